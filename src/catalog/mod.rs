@@ -1,0 +1,278 @@
+//! The starter catalog shipped with the node (`starter.toml`): roles, the production
+//! calendar, services and request kinds. It is data: a body adds its own services and kinds
+//! the same way, through [`ServiceSpec`] and [`KindSpec`].
+
+use crate::domain::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+const STARTER: &str = include_str!("starter.toml");
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSpec {
+    pub code: String,
+    pub name: String,
+    pub rights: Vec<Right>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    #[serde(default)]
+    pub workdays: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    pub name: String,
+    pub roles: Vec<String>,
+    pub days: u32,
+}
+
+/// A service as written in a catalog file: roles by code, no ids.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub code: String,
+    pub name: String,
+    pub deadline_days: u32,
+    #[serde(default)]
+    pub fee: String,
+    #[serde(default)]
+    pub places: Vec<String>,
+    #[serde(default)]
+    pub documents: Vec<String>,
+    #[serde(default)]
+    pub results: Vec<String>,
+    #[serde(rename = "step")]
+    pub steps: Vec<StepSpec>,
+    #[serde(rename = "field")]
+    pub fields: Vec<Field>,
+}
+
+/// A request kind as written in a catalog file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSpec {
+    pub code: String,
+    pub name: String,
+    pub agency: String,
+    pub namespace: String,
+    pub root: String,
+    pub answer_root: String,
+    #[serde(default)]
+    pub sign_personal: bool,
+    #[serde(rename = "field")]
+    pub fields: Vec<Field>,
+    #[serde(rename = "answer_field", default)]
+    pub answer_fields: Vec<Field>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Starter {
+    #[serde(rename = "role")]
+    pub roles: Vec<RoleSpec>,
+    #[serde(default)]
+    pub calendar: CalendarSpec,
+    #[serde(rename = "service")]
+    pub services: Vec<ServiceSpec>,
+    #[serde(rename = "request_kind")]
+    pub kinds: Vec<KindSpec>,
+}
+
+/// Problems in a catalog file, each with where it is.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{0}")]
+    Toml(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Checks a form template: keys unique and well-formed, choices only where they belong,
+/// bounds in order.
+pub fn check_fields(owner: &str, fields: &[Field], allow_files: bool) -> Result<(), String> {
+    let mut keys = BTreeSet::new();
+    for f in fields {
+        let at = format!("{owner}, поле «{}»", f.key);
+        if f.key.is_empty() || !f.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(format!("{at}: ключ — строчные латинские буквы, цифры и _"));
+        }
+        if !keys.insert(f.key.as_str()) {
+            return Err(format!("{at}: ключ повторяется"));
+        }
+        if f.label.trim().is_empty() {
+            return Err(format!("{at}: нет подписи"));
+        }
+        if (f.ftype == FieldType::Choice) == f.choices.is_empty() {
+            return Err(format!("{at}: варианты выбора задаются только и обязательно для типа «Выбор»"));
+        }
+        if f.ftype == FieldType::File && !allow_files {
+            return Err(format!("{at}: файлы здесь не допускаются"));
+        }
+        if let (Some(a), Some(b)) = (f.min, f.max)
+            && a > b
+        {
+            return Err(format!("{at}: минимум больше максимума"));
+        }
+    }
+    Ok(())
+}
+
+impl ServiceSpec {
+    pub fn check(&self, roles: &[Role]) -> Result<(), String> {
+        let at = format!("Услуга «{}»", self.code);
+        if self.code.trim().is_empty() || self.name.trim().is_empty() {
+            return Err(format!("{at}: нужны код и наименование"));
+        }
+        if !(1..=365).contains(&self.deadline_days) {
+            return Err(format!("{at}: срок — от 1 до 365 рабочих дней"));
+        }
+        if self.steps.is_empty() {
+            return Err(format!("{at}: в регламенте нет шагов"));
+        }
+        for s in &self.steps {
+            if s.name.trim().is_empty() {
+                return Err(format!("{at}: шаг без названия"));
+            }
+            for r in &s.roles {
+                if !roles.iter().any(|x| &x.code == r) {
+                    return Err(format!("{at}, шаг «{}»: нет роли «{r}»", s.name));
+                }
+            }
+        }
+        check_fields(&at, &self.fields, true)
+    }
+
+    pub fn to_service(&self, id: ServiceId, org: OrgId, roles: &[Role]) -> Service {
+        Service {
+            id,
+            org,
+            code: self.code.trim().into(),
+            name: self.name.trim().into(),
+            deadline_days: self.deadline_days,
+            fee: self.fee.clone(),
+            places: self.places.clone(),
+            documents: self.documents.clone(),
+            results: self.results.clone(),
+            steps: self
+                .steps
+                .iter()
+                .map(|s| Step {
+                    name: s.name.clone(),
+                    roles: s.roles.iter().filter_map(|c| roles.iter().find(|r| &r.code == c).map(|r| r.id)).collect(),
+                    days: s.days,
+                })
+                .collect(),
+            fields: self.fields.clone(),
+            active: true,
+        }
+    }
+}
+
+impl KindSpec {
+    pub fn check(&self) -> Result<(), String> {
+        let at = format!("Вид сведений «{}»", self.code);
+        if self.code.trim().is_empty() || self.name.trim().is_empty() || self.agency.trim().is_empty() {
+            return Err(format!("{at}: нужны код, наименование и ведомство"));
+        }
+        if !(self.namespace.starts_with("urn:") || self.namespace.starts_with("http")) {
+            return Err(format!("{at}: пространство имён должно быть URI"));
+        }
+        let ncname = |s: &str| {
+            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        };
+        if !ncname(&self.root) || !ncname(&self.answer_root) {
+            return Err(format!("{at}: корневые элементы должны быть именами XML"));
+        }
+        check_fields(&at, &self.fields, false)?;
+        check_fields(&format!("{at}, ответ"), &self.answer_fields, true)
+    }
+
+    pub fn to_kind(&self, id: KindId, org: OrgId) -> RequestKind {
+        RequestKind {
+            id,
+            org,
+            code: self.code.trim().into(),
+            name: self.name.trim().into(),
+            agency: self.agency.trim().into(),
+            namespace: self.namespace.clone(),
+            root: self.root.clone(),
+            answer_root: self.answer_root.clone(),
+            sign_personal: self.sign_personal,
+            fields: self.fields.clone(),
+            answer_fields: self.answer_fields.clone(),
+            active: true,
+        }
+    }
+}
+
+impl Starter {
+    pub fn parse(text: &str) -> Result<Starter, CatalogError> {
+        let s: Starter = toml::from_str(text).map_err(|e| CatalogError::Toml(e.to_string()))?;
+        // Role ids do not exist yet; check step roles by code against the file's own roles.
+        let roles: Vec<Role> = s
+            .roles
+            .iter()
+            .map(|r| Role { id: RoleId(0), code: r.code.clone(), name: r.name.clone(), rights: r.rights.iter().copied().collect() })
+            .collect();
+        for svc in &s.services {
+            svc.check(&roles).map_err(CatalogError::Invalid)?;
+        }
+        for k in &s.kinds {
+            k.check().map_err(CatalogError::Invalid)?;
+        }
+        s.calendar().map_err(CatalogError::Invalid)?;
+        Ok(s)
+    }
+
+    pub fn builtin() -> Result<Starter, CatalogError> {
+        Starter::parse(STARTER)
+    }
+
+    pub fn calendar(&self) -> Result<Calendar, String> {
+        let parse = |v: &[String]| -> Result<BTreeSet<time::Date>, String> {
+            v.iter().map(|s| parse_date(s).ok_or_else(|| format!("Неверная дата календаря: {s}"))).collect()
+        };
+        Ok(Calendar { holidays: parse(&self.calendar.holidays)?, workdays: parse(&self.calendar.workdays)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_is_valid_and_big_enough() {
+        let s = Starter::builtin().expect("starter.toml parses and validates");
+        assert!(s.services.len() >= 10, "at least 10 services");
+        assert!(s.kinds.len() >= 8, "at least 8 request kinds");
+        let codes: BTreeSet<_> = s.services.iter().map(|x| &x.code).collect();
+        assert_eq!(codes.len(), s.services.len(), "service codes unique");
+        assert!(s.calendar().expect("calendar").holidays.len() >= 10);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_fields_are_refused() {
+        let bad = "[[role]]\ncode='a'\nname='А'\nrights=[]\nextra=1\n";
+        assert!(Starter::parse(bad).is_err());
+        let f = Field {
+            key: "x".into(),
+            label: "Икс".into(),
+            ftype: FieldType::Choice,
+            required: true,
+            choices: vec![],
+            max_len: None,
+            min: None,
+            max: None,
+            hint: None,
+        };
+        assert!(check_fields("t", &[f], true).is_err());
+    }
+}

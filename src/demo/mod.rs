@@ -1,0 +1,293 @@
+//! `volost demo seed`: realistic data for one rural district, made through the service layer
+//! (so every row, index and history entry is what real work would have written).
+
+pub mod names;
+
+use crate::domain::*;
+use crate::service::*;
+use names::*;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
+
+/// The password of every demo user; printed by the demo so that nobody has to guess it.
+pub const DEMO_PASSWORD: &str = "demo-volost";
+
+/// Demo staff: login, ФИО, role codes.
+pub const DEMO_USERS: [(&str, &str, &[&str]); 6] = [
+    ("ivanova", "Иванова Марина Сергеевна", &["specialist"]),
+    ("petrov", "Петров Алексей Николаевич", &["specialist"]),
+    ("sidorova", "Сидорова Елена Викторовна", &["specialist"]),
+    ("kuznetsov", "Кузнецов Игорь Петрович", &["super"]),
+    ("glava", "Соколова Татьяна Ивановна", &["head"]),
+    ("support", "Орлов Денис Андреевич", &["support"]),
+];
+
+fn snils(rng: &mut StdRng) -> String {
+    loop {
+        let n: u32 = rng.gen_range(2_000_000..999_999_999);
+        let s = format!("{n:09}");
+        let sum: u32 = s.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * (9 - i as u32)).sum();
+        let check = match sum {
+            0..=99 => sum,
+            100 | 101 => 0,
+            _ => sum % 101 % 100,
+        };
+        if let Ok(v) = validate::snils(&format!("{s}{check:02}")) {
+            return v;
+        }
+    }
+}
+
+fn inn12(rng: &mut StdRng) -> String {
+    let mut d: Vec<u32> = (0..10).map(|_| rng.gen_range(0..10)).collect();
+    d[0] = 2;
+    d[1] = 2;
+    let w1 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+    d.push(w1.iter().zip(&d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10);
+    let w2 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+    d.push(w2.iter().zip(&d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10);
+    d.iter().map(|x| char::from(b'0' + *x as u8)).collect()
+}
+
+fn ogrn(rng: &mut StdRng) -> String {
+    let body: u64 = 1_022_200_000_000 / 10 + rng.gen_range(0..99_999_999);
+    format!("{body:012}{}", body % 11 % 10)
+}
+
+struct Person {
+    surname: &'static str,
+    first: &'static str,
+    patronymic: &'static str,
+    snils: String,
+    passport: String,
+    address: String,
+    birth: time::Date,
+}
+
+fn person(rng: &mut StdRng) -> Person {
+    let fam = rng.gen_range(0..SURNAMES_MALE.len());
+    let father = rng.gen_range(0..MALE_PATRONYMICS.len());
+    let male = rng.gen_bool(0.5);
+    let (surname, first, patronymic) = if male {
+        (SURNAMES_MALE[fam], *MALE_FIRST_NAMES.choose(rng).unwrap_or(&"Иван"), MALE_PATRONYMICS[father])
+    } else {
+        (SURNAMES_FEMALE[fam], *FEMALE_FIRST_NAMES.choose(rng).unwrap_or(&"Анна"), FEMALE_PATRONYMICS[father])
+    };
+    let village = VILLAGES.choose(rng).unwrap_or(&"с. Заречное");
+    let street = STREETS.choose(rng).unwrap_or(&"ул. Ленина");
+    let address = format!("{REGION}, {DISTRICT}, {village}, {street}, д. {}", rng.gen_range(1..120));
+    let birth = time::Date::from_julian_day(rng.gen_range(2_422_000..2_452_000)).unwrap_or(time::Date::MIN);
+    Person {
+        surname,
+        first,
+        patronymic,
+        snils: snils(rng),
+        passport: format!("01{:02} {:06}", rng.gen_range(0..25), rng.gen_range(100_000..999_999)),
+        address,
+        birth,
+    }
+}
+
+fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> String {
+    match f.ftype {
+        FieldType::Text => match f.key.as_str() {
+            "surname" | "last_name" | "family_name" => p.surname.into(),
+            "first_name" => p.first.into(),
+            "patronymic" | "middle_name" => p.patronymic.into(),
+            "full_name" => format!("{} {} {}", p.surname, p.first, p.patronymic),
+            k if k.contains("address") || k == "location" => p.address.clone(),
+            "cadastral_number" => format!("22:{:02}:{:06}:{}", rng.gen_range(10..70), rng.gen_range(10_000..99_999), rng.gen_range(1..900)),
+            _ => "Согласно представленным документам".into(),
+        },
+        FieldType::Number => {
+            let lo = f.min.unwrap_or(1).max(1);
+            let hi = f.max.unwrap_or(lo + 1000).max(lo);
+            rng.gen_range(lo..=hi).to_string()
+        }
+        FieldType::Date if f.key.contains("birth") => display_date(p.birth),
+        FieldType::Date => display_date(today.saturating_sub(time::Duration::days(rng.gen_range(1..3000)))),
+        FieldType::Snils => p.snils.clone(),
+        FieldType::Inn => inn12(rng),
+        FieldType::Ogrn => ogrn(rng),
+        FieldType::Passport => p.passport.clone(),
+        FieldType::Phone => format!("+7 9{:02} {:03}-{:02}-{:02}", rng.gen_range(0..99), rng.gen_range(0..999), rng.gen_range(0..99), rng.gen_range(0..99)),
+        FieldType::Choice => f.choices.choose(rng).cloned().unwrap_or_default(),
+        FieldType::File => "скан_заявления.pdf".into(),
+    }
+}
+
+/// What the seed made.
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub users: Vec<String>,
+    pub applications: usize,
+    pub processes: usize,
+    pub outgoing: usize,
+}
+
+/// Adds demo staff (if missing) and `n` applications spread over the last months, in every
+/// status, with their processes, tasks and some interagency requests. `admin` is the acting
+/// administrator; the seed is deterministic for a given `seed`.
+pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut report = SeedReport::default();
+    let groups = node.groups(admin)?;
+    let group = groups.first().map(|g| g.id).ok_or_else(|| Error::NotAllowed("Нет группы".into()))?;
+    let mut depts = node.departments(admin)?;
+    if depts.is_empty() {
+        let root = node.add_department(admin, COUNCILS[0], None)?;
+        for d in DEPARTMENTS.iter().take(3) {
+            node.add_department(admin, d, Some(root))?;
+        }
+        depts = node.departments(admin)?;
+    }
+    let mut staff = Vec::new();
+    for (login, name, roles) in DEMO_USERS {
+        let user = match node.user_by_login(login)? {
+            Some(u) => u,
+            None => {
+                let dept = depts.get(1 + staff.len() % 3.min(depts.len().saturating_sub(1)).max(1)).or(depts.first()).map(|d| d.id);
+                let (u, _) = node.add_user(admin, &NewUser {
+                    login: login.into(),
+                    full_name: name.into(),
+                    dept,
+                    roles: roles.iter().map(|r| r.to_string()).collect(),
+                    groups: vec![group],
+                })?;
+                node.set_demo_password(admin, u.id, DEMO_PASSWORD)?;
+                u
+            }
+        };
+        report.users.push(login.to_string());
+        staff.push(user);
+    }
+    let services = node.services(admin, false)?;
+    let kinds = node.request_kinds(admin)?;
+    let specialists: Vec<UserId> = staff.iter().take(4).map(|u| u.id).collect();
+    let head = staff[4].id;
+    let now = node.now();
+    let today = now.date(node.options().utc_offset);
+    let people: Vec<Person> = (0..(n / 3).max(20)).map(|_| person(&mut rng)).collect();
+    let mut applicants: Vec<Option<ApplicantId>> = vec![None; people.len()];
+
+    let day_ms = 86_400_000i64;
+    let chunk = 500;
+    let mut done = 0;
+    while done < n {
+        let this = chunk.min(n - done);
+        node.batch(admin, "demo.seed", |b| {
+            for i in 0..this {
+                // Older applications have had more time to move through the lifecycle.
+                let age_days = rng.gen_range(0..150i64);
+                let start = Ts(now.0 - age_days * day_ms - rng.gen_range(0..8 * 3_600_000));
+                let spec = specialists[(done + i) % specialists.len()];
+                let svc = &services[rng.gen_range(0..services.len())];
+                let pi = rng.gen_range(0..people.len());
+                let p = &people[pi];
+                b.at(start);
+                b.act_as(Actor::User(spec))?;
+                let applicant = match applicants[pi] {
+                    Some(a) => ApplicantRef::Existing(a),
+                    None => ApplicantRef::New(ApplicantInput {
+                        kind: Some(ApplicantKind::Person),
+                        name: format!("{} {} {}", p.surname, p.first, p.patronymic),
+                        snils: p.snils.clone(),
+                        passport: p.passport.clone(),
+                        birth_date: display_date(p.birth),
+                        address: p.address.clone(),
+                        ..ApplicantInput::default()
+                    }),
+                };
+                let data: BTreeMap<String, String> = svc.fields.iter().map(|f| (f.key.clone(), value_for(f, p, &mut rng, today))).collect();
+                let source = match rng.gen_range(0..10) {
+                    0..=5 => Source::Manual,
+                    6..=8 => Source::Epgu,
+                    _ => Source::Rpgu,
+                };
+                let app = b.create_application(&NewApplication { service: svc.id, dept: None, applicant, data, source })?;
+                applicants[pi] = Some(app.applicant);
+                report.applications += 1;
+                // How far this one went: drafts are rare and recent, old ones are closed.
+                let stage = if age_days < 2 { rng.gen_range(0..3) } else { rng.gen_range(1..8).min(1 + age_days as u32 / 10) };
+                let mut t = start.0;
+                let mut step = |b: &mut Batch, who: UserId, input: ActionInput, rng: &mut StdRng| -> Result<()> {
+                    t = (t + rng.gen_range(1..(2 * day_ms))).min(now.0);
+                    b.at(Ts(t));
+                    b.act_as(Actor::User(who))?;
+                    b.act(app.id, &input)?;
+                    Ok(())
+                };
+                if stage >= 1 {
+                    // The specialist both created and registers it, so it is assigned to them.
+                    step(b, spec, ActionInput::new(Action::Register), &mut rng)?;
+                    report.processes += 1;
+                }
+                let approve = rng.gen_bool(0.8);
+                let verdict = if approve { Verdict::Approve } else { Verdict::Refuse };
+                let reason = if approve { "Документы представлены в полном объёме" } else { "Не представлены документы, указанные в регламенте" };
+                if stage >= 2 && rng.gen_bool(0.3) && !kinds.is_empty() {
+                    let k = &kinds[rng.gen_range(0..kinds.len())];
+                    let kdata: BTreeMap<String, String> = k.fields.iter().map(|f| (f.key.clone(), value_for(f, p, &mut rng, today))).collect();
+                    b.act_as(Actor::User(spec))?;
+                    let req = b.create_outgoing(k.id, Some(app.id), &kdata)?;
+                    report.outgoing += 1;
+                    let evs: &[OutEvent] = match rng.gen_range(0..6) {
+                        0 => &[],
+                        1 => &[OutEvent::Prepared, OutEvent::Sent],
+                        2 => &[OutEvent::Prepared, OutEvent::Sent, OutEvent::AcceptedByAgency],
+                        3 | 4 => &[OutEvent::Prepared, OutEvent::Sent, OutEvent::AcceptedByAgency, OutEvent::AnswerReceived],
+                        _ => &[OutEvent::Prepared, OutEvent::NotSent],
+                    };
+                    for ev in evs {
+                        b.act_as(Actor::System(app.org))?;
+                        b.outgoing_event(req.id, *ev, if *ev == OutEvent::NotSent { "Истекло время ожидания ответа СМЭВ" } else { "" })?;
+                    }
+                }
+                if stage >= 3 {
+                    step(b, spec, ActionInput::new(Action::Decide(verdict)).with_reason(reason, "Результат можно получить в администрации"), &mut rng)?;
+                }
+                if stage >= 4 && rng.gen_bool(0.15) {
+                    step(b, head, ActionInput::new(Action::SendBack).with_comment("Уточните основание решения"), &mut rng)?;
+                    step(b, spec, ActionInput::new(Action::Decide(verdict)).with_reason(reason, ""), &mut rng)?;
+                }
+                let super_user = staff[3].id == spec;
+                if stage >= 5 && !super_user {
+                    step(b, head, ActionInput::new(Action::Publish), &mut rng)?;
+                }
+                if stage >= 6 {
+                    step(b, spec, ActionInput::new(Action::Close), &mut rng)?;
+                }
+                // Work the process's tasks as far as the application went.
+                if let Some(pid) = b.application(app.id)?.process {
+                    let steps_done = (stage as usize).saturating_sub(1).min(3);
+                    for _ in 0..steps_done {
+                        let Some(task) = b.open_task(pid)? else { break };
+                        let who = specialists[rng.gen_range(0..specialists.len())];
+                        t = (t + rng.gen_range(1..day_ms)).min(now.0);
+                        b.at(Ts(t));
+                        b.act_as(Actor::User(who))?;
+                        if b.claim(task, false).is_err() {
+                            break;
+                        }
+                        if b.complete(task, stage >= 7, "").is_err() {
+                            break;
+                        }
+                    }
+                    // Some open tasks are held by someone, as in a real working day.
+                    if let Some(task) = b.open_task(pid)?
+                        && rng.gen_bool(0.3)
+                    {
+                        b.act_as(Actor::User(specialists[rng.gen_range(0..specialists.len())]))?;
+                        let _ = b.claim(task, false);
+                    }
+                }
+            }
+            b.at(now);
+            Ok(())
+        })?;
+        done += this;
+    }
+    Ok(report)
+}

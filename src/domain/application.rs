@@ -1,0 +1,251 @@
+//! Заявка на услугу and its lifecycle. [`transition`] is the one place that decides which step
+//! is legal from which status; the service layer adds rights and writes the result.
+
+use super::ids::{ApplicantId, AppId, DeptId, OrgId, ProcessId, ServiceId, Ts, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Статус заявки, shown verbatim from the manual.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Status {
+    /// Черновик
+    Draft,
+    /// Зарегистрировано
+    Registered,
+    /// Принятие решения
+    Deciding,
+    /// Утверждение положительного результата
+    ApprovingPositive,
+    /// Утверждение отказа
+    ApprovingRefusal,
+    /// Утвержден положительный результат
+    ApprovedPositive,
+    /// Утвержден отказ
+    ApprovedRefusal,
+    /// Работа по заявке завершена
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Draft,
+        Status::Registered,
+        Status::Deciding,
+        Status::ApprovingPositive,
+        Status::ApprovingRefusal,
+        Status::ApprovedPositive,
+        Status::ApprovedRefusal,
+        Status::Closed,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Черновик",
+            Status::Registered => "Зарегистрировано",
+            Status::Deciding => "Принятие решения",
+            Status::ApprovingPositive => "Утверждение положительного результата",
+            Status::ApprovingRefusal => "Утверждение отказа",
+            Status::ApprovedPositive => "Утвержден положительный результат",
+            Status::ApprovedRefusal => "Утвержден отказ",
+            Status::Closed => "Работа по заявке завершена",
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Источник заявки.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Source {
+    /// Личный приём
+    Manual,
+    /// ЕПГУ
+    Epgu,
+    /// РПГУ
+    Rpgu,
+}
+
+impl Source {
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Manual => "Личный приём",
+            Source::Epgu => "ЕПГУ",
+            Source::Rpgu => "РПГУ",
+        }
+    }
+    pub fn from_portal(self) -> bool {
+        !matches!(self, Source::Manual)
+    }
+}
+
+/// Решение по заявке.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Одобрить
+    Approve,
+    /// Отказать
+    Refuse,
+}
+
+/// The decision as the executor wrote it: reason, files and the message for the applicant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub reason: String,
+    pub message: String,
+    pub files: Vec<String>,
+    pub by: UserId,
+    pub at: Ts,
+}
+
+/// Заявка.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: AppId,
+    pub org: OrgId,
+    pub dept: Option<DeptId>,
+    /// Human number per year, `2026-000123`; given at creation.
+    pub number: String,
+    pub service: ServiceId,
+    pub applicant: ApplicantId,
+    pub source: Source,
+    pub status: Status,
+    /// Form values by field key, normalised by the validators.
+    pub data: BTreeMap<String, String>,
+    pub created_by: Option<UserId>,
+    pub created: Ts,
+    pub registered: Option<Ts>,
+    pub assignee: Option<UserId>,
+    pub decision: Option<Decision>,
+    /// Due date by the service's deadline in working days, set at registration.
+    pub due: Option<time::Date>,
+    pub process: Option<ProcessId>,
+    pub updated: Ts,
+    /// Code the applicant needs to look up the status (printed on the receipt).
+    pub access_code: String,
+}
+
+/// Действие над заявкой: the operations of the lifecycle, named as on the buttons.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Action {
+    /// Зарегистрировать
+    Register,
+    /// Назначить исполнителя
+    AssignExecutor(UserId),
+    /// Одобрить / Отказать
+    Decide(Verdict),
+    /// Отправить на доработку
+    SendBack,
+    /// Опубликовать результат
+    Publish,
+    /// Завершить работу по заявке
+    Close,
+}
+
+impl Action {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Action::Register => "Зарегистрировать",
+            Action::AssignExecutor(_) => "Назначить исполнителя",
+            Action::Decide(Verdict::Approve) => "Одобрить",
+            Action::Decide(Verdict::Refuse) => "Отказать",
+            Action::SendBack => "Отправить на доработку",
+            Action::Publish => "Опубликовать результат",
+            Action::Close => "Завершить работу по заявке",
+        }
+    }
+}
+
+/// The lifecycle of DOMAIN.md as one function: the status after `action` from `from`, or
+/// `None` when the step is not allowed. `super_rights` makes a decision final at once.
+pub fn transition(from: Status, action: &Action, super_rights: bool) -> Option<Status> {
+    use Status::*;
+    Some(match (from, action) {
+        (Draft, Action::Register) => Registered,
+        // Reassigning during the decision is the «change the executor» of the manuals.
+        (Registered | Deciding, Action::AssignExecutor(_)) => Deciding,
+        (Deciding, Action::Decide(Verdict::Approve)) if super_rights => ApprovedPositive,
+        (Deciding, Action::Decide(Verdict::Refuse)) if super_rights => ApprovedRefusal,
+        (Deciding, Action::Decide(Verdict::Approve)) => ApprovingPositive,
+        (Deciding, Action::Decide(Verdict::Refuse)) => ApprovingRefusal,
+        (ApprovingPositive | ApprovingRefusal, Action::SendBack) => Deciding,
+        (ApprovingPositive, Action::Publish) => ApprovedPositive,
+        (ApprovingRefusal, Action::Publish) => ApprovedRefusal,
+        (ApprovedPositive | ApprovedRefusal, Action::Close) => Closed,
+        _ => return None,
+    })
+}
+
+/// The actions that make sense from a status (what the «Действия» menu offers).
+pub fn actions_from(status: Status) -> Vec<Action> {
+    let candidates = [
+        Action::Register,
+        Action::AssignExecutor(UserId(0)),
+        Action::Decide(Verdict::Approve),
+        Action::Decide(Verdict::Refuse),
+        Action::SendBack,
+        Action::Publish,
+        Action::Close,
+    ];
+    candidates
+        .into_iter()
+        .filter(|a| transition(status, a, false).is_some())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_actions() -> Vec<Action> {
+        vec![
+            Action::Register,
+            Action::AssignExecutor(UserId(1)),
+            Action::Decide(Verdict::Approve),
+            Action::Decide(Verdict::Refuse),
+            Action::SendBack,
+            Action::Publish,
+            Action::Close,
+        ]
+    }
+
+    /// The whole table: every (status, action) pair, legal ones named, all others refused.
+    #[test]
+    fn every_transition_legal_and_illegal() {
+        use Status::*;
+        let legal: &[(Status, usize, bool, Status)] = &[
+            (Draft, 0, false, Registered),
+            (Registered, 1, false, Deciding),
+            (Deciding, 1, false, Deciding),
+            (Deciding, 2, false, ApprovingPositive),
+            (Deciding, 3, false, ApprovingRefusal),
+            (Deciding, 2, true, ApprovedPositive),
+            (Deciding, 3, true, ApprovedRefusal),
+            (ApprovingPositive, 4, false, Deciding),
+            (ApprovingRefusal, 4, false, Deciding),
+            (ApprovingPositive, 5, false, ApprovedPositive),
+            (ApprovingRefusal, 5, false, ApprovedRefusal),
+            (ApprovedPositive, 6, false, Closed),
+            (ApprovedRefusal, 6, false, Closed),
+        ];
+        let acts = all_actions();
+        for from in Status::ALL {
+            for (i, a) in acts.iter().enumerate() {
+                for sup in [false, true] {
+                    let expected = legal
+                        .iter()
+                        .find(|(f, ai, s, _)| *f == from && *ai == i && (*s == sup || (i != 2 && i != 3)))
+                        .map(|l| l.3);
+                    assert_eq!(transition(from, a, sup), expected, "{from:?} {a:?} super={sup}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn closed_is_final() {
+        assert!(actions_from(Status::Closed).is_empty());
+    }
+}

@@ -1,0 +1,23 @@
+//! The domain: types and rules with no storage, no I/O and no clock. Everything here is in
+//! English with the Russian word staff see in each type's doc comment.
+
+pub mod applicant;
+pub mod application;
+pub mod audit;
+pub mod calendar;
+pub mod catalog;
+pub mod ids;
+pub mod org;
+pub mod process;
+pub mod request;
+pub mod validate;
+
+pub use applicant::*;
+pub use application::*;
+pub use audit::*;
+pub use calendar::Calendar;
+pub use catalog::*;
+pub use ids::*;
+pub use org::*;
+pub use process::*;
+pub use request::*;

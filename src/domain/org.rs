@@ -1,0 +1,175 @@
+//! Bodies, their departments, staff, roles and rights.
+
+use super::ids::{DeptId, GroupId, OrgId, RoleId, Ts, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Орган: a council or district body. Several may share a node; each sees only its own data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Org {
+    pub id: OrgId,
+    pub name: String,
+    pub short_name: String,
+    pub oktmo: String,
+    pub ogrn: String,
+    pub inn: String,
+}
+
+/// Подразделение. Departments nest through `parent`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Department {
+    pub id: DeptId,
+    pub org: OrgId,
+    pub parent: Option<DeptId>,
+    pub name: String,
+}
+
+/// Группа: the specialists of one district who share «Задачи группы».
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: GroupId,
+    pub org: OrgId,
+    pub name: String,
+}
+
+/// Право. The rights named in the manuals; roles are sets of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Right {
+    /// Просмотр задач.
+    ViewTasks,
+    /// Обработка задач поселений (в том числе с ЕПГУ).
+    ProcessCouncilTasks,
+    /// Запуск услуги.
+    LaunchService,
+    /// Взаимодействие с региональными и муниципальными органами.
+    Regional,
+    /// Межведомственное взаимодействие.
+    Interagency,
+    /// Создание заявок.
+    CreateApplications,
+    /// Назначение исполнителей.
+    AssignExecutors,
+    /// Принятие решения.
+    Decide,
+    /// Утверждение.
+    Approve,
+    /// Суперправа исполнителя.
+    SuperRights,
+    /// Просмотр всех заявок (мониторинг).
+    Monitoring,
+    /// Администрирование каталога и пользователей.
+    Administer,
+}
+
+impl Right {
+    pub const ALL: [Right; 12] = [
+        Right::ViewTasks,
+        Right::ProcessCouncilTasks,
+        Right::LaunchService,
+        Right::Regional,
+        Right::Interagency,
+        Right::CreateApplications,
+        Right::AssignExecutors,
+        Right::Decide,
+        Right::Approve,
+        Right::SuperRights,
+        Right::Monitoring,
+        Right::Administer,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Right::ViewTasks => "Просмотр задач",
+            Right::ProcessCouncilTasks => "Обработка задач поселений (в том числе с ЕПГУ)",
+            Right::LaunchService => "Запуск услуги",
+            Right::Regional => "Взаимодействие с региональными и муниципальными органами",
+            Right::Interagency => "Межведомственное взаимодействие",
+            Right::CreateApplications => "Создание заявок",
+            Right::AssignExecutors => "Назначение исполнителей",
+            Right::Decide => "Принятие решения",
+            Right::Approve => "Утверждение",
+            Right::SuperRights => "Суперправа",
+            Right::Monitoring => "Просмотр всех заявок (мониторинг)",
+            Right::Administer => "Администрирование",
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+/// A set of rights as a bit mask: cheap to copy into a session and to test.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rights(pub u32);
+
+impl Rights {
+    pub fn has(self, r: Right) -> bool {
+        self.0 & r.bit() != 0
+    }
+    pub fn with(self, r: Right) -> Rights {
+        Rights(self.0 | r.bit())
+    }
+    pub fn union(self, o: Rights) -> Rights {
+        Rights(self.0 | o.0)
+    }
+    pub fn iter(self) -> impl Iterator<Item = Right> {
+        Right::ALL.into_iter().filter(move |r| self.has(*r))
+    }
+}
+
+impl FromIterator<Right> for Rights {
+    fn from_iter<I: IntoIterator<Item = Right>>(iter: I) -> Self {
+        iter.into_iter().fold(Rights::default(), Rights::with)
+    }
+}
+
+/// Роль: a named set of rights, defined per node as data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: RoleId,
+    pub code: String,
+    pub name: String,
+    pub rights: Rights,
+}
+
+/// Пользователь (сотрудник).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub org: OrgId,
+    pub dept: Option<DeptId>,
+    pub login: String,
+    /// ФИО as shown on screen.
+    pub full_name: String,
+    /// PHC string of an argon2id hash.
+    pub password_hash: String,
+    /// A first (or reset) password must be changed before anything else is allowed.
+    pub must_change_password: bool,
+    pub roles: Vec<RoleId>,
+    /// Rights resolved from `roles` when they were last assigned, so a check needs no extra read.
+    pub rights: Rights,
+    pub groups: Vec<GroupId>,
+    pub active: bool,
+    pub created: Ts,
+}
+
+impl User {
+    /// Фамилия И. О. — the short form used in narrow columns.
+    pub fn short_name(&self) -> String {
+        let mut parts = self.full_name.split_whitespace();
+        let Some(last) = parts.next() else {
+            return self.login.clone();
+        };
+        let initials: String = parts
+            .filter_map(|p| p.chars().next())
+            .map(|c| format!("{c}."))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if initials.is_empty() {
+            last.to_string()
+        } else {
+            format!("{last} {initials}")
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Межведомственные запросы (outgoing and incoming) and запросы Р-сведений, with their exact
+//! status sets. Their transport over SMEV is `smev/`'s business; the statuses live here.
+
+use super::ids::{AppId, DeptId, InReqId, KindId, OrgId, OutReqId, RegReqId, Ts, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Статус исходящего запроса.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OutStatus {
+    /// Запрос сформирован
+    Formed,
+    /// Запрос готов к отправке
+    Ready,
+    /// Запрос отправлен
+    Sent,
+    /// Запрос принят в ведомстве
+    Accepted,
+    /// Получен ответ от ведомства
+    Answered,
+    /// Запрос не отправлен
+    NotSent,
+    /// Выявлена ошибка
+    Error,
+    /// Запрос не принят в ведомстве
+    Rejected,
+}
+
+impl OutStatus {
+    pub const ALL: [OutStatus; 8] = [
+        OutStatus::Formed,
+        OutStatus::Ready,
+        OutStatus::Sent,
+        OutStatus::Accepted,
+        OutStatus::Answered,
+        OutStatus::NotSent,
+        OutStatus::Error,
+        OutStatus::Rejected,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OutStatus::Formed => "Запрос сформирован",
+            OutStatus::Ready => "Запрос готов к отправке",
+            OutStatus::Sent => "Запрос отправлен",
+            OutStatus::Accepted => "Запрос принят в ведомстве",
+            OutStatus::Answered => "Получен ответ от ведомства",
+            OutStatus::NotSent => "Запрос не отправлен",
+            OutStatus::Error => "Выявлена ошибка",
+            OutStatus::Rejected => "Запрос не принят в ведомстве",
+        }
+    }
+
+    /// A final status: the exchange about this request is over.
+    pub fn is_final(self) -> bool {
+        matches!(self, OutStatus::Answered | OutStatus::Rejected)
+    }
+}
+
+/// What happened to an outgoing request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutEvent {
+    /// Data checked and signed: ready for the exchange.
+    Prepared,
+    /// SMEV took the message.
+    Sent,
+    /// A status message: the provider accepted it.
+    AcceptedByAgency,
+    /// The answer arrived.
+    AnswerReceived,
+    /// The transport gave up, or SMEV refused the message.
+    NotSent,
+    /// A fault or an invalid answer.
+    Error,
+    /// The provider rejected the request.
+    RejectedByAgency,
+    /// Staff edit the data again after a failure.
+    Reopen,
+}
+
+/// The outgoing lifecycle as one function, like [`super::application::transition`].
+pub fn out_transition(from: OutStatus, ev: OutEvent) -> Option<OutStatus> {
+    use OutStatus::*;
+    Some(match (from, ev) {
+        (Formed, OutEvent::Prepared) => Ready,
+        (Ready, OutEvent::Sent) => Sent,
+        (Ready, OutEvent::NotSent) => NotSent,
+        (Sent, OutEvent::AcceptedByAgency) => Accepted,
+        (Sent | Accepted, OutEvent::AnswerReceived) => Answered,
+        (Sent | Accepted, OutEvent::RejectedByAgency) => Rejected,
+        (Ready | Sent | Accepted, OutEvent::Error) => Error,
+        (NotSent | Error | Ready, OutEvent::Reopen) => Formed,
+        _ => return None,
+    })
+}
+
+/// Исходящий межведомственный запрос.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutgoingRequest {
+    pub id: OutReqId,
+    pub org: OrgId,
+    pub dept: Option<DeptId>,
+    pub kind: KindId,
+    /// Номер запроса, given when it is saved.
+    pub number: String,
+    pub application: Option<AppId>,
+    pub status: OutStatus,
+    pub data: BTreeMap<String, String>,
+    pub answer: BTreeMap<String, String>,
+    pub created_by: UserId,
+    pub executor: UserId,
+    pub created: Ts,
+    pub sent: Option<Ts>,
+    pub answered: Option<Ts>,
+    pub updated: Ts,
+    /// SMEV MessageID, given before the first attempt and kept across retries.
+    pub message_id: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Статус входящего запроса.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum InStatus {
+    /// Запрос получен
+    Received,
+    /// Сформирован ответ
+    Answered,
+}
+
+impl InStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            InStatus::Received => "Запрос получен",
+            InStatus::Answered => "Сформирован ответ",
+        }
+    }
+}
+
+/// Входящий межведомственный запрос.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncomingRequest {
+    pub id: InReqId,
+    pub org: OrgId,
+    pub dept: Option<DeptId>,
+    pub kind: KindId,
+    pub number: String,
+    /// Номер в системе потребителя.
+    pub consumer_number: String,
+    pub status: InStatus,
+    pub data: BTreeMap<String, String>,
+    pub answer: BTreeMap<String, String>,
+    pub executor: Option<UserId>,
+    pub previous_executor: Option<UserId>,
+    pub received: Ts,
+    pub updated: Ts,
+    /// Плановая дата исполнения.
+    pub planned: time::Date,
+    pub message_id: String,
+}
+
+/// Статус запроса Р-сведений.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RegStatus {
+    /// Новый
+    New,
+    /// Исполнено
+    Done,
+}
+
+impl RegStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            RegStatus::New => "Новый",
+            RegStatus::Done => "Исполнено",
+        }
+    }
+}
+
+/// Запрос Р-сведений: a universal request between bodies of the region.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegionalRequest {
+    pub id: RegReqId,
+    pub org: OrgId,
+    /// The provider body, by name (it may live on another node).
+    pub provider: String,
+    /// Set when the provider body lives on this node.
+    pub provider_org: Option<OrgId>,
+    pub application: Option<AppId>,
+    pub subject: String,
+    pub comment: String,
+    pub files: Vec<String>,
+    pub status: RegStatus,
+    pub answer: String,
+    pub created_by: UserId,
+    pub created: Ts,
+    pub completed: Option<Ts>,
+}

@@ -1,0 +1,13 @@
+//! volost: the node of a rural council's e-government desk.
+//!
+//! `domain` holds the types and rules, `store` the redb tables, `service` the one layer every
+//! command and query goes through. See ARCHITECTURE.md.
+
+pub mod catalog;
+pub mod clock;
+pub mod demo;
+pub mod domain;
+pub mod service;
+pub mod store;
+
+pub use service::{Actor, Error, Node, Options};

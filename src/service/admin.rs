@@ -1,0 +1,213 @@
+//! Bodies, departments, groups, roles and the holiday calendar; and `init`, which makes the
+//! first body and its administrator.
+
+use super::auth::{NewUser, add_user};
+use super::{Actor, Error, Node, Options, Result, W};
+use crate::catalog::Starter;
+use crate::clock::Clock;
+use crate::domain::*;
+use crate::store::{Read, Record, Store, codec};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The first body of a new node.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewOrg {
+    pub name: String,
+    pub short_name: String,
+    pub oktmo: String,
+    pub ogrn: String,
+    pub inn: String,
+}
+
+/// What `init` made: the body, its administrator and the administrator's one-time password.
+pub struct InitResult {
+    pub node: Node,
+    pub org: OrgId,
+    pub admin: User,
+    pub password: String,
+}
+
+pub(crate) fn load_calendar(t: &impl Read) -> Result<Calendar> {
+    match t.meta_get("calendar")? {
+        Some(b) => {
+            let (_, body) = codec::split(&b)?;
+            Ok(codec::body("calendar", body)?)
+        }
+        None => Ok(Calendar::default()),
+    }
+}
+
+fn check_org(o: &NewOrg) -> Result<()> {
+    let mut errs = Vec::new();
+    if o.name.trim().is_empty() {
+        errs.push(super::FieldError { field: "Наименование".into(), message: "Требуется".into() });
+    }
+    if !o.ogrn.is_empty()
+        && let Err(m) = validate::ogrn(&o.ogrn)
+    {
+        errs.push(super::FieldError { field: "ОГРН".into(), message: m });
+    }
+    if !o.inn.is_empty()
+        && let Err(m) = validate::inn(&o.inn)
+    {
+        errs.push(super::FieldError { field: "ИНН".into(), message: m });
+    }
+    if !o.oktmo.is_empty() && !(o.oktmo.len() == 8 || o.oktmo.len() == 11) || !o.oktmo.chars().all(|c| c.is_ascii_digit()) {
+        errs.push(super::FieldError { field: "ОКТМО".into(), message: "8 или 11 цифр".into() });
+    }
+    if errs.is_empty() { Ok(()) } else { Err(Error::Invalid(errs)) }
+}
+
+pub(crate) fn create_org(w: &mut W, o: &NewOrg) -> Result<Org> {
+    check_org(o)?;
+    let org = Org {
+        id: OrgId(w.tx.next_id(Org::KIND)?),
+        name: o.name.trim().to_string(),
+        short_name: if o.short_name.trim().is_empty() { o.name.trim().to_string() } else { o.short_name.trim().to_string() },
+        oktmo: o.oktmo.clone(),
+        ogrn: o.ogrn.clone(),
+        inn: o.inn.clone(),
+    };
+    w.tx.put(&org)?;
+    w.target("org", org.id);
+    Ok(org)
+}
+
+impl Node {
+    /// Creates a node in `dir`: the database, the first body with a default group, the
+    /// starter catalog (roles, calendar, services, request kinds) and an administrator whose
+    /// one-time password is returned once.
+    pub fn init(dir: &Path, org: &NewOrg, admin_login: &str, clock: Arc<dyn Clock>, opts: Options) -> Result<InitResult> {
+        check_org(org)?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::Storage(crate::store::StoreError::Io(format!("{}: {e}", dir.display()))))?;
+        let store = Store::create(&super::db_path(dir))?;
+        let node = Node::new(store, clock, opts.clone());
+        let starter = Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;
+        // Bootstrapping: there is no user yet, so the body's system actor does it all, in one
+        // transaction: a node is either fully initialised or not at all.
+        let (org_id, admin, password) = node.write(Actor::System(OrgId(0)), "node.init", |w| {
+            let o = create_org(w, org)?;
+            w.who.org = o.id;
+            let group = Group { id: GroupId(w.tx.next_id(Group::KIND)?), org: o.id, name: "Основная группа".into() };
+            w.tx.put(&group)?;
+            starter.install(w, o.id)?;
+            let (admin, password) = add_user(w, &opts, o.id, &NewUser {
+                login: admin_login.into(),
+                full_name: "Администратор".into(),
+                dept: None,
+                roles: vec!["admin".into()],
+                groups: vec![group.id],
+            })?;
+            Ok((o.id, admin, password))
+        })?;
+        Ok(InitResult { node, org: org_id, admin, password })
+    }
+
+    /// Adds another body to the node, with its own group and copy of the starter catalog.
+    pub fn add_org(&self, actor: Actor, org: &NewOrg) -> Result<OrgId> {
+        let starter = Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;
+        self.write(actor, "org.add", |w| {
+            w.who.require("org.add", Right::Administer)?;
+            let o = create_org(w, org)?;
+            let group = Group { id: GroupId(w.tx.next_id(Group::KIND)?), org: o.id, name: "Основная группа".into() };
+            w.tx.put(&group)?;
+            starter.install_services(w, o.id)?;
+            Ok(o.id)
+        })
+    }
+
+    pub fn org(&self, actor: Actor) -> Result<Org> {
+        self.read(actor, |r| r.load::<Org>(r.who.org.0))
+    }
+
+    /// Adds a department, optionally under a parent of the same body.
+    pub fn add_department(&self, actor: Actor, name: &str, parent: Option<DeptId>) -> Result<DeptId> {
+        self.write(actor, "department.add", |w| {
+            w.who.require("department.add", Right::Administer)?;
+            if name.trim().is_empty() {
+                return Err(Error::invalid("Наименование", "Требуется"));
+            }
+            if let Some(p) = parent {
+                let _: Department = w.load(p.0)?;
+            }
+            let d = Department { id: DeptId(w.tx.next_id(Department::KIND)?), org: w.who.org, parent, name: name.trim().into() };
+            w.tx.put(&d)?;
+            w.target("department", d.id);
+            Ok(d.id)
+        })
+    }
+
+    pub fn departments(&self, actor: Actor) -> Result<Vec<Department>> {
+        self.read(actor, |r| Ok(r.rx.all::<Department>()?.into_iter().filter(|d| d.org == r.who.org).collect()))
+    }
+
+    /// A department and every department under it («учитывать подчинённые подразделения»).
+    pub fn department_subtree(&self, actor: Actor, root: DeptId) -> Result<Vec<DeptId>> {
+        let all = self.departments(actor)?;
+        if !all.iter().any(|d| d.id == root) {
+            return Err(Error::not_found("department", root));
+        }
+        Ok(subtree(&all, root))
+    }
+
+    pub fn add_group(&self, actor: Actor, name: &str) -> Result<GroupId> {
+        self.write(actor, "group.add", |w| {
+            w.who.require("group.add", Right::Administer)?;
+            if name.trim().is_empty() {
+                return Err(Error::invalid("Наименование", "Требуется"));
+            }
+            let g = Group { id: GroupId(w.tx.next_id(Group::KIND)?), org: w.who.org, name: name.trim().into() };
+            w.tx.put(&g)?;
+            w.target("group", g.id);
+            Ok(g.id)
+        })
+    }
+
+    pub fn groups(&self, actor: Actor) -> Result<Vec<Group>> {
+        self.read(actor, |r| Ok(r.rx.all::<Group>()?.into_iter().filter(|g| g.org == r.who.org).collect()))
+    }
+
+    pub fn roles(&self, actor: Actor) -> Result<Vec<Role>> {
+        self.read(actor, |r| Ok(r.rx.all::<Role>()?))
+    }
+
+    pub fn calendar(&self, actor: Actor) -> Result<Calendar> {
+        self.read(actor, |r| load_calendar(&r.rx))
+    }
+
+    /// Marks a date as a day off (`off = true`) or as a working day, whatever its weekday.
+    pub fn set_calendar_day(&self, actor: Actor, date: time::Date, off: bool) -> Result<()> {
+        self.write(actor, "calendar.set", |w| {
+            w.who.require("calendar.set", Right::Administer)?;
+            let mut cal = load_calendar(&w.tx)?;
+            let weekend = matches!(date.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+            cal.holidays.remove(&date);
+            cal.workdays.remove(&date);
+            match (off, weekend) {
+                (true, false) => {
+                    cal.holidays.insert(date);
+                }
+                (false, true) => {
+                    cal.workdays.insert(date);
+                }
+                _ => {}
+            }
+            w.tx.meta_put("calendar", &codec::encode(1, &cal)?)?;
+            w.target("calendar", display_date(date));
+            Ok(())
+        })
+    }
+}
+
+pub(crate) fn subtree(all: &[Department], root: DeptId) -> Vec<DeptId> {
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let cur = out[i];
+        out.extend(all.iter().filter(|d| d.parent == Some(cur)).map(|d| d.id));
+        i += 1;
+    }
+    out
+}

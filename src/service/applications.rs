@@ -1,0 +1,447 @@
+//! Заявки на услуги: creation, the lifecycle through [`transition`], the card and the list.
+
+use super::list::{self, Cursor, Page};
+use super::tasks::start_process;
+use super::{Actor, Error, FieldError, Node, R, Result, W, history};
+use crate::domain::*;
+use crate::store::keys::{prefix_end, trailing_id};
+use crate::store::records::{app_list_prefix, app_number_key};
+use crate::store::summary::{AppCol, AppScope, AppSummary};
+use crate::store::{Read, Record};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The applicant of a new application: one from the registry, or a new one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ApplicantRef {
+    Existing(ApplicantId),
+    New(ApplicantInput),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewApplication {
+    pub service: ServiceId,
+    pub dept: Option<DeptId>,
+    pub applicant: ApplicantRef,
+    pub data: BTreeMap<String, String>,
+    pub source: Source,
+}
+
+/// An action with what the dialog asked for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionInput {
+    pub action: Action,
+    pub comment: String,
+    /// For «Одобрить» / «Отказать»: reason, message for the applicant, files.
+    pub reason: String,
+    pub message: String,
+    pub files: Vec<String>,
+}
+
+impl ActionInput {
+    pub fn new(action: Action) -> ActionInput {
+        ActionInput { action, comment: String::new(), reason: String::new(), message: String::new(), files: Vec::new() }
+    }
+    pub fn with_comment(mut self, c: &str) -> Self {
+        self.comment = c.into();
+        self
+    }
+    pub fn with_reason(mut self, reason: &str, message: &str) -> Self {
+        self.reason = reason.into();
+        self.message = message.into();
+        self
+    }
+}
+
+/// Validates form values against the service's fields; returns normalised values or every
+/// field's message at once. Unknown keys are refused: the form is the template.
+pub fn check_form(fields: &[Field], data: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    let mut errs = Vec::new();
+    for k in data.keys() {
+        if !fields.iter().any(|f| &f.key == k) {
+            errs.push(FieldError { field: k.clone(), message: "Нет такого поля в форме".into() });
+        }
+    }
+    let mut out = BTreeMap::new();
+    for f in fields {
+        match validate::field(f, data.get(&f.key).map(String::as_str).unwrap_or("")) {
+            Ok(Some(v)) => {
+                out.insert(f.key.clone(), v);
+            }
+            Ok(None) => {}
+            Err(m) => errs.push(FieldError { field: f.label.clone(), message: m }),
+        }
+    }
+    if errs.is_empty() { Ok(out) } else { Err(Error::Invalid(errs)) }
+}
+
+fn access_code() -> String {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    (0..8).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
+pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Application> {
+    w.who.require("application.create", Right::CreateApplications)?;
+    let service: Service = w.load(n.service.0)?;
+    if !service.active {
+        return Err(Error::NotAllowed(format!("Услуга «{}» не предоставляется", service.name)));
+    }
+    if let Some(d) = n.dept {
+        let _: Department = w.load(d.0)?;
+    }
+    if !w.who.user.is_some() && n.source == Source::Manual {
+        return Err(Error::NotAllowed("Личный приём ведёт сотрудник".into()));
+    }
+    let data = check_form(&service.fields, &n.data)?;
+    let applicant = match &n.applicant {
+        ApplicantRef::Existing(id) => w.load::<Applicant>(id.0)?.id,
+        ApplicantRef::New(input) => super::applicants::create_applicant(w, input)?.id,
+    };
+    let year = w.today().year();
+    let seq = w.tx.bump(&format!("appno:{year}"))?;
+    let app = Application {
+        id: AppId(w.tx.next_id(Application::KIND)?),
+        org: w.who.org,
+        dept: n.dept.or_else(|| w.who.user.as_ref().and_then(|u| u.dept)),
+        number: format!("{year}-{seq:06}"),
+        service: service.id,
+        applicant,
+        source: n.source,
+        status: Status::Draft,
+        data,
+        created_by: w.who.user_id(),
+        created: w.now,
+        registered: None,
+        assignee: None,
+        decision: None,
+        due: None,
+        process: None,
+        updated: w.now,
+        access_code: access_code(),
+    };
+    w.tx.put(&app)?;
+    w.target("application", app.id);
+    w.history(Entity::Application, app.id.0, "Создана заявка (Черновик)", n.source.label())?;
+    Ok(app)
+}
+
+fn require_for(w: &W, app: &Application, action: &Action) -> Result<()> {
+    let who = &w.who;
+    match action {
+        Action::Register => who.require("application.register", Right::CreateApplications),
+        Action::AssignExecutor(_) => who.require("application.assign", Right::AssignExecutors),
+        Action::Decide(_) => {
+            who.require("application.decide", Right::Decide)?;
+            if who.user.is_some() && app.assignee != who.user_id() {
+                return Err(Error::NotAllowed("Решение принимает назначенный исполнитель заявки".into()));
+            }
+            Ok(())
+        }
+        Action::SendBack | Action::Publish => who.require("application.approve", Right::Approve),
+        Action::Close => {
+            if who.user.is_none() || app.assignee == who.user_id() || who.rights.has(Right::Approve) {
+                Ok(())
+            } else {
+                Err(Error::NotAllowed("Завершить работу по заявке может её исполнитель или руководитель".into()))
+            }
+        }
+    }
+}
+
+/// Applies one lifecycle step: rights, the transition, side effects, history.
+pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Application> {
+    let mut app: Application = w.load(id.0)?;
+    require_for(w, &app, &input.action)?;
+    let super_rights = w.who.rights.has(Right::SuperRights);
+    let to = transition(app.status, &input.action, super_rights)
+        .ok_or(Error::InvalidTransition { from: app.status.label(), action: input.action.label() })?;
+    let mut what = format!("{} → {}", input.action.label(), to.label());
+    match &input.action {
+        Action::Register => {
+            let service: Service = w.load(app.service.0)?;
+            let cal = w.calendar()?;
+            app.registered = Some(w.now);
+            app.due = Some(cal.add_working_days(w.today(), service.deadline_days));
+            let p = start_process(w, &service, app.dept, Some(app.id))?;
+            app.process = Some(p.id);
+        }
+        Action::AssignExecutor(u) => {
+            let exec: User = w.load(u.0)?;
+            if !exec.active || !exec.rights.has(Right::Decide) {
+                return Err(Error::invalid("Исполнитель", format!("{} не может принимать решения по заявкам", exec.short_name())));
+            }
+            what = format!("{}: {} → {}", input.action.label(), exec.short_name(), to.label());
+            app.assignee = Some(exec.id);
+        }
+        Action::Decide(verdict) => {
+            if *verdict == Verdict::Refuse && input.reason.trim().is_empty() && input.files.is_empty() {
+                return Err(Error::invalid("Причина отказа", "Укажите причину или приложите файл"));
+            }
+            app.decision = Some(Decision {
+                verdict: *verdict,
+                reason: input.reason.trim().into(),
+                message: input.message.trim().into(),
+                files: input.files.clone(),
+                by: w.who.person()?,
+                at: w.now,
+            });
+        }
+        Action::SendBack => {
+            if input.comment.trim().is_empty() {
+                return Err(Error::invalid("Комментарий", "Укажите, что доработать"));
+            }
+        }
+        Action::Publish | Action::Close => {}
+    }
+    app.status = to;
+    app.updated = w.now;
+    w.tx.put(&app)?;
+    w.target("application", app.id);
+    let comment = [input.comment.trim(), input.reason.trim()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" / ");
+    w.history(Entity::Application, app.id.0, what, comment)?;
+    // The manual: whoever both created and registered an application is its executor.
+    if input.action == Action::Register
+        && let Some(me) = w.who.user_id()
+        && app.created_by == Some(me)
+        && w.who.rights.has(Right::Decide)
+    {
+        let mut app2 = app.clone();
+        app2.assignee = Some(me);
+        app2.status = Status::Deciding;
+        w.tx.put(&app2)?;
+        w.history(Entity::Application, app.id.0, "Исполнитель назначен автоматически → Принятие решения", "")?;
+        return Ok(app2);
+    }
+    Ok(app)
+}
+
+pub(crate) fn update_draft(w: &mut W, id: AppId, data: &BTreeMap<String, String>) -> Result<Application> {
+    w.who.require("application.edit", Right::CreateApplications)?;
+    let mut app: Application = w.load(id.0)?;
+    if app.status != Status::Draft {
+        return Err(Error::NotAllowed("После регистрации данные заявки не изменяются".into()));
+    }
+    let service: Service = w.load(app.service.0)?;
+    app.data = check_form(&service.fields, data)?;
+    app.updated = w.now;
+    w.tx.put(&app)?;
+    w.target("application", app.id);
+    w.history(Entity::Application, app.id.0, "Изменены данные черновика", "")?;
+    Ok(app)
+}
+
+/// Everything the card shows.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ApplicationCard {
+    pub app: Application,
+    pub service: Service,
+    pub applicant: Applicant,
+    pub assignee: Option<String>,
+    pub history: Vec<HistoryEntry>,
+    /// The actions this user may take now.
+    pub actions: Vec<Action>,
+    /// Working days past the due date, if overdue.
+    pub overdue_days: u32,
+}
+
+fn can_see(who: &super::Who, app: &Application) -> bool {
+    who.user.is_none()
+        || [Right::Monitoring, Right::AssignExecutors, Right::Approve].iter().any(|r| who.rights.has(*r))
+        || app.created_by == who.user_id()
+        || app.assignee == who.user_id()
+}
+
+pub(crate) fn user_name(r: &impl Read, id: Option<UserId>) -> Result<Option<String>> {
+    Ok(match id {
+        Some(u) => r.get::<User>(u.0)?.map(|u| u.short_name()),
+        None => None,
+    })
+}
+
+fn overdue(cal: &Calendar, due: Option<time::Date>, today: time::Date, open: bool) -> u32 {
+    match due {
+        Some(d) if open => cal.working_days_between(d, today),
+        _ => 0,
+    }
+}
+
+/// Filters of «Заявки на услуги», all optional and combinable.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppFilter {
+    pub statuses: Vec<Status>,
+    pub service: Option<ServiceId>,
+    pub source: Option<Source>,
+    pub applicant: Option<ApplicantId>,
+    pub assignee: Option<UserId>,
+    pub created_by: Option<UserId>,
+    pub created_from: Option<Ts>,
+    pub created_to: Option<Ts>,
+    pub depts: Vec<DeptId>,
+    pub overdue_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AppQuery {
+    /// Only my applications (as executor), or all the body's (needs monitoring-like rights).
+    pub mine: bool,
+    pub sort: AppCol,
+    pub desc: bool,
+    pub filter: AppFilter,
+    pub after: Option<Cursor>,
+    pub limit: usize,
+}
+
+impl Default for AppQuery {
+    fn default() -> Self {
+        AppQuery { mine: false, sort: AppCol::Created, desc: true, filter: AppFilter::default(), after: None, limit: 50 }
+    }
+}
+
+/// One line of the list.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AppRow {
+    pub id: AppId,
+    pub number: String,
+    pub status: Status,
+    pub service: String,
+    pub applicant: String,
+    pub source: Source,
+    pub assignee: Option<String>,
+    pub created: Ts,
+    pub due: Option<time::Date>,
+    pub overdue_days: u32,
+}
+
+fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
+    let me = r.who.person()?;
+    let wide = [Right::Monitoring, Right::AssignExecutors, Right::Approve].iter().any(|x| r.who.rights.has(*x));
+    let (scope, sort) = if q.mine || !wide {
+        // Without monitoring rights a user sees the applications assigned to them; the
+        // executor scope is indexed by creation date only.
+        (AppScope::Assignee(me.0), AppCol::Created)
+    } else {
+        (AppScope::All, q.sort)
+    };
+    let f = &q.filter;
+    let today = r.today().to_julian_day();
+    let statuses: Vec<u8> = f.statuses.iter().map(|s| s.code()).collect();
+    let prefix = app_list_prefix(r.who.org, scope, sort).0;
+    let (ids, next) = list::scan::<AppSummary>(&r.rx, &prefix, q.desc, q.after.as_ref(), q.limit.clamp(1, 500), |s| {
+        (statuses.is_empty() || statuses.contains(&s.status))
+            && f.service.is_none_or(|x| s.service == x.0)
+            && f.source.is_none_or(|x| s.source == x as u8)
+            && f.applicant.is_none_or(|x| s.applicant == x.0)
+            && f.assignee.is_none_or(|x| s.assignee == Some(x.0))
+            && f.created_by.is_none_or(|x| s.created_by == Some(x.0))
+            && f.created_from.is_none_or(|x| s.created >= x.0)
+            && f.created_to.is_none_or(|x| s.created < x.0)
+            && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+            && (!f.overdue_only || (s.due.is_some_and(|d| d < today) && s.status < Status::ApprovedPositive.code()))
+    })?;
+    let cal = super::admin::load_calendar(&r.rx)?;
+    let mut rows = Vec::with_capacity(ids.len());
+    let mut services: BTreeMap<ServiceId, String> = BTreeMap::new();
+    for id in ids {
+        let a: Application = r.load(id)?;
+        let service = match services.get(&a.service) {
+            Some(s) => s.clone(),
+            None => {
+                let s: Service = r.load(a.service.0)?;
+                services.insert(a.service, s.name.clone());
+                s.name
+            }
+        };
+        let applicant: Applicant = r.load(a.applicant.0)?;
+        rows.push(AppRow {
+            id: a.id,
+            overdue_days: overdue(&cal, a.due, r.today(), a.status < Status::ApprovedPositive),
+            number: a.number,
+            status: a.status,
+            service,
+            applicant: applicant.name,
+            source: a.source,
+            assignee: user_name(&r.rx, a.assignee)?,
+            created: a.created,
+            due: a.due,
+        });
+    }
+    Ok(Page { rows, next })
+}
+
+impl Node {
+    /// Creates a draft («Черновик») with a number.
+    pub fn create_application(&self, actor: Actor, n: &NewApplication) -> Result<Application> {
+        self.write(actor, "application.create", |w| create_application(w, n))
+    }
+
+    /// Edits a draft's form.
+    pub fn update_draft(&self, actor: Actor, id: AppId, data: &BTreeMap<String, String>) -> Result<Application> {
+        self.write(actor, "application.edit", |w| update_draft(w, id, data))
+    }
+
+    /// One lifecycle step (Зарегистрировать, Назначить исполнителя, Одобрить, ...).
+    pub fn act(&self, actor: Actor, id: AppId, input: &ActionInput) -> Result<Application> {
+        let op = match input.action {
+            Action::Register => "application.register",
+            Action::AssignExecutor(_) => "application.assign",
+            Action::Decide(_) => "application.decide",
+            Action::SendBack => "application.send_back",
+            Action::Publish => "application.publish",
+            Action::Close => "application.close",
+        };
+        self.write(actor, op, |w| act(w, id, input))
+    }
+
+    /// The card of an application, with the actions this user may take now.
+    pub fn application(&self, actor: Actor, id: AppId) -> Result<ApplicationCard> {
+        self.read(actor, |r| {
+            let app: Application = r.load(id.0)?;
+            if !can_see(&r.who, &app) {
+                return Err(Error::not_found("application", id));
+            }
+            let cal = super::admin::load_calendar(&r.rx)?;
+            let super_rights = r.who.rights.has(Right::SuperRights);
+            let actions = actions_from(app.status)
+                .into_iter()
+                .filter(|a| transition(app.status, a, super_rights).is_some())
+                .filter(|a| match a {
+                    Action::Register => r.who.rights.has(Right::CreateApplications),
+                    Action::AssignExecutor(_) => r.who.rights.has(Right::AssignExecutors),
+                    Action::Decide(_) => r.who.rights.has(Right::Decide) && app.assignee == r.who.user_id(),
+                    Action::SendBack | Action::Publish => r.who.rights.has(Right::Approve),
+                    Action::Close => app.assignee == r.who.user_id() || r.who.rights.has(Right::Approve),
+                })
+                .collect();
+            Ok(ApplicationCard {
+                overdue_days: overdue(&cal, app.due, r.today(), app.status < Status::ApprovedPositive),
+                service: r.load(app.service.0)?,
+                applicant: r.load(app.applicant.0)?,
+                assignee: user_name(&r.rx, app.assignee)?,
+                history: history::read(&r.rx, Entity::Application, app.id.0)?,
+                actions,
+                app,
+            })
+        })
+    }
+
+    /// Finds an application by its number (`2026-000123`).
+    pub fn application_by_number(&self, actor: Actor, number: &str) -> Result<ApplicationCard> {
+        let id = self.read(actor, |r| {
+            let p = app_number_key(r.who.org, number.trim()).0;
+            let end = prefix_end(&p).unwrap_or_default();
+            let mut found = None;
+            r.rx.scan_index(&p, &end, false, &mut |k, _| {
+                found = trailing_id(k);
+                Ok(false)
+            })?;
+            found.ok_or_else(|| Error::not_found("application", number))
+        })?;
+        self.application(actor, AppId(id))
+    }
+
+    /// A page of «Заявки на услуги».
+    pub fn applications(&self, actor: Actor, q: &AppQuery) -> Result<Page<AppRow>> {
+        self.read(actor, |r| list_apps(r, q))
+    }
+}

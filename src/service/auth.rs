@@ -1,0 +1,290 @@
+//! Users and passwords: argon2id hashes, the forced first-login change, administration.
+
+use super::{Actor, Error, Node, Options, Result, W, resolve};
+use crate::domain::*;
+use crate::store::records::login_key;
+use crate::store::keys::prefix_end;
+use crate::store::{Read, Record};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::{Deserialize, Serialize};
+
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+fn argon(opts: &Options) -> Result<Argon2<'static>> {
+    let params = Params::new(opts.argon_m_kib, opts.argon_t, opts.argon_p, None)
+        .map_err(|e| Error::Conflict(format!("Неверные параметры argon2: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+pub(crate) fn hash_password(opts: &Options, password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    argon(opts)?
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Conflict(format!("Не удалось вычислить хеш пароля: {e}")))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    // The parameters are read from the stored hash, so old hashes keep working.
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// Checks a new password: long enough, not only digits, not the login.
+pub fn check_password_strength(login: &str, password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(Error::invalid("Пароль", format!("Не короче {MIN_PASSWORD_LEN} символов")));
+    }
+    if password.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid("Пароль", "Пароль не может состоять только из цифр"));
+    }
+    if password.eq_ignore_ascii_case(login) {
+        return Err(Error::invalid("Пароль", "Пароль не должен совпадать с именем пользователя"));
+    }
+    Ok(())
+}
+
+/// A random one-time password: 12 characters from an alphabet without look-alikes.
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..12).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+pub(crate) fn find_login(t: &impl Read, login: &str) -> Result<Option<User>> {
+    let p = login_key(login).0;
+    let end = prefix_end(&p).unwrap_or_default();
+    let mut found = None;
+    t.scan_index(&p, &end, false, &mut |k, _| {
+        found = crate::store::keys::trailing_id(k);
+        Ok(false)
+    })?;
+    match found {
+        Some(id) => Ok(t.get::<User>(id)?),
+        None => Ok(None),
+    }
+}
+
+/// A user as shown in lists: no password hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub login: String,
+    pub full_name: String,
+    pub dept: Option<DeptId>,
+    pub roles: Vec<String>,
+    pub groups: Vec<GroupId>,
+    pub must_change_password: bool,
+    pub active: bool,
+}
+
+/// What an administrator enters to create a user.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub login: String,
+    pub full_name: String,
+    pub dept: Option<DeptId>,
+    /// Role codes.
+    pub roles: Vec<String>,
+    pub groups: Vec<GroupId>,
+}
+
+fn valid_login(login: &str) -> bool {
+    !login.is_empty()
+        && login.len() <= 64
+        && login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+pub(crate) fn resolve_roles(w: &W, codes: &[String]) -> Result<(Vec<RoleId>, Rights)> {
+    let roles: Vec<Role> = w.tx.all()?;
+    let mut ids = Vec::new();
+    let mut rights = Rights::default();
+    for code in codes {
+        let role = roles
+            .iter()
+            .find(|r| &r.code == code)
+            .ok_or_else(|| Error::invalid("Роль", format!("Нет роли «{code}»")))?;
+        ids.push(role.id);
+        rights = rights.union(role.rights);
+    }
+    Ok((ids, rights))
+}
+
+/// Creates a user with a one-time password; returns the user and that password.
+pub(crate) fn add_user(w: &mut W, opts: &Options, org: OrgId, u: &NewUser) -> Result<(User, String)> {
+    if !valid_login(&u.login) {
+        return Err(Error::invalid("Имя пользователя", "Латинские буквы, цифры, точка, дефис, подчёркивание"));
+    }
+    if u.full_name.trim().is_empty() {
+        return Err(Error::invalid("ФИО", "Требуется"));
+    }
+    if find_login(&w.tx, &u.login)?.is_some() {
+        return Err(Error::Conflict(format!("Пользователь «{}» уже существует", u.login)));
+    }
+    if let Some(d) = u.dept {
+        let dept: Department = w.tx.get(d.0)?.ok_or_else(|| Error::not_found("department", d))?;
+        if dept.org != org {
+            return Err(Error::not_found("department", d));
+        }
+    }
+    for g in &u.groups {
+        let group: Group = w.tx.get(g.0)?.ok_or_else(|| Error::not_found("group", g))?;
+        if group.org != org {
+            return Err(Error::not_found("group", g));
+        }
+    }
+    let (roles, rights) = resolve_roles(w, &u.roles)?;
+    let password = generate_password();
+    let user = User {
+        id: UserId(w.tx.next_id(User::KIND)?),
+        org,
+        dept: u.dept,
+        login: u.login.clone(),
+        full_name: u.full_name.trim().to_string(),
+        password_hash: hash_password(opts, &password)?,
+        must_change_password: true,
+        roles,
+        rights,
+        groups: u.groups.clone(),
+        active: true,
+        created: w.now,
+    };
+    w.tx.put(&user)?;
+    w.target("user", user.id);
+    Ok((user, password))
+}
+
+impl Node {
+    /// Checks a user name and password. The session layer (daemon) turns success into a token
+    /// and counts failures for the lockout.
+    pub fn authenticate(&self, login: &str, password: &str) -> Result<User> {
+        let rx = self.store().read()?;
+        let user = find_login(&rx, login)?.ok_or(Error::BadCredentials)?;
+        // Hash even for an inactive user so that timing does not tell which logins exist.
+        let ok = verify_password(&user.password_hash, password);
+        if !ok || !user.active {
+            return Err(Error::BadCredentials);
+        }
+        Ok(user)
+    }
+
+    /// A user changes their own password (also the forced change at first login).
+    pub fn change_password(&self, actor: Actor, old: &str, new: &str) -> Result<()> {
+        let opts = self.options().clone();
+        self.write_inner(actor, "user.change_password", true, |w| {
+            let mut user = w.who.user.clone().ok_or(Error::Unauthenticated)?;
+            if !verify_password(&user.password_hash, old) {
+                return Err(Error::invalid("Текущий пароль", "Неверный пароль"));
+            }
+            if old == new {
+                return Err(Error::invalid("Новый пароль", "Новый пароль должен отличаться от текущего"));
+            }
+            check_password_strength(&user.login, new)?;
+            user.password_hash = hash_password(&opts, new)?;
+            user.must_change_password = false;
+            w.tx.put(&user)?;
+            w.target("user", user.id);
+            Ok(())
+        })
+    }
+
+    /// An administrator creates a user of their own body.
+    pub fn add_user(&self, actor: Actor, u: &NewUser) -> Result<(User, String)> {
+        let opts = self.options().clone();
+        self.write(actor, "user.add", |w| {
+            w.who.require("user.add", Right::Administer)?;
+            let org = w.who.org;
+            add_user(w, &opts, org, u)
+        })
+    }
+
+    /// An administrator resets a password: a new one-time password that must be changed.
+    pub fn reset_password(&self, actor: Actor, login: &str) -> Result<String> {
+        let opts = self.options().clone();
+        self.write(actor, "user.reset_password", |w| {
+            w.who.require("user.reset_password", Right::Administer)?;
+            let user = find_login(&w.tx, login)?.ok_or_else(|| Error::not_found("user", login))?;
+            let mut user = w.who.same_org(user.org, "user", login, user)?;
+            let password = generate_password();
+            user.password_hash = hash_password(&opts, &password)?;
+            user.must_change_password = true;
+            user.active = true;
+            w.tx.put(&user)?;
+            w.target("user", user.id);
+            Ok(password)
+        })
+    }
+
+    /// Blocks or unblocks a user.
+    pub fn set_user_active(&self, actor: Actor, user: UserId, active: bool) -> Result<()> {
+        self.write(actor, "user.set_active", |w| {
+            w.who.require("user.set_active", Right::Administer)?;
+            let mut u: User = w.load(user.0)?;
+            if Some(u.id) == w.who.user_id() && !active {
+                return Err(Error::NotAllowed("Нельзя заблокировать самого себя".into()));
+            }
+            u.active = active;
+            w.tx.put(&u)?;
+            w.target("user", u.id);
+            Ok(())
+        })
+    }
+
+    /// Gives a user a new set of roles and groups.
+    pub fn set_user_roles(&self, actor: Actor, user: UserId, roles: &[String], groups: &[GroupId]) -> Result<()> {
+        self.write(actor, "user.set_roles", |w| {
+            w.who.require("user.set_roles", Right::Administer)?;
+            let mut u: User = w.load(user.0)?;
+            for g in groups {
+                let _: Group = w.load(g.0)?;
+            }
+            let (ids, rights) = resolve_roles(w, roles)?;
+            u.roles = ids;
+            u.rights = rights;
+            u.groups = groups.to_vec();
+            w.tx.put(&u)?;
+            w.target("user", u.id);
+            Ok(())
+        })
+    }
+
+    /// The users of the actor's body.
+    pub fn list_users(&self, actor: Actor) -> Result<Vec<UserView>> {
+        self.read(actor, |r| {
+            let roles: Vec<Role> = r.rx.all()?;
+            let users: Vec<User> = r.rx.all()?;
+            Ok(users
+                .into_iter()
+                .filter(|u| u.org == r.who.org)
+                .map(|u| UserView {
+                    id: u.id,
+                    roles: u
+                        .roles
+                        .iter()
+                        .filter_map(|id| roles.iter().find(|r| r.id == *id).map(|r| r.name.clone()))
+                        .collect(),
+                    login: u.login,
+                    full_name: u.full_name,
+                    dept: u.dept,
+                    groups: u.groups,
+                    must_change_password: u.must_change_password,
+                    active: u.active,
+                })
+                .collect())
+        })
+    }
+
+    /// The acting user as stored, if the actor may act at all (even with a pending change).
+    pub fn whoami(&self, actor: Actor) -> Result<User> {
+        let rx = self.store().read()?;
+        resolve(&rx, actor, true)?.user.ok_or(Error::Unauthenticated)
+    }
+
+    /// Finds a user by login (for the CLI, which acts as the node's administrator).
+    pub fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        find_login(&self.store().read()?, login)
+    }
+}

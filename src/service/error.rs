@@ -1,0 +1,112 @@
+//! The one error type of the service layer. `Display` is English for logs; [`Error::ru`] is
+//! what staff read.
+
+use crate::domain::Right;
+use crate::store::StoreError;
+
+/// A field the user must correct, with the Russian message shown next to it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("user is unknown or blocked")]
+    Unauthenticated,
+    #[error("the first password must be changed before anything else")]
+    PasswordChangeRequired,
+    #[error("forbidden: {op} needs right {right:?}")]
+    Forbidden { op: &'static str, right: Right },
+    #[error("forbidden: {0}")]
+    NotAllowed(String),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("illegal step «{action}» from status «{from}»")]
+    InvalidTransition { from: &'static str, action: &'static str },
+    #[error("task is already held by {holder}")]
+    AlreadyClaimed { holder: String },
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+        Error::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    pub fn not_found(what: &'static str, id: impl ToString) -> Error {
+        Error::NotFound { what, id: id.to_string() }
+    }
+
+    /// The message for staff, in Russian.
+    pub fn ru(&self) -> String {
+        match self {
+            Error::BadCredentials => "Неверное имя пользователя или пароль".into(),
+            Error::Unauthenticated => "Пользователь не найден или заблокирован".into(),
+            Error::PasswordChangeRequired => "Необходимо сменить первоначальный пароль".into(),
+            Error::Forbidden { right, .. } => {
+                format!("Недостаточно прав: требуется право «{}»", right.label())
+            }
+            Error::NotAllowed(m) => m.clone(),
+            Error::NotFound { what, id } => format!("Не найдено: {} {id}", what_ru(what)),
+            Error::InvalidTransition { from, action } => {
+                format!("Действие «{action}» недоступно в статусе «{from}»")
+            }
+            Error::AlreadyClaimed { holder } => format!("Задача уже назначена на: {holder}"),
+            Error::Invalid(fields) => fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Error::Conflict(m) => m.clone(),
+            Error::Storage(e) => match e {
+                StoreError::Locked => {
+                    "База данных занята другим процессом (возможно, уже запущен volost serve)".into()
+                }
+                StoreError::DiskFull => {
+                    "Диск заполнен: изменения не сохранены. Обратитесь к администратору".into()
+                }
+                StoreError::TooNew { .. } => {
+                    "База данных создана более новой версией программы: обновите volost".into()
+                }
+                StoreError::Missing(_) => "База данных не найдена: выполните volost init".into(),
+                StoreError::Corrupt(_) => {
+                    "Нарушена целостность базы данных: обратитесь в поддержку".into()
+                }
+                StoreError::Io(_) | StoreError::Db(_) => {
+                    "Ошибка хранилища: изменения не сохранены".into()
+                }
+            },
+        }
+    }
+}
+
+fn what_ru(what: &str) -> &'static str {
+    match what {
+        "application" => "заявка",
+        "applicant" => "заявитель",
+        "task" => "задача",
+        "process" => "процесс",
+        "service" => "услуга",
+        "request_kind" => "вид сведений",
+        "user" => "пользователь",
+        "department" => "подразделение",
+        "group" => "группа",
+        "role" => "роль",
+        "org" => "организация",
+        "outgoing_request" => "исходящий запрос",
+        "incoming_request" => "входящий запрос",
+        "regional_request" => "запрос Р-сведений",
+        _ => "объект",
+    }
+}

@@ -1,0 +1,341 @@
+//! The service layer: every command and query of the node. Each takes the acting user,
+//! checks rights and organisation here (never in a UI), runs in one redb transaction and,
+//! for writes, appends to the audit log in that same transaction.
+//!
+//! **Invariant**: nothing outside `store` and `service` opens a table. The CLI, the local API,
+//! the HTTP endpoint and the SMEV worker call [`Node`].
+
+mod admin;
+mod applicants;
+mod applications;
+mod auth;
+mod catalog;
+mod error;
+mod history;
+mod list;
+mod requests;
+mod tasks;
+
+pub use admin::*;
+pub use applicants::*;
+pub use applications::*;
+pub use auth::*;
+pub use error::{Error, FieldError, Result};
+pub use list::{Cursor, Page};
+pub use requests::*;
+pub use tasks::*;
+
+use crate::clock::Clock;
+use crate::domain::*;
+use crate::store::{Read, Record, Rx, Store, Tx};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Who is acting. Sessions resolve to a user; the node itself acts for SMEV and jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    User(UserId),
+    /// The node itself, on behalf of a body (portal intake, background jobs).
+    System(OrgId),
+}
+
+/// Tunables of the service layer that differ between production and tests.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// argon2id memory in KiB, iterations and lanes.
+    pub argon_m_kib: u32,
+    pub argon_t: u32,
+    pub argon_p: u32,
+    /// The node's local time offset (for dates, deadlines and «Сегодня»).
+    pub utc_offset: time::UtcOffset,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            // OWASP's argon2id recommendation: 19 MiB, 2 iterations, 1 lane.
+            argon_m_kib: 19 * 1024,
+            argon_t: 2,
+            argon_p: 1,
+            utc_offset: time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC),
+        }
+    }
+}
+
+impl Options {
+    /// Cheap hashing for tests, where hundreds of users are made.
+    pub fn for_tests() -> Options {
+        Options { argon_m_kib: 64, argon_t: 1, argon_p: 1, ..Options::default() }
+    }
+}
+
+/// The node: the database and the rules.
+pub struct Node {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    opts: Options,
+}
+
+/// The acting party inside a transaction, resolved and checked once per operation.
+pub(crate) struct Who {
+    pub user: Option<User>,
+    pub org: OrgId,
+    pub rights: Rights,
+}
+
+impl Who {
+    pub fn user_id(&self) -> Option<UserId> {
+        self.user.as_ref().map(|u| u.id)
+    }
+
+    /// The user id, for operations only a person can do.
+    pub fn person(&self) -> Result<UserId> {
+        self.user_id().ok_or_else(|| Error::NotAllowed("Операция доступна только сотруднику".into()))
+    }
+
+    pub fn require(&self, op: &'static str, right: Right) -> Result<()> {
+        if self.rights.has(right) { Ok(()) } else { Err(Error::Forbidden { op, right }) }
+    }
+
+    /// Another body's object is reported as absent, so that its existence does not leak.
+    pub fn same_org<T>(&self, org: OrgId, what: &'static str, id: impl ToString, v: T) -> Result<T> {
+        if org == self.org { Ok(v) } else { Err(Error::not_found(what, id)) }
+    }
+
+    pub fn in_group(&self, g: GroupId) -> bool {
+        self.user.as_ref().is_some_and(|u| u.groups.contains(&g))
+    }
+}
+
+/// A write in progress: the transaction, the actor, the time and what to audit.
+pub(crate) struct W {
+    pub tx: Tx,
+    pub who: Who,
+    pub now: Ts,
+    pub offset: time::UtcOffset,
+    pub targets: Vec<String>,
+}
+
+impl W {
+    pub fn today(&self) -> time::Date {
+        self.now.date(self.offset)
+    }
+
+    pub fn target(&mut self, kind: &str, id: impl std::fmt::Display) {
+        self.targets.push(format!("{kind}:{id}"));
+    }
+
+    /// Loads a row of the actor's own body, or `NotFound`.
+    pub fn load<R: Record + HasOrg>(&self, id: u64) -> Result<R> {
+        let row: R = self.tx.get(id)?.ok_or_else(|| Error::not_found(R::KIND, id))?;
+        self.who.same_org(row.org(), R::KIND, id, row)
+    }
+
+    pub fn history(&mut self, e: Entity, id: u64, what: impl Into<String>, comment: impl Into<String>) -> Result<()> {
+        history::append(&mut self.tx, e, id, HistoryEntry {
+            at: self.now,
+            by: self.who.user_id(),
+            what: what.into(),
+            comment: comment.into(),
+        })
+    }
+
+    pub fn calendar(&self) -> Result<Calendar> {
+        admin::load_calendar(&self.tx)
+    }
+}
+
+/// A read: a snapshot and the actor.
+pub(crate) struct R {
+    pub rx: Rx,
+    pub who: Who,
+    pub now: Ts,
+    pub offset: time::UtcOffset,
+}
+
+impl R {
+    pub fn today(&self) -> time::Date {
+        self.now.date(self.offset)
+    }
+
+    pub fn load<T: Record + HasOrg>(&self, id: u64) -> Result<T> {
+        let row: T = self.rx.get(id)?.ok_or_else(|| Error::not_found(T::KIND, id))?;
+        self.who.same_org(row.org(), T::KIND, id, row)
+    }
+}
+
+/// Rows that belong to one body.
+pub trait HasOrg {
+    fn org(&self) -> OrgId;
+}
+
+macro_rules! has_org {
+    ($($t:ty),*) => {$(impl HasOrg for $t { fn org(&self) -> OrgId { self.org } })*};
+}
+has_org!(
+    Department, Group, User, Service, RequestKind, Applicant, Application, Process, Task,
+    OutgoingRequest, IncomingRequest, RegionalRequest
+);
+impl HasOrg for Org {
+    fn org(&self) -> OrgId {
+        self.id
+    }
+}
+
+fn resolve<T: Read>(t: &T, actor: Actor, allow_pending_password: bool) -> Result<Who> {
+    match actor {
+        Actor::System(org) => Ok(Who { user: None, org, rights: Right::ALL.into_iter().collect() }),
+        Actor::User(id) => {
+            let user: User = t.get(id.0)?.ok_or(Error::Unauthenticated)?;
+            if !user.active {
+                return Err(Error::Unauthenticated);
+            }
+            if user.must_change_password && !allow_pending_password {
+                return Err(Error::PasswordChangeRequired);
+            }
+            Ok(Who { org: user.org, rights: user.rights, user: Some(user) })
+        }
+    }
+}
+
+impl Node {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, opts: Options) -> Node {
+        Node { store, clock, opts }
+    }
+
+    /// Opens the database in `dir` (`volost.redb`).
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>, opts: Options) -> Result<Node> {
+        Ok(Node::new(Store::open(&db_path(dir))?, clock, opts))
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    pub fn now(&self) -> Ts {
+        self.clock.now()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs one write operation: resolve the actor, run `f`, audit, commit. If `f` fails,
+    /// the transaction is dropped and nothing of it remains.
+    pub(crate) fn write<T>(&self, actor: Actor, op: &'static str, f: impl FnOnce(&mut W) -> Result<T>) -> Result<T> {
+        self.write_inner(actor, op, false, f)
+    }
+
+    fn write_inner<T>(
+        &self,
+        actor: Actor,
+        op: &'static str,
+        allow_pending_password: bool,
+        f: impl FnOnce(&mut W) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.store.begin()?;
+        let who = resolve(&tx, actor, allow_pending_password)?;
+        let mut w = W { tx, who, now: self.clock.now(), offset: self.opts.utc_offset, targets: Vec::new() };
+        let out = f(&mut w)?;
+        history::audit(&mut w, op)?;
+        w.tx.commit()?;
+        tracing::debug!(op, targets = ?w.targets, "committed");
+        Ok(out)
+    }
+
+    /// Runs many operations of the same actor in one transaction (bulk loads, the demo seed).
+    pub fn batch<T>(&self, actor: Actor, op: &'static str, f: impl FnOnce(&mut Batch) -> Result<T>) -> Result<T> {
+        self.write(actor, op, |w| f(&mut Batch { w }))
+    }
+
+    pub(crate) fn read<T>(&self, actor: Actor, f: impl FnOnce(&R) -> Result<T>) -> Result<T> {
+        let rx = self.store.read()?;
+        let who = resolve(&rx, actor, false)?;
+        let r = R { rx, who, now: self.clock.now(), offset: self.opts.utc_offset };
+        f(&r)
+    }
+
+    /// `volost check`: integrity of rows and indexes.
+    pub fn check(&self) -> Result<crate::store::check::CheckReport> {
+        Ok(crate::store::check::run(&self.store.read()?)?)
+    }
+}
+
+/// Operations inside one shared transaction (see [`Node::batch`]).
+pub struct Batch<'a> {
+    pub(crate) w: &'a mut W,
+}
+
+pub fn db_path(dir: &Path) -> std::path::PathBuf {
+    dir.join("volost.redb")
+}
+
+impl Batch<'_> {
+    /// Sets the time the following operations are recorded at (the demo's past).
+    pub fn at(&mut self, ts: Ts) {
+        self.w.now = ts;
+    }
+
+    /// Acts as another party for the following operations, with that party's rights.
+    pub fn act_as(&mut self, actor: Actor) -> Result<()> {
+        self.w.who = resolve(&self.w.tx, actor, false)?;
+        Ok(())
+    }
+
+    pub fn create_application(&mut self, n: &NewApplication) -> Result<Application> {
+        applications::create_application(self.w, n)
+    }
+
+    pub fn act(&mut self, id: AppId, input: &ActionInput) -> Result<Application> {
+        applications::act(self.w, id, input)
+    }
+
+    pub fn application(&mut self, id: AppId) -> Result<Application> {
+        self.w.load(id.0)
+    }
+
+    pub fn create_outgoing(&mut self, kind: KindId, app: Option<AppId>, data: &std::collections::BTreeMap<String, String>) -> Result<OutgoingRequest> {
+        requests::create_outgoing(self.w, kind, app, data)
+    }
+
+    pub fn outgoing_event(&mut self, id: OutReqId, ev: OutEvent, detail: &str) -> Result<OutgoingRequest> {
+        requests::out_event(self.w, id, ev, detail)
+    }
+
+    /// The open task of a process, if any.
+    pub fn open_task(&mut self, p: ProcessId) -> Result<Option<TaskId>> {
+        let p: Process = self.w.load(p.0)?;
+        if p.finished.is_some() {
+            return Ok(None);
+        }
+        Ok(p.tasks.last().copied())
+    }
+
+    pub fn claim(&mut self, id: TaskId, take_over: bool) -> Result<Task> {
+        tasks::claim(self.w, id, take_over)
+    }
+
+    pub fn complete(&mut self, id: TaskId, finish: bool, comment: &str) -> Result<Option<Task>> {
+        tasks::complete(self.w, id, finish, comment)
+    }
+
+    pub fn launch(&mut self, service: ServiceId, dept: Option<DeptId>) -> Result<Process> {
+        tasks::launch(self.w, service, dept)
+    }
+}
+
+impl Node {
+    /// Sets a known password that needs no change: only for demo users on a demo node.
+    pub fn set_demo_password(&self, actor: Actor, user: UserId, password: &str) -> Result<()> {
+        let opts = self.opts.clone();
+        self.write(actor, "user.demo_password", |w| {
+            w.who.require("user.demo_password", Right::Administer)?;
+            let mut u: User = w.load(user.0)?;
+            u.password_hash = auth::hash_password(&opts, password)?;
+            u.must_change_password = false;
+            w.tx.put(&u)?;
+            w.target("user", u.id);
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,323 @@
+//! Межведомственные запросы and запросы Р-сведений as entities with their statuses. Their
+//! transport (SMEV) calls these operations; staff call them from the cards.
+
+use super::list::{self, Cursor, Page};
+use super::{Actor, Error, Node, Result, W, history};
+use crate::domain::*;
+use crate::store::records::{in_list_prefix, out_list_prefix};
+use crate::store::summary::{InSummary, OutSummary, ReqCol};
+use crate::store::{Read, Record};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+fn check_kind_form(fields: &[Field], data: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    super::applications::check_form(fields, data)
+}
+
+pub(crate) fn create_outgoing(w: &mut W, kind: KindId, application: Option<AppId>, data: &BTreeMap<String, String>) -> Result<OutgoingRequest> {
+    w.who.require("outgoing.create", Right::Interagency)?;
+    let me = w.who.person()?;
+    let k: RequestKind = w.load(kind.0)?;
+    if let Some(a) = application {
+        let _: Application = w.load(a.0)?;
+    }
+    let data = check_kind_form(&k.fields, data)?;
+    let year = w.today().year();
+    let seq = w.tx.bump(&format!("outno:{year}"))?;
+    let req = OutgoingRequest {
+        id: OutReqId(w.tx.next_id(OutgoingRequest::KIND)?),
+        org: w.who.org,
+        dept: w.who.user.as_ref().and_then(|u| u.dept),
+        kind,
+        number: format!("МВ-{year}-{seq:06}"),
+        application,
+        status: OutStatus::Formed,
+        data,
+        answer: BTreeMap::new(),
+        created_by: me,
+        executor: me,
+        created: w.now,
+        sent: None,
+        answered: None,
+        updated: w.now,
+        message_id: None,
+        error: None,
+    };
+    w.tx.put(&req)?;
+    w.target("outgoing_request", req.id);
+    w.history(Entity::Outgoing, req.id.0, OutStatus::Formed.label(), "")?;
+    if let Some(a) = application {
+        w.history(Entity::Application, a.0, format!("Создан межведомственный запрос {}", req.number), k.name)?;
+    }
+    Ok(req)
+}
+
+/// Moves an outgoing request by an exchange event; refuses what the lifecycle does not allow.
+pub(crate) fn out_event(w: &mut W, id: OutReqId, ev: OutEvent, detail: &str) -> Result<OutgoingRequest> {
+    let mut req: OutgoingRequest = w.load(id.0)?;
+    let to = out_transition(req.status, ev).ok_or(Error::InvalidTransition {
+        from: req.status.label(),
+        action: match ev {
+            OutEvent::Prepared => "Подготовить к отправке",
+            OutEvent::Sent => "Отправить",
+            OutEvent::AcceptedByAgency => "Принят в ведомстве",
+            OutEvent::AnswerReceived => "Получен ответ",
+            OutEvent::NotSent => "Не отправлен",
+            OutEvent::Error => "Ошибка",
+            OutEvent::RejectedByAgency => "Не принят в ведомстве",
+            OutEvent::Reopen => "Исправить",
+        },
+    })?;
+    match ev {
+        OutEvent::Sent => req.sent = Some(w.now),
+        OutEvent::AnswerReceived => req.answered = Some(w.now),
+        OutEvent::Error | OutEvent::NotSent | OutEvent::RejectedByAgency => req.error = Some(detail.into()),
+        _ => {}
+    }
+    req.status = to;
+    req.updated = w.now;
+    w.tx.put(&req)?;
+    w.target("outgoing_request", req.id);
+    w.history(Entity::Outgoing, req.id.0, to.label(), detail)?;
+    Ok(req)
+}
+
+/// Filters of the outgoing module.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutFilter {
+    pub statuses: Vec<OutStatus>,
+    pub kind: Option<KindId>,
+    pub depts: Vec<DeptId>,
+    pub application: Option<AppId>,
+    pub created_from: Option<Ts>,
+    pub created_to: Option<Ts>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutRow {
+    pub id: OutReqId,
+    pub number: String,
+    pub kind: String,
+    pub agency: String,
+    pub status: OutStatus,
+    pub created: Ts,
+    pub updated: Ts,
+}
+
+/// Filters of the incoming module.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InFilter {
+    pub statuses: Vec<InStatus>,
+    pub kind: Option<KindId>,
+    pub executor: Option<UserId>,
+    pub depts: Vec<DeptId>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InRow {
+    pub id: InReqId,
+    pub number: String,
+    pub kind: String,
+    pub status: InStatus,
+    pub received: Ts,
+    pub planned: time::Date,
+}
+
+/// Incoming request as the exchange delivers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncomingInput {
+    pub kind: KindId,
+    pub consumer_number: String,
+    pub message_id: String,
+    pub data: BTreeMap<String, String>,
+    pub planned_days: u32,
+}
+
+impl Node {
+    /// Saves a new outgoing request («Запрос сформирован»); it gets its number now.
+    pub fn create_outgoing(&self, actor: Actor, kind: KindId, application: Option<AppId>, data: &BTreeMap<String, String>) -> Result<OutgoingRequest> {
+        self.write(actor, "outgoing.create", |w| create_outgoing(w, kind, application, data))
+    }
+
+    /// An exchange event for an outgoing request (the SMEV worker, or staff for Reopen).
+    pub fn outgoing_event(&self, actor: Actor, id: OutReqId, ev: OutEvent, detail: &str) -> Result<OutgoingRequest> {
+        self.write(actor, "outgoing.event", |w| {
+            w.who.require("outgoing.event", Right::Interagency)?;
+            out_event(w, id, ev, detail)
+        })
+    }
+
+    pub fn outgoing(&self, actor: Actor, id: OutReqId) -> Result<(OutgoingRequest, Vec<HistoryEntry>)> {
+        self.read(actor, |r| {
+            r.who.require("outgoing.view", Right::Interagency)?;
+            let req: OutgoingRequest = r.load(id.0)?;
+            let h = history::read(&r.rx, Entity::Outgoing, id.0)?;
+            Ok((req, h))
+        })
+    }
+
+    /// A page of the outgoing module, newest first by default.
+    pub fn outgoing_list(&self, actor: Actor, f: &OutFilter, sort: ReqCol, desc: bool, after: Option<&Cursor>, limit: usize) -> Result<Page<OutRow>> {
+        self.read(actor, |r| {
+            r.who.require("outgoing.list", Right::Interagency)?;
+            let sort = if matches!(sort, ReqCol::Planned) { ReqCol::Created } else { sort };
+            let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
+            let prefix = out_list_prefix(r.who.org, sort).0;
+            let (ids, next) = list::scan::<OutSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
+                (statuses.is_empty() || statuses.contains(&s.status))
+                    && f.kind.is_none_or(|k| s.kind == k.0)
+                    && f.application.is_none_or(|a| s.application == Some(a.0))
+                    && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+                    && f.created_from.is_none_or(|x| s.created >= x.0)
+                    && f.created_to.is_none_or(|x| s.created < x.0)
+            })?;
+            let mut rows = Vec::new();
+            for id in ids {
+                let q: OutgoingRequest = r.load(id)?;
+                let k: RequestKind = r.load(q.kind.0)?;
+                rows.push(OutRow { id: q.id, number: q.number, kind: k.name, agency: k.agency, status: q.status, created: q.created, updated: q.updated });
+            }
+            Ok(Page { rows, next })
+        })
+    }
+
+    /// An incoming request arrives («Запрос получен»). Called by the exchange for a body.
+    pub fn receive_incoming(&self, actor: Actor, input: &IncomingInput) -> Result<IncomingRequest> {
+        self.write(actor, "incoming.receive", |w| {
+            w.who.require("incoming.receive", Right::Interagency)?;
+            let k: RequestKind = w.load(input.kind.0)?;
+            let data = check_kind_form(&k.fields, &input.data)?;
+            let cal = w.calendar()?;
+            let year = w.today().year();
+            let seq = w.tx.bump(&format!("inno:{year}"))?;
+            let req = IncomingRequest {
+                id: InReqId(w.tx.next_id(IncomingRequest::KIND)?),
+                org: w.who.org,
+                dept: None,
+                kind: k.id,
+                number: format!("ВХ-{year}-{seq:06}"),
+                consumer_number: input.consumer_number.clone(),
+                status: InStatus::Received,
+                data,
+                answer: BTreeMap::new(),
+                executor: None,
+                previous_executor: None,
+                received: w.now,
+                updated: w.now,
+                planned: cal.add_working_days(w.today(), input.planned_days.max(1)),
+                message_id: input.message_id.clone(),
+            };
+            w.tx.put(&req)?;
+            w.target("incoming_request", req.id);
+            w.history(Entity::Incoming, req.id.0, InStatus::Received.label(), "")?;
+            Ok(req)
+        })
+    }
+
+    /// Staff enter the answer («Сформирован ответ»).
+    pub fn answer_incoming(&self, actor: Actor, id: InReqId, answer: &BTreeMap<String, String>) -> Result<IncomingRequest> {
+        self.write(actor, "incoming.answer", |w| {
+            w.who.require("incoming.answer", Right::Interagency)?;
+            let mut req: IncomingRequest = w.load(id.0)?;
+            if req.status != InStatus::Received {
+                return Err(Error::InvalidTransition { from: req.status.label(), action: "Сформировать ответ" });
+            }
+            let k: RequestKind = w.load(req.kind.0)?;
+            req.answer = check_kind_form(&k.answer_fields, answer)?;
+            req.status = InStatus::Answered;
+            req.executor = w.who.user_id().or(req.executor);
+            req.updated = w.now;
+            w.tx.put(&req)?;
+            w.target("incoming_request", req.id);
+            w.history(Entity::Incoming, req.id.0, InStatus::Answered.label(), "")?;
+            Ok(req)
+        })
+    }
+
+    pub fn incoming_list(&self, actor: Actor, f: &InFilter, sort: ReqCol, desc: bool, after: Option<&Cursor>, limit: usize) -> Result<Page<InRow>> {
+        self.read(actor, |r| {
+            r.who.require("incoming.list", Right::Interagency)?;
+            let sort = match sort {
+                ReqCol::Status => ReqCol::Created,
+                s => s,
+            };
+            let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
+            let prefix = in_list_prefix(r.who.org, sort).0;
+            let (ids, next) = list::scan::<InSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
+                (statuses.is_empty() || statuses.contains(&s.status))
+                    && f.kind.is_none_or(|k| s.kind == k.0)
+                    && f.executor.is_none_or(|e| s.executor == Some(e.0))
+                    && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+            })?;
+            let mut rows = Vec::new();
+            for id in ids {
+                let q: IncomingRequest = r.load(id)?;
+                let k: RequestKind = r.load(q.kind.0)?;
+                rows.push(InRow { id: q.id, number: q.number, kind: k.name, status: q.status, received: q.received, planned: q.planned });
+            }
+            Ok(Page { rows, next })
+        })
+    }
+
+    /// «Запрос Р-сведений»: to a body on this node (delivered at once) or elsewhere by name.
+    pub fn create_regional(&self, actor: Actor, provider: &str, provider_org: Option<OrgId>, application: Option<AppId>, subject: &str, comment: &str) -> Result<RegionalRequest> {
+        self.write(actor, "regional.create", |w| {
+            w.who.require("regional.create", Right::Regional)?;
+            let me = w.who.person()?;
+            if subject.trim().is_empty() {
+                return Err(Error::invalid("Тема запроса", "Требуется"));
+            }
+            if let Some(p) = provider_org
+                && w.tx.get::<Org>(p.0)?.is_none()
+            {
+                return Err(Error::not_found("org", p));
+            }
+            if let Some(a) = application {
+                let _: Application = w.load(a.0)?;
+            }
+            let req = RegionalRequest {
+                id: RegReqId(w.tx.next_id(RegionalRequest::KIND)?),
+                org: w.who.org,
+                provider: provider.trim().into(),
+                provider_org,
+                application,
+                subject: subject.trim().into(),
+                comment: comment.trim().into(),
+                files: Vec::new(),
+                status: RegStatus::New,
+                answer: String::new(),
+                created_by: me,
+                created: w.now,
+                completed: None,
+            };
+            w.tx.put(&req)?;
+            w.target("regional_request", req.id);
+            w.history(Entity::Regional, req.id.0, RegStatus::New.label(), "")?;
+            Ok(req)
+        })
+    }
+
+    /// The provider body answers a regional request («Исполнено»).
+    pub fn complete_regional(&self, actor: Actor, id: RegReqId, answer: &str) -> Result<RegionalRequest> {
+        self.write(actor, "regional.complete", |w| {
+            w.who.require("regional.complete", Right::Regional)?;
+            let mut req: RegionalRequest = w.tx.get(id.0)?.ok_or_else(|| Error::not_found("regional_request", id))?;
+            if req.provider_org != Some(w.who.org) {
+                return Err(Error::not_found("regional_request", id));
+            }
+            if req.status == RegStatus::Done {
+                return Err(Error::InvalidTransition { from: req.status.label(), action: "Исполнить" });
+            }
+            if answer.trim().is_empty() {
+                return Err(Error::invalid("Ответ", "Требуется"));
+            }
+            req.status = RegStatus::Done;
+            req.answer = answer.trim().into();
+            req.completed = Some(w.now);
+            w.tx.put(&req)?;
+            w.target("regional_request", req.id);
+            w.history(Entity::Regional, req.id.0, RegStatus::Done.label(), "")?;
+            Ok(req)
+        })
+    }
+}

@@ -1,0 +1,451 @@
+//! Процессы и задачи: launching a service, the three queues, claim, return, due date,
+//! completion, and the process map.
+
+use super::list::{self, Cursor, Page};
+use super::{Actor, Error, Node, R, Result, W, history};
+use crate::domain::*;
+use crate::store::keys::{prefix_end, trailing_id};
+use crate::store::records::{task_by_executor_prefix, task_list_prefix};
+use crate::store::summary::{TaskCol, TaskSummary};
+use crate::store::{Read, Record};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The group a new process goes to: the actor's first group, else the body's first group.
+fn group_for(w: &W) -> Result<GroupId> {
+    if let Some(g) = w.who.user.as_ref().and_then(|u| u.groups.first()) {
+        return Ok(*g);
+    }
+    let groups: Vec<Group> = w.tx.all()?;
+    groups
+        .into_iter()
+        .find(|g| g.org == w.who.org)
+        .map(|g| g.id)
+        .ok_or_else(|| Error::NotAllowed("В организации нет ни одной группы".into()))
+}
+
+fn new_task(w: &mut W, p: &Process, service: &Service, step: u32) -> Result<Task> {
+    let s = service
+        .steps
+        .get(step as usize)
+        .ok_or_else(|| Error::Conflict(format!("В регламенте услуги нет шага {}", step + 1)))?;
+    let name = format!("{} ({})", s.name, service.name);
+    let cal = w.calendar()?;
+    let task = Task {
+        id: TaskId(w.tx.next_id(Task::KIND)?),
+        org: p.org,
+        group: p.group,
+        process: p.id,
+        service: service.id,
+        application: p.application,
+        step,
+        name_id: w.tx.intern_task_name(&name)?,
+        name,
+        author: w.who.user_id().unwrap_or(p.started_by),
+        created: w.now,
+        due: cal.add_working_days(w.today(), s.days.max(1)),
+        holder: None,
+        completed: None,
+    };
+    w.tx.put(&task)?;
+    w.target("task", task.id);
+    Ok(task)
+}
+
+/// Starts a process of `service` with its first task in the group queue.
+pub(crate) fn start_process(w: &mut W, service: &Service, dept: Option<DeptId>, application: Option<AppId>) -> Result<Process> {
+    let mut p = Process {
+        id: ProcessId(w.tx.next_id(Process::KIND)?),
+        org: w.who.org,
+        dept,
+        group: group_for(w)?,
+        service: service.id,
+        application,
+        started_by: w.who.user_id().unwrap_or(UserId(0)),
+        started: w.now,
+        step: 0,
+        tasks: Vec::new(),
+        finished: None,
+    };
+    let t = new_task(w, &p, service, 0)?;
+    p.tasks.push(t.id);
+    w.tx.put(&p)?;
+    w.target("process", p.id);
+    w.history(Entity::Process, p.id.0, format!("Процесс запущен: {}", service.name), "")?;
+    Ok(p)
+}
+
+fn holder_name(t: &impl Read, id: UserId) -> Result<String> {
+    Ok(super::applications::user_name(t, Some(id))?.unwrap_or_else(|| format!("пользователь {id}")))
+}
+
+pub(crate) fn launch(w: &mut W, service: ServiceId, dept: Option<DeptId>) -> Result<Process> {
+    w.who.require("process.launch", Right::LaunchService)?;
+    let svc: Service = w.load(service.0)?;
+    if !svc.active {
+        return Err(Error::NotAllowed(format!("Услуга «{}» не предоставляется", svc.name)));
+    }
+    if let Some(d) = dept {
+        let _: Department = w.load(d.0)?;
+    }
+    start_process(w, &svc, dept, None)
+}
+
+/// May this user take this step? The step's roles decide; an empty list lets any member.
+fn may_take(w: &W, svc: &Service, t: &Task) -> bool {
+    let Some(u) = &w.who.user else { return true };
+    match svc.steps.get(t.step as usize) {
+        Some(s) if !s.roles.is_empty() => s.roles.iter().any(|r| u.roles.contains(r)),
+        _ => true,
+    }
+}
+
+pub(crate) fn claim(w: &mut W, id: TaskId, take_over: bool) -> Result<Task> {
+    w.who.require("task.claim", Right::ViewTasks)?;
+    let me = w.who.person()?;
+    let mut t: Task = w.load(id.0)?;
+    if !w.who.in_group(t.group) {
+        return Err(Error::NotAllowed("Задача другой группы".into()));
+    }
+    if t.completed.is_some() {
+        return Err(Error::NotAllowed("Задача уже выполнена".into()));
+    }
+    match t.holder {
+        Some(h) if h == me => return Err(Error::NotAllowed("Задача уже назначена на вас".into())),
+        Some(h) if !take_over => return Err(Error::AlreadyClaimed { holder: holder_name(&w.tx, h)? }),
+        Some(_) => w.who.require("task.take_over", Right::AssignExecutors)?,
+        None => {}
+    }
+    let svc: Service = w.load(t.service.0)?;
+    if !may_take(w, &svc, &t) {
+        return Err(Error::NotAllowed("Этот шаг выполняют сотрудники с другой ролью".into()));
+    }
+    let what = match t.holder {
+        Some(h) => format!("Назначить на себя (задача забрана у {})", holder_name(&w.tx, h)?),
+        None => "Назначить на себя".into(),
+    };
+    t.holder = Some(me);
+    w.tx.put(&t)?;
+    w.target("task", t.id);
+    w.history(Entity::Task, t.id.0, what, "")?;
+    Ok(t)
+}
+
+pub(crate) fn return_to_group(w: &mut W, id: TaskId) -> Result<Task> {
+    let me = w.who.person()?;
+    let mut t: Task = w.load(id.0)?;
+    if t.completed.is_some() || t.holder.is_none() {
+        return Err(Error::NotAllowed("Задача не назначена".into()));
+    }
+    if t.holder != Some(me) {
+        w.who.require("task.return", Right::AssignExecutors)?;
+    }
+    t.holder = None;
+    w.tx.put(&t)?;
+    w.target("task", t.id);
+    w.history(Entity::Task, t.id.0, "Вернуть в группу", "")?;
+    Ok(t)
+}
+
+pub(crate) fn set_due(w: &mut W, id: TaskId, due: time::Date) -> Result<Task> {
+    let me = w.who.person()?;
+    let mut t: Task = w.load(id.0)?;
+    if t.completed.is_some() {
+        return Err(Error::NotAllowed("Задача уже выполнена".into()));
+    }
+    if t.holder != Some(me) {
+        w.who.require("task.set_due", Right::AssignExecutors)?;
+    }
+    if due < t.created.date(w.offset) {
+        return Err(Error::invalid("Срок исполнения", "Срок не может быть раньше даты начала"));
+    }
+    let what = format!("Срок исполнения: {} → {}", display_date(t.due), display_date(due));
+    t.due = due;
+    w.tx.put(&t)?;
+    w.target("task", t.id);
+    w.history(Entity::Task, t.id.0, what, "")?;
+    Ok(t)
+}
+
+/// Completes the task; the next step's task goes to the group queue, or, after the last step
+/// (or with `finish`, «Завершить процесс»), the process is finished.
+pub(crate) fn complete(w: &mut W, id: TaskId, finish: bool, comment: &str) -> Result<Option<Task>> {
+    let me = w.who.person()?;
+    let mut t: Task = w.load(id.0)?;
+    if t.completed.is_some() {
+        return Err(Error::NotAllowed("Задача уже выполнена".into()));
+    }
+    if t.holder != Some(me) {
+        return Err(Error::NotAllowed("Сначала назначьте задачу на себя".into()));
+    }
+    t.completed = Some((me, w.now));
+    w.tx.put(&t)?;
+    w.target("task", t.id);
+    w.history(Entity::Task, t.id.0, "Задача выполнена", comment)?;
+    let mut p: Process = w.load(t.process.0)?;
+    let svc: Service = w.load(p.service.0)?;
+    let next_step = t.step + 1;
+    if finish || next_step as usize >= svc.steps.len() {
+        p.finished = Some(w.now);
+        w.tx.put(&p)?;
+        w.history(Entity::Process, p.id.0, "Завершить процесс", comment)?;
+        return Ok(None);
+    }
+    let next = new_task(w, &p, &svc, next_step)?;
+    p.step = next_step;
+    p.tasks.push(next.id);
+    w.tx.put(&p)?;
+    Ok(Some(next))
+}
+
+/// Filters of the task queues, all optional and combinable.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskFilter {
+    /// «Название содержит»
+    pub name_contains: Option<String>,
+    /// «Создана пользователем»
+    pub author: Option<UserId>,
+    /// «Создана в интервале», `[from, to)`
+    pub created_from: Option<Ts>,
+    pub created_to: Option<Ts>,
+    pub service: Option<ServiceId>,
+    pub overdue_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskQuery {
+    pub queue: Queue,
+    /// For «Задачи группы» and «Завершённые задачи»: which of the user's groups (default the first).
+    pub group: Option<GroupId>,
+    pub sort: TaskCol,
+    pub desc: bool,
+    pub filter: TaskFilter,
+    pub after: Option<Cursor>,
+    pub limit: usize,
+}
+
+impl TaskQuery {
+    pub fn new(queue: Queue) -> TaskQuery {
+        TaskQuery { queue, group: None, sort: TaskCol::Created, desc: false, filter: TaskFilter::default(), after: None, limit: 50 }
+    }
+}
+
+/// One line of a queue.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TaskRow {
+    pub id: TaskId,
+    pub name: String,
+    pub author: String,
+    pub holder: Option<String>,
+    pub created: Ts,
+    pub due: time::Date,
+    pub overdue_days: u32,
+    pub application: Option<String>,
+}
+
+fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
+    r.who.require("task.list", Right::ViewTasks)?;
+    let me = r.who.person()?;
+    let scope = match q.queue {
+        Queue::Mine => me.0,
+        Queue::Group | Queue::Done => {
+            let user = r.who.user.as_ref().ok_or(Error::Unauthenticated)?;
+            let g = match q.group {
+                Some(g) if user.groups.contains(&g) => g,
+                Some(g) => return Err(Error::not_found("group", g)),
+                None => match user.groups.first() {
+                    Some(g) => *g,
+                    None => return Ok(Page { rows: Vec::new(), next: None }),
+                },
+            };
+            g.0
+        }
+    };
+    let f = &q.filter;
+    let names: Option<BTreeSet<u32>> = match &f.name_contains {
+        Some(word) if !word.trim().is_empty() => {
+            let needle = validate::normalize_name(word);
+            Some(
+                r.rx.task_names()?
+                    .into_iter()
+                    .filter(|(n, _)| validate::normalize_name(n).contains(&needle))
+                    .map(|(_, id)| id)
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    let today = r.today().to_julian_day();
+    let prefix = task_list_prefix(q.queue, scope, q.sort).0;
+    let (ids, next) = list::scan::<TaskSummary>(&r.rx, &prefix, q.desc, q.after.as_ref(), q.limit.clamp(1, 500), |s| {
+        names.as_ref().is_none_or(|n| n.contains(&s.name_id))
+            && f.author.is_none_or(|a| s.author == a.0)
+            && f.created_from.is_none_or(|x| s.created >= x.0)
+            && f.created_to.is_none_or(|x| s.created < x.0)
+            && f.service.is_none_or(|x| s.service == x.0)
+            && (!f.overdue_only || s.due < today)
+    })?;
+    let cal = super::admin::load_calendar(&r.rx)?;
+    let mut users: BTreeMap<UserId, String> = BTreeMap::new();
+    let mut name = |id: UserId| -> Result<String> {
+        if let Some(n) = users.get(&id) {
+            return Ok(n.clone());
+        }
+        let n = holder_name(&r.rx, id)?;
+        users.insert(id, n.clone());
+        Ok(n)
+    };
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        let t: Task = r.load(id)?;
+        let number = match t.application {
+            Some(a) => r.rx.get::<Application>(a.0)?.map(|a| a.number),
+            None => None,
+        };
+        rows.push(TaskRow {
+            id: t.id,
+            author: name(t.author)?,
+            holder: t.holder.map(&mut name).transpose()?,
+            created: t.created,
+            due: t.due,
+            overdue_days: if t.completed.is_none() { cal.working_days_between(t.due, r.today()) } else { 0 },
+            application: number,
+            name: t.name,
+        });
+    }
+    Ok(Page { rows, next })
+}
+
+/// One step of the process map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapStep {
+    pub name: String,
+    pub state: StepState,
+    pub executor: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepState {
+    Done,
+    Current,
+    Ahead,
+}
+
+/// «Карта процесса»: the regulation's steps with the current one marked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessMap {
+    pub service: String,
+    pub finished: bool,
+    pub steps: Vec<MapStep>,
+}
+
+/// A task with its history, for the card.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TaskCard {
+    pub task: Task,
+    pub holder: Option<String>,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Node {
+    /// «Запуск услуги»: choose the department, then the service; the process starts with
+    /// its first task in the group queue.
+    pub fn launch_service(&self, actor: Actor, service: ServiceId, dept: Option<DeptId>) -> Result<Process> {
+        self.write(actor, "process.launch", |w| launch(w, service, dept))
+    }
+
+    /// «Назначить на себя». With `take_over`, a supervisor takes a task held by another.
+    pub fn claim(&self, actor: Actor, id: TaskId, take_over: bool) -> Result<Task> {
+        self.write(actor, "task.claim", |w| claim(w, id, take_over))
+    }
+
+    /// «Вернуть в группу».
+    pub fn return_to_group(&self, actor: Actor, id: TaskId) -> Result<Task> {
+        self.write(actor, "task.return", |w| return_to_group(w, id))
+    }
+
+    /// «Срок исполнения».
+    pub fn set_due(&self, actor: Actor, id: TaskId, due: time::Date) -> Result<Task> {
+        self.write(actor, "task.set_due", |w| set_due(w, id, due))
+    }
+
+    /// Completes a task (and with `finish`, the whole process). Returns the next task.
+    pub fn complete(&self, actor: Actor, id: TaskId, finish: bool, comment: &str) -> Result<Option<Task>> {
+        self.write(actor, "task.complete", |w| complete(w, id, finish, comment))
+    }
+
+    /// A page of a queue.
+    pub fn queue(&self, actor: Actor, q: &TaskQuery) -> Result<Page<TaskRow>> {
+        self.read(actor, |r| queue_page(r, q))
+    }
+
+    pub fn task(&self, actor: Actor, id: TaskId) -> Result<TaskCard> {
+        self.read(actor, |r| {
+            r.who.require("task.view", Right::ViewTasks)?;
+            let task: Task = r.load(id.0)?;
+            if !r.who.in_group(task.group) && !r.who.rights.has(Right::Monitoring) {
+                return Err(Error::not_found("task", id));
+            }
+            Ok(TaskCard {
+                holder: super::applications::user_name(&r.rx, task.holder)?,
+                history: history::read(&r.rx, Entity::Task, task.id.0)?,
+                task,
+            })
+        })
+    }
+
+    /// «Карта процесса» of the process a task belongs to.
+    pub fn process_map(&self, actor: Actor, process: ProcessId) -> Result<ProcessMap> {
+        self.read(actor, |r| {
+            r.who.require("process.map", Right::ViewTasks)?;
+            let p: Process = r.load(process.0)?;
+            let svc: Service = r.load(p.service.0)?;
+            let mut tasks = Vec::new();
+            for t in &p.tasks {
+                tasks.push(r.load::<Task>(t.0)?);
+            }
+            let mut steps = Vec::new();
+            for (i, s) in svc.steps.iter().enumerate() {
+                let t = tasks.iter().rev().find(|t| t.step as usize == i);
+                let state = match t {
+                    Some(t) if t.completed.is_some() => StepState::Done,
+                    Some(_) if p.finished.is_none() => StepState::Current,
+                    _ => StepState::Ahead,
+                };
+                let who = t.and_then(|t| t.completed.map(|c| c.0).or(t.holder));
+                steps.push(MapStep { name: s.name.clone(), state, executor: super::applications::user_name(&r.rx, who)? });
+            }
+            Ok(ProcessMap { service: svc.name, finished: p.finished.is_some(), steps })
+        })
+    }
+
+    /// The tasks of a process, oldest first.
+    pub fn process_tasks(&self, actor: Actor, process: ProcessId) -> Result<Vec<Task>> {
+        self.read(actor, |r| {
+            let _: Process = r.load(process.0)?;
+            let p = crate::store::records::task_by_process_prefix(process).0;
+            let end = prefix_end(&p).unwrap_or_default();
+            let mut ids = Vec::new();
+            r.rx.scan_index(&p, &end, false, &mut |k, _| {
+                ids.extend(trailing_id(k));
+                Ok(true)
+            })?;
+            ids.into_iter().map(|id| r.load::<Task>(id)).collect()
+        })
+    }
+
+    /// Tasks a user completed (the archive shows a process only to its executors).
+    pub fn executed_task_count(&self, actor: Actor) -> Result<u64> {
+        self.read(actor, |r| {
+            let me = r.who.person()?;
+            let p = task_by_executor_prefix(me).0;
+            let end = prefix_end(&p).unwrap_or_default();
+            let mut n = 0;
+            r.rx.scan_index(&p, &end, false, &mut |_, _| {
+                n += 1;
+                Ok(true)
+            })?;
+            Ok(n)
+        })
+    }
+}

@@ -1,0 +1,513 @@
+//! Storage on redb. This module owns the file, the tables and the encoding; it knows the
+//! domain's types only to derive their index entries. Nothing outside `store` and `service`
+//! touches a table.
+//!
+//! **Invariant**: every index entry is derived from a row by [`Record::index`] and written by
+//! [`Tx::put`] in the same write transaction as the row, so an index can never disagree with
+//! its rows; `check` recomputes all of them to prove it.
+
+pub mod check;
+pub mod codec;
+pub mod keys;
+pub mod records;
+pub mod summary;
+pub mod tables;
+
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use tables::{AUDIT, HISTORY, INDEX, META, Rows, TASK_NAMES};
+
+/// The layout version of the whole database. Raised when tables or keys change shape; a
+/// database from a newer build is refused rather than misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database is held by another process (is `volost serve` running?)")]
+    Locked,
+    #[error("the disk is full")]
+    DiskFull,
+    #[error("database schema {found} is newer than this build understands ({supported})")]
+    TooNew { found: u32, supported: u32 },
+    #[error("no database at {0}; run `volost init` first")]
+    Missing(String),
+    #[error("database corrupt: {0}")]
+    Corrupt(String),
+    #[error("I/O error: {0}")]
+    Io(String),
+    #[error("storage error: {0}")]
+    Db(String),
+}
+
+impl StoreError {
+    fn from_io(e: &std::io::Error) -> StoreError {
+        // ENOSPC and EDQUOT mean the same to staff: no room to write.
+        if matches!(e.raw_os_error(), Some(28) | Some(122)) {
+            StoreError::DiskFull
+        } else {
+            StoreError::Io(e.to_string())
+        }
+    }
+}
+
+impl From<redb::StorageError> for StoreError {
+    fn from(e: redb::StorageError) -> Self {
+        match &e {
+            redb::StorageError::Io(io) => StoreError::from_io(io),
+            redb::StorageError::Corrupted(s) => StoreError::Corrupt(s.clone()),
+            _ => StoreError::Db(e.to_string()),
+        }
+    }
+}
+
+macro_rules! via_storage {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                let e: redb::Error = e.into();
+                match e {
+                    redb::Error::DatabaseAlreadyOpen => StoreError::Locked,
+                    redb::Error::Io(io) => StoreError::from_io(&io),
+                    redb::Error::Corrupted(s) => StoreError::Corrupt(s),
+                    other => StoreError::Db(other.to_string()),
+                }
+            }
+        }
+    )*};
+}
+via_storage!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::CommitError
+);
+
+/// A row type: its table, its id, its index entries and how to read older encodings.
+pub trait Record: Serialize + DeserializeOwned + Sized {
+    const TABLE: Rows;
+    /// English name used in errors and audit targets.
+    const KIND: &'static str;
+    const VERSION: u8 = 1;
+
+    fn key(&self) -> u64;
+
+    /// The index entries this row implies, as `(key, value)`. Pure: depends on the row only.
+    fn index(&self, _out: &mut Vec<(Vec<u8>, Vec<u8>)>) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Reads a row written with an older `version` of this type (the migration path).
+    fn upgrade(version: u8, _body: &[u8]) -> Result<Self, StoreError> {
+        Err(StoreError::Corrupt(format!("{} row of unknown version {version}", Self::KIND)))
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        let (v, b) = codec::split(bytes)?;
+        if v == Self::VERSION {
+            codec::body(Self::KIND, b)
+        } else if v > Self::VERSION {
+            Err(StoreError::TooNew { found: u32::from(v), supported: u32::from(Self::VERSION) })
+        } else {
+            Self::upgrade(v, b)
+        }
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        codec::encode(Self::VERSION, self)
+    }
+}
+
+/// The database file.
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Creates a new database file; refuses to touch an existing one.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Db(format!("{} already exists", path.display())));
+        }
+        let db = Database::create(path)?;
+        let store = Store { db };
+        let mut tx = store.begin()?;
+        tx.meta_put("schema", &SCHEMA_VERSION.to_be_bytes())?;
+        tx.commit()?;
+        Ok(store)
+    }
+
+    /// Opens an existing database, checking that this build understands its schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let db = Database::open(path)?;
+        let store = Store { db };
+        let rx = store.read()?;
+        let found = match rx.meta_get("schema")? {
+            Some(b) => {
+                let arr: [u8; 4] = b
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("schema version".into()))?;
+                u32::from_be_bytes(arr)
+            }
+            None => return Err(StoreError::Corrupt("no schema version".into())),
+        };
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+        }
+        Ok(store)
+    }
+
+    pub fn begin(&self) -> Result<Tx, StoreError> {
+        let w = self.db.begin_write()?;
+        Ok(Tx { w })
+    }
+
+    pub fn read(&self) -> Result<Rx, StoreError> {
+        Ok(Rx { r: self.db.begin_read()? })
+    }
+
+    /// Copies the database as of one read transaction (a consistent online backup).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        let rx = self.read()?;
+        let out = Store::create(dest)?;
+        let mut tx = out.begin()?;
+        rx.copy_into(&mut tx)?;
+        tx.commit()
+    }
+}
+
+/// Read access shared by read and write transactions, so a query runs inside either.
+pub trait Read {
+    fn get_raw(&self, t: Rows, id: u64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Visits index entries with keys in `[from, to)`, in order or reversed, until `f` says stop.
+    fn scan_index(
+        &self,
+        from: &[u8],
+        to: &[u8],
+        rev: bool,
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Visits every row of a table in id order until `f` says stop.
+    fn scan_rows(
+        &self,
+        t: Rows,
+        after: u64,
+        f: &mut dyn FnMut(u64, &[u8]) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError>;
+    fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    fn history_raw(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError>;
+    fn audit_tail(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError>;
+    fn task_names(&self) -> Result<Vec<(String, u32)>, StoreError>;
+    fn count_rows(&self, t: Rows) -> Result<u64, StoreError>;
+
+    fn get<R: Record>(&self, id: u64) -> Result<Option<R>, StoreError>
+    where
+        Self: Sized,
+    {
+        self.get_raw(R::TABLE, id)?.map(|b| R::decode(&b)).transpose()
+    }
+
+    /// Every row of a small table (catalog, users, departments).
+    fn all<R: Record>(&self) -> Result<Vec<R>, StoreError>
+    where
+        Self: Sized,
+    {
+        let mut out = Vec::new();
+        self.scan_rows(R::TABLE, 0, &mut |_, v| {
+            out.push(R::decode(v)?);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+}
+
+fn scan_table<T: ReadableTable<&'static [u8], &'static [u8]>>(
+    t: &T,
+    from: &[u8],
+    to: &[u8],
+    rev: bool,
+    f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    let range = t.range::<&[u8]>(from..to)?;
+    let mut visit = |item: Result<(redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>), redb::StorageError>| -> Result<bool, StoreError> {
+        let (k, v) = item?;
+        f(k.value(), v.value())
+    };
+    if rev {
+        for item in range.rev() {
+            if !visit(item)? {
+                break;
+            }
+        }
+    } else {
+        for item in range {
+            if !visit(item)? {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+macro_rules! impl_read {
+    ($ty:ty, $field:ident) => {
+        impl Read for $ty {
+            fn get_raw(&self, t: Rows, id: u64) -> Result<Option<Vec<u8>>, StoreError> {
+                let table = match self.$field.open_table(t) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                Ok(table.get(id)?.map(|g| g.value().to_vec()))
+            }
+
+            fn scan_index(
+                &self,
+                from: &[u8],
+                to: &[u8],
+                rev: bool,
+                f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+            ) -> Result<(), StoreError> {
+                match self.$field.open_table(INDEX) {
+                    Ok(t) => scan_table(&t, from, to, rev, f),
+                    Err(redb::TableError::TableDoesNotExist(_)) => Ok(()),
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            fn scan_rows(
+                &self,
+                t: Rows,
+                after: u64,
+                f: &mut dyn FnMut(u64, &[u8]) -> Result<bool, StoreError>,
+            ) -> Result<(), StoreError> {
+                let table = match self.$field.open_table(t) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+                    Err(e) => return Err(e.into()),
+                };
+                for item in table.range(after..)? {
+                    let (k, v) = item?;
+                    if !f(k.value(), v.value())? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+
+            fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+                match self.$field.open_table(META) {
+                    Ok(t) => Ok(t.get(key)?.map(|g| g.value().to_vec())),
+                    Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            fn history_raw(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+                let t = match self.$field.open_table(HISTORY) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                    Err(e) => return Err(e.into()),
+                };
+                let end = keys::prefix_end(prefix).unwrap_or_else(|| vec![0xff; 16]);
+                let mut out = Vec::new();
+                for item in t.range::<&[u8]>(prefix..end.as_slice())? {
+                    let (_, v) = item?;
+                    out.push(v.value().to_vec());
+                }
+                Ok(out)
+            }
+
+            fn audit_tail(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+                let t = match self.$field.open_table(AUDIT) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                    Err(e) => return Err(e.into()),
+                };
+                let mut out = Vec::new();
+                for item in t.iter()?.rev().take(n) {
+                    let (_, v) = item?;
+                    out.push(v.value().to_vec());
+                }
+                Ok(out)
+            }
+
+            fn task_names(&self) -> Result<Vec<(String, u32)>, StoreError> {
+                let t = match self.$field.open_table(TASK_NAMES) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                    Err(e) => return Err(e.into()),
+                };
+                let mut out = Vec::new();
+                for item in t.iter()? {
+                    let (k, v) = item?;
+                    out.push((k.value().to_string(), v.value()));
+                }
+                Ok(out)
+            }
+
+            fn count_rows(&self, t: Rows) -> Result<u64, StoreError> {
+                match self.$field.open_table(t) {
+                    Ok(t) => Ok(t.len()?),
+                    Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    };
+}
+
+/// A read transaction: a consistent snapshot.
+pub struct Rx {
+    r: ReadTransaction,
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it leaves nothing behind.
+pub struct Tx {
+    w: WriteTransaction,
+}
+
+impl_read!(Rx, r);
+impl_read!(Tx, w);
+
+impl Tx {
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.w.commit()?;
+        Ok(())
+    }
+
+    /// Inserts or replaces a row and brings its index entries up to date: entries of the old
+    /// version that the new one no longer implies are removed, new ones inserted.
+    pub fn put<R: Record>(&mut self, row: &R) -> Result<(), StoreError> {
+        let id = row.key();
+        let bytes = row.encode()?;
+        let old = {
+            let mut t = self.w.open_table(R::TABLE)?;
+            t.insert(id, bytes.as_slice())?.map(|g| g.value().to_vec())
+        };
+        let mut old_ix = Vec::new();
+        if let Some(old) = old {
+            R::decode(&old)?.index(&mut old_ix)?;
+        }
+        let mut new_ix = Vec::new();
+        row.index(&mut new_ix)?;
+        let mut ix = self.w.open_table(INDEX)?;
+        for (k, _) in &old_ix {
+            if !new_ix.iter().any(|(nk, _)| nk == k) {
+                ix.remove(k.as_slice())?;
+            }
+        }
+        for (k, v) in &new_ix {
+            let same = old_ix.iter().any(|(ok, ov)| ok == k && ov == v);
+            if !same {
+                ix.insert(k.as_slice(), v.as_slice())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Draws the next id of a table's counter.
+    pub fn next_id(&mut self, counter: &str) -> Result<u64, StoreError> {
+        self.bump(&format!("seq:{counter}"))
+    }
+
+    /// Increments a named counter in `meta` and returns its new value (ids, numbers per year).
+    pub fn bump(&mut self, key: &str) -> Result<u64, StoreError> {
+        let mut t = self.w.open_table(META)?;
+        let cur = match t.get(key)? {
+            Some(g) => {
+                let arr: [u8; 8] = g
+                    .value()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt(format!("counter {key}")))?;
+                u64::from_be_bytes(arr)
+            }
+            None => 0,
+        };
+        let next = cur + 1;
+        t.insert(key, next.to_be_bytes().as_slice())?;
+        Ok(next)
+    }
+
+    pub fn meta_put(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        let mut t = self.w.open_table(META)?;
+        t.insert(key, value)?;
+        Ok(())
+    }
+
+    pub fn history_put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        let mut t = self.w.open_table(HISTORY)?;
+        t.insert(key, value)?;
+        Ok(())
+    }
+
+    pub fn audit_put(&mut self, seq: u64, value: &[u8]) -> Result<(), StoreError> {
+        let mut t = self.w.open_table(AUDIT)?;
+        t.insert(seq, value)?;
+        Ok(())
+    }
+
+    /// The interned id of a task name, creating it on first use.
+    pub fn intern_task_name(&mut self, name: &str) -> Result<u32, StoreError> {
+        {
+            let t = self.w.open_table(TASK_NAMES)?;
+            if let Some(g) = t.get(name)? {
+                return Ok(g.value());
+            }
+        }
+        let id = u32::try_from(self.bump("seq:task_names")?)
+            .map_err(|_| StoreError::Corrupt("too many task names".into()))?;
+        let mut t = self.w.open_table(TASK_NAMES)?;
+        t.insert(name, id)?;
+        Ok(id)
+    }
+
+    /// Raw index access for `check --repair` and tests that break an index on purpose.
+    pub fn index_insert_raw(&mut self, k: &[u8], v: &[u8]) -> Result<(), StoreError> {
+        let mut t = self.w.open_table(INDEX)?;
+        t.insert(k, v)?;
+        Ok(())
+    }
+}
+
+impl Rx {
+    /// Copies every table into `tx` (the backup's body).
+    fn copy_into(&self, tx: &mut Tx) -> Result<(), StoreError> {
+        for (_, def) in tables::ALL_ROWS {
+            let mut dst = tx.w.open_table(def)?;
+            self.scan_rows(def, 0, &mut |k, v| {
+                dst.insert(k, v)?;
+                Ok(true)
+            })?;
+        }
+        copy_table(&self.r, &tx.w, META)?;
+        copy_table(&self.r, &tx.w, INDEX)?;
+        copy_table(&self.r, &tx.w, HISTORY)?;
+        copy_table(&self.r, &tx.w, AUDIT)?;
+        copy_table(&self.r, &tx.w, TASK_NAMES)?;
+        Ok(())
+    }
+}
+
+fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    r: &ReadTransaction,
+    w: &WriteTransaction,
+    def: redb::TableDefinition<K, V>,
+) -> Result<(), StoreError> {
+    let src = match r.open_table(def) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut dst = w.open_table(def)?;
+    for item in src.iter()? {
+        let (k, v) = item?;
+        dst.insert(k.value(), v.value())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,313 @@
+//! Which table each domain type lives in and which index entries it implies. The key
+//! builders here are the only definition of each index's layout: queries use the same
+//! functions for their range bounds.
+
+use super::codec;
+use super::keys::Key;
+use super::summary::*;
+use super::tables::{self, Ix, Rows};
+use super::{Record, StoreError};
+use crate::domain::*;
+
+type Out = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn summary<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    codec::encode(1, v)
+}
+
+macro_rules! plain_record {
+    ($ty:ty, $table:expr, $kind:literal) => {
+        impl Record for $ty {
+            const TABLE: Rows = $table;
+            const KIND: &'static str = $kind;
+            fn key(&self) -> u64 {
+                self.id.0
+            }
+        }
+    };
+}
+
+plain_record!(Org, tables::ORGS, "org");
+plain_record!(Department, tables::DEPARTMENTS, "department");
+plain_record!(Group, tables::GROUPS, "group");
+plain_record!(Role, tables::ROLES, "role");
+plain_record!(Process, tables::PROCESSES, "process");
+
+pub fn login_key(login: &str) -> Key {
+    Key::new(Ix::UserLogin as u8).text(login, 64)
+}
+
+impl Record for User {
+    const TABLE: Rows = tables::USERS;
+    const KIND: &'static str = "user";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        out.push((login_key(&self.login).u64(self.id.0).0, Vec::new()));
+        Ok(())
+    }
+}
+
+pub fn service_code_key(org: OrgId, code: &str) -> Key {
+    Key::new(Ix::ServiceCode as u8).u64(org.0).text(code, 64)
+}
+
+impl Record for Service {
+    const TABLE: Rows = tables::SERVICES;
+    const KIND: &'static str = "service";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        out.push((service_code_key(self.org, &self.code).u64(self.id.0).0, Vec::new()));
+        Ok(())
+    }
+}
+
+pub fn kind_code_key(org: OrgId, code: &str) -> Key {
+    Key::new(Ix::KindCode as u8).u64(org.0).text(code, 64)
+}
+
+impl Record for RequestKind {
+    const TABLE: Rows = tables::KINDS;
+    const KIND: &'static str = "request_kind";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        out.push((kind_code_key(self.org, &self.code).u64(self.id.0).0, Vec::new()));
+        Ok(())
+    }
+}
+
+pub fn applicant_snils_key(org: OrgId, snils: &str) -> Key {
+    Key::new(Ix::ApplicantSnils as u8).u64(org.0).text(snils, 32)
+}
+pub fn applicant_inn_key(org: OrgId, inn: &str) -> Key {
+    Key::new(Ix::ApplicantInn as u8).u64(org.0).text(inn, 32)
+}
+/// Name keys are not terminated, so that a prefix of a name finds every longer name.
+pub fn applicant_name_prefix(org: OrgId, name: &str) -> Vec<u8> {
+    let mut k = Key::new(Ix::ApplicantName as u8).u64(org.0).0;
+    k.extend(validate::normalize_name(name).bytes().filter(|b| *b != 0));
+    k
+}
+
+impl Record for Applicant {
+    const TABLE: Rows = tables::APPLICANTS;
+    const KIND: &'static str = "applicant";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        if let Some(s) = &self.snils {
+            out.push((applicant_snils_key(self.org, s).u64(self.id.0).0, Vec::new()));
+        }
+        if let Some(s) = &self.inn {
+            out.push((applicant_inn_key(self.org, s).u64(self.id.0).0, Vec::new()));
+        }
+        let mut name = applicant_name_prefix(self.org, &self.name);
+        name.push(0);
+        name.extend_from_slice(&self.id.0.to_be_bytes());
+        out.push((name, Vec::new()));
+        Ok(())
+    }
+}
+
+pub fn app_list_prefix(org: OrgId, scope: AppScope, col: AppCol) -> Key {
+    let (s, sid) = scope.bytes();
+    Key::new(Ix::AppList as u8).u64(org.0).u8(s).u64(sid).u8(col as u8)
+}
+pub fn app_number_key(org: OrgId, number: &str) -> Key {
+    Key::new(Ix::AppNumber as u8).u64(org.0).text(number, 32)
+}
+pub fn app_by_applicant_prefix(applicant: ApplicantId) -> Key {
+    Key::new(Ix::AppByApplicant as u8).u64(applicant.0)
+}
+
+fn due_i32(d: Option<time::Date>) -> i32 {
+    d.map(|d| d.to_julian_day()).unwrap_or(i32::MAX)
+}
+
+impl Record for Application {
+    const TABLE: Rows = tables::APPLICATIONS;
+    const KIND: &'static str = "application";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        let id = self.id.0;
+        let sum = summary(&AppSummary {
+            status: self.status.code(),
+            service: self.service.0,
+            source: self.source as u8,
+            created: self.created.0,
+            due: self.due.map(|d| d.to_julian_day()),
+            assignee: self.assignee.map(|u| u.0),
+            created_by: self.created_by.map(|u| u.0),
+            dept: self.dept.map(|d| d.0),
+            applicant: self.applicant.0,
+        })?;
+        let sort = |k: Key, col: AppCol| match col {
+            AppCol::Created => k.i64(self.created.0),
+            // Applications without a due date (drafts) sort after every dated one.
+            AppCol::Due => k.i64(i64::from(due_i32(self.due))).i64(self.created.0),
+            AppCol::Status => k.u8(self.status.code()).i64(self.created.0),
+            AppCol::Updated => k.i64(self.updated.0),
+        };
+        for col in AppCol::ALL {
+            out.push((sort(app_list_prefix(self.org, AppScope::All, col), col).u64(id).0, sum.clone()));
+        }
+        if let Some(a) = self.assignee {
+            let col = AppCol::Created;
+            let k = sort(app_list_prefix(self.org, AppScope::Assignee(a.0), col), col);
+            out.push((k.u64(id).0, sum.clone()));
+        }
+        out.push((app_number_key(self.org, &self.number).u64(id).0, Vec::new()));
+        out.push((app_by_applicant_prefix(self.applicant).u64(id).0, Vec::new()));
+        Ok(())
+    }
+}
+
+pub fn task_list_prefix(queue: Queue, scope: u64, col: TaskCol) -> Key {
+    Key::new(Ix::TaskList as u8).u8(queue as u8).u64(scope).u8(col as u8)
+}
+pub fn task_by_process_prefix(p: ProcessId) -> Key {
+    Key::new(Ix::TaskByProcess as u8).u64(p.0)
+}
+pub fn task_by_executor_prefix(u: UserId) -> Key {
+    Key::new(Ix::TaskByExecutor as u8).u64(u.0)
+}
+
+/// The scope a task's queue is listed under: the group for «Задачи группы» and «Завершённые
+/// задачи», the holder for «Мои задачи».
+pub fn task_scope(t: &Task) -> u64 {
+    match (t.queue(), t.holder) {
+        (Queue::Mine, Some(h)) => h.0,
+        _ => t.group.0,
+    }
+}
+
+impl Record for Task {
+    const TABLE: Rows = tables::TASKS;
+    const KIND: &'static str = "task";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        let id = self.id.0;
+        let sum = summary(&TaskSummary {
+            author: self.author.0,
+            created: self.created.0,
+            due: self.due.to_julian_day(),
+            name_id: self.name_id,
+            service: self.service.0,
+            holder: self.holder.map(|h| h.0),
+        })?;
+        let scope = task_scope(self);
+        for col in TaskCol::ALL {
+            let k = task_list_prefix(self.queue(), scope, col);
+            let k = match col {
+                TaskCol::Created => k.i64(self.created.0),
+                TaskCol::Due => k.date(self.due).i64(self.created.0),
+                TaskCol::Name => k.text(&self.name, 48).i64(self.created.0),
+                TaskCol::Author => k.u64(self.author.0).i64(self.created.0),
+            };
+            out.push((k.u64(id).0, sum.clone()));
+        }
+        out.push((task_by_process_prefix(self.process).u64(id).0, Vec::new()));
+        if let Some((by, _)) = self.completed {
+            out.push((task_by_executor_prefix(by).u64(id).0, Vec::new()));
+        }
+        Ok(())
+    }
+}
+
+pub fn out_list_prefix(org: OrgId, col: ReqCol) -> Key {
+    Key::new(Ix::OutList as u8).u64(org.0).u8(col as u8)
+}
+pub fn out_message_key(message_id: &str) -> Key {
+    Key::new(Ix::OutMessageId as u8).text(message_id, 64)
+}
+
+impl Record for OutgoingRequest {
+    const TABLE: Rows = tables::OUTGOING;
+    const KIND: &'static str = "outgoing_request";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        let id = self.id.0;
+        let sum = summary(&OutSummary {
+            status: self.status as u8,
+            kind: self.kind.0,
+            dept: self.dept.map(|d| d.0),
+            executor: self.executor.0,
+            application: self.application.map(|a| a.0),
+            created: self.created.0,
+            sent: self.sent.map(|t| t.0),
+            updated: self.updated.0,
+            answered: self.answered.map(|t| t.0),
+        })?;
+        out.push((out_list_prefix(self.org, ReqCol::Created).i64(self.created.0).u64(id).0, sum.clone()));
+        out.push((out_list_prefix(self.org, ReqCol::Updated).i64(self.updated.0).u64(id).0, sum.clone()));
+        let k = out_list_prefix(self.org, ReqCol::Status).u8(self.status as u8).i64(self.created.0);
+        out.push((k.u64(id).0, sum));
+        if let Some(m) = &self.message_id {
+            out.push((out_message_key(m).u64(id).0, Vec::new()));
+        }
+        Ok(())
+    }
+}
+
+pub fn in_list_prefix(org: OrgId, col: ReqCol) -> Key {
+    Key::new(Ix::InList as u8).u64(org.0).u8(col as u8)
+}
+
+impl Record for IncomingRequest {
+    const TABLE: Rows = tables::INCOMING;
+    const KIND: &'static str = "incoming_request";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        let id = self.id.0;
+        let sum = summary(&InSummary {
+            status: self.status as u8,
+            kind: self.kind.0,
+            dept: self.dept.map(|d| d.0),
+            executor: self.executor.map(|u| u.0),
+            received: self.received.0,
+            updated: self.updated.0,
+            planned: self.planned.to_julian_day(),
+        })?;
+        out.push((in_list_prefix(self.org, ReqCol::Created).i64(self.received.0).u64(id).0, sum.clone()));
+        out.push((in_list_prefix(self.org, ReqCol::Updated).i64(self.updated.0).u64(id).0, sum.clone()));
+        let k = in_list_prefix(self.org, ReqCol::Planned).date(self.planned).i64(self.received.0);
+        out.push((k.u64(id).0, sum));
+        Ok(())
+    }
+}
+
+pub fn reg_list_prefix(org: OrgId) -> Key {
+    Key::new(Ix::RegList as u8).u64(org.0)
+}
+
+impl Record for RegionalRequest {
+    const TABLE: Rows = tables::REGIONAL;
+    const KIND: &'static str = "regional_request";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        let k = |org: OrgId| reg_list_prefix(org).u8(self.status as u8).i64(self.created.0).u64(self.id.0).0;
+        out.push((k(self.org), Vec::new()));
+        if let Some(p) = self.provider_org
+            && p != self.org
+        {
+            out.push((k(p), Vec::new()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,88 @@
+//! Every redb table of the node, in one place. Rows are `u64 -> versioned postcard`; all
+//! secondary indexes share one table whose keys start with an [`Ix`] byte.
+
+use redb::TableDefinition;
+
+pub type Rows = TableDefinition<'static, u64, &'static [u8]>;
+
+/// Node-wide settings and counters: `schema`, `seq:<table>`, `appno:<year>`, `calendar`, ...
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Secondary indexes, written in the same transaction as their rows (see `Record::put`).
+pub const INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("index");
+/// History of entities: key `[entity u8][id u64][seq u32]`.
+pub const HISTORY: TableDefinition<&[u8], &[u8]> = TableDefinition::new("history");
+/// The audit log, by sequence number.
+pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+/// Interned task names (for «название содержит» filters without reading rows): text -> id.
+pub const TASK_NAMES: TableDefinition<&str, u32> = TableDefinition::new("task_names");
+
+pub const ORGS: Rows = TableDefinition::new("orgs");
+pub const DEPARTMENTS: Rows = TableDefinition::new("departments");
+pub const GROUPS: Rows = TableDefinition::new("groups");
+pub const ROLES: Rows = TableDefinition::new("roles");
+pub const USERS: Rows = TableDefinition::new("users");
+pub const SERVICES: Rows = TableDefinition::new("services");
+pub const KINDS: Rows = TableDefinition::new("request_kinds");
+pub const APPLICANTS: Rows = TableDefinition::new("applicants");
+pub const APPLICATIONS: Rows = TableDefinition::new("applications");
+pub const PROCESSES: Rows = TableDefinition::new("processes");
+pub const TASKS: Rows = TableDefinition::new("tasks");
+pub const OUTGOING: Rows = TableDefinition::new("outgoing_requests");
+pub const INCOMING: Rows = TableDefinition::new("incoming_requests");
+pub const REGIONAL: Rows = TableDefinition::new("regional_requests");
+
+/// Index kinds: the first byte of every key in [`INDEX`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Ix {
+    /// `[login text][user id]`
+    UserLogin = 1,
+    /// `[queue][scope id][column][sort value][task id]` -> task summary
+    TaskList = 2,
+    /// `[org][scope][column][sort value][app id]` -> application summary
+    AppList = 3,
+    /// `[org][number text][app id]`
+    AppNumber = 4,
+    /// `[applicant id][app id]`
+    AppByApplicant = 5,
+    /// `[org][snils text][applicant id]`
+    ApplicantSnils = 6,
+    /// `[org][inn text][applicant id]`
+    ApplicantInn = 7,
+    /// `[org][normalised name][applicant id]`
+    ApplicantName = 8,
+    /// `[process id][task id]`
+    TaskByProcess = 9,
+    /// `[org][column][sort value][request id]` -> outgoing summary
+    OutList = 10,
+    /// `[message id text][request id]`
+    OutMessageId = 11,
+    /// `[org][column][sort value][request id]` -> incoming summary
+    InList = 12,
+    /// `[org][code text][service id]`
+    ServiceCode = 13,
+    /// `[org][code text][kind id]`
+    KindCode = 14,
+    /// `[org][status][created][regional id]`; also under the provider org
+    RegList = 15,
+    /// `[executor user][task id]` for tasks completed by a user (the archive's access rule)
+    TaskByExecutor = 16,
+}
+
+/// Every row table, for the integrity check.
+pub const ALL_ROWS: [(&str, Rows); 14] = [
+    ("orgs", ORGS),
+    ("departments", DEPARTMENTS),
+    ("groups", GROUPS),
+    ("roles", ROLES),
+    ("users", USERS),
+    ("services", SERVICES),
+    ("request_kinds", KINDS),
+    ("applicants", APPLICANTS),
+    ("applications", APPLICATIONS),
+    ("processes", PROCESSES),
+    ("tasks", TASKS),
+    ("outgoing_requests", OUTGOING),
+    ("incoming_requests", INCOMING),
+    ("regional_requests", REGIONAL),
+];
