@@ -1,1 +1,178 @@
-fn main() {}
+//! The `volost` binary: the node's command line. Errors end here as `anyhow`, printed in
+//! Russian for people and in English in the log.
+
+mod cli;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "volost",
+    version,
+    about = "Узел муниципальных услуг сельсовета"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a node: database, starter catalog, first administrator (password printed once).
+    Init {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+        /// Full name of the body.
+        #[arg(long, default_value = "Администрация сельсовета")]
+        org_name: String,
+        #[arg(long, default_value = "")]
+        oktmo: String,
+        #[arg(long, default_value = "")]
+        ogrn: String,
+        #[arg(long, default_value = "")]
+        inn: String,
+        /// Login of the first administrator.
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Demo data; without a subcommand, builds a demo node and shows its group queue.
+    Demo {
+        #[command(subcommand)]
+        cmd: Option<DemoCmd>,
+        /// Demo data directory.
+        #[arg(long, default_value = "demo-data")]
+        data: PathBuf,
+    },
+    /// Check the database: every row readable, every index matching its rows.
+    Check {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+    },
+    /// Print a task queue as a staff member sees it.
+    Queue {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+        /// Whose view.
+        #[arg(long)]
+        user: String,
+        /// group, mine or done.
+        #[arg(long, default_value = "group")]
+        queue: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; prints a one-time password that must be changed at first login.
+    Add {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+        #[arg(long)]
+        login: String,
+        /// ФИО.
+        #[arg(long)]
+        name: String,
+        /// Role codes (specialist, head, super, admin, support); repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Reset a user's password to a new one-time password.
+    Passwd {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+        login: String,
+    },
+    /// List users.
+    List {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCmd {
+    /// Add realistic demo data to an existing node.
+    Seed {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        applications: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VOLOST_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        match e.downcast_ref::<volost::Error>() {
+            Some(ve) => {
+                tracing::error!("{ve}");
+                eprintln!("Ошибка: {}", ve.ru());
+            }
+            None => eprintln!("Ошибка: {e:#}"),
+        }
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.cmd {
+        Cmd::Init {
+            data,
+            org_name,
+            oktmo,
+            ogrn,
+            inn,
+            admin,
+        } => cli::init(&data, &org_name, &oktmo, &ogrn, &inn, &admin),
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    data,
+                    login,
+                    name,
+                    roles,
+                },
+        } => cli::user_add(&data, &login, &name, &roles),
+        Cmd::User {
+            cmd: UserCmd::Passwd { data, login },
+        } => cli::user_passwd(&data, &login),
+        Cmd::User {
+            cmd: UserCmd::List { data },
+        } => cli::user_list(&data),
+        Cmd::Demo {
+            cmd:
+                Some(DemoCmd::Seed {
+                    data,
+                    applications,
+                    seed,
+                }),
+            ..
+        } => cli::demo_seed(&data, applications, seed),
+        Cmd::Demo { cmd: None, data } => cli::demo(&data),
+        Cmd::Check { data } => cli::check(&data),
+        Cmd::Queue {
+            data,
+            user,
+            queue,
+            limit,
+        } => cli::queue(&data, &user, &queue, limit),
+    }
+}

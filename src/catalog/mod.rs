@@ -100,7 +100,12 @@ pub fn check_fields(owner: &str, fields: &[Field], allow_files: bool) -> Result<
     let mut keys = BTreeSet::new();
     for f in fields {
         let at = format!("{owner}, поле «{}»", f.key);
-        if f.key.is_empty() || !f.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if f.key.is_empty()
+            || !f
+                .key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             return Err(format!("{at}: ключ — строчные латинские буквы, цифры и _"));
         }
         if !keys.insert(f.key.as_str()) {
@@ -110,7 +115,9 @@ pub fn check_fields(owner: &str, fields: &[Field], allow_files: bool) -> Result<
             return Err(format!("{at}: нет подписи"));
         }
         if (f.ftype == FieldType::Choice) == f.choices.is_empty() {
-            return Err(format!("{at}: варианты выбора задаются только и обязательно для типа «Выбор»"));
+            return Err(format!(
+                "{at}: варианты выбора задаются только и обязательно для типа «Выбор»"
+            ));
         }
         if f.ftype == FieldType::File && !allow_files {
             return Err(format!("{at}: файлы здесь не допускаются"));
@@ -165,7 +172,11 @@ impl ServiceSpec {
                 .iter()
                 .map(|s| Step {
                     name: s.name.clone(),
-                    roles: s.roles.iter().filter_map(|c| roles.iter().find(|r| &r.code == c).map(|r| r.id)).collect(),
+                    roles: s
+                        .roles
+                        .iter()
+                        .filter_map(|c| roles.iter().find(|r| &r.code == c).map(|r| r.id))
+                        .collect(),
                     days: s.days,
                 })
                 .collect(),
@@ -178,15 +189,21 @@ impl ServiceSpec {
 impl KindSpec {
     pub fn check(&self) -> Result<(), String> {
         let at = format!("Вид сведений «{}»", self.code);
-        if self.code.trim().is_empty() || self.name.trim().is_empty() || self.agency.trim().is_empty() {
+        if self.code.trim().is_empty()
+            || self.name.trim().is_empty()
+            || self.agency.trim().is_empty()
+        {
             return Err(format!("{at}: нужны код, наименование и ведомство"));
         }
         if !(self.namespace.starts_with("urn:") || self.namespace.starts_with("http")) {
             return Err(format!("{at}: пространство имён должно быть URI"));
         }
         let ncname = |s: &str| {
-            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         };
         if !ncname(&self.root) || !ncname(&self.answer_root) {
             return Err(format!("{at}: корневые элементы должны быть именами XML"));
@@ -220,7 +237,12 @@ impl Starter {
         let roles: Vec<Role> = s
             .roles
             .iter()
-            .map(|r| Role { id: RoleId(0), code: r.code.clone(), name: r.name.clone(), rights: r.rights.iter().copied().collect() })
+            .map(|r| Role {
+                id: RoleId(0),
+                code: r.code.clone(),
+                name: r.name.clone(),
+                rights: r.rights.iter().copied().collect(),
+            })
             .collect();
         for svc in &s.services {
             svc.check(&roles).map_err(CatalogError::Invalid)?;
@@ -238,9 +260,14 @@ impl Starter {
 
     pub fn calendar(&self) -> Result<Calendar, String> {
         let parse = |v: &[String]| -> Result<BTreeSet<time::Date>, String> {
-            v.iter().map(|s| parse_date(s).ok_or_else(|| format!("Неверная дата календаря: {s}"))).collect()
+            v.iter()
+                .map(|s| parse_date(s).ok_or_else(|| format!("Неверная дата календаря: {s}")))
+                .collect()
         };
-        Ok(Calendar { holidays: parse(&self.calendar.holidays)?, workdays: parse(&self.calendar.workdays)? })
+        Ok(Calendar {
+            holidays: parse(&self.calendar.holidays)?,
+            workdays: parse(&self.calendar.workdays)?,
+        })
     }
 }
 

@@ -28,7 +28,11 @@ fn snils(rng: &mut StdRng) -> String {
     loop {
         let n: u32 = rng.gen_range(2_000_000..999_999_999);
         let s = format!("{n:09}");
-        let sum: u32 = s.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * (9 - i as u32)).sum();
+        let sum: u32 = s
+            .bytes()
+            .enumerate()
+            .map(|(i, b)| u32::from(b - b'0') * (9 - i as u32))
+            .sum();
         let check = match sum {
             0..=99 => sum,
             100 | 101 => 0,
@@ -71,20 +75,36 @@ fn person(rng: &mut StdRng) -> Person {
     let father = rng.gen_range(0..MALE_PATRONYMICS.len());
     let male = rng.gen_bool(0.5);
     let (surname, first, patronymic) = if male {
-        (SURNAMES_MALE[fam], *MALE_FIRST_NAMES.choose(rng).unwrap_or(&"Иван"), MALE_PATRONYMICS[father])
+        (
+            SURNAMES_MALE[fam],
+            *MALE_FIRST_NAMES.choose(rng).unwrap_or(&"Иван"),
+            MALE_PATRONYMICS[father],
+        )
     } else {
-        (SURNAMES_FEMALE[fam], *FEMALE_FIRST_NAMES.choose(rng).unwrap_or(&"Анна"), FEMALE_PATRONYMICS[father])
+        (
+            SURNAMES_FEMALE[fam],
+            *FEMALE_FIRST_NAMES.choose(rng).unwrap_or(&"Анна"),
+            FEMALE_PATRONYMICS[father],
+        )
     };
     let village = VILLAGES.choose(rng).unwrap_or(&"с. Заречное");
     let street = STREETS.choose(rng).unwrap_or(&"ул. Ленина");
-    let address = format!("{REGION}, {DISTRICT}, {village}, {street}, д. {}", rng.gen_range(1..120));
-    let birth = time::Date::from_julian_day(rng.gen_range(2_422_000..2_452_000)).unwrap_or(time::Date::MIN);
+    let address = format!(
+        "{REGION}, {DISTRICT}, {village}, {street}, д. {}",
+        rng.gen_range(1..120)
+    );
+    let birth =
+        time::Date::from_julian_day(rng.gen_range(2_422_000..2_452_000)).unwrap_or(time::Date::MIN);
     Person {
         surname,
         first,
         patronymic,
         snils: snils(rng),
-        passport: format!("01{:02} {:06}", rng.gen_range(0..25), rng.gen_range(100_000..999_999)),
+        passport: format!(
+            "01{:02} {:06}",
+            rng.gen_range(0..25),
+            rng.gen_range(100_000..999_999)
+        ),
         address,
         birth,
     }
@@ -98,8 +118,20 @@ fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> Stri
             "patronymic" | "middle_name" => p.patronymic.into(),
             "full_name" => format!("{} {} {}", p.surname, p.first, p.patronymic),
             k if k.contains("address") || k == "location" => p.address.clone(),
-            "cadastral_number" => format!("22:{:02}:{:06}:{}", rng.gen_range(10..70), rng.gen_range(10_000..99_999), rng.gen_range(1..900)),
-            _ => "Согласно представленным документам".into(),
+            "cadastral_number" => format!(
+                "22:{:02}:{:06}:{}",
+                rng.gen_range(10..70),
+                rng.gen_range(10_000..99_999),
+                rng.gen_range(1..900)
+            ),
+            k if k.contains("number") => format!("{}", rng.gen_range(100..99_999)),
+            _ => {
+                let max = f.max_len.unwrap_or(200) as usize;
+                "Согласно представленным документам"
+                    .chars()
+                    .take(max)
+                    .collect()
+            }
         },
         FieldType::Number => {
             let lo = f.min.unwrap_or(1).max(1);
@@ -107,12 +139,20 @@ fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> Stri
             rng.gen_range(lo..=hi).to_string()
         }
         FieldType::Date if f.key.contains("birth") => display_date(p.birth),
-        FieldType::Date => display_date(today.saturating_sub(time::Duration::days(rng.gen_range(1..3000)))),
+        FieldType::Date => {
+            display_date(today.saturating_sub(time::Duration::days(rng.gen_range(1..3000))))
+        }
         FieldType::Snils => p.snils.clone(),
         FieldType::Inn => inn12(rng),
         FieldType::Ogrn => ogrn(rng),
         FieldType::Passport => p.passport.clone(),
-        FieldType::Phone => format!("+7 9{:02} {:03}-{:02}-{:02}", rng.gen_range(0..99), rng.gen_range(0..999), rng.gen_range(0..99), rng.gen_range(0..99)),
+        FieldType::Phone => format!(
+            "+7 9{:02} {:03}-{:02}-{:02}",
+            rng.gen_range(0..99),
+            rng.gen_range(0..999),
+            rng.gen_range(0..99),
+            rng.gen_range(0..99)
+        ),
         FieldType::Choice => f.choices.choose(rng).cloned().unwrap_or_default(),
         FieldType::File => "скан_заявления.pdf".into(),
     }
@@ -134,7 +174,10 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
     let mut rng = StdRng::seed_from_u64(seed);
     let mut report = SeedReport::default();
     let groups = node.groups(admin)?;
-    let group = groups.first().map(|g| g.id).ok_or_else(|| Error::NotAllowed("Нет группы".into()))?;
+    let group = groups
+        .first()
+        .map(|g| g.id)
+        .ok_or_else(|| Error::NotAllowed("Нет группы".into()))?;
     let mut depts = node.departments(admin)?;
     if depts.is_empty() {
         let root = node.add_department(admin, COUNCILS[0], None)?;
@@ -148,14 +191,20 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
         let user = match node.user_by_login(login)? {
             Some(u) => u,
             None => {
-                let dept = depts.get(1 + staff.len() % 3.min(depts.len().saturating_sub(1)).max(1)).or(depts.first()).map(|d| d.id);
-                let (u, _) = node.add_user(admin, &NewUser {
-                    login: login.into(),
-                    full_name: name.into(),
-                    dept,
-                    roles: roles.iter().map(|r| r.to_string()).collect(),
-                    groups: vec![group],
-                })?;
+                let dept = depts
+                    .get(1 + staff.len() % 3.min(depts.len().saturating_sub(1)).max(1))
+                    .or(depts.first())
+                    .map(|d| d.id);
+                let (u, _) = node.add_user(
+                    admin,
+                    &NewUser {
+                        login: login.into(),
+                        full_name: name.into(),
+                        dept,
+                        roles: roles.iter().map(|r| r.to_string()).collect(),
+                        groups: vec![group],
+                    },
+                )?;
                 node.set_demo_password(admin, u.id, DEMO_PASSWORD)?;
                 u
             }
@@ -200,19 +249,39 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                         ..ApplicantInput::default()
                     }),
                 };
-                let data: BTreeMap<String, String> = svc.fields.iter().map(|f| (f.key.clone(), value_for(f, p, &mut rng, today))).collect();
+                let data: BTreeMap<String, String> = svc
+                    .fields
+                    .iter()
+                    .map(|f| (f.key.clone(), value_for(f, p, &mut rng, today)))
+                    .collect();
                 let source = match rng.gen_range(0..10) {
                     0..=5 => Source::Manual,
                     6..=8 => Source::Epgu,
                     _ => Source::Rpgu,
                 };
-                let app = b.create_application(&NewApplication { service: svc.id, dept: None, applicant, data, source })?;
+                let app = b.create_application(&NewApplication {
+                    service: svc.id,
+                    dept: None,
+                    applicant,
+                    data,
+                    source,
+                })?;
                 applicants[pi] = Some(app.applicant);
                 report.applications += 1;
                 // How far this one went: drafts are rare and recent, old ones are closed.
-                let stage = if age_days < 2 { rng.gen_range(0..3) } else { rng.gen_range(1..8).min(1 + age_days as u32 / 10) };
+                let stage = match age_days {
+                    0..=1 => rng.gen_range(0..3),
+                    2..=30 => rng.gen_range(1..8).min(1 + age_days as u32 / 5),
+                    // A few old ones are stuck: the overdue work a supervisor must see.
+                    _ if rng.gen_bool(0.05) => rng.gen_range(1..6),
+                    _ => rng.gen_range(6..8),
+                };
                 let mut t = start.0;
-                let mut step = |b: &mut Batch, who: UserId, input: ActionInput, rng: &mut StdRng| -> Result<()> {
+                let mut step = |b: &mut Batch,
+                                who: UserId,
+                                input: ActionInput,
+                                rng: &mut StdRng|
+                 -> Result<()> {
                     t = (t + rng.gen_range(1..(2 * day_ms))).min(now.0);
                     b.at(Ts(t));
                     b.act_as(Actor::User(who))?;
@@ -225,34 +294,80 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     report.processes += 1;
                 }
                 let approve = rng.gen_bool(0.8);
-                let verdict = if approve { Verdict::Approve } else { Verdict::Refuse };
-                let reason = if approve { "Документы представлены в полном объёме" } else { "Не представлены документы, указанные в регламенте" };
+                let verdict = if approve {
+                    Verdict::Approve
+                } else {
+                    Verdict::Refuse
+                };
+                let reason = if approve {
+                    "Документы представлены в полном объёме"
+                } else {
+                    "Не представлены документы, указанные в регламенте"
+                };
                 if stage >= 2 && rng.gen_bool(0.3) && !kinds.is_empty() {
                     let k = &kinds[rng.gen_range(0..kinds.len())];
-                    let kdata: BTreeMap<String, String> = k.fields.iter().map(|f| (f.key.clone(), value_for(f, p, &mut rng, today))).collect();
+                    let kdata: BTreeMap<String, String> = k
+                        .fields
+                        .iter()
+                        .map(|f| (f.key.clone(), value_for(f, p, &mut rng, today)))
+                        .collect();
                     b.act_as(Actor::User(spec))?;
                     let req = b.create_outgoing(k.id, Some(app.id), &kdata)?;
                     report.outgoing += 1;
                     let evs: &[OutEvent] = match rng.gen_range(0..6) {
                         0 => &[],
                         1 => &[OutEvent::Prepared, OutEvent::Sent],
-                        2 => &[OutEvent::Prepared, OutEvent::Sent, OutEvent::AcceptedByAgency],
-                        3 | 4 => &[OutEvent::Prepared, OutEvent::Sent, OutEvent::AcceptedByAgency, OutEvent::AnswerReceived],
+                        2 => &[
+                            OutEvent::Prepared,
+                            OutEvent::Sent,
+                            OutEvent::AcceptedByAgency,
+                        ],
+                        3 | 4 => &[
+                            OutEvent::Prepared,
+                            OutEvent::Sent,
+                            OutEvent::AcceptedByAgency,
+                            OutEvent::AnswerReceived,
+                        ],
                         _ => &[OutEvent::Prepared, OutEvent::NotSent],
                     };
                     for ev in evs {
                         b.act_as(Actor::System(app.org))?;
-                        b.outgoing_event(req.id, *ev, if *ev == OutEvent::NotSent { "Истекло время ожидания ответа СМЭВ" } else { "" })?;
+                        b.outgoing_event(
+                            req.id,
+                            *ev,
+                            if *ev == OutEvent::NotSent {
+                                "Истекло время ожидания ответа СМЭВ"
+                            } else {
+                                ""
+                            },
+                        )?;
                     }
                 }
                 if stage >= 3 {
-                    step(b, spec, ActionInput::new(Action::Decide(verdict)).with_reason(reason, "Результат можно получить в администрации"), &mut rng)?;
-                }
-                if stage >= 4 && rng.gen_bool(0.15) {
-                    step(b, head, ActionInput::new(Action::SendBack).with_comment("Уточните основание решения"), &mut rng)?;
-                    step(b, spec, ActionInput::new(Action::Decide(verdict)).with_reason(reason, ""), &mut rng)?;
+                    step(
+                        b,
+                        spec,
+                        ActionInput::new(Action::Decide(verdict))
+                            .with_reason(reason, "Результат можно получить в администрации"),
+                        &mut rng,
+                    )?;
                 }
                 let super_user = staff[3].id == spec;
+                if stage >= 4 && !super_user && rng.gen_bool(0.15) {
+                    step(
+                        b,
+                        head,
+                        ActionInput::new(Action::SendBack)
+                            .with_comment("Уточните основание решения"),
+                        &mut rng,
+                    )?;
+                    step(
+                        b,
+                        spec,
+                        ActionInput::new(Action::Decide(verdict)).with_reason(reason, ""),
+                        &mut rng,
+                    )?;
+                }
                 if stage >= 5 && !super_user {
                     step(b, head, ActionInput::new(Action::Publish), &mut rng)?;
                 }
@@ -261,25 +376,42 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                 }
                 // Work the process's tasks as far as the application went.
                 if let Some(pid) = b.application(app.id)?.process {
-                    let steps_done = (stage as usize).saturating_sub(1).min(3);
-                    for _ in 0..steps_done {
+                    // Closed applications have finished processes; the others are part-way.
+                    let steps_done = if stage >= 6 {
+                        usize::MAX
+                    } else {
+                        (stage as usize).saturating_sub(1)
+                    };
+                    let workers: Vec<UserId> = staff.iter().take(5).map(|u| u.id).collect();
+                    let mut k = 0;
+                    while k < steps_done {
                         let Some(task) = b.open_task(pid)? else { break };
-                        let who = specialists[rng.gen_range(0..specialists.len())];
                         t = (t + rng.gen_range(1..day_ms)).min(now.0);
                         b.at(Ts(t));
-                        b.act_as(Actor::User(who))?;
-                        if b.claim(task, false).is_err() {
+                        // The first worker whose role may take this step claims it.
+                        let first = rng.gen_range(0..workers.len());
+                        let mut claimed = None;
+                        for j in 0..workers.len() {
+                            let who = workers[(first + j) % workers.len()];
+                            b.act_as(Actor::User(who))?;
+                            if b.claim(task, false).is_ok() {
+                                claimed = Some(who);
+                                break;
+                            }
+                        }
+                        if claimed.is_none() {
                             break;
                         }
-                        if b.complete(task, stage >= 7, "").is_err() {
-                            break;
-                        }
+                        b.complete(task, false, "")?;
+                        k += 1;
                     }
                     // Some open tasks are held by someone, as in a real working day.
                     if let Some(task) = b.open_task(pid)?
                         && rng.gen_bool(0.3)
                     {
-                        b.act_as(Actor::User(specialists[rng.gen_range(0..specialists.len())]))?;
+                        b.act_as(Actor::User(
+                            specialists[rng.gen_range(0..specialists.len())],
+                        ))?;
                         let _ = b.claim(task, false);
                     }
                 }

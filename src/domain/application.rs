@@ -1,7 +1,7 @@
 //! Заявка на услугу and its lifecycle. [`transition`] is the one place that decides which step
 //! is legal from which status; the service layer adds rights and writes the result.
 
-use super::ids::{ApplicantId, AppId, DeptId, OrgId, ProcessId, ServiceId, Ts, UserId};
+use super::ids::{AppId, ApplicantId, DeptId, OrgId, ProcessId, ServiceId, Ts, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -236,9 +236,15 @@ mod tests {
                 for sup in [false, true] {
                     let expected = legal
                         .iter()
-                        .find(|(f, ai, s, _)| *f == from && *ai == i && (*s == sup || (i != 2 && i != 3)))
+                        .find(|(f, ai, s, _)| {
+                            *f == from && *ai == i && (*s == sup || (i != 2 && i != 3))
+                        })
                         .map(|l| l.3);
-                    assert_eq!(transition(from, a, sup), expected, "{from:?} {a:?} super={sup}");
+                    assert_eq!(
+                        transition(from, a, sup),
+                        expected,
+                        "{from:?} {a:?} super={sup}"
+                    );
                 }
             }
         }

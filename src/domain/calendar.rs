@@ -60,12 +60,27 @@ mod tests {
     fn skips_weekends_and_holidays() {
         let mut c = Calendar::default();
         // Friday + 1 working day = Monday.
-        assert_eq!(c.add_working_days(date!(2026 - 11 - 20), 1), date!(2026 - 11 - 23));
+        assert_eq!(
+            c.add_working_days(date!(2026 - 11 - 20), 1),
+            date!(2026 - 11 - 23)
+        );
         c.holidays.insert(date!(2026 - 11 - 23));
-        assert_eq!(c.add_working_days(date!(2026 - 11 - 20), 1), date!(2026 - 11 - 24));
+        assert_eq!(
+            c.add_working_days(date!(2026 - 11 - 20), 1),
+            date!(2026 - 11 - 24)
+        );
         c.workdays.insert(date!(2026 - 11 - 21));
-        assert_eq!(c.add_working_days(date!(2026 - 11 - 20), 1), date!(2026 - 11 - 21));
-        assert_eq!(c.working_days_between(date!(2026 - 11 - 20), date!(2026 - 11 - 24)), 2);
-        assert_eq!(c.working_days_between(date!(2026 - 11 - 24), date!(2026 - 11 - 20)), 0);
+        assert_eq!(
+            c.add_working_days(date!(2026 - 11 - 20), 1),
+            date!(2026 - 11 - 21)
+        );
+        assert_eq!(
+            c.working_days_between(date!(2026 - 11 - 20), date!(2026 - 11 - 24)),
+            2
+        );
+        assert_eq!(
+            c.working_days_between(date!(2026 - 11 - 24), date!(2026 - 11 - 20)),
+            0
+        );
     }
 }

@@ -25,7 +25,9 @@ pub fn snils(input: &str) -> Result<String, String> {
     if !only_digits_and_separators(input) || s.len() != 11 {
         return Err("СНИЛС должен состоять из 11 цифр".into());
     }
-    let number: u64 = s[..9].parse().map_err(|_| "СНИЛС должен состоять из 11 цифр")?;
+    let number: u64 = s[..9]
+        .parse()
+        .map_err(|_| "СНИЛС должен состоять из 11 цифр")?;
     let given = d(&s, 9) * 10 + d(&s, 10);
     if number > 1_001_998 {
         let sum: u32 = (0..9).map(|i| d(&s, i) * (9 - i as u32)).sum();
@@ -41,11 +43,23 @@ pub fn snils(input: &str) -> Result<String, String> {
             return Err("Неверная контрольная сумма СНИЛС".into());
         }
     }
-    Ok(format!("{}-{}-{} {}", &s[0..3], &s[3..6], &s[6..9], &s[9..11]))
+    Ok(format!(
+        "{}-{}-{} {}",
+        &s[0..3],
+        &s[3..6],
+        &s[6..9],
+        &s[9..11]
+    ))
 }
 
 fn weighted(s: &str, weights: &[u32]) -> u32 {
-    weights.iter().enumerate().map(|(i, w)| d(s, i) * w).sum::<u32>() % 11 % 10
+    weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| d(s, i) * w)
+        .sum::<u32>()
+        % 11
+        % 10
 }
 
 /// ИНН: 10 digits (организация) or 12 digits (физическое лицо, ИП), with their check digits.
@@ -60,7 +74,11 @@ pub fn inn(input: &str) -> Result<String, String> {
         weighted(&s, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d(&s, 10)
             && weighted(&s, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d(&s, 11)
     };
-    if ok { Ok(s) } else { Err("Неверная контрольная сумма ИНН".into()) }
+    if ok {
+        Ok(s)
+    } else {
+        Err("Неверная контрольная сумма ИНН".into())
+    }
 }
 
 /// ОГРН (13 digits) or ОГРНИП (15 digits): the last digit is the remainder of the rest.
@@ -70,10 +88,16 @@ pub fn ogrn(input: &str) -> Result<String, String> {
         return Err("ОГРН должен состоять из 13 цифр, ОГРНИП — из 15".into());
     }
     let n = s.len();
-    let body: u64 = s[..n - 1].parse().map_err(|_| "ОГРН должен состоять из цифр")?;
+    let body: u64 = s[..n - 1]
+        .parse()
+        .map_err(|_| "ОГРН должен состоять из цифр")?;
     let modulus = if n == 13 { 11 } else { 13 };
     let check = (body % modulus % 10) as u32;
-    if check == d(&s, n - 1) { Ok(s) } else { Err("Неверная контрольная сумма ОГРН".into()) }
+    if check == d(&s, n - 1) {
+        Ok(s)
+    } else {
+        Err("Неверная контрольная сумма ОГРН".into())
+    }
 }
 
 /// Паспорт гражданина РФ: series of 4 digits and number of 6, shown as `1234 567890`.
@@ -100,7 +124,13 @@ pub fn phone(input: &str) -> Result<String, String> {
     if s.len() != 10 {
         return Err("Телефон: 10 цифр после +7, например +7 913 123-45-67".into());
     }
-    Ok(format!("+7 {} {}-{}-{}", &s[..3], &s[3..6], &s[6..8], &s[8..]))
+    Ok(format!(
+        "+7 {} {}-{}-{}",
+        &s[..3],
+        &s[3..6],
+        &s[6..8],
+        &s[8..]
+    ))
 }
 
 /// Checks one field's value against its template. An empty value is refused only when the
@@ -108,7 +138,11 @@ pub fn phone(input: &str) -> Result<String, String> {
 pub fn field(f: &Field, raw: &str) -> Result<Option<String>, String> {
     let v = raw.trim();
     if v.is_empty() {
-        return if f.required { Err("Требуется".into()) } else { Ok(None) };
+        return if f.required {
+            Err("Требуется".into())
+        } else {
+            Ok(None)
+        };
     }
     let out = match f.ftype {
         FieldType::Text => {
@@ -122,7 +156,10 @@ pub fn field(f: &Field, raw: &str) -> Result<Option<String>, String> {
             v.to_string()
         }
         FieldType::Number => {
-            let n: i64 = v.replace(' ', "").parse().map_err(|_| "Введите целое число".to_string())?;
+            let n: i64 = v
+                .replace(' ', "")
+                .parse()
+                .map_err(|_| "Введите целое число".to_string())?;
             if let Some(min) = f.min
                 && n < min
             {
@@ -207,7 +244,10 @@ mod tests {
     fn passport_and_phone() {
         assert_eq!(passport("0104123456").as_deref(), Ok("0104 123456"));
         assert!(passport("0104 12345").is_err());
-        assert_eq!(phone("8 (913) 123-45-67").as_deref(), Ok("+7 913 123-45-67"));
+        assert_eq!(
+            phone("8 (913) 123-45-67").as_deref(),
+            Ok("+7 913 123-45-67")
+        );
         assert!(phone("123").is_err());
     }
 

@@ -42,22 +42,40 @@ pub(crate) fn load_calendar(t: &impl Read) -> Result<Calendar> {
 fn check_org(o: &NewOrg) -> Result<()> {
     let mut errs = Vec::new();
     if o.name.trim().is_empty() {
-        errs.push(super::FieldError { field: "Наименование".into(), message: "Требуется".into() });
+        errs.push(super::FieldError {
+            field: "Наименование".into(),
+            message: "Требуется".into(),
+        });
     }
     if !o.ogrn.is_empty()
         && let Err(m) = validate::ogrn(&o.ogrn)
     {
-        errs.push(super::FieldError { field: "ОГРН".into(), message: m });
+        errs.push(super::FieldError {
+            field: "ОГРН".into(),
+            message: m,
+        });
     }
     if !o.inn.is_empty()
         && let Err(m) = validate::inn(&o.inn)
     {
-        errs.push(super::FieldError { field: "ИНН".into(), message: m });
+        errs.push(super::FieldError {
+            field: "ИНН".into(),
+            message: m,
+        });
     }
-    if !o.oktmo.is_empty() && !(o.oktmo.len() == 8 || o.oktmo.len() == 11) || !o.oktmo.chars().all(|c| c.is_ascii_digit()) {
-        errs.push(super::FieldError { field: "ОКТМО".into(), message: "8 или 11 цифр".into() });
+    if !o.oktmo.is_empty() && !(o.oktmo.len() == 8 || o.oktmo.len() == 11)
+        || !o.oktmo.chars().all(|c| c.is_ascii_digit())
+    {
+        errs.push(super::FieldError {
+            field: "ОКТМО".into(),
+            message: "8 или 11 цифр".into(),
+        });
     }
-    if errs.is_empty() { Ok(()) } else { Err(Error::Invalid(errs)) }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errs))
+    }
 }
 
 pub(crate) fn create_org(w: &mut W, o: &NewOrg) -> Result<Org> {
@@ -65,7 +83,11 @@ pub(crate) fn create_org(w: &mut W, o: &NewOrg) -> Result<Org> {
     let org = Org {
         id: OrgId(w.tx.next_id(Org::KIND)?),
         name: o.name.trim().to_string(),
-        short_name: if o.short_name.trim().is_empty() { o.name.trim().to_string() } else { o.short_name.trim().to_string() },
+        short_name: if o.short_name.trim().is_empty() {
+            o.name.trim().to_string()
+        } else {
+            o.short_name.trim().to_string()
+        },
         oktmo: o.oktmo.clone(),
         ogrn: o.ogrn.clone(),
         inn: o.inn.clone(),
@@ -79,39 +101,70 @@ impl Node {
     /// Creates a node in `dir`: the database, the first body with a default group, the
     /// starter catalog (roles, calendar, services, request kinds) and an administrator whose
     /// one-time password is returned once.
-    pub fn init(dir: &Path, org: &NewOrg, admin_login: &str, clock: Arc<dyn Clock>, opts: Options) -> Result<InitResult> {
+    pub fn init(
+        dir: &Path,
+        org: &NewOrg,
+        admin_login: &str,
+        clock: Arc<dyn Clock>,
+        opts: Options,
+    ) -> Result<InitResult> {
         check_org(org)?;
-        std::fs::create_dir_all(dir).map_err(|e| Error::Storage(crate::store::StoreError::Io(format!("{}: {e}", dir.display()))))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Storage(crate::store::StoreError::Io(format!(
+                "{}: {e}",
+                dir.display()
+            )))
+        })?;
         let store = Store::create(&super::db_path(dir))?;
         let node = Node::new(store, clock, opts.clone());
-        let starter = Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;
+        let starter =
+            Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;
         // Bootstrapping: there is no user yet, so the body's system actor does it all, in one
         // transaction: a node is either fully initialised or not at all.
         let (org_id, admin, password) = node.write(Actor::System(OrgId(0)), "node.init", |w| {
             let o = create_org(w, org)?;
             w.who.org = o.id;
-            let group = Group { id: GroupId(w.tx.next_id(Group::KIND)?), org: o.id, name: "Основная группа".into() };
+            let group = Group {
+                id: GroupId(w.tx.next_id(Group::KIND)?),
+                org: o.id,
+                name: "Основная группа".into(),
+            };
             w.tx.put(&group)?;
             starter.install(w, o.id)?;
-            let (admin, password) = add_user(w, &opts, o.id, &NewUser {
-                login: admin_login.into(),
-                full_name: "Администратор".into(),
-                dept: None,
-                roles: vec!["admin".into()],
-                groups: vec![group.id],
-            })?;
+            let (admin, password) = add_user(
+                w,
+                &opts,
+                o.id,
+                &NewUser {
+                    login: admin_login.into(),
+                    full_name: "Администратор".into(),
+                    dept: None,
+                    roles: vec!["admin".into()],
+                    groups: vec![group.id],
+                },
+            )?;
             Ok((o.id, admin, password))
         })?;
-        Ok(InitResult { node, org: org_id, admin, password })
+        Ok(InitResult {
+            node,
+            org: org_id,
+            admin,
+            password,
+        })
     }
 
     /// Adds another body to the node, with its own group and copy of the starter catalog.
     pub fn add_org(&self, actor: Actor, org: &NewOrg) -> Result<OrgId> {
-        let starter = Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;
+        let starter =
+            Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;
         self.write(actor, "org.add", |w| {
             w.who.require("org.add", Right::Administer)?;
             let o = create_org(w, org)?;
-            let group = Group { id: GroupId(w.tx.next_id(Group::KIND)?), org: o.id, name: "Основная группа".into() };
+            let group = Group {
+                id: GroupId(w.tx.next_id(Group::KIND)?),
+                org: o.id,
+                name: "Основная группа".into(),
+            };
             w.tx.put(&group)?;
             starter.install_services(w, o.id)?;
             Ok(o.id)
@@ -123,7 +176,12 @@ impl Node {
     }
 
     /// Adds a department, optionally under a parent of the same body.
-    pub fn add_department(&self, actor: Actor, name: &str, parent: Option<DeptId>) -> Result<DeptId> {
+    pub fn add_department(
+        &self,
+        actor: Actor,
+        name: &str,
+        parent: Option<DeptId>,
+    ) -> Result<DeptId> {
         self.write(actor, "department.add", |w| {
             w.who.require("department.add", Right::Administer)?;
             if name.trim().is_empty() {
@@ -132,7 +190,12 @@ impl Node {
             if let Some(p) = parent {
                 let _: Department = w.load(p.0)?;
             }
-            let d = Department { id: DeptId(w.tx.next_id(Department::KIND)?), org: w.who.org, parent, name: name.trim().into() };
+            let d = Department {
+                id: DeptId(w.tx.next_id(Department::KIND)?),
+                org: w.who.org,
+                parent,
+                name: name.trim().into(),
+            };
             w.tx.put(&d)?;
             w.target("department", d.id);
             Ok(d.id)
@@ -140,7 +203,13 @@ impl Node {
     }
 
     pub fn departments(&self, actor: Actor) -> Result<Vec<Department>> {
-        self.read(actor, |r| Ok(r.rx.all::<Department>()?.into_iter().filter(|d| d.org == r.who.org).collect()))
+        self.read(actor, |r| {
+            Ok(r.rx
+                .all::<Department>()?
+                .into_iter()
+                .filter(|d| d.org == r.who.org)
+                .collect())
+        })
     }
 
     /// A department and every department under it («учитывать подчинённые подразделения»).
@@ -158,7 +227,11 @@ impl Node {
             if name.trim().is_empty() {
                 return Err(Error::invalid("Наименование", "Требуется"));
             }
-            let g = Group { id: GroupId(w.tx.next_id(Group::KIND)?), org: w.who.org, name: name.trim().into() };
+            let g = Group {
+                id: GroupId(w.tx.next_id(Group::KIND)?),
+                org: w.who.org,
+                name: name.trim().into(),
+            };
             w.tx.put(&g)?;
             w.target("group", g.id);
             Ok(g.id)
@@ -166,7 +239,13 @@ impl Node {
     }
 
     pub fn groups(&self, actor: Actor) -> Result<Vec<Group>> {
-        self.read(actor, |r| Ok(r.rx.all::<Group>()?.into_iter().filter(|g| g.org == r.who.org).collect()))
+        self.read(actor, |r| {
+            Ok(r.rx
+                .all::<Group>()?
+                .into_iter()
+                .filter(|g| g.org == r.who.org)
+                .collect())
+        })
     }
 
     pub fn roles(&self, actor: Actor) -> Result<Vec<Role>> {
@@ -182,7 +261,10 @@ impl Node {
         self.write(actor, "calendar.set", |w| {
             w.who.require("calendar.set", Right::Administer)?;
             let mut cal = load_calendar(&w.tx)?;
-            let weekend = matches!(date.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+            let weekend = matches!(
+                date.weekday(),
+                time::Weekday::Saturday | time::Weekday::Sunday
+            );
             cal.holidays.remove(&date);
             cal.workdays.remove(&date);
             match (off, weekend) {

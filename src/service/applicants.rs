@@ -9,14 +9,20 @@ use crate::store::{Read, Record};
 /// Validates what staff typed; every wrong field is reported at once.
 pub fn check_applicant(input: &ApplicantInput) -> Result<Applicant> {
     let mut errs = Vec::new();
-    let mut opt = |label: &str, raw: &str, f: fn(&str) -> std::result::Result<String, String>| -> Option<String> {
+    let mut opt = |label: &str,
+                   raw: &str,
+                   f: fn(&str) -> std::result::Result<String, String>|
+     -> Option<String> {
         if raw.trim().is_empty() {
             return None;
         }
         match f(raw) {
             Ok(v) => Some(v),
             Err(m) => {
-                errs.push(FieldError { field: label.into(), message: m });
+                errs.push(FieldError {
+                    field: label.into(),
+                    message: m,
+                });
                 None
             }
         }
@@ -29,26 +35,48 @@ pub fn check_applicant(input: &ApplicantInput) -> Result<Applicant> {
     let kind = input.kind.unwrap_or(ApplicantKind::Person);
     let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        errs.push(FieldError { field: "ФИО / наименование".into(), message: "Требуется".into() });
+        errs.push(FieldError {
+            field: "ФИО / наименование".into(),
+            message: "Требуется".into(),
+        });
     }
     let birth_date = if input.birth_date.trim().is_empty() {
         None
     } else {
         let d = parse_date(&input.birth_date);
         if d.is_none() {
-            errs.push(FieldError { field: "Дата рождения".into(), message: "Дата в формате ДД.ММ.ГГГГ".into() });
+            errs.push(FieldError {
+                field: "Дата рождения".into(),
+                message: "Дата в формате ДД.ММ.ГГГГ".into(),
+            });
         }
         d
     };
     match kind {
-        ApplicantKind::Person if snils.is_none() && passport.is_none() && input.snils.trim().is_empty() && input.passport.trim().is_empty() => {
-            errs.push(FieldError { field: "СНИЛС".into(), message: "Укажите СНИЛС или паспорт".into() });
+        ApplicantKind::Person
+            if snils.is_none()
+                && passport.is_none()
+                && input.snils.trim().is_empty()
+                && input.passport.trim().is_empty() =>
+        {
+            errs.push(FieldError {
+                field: "СНИЛС".into(),
+                message: "Укажите СНИЛС или паспорт".into(),
+            });
         }
-        ApplicantKind::Organisation | ApplicantKind::Entrepreneur if input.inn.trim().is_empty() => {
-            errs.push(FieldError { field: "ИНН".into(), message: "Требуется".into() });
+        ApplicantKind::Organisation | ApplicantKind::Entrepreneur
+            if input.inn.trim().is_empty() =>
+        {
+            errs.push(FieldError {
+                field: "ИНН".into(),
+                message: "Требуется".into(),
+            });
         }
         ApplicantKind::Organisation if inn.as_ref().is_some_and(|i| i.len() != 10) => {
-            errs.push(FieldError { field: "ИНН".into(), message: "ИНН организации — 10 цифр".into() });
+            errs.push(FieldError {
+                field: "ИНН".into(),
+                message: "ИНН организации — 10 цифр".into(),
+            });
         }
         _ => {}
     }
@@ -105,14 +133,20 @@ pub enum ApplicantQuery {
 impl Node {
     pub fn create_applicant(&self, actor: Actor, input: &ApplicantInput) -> Result<Applicant> {
         self.write(actor, "applicant.create", |w| {
-            w.who.require("applicant.create", Right::CreateApplications)?;
+            w.who
+                .require("applicant.create", Right::CreateApplications)?;
             create_applicant(w, input)
         })
     }
 
     /// Finds applicants of the actor's body (at most `limit`). Several records may match one
     /// СНИЛС; staff then choose («Выбрать»).
-    pub fn find_applicants(&self, actor: Actor, q: &ApplicantQuery, limit: usize) -> Result<Vec<Applicant>> {
+    pub fn find_applicants(
+        &self,
+        actor: Actor,
+        q: &ApplicantQuery,
+        limit: usize,
+    ) -> Result<Vec<Applicant>> {
         self.read(actor, |r| {
             let org = r.who.org;
             let prefix = match q {

@@ -40,7 +40,13 @@ pub struct ActionInput {
 
 impl ActionInput {
     pub fn new(action: Action) -> ActionInput {
-        ActionInput { action, comment: String::new(), reason: String::new(), message: String::new(), files: Vec::new() }
+        ActionInput {
+            action,
+            comment: String::new(),
+            reason: String::new(),
+            message: String::new(),
+            files: Vec::new(),
+        }
     }
     pub fn with_comment(mut self, c: &str) -> Self {
         self.comment = c.into();
@@ -55,11 +61,17 @@ impl ActionInput {
 
 /// Validates form values against the service's fields; returns normalised values or every
 /// field's message at once. Unknown keys are refused: the form is the template.
-pub fn check_form(fields: &[Field], data: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+pub fn check_form(
+    fields: &[Field],
+    data: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
     let mut errs = Vec::new();
     for k in data.keys() {
         if !fields.iter().any(|f| &f.key == k) {
-            errs.push(FieldError { field: k.clone(), message: "Нет такого поля в форме".into() });
+            errs.push(FieldError {
+                field: k.clone(),
+                message: "Нет такого поля в форме".into(),
+            });
         }
     }
     let mut out = BTreeMap::new();
@@ -69,23 +81,36 @@ pub fn check_form(fields: &[Field], data: &BTreeMap<String, String>) -> Result<B
                 out.insert(f.key.clone(), v);
             }
             Ok(None) => {}
-            Err(m) => errs.push(FieldError { field: f.label.clone(), message: m }),
+            Err(m) => errs.push(FieldError {
+                field: f.label.clone(),
+                message: m,
+            }),
         }
     }
-    if errs.is_empty() { Ok(out) } else { Err(Error::Invalid(errs)) }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(errs))
+    }
 }
 
 fn access_code() -> String {
     use rand::Rng;
     let mut rng = rand::rngs::OsRng;
-    (0..8).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+    (0..8)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
 }
 
 pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Application> {
-    w.who.require("application.create", Right::CreateApplications)?;
+    w.who
+        .require("application.create", Right::CreateApplications)?;
     let service: Service = w.load(n.service.0)?;
     if !service.active {
-        return Err(Error::NotAllowed(format!("Услуга «{}» не предоставляется", service.name)));
+        return Err(Error::NotAllowed(format!(
+            "Услуга «{}» не предоставляется",
+            service.name
+        )));
     }
     if let Some(d) = n.dept {
         let _: Department = w.load(d.0)?;
@@ -122,7 +147,12 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
     };
     w.tx.put(&app)?;
     w.target("application", app.id);
-    w.history(Entity::Application, app.id.0, "Создана заявка (Черновик)", n.source.label())?;
+    w.history(
+        Entity::Application,
+        app.id.0,
+        "Создана заявка (Черновик)",
+        n.source.label(),
+    )?;
     Ok(app)
 }
 
@@ -134,16 +164,21 @@ fn require_for(w: &W, app: &Application, action: &Action) -> Result<()> {
         Action::Decide(_) => {
             who.require("application.decide", Right::Decide)?;
             if who.user.is_some() && app.assignee != who.user_id() {
-                return Err(Error::NotAllowed("Решение принимает назначенный исполнитель заявки".into()));
+                return Err(Error::NotAllowed(
+                    "Решение принимает назначенный исполнитель заявки".into(),
+                ));
             }
             Ok(())
         }
         Action::SendBack | Action::Publish => who.require("application.approve", Right::Approve),
         Action::Close => {
-            if who.user.is_none() || app.assignee == who.user_id() || who.rights.has(Right::Approve) {
+            if who.user.is_none() || app.assignee == who.user_id() || who.rights.has(Right::Approve)
+            {
                 Ok(())
             } else {
-                Err(Error::NotAllowed("Завершить работу по заявке может её исполнитель или руководитель".into()))
+                Err(Error::NotAllowed(
+                    "Завершить работу по заявке может её исполнитель или руководитель".into(),
+                ))
             }
         }
     }
@@ -154,8 +189,11 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
     let mut app: Application = w.load(id.0)?;
     require_for(w, &app, &input.action)?;
     let super_rights = w.who.rights.has(Right::SuperRights);
-    let to = transition(app.status, &input.action, super_rights)
-        .ok_or(Error::InvalidTransition { from: app.status.label(), action: input.action.label() })?;
+    let to =
+        transition(app.status, &input.action, super_rights).ok_or(Error::InvalidTransition {
+            from: app.status.label(),
+            action: input.action.label(),
+        })?;
     let mut what = format!("{} → {}", input.action.label(), to.label());
     match &input.action {
         Action::Register => {
@@ -169,14 +207,31 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
         Action::AssignExecutor(u) => {
             let exec: User = w.load(u.0)?;
             if !exec.active || !exec.rights.has(Right::Decide) {
-                return Err(Error::invalid("Исполнитель", format!("{} не может принимать решения по заявкам", exec.short_name())));
+                return Err(Error::invalid(
+                    "Исполнитель",
+                    format!(
+                        "{} не может принимать решения по заявкам",
+                        exec.short_name()
+                    ),
+                ));
             }
-            what = format!("{}: {} → {}", input.action.label(), exec.short_name(), to.label());
+            what = format!(
+                "{}: {} → {}",
+                input.action.label(),
+                exec.short_name(),
+                to.label()
+            );
             app.assignee = Some(exec.id);
         }
         Action::Decide(verdict) => {
-            if *verdict == Verdict::Refuse && input.reason.trim().is_empty() && input.files.is_empty() {
-                return Err(Error::invalid("Причина отказа", "Укажите причину или приложите файл"));
+            if *verdict == Verdict::Refuse
+                && input.reason.trim().is_empty()
+                && input.files.is_empty()
+            {
+                return Err(Error::invalid(
+                    "Причина отказа",
+                    "Укажите причину или приложите файл",
+                ));
             }
             app.decision = Some(Decision {
                 verdict: *verdict,
@@ -198,7 +253,12 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
     app.updated = w.now;
     w.tx.put(&app)?;
     w.target("application", app.id);
-    let comment = [input.comment.trim(), input.reason.trim()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" / ");
+    let comment = [input.comment.trim(), input.reason.trim()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" / ");
     w.history(Entity::Application, app.id.0, what, comment)?;
     // The manual: whoever both created and registered an application is its executor.
     if input.action == Action::Register
@@ -210,24 +270,41 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
         app2.assignee = Some(me);
         app2.status = Status::Deciding;
         w.tx.put(&app2)?;
-        w.history(Entity::Application, app.id.0, "Исполнитель назначен автоматически → Принятие решения", "")?;
+        w.history(
+            Entity::Application,
+            app.id.0,
+            "Исполнитель назначен автоматически → Принятие решения",
+            "",
+        )?;
         return Ok(app2);
     }
     Ok(app)
 }
 
-pub(crate) fn update_draft(w: &mut W, id: AppId, data: &BTreeMap<String, String>) -> Result<Application> {
-    w.who.require("application.edit", Right::CreateApplications)?;
+pub(crate) fn update_draft(
+    w: &mut W,
+    id: AppId,
+    data: &BTreeMap<String, String>,
+) -> Result<Application> {
+    w.who
+        .require("application.edit", Right::CreateApplications)?;
     let mut app: Application = w.load(id.0)?;
     if app.status != Status::Draft {
-        return Err(Error::NotAllowed("После регистрации данные заявки не изменяются".into()));
+        return Err(Error::NotAllowed(
+            "После регистрации данные заявки не изменяются".into(),
+        ));
     }
     let service: Service = w.load(app.service.0)?;
     app.data = check_form(&service.fields, data)?;
     app.updated = w.now;
     w.tx.put(&app)?;
     w.target("application", app.id);
-    w.history(Entity::Application, app.id.0, "Изменены данные черновика", "")?;
+    w.history(
+        Entity::Application,
+        app.id.0,
+        "Изменены данные черновика",
+        "",
+    )?;
     Ok(app)
 }
 
@@ -247,7 +324,9 @@ pub struct ApplicationCard {
 
 fn can_see(who: &super::Who, app: &Application) -> bool {
     who.user.is_none()
-        || [Right::Monitoring, Right::AssignExecutors, Right::Approve].iter().any(|r| who.rights.has(*r))
+        || [Right::Monitoring, Right::AssignExecutors, Right::Approve]
+            .iter()
+            .any(|r| who.rights.has(*r))
         || app.created_by == who.user_id()
         || app.assignee == who.user_id()
 }
@@ -294,7 +373,14 @@ pub struct AppQuery {
 
 impl Default for AppQuery {
     fn default() -> Self {
-        AppQuery { mine: false, sort: AppCol::Created, desc: true, filter: AppFilter::default(), after: None, limit: 50 }
+        AppQuery {
+            mine: false,
+            sort: AppCol::Created,
+            desc: true,
+            filter: AppFilter::default(),
+            after: None,
+            limit: 50,
+        }
     }
 }
 
@@ -315,7 +401,9 @@ pub struct AppRow {
 
 fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
     let me = r.who.person()?;
-    let wide = [Right::Monitoring, Right::AssignExecutors, Right::Approve].iter().any(|x| r.who.rights.has(*x));
+    let wide = [Right::Monitoring, Right::AssignExecutors, Right::Approve]
+        .iter()
+        .any(|x| r.who.rights.has(*x));
     let (scope, sort) = if q.mine || !wide {
         // Without monitoring rights a user sees the applications assigned to them; the
         // executor scope is indexed by creation date only.
@@ -327,18 +415,27 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
     let today = r.today().to_julian_day();
     let statuses: Vec<u8> = f.statuses.iter().map(|s| s.code()).collect();
     let prefix = app_list_prefix(r.who.org, scope, sort).0;
-    let (ids, next) = list::scan::<AppSummary>(&r.rx, &prefix, q.desc, q.after.as_ref(), q.limit.clamp(1, 500), |s| {
-        (statuses.is_empty() || statuses.contains(&s.status))
-            && f.service.is_none_or(|x| s.service == x.0)
-            && f.source.is_none_or(|x| s.source == x as u8)
-            && f.applicant.is_none_or(|x| s.applicant == x.0)
-            && f.assignee.is_none_or(|x| s.assignee == Some(x.0))
-            && f.created_by.is_none_or(|x| s.created_by == Some(x.0))
-            && f.created_from.is_none_or(|x| s.created >= x.0)
-            && f.created_to.is_none_or(|x| s.created < x.0)
-            && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
-            && (!f.overdue_only || (s.due.is_some_and(|d| d < today) && s.status < Status::ApprovedPositive.code()))
-    })?;
+    let (ids, next) = list::scan::<AppSummary>(
+        &r.rx,
+        &prefix,
+        q.desc,
+        q.after.as_ref(),
+        q.limit.clamp(1, 500),
+        |s| {
+            (statuses.is_empty() || statuses.contains(&s.status))
+                && f.service.is_none_or(|x| s.service == x.0)
+                && f.source.is_none_or(|x| s.source == x as u8)
+                && f.applicant.is_none_or(|x| s.applicant == x.0)
+                && f.assignee.is_none_or(|x| s.assignee == Some(x.0))
+                && f.created_by.is_none_or(|x| s.created_by == Some(x.0))
+                && f.created_from.is_none_or(|x| s.created >= x.0)
+                && f.created_to.is_none_or(|x| s.created < x.0)
+                && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+                && (!f.overdue_only
+                    || (s.due.is_some_and(|d| d < today)
+                        && s.status < Status::ApprovedPositive.code()))
+        },
+    )?;
     let cal = super::admin::load_calendar(&r.rx)?;
     let mut rows = Vec::with_capacity(ids.len());
     let mut services: BTreeMap<ServiceId, String> = BTreeMap::new();
@@ -376,7 +473,12 @@ impl Node {
     }
 
     /// Edits a draft's form.
-    pub fn update_draft(&self, actor: Actor, id: AppId, data: &BTreeMap<String, String>) -> Result<Application> {
+    pub fn update_draft(
+        &self,
+        actor: Actor,
+        id: AppId,
+        data: &BTreeMap<String, String>,
+    ) -> Result<Application> {
         self.write(actor, "application.edit", |w| update_draft(w, id, data))
     }
 
@@ -408,13 +510,22 @@ impl Node {
                 .filter(|a| match a {
                     Action::Register => r.who.rights.has(Right::CreateApplications),
                     Action::AssignExecutor(_) => r.who.rights.has(Right::AssignExecutors),
-                    Action::Decide(_) => r.who.rights.has(Right::Decide) && app.assignee == r.who.user_id(),
+                    Action::Decide(_) => {
+                        r.who.rights.has(Right::Decide) && app.assignee == r.who.user_id()
+                    }
                     Action::SendBack | Action::Publish => r.who.rights.has(Right::Approve),
-                    Action::Close => app.assignee == r.who.user_id() || r.who.rights.has(Right::Approve),
+                    Action::Close => {
+                        app.assignee == r.who.user_id() || r.who.rights.has(Right::Approve)
+                    }
                 })
                 .collect();
             Ok(ApplicationCard {
-                overdue_days: overdue(&cal, app.due, r.today(), app.status < Status::ApprovedPositive),
+                overdue_days: overdue(
+                    &cal,
+                    app.due,
+                    r.today(),
+                    app.status < Status::ApprovedPositive,
+                ),
                 service: r.load(app.service.0)?,
                 applicant: r.load(app.applicant.0)?,
                 assignee: user_name(&r.rx, app.assignee)?,

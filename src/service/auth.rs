@@ -2,8 +2,8 @@
 
 use super::{Actor, Error, Node, Options, Result, W, resolve};
 use crate::domain::*;
-use crate::store::records::login_key;
 use crate::store::keys::prefix_end;
+use crate::store::records::login_key;
 use crate::store::{Read, Record};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -28,20 +28,33 @@ pub(crate) fn hash_password(opts: &Options, password: &str) -> Result<String> {
 fn verify_password(hash: &str, password: &str) -> bool {
     // The parameters are read from the stored hash, so old hashes keep working.
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// Checks a new password: long enough, not only digits, not the login.
 pub fn check_password_strength(login: &str, password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(Error::invalid("Пароль", format!("Не короче {MIN_PASSWORD_LEN} символов")));
+        return Err(Error::invalid(
+            "Пароль",
+            format!("Не короче {MIN_PASSWORD_LEN} символов"),
+        ));
     }
     if password.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::invalid("Пароль", "Пароль не может состоять только из цифр"));
+        return Err(Error::invalid(
+            "Пароль",
+            "Пароль не может состоять только из цифр",
+        ));
     }
     if password.eq_ignore_ascii_case(login) {
-        return Err(Error::invalid("Пароль", "Пароль не должен совпадать с именем пользователя"));
+        return Err(Error::invalid(
+            "Пароль",
+            "Пароль не должен совпадать с именем пользователя",
+        ));
     }
     Ok(())
 }
@@ -51,7 +64,9 @@ pub fn generate_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
-    (0..12).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..12)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 pub(crate) fn find_login(t: &impl Read, login: &str) -> Result<Option<User>> {
@@ -95,7 +110,9 @@ pub struct NewUser {
 fn valid_login(login: &str) -> bool {
     !login.is_empty()
         && login.len() <= 64
-        && login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 pub(crate) fn resolve_roles(w: &W, codes: &[String]) -> Result<(Vec<RoleId>, Rights)> {
@@ -114,18 +131,31 @@ pub(crate) fn resolve_roles(w: &W, codes: &[String]) -> Result<(Vec<RoleId>, Rig
 }
 
 /// Creates a user with a one-time password; returns the user and that password.
-pub(crate) fn add_user(w: &mut W, opts: &Options, org: OrgId, u: &NewUser) -> Result<(User, String)> {
+pub(crate) fn add_user(
+    w: &mut W,
+    opts: &Options,
+    org: OrgId,
+    u: &NewUser,
+) -> Result<(User, String)> {
     if !valid_login(&u.login) {
-        return Err(Error::invalid("Имя пользователя", "Латинские буквы, цифры, точка, дефис, подчёркивание"));
+        return Err(Error::invalid(
+            "Имя пользователя",
+            "Латинские буквы, цифры, точка, дефис, подчёркивание",
+        ));
     }
     if u.full_name.trim().is_empty() {
         return Err(Error::invalid("ФИО", "Требуется"));
     }
     if find_login(&w.tx, &u.login)?.is_some() {
-        return Err(Error::Conflict(format!("Пользователь «{}» уже существует", u.login)));
+        return Err(Error::Conflict(format!(
+            "Пользователь «{}» уже существует",
+            u.login
+        )));
     }
     if let Some(d) = u.dept {
-        let dept: Department = w.tx.get(d.0)?.ok_or_else(|| Error::not_found("department", d))?;
+        let dept: Department =
+            w.tx.get(d.0)?
+                .ok_or_else(|| Error::not_found("department", d))?;
         if dept.org != org {
             return Err(Error::not_found("department", d));
         }
@@ -180,7 +210,10 @@ impl Node {
                 return Err(Error::invalid("Текущий пароль", "Неверный пароль"));
             }
             if old == new {
-                return Err(Error::invalid("Новый пароль", "Новый пароль должен отличаться от текущего"));
+                return Err(Error::invalid(
+                    "Новый пароль",
+                    "Новый пароль должен отличаться от текущего",
+                ));
             }
             check_password_strength(&user.login, new)?;
             user.password_hash = hash_password(&opts, new)?;
@@ -234,7 +267,13 @@ impl Node {
     }
 
     /// Gives a user a new set of roles and groups.
-    pub fn set_user_roles(&self, actor: Actor, user: UserId, roles: &[String], groups: &[GroupId]) -> Result<()> {
+    pub fn set_user_roles(
+        &self,
+        actor: Actor,
+        user: UserId,
+        roles: &[String],
+        groups: &[GroupId],
+    ) -> Result<()> {
         self.write(actor, "user.set_roles", |w| {
             w.who.require("user.set_roles", Right::Administer)?;
             let mut u: User = w.load(user.0)?;
@@ -280,7 +319,9 @@ impl Node {
     /// The acting user as stored, if the actor may act at all (even with a pending change).
     pub fn whoami(&self, actor: Actor) -> Result<User> {
         let rx = self.store().read()?;
-        resolve(&rx, actor, true)?.user.ok_or(Error::Unauthenticated)
+        resolve(&rx, actor, true)?
+            .user
+            .ok_or(Error::Unauthenticated)
     }
 
     /// Finds a user by login (for the CLI, which acts as the node's administrator).

@@ -19,9 +19,13 @@ fn code_taken(t: &impl Read, prefix: Vec<u8>) -> Result<bool> {
 
 pub(crate) fn add_service(w: &mut W, org: OrgId, spec: &ServiceSpec) -> Result<Service> {
     let roles: Vec<Role> = w.tx.all()?;
-    spec.check(&roles).map_err(|m| Error::invalid("Услуга", m))?;
+    spec.check(&roles)
+        .map_err(|m| Error::invalid("Услуга", m))?;
     if code_taken(&w.tx, service_code_key(org, &spec.code).0)? {
-        return Err(Error::Conflict(format!("Услуга с кодом {} уже есть", spec.code)));
+        return Err(Error::Conflict(format!(
+            "Услуга с кодом {} уже есть",
+            spec.code
+        )));
     }
     let svc = spec.to_service(ServiceId(w.tx.next_id(Service::KIND)?), org, &roles);
     w.tx.put(&svc)?;
@@ -30,9 +34,13 @@ pub(crate) fn add_service(w: &mut W, org: OrgId, spec: &ServiceSpec) -> Result<S
 }
 
 pub(crate) fn add_kind(w: &mut W, org: OrgId, spec: &KindSpec) -> Result<RequestKind> {
-    spec.check().map_err(|m| Error::invalid("Вид сведений", m))?;
+    spec.check()
+        .map_err(|m| Error::invalid("Вид сведений", m))?;
     if code_taken(&w.tx, kind_code_key(org, &spec.code).0)? {
-        return Err(Error::Conflict(format!("Вид сведений с кодом {} уже есть", spec.code)));
+        return Err(Error::Conflict(format!(
+            "Вид сведений с кодом {} уже есть",
+            spec.code
+        )));
     }
     let k = spec.to_kind(KindId(w.tx.next_id(RequestKind::KIND)?), org);
     w.tx.put(&k)?;
@@ -52,7 +60,9 @@ impl Starter {
             };
             w.tx.put(&role)?;
         }
-        let cal = self.calendar().map_err(|m| Error::invalid("Календарь", m))?;
+        let cal = self
+            .calendar()
+            .map_err(|m| Error::invalid("Календарь", m))?;
         w.tx.meta_put("calendar", &codec::encode(1, &cal)?)?;
         self.install_services(w, org)
     }
@@ -72,7 +82,11 @@ impl Node {
     /// Services of the actor's body (active ones unless `all`).
     pub fn services(&self, actor: Actor, all: bool) -> Result<Vec<Service>> {
         self.read(actor, |r| {
-            Ok(r.rx.all::<Service>()?.into_iter().filter(|s| s.org == r.who.org && (all || s.active)).collect())
+            Ok(r.rx
+                .all::<Service>()?
+                .into_iter()
+                .filter(|s| s.org == r.who.org && (all || s.active))
+                .collect())
         })
     }
 
@@ -81,7 +95,13 @@ impl Node {
     }
 
     pub fn request_kinds(&self, actor: Actor) -> Result<Vec<RequestKind>> {
-        self.read(actor, |r| Ok(r.rx.all::<RequestKind>()?.into_iter().filter(|k| k.org == r.who.org).collect()))
+        self.read(actor, |r| {
+            Ok(r.rx
+                .all::<RequestKind>()?
+                .into_iter()
+                .filter(|k| k.org == r.who.org)
+                .collect())
+        })
     }
 
     /// Adds a service described as data (the same shape as in `starter.toml`).

@@ -26,7 +26,10 @@ pub enum Error {
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("illegal step «{action}» from status «{from}»")]
-    InvalidTransition { from: &'static str, action: &'static str },
+    InvalidTransition {
+        from: &'static str,
+        action: &'static str,
+    },
     #[error("task is already held by {holder}")]
     AlreadyClaimed { holder: String },
     #[error("invalid input: {0:?}")]
@@ -41,11 +44,17 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn invalid(field: &str, message: impl Into<String>) -> Error {
-        Error::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+        Error::Invalid(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 
     pub fn not_found(what: &'static str, id: impl ToString) -> Error {
-        Error::NotFound { what, id: id.to_string() }
+        Error::NotFound {
+            what,
+            id: id.to_string(),
+        }
     }
 
     /// The message for staff, in Russian.
@@ -71,7 +80,8 @@ impl Error {
             Error::Conflict(m) => m.clone(),
             Error::Storage(e) => match e {
                 StoreError::Locked => {
-                    "База данных занята другим процессом (возможно, уже запущен volost serve)".into()
+                    "База данных занята другим процессом (возможно, уже запущен volost serve)"
+                        .into()
                 }
                 StoreError::DiskFull => {
                     "Диск заполнен: изменения не сохранены. Обратитесь к администратору".into()

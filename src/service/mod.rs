@@ -65,7 +65,12 @@ impl Default for Options {
 impl Options {
     /// Cheap hashing for tests, where hundreds of users are made.
     pub fn for_tests() -> Options {
-        Options { argon_m_kib: 64, argon_t: 1, argon_p: 1, ..Options::default() }
+        Options {
+            argon_m_kib: 64,
+            argon_t: 1,
+            argon_p: 1,
+            ..Options::default()
+        }
     }
 }
 
@@ -90,16 +95,31 @@ impl Who {
 
     /// The user id, for operations only a person can do.
     pub fn person(&self) -> Result<UserId> {
-        self.user_id().ok_or_else(|| Error::NotAllowed("Операция доступна только сотруднику".into()))
+        self.user_id()
+            .ok_or_else(|| Error::NotAllowed("Операция доступна только сотруднику".into()))
     }
 
     pub fn require(&self, op: &'static str, right: Right) -> Result<()> {
-        if self.rights.has(right) { Ok(()) } else { Err(Error::Forbidden { op, right }) }
+        if self.rights.has(right) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { op, right })
+        }
     }
 
     /// Another body's object is reported as absent, so that its existence does not leak.
-    pub fn same_org<T>(&self, org: OrgId, what: &'static str, id: impl ToString, v: T) -> Result<T> {
-        if org == self.org { Ok(v) } else { Err(Error::not_found(what, id)) }
+    pub fn same_org<T>(
+        &self,
+        org: OrgId,
+        what: &'static str,
+        id: impl ToString,
+        v: T,
+    ) -> Result<T> {
+        if org == self.org {
+            Ok(v)
+        } else {
+            Err(Error::not_found(what, id))
+        }
     }
 
     pub fn in_group(&self, g: GroupId) -> bool {
@@ -127,17 +147,31 @@ impl W {
 
     /// Loads a row of the actor's own body, or `NotFound`.
     pub fn load<R: Record + HasOrg>(&self, id: u64) -> Result<R> {
-        let row: R = self.tx.get(id)?.ok_or_else(|| Error::not_found(R::KIND, id))?;
+        let row: R = self
+            .tx
+            .get(id)?
+            .ok_or_else(|| Error::not_found(R::KIND, id))?;
         self.who.same_org(row.org(), R::KIND, id, row)
     }
 
-    pub fn history(&mut self, e: Entity, id: u64, what: impl Into<String>, comment: impl Into<String>) -> Result<()> {
-        history::append(&mut self.tx, e, id, HistoryEntry {
-            at: self.now,
-            by: self.who.user_id(),
-            what: what.into(),
-            comment: comment.into(),
-        })
+    pub fn history(
+        &mut self,
+        e: Entity,
+        id: u64,
+        what: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> Result<()> {
+        history::append(
+            &mut self.tx,
+            e,
+            id,
+            HistoryEntry {
+                at: self.now,
+                by: self.who.user_id(),
+                what: what.into(),
+                comment: comment.into(),
+            },
+        )
     }
 
     pub fn calendar(&self) -> Result<Calendar> {
@@ -159,7 +193,10 @@ impl R {
     }
 
     pub fn load<T: Record + HasOrg>(&self, id: u64) -> Result<T> {
-        let row: T = self.rx.get(id)?.ok_or_else(|| Error::not_found(T::KIND, id))?;
+        let row: T = self
+            .rx
+            .get(id)?
+            .ok_or_else(|| Error::not_found(T::KIND, id))?;
         self.who.same_org(row.org(), T::KIND, id, row)
     }
 }
@@ -173,8 +210,18 @@ macro_rules! has_org {
     ($($t:ty),*) => {$(impl HasOrg for $t { fn org(&self) -> OrgId { self.org } })*};
 }
 has_org!(
-    Department, Group, User, Service, RequestKind, Applicant, Application, Process, Task,
-    OutgoingRequest, IncomingRequest, RegionalRequest
+    Department,
+    Group,
+    User,
+    Service,
+    RequestKind,
+    Applicant,
+    Application,
+    Process,
+    Task,
+    OutgoingRequest,
+    IncomingRequest,
+    RegionalRequest
 );
 impl HasOrg for Org {
     fn org(&self) -> OrgId {
@@ -184,7 +231,11 @@ impl HasOrg for Org {
 
 fn resolve<T: Read>(t: &T, actor: Actor, allow_pending_password: bool) -> Result<Who> {
     match actor {
-        Actor::System(org) => Ok(Who { user: None, org, rights: Right::ALL.into_iter().collect() }),
+        Actor::System(org) => Ok(Who {
+            user: None,
+            org,
+            rights: Right::ALL.into_iter().collect(),
+        }),
         Actor::User(id) => {
             let user: User = t.get(id.0)?.ok_or(Error::Unauthenticated)?;
             if !user.active {
@@ -193,7 +244,11 @@ fn resolve<T: Read>(t: &T, actor: Actor, allow_pending_password: bool) -> Result
             if user.must_change_password && !allow_pending_password {
                 return Err(Error::PasswordChangeRequired);
             }
-            Ok(Who { org: user.org, rights: user.rights, user: Some(user) })
+            Ok(Who {
+                org: user.org,
+                rights: user.rights,
+                user: Some(user),
+            })
         }
     }
 }
@@ -222,7 +277,12 @@ impl Node {
 
     /// Runs one write operation: resolve the actor, run `f`, audit, commit. If `f` fails,
     /// the transaction is dropped and nothing of it remains.
-    pub(crate) fn write<T>(&self, actor: Actor, op: &'static str, f: impl FnOnce(&mut W) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(
+        &self,
+        actor: Actor,
+        op: &'static str,
+        f: impl FnOnce(&mut W) -> Result<T>,
+    ) -> Result<T> {
         self.write_inner(actor, op, false, f)
     }
 
@@ -235,7 +295,13 @@ impl Node {
     ) -> Result<T> {
         let tx = self.store.begin()?;
         let who = resolve(&tx, actor, allow_pending_password)?;
-        let mut w = W { tx, who, now: self.clock.now(), offset: self.opts.utc_offset, targets: Vec::new() };
+        let mut w = W {
+            tx,
+            who,
+            now: self.clock.now(),
+            offset: self.opts.utc_offset,
+            targets: Vec::new(),
+        };
         let out = f(&mut w)?;
         history::audit(&mut w, op)?;
         w.tx.commit()?;
@@ -244,14 +310,24 @@ impl Node {
     }
 
     /// Runs many operations of the same actor in one transaction (bulk loads, the demo seed).
-    pub fn batch<T>(&self, actor: Actor, op: &'static str, f: impl FnOnce(&mut Batch) -> Result<T>) -> Result<T> {
+    pub fn batch<T>(
+        &self,
+        actor: Actor,
+        op: &'static str,
+        f: impl FnOnce(&mut Batch) -> Result<T>,
+    ) -> Result<T> {
         self.write(actor, op, |w| f(&mut Batch { w }))
     }
 
     pub(crate) fn read<T>(&self, actor: Actor, f: impl FnOnce(&R) -> Result<T>) -> Result<T> {
         let rx = self.store.read()?;
         let who = resolve(&rx, actor, false)?;
-        let r = R { rx, who, now: self.clock.now(), offset: self.opts.utc_offset };
+        let r = R {
+            rx,
+            who,
+            now: self.clock.now(),
+            offset: self.opts.utc_offset,
+        };
         f(&r)
     }
 
@@ -294,11 +370,21 @@ impl Batch<'_> {
         self.w.load(id.0)
     }
 
-    pub fn create_outgoing(&mut self, kind: KindId, app: Option<AppId>, data: &std::collections::BTreeMap<String, String>) -> Result<OutgoingRequest> {
+    pub fn create_outgoing(
+        &mut self,
+        kind: KindId,
+        app: Option<AppId>,
+        data: &std::collections::BTreeMap<String, String>,
+    ) -> Result<OutgoingRequest> {
         requests::create_outgoing(self.w, kind, app, data)
     }
 
-    pub fn outgoing_event(&mut self, id: OutReqId, ev: OutEvent, detail: &str) -> Result<OutgoingRequest> {
+    pub fn outgoing_event(
+        &mut self,
+        id: OutReqId,
+        ev: OutEvent,
+        detail: &str,
+    ) -> Result<OutgoingRequest> {
         requests::out_event(self.w, id, ev, detail)
     }
 

@@ -10,11 +10,19 @@ use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-fn check_kind_form(fields: &[Field], data: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+fn check_kind_form(
+    fields: &[Field],
+    data: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
     super::applications::check_form(fields, data)
 }
 
-pub(crate) fn create_outgoing(w: &mut W, kind: KindId, application: Option<AppId>, data: &BTreeMap<String, String>) -> Result<OutgoingRequest> {
+pub(crate) fn create_outgoing(
+    w: &mut W,
+    kind: KindId,
+    application: Option<AppId>,
+    data: &BTreeMap<String, String>,
+) -> Result<OutgoingRequest> {
     w.who.require("outgoing.create", Right::Interagency)?;
     let me = w.who.person()?;
     let k: RequestKind = w.load(kind.0)?;
@@ -47,13 +55,23 @@ pub(crate) fn create_outgoing(w: &mut W, kind: KindId, application: Option<AppId
     w.target("outgoing_request", req.id);
     w.history(Entity::Outgoing, req.id.0, OutStatus::Formed.label(), "")?;
     if let Some(a) = application {
-        w.history(Entity::Application, a.0, format!("Создан межведомственный запрос {}", req.number), k.name)?;
+        w.history(
+            Entity::Application,
+            a.0,
+            format!("Создан межведомственный запрос {}", req.number),
+            k.name,
+        )?;
     }
     Ok(req)
 }
 
 /// Moves an outgoing request by an exchange event; refuses what the lifecycle does not allow.
-pub(crate) fn out_event(w: &mut W, id: OutReqId, ev: OutEvent, detail: &str) -> Result<OutgoingRequest> {
+pub(crate) fn out_event(
+    w: &mut W,
+    id: OutReqId,
+    ev: OutEvent,
+    detail: &str,
+) -> Result<OutgoingRequest> {
     let mut req: OutgoingRequest = w.load(id.0)?;
     let to = out_transition(req.status, ev).ok_or(Error::InvalidTransition {
         from: req.status.label(),
@@ -71,7 +89,9 @@ pub(crate) fn out_event(w: &mut W, id: OutReqId, ev: OutEvent, detail: &str) -> 
     match ev {
         OutEvent::Sent => req.sent = Some(w.now),
         OutEvent::AnswerReceived => req.answered = Some(w.now),
-        OutEvent::Error | OutEvent::NotSent | OutEvent::RejectedByAgency => req.error = Some(detail.into()),
+        OutEvent::Error | OutEvent::NotSent | OutEvent::RejectedByAgency => {
+            req.error = Some(detail.into())
+        }
         _ => {}
     }
     req.status = to;
@@ -135,19 +155,37 @@ pub struct IncomingInput {
 
 impl Node {
     /// Saves a new outgoing request («Запрос сформирован»); it gets its number now.
-    pub fn create_outgoing(&self, actor: Actor, kind: KindId, application: Option<AppId>, data: &BTreeMap<String, String>) -> Result<OutgoingRequest> {
-        self.write(actor, "outgoing.create", |w| create_outgoing(w, kind, application, data))
+    pub fn create_outgoing(
+        &self,
+        actor: Actor,
+        kind: KindId,
+        application: Option<AppId>,
+        data: &BTreeMap<String, String>,
+    ) -> Result<OutgoingRequest> {
+        self.write(actor, "outgoing.create", |w| {
+            create_outgoing(w, kind, application, data)
+        })
     }
 
     /// An exchange event for an outgoing request (the SMEV worker, or staff for Reopen).
-    pub fn outgoing_event(&self, actor: Actor, id: OutReqId, ev: OutEvent, detail: &str) -> Result<OutgoingRequest> {
+    pub fn outgoing_event(
+        &self,
+        actor: Actor,
+        id: OutReqId,
+        ev: OutEvent,
+        detail: &str,
+    ) -> Result<OutgoingRequest> {
         self.write(actor, "outgoing.event", |w| {
             w.who.require("outgoing.event", Right::Interagency)?;
             out_event(w, id, ev, detail)
         })
     }
 
-    pub fn outgoing(&self, actor: Actor, id: OutReqId) -> Result<(OutgoingRequest, Vec<HistoryEntry>)> {
+    pub fn outgoing(
+        &self,
+        actor: Actor,
+        id: OutReqId,
+    ) -> Result<(OutgoingRequest, Vec<HistoryEntry>)> {
         self.read(actor, |r| {
             r.who.require("outgoing.view", Right::Interagency)?;
             let req: OutgoingRequest = r.load(id.0)?;
@@ -157,25 +195,47 @@ impl Node {
     }
 
     /// A page of the outgoing module, newest first by default.
-    pub fn outgoing_list(&self, actor: Actor, f: &OutFilter, sort: ReqCol, desc: bool, after: Option<&Cursor>, limit: usize) -> Result<Page<OutRow>> {
+    pub fn outgoing_list(
+        &self,
+        actor: Actor,
+        f: &OutFilter,
+        sort: ReqCol,
+        desc: bool,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page<OutRow>> {
         self.read(actor, |r| {
             r.who.require("outgoing.list", Right::Interagency)?;
-            let sort = if matches!(sort, ReqCol::Planned) { ReqCol::Created } else { sort };
+            let sort = if matches!(sort, ReqCol::Planned) {
+                ReqCol::Created
+            } else {
+                sort
+            };
             let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
             let prefix = out_list_prefix(r.who.org, sort).0;
-            let (ids, next) = list::scan::<OutSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
-                (statuses.is_empty() || statuses.contains(&s.status))
-                    && f.kind.is_none_or(|k| s.kind == k.0)
-                    && f.application.is_none_or(|a| s.application == Some(a.0))
-                    && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
-                    && f.created_from.is_none_or(|x| s.created >= x.0)
-                    && f.created_to.is_none_or(|x| s.created < x.0)
-            })?;
+            let (ids, next) =
+                list::scan::<OutSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
+                    (statuses.is_empty() || statuses.contains(&s.status))
+                        && f.kind.is_none_or(|k| s.kind == k.0)
+                        && f.application.is_none_or(|a| s.application == Some(a.0))
+                        && (f.depts.is_empty()
+                            || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+                        && f.created_from.is_none_or(|x| s.created >= x.0)
+                        && f.created_to.is_none_or(|x| s.created < x.0)
+                })?;
             let mut rows = Vec::new();
             for id in ids {
                 let q: OutgoingRequest = r.load(id)?;
                 let k: RequestKind = r.load(q.kind.0)?;
-                rows.push(OutRow { id: q.id, number: q.number, kind: k.name, agency: k.agency, status: q.status, created: q.created, updated: q.updated });
+                rows.push(OutRow {
+                    id: q.id,
+                    number: q.number,
+                    kind: k.name,
+                    agency: k.agency,
+                    status: q.status,
+                    created: q.created,
+                    updated: q.updated,
+                });
             }
             Ok(Page { rows, next })
         })
@@ -215,12 +275,20 @@ impl Node {
     }
 
     /// Staff enter the answer («Сформирован ответ»).
-    pub fn answer_incoming(&self, actor: Actor, id: InReqId, answer: &BTreeMap<String, String>) -> Result<IncomingRequest> {
+    pub fn answer_incoming(
+        &self,
+        actor: Actor,
+        id: InReqId,
+        answer: &BTreeMap<String, String>,
+    ) -> Result<IncomingRequest> {
         self.write(actor, "incoming.answer", |w| {
             w.who.require("incoming.answer", Right::Interagency)?;
             let mut req: IncomingRequest = w.load(id.0)?;
             if req.status != InStatus::Received {
-                return Err(Error::InvalidTransition { from: req.status.label(), action: "Сформировать ответ" });
+                return Err(Error::InvalidTransition {
+                    from: req.status.label(),
+                    action: "Сформировать ответ",
+                });
             }
             let k: RequestKind = w.load(req.kind.0)?;
             req.answer = check_kind_form(&k.answer_fields, answer)?;
@@ -234,7 +302,15 @@ impl Node {
         })
     }
 
-    pub fn incoming_list(&self, actor: Actor, f: &InFilter, sort: ReqCol, desc: bool, after: Option<&Cursor>, limit: usize) -> Result<Page<InRow>> {
+    pub fn incoming_list(
+        &self,
+        actor: Actor,
+        f: &InFilter,
+        sort: ReqCol,
+        desc: bool,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page<InRow>> {
         self.read(actor, |r| {
             r.who.require("incoming.list", Right::Interagency)?;
             let sort = match sort {
@@ -243,24 +319,41 @@ impl Node {
             };
             let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
             let prefix = in_list_prefix(r.who.org, sort).0;
-            let (ids, next) = list::scan::<InSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
-                (statuses.is_empty() || statuses.contains(&s.status))
-                    && f.kind.is_none_or(|k| s.kind == k.0)
-                    && f.executor.is_none_or(|e| s.executor == Some(e.0))
-                    && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
-            })?;
+            let (ids, next) =
+                list::scan::<InSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
+                    (statuses.is_empty() || statuses.contains(&s.status))
+                        && f.kind.is_none_or(|k| s.kind == k.0)
+                        && f.executor.is_none_or(|e| s.executor == Some(e.0))
+                        && (f.depts.is_empty()
+                            || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+                })?;
             let mut rows = Vec::new();
             for id in ids {
                 let q: IncomingRequest = r.load(id)?;
                 let k: RequestKind = r.load(q.kind.0)?;
-                rows.push(InRow { id: q.id, number: q.number, kind: k.name, status: q.status, received: q.received, planned: q.planned });
+                rows.push(InRow {
+                    id: q.id,
+                    number: q.number,
+                    kind: k.name,
+                    status: q.status,
+                    received: q.received,
+                    planned: q.planned,
+                });
             }
             Ok(Page { rows, next })
         })
     }
 
     /// «Запрос Р-сведений»: to a body on this node (delivered at once) or elsewhere by name.
-    pub fn create_regional(&self, actor: Actor, provider: &str, provider_org: Option<OrgId>, application: Option<AppId>, subject: &str, comment: &str) -> Result<RegionalRequest> {
+    pub fn create_regional(
+        &self,
+        actor: Actor,
+        provider: &str,
+        provider_org: Option<OrgId>,
+        application: Option<AppId>,
+        subject: &str,
+        comment: &str,
+    ) -> Result<RegionalRequest> {
         self.write(actor, "regional.create", |w| {
             w.who.require("regional.create", Right::Regional)?;
             let me = w.who.person()?;
@@ -298,15 +391,25 @@ impl Node {
     }
 
     /// The provider body answers a regional request («Исполнено»).
-    pub fn complete_regional(&self, actor: Actor, id: RegReqId, answer: &str) -> Result<RegionalRequest> {
+    pub fn complete_regional(
+        &self,
+        actor: Actor,
+        id: RegReqId,
+        answer: &str,
+    ) -> Result<RegionalRequest> {
         self.write(actor, "regional.complete", |w| {
             w.who.require("regional.complete", Right::Regional)?;
-            let mut req: RegionalRequest = w.tx.get(id.0)?.ok_or_else(|| Error::not_found("regional_request", id))?;
+            let mut req: RegionalRequest =
+                w.tx.get(id.0)?
+                    .ok_or_else(|| Error::not_found("regional_request", id))?;
             if req.provider_org != Some(w.who.org) {
                 return Err(Error::not_found("regional_request", id));
             }
             if req.status == RegStatus::Done {
-                return Err(Error::InvalidTransition { from: req.status.label(), action: "Исполнить" });
+                return Err(Error::InvalidTransition {
+                    from: req.status.label(),
+                    action: "Исполнить",
+                });
             }
             if answer.trim().is_empty() {
                 return Err(Error::invalid("Ответ", "Требуется"));

@@ -53,7 +53,12 @@ fn new_task(w: &mut W, p: &Process, service: &Service, step: u32) -> Result<Task
 }
 
 /// Starts a process of `service` with its first task in the group queue.
-pub(crate) fn start_process(w: &mut W, service: &Service, dept: Option<DeptId>, application: Option<AppId>) -> Result<Process> {
+pub(crate) fn start_process(
+    w: &mut W,
+    service: &Service,
+    dept: Option<DeptId>,
+    application: Option<AppId>,
+) -> Result<Process> {
     let mut p = Process {
         id: ProcessId(w.tx.next_id(Process::KIND)?),
         org: w.who.org,
@@ -71,19 +76,30 @@ pub(crate) fn start_process(w: &mut W, service: &Service, dept: Option<DeptId>, 
     p.tasks.push(t.id);
     w.tx.put(&p)?;
     w.target("process", p.id);
-    w.history(Entity::Process, p.id.0, format!("Процесс запущен: {}", service.name), "")?;
+    w.history(
+        Entity::Process,
+        p.id.0,
+        format!("Процесс запущен: {}", service.name),
+        "",
+    )?;
     Ok(p)
 }
 
 fn holder_name(t: &impl Read, id: UserId) -> Result<String> {
-    Ok(super::applications::user_name(t, Some(id))?.unwrap_or_else(|| format!("пользователь {id}")))
+    Ok(
+        super::applications::user_name(t, Some(id))?
+            .unwrap_or_else(|| format!("пользователь {id}")),
+    )
 }
 
 pub(crate) fn launch(w: &mut W, service: ServiceId, dept: Option<DeptId>) -> Result<Process> {
     w.who.require("process.launch", Right::LaunchService)?;
     let svc: Service = w.load(service.0)?;
     if !svc.active {
-        return Err(Error::NotAllowed(format!("Услуга «{}» не предоставляется", svc.name)));
+        return Err(Error::NotAllowed(format!(
+            "Услуга «{}» не предоставляется",
+            svc.name
+        )));
     }
     if let Some(d) = dept {
         let _: Department = w.load(d.0)?;
@@ -112,16 +128,25 @@ pub(crate) fn claim(w: &mut W, id: TaskId, take_over: bool) -> Result<Task> {
     }
     match t.holder {
         Some(h) if h == me => return Err(Error::NotAllowed("Задача уже назначена на вас".into())),
-        Some(h) if !take_over => return Err(Error::AlreadyClaimed { holder: holder_name(&w.tx, h)? }),
+        Some(h) if !take_over => {
+            return Err(Error::AlreadyClaimed {
+                holder: holder_name(&w.tx, h)?,
+            });
+        }
         Some(_) => w.who.require("task.take_over", Right::AssignExecutors)?,
         None => {}
     }
     let svc: Service = w.load(t.service.0)?;
     if !may_take(w, &svc, &t) {
-        return Err(Error::NotAllowed("Этот шаг выполняют сотрудники с другой ролью".into()));
+        return Err(Error::NotAllowed(
+            "Этот шаг выполняют сотрудники с другой ролью".into(),
+        ));
     }
     let what = match t.holder {
-        Some(h) => format!("Назначить на себя (задача забрана у {})", holder_name(&w.tx, h)?),
+        Some(h) => format!(
+            "Назначить на себя (задача забрана у {})",
+            holder_name(&w.tx, h)?
+        ),
         None => "Назначить на себя".into(),
     };
     t.holder = Some(me);
@@ -157,9 +182,16 @@ pub(crate) fn set_due(w: &mut W, id: TaskId, due: time::Date) -> Result<Task> {
         w.who.require("task.set_due", Right::AssignExecutors)?;
     }
     if due < t.created.date(w.offset) {
-        return Err(Error::invalid("Срок исполнения", "Срок не может быть раньше даты начала"));
+        return Err(Error::invalid(
+            "Срок исполнения",
+            "Срок не может быть раньше даты начала",
+        ));
     }
-    let what = format!("Срок исполнения: {} → {}", display_date(t.due), display_date(due));
+    let what = format!(
+        "Срок исполнения: {} → {}",
+        display_date(t.due),
+        display_date(due)
+    );
     t.due = due;
     w.tx.put(&t)?;
     w.target("task", t.id);
@@ -226,7 +258,15 @@ pub struct TaskQuery {
 
 impl TaskQuery {
     pub fn new(queue: Queue) -> TaskQuery {
-        TaskQuery { queue, group: None, sort: TaskCol::Created, desc: false, filter: TaskFilter::default(), after: None, limit: 50 }
+        TaskQuery {
+            queue,
+            group: None,
+            sort: TaskCol::Created,
+            desc: false,
+            filter: TaskFilter::default(),
+            after: None,
+            limit: 50,
+        }
     }
 }
 
@@ -255,7 +295,12 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
                 Some(g) => return Err(Error::not_found("group", g)),
                 None => match user.groups.first() {
                     Some(g) => *g,
-                    None => return Ok(Page { rows: Vec::new(), next: None }),
+                    None => {
+                        return Ok(Page {
+                            rows: Vec::new(),
+                            next: None,
+                        });
+                    }
                 },
             };
             g.0
@@ -277,14 +322,21 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
     };
     let today = r.today().to_julian_day();
     let prefix = task_list_prefix(q.queue, scope, q.sort).0;
-    let (ids, next) = list::scan::<TaskSummary>(&r.rx, &prefix, q.desc, q.after.as_ref(), q.limit.clamp(1, 500), |s| {
-        names.as_ref().is_none_or(|n| n.contains(&s.name_id))
-            && f.author.is_none_or(|a| s.author == a.0)
-            && f.created_from.is_none_or(|x| s.created >= x.0)
-            && f.created_to.is_none_or(|x| s.created < x.0)
-            && f.service.is_none_or(|x| s.service == x.0)
-            && (!f.overdue_only || s.due < today)
-    })?;
+    let (ids, next) = list::scan::<TaskSummary>(
+        &r.rx,
+        &prefix,
+        q.desc,
+        q.after.as_ref(),
+        q.limit.clamp(1, 500),
+        |s| {
+            names.as_ref().is_none_or(|n| n.contains(&s.name_id))
+                && f.author.is_none_or(|a| s.author == a.0)
+                && f.created_from.is_none_or(|x| s.created >= x.0)
+                && f.created_to.is_none_or(|x| s.created < x.0)
+                && f.service.is_none_or(|x| s.service == x.0)
+                && (!f.overdue_only || s.due < today)
+        },
+    )?;
     let cal = super::admin::load_calendar(&r.rx)?;
     let mut users: BTreeMap<UserId, String> = BTreeMap::new();
     let mut name = |id: UserId| -> Result<String> {
@@ -308,7 +360,11 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
             holder: t.holder.map(&mut name).transpose()?,
             created: t.created,
             due: t.due,
-            overdue_days: if t.completed.is_none() { cal.working_days_between(t.due, r.today()) } else { 0 },
+            overdue_days: if t.completed.is_none() {
+                cal.working_days_between(t.due, r.today())
+            } else {
+                0
+            },
             application: number,
             name: t.name,
         });
@@ -350,7 +406,12 @@ pub struct TaskCard {
 impl Node {
     /// «Запуск услуги»: choose the department, then the service; the process starts with
     /// its first task in the group queue.
-    pub fn launch_service(&self, actor: Actor, service: ServiceId, dept: Option<DeptId>) -> Result<Process> {
+    pub fn launch_service(
+        &self,
+        actor: Actor,
+        service: ServiceId,
+        dept: Option<DeptId>,
+    ) -> Result<Process> {
         self.write(actor, "process.launch", |w| launch(w, service, dept))
     }
 
@@ -370,7 +431,13 @@ impl Node {
     }
 
     /// Completes a task (and with `finish`, the whole process). Returns the next task.
-    pub fn complete(&self, actor: Actor, id: TaskId, finish: bool, comment: &str) -> Result<Option<Task>> {
+    pub fn complete(
+        &self,
+        actor: Actor,
+        id: TaskId,
+        finish: bool,
+        comment: &str,
+    ) -> Result<Option<Task>> {
         self.write(actor, "task.complete", |w| complete(w, id, finish, comment))
     }
 
@@ -413,9 +480,17 @@ impl Node {
                     _ => StepState::Ahead,
                 };
                 let who = t.and_then(|t| t.completed.map(|c| c.0).or(t.holder));
-                steps.push(MapStep { name: s.name.clone(), state, executor: super::applications::user_name(&r.rx, who)? });
+                steps.push(MapStep {
+                    name: s.name.clone(),
+                    state,
+                    executor: super::applications::user_name(&r.rx, who)?,
+                });
             }
-            Ok(ProcessMap { service: svc.name, finished: p.finished.is_some(), steps })
+            Ok(ProcessMap {
+                service: svc.name,
+                finished: p.finished.is_some(),
+                steps,
+            })
         })
     }
 

@@ -22,7 +22,11 @@ impl CheckReport {
 
 const MAX_PROBLEMS: usize = 100;
 
-fn check_type<R: Record>(rx: &Rx, rep: &mut CheckReport, expected: &mut u64) -> Result<(), StoreError> {
+fn check_type<R: Record>(
+    rx: &Rx,
+    rep: &mut CheckReport,
+    expected: &mut u64,
+) -> Result<(), StoreError> {
     let ix = match rx.r.open_table(INDEX) {
         Ok(t) => Some(t),
         Err(redb::TableError::TableDoesNotExist(_)) => None,
@@ -42,7 +46,11 @@ fn check_type<R: Record>(rx: &Rx, rep: &mut CheckReport, expected: &mut u64) -> 
             }
         };
         if row.key() != id {
-            rep.problems.push(format!("{} {id}: stored under the wrong key {}", R::KIND, row.key()));
+            rep.problems.push(format!(
+                "{} {id}: stored under the wrong key {}",
+                R::KIND,
+                row.key()
+            ));
         }
         entries.clear();
         row.index(&mut entries)?;
@@ -58,7 +66,8 @@ fn check_type<R: Record>(rx: &Rx, rep: &mut CheckReport, expected: &mut u64) -> 
                 None => "index entry missing",
             };
             if rep.problems.len() < MAX_PROBLEMS {
-                rep.problems.push(format!("{} {id}: {problem} (index {})", R::KIND, k[0]));
+                rep.problems
+                    .push(format!("{} {id}: {problem} (index {})", R::KIND, k[0]));
             }
         }
         Ok(true)

@@ -23,7 +23,8 @@ impl Key {
     }
     /// Signed values with the sign bit flipped, so negatives sort first.
     pub fn i64(mut self, v: i64) -> Key {
-        self.0.extend_from_slice(&((v as u64) ^ (1 << 63)).to_be_bytes());
+        self.0
+            .extend_from_slice(&((v as u64) ^ (1 << 63)).to_be_bytes());
         self
     }
     /// Text as a sort key: normalised (lowercase, ё→е), cut to `max` bytes on a character
@@ -34,7 +35,8 @@ impl Key {
         while !norm.is_char_boundary(end) {
             end -= 1;
         }
-        self.0.extend(norm.as_bytes()[..end].iter().filter(|b| **b != 0));
+        self.0
+            .extend(norm.as_bytes()[..end].iter().filter(|b| **b != 0));
         self.0.push(0);
         self
     }

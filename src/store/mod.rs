@@ -13,7 +13,10 @@ pub mod records;
 pub mod summary;
 pub mod tables;
 
-use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    WriteTransaction,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -100,7 +103,10 @@ pub trait Record: Serialize + DeserializeOwned + Sized {
 
     /// Reads a row written with an older `version` of this type (the migration path).
     fn upgrade(version: u8, _body: &[u8]) -> Result<Self, StoreError> {
-        Err(StoreError::Corrupt(format!("{} row of unknown version {version}", Self::KIND)))
+        Err(StoreError::Corrupt(format!(
+            "{} row of unknown version {version}",
+            Self::KIND
+        )))
     }
 
     fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
@@ -108,7 +114,10 @@ pub trait Record: Serialize + DeserializeOwned + Sized {
         if v == Self::VERSION {
             codec::body(Self::KIND, b)
         } else if v > Self::VERSION {
-            Err(StoreError::TooNew { found: u32::from(v), supported: u32::from(Self::VERSION) })
+            Err(StoreError::TooNew {
+                found: u32::from(v),
+                supported: u32::from(Self::VERSION),
+            })
         } else {
             Self::upgrade(v, b)
         }
@@ -157,7 +166,10 @@ impl Store {
             None => return Err(StoreError::Corrupt("no schema version".into())),
         };
         if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         Ok(store)
     }
@@ -168,7 +180,9 @@ impl Store {
     }
 
     pub fn read(&self) -> Result<Rx, StoreError> {
-        Ok(Rx { r: self.db.begin_read()? })
+        Ok(Rx {
+            r: self.db.begin_read()?,
+        })
     }
 
     /// Copies the database as of one read transaction (a consistent online backup).
@@ -209,7 +223,9 @@ pub trait Read {
     where
         Self: Sized,
     {
-        self.get_raw(R::TABLE, id)?.map(|b| R::decode(&b)).transpose()
+        self.get_raw(R::TABLE, id)?
+            .map(|b| R::decode(&b))
+            .transpose()
     }
 
     /// Every row of a small table (catalog, users, departments).
@@ -234,7 +250,11 @@ fn scan_table<T: ReadableTable<&'static [u8], &'static [u8]>>(
     f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
     let range = t.range::<&[u8]>(from..to)?;
-    let mut visit = |item: Result<(redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>), redb::StorageError>| -> Result<bool, StoreError> {
+    let mut visit = |item: Result<
+        (redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>),
+        redb::StorageError,
+    >|
+     -> Result<bool, StoreError> {
         let (k, v) = item?;
         f(k.value(), v.value())
     };

@@ -60,7 +60,10 @@ impl Record for Service {
         self.id.0
     }
     fn index(&self, out: &mut Out) -> Result<(), StoreError> {
-        out.push((service_code_key(self.org, &self.code).u64(self.id.0).0, Vec::new()));
+        out.push((
+            service_code_key(self.org, &self.code).u64(self.id.0).0,
+            Vec::new(),
+        ));
         Ok(())
     }
 }
@@ -76,13 +79,18 @@ impl Record for RequestKind {
         self.id.0
     }
     fn index(&self, out: &mut Out) -> Result<(), StoreError> {
-        out.push((kind_code_key(self.org, &self.code).u64(self.id.0).0, Vec::new()));
+        out.push((
+            kind_code_key(self.org, &self.code).u64(self.id.0).0,
+            Vec::new(),
+        ));
         Ok(())
     }
 }
 
 pub fn applicant_snils_key(org: OrgId, snils: &str) -> Key {
-    Key::new(Ix::ApplicantSnils as u8).u64(org.0).text(snils, 32)
+    Key::new(Ix::ApplicantSnils as u8)
+        .u64(org.0)
+        .text(snils, 32)
 }
 pub fn applicant_inn_key(org: OrgId, inn: &str) -> Key {
     Key::new(Ix::ApplicantInn as u8).u64(org.0).text(inn, 32)
@@ -102,7 +110,10 @@ impl Record for Applicant {
     }
     fn index(&self, out: &mut Out) -> Result<(), StoreError> {
         if let Some(s) = &self.snils {
-            out.push((applicant_snils_key(self.org, s).u64(self.id.0).0, Vec::new()));
+            out.push((
+                applicant_snils_key(self.org, s).u64(self.id.0).0,
+                Vec::new(),
+            ));
         }
         if let Some(s) = &self.inn {
             out.push((applicant_inn_key(self.org, s).u64(self.id.0).0, Vec::new()));
@@ -117,7 +128,11 @@ impl Record for Applicant {
 
 pub fn app_list_prefix(org: OrgId, scope: AppScope, col: AppCol) -> Key {
     let (s, sid) = scope.bytes();
-    Key::new(Ix::AppList as u8).u64(org.0).u8(s).u64(sid).u8(col as u8)
+    Key::new(Ix::AppList as u8)
+        .u64(org.0)
+        .u8(s)
+        .u64(sid)
+        .u8(col as u8)
 }
 pub fn app_number_key(org: OrgId, number: &str) -> Key {
     Key::new(Ix::AppNumber as u8).u64(org.0).text(number, 32)
@@ -157,7 +172,12 @@ impl Record for Application {
             AppCol::Updated => k.i64(self.updated.0),
         };
         for col in AppCol::ALL {
-            out.push((sort(app_list_prefix(self.org, AppScope::All, col), col).u64(id).0, sum.clone()));
+            out.push((
+                sort(app_list_prefix(self.org, AppScope::All, col), col)
+                    .u64(id)
+                    .0,
+                sum.clone(),
+            ));
         }
         if let Some(a) = self.assignee {
             let col = AppCol::Created;
@@ -165,13 +185,19 @@ impl Record for Application {
             out.push((k.u64(id).0, sum.clone()));
         }
         out.push((app_number_key(self.org, &self.number).u64(id).0, Vec::new()));
-        out.push((app_by_applicant_prefix(self.applicant).u64(id).0, Vec::new()));
+        out.push((
+            app_by_applicant_prefix(self.applicant).u64(id).0,
+            Vec::new(),
+        ));
         Ok(())
     }
 }
 
 pub fn task_list_prefix(queue: Queue, scope: u64, col: TaskCol) -> Key {
-    Key::new(Ix::TaskList as u8).u8(queue as u8).u64(scope).u8(col as u8)
+    Key::new(Ix::TaskList as u8)
+        .u8(queue as u8)
+        .u64(scope)
+        .u8(col as u8)
 }
 pub fn task_by_process_prefix(p: ProcessId) -> Key {
     Key::new(Ix::TaskByProcess as u8).u64(p.0)
@@ -250,9 +276,23 @@ impl Record for OutgoingRequest {
             updated: self.updated.0,
             answered: self.answered.map(|t| t.0),
         })?;
-        out.push((out_list_prefix(self.org, ReqCol::Created).i64(self.created.0).u64(id).0, sum.clone()));
-        out.push((out_list_prefix(self.org, ReqCol::Updated).i64(self.updated.0).u64(id).0, sum.clone()));
-        let k = out_list_prefix(self.org, ReqCol::Status).u8(self.status as u8).i64(self.created.0);
+        out.push((
+            out_list_prefix(self.org, ReqCol::Created)
+                .i64(self.created.0)
+                .u64(id)
+                .0,
+            sum.clone(),
+        ));
+        out.push((
+            out_list_prefix(self.org, ReqCol::Updated)
+                .i64(self.updated.0)
+                .u64(id)
+                .0,
+            sum.clone(),
+        ));
+        let k = out_list_prefix(self.org, ReqCol::Status)
+            .u8(self.status as u8)
+            .i64(self.created.0);
         out.push((k.u64(id).0, sum));
         if let Some(m) = &self.message_id {
             out.push((out_message_key(m).u64(id).0, Vec::new()));
@@ -282,9 +322,23 @@ impl Record for IncomingRequest {
             updated: self.updated.0,
             planned: self.planned.to_julian_day(),
         })?;
-        out.push((in_list_prefix(self.org, ReqCol::Created).i64(self.received.0).u64(id).0, sum.clone()));
-        out.push((in_list_prefix(self.org, ReqCol::Updated).i64(self.updated.0).u64(id).0, sum.clone()));
-        let k = in_list_prefix(self.org, ReqCol::Planned).date(self.planned).i64(self.received.0);
+        out.push((
+            in_list_prefix(self.org, ReqCol::Created)
+                .i64(self.received.0)
+                .u64(id)
+                .0,
+            sum.clone(),
+        ));
+        out.push((
+            in_list_prefix(self.org, ReqCol::Updated)
+                .i64(self.updated.0)
+                .u64(id)
+                .0,
+            sum.clone(),
+        ));
+        let k = in_list_prefix(self.org, ReqCol::Planned)
+            .date(self.planned)
+            .i64(self.received.0);
         out.push((k.u64(id).0, sum));
         Ok(())
     }
@@ -301,7 +355,13 @@ impl Record for RegionalRequest {
         self.id.0
     }
     fn index(&self, out: &mut Out) -> Result<(), StoreError> {
-        let k = |org: OrgId| reg_list_prefix(org).u8(self.status as u8).i64(self.created.0).u64(self.id.0).0;
+        let k = |org: OrgId| {
+            reg_list_prefix(org)
+                .u8(self.status as u8)
+                .i64(self.created.0)
+                .u64(self.id.0)
+                .0
+        };
         out.push((k(self.org), Vec::new()));
         if let Some(p) = self.provider_org
             && p != self.org

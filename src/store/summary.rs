@@ -29,7 +29,12 @@ pub enum TaskCol {
 }
 
 impl TaskCol {
-    pub const ALL: [TaskCol; 4] = [TaskCol::Created, TaskCol::Due, TaskCol::Name, TaskCol::Author];
+    pub const ALL: [TaskCol; 4] = [
+        TaskCol::Created,
+        TaskCol::Due,
+        TaskCol::Name,
+        TaskCol::Author,
+    ];
 }
 
 /// What an application list filter can test.
@@ -61,7 +66,12 @@ pub enum AppCol {
 }
 
 impl AppCol {
-    pub const ALL: [AppCol; 4] = [AppCol::Created, AppCol::Due, AppCol::Status, AppCol::Updated];
+    pub const ALL: [AppCol; 4] = [
+        AppCol::Created,
+        AppCol::Due,
+        AppCol::Status,
+        AppCol::Updated,
+    ];
 }
 
 /// Scopes of application lists: all of a body's applications, or one executor's.

@@ -1,0 +1,266 @@
+//! The CLI's commands. The shell user is the node's operator: commands act as the body
+//! itself (`Actor::System`), which the audit log records as such.
+
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::sync::Arc;
+use volost::clock::SystemClock;
+use volost::domain::*;
+use volost::service::{NewOrg, NewUser, TaskQuery};
+use volost::{Actor, Node, Options};
+
+fn open(data: &Path) -> Result<Node> {
+    Ok(Node::open(data, Arc::new(SystemClock), Options::default())?)
+}
+
+/// The first body of the node: CLI commands act for it.
+fn operator(node: &Node) -> Actor {
+    let _ = node;
+    Actor::System(OrgId(1))
+}
+
+pub fn init(
+    data: &Path,
+    name: &str,
+    oktmo: &str,
+    ogrn: &str,
+    inn: &str,
+    admin: &str,
+) -> Result<()> {
+    let org = NewOrg {
+        name: name.into(),
+        short_name: String::new(),
+        oktmo: oktmo.into(),
+        ogrn: ogrn.into(),
+        inn: inn.into(),
+    };
+    let r = Node::init(data, &org, admin, Arc::new(SystemClock), Options::default())?;
+    println!("Узел создан: {}", data.display());
+    println!("Организация: {}", name);
+    println!("Администратор: {}", r.admin.login);
+    println!(
+        "Одноразовый пароль (показан один раз, смените при первом входе): {}",
+        r.password
+    );
+    Ok(())
+}
+
+pub fn user_add(data: &Path, login: &str, name: &str, roles: &[String]) -> Result<()> {
+    let node = open(data)?;
+    let actor = operator(&node);
+    let groups = node
+        .groups(actor)?
+        .into_iter()
+        .take(1)
+        .map(|g| g.id)
+        .collect();
+    let (u, pw) = node.add_user(
+        actor,
+        &NewUser {
+            login: login.into(),
+            full_name: name.into(),
+            dept: None,
+            roles: roles.to_vec(),
+            groups,
+        },
+    )?;
+    println!("Пользователь {} создан.", u.login);
+    println!("Одноразовый пароль (смените при первом входе): {pw}");
+    Ok(())
+}
+
+pub fn user_passwd(data: &Path, login: &str) -> Result<()> {
+    let node = open(data)?;
+    let pw = node.reset_password(operator(&node), login)?;
+    println!("Новый одноразовый пароль для {login}: {pw}");
+    Ok(())
+}
+
+pub fn user_list(data: &Path) -> Result<()> {
+    let node = open(data)?;
+    let users = node.list_users(operator(&node))?;
+    let rows: Vec<Vec<String>> = users
+        .iter()
+        .map(|u| {
+            vec![
+                u.login.clone(),
+                u.full_name.clone(),
+                u.roles.join(", "),
+                if !u.active {
+                    "заблокирован".into()
+                } else if u.must_change_password {
+                    "ждёт смены пароля".into()
+                } else {
+                    "активен".into()
+                },
+            ]
+        })
+        .collect();
+    print_table(&["Логин", "ФИО", "Роли", "Состояние"], &rows);
+    Ok(())
+}
+
+pub fn demo_seed(data: &Path, n: usize, seed: u64) -> Result<()> {
+    let node = open(data)?;
+    let started = std::time::Instant::now();
+    let rep = volost::demo::seed(&node, operator(&node), n, seed)?;
+    println!(
+        "Добавлено заявок: {}, процессов: {}, межведомственных запросов: {} за {:.1} с",
+        rep.applications,
+        rep.processes,
+        rep.outgoing,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "Сотрудники (пароль {}): {}",
+        volost::demo::DEMO_PASSWORD,
+        rep.users.join(", ")
+    );
+    Ok(())
+}
+
+/// The README's run command until the TUI lands: a demo node, seeded once, and its group queue.
+pub fn demo(data: &Path) -> Result<()> {
+    if !volost::service::db_path(data).exists() {
+        println!("Создаю демонстрационный узел в {} ...", data.display());
+        let org = NewOrg {
+            name: "Администрация Петропавловского сельсовета Заречного района Алтайского края"
+                .into(),
+            short_name: "Петропавловский сельсовет".into(),
+            oktmo: "01634412".into(),
+            ogrn: "1022200000019".into(),
+            inn: String::new(),
+        };
+        let r = Node::init(
+            data,
+            &org,
+            "admin",
+            Arc::new(SystemClock),
+            Options::default(),
+        )?;
+        node_ready(&r.node)?;
+        println!("Администратор: admin, одноразовый пароль: {}", r.password);
+        let rep = volost::demo::seed(&r.node, Actor::System(r.org), 2000, 1)?;
+        println!(
+            "Заявок: {}, процессов: {}, запросов: {}",
+            rep.applications, rep.processes, rep.outgoing
+        );
+        println!(
+            "Сотрудники (пароль {}): {}",
+            volost::demo::DEMO_PASSWORD,
+            rep.users.join(", ")
+        );
+        drop(r);
+    }
+    println!();
+    queue(data, "ivanova", "group", 20)
+}
+
+fn node_ready(node: &Node) -> Result<()> {
+    let rep = node.check()?;
+    if !rep.ok() {
+        bail!("проверка базы не прошла: {:?}", rep.problems);
+    }
+    Ok(())
+}
+
+pub fn check(data: &Path) -> Result<()> {
+    let node = open(data)?;
+    let rep = node.check()?;
+    for (t, n) in &rep.rows {
+        println!("{t:<20} {n:>10}");
+    }
+    println!("{:<20} {:>10}", "index entries", rep.index_entries);
+    if rep.ok() {
+        println!("Проверка пройдена: все записи читаются, индексы совпадают со строками.");
+        Ok(())
+    } else {
+        for p in &rep.problems {
+            println!("ОШИБКА: {p}");
+        }
+        bail!("найдено ошибок: {}", rep.problems.len())
+    }
+}
+
+pub fn queue(data: &Path, login: &str, queue: &str, limit: usize) -> Result<()> {
+    let node = open(data)?;
+    let user = node
+        .user_by_login(login)?
+        .with_context(|| format!("нет пользователя {login}"))?;
+    let q = match queue {
+        "group" => Queue::Group,
+        "mine" => Queue::Mine,
+        "done" => Queue::Done,
+        other => bail!("неизвестная очередь «{other}»: group, mine или done"),
+    };
+    let actor = Actor::User(user.id);
+    let mut tq = TaskQuery::new(q);
+    tq.limit = limit;
+    tq.sort = volost::store::summary::TaskCol::Due;
+    let page = node.queue(actor, &tq)?;
+    let off = node.options().utc_offset;
+    println!("{} — {} ({})", q.label(), user.full_name, user.login);
+    let rows: Vec<Vec<String>> = page
+        .rows
+        .iter()
+        .map(|t| {
+            vec![
+                t.application.clone().unwrap_or_default(),
+                t.name.clone(),
+                t.author.clone(),
+                t.created.display(off),
+                display_date(t.due),
+                if t.overdue_days > 0 {
+                    format!("просрочена на {} р. д.", t.overdue_days)
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    print_table(
+        &["Заявка", "Задача", "Автор", "Дата начала", "Срок", ""],
+        &rows,
+    );
+    if page.next.is_some() {
+        println!("… показаны первые {limit}");
+    }
+    Ok(())
+}
+
+/// A plain text table, columns cut to fit 160 characters in all.
+fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+    let cut = |s: &str, w: usize| -> String {
+        if s.chars().count() > w {
+            format!("{}…", s.chars().take(w - 1).collect::<String>())
+        } else {
+            s.to_string()
+        }
+    };
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count()).min(60);
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let s: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{:<w$}", cut(c, widths[i]), w = widths[i]))
+            .collect();
+        println!("{}", s.join("  ").trim_end());
+    };
+    line(headers.iter().map(|h| h.to_string()).collect());
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "─".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
+    for r in rows {
+        line(r.clone());
+    }
+}
