@@ -187,13 +187,15 @@ fn require_for(w: &W, app: &Application, action: &Action) -> Result<()> {
 /// Applies one lifecycle step: rights, the transition, side effects, history.
 pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Application> {
     let mut app: Application = w.load(id.0)?;
-    require_for(w, &app, &input.action)?;
+    // The status is checked before the rights: «not available in this status» tells staff
+    // more than a missing right does.
     let super_rights = w.who.rights.has(Right::SuperRights);
     let to =
         transition(app.status, &input.action, super_rights).ok_or(Error::InvalidTransition {
             from: app.status.label(),
             action: input.action.label(),
         })?;
+    require_for(w, &app, &input.action)?;
     let mut what = format!("{} → {}", input.action.label(), to.label());
     match &input.action {
         Action::Register => {

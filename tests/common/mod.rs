@@ -1,0 +1,114 @@
+//! A node on a temporary directory with one staff member per role, for integration tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use volost::clock::FixedClock;
+use volost::domain::*;
+use volost::service::*;
+use volost::{Actor, Node, Options};
+
+pub struct Fx {
+    pub dir: tempfile::TempDir,
+    pub node: Node,
+    pub clock: Arc<FixedClock>,
+    pub org: OrgId,
+    pub admin: Actor,
+    pub spec: Actor,
+    pub spec2: Actor,
+    pub head: Actor,
+    pub sup: Actor,
+    pub support: Actor,
+    pub group: GroupId,
+}
+
+/// Monday 23 November 2026, 10:00 at +07:00.
+pub fn monday() -> Ts {
+    Ts(1_795_402_800_000)
+}
+
+pub fn org(name: &str) -> NewOrg {
+    NewOrg { name: name.into(), short_name: String::new(), oktmo: String::new(), ogrn: String::new(), inn: String::new() }
+}
+
+pub fn add(node: &Node, admin: Actor, login: &str, name: &str, role: &str, group: GroupId) -> Actor {
+    let (u, _) = node
+        .add_user(admin, &NewUser { login: login.into(), full_name: name.into(), dept: None, roles: vec![role.into()], groups: vec![group] })
+        .unwrap();
+    node.set_demo_password(admin, u.id, "password-1").unwrap();
+    Actor::User(u.id)
+}
+
+pub fn fixture() -> Fx {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(monday()));
+    let r = Node::init(dir.path(), &org("Администрация Тестового сельсовета"), "admin", clock.clone(), Options::for_tests()).unwrap();
+    let node = r.node;
+    let sys = Actor::System(r.org);
+    let group = node.groups(sys).unwrap()[0].id;
+    let admin = Actor::User(r.admin.id);
+    node.set_demo_password(sys, r.admin.id, "password-1").unwrap();
+    let spec = add(&node, admin, "spec", "Иванова Марина Сергеевна", "specialist", group);
+    let spec2 = add(&node, admin, "spec2", "Петров Алексей Николаевич", "specialist", group);
+    let head = add(&node, admin, "head", "Соколова Татьяна Ивановна", "head", group);
+    let sup = add(&node, admin, "super", "Кузнецов Игорь Петрович", "super", group);
+    let support = add(&node, admin, "support", "Орлов Денис Андреевич", "support", group);
+    Fx { dir, node, clock, org: r.org, admin, spec, spec2, head, sup, support, group }
+}
+
+pub fn uid(a: Actor) -> UserId {
+    match a {
+        Actor::User(u) => u,
+        Actor::System(_) => panic!("not a user"),
+    }
+}
+
+/// The first starter service whose form has no file fields: «выдача выписки из похозяйственной книги» or the like.
+pub fn service(fx: &Fx) -> Service {
+    fx.node.services(fx.admin, false).unwrap().into_iter().next().unwrap()
+}
+
+/// Form values that pass validation for `svc`.
+pub fn form(svc: &Service) -> BTreeMap<String, String> {
+    svc.fields
+        .iter()
+        .map(|f| {
+            let v = match f.ftype {
+                FieldType::Text => "Тест".to_string(),
+                FieldType::Number => f.min.unwrap_or(1).max(1).to_string(),
+                FieldType::Date => "01.02.1980".into(),
+                FieldType::Snils => "112-233-445 95".into(),
+                FieldType::Inn => "500100732259".into(),
+                FieldType::Ogrn => "1027700132195".into(),
+                FieldType::Passport => "0104 123456".into(),
+                FieldType::Phone => "+7 913 123-45-67".into(),
+                FieldType::Choice => f.choices[0].clone(),
+                FieldType::File => "заявление.pdf".into(),
+            };
+            (f.key.clone(), v)
+        })
+        .collect()
+}
+
+pub fn person(name: &str, snils: &str) -> ApplicantInput {
+    ApplicantInput { kind: Some(ApplicantKind::Person), name: name.into(), snils: snils.into(), ..Default::default() }
+}
+
+/// A draft created by `who`.
+pub fn draft(fx: &Fx, who: Actor) -> Application {
+    let svc = service(fx);
+    fx.node
+        .create_application(who, &NewApplication {
+            service: svc.id,
+            dept: None,
+            applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
+            data: form(&svc),
+            source: Source::Manual,
+        })
+        .unwrap()
+}
+
+pub fn check_ok(node: &Node) {
+    let rep = node.check().unwrap();
+    assert!(rep.ok(), "check failed: {:?}", rep.problems);
+}
