@@ -8,7 +8,9 @@ use volost::service::*;
 
 fn act(fx: &Fx, who: volost::Actor, app: AppId, a: Action) -> Result<Application> {
     let input = match a {
-        Action::Decide(_) => ActionInput::new(a).with_reason("Документы в порядке", "Приходите за результатом"),
+        Action::Decide(_) => {
+            ActionInput::new(a).with_reason("Документы в порядке", "Приходите за результатом")
+        }
         Action::SendBack => ActionInput::new(a).with_comment("Уточните основание"),
         _ => ActionInput::new(a),
     };
@@ -20,7 +22,11 @@ fn creator_who_registers_becomes_executor_then_full_cycle_with_approval() {
     let fx = fixture();
     let app = draft(&fx, fx.spec);
     assert_eq!(app.status, Status::Draft);
-    assert!(app.number.starts_with("2026-") && app.number.len() == 11, "number {}", app.number);
+    assert!(
+        app.number.starts_with("2026-") && app.number.len() == 11,
+        "number {}",
+        app.number
+    );
 
     let app = act(&fx, fx.spec, app.id, Action::Register).unwrap();
     assert_eq!(app.status, Status::Deciding, "auto-assigned to the creator");
@@ -57,12 +63,30 @@ fn registration_by_another_needs_an_executor() {
     assert_eq!(app.assignee, None);
     // A specialist cannot assign executors.
     let e = act(&fx, fx.spec, app.id, Action::AssignExecutor(uid(fx.spec2))).unwrap_err();
-    assert!(matches!(e, Error::Forbidden { right: Right::AssignExecutors, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Forbidden {
+                right: Right::AssignExecutors,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     // Support staff cannot decide, so cannot be executors.
-    let e = act(&fx, fx.head, app.id, Action::AssignExecutor(uid(fx.support))).unwrap_err();
+    let e = act(
+        &fx,
+        fx.head,
+        app.id,
+        Action::AssignExecutor(uid(fx.support)),
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::Invalid(_)), "{e:?}");
     let app = act(&fx, fx.head, app.id, Action::AssignExecutor(uid(fx.spec2))).unwrap();
-    assert_eq!((app.status, app.assignee), (Status::Deciding, Some(uid(fx.spec2))));
+    assert_eq!(
+        (app.status, app.assignee),
+        (Status::Deciding, Some(uid(fx.spec2)))
+    );
     // Only the executor decides.
     let e = act(&fx, fx.spec, app.id, Action::Decide(Verdict::Approve)).unwrap_err();
     assert!(matches!(e, Error::NotAllowed(_)), "{e:?}");
@@ -85,11 +109,21 @@ fn refusal_needs_a_reason_and_send_back_a_comment() {
     let fx = fixture();
     let app = draft(&fx, fx.spec);
     act(&fx, fx.spec, app.id, Action::Register).unwrap();
-    let e = fx.node.act(fx.spec, app.id, &ActionInput::new(Action::Decide(Verdict::Refuse))).unwrap_err();
+    let e = fx
+        .node
+        .act(
+            fx.spec,
+            app.id,
+            &ActionInput::new(Action::Decide(Verdict::Refuse)),
+        )
+        .unwrap_err();
     assert!(matches!(e, Error::Invalid(_)));
     assert!(e.ru().contains("причину"), "{}", e.ru());
     act(&fx, fx.spec, app.id, Action::Decide(Verdict::Approve)).unwrap();
-    let e = fx.node.act(fx.head, app.id, &ActionInput::new(Action::SendBack)).unwrap_err();
+    let e = fx
+        .node
+        .act(fx.head, app.id, &ActionInput::new(Action::SendBack))
+        .unwrap_err();
     assert!(matches!(e, Error::Invalid(_)));
 }
 
@@ -124,7 +158,11 @@ fn every_illegal_step_is_refused_and_changes_nothing() {
                 continue;
             }
             let e = act(&fx, who, app.id, a.clone()).unwrap_err();
-            assert!(matches!(e, Error::InvalidTransition { .. }), "{:?} {a:?}: {e:?}", before.app.status);
+            assert!(
+                matches!(e, Error::InvalidTransition { .. }),
+                "{:?} {a:?}: {e:?}",
+                before.app.status
+            );
             assert!(e.ru().contains("недоступно"), "{}", e.ru());
             let after = fx.node.application(fx.head, app.id).unwrap();
             assert_eq!(after.app, before.app);
@@ -143,7 +181,11 @@ fn drafts_are_editable_registered_are_frozen_and_forms_validated() {
     let svc = service(&fx);
     let app = draft(&fx, fx.spec);
     let mut data = form(&svc);
-    let snils_key = svc.fields.iter().find(|f| f.ftype == FieldType::Snils).map(|f| f.key.clone());
+    let snils_key = svc
+        .fields
+        .iter()
+        .find(|f| f.ftype == FieldType::Snils)
+        .map(|f| f.key.clone());
     if let Some(k) = &snils_key {
         data.insert(k.clone(), "112-233-445 96".into());
         let e = fx.node.update_draft(fx.spec, app.id, &data).unwrap_err();
@@ -159,7 +201,10 @@ fn drafts_are_editable_registered_are_frozen_and_forms_validated() {
     assert!(e.ru().contains("Требуется"), "{}", e.ru());
     fx.node.update_draft(fx.spec, app.id, &form(&svc)).unwrap();
     act(&fx, fx.spec, app.id, Action::Register).unwrap();
-    let e = fx.node.update_draft(fx.spec, app.id, &form(&svc)).unwrap_err();
+    let e = fx
+        .node
+        .update_draft(fx.spec, app.id, &form(&svc))
+        .unwrap_err();
     assert!(matches!(e, Error::NotAllowed(_)));
 }
 
@@ -174,7 +219,14 @@ fn numbers_are_sequential_per_year_and_found_by_number() {
     fx.clock.advance_ms(40 * 86_400_000);
     let c = draft(&fx, fx.spec);
     assert_eq!(c.number, "2027-000001");
-    let card = fx.node.application_by_number(fx.head, "2026-000002").unwrap();
+    let card = fx
+        .node
+        .application_by_number(fx.head, "2026-000002")
+        .unwrap();
     assert_eq!(card.app.id, b.id);
-    assert!(fx.node.application_by_number(fx.head, "2026-999999").is_err());
+    assert!(
+        fx.node
+            .application_by_number(fx.head, "2026-999999")
+            .is_err()
+    );
 }

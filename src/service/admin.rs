@@ -63,9 +63,9 @@ fn check_org(o: &NewOrg) -> Result<()> {
             message: m,
         });
     }
-    if !o.oktmo.is_empty() && !(o.oktmo.len() == 8 || o.oktmo.len() == 11)
-        || !o.oktmo.chars().all(|c| c.is_ascii_digit())
-    {
+    let oktmo_ok =
+        (o.oktmo.len() == 8 || o.oktmo.len() == 11) && o.oktmo.chars().all(|c| c.is_ascii_digit());
+    if !o.oktmo.is_empty() && !oktmo_ok {
         errs.push(super::FieldError {
             field: "ОКТМО".into(),
             message: "8 или 11 цифр".into(),

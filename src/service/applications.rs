@@ -115,7 +115,7 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
     if let Some(d) = n.dept {
         let _: Department = w.load(d.0)?;
     }
-    if !w.who.user.is_some() && n.source == Source::Manual {
+    if w.who.user.is_none() && n.source == Source::Manual {
         return Err(Error::NotAllowed("Личный приём ведёт сотрудник".into()));
     }
     let data = check_form(&service.fields, &n.data)?;

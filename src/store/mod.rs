@@ -195,6 +195,18 @@ impl Store {
     }
 }
 
+/// Called for each index entry `(key, value)`; returns whether to go on.
+pub type IndexVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError> + 'a;
+/// Called for each row `(id, bytes)`; returns whether to go on.
+pub type RowVisitor<'a> = dyn FnMut(u64, &[u8]) -> Result<bool, StoreError> + 'a;
+type RangeItem<'a> = Result<
+    (
+        redb::AccessGuard<'a, &'static [u8]>,
+        redb::AccessGuard<'a, &'static [u8]>,
+    ),
+    redb::StorageError,
+>;
+
 /// Read access shared by read and write transactions, so a query runs inside either.
 pub trait Read {
     fn get_raw(&self, t: Rows, id: u64) -> Result<Option<Vec<u8>>, StoreError>;
@@ -204,15 +216,10 @@ pub trait Read {
         from: &[u8],
         to: &[u8],
         rev: bool,
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+        f: &mut IndexVisitor,
     ) -> Result<(), StoreError>;
     /// Visits every row of a table in id order until `f` says stop.
-    fn scan_rows(
-        &self,
-        t: Rows,
-        after: u64,
-        f: &mut dyn FnMut(u64, &[u8]) -> Result<bool, StoreError>,
-    ) -> Result<(), StoreError>;
+    fn scan_rows(&self, t: Rows, after: u64, f: &mut RowVisitor) -> Result<(), StoreError>;
     fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     fn history_raw(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError>;
     fn audit_tail(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError>;
@@ -247,14 +254,10 @@ fn scan_table<T: ReadableTable<&'static [u8], &'static [u8]>>(
     from: &[u8],
     to: &[u8],
     rev: bool,
-    f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+    f: &mut IndexVisitor,
 ) -> Result<(), StoreError> {
     let range = t.range::<&[u8]>(from..to)?;
-    let mut visit = |item: Result<
-        (redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>),
-        redb::StorageError,
-    >|
-     -> Result<bool, StoreError> {
+    let mut visit = |item: RangeItem| -> Result<bool, StoreError> {
         let (k, v) = item?;
         f(k.value(), v.value())
     };
@@ -291,7 +294,7 @@ macro_rules! impl_read {
                 from: &[u8],
                 to: &[u8],
                 rev: bool,
-                f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, StoreError>,
+                f: &mut IndexVisitor,
             ) -> Result<(), StoreError> {
                 match self.$field.open_table(INDEX) {
                     Ok(t) => scan_table(&t, from, to, rev, f),
@@ -300,12 +303,7 @@ macro_rules! impl_read {
                 }
             }
 
-            fn scan_rows(
-                &self,
-                t: Rows,
-                after: u64,
-                f: &mut dyn FnMut(u64, &[u8]) -> Result<bool, StoreError>,
-            ) -> Result<(), StoreError> {
+            fn scan_rows(&self, t: Rows, after: u64, f: &mut RowVisitor) -> Result<(), StoreError> {
                 let table = match self.$field.open_table(t) {
                     Ok(t) => t,
                     Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),

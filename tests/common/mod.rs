@@ -28,12 +28,34 @@ pub fn monday() -> Ts {
 }
 
 pub fn org(name: &str) -> NewOrg {
-    NewOrg { name: name.into(), short_name: String::new(), oktmo: String::new(), ogrn: String::new(), inn: String::new() }
+    NewOrg {
+        name: name.into(),
+        short_name: String::new(),
+        oktmo: String::new(),
+        ogrn: String::new(),
+        inn: String::new(),
+    }
 }
 
-pub fn add(node: &Node, admin: Actor, login: &str, name: &str, role: &str, group: GroupId) -> Actor {
+pub fn add(
+    node: &Node,
+    admin: Actor,
+    login: &str,
+    name: &str,
+    role: &str,
+    group: GroupId,
+) -> Actor {
     let (u, _) = node
-        .add_user(admin, &NewUser { login: login.into(), full_name: name.into(), dept: None, roles: vec![role.into()], groups: vec![group] })
+        .add_user(
+            admin,
+            &NewUser {
+                login: login.into(),
+                full_name: name.into(),
+                dept: None,
+                roles: vec![role.into()],
+                groups: vec![group],
+            },
+        )
         .unwrap();
     node.set_demo_password(admin, u.id, "password-1").unwrap();
     Actor::User(u.id)
@@ -42,18 +64,73 @@ pub fn add(node: &Node, admin: Actor, login: &str, name: &str, role: &str, group
 pub fn fixture() -> Fx {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(monday()));
-    let r = Node::init(dir.path(), &org("Администрация Тестового сельсовета"), "admin", clock.clone(), Options::for_tests()).unwrap();
+    let r = Node::init(
+        dir.path(),
+        &org("Администрация Тестового сельсовета"),
+        "admin",
+        clock.clone(),
+        Options::for_tests(),
+    )
+    .unwrap();
     let node = r.node;
     let sys = Actor::System(r.org);
     let group = node.groups(sys).unwrap()[0].id;
     let admin = Actor::User(r.admin.id);
-    node.set_demo_password(sys, r.admin.id, "password-1").unwrap();
-    let spec = add(&node, admin, "spec", "Иванова Марина Сергеевна", "specialist", group);
-    let spec2 = add(&node, admin, "spec2", "Петров Алексей Николаевич", "specialist", group);
-    let head = add(&node, admin, "head", "Соколова Татьяна Ивановна", "head", group);
-    let sup = add(&node, admin, "super", "Кузнецов Игорь Петрович", "super", group);
-    let support = add(&node, admin, "support", "Орлов Денис Андреевич", "support", group);
-    Fx { dir, node, clock, org: r.org, admin, spec, spec2, head, sup, support, group }
+    node.set_demo_password(sys, r.admin.id, "password-1")
+        .unwrap();
+    let spec = add(
+        &node,
+        admin,
+        "spec",
+        "Иванова Марина Сергеевна",
+        "specialist",
+        group,
+    );
+    let spec2 = add(
+        &node,
+        admin,
+        "spec2",
+        "Петров Алексей Николаевич",
+        "specialist",
+        group,
+    );
+    let head = add(
+        &node,
+        admin,
+        "head",
+        "Соколова Татьяна Ивановна",
+        "head",
+        group,
+    );
+    let sup = add(
+        &node,
+        admin,
+        "super",
+        "Кузнецов Игорь Петрович",
+        "super",
+        group,
+    );
+    let support = add(
+        &node,
+        admin,
+        "support",
+        "Орлов Денис Андреевич",
+        "support",
+        group,
+    );
+    Fx {
+        dir,
+        node,
+        clock,
+        org: r.org,
+        admin,
+        spec,
+        spec2,
+        head,
+        sup,
+        support,
+        group,
+    }
 }
 
 pub fn uid(a: Actor) -> UserId {
@@ -65,7 +142,12 @@ pub fn uid(a: Actor) -> UserId {
 
 /// The first starter service whose form has no file fields: «выдача выписки из похозяйственной книги» or the like.
 pub fn service(fx: &Fx) -> Service {
-    fx.node.services(fx.admin, false).unwrap().into_iter().next().unwrap()
+    fx.node
+        .services(fx.admin, false)
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap()
 }
 
 /// Form values that pass validation for `svc`.
@@ -91,20 +173,28 @@ pub fn form(svc: &Service) -> BTreeMap<String, String> {
 }
 
 pub fn person(name: &str, snils: &str) -> ApplicantInput {
-    ApplicantInput { kind: Some(ApplicantKind::Person), name: name.into(), snils: snils.into(), ..Default::default() }
+    ApplicantInput {
+        kind: Some(ApplicantKind::Person),
+        name: name.into(),
+        snils: snils.into(),
+        ..Default::default()
+    }
 }
 
 /// A draft created by `who`.
 pub fn draft(fx: &Fx, who: Actor) -> Application {
     let svc = service(fx);
     fx.node
-        .create_application(who, &NewApplication {
-            service: svc.id,
-            dept: None,
-            applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
-            data: form(&svc),
-            source: Source::Manual,
-        })
+        .create_application(
+            who,
+            &NewApplication {
+                service: svc.id,
+                dept: None,
+                applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
+                data: form(&svc),
+                source: Source::Manual,
+            },
+        )
         .unwrap()
 }
 
