@@ -2,9 +2,8 @@
 
 use super::{Actor, Error, FieldError, Node, Result, W};
 use crate::domain::*;
-use crate::store::keys::{prefix_end, trailing_id};
 use crate::store::records::{applicant_inn_key, applicant_name_prefix, applicant_snils_key};
-use crate::store::{Read, Record};
+use crate::store::Record;
 
 /// Validates what staff typed; every wrong field is reported at once.
 pub fn check_applicant(input: &ApplicantInput) -> Result<Applicant> {
@@ -109,18 +108,6 @@ pub(crate) fn create_applicant(w: &mut W, input: &ApplicantInput) -> Result<Appl
     Ok(a)
 }
 
-fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Result<Vec<u64>> {
-    let end = prefix_end(prefix).unwrap_or_default();
-    let mut out = Vec::new();
-    t.scan_index(prefix, &end, false, &mut |k, _| {
-        if let Some(id) = trailing_id(k) {
-            out.push(id);
-        }
-        Ok(out.len() < limit)
-    })?;
-    Ok(out)
-}
-
 /// How to look an applicant up.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ApplicantQuery {
@@ -165,7 +152,7 @@ impl Node {
                     applicant_name_prefix(org, s)
                 }
             };
-            ids_with_prefix(&r.rx, &prefix, limit)?
+            super::list::ids_with_prefix(&r.rx, &prefix, limit)?
                 .into_iter()
                 .map(|id| r.load::<Applicant>(id))
                 .collect()

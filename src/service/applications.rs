@@ -4,7 +4,6 @@ use super::list::{self, Cursor, Page};
 use super::tasks::start_process;
 use super::{Actor, Error, FieldError, Node, R, Result, W, history};
 use crate::domain::*;
-use crate::store::keys::{prefix_end, trailing_id};
 use crate::store::records::{app_list_prefix, app_number_key};
 use crate::store::summary::{AppCol, AppScope, AppSummary};
 use crate::store::{Read, Record};
@@ -542,12 +541,7 @@ impl Node {
     pub fn application_by_number(&self, actor: Actor, number: &str) -> Result<ApplicationCard> {
         let id = self.read(actor, |r| {
             let p = app_number_key(r.who.org, number.trim()).0;
-            let end = prefix_end(&p).unwrap_or_default();
-            let mut found = None;
-            r.rx.scan_index(&p, &end, false, &mut |k, _| {
-                found = trailing_id(k);
-                Ok(false)
-            })?;
+            let found = list::ids_with_prefix(&r.rx, &p, 1)?.first().copied();
             found.ok_or_else(|| Error::not_found("application", number))
         })?;
         self.application(actor, AppId(id))

@@ -2,7 +2,6 @@
 
 use super::{Actor, Error, Node, Options, Result, W, resolve};
 use crate::domain::*;
-use crate::store::keys::prefix_end;
 use crate::store::records::login_key;
 use crate::store::{Read, Record};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -71,13 +70,7 @@ pub fn generate_password() -> String {
 
 pub(crate) fn find_login(t: &impl Read, login: &str) -> Result<Option<User>> {
     let p = login_key(login).0;
-    let end = prefix_end(&p).unwrap_or_default();
-    let mut found = None;
-    t.scan_index(&p, &end, false, &mut |k, _| {
-        found = crate::store::keys::trailing_id(k);
-        Ok(false)
-    })?;
-    match found {
+    match super::list::ids_with_prefix(t, &p, 1)?.first().copied() {
         Some(id) => Ok(t.get::<User>(id)?),
         None => Ok(None),
     }

@@ -3,18 +3,11 @@
 use super::{Actor, Error, Node, Result, W};
 use crate::catalog::{KindSpec, ServiceSpec, Starter};
 use crate::domain::*;
-use crate::store::keys::prefix_end;
 use crate::store::records::{kind_code_key, service_code_key};
 use crate::store::{Read, Record, codec};
 
 fn code_taken(t: &impl Read, prefix: Vec<u8>) -> Result<bool> {
-    let end = prefix_end(&prefix).unwrap_or_default();
-    let mut found = false;
-    t.scan_index(&prefix, &end, false, &mut |_, _| {
-        found = true;
-        Ok(false)
-    })?;
-    Ok(found)
+    Ok(!super::list::ids_with_prefix(t, &prefix, 1)?.is_empty())
 }
 
 pub(crate) fn add_service(w: &mut W, org: OrgId, spec: &ServiceSpec) -> Result<Service> {

@@ -19,6 +19,20 @@ pub struct Page<T> {
     pub next: Option<Cursor>,
 }
 
+/// The ids (trailing u64 of each key) of up to `limit` index entries starting with `prefix`.
+pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Result<Vec<u64>> {
+    let end = prefix_end(prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
+    let mut out = Vec::new();
+    t.scan_index(prefix, &end, false, &mut |k, _| {
+        if out.len() == limit {
+            return Ok(false);
+        }
+        out.extend(crate::store::keys::trailing_id(k));
+        Ok(true)
+    })?;
+    Ok(out)
+}
+
 /// Longest scan for one page. A filter that matches almost nothing ends a page early with
 /// a cursor, so no single request holds the database for long.
 pub const MAX_SCAN: usize = 200_000;

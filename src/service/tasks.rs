@@ -4,7 +4,6 @@
 use super::list::{self, Cursor, Page};
 use super::{Actor, Error, Node, R, Result, W, history};
 use crate::domain::*;
-use crate::store::keys::{prefix_end, trailing_id};
 use crate::store::records::{task_by_executor_prefix, task_list_prefix};
 use crate::store::summary::{TaskCol, TaskSummary};
 use crate::store::{Read, Record};
@@ -501,13 +500,10 @@ impl Node {
         self.read(actor, |r| {
             let _: Process = r.load(process.0)?;
             let p = crate::store::records::task_by_process_prefix(process).0;
-            let end = prefix_end(&p).unwrap_or_default();
-            let mut ids = Vec::new();
-            r.rx.scan_index(&p, &end, false, &mut |k, _| {
-                ids.extend(trailing_id(k));
-                Ok(true)
-            })?;
-            ids.into_iter().map(|id| r.load::<Task>(id)).collect()
+            list::ids_with_prefix(&r.rx, &p, usize::MAX)?
+                .into_iter()
+                .map(|id| r.load::<Task>(id))
+                .collect()
         })
     }
 
@@ -516,13 +512,7 @@ impl Node {
         self.read(actor, |r| {
             let me = r.who.person()?;
             let p = task_by_executor_prefix(me).0;
-            let end = prefix_end(&p).unwrap_or_default();
-            let mut n = 0;
-            r.rx.scan_index(&p, &end, false, &mut |_, _| {
-                n += 1;
-                Ok(true)
-            })?;
-            Ok(n)
+            Ok(list::ids_with_prefix(&r.rx, &p, usize::MAX)?.len() as u64)
         })
     }
 }
