@@ -2,8 +2,8 @@
 
 use super::{Actor, Error, FieldError, Node, Result, W};
 use crate::domain::*;
-use crate::store::records::{applicant_inn_key, applicant_name_prefix, applicant_snils_key};
 use crate::store::Record;
+use crate::store::records::{applicant_inn_key, applicant_name_prefix, applicant_snils_key};
 
 /// Validates what staff typed; every wrong field is reported at once.
 pub fn check_applicant(input: &ApplicantInput) -> Result<Applicant> {
