@@ -16,7 +16,6 @@
 //! percentiles are read from the sorted samples.
 
 use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rusqlite::{Connection, TransactionBehavior, params};
 use std::collections::{BTreeMap, HashMap};
@@ -25,6 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use volost::clock::{Clock, FixedClock};
 use volost::demo::names::*;
+use volost::demo::{Person, value_for};
 use volost::domain::*;
 use volost::service::*;
 use volost::store::summary::TaskCol;
@@ -200,159 +200,10 @@ impl Ctx {
     }
 }
 
-struct Person {
-    surname: &'static str,
-    first: &'static str,
-    patronymic: &'static str,
-    snils: String,
-    passport: String,
-    address: String,
-    birth: time::Date,
-}
-
-impl Person {
-    fn full_name(&self) -> String {
-        format!("{} {} {}", self.surname, self.first, self.patronymic)
-    }
-
-    fn input(&self) -> ApplicantInput {
-        ApplicantInput {
-            kind: Some(ApplicantKind::Person),
-            name: self.full_name(),
-            snils: self.snils.clone(),
-            passport: self.passport.clone(),
-            birth_date: display_date(self.birth),
-            address: self.address.clone(),
-            ..ApplicantInput::default()
-        }
-    }
-}
-
-// The generators below follow `src/demo/mod.rs` (private there), so that every form validates.
-
-fn snils(rng: &mut StdRng) -> String {
-    loop {
-        let n: u32 = rng.gen_range(2_000_000..999_999_999);
-        let s = format!("{n:09}");
-        let sum: u32 = s
-            .bytes()
-            .enumerate()
-            .map(|(i, b)| u32::from(b - b'0') * (9 - i as u32))
-            .sum();
-        let check = match sum {
-            0..=99 => sum,
-            100 | 101 => 0,
-            _ => sum % 101 % 100,
-        };
-        if let Ok(v) = validate::snils(&format!("{s}{check:02}")) {
-            return v;
-        }
-    }
-}
-
-fn inn12(rng: &mut StdRng) -> String {
-    let mut d: Vec<u32> = (0..10).map(|_| rng.gen_range(0..10)).collect();
-    d[0] = 2;
-    d[1] = 2;
-    let w1 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    d.push(w1.iter().zip(&d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10);
-    let w2 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
-    d.push(w2.iter().zip(&d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10);
-    d.iter().map(|x| char::from(b'0' + *x as u8)).collect()
-}
-
-fn ogrn(rng: &mut StdRng) -> String {
-    let body: u64 = 1_022_200_000_000 / 10 + rng.gen_range(0..99_999_999);
-    format!("{body:012}{}", body % 11 % 10)
-}
-
 /// Person number `pi`, the same every time it is asked for (so none are kept in memory).
 fn person(pi: usize) -> Person {
     let mut rng = StdRng::seed_from_u64(SEED ^ (pi as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let fam = rng.gen_range(0..SURNAMES_MALE.len());
-    let father = rng.gen_range(0..MALE_PATRONYMICS.len());
-    let (surname, first, patronymic) = if rng.gen_bool(0.5) {
-        (
-            SURNAMES_MALE[fam],
-            *MALE_FIRST_NAMES.choose(&mut rng).expect("names"),
-            MALE_PATRONYMICS[father],
-        )
-    } else {
-        (
-            SURNAMES_FEMALE[fam],
-            *FEMALE_FIRST_NAMES.choose(&mut rng).expect("names"),
-            FEMALE_PATRONYMICS[father],
-        )
-    };
-    let village = VILLAGES.choose(&mut rng).expect("villages");
-    let street = STREETS.choose(&mut rng).expect("streets");
-    let address = format!(
-        "{REGION}, {DISTRICT}, {village}, {street}, д. {}",
-        rng.gen_range(1..120)
-    );
-    let birth =
-        time::Date::from_julian_day(rng.gen_range(2_422_000..2_452_000)).expect("birth date");
-    Person {
-        surname,
-        first,
-        patronymic,
-        snils: snils(&mut rng),
-        passport: format!(
-            "01{:02} {:06}",
-            rng.gen_range(0..25),
-            rng.gen_range(100_000..999_999)
-        ),
-        address,
-        birth,
-    }
-}
-
-fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> String {
-    match f.ftype {
-        FieldType::Text => match f.key.as_str() {
-            "surname" | "last_name" | "family_name" => p.surname.into(),
-            "first_name" => p.first.into(),
-            "patronymic" | "middle_name" => p.patronymic.into(),
-            "full_name" => p.full_name(),
-            k if k.contains("address") || k == "location" => p.address.clone(),
-            "cadastral_number" => format!(
-                "22:{:02}:{:06}:{}",
-                rng.gen_range(10..70),
-                rng.gen_range(10_000..99_999),
-                rng.gen_range(1..900)
-            ),
-            k if k.contains("number") => format!("{}", rng.gen_range(100..99_999)),
-            _ => {
-                let max = f.max_len.unwrap_or(200) as usize;
-                "Согласно представленным документам"
-                    .chars()
-                    .take(max)
-                    .collect()
-            }
-        },
-        FieldType::Number => {
-            let lo = f.min.unwrap_or(1).max(1);
-            let hi = f.max.unwrap_or(lo + 1000).max(lo);
-            rng.gen_range(lo..=hi).to_string()
-        }
-        FieldType::Date if f.key.contains("birth") => display_date(p.birth),
-        FieldType::Date => {
-            display_date(today.saturating_sub(time::Duration::days(rng.gen_range(1..3000))))
-        }
-        FieldType::Snils => p.snils.clone(),
-        FieldType::Inn => inn12(rng),
-        FieldType::Ogrn => ogrn(rng),
-        FieldType::Passport => p.passport.clone(),
-        FieldType::Phone => format!(
-            "+7 9{:02} {:03}-{:02}-{:02}",
-            rng.gen_range(0..99),
-            rng.gen_range(0..999),
-            rng.gen_range(0..99),
-            rng.gen_range(0..99)
-        ),
-        FieldType::Choice => f.choices.choose(rng).cloned().unwrap_or_default(),
-        FieldType::File => "скан_заявления.pdf".into(),
-    }
+    volost::demo::person(&mut rng)
 }
 
 /// One application of the workload.

@@ -60,17 +60,38 @@ fn ogrn(rng: &mut StdRng) -> String {
     format!("{body:012}{}", body % 11 % 10)
 }
 
-struct Person {
-    surname: &'static str,
-    first: &'static str,
-    patronymic: &'static str,
-    snils: String,
-    passport: String,
-    address: String,
-    birth: time::Date,
+/// A generated resident of the demo district.
+pub struct Person {
+    pub surname: &'static str,
+    pub first: &'static str,
+    pub patronymic: &'static str,
+    pub snils: String,
+    pub passport: String,
+    pub address: String,
+    pub birth: time::Date,
 }
 
-fn person(rng: &mut StdRng) -> Person {
+impl Person {
+    pub fn full_name(&self) -> String {
+        format!("{} {} {}", self.surname, self.first, self.patronymic)
+    }
+
+    /// The applicant registry entry staff would type for this person.
+    pub fn input(&self) -> ApplicantInput {
+        ApplicantInput {
+            kind: Some(ApplicantKind::Person),
+            name: self.full_name(),
+            snils: self.snils.clone(),
+            passport: self.passport.clone(),
+            birth_date: display_date(self.birth),
+            address: self.address.clone(),
+            ..ApplicantInput::default()
+        }
+    }
+}
+
+/// A random resident with a valid СНИЛС and passport.
+pub fn person(rng: &mut StdRng) -> Person {
     let fam = rng.gen_range(0..SURNAMES_MALE.len());
     let father = rng.gen_range(0..MALE_PATRONYMICS.len());
     let male = rng.gen_bool(0.5);
@@ -110,13 +131,14 @@ fn person(rng: &mut StdRng) -> Person {
     }
 }
 
-fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> String {
+/// A value for form field `f` that passes its validation.
+pub fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> String {
     match f.ftype {
         FieldType::Text => match f.key.as_str() {
             "surname" | "last_name" | "family_name" => p.surname.into(),
             "first_name" => p.first.into(),
             "patronymic" | "middle_name" => p.patronymic.into(),
-            "full_name" => format!("{} {} {}", p.surname, p.first, p.patronymic),
+            "full_name" => p.full_name(),
             k if k.contains("address") || k == "location" => p.address.clone(),
             "cadastral_number" => format!(
                 "22:{:02}:{:06}:{}",
@@ -239,15 +261,7 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                 b.act_as(Actor::User(spec))?;
                 let applicant = match applicants[pi] {
                     Some(a) => ApplicantRef::Existing(a),
-                    None => ApplicantRef::New(ApplicantInput {
-                        kind: Some(ApplicantKind::Person),
-                        name: format!("{} {} {}", p.surname, p.first, p.patronymic),
-                        snils: p.snils.clone(),
-                        passport: p.passport.clone(),
-                        birth_date: display_date(p.birth),
-                        address: p.address.clone(),
-                        ..ApplicantInput::default()
-                    }),
+                    None => ApplicantRef::New(p.input()),
                 };
                 let data: BTreeMap<String, String> = svc
                     .fields
