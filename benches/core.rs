@@ -26,8 +26,8 @@ use volost::clock::{Clock, FixedClock};
 use volost::demo::names::*;
 use volost::demo::{Person, value_for};
 use volost::domain::*;
+use volost::service::TaskCol;
 use volost::service::*;
-use volost::store::summary::TaskCol;
 
 const DAY_MS: i64 = 86_400_000;
 const SEED: u64 = 2026;

@@ -196,7 +196,7 @@ pub fn queue(data: &Path, login: &str, queue: &str, limit: usize) -> Result<()> 
     let actor = Actor::User(user.id);
     let mut tq = TaskQuery::new(q);
     tq.limit = limit;
-    tq.sort = volost::store::summary::TaskCol::Due;
+    tq.sort = volost::service::TaskCol::Due;
     let page = node.queue(actor, &tq)?;
     let off = node.options().utc_offset;
     println!("{} — {} ({})", q.label(), user.full_name, user.login);

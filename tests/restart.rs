@@ -137,6 +137,26 @@ fn check_finds_a_broken_index_and_a_failed_operation_leaves_nothing() {
 }
 
 #[test]
+fn check_finds_a_status_its_history_does_not_explain() {
+    let fx = fixture();
+    let mut app = draft(&fx, fx.spec);
+    check_ok(&fx.node);
+    // A row moved on without the history entry every real transition writes.
+    app.status = Status::Registered;
+    let mut tx = fx.node.store().begin().unwrap();
+    tx.put(&app).unwrap();
+    tx.commit().unwrap();
+    let rep = fx.node.check().unwrap();
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.starts_with("application") && p.contains("history")),
+        "{:?}",
+        rep.problems
+    );
+}
+
+#[test]
 fn backup_is_a_consistent_copy() {
     let fx = fixture();
     let app = draft(&fx, fx.spec);

@@ -4,8 +4,8 @@
 mod common;
 use common::*;
 use volost::domain::*;
+use volost::service::TaskCol;
 use volost::service::*;
-use volost::store::summary::TaskCol;
 
 fn group_ids(fx: &Fx, who: volost::Actor) -> Vec<TaskId> {
     let mut q = TaskQuery::new(Queue::Group);

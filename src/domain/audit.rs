@@ -24,6 +24,10 @@ pub struct HistoryEntry {
     /// What happened, in Russian, e.g. «Зарегистрировано».
     pub what: String,
     pub comment: String,
+    /// The status code (of the entity's own status type) the change moved it into; `None`
+    /// for changes that keep the status. The last `Some` must equal the row's status, which
+    /// `volost check` verifies.
+    pub status: Option<u8>,
 }
 
 /// One write in the audit log.

@@ -38,16 +38,34 @@ impl Calendar {
 
     /// Working days strictly after `from` up to and including `to`; 0 when `to <= from`.
     /// Used as «просрочено на N рабочих дней» with `from` = the due date.
+    /// Counts by whole weeks and the calendar's exceptions, not day by day: a list page
+    /// computes it for every row, and old tasks are overdue by hundreds of days.
     pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
-        let mut n = 0;
-        let mut d = from;
+        if to <= from {
+            return 0;
+        }
+        let days = (to - from).whole_days();
+        let weekend = |d: &Date| matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday);
+        let mut n = (days / 7) * 5;
+        let mut d = from.saturating_add(Duration::days(days - days % 7));
         while d < to {
             d = d.saturating_add(Duration::days(1));
-            if self.is_working(d) {
+            if !weekend(&d) {
                 n += 1;
             }
         }
-        n
+        let after = from.next_day().unwrap_or(from);
+        for h in self.holidays.range(after..=to) {
+            if !weekend(h) && !self.workdays.contains(h) {
+                n -= 1;
+            }
+        }
+        for w in self.workdays.range(after..=to) {
+            if weekend(w) {
+                n += 1;
+            }
+        }
+        u32::try_from(n.max(0)).unwrap_or(u32::MAX)
     }
 }
 
@@ -82,5 +100,36 @@ mod tests {
             c.working_days_between(date!(2026 - 11 - 24), date!(2026 - 11 - 20)),
             0
         );
+    }
+
+    fn day_by_day(c: &Calendar, from: Date, to: Date) -> u32 {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = d.saturating_add(Duration::days(1));
+            if c.is_working(d) {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counting_by_weeks_agrees_with_counting_days(
+            from in 0i64..800,
+            len in -10i64..800,
+            holidays in proptest::collection::vec(0i64..1700, 0..40),
+            workdays in proptest::collection::vec(0i64..1700, 0..15),
+        ) {
+            let base = date!(2025 - 01 - 01);
+            let day = |n: i64| base.saturating_add(Duration::days(n));
+            let c = Calendar {
+                holidays: holidays.into_iter().map(day).collect(),
+                workdays: workdays.into_iter().map(day).collect(),
+            };
+            let (a, b) = (day(from), day(from + len));
+            proptest::prop_assert_eq!(c.working_days_between(a, b), day_by_day(&c, a, b));
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Заявки на услуги: creation, the lifecycle through [`transition`], the card and the list.
 
-use super::list::{self, Cursor, Page};
+use super::list::{self, Cursor, Page, Span};
 use super::tasks::start_process;
 use super::{Actor, Error, FieldError, Node, R, Result, W, history};
 use crate::domain::*;
@@ -93,12 +93,11 @@ pub fn check_form(
     }
 }
 
+/// Eight digits for the applicant's receipt, from one draw of the OS generator (one system
+/// call, not one per digit).
 fn access_code() -> String {
     use rand::Rng;
-    let mut rng = rand::rngs::OsRng;
-    (0..8)
-        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
-        .collect()
+    format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32))
 }
 
 pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Application> {
@@ -146,9 +145,10 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
     };
     w.tx.put(&app)?;
     w.target("application", app.id);
-    w.history(
+    w.moved(
         Entity::Application,
         app.id.0,
+        app.status.code(),
         "Создана заявка (Черновик)",
         n.source.label(),
     )?;
@@ -260,7 +260,7 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
         .copied()
         .collect::<Vec<_>>()
         .join(" / ");
-    w.history(Entity::Application, app.id.0, what, comment)?;
+    w.moved(Entity::Application, app.id.0, to.code(), what, comment)?;
     // The manual: whoever both created and registered an application is its executor.
     if input.action == Action::Register
         && let Some(me) = w.who.user_id()
@@ -271,9 +271,10 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
         app2.assignee = Some(me);
         app2.status = Status::Deciding;
         w.tx.put(&app2)?;
-        w.history(
+        w.moved(
             Entity::Application,
             app.id.0,
+            app2.status.code(),
             "Исполнитель назначен автоматически → Принятие решения",
             "",
         )?;
@@ -415,10 +416,23 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
     let f = &q.filter;
     let today = r.today().to_julian_day();
     let statuses: Vec<u8> = f.statuses.iter().map(|s| s.code()).collect();
-    let prefix = app_list_prefix(r.who.org, scope, sort).0;
+    let base = app_list_prefix(r.who.org, scope, sort);
+    let mut span = Span::new(base.clone());
+    match sort {
+        AppCol::Created => span = span.period(base, f.created_from, f.created_to),
+        AppCol::Status => {
+            if let [one] = statuses[..] {
+                let k = base.u8(one);
+                span = span
+                    .within(k.clone())
+                    .period(k, f.created_from, f.created_to);
+            }
+        }
+        AppCol::Due | AppCol::Updated => {}
+    }
     let (ids, next) = list::scan::<AppSummary>(
         &r.rx,
-        &prefix,
+        &span,
         q.desc,
         q.after.as_ref(),
         q.limit.clamp(1, 500),

@@ -2,28 +2,14 @@
 
 use super::{Actor, Node, Result, W};
 use crate::domain::*;
-use crate::store::keys::Key;
-use crate::store::{Read, Tx, codec};
-
-fn prefix(e: Entity, id: u64) -> Key {
-    Key::new(e as u8).u64(id)
-}
+use crate::store::{self, Read, Tx, codec};
 
 pub(crate) fn append(tx: &mut Tx, e: Entity, id: u64, entry: HistoryEntry) -> Result<()> {
-    let p = prefix(e, id);
-    let seq = tx.history_raw(&p.0)?.len() as u32;
-    tx.history_put(&p.u32(seq).0, &codec::encode(1, &entry)?)?;
-    Ok(())
+    Ok(store::history::append(tx, e, id, &entry)?)
 }
 
 pub(crate) fn read(t: &impl Read, e: Entity, id: u64) -> Result<Vec<HistoryEntry>> {
-    t.history_raw(&prefix(e, id).0)?
-        .iter()
-        .map(|b| {
-            let (_, body) = codec::split(b)?;
-            Ok(codec::body("history", body)?)
-        })
-        .collect()
+    Ok(store::history::read(t, e, id)?)
 }
 
 pub(crate) fn audit(w: &mut W, op: &str) -> Result<()> {

@@ -2,7 +2,8 @@
 //! costs a range scan plus one row read per shown row, never a scan of the table.
 
 use super::Result;
-use crate::store::keys::prefix_end;
+use crate::domain::Ts;
+use crate::store::keys::{Key, prefix_end};
 use crate::store::{Read, StoreError, codec};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -37,35 +38,112 @@ pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Res
 /// a cursor, so no single request holds the database for long.
 pub const MAX_SCAN: usize = 200_000;
 
-/// Scans `prefix` in order (or reversed) from `after`, keeping entries whose summary passes
+/// The part of a list index one query reads: keys that start with `prefix` and, when the
+/// query's filters allow a tighter range (a period on the sort column, say), lie in `[lo, hi)`.
+pub(crate) struct Span {
+    prefix: Vec<u8>,
+    lo: Option<Vec<u8>>,
+    hi: Option<Vec<u8>>,
+}
+
+impl Span {
+    pub fn new(prefix: Key) -> Span {
+        Span {
+            prefix: prefix.0,
+            lo: None,
+            hi: None,
+        }
+    }
+    /// Keys from `k` on (it must start with the prefix to narrow anything).
+    pub fn from(mut self, k: Key) -> Span {
+        if self.lo.as_ref().is_none_or(|lo| k.0 > *lo) {
+            self.lo = Some(k.0);
+        }
+        self
+    }
+    /// Keys before `k`.
+    pub fn until(mut self, k: Key) -> Span {
+        if self.hi.as_ref().is_none_or(|hi| k.0 < *hi) {
+            self.hi = Some(k.0);
+        }
+        self
+    }
+    /// Keys that start with `k`, a longer prefix.
+    pub fn within(self, k: Key) -> Span {
+        let end = prefix_end(&k.0);
+        let s = self.from(k);
+        match end {
+            Some(e) => s.until(Key(e)),
+            None => s,
+        }
+    }
+    /// Keys `k ++ created ++ …` with `created` in `[from, to)`: the period filter of a list
+    /// whose key has the creation time right after `k`.
+    pub fn period(self, k: Key, from: Option<Ts>, to: Option<Ts>) -> Span {
+        let s = match from {
+            Some(x) => self.from(k.clone().i64(x.0)),
+            None => self,
+        };
+        match to {
+            Some(x) => s.until(k.i64(x.0)),
+            None => s,
+        }
+    }
+    /// `[from, to)` of the scan from `after`, in the direction asked.
+    fn range(&self, after: Option<&Cursor>, desc: bool) -> (Vec<u8>, Vec<u8>) {
+        let end = prefix_end(&self.prefix).unwrap_or_else(|| vec![0xff; self.prefix.len() + 1]);
+        let mut from = self.prefix.clone();
+        let mut to = end;
+        if let Some(lo) = &self.lo
+            && *lo > from
+        {
+            from.clone_from(lo);
+        }
+        if let Some(hi) = &self.hi
+            && *hi < to
+        {
+            to.clone_from(hi);
+        }
+        match (after, desc) {
+            (Some(c), false) => {
+                let mut s = c.0.clone();
+                s.push(0);
+                if s > from {
+                    from = s;
+                }
+            }
+            (Some(c), true) if c.0 < to => to.clone_from(&c.0),
+            _ => {}
+        }
+        (from, to)
+    }
+}
+
+/// Scans `span` in order (or reversed) from `after`, keeping entries whose summary passes
 /// `keep`, until `limit` are found. Returns the ids (trailing u64 of each key) and the cursor.
 pub(crate) fn scan<S: DeserializeOwned>(
     t: &impl Read,
-    prefix: &[u8],
+    span: &Span,
     desc: bool,
     after: Option<&Cursor>,
     limit: usize,
     mut keep: impl FnMut(&S) -> bool,
 ) -> Result<(Vec<u64>, Option<Cursor>)> {
     if let Some(c) = after
-        && !c.0.starts_with(prefix)
+        && !c.0.starts_with(&span.prefix)
     {
         // A cursor from another list is refused rather than followed outside this prefix.
         return Err(super::Error::invalid("cursor", "Неверная позиция списка"));
     }
-    let end = prefix_end(prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
-    let (from, to) = match (after, desc) {
-        (Some(c), false) => {
-            let mut s = c.0.clone();
-            s.push(0);
-            (s, end)
-        }
-        (Some(c), true) => (prefix.to_vec(), c.0.clone()),
-        (None, _) => (prefix.to_vec(), end),
-    };
+    let (from, to) = span.range(after, desc);
     let mut ids = Vec::with_capacity(limit);
+    if from >= to {
+        return Ok((ids, None));
+    }
     let mut scanned = 0usize;
-    let mut last: Option<Vec<u8>> = None;
+    // One buffer for the last key seen: a scan may pass 10^5 entries, and copying each key
+    // into a fresh allocation was a measurable share of it.
+    let mut last: Vec<u8> = Vec::new();
     let mut more = false;
     t.scan_index(&from, &to, desc, &mut |k, v| {
         if ids.len() == limit || scanned == MAX_SCAN {
@@ -73,7 +151,8 @@ pub(crate) fn scan<S: DeserializeOwned>(
             return Ok(false);
         }
         scanned += 1;
-        last = Some(k.to_vec());
+        last.clear();
+        last.extend_from_slice(k);
         let (_, body) = codec::split(v)?;
         let s: S = codec::body("summary", body)?;
         if keep(&s) {
@@ -83,6 +162,6 @@ pub(crate) fn scan<S: DeserializeOwned>(
         }
         Ok(true)
     })?;
-    let next = if more { last.map(Cursor) } else { None };
+    let next = (more && !last.is_empty()).then_some(Cursor(last));
     Ok((ids, next))
 }

@@ -16,6 +16,7 @@ mod list;
 mod requests;
 mod tasks;
 
+pub use crate::store::summary::{AppCol, AppScope, ReqCol, TaskCol};
 pub use admin::*;
 pub use applicants::*;
 pub use applications::*;
@@ -154,6 +155,7 @@ impl W {
         self.who.same_org(row.org(), R::KIND, id, row)
     }
 
+    /// A history entry for a change that keeps the entity's status.
     pub fn history(
         &mut self,
         e: Entity,
@@ -161,17 +163,37 @@ impl W {
         what: impl Into<String>,
         comment: impl Into<String>,
     ) -> Result<()> {
-        history::append(
-            &mut self.tx,
-            e,
-            id,
-            HistoryEntry {
-                at: self.now,
-                by: self.who.user_id(),
-                what: what.into(),
-                comment: comment.into(),
-            },
-        )
+        self.entry(e, id, None, what.into(), comment.into())
+    }
+
+    /// A history entry for a change that moved the entity into status `code`.
+    pub fn moved(
+        &mut self,
+        e: Entity,
+        id: u64,
+        code: u8,
+        what: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> Result<()> {
+        self.entry(e, id, Some(code), what.into(), comment.into())
+    }
+
+    fn entry(
+        &mut self,
+        e: Entity,
+        id: u64,
+        status: Option<u8>,
+        what: String,
+        comment: String,
+    ) -> Result<()> {
+        let entry = HistoryEntry {
+            at: self.now,
+            by: self.who.user_id(),
+            what,
+            comment,
+            status,
+        };
+        history::append(&mut self.tx, e, id, entry)
     }
 
     pub fn calendar(&self) -> Result<Calendar> {

@@ -1,7 +1,7 @@
 //! Межведомственные запросы and запросы Р-сведений as entities with their statuses. Their
 //! transport (SMEV) calls these operations; staff call them from the cards.
 
-use super::list::{self, Cursor, Page};
+use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, Result, W, history};
 use crate::domain::*;
 use crate::store::records::{in_list_prefix, out_list_prefix};
@@ -53,7 +53,13 @@ pub(crate) fn create_outgoing(
     };
     w.tx.put(&req)?;
     w.target("outgoing_request", req.id);
-    w.history(Entity::Outgoing, req.id.0, OutStatus::Formed.label(), "")?;
+    w.moved(
+        Entity::Outgoing,
+        req.id.0,
+        req.status as u8,
+        OutStatus::Formed.label(),
+        "",
+    )?;
     if let Some(a) = application {
         w.history(
             Entity::Application,
@@ -98,7 +104,7 @@ pub(crate) fn out_event(
     req.updated = w.now;
     w.tx.put(&req)?;
     w.target("outgoing_request", req.id);
-    w.history(Entity::Outgoing, req.id.0, to.label(), detail)?;
+    w.moved(Entity::Outgoing, req.id.0, to as u8, to.label(), detail)?;
     Ok(req)
 }
 
@@ -212,9 +218,21 @@ impl Node {
                 sort
             };
             let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
-            let prefix = out_list_prefix(r.who.org, sort).0;
+            let base = out_list_prefix(r.who.org, sort);
+            let span = match (sort, &statuses[..]) {
+                (ReqCol::Created, _) => {
+                    Span::new(base.clone()).period(base, f.created_from, f.created_to)
+                }
+                (ReqCol::Status, [one]) => {
+                    let k = base.clone().u8(*one);
+                    Span::new(base)
+                        .within(k.clone())
+                        .period(k, f.created_from, f.created_to)
+                }
+                _ => Span::new(base),
+            };
             let (ids, next) =
-                list::scan::<OutSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
+                list::scan::<OutSummary>(&r.rx, &span, desc, after, limit.clamp(1, 500), |s| {
                     (statuses.is_empty() || statuses.contains(&s.status))
                         && f.kind.is_none_or(|k| s.kind == k.0)
                         && f.application.is_none_or(|a| s.application == Some(a.0))
@@ -269,7 +287,13 @@ impl Node {
             };
             w.tx.put(&req)?;
             w.target("incoming_request", req.id);
-            w.history(Entity::Incoming, req.id.0, InStatus::Received.label(), "")?;
+            w.moved(
+                Entity::Incoming,
+                req.id.0,
+                req.status as u8,
+                InStatus::Received.label(),
+                "",
+            )?;
             Ok(req)
         })
     }
@@ -297,7 +321,13 @@ impl Node {
             req.updated = w.now;
             w.tx.put(&req)?;
             w.target("incoming_request", req.id);
-            w.history(Entity::Incoming, req.id.0, InStatus::Answered.label(), "")?;
+            w.moved(
+                Entity::Incoming,
+                req.id.0,
+                req.status as u8,
+                InStatus::Answered.label(),
+                "",
+            )?;
             Ok(req)
         })
     }
@@ -318,9 +348,9 @@ impl Node {
                 s => s,
             };
             let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
-            let prefix = in_list_prefix(r.who.org, sort).0;
+            let span = Span::new(in_list_prefix(r.who.org, sort));
             let (ids, next) =
-                list::scan::<InSummary>(&r.rx, &prefix, desc, after, limit.clamp(1, 500), |s| {
+                list::scan::<InSummary>(&r.rx, &span, desc, after, limit.clamp(1, 500), |s| {
                     (statuses.is_empty() || statuses.contains(&s.status))
                         && f.kind.is_none_or(|k| s.kind == k.0)
                         && f.executor.is_none_or(|e| s.executor == Some(e.0))
@@ -385,7 +415,13 @@ impl Node {
             };
             w.tx.put(&req)?;
             w.target("regional_request", req.id);
-            w.history(Entity::Regional, req.id.0, RegStatus::New.label(), "")?;
+            w.moved(
+                Entity::Regional,
+                req.id.0,
+                req.status as u8,
+                RegStatus::New.label(),
+                "",
+            )?;
             Ok(req)
         })
     }
@@ -419,7 +455,13 @@ impl Node {
             req.completed = Some(w.now);
             w.tx.put(&req)?;
             w.target("regional_request", req.id);
-            w.history(Entity::Regional, req.id.0, RegStatus::Done.label(), "")?;
+            w.moved(
+                Entity::Regional,
+                req.id.0,
+                req.status as u8,
+                RegStatus::Done.label(),
+                "",
+            )?;
             Ok(req)
         })
     }

@@ -1,9 +1,10 @@
 //! Процессы и задачи: launching a service, the three queues, claim, return, due date,
 //! completion, and the process map.
 
-use super::list::{self, Cursor, Page};
+use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, R, Result, W, history};
 use crate::domain::*;
+use crate::store::keys::Key;
 use crate::store::records::{task_by_executor_prefix, task_list_prefix};
 use crate::store::summary::{TaskCol, TaskSummary};
 use crate::store::{Read, Record};
@@ -284,6 +285,45 @@ pub struct TaskRow {
     pub application: Option<String>,
 }
 
+/// The part of a queue's index that can hold matches of `f`, so that a period or author
+/// filter seeks instead of skipping over the entries before it.
+fn task_span(
+    base: Key,
+    sort: TaskCol,
+    f: &TaskFilter,
+    offset: time::UtcOffset,
+    today: time::Date,
+) -> Span {
+    let mut span = Span::new(base.clone());
+    match sort {
+        TaskCol::Created => span = span.period(base, f.created_from, f.created_to),
+        TaskCol::Due => {
+            // A due date is never before the day its task was created (`launch` counts
+            // forward, `set_due` refuses an earlier date; `volost check` verifies it), so
+            // «created from» bounds the due dates from below. Two days' slack cover any
+            // difference of UTC offsets between the write and this query.
+            if let Some(x) = f.created_from {
+                let day = x.date(offset);
+                let day = day.checked_sub(time::Duration::days(2)).unwrap_or(day);
+                span = span.from(base.clone().date(day));
+            }
+            if f.overdue_only {
+                span = span.until(base.date(today));
+            }
+        }
+        TaskCol::Author => {
+            if let Some(a) = f.author {
+                let k = base.u64(a.0);
+                span = span
+                    .within(k.clone())
+                    .period(k, f.created_from, f.created_to);
+            }
+        }
+        TaskCol::Name => {}
+    }
+    span
+}
+
 fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
     r.who.require("task.list", Right::ViewTasks)?;
     let me = r.who.person()?;
@@ -322,10 +362,16 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
         _ => None,
     };
     let today = r.today().to_julian_day();
-    let prefix = task_list_prefix(q.queue, scope, q.sort).0;
+    let span = task_span(
+        task_list_prefix(q.queue, scope, q.sort),
+        q.sort,
+        f,
+        r.offset,
+        r.today(),
+    );
     let (ids, next) = list::scan::<TaskSummary>(
         &r.rx,
-        &prefix,
+        &span,
         q.desc,
         q.after.as_ref(),
         q.limit.clamp(1, 500),

@@ -22,10 +22,18 @@ impl CheckReport {
 
 const MAX_PROBLEMS: usize = 100;
 
+/// A rule a row must keep beyond its index entries: `Some(problem)` when broken.
+type Rule<'a, R> = &'a dyn Fn(&Rx, &R) -> Result<Option<String>, StoreError>;
+
+fn no_rule<R>(_: &Rx, _: &R) -> Result<Option<String>, StoreError> {
+    Ok(None)
+}
+
 fn check_type<R: Record>(
     rx: &Rx,
     rep: &mut CheckReport,
     expected: &mut u64,
+    rule: Rule<R>,
 ) -> Result<(), StoreError> {
     let ix = match rx.r.open_table(INDEX) {
         Ok(t) => Some(t),
@@ -52,6 +60,11 @@ fn check_type<R: Record>(
                 row.key()
             ));
         }
+        if let Some(p) = rule(rx, &row)?
+            && rep.problems.len() < MAX_PROBLEMS
+        {
+            rep.problems.push(format!("{} {id}: {p}", R::KIND));
+        }
         entries.clear();
         row.index(&mut entries)?;
         for (k, v) in &entries {
@@ -76,23 +89,54 @@ fn check_type<R: Record>(
     Ok(())
 }
 
+/// The status a row holds is the one its last status-changing history entry recorded.
+fn status_rule(rx: &Rx, e: Entity, id: u64, status: u8) -> Result<Option<String>, StoreError> {
+    let last = super::history::read(rx, e, id)?
+        .into_iter()
+        .rev()
+        .find_map(|h| h.status);
+    Ok(match last {
+        Some(s) if s == status => None,
+        Some(s) => Some(format!(
+            "status {status} differs from its history's last status {s}"
+        )),
+        None => Some(format!("status {status} has no history entry")),
+    })
+}
+
+/// List queries seek by this: a task is never due before the day it was created (UTC, with
+/// a day for the node's offset).
+fn due_rule(_: &Rx, t: &Task) -> Result<Option<String>, StoreError> {
+    let created = t.created.date(time::UtcOffset::UTC);
+    let floor = created.previous_day().unwrap_or(created);
+    Ok((t.due < floor).then(|| format!("due {} before its creation {created}", t.due)))
+}
+
 pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
     let mut rep = CheckReport::default();
     let mut expected = 0u64;
-    check_type::<Org>(rx, &mut rep, &mut expected)?;
-    check_type::<Department>(rx, &mut rep, &mut expected)?;
-    check_type::<Group>(rx, &mut rep, &mut expected)?;
-    check_type::<Role>(rx, &mut rep, &mut expected)?;
-    check_type::<User>(rx, &mut rep, &mut expected)?;
-    check_type::<Service>(rx, &mut rep, &mut expected)?;
-    check_type::<RequestKind>(rx, &mut rep, &mut expected)?;
-    check_type::<Applicant>(rx, &mut rep, &mut expected)?;
-    check_type::<Application>(rx, &mut rep, &mut expected)?;
-    check_type::<Process>(rx, &mut rep, &mut expected)?;
-    check_type::<Task>(rx, &mut rep, &mut expected)?;
-    check_type::<OutgoingRequest>(rx, &mut rep, &mut expected)?;
-    check_type::<IncomingRequest>(rx, &mut rep, &mut expected)?;
-    check_type::<RegionalRequest>(rx, &mut rep, &mut expected)?;
+    check_type::<Org>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Department>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Group>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Role>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<User>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Service>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<RequestKind>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Applicant>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Application>(rx, &mut rep, &mut expected, &|rx, row: &Application| {
+        status_rule(rx, Entity::Application, row.id.0, row.status.code())
+    })?;
+    check_type::<Process>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Task>(rx, &mut rep, &mut expected, &due_rule)?;
+    check_type::<OutgoingRequest>(rx, &mut rep, &mut expected, &|rx, row: &OutgoingRequest| {
+        status_rule(rx, Entity::Outgoing, row.id.0, row.status as u8)
+    })?;
+    check_type::<IncomingRequest>(rx, &mut rep, &mut expected, &|rx, row: &IncomingRequest| {
+        status_rule(rx, Entity::Incoming, row.id.0, row.status as u8)
+    })?;
+    check_type::<RegionalRequest>(rx, &mut rep, &mut expected, &|rx, row: &RegionalRequest| {
+        status_rule(rx, Entity::Regional, row.id.0, row.status as u8)
+    })?;
     let actual = match rx.r.open_table(INDEX) {
         Ok(t) => t.len()?,
         Err(redb::TableError::TableDoesNotExist(_)) => 0,

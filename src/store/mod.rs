@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod codec;
+pub mod history;
 pub mod keys;
 pub mod records;
 pub mod summary;
@@ -222,6 +223,8 @@ pub trait Read {
     fn scan_rows(&self, t: Rows, after: u64, f: &mut RowVisitor) -> Result<(), StoreError>;
     fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     fn history_raw(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// The key of the last history entry under `prefix`, if any.
+    fn history_last_key(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn audit_tail(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError>;
     fn task_names(&self) -> Result<Vec<(String, u32)>, StoreError>;
     fn count_rows(&self, t: Rows) -> Result<u64, StoreError>;
@@ -339,6 +342,19 @@ macro_rules! impl_read {
                     out.push(v.value().to_vec());
                 }
                 Ok(out)
+            }
+
+            fn history_last_key(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+                let t = match self.$field.open_table(HISTORY) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                let end = keys::prefix_end(prefix).unwrap_or_else(|| vec![0xff; 16]);
+                match t.range::<&[u8]>(prefix..end.as_slice())?.next_back() {
+                    Some(item) => Ok(Some(item?.0.value().to_vec())),
+                    None => Ok(None),
+                }
             }
 
             fn audit_tail(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError> {
