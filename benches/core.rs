@@ -551,6 +551,7 @@ JOIN users ua ON ua.id = t.author
 LEFT JOIN users uh ON uh.id = t.holder
 LEFT JOIN applications a ON a.id = t.application
 WHERE t.queue = 0 AND t.group_id = ?1 AND t.created >= ?2 AND t.created < ?3 AND t.author = ?4
+  AND t.due >= ?5
 ORDER BY t.due, t.created, t.id
 LIMIT 50";
 
@@ -803,6 +804,16 @@ type RawLine = (
     Option<String>,
 );
 
+/// The lower bound on due dates that volost's queue derives from «created from» (a task is
+/// never due before the day it was created), given to SQLite as the same extra predicate so
+/// that both stores plan with the same knowledge.
+fn due_floor(ctx: &Ctx, from: Ts) -> i32 {
+    let day = from.date(ctx.offset);
+    day.checked_sub(time::Duration::days(2))
+        .unwrap_or(day)
+        .to_julian_day()
+}
+
 fn sqlite_page(conn: &Connection, ctx: &Ctx, f: Filter, author: usize) -> Vec<Line> {
     let user = ctx.users[author].0.0;
     let today = ctx.now.date(ctx.offset);
@@ -820,10 +831,13 @@ fn sqlite_page(conn: &Connection, ctx: &Ctx, f: Filter, author: usize) -> Vec<Li
     let raw: Vec<_> = match f {
         Filter::Interval(from, to) => {
             let mut st = conn.prepare_cached(Q_INTERVAL).expect("prepare");
-            st.query_map(params![ctx.group.0, from.0, to.0, user], map)
-                .expect("query")
-                .collect::<rusqlite::Result<_>>()
-                .expect("rows")
+            st.query_map(
+                params![ctx.group.0, from.0, to.0, user, due_floor(ctx, from)],
+                map,
+            )
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
         }
         Filter::Name => {
             let mut st = conn.prepare_cached(Q_NAME).expect("prepare");
@@ -1040,9 +1054,11 @@ fn main() {
     for case in cases(&ctx) {
         let user = ctx.users[1].0.0;
         let plan = match case.filter {
-            Filter::Interval(from, to) => {
-                sqlite_plan(&conn, Q_INTERVAL, params![ctx.group.0, from.0, to.0, user])
-            }
+            Filter::Interval(from, to) => sqlite_plan(
+                &conn,
+                Q_INTERVAL,
+                params![ctx.group.0, from.0, to.0, user, due_floor(&ctx, from)],
+            ),
             Filter::Name => sqlite_plan(
                 &conn,
                 Q_NAME,

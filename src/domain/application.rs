@@ -103,6 +103,7 @@ pub struct Decision {
 /// Заявка.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Application {
+    // The first four fields are read alone by `store::records::AppHead`: keep their order.
     pub id: AppId,
     pub org: OrgId,
     pub dept: Option<DeptId>,

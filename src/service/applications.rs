@@ -428,7 +428,12 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
                     .period(k, f.created_from, f.created_to);
             }
         }
-        AppCol::Due | AppCol::Updated => {}
+        AppCol::Due => {}
+        AppCol::Updated => {}
+    }
+    if sort != AppCol::Updated {
+        // These keys end with `created ++ id`; «Дата изменения» keys end with `updated ++ id`.
+        span = span.created_in_key(f.created_from, f.created_to);
     }
     let (ids, next) = list::scan::<AppSummary>(
         &r.rx,

@@ -8,7 +8,7 @@ use crate::store::{Read, StoreError, codec};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// Where the next page starts: the last index key the previous page looked at.
+/// Where the next page starts: the first index key the previous page did not look at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor(pub Vec<u8>);
 
@@ -44,6 +44,9 @@ pub(crate) struct Span {
     prefix: Vec<u8>,
     lo: Option<Vec<u8>>,
     hi: Option<Vec<u8>>,
+    /// `[from, to)` of the creation time that the last 16 bytes of every key hold
+    /// (`created i64 ++ id u64`), tested on the key before the summary is decoded.
+    created: Option<(i64, i64)>,
 }
 
 impl Span {
@@ -52,6 +55,7 @@ impl Span {
             prefix: prefix.0,
             lo: None,
             hi: None,
+            created: None,
         }
     }
     /// Keys from `k` on (it must start with the prefix to narrow anything).
@@ -89,6 +93,28 @@ impl Span {
             None => s,
         }
     }
+    /// For lists whose keys end with `created i64 ++ id u64`: skips entries created outside
+    /// `[from, to)` by their key alone. Most entries a period filter passes over fail it, and
+    /// the key test is cheaper than decoding their summaries.
+    pub fn created_in_key(mut self, from: Option<Ts>, to: Option<Ts>) -> Span {
+        if from.is_some() || to.is_some() {
+            self.created = Some((from.map_or(i64::MIN, |t| t.0), to.map_or(i64::MAX, |t| t.0)));
+        }
+        self
+    }
+    fn key_created_ok(&self, k: &[u8]) -> bool {
+        let Some((from, to)) = self.created else {
+            return true;
+        };
+        let Some(b) = k.len().checked_sub(16).and_then(|s| k.get(s..s + 8)) else {
+            return true;
+        };
+        let Ok(b) = <[u8; 8]>::try_from(b) else {
+            return true;
+        };
+        let c = (u64::from_be_bytes(b) ^ (1 << 63)) as i64;
+        from <= c && c < to
+    }
     /// `[from, to)` of the scan from `after`, in the direction asked.
     fn range(&self, after: Option<&Cursor>, desc: bool) -> (Vec<u8>, Vec<u8>) {
         let end = prefix_end(&self.prefix).unwrap_or_else(|| vec![0xff; self.prefix.len() + 1]);
@@ -105,14 +131,15 @@ impl Span {
             to.clone_from(hi);
         }
         match (after, desc) {
-            (Some(c), false) => {
-                let mut s = c.0.clone();
-                s.push(0);
-                if s > from {
-                    from = s;
+            (Some(c), false) if c.0 > from => from.clone_from(&c.0),
+            (Some(c), true) => {
+                // The cursor's own entry is next, so the exclusive end is just past it.
+                let mut end = c.0.clone();
+                end.push(0);
+                if end < to {
+                    to = end;
                 }
             }
-            (Some(c), true) if c.0 < to => to.clone_from(&c.0),
             _ => {}
         }
         (from, to)
@@ -141,18 +168,17 @@ pub(crate) fn scan<S: DeserializeOwned>(
         return Ok((ids, None));
     }
     let mut scanned = 0usize;
-    // One buffer for the last key seen: a scan may pass 10^5 entries, and copying each key
-    // into a fresh allocation was a measurable share of it.
-    let mut last: Vec<u8> = Vec::new();
-    let mut more = false;
+    let mut next = None;
     t.scan_index(&from, &to, desc, &mut |k, v| {
         if ids.len() == limit || scanned == MAX_SCAN {
-            more = true;
+            // Only the stopping key is copied: a scan may pass 10^5 entries.
+            next = Some(Cursor(k.to_vec()));
             return Ok(false);
         }
         scanned += 1;
-        last.clear();
-        last.extend_from_slice(k);
+        if !span.key_created_ok(k) {
+            return Ok(true);
+        }
         let (_, body) = codec::split(v)?;
         let s: S = codec::body("summary", body)?;
         if keep(&s) {
@@ -162,6 +188,5 @@ pub(crate) fn scan<S: DeserializeOwned>(
         }
         Ok(true)
     })?;
-    let next = (more && !last.is_empty()).then_some(Cursor(last));
     Ok((ids, next))
 }

@@ -221,6 +221,18 @@ impl R {
             .ok_or_else(|| Error::not_found(T::KIND, id))?;
         self.who.same_org(row.org(), T::KIND, id, row)
     }
+
+    /// The rows of a list page, read with the table opened once.
+    pub fn load_many<T: Record + HasOrg>(&self, ids: &[u64]) -> Result<Vec<T>> {
+        let rows = self.rx.get_many::<T>(ids)?;
+        ids.iter()
+            .zip(rows)
+            .map(|(id, row)| {
+                let row = row.ok_or_else(|| Error::not_found(T::KIND, id))?;
+                self.who.same_org(row.org(), T::KIND, id, row)
+            })
+            .collect()
+    }
 }
 
 /// Rows that belong to one body.

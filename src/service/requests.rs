@@ -231,6 +231,12 @@ impl Node {
                 }
                 _ => Span::new(base),
             };
+            // Created and status keys end with `created ++ id`, updated keys do not.
+            let span = if sort == ReqCol::Updated {
+                span
+            } else {
+                span.created_in_key(f.created_from, f.created_to)
+            };
             let (ids, next) =
                 list::scan::<OutSummary>(&r.rx, &span, desc, after, limit.clamp(1, 500), |s| {
                     (statuses.is_empty() || statuses.contains(&s.status))

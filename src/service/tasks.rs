@@ -5,7 +5,7 @@ use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, R, Result, W, history};
 use crate::domain::*;
 use crate::store::keys::Key;
-use crate::store::records::{task_by_executor_prefix, task_list_prefix};
+use crate::store::records::{AppHead, task_by_executor_prefix, task_list_prefix};
 use crate::store::summary::{TaskCol, TaskSummary};
 use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
@@ -321,7 +321,8 @@ fn task_span(
         }
         TaskCol::Name => {}
     }
-    span
+    // Every task list key ends with `created ++ id`.
+    span.created_in_key(f.created_from, f.created_to)
 }
 
 fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
@@ -394,13 +395,24 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
         users.insert(id, n.clone());
         Ok(n)
     };
+    let tasks: Vec<Task> = r.load_many(&ids)?;
+    let app_ids: Vec<u64> = tasks
+        .iter()
+        .filter_map(|t| t.application)
+        .map(|a| a.0)
+        .collect();
+    let mut numbers: BTreeMap<u64, String> = BTreeMap::new();
+    for bytes in
+        r.rx.get_many_raw(Application::TABLE, &app_ids)?
+            .into_iter()
+            .flatten()
+    {
+        let head = AppHead::decode(&bytes)?;
+        numbers.insert(head.id.0, head.number);
+    }
     let mut rows = Vec::with_capacity(ids.len());
-    for id in ids {
-        let t: Task = r.load(id)?;
-        let number = match t.application {
-            Some(a) => r.rx.get::<Application>(a.0)?.map(|a| a.number),
-            None => None,
-        };
+    for t in tasks {
+        let number = t.application.and_then(|a| numbers.get(&a.0).cloned());
         rows.push(TaskRow {
             id: t.id,
             author: name(t.author)?,

@@ -211,6 +211,8 @@ type RangeItem<'a> = Result<
 /// Read access shared by read and write transactions, so a query runs inside either.
 pub trait Read {
     fn get_raw(&self, t: Rows, id: u64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Several rows of one table, opening it once (a list page's rows).
+    fn get_many_raw(&self, t: Rows, ids: &[u64]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
     /// Visits index entries with keys in `[from, to)`, in order or reversed, until `f` says stop.
     fn scan_index(
         &self,
@@ -236,6 +238,17 @@ pub trait Read {
         self.get_raw(R::TABLE, id)?
             .map(|b| R::decode(&b))
             .transpose()
+    }
+
+    /// The rows with these ids, in order; `None` where there is none.
+    fn get_many<R: Record>(&self, ids: &[u64]) -> Result<Vec<Option<R>>, StoreError>
+    where
+        Self: Sized,
+    {
+        self.get_many_raw(R::TABLE, ids)?
+            .into_iter()
+            .map(|b| b.map(|b| R::decode(&b)).transpose())
+            .collect()
     }
 
     /// Every row of a small table (catalog, users, departments).
@@ -290,6 +303,23 @@ macro_rules! impl_read {
                     Err(e) => return Err(e.into()),
                 };
                 Ok(table.get(id)?.map(|g| g.value().to_vec()))
+            }
+
+            fn get_many_raw(
+                &self,
+                t: Rows,
+                ids: &[u64],
+            ) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+                let table = match self.$field.open_table(t) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => {
+                        return Ok(vec![None; ids.len()]);
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                ids.iter()
+                    .map(|id| Ok(table.get(*id)?.map(|g| g.value().to_vec())))
+                    .collect()
             }
 
             fn scan_index(
