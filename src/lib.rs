@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod clock;
+pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod service;

@@ -38,6 +38,9 @@ pub enum Error {
     Conflict(String),
     #[error(transparent)]
     Storage(#[from] StoreError),
+    /// A bug in the node: logged in full, shown to staff as a request to call support.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -97,6 +100,9 @@ impl Error {
                     "Ошибка хранилища: изменения не сохранены".into()
                 }
             },
+            Error::Internal(_) => {
+                "Внутренняя ошибка узла: изменения не сохранены. Обратитесь в поддержку".into()
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod applicants;
 mod applications;
 mod auth;
 mod catalog;
+mod commit;
 mod error;
 mod history;
 mod list;
@@ -21,6 +22,7 @@ pub use admin::*;
 pub use applicants::*;
 pub use applications::*;
 pub use auth::*;
+pub use commit::GroupStats;
 pub use error::{Error, FieldError, Result};
 pub use list::{Cursor, Page};
 pub use requests::*;
@@ -80,6 +82,7 @@ pub struct Node {
     store: Store,
     clock: Arc<dyn Clock>,
     opts: Options,
+    group: commit::Group,
 }
 
 /// The acting party inside a transaction, resolved and checked once per operation.
@@ -289,7 +292,12 @@ fn resolve<T: Read>(t: &T, actor: Actor, allow_pending_password: bool) -> Result
 
 impl Node {
     pub fn new(store: Store, clock: Arc<dyn Clock>, opts: Options) -> Node {
-        Node { store, clock, opts }
+        Node {
+            store,
+            clock,
+            opts,
+            group: commit::Group::default(),
+        }
     }
 
     /// Opens the database in `dir` (`volost.redb`).
@@ -309,15 +317,16 @@ impl Node {
         &self.store
     }
 
-    /// Runs one write operation: resolve the actor, run `f`, audit, commit. If `f` fails,
-    /// the transaction is dropped and nothing of it remains.
+    /// Runs one write operation: resolve the actor, run `f`, audit, commit (in a group with
+    /// the operations of other callers arriving at the same time; see [`commit`]). If `f`
+    /// fails, nothing of it remains. `f` may run more than once (see [`commit`]).
     pub(crate) fn write<T>(
         &self,
         actor: Actor,
         op: &'static str,
-        f: impl FnOnce(&mut W) -> Result<T>,
+        f: impl Fn(&mut W) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(actor, op, false, f)
+        self.grouped(actor, op, false, f)
     }
 
     fn write_inner<T>(
@@ -325,10 +334,37 @@ impl Node {
         actor: Actor,
         op: &'static str,
         allow_pending_password: bool,
+        f: impl Fn(&mut W) -> Result<T>,
+    ) -> Result<T> {
+        self.grouped(actor, op, allow_pending_password, f)
+    }
+
+    /// Counters of the group commit (for `/metrics`).
+    pub fn commit_stats(&self) -> GroupStats {
+        self.group.stats()
+    }
+
+    /// Runs many operations of the same actor in one transaction (bulk loads, the demo seed).
+    pub fn batch<T>(
+        &self,
+        actor: Actor,
+        op: &'static str,
+        f: impl FnOnce(&mut Batch) -> Result<T>,
+    ) -> Result<T> {
+        self.solo(actor, op, |w| f(&mut Batch { w }))
+    }
+
+    /// One transaction of its own, outside group commit: for bulk work whose closure cannot
+    /// run twice (it draws random numbers, fills the caller's tables). redb's single writer
+    /// lock orders it with the groups.
+    fn solo<T>(
+        &self,
+        actor: Actor,
+        op: &'static str,
         f: impl FnOnce(&mut W) -> Result<T>,
     ) -> Result<T> {
         let tx = self.store.begin()?;
-        let who = resolve(&tx, actor, allow_pending_password)?;
+        let who = resolve(&tx, actor, false)?;
         let mut w = W {
             tx,
             who,
@@ -339,18 +375,7 @@ impl Node {
         let out = f(&mut w)?;
         history::audit(&mut w, op)?;
         w.tx.commit()?;
-        tracing::debug!(op, targets = ?w.targets, "committed");
         Ok(out)
-    }
-
-    /// Runs many operations of the same actor in one transaction (bulk loads, the demo seed).
-    pub fn batch<T>(
-        &self,
-        actor: Actor,
-        op: &'static str,
-        f: impl FnOnce(&mut Batch) -> Result<T>,
-    ) -> Result<T> {
-        self.write(actor, op, |w| f(&mut Batch { w }))
     }
 
     pub(crate) fn read<T>(&self, actor: Actor, f: impl FnOnce(&R) -> Result<T>) -> Result<T> {

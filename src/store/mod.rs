@@ -27,7 +27,7 @@ use tables::{AUDIT, HISTORY, INDEX, META, Rows, TASK_NAMES};
 /// database from a newer build is refused rather than misread.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the database is held by another process (is `volost serve` running?)")]
     Locked,
@@ -177,7 +177,7 @@ impl Store {
 
     pub fn begin(&self) -> Result<Tx, StoreError> {
         let w = self.db.begin_write()?;
-        Ok(Tx { w })
+        Ok(Tx { w, writes: 0 })
     }
 
     pub fn read(&self) -> Result<Rx, StoreError> {
@@ -434,6 +434,9 @@ pub struct Rx {
 /// A write transaction. Dropped without [`Tx::commit`], it leaves nothing behind.
 pub struct Tx {
     w: WriteTransaction,
+    /// Writes attempted so far. Group commit compares it before and after an operation: a
+    /// failed operation that wrote nothing leaves the shared transaction usable.
+    writes: u64,
 }
 
 impl_read!(Rx, r);
@@ -445,9 +448,15 @@ impl Tx {
         Ok(())
     }
 
+    /// How many writes this transaction has attempted (see the field).
+    pub fn writes(&self) -> u64 {
+        self.writes
+    }
+
     /// Inserts or replaces a row and brings its index entries up to date: entries of the old
     /// version that the new one no longer implies are removed, new ones inserted.
     pub fn put<R: Record>(&mut self, row: &R) -> Result<(), StoreError> {
+        self.writes += 1;
         let id = row.key();
         let bytes = row.encode()?;
         let old = {
@@ -482,6 +491,7 @@ impl Tx {
 
     /// Increments a named counter in `meta` and returns its new value (ids, numbers per year).
     pub fn bump(&mut self, key: &str) -> Result<u64, StoreError> {
+        self.writes += 1;
         let mut t = self.w.open_table(META)?;
         let cur = match t.get(key)? {
             Some(g) => {
@@ -499,18 +509,21 @@ impl Tx {
     }
 
     pub fn meta_put(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.writes += 1;
         let mut t = self.w.open_table(META)?;
         t.insert(key, value)?;
         Ok(())
     }
 
     pub fn history_put(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.writes += 1;
         let mut t = self.w.open_table(HISTORY)?;
         t.insert(key, value)?;
         Ok(())
     }
 
     pub fn audit_put(&mut self, seq: u64, value: &[u8]) -> Result<(), StoreError> {
+        self.writes += 1;
         let mut t = self.w.open_table(AUDIT)?;
         t.insert(seq, value)?;
         Ok(())
@@ -526,6 +539,7 @@ impl Tx {
         }
         let id = u32::try_from(self.bump("seq:task_names")?)
             .map_err(|_| StoreError::Corrupt("too many task names".into()))?;
+        self.writes += 1;
         let mut t = self.w.open_table(TASK_NAMES)?;
         t.insert(name, id)?;
         Ok(id)
@@ -533,6 +547,7 @@ impl Tx {
 
     /// Raw index access for `check --repair` and tests that break an index on purpose.
     pub fn index_insert_raw(&mut self, k: &[u8], v: &[u8]) -> Result<(), StoreError> {
+        self.writes += 1;
         let mut t = self.w.open_table(INDEX)?;
         t.insert(k, v)?;
         Ok(())

@@ -1,0 +1,345 @@
+//! `volost.toml`: the daemon's one configuration file. Every key has a default, so an empty
+//! file is a valid configuration; unknown keys and bad values are refused at start with the
+//! line and the reason. `appliance/volost.toml` is the commented example of every key.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_PATH: &str = "/etc/volost/volost.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    /// toml's message names the line and column and quotes the line.
+    #[error("{path}: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("{path}: [{section}] {key}: {reason}")]
+    Value {
+        path: String,
+        section: &'static str,
+        key: &'static str,
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub node: NodeConfig,
+    pub local_api: LocalApiConfig,
+    pub http: HttpConfig,
+    pub sessions: SessionConfig,
+    pub backup: BackupConfig,
+    pub jobs: JobsConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodeConfig {
+    /// Where the database lives (its own partition on the appliance).
+    pub data_dir: PathBuf,
+    /// The council's local time, for dates on screen and working days: `+07:00`.
+    pub utc_offset: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocalApiConfig {
+    /// The Unix socket staff sessions (TUI) connect to.
+    pub socket: PathBuf,
+    /// The group that owns the socket (mode 0660): staff accounts are its members. Empty
+    /// keeps the daemon's own group.
+    pub group: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Address and port of the HTTP endpoint; empty turns it off.
+    pub listen: String,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// PEM certificate chain and key; both set turns on TLS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    pub idle_timeout_minutes: u64,
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    pub dir: PathBuf,
+    /// Hours between scheduled backups; 0 turns them off.
+    pub interval_hours: u64,
+    /// How many backups to keep.
+    pub keep: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Minutes between runs of the overdue-task job.
+    pub overdue_interval_minutes: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter: `info`, `volost=debug`, ...
+    pub level: String,
+    /// `text` (journald adds the time) or `json`.
+    pub format: String,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            data_dir: PathBuf::from("/var/lib/volost"),
+            utc_offset: "+07:00".into(),
+        }
+    }
+}
+
+impl Default for LocalApiConfig {
+    fn default() -> Self {
+        LocalApiConfig {
+            socket: PathBuf::from("/run/volost/volost.sock"),
+            group: "volost".into(),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: "127.0.0.1:8080".into(),
+            body_limit_bytes: 64 * 1024,
+            request_timeout_secs: 10,
+            tls_cert: None,
+            tls_key: None,
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle_timeout_minutes: 30,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            dir: PathBuf::from("/var/lib/volost/backups"),
+            interval_hours: 24,
+            keep: 7,
+        }
+    }
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            overdue_interval_minutes: 15,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".into(),
+            format: "text".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks the text of a configuration; `path` names it in messages.
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
+        cfg.check(path)?;
+        Ok(cfg)
+    }
+
+    fn check(&self, path: &str) -> Result<(), ConfigError> {
+        let bad = |section, key, reason: String| ConfigError::Value {
+            path: path.into(),
+            section,
+            key,
+            reason,
+        };
+        self.utc_offset()
+            .map_err(|r| bad("node", "utc_offset", r))?;
+        if !self.node.data_dir.is_absolute() {
+            return Err(bad("node", "data_dir", "must be an absolute path".into()));
+        }
+        if !self.local_api.socket.is_absolute() {
+            return Err(bad(
+                "local_api",
+                "socket",
+                "must be an absolute path".into(),
+            ));
+        }
+        if !self.http.listen.is_empty() {
+            self.http
+                .listen
+                .parse::<SocketAddr>()
+                .map_err(|e| bad("http", "listen", format!("not an address:port ({e})")))?;
+        }
+        if !(1024..=16 * 1024 * 1024).contains(&self.http.body_limit_bytes) {
+            return Err(bad(
+                "http",
+                "body_limit_bytes",
+                "must be between 1024 and 16777216".into(),
+            ));
+        }
+        if !(1..=600).contains(&self.http.request_timeout_secs) {
+            return Err(bad(
+                "http",
+                "request_timeout_secs",
+                "must be between 1 and 600".into(),
+            ));
+        }
+        if self.http.tls_cert.is_some() != self.http.tls_key.is_some() {
+            return Err(bad(
+                "http",
+                "tls_cert",
+                "tls_cert and tls_key must be set together".into(),
+            ));
+        }
+        if !(1..=24 * 60).contains(&self.sessions.idle_timeout_minutes) {
+            return Err(bad(
+                "sessions",
+                "idle_timeout_minutes",
+                "must be between 1 and 1440".into(),
+            ));
+        }
+        if !(1..=100).contains(&self.sessions.max_failed_logins) {
+            return Err(bad(
+                "sessions",
+                "max_failed_logins",
+                "must be between 1 and 100".into(),
+            ));
+        }
+        if !(1..=24 * 60).contains(&self.sessions.lockout_minutes) {
+            return Err(bad(
+                "sessions",
+                "lockout_minutes",
+                "must be between 1 and 1440".into(),
+            ));
+        }
+        if !self.backup.dir.is_absolute() {
+            return Err(bad("backup", "dir", "must be an absolute path".into()));
+        }
+        if !(1..=1000).contains(&self.backup.keep) {
+            return Err(bad("backup", "keep", "must be between 1 and 1000".into()));
+        }
+        if !(1..=24 * 60).contains(&self.jobs.overdue_interval_minutes) {
+            return Err(bad(
+                "jobs",
+                "overdue_interval_minutes",
+                "must be between 1 and 1440".into(),
+            ));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(bad("log", "format", "must be \"text\" or \"json\"".into()));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log.level)
+            .map_err(|e| bad("log", "level", e.to_string()))?;
+        Ok(())
+    }
+
+    /// `node.utc_offset` as an offset: `+07:00`, `+7`, `-03:30`.
+    pub fn utc_offset(&self) -> Result<time::UtcOffset, String> {
+        parse_offset(&self.node.utc_offset)
+    }
+}
+
+fn parse_offset(s: &str) -> Result<time::UtcOffset, String> {
+    let bad = || format!("«{s}» is not a UTC offset like +07:00");
+    let s = s.trim();
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') => (1i8, &s[1..]),
+        Some(b'-') => (-1i8, &s[1..]),
+        _ => return Err(bad()),
+    };
+    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    let h: i8 = h.parse().map_err(|_| bad())?;
+    let m: i8 = m.parse().map_err(|_| bad())?;
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    time::UtcOffset::from_hms(sign * h, sign * m, 0).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let c = Config::parse("", "t.toml").expect("defaults");
+        assert_eq!(c, Config::default());
+        assert_eq!(
+            c.utc_offset(),
+            Ok(time::UtcOffset::from_hms(7, 0, 0).expect("offset"))
+        );
+    }
+
+    #[test]
+    fn the_shipped_example_is_valid_and_is_the_defaults() {
+        let text = include_str!("../appliance/volost.toml");
+        assert_eq!(
+            Config::parse(text, "appliance/volost.toml").expect("example"),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_line_and_reason() {
+        let e = Config::parse("[http]\nlisten = \"127.0.0.1:8080\"\nlisen = 1\n", "v.toml")
+            .expect_err("unknown key");
+        let msg = e.to_string();
+        assert!(msg.contains("line 3") && msg.contains("lisen"), "{msg}");
+
+        let e = Config::parse("[http]\nbody_limit_bytes = \"big\"\n", "v.toml")
+            .expect_err("wrong type");
+        assert!(e.to_string().contains("line 2"), "{e}");
+
+        let e = Config::parse("[http]\nlisten = \"localhost\"\n", "v.toml").expect_err("addr");
+        assert!(e.to_string().contains("[http] listen"), "{e}");
+
+        let e = Config::parse("[node]\nutc_offset = \"+25:00\"\n", "v.toml").expect_err("tz");
+        assert!(e.to_string().contains("utc_offset"), "{e}");
+
+        let e = Config::parse("[log]\nformat = \"xml\"\n", "v.toml").expect_err("format");
+        assert!(e.to_string().contains("[log] format"), "{e}");
+    }
+}
