@@ -13,7 +13,7 @@ pub(crate) fn read(t: &impl Read, e: Entity, id: u64) -> Result<Vec<HistoryEntry
 }
 
 pub(crate) fn audit(w: &mut W, op: &str) -> Result<()> {
-    let seq = w.tx.bump("seq:audit")?;
+    let seq = w.tx.audit_next_seq()?;
     let entry = AuditEntry {
         seq,
         at: w.now,

@@ -522,6 +522,17 @@ impl Tx {
         Ok(())
     }
 
+    /// The next audit sequence number: one past the last entry. The log is append-only, so
+    /// its last key is the counter, and a write touches one B-tree fewer than a `meta` counter.
+    pub fn audit_next_seq(&self) -> Result<u64, StoreError> {
+        let t = self.w.open_table(AUDIT)?;
+        let last = match t.last()? {
+            Some((k, _)) => k.value(),
+            None => 0,
+        };
+        Ok(last + 1)
+    }
+
     pub fn audit_put(&mut self, seq: u64, value: &[u8]) -> Result<(), StoreError> {
         self.writes += 1;
         let mut t = self.w.open_table(AUDIT)?;
