@@ -44,7 +44,7 @@ fn everything_survives_a_restart() {
     assert_eq!(after.history, before.history);
     let mine = node.queue(spec2, &TaskQuery::new(Queue::Mine)).unwrap();
     assert_eq!(mine.rows.len(), 1);
-    assert!(node.authenticate("spec", "password-1").is_ok());
+    assert!(node.login("spec", "password-1").is_ok());
     // Counters continue: the next number follows the last.
     let next = node
         .create_application(

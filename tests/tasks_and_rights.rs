@@ -316,13 +316,13 @@ fn first_password_must_be_changed_and_logins_checked() {
         )
         .unwrap();
     let me = volost::Actor::User(u.id);
-    assert!(fx.node.authenticate("novikova", &pw).is_ok());
+    assert!(fx.node.login("novikova", &pw).is_ok());
     assert!(matches!(
-        fx.node.authenticate("novikova", "wrong").unwrap_err(),
+        fx.node.login("novikova", "wrong").unwrap_err(),
         Error::BadCredentials
     ));
     assert!(matches!(
-        fx.node.authenticate("nobody", &pw).unwrap_err(),
+        fx.node.login("nobody", &pw).unwrap_err(),
         Error::BadCredentials
     ));
     assert!(matches!(
@@ -343,7 +343,7 @@ fn first_password_must_be_changed_and_logins_checked() {
     );
     fx.node.change_password(me, &pw, "Novaya-parol-1").unwrap();
     assert!(fx.node.queue(me, &TaskQuery::new(Queue::Group)).is_ok());
-    assert!(fx.node.authenticate("novikova", "Novaya-parol-1").is_ok());
+    assert!(fx.node.login("novikova", "Novaya-parol-1").is_ok());
     assert!(
         fx.node
             .add_user(
@@ -357,7 +357,7 @@ fn first_password_must_be_changed_and_logins_checked() {
             .is_err()
     );
     fx.node.set_user_active(fx.admin, u.id, false).unwrap();
-    assert!(fx.node.authenticate("novikova", "Novaya-parol-1").is_err());
+    assert!(fx.node.login("novikova", "Novaya-parol-1").is_err());
     let audit = fx.node.audit_tail(fx.admin, 50).unwrap();
     assert!(
         audit
@@ -401,4 +401,54 @@ fn applicants_found_by_snils_inn_and_name_ignoring_case_and_yo() {
     };
     let e = fx.node.create_applicant(fx.spec, &bad).unwrap_err();
     assert!(e.ru().contains("10 цифр"), "{}", e.ru());
+}
+
+#[test]
+fn wrong_passwords_lock_the_account_for_a_while_and_the_audit_log_says_so() {
+    let fx = fixture();
+    // 4 wrong passwords are only wrong passwords; a right one clears the count.
+    for _ in 0..4 {
+        assert!(matches!(
+            fx.node.login("spec", "wrong").unwrap_err(),
+            Error::BadCredentials
+        ));
+    }
+    fx.node.login("spec", "password-1").unwrap();
+    for _ in 0..4 {
+        fx.node.login("spec", "wrong").unwrap_err();
+    }
+    // The 5th in a row locks, and then even the right password is refused.
+    let locked = fx.node.login("spec", "wrong").unwrap_err();
+    assert!(matches!(locked, Error::LockedOut { .. }), "{locked:?}");
+    assert!(locked.ru().contains("заблокирован до"), "{}", locked.ru());
+    assert!(matches!(
+        fx.node.login("spec", "password-1").unwrap_err(),
+        Error::LockedOut { .. }
+    ));
+    // Other users are not affected.
+    fx.node.login("spec2", "password-1").unwrap();
+    fx.clock.advance_ms(14 * 60_000);
+    assert!(fx.node.login("spec", "password-1").is_err(), "14 minutes");
+    fx.clock.advance_ms(60_000 + 1);
+    let u = fx.node.login("spec", "password-1").unwrap();
+    assert_eq!((u.failed_logins, u.locked_until), (0, None));
+
+    let ops: Vec<String> = fx
+        .node
+        .audit_tail(fx.admin, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.target == format!("user:{}", u.id))
+        .map(|a| a.op)
+        .collect();
+    let count = |op: &str| ops.iter().filter(|o| *o == op).count();
+    assert_eq!(count("auth.failed"), 9, "{ops:?}");
+    assert_eq!(count("auth.locked"), 1, "{ops:?}");
+    assert_eq!(count("auth.login"), 2, "{ops:?}");
+    // An administrator's reset also lifts a lockout.
+    for _ in 0..5 {
+        fx.node.login("spec", "wrong").unwrap_err();
+    }
+    let pw = fx.node.reset_password(fx.admin, "spec").unwrap();
+    assert!(fx.node.login("spec", &pw).unwrap().must_change_password);
 }

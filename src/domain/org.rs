@@ -152,6 +152,10 @@ pub struct User {
     pub groups: Vec<GroupId>,
     pub active: bool,
     pub created: Ts,
+    /// Wrong passwords in a row since the last successful login or lockout.
+    pub failed_logins: u32,
+    /// Logins are refused until then, after too many wrong passwords.
+    pub locked_until: Option<Ts>,
 }
 
 impl User {

@@ -121,7 +121,8 @@ impl Node {
             Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;
         // Bootstrapping: there is no user yet, so the body's system actor does it all, in one
         // transaction: a node is either fully initialised or not at all.
-        let (org_id, admin, password) = node.write(Actor::System(OrgId(0)), "node.init", |w| {
+        let secret = super::auth::Secret::generate(&opts)?;
+        let (org_id, admin) = node.write(Actor::System(OrgId(0)), "node.init", |w| {
             let o = create_org(w, org)?;
             w.who.org = o.id;
             let group = Group {
@@ -131,9 +132,8 @@ impl Node {
             };
             w.tx.put(&group)?;
             starter.install(w, o.id)?;
-            let (admin, password) = add_user(
+            let admin = add_user(
                 w,
-                &opts,
                 o.id,
                 &NewUser {
                     login: admin_login.into(),
@@ -142,9 +142,11 @@ impl Node {
                     roles: vec!["admin".into()],
                     groups: vec![group.id],
                 },
+                &secret,
             )?;
-            Ok((o.id, admin, password))
+            Ok((o.id, admin))
         })?;
+        let password = secret.password;
         Ok(InitResult {
             node,
             org: org_id,

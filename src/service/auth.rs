@@ -24,7 +24,22 @@ pub(crate) fn hash_password(opts: &Options, password: &str) -> Result<String> {
         .map_err(|e| Error::Conflict(format!("Не удалось вычислить хеш пароля: {e}")))
 }
 
-fn verify_password(hash: &str, password: &str) -> bool {
+/// A one-time password and its hash, made before the write transaction: argon2 is slow on
+/// purpose, and nothing slow may run while a group of writes is open.
+pub(crate) struct Secret {
+    pub password: String,
+    pub hash: String,
+}
+
+impl Secret {
+    pub fn generate(opts: &Options) -> Result<Secret> {
+        let password = generate_password();
+        let hash = hash_password(opts, &password)?;
+        Ok(Secret { password, hash })
+    }
+}
+
+pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
     // The parameters are read from the stored hash, so old hashes keep working.
     PasswordHash::new(hash)
         .map(|h| {
@@ -124,12 +139,7 @@ pub(crate) fn resolve_roles(w: &W, codes: &[String]) -> Result<(Vec<RoleId>, Rig
 }
 
 /// Creates a user with a one-time password; returns the user and that password.
-pub(crate) fn add_user(
-    w: &mut W,
-    opts: &Options,
-    org: OrgId,
-    u: &NewUser,
-) -> Result<(User, String)> {
+pub(crate) fn add_user(w: &mut W, org: OrgId, u: &NewUser, secret: &Secret) -> Result<User> {
     if !valid_login(&u.login) {
         return Err(Error::invalid(
             "Имя пользователя",
@@ -160,56 +170,126 @@ pub(crate) fn add_user(
         }
     }
     let (roles, rights) = resolve_roles(w, &u.roles)?;
-    let password = generate_password();
     let user = User {
         id: UserId(w.tx.next_id(User::KIND)?),
         org,
         dept: u.dept,
         login: u.login.clone(),
         full_name: u.full_name.trim().to_string(),
-        password_hash: hash_password(opts, &password)?,
+        password_hash: secret.hash.clone(),
         must_change_password: true,
         roles,
         rights,
         groups: u.groups.clone(),
         active: true,
         created: w.now,
+        failed_logins: 0,
+        locked_until: None,
     };
     w.tx.put(&user)?;
     w.target("user", user.id);
-    Ok((user, password))
+    Ok(user)
 }
 
 impl Node {
-    /// Checks a user name and password. The session layer (daemon) turns success into a token
-    /// and counts failures for the lockout.
-    pub fn authenticate(&self, login: &str, password: &str) -> Result<User> {
-        let rx = self.store().read()?;
-        let user = find_login(&rx, login)?.ok_or(Error::BadCredentials)?;
-        // Hash even for an inactive user so that timing does not tell which logins exist.
-        let ok = verify_password(&user.password_hash, password);
-        if !ok || !user.active {
+    /// Logs a user in. The password is checked outside any transaction (argon2 is slow on
+    /// purpose); then the outcome is written: a success clears the count of wrong passwords,
+    /// a failure adds to it and, at `max_failed_logins`, locks the account for `lockout_ms`.
+    /// Successes, failures and lockouts go to the audit log.
+    pub fn login(&self, login: &str, password: &str) -> Result<User> {
+        let found = find_login(&self.store().read()?, login)?;
+        let Some(user) = found else {
+            // The same argon2 work as for a real user, so timing does not tell which
+            // logins exist.
+            let dummy = self
+                .dummy_hash
+                .get_or_init(|| hash_password(self.options(), "no such user").unwrap_or_default());
+            verify_password(dummy, password);
+            tracing::warn!(login, "login refused: unknown user name");
+            return Err(Error::BadCredentials);
+        };
+        let now = self.now();
+        if let Some(until) = user.locked_until
+            && until > now
+        {
+            tracing::warn!(login, "login refused: account locked");
+            return Err(Error::LockedOut {
+                until: until.display(self.options().utc_offset),
+            });
+        }
+        let right = verify_password(&user.password_hash, password);
+        if !user.active {
+            tracing::warn!(login, "login refused: account blocked");
             return Err(Error::BadCredentials);
         }
-        Ok(user)
+        if right {
+            return self.write_inner(Actor::User(user.id), "auth.login", true, |w| {
+                let mut u = w.who.user.clone().ok_or(Error::Unauthenticated)?;
+                if u.failed_logins != 0 || u.locked_until.is_some() {
+                    u.failed_logins = 0;
+                    u.locked_until = None;
+                    w.tx.put(&u)?;
+                }
+                w.target("user", u.id);
+                Ok(u)
+            });
+        }
+        let (max, lockout) = (self.options().max_failed_logins, self.options().lockout_ms);
+        let locked = self.write(Actor::System(user.org), "auth.failed", |w| {
+            let mut u: User = w.load(user.id.0)?;
+            u.failed_logins += 1;
+            let locked = u.failed_logins >= max;
+            if locked {
+                u.failed_logins = 0;
+                u.locked_until = Some(Ts(w.now.0 + lockout));
+            }
+            w.tx.put(&u)?;
+            w.target("user", u.id);
+            if locked {
+                super::history::audit(w, "auth.locked")?;
+            }
+            Ok(u.locked_until.filter(|_| locked))
+        })?;
+        match locked {
+            Some(until) => {
+                tracing::warn!(login, "account locked after {max} wrong passwords");
+                Err(Error::LockedOut {
+                    until: until.display(self.options().utc_offset),
+                })
+            }
+            None => Err(Error::BadCredentials),
+        }
     }
 
-    /// A user changes their own password (also the forced change at first login).
+    /// A user changes their own password (also the forced change at first login). Both
+    /// argon2 runs happen before the write, against the hash read here; the write refuses if
+    /// another session changed the password in between.
     pub fn change_password(&self, actor: Actor, old: &str, new: &str) -> Result<()> {
-        let opts = self.options().clone();
+        let current = {
+            let rx = self.store().read()?;
+            resolve(&rx, actor, true)?
+                .user
+                .ok_or(Error::Unauthenticated)?
+        };
+        if !verify_password(&current.password_hash, old) {
+            return Err(Error::invalid("Текущий пароль", "Неверный пароль"));
+        }
+        if old == new {
+            return Err(Error::invalid(
+                "Новый пароль",
+                "Новый пароль должен отличаться от текущего",
+            ));
+        }
+        check_password_strength(&current.login, new)?;
+        let hash = hash_password(self.options(), new)?;
         self.write_inner(actor, "user.change_password", true, |w| {
             let mut user = w.who.user.clone().ok_or(Error::Unauthenticated)?;
-            if !verify_password(&user.password_hash, old) {
-                return Err(Error::invalid("Текущий пароль", "Неверный пароль"));
-            }
-            if old == new {
-                return Err(Error::invalid(
-                    "Новый пароль",
-                    "Новый пароль должен отличаться от текущего",
+            if user.password_hash != current.password_hash {
+                return Err(Error::Conflict(
+                    "Пароль уже изменён в другом сеансе: войдите заново".into(),
                 ));
             }
-            check_password_strength(&user.login, new)?;
-            user.password_hash = hash_password(&opts, new)?;
+            user.password_hash = hash.clone();
             user.must_change_password = false;
             w.tx.put(&user)?;
             w.target("user", user.id);
@@ -219,29 +299,32 @@ impl Node {
 
     /// An administrator creates a user of their own body.
     pub fn add_user(&self, actor: Actor, u: &NewUser) -> Result<(User, String)> {
-        let opts = self.options().clone();
-        self.write(actor, "user.add", |w| {
+        let secret = Secret::generate(self.options())?;
+        let user = self.write(actor, "user.add", |w| {
             w.who.require("user.add", Right::Administer)?;
             let org = w.who.org;
-            add_user(w, &opts, org, u)
-        })
+            add_user(w, org, u, &secret)
+        })?;
+        Ok((user, secret.password))
     }
 
     /// An administrator resets a password: a new one-time password that must be changed.
     pub fn reset_password(&self, actor: Actor, login: &str) -> Result<String> {
-        let opts = self.options().clone();
+        let secret = Secret::generate(self.options())?;
         self.write(actor, "user.reset_password", |w| {
             w.who.require("user.reset_password", Right::Administer)?;
             let user = find_login(&w.tx, login)?.ok_or_else(|| Error::not_found("user", login))?;
             let mut user = w.who.same_org(user.org, "user", login, user)?;
-            let password = generate_password();
-            user.password_hash = hash_password(&opts, &password)?;
+            user.password_hash = secret.hash.clone();
             user.must_change_password = true;
             user.active = true;
+            user.failed_logins = 0;
+            user.locked_until = None;
             w.tx.put(&user)?;
             w.target("user", user.id);
-            Ok(password)
-        })
+            Ok(())
+        })?;
+        Ok(secret.password)
     }
 
     /// Blocks or unblocks a user.

@@ -17,6 +17,8 @@ pub enum Error {
     BadCredentials,
     #[error("user is unknown or blocked")]
     Unauthenticated,
+    #[error("account locked after wrong passwords until {until}")]
+    LockedOut { until: String },
     #[error("the first password must be changed before anything else")]
     PasswordChangeRequired,
     #[error("forbidden: {op} needs right {right:?}")]
@@ -65,6 +67,9 @@ impl Error {
         match self {
             Error::BadCredentials => "Неверное имя пользователя или пароль".into(),
             Error::Unauthenticated => "Пользователь не найден или заблокирован".into(),
+            Error::LockedOut { until } => {
+                format!("Слишком много неверных паролей: вход заблокирован до {until}")
+            }
             Error::PasswordChangeRequired => "Необходимо сменить первоначальный пароль".into(),
             Error::Forbidden { right, .. } => {
                 format!("Недостаточно прав: требуется право «{}»", right.label())

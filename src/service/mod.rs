@@ -51,6 +51,9 @@ pub struct Options {
     pub argon_p: u32,
     /// The node's local time offset (for dates, deadlines and «Сегодня»).
     pub utc_offset: time::UtcOffset,
+    /// Wrong passwords in a row before an account is locked, and for how long (ms).
+    pub max_failed_logins: u32,
+    pub lockout_ms: i64,
 }
 
 impl Default for Options {
@@ -61,6 +64,8 @@ impl Default for Options {
             argon_t: 2,
             argon_p: 1,
             utc_offset: time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC),
+            max_failed_logins: 5,
+            lockout_ms: 15 * 60_000,
         }
     }
 }
@@ -83,6 +88,8 @@ pub struct Node {
     clock: Arc<dyn Clock>,
     opts: Options,
     group: commit::Group,
+    /// Verified against for unknown logins (see `auth::Node::login`), made on first use.
+    dummy_hash: std::sync::OnceLock<String>,
 }
 
 /// The acting party inside a transaction, resolved and checked once per operation.
@@ -297,6 +304,7 @@ impl Node {
             clock,
             opts,
             group: commit::Group::default(),
+            dummy_hash: std::sync::OnceLock::new(),
         }
     }
 
@@ -472,11 +480,11 @@ impl Batch<'_> {
 impl Node {
     /// Sets a known password that needs no change: only for demo users on a demo node.
     pub fn set_demo_password(&self, actor: Actor, user: UserId, password: &str) -> Result<()> {
-        let opts = self.opts.clone();
+        let hash = auth::hash_password(&self.opts, password)?;
         self.write(actor, "user.demo_password", |w| {
             w.who.require("user.demo_password", Right::Administer)?;
             let mut u: User = w.load(user.0)?;
-            u.password_hash = auth::hash_password(&opts, password)?;
+            u.password_hash = hash.clone();
             u.must_change_password = false;
             w.tx.put(&u)?;
             w.target("user", u.id);

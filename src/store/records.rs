@@ -37,15 +37,59 @@ pub fn login_key(login: &str) -> Key {
     Key::new(Ix::UserLogin as u8).text(login, 64)
 }
 
+/// A user as version 1 stored it, before the login lockout.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct UserV1 {
+    id: UserId,
+    org: OrgId,
+    dept: Option<DeptId>,
+    login: String,
+    full_name: String,
+    password_hash: String,
+    must_change_password: bool,
+    roles: Vec<RoleId>,
+    rights: Rights,
+    groups: Vec<GroupId>,
+    active: bool,
+    created: Ts,
+}
+
 impl Record for User {
     const TABLE: Rows = tables::USERS;
     const KIND: &'static str = "user";
+    /// 2: `failed_logins` and `locked_until`.
+    const VERSION: u8 = 2;
     fn key(&self) -> u64 {
         self.id.0
     }
     fn index(&self, out: &mut Out) -> Result<(), StoreError> {
         out.push((login_key(&self.login).u64(self.id.0).0, Vec::new()));
         Ok(())
+    }
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "user row of unknown version {version}"
+            )));
+        }
+        let u: UserV1 = codec::body("user v1", body)?;
+        Ok(User {
+            id: u.id,
+            org: u.org,
+            dept: u.dept,
+            login: u.login,
+            full_name: u.full_name,
+            password_hash: u.password_hash,
+            must_change_password: u.must_change_password,
+            roles: u.roles,
+            rights: u.rights,
+            groups: u.groups,
+            active: u.active,
+            created: u.created,
+            failed_logins: 0,
+            locked_until: None,
+        })
     }
 }
 
@@ -437,5 +481,36 @@ mod tests {
                 number: "2026-000042".into(),
             }
         );
+    }
+
+    #[test]
+    fn a_version_1_user_reads_with_no_failed_logins() {
+        let v1 = UserV1 {
+            id: UserId(3),
+            org: OrgId(1),
+            dept: None,
+            login: "ivanova".into(),
+            full_name: "Иванова Марина Сергеевна".into(),
+            password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA".into(),
+            must_change_password: false,
+            roles: vec![RoleId(1)],
+            rights: Rights::default(),
+            groups: vec![GroupId(1)],
+            active: true,
+            created: Ts(1_795_402_800_000),
+        };
+        let bytes = codec::encode(1, &v1).expect("encode");
+        let u = User::decode(&bytes).expect("upgrade");
+        assert_eq!(
+            (u.login.as_str(), u.failed_logins, u.locked_until),
+            ("ivanova", 0, None)
+        );
+        assert_eq!(User::decode(&u.encode().expect("encode")).expect("v2"), u);
+        let mut newer = u.encode().expect("encode");
+        newer[0] = User::VERSION + 1;
+        assert!(matches!(
+            User::decode(&newer),
+            Err(StoreError::TooNew { .. })
+        ));
     }
 }
