@@ -116,13 +116,7 @@ impl Node {
                     return Err(e);
                 }
             };
-            let mut w = W {
-                tx,
-                who,
-                now: self.clock.now(),
-                offset: self.opts.utc_offset,
-                targets: Vec::new(),
-            };
+            let mut w = self.writer(tx, who);
             let out = catch_unwind(AssertUnwindSafe(|| {
                 let out = f(&mut w)?;
                 history::audit(&mut w, op)?;

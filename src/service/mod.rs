@@ -347,6 +347,17 @@ impl Node {
         self.grouped(actor, op, allow_pending_password, f)
     }
 
+    /// The context one write operation runs in, at the clock's present.
+    fn writer(&self, tx: Tx, who: Who) -> W {
+        W {
+            tx,
+            who,
+            now: self.clock.now(),
+            offset: self.opts.utc_offset,
+            targets: Vec::new(),
+        }
+    }
+
     /// Counters of the group commit (for `/metrics`).
     pub fn commit_stats(&self) -> GroupStats {
         self.group.stats()
@@ -373,13 +384,7 @@ impl Node {
     ) -> Result<T> {
         let tx = self.store.begin()?;
         let who = resolve(&tx, actor, false)?;
-        let mut w = W {
-            tx,
-            who,
-            now: self.clock.now(),
-            offset: self.opts.utc_offset,
-            targets: Vec::new(),
-        };
+        let mut w = self.writer(tx, who);
         let out = f(&mut w)?;
         history::audit(&mut w, op)?;
         w.tx.commit()?;
