@@ -195,79 +195,83 @@ impl Config {
             key,
             reason,
         };
+        let absolute = |section, key, p: &Path| {
+            if p.is_absolute() {
+                Ok(())
+            } else {
+                Err(bad(section, key, "must be an absolute path".into()))
+            }
+        };
+        let within = |section, key, v: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(bad(section, key, format!("must be between {lo} and {hi}")))
+            }
+        };
         self.utc_offset()
             .map_err(|r| bad("node", "utc_offset", r))?;
-        if !self.node.data_dir.is_absolute() {
-            return Err(bad("node", "data_dir", "must be an absolute path".into()));
-        }
-        if !self.local_api.socket.is_absolute() {
-            return Err(bad(
-                "local_api",
-                "socket",
-                "must be an absolute path".into(),
-            ));
-        }
+        absolute("node", "data_dir", &self.node.data_dir)?;
+        absolute("local_api", "socket", &self.local_api.socket)?;
         if !self.http.listen.is_empty() {
             self.http
                 .listen
                 .parse::<SocketAddr>()
                 .map_err(|e| bad("http", "listen", format!("not an address:port ({e})")))?;
         }
-        if !(1024..=16 * 1024 * 1024).contains(&self.http.body_limit_bytes) {
-            return Err(bad(
-                "http",
-                "body_limit_bytes",
-                "must be between 1024 and 16777216".into(),
-            ));
-        }
-        if !(1..=600).contains(&self.http.request_timeout_secs) {
-            return Err(bad(
-                "http",
-                "request_timeout_secs",
-                "must be between 1 and 600".into(),
-            ));
-        }
-        if self.http.tls_cert.is_some() != self.http.tls_key.is_some() {
+        let http = &self.http;
+        within(
+            "http",
+            "body_limit_bytes",
+            http.body_limit_bytes as u64,
+            1024,
+            16 << 20,
+        )?;
+        within(
+            "http",
+            "request_timeout_secs",
+            http.request_timeout_secs,
+            1,
+            600,
+        )?;
+        if http.tls_cert.is_some() != http.tls_key.is_some() {
             return Err(bad(
                 "http",
                 "tls_cert",
                 "tls_cert and tls_key must be set together".into(),
             ));
         }
-        if !(1..=24 * 60).contains(&self.sessions.idle_timeout_minutes) {
-            return Err(bad(
-                "sessions",
-                "idle_timeout_minutes",
-                "must be between 1 and 1440".into(),
-            ));
-        }
-        if !(1..=100).contains(&self.sessions.max_failed_logins) {
-            return Err(bad(
-                "sessions",
-                "max_failed_logins",
-                "must be between 1 and 100".into(),
-            ));
-        }
-        if !(1..=24 * 60).contains(&self.sessions.lockout_minutes) {
-            return Err(bad(
-                "sessions",
-                "lockout_minutes",
-                "must be between 1 and 1440".into(),
-            ));
-        }
-        if !self.backup.dir.is_absolute() {
-            return Err(bad("backup", "dir", "must be an absolute path".into()));
-        }
-        if !(1..=1000).contains(&self.backup.keep) {
-            return Err(bad("backup", "keep", "must be between 1 and 1000".into()));
-        }
-        if !(1..=24 * 60).contains(&self.jobs.overdue_interval_minutes) {
-            return Err(bad(
-                "jobs",
-                "overdue_interval_minutes",
-                "must be between 1 and 1440".into(),
-            ));
-        }
+        let sessions = &self.sessions;
+        within(
+            "sessions",
+            "idle_timeout_minutes",
+            sessions.idle_timeout_minutes,
+            1,
+            1440,
+        )?;
+        within(
+            "sessions",
+            "max_failed_logins",
+            sessions.max_failed_logins.into(),
+            1,
+            100,
+        )?;
+        within(
+            "sessions",
+            "lockout_minutes",
+            sessions.lockout_minutes,
+            1,
+            1440,
+        )?;
+        absolute("backup", "dir", &self.backup.dir)?;
+        within("backup", "keep", self.backup.keep as u64, 1, 1000)?;
+        within(
+            "jobs",
+            "overdue_interval_minutes",
+            self.jobs.overdue_interval_minutes,
+            1,
+            1440,
+        )?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(bad("log", "format", "must be \"text\" or \"json\"".into()));
         }

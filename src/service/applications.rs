@@ -428,8 +428,7 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
                     .period(k, f.created_from, f.created_to);
             }
         }
-        AppCol::Due => {}
-        AppCol::Updated => {}
+        AppCol::Due | AppCol::Updated => {}
     }
     if sort != AppCol::Updated {
         // These keys end with `created ++ id`; «Дата изменения» keys end with `updated ++ id`.

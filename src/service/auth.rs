@@ -223,7 +223,7 @@ impl Node {
             return Err(Error::BadCredentials);
         }
         if right {
-            return self.write_inner(Actor::User(user.id), "auth.login", true, |w| {
+            return self.grouped(Actor::User(user.id), "auth.login", true, |w| {
                 let mut u = w.who.user.clone().ok_or(Error::Unauthenticated)?;
                 if u.failed_logins != 0 || u.locked_until.is_some() {
                     u.failed_logins = 0;
@@ -282,7 +282,7 @@ impl Node {
         }
         check_password_strength(&current.login, new)?;
         let hash = hash_password(self.options(), new)?;
-        self.write_inner(actor, "user.change_password", true, |w| {
+        self.grouped(actor, "user.change_password", true, |w| {
             let mut user = w.who.user.clone().ok_or(Error::Unauthenticated)?;
             if user.password_hash != current.password_hash {
                 return Err(Error::Conflict(

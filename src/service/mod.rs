@@ -337,16 +337,6 @@ impl Node {
         self.grouped(actor, op, false, f)
     }
 
-    fn write_inner<T>(
-        &self,
-        actor: Actor,
-        op: &'static str,
-        allow_pending_password: bool,
-        f: impl Fn(&mut W) -> Result<T>,
-    ) -> Result<T> {
-        self.grouped(actor, op, allow_pending_password, f)
-    }
-
     /// The context one write operation runs in, at the clock's present.
     fn writer(&self, tx: Tx, who: Who) -> W {
         W {

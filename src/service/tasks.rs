@@ -362,13 +362,14 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
         }
         _ => None,
     };
-    let today = r.today().to_julian_day();
+    let today_date = r.today();
+    let today = today_date.to_julian_day();
     let span = task_span(
         task_list_prefix(q.queue, scope, q.sort),
         q.sort,
         f,
         r.offset,
-        r.today(),
+        today_date,
     );
     let (ids, next) = list::scan::<TaskSummary>(
         &r.rx,
@@ -420,7 +421,7 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
             created: t.created,
             due: t.due,
             overdue_days: if t.completed.is_none() {
-                cal.working_days_between(t.due, r.today())
+                cal.working_days_between(t.due, today_date)
             } else {
                 0
             },
