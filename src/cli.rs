@@ -4,7 +4,9 @@
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::sync::Arc;
+use volost::api::{Call, Client};
 use volost::clock::SystemClock;
+use volost::config::{self, Config};
 use volost::domain::*;
 use volost::service::{NewOrg, NewUser, TaskQuery};
 use volost::{Actor, Node, Options};
@@ -263,4 +265,99 @@ fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     for r in rows {
         line(r.clone());
     }
+}
+
+/// The configuration named on the command line, else the default file, else the built-in
+/// defaults (a development machine has no /etc/volost).
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None if Path::new(config::DEFAULT_PATH).exists() => {
+            Ok(Config::load(Path::new(config::DEFAULT_PATH))?)
+        }
+        None => {
+            tracing::info!("no {}: built-in defaults", config::DEFAULT_PATH);
+            Ok(Config::default())
+        }
+    }
+}
+
+/// Logging of the daemon, as the configuration says: plain text for journald (which adds
+/// the time) or one JSON object per line.
+fn init_daemon_log(cfg: &Config) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log.level)
+        .with_context(|| format!("[log] level «{}»", cfg.log.level))?;
+    use std::io::IsTerminal;
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let r = if cfg.log.format == "json" {
+        b.json().try_init()
+    } else {
+        b.without_time().try_init()
+    };
+    r.map_err(|e| anyhow::anyhow!("logging: {e}"))
+}
+
+pub fn serve(config: Option<&Path>) -> Result<()> {
+    let cfg = match load_config(config) {
+        Ok(c) => c,
+        Err(e) => {
+            // No logger yet: say it on stderr, which journald keeps.
+            eprintln!("volost: configuration refused: {e:#}");
+            return Err(e);
+        }
+    };
+    init_daemon_log(&cfg)?;
+    tracing::info!(data = %cfg.node.data_dir.display(), "starting volost {}", env!("CARGO_PKG_VERSION"));
+    volost::daemon::run(cfg)?;
+    Ok(())
+}
+
+pub fn backup(config: Option<&Path>) -> Result<()> {
+    let cfg = load_config(config)?;
+    let path: String = match Client::connect(&cfg.local_api.socket) {
+        Ok(mut c) => c
+            .call(Call::Backup)
+            .map_err(|e| anyhow::anyhow!("{}", e.ru()))?,
+        Err(_) => {
+            // No daemon: the database is ours to open.
+            let node = Node::open(
+                &cfg.node.data_dir,
+                Arc::new(SystemClock),
+                volost::daemon::options(&cfg)?,
+            )?;
+            volost::backup::take(&node, &cfg.backup.dir, cfg.backup.keep)?
+                .display()
+                .to_string()
+        }
+    };
+    println!("Резервная копия сохранена: {path}");
+    Ok(())
+}
+
+pub fn restore(file: &Path, config: Option<&Path>) -> Result<()> {
+    let cfg = load_config(config)?;
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let r = volost::backup::restore(file, &cfg.node.data_dir, &stamp)?;
+    println!(
+        "База восстановлена из {} в {} (проверка пройдена: {} записей индексов).",
+        file.display(),
+        cfg.node.data_dir.display(),
+        r.check.index_entries
+    );
+    if let Some(p) = r.previous {
+        println!("Прежняя база сохранена как {}", p.display());
+    }
+    Ok(())
 }

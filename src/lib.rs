@@ -3,9 +3,12 @@
 //! `domain` holds the types and rules, `store` the redb tables, `service` the one layer every
 //! command and query goes through. See ARCHITECTURE.md.
 
+pub mod api;
+pub mod backup;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod domain;
 pub mod service;

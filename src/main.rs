@@ -20,6 +20,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Run the node daemon: owns the database, serves the local API and the HTTP endpoint.
+    Serve {
+        /// Configuration file (default /etc/volost/volost.toml; built-in defaults if absent).
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Take an online backup now (through the running daemon, or directly if it is stopped).
+    Backup {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Replace the database with a backup (the daemon must be stopped); the backup is
+    /// checked first and the current database is kept beside it.
+    Restore {
+        /// The backup file (volost-YYYYMMDD-HHMMSS.redb).
+        file: PathBuf,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Create a node: database, starter catalog, first administrator (password printed once).
     Init {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
@@ -112,14 +131,16 @@ enum DemoCmd {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VOLOST_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    if !matches!(cli.cmd, Cmd::Serve { .. }) {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("VOLOST_LOG")
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .with_writer(std::io::stderr)
+            .init();
+    }
     if let Err(e) = run(cli) {
         match e.downcast_ref::<volost::Error>() {
             Some(ve) => {
@@ -134,6 +155,9 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
+        Cmd::Serve { config } => cli::serve(config.as_deref()),
+        Cmd::Backup { config } => cli::backup(config.as_deref()),
+        Cmd::Restore { file, config } => cli::restore(&file, config.as_deref()),
         Cmd::Init {
             data,
             org_name,

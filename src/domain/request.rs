@@ -128,6 +128,8 @@ pub enum InStatus {
 }
 
 impl InStatus {
+    pub const ALL: [InStatus; 2] = [InStatus::Received, InStatus::Answered];
+
     pub fn label(self) -> &'static str {
         match self {
             InStatus::Received => "Запрос получен",

@@ -261,6 +261,15 @@ impl Node {
         }
     }
 
+    /// Ends a staff session: the audit log records when the user left.
+    pub fn logout(&self, actor: Actor) -> Result<()> {
+        self.grouped(actor, "auth.logout", true, |w| {
+            let id = w.who.person()?;
+            w.target("user", id);
+            Ok(())
+        })
+    }
+
     /// A user changes their own password (also the forced change at first login). Both
     /// argon2 runs happen before the write, against the hash read here; the write refuses if
     /// another session changed the password in between.

@@ -29,6 +29,7 @@ pub(crate) fn audit(w: &mut W, op: &str) -> Result<()> {
 impl Node {
     /// The last `n` audit entries of the actor's body (administrators and monitoring only).
     pub fn audit_tail(&self, actor: Actor, n: usize) -> Result<Vec<AuditEntry>> {
+        let n = n.min(super::MAX_PAGE);
         self.read(actor, |r| {
             if !r.who.rights.has(Right::Administer) {
                 r.who.require("audit.read", Right::Monitoring)?;

@@ -22,6 +22,7 @@ pub struct Page<T> {
 
 /// The ids (trailing u64 of each key) of up to `limit` index entries starting with `prefix`.
 pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Result<Vec<u64>> {
+    let limit = limit.min(MAX_PAGE);
     let end = prefix_end(prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
     let mut out = Vec::new();
     t.scan_index(prefix, &end, false, &mut |k, _| {
@@ -37,6 +38,9 @@ pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Res
 /// Longest scan for one page. A filter that matches almost nothing ends a page early with
 /// a cursor, so no single request holds the database for long.
 pub const MAX_SCAN: usize = 200_000;
+
+/// Most rows one page may hold, whatever a client asks for: a page is built in memory.
+pub const MAX_PAGE: usize = 1000;
 
 /// The part of a list index one query reads: keys that start with `prefix` and, when the
 /// query's filters allow a tighter range (a period on the sort column, say), lie in `[lo, hi)`.
@@ -162,6 +166,7 @@ pub(crate) fn scan<S: DeserializeOwned>(
         // A cursor from another list is refused rather than followed outside this prefix.
         return Err(super::Error::invalid("cursor", "Неверная позиция списка"));
     }
+    let limit = limit.min(MAX_PAGE);
     let (from, to) = span.range(after, desc);
     let mut ids = Vec::with_capacity(limit);
     if from >= to {

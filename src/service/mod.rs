@@ -13,7 +13,9 @@ mod catalog;
 mod commit;
 mod error;
 mod history;
+mod jobs;
 mod list;
+mod public;
 mod requests;
 mod tasks;
 
@@ -24,7 +26,9 @@ pub use applications::*;
 pub use auth::*;
 pub use commit::GroupStats;
 pub use error::{Error, FieldError, Result};
-pub use list::{Cursor, Page};
+pub use jobs::Gauges;
+pub use list::{Cursor, MAX_PAGE, Page};
+pub use public::PublicStatus;
 pub use requests::*;
 pub use tasks::*;
 

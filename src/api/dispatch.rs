@@ -1,0 +1,214 @@
+//! One dispatch from a [`Call`] to the service layer. Every transport (the Unix socket now)
+//! goes through [`Api::handle`]; it resolves the session, runs the operation and shapes the
+//! answer. It is blocking (the service layer is), so async callers run it on blocking threads.
+
+use super::proto::*;
+use super::session::Sessions;
+use crate::config::BackupConfig;
+use crate::domain::*;
+use crate::service::Node;
+use crate::{Actor, backup};
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Who is on the other end of a connection, as the kernel tells it (`SO_PEERCRED`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Caller {
+    pub uid: Option<u32>,
+    pub pid: Option<i32>,
+    /// The OS user is root or the daemon's own: operator calls need no session.
+    pub operator: bool,
+}
+
+pub struct Api {
+    pub node: Arc<Node>,
+    pub sessions: Sessions,
+    pub backup: BackupConfig,
+}
+
+fn ok<T: Serialize>(v: T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| {
+        tracing::error!("reply not serialisable: {e}");
+        ApiError::new(500, "internal", "Внутренняя ошибка узла")
+    })
+}
+
+impl Api {
+    pub fn new(node: Arc<Node>, sessions: Sessions, backup: BackupConfig) -> Api {
+        Api {
+            node,
+            sessions,
+            backup,
+        }
+    }
+
+    /// Runs one request. Errors are logged here, once, in English.
+    pub fn handle(&self, req: Request, caller: &Caller) -> Result<Value, ApiError> {
+        let op = req.call.op();
+        let out = self.run(req, caller);
+        if let Err(e) = &out {
+            if e.status >= 500 {
+                tracing::error!(op, uid = caller.uid, "{e}");
+            } else {
+                tracing::info!(op, uid = caller.uid, "refused: {} {}", e.status, e.code);
+            }
+        }
+        out
+    }
+
+    fn session_info(&self, u: &User, token: Option<String>) -> SessionInfo {
+        SessionInfo {
+            token,
+            user: u.id,
+            org: u.org,
+            login: u.login.clone(),
+            full_name: u.full_name.clone(),
+            dept: u.dept,
+            rights: u.rights,
+            groups: u.groups.clone(),
+            must_change_password: u.must_change_password,
+            idle_timeout_minutes: self.sessions.idle_timeout().as_secs() / 60,
+        }
+    }
+
+    fn run(&self, req: Request, caller: &Caller) -> Result<Value, ApiError> {
+        let n = &*self.node;
+        match req.call {
+            Call::Login { login, password } => {
+                let u = n.login(&login, &password)?;
+                let token = self.sessions.open(u.id);
+                tracing::info!(login, uid = caller.uid, pid = caller.pid, "session opened");
+                return ok(self.session_info(&u, Some(token)));
+            }
+            Call::Backup => {
+                if !caller.operator {
+                    return Err(ApiError::new(
+                        403,
+                        "forbidden",
+                        "Резервную копию запускает оператор узла (root или пользователь volost)",
+                    ));
+                }
+                let path = backup::take(n, &self.backup.dir, self.backup.keep)?;
+                return ok(path.display().to_string());
+            }
+            _ => {}
+        }
+        let token = req.token.as_deref().ok_or_else(|| {
+            ApiError::new(401, "unauthorized", "Требуется вход в систему")
+        })?;
+        let a = Actor::User(self.sessions.touch(token)?);
+        match req.call {
+            Call::Login { .. } | Call::Backup => Err(ApiError::bad_request("unreachable")),
+            Call::Logout => {
+                let r = n.logout(a);
+                self.sessions.close(token);
+                r?;
+                ok(())
+            }
+            Call::Whoami => ok(self.session_info(&n.whoami(a)?, None)),
+            Call::ChangePassword { old, new } => ok(n.change_password(a, &old, &new)?),
+            Call::Queue(q) => ok(n.queue(a, &q)?),
+            Call::Task { id } => ok(n.task(a, id)?),
+            Call::Claim { id, take_over } => ok(n.claim(a, id, take_over)?),
+            Call::ReturnToGroup { id } => ok(n.return_to_group(a, id)?),
+            Call::SetDue { id, due } => ok(n.set_due(a, id, due)?),
+            Call::Complete {
+                id,
+                finish,
+                comment,
+            } => ok(n.complete(a, id, finish, &comment)?),
+            Call::LaunchService { service, dept } => ok(n.launch_service(a, service, dept)?),
+            Call::ProcessMap { process } => ok(n.process_map(a, process)?),
+            Call::ProcessTasks { process } => ok(n.process_tasks(a, process)?),
+            Call::ExecutedTaskCount => ok(n.executed_task_count(a)?),
+            Call::Applications(q) => ok(n.applications(a, &q)?),
+            Call::Application { id } => ok(n.application(a, id)?),
+            Call::ApplicationByNumber { number } => ok(n.application_by_number(a, &number)?),
+            Call::CreateApplication(new) => ok(n.create_application(a, &new)?),
+            Call::UpdateDraft { id, data } => ok(n.update_draft(a, id, &data)?),
+            Call::Act { id, input } => ok(n.act(a, id, &input)?),
+            Call::CreateApplicant(input) => ok(n.create_applicant(a, &input)?),
+            Call::FindApplicants { query, limit } => ok(n.find_applicants(a, &query, limit)?),
+            Call::Applicant { id } => ok(n.applicant(a, id)?),
+            Call::CreateOutgoing {
+                kind,
+                application,
+                data,
+            } => ok(n.create_outgoing(a, kind, application, &data)?),
+            Call::Outgoing { id } => ok(n.outgoing(a, id)?),
+            Call::OutgoingList {
+                filter,
+                sort,
+                desc,
+                after,
+                limit,
+            } => ok(n.outgoing_list(a, &filter, sort, desc, after.as_ref(), limit)?),
+            Call::IncomingList {
+                filter,
+                sort,
+                desc,
+                after,
+                limit,
+            } => ok(n.incoming_list(a, &filter, sort, desc, after.as_ref(), limit)?),
+            Call::AnswerIncoming { id, answer } => ok(n.answer_incoming(a, id, &answer)?),
+            Call::CreateRegional {
+                provider,
+                provider_org,
+                application,
+                subject,
+                comment,
+            } => ok(n.create_regional(a, &provider, provider_org, application, &subject, &comment)?),
+            Call::CompleteRegional { id, answer } => ok(n.complete_regional(a, id, &answer)?),
+            Call::Services { all } => ok(n.services(a, all)?),
+            Call::Service { id } => ok(n.service(a, id)?),
+            Call::RequestKinds => ok(n.request_kinds(a)?),
+            Call::AddService(spec) => ok(n.add_service(a, &spec)?),
+            Call::AddRequestKind(spec) => ok(n.add_request_kind(a, &spec)?),
+            Call::SetServiceActive { id, active } => ok(n.set_service_active(a, id, active)?),
+            Call::Org => ok(n.org(a)?),
+            Call::Departments => ok(n.departments(a)?),
+            Call::AddDepartment { name, parent } => ok(n.add_department(a, &name, parent)?),
+            Call::Groups => ok(n.groups(a)?),
+            Call::AddGroup { name } => ok(n.add_group(a, &name)?),
+            Call::Roles => ok(n.roles(a)?),
+            Call::Calendar => ok(n.calendar(a)?),
+            Call::SetCalendarDay { date, off } => ok(n.set_calendar_day(a, date, off)?),
+            Call::Users => ok(n.list_users(a)?),
+            Call::AddUser(new) => {
+                let (u, password) = n.add_user(a, &new)?;
+                ok(OneTimePassword {
+                    user: u.id,
+                    login: u.login,
+                    password,
+                })
+            }
+            Call::ResetPassword { login } => {
+                let password = n.reset_password(a, &login)?;
+                let user = n
+                    .user_by_login(&login)?
+                    .ok_or_else(|| crate::Error::not_found("user", &login))?;
+                // The old password is void, and so are the sessions opened with it.
+                self.sessions.close_user(user.id);
+                ok(OneTimePassword {
+                    user: user.id,
+                    login: user.login,
+                    password,
+                })
+            }
+            Call::SetUserActive { user, active } => {
+                n.set_user_active(a, user, active)?;
+                if !active {
+                    self.sessions.close_user(user);
+                }
+                ok(())
+            }
+            Call::SetUserRoles {
+                user,
+                roles,
+                groups,
+            } => ok(n.set_user_roles(a, user, &roles, &groups)?),
+            Call::AuditTail { n: count } => ok(n.audit_tail(a, count)?),
+        }
+    }
+}

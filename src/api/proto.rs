@@ -1,0 +1,356 @@
+//! The local API's messages. One request is one JSON object on one line:
+//! `{"token": "...", "call": {"op": "claim", "args": {"id": 7, "take_over": false}}}`;
+//! one reply is one line: `{"ok": ...}` or `{"error": {"status": 409, "code": ..., ...}}`.
+//! Every operation a staff client can ask for is a variant of [`Call`]; unknown operations,
+//! unknown fields and wrong types are refused before anything runs.
+
+use crate::catalog::{KindSpec, ServiceSpec};
+use crate::domain::*;
+use crate::service::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One request: the session token (absent only for `login`) and the call.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub call: Call,
+}
+
+/// Every operation of the local API, named as in the service layer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "op", content = "args", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Call {
+    // Sessions.
+    Login {
+        login: String,
+        password: String,
+    },
+    Logout,
+    /// The session's user, rights and whether the first password must still be changed.
+    Whoami,
+    ChangePassword {
+        old: String,
+        new: String,
+    },
+
+    // Tasks and processes.
+    Queue(TaskQuery),
+    Task {
+        id: TaskId,
+    },
+    Claim {
+        id: TaskId,
+        #[serde(default)]
+        take_over: bool,
+    },
+    ReturnToGroup {
+        id: TaskId,
+    },
+    SetDue {
+        id: TaskId,
+        due: time::Date,
+    },
+    Complete {
+        id: TaskId,
+        #[serde(default)]
+        finish: bool,
+        #[serde(default)]
+        comment: String,
+    },
+    LaunchService {
+        service: ServiceId,
+        #[serde(default)]
+        dept: Option<DeptId>,
+    },
+    ProcessMap {
+        process: ProcessId,
+    },
+    ProcessTasks {
+        process: ProcessId,
+    },
+    ExecutedTaskCount,
+
+    // Applications and applicants.
+    Applications(AppQuery),
+    Application {
+        id: AppId,
+    },
+    ApplicationByNumber {
+        number: String,
+    },
+    CreateApplication(NewApplication),
+    UpdateDraft {
+        id: AppId,
+        data: BTreeMap<String, String>,
+    },
+    Act {
+        id: AppId,
+        input: ActionInput,
+    },
+    CreateApplicant(ApplicantInput),
+    FindApplicants {
+        query: ApplicantQuery,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    Applicant {
+        id: ApplicantId,
+    },
+
+    // Interagency requests.
+    CreateOutgoing {
+        kind: KindId,
+        #[serde(default)]
+        application: Option<AppId>,
+        data: BTreeMap<String, String>,
+    },
+    Outgoing {
+        id: OutReqId,
+    },
+    OutgoingList {
+        #[serde(default)]
+        filter: OutFilter,
+        sort: ReqCol,
+        #[serde(default)]
+        desc: bool,
+        #[serde(default)]
+        after: Option<Cursor>,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    IncomingList {
+        #[serde(default)]
+        filter: InFilter,
+        sort: ReqCol,
+        #[serde(default)]
+        desc: bool,
+        #[serde(default)]
+        after: Option<Cursor>,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    AnswerIncoming {
+        id: InReqId,
+        answer: BTreeMap<String, String>,
+    },
+    CreateRegional {
+        provider: String,
+        #[serde(default)]
+        provider_org: Option<OrgId>,
+        #[serde(default)]
+        application: Option<AppId>,
+        subject: String,
+        #[serde(default)]
+        comment: String,
+    },
+    CompleteRegional {
+        id: RegReqId,
+        answer: String,
+    },
+
+    // Catalog.
+    Services {
+        #[serde(default)]
+        all: bool,
+    },
+    Service {
+        id: ServiceId,
+    },
+    RequestKinds,
+    AddService(ServiceSpec),
+    AddRequestKind(KindSpec),
+    SetServiceActive {
+        id: ServiceId,
+        active: bool,
+    },
+
+    // Administration.
+    Org,
+    Departments,
+    AddDepartment {
+        name: String,
+        #[serde(default)]
+        parent: Option<DeptId>,
+    },
+    Groups,
+    AddGroup {
+        name: String,
+    },
+    Roles,
+    Calendar,
+    SetCalendarDay {
+        date: time::Date,
+        off: bool,
+    },
+    Users,
+    AddUser(NewUser),
+    ResetPassword {
+        login: String,
+    },
+    SetUserActive {
+        user: UserId,
+        active: bool,
+    },
+    SetUserRoles {
+        user: UserId,
+        roles: Vec<String>,
+        groups: Vec<GroupId>,
+    },
+    AuditTail {
+        #[serde(default = "default_limit")]
+        n: usize,
+    },
+
+    // Operator calls: allowed to the node's own OS user and root, with no session.
+    /// An online backup into the configured directory; answers with its path.
+    Backup,
+}
+
+fn default_limit() -> usize {
+    50
+}
+
+impl Call {
+    /// The stable name of the operation, for logs.
+    pub fn op(&self) -> &'static str {
+        macro_rules! names {
+            ($($v:ident => $n:literal),* $(,)?) => {
+                match self { $(Call::$v { .. } => $n,)* }
+            };
+        }
+        names! {
+            Login => "login", Logout => "logout", Whoami => "whoami",
+            ChangePassword => "change_password", Queue => "queue", Task => "task",
+            Claim => "claim", ReturnToGroup => "return_to_group", SetDue => "set_due",
+            Complete => "complete", LaunchService => "launch_service",
+            ProcessMap => "process_map", ProcessTasks => "process_tasks",
+            ExecutedTaskCount => "executed_task_count", Applications => "applications",
+            Application => "application", ApplicationByNumber => "application_by_number",
+            CreateApplication => "create_application", UpdateDraft => "update_draft",
+            Act => "act", CreateApplicant => "create_applicant",
+            FindApplicants => "find_applicants", Applicant => "applicant",
+            CreateOutgoing => "create_outgoing", Outgoing => "outgoing",
+            OutgoingList => "outgoing_list", IncomingList => "incoming_list",
+            AnswerIncoming => "answer_incoming", CreateRegional => "create_regional",
+            CompleteRegional => "complete_regional", Services => "services",
+            Service => "service", RequestKinds => "request_kinds", AddService => "add_service",
+            AddRequestKind => "add_request_kind", SetServiceActive => "set_service_active",
+            Org => "org", Departments => "departments", AddDepartment => "add_department",
+            Groups => "groups", AddGroup => "add_group", Roles => "roles",
+            Calendar => "calendar", SetCalendarDay => "set_calendar_day", Users => "users",
+            AddUser => "add_user", ResetPassword => "reset_password",
+            SetUserActive => "set_user_active", SetUserRoles => "set_user_roles",
+            AuditTail => "audit_tail", Backup => "backup",
+        }
+    }
+}
+
+/// A reply line.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    Ok(serde_json::Value),
+    Error(ApiError),
+}
+
+/// The one error shape of the local API and the HTTP endpoint. `status` is the HTTP status
+/// the error maps to (also on the socket, so clients handle both alike); `code` is stable
+/// English for programs; `message` is Russian, for the person at the screen; `fields` are
+/// the form fields to correct.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(400, "bad_request", message)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<&Error> for ApiError {
+    fn from(e: &Error) -> ApiError {
+        use crate::store::StoreError;
+        let (status, code) = match e {
+            Error::BadCredentials => (401, "bad_credentials"),
+            Error::Unauthenticated => (401, "unauthenticated"),
+            Error::LockedOut { .. } => (423, "locked_out"),
+            Error::PasswordChangeRequired => (403, "password_change_required"),
+            Error::Forbidden { .. } | Error::NotAllowed(_) => (403, "forbidden"),
+            Error::NotFound { .. } => (404, "not_found"),
+            Error::InvalidTransition { .. } => (409, "invalid_transition"),
+            Error::AlreadyClaimed { .. } => (409, "already_claimed"),
+            Error::Invalid(_) => (422, "invalid"),
+            Error::Conflict(_) => (409, "conflict"),
+            Error::Storage(StoreError::DiskFull) => (507, "disk_full"),
+            Error::Storage(StoreError::Locked) => (503, "database_locked"),
+            Error::Storage(_) => (500, "storage"),
+            Error::Internal(_) => (500, "internal"),
+        };
+        ApiError {
+            status,
+            code: code.into(),
+            message: e.ru(),
+            fields: match e {
+                Error::Invalid(f) => f.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError::from(&e)
+    }
+}
+
+/// What `whoami` and `login` answer: the session's user without the password hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Absent in `whoami` answers; `login` gives it once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub user: UserId,
+    pub org: OrgId,
+    pub login: String,
+    pub full_name: String,
+    pub dept: Option<DeptId>,
+    pub rights: Rights,
+    pub groups: Vec<GroupId>,
+    pub must_change_password: bool,
+    /// Minutes of idleness after which the session ends.
+    pub idle_timeout_minutes: u64,
+}
+
+/// What `add_user` and `reset_password` answer: the one-time password, shown once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OneTimePassword {
+    pub user: UserId,
+    pub login: String,
+    pub password: String,
+}

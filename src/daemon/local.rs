@@ -1,0 +1,162 @@
+//! The local API's transport: a Unix socket, newline-delimited JSON, one request at a time
+//! per connection. Each request runs on a blocking thread to the end even if the client goes
+//! away, so a dropped connection leaves the whole operation or none of it.
+
+use super::Shutdown;
+use crate::api::{Api, ApiError, Caller, Reply, Request};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::task::JoinSet;
+
+/// Longest request line: forms are small; files travel separately.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Binds the socket: a stale file from a crashed run is replaced, a live daemon is not.
+pub fn bind(path: &Path, group: &str) -> std::io::Result<UnixListener> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AddrInUse,
+                format!("{} is served by a running daemon", path.display()),
+            ));
+        }
+        std::fs::remove_file(path)?;
+    }
+    let l = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+    if !group.is_empty() {
+        match nix::unistd::Group::from_name(group) {
+            Ok(Some(g)) => std::os::unix::fs::chown(path, None, Some(g.gid.as_raw()))?,
+            _ => tracing::warn!(
+                group,
+                "group not found: the socket keeps the daemon's group, so only the daemon's \
+                 user and root can connect"
+            ),
+        }
+    }
+    Ok(l)
+}
+
+fn caller_of(s: &UnixStream) -> Caller {
+    let me = nix::unistd::geteuid().as_raw();
+    match s.peer_cred() {
+        Ok(c) => Caller {
+            uid: Some(c.uid()),
+            pid: c.pid(),
+            operator: c.uid() == 0 || c.uid() == me,
+        },
+        Err(_) => Caller::default(),
+    }
+}
+
+/// Accepts connections until shutdown, then waits for the connections' requests in flight.
+pub async fn serve(listener: UnixListener, api: Arc<Api>, mut shutdown: Shutdown) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => {
+                    let caller = caller_of(&s);
+                    tracing::debug!(uid = caller.uid, pid = caller.pid, "local connection");
+                    conns.spawn(connection(s, caller, api.clone(), shutdown.clone()));
+                }
+                Err(e) => {
+                    tracing::warn!("local accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            _ = shutdown.wait() => break,
+        }
+    }
+    drop(listener);
+    while conns.join_next().await.is_some() {}
+}
+
+/// Reads one line of at most `MAX_LINE` bytes; `Ok(None)` at a clean end of stream.
+async fn read_line<R: AsyncRead + Unpin>(
+    r: &mut BufReader<R>,
+    buf: &mut Vec<u8>,
+) -> Result<Option<()>, ApiError> {
+    buf.clear();
+    let n = (&mut *r)
+        .take(MAX_LINE as u64 + 1)
+        .read_until(b'\n', buf)
+        .await
+        .map_err(|e| ApiError::bad_request(format!("Ошибка чтения запроса: {e}")))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() != Some(&b'\n') {
+        if buf.len() > MAX_LINE {
+            return Err(ApiError::new(
+                413,
+                "too_large",
+                format!("Запрос больше {} байт", MAX_LINE),
+            ));
+        }
+        // The peer closed mid-line: a partial request is never run.
+        return Ok(None);
+    }
+    Ok(Some(()))
+}
+
+fn parse(line: &[u8]) -> Result<Request, ApiError> {
+    serde_json::from_slice(line).map_err(|e| {
+        let code = if e.is_syntax() || e.is_eof() {
+            "malformed_json"
+        } else {
+            "bad_request"
+        };
+        ApiError::new(400, code, format!("Неверный запрос: {e}"))
+    })
+}
+
+async fn connection(s: UnixStream, caller: Caller, api: Arc<Api>, mut shutdown: Shutdown) {
+    let (rd, mut wr) = s.into_split();
+    let mut rd = BufReader::new(rd);
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        let line = tokio::select! {
+            l = read_line(&mut rd, &mut buf) => l,
+            _ = shutdown.wait() => break,
+        };
+        let (reply, close) = match line {
+            Ok(None) => break,
+            Err(e) => (Reply::Error(e), true),
+            Ok(Some(())) => match parse(&buf) {
+                Err(e) => (Reply::Error(e), false),
+                Ok(req) => {
+                    let api = api.clone();
+                    let r = tokio::task::spawn_blocking(move || api.handle(req, &caller)).await;
+                    let reply = match r {
+                        Ok(Ok(v)) => Reply::Ok(v),
+                        Ok(Err(e)) => Reply::Error(e),
+                        Err(e) => {
+                            tracing::error!("request task failed: {e}");
+                            Reply::Error(ApiError::new(500, "internal", "Внутренняя ошибка узла"))
+                        }
+                    };
+                    (reply, false)
+                }
+            },
+        };
+        let mut out = match serde_json::to_vec(&reply) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!("reply not serialisable: {e}");
+                break;
+            }
+        };
+        out.push(b'\n');
+        if wr.write_all(&out).await.is_err() || close {
+            break;
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! `volost serve`: the one process that owns the database. It serves the local API (Unix
+//! socket, [`local`]) and the HTTP endpoint ([`http`]), runs the background jobs ([`jobs`]),
+//! tells systemd when it is ready and alive, and on SIGTERM finishes the operations in flight
+//! before it exits.
+
+pub mod http;
+pub mod jobs;
+pub mod local;
+
+use crate::api::{Api, Sessions};
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::service::{Node, Options};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("cannot open the database: {0}")]
+    Node(#[from] crate::Error),
+    #[error("cannot listen on {what}: {source}")]
+    Listen {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// A shutdown signal every task can wait for.
+#[derive(Clone)]
+pub struct Shutdown(watch::Receiver<bool>);
+
+impl Shutdown {
+    pub fn pair() -> (watch::Sender<bool>, Shutdown) {
+        let (tx, rx) = watch::channel(false);
+        (tx, Shutdown(rx))
+    }
+
+    /// Resolves once shutdown has begun (or the sender is gone).
+    pub async fn wait(&mut self) {
+        let _ = self.0.wait_for(|v| *v).await;
+    }
+}
+
+/// The state of the SMEV link: the slot the SMEV worker reports into.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SmevSnapshot {
+    /// `not_configured`, `up` or `down`.
+    pub state: &'static str,
+    pub errors_total: u64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Default)]
+pub struct SmevSlot(Mutex<Option<SmevSnapshot>>);
+
+impl SmevSlot {
+    pub fn snapshot(&self) -> SmevSnapshot {
+        let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        g.clone().unwrap_or(SmevSnapshot {
+            state: "not_configured",
+            errors_total: 0,
+            last_error: None,
+        })
+    }
+
+    pub fn set(&self, s: SmevSnapshot) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
+    }
+}
+
+/// What the HTTP handlers and the jobs share.
+pub struct State {
+    pub api: Arc<Api>,
+    pub smev: SmevSlot,
+    pub started: Instant,
+    misses: http::Misses,
+    http_counts: Mutex<BTreeMap<(String, u16), u64>>,
+    jobs: jobs::Counters,
+}
+
+impl State {
+    pub fn new(api: Arc<Api>) -> State {
+        State {
+            api,
+            smev: SmevSlot::default(),
+            started: Instant::now(),
+            misses: http::Misses::default(),
+            http_counts: Mutex::new(BTreeMap::new()),
+            jobs: jobs::Counters::default(),
+        }
+    }
+
+    fn count_http(&self, route: &str, status: u16) {
+        let mut m = self.http_counts.lock().unwrap_or_else(|p| p.into_inner());
+        *m.entry((route.to_string(), status)).or_insert(0) += 1;
+    }
+
+    /// The Prometheus text of `/metrics`.
+    pub fn metrics_text(&self) -> crate::service::Result<String> {
+        use std::fmt::Write;
+        let g = self.api.node.gauges()?;
+        let c = self.api.node.commit_stats();
+        let smev = self.smev.snapshot();
+        let mut s = String::with_capacity(4096);
+        let mut metric = |name: &str, kind: &str, help: &str, rows: &[(String, u64)]| {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for (labels, v) in rows {
+                let _ = writeln!(s, "{name}{labels} {v}");
+            }
+        };
+        let one = |v: u64| vec![(String::new(), v)];
+        metric(
+            "volost_tasks",
+            "gauge",
+            "Tasks per queue.",
+            &[
+                ("{queue=\"group\"}".into(), g.tasks_group),
+                ("{queue=\"mine\"}".into(), g.tasks_mine),
+                ("{queue=\"done\"}".into(), g.tasks_done),
+            ],
+        );
+        metric(
+            "volost_tasks_overdue",
+            "gauge",
+            "Open tasks past their due date.",
+            &one(g.tasks_overdue),
+        );
+        metric(
+            "volost_outgoing_requests",
+            "gauge",
+            "Outgoing interagency requests per status.",
+            &g.outgoing
+                .iter()
+                .map(|(st, n)| (format!("{{status=\"{}\"}}", st.label()), *n))
+                .collect::<Vec<_>>(),
+        );
+        metric(
+            "volost_incoming_requests",
+            "gauge",
+            "Incoming interagency requests per status.",
+            &g.incoming
+                .iter()
+                .map(|(st, n)| (format!("{{status=\"{}\"}}", st.label()), *n))
+                .collect::<Vec<_>>(),
+        );
+        metric(
+            "volost_smev_up",
+            "gauge",
+            "1 when the SMEV link works.",
+            &one(u64::from(smev.state == "up")),
+        );
+        metric(
+            "volost_smev_errors_total",
+            "counter",
+            "Errors of the SMEV exchange.",
+            &one(smev.errors_total),
+        );
+        metric(
+            "volost_commit_groups_total",
+            "counter",
+            "Write transactions committed by group commit.",
+            &one(c.commits),
+        );
+        metric(
+            "volost_commit_operations_total",
+            "counter",
+            "Operations committed in those transactions.",
+            &one(c.operations),
+        );
+        metric(
+            "volost_commit_retried_groups_total",
+            "counter",
+            "Groups rolled back and run again because one operation failed after writing.",
+            &one(c.retried_groups),
+        );
+        metric(
+            "volost_sessions",
+            "gauge",
+            "Live staff sessions.",
+            &one(self.api.sessions.sweep() as u64),
+        );
+        metric(
+            "volost_overdue_marked_total",
+            "counter",
+            "Tasks the overdue job has marked since start.",
+            &one(self.jobs.overdue_marked()),
+        );
+        metric(
+            "volost_backups_total",
+            "counter",
+            "Scheduled backups since start, by outcome.",
+            &[
+                ("{outcome=\"ok\"}".into(), self.jobs.backups_ok()),
+                ("{outcome=\"failed\"}".into(), self.jobs.backups_failed()),
+            ],
+        );
+        let http: Vec<(String, u64)> = self
+            .http_counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|((r, st), n)| (format!("{{route=\"{r}\",status=\"{st}\"}}"), *n))
+            .collect();
+        metric(
+            "volost_http_requests_total",
+            "counter",
+            "HTTP requests by route and status.",
+            &http,
+        );
+        metric(
+            "volost_uptime_seconds",
+            "gauge",
+            "Seconds since the daemon started.",
+            &one(self.started.elapsed().as_secs()),
+        );
+        Ok(s)
+    }
+}
+
+/// Service options from the configuration.
+pub fn options(cfg: &Config) -> Result<Options, DaemonError> {
+    Ok(Options {
+        utc_offset: cfg.utc_offset().map_err(DaemonError::Invalid)?,
+        max_failed_logins: cfg.sessions.max_failed_logins,
+        lockout_ms: cfg.sessions.lockout_minutes as i64 * 60_000,
+        ..Options::default()
+    })
+}
+
+/// Where the daemon listens, once bound (the HTTP port may be 0 in tests).
+#[derive(Clone, Debug)]
+pub struct Bound {
+    pub socket: std::path::PathBuf,
+    pub http: Option<std::net::SocketAddr>,
+}
+
+/// Serves `node` until `shutdown` fires; `ready` is called once both listeners are bound.
+pub async fn serve(
+    cfg: Config,
+    node: Arc<Node>,
+    shutdown: Shutdown,
+    ready: impl FnOnce(&Bound),
+) -> Result<(), DaemonError> {
+    let sessions = Sessions::new(Duration::from_secs(cfg.sessions.idle_timeout_minutes * 60));
+    let api = Arc::new(Api::new(node.clone(), sessions, cfg.backup.clone()));
+    let state = Arc::new(State::new(api.clone()));
+
+    let unix = local::bind(&cfg.local_api.socket, &cfg.local_api.group).map_err(|source| {
+        DaemonError::Listen {
+            what: cfg.local_api.socket.display().to_string(),
+            source,
+        }
+    })?;
+    let tcp = if cfg.http.listen.is_empty() {
+        None
+    } else {
+        let l = tokio::net::TcpListener::bind(&cfg.http.listen)
+            .await
+            .map_err(|source| DaemonError::Listen {
+                what: cfg.http.listen.clone(),
+                source,
+            })?;
+        Some(l)
+    };
+    let bound = Bound {
+        socket: cfg.local_api.socket.clone(),
+        http: tcp.as_ref().and_then(|l| l.local_addr().ok()),
+    };
+    tracing::info!(socket = %bound.socket.display(), http = ?bound.http, "listening");
+
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(local::serve(unix, api.clone(), shutdown.clone()));
+    if let Some(l) = tcp {
+        let app = http::router(
+            state.clone(),
+            cfg.http.body_limit_bytes,
+            Duration::from_secs(cfg.http.request_timeout_secs),
+        );
+        let mut sd = shutdown.clone();
+        tasks.spawn(async move {
+            let r = axum::serve(l, app)
+                .with_graceful_shutdown(async move { sd.wait().await })
+                .await;
+            if let Err(e) = r {
+                tracing::error!("http server: {e}");
+            }
+        });
+    }
+    jobs::spawn(&mut tasks, &cfg, state.clone(), shutdown.clone());
+    ready(&bound);
+    while tasks.join_next().await.is_some() {}
+    let _ = std::fs::remove_file(&cfg.local_api.socket);
+    tracing::info!("all connections finished");
+    Ok(())
+}
+
+/// `volost serve`: opens the database named by the configuration and serves it until
+/// SIGTERM or SIGINT.
+pub fn run(cfg: Config) -> Result<(), DaemonError> {
+    let opts = options(&cfg)?;
+    let node = Arc::new(Node::open(&cfg.node.data_dir, Arc::new(SystemClock), opts)?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("volost")
+        .build()
+        .map_err(DaemonError::Runtime)?;
+    rt.block_on(async move {
+        let (tx, shutdown) = Shutdown::pair();
+        tokio::spawn(async move {
+            signal().await;
+            tracing::info!("stopping: finishing operations in flight");
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+            let _ = tx.send(true);
+        });
+        serve(cfg, node, shutdown, |_| {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+            tracing::info!("ready");
+        })
+        .await
+    })
+}
+
+async fn signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        }
+        _ => {
+            tracing::error!("cannot install signal handlers; stopping only on Ctrl-C");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
