@@ -88,7 +88,8 @@ impl Client {
             token: self.token.clone(),
             call,
         };
-        let mut line = serde_json::to_vec(&req).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let mut line =
+            serde_json::to_vec(&req).map_err(|e| ClientError::Protocol(e.to_string()))?;
         line.push(b'\n');
         self.writer.write_all(&line)?;
         self.line.clear();

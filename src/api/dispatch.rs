@@ -94,9 +94,10 @@ impl Api {
             }
             _ => {}
         }
-        let token = req.token.as_deref().ok_or_else(|| {
-            ApiError::new(401, "unauthorized", "Требуется вход в систему")
-        })?;
+        let token = req
+            .token
+            .as_deref()
+            .ok_or_else(|| ApiError::new(401, "unauthorized", "Требуется вход в систему"))?;
         let a = Actor::User(self.sessions.touch(token)?);
         match req.call {
             Call::Login { .. } | Call::Backup => Err(ApiError::bad_request("unreachable")),
@@ -158,7 +159,9 @@ impl Api {
                 application,
                 subject,
                 comment,
-            } => ok(n.create_regional(a, &provider, provider_org, application, &subject, &comment)?),
+            } => {
+                ok(n.create_regional(a, &provider, provider_org, application, &subject, &comment)?)
+            }
             Call::CompleteRegional { id, answer } => ok(n.complete_regional(a, id, &answer)?),
             Call::Services { all } => ok(n.services(a, all)?),
             Call::Service { id } => ok(n.service(a, id)?),

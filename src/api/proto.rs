@@ -21,7 +21,12 @@ pub struct Request {
 
 /// Every operation of the local API, named as in the service layer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "op", content = "args", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "op",
+    content = "args",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
 pub enum Call {
     // Sessions.
     Login {

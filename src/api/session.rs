@@ -99,7 +99,9 @@ impl Sessions {
     pub fn sweep(&self) -> usize {
         let now = Instant::now();
         let mut map = self.lock();
-        map.retain(|_, s| now.saturating_duration_since(s.last_seen) < self.idle + REMEMBER_EXPIRED);
+        map.retain(|_, s| {
+            now.saturating_duration_since(s.last_seen) < self.idle + REMEMBER_EXPIRED
+        });
         map.values()
             .filter(|s| !s.expired && now.saturating_duration_since(s.last_seen) <= self.idle)
             .count()
@@ -123,10 +125,19 @@ mod tests {
         let t = s.open(UserId(3));
         assert_eq!(s.touch(&t), Ok(UserId(3)));
         s.age(&t, Duration::from_secs(61));
-        assert_eq!(s.touch(&t).map_err(|e| e.code), Err("session_expired".into()));
+        assert_eq!(
+            s.touch(&t).map_err(|e| e.code),
+            Err("session_expired".into())
+        );
         // Activity after expiry does not bring it back.
-        assert_eq!(s.touch(&t).map_err(|e| e.code), Err("session_expired".into()));
-        assert_eq!(s.touch("forged").map_err(|e| e.code), Err("unauthorized".into()));
+        assert_eq!(
+            s.touch(&t).map_err(|e| e.code),
+            Err("session_expired".into())
+        );
+        assert_eq!(
+            s.touch("forged").map_err(|e| e.code),
+            Err("unauthorized".into())
+        );
         assert_eq!(s.sweep(), 0);
     }
 

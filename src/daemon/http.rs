@@ -33,12 +33,13 @@ pub fn router(state: Arc<State>, body_limit: usize, timeout: Duration) -> Router
         .route(ROUTES[3], get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), shape))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
         .layer(RequestBodyLimitLayer::new(body_limit))
+        // Outermost, so it sees (and shapes) what the two layers above refuse.
+        .layer(middleware::from_fn_with_state(state.clone(), shape))
         .with_state(state)
 }
 
@@ -46,7 +47,10 @@ fn json(status: StatusCode, v: &impl serde::Serialize) -> Response {
     match serde_json::to_vec(v) {
         Ok(b) => (
             status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             b,
         )
             .into_response(),
@@ -90,15 +94,13 @@ async fn shape(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if status.is_client_error() || status.is_server_error() {
-        if !is_json {
-            let (code, msg) = match status {
-                StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "Слишком большой запрос"),
-                StatusCode::REQUEST_TIMEOUT => ("timeout", "Запрос выполнялся слишком долго"),
-                _ => ("bad_request", "Неверный запрос"),
-            };
-            return error(&ApiError::new(status.as_u16(), code, msg));
-        }
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let (code, msg) = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "Слишком большой запрос"),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", "Запрос выполнялся слишком долго"),
+            _ => ("bad_request", "Неверный запрос"),
+        };
+        return error(&ApiError::new(status.as_u16(), code, msg));
     }
     res
 }

@@ -29,13 +29,8 @@ impl Counters {
 }
 
 /// Runs `f` on a blocking thread now (after `first`) and then every `every`, until shutdown.
-fn every<F>(
-    tasks: &mut JoinSet<()>,
-    mut shutdown: Shutdown,
-    first: Duration,
-    every: Duration,
-    f: F,
-) where
+fn every<F>(tasks: &mut JoinSet<()>, mut shutdown: Shutdown, first: Duration, every: Duration, f: F)
+where
     F: Fn() + Send + Sync + 'static,
 {
     let f = Arc::new(f);

@@ -41,6 +41,37 @@ fn overdue_through(t: &impl Read, key: &str, today: time::Date) -> Result<time::
     })
 }
 
+/// Open tasks of `org` due in `[from, to)`: a range of the due-date column of each of its
+/// groups' and users' queues.
+fn overdue_candidates(
+    t: &impl Read,
+    org: OrgId,
+    from: time::Date,
+    to: time::Date,
+) -> Result<Vec<u64>> {
+    let mut scopes: Vec<(Queue, u64)> = Vec::new();
+    for g in t.all::<Group>()? {
+        if g.org == org {
+            scopes.push((Queue::Group, g.id.0));
+        }
+    }
+    for u in t.all::<User>()? {
+        if u.org == org {
+            scopes.push((Queue::Mine, u.id.0));
+        }
+    }
+    let mut ids = Vec::new();
+    for (queue, scope) in scopes {
+        let p = task_list_prefix(queue, scope, TaskCol::Due);
+        let (lo, hi) = (p.clone().date(from).0, p.date(to).0);
+        t.scan_index(&lo, &hi, false, &mut |k, _| {
+            ids.extend(crate::store::keys::trailing_id(k));
+            Ok(true)
+        })?;
+    }
+    Ok(ids)
+}
+
 fn whole(prefix: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let end = prefix_end(prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
     (prefix.to_vec(), end)
@@ -122,38 +153,16 @@ impl Node {
         let mut marked = 0;
         for org in orgs {
             let key = format!("overdue_through:{}", org.id.0);
-            // Most runs find the day already done: they stay reads, with no audit entry.
-            if overdue_through(&rx, &key, today)? >= today {
+            // Most runs find nothing: they stay reads, with no write and no audit entry.
+            let through = overdue_through(&rx, &key, today)?;
+            if through >= today || overdue_candidates(&rx, org.id, through, today)?.is_empty() {
                 continue;
             }
             marked += self.write(Actor::System(org.id), "task.overdue", |w| {
                 let today = w.today();
                 let through = overdue_through(&w.tx, &key, today)?;
-                if through >= today {
-                    return Ok(0);
-                }
-                let mut scopes: Vec<(Queue, u64)> = Vec::new();
-                for g in w.tx.all::<Group>()? {
-                    if g.org == org.id {
-                        scopes.push((Queue::Group, g.id.0));
-                    }
-                }
-                for u in w.tx.all::<User>()? {
-                    if u.org == org.id {
-                        scopes.push((Queue::Mine, u.id.0));
-                    }
-                }
-                let mut ids = Vec::new();
-                for (queue, scope) in scopes {
-                    let p = task_list_prefix(queue, scope, TaskCol::Due);
-                    let (from, to) = (p.clone().date(through).0, p.date(today).0);
-                    w.tx.scan_index(&from, &to, false, &mut |k, _| {
-                        ids.extend(crate::store::keys::trailing_id(k));
-                        Ok(true)
-                    })?;
-                }
                 let mut n = 0;
-                for id in ids {
+                for id in overdue_candidates(&w.tx, org.id, through, today)? {
                     let t: Task = w.load(id)?;
                     if t.completed.is_some() || t.due >= today {
                         continue;
@@ -167,8 +176,7 @@ impl Node {
                     w.target("task", id);
                     n += 1;
                 }
-                w.tx
-                    .meta_put(&key, &today.to_julian_day().to_be_bytes())?;
+                w.tx.meta_put(&key, &today.to_julian_day().to_be_bytes())?;
                 Ok(n)
             })?;
         }

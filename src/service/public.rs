@@ -40,8 +40,7 @@ fn status_code(s: Status) -> &'static str {
 /// does not tell how many leading digits were right.
 fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -65,7 +64,10 @@ impl Node {
         let orgs: Vec<Org> = rx.all()?;
         for org in orgs {
             let prefix = app_number_key(org.id, number).0;
-            let Some(id) = super::list::ids_with_prefix(&rx, &prefix, 1)?.first().copied() else {
+            let Some(id) = super::list::ids_with_prefix(&rx, &prefix, 1)?
+                .first()
+                .copied()
+            else {
                 continue;
             };
             let Some(app) = rx.get::<Application>(id)? else {
@@ -85,7 +87,10 @@ impl Node {
                 status_code: status_code(app.status).into(),
                 submitted: display_date(app.registered.unwrap_or(app.created).date(offset)),
                 due: app.due.map(display_date),
-                decided: app.decision.as_ref().map(|d| display_date(d.at.date(offset))),
+                decided: app
+                    .decision
+                    .as_ref()
+                    .map(|d| display_date(d.at.date(offset))),
                 updated: display_date(app.updated.date(offset)),
             });
         }

@@ -1,0 +1,626 @@
+//! The real daemon (`volost serve`, the built binary) on a temporary directory, driven the way
+//! staff clients and monitoring drive it: the local API over its Unix socket, the HTTP
+//! endpoint over TCP, SIGTERM to stop.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use volost::api::{Call, Client, SessionInfo};
+use volost::domain::*;
+use volost::service::*;
+use volost::{Actor, Node, Options};
+
+const BIN: &str = env!("CARGO_BIN_EXE_volost");
+
+struct Daemon {
+    child: Child,
+    cfg: PathBuf,
+    socket: PathBuf,
+    http: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Writes a configuration for a node in `dir` (its database in `dir/data`).
+fn config(dir: &Path, extra: &str) -> PathBuf {
+    let port = free_port();
+    let text = format!(
+        "[node]\ndata_dir = \"{d}/data\"\n\
+         [local_api]\nsocket = \"{d}/volost.sock\"\ngroup = \"\"\n\
+         [http]\nlisten = \"127.0.0.1:{port}\"\nbody_limit_bytes = 4096\n\
+         [backup]\ndir = \"{d}/backups\"\ninterval_hours = 0\nkeep = 3\n\
+         [log]\nlevel = \"info\"\n{extra}",
+        d = dir.display()
+    );
+    let p = dir.join("volost.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+impl Daemon {
+    fn start(dir: &Path, cfg: &Path) -> Daemon {
+        let text = std::fs::read_to_string(cfg).unwrap();
+        let listen = text
+            .lines()
+            .find_map(|l| l.strip_prefix("listen = \""))
+            .unwrap()
+            .trim_end_matches('"')
+            .to_string();
+        let log = std::fs::File::create(dir.join("daemon.log")).unwrap();
+        let child = Command::new(BIN)
+            .args(["serve", "--config"])
+            .arg(cfg)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let d = Daemon {
+            child,
+            cfg: cfg.to_path_buf(),
+            socket: dir.join("volost.sock"),
+            http: listen,
+        };
+        let until = Instant::now() + Duration::from_secs(20);
+        while Client::connect(&d.socket).is_err() || TcpStream::connect(&d.http).is_err() {
+            assert!(Instant::now() < until, "daemon did not come up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        d
+    }
+
+    fn client(&self) -> Client {
+        Client::connect(&self.socket).unwrap()
+    }
+
+    fn login(&self, login: &str, password: &str) -> Client {
+        let mut c = self.client();
+        c.login(login, password).unwrap();
+        c
+    }
+
+    /// SIGTERM, and the exit status must be success.
+    fn stop(mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let st = self.child.wait().unwrap();
+        assert!(st.success(), "daemon exited with {st}");
+        assert!(!self.socket.exists(), "socket left behind");
+    }
+
+    /// `GET path` with extra request lines; returns the status and the body.
+    fn get(&self, path: &str, headers: &str) -> (u16, String) {
+        http(
+            &self.http,
+            &format!("GET {path} HTTP/1.1\r\nHost: t\r\n{headers}Connection: close\r\n\r\n"),
+        )
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One raw HTTP/1.1 exchange: what a client sends is exactly what the test says.
+fn http(addr: &str, request: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    let body = out.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+    (status, body.to_string())
+}
+
+fn code(e: volost::api::client::ClientError) -> String {
+    e.api()
+        .map(|a| a.code.clone())
+        .unwrap_or_else(|| format!("{e}"))
+}
+
+/// A node with staff `spec`, `spec2`, ... (password `password-1`), closed so the daemon can
+/// own it. Returns the directory, the group and the ids of `tasks` open tasks in the group.
+fn node_with_tasks(tasks: usize, extra_users: usize) -> (tempfile::TempDir, Vec<TaskId>) {
+    let fx = fixture();
+    let svc = service(&fx);
+    let mut ids = Vec::new();
+    for _ in 0..tasks {
+        let p = fx.node.launch_service(fx.spec, svc.id, None).unwrap();
+        ids.push(p.tasks[0]);
+    }
+    for i in 0..extra_users {
+        add(
+            &fx.node,
+            fx.admin,
+            &format!("clerk{i}"),
+            "Сидорова Анна Павловна",
+            "specialist",
+            fx.group,
+        );
+    }
+    let Fx { dir, node, .. } = fx;
+    drop(node);
+    std::fs::rename(dir.path().join("volost.redb"), {
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        dir.path().join("data/volost.redb")
+    })
+    .unwrap();
+    (dir, ids)
+}
+
+fn open_node(dir: &Path) -> Node {
+    Node::open(
+        &dir.join("data"),
+        std::sync::Arc::new(volost::clock::SystemClock),
+        Options::for_tests(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn twenty_clients_claim_the_same_tasks_and_exactly_one_wins_each() {
+    let (dir, tasks) = node_with_tasks(10, 20);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let results: Vec<Vec<(TaskId, std::result::Result<UserId, String>)>> =
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..20)
+                .map(|i| {
+                    let (d, tasks) = (&d, &tasks);
+                    s.spawn(move || {
+                        let mut c = d.login(&format!("clerk{i}"), "password-1");
+                        tasks
+                            .iter()
+                            .map(|t| {
+                                let r = c
+                                    .call::<Task>(Call::Claim {
+                                        id: *t,
+                                        take_over: false,
+                                    })
+                                    .map(|t| t.holder.unwrap())
+                                    .map_err(code);
+                                (*t, r)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+    let mut winners = std::collections::HashMap::new();
+    for (t, r) in results.iter().flatten() {
+        match r {
+            Ok(u) => assert!(winners.insert(*t, *u).is_none(), "two winners for {t:?}"),
+            Err(c) => assert_eq!(c, "already_claimed", "a loser must hear why"),
+        }
+    }
+    assert_eq!(winners.len(), tasks.len(), "every task was won once");
+    d.stop();
+
+    // What was answered is what is stored: no claim lost, none doubled.
+    let node = open_node(dir.path());
+    for (t, u) in &winners {
+        let card = node.task(Actor::User(*u), *t).unwrap();
+        assert_eq!(card.task.holder, Some(*u));
+    }
+    check_ok(&node);
+    let claims = node
+        .audit_tail(Actor::System(OrgId(1)), 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.op == "task.claim")
+        .count();
+    assert_eq!(claims, tasks.len());
+}
+
+#[test]
+fn sessions_login_lockout_first_login_and_logout() {
+    let (dir, _) = node_with_tasks(1, 0);
+    // A user with a one-time password, as an administrator makes one.
+    let otp = {
+        let node = open_node(dir.path());
+        let admin = Actor::User(node.user_by_login("admin").unwrap().unwrap().id);
+        let group = node.groups(admin).unwrap()[0].id;
+        let (_, pw) = node
+            .add_user(
+                admin,
+                &NewUser {
+                    login: "novice".into(),
+                    full_name: "Новикова Ольга Петровна".into(),
+                    dept: None,
+                    roles: vec!["specialist".into()],
+                    groups: vec![group],
+                },
+            )
+            .unwrap();
+        pw
+    };
+    let cfg = config(dir.path(), "[sessions]\nmax_failed_logins = 3\n");
+    let d = Daemon::start(dir.path(), &cfg);
+
+    // Forced change of the first password: everything else is refused until then.
+    let mut c = d.client();
+    let info = c.login("novice", &otp).unwrap();
+    assert!(info.must_change_password);
+    let q = Call::Queue(TaskQuery::new(Queue::Group));
+    assert_eq!(
+        code(c.call::<serde_json::Value>(q.clone()).unwrap_err()),
+        "password_change_required"
+    );
+    c.call::<()>(Call::ChangePassword {
+        old: otp.clone(),
+        new: "Сосна-Берёза-2026".into(),
+    })
+    .unwrap();
+    let me: SessionInfo = c.call(Call::Whoami).unwrap();
+    assert!(!me.must_change_password);
+    c.call::<serde_json::Value>(q.clone()).unwrap();
+
+    // Logout ends the token.
+    c.call::<()>(Call::Logout).unwrap();
+    assert_eq!(
+        code(c.call::<SessionInfo>(Call::Whoami).unwrap_err()),
+        "unauthorized"
+    );
+
+    // A forged token and no token.
+    let mut f = d.client();
+    f.set_token(Some("00".repeat(32)));
+    assert_eq!(
+        code(f.call::<SessionInfo>(Call::Whoami).unwrap_err()),
+        "unauthorized"
+    );
+    f.set_token(None);
+    assert_eq!(
+        code(f.call::<SessionInfo>(Call::Whoami).unwrap_err()),
+        "unauthorized"
+    );
+
+    // Lockout after three wrong passwords; then even the right one is refused.
+    for _ in 0..2 {
+        assert_eq!(
+            code(f.login("spec", "wrong").unwrap_err()),
+            "bad_credentials"
+        );
+    }
+    assert_eq!(code(f.login("spec", "wrong").unwrap_err()), "locked_out");
+    let e = f.login("spec", "password-1").unwrap_err();
+    assert_eq!(code(e), "locked_out");
+    d.stop();
+    let node = open_node(dir.path());
+    let ops: Vec<String> = node
+        .audit_tail(Actor::System(OrgId(1)), 50)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.op)
+        .collect();
+    for op in [
+        "auth.login",
+        "user.change_password",
+        "auth.logout",
+        "auth.failed",
+        "auth.locked",
+    ] {
+        assert!(ops.iter().any(|o| o == op), "{op} not audited: {ops:?}");
+    }
+}
+
+#[test]
+fn an_idle_session_expires() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let cfg = config(dir.path(), "[sessions]\nidle_timeout_minutes = 1\n");
+    let d = Daemon::start(dir.path(), &cfg);
+    let mut c = d.login("spec", "password-1");
+    c.call::<SessionInfo>(Call::Whoami).unwrap();
+    std::thread::sleep(Duration::from_secs(61));
+    assert_eq!(
+        code(c.call::<SessionInfo>(Call::Whoami).unwrap_err()),
+        "session_expired"
+    );
+    // A new login works.
+    c.login("spec", "password-1").unwrap();
+    c.call::<SessionInfo>(Call::Whoami).unwrap();
+    d.stop();
+}
+
+fn audit_len(dir: &Path) -> usize {
+    open_node(dir)
+        .audit_tail(Actor::System(OrgId(1)), 1000)
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
+    let (dir, tasks) = node_with_tasks(1, 0);
+    // A registered application with its receipt's access code.
+    let (number, access, label) = {
+        let node = open_node(dir.path());
+        let spec = Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+        let svc = node.services(spec, false).unwrap().remove(0);
+        let app = node
+            .create_application(
+                spec,
+                &NewApplication {
+                    service: svc.id,
+                    dept: None,
+                    applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
+                    data: {
+                        let mut f = std::collections::BTreeMap::new();
+                        for fl in &svc.fields {
+                            f.insert(fl.key.clone(), sample(fl));
+                        }
+                        f
+                    },
+                    source: Source::Manual,
+                },
+            )
+            .unwrap();
+        let app = node
+            .act(spec, app.id, &ActionInput::new(Action::Register))
+            .unwrap();
+        (app.number, app.access_code, app.status.label())
+    };
+    let before = audit_len(dir.path());
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let mut c = d.login("spec", "password-1");
+    let token = c.token().unwrap().to_string();
+    let line = |body: &str| format!("{{\"token\":\"{token}\",\"call\":{body}}}\n");
+
+    // The local API: each refusal names its reason; the connection stays usable.
+    let cases = [
+        ("{not json\n".to_string(), "malformed_json"),
+        (
+            line(r#"{"op":"claim","args":{"id":1,"evil":2}}"#),
+            "bad_request",
+        ),
+        (line(r#"{"op":"claim","args":{"id":"one"}}"#), "bad_request"),
+        (line(r#"{"op":"drop_database"}"#), "bad_request"),
+        (
+            format!("{{\"token\":\"{token}\",\"extra\":1,\"call\":{{\"op\":\"whoami\"}}}}\n"),
+            "bad_request",
+        ),
+        (
+            r#"{"token":"forged","call":{"op":"claim","args":{"id":1}}}"#.to_string() + "\n",
+            "unauthorized",
+        ),
+    ];
+    for (req, want) in &cases {
+        let reply = c.raw(req.as_bytes()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        assert_eq!(v["error"]["code"], *want, "{req} -> {reply}");
+        assert!(v["error"]["status"].as_u64().unwrap() >= 400);
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+    }
+    c.call::<SessionInfo>(Call::Whoami).unwrap();
+
+    // An oversized line is refused and the connection closed.
+    let mut big = d.client();
+    let huge = format!(
+        "{{\"call\":{{\"op\":\"login\",\"args\":{{\"login\":\"{}\"",
+        "x".repeat(volost::daemon::local::MAX_LINE)
+    );
+    let reply = big.raw(huge.as_bytes()).unwrap_or_default();
+    assert!(reply.contains("too_large"), "{reply}");
+
+    // A client that sends a whole request but not its end of line, and leaves: a request
+    // is only run once complete, so nothing runs.
+    {
+        let mut s = std::os::unix::net::UnixStream::connect(&d.socket).unwrap();
+        let req = line(&format!(
+            r#"{{"op":"claim","args":{{"id":{}}}}}"#,
+            tasks[0].0
+        ));
+        s.write_all(req.trim_end().as_bytes()).unwrap();
+    }
+
+    // HTTP.
+    let st = format!("/api/v1/applications/{number}/status");
+    let (s, b) = d.get(&st, "");
+    assert_eq!(s, 400, "{b}");
+    assert!(b.contains("access_code_required"));
+    let (s, b) = d.get(&format!("{st}?code=00000000"), "");
+    assert_eq!(s, 404, "{b}");
+    let (s, b) = d.get(&format!("{st}?code={access}&x=1"), "");
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = d.get(&format!("{st}?code={access}"), "");
+    assert_eq!(s, 200, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(v["status"], label);
+    assert_eq!(v["number"], number);
+    assert!(
+        !b.contains("Семёнов"),
+        "no personal data in the public answer"
+    );
+    let (s, _) = d.get(&st, &format!("X-Access-Code: {access}\r\n"));
+    assert_eq!(s, 200);
+    let (s, b) = http(
+        &d.http,
+        &format!(
+            "POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n{}",
+            "x".repeat(100_000)
+        ),
+    );
+    assert_eq!(s, 413, "{b}");
+    assert!(b.contains("\"code\":\"too_large\""), "{b}");
+    let (s, b) = http(
+        &d.http,
+        "POST /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(s, 405, "{b}");
+    let (s, b) = d.get("/nowhere", "");
+    assert_eq!(s, 404);
+    assert!(b.contains("\"status\":404"));
+    let (s, _) = http(&d.http, "NONSENSE\r\n\r\n");
+    assert_eq!(s, 400);
+
+    // Ten wrong codes for one number (one was above), then even the right one waits.
+    for _ in 0..9 {
+        assert_eq!(d.get(&format!("{st}?code=11111111"), "").0, 404);
+    }
+    assert_eq!(d.get(&format!("{st}?code={access}"), "").0, 429);
+
+    // Monitoring.
+    let (s, b) = d.get("/health", "");
+    assert_eq!(s, 200);
+    assert!(b.contains("\"database\":{\"ok\":true}"), "{b}");
+    let (s, b) = d.get("/metrics", "");
+    assert_eq!(s, 200);
+    // The launched task and the registered application's first step.
+    assert!(b.contains("volost_tasks{queue=\"group\"} 2"), "{b}");
+    assert!(b.contains("volost_smev_errors_total 0"));
+    let (s, b) = d.get("/api/v1/openapi.json", "");
+    assert_eq!(s, 200);
+    let doc: serde_json::Value = serde_json::from_str(&b).unwrap();
+    for r in volost::daemon::http::ROUTES {
+        assert!(doc["paths"].get(r).is_some());
+    }
+    d.stop();
+    // Only the login of this test was written: refusals wrote nothing.
+    assert_eq!(audit_len(dir.path()), before + 1);
+    let node = open_node(dir.path());
+    assert_eq!(
+        node.task(Actor::User(UserId(2)), tasks[0])
+            .unwrap()
+            .task
+            .holder,
+        None
+    );
+    check_ok(&node);
+}
+
+fn sample(f: &Field) -> String {
+    match f.ftype {
+        FieldType::Text => "Тест".to_string(),
+        FieldType::Number => f.min.unwrap_or(1).max(1).to_string(),
+        FieldType::Date => "01.02.1980".into(),
+        FieldType::Snils => "112-233-445 95".into(),
+        FieldType::Inn => "500100732259".into(),
+        FieldType::Ogrn => "1027700132195".into(),
+        FieldType::Passport => "0104 123456".into(),
+        FieldType::Phone => "+7 913 123-45-67".into(),
+        FieldType::Choice => f.choices[0].clone(),
+        FieldType::File => "заявление.pdf".into(),
+    }
+}
+
+#[test]
+fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
+    let (dir, tasks) = node_with_tasks(200, 4);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+
+    // Four clients claim and complete tasks while the operator takes a backup.
+    let acked = std::sync::Mutex::new(Vec::<(TaskId, Instant)>::new());
+    let backup_started = std::sync::OnceLock::<Instant>::new();
+    std::thread::scope(|s| {
+        for i in 0..4 {
+            let (d, tasks, acked) = (&d, &tasks, &acked);
+            s.spawn(move || {
+                let mut c = d.login(&format!("clerk{i}"), "password-1");
+                for t in tasks.iter().skip(i).step_by(4) {
+                    c.call::<Task>(Call::Claim {
+                        id: *t,
+                        take_over: false,
+                    })
+                    .unwrap();
+                    acked.lock().unwrap().push((*t, Instant::now()));
+                }
+            });
+        }
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(30));
+            backup_started.set(Instant::now()).unwrap();
+            let out = Command::new(BIN)
+                .args(["backup", "--config"])
+                .arg(&d.cfg)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        });
+    });
+    let began = *backup_started.get().unwrap();
+    let before_backup: Vec<TaskId> = acked
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, at)| *at < began)
+        .map(|(t, _)| *t)
+        .collect();
+
+    // Restart: everything acknowledged is there.
+    d.stop();
+    let d = Daemon::start(dir.path(), &cfg);
+    let mut c = d.login("spec", "password-1");
+    for t in &tasks {
+        let card: TaskCard = c.call(Call::Task { id: *t }).unwrap();
+        assert!(card.task.holder.is_some(), "claim of {t:?} lost in restart");
+    }
+    d.stop();
+
+    // Restore the backup into a fresh directory: consistent, and it holds every claim
+    // acknowledged before the backup began.
+    let backups = volost::backup::list(&dir.path().join("backups")).unwrap();
+    assert_eq!(backups.len(), 1);
+    let other = tempfile::tempdir().unwrap();
+    let cfg2 = config(other.path(), "");
+    let out = Command::new(BIN)
+        .arg("restore")
+        .arg(&backups[0])
+        .arg("--config")
+        .arg(&cfg2)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let node = open_node(other.path());
+    check_ok(&node);
+    let spec = Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+    for t in before_backup {
+        assert!(
+            node.task(spec, t).unwrap().task.holder.is_some(),
+            "{t:?} missing from backup"
+        );
+    }
+}
+
+#[test]
+fn a_bad_configuration_is_refused_with_the_line_and_nothing_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("volost.toml");
+    std::fs::write(&p, "[http]\nlisten = \"127.0.0.1:8080\"\nbody_limt = 5\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("body_limt") && err.contains("line 3"), "{err}");
+}
