@@ -154,8 +154,105 @@ pub fn demo(data: &Path) -> Result<()> {
         );
         drop(r);
     }
+    serve_demo(data)
+}
+
+/// The demo node as a real daemon in this process: the local API on a socket in the data
+/// directory, HTTP on 127.0.0.1:8080 (or a free port), until Ctrl-C. What it prints comes
+/// through the local API, as a staff client sees it.
+fn serve_demo(data: &Path) -> Result<()> {
+    let mut cfg = Config::default();
+    cfg.node.data_dir = data.to_path_buf();
+    cfg.local_api.socket = data.join("volost.sock");
+    cfg.local_api.group = String::new();
+    cfg.backup.dir = data.join("backups");
+    if std::net::TcpListener::bind(&cfg.http.listen).is_err() {
+        cfg.http.listen = "127.0.0.1:0".into();
+    }
+    let node = Arc::new(Node::open(
+        data,
+        Arc::new(SystemClock),
+        volost::daemon::options(&cfg)?,
+    )?);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let daemon = std::thread::spawn(move || {
+        volost::daemon::run_with(cfg, node, move |b| {
+            let _ = tx.send(b.clone());
+        })
+    });
+    let Ok(bound) = rx.recv() else {
+        return match daemon.join() {
+            Ok(r) => Ok(r?),
+            Err(_) => bail!("служба узла остановилась при запуске"),
+        };
+    };
+    let mut c = Client::connect(&bound.socket).map_err(|e| anyhow::anyhow!("{}", e.ru()))?;
+    let api = |e: volost::api::client::ClientError| anyhow::anyhow!("{}", e.ru());
+    let me = c
+        .login("ivanova", volost::demo::DEMO_PASSWORD)
+        .map_err(api)?;
+    let mut q = TaskQuery::new(Queue::Group);
+    q.limit = 15;
+    q.sort = volost::service::TaskCol::Due;
+    let page: volost::service::Page<volost::service::TaskRow> =
+        c.call(Call::Queue(q)).map_err(api)?;
     println!();
-    queue(data, "ivanova", "group", 20)
+    println!("{} — {} ({})", Queue::Group.label(), me.full_name, me.login);
+    print_tasks(&page.rows, Options::default().utc_offset);
+    let apps: volost::service::Page<volost::service::AppRow> = c
+        .call(Call::Applications(volost::service::AppQuery {
+            limit: 1,
+            ..Default::default()
+        }))
+        .map_err(api)?;
+    println!();
+    println!("Узел работает (остановка: Ctrl-C).");
+    println!("  Локальный API:  {}", bound.socket.display());
+    if let Some(http) = bound.http {
+        println!("  Состояние:      curl http://{http}/health");
+        println!("  Метрики:        curl http://{http}/metrics");
+        if let Some(row) = apps.rows.first() {
+            let card: volost::service::ApplicationCard =
+                c.call(Call::Application { id: row.id }).map_err(api)?;
+            println!(
+                "  Статус заявки:  curl 'http://{http}/api/v1/applications/{}/status?code={}'",
+                card.app.number, card.app.access_code
+            );
+        }
+    }
+    println!(
+        "  Вход сотрудников: ivanova, petrov, ... (пароль {})",
+        volost::demo::DEMO_PASSWORD
+    );
+    drop(c);
+    match daemon.join() {
+        Ok(r) => Ok(r?),
+        Err(_) => bail!("служба узла завершилась с ошибкой"),
+    }
+}
+
+fn print_tasks(rows: &[volost::service::TaskRow], off: time::UtcOffset) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|t| {
+            vec![
+                t.application.clone().unwrap_or_default(),
+                t.name.clone(),
+                t.author.clone(),
+                t.created.display(off),
+                display_date(t.due),
+                if t.overdue_days > 0 {
+                    format!("просрочена на {} р. д.", t.overdue_days)
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    print_table(
+        &["Заявка", "Задача", "Автор", "Дата начала", "Срок", ""],
+        &rows,
+    );
 }
 
 fn node_ready(node: &Node) -> Result<()> {
@@ -202,28 +299,7 @@ pub fn queue(data: &Path, login: &str, queue: &str, limit: usize) -> Result<()> 
     let page = node.queue(actor, &tq)?;
     let off = node.options().utc_offset;
     println!("{} — {} ({})", q.label(), user.full_name, user.login);
-    let rows: Vec<Vec<String>> = page
-        .rows
-        .iter()
-        .map(|t| {
-            vec![
-                t.application.clone().unwrap_or_default(),
-                t.name.clone(),
-                t.author.clone(),
-                t.created.display(off),
-                display_date(t.due),
-                if t.overdue_days > 0 {
-                    format!("просрочена на {} р. д.", t.overdue_days)
-                } else {
-                    String::new()
-                },
-            ]
-        })
-        .collect();
-    print_table(
-        &["Заявка", "Задача", "Автор", "Дата начала", "Срок", ""],
-        &rows,
-    );
+    print_tasks(&page.rows, off);
     if page.next.is_some() {
         println!("… показаны первые {limit}");
     }

@@ -363,13 +363,7 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
                     service: svc.id,
                     dept: None,
                     applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
-                    data: {
-                        let mut f = std::collections::BTreeMap::new();
-                        for fl in &svc.fields {
-                            f.insert(fl.key.clone(), sample(fl));
-                        }
-                        f
-                    },
+                    data: values(&svc.fields),
                     source: Source::Manual,
                 },
             )
@@ -506,21 +500,6 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         None
     );
     check_ok(&node);
-}
-
-fn sample(f: &Field) -> String {
-    match f.ftype {
-        FieldType::Text => "Тест".to_string(),
-        FieldType::Number => f.min.unwrap_or(1).max(1).to_string(),
-        FieldType::Date => "01.02.1980".into(),
-        FieldType::Snils => "112-233-445 95".into(),
-        FieldType::Inn => "500100732259".into(),
-        FieldType::Ogrn => "1027700132195".into(),
-        FieldType::Passport => "0104 123456".into(),
-        FieldType::Phone => "+7 913 123-45-67".into(),
-        FieldType::Choice => f.choices[0].clone(),
-        FieldType::File => "заявление.pdf".into(),
-    }
 }
 
 #[test]

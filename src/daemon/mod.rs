@@ -304,10 +304,23 @@ pub async fn serve(
 }
 
 /// `volost serve`: opens the database named by the configuration and serves it until
-/// SIGTERM or SIGINT.
+/// SIGTERM or SIGINT, telling systemd when it is ready and when it stops.
 pub fn run(cfg: Config) -> Result<(), DaemonError> {
     let opts = options(&cfg)?;
     let node = Arc::new(Node::open(&cfg.node.data_dir, Arc::new(SystemClock), opts)?);
+    run_with(cfg, node, |_| {
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+        tracing::info!("ready");
+    })
+}
+
+/// Serves `node` on a runtime of its own until SIGTERM or SIGINT (the demo runs this on a
+/// thread beside its client).
+pub fn run_with(
+    cfg: Config,
+    node: Arc<Node>,
+    ready: impl FnOnce(&Bound),
+) -> Result<(), DaemonError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("volost")
@@ -321,11 +334,7 @@ pub fn run(cfg: Config) -> Result<(), DaemonError> {
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
             let _ = tx.send(true);
         });
-        serve(cfg, node, shutdown, |_| {
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-            tracing::info!("ready");
-        })
-        .await
+        serve(cfg, node, shutdown, ready).await
     })
 }
 

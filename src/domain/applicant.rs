@@ -44,6 +44,7 @@ pub struct Applicant {
 
 /// What staff enter for a new applicant; validated by the service layer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ApplicantInput {
     pub kind: Option<ApplicantKind>,
     pub name: String,

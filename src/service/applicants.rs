@@ -110,6 +110,7 @@ pub(crate) fn create_applicant(w: &mut W, input: &ApplicantInput) -> Result<Appl
 
 /// How to look an applicant up.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ApplicantQuery {
     Snils(String),
     Inn(String),

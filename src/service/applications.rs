@@ -12,12 +12,14 @@ use std::collections::BTreeMap;
 
 /// The applicant of a new application: one from the registry, or a new one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ApplicantRef {
     Existing(ApplicantId),
     New(ApplicantInput),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewApplication {
     pub service: ServiceId,
     pub dept: Option<DeptId>,
@@ -28,6 +30,7 @@ pub struct NewApplication {
 
 /// An action with what the dialog asked for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActionInput {
     pub action: Action,
     pub comment: String,
@@ -349,6 +352,7 @@ fn overdue(cal: &Calendar, due: Option<time::Date>, today: time::Date, open: boo
 
 /// Filters of «Заявки на услуги», all optional and combinable.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppFilter {
     pub statuses: Vec<Status>,
     pub service: Option<ServiceId>,
@@ -363,6 +367,7 @@ pub struct AppFilter {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppQuery {
     /// Only my applications (as executor), or all the body's (needs monitoring-like rights).
     pub mine: bool,

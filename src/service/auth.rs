@@ -106,6 +106,7 @@ pub struct UserView {
 
 /// What an administrator enters to create a user.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub login: String,
     pub full_name: String,

@@ -28,6 +28,8 @@ pub struct Gauges {
 /// Where in a task list key the column byte and a `Due` key's date are: after the index
 /// byte, the queue byte and the scope id.
 const TASK_COL_AT: usize = 10;
+/// Where an outgoing list key of the status column holds the status: after the index byte,
+/// the body id and the column byte.
 const OUT_STATUS_AT: usize = 10;
 
 /// The first day whose overdue tasks are not yet marked; yesterday before the first run.
@@ -116,7 +118,7 @@ impl Node {
         for org in rx.all::<Org>()? {
             let (from, to) = whole(&out_list_prefix(org.id, ReqCol::Status).0);
             rx.scan_index(&from, &to, false, &mut |k, _| {
-                if let Some(s) = k.get(OUT_STATUS_AT + 1) {
+                if let Some(s) = k.get(OUT_STATUS_AT) {
                     out[usize::from(*s)] += 1;
                 }
                 Ok(true)

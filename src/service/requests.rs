@@ -110,6 +110,7 @@ pub(crate) fn out_event(
 
 /// Filters of the outgoing module.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OutFilter {
     pub statuses: Vec<OutStatus>,
     pub kind: Option<KindId>,
@@ -132,6 +133,7 @@ pub struct OutRow {
 
 /// Filters of the incoming module.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InFilter {
     pub statuses: Vec<InStatus>,
     pub kind: Option<KindId>,
@@ -151,6 +153,7 @@ pub struct InRow {
 
 /// Incoming request as the exchange delivers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IncomingInput {
     pub kind: KindId,
     pub consumer_number: String,

@@ -234,6 +234,7 @@ pub(crate) fn complete(w: &mut W, id: TaskId, finish: bool, comment: &str) -> Re
 
 /// Filters of the task queues, all optional and combinable.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     /// «Название содержит»
     pub name_contains: Option<String>,
@@ -247,6 +248,7 @@ pub struct TaskFilter {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskQuery {
     pub queue: Queue,
     /// For «Задачи группы» and «Завершённые задачи»: which of the user's groups (default the first).
