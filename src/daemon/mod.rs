@@ -177,6 +177,12 @@ impl State {
             &one(c.operations),
         );
         metric(
+            "volost_commit_microseconds_total",
+            "counter",
+            "Time spent writing and syncing group commits.",
+            &one(c.commit_micros),
+        );
+        metric(
             "volost_commit_retried_groups_total",
             "counter",
             "Groups rolled back and run again because one operation failed after writing.",

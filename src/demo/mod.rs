@@ -131,6 +131,23 @@ pub fn person(rng: &mut StdRng) -> Person {
     }
 }
 
+/// One fixed value for field `f` that passes its validation (tests and benchmarks fill
+/// forms with these).
+pub fn sample_value(f: &Field) -> String {
+    match f.ftype {
+        FieldType::Text => "Тест".to_string(),
+        FieldType::Number => f.min.unwrap_or(1).max(1).to_string(),
+        FieldType::Date => "01.02.1980".into(),
+        FieldType::Snils => "112-233-445 95".into(),
+        FieldType::Inn => "500100732259".into(),
+        FieldType::Ogrn => "1027700132195".into(),
+        FieldType::Passport => "0104 123456".into(),
+        FieldType::Phone => "+7 913 123-45-67".into(),
+        FieldType::Choice => f.choices.first().cloned().unwrap_or_default(),
+        FieldType::File => "заявление.pdf".into(),
+    }
+}
+
 /// A value for form field `f` that passes its validation.
 pub fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> String {
     match f.ftype {

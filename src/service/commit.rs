@@ -56,6 +56,8 @@ pub struct GroupStats {
     pub operations: u64,
     pub largest_group: u64,
     pub retried_groups: u64,
+    /// Time spent in commits (writing pages and syncing), in microseconds.
+    pub commit_micros: u64,
 }
 
 impl Group {
@@ -195,9 +197,12 @@ impl Node {
         }
         st.committing = true;
         drop(st);
+        let started = std::time::Instant::now();
         let result = tx.commit();
+        let took = started.elapsed().as_micros() as u64;
         let mut st = self.group.lock();
         st.committing = false;
+        st.stats.commit_micros += took;
         let outcome = match result {
             Ok(()) => {
                 st.stats.commits += 1;

@@ -152,18 +152,7 @@ pub fn service(fx: &Fx) -> Service {
 
 /// A value that passes the validator of field `f`.
 pub fn value(f: &Field) -> String {
-    match f.ftype {
-        FieldType::Text => "Тест".to_string(),
-        FieldType::Number => f.min.unwrap_or(1).max(1).to_string(),
-        FieldType::Date => "01.02.1980".into(),
-        FieldType::Snils => "112-233-445 95".into(),
-        FieldType::Inn => "500100732259".into(),
-        FieldType::Ogrn => "1027700132195".into(),
-        FieldType::Passport => "0104 123456".into(),
-        FieldType::Phone => "+7 913 123-45-67".into(),
-        FieldType::Choice => f.choices[0].clone(),
-        FieldType::File => "заявление.pdf".into(),
-    }
+    volost::demo::sample_value(f)
 }
 
 /// Form values that pass validation for `fields`.

@@ -1,0 +1,130 @@
+//! Helpers shared by the benchmark harnesses: percentiles from sorted samples, and formats.
+#![allow(dead_code)]
+
+use rusqlite::{Connection, TransactionBehavior, params};
+use std::path::Path;
+use std::time::Duration;
+use volost::domain::Ts;
+
+pub struct Stats {
+    pub n: usize,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+pub fn stats(mut v: Vec<Duration>) -> Stats {
+    assert!(!v.is_empty(), "no samples");
+    v.sort();
+    let at = |q: f64| {
+        let rank = (q * v.len() as f64).ceil() as usize;
+        v[rank.saturating_sub(1).min(v.len() - 1)]
+    };
+    Stats {
+        n: v.len(),
+        p50: at(0.50),
+        p99: at(0.99),
+        max: v[v.len() - 1],
+    }
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+pub fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+pub fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 {
+        format!("{:.2}", a / b)
+    } else {
+        "-".into()
+    }
+}
+
+// SQLite, the peer in every comparison.
+
+/// The peer's schema: the same logical rows volost keeps, with the indexes its lists need.
+pub const SCHEMA: &str = "
+CREATE TABLE users(id INTEGER PRIMARY KEY, login TEXT NOT NULL, short_name TEXT NOT NULL);
+CREATE TABLE applicants(
+    id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, name TEXT NOT NULL, snils TEXT, passport TEXT,
+    birth_date INTEGER, address TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE TABLE applications(
+    id INTEGER PRIMARY KEY, number TEXT NOT NULL, service INTEGER NOT NULL,
+    applicant INTEGER NOT NULL, source INTEGER NOT NULL, status INTEGER NOT NULL, data TEXT NOT NULL,
+    created_by INTEGER, created INTEGER NOT NULL, registered INTEGER, assignee INTEGER, due INTEGER,
+    process INTEGER, updated INTEGER NOT NULL, access_code TEXT NOT NULL);
+CREATE TABLE processes(
+    id INTEGER PRIMARY KEY, application INTEGER, service INTEGER NOT NULL, group_id INTEGER NOT NULL,
+    started_by INTEGER NOT NULL, started INTEGER NOT NULL, step INTEGER NOT NULL, finished INTEGER);
+CREATE TABLE tasks(
+    id INTEGER PRIMARY KEY, queue INTEGER NOT NULL, group_id INTEGER NOT NULL,
+    process INTEGER NOT NULL, service INTEGER NOT NULL, application INTEGER, step INTEGER NOT NULL,
+    name TEXT NOT NULL, author INTEGER NOT NULL, created INTEGER NOT NULL, due INTEGER NOT NULL,
+    holder INTEGER, completed_by INTEGER, completed_at INTEGER);
+CREATE TABLE history(
+    entity INTEGER NOT NULL, entity_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+    by INTEGER, what TEXT NOT NULL, comment TEXT NOT NULL,
+    PRIMARY KEY(entity, entity_id, seq)) WITHOUT ROWID;
+CREATE TABLE audit(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, user INTEGER, op TEXT NOT NULL, target TEXT NOT NULL);
+CREATE INDEX tasks_queue_due ON tasks(queue, group_id, due, created, id);
+CREATE INDEX tasks_queue_created ON tasks(queue, group_id, created, id);
+CREATE INDEX tasks_author ON tasks(author);
+CREATE UNIQUE INDEX applications_number ON applications(number);
+CREATE INDEX applications_status ON applications(status, created);
+";
+
+pub const INS_HISTORY_NEXT: &str = "INSERT INTO history(entity, entity_id, seq, at, by, what, comment)
+    VALUES (?1, ?2, (SELECT COUNT(*) FROM history WHERE entity = ?1 AND entity_id = ?2), ?3, ?4, ?5, ?6)";
+pub const INS_AUDIT: &str = "INSERT INTO audit(at, user, op, target) VALUES (?1, ?2, ?3, ?4)";
+
+/// WAL with `synchronous=FULL` (the WAL synced at every commit, like redb's default
+/// durability) and 1 GiB of page cache (redb's default cache).
+pub fn sqlite_open(path: &Path) -> Connection {
+    let conn = Connection::open(path).expect("open sqlite");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .expect("wal");
+    assert_eq!(mode.to_lowercase(), "wal");
+    // FULL: the WAL is synced at every commit, like redb's default Immediate durability.
+    // 1 GiB of page cache, like redb's default cache.
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL; PRAGMA cache_size=-1048576; PRAGMA foreign_keys=OFF;",
+    )
+    .expect("pragmas");
+    conn
+}
+
+/// «Назначить на себя»: check, move to «Мои задачи», history, audit; one durable commit.
+pub fn sqlite_claim(conn: &mut Connection, task: u64, user: u64, now: Ts) {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .expect("begin");
+    {
+        let (queue, holder): (i64, Option<u64>) = tx
+            .prepare_cached("SELECT queue, holder FROM tasks WHERE id = ?1")
+            .expect("prepare")
+            .query_row(params![task], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("task");
+        assert!(
+            queue == 0 && holder.is_none(),
+            "task {task} is not in the group queue"
+        );
+        tx.prepare_cached("UPDATE tasks SET holder = ?1, queue = 1 WHERE id = ?2")
+            .expect("prepare")
+            .execute(params![user, task])
+            .expect("claim");
+        tx.prepare_cached(INS_HISTORY_NEXT)
+            .expect("prepare")
+            .execute(params![2, task, now.0, user, "Назначить на себя", ""])
+            .expect("history");
+        tx.prepare_cached(INS_AUDIT)
+            .expect("prepare")
+            .execute(params![now.0, user, "task.claim", format!("task:{task}")])
+            .expect("audit");
+    }
+    tx.commit().expect("commit");
+}
