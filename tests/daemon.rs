@@ -33,13 +33,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Writes a configuration for a node in `dir` (its database in `dir/data`).
-fn config(dir: &Path, extra: &str) -> PathBuf {
+/// Writes a configuration for a node in `dir` (its database in `dir/data`), with more keys
+/// for the `[http]` table and more tables after it.
+fn config_with(dir: &Path, http_extra: &str, extra: &str) -> PathBuf {
     let port = free_port();
     let text = format!(
         "[node]\ndata_dir = \"{d}/data\"\n\
          [local_api]\nsocket = \"{d}/volost.sock\"\ngroup = \"\"\n\
-         [http]\nlisten = \"127.0.0.1:{port}\"\nbody_limit_bytes = 4096\n\
+         [http]\nlisten = \"127.0.0.1:{port}\"\nbody_limit_bytes = 4096\n{http_extra}\
          [backup]\ndir = \"{d}/backups\"\ninterval_hours = 0\nkeep = 3\n\
          [log]\nlevel = \"info\"\n{extra}",
         d = dir.display()
@@ -47,6 +48,10 @@ fn config(dir: &Path, extra: &str) -> PathBuf {
     let p = dir.join("volost.toml");
     std::fs::write(&p, text).unwrap();
     p
+}
+
+fn config(dir: &Path, extra: &str) -> PathBuf {
+    config_with(dir, "", extra)
 }
 
 impl Daemon {
@@ -602,4 +607,97 @@ fn a_bad_configuration_is_refused_with_the_line_and_nothing_starts() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("body_limt") && err.contains("line 3"), "{err}");
+}
+
+/// A self-signed certificate for `localhost` and its key, as PEM files in `dir`.
+fn self_signed(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::BigNum;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::PKey;
+    use openssl::x509::extension::SubjectAlternativeName;
+    use openssl::x509::{X509Builder, X509NameBuilder};
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+    let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+    let mut n = X509NameBuilder::new().unwrap();
+    n.append_entry_by_text("CN", "localhost").unwrap();
+    let n = n.build();
+    let mut b = X509Builder::new().unwrap();
+    b.set_version(2).unwrap();
+    b.set_serial_number(&BigNum::from_u32(1).unwrap().to_asn1_integer().unwrap())
+        .unwrap();
+    b.set_subject_name(&n).unwrap();
+    b.set_issuer_name(&n).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
+        .unwrap();
+    let san = SubjectAlternativeName::new()
+        .dns("localhost")
+        .ip("127.0.0.1")
+        .build(&b.x509v3_context(None, None))
+        .unwrap();
+    b.append_extension(san).unwrap();
+    b.sign(&key, MessageDigest::sha256()).unwrap();
+    let (c, k) = (
+        dir.join(format!("{name}.crt")),
+        dir.join(format!("{name}.key")),
+    );
+    std::fs::write(&c, b.build().to_pem().unwrap()).unwrap();
+    std::fs::write(&k, key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    (c, k)
+}
+
+#[test]
+fn https_when_configured_and_a_mismatched_key_is_refused_at_start() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let (cert, key) = self_signed(dir.path(), "node");
+    let (_, other_key) = self_signed(dir.path(), "other");
+
+    let tls = |key: &Path| {
+        format!(
+            "tls_cert = \"{}\"\ntls_key = \"{}\"\n",
+            cert.display(),
+            key.display()
+        )
+    };
+    let bad = config_with(dir.path(), &tls(&other_key), "");
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("other.key") && err.contains("mismatch"),
+        "{err}"
+    );
+
+    let good = config_with(dir.path(), &tls(&key), "");
+    let d = Daemon::start(dir.path(), &good);
+    let mut conn =
+        openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls_client()).unwrap();
+    conn.set_ca_file(&cert).unwrap();
+    let conn = conn.build();
+    let tcp = TcpStream::connect(&d.http).unwrap();
+    let mut s = conn.connect("localhost", tcp).unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert!(out.contains("\"status\":\"ok\""));
+    // Plain HTTP to the HTTPS port gets no HTTP answer.
+    let mut p = TcpStream::connect(&d.http).unwrap();
+    p.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    p.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let mut buf = String::new();
+    let _ = p.read_to_string(&mut buf);
+    assert!(!buf.starts_with("HTTP/1.1 200"));
+    d.stop();
 }

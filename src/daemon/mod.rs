@@ -6,6 +6,7 @@
 pub mod http;
 pub mod jobs;
 pub mod local;
+pub mod tls;
 
 use crate::api::{Api, Sessions};
 use crate::clock::SystemClock;
@@ -28,6 +29,8 @@ pub enum DaemonError {
         what: String,
         source: std::io::Error,
     },
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error("configuration: {0}")]
     Invalid(String),
     #[error("runtime: {0}")]
@@ -277,11 +280,20 @@ pub async fn serve(
             })?;
         Some(l)
     };
+    let tls = match (&cfg.http.tls_cert, &cfg.http.tls_key) {
+        (Some(c), Some(k)) => Some(tls::acceptor(c, k).map_err(DaemonError::Tls)?),
+        _ => None,
+    };
     let bound = Bound {
         socket: cfg.local_api.socket.clone(),
         http: tcp.as_ref().and_then(|l| l.local_addr().ok()),
     };
-    tracing::info!(socket = %bound.socket.display(), http = ?bound.http, "listening");
+    tracing::info!(
+        socket = %bound.socket.display(),
+        http = ?bound.http,
+        tls = tls.is_some(),
+        "listening"
+    );
 
     let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(local::serve(unix, api.clone(), shutdown.clone()));
@@ -292,14 +304,24 @@ pub async fn serve(
             Duration::from_secs(cfg.http.request_timeout_secs),
         );
         let mut sd = shutdown.clone();
-        tasks.spawn(async move {
-            let r = axum::serve(l, app)
-                .with_graceful_shutdown(async move { sd.wait().await })
-                .await;
-            if let Err(e) = r {
-                tracing::error!("http server: {e}");
+        let stop = async move { sd.wait().await };
+        match tls {
+            Some(acceptor) => {
+                let l = tls::TlsListener::new(l, acceptor, shutdown.clone());
+                tasks.spawn(async move {
+                    if let Err(e) = axum::serve(l, app).with_graceful_shutdown(stop).await {
+                        tracing::error!("https server: {e}");
+                    }
+                });
             }
-        });
+            None => {
+                tasks.spawn(async move {
+                    if let Err(e) = axum::serve(l, app).with_graceful_shutdown(stop).await {
+                        tracing::error!("http server: {e}");
+                    }
+                });
+            }
+        }
     }
     jobs::spawn(&mut tasks, &cfg, state.clone(), shutdown.clone());
     ready(&bound);
