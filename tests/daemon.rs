@@ -355,7 +355,7 @@ fn audit_len(dir: &Path) -> usize {
 
 #[test]
 fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
-    let (dir, tasks) = node_with_tasks(1, 0);
+    let (dir, tasks) = node_with_tasks(2, 0);
     // A registered application with its receipt's access code.
     let (number, access, label) = {
         let node = open_node(dir.path());
@@ -431,6 +431,15 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         ));
         s.write_all(req.trim_end().as_bytes()).unwrap();
     }
+    // One that sends a whole request and leaves at once: the operation still runs whole.
+    {
+        let mut s = std::os::unix::net::UnixStream::connect(&d.socket).unwrap();
+        let req = line(&format!(
+            r#"{{"op":"claim","args":{{"id":{}}}}}"#,
+            tasks[1].0
+        ));
+        s.write_all(req.as_bytes()).unwrap();
+    }
 
     // HTTP.
     let st = format!("/api/v1/applications/{number}/status");
@@ -494,16 +503,12 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         assert!(doc["paths"].get(r).is_some());
     }
     d.stop();
-    // Only the login of this test was written: refusals wrote nothing.
-    assert_eq!(audit_len(dir.path()), before + 1);
+    // Only the login and the abandoned-but-whole claim were written: refusals wrote nothing.
+    assert_eq!(audit_len(dir.path()), before + 2);
     let node = open_node(dir.path());
-    assert_eq!(
-        node.task(Actor::User(UserId(2)), tasks[0])
-            .unwrap()
-            .task
-            .holder,
-        None
-    );
+    let spec = Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+    assert_eq!(node.task(spec, tasks[0]).unwrap().task.holder, None);
+    assert!(node.task(spec, tasks[1]).unwrap().task.holder.is_some());
     check_ok(&node);
 }
 
@@ -558,6 +563,59 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
     // Restart: everything acknowledged is there.
     d.stop();
     let d = Daemon::start(dir.path(), &cfg);
+
+    // SIGTERM while clients are writing: the daemon finishes what it has started, exits 0,
+    // and every claim it answered is there after the next start.
+    let done = std::sync::Mutex::new(Vec::<TaskId>::new());
+    let returned: Vec<TaskId> = {
+        let mut c = d.login("spec", "password-1");
+        for t in &tasks {
+            let _ = c.call::<Task>(Call::ReturnToGroup { id: *t });
+        }
+        tasks.clone()
+    };
+    std::thread::scope(|s| {
+        for i in 0..4 {
+            let (d, done, returned) = (&d, &done, &returned);
+            s.spawn(move || {
+                let mut c = d.login(&format!("clerk{i}"), "password-1");
+                for t in returned.iter().skip(i).step_by(4) {
+                    match c.call::<Task>(Call::Claim {
+                        id: *t,
+                        take_over: false,
+                    }) {
+                        Ok(_) => done.lock().unwrap().push(*t),
+                        // The daemon is going: the connection closes; nothing half-done.
+                        Err(_) => break,
+                    }
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_millis(40));
+        let pid = nix::unistd::Pid::from_raw(d.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    });
+    let mut d = d;
+    assert!(d.child.wait().unwrap().success());
+    drop(d);
+    let d = Daemon::start(dir.path(), &cfg);
+    {
+        let mut c = d.login("spec", "password-1");
+        for t in done.lock().unwrap().iter() {
+            let card: TaskCard = c.call(Call::Task { id: *t }).unwrap();
+            assert!(
+                card.task.holder.is_some(),
+                "answered claim of {t:?} lost at SIGTERM"
+            );
+        }
+        // Claim what is left, so that the checks below see every task held.
+        for t in &tasks {
+            let _ = c.call::<Task>(Call::Claim {
+                id: *t,
+                take_over: false,
+            });
+        }
+    }
     let mut c = d.login("spec", "password-1");
     for t in &tasks {
         let card: TaskCard = c.call(Call::Task { id: *t }).unwrap();
