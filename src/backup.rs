@@ -27,24 +27,30 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|e| io("sync", dir, &e))
 }
 
+fn name(at: crate::domain::Ts) -> String {
+    let t = at.to_datetime();
+    format!(
+        "{PREFIX}{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}{SUFFIX}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
 /// Takes a backup into `dir` (made if missing) and keeps the newest `keep` there.
 pub fn take(node: &Node, dir: &Path, keep: usize) -> Result<PathBuf> {
     fs::create_dir_all(dir).map_err(|e| io("create", dir, &e))?;
-    let stamp = node.now().to_datetime();
-    let base = format!(
-        "{PREFIX}{:04}{:02}{:02}-{:02}{:02}{:02}",
-        stamp.year(),
-        u8::from(stamp.month()),
-        stamp.day(),
-        stamp.hour(),
-        stamp.minute(),
-        stamp.second()
-    );
-    let mut path = dir.join(format!("{base}{SUFFIX}"));
-    let mut n = 1;
+    // Names are UTC times to the millisecond; a name already taken moves on by a millisecond,
+    // so that the order of names stays the order of backups.
+    let mut at = node.now();
+    let mut path = dir.join(name(at));
     while path.exists() {
-        path = dir.join(format!("{base}-{n}{SUFFIX}"));
-        n += 1;
+        at = crate::domain::Ts(at.0 + 1);
+        path = dir.join(name(at));
     }
     let partial = path.with_extension("redb.partial");
     // A leftover from a crashed run is garbage by construction.
@@ -144,4 +150,49 @@ pub fn restore(backup: &Path, data_dir: &Path, stamp: &str) -> Result<Restored> 
         previous,
         check: report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::domain::Ts;
+    use crate::service::{NewOrg, Options};
+    use std::sync::Arc;
+
+    #[test]
+    fn backups_are_named_in_time_order_and_pruned_to_keep() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let clock = Arc::new(FixedClock::new(Ts(1_795_402_800_000)));
+        let r = Node::init(
+            &dir.path().join("data"),
+            &NewOrg {
+                name: "Администрация сельсовета".into(),
+                ..NewOrg::default()
+            },
+            "admin",
+            clock.clone(),
+            Options::for_tests(),
+        )
+        .expect("init");
+        let to = dir.path().join("backups");
+        // Three in the same millisecond, then one later: names keep the order taken.
+        let mut taken = Vec::new();
+        for _ in 0..3 {
+            taken.push(take(&r.node, &to, 10).expect("backup"));
+        }
+        clock.advance_ms(60_000);
+        taken.push(take(&r.node, &to, 2).expect("backup"));
+        let left = list(&to).expect("list");
+        assert_eq!(left, taken[2..].to_vec());
+        let name = left[1].file_name().map(|n| n.to_string_lossy().to_string());
+        assert_eq!(name.as_deref(), Some("volost-20261123-030100-000.redb"));
+        // A backup is a database that opens and passes the check.
+        let store = Store::open(&left[1]).expect("open backup");
+        assert!(
+            check::run(&store.read().expect("read"))
+                .expect("check")
+                .ok()
+        );
+    }
 }

@@ -34,7 +34,7 @@ enum Cmd {
     /// Replace the database with a backup (the daemon must be stopped); the backup is
     /// checked first and the current database is kept beside it.
     Restore {
-        /// The backup file (volost-YYYYMMDD-HHMMSS.redb).
+        /// The backup file (volost-YYYYMMDD-HHMMSS-mmm.redb, UTC).
         file: PathBuf,
         #[arg(long, env = "VOLOST_CONFIG")]
         config: Option<PathBuf>,

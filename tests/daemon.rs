@@ -56,6 +56,10 @@ fn config(dir: &Path, extra: &str) -> PathBuf {
 
 impl Daemon {
     fn start(dir: &Path, cfg: &Path) -> Daemon {
+        Daemon::start_with(dir, cfg, &[])
+    }
+
+    fn start_with(dir: &Path, cfg: &Path, env: &[(&str, &str)]) -> Daemon {
         let text = std::fs::read_to_string(cfg).unwrap();
         let listen = text
             .lines()
@@ -67,6 +71,7 @@ impl Daemon {
         let child = Command::new(BIN)
             .args(["serve", "--config"])
             .arg(cfg)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -758,4 +763,39 @@ fn https_when_configured_and_a_mismatched_key_is_refused_at_start() {
     let _ = p.read_to_string(&mut buf);
     assert!(!buf.starts_with("HTTP/1.1 200"));
     d.stop();
+}
+
+#[test]
+fn systemd_hears_ready_watchdog_and_stopping() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let cfg = config(dir.path(), "");
+    let notify = dir.path().join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&notify).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let d = Daemon::start_with(
+        dir.path(),
+        &cfg,
+        &[
+            ("NOTIFY_SOCKET", notify.to_str().unwrap()),
+            ("WATCHDOG_USEC", "200000"),
+        ],
+    );
+    let mut heard = Vec::new();
+    let mut buf = [0u8; 256];
+    while !(heard.iter().any(|m: &String| m.contains("READY=1"))
+        && heard.iter().any(|m| m.contains("WATCHDOG=1")))
+    {
+        let n = sock.recv(&mut buf).expect("a notification within 10 s");
+        heard.push(String::from_utf8_lossy(&buf[..n]).to_string());
+    }
+    d.stop();
+    let mut stopping = false;
+    while let Ok(n) = sock.recv(&mut buf) {
+        if String::from_utf8_lossy(&buf[..n]).contains("STOPPING=1") {
+            stopping = true;
+            break;
+        }
+    }
+    assert!(stopping, "no STOPPING=1 after SIGTERM; heard {heard:?}");
 }
