@@ -657,18 +657,23 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
     }
 }
 
+/// Runs `volost serve` with `cfg`, which must fail to start; returns what it said.
+fn refused(cfg: &Path) -> String {
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started with {}", cfg.display());
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
 #[test]
 fn a_bad_configuration_is_refused_with_the_line_and_nothing_starts() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("volost.toml");
     std::fs::write(&p, "[http]\nlisten = \"127.0.0.1:8080\"\nbody_limt = 5\n").unwrap();
-    let out = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&p);
     assert!(err.contains("body_limt") && err.contains("line 3"), "{err}");
 }
 
@@ -728,13 +733,7 @@ fn https_when_configured_and_a_mismatched_key_is_refused_at_start() {
         )
     };
     let bad = config_with(dir.path(), &tls(&other_key), "");
-    let out = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&bad);
     assert!(
         err.contains("other.key") && err.contains("mismatch"),
         "{err}"

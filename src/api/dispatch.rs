@@ -138,20 +138,12 @@ impl Api {
                 data,
             } => ok(n.create_outgoing(a, kind, application, &data)?),
             Call::Outgoing { id } => ok(n.outgoing(a, id)?),
-            Call::OutgoingList {
-                filter,
-                sort,
-                desc,
-                after,
-                limit,
-            } => ok(n.outgoing_list(a, &filter, sort, desc, after.as_ref(), limit)?),
-            Call::IncomingList {
-                filter,
-                sort,
-                desc,
-                after,
-                limit,
-            } => ok(n.incoming_list(a, &filter, sort, desc, after.as_ref(), limit)?),
+            Call::OutgoingList(l) => {
+                ok(n.outgoing_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
+            }
+            Call::IncomingList(l) => {
+                ok(n.incoming_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
+            }
             Call::AnswerIncoming { id, answer } => ok(n.answer_incoming(a, id, &answer)?),
             Call::CreateRegional {
                 provider,

@@ -9,5 +9,5 @@ pub mod session;
 
 pub use client::Client;
 pub use dispatch::{Api, Caller};
-pub use proto::{ApiError, Call, OneTimePassword, Reply, Request, SessionInfo};
+pub use proto::{ApiError, Call, ListArgs, OneTimePassword, Reply, Request, SessionInfo};
 pub use session::Sessions;

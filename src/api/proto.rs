@@ -115,28 +115,8 @@ pub enum Call {
     Outgoing {
         id: OutReqId,
     },
-    OutgoingList {
-        #[serde(default)]
-        filter: OutFilter,
-        sort: ReqCol,
-        #[serde(default)]
-        desc: bool,
-        #[serde(default)]
-        after: Option<Cursor>,
-        #[serde(default = "default_limit")]
-        limit: usize,
-    },
-    IncomingList {
-        #[serde(default)]
-        filter: InFilter,
-        sort: ReqCol,
-        #[serde(default)]
-        desc: bool,
-        #[serde(default)]
-        after: Option<Cursor>,
-        #[serde(default = "default_limit")]
-        limit: usize,
-    },
+    OutgoingList(ListArgs<OutFilter>),
+    IncomingList(ListArgs<InFilter>),
     AnswerIncoming {
         id: InReqId,
         answer: BTreeMap<String, String>,
@@ -216,6 +196,21 @@ pub enum Call {
 
 fn default_limit() -> usize {
     50
+}
+
+/// A page of a request list: filters, sort column and direction, where to go on, how many.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListArgs<F> {
+    #[serde(default)]
+    pub filter: F,
+    pub sort: ReqCol,
+    #[serde(default)]
+    pub desc: bool,
+    #[serde(default)]
+    pub after: Option<Cursor>,
+    #[serde(default = "default_limit")]
+    pub limit: usize,
 }
 
 impl Call {
@@ -358,4 +353,64 @@ pub struct OneTimePassword {
     pub user: UserId,
     pub login: String,
     pub password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> std::result::Result<Request, String> {
+        serde_json::from_str(s).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_wire_format_with_its_defaults() {
+        let r = parse(r#"{"call":{"op":"claim","args":{"id":7}}}"#).expect("claim");
+        assert!(matches!(
+            r.call,
+            Call::Claim {
+                id: TaskId(7),
+                take_over: false
+            }
+        ));
+        assert!(r.token.is_none());
+        let r = parse(r#"{"token":"t","call":{"op":"logout"}}"#).expect("logout");
+        assert!(matches!(r.call, Call::Logout));
+        let r = parse(r#"{"token":"t","call":{"op":"outgoing_list","args":{"sort":"Updated"}}}"#)
+            .expect("list");
+        match r.call {
+            Call::OutgoingList(l) => {
+                assert_eq!((l.sort, l.limit, l.desc), (ReqCol::Updated, 50, false));
+            }
+            other => panic!("{other:?}"),
+        }
+        // What goes out comes back.
+        let c = Call::SetDue {
+            id: TaskId(3),
+            due: time::macros::date!(2026 - 12 - 01),
+        };
+        let back = parse(
+            &serde_json::to_string(&Request {
+                token: None,
+                call: c,
+            })
+            .expect("ser"),
+        )
+        .expect("round trip");
+        assert_eq!(back.call.op(), "set_due");
+    }
+
+    #[test]
+    fn unknown_operations_and_fields_are_refused() {
+        for bad in [
+            r#"{"call":{"op":"drop_tables"}}"#,
+            r#"{"call":{"op":"claim","args":{"id":7,"force":true}}}"#,
+            r#"{"call":{"op":"outgoing_list","args":{"sort":"Updated","limit2":1}}}"#,
+            r#"{"call":{"op":"queue","args":{"queue":"Group","sort":"Due","desc":false,"filter":{},"after":null,"limit":5,"extra":1}}}"#,
+            r#"{"call":{"op":"whoami"},"admin":true}"#,
+            r#"{"call":{"op":"claim","args":{"id":-1}}}"#,
+        ] {
+            assert!(parse(bad).is_err(), "accepted: {bad}");
+        }
+    }
 }
