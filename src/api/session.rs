@@ -26,6 +26,10 @@ pub struct Sessions {
 /// How long an expired token is still recognised as expired rather than unknown.
 const REMEMBER_EXPIRED: Duration = Duration::from_secs(24 * 3600);
 
+/// Sessions one user may hold at once (terminals on the console and over SSH); a new login
+/// beyond that ends the one used longest ago, so repeated logins cannot fill memory.
+pub const MAX_PER_USER: usize = 16;
+
 impl Sessions {
     pub fn new(idle: Duration) -> Sessions {
         Sessions {
@@ -49,7 +53,21 @@ impl Sessions {
         let mut b = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut b);
         let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        self.lock().insert(
+        let mut map = self.lock();
+        let mine: Vec<(&String, Instant)> = map
+            .iter()
+            .filter(|(_, s)| s.user == user)
+            .map(|(t, s)| (t, s.last_seen))
+            .collect();
+        if mine.len() >= MAX_PER_USER
+            && let Some(oldest) = mine
+                .iter()
+                .min_by_key(|(_, at)| *at)
+                .map(|(t, _)| (*t).clone())
+        {
+            map.remove(&oldest);
+        }
+        map.insert(
             token.clone(),
             Session {
                 user,
@@ -153,5 +171,17 @@ mod tests {
         assert!(s.touch(&b).is_ok());
         s.close_user(UserId(1));
         assert!(s.touch(&b).is_err());
+    }
+
+    #[test]
+    fn a_user_holds_a_bounded_number_of_sessions() {
+        let s = Sessions::new(Duration::from_secs(60));
+        let first = s.open(UserId(1));
+        s.age(&first, Duration::from_secs(1));
+        let other = s.open(UserId(2));
+        let rest: Vec<String> = (1..MAX_PER_USER + 1).map(|_| s.open(UserId(1))).collect();
+        assert!(s.touch(&first).is_err(), "the oldest session makes room");
+        assert!(rest.iter().all(|t| s.touch(t).is_ok()));
+        assert!(s.touch(&other).is_ok(), "other users keep theirs");
     }
 }

@@ -169,6 +169,10 @@ impl Misses {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
             map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+            if map.len() > 100_000 {
+                // A flood of different numbers: forget rather than grow without bound.
+                map.clear();
+            }
         }
         let e = map.entry(number.to_string()).or_insert((0, Instant::now()));
         if e.1.elapsed() >= WINDOW {
