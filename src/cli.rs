@@ -175,10 +175,16 @@ fn serve_demo(data: &Path) -> Result<()> {
         volost::daemon::options(&cfg)?,
     )?);
     let (tx, rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
     let daemon = std::thread::spawn(move || {
-        volost::daemon::run_with(cfg, node, move |b| {
-            let _ = tx.send(b.clone());
-        })
+        volost::daemon::run_with(
+            cfg,
+            node,
+            move |b| {
+                let _ = tx.send(b.clone());
+            },
+            Some(stop_rx),
+        )
     });
     let Ok(bound) = rx.recv() else {
         return match daemon.join() {
@@ -186,6 +192,20 @@ fn serve_demo(data: &Path) -> Result<()> {
             Err(_) => bail!("служба узла остановилась при запуске"),
         };
     };
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        // The demo's main job: the staff TUI on the running node, signed in as a specialist.
+        let r = volost_tui::run(
+            &bound.socket,
+            Some(("ivanova", volost::demo::DEMO_PASSWORD)),
+        );
+        let _ = stop_tx.send(());
+        r?;
+        return match daemon.join() {
+            Ok(r) => Ok(r?),
+            Err(_) => bail!("служба узла завершилась с ошибкой"),
+        };
+    }
     let mut c = Client::connect(&bound.socket).map_err(|e| anyhow::anyhow!("{}", e.ru()))?;
     let api = |e: volost::api::client::ClientError| anyhow::anyhow!("{}", e.ru());
     let me = c
@@ -225,6 +245,7 @@ fn serve_demo(data: &Path) -> Result<()> {
         volost::demo::DEMO_PASSWORD
     );
     drop(c);
+    drop(stop_tx);
     match daemon.join() {
         Ok(r) => Ok(r?),
         Err(_) => bail!("служба узла завершилась с ошибкой"),
@@ -435,5 +456,19 @@ pub fn restore(file: &Path, config: Option<&Path>) -> Result<()> {
     if let Some(p) = r.previous {
         println!("Прежняя база сохранена как {}", p.display());
     }
+    Ok(())
+}
+
+/// `volost` (no command) and `volost tui`: the staff TUI on the running daemon.
+pub fn tui(config: Option<&Path>, socket: Option<&Path>) -> Result<()> {
+    let socket = match socket {
+        Some(s) => s.to_path_buf(),
+        None => load_config(config)?.local_api.socket,
+    };
+    // Say it plainly before the screen is taken over, if nobody is there.
+    if let Err(e) = Client::connect(&socket) {
+        bail!("{}", e.ru());
+    }
+    volost_tui::run(&socket, None)?;
     Ok(())
 }

@@ -14,12 +14,21 @@ use std::path::PathBuf;
     about = "Узел муниципальных услуг сельсовета"
 )]
 struct Cli {
+    /// Without a command, on a terminal: the staff TUI (as `volost tui`).
     #[command(subcommand)]
-    cmd: Cmd,
+    cmd: Option<Cmd>,
 }
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// The staff terminal UI, connected to the running daemon.
+    Tui {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        /// The daemon's socket (default: [local_api] socket of the configuration).
+        #[arg(long)]
+        socket: Option<PathBuf>,
+    },
     /// Run the node daemon: owns the database, serves the local API and the HTTP endpoint.
     Serve {
         /// Configuration file (default /etc/volost/volost.toml; built-in defaults if absent).
@@ -132,7 +141,7 @@ enum DemoCmd {
 
 fn main() {
     let cli = Cli::parse();
-    if !matches!(cli.cmd, Cmd::Serve { .. }) {
+    if !matches!(cli.cmd, Some(Cmd::Serve { .. } | Cmd::Tui { .. }) | None) {
         tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_env("VOLOST_LOG")
@@ -154,7 +163,17 @@ fn main() {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    match cli.cmd {
+    let Some(cmd) = cli.cmd else {
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            return cli::tui(None, None);
+        }
+        let mut c = <Cli as clap::CommandFactory>::command();
+        c.print_help()?;
+        return Ok(());
+    };
+    match cmd {
+        Cmd::Tui { config, socket } => cli::tui(config.as_deref(), socket.as_deref()),
         Cmd::Serve { config } => cli::serve(config.as_deref()),
         Cmd::Backup { config } => cli::backup(config.as_deref()),
         Cmd::Restore { file, config } => cli::restore(&file, config.as_deref()),

@@ -69,6 +69,7 @@ impl Api {
             groups: u.groups.clone(),
             must_change_password: u.must_change_password,
             idle_timeout_minutes: self.sessions.idle_timeout().as_secs() / 60,
+            utc_offset_seconds: self.node.options().utc_offset.whole_seconds(),
         }
     }
 

@@ -345,6 +345,8 @@ pub struct SessionInfo {
     pub must_change_password: bool,
     /// Minutes of idleness after which the session ends.
     pub idle_timeout_minutes: u64,
+    /// The node's local time offset from UTC, in seconds (dates on screen are in it).
+    pub utc_offset_seconds: i32,
 }
 
 /// What `add_user` and `reset_password` answer: the one-time password, shown once.

@@ -336,18 +336,24 @@ pub async fn serve(
 pub fn run(cfg: Config) -> Result<(), DaemonError> {
     let opts = options(&cfg)?;
     let node = Arc::new(Node::open(&cfg.node.data_dir, Arc::new(SystemClock), opts)?);
-    run_with(cfg, node, |_| {
-        let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-        tracing::info!("ready");
-    })
+    run_with(
+        cfg,
+        node,
+        |_| {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+            tracing::info!("ready");
+        },
+        None,
+    )
 }
 
-/// Serves `node` on a runtime of its own until SIGTERM or SIGINT (the demo runs this on a
-/// thread beside its client).
+/// Serves `node` on a runtime of its own until SIGTERM or SIGINT, or until `stop` is sent
+/// (the demo runs this on a thread beside its TUI and stops it when the TUI closes).
 pub fn run_with(
     cfg: Config,
     node: Arc<Node>,
     ready: impl FnOnce(&Bound),
+    stop: Option<std::sync::mpsc::Receiver<()>>,
 ) -> Result<(), DaemonError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -356,6 +362,15 @@ pub fn run_with(
         .map_err(DaemonError::Runtime)?;
     rt.block_on(async move {
         let (tx, shutdown) = Shutdown::pair();
+        let tx = Arc::new(tx);
+        if let Some(stop) = stop {
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                if stop.recv().is_ok() {
+                    let _ = tx.send(true);
+                }
+            });
+        }
         tokio::spawn(async move {
             signal().await;
             tracing::info!("stopping: finishing operations in flight");

@@ -1,1 +1,88 @@
 //! The staff terminal UI of volost: a client of the daemon's local API.
+//!
+//! `app` holds the state and what keys do to it, `ui` draws it, `keymap` is the one registry
+//! of commands (keys, labels, where they apply), `text` every word shown, `conn` the
+//! connection to the daemon. The event loop here reads keys and redraws.
+
+pub mod app;
+pub mod conn;
+pub mod keymap;
+pub mod text;
+pub mod ui;
+
+use crossterm::event::{self, Event, KeyEventKind};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The local time of the node as the status line shows it.
+pub fn clock(offset: time::UtcOffset) -> String {
+    let t = time::OffsetDateTime::now_utc().to_offset(offset);
+    format!(
+        "{:02}.{:02}.{} {:02}:{:02}",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// SIGTERM asks the loop to stop (it restores the terminal); SIGHUP means the terminal is
+/// gone, and crossterm spins on a hung-up terminal instead of reporting it, so the process
+/// leaves at once: there is no screen left to restore, and the daemon's data is safe (every
+/// answered operation is committed).
+fn watch_signals(stop: Arc<AtomicBool>) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("tui-signals".into())
+        .spawn(move || {
+            let Some(sig) = signals.forever().next() else {
+                return;
+            };
+            stop.store(true, Ordering::Relaxed);
+            if sig == SIGHUP {
+                std::process::exit(0);
+            }
+            // The loop notices within half a second; if it is stuck, leave anyway.
+            std::thread::sleep(Duration::from_secs(2));
+            ratatui::restore();
+            std::process::exit(0);
+        })?;
+    Ok(())
+}
+
+/// Runs the TUI against the daemon's socket until the user leaves, SIGTERM or SIGHUP (an SSH
+/// session that went away). `login` signs in at once (the demo). The terminal is restored on
+/// every way out, panics included.
+pub fn run(socket: &Path, login: Option<(&str, &str)>) -> std::io::Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    watch_signals(stop.clone())?;
+    let mut app = app::App::new(conn::Conn::new(socket));
+    if let Some((l, p)) = login {
+        app.sign_in(l, p);
+    }
+    // ratatui::init sets raw mode and the alternate screen and installs a panic hook that
+    // restores the terminal before the panic message is printed.
+    let mut terminal = ratatui::init();
+    let result = (|| -> std::io::Result<()> {
+        loop {
+            app.now = clock(app.offset);
+            terminal.draw(|f| ui::draw(f, &app))?;
+            if app.quit || stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if event::poll(Duration::from_millis(500))? {
+                match event::read()? {
+                    Event::Key(k) if k.kind == KeyEventKind::Press => app.handle_key(k),
+                    // A resize is redrawn by the next turn of the loop.
+                    _ => {}
+                }
+            }
+        }
+    })();
+    ratatui::restore();
+    result
+}

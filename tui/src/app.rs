@@ -1,0 +1,582 @@
+//! The TUI's state and what keys do to it. Drawing is in `ui`; this module never draws and
+//! `ui` never changes state, so a screen is a pure function of `App` (and the snapshot tests
+//! build `App`s directly).
+
+use crate::conn::Conn;
+use crate::keymap::{Cmd, Ctx, lookup};
+use crate::text;
+use crossterm::event::{KeyCode, KeyEvent};
+use volost::api::client::ClientError;
+use volost::api::{Call, SessionInfo};
+use volost::domain::{Org, Queue, Right, Task};
+use volost::service::{Cursor, Page, TaskCol, TaskQuery, TaskRow};
+
+/// Rows fetched at a time. The list keeps one chunk and the cursors of those before it, so
+/// memory does not grow with how far the user has scrolled.
+pub const CHUNK: usize = 100;
+
+/// A section of the menu.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    GroupTasks,
+    MyTasks,
+    DoneTasks,
+}
+
+impl Section {
+    pub const ALL: [Section; 3] = [Section::GroupTasks, Section::MyTasks, Section::DoneTasks];
+
+    pub fn label(self) -> &'static str {
+        self.queue().label()
+    }
+
+    pub fn queue(self) -> Queue {
+        match self {
+            Section::GroupTasks => Queue::Group,
+            Section::MyTasks => Queue::Mine,
+            Section::DoneTasks => Queue::Done,
+        }
+    }
+
+    fn right(self) -> Right {
+        Right::ViewTasks
+    }
+}
+
+/// A text field of a form.
+#[derive(Clone, Debug, Default)]
+pub struct Field {
+    pub label: &'static str,
+    pub value: String,
+    pub secret: bool,
+    /// The message shown next to the field.
+    pub error: Option<String>,
+}
+
+impl Field {
+    fn new(label: &'static str, secret: bool) -> Field {
+        Field {
+            label,
+            secret,
+            ..Field::default()
+        }
+    }
+}
+
+/// A small form: fields, the focused one, and a message under them.
+#[derive(Clone, Debug, Default)]
+pub struct Form {
+    pub title: &'static str,
+    pub intro: Option<&'static str>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub message: Option<String>,
+}
+
+impl Form {
+    fn type_key(&mut self, key: KeyEvent) {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char(c) => {
+                f.value.push(c);
+                f.error = None;
+            }
+            KeyCode::Backspace => {
+                f.value.pop();
+            }
+            _ => {}
+        }
+    }
+
+    fn value(&self, i: usize) -> &str {
+        self.fields.get(i).map(|f| f.value.as_str()).unwrap_or("")
+    }
+
+    /// Marks empty fields «Требуется»; true when all are filled.
+    fn require_all(&mut self) -> bool {
+        let mut ok = true;
+        for f in &mut self.fields {
+            if f.value.is_empty() {
+                f.error = Some(text::REQUIRED.into());
+                ok = false;
+            }
+        }
+        ok
+    }
+}
+
+/// A task list: its query, the chunk on screen, the cursors back to earlier chunks.
+#[derive(Clone, Debug)]
+pub struct TaskList {
+    pub query: TaskQuery,
+    pub rows: Vec<TaskRow>,
+    pub selected: usize,
+    /// Cursors of the chunks before this one (the first is `None`: the list's start).
+    pub back: Vec<Option<Cursor>>,
+    pub next: Option<Cursor>,
+}
+
+impl TaskList {
+    pub fn new(queue: Queue) -> TaskList {
+        let mut query = TaskQuery::new(queue);
+        query.sort = TaskCol::Due;
+        query.limit = CHUNK;
+        if queue == Queue::Done {
+            query.sort = TaskCol::Created;
+            query.desc = true;
+        }
+        TaskList {
+            query,
+            rows: Vec::new(),
+            selected: 0,
+            back: Vec::new(),
+            next: None,
+        }
+    }
+
+    /// Number of the first row on screen, from 1, across chunks.
+    pub fn position(&self) -> usize {
+        self.back.len() * CHUNK + self.selected + 1
+    }
+}
+
+pub enum Screen {
+    Login(Form),
+    Password { form: Form, forced: bool },
+    Main,
+}
+
+/// A line over the footer: what just happened, or went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Banner {
+    Info(String),
+    Error(String),
+}
+
+pub struct App {
+    pub conn: Conn,
+    pub session: Option<SessionInfo>,
+    pub org: Option<Org>,
+    pub screen: Screen,
+    pub sections: Vec<Section>,
+    pub section: usize,
+    pub menu_focus: bool,
+    pub list: TaskList,
+    pub help: bool,
+    pub banner: Option<Banner>,
+    pub quit: bool,
+    /// The clock shown in the status line (set by the event loop, fixed in tests).
+    pub now: String,
+    /// The node's local time offset, from the session.
+    pub offset: time::UtcOffset,
+}
+
+fn login_form() -> Form {
+    Form {
+        title: text::LOGIN_TITLE,
+        intro: Some(text::LOGIN_HINT),
+        fields: vec![
+            Field::new(text::LOGIN, false),
+            Field::new(text::PASSWORD, true),
+        ],
+        ..Form::default()
+    }
+}
+
+fn password_form(forced: bool) -> Form {
+    Form {
+        title: text::CHANGE_TITLE,
+        intro: forced.then_some(text::CHANGE_FORCED),
+        fields: vec![
+            Field::new(text::OLD_PASSWORD, true),
+            Field::new(text::NEW_PASSWORD, true),
+            Field::new(text::REPEAT_PASSWORD, true),
+        ],
+        ..Form::default()
+    }
+}
+
+impl App {
+    pub fn new(conn: Conn) -> App {
+        App {
+            conn,
+            session: None,
+            org: None,
+            screen: Screen::Login(login_form()),
+            sections: Vec::new(),
+            section: 0,
+            menu_focus: false,
+            list: TaskList::new(Queue::Group),
+            help: false,
+            banner: None,
+            quit: false,
+            now: String::new(),
+            offset: time::UtcOffset::UTC,
+        }
+    }
+
+    /// Signs in with a known login and password (the demo opens the TUI this way).
+    pub fn sign_in(&mut self, login: &str, password: &str) {
+        if let Screen::Login(form) = &mut self.screen {
+            form.fields[0].value = login.into();
+            form.fields[1].value = password.into();
+            form.focus = 1;
+        }
+        self.submit_form();
+    }
+
+    /// The commands that apply now.
+    pub fn ctx(&self) -> Ctx {
+        if self.help {
+            Ctx::Help
+        } else {
+            self.screen_ctx()
+        }
+    }
+
+    /// The commands of the screen itself (under the help, when it is open).
+    pub fn screen_ctx(&self) -> Ctx {
+        match &self.screen {
+            Screen::Login(_) | Screen::Password { .. } => Ctx::Form,
+            Screen::Main if self.menu_focus => Ctx::Menu,
+            Screen::Main if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
+            Screen::Main => Ctx::Tasks,
+        }
+    }
+
+    pub fn current(&self) -> Option<Section> {
+        self.sections.get(self.section).copied()
+    }
+
+    /// A failed call: the daemon's Russian message, or the connection banner; an ended
+    /// session goes back to the login screen.
+    fn failed(&mut self, e: &ClientError) {
+        match e.api() {
+            Some(a) if a.status == 401 => {
+                let mut f = login_form();
+                if let Some(s) = &self.session {
+                    f.fields[0].value.clone_from(&s.login);
+                    f.focus = 1;
+                }
+                f.message = Some(a.message.clone());
+                self.session = None;
+                self.conn.set_token(None);
+                self.screen = Screen::Login(f);
+            }
+            Some(a) => self.banner = Some(Banner::Error(a.message.clone())),
+            None => self.banner = Some(Banner::Error(text::NO_CONNECTION.into())),
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        let ctx = self.ctx();
+        let cmd = lookup(ctx, key);
+        if cmd == Some(Cmd::Quit) {
+            self.quit = true;
+            return;
+        }
+        if self.help {
+            if cmd.is_some() {
+                self.help = false;
+            }
+            return;
+        }
+        if cmd == Some(Cmd::Help) {
+            self.help = true;
+            return;
+        }
+        match &mut self.screen {
+            Screen::Login(form) | Screen::Password { form, .. } => match cmd {
+                Some(Cmd::NextField) => form.focus = (form.focus + 1) % form.fields.len(),
+                Some(Cmd::PrevField) => {
+                    form.focus = (form.focus + form.fields.len() - 1) % form.fields.len();
+                }
+                Some(Cmd::Submit) => self.submit_form(),
+                Some(Cmd::Back) => self.back_from_form(),
+                _ => form.type_key(key),
+            },
+            Screen::Main => {
+                if let Some(cmd) = cmd {
+                    self.banner = None;
+                    self.main_command(cmd);
+                }
+            }
+        }
+    }
+
+    fn back_from_form(&mut self) {
+        match &self.screen {
+            Screen::Password { forced: false, .. } => self.screen = Screen::Main,
+            Screen::Password { forced: true, .. } => {
+                // Leaving the forced change means leaving: nothing else is allowed.
+                self.logout();
+            }
+            _ => self.quit = true,
+        }
+    }
+
+    fn submit_form(&mut self) {
+        let screen = std::mem::replace(&mut self.screen, Screen::Main);
+        self.screen = match screen {
+            Screen::Login(mut form) => {
+                if form.focus == 0 && form.value(1).is_empty() {
+                    form.focus = 1;
+                    Screen::Login(form)
+                } else if !form.require_all() {
+                    Screen::Login(form)
+                } else {
+                    let call = Call::Login {
+                        login: form.value(0).trim().to_string(),
+                        password: form.value(1).to_string(),
+                    };
+                    match self.conn.call::<SessionInfo>(call) {
+                        Ok(s) => {
+                            self.conn.set_token(s.token.clone());
+                            self.start_session(s)
+                        }
+                        Err(e) => {
+                            form.fields[1].value.clear();
+                            form.focus = 1;
+                            form.message = Some(match e.api() {
+                                Some(a) => a.message.clone(),
+                                None => e.ru(),
+                            });
+                            Screen::Login(form)
+                        }
+                    }
+                }
+            }
+            Screen::Password { mut form, forced } => {
+                if !form.require_all() {
+                    Screen::Password { form, forced }
+                } else if form.value(1) != form.value(2) {
+                    form.fields[2].error = Some(text::PASSWORDS_DIFFER.into());
+                    form.focus = 2;
+                    Screen::Password { form, forced }
+                } else {
+                    let call = Call::ChangePassword {
+                        old: form.value(0).to_string(),
+                        new: form.value(1).to_string(),
+                    };
+                    match self.conn.call::<()>(call) {
+                        Ok(()) => {
+                            self.banner = Some(Banner::Info(text::PASSWORD_CHANGED.into()));
+                            if let Some(s) = &mut self.session {
+                                s.must_change_password = false;
+                            }
+                            self.enter_main();
+                            Screen::Main
+                        }
+                        Err(e) => {
+                            let msg = e.api().map(|a| (a.message.clone(), a.fields.clone()));
+                            match msg {
+                                Some((m, fields)) => {
+                                    for fe in fields {
+                                        let at = [text::OLD_PASSWORD, text::NEW_PASSWORD]
+                                            .iter()
+                                            .position(|l| *l == fe.field);
+                                        if let Some(i) = at {
+                                            form.fields[i].error = Some(fe.message);
+                                        }
+                                    }
+                                    form.message = Some(m);
+                                }
+                                None => form.message = Some(e.ru()),
+                            }
+                            Screen::Password { form, forced }
+                        }
+                    }
+                }
+            }
+            Screen::Main => Screen::Main,
+        };
+    }
+
+    /// After a login: the forced change first, if due; else the main screen.
+    fn start_session(&mut self, s: SessionInfo) -> Screen {
+        let forced = s.must_change_password;
+        self.offset = time::UtcOffset::from_whole_seconds(s.utc_offset_seconds)
+            .unwrap_or(time::UtcOffset::UTC);
+        self.sections = Section::ALL
+            .into_iter()
+            .filter(|x| s.rights.has(x.right()))
+            .collect();
+        self.session = Some(s);
+        if forced {
+            Screen::Password {
+                form: password_form(true),
+                forced: true,
+            }
+        } else {
+            self.enter_main();
+            Screen::Main
+        }
+    }
+
+    fn enter_main(&mut self) {
+        if self.org.is_none() {
+            self.org = self.conn.call::<Org>(Call::Org).ok();
+        }
+        self.open_section(self.section.min(self.sections.len().saturating_sub(1)));
+    }
+
+    fn logout(&mut self) {
+        let _ = self.conn.call::<()>(Call::Logout);
+        self.conn.set_token(None);
+        self.session = None;
+        self.screen = Screen::Login(login_form());
+    }
+
+    pub fn open_section(&mut self, i: usize) {
+        let Some(s) = self.sections.get(i).copied() else {
+            return;
+        };
+        self.section = i;
+        self.list = TaskList::new(s.queue());
+        self.load(None);
+    }
+
+    /// Loads the chunk that starts at `at`, keeping the selection where it can.
+    fn load(&mut self, at: Option<Cursor>) {
+        let mut q = self.list.query.clone();
+        q.after = at;
+        match self.conn.call::<Page<TaskRow>>(Call::Queue(q)) {
+            Ok(p) => {
+                self.list.rows = p.rows;
+                self.list.next = p.next;
+                self.list.selected = self
+                    .list
+                    .selected
+                    .min(self.list.rows.len().saturating_sub(1));
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    fn reload(&mut self) {
+        let at = self.list.query.after.clone();
+        self.load(at);
+    }
+
+    fn next_chunk(&mut self) -> bool {
+        let Some(next) = self.list.next.clone() else {
+            return false;
+        };
+        self.list.back.push(self.list.query.after.take());
+        self.list.query.after = Some(next.clone());
+        self.list.selected = 0;
+        self.load(Some(next));
+        true
+    }
+
+    fn prev_chunk(&mut self) -> bool {
+        let Some(prev) = self.list.back.pop() else {
+            return false;
+        };
+        self.list.query.after = prev.clone();
+        self.list.selected = usize::MAX;
+        self.load(prev);
+        true
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let len = self.list.rows.len();
+        let target = self.list.selected as isize + delta;
+        if target >= len as isize {
+            if !self.next_chunk() {
+                self.list.selected = len.saturating_sub(1);
+            }
+        } else if target < 0 {
+            if self.prev_chunk() {
+                let len = self.list.rows.len();
+                self.list.selected = len.saturating_sub(1);
+            } else {
+                self.list.selected = 0;
+            }
+        } else {
+            self.list.selected = target as usize;
+        }
+    }
+
+    fn main_command(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
+            Cmd::Section(n) if usize::from(n) < self.sections.len() => {
+                self.menu_focus = false;
+                self.open_section(usize::from(n));
+            }
+            Cmd::Up if self.menu_focus => self.section = self.section.saturating_sub(1),
+            Cmd::Down if self.menu_focus => {
+                self.section = (self.section + 1).min(self.sections.len().saturating_sub(1));
+            }
+            Cmd::Submit if self.menu_focus => {
+                self.menu_focus = false;
+                self.open_section(self.section);
+            }
+            Cmd::Up => self.move_by(-1),
+            Cmd::Down => self.move_by(1),
+            Cmd::PageUp => self.move_by(-20),
+            Cmd::PageDown => self.move_by(20),
+            Cmd::Top => {
+                self.list.back.clear();
+                self.list.query.after = None;
+                self.list.selected = 0;
+                self.load(None);
+            }
+            Cmd::Refresh => self.reload(),
+            Cmd::Sort => {
+                let cols = TaskCol::ALL;
+                let i = cols
+                    .iter()
+                    .position(|c| *c == self.list.query.sort)
+                    .unwrap_or(0);
+                self.resort(cols[(i + 1) % cols.len()], self.list.query.desc);
+            }
+            Cmd::SortDirection => self.resort(self.list.query.sort, !self.list.query.desc),
+            Cmd::Claim => self.task_action(
+                |id| Call::Claim {
+                    id,
+                    take_over: false,
+                },
+                text::CLAIMED,
+            ),
+            Cmd::ReturnToGroup => self.task_action(|id| Call::ReturnToGroup { id }, text::RETURNED),
+            Cmd::ChangePassword => {
+                self.screen = Screen::Password {
+                    form: password_form(false),
+                    forced: false,
+                };
+            }
+            _ => {}
+        }
+    }
+
+    fn resort(&mut self, col: TaskCol, desc: bool) {
+        self.list.query.sort = col;
+        self.list.query.desc = desc;
+        self.list.query.after = None;
+        self.list.back.clear();
+        self.list.selected = 0;
+        self.load(None);
+    }
+
+    /// Runs an action on the selected task; the list is read again and the selection stays
+    /// at the same place, which is the next task once this one has left the list.
+    fn task_action(&mut self, call: impl Fn(volost::domain::TaskId) -> Call, done: &str) {
+        let Some(row) = self.list.rows.get(self.list.selected) else {
+            return;
+        };
+        match self.conn.call::<Task>(call(row.id)) {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(format!("{done}: {}", row.name)));
+                self.reload();
+            }
+            Err(e) => {
+                self.failed(&e);
+                self.reload();
+            }
+        }
+    }
+}

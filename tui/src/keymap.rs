@@ -1,0 +1,344 @@
+//! The one command registry: every command with its keys, its Russian label and the screens
+//! where it works. Key handling, the footer and the `F1`/`?` help all read this table, so they
+//! cannot disagree.
+//!
+//! Letter keys are bound in both layouts (the Latin letter and the Cyrillic one on the same
+//! physical key), because staff type Russian and switch layouts rarely; function keys work in
+//! both.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cmd {
+    Help,
+    Back,
+    Quit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    NextField,
+    PrevField,
+    Submit,
+    Section(u8),
+    FocusMenu,
+    Refresh,
+    Sort,
+    SortDirection,
+    Claim,
+    ReturnToGroup,
+    ChangePassword,
+}
+
+/// Where the user is: which commands apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ctx {
+    /// A form (login, password change): typing goes into the field.
+    Form,
+    /// A list of tasks.
+    Tasks,
+    /// «Мои задачи»: a list of tasks the user holds.
+    MyTasks,
+    /// The section menu has the focus.
+    Menu,
+    /// The help overlay.
+    Help,
+}
+
+/// One row of the registry.
+pub struct Binding {
+    pub cmd: Cmd,
+    /// Keys as shown on screen, the first one in the footer.
+    pub keys: &'static [&'static str],
+    pub label: &'static str,
+    /// In the footer (the rest are in the help only).
+    pub footer: bool,
+    pub ctx: &'static [Ctx],
+}
+
+use Ctx::*;
+
+const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu];
+
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        cmd: Cmd::Help,
+        keys: &["F1", "?"],
+        label: "Справка",
+        footer: true,
+        ctx: &[Tasks, MyTasks, Menu, Form, Help],
+    },
+    Binding {
+        cmd: Cmd::Claim,
+        keys: &["F2"],
+        label: "Назначить на себя",
+        footer: true,
+        ctx: &[Tasks],
+    },
+    Binding {
+        cmd: Cmd::ReturnToGroup,
+        keys: &["F3"],
+        label: "Вернуть в группу",
+        footer: true,
+        ctx: &[MyTasks],
+    },
+    Binding {
+        cmd: Cmd::Refresh,
+        keys: &["F5"],
+        label: "Обновить",
+        footer: true,
+        ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::Sort,
+        keys: &["F6", "s"],
+        label: "Сортировка",
+        footer: true,
+        ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::SortDirection,
+        keys: &["Shift+F6", "S"],
+        label: "Обратный порядок",
+        footer: false,
+        ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::Submit,
+        keys: &["Enter"],
+        label: "Выбрать",
+        footer: true,
+        ctx: &[Form, Menu],
+    },
+    Binding {
+        cmd: Cmd::NextField,
+        keys: &["Tab", "↓"],
+        label: "Следующее поле",
+        footer: false,
+        ctx: &[Form],
+    },
+    Binding {
+        cmd: Cmd::PrevField,
+        keys: &["Shift+Tab", "↑"],
+        label: "Предыдущее поле",
+        footer: false,
+        ctx: &[Form],
+    },
+    Binding {
+        cmd: Cmd::FocusMenu,
+        keys: &["Tab"],
+        label: "Меню / список",
+        footer: false,
+        ctx: LISTS,
+    },
+    Binding {
+        cmd: Cmd::Section(0),
+        keys: &["1…9"],
+        label: "Раздел по номеру",
+        footer: false,
+        ctx: LISTS,
+    },
+    Binding {
+        cmd: Cmd::Up,
+        keys: &["↑", "k"],
+        label: "Вверх",
+        footer: false,
+        ctx: LISTS,
+    },
+    Binding {
+        cmd: Cmd::Down,
+        keys: &["↓", "j"],
+        label: "Вниз",
+        footer: false,
+        ctx: LISTS,
+    },
+    Binding {
+        cmd: Cmd::PageUp,
+        keys: &["PgUp"],
+        label: "Предыдущая страница",
+        footer: false,
+        ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::PageDown,
+        keys: &["PgDn"],
+        label: "Следующая страница",
+        footer: false,
+        ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::Top,
+        keys: &["Home"],
+        label: "В начало списка",
+        footer: false,
+        ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::ChangePassword,
+        keys: &["F9"],
+        label: "Сменить пароль",
+        footer: false,
+        ctx: LISTS,
+    },
+    Binding {
+        cmd: Cmd::Back,
+        keys: &["Esc"],
+        label: "Назад",
+        footer: true,
+        ctx: &[Form, Help],
+    },
+    Binding {
+        cmd: Cmd::Quit,
+        keys: &["Ctrl+C"],
+        label: "Выход из программы",
+        footer: false,
+        ctx: &[Form],
+    },
+    Binding {
+        cmd: Cmd::Quit,
+        keys: &["F10", "q"],
+        label: "Выход",
+        footer: true,
+        ctx: LISTS,
+    },
+];
+
+/// The letters of the Russian ЙЦУКЕН layout on the keys of the Latin QWERTY ones.
+fn latin(c: char) -> char {
+    const RU: &str = "йцукенгшщзхъфывапролджэячсмитьбю";
+    const EN: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.";
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    match RU.chars().position(|r| r == lower) {
+        Some(i) => {
+            let l = EN.chars().nth(i).unwrap_or(c);
+            if c.is_uppercase() {
+                l.to_ascii_uppercase()
+            } else {
+                l
+            }
+        }
+        None => c,
+    }
+}
+
+/// The command `key` means in `ctx`, if any. In a form, printable keys are text, not commands.
+pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return match key.code {
+            KeyCode::Char('c') | KeyCode::Char('q') => Some(Cmd::Quit),
+            _ => None,
+        };
+    }
+    let cmd = match key.code {
+        KeyCode::F(1) => Cmd::Help,
+        KeyCode::F(2) => Cmd::Claim,
+        KeyCode::F(3) => Cmd::ReturnToGroup,
+        KeyCode::F(5) => Cmd::Refresh,
+        KeyCode::F(6) if shift => Cmd::SortDirection,
+        KeyCode::F(6) => Cmd::Sort,
+        KeyCode::F(9) => Cmd::ChangePassword,
+        KeyCode::F(10) => Cmd::Quit,
+        KeyCode::Esc => Cmd::Back,
+        KeyCode::Enter => Cmd::Submit,
+        KeyCode::Tab if ctx == Form => Cmd::NextField,
+        KeyCode::BackTab if ctx == Form => Cmd::PrevField,
+        KeyCode::Tab | KeyCode::BackTab => Cmd::FocusMenu,
+        KeyCode::Up if ctx == Form => Cmd::PrevField,
+        KeyCode::Down if ctx == Form => Cmd::NextField,
+        KeyCode::Up => Cmd::Up,
+        KeyCode::Down => Cmd::Down,
+        KeyCode::PageUp => Cmd::PageUp,
+        KeyCode::PageDown => Cmd::PageDown,
+        KeyCode::Home => Cmd::Top,
+        KeyCode::Char(_) if ctx == Form => return None,
+        KeyCode::Char(c) => match latin(c) {
+            '?' => Cmd::Help,
+            'q' => Cmd::Quit,
+            'k' => Cmd::Up,
+            'j' => Cmd::Down,
+            's' => Cmd::Sort,
+            'S' => Cmd::SortDirection,
+            d @ '1'..='9' => Cmd::Section(d as u8 - b'1'),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if ctx == Help {
+        // Whatever closes the help is «Назад»; other keys wait.
+        return matches!(cmd, Cmd::Back | Cmd::Help | Cmd::Quit).then_some(Cmd::Back);
+    }
+    let same = |b: &Binding| std::mem::discriminant(&b.cmd) == std::mem::discriminant(&cmd);
+    BINDINGS
+        .iter()
+        .any(|b| same(b) && b.ctx.contains(&ctx))
+        .then_some(cmd)
+}
+
+/// The footer's entries for `ctx`: key and label.
+pub fn footer(ctx: Ctx) -> Vec<(&'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.footer && b.ctx.contains(&ctx))
+        .map(|b| (b.keys[0], b.label))
+        .collect()
+}
+
+/// Every binding that works in `ctx`, for the help overlay.
+pub fn help(ctx: Ctx) -> Vec<&'static Binding> {
+    BINDINGS.iter().filter(|b| b.ctx.contains(&ctx)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn letters_work_in_both_layouts() {
+        assert_eq!(lookup(Tasks, key(KeyCode::Char('j'))), Some(Cmd::Down));
+        assert_eq!(lookup(Tasks, key(KeyCode::Char('о'))), Some(Cmd::Down));
+        assert_eq!(lookup(Tasks, key(KeyCode::Char('й'))), Some(Cmd::Quit));
+        assert_eq!(lookup(Tasks, key(KeyCode::Char('ы'))), Some(Cmd::Sort));
+        assert_eq!(lookup(Tasks, key(KeyCode::Char('?'))), Some(Cmd::Help));
+    }
+
+    #[test]
+    fn commands_apply_only_where_the_registry_says() {
+        assert_eq!(lookup(Tasks, key(KeyCode::F(2))), Some(Cmd::Claim));
+        assert_eq!(lookup(MyTasks, key(KeyCode::F(2))), None);
+        assert_eq!(
+            lookup(MyTasks, key(KeyCode::F(3))),
+            Some(Cmd::ReturnToGroup)
+        );
+        // In a form, letters are text.
+        assert_eq!(lookup(Form, key(KeyCode::Char('q'))), None);
+        assert_eq!(lookup(Form, key(KeyCode::Esc)), Some(Cmd::Back));
+    }
+
+    #[test]
+    fn every_footer_entry_is_a_working_key() {
+        for ctx in [Form, Tasks, MyTasks, Menu] {
+            for (k, label) in footer(ctx) {
+                let code = match k {
+                    "F1" => KeyCode::F(1),
+                    "F2" => KeyCode::F(2),
+                    "F3" => KeyCode::F(3),
+                    "F5" => KeyCode::F(5),
+                    "F6" => KeyCode::F(6),
+                    "F10" => KeyCode::F(10),
+                    "Enter" => KeyCode::Enter,
+                    "Esc" => KeyCode::Esc,
+                    "Tab" => KeyCode::Tab,
+                    other => panic!("footer key {other} has no test mapping"),
+                };
+                assert!(lookup(ctx, key(code)).is_some(), "{k} {label} in {ctx:?}");
+            }
+        }
+    }
+}

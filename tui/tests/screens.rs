@@ -1,0 +1,159 @@
+//! Snapshot tests of every screen at 80x24 and 160x48 (ratatui's `TestBackend`, insta). The
+//! states are built directly: drawing is a pure function of `App`.
+#![allow(clippy::unwrap_used)]
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::Path;
+use volost::api::SessionInfo;
+use volost::domain::*;
+use volost::service::TaskRow;
+use volost_tui::app::{App, Banner, Screen, Section, TaskList};
+use volost_tui::conn::Conn;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn app() -> App {
+    let mut a = App::new(Conn::new(Path::new("/nonexistent/volost.sock")));
+    a.now = "23.11.2026 10:00".into();
+    a.offset = time::UtcOffset::from_hms(7, 0, 0).unwrap();
+    a
+}
+
+fn session(must_change: bool) -> SessionInfo {
+    let rights = Rights::default().with(Right::ViewTasks);
+    SessionInfo {
+        token: None,
+        user: UserId(2),
+        org: OrgId(1),
+        login: "ivanova".into(),
+        full_name: "Иванова Марина Сергеевна".into(),
+        dept: None,
+        rights,
+        groups: vec![GroupId(1)],
+        must_change_password: must_change,
+        idle_timeout_minutes: 30,
+        utc_offset_seconds: 7 * 3600,
+    }
+}
+
+fn org() -> Org {
+    Org {
+        id: OrgId(1),
+        name: "Администрация Петропавловского сельсовета Заречного района Алтайского края".into(),
+        short_name: "Петропавловский сельсовет".into(),
+        oktmo: "01634412".into(),
+        ogrn: "1022200000019".into(),
+        inn: String::new(),
+    }
+}
+
+fn rows() -> Vec<TaskRow> {
+    let names = [
+        "Приём и регистрация заявления (Выдача выписки из похозяйственной книги)",
+        "Проверка документов (Присвоение адреса объекту адресации)",
+        "Направление межведомственных запросов и получение ответов (Выдача разрешения на снос)",
+        "Подписание постановления главой сельсовета (Утверждение схемы расположения участка)",
+        "Выдача (направление) результата заявителю (Совершение нотариальных действий)",
+    ];
+    (0..12)
+        .map(|i| TaskRow {
+            id: TaskId(100 + i),
+            name: names[i as usize % names.len()].into(),
+            author: "Кузнецов И. П.".into(),
+            holder: None,
+            created: Ts(1_795_402_800_000 - (20 - i as i64) * 86_400_000),
+            due: time::Date::from_calendar_date(2026, time::Month::November, 10 + i as u8).unwrap(),
+            overdue_days: if i < 4 { 9 - 2 * i as u32 } else { 0 },
+            application: Some(format!("2026-00{:04}", 120 + i)),
+        })
+        .collect()
+}
+
+fn main_app(section: usize) -> App {
+    let mut a = app();
+    a.session = Some(session(false));
+    a.org = Some(org());
+    a.sections = Section::ALL.to_vec();
+    a.section = section;
+    a.list = TaskList::new(Section::ALL[section].queue());
+    a.list.rows = rows();
+    a.list.selected = 2;
+    a.screen = Screen::Main;
+    a
+}
+
+fn shot(name: &str, a: &App) {
+    for (w, h) in SIZES {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| volost_tui::ui::draw(f, a)).unwrap();
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+#[test]
+fn login() {
+    shot("login", &app());
+}
+
+#[test]
+fn login_refused() {
+    let mut a = app();
+    if let Screen::Login(f) = &mut a.screen {
+        f.fields[0].value = "ivanova".into();
+        f.focus = 1;
+        f.message = Some("Неверное имя пользователя или пароль".into());
+    }
+    shot("login_refused", &a);
+}
+
+#[test]
+fn forced_password_change() {
+    let mut a = app();
+    a.session = Some(session(true));
+    a.screen = Screen::Password {
+        form: {
+            let mut f = volost_tui::app::Form {
+                title: volost_tui::text::CHANGE_TITLE,
+                intro: Some(volost_tui::text::CHANGE_FORCED),
+                fields: ["Текущий пароль", "Новый пароль", "Повторите новый пароль"]
+                    .iter()
+                    .map(|l| volost_tui::app::Field {
+                        label: l,
+                        value: String::new(),
+                        secret: true,
+                        error: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            };
+            f.fields[0].value = "Xk3-tmp".into();
+            f.fields[1].error = Some(volost_tui::text::REQUIRED.into());
+            f
+        },
+        forced: true,
+    };
+    shot("password_forced", &a);
+}
+
+#[test]
+fn group_tasks() {
+    shot("group_tasks", &main_app(0));
+}
+
+#[test]
+fn my_tasks_with_help() {
+    let mut a = main_app(1);
+    a.help = true;
+    shot("my_tasks_help", &a);
+}
+
+#[test]
+fn an_error_banner_and_an_empty_list() {
+    let mut a = main_app(2);
+    a.list.rows.clear();
+    a.banner = Some(Banner::Error(
+        "Задача уже назначена на: Петров А. Н.".into(),
+    ));
+    shot("done_empty_error", &a);
+}
