@@ -1,6 +1,8 @@
 //! A node on a temporary directory with one staff member per role, for integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod daemon;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use volost::clock::FixedClock;

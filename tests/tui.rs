@@ -1,0 +1,147 @@
+//! The TUI end to end, as a person uses it: the real daemon, the real `volost tui` in tmux,
+//! keys sent with `send-keys`, the screen read with `capture-pane`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::daemon::*;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use volost::domain::*;
+
+struct Tmux(String);
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Tmux {
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                cmd,
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux did not start");
+        Tmux(name.into())
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0])
+            .args(keys)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
+    /// Types text literally (Cyrillic included).
+    fn text(&self, s: &str) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, "-l", s])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// Waits until the screen shows `what` (up to 10 s); returns the screen.
+    fn wait_for(&self, what: &str) -> String {
+        let until = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(
+                Instant::now() < until,
+                "«{what}» never appeared; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.0])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+#[test]
+fn log_in_open_the_group_queue_claim_a_task_and_find_it_in_my_tasks() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        panic!("tmux is needed for this test (apt-get install tmux; .ci/run installs it)");
+    }
+    let (dir, tasks) = node_with_tasks(3, 0);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let name = format!("volost-e2e-{}", std::process::id());
+    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", d.socket.display()));
+    t.wait_for("Вход в систему");
+    t.text("spec");
+    t.keys(&["Enter"]);
+    t.text("wrong");
+    t.keys(&["Enter"]);
+    t.wait_for("Неверное имя пользователя или пароль");
+    t.text("password-1");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Задачи группы ·");
+    assert!(s.contains("Иванова Марина Сергеевна (spec)"), "{s}");
+    assert!(
+        s.contains("F2 Назначить на себя"),
+        "the footer shows the keys: {s}"
+    );
+
+    // «Назначить на себя» on the first task, then «Мои задачи» shows it.
+    t.keys(&["F2"]);
+    t.wait_for("Задача назначена на вас");
+    t.keys(&["2"]);
+    let s = t.wait_for("Мои задачи ·");
+    assert!(s.contains("F3 Вернуть в группу"), "{s}");
+    assert!(!s.contains("Задач нет"), "the claimed task is listed: {s}");
+    // The help names the keys of this screen.
+    t.keys(&["F1"]);
+    t.wait_for("Справка: клавиши этого экрана");
+    t.keys(&["Escape"]);
+    t.keys(&["F10"]);
+    let until = Instant::now() + Duration::from_secs(5);
+    while t.alive() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(t);
+    d.stop();
+
+    let node = open_node(dir.path());
+    let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+    let held: Vec<TaskId> = tasks
+        .iter()
+        .copied()
+        .filter(|id| node.task(spec, *id).unwrap().task.holder.is_some())
+        .collect();
+    assert_eq!(held.len(), 1, "exactly the one task claimed from the TUI");
+}
