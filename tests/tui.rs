@@ -98,6 +98,17 @@ fn log_in_open_the_group_queue_claim_a_task_and_find_it_in_my_tasks() {
         panic!("tmux is needed for this test (apt-get install tmux; .ci/run installs it)");
     }
     let (dir, tasks) = node_with_tasks(3, 0);
+    let step: String = {
+        let node = open_node(dir.path());
+        let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+        node.task(spec, tasks[0])
+            .unwrap()
+            .task
+            .name
+            .chars()
+            .take(14)
+            .collect()
+    };
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
     let name = format!("volost-e2e-{}", std::process::id());
@@ -123,7 +134,30 @@ fn log_in_open_the_group_queue_claim_a_task_and_find_it_in_my_tasks() {
     t.keys(&["2"]);
     let s = t.wait_for("Мои задачи ·");
     assert!(s.contains("F3 Вернуть в группу"), "{s}");
-    assert!(!s.contains("Задач нет"), "the claimed task is listed: {s}");
+    assert_eq!(
+        s.matches(&step).count(),
+        1,
+        "the claimed task is listed: {s}"
+    );
+
+    // Another session claims a second task: the list on screen follows without a key.
+    let mut other = d.login("spec", "password-1");
+    let group: volost::service::Page<volost::service::TaskRow> = other
+        .call(volost::api::Call::Queue(volost::service::TaskQuery::new(
+            Queue::Group,
+        )))
+        .unwrap();
+    let _: Task = other
+        .call(volost::api::Call::Claim {
+            id: group.rows[0].id,
+            take_over: false,
+        })
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while t.screen().matches(&step).count() != 2 {
+        assert!(Instant::now() < until, "not refreshed:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
     // The help names the keys of this screen.
     t.keys(&["F1"]);
     t.wait_for("Справка: клавиши этого экрана");
@@ -143,5 +177,9 @@ fn log_in_open_the_group_queue_claim_a_task_and_find_it_in_my_tasks() {
         .copied()
         .filter(|id| node.task(spec, *id).unwrap().task.holder.is_some())
         .collect();
-    assert_eq!(held.len(), 1, "exactly the one task claimed from the TUI");
+    assert_eq!(
+        held.len(),
+        2,
+        "the task claimed from the TUI and the other session's"
+    );
 }

@@ -109,6 +109,7 @@ impl Api {
                 ok(())
             }
             Call::Whoami => ok(self.session_info(&n.whoami(a)?, None)),
+            Call::Changes => ok(n.change_seq(a)?),
             Call::ChangePassword { old, new } => ok(n.change_password(a, &old, &new)?),
             Call::Queue(q) => ok(n.queue(a, &q)?),
             Call::Task { id } => ok(n.task(a, id)?),

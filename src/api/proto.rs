@@ -36,6 +36,8 @@ pub enum Call {
     Logout,
     /// The session's user, rights and whether the first password must still be changed.
     Whoami,
+    /// A number that grows with every change on the node (see `Node::change_seq`).
+    Changes,
     ChangePassword {
         old: String,
         new: String,
@@ -222,7 +224,7 @@ impl Call {
             };
         }
         names! {
-            Login => "login", Logout => "logout", Whoami => "whoami",
+            Login => "login", Logout => "logout", Whoami => "whoami", Changes => "changes",
             ChangePassword => "change_password", Queue => "queue", Task => "task",
             Claim => "claim", ReturnToGroup => "return_to_group", SetDue => "set_due",
             Complete => "complete", LaunchService => "launch_service",

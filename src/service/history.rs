@@ -27,6 +27,12 @@ pub(crate) fn audit(w: &mut W, op: &str) -> Result<()> {
 }
 
 impl Node {
+    /// A number that grows with every write to the node: lists on screen compare it to
+    /// refresh when another session changed something.
+    pub fn change_seq(&self, actor: Actor) -> Result<u64> {
+        self.read(actor, |r| Ok(r.rx.audit_last_seq()?))
+    }
+
     /// The last `n` audit entries of the actor's body (administrators and monitoring only).
     pub fn audit_tail(&self, actor: Actor, n: usize) -> Result<Vec<AuditEntry>> {
         let n = n.min(super::MAX_PAGE);

@@ -566,6 +566,16 @@ impl Tx {
 }
 
 impl Rx {
+    /// The sequence number of the last audit entry. Every write appends one, so a client that
+    /// remembers it can tell cheaply whether anything changed since.
+    pub fn audit_last_seq(&self) -> Result<u64, StoreError> {
+        match self.r.open_table(AUDIT) {
+            Ok(t) => Ok(t.last()?.map_or(0, |(k, _)| k.value())),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Copies every table into `tx` (the backup's body).
     fn copy_into(&self, tx: &mut Tx) -> Result<(), StoreError> {
         for (_, def) in tables::ALL_ROWS {

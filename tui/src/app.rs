@@ -171,6 +171,8 @@ pub struct App {
     pub now: String,
     /// The node's local time offset, from the session.
     pub offset: time::UtcOffset,
+    /// The node's change number when the list was last read (see [`App::tick`]).
+    pub seen: u64,
 }
 
 fn login_form() -> Form {
@@ -214,6 +216,23 @@ impl App {
             quit: false,
             now: String::new(),
             offset: time::UtcOffset::UTC,
+            seen: 0,
+        }
+    }
+
+    /// Called when no key came for a while: if another session changed something, the list
+    /// is read again, keeping its filters, sort, chunk and selection.
+    pub fn tick(&mut self) {
+        if !matches!(self.screen, Screen::Main) || self.session.is_none() {
+            return;
+        }
+        match self.conn.call::<u64>(Call::Changes) {
+            Ok(seq) if seq != self.seen => {
+                self.seen = seq;
+                self.reload();
+            }
+            Ok(_) => {}
+            Err(e) => self.failed(&e),
         }
     }
 
@@ -440,6 +459,9 @@ impl App {
 
     /// Loads the chunk that starts at `at`, keeping the selection where it can.
     fn load(&mut self, at: Option<Cursor>) {
+        if let Ok(seq) = self.conn.call::<u64>(Call::Changes) {
+            self.seen = seq;
+        }
         let mut q = self.list.query.clone();
         q.after = at;
         match self.conn.call::<Page<TaskRow>>(Call::Queue(q)) {

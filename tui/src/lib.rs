@@ -16,6 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// How often an idle screen asks the daemon whether anything changed.
+const REFRESH: Duration = Duration::from_secs(2);
+
 /// The local time of the node as the status line shows it.
 pub fn clock(offset: time::UtcOffset) -> String {
     let t = time::OffsetDateTime::now_utc().to_offset(offset);
@@ -68,6 +71,7 @@ pub fn run(socket: &Path, login: Option<(&str, &str)>) -> std::io::Result<()> {
     // restores the terminal before the panic message is printed.
     let mut terminal = ratatui::init();
     let result = (|| -> std::io::Result<()> {
+        let mut idle_since = std::time::Instant::now();
         loop {
             app.now = clock(app.offset);
             terminal.draw(|f| ui::draw(f, &app))?;
@@ -76,10 +80,16 @@ pub fn run(socket: &Path, login: Option<(&str, &str)>) -> std::io::Result<()> {
             }
             if event::poll(Duration::from_millis(500))? {
                 match event::read()? {
-                    Event::Key(k) if k.kind == KeyEventKind::Press => app.handle_key(k),
+                    Event::Key(k) if k.kind == KeyEventKind::Press => {
+                        app.handle_key(k);
+                        idle_since = std::time::Instant::now();
+                    }
                     // A resize is redrawn by the next turn of the loop.
                     _ => {}
                 }
+            } else if idle_since.elapsed() >= REFRESH {
+                app.tick();
+                idle_since = std::time::Instant::now();
             }
         }
     })();
