@@ -93,7 +93,7 @@ impl Drop for Tmux {
 }
 
 #[test]
-fn log_in_open_the_group_queue_claim_a_task_and_find_it_in_my_tasks() {
+fn log_in_claim_a_task_see_another_sessions_claim_and_complete_from_the_card() {
     if Command::new("tmux").arg("-V").output().is_err() {
         panic!("tmux is needed for this test (apt-get install tmux; .ci/run installs it)");
     }
@@ -158,6 +158,19 @@ fn log_in_open_the_group_queue_claim_a_task_and_find_it_in_my_tasks() {
         assert!(Instant::now() < until, "not refreshed:\n{}", t.screen());
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Open the card, «Выполнить» with a comment: the task leaves «Мои задачи».
+    t.keys(&["Enter"]);
+    t.wait_for("Карта процесса");
+    t.keys(&["F4"]);
+    t.wait_for("Выполнить задачу");
+    t.text("Документы проверены");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Задача выполнена");
+    assert_eq!(
+        s.matches(&step).count(),
+        1,
+        "one task left in Мои задачи: {s}"
+    );
     // The help names the keys of this screen.
     t.keys(&["F1"]);
     t.wait_for("Справка: клавиши этого экрана");

@@ -8,8 +8,8 @@ use crate::text;
 use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
-use volost::domain::{Org, Queue, Right, Task};
-use volost::service::{Cursor, Page, TaskCol, TaskQuery, TaskRow};
+use volost::domain::{Org, Queue, Right, Task, TaskId};
+use volost::service::{Cursor, Page, ProcessMap, TaskCard, TaskCol, TaskQuery, TaskRow};
 
 /// Rows fetched at a time. The list keeps one chunk and the cursors of those before it, so
 /// memory does not grow with how far the user has scrolled.
@@ -146,6 +146,52 @@ pub enum Screen {
     Login(Form),
     Password { form: Form, forced: bool },
     Main,
+    Card(Card),
+}
+
+/// The tabs of a task card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Data,
+    History,
+    Map,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Data, Tab::History, Tab::Map];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Data => text::TAB_DATA,
+            Tab::History => text::TAB_HISTORY,
+            Tab::Map => text::TAB_MAP,
+        }
+    }
+}
+
+/// A task card: the task, its history, the map of its process.
+pub struct Card {
+    pub card: TaskCard,
+    pub map: Option<ProcessMap>,
+    pub tab: Tab,
+}
+
+/// What a dialog does when the user says yes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pending {
+    TakeOver(TaskId),
+    Complete(TaskId),
+    Finish(TaskId),
+    SetDue(TaskId),
+}
+
+/// A question, or one line to type, over the screen.
+pub struct Dialog {
+    pub title: &'static str,
+    pub text: String,
+    /// The line to type, if the dialog asks for one.
+    pub input: Option<Field>,
+    pub then: Pending,
 }
 
 /// A line over the footer: what just happened, or went wrong.
@@ -173,6 +219,7 @@ pub struct App {
     pub offset: time::UtcOffset,
     /// The node's change number when the list was last read (see [`App::tick`]).
     pub seen: u64,
+    pub dialog: Option<Dialog>,
 }
 
 fn login_form() -> Form {
@@ -217,6 +264,7 @@ impl App {
             now: String::new(),
             offset: time::UtcOffset::UTC,
             seen: 0,
+            dialog: None,
         }
     }
 
@@ -250,6 +298,8 @@ impl App {
     pub fn ctx(&self) -> Ctx {
         if self.help {
             Ctx::Help
+        } else if self.dialog.is_some() {
+            Ctx::Dialog
         } else {
             self.screen_ctx()
         }
@@ -259,6 +309,7 @@ impl App {
     pub fn screen_ctx(&self) -> Ctx {
         match &self.screen {
             Screen::Login(_) | Screen::Password { .. } => Ctx::Form,
+            Screen::Card(_) => Ctx::Card,
             Screen::Main if self.menu_focus => Ctx::Menu,
             Screen::Main if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
             Screen::Main => Ctx::Tasks,
@@ -306,6 +357,25 @@ impl App {
             self.help = true;
             return;
         }
+        if let Some(d) = &mut self.dialog {
+            match cmd {
+                Some(Cmd::Back) => self.dialog = None,
+                Some(Cmd::Submit) => self.confirm(),
+                _ => {
+                    if let Some(f) = &mut d.input {
+                        match key.code {
+                            KeyCode::Char(c) => f.value.push(c),
+                            KeyCode::Backspace => {
+                                f.value.pop();
+                            }
+                            _ => {}
+                        }
+                        f.error = None;
+                    }
+                }
+            }
+            return;
+        }
         match &mut self.screen {
             Screen::Login(form) | Screen::Password { form, .. } => match cmd {
                 Some(Cmd::NextField) => form.focus = (form.focus + 1) % form.fields.len(),
@@ -322,6 +392,174 @@ impl App {
                     self.main_command(cmd);
                 }
             }
+            Screen::Card(c) => match cmd {
+                Some(Cmd::Back) => {
+                    self.screen = Screen::Main;
+                    self.reload();
+                }
+                Some(Cmd::NextTab) => {
+                    let i = Tab::ALL.iter().position(|t| *t == c.tab).unwrap_or(0);
+                    c.tab = Tab::ALL[(i + 1) % Tab::ALL.len()];
+                }
+                Some(cmd) => {
+                    self.banner = None;
+                    let id = c.card.task.id;
+                    self.task_command(cmd, id);
+                }
+                None => {}
+            },
+        }
+    }
+
+    /// The selected task of the list, if any.
+    fn selected_task(&self) -> Option<TaskId> {
+        self.list.rows.get(self.list.selected).map(|r| r.id)
+    }
+
+    /// Opens the card of task `id`.
+    fn open_card(&mut self, id: TaskId) {
+        let card = match self.conn.call::<TaskCard>(Call::Task { id }) {
+            Ok(c) => c,
+            Err(e) => return self.failed(&e),
+        };
+        let map = self
+            .conn
+            .call::<ProcessMap>(Call::ProcessMap {
+                process: card.task.process,
+            })
+            .ok();
+        let tab = match &self.screen {
+            Screen::Card(c) => c.tab,
+            _ => Tab::Data,
+        };
+        self.screen = Screen::Card(Card { card, map, tab });
+    }
+
+    /// A task action from the list or the card.
+    fn task_command(&mut self, cmd: Cmd, id: TaskId) {
+        match cmd {
+            Cmd::Claim => self.claim(id, false),
+            Cmd::ReturnToGroup => {
+                self.act(Call::ReturnToGroup { id }, text::RETURNED, id);
+            }
+            Cmd::Complete => {
+                self.dialog = Some(Dialog {
+                    title: text::COMPLETE_TITLE,
+                    text: text::COMPLETE_TEXT.into(),
+                    input: Some(Field::new(text::COMMENT, false)),
+                    then: Pending::Complete(id),
+                });
+            }
+            Cmd::Finish => {
+                self.dialog = Some(Dialog {
+                    title: text::FINISH_TITLE,
+                    text: text::FINISH_TEXT.into(),
+                    input: Some(Field::new(text::COMMENT, false)),
+                    then: Pending::Finish(id),
+                });
+            }
+            Cmd::SetDue => {
+                self.dialog = Some(Dialog {
+                    title: text::DUE_TITLE,
+                    text: text::DUE_TEXT.into(),
+                    input: Some(Field::new(text::DUE_FIELD, false)),
+                    then: Pending::SetDue(id),
+                });
+            }
+            Cmd::Refresh => self.open_card(id),
+            _ => {}
+        }
+    }
+
+    /// «Назначить на себя». A task someone else holds is taken over only after a question
+    /// naming the holder, and only by those who may assign executors (the daemon checks).
+    fn claim(&mut self, id: TaskId, take_over: bool) {
+        match self.conn.call::<Task>(Call::Claim { id, take_over }) {
+            Ok(t) => self.done(&format!("{}: {}", text::CLAIMED, t.name), id),
+            Err(e) => match e.api() {
+                Some(a) if a.code == "already_claimed" && !take_over => {
+                    let may = self
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| s.rights.has(Right::AssignExecutors));
+                    if may {
+                        self.dialog = Some(Dialog {
+                            title: text::TAKE_OVER_TITLE,
+                            text: format!("{}\n{}", a.message, text::TAKE_OVER_QUESTION),
+                            input: None,
+                            then: Pending::TakeOver(id),
+                        });
+                    } else {
+                        self.failed(&e);
+                    }
+                }
+                _ => self.failed(&e),
+            },
+        }
+    }
+
+    fn act(&mut self, call: Call, done: &str, id: TaskId) {
+        match self.conn.call::<serde_json::Value>(call) {
+            Ok(_) => self.done(done, id),
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    /// After an action: the card shows the task as it is now, or, once the task has left
+    /// the user's hands, the list comes back with the next task selected.
+    fn done(&mut self, message: &str, id: TaskId) {
+        self.banner = Some(Banner::Info(message.to_string()));
+        if matches!(self.screen, Screen::Card(_)) {
+            self.open_card(id);
+        } else {
+            self.reload();
+        }
+    }
+
+    /// The user said yes to the dialog.
+    fn confirm(&mut self) {
+        let Some(d) = self.dialog.take() else {
+            return;
+        };
+        let typed = d
+            .input
+            .as_ref()
+            .map(|f| f.value.trim().to_string())
+            .unwrap_or_default();
+        match d.then {
+            Pending::TakeOver(id) => self.claim(id, true),
+            Pending::Complete(id) | Pending::Finish(id) => {
+                let finish = matches!(d.then, Pending::Finish(_));
+                let call = Call::Complete {
+                    id,
+                    finish,
+                    comment: typed,
+                };
+                match self.conn.call::<Option<Task>>(call) {
+                    Ok(_) => {
+                        let msg = if finish {
+                            text::FINISHED
+                        } else {
+                            text::COMPLETED
+                        };
+                        self.banner = Some(Banner::Info(msg.into()));
+                        // The task is done: back to the list, where the next one is selected.
+                        self.screen = Screen::Main;
+                        self.reload();
+                    }
+                    Err(e) => self.failed(&e),
+                }
+            }
+            Pending::SetDue(id) => match parse_date(&typed) {
+                Some(due) => self.act(Call::SetDue { id, due }, text::DUE_SET, id),
+                None => {
+                    let mut d = d;
+                    if let Some(f) = &mut d.input {
+                        f.error = Some(text::BAD_DATE.into());
+                    }
+                    self.dialog = Some(d);
+                }
+            },
         }
     }
 
@@ -409,7 +647,7 @@ impl App {
                     }
                 }
             }
-            Screen::Main => Screen::Main,
+            other => other,
         };
     }
 
@@ -557,14 +795,16 @@ impl App {
                 self.resort(cols[(i + 1) % cols.len()], self.list.query.desc);
             }
             Cmd::SortDirection => self.resort(self.list.query.sort, !self.list.query.desc),
-            Cmd::Claim => self.task_action(
-                |id| Call::Claim {
-                    id,
-                    take_over: false,
-                },
-                text::CLAIMED,
-            ),
-            Cmd::ReturnToGroup => self.task_action(|id| Call::ReturnToGroup { id }, text::RETURNED),
+            Cmd::Open => {
+                if let Some(id) = self.selected_task() {
+                    self.open_card(id);
+                }
+            }
+            Cmd::Claim | Cmd::ReturnToGroup | Cmd::Complete | Cmd::Finish | Cmd::SetDue => {
+                if let Some(id) = self.selected_task() {
+                    self.task_command(cmd, id);
+                }
+            }
             Cmd::ChangePassword => {
                 self.screen = Screen::Password {
                     form: password_form(false),
@@ -583,22 +823,16 @@ impl App {
         self.list.selected = 0;
         self.load(None);
     }
+}
 
-    /// Runs an action on the selected task; the list is read again and the selection stays
-    /// at the same place, which is the next task once this one has left the list.
-    fn task_action(&mut self, call: impl Fn(volost::domain::TaskId) -> Call, done: &str) {
-        let Some(row) = self.list.rows.get(self.list.selected) else {
-            return;
-        };
-        match self.conn.call::<Task>(call(row.id)) {
-            Ok(_) => {
-                self.banner = Some(Banner::Info(format!("{done}: {}", row.name)));
-                self.reload();
-            }
-            Err(e) => {
-                self.failed(&e);
-                self.reload();
-            }
-        }
+/// A date as staff type it: `ДД.ММ.ГГГГ`.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    let mut it = s.trim().split('.');
+    let d: u8 = it.next()?.parse().ok()?;
+    let m: u8 = it.next()?.parse().ok()?;
+    let y: i32 = it.next()?.parse().ok()?;
+    if it.next().is_some() {
+        return None;
     }
+    time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
 }

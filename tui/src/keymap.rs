@@ -30,6 +30,11 @@ pub enum Cmd {
     Claim,
     ReturnToGroup,
     ChangePassword,
+    Open,
+    Complete,
+    Finish,
+    SetDue,
+    NextTab,
 }
 
 /// Where the user is: which commands apply.
@@ -45,6 +50,10 @@ pub enum Ctx {
     Menu,
     /// The help overlay.
     Help,
+    /// A task card.
+    Card,
+    /// A question or a one-line input over the screen.
+    Dialog,
 }
 
 /// One row of the registry.
@@ -68,7 +77,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F1", "?"],
         label: "Справка",
         footer: true,
-        ctx: &[Tasks, MyTasks, Menu, Form, Help],
+        ctx: &[Tasks, MyTasks, Menu, Form, Help, Card],
+    },
+    Binding {
+        cmd: Cmd::Back,
+        keys: &["Esc"],
+        label: "Назад",
+        footer: true,
+        ctx: &[Form, Help, Card, Dialog],
     },
     Binding {
         cmd: Cmd::Claim,
@@ -78,11 +94,60 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Tasks],
     },
     Binding {
+        cmd: Cmd::Claim,
+        keys: &["F2"],
+        label: "Назначить на себя",
+        footer: true,
+        ctx: &[Card],
+    },
+    Binding {
         cmd: Cmd::ReturnToGroup,
         keys: &["F3"],
         label: "Вернуть в группу",
         footer: true,
-        ctx: &[MyTasks],
+        ctx: &[MyTasks, Card],
+    },
+    Binding {
+        cmd: Cmd::Complete,
+        keys: &["F4"],
+        label: "Выполнить",
+        footer: true,
+        ctx: &[MyTasks, Card],
+    },
+    Binding {
+        cmd: Cmd::SetDue,
+        keys: &["F7"],
+        label: "Срок исполнения",
+        footer: false,
+        ctx: &[MyTasks, Card],
+    },
+    Binding {
+        cmd: Cmd::Finish,
+        keys: &["F8"],
+        label: "Завершить процесс",
+        footer: false,
+        ctx: &[MyTasks, Card],
+    },
+    Binding {
+        cmd: Cmd::Open,
+        keys: &["Enter"],
+        label: "Открыть",
+        footer: true,
+        ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::NextTab,
+        keys: &["Tab"],
+        label: "Следующая вкладка",
+        footer: false,
+        ctx: &[Card],
+    },
+    Binding {
+        cmd: Cmd::Submit,
+        keys: &["Enter"],
+        label: "Да / Готово",
+        footer: true,
+        ctx: &[Dialog],
     },
     Binding {
         cmd: Cmd::Refresh,
@@ -90,6 +155,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "Обновить",
         footer: true,
         ctx: &[Tasks, MyTasks],
+    },
+    Binding {
+        cmd: Cmd::Refresh,
+        keys: &["F5"],
+        label: "Обновить",
+        footer: false,
+        ctx: &[Card],
     },
     Binding {
         cmd: Cmd::Sort,
@@ -183,13 +255,6 @@ pub const BINDINGS: &[Binding] = &[
         ctx: LISTS,
     },
     Binding {
-        cmd: Cmd::Back,
-        keys: &["Esc"],
-        label: "Назад",
-        footer: true,
-        ctx: &[Form, Help],
-    },
-    Binding {
         cmd: Cmd::Quit,
         keys: &["Ctrl+C"],
         label: "Выход из программы",
@@ -236,14 +301,19 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(1) => Cmd::Help,
         KeyCode::F(2) => Cmd::Claim,
         KeyCode::F(3) => Cmd::ReturnToGroup,
+        KeyCode::F(4) => Cmd::Complete,
+        KeyCode::F(7) => Cmd::SetDue,
+        KeyCode::F(8) => Cmd::Finish,
         KeyCode::F(5) => Cmd::Refresh,
         KeyCode::F(6) if shift => Cmd::SortDirection,
         KeyCode::F(6) => Cmd::Sort,
         KeyCode::F(9) => Cmd::ChangePassword,
         KeyCode::F(10) => Cmd::Quit,
         KeyCode::Esc => Cmd::Back,
+        KeyCode::Enter if matches!(ctx, Tasks | MyTasks) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
         KeyCode::Tab if ctx == Form => Cmd::NextField,
+        KeyCode::Tab if ctx == Card => Cmd::NextTab,
         KeyCode::BackTab if ctx == Form => Cmd::PrevField,
         KeyCode::Tab | KeyCode::BackTab => Cmd::FocusMenu,
         KeyCode::Up if ctx == Form => Cmd::PrevField,
@@ -253,7 +323,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::PageUp => Cmd::PageUp,
         KeyCode::PageDown => Cmd::PageDown,
         KeyCode::Home => Cmd::Top,
-        KeyCode::Char(_) if ctx == Form => return None,
+        KeyCode::Char(_) if matches!(ctx, Form | Dialog) => return None,
         KeyCode::Char(c) => match latin(c) {
             '?' => Cmd::Help,
             'q' => Cmd::Quit,
@@ -323,12 +393,13 @@ mod tests {
 
     #[test]
     fn every_footer_entry_is_a_working_key() {
-        for ctx in [Form, Tasks, MyTasks, Menu] {
+        for ctx in [Form, Tasks, MyTasks, Menu, Card, Dialog] {
             for (k, label) in footer(ctx) {
                 let code = match k {
                     "F1" => KeyCode::F(1),
                     "F2" => KeyCode::F(2),
                     "F3" => KeyCode::F(3),
+                    "F4" => KeyCode::F(4),
                     "F5" => KeyCode::F(5),
                     "F6" => KeyCode::F(6),
                     "F10" => KeyCode::F(10),

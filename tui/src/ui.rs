@@ -2,7 +2,7 @@
 //! (`TERM=linux`) shows the same screen as an SSH terminal; meaning never rests on colour
 //! alone (overdue rows also say «просрочена»).
 
-use crate::app::{App, Banner, Form, Screen, TaskList};
+use crate::app::{App, Banner, Card, Dialog, Form, Screen, Tab, TaskList};
 use crate::keymap::{self, Ctx};
 use crate::text;
 use ratatui::Frame;
@@ -10,10 +10,11 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
+    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState,
+    Tabs, Wrap,
 };
 use volost::domain::{Queue, display_date};
-use volost::service::TaskCol;
+use volost::service::{StepState, TaskCol};
 
 fn key_style() -> Style {
     Style::default().fg(Color::Black).bg(Color::Cyan)
@@ -31,6 +32,10 @@ pub fn draw(f: &mut Frame, app: &App) {
     match &app.screen {
         Screen::Login(form) | Screen::Password { form, .. } => form_box(f, body, form),
         Screen::Main => main(f, body, app),
+        Screen::Card(c) => card(f, body, c, app.offset),
+    }
+    if let Some(d) = &app.dialog {
+        dialog(f, body, d);
     }
     banner_line(f, banner, app);
     let ctx = if app.help { Ctx::Help } else { app.ctx() };
@@ -93,11 +98,27 @@ fn banner_line(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(format!(" {text}")).style(style), area);
 }
 
+/// The keys that work now. When they do not all fit, the first («Справка») and the last
+/// («Выход» or «Назад») stay, and the middle ones are shown in registry order while they fit.
 fn footer(f: &mut Frame, area: Rect, ctx: Ctx) {
+    let all = keymap::footer(ctx);
+    let w = |e: &(&str, &str)| e.0.chars().count() + e.1.chars().count() + 3;
+    let mut keep = vec![false; all.len()];
+    let mut used = 0;
+    let last = all.len().saturating_sub(1);
+    for i in [0, last].into_iter().chain(1..last) {
+        if let Some(e) = all.get(i)
+            && !keep[i]
+            && used + w(e) <= area.width as usize
+        {
+            keep[i] = true;
+            used += w(e);
+        }
+    }
     let mut spans = Vec::new();
-    for (k, label) in keymap::footer(ctx) {
-        spans.push(Span::styled(k, key_style()));
-        spans.push(Span::raw(format!(" {label}  ")));
+    for (e, _) in all.iter().zip(&keep).filter(|(_, k)| **k) {
+        spans.push(Span::styled(e.0, key_style()));
+        spans.push(Span::raw(format!(" {}  ", e.1)));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -357,4 +378,150 @@ fn help(f: &mut Frame, area: Rect, ctx: Ctx) {
         ),
         b,
     );
+}
+
+fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
+    let t = &c.card.task;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(format!(" {}: {} ", text::CARD_TASK, t.name));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [tabs, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let selected = Tab::ALL.iter().position(|x| *x == c.tab).unwrap_or(0);
+    f.render_widget(
+        Tabs::new(Tab::ALL.iter().map(|t| t.label()))
+            .select(selected)
+            .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
+        tabs,
+    );
+    match c.tab {
+        Tab::Data => {
+            let kv = |k: &str, v: String| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{k:<18}"),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(v),
+                ])
+            };
+            let mut lines = vec![
+                kv(text::CARD_TASK, t.name.clone()),
+                kv(
+                    text::CARD_HOLDER,
+                    c.card
+                        .holder
+                        .clone()
+                        .unwrap_or_else(|| text::CARD_NOBODY.into()),
+                ),
+                kv(text::CARD_CREATED, t.created.display(offset)),
+                kv(text::CARD_DUE, display_date(t.due)),
+            ];
+            if let Some((_, at)) = t.completed {
+                lines.push(kv(text::CARD_COMPLETED, at.display(offset)));
+            }
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Tab::History if c.card.history.is_empty() => {
+            f.render_widget(Paragraph::new(text::NO_HISTORY), body);
+        }
+        Tab::History => {
+            let rows: Vec<Row> = c
+                .card
+                .history
+                .iter()
+                .rev()
+                .map(|h| {
+                    Row::new(vec![
+                        Cell::from(h.at.display(offset)),
+                        Cell::from(h.what.clone()),
+                        Cell::from(h.comment.clone()),
+                    ])
+                })
+                .collect();
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [
+                        Constraint::Length(16),
+                        Constraint::Percentage(50),
+                        Constraint::Min(10),
+                    ],
+                ),
+                body,
+            );
+        }
+        Tab::Map => {
+            let Some(m) = &c.map else {
+                return;
+            };
+            let mut lines: Vec<Line> = vec![Line::raw(m.service.clone()), Line::raw("")];
+            for (i, st) in m.steps.iter().enumerate() {
+                let (mark, style) = match st.state {
+                    StepState::Done => (text::STEP_DONE, Style::default().fg(Color::Green)),
+                    StepState::Current => (
+                        text::STEP_CURRENT,
+                        Style::default()
+                            .fg(Color::Yellow)
+                            .add_modifier(Modifier::BOLD),
+                    ),
+                    StepState::Ahead => (text::STEP_AHEAD, Style::default()),
+                };
+                let who = st
+                    .executor
+                    .clone()
+                    .map(|e| format!(" — {e}"))
+                    .unwrap_or_default();
+                lines.push(Line::styled(
+                    format!(" {mark} {}. {}{who}", i + 1, st.name),
+                    style,
+                ));
+                if i + 1 < m.steps.len() {
+                    lines.push(Line::raw("   │"));
+                }
+            }
+            if m.finished {
+                lines.push(Line::raw(""));
+                lines.push(Line::raw(text::PROCESS_FINISHED));
+            }
+            f.render_widget(Paragraph::new(lines), body);
+        }
+    }
+}
+
+fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
+    let h = if d.input.is_some() { 9 } else { 7 };
+    let b = centered(area, 64, h);
+    f.render_widget(Clear, b);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(format!(" {} ", d.title));
+    let inner = block.inner(b);
+    f.render_widget(block, b);
+    let mut lines: Vec<Line> = d.text.lines().map(|l| Line::raw(l.to_string())).collect();
+    if let Some(field) = &d.input {
+        lines.push(Line::raw(""));
+        let mut l = vec![Span::raw(field.label)];
+        if let Some(e) = &field.error {
+            l.push(Span::styled(
+                format!("  {e}"),
+                Style::default().fg(Color::Red),
+            ));
+        }
+        lines.push(Line::from(l));
+        lines.push(Line::styled(
+            format!("{}▏", field.value),
+            Style::default().fg(Color::Black).bg(Color::White),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(if d.input.is_some() {
+        text::INPUT_HINT
+    } else {
+        text::CONFIRM_HINT
+    }));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -8,7 +8,8 @@ use std::path::Path;
 use volost::api::SessionInfo;
 use volost::domain::*;
 use volost::service::TaskRow;
-use volost_tui::app::{App, Banner, Screen, Section, TaskList};
+use volost::service::{MapStep, ProcessMap, StepState, TaskCard};
+use volost_tui::app::{App, Banner, Card, Dialog, Field, Pending, Screen, Section, Tab, TaskList};
 use volost_tui::conn::Conn;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -156,4 +157,113 @@ fn an_error_banner_and_an_empty_list() {
         "Задача уже назначена на: Петров А. Н.".into(),
     ));
     shot("done_empty_error", &a);
+}
+
+fn card_app(tab: Tab) -> App {
+    let mut a = main_app(1);
+    let task = Task {
+        id: TaskId(104),
+        org: OrgId(1),
+        group: GroupId(1),
+        process: ProcessId(40),
+        service: ServiceId(3),
+        application: Some(AppId(17)),
+        step: 1,
+        name: "Проверка документов (Присвоение адреса объекту адресации)".into(),
+        name_id: 2,
+        author: UserId(5),
+        created: Ts(1_795_402_800_000 - 3 * 86_400_000),
+        due: time::Date::from_calendar_date(2026, time::Month::November, 25).unwrap(),
+        holder: Some(UserId(2)),
+        completed: None,
+    };
+    let entry = |h: i64, what: &str, comment: &str| HistoryEntry {
+        at: Ts(1_795_402_800_000 - h * 3_600_000),
+        by: Some(UserId(2)),
+        what: what.into(),
+        comment: comment.into(),
+        status: None,
+    };
+    let steps = [
+        (
+            "Приём и регистрация заявления",
+            StepState::Done,
+            Some("Кузнецов И. П."),
+        ),
+        (
+            "Проверка документов",
+            StepState::Current,
+            Some("Иванова М. С."),
+        ),
+        (
+            "Подготовка постановления о присвоении адреса",
+            StepState::Ahead,
+            None,
+        ),
+        ("Выдача результата заявителю", StepState::Ahead, None),
+    ];
+    a.screen = Screen::Card(Card {
+        card: TaskCard {
+            task,
+            holder: Some("Иванова М. С.".into()),
+            history: vec![
+                entry(50, "Задача создана", ""),
+                entry(2, "Назначить на себя", ""),
+                entry(
+                    1,
+                    "Срок исполнения",
+                    "Срок: 25.11.2026 (по просьбе заявителя)",
+                ),
+            ],
+        },
+        map: Some(ProcessMap {
+            service: "Присвоение адреса объекту адресации".into(),
+            finished: false,
+            steps: steps
+                .iter()
+                .map(|(n, s, e)| MapStep {
+                    name: (*n).into(),
+                    state: *s,
+                    executor: e.map(String::from),
+                })
+                .collect(),
+        }),
+        tab,
+    });
+    a
+}
+
+#[test]
+fn task_card_tabs() {
+    shot("card_data", &card_app(Tab::Data));
+    shot("card_history", &card_app(Tab::History));
+    shot("card_map", &card_app(Tab::Map));
+}
+
+#[test]
+fn dialogs() {
+    let mut a = card_app(Tab::Data);
+    a.dialog = Some(Dialog {
+        title: volost_tui::text::COMPLETE_TITLE,
+        text: volost_tui::text::COMPLETE_TEXT.into(),
+        input: Some(Field {
+            label: volost_tui::text::COMMENT,
+            value: "Документы в порядке".into(),
+            secret: false,
+            error: None,
+        }),
+        then: Pending::Complete(TaskId(104)),
+    });
+    shot("dialog_complete", &a);
+    let mut a = main_app(0);
+    a.dialog = Some(Dialog {
+        title: volost_tui::text::TAKE_OVER_TITLE,
+        text: format!(
+            "Задача уже назначена на: Петров А. Н.\n{}",
+            volost_tui::text::TAKE_OVER_QUESTION
+        ),
+        input: None,
+        then: Pending::TakeOver(TaskId(101)),
+    });
+    shot("dialog_take_over", &a);
 }
