@@ -8,12 +8,10 @@ use crate::text;
 use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
-use volost::domain::{Org, Queue, Right, Task, TaskId};
-use volost::service::{Cursor, Page, ProcessMap, TaskCard, TaskCol, TaskQuery, TaskRow};
+use volost::domain::{Action, AppId, Org, Queue, Right, Task, TaskId, Verdict};
+use volost::service::{ActionInput, AppCol, ApplicationCard, ProcessMap, TaskCard, TaskCol};
 
-/// Rows fetched at a time. The list keeps one chunk and the cursors of those before it, so
-/// memory does not grow with how far the user has scrolled.
-pub const CHUNK: usize = 100;
+pub use crate::list::{AppList, CHUNK, TaskList};
 
 /// A section of the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,20 +19,31 @@ pub enum Section {
     GroupTasks,
     MyTasks,
     DoneTasks,
+    Applications,
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::GroupTasks, Section::MyTasks, Section::DoneTasks];
+    pub const ALL: [Section; 4] = [
+        Section::GroupTasks,
+        Section::MyTasks,
+        Section::DoneTasks,
+        Section::Applications,
+    ];
 
     pub fn label(self) -> &'static str {
-        self.queue().label()
+        match self.queue() {
+            Some(q) => q.label(),
+            None => text::APPLICATIONS,
+        }
     }
 
-    pub fn queue(self) -> Queue {
+    /// The task queue the section lists, if it lists one.
+    pub fn queue(self) -> Option<Queue> {
         match self {
-            Section::GroupTasks => Queue::Group,
-            Section::MyTasks => Queue::Mine,
-            Section::DoneTasks => Queue::Done,
+            Section::GroupTasks => Some(Queue::Group),
+            Section::MyTasks => Some(Queue::Mine),
+            Section::DoneTasks => Some(Queue::Done),
+            Section::Applications => None,
         }
     }
 
@@ -107,46 +116,13 @@ impl Form {
     }
 }
 
-/// A task list: its query, the chunk on screen, the cursors back to earlier chunks.
-#[derive(Clone, Debug)]
-pub struct TaskList {
-    pub query: TaskQuery,
-    pub rows: Vec<TaskRow>,
-    pub selected: usize,
-    /// Cursors of the chunks before this one (the first is `None`: the list's start).
-    pub back: Vec<Option<Cursor>>,
-    pub next: Option<Cursor>,
-}
-
-impl TaskList {
-    pub fn new(queue: Queue) -> TaskList {
-        let mut query = TaskQuery::new(queue);
-        query.sort = TaskCol::Due;
-        query.limit = CHUNK;
-        if queue == Queue::Done {
-            query.sort = TaskCol::Created;
-            query.desc = true;
-        }
-        TaskList {
-            query,
-            rows: Vec::new(),
-            selected: 0,
-            back: Vec::new(),
-            next: None,
-        }
-    }
-
-    /// Number of the first row on screen, from 1, across chunks.
-    pub fn position(&self) -> usize {
-        self.back.len() * CHUNK + self.selected + 1
-    }
-}
-
 pub enum Screen {
     Login(Form),
     Password { form: Form, forced: bool },
     Main,
     Card(Card),
+    // Boxed: a card with its form data is large, and screens move by value.
+    App(Box<AppView>),
 }
 
 /// The tabs of a task card.
@@ -177,21 +153,86 @@ pub struct Card {
 }
 
 /// What a dialog does when the user says yes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Pending {
     TakeOver(TaskId),
     Complete(TaskId),
     Finish(TaskId),
     SetDue(TaskId),
+    /// An action on an application; the inputs are the comment, or reason and message.
+    Act(AppId, Action),
 }
 
-/// A question, or one line to type, over the screen.
+/// A question, or lines to type, over the screen.
 pub struct Dialog {
     pub title: &'static str,
     pub text: String,
-    /// The line to type, if the dialog asks for one.
-    pub input: Option<Field>,
+    /// The lines to type, if the dialog asks for any.
+    pub inputs: Vec<Field>,
+    pub focus: usize,
     pub then: Pending,
+}
+
+impl Dialog {
+    fn new(
+        title: &'static str,
+        text: impl Into<String>,
+        inputs: Vec<Field>,
+        then: Pending,
+    ) -> Dialog {
+        Dialog {
+            title,
+            text: text.into(),
+            inputs,
+            focus: 0,
+            then,
+        }
+    }
+
+    fn value(&self, i: usize) -> String {
+        self.inputs
+            .get(i)
+            .map(|f| f.value.trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The tabs of an application card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppTab {
+    Data,
+    History,
+}
+
+impl AppTab {
+    pub const ALL: [AppTab; 2] = [AppTab::Data, AppTab::History];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AppTab::Data => text::TAB_DATA,
+            AppTab::History => text::TAB_HISTORY,
+        }
+    }
+}
+
+/// An application card, and its «Действия» menu when open (the selected action).
+pub struct AppView {
+    pub card: ApplicationCard,
+    pub tab: AppTab,
+    pub menu: Option<usize>,
+}
+
+impl AppView {
+    /// The actions the menu offers: exactly those of the current status that this screen can
+    /// carry out (choosing an executor comes with the user picker).
+    pub fn actions(&self) -> Vec<Action> {
+        self.card
+            .actions
+            .iter()
+            .filter(|a| !matches!(a, Action::AssignExecutor(_)))
+            .cloned()
+            .collect()
+    }
 }
 
 /// A line over the footer: what just happened, or went wrong.
@@ -210,6 +251,7 @@ pub struct App {
     pub section: usize,
     pub menu_focus: bool,
     pub list: TaskList,
+    pub apps: AppList,
     pub help: bool,
     pub banner: Option<Banner>,
     pub quit: bool,
@@ -258,6 +300,7 @@ impl App {
             section: 0,
             menu_focus: false,
             list: TaskList::new(Queue::Group),
+            apps: AppList::new(),
             help: false,
             banner: None,
             quit: false,
@@ -310,7 +353,10 @@ impl App {
         match &self.screen {
             Screen::Login(_) | Screen::Password { .. } => Ctx::Form,
             Screen::Card(_) => Ctx::Card,
+            Screen::App(v) if v.menu.is_some() => Ctx::ActionMenu,
+            Screen::App(_) => Ctx::AppCard,
             Screen::Main if self.menu_focus => Ctx::Menu,
+            Screen::Main if self.current() == Some(Section::Applications) => Ctx::Apps,
             Screen::Main if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
             Screen::Main => Ctx::Tasks,
         }
@@ -361,8 +407,11 @@ impl App {
             match cmd {
                 Some(Cmd::Back) => self.dialog = None,
                 Some(Cmd::Submit) => self.confirm(),
+                Some(Cmd::NextField) if !d.inputs.is_empty() => {
+                    d.focus = (d.focus + 1) % d.inputs.len();
+                }
                 _ => {
-                    if let Some(f) = &mut d.input {
+                    if let Some(f) = d.inputs.get_mut(d.focus) {
                         match key.code {
                             KeyCode::Char(c) => f.value.push(c),
                             KeyCode::Backspace => {
@@ -408,7 +457,81 @@ impl App {
                 }
                 None => {}
             },
+            Screen::App(v) => match (cmd, v.menu) {
+                (Some(Cmd::Back), Some(_)) => v.menu = None,
+                (Some(Cmd::Back), None) => {
+                    self.screen = Screen::Main;
+                    self.reload();
+                }
+                (Some(Cmd::Up), Some(i)) => v.menu = Some(i.saturating_sub(1)),
+                (Some(Cmd::Down), Some(i)) => {
+                    v.menu = Some((i + 1).min(v.actions().len().saturating_sub(1)));
+                }
+                (Some(Cmd::Submit), Some(i)) => {
+                    let chosen = v.actions().get(i).cloned();
+                    let id = v.card.app.id;
+                    v.menu = None;
+                    if let Some(a) = chosen {
+                        self.ask_action(id, a);
+                    }
+                }
+                (Some(Cmd::Actions), None) => {
+                    if v.actions().is_empty() {
+                        self.banner = Some(Banner::Info(text::NO_ACTIONS.into()));
+                    } else {
+                        v.menu = Some(0);
+                    }
+                }
+                (Some(Cmd::NextTab), None) => {
+                    let i = AppTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
+                    v.tab = AppTab::ALL[(i + 1) % AppTab::ALL.len()];
+                }
+                (Some(Cmd::Refresh), None) => {
+                    let id = v.card.app.id;
+                    self.open_app(id);
+                }
+                _ => {}
+            },
         }
+    }
+
+    /// Opens the card of application `id` (keeping the tab when it is open already).
+    fn open_app(&mut self, id: AppId) {
+        let card = match self.conn.call::<ApplicationCard>(Call::Application { id }) {
+            Ok(c) => c,
+            Err(e) => return self.failed(&e),
+        };
+        let tab = match &self.screen {
+            Screen::App(v) => v.tab,
+            _ => AppTab::Data,
+        };
+        self.screen = Screen::App(Box::new(AppView {
+            card,
+            tab,
+            menu: None,
+        }));
+    }
+
+    /// The dialog for an application action: a decision asks for its reason and the
+    /// message to the applicant; every other step for an optional comment.
+    fn ask_action(&mut self, id: AppId, a: Action) {
+        let title = a.label();
+        let (text, inputs) = match a {
+            Action::Decide(v) => (
+                if v == Verdict::Approve {
+                    text::DECIDE_APPROVE
+                } else {
+                    text::DECIDE_REFUSE
+                },
+                vec![
+                    Field::new(text::REASON, false),
+                    Field::new(text::MESSAGE, false),
+                ],
+            ),
+            Action::Close => (text::CLOSE_TEXT, vec![Field::new(text::COMMENT, false)]),
+            _ => (text::ACT_TEXT, vec![Field::new(text::COMMENT, false)]),
+        };
+        self.dialog = Some(Dialog::new(title, text, inputs, Pending::Act(id, a)));
     }
 
     /// The selected task of the list, if any.
@@ -443,28 +566,28 @@ impl App {
                 self.act(Call::ReturnToGroup { id }, text::RETURNED, id);
             }
             Cmd::Complete => {
-                self.dialog = Some(Dialog {
-                    title: text::COMPLETE_TITLE,
-                    text: text::COMPLETE_TEXT.into(),
-                    input: Some(Field::new(text::COMMENT, false)),
-                    then: Pending::Complete(id),
-                });
+                self.dialog = Some(Dialog::new(
+                    text::COMPLETE_TITLE,
+                    text::COMPLETE_TEXT,
+                    vec![Field::new(text::COMMENT, false)],
+                    Pending::Complete(id),
+                ));
             }
             Cmd::Finish => {
-                self.dialog = Some(Dialog {
-                    title: text::FINISH_TITLE,
-                    text: text::FINISH_TEXT.into(),
-                    input: Some(Field::new(text::COMMENT, false)),
-                    then: Pending::Finish(id),
-                });
+                self.dialog = Some(Dialog::new(
+                    text::FINISH_TITLE,
+                    text::FINISH_TEXT,
+                    vec![Field::new(text::COMMENT, false)],
+                    Pending::Finish(id),
+                ));
             }
             Cmd::SetDue => {
-                self.dialog = Some(Dialog {
-                    title: text::DUE_TITLE,
-                    text: text::DUE_TEXT.into(),
-                    input: Some(Field::new(text::DUE_FIELD, false)),
-                    then: Pending::SetDue(id),
-                });
+                self.dialog = Some(Dialog::new(
+                    text::DUE_TITLE,
+                    text::DUE_TEXT,
+                    vec![Field::new(text::DUE_FIELD, false)],
+                    Pending::SetDue(id),
+                ));
             }
             Cmd::Refresh => self.open_card(id),
             _ => {}
@@ -483,12 +606,12 @@ impl App {
                         .as_ref()
                         .is_some_and(|s| s.rights.has(Right::AssignExecutors));
                     if may {
-                        self.dialog = Some(Dialog {
-                            title: text::TAKE_OVER_TITLE,
-                            text: format!("{}\n{}", a.message, text::TAKE_OVER_QUESTION),
-                            input: None,
-                            then: Pending::TakeOver(id),
-                        });
+                        self.dialog = Some(Dialog::new(
+                            text::TAKE_OVER_TITLE,
+                            format!("{}\n{}", a.message, text::TAKE_OVER_QUESTION),
+                            Vec::new(),
+                            Pending::TakeOver(id),
+                        ));
                     } else {
                         self.failed(&e);
                     }
@@ -521,12 +644,8 @@ impl App {
         let Some(d) = self.dialog.take() else {
             return;
         };
-        let typed = d
-            .input
-            .as_ref()
-            .map(|f| f.value.trim().to_string())
-            .unwrap_or_default();
-        match d.then {
+        let typed = d.value(0);
+        match d.then.clone() {
             Pending::TakeOver(id) => self.claim(id, true),
             Pending::Complete(id) | Pending::Finish(id) => {
                 let finish = matches!(d.then, Pending::Finish(_));
@@ -554,12 +673,44 @@ impl App {
                 Some(due) => self.act(Call::SetDue { id, due }, text::DUE_SET, id),
                 None => {
                     let mut d = d;
-                    if let Some(f) = &mut d.input {
+                    if let Some(f) = d.inputs.first_mut() {
                         f.error = Some(text::BAD_DATE.into());
                     }
                     self.dialog = Some(d);
                 }
             },
+            Pending::Act(id, action) => {
+                let input = match action {
+                    Action::Decide(_) => {
+                        let (reason, message) = (d.value(0), d.value(1));
+                        ActionInput::new(action.clone()).with_reason(&reason, &message)
+                    }
+                    _ => ActionInput::new(action.clone()).with_comment(&typed),
+                };
+                match self.conn.call::<serde_json::Value>(Call::Act { id, input }) {
+                    Ok(_) => {
+                        self.banner =
+                            Some(Banner::Info(format!("{}: {}", text::DONE, action.label())));
+                        self.open_app(id);
+                    }
+                    Err(e) => {
+                        // The daemon names the fields to correct; the dialog stays open.
+                        let mut d = d;
+                        if let Some(a) = e.api() {
+                            for fe in &a.fields {
+                                let at = d.inputs.iter().position(|f| f.label == fe.field);
+                                if let Some(f) = at.and_then(|i| d.inputs.get_mut(i)) {
+                                    f.error = Some(fe.message.clone());
+                                }
+                            }
+                            if !a.fields.is_empty() {
+                                self.dialog = Some(d);
+                            }
+                        }
+                        self.failed(&e);
+                    }
+                }
+            }
         }
     }
 
@@ -691,72 +842,48 @@ impl App {
             return;
         };
         self.section = i;
-        self.list = TaskList::new(s.queue());
-        self.load(None);
+        match s.queue() {
+            Some(q) => self.list = TaskList::new(q),
+            None => self.apps = AppList::new(),
+        }
+        self.reload();
     }
 
-    /// Loads the chunk that starts at `at`, keeping the selection where it can.
-    fn load(&mut self, at: Option<Cursor>) {
+    /// Reads the current list's chunk again (and notes the node's change number first, so
+    /// that a change made meanwhile is seen by the next tick).
+    fn reload(&mut self) {
         if let Ok(seq) = self.conn.call::<u64>(Call::Changes) {
             self.seen = seq;
         }
-        let mut q = self.list.query.clone();
-        q.after = at;
-        match self.conn.call::<Page<TaskRow>>(Call::Queue(q)) {
-            Ok(p) => {
-                self.list.rows = p.rows;
-                self.list.next = p.next;
-                self.list.selected = self
-                    .list
-                    .selected
-                    .min(self.list.rows.len().saturating_sub(1));
-            }
-            Err(e) => self.failed(&e),
+        let r = match self.current() {
+            Some(Section::Applications) => self.apps.load(&mut self.conn),
+            _ => self.list.load(&mut self.conn),
+        };
+        if let Err(e) = r {
+            self.failed(&e);
         }
     }
 
-    fn reload(&mut self) {
-        let at = self.list.query.after.clone();
-        self.load(at);
-    }
-
-    fn next_chunk(&mut self) -> bool {
-        let Some(next) = self.list.next.clone() else {
-            return false;
-        };
-        self.list.back.push(self.list.query.after.take());
-        self.list.query.after = Some(next.clone());
-        self.list.selected = 0;
-        self.load(Some(next));
-        true
-    }
-
-    fn prev_chunk(&mut self) -> bool {
-        let Some(prev) = self.list.back.pop() else {
-            return false;
-        };
-        self.list.query.after = prev.clone();
-        self.list.selected = usize::MAX;
-        self.load(prev);
-        true
-    }
-
     fn move_by(&mut self, delta: isize) {
-        let len = self.list.rows.len();
-        let target = self.list.selected as isize + delta;
-        if target >= len as isize {
-            if !self.next_chunk() {
-                self.list.selected = len.saturating_sub(1);
-            }
-        } else if target < 0 {
-            if self.prev_chunk() {
-                let len = self.list.rows.len();
-                self.list.selected = len.saturating_sub(1);
-            } else {
-                self.list.selected = 0;
-            }
-        } else {
-            self.list.selected = target as usize;
+        let r = match self.current() {
+            Some(Section::Applications) => self.apps.move_by(&mut self.conn, delta),
+            _ => self.list.move_by(&mut self.conn, delta),
+        };
+        if let Err(e) = r {
+            self.failed(&e);
+        }
+    }
+
+    fn restart(&mut self) {
+        if let Ok(seq) = self.conn.call::<u64>(Call::Changes) {
+            self.seen = seq;
+        }
+        let r = match self.current() {
+            Some(Section::Applications) => self.apps.restart(&mut self.conn),
+            _ => self.list.restart(&mut self.conn),
+        };
+        if let Err(e) = r {
+            self.failed(&e);
         }
     }
 
@@ -779,22 +906,33 @@ impl App {
             Cmd::Down => self.move_by(1),
             Cmd::PageUp => self.move_by(-20),
             Cmd::PageDown => self.move_by(20),
-            Cmd::Top => {
-                self.list.back.clear();
-                self.list.query.after = None;
-                self.list.selected = 0;
-                self.load(None);
-            }
+            Cmd::Top => self.restart(),
             Cmd::Refresh => self.reload(),
-            Cmd::Sort => {
-                let cols = TaskCol::ALL;
-                let i = cols
-                    .iter()
-                    .position(|c| *c == self.list.query.sort)
-                    .unwrap_or(0);
-                self.resort(cols[(i + 1) % cols.len()], self.list.query.desc);
+            Cmd::Sort | Cmd::SortDirection if self.current() == Some(Section::Applications) => {
+                let q = &mut self.apps.query;
+                if cmd == Cmd::Sort {
+                    let i = AppCol::ALL.iter().position(|c| *c == q.sort).unwrap_or(0);
+                    q.sort = AppCol::ALL[(i + 1) % AppCol::ALL.len()];
+                } else {
+                    q.desc = !q.desc;
+                }
+                self.restart();
             }
-            Cmd::SortDirection => self.resort(self.list.query.sort, !self.list.query.desc),
+            Cmd::Sort | Cmd::SortDirection => {
+                let q = &mut self.list.query;
+                if cmd == Cmd::Sort {
+                    let i = TaskCol::ALL.iter().position(|c| *c == q.sort).unwrap_or(0);
+                    q.sort = TaskCol::ALL[(i + 1) % TaskCol::ALL.len()];
+                } else {
+                    q.desc = !q.desc;
+                }
+                self.restart();
+            }
+            Cmd::Open if self.current() == Some(Section::Applications) => {
+                if let Some(id) = self.apps.current().map(|r| r.id) {
+                    self.open_app(id);
+                }
+            }
             Cmd::Open => {
                 if let Some(id) = self.selected_task() {
                     self.open_card(id);
@@ -813,15 +951,6 @@ impl App {
             }
             _ => {}
         }
-    }
-
-    fn resort(&mut self, col: TaskCol, desc: bool) {
-        self.list.query.sort = col;
-        self.list.query.desc = desc;
-        self.list.query.after = None;
-        self.list.back.clear();
-        self.list.selected = 0;
-        self.load(None);
     }
 }
 

@@ -35,6 +35,7 @@ pub enum Cmd {
     Finish,
     SetDue,
     NextTab,
+    Actions,
 }
 
 /// Where the user is: which commands apply.
@@ -54,6 +55,12 @@ pub enum Ctx {
     Card,
     /// A question or a one-line input over the screen.
     Dialog,
+    /// «Заявки на услуги».
+    Apps,
+    /// An application card.
+    AppCard,
+    /// The menu of an application's actions.
+    ActionMenu,
 }
 
 /// One row of the registry.
@@ -69,7 +76,8 @@ pub struct Binding {
 
 use Ctx::*;
 
-const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu];
+const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps];
+const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
@@ -77,14 +85,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F1", "?"],
         label: "Справка",
         footer: true,
-        ctx: &[Tasks, MyTasks, Menu, Form, Help, Card],
+        ctx: &[Tasks, MyTasks, Menu, Form, Help, Card, Apps, AppCard],
     },
     Binding {
         cmd: Cmd::Back,
         keys: &["Esc"],
         label: "Назад",
         footer: true,
-        ctx: &[Form, Help, Card, Dialog],
+        ctx: &[Form, Help, Card, Dialog, AppCard, ActionMenu],
     },
     Binding {
         cmd: Cmd::Claim,
@@ -106,6 +114,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "Вернуть в группу",
         footer: true,
         ctx: &[MyTasks, Card],
+    },
+    Binding {
+        cmd: Cmd::Actions,
+        keys: &["F2"],
+        label: "Действия",
+        footer: true,
+        ctx: &[AppCard],
     },
     Binding {
         cmd: Cmd::Complete,
@@ -133,49 +148,49 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Enter"],
         label: "Открыть",
         footer: true,
-        ctx: &[Tasks, MyTasks],
+        ctx: PAGED,
     },
     Binding {
         cmd: Cmd::NextTab,
         keys: &["Tab"],
         label: "Следующая вкладка",
         footer: false,
-        ctx: &[Card],
+        ctx: &[Card, AppCard],
     },
     Binding {
         cmd: Cmd::Submit,
         keys: &["Enter"],
         label: "Да / Готово",
         footer: true,
-        ctx: &[Dialog],
+        ctx: &[Dialog, ActionMenu],
     },
     Binding {
         cmd: Cmd::Refresh,
         keys: &["F5"],
         label: "Обновить",
         footer: true,
-        ctx: &[Tasks, MyTasks],
+        ctx: PAGED,
     },
     Binding {
         cmd: Cmd::Refresh,
         keys: &["F5"],
         label: "Обновить",
         footer: false,
-        ctx: &[Card],
+        ctx: &[Card, AppCard],
     },
     Binding {
         cmd: Cmd::Sort,
         keys: &["F6", "s"],
         label: "Сортировка",
         footer: true,
-        ctx: &[Tasks, MyTasks],
+        ctx: PAGED,
     },
     Binding {
         cmd: Cmd::SortDirection,
         keys: &["Shift+F6", "S"],
         label: "Обратный порядок",
         footer: false,
-        ctx: &[Tasks, MyTasks],
+        ctx: PAGED,
     },
     Binding {
         cmd: Cmd::Submit,
@@ -189,7 +204,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Tab", "↓"],
         label: "Следующее поле",
         footer: false,
-        ctx: &[Form],
+        ctx: &[Form, Dialog],
     },
     Binding {
         cmd: Cmd::PrevField,
@@ -217,35 +232,35 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["↑", "k"],
         label: "Вверх",
         footer: false,
-        ctx: LISTS,
+        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
     },
     Binding {
         cmd: Cmd::Down,
         keys: &["↓", "j"],
         label: "Вниз",
         footer: false,
-        ctx: LISTS,
+        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
     },
     Binding {
         cmd: Cmd::PageUp,
         keys: &["PgUp"],
         label: "Предыдущая страница",
         footer: false,
-        ctx: &[Tasks, MyTasks],
+        ctx: PAGED,
     },
     Binding {
         cmd: Cmd::PageDown,
         keys: &["PgDn"],
         label: "Следующая страница",
         footer: false,
-        ctx: &[Tasks, MyTasks],
+        ctx: PAGED,
     },
     Binding {
         cmd: Cmd::Top,
         keys: &["Home"],
         label: "В начало списка",
         footer: false,
-        ctx: &[Tasks, MyTasks],
+        ctx: PAGED,
     },
     Binding {
         cmd: Cmd::ChangePassword,
@@ -299,6 +314,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     }
     let cmd = match key.code {
         KeyCode::F(1) => Cmd::Help,
+        KeyCode::F(2) if ctx == AppCard => Cmd::Actions,
         KeyCode::F(2) => Cmd::Claim,
         KeyCode::F(3) => Cmd::ReturnToGroup,
         KeyCode::F(4) => Cmd::Complete,
@@ -310,10 +326,11 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(9) => Cmd::ChangePassword,
         KeyCode::F(10) => Cmd::Quit,
         KeyCode::Esc => Cmd::Back,
-        KeyCode::Enter if matches!(ctx, Tasks | MyTasks) => Cmd::Open,
+        KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
         KeyCode::Tab if ctx == Form => Cmd::NextField,
-        KeyCode::Tab if ctx == Card => Cmd::NextTab,
+        KeyCode::Tab if matches!(ctx, Card | AppCard) => Cmd::NextTab,
+        KeyCode::Tab | KeyCode::Down if ctx == Dialog => Cmd::NextField,
         KeyCode::BackTab if ctx == Form => Cmd::PrevField,
         KeyCode::Tab | KeyCode::BackTab => Cmd::FocusMenu,
         KeyCode::Up if ctx == Form => Cmd::PrevField,
@@ -393,7 +410,9 @@ mod tests {
 
     #[test]
     fn every_footer_entry_is_a_working_key() {
-        for ctx in [Form, Tasks, MyTasks, Menu, Card, Dialog] {
+        for ctx in [
+            Form, Tasks, MyTasks, Menu, Card, Dialog, Apps, AppCard, ActionMenu,
+        ] {
             for (k, label) in footer(ctx) {
                 let code = match k {
                     "F1" => KeyCode::F(1),

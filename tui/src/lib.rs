@@ -7,6 +7,7 @@
 pub mod app;
 pub mod conn;
 pub mod keymap;
+pub mod list;
 pub mod text;
 pub mod ui;
 

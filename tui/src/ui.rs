@@ -2,7 +2,9 @@
 //! (`TERM=linux`) shows the same screen as an SSH terminal; meaning never rests on colour
 //! alone (overdue rows also say «просрочена»).
 
-use crate::app::{App, Banner, Card, Dialog, Form, Screen, Tab, TaskList};
+use crate::app::{
+    App, AppList, AppTab, AppView, Banner, Card, Dialog, Form, Screen, Section, Tab, TaskList,
+};
 use crate::keymap::{self, Ctx};
 use crate::text;
 use ratatui::Frame;
@@ -14,7 +16,7 @@ use ratatui::widgets::{
     Tabs, Wrap,
 };
 use volost::domain::{Queue, display_date};
-use volost::service::{StepState, TaskCol};
+use volost::service::{AppCol, StepState, TaskCol};
 
 fn key_style() -> Style {
     Style::default().fg(Color::Black).bg(Color::Cyan)
@@ -33,6 +35,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Login(form) | Screen::Password { form, .. } => form_box(f, body, form),
         Screen::Main => main(f, body, app),
         Screen::Card(c) => card(f, body, c, app.offset),
+        Screen::App(v) => app_card(f, body, v, app.offset),
     }
     if let Some(d) = &app.dialog {
         dialog(f, body, d);
@@ -238,7 +241,11 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
         &mut st,
     );
     let title = app.current().map(|s| s.label()).unwrap_or("");
-    tasks(f, list, &app.list, title, !app.menu_focus, app.offset);
+    if app.current() == Some(Section::Applications) {
+        apps(f, list, &app.apps, !app.menu_focus, app.offset);
+    } else {
+        tasks(f, list, &app.list, title, !app.menu_focus, app.offset);
+    }
 }
 
 fn col_label(c: TaskCol) -> &'static str {
@@ -492,8 +499,9 @@ fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
 }
 
 fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
-    let h = if d.input.is_some() { 9 } else { 7 };
-    let b = centered(area, 64, h);
+    let text_lines = d.text.lines().count() as u16;
+    let h = 2 + text_lines + 3 * d.inputs.len() as u16 + 2;
+    let b = centered(area, 70, h);
     f.render_widget(Clear, b);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -502,7 +510,7 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
     let inner = block.inner(b);
     f.render_widget(block, b);
     let mut lines: Vec<Line> = d.text.lines().map(|l| Line::raw(l.to_string())).collect();
-    if let Some(field) = &d.input {
+    for (i, field) in d.inputs.iter().enumerate() {
         lines.push(Line::raw(""));
         let mut l = vec![Span::raw(field.label)];
         if let Some(e) = &field.error {
@@ -512,16 +520,251 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
             ));
         }
         lines.push(Line::from(l));
+        let focused = i == d.focus;
         lines.push(Line::styled(
-            format!("{}▏", field.value),
-            Style::default().fg(Color::Black).bg(Color::White),
+            format!("{}{}", field.value, if focused { "▏" } else { "" }),
+            if focused {
+                Style::default().fg(Color::Black).bg(Color::White)
+            } else {
+                Style::default().add_modifier(Modifier::UNDERLINED)
+            },
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::raw(if d.input.is_some() {
-        text::INPUT_HINT
-    } else {
+    lines.push(Line::raw(if d.inputs.is_empty() {
         text::CONFIRM_HINT
+    } else {
+        text::INPUT_HINT
     }));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn app_col_label(c: AppCol) -> &'static str {
+    match c {
+        AppCol::Created => text::APP_CREATED,
+        AppCol::Due => text::APP_DUE,
+        AppCol::Status => text::APP_STATUS,
+        AppCol::Updated => text::COL_UPDATED,
+    }
+}
+
+fn apps(f: &mut Frame, area: Rect, l: &AppList, focused: bool, offset: time::UtcOffset) {
+    let wide = area.width >= 110;
+    let q = &l.query;
+    let arrow = if q.desc { "↓" } else { "↑" };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            Style::default().fg(Color::Yellow)
+        } else {
+            Style::default()
+        })
+        .title(format!(
+            " {} · {}: {} {arrow} · № {} ",
+            text::APPLICATIONS,
+            text::SORTED_BY,
+            app_col_label(q.sort),
+            if l.rows.is_empty() { 0 } else { l.position() }
+        ));
+    if l.rows.is_empty() {
+        f.render_widget(
+            Paragraph::new(format!(" {}", text::EMPTY_APPS)).block(block),
+            area,
+        );
+        return;
+    }
+    let mut header = vec![text::COL_NUMBER, text::COL_STATUS];
+    if wide {
+        header.extend([
+            text::COL_SERVICE,
+            text::COL_APPLICANT,
+            text::COL_ASSIGNEE,
+            text::APP_CREATED,
+        ]);
+    } else {
+        header.push(text::COL_APPLICANT);
+    }
+    header.push(text::APP_DUE);
+    let rows: Vec<Row> = l
+        .rows
+        .iter()
+        .map(|a| {
+            let mut cells = vec![Cell::from(a.number.clone()), Cell::from(a.status.label())];
+            if wide {
+                cells.push(Cell::from(a.service.clone()));
+                cells.push(Cell::from(a.applicant.clone()));
+                cells.push(Cell::from(a.assignee.clone().unwrap_or_default()));
+                cells.push(Cell::from(a.created.display(offset)));
+            } else {
+                cells.push(Cell::from(a.applicant.clone()));
+            }
+            let due = a.due.map(display_date).unwrap_or_default();
+            cells.push(Cell::from(if a.overdue_days > 0 {
+                format!("{due} !")
+            } else {
+                due
+            }));
+            let row = Row::new(cells);
+            if a.overdue_days > 0 {
+                row.style(Style::default().fg(Color::Red))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(11),
+            Constraint::Length(24),
+            Constraint::Min(20),
+            Constraint::Length(24),
+            Constraint::Length(16),
+            Constraint::Length(16),
+            Constraint::Length(12),
+        ]
+    } else {
+        vec![
+            Constraint::Length(11),
+            Constraint::Length(18),
+            Constraint::Min(10),
+            Constraint::Length(12),
+        ]
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
+        .block(block)
+        .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    let mut st = TableState::default().with_selected(Some(l.selected));
+    f.render_stateful_widget(table, area, &mut st);
+}
+
+fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
+    let c = &v.card;
+    let a = &c.app;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(format!(
+            " {} {} · {} ",
+            text::APP_NUMBER,
+            a.number,
+            a.status.label()
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [tabs, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let selected = AppTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
+    f.render_widget(
+        Tabs::new(AppTab::ALL.iter().map(|t| t.label()))
+            .select(selected)
+            .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
+        tabs,
+    );
+    match v.tab {
+        AppTab::Data => {
+            // Labels get the width of the longest, up to a third of the card, cut with «…».
+            let longest = c
+                .service
+                .fields
+                .iter()
+                .map(|f| f.label.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(16);
+            let kw = longest.min(body.width as usize / 3).max(12);
+            let kv = |k: &str, val: String| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{:<kw$} ", cut(k, kw)),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(val),
+                ])
+            };
+            let mut lines = vec![
+                kv(text::APP_STATUS, a.status.label().into()),
+                kv(text::APP_SERVICE, c.service.name.clone()),
+                kv(text::APP_APPLICANT, c.applicant.name.clone()),
+                kv(text::APP_CREATED, a.created.display(offset)),
+                kv(
+                    text::APP_DUE,
+                    a.due
+                        .map(display_date)
+                        .unwrap_or_else(|| text::NOT_SET.into()),
+                ),
+                kv(
+                    text::APP_ASSIGNEE,
+                    c.assignee.clone().unwrap_or_else(|| text::NOT_SET.into()),
+                ),
+            ];
+            if let Some(d) = &a.decision {
+                lines.push(kv(
+                    text::APP_DECISION,
+                    format!("{} — {}", d.reason, d.message),
+                ));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                text::APP_FORM,
+                Style::default().add_modifier(Modifier::BOLD),
+            ));
+            for field in &c.service.fields {
+                let val = a.data.get(&field.key).cloned().unwrap_or_default();
+                lines.push(kv(&field.label, val));
+            }
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        AppTab::History if c.history.is_empty() => {
+            f.render_widget(Paragraph::new(text::NO_HISTORY), body);
+        }
+        AppTab::History => {
+            let rows: Vec<Row> = c
+                .history
+                .iter()
+                .rev()
+                .map(|h| {
+                    Row::new(vec![
+                        Cell::from(h.at.display(offset)),
+                        Cell::from(h.what.clone()),
+                        Cell::from(h.comment.clone()),
+                    ])
+                })
+                .collect();
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [
+                        Constraint::Length(16),
+                        Constraint::Percentage(50),
+                        Constraint::Min(10),
+                    ],
+                ),
+                body,
+            );
+        }
+    }
+    if let Some(sel) = v.menu {
+        let acts = v.actions();
+        let b = Rect {
+            x: area.x + 2,
+            y: area.y + 3,
+            width: 36.min(area.width.saturating_sub(4)),
+            height: (acts.len() as u16 + 2).min(area.height.saturating_sub(3)),
+        };
+        f.render_widget(Clear, b);
+        let items: Vec<ListItem> = acts.iter().map(|a| ListItem::new(a.label())).collect();
+        let mut st = ListState::default().with_selected(Some(sel));
+        f.render_stateful_widget(
+            List::new(items)
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(Style::default().fg(Color::Yellow))
+                        .title(format!(" {} ", text::ACTIONS_TITLE)),
+                )
+                .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
+            b,
+            &mut st,
+        );
+    }
 }

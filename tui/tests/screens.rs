@@ -8,8 +8,11 @@ use std::path::Path;
 use volost::api::SessionInfo;
 use volost::domain::*;
 use volost::service::TaskRow;
+use volost::service::{AppRow, ApplicationCard};
 use volost::service::{MapStep, ProcessMap, StepState, TaskCard};
-use volost_tui::app::{App, Banner, Card, Dialog, Field, Pending, Screen, Section, Tab, TaskList};
+use volost_tui::app::{
+    App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, Screen, Section, Tab, TaskList,
+};
 use volost_tui::conn::Conn;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -77,7 +80,7 @@ fn main_app(section: usize) -> App {
     a.org = Some(org());
     a.sections = Section::ALL.to_vec();
     a.section = section;
-    a.list = TaskList::new(Section::ALL[section].queue());
+    a.list = TaskList::new(Section::ALL[section].queue().unwrap_or(Queue::Group));
     a.list.rows = rows();
     a.list.selected = 2;
     a.screen = Screen::Main;
@@ -246,12 +249,13 @@ fn dialogs() {
     a.dialog = Some(Dialog {
         title: volost_tui::text::COMPLETE_TITLE,
         text: volost_tui::text::COMPLETE_TEXT.into(),
-        input: Some(Field {
+        inputs: vec![Field {
             label: volost_tui::text::COMMENT,
             value: "Документы в порядке".into(),
             secret: false,
             error: None,
-        }),
+        }],
+        focus: 0,
         then: Pending::Complete(TaskId(104)),
     });
     shot("dialog_complete", &a);
@@ -262,8 +266,160 @@ fn dialogs() {
             "Задача уже назначена на: Петров А. Н.\n{}",
             volost_tui::text::TAKE_OVER_QUESTION
         ),
-        input: None,
+        inputs: Vec::new(),
+        focus: 0,
         then: Pending::TakeOver(TaskId(101)),
     });
     shot("dialog_take_over", &a);
+}
+
+fn app_rows() -> Vec<AppRow> {
+    let people = [
+        "Яковлева Мария Васильевна",
+        "Ильин Тимур Кузьмич",
+        "Захаров Станислав Олегович",
+    ];
+    (0..9)
+        .map(|i| AppRow {
+            id: AppId(200 + i),
+            number: format!("2026-{:06}", 300 - i),
+            status: Status::ALL[1 + i as usize % 6],
+            service: "Выдача выписки из похозяйственной книги".into(),
+            applicant: people[i as usize % 3].into(),
+            source: Source::Manual,
+            assignee: (i % 2 == 0).then(|| "Иванова М. С.".into()),
+            created: Ts(1_795_402_800_000 - i as i64 * 86_400_000),
+            due: time::Date::from_calendar_date(2026, time::Month::December, 1 + i as u8).ok(),
+            overdue_days: if i == 3 { 2 } else { 0 },
+        })
+        .collect()
+}
+
+#[test]
+fn applications_list() {
+    let mut a = main_app(3);
+    a.apps.rows = app_rows();
+    a.apps.selected = 1;
+    shot("applications", &a);
+}
+
+fn field(key: &str, label: &str) -> volost::domain::Field {
+    volost::domain::Field {
+        key: key.into(),
+        label: label.into(),
+        ftype: FieldType::Text,
+        required: true,
+        choices: Vec::new(),
+        max_len: None,
+        min: None,
+        max: None,
+        hint: None,
+    }
+}
+
+fn app_card(tab: AppTab, menu: Option<usize>) -> App {
+    let mut a = main_app(3);
+    let at = |h: i64| Ts(1_795_402_800_000 - h * 3_600_000);
+    let service = Service {
+        id: ServiceId(3),
+        org: OrgId(1),
+        code: "vypiska".into(),
+        name: "Выдача выписки из похозяйственной книги".into(),
+        deadline_days: 10,
+        fee: String::new(),
+        places: Vec::new(),
+        documents: Vec::new(),
+        results: Vec::new(),
+        steps: Vec::new(),
+        fields: vec![
+            field("surname", "Фамилия заявителя"),
+            field("first_name", "Имя заявителя"),
+            field(
+                "purpose",
+                "Цель получения выписки (для предъявления по месту требования)",
+            ),
+        ],
+        active: true,
+    };
+    let data = [
+        ("surname", "Яковлева"),
+        ("first_name", "Мария"),
+        ("purpose", "Для оформления субсидии"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let app = Application {
+        id: AppId(200),
+        org: OrgId(1),
+        dept: None,
+        number: "2026-000300".into(),
+        service: ServiceId(3),
+        applicant: ApplicantId(9),
+        source: Source::Manual,
+        status: Status::Deciding,
+        data,
+        created_by: Some(UserId(2)),
+        created: at(30),
+        registered: Some(at(29)),
+        assignee: Some(UserId(2)),
+        decision: None,
+        due: time::Date::from_calendar_date(2026, time::Month::December, 7).ok(),
+        process: Some(ProcessId(40)),
+        updated: at(29),
+        access_code: "12345678".into(),
+    };
+    let entry = |h: i64, what: &str, comment: &str| HistoryEntry {
+        at: at(h),
+        by: Some(UserId(2)),
+        what: what.into(),
+        comment: comment.into(),
+        status: None,
+    };
+    a.screen = Screen::App(Box::new(AppView {
+        card: ApplicationCard {
+            app,
+            service,
+            applicant: Applicant {
+                id: ApplicantId(9),
+                org: OrgId(1),
+                kind: ApplicantKind::Person,
+                name: "Яковлева Мария Васильевна".into(),
+                snils: Some("112-233-445 95".into()),
+                inn: None,
+                ogrn: None,
+                passport: None,
+                birth_date: None,
+                address: "с. Петропавловское, ул. Ленина, 5".into(),
+                phone: None,
+                created: at(30),
+            },
+            assignee: Some("Иванова М. С.".into()),
+            history: vec![
+                entry(30, "Создана заявка (Черновик)", ""),
+                entry(29, "Зарегистрировать → Зарегистрировано", ""),
+                entry(
+                    29,
+                    "Исполнитель назначен автоматически → Принятие решения",
+                    "",
+                ),
+            ],
+            actions: vec![
+                Action::AssignExecutor(UserId(0)),
+                Action::Decide(Verdict::Approve),
+                Action::Decide(Verdict::Refuse),
+            ],
+            overdue_days: 0,
+        },
+        tab,
+        menu,
+    }));
+    a
+}
+
+#[test]
+fn application_card() {
+    shot("app_card_data", &app_card(AppTab::Data, None));
+    shot("app_card_history", &app_card(AppTab::History, None));
+    shot("app_card_actions", &app_card(AppTab::Data, Some(1)));
 }

@@ -1,0 +1,150 @@
+//! Keyset-paged lists. A list keeps one chunk of rows and the cursors of the chunks before
+//! it, so memory does not grow with how far the user has scrolled, and moving past either
+//! end of the chunk reads the next or the previous one.
+
+use crate::conn::Conn;
+use serde::de::DeserializeOwned;
+use volost::api::Call;
+use volost::api::client::ClientError;
+use volost::domain::Queue;
+use volost::service::{AppCol, AppQuery, AppRow, Cursor, Page, TaskCol, TaskQuery, TaskRow};
+
+/// Rows read at a time.
+pub const CHUNK: usize = 100;
+
+/// A list query: where it starts, and the call that reads a chunk.
+pub trait Query: Clone {
+    fn after_mut(&mut self) -> &mut Option<Cursor>;
+    fn call(&self) -> Call;
+}
+
+impl Query for TaskQuery {
+    fn after_mut(&mut self) -> &mut Option<Cursor> {
+        &mut self.after
+    }
+    fn call(&self) -> Call {
+        Call::Queue(self.clone())
+    }
+}
+
+impl Query for AppQuery {
+    fn after_mut(&mut self) -> &mut Option<Cursor> {
+        &mut self.after
+    }
+    fn call(&self) -> Call {
+        Call::Applications(self.clone())
+    }
+}
+
+/// A list on screen: its query (filters, sort, the chunk's cursor), the chunk's rows, the
+/// selection, the cursors back to earlier chunks and the one to the next.
+#[derive(Clone, Debug)]
+pub struct List<Q, R> {
+    pub query: Q,
+    pub rows: Vec<R>,
+    pub selected: usize,
+    pub back: Vec<Option<Cursor>>,
+    pub next: Option<Cursor>,
+}
+
+pub type TaskList = List<TaskQuery, TaskRow>;
+pub type AppList = List<AppQuery, AppRow>;
+
+impl TaskList {
+    /// A queue sorted as staff expect: open tasks by due date, finished ones newest first.
+    pub fn new(queue: Queue) -> TaskList {
+        let mut query = TaskQuery::new(queue);
+        query.sort = TaskCol::Due;
+        query.limit = CHUNK;
+        if queue == Queue::Done {
+            query.sort = TaskCol::Created;
+            query.desc = true;
+        }
+        List::with(query)
+    }
+}
+
+impl AppList {
+    /// «Заявки на услуги», newest first.
+    pub fn new() -> AppList {
+        List::with(AppQuery {
+            sort: AppCol::Created,
+            desc: true,
+            limit: CHUNK,
+            ..AppQuery::default()
+        })
+    }
+}
+
+impl Default for AppList {
+    fn default() -> Self {
+        AppList::new()
+    }
+}
+
+impl<Q: Query, R: DeserializeOwned> List<Q, R> {
+    pub fn with(query: Q) -> List<Q, R> {
+        List {
+            query,
+            rows: Vec::new(),
+            selected: 0,
+            back: Vec::new(),
+            next: None,
+        }
+    }
+
+    /// Number of the selected row, from 1, across chunks.
+    pub fn position(&self) -> usize {
+        self.back.len() * CHUNK + self.selected + 1
+    }
+
+    pub fn current(&self) -> Option<&R> {
+        self.rows.get(self.selected)
+    }
+
+    /// Reads the chunk at the query's cursor again, keeping the selection where it can.
+    pub fn load(&mut self, conn: &mut Conn) -> Result<(), ClientError> {
+        let p: Page<R> = conn.call(self.query.call())?;
+        self.rows = p.rows;
+        self.next = p.next;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        Ok(())
+    }
+
+    /// From the top again (after a sort or filter change).
+    pub fn restart(&mut self, conn: &mut Conn) -> Result<(), ClientError> {
+        *self.query.after_mut() = None;
+        self.back.clear();
+        self.selected = 0;
+        self.load(conn)
+    }
+
+    /// Moves the selection by `delta` rows, reading the next or previous chunk at the ends.
+    pub fn move_by(&mut self, conn: &mut Conn, delta: isize) -> Result<(), ClientError> {
+        let len = self.rows.len();
+        let target = self.selected as isize + delta;
+        if target >= len as isize {
+            match self.next.clone() {
+                Some(next) => {
+                    let here = self.query.after_mut().replace(next);
+                    self.back.push(here);
+                    self.selected = 0;
+                    self.load(conn)?;
+                }
+                None => self.selected = len.saturating_sub(1),
+            }
+        } else if target < 0 {
+            match self.back.pop() {
+                Some(prev) => {
+                    *self.query.after_mut() = prev;
+                    self.selected = usize::MAX;
+                    self.load(conn)?;
+                }
+                None => self.selected = 0,
+            }
+        } else {
+            self.selected = target as usize;
+        }
+        Ok(())
+    }
+}
