@@ -15,7 +15,7 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState,
     Tabs, Wrap,
 };
-use volost::domain::{Queue, display_date};
+use volost::domain::{HistoryEntry, Queue, display_date};
 use volost::service::{AppCol, StepState, TaskCol};
 
 fn key_style() -> Style {
@@ -431,35 +431,7 @@ fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
             }
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
-        Tab::History if c.card.history.is_empty() => {
-            f.render_widget(Paragraph::new(text::NO_HISTORY), body);
-        }
-        Tab::History => {
-            let rows: Vec<Row> = c
-                .card
-                .history
-                .iter()
-                .rev()
-                .map(|h| {
-                    Row::new(vec![
-                        Cell::from(h.at.display(offset)),
-                        Cell::from(h.what.clone()),
-                        Cell::from(h.comment.clone()),
-                    ])
-                })
-                .collect();
-            f.render_widget(
-                Table::new(
-                    rows,
-                    [
-                        Constraint::Length(16),
-                        Constraint::Percentage(50),
-                        Constraint::Min(10),
-                    ],
-                ),
-                body,
-            );
-        }
+        Tab::History => history(f, body, &c.card.history, offset),
         Tab::Map => {
             let Some(m) = &c.map else {
                 return;
@@ -714,34 +686,7 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
             }
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
-        AppTab::History if c.history.is_empty() => {
-            f.render_widget(Paragraph::new(text::NO_HISTORY), body);
-        }
-        AppTab::History => {
-            let rows: Vec<Row> = c
-                .history
-                .iter()
-                .rev()
-                .map(|h| {
-                    Row::new(vec![
-                        Cell::from(h.at.display(offset)),
-                        Cell::from(h.what.clone()),
-                        Cell::from(h.comment.clone()),
-                    ])
-                })
-                .collect();
-            f.render_widget(
-                Table::new(
-                    rows,
-                    [
-                        Constraint::Length(16),
-                        Constraint::Percentage(50),
-                        Constraint::Min(10),
-                    ],
-                ),
-                body,
-            );
-        }
+        AppTab::History => history(f, body, &c.history, offset),
     }
     if let Some(sel) = v.menu {
         let acts = v.actions();
@@ -767,4 +712,29 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
             &mut st,
         );
     }
+}
+
+/// A history tab: newest first, when, what, the comment.
+fn history(f: &mut Frame, area: Rect, entries: &[HistoryEntry], offset: time::UtcOffset) {
+    if entries.is_empty() {
+        f.render_widget(Paragraph::new(text::NO_HISTORY), area);
+        return;
+    }
+    let rows: Vec<Row> = entries
+        .iter()
+        .rev()
+        .map(|h| {
+            Row::new(vec![
+                Cell::from(h.at.display(offset)),
+                Cell::from(h.what.clone()),
+                Cell::from(h.comment.clone()),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(16),
+        Constraint::Percentage(50),
+        Constraint::Min(10),
+    ];
+    f.render_widget(Table::new(rows, widths), area);
 }
