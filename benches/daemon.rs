@@ -42,46 +42,12 @@ fn secs_setting() -> u64 {
 /// A node with `CLIENTS` clerks (password `password-1`), `n` open tasks in their group, and one
 /// registered application (number, access code) for the status lookup.
 fn setup(dir: &Path, n: usize) -> (Vec<TaskId>, String, String) {
-    let org = NewOrg {
-        name: "Администрация Тестового сельсовета".into(),
-        short_name: String::new(),
-        oktmo: String::new(),
-        ogrn: String::new(),
-        inn: String::new(),
-    };
-    let r = Node::init(
-        dir,
-        &org,
-        "admin",
-        Arc::new(SystemClock),
-        Options::for_tests(),
-    )
-    .expect("init");
-    let node = r.node;
-    let sys = Actor::System(r.org);
-    let group = node.groups(sys).expect("groups")[0].id;
-    node.set_demo_password(sys, r.admin.id, "password-1")
-        .expect("admin password");
-    let admin = Actor::User(r.admin.id);
-    let mut clerks = Vec::new();
-    for i in 0..CLIENTS {
-        let (u, _) = node
-            .add_user(
-                admin,
-                &NewUser {
-                    login: format!("clerk{i}"),
-                    full_name: "Сидорова Анна Павловна".into(),
-                    dept: None,
-                    roles: vec!["specialist".into()],
-                    groups: vec![group],
-                },
-            )
-            .expect("user");
-        node.set_demo_password(admin, u.id, "password-1")
-            .expect("password");
-        clerks.push(u.id);
-    }
-    let svc = node.services(admin, false).expect("services").remove(0);
+    let logins: Vec<String> = (0..CLIENTS).map(|i| format!("clerk{i}")).collect();
+    let (node, clerks, _) = common::node_with_clerks(dir, &logins);
+    let svc = node
+        .services(Actor::User(clerks[0]), false)
+        .expect("services")
+        .remove(0);
     let clerk = Actor::User(clerks[0]);
     let tasks = node
         .batch(clerk, "bench.load", |b| {

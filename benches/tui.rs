@@ -84,41 +84,14 @@ fn plain_times(rows: &[TaskRow], w: u16, h: u16, n: usize) -> Vec<Duration> {
 }
 
 fn setup(dir: &Path, n: usize) -> UserId {
-    let org = NewOrg {
-        name: "Администрация Тестового сельсовета".into(),
-        ..NewOrg::default()
-    };
-    let r = Node::init(
-        dir,
-        &org,
-        "admin",
-        Arc::new(SystemClock),
-        Options::for_tests(),
-    )
-    .expect("init");
-    let node = r.node;
-    let sys = Actor::System(r.org);
-    node.set_demo_password(sys, r.admin.id, "password-1")
-        .expect("password");
-    let admin = Actor::User(r.admin.id);
-    let group = node.groups(sys).expect("groups")[0].id;
-    let (u, _) = node
-        .add_user(
-            admin,
-            &NewUser {
-                login: "clerk".into(),
-                full_name: "Сидорова Анна Павловна".into(),
-                dept: None,
-                roles: vec!["specialist".into()],
-                groups: vec![group],
-            },
-        )
-        .expect("user");
-    node.set_demo_password(admin, u.id, "password-1")
-        .expect("password");
-    let svc = node.services(admin, false).expect("services").remove(0);
+    let (node, users, _) = common::node_with_clerks(dir, &["clerk".to_string()]);
+    let u_id = users[0];
+    let svc = node
+        .services(Actor::User(u_id), false)
+        .expect("services")
+        .remove(0);
     for _ in 0..n.div_ceil(10_000) {
-        node.batch(Actor::User(u.id), "bench.load", |b| {
+        node.batch(Actor::User(u_id), "bench.load", |b| {
             for _ in 0..10_000 {
                 b.launch(svc.id, None)?;
             }
@@ -126,7 +99,7 @@ fn setup(dir: &Path, n: usize) -> UserId {
         })
         .expect("tasks");
     }
-    u.id
+    u_id
 }
 
 struct Daemon(Child);

@@ -3,8 +3,12 @@
 
 use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
-use volost::domain::Ts;
+use volost::clock::SystemClock;
+use volost::domain::{GroupId, Ts, UserId};
+use volost::service::{NewOrg, NewUser};
+use volost::{Actor, Node, Options};
 
 pub struct Stats {
     pub n: usize,
@@ -127,4 +131,49 @@ pub fn sqlite_claim(conn: &mut Connection, task: u64, user: u64, now: Ts) {
             .expect("audit");
     }
     tx.commit().expect("commit");
+}
+
+/// A new node in `dir` with `logins` as specialists of its one group, all with the password
+/// `password-1` (argon2 at test strength, so logins are cheap). Returns the node, the users
+/// and the group.
+pub fn node_with_clerks(dir: &Path, logins: &[String]) -> (Node, Vec<UserId>, GroupId) {
+    let org = NewOrg {
+        name: "Администрация Тестового сельсовета".into(),
+        ..NewOrg::default()
+    };
+    let r = Node::init(
+        dir,
+        &org,
+        "admin",
+        Arc::new(SystemClock),
+        Options::for_tests(),
+    )
+    .expect("init");
+    let node = r.node;
+    let sys = Actor::System(r.org);
+    let group = node.groups(sys).expect("groups")[0].id;
+    node.set_demo_password(sys, r.admin.id, "password-1")
+        .expect("admin password");
+    let admin = Actor::User(r.admin.id);
+    let users = logins
+        .iter()
+        .map(|login| {
+            let (u, _) = node
+                .add_user(
+                    admin,
+                    &NewUser {
+                        login: login.clone(),
+                        full_name: "Сидорова Анна Павловна".into(),
+                        dept: None,
+                        roles: vec!["specialist".into()],
+                        groups: vec![group],
+                    },
+                )
+                .expect("user");
+            node.set_demo_password(admin, u.id, "password-1")
+                .expect("password");
+            u.id
+        })
+        .collect();
+    (node, users, group)
 }
