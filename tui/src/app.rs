@@ -9,7 +9,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
 use volost::domain::{Action, AppId, Org, Queue, Right, Task, TaskId, Verdict};
-use volost::service::{ActionInput, AppCol, ApplicationCard, ProcessMap, TaskCard, TaskCol};
+use volost::service::{
+    ActionInput, AppCol, ApplicationCard, ProcessMap, TaskCard, TaskCol, UserView,
+};
 
 pub use crate::list::{AppList, CHUNK, TaskList};
 
@@ -215,23 +217,39 @@ impl AppTab {
     }
 }
 
-/// An application card, and its «Действия» menu when open (the selected action).
+/// What a pop-up menu over a card chooses.
+pub enum MenuKind {
+    /// «Действия»: exactly the actions of the application's current status.
+    Actions(Vec<Action>),
+    /// «Назначить исполнителя»: the body's active staff.
+    Executors(Vec<UserView>),
+}
+
+/// A pop-up menu: its title, its lines, the selected one.
+pub struct Menu {
+    pub title: &'static str,
+    pub items: Vec<String>,
+    pub selected: usize,
+    pub kind: MenuKind,
+}
+
+/// An application card, and a menu over it when one is open.
 pub struct AppView {
     pub card: ApplicationCard,
     pub tab: AppTab,
-    pub menu: Option<usize>,
+    pub menu: Option<Menu>,
 }
 
 impl AppView {
-    /// The actions the menu offers: exactly those of the current status that this screen can
-    /// carry out (choosing an executor comes with the user picker).
-    pub fn actions(&self) -> Vec<Action> {
-        self.card
-            .actions
-            .iter()
-            .filter(|a| !matches!(a, Action::AssignExecutor(_)))
-            .cloned()
-            .collect()
+    /// The «Действия» menu.
+    pub fn actions_menu(&self) -> Menu {
+        let acts = self.card.actions.clone();
+        Menu {
+            title: text::ACTIONS_TITLE,
+            items: acts.iter().map(|a| a.label().to_string()).collect(),
+            selected: 0,
+            kind: MenuKind::Actions(acts),
+        }
     }
 }
 
@@ -457,29 +475,27 @@ impl App {
                 }
                 None => {}
             },
-            Screen::App(v) => match (cmd, v.menu) {
+            Screen::App(v) => match (cmd, &mut v.menu) {
                 (Some(Cmd::Back), Some(_)) => v.menu = None,
                 (Some(Cmd::Back), None) => {
                     self.screen = Screen::Main;
                     self.reload();
                 }
-                (Some(Cmd::Up), Some(i)) => v.menu = Some(i.saturating_sub(1)),
-                (Some(Cmd::Down), Some(i)) => {
-                    v.menu = Some((i + 1).min(v.actions().len().saturating_sub(1)));
+                (Some(Cmd::Up), Some(m)) => m.selected = m.selected.saturating_sub(1),
+                (Some(Cmd::Down), Some(m)) => {
+                    m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
                 }
-                (Some(Cmd::Submit), Some(i)) => {
-                    let chosen = v.actions().get(i).cloned();
+                (Some(Cmd::Submit), Some(_)) => {
                     let id = v.card.app.id;
-                    v.menu = None;
-                    if let Some(a) = chosen {
-                        self.ask_action(id, a);
+                    if let Some(m) = v.menu.take() {
+                        self.chosen(id, m);
                     }
                 }
                 (Some(Cmd::Actions), None) => {
-                    if v.actions().is_empty() {
+                    if v.card.actions.is_empty() {
                         self.banner = Some(Banner::Info(text::NO_ACTIONS.into()));
                     } else {
-                        v.menu = Some(0);
+                        v.menu = Some(v.actions_menu());
                     }
                 }
                 (Some(Cmd::NextTab), None) => {
@@ -492,6 +508,46 @@ impl App {
                 }
                 _ => {}
             },
+        }
+    }
+
+    /// A line of a card's menu was chosen.
+    fn chosen(&mut self, id: AppId, m: Menu) {
+        match m.kind {
+            MenuKind::Actions(acts) => match acts.get(m.selected).cloned() {
+                Some(Action::AssignExecutor(_)) => match self
+                    .conn
+                    .call::<Vec<UserView>>(Call::Users)
+                {
+                    Ok(users) => {
+                        let users: Vec<UserView> = users.into_iter().filter(|u| u.active).collect();
+                        if let Screen::App(v) = &mut self.screen {
+                            v.menu = Some(Menu {
+                                title: text::EXECUTOR_TITLE,
+                                items: users
+                                    .iter()
+                                    .map(|u| format!("{} ({})", u.full_name, u.roles.join(", ")))
+                                    .collect(),
+                                selected: 0,
+                                kind: MenuKind::Executors(users),
+                            });
+                        }
+                    }
+                    Err(e) => self.failed(&e),
+                },
+                Some(a) => self.ask_action(id, a),
+                None => {}
+            },
+            MenuKind::Executors(users) => {
+                if let Some(u) = users.get(m.selected) {
+                    self.dialog = Some(Dialog::new(
+                        text::ASSIGN_TITLE,
+                        format!("{}: {}", text::ASSIGN_TEXT, u.full_name),
+                        vec![Field::new(text::COMMENT, false)],
+                        Pending::Act(id, Action::AssignExecutor(u.id)),
+                    ));
+                }
+            }
         }
     }
 

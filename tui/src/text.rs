@@ -98,3 +98,6 @@ pub const APP_FORM: &str = "Данные заявления";
 pub const NOT_SET: &str = "—";
 pub const COL_UPDATED: &str = "Дата изменения";
 pub const EMPTY_APPS: &str = "Заявок нет";
+pub const EXECUTOR_TITLE: &str = "Назначить исполнителя";
+pub const ASSIGN_TITLE: &str = "Назначить исполнителя";
+pub const ASSIGN_TEXT: &str = "Исполнитель заявки";

@@ -688,24 +688,23 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
         }
         AppTab::History => history(f, body, &c.history, offset),
     }
-    if let Some(sel) = v.menu {
-        let acts = v.actions();
+    if let Some(m) = &v.menu {
         let b = Rect {
             x: area.x + 2,
             y: area.y + 3,
-            width: 36.min(area.width.saturating_sub(4)),
-            height: (acts.len() as u16 + 2).min(area.height.saturating_sub(3)),
+            width: 60.min(area.width.saturating_sub(4)),
+            height: (m.items.len() as u16 + 2).min(area.height.saturating_sub(3)),
         };
         f.render_widget(Clear, b);
-        let items: Vec<ListItem> = acts.iter().map(|a| ListItem::new(a.label())).collect();
-        let mut st = ListState::default().with_selected(Some(sel));
+        let items: Vec<ListItem> = m.items.iter().map(|a| ListItem::new(a.as_str())).collect();
+        let mut st = ListState::default().with_selected(Some(m.selected));
         f.render_stateful_widget(
             List::new(items)
                 .block(
                     Block::default()
                         .borders(Borders::ALL)
                         .border_style(Style::default().fg(Color::Yellow))
-                        .title(format!(" {} ", text::ACTIONS_TITLE)),
+                        .title(format!(" {} ", m.title)),
                 )
                 .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
             b,

@@ -412,8 +412,13 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
             overdue_days: 0,
         },
         tab,
-        menu,
+        menu: None,
     }));
+    if let (Screen::App(v), Some(sel)) = (&mut a.screen, menu) {
+        let mut m = v.actions_menu();
+        m.selected = sel;
+        v.menu = Some(m);
+    }
     a
 }
 
