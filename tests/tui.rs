@@ -196,3 +196,44 @@ fn log_in_claim_a_task_see_another_sessions_claim_and_complete_from_the_card() {
         "the task claimed from the TUI and the other session's"
     );
 }
+
+#[test]
+fn jump_by_name_and_a_daemon_restart_leads_back_to_login_with_the_name_kept() {
+    let (dir, _) = node_with_tasks(2, 0);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let socket = d.socket.clone();
+    let name = format!("volost-e2e-restart-{}", std::process::id());
+    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", socket.display()));
+    t.wait_for("Вход в систему");
+    t.text("spec");
+    t.keys(&["Enter"]);
+    t.text("password-1");
+    t.keys(&["Enter"]);
+    t.wait_for("Задачи группы ·");
+
+    // `:` and part of a section's name.
+    t.keys(&[":"]);
+    t.wait_for("Перейти к разделу");
+    t.text("заверш");
+    t.keys(&["Enter"]);
+    t.wait_for("Завершённые задачи ·");
+
+    // The daemon goes away: a clear banner, the screen stays.
+    d.stop();
+    t.keys(&["F5"]);
+    t.wait_for("Нет связи с узлом");
+    // It comes back (sessions live in its memory, so this one is over): the login screen
+    // says so, with the user name already filled in.
+    let d = Daemon::start(dir.path(), &cfg);
+    t.keys(&["F5"]);
+    let s = t.wait_for("Сеанс не найден");
+    assert!(s.contains("Вход в систему") && s.contains("spec"), "{s}");
+    t.text("password-1");
+    t.keys(&["Enter"]);
+    // Back in the section the user was in.
+    t.wait_for("Завершённые задачи ·");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+}

@@ -163,6 +163,8 @@ pub enum Pending {
     SetDue(TaskId),
     /// An action on an application; the inputs are the comment, or reason and message.
     Act(AppId, Action),
+    /// `:` — go to the section whose name holds what was typed.
+    Jump,
 }
 
 /// A question, or lines to type, over the screen.
@@ -735,6 +737,26 @@ impl App {
                     self.dialog = Some(d);
                 }
             },
+            Pending::Jump => {
+                let want = typed.to_lowercase();
+                let found = self
+                    .sections
+                    .iter()
+                    .position(|s| !want.is_empty() && s.label().to_lowercase().contains(&want));
+                match found {
+                    Some(i) => {
+                        self.menu_focus = false;
+                        self.open_section(i);
+                    }
+                    None => {
+                        let mut d = d;
+                        if let Some(f) = d.inputs.first_mut() {
+                            f.error = Some(text::NO_SUCH_SECTION.into());
+                        }
+                        self.dialog = Some(d);
+                    }
+                }
+            }
             Pending::Act(id, action) => {
                 let input = match action {
                     Action::Decide(_) => {
@@ -946,6 +968,18 @@ impl App {
     fn main_command(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
+            Cmd::Jump => {
+                self.dialog = Some(Dialog::new(
+                    text::JUMP_TITLE,
+                    self.sections
+                        .iter()
+                        .map(|s| s.label())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    vec![Field::new(text::JUMP_FIELD, false)],
+                    Pending::Jump,
+                ));
+            }
             Cmd::Section(n) if usize::from(n) < self.sections.len() => {
                 self.menu_focus = false;
                 self.open_section(usize::from(n));

@@ -36,6 +36,7 @@ pub enum Cmd {
     SetDue,
     NextTab,
     Actions,
+    Jump,
 }
 
 /// Where the user is: which commands apply.
@@ -221,6 +222,13 @@ pub const BINDINGS: &[Binding] = &[
         ctx: LISTS,
     },
     Binding {
+        cmd: Cmd::Jump,
+        keys: &[":"],
+        label: "Перейти к разделу по названию",
+        footer: false,
+        ctx: LISTS,
+    },
+    Binding {
         cmd: Cmd::Section(0),
         keys: &["1…9"],
         label: "Раздел по номеру",
@@ -341,6 +349,8 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::PageDown => Cmd::PageDown,
         KeyCode::Home => Cmd::Top,
         KeyCode::Char(_) if matches!(ctx, Form | Dialog) => return None,
+        // `:` is Shift+Ж on the Russian layout.
+        KeyCode::Char(':' | 'Ж') => Cmd::Jump,
         KeyCode::Char(c) => match latin(c) {
             '?' => Cmd::Help,
             'q' => Cmd::Quit,

@@ -101,3 +101,6 @@ pub const EMPTY_APPS: &str = "Заявок нет";
 pub const EXECUTOR_TITLE: &str = "Назначить исполнителя";
 pub const ASSIGN_TITLE: &str = "Назначить исполнителя";
 pub const ASSIGN_TEXT: &str = "Исполнитель заявки";
+pub const JUMP_TITLE: &str = "Перейти к разделу";
+pub const JUMP_FIELD: &str = "Часть названия раздела";
+pub const NO_SUCH_SECTION: &str = "Нет такого раздела";
