@@ -224,7 +224,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         cmd: Cmd::Jump,
         keys: &[":"],
-        label: "Перейти к разделу по названию",
+        label: "Перейти к разделу",
         footer: false,
         ctx: LISTS,
     },

@@ -359,21 +359,40 @@ fn tasks(
     f.render_stateful_widget(table, area, &mut st);
 }
 
+/// The keys of the screen under the help. When they do not fit in one column (80x24 has
+/// room for about 17), they go in two.
 fn help(f: &mut Frame, area: Rect, ctx: Ctx) {
     let entries = keymap::help(ctx);
-    let h = entries.len() as u16 + 4;
-    let b = centered(area, 60, h);
+    let room = area.height.saturating_sub(4) as usize;
+    let columns = if entries.len() > room { 2 } else { 1 };
+    let per = entries.len().div_ceil(columns);
+    let col_w: usize = if columns == 2 { 38 } else { 58 };
+    let key_w = if columns == 2 { 12 } else { 18 };
+    let h = per as u16 + 4;
+    let b = centered(area, (col_w * columns) as u16 + 2, h);
     f.render_widget(Clear, b);
-    let lines: Vec<Line> = entries
-        .iter()
-        .map(|e| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<18}", e.keys.join(", ")),
-                    Style::default().fg(Color::Cyan),
-                ),
-                Span::raw(e.label),
-            ])
+    let cell = |e: &keymap::Binding| {
+        vec![
+            Span::styled(
+                format!("{:<key_w$}", cut(&e.keys.join(", "), key_w - 1)),
+                Style::default().fg(Color::Cyan),
+            ),
+            Span::raw(format!(
+                "{:<w$}",
+                cut(e.label, col_w - key_w - 1),
+                w = col_w - key_w
+            )),
+        ]
+    };
+    let lines: Vec<Line> = (0..per)
+        .map(|r| {
+            let mut spans = Vec::new();
+            for c in 0..columns {
+                if let Some(e) = entries.get(c * per + r) {
+                    spans.extend(cell(e));
+                }
+            }
+            Line::from(spans)
         })
         .chain([Line::raw(""), Line::raw(text::HELP_CLOSE)])
         .collect();
