@@ -237,3 +237,72 @@ fn jump_by_name_and_a_daemon_restart_leads_back_to_login_with_the_name_kept() {
     drop(t);
     d.stop();
 }
+
+#[test]
+fn a_new_application_typed_into_the_form_is_saved_and_registered() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let fields: Vec<Field> = {
+        let node = open_node(dir.path());
+        let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+        node.services(spec, false).unwrap().remove(0).fields
+    };
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let name = format!("volost-e2e-form-{}", std::process::id());
+    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", d.socket.display()));
+    t.wait_for("Вход в систему");
+    t.text("spec");
+    t.keys(&["Enter"]);
+    t.text("password-1");
+    t.keys(&["Enter"]);
+    t.wait_for("Задачи группы ·");
+    t.keys(&[":"]);
+    t.text("заявки");
+    t.keys(&["Enter"]);
+    t.wait_for("Заявки на услуги ·");
+    t.keys(&["F7"]);
+    t.wait_for("выберите услугу");
+    t.keys(&["Enter"]);
+    t.wait_for("Новая заявка ·");
+    // The applicant, then every field of the service's form.
+    t.text("Семёнов Пётр Ильич");
+    t.keys(&["Tab"]);
+    t.text("112-233-445 95");
+    for _ in 0..5 {
+        t.keys(&["Tab"]);
+    }
+    for f in fields.iter().filter(|f| f.ftype != FieldType::File) {
+        match f.ftype {
+            FieldType::Choice => t.keys(&["Right"]),
+            _ => t.text(&volost::demo::sample_value(f)),
+        }
+        t.keys(&["Tab"]);
+    }
+    t.keys(&["F2"]);
+    let s = t.wait_for("Черновик сохранён");
+    assert!(s.contains("Черновик"), "{s}");
+    // «Действия» → «Зарегистрировать» → confirm.
+    t.keys(&["F2"]);
+    t.wait_for("Зарегистрировать");
+    t.keys(&["Enter"]);
+    t.wait_for("Выполнить действие над заявкой?");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Выполнено: Зарегистрировать");
+    assert!(
+        s.contains("Принятие решения"),
+        "created and registered by one person: {s}"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("Заявки на услуги ·");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let node = open_node(dir.path());
+    let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+    let page = node
+        .applications(spec, &volost::service::AppQuery::default())
+        .unwrap();
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.rows[0].status, Status::Deciding);
+    assert_eq!(page.rows[0].applicant, "Семёнов Пётр Ильич");
+}

@@ -8,7 +8,7 @@ use crate::text;
 use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
-use volost::domain::{Action, AppId, Org, Queue, Right, Task, TaskId, Verdict};
+use volost::domain::{Action, AppId, Org, Queue, Right, Service, Task, TaskId, Verdict};
 use volost::service::{
     ActionInput, AppCol, ApplicationCard, ProcessMap, TaskCard, TaskCol, UserView,
 };
@@ -125,6 +125,7 @@ pub enum Screen {
     Card(Card),
     // Boxed: a card with its form data is large, and screens move by value.
     App(Box<AppView>),
+    NewApp(Box<crate::form::AppForm>),
 }
 
 /// The tabs of a task card.
@@ -225,6 +226,8 @@ pub enum MenuKind {
     Actions(Vec<Action>),
     /// «Назначить исполнителя»: the body's active staff.
     Executors(Vec<UserView>),
+    /// «Новая заявка»: the services of the body.
+    Services(Vec<Service>),
 }
 
 /// A pop-up menu: its title, its lines, the selected one.
@@ -282,6 +285,8 @@ pub struct App {
     /// The node's change number when the list was last read (see [`App::tick`]).
     pub seen: u64,
     pub dialog: Option<Dialog>,
+    /// A menu over the main screen (the services of «Новая заявка»).
+    pub popup: Option<Menu>,
 }
 
 fn login_form() -> Form {
@@ -328,6 +333,7 @@ impl App {
             offset: time::UtcOffset::UTC,
             seen: 0,
             dialog: None,
+            popup: None,
         }
     }
 
@@ -375,6 +381,8 @@ impl App {
             Screen::Card(_) => Ctx::Card,
             Screen::App(v) if v.menu.is_some() => Ctx::ActionMenu,
             Screen::App(_) => Ctx::AppCard,
+            Screen::NewApp(_) => Ctx::AppForm,
+            Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
             Screen::Main if self.menu_focus => Ctx::Menu,
             Screen::Main if self.current() == Some(Section::Applications) => Ctx::Apps,
             Screen::Main if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
@@ -455,12 +463,53 @@ impl App {
                 Some(Cmd::Back) => self.back_from_form(),
                 _ => form.type_key(key),
             },
+            Screen::Main if self.popup.is_some() => match cmd {
+                Some(Cmd::Back) => self.popup = None,
+                Some(Cmd::Up) => {
+                    if let Some(m) = &mut self.popup {
+                        m.selected = m.selected.saturating_sub(1);
+                    }
+                }
+                Some(Cmd::Down) => {
+                    if let Some(m) = &mut self.popup {
+                        m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
+                    }
+                }
+                Some(Cmd::Submit) => {
+                    if let Some(Menu {
+                        kind: MenuKind::Services(list),
+                        selected,
+                        ..
+                    }) = self.popup.take()
+                        && let Some(svc) = list.into_iter().nth(selected)
+                    {
+                        self.screen = Screen::NewApp(Box::new(crate::form::AppForm::new(svc)));
+                    }
+                }
+                _ => {}
+            },
             Screen::Main => {
                 if let Some(cmd) = cmd {
                     self.banner = None;
                     self.main_command(cmd);
                 }
             }
+            Screen::NewApp(form) => match cmd {
+                Some(Cmd::Back) => {
+                    self.screen = Screen::Main;
+                }
+                Some(Cmd::NextField) => form.move_focus(true),
+                Some(Cmd::PrevField) => form.move_focus(false),
+                Some(Cmd::Save) => self.save_form(),
+                Some(Cmd::Lookup) => self.lookup_applicant(),
+                Some(Cmd::NextChoice) => form.cycle_choice(true),
+                Some(Cmd::PrevChoice) => form.cycle_choice(false),
+                _ => match key.code {
+                    KeyCode::Char(c) => form.type_char(c),
+                    KeyCode::Backspace => form.backspace(),
+                    _ => {}
+                },
+            },
             Screen::Card(c) => match cmd {
                 Some(Cmd::Back) => {
                     self.screen = Screen::Main;
@@ -513,6 +562,81 @@ impl App {
         }
     }
 
+    /// «Сохранить черновик»: the draft is created and its card opens, where
+    /// «Зарегистрировать» is among the actions. Refused fields get their messages.
+    fn save_form(&mut self) {
+        let Screen::NewApp(form) = &mut self.screen else {
+            return;
+        };
+        for i in 0..form.inputs.len() {
+            form.check(i);
+        }
+        if let Some(i) = form.inputs.iter().position(|i| i.error.is_some()) {
+            form.focus = i;
+            form.message = Some(text::FIX_FIELDS.into());
+            return;
+        }
+        let req = form.request();
+        match self
+            .conn
+            .call::<volost::domain::Application>(Call::CreateApplication(req))
+        {
+            Ok(app) => {
+                self.banner = Some(Banner::Info(format!(
+                    "{} {}",
+                    text::DRAFT_SAVED,
+                    app.number
+                )));
+                self.open_app(app.id);
+            }
+            Err(e) => match e.api() {
+                Some(a) if !a.fields.is_empty() => {
+                    let fields = a.fields.clone();
+                    let msg = a.message.clone();
+                    if let Screen::NewApp(form) = &mut self.screen {
+                        form.show_errors(&fields);
+                        form.message = Some(msg);
+                    }
+                }
+                _ => self.failed(&e),
+            },
+        }
+    }
+
+    /// «Найти заявителя»: by the СНИЛС (or ИНН) typed; one record found fills the applicant.
+    fn lookup_applicant(&mut self) {
+        let Screen::NewApp(form) = &mut self.screen else {
+            return;
+        };
+        let Some(q) = form.lookup_key() else {
+            form.message = Some(text::LOOKUP_NEEDS_KEY.into());
+            return;
+        };
+        let found = self
+            .conn
+            .call::<Vec<volost::domain::Applicant>>(Call::FindApplicants { query: q, limit: 5 });
+        let Screen::NewApp(form) = &mut self.screen else {
+            return;
+        };
+        match found {
+            Ok(list) => match list.first() {
+                Some(a) => {
+                    form.fill_applicant(a);
+                    form.message = Some(format!("{}: {}", text::APPLICANT_FOUND, a.name));
+                }
+                None => form.message = Some(text::APPLICANT_NOT_FOUND.into()),
+            },
+            Err(e) => match e.api() {
+                Some(a) => {
+                    let (fields, msg) = (a.fields.clone(), a.message.clone());
+                    form.show_errors(&fields);
+                    form.message = Some(msg);
+                }
+                None => form.message = Some(e.ru()),
+            },
+        }
+    }
+
     /// A line of a card's menu was chosen.
     fn chosen(&mut self, id: AppId, m: Menu) {
         match m.kind {
@@ -540,6 +664,7 @@ impl App {
                 Some(a) => self.ask_action(id, a),
                 None => {}
             },
+            MenuKind::Services(_) => {}
             MenuKind::Executors(users) => {
                 if let Some(u) = users.get(m.selected) {
                     self.dialog = Some(Dialog::new(
@@ -968,6 +1093,20 @@ impl App {
     fn main_command(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
+            Cmd::NewApp => match self
+                .conn
+                .call::<Vec<Service>>(Call::Services { all: false })
+            {
+                Ok(list) => {
+                    self.popup = Some(Menu {
+                        title: text::CHOOSE_SERVICE,
+                        items: list.iter().map(|s| s.name.clone()).collect(),
+                        selected: 0,
+                        kind: MenuKind::Services(list),
+                    });
+                }
+                Err(e) => self.failed(&e),
+            },
             Cmd::Jump => {
                 self.dialog = Some(Dialog::new(
                     text::JUMP_TITLE,

@@ -37,6 +37,11 @@ pub enum Cmd {
     NextTab,
     Actions,
     Jump,
+    NewApp,
+    Save,
+    Lookup,
+    NextChoice,
+    PrevChoice,
 }
 
 /// Where the user is: which commands apply.
@@ -62,6 +67,8 @@ pub enum Ctx {
     AppCard,
     /// The menu of an application's actions.
     ActionMenu,
+    /// The form of a new application.
+    AppForm,
 }
 
 /// One row of the registry.
@@ -86,14 +93,16 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F1", "?"],
         label: "Справка",
         footer: true,
-        ctx: &[Tasks, MyTasks, Menu, Form, Help, Card, Apps, AppCard],
+        ctx: &[
+            Tasks, MyTasks, Menu, Form, Help, Card, Apps, AppCard, AppForm,
+        ],
     },
     Binding {
         cmd: Cmd::Back,
         keys: &["Esc"],
         label: "Назад",
         footer: true,
-        ctx: &[Form, Help, Card, Dialog, AppCard, ActionMenu],
+        ctx: &[Form, Help, Card, Dialog, AppCard, ActionMenu, AppForm],
     },
     Binding {
         cmd: Cmd::Claim,
@@ -115,6 +124,34 @@ pub const BINDINGS: &[Binding] = &[
         label: "Вернуть в группу",
         footer: true,
         ctx: &[MyTasks, Card],
+    },
+    Binding {
+        cmd: Cmd::NewApp,
+        keys: &["F7"],
+        label: "Новая заявка",
+        footer: true,
+        ctx: &[Apps],
+    },
+    Binding {
+        cmd: Cmd::Save,
+        keys: &["F2"],
+        label: "Сохранить черновик",
+        footer: true,
+        ctx: &[AppForm],
+    },
+    Binding {
+        cmd: Cmd::Lookup,
+        keys: &["F3"],
+        label: "Найти заявителя по СНИЛС / ИНН",
+        footer: true,
+        ctx: &[AppForm],
+    },
+    Binding {
+        cmd: Cmd::NextChoice,
+        keys: &["→", "←"],
+        label: "Следующий / предыдущий вариант (поле с выбором)",
+        footer: false,
+        ctx: &[AppForm],
     },
     Binding {
         cmd: Cmd::Actions,
@@ -205,14 +242,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Tab", "↓"],
         label: "Следующее поле",
         footer: false,
-        ctx: &[Form, Dialog],
+        ctx: &[Form, Dialog, AppForm],
     },
     Binding {
         cmd: Cmd::PrevField,
         keys: &["Shift+Tab", "↑"],
         label: "Предыдущее поле",
         footer: false,
-        ctx: &[Form],
+        ctx: &[Form, AppForm],
     },
     Binding {
         cmd: Cmd::FocusMenu,
@@ -323,6 +360,10 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     let cmd = match key.code {
         KeyCode::F(1) => Cmd::Help,
         KeyCode::F(2) if ctx == AppCard => Cmd::Actions,
+        KeyCode::F(2) if ctx == AppForm => Cmd::Save,
+        KeyCode::F(3) if ctx == AppForm => Cmd::Lookup,
+        KeyCode::F(7) if ctx == Apps => Cmd::NewApp,
+        KeyCode::Insert if ctx == Apps => Cmd::NewApp,
         KeyCode::F(2) => Cmd::Claim,
         KeyCode::F(3) => Cmd::ReturnToGroup,
         KeyCode::F(4) => Cmd::Complete,
@@ -336,6 +377,10 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Esc => Cmd::Back,
         KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
+        KeyCode::Right if ctx == AppForm => Cmd::NextChoice,
+        KeyCode::Left if ctx == AppForm => Cmd::PrevChoice,
+        KeyCode::Tab | KeyCode::Down if ctx == AppForm => Cmd::NextField,
+        KeyCode::BackTab | KeyCode::Up if ctx == AppForm => Cmd::PrevField,
         KeyCode::Tab if ctx == Form => Cmd::NextField,
         KeyCode::Tab if matches!(ctx, Card | AppCard) => Cmd::NextTab,
         KeyCode::Tab | KeyCode::Down if ctx == Dialog => Cmd::NextField,
@@ -348,7 +393,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::PageUp => Cmd::PageUp,
         KeyCode::PageDown => Cmd::PageDown,
         KeyCode::Home => Cmd::Top,
-        KeyCode::Char(_) if matches!(ctx, Form | Dialog) => return None,
+        KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm) => return None,
         // `:` is Shift+Ж on the Russian layout.
         KeyCode::Char(':' | 'Ж') => Cmd::Jump,
         KeyCode::Char(c) => match latin(c) {
@@ -429,6 +474,7 @@ mod tests {
                     "F2" => KeyCode::F(2),
                     "F3" => KeyCode::F(3),
                     "F4" => KeyCode::F(4),
+                    "F7" => KeyCode::F(7),
                     "F5" => KeyCode::F(5),
                     "F6" => KeyCode::F(6),
                     "F10" => KeyCode::F(10),

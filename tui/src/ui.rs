@@ -36,6 +36,10 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Main => main(f, body, app),
         Screen::Card(c) => card(f, body, c, app.offset),
         Screen::App(v) => app_card(f, body, v, app.offset),
+        Screen::NewApp(form) => app_form(f, body, form),
+    }
+    if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
+        menu_popup(f, body, m);
     }
     if let Some(d) = &app.dialog {
         dialog(f, body, d);
@@ -708,27 +712,7 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
         AppTab::History => history(f, body, &c.history, offset),
     }
     if let Some(m) = &v.menu {
-        let b = Rect {
-            x: area.x + 2,
-            y: area.y + 3,
-            width: 60.min(area.width.saturating_sub(4)),
-            height: (m.items.len() as u16 + 2).min(area.height.saturating_sub(3)),
-        };
-        f.render_widget(Clear, b);
-        let items: Vec<ListItem> = m.items.iter().map(|a| ListItem::new(a.as_str())).collect();
-        let mut st = ListState::default().with_selected(Some(m.selected));
-        f.render_stateful_widget(
-            List::new(items)
-                .block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .border_style(Style::default().fg(Color::Yellow))
-                        .title(format!(" {} ", m.title)),
-                )
-                .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
-            b,
-            &mut st,
-        );
+        menu_popup(f, area, m);
     }
 }
 
@@ -755,4 +739,103 @@ fn history(f: &mut Frame, area: Rect, entries: &[HistoryEntry], offset: time::Ut
         Constraint::Min(10),
     ];
     f.render_widget(Table::new(rows, widths), area);
+}
+
+/// A menu over the screen: its title, lines, the selected one.
+fn menu_popup(f: &mut Frame, area: Rect, m: &crate::app::Menu) {
+    let b = Rect {
+        x: area.x + 2,
+        y: area.y + 3,
+        width: 72.min(area.width.saturating_sub(4)),
+        height: (m.items.len() as u16 + 2).min(area.height.saturating_sub(3)),
+    };
+    f.render_widget(Clear, b);
+    let items: Vec<ListItem> = m.items.iter().map(|a| ListItem::new(a.as_str())).collect();
+    let mut st = ListState::default().with_selected(Some(m.selected));
+    f.render_stateful_widget(
+        List::new(items)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(Style::default().fg(Color::Yellow))
+                    .title(format!(" {} ", m.title)),
+            )
+            .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
+        b,
+        &mut st,
+    );
+}
+
+/// The new application form: the applicant, then the service's fields; two lines per field
+/// (label with «Требуется» or the message, then the value), scrolled to keep the focus in view.
+fn app_form(f: &mut Frame, area: Rect, form: &crate::form::AppForm) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(format!(" {} · {} ", text::NEW_APP, form.service.name));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [msg_area, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    if let Some(m) = &form.message {
+        f.render_widget(
+            Paragraph::new(m.as_str()).style(Style::default().fg(Color::Yellow)),
+            msg_area,
+        );
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0;
+    for (i, inp) in form.inputs.iter().enumerate() {
+        if i == 0 {
+            let mut head = text::SECTION_APPLICANT.to_string();
+            if let Some((_, name)) = &form.existing {
+                head = format!("{head} — {name} ({})", text::APPLICANT_LINKED);
+            }
+            lines.push(Line::styled(
+                head,
+                Style::default().add_modifier(Modifier::BOLD),
+            ));
+        }
+        if i == form.applicant_len {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                text::APP_FORM,
+                Style::default().add_modifier(Modifier::BOLD),
+            ));
+        }
+        let mut label = vec![Span::raw(inp.label.clone())];
+        match &inp.error {
+            Some(e) => label.push(Span::styled(
+                format!("  {e}"),
+                Style::default().fg(Color::Red),
+            )),
+            None if inp.required && inp.value.trim().is_empty() => label.push(Span::styled(
+                format!("  {}", text::REQUIRED),
+                Style::default().fg(Color::Yellow),
+            )),
+            None => {}
+        }
+        if let Some(h) = &inp.hint {
+            label.push(Span::styled(
+                format!("  ({h})"),
+                Style::default().fg(Color::DarkGray),
+            ));
+        }
+        lines.push(Line::from(label));
+        let focused = i == form.focus;
+        if focused {
+            focus_line = lines.len();
+        }
+        lines.push(Line::styled(
+            format!("  {}{}", inp.value, if focused { "▏" } else { "" }),
+            if focused {
+                Style::default().fg(Color::Black).bg(Color::White)
+            } else {
+                Style::default().add_modifier(Modifier::UNDERLINED)
+            },
+        ));
+    }
+    let h = body.height as usize;
+    let scroll = focus_line.saturating_sub(h.saturating_sub(2));
+    f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), body);
 }

@@ -428,3 +428,38 @@ fn application_card() {
     shot("app_card_history", &app_card(AppTab::History, None));
     shot("app_card_actions", &app_card(AppTab::Data, Some(1)));
 }
+
+#[test]
+fn new_application_form() {
+    let mut a = main_app(3);
+    let svc = match app_card(AppTab::Data, None).screen {
+        Screen::App(v) => v.card.service.clone(),
+        _ => unreachable!(),
+    };
+    let mut form = volost_tui::form::AppForm::new(svc);
+    form.inputs[0].value = "Семёнов Пётр Ильич".into();
+    form.inputs[1].value = "112-233-445 96".into();
+    form.check(1);
+    form.focus = 6;
+    form.message = Some(volost_tui::text::FIX_FIELDS.into());
+    a.screen = Screen::NewApp(Box::new(form));
+    shot("new_app_form", &a);
+}
+
+#[test]
+fn choosing_the_service_of_a_new_application() {
+    let mut a = main_app(3);
+    a.apps.rows = app_rows();
+    let names = [
+        "Выдача выписки из похозяйственной книги",
+        "Присвоение адреса объекту адресации, изменение и аннулирование такого адреса",
+        "Выдача разрешения (ордера) на проведение земляных работ",
+    ];
+    a.popup = Some(volost_tui::app::Menu {
+        title: volost_tui::text::CHOOSE_SERVICE,
+        items: names.iter().map(|n| n.to_string()).collect(),
+        selected: 1,
+        kind: volost_tui::app::MenuKind::Services(Vec::new()),
+    });
+    shot("new_app_services", &a);
+}

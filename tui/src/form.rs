@@ -1,0 +1,373 @@
+//! The application form, generated from the service's template: the applicant first, then
+//! the service's fields. Each field is checked when the user leaves it, with the same
+//! validators the daemon uses (СНИЛС checksum, ИНН, dates ...), and the message stands next to
+//! it; the daemon checks everything again on saving.
+
+use crate::text;
+use volost::domain::{
+    ApplicantId, ApplicantInput, ApplicantKind, Field, FieldType, Service, validate,
+};
+use volost::service::{ApplicantRef, FieldError, NewApplication};
+
+/// Which part of the applicant an input holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Name,
+    Snils,
+    Inn,
+    Passport,
+    Phone,
+    Address,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Applicant(Part),
+    /// Index into the service's fields.
+    Field(usize),
+}
+
+/// One line to type.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub label: String,
+    pub value: String,
+    pub required: bool,
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    pub source: Source,
+}
+
+pub struct AppForm {
+    pub service: Service,
+    pub inputs: Vec<Input>,
+    /// Where the applicant part ends (the service's fields follow).
+    pub applicant_len: usize,
+    pub focus: usize,
+    /// An applicant found by СНИЛС or ИНН: the application refers to that record.
+    pub existing: Option<(ApplicantId, String)>,
+    pub message: Option<String>,
+}
+
+fn input(label: &str, required: bool, source: Source) -> Input {
+    Input {
+        label: label.into(),
+        value: String::new(),
+        required,
+        hint: None,
+        error: None,
+        source,
+    }
+}
+
+impl AppForm {
+    pub fn new(service: Service) -> AppForm {
+        let mut inputs = vec![
+            input(text::F_NAME, true, Source::Applicant(Part::Name)),
+            input(text::F_SNILS, false, Source::Applicant(Part::Snils)),
+            input(text::F_INN, false, Source::Applicant(Part::Inn)),
+            input(text::F_PASSPORT, false, Source::Applicant(Part::Passport)),
+            input(text::F_PHONE, false, Source::Applicant(Part::Phone)),
+            input(text::F_ADDRESS, false, Source::Applicant(Part::Address)),
+        ];
+        let applicant_len = inputs.len();
+        for (i, f) in service.fields.iter().enumerate() {
+            if f.ftype == FieldType::File {
+                // Files are attached on the card's «Файлы» tab, not typed here.
+                continue;
+            }
+            let mut inp = input(&f.label, f.required, Source::Field(i));
+            inp.hint = match f.ftype {
+                FieldType::Choice => Some(format!("{}: {}", text::CHOICES, f.choices.join(" / "))),
+                FieldType::Date => Some(text::DATE_HINT.into()),
+                _ => f.hint.clone(),
+            };
+            inputs.push(inp);
+        }
+        AppForm {
+            service,
+            inputs,
+            applicant_len,
+            focus: 0,
+            existing: None,
+            message: None,
+        }
+    }
+
+    fn field(&self, src: Source) -> Option<&Field> {
+        match src {
+            Source::Field(i) => self.service.fields.get(i),
+            Source::Applicant(_) => None,
+        }
+    }
+
+    /// Checks the input `i` as the daemon will; the message goes next to it.
+    pub fn check(&mut self, i: usize) {
+        let Some(inp) = self.inputs.get(i) else {
+            return;
+        };
+        let v = inp.value.trim();
+        let err = match inp.source {
+            Source::Field(_) => self
+                .field(inp.source)
+                .and_then(|f| validate::field(f, v).err()),
+            Source::Applicant(p) if v.is_empty() => {
+                (p == Part::Name && self.existing.is_none()).then(|| text::REQUIRED.to_string())
+            }
+            Source::Applicant(p) => match p {
+                Part::Snils => validate::snils(v).err(),
+                Part::Inn => validate::inn(v).err(),
+                Part::Passport => validate::passport(v).err(),
+                Part::Phone => validate::phone(v).err(),
+                Part::Name | Part::Address => None,
+            },
+        };
+        if let Some(inp) = self.inputs.get_mut(i) {
+            inp.error = err;
+        }
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if let Some(inp) = self.inputs.get_mut(self.focus) {
+            inp.value.push(c);
+            inp.error = None;
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Some(inp) = self.inputs.get_mut(self.focus) {
+            inp.value.pop();
+        }
+    }
+
+    /// In a field with a choice, the next (or previous) of its variants.
+    pub fn cycle_choice(&mut self, forward: bool) {
+        let Some(inp) = self.inputs.get(self.focus) else {
+            return;
+        };
+        let Some(f) = self
+            .field(inp.source)
+            .filter(|f| f.ftype == FieldType::Choice)
+        else {
+            return;
+        };
+        let n = f.choices.len();
+        if n == 0 {
+            return;
+        }
+        let at = f.choices.iter().position(|c| *c == inp.value);
+        let next = match (at, forward) {
+            (None, true) => 0,
+            (None, false) => n - 1,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        let v = f.choices[next].clone();
+        if let Some(inp) = self.inputs.get_mut(self.focus) {
+            inp.value = v;
+            inp.error = None;
+        }
+    }
+
+    pub fn move_focus(&mut self, forward: bool) {
+        self.check(self.focus);
+        let n = self.inputs.len();
+        self.focus = if forward {
+            (self.focus + 1) % n
+        } else {
+            (self.focus + n - 1) % n
+        };
+    }
+
+    fn part(&self, p: Part) -> String {
+        self.inputs
+            .iter()
+            .find(|i| i.source == Source::Applicant(p))
+            .map(|i| i.value.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// What to look the applicant up by: СНИЛС if typed, else ИНН.
+    pub fn lookup_key(&self) -> Option<volost::service::ApplicantQuery> {
+        use volost::service::ApplicantQuery;
+        let snils = self.part(Part::Snils);
+        let inn = self.part(Part::Inn);
+        if !snils.is_empty() {
+            Some(ApplicantQuery::Snils(snils))
+        } else if !inn.is_empty() {
+            Some(ApplicantQuery::Inn(inn))
+        } else {
+            None
+        }
+    }
+
+    /// Fills the applicant part from a record found in the registry.
+    pub fn fill_applicant(&mut self, a: &volost::domain::Applicant) {
+        let set = |form: &mut AppForm, p: Part, v: &str| {
+            if let Some(i) = form
+                .inputs
+                .iter_mut()
+                .find(|i| i.source == Source::Applicant(p))
+            {
+                i.value = v.to_string();
+                i.error = None;
+            }
+        };
+        set(self, Part::Name, &a.name);
+        set(self, Part::Snils, a.snils.as_deref().unwrap_or(""));
+        set(self, Part::Inn, a.inn.as_deref().unwrap_or(""));
+        set(self, Part::Passport, a.passport.as_deref().unwrap_or(""));
+        set(self, Part::Phone, a.phone.as_deref().unwrap_or(""));
+        set(self, Part::Address, &a.address);
+        self.existing = Some((a.id, a.name.clone()));
+    }
+
+    /// The request to create the draft.
+    pub fn request(&self) -> NewApplication {
+        let applicant = match &self.existing {
+            Some((id, _)) => ApplicantRef::Existing(*id),
+            None => ApplicantRef::New(ApplicantInput {
+                kind: Some(if self.part(Part::Inn).len() == 10 {
+                    ApplicantKind::Organisation
+                } else {
+                    ApplicantKind::Person
+                }),
+                name: self.part(Part::Name),
+                snils: self.part(Part::Snils),
+                inn: self.part(Part::Inn),
+                passport: self.part(Part::Passport),
+                phone: self.part(Part::Phone),
+                address: self.part(Part::Address),
+                ..ApplicantInput::default()
+            }),
+        };
+        let data = self
+            .inputs
+            .iter()
+            .filter_map(|i| match (i.source, self.field(i.source)) {
+                (Source::Field(_), Some(f)) if !i.value.trim().is_empty() => {
+                    Some((f.key.clone(), i.value.trim().to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        NewApplication {
+            service: self.service.id,
+            dept: None,
+            applicant,
+            data,
+            source: volost::domain::Source::Manual,
+        }
+    }
+
+    /// Puts the daemon's messages next to the fields they name (by label), and focuses the
+    /// first of them.
+    pub fn show_errors(&mut self, errs: &[FieldError]) {
+        let mut first = None;
+        for e in errs {
+            let at = self.inputs.iter().position(|i| {
+                i.label == e.field
+                    || matches!(
+                        (i.source, e.field.as_str()),
+                        (Source::Applicant(Part::Name), "ФИО / наименование")
+                            | (Source::Applicant(Part::Snils), "СНИЛС")
+                            | (Source::Applicant(Part::Inn), "ИНН")
+                            | (Source::Applicant(Part::Passport), "Паспорт")
+                            | (Source::Applicant(Part::Phone), "Телефон")
+                    )
+            });
+            if let Some(i) = at {
+                self.inputs[i].error = Some(e.message.clone());
+                first.get_or_insert(i);
+            }
+        }
+        if let Some(i) = first {
+            self.focus = i;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use volost::domain::{OrgId, ServiceId};
+
+    fn service() -> Service {
+        let f = |key: &str, label: &str, ftype, required| Field {
+            key: key.into(),
+            label: label.into(),
+            ftype,
+            required,
+            choices: vec!["Да".into(), "Нет".into()],
+            max_len: None,
+            min: None,
+            max: None,
+            hint: None,
+        };
+        Service {
+            id: ServiceId(1),
+            org: OrgId(1),
+            code: "s".into(),
+            name: "Услуга".into(),
+            deadline_days: 10,
+            fee: String::new(),
+            places: Vec::new(),
+            documents: Vec::new(),
+            results: Vec::new(),
+            steps: Vec::new(),
+            fields: vec![
+                f("birth", "Дата рождения", FieldType::Date, true),
+                f("scan", "Скан", FieldType::File, false),
+                f("ok", "Согласие", FieldType::Choice, false),
+            ],
+            active: true,
+        }
+    }
+
+    #[test]
+    fn fields_are_checked_on_leaving_them_with_the_daemons_validators() {
+        let mut form = AppForm::new(service());
+        // Files are not typed; the date and the choice are.
+        assert_eq!(form.inputs.len(), 6 + 2);
+        form.focus = 1;
+        for c in "112-233-445 96".chars() {
+            form.type_char(c);
+        }
+        form.move_focus(true);
+        assert!(
+            form.inputs[1].error.is_some(),
+            "a wrong СНИЛС checksum is caught"
+        );
+        form.focus = 6;
+        for c in "31.02.1980".chars() {
+            form.type_char(c);
+        }
+        form.move_focus(true);
+        assert!(form.inputs[6].error.is_some(), "31 February is caught");
+        form.focus = 0;
+        form.move_focus(true);
+        assert_eq!(form.inputs[0].error.as_deref(), Some(text::REQUIRED));
+        // A choice is picked, not typed.
+        form.focus = 7;
+        form.cycle_choice(true);
+        assert_eq!(form.inputs[7].value, "Да");
+        form.cycle_choice(true);
+        assert_eq!(form.inputs[7].value, "Нет");
+        form.cycle_choice(false);
+        assert_eq!(form.inputs[7].value, "Да");
+    }
+
+    #[test]
+    fn the_request_carries_typed_values_by_field_key() {
+        let mut form = AppForm::new(service());
+        form.inputs[0].value = "Семёнов Пётр Ильич".into();
+        form.inputs[6].value = "01.02.1980".into();
+        let r = form.request();
+        assert_eq!(r.data.get("birth").map(String::as_str), Some("01.02.1980"));
+        assert!(!r.data.contains_key("ok"));
+        match r.applicant {
+            ApplicantRef::New(a) => assert_eq!(a.name, "Семёнов Пётр Ильич"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
