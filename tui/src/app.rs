@@ -287,6 +287,12 @@ pub struct App {
     pub dialog: Option<Dialog>,
     /// A menu over the main screen (the services of «Новая заявка»).
     pub popup: Option<Menu>,
+    /// The filter panels of the task queues and of the applications; they stay as set while
+    /// the user opens cards and comes back.
+    pub task_filter: crate::filter::Panel,
+    pub app_filter: crate::filter::Panel,
+    /// The filter panel of the current list is open.
+    pub filtering: bool,
 }
 
 fn login_form() -> Form {
@@ -334,6 +340,9 @@ impl App {
             seen: 0,
             dialog: None,
             popup: None,
+            task_filter: crate::filter::Panel::tasks(),
+            app_filter: crate::filter::Panel::apps(),
+            filtering: false,
         }
     }
 
@@ -383,6 +392,7 @@ impl App {
             Screen::App(_) => Ctx::AppCard,
             Screen::NewApp(_) => Ctx::AppForm,
             Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
+            Screen::Main if self.filtering => Ctx::Filter,
             Screen::Main if self.menu_focus => Ctx::Menu,
             Screen::Main if self.current() == Some(Section::Applications) => Ctx::Apps,
             Screen::Main if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
@@ -488,6 +498,32 @@ impl App {
                 }
                 _ => {}
             },
+            Screen::Main if self.filtering => {
+                let apps = self.current() == Some(Section::Applications);
+                let panel = if apps {
+                    &mut self.app_filter
+                } else {
+                    &mut self.task_filter
+                };
+                match cmd {
+                    Some(Cmd::Back) => self.filtering = false,
+                    Some(Cmd::Up) => panel.up(),
+                    Some(Cmd::Down) => panel.down(),
+                    Some(Cmd::NextChoice) => panel.cycle(true),
+                    Some(Cmd::PrevChoice) => panel.cycle(false),
+                    Some(Cmd::Toggle) => panel.toggle(),
+                    Some(Cmd::ClearFilters) => panel.clear(),
+                    Some(Cmd::Submit) => {
+                        self.filtering = false;
+                        self.apply_filters();
+                    }
+                    _ => match key.code {
+                        KeyCode::Char(c) => panel.type_char(c),
+                        KeyCode::Backspace => panel.backspace(),
+                        _ => {}
+                    },
+                }
+            }
             Screen::Main => {
                 if let Some(cmd) = cmd {
                     self.banner = None;
@@ -560,6 +596,19 @@ impl App {
                 _ => {}
             },
         }
+    }
+
+    /// Puts the panel's filters into the current list's query and reads it from the top.
+    fn apply_filters(&mut self) {
+        let today = time::OffsetDateTime::now_utc()
+            .to_offset(self.offset)
+            .date();
+        if self.current() == Some(Section::Applications) {
+            self.apps.query.filter = self.app_filter.app_filter(today, self.offset);
+        } else {
+            self.list.query.filter = self.task_filter.task_filter(today, self.offset);
+        }
+        self.restart();
     }
 
     /// «Сохранить черновик»: the draft is created and its card opens, where
@@ -1045,9 +1094,18 @@ impl App {
             return;
         };
         self.section = i;
+        let today = time::OffsetDateTime::now_utc()
+            .to_offset(self.offset)
+            .date();
         match s.queue() {
-            Some(q) => self.list = TaskList::new(q),
-            None => self.apps = AppList::new(),
+            Some(q) => {
+                self.list = TaskList::new(q);
+                self.list.query.filter = self.task_filter.task_filter(today, self.offset);
+            }
+            None => {
+                self.apps = AppList::new();
+                self.apps.query.filter = self.app_filter.app_filter(today, self.offset);
+            }
         }
         self.reload();
     }
@@ -1093,6 +1151,7 @@ impl App {
     fn main_command(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
+            Cmd::Filter => self.filtering = true,
             Cmd::NewApp => match self
                 .conn
                 .call::<Vec<Service>>(Call::Services { all: false })

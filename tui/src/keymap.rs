@@ -42,6 +42,9 @@ pub enum Cmd {
     Lookup,
     NextChoice,
     PrevChoice,
+    Filter,
+    Toggle,
+    ClearFilters,
 }
 
 /// Where the user is: which commands apply.
@@ -69,6 +72,8 @@ pub enum Ctx {
     ActionMenu,
     /// The form of a new application.
     AppForm,
+    /// The filter panel of a list.
+    Filter,
 }
 
 /// One row of the registry.
@@ -102,7 +107,9 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Esc"],
         label: "Назад",
         footer: true,
-        ctx: &[Form, Help, Card, Dialog, AppCard, ActionMenu, AppForm],
+        ctx: &[
+            Form, Help, Card, Dialog, AppCard, ActionMenu, AppForm, Filter,
+        ],
     },
     Binding {
         cmd: Cmd::Claim,
@@ -124,6 +131,41 @@ pub const BINDINGS: &[Binding] = &[
         label: "Вернуть в группу",
         footer: true,
         ctx: &[MyTasks, Card],
+    },
+    Binding {
+        cmd: Cmd::Filter,
+        keys: &["f"],
+        label: "Фильтр",
+        footer: true,
+        ctx: PAGED,
+    },
+    Binding {
+        cmd: Cmd::Toggle,
+        keys: &["Пробел"],
+        label: "Включить / выключить фильтр",
+        footer: true,
+        ctx: &[Filter],
+    },
+    Binding {
+        cmd: Cmd::NextChoice,
+        keys: &["→", "←"],
+        label: "Другое значение",
+        footer: false,
+        ctx: &[Filter],
+    },
+    Binding {
+        cmd: Cmd::ClearFilters,
+        keys: &["Del"],
+        label: "Выключить все фильтры",
+        footer: true,
+        ctx: &[Filter],
+    },
+    Binding {
+        cmd: Cmd::Submit,
+        keys: &["Enter"],
+        label: "Применить",
+        footer: true,
+        ctx: &[Filter],
     },
     Binding {
         cmd: Cmd::NewApp,
@@ -277,14 +319,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["↑", "k"],
         label: "Вверх",
         footer: false,
-        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
+        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu, Filter],
     },
     Binding {
         cmd: Cmd::Down,
         keys: &["↓", "j"],
         label: "Вниз",
         footer: false,
-        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
+        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu, Filter],
     },
     Binding {
         cmd: Cmd::PageUp,
@@ -377,8 +419,10 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Esc => Cmd::Back,
         KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
-        KeyCode::Right if ctx == AppForm => Cmd::NextChoice,
-        KeyCode::Left if ctx == AppForm => Cmd::PrevChoice,
+        KeyCode::Right if matches!(ctx, AppForm | Filter) => Cmd::NextChoice,
+        KeyCode::Left if matches!(ctx, AppForm | Filter) => Cmd::PrevChoice,
+        KeyCode::Char(' ') if ctx == Filter => Cmd::Toggle,
+        KeyCode::Delete if ctx == Filter => Cmd::ClearFilters,
         KeyCode::Tab | KeyCode::Down if ctx == AppForm => Cmd::NextField,
         KeyCode::BackTab | KeyCode::Up if ctx == AppForm => Cmd::PrevField,
         KeyCode::Tab if ctx == Form => Cmd::NextField,
@@ -393,7 +437,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::PageUp => Cmd::PageUp,
         KeyCode::PageDown => Cmd::PageDown,
         KeyCode::Home => Cmd::Top,
-        KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm) => return None,
+        KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm | Filter) => return None,
         // `:` is Shift+Ж on the Russian layout.
         KeyCode::Char(':' | 'Ж') => Cmd::Jump,
         KeyCode::Char(c) => match latin(c) {
@@ -402,6 +446,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
             'k' => Cmd::Up,
             'j' => Cmd::Down,
             's' => Cmd::Sort,
+            'f' => Cmd::Filter,
             'S' => Cmd::SortDirection,
             d @ '1'..='9' => Cmd::Section(d as u8 - b'1'),
             _ => return None,
@@ -475,6 +520,9 @@ mod tests {
                     "F3" => KeyCode::F(3),
                     "F4" => KeyCode::F(4),
                     "F7" => KeyCode::F(7),
+                    "f" => KeyCode::Char('f'),
+                    "Пробел" => KeyCode::Char(' '),
+                    "Del" => KeyCode::Delete,
                     "F5" => KeyCode::F(5),
                     "F6" => KeyCode::F(6),
                     "F10" => KeyCode::F(10),

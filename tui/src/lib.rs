@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod conn;
+pub mod filter;
 pub mod form;
 pub mod keymap;
 pub mod list;

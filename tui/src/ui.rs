@@ -41,6 +41,14 @@ pub fn draw(f: &mut Frame, app: &App) {
     if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
         menu_popup(f, body, m);
     }
+    if matches!(app.screen, Screen::Main) && app.filtering {
+        let panel = if app.current() == Some(Section::Applications) {
+            &app.app_filter
+        } else {
+            &app.task_filter
+        };
+        filter_panel(f, body, panel);
+    }
     if let Some(d) = &app.dialog {
         dialog(f, body, d);
     }
@@ -246,9 +254,24 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
     );
     let title = app.current().map(|s| s.label()).unwrap_or("");
     if app.current() == Some(Section::Applications) {
-        apps(f, list, &app.apps, !app.menu_focus, app.offset);
+        apps(
+            f,
+            list,
+            &app.apps,
+            !app.menu_focus,
+            app.offset,
+            app.app_filter.active(),
+        );
     } else {
-        tasks(f, list, &app.list, title, !app.menu_focus, app.offset);
+        tasks(
+            f,
+            list,
+            &app.list,
+            title,
+            !app.menu_focus,
+            app.offset,
+            app.task_filter.active(),
+        );
     }
 }
 
@@ -261,6 +284,14 @@ fn col_label(c: TaskCol) -> &'static str {
     }
 }
 
+fn filters_note(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" · {}: {n}", text::FILTER_TITLE)
+    }
+}
+
 fn tasks(
     f: &mut Frame,
     area: Rect,
@@ -268,14 +299,16 @@ fn tasks(
     title: &str,
     focused: bool,
     offset: time::UtcOffset,
+    filters: usize,
 ) {
     let wide = area.width >= 110;
     let q = &l.query;
     let arrow = if q.desc { "↓" } else { "↑" };
     let info = format!(
-        " {title} · {}: {} {arrow} · № {} ",
+        " {title} · {}: {} {arrow}{} · № {} ",
         text::SORTED_BY,
         col_label(q.sort),
+        filters_note(filters),
         if l.rows.is_empty() { 0 } else { l.position() }
     );
     let block = Block::default()
@@ -543,7 +576,14 @@ fn app_col_label(c: AppCol) -> &'static str {
     }
 }
 
-fn apps(f: &mut Frame, area: Rect, l: &AppList, focused: bool, offset: time::UtcOffset) {
+fn apps(
+    f: &mut Frame,
+    area: Rect,
+    l: &AppList,
+    focused: bool,
+    offset: time::UtcOffset,
+    filters: usize,
+) {
     let wide = area.width >= 110;
     let q = &l.query;
     let arrow = if q.desc { "↓" } else { "↑" };
@@ -555,10 +595,11 @@ fn apps(f: &mut Frame, area: Rect, l: &AppList, focused: bool, offset: time::Utc
             Style::default()
         })
         .title(format!(
-            " {} · {}: {} {arrow} · № {} ",
+            " {} · {}: {} {arrow}{} · № {} ",
             text::APPLICATIONS,
             text::SORTED_BY,
             app_col_label(q.sort),
+            filters_note(filters),
             if l.rows.is_empty() { 0 } else { l.position() }
         ));
     if l.rows.is_empty() {
@@ -838,4 +879,43 @@ fn app_form(f: &mut Frame, area: Rect, form: &crate::form::AppForm) {
     let h = body.height as usize;
     let scroll = focus_line.saturating_sub(h.saturating_sub(2));
     f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), body);
+}
+
+/// The filter panel: one line per filter, `[x]` when it is on; the focused one highlighted.
+fn filter_panel(f: &mut Frame, area: Rect, p: &crate::filter::Panel) {
+    use crate::filter::Value;
+    let h = p.rows.len() as u16 + 4;
+    let b = centered(area, 64, h);
+    f.render_widget(Clear, b);
+    let lines: Vec<Line> = p
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mark = if r.on { "[x]" } else { "[ ]" };
+            let value = match &r.value {
+                Value::Text(t) => format!("{t}{}", if i == p.focus { "▏" } else { "" }),
+                Value::Choice { options, at } => {
+                    format!("◀ {} ▶", options.get(*at).map(String::as_str).unwrap_or(""))
+                }
+                Value::Flag => String::new(),
+            };
+            let line = format!("{mark} {:<22}{value}", r.label);
+            if i == p.focus {
+                Line::styled(line, Style::default().add_modifier(Modifier::REVERSED))
+            } else {
+                Line::raw(line)
+            }
+        })
+        .chain([Line::raw(""), Line::raw(text::FILTER_HINT)])
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::default().fg(Color::Yellow))
+                .title(format!(" {} ", text::FILTER_TITLE)),
+        ),
+        b,
+    );
 }

@@ -463,3 +463,15 @@ fn choosing_the_service_of_a_new_application() {
     });
     shot("new_app_services", &a);
 }
+
+#[test]
+fn the_filter_panel() {
+    let mut a = main_app(0);
+    for c in "выписк".chars() {
+        a.task_filter.type_char(c);
+    }
+    a.task_filter.focus = 1;
+    a.task_filter.cycle(true);
+    a.filtering = true;
+    shot("filter_panel", &a);
+}

@@ -1,0 +1,314 @@
+//! The filter panel of a list: DOMAIN.md's filters for that list, several at once, each
+//! switched on or off on its own; periods by preset (Вчера / Сегодня / Завтра / ...) in the
+//! node's local time.
+
+use crate::text;
+use volost::domain::{Status, Ts};
+use volost::service::{AppFilter, TaskFilter};
+
+/// A period preset, in local days relative to today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Yesterday,
+    Today,
+    Tomorrow,
+    Week,
+    Month,
+}
+
+impl Period {
+    pub const ALL: [Period; 5] = [
+        Period::Yesterday,
+        Period::Today,
+        Period::Tomorrow,
+        Period::Week,
+        Period::Month,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Yesterday => text::P_YESTERDAY,
+            Period::Today => text::P_TODAY,
+            Period::Tomorrow => text::P_TOMORROW,
+            Period::Week => text::P_WEEK,
+            Period::Month => text::P_MONTH,
+        }
+    }
+
+    /// `[from, to)` in UTC milliseconds for `today` at `offset`.
+    pub fn range(self, today: time::Date, offset: time::UtcOffset) -> (Ts, Ts) {
+        let day = |d: time::Date| {
+            Ts::from_datetime(
+                d.midnight()
+                    .assume_offset(offset)
+                    .to_offset(time::UtcOffset::UTC),
+            )
+        };
+        let (a, b) = match self {
+            Period::Yesterday => (today.previous_day().unwrap_or(today), today),
+            Period::Today => (today, today.next_day().unwrap_or(today)),
+            Period::Tomorrow => {
+                let t = today.next_day().unwrap_or(today);
+                (t, t.next_day().unwrap_or(t))
+            }
+            Period::Week => (
+                today - time::Duration::days(6),
+                today.next_day().unwrap_or(today),
+            ),
+            Period::Month => (
+                today - time::Duration::days(29),
+                today.next_day().unwrap_or(today),
+            ),
+        };
+        (day(a), day(b))
+    }
+}
+
+/// What a row of the panel holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    /// One of `options` (labels).
+    Choice {
+        options: Vec<String>,
+        at: usize,
+    },
+    /// A flag with no value («Только просроченные»).
+    Flag,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub label: &'static str,
+    pub on: bool,
+    pub value: Value,
+}
+
+/// Which list the panel filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum For {
+    Tasks,
+    Apps,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    pub target: For,
+    pub rows: Vec<Row>,
+    pub focus: usize,
+}
+
+fn periods() -> Value {
+    Value::Choice {
+        options: Period::ALL.iter().map(|p| p.label().to_string()).collect(),
+        at: 1,
+    }
+}
+
+impl Panel {
+    pub fn tasks() -> Panel {
+        Panel {
+            target: For::Tasks,
+            rows: vec![
+                Row {
+                    label: text::FL_NAME,
+                    on: false,
+                    value: Value::Text(String::new()),
+                },
+                Row {
+                    label: text::FL_CREATED,
+                    on: false,
+                    value: periods(),
+                },
+                Row {
+                    label: text::FL_OVERDUE,
+                    on: false,
+                    value: Value::Flag,
+                },
+            ],
+            focus: 0,
+        }
+    }
+
+    pub fn apps() -> Panel {
+        Panel {
+            target: For::Apps,
+            rows: vec![
+                Row {
+                    label: text::FL_STATUS,
+                    on: false,
+                    value: Value::Choice {
+                        options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
+                        at: 2,
+                    },
+                },
+                Row {
+                    label: text::FL_CREATED,
+                    on: false,
+                    value: periods(),
+                },
+                Row {
+                    label: text::FL_OVERDUE,
+                    on: false,
+                    value: Value::Flag,
+                },
+            ],
+            focus: 0,
+        }
+    }
+
+    /// How many filters are on (shown in the list's title).
+    pub fn active(&self) -> usize {
+        self.rows.iter().filter(|r| r.on).count()
+    }
+
+    pub fn toggle(&mut self) {
+        if let Some(r) = self.rows.get_mut(self.focus) {
+            r.on = !r.on;
+        }
+    }
+
+    pub fn clear(&mut self) {
+        for r in &mut self.rows {
+            r.on = false;
+        }
+    }
+
+    pub fn up(&mut self) {
+        self.focus = self.focus.saturating_sub(1);
+    }
+
+    pub fn down(&mut self) {
+        self.focus = (self.focus + 1).min(self.rows.len().saturating_sub(1));
+    }
+
+    /// ←/→ on a choice; typing switches a text filter on.
+    pub fn cycle(&mut self, forward: bool) {
+        if let Some(Row {
+            value: Value::Choice { options, at },
+            on,
+            ..
+        }) = self.rows.get_mut(self.focus)
+        {
+            let n = options.len().max(1);
+            *at = if forward {
+                (*at + 1) % n
+            } else {
+                (*at + n - 1) % n
+            };
+            *on = true;
+        }
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if let Some(Row {
+            value: Value::Text(t),
+            on,
+            ..
+        }) = self.rows.get_mut(self.focus)
+        {
+            t.push(c);
+            *on = true;
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Some(Row {
+            value: Value::Text(t),
+            ..
+        }) = self.rows.get_mut(self.focus)
+        {
+            t.pop();
+        }
+    }
+
+    fn row(&self, label: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.on && r.label == label)
+    }
+
+    fn period(&self, today: time::Date, offset: time::UtcOffset) -> (Option<Ts>, Option<Ts>) {
+        match self.row(text::FL_CREATED).map(|r| &r.value) {
+            Some(Value::Choice { at, .. }) => {
+                let (a, b) = Period::ALL[(*at).min(Period::ALL.len() - 1)].range(today, offset);
+                (Some(a), Some(b))
+            }
+            _ => (None, None),
+        }
+    }
+
+    /// The task filter the panel describes.
+    pub fn task_filter(&self, today: time::Date, offset: time::UtcOffset) -> TaskFilter {
+        let (created_from, created_to) = self.period(today, offset);
+        TaskFilter {
+            name_contains: match self.row(text::FL_NAME).map(|r| &r.value) {
+                Some(Value::Text(t)) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                _ => None,
+            },
+            created_from,
+            created_to,
+            overdue_only: self.row(text::FL_OVERDUE).is_some(),
+            ..TaskFilter::default()
+        }
+    }
+
+    /// The application filter the panel describes.
+    pub fn app_filter(&self, today: time::Date, offset: time::UtcOffset) -> AppFilter {
+        let (created_from, created_to) = self.period(today, offset);
+        AppFilter {
+            statuses: match self.row(text::FL_STATUS).map(|r| &r.value) {
+                Some(Value::Choice { at, .. }) => {
+                    Status::ALL.get(*at).copied().into_iter().collect()
+                }
+                _ => Vec::new(),
+            },
+            created_from,
+            created_to,
+            overdue_only: self.row(text::FL_OVERDUE).is_some(),
+            ..AppFilter::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_are_local_days() {
+        let off = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        let today = time::macros::date!(2026 - 11 - 23);
+        let (a, b) = Period::Today.range(today, off);
+        // Local midnight at +07:00 is 17:00 UTC the day before.
+        assert_eq!(a.to_datetime().hour(), 17);
+        assert_eq!(b.0 - a.0, 86_400_000);
+        let (y, _) = Period::Yesterday.range(today, off);
+        assert_eq!(a.0 - y.0, 86_400_000);
+    }
+
+    #[test]
+    fn only_switched_on_rows_filter() {
+        let today = time::macros::date!(2026 - 11 - 23);
+        let off = time::UtcOffset::UTC;
+        let mut p = Panel::tasks();
+        assert_eq!(p.task_filter(today, off), TaskFilter::default());
+        for c in "выписк".chars() {
+            p.type_char(c);
+        }
+        p.focus = 2;
+        p.toggle();
+        let f = p.task_filter(today, off);
+        assert_eq!(f.name_contains.as_deref(), Some("выписк"));
+        assert!(f.overdue_only);
+        assert!(f.created_from.is_none());
+        p.focus = 0;
+        p.toggle();
+        assert!(
+            p.task_filter(today, off).name_contains.is_none(),
+            "switched off, kept"
+        );
+        assert_eq!(p.active(), 1);
+        let mut a = Panel::apps();
+        a.cycle(true);
+        assert_eq!(a.app_filter(today, off).statuses, vec![Status::ALL[3]]);
+    }
+}
