@@ -306,3 +306,41 @@ fn a_new_application_typed_into_the_form_is_saved_and_registered() {
     assert_eq!(page.rows[0].status, Status::Deciding);
     assert_eq!(page.rows[0].applicant, "Семёнов Пётр Ильич");
 }
+
+#[test]
+fn launch_a_service_then_filter_the_queue() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let name = format!("volost-e2e-launch-{}", std::process::id());
+    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", d.socket.display()));
+    t.wait_for("Вход в систему");
+    t.text("spec");
+    t.keys(&["Enter"]);
+    t.text("password-1");
+    t.keys(&["Enter"]);
+    t.wait_for("Задач нет");
+    // «Запуск услуги»: the department (the whole body), then the service.
+    t.keys(&["F7"]);
+    t.wait_for("выберите подразделение");
+    t.keys(&["Enter"]);
+    t.wait_for("Запуск услуги: выберите услугу");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Услуга запущена");
+    assert!(
+        s.contains("№ 1"),
+        "the first task is in the group queue: {s}"
+    );
+    // Only overdue ones: none yet. Then every filter off again.
+    t.keys(&["f"]);
+    t.wait_for("Только просроченные");
+    t.keys(&["Down", "Down", "Space", "Enter"]);
+    t.wait_for("Фильтр: 1");
+    t.wait_for("Задач нет");
+    t.keys(&["f", "Delete", "Enter"]);
+    let s = t.wait_for("№ 1");
+    assert!(!s.contains("Фильтр:"), "{s}");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+}

@@ -8,7 +8,9 @@ use crate::text;
 use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
-use volost::domain::{Action, AppId, Org, Queue, Right, Service, Task, TaskId, Verdict};
+use volost::domain::{
+    Action, AppId, Department, DeptId, Org, Process, Queue, Right, Service, Task, TaskId, Verdict,
+};
 use volost::service::{
     ActionInput, AppCol, ApplicationCard, ProcessMap, TaskCard, TaskCol, UserView,
 };
@@ -228,6 +230,10 @@ pub enum MenuKind {
     Executors(Vec<UserView>),
     /// «Новая заявка»: the services of the body.
     Services(Vec<Service>),
+    /// «Запуск услуги», first step: the department (or the body as a whole).
+    LaunchDepts(Vec<Option<Department>>),
+    /// «Запуск услуги», second step: the service, in the department chosen.
+    LaunchServices(Option<DeptId>, Vec<Service>),
 }
 
 /// A pop-up menu: its title, its lines, the selected one.
@@ -486,14 +492,8 @@ impl App {
                     }
                 }
                 Some(Cmd::Submit) => {
-                    if let Some(Menu {
-                        kind: MenuKind::Services(list),
-                        selected,
-                        ..
-                    }) = self.popup.take()
-                        && let Some(svc) = list.into_iter().nth(selected)
-                    {
-                        self.screen = Screen::NewApp(Box::new(crate::form::AppForm::new(svc)));
+                    if let Some(m) = self.popup.take() {
+                        self.popup_chosen(m);
                     }
                 }
                 _ => {}
@@ -595,6 +595,52 @@ impl App {
                 }
                 _ => {}
             },
+        }
+    }
+
+    /// A line of the main screen's menu was chosen.
+    fn popup_chosen(&mut self, m: Menu) {
+        match m.kind {
+            MenuKind::Services(list) => {
+                if let Some(svc) = list.into_iter().nth(m.selected) {
+                    self.screen = Screen::NewApp(Box::new(crate::form::AppForm::new(svc)));
+                }
+            }
+            MenuKind::LaunchDepts(depts) => {
+                let dept = depts.get(m.selected).cloned().flatten();
+                match self
+                    .conn
+                    .call::<Vec<Service>>(Call::Services { all: false })
+                {
+                    Ok(list) => {
+                        self.popup = Some(Menu {
+                            title: text::LAUNCH_SERVICE,
+                            items: list.iter().map(|s| s.name.clone()).collect(),
+                            selected: 0,
+                            kind: MenuKind::LaunchServices(dept.map(|d| d.id), list),
+                        });
+                    }
+                    Err(e) => self.failed(&e),
+                }
+            }
+            MenuKind::LaunchServices(dept, list) => {
+                let Some(svc) = list.get(m.selected) else {
+                    return;
+                };
+                let call = Call::LaunchService {
+                    service: svc.id,
+                    dept,
+                };
+                match self.conn.call::<Process>(call) {
+                    Ok(_) => {
+                        self.banner =
+                            Some(Banner::Info(format!("{}: {}", text::LAUNCHED, svc.name)));
+                        self.reload();
+                    }
+                    Err(e) => self.failed(&e),
+                }
+            }
+            MenuKind::Actions(_) | MenuKind::Executors(_) => {}
         }
     }
 
@@ -713,7 +759,7 @@ impl App {
                 Some(a) => self.ask_action(id, a),
                 None => {}
             },
-            MenuKind::Services(_) => {}
+            MenuKind::Services(_) | MenuKind::LaunchDepts(_) | MenuKind::LaunchServices(..) => {}
             MenuKind::Executors(users) => {
                 if let Some(u) = users.get(m.selected) {
                     self.dialog = Some(Dialog::new(
@@ -1152,6 +1198,26 @@ impl App {
         match cmd {
             Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
             Cmd::Filter => self.filtering = true,
+            Cmd::Launch => match self.conn.call::<Vec<Department>>(Call::Departments) {
+                Ok(list) => {
+                    let body = self
+                        .org
+                        .as_ref()
+                        .map(|o| format!("{} ({})", text::WHOLE_BODY, o.short_name))
+                        .unwrap_or_else(|| text::WHOLE_BODY.to_string());
+                    let mut items = vec![body];
+                    items.extend(list.iter().map(|d| d.name.clone()));
+                    let mut depts = vec![None];
+                    depts.extend(list.into_iter().map(Some));
+                    self.popup = Some(Menu {
+                        title: text::LAUNCH_DEPT,
+                        items,
+                        selected: 0,
+                        kind: MenuKind::LaunchDepts(depts),
+                    });
+                }
+                Err(e) => self.failed(&e),
+            },
             Cmd::NewApp => match self
                 .conn
                 .call::<Vec<Service>>(Call::Services { all: false })

@@ -45,6 +45,7 @@ pub enum Cmd {
     Filter,
     Toggle,
     ClearFilters,
+    Launch,
 }
 
 /// Where the user is: which commands apply.
@@ -98,9 +99,15 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F1", "?"],
         label: "Справка",
         footer: true,
-        ctx: &[
-            Tasks, MyTasks, Menu, Form, Help, Card, Apps, AppCard, AppForm,
-        ],
+        ctx: &[Tasks, MyTasks, Menu, Help, Card, Apps, AppCard],
+    },
+    Binding {
+        cmd: Cmd::Help,
+        // Where letters are typed, `?` is text.
+        keys: &["F1"],
+        label: "Справка",
+        footer: true,
+        ctx: &[Form, AppForm],
     },
     Binding {
         cmd: Cmd::Back,
@@ -166,6 +173,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "Применить",
         footer: true,
         ctx: &[Filter],
+    },
+    Binding {
+        cmd: Cmd::Launch,
+        keys: &["F7"],
+        label: "Запуск услуги",
+        footer: false,
+        ctx: &[Tasks],
     },
     Binding {
         cmd: Cmd::NewApp,
@@ -319,14 +333,28 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["↑", "k"],
         label: "Вверх",
         footer: false,
-        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu, Filter],
+        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
+    },
+    Binding {
+        cmd: Cmd::Up,
+        keys: &["↑"],
+        label: "Вверх",
+        footer: false,
+        ctx: &[Filter],
     },
     Binding {
         cmd: Cmd::Down,
         keys: &["↓", "j"],
         label: "Вниз",
         footer: false,
-        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu, Filter],
+        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
+    },
+    Binding {
+        cmd: Cmd::Down,
+        keys: &["↓"],
+        label: "Вниз",
+        footer: false,
+        ctx: &[Filter],
     },
     Binding {
         cmd: Cmd::PageUp,
@@ -405,6 +433,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(2) if ctx == AppForm => Cmd::Save,
         KeyCode::F(3) if ctx == AppForm => Cmd::Lookup,
         KeyCode::F(7) if ctx == Apps => Cmd::NewApp,
+        KeyCode::F(7) if ctx == Tasks => Cmd::Launch,
         KeyCode::Insert if ctx == Apps => Cmd::NewApp,
         KeyCode::F(2) => Cmd::Claim,
         KeyCode::F(3) => Cmd::ReturnToGroup,
@@ -457,7 +486,11 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         // Whatever closes the help is «Назад»; other keys wait.
         return matches!(cmd, Cmd::Back | Cmd::Help | Cmd::Quit).then_some(Cmd::Back);
     }
-    let same = |b: &Binding| std::mem::discriminant(&b.cmd) == std::mem::discriminant(&cmd);
+    // «→, ←» is one line of the registry for the two directions.
+    let same = |b: &Binding| {
+        std::mem::discriminant(&b.cmd) == std::mem::discriminant(&cmd)
+            || (b.cmd == Cmd::NextChoice && cmd == Cmd::PrevChoice)
+    };
     BINDINGS
         .iter()
         .any(|b| same(b) && b.ctx.contains(&ctx))
@@ -506,6 +539,57 @@ mod tests {
         // In a form, letters are text.
         assert_eq!(lookup(Form, key(KeyCode::Char('q'))), None);
         assert_eq!(lookup(Form, key(KeyCode::Esc)), Some(Cmd::Back));
+    }
+
+    /// Every key the registry shows does, in every screen it names, what the registry says:
+    /// the footer, the help and the handling cannot disagree.
+    #[test]
+    fn the_registry_and_the_key_handling_agree() {
+        let parse = |k: &str| -> Vec<KeyEvent> {
+            let plain = |c| vec![key(c)];
+            match k {
+                "Enter" => plain(KeyCode::Enter),
+                "Esc" => plain(KeyCode::Esc),
+                "Tab" => plain(KeyCode::Tab),
+                "Shift+Tab" => plain(KeyCode::BackTab),
+                "↑" => plain(KeyCode::Up),
+                "↓" => plain(KeyCode::Down),
+                "→" => plain(KeyCode::Right),
+                "←" => plain(KeyCode::Left),
+                "PgUp" => plain(KeyCode::PageUp),
+                "PgDn" => plain(KeyCode::PageDown),
+                "Home" => plain(KeyCode::Home),
+                "Del" => plain(KeyCode::Delete),
+                "Пробел" => plain(KeyCode::Char(' ')),
+                "Shift+F6" => vec![KeyEvent::new(KeyCode::F(6), KeyModifiers::SHIFT)],
+                "Ctrl+C" => vec![KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)],
+                "1…9" => (b'1'..=b'9')
+                    .map(|d| key(KeyCode::Char(d as char)))
+                    .collect(),
+                f if f.starts_with('F') => plain(KeyCode::F(f[1..].parse().expect("F-key"))),
+                c => plain(KeyCode::Char(c.chars().next().expect("a key"))),
+            }
+        };
+        for b in BINDINGS {
+            for ctx in b.ctx {
+                for k in b.keys {
+                    for ev in parse(k) {
+                        let got = lookup(*ctx, ev);
+                        let ok = match (b.cmd, got) {
+                            (Cmd::Section(_), Some(Cmd::Section(_))) => true,
+                            (Cmd::NextChoice, Some(Cmd::PrevChoice)) => true,
+                            (_, Some(Cmd::Back)) if *ctx == Help => true,
+                            (want, got) => Some(want) == got,
+                        };
+                        assert!(
+                            ok,
+                            "{k} in {ctx:?}: registry says {:?}, handling does {got:?}",
+                            b.cmd
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -133,3 +133,7 @@ pub const FL_STATUS: &str = "Статус";
 pub const FILTER_TITLE: &str = "Фильтр";
 pub const FILTERS_ON: &str = "фильтров";
 pub const FILTER_HINT: &str = "Пробел — вкл./выкл., ←/→ — значение, Enter — применить";
+pub const LAUNCH_DEPT: &str = "Запуск услуги: выберите подразделение";
+pub const LAUNCH_SERVICE: &str = "Запуск услуги: выберите услугу";
+pub const LAUNCHED: &str = "Услуга запущена, первая задача в «Задачах группы»";
+pub const WHOLE_BODY: &str = "Вся организация";
