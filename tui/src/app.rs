@@ -168,6 +168,8 @@ pub enum Pending {
     Act(AppId, Action),
     /// `:` — go to the section whose name holds what was typed.
     Jump,
+    /// `/` — a task by a word of its name, an application by its number.
+    Search,
 }
 
 /// A question, or lines to type, over the screen.
@@ -977,6 +979,32 @@ impl App {
                     }
                 }
             }
+            Pending::Search if self.current() == Some(Section::Applications) => {
+                match self
+                    .conn
+                    .call::<ApplicationCard>(Call::ApplicationByNumber { number: typed })
+                {
+                    Ok(card) => self.open_app(card.app.id),
+                    Err(e) => {
+                        let mut d = d;
+                        if let (Some(f), Some(a)) = (d.inputs.first_mut(), e.api()) {
+                            f.error = Some(a.message.clone());
+                            self.dialog = Some(d);
+                        } else {
+                            self.failed(&e);
+                        }
+                    }
+                }
+            }
+            Pending::Search => {
+                // The same filter as the panel's «Название содержит», switched on.
+                let p = &mut self.task_filter;
+                if let Some(r) = p.rows.iter_mut().find(|r| r.label == text::FL_NAME) {
+                    r.value = crate::filter::Value::Text(typed.clone());
+                    r.on = !typed.is_empty();
+                }
+                self.apply_filters();
+            }
             Pending::Act(id, action) => {
                 let input = match action {
                     Action::Decide(_) => {
@@ -1198,6 +1226,26 @@ impl App {
         match cmd {
             Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
             Cmd::Filter => self.filtering = true,
+            Cmd::Search => {
+                let apps = self.current() == Some(Section::Applications);
+                self.dialog = Some(Dialog::new(
+                    text::SEARCH_TITLE,
+                    if apps {
+                        text::SEARCH_APP
+                    } else {
+                        text::SEARCH_TASK
+                    },
+                    vec![Field::new(
+                        if apps {
+                            text::APP_NUMBER
+                        } else {
+                            text::FL_NAME
+                        },
+                        false,
+                    )],
+                    Pending::Search,
+                ));
+            }
             Cmd::Launch => match self.conn.call::<Vec<Department>>(Call::Departments) {
                 Ok(list) => {
                     let body = self

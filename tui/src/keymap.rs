@@ -46,6 +46,7 @@ pub enum Cmd {
     Toggle,
     ClearFilters,
     Launch,
+    Search,
 }
 
 /// Where the user is: which commands apply.
@@ -144,6 +145,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["f"],
         label: "Фильтр",
         footer: true,
+        ctx: PAGED,
+    },
+    Binding {
+        cmd: Cmd::Search,
+        // `/` is `.` on the Russian layout.
+        keys: &["/", "."],
+        label: "Поиск",
+        footer: false,
         ctx: PAGED,
     },
     Binding {
@@ -469,6 +478,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm | Filter) => return None,
         // `:` is Shift+Ж on the Russian layout.
         KeyCode::Char(':' | 'Ж') => Cmd::Jump,
+        KeyCode::Char('/' | '.') => Cmd::Search,
         KeyCode::Char(c) => match latin(c) {
             '?' => Cmd::Help,
             'q' => Cmd::Quit,

@@ -137,3 +137,6 @@ pub const LAUNCH_DEPT: &str = "Запуск услуги: выберите по�
 pub const LAUNCH_SERVICE: &str = "Запуск услуги: выберите услугу";
 pub const LAUNCHED: &str = "Услуга запущена, первая задача в «Задачах группы»";
 pub const WHOLE_BODY: &str = "Вся организация";
+pub const SEARCH_TITLE: &str = "Поиск";
+pub const SEARCH_TASK: &str = "Задачи, в названии которых есть это слово (пустое — все)";
+pub const SEARCH_APP: &str = "Заявка по номеру, например 2026-000123";
