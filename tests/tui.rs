@@ -84,6 +84,19 @@ impl Tmux {
     }
 }
 
+/// `volost tui` in tmux on `d`'s socket, signed in as `spec`.
+fn signed_in(d: &Daemon, tag: &str) -> Tmux {
+    let name = format!("volost-e2e-{tag}-{}", std::process::id());
+    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", d.socket.display()));
+    t.wait_for("Вход в систему");
+    t.text("spec");
+    t.keys(&["Enter"]);
+    t.text("password-1");
+    t.keys(&["Enter"]);
+    t.wait_for(" · № ");
+    t
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -202,14 +215,7 @@ fn jump_by_name_and_a_daemon_restart_leads_back_to_login_with_the_name_kept() {
     let (dir, _) = node_with_tasks(2, 0);
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let socket = d.socket.clone();
-    let name = format!("volost-e2e-restart-{}", std::process::id());
-    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", socket.display()));
-    t.wait_for("Вход в систему");
-    t.text("spec");
-    t.keys(&["Enter"]);
-    t.text("password-1");
-    t.keys(&["Enter"]);
+    let t = signed_in(&d, "restart");
     t.wait_for("Задачи группы ·");
 
     // `:` and part of a section's name.
@@ -248,13 +254,7 @@ fn a_new_application_typed_into_the_form_is_saved_and_registered() {
     };
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let name = format!("volost-e2e-form-{}", std::process::id());
-    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", d.socket.display()));
-    t.wait_for("Вход в систему");
-    t.text("spec");
-    t.keys(&["Enter"]);
-    t.text("password-1");
-    t.keys(&["Enter"]);
+    let t = signed_in(&d, "form");
     t.wait_for("Задачи группы ·");
     t.keys(&[":"]);
     t.text("заявки");
@@ -312,13 +312,7 @@ fn launch_a_service_then_filter_the_queue() {
     let (dir, _) = node_with_tasks(0, 0);
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let name = format!("volost-e2e-launch-{}", std::process::id());
-    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", d.socket.display()));
-    t.wait_for("Вход в систему");
-    t.text("spec");
-    t.keys(&["Enter"]);
-    t.text("password-1");
-    t.keys(&["Enter"]);
+    let t = signed_in(&d, "launch");
     t.wait_for("Задач нет");
     // «Запуск услуги»: the department (the whole body), then the service.
     t.keys(&["F7"]);

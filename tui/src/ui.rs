@@ -445,20 +445,10 @@ fn help(f: &mut Frame, area: Rect, ctx: Ctx) {
 
 fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
     let t = &c.card.task;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(" {}: {} ", text::CARD_TASK, t.name));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let [tabs, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     let selected = Tab::ALL.iter().position(|x| *x == c.tab).unwrap_or(0);
-    f.render_widget(
-        Tabs::new(Tab::ALL.iter().map(|t| t.label()))
-            .select(selected)
-            .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
-        tabs,
-    );
+    let labels: Vec<&str> = Tab::ALL.iter().map(|t| t.label()).collect();
+    let title = format!(" {}: {} ", text::CARD_TASK, t.name);
+    let body = card_frame(f, area, &title, &labels, selected);
     match c.tab {
         Tab::Data => {
             let kv = |k: &str, v: String| {
@@ -677,25 +667,10 @@ fn apps(
 fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
     let c = &v.card;
     let a = &c.app;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(
-            " {} {} · {} ",
-            text::APP_NUMBER,
-            a.number,
-            a.status.label()
-        ));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let [tabs, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     let selected = AppTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
-    f.render_widget(
-        Tabs::new(AppTab::ALL.iter().map(|t| t.label()))
-            .select(selected)
-            .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
-        tabs,
-    );
+    let labels: Vec<&str> = AppTab::ALL.iter().map(|t| t.label()).collect();
+    let title = format!(" {} {} · {} ", text::APP_NUMBER, a.number, a.status.label());
+    let body = card_frame(f, area, &title, &labels, selected);
     match v.tab {
         AppTab::Data => {
             // Labels get the width of the longest, up to a third of the card, cut with «…».
@@ -918,4 +893,22 @@ fn filter_panel(f: &mut Frame, area: Rect, p: &crate::filter::Panel) {
         ),
         b,
     );
+}
+
+/// A card's frame: the border with its title and the tab strip; returns the area under it.
+fn card_frame(f: &mut Frame, area: Rect, title: &str, tabs: &[&str], selected: usize) -> Rect {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(title.to_string());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [strip, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    f.render_widget(
+        Tabs::new(tabs.iter().copied())
+            .select(selected)
+            .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
+        strip,
+    );
+    body
 }
