@@ -99,8 +99,10 @@ fn signed_in(d: &Daemon, tag: &str) -> Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        // The TUI may have closed its session already (F10): quietly.
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", &self.0])
+            .stderr(std::process::Stdio::null())
             .status();
     }
 }

@@ -99,7 +99,12 @@ impl Api {
             .token
             .as_deref()
             .ok_or_else(|| ApiError::new(401, "unauthorized", "Требуется вход в систему"))?;
-        let a = Actor::User(self.sessions.touch(token)?);
+        // A screen's own polling for changes is not the user's activity.
+        let user = match req.call {
+            Call::Changes => self.sessions.peek(token)?,
+            _ => self.sessions.touch(token)?,
+        };
+        let a = Actor::User(user);
         match req.call {
             Call::Login { .. } | Call::Backup => Err(ApiError::bad_request("unreachable")),
             Call::Logout => {

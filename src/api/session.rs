@@ -80,10 +80,16 @@ impl Sessions {
 
     /// The user of a live session, which counts as activity; an idle one expires here.
     pub fn touch(&self, token: &str) -> Result<UserId, ApiError> {
-        self.touch_at(token, Instant::now())
+        self.touch_at(token, Instant::now(), true)
     }
 
-    fn touch_at(&self, token: &str, now: Instant) -> Result<UserId, ApiError> {
+    /// The user of a live session, without counting as activity: what a screen asks by
+    /// itself (is there anything new?) must not keep an abandoned terminal signed in.
+    pub fn peek(&self, token: &str) -> Result<UserId, ApiError> {
+        self.touch_at(token, Instant::now(), false)
+    }
+
+    fn touch_at(&self, token: &str, now: Instant, activity: bool) -> Result<UserId, ApiError> {
         let mut map = self.lock();
         let Some(s) = map.get_mut(token) else {
             return Err(ApiError::new(
@@ -100,7 +106,9 @@ impl Sessions {
                 "Сеанс завершён из-за бездействия: войдите снова",
             ));
         }
-        s.last_seen = now;
+        if activity {
+            s.last_seen = now;
+        }
         Ok(s.user)
     }
 
@@ -157,6 +165,19 @@ mod tests {
             Err("unauthorized".into())
         );
         assert_eq!(s.sweep(), 0);
+    }
+
+    #[test]
+    fn polling_is_not_activity() {
+        let s = Sessions::new(Duration::from_secs(60));
+        let t = s.open(UserId(3));
+        s.age(&t, Duration::from_secs(40));
+        assert_eq!(s.peek(&t), Ok(UserId(3)));
+        s.age(&t, Duration::from_secs(30));
+        assert_eq!(
+            s.peek(&t).map_err(|e| e.code),
+            Err("session_expired".into())
+        );
     }
 
     #[test]
