@@ -432,9 +432,23 @@ impl App {
         }
     }
 
+    /// A session whose rights change nothing (regional support): it sees everything its
+    /// rights allow, and no command that writes is offered or run.
+    pub fn read_only(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| {
+            s.rights
+                .iter()
+                .all(|r| matches!(r, Right::ViewTasks | Right::Monitoring))
+        })
+    }
+
     pub fn handle_key(&mut self, key: KeyEvent) {
         let ctx = self.ctx();
         let cmd = lookup(ctx, key);
+        if self.read_only() && cmd.is_some_and(Cmd::writes) {
+            self.banner = Some(Banner::Info(text::READ_ONLY_REFUSED.into()));
+            return;
+        }
         if cmd == Some(Cmd::Quit) {
             self.quit = true;
             return;

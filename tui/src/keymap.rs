@@ -49,6 +49,25 @@ pub enum Cmd {
     Search,
 }
 
+impl Cmd {
+    /// Commands that change something on the node: a read-only session (regional support)
+    /// neither sees nor runs them.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Cmd::Claim
+                | Cmd::ReturnToGroup
+                | Cmd::Complete
+                | Cmd::Finish
+                | Cmd::SetDue
+                | Cmd::Actions
+                | Cmd::NewApp
+                | Cmd::Save
+                | Cmd::Launch
+        )
+    }
+}
+
 /// Where the user is: which commands apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ctx {
@@ -508,17 +527,20 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
 }
 
 /// The footer's entries for `ctx`: key and label.
-pub fn footer(ctx: Ctx) -> Vec<(&'static str, &'static str)> {
+pub fn footer(ctx: Ctx, read_only: bool) -> Vec<(&'static str, &'static str)> {
     BINDINGS
         .iter()
-        .filter(|b| b.footer && b.ctx.contains(&ctx))
+        .filter(|b| b.footer && b.ctx.contains(&ctx) && !(read_only && b.cmd.writes()))
         .map(|b| (b.keys[0], b.label))
         .collect()
 }
 
 /// Every binding that works in `ctx`, for the help overlay.
-pub fn help(ctx: Ctx) -> Vec<&'static Binding> {
-    BINDINGS.iter().filter(|b| b.ctx.contains(&ctx)).collect()
+pub fn help(ctx: Ctx, read_only: bool) -> Vec<&'static Binding> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.ctx.contains(&ctx) && !(read_only && b.cmd.writes()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -607,7 +629,7 @@ mod tests {
         for ctx in [
             Form, Tasks, MyTasks, Menu, Card, Dialog, Apps, AppCard, ActionMenu,
         ] {
-            for (k, label) in footer(ctx) {
+            for (k, label) in footer(ctx, false) {
                 let code = match k {
                     "F1" => KeyCode::F(1),
                     "F2" => KeyCode::F(2),

@@ -140,3 +140,5 @@ pub const WHOLE_BODY: &str = "Вся организация";
 pub const SEARCH_TITLE: &str = "Поиск";
 pub const SEARCH_TASK: &str = "Задачи, в названии которых есть это слово (пустое — все)";
 pub const SEARCH_APP: &str = "Заявка по номеру, например 2026-000123";
+pub const READ_ONLY: &str = "только просмотр";
+pub const READ_ONLY_REFUSED: &str = "Режим только для просмотра: изменения недоступны";

@@ -54,10 +54,10 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     banner_line(f, banner, app);
     let ctx = if app.help { Ctx::Help } else { app.ctx() };
-    footer(f, foot, ctx);
+    footer(f, foot, ctx, app.read_only());
     if app.help {
         // The help lists the keys of the screen under it.
-        help(f, body, app.screen_ctx());
+        help(f, body, app.screen_ctx(), app.read_only());
     }
 }
 
@@ -77,11 +77,14 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
             }
         })
         .unwrap_or_default();
-    let left = if org.is_empty() {
+    let mut left = if org.is_empty() {
         who
     } else {
         format!("{who} · {org}")
     };
+    if app.read_only() {
+        left = format!("{left} · {}", text::READ_ONLY);
+    }
     let right = format!("{} ", app.now);
     // The clock always shows; the left part gives way, cut with «…».
     let room = (area.width as usize).saturating_sub(right.chars().count() + 1);
@@ -115,8 +118,8 @@ fn banner_line(f: &mut Frame, area: Rect, app: &App) {
 
 /// The keys that work now. When they do not all fit, the first («Справка») and the last
 /// («Выход» or «Назад») stay, and the middle ones are shown in registry order while they fit.
-fn footer(f: &mut Frame, area: Rect, ctx: Ctx) {
-    let all = keymap::footer(ctx);
+fn footer(f: &mut Frame, area: Rect, ctx: Ctx, read_only: bool) {
+    let all = keymap::footer(ctx, read_only);
     let w = |e: &(&str, &str)| e.0.chars().count() + e.1.chars().count() + 3;
     let mut keep = vec![false; all.len()];
     let mut used = 0;
@@ -398,8 +401,8 @@ fn tasks(
 
 /// The keys of the screen under the help. When they do not fit in one column (80x24 has
 /// room for about 17), they go in two.
-fn help(f: &mut Frame, area: Rect, ctx: Ctx) {
-    let entries = keymap::help(ctx);
+fn help(f: &mut Frame, area: Rect, ctx: Ctx, read_only: bool) {
+    let entries = keymap::help(ctx, read_only);
     let room = area.height.saturating_sub(4) as usize;
     let columns = if entries.len() > room { 2 } else { 1 };
     let per = entries.len().div_ceil(columns);

@@ -25,7 +25,16 @@ fn app() -> App {
 }
 
 fn session(must_change: bool) -> SessionInfo {
-    let rights = Rights::default().with(Right::ViewTasks);
+    // A specialist's rights.
+    let rights = [
+        Right::ViewTasks,
+        Right::ProcessCouncilTasks,
+        Right::LaunchService,
+        Right::CreateApplications,
+        Right::Decide,
+    ]
+    .into_iter()
+    .collect::<Rights>();
     SessionInfo {
         token: None,
         user: UserId(2),
@@ -474,4 +483,21 @@ fn the_filter_panel() {
     a.task_filter.cycle(true);
     a.filtering = true;
     shot("filter_panel", &a);
+}
+
+#[test]
+fn read_only_support() {
+    let mut a = main_app(0);
+    if let Some(s) = &mut a.session {
+        s.rights = Rights::default()
+            .with(Right::ViewTasks)
+            .with(Right::Monitoring);
+        s.login = "orlov".into();
+        s.full_name = "Орлов Денис Андреевич".into();
+    }
+    shot("read_only", &a);
+    a.handle_key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::F(2),
+    ));
+    assert!(matches!(a.banner, Some(Banner::Info(ref m)) if m.contains("только для просмотра")));
 }
