@@ -170,6 +170,8 @@ pub enum Pending {
     Jump,
     /// `/` — a task by a word of its name, an application by its number.
     Search,
+    /// Leave the new-application form, losing what was typed.
+    LeaveForm,
 }
 
 /// A question, or lines to type, over the screen.
@@ -547,6 +549,14 @@ impl App {
                 }
             }
             Screen::NewApp(form) => match cmd {
+                Some(Cmd::Back) if form.inputs.iter().any(|i| !i.value.trim().is_empty()) => {
+                    self.dialog = Some(Dialog::new(
+                        text::LEAVE_TITLE,
+                        text::LEAVE_TEXT,
+                        Vec::new(),
+                        Pending::LeaveForm,
+                    ));
+                }
                 Some(Cmd::Back) => {
                     self.screen = Screen::Main;
                 }
@@ -973,6 +983,7 @@ impl App {
                     self.dialog = Some(d);
                 }
             },
+            Pending::LeaveForm => self.screen = Screen::Main,
             Pending::Jump => {
                 let want = typed.to_lowercase();
                 let found = self

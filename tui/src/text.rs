@@ -142,3 +142,6 @@ pub const SEARCH_TASK: &str = "Задачи, в названии которых 
 pub const SEARCH_APP: &str = "Заявка по номеру, например 2026-000123";
 pub const READ_ONLY: &str = "только просмотр";
 pub const READ_ONLY_REFUSED: &str = "Режим только для просмотра: изменения недоступны";
+pub const LEAVE_TITLE: &str = "Выйти без сохранения?";
+pub const LEAVE_TEXT: &str =
+    "Введённые данные заявки будут потеряны.\nЧтобы сохранить черновик, нажмите Esc, затем F2.";

@@ -453,6 +453,16 @@ fn new_application_form() {
     form.message = Some(volost_tui::text::FIX_FIELDS.into());
     a.screen = Screen::NewApp(Box::new(form));
     shot("new_app_form", &a);
+    // Esc with typed data asks first; «нет» keeps the form, «да» leaves it.
+    let esc = || crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc);
+    let enter = || crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter);
+    a.handle_key(esc());
+    assert!(a.dialog.is_some());
+    a.handle_key(esc());
+    assert!(a.dialog.is_none() && matches!(a.screen, Screen::NewApp(_)));
+    a.handle_key(esc());
+    a.handle_key(enter());
+    assert!(matches!(a.screen, Screen::Main));
 }
 
 #[test]
