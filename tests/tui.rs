@@ -76,6 +76,23 @@ impl Tmux {
         }
     }
 
+    fn resize(&self, w: u16, h: u16) {
+        let ok = Command::new("tmux")
+            .args([
+                "resize-window",
+                "-t",
+                &self.0,
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
     fn alive(&self) -> bool {
         Command::new("tmux")
             .args(["has-session", "-t", &self.0])
@@ -84,10 +101,14 @@ impl Tmux {
     }
 }
 
-/// `volost tui` in tmux on `d`'s socket, signed in as `spec`.
-fn signed_in(d: &Daemon, tag: &str) -> Tmux {
+/// `volost tui` in tmux on `d`'s socket, signed in as `spec`; `env` goes before the command
+/// (`TERM=linux`, say).
+fn signed_in(d: &Daemon, tag: &str, env: &str) -> Tmux {
     let name = format!("volost-e2e-{tag}-{}", std::process::id());
-    let t = Tmux::start(&name, &format!("{BIN} tui --socket {}", d.socket.display()));
+    let t = Tmux::start(
+        &name,
+        &format!("env {env} {BIN} tui --socket {}", d.socket.display()),
+    );
     t.wait_for("Вход в систему");
     t.text("spec");
     t.keys(&["Enter"]);
@@ -217,7 +238,7 @@ fn jump_by_name_and_a_daemon_restart_leads_back_to_login_with_the_name_kept() {
     let (dir, _) = node_with_tasks(2, 0);
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let t = signed_in(&d, "restart");
+    let t = signed_in(&d, "restart", "");
     t.wait_for("Задачи группы ·");
 
     // `:` and part of a section's name.
@@ -256,7 +277,7 @@ fn a_new_application_typed_into_the_form_is_saved_and_registered() {
     };
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let t = signed_in(&d, "form");
+    let t = signed_in(&d, "form", "");
     t.wait_for("Задачи группы ·");
     t.keys(&[":"]);
     t.text("заявки");
@@ -314,7 +335,8 @@ fn launch_a_service_then_filter_the_queue() {
     let (dir, _) = node_with_tasks(0, 0);
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let t = signed_in(&d, "launch");
+    // The Linux console's terminal: 16 colours, no extras.
+    let t = signed_in(&d, "launch", "TERM=linux");
     t.wait_for("Задач нет");
     // «Запуск услуги»: the department (the whole body), then the service.
     t.keys(&["F7"]);
@@ -336,6 +358,20 @@ fn launch_a_service_then_filter_the_queue() {
     t.keys(&["f", "Delete", "Enter"]);
     let s = t.wait_for("№ 1");
     assert!(!s.contains("Фильтр:"), "{s}");
+    // A resize redraws: wider shows the author and start columns, 80x24 drops them.
+    t.resize(160, 48);
+    t.wait_for("Дата начала");
+    t.resize(80, 24);
+    let until = Instant::now() + Duration::from_secs(10);
+    while t.screen().contains("Дата начала") {
+        assert!(
+            Instant::now() < until,
+            "not redrawn at 80x24:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.wait_for("F10 Выход");
     t.keys(&["F10"]);
     drop(t);
     d.stop();
