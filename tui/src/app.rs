@@ -670,6 +670,27 @@ impl App {
         }
     }
 
+    /// The people and services the filter panels offer, read once per session.
+    fn load_picks(&mut self) {
+        let people = match self.conn.call::<Vec<UserView>>(Call::Users) {
+            Ok(list) => list
+                .into_iter()
+                .filter(|u| u.active)
+                .map(|u| (u.id.0, u.full_name))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let services: Vec<(u64, String)> = match self
+            .conn
+            .call::<Vec<Service>>(Call::Services { all: false })
+        {
+            Ok(list) => list.into_iter().map(|s| (s.id.0, s.name)).collect(),
+            Err(_) => Vec::new(),
+        };
+        self.task_filter.add_picks(people.clone(), services.clone());
+        self.app_filter.add_picks(people, services);
+    }
+
     /// Puts the panel's filters into the current list's query and reads it from the top.
     fn apply_filters(&mut self) {
         let today = time::OffsetDateTime::now_utc()
@@ -1250,7 +1271,10 @@ impl App {
     fn main_command(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
-            Cmd::Filter => self.filtering = true,
+            Cmd::Filter => {
+                self.load_picks();
+                self.filtering = true;
+            }
             Cmd::Search => {
                 let apps = self.current() == Some(Section::Applications);
                 self.dialog = Some(Dialog::new(

@@ -75,6 +75,11 @@ pub enum Value {
     },
     /// A flag with no value («Только просроченные»).
     Flag,
+    /// One of the body's people or services: ids with their names.
+    Pick {
+        options: Vec<(u64, String)>,
+        at: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -184,19 +189,62 @@ impl Panel {
 
     /// ←/→ on a choice; typing switches a text filter on.
     pub fn cycle(&mut self, forward: bool) {
-        if let Some(Row {
-            value: Value::Choice { options, at },
-            on,
-            ..
-        }) = self.rows.get_mut(self.focus)
+        let Some(row) = self.rows.get_mut(self.focus) else {
+            return;
+        };
+        let (n, at) = match &mut row.value {
+            Value::Choice { options, at } => (options.len(), at),
+            Value::Pick { options, at } => (options.len(), at),
+            _ => return,
+        };
+        let n = n.max(1);
+        *at = if forward {
+            (*at + 1) % n
+        } else {
+            (*at + n - 1) % n
+        };
+        row.on = true;
+    }
+
+    /// Adds the rows that need the body's data (people, services) once it is known.
+    pub fn add_picks(&mut self, people: Vec<(u64, String)>, services: Vec<(u64, String)>) {
+        if self
+            .rows
+            .iter()
+            .any(|r| matches!(r.value, Value::Pick { .. }))
         {
-            let n = options.len().max(1);
-            *at = if forward {
-                (*at + 1) % n
-            } else {
-                (*at + n - 1) % n
-            };
-            *on = true;
+            return;
+        }
+        let person = match self.target {
+            For::Tasks => text::FL_AUTHOR,
+            For::Apps => text::FL_ASSIGNEE,
+        };
+        if !people.is_empty() {
+            self.rows.push(Row {
+                label: person,
+                on: false,
+                value: Value::Pick {
+                    options: people,
+                    at: 0,
+                },
+            });
+        }
+        if !services.is_empty() {
+            self.rows.push(Row {
+                label: text::FL_SERVICE,
+                on: false,
+                value: Value::Pick {
+                    options: services,
+                    at: 0,
+                },
+            });
+        }
+    }
+
+    fn pick(&self, label: &str) -> Option<u64> {
+        match self.row(label).map(|r| &r.value) {
+            Some(Value::Pick { options, at }) => options.get(*at).map(|o| o.0),
+            _ => None,
         }
     }
 
@@ -247,7 +295,8 @@ impl Panel {
             created_from,
             created_to,
             overdue_only: self.row(text::FL_OVERDUE).is_some(),
-            ..TaskFilter::default()
+            author: self.pick(text::FL_AUTHOR).map(volost::domain::UserId),
+            service: self.pick(text::FL_SERVICE).map(volost::domain::ServiceId),
         }
     }
 
@@ -264,6 +313,8 @@ impl Panel {
             created_from,
             created_to,
             overdue_only: self.row(text::FL_OVERDUE).is_some(),
+            assignee: self.pick(text::FL_ASSIGNEE).map(volost::domain::UserId),
+            service: self.pick(text::FL_SERVICE).map(volost::domain::ServiceId),
             ..AppFilter::default()
         }
     }
@@ -310,5 +361,24 @@ mod tests {
         let mut a = Panel::apps();
         a.cycle(true);
         assert_eq!(a.app_filter(today, off).statuses, vec![Status::ALL[3]]);
+        // People and services come from the node; ←/→ picks, and the filter carries the id.
+        p.add_picks(
+            vec![(2, "Иванова М. С.".into()), (3, "Петров А. Н.".into())],
+            vec![(7, "Выдача выписки".into())],
+        );
+        p.add_picks(vec![(9, "x".into())], Vec::new());
+        assert_eq!(p.rows.len(), 5, "added once");
+        p.focus = 3;
+        p.cycle(true);
+        assert_eq!(
+            p.task_filter(today, off).author,
+            Some(volost::domain::UserId(3))
+        );
+        p.focus = 4;
+        p.toggle();
+        assert_eq!(
+            p.task_filter(today, off).service,
+            Some(volost::domain::ServiceId(7))
+        );
     }
 }

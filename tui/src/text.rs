@@ -145,3 +145,6 @@ pub const READ_ONLY_REFUSED: &str = "Режим только для просмо
 pub const LEAVE_TITLE: &str = "Выйти без сохранения?";
 pub const LEAVE_TEXT: &str =
     "Введённые данные заявки будут потеряны.\nЧтобы сохранить черновик, нажмите Esc, затем F2.";
+pub const FL_AUTHOR: &str = "Создана пользователем";
+pub const FL_ASSIGNEE: &str = "Исполнитель";
+pub const FL_SERVICE: &str = "Услуга";

@@ -877,6 +877,12 @@ fn filter_panel(f: &mut Frame, area: Rect, p: &crate::filter::Panel) {
                     format!("◀ {} ▶", options.get(*at).map(String::as_str).unwrap_or(""))
                 }
                 Value::Flag => String::new(),
+                Value::Pick { options, at } => {
+                    format!(
+                        "◀ {} ▶",
+                        options.get(*at).map(|o| o.1.as_str()).unwrap_or("")
+                    )
+                }
             };
             let line = format!("{mark} {:<22}{value}", r.label);
             if i == p.focus {
