@@ -357,7 +357,7 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
 
-    // Four clients claim and complete tasks while the operator takes a backup.
+    // Four clients claim tasks while the operator takes a backup.
     let acked = std::sync::Mutex::new(Vec::<(TaskId, Instant)>::new());
     let backup_started = std::sync::OnceLock::<Instant>::new();
     std::thread::scope(|s| {
@@ -406,19 +406,19 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
     // SIGTERM while clients are writing: the daemon finishes what it has started, exits 0,
     // and every claim it answered is there after the next start.
     let done = std::sync::Mutex::new(Vec::<TaskId>::new());
-    let returned: Vec<TaskId> = {
+    {
+        // Everything back in the group, to be claimed again.
         let mut c = d.login("spec", "password-1");
         for t in &tasks {
             let _ = c.call::<Task>(Call::ReturnToGroup { id: *t });
         }
-        tasks.clone()
-    };
+    }
     std::thread::scope(|s| {
         for i in 0..4 {
-            let (d, done, returned) = (&d, &done, &returned);
+            let (d, done, tasks) = (&d, &done, &tasks);
             s.spawn(move || {
                 let mut c = d.login(&format!("clerk{i}"), "password-1");
-                for t in returned.iter().skip(i).step_by(4) {
+                for t in tasks.iter().skip(i).step_by(4) {
                     match c.call::<Task>(Call::Claim {
                         id: *t,
                         take_over: false,

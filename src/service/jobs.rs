@@ -4,7 +4,7 @@
 
 use super::{Actor, Node, Result};
 use crate::domain::*;
-use crate::store::keys::prefix_end;
+use crate::store::keys::prefix_upper;
 use crate::store::records::{in_list_prefix, out_list_prefix, task_list_prefix};
 use crate::store::summary::{InSummary, ReqCol, TaskCol};
 use crate::store::{Read, codec, tables};
@@ -75,8 +75,7 @@ fn overdue_candidates(
 }
 
 fn whole(prefix: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let end = prefix_end(prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
-    (prefix.to_vec(), end)
+    (prefix.to_vec(), prefix_upper(prefix))
 }
 
 impl Node {

@@ -3,7 +3,7 @@
 
 use super::Result;
 use crate::domain::Ts;
-use crate::store::keys::{Key, prefix_end};
+use crate::store::keys::{Key, prefix_end, prefix_upper};
 use crate::store::{Read, StoreError, codec};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ pub struct Page<T> {
 /// The ids (trailing u64 of each key) of up to `limit` index entries starting with `prefix`.
 pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Result<Vec<u64>> {
     let limit = limit.min(MAX_PAGE);
-    let end = prefix_end(prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
+    let end = prefix_upper(prefix);
     let mut out = Vec::new();
     t.scan_index(prefix, &end, false, &mut |k, _| {
         if out.len() == limit {
@@ -121,7 +121,7 @@ impl Span {
     }
     /// `[from, to)` of the scan from `after`, in the direction asked.
     fn range(&self, after: Option<&Cursor>, desc: bool) -> (Vec<u8>, Vec<u8>) {
-        let end = prefix_end(&self.prefix).unwrap_or_else(|| vec![0xff; self.prefix.len() + 1]);
+        let end = prefix_upper(&self.prefix);
         let mut from = self.prefix.clone();
         let mut to = end;
         if let Some(lo) = &self.lo

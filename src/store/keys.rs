@@ -60,6 +60,12 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
+/// The exclusive end of the range of keys that start with `prefix`. (A prefix of only 0xff
+/// bytes, which no index uses, gets one byte more of them.)
+pub fn prefix_upper(prefix: &[u8]) -> Vec<u8> {
+    prefix_end(prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1])
+}
+
 /// Reads the trailing big-endian `u64` id every list and lookup key ends with.
 pub fn trailing_id(key: &[u8]) -> Option<u64> {
     let start = key.len().checked_sub(8)?;

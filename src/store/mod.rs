@@ -365,7 +365,7 @@ macro_rules! impl_read {
                     Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
                     Err(e) => return Err(e.into()),
                 };
-                let end = keys::prefix_end(prefix).unwrap_or_else(|| vec![0xff; 16]);
+                let end = keys::prefix_upper(prefix);
                 let mut out = Vec::new();
                 for item in t.range::<&[u8]>(prefix..end.as_slice())? {
                     let (_, v) = item?;
@@ -380,7 +380,7 @@ macro_rules! impl_read {
                     Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
                     Err(e) => return Err(e.into()),
                 };
-                let end = keys::prefix_end(prefix).unwrap_or_else(|| vec![0xff; 16]);
+                let end = keys::prefix_upper(prefix);
                 match t.range::<&[u8]>(prefix..end.as_slice())?.next_back() {
                     Some(item) => Ok(Some(item?.0.value().to_vec())),
                     None => Ok(None),

@@ -22,10 +22,6 @@ impl Conn {
         }
     }
 
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
-    }
-
     pub fn set_token(&mut self, token: Option<String>) {
         self.token = token;
         if let Some(c) = &mut self.client {

@@ -103,6 +103,14 @@ pub struct Panel {
     pub focus: usize,
 }
 
+fn row(label: &'static str, value: Value) -> Row {
+    Row {
+        label,
+        on: false,
+        value,
+    }
+}
+
 fn periods() -> Value {
     Value::Choice {
         options: Period::ALL.iter().map(|p| p.label().to_string()).collect(),
@@ -115,21 +123,9 @@ impl Panel {
         Panel {
             target: For::Tasks,
             rows: vec![
-                Row {
-                    label: text::FL_NAME,
-                    on: false,
-                    value: Value::Text(String::new()),
-                },
-                Row {
-                    label: text::FL_CREATED,
-                    on: false,
-                    value: periods(),
-                },
-                Row {
-                    label: text::FL_OVERDUE,
-                    on: false,
-                    value: Value::Flag,
-                },
+                row(text::FL_NAME, Value::Text(String::new())),
+                row(text::FL_CREATED, periods()),
+                row(text::FL_OVERDUE, Value::Flag),
             ],
             focus: 0,
         }
@@ -139,24 +135,15 @@ impl Panel {
         Panel {
             target: For::Apps,
             rows: vec![
-                Row {
-                    label: text::FL_STATUS,
-                    on: false,
-                    value: Value::Choice {
+                row(
+                    text::FL_STATUS,
+                    Value::Choice {
                         options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
                         at: 2,
                     },
-                },
-                Row {
-                    label: text::FL_CREATED,
-                    on: false,
-                    value: periods(),
-                },
-                Row {
-                    label: text::FL_OVERDUE,
-                    on: false,
-                    value: Value::Flag,
-                },
+                ),
+                row(text::FL_CREATED, periods()),
+                row(text::FL_OVERDUE, Value::Flag),
             ],
             focus: 0,
         }
@@ -219,25 +206,10 @@ impl Panel {
             For::Tasks => text::FL_AUTHOR,
             For::Apps => text::FL_ASSIGNEE,
         };
-        if !people.is_empty() {
-            self.rows.push(Row {
-                label: person,
-                on: false,
-                value: Value::Pick {
-                    options: people,
-                    at: 0,
-                },
-            });
-        }
-        if !services.is_empty() {
-            self.rows.push(Row {
-                label: text::FL_SERVICE,
-                on: false,
-                value: Value::Pick {
-                    options: services,
-                    at: 0,
-                },
-            });
+        for (label, options) in [(person, people), (text::FL_SERVICE, services)] {
+            if !options.is_empty() {
+                self.rows.push(row(label, Value::Pick { options, at: 0 }));
+            }
         }
     }
 

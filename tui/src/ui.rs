@@ -236,13 +236,6 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
         .map(|(i, s)| ListItem::new(format!("{} {}", i + 1, s.label())))
         .collect();
     let mut st = ListState::default().with_selected(Some(app.section));
-    let border = |focused: bool| {
-        if focused {
-            Style::default().fg(Color::Yellow)
-        } else {
-            Style::default()
-        }
-    };
     f.render_stateful_widget(
         List::new(items)
             .block(
@@ -287,6 +280,36 @@ fn col_label(c: TaskCol) -> &'static str {
     }
 }
 
+/// The yellow border of the part of the screen that has the keys.
+fn border(focused: bool) -> Style {
+    if focused {
+        Style::default().fg(Color::Yellow)
+    } else {
+        Style::default()
+    }
+}
+
+/// A list's frame: its name, sort column and direction, filters on, the selected row's number.
+fn list_block(
+    name: &str,
+    sort: &str,
+    desc: bool,
+    filters: usize,
+    position: Option<usize>,
+    focused: bool,
+) -> Block<'static> {
+    let arrow = if desc { "↓" } else { "↑" };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border(focused))
+        .title(format!(
+            " {name} · {}: {sort} {arrow}{} · № {} ",
+            text::SORTED_BY,
+            filters_note(filters),
+            position.unwrap_or(0)
+        ))
+}
+
 fn filters_note(n: usize) -> String {
     if n == 0 {
         String::new()
@@ -306,22 +329,14 @@ fn tasks(
 ) {
     let wide = area.width >= 110;
     let q = &l.query;
-    let arrow = if q.desc { "↓" } else { "↑" };
-    let info = format!(
-        " {title} · {}: {} {arrow}{} · № {} ",
-        text::SORTED_BY,
+    let block = list_block(
+        title,
         col_label(q.sort),
-        filters_note(filters),
-        if l.rows.is_empty() { 0 } else { l.position() }
+        q.desc,
+        filters,
+        (!l.rows.is_empty()).then(|| l.position()),
+        focused,
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            Style::default().fg(Color::Yellow)
-        } else {
-            Style::default()
-        })
-        .title(info);
     if l.rows.is_empty() {
         f.render_widget(
             Paragraph::new(format!(" {}", text::EMPTY_LIST)).block(block),
@@ -579,22 +594,14 @@ fn apps(
 ) {
     let wide = area.width >= 110;
     let q = &l.query;
-    let arrow = if q.desc { "↓" } else { "↑" };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            Style::default().fg(Color::Yellow)
-        } else {
-            Style::default()
-        })
-        .title(format!(
-            " {} · {}: {} {arrow}{} · № {} ",
-            text::APPLICATIONS,
-            text::SORTED_BY,
-            app_col_label(q.sort),
-            filters_note(filters),
-            if l.rows.is_empty() { 0 } else { l.position() }
-        ));
+    let block = list_block(
+        text::APPLICATIONS,
+        app_col_label(q.sort),
+        q.desc,
+        filters,
+        (!l.rows.is_empty()).then(|| l.position()),
+        focused,
+    );
     if l.rows.is_empty() {
         f.render_widget(
             Paragraph::new(format!(" {}", text::EMPTY_APPS)).block(block),
