@@ -338,11 +338,7 @@ fn tasks(
         focused,
     );
     if l.rows.is_empty() {
-        f.render_widget(
-            Paragraph::new(format!(" {}", text::EMPTY_LIST)).block(block),
-            area,
-        );
-        return;
+        return empty(f, area, block, text::EMPTY_LIST);
     }
     let show_holder = q.queue == Queue::Done;
     let mut header = vec![text::COL_APPLICATION, text::COL_TASK];
@@ -406,12 +402,7 @@ fn tasks(
     }
     widths.push(Constraint::Length(10));
     widths.push(Constraint::Length(if wide { 22 } else { 12 }));
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
-        .block(block)
-        .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
-    let mut st = TableState::default().with_selected(Some(l.selected));
-    f.render_stateful_widget(table, area, &mut st);
+    selectable(f, area, block, header, rows, widths, l.selected);
 }
 
 /// The keys of the screen under the help. When they do not fit in one column (80x24 has
@@ -603,11 +594,7 @@ fn apps(
         focused,
     );
     if l.rows.is_empty() {
-        f.render_widget(
-            Paragraph::new(format!(" {}", text::EMPTY_APPS)).block(block),
-            area,
-        );
-        return;
+        return empty(f, area, block, text::EMPTY_APPS);
     }
     let mut header = vec![text::COL_NUMBER, text::COL_STATUS];
     if wide {
@@ -666,12 +653,7 @@ fn apps(
             Constraint::Length(12),
         ]
     };
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
-        .block(block)
-        .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
-    let mut st = TableState::default().with_selected(Some(l.selected));
-    f.render_stateful_widget(table, area, &mut st);
+    selectable(f, area, block, header, rows, widths, l.selected);
 }
 
 fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
@@ -927,4 +909,27 @@ fn card_frame(f: &mut Frame, area: Rect, title: &str, tabs: &[&str], selected: u
         strip,
     );
     body
+}
+
+/// A list with nothing in it (yet): its frame and the reason.
+fn empty(f: &mut Frame, area: Rect, block: Block, what: &str) {
+    f.render_widget(Paragraph::new(format!(" {what}")).block(block), area);
+}
+
+/// A table with a bold header and the selected row reversed.
+fn selectable(
+    f: &mut Frame,
+    area: Rect,
+    block: Block,
+    header: Vec<&str>,
+    rows: Vec<Row>,
+    widths: Vec<Constraint>,
+    selected: usize,
+) {
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
+        .block(block)
+        .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+    let mut st = TableState::default().with_selected(Some(selected));
+    f.render_stateful_widget(table, area, &mut st);
 }
