@@ -151,6 +151,11 @@ impl Api {
             Call::IncomingList(l) => {
                 ok(n.incoming_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
             }
+            Call::Incoming { id } => ok(n.incoming(a, id)?),
+            Call::Regional { id } => ok(n.regional(a, id)?),
+            Call::RegionalList(l) => {
+                ok(n.regional_list(a, &l.filter, l.desc, l.after.as_ref(), l.limit)?)
+            }
             Call::AnswerIncoming { id, answer } => ok(n.answer_incoming(a, id, &answer)?),
             Call::CreateRegional {
                 provider,

@@ -119,6 +119,9 @@ pub enum Call {
     },
     OutgoingList(ListArgs<OutFilter>),
     IncomingList(ListArgs<InFilter>),
+    Incoming {
+        id: InReqId,
+    },
     AnswerIncoming {
         id: InReqId,
         answer: BTreeMap<String, String>,
@@ -137,6 +140,10 @@ pub enum Call {
         id: RegReqId,
         answer: String,
     },
+    Regional {
+        id: RegReqId,
+    },
+    RegionalList(ListArgs<RegFilter>),
 
     // Catalog.
     Services {
@@ -238,6 +245,7 @@ impl Call {
             OutgoingList => "outgoing_list", IncomingList => "incoming_list",
             AnswerIncoming => "answer_incoming", CreateRegional => "create_regional",
             CompleteRegional => "complete_regional", Services => "services",
+            Incoming => "incoming", Regional => "regional", RegionalList => "regional_list",
             Service => "service", RequestKinds => "request_kinds", AddService => "add_service",
             AddRequestKind => "add_request_kind", SetServiceActive => "set_service_active",
             Org => "org", Departments => "departments", AddDepartment => "add_department",

@@ -160,6 +160,32 @@ pub(crate) fn scan<S: DeserializeOwned>(
     limit: usize,
     mut keep: impl FnMut(&S) -> bool,
 ) -> Result<(Vec<u64>, Option<Cursor>)> {
+    scan_entries(t, span, desc, after, limit, |v| {
+        let (_, body) = codec::split(v)?;
+        let s: S = codec::body("summary", body)?;
+        Ok(keep(&s))
+    })
+}
+
+/// [`scan`] over an index whose entries carry no summary: every entry in the span is kept.
+pub(crate) fn scan_all(
+    t: &impl Read,
+    span: &Span,
+    desc: bool,
+    after: Option<&Cursor>,
+    limit: usize,
+) -> Result<(Vec<u64>, Option<Cursor>)> {
+    scan_entries(t, span, desc, after, limit, |_| Ok(true))
+}
+
+fn scan_entries(
+    t: &impl Read,
+    span: &Span,
+    desc: bool,
+    after: Option<&Cursor>,
+    limit: usize,
+    mut keep: impl FnMut(&[u8]) -> std::result::Result<bool, StoreError>,
+) -> Result<(Vec<u64>, Option<Cursor>)> {
     if let Some(c) = after
         && !c.0.starts_with(&span.prefix)
     {
@@ -184,9 +210,7 @@ pub(crate) fn scan<S: DeserializeOwned>(
         if !span.key_created_ok(k) {
             return Ok(true);
         }
-        let (_, body) = codec::split(v)?;
-        let s: S = codec::body("summary", body)?;
-        if keep(&s) {
+        if keep(v)? {
             let id = crate::store::keys::trailing_id(k)
                 .ok_or_else(|| StoreError::Corrupt("short list key".into()))?;
             ids.push(id);

@@ -4,7 +4,7 @@
 use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, Result, W, history};
 use crate::domain::*;
-use crate::store::records::{in_list_prefix, out_list_prefix};
+use crate::store::records::{in_list_prefix, out_list_prefix, reg_list_prefix};
 use crate::store::summary::{InSummary, OutSummary, ReqCol};
 use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,27 @@ pub struct InRow {
     pub planned: time::Date,
 }
 
+/// Filters of the regional module.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegFilter {
+    pub statuses: Vec<RegStatus>,
+    pub application: Option<AppId>,
+}
+
+/// A line of «Запросы Р-сведений»: a request this body sent, or one sent to it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegRow {
+    pub id: RegReqId,
+    pub subject: String,
+    /// The other body: the provider of a request we sent, the sender of one sent to us.
+    pub counterpart: String,
+    /// Sent to this body (it is ours to answer).
+    pub to_us: bool,
+    pub status: RegStatus,
+    pub created: Ts,
+}
+
 /// Incoming request as the exchange delivers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -265,6 +286,20 @@ impl Node {
                 });
             }
             Ok(Page { rows, next })
+        })
+    }
+
+    /// An incoming request with its history.
+    pub fn incoming(
+        &self,
+        actor: Actor,
+        id: InReqId,
+    ) -> Result<(IncomingRequest, Vec<HistoryEntry>)> {
+        self.read(actor, |r| {
+            r.who.require("incoming.view", Right::Interagency)?;
+            let req: IncomingRequest = r.load(id.0)?;
+            let h = history::read(&r.rx, Entity::Incoming, id.0)?;
+            Ok((req, h))
         })
     }
 
@@ -432,6 +467,75 @@ impl Node {
                 "",
             )?;
             Ok(req)
+        })
+    }
+
+    /// A regional request with its history, seen by the body that sent it and by the provider.
+    pub fn regional(
+        &self,
+        actor: Actor,
+        id: RegReqId,
+    ) -> Result<(RegionalRequest, Vec<HistoryEntry>)> {
+        self.read(actor, |r| {
+            r.who.require("regional.view", Right::Regional)?;
+            let req: RegionalRequest =
+                r.rx.get(id.0)?
+                    .filter(|q: &RegionalRequest| {
+                        q.org == r.who.org || q.provider_org == Some(r.who.org)
+                    })
+                    .ok_or_else(|| Error::not_found("regional_request", id))?;
+            let h = history::read(&r.rx, Entity::Regional, id.0)?;
+            Ok((req, h))
+        })
+    }
+
+    /// A page of «Запросы Р-сведений»: those this body sent and those sent to it, «Новый»
+    /// before «Исполнено», oldest first within a status (newest first with `desc`).
+    pub fn regional_list(
+        &self,
+        actor: Actor,
+        f: &RegFilter,
+        desc: bool,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page<RegRow>> {
+        self.read(actor, |r| {
+            r.who.require("regional.list", Right::Regional)?;
+            let base = reg_list_prefix(r.who.org);
+            let span = match &f.statuses[..] {
+                [one] => Span::new(base.clone()).within(base.u8(*one as u8)),
+                _ => Span::new(base),
+            };
+            // The index holds no summary: the few rows a body has are read and tested.
+            let (ids, next) = list::scan_all(&r.rx, &span, desc, after, limit.clamp(1, 500))?;
+            let mut rows = Vec::new();
+            for id in ids {
+                let Some(q) = r.rx.get::<RegionalRequest>(id)? else {
+                    continue;
+                };
+                if !(f.statuses.is_empty() || f.statuses.contains(&q.status))
+                    || f.application.is_some_and(|a| q.application != Some(a))
+                {
+                    continue;
+                }
+                let to_us = q.provider_org == Some(r.who.org) && q.org != r.who.org;
+                let counterpart = if to_us {
+                    r.rx.get::<Org>(q.org.0)?
+                        .map(|o| o.short_name)
+                        .unwrap_or_default()
+                } else {
+                    q.provider.clone()
+                };
+                rows.push(RegRow {
+                    id: q.id,
+                    subject: q.subject,
+                    counterpart,
+                    to_us,
+                    status: q.status,
+                    created: q.created,
+                });
+            }
+            Ok(Page { rows, next })
         })
     }
 
