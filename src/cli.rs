@@ -144,8 +144,8 @@ pub fn demo(data: &Path) -> Result<()> {
         println!("Администратор: admin, одноразовый пароль: {}", r.password);
         let rep = volost::demo::seed(&r.node, Actor::System(r.org), 2000, 1)?;
         println!(
-            "Заявок: {}, процессов: {}, запросов: {}",
-            rep.applications, rep.processes, rep.outgoing
+            "Заявок: {}, процессов: {}, запросов: исходящих {}, входящих {}, Р-сведений {}",
+            rep.applications, rep.processes, rep.outgoing, rep.incoming, rep.regional
         );
         println!(
             "Сотрудники (пароль {}): {}",

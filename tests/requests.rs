@@ -1,5 +1,6 @@
 //! Interagency and regional requests as staff see them: the lists (also per application, as
 //! an application card's tabs show them) and the cards with their history.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 use common::*;
@@ -97,6 +98,12 @@ fn regional_requests_are_listed_for_the_sender_and_the_provider_body_only() {
         .add_org(fx.admin, &org("Администрация соседа"))
         .unwrap();
     let app = draft(&fx, fx.spec);
+    let bodies = fx.node.bodies(fx.spec).unwrap();
+    assert_eq!(
+        bodies.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![other, third],
+        "the other bodies, not our own"
+    );
     let to_other = fx
         .node
         .create_regional(
@@ -134,6 +141,7 @@ fn regional_requests_are_listed_for_the_sender_and_the_provider_body_only() {
     let theirs = list(Actor::System(other), RegFilter::default());
     assert_eq!(theirs.len(), 1);
     assert!(theirs[0].to_us);
+    assert_eq!(theirs[0].counterpart, "Администрация Тестового сельсовета");
     fx.node
         .complete_regional(Actor::System(other), to_other.id, "Сведения прилагаются")
         .unwrap();

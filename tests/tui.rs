@@ -104,13 +104,17 @@ impl Tmux {
 /// `volost tui` in tmux on `d`'s socket, signed in as `spec`; `env` goes before the command
 /// (`TERM=linux`, say).
 fn signed_in(d: &Daemon, tag: &str, env: &str) -> Tmux {
+    signed_in_as(d, tag, env, "spec")
+}
+
+fn signed_in_as(d: &Daemon, tag: &str, env: &str, login: &str) -> Tmux {
     let name = format!("volost-e2e-{tag}-{}", std::process::id());
     let t = Tmux::start(
         &name,
         &format!("env {env} {BIN} tui --socket {}", d.socket.display()),
     );
     t.wait_for("Вход в систему");
-    t.text("spec");
+    t.text(login);
     t.keys(&["Enter"]);
     t.text("password-1");
     t.keys(&["Enter"]);
@@ -267,13 +271,19 @@ fn jump_by_name_and_a_daemon_restart_leads_back_to_login_with_the_name_kept() {
     d.stop();
 }
 
+/// The whole lifecycle of DOMAIN.md from the TUI: a specialist types an application,
+/// registers it, makes an interagency and a regional request from its card and decides; the
+/// head publishes the result and closes the work.
 #[test]
-fn a_new_application_typed_into_the_form_is_saved_and_registered() {
+fn an_application_from_the_form_to_closing_with_its_requests() {
     let (dir, _) = node_with_tasks(0, 0);
-    let fields: Vec<Field> = {
+    let (fields, kind) = {
         let node = open_node(dir.path());
         let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
-        node.services(spec, false).unwrap().remove(0).fields
+        (
+            node.services(spec, false).unwrap().remove(0).fields,
+            node.request_kinds(spec).unwrap().remove(0),
+        )
     };
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
@@ -294,16 +304,24 @@ fn a_new_application_typed_into_the_form_is_saved_and_registered() {
     for _ in 0..5 {
         t.keys(&["Tab"]);
     }
-    for f in fields.iter().filter(|f| f.ftype != FieldType::File) {
-        match f.ftype {
-            FieldType::Choice => t.keys(&["Right"]),
-            _ => t.text(&volost::demo::sample_value(f)),
+    let fill = |fields: &[Field]| {
+        for f in fields.iter().filter(|f| f.ftype != FieldType::File) {
+            match f.ftype {
+                FieldType::Choice => t.keys(&["Right"]),
+                _ => t.text(&volost::demo::sample_value(f)),
+            }
+            t.keys(&["Tab"]);
         }
-        t.keys(&["Tab"]);
-    }
+    };
+    fill(&fields);
     t.keys(&["F2"]);
     let s = t.wait_for("Черновик сохранён");
-    assert!(s.contains("Черновик"), "{s}");
+    let number = s
+        .split("Черновик сохранён: заявка ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_string();
     // «Действия» → «Зарегистрировать» → confirm.
     t.keys(&["F2"]);
     t.wait_for("Зарегистрировать");
@@ -315,19 +333,114 @@ fn a_new_application_typed_into_the_form_is_saved_and_registered() {
         s.contains("Принятие решения"),
         "created and registered by one person: {s}"
     );
+
+    // An interagency request from the card's tab: the kind, its form, saved.
+    t.keys(&["Tab"]);
+    t.wait_for("Запросов нет");
+    t.keys(&["F7"]);
+    t.wait_for("выберите вид сведений");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Новый запрос · {}", kind.name));
+    fill(&kind.fields);
+    t.keys(&["F2"]);
+    t.wait_for("Запрос сохранён: МВ-");
     t.keys(&["Escape"]);
-    t.wait_for("Заявки на услуги ·");
+    t.wait_for("Запрос сформирован");
+    // A regional request to a body outside the node, typed by name.
+    t.keys(&["Tab"]);
+    t.wait_for("Запросов нет");
+    t.keys(&["F7"]);
+    t.wait_for("Другой орган");
+    t.keys(&["Enter"]);
+    t.wait_for("Новый запрос Р-сведений");
+    t.text("МФЦ Алтайского края");
+    t.keys(&["Tab"]);
+    t.text("Сведения о составе семьи");
+    t.keys(&["Enter"]);
+    t.wait_for("Запрос сохранён: Сведения о составе семьи");
+    t.keys(&["Escape"]);
+    let s = t.wait_for("МФЦ Алтайского края");
+    assert!(s.contains("Новый"), "{s}");
+
+    // The decision: «Одобрить», with its reason and the message to the applicant.
+    t.keys(&["F2"]);
+    t.wait_for("Одобрить");
+    t.keys(&["Enter"]);
+    t.wait_for("Положительное решение");
+    t.text("Документы представлены в полном объёме");
+    t.keys(&["Tab"]);
+    t.text("Выписка готова");
+    t.keys(&["Enter"]);
+    t.wait_for("Утверждение положительного результата");
     t.keys(&["F10"]);
     drop(t);
+
+    // The head finds it by number, publishes the result and closes the work.
+    let h = signed_in_as(&d, "head", "", "head");
+    h.keys(&[":"]);
+    h.text("заявки");
+    h.keys(&["Enter"]);
+    h.wait_for("Заявки на услуги ·");
+    h.keys(&["/"]);
+    h.wait_for("Заявка по номеру");
+    h.text(&number);
+    h.keys(&["Enter"]);
+    h.wait_for(&format!("Номер заявки {number}"));
+    h.keys(&["F2"]);
+    h.wait_for("Опубликовать результат");
+    h.keys(&["Down", "Enter"]);
+    h.wait_for("Выполнить действие над заявкой?");
+    h.keys(&["Enter"]);
+    h.wait_for("Утвержден положительный результат");
+    h.keys(&["F2"]);
+    h.wait_for("Завершить работу по заявке");
+    h.keys(&["Enter"]);
+    h.wait_for("Это нельзя отменить");
+    h.keys(&["Enter"]);
+    h.wait_for("Работа по заявке завершена");
+    h.keys(&["F10"]);
+    drop(h);
     d.stop();
+
     let node = open_node(dir.path());
     let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
     let page = node
         .applications(spec, &volost::service::AppQuery::default())
         .unwrap();
     assert_eq!(page.rows.len(), 1);
-    assert_eq!(page.rows[0].status, Status::Deciding);
+    assert_eq!(page.rows[0].status, Status::Closed);
     assert_eq!(page.rows[0].applicant, "Семёнов Пётр Ильич");
+    let app = page.rows[0].id;
+    let out = node
+        .outgoing_list(
+            spec,
+            &volost::service::OutFilter {
+                application: Some(app),
+                ..Default::default()
+            },
+            volost::service::ReqCol::Created,
+            false,
+            None,
+            10,
+        )
+        .unwrap();
+    assert_eq!(out.rows.len(), 1);
+    assert_eq!(out.rows[0].kind, kind.name);
+    let reg = node
+        .regional_list(
+            spec,
+            &volost::service::RegFilter {
+                application: Some(app),
+                ..Default::default()
+            },
+            false,
+            None,
+            10,
+        )
+        .unwrap();
+    assert_eq!(reg.rows.len(), 1);
+    assert_eq!(reg.rows[0].counterpart, "МФЦ Алтайского края");
+    assert!(node.check().unwrap().ok());
 }
 
 #[test]
@@ -352,7 +465,7 @@ fn launch_a_service_then_filter_the_queue() {
     // Only overdue ones: none yet. Then every filter off again.
     t.keys(&["f"]);
     t.wait_for("Только просроченные");
-    t.keys(&["Down", "Down", "Space", "Enter"]);
+    t.keys(&["Down", "Down", "Down", "Down", "Space", "Enter"]);
     t.wait_for("Фильтр: 1");
     t.wait_for("Задач нет");
     t.keys(&["f", "Delete", "Enter"]);

@@ -174,6 +174,7 @@ impl Api {
             Call::AddRequestKind(spec) => ok(n.add_request_kind(a, &spec)?),
             Call::SetServiceActive { id, active } => ok(n.set_service_active(a, id, active)?),
             Call::Org => ok(n.org(a)?),
+            Call::Bodies => ok(n.bodies(a)?),
             Call::Departments => ok(n.departments(a)?),
             Call::AddDepartment { name, parent } => ok(n.add_department(a, &name, parent)?),
             Call::Groups => ok(n.groups(a)?),

@@ -163,6 +163,8 @@ pub enum Call {
 
     // Administration.
     Org,
+    /// The other bodies on this node (providers of regional requests).
+    Bodies,
     Departments,
     AddDepartment {
         name: String,
@@ -248,7 +250,7 @@ impl Call {
             Incoming => "incoming", Regional => "regional", RegionalList => "regional_list",
             Service => "service", RequestKinds => "request_kinds", AddService => "add_service",
             AddRequestKind => "add_request_kind", SetServiceActive => "set_service_active",
-            Org => "org", Departments => "departments", AddDepartment => "add_department",
+            Org => "org", Bodies => "bodies", Departments => "departments", AddDepartment => "add_department",
             Groups => "groups", AddGroup => "add_group", Roles => "roles",
             Calendar => "calendar", SetCalendarDay => "set_calendar_day", Users => "users",
             AddUser => "add_user", ResetPassword => "reset_password",

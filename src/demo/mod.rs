@@ -204,6 +204,8 @@ pub struct SeedReport {
     pub applications: usize,
     pub processes: usize,
     pub outgoing: usize,
+    pub incoming: usize,
+    pub regional: usize,
 }
 
 /// Adds demo staff (if missing) and `n` applications spread over the last months, in every
@@ -452,5 +454,126 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
         })?;
         done += this;
     }
+    if !kinds.is_empty() {
+        let spec = specialists[0];
+        for i in 0..12 {
+            let k = &kinds[i % kinds.len()];
+            let p = &people[rng.gen_range(0..people.len())];
+            let data = k
+                .fields
+                .iter()
+                .map(|f| (f.key.clone(), value_for(f, p, &mut rng, today)))
+                .collect();
+            let org = node.org(admin)?.id;
+            let req = node.receive_incoming(
+                Actor::System(org),
+                &IncomingInput {
+                    kind: k.id,
+                    consumer_number: format!("{}-{:05}", k.code, rng.gen_range(1..99_999)),
+                    message_id: format!(
+                        "{:08x}-{:04x}-11ef-{:04x}-{:012x}",
+                        rng.r#gen::<u32>(),
+                        rng.r#gen::<u16>(),
+                        rng.r#gen::<u16>(),
+                        rng.gen_range(0..1u64 << 48)
+                    ),
+                    data,
+                    planned_days: 5,
+                },
+            )?;
+            report.incoming += 1;
+            if i % 3 == 0 {
+                let answer = k
+                    .answer_fields
+                    .iter()
+                    .map(|f| (f.key.clone(), value_for(f, p, &mut rng, today)))
+                    .collect();
+                node.answer_incoming(Actor::User(spec), req.id, &answer)?;
+            }
+        }
+        report.regional = seed_regional(node, admin, spec)?;
+    }
     Ok(report)
+}
+
+/// A district body beside the council on the same node, with one specialist, and regional
+/// requests both ways; skipped when the node already has another body.
+fn seed_regional(node: &Node, admin: Actor, spec: UserId) -> Result<usize> {
+    if !node.bodies(admin)?.is_empty() {
+        return Ok(0);
+    }
+    let ours = node.org(admin)?;
+    let district = node.add_org(
+        admin,
+        &NewOrg {
+            name: "Администрация Заречного района Алтайского края".into(),
+            short_name: "Администрация Заречного района".into(),
+            oktmo: "01634000".into(),
+            ogrn: "1022200000020".into(),
+            inn: String::new(),
+        },
+    )?;
+    let sys = Actor::System(district);
+    let group = node
+        .groups(sys)?
+        .first()
+        .map(|g| g.id)
+        .ok_or_else(|| Error::NotAllowed("Нет группы".into()))?;
+    let rayon = match node.user_by_login("rayon")? {
+        Some(u) => u,
+        None => {
+            let (u, _) = node.add_user(
+                sys,
+                &NewUser {
+                    login: "rayon".into(),
+                    full_name: "Белова Ольга Петровна".into(),
+                    dept: None,
+                    roles: vec!["specialist".into()],
+                    groups: vec![group],
+                },
+            )?;
+            node.set_demo_password(sys, u.id, DEMO_PASSWORD)?;
+            u
+        }
+    };
+    let me = Actor::User(spec);
+    let district_name = "Администрация Заречного района";
+    let answered = node.create_regional(
+        me,
+        district_name,
+        Some(district),
+        None,
+        "Сведения о земельном участке 22:14:050101:12",
+        "Прошу сообщить, предоставлялся ли участок в аренду",
+    )?;
+    node.complete_regional(
+        Actor::User(rayon.id),
+        answered.id,
+        "Участок в аренду не предоставлялся",
+    )?;
+    node.create_regional(
+        me,
+        district_name,
+        Some(district),
+        None,
+        "Копия решения о переводе жилого помещения",
+        "",
+    )?;
+    node.create_regional(
+        me,
+        "МФЦ Алтайского края",
+        None,
+        None,
+        "Сведения о выданных результатах услуги",
+        "За октябрь 2026 года",
+    )?;
+    node.create_regional(
+        Actor::User(rayon.id),
+        ours.display_name(),
+        Some(ours.id),
+        None,
+        "Численность населения на 1 ноября 2026 года",
+        "Для сводного отчёта района",
+    )?;
+    Ok(4)
 }

@@ -14,6 +14,17 @@ pub struct Org {
     pub inn: String,
 }
 
+impl Org {
+    /// The short name where there is one, else the full name.
+    pub fn display_name(&self) -> &str {
+        if self.short_name.trim().is_empty() {
+            &self.name
+        } else {
+            &self.short_name
+        }
+    }
+}
+
 /// Подразделение. Departments nest through `parent`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Department {

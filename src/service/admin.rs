@@ -173,6 +173,19 @@ impl Node {
         })
     }
 
+    /// The bodies on this node other than the user's own: a regional request to one of them
+    /// is delivered inside the node.
+    pub fn bodies(&self, actor: Actor) -> Result<Vec<Org>> {
+        self.read(actor, |r| {
+            r.who.require("regional.bodies", Right::Regional)?;
+            Ok(r.rx
+                .all::<Org>()?
+                .into_iter()
+                .filter(|o| o.id != r.who.org)
+                .collect())
+        })
+    }
+
     pub fn org(&self, actor: Actor) -> Result<Org> {
         self.read(actor, |r| r.load::<Org>(r.who.org.0))
     }

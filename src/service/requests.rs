@@ -149,6 +149,8 @@ pub struct InRow {
     pub status: InStatus,
     pub received: Ts,
     pub planned: time::Date,
+    /// Not answered and past its planned date.
+    pub overdue: bool,
 }
 
 /// Filters of the regional module.
@@ -401,6 +403,7 @@ impl Node {
                         && (f.depts.is_empty()
                             || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
                 })?;
+            let today = r.today();
             let mut rows = Vec::new();
             for id in ids {
                 let q: IncomingRequest = r.load(id)?;
@@ -412,6 +415,7 @@ impl Node {
                     status: q.status,
                     received: q.received,
                     planned: q.planned,
+                    overdue: q.status == InStatus::Received && q.planned < today,
                 });
             }
             Ok(Page { rows, next })
@@ -521,7 +525,7 @@ impl Node {
                 let to_us = q.provider_org == Some(r.who.org) && q.org != r.who.org;
                 let counterpart = if to_us {
                     r.rx.get::<Org>(q.org.0)?
-                        .map(|o| o.short_name)
+                        .map(|o| o.display_name().to_string())
                         .unwrap_or_default()
                 } else {
                     q.provider.clone()

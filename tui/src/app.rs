@@ -3,19 +3,24 @@
 //! build `App`s directly).
 
 use crate::conn::Conn;
+use crate::filter::{For, Panel};
+use crate::form::{DataForm, Purpose};
 use crate::keymap::{Cmd, Ctx, lookup};
+use crate::requests::{ReqAction, ReqRef, ReqView};
 use crate::text;
 use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
 use volost::domain::{
-    Action, AppId, Department, DeptId, Org, Process, Queue, Right, Service, Task, TaskId, Verdict,
+    Action, AppId, Department, DeptId, Org, OrgId, Process, Queue, RegReqId, RequestKind, Right,
+    Service, Task, TaskId, UserId, Verdict,
 };
 use volost::service::{
-    ActionInput, AppCol, ApplicationCard, ProcessMap, TaskCard, TaskCol, UserView,
+    ActionInput, AppCol, ApplicationCard, OutFilter, OutRow, ProcessMap, RegFilter, RegRow, ReqCol,
+    TaskCard, TaskCol, UserView,
 };
 
-pub use crate::list::{AppList, CHUNK, TaskList};
+pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
 
 /// A section of the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,20 +29,40 @@ pub enum Section {
     MyTasks,
     DoneTasks,
     Applications,
+    Outgoing,
+    Incoming,
+    Regional,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 7] = [
         Section::GroupTasks,
         Section::MyTasks,
         Section::DoneTasks,
         Section::Applications,
+        Section::Outgoing,
+        Section::Incoming,
+        Section::Regional,
     ];
 
     pub fn label(self) -> &'static str {
-        match self.queue() {
-            Some(q) => q.label(),
-            None => text::APPLICATIONS,
+        match self {
+            Section::Applications => text::APPLICATIONS,
+            Section::Outgoing => text::OUTGOING,
+            Section::Incoming => text::INCOMING,
+            Section::Regional => text::REGIONAL,
+            s => s.queue().map(Queue::label).unwrap_or_default(),
+        }
+    }
+
+    /// The filter panel (and kind of list) of the section.
+    pub fn list(self) -> For {
+        match self {
+            Section::GroupTasks | Section::MyTasks | Section::DoneTasks => For::Tasks,
+            Section::Applications => For::Apps,
+            Section::Outgoing => For::Outgoing,
+            Section::Incoming => For::Incoming,
+            Section::Regional => For::Regional,
         }
     }
 
@@ -47,12 +72,16 @@ impl Section {
             Section::GroupTasks => Some(Queue::Group),
             Section::MyTasks => Some(Queue::Mine),
             Section::DoneTasks => Some(Queue::Done),
-            Section::Applications => None,
+            _ => None,
         }
     }
 
     fn right(self) -> Right {
-        Right::ViewTasks
+        match self {
+            Section::Outgoing | Section::Incoming => Right::Interagency,
+            Section::Regional => Right::Regional,
+            _ => Right::ViewTasks,
+        }
     }
 }
 
@@ -67,7 +96,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn new(label: &'static str, secret: bool) -> Field {
+    pub(crate) fn new(label: &'static str, secret: bool) -> Field {
         Field {
             label,
             secret,
@@ -122,12 +151,17 @@ impl Form {
 
 pub enum Screen {
     Login(Form),
-    Password { form: Form, forced: bool },
+    Password {
+        form: Form,
+        forced: bool,
+    },
     Main,
     Card(Card),
     // Boxed: a card with its form data is large, and screens move by value.
     App(Box<AppView>),
-    NewApp(Box<crate::form::AppForm>),
+    /// A form generated from a template: a new application, a request, an answer.
+    Fill(Box<DataForm>),
+    Req(Box<ReqView>),
 }
 
 /// The tabs of a task card.
@@ -170,8 +204,13 @@ pub enum Pending {
     Jump,
     /// `/` — a task by a word of its name, an application by its number.
     Search,
-    /// Leave the new-application form, losing what was typed.
+    /// Leave a form, losing what was typed.
     LeaveForm,
+    /// A new regional request to the body chosen (None: typed in the dialog), for an
+    /// application or on its own.
+    NewRegional(Option<(OrgId, String)>, Option<AppId>),
+    /// «Исполнить» a regional request: the answer is typed.
+    CompleteRegional(RegReqId),
 }
 
 /// A question, or lines to type, over the screen.
@@ -185,7 +224,7 @@ pub struct Dialog {
 }
 
 impl Dialog {
-    fn new(
+    pub(crate) fn new(
         title: &'static str,
         text: impl Into<String>,
         inputs: Vec<Field>,
@@ -200,7 +239,7 @@ impl Dialog {
         }
     }
 
-    fn value(&self, i: usize) -> String {
+    pub(crate) fn value(&self, i: usize) -> String {
         self.inputs
             .get(i)
             .map(|f| f.value.trim().to_string())
@@ -212,15 +251,26 @@ impl Dialog {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppTab {
     Data,
+    /// «Межведомственные запросы» made for the application.
+    Outgoing,
+    /// «Запросы Р-сведений» made for it.
+    Regional,
     History,
 }
 
 impl AppTab {
-    pub const ALL: [AppTab; 2] = [AppTab::Data, AppTab::History];
+    pub const ALL: [AppTab; 4] = [
+        AppTab::Data,
+        AppTab::Outgoing,
+        AppTab::Regional,
+        AppTab::History,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             AppTab::Data => text::TAB_DATA,
+            AppTab::Outgoing => text::TAB_OUTGOING,
+            AppTab::Regional => text::TAB_REGIONAL,
             AppTab::History => text::TAB_HISTORY,
         }
     }
@@ -238,6 +288,12 @@ pub enum MenuKind {
     LaunchDepts(Vec<Option<Department>>),
     /// «Запуск услуги», second step: the service, in the department chosen.
     LaunchServices(Option<DeptId>, Vec<Service>),
+    /// A request card's «Действия».
+    ReqActions(Vec<ReqAction>),
+    /// «Новый запрос»: the kind of sведений, for an application or on its own.
+    Kinds(Vec<RequestKind>, Option<AppId>),
+    /// «Новый запрос Р-сведений»: the provider body (None: typed by hand).
+    Providers(Vec<Option<(OrgId, String)>>, Option<AppId>),
 }
 
 /// A pop-up menu: its title, its lines, the selected one.
@@ -253,9 +309,33 @@ pub struct AppView {
     pub card: ApplicationCard,
     pub tab: AppTab,
     pub menu: Option<Menu>,
+    /// The application's interagency requests; None without the right to see them.
+    pub out: Option<Vec<OutRow>>,
+    /// Its regional requests; None without the right.
+    pub reg: Option<Vec<RegRow>>,
+    /// The selected line of a requests tab.
+    pub row: usize,
 }
 
 impl AppView {
+    /// The number of lines on the requests tab open now.
+    fn rows(&self) -> usize {
+        match self.tab {
+            AppTab::Outgoing => self.out.as_ref().map_or(0, Vec::len),
+            AppTab::Regional => self.reg.as_ref().map_or(0, Vec::len),
+            _ => 0,
+        }
+    }
+
+    /// The request selected on the requests tab open now.
+    fn selected_request(&self) -> Option<ReqRef> {
+        match self.tab {
+            AppTab::Outgoing => self.out.as_ref()?.get(self.row).map(|r| ReqRef::Out(r.id)),
+            AppTab::Regional => self.reg.as_ref()?.get(self.row).map(|r| ReqRef::Reg(r.id)),
+            _ => None,
+        }
+    }
+
     /// The «Действия» menu.
     pub fn actions_menu(&self) -> Menu {
         let acts = self.card.actions.clone();
@@ -285,6 +365,9 @@ pub struct App {
     pub menu_focus: bool,
     pub list: TaskList,
     pub apps: AppList,
+    pub out: OutList,
+    pub inc: InList,
+    pub reg: RegList,
     pub help: bool,
     pub banner: Option<Banner>,
     pub quit: bool,
@@ -297,10 +380,17 @@ pub struct App {
     pub dialog: Option<Dialog>,
     /// A menu over the main screen (the services of «Новая заявка»).
     pub popup: Option<Menu>,
-    /// The filter panels of the task queues and of the applications; they stay as set while
-    /// the user opens cards and comes back.
-    pub task_filter: crate::filter::Panel,
-    pub app_filter: crate::filter::Panel,
+    /// The filter panels of the lists; they stay as set while the user opens cards and
+    /// comes back.
+    pub task_filter: Panel,
+    pub app_filter: Panel,
+    pub out_filter: Panel,
+    pub in_filter: Panel,
+    pub reg_filter: Panel,
+    /// The body's request kinds, read once per session when a request is first shown.
+    pub kinds: Option<Vec<RequestKind>>,
+    /// The body's staff by id, for the names on request cards.
+    pub people: Vec<(UserId, String)>,
     /// The filter panel of the current list is open.
     pub filtering: bool,
 }
@@ -342,6 +432,9 @@ impl App {
             menu_focus: false,
             list: TaskList::new(Queue::Group),
             apps: AppList::new(),
+            out: OutList::new(),
+            inc: InList::new(),
+            reg: RegList::new(),
             help: false,
             banner: None,
             quit: false,
@@ -350,8 +443,13 @@ impl App {
             seen: 0,
             dialog: None,
             popup: None,
-            task_filter: crate::filter::Panel::tasks(),
-            app_filter: crate::filter::Panel::apps(),
+            task_filter: Panel::tasks(),
+            app_filter: Panel::apps(),
+            out_filter: Panel::outgoing(),
+            in_filter: Panel::incoming(),
+            reg_filter: Panel::regional(),
+            kinds: None,
+            people: Vec::new(),
             filtering: false,
         }
     }
@@ -399,14 +497,50 @@ impl App {
             Screen::Login(_) | Screen::Password { .. } => Ctx::Form,
             Screen::Card(_) => Ctx::Card,
             Screen::App(v) if v.menu.is_some() => Ctx::ActionMenu,
+            Screen::App(v) if matches!(v.tab, AppTab::Outgoing | AppTab::Regional) => {
+                Ctx::AppRequests
+            }
             Screen::App(_) => Ctx::AppCard,
-            Screen::NewApp(_) => Ctx::AppForm,
+            Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => Ctx::AppForm,
+            Screen::Fill(_) => Ctx::DataForm,
+            Screen::Req(v) if v.menu.is_some() => Ctx::ActionMenu,
+            Screen::Req(_) => Ctx::ReqCard,
             Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
             Screen::Main if self.filtering => Ctx::Filter,
             Screen::Main if self.menu_focus => Ctx::Menu,
-            Screen::Main if self.current() == Some(Section::Applications) => Ctx::Apps,
-            Screen::Main if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
-            Screen::Main => Ctx::Tasks,
+            Screen::Main => match self.current().map(Section::list) {
+                Some(For::Apps) => Ctx::Apps,
+                Some(For::Outgoing | For::Regional) => Ctx::Outgoing,
+                Some(For::Incoming) => Ctx::Incoming,
+                _ if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
+                _ => Ctx::Tasks,
+            },
+        }
+    }
+
+    /// The kind of list the current section shows.
+    pub fn list_kind(&self) -> For {
+        self.current().map_or(For::Tasks, Section::list)
+    }
+
+    /// The filter panel of the current list.
+    pub fn panel(&self) -> &Panel {
+        match self.list_kind() {
+            For::Tasks => &self.task_filter,
+            For::Apps => &self.app_filter,
+            For::Outgoing => &self.out_filter,
+            For::Incoming => &self.in_filter,
+            For::Regional => &self.reg_filter,
+        }
+    }
+
+    fn panel_mut(&mut self) -> &mut Panel {
+        match self.list_kind() {
+            For::Tasks => &mut self.task_filter,
+            For::Apps => &mut self.app_filter,
+            For::Outgoing => &mut self.out_filter,
+            For::Incoming => &mut self.in_filter,
+            For::Regional => &mut self.reg_filter,
         }
     }
 
@@ -416,7 +550,7 @@ impl App {
 
     /// A failed call: the daemon's Russian message, or the connection banner; an ended
     /// session goes back to the login screen.
-    fn failed(&mut self, e: &ClientError) {
+    pub(crate) fn failed(&mut self, e: &ClientError) {
         match e.api() {
             Some(a) if a.status == 401 => {
                 let mut f = login_form();
@@ -517,12 +651,7 @@ impl App {
                 _ => {}
             },
             Screen::Main if self.filtering => {
-                let apps = self.current() == Some(Section::Applications);
-                let panel = if apps {
-                    &mut self.app_filter
-                } else {
-                    &mut self.task_filter
-                };
+                let panel = self.panel_mut();
                 match cmd {
                     Some(Cmd::Back) => self.filtering = false,
                     Some(Cmd::Up) => panel.up(),
@@ -531,10 +660,14 @@ impl App {
                     Some(Cmd::PrevChoice) => panel.cycle(false),
                     Some(Cmd::Toggle) => panel.toggle(),
                     Some(Cmd::ClearFilters) => panel.clear(),
-                    Some(Cmd::Submit) => {
-                        self.filtering = false;
-                        self.apply_filters();
-                    }
+                    Some(Cmd::Submit) => match panel.bad_date() {
+                        // The panel stays open with the date to correct.
+                        Some(msg) => self.banner = Some(Banner::Error(msg)),
+                        None => {
+                            self.filtering = false;
+                            self.apply_filters();
+                        }
+                    },
                     _ => match key.code {
                         KeyCode::Char(c) => panel.type_char(c),
                         KeyCode::Backspace => panel.backspace(),
@@ -548,21 +681,31 @@ impl App {
                     self.main_command(cmd);
                 }
             }
-            Screen::NewApp(form) => match cmd {
+            Screen::Fill(form) => match cmd {
                 Some(Cmd::Back) if form.inputs.iter().any(|i| !i.value.trim().is_empty()) => {
+                    let application = matches!(form.purpose, Purpose::Application(_));
                     self.dialog = Some(Dialog::new(
                         text::LEAVE_TITLE,
-                        text::LEAVE_TEXT,
+                        if application {
+                            text::LEAVE_TEXT
+                        } else {
+                            text::LEAVE_REQUEST_TEXT
+                        },
                         Vec::new(),
                         Pending::LeaveForm,
                     ));
                 }
-                Some(Cmd::Back) => {
-                    self.screen = Screen::Main;
-                }
+                Some(Cmd::Back) => self.leave_form(),
                 Some(Cmd::NextField) => form.move_focus(true),
                 Some(Cmd::PrevField) => form.move_focus(false),
-                Some(Cmd::Save) => self.save_form(),
+                Some(Cmd::Save) if matches!(form.purpose, Purpose::Application(_)) => {
+                    self.save_form();
+                }
+                Some(Cmd::Save) => {
+                    if form.validate() {
+                        self.save_request_form();
+                    }
+                }
                 Some(Cmd::Lookup) => self.lookup_applicant(),
                 Some(Cmd::NextChoice) => form.cycle_choice(true),
                 Some(Cmd::PrevChoice) => form.cycle_choice(false),
@@ -588,6 +731,12 @@ impl App {
                 }
                 None => {}
             },
+            Screen::Req(_) => {
+                if let Some(cmd) = cmd {
+                    self.banner = None;
+                    self.request_key(cmd);
+                }
+            }
             Screen::App(v) => match (cmd, &mut v.menu) {
                 (Some(Cmd::Back), Some(_)) => v.menu = None,
                 (Some(Cmd::Back), None) => {
@@ -614,6 +763,19 @@ impl App {
                 (Some(Cmd::NextTab), None) => {
                     let i = AppTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
                     v.tab = AppTab::ALL[(i + 1) % AppTab::ALL.len()];
+                    v.row = 0;
+                }
+                (Some(Cmd::Up), None) => v.row = v.row.saturating_sub(1),
+                (Some(Cmd::Down), None) => v.row = (v.row + 1).min(v.rows().saturating_sub(1)),
+                (Some(Cmd::Open), None) => {
+                    let from = v.card.app.id;
+                    if let Some(r) = v.selected_request() {
+                        self.open_request(r, Some(from));
+                    }
+                }
+                (Some(Cmd::NewRequest), None) => {
+                    let (regional, id) = (v.tab == AppTab::Regional, v.card.app.id);
+                    self.new_request(regional, Some(id));
                 }
                 (Some(Cmd::Refresh), None) => {
                     let id = v.card.app.id;
@@ -629,9 +791,10 @@ impl App {
         match m.kind {
             MenuKind::Services(list) => {
                 if let Some(svc) = list.into_iter().nth(m.selected) {
-                    self.screen = Screen::NewApp(Box::new(crate::form::AppForm::new(svc)));
+                    self.screen = Screen::Fill(Box::new(DataForm::application(svc)));
                 }
             }
+            MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),
             MenuKind::LaunchDepts(depts) => {
                 let dept = depts.get(m.selected).cloned().flatten();
                 match self
@@ -666,7 +829,7 @@ impl App {
                     Err(e) => self.failed(&e),
                 }
             }
-            MenuKind::Actions(_) | MenuKind::Executors(_) => {}
+            MenuKind::Actions(_) | MenuKind::Executors(_) | MenuKind::ReqActions(_) => {}
         }
     }
 
@@ -688,6 +851,7 @@ impl App {
             Err(_) => Vec::new(),
         };
         self.task_filter.add_picks(people.clone(), services.clone());
+        self.in_filter.add_picks(people.clone(), Vec::new());
         self.app_filter.add_picks(people, services);
     }
 
@@ -696,29 +860,34 @@ impl App {
         let today = time::OffsetDateTime::now_utc()
             .to_offset(self.offset)
             .date();
-        if self.current() == Some(Section::Applications) {
-            self.apps.query.filter = self.app_filter.app_filter(today, self.offset);
-        } else {
-            self.list.query.filter = self.task_filter.task_filter(today, self.offset);
-        }
+        self.set_filters(today);
         self.restart();
+    }
+
+    /// The current list's query takes its panel's filters.
+    fn set_filters(&mut self, today: time::Date) {
+        let o = self.offset;
+        match self.list_kind() {
+            For::Tasks => self.list.query.filter = self.task_filter.task_filter(today, o),
+            For::Apps => self.apps.query.filter = self.app_filter.app_filter(today, o),
+            For::Outgoing => self.out.query.filter = self.out_filter.out_filter(today, o),
+            For::Incoming => self.inc.query.filter = self.in_filter.in_filter(),
+            For::Regional => self.reg.query.filter = self.reg_filter.reg_filter(),
+        }
     }
 
     /// «Сохранить черновик»: the draft is created and its card opens, where
     /// «Зарегистрировать» is among the actions. Refused fields get their messages.
     fn save_form(&mut self) {
-        let Screen::NewApp(form) = &mut self.screen else {
+        let Screen::Fill(form) = &mut self.screen else {
             return;
         };
-        for i in 0..form.inputs.len() {
-            form.check(i);
-        }
-        if let Some(i) = form.inputs.iter().position(|i| i.error.is_some()) {
-            form.focus = i;
-            form.message = Some(text::FIX_FIELDS.into());
+        if !form.validate() {
             return;
         }
-        let req = form.request();
+        let Some(req) = form.request() else {
+            return;
+        };
         match self
             .conn
             .call::<volost::domain::Application>(Call::CreateApplication(req))
@@ -731,23 +900,38 @@ impl App {
                 )));
                 self.open_app(app.id);
             }
-            Err(e) => match e.api() {
-                Some(a) if !a.fields.is_empty() => {
-                    let fields = a.fields.clone();
-                    let msg = a.message.clone();
-                    if let Screen::NewApp(form) = &mut self.screen {
-                        form.show_errors(&fields);
-                        form.message = Some(msg);
-                    }
+            Err(e) => self.form_refused(&e),
+        }
+    }
+
+    /// The daemon refused a form: its messages go next to the fields they name.
+    pub(crate) fn form_refused(&mut self, e: &ClientError) {
+        match e.api() {
+            Some(a) if !a.fields.is_empty() => {
+                let fields = a.fields.clone();
+                let msg = a.message.clone();
+                if let Screen::Fill(form) = &mut self.screen {
+                    form.show_errors(&fields);
+                    form.message = Some(msg);
                 }
-                _ => self.failed(&e),
-            },
+            }
+            _ => self.failed(e),
+        }
+    }
+
+    /// Esc from a form with nothing typed, or after «Выйти без сохранения?».
+    fn leave_form(&mut self) {
+        match &self.screen {
+            Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => {
+                self.screen = Screen::Main;
+            }
+            _ => self.leave_request_form(),
         }
     }
 
     /// «Найти заявителя»: by the СНИЛС (or ИНН) typed; one record found fills the applicant.
     fn lookup_applicant(&mut self) {
-        let Screen::NewApp(form) = &mut self.screen else {
+        let Screen::Fill(form) = &mut self.screen else {
             return;
         };
         let Some(q) = form.lookup_key() else {
@@ -757,7 +941,7 @@ impl App {
         let found = self
             .conn
             .call::<Vec<volost::domain::Applicant>>(Call::FindApplicants { query: q, limit: 5 });
-        let Screen::NewApp(form) = &mut self.screen else {
+        let Screen::Fill(form) = &mut self.screen else {
             return;
         };
         match found {
@@ -806,7 +990,11 @@ impl App {
                 Some(a) => self.ask_action(id, a),
                 None => {}
             },
-            MenuKind::Services(_) | MenuKind::LaunchDepts(_) | MenuKind::LaunchServices(..) => {}
+            MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),
+            MenuKind::Services(_)
+            | MenuKind::LaunchDepts(_)
+            | MenuKind::LaunchServices(..)
+            | MenuKind::ReqActions(_) => {}
             MenuKind::Executors(users) => {
                 if let Some(u) = users.get(m.selected) {
                     self.dialog = Some(Dialog::new(
@@ -821,19 +1009,69 @@ impl App {
     }
 
     /// Opens the card of application `id` (keeping the tab when it is open already).
-    fn open_app(&mut self, id: AppId) {
+    pub(crate) fn open_app(&mut self, id: AppId) {
+        let tab = match &self.screen {
+            Screen::App(v) => v.tab,
+            _ => AppTab::Data,
+        };
+        self.open_app_at(id, tab);
+    }
+
+    /// Opens the card of application `id` on `tab`, with its requests when the user may see
+    /// them.
+    pub(crate) fn open_app_at(&mut self, id: AppId, tab: AppTab) {
         let card = match self.conn.call::<ApplicationCard>(Call::Application { id }) {
             Ok(c) => c,
             Err(e) => return self.failed(&e),
         };
-        let tab = match &self.screen {
-            Screen::App(v) => v.tab,
-            _ => AppTab::Data,
+        let may = |r| self.session.as_ref().is_some_and(|s| s.rights.has(r));
+        let out = may(Right::Interagency)
+            .then(|| {
+                let args = volost::api::ListArgs {
+                    filter: OutFilter {
+                        application: Some(id),
+                        ..OutFilter::default()
+                    },
+                    sort: ReqCol::Created,
+                    desc: true,
+                    after: None,
+                    limit: CHUNK,
+                };
+                self.conn
+                    .call::<volost::service::Page<OutRow>>(Call::OutgoingList(args))
+                    .ok()
+                    .map(|p| p.rows)
+            })
+            .flatten();
+        let reg = may(Right::Regional)
+            .then(|| {
+                let args = volost::api::ListArgs {
+                    filter: RegFilter {
+                        application: Some(id),
+                        ..RegFilter::default()
+                    },
+                    sort: ReqCol::Status,
+                    desc: false,
+                    after: None,
+                    limit: CHUNK,
+                };
+                self.conn
+                    .call::<volost::service::Page<RegRow>>(Call::RegionalList(args))
+                    .ok()
+                    .map(|p| p.rows)
+            })
+            .flatten();
+        let row = match &self.screen {
+            Screen::App(v) if v.card.app.id == id && v.tab == tab => v.row,
+            _ => 0,
         };
         self.screen = Screen::App(Box::new(AppView {
             card,
             tab,
             menu: None,
+            out,
+            reg,
+            row,
         }));
     }
 
@@ -1004,7 +1242,9 @@ impl App {
                     self.dialog = Some(d);
                 }
             },
-            Pending::LeaveForm => self.screen = Screen::Main,
+            Pending::LeaveForm => self.leave_form(),
+            Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
+            Pending::CompleteRegional(id) => self.complete_regional(d, id),
             Pending::Jump => {
                 let want = typed.to_lowercase();
                 let found = self
@@ -1065,25 +1305,27 @@ impl App {
                             Some(Banner::Info(format!("{}: {}", text::DONE, action.label())));
                         self.open_app(id);
                     }
-                    Err(e) => {
-                        // The daemon names the fields to correct; the dialog stays open.
-                        let mut d = d;
-                        if let Some(a) = e.api() {
-                            for fe in &a.fields {
-                                let at = d.inputs.iter().position(|f| f.label == fe.field);
-                                if let Some(f) = at.and_then(|i| d.inputs.get_mut(i)) {
-                                    f.error = Some(fe.message.clone());
-                                }
-                            }
-                            if !a.fields.is_empty() {
-                                self.dialog = Some(d);
-                            }
-                        }
-                        self.failed(&e);
-                    }
+                    Err(e) => self.keep_dialog(d, &e),
                 }
             }
         }
+    }
+
+    /// A refused dialog: the daemon names the fields to correct, and then the dialog stays
+    /// open with the messages next to them.
+    pub(crate) fn keep_dialog(&mut self, mut d: Dialog, e: &ClientError) {
+        if let Some(a) = e.api() {
+            for fe in &a.fields {
+                let at = d.inputs.iter().position(|f| f.label == fe.field);
+                if let Some(f) = at.and_then(|i| d.inputs.get_mut(i)) {
+                    f.error = Some(fe.message.clone());
+                }
+            }
+            if !a.fields.is_empty() {
+                self.dialog = Some(d);
+            }
+        }
+        self.failed(e);
     }
 
     fn back_from_form(&mut self) {
@@ -1217,28 +1459,31 @@ impl App {
         let today = time::OffsetDateTime::now_utc()
             .to_offset(self.offset)
             .date();
-        match s.queue() {
-            Some(q) => {
-                self.list = TaskList::new(q);
-                self.list.query.filter = self.task_filter.task_filter(today, self.offset);
-            }
-            None => {
-                self.apps = AppList::new();
-                self.apps.query.filter = self.app_filter.app_filter(today, self.offset);
-            }
+        match (s.queue(), s.list()) {
+            (Some(q), _) => self.list = TaskList::new(q),
+            (None, For::Apps) => self.apps = AppList::new(),
+            (None, For::Outgoing) => self.out = OutList::new(),
+            (None, For::Incoming) => self.inc = InList::new(),
+            (None, _) => self.reg = RegList::new(),
         }
+        self.set_filters(today);
         self.reload();
     }
 
     /// Reads the current list's chunk again (and notes the node's change number first, so
     /// that a change made meanwhile is seen by the next tick).
-    fn reload(&mut self) {
+    pub(crate) fn reload(&mut self) {
         if let Ok(seq) = self.conn.call::<u64>(Call::Changes) {
             self.seen = seq;
         }
-        let r = match self.current() {
-            Some(Section::Applications) => self.apps.load(&mut self.conn),
-            _ => self.list.load(&mut self.conn),
+        let kind = self.list_kind();
+        let c = &mut self.conn;
+        let r = match kind {
+            For::Tasks => self.list.load(c),
+            For::Apps => self.apps.load(c),
+            For::Outgoing => self.out.load(c),
+            For::Incoming => self.inc.load(c),
+            For::Regional => self.reg.load(c),
         };
         if let Err(e) = r {
             self.failed(&e);
@@ -1246,9 +1491,14 @@ impl App {
     }
 
     fn move_by(&mut self, delta: isize) {
-        let r = match self.current() {
-            Some(Section::Applications) => self.apps.move_by(&mut self.conn, delta),
-            _ => self.list.move_by(&mut self.conn, delta),
+        let kind = self.list_kind();
+        let c = &mut self.conn;
+        let r = match kind {
+            For::Tasks => self.list.move_by(c, delta),
+            For::Apps => self.apps.move_by(c, delta),
+            For::Outgoing => self.out.move_by(c, delta),
+            For::Incoming => self.inc.move_by(c, delta),
+            For::Regional => self.reg.move_by(c, delta),
         };
         if let Err(e) = r {
             self.failed(&e);
@@ -1259,9 +1509,14 @@ impl App {
         if let Ok(seq) = self.conn.call::<u64>(Call::Changes) {
             self.seen = seq;
         }
-        let r = match self.current() {
-            Some(Section::Applications) => self.apps.restart(&mut self.conn),
-            _ => self.list.restart(&mut self.conn),
+        let kind = self.list_kind();
+        let c = &mut self.conn;
+        let r = match kind {
+            For::Tasks => self.list.restart(c),
+            For::Apps => self.apps.restart(c),
+            For::Outgoing => self.out.restart(c),
+            For::Incoming => self.inc.restart(c),
+            For::Regional => self.reg.restart(c),
         };
         if let Err(e) = r {
             self.failed(&e);
@@ -1359,6 +1614,33 @@ impl App {
             Cmd::PageDown => self.move_by(20),
             Cmd::Top => self.restart(),
             Cmd::Refresh => self.reload(),
+            Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Outgoing => {
+                let q = &mut self.out.query;
+                if cmd == Cmd::Sort {
+                    const COLS: [ReqCol; 3] = [ReqCol::Created, ReqCol::Updated, ReqCol::Status];
+                    let i = COLS.iter().position(|c| *c == q.sort).unwrap_or(0);
+                    q.sort = COLS[(i + 1) % COLS.len()];
+                } else {
+                    q.desc = !q.desc;
+                }
+                self.restart();
+            }
+            Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Incoming => {
+                let q = &mut self.inc.query;
+                if cmd == Cmd::Sort {
+                    const COLS: [ReqCol; 3] = [ReqCol::Planned, ReqCol::Created, ReqCol::Updated];
+                    let i = COLS.iter().position(|c| *c == q.sort).unwrap_or(0);
+                    q.sort = COLS[(i + 1) % COLS.len()];
+                } else {
+                    q.desc = !q.desc;
+                }
+                self.restart();
+            }
+            // One order only (status, then date): F6 turns it round like Shift+F6.
+            Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Regional => {
+                self.reg.query.desc = !self.reg.query.desc;
+                self.restart();
+            }
             Cmd::Sort | Cmd::SortDirection if self.current() == Some(Section::Applications) => {
                 let q = &mut self.apps.query;
                 if cmd == Cmd::Sort {
@@ -1378,6 +1660,25 @@ impl App {
                     q.desc = !q.desc;
                 }
                 self.restart();
+            }
+            Cmd::Open if self.list_kind() == For::Outgoing => {
+                if let Some(r) = self.out.current().map(|r| ReqRef::Out(r.id)) {
+                    self.open_request(r, None);
+                }
+            }
+            Cmd::Open if self.list_kind() == For::Incoming => {
+                if let Some(r) = self.inc.current().map(|r| ReqRef::In(r.id)) {
+                    self.open_request(r, None);
+                }
+            }
+            Cmd::Open if self.list_kind() == For::Regional => {
+                if let Some(r) = self.reg.current().map(|r| ReqRef::Reg(r.id)) {
+                    self.open_request(r, None);
+                }
+            }
+            Cmd::NewRequest => {
+                let regional = self.list_kind() == For::Regional;
+                self.new_request(regional, None);
             }
             Cmd::Open if self.current() == Some(Section::Applications) => {
                 if let Some(id) = self.apps.current().map(|r| r.id) {

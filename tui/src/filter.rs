@@ -3,8 +3,8 @@
 //! node's local time.
 
 use crate::text;
-use volost::domain::{Status, Ts};
-use volost::service::{AppFilter, TaskFilter};
+use volost::domain::{InStatus, OutStatus, RegStatus, Status, Ts, UserId};
+use volost::service::{AppFilter, InFilter, OutFilter, RegFilter, TaskFilter};
 
 /// A period preset, in local days relative to today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +94,9 @@ pub struct Row {
 pub enum For {
     Tasks,
     Apps,
+    Outgoing,
+    Incoming,
+    Regional,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -118,15 +121,32 @@ fn periods() -> Value {
     }
 }
 
+fn statuses(labels: impl IntoIterator<Item = &'static str>) -> Value {
+    Value::Choice {
+        options: labels.into_iter().map(String::from).collect(),
+        at: 0,
+    }
+}
+
+/// The rows of a creation period: a preset (labelled for the list's gender: «Создана»
+/// for a task or an application, «Дата создания» for a request), and the dates typed.
+fn period_rows(label: &'static str) -> [Row; 3] {
+    [
+        row(label, periods()),
+        row(text::FL_FROM, Value::Text(String::new())),
+        row(text::FL_TO, Value::Text(String::new())),
+    ]
+}
+
 impl Panel {
     pub fn tasks() -> Panel {
         Panel {
             target: For::Tasks,
-            rows: vec![
-                row(text::FL_NAME, Value::Text(String::new())),
-                row(text::FL_CREATED, periods()),
-                row(text::FL_OVERDUE, Value::Flag),
-            ],
+            rows: [row(text::FL_NAME, Value::Text(String::new()))]
+                .into_iter()
+                .chain(period_rows(text::FL_CREATED))
+                .chain([row(text::FL_OVERDUE, Value::Flag)])
+                .collect(),
             focus: 0,
         }
     }
@@ -134,18 +154,65 @@ impl Panel {
     pub fn apps() -> Panel {
         Panel {
             target: For::Apps,
-            rows: vec![
-                row(
-                    text::FL_STATUS,
-                    Value::Choice {
-                        options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
-                        at: 2,
-                    },
-                ),
-                row(text::FL_CREATED, periods()),
-                row(text::FL_OVERDUE, Value::Flag),
-            ],
+            rows: vec![row(
+                text::FL_STATUS,
+                Value::Choice {
+                    options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
+                    at: 2,
+                },
+            )]
+            .into_iter()
+            .chain(period_rows(text::FL_CREATED))
+            .chain([row(text::FL_OVERDUE, Value::Flag)])
+            .collect(),
             focus: 0,
+        }
+    }
+
+    pub fn outgoing() -> Panel {
+        Panel {
+            target: For::Outgoing,
+            rows: [row(
+                text::FL_STATUS,
+                statuses(OutStatus::ALL.map(OutStatus::label)),
+            )]
+            .into_iter()
+            .chain(period_rows(text::FL_REQ_CREATED))
+            .collect(),
+            focus: 0,
+        }
+    }
+
+    pub fn incoming() -> Panel {
+        Panel {
+            target: For::Incoming,
+            rows: vec![row(
+                text::FL_STATUS,
+                statuses(InStatus::ALL.map(InStatus::label)),
+            )],
+            focus: 0,
+        }
+    }
+
+    pub fn regional() -> Panel {
+        Panel {
+            target: For::Regional,
+            rows: vec![row(
+                text::FL_STATUS,
+                statuses([RegStatus::New.label(), RegStatus::Done.label()]),
+            )],
+            focus: 0,
+        }
+    }
+
+    /// The panel of a list.
+    pub fn of(target: For) -> Panel {
+        match target {
+            For::Tasks => Panel::tasks(),
+            For::Apps => Panel::apps(),
+            For::Outgoing => Panel::outgoing(),
+            For::Incoming => Panel::incoming(),
+            For::Regional => Panel::regional(),
         }
     }
 
@@ -202,11 +269,13 @@ impl Panel {
         {
             return;
         }
-        let person = match self.target {
-            For::Tasks => text::FL_AUTHOR,
-            For::Apps => text::FL_ASSIGNEE,
+        let picks = match self.target {
+            For::Tasks => vec![(text::FL_AUTHOR, people), (text::FL_SERVICE, services)],
+            For::Apps => vec![(text::FL_ASSIGNEE, people), (text::FL_SERVICE, services)],
+            For::Incoming => vec![(text::FL_ASSIGNEE, people)],
+            For::Outgoing | For::Regional => Vec::new(),
         };
-        for (label, options) in [(person, people), (text::FL_SERVICE, services)] {
+        for (label, options) in picks {
             if !options.is_empty() {
                 self.rows.push(row(label, Value::Pick { options, at: 0 }));
             }
@@ -246,13 +315,63 @@ impl Panel {
         self.rows.iter().find(|r| r.on && r.label == label)
     }
 
+    /// A typed date of the period that is switched on but not a date: the message to show.
+    pub fn bad_date(&self) -> Option<String> {
+        [text::FL_FROM, text::FL_TO]
+            .into_iter()
+            .find_map(|l| match self.row(l).map(|r| &r.value) {
+                Some(Value::Text(t))
+                    if !t.trim().is_empty() && crate::app::parse_date(t).is_none() =>
+                {
+                    Some(format!("{l}: {}", text::BAD_DATE))
+                }
+                _ => None,
+            })
+    }
+
+    fn typed(&self, label: &str) -> Option<time::Date> {
+        match self.row(label).map(|r| &r.value) {
+            Some(Value::Text(t)) => crate::app::parse_date(t),
+            _ => None,
+        }
+    }
+
+    /// `[from, to)`: the preset if it is on, narrowed by the typed dates («по» takes in the
+    /// whole of its day).
     fn period(&self, today: time::Date, offset: time::UtcOffset) -> (Option<Ts>, Option<Ts>) {
-        match self.row(text::FL_CREATED).map(|r| &r.value) {
+        let preset = self
+            .row(text::FL_CREATED)
+            .or_else(|| self.row(text::FL_REQ_CREATED));
+        let (mut from, mut to) = match preset.map(|r| &r.value) {
             Some(Value::Choice { at, .. }) => {
                 let (a, b) = Period::ALL[(*at).min(Period::ALL.len() - 1)].range(today, offset);
                 (Some(a), Some(b))
             }
             _ => (None, None),
+        };
+        let midnight = |d: time::Date| {
+            Ts::from_datetime(
+                d.midnight()
+                    .assume_offset(offset)
+                    .to_offset(time::UtcOffset::UTC),
+            )
+        };
+        if let Some(d) = self.typed(text::FL_FROM) {
+            let t = midnight(d);
+            from = Some(from.map_or(t, |f| if t.0 > f.0 { t } else { f }));
+        }
+        if let Some(d) = self.typed(text::FL_TO) {
+            let t = midnight(d.next_day().unwrap_or(d));
+            to = Some(to.map_or(t, |x| if t.0 < x.0 { t } else { x }));
+        }
+        (from, to)
+    }
+
+    /// The index of the status chosen, when the status filter is on.
+    fn status_at(&self) -> Option<usize> {
+        match self.row(text::FL_STATUS).map(|r| &r.value) {
+            Some(Value::Choice { at, .. }) => Some(*at),
+            _ => None,
         }
     }
 
@@ -276,18 +395,54 @@ impl Panel {
     pub fn app_filter(&self, today: time::Date, offset: time::UtcOffset) -> AppFilter {
         let (created_from, created_to) = self.period(today, offset);
         AppFilter {
-            statuses: match self.row(text::FL_STATUS).map(|r| &r.value) {
-                Some(Value::Choice { at, .. }) => {
-                    Status::ALL.get(*at).copied().into_iter().collect()
-                }
-                _ => Vec::new(),
-            },
+            statuses: self
+                .status_at()
+                .and_then(|i| Status::ALL.get(i).copied())
+                .into_iter()
+                .collect(),
             created_from,
             created_to,
             overdue_only: self.row(text::FL_OVERDUE).is_some(),
             assignee: self.pick(text::FL_ASSIGNEE).map(volost::domain::UserId),
             service: self.pick(text::FL_SERVICE).map(volost::domain::ServiceId),
             ..AppFilter::default()
+        }
+    }
+
+    pub fn out_filter(&self, today: time::Date, offset: time::UtcOffset) -> OutFilter {
+        let (created_from, created_to) = self.period(today, offset);
+        OutFilter {
+            statuses: self
+                .status_at()
+                .and_then(|i| OutStatus::ALL.get(i).copied())
+                .into_iter()
+                .collect(),
+            created_from,
+            created_to,
+            ..OutFilter::default()
+        }
+    }
+
+    pub fn in_filter(&self) -> InFilter {
+        InFilter {
+            statuses: self
+                .status_at()
+                .and_then(|i| InStatus::ALL.get(i).copied())
+                .into_iter()
+                .collect(),
+            executor: self.pick(text::FL_ASSIGNEE).map(UserId),
+            ..InFilter::default()
+        }
+    }
+
+    pub fn reg_filter(&self) -> RegFilter {
+        RegFilter {
+            statuses: self
+                .status_at()
+                .and_then(|i| [RegStatus::New, RegStatus::Done].get(i).copied())
+                .into_iter()
+                .collect(),
+            ..RegFilter::default()
         }
     }
 }
@@ -317,7 +472,7 @@ mod tests {
         for c in "выписк".chars() {
             p.type_char(c);
         }
-        p.focus = 2;
+        p.focus = 4;
         p.toggle();
         let f = p.task_filter(today, off);
         assert_eq!(f.name_contains.as_deref(), Some("выписк"));
@@ -339,18 +494,60 @@ mod tests {
             vec![(7, "Выдача выписки".into())],
         );
         p.add_picks(vec![(9, "x".into())], Vec::new());
-        assert_eq!(p.rows.len(), 5, "added once");
-        p.focus = 3;
+        assert_eq!(p.rows.len(), 7, "added once");
+        p.focus = 5;
         p.cycle(true);
         assert_eq!(
             p.task_filter(today, off).author,
             Some(volost::domain::UserId(3))
         );
-        p.focus = 4;
+        p.focus = 6;
         p.toggle();
         assert_eq!(
             p.task_filter(today, off).service,
             Some(volost::domain::ServiceId(7))
         );
+    }
+
+    #[test]
+    fn typed_dates_bound_the_period_and_a_wrong_one_is_named() {
+        let today = time::macros::date!(2026 - 11 - 23);
+        let off = time::UtcOffset::UTC;
+        let mut p = Panel::outgoing();
+        let typed = |p: &mut Panel, at: usize, s: &str| {
+            p.focus = at;
+            for c in s.chars() {
+                p.type_char(c);
+            }
+        };
+        typed(&mut p, 2, "01.11.2026");
+        typed(&mut p, 3, "10.11.2026");
+        let f = p.out_filter(today, off);
+        let day = |d: time::Date| Ts::from_datetime(d.midnight().assume_utc());
+        assert_eq!(
+            f.created_from,
+            Some(day(time::macros::date!(2026 - 11 - 01)))
+        );
+        // «по» includes its whole day.
+        assert_eq!(f.created_to, Some(day(time::macros::date!(2026 - 11 - 11))));
+        assert!(p.bad_date().is_none());
+        // With a preset on as well, the period is where both agree.
+        p.focus = 1;
+        p.toggle();
+        let f = p.out_filter(today, off);
+        assert_eq!(
+            f.created_from,
+            Some(day(time::macros::date!(2026 - 11 - 23)))
+        );
+        assert_eq!(f.created_to, Some(day(time::macros::date!(2026 - 11 - 11))));
+        typed(&mut p, 3, "x");
+        assert_eq!(
+            p.bad_date().as_deref(),
+            Some("По дату (ДД.ММ.ГГГГ): Введите дату как ДД.ММ.ГГГГ")
+        );
+        // Status: ←/→ picks one of the eight, the filter carries it.
+        p.focus = 0;
+        p.cycle(true);
+        assert_eq!(p.out_filter(today, off).statuses, vec![OutStatus::Ready]);
     }
 }

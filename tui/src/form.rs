@@ -1,11 +1,14 @@
-//! The application form, generated from the service's template: the applicant first, then
-//! the service's fields. Each field is checked when the user leaves it, with the same
+//! Forms generated from templates: a new application (the applicant first, then the
+//! service's fields), an outgoing request (its kind's fields) and the answer to an incoming
+//! one (the kind's answer fields). Each field is checked when the user leaves it, with the same
 //! validators the daemon uses (СНИЛС checksum, ИНН, dates ...), and the message stands next to
 //! it; the daemon checks everything again on saving.
 
 use crate::text;
+use std::collections::BTreeMap;
 use volost::domain::{
-    ApplicantId, ApplicantInput, ApplicantKind, Field, FieldType, Service, validate,
+    AppId, ApplicantId, ApplicantInput, ApplicantKind, Field, FieldType, InReqId, RequestKind,
+    Service, validate,
 };
 use volost::service::{ApplicantRef, FieldError, NewApplication};
 
@@ -38,10 +41,27 @@ pub struct Input {
     pub source: Source,
 }
 
-pub struct AppForm {
-    pub service: Service,
+/// What the form is filled for, and what saving it does.
+pub enum Purpose {
+    /// «Новая заявка»: a draft of the service.
+    Application(Service),
+    /// «Новый запрос»: an outgoing interagency request, for an application or on its own.
+    Outgoing {
+        kind: RequestKind,
+        application: Option<AppId>,
+    },
+    /// «Сформировать ответ» to an incoming request.
+    Answer { id: InReqId, kind: RequestKind },
+}
+
+pub struct DataForm {
+    pub purpose: Purpose,
+    /// The form's title: what is being filled, and for which service or kind.
+    pub title: String,
+    /// The template's fields the inputs after the applicant part hold.
+    pub fields: Vec<Field>,
     pub inputs: Vec<Input>,
-    /// Where the applicant part ends (the service's fields follow).
+    /// Where the applicant part ends (the template's fields follow); 0 for a request.
     pub applicant_len: usize,
     pub focus: usize,
     /// An applicant found by СНИЛС or ИНН: the application refers to that record.
@@ -60,9 +80,9 @@ fn input(label: &str, required: bool, source: Source) -> Input {
     }
 }
 
-impl AppForm {
-    pub fn new(service: Service) -> AppForm {
-        let mut inputs = vec![
+impl DataForm {
+    pub fn application(service: Service) -> DataForm {
+        let inputs = vec![
             input(text::F_NAME, true, Source::Applicant(Part::Name)),
             input(text::F_SNILS, false, Source::Applicant(Part::Snils)),
             input(text::F_INN, false, Source::Applicant(Part::Inn)),
@@ -70,8 +90,31 @@ impl AppForm {
             input(text::F_PHONE, false, Source::Applicant(Part::Phone)),
             input(text::F_ADDRESS, false, Source::Applicant(Part::Address)),
         ];
+        let title = format!("{} · {}", text::NEW_APP, service.name);
+        let fields = service.fields.clone();
+        DataForm::with(Purpose::Application(service), title, fields, inputs)
+    }
+
+    pub fn outgoing(kind: RequestKind, application: Option<AppId>) -> DataForm {
+        let title = format!("{} · {} · {}", text::NEW_REQUEST, kind.name, kind.agency);
+        let fields = kind.fields.clone();
+        DataForm::with(
+            Purpose::Outgoing { kind, application },
+            title,
+            fields,
+            Vec::new(),
+        )
+    }
+
+    pub fn answer(id: InReqId, number: &str, kind: RequestKind) -> DataForm {
+        let title = format!("{} · {number} · {}", text::MAKE_ANSWER, kind.name);
+        let fields = kind.answer_fields.clone();
+        DataForm::with(Purpose::Answer { id, kind }, title, fields, Vec::new())
+    }
+
+    fn with(purpose: Purpose, title: String, fields: Vec<Field>, mut inputs: Vec<Input>) -> Self {
         let applicant_len = inputs.len();
-        for (i, f) in service.fields.iter().enumerate() {
+        for (i, f) in fields.iter().enumerate() {
             if f.ftype == FieldType::File {
                 // Files are attached on the card's «Файлы» tab, not typed here.
                 continue;
@@ -84,8 +127,10 @@ impl AppForm {
             };
             inputs.push(inp);
         }
-        AppForm {
-            service,
+        DataForm {
+            purpose,
+            title,
+            fields,
             inputs,
             applicant_len,
             focus: 0,
@@ -96,7 +141,7 @@ impl AppForm {
 
     fn field(&self, src: Source) -> Option<&Field> {
         match src {
-            Source::Field(i) => self.service.fields.get(i),
+            Source::Field(i) => self.fields.get(i),
             Source::Applicant(_) => None,
         }
     }
@@ -124,6 +169,22 @@ impl AppForm {
         };
         if let Some(inp) = self.inputs.get_mut(i) {
             inp.error = err;
+        }
+    }
+
+    /// Checks every input; on a failure the first wrong field gets the focus and the form
+    /// says what to do.
+    pub fn validate(&mut self) -> bool {
+        for i in 0..self.inputs.len() {
+            self.check(i);
+        }
+        match self.inputs.iter().position(|i| i.error.is_some()) {
+            Some(i) => {
+                self.focus = i;
+                self.message = Some(text::FIX_FIELDS.into());
+                false
+            }
+            None => true,
         }
     }
 
@@ -203,7 +264,7 @@ impl AppForm {
 
     /// Fills the applicant part from a record found in the registry.
     pub fn fill_applicant(&mut self, a: &volost::domain::Applicant) {
-        let set = |form: &mut AppForm, p: Part, v: &str| {
+        let set = |form: &mut DataForm, p: Part, v: &str| {
             if let Some(i) = form
                 .inputs
                 .iter_mut()
@@ -222,8 +283,24 @@ impl AppForm {
         self.existing = Some((a.id, a.name.clone()));
     }
 
-    /// The request to create the draft.
-    pub fn request(&self) -> NewApplication {
+    /// The typed values of the template's fields, by field key; empty ones left out.
+    pub fn data(&self) -> BTreeMap<String, String> {
+        self.inputs
+            .iter()
+            .filter_map(|i| match (i.source, self.field(i.source)) {
+                (Source::Field(_), Some(f)) if !i.value.trim().is_empty() => {
+                    Some((f.key.clone(), i.value.trim().to_string()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The request to create the draft, when the form is an application's.
+    pub fn request(&self) -> Option<NewApplication> {
+        let Purpose::Application(service) = &self.purpose else {
+            return None;
+        };
         let applicant = match &self.existing {
             Some((id, _)) => ApplicantRef::Existing(*id),
             None => ApplicantRef::New(ApplicantInput {
@@ -241,23 +318,13 @@ impl AppForm {
                 ..ApplicantInput::default()
             }),
         };
-        let data = self
-            .inputs
-            .iter()
-            .filter_map(|i| match (i.source, self.field(i.source)) {
-                (Source::Field(_), Some(f)) if !i.value.trim().is_empty() => {
-                    Some((f.key.clone(), i.value.trim().to_string()))
-                }
-                _ => None,
-            })
-            .collect();
-        NewApplication {
-            service: self.service.id,
+        Some(NewApplication {
+            service: service.id,
             dept: None,
             applicant,
-            data,
+            data: self.data(),
             source: volost::domain::Source::Manual,
-        }
+        })
     }
 
     /// Puts the daemon's messages next to the fields they name (by label), and focuses the
@@ -326,7 +393,7 @@ mod tests {
 
     #[test]
     fn fields_are_checked_on_leaving_them_with_the_daemons_validators() {
-        let mut form = AppForm::new(service());
+        let mut form = DataForm::application(service());
         // Files are not typed; the date and the choice are.
         assert_eq!(form.inputs.len(), 6 + 2);
         form.focus = 1;
@@ -359,10 +426,10 @@ mod tests {
 
     #[test]
     fn the_request_carries_typed_values_by_field_key() {
-        let mut form = AppForm::new(service());
+        let mut form = DataForm::application(service());
         form.inputs[0].value = "Семёнов Пётр Ильич".into();
         form.inputs[6].value = "01.02.1980".into();
-        let r = form.request();
+        let r = form.request().expect("an application form");
         assert_eq!(r.data.get("birth").map(String::as_str), Some("01.02.1980"));
         assert!(!r.data.contains_key("ok"));
         match r.applicant {

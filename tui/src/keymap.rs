@@ -47,6 +47,7 @@ pub enum Cmd {
     ClearFilters,
     Launch,
     Search,
+    NewRequest,
 }
 
 impl Cmd {
@@ -64,6 +65,7 @@ impl Cmd {
                 | Cmd::NewApp
                 | Cmd::Save
                 | Cmd::Launch
+                | Cmd::NewRequest
         )
     }
 }
@@ -95,6 +97,16 @@ pub enum Ctx {
     AppForm,
     /// The filter panel of a list.
     Filter,
+    /// «Исходящие запросы» or «Запросы Р-сведений»: lists where new requests are made.
+    Outgoing,
+    /// «Входящие запросы».
+    Incoming,
+    /// A request card.
+    ReqCard,
+    /// An application card on its tab of interagency or regional requests.
+    AppRequests,
+    /// The form of a request or of an answer (no applicant part).
+    DataForm,
 }
 
 /// One row of the registry.
@@ -110,8 +122,9 @@ pub struct Binding {
 
 use Ctx::*;
 
-const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps];
-const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps];
+const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Incoming];
+const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming];
+const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
@@ -119,7 +132,19 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F1", "?"],
         label: "Справка",
         footer: true,
-        ctx: &[Tasks, MyTasks, Menu, Help, Card, Apps, AppCard],
+        ctx: &[
+            Tasks,
+            MyTasks,
+            Menu,
+            Help,
+            Card,
+            Apps,
+            AppCard,
+            Outgoing,
+            Incoming,
+            ReqCard,
+            AppRequests,
+        ],
     },
     Binding {
         cmd: Cmd::Help,
@@ -127,7 +152,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F1"],
         label: "Справка",
         footer: true,
-        ctx: &[Form, AppForm],
+        ctx: &[Form, AppForm, DataForm],
     },
     Binding {
         cmd: Cmd::Back,
@@ -135,7 +160,17 @@ pub const BINDINGS: &[Binding] = &[
         label: "Назад",
         footer: true,
         ctx: &[
-            Form, Help, Card, Dialog, AppCard, ActionMenu, AppForm, Filter,
+            Form,
+            Help,
+            Card,
+            Dialog,
+            AppCard,
+            ActionMenu,
+            AppForm,
+            Filter,
+            ReqCard,
+            AppRequests,
+            DataForm,
         ],
     },
     Binding {
@@ -172,7 +207,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["/", "."],
         label: "Поиск",
         footer: false,
-        ctx: PAGED,
+        ctx: &[Tasks, MyTasks, Apps],
     },
     Binding {
         cmd: Cmd::Toggle,
@@ -217,11 +252,25 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Apps],
     },
     Binding {
+        cmd: Cmd::NewRequest,
+        keys: &["F7"],
+        label: "Новый запрос",
+        footer: true,
+        ctx: &[Outgoing, AppRequests],
+    },
+    Binding {
         cmd: Cmd::Save,
         keys: &["F2"],
         label: "Сохранить черновик",
         footer: true,
         ctx: &[AppForm],
+    },
+    Binding {
+        cmd: Cmd::Save,
+        keys: &["F2"],
+        label: "Сохранить",
+        footer: true,
+        ctx: &[DataForm],
     },
     Binding {
         cmd: Cmd::Lookup,
@@ -235,14 +284,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["→", "←"],
         label: "Следующий / предыдущий вариант (поле с выбором)",
         footer: false,
-        ctx: &[AppForm],
+        ctx: &[AppForm, DataForm],
     },
     Binding {
         cmd: Cmd::Actions,
         keys: &["F2"],
         label: "Действия",
         footer: true,
-        ctx: &[AppCard],
+        ctx: &[AppCard, ReqCard, AppRequests],
     },
     Binding {
         cmd: Cmd::Complete,
@@ -273,11 +322,18 @@ pub const BINDINGS: &[Binding] = &[
         ctx: PAGED,
     },
     Binding {
+        cmd: Cmd::Open,
+        keys: &["Enter"],
+        label: "Открыть запрос",
+        footer: true,
+        ctx: &[AppRequests],
+    },
+    Binding {
         cmd: Cmd::NextTab,
         keys: &["Tab"],
         label: "Следующая вкладка",
         footer: false,
-        ctx: &[Card, AppCard],
+        ctx: CARDS,
     },
     Binding {
         cmd: Cmd::Submit,
@@ -298,7 +354,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F5"],
         label: "Обновить",
         footer: false,
-        ctx: &[Card, AppCard],
+        ctx: CARDS,
     },
     Binding {
         cmd: Cmd::Sort,
@@ -326,14 +382,14 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Tab", "↓"],
         label: "Следующее поле",
         footer: false,
-        ctx: &[Form, Dialog, AppForm],
+        ctx: &[Form, Dialog, AppForm, DataForm],
     },
     Binding {
         cmd: Cmd::PrevField,
         keys: &["Shift+Tab", "↑"],
         label: "Предыдущее поле",
         footer: false,
-        ctx: &[Form, AppForm],
+        ctx: &[Form, AppForm, DataForm],
     },
     Binding {
         cmd: Cmd::FocusMenu,
@@ -361,7 +417,16 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["↑", "k"],
         label: "Вверх",
         footer: false,
-        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
+        ctx: &[
+            Tasks,
+            MyTasks,
+            Menu,
+            Apps,
+            ActionMenu,
+            Outgoing,
+            Incoming,
+            AppRequests,
+        ],
     },
     Binding {
         cmd: Cmd::Up,
@@ -375,7 +440,16 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["↓", "j"],
         label: "Вниз",
         footer: false,
-        ctx: &[Tasks, MyTasks, Menu, Apps, ActionMenu],
+        ctx: &[
+            Tasks,
+            MyTasks,
+            Menu,
+            Apps,
+            ActionMenu,
+            Outgoing,
+            Incoming,
+            AppRequests,
+        ],
     },
     Binding {
         cmd: Cmd::Down,
@@ -457,10 +531,11 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     }
     let cmd = match key.code {
         KeyCode::F(1) => Cmd::Help,
-        KeyCode::F(2) if ctx == AppCard => Cmd::Actions,
-        KeyCode::F(2) if ctx == AppForm => Cmd::Save,
+        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests) => Cmd::Actions,
+        KeyCode::F(2) if matches!(ctx, AppForm | DataForm) => Cmd::Save,
         KeyCode::F(3) if ctx == AppForm => Cmd::Lookup,
         KeyCode::F(7) if ctx == Apps => Cmd::NewApp,
+        KeyCode::F(7) if matches!(ctx, Outgoing | AppRequests) => Cmd::NewRequest,
         KeyCode::F(7) if ctx == Tasks => Cmd::Launch,
         KeyCode::Insert if ctx == Apps => Cmd::NewApp,
         KeyCode::F(2) => Cmd::Claim,
@@ -474,16 +549,17 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(9) => Cmd::ChangePassword,
         KeyCode::F(10) => Cmd::Quit,
         KeyCode::Esc => Cmd::Back,
-        KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps) => Cmd::Open,
+        KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps | Outgoing | Incoming) => Cmd::Open,
+        KeyCode::Enter if ctx == AppRequests => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
-        KeyCode::Right if matches!(ctx, AppForm | Filter) => Cmd::NextChoice,
-        KeyCode::Left if matches!(ctx, AppForm | Filter) => Cmd::PrevChoice,
+        KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter) => Cmd::NextChoice,
+        KeyCode::Left if matches!(ctx, AppForm | DataForm | Filter) => Cmd::PrevChoice,
         KeyCode::Char(' ') if ctx == Filter => Cmd::Toggle,
         KeyCode::Delete if ctx == Filter => Cmd::ClearFilters,
-        KeyCode::Tab | KeyCode::Down if ctx == AppForm => Cmd::NextField,
-        KeyCode::BackTab | KeyCode::Up if ctx == AppForm => Cmd::PrevField,
+        KeyCode::Tab | KeyCode::Down if matches!(ctx, AppForm | DataForm) => Cmd::NextField,
+        KeyCode::BackTab | KeyCode::Up if matches!(ctx, AppForm | DataForm) => Cmd::PrevField,
         KeyCode::Tab if ctx == Form => Cmd::NextField,
-        KeyCode::Tab if matches!(ctx, Card | AppCard) => Cmd::NextTab,
+        KeyCode::Tab if CARDS.contains(&ctx) => Cmd::NextTab,
         KeyCode::Tab | KeyCode::Down if ctx == Dialog => Cmd::NextField,
         KeyCode::BackTab if ctx == Form => Cmd::PrevField,
         KeyCode::Tab | KeyCode::BackTab => Cmd::FocusMenu,
@@ -494,7 +570,9 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::PageUp => Cmd::PageUp,
         KeyCode::PageDown => Cmd::PageDown,
         KeyCode::Home => Cmd::Top,
-        KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm | Filter) => return None,
+        KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm | DataForm | Filter) => {
+            return None;
+        }
         // `:` is Shift+Ж on the Russian layout.
         KeyCode::Char(':' | 'Ж') => Cmd::Jump,
         KeyCode::Char('/' | '.') => Cmd::Search,
@@ -627,7 +705,20 @@ mod tests {
     #[test]
     fn every_footer_entry_is_a_working_key() {
         for ctx in [
-            Form, Tasks, MyTasks, Menu, Card, Dialog, Apps, AppCard, ActionMenu,
+            Form,
+            Tasks,
+            MyTasks,
+            Menu,
+            Card,
+            Dialog,
+            Apps,
+            AppCard,
+            ActionMenu,
+            Outgoing,
+            Incoming,
+            ReqCard,
+            AppRequests,
+            DataForm,
         ] {
             for (k, label) in footer(ctx, false) {
                 let code = match k {

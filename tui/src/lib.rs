@@ -10,6 +10,7 @@ pub mod filter;
 pub mod form;
 pub mod keymap;
 pub mod list;
+pub mod requests;
 pub mod text;
 pub mod ui;
 

@@ -4,10 +4,13 @@
 
 use crate::conn::Conn;
 use serde::de::DeserializeOwned;
-use volost::api::Call;
 use volost::api::client::ClientError;
+use volost::api::{Call, ListArgs};
 use volost::domain::Queue;
-use volost::service::{AppCol, AppQuery, AppRow, Cursor, Page, TaskCol, TaskQuery, TaskRow};
+use volost::service::{
+    AppCol, AppQuery, AppRow, Cursor, InFilter, InRow, OutFilter, OutRow, Page, RegFilter, RegRow,
+    ReqCol, TaskCol, TaskQuery, TaskRow,
+};
 
 /// Rows read at a time.
 pub const CHUNK: usize = 100;
@@ -36,6 +39,21 @@ impl Query for AppQuery {
     }
 }
 
+/// The request lists share one query shape; only the call differs.
+macro_rules! request_query {
+    ($($filter:ty => $call:ident),*) => {$(
+        impl Query for ListArgs<$filter> {
+            fn after_mut(&mut self) -> &mut Option<Cursor> {
+                &mut self.after
+            }
+            fn call(&self) -> Call {
+                Call::$call(self.clone())
+            }
+        }
+    )*};
+}
+request_query!(OutFilter => OutgoingList, InFilter => IncomingList, RegFilter => RegionalList);
+
 /// A list on screen: its query (filters, sort, the chunk's cursor), the chunk's rows, the
 /// selection, the cursors back to earlier chunks and the one to the next.
 #[derive(Clone, Debug)]
@@ -49,6 +67,40 @@ pub struct List<Q, R> {
 
 pub type TaskList = List<TaskQuery, TaskRow>;
 pub type AppList = List<AppQuery, AppRow>;
+pub type OutList = List<ListArgs<OutFilter>, OutRow>;
+pub type InList = List<ListArgs<InFilter>, InRow>;
+pub type RegList = List<ListArgs<RegFilter>, RegRow>;
+
+fn args<F: Default>(sort: ReqCol, desc: bool) -> ListArgs<F> {
+    ListArgs {
+        filter: F::default(),
+        sort,
+        desc,
+        after: None,
+        limit: CHUNK,
+    }
+}
+
+impl OutList {
+    /// «Исходящие запросы», newest first.
+    pub fn new() -> OutList {
+        List::with(args(ReqCol::Created, true))
+    }
+}
+
+impl InList {
+    /// «Входящие запросы», the nearest planned date first.
+    pub fn new() -> InList {
+        List::with(args(ReqCol::Planned, false))
+    }
+}
+
+impl RegList {
+    /// «Запросы Р-сведений»: «Новый» before «Исполнено», oldest first.
+    pub fn new() -> RegList {
+        List::with(args(ReqCol::Status, false))
+    }
+}
 
 impl TaskList {
     /// A queue sorted as staff expect: open tasks by due date, finished ones newest first.

@@ -7,13 +7,14 @@ use ratatui::backend::TestBackend;
 use std::path::Path;
 use volost::api::SessionInfo;
 use volost::domain::*;
-use volost::service::TaskRow;
 use volost::service::{AppRow, ApplicationCard};
+use volost::service::{InRow, OutRow, RegRow, TaskRow};
 use volost::service::{MapStep, ProcessMap, StepState, TaskCard};
 use volost_tui::app::{
     App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, Screen, Section, Tab, TaskList,
 };
 use volost_tui::conn::Conn;
+use volost_tui::requests::{ReqRef, ReqTab, ReqView};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -32,6 +33,8 @@ fn session(must_change: bool) -> SessionInfo {
         Right::LaunchService,
         Right::CreateApplications,
         Right::Decide,
+        Right::Interagency,
+        Right::Regional,
     ]
     .into_iter()
     .collect::<Rights>();
@@ -422,6 +425,9 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
         },
         tab,
         menu: None,
+        out: Some(out_rows()),
+        reg: Some(Vec::new()),
+        row: 1,
     }));
     if let (Screen::App(v), Some(sel)) = (&mut a.screen, menu) {
         let mut m = v.actions_menu();
@@ -436,6 +442,8 @@ fn application_card() {
     shot("app_card_data", &app_card(AppTab::Data, None));
     shot("app_card_history", &app_card(AppTab::History, None));
     shot("app_card_actions", &app_card(AppTab::Data, Some(1)));
+    shot("app_card_outgoing", &app_card(AppTab::Outgoing, None));
+    shot("app_card_regional_empty", &app_card(AppTab::Regional, None));
 }
 
 #[test]
@@ -445,13 +453,13 @@ fn new_application_form() {
         Screen::App(v) => v.card.service.clone(),
         _ => unreachable!(),
     };
-    let mut form = volost_tui::form::AppForm::new(svc);
+    let mut form = volost_tui::form::DataForm::application(svc);
     form.inputs[0].value = "Семёнов Пётр Ильич".into();
     form.inputs[1].value = "112-233-445 96".into();
     form.check(1);
     form.focus = 6;
     form.message = Some(volost_tui::text::FIX_FIELDS.into());
-    a.screen = Screen::NewApp(Box::new(form));
+    a.screen = Screen::Fill(Box::new(form));
     shot("new_app_form", &a);
     // Esc with typed data asks first; «нет» keeps the form, «да» leaves it.
     let esc = || crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc);
@@ -459,7 +467,7 @@ fn new_application_form() {
     a.handle_key(esc());
     assert!(a.dialog.is_some());
     a.handle_key(esc());
-    assert!(a.dialog.is_none() && matches!(a.screen, Screen::NewApp(_)));
+    assert!(a.dialog.is_none() && matches!(a.screen, Screen::Fill(_)));
     a.handle_key(esc());
     a.handle_key(enter());
     assert!(matches!(a.screen, Screen::Main));
@@ -510,4 +518,164 @@ fn read_only_support() {
         crossterm::event::KeyCode::F(2),
     ));
     assert!(matches!(a.banner, Some(Banner::Info(ref m)) if m.contains("только для просмотра")));
+}
+
+fn out_rows() -> Vec<OutRow> {
+    let kinds = [
+        ("Сведения о зарегистрированных правах (ЕГРН)", "Росреестр"),
+        ("Сведения о регистрации по месту жительства", "МВД России"),
+        ("Сведения из ЕГРЮЛ", "ФНС России"),
+    ];
+    (0..6)
+        .map(|i| OutRow {
+            id: OutReqId(500 + i),
+            number: format!("МВ-2026-{:06}", 40 - i),
+            kind: kinds[i as usize % 3].0.into(),
+            agency: kinds[i as usize % 3].1.into(),
+            status: OutStatus::ALL[i as usize % 8],
+            created: Ts(1_795_402_800_000 - i as i64 * 86_400_000),
+            updated: Ts(1_795_402_800_000 - i as i64 * 3_600_000),
+        })
+        .collect()
+}
+
+#[test]
+fn request_lists() {
+    let mut a = main_app(4);
+    a.out.rows = out_rows();
+    a.out.selected = 2;
+    shot("outgoing", &a);
+
+    let mut a = main_app(5);
+    a.inc.rows = (0..4)
+        .map(|i| InRow {
+            id: InReqId(600 + i),
+            number: format!("ВХ-2026-{:06}", 12 - i),
+            kind: "Сведения о составе семьи (похозяйственная книга)".into(),
+            status: if i == 3 {
+                InStatus::Answered
+            } else {
+                InStatus::Received
+            },
+            received: Ts(1_795_402_800_000 - (8 - i as i64) * 86_400_000),
+            planned: time::Date::from_calendar_date(2026, time::Month::November, 20 + i as u8)
+                .unwrap(),
+            overdue: i < 2,
+        })
+        .collect();
+    shot("incoming", &a);
+
+    let mut a = main_app(6);
+    a.reg.rows = vec![
+        RegRow {
+            id: RegReqId(700),
+            subject: "Сведения о земельном участке 22:14:050101:12".into(),
+            counterpart: "Администрация Заречного района".into(),
+            to_us: false,
+            status: RegStatus::New,
+            created: Ts(1_795_402_800_000 - 86_400_000),
+        },
+        RegRow {
+            id: RegReqId(701),
+            subject: "Копия постановления о присвоении адреса".into(),
+            counterpart: "Берёзовский сельсовет".into(),
+            to_us: true,
+            status: RegStatus::Done,
+            created: Ts(1_795_402_800_000 - 5 * 86_400_000),
+        },
+    ];
+    shot("regional", &a);
+}
+
+fn request_card(tab: ReqTab) -> App {
+    let mut a = main_app(4);
+    let at = |h: i64| Ts(1_795_402_800_000 - h * 3_600_000);
+    let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
+    a.screen = Screen::Req(Box::new(ReqView {
+        id: ReqRef::Out(OutReqId(502)),
+        number: "МВ-2026-000038".into(),
+        title: "Номер запроса МВ-2026-000038 · Сведения из ЕГРЮЛ".into(),
+        tab,
+        data: vec![
+            kv("Номер запроса", "МВ-2026-000038"),
+            kv("Статус", OutStatus::Answered.label()),
+            kv("Вид сведений", "Сведения из ЕГРЮЛ"),
+            kv("Ведомство", "ФНС России"),
+            kv("Заявка", "2026-000300"),
+            kv("Исполнитель", "Иванова Марина Сергеевна"),
+            kv("Дата создания", &at(30).display(a.offset)),
+            kv("Дата отправки", &at(29).display(a.offset)),
+            kv("Дата ответа", &at(3).display(a.offset)),
+            kv("", ""),
+            kv("Сведения запроса", ""),
+            kv("ОГРН", "1022200000019"),
+        ],
+        answer: vec![
+            kv("Полное наименование", "ООО «Заречное»"),
+            kv("Адрес", "с. Петропавловское, ул. Ленина, 1"),
+        ],
+        history: vec![
+            HistoryEntry {
+                at: at(30),
+                by: Some(UserId(2)),
+                what: OutStatus::Formed.label().into(),
+                comment: String::new(),
+                status: Some(0),
+            },
+            HistoryEntry {
+                at: at(3),
+                by: None,
+                what: OutStatus::Answered.label().into(),
+                comment: String::new(),
+                status: Some(4),
+            },
+        ],
+        actions: Vec::new(),
+        menu: None,
+        from_app: Some(AppId(200)),
+    }));
+    a
+}
+
+#[test]
+fn request_card_tabs() {
+    shot("request_card_data", &request_card(ReqTab::Data));
+    shot("request_card_answer", &request_card(ReqTab::Answer));
+    shot("request_card_history", &request_card(ReqTab::History));
+}
+
+#[test]
+fn request_form_and_filter() {
+    let mut a = main_app(4);
+    let mut ogrn = field("ogrn", "ОГРН");
+    ogrn.hint = Some("13 цифр".into());
+    let kind = RequestKind {
+        id: KindId(1),
+        org: OrgId(1),
+        code: "egrul".into(),
+        name: "Сведения из ЕГРЮЛ".into(),
+        agency: "ФНС России".into(),
+        namespace: "urn://x-artefacts-fns-egrul/root/260-18/4.0.1".into(),
+        root: "EGRULRequest".into(),
+        answer_root: "EGRULResponse".into(),
+        sign_personal: false,
+        fields: vec![ogrn, field("inn", "ИНН организации")],
+        answer_fields: Vec::new(),
+        active: true,
+    };
+    let mut form = volost_tui::form::DataForm::outgoing(kind, Some(AppId(200)));
+    form.inputs[0].value = "102220000001".into();
+    form.check(0);
+    form.focus = 1;
+    a.screen = Screen::Fill(Box::new(form));
+    shot("request_form", &a);
+
+    let mut a = main_app(4);
+    a.out.rows = out_rows();
+    a.out_filter.focus = 2;
+    for c in "01.11.2026".chars() {
+        a.out_filter.type_char(c);
+    }
+    a.filtering = true;
+    shot("outgoing_filter", &a);
 }

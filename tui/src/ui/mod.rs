@@ -2,9 +2,12 @@
 //! (`TERM=linux`) shows the same screen as an SSH terminal; meaning never rests on colour
 //! alone (overdue rows also say «просрочена»).
 
+mod requests;
+
 use crate::app::{
-    App, AppList, AppTab, AppView, Banner, Card, Dialog, Form, Screen, Section, Tab, TaskList,
+    App, AppList, AppTab, AppView, Banner, Card, Dialog, Form, Screen, Tab, TaskList,
 };
+use crate::filter::For;
 use crate::keymap::{self, Ctx};
 use crate::text;
 use ratatui::Frame;
@@ -36,18 +39,14 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Main => main(f, body, app),
         Screen::Card(c) => card(f, body, c, app.offset),
         Screen::App(v) => app_card(f, body, v, app.offset),
-        Screen::NewApp(form) => app_form(f, body, form),
+        Screen::Fill(form) => data_form(f, body, form),
+        Screen::Req(v) => requests::card(f, body, v, app.offset),
     }
     if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
         menu_popup(f, body, m);
     }
     if matches!(app.screen, Screen::Main) && app.filtering {
-        let panel = if app.current() == Some(Section::Applications) {
-            &app.app_filter
-        } else {
-            &app.task_filter
-        };
-        filter_panel(f, body, panel);
+        filter_panel(f, body, app.panel());
     }
     if let Some(d) = &app.dialog {
         dialog(f, body, d);
@@ -249,25 +248,13 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
         &mut st,
     );
     let title = app.current().map(|s| s.label()).unwrap_or("");
-    if app.current() == Some(Section::Applications) {
-        apps(
-            f,
-            list,
-            &app.apps,
-            !app.menu_focus,
-            app.offset,
-            app.app_filter.active(),
-        );
-    } else {
-        tasks(
-            f,
-            list,
-            &app.list,
-            title,
-            !app.menu_focus,
-            app.offset,
-            app.task_filter.active(),
-        );
+    let (focused, o, n) = (!app.menu_focus, app.offset, app.panel().active());
+    match app.list_kind() {
+        For::Tasks => tasks(f, list, &app.list, title, focused, o, n),
+        For::Apps => apps(f, list, &app.apps, focused, o, n),
+        For::Outgoing => requests::outgoing(f, list, &app.out, focused, o, n),
+        For::Incoming => requests::incoming(f, list, &app.inc, focused, o, n),
+        For::Regional => requests::regional(f, list, &app.reg, focused, o, n),
     }
 }
 
@@ -717,6 +704,12 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
             }
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
+        AppTab::Outgoing => {
+            requests::app_requests(f, body, v.out.as_deref(), None, v.row, offset);
+        }
+        AppTab::Regional => {
+            requests::app_requests(f, body, None, v.reg.as_deref(), v.row, offset);
+        }
         AppTab::History => history(f, body, &c.history, offset),
     }
     if let Some(m) = &v.menu {
@@ -754,7 +747,11 @@ fn menu_popup(f: &mut Frame, area: Rect, m: &crate::app::Menu) {
     let b = Rect {
         x: area.x + 2,
         y: area.y + 3,
-        width: 72.min(area.width.saturating_sub(4)),
+        // As wide as the longest line (or the title), at least 72, within the screen.
+        width: (m.items.iter().map(|i| i.chars().count()).max().unwrap_or(0) as u16 + 2)
+            .max(m.title.chars().count() as u16 + 4)
+            .max(72)
+            .min(area.width.saturating_sub(4)),
         height: (m.items.len() as u16 + 2).min(area.height.saturating_sub(3)),
     };
     f.render_widget(Clear, b);
@@ -776,11 +773,12 @@ fn menu_popup(f: &mut Frame, area: Rect, m: &crate::app::Menu) {
 
 /// The new application form: the applicant, then the service's fields; two lines per field
 /// (label with «Требуется» or the message, then the value), scrolled to keep the focus in view.
-fn app_form(f: &mut Frame, area: Rect, form: &crate::form::AppForm) {
+/// A form from a template: the applicant's part (for an application), then the fields.
+fn data_form(f: &mut Frame, area: Rect, form: &crate::form::DataForm) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(" {} · {} ", text::NEW_APP, form.service.name));
+        .title(format!(" {} ", form.title));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [msg_area, body] =
@@ -794,7 +792,7 @@ fn app_form(f: &mut Frame, area: Rect, form: &crate::form::AppForm) {
     let mut lines: Vec<Line> = Vec::new();
     let mut focus_line = 0;
     for (i, inp) in form.inputs.iter().enumerate() {
-        if i == 0 {
+        if i == 0 && form.applicant_len > 0 {
             let mut head = text::SECTION_APPLICANT.to_string();
             if let Some((_, name)) = &form.existing {
                 head = format!("{head} — {name} ({})", text::APPLICANT_LINKED);
@@ -804,7 +802,7 @@ fn app_form(f: &mut Frame, area: Rect, form: &crate::form::AppForm) {
                 Style::default().add_modifier(Modifier::BOLD),
             ));
         }
-        if i == form.applicant_len {
+        if i == form.applicant_len && i > 0 {
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 text::APP_FORM,

@@ -1,0 +1,623 @@
+//! Requests: the cards of outgoing, incoming and regional requests, the tabs of an
+//! application card that list its requests, and making new ones. A card is turned into
+//! labelled lines when it is read, so one drawing serves the three kinds.
+
+use crate::app::{App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
+use crate::form::DataForm;
+use crate::keymap::Cmd;
+use crate::text;
+use volost::api::Call;
+use volost::domain::{
+    AppId, HistoryEntry, InReqId, InStatus, IncomingRequest, Org, OrgId, OutReqId, OutgoingRequest,
+    RegReqId, RegStatus, RegionalRequest, RequestKind, Right, Ts, display_date,
+};
+use volost::service::{ApplicationCard, UserView};
+
+/// Which request a card shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReqRef {
+    Out(OutReqId),
+    In(InReqId),
+    Reg(RegReqId),
+}
+
+/// The tabs of a request card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReqTab {
+    Data,
+    Answer,
+    History,
+}
+
+impl ReqTab {
+    pub const ALL: [ReqTab; 3] = [ReqTab::Data, ReqTab::Answer, ReqTab::History];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReqTab::Data => text::TAB_DATA,
+            ReqTab::Answer => text::TAB_ANSWER,
+            ReqTab::History => text::TAB_HISTORY,
+        }
+    }
+}
+
+/// What can be done to a request from its card.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReqAction {
+    /// «Сформировать ответ» to an incoming request: its kind's answer form.
+    Answer(Box<RequestKind>),
+    /// «Исполнить» a regional request sent to this body.
+    Complete,
+}
+
+impl ReqAction {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ReqAction::Answer(_) => text::MAKE_ANSWER,
+            ReqAction::Complete => text::COMPLETE_REGIONAL,
+        }
+    }
+}
+
+/// A request card: title, labelled lines of data and answer, history, the actions of its
+/// status, and a menu over it.
+pub struct ReqView {
+    pub id: ReqRef,
+    pub number: String,
+    pub title: String,
+    pub tab: ReqTab,
+    pub data: Vec<(String, String)>,
+    pub answer: Vec<(String, String)>,
+    pub history: Vec<HistoryEntry>,
+    pub actions: Vec<ReqAction>,
+    pub menu: Option<Menu>,
+    /// The application card it was opened from: Esc goes back there.
+    pub from_app: Option<AppId>,
+}
+
+impl ReqView {
+    pub fn actions_menu(&self) -> Menu {
+        Menu {
+            title: text::ACTIONS_TITLE,
+            items: self.actions.iter().map(|a| a.label().to_string()).collect(),
+            selected: 0,
+            kind: MenuKind::ReqActions(self.actions.clone()),
+        }
+    }
+}
+
+fn at(t: Option<Ts>, offset: time::UtcOffset) -> String {
+    t.map(|t| t.display(offset))
+        .unwrap_or_else(|| text::NOT_SET.into())
+}
+
+/// A kind's fields with their values, in the kind's order; keys the kind does not know (an
+/// older template) are shown by key after them.
+fn labelled(
+    fields: &[volost::domain::Field],
+    values: &std::collections::BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|f| values.get(&f.key).map(|v| (f.label.clone(), v.clone())))
+        .collect();
+    out.extend(
+        values
+            .iter()
+            .filter(|(k, _)| !fields.iter().any(|f| &f.key == *k))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    out
+}
+
+fn headed(head: &str, mut lines: Vec<(String, String)>) -> Vec<(String, String)> {
+    if !lines.is_empty() {
+        lines.insert(0, (String::new(), String::new()));
+        lines.insert(1, (head.to_string(), String::new()));
+    }
+    lines
+}
+
+impl App {
+    /// The request kinds of the body, read once per session.
+    fn kinds(&mut self) -> Vec<RequestKind> {
+        if self.kinds.is_none() {
+            match self.conn.call::<Vec<RequestKind>>(Call::RequestKinds) {
+                Ok(k) => self.kinds = Some(k),
+                Err(e) => {
+                    self.failed(&e);
+                    return Vec::new();
+                }
+            }
+        }
+        self.kinds.clone().unwrap_or_default()
+    }
+
+    fn person(&mut self, id: volost::domain::UserId) -> String {
+        if self.people.is_empty()
+            && let Ok(list) = self.conn.call::<Vec<UserView>>(Call::Users)
+        {
+            self.people = list.into_iter().map(|u| (u.id, u.full_name)).collect();
+        }
+        self.people
+            .iter()
+            .find(|(u, _)| *u == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| text::NOT_SET.into())
+    }
+
+    fn has(&self, r: Right) -> bool {
+        self.session.as_ref().is_some_and(|s| s.rights.has(r))
+    }
+
+    /// Opens a request's card; `from_app` is the application card to come back to.
+    pub(crate) fn open_request(&mut self, id: ReqRef, from_app: Option<AppId>) {
+        let tab = match &self.screen {
+            Screen::Req(v) if v.id == id => v.tab,
+            _ => ReqTab::Data,
+        };
+        let view = match id {
+            ReqRef::Out(id) => self.outgoing_view(id),
+            ReqRef::In(id) => self.incoming_view(id),
+            ReqRef::Reg(id) => self.regional_view(id),
+        };
+        if let Some(mut v) = view {
+            v.tab = tab;
+            v.from_app = from_app;
+            self.screen = Screen::Req(Box::new(v));
+        }
+    }
+
+    fn outgoing_view(&mut self, id: OutReqId) -> Option<ReqView> {
+        let (q, history) = match self
+            .conn
+            .call::<(OutgoingRequest, Vec<HistoryEntry>)>(Call::Outgoing { id })
+        {
+            Ok(x) => x,
+            Err(e) => {
+                self.failed(&e);
+                return None;
+            }
+        };
+        let kind = self.kinds().into_iter().find(|k| k.id == q.kind);
+        let app = q.application.and_then(|a| {
+            self.conn
+                .call::<ApplicationCard>(Call::Application { id: a })
+                .ok()
+                .map(|c| c.app.number)
+        });
+        let o = self.offset;
+        let (kname, agency) = kind
+            .as_ref()
+            .map(|k| (k.name.clone(), k.agency.clone()))
+            .unwrap_or_default();
+        let executor = self.person(q.executor);
+        let mut data = vec![
+            (text::R_NUMBER.into(), q.number.clone()),
+            (text::R_STATUS.into(), q.status.label().into()),
+            (text::R_KIND.into(), kname.clone()),
+            (text::R_AGENCY.into(), agency),
+            (
+                text::R_APPLICATION.into(),
+                app.unwrap_or_else(|| text::NOT_SET.into()),
+            ),
+            (text::R_EXECUTOR.into(), executor),
+            (text::R_CREATED.into(), q.created.display(o)),
+            (text::R_SENT.into(), at(q.sent, o)),
+            (text::R_ANSWERED.into(), at(q.answered, o)),
+        ];
+        if let Some(m) = &q.message_id {
+            data.push((text::R_MESSAGE_ID.into(), m.clone()));
+        }
+        if let Some(e) = &q.error {
+            data.push((text::R_ERROR.into(), e.clone()));
+        }
+        let fields = kind.as_ref().map(|k| k.fields.as_slice()).unwrap_or(&[]);
+        data.extend(headed(text::R_DATA, labelled(fields, &q.data)));
+        let answer_fields = kind
+            .as_ref()
+            .map(|k| k.answer_fields.as_slice())
+            .unwrap_or(&[]);
+        Some(ReqView {
+            id: ReqRef::Out(id),
+            title: format!("{} {} · {}", text::R_NUMBER, q.number, kname),
+            number: q.number,
+            tab: ReqTab::Data,
+            data,
+            answer: labelled(answer_fields, &q.answer),
+            history,
+            actions: Vec::new(),
+            menu: None,
+            from_app: None,
+        })
+    }
+
+    fn incoming_view(&mut self, id: InReqId) -> Option<ReqView> {
+        let (q, history) = match self
+            .conn
+            .call::<(IncomingRequest, Vec<HistoryEntry>)>(Call::Incoming { id })
+        {
+            Ok(x) => x,
+            Err(e) => {
+                self.failed(&e);
+                return None;
+            }
+        };
+        let kind = self.kinds().into_iter().find(|k| k.id == q.kind);
+        let o = self.offset;
+        let executor = match q.executor {
+            Some(u) => self.person(u),
+            None => text::NOT_SET.into(),
+        };
+        let kname = kind.as_ref().map(|k| k.name.clone()).unwrap_or_default();
+        let mut data = vec![
+            (text::R_NUMBER.into(), q.number.clone()),
+            (text::R_CONSUMER_NUMBER.into(), q.consumer_number.clone()),
+            (text::R_STATUS.into(), q.status.label().into()),
+            (text::R_KIND.into(), kname.clone()),
+            (text::R_RECEIVED.into(), q.received.display(o)),
+            (text::R_PLANNED.into(), display_date(q.planned)),
+            (text::R_EXECUTOR.into(), executor),
+            (text::R_MESSAGE_ID.into(), q.message_id.clone()),
+        ];
+        let fields = kind.as_ref().map(|k| k.fields.as_slice()).unwrap_or(&[]);
+        data.extend(headed(text::R_DATA, labelled(fields, &q.data)));
+        let answer_fields = kind
+            .as_ref()
+            .map(|k| k.answer_fields.as_slice())
+            .unwrap_or(&[]);
+        let answer = labelled(answer_fields, &q.answer);
+        let actions = match kind {
+            Some(k) if q.status == InStatus::Received && self.has(Right::Interagency) => {
+                vec![ReqAction::Answer(Box::new(k))]
+            }
+            _ => Vec::new(),
+        };
+        Some(ReqView {
+            id: ReqRef::In(id),
+            title: format!("{} {} · {}", text::R_NUMBER, q.number, kname),
+            number: q.number,
+            tab: ReqTab::Data,
+            data,
+            answer,
+            history,
+            actions,
+            menu: None,
+            from_app: None,
+        })
+    }
+
+    fn regional_view(&mut self, id: RegReqId) -> Option<ReqView> {
+        let (q, history) = match self
+            .conn
+            .call::<(RegionalRequest, Vec<HistoryEntry>)>(Call::Regional { id })
+        {
+            Ok(x) => x,
+            Err(e) => {
+                self.failed(&e);
+                return None;
+            }
+        };
+        let o = self.offset;
+        let me = self.session.as_ref().map(|s| s.org);
+        let to_us = q.provider_org == me && Some(q.org) != me;
+        let mut data = vec![
+            (text::R_SUBJECT.into(), q.subject.clone()),
+            (text::R_STATUS.into(), q.status.label().into()),
+            (text::R_PROVIDER.into(), q.provider.clone()),
+        ];
+        if to_us {
+            let from = self
+                .conn
+                .call::<Vec<Org>>(Call::Bodies)
+                .ok()
+                .and_then(|b| b.into_iter().find(|x| x.id == q.org))
+                .map(|x| x.display_name().to_string())
+                .unwrap_or_default();
+            data.push((text::R_REQUESTER.into(), from));
+        } else {
+            let by = self.person(q.created_by);
+            data.push((text::R_AUTHOR.into(), by));
+        }
+        data.push((text::R_CREATED.into(), q.created.display(o)));
+        data.push((text::R_COMPLETED.into(), at(q.completed, o)));
+        data.push((
+            text::R_COMMENT.into(),
+            if q.comment.is_empty() {
+                text::NOT_SET.into()
+            } else {
+                q.comment.clone()
+            },
+        ));
+        let answer = if q.answer.is_empty() {
+            Vec::new()
+        } else {
+            vec![(text::R_ANSWER.into(), q.answer.clone())]
+        };
+        let actions = if to_us && q.status == RegStatus::New && self.has(Right::Regional) {
+            vec![ReqAction::Complete]
+        } else {
+            Vec::new()
+        };
+        Some(ReqView {
+            id: ReqRef::Reg(id),
+            title: format!("{} · {}", text::REGIONAL, q.subject),
+            number: q.subject,
+            tab: ReqTab::Data,
+            data,
+            answer,
+            history,
+            actions,
+            menu: None,
+            from_app: None,
+        })
+    }
+
+    /// Keys on a request card.
+    pub(crate) fn request_key(&mut self, cmd: Cmd) {
+        let Screen::Req(v) = &mut self.screen else {
+            return;
+        };
+        match (cmd, &mut v.menu) {
+            (Cmd::Back, Some(_)) => v.menu = None,
+            (Cmd::Back, None) => match v.from_app {
+                Some(app) => {
+                    let tab = match v.id {
+                        ReqRef::Reg(_) => AppTab::Regional,
+                        _ => AppTab::Outgoing,
+                    };
+                    self.open_app_at(app, tab);
+                }
+                None => {
+                    self.screen = Screen::Main;
+                    self.reload();
+                }
+            },
+            (Cmd::Up, Some(m)) => m.selected = m.selected.saturating_sub(1),
+            (Cmd::Down, Some(m)) => {
+                m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
+            }
+            (Cmd::Submit, Some(_)) => {
+                if let Some(m) = v.menu.take() {
+                    self.request_chosen(m);
+                }
+            }
+            (Cmd::Actions, None) => {
+                if v.actions.is_empty() {
+                    self.banner = Some(Banner::Info(text::NO_ACTIONS.into()));
+                } else {
+                    v.menu = Some(v.actions_menu());
+                }
+            }
+            (Cmd::NextTab, None) => {
+                let i = ReqTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
+                v.tab = ReqTab::ALL[(i + 1) % ReqTab::ALL.len()];
+            }
+            (Cmd::Refresh, None) => {
+                let (id, from) = (v.id, v.from_app);
+                self.open_request(id, from);
+            }
+            _ => {}
+        }
+    }
+
+    /// A line of a request card's «Действия» was chosen.
+    fn request_chosen(&mut self, m: Menu) {
+        let Screen::Req(v) = &self.screen else {
+            return;
+        };
+        let MenuKind::ReqActions(acts) = m.kind else {
+            return;
+        };
+        match (acts.into_iter().nth(m.selected), v.id) {
+            (Some(ReqAction::Answer(kind)), ReqRef::In(id)) => {
+                let form = DataForm::answer(id, &v.number, *kind);
+                self.screen = Screen::Fill(Box::new(form));
+            }
+            (Some(ReqAction::Complete), ReqRef::Reg(id)) => {
+                self.dialog = Some(Dialog::new(
+                    text::COMPLETE_REGIONAL,
+                    text::COMPLETE_REGIONAL_TEXT,
+                    vec![Field::new(text::R_ANSWER, false)],
+                    Pending::CompleteRegional(id),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// F7 «Новый запрос»: an interagency request (the kinds to choose from) or a regional
+    /// one (the provider body to choose), on its own or for `app`.
+    pub(crate) fn new_request(&mut self, regional: bool, app: Option<AppId>) {
+        if regional {
+            let bodies = match self.conn.call::<Vec<Org>>(Call::Bodies) {
+                Ok(b) => b,
+                Err(e) => return self.failed(&e),
+            };
+            let mut items: Vec<String> = bodies
+                .iter()
+                .map(|b| b.display_name().to_string())
+                .collect();
+            items.push(text::OTHER_BODY.into());
+            let mut choices: Vec<Option<(OrgId, String)>> = bodies
+                .into_iter()
+                .map(|b| Some((b.id, b.display_name().to_string())))
+                .collect();
+            choices.push(None);
+            self.show_menu(Menu {
+                title: text::CHOOSE_PROVIDER,
+                items,
+                selected: 0,
+                kind: MenuKind::Providers(choices, app),
+            });
+        } else {
+            let kinds: Vec<RequestKind> = self.kinds().into_iter().filter(|k| k.active).collect();
+            self.show_menu(Menu {
+                title: text::CHOOSE_KIND,
+                items: kinds
+                    .iter()
+                    .map(|k| format!("{} — {}", k.name, k.agency))
+                    .collect(),
+                selected: 0,
+                kind: MenuKind::Kinds(kinds, app),
+            });
+        }
+    }
+
+    /// A menu over the current screen: an application card's, or the main screen's.
+    fn show_menu(&mut self, m: Menu) {
+        match &mut self.screen {
+            Screen::App(v) => v.menu = Some(m),
+            _ => self.popup = Some(m),
+        }
+    }
+
+    /// A line of «Новый запрос»'s menus was chosen.
+    pub(crate) fn request_menu_chosen(&mut self, m: Menu) {
+        match m.kind {
+            MenuKind::Kinds(kinds, app) => {
+                if let Some(k) = kinds.into_iter().nth(m.selected) {
+                    self.screen = Screen::Fill(Box::new(DataForm::outgoing(k, app)));
+                }
+            }
+            MenuKind::Providers(choices, app) => {
+                let Some(choice) = choices.into_iter().nth(m.selected) else {
+                    return;
+                };
+                let mut inputs = Vec::new();
+                let intro = match &choice {
+                    Some((_, name)) => format!("{}{name}", text::REGIONAL_TEXT),
+                    None => {
+                        inputs.push(Field::new(text::R_PROVIDER, false));
+                        text::REGIONAL_OTHER_TEXT.to_string()
+                    }
+                };
+                inputs.push(Field::new(text::R_SUBJECT, false));
+                inputs.push(Field::new(text::R_COMMENT, false));
+                self.dialog = Some(Dialog::new(
+                    text::REGIONAL_TITLE,
+                    intro,
+                    inputs,
+                    Pending::NewRegional(choice, app),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// The dialog of a new regional request was filled in.
+    pub(crate) fn create_regional(
+        &mut self,
+        d: Dialog,
+        choice: Option<(OrgId, String)>,
+        app: Option<AppId>,
+    ) {
+        let skip = usize::from(choice.is_none());
+        let (provider, provider_org) = match choice {
+            Some((id, name)) => (name, Some(id)),
+            None => (d.value(0), None),
+        };
+        let call = Call::CreateRegional {
+            provider,
+            provider_org,
+            application: app,
+            subject: d.value(skip),
+            comment: d.value(skip + 1),
+        };
+        match self.conn.call::<RegionalRequest>(call) {
+            Ok(r) => {
+                self.banner = Some(Banner::Info(format!(
+                    "{}: {}",
+                    text::REQUEST_SAVED,
+                    r.subject
+                )));
+                self.open_request(ReqRef::Reg(r.id), app);
+            }
+            Err(e) => self.keep_dialog(d, &e),
+        }
+    }
+
+    /// «Исполнить»: the answer to a regional request sent to this body.
+    pub(crate) fn complete_regional(&mut self, d: Dialog, id: RegReqId) {
+        let call = Call::CompleteRegional {
+            id,
+            answer: d.value(0),
+        };
+        match self.conn.call::<RegionalRequest>(call) {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(text::REGIONAL_DONE.into()));
+                let from = match &self.screen {
+                    Screen::Req(v) => v.from_app,
+                    _ => None,
+                };
+                self.open_request(ReqRef::Reg(id), from);
+            }
+            Err(e) => self.keep_dialog(d, &e),
+        }
+    }
+
+    /// Saving a request form or an answer form.
+    pub(crate) fn save_request_form(&mut self) {
+        let Screen::Fill(form) = &self.screen else {
+            return;
+        };
+        let (call, back) = match &form.purpose {
+            crate::form::Purpose::Outgoing { kind, application } => (
+                Call::CreateOutgoing {
+                    kind: kind.id,
+                    application: *application,
+                    data: form.data(),
+                },
+                *application,
+            ),
+            crate::form::Purpose::Answer { id, .. } => (
+                Call::AnswerIncoming {
+                    id: *id,
+                    answer: form.data(),
+                },
+                None,
+            ),
+            crate::form::Purpose::Application(_) => return,
+        };
+        match self.conn.call::<serde_json::Value>(call) {
+            Ok(v) => {
+                if let Ok(r) = serde_json::from_value::<OutgoingRequest>(v.clone()) {
+                    self.banner = Some(Banner::Info(format!(
+                        "{}: {}",
+                        text::REQUEST_SAVED,
+                        r.number
+                    )));
+                    self.open_request(ReqRef::Out(r.id), back);
+                } else if let Ok(r) = serde_json::from_value::<IncomingRequest>(v) {
+                    self.banner = Some(Banner::Info(text::ANSWER_SAVED.into()));
+                    self.open_request(ReqRef::In(r.id), None);
+                }
+            }
+            Err(e) => self.form_refused(&e),
+        }
+    }
+
+    /// Where Esc leads from a request or answer form.
+    pub(crate) fn leave_request_form(&mut self) {
+        let Screen::Fill(form) = &self.screen else {
+            return;
+        };
+        match &form.purpose {
+            crate::form::Purpose::Outgoing {
+                application: Some(app),
+                ..
+            } => {
+                let app = *app;
+                self.open_app_at(app, AppTab::Outgoing);
+            }
+            crate::form::Purpose::Answer { id, .. } => {
+                let id = *id;
+                self.open_request(ReqRef::In(id), None);
+            }
+            _ => {
+                self.screen = Screen::Main;
+                self.reload();
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Drawing requests: the three request lists, a request card, and an application card's
+//! tabs of its requests.
+
+use super::{card_frame, cut, empty, history, list_block, menu_popup, selectable};
+use crate::app::{InList, OutList, RegList};
+use crate::requests::{ReqTab, ReqView};
+use crate::text;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Wrap};
+use volost::domain::display_date;
+use volost::service::{OutRow, RegRow, ReqCol};
+
+fn sort_label(c: ReqCol) -> &'static str {
+    match c {
+        ReqCol::Created => text::COL_REQ_CREATED,
+        ReqCol::Updated => text::COL_UPDATED,
+        ReqCol::Status => text::COL_STATUS,
+        ReqCol::Planned => text::COL_PLANNED,
+    }
+}
+
+// At 80 columns the number and the status must show whole: the dates go first.
+fn out_rows(rows: &[OutRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'static>> {
+    rows.iter()
+        .map(|r| {
+            let mut cells = vec![Cell::from(r.number.clone()), Cell::from(r.kind.clone())];
+            if wide {
+                cells.push(Cell::from(r.agency.clone()));
+            }
+            cells.push(Cell::from(r.status.label()));
+            if wide {
+                cells.push(Cell::from(r.created.display(offset)));
+                cells.push(Cell::from(r.updated.display(offset)));
+            }
+            Row::new(cells)
+        })
+        .collect()
+}
+
+fn out_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
+    if wide {
+        (
+            vec![
+                text::COL_NUMBER,
+                text::COL_KIND,
+                text::COL_AGENCY,
+                text::COL_STATUS,
+                text::COL_REQ_CREATED,
+                text::COL_UPDATED,
+            ],
+            vec![
+                Constraint::Length(14),
+                Constraint::Min(20),
+                Constraint::Length(18),
+                Constraint::Length(30),
+                Constraint::Length(16),
+                Constraint::Length(16),
+            ],
+        )
+    } else {
+        (
+            vec![text::COL_NUMBER, text::COL_KIND, text::COL_STATUS],
+            vec![
+                Constraint::Length(14),
+                Constraint::Min(10),
+                Constraint::Length(26),
+            ],
+        )
+    }
+}
+
+fn reg_rows(rows: &[RegRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'static>> {
+    rows.iter()
+        .map(|r| {
+            let mut cells = vec![
+                Cell::from(r.subject.clone()),
+                Cell::from(r.counterpart.clone()),
+                Cell::from(if r.to_us {
+                    text::DIR_TO_US
+                } else {
+                    text::DIR_FROM_US
+                }),
+                Cell::from(r.status.label()),
+            ];
+            if wide {
+                cells.push(Cell::from(r.created.display(offset)));
+            }
+            Row::new(cells)
+        })
+        .collect()
+}
+
+fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
+    let mut header = vec![
+        text::COL_SUBJECT,
+        text::COL_BODY,
+        text::COL_DIRECTION,
+        text::COL_STATUS,
+    ];
+    let mut widths = vec![
+        Constraint::Min(14),
+        Constraint::Length(if wide { 34 } else { 16 }),
+        Constraint::Length(if wide { 12 } else { 6 }),
+        Constraint::Length(9),
+    ];
+    if wide {
+        header.push(text::COL_REQ_CREATED);
+        widths.push(Constraint::Length(16));
+    }
+    (header, widths)
+}
+
+pub(super) fn outgoing(
+    f: &mut Frame,
+    area: Rect,
+    l: &OutList,
+    focused: bool,
+    offset: time::UtcOffset,
+    filters: usize,
+) {
+    let q = &l.query;
+    let block = list_block(
+        text::OUTGOING,
+        sort_label(q.sort),
+        q.desc,
+        filters,
+        (!l.rows.is_empty()).then(|| l.position()),
+        focused,
+    );
+    if l.rows.is_empty() {
+        return empty(f, area, block, text::EMPTY_REQUESTS);
+    }
+    let wide = area.width >= 110;
+    let (header, widths) = out_header(wide);
+    let rows = out_rows(&l.rows, wide, offset);
+    selectable(f, area, block, header, rows, widths, l.selected);
+}
+
+pub(super) fn incoming(
+    f: &mut Frame,
+    area: Rect,
+    l: &InList,
+    focused: bool,
+    offset: time::UtcOffset,
+    filters: usize,
+) {
+    let q = &l.query;
+    let block = list_block(
+        text::INCOMING,
+        sort_label(q.sort),
+        q.desc,
+        filters,
+        (!l.rows.is_empty()).then(|| l.position()),
+        focused,
+    );
+    if l.rows.is_empty() {
+        return empty(f, area, block, text::EMPTY_REQUESTS);
+    }
+    let wide = area.width >= 110;
+    let rows: Vec<Row> = l
+        .rows
+        .iter()
+        .map(|r| {
+            let planned = display_date(r.planned);
+            let mut cells = vec![
+                Cell::from(r.number.clone()),
+                Cell::from(r.kind.clone()),
+                Cell::from(r.status.label()),
+            ];
+            if wide {
+                cells.push(Cell::from(r.received.display(offset)));
+            }
+            // Meaning does not rest on colour alone: an overdue date says so.
+            cells.push(Cell::from(if r.overdue {
+                format!("{planned} !")
+            } else {
+                planned
+            }));
+            let row = Row::new(cells);
+            if r.overdue {
+                row.style(Style::default().fg(Color::Red))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let mut header = vec![text::COL_NUMBER, text::COL_KIND, text::COL_STATUS];
+    let mut widths = vec![
+        Constraint::Length(14),
+        Constraint::Min(8),
+        Constraint::Length(17),
+    ];
+    if wide {
+        header.push(text::COL_RECEIVED);
+        widths.push(Constraint::Length(16));
+    }
+    header.push(text::COL_PLANNED);
+    widths.push(Constraint::Length(12));
+    selectable(f, area, block, header, rows, widths, l.selected);
+}
+
+pub(super) fn regional(
+    f: &mut Frame,
+    area: Rect,
+    l: &RegList,
+    focused: bool,
+    offset: time::UtcOffset,
+    filters: usize,
+) {
+    let q = &l.query;
+    let block = list_block(
+        text::REGIONAL,
+        sort_label(q.sort),
+        q.desc,
+        filters,
+        (!l.rows.is_empty()).then(|| l.position()),
+        focused,
+    );
+    if l.rows.is_empty() {
+        return empty(f, area, block, text::EMPTY_REQUESTS);
+    }
+    let wide = area.width >= 110;
+    let (header, widths) = reg_header(wide);
+    let rows = reg_rows(&l.rows, wide, offset);
+    selectable(f, area, block, header, rows, widths, l.selected);
+}
+
+/// An application card's tab of its interagency (`out`) or regional (`reg`) requests.
+pub(super) fn app_requests(
+    f: &mut Frame,
+    area: Rect,
+    out: Option<&[OutRow]>,
+    reg: Option<&[RegRow]>,
+    selected: usize,
+    offset: time::UtcOffset,
+) {
+    let wide = area.width >= 110;
+    let block = Block::default();
+    let (header, widths, rows) = match (out, reg) {
+        (Some(o), _) => {
+            let (h, w) = out_header(wide);
+            (h, w, out_rows(o, wide, offset))
+        }
+        (None, Some(r)) => {
+            let (h, w) = reg_header(wide);
+            (h, w, reg_rows(r, wide, offset))
+        }
+        (None, None) => return empty(f, area, block, text::NO_RIGHT_TAB),
+    };
+    if rows.is_empty() {
+        return empty(f, area, block, text::EMPTY_REQUESTS);
+    }
+    selectable(f, area, block, header, rows, widths, selected);
+}
+
+pub(super) fn card(f: &mut Frame, area: Rect, v: &ReqView, offset: time::UtcOffset) {
+    let selected = ReqTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
+    let labels: Vec<&str> = ReqTab::ALL.iter().map(|t| t.label()).collect();
+    let body = card_frame(f, area, &format!(" {} ", v.title), &labels, selected);
+    match v.tab {
+        ReqTab::Data => lines(f, body, &v.data),
+        ReqTab::Answer if v.answer.is_empty() => {
+            f.render_widget(Paragraph::new(text::NO_ANSWER), body);
+        }
+        ReqTab::Answer => lines(f, body, &v.answer),
+        ReqTab::History => history(f, body, &v.history, offset),
+    }
+    if let Some(m) = &v.menu {
+        menu_popup(f, area, m);
+    }
+}
+
+/// Labelled lines; a label with no value is a heading.
+fn lines(f: &mut Frame, area: Rect, kv: &[(String, String)]) {
+    let longest = kv
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(16);
+    let kw = longest.min(area.width as usize / 3).max(12);
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let out: Vec<Line> = kv
+        .iter()
+        .map(|(k, v)| {
+            if v.is_empty() {
+                Line::styled(k.clone(), bold)
+            } else {
+                Line::from(vec![
+                    Span::styled(format!("{:<kw$} ", cut(k, kw)), bold),
+                    Span::raw(v.clone()),
+                ])
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), area);
+}
