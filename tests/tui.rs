@@ -489,3 +489,35 @@ fn launch_a_service_then_filter_the_queue() {
     drop(t);
     d.stop();
 }
+
+/// An administrator adds a user from «Администрирование»: the role from a menu, the login
+/// and name typed, and the one-time password shown to hand over.
+#[test]
+fn an_administrator_adds_a_user() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = signed_in_as(&d, "admin", "", "admin");
+    t.keys(&[":"]);
+    t.text("админ");
+    t.keys(&["Enter"]);
+    t.wait_for("Пользователи │ Роли");
+    t.keys(&["F7"]);
+    t.wait_for("выберите роль");
+    t.keys(&["Enter"]);
+    t.wait_for("Новый пользователь");
+    t.text("novikova");
+    t.keys(&["Tab"]);
+    t.text("Новикова Анна Юрьевна");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("временный пароль ");
+    assert!(s.contains("Пользователь добавлен: novikova"), "{s}");
+    t.wait_for("Новикова Анна Юрьевна");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let node = open_node(dir.path());
+    let u = node.user_by_login("novikova").unwrap().unwrap();
+    assert_eq!(u.full_name, "Новикова Анна Юрьевна");
+    assert!(u.must_change_password);
+}

@@ -32,10 +32,12 @@ pub enum Section {
     Outgoing,
     Incoming,
     Regional,
+    /// «Администрирование»: a screen of its own, not a list.
+    Admin,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::GroupTasks,
         Section::MyTasks,
         Section::DoneTasks,
@@ -43,6 +45,7 @@ impl Section {
         Section::Outgoing,
         Section::Incoming,
         Section::Regional,
+        Section::Admin,
     ];
 
     pub fn label(self) -> &'static str {
@@ -51,6 +54,7 @@ impl Section {
             Section::Outgoing => text::OUTGOING,
             Section::Incoming => text::INCOMING,
             Section::Regional => text::REGIONAL,
+            Section::Admin => text::ADMIN,
             s => s.queue().map(Queue::label).unwrap_or_default(),
         }
     }
@@ -58,7 +62,9 @@ impl Section {
     /// The filter panel (and kind of list) of the section.
     pub fn list(self) -> For {
         match self {
-            Section::GroupTasks | Section::MyTasks | Section::DoneTasks => For::Tasks,
+            Section::GroupTasks | Section::MyTasks | Section::DoneTasks | Section::Admin => {
+                For::Tasks
+            }
             Section::Applications => For::Apps,
             Section::Outgoing => For::Outgoing,
             Section::Incoming => For::Incoming,
@@ -80,6 +86,7 @@ impl Section {
         match self {
             Section::Outgoing | Section::Incoming => Right::Interagency,
             Section::Regional => Right::Regional,
+            Section::Admin => Right::Administer,
             _ => Right::ViewTasks,
         }
     }
@@ -162,6 +169,7 @@ pub enum Screen {
     /// A form generated from a template: a new application, a request, an answer.
     Fill(Box<DataForm>),
     Req(Box<ReqView>),
+    Admin(Box<crate::admin::AdminView>),
 }
 
 /// The tabs of a task card.
@@ -211,6 +219,12 @@ pub enum Pending {
     NewRegional(Option<(OrgId, String)>, Option<AppId>),
     /// «Исполнить» a regional request: the answer is typed.
     CompleteRegional(RegReqId),
+    /// A new user with the role (code) chosen: login and name are typed.
+    AddUser(String),
+    ResetPassword(String),
+    AddDepartment,
+    /// A date made a day off (true) or a working day.
+    CalendarDay(bool),
 }
 
 /// A question, or lines to type, over the screen.
@@ -294,6 +308,10 @@ pub enum MenuKind {
     Kinds(Vec<RequestKind>, Option<AppId>),
     /// «Новый запрос Р-сведений»: the provider body (None: typed by hand).
     Providers(Vec<Option<(OrgId, String)>>, Option<AppId>),
+    /// «Действия» of the administration screen.
+    Admin(Vec<crate::admin::AdminAction>),
+    /// A new user's role.
+    Roles(Vec<volost::domain::Role>),
 }
 
 /// A pop-up menu: its title, its lines, the selected one.
@@ -505,6 +523,8 @@ impl App {
             Screen::Fill(_) => Ctx::DataForm,
             Screen::Req(v) if v.menu.is_some() => Ctx::ActionMenu,
             Screen::Req(_) => Ctx::ReqCard,
+            Screen::Admin(v) if v.menu.is_some() => Ctx::ActionMenu,
+            Screen::Admin(_) => Ctx::Admin,
             Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
             Screen::Main if self.filtering => Ctx::Filter,
             Screen::Main if self.menu_focus => Ctx::Menu,
@@ -737,6 +757,12 @@ impl App {
                     self.request_key(cmd);
                 }
             }
+            Screen::Admin(_) => {
+                if let Some(cmd) = cmd {
+                    self.banner = None;
+                    self.admin_key(cmd);
+                }
+            }
             Screen::App(v) => match (cmd, &mut v.menu) {
                 (Some(Cmd::Back), Some(_)) => v.menu = None,
                 (Some(Cmd::Back), None) => {
@@ -773,7 +799,7 @@ impl App {
                         self.open_request(r, Some(from));
                     }
                 }
-                (Some(Cmd::NewRequest), None) => {
+                (Some(Cmd::Add), None) => {
                     let (regional, id) = (v.tab == AppTab::Regional, v.card.app.id);
                     self.new_request(regional, Some(id));
                 }
@@ -829,7 +855,11 @@ impl App {
                     Err(e) => self.failed(&e),
                 }
             }
-            MenuKind::Actions(_) | MenuKind::Executors(_) | MenuKind::ReqActions(_) => {}
+            MenuKind::Actions(_)
+            | MenuKind::Executors(_)
+            | MenuKind::ReqActions(_)
+            | MenuKind::Admin(_)
+            | MenuKind::Roles(_) => {}
         }
     }
 
@@ -994,7 +1024,9 @@ impl App {
             MenuKind::Services(_)
             | MenuKind::LaunchDepts(_)
             | MenuKind::LaunchServices(..)
-            | MenuKind::ReqActions(_) => {}
+            | MenuKind::ReqActions(_)
+            | MenuKind::Admin(_)
+            | MenuKind::Roles(_) => {}
             MenuKind::Executors(users) => {
                 if let Some(u) = users.get(m.selected) {
                     self.dialog = Some(Dialog::new(
@@ -1245,6 +1277,10 @@ impl App {
             Pending::LeaveForm => self.leave_form(),
             Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
             Pending::CompleteRegional(id) => self.complete_regional(d, id),
+            p @ (Pending::AddUser(_)
+            | Pending::ResetPassword(_)
+            | Pending::AddDepartment
+            | Pending::CalendarDay(_)) => self.admin_confirm(d, p),
             Pending::Jump => {
                 let want = typed.to_lowercase();
                 let found = self
@@ -1455,6 +1491,9 @@ impl App {
         let Some(s) = self.sections.get(i).copied() else {
             return;
         };
+        if s == Section::Admin {
+            return self.open_admin(crate::admin::AdminTab::Users);
+        }
         self.section = i;
         let today = time::OffsetDateTime::now_utc()
             .to_offset(self.offset)
@@ -1676,7 +1715,7 @@ impl App {
                     self.open_request(r, None);
                 }
             }
-            Cmd::NewRequest => {
+            Cmd::Add => {
                 let regional = self.list_kind() == For::Regional;
                 self.new_request(regional, None);
             }

@@ -47,7 +47,7 @@ pub enum Cmd {
     ClearFilters,
     Launch,
     Search,
-    NewRequest,
+    Add,
 }
 
 impl Cmd {
@@ -65,7 +65,7 @@ impl Cmd {
                 | Cmd::NewApp
                 | Cmd::Save
                 | Cmd::Launch
-                | Cmd::NewRequest
+                | Cmd::Add
         )
     }
 }
@@ -107,6 +107,8 @@ pub enum Ctx {
     AppRequests,
     /// The form of a request or of an answer (no applicant part).
     DataForm,
+    /// «Администрирование».
+    Admin,
 }
 
 /// One row of the registry.
@@ -124,7 +126,7 @@ use Ctx::*;
 
 const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Incoming];
 const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming];
-const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests];
+const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
@@ -144,6 +146,7 @@ pub const BINDINGS: &[Binding] = &[
             Incoming,
             ReqCard,
             AppRequests,
+            Admin,
         ],
     },
     Binding {
@@ -171,6 +174,7 @@ pub const BINDINGS: &[Binding] = &[
             ReqCard,
             AppRequests,
             DataForm,
+            Admin,
         ],
     },
     Binding {
@@ -252,11 +256,18 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Apps],
     },
     Binding {
-        cmd: Cmd::NewRequest,
+        cmd: Cmd::Add,
         keys: &["F7"],
         label: "Новый запрос",
         footer: true,
         ctx: &[Outgoing, AppRequests],
+    },
+    Binding {
+        cmd: Cmd::Add,
+        keys: &["F7"],
+        label: "Добавить",
+        footer: true,
+        ctx: &[Admin],
     },
     Binding {
         cmd: Cmd::Save,
@@ -291,7 +302,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F2"],
         label: "Действия",
         footer: true,
-        ctx: &[AppCard, ReqCard, AppRequests],
+        ctx: &[AppCard, ReqCard, AppRequests, Admin],
     },
     Binding {
         cmd: Cmd::Complete,
@@ -426,6 +437,7 @@ pub const BINDINGS: &[Binding] = &[
             Outgoing,
             Incoming,
             AppRequests,
+            Admin,
         ],
     },
     Binding {
@@ -449,6 +461,7 @@ pub const BINDINGS: &[Binding] = &[
             Outgoing,
             Incoming,
             AppRequests,
+            Admin,
         ],
     },
     Binding {
@@ -531,11 +544,11 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     }
     let cmd = match key.code {
         KeyCode::F(1) => Cmd::Help,
-        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests) => Cmd::Actions,
+        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin) => Cmd::Actions,
         KeyCode::F(2) if matches!(ctx, AppForm | DataForm) => Cmd::Save,
         KeyCode::F(3) if ctx == AppForm => Cmd::Lookup,
         KeyCode::F(7) if ctx == Apps => Cmd::NewApp,
-        KeyCode::F(7) if matches!(ctx, Outgoing | AppRequests) => Cmd::NewRequest,
+        KeyCode::F(7) if matches!(ctx, Outgoing | AppRequests | Admin) => Cmd::Add,
         KeyCode::F(7) if ctx == Tasks => Cmd::Launch,
         KeyCode::Insert if ctx == Apps => Cmd::NewApp,
         KeyCode::F(2) => Cmd::Claim,
@@ -719,6 +732,7 @@ mod tests {
             ReqCard,
             AppRequests,
             DataForm,
+            Admin,
         ] {
             for (k, label) in footer(ctx, false) {
                 let code = match k {

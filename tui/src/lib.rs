@@ -4,6 +4,7 @@
 //! of commands (keys, labels, where they apply), `text` every word shown, `conn` the
 //! connection to the daemon. The event loop here reads keys and redraws.
 
+pub mod admin;
 pub mod app;
 pub mod conn;
 pub mod filter;

@@ -679,3 +679,93 @@ fn request_form_and_filter() {
     a.filtering = true;
     shot("outgoing_filter", &a);
 }
+
+#[test]
+fn administration() {
+    let mut a = main_app(0);
+    let role = |code: &str, name: &str, rights: &[Right]| Role {
+        id: RoleId(1),
+        code: code.into(),
+        name: name.into(),
+        rights: rights.iter().copied().collect(),
+    };
+    let user = |id: u64, login: &str, name: &str, role: &str, active: bool, temp: bool| {
+        volost::service::UserView {
+            id: UserId(id),
+            login: login.into(),
+            full_name: name.into(),
+            dept: None,
+            roles: vec![role.into()],
+            groups: vec![GroupId(1)],
+            must_change_password: temp,
+            active,
+        }
+    };
+    let day = |m: time::Month, d: u8| time::Date::from_calendar_date(2026, m, d).unwrap();
+    let mut v = volost_tui::admin::AdminView {
+        tab: volost_tui::admin::AdminTab::Users,
+        row: 1,
+        users: vec![
+            user(1, "admin", "Администратор", "admin", true, false),
+            user(
+                2,
+                "ivanova",
+                "Иванова Марина Сергеевна",
+                "specialist",
+                true,
+                false,
+            ),
+            user(
+                3,
+                "petrov",
+                "Петров Алексей Николаевич",
+                "specialist",
+                false,
+                false,
+            ),
+            user(4, "novikova", "Новикова Анна Юрьевна", "head", true, true),
+        ],
+        roles: vec![
+            role(
+                "admin",
+                "Администратор",
+                &[Right::Administer, Right::ViewTasks],
+            ),
+            role(
+                "specialist",
+                "Специалист",
+                &[Right::ViewTasks, Right::Decide, Right::Interagency],
+            ),
+            role(
+                "head",
+                "Руководитель",
+                &[Right::Approve, Right::AssignExecutors],
+            ),
+        ],
+        depts: Vec::new(),
+        groups: Vec::new(),
+        calendar: Calendar {
+            holidays: [day(time::Month::January, 1), day(time::Month::December, 31)]
+                .into_iter()
+                .collect(),
+            workdays: [day(time::Month::December, 27)].into_iter().collect(),
+        },
+        services: Vec::new(),
+        kinds: Vec::new(),
+        menu: None,
+    };
+    a.screen = Screen::Admin(Box::new(v));
+    shot("admin_users", &a);
+    if let Screen::Admin(b) = &mut a.screen {
+        b.tab = volost_tui::admin::AdminTab::Roles;
+    }
+    shot("admin_roles", &a);
+    v = match std::mem::replace(&mut a.screen, Screen::Main) {
+        Screen::Admin(b) => *b,
+        _ => unreachable!(),
+    };
+    v.tab = volost_tui::admin::AdminTab::Calendar;
+    v.row = 0;
+    a.screen = Screen::Admin(Box::new(v));
+    shot("admin_calendar", &a);
+}

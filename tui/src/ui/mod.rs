@@ -2,6 +2,7 @@
 //! (`TERM=linux`) shows the same screen as an SSH terminal; meaning never rests on colour
 //! alone (overdue rows also say «просрочена»).
 
+mod admin;
 mod requests;
 
 use crate::app::{
@@ -41,6 +42,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::App(v) => app_card(f, body, v, app.offset),
         Screen::Fill(form) => data_form(f, body, form),
         Screen::Req(v) => requests::card(f, body, v, app.offset),
+        Screen::Admin(v) => admin::draw(f, body, v),
     }
     if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
         menu_popup(f, body, m);
@@ -249,6 +251,14 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
     );
     let title = app.current().map(|s| s.label()).unwrap_or("");
     let (focused, o, n) = (!app.menu_focus, app.offset, app.panel().active());
+    if app.current() == Some(crate::app::Section::Admin) {
+        // Not a list: the menu's cursor rests on it until Enter opens its screen.
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border(focused))
+            .title(format!(" {title} "));
+        return empty(f, list, block, text::ADMIN_OPEN);
+    }
     match app.list_kind() {
         For::Tasks => tasks(f, list, &app.list, title, focused, o, n),
         For::Apps => apps(f, list, &app.apps, focused, o, n),

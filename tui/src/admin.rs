@@ -1,0 +1,381 @@
+//! «Администрирование»: the body's users, roles, departments, holiday calendar, services and
+//! request kinds, one tab each, with the changes an administrator makes from the terminal.
+//! Service and request-kind templates are shown here; new ones come through the API's
+//! `add_service` / `add_request_kind` (a template editor in the TUI is still to come).
+
+use crate::app::{App, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
+use crate::keymap::Cmd;
+use crate::text;
+use volost::api::{Call, OneTimePassword};
+use volost::domain::{Calendar, Department, Group, RequestKind, Role, Service, UserId};
+use volost::service::{NewUser, UserView};
+
+/// The tabs of «Администрирование».
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminTab {
+    Users,
+    Roles,
+    Departments,
+    Calendar,
+    Services,
+    Kinds,
+}
+
+impl AdminTab {
+    pub const ALL: [AdminTab; 6] = [
+        AdminTab::Users,
+        AdminTab::Roles,
+        AdminTab::Departments,
+        AdminTab::Calendar,
+        AdminTab::Services,
+        AdminTab::Kinds,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AdminTab::Users => text::AD_USERS,
+            AdminTab::Roles => text::AD_ROLES,
+            AdminTab::Departments => text::AD_DEPTS,
+            AdminTab::Calendar => text::AD_CALENDAR,
+            AdminTab::Services => text::AD_SERVICES,
+            AdminTab::Kinds => text::AD_KINDS,
+        }
+    }
+}
+
+/// What «Действия» on the administration screen can do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AdminAction {
+    ResetPassword(String),
+    SetUserActive(UserId, bool),
+    SetServiceActive(volost::domain::ServiceId, bool),
+    /// Mark a date as a day off (true) or a working day.
+    CalendarDay(bool),
+}
+
+impl AdminAction {
+    pub fn label(&self) -> &'static str {
+        match self {
+            AdminAction::ResetPassword(_) => text::AD_RESET,
+            AdminAction::SetUserActive(_, true) => text::AD_UNBLOCK,
+            AdminAction::SetUserActive(_, false) => text::AD_BLOCK,
+            AdminAction::SetServiceActive(_, true) => text::AD_SERVICE_ON,
+            AdminAction::SetServiceActive(_, false) => text::AD_SERVICE_OFF,
+            AdminAction::CalendarDay(true) => text::AD_DAY_OFF,
+            AdminAction::CalendarDay(false) => text::AD_WORKDAY,
+        }
+    }
+}
+
+/// The administration screen: everything it shows, read when it opens or after a change.
+pub struct AdminView {
+    pub tab: AdminTab,
+    pub row: usize,
+    pub users: Vec<UserView>,
+    pub roles: Vec<Role>,
+    pub depts: Vec<Department>,
+    pub groups: Vec<Group>,
+    pub calendar: Calendar,
+    pub services: Vec<Service>,
+    pub kinds: Vec<RequestKind>,
+    pub menu: Option<Menu>,
+}
+
+impl AdminView {
+    pub fn rows(&self) -> usize {
+        match self.tab {
+            AdminTab::Users => self.users.len(),
+            AdminTab::Roles => self.roles.len(),
+            AdminTab::Departments => self.depts.len(),
+            AdminTab::Calendar => self.calendar.holidays.len() + self.calendar.workdays.len(),
+            AdminTab::Services => self.services.len(),
+            AdminTab::Kinds => self.kinds.len(),
+        }
+    }
+
+    /// The calendar's exceptions in date order: the date and whether it is a day off.
+    pub fn calendar_days(&self) -> Vec<(time::Date, bool)> {
+        let mut days: Vec<(time::Date, bool)> = self
+            .calendar
+            .holidays
+            .iter()
+            .map(|d| (*d, true))
+            .chain(self.calendar.workdays.iter().map(|d| (*d, false)))
+            .collect();
+        days.sort();
+        days
+    }
+
+    /// The actions of the selected line (or of the tab, for the calendar).
+    fn actions(&self) -> Vec<AdminAction> {
+        match self.tab {
+            AdminTab::Users => self
+                .users
+                .get(self.row)
+                .map(|u| {
+                    vec![
+                        AdminAction::ResetPassword(u.login.clone()),
+                        AdminAction::SetUserActive(u.id, !u.active),
+                    ]
+                })
+                .unwrap_or_default(),
+            AdminTab::Services => self
+                .services
+                .get(self.row)
+                .map(|s| vec![AdminAction::SetServiceActive(s.id, !s.active)])
+                .unwrap_or_default(),
+            AdminTab::Calendar => vec![
+                AdminAction::CalendarDay(true),
+                AdminAction::CalendarDay(false),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl App {
+    /// Opens «Администрирование» on `tab`, reading what it shows.
+    pub(crate) fn open_admin(&mut self, tab: AdminTab) {
+        let row = match &self.screen {
+            Screen::Admin(v) if v.tab == tab => v.row,
+            _ => 0,
+        };
+        let read = |app: &mut App| -> Result<AdminView, volost::api::client::ClientError> {
+            Ok(AdminView {
+                tab,
+                row,
+                users: app.conn.call(Call::Users)?,
+                roles: app.conn.call(Call::Roles)?,
+                depts: app.conn.call(Call::Departments)?,
+                groups: app.conn.call(Call::Groups)?,
+                calendar: app.conn.call(Call::Calendar)?,
+                services: app.conn.call(Call::Services { all: true })?,
+                kinds: app.conn.call(Call::RequestKinds)?,
+                menu: None,
+            })
+        };
+        match read(self) {
+            Ok(mut v) => {
+                v.row = v.row.min(v.rows().saturating_sub(1));
+                self.screen = Screen::Admin(Box::new(v));
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    pub(crate) fn admin_key(&mut self, cmd: Cmd) {
+        let Screen::Admin(v) = &mut self.screen else {
+            return;
+        };
+        match (cmd, &mut v.menu) {
+            (Cmd::Back, Some(_)) => v.menu = None,
+            (Cmd::Back, None) => {
+                self.screen = Screen::Main;
+                self.open_section(0);
+            }
+            (Cmd::Up, Some(m)) => m.selected = m.selected.saturating_sub(1),
+            (Cmd::Down, Some(m)) => {
+                m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
+            }
+            (Cmd::Submit, Some(_)) => {
+                if let Some(m) = v.menu.take() {
+                    self.admin_chosen(m);
+                }
+            }
+            (Cmd::Up, None) => v.row = v.row.saturating_sub(1),
+            (Cmd::Down, None) => v.row = (v.row + 1).min(v.rows().saturating_sub(1)),
+            (Cmd::NextTab, None) => {
+                let i = AdminTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
+                v.tab = AdminTab::ALL[(i + 1) % AdminTab::ALL.len()];
+                v.row = 0;
+            }
+            (Cmd::Actions, None) => {
+                let acts = v.actions();
+                if acts.is_empty() {
+                    self.banner = Some(Banner::Info(text::NO_ACTIONS_HERE.into()));
+                } else {
+                    v.menu = Some(Menu {
+                        title: text::ACTIONS_TITLE,
+                        items: acts.iter().map(|a| a.label().to_string()).collect(),
+                        selected: 0,
+                        kind: MenuKind::Admin(acts),
+                    });
+                }
+            }
+            (Cmd::Add, None) => match v.tab {
+                AdminTab::Users => {
+                    let roles = v.roles.clone();
+                    v.menu = Some(Menu {
+                        title: text::AD_CHOOSE_ROLE,
+                        items: roles.iter().map(|r| r.name.clone()).collect(),
+                        selected: 0,
+                        kind: MenuKind::Roles(roles),
+                    });
+                }
+                AdminTab::Departments => {
+                    self.dialog = Some(Dialog::new(
+                        text::AD_ADD_DEPT,
+                        text::AD_ADD_DEPT_TEXT,
+                        vec![Field::new(text::AD_DEPT_NAME, false)],
+                        Pending::AddDepartment,
+                    ));
+                }
+                AdminTab::Calendar => {
+                    self.dialog = Some(Dialog::new(
+                        text::AD_DAY_OFF,
+                        text::AD_DAY_TEXT,
+                        vec![Field::new(text::DUE_FIELD, false)],
+                        Pending::CalendarDay(true),
+                    ));
+                }
+                _ => self.banner = Some(Banner::Info(text::AD_TEMPLATES_HINT.into())),
+            },
+            (Cmd::Refresh, None) => {
+                let tab = v.tab;
+                self.open_admin(tab);
+            }
+            _ => {}
+        }
+    }
+
+    fn admin_chosen(&mut self, m: Menu) {
+        match m.kind {
+            MenuKind::Admin(acts) => match acts.into_iter().nth(m.selected) {
+                Some(AdminAction::ResetPassword(login)) => {
+                    self.dialog = Some(Dialog::new(
+                        text::AD_RESET,
+                        format!("{} {login}?", text::AD_RESET_TEXT),
+                        Vec::new(),
+                        Pending::ResetPassword(login),
+                    ));
+                }
+                Some(AdminAction::SetUserActive(user, active)) => {
+                    self.admin_call(Call::SetUserActive { user, active }, text::AD_SAVED);
+                }
+                Some(AdminAction::SetServiceActive(id, active)) => {
+                    self.admin_call(Call::SetServiceActive { id, active }, text::AD_SAVED);
+                }
+                Some(AdminAction::CalendarDay(off)) => {
+                    self.dialog = Some(Dialog::new(
+                        if off {
+                            text::AD_DAY_OFF
+                        } else {
+                            text::AD_WORKDAY
+                        },
+                        text::AD_DAY_TEXT,
+                        vec![Field::new(text::DUE_FIELD, false)],
+                        Pending::CalendarDay(off),
+                    ));
+                }
+                None => {}
+            },
+            MenuKind::Roles(roles) => {
+                if let Some(r) = roles.into_iter().nth(m.selected) {
+                    self.dialog = Some(Dialog::new(
+                        text::AD_ADD_USER,
+                        format!("{}: {}", text::AD_ROLE, r.name),
+                        vec![
+                            Field::new(text::LOGIN, false),
+                            Field::new(text::AD_FULL_NAME, false),
+                        ],
+                        Pending::AddUser(r.code),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A change from the administration screen; the screen is read again after it.
+    fn admin_call(&mut self, call: Call, done: &str) {
+        match self.conn.call::<serde_json::Value>(call) {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(done.into()));
+                self.reopen_admin();
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    fn reopen_admin(&mut self) {
+        if let Screen::Admin(v) = &self.screen {
+            let tab = v.tab;
+            self.open_admin(tab);
+        }
+    }
+
+    /// The dialogs of the administration screen were filled in.
+    pub(crate) fn admin_confirm(&mut self, d: Dialog, then: Pending) {
+        match then {
+            Pending::AddUser(role) => {
+                let groups = match &self.screen {
+                    Screen::Admin(v) => v.groups.iter().take(1).map(|g| g.id).collect(),
+                    _ => Vec::new(),
+                };
+                let u = NewUser {
+                    login: d.value(0),
+                    full_name: d.value(1),
+                    dept: None,
+                    roles: vec![role],
+                    groups,
+                };
+                match self.conn.call::<OneTimePassword>(Call::AddUser(u)) {
+                    Ok(p) => {
+                        // The temporary password is shown once, to be handed over.
+                        self.banner = Some(Banner::Info(format!(
+                            "{} {}: {} {}",
+                            text::AD_USER_ADDED,
+                            p.login,
+                            text::AD_TEMP_PASSWORD,
+                            p.password
+                        )));
+                        self.reopen_admin();
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
+            Pending::ResetPassword(login) => {
+                match self
+                    .conn
+                    .call::<OneTimePassword>(Call::ResetPassword { login })
+                {
+                    Ok(p) => {
+                        self.banner = Some(Banner::Info(format!(
+                            "{} {}: {} {}",
+                            text::AD_PASSWORD_RESET,
+                            p.login,
+                            text::AD_TEMP_PASSWORD,
+                            p.password
+                        )));
+                        self.reopen_admin();
+                    }
+                    Err(e) => self.failed(&e),
+                }
+            }
+            Pending::AddDepartment => {
+                let call = Call::AddDepartment {
+                    name: d.value(0),
+                    parent: None,
+                };
+                match self.conn.call::<serde_json::Value>(call) {
+                    Ok(_) => {
+                        self.banner = Some(Banner::Info(text::AD_SAVED.into()));
+                        self.reopen_admin();
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
+            Pending::CalendarDay(off) => match crate::app::parse_date(&d.value(0)) {
+                Some(date) => self.admin_call(Call::SetCalendarDay { date, off }, text::AD_SAVED),
+                None => {
+                    let mut d = d;
+                    if let Some(f) = d.inputs.first_mut() {
+                        f.error = Some(text::BAD_DATE.into());
+                    }
+                    self.dialog = Some(d);
+                }
+            },
+            _ => {}
+        }
+    }
+}
