@@ -359,7 +359,7 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     t.keys(&["Enter"]);
     t.wait_for("Запрос сохранён: Сведения о составе семьи");
     t.keys(&["Escape"]);
-    let s = t.wait_for("МФЦ Алтайского края");
+    let s = t.wait_for("МФЦ Алтайского");
     assert!(s.contains("Новый"), "{s}");
 
     // The decision: «Одобрить», with its reason and the message to the applicant.

@@ -146,6 +146,17 @@ impl App {
             .unwrap_or_else(|| text::NOT_SET.into())
     }
 
+    /// A read whose failure is shown (banner, or the login screen) and ends the caller's work.
+    fn fetch<T: serde::de::DeserializeOwned>(&mut self, call: Call) -> Option<T> {
+        match self.conn.call::<T>(call) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                self.failed(&e);
+                None
+            }
+        }
+    }
+
     fn has(&self, r: Right) -> bool {
         self.session.as_ref().is_some_and(|s| s.rights.has(r))
     }
@@ -169,16 +180,8 @@ impl App {
     }
 
     fn outgoing_view(&mut self, id: OutReqId) -> Option<ReqView> {
-        let (q, history) = match self
-            .conn
-            .call::<(OutgoingRequest, Vec<HistoryEntry>)>(Call::Outgoing { id })
-        {
-            Ok(x) => x,
-            Err(e) => {
-                self.failed(&e);
-                return None;
-            }
-        };
+        let (q, history) =
+            self.fetch::<(OutgoingRequest, Vec<HistoryEntry>)>(Call::Outgoing { id })?;
         let kind = self.kinds().into_iter().find(|k| k.id == q.kind);
         let app = q.application.and_then(|a| {
             self.conn
@@ -233,16 +236,8 @@ impl App {
     }
 
     fn incoming_view(&mut self, id: InReqId) -> Option<ReqView> {
-        let (q, history) = match self
-            .conn
-            .call::<(IncomingRequest, Vec<HistoryEntry>)>(Call::Incoming { id })
-        {
-            Ok(x) => x,
-            Err(e) => {
-                self.failed(&e);
-                return None;
-            }
-        };
+        let (q, history) =
+            self.fetch::<(IncomingRequest, Vec<HistoryEntry>)>(Call::Incoming { id })?;
         let kind = self.kinds().into_iter().find(|k| k.id == q.kind);
         let o = self.offset;
         let executor = match q.executor {
@@ -288,16 +283,8 @@ impl App {
     }
 
     fn regional_view(&mut self, id: RegReqId) -> Option<ReqView> {
-        let (q, history) = match self
-            .conn
-            .call::<(RegionalRequest, Vec<HistoryEntry>)>(Call::Regional { id })
-        {
-            Ok(x) => x,
-            Err(e) => {
-                self.failed(&e);
-                return None;
-            }
-        };
+        let (q, history) =
+            self.fetch::<(RegionalRequest, Vec<HistoryEntry>)>(Call::Regional { id })?;
         let o = self.offset;
         let me = self.session.as_ref().map(|s| s.org);
         let to_us = q.provider_org == me && Some(q.org) != me;

@@ -307,6 +307,29 @@ fn list_block(
         ))
 }
 
+/// A list's frame, or `None` when the list is empty and its frame with `none` is drawn.
+#[allow(clippy::too_many_arguments)]
+fn list_frame<Q: crate::list::Query, R: serde::de::DeserializeOwned>(
+    f: &mut Frame,
+    area: Rect,
+    l: &crate::list::List<Q, R>,
+    name: &str,
+    sort: &str,
+    desc: bool,
+    filters: usize,
+    focused: bool,
+    none: &str,
+) -> Option<Block<'static>> {
+    let position = (!l.rows.is_empty()).then(|| l.position());
+    let block = list_block(name, sort, desc, filters, position, focused);
+    if l.rows.is_empty() {
+        empty(f, area, block, none);
+        None
+    } else {
+        Some(block)
+    }
+}
+
 fn filters_note(n: usize) -> String {
     if n == 0 {
         String::new()
@@ -326,17 +349,20 @@ fn tasks(
 ) {
     let wide = area.width >= 110;
     let q = &l.query;
-    let block = list_block(
+    let sort = col_label(q.sort);
+    let Some(block) = list_frame(
+        f,
+        area,
+        l,
         title,
-        col_label(q.sort),
+        sort,
         q.desc,
         filters,
-        (!l.rows.is_empty()).then(|| l.position()),
         focused,
-    );
-    if l.rows.is_empty() {
-        return empty(f, area, block, text::EMPTY_LIST);
-    }
+        text::EMPTY_LIST,
+    ) else {
+        return;
+    };
     let show_holder = q.queue == Queue::Done;
     let mut header = vec![text::COL_APPLICATION, text::COL_TASK];
     if wide {
@@ -582,17 +608,21 @@ fn apps(
 ) {
     let wide = area.width >= 110;
     let q = &l.query;
-    let block = list_block(
-        text::APPLICATIONS,
-        app_col_label(q.sort),
+    let sort = app_col_label(q.sort);
+    let name = text::APPLICATIONS;
+    let Some(block) = list_frame(
+        f,
+        area,
+        l,
+        name,
+        sort,
         q.desc,
         filters,
-        (!l.rows.is_empty()).then(|| l.position()),
         focused,
-    );
-    if l.rows.is_empty() {
-        return empty(f, area, block, text::EMPTY_APPS);
-    }
+        text::EMPTY_APPS,
+    ) else {
+        return;
+    };
     let mut header = vec![text::COL_NUMBER, text::COL_STATUS];
     if wide {
         header.extend([

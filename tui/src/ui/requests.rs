@@ -1,7 +1,7 @@
 //! Drawing requests: the three request lists, a request card, and an application card's
 //! tabs of its requests.
 
-use super::{card_frame, cut, empty, history, list_block, menu_popup, selectable};
+use super::{card_frame, cut, empty, history, list_frame, menu_popup, selectable};
 use crate::app::{InList, OutList, RegList};
 use crate::requests::{ReqTab, ReqView};
 use crate::text;
@@ -102,7 +102,8 @@ fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     ];
     let mut widths = vec![
         Constraint::Min(14),
-        Constraint::Length(if wide { 34 } else { 16 }),
+        // The body's name is what tells requests apart: a third of the width, at least 16.
+        Constraint::Max(if wide { 40 } else { 28 }),
         Constraint::Length(if wide { 12 } else { 6 }),
         Constraint::Length(9),
     ];
@@ -122,17 +123,20 @@ pub(super) fn outgoing(
     filters: usize,
 ) {
     let q = &l.query;
-    let block = list_block(
+    let sort = sort_label(q.sort);
+    let Some(block) = list_frame(
+        f,
+        area,
+        l,
         text::OUTGOING,
-        sort_label(q.sort),
+        sort,
         q.desc,
         filters,
-        (!l.rows.is_empty()).then(|| l.position()),
         focused,
-    );
-    if l.rows.is_empty() {
-        return empty(f, area, block, text::EMPTY_REQUESTS);
-    }
+        text::EMPTY_REQUESTS,
+    ) else {
+        return;
+    };
     let wide = area.width >= 110;
     let (header, widths) = out_header(wide);
     let rows = out_rows(&l.rows, wide, offset);
@@ -148,17 +152,20 @@ pub(super) fn incoming(
     filters: usize,
 ) {
     let q = &l.query;
-    let block = list_block(
+    let sort = sort_label(q.sort);
+    let Some(block) = list_frame(
+        f,
+        area,
+        l,
         text::INCOMING,
-        sort_label(q.sort),
+        sort,
         q.desc,
         filters,
-        (!l.rows.is_empty()).then(|| l.position()),
         focused,
-    );
-    if l.rows.is_empty() {
-        return empty(f, area, block, text::EMPTY_REQUESTS);
-    }
+        text::EMPTY_REQUESTS,
+    ) else {
+        return;
+    };
     let wide = area.width >= 110;
     let rows: Vec<Row> = l
         .rows
@@ -211,17 +218,20 @@ pub(super) fn regional(
     filters: usize,
 ) {
     let q = &l.query;
-    let block = list_block(
+    let sort = sort_label(q.sort);
+    let Some(block) = list_frame(
+        f,
+        area,
+        l,
         text::REGIONAL,
-        sort_label(q.sort),
+        sort,
         q.desc,
         filters,
-        (!l.rows.is_empty()).then(|| l.position()),
         focused,
-    );
-    if l.rows.is_empty() {
-        return empty(f, area, block, text::EMPTY_REQUESTS);
-    }
+        text::EMPTY_REQUESTS,
+    ) else {
+        return;
+    };
     let wide = area.width >= 110;
     let (header, widths) = reg_header(wide);
     let rows = reg_rows(&l.rows, wide, offset);
