@@ -16,8 +16,8 @@ use volost::domain::{
     Service, Task, TaskId, UserId, Verdict,
 };
 use volost::service::{
-    ActionInput, AppCol, ApplicationCard, OutFilter, OutRow, ProcessMap, RegFilter, RegRow, ReqCol,
-    TaskCard, TaskCol, UserView,
+    ActionInput, AppCol, ApplicationCard, OutRow, ProcessMap, RegRow, ReqCol, TaskCard, TaskCol,
+    UserView,
 };
 
 pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
@@ -1057,40 +1057,19 @@ impl App {
             Err(e) => return self.failed(&e),
         };
         let may = |r| self.session.as_ref().is_some_and(|s| s.rights.has(r));
+        // The lists' own queries, narrowed to this application: one chunk is plenty.
         let out = may(Right::Interagency)
             .then(|| {
-                let args = volost::api::ListArgs {
-                    filter: OutFilter {
-                        application: Some(id),
-                        ..OutFilter::default()
-                    },
-                    sort: ReqCol::Created,
-                    desc: true,
-                    after: None,
-                    limit: CHUNK,
-                };
-                self.conn
-                    .call::<volost::service::Page<OutRow>>(Call::OutgoingList(args))
-                    .ok()
-                    .map(|p| p.rows)
+                let mut l = OutList::new();
+                l.query.filter.application = Some(id);
+                l.load(&mut self.conn).ok().map(|()| l.rows)
             })
             .flatten();
         let reg = may(Right::Regional)
             .then(|| {
-                let args = volost::api::ListArgs {
-                    filter: RegFilter {
-                        application: Some(id),
-                        ..RegFilter::default()
-                    },
-                    sort: ReqCol::Status,
-                    desc: false,
-                    after: None,
-                    limit: CHUNK,
-                };
-                self.conn
-                    .call::<volost::service::Page<RegRow>>(Call::RegionalList(args))
-                    .ok()
-                    .map(|p| p.rows)
+                let mut l = RegList::new();
+                l.query.filter.application = Some(id);
+                l.load(&mut self.conn).ok().map(|()| l.rows)
             })
             .flatten();
         let row = match &self.screen {

@@ -126,6 +126,18 @@ use Ctx::*;
 
 const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Incoming];
 const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming];
+/// Where ↑/↓ (and j/k) move a selection.
+const MOVES: &[Ctx] = &[
+    Tasks,
+    MyTasks,
+    Menu,
+    Apps,
+    ActionMenu,
+    Outgoing,
+    Incoming,
+    AppRequests,
+    Admin,
+];
 const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin];
 
 pub const BINDINGS: &[Binding] = &[
@@ -428,17 +440,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["↑", "k"],
         label: "Вверх",
         footer: false,
-        ctx: &[
-            Tasks,
-            MyTasks,
-            Menu,
-            Apps,
-            ActionMenu,
-            Outgoing,
-            Incoming,
-            AppRequests,
-            Admin,
-        ],
+        ctx: MOVES,
     },
     Binding {
         cmd: Cmd::Up,
@@ -452,17 +454,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["↓", "j"],
         label: "Вниз",
         footer: false,
-        ctx: &[
-            Tasks,
-            MyTasks,
-            Menu,
-            Apps,
-            ActionMenu,
-            Outgoing,
-            Incoming,
-            AppRequests,
-            Admin,
-        ],
+        ctx: MOVES,
     },
     Binding {
         cmd: Cmd::Down,

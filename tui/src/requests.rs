@@ -59,6 +59,9 @@ impl ReqAction {
     }
 }
 
+/// Labelled lines of a card; a label with no value is a heading.
+type Lines = Vec<(String, String)>;
+
 /// A request card: title, labelled lines of data and answer, history, the actions of its
 /// status, and a menu over it.
 pub struct ReqView {
@@ -76,6 +79,22 @@ pub struct ReqView {
 }
 
 impl ReqView {
+    /// A card on its first tab, with no menu open; `open_request` sets where it came from.
+    fn new(id: ReqRef, title: String, number: String, data: Lines, answer: Lines) -> ReqView {
+        ReqView {
+            id,
+            number,
+            title,
+            tab: ReqTab::Data,
+            data,
+            answer,
+            history: Vec::new(),
+            actions: Vec::new(),
+            menu: None,
+            from_app: None,
+        }
+    }
+
     pub fn actions_menu(&self) -> Menu {
         Menu {
             title: text::ACTIONS_TITLE,
@@ -221,18 +240,11 @@ impl App {
             .as_ref()
             .map(|k| k.answer_fields.as_slice())
             .unwrap_or(&[]);
-        Some(ReqView {
-            id: ReqRef::Out(id),
-            title: format!("{} {} · {}", text::R_NUMBER, q.number, kname),
-            number: q.number,
-            tab: ReqTab::Data,
-            data,
-            answer: labelled(answer_fields, &q.answer),
-            history,
-            actions: Vec::new(),
-            menu: None,
-            from_app: None,
-        })
+        let title = format!("{} {} · {}", text::R_NUMBER, q.number, kname);
+        let answer = labelled(answer_fields, &q.answer);
+        let mut v = ReqView::new(ReqRef::Out(id), title, q.number, data, answer);
+        v.history = history;
+        Some(v)
     }
 
     fn incoming_view(&mut self, id: InReqId) -> Option<ReqView> {
@@ -268,18 +280,11 @@ impl App {
             }
             _ => Vec::new(),
         };
-        Some(ReqView {
-            id: ReqRef::In(id),
-            title: format!("{} {} · {}", text::R_NUMBER, q.number, kname),
-            number: q.number,
-            tab: ReqTab::Data,
-            data,
-            answer,
-            history,
-            actions,
-            menu: None,
-            from_app: None,
-        })
+        let title = format!("{} {} · {}", text::R_NUMBER, q.number, kname);
+        let mut v = ReqView::new(ReqRef::In(id), title, q.number, data, answer);
+        v.history = history;
+        v.actions = actions;
+        Some(v)
     }
 
     fn regional_view(&mut self, id: RegReqId) -> Option<ReqView> {
@@ -326,18 +331,11 @@ impl App {
         } else {
             Vec::new()
         };
-        Some(ReqView {
-            id: ReqRef::Reg(id),
-            title: format!("{} · {}", text::REGIONAL, q.subject),
-            number: q.subject,
-            tab: ReqTab::Data,
-            data,
-            answer,
-            history,
-            actions,
-            menu: None,
-            from_app: None,
-        })
+        let title = format!("{} · {}", text::REGIONAL, q.subject);
+        let mut v = ReqView::new(ReqRef::Reg(id), title, q.subject, data, answer);
+        v.history = history;
+        v.actions = actions;
+        Some(v)
     }
 
     /// Keys on a request card.
@@ -548,39 +546,39 @@ impl App {
         let Screen::Fill(form) = &self.screen else {
             return;
         };
-        let (call, back) = match &form.purpose {
-            crate::form::Purpose::Outgoing { kind, application } => (
-                Call::CreateOutgoing {
+        let data = form.data();
+        match &form.purpose {
+            crate::form::Purpose::Outgoing { kind, application } => {
+                let back = *application;
+                let call = Call::CreateOutgoing {
                     kind: kind.id,
-                    application: *application,
-                    data: form.data(),
-                },
-                *application,
-            ),
-            crate::form::Purpose::Answer { id, .. } => (
-                Call::AnswerIncoming {
-                    id: *id,
-                    answer: form.data(),
-                },
-                None,
-            ),
-            crate::form::Purpose::Application(_) => return,
-        };
-        match self.conn.call::<serde_json::Value>(call) {
-            Ok(v) => {
-                if let Ok(r) = serde_json::from_value::<OutgoingRequest>(v.clone()) {
-                    self.banner = Some(Banner::Info(format!(
-                        "{}: {}",
-                        text::REQUEST_SAVED,
-                        r.number
-                    )));
-                    self.open_request(ReqRef::Out(r.id), back);
-                } else if let Ok(r) = serde_json::from_value::<IncomingRequest>(v) {
-                    self.banner = Some(Banner::Info(text::ANSWER_SAVED.into()));
-                    self.open_request(ReqRef::In(r.id), None);
+                    application: back,
+                    data,
+                };
+                match self.conn.call::<OutgoingRequest>(call) {
+                    Ok(r) => {
+                        self.banner = Some(Banner::Info(format!(
+                            "{}: {}",
+                            text::REQUEST_SAVED,
+                            r.number
+                        )));
+                        self.open_request(ReqRef::Out(r.id), back);
+                    }
+                    Err(e) => self.form_refused(&e),
                 }
             }
-            Err(e) => self.form_refused(&e),
+            crate::form::Purpose::Answer { id, .. } => {
+                let id = *id;
+                let call = Call::AnswerIncoming { id, answer: data };
+                match self.conn.call::<IncomingRequest>(call) {
+                    Ok(_) => {
+                        self.banner = Some(Banner::Info(text::ANSWER_SAVED.into()));
+                        self.open_request(ReqRef::In(id), None);
+                    }
+                    Err(e) => self.form_refused(&e),
+                }
+            }
+            crate::form::Purpose::Application(_) => {}
         }
     }
 

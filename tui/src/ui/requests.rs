@@ -114,6 +114,24 @@ fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     (header, widths)
 }
 
+/// The frame of a request list, or `None` when it is empty (and drawn so).
+fn frame<F, R: serde::de::DeserializeOwned>(
+    f: &mut Frame,
+    area: Rect,
+    l: &crate::list::List<volost::api::ListArgs<F>, R>,
+    name: &str,
+    focused: bool,
+    filters: usize,
+) -> Option<Block<'static>>
+where
+    volost::api::ListArgs<F>: crate::list::Query,
+{
+    let q = &l.query;
+    let sort = sort_label(q.sort);
+    let none = text::EMPTY_REQUESTS;
+    list_frame(f, area, l, name, sort, q.desc, filters, focused, none)
+}
+
 pub(super) fn outgoing(
     f: &mut Frame,
     area: Rect,
@@ -122,19 +140,7 @@ pub(super) fn outgoing(
     offset: time::UtcOffset,
     filters: usize,
 ) {
-    let q = &l.query;
-    let sort = sort_label(q.sort);
-    let Some(block) = list_frame(
-        f,
-        area,
-        l,
-        text::OUTGOING,
-        sort,
-        q.desc,
-        filters,
-        focused,
-        text::EMPTY_REQUESTS,
-    ) else {
+    let Some(block) = frame(f, area, l, text::OUTGOING, focused, filters) else {
         return;
     };
     let wide = area.width >= 110;
@@ -151,19 +157,7 @@ pub(super) fn incoming(
     offset: time::UtcOffset,
     filters: usize,
 ) {
-    let q = &l.query;
-    let sort = sort_label(q.sort);
-    let Some(block) = list_frame(
-        f,
-        area,
-        l,
-        text::INCOMING,
-        sort,
-        q.desc,
-        filters,
-        focused,
-        text::EMPTY_REQUESTS,
-    ) else {
+    let Some(block) = frame(f, area, l, text::INCOMING, focused, filters) else {
         return;
     };
     let wide = area.width >= 110;
@@ -217,19 +211,7 @@ pub(super) fn regional(
     offset: time::UtcOffset,
     filters: usize,
 ) {
-    let q = &l.query;
-    let sort = sort_label(q.sort);
-    let Some(block) = list_frame(
-        f,
-        area,
-        l,
-        text::REGIONAL,
-        sort,
-        q.desc,
-        filters,
-        focused,
-        text::EMPTY_REQUESTS,
-    ) else {
+    let Some(block) = frame(f, area, l, text::REGIONAL, focused, filters) else {
         return;
     };
     let wide = area.width >= 110;
