@@ -43,6 +43,8 @@ pub struct NodeConfig {
     pub data_dir: PathBuf,
     /// The council's local time, for dates on screen and working days: `+07:00`.
     pub utc_offset: String,
+    /// The largest attachment staff may add, in bytes (1 KiB to 64 MiB).
+    pub max_file_bytes: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -106,6 +108,7 @@ impl Default for NodeConfig {
         NodeConfig {
             data_dir: PathBuf::from("/var/lib/volost"),
             utc_offset: "+07:00".into(),
+            max_file_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -212,6 +215,13 @@ impl Config {
         self.utc_offset()
             .map_err(|r| bad("node", "utc_offset", r))?;
         absolute("node", "data_dir", &self.node.data_dir)?;
+        within(
+            "node",
+            "max_file_bytes",
+            self.node.max_file_bytes,
+            1024,
+            64 << 20,
+        )?;
         absolute("local_api", "socket", &self.local_api.socket)?;
         if !self.http.listen.is_empty() {
             self.http

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use volost::Actor;
-use volost::api::{Call, SessionInfo};
+use volost::api::{Bytes, Call, FileReply, SessionInfo};
 use volost::domain::*;
 use volost::service::*;
 
@@ -166,6 +166,44 @@ fn sessions_login_lockout_first_login_and_logout() {
 }
 
 #[test]
+fn a_file_several_times_a_form_travels_over_the_socket_intact_and_the_limit_holds() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let cfg = config(dir.path(), "");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        text.replace("[node]\n", "[node]\nmax_file_bytes = 4000000\n"),
+    )
+    .unwrap();
+    let d = Daemon::start(dir.path(), &cfg);
+    let mut c = d.login("spec", "password-1");
+    // Bigger than a form's line, smaller than the configured limit; every byte value.
+    let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    let f: Attachment = c
+        .call(Call::AddFile {
+            owner: None,
+            name: "скан.tif".into(),
+            data: Bytes(bytes.clone()),
+        })
+        .unwrap();
+    assert_eq!(f.size, 3_000_000);
+    let got: FileReply = c.call(Call::File { id: f.id }).unwrap();
+    assert_eq!(got.file, f);
+    assert!(got.data.0 == bytes, "the bytes came back changed");
+    // Over the limit: the service layer's Russian refusal, and the session goes on.
+    let e = c
+        .call::<Attachment>(Call::AddFile {
+            owner: None,
+            name: "огромный.tif".into(),
+            data: Bytes(vec![1u8; 4_000_001]),
+        })
+        .unwrap_err();
+    assert!(e.ru().contains("больше допустимых"), "{}", e.ru());
+    c.call::<SessionInfo>(Call::Whoami).unwrap();
+    d.stop();
+}
+
+#[test]
 fn an_idle_session_expires() {
     let (dir, _) = node_with_tasks(0, 0);
     let cfg = config(dir.path(), "[sessions]\nidle_timeout_minutes = 1\n");
@@ -255,7 +293,9 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let mut big = d.client();
     let huge = format!(
         "{{\"call\":{{\"op\":\"login\",\"args\":{{\"login\":\"{}\"",
-        "x".repeat(volost::daemon::local::MAX_LINE)
+        "x".repeat(volost::daemon::local::line_limit(
+            volost::Options::default().max_file_bytes
+        ))
     );
     let reply = big.raw(huge.as_bytes()).unwrap_or_default();
     assert!(reply.contains("too_large"), "{reply}");

@@ -174,6 +174,16 @@ impl Api {
             Call::AddRequestKind(spec) => ok(n.add_request_kind(a, &spec)?),
             Call::SetServiceActive { id, active } => ok(n.set_service_active(a, id, active)?),
             Call::Org => ok(n.org(a)?),
+            Call::AddFile { owner, name, data } => ok(n.add_file(a, owner, &name, &data.0)?),
+            Call::Files { owner } => ok(n.files(a, owner)?),
+            Call::File { id } => {
+                let f = n.file(a, id)?;
+                ok(FileReply {
+                    file: f.file,
+                    data: Bytes(f.data),
+                })
+            }
+            Call::RemoveFile { id } => ok(n.remove_file(a, id)?),
             Call::Bodies => ok(n.bodies(a)?),
             Call::Departments => ok(n.departments(a)?),
             Call::AddDepartment { name, parent } => ok(n.add_department(a, &name, parent)?),

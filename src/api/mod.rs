@@ -9,5 +9,7 @@ pub mod session;
 
 pub use client::Client;
 pub use dispatch::{Api, Caller};
-pub use proto::{ApiError, Call, ListArgs, OneTimePassword, Reply, Request, SessionInfo};
+pub use proto::{
+    ApiError, Bytes, Call, FileReply, ListArgs, OneTimePassword, Reply, Request, SessionInfo,
+};
 pub use session::Sessions;

@@ -145,6 +145,25 @@ pub enum Call {
     },
     RegionalList(ListArgs<RegFilter>),
 
+    // Files.
+    /// «Добавить файл» to an owner, or an upload for a form's file field (`owner` absent).
+    AddFile {
+        #[serde(default)]
+        owner: Option<FileOwner>,
+        name: String,
+        data: Bytes,
+    },
+    Files {
+        owner: FileOwner,
+    },
+    /// One file with its bytes (`FileReply`).
+    File {
+        id: FileId,
+    },
+    RemoveFile {
+        id: FileId,
+    },
+
     // Catalog.
     Services {
         #[serde(default)]
@@ -248,6 +267,7 @@ impl Call {
             AnswerIncoming => "answer_incoming", CreateRegional => "create_regional",
             CompleteRegional => "complete_regional", Services => "services",
             Incoming => "incoming", Regional => "regional", RegionalList => "regional_list",
+            AddFile => "add_file", Files => "files", File => "file", RemoveFile => "remove_file",
             Service => "service", RequestKinds => "request_kinds", AddService => "add_service",
             AddRequestKind => "add_request_kind", SetServiceActive => "set_service_active",
             Org => "org", Bodies => "bodies", Departments => "departments", AddDepartment => "add_department",
@@ -258,6 +278,41 @@ impl Call {
             AuditTail => "audit_tail", Backup => "backup",
         }
     }
+}
+
+/// Bytes that travel as base64 text in JSON (a file's content).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Bytes(pub Vec<u8>);
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use base64::Engine;
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use base64::Engine;
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(s.as_bytes())
+            .map(Bytes)
+            .map_err(|e| serde::de::Error::custom(format!("not base64: {e}")))
+    }
+}
+
+/// What `file` answers: the file's row and its bytes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileReply {
+    pub file: Attachment,
+    pub data: Bytes,
 }
 
 /// A reply line.

@@ -1,5 +1,5 @@
 //! Background jobs of the daemon: the overdue marking, scheduled backups, forgetting old
-//! sessions, and the systemd watchdog. Each runs its blocking work on a blocking thread and
+//! sessions and unclaimed uploads, and the systemd watchdog. Each runs its blocking work on a blocking thread and
 //! stops at shutdown between runs (a run in progress finishes).
 
 use super::{Shutdown, State};
@@ -107,6 +107,19 @@ pub fn spawn(tasks: &mut JoinSet<()>, cfg: &Config, state: Arc<State>, shutdown:
         Duration::from_secs(60),
         move || {
             st.api.sessions.sweep();
+        },
+    );
+
+    let st = state.clone();
+    every(
+        tasks,
+        shutdown.clone(),
+        Duration::from_secs(300),
+        Duration::from_secs(3600),
+        move || match st.api.node.purge_uploads() {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} uploads no form took within a day"),
+            Err(e) => tracing::error!("upload purge job: {e}"),
         },
     );
 

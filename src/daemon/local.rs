@@ -11,8 +11,14 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::net::{UnixListener, UnixStream};
 use tokio::task::JoinSet;
 
-/// Longest request line: forms are small; files travel separately.
-pub const MAX_LINE: usize = 1 << 20;
+/// Longest request line: a file of the node's largest size in base64 with room around it,
+/// and never under 1 MiB (forms are small).
+pub fn line_limit(max_file_bytes: u64) -> usize {
+    let b64 = max_file_bytes.div_ceil(3).saturating_mul(4);
+    usize::try_from(b64.saturating_add(64 * 1024))
+        .unwrap_or(usize::MAX)
+        .max(1 << 20)
+}
 
 /// Binds the socket: a stale file from a crashed run is replaced, a live daemon is not.
 pub fn bind(path: &Path, group: &str) -> std::io::Result<UnixListener> {
@@ -79,14 +85,15 @@ pub async fn serve(listener: UnixListener, api: Arc<Api>, mut shutdown: Shutdown
     while conns.join_next().await.is_some() {}
 }
 
-/// Reads one line of at most `MAX_LINE` bytes; `Ok(None)` at a clean end of stream.
+/// Reads one line of at most `max` bytes; `Ok(None)` at a clean end of stream.
 async fn read_line<R: AsyncRead + Unpin>(
     r: &mut BufReader<R>,
     buf: &mut Vec<u8>,
+    max: usize,
 ) -> Result<Option<()>, ApiError> {
     buf.clear();
     let n = (&mut *r)
-        .take(MAX_LINE as u64 + 1)
+        .take(max as u64 + 1)
         .read_until(b'\n', buf)
         .await
         .map_err(|e| ApiError::bad_request(format!("Ошибка чтения запроса: {e}")))?;
@@ -94,11 +101,11 @@ async fn read_line<R: AsyncRead + Unpin>(
         return Ok(None);
     }
     if buf.last() != Some(&b'\n') {
-        if buf.len() > MAX_LINE {
+        if buf.len() > max {
             return Err(ApiError::new(
                 413,
                 "too_large",
-                format!("Запрос больше {} байт", MAX_LINE),
+                format!("Запрос больше {max} байт"),
             ));
         }
         // The peer closed mid-line: a partial request is never run.
@@ -122,9 +129,10 @@ async fn connection(s: UnixStream, caller: Caller, api: Arc<Api>, mut shutdown: 
     let (rd, mut wr) = s.into_split();
     let mut rd = BufReader::new(rd);
     let mut buf = Vec::with_capacity(1024);
+    let max = line_limit(api.node.options().max_file_bytes);
     loop {
         let line = tokio::select! {
-            l = read_line(&mut rd, &mut buf) => l,
+            l = read_line(&mut rd, &mut buf, max) => l,
             _ = shutdown.wait() => break,
         };
         let (reply, close) = match line {

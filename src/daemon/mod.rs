@@ -241,6 +241,7 @@ pub fn options(cfg: &Config) -> Result<Options, DaemonError> {
         utc_offset: cfg.utc_offset().map_err(DaemonError::Invalid)?,
         max_failed_logins: cfg.sessions.max_failed_logins,
         lockout_ms: cfg.sessions.lockout_minutes as i64 * 60_000,
+        max_file_bytes: cfg.node.max_file_bytes,
         ..Options::default()
     })
 }

@@ -132,7 +132,8 @@ pub fn person(rng: &mut StdRng) -> Person {
 }
 
 /// One fixed value for field `f` that passes its validation (tests and benchmarks fill
-/// forms with these).
+/// forms with these). A file field gets none: it names an uploaded file, which the caller
+/// makes (`Batch::upload`, `Node::add_file`).
 pub fn sample_value(f: &Field) -> String {
     match f.ftype {
         FieldType::Text => "Тест".to_string(),
@@ -144,11 +145,12 @@ pub fn sample_value(f: &Field) -> String {
         FieldType::Passport => "0104 123456".into(),
         FieldType::Phone => "+7 913 123-45-67".into(),
         FieldType::Choice => f.choices.first().cloned().unwrap_or_default(),
-        FieldType::File => "заявление.pdf".into(),
+        FieldType::File => String::new(),
     }
 }
 
-/// A value for form field `f` that passes its validation.
+/// A value for form field `f` that passes its validation; none for a file field (see
+/// [`sample_value`]).
 pub fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> String {
     match f.ftype {
         FieldType::Text => match f.key.as_str() {
@@ -193,8 +195,26 @@ pub fn value_for(f: &Field, p: &Person, rng: &mut StdRng, today: time::Date) -> 
             rng.gen_range(0..99)
         ),
         FieldType::Choice => f.choices.choose(rng).cloned().unwrap_or_default(),
-        FieldType::File => "скан_заявления.pdf".into(),
+        FieldType::File => String::new(),
     }
+}
+
+/// A small text document standing for the scan a form's file field asks for.
+fn document(f: &Field, p: &Person) -> (String, String) {
+    let words: Vec<String> = f
+        .label
+        .split_whitespace()
+        .take(3)
+        .map(|w| w.to_lowercase().replace(['/', '\\', ','], ""))
+        .collect();
+    let name = format!("{}.txt", words.join("_"));
+    let body = format!(
+        "{}\n\nЗаявитель: {}\nАдрес: {}\n\n(Учебный документ демонстрационного узла volost.)\n",
+        f.label,
+        p.full_name(),
+        p.address
+    );
+    (name, body)
 }
 
 /// What the seed made.
@@ -282,11 +302,17 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     Some(a) => ApplicantRef::Existing(a),
                     None => ApplicantRef::New(p.input()),
                 };
-                let data: BTreeMap<String, String> = svc
+                let mut data: BTreeMap<String, String> = svc
                     .fields
                     .iter()
+                    .filter(|f| f.ftype != FieldType::File)
                     .map(|f| (f.key.clone(), value_for(f, p, &mut rng, today)))
                     .collect();
+                for f in svc.fields.iter().filter(|f| f.ftype == FieldType::File) {
+                    let (name, body) = document(f, p);
+                    let file = b.upload(&name, body.as_bytes())?;
+                    data.insert(f.key.clone(), file.id.to_string());
+                }
                 let source = match rng.gen_range(0..10) {
                     0..=5 => Source::Manual,
                     6..=8 => Source::Epgu,

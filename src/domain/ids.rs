@@ -46,6 +46,8 @@ id_type!(
     InReqId,
     /// Запрос Р-сведений.
     RegReqId,
+    /// Файл (вложение).
+    FileId,
 );
 
 /// A moment in time: milliseconds since the Unix epoch, UTC. Stored as a plain integer so that

@@ -155,6 +155,12 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
         "Создана заявка (Черновик)",
         n.source.label(),
     )?;
+    super::files::bind_form_files(
+        w,
+        &service.fields,
+        &app.data,
+        FileOwner::Application(app.id),
+    )?;
     Ok(app)
 }
 
@@ -310,6 +316,12 @@ pub(crate) fn update_draft(
         "Изменены данные черновика",
         "",
     )?;
+    super::files::bind_form_files(
+        w,
+        &service.fields,
+        &app.data,
+        FileOwner::Application(app.id),
+    )?;
     Ok(app)
 }
 
@@ -327,7 +339,7 @@ pub struct ApplicationCard {
     pub overdue_days: u32,
 }
 
-fn can_see(who: &super::Who, app: &Application) -> bool {
+pub(crate) fn can_see(who: &super::Who, app: &Application) -> bool {
     who.user.is_none()
         || [Right::Monitoring, Right::AssignExecutors, Right::Approve]
             .iter()

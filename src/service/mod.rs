@@ -12,6 +12,7 @@ mod auth;
 mod catalog;
 mod commit;
 mod error;
+mod files;
 mod history;
 mod jobs;
 mod list;
@@ -26,6 +27,7 @@ pub use applications::*;
 pub use auth::*;
 pub use commit::GroupStats;
 pub use error::{Error, FieldError, Result};
+pub use files::{FileData, LOOSE_TTL_MS};
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
 pub use public::PublicStatus;
@@ -58,6 +60,8 @@ pub struct Options {
     /// Wrong passwords in a row before an account is locked, and for how long (ms).
     pub max_failed_logins: u32,
     pub lockout_ms: i64,
+    /// The largest attachment, in bytes.
+    pub max_file_bytes: u64,
 }
 
 impl Default for Options {
@@ -70,6 +74,7 @@ impl Default for Options {
             utc_offset: time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC),
             max_failed_logins: 5,
             lockout_ms: 15 * 60_000,
+            max_file_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -434,6 +439,11 @@ impl Batch<'_> {
 
     pub fn application(&mut self, id: AppId) -> Result<Application> {
         self.w.load(id.0)
+    }
+
+    /// An upload for a form's file field (see `Node::add_file`).
+    pub fn upload(&mut self, name: &str, data: &[u8]) -> Result<Attachment> {
+        files::store(self.w, None, name, data, Options::default().max_file_bytes)
     }
 
     pub fn create_outgoing(

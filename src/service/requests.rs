@@ -65,9 +65,10 @@ pub(crate) fn create_outgoing(
             Entity::Application,
             a.0,
             format!("Создан межведомственный запрос {}", req.number),
-            k.name,
+            k.name.clone(),
         )?;
     }
+    super::files::bind_form_files(w, &k.fields, &req.data, FileOwner::Outgoing(req.id))?;
     Ok(req)
 }
 
@@ -373,6 +374,12 @@ impl Node {
                 req.status as u8,
                 InStatus::Answered.label(),
                 "",
+            )?;
+            super::files::bind_form_files(
+                w,
+                &k.answer_fields,
+                &req.answer,
+                FileOwner::Incoming(req.id),
             )?;
             Ok(req)
         })

@@ -112,6 +112,22 @@ fn due_rule(_: &Rx, t: &Task) -> Result<Option<String>, StoreError> {
     Ok((t.due < floor).then(|| format!("due {} before its creation {created}", t.due)))
 }
 
+/// An attachment's bytes are there, of its size and digest.
+fn file_rule(rx: &Rx, f: &Attachment) -> Result<Option<String>, StoreError> {
+    let Some(data) = rx.get_raw(super::tables::FILE_DATA, f.id.0)? else {
+        return Ok(Some("its data is missing".into()));
+    };
+    if data.len() as u64 != f.size {
+        return Ok(Some(format!(
+            "holds {} bytes where {} were recorded",
+            data.len(),
+            f.size
+        )));
+    }
+    let digest = super::sha256_hex(&data);
+    Ok((digest != f.sha256).then(|| format!("data digest {digest} differs from {}", f.sha256)))
+}
+
 pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
     let mut rep = CheckReport::default();
     let mut expected = 0u64;
@@ -137,6 +153,14 @@ pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
     check_type::<RegionalRequest>(rx, &mut rep, &mut expected, &|rx, row: &RegionalRequest| {
         status_rule(rx, Entity::Regional, row.id.0, row.status as u8)
     })?;
+    check_type::<Attachment>(rx, &mut rep, &mut expected, &file_rule)?;
+    let blobs = rx.count_rows(super::tables::FILE_DATA)?;
+    let files = rep.rows.last().map_or(0, |r| r.1);
+    if blobs != files {
+        rep.problems.push(format!(
+            "file_data holds {blobs} entries where there are {files} files"
+        ));
+    }
     let actual = match rx.r.open_table(INDEX) {
         Ok(t) => t.len()?,
         Err(redb::TableError::TableDoesNotExist(_)) => 0,

@@ -23,6 +23,18 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 use tables::{AUDIT, HISTORY, INDEX, META, Rows, TASK_NAMES};
 
+/// SHA-256 of `data` in lowercase hex: an attachment's digest, recorded when it is stored
+/// and recomputed by `check`.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use std::fmt::Write;
+    openssl::sha::sha256(data)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 /// The layout version of the whole database. Raised when tables or keys change shape; a
 /// database from a newer build is refused rather than misread.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -481,6 +493,38 @@ impl Tx {
                 ix.insert(k.as_slice(), v.as_slice())?;
             }
         }
+        Ok(())
+    }
+
+    /// Removes a row and its index entries; `false` when there was none.
+    pub fn delete<R: Record>(&mut self, id: u64) -> Result<bool, StoreError> {
+        self.writes += 1;
+        let old = {
+            let mut t = self.w.open_table(R::TABLE)?;
+            t.remove(id)?.map(|g| g.value().to_vec())
+        };
+        let Some(old) = old else {
+            return Ok(false);
+        };
+        let mut old_ix = Vec::new();
+        R::decode(&old)?.index(&mut old_ix)?;
+        let mut ix = self.w.open_table(INDEX)?;
+        for (k, _) in &old_ix {
+            ix.remove(k.as_slice())?;
+        }
+        Ok(true)
+    }
+
+    /// Stores bytes as they are under `id` in a table of raw values (an attachment's data).
+    pub fn put_raw(&mut self, t: Rows, id: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        self.writes += 1;
+        self.w.open_table(t)?.insert(id, bytes)?;
+        Ok(())
+    }
+
+    pub fn delete_raw(&mut self, t: Rows, id: u64) -> Result<(), StoreError> {
+        self.writes += 1;
+        self.w.open_table(t)?.remove(id)?;
         Ok(())
     }
 

@@ -444,6 +444,31 @@ impl Record for RegionalRequest {
     }
 }
 
+pub fn file_owner_prefix(owner: FileOwner) -> Key {
+    let (kind, id) = owner.parts();
+    Key::new(Ix::FileOwner as u8).u8(kind).u64(id)
+}
+
+pub fn file_loose_prefix(org: OrgId) -> Key {
+    Key::new(Ix::FileLoose as u8).u64(org.0)
+}
+
+impl Record for Attachment {
+    const TABLE: Rows = tables::FILES;
+    const KIND: &'static str = "file";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        let k = match self.owner {
+            Some(o) => file_owner_prefix(o).u64(self.id.0),
+            None => file_loose_prefix(self.org).i64(self.added.0).u64(self.id.0),
+        };
+        out.push((k.0, Vec::new()));
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,10 @@ pub const TASKS: Rows = TableDefinition::new("tasks");
 pub const OUTGOING: Rows = TableDefinition::new("outgoing_requests");
 pub const INCOMING: Rows = TableDefinition::new("incoming_requests");
 pub const REGIONAL: Rows = TableDefinition::new("regional_requests");
+/// Attachment rows (`Attachment`, postcard like every row).
+pub const FILES: Rows = TableDefinition::new("files");
+/// The bytes of each attachment, as they are, under the attachment's id.
+pub const FILE_DATA: Rows = TableDefinition::new("file_data");
 
 /// Index kinds: the first byte of every key in [`INDEX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,10 +71,14 @@ pub enum Ix {
     RegList = 15,
     /// `[executor user][task id]` for tasks completed by a user (the archive's access rule)
     TaskByExecutor = 16,
+    /// `[owner kind][owner id][file id]` for files attached to something
+    FileOwner = 17,
+    /// `[org][added][file id]` for files uploaded and not yet attached (purged after a day)
+    FileLoose = 18,
 }
 
 /// Every row table, for the integrity check.
-pub const ALL_ROWS: [(&str, Rows); 14] = [
+pub const ALL_ROWS: [(&str, Rows); 16] = [
     ("orgs", ORGS),
     ("departments", DEPARTMENTS),
     ("groups", GROUPS),
@@ -85,4 +93,6 @@ pub const ALL_ROWS: [(&str, Rows); 14] = [
     ("outgoing_requests", OUTGOING),
     ("incoming_requests", INCOMING),
     ("regional_requests", REGIONAL),
+    ("files", FILES),
+    ("file_data", FILE_DATA),
 ];
