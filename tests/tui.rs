@@ -334,7 +334,9 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
         "created and registered by one person: {s}"
     );
 
-    // An interagency request from the card's tab: the kind, its form, saved.
+    // An interagency request from the card's tab (after «Файлы»): the kind, its form, saved.
+    t.keys(&["Tab"]);
+    t.wait_for("Файлов нет");
     t.keys(&["Tab"]);
     t.wait_for("Запросов нет");
     t.keys(&["F7"]);
@@ -440,6 +442,133 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
         .unwrap();
     assert_eq!(reg.rows.len(), 1);
     assert_eq!(reg.rows[0].counterpart, "МФЦ Алтайского края");
+    assert!(node.check().unwrap().ok());
+}
+
+#[test]
+fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let (index, fields) = {
+        let node = open_node(dir.path());
+        let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+        node.services(spec, false)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+            .find(|(_, s)| {
+                s.fields
+                    .iter()
+                    .any(|f| f.ftype == FieldType::File && f.required)
+            })
+            .map(|(i, s)| (i, s.fields))
+            .unwrap()
+    };
+    let files = dir.path().join("my");
+    std::fs::create_dir_all(&files).unwrap();
+    let scheme: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(files.join("схема.pdf"), &scheme).unwrap();
+    std::fs::write(files.join("доверенность.txt"), "Доверяю получить выписку").unwrap();
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = signed_in(&d, "files", "");
+    t.wait_for("Задачи группы ·");
+    t.keys(&[":"]);
+    t.text("заявки");
+    t.keys(&["Enter"]);
+    t.wait_for("Заявки на услуги ·");
+    t.keys(&["F7"]);
+    t.wait_for("выберите услугу");
+    for _ in 0..index {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("Новая заявка ·");
+    t.text("Семёнов Пётр Ильич");
+    t.keys(&["Tab"]);
+    t.text("112-233-445 95");
+    for _ in 0..5 {
+        t.keys(&["Tab"]);
+    }
+    // A wrong path is named next to its field and nothing is saved.
+    let fill = |file: &str| {
+        for f in &fields {
+            match f.ftype {
+                FieldType::Choice => t.keys(&["Right"]),
+                FieldType::File if f.required => t.text(file),
+                _ => t.text(&volost::demo::sample_value(f)),
+            }
+            t.keys(&["Tab"]);
+        }
+    };
+    fill(&files.join("нет-такого.pdf").to_string_lossy());
+    t.keys(&["F2"]);
+    t.wait_for("Файл не найден");
+    // Esc, «Выйти без сохранения?», then the form again with the right path.
+    t.keys(&["Escape"]);
+    t.wait_for("Выйти без сохранения");
+    t.keys(&["Enter"]);
+    t.wait_for("Заявки на услуги ·");
+    t.keys(&["F7"]);
+    t.wait_for("выберите услугу");
+    for _ in 0..index {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("Новая заявка ·");
+    t.text("Семёнов Пётр Ильич");
+    t.keys(&["Tab"]);
+    t.text("112-233-445 95");
+    for _ in 0..5 {
+        t.keys(&["Tab"]);
+    }
+    fill(&files.join("схема.pdf").to_string_lossy());
+    t.keys(&["F2"]);
+    let s = t.wait_for("Черновик сохранён");
+    assert!(
+        s.contains("схема.pdf (196 КБ)"),
+        "the field shows its file: {s}"
+    );
+
+    // «Файлы»: the form's file, then one added from a path.
+    t.keys(&["Tab"]);
+    t.wait_for("схема.pdf");
+    t.keys(&["F7"]);
+    t.wait_for("Путь к файлу");
+    t.text(&files.join("доверенность.txt").to_string_lossy());
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Файл добавлен");
+    assert!(s.contains("доверенность.txt"), "{s}");
+    // Saved back into a folder: the same bytes; a second save never overwrites.
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    t.keys(&["Enter"]);
+    t.wait_for("Куда сохранить");
+    for _ in 0.."~/схема.pdf".chars().count() {
+        t.keys(&["BSpace"]);
+    }
+    t.text(&out.to_string_lossy());
+    t.keys(&["Enter"]);
+    t.wait_for("Файл сохранён");
+    assert_eq!(std::fs::read(out.join("схема.pdf")).unwrap(), scheme);
+    t.keys(&["Enter"]);
+    t.wait_for("Куда сохранить");
+    for _ in 0.."~/схема.pdf".chars().count() {
+        t.keys(&["BSpace"]);
+    }
+    t.text(&out.to_string_lossy());
+    t.keys(&["Enter"]);
+    t.wait_for("Такой файл уже есть");
+    t.keys(&["Escape"]);
+    // The one added on the card is removed, after a question.
+    t.keys(&["Down", "Delete"]);
+    t.wait_for("Удалить файл «доверенность.txt»?");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Файл удалён");
+    assert!(!s.contains("доверенность.txt"), "{s}");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let node = open_node(dir.path());
     assert!(node.check().unwrap().ok());
 }
 

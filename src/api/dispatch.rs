@@ -70,6 +70,7 @@ impl Api {
             must_change_password: u.must_change_password,
             idle_timeout_minutes: self.sessions.idle_timeout().as_secs() / 60,
             utc_offset_seconds: self.node.options().utc_offset.whole_seconds(),
+            max_file_bytes: self.node.options().max_file_bytes,
         }
     }
 

@@ -414,6 +414,9 @@ pub struct SessionInfo {
     pub idle_timeout_minutes: u64,
     /// The node's local time offset from UTC, in seconds (dates on screen are in it).
     pub utc_offset_seconds: i32,
+    /// The largest file the node takes, so a client refuses a bigger one before sending it.
+    #[serde(default)]
+    pub max_file_bytes: u64,
 }
 
 /// What `add_user` and `reset_password` answer: the one-time password, shown once.

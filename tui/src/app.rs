@@ -3,6 +3,7 @@
 //! build `App`s directly).
 
 use crate::conn::Conn;
+use crate::files::FilesTab;
 use crate::filter::{For, Panel};
 use crate::form::{DataForm, Purpose};
 use crate::keymap::{Cmd, Ctx, lookup};
@@ -12,8 +13,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
 use volost::domain::{
-    Action, AppId, Department, DeptId, Org, OrgId, Process, Queue, RegReqId, RequestKind, Right,
-    Service, Task, TaskId, UserId, Verdict,
+    Action, AppId, Department, DeptId, FileId, FileOwner, Org, OrgId, Process, Queue, RegReqId,
+    RequestKind, Right, Service, Task, TaskId, UserId, Verdict,
 };
 use volost::service::{
     ActionInput, AppCol, ApplicationCard, OutRow, ProcessMap, RegRow, ReqCol, TaskCard, TaskCol,
@@ -219,6 +220,11 @@ pub enum Pending {
     NewRegional(Option<(OrgId, String)>, Option<AppId>),
     /// «Исполнить» a regional request: the answer is typed.
     CompleteRegional(RegReqId),
+    /// «Добавить файл» to the owner: the path is typed.
+    AddFile(FileOwner),
+    /// «Сохранить файл»: where to is typed.
+    SaveFile(FileId),
+    RemoveFile(FileId),
     /// A new user with the role (code) chosen: login and name are typed.
     AddUser(String),
     ResetPassword(String),
@@ -265,6 +271,8 @@ impl Dialog {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppTab {
     Data,
+    /// «Файлы» of the application (a form's file fields and those added on the card).
+    Files,
     /// «Межведомственные запросы» made for the application.
     Outgoing,
     /// «Запросы Р-сведений» made for it.
@@ -273,8 +281,9 @@ pub enum AppTab {
 }
 
 impl AppTab {
-    pub const ALL: [AppTab; 4] = [
+    pub const ALL: [AppTab; 5] = [
         AppTab::Data,
+        AppTab::Files,
         AppTab::Outgoing,
         AppTab::Regional,
         AppTab::History,
@@ -283,6 +292,7 @@ impl AppTab {
     pub fn label(self) -> &'static str {
         match self {
             AppTab::Data => text::TAB_DATA,
+            AppTab::Files => text::TAB_FILES,
             AppTab::Outgoing => text::TAB_OUTGOING,
             AppTab::Regional => text::TAB_REGIONAL,
             AppTab::History => text::TAB_HISTORY,
@@ -333,6 +343,7 @@ pub struct AppView {
     pub reg: Option<Vec<RegRow>>,
     /// The selected line of a requests tab.
     pub row: usize,
+    pub files: FilesTab,
 }
 
 impl AppView {
@@ -515,6 +526,7 @@ impl App {
             Screen::Login(_) | Screen::Password { .. } => Ctx::Form,
             Screen::Card(_) => Ctx::Card,
             Screen::App(v) if v.menu.is_some() => Ctx::ActionMenu,
+            _ if self.on_files_tab() => Ctx::Files,
             Screen::App(v) if matches!(v.tab, AppTab::Outgoing | AppTab::Regional) => {
                 Ctx::AppRequests
             }
@@ -641,6 +653,13 @@ impl App {
             }
             return;
         }
+        if let Some(c) = cmd
+            && self.on_files_tab()
+            && self.files_key(c)
+        {
+            self.banner = None;
+            return;
+        }
         match &mut self.screen {
             Screen::Login(form) | Screen::Password { form, .. } => match cmd {
                 Some(Cmd::NextField) => form.focus = (form.focus + 1) % form.fields.len(),
@@ -722,7 +741,7 @@ impl App {
                     self.save_form();
                 }
                 Some(Cmd::Save) => {
-                    if form.validate() {
+                    if form.validate() && self.upload_form_files() {
                         self.save_request_form();
                     }
                 }
@@ -912,9 +931,12 @@ impl App {
         let Screen::Fill(form) = &mut self.screen else {
             return;
         };
-        if !form.validate() {
+        if !form.validate() || !self.upload_form_files() {
             return;
         }
+        let Screen::Fill(form) = &self.screen else {
+            return;
+        };
         let Some(req) = form.request() else {
             return;
         };
@@ -1072,10 +1094,12 @@ impl App {
                 l.load(&mut self.conn).ok().map(|()| l.rows)
             })
             .flatten();
-        let row = match &self.screen {
-            Screen::App(v) if v.card.app.id == id && v.tab == tab => v.row,
-            _ => 0,
+        let (row, file_row) = match &self.screen {
+            Screen::App(v) if v.card.app.id == id && v.tab == tab => (v.row, v.files.row),
+            _ => (0, 0),
         };
+        let mut files = self.load_files(FileOwner::Application(id));
+        files.row = file_row.min(files.files.as_ref().map_or(0, Vec::len).saturating_sub(1));
         self.screen = Screen::App(Box::new(AppView {
             card,
             tab,
@@ -1083,6 +1107,7 @@ impl App {
             out,
             reg,
             row,
+            files,
         }));
     }
 
@@ -1256,6 +1281,9 @@ impl App {
             Pending::LeaveForm => self.leave_form(),
             Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
             Pending::CompleteRegional(id) => self.complete_regional(d, id),
+            Pending::AddFile(owner) => self.add_file(d, owner),
+            Pending::SaveFile(id) => self.save_file(d, id),
+            Pending::RemoveFile(id) => self.remove_file(id),
             p @ (Pending::AddUser(_)
             | Pending::ResetPassword(_)
             | Pending::AddDepartment

@@ -7,8 +7,8 @@
 use crate::text;
 use std::collections::BTreeMap;
 use volost::domain::{
-    AppId, ApplicantId, ApplicantInput, ApplicantKind, Field, FieldType, InReqId, RequestKind,
-    Service, validate,
+    AppId, ApplicantId, ApplicantInput, ApplicantKind, Field, FieldType, FileId, InReqId,
+    RequestKind, Service, validate,
 };
 use volost::service::{ApplicantRef, FieldError, NewApplication};
 
@@ -67,6 +67,9 @@ pub struct DataForm {
     /// An applicant found by СНИЛС or ИНН: the application refers to that record.
     pub existing: Option<(ApplicantId, String)>,
     pub message: Option<String>,
+    /// Paths of file fields already uploaded, with the node's id for each: a second save
+    /// (after a refusal) does not send them again.
+    pub uploads: BTreeMap<String, FileId>,
 }
 
 fn input(label: &str, required: bool, source: Source) -> Input {
@@ -115,14 +118,12 @@ impl DataForm {
     fn with(purpose: Purpose, title: String, fields: Vec<Field>, mut inputs: Vec<Input>) -> Self {
         let applicant_len = inputs.len();
         for (i, f) in fields.iter().enumerate() {
-            if f.ftype == FieldType::File {
-                // Files are attached on the card's «Файлы» tab, not typed here.
-                continue;
-            }
             let mut inp = input(&f.label, f.required, Source::Field(i));
             inp.hint = match f.ftype {
                 FieldType::Choice => Some(format!("{}: {}", text::CHOICES, f.choices.join(" / "))),
                 FieldType::Date => Some(text::DATE_HINT.into()),
+                // A file field takes a path on this computer; saving uploads the file.
+                FieldType::File => Some(text::FILE_HINT.into()),
                 _ => f.hint.clone(),
             };
             inputs.push(inp);
@@ -136,6 +137,7 @@ impl DataForm {
             focus: 0,
             existing: None,
             message: None,
+            uploads: BTreeMap::new(),
         }
     }
 
@@ -153,9 +155,12 @@ impl DataForm {
         };
         let v = inp.value.trim();
         let err = match inp.source {
-            Source::Field(_) => self
-                .field(inp.source)
-                .and_then(|f| validate::field(f, v).err()),
+            Source::Field(_) => match self.field(inp.source) {
+                Some(f) if f.ftype == FieldType::File && !v.is_empty() => {
+                    crate::files::local_problem(v)
+                }
+                f => f.and_then(|f| validate::field(f, v).err()),
+            },
             Source::Applicant(p) if v.is_empty() => {
                 (p == Part::Name && self.existing.is_none()).then(|| text::REQUIRED.to_string())
             }
@@ -283,17 +288,46 @@ impl DataForm {
         self.existing = Some((a.id, a.name.clone()));
     }
 
-    /// The typed values of the template's fields, by field key; empty ones left out.
+    /// The typed values of the template's fields, by field key; empty ones left out. A file
+    /// field gives the id of its upload (see `App::upload_form_files`).
     pub fn data(&self) -> BTreeMap<String, String> {
         self.inputs
             .iter()
             .filter_map(|i| match (i.source, self.field(i.source)) {
                 (Source::Field(_), Some(f)) if !i.value.trim().is_empty() => {
-                    Some((f.key.clone(), i.value.trim().to_string()))
+                    let v = i.value.trim().to_string();
+                    let v = match (f.ftype, self.uploads.get(&v)) {
+                        (FieldType::File, Some(id)) => id.to_string(),
+                        _ => v,
+                    };
+                    Some((f.key.clone(), v))
                 }
                 _ => None,
             })
             .collect()
+    }
+
+    /// The file fields with a path typed: `(input index, path)`.
+    pub fn file_inputs(&self) -> Vec<(usize, String)> {
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| {
+                self.field(i.source)
+                    .is_some_and(|f| f.ftype == FieldType::File)
+                    && !i.value.trim().is_empty()
+            })
+            .map(|(n, i)| (n, i.value.trim().to_string()))
+            .collect()
+    }
+
+    /// A message next to input `i`, which gets the focus.
+    pub fn refuse(&mut self, i: usize, msg: String) {
+        if let Some(inp) = self.inputs.get_mut(i) {
+            inp.error = Some(msg);
+            self.focus = i;
+            self.message = Some(text::FIX_FIELDS.into());
+        }
     }
 
     /// The request to create the draft, when the form is an application's.
@@ -394,8 +428,21 @@ mod tests {
     #[test]
     fn fields_are_checked_on_leaving_them_with_the_daemons_validators() {
         let mut form = DataForm::application(service());
-        // Files are not typed; the date and the choice are.
-        assert_eq!(form.inputs.len(), 6 + 2);
+        // The applicant's six, then the date, the file's path and the choice.
+        assert_eq!(form.inputs.len(), 6 + 3);
+        form.focus = 7;
+        for c in "/нет/такого/файла.pdf".chars() {
+            form.type_char(c);
+        }
+        form.move_focus(true);
+        assert!(
+            form.inputs[7]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with(text::FILE_NOT_FOUND)),
+            "a path that is not there is caught: {:?}",
+            form.inputs[7].error
+        );
         form.focus = 1;
         for c in "112-233-445 96".chars() {
             form.type_char(c);
@@ -415,13 +462,13 @@ mod tests {
         form.move_focus(true);
         assert_eq!(form.inputs[0].error.as_deref(), Some(text::REQUIRED));
         // A choice is picked, not typed.
-        form.focus = 7;
+        form.focus = 8;
         form.cycle_choice(true);
-        assert_eq!(form.inputs[7].value, "Да");
+        assert_eq!(form.inputs[8].value, "Да");
         form.cycle_choice(true);
-        assert_eq!(form.inputs[7].value, "Нет");
+        assert_eq!(form.inputs[8].value, "Нет");
         form.cycle_choice(false);
-        assert_eq!(form.inputs[7].value, "Да");
+        assert_eq!(form.inputs[8].value, "Да");
     }
 
     #[test]
@@ -429,8 +476,15 @@ mod tests {
         let mut form = DataForm::application(service());
         form.inputs[0].value = "Семёнов Пётр Ильич".into();
         form.inputs[6].value = "01.02.1980".into();
+        form.inputs[7].value = "~/скан.pdf".into();
+        form.uploads.insert("~/скан.pdf".into(), FileId(42));
         let r = form.request().expect("an application form");
         assert_eq!(r.data.get("birth").map(String::as_str), Some("01.02.1980"));
+        assert_eq!(
+            r.data.get("scan").map(String::as_str),
+            Some("42"),
+            "the upload's id"
+        );
         assert!(!r.data.contains_key("ok"));
         match r.applicant {
             ApplicantRef::New(a) => assert_eq!(a.name, "Семёнов Пётр Ильич"),

@@ -48,6 +48,7 @@ pub enum Cmd {
     Launch,
     Search,
     Add,
+    Remove,
 }
 
 impl Cmd {
@@ -66,6 +67,7 @@ impl Cmd {
                 | Cmd::Save
                 | Cmd::Launch
                 | Cmd::Add
+                | Cmd::Remove
         )
     }
 }
@@ -109,6 +111,8 @@ pub enum Ctx {
     DataForm,
     /// «Администрирование».
     Admin,
+    /// A card on its «Файлы» tab.
+    Files,
 }
 
 /// One row of the registry.
@@ -137,8 +141,9 @@ const MOVES: &[Ctx] = &[
     Incoming,
     AppRequests,
     Admin,
+    Files,
 ];
-const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin];
+const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
@@ -159,6 +164,7 @@ pub const BINDINGS: &[Binding] = &[
             ReqCard,
             AppRequests,
             Admin,
+            Files,
         ],
     },
     Binding {
@@ -187,6 +193,7 @@ pub const BINDINGS: &[Binding] = &[
             AppRequests,
             DataForm,
             Admin,
+            Files,
         ],
     },
     Binding {
@@ -282,6 +289,27 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Admin],
     },
     Binding {
+        cmd: Cmd::Add,
+        keys: &["F7"],
+        label: "Добавить",
+        footer: true,
+        ctx: &[Files],
+    },
+    Binding {
+        cmd: Cmd::Open,
+        keys: &["Enter"],
+        label: "Сохранить",
+        footer: true,
+        ctx: &[Files],
+    },
+    Binding {
+        cmd: Cmd::Remove,
+        keys: &["Del"],
+        label: "Удалить",
+        footer: true,
+        ctx: &[Files],
+    },
+    Binding {
         cmd: Cmd::Save,
         keys: &["F2"],
         label: "Сохранить черновик",
@@ -314,7 +342,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F2"],
         label: "Действия",
         footer: true,
-        ctx: &[AppCard, ReqCard, AppRequests, Admin],
+        ctx: &[AppCard, ReqCard, AppRequests, Admin, Files],
     },
     Binding {
         cmd: Cmd::Complete,
@@ -536,11 +564,13 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     }
     let cmd = match key.code {
         KeyCode::F(1) => Cmd::Help,
-        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin) => Cmd::Actions,
+        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin | Files) => {
+            Cmd::Actions
+        }
         KeyCode::F(2) if matches!(ctx, AppForm | DataForm) => Cmd::Save,
         KeyCode::F(3) if ctx == AppForm => Cmd::Lookup,
         KeyCode::F(7) if ctx == Apps => Cmd::NewApp,
-        KeyCode::F(7) if matches!(ctx, Outgoing | AppRequests | Admin) => Cmd::Add,
+        KeyCode::F(7) if matches!(ctx, Outgoing | AppRequests | Admin | Files) => Cmd::Add,
         KeyCode::F(7) if ctx == Tasks => Cmd::Launch,
         KeyCode::Insert if ctx == Apps => Cmd::NewApp,
         KeyCode::F(2) => Cmd::Claim,
@@ -555,12 +585,13 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(10) => Cmd::Quit,
         KeyCode::Esc => Cmd::Back,
         KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps | Outgoing | Incoming) => Cmd::Open,
-        KeyCode::Enter if ctx == AppRequests => Cmd::Open,
+        KeyCode::Enter if matches!(ctx, AppRequests | Files) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
         KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter) => Cmd::NextChoice,
         KeyCode::Left if matches!(ctx, AppForm | DataForm | Filter) => Cmd::PrevChoice,
         KeyCode::Char(' ') if ctx == Filter => Cmd::Toggle,
         KeyCode::Delete if ctx == Filter => Cmd::ClearFilters,
+        KeyCode::Delete if ctx == Files => Cmd::Remove,
         KeyCode::Tab | KeyCode::Down if matches!(ctx, AppForm | DataForm) => Cmd::NextField,
         KeyCode::BackTab | KeyCode::Up if matches!(ctx, AppForm | DataForm) => Cmd::PrevField,
         KeyCode::Tab if ctx == Form => Cmd::NextField,

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod app;
 pub mod conn;
+pub mod files;
 pub mod filter;
 pub mod form;
 pub mod keymap;

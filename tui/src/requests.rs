@@ -3,6 +3,7 @@
 //! labelled lines when it is read, so one drawing serves the three kinds.
 
 use crate::app::{App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
+use crate::files::FilesTab;
 use crate::form::DataForm;
 use crate::keymap::Cmd;
 use crate::text;
@@ -26,16 +27,18 @@ pub enum ReqRef {
 pub enum ReqTab {
     Data,
     Answer,
+    Files,
     History,
 }
 
 impl ReqTab {
-    pub const ALL: [ReqTab; 3] = [ReqTab::Data, ReqTab::Answer, ReqTab::History];
+    pub const ALL: [ReqTab; 4] = [ReqTab::Data, ReqTab::Answer, ReqTab::Files, ReqTab::History];
 
     pub fn label(self) -> &'static str {
         match self {
             ReqTab::Data => text::TAB_DATA,
             ReqTab::Answer => text::TAB_ANSWER,
+            ReqTab::Files => text::TAB_FILES,
             ReqTab::History => text::TAB_HISTORY,
         }
     }
@@ -76,6 +79,7 @@ pub struct ReqView {
     pub menu: Option<Menu>,
     /// The application card it was opened from: Esc goes back there.
     pub from_app: Option<AppId>,
+    pub files: FilesTab,
 }
 
 impl ReqView {
@@ -92,6 +96,11 @@ impl ReqView {
             actions: Vec::new(),
             menu: None,
             from_app: None,
+            files: FilesTab {
+                owner: id.into(),
+                files: None,
+                row: 0,
+            },
         }
     }
 
@@ -182,9 +191,9 @@ impl App {
 
     /// Opens a request's card; `from_app` is the application card to come back to.
     pub(crate) fn open_request(&mut self, id: ReqRef, from_app: Option<AppId>) {
-        let tab = match &self.screen {
-            Screen::Req(v) if v.id == id => v.tab,
-            _ => ReqTab::Data,
+        let (tab, file_row) = match &self.screen {
+            Screen::Req(v) if v.id == id => (v.tab, v.files.row),
+            _ => (ReqTab::Data, 0),
         };
         let view = match id {
             ReqRef::Out(id) => self.outgoing_view(id),
@@ -194,6 +203,9 @@ impl App {
         if let Some(mut v) = view {
             v.tab = tab;
             v.from_app = from_app;
+            v.files = self.load_files(id.into());
+            v.files.row =
+                file_row.min(v.files.files.as_ref().map_or(0, Vec::len).saturating_sub(1));
             self.screen = Screen::Req(Box::new(v));
         }
     }

@@ -14,6 +14,7 @@ use volost_tui::app::{
     App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, Screen, Section, Tab, TaskList,
 };
 use volost_tui::conn::Conn;
+use volost_tui::files::FilesTab;
 use volost_tui::requests::{ReqRef, ReqTab, ReqView};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -50,6 +51,7 @@ fn session(must_change: bool) -> SessionInfo {
         must_change_password: must_change,
         idle_timeout_minutes: 30,
         utc_offset_seconds: 7 * 3600,
+        max_file_bytes: 10 << 20,
     }
 }
 
@@ -350,6 +352,10 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
                 "purpose",
                 "Цель получения выписки (для предъявления по месту требования)",
             ),
+            volost::domain::Field {
+                ftype: FieldType::File,
+                ..field("plan", "Схема расположения участка")
+            },
         ],
         active: true,
     };
@@ -357,6 +363,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
         ("surname", "Яковлева"),
         ("first_name", "Мария"),
         ("purpose", "Для оформления субсидии"),
+        ("plan", "71"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -428,6 +435,34 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
         out: Some(out_rows()),
         reg: Some(Vec::new()),
         row: 1,
+        files: FilesTab {
+            owner: FileOwner::Application(AppId(200)),
+            files: Some(vec![
+                Attachment {
+                    id: FileId(71),
+                    org: OrgId(1),
+                    owner: Some(FileOwner::Application(AppId(200))),
+                    field: Some("plan".into()),
+                    name: "схема_участка.pdf".into(),
+                    size: 734_003,
+                    sha256: String::new(),
+                    added_by: Some(UserId(2)),
+                    added: at(30),
+                },
+                Attachment {
+                    id: FileId(75),
+                    org: OrgId(1),
+                    owner: Some(FileOwner::Application(AppId(200))),
+                    field: None,
+                    name: "паспорт заявителя (скан).jpg".into(),
+                    size: 2_310_144,
+                    sha256: String::new(),
+                    added_by: Some(UserId(2)),
+                    added: at(28),
+                },
+            ]),
+            row: 1,
+        },
     }));
     if let (Screen::App(v), Some(sel)) = (&mut a.screen, menu) {
         let mut m = v.actions_menu();
@@ -444,6 +479,7 @@ fn application_card() {
     shot("app_card_actions", &app_card(AppTab::Data, Some(1)));
     shot("app_card_outgoing", &app_card(AppTab::Outgoing, None));
     shot("app_card_regional_empty", &app_card(AppTab::Regional, None));
+    shot("app_card_files", &app_card(AppTab::Files, None));
 }
 
 #[test]
@@ -633,6 +669,11 @@ fn request_card(tab: ReqTab) -> App {
         actions: Vec::new(),
         menu: None,
         from_app: Some(AppId(200)),
+        files: FilesTab {
+            owner: FileOwner::Outgoing(OutReqId(502)),
+            files: Some(Vec::new()),
+            row: 0,
+        },
     }));
     a
 }
@@ -642,6 +683,7 @@ fn request_card_tabs() {
     shot("request_card_data", &request_card(ReqTab::Data));
     shot("request_card_answer", &request_card(ReqTab::Answer));
     shot("request_card_history", &request_card(ReqTab::History));
+    shot("request_card_files_empty", &request_card(ReqTab::Files));
 }
 
 #[test]

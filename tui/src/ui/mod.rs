@@ -3,6 +3,7 @@
 //! alone (overdue rows also say «просрочена»).
 
 mod admin;
+mod files;
 mod requests;
 
 use crate::app::{
@@ -19,7 +20,7 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState,
     Tabs, Wrap,
 };
-use volost::domain::{HistoryEntry, Queue, display_date};
+use volost::domain::{FieldType, HistoryEntry, Queue, display_date};
 use volost::service::{AppCol, StepState, TaskCol};
 
 fn key_style() -> Style {
@@ -740,10 +741,16 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
             ));
             for field in &c.service.fields {
                 let val = a.data.get(&field.key).cloned().unwrap_or_default();
+                // A file field holds the file's id: staff read its name.
+                let val = match field.ftype {
+                    FieldType::File => v.files.name_of(&val).unwrap_or(val),
+                    _ => val,
+                };
                 lines.push(kv(&field.label, val));
             }
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
+        AppTab::Files => files::files(f, body, &v.files, &c.service.fields, offset),
         AppTab::Outgoing => {
             requests::app_requests(f, body, v.out.as_deref(), None, v.row, offset);
         }

@@ -258,6 +258,7 @@ pub(super) fn card(f: &mut Frame, area: Rect, v: &ReqView, offset: time::UtcOffs
             f.render_widget(Paragraph::new(text::NO_ANSWER), body);
         }
         ReqTab::Answer => lines(f, body, &v.answer),
+        ReqTab::Files => super::files::files(f, body, &v.files, &[], offset),
         ReqTab::History => history(f, body, &v.history, offset),
     }
     if let Some(m) = &v.menu {
