@@ -164,3 +164,73 @@ fn regional_requests_are_listed_for_the_sender_and_the_provider_body_only() {
     ));
     check_ok(&fx.node);
 }
+
+#[test]
+fn an_incoming_request_is_claimed_taken_over_returned_and_commented_into_its_history() {
+    let fx = fixture();
+    let kind = fx.node.request_kinds(fx.spec).unwrap().remove(0);
+    let req = fx
+        .node
+        .receive_incoming(
+            Actor::System(fx.org),
+            &IncomingInput {
+                kind: kind.id,
+                consumer_number: "77-2".into(),
+                message_id: "d9b5a0e2-0b6f-11ef-9262-0242ac120002".into(),
+                data: values(&kind.fields),
+                planned_days: 5,
+            },
+        )
+        .unwrap();
+    let executor = |fx: &Fx| fx.node.incoming(fx.spec, req.id).unwrap().0.executor;
+    fx.node.claim_incoming(fx.spec, req.id, false).unwrap();
+    assert_eq!(executor(&fx), Some(uid(fx.spec)));
+    // A colleague is told who holds it; a specialist cannot take it over.
+    match fx.node.claim_incoming(fx.spec2, req.id, true).unwrap_err() {
+        Error::AlreadyClaimed { holder } => assert!(holder.contains("Иванова"), "{holder}"),
+        e => panic!("{e:?}"),
+    }
+    assert!(fx.node.claim_incoming(fx.support, req.id, false).is_err());
+    // A supervisor takes it over, then gives it back.
+    fx.node.claim_incoming(fx.sup, req.id, true).unwrap();
+    let (q, _) = fx.node.incoming(fx.spec, req.id).unwrap();
+    assert_eq!(
+        (q.executor, q.previous_executor),
+        (Some(uid(fx.sup)), Some(uid(fx.spec)))
+    );
+    assert!(fx.node.return_incoming(fx.spec2, req.id).is_err());
+    fx.node.return_incoming(fx.sup, req.id).unwrap();
+    assert_eq!(executor(&fx), Some(uid(fx.spec)));
+    assert!(
+        fx.node.return_incoming(fx.spec, req.id).is_err(),
+        "nobody before now"
+    );
+    // A comment goes into the history only; an empty one is refused.
+    assert!(fx.node.comment_incoming(fx.spec, req.id, "  ").is_err());
+    fx.node
+        .comment_incoming(fx.spec, req.id, "Уточнить адрес у заявителя")
+        .unwrap();
+    let (q, hist) = fx.node.incoming(fx.spec, req.id).unwrap();
+    assert_eq!(q.status, InStatus::Received);
+    let whats: Vec<&str> = hist.iter().map(|h| h.what.as_str()).collect();
+    assert_eq!(
+        whats,
+        [
+            "Запрос получен",
+            "Назначить на себя",
+            "Назначить на себя",
+            "Вернуть предыдущему исполнителю",
+            "Комментарий",
+        ]
+    );
+    assert_eq!(hist[4].comment, "Уточнить адрес у заявителя");
+    // Once answered, nobody claims it.
+    fx.node
+        .answer_incoming(fx.spec, req.id, &values(&kind.answer_fields))
+        .unwrap();
+    assert!(matches!(
+        fx.node.claim_incoming(fx.spec2, req.id, false).unwrap_err(),
+        Error::InvalidTransition { .. }
+    ));
+    check_ok(&fx.node);
+}

@@ -573,6 +573,77 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
 }
 
 #[test]
+fn an_incoming_request_is_claimed_taken_over_by_the_supervisor_and_commented() {
+    let (dir, _) = node_with_tasks(0, 0);
+    {
+        let node = open_node(dir.path());
+        let org = node.user_by_login("spec").unwrap().unwrap().org;
+        let sys = volost::Actor::System(org);
+        let kind = node.request_kinds(sys).unwrap().remove(0);
+        let data = kind
+            .fields
+            .iter()
+            .map(|f| (f.key.clone(), volost::demo::sample_value(f)))
+            .collect();
+        node.receive_incoming(
+            sys,
+            &volost::service::IncomingInput {
+                kind: kind.id,
+                consumer_number: "77-9".into(),
+                message_id: "e9b5a0e2-0b6f-11ef-9262-0242ac120002".into(),
+                data,
+                planned_days: 5,
+            },
+        )
+        .unwrap();
+    }
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let open = |t: &Tmux| {
+        t.keys(&[":"]);
+        t.text("входящие");
+        t.keys(&["Enter"]);
+        t.wait_for("ВХ-2026-000001");
+        t.keys(&["Enter"]);
+        t.wait_for("Номер в системе потребителя");
+    };
+    let t = signed_in(&d, "incoming", "");
+    open(&t);
+    t.keys(&["F2"]);
+    t.wait_for("Назначить на себя");
+    t.keys(&["Down", "Enter"]);
+    let s = t.wait_for("Запрос назначен на вас");
+    assert!(s.contains("Иванова Марина Сергеевна"), "{s}");
+    t.keys(&["F10"]);
+    drop(t);
+
+    // The supervisor is told who holds it before taking it, then comments.
+    let k = signed_in_as(&d, "incoming-super", "", "super");
+    open(&k);
+    k.keys(&["F2"]);
+    k.wait_for("Назначить на себя");
+    k.keys(&["Down", "Enter"]);
+    k.wait_for("Исполнитель: Иванова Марина Сергеевна. Забрать запрос себе?");
+    k.keys(&["Enter"]);
+    let s = k.wait_for("Запрос назначен на вас");
+    assert!(s.contains("Предыдущий исполнитель"), "{s}");
+    k.keys(&["F2"]);
+    k.wait_for("Комментарий");
+    // Сформировать ответ, Вернуть предыдущему исполнителю, Комментарий.
+    k.keys(&["Down", "Down", "Enter"]);
+    k.wait_for("только в историю");
+    k.text("Уточнить адрес");
+    k.keys(&["Enter"]);
+    k.wait_for("Комментарий добавлен в историю");
+    k.keys(&["Tab", "Tab", "Tab"]);
+    k.wait_for("Уточнить адрес");
+    k.keys(&["F10"]);
+    drop(k);
+    d.stop();
+    assert!(open_node(dir.path()).check().unwrap().ok());
+}
+
+#[test]
 fn launch_a_service_then_filter_the_queue() {
     let (dir, _) = node_with_tasks(0, 0);
     let cfg = config(dir.path(), "");

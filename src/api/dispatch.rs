@@ -158,6 +158,9 @@ impl Api {
                 ok(n.regional_list(a, &l.filter, l.desc, l.after.as_ref(), l.limit)?)
             }
             Call::AnswerIncoming { id, answer } => ok(n.answer_incoming(a, id, &answer)?),
+            Call::ClaimIncoming { id, take_over } => ok(n.claim_incoming(a, id, take_over)?),
+            Call::ReturnIncoming { id } => ok(n.return_incoming(a, id)?),
+            Call::CommentIncoming { id, comment } => ok(n.comment_incoming(a, id, &comment)?),
             Call::CreateRegional {
                 provider,
                 provider_org,

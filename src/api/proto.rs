@@ -126,6 +126,18 @@ pub enum Call {
         id: InReqId,
         answer: BTreeMap<String, String>,
     },
+    ClaimIncoming {
+        id: InReqId,
+        #[serde(default)]
+        take_over: bool,
+    },
+    ReturnIncoming {
+        id: InReqId,
+    },
+    CommentIncoming {
+        id: InReqId,
+        comment: String,
+    },
     CreateRegional {
         provider: String,
         #[serde(default)]
@@ -264,7 +276,8 @@ impl Call {
             FindApplicants => "find_applicants", Applicant => "applicant",
             CreateOutgoing => "create_outgoing", Outgoing => "outgoing",
             OutgoingList => "outgoing_list", IncomingList => "incoming_list",
-            AnswerIncoming => "answer_incoming", CreateRegional => "create_regional",
+            AnswerIncoming => "answer_incoming", ClaimIncoming => "claim_incoming",
+            ReturnIncoming => "return_incoming", CommentIncoming => "comment_incoming", CreateRegional => "create_regional",
             CompleteRegional => "complete_regional", Services => "services",
             Incoming => "incoming", Regional => "regional", RegionalList => "regional_list",
             AddFile => "add_file", Files => "files", File => "file", RemoveFile => "remove_file",

@@ -385,6 +385,108 @@ impl Node {
         })
     }
 
+    /// «Назначить на себя»: the user becomes the executor; the one before is remembered for
+    /// «Вернуть предыдущему исполнителю». Taking it from a colleague needs `take_over` and
+    /// a supervisor's rights, as with tasks.
+    pub fn claim_incoming(
+        &self,
+        actor: Actor,
+        id: InReqId,
+        take_over: bool,
+    ) -> Result<IncomingRequest> {
+        self.write(actor, "incoming.claim", |w| {
+            w.who.require("incoming.claim", Right::Interagency)?;
+            let me = w.who.person()?;
+            let mut req: IncomingRequest = w.load(id.0)?;
+            if req.status != InStatus::Received {
+                return Err(Error::InvalidTransition {
+                    from: req.status.label(),
+                    action: "Назначить на себя",
+                });
+            }
+            match req.executor {
+                Some(u) if u == me => {
+                    return Err(Error::NotAllowed("Запрос уже назначен на вас".into()));
+                }
+                Some(u) if !(take_over && w.who.rights.has(Right::SuperRights)) => {
+                    let holder = super::applications::user_name(&w.tx, Some(u))?
+                        .unwrap_or_else(|| u.to_string());
+                    return Err(Error::AlreadyClaimed { holder });
+                }
+                _ => {}
+            }
+            req.previous_executor = req.executor;
+            req.executor = Some(me);
+            req.updated = w.now;
+            w.tx.put(&req)?;
+            w.target("incoming_request", req.id);
+            let name = super::applications::user_name(&w.tx, Some(me))?.unwrap_or_default();
+            w.history(Entity::Incoming, req.id.0, "Назначить на себя", name)?;
+            Ok(req)
+        })
+    }
+
+    /// «Вернуть предыдущему исполнителю»: by the executor, or a supervisor.
+    pub fn return_incoming(&self, actor: Actor, id: InReqId) -> Result<IncomingRequest> {
+        self.write(actor, "incoming.return", |w| {
+            w.who.require("incoming.return", Right::Interagency)?;
+            let mut req: IncomingRequest = w.load(id.0)?;
+            if req.status != InStatus::Received {
+                return Err(Error::InvalidTransition {
+                    from: req.status.label(),
+                    action: "Вернуть предыдущему исполнителю",
+                });
+            }
+            let Some(prev) = req.previous_executor else {
+                return Err(Error::NotAllowed(
+                    "У запроса не было предыдущего исполнителя".into(),
+                ));
+            };
+            if req.executor != w.who.user_id() && !w.who.rights.has(Right::SuperRights) {
+                return Err(Error::NotAllowed(
+                    "Вернуть запрос может его исполнитель или руководитель".into(),
+                ));
+            }
+            req.executor = Some(prev);
+            req.previous_executor = None;
+            req.updated = w.now;
+            w.tx.put(&req)?;
+            w.target("incoming_request", req.id);
+            let name = super::applications::user_name(&w.tx, Some(prev))?.unwrap_or_default();
+            w.history(
+                Entity::Incoming,
+                req.id.0,
+                "Вернуть предыдущему исполнителю",
+                name,
+            )?;
+            Ok(req)
+        })
+    }
+
+    /// A comment that goes only into the request's history.
+    pub fn comment_incoming(&self, actor: Actor, id: InReqId, comment: &str) -> Result<()> {
+        self.write(actor, "incoming.comment", |w| {
+            w.who.require("incoming.comment", Right::Interagency)?;
+            w.who.person()?;
+            let comment = comment.trim();
+            if comment.is_empty() {
+                return Err(Error::invalid("Комментарий", "Требуется"));
+            }
+            if comment.chars().count() > 2000
+                || comment.chars().any(|c| c.is_control() && c != '\n')
+            {
+                return Err(Error::invalid(
+                    "Комментарий",
+                    "Не более 2000 символов, без управляющих символов",
+                ));
+            }
+            let req: IncomingRequest = w.load(id.0)?;
+            w.target("incoming_request", req.id);
+            w.history(Entity::Incoming, req.id.0, "Комментарий", comment)?;
+            Ok(())
+        })
+    }
+
     pub fn incoming_list(
         &self,
         actor: Actor,

@@ -13,8 +13,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
 use volost::domain::{
-    Action, AppId, Department, DeptId, FileId, FileOwner, Org, OrgId, Process, Queue, RegReqId,
-    RequestKind, Right, Service, Task, TaskId, UserId, Verdict,
+    Action, AppId, Department, DeptId, FileId, FileOwner, InReqId, Org, OrgId, Process, Queue,
+    RegReqId, RequestKind, Right, Service, Task, TaskId, UserId, Verdict,
 };
 use volost::service::{
     ActionInput, AppCol, ApplicationCard, OutRow, ProcessMap, RegRow, ReqCol, TaskCard, TaskCol,
@@ -220,6 +220,10 @@ pub enum Pending {
     NewRegional(Option<(OrgId, String)>, Option<AppId>),
     /// «Исполнить» a regional request: the answer is typed.
     CompleteRegional(RegReqId),
+    /// «Назначить на себя» an incoming request held by a colleague (a supervisor's take-over).
+    ClaimIncoming(InReqId),
+    /// «Комментарий» to an incoming request: the text is typed.
+    CommentIncoming(InReqId),
     /// «Добавить файл» to the owner: the path is typed.
     AddFile(FileOwner),
     /// «Сохранить файл»: where to is typed.
@@ -1281,6 +1285,8 @@ impl App {
             Pending::LeaveForm => self.leave_form(),
             Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
             Pending::CompleteRegional(id) => self.complete_regional(d, id),
+            Pending::ClaimIncoming(id) => self.claim_incoming(id, true),
+            Pending::CommentIncoming(id) => self.comment_incoming(d, id),
             Pending::AddFile(owner) => self.add_file(d, owner),
             Pending::SaveFile(id) => self.save_file(d, id),
             Pending::RemoveFile(id) => self.remove_file(id),

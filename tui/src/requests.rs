@@ -51,6 +51,13 @@ pub enum ReqAction {
     Answer(Box<RequestKind>),
     /// «Исполнить» a regional request sent to this body.
     Complete,
+    /// «Назначить на себя» an incoming request; with the holder's name when a supervisor
+    /// takes it from a colleague.
+    Claim(Option<String>),
+    /// «Вернуть предыдущему исполнителю».
+    ReturnPrevious,
+    /// «Комментарий»: into the request's history only.
+    Comment,
 }
 
 impl ReqAction {
@@ -58,6 +65,9 @@ impl ReqAction {
         match self {
             ReqAction::Answer(_) => text::MAKE_ANSWER,
             ReqAction::Complete => text::COMPLETE_REGIONAL,
+            ReqAction::Claim(_) => text::CLAIM_INCOMING,
+            ReqAction::ReturnPrevious => text::RETURN_PREVIOUS,
+            ReqAction::Comment => text::COMMENT_INCOMING,
         }
     }
 }
@@ -268,6 +278,7 @@ impl App {
             Some(u) => self.person(u),
             None => text::NOT_SET.into(),
         };
+        let previous = q.previous_executor.map(|u| self.person(u));
         let kname = kind.as_ref().map(|k| k.name.clone()).unwrap_or_default();
         let mut data = vec![
             (text::R_NUMBER.into(), q.number.clone()),
@@ -276,9 +287,12 @@ impl App {
             (text::R_KIND.into(), kname.clone()),
             (text::R_RECEIVED.into(), q.received.display(o)),
             (text::R_PLANNED.into(), display_date(q.planned)),
-            (text::R_EXECUTOR.into(), executor),
-            (text::R_MESSAGE_ID.into(), q.message_id.clone()),
+            (text::R_EXECUTOR.into(), executor.clone()),
         ];
+        if let Some(p) = previous {
+            data.push((text::R_PREVIOUS_EXECUTOR.into(), p));
+        }
+        data.push((text::R_MESSAGE_ID.into(), q.message_id.clone()));
         let fields = kind.as_ref().map(|k| k.fields.as_slice()).unwrap_or(&[]);
         data.extend(headed(text::R_DATA, labelled(fields, &q.data)));
         let answer_fields = kind
@@ -286,12 +300,28 @@ impl App {
             .map(|k| k.answer_fields.as_slice())
             .unwrap_or(&[]);
         let answer = labelled(answer_fields, &q.answer);
-        let actions = match kind {
-            Some(k) if q.status == InStatus::Received && self.has(Right::Interagency) => {
-                vec![ReqAction::Answer(Box::new(k))]
+        // Exactly what this user may do now: the service layer's rules, read ahead.
+        let mut actions = Vec::new();
+        if self.has(Right::Interagency) {
+            let me = self.session.as_ref().map(|s| s.user);
+            let sup = self.has(Right::SuperRights);
+            if q.status == InStatus::Received {
+                if let Some(k) = kind {
+                    actions.push(ReqAction::Answer(Box::new(k)));
+                }
+                match q.executor {
+                    None => actions.push(ReqAction::Claim(None)),
+                    Some(u) if Some(u) != me && sup => {
+                        actions.push(ReqAction::Claim(Some(executor)))
+                    }
+                    _ => {}
+                }
+                if q.previous_executor.is_some() && (q.executor == me || sup) {
+                    actions.push(ReqAction::ReturnPrevious);
+                }
             }
-            _ => Vec::new(),
-        };
+            actions.push(ReqAction::Comment);
+        }
         let title = format!("{} {} · {}", text::R_NUMBER, q.number, kname);
         let mut v = ReqView::new(ReqRef::In(id), title, q.number, data, answer);
         v.history = history;
@@ -410,6 +440,30 @@ impl App {
             (Some(ReqAction::Answer(kind)), ReqRef::In(id)) => {
                 let form = DataForm::answer(id, &v.number, *kind);
                 self.screen = Screen::Fill(Box::new(form));
+            }
+            (Some(ReqAction::Claim(None)), ReqRef::In(id)) => self.claim_incoming(id, false),
+            (Some(ReqAction::Claim(Some(holder))), ReqRef::In(id)) => {
+                self.dialog = Some(Dialog::new(
+                    text::TAKE_OVER_REQUEST_TITLE,
+                    format!(
+                        "{}: {holder}. {}",
+                        text::R_EXECUTOR,
+                        text::TAKE_OVER_REQUEST_QUESTION
+                    ),
+                    Vec::new(),
+                    Pending::ClaimIncoming(id),
+                ));
+            }
+            (Some(ReqAction::ReturnPrevious), ReqRef::In(id)) => {
+                self.incoming_call(Call::ReturnIncoming { id }, text::RETURNED_PREVIOUS, id);
+            }
+            (Some(ReqAction::Comment), ReqRef::In(id)) => {
+                self.dialog = Some(Dialog::new(
+                    text::COMMENT_INCOMING,
+                    text::COMMENT_INCOMING_TEXT,
+                    vec![Field::new(text::COMMENT, false)],
+                    Pending::CommentIncoming(id),
+                ));
             }
             (Some(ReqAction::Complete), ReqRef::Reg(id)) => {
                 self.dialog = Some(Dialog::new(
@@ -550,6 +604,41 @@ impl App {
                 self.open_request(ReqRef::Reg(id), from);
             }
             Err(e) => self.keep_dialog(d, &e),
+        }
+    }
+
+    /// «Назначить на себя»; `take_over` after the question naming the holder.
+    pub(crate) fn claim_incoming(&mut self, id: InReqId, take_over: bool) {
+        self.incoming_call(
+            Call::ClaimIncoming { id, take_over },
+            text::CLAIMED_REQUEST,
+            id,
+        );
+    }
+
+    /// «Комментарий» typed in the dialog.
+    pub(crate) fn comment_incoming(&mut self, d: Dialog, id: InReqId) {
+        let call = Call::CommentIncoming {
+            id,
+            comment: d.value(0),
+        };
+        match self.conn.call::<serde_json::Value>(call) {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(text::COMMENT_SAVED.into()));
+                self.open_request(ReqRef::In(id), None);
+            }
+            Err(e) => self.keep_dialog(d, &e),
+        }
+    }
+
+    /// A change of an incoming request from its card: the card again, with what happened.
+    fn incoming_call(&mut self, call: Call, done: &str, id: InReqId) {
+        match self.conn.call::<serde_json::Value>(call) {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(done.into()));
+                self.open_request(ReqRef::In(id), None);
+            }
+            Err(e) => self.failed(&e),
         }
     }
 

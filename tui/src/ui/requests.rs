@@ -199,7 +199,7 @@ pub(super) fn incoming(
         widths.push(Constraint::Length(16));
     }
     header.push(text::COL_PLANNED);
-    widths.push(Constraint::Length(12));
+    widths.push(Constraint::Length(13));
     selectable(f, area, block, header, rows, widths, l.selected);
 }
 
