@@ -529,6 +529,18 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
         "the field shows its file: {s}"
     );
 
+    // The draft is changed: F4, its form with the file kept by name, saved again.
+    assert!(s.contains("F4 — изменить черновик"), "{s}");
+    t.keys(&["F4"]);
+    let s = t.wait_for("Изменить черновик ·");
+    assert!(
+        s.contains(&fields[0].label) && s.contains(&volost::demo::sample_value(&fields[0])),
+        "the draft's data, typed before: {s}"
+    );
+    t.keys(&["F2"]);
+    let s = t.wait_for("Данные черновика сохранены");
+    assert!(s.contains("схема.pdf (196 КБ)"), "the file stays: {s}");
+
     // «Файлы»: the form's file, then one added from a path.
     t.keys(&["Tab"]);
     t.wait_for("схема.pdf");

@@ -830,6 +830,14 @@ impl App {
                     let id = v.card.app.id;
                     self.open_app(id);
                 }
+                (Some(Cmd::Edit), None) => {
+                    if v.card.app.status == volost::domain::Status::Draft {
+                        let form = DataForm::draft(&v.card.app, &v.card.service, &v.files);
+                        self.screen = Screen::Fill(Box::new(form));
+                    } else {
+                        self.banner = Some(Banner::Info(text::NOT_A_DRAFT.into()));
+                    }
+                }
                 _ => {}
             },
         }

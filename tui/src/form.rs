@@ -52,6 +52,8 @@ pub enum Purpose {
     },
     /// «Сформировать ответ» to an incoming request.
     Answer { id: InReqId, kind: RequestKind },
+    /// «Изменить черновик»: the form's data of a draft application (its applicant stays).
+    Draft(AppId),
 }
 
 pub struct DataForm {
@@ -115,6 +117,42 @@ impl DataForm {
         DataForm::with(Purpose::Answer { id, kind }, title, fields, Vec::new())
     }
 
+    /// The draft's data, to change and save again. A file field shows its file by name and
+    /// keeps it unless another path is typed.
+    pub fn draft(
+        app: &volost::domain::Application,
+        service: &Service,
+        files: &crate::files::FilesTab,
+    ) -> DataForm {
+        let title = format!("{} · {} · {}", text::EDIT_DRAFT, app.number, service.name);
+        let mut form = DataForm::with(
+            Purpose::Draft(app.id),
+            title,
+            service.fields.clone(),
+            Vec::new(),
+        );
+        for inp in &mut form.inputs {
+            let Source::Field(i) = inp.source else {
+                continue;
+            };
+            let Some(f) = service.fields.get(i) else {
+                continue;
+            };
+            let Some(v) = app.data.get(&f.key) else {
+                continue;
+            };
+            match (f.ftype, v.parse::<u64>()) {
+                (FieldType::File, Ok(id)) => {
+                    let shown = files.name_of(v).unwrap_or_else(|| v.clone());
+                    form.uploads.insert(shown.clone(), FileId(id));
+                    inp.value = shown;
+                }
+                _ => inp.value = v.clone(),
+            }
+        }
+        form
+    }
+
     fn with(purpose: Purpose, title: String, fields: Vec<Field>, mut inputs: Vec<Input>) -> Self {
         let applicant_len = inputs.len();
         for (i, f) in fields.iter().enumerate() {
@@ -156,6 +194,8 @@ impl DataForm {
         let v = inp.value.trim();
         let err = match inp.source {
             Source::Field(_) => match self.field(inp.source) {
+                // A file already on the node (a draft's) is kept as it is.
+                Some(f) if f.ftype == FieldType::File && self.uploads.contains_key(v) => None,
                 Some(f) if f.ftype == FieldType::File && !v.is_empty() => {
                     crate::files::local_problem(v)
                 }
@@ -469,6 +509,58 @@ mod tests {
         assert_eq!(form.inputs[8].value, "Нет");
         form.cycle_choice(false);
         assert_eq!(form.inputs[8].value, "Да");
+    }
+
+    #[test]
+    fn a_draft_opens_with_its_data_and_keeps_its_file_unless_another_path_is_typed() {
+        use volost::domain::*;
+        let svc = service();
+        let app = Application {
+            id: AppId(7),
+            org: OrgId(1),
+            dept: None,
+            number: "2026-000007".into(),
+            service: svc.id,
+            applicant: ApplicantId(1),
+            source: volost::domain::Source::Manual,
+            status: Status::Draft,
+            data: [("birth", "01.02.1980"), ("scan", "42")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            created_by: None,
+            created: Ts(0),
+            registered: None,
+            assignee: None,
+            decision: None,
+            due: None,
+            process: None,
+            updated: Ts(0),
+            access_code: String::new(),
+        };
+        let files = crate::files::FilesTab {
+            owner: FileOwner::Application(AppId(7)),
+            files: Some(vec![Attachment {
+                id: FileId(42),
+                org: OrgId(1),
+                owner: Some(FileOwner::Application(AppId(7))),
+                field: Some("scan".into()),
+                name: "скан.pdf".into(),
+                size: 2048,
+                sha256: String::new(),
+                added_by: None,
+                added: Ts(0),
+            }]),
+            row: 0,
+        };
+        let mut form = DataForm::draft(&app, &svc, &files);
+        assert_eq!(form.applicant_len, 0, "the applicant is not edited here");
+        assert_eq!(form.inputs[0].value, "01.02.1980");
+        assert_eq!(form.inputs[1].value, "скан.pdf (2 КБ)");
+        assert!(form.validate(), "{:?}", form.inputs);
+        assert_eq!(form.data().get("scan").map(String::as_str), Some("42"));
+        form.inputs[1].value = "/нет/другого.pdf".into();
+        assert!(!form.validate(), "a new path is checked");
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub enum Cmd {
     Search,
     Add,
     Remove,
+    Edit,
 }
 
 impl Cmd {
@@ -68,6 +69,7 @@ impl Cmd {
                 | Cmd::Launch
                 | Cmd::Add
                 | Cmd::Remove
+                | Cmd::Edit
         )
     }
 }
@@ -345,6 +347,14 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[AppCard, ReqCard, AppRequests, Admin, Files],
     },
     Binding {
+        cmd: Cmd::Edit,
+        keys: &["F4"],
+        label: "Изменить черновик",
+        // Only drafts: the card itself says so (see `key_of`), not every card's footer.
+        footer: false,
+        ctx: &[AppCard],
+    },
+    Binding {
         cmd: Cmd::Complete,
         keys: &["F4"],
         label: "Выполнить",
@@ -575,6 +585,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Insert if ctx == Apps => Cmd::NewApp,
         KeyCode::F(2) => Cmd::Claim,
         KeyCode::F(3) => Cmd::ReturnToGroup,
+        KeyCode::F(4) if ctx == AppCard => Cmd::Edit,
         KeyCode::F(4) => Cmd::Complete,
         KeyCode::F(7) => Cmd::SetDue,
         KeyCode::F(8) => Cmd::Finish,
@@ -638,6 +649,14 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         .iter()
         .any(|b| same(b) && b.ctx.contains(&ctx))
         .then_some(cmd)
+}
+
+/// The first key of `cmd`, for a screen that names it in its own words.
+pub fn key_of(cmd: Cmd) -> &'static str {
+    BINDINGS
+        .iter()
+        .find(|b| b.cmd == cmd)
+        .map_or("", |b| b.keys[0])
 }
 
 /// The footer's entries for `ctx`: key and label.

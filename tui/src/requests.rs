@@ -679,6 +679,19 @@ impl App {
                     Err(e) => self.form_refused(&e),
                 }
             }
+            crate::form::Purpose::Draft(id) => {
+                let id = *id;
+                match self
+                    .conn
+                    .call::<volost::domain::Application>(Call::UpdateDraft { id, data })
+                {
+                    Ok(_) => {
+                        self.banner = Some(Banner::Info(text::DRAFT_UPDATED.into()));
+                        self.open_app_at(id, AppTab::Data);
+                    }
+                    Err(e) => self.form_refused(&e),
+                }
+            }
             crate::form::Purpose::Application(_) => {}
         }
     }
@@ -699,6 +712,10 @@ impl App {
             crate::form::Purpose::Answer { id, .. } => {
                 let id = *id;
                 self.open_request(ReqRef::In(id), None);
+            }
+            crate::form::Purpose::Draft(id) => {
+                let id = *id;
+                self.open_app_at(id, AppTab::Data);
             }
             _ => {
                 self.screen = Screen::Main;

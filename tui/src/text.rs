@@ -171,6 +171,9 @@ pub const TAB_ANSWER: &str = "Ответ";
 pub const TAB_OUTGOING: &str = "Межведомственные запросы";
 pub const TAB_REGIONAL: &str = "Запросы Р-сведений";
 pub const TAB_FILES: &str = "Файлы";
+pub const EDIT_DRAFT: &str = "Изменить черновик";
+pub const DRAFT_UPDATED: &str = "Данные черновика сохранены";
+pub const NOT_A_DRAFT: &str = "После регистрации данные заявки не изменяются";
 
 /// «Файлы».
 pub const NO_FILES: &str = "Файлов нет. F7 — добавить файл с диска";

@@ -40,7 +40,13 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Login(form) | Screen::Password { form, .. } => form_box(f, body, form),
         Screen::Main => main(f, body, app),
         Screen::Card(c) => card(f, body, c, app.offset),
-        Screen::App(v) => app_card(f, body, v, app.offset),
+        Screen::App(v) => {
+            let may_edit = app
+                .session
+                .as_ref()
+                .is_some_and(|s| s.rights.has(volost::domain::Right::CreateApplications));
+            app_card(f, body, v, app.offset, may_edit);
+        }
         Screen::Fill(form) => data_form(f, body, form),
         Screen::Req(v) => requests::card(f, body, v, app.offset),
         Screen::Admin(v) => admin::draw(f, body, v),
@@ -684,7 +690,8 @@ fn apps(
     selectable(f, area, block, header, rows, widths, l.selected);
 }
 
-fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
+/// `may_edit`: the user may change a draft (the card says how).
+fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may_edit: bool) {
     let c = &v.card;
     let a = &c.app;
     let selected = AppTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
@@ -712,8 +719,18 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset) {
                     Span::raw(val),
                 ])
             };
+            let status = if may_edit && a.status == volost::domain::Status::Draft {
+                format!(
+                    "{} ({} — {})",
+                    a.status.label(),
+                    crate::keymap::key_of(crate::keymap::Cmd::Edit),
+                    text::EDIT_DRAFT.to_lowercase()
+                )
+            } else {
+                a.status.label().into()
+            };
             let mut lines = vec![
-                kv(text::APP_STATUS, a.status.label().into()),
+                kv(text::APP_STATUS, status),
                 kv(text::APP_SERVICE, c.service.name.clone()),
                 kv(text::APP_APPLICANT, c.applicant.name.clone()),
                 kv(text::APP_CREATED, a.created.display(offset)),
