@@ -328,6 +328,45 @@ impl DataForm {
         self.existing = Some((a.id, a.name.clone()));
     }
 
+    /// Fills the empty fields that the applicant's record answers: ФИО (whole or in parts),
+    /// date of birth, address, СНИЛС, ИНН, ОГРН, passport. The form's own validators then
+    /// check them as if typed.
+    pub fn prefill(&mut self, a: &volost::domain::Applicant) {
+        let person = a.kind == ApplicantKind::Person;
+        let words: Vec<&str> = a.name.split_whitespace().collect();
+        for i in 0..self.inputs.len() {
+            let Some(f) = self.field(self.inputs[i].source) else {
+                continue;
+            };
+            if !self.inputs[i].value.trim().is_empty() {
+                continue;
+            }
+            let v = match (f.ftype, f.key.as_str()) {
+                (FieldType::Snils, _) => a.snils.clone(),
+                (FieldType::Inn, _) => a.inn.clone(),
+                (FieldType::Ogrn, _) => a.ogrn.clone(),
+                (FieldType::Passport, _) => a.passport.clone(),
+                (FieldType::Date, "birth_date") => a.birth_date.map(volost::domain::display_date),
+                (FieldType::Text, "full_name") => Some(a.name.clone()),
+                (FieldType::Text, k) if k.contains("address") && !a.address.is_empty() => {
+                    Some(a.address.clone())
+                }
+                (FieldType::Text, "surname" | "last_name" | "family_name") if person => {
+                    words.first().map(|w| w.to_string())
+                }
+                (FieldType::Text, "first_name") if person => words.get(1).map(|w| w.to_string()),
+                (FieldType::Text, "patronymic" | "middle_name") if person && words.len() > 2 => {
+                    Some(words[2..].join(" "))
+                }
+                _ => None,
+            };
+            if let Some(v) = v {
+                self.inputs[i].value = v;
+                self.check(i);
+            }
+        }
+    }
+
     /// The typed values of the template's fields, by field key; empty ones left out. A file
     /// field gives the id of its upload (see `App::upload_form_files`).
     pub fn data(&self) -> BTreeMap<String, String> {
@@ -561,6 +600,75 @@ mod tests {
         assert_eq!(form.data().get("scan").map(String::as_str), Some("42"));
         form.inputs[1].value = "/нет/другого.pdf".into();
         assert!(!form.validate(), "a new path is checked");
+    }
+
+    #[test]
+    fn a_request_form_is_prefilled_from_the_applicant_and_keeps_what_was_typed() {
+        use volost::domain::*;
+        let f = |key: &str, ftype| Field {
+            key: key.into(),
+            label: key.into(),
+            ftype,
+            required: false,
+            choices: Vec::new(),
+            max_len: None,
+            min: None,
+            max: None,
+            hint: None,
+        };
+        let kind = RequestKind {
+            fields: vec![
+                f("surname", FieldType::Text),
+                f("first_name", FieldType::Text),
+                f("patronymic", FieldType::Text),
+                f("birth_date", FieldType::Date),
+                f("snils", FieldType::Snils),
+                f("address", FieldType::Text),
+                f("cadastral_number", FieldType::Text),
+            ],
+            id: KindId(1),
+            org: OrgId(1),
+            code: "k".into(),
+            name: "Вид".into(),
+            agency: "Ведомство".into(),
+            namespace: "urn://x".into(),
+            root: "Request".into(),
+            answer_root: "Response".into(),
+            sign_personal: false,
+            answer_fields: Vec::new(),
+            active: true,
+        };
+        let a = Applicant {
+            id: ApplicantId(1),
+            org: OrgId(1),
+            kind: ApplicantKind::Person,
+            name: "Семёнов Пётр Ильич".into(),
+            snils: Some("112-233-445 95".into()),
+            inn: None,
+            ogrn: None,
+            passport: None,
+            birth_date: time::Date::from_calendar_date(1980, time::Month::February, 1).ok(),
+            address: "с. Петропавловское, ул. Ленина, 5".into(),
+            phone: None,
+            created: Ts(0),
+        };
+        let mut form = DataForm::outgoing(kind, Some(AppId(7)));
+        form.inputs[1].value = "Павел".into();
+        form.prefill(&a);
+        let got: Vec<&str> = form.inputs.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "Семёнов",
+                "Павел",
+                "Ильич",
+                "01.02.1980",
+                "112-233-445 95",
+                "с. Петропавловское, ул. Ленина, 5",
+                "",
+            ]
+        );
+        assert!(form.inputs.iter().all(|i| i.error.is_none()));
     }
 
     #[test]

@@ -528,7 +528,15 @@ impl App {
         match m.kind {
             MenuKind::Kinds(kinds, app) => {
                 if let Some(k) = kinds.into_iter().nth(m.selected) {
-                    self.screen = Screen::Fill(Box::new(DataForm::outgoing(k, app)));
+                    let mut form = DataForm::outgoing(k, app);
+                    // Made from an application's card: what the applicant's record already
+                    // says is filled in (staff check it rather than type it again).
+                    if let Screen::App(v) = &self.screen
+                        && Some(v.card.app.id) == app
+                    {
+                        form.prefill(&v.card.applicant);
+                    }
+                    self.screen = Screen::Fill(Box::new(form));
                 }
             }
             MenuKind::Providers(choices, app) => {
