@@ -15,6 +15,22 @@ fn out_page(fx: &Fx, f: OutFilter) -> Vec<OutRow> {
         .rows
 }
 
+/// An incoming request of `kind` as the exchange delivers it, numbered `consumer` there.
+fn receive(fx: &Fx, kind: &RequestKind, consumer: &str) -> IncomingRequest {
+    fx.node
+        .receive_incoming(
+            Actor::System(fx.org),
+            &IncomingInput {
+                kind: kind.id,
+                consumer_number: consumer.into(),
+                message_id: format!("c9b5a0e2-0b6f-11ef-9262-0242ac12{consumer:0>4}"),
+                data: values(&kind.fields),
+                planned_days: 5,
+            },
+        )
+        .unwrap()
+}
+
 #[test]
 fn an_applications_outgoing_requests_are_listed_with_it_and_read_with_their_history() {
     let fx = fixture();
@@ -57,19 +73,7 @@ fn an_applications_outgoing_requests_are_listed_with_it_and_read_with_their_hist
 fn an_incoming_request_is_read_and_answered_from_its_card() {
     let fx = fixture();
     let kind = fx.node.request_kinds(fx.spec).unwrap().remove(0);
-    let req = fx
-        .node
-        .receive_incoming(
-            Actor::System(fx.org),
-            &IncomingInput {
-                kind: kind.id,
-                consumer_number: "77-1".into(),
-                message_id: "c9b5a0e2-0b6f-11ef-9262-0242ac120002".into(),
-                data: values(&kind.fields),
-                planned_days: 5,
-            },
-        )
-        .unwrap();
+    let req = receive(&fx, &kind, "77-1");
     let (got, hist) = fx.node.incoming(fx.spec, req.id).unwrap();
     assert_eq!(got.consumer_number, "77-1");
     assert_eq!(hist.len(), 1);
@@ -169,19 +173,7 @@ fn regional_requests_are_listed_for_the_sender_and_the_provider_body_only() {
 fn an_incoming_request_is_claimed_taken_over_returned_and_commented_into_its_history() {
     let fx = fixture();
     let kind = fx.node.request_kinds(fx.spec).unwrap().remove(0);
-    let req = fx
-        .node
-        .receive_incoming(
-            Actor::System(fx.org),
-            &IncomingInput {
-                kind: kind.id,
-                consumer_number: "77-2".into(),
-                message_id: "d9b5a0e2-0b6f-11ef-9262-0242ac120002".into(),
-                data: values(&kind.fields),
-                planned_days: 5,
-            },
-        )
-        .unwrap();
+    let req = receive(&fx, &kind, "77-2");
     let executor = |fx: &Fx| fx.node.incoming(fx.spec, req.id).unwrap().0.executor;
     fx.node.claim_incoming(fx.spec, req.id, false).unwrap();
     assert_eq!(executor(&fx), Some(uid(fx.spec)));

@@ -475,22 +475,22 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
     t.keys(&[":"]);
     t.text("заявки");
     t.keys(&["Enter"]);
-    t.wait_for("Заявки на услуги ·");
-    t.keys(&["F7"]);
-    t.wait_for("выберите услугу");
-    for _ in 0..index {
-        t.keys(&["Down"]);
-    }
-    t.keys(&["Enter"]);
-    t.wait_for("Новая заявка ·");
-    t.text("Семёнов Пётр Ильич");
-    t.keys(&["Tab"]);
-    t.text("112-233-445 95");
-    for _ in 0..5 {
-        t.keys(&["Tab"]);
-    }
-    // A wrong path is named next to its field and nothing is saved.
+    // The service's form with the applicant typed, then every field, the file as `file`.
     let fill = |file: &str| {
+        t.wait_for("Заявки на услуги ·");
+        t.keys(&["F7"]);
+        t.wait_for("выберите услугу");
+        for _ in 0..index {
+            t.keys(&["Down"]);
+        }
+        t.keys(&["Enter"]);
+        t.wait_for("Новая заявка ·");
+        t.text("Семёнов Пётр Ильич");
+        t.keys(&["Tab"]);
+        t.text("112-233-445 95");
+        for _ in 0..5 {
+            t.keys(&["Tab"]);
+        }
         for f in &fields {
             match f.ftype {
                 FieldType::Choice => t.keys(&["Right"]),
@@ -500,6 +500,7 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
             t.keys(&["Tab"]);
         }
     };
+    // A wrong path is named next to its field and nothing is saved.
     fill(&files.join("нет-такого.pdf").to_string_lossy());
     t.keys(&["F2"]);
     t.wait_for("Файл не найден");
@@ -507,20 +508,6 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
     t.keys(&["Escape"]);
     t.wait_for("Выйти без сохранения");
     t.keys(&["Enter"]);
-    t.wait_for("Заявки на услуги ·");
-    t.keys(&["F7"]);
-    t.wait_for("выберите услугу");
-    for _ in 0..index {
-        t.keys(&["Down"]);
-    }
-    t.keys(&["Enter"]);
-    t.wait_for("Новая заявка ·");
-    t.text("Семёнов Пётр Ильич");
-    t.keys(&["Tab"]);
-    t.text("112-233-445 95");
-    for _ in 0..5 {
-        t.keys(&["Tab"]);
-    }
     fill(&files.join("схема.pdf").to_string_lossy());
     t.keys(&["F2"]);
     let s = t.wait_for("Черновик сохранён");
