@@ -250,6 +250,10 @@ fn files_follow_the_owners_rules_of_rights_status_and_body() {
             .is_err()
     );
     assert!(fx.node.remove_file(fx.support, f.id).is_err());
+    assert!(
+        fx.node.add_file(fx.support, None, "x.pdf", b"x").is_err(),
+        "no uploads for a session that saves nothing"
+    );
     // Another specialist may not remove what they did not add; a supervisor may.
     let e = fx.node.remove_file(fx.spec2, f.id).unwrap_err();
     assert!(
@@ -323,5 +327,11 @@ fn files_follow_the_owners_rules_of_rights_status_and_body() {
         .add_file(spec2b, Some(rg), "ответ.txt", "Сведения".as_bytes())
         .unwrap();
     assert_eq!(fx.node.files(fx.spec, rg).unwrap().len(), 2);
+    // Each body removes only its own files of a regional request.
+    let theirs = fx.node.files(fx.spec, rg).unwrap()[1].id;
+    assert!(matches!(
+        fx.node.remove_file(fx.sup, theirs).unwrap_err(),
+        Error::NotFound { .. }
+    ));
     check_ok(&fx.node);
 }

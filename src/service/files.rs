@@ -151,6 +151,22 @@ pub(crate) fn store(
         }
     } else {
         w.who.person()?;
+        // An upload is for a form that saves something; a session that may save nothing
+        // (read-only support) has no use for one.
+        let may = [
+            Right::CreateApplications,
+            Right::Interagency,
+            Right::Regional,
+            Right::Decide,
+        ]
+        .iter()
+        .any(|r| w.who.rights.has(*r));
+        if !may {
+            return Err(Error::Forbidden {
+                op: "file.upload",
+                right: Right::CreateApplications,
+            });
+        }
     }
     let f = Attachment {
         id: FileId(w.tx.next_id(Attachment::KIND)?),
@@ -277,6 +293,8 @@ impl Node {
     pub fn remove_file(&self, actor: super::Actor, id: FileId) -> Result<()> {
         self.write(actor, "file.remove", |w| {
             let f = readable(&w.tx, &w.who, id)?;
+            // A regional request's files are seen by both bodies; each removes only its own.
+            w.who.same_org(f.org, "file", id, ())?;
             let mine = f.added_by.is_some() && f.added_by == w.who.user_id();
             if !mine && !w.who.rights.has(Right::SuperRights) {
                 return Err(Error::NotAllowed(

@@ -161,7 +161,7 @@ impl App {
             Ok(f) => Some(f),
             // A user who may see the card but not change it still sees its files; a refusal
             // here leaves the tab saying so rather than closing the card.
-            Err(e) if e.api().is_some() => None,
+            Err(e) if e.api().is_some_and(|a| a.status != 401) => None,
             Err(e) => {
                 self.failed(&e);
                 None
