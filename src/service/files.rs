@@ -7,7 +7,7 @@
 //! new application or request. An upload nobody binds is removed after a day.
 
 use super::applications::can_see;
-use super::{Error, FieldError, Node, R, Result, W, Who};
+use super::{Error, FieldError, Node, R, Result, W, Who, load_row as load};
 use crate::domain::*;
 use crate::store::keys::prefix_upper;
 use crate::store::records::{file_loose_prefix, file_owner_prefix};
@@ -88,11 +88,6 @@ fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Res
         }
     }
     Ok(())
-}
-
-fn load<T: Record + super::HasOrg>(t: &impl Read, who: &Who, id: u64) -> Result<T> {
-    let row: T = t.get(id)?.ok_or_else(|| Error::not_found(T::KIND, id))?;
-    who.same_org(row.org(), T::KIND, id, row)
 }
 
 /// A file `who` may read: an upload of their own, or a file of an owner they may see.

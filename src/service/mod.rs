@@ -167,11 +167,7 @@ impl W {
 
     /// Loads a row of the actor's own body, or `NotFound`.
     pub fn load<R: Record + HasOrg>(&self, id: u64) -> Result<R> {
-        let row: R = self
-            .tx
-            .get(id)?
-            .ok_or_else(|| Error::not_found(R::KIND, id))?;
-        self.who.same_org(row.org(), R::KIND, id, row)
+        load_row(&self.tx, &self.who, id)
     }
 
     /// A history entry for a change that keeps the entity's status.
@@ -234,11 +230,7 @@ impl R {
     }
 
     pub fn load<T: Record + HasOrg>(&self, id: u64) -> Result<T> {
-        let row: T = self
-            .rx
-            .get(id)?
-            .ok_or_else(|| Error::not_found(T::KIND, id))?;
-        self.who.same_org(row.org(), T::KIND, id, row)
+        load_row(&self.rx, &self.who, id)
     }
 
     /// The rows of a list page, read with the table opened once.
@@ -252,6 +244,12 @@ impl R {
             })
             .collect()
     }
+}
+
+/// A row of `who`'s own body, read in a read or a write transaction, or `NotFound`.
+pub(crate) fn load_row<T: Record + HasOrg>(t: &impl Read, who: &Who, id: u64) -> Result<T> {
+    let row: T = t.get(id)?.ok_or_else(|| Error::not_found(T::KIND, id))?;
+    who.same_org(row.org(), T::KIND, id, row)
 }
 
 /// Rows that belong to one body.

@@ -1110,8 +1110,7 @@ impl App {
             Screen::App(v) if v.card.app.id == id && v.tab == tab => (v.row, v.files.row),
             _ => (0, 0),
         };
-        let mut files = self.load_files(FileOwner::Application(id));
-        files.row = file_row.min(files.files.as_ref().map_or(0, Vec::len).saturating_sub(1));
+        let files = self.load_files(FileOwner::Application(id), file_row);
         self.screen = Screen::App(Box::new(AppView {
             card,
             tab,
@@ -1373,7 +1372,13 @@ impl App {
     pub(crate) fn keep_dialog(&mut self, mut d: Dialog, e: &ClientError) {
         if let Some(a) = e.api() {
             for fe in &a.fields {
-                let at = d.inputs.iter().position(|f| f.label == fe.field);
+                // A one-line dialog takes the message whatever the daemon calls the field
+                // («Путь к файлу» here is «Файл» there).
+                let at = d
+                    .inputs
+                    .iter()
+                    .position(|f| f.label == fe.field)
+                    .or_else(|| (d.inputs.len() == 1).then_some(0));
                 if let Some(f) = at.and_then(|i| d.inputs.get_mut(i)) {
                     f.error = Some(fe.message.clone());
                 }

@@ -155,8 +155,8 @@ impl App {
             })
     }
 
-    /// The files of an owner, for a card's tab.
-    pub(crate) fn load_files(&mut self, owner: FileOwner) -> FilesTab {
+    /// The files of an owner, for a card's tab, with line `row` selected where it still is.
+    pub(crate) fn load_files(&mut self, owner: FileOwner, row: usize) -> FilesTab {
         let files = match self.conn.call::<Vec<Attachment>>(Call::Files { owner }) {
             Ok(f) => Some(f),
             // A user who may see the card but not change it still sees its files; a refusal
@@ -167,11 +167,8 @@ impl App {
                 None
             }
         };
-        FilesTab {
-            owner,
-            files,
-            row: 0,
-        }
+        let row = row.min(files.as_ref().map_or(0, Vec::len).saturating_sub(1));
+        FilesTab { owner, files, row }
     }
 
     /// The «Файлы» tab open now, if the screen is a card on it.
@@ -276,7 +273,7 @@ impl App {
                 self.banner = Some(Banner::Info(format!("{}: «{}»", text::FILE_ADDED, f.name)));
                 self.refresh_files();
             }
-            Err(e) => self.keep_dialog_with(d, &e),
+            Err(e) => self.keep_dialog(d, &e),
         }
     }
 
@@ -311,23 +308,6 @@ impl App {
                 self.refresh_files();
             }
             Err(e) => self.failed(&e),
-        }
-    }
-
-    /// A dialog whose typed line the daemon refused: its message goes under the line.
-    fn keep_dialog_with(&mut self, mut d: Dialog, e: &volost::api::client::ClientError) {
-        match e.api() {
-            Some(a) if a.status < 500 && a.status != 401 => {
-                let msg = a
-                    .fields
-                    .first()
-                    .map_or_else(|| a.message.clone(), |f| f.message.clone());
-                if let Some(f) = d.inputs.first_mut() {
-                    f.error = Some(msg);
-                }
-                self.dialog = Some(d);
-            }
-            _ => self.failed(e),
         }
     }
 

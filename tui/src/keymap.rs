@@ -117,6 +117,30 @@ pub enum Ctx {
     Files,
 }
 
+impl Ctx {
+    pub const ALL: [Ctx; 19] = [
+        Form,
+        Tasks,
+        MyTasks,
+        Menu,
+        Help,
+        Card,
+        Dialog,
+        Apps,
+        AppCard,
+        ActionMenu,
+        AppForm,
+        Filter,
+        Outgoing,
+        Incoming,
+        ReqCard,
+        AppRequests,
+        DataForm,
+        Admin,
+        Files,
+    ];
+}
+
 /// One row of the registry.
 pub struct Binding {
     pub cmd: Cmd,
@@ -759,23 +783,7 @@ mod tests {
 
     #[test]
     fn every_footer_entry_is_a_working_key() {
-        for ctx in [
-            Form,
-            Tasks,
-            MyTasks,
-            Menu,
-            Card,
-            Dialog,
-            Apps,
-            AppCard,
-            ActionMenu,
-            Outgoing,
-            Incoming,
-            ReqCard,
-            AppRequests,
-            DataForm,
-            Admin,
-        ] {
+        for ctx in Ctx::ALL {
             for (k, label) in footer(ctx, false) {
                 let code = match k {
                     "F1" => KeyCode::F(1),

@@ -213,9 +213,7 @@ impl App {
         if let Some(mut v) = view {
             v.tab = tab;
             v.from_app = from_app;
-            v.files = self.load_files(id.into());
-            v.files.row =
-                file_row.min(v.files.files.as_ref().map_or(0, Vec::len).saturating_sub(1));
+            v.files = self.load_files(id.into(), file_row);
             self.screen = Screen::Req(Box::new(v));
         }
     }
@@ -455,7 +453,12 @@ impl App {
                 ));
             }
             (Some(ReqAction::ReturnPrevious), ReqRef::In(id)) => {
-                self.incoming_call(Call::ReturnIncoming { id }, text::RETURNED_PREVIOUS, id);
+                self.incoming_call(
+                    Call::ReturnIncoming { id },
+                    text::RETURNED_PREVIOUS,
+                    id,
+                    None,
+                );
             }
             (Some(ReqAction::Comment), ReqRef::In(id)) => {
                 self.dialog = Some(Dialog::new(
@@ -621,6 +624,7 @@ impl App {
             Call::ClaimIncoming { id, take_over },
             text::CLAIMED_REQUEST,
             id,
+            None,
         );
     }
 
@@ -630,23 +634,19 @@ impl App {
             id,
             comment: d.value(0),
         };
-        match self.conn.call::<serde_json::Value>(call) {
-            Ok(_) => {
-                self.banner = Some(Banner::Info(text::COMMENT_SAVED.into()));
-                self.open_request(ReqRef::In(id), None);
-            }
-            Err(e) => self.keep_dialog(d, &e),
-        }
+        self.incoming_call(call, text::COMMENT_SAVED, id, Some(d));
     }
 
-    /// A change of an incoming request from its card: the card again, with what happened.
-    fn incoming_call(&mut self, call: Call, done: &str, id: InReqId) {
-        match self.conn.call::<serde_json::Value>(call) {
-            Ok(_) => {
+    /// A change of an incoming request from its card: the card again, with what happened;
+    /// a refused dialog stays open with the message.
+    fn incoming_call(&mut self, call: Call, done: &str, id: InReqId, d: Option<Dialog>) {
+        match (self.conn.call::<serde_json::Value>(call), d) {
+            (Ok(_), _) => {
                 self.banner = Some(Banner::Info(done.into()));
                 self.open_request(ReqRef::In(id), None);
             }
-            Err(e) => self.failed(&e),
+            (Err(e), Some(d)) => self.keep_dialog(d, &e),
+            (Err(e), None) => self.failed(&e),
         }
     }
 
