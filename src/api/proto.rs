@@ -78,7 +78,11 @@ pub enum Call {
     ProcessTasks {
         process: ProcessId,
     },
-    ExecutedTaskCount,
+    /// «Архив»: finished processes, newest first.
+    Archive(ArchiveQuery),
+    ArchiveProcess {
+        process: ProcessId,
+    },
 
     // Applications and applicants.
     Applications(AppQuery),
@@ -269,7 +273,7 @@ impl Call {
             Claim => "claim", ReturnToGroup => "return_to_group", SetDue => "set_due",
             Complete => "complete", LaunchService => "launch_service",
             ProcessMap => "process_map", ProcessTasks => "process_tasks",
-            ExecutedTaskCount => "executed_task_count", Applications => "applications",
+            Archive => "archive", ArchiveProcess => "archive_process", Applications => "applications",
             Application => "application", ApplicationByNumber => "application_by_number",
             CreateApplication => "create_application", UpdateDraft => "update_draft",
             Act => "act", CreateApplicant => "create_applicant",

@@ -18,6 +18,9 @@ pub struct Process {
     pub step: u32,
     pub tasks: Vec<TaskId>,
     pub finished: Option<Ts>,
+    /// Who completed its tasks, each once, in order of first completion: the people the
+    /// archive shows the process to once it is finished («Архив»).
+    pub executors: Vec<UserId>,
 }
 
 /// Очередь задач.

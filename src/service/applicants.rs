@@ -118,6 +118,42 @@ pub enum ApplicantQuery {
     Name(String),
 }
 
+impl ApplicantQuery {
+    /// What a single search box holds: 11 digits are a СНИЛС, 10 or 12 an ИНН, anything
+    /// else the beginning of a name.
+    pub fn guess(text: &str) -> ApplicantQuery {
+        let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+        let only_digits = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'));
+        match digits.len() {
+            11 if only_digits => ApplicantQuery::Snils(text.to_string()),
+            10 | 12 if only_digits => ApplicantQuery::Inn(text.to_string()),
+            _ => ApplicantQuery::Name(text.to_string()),
+        }
+    }
+}
+
+/// The index prefix under which the applicants `q` asks for lie.
+pub(crate) fn applicant_prefix(org: OrgId, q: &ApplicantQuery) -> Result<Vec<u8>> {
+    Ok(match q {
+        ApplicantQuery::Snils(s) => {
+            let v = validate::snils(s).map_err(|m| Error::invalid("СНИЛС", m))?;
+            applicant_snils_key(org, &v).0
+        }
+        ApplicantQuery::Inn(s) => {
+            let v = validate::inn(s).map_err(|m| Error::invalid("ИНН", m))?;
+            applicant_inn_key(org, &v).0
+        }
+        ApplicantQuery::Name(s) => {
+            if validate::normalize_name(s).chars().count() < 2 {
+                return Err(Error::invalid("ФИО", "Введите не меньше двух букв"));
+            }
+            applicant_name_prefix(org, s)
+        }
+    })
+}
+
 impl Node {
     pub fn create_applicant(&self, actor: Actor, input: &ApplicantInput) -> Result<Applicant> {
         self.write(actor, "applicant.create", |w| {
@@ -136,23 +172,7 @@ impl Node {
         limit: usize,
     ) -> Result<Vec<Applicant>> {
         self.read(actor, |r| {
-            let org = r.who.org;
-            let prefix = match q {
-                ApplicantQuery::Snils(s) => {
-                    let v = validate::snils(s).map_err(|m| Error::invalid("СНИЛС", m))?;
-                    applicant_snils_key(org, &v).0
-                }
-                ApplicantQuery::Inn(s) => {
-                    let v = validate::inn(s).map_err(|m| Error::invalid("ИНН", m))?;
-                    applicant_inn_key(org, &v).0
-                }
-                ApplicantQuery::Name(s) => {
-                    if validate::normalize_name(s).chars().count() < 2 {
-                        return Err(Error::invalid("ФИО", "Введите не меньше двух букв"));
-                    }
-                    applicant_name_prefix(org, s)
-                }
-            };
+            let prefix = applicant_prefix(r.who.org, q)?;
             super::list::ids_with_prefix(&r.rx, &prefix, limit)?
                 .into_iter()
                 .map(|id| r.load::<Applicant>(id))

@@ -8,6 +8,7 @@
 mod admin;
 mod applicants;
 mod applications;
+mod archive;
 mod auth;
 mod catalog;
 mod commit;
@@ -24,6 +25,7 @@ pub use crate::store::summary::{AppCol, AppScope, ReqCol, TaskCol};
 pub use admin::*;
 pub use applicants::*;
 pub use applications::*;
+pub use archive::*;
 pub use auth::*;
 pub use commit::GroupStats;
 pub use error::{Error, FieldError, Result};

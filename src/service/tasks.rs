@@ -5,7 +5,7 @@ use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, R, Result, W, history};
 use crate::domain::*;
 use crate::store::keys::Key;
-use crate::store::records::{AppHead, task_by_executor_prefix, task_list_prefix};
+use crate::store::records::{AppHead, task_list_prefix};
 use crate::store::summary::{TaskCol, TaskSummary};
 use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
@@ -71,6 +71,7 @@ pub(crate) fn start_process(
         step: 0,
         tasks: Vec::new(),
         finished: None,
+        executors: Vec::new(),
     };
     let t = new_task(w, &p, service, 0)?;
     p.tasks.push(t.id);
@@ -217,6 +218,9 @@ pub(crate) fn complete(w: &mut W, id: TaskId, finish: bool, comment: &str) -> Re
     w.target("task", t.id);
     w.history(Entity::Task, t.id.0, "Задача выполнена", comment)?;
     let mut p: Process = w.load(t.process.0)?;
+    if !p.executors.contains(&me) {
+        p.executors.push(me);
+    }
     let svc: Service = w.load(p.service.0)?;
     let next_step = t.step + 1;
     if finish || next_step as usize >= svc.steps.len() {
@@ -565,15 +569,6 @@ impl Node {
                 .into_iter()
                 .map(|id| r.load::<Task>(id))
                 .collect()
-        })
-    }
-
-    /// Tasks a user completed (the archive shows a process only to its executors).
-    pub fn executed_task_count(&self, actor: Actor) -> Result<u64> {
-        self.read(actor, |r| {
-            let me = r.who.person()?;
-            let p = task_by_executor_prefix(me).0;
-            Ok(list::ids_with_prefix(&r.rx, &p, usize::MAX)?.len() as u64)
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod check;
 pub mod codec;
 pub mod history;
 pub mod keys;
+mod migrate;
 pub mod records;
 pub mod summary;
 pub mod tables;
@@ -37,7 +38,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// The layout version of the whole database. Raised when tables or keys change shape; a
 /// database from a newer build is refused rather than misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
@@ -184,6 +185,8 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        drop(rx);
+        migrate::run(&store, found)?;
         Ok(store)
     }
 
@@ -526,6 +529,28 @@ impl Tx {
         self.writes += 1;
         self.w.open_table(t)?.remove(id)?;
         Ok(())
+    }
+
+    /// Writes an index entry as it is, for tests that build an old database by hand.
+    #[cfg(test)]
+    pub(crate) fn index_put_raw(&mut self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.w.open_table(INDEX)?.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Removes every index entry whose key starts with `prefix` (an index a migration drops);
+    /// returns how many there were.
+    pub(crate) fn remove_index_prefix(&mut self, prefix: &[u8]) -> Result<u64, StoreError> {
+        self.writes += 1;
+        let end = keys::prefix_upper(prefix);
+        let mut ix = self.w.open_table(INDEX)?;
+        let mut gone = 0;
+        // Entries are removed as the iterator yields them.
+        for item in ix.extract_from_if(prefix..end.as_slice(), |_, _| true)? {
+            item?;
+            gone += 1;
+        }
+        Ok(gone)
     }
 
     /// Draws the next id of a table's counter.

@@ -31,7 +31,6 @@ plain_record!(Org, tables::ORGS, "org");
 plain_record!(Department, tables::DEPARTMENTS, "department");
 plain_record!(Group, tables::GROUPS, "group");
 plain_record!(Role, tables::ROLES, "role");
-plain_record!(Process, tables::PROCESSES, "process");
 
 pub fn login_key(login: &str) -> Key {
     Key::new(Ix::UserLogin as u8).text(login, 64)
@@ -265,6 +264,81 @@ impl Record for Application {
     }
 }
 
+pub fn archive_prefix(org: OrgId) -> Key {
+    Key::new(Ix::Archive as u8).u64(org.0)
+}
+pub fn archive_user_prefix(user: UserId) -> Key {
+    Key::new(Ix::ArchiveByUser as u8).u64(user.0)
+}
+
+/// A process as version 1 stored it, before it recorded its executors.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub(crate) struct ProcessV1 {
+    pub id: ProcessId,
+    pub org: OrgId,
+    pub dept: Option<DeptId>,
+    pub group: GroupId,
+    pub service: ServiceId,
+    pub application: Option<AppId>,
+    pub started_by: UserId,
+    pub started: Ts,
+    pub step: u32,
+    pub tasks: Vec<TaskId>,
+    pub finished: Option<Ts>,
+}
+
+impl Record for Process {
+    const TABLE: Rows = tables::PROCESSES;
+    const KIND: &'static str = "process";
+    /// 2: `executors`.
+    const VERSION: u8 = 2;
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        let Some(fin) = self.finished else {
+            return Ok(());
+        };
+        let sum = summary(&ArchiveSummary {
+            service: self.service.0,
+            dept: self.dept.map(|d| d.0),
+            started: self.started.0,
+        })?;
+        for u in &self.executors {
+            let k = archive_user_prefix(*u).i64(fin.0).u64(self.id.0);
+            out.push((k.0, sum.clone()));
+        }
+        let k = archive_prefix(self.org).i64(fin.0).u64(self.id.0);
+        out.push((k.0, sum));
+        Ok(())
+    }
+    /// A version 1 row has no executors; `Store::open` fills them in from the tasks once
+    /// (schema 2), so this empty list is never what a query sees.
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "process row of unknown version {version}"
+            )));
+        }
+        let p: ProcessV1 = codec::body("process v1", body)?;
+        Ok(Process {
+            id: p.id,
+            org: p.org,
+            dept: p.dept,
+            group: p.group,
+            service: p.service,
+            application: p.application,
+            started_by: p.started_by,
+            started: p.started,
+            step: p.step,
+            tasks: p.tasks,
+            finished: p.finished,
+            executors: Vec::new(),
+        })
+    }
+}
+
 pub fn task_list_prefix(queue: Queue, scope: u64, col: TaskCol) -> Key {
     Key::new(Ix::TaskList as u8)
         .u8(queue as u8)
@@ -273,9 +347,6 @@ pub fn task_list_prefix(queue: Queue, scope: u64, col: TaskCol) -> Key {
 }
 pub fn task_by_process_prefix(p: ProcessId) -> Key {
     Key::new(Ix::TaskByProcess as u8).u64(p.0)
-}
-pub fn task_by_executor_prefix(u: UserId) -> Key {
-    Key::new(Ix::TaskByExecutor as u8).u64(u.0)
 }
 
 /// The scope a task's queue is listed under: the group for «Задачи группы» and «Завершённые
@@ -315,9 +386,6 @@ impl Record for Task {
             out.push((k.u64(id).0, sum.clone()));
         }
         out.push((task_by_process_prefix(self.process).u64(id).0, Vec::new()));
-        if let Some((by, _)) = self.completed {
-            out.push((task_by_executor_prefix(by).u64(id).0, Vec::new()));
-        }
         Ok(())
     }
 }

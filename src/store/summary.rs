@@ -126,3 +126,11 @@ pub enum ReqCol {
     Status = 2,
     Planned = 3,
 }
+
+/// What an archive search can test without reading the process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveSummary {
+    pub service: u64,
+    pub dept: Option<u64>,
+    pub started: i64,
+}

@@ -69,12 +69,18 @@ pub enum Ix {
     KindCode = 14,
     /// `[org][status][created][regional id]`; also under the provider org
     RegList = 15,
-    /// `[executor user][task id]` for tasks completed by a user (the archive's access rule)
+    /// Schema 1 only: `[executor user][task id]`, dropped by the migration to schema 2 for
+    /// [`Ix::ArchiveByUser`]. The byte stays reserved.
     TaskByExecutor = 16,
     /// `[owner kind][owner id][file id]` for files attached to something
     FileOwner = 17,
     /// `[org][added][file id]` for files uploaded and not yet attached (purged after a day)
     FileLoose = 18,
+    /// `[org][finished][process id]` -> archive summary: the body's finished processes
+    Archive = 19,
+    /// `[executor user][finished][process id]` -> archive summary: the finished processes a
+    /// person executed a task of (what «Архив» shows them)
+    ArchiveByUser = 20,
 }
 
 /// Every row table, for the integrity check.

@@ -1,0 +1,142 @@
+//! Raising an older database to this build's schema, once, when it is opened. Each step runs
+//! in one write transaction together with the new schema number, so a crash leaves either
+//! the old database or the migrated one.
+
+use super::tables::{Ix, PROCESSES};
+use super::{Read, Store, StoreError, Tx, codec};
+use crate::domain::{Process, Task, UserId};
+
+/// Brings a database of schema `found` up to [`super::SCHEMA_VERSION`].
+pub(super) fn run(store: &Store, found: u32) -> Result<(), StoreError> {
+    if found < 2 {
+        let mut tx = store.begin()?;
+        process_executors(&mut tx)?;
+        tx.remove_index_prefix(&[Ix::TaskByExecutor as u8])?;
+        tx.meta_put("schema", &2u32.to_be_bytes())?;
+        tx.commit()?;
+        tracing::info!("database schema 1 raised to 2 (process executors, archive index)");
+    }
+    Ok(())
+}
+
+/// Schema 2: a process records who completed its tasks, and a finished one is indexed for
+/// «Архив». Rows of version 1 get their executors from their tasks.
+fn process_executors(tx: &mut Tx) -> Result<(), StoreError> {
+    let mut old = Vec::new();
+    tx.scan_rows(PROCESSES, 0, &mut |id, v| {
+        if codec::split(v)?.0 == 1 {
+            old.push(id);
+        }
+        Ok(true)
+    })?;
+    for id in old {
+        let Some(mut p) = tx.get::<Process>(id)? else {
+            continue;
+        };
+        let mut done: Vec<(i64, UserId)> = Vec::new();
+        for t in tx.get_many::<Task>(&p.tasks.iter().map(|t| t.0).collect::<Vec<_>>())? {
+            if let Some((by, at)) = t.and_then(|t| t.completed) {
+                done.push((at.0, by));
+            }
+        }
+        done.sort();
+        for (_, by) in done {
+            if !p.executors.contains(&by) {
+                p.executors.push(by);
+            }
+        }
+        // The version 1 row implied no index entries; removing it first makes `put` write
+        // every entry the new row implies instead of taking them for already present.
+        tx.delete_raw(PROCESSES, id)?;
+        tx.put(&p)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::domain::*;
+    use crate::store::keys::prefix_upper;
+    use crate::store::records::{ProcessV1, archive_prefix, archive_user_prefix};
+
+    fn task(id: u64, step: u32, completed: Option<(u64, i64)>) -> Task {
+        Task {
+            id: TaskId(id),
+            org: OrgId(1),
+            group: GroupId(1),
+            process: ProcessId(1),
+            service: ServiceId(1),
+            application: None,
+            step,
+            name: "Шаг".into(),
+            name_id: 1,
+            author: UserId(7),
+            created: Ts(0),
+            due: time::macros::date!(2026 - 01 - 12),
+            holder: completed.map(|(u, _)| UserId(u)),
+            completed: completed.map(|(u, at)| (UserId(u), Ts(at))),
+        }
+    }
+
+    fn entries(store: &Store, prefix: Vec<u8>) -> usize {
+        let rx = store.read().unwrap();
+        let mut n = 0;
+        rx.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |_, _| {
+            n += 1;
+            Ok(true)
+        })
+        .unwrap();
+        n
+    }
+
+    #[test]
+    fn a_schema_1_database_gets_process_executors_and_the_archive_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.redb");
+        {
+            let store = Store::create(&path).unwrap();
+            let mut tx = store.begin().unwrap();
+            // Completed out of id order: the executors follow completion time.
+            tx.put(&task(10, 0, Some((5, 300)))).unwrap();
+            tx.put(&task(11, 1, Some((3, 200)))).unwrap();
+            tx.put(&task(12, 2, Some((5, 400)))).unwrap();
+            let v1 = ProcessV1 {
+                id: ProcessId(1),
+                org: OrgId(1),
+                dept: None,
+                group: GroupId(1),
+                service: ServiceId(1),
+                application: None,
+                started_by: UserId(7),
+                started: Ts(0),
+                step: 2,
+                tasks: vec![TaskId(10), TaskId(11), TaskId(12)],
+                finished: Some(Ts(400)),
+            };
+            tx.put_raw(PROCESSES, 1, &codec::encode(1, &v1).unwrap())
+                .unwrap();
+            let old_ix = crate::store::keys::Key::new(Ix::TaskByExecutor as u8)
+                .u64(5)
+                .u64(10);
+            tx.index_put_raw(&old_ix.0, &[]).unwrap();
+            tx.meta_put("schema", &1u32.to_be_bytes()).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let p: Process = store.read().unwrap().get(1).unwrap().unwrap();
+        assert_eq!(p.executors, vec![UserId(3), UserId(5)]);
+        assert_eq!(entries(&store, archive_prefix(OrgId(1)).0), 1);
+        assert_eq!(entries(&store, archive_user_prefix(UserId(5)).0), 1);
+        assert_eq!(entries(&store, archive_user_prefix(UserId(3)).0), 1);
+        assert_eq!(entries(&store, archive_user_prefix(UserId(7)).0), 0);
+        assert_eq!(entries(&store, vec![Ix::TaskByExecutor as u8]), 0);
+        let schema = store.read().unwrap().meta_get("schema").unwrap().unwrap();
+        assert_eq!(schema, 2u32.to_be_bytes());
+        drop(store);
+        // A second open finds nothing left to do.
+        let store = Store::open(&path).unwrap();
+        assert_eq!(entries(&store, archive_prefix(OrgId(1)).0), 1);
+    }
+}
