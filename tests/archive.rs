@@ -271,4 +271,11 @@ fn the_tree_puts_each_document_under_the_task_it_was_made_in() {
     assert_eq!(tree.tasks[0].executor.as_deref(), Some("Иванова М. С."));
     assert_eq!(tree.tasks[1].executor.as_deref(), Some("Петров А. Н."));
     assert_eq!(tree.tasks[0].overdue_days, 0);
+
+    // An executor who neither made nor decided the application reads its files from the
+    // archive.
+    let ArchiveDoc::File { id, .. } = tree.tasks[0].documents[0] else {
+        unreachable!()
+    };
+    assert_eq!(fx.node.file(fx.spec2, id).unwrap().data, b"%PDF-1");
 }

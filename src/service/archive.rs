@@ -51,8 +51,10 @@ pub struct ArchiveRow {
     pub application: Option<AppId>,
     pub number: Option<String>,
     pub applicant: Option<String>,
-    /// The application's status, shown as «Результат».
+    /// The application's status when it was read.
     pub result: Option<Status>,
+    /// The decision on the application, if one was made.
+    pub verdict: Option<Verdict>,
     pub started: Ts,
     pub finished: Ts,
     pub tasks: usize,
@@ -189,6 +191,10 @@ fn row(r: &R, p: &Process, names: &mut BTreeMap<ServiceId, String>) -> Result<Ar
         number: app.as_ref().map(|a| a.number.clone()),
         applicant,
         result: app.as_ref().map(|a| a.status),
+        verdict: app
+            .as_ref()
+            .and_then(|a| a.decision.as_ref())
+            .map(|d| d.verdict),
         started: p.started,
         finished: p.finished.unwrap_or(p.started),
         tasks: p.tasks.len(),

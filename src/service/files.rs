@@ -29,6 +29,16 @@ fn entity(owner: FileOwner) -> (Entity, u64) {
 
 /// Checks that `who` may see the owner's files and, with `change`, add or remove them now.
 /// Another body's owner is `NotFound`, as everywhere.
+/// The archive shows a finished process's documents to whoever executed one of its tasks,
+/// so they may read the application's files too.
+fn in_archive_of(t: &impl Read, who: &Who, app: &Application) -> Result<bool> {
+    let (Some(p), Some(me)) = (app.process, who.user_id()) else {
+        return Ok(false);
+    };
+    Ok(t.get::<Process>(p.0)?
+        .is_some_and(|p| p.finished.is_some() && p.executors.contains(&me)))
+}
+
 fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Result<()> {
     let closed = |what: &str| {
         Err(Error::NotAllowed(format!(
@@ -38,7 +48,7 @@ fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Res
     match owner {
         FileOwner::Application(id) => {
             let app: Application = load(t, who, id.0)?;
-            if !can_see(who, &app) {
+            if !can_see(who, &app) && (change || !in_archive_of(t, who, &app)?) {
                 return Err(Error::not_found("application", id));
             }
             if change {

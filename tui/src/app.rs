@@ -33,12 +33,14 @@ pub enum Section {
     Outgoing,
     Incoming,
     Regional,
+    /// «Архив»: a screen of its own (a tree), not a list.
+    Archive,
     /// «Администрирование»: a screen of its own, not a list.
     Admin,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::GroupTasks,
         Section::MyTasks,
         Section::DoneTasks,
@@ -46,8 +48,14 @@ impl Section {
         Section::Outgoing,
         Section::Incoming,
         Section::Regional,
+        Section::Archive,
         Section::Admin,
     ];
+
+    /// Sections that are screens of their own, opened from the menu with Enter.
+    pub fn own_screen(self) -> bool {
+        matches!(self, Section::Archive | Section::Admin)
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -56,6 +64,7 @@ impl Section {
             Section::Incoming => text::INCOMING,
             Section::Regional => text::REGIONAL,
             Section::Admin => text::ADMIN,
+            Section::Archive => text::ARCHIVE,
             s => s.queue().map(Queue::label).unwrap_or_default(),
         }
     }
@@ -63,9 +72,11 @@ impl Section {
     /// The filter panel (and kind of list) of the section.
     pub fn list(self) -> For {
         match self {
-            Section::GroupTasks | Section::MyTasks | Section::DoneTasks | Section::Admin => {
-                For::Tasks
-            }
+            Section::GroupTasks
+            | Section::MyTasks
+            | Section::DoneTasks
+            | Section::Archive
+            | Section::Admin => For::Tasks,
             Section::Applications => For::Apps,
             Section::Outgoing => For::Outgoing,
             Section::Incoming => For::Incoming,
@@ -171,6 +182,7 @@ pub enum Screen {
     Fill(Box<DataForm>),
     Req(Box<ReqView>),
     Admin(Box<crate::admin::AdminView>),
+    Archive(Box<crate::archive::ArchiveView>),
 }
 
 /// The tabs of a task card.
@@ -235,6 +247,8 @@ pub enum Pending {
     AddDepartment,
     /// A date made a day off (true) or a working day.
     CalendarDay(bool),
+    /// «Поиск в архиве»: number, applicant, service, period are typed.
+    ArchiveSearch,
 }
 
 /// A question, or lines to type, over the screen.
@@ -541,6 +555,7 @@ impl App {
             Screen::Req(_) => Ctx::ReqCard,
             Screen::Admin(v) if v.menu.is_some() => Ctx::ActionMenu,
             Screen::Admin(_) => Ctx::Admin,
+            Screen::Archive(_) => Ctx::Archive,
             Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
             Screen::Main if self.filtering => Ctx::Filter,
             Screen::Main if self.menu_focus => Ctx::Menu,
@@ -784,6 +799,12 @@ impl App {
                 if let Some(cmd) = cmd {
                     self.banner = None;
                     self.admin_key(cmd);
+                }
+            }
+            Screen::Archive(_) => {
+                if let Some(cmd) = cmd {
+                    self.banner = None;
+                    self.archive_key(cmd);
                 }
             }
             Screen::App(v) => match (cmd, &mut v.menu) {
@@ -1297,6 +1318,7 @@ impl App {
             Pending::AddFile(owner) => self.add_file(d, owner),
             Pending::SaveFile(id) => self.save_file(d, id),
             Pending::RemoveFile(id) => self.remove_file(id),
+            Pending::ArchiveSearch => self.archive_search(d),
             p @ (Pending::AddUser(_)
             | Pending::ResetPassword(_)
             | Pending::AddDepartment
@@ -1517,8 +1539,13 @@ impl App {
         let Some(s) = self.sections.get(i).copied() else {
             return;
         };
-        if s == Section::Admin {
-            return self.open_admin(crate::admin::AdminTab::Users);
+        match s {
+            Section::Admin => return self.open_admin(crate::admin::AdminTab::Users),
+            Section::Archive => {
+                self.section = i;
+                return self.open_archive();
+            }
+            _ => {}
         }
         self.section = i;
         let today = time::OffsetDateTime::now_utc()

@@ -16,6 +16,15 @@ pub enum Period {
     Month,
 }
 
+/// The start of day `d` at the node's `offset`, as a timestamp.
+pub fn midnight(d: time::Date, offset: time::UtcOffset) -> Ts {
+    Ts::from_datetime(
+        d.midnight()
+            .assume_offset(offset)
+            .to_offset(time::UtcOffset::UTC),
+    )
+}
+
 impl Period {
     pub const ALL: [Period; 5] = [
         Period::Yesterday,
@@ -37,13 +46,7 @@ impl Period {
 
     /// `[from, to)` in UTC milliseconds for `today` at `offset`.
     pub fn range(self, today: time::Date, offset: time::UtcOffset) -> (Ts, Ts) {
-        let day = |d: time::Date| {
-            Ts::from_datetime(
-                d.midnight()
-                    .assume_offset(offset)
-                    .to_offset(time::UtcOffset::UTC),
-            )
-        };
+        let day = |d| midnight(d, offset);
         let (a, b) = match self {
             Period::Yesterday => (today.previous_day().unwrap_or(today), today),
             Period::Today => (today, today.next_day().unwrap_or(today)),
@@ -349,13 +352,7 @@ impl Panel {
             }
             _ => (None, None),
         };
-        let midnight = |d: time::Date| {
-            Ts::from_datetime(
-                d.midnight()
-                    .assume_offset(offset)
-                    .to_offset(time::UtcOffset::UTC),
-            )
-        };
+        let midnight = |d| midnight(d, offset);
         if let Some(d) = self.typed(text::FL_FROM) {
             let t = midnight(d);
             from = Some(from.map_or(t, |f| if t.0 > f.0 { t } else { f }));

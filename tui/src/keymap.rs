@@ -115,10 +115,12 @@ pub enum Ctx {
     Admin,
     /// A card on its «Файлы» tab.
     Files,
+    /// «Архив»: the tree of finished processes.
+    Archive,
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 19] = [
+    pub const ALL: [Ctx; 20] = [
         Form,
         Tasks,
         MyTasks,
@@ -138,6 +140,7 @@ impl Ctx {
         DataForm,
         Admin,
         Files,
+        Archive,
     ];
 }
 
@@ -156,6 +159,8 @@ use Ctx::*;
 
 const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Incoming];
 const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming];
+/// Where PgUp/PgDn/Home move through a long list.
+const SCROLLS: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming, Archive];
 /// Where ↑/↓ (and j/k) move a selection.
 const MOVES: &[Ctx] = &[
     Tasks,
@@ -168,6 +173,7 @@ const MOVES: &[Ctx] = &[
     AppRequests,
     Admin,
     Files,
+    Archive,
 ];
 const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files];
 
@@ -191,6 +197,7 @@ pub const BINDINGS: &[Binding] = &[
             AppRequests,
             Admin,
             Files,
+            Archive,
         ],
     },
     Binding {
@@ -220,6 +227,7 @@ pub const BINDINGS: &[Binding] = &[
             DataForm,
             Admin,
             Files,
+            Archive,
         ],
     },
     Binding {
@@ -256,7 +264,35 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["/", "."],
         label: "Поиск",
         footer: false,
-        ctx: &[Tasks, MyTasks, Apps],
+        ctx: &[Tasks, MyTasks, Apps, Archive],
+    },
+    Binding {
+        cmd: Cmd::Filter,
+        keys: &["f"],
+        label: "Поиск",
+        footer: true,
+        ctx: &[Archive],
+    },
+    Binding {
+        cmd: Cmd::ClearFilters,
+        keys: &["Del"],
+        label: "Сбросить поиск",
+        footer: true,
+        ctx: &[Archive],
+    },
+    Binding {
+        cmd: Cmd::Open,
+        keys: &["Enter"],
+        label: "Раскрыть / свернуть; файл — сохранить",
+        footer: true,
+        ctx: &[Archive],
+    },
+    Binding {
+        cmd: Cmd::Refresh,
+        keys: &["F5"],
+        label: "Обновить",
+        footer: false,
+        ctx: &[Archive],
     },
     Binding {
         cmd: Cmd::Toggle,
@@ -530,21 +566,21 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["PgUp"],
         label: "Предыдущая страница",
         footer: false,
-        ctx: PAGED,
+        ctx: SCROLLS,
     },
     Binding {
         cmd: Cmd::PageDown,
         keys: &["PgDn"],
         label: "Следующая страница",
         footer: false,
-        ctx: PAGED,
+        ctx: SCROLLS,
     },
     Binding {
         cmd: Cmd::Top,
         keys: &["Home"],
         label: "В начало списка",
         footer: false,
-        ctx: PAGED,
+        ctx: SCROLLS,
     },
     Binding {
         cmd: Cmd::ChangePassword,
@@ -620,13 +656,14 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(10) => Cmd::Quit,
         KeyCode::Esc => Cmd::Back,
         KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps | Outgoing | Incoming) => Cmd::Open,
-        KeyCode::Enter if matches!(ctx, AppRequests | Files) => Cmd::Open,
+        KeyCode::Enter if matches!(ctx, AppRequests | Files | Archive) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
         KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter) => Cmd::NextChoice,
         KeyCode::Left if matches!(ctx, AppForm | DataForm | Filter) => Cmd::PrevChoice,
         KeyCode::Char(' ') if ctx == Filter => Cmd::Toggle,
         KeyCode::Delete if ctx == Filter => Cmd::ClearFilters,
         KeyCode::Delete if ctx == Files => Cmd::Remove,
+        KeyCode::Delete if ctx == Archive => Cmd::ClearFilters,
         KeyCode::Tab | KeyCode::Down if matches!(ctx, AppForm | DataForm) => Cmd::NextField,
         KeyCode::BackTab | KeyCode::Up if matches!(ctx, AppForm | DataForm) => Cmd::PrevField,
         KeyCode::Tab if ctx == Form => Cmd::NextField,

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod archive;
 pub mod conn;
 pub mod files;
 pub mod filter;

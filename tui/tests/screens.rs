@@ -811,3 +811,103 @@ fn administration() {
     a.screen = Screen::Admin(Box::new(v));
     shot("admin_calendar", &a);
 }
+
+#[test]
+fn archive() {
+    use volost::service::{ArchiveDoc, ArchiveRow, ArchiveTask, ArchiveTree};
+    use volost_tui::archive::{ArchiveView, Search};
+    let mut a = main_app(7);
+    let day =
+        |d: u8, h: i64| Ts(1_795_402_800_000 - i64::from(23 - d) * 86_400_000 + h * 3_600_000);
+    let svc = "Выдача выписки из похозяйственной книги";
+    let row = |n: u64, applicant: &str, verdict| ArchiveRow {
+        process: ProcessId(n),
+        service: svc.into(),
+        application: Some(AppId(n)),
+        number: Some(format!("2026-00{:04}", 100 + n)),
+        applicant: Some(applicant.into()),
+        result: Some(Status::Closed),
+        verdict,
+        started: day(10 + n as u8, 0),
+        finished: day(12 + n as u8, 5),
+        tasks: 2,
+    };
+    let rows = vec![
+        row(3, "Семёнов Пётр Ильич", Some(Verdict::Approve)),
+        row(2, "Орлова Анна Викторовна", Some(Verdict::Refuse)),
+        row(1, "Ковалёв Сергей Павлович", None),
+    ];
+    let task =
+        |id: u64, step: &str, who: &str, at: Ts, overdue: u32, docs: Vec<ArchiveDoc>| ArchiveTask {
+            id: TaskId(id),
+            name: format!("{step} ({svc})"),
+            executor: Some(who.into()),
+            created: at,
+            due: time::Date::from_calendar_date(2026, time::Month::November, 14).unwrap(),
+            completed: Some(at),
+            overdue_days: overdue,
+            documents: docs,
+        };
+    let tree = ArchiveTree {
+        row: rows[1].clone(),
+        before: vec![ArchiveDoc::File {
+            id: FileId(1),
+            name: "заявление.pdf".into(),
+            size: 48_213,
+        }],
+        tasks: vec![
+            task(
+                21,
+                "Приём и регистрация заявления",
+                "Иванова М. С.",
+                day(13, 2),
+                0,
+                vec![
+                    ArchiveDoc::Outgoing {
+                        id: OutReqId(5),
+                        number: "2026-М-000017".into(),
+                        kind: "Сведения из ЕГРН".into(),
+                        status: OutStatus::Answered,
+                    },
+                    ArchiveDoc::Decision {
+                        verdict: Verdict::Refuse,
+                        reason: "Не представлены документы".into(),
+                    },
+                ],
+            ),
+            task(
+                22,
+                "Подписание выписки главой сельсовета",
+                "Соколова Т. И.",
+                day(17, 4),
+                2,
+                Vec::new(),
+            ),
+        ],
+    };
+    let v = ArchiveView {
+        search: Search::default(),
+        filter: Default::default(),
+        rows,
+        next: Some(volost::service::Cursor(vec![1])),
+        open: [(ProcessId(2), tree)].into_iter().collect(),
+        sel: 2,
+        services: Vec::new(),
+    };
+    a.screen = Screen::Archive(Box::new(v));
+    shot("archive_tree", &a);
+    let v = ArchiveView {
+        search: Search {
+            applicant: "Кузьмин".into(),
+            ..Search::default()
+        },
+        filter: Default::default(),
+        rows: Vec::new(),
+        next: None,
+        open: Default::default(),
+        sel: 0,
+        services: Vec::new(),
+    };
+    a.screen = Screen::Archive(Box::new(v));
+    shot("archive_nothing_found", &a);
+}

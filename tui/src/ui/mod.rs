@@ -3,6 +3,7 @@
 //! alone (overdue rows also say «просрочена»).
 
 mod admin;
+mod archive;
 mod files;
 mod requests;
 
@@ -50,6 +51,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Fill(form) => data_form(f, body, form),
         Screen::Req(v) => requests::card(f, body, v, app.offset),
         Screen::Admin(v) => admin::draw(f, body, v),
+        Screen::Archive(v) => archive::draw(f, body, v, app.offset),
     }
     if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
         menu_popup(f, body, m);
@@ -258,13 +260,13 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
     );
     let title = app.current().map(|s| s.label()).unwrap_or("");
     let (focused, o, n) = (!app.menu_focus, app.offset, app.panel().active());
-    if app.current() == Some(crate::app::Section::Admin) {
+    if app.current().is_some_and(crate::app::Section::own_screen) {
         // Not a list: the menu's cursor rests on it until Enter opens its screen.
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(border(focused))
             .title(format!(" {title} "));
-        return empty(f, list, block, text::ADMIN_OPEN);
+        return empty(f, list, block, text::OPEN_SCREEN);
     }
     match app.list_kind() {
         For::Tasks => tasks(f, list, &app.list, title, focused, o, n),

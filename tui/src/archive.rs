@@ -1,0 +1,382 @@
+//! «Архив»: finished processes as a tree — a process opens into its tasks, each task shows
+//! the documents made while it was open — searched by number, applicant, service and period.
+
+use crate::app::{App, Banner, Dialog, Field, Pending, Screen, parse_date};
+use crate::filter::midnight;
+use crate::keymap::Cmd;
+use crate::text;
+use std::collections::BTreeMap;
+use volost::api::Call;
+use volost::domain::{FileId, ProcessId, Service};
+use volost::service::{
+    ArchiveDoc, ArchiveFilter, ArchiveQuery, ArchiveRow, ArchiveTask, ArchiveTree, Cursor, Page,
+};
+
+/// How many processes one read brings; the next ones come when the cursor reaches the end.
+const CHUNK: usize = 100;
+
+/// The search as typed, kept to fill the dialog again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Search {
+    pub number: String,
+    pub applicant: String,
+    pub service: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl Search {
+    pub fn is_empty(&self) -> bool {
+        *self == Search::default()
+    }
+}
+
+/// One line of the tree as drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Line<'a> {
+    Process(&'a ArchiveRow, bool),
+    /// A task and the name of its service, which the task's own name repeats.
+    Task(&'a ArchiveTask, &'a str),
+    /// A document: under the process itself (made before the first task) or under a task.
+    Doc(&'a ArchiveDoc, u16),
+}
+
+pub struct ArchiveView {
+    pub search: Search,
+    pub filter: ArchiveFilter,
+    pub rows: Vec<ArchiveRow>,
+    pub next: Option<Cursor>,
+    /// The processes opened, with their trees.
+    pub open: BTreeMap<ProcessId, ArchiveTree>,
+    /// The selected line of [`ArchiveView::lines`].
+    pub sel: usize,
+    pub services: Vec<Service>,
+}
+
+impl ArchiveView {
+    /// The tree as it is drawn: every process, and under each opened one its documents from
+    /// before the first task, then its tasks with theirs.
+    pub fn lines(&self) -> Vec<Line<'_>> {
+        let mut out = Vec::new();
+        for r in &self.rows {
+            let tree = self.open.get(&r.process);
+            out.push(Line::Process(r, tree.is_some()));
+            if let Some(t) = tree {
+                out.extend(t.before.iter().map(|d| Line::Doc(d, 1)));
+                for task in &t.tasks {
+                    out.push(Line::Task(task, &r.service));
+                    out.extend(task.documents.iter().map(|d| Line::Doc(d, 2)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The process the selected line belongs to.
+    fn selected_process(&self) -> Option<ProcessId> {
+        let lines = self.lines();
+        lines
+            .get(..=self.sel.min(lines.len().saturating_sub(1)))?
+            .iter()
+            .rev()
+            .find_map(|l| match l {
+                Line::Process(r, _) => Some(r.process),
+                _ => None,
+            })
+    }
+}
+
+/// The filter the typed search means, or the field and message of what is wrong with it.
+fn parse(
+    s: &Search,
+    services: &[Service],
+    offset: time::UtcOffset,
+) -> Result<ArchiveFilter, (usize, String)> {
+    let date = |i: usize, v: &str| match v.trim() {
+        "" => Ok(None),
+        t => parse_date(t)
+            .map(Some)
+            .ok_or_else(|| (i, text::BAD_DATE.to_string())),
+    };
+    let from = date(3, &s.from)?.map(|d| midnight(d, offset));
+    let to = date(4, &s.to)?.map(|d| midnight(d.next_day().unwrap_or(d), offset));
+    let want = s.service.trim().to_lowercase();
+    let service = if want.is_empty() {
+        None
+    } else {
+        let found: Vec<&Service> = services
+            .iter()
+            .filter(|x| x.name.to_lowercase().contains(&want) || x.code.to_lowercase() == want)
+            .collect();
+        match found[..] {
+            [one] => Some(one.id),
+            [] => return Err((2, text::AR_NO_SERVICE.into())),
+            _ => return Err((2, text::AR_MANY_SERVICES.into())),
+        }
+    };
+    let text = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    Ok(ArchiveFilter {
+        number: text(&s.number),
+        applicant: text(&s.applicant),
+        service,
+        from,
+        to,
+    })
+}
+
+impl App {
+    /// Opens «Архив» with no search, reading its first processes.
+    pub(crate) fn open_archive(&mut self) {
+        let services = match self.conn.call::<Vec<Service>>(Call::Services { all: true }) {
+            Ok(s) => s,
+            Err(e) => return self.failed(&e),
+        };
+        let v = ArchiveView {
+            search: Search::default(),
+            filter: ArchiveFilter::default(),
+            rows: Vec::new(),
+            next: None,
+            open: BTreeMap::new(),
+            sel: 0,
+            services,
+        };
+        self.screen = Screen::Archive(Box::new(v));
+        self.archive_reload();
+    }
+
+    /// Reads the archive again from the top with the current search (opened trees close).
+    fn archive_reload(&mut self) {
+        let Screen::Archive(v) = &mut self.screen else {
+            return;
+        };
+        let q = ArchiveQuery {
+            filter: v.filter.clone(),
+            after: None,
+            limit: CHUNK,
+        };
+        match self.conn.call::<Page<ArchiveRow>>(Call::Archive(q)) {
+            Ok(p) => {
+                v.rows = p.rows;
+                v.next = p.next;
+                v.open.clear();
+                v.sel = 0;
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    /// The next chunk, appended, when the cursor has reached the end of what is read.
+    fn archive_more(&mut self) {
+        let Screen::Archive(v) = &mut self.screen else {
+            return;
+        };
+        let Some(after) = v.next.clone() else {
+            return;
+        };
+        let q = ArchiveQuery {
+            filter: v.filter.clone(),
+            after: Some(after),
+            limit: CHUNK,
+        };
+        match self.conn.call::<Page<ArchiveRow>>(Call::Archive(q)) {
+            Ok(p) => {
+                v.rows.extend(p.rows);
+                v.next = p.next;
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    pub(crate) fn archive_key(&mut self, cmd: Cmd) {
+        let Screen::Archive(v) = &mut self.screen else {
+            return;
+        };
+        let n = v.lines().len();
+        let step = |v: &mut ArchiveView, d: isize| {
+            v.sel = v.sel.saturating_add_signed(d).min(n.saturating_sub(1));
+        };
+        match cmd {
+            Cmd::Back => {
+                self.screen = Screen::Main;
+                self.open_section(0);
+            }
+            Cmd::Up => step(v, -1),
+            Cmd::PageUp => step(v, -20),
+            Cmd::Top => v.sel = 0,
+            Cmd::Down | Cmd::PageDown => {
+                let d = if cmd == Cmd::Down { 1 } else { 20 };
+                if v.sel + d as usize >= n && v.next.is_some() {
+                    self.archive_more();
+                }
+                if let Screen::Archive(v) = &mut self.screen {
+                    let n = v.lines().len();
+                    v.sel = (v.sel + d as usize).min(n.saturating_sub(1));
+                }
+            }
+            Cmd::Open => self.archive_open(),
+            Cmd::Filter | Cmd::Search => {
+                let s = v.search.clone();
+                let field = |label, value: &str| {
+                    let mut f = Field::new(label, false);
+                    f.value = value.to_string();
+                    f
+                };
+                self.dialog = Some(Dialog::new(
+                    text::AR_SEARCH,
+                    text::AR_SEARCH_TEXT,
+                    vec![
+                        field(text::AR_NUMBER, &s.number),
+                        field(text::AR_APPLICANT, &s.applicant),
+                        field(text::AR_SERVICE, &s.service),
+                        field(text::AR_FROM, &s.from),
+                        field(text::AR_TO, &s.to),
+                    ],
+                    Pending::ArchiveSearch,
+                ));
+            }
+            Cmd::ClearFilters => {
+                v.search = Search::default();
+                v.filter = ArchiveFilter::default();
+                self.archive_reload();
+            }
+            Cmd::Refresh => self.archive_reload(),
+            _ => {}
+        }
+    }
+
+    /// Enter: a process opens into its tree or closes; a file is saved.
+    fn archive_open(&mut self) {
+        let Screen::Archive(v) = &mut self.screen else {
+            return;
+        };
+        let line = v.lines().get(v.sel).copied();
+        let file: Option<(FileId, String)> = match line {
+            Some(Line::Doc(ArchiveDoc::File { id, name, .. }, _)) => Some((*id, name.clone())),
+            _ => None,
+        };
+        if let Some((id, name)) = file {
+            let mut path = Field::new(text::SAVE_TO, false);
+            path.value = format!("~/{name}");
+            self.dialog = Some(Dialog::new(
+                text::SAVE_FILE,
+                format!("«{name}»"),
+                vec![path],
+                Pending::SaveFile(id),
+            ));
+            return;
+        }
+        let Some(p) = v.selected_process() else {
+            return;
+        };
+        if v.open.remove(&p).is_some() {
+            // Closing from a line inside the tree puts the cursor on the process.
+            v.sel = v
+                .lines()
+                .iter()
+                .position(|l| matches!(l, Line::Process(r, _) if r.process == p))
+                .unwrap_or(0);
+            return;
+        }
+        match self
+            .conn
+            .call::<ArchiveTree>(Call::ArchiveProcess { process: p })
+        {
+            Ok(t) => {
+                if let Screen::Archive(v) = &mut self.screen {
+                    v.open.insert(p, t);
+                }
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    /// The search dialog was filled in.
+    pub(crate) fn archive_search(&mut self, mut d: Dialog) {
+        let offset = self.offset;
+        let Screen::Archive(v) = &mut self.screen else {
+            return;
+        };
+        let s = Search {
+            number: d.value(0),
+            applicant: d.value(1),
+            service: d.value(2),
+            from: d.value(3),
+            to: d.value(4),
+        };
+        match parse(&s, &v.services, offset) {
+            Ok(f) => {
+                v.search = s;
+                v.filter = f;
+                self.archive_reload();
+                if let Screen::Archive(v) = &self.screen
+                    && v.rows.is_empty()
+                    && self.banner.is_none()
+                {
+                    self.banner = Some(Banner::Info(text::AR_NOTHING.into()));
+                }
+            }
+            Err((i, msg)) => {
+                if let Some(f) = d.inputs.get_mut(i) {
+                    f.error = Some(msg);
+                }
+                d.focus = i;
+                self.dialog = Some(d);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use volost::domain::ServiceId;
+
+    fn svc(id: u64, code: &str, name: &str) -> Service {
+        Service {
+            id: ServiceId(id),
+            org: volost::domain::OrgId(1),
+            code: code.into(),
+            name: name.into(),
+            deadline_days: 10,
+            fee: String::new(),
+            places: Vec::new(),
+            documents: Vec::new(),
+            results: Vec::new(),
+            steps: Vec::new(),
+            fields: Vec::new(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn a_typed_search_becomes_a_filter_or_points_at_the_wrong_field() {
+        let services = vec![
+            svc(1, "S1", "Выдача выписки из похозяйственной книги"),
+            svc(2, "S2", "Выдача справки о составе семьи"),
+        ];
+        let utc = time::UtcOffset::UTC;
+        let mut s = Search {
+            service: "похозяйств".into(),
+            from: "01.11.2026".into(),
+            to: "30.11.2026".into(),
+            ..Search::default()
+        };
+        let f = parse(&s, &services, utc).unwrap();
+        assert_eq!(f.service, Some(ServiceId(1)));
+        // «по 30.11» takes in the whole of the 30th.
+        assert_eq!(f.to.unwrap().0 - f.from.unwrap().0, 30 * 24 * 3_600_000);
+        s.service = "выдача".into();
+        assert_eq!(parse(&s, &services, utc).unwrap_err().0, 2);
+        s.service = "s2".into();
+        assert_eq!(
+            parse(&s, &services, utc).unwrap().service,
+            Some(ServiceId(2))
+        );
+        s.to = "31.11.2026".into();
+        assert_eq!(
+            parse(&s, &services, utc).unwrap_err(),
+            (4, text::BAD_DATE.into())
+        );
+    }
+}
