@@ -132,6 +132,7 @@ impl Api {
             Call::ProcessTasks { process } => ok(n.process_tasks(a, process)?),
             Call::Archive(q) => ok(n.archive(a, &q)?),
             Call::ArchiveProcess { process } => ok(n.archive_process(a, process)?),
+            Call::Report(q) => ok(n.report(a, &q)?),
             Call::Applications(q) => ok(n.applications(a, &q)?),
             Call::Application { id } => ok(n.application(a, id)?),
             Call::ApplicationByNumber { number } => ok(n.application_by_number(a, &number)?),

@@ -83,6 +83,8 @@ pub enum Call {
     ArchiveProcess {
         process: ProcessId,
     },
+    /// «Отчёт за период».
+    Report(ReportQuery),
 
     // Applications and applicants.
     Applications(AppQuery),
@@ -273,7 +275,7 @@ impl Call {
             Claim => "claim", ReturnToGroup => "return_to_group", SetDue => "set_due",
             Complete => "complete", LaunchService => "launch_service",
             ProcessMap => "process_map", ProcessTasks => "process_tasks",
-            Archive => "archive", ArchiveProcess => "archive_process", Applications => "applications",
+            Archive => "archive", ArchiveProcess => "archive_process", Report => "report", Applications => "applications",
             Application => "application", ApplicationByNumber => "application_by_number",
             CreateApplication => "create_application", UpdateDraft => "update_draft",
             Act => "act", CreateApplicant => "create_applicant",

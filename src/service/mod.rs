@@ -18,6 +18,7 @@ mod history;
 mod jobs;
 mod list;
 mod public;
+mod report;
 mod requests;
 mod tasks;
 
@@ -33,6 +34,7 @@ pub use files::{FileData, LOOSE_TTL_MS};
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
 pub use public::PublicStatus;
+pub use report::*;
 pub use requests::*;
 pub use tasks::*;
 

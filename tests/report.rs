@@ -1,0 +1,193 @@
+//! «Отчёт за период» checked against a small dataset whose figures are counted by hand.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+use volost::domain::*;
+use volost::service::*;
+
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
+fn date(d: u8) -> time::Date {
+    time::Date::from_calendar_date(2026, time::Month::November, d).unwrap()
+}
+
+fn query(from: u8, to: u8) -> ReportQuery {
+    ReportQuery {
+        from: date(from),
+        to: date(to),
+        dept: None,
+    }
+}
+
+fn act(fx: &Fx, who: volost::Actor, app: AppId, a: Action) -> Application {
+    let input = match a {
+        Action::Decide(_) => ActionInput::new(a).with_reason("Основание", "Сообщение"),
+        _ => ActionInput::new(a),
+    };
+    fx.node.act(who, app, &input).unwrap()
+}
+
+#[test]
+fn the_period_report_matches_a_hand_count() {
+    let fx = fixture();
+    // Monday 23.11: A is registered and approved at once (0 working days); B is registered;
+    // C stays a draft and is not «received».
+    let a = draft(&fx, fx.spec);
+    let a = act(&fx, fx.spec, a.id, Action::Register);
+    act(&fx, fx.spec, a.id, Action::Decide(Verdict::Approve));
+    act(&fx, fx.head, a.id, Action::Publish);
+    let b = draft(&fx, fx.spec);
+    let b = act(&fx, fx.spec, b.id, Action::Register);
+    draft(&fx, fx.spec);
+    // A's task is done on time and ends its process; B's stays open.
+    let ta = fx.node.process_tasks(fx.head, a.process.unwrap()).unwrap()[0].id;
+    fx.node.claim(fx.spec, ta, false).unwrap();
+    fx.node.complete(fx.spec, ta, true, "").unwrap();
+    // A request for A, sent at once and answered three hours later.
+    let kind = fx.node.request_kinds(fx.spec).unwrap().remove(0);
+    let q = fx
+        .node
+        .create_outgoing(fx.spec, kind.id, Some(a.id), &values(&kind.fields))
+        .unwrap();
+    for ev in [OutEvent::Prepared, OutEvent::Sent] {
+        fx.node.outgoing_event(fx.spec, q.id, ev, "").unwrap();
+    }
+    fx.clock.advance_ms(3 * HOUR);
+    fx.node
+        .outgoing_event(fx.spec, q.id, OutEvent::AnswerReceived, "")
+        .unwrap();
+    // Wednesday 25.11: B is refused, two working days after its registration.
+    fx.clock.advance_ms(2 * DAY);
+    act(&fx, fx.spec, b.id, Action::Decide(Verdict::Refuse));
+    act(&fx, fx.head, b.id, Action::Publish);
+    // A month on, B's open task is long past its due date.
+    fx.clock.advance_ms(30 * DAY);
+
+    let r = fx.node.report(fx.head, &query(23, 23)).unwrap();
+    assert_eq!(r.services.len(), 1);
+    let s = &r.services[0];
+    assert_eq!(s.service, service(&fx).name);
+    assert_eq!((s.received, s.by_source), (2, [2, 0, 0]));
+    assert_eq!((s.approved, s.refused), (1, 1));
+    assert_eq!(s.avg_days, Some(1.0));
+    assert_eq!(s.max_days, Some(2));
+    assert_eq!(r.total.received, 2);
+    assert_eq!(r.total.service, "Итого");
+    assert_eq!((r.tasks, r.tasks_overdue), (2, 1));
+    assert_eq!(
+        r.executors,
+        vec![ExecutorLine {
+            name: "Иванова М. С.".into(),
+            done: 1,
+            overdue: 0
+        }]
+    );
+    let answered = r
+        .requests
+        .iter()
+        .find(|(s, _)| *s == OutStatus::Answered)
+        .unwrap();
+    assert_eq!(answered.1, 1);
+    assert_eq!(r.requests.iter().map(|(_, n)| n).sum::<u64>(), 1);
+    assert_eq!(r.addressees.len(), 1);
+    assert_eq!(r.addressees[0].agency, kind.agency);
+    assert_eq!((r.addressees[0].count, r.addressees[0].answered), (1, 1));
+    assert_eq!(r.addressees[0].avg_answer_hours, Some(3.0));
+
+    // The day before holds nothing; a period of both days holds the same as Monday alone.
+    let empty = fx.node.report(fx.head, &query(22, 22)).unwrap();
+    assert!(empty.services.is_empty() && empty.tasks == 0 && empty.executors.is_empty());
+    assert_eq!(
+        fx.node.report(fx.head, &query(22, 24)).unwrap().total,
+        r.total
+    );
+}
+
+#[test]
+fn a_department_report_takes_in_subordinates_and_nothing_else() {
+    let fx = fixture();
+    let top = fx
+        .node
+        .add_department(fx.admin, "Общий отдел", None)
+        .unwrap();
+    let sub = fx
+        .node
+        .add_department(fx.admin, "Сектор учёта", Some(top))
+        .unwrap();
+    let other = fx
+        .node
+        .add_department(fx.admin, "Бухгалтерия", None)
+        .unwrap();
+    let svc = service(&fx);
+    for dept in [Some(sub), Some(other), None] {
+        fx.node
+            .create_application(
+                fx.spec,
+                &NewApplication {
+                    service: svc.id,
+                    dept,
+                    applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
+                    data: form(&svc),
+                    source: Source::Manual,
+                },
+            )
+            .map(|a| act(&fx, fx.spec, a.id, Action::Register))
+            .unwrap();
+    }
+    let with = |d| ReportQuery {
+        dept: Some(d),
+        ..query(23, 23)
+    };
+    let r = fx.node.report(fx.head, &with(top)).unwrap();
+    assert_eq!(r.total.received, 1);
+    assert_eq!(r.dept.as_deref(), Some("Общий отдел"));
+    assert_eq!(
+        fx.node
+            .report(fx.head, &with(other))
+            .unwrap()
+            .total
+            .received,
+        1
+    );
+    assert_eq!(
+        fx.node
+            .report(fx.head, &query(23, 23))
+            .unwrap()
+            .total
+            .received,
+        3
+    );
+}
+
+#[test]
+fn bad_periods_other_bodies_and_missing_rights_are_refused() {
+    let fx = fixture();
+    match fx.node.report(fx.head, &query(24, 23)) {
+        Err(Error::Invalid(e)) => assert!(e[0].message.contains("позже"), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    let long = ReportQuery {
+        from: time::Date::from_calendar_date(2020, time::Month::January, 1).unwrap(),
+        ..query(23, 23)
+    };
+    assert!(matches!(
+        fx.node.report(fx.head, &long),
+        Err(Error::Invalid(_))
+    ));
+    let q = ReportQuery {
+        dept: Some(DeptId(9_999)),
+        ..query(23, 23)
+    };
+    assert!(matches!(
+        fx.node.report(fx.head, &q),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        fx.node.report(fx.spec, &query(23, 23)),
+        Err(Error::Forbidden { .. })
+    ));
+    fx.node.report(fx.support, &query(23, 23)).unwrap();
+    fx.node.report(fx.admin, &query(23, 23)).unwrap();
+}
