@@ -35,12 +35,14 @@ pub enum Section {
     Regional,
     /// «Архив»: a screen of its own (a tree), not a list.
     Archive,
+    /// «Статистика»: a screen of its own (charts).
+    Stats,
     /// «Администрирование»: a screen of its own, not a list.
     Admin,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::GroupTasks,
         Section::MyTasks,
         Section::DoneTasks,
@@ -49,12 +51,13 @@ impl Section {
         Section::Incoming,
         Section::Regional,
         Section::Archive,
+        Section::Stats,
         Section::Admin,
     ];
 
     /// Sections that are screens of their own, opened from the menu with Enter.
     pub fn own_screen(self) -> bool {
-        matches!(self, Section::Archive | Section::Admin)
+        matches!(self, Section::Archive | Section::Stats | Section::Admin)
     }
 
     pub fn label(self) -> &'static str {
@@ -65,6 +68,7 @@ impl Section {
             Section::Regional => text::REGIONAL,
             Section::Admin => text::ADMIN,
             Section::Archive => text::ARCHIVE,
+            Section::Stats => text::STATS,
             s => s.queue().map(Queue::label).unwrap_or_default(),
         }
     }
@@ -76,6 +80,7 @@ impl Section {
             | Section::MyTasks
             | Section::DoneTasks
             | Section::Archive
+            | Section::Stats
             | Section::Admin => For::Tasks,
             Section::Applications => For::Apps,
             Section::Outgoing => For::Outgoing,
@@ -99,6 +104,7 @@ impl Section {
             Section::Outgoing | Section::Incoming => Right::Interagency,
             Section::Regional => Right::Regional,
             Section::Admin => Right::Administer,
+            Section::Stats => Right::Monitoring,
             _ => Right::ViewTasks,
         }
     }
@@ -183,6 +189,7 @@ pub enum Screen {
     Req(Box<ReqView>),
     Admin(Box<crate::admin::AdminView>),
     Archive(Box<crate::archive::ArchiveView>),
+    Stats(Box<crate::stats::StatsView>),
 }
 
 /// The tabs of a task card.
@@ -249,6 +256,8 @@ pub enum Pending {
     CalendarDay(bool),
     /// «Поиск в архиве»: number, applicant, service, period are typed.
     ArchiveSearch,
+    /// «Период» of «Статистика»: dates and a department are typed.
+    StatsPeriod,
 }
 
 /// A question, or lines to type, over the screen.
@@ -556,6 +565,7 @@ impl App {
             Screen::Admin(v) if v.menu.is_some() => Ctx::ActionMenu,
             Screen::Admin(_) => Ctx::Admin,
             Screen::Archive(_) => Ctx::Archive,
+            Screen::Stats(_) => Ctx::Stats,
             Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
             Screen::Main if self.filtering => Ctx::Filter,
             Screen::Main if self.menu_focus => Ctx::Menu,
@@ -805,6 +815,12 @@ impl App {
                 if let Some(cmd) = cmd {
                     self.banner = None;
                     self.archive_key(cmd);
+                }
+            }
+            Screen::Stats(_) => {
+                if let Some(cmd) = cmd {
+                    self.banner = None;
+                    self.stats_key(cmd);
                 }
             }
             Screen::App(v) => match (cmd, &mut v.menu) {
@@ -1319,6 +1335,7 @@ impl App {
             Pending::SaveFile(id) => self.save_file(d, id),
             Pending::RemoveFile(id) => self.remove_file(id),
             Pending::ArchiveSearch => self.archive_search(d),
+            Pending::StatsPeriod => self.stats_period(d),
             p @ (Pending::AddUser(_)
             | Pending::ResetPassword(_)
             | Pending::AddDepartment
@@ -1544,6 +1561,10 @@ impl App {
             Section::Archive => {
                 self.section = i;
                 return self.open_archive();
+            }
+            Section::Stats => {
+                self.section = i;
+                return self.open_stats();
             }
             _ => {}
         }

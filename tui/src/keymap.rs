@@ -117,10 +117,12 @@ pub enum Ctx {
     Files,
     /// «Архив»: the tree of finished processes.
     Archive,
+    /// «Статистика».
+    Stats,
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 20] = [
+    pub const ALL: [Ctx; 21] = [
         Form,
         Tasks,
         MyTasks,
@@ -141,6 +143,7 @@ impl Ctx {
         Admin,
         Files,
         Archive,
+        Stats,
     ];
 }
 
@@ -198,6 +201,7 @@ pub const BINDINGS: &[Binding] = &[
             Admin,
             Files,
             Archive,
+            Stats,
         ],
     },
     Binding {
@@ -228,6 +232,7 @@ pub const BINDINGS: &[Binding] = &[
             Admin,
             Files,
             Archive,
+            Stats,
         ],
     },
     Binding {
@@ -292,7 +297,21 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F5"],
         label: "Обновить",
         footer: false,
-        ctx: &[Archive],
+        ctx: &[Archive, Stats],
+    },
+    Binding {
+        cmd: Cmd::NextChoice,
+        keys: &["→", "←"],
+        label: "Другой период",
+        footer: true,
+        ctx: &[Stats],
+    },
+    Binding {
+        cmd: Cmd::Filter,
+        keys: &["f"],
+        label: "Период и подразделение",
+        footer: true,
+        ctx: &[Stats],
     },
     Binding {
         cmd: Cmd::Toggle,
@@ -658,8 +677,8 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps | Outgoing | Incoming) => Cmd::Open,
         KeyCode::Enter if matches!(ctx, AppRequests | Files | Archive) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
-        KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter) => Cmd::NextChoice,
-        KeyCode::Left if matches!(ctx, AppForm | DataForm | Filter) => Cmd::PrevChoice,
+        KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter | Stats) => Cmd::NextChoice,
+        KeyCode::Left if matches!(ctx, AppForm | DataForm | Filter | Stats) => Cmd::PrevChoice,
         KeyCode::Char(' ') if ctx == Filter => Cmd::Toggle,
         KeyCode::Delete if ctx == Filter => Cmd::ClearFilters,
         KeyCode::Delete if ctx == Files => Cmd::Remove,

@@ -14,6 +14,7 @@ pub mod form;
 pub mod keymap;
 pub mod list;
 pub mod requests;
+pub mod stats;
 pub mod text;
 pub mod ui;
 

@@ -911,3 +911,70 @@ fn archive() {
     a.screen = Screen::Archive(Box::new(v));
     shot("archive_nothing_found", &a);
 }
+
+#[test]
+fn statistics() {
+    use volost::service::{AddresseeLine, ExecutorLine, Report, ServiceLine};
+    use volost_tui::stats::{Preset, StatsView};
+    let mut a = main_app(8);
+    let line = |name: &str, n: u64, ok: u64, no: u64| ServiceLine {
+        service: name.into(),
+        received: n,
+        by_source: [n - n / 3, n / 3, 0],
+        approved: ok,
+        refused: no,
+        avg_days: Some(1.5),
+        max_days: Some(4),
+    };
+    let services = vec![
+        line("Выдача выписки из похозяйственной книги", 34, 20, 6),
+        line(
+            "Присвоение адреса объекту адресации, изменение и аннулирование такого адреса",
+            21,
+            15,
+            2,
+        ),
+        line("Совершение нотариальных действий", 9, 7, 1),
+    ];
+    let mut total = line("Итого", 64, 42, 9);
+    total.by_source = [43, 21, 0];
+    let exec = |name: &str, done: u64, overdue: u64| ExecutorLine {
+        name: name.into(),
+        done,
+        overdue,
+    };
+    let day = |d: u8| time::Date::from_calendar_date(2026, time::Month::November, d).unwrap();
+    let r = Report {
+        from: day(1),
+        to: day(23),
+        dept: None,
+        services,
+        total,
+        tasks: 180,
+        tasks_overdue: 27,
+        executors: vec![
+            exec("Иванова М. С.", 71, 9),
+            exec("Петров А. Н.", 52, 4),
+            exec("Соколова Т. И.", 30, 0),
+        ],
+        requests: vec![
+            (OutStatus::Sent, 4),
+            (OutStatus::Answered, 12),
+            (OutStatus::NotSent, 0),
+        ],
+        addressees: vec![AddresseeLine {
+            agency: "Росреестр".into(),
+            count: 16,
+            answered: 12,
+            avg_answer_hours: Some(26.25),
+        }],
+    };
+    a.screen = Screen::Stats(Box::new(StatsView {
+        preset: Some(Preset::ThisMonth),
+        from: day(1),
+        to: day(23),
+        dept: None,
+        report: Some(r),
+    }));
+    shot("statistics", &a);
+}

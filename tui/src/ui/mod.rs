@@ -6,6 +6,7 @@ mod admin;
 mod archive;
 mod files;
 mod requests;
+mod stats;
 
 use crate::app::{
     App, AppList, AppTab, AppView, Banner, Card, Dialog, Form, Screen, Tab, TaskList,
@@ -52,6 +53,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Req(v) => requests::card(f, body, v, app.offset),
         Screen::Admin(v) => admin::draw(f, body, v),
         Screen::Archive(v) => archive::draw(f, body, v, app.offset),
+        Screen::Stats(v) => stats::draw(f, body, v),
     }
     if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
         menu_popup(f, body, m);

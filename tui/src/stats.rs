@@ -1,0 +1,228 @@
+//! «Статистика»: the period report of the body or of a department, drawn as charts. ←/→
+//! step through the usual periods; `f` types any period and a department.
+
+use crate::app::{App, Dialog, Field, Pending, Screen, parse_date};
+use crate::keymap::Cmd;
+use crate::text;
+use time::{Date, Month};
+use volost::api::Call;
+use volost::domain::{Department, DeptId};
+use volost::service::{Report, ReportQuery};
+
+/// The periods ←/→ step through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    ThisMonth,
+    LastMonth,
+    ThisYear,
+    Today,
+    Yesterday,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 5] = [
+        Preset::ThisMonth,
+        Preset::LastMonth,
+        Preset::ThisYear,
+        Preset::Today,
+        Preset::Yesterday,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::ThisMonth => text::ST_THIS_MONTH,
+            Preset::LastMonth => text::ST_LAST_MONTH,
+            Preset::ThisYear => text::ST_THIS_YEAR,
+            Preset::Today => text::P_TODAY,
+            Preset::Yesterday => text::P_YESTERDAY,
+        }
+    }
+
+    /// First and last day of the period, for `today`.
+    pub fn days(self, today: Date) -> (Date, Date) {
+        let first = |d: Date| d.replace_day(1).unwrap_or(d);
+        match self {
+            Preset::ThisMonth => (first(today), today),
+            Preset::LastMonth => {
+                let end = first(today).previous_day().unwrap_or(today);
+                (first(end), end)
+            }
+            Preset::ThisYear => (
+                Date::from_calendar_date(today.year(), Month::January, 1).unwrap_or(today),
+                today,
+            ),
+            Preset::Today => (today, today),
+            Preset::Yesterday => {
+                let y = today.previous_day().unwrap_or(today);
+                (y, y)
+            }
+        }
+    }
+}
+
+pub struct StatsView {
+    /// The preset shown, or `None` for a period typed by hand.
+    pub preset: Option<Preset>,
+    pub from: Date,
+    pub to: Date,
+    pub dept: Option<(DeptId, String)>,
+    pub report: Option<Report>,
+}
+
+impl App {
+    fn today(&self) -> Date {
+        time::OffsetDateTime::now_utc()
+            .to_offset(self.offset)
+            .date()
+    }
+
+    /// Opens «Статистика» for the current month.
+    pub(crate) fn open_stats(&mut self) {
+        let (from, to) = Preset::ThisMonth.days(self.today());
+        self.screen = Screen::Stats(Box::new(StatsView {
+            preset: Some(Preset::ThisMonth),
+            from,
+            to,
+            dept: None,
+            report: None,
+        }));
+        self.stats_reload();
+    }
+
+    fn stats_reload(&mut self) {
+        let Screen::Stats(v) = &mut self.screen else {
+            return;
+        };
+        let q = ReportQuery {
+            from: v.from,
+            to: v.to,
+            dept: v.dept.as_ref().map(|d| d.0),
+        };
+        match self.conn.call::<Report>(Call::Report(q)) {
+            Ok(r) => v.report = Some(r),
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    pub(crate) fn stats_key(&mut self, cmd: Cmd) {
+        let today = self.today();
+        let Screen::Stats(v) = &mut self.screen else {
+            return;
+        };
+        match cmd {
+            Cmd::Back => {
+                self.screen = Screen::Main;
+                self.open_section(0);
+            }
+            Cmd::NextChoice | Cmd::PrevChoice => {
+                let n = Preset::ALL.len();
+                let at = v
+                    .preset
+                    .and_then(|p| Preset::ALL.iter().position(|x| *x == p))
+                    .map_or(0, |i| {
+                        if cmd == Cmd::NextChoice {
+                            (i + 1) % n
+                        } else {
+                            (i + n - 1) % n
+                        }
+                    });
+                let p = Preset::ALL[at];
+                (v.from, v.to) = p.days(today);
+                v.preset = Some(p);
+                self.stats_reload();
+            }
+            Cmd::Filter => {
+                let field = |label, value: String| {
+                    let mut f = Field::new(label, false);
+                    f.value = value;
+                    f
+                };
+                let d = |d: Date| volost::domain::display_date(d);
+                self.dialog = Some(Dialog::new(
+                    text::ST_PERIOD,
+                    text::ST_PERIOD_TEXT,
+                    vec![
+                        field(text::ST_FROM, d(v.from)),
+                        field(text::ST_TO, d(v.to)),
+                        field(
+                            text::ST_DEPT,
+                            v.dept.as_ref().map(|x| x.1.clone()).unwrap_or_default(),
+                        ),
+                    ],
+                    Pending::StatsPeriod,
+                ));
+            }
+            Cmd::Refresh => self.stats_reload(),
+            _ => {}
+        }
+    }
+
+    /// The period dialog was filled in.
+    pub(crate) fn stats_period(&mut self, mut d: Dialog) {
+        let bad = |d: &mut Dialog, i: usize, msg: &str| {
+            if let Some(f) = d.inputs.get_mut(i) {
+                f.error = Some(msg.to_string());
+            }
+            d.focus = i;
+        };
+        let from = parse_date(&d.value(0));
+        let to = parse_date(&d.value(1));
+        let want = d.value(2).to_lowercase();
+        let dept = if want.is_empty() {
+            Ok(None)
+        } else {
+            match self.conn.call::<Vec<Department>>(Call::Departments) {
+                Ok(all) => {
+                    let found: Vec<&Department> = all
+                        .iter()
+                        .filter(|x| x.name.to_lowercase().contains(&want))
+                        .collect();
+                    match found[..] {
+                        [one] => Ok(Some((one.id, one.name.clone()))),
+                        [] => Err(text::ST_NO_DEPT),
+                        _ => Err(text::ST_MANY_DEPTS),
+                    }
+                }
+                Err(e) => return self.failed(&e),
+            }
+        };
+        match (from, to, dept) {
+            (None, _, _) => bad(&mut d, 0, text::BAD_DATE),
+            (_, None, _) => bad(&mut d, 1, text::BAD_DATE),
+            (Some(a), Some(b), _) if a > b => bad(&mut d, 1, text::ST_BACKWARDS),
+            (_, _, Err(msg)) => bad(&mut d, 2, msg),
+            (Some(from), Some(to), Ok(dept)) => {
+                if let Screen::Stats(v) = &mut self.screen {
+                    (v.from, v.to, v.dept, v.preset) = (from, to, dept, None);
+                }
+                return self.stats_reload();
+            }
+        }
+        self.dialog = Some(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn presets_cover_whole_months_and_the_year_so_far() {
+        let d = |m, day| Date::from_calendar_date(2026, m, day).unwrap();
+        let today = d(Month::March, 3);
+        assert_eq!(
+            Preset::LastMonth.days(today),
+            (d(Month::February, 1), d(Month::February, 28))
+        );
+        assert_eq!(Preset::ThisMonth.days(today), (d(Month::March, 1), today));
+        assert_eq!(Preset::ThisYear.days(today), (d(Month::January, 1), today));
+        assert_eq!(
+            Preset::LastMonth.days(d(Month::January, 10)),
+            (
+                Date::from_calendar_date(2025, Month::December, 1).unwrap(),
+                Date::from_calendar_date(2025, Month::December, 31).unwrap()
+            )
+        );
+    }
+}
