@@ -856,6 +856,7 @@ mod tests {
                     "Enter" => KeyCode::Enter,
                     "Esc" => KeyCode::Esc,
                     "Tab" => KeyCode::Tab,
+                    "→" => KeyCode::Right,
                     other => panic!("footer key {other} has no test mapping"),
                 };
                 assert!(lookup(ctx, key(code)).is_some(), "{k} {label} in {ctx:?}");
