@@ -799,28 +799,16 @@ impl App {
                 }
                 None => {}
             },
-            Screen::Req(_) => {
+            Screen::Req(_) | Screen::Admin(_) | Screen::Archive(_) | Screen::Stats(_) => {
+                // Screens with a module of their own take every command there.
                 if let Some(cmd) = cmd {
                     self.banner = None;
-                    self.request_key(cmd);
-                }
-            }
-            Screen::Admin(_) => {
-                if let Some(cmd) = cmd {
-                    self.banner = None;
-                    self.admin_key(cmd);
-                }
-            }
-            Screen::Archive(_) => {
-                if let Some(cmd) = cmd {
-                    self.banner = None;
-                    self.archive_key(cmd);
-                }
-            }
-            Screen::Stats(_) => {
-                if let Some(cmd) = cmd {
-                    self.banner = None;
-                    self.stats_key(cmd);
+                    match &self.screen {
+                        Screen::Req(_) => self.request_key(cmd),
+                        Screen::Admin(_) => self.admin_key(cmd),
+                        Screen::Archive(_) => self.archive_key(cmd),
+                        _ => self.stats_key(cmd),
+                    }
                 }
             }
             Screen::App(v) => match (cmd, &mut v.menu) {
