@@ -167,7 +167,18 @@ fn by_application(r: &R, f: &ArchiveFilter) -> Result<Vec<ProcessId>> {
     Ok(out)
 }
 
-fn row(r: &R, p: &Process, names: &mut BTreeMap<ServiceId, String>) -> Result<ArchiveRow> {
+fn application_of(r: &R, p: &Process) -> Result<Option<Application>> {
+    p.application
+        .map(|a| r.load::<Application>(a.0))
+        .transpose()
+}
+
+fn row(
+    r: &R,
+    p: &Process,
+    app: Option<&Application>,
+    names: &mut BTreeMap<ServiceId, String>,
+) -> Result<ArchiveRow> {
     let service = match names.get(&p.service) {
         Some(n) => n.clone(),
         None => {
@@ -176,11 +187,7 @@ fn row(r: &R, p: &Process, names: &mut BTreeMap<ServiceId, String>) -> Result<Ar
             s.name
         }
     };
-    let app = match p.application {
-        Some(a) => Some(r.load::<Application>(a.0)?),
-        None => None,
-    };
-    let applicant = match &app {
+    let applicant = match app {
         Some(a) => Some(r.load::<Applicant>(a.applicant.0)?.name),
         None => None,
     };
@@ -225,7 +232,7 @@ fn archive_page(r: &R, q: &ArchiveQuery) -> Result<Page<ArchiveRow>> {
         found.truncate(limit);
         let rows = found
             .iter()
-            .map(|p| row(r, p, &mut names))
+            .map(|p| row(r, p, application_of(r, p)?.as_ref(), &mut names))
             .collect::<Result<_>>()?;
         return Ok(Page { rows, next: None });
     }
@@ -242,7 +249,7 @@ fn archive_page(r: &R, q: &ArchiveQuery) -> Result<Page<ArchiveRow>> {
     let rows = r
         .load_many::<Process>(&ids)?
         .iter()
-        .map(|p| row(r, p, &mut names))
+        .map(|p| row(r, p, application_of(r, p)?.as_ref(), &mut names))
         .collect::<Result<_>>()?;
     Ok(Page { rows, next })
 }
@@ -280,11 +287,12 @@ fn tree(r: &R, id: ProcessId) -> Result<ArchiveTree> {
     if !may_see(&r.who, &p) {
         return Err(Error::not_found("process", id));
     }
-    let row = row(r, &p, &mut BTreeMap::new())?;
+    let app = application_of(r, &p)?;
+    let row = row(r, &p, app.as_ref(), &mut BTreeMap::new())?;
     let cal = super::admin::load_calendar(&r.rx)?;
     let mut docs: Vec<(Ts, ArchiveDoc)> = Vec::new();
-    if let Some(a) = p.application {
-        let app: Application = r.load(a.0)?;
+    if let Some(app) = app {
+        let a = app.id;
         for f in super::files::files_of(&r.rx, FileOwner::Application(a))? {
             docs.push((
                 f.added,

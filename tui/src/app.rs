@@ -943,9 +943,7 @@ impl App {
 
     /// Puts the panel's filters into the current list's query and reads it from the top.
     fn apply_filters(&mut self) {
-        let today = time::OffsetDateTime::now_utc()
-            .to_offset(self.offset)
-            .date();
+        let today = self.today();
         self.set_filters(today);
         self.restart();
     }
@@ -1540,6 +1538,13 @@ impl App {
         self.screen = Screen::Login(login_form());
     }
 
+    /// The node's local date now.
+    pub(crate) fn today(&self) -> time::Date {
+        time::OffsetDateTime::now_utc()
+            .to_offset(self.offset)
+            .date()
+    }
+
     pub fn open_section(&mut self, i: usize) {
         let Some(s) = self.sections.get(i).copied() else {
             return;
@@ -1557,9 +1562,7 @@ impl App {
             _ => {}
         }
         self.section = i;
-        let today = time::OffsetDateTime::now_utc()
-            .to_offset(self.offset)
-            .date();
+        let today = self.today();
         match (s.queue(), s.list()) {
             (Some(q), _) => self.list = TaskList::new(q),
             (None, For::Apps) => self.apps = AppList::new(),

@@ -332,29 +332,28 @@ mod tests {
     use super::*;
     use volost::domain::ServiceId;
 
-    fn svc(id: u64, code: &str, name: &str) -> Service {
-        Service {
-            id: ServiceId(id),
-            org: volost::domain::OrgId(1),
-            code: code.into(),
-            name: name.into(),
-            deadline_days: 10,
-            fee: String::new(),
-            places: Vec::new(),
-            documents: Vec::new(),
-            results: Vec::new(),
-            steps: Vec::new(),
-            fields: Vec::new(),
-            active: true,
-        }
+    /// The starter catalog's services, as a node serves them.
+    fn services() -> Vec<Service> {
+        let starter = volost::catalog::Starter::builtin().unwrap();
+        starter
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.to_service(ServiceId(i as u64 + 1), volost::domain::OrgId(1), &[]))
+            .collect()
     }
 
     #[test]
     fn a_typed_search_becomes_a_filter_or_points_at_the_wrong_field() {
-        let services = vec![
-            svc(1, "S1", "Выдача выписки из похозяйственной книги"),
-            svc(2, "S2", "Выдача справки о составе семьи"),
-        ];
+        let services = services();
+        let extract = services
+            .iter()
+            .find(|s| s.name.contains("похозяйств"))
+            .unwrap();
+        let family = services
+            .iter()
+            .find(|s| s.name.contains("составе семьи"))
+            .unwrap();
         let utc = time::UtcOffset::UTC;
         let mut s = Search {
             service: "похозяйств".into(),
@@ -363,16 +362,13 @@ mod tests {
             ..Search::default()
         };
         let f = parse(&s, &services, utc).unwrap();
-        assert_eq!(f.service, Some(ServiceId(1)));
+        assert_eq!(f.service, Some(extract.id));
         // «по 30.11» takes in the whole of the 30th.
         assert_eq!(f.to.unwrap().0 - f.from.unwrap().0, 30 * 24 * 3_600_000);
         s.service = "выдача".into();
         assert_eq!(parse(&s, &services, utc).unwrap_err().0, 2);
-        s.service = "s2".into();
-        assert_eq!(
-            parse(&s, &services, utc).unwrap().service,
-            Some(ServiceId(2))
-        );
+        s.service = family.code.to_uppercase();
+        assert_eq!(parse(&s, &services, utc).unwrap().service, Some(family.id));
         s.to = "31.11.2026".into();
         assert_eq!(
             parse(&s, &services, utc).unwrap_err(),

@@ -70,12 +70,6 @@ pub struct StatsView {
 }
 
 impl App {
-    fn today(&self) -> Date {
-        time::OffsetDateTime::now_utc()
-            .to_offset(self.offset)
-            .date()
-    }
-
     /// Opens «Статистика» for the current month.
     pub(crate) fn open_stats(&mut self) {
         let (from, to) = Preset::ThisMonth.days(self.today());
