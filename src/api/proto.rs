@@ -197,6 +197,18 @@ pub enum Call {
         id: ServiceId,
         active: bool,
     },
+    SetPassport {
+        id: ServiceId,
+        passport: ServicePassport,
+    },
+    UpdateService {
+        id: ServiceId,
+        spec: ServiceSpec,
+    },
+    UpdateRequestKind {
+        id: KindId,
+        spec: KindSpec,
+    },
 
     // Administration.
     Org,
@@ -289,6 +301,8 @@ impl Call {
             AddFile => "add_file", Files => "files", File => "file", RemoveFile => "remove_file",
             Service => "service", RequestKinds => "request_kinds", AddService => "add_service",
             AddRequestKind => "add_request_kind", SetServiceActive => "set_service_active",
+            SetPassport => "set_passport", UpdateService => "update_service",
+            UpdateRequestKind => "update_request_kind",
             Org => "org", Bodies => "bodies", Departments => "departments", AddDepartment => "add_department",
             Groups => "groups", AddGroup => "add_group", Roles => "roles",
             Calendar => "calendar", SetCalendarDay => "set_calendar_day", Users => "users",

@@ -8,6 +8,11 @@ use std::collections::BTreeSet;
 
 const STARTER: &str = include_str!("starter.toml");
 
+/// Bounds of a template, far above any real regulation, so that a typo cannot make a form
+/// nobody can fill.
+pub const MAX_STEPS: usize = 50;
+pub const MAX_FIELDS: usize = 200;
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleSpec {
@@ -42,6 +47,9 @@ pub struct ServiceSpec {
     pub deadline_days: u32,
     #[serde(default)]
     pub fee: String,
+    /// The act that approved the administrative regulation.
+    #[serde(default)]
+    pub regulation: String,
     #[serde(default)]
     pub places: Vec<String>,
     #[serde(default)]
@@ -97,6 +105,9 @@ pub enum CatalogError {
 /// Checks a form template: keys unique and well-formed, choices only where they belong,
 /// bounds in order.
 pub fn check_fields(owner: &str, fields: &[Field], allow_files: bool) -> Result<(), String> {
+    if fields.len() > MAX_FIELDS {
+        return Err(format!("{owner}: не больше {MAX_FIELDS} полей формы"));
+    }
     let mut keys = BTreeSet::new();
     for f in fields {
         let at = format!("{owner}, поле «{}»", f.key);
@@ -134,18 +145,24 @@ pub fn check_fields(owner: &str, fields: &[Field], allow_files: bool) -> Result<
 impl ServiceSpec {
     pub fn check(&self, roles: &[Role]) -> Result<(), String> {
         let at = format!("Услуга «{}»", self.code);
-        if self.code.trim().is_empty() || self.name.trim().is_empty() {
-            return Err(format!("{at}: нужны код и наименование"));
-        }
-        if !(1..=365).contains(&self.deadline_days) {
-            return Err(format!("{at}: срок — от 1 до 365 рабочих дней"));
-        }
+        self.passport()
+            .check()
+            .map_err(|(_, m)| format!("{at}: {m}"))?;
         if self.steps.is_empty() {
             return Err(format!("{at}: в регламенте нет шагов"));
+        }
+        if self.steps.len() > MAX_STEPS {
+            return Err(format!("{at}: не больше {MAX_STEPS} шагов"));
         }
         for s in &self.steps {
             if s.name.trim().is_empty() {
                 return Err(format!("{at}: шаг без названия"));
+            }
+            if !(1..=365).contains(&s.days) {
+                return Err(format!(
+                    "{at}, шаг «{}»: срок шага — от 1 до 365 рабочих дней",
+                    s.name
+                ));
             }
             for r in &s.roles {
                 if !roles.iter().any(|x| &x.code == r) {
@@ -156,17 +173,59 @@ impl ServiceSpec {
         check_fields(&at, &self.fields, true)
     }
 
-    pub fn to_service(&self, id: ServiceId, org: OrgId, roles: &[Role]) -> Service {
-        Service {
-            id,
-            org,
-            code: self.code.trim().into(),
-            name: self.name.trim().into(),
+    pub fn passport(&self) -> ServicePassport {
+        ServicePassport {
+            code: self.code.clone(),
+            name: self.name.clone(),
             deadline_days: self.deadline_days,
             fee: self.fee.clone(),
+            regulation: self.regulation.clone(),
             places: self.places.clone(),
             documents: self.documents.clone(),
             results: self.results.clone(),
+        }
+    }
+
+    /// The template of a stored service, with roles by code: what an editor starts from.
+    pub fn of(s: &Service, roles: &[Role]) -> ServiceSpec {
+        ServiceSpec {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            deadline_days: s.deadline_days,
+            fee: s.fee.clone(),
+            regulation: s.regulation.clone(),
+            places: s.places.clone(),
+            documents: s.documents.clone(),
+            results: s.results.clone(),
+            steps: s
+                .steps
+                .iter()
+                .map(|st| StepSpec {
+                    name: st.name.clone(),
+                    roles: st
+                        .roles
+                        .iter()
+                        .filter_map(|id| roles.iter().find(|r| r.id == *id).map(|r| r.code.clone()))
+                        .collect(),
+                    days: st.days,
+                })
+                .collect(),
+            fields: s.fields.clone(),
+        }
+    }
+
+    pub fn to_service(&self, id: ServiceId, org: OrgId, roles: &[Role]) -> Service {
+        let mut svc = Service {
+            id,
+            org,
+            code: String::new(),
+            name: String::new(),
+            deadline_days: 0,
+            fee: String::new(),
+            regulation: String::new(),
+            places: Vec::new(),
+            documents: Vec::new(),
+            results: Vec::new(),
             steps: self
                 .steps
                 .iter()
@@ -182,7 +241,9 @@ impl ServiceSpec {
                 .collect(),
             fields: self.fields.clone(),
             active: true,
-        }
+        };
+        svc.set_passport(&self.passport());
+        svc
     }
 }
 
@@ -210,6 +271,21 @@ impl KindSpec {
         }
         check_fields(&at, &self.fields, false)?;
         check_fields(&format!("{at}, ответ"), &self.answer_fields, true)
+    }
+
+    /// The template of a stored kind: what an editor starts from.
+    pub fn of(k: &RequestKind) -> KindSpec {
+        KindSpec {
+            code: k.code.clone(),
+            name: k.name.clone(),
+            agency: k.agency.clone(),
+            namespace: k.namespace.clone(),
+            root: k.root.clone(),
+            answer_root: k.answer_root.clone(),
+            sign_personal: k.sign_personal,
+            fields: k.fields.clone(),
+            answer_fields: k.answer_fields.clone(),
+        }
     }
 
     pub fn to_kind(&self, id: KindId, org: OrgId) -> RequestKind {

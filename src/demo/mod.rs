@@ -231,6 +231,29 @@ pub struct SeedReport {
 /// Adds demo staff (if missing) and `n` applications spread over the last months, in every
 /// status, with their processes, tasks and some interagency requests. `admin` is the acting
 /// administrator; the seed is deterministic for a given `seed`.
+/// The demo body's regulations, as its registry would cite them. The last two services are
+/// left without one, so that «Реестр услуг» shows what an unfilled passport looks like.
+fn fill_regulations(node: &Node, admin: Actor, services: &[Service]) -> Result<()> {
+    let n = services.len().saturating_sub(2);
+    for (i, s) in services.iter().take(n).enumerate() {
+        if !s.regulation.is_empty() {
+            continue;
+        }
+        let mut p = s.passport();
+        p.regulation = format!(
+            "Постановление администрации Зареченского сельсовета от {:02}.{:02}.2024 № {} \
+             «Об утверждении административного регламента предоставления муниципальной услуги \
+             „{}“»",
+            1 + (i * 7) % 28,
+            1 + i % 12,
+            11 + i * 3,
+            s.name
+        );
+        node.set_passport(admin, s.id, &p)?;
+    }
+    Ok(())
+}
+
 pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut report = SeedReport::default();
@@ -274,6 +297,7 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
         staff.push(user);
     }
     let services = node.services(admin, false)?;
+    fill_regulations(node, admin, &services)?;
     let kinds = node.request_kinds(admin)?;
     let specialists: Vec<UserId> = staff.iter().take(4).map(|u| u.id).collect();
     let head = staff[4].id;

@@ -3,7 +3,10 @@
 use super::{Actor, Error, Node, Result, W};
 use crate::catalog::{KindSpec, ServiceSpec, Starter};
 use crate::domain::*;
+use crate::store::keys::{Key, prefix_end};
 use crate::store::records::{kind_code_key, service_code_key};
+use crate::store::summary::{TaskCol, TaskSummary};
+use crate::store::tables::Ix;
 use crate::store::{Read, Record, codec};
 
 fn code_taken(t: &impl Read, prefix: Vec<u8>) -> Result<bool> {
@@ -39,6 +42,63 @@ pub(crate) fn add_kind(w: &mut W, org: OrgId, spec: &KindSpec) -> Result<Request
     w.tx.put(&k)?;
     w.target("request_kind", k.id);
     Ok(k)
+}
+
+/// How many processes of `service` are unfinished: each has exactly one open task, in the
+/// group queue or in someone's «Мои задачи», so the open queues (small next to the archive)
+/// are what is counted.
+fn unfinished_processes(t: &impl Read, service: ServiceId) -> Result<u64> {
+    let mut n = 0;
+    for q in [Queue::Group, Queue::Mine] {
+        let from = Key::new(Ix::TaskList as u8).u8(q as u8).0;
+        let to = prefix_end(&from).unwrap_or_default();
+        // The scope is 8 bytes after [index][queue]; then the column.
+        let col_at = from.len() + 8;
+        t.scan_index(&from, &to, false, &mut |k, v| {
+            if k.get(col_at) == Some(&(TaskCol::Created as u8)) {
+                let (_, body) = codec::split(v)?;
+                let sum: TaskSummary = codec::body("task summary", body)?;
+                if sum.service == service.0 {
+                    n += 1;
+                }
+            }
+            Ok(true)
+        })?;
+    }
+    Ok(n)
+}
+
+/// A template's new steps must line up with the old ones while processes run: a running
+/// process knows its step by number.
+fn check_steps_change(w: &W, old: &Service, new: &Service) -> Result<()> {
+    let same_shape = old.steps.len() == new.steps.len()
+        && old
+            .steps
+            .iter()
+            .zip(&new.steps)
+            .all(|(a, b)| a.name == b.name);
+    if same_shape {
+        return Ok(());
+    }
+    let n = unfinished_processes(&w.tx, old.id)?;
+    if n > 0 {
+        return Err(Error::Conflict(format!(
+            "Шаги регламента нельзя добавлять, удалять, переставлять и переименовывать, пока \
+             по услуге есть незавершённые процессы ({n}); сроки и роли шагов менять можно"
+        )));
+    }
+    Ok(())
+}
+
+/// A changed code must not be another template's; `key` is the new code's index prefix.
+fn check_code_free(w: &W, old: &str, new: &str, key: Vec<u8>, what: &str) -> Result<()> {
+    if old.trim() != new.trim() && code_taken(&w.tx, key)? {
+        return Err(Error::Conflict(format!(
+            "{what} с кодом {} уже есть",
+            new.trim()
+        )));
+    }
+    Ok(())
 }
 
 impl Starter {
@@ -112,6 +172,58 @@ impl Node {
             w.who.require("request_kind.add", Right::Administer)?;
             let org = w.who.org;
             Ok(add_kind(w, org, spec)?.id)
+        })
+    }
+
+    /// Changes a service's passport (реестр услуг); its regulation and form stay.
+    pub fn set_passport(&self, actor: Actor, id: ServiceId, p: &ServicePassport) -> Result<()> {
+        self.write(actor, "service.set_passport", |w| {
+            w.who.require("service.set_passport", Right::Administer)?;
+            p.check().map_err(|(f, m)| Error::invalid(f, m))?;
+            let mut s: Service = w.load(id.0)?;
+            let key = service_code_key(s.org, p.code.trim()).0;
+            check_code_free(w, &s.code, &p.code, key, "Услуга")?;
+            s.set_passport(p);
+            w.tx.put(&s)?;
+            w.target("service", id);
+            Ok(())
+        })
+    }
+
+    /// Replaces a service's template (passport, regulation, form). Applications already made
+    /// keep their data; running processes keep their step (see [`check_steps_change`]).
+    pub fn update_service(&self, actor: Actor, id: ServiceId, spec: &ServiceSpec) -> Result<()> {
+        self.write(actor, "service.update", |w| {
+            w.who.require("service.update", Right::Administer)?;
+            let roles: Vec<Role> = w.tx.all()?;
+            spec.check(&roles)
+                .map_err(|m| Error::invalid("Услуга", m))?;
+            let old: Service = w.load(id.0)?;
+            let key = service_code_key(old.org, spec.code.trim()).0;
+            check_code_free(w, &old.code, &spec.code, key, "Услуга")?;
+            let mut new = spec.to_service(id, old.org, &roles);
+            new.active = old.active;
+            check_steps_change(w, &old, &new)?;
+            w.tx.put(&new)?;
+            w.target("service", id);
+            Ok(())
+        })
+    }
+
+    /// Replaces a request kind's template. Requests already made keep their data.
+    pub fn update_request_kind(&self, actor: Actor, id: KindId, spec: &KindSpec) -> Result<()> {
+        self.write(actor, "request_kind.update", |w| {
+            w.who.require("request_kind.update", Right::Administer)?;
+            spec.check()
+                .map_err(|m| Error::invalid("Вид сведений", m))?;
+            let old: RequestKind = w.load(id.0)?;
+            let key = kind_code_key(old.org, spec.code.trim()).0;
+            check_code_free(w, &old.code, &spec.code, key, "Вид сведений")?;
+            let mut new = spec.to_kind(id, old.org);
+            new.active = old.active;
+            w.tx.put(&new)?;
+            w.target("request_kind", id);
+            Ok(())
         })
     }
 

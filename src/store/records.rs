@@ -96,9 +96,29 @@ pub fn service_code_key(org: OrgId, code: &str) -> Key {
     Key::new(Ix::ServiceCode as u8).u64(org.0).text(code, 64)
 }
 
+/// A service as version 1 stored it, before the passport named its regulation.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct ServiceV1 {
+    id: ServiceId,
+    org: OrgId,
+    code: String,
+    name: String,
+    deadline_days: u32,
+    fee: String,
+    places: Vec<String>,
+    documents: Vec<String>,
+    results: Vec<String>,
+    steps: Vec<Step>,
+    fields: Vec<Field>,
+    active: bool,
+}
+
 impl Record for Service {
     const TABLE: Rows = tables::SERVICES;
     const KIND: &'static str = "service";
+    /// 2: `regulation`.
+    const VERSION: u8 = 2;
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -108,6 +128,29 @@ impl Record for Service {
             Vec::new(),
         ));
         Ok(())
+    }
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "service row of unknown version {version}"
+            )));
+        }
+        let s: ServiceV1 = codec::body("service v1", body)?;
+        Ok(Service {
+            id: s.id,
+            org: s.org,
+            code: s.code,
+            name: s.name,
+            deadline_days: s.deadline_days,
+            fee: s.fee,
+            regulation: String::new(),
+            places: s.places,
+            documents: s.documents,
+            results: s.results,
+            steps: s.steps,
+            fields: s.fields,
+            active: s.active,
+        })
     }
 }
 
@@ -605,5 +648,37 @@ mod tests {
             User::decode(&newer),
             Err(StoreError::TooNew { .. })
         ));
+    }
+
+    #[test]
+    fn a_version_1_service_reads_with_no_regulation() {
+        let v1 = ServiceV1 {
+            id: ServiceId(7),
+            org: OrgId(1),
+            code: "3000000000100000001".into(),
+            name: "Выдача выписки из похозяйственной книги".into(),
+            deadline_days: 5,
+            fee: "Бесплатно".into(),
+            places: vec!["Администрация сельсовета".into()],
+            documents: vec!["Паспорт".into()],
+            results: vec!["Выписка".into()],
+            steps: vec![Step {
+                name: "Рассмотрение".into(),
+                roles: vec![RoleId(1)],
+                days: 5,
+            }],
+            fields: Vec::new(),
+            active: true,
+        };
+        let s = Service::decode(&codec::encode(1, &v1).expect("encode")).expect("upgrade");
+        assert_eq!(
+            (s.code.as_str(), s.regulation.as_str()),
+            (v1.code.as_str(), "")
+        );
+        assert_eq!(s.places, v1.places);
+        assert_eq!(
+            Service::decode(&s.encode().expect("encode")).expect("v2"),
+            s
+        );
     }
 }
