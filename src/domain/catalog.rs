@@ -21,6 +21,19 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    pub const ALL: [FieldType; 10] = [
+        FieldType::Text,
+        FieldType::Number,
+        FieldType::Date,
+        FieldType::Snils,
+        FieldType::Inn,
+        FieldType::Ogrn,
+        FieldType::Passport,
+        FieldType::Phone,
+        FieldType::Choice,
+        FieldType::File,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             FieldType::Text => "Текст",

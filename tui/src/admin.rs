@@ -1,7 +1,6 @@
 //! «Администрирование»: the body's users, roles, departments, holiday calendar, services and
 //! request kinds, one tab each, with the changes an administrator makes from the terminal.
-//! Service and request-kind templates are shown here; new ones come through the API's
-//! `add_service` / `add_request_kind` (a template editor in the TUI is still to come).
+//! Service and request-kind templates open in the template editor (`template.rs`).
 
 use crate::app::{App, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
 use crate::keymap::Cmd;
@@ -51,6 +50,8 @@ pub enum AdminAction {
     SetServiceActive(volost::domain::ServiceId, bool),
     /// Mark a date as a day off (true) or a working day.
     CalendarDay(bool),
+    /// Open the template editor of the selected service or kind.
+    EditTemplate,
 }
 
 impl AdminAction {
@@ -63,6 +64,7 @@ impl AdminAction {
             AdminAction::SetServiceActive(_, false) => text::AD_SERVICE_OFF,
             AdminAction::CalendarDay(true) => text::AD_DAY_OFF,
             AdminAction::CalendarDay(false) => text::AD_WORKDAY,
+            AdminAction::EditTemplate => text::AD_EDIT_TEMPLATE,
         }
     }
 }
@@ -122,8 +124,14 @@ impl AdminView {
             AdminTab::Services => self
                 .services
                 .get(self.row)
-                .map(|s| vec![AdminAction::SetServiceActive(s.id, !s.active)])
+                .map(|s| {
+                    vec![
+                        AdminAction::EditTemplate,
+                        AdminAction::SetServiceActive(s.id, !s.active),
+                    ]
+                })
                 .unwrap_or_default(),
+            AdminTab::Kinds if !self.kinds.is_empty() => vec![AdminAction::EditTemplate],
             AdminTab::Calendar => vec![
                 AdminAction::CalendarDay(true),
                 AdminAction::CalendarDay(false),
@@ -228,8 +236,10 @@ impl App {
                         Pending::CalendarDay(true),
                     ));
                 }
-                _ => self.banner = Some(Banner::Info(text::AD_TEMPLATES_HINT.into())),
+                AdminTab::Services | AdminTab::Kinds => self.open_template(true),
+                AdminTab::Roles => self.banner = Some(Banner::Info(text::AD_ROLES_HINT.into())),
             },
+            (Cmd::Edit, None) => self.open_template(false),
             (Cmd::Refresh, None) => {
                 let tab = v.tab;
                 self.open_admin(tab);
@@ -252,6 +262,7 @@ impl App {
                 Some(AdminAction::SetUserActive(user, active)) => {
                     self.admin_call(Call::SetUserActive { user, active }, text::AD_SAVED);
                 }
+                Some(AdminAction::EditTemplate) => self.open_template(false),
                 Some(AdminAction::SetServiceActive(id, active)) => {
                     self.admin_call(Call::SetServiceActive { id, active }, text::AD_SAVED);
                 }

@@ -37,12 +37,14 @@ pub enum Section {
     Archive,
     /// «Статистика»: a screen of its own (charts).
     Stats,
+    /// «Реестр услуг»: a screen of its own (the service passports).
+    Registry,
     /// «Администрирование»: a screen of its own, not a list.
     Admin,
 }
 
 impl Section {
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::GroupTasks,
         Section::MyTasks,
         Section::DoneTasks,
@@ -52,12 +54,16 @@ impl Section {
         Section::Regional,
         Section::Archive,
         Section::Stats,
+        Section::Registry,
         Section::Admin,
     ];
 
     /// Sections that are screens of their own, opened from the menu with Enter.
     pub fn own_screen(self) -> bool {
-        matches!(self, Section::Archive | Section::Stats | Section::Admin)
+        matches!(
+            self,
+            Section::Archive | Section::Stats | Section::Registry | Section::Admin
+        )
     }
 
     pub fn label(self) -> &'static str {
@@ -69,6 +75,7 @@ impl Section {
             Section::Admin => text::ADMIN,
             Section::Archive => text::ARCHIVE,
             Section::Stats => text::STATS,
+            Section::Registry => text::REGISTRY,
             s => s.queue().map(Queue::label).unwrap_or_default(),
         }
     }
@@ -81,6 +88,7 @@ impl Section {
             | Section::DoneTasks
             | Section::Archive
             | Section::Stats
+            | Section::Registry
             | Section::Admin => For::Tasks,
             Section::Applications => For::Apps,
             Section::Outgoing => For::Outgoing,
@@ -190,6 +198,9 @@ pub enum Screen {
     Admin(Box<crate::admin::AdminView>),
     Archive(Box<crate::archive::ArchiveView>),
     Stats(Box<crate::stats::StatsView>),
+    Registry(Box<crate::registry::RegistryView>),
+    /// The template editor of a service or request kind.
+    Template(Box<crate::template::TemplateView>),
 }
 
 /// The tabs of a task card.
@@ -234,6 +245,8 @@ pub enum Pending {
     Search,
     /// Leave a form, losing what was typed.
     LeaveForm,
+    /// Leave the template editor, losing its changes.
+    LeaveTemplate,
     /// A new regional request to the body chosen (None: typed in the dialog), for an
     /// application or on its own.
     NewRegional(Option<(OrgId, String)>, Option<AppId>),
@@ -566,6 +579,8 @@ impl App {
             Screen::Admin(_) => Ctx::Admin,
             Screen::Archive(_) => Ctx::Archive,
             Screen::Stats(_) => Ctx::Stats,
+            Screen::Registry(_) => Ctx::Registry,
+            Screen::Template(_) => Ctx::Template,
             Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
             Screen::Main if self.filtering => Ctx::Filter,
             Screen::Main if self.menu_focus => Ctx::Menu,
@@ -637,6 +652,17 @@ impl App {
                 .iter()
                 .all(|r| matches!(r, Right::ViewTasks | Right::Monitoring))
         })
+    }
+
+    /// The footer and the help leave out what changes data: in a read-only session, and in
+    /// «Реестр услуг» for anyone but an administrator (the passports are theirs to change).
+    pub fn shows_no_writes(&self) -> bool {
+        let registry_reader = matches!(self.screen, Screen::Registry(_))
+            && !self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.rights.has(Right::Administer));
+        self.read_only() || registry_reader
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
@@ -750,7 +776,7 @@ impl App {
                 }
             }
             Screen::Fill(form) => match cmd {
-                Some(Cmd::Back) if form.inputs.iter().any(|i| !i.value.trim().is_empty()) => {
+                Some(Cmd::Back) if form.changed() => {
                     let application = matches!(form.purpose, Purpose::Application(_));
                     self.dialog = Some(Dialog::new(
                         text::LEAVE_TITLE,
@@ -799,7 +825,12 @@ impl App {
                 }
                 None => {}
             },
-            Screen::Req(_) | Screen::Admin(_) | Screen::Archive(_) | Screen::Stats(_) => {
+            Screen::Req(_)
+            | Screen::Admin(_)
+            | Screen::Archive(_)
+            | Screen::Stats(_)
+            | Screen::Registry(_)
+            | Screen::Template(_) => {
                 // Screens with a module of their own take every command there.
                 if let Some(cmd) = cmd {
                     self.banner = None;
@@ -807,6 +838,8 @@ impl App {
                         Screen::Req(_) => self.request_key(cmd),
                         Screen::Admin(_) => self.admin_key(cmd),
                         Screen::Archive(_) => self.archive_key(cmd),
+                        Screen::Registry(_) => self.registry_key(cmd),
+                        Screen::Template(_) => self.template_key(cmd),
                         _ => self.stats_key(cmd),
                     }
                 }
@@ -1313,6 +1346,7 @@ impl App {
                 }
             },
             Pending::LeaveForm => self.leave_form(),
+            Pending::LeaveTemplate => self.confirm_leave_template(),
             Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
             Pending::CompleteRegional(id) => self.complete_regional(d, id),
             Pending::ClaimIncoming(id) => self.claim_incoming(id, true),
@@ -1558,6 +1592,10 @@ impl App {
             Section::Stats => {
                 self.section = i;
                 return self.open_stats();
+            }
+            Section::Registry => {
+                self.section = i;
+                return self.open_registry(None);
             }
             _ => {}
         }

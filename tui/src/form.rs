@@ -54,6 +54,14 @@ pub enum Purpose {
     Answer { id: InReqId, kind: RequestKind },
     /// «Изменить черновик»: the form's data of a draft application (its applicant stays).
     Draft(AppId),
+    /// «Изменить паспорт» of a service in «Реестр услуг».
+    Passport(volost::domain::ServiceId),
+    /// One line of a template being edited (a step, a field, a kind's head); the editor
+    /// waits inside, unchanged until the form is saved.
+    Template {
+        editor: Box<crate::template::TemplateView>,
+        line: crate::template::LineRef,
+    },
 }
 
 pub struct DataForm {
@@ -72,6 +80,8 @@ pub struct DataForm {
     /// Paths of file fields already uploaded, with the node's id for each: a second save
     /// (after a refusal) does not send them again.
     pub uploads: BTreeMap<String, FileId>,
+    /// The values the form opened with: leaving asks first only when they were changed.
+    pub initial: Vec<String>,
 }
 
 fn input(label: &str, required: bool, source: Source) -> Input {
@@ -150,7 +160,7 @@ impl DataForm {
                 _ => inp.value = v.clone(),
             }
         }
-        form
+        form.opened()
     }
 
     fn with(purpose: Purpose, title: String, fields: Vec<Field>, mut inputs: Vec<Input>) -> Self {
@@ -176,7 +186,37 @@ impl DataForm {
             existing: None,
             message: None,
             uploads: BTreeMap::new(),
+            initial: Vec::new(),
         }
+        .opened()
+    }
+
+    /// A form of `fields` with their values filled in, in order.
+    pub fn prefilled(
+        purpose: Purpose,
+        title: String,
+        fields: Vec<Field>,
+        values: Vec<String>,
+    ) -> DataForm {
+        let mut form = DataForm::with(purpose, title, fields, Vec::new());
+        for (inp, v) in form.inputs.iter_mut().zip(values) {
+            inp.value = v;
+        }
+        form.opened()
+    }
+
+    /// Notes the values as those the form opened with.
+    fn opened(mut self) -> DataForm {
+        self.initial = self.inputs.iter().map(|i| i.value.clone()).collect();
+        self
+    }
+
+    /// Was anything typed since the form opened?
+    pub fn changed(&self) -> bool {
+        self.inputs
+            .iter()
+            .map(|i| i.value.trim())
+            .ne(self.initial.iter().map(|v| v.trim()))
     }
 
     fn field(&self, src: Source) -> Option<&Field> {
@@ -447,6 +487,7 @@ impl DataForm {
         for e in errs {
             let at = self.inputs.iter().position(|i| {
                 i.label == e.field
+                    || self.field(i.source).is_some_and(|f| f.key == e.field)
                     || matches!(
                         (i.source, e.field.as_str()),
                         (Source::Applicant(Part::Name), "ФИО / наименование")
@@ -468,9 +509,13 @@ impl DataForm {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use volost::domain::{OrgId, ServiceId};
+
+    pub(crate) fn sample_service() -> Service {
+        service()
+    }
 
     fn service() -> Service {
         let f = |key: &str, label: &str, ftype, required| Field {
@@ -491,6 +536,7 @@ mod tests {
             name: "Услуга".into(),
             deadline_days: 10,
             fee: String::new(),
+            regulation: String::new(),
             places: Vec::new(),
             documents: Vec::new(),
             results: Vec::new(),

@@ -50,6 +50,9 @@ pub enum Cmd {
     Add,
     Remove,
     Edit,
+    /// Move the selected line of a template up or down.
+    MoveUp,
+    MoveDown,
 }
 
 impl Cmd {
@@ -70,6 +73,8 @@ impl Cmd {
                 | Cmd::Add
                 | Cmd::Remove
                 | Cmd::Edit
+                | Cmd::MoveUp
+                | Cmd::MoveDown
         )
     }
 }
@@ -119,10 +124,14 @@ pub enum Ctx {
     Archive,
     /// «Статистика».
     Stats,
+    /// «Реестр услуг».
+    Registry,
+    /// The template editor of a service or request kind.
+    Template,
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 21] = [
+    pub const ALL: [Ctx; 23] = [
         Form,
         Tasks,
         MyTasks,
@@ -144,6 +153,8 @@ impl Ctx {
         Files,
         Archive,
         Stats,
+        Registry,
+        Template,
     ];
 }
 
@@ -163,7 +174,7 @@ use Ctx::*;
 const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Incoming];
 const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming];
 /// Where PgUp/PgDn/Home move through a long list.
-const SCROLLS: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming, Archive];
+const SCROLLS: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming, Archive, Registry];
 /// Where ↑/↓ (and j/k) move a selection.
 const MOVES: &[Ctx] = &[
     Tasks,
@@ -177,8 +188,10 @@ const MOVES: &[Ctx] = &[
     Admin,
     Files,
     Archive,
+    Registry,
+    Template,
 ];
-const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files];
+const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files, Template];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
@@ -202,6 +215,8 @@ pub const BINDINGS: &[Binding] = &[
             Files,
             Archive,
             Stats,
+            Registry,
+            Template,
         ],
     },
     Binding {
@@ -233,6 +248,8 @@ pub const BINDINGS: &[Binding] = &[
             Files,
             Archive,
             Stats,
+            Registry,
+            Template,
         ],
     },
     Binding {
@@ -312,6 +329,77 @@ pub const BINDINGS: &[Binding] = &[
         label: "Период и подразделение",
         footer: true,
         ctx: &[Stats],
+    },
+    Binding {
+        cmd: Cmd::Edit,
+        keys: &["Enter", "F4"],
+        label: "Изменить паспорт",
+        footer: true,
+        ctx: &[Registry],
+    },
+    Binding {
+        cmd: Cmd::PageDown,
+        keys: &["PgDn", "PgUp"],
+        label: "Листать паспорт",
+        footer: true,
+        ctx: &[Registry],
+    },
+    Binding {
+        cmd: Cmd::Refresh,
+        keys: &["F5"],
+        label: "Обновить",
+        footer: false,
+        ctx: &[Registry],
+    },
+    Binding {
+        cmd: Cmd::Edit,
+        keys: &["F4"],
+        label: "Изменить шаблон (вкладки «Услуги» и «Виды сведений»)",
+        // Two tabs of six: there it is also in «Действия».
+        footer: false,
+        ctx: &[Admin],
+    },
+    Binding {
+        cmd: Cmd::Edit,
+        keys: &["Enter", "F4"],
+        label: "Изменить",
+        footer: true,
+        ctx: &[Template],
+    },
+    Binding {
+        cmd: Cmd::Add,
+        keys: &["F7"],
+        label: "Добавить",
+        footer: true,
+        ctx: &[Template],
+    },
+    Binding {
+        cmd: Cmd::Remove,
+        keys: &["Del"],
+        label: "Удалить",
+        footer: true,
+        ctx: &[Template],
+    },
+    Binding {
+        cmd: Cmd::MoveUp,
+        keys: &["["],
+        label: "Выше",
+        footer: false,
+        ctx: &[Template],
+    },
+    Binding {
+        cmd: Cmd::MoveDown,
+        keys: &["]"],
+        label: "Ниже",
+        footer: false,
+        ctx: &[Template],
+    },
+    Binding {
+        cmd: Cmd::Save,
+        keys: &["F2"],
+        label: "Сохранить шаблон",
+        footer: true,
+        ctx: &[Template],
     },
     Binding {
         cmd: Cmd::Toggle,
@@ -656,7 +744,13 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin | Files) => {
             Cmd::Actions
         }
-        KeyCode::F(2) if matches!(ctx, AppForm | DataForm) => Cmd::Save,
+        KeyCode::F(2) if matches!(ctx, AppForm | DataForm | Template) => Cmd::Save,
+        KeyCode::F(4) | KeyCode::Enter if matches!(ctx, Registry | Template) => Cmd::Edit,
+        KeyCode::F(4) if ctx == Admin => Cmd::Edit,
+        KeyCode::F(7) if ctx == Template => Cmd::Add,
+        KeyCode::Delete if ctx == Template => Cmd::Remove,
+        KeyCode::Char('[' | 'х' | 'Х') if ctx == Template => Cmd::MoveUp,
+        KeyCode::Char(']' | 'ъ' | 'Ъ') if ctx == Template => Cmd::MoveDown,
         KeyCode::F(3) if ctx == AppForm => Cmd::Lookup,
         KeyCode::F(7) if ctx == Apps => Cmd::NewApp,
         KeyCode::F(7) if matches!(ctx, Outgoing | AppRequests | Admin | Files) => Cmd::Add,
@@ -720,10 +814,11 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         // Whatever closes the help is «Назад»; other keys wait.
         return matches!(cmd, Cmd::Back | Cmd::Help | Cmd::Quit).then_some(Cmd::Back);
     }
-    // «→, ←» is one line of the registry for the two directions.
+    // «→, ←» (and «PgDn, PgUp») is one line of the registry for the two directions.
     let same = |b: &Binding| {
         std::mem::discriminant(&b.cmd) == std::mem::discriminant(&cmd)
             || (b.cmd == Cmd::NextChoice && cmd == Cmd::PrevChoice)
+            || (b.cmd == Cmd::PageDown && cmd == Cmd::PageUp)
     };
     BINDINGS
         .iter()
@@ -823,6 +918,7 @@ mod tests {
                         let ok = match (b.cmd, got) {
                             (Cmd::Section(_), Some(Cmd::Section(_))) => true,
                             (Cmd::NextChoice, Some(Cmd::PrevChoice)) => true,
+                            (Cmd::PageDown, Some(Cmd::PageUp)) => true,
                             (_, Some(Cmd::Back)) if *ctx == Help => true,
                             (want, got) => Some(want) == got,
                         };
@@ -857,6 +953,7 @@ mod tests {
                     "Esc" => KeyCode::Esc,
                     "Tab" => KeyCode::Tab,
                     "→" => KeyCode::Right,
+                    "PgDn" => KeyCode::PageDown,
                     other => panic!("footer key {other} has no test mapping"),
                 };
                 assert!(lookup(ctx, key(code)).is_some(), "{k} {label} in {ctx:?}");

@@ -13,8 +13,10 @@ pub mod filter;
 pub mod form;
 pub mod keymap;
 pub mod list;
+pub mod registry;
 pub mod requests;
 pub mod stats;
+pub mod template;
 pub mod text;
 pub mod ui;
 

@@ -700,6 +700,11 @@ impl App {
                     Err(e) => self.form_refused(&e),
                 }
             }
+            crate::form::Purpose::Passport(id) => {
+                let id = *id;
+                self.save_passport(id);
+            }
+            crate::form::Purpose::Template { .. } => self.save_template_line(),
             crate::form::Purpose::Application(_) => {}
         }
     }
@@ -725,6 +730,11 @@ impl App {
                 let id = *id;
                 self.open_app_at(id, AppTab::Data);
             }
+            crate::form::Purpose::Passport(id) => {
+                let id = *id;
+                self.open_registry(Some(id));
+            }
+            crate::form::Purpose::Template { .. } => self.leave_template_line(),
             _ => {
                 self.screen = Screen::Main;
                 self.reload();

@@ -341,6 +341,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
         name: "Выдача выписки из похозяйственной книги".into(),
         deadline_days: 10,
         fee: String::new(),
+        regulation: String::new(),
         places: Vec::new(),
         documents: Vec::new(),
         results: Vec::new(),
@@ -977,4 +978,136 @@ fn statistics() {
         report: Some(r),
     }));
     shot("statistics", &a);
+}
+
+fn registry_service() -> Service {
+    Service {
+        id: ServiceId(1),
+        org: OrgId(1),
+        code: "2200000000163001001".into(),
+        name: "Выдача выписки из похозяйственной книги".into(),
+        deadline_days: 5,
+        fee: "Бесплатно".into(),
+        regulation: "Постановление администрации Петропавловского сельсовета от 12.03.2024 № 17 \
+                     «Об утверждении административного регламента»"
+            .into(),
+        places: vec![
+            "Администрация сельсовета, с. Петропавловское, ул. Центральная, 1, каб. 2".into(),
+            "МФЦ Заречного района (по соглашению)".into(),
+        ],
+        documents: vec![
+            "Заявление".into(),
+            "Документ, удостоверяющий личность заявителя".into(),
+        ],
+        results: vec![
+            "Выписка из похозяйственной книги".into(),
+            "Уведомление об отказе".into(),
+        ],
+        steps: vec![
+            Step {
+                name: "Приём и регистрация заявления".into(),
+                roles: vec![RoleId(1)],
+                days: 1,
+            },
+            Step {
+                name: "Подготовка выписки".into(),
+                roles: vec![RoleId(1)],
+                days: 3,
+            },
+            Step {
+                name: "Подписание главой".into(),
+                roles: vec![RoleId(2)],
+                days: 1,
+            },
+        ],
+        fields: vec![
+            field("purpose", "Цель получения выписки"),
+            volost::domain::Field {
+                ftype: FieldType::Choice,
+                required: false,
+                choices: vec!["Лично".into(), "Почтой".into()],
+                ..field("delivery", "Способ получения результата")
+            },
+            volost::domain::Field {
+                ftype: FieldType::Number,
+                min: Some(1900),
+                max: Some(2100),
+                ..field("year", "Год, с которого нужны сведения")
+            },
+        ],
+        active: true,
+    }
+}
+
+fn registry_roles() -> Vec<Role> {
+    vec![
+        Role {
+            id: RoleId(1),
+            code: "specialist".into(),
+            name: "Специалист".into(),
+            rights: Rights::default(),
+        },
+        Role {
+            id: RoleId(2),
+            code: "head".into(),
+            name: "Руководитель".into(),
+            rights: Rights::default(),
+        },
+    ]
+}
+
+#[test]
+fn service_registry() {
+    let mut a = main_app(9);
+    let full = registry_service();
+    let bare = Service {
+        id: ServiceId(2),
+        code: "2200000000163001014".into(),
+        name: "Выдача архивных справок, архивных выписок и копий архивных документов".into(),
+        regulation: String::new(),
+        places: Vec::new(),
+        deadline_days: 20,
+        ..full.clone()
+    };
+    let off = Service {
+        id: ServiceId(3),
+        name: "Совершение нотариальных действий главой местной администрации поселения".into(),
+        active: false,
+        ..full.clone()
+    };
+    a.screen = Screen::Registry(Box::new(volost_tui::registry::RegistryView {
+        org: org(),
+        services: vec![full, bare, off],
+        roles: registry_roles(),
+        sel: 0,
+        scroll: 0,
+    }));
+    shot("registry", &a);
+    if let Screen::Registry(v) = &mut a.screen {
+        v.sel = 1;
+    }
+    shot("registry_incomplete", &a);
+    let form = volost_tui::registry::passport_form(&registry_service());
+    a.screen = Screen::Fill(Box::new(form));
+    shot("registry_passport_form", &a);
+}
+
+#[test]
+fn template_editor() {
+    use volost_tui::template::{TemplateView, TplTab};
+    let mut a = main_app(10);
+    let mut v = TemplateView::service(&registry_service(), registry_roles());
+    a.screen = Screen::Template(Box::new(v.clone()));
+    shot("template_steps", &a);
+    v.tab = TplTab::Fields;
+    v.row = 1;
+    v.dirty = true;
+    a.screen = Screen::Template(Box::new(v.clone()));
+    shot("template_fields", &a);
+    let form = Box::new(v).form(volost_tui::template::LineRef::Field {
+        answer: false,
+        at: Some(1),
+    });
+    a.screen = Screen::Fill(Box::new(form));
+    shot("template_field_form", &a);
 }

@@ -7,6 +7,8 @@ mod archive;
 mod files;
 mod requests;
 mod stats;
+mod registry;
+mod template;
 
 use crate::app::{
     App, AppList, AppTab, AppView, Banner, Card, Dialog, Form, Screen, Tab, TaskList,
@@ -54,6 +56,8 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Admin(v) => admin::draw(f, body, v),
         Screen::Archive(v) => archive::draw(f, body, v, app.offset),
         Screen::Stats(v) => stats::draw(f, body, v),
+        Screen::Registry(v) => registry::draw(f, body, v),
+        Screen::Template(v) => template::draw(f, body, v),
     }
     if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
         menu_popup(f, body, m);
@@ -66,10 +70,10 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     banner_line(f, banner, app);
     let ctx = if app.help { Ctx::Help } else { app.ctx() };
-    footer(f, foot, ctx, app.read_only());
+    footer(f, foot, ctx, app.shows_no_writes());
     if app.help {
         // The help lists the keys of the screen under it.
-        help(f, body, app.screen_ctx(), app.read_only());
+        help(f, body, app.screen_ctx(), app.shows_no_writes());
     }
 }
 
@@ -900,8 +904,20 @@ fn data_form(f: &mut Frame, area: Rect, form: &crate::form::DataForm) {
         if focused {
             focus_line = lines.len();
         }
+        // A value wider than the form shows its end while typed (where the cursor is) and its
+        // beginning otherwise.
+        let room = usize::from(body.width).saturating_sub(4).max(8);
+        let n = inp.value.chars().count();
+        let shown = if n <= room {
+            inp.value.clone()
+        } else if focused {
+            let tail: String = inp.value.chars().skip(n + 1 - room).collect();
+            format!("…{tail}")
+        } else {
+            cut(&inp.value, room)
+        };
         lines.push(Line::styled(
-            format!("  {}{}", inp.value, if focused { "▏" } else { "" }),
+            format!("  {shown}{}", if focused { "▏" } else { "" }),
             if focused {
                 Style::default().fg(Color::Black).bg(Color::White)
             } else {

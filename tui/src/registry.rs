@@ -1,0 +1,244 @@
+//! «Реестр услуг»: the passports of the body's services (the registry the summary registry is
+//! filled from), read by every member of staff and changed by an administrator. The regulation's
+//! steps and the application form are templates, edited in «Администрирование».
+
+use crate::app::{App, Banner, Screen};
+use crate::form::{DataForm, Purpose};
+use crate::keymap::Cmd;
+use crate::text;
+use volost::api::Call;
+use volost::domain::{Field, FieldType, Org, Right, Role, Service, ServiceId, ServicePassport};
+
+/// The registry screen: the body, its services, and the one whose passport is shown.
+pub struct RegistryView {
+    pub org: Org,
+    pub services: Vec<Service>,
+    pub roles: Vec<Role>,
+    pub sel: usize,
+    /// Lines the passport is scrolled by (a long passport on a small terminal).
+    pub scroll: u16,
+}
+
+impl RegistryView {
+    pub fn selected(&self) -> Option<&Service> {
+        self.services.get(self.sel)
+    }
+}
+
+/// What a passport lacks for the summary registry, in the words of its form.
+pub fn missing(s: &Service) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if s.regulation.trim().is_empty() {
+        out.push(text::RG_REGULATION);
+    }
+    if s.fee.trim().is_empty() {
+        out.push(text::RG_FEE);
+    }
+    if s.places.is_empty() {
+        out.push(text::RG_PLACES);
+    }
+    if s.documents.is_empty() {
+        out.push(text::RG_DOCUMENTS);
+    }
+    if s.results.is_empty() {
+        out.push(text::RG_RESULTS);
+    }
+    out
+}
+
+fn text_field(key: &str, label: &str, required: bool, hint: Option<&str>) -> Field {
+    Field {
+        key: key.into(),
+        label: label.into(),
+        ftype: FieldType::Text,
+        required,
+        choices: Vec::new(),
+        max_len: Some(volost::domain::PASSPORT_TEXT_MAX as u32),
+        min: None,
+        max: None,
+        hint: hint.map(str::to_string),
+    }
+}
+
+/// The lines of a passport form: one per value, lists with their items joined by «;».
+pub fn passport_fields() -> Vec<Field> {
+    vec![
+        Field {
+            max_len: Some(volost::domain::PASSPORT_CODE_MAX as u32),
+            ..text_field("code", text::RG_CODE, true, None)
+        },
+        text_field("name", text::RG_NAME, true, None),
+        Field {
+            ftype: FieldType::Number,
+            min: Some(1),
+            max: Some(365),
+            max_len: None,
+            ..text_field("deadline_days", text::RG_DEADLINE_DAYS, true, None)
+        },
+        text_field("fee", text::RG_FEE, false, Some(text::RG_FEE_HINT)),
+        text_field(
+            "regulation",
+            text::RG_REGULATION,
+            false,
+            Some(text::RG_REGULATION_HINT),
+        ),
+        text_field("places", text::RG_PLACES, false, Some(text::RG_LIST_HINT)),
+        text_field(
+            "documents",
+            text::RG_DOCUMENTS,
+            false,
+            Some(text::RG_LIST_HINT),
+        ),
+        text_field("results", text::RG_RESULTS, false, Some(text::RG_LIST_HINT)),
+    ]
+}
+
+/// The values of [`passport_fields`], in order.
+pub fn passport_values(p: &ServicePassport) -> Vec<String> {
+    vec![
+        p.code.clone(),
+        p.name.clone(),
+        p.deadline_days.to_string(),
+        p.fee.clone(),
+        p.regulation.clone(),
+        p.places.join("; "),
+        p.documents.join("; "),
+        p.results.join("; "),
+    ]
+}
+
+pub fn passport_form(s: &Service) -> DataForm {
+    let title = format!("{} · {}", text::RG_EDIT, s.name);
+    DataForm::prefilled(
+        Purpose::Passport(s.id),
+        title,
+        passport_fields(),
+        passport_values(&s.passport()),
+    )
+}
+
+/// The passport a form of [`passport_fields`] holds; the daemon checks it again.
+pub fn passport_of(form: &DataForm) -> ServicePassport {
+    let d = form.data();
+    let get = |k: &str| d.get(k).cloned().unwrap_or_default();
+    let list = |k: &str| -> Vec<String> {
+        get(k)
+            .split(';')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    ServicePassport {
+        code: get("code"),
+        name: get("name"),
+        // The form has checked the number; one that does not parse is refused as 0 days.
+        deadline_days: get("deadline_days").parse().unwrap_or(0),
+        fee: get("fee"),
+        regulation: get("regulation"),
+        places: list("places"),
+        documents: list("documents"),
+        results: list("results"),
+    }
+}
+
+impl App {
+    /// Opens «Реестр услуг», keeping the selection when it is open already.
+    pub(crate) fn open_registry(&mut self, keep: Option<ServiceId>) {
+        let read = |app: &mut App| -> Result<RegistryView, volost::api::client::ClientError> {
+            Ok(RegistryView {
+                org: app.conn.call(Call::Org)?,
+                services: app.conn.call(Call::Services { all: true })?,
+                roles: app.conn.call(Call::Roles)?,
+                sel: 0,
+                scroll: 0,
+            })
+        };
+        match read(self) {
+            Ok(mut v) => {
+                v.sel = keep
+                    .and_then(|id| v.services.iter().position(|s| s.id == id))
+                    .unwrap_or(0);
+                self.screen = Screen::Registry(Box::new(v));
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    fn may_administer(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.rights.has(Right::Administer))
+    }
+
+    pub(crate) fn registry_key(&mut self, cmd: Cmd) {
+        let may_edit = self.may_administer();
+        let Screen::Registry(v) = &mut self.screen else {
+            return;
+        };
+        match cmd {
+            Cmd::Back => {
+                self.screen = Screen::Main;
+                self.open_section(0);
+            }
+            Cmd::Up => {
+                v.sel = v.sel.saturating_sub(1);
+                v.scroll = 0;
+            }
+            Cmd::Down => {
+                v.sel = (v.sel + 1).min(v.services.len().saturating_sub(1));
+                v.scroll = 0;
+            }
+            Cmd::PageDown => v.scroll = v.scroll.saturating_add(10),
+            Cmd::PageUp => v.scroll = v.scroll.saturating_sub(10),
+            Cmd::Top => v.scroll = 0,
+            Cmd::Refresh => {
+                let keep = v.selected().map(|s| s.id);
+                self.open_registry(keep);
+            }
+            Cmd::Edit if !may_edit => {
+                self.banner = Some(Banner::Info(text::RG_ADMIN_ONLY.into()));
+            }
+            Cmd::Edit => {
+                if let Some(s) = v.selected() {
+                    self.screen = Screen::Fill(Box::new(passport_form(s)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// F2 in the passport form.
+    pub(crate) fn save_passport(&mut self, id: ServiceId) {
+        let Screen::Fill(form) = &self.screen else {
+            return;
+        };
+        let passport = passport_of(form);
+        match self
+            .conn
+            .call::<serde_json::Value>(Call::SetPassport { id, passport })
+        {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(text::RG_SAVED.into()));
+                self.open_registry(Some(id));
+            }
+            Err(e) => self.form_refused(&e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_gives_back_the_passport_it_was_made_from() {
+        let s = crate::form::tests::sample_service();
+        let mut s = s;
+        s.regulation = "Постановление № 5".into();
+        s.places = vec!["Администрация".into(), "МФЦ".into()];
+        let form = passport_form(&s);
+        assert!(!form.changed());
+        let p = passport_of(&form);
+        assert_eq!(p, s.passport());
+    }
+}
