@@ -720,3 +720,91 @@ fn an_administrator_adds_a_user() {
     assert_eq!(u.full_name, "Новикова Анна Юрьевна");
     assert!(u.must_change_password);
 }
+
+/// An administrator fills in a passport in «Реестр услуг», then adds a field to the service's
+/// application form in the template editor of «Администрирование».
+#[test]
+fn an_administrator_edits_a_passport_and_a_template() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = signed_in_as(&d, "registry", "", "admin");
+    t.keys(&[":"]);
+    t.text("реестр");
+    t.keys(&["Enter"]);
+    t.wait_for("Реестр услуг ·");
+    t.wait_for("Административный регламент: не заполнено");
+    t.keys(&["Enter"]);
+    t.wait_for("Изменить паспорт ·");
+    // Код, наименование, срок, плата, then the regulation.
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.text("Постановление № 17");
+    t.keys(&["F2"]);
+    let s = t.wait_for("Паспорт услуги сохранён");
+    assert!(
+        s.contains("Административный регламент: Постановление № 17"),
+        "{s}"
+    );
+    t.keys(&["Escape"]);
+    t.keys(&[":"]);
+    t.text("админ");
+    t.keys(&["Enter"]);
+    t.wait_for("Пользователи │ Роли");
+    // Users, roles, departments, calendar, then services.
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.wait_for("включена");
+    t.keys(&["F4"]);
+    t.wait_for("Шаблон услуги ·");
+    // It opens on the steps; the form's fields are the next tab.
+    t.keys(&["Tab"]);
+    t.wait_for("Ключ");
+    t.keys(&["F7"]);
+    t.wait_for("Поле формы ·");
+    t.text("komment");
+    t.keys(&["Tab"]);
+    t.text("Комментарий заявителя");
+    t.keys(&["F2"]);
+    t.wait_for("изменён, F2 — сохранить");
+    t.wait_for("komment");
+    t.keys(&["F2"]);
+    t.wait_for("Шаблон сохранён");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let node = open_node(dir.path());
+    let admin = volost::Actor::User(node.user_by_login("admin").unwrap().unwrap().id);
+    let svc = node.services(admin, true).unwrap().remove(0);
+    assert_eq!(svc.regulation, "Постановление № 17");
+    let f = svc.fields.iter().find(|f| f.key == "komment").unwrap();
+    assert_eq!(f.label, "Комментарий заявителя");
+}
+
+/// The head of the body reads «Статистика» for this month and finds a finished process in
+/// «Архив» with its task.
+#[test]
+fn the_head_reads_the_statistics_and_the_archive() {
+    let (dir, tasks) = node_with_tasks(2, 0);
+    {
+        let node = open_node(dir.path());
+        let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+        node.claim(spec, tasks[0], false).unwrap();
+        node.complete(spec, tasks[0], true, "Выписка выдана").unwrap();
+    }
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = signed_in_as(&d, "stats", "", "head");
+    t.keys(&[":"]);
+    t.text("стат");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Статистика ·");
+    assert!(s.contains("Просрочено задач"), "{s}");
+    t.keys(&["Escape"]);
+    t.keys(&[":"]);
+    t.text("архив");
+    t.keys(&["Enter"]);
+    t.wait_for("Завершённые процессы");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Иванова");
+    assert!(s.contains("Выдача выписки"), "{s}");
+    t.keys(&["F10"]);
+}
