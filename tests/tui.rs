@@ -788,7 +788,8 @@ fn the_head_reads_the_statistics_and_the_archive() {
         let node = open_node(dir.path());
         let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
         node.claim(spec, tasks[0], false).unwrap();
-        node.complete(spec, tasks[0], true, "Выписка выдана").unwrap();
+        node.complete(spec, tasks[0], true, "Выписка выдана")
+            .unwrap();
     }
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);

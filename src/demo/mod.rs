@@ -235,13 +235,19 @@ pub struct SeedReport {
 /// left without one, so that «Реестр услуг» shows what an unfilled passport looks like.
 fn fill_regulations(node: &Node, admin: Actor, services: &[Service]) -> Result<()> {
     let n = services.len().saturating_sub(2);
+    // «Администрация …» becomes «администрации …» in «Постановление администрации …».
+    let body = node.org(admin)?.name;
+    let body = match body.strip_prefix("Администрация ") {
+        Some(rest) => format!("администрации {rest}"),
+        None => body,
+    };
     for (i, s) in services.iter().take(n).enumerate() {
         if !s.regulation.is_empty() {
             continue;
         }
         let mut p = s.passport();
         p.regulation = format!(
-            "Постановление администрации Зареченского сельсовета от {:02}.{:02}.2024 № {} \
+            "Постановление {body} от {:02}.{:02}.2024 № {} \
              «Об утверждении административного регламента предоставления муниципальной услуги \
              „{}“»",
             1 + (i * 7) % 28,

@@ -826,11 +826,11 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         .then_some(cmd)
 }
 
-/// The first key of `cmd`, for a screen that names it in its own words.
-pub fn key_of(cmd: Cmd) -> &'static str {
+/// The first key of `cmd` in `ctx`, for a screen that names it in its own words.
+pub fn key_of(cmd: Cmd, ctx: Ctx) -> &'static str {
     BINDINGS
         .iter()
-        .find(|b| b.cmd == cmd)
+        .find(|b| b.cmd == cmd && b.ctx.contains(&ctx))
         .map_or("", |b| b.keys[0])
 }
 

@@ -204,7 +204,12 @@ impl TemplateView {
             (text::TP_ANSWER_ROOT, k.answer_root.clone()),
             (
                 text::TP_SIGN,
-                if k.sign_personal { text::TP_YES } else { text::TP_NO }.into(),
+                if k.sign_personal {
+                    text::TP_YES
+                } else {
+                    text::TP_NO
+                }
+                .into(),
             ),
         ]
     }
@@ -339,18 +344,30 @@ impl TemplateView {
                     number("days", text::TP_DAYS, 1, 365),
                 ];
                 let values = match &s {
-                    Some(s) => vec![s.name.clone(), self.role_names(&s.roles), s.days.to_string()],
+                    Some(s) => vec![
+                        s.name.clone(),
+                        self.role_names(&s.roles),
+                        s.days.to_string(),
+                    ],
                     None => vec![String::new(), String::new(), "1".into()],
                 };
                 (text::TP_STEP, fields, values)
             }
             LineRef::Field { at, .. } => {
                 let f = at.and_then(|i| self.fields().get(i)).cloned();
-                (text::TP_FIELD, field_form_fields(), field_values(f.as_ref()))
+                (
+                    text::TP_FIELD,
+                    field_form_fields(),
+                    field_values(f.as_ref()),
+                )
             }
             LineRef::Head if self.is_service() => {
                 let values = self.head().into_iter().map(|(_, v)| v).collect();
-                (text::RG_PASSPORT, crate::registry::passport_fields(), values)
+                (
+                    text::RG_PASSPORT,
+                    crate::registry::passport_fields(),
+                    values,
+                )
             }
             LineRef::Head => {
                 let fields = vec![
@@ -385,10 +402,14 @@ impl TemplateView {
                 let step = StepSpec {
                     name: get("name"),
                     roles: self.role_codes(&get("roles"))?,
-                    days: get("days").parse().map_err(|_| text::TP_BAD_DAYS.to_string())?,
+                    days: get("days")
+                        .parse()
+                        .map_err(|_| text::TP_BAD_DAYS.to_string())?,
                 };
                 let row = self.row;
-                let steps = self.steps_mut().ok_or_else(|| text::TP_HEAD_STAYS.to_string())?;
+                let steps = self
+                    .steps_mut()
+                    .ok_or_else(|| text::TP_HEAD_STAYS.to_string())?;
                 let at = put(steps, at, row, step);
                 self.row = at;
             }
@@ -508,12 +529,20 @@ fn field_form_fields() -> Vec<Field> {
         text_field("label", text::TP_LABEL, true, None),
         Field {
             ftype: FieldType::Choice,
-            choices: FieldType::ALL.iter().map(|t| t.label().to_string()).collect(),
+            choices: FieldType::ALL
+                .iter()
+                .map(|t| t.label().to_string())
+                .collect(),
             max_len: None,
             ..text_field("type", text::TP_TYPE, true, None)
         },
         yes_no("required", text::REQUIRED),
-        text_field("choices", text::TP_CHOICES, false, Some(text::TP_CHOICES_HINT.into())),
+        text_field(
+            "choices",
+            text::TP_CHOICES,
+            false,
+            Some(text::TP_CHOICES_HINT.into()),
+        ),
         Field {
             required: false,
             ..number("max_len", text::TP_MAX_LEN, 1, 100_000)
@@ -537,7 +566,12 @@ fn field_values(f: Option<&Field>) -> Vec<String> {
             f.key.clone(),
             f.label.clone(),
             f.ftype.label().into(),
-            if f.required { text::TP_YES } else { text::TP_NO }.into(),
+            if f.required {
+                text::TP_YES
+            } else {
+                text::TP_NO
+            }
+            .into(),
             f.choices.join("; "),
             opt(f.max_len.map(i64::from)),
             opt(f.min),
@@ -806,7 +840,11 @@ mod tests {
         assert_eq!(v.steps()[1].days, 4);
         assert!(v.dirty);
         typed(&mut form, "roles", "Бухгалтер");
-        assert!(v.apply(line, &form).expect_err("refused").contains("Бухгалтер"));
+        assert!(
+            v.apply(line, &form)
+                .expect_err("refused")
+                .contains("Бухгалтер")
+        );
     }
 
     #[test]
@@ -827,7 +865,11 @@ mod tests {
         assert_eq!(v.fields()[1].ftype, FieldType::Phone);
         assert_eq!(v.row, 1);
         // The same key again, and a choice without variants, are the catalog's errors.
-        assert!(v.apply(line, &form).expect_err("refused").contains("повторяется"));
+        assert!(
+            v.apply(line, &form)
+                .expect_err("refused")
+                .contains("повторяется")
+        );
         typed(&mut form, "key", "kind");
         typed(&mut form, "type", "Выбор");
         assert!(v.apply(line, &form).is_err());

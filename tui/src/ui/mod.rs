@@ -5,9 +5,9 @@
 mod admin;
 mod archive;
 mod files;
+mod registry;
 mod requests;
 mod stats;
-mod registry;
 mod template;
 
 use crate::app::{
@@ -731,7 +731,7 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
                 format!(
                     "{} ({} — {})",
                     a.status.label(),
-                    crate::keymap::key_of(crate::keymap::Cmd::Edit),
+                    crate::keymap::key_of(crate::keymap::Cmd::Edit, Ctx::AppCard),
                     text::EDIT_DRAFT.to_lowercase()
                 )
             } else {

@@ -14,7 +14,11 @@ use volost::domain::Service;
 pub(super) fn draw(f: &mut Frame, area: Rect, v: &RegistryView) {
     let org = &v.org;
     let mut codes = Vec::new();
-    for (label, value) in [("ОКТМО", &org.oktmo), ("ОГРН", &org.ogrn), ("ИНН", &org.inn)] {
+    for (label, value) in [
+        ("ОКТМО", &org.oktmo),
+        ("ОГРН", &org.ogrn),
+        ("ИНН", &org.inn),
+    ] {
         if !value.is_empty() {
             codes.push(format!("{label} {value}"));
         }
@@ -22,7 +26,12 @@ pub(super) fn draw(f: &mut Frame, area: Rect, v: &RegistryView) {
     let title = if codes.is_empty() {
         format!(" {} · {} ", text::REGISTRY, org.name)
     } else {
-        format!(" {} · {} · {} ", text::REGISTRY, org.name, codes.join(" · "))
+        format!(
+            " {} · {} · {} ",
+            text::REGISTRY,
+            org.name,
+            codes.join(" · ")
+        )
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -94,7 +103,10 @@ fn passport_lines(v: &RegistryView, s: &Service) -> Vec<Line<'static>> {
                 Span::styled(text::RG_EMPTY, warn),
             ])
         } else {
-            Line::from(vec![Span::styled(format!("{label}: "), head), Span::raw(value)])
+            Line::from(vec![
+                Span::styled(format!("{label}: "), head),
+                Span::raw(value),
+            ])
         }
     };
     out.push(pair(text::RG_CODE, s.code.clone()));
@@ -130,7 +142,13 @@ fn passport_lines(v: &RegistryView, s: &Service) -> Vec<Line<'static>> {
     };
     for (i, st) in s.steps.iter().enumerate() {
         let roles: Vec<String> = st.roles.iter().map(|r| role(*r)).collect();
-        let mut line = format!("  {}. {} — {} {}", i + 1, st.name, st.days, text::RG_WORKDAYS);
+        let mut line = format!(
+            "  {}. {} — {} {}",
+            i + 1,
+            st.name,
+            st.days,
+            text::RG_WORKDAYS
+        );
         if !roles.is_empty() {
             line.push_str(&format!(" ({})", roles.join(", ")));
         }
