@@ -14,7 +14,7 @@ use volost::api::client::ClientError;
 use volost::api::{Call, SessionInfo};
 use volost::domain::{
     Action, AppId, Department, DeptId, FileId, FileOwner, InReqId, Org, OrgId, Process, Queue,
-    RegReqId, RequestKind, Right, Service, Task, TaskId, UserId, Verdict,
+    RegReqId, RequestKind, Right, Service, Task, TaskId, UserId,
 };
 use volost::service::{
     ActionInput, AppCol, ApplicationCard, OutRow, ProcessMap, RegRow, ReqCol, TaskCard, TaskCol,
@@ -22,6 +22,7 @@ use volost::service::{
 };
 
 pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
+use crate::session::{login_form, password_form};
 
 /// A section of the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,7 +108,7 @@ impl Section {
         }
     }
 
-    fn right(self) -> Right {
+    pub(crate) fn right(self) -> Right {
         match self {
             Section::Outgoing | Section::Incoming => Right::Interagency,
             Section::Regional => Right::Regional,
@@ -165,12 +166,12 @@ impl Form {
         }
     }
 
-    fn value(&self, i: usize) -> &str {
+    pub(crate) fn value(&self, i: usize) -> &str {
         self.fields.get(i).map(|f| f.value.as_str()).unwrap_or("")
     }
 
     /// Marks empty fields «Требуется»; true when all are filled.
-    fn require_all(&mut self) -> bool {
+    pub(crate) fn require_all(&mut self) -> bool {
         let mut ok = true;
         for f in &mut self.fields {
             if f.value.is_empty() {
@@ -464,31 +465,6 @@ pub struct App {
     pub filtering: bool,
 }
 
-fn login_form() -> Form {
-    Form {
-        title: text::LOGIN_TITLE,
-        intro: Some(text::LOGIN_HINT),
-        fields: vec![
-            Field::new(text::LOGIN, false),
-            Field::new(text::PASSWORD, true),
-        ],
-        ..Form::default()
-    }
-}
-
-fn password_form(forced: bool) -> Form {
-    Form {
-        title: text::CHANGE_TITLE,
-        intro: forced.then_some(text::CHANGE_FORCED),
-        fields: vec![
-            Field::new(text::OLD_PASSWORD, true),
-            Field::new(text::NEW_PASSWORD, true),
-            Field::new(text::REPEAT_PASSWORD, true),
-        ],
-        ..Form::default()
-    }
-}
-
 impl App {
     pub fn new(conn: Conn) -> App {
         App {
@@ -537,16 +513,6 @@ impl App {
             Ok(_) => {}
             Err(e) => self.failed(&e),
         }
-    }
-
-    /// Signs in with a known login and password (the demo opens the TUI this way).
-    pub fn sign_in(&mut self, login: &str, password: &str) {
-        if let Screen::Login(form) = &mut self.screen {
-            form.fields[0].value = login.into();
-            form.fields[1].value = password.into();
-            form.focus = 1;
-        }
-        self.submit_form();
     }
 
     /// The commands that apply now.
@@ -993,37 +959,6 @@ impl App {
         }
     }
 
-    /// «Сохранить черновик»: the draft is created and its card opens, where
-    /// «Зарегистрировать» is among the actions. Refused fields get their messages.
-    fn save_form(&mut self) {
-        let Screen::Fill(form) = &mut self.screen else {
-            return;
-        };
-        if !form.validate() || !self.upload_form_files() {
-            return;
-        }
-        let Screen::Fill(form) = &self.screen else {
-            return;
-        };
-        let Some(req) = form.request() else {
-            return;
-        };
-        match self
-            .conn
-            .call::<volost::domain::Application>(Call::CreateApplication(req))
-        {
-            Ok(app) => {
-                self.banner = Some(Banner::Info(format!(
-                    "{} {}",
-                    text::DRAFT_SAVED,
-                    app.number
-                )));
-                self.open_app(app.id);
-            }
-            Err(e) => self.form_refused(&e),
-        }
-    }
-
     /// The daemon refused a form: its messages go next to the fields they name.
     pub(crate) fn form_refused(&mut self, e: &ClientError) {
         match e.api() {
@@ -1037,167 +972,6 @@ impl App {
             }
             _ => self.failed(e),
         }
-    }
-
-    /// Esc from a form with nothing typed, or after «Выйти без сохранения?».
-    fn leave_form(&mut self) {
-        match &self.screen {
-            Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => {
-                self.screen = Screen::Main;
-            }
-            _ => self.leave_request_form(),
-        }
-    }
-
-    /// «Найти заявителя»: by the СНИЛС (or ИНН) typed; one record found fills the applicant.
-    fn lookup_applicant(&mut self) {
-        let Screen::Fill(form) = &mut self.screen else {
-            return;
-        };
-        let Some(q) = form.lookup_key() else {
-            form.message = Some(text::LOOKUP_NEEDS_KEY.into());
-            return;
-        };
-        let found = self
-            .conn
-            .call::<Vec<volost::domain::Applicant>>(Call::FindApplicants { query: q, limit: 5 });
-        let Screen::Fill(form) = &mut self.screen else {
-            return;
-        };
-        match found {
-            Ok(list) => match list.first() {
-                Some(a) => {
-                    form.fill_applicant(a);
-                    form.message = Some(format!("{}: {}", text::APPLICANT_FOUND, a.name));
-                }
-                None => form.message = Some(text::APPLICANT_NOT_FOUND.into()),
-            },
-            Err(e) => match e.api() {
-                Some(a) => {
-                    let (fields, msg) = (a.fields.clone(), a.message.clone());
-                    form.show_errors(&fields);
-                    form.message = Some(msg);
-                }
-                None => form.message = Some(e.ru()),
-            },
-        }
-    }
-
-    /// A line of a card's menu was chosen.
-    fn chosen(&mut self, id: AppId, m: Menu) {
-        match m.kind {
-            MenuKind::Actions(acts) => match acts.get(m.selected).cloned() {
-                Some(Action::AssignExecutor(_)) => match self
-                    .conn
-                    .call::<Vec<UserView>>(Call::Users)
-                {
-                    Ok(users) => {
-                        let users: Vec<UserView> = users.into_iter().filter(|u| u.active).collect();
-                        if let Screen::App(v) = &mut self.screen {
-                            v.menu = Some(Menu {
-                                title: text::EXECUTOR_TITLE,
-                                items: users
-                                    .iter()
-                                    .map(|u| format!("{} ({})", u.full_name, u.roles.join(", ")))
-                                    .collect(),
-                                selected: 0,
-                                kind: MenuKind::Executors(users),
-                            });
-                        }
-                    }
-                    Err(e) => self.failed(&e),
-                },
-                Some(a) => self.ask_action(id, a),
-                None => {}
-            },
-            MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),
-            MenuKind::Services(_)
-            | MenuKind::LaunchDepts(_)
-            | MenuKind::LaunchServices(..)
-            | MenuKind::ReqActions(_)
-            | MenuKind::Admin(_)
-            | MenuKind::Roles(_) => {}
-            MenuKind::Executors(users) => {
-                if let Some(u) = users.get(m.selected) {
-                    self.dialog = Some(Dialog::new(
-                        text::ASSIGN_TITLE,
-                        format!("{}: {}", text::ASSIGN_TEXT, u.full_name),
-                        vec![Field::new(text::COMMENT, false)],
-                        Pending::Act(id, Action::AssignExecutor(u.id)),
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Opens the card of application `id` (keeping the tab when it is open already).
-    pub(crate) fn open_app(&mut self, id: AppId) {
-        let tab = match &self.screen {
-            Screen::App(v) => v.tab,
-            _ => AppTab::Data,
-        };
-        self.open_app_at(id, tab);
-    }
-
-    /// Opens the card of application `id` on `tab`, with its requests when the user may see
-    /// them.
-    pub(crate) fn open_app_at(&mut self, id: AppId, tab: AppTab) {
-        let card = match self.conn.call::<ApplicationCard>(Call::Application { id }) {
-            Ok(c) => c,
-            Err(e) => return self.failed(&e),
-        };
-        let may = |r| self.session.as_ref().is_some_and(|s| s.rights.has(r));
-        // The lists' own queries, narrowed to this application: one chunk is plenty.
-        let out = may(Right::Interagency)
-            .then(|| {
-                let mut l = OutList::new();
-                l.query.filter.application = Some(id);
-                l.load(&mut self.conn).ok().map(|()| l.rows)
-            })
-            .flatten();
-        let reg = may(Right::Regional)
-            .then(|| {
-                let mut l = RegList::new();
-                l.query.filter.application = Some(id);
-                l.load(&mut self.conn).ok().map(|()| l.rows)
-            })
-            .flatten();
-        let (row, file_row) = match &self.screen {
-            Screen::App(v) if v.card.app.id == id && v.tab == tab => (v.row, v.files.row),
-            _ => (0, 0),
-        };
-        let files = self.load_files(FileOwner::Application(id), file_row);
-        self.screen = Screen::App(Box::new(AppView {
-            card,
-            tab,
-            menu: None,
-            out,
-            reg,
-            row,
-            files,
-        }));
-    }
-
-    /// The dialog for an application action: a decision asks for its reason and the
-    /// message to the applicant; every other step for an optional comment.
-    fn ask_action(&mut self, id: AppId, a: Action) {
-        let title = a.label();
-        let (text, inputs) = match a {
-            Action::Decide(v) => (
-                if v == Verdict::Approve {
-                    text::DECIDE_APPROVE
-                } else {
-                    text::DECIDE_REFUSE
-                },
-                vec![
-                    Field::new(text::REASON, false),
-                    Field::new(text::MESSAGE, false),
-                ],
-            ),
-            Action::Close => (text::CLOSE_TEXT, vec![Field::new(text::COMMENT, false)]),
-            _ => (text::ACT_TEXT, vec![Field::new(text::COMMENT, false)]),
-        };
-        self.dialog = Some(Dialog::new(title, text, inputs, Pending::Act(id, a)));
     }
 
     /// The selected task of the list, if any.
@@ -1447,129 +1221,6 @@ impl App {
             }
         }
         self.failed(e);
-    }
-
-    fn back_from_form(&mut self) {
-        match &self.screen {
-            Screen::Password { forced: false, .. } => self.screen = Screen::Main,
-            Screen::Password { forced: true, .. } => {
-                // Leaving the forced change means leaving: nothing else is allowed.
-                self.logout();
-            }
-            _ => self.quit = true,
-        }
-    }
-
-    fn submit_form(&mut self) {
-        let screen = std::mem::replace(&mut self.screen, Screen::Main);
-        self.screen = match screen {
-            Screen::Login(mut form) => {
-                if form.focus == 0 && form.value(1).is_empty() {
-                    form.focus = 1;
-                    Screen::Login(form)
-                } else if !form.require_all() {
-                    Screen::Login(form)
-                } else {
-                    let call = Call::Login {
-                        login: form.value(0).trim().to_string(),
-                        password: form.value(1).to_string(),
-                    };
-                    match self.conn.call::<SessionInfo>(call) {
-                        Ok(s) => {
-                            self.conn.set_token(s.token.clone());
-                            self.start_session(s)
-                        }
-                        Err(e) => {
-                            form.fields[1].value.clear();
-                            form.focus = 1;
-                            form.message = Some(match e.api() {
-                                Some(a) => a.message.clone(),
-                                None => e.ru(),
-                            });
-                            Screen::Login(form)
-                        }
-                    }
-                }
-            }
-            Screen::Password { mut form, forced } => {
-                if !form.require_all() {
-                    Screen::Password { form, forced }
-                } else if form.value(1) != form.value(2) {
-                    form.fields[2].error = Some(text::PASSWORDS_DIFFER.into());
-                    form.focus = 2;
-                    Screen::Password { form, forced }
-                } else {
-                    let call = Call::ChangePassword {
-                        old: form.value(0).to_string(),
-                        new: form.value(1).to_string(),
-                    };
-                    match self.conn.call::<()>(call) {
-                        Ok(()) => {
-                            self.banner = Some(Banner::Info(text::PASSWORD_CHANGED.into()));
-                            if let Some(s) = &mut self.session {
-                                s.must_change_password = false;
-                            }
-                            self.enter_main();
-                            Screen::Main
-                        }
-                        Err(e) => {
-                            let msg = e.api().map(|a| (a.message.clone(), a.fields.clone()));
-                            match msg {
-                                Some((m, fields)) => {
-                                    for fe in fields {
-                                        let at = [text::OLD_PASSWORD, text::NEW_PASSWORD]
-                                            .iter()
-                                            .position(|l| *l == fe.field);
-                                        if let Some(i) = at {
-                                            form.fields[i].error = Some(fe.message);
-                                        }
-                                    }
-                                    form.message = Some(m);
-                                }
-                                None => form.message = Some(e.ru()),
-                            }
-                            Screen::Password { form, forced }
-                        }
-                    }
-                }
-            }
-            other => other,
-        };
-    }
-
-    /// After a login: the forced change first, if due; else the main screen.
-    fn start_session(&mut self, s: SessionInfo) -> Screen {
-        let forced = s.must_change_password;
-        self.offset = time::UtcOffset::from_whole_seconds(s.utc_offset_seconds)
-            .unwrap_or(time::UtcOffset::UTC);
-        self.sections = Section::ALL
-            .into_iter()
-            .filter(|x| s.rights.has(x.right()))
-            .collect();
-        self.session = Some(s);
-        if forced {
-            Screen::Password {
-                form: password_form(true),
-                forced: true,
-            }
-        } else {
-            self.enter_main();
-            Screen::Main
-        }
-    }
-
-    fn enter_main(&mut self) {
-        if self.org.is_none() {
-            self.org = self.conn.call::<Org>(Call::Org).ok();
-        }
-        self.open_section(self.section.min(self.sections.len().saturating_sub(1)));
-    }
-
-    fn logout(&mut self) {
-        let _ = self.conn.call::<()>(Call::Logout);
-        self.conn.set_token(None);
-        self.session = None;
-        self.screen = Screen::Login(login_form());
     }
 
     /// The node's local date now.

@@ -84,6 +84,22 @@ pub struct DataForm {
     pub initial: Vec<String>,
 }
 
+/// A one-line text field of a form the TUI makes itself (a passport, a line of a template),
+/// as long as a registry's text may be.
+pub fn text_field(key: &str, label: &str, required: bool, hint: Option<&str>) -> Field {
+    Field {
+        key: key.into(),
+        label: label.into(),
+        ftype: FieldType::Text,
+        required,
+        choices: Vec::new(),
+        max_len: Some(volost::domain::PASSPORT_TEXT_MAX as u32),
+        min: None,
+        max: None,
+        hint: hint.map(str::to_string),
+    }
+}
+
 fn input(label: &str, required: bool, source: Source) -> Input {
     Input {
         label: label.into(),

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod application;
 pub mod archive;
 pub mod conn;
 pub mod files;
@@ -15,6 +16,7 @@ pub mod keymap;
 pub mod list;
 pub mod registry;
 pub mod requests;
+pub mod session;
 pub mod stats;
 pub mod template;
 pub mod text;

@@ -3,7 +3,7 @@
 //! steps and the application form are templates, edited in «Администрирование».
 
 use crate::app::{App, Banner, Screen};
-use crate::form::{DataForm, Purpose};
+use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
 use volost::api::Call;
@@ -44,20 +44,6 @@ pub fn missing(s: &Service) -> Vec<&'static str> {
         out.push(text::RG_RESULTS);
     }
     out
-}
-
-fn text_field(key: &str, label: &str, required: bool, hint: Option<&str>) -> Field {
-    Field {
-        key: key.into(),
-        label: label.into(),
-        ftype: FieldType::Text,
-        required,
-        choices: Vec::new(),
-        max_len: Some(volost::domain::PASSPORT_TEXT_MAX as u32),
-        min: None,
-        max: None,
-        hint: hint.map(str::to_string),
-    }
 }
 
 /// The lines of a passport form: one per value, lists with their items joined by «;».

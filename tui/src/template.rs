@@ -6,7 +6,7 @@
 
 use crate::admin::AdminTab;
 use crate::app::{App, Banner, Dialog, Pending, Screen};
-use crate::form::{DataForm, Purpose};
+use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
 use volost::api::Call;
@@ -340,7 +340,7 @@ impl TemplateView {
                 let names: Vec<String> = self.roles.iter().map(|r| r.name.clone()).collect();
                 let fields = vec![
                     text_field("name", text::TP_STEP_NAME, true, None),
-                    text_field("roles", text::TP_ROLES, false, Some(names.join("; "))),
+                    text_field("roles", text::TP_ROLES, false, Some(&names.join("; "))),
                     number("days", text::TP_DAYS, 1, 365),
                 ];
                 let values = match &s {
@@ -374,7 +374,7 @@ impl TemplateView {
                     text_field("code", text::TP_CODE, true, None),
                     text_field("name", text::TP_NAME, true, None),
                     text_field("agency", text::TP_AGENCY, true, None),
-                    text_field("namespace", text::TP_NAMESPACE, true, Some("urn:…".into())),
+                    text_field("namespace", text::TP_NAMESPACE, true, Some("urn:…")),
                     text_field("root", text::TP_ROOT, true, None),
                     text_field("answer_root", text::TP_ANSWER_ROOT, true, None),
                     yes_no("sign_personal", text::TP_SIGN),
@@ -489,20 +489,6 @@ fn put<T>(list: &mut Vec<T>, at: Option<usize>, row: usize, item: T) -> usize {
     }
 }
 
-fn text_field(key: &str, label: &str, required: bool, hint: Option<String>) -> Field {
-    Field {
-        key: key.into(),
-        label: label.into(),
-        ftype: FieldType::Text,
-        required,
-        choices: Vec::new(),
-        max_len: Some(1000),
-        min: None,
-        max: None,
-        hint,
-    }
-}
-
 fn number(key: &str, label: &str, min: i64, max: i64) -> Field {
     Field {
         ftype: FieldType::Number,
@@ -525,7 +511,7 @@ fn yes_no(key: &str, label: &str) -> Field {
 /// The form that describes one field of a template.
 fn field_form_fields() -> Vec<Field> {
     vec![
-        text_field("key", text::TP_KEY, true, Some(text::TP_KEY_HINT.into())),
+        text_field("key", text::TP_KEY, true, Some(text::TP_KEY_HINT)),
         text_field("label", text::TP_LABEL, true, None),
         Field {
             ftype: FieldType::Choice,
@@ -541,7 +527,7 @@ fn field_form_fields() -> Vec<Field> {
             "choices",
             text::TP_CHOICES,
             false,
-            Some(text::TP_CHOICES_HINT.into()),
+            Some(text::TP_CHOICES_HINT),
         ),
         Field {
             required: false,

@@ -1,0 +1,204 @@
+//! The application card and the new-application form: opening a card on a tab, its
+//! «Действия» and the dialog each asks, saving the form, and finding the applicant by СНИЛС
+//! or ИНН.
+
+use crate::app::*;
+use crate::form::Purpose;
+use crate::text;
+use volost::api::Call;
+use volost::domain::{Action, AppId, FileOwner, Right, Verdict};
+use volost::service::{ApplicationCard, UserView};
+
+impl App {
+    /// «Сохранить черновик»: the draft is created and its card opens, where
+    /// «Зарегистрировать» is among the actions. Refused fields get their messages.
+    pub(crate) fn save_form(&mut self) {
+        let Screen::Fill(form) = &mut self.screen else {
+            return;
+        };
+        if !form.validate() || !self.upload_form_files() {
+            return;
+        }
+        let Screen::Fill(form) = &self.screen else {
+            return;
+        };
+        let Some(req) = form.request() else {
+            return;
+        };
+        match self
+            .conn
+            .call::<volost::domain::Application>(Call::CreateApplication(req))
+        {
+            Ok(app) => {
+                self.banner = Some(Banner::Info(format!(
+                    "{} {}",
+                    text::DRAFT_SAVED,
+                    app.number
+                )));
+                self.open_app(app.id);
+            }
+            Err(e) => self.form_refused(&e),
+        }
+    }
+
+    /// Esc from a form with nothing typed, or after «Выйти без сохранения?».
+    pub(crate) fn leave_form(&mut self) {
+        match &self.screen {
+            Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => {
+                self.screen = Screen::Main;
+            }
+            _ => self.leave_request_form(),
+        }
+    }
+
+    /// «Найти заявителя»: by the СНИЛС (or ИНН) typed; one record found fills the applicant.
+    pub(crate) fn lookup_applicant(&mut self) {
+        let Screen::Fill(form) = &mut self.screen else {
+            return;
+        };
+        let Some(q) = form.lookup_key() else {
+            form.message = Some(text::LOOKUP_NEEDS_KEY.into());
+            return;
+        };
+        let found = self
+            .conn
+            .call::<Vec<volost::domain::Applicant>>(Call::FindApplicants { query: q, limit: 5 });
+        let Screen::Fill(form) = &mut self.screen else {
+            return;
+        };
+        match found {
+            Ok(list) => match list.first() {
+                Some(a) => {
+                    form.fill_applicant(a);
+                    form.message = Some(format!("{}: {}", text::APPLICANT_FOUND, a.name));
+                }
+                None => form.message = Some(text::APPLICANT_NOT_FOUND.into()),
+            },
+            Err(e) => match e.api() {
+                Some(a) => {
+                    let (fields, msg) = (a.fields.clone(), a.message.clone());
+                    form.show_errors(&fields);
+                    form.message = Some(msg);
+                }
+                None => form.message = Some(e.ru()),
+            },
+        }
+    }
+
+    /// A line of a card's menu was chosen.
+    pub(crate) fn chosen(&mut self, id: AppId, m: Menu) {
+        match m.kind {
+            MenuKind::Actions(acts) => match acts.get(m.selected).cloned() {
+                Some(Action::AssignExecutor(_)) => match self
+                    .conn
+                    .call::<Vec<UserView>>(Call::Users)
+                {
+                    Ok(users) => {
+                        let users: Vec<UserView> = users.into_iter().filter(|u| u.active).collect();
+                        if let Screen::App(v) = &mut self.screen {
+                            v.menu = Some(Menu {
+                                title: text::EXECUTOR_TITLE,
+                                items: users
+                                    .iter()
+                                    .map(|u| format!("{} ({})", u.full_name, u.roles.join(", ")))
+                                    .collect(),
+                                selected: 0,
+                                kind: MenuKind::Executors(users),
+                            });
+                        }
+                    }
+                    Err(e) => self.failed(&e),
+                },
+                Some(a) => self.ask_action(id, a),
+                None => {}
+            },
+            MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),
+            MenuKind::Services(_)
+            | MenuKind::LaunchDepts(_)
+            | MenuKind::LaunchServices(..)
+            | MenuKind::ReqActions(_)
+            | MenuKind::Admin(_)
+            | MenuKind::Roles(_) => {}
+            MenuKind::Executors(users) => {
+                if let Some(u) = users.get(m.selected) {
+                    self.dialog = Some(Dialog::new(
+                        text::ASSIGN_TITLE,
+                        format!("{}: {}", text::ASSIGN_TEXT, u.full_name),
+                        vec![Field::new(text::COMMENT, false)],
+                        Pending::Act(id, Action::AssignExecutor(u.id)),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Opens the card of application `id` (keeping the tab when it is open already).
+    pub(crate) fn open_app(&mut self, id: AppId) {
+        let tab = match &self.screen {
+            Screen::App(v) => v.tab,
+            _ => AppTab::Data,
+        };
+        self.open_app_at(id, tab);
+    }
+
+    /// Opens the card of application `id` on `tab`, with its requests when the user may see
+    /// them.
+    pub(crate) fn open_app_at(&mut self, id: AppId, tab: AppTab) {
+        let card = match self.conn.call::<ApplicationCard>(Call::Application { id }) {
+            Ok(c) => c,
+            Err(e) => return self.failed(&e),
+        };
+        let may = |r| self.session.as_ref().is_some_and(|s| s.rights.has(r));
+        // The lists' own queries, narrowed to this application: one chunk is plenty.
+        let out = may(Right::Interagency)
+            .then(|| {
+                let mut l = OutList::new();
+                l.query.filter.application = Some(id);
+                l.load(&mut self.conn).ok().map(|()| l.rows)
+            })
+            .flatten();
+        let reg = may(Right::Regional)
+            .then(|| {
+                let mut l = RegList::new();
+                l.query.filter.application = Some(id);
+                l.load(&mut self.conn).ok().map(|()| l.rows)
+            })
+            .flatten();
+        let (row, file_row) = match &self.screen {
+            Screen::App(v) if v.card.app.id == id && v.tab == tab => (v.row, v.files.row),
+            _ => (0, 0),
+        };
+        let files = self.load_files(FileOwner::Application(id), file_row);
+        self.screen = Screen::App(Box::new(AppView {
+            card,
+            tab,
+            menu: None,
+            out,
+            reg,
+            row,
+            files,
+        }));
+    }
+
+    /// The dialog for an application action: a decision asks for its reason and the
+    /// message to the applicant; every other step for an optional comment.
+    pub(crate) fn ask_action(&mut self, id: AppId, a: Action) {
+        let title = a.label();
+        let (text, inputs) = match a {
+            Action::Decide(v) => (
+                if v == Verdict::Approve {
+                    text::DECIDE_APPROVE
+                } else {
+                    text::DECIDE_REFUSE
+                },
+                vec![
+                    Field::new(text::REASON, false),
+                    Field::new(text::MESSAGE, false),
+                ],
+            ),
+            Action::Close => (text::CLOSE_TEXT, vec![Field::new(text::COMMENT, false)]),
+            _ => (text::ACT_TEXT, vec![Field::new(text::COMMENT, false)]),
+        };
+        self.dialog = Some(Dialog::new(title, text, inputs, Pending::Act(id, a)));
+    }
+}
