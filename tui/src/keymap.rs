@@ -191,7 +191,9 @@ const MOVES: &[Ctx] = &[
     Registry,
     Template,
 ];
-const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files, Template];
+const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files];
+/// Screens with tabs: the cards, and the template editor (which has nothing to read again).
+const TABBED: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files, Template];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
@@ -561,7 +563,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Tab"],
         label: "Следующая вкладка",
         footer: false,
-        ctx: CARDS,
+        ctx: TABBED,
     },
     Binding {
         cmd: Cmd::Submit,
@@ -780,7 +782,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Tab | KeyCode::Down if matches!(ctx, AppForm | DataForm) => Cmd::NextField,
         KeyCode::BackTab | KeyCode::Up if matches!(ctx, AppForm | DataForm) => Cmd::PrevField,
         KeyCode::Tab if ctx == Form => Cmd::NextField,
-        KeyCode::Tab if CARDS.contains(&ctx) => Cmd::NextTab,
+        KeyCode::Tab if TABBED.contains(&ctx) => Cmd::NextTab,
         KeyCode::Tab | KeyCode::Down if ctx == Dialog => Cmd::NextField,
         KeyCode::BackTab if ctx == Form => Cmd::PrevField,
         KeyCode::Tab | KeyCode::BackTab => Cmd::FocusMenu,
