@@ -11,9 +11,17 @@ use volost::domain::*;
 
 struct Tmux(String);
 
+/// Each session runs on a tmux server of its own (`-L`): tests start in parallel, and
+/// sessions starting the one default server together race each other.
+fn tmux(server: &str) -> Command {
+    let mut c = Command::new("tmux");
+    c.args(["-L", server]);
+    c
+}
+
 impl Tmux {
     fn start(name: &str, cmd: &str) -> Tmux {
-        let ok = Command::new("tmux")
+        let ok = tmux(name)
             .args([
                 "new-session",
                 "-d",
@@ -33,7 +41,7 @@ impl Tmux {
     }
 
     fn keys(&self, keys: &[&str]) {
-        let ok = Command::new("tmux")
+        let ok = tmux(&self.0)
             .args(["send-keys", "-t", &self.0])
             .args(keys)
             .status()
@@ -44,7 +52,7 @@ impl Tmux {
 
     /// Types text literally (Cyrillic included).
     fn text(&self, s: &str) {
-        let ok = Command::new("tmux")
+        let ok = tmux(&self.0)
             .args(["send-keys", "-t", &self.0, "-l", s])
             .status()
             .unwrap()
@@ -53,7 +61,7 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux")
+        let out = tmux(&self.0)
             .args(["capture-pane", "-p", "-t", &self.0])
             .output()
             .unwrap();
@@ -77,7 +85,7 @@ impl Tmux {
     }
 
     fn resize(&self, w: u16, h: u16) {
-        let ok = Command::new("tmux")
+        let ok = tmux(&self.0)
             .args([
                 "resize-window",
                 "-t",
@@ -94,7 +102,7 @@ impl Tmux {
     }
 
     fn alive(&self) -> bool {
-        Command::new("tmux")
+        tmux(&self.0)
             .args(["has-session", "-t", &self.0])
             .status()
             .is_ok_and(|s| s.success())
@@ -124,9 +132,9 @@ fn signed_in_as(d: &Daemon, tag: &str, env: &str, login: &str) -> Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        // The TUI may have closed its session already (F10): quietly.
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
+        // The TUI may have closed its session, and with it the server, already (F10): quietly.
+        let _ = tmux(&self.0)
+            .args(["kill-server"])
             .stderr(std::process::Stdio::null())
             .status();
     }

@@ -39,7 +39,7 @@ pub struct StepSpec {
 }
 
 /// A service as written in a catalog file: roles by code, no ids.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
     pub code: String,
@@ -63,7 +63,7 @@ pub struct ServiceSpec {
 }
 
 /// A request kind as written in a catalog file.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KindSpec {
     pub code: String,
@@ -186,17 +186,21 @@ impl ServiceSpec {
         }
     }
 
+    /// Takes the passport's values as they are (the node trims them when it stores them).
+    pub fn set_passport(&mut self, p: ServicePassport) {
+        self.code = p.code;
+        self.name = p.name;
+        self.deadline_days = p.deadline_days;
+        self.fee = p.fee;
+        self.regulation = p.regulation;
+        self.places = p.places;
+        self.documents = p.documents;
+        self.results = p.results;
+    }
+
     /// The template of a stored service, with roles by code: what an editor starts from.
     pub fn of(s: &Service, roles: &[Role]) -> ServiceSpec {
-        ServiceSpec {
-            code: s.code.clone(),
-            name: s.name.clone(),
-            deadline_days: s.deadline_days,
-            fee: s.fee.clone(),
-            regulation: s.regulation.clone(),
-            places: s.places.clone(),
-            documents: s.documents.clone(),
-            results: s.results.clone(),
+        let mut spec = ServiceSpec {
             steps: s
                 .steps
                 .iter()
@@ -211,7 +215,10 @@ impl ServiceSpec {
                 })
                 .collect(),
             fields: s.fields.clone(),
-        }
+            ..ServiceSpec::default()
+        };
+        spec.set_passport(s.passport());
+        spec
     }
 
     pub fn to_service(&self, id: ServiceId, org: OrgId, roles: &[Role]) -> Service {

@@ -620,14 +620,16 @@ impl App {
         })
     }
 
+    /// Does the signed-in user have right `r`?
+    pub fn has(&self, r: Right) -> bool {
+        self.session.as_ref().is_some_and(|s| s.rights.has(r))
+    }
+
     /// The footer and the help leave out what changes data: in a read-only session, and in
     /// «Реестр услуг» for anyone but an administrator (the passports are theirs to change).
     pub fn shows_no_writes(&self) -> bool {
-        let registry_reader = matches!(self.screen, Screen::Registry(_))
-            && !self
-                .session
-                .as_ref()
-                .is_some_and(|s| s.rights.has(Right::Administer));
+        let registry_reader =
+            matches!(self.screen, Screen::Registry(_)) && !self.has(Right::Administer);
         self.read_only() || registry_reader
     }
 
@@ -1041,11 +1043,7 @@ impl App {
             Ok(t) => self.done(&format!("{}: {}", text::CLAIMED, t.name), id),
             Err(e) => match e.api() {
                 Some(a) if a.code == "already_claimed" && !take_over => {
-                    let may = self
-                        .session
-                        .as_ref()
-                        .is_some_and(|s| s.rights.has(Right::AssignExecutors));
-                    if may {
+                    if self.has(Right::AssignExecutors) {
                         self.dialog = Some(Dialog::new(
                             text::TAKE_OVER_TITLE,
                             format!("{}\n{}", a.message, text::TAKE_OVER_QUESTION),

@@ -148,6 +148,7 @@ impl App {
             Ok(c) => c,
             Err(e) => return self.failed(&e),
         };
+        // Borrows only the session: the reads below need the connection.
         let may = |r| self.session.as_ref().is_some_and(|s| s.rights.has(r));
         // The lists' own queries, narrowed to this application: one chunk is plenty.
         let out = may(Right::Interagency)

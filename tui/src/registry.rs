@@ -150,14 +150,8 @@ impl App {
         }
     }
 
-    fn may_administer(&self) -> bool {
-        self.session
-            .as_ref()
-            .is_some_and(|s| s.rights.has(Right::Administer))
-    }
-
     pub(crate) fn registry_key(&mut self, cmd: Cmd) {
-        let may_edit = self.may_administer();
+        let may_edit = self.has(Right::Administer);
         let Screen::Registry(v) = &mut self.screen else {
             return;
         };

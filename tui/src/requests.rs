@@ -195,10 +195,6 @@ impl App {
         }
     }
 
-    fn has(&self, r: Right) -> bool {
-        self.session.as_ref().is_some_and(|s| s.rights.has(r))
-    }
-
     /// Opens a request's card; `from_app` is the application card to come back to.
     pub(crate) fn open_request(&mut self, id: ReqRef, from_app: Option<AppId>) {
         let (tab, file_row) = match &self.screen {

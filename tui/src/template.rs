@@ -88,20 +88,14 @@ impl TemplateView {
     /// A new service: its passport first, one step to start from, no form yet.
     pub fn new_service(roles: Vec<Role>) -> TemplateView {
         let spec = ServiceSpec {
-            code: String::new(),
             name: text::TP_NEW_SERVICE.into(),
             deadline_days: 10,
-            fee: String::new(),
-            regulation: String::new(),
-            places: Vec::new(),
-            documents: Vec::new(),
-            results: Vec::new(),
             steps: vec![StepSpec {
                 name: text::TP_FIRST_STEP.into(),
                 roles: Vec::new(),
                 days: 10,
             }],
-            fields: Vec::new(),
+            ..ServiceSpec::default()
         };
         TemplateView {
             spec: Spec::Service(None, spec),
@@ -115,15 +109,8 @@ impl TemplateView {
     /// A new request kind: its head first.
     pub fn new_kind(roles: Vec<Role>) -> TemplateView {
         let spec = KindSpec {
-            code: String::new(),
             name: text::TP_NEW_KIND.into(),
-            agency: String::new(),
-            namespace: String::new(),
-            root: String::new(),
-            answer_root: String::new(),
-            sign_personal: false,
-            fields: Vec::new(),
-            answer_fields: Vec::new(),
+            ..KindSpec::default()
         };
         TemplateView {
             spec: Spec::Kind(None, spec),
@@ -434,7 +421,7 @@ impl TemplateView {
                     Spec::Service(_, s) => {
                         let p = crate::registry::passport_of(form);
                         p.check().map_err(|(_, m)| m)?;
-                        set_passport(s, p);
+                        s.set_passport(p);
                         self.dirty = true;
                         return Ok(());
                     }
@@ -457,17 +444,6 @@ impl TemplateView {
         self.dirty = true;
         Ok(())
     }
-}
-
-fn set_passport(s: &mut ServiceSpec, p: volost::domain::ServicePassport) {
-    s.code = p.code;
-    s.name = p.name;
-    s.deadline_days = p.deadline_days;
-    s.fee = p.fee;
-    s.regulation = p.regulation;
-    s.places = p.places;
-    s.documents = p.documents;
-    s.results = p.results;
 }
 
 /// Replaces line `at`, or inserts a new one after `row`; returns where it is.

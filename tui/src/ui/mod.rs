@@ -45,10 +45,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Main => main(f, body, app),
         Screen::Card(c) => card(f, body, c, app.offset),
         Screen::App(v) => {
-            let may_edit = app
-                .session
-                .as_ref()
-                .is_some_and(|s| s.rights.has(volost::domain::Right::CreateApplications));
+            let may_edit = app.has(volost::domain::Right::CreateApplications);
             app_card(f, body, v, app.offset, may_edit);
         }
         Screen::Fill(form) => data_form(f, body, form),
