@@ -12,6 +12,7 @@ pub mod daemon;
 pub mod demo;
 pub mod domain;
 pub mod service;
+pub mod smev;
 pub mod store;
 
 pub use service::{Actor, Error, Node, Options};

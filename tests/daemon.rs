@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use volost::Actor;
-use volost::api::{Bytes, Call, FileReply, SessionInfo};
+use volost::api::{Bytes, Call, FileReply, Pulse, SessionInfo};
 use volost::domain::*;
 use volost::service::*;
+use volost::smev::LinkState;
 
 #[test]
 fn twenty_clients_claim_the_same_tasks_and_exactly_one_wins_each() {
@@ -210,16 +211,21 @@ fn an_idle_session_expires() {
     let d = Daemon::start(dir.path(), &cfg);
     let mut c = d.login("spec", "password-1");
     c.call::<SessionInfo>(Call::Whoami).unwrap();
-    // An idle screen keeps asking whether anything changed: that is not activity.
+    // An idle screen keeps asking whether anything changed: that is not activity. With no
+    // SMEV endpoint configured the status line's link is «не подключена».
     let mut polls = 0;
     let until = Instant::now() + Duration::from_secs(61);
     while Instant::now() < until {
+        if let Ok(p) = c.call::<Pulse>(Call::Pulse) {
+            assert_eq!(p.smev.state, LinkState::NotConfigured);
+            polls += 1;
+        }
         if c.call::<u64>(Call::Changes).is_ok() {
             polls += 1;
         }
         std::thread::sleep(Duration::from_secs(2));
     }
-    assert!(polls > 20, "polling worked while the session was young");
+    assert!(polls > 40, "polling worked while the session was young");
     assert_eq!(
         code(c.call::<SessionInfo>(Call::Whoami).unwrap_err()),
         "session_expired"
@@ -370,6 +376,7 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let (s, b) = d.get("/health", "");
     assert_eq!(s, 200);
     assert!(b.contains("\"database\":{\"ok\":true}"), "{b}");
+    assert!(b.contains("\"state\":\"not_configured\""), "{b}");
     let (s, b) = d.get("/metrics", "");
     assert_eq!(s, 200);
     // The launched task and the registered application's first step.

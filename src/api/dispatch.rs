@@ -7,6 +7,7 @@ use super::session::Sessions;
 use crate::config::BackupConfig;
 use crate::domain::*;
 use crate::service::Node;
+use crate::smev::Link;
 use crate::{Actor, backup};
 use serde::Serialize;
 use serde_json::Value;
@@ -25,6 +26,8 @@ pub struct Api {
     pub node: Arc<Node>,
     pub sessions: Sessions,
     pub backup: BackupConfig,
+    /// The SMEV link's state, written by the exchange worker.
+    pub link: Arc<Link>,
 }
 
 fn ok<T: Serialize>(v: T) -> Result<Value, ApiError> {
@@ -40,6 +43,7 @@ impl Api {
             node,
             sessions,
             backup,
+            link: Arc::new(Link::default()),
         }
     }
 
@@ -102,7 +106,7 @@ impl Api {
             .ok_or_else(|| ApiError::new(401, "unauthorized", "Требуется вход в систему"))?;
         // A screen's own polling for changes is not the user's activity.
         let user = match req.call {
-            Call::Changes => self.sessions.peek(token)?,
+            Call::Changes | Call::Pulse => self.sessions.peek(token)?,
             _ => self.sessions.touch(token)?,
         };
         let a = Actor::User(user);
@@ -116,6 +120,10 @@ impl Api {
             }
             Call::Whoami => ok(self.session_info(&n.whoami(a)?, None)),
             Call::Changes => ok(n.change_seq(a)?),
+            Call::Pulse => ok(Pulse {
+                changes: n.change_seq(a)?,
+                smev: self.link.snapshot(),
+            }),
             Call::ChangePassword { old, new } => ok(n.change_password(a, &old, &new)?),
             Call::Queue(q) => ok(n.queue(a, &q)?),
             Call::Task { id } => ok(n.task(a, id)?),

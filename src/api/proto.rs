@@ -38,6 +38,8 @@ pub enum Call {
     Whoami,
     /// A number that grows with every change on the node (see `Node::change_seq`).
     Changes,
+    /// What a screen polls while idle: [`Pulse`].
+    Pulse,
     ChangePassword {
         old: String,
         new: String,
@@ -282,7 +284,7 @@ impl Call {
             };
         }
         names! {
-            Login => "login", Logout => "logout", Whoami => "whoami", Changes => "changes",
+            Login => "login", Logout => "logout", Whoami => "whoami", Changes => "changes", Pulse => "pulse",
             ChangePassword => "change_password", Queue => "queue", Task => "task",
             Claim => "claim", ReturnToGroup => "return_to_group", SetDue => "set_due",
             Complete => "complete", LaunchService => "launch_service",
@@ -427,6 +429,13 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         ApiError::from(&e)
     }
+}
+
+/// What an idle screen polls: whether anything changed, and the SMEV link for the status line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pulse {
+    pub changes: u64,
+    pub smev: crate::smev::LinkSnapshot,
 }
 
 /// What `whoami` and `login` answer: the session's user without the password hash.

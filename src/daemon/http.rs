@@ -109,7 +109,7 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
     let node = state.api.node.clone();
     let db = tokio::task::spawn_blocking(move || node.store().read().map(|_| ())).await;
     let db_ok = matches!(db, Ok(Ok(())));
-    let smev = state.smev.snapshot();
+    let smev = state.api.link.snapshot();
     let body = serde_json::json!({
         "status": if db_ok { "ok" } else { "failing" },
         "version": env!("CARGO_PKG_VERSION"),
@@ -305,7 +305,8 @@ pub fn openapi_doc() -> serde_json::Value {
                 "smev": {"type": "object", "properties": {
                     "state": {"enum": ["not_configured", "up", "down"]},
                     "errors_total": {"type": "integer"},
-                    "last_error": {"type": ["string", "null"]}
+                    "last_error": {"type": ["string", "null"]},
+                    "last_contact": {"type": ["integer", "null"], "description": "Unix seconds of the last successful exchange"}
                 }}
             }},
             "PublicStatus": {"type": "object", "required": ["number", "service", "status", "status_code", "submitted", "updated"], "properties": {

@@ -12,7 +12,7 @@ use crate::api::{Api, Sessions};
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::service::{Node, Options};
-use serde::Serialize;
+use crate::smev::LinkState;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,37 +53,9 @@ impl Shutdown {
     }
 }
 
-/// The state of the SMEV link: the slot the SMEV worker reports into.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct SmevSnapshot {
-    /// `not_configured`, `up` or `down`.
-    pub state: &'static str,
-    pub errors_total: u64,
-    pub last_error: Option<String>,
-}
-
-#[derive(Default)]
-pub struct SmevSlot(Mutex<Option<SmevSnapshot>>);
-
-impl SmevSlot {
-    pub fn snapshot(&self) -> SmevSnapshot {
-        let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        g.clone().unwrap_or(SmevSnapshot {
-            state: "not_configured",
-            errors_total: 0,
-            last_error: None,
-        })
-    }
-
-    pub fn set(&self, s: SmevSnapshot) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
-    }
-}
-
 /// What the HTTP handlers and the jobs share.
 pub struct State {
     pub api: Arc<Api>,
-    pub smev: SmevSlot,
     pub started: Instant,
     misses: http::Misses,
     http_counts: Mutex<BTreeMap<(String, u16), u64>>,
@@ -94,7 +66,6 @@ impl State {
     pub fn new(api: Arc<Api>) -> State {
         State {
             api,
-            smev: SmevSlot::default(),
             started: Instant::now(),
             misses: http::Misses::default(),
             http_counts: Mutex::new(BTreeMap::new()),
@@ -112,7 +83,7 @@ impl State {
         use std::fmt::Write;
         let g = self.api.node.gauges()?;
         let c = self.api.node.commit_stats();
-        let smev = self.smev.snapshot();
+        let smev = self.api.link.snapshot();
         let mut s = String::with_capacity(4096);
         let mut metric = |name: &str, kind: &str, help: &str, rows: &[(String, u64)]| {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -159,7 +130,7 @@ impl State {
             "volost_smev_up",
             "gauge",
             "1 when the SMEV link works.",
-            &one(u64::from(smev.state == "up")),
+            &one(u64::from(smev.state == LinkState::Up)),
         );
         metric(
             "volost_smev_errors_total",

@@ -11,7 +11,7 @@ use crate::requests::{ReqAction, ReqRef, ReqView};
 use crate::text;
 use crossterm::event::{KeyCode, KeyEvent};
 use volost::api::client::ClientError;
-use volost::api::{Call, SessionInfo};
+use volost::api::{Call, Pulse, SessionInfo};
 use volost::domain::{
     Action, AppId, Department, DeptId, FileId, FileOwner, InReqId, Org, OrgId, Process, Queue,
     RegReqId, RequestKind, Right, Service, Task, TaskId, UserId,
@@ -20,6 +20,7 @@ use volost::service::{
     ActionInput, AppCol, ApplicationCard, OutRow, ProcessMap, RegRow, ReqCol, TaskCard, TaskCol,
     UserView,
 };
+use volost::smev::LinkState;
 
 pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
 use crate::session::{login_form, password_form};
@@ -447,6 +448,8 @@ pub struct App {
     pub offset: time::UtcOffset,
     /// The node's change number when the list was last read (see [`App::tick`]).
     pub seen: u64,
+    /// The SMEV link as the daemon last told it (status line); none before the first pulse.
+    pub smev: Option<LinkState>,
     pub dialog: Option<Dialog>,
     /// A menu over the main screen (the services of «Новая заявка»).
     pub popup: Option<Menu>,
@@ -486,6 +489,7 @@ impl App {
             now: String::new(),
             offset: time::UtcOffset::UTC,
             seen: 0,
+            smev: None,
             dialog: None,
             popup: None,
             task_filter: Panel::tasks(),
@@ -501,17 +505,29 @@ impl App {
 
     /// Called when no key came for a while: if another session changed something, the list
     /// is read again, keeping its filters, sort, chunk and selection.
+    /// The status line's SMEV state is kept fresh on every screen.
     pub fn tick(&mut self) {
-        if !matches!(self.screen, Screen::Main) || self.session.is_none() {
+        if self.session.is_none() {
             return;
         }
-        match self.conn.call::<u64>(Call::Changes) {
-            Ok(seq) if seq != self.seen => {
-                self.seen = seq;
-                self.reload();
+        match self.conn.call::<Pulse>(Call::Pulse) {
+            Ok(p) => {
+                self.smev = Some(p.smev.state);
+                if p.changes != self.seen && matches!(self.screen, Screen::Main) {
+                    self.seen = p.changes;
+                    self.reload();
+                }
             }
-            Ok(_) => {}
             Err(e) => self.failed(&e),
+        }
+    }
+
+    /// Notes the node's change number (and the SMEV link) before a list is read, so that a
+    /// change made meanwhile is seen by the next tick.
+    fn note_changes(&mut self) {
+        if let Ok(p) = self.conn.call::<Pulse>(Call::Pulse) {
+            self.seen = p.changes;
+            self.smev = Some(p.smev.state);
         }
     }
 
@@ -1261,12 +1277,9 @@ impl App {
         self.reload();
     }
 
-    /// Reads the current list's chunk again (and notes the node's change number first, so
-    /// that a change made meanwhile is seen by the next tick).
+    /// Reads the current list's chunk again.
     pub(crate) fn reload(&mut self) {
-        if let Ok(seq) = self.conn.call::<u64>(Call::Changes) {
-            self.seen = seq;
-        }
+        self.note_changes();
         let kind = self.list_kind();
         let c = &mut self.conn;
         let r = match kind {
@@ -1297,9 +1310,7 @@ impl App {
     }
 
     fn restart(&mut self) {
-        if let Ok(seq) = self.conn.call::<u64>(Call::Changes) {
-            self.seen = seq;
-        }
+        self.note_changes();
         let kind = self.list_kind();
         let c = &mut self.conn;
         let r = match kind {

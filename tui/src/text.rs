@@ -141,6 +141,11 @@ pub const SEARCH_TITLE: &str = "Поиск";
 pub const SEARCH_TASK: &str = "Задачи, в названии которых есть это слово (пустое — все)";
 pub const SEARCH_APP: &str = "Заявка по номеру, например 2026-000123";
 pub const READ_ONLY: &str = "только просмотр";
+/// The status line's SMEV link: «СМЭВ: на связи».
+pub const SMEV: &str = "СМЭВ:";
+pub const SMEV_UP: &str = "на связи";
+pub const SMEV_DOWN: &str = "нет связи";
+pub const SMEV_NOT_CONFIGURED: &str = "не подключена";
 pub const READ_ONLY_REFUSED: &str = "Режим только для просмотра: изменения недоступны";
 pub const LEAVE_TITLE: &str = "Выйти без сохранения?";
 pub const LEAVE_TEXT: &str =

@@ -10,6 +10,7 @@ use volost::domain::*;
 use volost::service::{AppRow, ApplicationCard};
 use volost::service::{InRow, OutRow, RegRow, TaskRow};
 use volost::service::{MapStep, ProcessMap, StepState, TaskCard};
+use volost::smev::LinkState;
 use volost_tui::app::{
     App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, Screen, Section, Tab, TaskList,
 };
@@ -98,6 +99,7 @@ fn main_app(section: usize) -> App {
     a.list.rows = rows();
     a.list.selected = 2;
     a.screen = Screen::Main;
+    a.smev = Some(LinkState::Up);
     a
 }
 
@@ -107,6 +109,13 @@ fn shot(name: &str, a: &App) {
         t.draw(|f| volost_tui::ui::draw(f, a)).unwrap();
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
     }
+}
+
+#[test]
+fn smev_link_down_in_the_status_line() {
+    let mut a = main_app(0);
+    a.smev = Some(LinkState::Down);
+    shot("smev_down", &a);
 }
 
 #[test]

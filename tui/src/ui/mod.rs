@@ -26,6 +26,7 @@ use ratatui::widgets::{
 };
 use volost::domain::{FieldType, HistoryEntry, Queue, display_date};
 use volost::service::{AppCol, StepState, TaskCol};
+use volost::smev::LinkState;
 
 fn key_style() -> Style {
     Style::default().fg(Color::Black).bg(Color::Cyan)
@@ -98,16 +99,40 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
     if app.read_only() {
         left = format!("{left} · {}", text::READ_ONLY);
     }
-    let right = format!("{} ", app.now);
-    // The clock always shows; the left part gives way, cut with «…».
-    let room = (area.width as usize).saturating_sub(right.chars().count() + 1);
+    let base = Style::default().fg(Color::White).bg(Color::Blue);
+    // The SMEV link and the clock always show; the left part gives way, cut with «…».
+    let (smev, smev_style) = match app.smev {
+        None => (String::new(), base),
+        Some(LinkState::NotConfigured) => (text::SMEV_NOT_CONFIGURED.to_string(), base),
+        Some(LinkState::Up) => (text::SMEV_UP.to_string(), base),
+        Some(LinkState::Down) => (
+            text::SMEV_DOWN.to_string(),
+            Style::default()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
+        ),
+    };
+    // A failing link stands out as a red block; a working one is a quiet «… ·».
+    let smev = match app.smev {
+        None => String::new(),
+        Some(LinkState::Down) => format!(" {} {smev} ", text::SMEV),
+        Some(_) => format!("{} {smev} · ", text::SMEV),
+    };
+    let clock = match app.smev {
+        Some(LinkState::Down) => format!(" {} ", app.now),
+        _ => format!("{} ", app.now),
+    };
+    let right = smev.chars().count() + clock.chars().count();
+    let room = (area.width as usize).saturating_sub(right + 1);
     let left = cut(&left, room);
-    let pad = (area.width as usize).saturating_sub(left.chars().count() + right.chars().count());
-    let line = format!("{left}{}{right}", " ".repeat(pad));
-    f.render_widget(
-        Paragraph::new(line).style(Style::default().fg(Color::White).bg(Color::Blue)),
-        area,
-    );
+    let pad = (area.width as usize).saturating_sub(left.chars().count() + right);
+    let line = Line::from(vec![
+        Span::raw(format!("{left}{}", " ".repeat(pad))),
+        Span::styled(smev, smev_style),
+        Span::raw(clock),
+    ]);
+    f.render_widget(Paragraph::new(line).style(base), area);
 }
 
 /// `s` cut to `w` characters, the last one «…» when something was cut.

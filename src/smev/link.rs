@@ -1,0 +1,78 @@
+//! The state of the link to SMEV. The exchange worker is its only writer; readers take a
+//! snapshot, so a slow reader never holds the worker up.
+
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+
+/// What staff see in the status line as «СМЭВ: …».
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    /// «не настроен»: no endpoint in the configuration; nothing is sent or received.
+    #[default]
+    NotConfigured,
+    /// «на связи»: the last exchange with SMEV succeeded.
+    Up,
+    /// «нет связи»: the last exchange failed at the transport; the worker keeps retrying.
+    Down,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkSnapshot {
+    pub state: LinkState,
+    /// Transport failures since the daemon started.
+    pub errors_total: u64,
+    pub last_error: Option<String>,
+    /// Unix seconds of the last successful exchange, if any.
+    #[serde(default)]
+    pub last_contact: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct Link(Mutex<LinkSnapshot>);
+
+impl Link {
+    pub fn snapshot(&self) -> LinkSnapshot {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The worker had an exchange go through at `now` (unix seconds).
+    pub fn up(&self, now: i64) {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        g.state = LinkState::Up;
+        g.last_contact = Some(now);
+    }
+
+    /// The worker could not reach SMEV; `why` is for logs and `/health`, in English.
+    pub fn down(&self, why: impl Into<String>) {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        g.state = LinkState::Down;
+        g.errors_total += 1;
+        g.last_error = Some(why.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_counts_and_a_success_brings_the_link_back_up() {
+        let l = Link::default();
+        assert_eq!(l.snapshot().state, LinkState::NotConfigured);
+        l.down("connection refused");
+        l.down("connection refused");
+        let s = l.snapshot();
+        assert_eq!((s.state, s.errors_total), (LinkState::Down, 2));
+        l.up(1_700_000_000);
+        let s = l.snapshot();
+        assert_eq!(s.state, LinkState::Up);
+        assert_eq!(s.last_contact, Some(1_700_000_000));
+        // The count of failures is a total, not reset by a success.
+        assert_eq!(s.errors_total, 2);
+        assert_eq!(
+            serde_json::to_value(&s).expect("json")["state"],
+            serde_json::json!("up")
+        );
+    }
+}

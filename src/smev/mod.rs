@@ -1,0 +1,6 @@
+//! SMEV 3, the federal exchange. [`link`] is the state of the node's link to it, which the
+//! exchange worker reports and `/health`, `/metrics` and the TUI's status line show.
+
+pub mod link;
+
+pub use link::{Link, LinkSnapshot, LinkState};
