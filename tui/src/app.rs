@@ -386,6 +386,11 @@ pub struct AppView {
     /// The selected line of a requests tab.
     pub row: usize,
     pub files: FilesTab,
+    /// How far the data tab is scrolled (a service's form may be longer than the screen).
+    pub scroll: u16,
+    /// The furthest the data tab can scroll, as the last drawing found it: only the drawing
+    /// knows the width the values wrap at.
+    pub scroll_max: std::cell::Cell<u16>,
 }
 
 impl AppView {
@@ -855,6 +860,14 @@ impl App {
                     let i = AppTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
                     v.tab = AppTab::ALL[(i + 1) % AppTab::ALL.len()];
                     v.row = 0;
+                }
+                (Some(Cmd::Up | Cmd::PageUp), None) if v.tab == AppTab::Data => {
+                    let by = if cmd == Some(Cmd::Up) { 1 } else { 10 };
+                    v.scroll = v.scroll.saturating_sub(by);
+                }
+                (Some(Cmd::Down | Cmd::PageDown), None) if v.tab == AppTab::Data => {
+                    let by = if cmd == Some(Cmd::Down) { 1 } else { 10 };
+                    v.scroll = v.scroll.saturating_add(by).min(v.scroll_max.get());
                 }
                 (Some(Cmd::Up), None) => v.row = v.row.saturating_sub(1),
                 (Some(Cmd::Down), None) => v.row = (v.row + 1).min(v.rows().saturating_sub(1)),

@@ -70,6 +70,7 @@ impl App {
             Ok(list) => match list.first() {
                 Some(a) => {
                     form.fill_applicant(a);
+                    form.prefill(a);
                     form.message = Some(format!("{}: {}", text::APPLICANT_FOUND, a.name));
                 }
                 None => form.message = Some(text::APPLICANT_NOT_FOUND.into()),
@@ -165,9 +166,9 @@ impl App {
                 l.load(&mut self.conn).ok().map(|()| l.rows)
             })
             .flatten();
-        let (row, file_row) = match &self.screen {
-            Screen::App(v) if v.card.app.id == id && v.tab == tab => (v.row, v.files.row),
-            _ => (0, 0),
+        let (row, file_row, scroll) = match &self.screen {
+            Screen::App(v) if v.card.app.id == id && v.tab == tab => (v.row, v.files.row, v.scroll),
+            _ => (0, 0, 0),
         };
         let files = self.load_files(FileOwner::Application(id), file_row);
         self.screen = Screen::App(Box::new(AppView {
@@ -178,6 +179,8 @@ impl App {
             reg,
             row,
             files,
+            scroll,
+            scroll_max: Default::default(),
         }));
     }
 

@@ -30,6 +30,19 @@ pub enum Source {
     Field(usize),
 }
 
+/// What is known of an applicant, from the registry or typed in the form's applicant part.
+struct Known {
+    person: bool,
+    name: String,
+    snils: Option<String>,
+    inn: Option<String>,
+    ogrn: Option<String>,
+    passport: Option<String>,
+    phone: Option<String>,
+    birth_date: Option<time::Date>,
+    address: String,
+}
+
 /// One line to type.
 #[derive(Clone, Debug)]
 pub struct Input {
@@ -271,6 +284,12 @@ impl DataForm {
         if let Some(inp) = self.inputs.get_mut(i) {
             inp.error = err;
         }
+        // «Исправьте поля…» goes once the last wrong field is put right.
+        if self.message.as_deref() == Some(text::FIX_FIELDS)
+            && self.inputs.iter().all(|i| i.error.is_none())
+        {
+            self.message = None;
+        }
     }
 
     /// Checks every input; on a failure the first wrong field gets the focus and the form
@@ -333,6 +352,13 @@ impl DataForm {
 
     pub fn move_focus(&mut self, forward: bool) {
         self.check(self.focus);
+        let leaving_applicant = matches!(
+            self.inputs.get(self.focus).map(|i| i.source),
+            Some(Source::Applicant(_))
+        );
+        if leaving_applicant && matches!(self.purpose, Purpose::Application(_)) {
+            self.prefill_from_applicant_part();
+        }
         let n = self.inputs.len();
         self.focus = if forward {
             (self.focus + 1) % n
@@ -388,8 +414,41 @@ impl DataForm {
     /// date of birth, address, СНИЛС, ИНН, ОГРН, passport. The form's own validators then
     /// check them as if typed.
     pub fn prefill(&mut self, a: &volost::domain::Applicant) {
-        let person = a.kind == ApplicantKind::Person;
+        self.fill_known(&Known {
+            person: a.kind == ApplicantKind::Person,
+            name: a.name.clone(),
+            snils: a.snils.clone(),
+            inn: a.inn.clone(),
+            ogrn: a.ogrn.clone(),
+            passport: a.passport.clone(),
+            phone: a.phone.clone(),
+            birth_date: a.birth_date,
+            address: a.address.clone(),
+        });
+    }
+
+    /// The applicant part of a new application, typed or found, fills the service's own
+    /// fields that ask the same (many templates ask ФИО and СНИЛС again), so nothing is
+    /// typed twice.
+    fn prefill_from_applicant_part(&mut self) {
+        let some = |v: String| (!v.is_empty()).then_some(v);
+        let inn = self.part(Part::Inn);
+        self.fill_known(&Known {
+            person: inn.len() != 10,
+            name: self.part(Part::Name),
+            snils: some(self.part(Part::Snils)),
+            inn: some(inn),
+            ogrn: None,
+            passport: some(self.part(Part::Passport)),
+            phone: some(self.part(Part::Phone)),
+            birth_date: None,
+            address: self.part(Part::Address),
+        });
+    }
+
+    fn fill_known(&mut self, a: &Known) {
         let words: Vec<&str> = a.name.split_whitespace().collect();
+        let person = a.person;
         for i in 0..self.inputs.len() {
             let Some(f) = self.field(self.inputs[i].source) else {
                 continue;
@@ -402,8 +461,9 @@ impl DataForm {
                 (FieldType::Inn, _) => a.inn.clone(),
                 (FieldType::Ogrn, _) => a.ogrn.clone(),
                 (FieldType::Passport, _) => a.passport.clone(),
+                (FieldType::Phone, _) => a.phone.clone(),
                 (FieldType::Date, "birth_date") => a.birth_date.map(volost::domain::display_date),
-                (FieldType::Text, "full_name") => Some(a.name.clone()),
+                (FieldType::Text, "full_name") if !a.name.is_empty() => Some(a.name.clone()),
                 (FieldType::Text, k) if k.contains("address") && !a.address.is_empty() => {
                     Some(a.address.clone())
                 }
@@ -564,6 +624,46 @@ pub(crate) mod tests {
             ],
             active: true,
         }
+    }
+
+    #[test]
+    fn the_applicant_part_fills_the_service_fields_that_ask_the_same() {
+        let f = |key: &str, ftype| Field {
+            key: key.into(),
+            label: key.into(),
+            ftype,
+            required: true,
+            choices: Vec::new(),
+            max_len: None,
+            min: None,
+            max: None,
+            hint: None,
+        };
+        let mut s = service();
+        s.fields = vec![
+            f("surname", FieldType::Text),
+            f("first_name", FieldType::Text),
+            f("patronymic", FieldType::Text),
+            f("snils", FieldType::Snils),
+            f("purpose", FieldType::Text),
+        ];
+        let mut form = DataForm::application(s);
+        let typed = |form: &mut DataForm, i: usize, v: &str| {
+            form.focus = i;
+            v.chars().for_each(|c| form.type_char(c));
+        };
+        // Typed by hand before the applicant: kept.
+        typed(&mut form, 7, "Ольга");
+        typed(&mut form, 0, "Смирнова Анна Петровна");
+        typed(&mut form, 1, "112-233-445 95");
+        form.move_focus(true);
+        let v: Vec<&str> = form.inputs[6..].iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(
+            v,
+            ["Смирнова", "Ольга", "Петровна", "112-233-445 95", ""],
+            "empty fields filled, typed ones kept, unrelated ones left alone"
+        );
+        assert!(form.inputs[6..].iter().all(|i| i.error.is_none()));
     }
 
     #[test]

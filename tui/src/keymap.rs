@@ -175,8 +175,9 @@ const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Incoming];
 const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming];
 /// Where PgUp/PgDn/Home move through a long list.
 const SCROLLS: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming, Archive, Registry];
-/// Where ↑/↓ (and j/k) move a selection.
+/// Where ↑/↓ (and j/k) move a selection (or scroll, on a card's data).
 const MOVES: &[Ctx] = &[
+    AppCard,
     Tasks,
     MyTasks,
     Menu,
@@ -307,7 +308,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         cmd: Cmd::Open,
         keys: &["Enter"],
-        label: "Раскрыть / свернуть; файл — сохранить",
+        label: "Раскрыть / сохранить",
         footer: true,
         ctx: &[Archive],
     },
@@ -345,6 +346,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "Листать паспорт",
         footer: true,
         ctx: &[Registry],
+    },
+    Binding {
+        cmd: Cmd::PageDown,
+        keys: &["PgDn", "PgUp"],
+        label: "Листать",
+        footer: true,
+        ctx: &[AppCard],
     },
     Binding {
         cmd: Cmd::Refresh,
@@ -399,14 +407,14 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         cmd: Cmd::Save,
         keys: &["F2"],
-        label: "Сохранить шаблон",
+        label: "Сохранить",
         footer: true,
         ctx: &[Template],
     },
     Binding {
         cmd: Cmd::Toggle,
         keys: &["Пробел"],
-        label: "Включить / выключить фильтр",
+        label: "Включить / выключить",
         footer: true,
         ctx: &[Filter],
     },
@@ -420,7 +428,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         cmd: Cmd::ClearFilters,
         keys: &["Del"],
-        label: "Выключить все фильтры",
+        label: "Выключить все",
         footer: true,
         ctx: &[Filter],
     },
@@ -497,7 +505,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         cmd: Cmd::Lookup,
         keys: &["F3"],
-        label: "Найти заявителя по СНИЛС / ИНН",
+        label: "Найти по СНИЛС / ИНН",
         footer: true,
         ctx: &[AppForm],
     },
@@ -570,7 +578,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Enter"],
         label: "Да / Готово",
         footer: true,
-        ctx: &[Dialog, ActionMenu],
+        ctx: &[Dialog],
     },
     Binding {
         cmd: Cmd::Refresh,
@@ -605,7 +613,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["Enter"],
         label: "Выбрать",
         footer: true,
-        ctx: &[Form, Menu],
+        ctx: &[Form, Menu, ActionMenu],
     },
     Binding {
         cmd: Cmd::NextField,
@@ -845,6 +853,30 @@ pub fn footer(ctx: Ctx, read_only: bool) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The footer as it fits in `width` columns. The first entry («Справка») and the last
+/// («Выход» or «Назад») stay; the middle ones follow in registry order while they fit.
+/// Each entry takes its key, a space, its label and two spaces (none after the last).
+pub fn footer_fit(ctx: Ctx, read_only: bool, width: usize) -> Vec<(&'static str, &'static str)> {
+    let all = footer(ctx, read_only);
+    let w = |e: &(&str, &str)| e.0.chars().count() + e.1.chars().count() + 3;
+    let mut keep = vec![false; all.len()];
+    let mut used = 0;
+    let last = all.len().saturating_sub(1);
+    for i in [0, last].into_iter().chain(1..last) {
+        if let Some(e) = all.get(i)
+            && !keep[i]
+            && used + w(e) <= width + 2
+        {
+            keep[i] = true;
+            used += w(e);
+        }
+    }
+    all.into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect()
+}
+
 /// Every binding that works in `ctx`, for the help overlay.
 pub fn help(ctx: Ctx, read_only: bool) -> Vec<&'static Binding> {
     BINDINGS
@@ -859,6 +891,29 @@ mod tests {
 
     fn key(c: KeyCode) -> KeyEvent {
         KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn at_80_columns_only_refresh_sort_and_open_give_way_in_the_footer() {
+        // Those three are known to everyone or happen by themselves (the list refreshes on
+        // its own); every other key must be visible on the smallest console.
+        let may_go = [Cmd::Refresh, Cmd::Sort, Cmd::Open];
+        for ctx in Ctx::ALL {
+            for read_only in [false, true] {
+                let shown = footer_fit(ctx, read_only, 80);
+                for b in BINDINGS
+                    .iter()
+                    .filter(|b| b.footer && b.ctx.contains(&ctx) && !(read_only && b.cmd.writes()))
+                {
+                    assert!(
+                        may_go.contains(&b.cmd) || shown.contains(&(b.keys[0], b.label)),
+                        "{ctx:?}: «{} {}» does not fit at 80 columns",
+                        b.keys[0],
+                        b.label
+                    );
+                }
+            }
+        }
     }
 
     #[test]

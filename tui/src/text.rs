@@ -141,6 +141,8 @@ pub const SEARCH_TITLE: &str = "Поиск";
 pub const SEARCH_TASK: &str = "Задачи, в названии которых есть это слово (пустое — все)";
 pub const SEARCH_APP: &str = "Заявка по номеру, например 2026-000123";
 pub const READ_ONLY: &str = "только просмотр";
+/// The last row of a card that goes on below the screen.
+pub const MORE_BELOW: &str = "▼ ещё ниже (↓ / PgDn)";
 /// The status line's SMEV link: «СМЭВ: на связи».
 pub const SMEV: &str = "СМЭВ:";
 pub const SMEV_UP: &str = "на связи";

@@ -473,6 +473,8 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
             ]),
             row: 1,
         },
+        scroll: 0,
+        scroll_max: Default::default(),
     }));
     if let (Screen::App(v), Some(sel)) = (&mut a.screen, menu) {
         let mut m = v.actions_menu();
@@ -490,6 +492,49 @@ fn application_card() {
     shot("app_card_outgoing", &app_card(AppTab::Outgoing, None));
     shot("app_card_regional_empty", &app_card(AppTab::Regional, None));
     shot("app_card_files", &app_card(AppTab::Files, None));
+}
+
+/// A form longer than the screen: values wrap under themselves, the last row says more is
+/// below, and ↓ / PgDn scroll no further than the end.
+#[test]
+fn a_long_application_card_scrolls() {
+    let mut a = app_card(AppTab::Data, None);
+    let Screen::App(v) = &mut a.screen else {
+        unreachable!()
+    };
+    let template = v.card.service.fields[0].clone();
+    for i in 1..=14 {
+        let mut f = template.clone();
+        f.key = format!("extra{i}");
+        f.label = format!("Дополнительное сведение {i}");
+        v.card
+            .app
+            .data
+            .insert(f.key.clone(), format!("значение {i}"));
+        v.card.service.fields.push(f);
+    }
+    v.card.app.data.insert(
+        "extra1".into(),
+        "Для государственной регистрации права на земельный участок под индивидуальное жилищное строительство".into(),
+    );
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| volost_tui::ui::draw(f, &a)).unwrap();
+    insta::assert_snapshot!("app_card_long_top_80x24", t.backend());
+    let key = |c| crossterm::event::KeyEvent::from(c);
+    for _ in 0..5 {
+        a.handle_key(key(crossterm::event::KeyCode::PageDown));
+    }
+    t.draw(|f| volost_tui::ui::draw(f, &a)).unwrap();
+    insta::assert_snapshot!("app_card_long_end_80x24", t.backend());
+    let Screen::App(v) = &a.screen else {
+        unreachable!()
+    };
+    assert_eq!(v.scroll, v.scroll_max.get(), "no further than the end");
+    a.handle_key(key(crossterm::event::KeyCode::Up));
+    let Screen::App(v) = &a.screen else {
+        unreachable!()
+    };
+    assert_eq!(v.scroll + 1, v.scroll_max.get());
 }
 
 #[test]

@@ -154,27 +154,12 @@ fn banner_line(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(format!(" {text}")).style(style), area);
 }
 
-/// The keys that work now. When they do not all fit, the first («Справка») and the last
-/// («Выход» or «Назад») stay, and the middle ones are shown in registry order while they fit.
+/// The keys that work now, as many as fit ([`keymap::footer_fit`]).
 fn footer(f: &mut Frame, area: Rect, ctx: Ctx, read_only: bool) {
-    let all = keymap::footer(ctx, read_only);
-    let w = |e: &(&str, &str)| e.0.chars().count() + e.1.chars().count() + 3;
-    let mut keep = vec![false; all.len()];
-    let mut used = 0;
-    let last = all.len().saturating_sub(1);
-    for i in [0, last].into_iter().chain(1..last) {
-        if let Some(e) = all.get(i)
-            && !keep[i]
-            && used + w(e) <= area.width as usize
-        {
-            keep[i] = true;
-            used += w(e);
-        }
-    }
     let mut spans = Vec::new();
-    for (e, _) in all.iter().zip(&keep).filter(|(_, k)| **k) {
-        spans.push(Span::styled(e.0, key_style()));
-        spans.push(Span::raw(format!(" {}  ", e.1)));
+    for (key, label) in keymap::footer_fit(ctx, read_only, area.width as usize) {
+        spans.push(Span::styled(key, key_style()));
+        spans.push(Span::raw(format!(" {label}  ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -586,9 +571,18 @@ fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
 }
 
 fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
-    let text_lines = d.text.lines().count() as u16;
-    let h = 2 + text_lines + 3 * d.inputs.len() as u16 + 2;
-    let b = centered(area, 70, h);
+    // The text wraps inside the 68 columns of the box; each of its lines counts as many
+    // rows as it takes, so the hint at the bottom is never cut off.
+    let width = 70.min(area.width);
+    let inner_w = usize::from(width.saturating_sub(2)).max(1);
+    let text: Vec<String> = d
+        .text
+        .lines()
+        .flat_map(|l| wrap_words(l, inner_w))
+        .collect();
+    let text_lines = text.len();
+    let h = 2 + text_lines as u16 + 3 * d.inputs.len() as u16 + 2;
+    let b = centered(area, width, h);
     f.render_widget(Clear, b);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -596,7 +590,7 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
         .title(format!(" {} ", d.title));
     let inner = block.inner(b);
     f.render_widget(block, b);
-    let mut lines: Vec<Line> = d.text.lines().map(|l| Line::raw(l.to_string())).collect();
+    let mut lines: Vec<Line> = text.into_iter().map(Line::raw).collect();
     for (i, field) in d.inputs.iter().enumerate() {
         lines.push(Line::raw(""));
         let mut l = vec![Span::raw(field.label)];
@@ -624,6 +618,60 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
         text::INPUT_HINT
     }));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// `lines` from `scroll` on; `max` learns how far they can scroll. When more is below, the
+/// last row says so, with the keys that show it.
+fn scrolled(f: &mut Frame, area: Rect, lines: Vec<Line>, scroll: u16, max: &std::cell::Cell<u16>) {
+    let total = lines.len();
+    let h = area.height as usize;
+    max.set(total.saturating_sub(h) as u16);
+    let from = (scroll as usize).min(total.saturating_sub(h));
+    let mut shown: Vec<Line> = lines.into_iter().skip(from).take(h).collect();
+    if from + h < total && !shown.is_empty() {
+        shown.pop();
+        shown.push(Line::styled(
+            text::MORE_BELOW,
+            Style::default().add_modifier(Modifier::DIM | Modifier::BOLD),
+        ));
+    }
+    f.render_widget(Paragraph::new(shown), area);
+}
+
+/// `s` broken at spaces into lines of at most `width` characters (a longer word is cut).
+fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for w in s.split_whitespace() {
+        let mut w: String = w.to_string();
+        loop {
+            let cur = out.last_mut().map_or(0, |l| l.chars().count());
+            let wl = w.chars().count();
+            if cur > 0 && cur + 1 + wl <= width {
+                if let Some(l) = out.last_mut() {
+                    l.push(' ');
+                    l.push_str(&w);
+                }
+                break;
+            }
+            if cur > 0 {
+                out.push(String::new());
+                continue;
+            }
+            if wl <= width {
+                if let Some(l) = out.last_mut() {
+                    l.push_str(&w);
+                }
+                break;
+            }
+            let head: String = w.chars().take(width).collect();
+            w = w.chars().skip(width).collect();
+            if let Some(l) = out.last_mut() {
+                l.push_str(&head);
+            }
+            out.push(String::new());
+        }
+    }
+    out
 }
 
 fn app_col_label(c: AppCol) -> &'static str {
@@ -740,14 +788,23 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
                 .unwrap_or(0)
                 .max(16);
             let kw = longest.min(body.width as usize / 3).max(12);
-            let kv = |k: &str, val: String| {
-                Line::from(vec![
-                    Span::styled(
-                        format!("{:<kw$} ", cut(k, kw)),
-                        Style::default().add_modifier(Modifier::BOLD),
-                    ),
-                    Span::raw(val),
-                ])
+            // A long value wraps under itself, not under the labels.
+            let vw = (body.width as usize).saturating_sub(kw + 1).max(8);
+            let kv = |k: &str, val: String| -> Vec<Line> {
+                wrap_words(&val, vw)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, part)| {
+                        let label = if i == 0 { cut(k, kw) } else { String::new() };
+                        Line::from(vec![
+                            Span::styled(
+                                format!("{label:<kw$} "),
+                                Style::default().add_modifier(Modifier::BOLD),
+                            ),
+                            Span::raw(part),
+                        ])
+                    })
+                    .collect()
             };
             let status = if may_edit && a.status == volost::domain::Status::Draft {
                 format!(
@@ -759,7 +816,7 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
             } else {
                 a.status.label().into()
             };
-            let mut lines = vec![
+            let mut lines: Vec<Line> = [
                 kv(text::APP_STATUS, status),
                 kv(text::APP_SERVICE, c.service.name.clone()),
                 kv(text::APP_APPLICANT, c.applicant.name.clone()),
@@ -774,9 +831,10 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
                     text::APP_ASSIGNEE,
                     c.assignee.clone().unwrap_or_else(|| text::NOT_SET.into()),
                 ),
-            ];
+            ]
+            .concat();
             if let Some(d) = &a.decision {
-                lines.push(kv(
+                lines.extend(kv(
                     text::APP_DECISION,
                     format!("{} — {}", d.reason, d.message),
                 ));
@@ -793,9 +851,9 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
                     FieldType::File => v.files.name_of(&val).unwrap_or(val),
                     _ => val,
                 };
-                lines.push(kv(&field.label, val));
+                lines.extend(kv(&field.label, val));
             }
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            scrolled(f, body, lines, v.scroll, &v.scroll_max);
         }
         AppTab::Files => files::files(f, body, &v.files, &c.service.fields, offset),
         AppTab::Outgoing => {
@@ -849,7 +907,12 @@ fn menu_popup(f: &mut Frame, area: Rect, m: &crate::app::Menu) {
         height: (m.items.len() as u16 + 2).min(area.height.saturating_sub(3)),
     };
     f.render_widget(Clear, b);
-    let items: Vec<ListItem> = m.items.iter().map(|a| ListItem::new(a.as_str())).collect();
+    let room = b.width.saturating_sub(2) as usize;
+    let items: Vec<ListItem> = m
+        .items
+        .iter()
+        .map(|a| ListItem::new(cut(a, room)))
+        .collect();
     let mut st = ListState::default().with_selected(Some(m.selected));
     f.render_stateful_widget(
         List::new(items)
