@@ -374,6 +374,18 @@ pub struct Menu {
     pub kind: MenuKind,
 }
 
+/// Scrolls a card's text: a line for ↑/↓, ten for PgUp/PgDn, never past `max`.
+pub(crate) fn scroll_by(scroll: &mut u16, max: u16, cmd: Cmd) {
+    *scroll = match cmd {
+        Cmd::Up => scroll.saturating_sub(1),
+        Cmd::PageUp => scroll.saturating_sub(10),
+        Cmd::Down => scroll.saturating_add(1),
+        Cmd::PageDown => scroll.saturating_add(10),
+        _ => *scroll,
+    }
+    .min(max);
+}
+
 /// An application card, and a menu over it when one is open.
 pub struct AppView {
     pub card: ApplicationCard,
@@ -861,13 +873,10 @@ impl App {
                     v.tab = AppTab::ALL[(i + 1) % AppTab::ALL.len()];
                     v.row = 0;
                 }
-                (Some(Cmd::Up | Cmd::PageUp), None) if v.tab == AppTab::Data => {
-                    let by = if cmd == Some(Cmd::Up) { 1 } else { 10 };
-                    v.scroll = v.scroll.saturating_sub(by);
-                }
-                (Some(Cmd::Down | Cmd::PageDown), None) if v.tab == AppTab::Data => {
-                    let by = if cmd == Some(Cmd::Down) { 1 } else { 10 };
-                    v.scroll = v.scroll.saturating_add(by).min(v.scroll_max.get());
+                (Some(c @ (Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown)), None)
+                    if v.tab == AppTab::Data =>
+                {
+                    scroll_by(&mut v.scroll, v.scroll_max.get(), c);
                 }
                 (Some(Cmd::Up), None) => v.row = v.row.saturating_sub(1),
                 (Some(Cmd::Down), None) => v.row = (v.row + 1).min(v.rows().saturating_sub(1)),

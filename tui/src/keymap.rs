@@ -178,6 +178,7 @@ const SCROLLS: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming, Archive, Reg
 /// Where ↑/↓ (and j/k) move a selection (or scroll, on a card's data).
 const MOVES: &[Ctx] = &[
     AppCard,
+    ReqCard,
     Tasks,
     MyTasks,
     Menu,
@@ -352,7 +353,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["PgDn", "PgUp"],
         label: "Листать",
         footer: true,
-        ctx: &[AppCard],
+        ctx: &[AppCard, ReqCard],
     },
     Binding {
         cmd: Cmd::Refresh,

@@ -90,6 +90,9 @@ pub struct ReqView {
     /// The application card it was opened from: Esc goes back there.
     pub from_app: Option<AppId>,
     pub files: FilesTab,
+    /// How far the data or answer tab is scrolled, and how far it can be (see `AppView`).
+    pub scroll: u16,
+    pub scroll_max: std::cell::Cell<u16>,
 }
 
 impl ReqView {
@@ -111,6 +114,8 @@ impl ReqView {
                 files: None,
                 row: 0,
             },
+            scroll: 0,
+            scroll_max: Default::default(),
         }
     }
 
@@ -413,6 +418,10 @@ impl App {
             (Cmd::NextTab, None) => {
                 let i = ReqTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
                 v.tab = ReqTab::ALL[(i + 1) % ReqTab::ALL.len()];
+                v.scroll = 0;
+            }
+            (Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown, None) => {
+                crate::app::scroll_by(&mut v.scroll, v.scroll_max.get(), cmd);
             }
             (Cmd::Refresh, None) => {
                 let (id, from) = (v.id, v.from_app);

@@ -729,6 +729,8 @@ fn request_card(tab: ReqTab) -> App {
             files: Some(Vec::new()),
             row: 0,
         },
+        scroll: 0,
+        scroll_max: Default::default(),
     }));
     a
 }

@@ -151,7 +151,11 @@ fn banner_line(f: &mut Frame, area: Rect, app: &App) {
         Some(Banner::Error(t)) => (t.as_str(), Style::default().fg(Color::White).bg(Color::Red)),
         None => ("", Style::default()),
     };
-    f.render_widget(Paragraph::new(format!(" {text}")).style(style), area);
+    let room = (area.width as usize).saturating_sub(1);
+    f.render_widget(
+        Paragraph::new(format!(" {}", cut(text, room))).style(style),
+        area,
+    );
 }
 
 /// The keys that work now, as many as fit ([`keymap::footer_fit`]).
@@ -554,7 +558,10 @@ fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
                     .map(|e| format!(" — {e}"))
                     .unwrap_or_default();
                 lines.push(Line::styled(
-                    format!(" {mark} {}. {}{who}", i + 1, st.name),
+                    cut(
+                        &format!(" {mark} {}. {}{who}", i + 1, st.name),
+                        body.width as usize,
+                    ),
                     style,
                 ));
                 if i + 1 < m.steps.len() {
@@ -618,6 +625,26 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
         text::INPUT_HINT
     }));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// A label in a column `kw` wide, then its value, which wraps under itself (not under the
+/// labels) in the rest of `width`.
+fn labelled(k: &str, val: &str, kw: usize, width: usize) -> Vec<Line<'static>> {
+    let vw = width.saturating_sub(kw + 1).max(8);
+    wrap_words(val, vw)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let label = if i == 0 { cut(k, kw) } else { String::new() };
+            Line::from(vec![
+                Span::styled(
+                    format!("{label:<kw$} "),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(part),
+            ])
+        })
+        .collect()
 }
 
 /// `lines` from `scroll` on; `max` learns how far they can scroll. When more is below, the
@@ -788,24 +815,7 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
                 .unwrap_or(0)
                 .max(16);
             let kw = longest.min(body.width as usize / 3).max(12);
-            // A long value wraps under itself, not under the labels.
-            let vw = (body.width as usize).saturating_sub(kw + 1).max(8);
-            let kv = |k: &str, val: String| -> Vec<Line> {
-                wrap_words(&val, vw)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, part)| {
-                        let label = if i == 0 { cut(k, kw) } else { String::new() };
-                        Line::from(vec![
-                            Span::styled(
-                                format!("{label:<kw$} "),
-                                Style::default().add_modifier(Modifier::BOLD),
-                            ),
-                            Span::raw(part),
-                        ])
-                    })
-                    .collect()
-            };
+            let kv = |k: &str, val: String| labelled(k, &val, kw, body.width as usize);
             let status = if may_edit && a.status == volost::domain::Status::Draft {
                 format!(
                     "{} ({} — {})",
@@ -1065,7 +1075,7 @@ fn card_frame(f: &mut Frame, area: Rect, title: &str, tabs: &[&str], selected: u
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(title.to_string());
+        .title(cut(title, (area.width as usize).saturating_sub(2)));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [strip, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);

@@ -1,15 +1,15 @@
 //! Drawing requests: the three request lists, a request card, and an application card's
 //! tabs of its requests.
 
-use super::{card_frame, cut, empty, history, list_frame, menu_popup, selectable};
+use super::{card_frame, empty, history, labelled, list_frame, menu_popup, scrolled, selectable};
 use crate::app::{InList, OutList, RegList};
 use crate::requests::{ReqTab, ReqView};
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Wrap};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Cell, Paragraph, Row};
 use volost::domain::display_date;
 use volost::service::{OutRow, RegRow, ReqCol};
 
@@ -253,11 +253,11 @@ pub(super) fn card(f: &mut Frame, area: Rect, v: &ReqView, offset: time::UtcOffs
     let labels: Vec<&str> = ReqTab::ALL.iter().map(|t| t.label()).collect();
     let body = card_frame(f, area, &format!(" {} ", v.title), &labels, selected);
     match v.tab {
-        ReqTab::Data => lines(f, body, &v.data),
+        ReqTab::Data => lines(f, body, &v.data, v),
         ReqTab::Answer if v.answer.is_empty() => {
             f.render_widget(Paragraph::new(text::NO_ANSWER), body);
         }
-        ReqTab::Answer => lines(f, body, &v.answer),
+        ReqTab::Answer => lines(f, body, &v.answer, v),
         ReqTab::Files => super::files::files(f, body, &v.files, &[], offset),
         ReqTab::History => history(f, body, &v.history, offset),
     }
@@ -266,8 +266,8 @@ pub(super) fn card(f: &mut Frame, area: Rect, v: &ReqView, offset: time::UtcOffs
     }
 }
 
-/// Labelled lines; a label with no value is a heading.
-fn lines(f: &mut Frame, area: Rect, kv: &[(String, String)]) {
+/// Labelled lines, scrolled as the card is; a label with no value is a heading.
+fn lines(f: &mut Frame, area: Rect, kv: &[(String, String)], v: &ReqView) {
     let longest = kv
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -279,16 +279,13 @@ fn lines(f: &mut Frame, area: Rect, kv: &[(String, String)]) {
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let out: Vec<Line> = kv
         .iter()
-        .map(|(k, v)| {
-            if v.is_empty() {
-                Line::styled(k.clone(), bold)
+        .flat_map(|(k, val)| {
+            if val.is_empty() {
+                vec![Line::styled(k.clone(), bold)]
             } else {
-                Line::from(vec![
-                    Span::styled(format!("{:<kw$} ", cut(k, kw)), bold),
-                    Span::raw(v.clone()),
-                ])
+                labelled(k, val, kw, area.width as usize)
             }
         })
         .collect();
-    f.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), area);
+    scrolled(f, area, out, v.scroll, &v.scroll_max);
 }
