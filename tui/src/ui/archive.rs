@@ -31,7 +31,7 @@ pub(super) fn draw(f: &mut Frame, area: Rect, v: &ArchiveView, offset: time::Utc
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(title);
+        .title(super::cut(&title, (area.width as usize).saturating_sub(2)));
     let lines = v.lines();
     if lines.is_empty() {
         let what = if v.search.is_empty() {

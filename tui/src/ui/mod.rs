@@ -945,7 +945,10 @@ fn data_form(f: &mut Frame, area: Rect, form: &crate::form::DataForm) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(" {} ", form.title));
+        .title(cut(
+            &format!(" {} ", form.title),
+            (area.width as usize).saturating_sub(2),
+        ));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [msg_area, body] =

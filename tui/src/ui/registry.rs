@@ -36,7 +36,7 @@ pub(super) fn draw(f: &mut Frame, area: Rect, v: &RegistryView) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(title);
+        .title(super::cut(&title, (area.width as usize).saturating_sub(2)));
     if v.services.is_empty() {
         return empty(f, area, block, text::RG_NO_SERVICES);
     }

@@ -28,7 +28,7 @@ pub(super) fn draw(f: &mut Frame, area: Rect, v: &StatsView) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(title);
+        .title(super::cut(&title, (area.width as usize).saturating_sub(2)));
     let Some(r) = &v.report else {
         return empty(f, area, block, text::ST_NO_REPORT);
     };
