@@ -2,5 +2,7 @@
 //! exchange worker reports and `/health`, `/metrics` and the TUI's status line show.
 
 pub mod link;
+pub mod transform;
+pub mod xml;
 
 pub use link::{Link, LinkSnapshot, LinkState};

@@ -1,0 +1,325 @@
+//! A small namespace-resolved tree of an XML document: what exclusive canonicalization
+//! ([`super::c14n`]) and the SMEV transform ([`super::transform`]) both walk. Parsed with
+//! quick-xml; entities and character references resolved, line ends and attribute values
+//! normalized as an XML parser must, comments dropped (neither algorithm keeps them here).
+//! A DOCTYPE is refused: SMEV messages have none, and it is the door to entity bombs.
+
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+use quick_xml::XmlVersion;
+
+/// Deeper than any SMEV message; a bound on the recursion of the writers.
+pub const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum XmlError {
+    #[error("malformed XML at byte {pos}: {reason}")]
+    Malformed { pos: u64, reason: String },
+    #[error("XML nested deeper than {MAX_DEPTH} elements")]
+    TooDeep,
+    #[error("a DOCTYPE is not accepted")]
+    Doctype,
+    #[error("no root element")]
+    Empty,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attr {
+    /// The prefix as written in the source (`None` for an unprefixed attribute).
+    pub prefix: Option<String>,
+    /// The namespace URI; an unprefixed attribute has none.
+    pub ns: Option<String>,
+    pub local: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Element {
+    pub prefix: Option<String>,
+    pub ns: Option<String>,
+    pub local: String,
+    pub attrs: Vec<Attr>,
+    pub children: Vec<Node>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    Element(Element),
+    /// Adjacent character data (text, references, CDATA) merged into one node.
+    Text(String),
+    /// A processing instruction inside the root: target and data.
+    Pi(String, String),
+}
+
+impl Element {
+    /// The value of the unqualified attribute `local`.
+    pub fn attr(&self, local: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.ns.is_none() && a.local == local)
+            .map(|a| a.value.as_str())
+    }
+
+    pub fn is(&self, ns: &str, local: &str) -> bool {
+        self.ns.as_deref() == Some(ns) && self.local == local
+    }
+
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The first child element named `ns`:`local`.
+    pub fn child(&self, ns: &str, local: &str) -> Option<&Element> {
+        self.elements().find(|e| e.is(ns, local))
+    }
+
+    /// The text of the element's own text children, joined.
+    pub fn text(&self) -> String {
+        self.children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every element of the subtree, this one first, in document order.
+    pub fn descendants(&self) -> Vec<&Element> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Element> = vec![self];
+        while let Some(e) = stack.pop() {
+            out.push(e);
+            let kids: Vec<&Element> = e.elements().collect();
+            stack.extend(kids.into_iter().rev());
+        }
+        out
+    }
+
+    /// The one element of the subtree whose unqualified `Id` attribute is `id`. Two such
+    /// elements make the reference ambiguous, which a signature check must refuse.
+    pub fn by_id(&self, id: &str) -> Result<Option<&Element>, ()> {
+        let mut found = self.descendants().into_iter().filter(|e| e.attr("Id") == Some(id));
+        let first = found.next();
+        match found.next() {
+            Some(_) => Err(()),
+            None => Ok(first),
+        }
+    }
+}
+
+/// Parses a whole document into its root element.
+pub fn parse(xml: &str) -> Result<Element, XmlError> {
+    let mut r = NsReader::from_str(xml);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    let bad = |r: &NsReader<&[u8]>, e: &dyn std::fmt::Display| XmlError::Malformed {
+        pos: r.buffer_position(),
+        reason: e.to_string(),
+    };
+    loop {
+        // The resolved name borrows the reader: own it at once.
+        let step = r.read_resolved_event().map(|(res, ev)| {
+            let ns = match res {
+                ResolveResult::Bound(n) => Ok(Some(owned(n))),
+                ResolveResult::Unbound => Ok(None),
+                ResolveResult::Unknown(p) => Err(format!("unknown namespace prefix {p}")),
+            };
+            (ns, ev)
+        });
+        let (ns, ev) = match step {
+            Ok(x) => x,
+            Err(e) => return Err(bad(&r, &e)),
+        };
+        let ns = ns.map_err(|e| bad(&r, &e))?;
+        match ev {
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                if root.is_some() {
+                    return Err(bad(&r, &"content after the root element"));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(XmlError::TooDeep);
+                }
+                let name = s.name();
+                let mut el = Element {
+                    prefix: name
+                        .prefix()
+                        .map(|p| owned(p)),
+                    ns,
+                    local: owned(name.local_name()),
+                    attrs: Vec::new(),
+                    children: Vec::new(),
+                };
+                for a in s.attributes() {
+                    let a = a.map_err(|e| bad(&r, &e))?;
+                    if a.key.as_namespace_binding().is_some() {
+                        continue;
+                    }
+                    let (res, local) = r.resolver().resolve_attribute(a.key);
+                    let ns = match res {
+                        ResolveResult::Bound(n) => {
+                            Some(owned(n))
+                        }
+                        ResolveResult::Unbound => None,
+                        ResolveResult::Unknown(p) => {
+                            return Err(bad(&r, &format!("unknown namespace prefix {p}")));
+                        }
+                    };
+                    let value = a
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .map_err(|e| bad(&r, &e))?
+                        .into_owned();
+                    el.attrs.push(Attr {
+                        prefix: a
+                            .key
+                            .prefix()
+                            .map(|p| owned(p)),
+                        ns,
+                        local: owned(local),
+                        value,
+                    });
+                }
+                if matches!(ev, Event::Start(_)) {
+                    stack.push(el);
+                } else {
+                    close(el, &mut stack, &mut root);
+                }
+            }
+            Event::End(_) => match stack.pop() {
+                Some(el) => close(el, &mut stack, &mut root),
+                None => return Err(bad(&r, &"unexpected end tag")),
+            },
+            Event::Text(t) => {
+                let s = t.xml_content(XmlVersion::Implicit1_0);
+                push_text(&mut stack, &s, &root, &r)?;
+            }
+            Event::CData(c) => {
+                let s = c.xml_content(XmlVersion::Implicit1_0).into_owned();
+                push_text(&mut stack, &s, &root, &r)?;
+            }
+            Event::GeneralRef(g) => {
+                let ch = match g.resolve_char_ref().map_err(|e| bad(&r, &e))? {
+                    Some(c) => c,
+                    None => match g.as_ref() {
+                        "lt" => '<',
+                        "gt" => '>',
+                        "amp" => '&',
+                        "apos" => '\'',
+                        "quot" => '"',
+                        other => return Err(bad(&r, &format!("unknown entity &{other};"))),
+                    },
+                };
+                push_text(&mut stack, ch.encode_utf8(&mut [0; 4]), &root, &r)?;
+            }
+            Event::PI(p) => {
+                if let Some(top) = stack.last_mut() {
+                    top.children.push(Node::Pi(
+                        p.target().to_string(),
+                        p.content().trim_start().to_string(),
+                    ));
+                }
+            }
+            Event::DocType(_) => return Err(XmlError::Doctype),
+            Event::Decl(_) | Event::Comment(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlError::Malformed {
+            pos: r.buffer_position(),
+            reason: "unclosed element".into(),
+        });
+    }
+    root.ok_or(XmlError::Empty)
+}
+
+fn owned<T: AsRef<str>>(t: T) -> String {
+    t.as_ref().to_string()
+}
+
+fn close(el: Element, stack: &mut [Element], root: &mut Option<Element>) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(Node::Element(el)),
+        None => *root = Some(el),
+    }
+}
+
+fn push_text(
+    stack: &mut [Element],
+    s: &str,
+    root: &Option<Element>,
+    r: &NsReader<&[u8]>,
+) -> Result<(), XmlError> {
+    match stack.last_mut() {
+        Some(top) => {
+            if let Some(Node::Text(t)) = top.children.last_mut() {
+                t.push_str(s);
+            } else {
+                top.children.push(Node::Text(s.to_string()));
+            }
+            Ok(())
+        }
+        // Outside the root only whitespace may stand.
+        None if s.chars().all(char::is_whitespace) => Ok(()),
+        None => Err(XmlError::Malformed {
+            pos: r.buffer_position(),
+            reason: if root.is_some() {
+                "text after the root element".into()
+            } else {
+                "text before the root element".into()
+            },
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_and_character_data_merges() {
+        let e = parse(
+            "<?xml version=\"1.0\"?><!-- c --><a:r xmlns:a=\"urn:a\" xmlns=\"urn:d\" x=\"1\" \
+             a:y=\"t&#9;&amp;\"><k>A &amp; B<![CDATA[<c>]]>&#x41;</k></a:r>",
+        )
+        .expect("parses");
+        assert_eq!((e.ns.as_deref(), e.local.as_str()), (Some("urn:a"), "r"));
+        assert_eq!(e.attr("x"), Some("1"));
+        // Attribute-value normalization turns the tab reference into a tab, literal ones
+        // into spaces.
+        assert_eq!(e.attrs[1].ns.as_deref(), Some("urn:a"));
+        assert_eq!(e.attrs[1].value, "t\t&");
+        let k = e.child("urn:d", "k").expect("default namespace");
+        assert_eq!(k.text(), "A & B<c>A");
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        assert!(matches!(parse("<a><b></a>"), Err(XmlError::Malformed { .. })));
+        assert!(matches!(parse("<p:a/>"), Err(XmlError::Malformed { .. })));
+        assert!(matches!(parse("<a>&foo;</a>"), Err(XmlError::Malformed { .. })));
+        assert_eq!(
+            parse("<!DOCTYPE a [<!ENTITY x \"y\">]><a/>"),
+            Err(XmlError::Doctype)
+        );
+        assert_eq!(parse(""), Err(XmlError::Empty));
+        let deep = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
+        assert_eq!(parse(&deep), Err(XmlError::TooDeep));
+        assert!(parse("<a/><b/>").is_err());
+    }
+
+    #[test]
+    fn an_id_names_one_element_or_the_reference_is_ambiguous() {
+        let e = parse("<a Id=\"x\"><b Id=\"y\"/><c><d Id=\"z\"/></c></a>").expect("parses");
+        assert_eq!(e.by_id("z").expect("unique").map(|e| e.local.as_str()), Some("d"));
+        assert_eq!(e.by_id("q"), Ok(None));
+        let two = parse("<a><b Id=\"x\"/><b Id=\"x\"/></a>").expect("parses");
+        assert!(two.by_id("x").is_err());
+        let order: Vec<&str> = e.descendants().iter().map(|e| e.local.as_str()).collect();
+        assert_eq!(order, ["a", "b", "c", "d"]);
+    }
+}
