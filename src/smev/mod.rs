@@ -1,6 +1,9 @@
 //! SMEV 3, the federal exchange. [`link`] is the state of the node's link to it, which the
 //! exchange worker reports and `/health`, `/metrics` and the TUI's status line show.
 
+pub mod c14n;
+pub mod dsig;
+pub mod gost;
 pub mod link;
 pub mod transform;
 pub mod xml;

@@ -149,7 +149,7 @@ fn escape_text(s: &str, out: &mut String) {
     let mut prev: Option<char> = None;
     let mut prev_escaped = false;
     for c in s.chars() {
-        let chunk_start = pos % CHUNK == 0;
+        let chunk_start = pos.is_multiple_of(CHUNK);
         let escaped = match c {
             '&' => {
                 out.push_str("&amp;");
@@ -197,8 +197,8 @@ mod tests {
     /// The shared cases: every input gives exactly the expected octets.
     #[test]
     fn the_published_cases() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("smev/testdata/transform-cases");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("smev/testdata/transform-cases");
         let mut n = 0;
         for entry in std::fs::read_dir(&dir).expect("cases") {
             let path = entry.expect("entry").path();
@@ -217,8 +217,14 @@ mod tests {
 
     #[test]
     fn greater_than_follows_the_writers_chunks() {
-        assert_eq!(t("<a xmlns=\"u\">]&gt;x</a>"), "<ns1:a xmlns:ns1=\"u\">]&gt;x</ns1:a>");
-        assert_eq!(t("<a xmlns=\"u\">x&gt;y</a>"), "<ns1:a xmlns:ns1=\"u\">x>y</ns1:a>");
+        assert_eq!(
+            t("<a xmlns=\"u\">]&gt;x</a>"),
+            "<ns1:a xmlns:ns1=\"u\">]&gt;x</ns1:a>"
+        );
+        assert_eq!(
+            t("<a xmlns=\"u\">x&gt;y</a>"),
+            "<ns1:a xmlns:ns1=\"u\">x>y</ns1:a>"
+        );
         // Long text: after an escaped character, and at the start.
         let long = "&gt;abcdefghijklmn&amp;&gt;z";
         assert_eq!(

@@ -4,10 +4,10 @@
 //! normalized as an XML parser must, comments dropped (neither algorithm keeps them here).
 //! A DOCTYPE is refused: SMEV messages have none, and it is the door to entity bombs.
 
+use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
-use quick_xml::XmlVersion;
 
 /// Deeper than any SMEV message; a bound on the recursion of the writers.
 pub const MAX_DEPTH: usize = 128;
@@ -23,6 +23,11 @@ pub enum XmlError {
     #[error("no root element")]
     Empty,
 }
+
+/// Two elements carry the `Id` a reference names.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("two elements have the same Id")]
+pub struct AmbiguousId;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attr {
@@ -102,11 +107,14 @@ impl Element {
 
     /// The one element of the subtree whose unqualified `Id` attribute is `id`. Two such
     /// elements make the reference ambiguous, which a signature check must refuse.
-    pub fn by_id(&self, id: &str) -> Result<Option<&Element>, ()> {
-        let mut found = self.descendants().into_iter().filter(|e| e.attr("Id") == Some(id));
+    pub fn by_id(&self, id: &str) -> Result<Option<&Element>, AmbiguousId> {
+        let mut found = self
+            .descendants()
+            .into_iter()
+            .filter(|e| e.attr("Id") == Some(id));
         let first = found.next();
         match found.next() {
-            Some(_) => Err(()),
+            Some(_) => Err(AmbiguousId),
             None => Ok(first),
         }
     }
@@ -146,9 +154,7 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                 }
                 let name = s.name();
                 let mut el = Element {
-                    prefix: name
-                        .prefix()
-                        .map(|p| owned(p)),
+                    prefix: name.prefix().map(owned),
                     ns,
                     local: owned(name.local_name()),
                     attrs: Vec::new(),
@@ -161,9 +167,7 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                     }
                     let (res, local) = r.resolver().resolve_attribute(a.key);
                     let ns = match res {
-                        ResolveResult::Bound(n) => {
-                            Some(owned(n))
-                        }
+                        ResolveResult::Bound(n) => Some(owned(n)),
                         ResolveResult::Unbound => None,
                         ResolveResult::Unknown(p) => {
                             return Err(bad(&r, &format!("unknown namespace prefix {p}")));
@@ -174,10 +178,7 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                         .map_err(|e| bad(&r, &e))?
                         .into_owned();
                     el.attrs.push(Attr {
-                        prefix: a
-                            .key
-                            .prefix()
-                            .map(|p| owned(p)),
+                        prefix: a.key.prefix().map(owned),
                         ns,
                         local: owned(local),
                         value,
@@ -299,9 +300,15 @@ mod tests {
 
     #[test]
     fn bad_input_is_refused() {
-        assert!(matches!(parse("<a><b></a>"), Err(XmlError::Malformed { .. })));
+        assert!(matches!(
+            parse("<a><b></a>"),
+            Err(XmlError::Malformed { .. })
+        ));
         assert!(matches!(parse("<p:a/>"), Err(XmlError::Malformed { .. })));
-        assert!(matches!(parse("<a>&foo;</a>"), Err(XmlError::Malformed { .. })));
+        assert!(matches!(
+            parse("<a>&foo;</a>"),
+            Err(XmlError::Malformed { .. })
+        ));
         assert_eq!(
             parse("<!DOCTYPE a [<!ENTITY x \"y\">]><a/>"),
             Err(XmlError::Doctype)
@@ -315,7 +322,10 @@ mod tests {
     #[test]
     fn an_id_names_one_element_or_the_reference_is_ambiguous() {
         let e = parse("<a Id=\"x\"><b Id=\"y\"/><c><d Id=\"z\"/></c></a>").expect("parses");
-        assert_eq!(e.by_id("z").expect("unique").map(|e| e.local.as_str()), Some("d"));
+        assert_eq!(
+            e.by_id("z").expect("unique").map(|e| e.local.as_str()),
+            Some("d")
+        );
         assert_eq!(e.by_id("q"), Ok(None));
         let two = parse("<a><b Id=\"x\"/><b Id=\"x\"/></a>").expect("parses");
         assert!(two.by_id("x").is_err());
