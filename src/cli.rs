@@ -472,3 +472,58 @@ pub fn tui(config: Option<&Path>, socket: Option<&Path>) -> Result<()> {
     volost_tui::run(&socket, None)?;
     Ok(())
 }
+
+/// `volost smev keygen`.
+pub fn smev_keygen(out: &Path, name: &str, org: &str, days: u32) -> Result<()> {
+    if !(1..=3650).contains(&days) {
+        bail!("срок действия сертификата — от 1 до 3650 дней");
+    }
+    let w = volost::smev::keys::keygen(out, name, org, days)
+        .context("не удалось создать тестовый ключ")?;
+    println!(
+        "Ключ ЭП-ОВ (ГОСТ Р 34.10-2012, 256 бит): {}",
+        w.key.display()
+    );
+    println!(
+        "Сертификат (самоподписанный, для демонстрации и тестов): {}",
+        w.cert.display()
+    );
+    println!("Действителен до: {}", w.not_after);
+    Ok(())
+}
+
+/// `volost smev verify`: every `ds:Signature` of the message, checked as the worker checks
+/// what it receives.
+pub fn smev_verify(file: &Path) -> Result<()> {
+    use volost::smev::{dsig, xml};
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("не удалось прочитать {}", file.display()))?;
+    let doc = xml::parse(&text).context("файл не является корректным XML")?;
+    let sigs: Vec<&xml::Element> = doc
+        .descendants()
+        .into_iter()
+        .filter(|e| e.is(dsig::DS, "Signature"))
+        .collect();
+    if sigs.is_empty() {
+        bail!("в сообщении нет подписей (ds:Signature)");
+    }
+    let mut bad = 0;
+    for s in sigs {
+        match dsig::verify(&doc, s) {
+            Ok(v) => println!(
+                "#{}: подпись верна; подписал {}, сертификат действителен до {}",
+                v.reference,
+                v.signer(),
+                v.cert.not_after()
+            ),
+            Err(e) => {
+                bad += 1;
+                println!("подпись не верна: {e}");
+            }
+        }
+    }
+    if bad > 0 {
+        bail!("неверных подписей: {bad}");
+    }
+    Ok(())
+}

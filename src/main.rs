@@ -83,6 +83,11 @@ enum Cmd {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
         data: PathBuf,
     },
+    /// SMEV 3: keys and signatures.
+    Smev {
+        #[command(subcommand)]
+        cmd: SmevCmd,
+    },
     /// Print a task queue as a staff member sees it.
     Queue {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
@@ -124,6 +129,27 @@ enum UserCmd {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
         data: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum SmevCmd {
+    /// Make a test GOST R 34.10-2012 key (node-key.pem, mode 0600) and a self-signed
+    /// certificate (node-cert.pem) for demos and tests; never overwrites.
+    Keygen {
+        /// Directory to write into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Certificate's common name.
+        #[arg(long, default_value = "Тестовый узел volost")]
+        name: String,
+        /// Certificate's organisation.
+        #[arg(long, default_value = "")]
+        org: String,
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+    /// Verify every XMLDSig signature of a SOAP message file (as SMEV sent or received it).
+    Verify { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +237,18 @@ fn run(cli: Cli) -> Result<()> {
         } => cli::demo_seed(&data, applications, seed),
         Cmd::Demo { cmd: None, data } => cli::demo(&data),
         Cmd::Check { data } => cli::check(&data),
+        Cmd::Smev {
+            cmd:
+                SmevCmd::Keygen {
+                    out,
+                    name,
+                    org,
+                    days,
+                },
+        } => cli::smev_keygen(&out, &name, &org, days),
+        Cmd::Smev {
+            cmd: SmevCmd::Verify { file },
+        } => cli::smev_verify(&file),
         Cmd::Queue {
             data,
             user,

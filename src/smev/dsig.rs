@@ -56,6 +56,19 @@ pub struct Verified {
     pub reference: String,
 }
 
+impl Verified {
+    /// The signer as people read it: the certificate's common name and organisation.
+    pub fn signer(&self) -> String {
+        use openssl::nid::Nid;
+        [Nid::COMMONNAME, Nid::ORGANIZATIONNAME]
+            .into_iter()
+            .filter_map(|n| self.cert.subject_name().entries_by_nid(n).next())
+            .filter_map(|e| e.data().to_string().ok())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// The `ds:Signature` element, as text, that signs `target` (whose `Id` attribute must be
 /// `id`) with `key`, carrying `cert`. The caller puts it beside the target; the digest
 /// depends only on the target's names, attributes and text, so the target may be given as

@@ -4,6 +4,7 @@
 pub mod c14n;
 pub mod dsig;
 pub mod gost;
+pub mod keys;
 pub mod link;
 pub mod transform;
 pub mod xml;
