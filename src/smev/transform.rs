@@ -122,7 +122,9 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// Attribute values and namespace URIs, as Woodstox writes them.
+/// Attribute values and namespace URIs, as Woodstox writes them: c14n's escapes
+/// (`c14n::escape_attr`), but with lower-case hex, which changes the digest, so the two
+/// stay apart.
 fn escape_attr(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
