@@ -12,10 +12,15 @@
 use super::xml::{Element, Node};
 
 pub fn canonicalize(root: &Element) -> Vec<u8> {
+    canonical_text(root).into_bytes()
+}
+
+/// The canonical form as text (it is UTF-8 by definition), for embedding it as it is.
+pub fn canonical_text(root: &Element) -> String {
     let mut out = String::with_capacity(1024);
     let mut rendered: Vec<Vec<(String, String)>> = Vec::new();
     element(root, &mut rendered, &mut out);
-    out.into_bytes()
+    out
 }
 
 /// The binding of `prefix` ("" for the default namespace) rendered by the nearest output

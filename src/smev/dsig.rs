@@ -8,7 +8,7 @@
 //! document, an `Id` that two elements share or a transform not listed here is refused, not
 //! skipped.
 
-use super::c14n::canonicalize;
+use super::c14n::{canonical_text, canonicalize};
 use super::gost::{self, GostError};
 use super::transform::{TransformError, transform};
 use super::xml::{Element, XmlError, parse};
@@ -95,12 +95,11 @@ pub fn sign(
         B64.encode(digest)
     );
     // Signed and sent in its canonical form, so that no re-serialization can change it.
-    let info = canonicalize(&parse(&info_text)?);
-    let value = gost::sign(key, &info)?;
+    let info = canonical_text(&parse(&info_text)?);
+    let value = gost::sign(key, info.as_bytes())?;
     let der = cert
         .to_der()
         .map_err(|e| SignatureError::Certificate(e.to_string()))?;
-    let info = String::from_utf8(info).map_err(|e| SignatureError::Certificate(e.to_string()))?;
     Ok(format!(
         "<ds:Signature xmlns:ds=\"{DS}\">{info}<ds:SignatureValue>{}</ds:SignatureValue>\
          <ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data>\
