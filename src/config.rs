@@ -33,6 +33,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub backup: BackupConfig,
     pub jobs: JobsConfig,
+    pub smev: SmevConfig,
     pub log: LogConfig,
 }
 
@@ -92,6 +93,37 @@ pub struct BackupConfig {
 pub struct JobsConfig {
     /// Minutes between runs of the overdue-task job.
     pub overdue_interval_minutes: u64,
+}
+
+/// The link to SMEV 3. No endpoint means no exchange: requests are kept «сформирован».
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmevConfig {
+    /// The SMEV endpoint (`http://…`); empty turns the exchange off.
+    pub endpoint: String,
+    /// The schema version of the envelopes: `1.1` or `1.3`.
+    pub version: String,
+    /// The node's organisation key (ЭП-ОВ) and certificate as PEM files…
+    pub key: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    /// …or as one PKCS#12 container, whose password is the first line of a 0600 file.
+    pub pkcs12: Option<PathBuf>,
+    pub password_file: Option<PathBuf>,
+    /// Seconds between polls of the SMEV queues.
+    pub poll_interval_secs: u64,
+    /// Longest wait for one HTTP exchange with SMEV, in seconds.
+    pub timeout_secs: u64,
+    /// How long the worker keeps retrying a send before the request is «не отправлен».
+    pub give_up_minutes: u64,
+    /// Largest total of inline attachments in one message, in bytes.
+    pub max_attachment_bytes: u64,
+    /// Days before the certificate's end from which the node warns.
+    pub cert_warn_days: u64,
+    /// Marks outgoing requests as test messages (`TestMessage`): providers must not act on
+    /// them. For a test environment.
+    pub test_messages: bool,
+    /// `NodeID` of this node's SMEV adapter, when the operator assigned one.
+    pub node_id: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -158,6 +190,26 @@ impl Default for JobsConfig {
     fn default() -> Self {
         JobsConfig {
             overdue_interval_minutes: 15,
+        }
+    }
+}
+
+impl Default for SmevConfig {
+    fn default() -> Self {
+        SmevConfig {
+            endpoint: String::new(),
+            version: "1.1".into(),
+            key: None,
+            cert: None,
+            pkcs12: None,
+            password_file: None,
+            poll_interval_secs: 10,
+            timeout_secs: 30,
+            give_up_minutes: 24 * 60,
+            max_attachment_bytes: 5 * 1024 * 1024,
+            cert_warn_days: 30,
+            test_messages: false,
+            node_id: String::new(),
         }
     }
 }
@@ -282,11 +334,74 @@ impl Config {
             1,
             1440,
         )?;
+        self.check_smev(path)?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(bad("log", "format", "must be \"text\" or \"json\"".into()));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| bad("log", "level", e.to_string()))?;
+        Ok(())
+    }
+
+    fn check_smev(&self, path: &str) -> Result<(), ConfigError> {
+        let s = &self.smev;
+        let bad = |key, reason: &str| ConfigError::Value {
+            path: path.into(),
+            section: "smev",
+            key,
+            reason: reason.into(),
+        };
+        let within = |key, v: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(bad(key, &format!("must be between {lo} and {hi}")))
+            }
+        };
+        if !matches!(s.version.as_str(), "1.1" | "1.3") {
+            return Err(bad("version", "must be \"1.1\" or \"1.3\""));
+        }
+        within("poll_interval_secs", s.poll_interval_secs, 1, 3600)?;
+        within("timeout_secs", s.timeout_secs, 1, 600)?;
+        within("give_up_minutes", s.give_up_minutes, 1, 7 * 24 * 60)?;
+        within("max_attachment_bytes", s.max_attachment_bytes, 1024, 64 << 20)?;
+        within("cert_warn_days", s.cert_warn_days, 1, 365)?;
+        if s.node_id.chars().count() > 50 {
+            return Err(bad("node_id", "at most 50 characters"));
+        }
+        for (key, p) in [
+            ("key", &s.key),
+            ("cert", &s.cert),
+            ("pkcs12", &s.pkcs12),
+            ("password_file", &s.password_file),
+        ] {
+            if p.as_ref().is_some_and(|p| !p.is_absolute()) {
+                return Err(bad(key, "must be an absolute path"));
+            }
+        }
+        if s.pkcs12.is_some() && (s.key.is_some() || s.cert.is_some()) {
+            return Err(bad("pkcs12", "give either pkcs12 or key and cert, not both"));
+        }
+        if s.pkcs12.is_some() != s.password_file.is_some() {
+            return Err(bad("password_file", "pkcs12 and password_file go together"));
+        }
+        if s.key.is_some() != s.cert.is_some() {
+            return Err(bad("cert", "key and cert must be set together"));
+        }
+        if s.endpoint.is_empty() {
+            return Ok(());
+        }
+        if !(s.endpoint.starts_with("http://") || s.endpoint.starts_with("https://"))
+            || s.endpoint.parse::<reqwest::Url>().is_err()
+        {
+            return Err(bad("endpoint", "must be an http:// or https:// address"));
+        }
+        if s.key.is_none() && s.pkcs12.is_none() {
+            return Err(bad(
+                "endpoint",
+                "the exchange needs the node's key: set key and cert, or pkcs12",
+            ));
+        }
         Ok(())
     }
 
@@ -352,6 +467,19 @@ mod tests {
 
         let e = Config::parse("[node]\nutc_offset = \"+25:00\"\n", "v.toml").expect_err("tz");
         assert!(e.to_string().contains("utc_offset"), "{e}");
+
+        let e = Config::parse("[smev]\nendpoint = \"http://smev:7500/ws\"\n", "v.toml")
+            .expect_err("no key");
+        assert!(e.to_string().contains("needs the node's key"), "{e}");
+        let e = Config::parse("[smev]\nkey = \"k.pem\"\ncert = \"/c.pem\"\n", "v.toml")
+            .expect_err("relative");
+        assert!(e.to_string().contains("[smev] key"), "{e}");
+        let e = Config::parse("[smev]\npkcs12 = \"/n.p12\"\n", "v.toml").expect_err("pass");
+        assert!(e.to_string().contains("password_file"), "{e}");
+        let e = Config::parse("[smev]\nversion = \"1.2\"\n", "v.toml").expect_err("version");
+        assert!(e.to_string().contains("[smev] version"), "{e}");
+        let ok = "[smev]\nendpoint = \"http://127.0.0.1:7500/smev\"\nkey = \"/k.pem\"\ncert = \"/c.pem\"\n";
+        assert!(Config::parse(ok, "v.toml").is_ok());
 
         let e = Config::parse("[log]\nformat = \"xml\"\n", "v.toml").expect_err("format");
         assert!(e.to_string().contains("[log] format"), "{e}");

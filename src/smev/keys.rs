@@ -24,6 +24,12 @@ pub enum KeyError {
     Certificate { path: PathBuf, reason: String },
     #[error("the key {key} does not belong to the certificate {cert}")]
     Mismatch { key: PathBuf, cert: PathBuf },
+    #[error("{path}: {reason}")]
+    Container { path: PathBuf, reason: String },
+    #[error("{path}: the password file must not be readable by others (chmod 600)")]
+    OpenPasswordFile { path: PathBuf },
+    #[error("the node's key is not configured: set [smev] key and cert, or pkcs12")]
+    NotConfigured,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
@@ -84,4 +90,134 @@ pub fn load_pem(key: &Path, cert: &Path) -> Result<(PKey<Private>, X509), KeyErr
         });
     }
     Ok((k, c))
+}
+
+/// The node's organisation key (ЭП-ОВ) with its certificate: what signs every call to SMEV.
+pub struct NodeKey {
+    pub key: PKey<Private>,
+    pub cert: X509,
+}
+
+impl std::fmt::Debug for NodeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key itself, not even in a debug print.
+        f.debug_struct("NodeKey")
+            .field("subject", &subject(&self.cert))
+            .finish_non_exhaustive()
+    }
+}
+
+impl NodeKey {
+    /// From the `[smev]` section: PEM key and certificate, or a PKCS#12 container.
+    pub fn load(cfg: &crate::config::SmevConfig) -> Result<NodeKey, KeyError> {
+        match (&cfg.key, &cfg.cert, &cfg.pkcs12, &cfg.password_file) {
+            (Some(k), Some(c), _, _) => {
+                let (key, cert) = load_pem(k, c)?;
+                Ok(NodeKey { key, cert })
+            }
+            (_, _, Some(p12), Some(pass)) => load_pkcs12(p12, pass),
+            _ => Err(KeyError::NotConfigured),
+        }
+    }
+
+    /// Whole days until the certificate ends (negative once it has), as of `now_unix`.
+    pub fn days_left(&self, now_unix: i64) -> Result<i64, KeyError> {
+        days_left(&self.cert, now_unix)
+    }
+
+    pub fn subject(&self) -> String {
+        subject(&self.cert)
+    }
+}
+
+/// Whole days from `now_unix` until `cert` ends.
+pub fn days_left(cert: &X509, now_unix: i64) -> Result<i64, KeyError> {
+    let now = openssl::asn1::Asn1Time::from_unix(now_unix).map_err(|e| KeyError::Certificate {
+        path: PathBuf::new(),
+        reason: e.to_string(),
+    })?;
+    let d = now
+        .diff(cert.not_after())
+        .map_err(|e| KeyError::Certificate {
+            path: PathBuf::new(),
+            reason: e.to_string(),
+        })?;
+    Ok(i64::from(d.days))
+}
+
+/// The certificate's common name and organisation, as people read them.
+pub fn subject(cert: &X509) -> String {
+    use openssl::nid::Nid;
+    [Nid::COMMONNAME, Nid::ORGANIZATIONNAME]
+        .into_iter()
+        .filter_map(|n| cert.subject_name().entries_by_nid(n).next())
+        .filter_map(|e| e.data().to_string().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A PKCS#12 container whose password is the first line of `pass`, a file only its owner
+/// may read: a password in a world-readable file is as good as none.
+pub fn load_pkcs12(p12: &Path, pass: &Path) -> Result<NodeKey, KeyError> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(pass).map_err(io(pass))?;
+    if meta.mode() & 0o077 != 0 {
+        return Err(KeyError::OpenPasswordFile {
+            path: pass.to_path_buf(),
+        });
+    }
+    let text = std::fs::read_to_string(pass).map_err(io(pass))?;
+    let password = text.lines().next().unwrap_or("");
+    let der = std::fs::read(p12).map_err(io(p12))?;
+    let bad = |reason: String| KeyError::Container {
+        path: p12.to_path_buf(),
+        reason,
+    };
+    gost::init()?;
+    let parsed = openssl::pkcs12::Pkcs12::from_der(&der)
+        .map_err(|e| bad(format!("not a PKCS#12 container: {e}")))?
+        .parse2(password)
+        .map_err(|_| bad("wrong password, or a container this node cannot read".into()))?;
+    match (parsed.pkey, parsed.cert) {
+        (Some(key), Some(cert)) => Ok(NodeKey { key, cert }),
+        _ => Err(bad("the container lacks the key or its certificate".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_pkcs12_container_loads_only_with_a_private_password_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        gost::init().expect("gost");
+        let key = gost::generate_key().expect("key");
+        let cert = gost::self_signed(&key, "Тест", "Сельсовет", 30).expect("cert");
+        let p12 = openssl::pkcs12::Pkcs12::builder()
+            .name("node")
+            .pkey(&key)
+            .cert(&cert)
+            .build2("секрет")
+            .expect("p12");
+        let p12_path = dir.path().join("node.p12");
+        std::fs::write(&p12_path, p12.to_der().expect("der")).expect("write");
+        let pass = dir.path().join("pass");
+        std::fs::write(&pass, "секрет\n").expect("write");
+
+        std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let e = load_pkcs12(&p12_path, &pass).expect_err("open file");
+        assert!(matches!(e, KeyError::OpenPasswordFile { .. }), "{e}");
+
+        std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let k = load_pkcs12(&p12_path, &pass).expect("loads");
+        assert_eq!(k.subject(), "Тест, Сельсовет");
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        assert!((29..=30).contains(&k.days_left(now).expect("days")));
+
+        std::fs::write(&pass, "не тот\n").expect("write");
+        let e = load_pkcs12(&p12_path, &pass).expect_err("wrong password");
+        assert!(e.to_string().contains("wrong password"), "{e}");
+    }
 }

@@ -1,11 +1,14 @@
 //! SMEV 3, the federal exchange. [`link`] is the state of the node's link to it, which the
 //! exchange worker reports and `/health`, `/metrics` and the TUI's status line show.
 
+pub mod business;
 pub mod c14n;
 pub mod dsig;
+pub mod envelope;
 pub mod gost;
 pub mod keys;
 pub mod link;
+pub mod reply;
 pub mod transform;
 pub mod xml;
 
