@@ -125,6 +125,14 @@ pub enum Call {
     Outgoing {
         id: OutReqId,
     },
+    /// «Отправить»: sign and queue for SMEV.
+    SubmitOutgoing {
+        id: OutReqId,
+    },
+    /// «Вернуть в работу» after «не отправлен» or «выявлена ошибка».
+    ReopenOutgoing {
+        id: OutReqId,
+    },
     OutgoingList(ListArgs<OutFilter>),
     IncomingList(ListArgs<InFilter>),
     Incoming {
@@ -295,6 +303,7 @@ impl Call {
             Act => "act", CreateApplicant => "create_applicant",
             FindApplicants => "find_applicants", Applicant => "applicant",
             CreateOutgoing => "create_outgoing", Outgoing => "outgoing",
+            SubmitOutgoing => "submit_outgoing", ReopenOutgoing => "reopen_outgoing",
             OutgoingList => "outgoing_list", IncomingList => "incoming_list",
             AnswerIncoming => "answer_incoming", ClaimIncoming => "claim_incoming",
             ReturnIncoming => "return_incoming", CommentIncoming => "comment_incoming", CreateRegional => "create_regional",

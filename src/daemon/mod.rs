@@ -232,7 +232,18 @@ pub async fn serve(
     ready: impl FnOnce(&Bound),
 ) -> Result<(), DaemonError> {
     let sessions = Sessions::new(Duration::from_secs(cfg.sessions.idle_timeout_minutes * 60));
-    let api = Arc::new(Api::new(node.clone(), sessions, cfg.backup.clone()));
+    let mut api = Api::new(node.clone(), sessions, cfg.backup.clone());
+    let profile = if cfg.smev.endpoint.is_empty() {
+        None
+    } else {
+        let p = crate::smev::profile::Profile::load(&cfg.smev)
+            .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
+        tracing::info!(endpoint = %cfg.smev.endpoint, subject = %p.key.subject(), "SMEV exchange on");
+        let p = Arc::new(p);
+        api = api.with_exchange(p.clone());
+        Some(p)
+    };
+    let api = Arc::new(api);
     let state = Arc::new(State::new(api.clone()));
 
     let unix = local::bind(&cfg.local_api.socket, &cfg.local_api.group).map_err(|source| {
@@ -296,6 +307,11 @@ pub async fn serve(
         }
     }
     jobs::spawn(&mut tasks, &cfg, state.clone(), shutdown.clone());
+    if let Some(p) = profile {
+        let w = crate::smev::worker::Worker::new(node.clone(), p, api.link.clone(), &cfg.smev)
+            .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
+        tasks.spawn(w.run(shutdown.clone()));
+    }
     ready(&bound);
     while tasks.join_next().await.is_some() {}
     let _ = std::fs::remove_file(&cfg.local_api.socket);

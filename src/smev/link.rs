@@ -26,6 +26,9 @@ pub struct LinkSnapshot {
     /// Unix seconds of the last successful exchange, if any.
     #[serde(default)]
     pub last_contact: Option<i64>,
+    /// Days until the node's certificate ends, once the worker has read it.
+    #[serde(default)]
+    pub cert_days_left: Option<i64>,
 }
 
 #[derive(Default)]
@@ -41,6 +44,10 @@ impl Link {
         let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
         g.state = LinkState::Up;
         g.last_contact = Some(now);
+    }
+
+    pub fn set_cert_days(&self, days: Option<i64>) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).cert_days_left = days;
     }
 
     /// The worker could not reach SMEV; `why` is for logs and `/health`, in English.

@@ -8,8 +8,10 @@ pub mod envelope;
 pub mod gost;
 pub mod keys;
 pub mod link;
+pub mod profile;
 pub mod reply;
 pub mod transform;
+pub mod worker;
 pub mod xml;
 
 pub use link::{Link, LinkSnapshot, LinkState};

@@ -154,8 +154,24 @@ pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
         status_rule(rx, Entity::Regional, row.id.0, row.status as u8)
     })?;
     check_type::<Attachment>(rx, &mut rep, &mut expected, &file_rule)?;
+    check_type::<OutboxItem>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<InboxEntry>(rx, &mut rep, &mut expected, &|rx, e: &InboxEntry| {
+        Ok(match rx.get_raw(super::tables::INBOX_DATA, e.id)? {
+            None => Some("its bytes are missing".into()),
+            Some(b) if b.len() as u64 != e.size => Some(format!(
+                "holds {} bytes where {} were recorded",
+                b.len(),
+                e.size
+            )),
+            Some(_) => None,
+        })
+    })?;
     let blobs = rx.count_rows(super::tables::FILE_DATA)?;
-    let files = rep.rows.last().map_or(0, |r| r.1);
+    let files = rep
+        .rows
+        .iter()
+        .find(|r| r.0 == Attachment::KIND)
+        .map_or(0, |r| r.1);
     if blobs != files {
         rep.problems.push(format!(
             "file_data holds {blobs} entries where there are {files} files"

@@ -35,6 +35,12 @@ pub const FILES: Rows = TableDefinition::new("files");
 /// The bytes of each attachment, as they are, under the attachment's id.
 pub const FILE_DATA: Rows = TableDefinition::new("file_data");
 
+/// Signed SMEV messages waiting to be sent (`OutboxItem`).
+pub const OUTBOX: Rows = TableDefinition::new("outbox");
+/// Every message received from SMEV (`InboxEntry`); its bytes are in [`INBOX_DATA`].
+pub const INBOX: Rows = TableDefinition::new("inbox");
+pub const INBOX_DATA: Rows = TableDefinition::new("inbox_data");
+
 /// Index kinds: the first byte of every key in [`INDEX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -81,10 +87,12 @@ pub enum Ix {
     /// `[executor user][finished][process id]` -> archive summary: the finished processes a
     /// person executed a task of (what «Архив» shows them)
     ArchiveByUser = 20,
+    /// `[message id text][inbox id]`: messages received, to recognise a duplicate
+    InboxMessageId = 21,
 }
 
 /// Every row table, for the integrity check.
-pub const ALL_ROWS: [(&str, Rows); 16] = [
+pub const ALL_ROWS: [(&str, Rows); 19] = [
     ("orgs", ORGS),
     ("departments", DEPARTMENTS),
     ("groups", GROUPS),
@@ -101,4 +109,7 @@ pub const ALL_ROWS: [(&str, Rows); 16] = [
     ("regional_requests", REGIONAL),
     ("files", FILES),
     ("file_data", FILE_DATA),
+    ("outbox", OUTBOX),
+    ("inbox", INBOX),
+    ("inbox_data", INBOX_DATA),
 ];

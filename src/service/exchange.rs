@@ -1,0 +1,548 @@
+//! The SMEV exchange as operations of the node. Staff send a request: it is checked, given
+//! its MessageID, signed and put in the outbox in one transaction («Запрос готов к
+//! отправке»). The worker then reports what became of each outbox message and hands over
+//! every message it receives; each report is one transaction, committed before the worker
+//! tells SMEV anything (an Ack), so a crash between the two only makes SMEV deliver again,
+//! and the journal of received messages recognises the repeat.
+//!
+//! The worker keeps no state of its own: after a restart the outbox and the statuses here
+//! are all it needs.
+
+use super::{Actor, Error, Node, Result, W, files};
+use crate::domain::*;
+use crate::smev::business;
+use crate::smev::dsig::SignatureError;
+use crate::smev::envelope::{self, Attachment as MessageFile, RequestData};
+use crate::smev::profile::Profile;
+use crate::smev::reply::{AsyncStatus, Content, Received};
+use crate::store::records::{inbox_message_key, out_message_key};
+use crate::store::{Read, Record, keys::prefix_upper, tables};
+
+/// The node itself, when no body is known yet (a message nobody's request matches).
+const NODE: OrgId = OrgId(0);
+
+/// Files received from SMEV are limited by SMEV; this only guards the database.
+const MAX_RECEIVED_FILE: u64 = 64 << 20;
+
+/// What became of one attempt to send an outbox message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendOutcome {
+    /// SMEV took it; `status` is its interaction status (`requestIsQueued`, …).
+    Accepted {
+        status: Option<String>,
+        note: Option<String>,
+    },
+    /// A transport failure or SMEV's own trouble: try again at `next` (unix ms).
+    Retry { error: String, next: Ts },
+    /// SMEV refused it, or the worker gave up: it will not be sent as it stands.
+    Refused { reason: String },
+}
+
+/// A message the worker took from a queue.
+pub enum Inbound<'a> {
+    /// A response (GetResponse) or a request to this node (GetRequest).
+    Message(&'a Received),
+    /// One of SMEV's own notices (GetStatus).
+    Notice {
+        status: &'a AsyncStatus,
+        signature: &'a std::result::Result<String, SignatureError>,
+    },
+    /// Bytes the worker could not read as a message; why, in English.
+    Unreadable(&'a str),
+}
+
+/// What the node made of a received message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    /// It moved a request on; the words say how (English, for the log).
+    Applied(String),
+    /// The same message was received before; nothing changed.
+    Duplicate,
+    /// Kept in the journal for inspection and not taken as good; why.
+    Kept(String),
+}
+
+/// A MIME type from a file name, for the attachment header SMEV checks against
+/// `(text|image|audio|video|application)/…`.
+fn mime_of(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "xml" => "application/xml",
+        "txt" => "text/plain",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "tif" | "tiff" => "image/tiff",
+        "zip" => "application/zip",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "sig" | "p7s" => "application/pkcs7-signature",
+        _ => "application/octet-stream",
+    }
+}
+
+fn submit(w: &mut W, id: OutReqId, p: &Profile) -> Result<OutgoingRequest> {
+    w.who.require("outgoing.submit", Right::Interagency)?;
+    let mut req: OutgoingRequest = w.load(id.0)?;
+    if out_transition(req.status, OutEvent::Prepared).is_none() {
+        return Err(Error::InvalidTransition {
+            from: req.status.label(),
+            action: "Отправить",
+        });
+    }
+    let k: RequestKind = w.load(req.kind.0)?;
+    super::applications::check_form(&k.fields, &req.data)?;
+    if k.sign_personal {
+        // Personal certificates of staff are not loaded on this node yet; sending without
+        // the ЭП-СП the type of information demands would only come back rejected.
+        return Err(Error::NotAllowed(format!(
+            "Для вида сведений «{}» нужна ЭП-СП сотрудника; личные сертификаты на этом узле \
+             не подключены, запрос не отправлен",
+            k.name
+        )));
+    }
+    let body = business::to_xml(&k.namespace, &k.root, &k.fields, &req.data).map_err(|e| {
+        Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name))
+    })?;
+    let mut message_files = Vec::new();
+    let mut total = 0u64;
+    for (i, f) in files::files_of(&w.tx, FileOwner::Outgoing(id))?
+        .into_iter()
+        .enumerate()
+    {
+        let bytes = w
+            .tx
+            .get_raw(tables::FILE_DATA, f.id.0)?
+            .ok_or_else(|| Error::Internal(format!("file {} has no data", f.id)))?;
+        total += bytes.len() as u64;
+        message_files.push(MessageFile {
+            id: format!("file{}", i + 1),
+            mime: mime_of(&f.name).into(),
+            bytes,
+        });
+    }
+    if total > p.max_attachment_bytes {
+        return Err(Error::invalid(
+            "Файлы",
+            format!(
+                "Файлы запроса занимают {}, а через СМЭВ можно отправить не более {}",
+                size_label(total),
+                size_label(p.max_attachment_bytes)
+            ),
+        ));
+    }
+    let message_id = envelope::new_message_id();
+    let env = envelope::send_request(
+        p.version,
+        &RequestData {
+            message_id: &message_id,
+            reference: None,
+            node_id: &p.node_id,
+            business: &body,
+            personal_signature: None,
+            attachments: &message_files,
+            test: p.test,
+        },
+        &p.key,
+    )
+    .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
+    let item = OutboxItem {
+        id: w.tx.next_id(OutboxItem::KIND)?,
+        org: req.org,
+        what: Outbound::Request(id),
+        message_id: message_id.clone(),
+        envelope: env,
+        attempts: 0,
+        created: w.now,
+        next_attempt: w.now,
+        last_error: None,
+    };
+    w.tx.put(&item)?;
+    req.message_id = Some(message_id.clone());
+    req.error = None;
+    w.tx.put(&req)?;
+    let detail = if message_files.is_empty() {
+        format!("MessageID {message_id}")
+    } else {
+        format!("MessageID {message_id}, файлов: {}", message_files.len())
+    };
+    super::requests::out_event(w, id, OutEvent::Prepared, &detail)
+}
+
+/// The outgoing request whose MessageID is `message_id`, if any.
+fn outgoing_by_message(t: &impl Read, message_id: &str) -> Result<Option<OutgoingRequest>> {
+    let prefix = out_message_key(message_id).0;
+    let mut id = None;
+    t.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |k, _| {
+        id = crate::store::keys::trailing_id(k);
+        Ok(false)
+    })?;
+    match id {
+        Some(id) => Ok(t.get::<OutgoingRequest>(id)?),
+        None => Ok(None),
+    }
+}
+
+fn outbox_of(t: &impl Read, message_id: &str) -> Result<Option<OutboxItem>> {
+    let mut found = None;
+    t.scan_rows(tables::OUTBOX, 0, &mut |_, v| {
+        let item = OutboxItem::decode(v)?;
+        if item.message_id == message_id {
+            found = Some(item);
+            return Ok(false);
+        }
+        Ok(true)
+    })?;
+    Ok(found)
+}
+
+/// Acts for the body that owns `org`'s rows from here on in this transaction.
+fn act_for(w: &mut W, org: OrgId) {
+    w.who.org = org;
+}
+
+/// Moves `req` by `ev` unless the lifecycle forbids it, in which case the event only goes
+/// into its history; returns whether it moved.
+fn move_or_note(w: &mut W, req: &OutgoingRequest, ev: OutEvent, detail: &str) -> Result<bool> {
+    if out_transition(req.status, ev).is_some() {
+        super::requests::out_event(w, req.id, ev, detail)?;
+        Ok(true)
+    } else {
+        w.history(
+            Entity::Outgoing,
+            req.id.0,
+            "Сообщение СМЭВ не изменило статус",
+            format!("в статусе «{}»: {detail}", req.status.label()),
+        )?;
+        Ok(false)
+    }
+}
+
+/// A response to one of our requests, applied to it.
+fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
+    let Some(orig) = m.original_id.as_deref() else {
+        return Ok(Receipt::Kept("a response without OriginalMessageId".into()));
+    };
+    let Some(mut req) = outgoing_by_message(&w.tx, orig)? else {
+        return Ok(Receipt::Kept(format!(
+            "no outgoing request has MessageID {orig}"
+        )));
+    };
+    act_for(w, req.org);
+    w.target("outgoing_request", req.id);
+    if let Err(e) = &m.smev_signature {
+        let why = format!("подпись СМЭВ под ответом не верна ({e})");
+        move_or_note(w, &req, OutEvent::Error, &why)?;
+        return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
+    }
+    if req.status == OutStatus::Ready {
+        // SMEV took the request although its reply to SendRequest was lost: an answer can
+        // only follow a message that went through.
+        if let Some(item) = outbox_of(&w.tx, orig)? {
+            w.tx.delete::<OutboxItem>(item.id)?;
+        }
+        req = super::requests::out_event(w, req.id, OutEvent::Sent, "СМЭВ приняла запрос")?;
+    }
+    let k: RequestKind = w.tx.get(req.kind.0)?.ok_or_else(|| Error::not_found("request_kind", req.kind))?;
+    match &m.content {
+        Content::Primary(body) => {
+            let parsed = business::from_xml(&k.namespace, &k.answer_root, &k.answer_fields, body)
+                .map_err(|e| e.to_string())
+                .and_then(|data| {
+                    super::applications::check_form(&k.answer_fields, &data)
+                        .map_err(|e| e.ru())
+                });
+            let answer = match parsed {
+                Ok(a) => a,
+                Err(why) => {
+                    let detail = format!("ответ не соответствует виду сведений: {why}");
+                    move_or_note(w, &req, OutEvent::Error, &detail)?;
+                    return Ok(Receipt::Kept(format!("invalid answer: {why}")));
+                }
+            };
+            if out_transition(req.status, OutEvent::AnswerReceived).is_none() {
+                move_or_note(w, &req, OutEvent::AnswerReceived, "ответ получен повторно")?;
+                return Ok(Receipt::Kept(format!(
+                    "an answer to request {} in status {:?}",
+                    req.number, req.status
+                )));
+            }
+            req.answer = answer;
+            req.updated = w.now;
+            w.tx.put(&req)?;
+            let mut detail = format!("от {}", sender(m));
+            if let Some(v) = &m.personal_signature {
+                detail.push_str(match v {
+                    Ok(_) => "; ЭП-СП верна",
+                    Err(_) => "; ЭП-СП не верна",
+                });
+            }
+            super::requests::out_event(w, req.id, OutEvent::AnswerReceived, &detail)?;
+            for f in &m.files {
+                let name = if file_name(&f.id).is_ok() {
+                    f.id.clone()
+                } else {
+                    format!("вложение-{}", f.bytes.len())
+                };
+                files::store(
+                    w,
+                    Some(FileOwner::Outgoing(req.id)),
+                    &name,
+                    &f.bytes,
+                    MAX_RECEIVED_FILE,
+                )?;
+            }
+            Ok(Receipt::Applied(format!("answer to {}", req.number)))
+        }
+        Content::Status {
+            code,
+            description,
+            ..
+        } => {
+            let detail = format!("статус {code}: {description}");
+            if req.status == OutStatus::Sent {
+                super::requests::out_event(w, req.id, OutEvent::AcceptedByAgency, &detail)?;
+            } else {
+                w.history(Entity::Outgoing, req.id.0, "Статус от ведомства", detail)?;
+            }
+            Ok(Receipt::Applied(format!("status {code} of {}", req.number)))
+        }
+        Content::Rejected(reasons) => {
+            let detail = reasons
+                .iter()
+                .map(|(c, d)| {
+                    let label = envelope::RejectCode::parse(c).map_or(c.as_str(), |c| c.label());
+                    format!("{label}: {d}")
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            move_or_note(w, &req, OutEvent::RejectedByAgency, &detail)?;
+            Ok(Receipt::Applied(format!("rejection of {}", req.number)))
+        }
+        Content::Async(st) => notice(w, &req, st),
+        Content::Cancel(_) => Ok(Receipt::Kept("a Cancel in a response queue".into())),
+    }
+}
+
+fn sender(m: &Received) -> String {
+    if m.metadata.sender_name.is_empty() {
+        m.metadata.sender_mnemonic.clone()
+    } else {
+        m.metadata.sender_name.clone()
+    }
+}
+
+/// SMEV's own word on a request: a refusal is an error of the request; anything else is
+/// only noted.
+fn notice(w: &mut W, req: &OutgoingRequest, st: &AsyncStatus) -> Result<Receipt> {
+    let mut detail = format!("СМЭВ: {}", st.category);
+    if !st.details.is_empty() {
+        detail.push_str(&format!(" — {}", st.details));
+    }
+    if let Some((code, d)) = &st.fault {
+        detail.push_str(&format!(" ({code} {d})"));
+    }
+    let refused = st.category.ends_with("IsRejectedBySmev") || st.fault.is_some();
+    if refused {
+        move_or_note(w, req, OutEvent::Error, &detail)?;
+    } else {
+        w.history(Entity::Outgoing, req.id.0, "Уведомление СМЭВ", detail)?;
+    }
+    Ok(Receipt::Applied(format!(
+        "SMEV notice {} on {}",
+        st.category, req.number
+    )))
+}
+
+fn receive(w: &mut W, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Receipt> {
+    let key = match inbound {
+        Inbound::Message(m) if !m.message_id.is_empty() => m.message_id.clone(),
+        // Notices and unreadable bytes carry no id of their own: their digest is one.
+        _ => format!("sha256:{}", &crate::store::sha256_hex(raw)[..40]),
+    };
+    let prefix = inbox_message_key(&key).0;
+    let mut seen = false;
+    w.tx.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |_, _| {
+        seen = true;
+        Ok(false)
+    })?;
+    if seen {
+        return Ok(Receipt::Duplicate);
+    }
+    let receipt = match inbound {
+        Inbound::Unreadable(why) => Receipt::Kept(format!("unreadable: {why}")),
+        Inbound::Notice { status, signature } => match signature {
+            Err(e) => Receipt::Kept(format!("SMEV signature: {e}")),
+            Ok(_) => match outgoing_by_message(&w.tx, &status.original_id)? {
+                None => Receipt::Kept(format!(
+                    "a notice about unknown MessageID {}",
+                    status.original_id
+                )),
+                Some(req) => {
+                    act_for(w, req.org);
+                    w.target("outgoing_request", req.id);
+                    notice(w, &req, status)?
+                }
+            },
+        },
+        Inbound::Message(m) if m.reply_to.is_none() => apply_response(w, m)?,
+        Inbound::Message(_) => Receipt::Kept(
+            "requests to this node as a provider are not taken in yet".into(),
+        ),
+    };
+    let id = w.tx.next_id(InboxEntry::KIND)?;
+    let verdict = match &receipt {
+        Receipt::Applied(s) => format!("applied: {s}"),
+        Receipt::Kept(s) => format!("kept: {s}"),
+        Receipt::Duplicate => "duplicate".into(),
+    };
+    w.tx.put(&InboxEntry {
+        id,
+        received: w.now,
+        call: call.into(),
+        message_id: key,
+        verdict,
+        size: raw.len() as u64,
+    })?;
+    w.tx.put_raw(tables::INBOX_DATA, id, raw)?;
+    w.target("inbox", id);
+    Ok(receipt)
+}
+
+impl Node {
+    /// «Отправить»: checks the request, gives it its MessageID, signs it and puts it in the
+    /// outbox («Запрос готов к отправке»); the worker sends it from there.
+    pub fn submit_outgoing(
+        &self,
+        actor: Actor,
+        id: OutReqId,
+        profile: Option<&Profile>,
+    ) -> Result<OutgoingRequest> {
+        let Some(p) = profile else {
+            return Err(Error::NotAllowed(
+                "Обмен со СМЭВ на этом узле не настроен: запрос сохранён, но отправить его \
+                 нельзя. Обратитесь к администратору."
+                    .into(),
+            ));
+        };
+        self.write(actor, "outgoing.submit", |w| submit(w, id, p))
+    }
+
+    /// «Вернуть в работу»: a request that was not sent or met an error goes back to
+    /// «Запрос сформирован»; sending it again gives it a new MessageID.
+    pub fn reopen_outgoing(&self, actor: Actor, id: OutReqId) -> Result<OutgoingRequest> {
+        self.write(actor, "outgoing.reopen", |w| {
+            w.who.require("outgoing.reopen", Right::Interagency)?;
+            w.who.person()?;
+            let req: OutgoingRequest = w.load(id.0)?;
+            if !matches!(req.status, OutStatus::NotSent | OutStatus::Error) {
+                return Err(Error::InvalidTransition {
+                    from: req.status.label(),
+                    action: "Вернуть в работу",
+                });
+            }
+            super::requests::out_event(w, id, OutEvent::Reopen, "")
+        })
+    }
+
+    /// The outbox messages due at `now`, oldest first: what the worker sends next.
+    pub fn exchange_due(&self, now: Ts) -> Result<Vec<OutboxItem>> {
+        let rx = self.store().read()?;
+        let mut due = Vec::new();
+        rx.scan_rows(tables::OUTBOX, 0, &mut |_, v| {
+            let item = OutboxItem::decode(v)?;
+            if item.next_attempt <= now {
+                due.push(item);
+            }
+            Ok(true)
+        })?;
+        Ok(due)
+    }
+
+    /// Every message in the outbox (for `/health` and the tests).
+    pub fn exchange_outbox(&self) -> Result<Vec<OutboxItem>> {
+        Ok(self.store().read()?.all::<OutboxItem>()?)
+    }
+
+    /// The worker reports what became of one attempt to send outbox message `item`.
+    pub fn exchange_sent(&self, item: u64, outcome: &SendOutcome) -> Result<()> {
+        let org = self
+            .store()
+            .read()?
+            .get::<OutboxItem>(item)?
+            .map_or(NODE, |i| i.org);
+        self.write(Actor::System(org), "smev.sent", |w| {
+            // Gone already: an answer that arrived first settled it.
+            let Some(mut it) = w.tx.get::<OutboxItem>(item)? else {
+                return Ok(());
+            };
+            w.target("outbox", it.id);
+            match outcome {
+                SendOutcome::Retry { error, next } => {
+                    it.attempts += 1;
+                    it.last_error = Some(error.clone());
+                    it.next_attempt = *next;
+                    w.tx.put(&it)?;
+                    return Ok(());
+                }
+                SendOutcome::Accepted { .. } | SendOutcome::Refused { .. } => {
+                    w.tx.delete::<OutboxItem>(it.id)?;
+                }
+            }
+            let Outbound::Request(id) = it.what else {
+                return Ok(());
+            };
+            let req: OutgoingRequest = w.load(id.0)?;
+            match outcome {
+                SendOutcome::Accepted { status, note } => {
+                    let mut detail = match status {
+                        Some(s) => format!("СМЭВ: {s}"),
+                        None => "СМЭВ приняла запрос".into(),
+                    };
+                    if let Some(n) = note {
+                        detail.push_str(&format!("; {n}"));
+                    }
+                    move_or_note(w, &req, OutEvent::Sent, &detail)?;
+                }
+                SendOutcome::Refused { reason } => {
+                    move_or_note(w, &req, OutEvent::NotSent, reason)?;
+                }
+                SendOutcome::Retry { .. } => {}
+            }
+            Ok(())
+        })
+    }
+
+    /// The worker hands over a message received by `call`, with its bytes as they came.
+    /// It is journalled and applied in one transaction; the worker Acks only after this.
+    pub fn exchange_receive(&self, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Receipt> {
+        self.write(Actor::System(NODE), "smev.receive", |w| {
+            receive(w, call, raw, inbound)
+        })
+    }
+
+    /// The journal of received messages, newest first, and the bytes of one of them.
+    pub fn exchange_inbox(&self, limit: usize) -> Result<Vec<InboxEntry>> {
+        let mut all = self.store().read()?.all::<InboxEntry>()?;
+        all.reverse();
+        all.truncate(limit);
+        Ok(all)
+    }
+
+    pub fn exchange_inbox_bytes(&self, id: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.store().read()?.get_raw(tables::INBOX_DATA, id)?)
+    }
+
+    /// Counts for `/health` and `/metrics`: messages waiting in the outbox and the oldest
+    /// one's first save (unix ms).
+    pub fn exchange_backlog(&self) -> Result<(u64, Option<Ts>)> {
+        let items = self.exchange_outbox()?;
+        Ok((items.len() as u64, items.iter().map(|i| i.created).min()))
+    }
+}

@@ -1,0 +1,406 @@
+//! The exchange worker in the daemon: sends what the outbox holds and polls SMEV's queues.
+//!
+//! Order of effects, which is what makes a crash anywhere harmless:
+//! - a message is in the outbox, committed, before its first attempt, and every attempt
+//!   sends the same bytes under the same MessageID (a retry after a lost reply meets
+//!   `MessageIsAlreadySent`, which counts as sent);
+//! - a received message is journalled and applied in one transaction before the Ack; a
+//!   crash before the Ack makes SMEV deliver it again and the journal knows it.
+//!
+//! It writes the link's state ([`Link`]) after every exchange; it holds nothing else.
+
+use super::Link;
+use super::envelope::{self, Selector};
+use super::profile::Profile;
+use super::reply::{self, FaultClass, Reply};
+use crate::daemon::Shutdown;
+use crate::domain::{OutboxItem, Ts};
+use crate::service::{Inbound, Node, Receipt, SendOutcome};
+use bytes::Bytes;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Messages taken from one queue in one round, so that a long queue cannot starve sending.
+const MAX_PER_ROUND: usize = 50;
+/// The longest pause between two attempts to send one message.
+const MAX_BACKOFF: Duration = Duration::from_secs(600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("HTTP: {0}")]
+    Http(String),
+    #[error("HTTP status {status}: {body}")]
+    Status { status: u16, body: String },
+    #[error("{0}")]
+    Reply(#[from] reply::ReplyError),
+}
+
+pub struct Worker {
+    node: Arc<Node>,
+    profile: Arc<Profile>,
+    link: Arc<Link>,
+    client: reqwest::Client,
+    endpoint: String,
+    poll: Duration,
+    give_up: Duration,
+    warn_days: i64,
+}
+
+/// One HTTP exchange: the reply's bytes as they came, and what they say.
+struct Exchanged {
+    raw: Bytes,
+    reply: Result<Reply, reply::ReplyError>,
+}
+
+impl Worker {
+    pub fn new(
+        node: Arc<Node>,
+        profile: Arc<Profile>,
+        link: Arc<Link>,
+        cfg: &crate::config::SmevConfig,
+    ) -> Result<Worker, TransportError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(cfg.timeout_secs))
+            .connect_timeout(Duration::from_secs(cfg.timeout_secs.min(10)))
+            .build()
+            .map_err(|e| TransportError::Http(e.to_string()))?;
+        Ok(Worker {
+            node,
+            profile,
+            link,
+            client,
+            endpoint: cfg.endpoint.clone(),
+            poll: Duration::from_secs(cfg.poll_interval_secs),
+            give_up: Duration::from_secs(cfg.give_up_minutes * 60),
+            warn_days: cfg.cert_warn_days as i64,
+        })
+    }
+
+    /// Runs until shutdown: sends due messages every second, polls every poll interval.
+    pub async fn run(self, mut shutdown: Shutdown) {
+        let mut next_poll = tokio::time::Instant::now();
+        let mut next_cert_check = tokio::time::Instant::now();
+        loop {
+            if tokio::time::Instant::now() >= next_cert_check {
+                self.check_certificate();
+                next_cert_check += Duration::from_secs(6 * 3600);
+            }
+            self.send_due().await;
+            if tokio::time::Instant::now() >= next_poll {
+                self.poll_round().await;
+                next_poll = tokio::time::Instant::now() + self.poll;
+            }
+            tokio::select! {
+                _ = shutdown.wait() => break,
+                _ = tokio::time::sleep(Duration::from_secs(1).min(self.poll)) => {}
+            }
+        }
+        tracing::info!("SMEV worker stopped");
+    }
+
+    fn check_certificate(&self) {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        match self.profile.key.days_left(now) {
+            Ok(days) => {
+                self.link.set_cert_days(Some(days));
+                if days < 0 {
+                    tracing::error!(
+                        subject = %self.profile.key.subject(),
+                        "the node's SMEV certificate has expired; SMEV will refuse every message"
+                    );
+                } else if days <= self.warn_days {
+                    tracing::warn!(
+                        subject = %self.profile.key.subject(),
+                        days,
+                        "the node's SMEV certificate expires soon"
+                    );
+                }
+            }
+            Err(e) => tracing::error!("cannot read the certificate's end date: {e}"),
+        }
+    }
+
+    fn now() -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc()
+    }
+
+    /// Posts one envelope; SOAP faults come back as replies, everything else that is not a
+    /// 200 with XML is a transport error.
+    async fn call(&self, op: &str, envelope: String) -> Result<Exchanged, TransportError> {
+        let resp = self
+            .client
+            .post(&self.endpoint)
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .header("SOAPAction", format!("urn:{op}"))
+            .body(envelope)
+            .send()
+            .await
+            .map_err(|e| TransportError::Http(without_url(&e)))?;
+        let status = resp.status().as_u16();
+        let ct = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("text/xml")
+            .to_string();
+        let raw = resp
+            .bytes()
+            .await
+            .map_err(|e| TransportError::Http(without_url(&e)))?;
+        let parsed = reply::parse(&ct, raw.clone());
+        match (status, parsed) {
+            (200, r) => Ok(Exchanged { raw, reply: r }),
+            (_, Ok(Reply::Fault(f))) => Ok(Exchanged {
+                raw,
+                reply: Ok(Reply::Fault(f)),
+            }),
+            (status, _) => Err(TransportError::Status {
+                status,
+                body: String::from_utf8_lossy(&raw[..raw.len().min(200)]).into_owned(),
+            }),
+        }
+    }
+
+    fn contact(&self) {
+        self.link.up(Self::now().unix_timestamp());
+    }
+
+    async fn send_due(&self) {
+        let now = Ts(Self::now().unix_timestamp() * 1000);
+        let due = match blocking(|| self.node.exchange_due(now)) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!("cannot read the outbox: {e}");
+                return;
+            }
+        };
+        for item in due {
+            let outcome = self.send_one(&item).await;
+            tracing::info!(message_id = %item.message_id, attempt = item.attempts + 1, ?outcome, "SMEV send");
+            if let Err(e) = blocking(|| self.node.exchange_sent(item.id, &outcome)) {
+                tracing::error!(message_id = %item.message_id, "cannot record a send: {e}");
+            }
+        }
+    }
+
+    async fn send_one(&self, item: &OutboxItem) -> SendOutcome {
+        let op = match item.what {
+            crate::domain::Outbound::Request(_) => "SendRequest",
+            crate::domain::Outbound::Response(_) => "SendResponse",
+        };
+        let retry = |error: String| {
+            let age = Self::now().unix_timestamp() * 1000 - item.created.0;
+            if age >= self.give_up.as_millis() as i64 {
+                return SendOutcome::Refused {
+                    reason: format!(
+                        "СМЭВ недоступна дольше {} мин.: {error}",
+                        self.give_up.as_secs() / 60
+                    ),
+                };
+            }
+            SendOutcome::Retry {
+                error,
+                next: Ts(Self::now().unix_timestamp() * 1000 + backoff(item.attempts).as_millis() as i64),
+            }
+        };
+        match self.call(op, item.envelope.clone()).await {
+            Err(e) => {
+                self.link.down(e.to_string());
+                retry(e.to_string())
+            }
+            Ok(x) => {
+                self.contact();
+                match x.reply {
+                    Ok(Reply::Accepted {
+                        metadata,
+                        smev_signature,
+                    }) => SendOutcome::Accepted {
+                        status: metadata.status,
+                        note: smev_signature
+                            .err()
+                            .map(|e| format!("подпись СМЭВ под квитанцией не верна: {e}")),
+                    },
+                    Ok(Reply::Fault(f)) => match f.class() {
+                        FaultClass::Retry => retry(f.summary()),
+                        FaultClass::AlreadySent => SendOutcome::Accepted {
+                            status: None,
+                            note: Some("сообщение уже было принято СМЭВ".into()),
+                        },
+                        FaultClass::Refused => SendOutcome::Refused {
+                            reason: format!("СМЭВ отклонила сообщение: {}", f.summary()),
+                        },
+                    },
+                    Ok(other) => retry(format!("unexpected reply to {op}: {other:?}")),
+                    Err(e) => retry(format!("unreadable reply to {op}: {e}")),
+                }
+            }
+        }
+    }
+
+    /// One round of polls: answers to our requests, then SMEV's notices.
+    async fn poll_round(&self) {
+        for _ in 0..MAX_PER_ROUND {
+            let env = envelope::get_response(
+                self.profile.version,
+                &Selector {
+                    business_type: None,
+                    node_id: &self.profile.node_id,
+                },
+                Self::now(),
+                &self.profile.key,
+            );
+            if !self.take("GetResponse", env).await {
+                break;
+            }
+        }
+        for _ in 0..MAX_PER_ROUND {
+            let env = envelope::get_status(self.profile.version, Self::now(), &self.profile.key);
+            if !self.take("GetStatus", env).await {
+                break;
+            }
+        }
+    }
+
+    /// Takes one message from a queue; returns whether to go on with this queue.
+    async fn take(
+        &self,
+        op: &str,
+        env: Result<String, envelope::EnvelopeError>,
+    ) -> bool {
+        let env = match env {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!("cannot sign {op}: {e}");
+                return false;
+            }
+        };
+        let x = match self.call(op, env).await {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::warn!("{op}: {e}");
+                self.link.down(e.to_string());
+                return false;
+            }
+        };
+        self.contact();
+        let (inbound_result, ack) = match &x.reply {
+            Ok(Reply::Empty) => return false,
+            Ok(Reply::Fault(f)) => {
+                tracing::warn!("{op}: SMEV fault {}", f.summary());
+                return false;
+            }
+            Ok(Reply::Message(m)) => (
+                blocking(|| self.node.exchange_receive(op, &x.raw, &Inbound::Message(m))),
+                Some((m.message_id.clone(), m.smev_signature.is_ok())),
+            ),
+            Ok(Reply::Notice {
+                status,
+                smev_signature,
+            }) => (
+                blocking(|| {
+                    self.node.exchange_receive(
+                        op,
+                        &x.raw,
+                        &Inbound::Notice {
+                            status,
+                            signature: smev_signature,
+                        },
+                    )
+                }),
+                None,
+            ),
+            Ok(Reply::Accepted { .. }) => {
+                tracing::warn!("{op}: SMEV answered with a send receipt");
+                return false;
+            }
+            Err(e) => {
+                let why = e.to_string();
+                let r = blocking(|| self.node.exchange_receive(op, &x.raw, &Inbound::Unreadable(&why)));
+                tracing::warn!("{op}: unreadable message kept ({why}): {r:?}");
+                // Without its id it cannot be acknowledged; the next round tries again.
+                return false;
+            }
+        };
+        match inbound_result {
+            Ok(receipt) => {
+                match &receipt {
+                    Receipt::Kept(why) => tracing::warn!("{op}: message kept, not applied: {why}"),
+                    Receipt::Duplicate => tracing::info!("{op}: a message received before"),
+                    Receipt::Applied(what) => tracing::info!("{op}: {what}"),
+                }
+                if let Some((id, accepted)) = ack {
+                    self.ack(&id, accepted).await;
+                }
+                true
+            }
+            Err(e) => {
+                // Not recorded, so not acknowledged: SMEV will deliver it again.
+                tracing::error!("{op}: cannot record a received message: {e}");
+                false
+            }
+        }
+    }
+
+    async fn ack(&self, message_id: &str, accepted: bool) {
+        let env = match envelope::ack(self.profile.version, message_id, accepted, &self.profile.key) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!("cannot sign Ack: {e}");
+                return;
+            }
+        };
+        match self.call("Ack", env).await {
+            Ok(Exchanged {
+                reply: Ok(Reply::Empty),
+                ..
+            }) => {}
+            Ok(Exchanged {
+                reply: Ok(Reply::Fault(f)),
+                ..
+            }) => tracing::warn!(message_id, "Ack: {}", f.summary()),
+            Ok(_) => tracing::warn!(message_id, "Ack: unexpected reply"),
+            Err(e) => {
+                tracing::warn!(message_id, "Ack: {e}");
+                self.link.down(e.to_string());
+            }
+        }
+    }
+}
+
+/// The pause before attempt `attempts + 1`: 5 s doubling to ten minutes, with a random part
+/// so that many nodes coming back after an outage do not retry in step.
+pub fn backoff(attempts: u32) -> Duration {
+    let base = Duration::from_secs(5).saturating_mul(1u32 << attempts.min(10));
+    let base = base.min(MAX_BACKOFF);
+    let jitter = rand::random::<u64>() % (base.as_millis() as u64 / 5 + 1);
+    base + Duration::from_millis(jitter)
+}
+
+/// Runs a service call from async code; the service layer blocks on redb.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+/// reqwest's message with its causes (it keeps the one that says why to itself).
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backoff_grows_to_its_ceiling() {
+        assert!(backoff(0) >= Duration::from_secs(5) && backoff(0) < Duration::from_secs(7));
+        assert!(backoff(3) >= Duration::from_secs(40));
+        assert!(backoff(30) <= MAX_BACKOFF + MAX_BACKOFF / 5);
+    }
+}
