@@ -527,3 +527,83 @@ pub fn smev_verify(file: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// `volost smev transform`: what the digest of a signature over the element is taken over.
+pub fn smev_transform(file: &Path, id: Option<&str>) -> Result<()> {
+    use std::io::Write;
+    use volost::smev::{transform, xml};
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("не удалось прочитать {}", file.display()))?;
+    let doc = xml::parse(&text).context("файл не является корректным XML")?;
+    let target = match id {
+        None => &doc,
+        Some(id) => match doc.by_id(id) {
+            Ok(Some(e)) => e,
+            Ok(None) => bail!("в файле нет элемента с Id=\"{id}\""),
+            Err(_) => bail!("Id=\"{id}\" встречается в файле несколько раз"),
+        },
+    };
+    let out = transform::transform(target).context("преобразование СМЭВ невозможно")?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.write_all(b"\n")?;
+    Ok(())
+}
+
+/// `volost smev-sim`: serves the simulator until Ctrl-C or SIGTERM.
+pub fn smev_sim(
+    listen: &str,
+    keys: Option<&Path>,
+    dump: Option<std::path::PathBuf>,
+    scenario: Option<&Path>,
+    answer_after_ms: u64,
+) -> Result<()> {
+    use volost::smev::{gost, keys as k, sim};
+    let addr: std::net::SocketAddr = listen
+        .parse()
+        .with_context(|| format!("«{listen}» — не адрес:порт"))?;
+    if !addr.ip().is_loopback() {
+        bail!("имитатор СМЭВ слушает только адреса loopback (127.0.0.1, ::1)");
+    }
+    gost::init().context("ГОСТ-алгоритмы OpenSSL недоступны (нужен libengine-gost-openssl)")?;
+    let key = match keys {
+        Some(dir) => {
+            let (kp, cp) = (dir.join(k::KEY_FILE), dir.join(k::CERT_FILE));
+            if !kp.exists() {
+                k::keygen(dir, "СМЭВ (имитатор)", "Имитатор СМЭВ", 3650)?;
+            }
+            let (key, cert) = k::load_pem(&kp, &cp)?;
+            k::NodeKey { key, cert }
+        }
+        None => {
+            let key = gost::generate_key()?;
+            let cert = gost::self_signed(&key, "СМЭВ (имитатор)", "Имитатор СМЭВ", 3650)?;
+            k::NodeKey { key, cert }
+        }
+    };
+    let scenario = match scenario {
+        None => sim::Scenario::answer_after(answer_after_ms),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("не удалось прочитать {}", p.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("{}: не сценарий имитатора", p.display()))?
+        }
+    };
+    let sim = std::sync::Arc::new(sim::Sim::new(key, scenario, dump));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("не удалось занять {addr}"))?;
+        println!("Имитатор СМЭВ слушает http://{}", l.local_addr()?);
+        sim::serve(l, sim, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        anyhow::Ok(())
+    })
+}

@@ -113,6 +113,9 @@ pub struct SmevConfig {
     pub poll_interval_secs: u64,
     /// Longest wait for one HTTP exchange with SMEV, in seconds.
     pub timeout_secs: u64,
+    /// The first pause before sending again, in seconds; each next pause is twice as long,
+    /// up to ten minutes.
+    pub retry_first_secs: u64,
     /// How long the worker keeps retrying a send before the request is «не отправлен».
     pub give_up_minutes: u64,
     /// Largest total of inline attachments in one message, in bytes.
@@ -205,6 +208,7 @@ impl Default for SmevConfig {
             password_file: None,
             poll_interval_secs: 10,
             timeout_secs: 30,
+            retry_first_secs: 5,
             give_up_minutes: 24 * 60,
             max_attachment_bytes: 5 * 1024 * 1024,
             cert_warn_days: 30,
@@ -363,6 +367,7 @@ impl Config {
         }
         within("poll_interval_secs", s.poll_interval_secs, 1, 3600)?;
         within("timeout_secs", s.timeout_secs, 1, 600)?;
+        within("retry_first_secs", s.retry_first_secs, 1, 600)?;
         within("give_up_minutes", s.give_up_minutes, 1, 7 * 24 * 60)?;
         within("max_attachment_bytes", s.max_attachment_bytes, 1024, 64 << 20)?;
         within("cert_warn_days", s.cert_warn_days, 1, 365)?;

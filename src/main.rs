@@ -88,6 +88,26 @@ enum Cmd {
         #[command(subcommand)]
         cmd: SmevCmd,
     },
+    /// A simulator of SMEV 3 on loopback, for tests and the demo: checks the node's
+    /// envelopes and signatures, answers by a scenario, injects faults on demand.
+    SmevSim {
+        /// Address to listen on (loopback).
+        #[arg(long, default_value = "127.0.0.1:7500")]
+        listen: String,
+        /// Directory of the simulator's own key and certificate (made if missing); without
+        /// it, a key is made for this run only.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// Write every envelope received into this directory.
+        #[arg(long)]
+        dump: Option<PathBuf>,
+        /// The scenario: a JSON file of steps; by default a status, then the answer.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Milliseconds to the status message (the answer follows after as many again).
+        #[arg(long, default_value_t = 2000)]
+        answer_after_ms: u64,
+    },
     /// Print a task queue as a staff member sees it.
     Queue {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
@@ -150,6 +170,13 @@ enum SmevCmd {
     },
     /// Verify every XMLDSig signature of a SOAP message file (as SMEV sent or received it).
     Verify { file: PathBuf },
+    /// Print the SMEV transform (after exclusive c14n) of an XML file, or of the element
+    /// with this Id in it: the bytes a signature's digest is taken over.
+    Transform {
+        file: PathBuf,
+        #[arg(long)]
+        id: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -249,6 +276,16 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Smev {
             cmd: SmevCmd::Verify { file },
         } => cli::smev_verify(&file),
+        Cmd::Smev {
+            cmd: SmevCmd::Transform { file, id },
+        } => cli::smev_transform(&file, id.as_deref()),
+        Cmd::SmevSim {
+            listen,
+            keys,
+            dump,
+            scenario,
+            answer_after_ms,
+        } => cli::smev_sim(&listen, keys.as_deref(), dump, scenario.as_deref(), answer_after_ms),
         Cmd::Queue {
             data,
             user,

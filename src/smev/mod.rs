@@ -10,6 +10,7 @@ pub mod keys;
 pub mod link;
 pub mod profile;
 pub mod reply;
+pub mod sim;
 pub mod transform;
 pub mod worker;
 pub mod xml;

@@ -43,6 +43,7 @@ pub struct Worker {
     endpoint: String,
     poll: Duration,
     give_up: Duration,
+    retry_first: Duration,
     warn_days: i64,
 }
 
@@ -72,6 +73,7 @@ impl Worker {
             endpoint: cfg.endpoint.clone(),
             poll: Duration::from_secs(cfg.poll_interval_secs),
             give_up: Duration::from_secs(cfg.give_up_minutes * 60),
+            retry_first: Duration::from_secs(cfg.retry_first_secs),
             warn_days: cfg.cert_warn_days as i64,
         })
     }
@@ -200,7 +202,7 @@ impl Worker {
             }
             SendOutcome::Retry {
                 error,
-                next: Ts(Self::now().unix_timestamp() * 1000 + backoff(item.attempts).as_millis() as i64),
+                next: Ts(Self::now().unix_timestamp() * 1000 + backoff(self.retry_first, item.attempts).as_millis() as i64),
             }
         };
         match self.call(op, item.envelope.clone()).await {
@@ -367,10 +369,10 @@ impl Worker {
     }
 }
 
-/// The pause before attempt `attempts + 1`: 5 s doubling to ten minutes, with a random part
-/// so that many nodes coming back after an outage do not retry in step.
-pub fn backoff(attempts: u32) -> Duration {
-    let base = Duration::from_secs(5).saturating_mul(1u32 << attempts.min(10));
+/// The pause before attempt `attempts + 1`: `first` doubling to ten minutes, with a random
+/// part so that many nodes coming back after an outage do not retry in step.
+pub fn backoff(first: Duration, attempts: u32) -> Duration {
+    let base = first.saturating_mul(1u32 << attempts.min(10));
     let base = base.min(MAX_BACKOFF);
     let jitter = rand::random::<u64>() % (base.as_millis() as u64 / 5 + 1);
     base + Duration::from_millis(jitter)
@@ -399,8 +401,9 @@ mod tests {
 
     #[test]
     fn the_backoff_grows_to_its_ceiling() {
-        assert!(backoff(0) >= Duration::from_secs(5) && backoff(0) < Duration::from_secs(7));
-        assert!(backoff(3) >= Duration::from_secs(40));
-        assert!(backoff(30) <= MAX_BACKOFF + MAX_BACKOFF / 5);
+        let five = Duration::from_secs(5);
+        assert!(backoff(five, 0) >= five && backoff(five, 0) < Duration::from_secs(7));
+        assert!(backoff(five, 3) >= Duration::from_secs(40));
+        assert!(backoff(five, 30) <= MAX_BACKOFF + MAX_BACKOFF / 5);
     }
 }

@@ -1,0 +1,719 @@
+//! `volost smev-sim`: the federal side of the exchange on loopback, for tests and the demo.
+//!
+//! A real HTTP server that takes the node's envelopes, checks them as SMEV does (the caller's
+//! signature over the right element, the MessageID's form and uniqueness), and answers as
+//! SMEV does: receipts and messages signed with the simulator's own key, every reply in MTOM
+//! multipart. Each request it takes is answered by a script of steps (a status message, the
+//! answer, a rejection, SMEV's own refusal), each after a delay. Faults are injected on
+//! demand through `POST /sim/faults`; `GET /sim/state` tells what it has seen.
+
+use super::dsig;
+use super::envelope::{self, SIGNED_BY_SMEV, SOAP, Version, XOP, esc};
+use super::keys::NodeKey;
+use super::xml::{self, Element};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One step of the simulated provider's work on a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// A `RequestStatus` message: the agency took the request.
+    Status {
+        after_ms: u64,
+        code: i64,
+        description: String,
+    },
+    /// The business answer: the request's fields echoed under the answer root, with
+    /// `fields` added.
+    Answer {
+        after_ms: u64,
+        #[serde(default)]
+        fields: BTreeMap<String, String>,
+    },
+    /// `RequestRejected` with a code (`NO_DATA`, …).
+    Reject {
+        after_ms: u64,
+        code: String,
+        description: String,
+    },
+    /// SMEV's own refusal of the business data, as a GetStatus notice.
+    SmevReject { after_ms: u64, details: String },
+}
+
+/// The script a request is answered by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// A status after `ms`, the answer after twice that.
+    pub fn answer_after(ms: u64) -> Scenario {
+        Scenario {
+            steps: vec![
+                Step::Status {
+                    after_ms: ms,
+                    code: 1,
+                    description: "Запрос принят к исполнению".into(),
+                },
+                Step::Answer {
+                    after_ms: ms * 2,
+                    fields: BTreeMap::new(),
+                },
+            ],
+        }
+    }
+}
+
+/// A fault to inject into one of the next calls.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// Take the message, then answer with a bare 502: the reply is lost.
+    Drop,
+    /// A 500 with no SOAP in it, the message not taken.
+    Http500,
+    /// A SOAP fault of this kind (`SMEVFailure`, `InvalidContent`, …), the message not taken.
+    SoapFault(String),
+    /// The next message given out stays in the queue after its Ack and comes again.
+    Duplicate,
+    /// The next GetResponse gives the newest message waiting instead of the oldest.
+    Reorder,
+    /// Wait this many milliseconds before answering.
+    Delay(u64),
+    /// The next reply is not well-formed XML.
+    Malformed,
+    /// The next reply's SMEV signature does not match its content.
+    BadSignature,
+}
+
+/// A fault aimed at the next call of one operation (`SendRequest`, `GetResponse`, …), or at
+/// the next call it can apply to when `op` is absent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Injection {
+    #[serde(default)]
+    pub op: Option<String>,
+    pub fault: Fault,
+}
+
+impl Injection {
+    pub fn any(fault: Fault) -> Injection {
+        Injection { op: None, fault }
+    }
+
+    pub fn on(op: &str, fault: Fault) -> Injection {
+        Injection {
+            op: Some(op.into()),
+            fault,
+        }
+    }
+}
+
+impl Fault {
+    /// Whether this fault applies to a call of `op`.
+    fn applies_to(&self, op: &str) -> bool {
+        match self {
+            Fault::Duplicate | Fault::Reorder | Fault::BadSignature => op == "GetResponse",
+            Fault::Drop => op == "SendRequest" || op == "SendResponse",
+            _ => true,
+        }
+    }
+}
+
+/// A message waiting in the node's response queue.
+#[derive(Clone, Debug)]
+struct Queued {
+    due: Instant,
+    /// `MessageMetadata/MessageId`, what the Ack names.
+    message_id: String,
+    /// `SenderProvidedResponseData` content, without the element itself.
+    content: String,
+    original_id: String,
+    files: Vec<(String, String, Vec<u8>)>,
+    /// Delivered once already and kept for a duplicate delivery.
+    again: bool,
+}
+
+/// A SMEV notice waiting for GetStatus.
+#[derive(Clone, Debug)]
+struct Notice {
+    due: Instant,
+    original_id: String,
+    category: String,
+    details: String,
+}
+
+/// What the simulator has seen, for tests (`GET /sim/state`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SimState {
+    /// Calls per operation.
+    pub calls: BTreeMap<String, u64>,
+    /// MessageIDs of the requests taken, in order.
+    pub requests: Vec<String>,
+    /// Envelopes refused, with the reason.
+    pub refused: Vec<String>,
+    /// Messages acknowledged, and with `accepted="false"`.
+    pub acked: Vec<String>,
+    pub rejected_acks: Vec<String>,
+    pub queued: usize,
+}
+
+struct Inner {
+    scenario: Scenario,
+    faults: VecDeque<Injection>,
+    seen: HashSet<String>,
+    queue: Vec<Queued>,
+    notices: VecDeque<Notice>,
+    state: SimState,
+    dumped: u64,
+}
+
+pub struct Sim {
+    key: NodeKey,
+    dump: Option<PathBuf>,
+    inner: Mutex<Inner>,
+}
+
+type Shared = Arc<Sim>;
+
+impl Sim {
+    pub fn new(key: NodeKey, scenario: Scenario, dump: Option<PathBuf>) -> Sim {
+        Sim {
+            key,
+            dump,
+            inner: Mutex::new(Inner {
+                scenario,
+                faults: VecDeque::new(),
+                seen: HashSet::new(),
+                queue: Vec::new(),
+                notices: VecDeque::new(),
+                state: SimState::default(),
+                dumped: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The simulator's routes: `POST /` (any path) for SOAP, `/sim/*` for control.
+pub fn router(sim: Arc<Sim>) -> axum::Router {
+    axum::Router::new()
+        .route("/sim/state", get(state))
+        .route("/sim/faults", post(faults))
+        .route("/sim/scenario", post(scenario))
+        .fallback(post(soap))
+        .with_state(sim)
+}
+
+async fn state(State(sim): State<Shared>) -> axum::Json<SimState> {
+    let g = sim.lock();
+    let mut s = g.state.clone();
+    s.queued = g.queue.len() + g.notices.len();
+    axum::Json(s)
+}
+
+async fn faults(
+    State(sim): State<Shared>,
+    axum::Json(f): axum::Json<Vec<Injection>>,
+) -> StatusCode {
+    sim.lock().faults.extend(f);
+    StatusCode::NO_CONTENT
+}
+
+async fn scenario(State(sim): State<Shared>, axum::Json(s): axum::Json<Scenario>) -> StatusCode {
+    sim.lock().scenario = s;
+    StatusCode::NO_CONTENT
+}
+
+/// A fault for `op`, taken off the list if one applies.
+fn take_fault(sim: &Sim, op: &str, pred: impl Fn(&Fault) -> bool) -> Option<Fault> {
+    let mut g = sim.lock();
+    let i = g.faults.iter().position(|i| {
+        i.op.as_deref().is_none_or(|o| o == op) && i.fault.applies_to(op) && pred(&i.fault)
+    })?;
+    g.faults.remove(i).map(|i| i.fault)
+}
+
+fn soap_fault(kind: &str, code: &str, text: &str) -> String {
+    format!(
+        "<soap:Envelope xmlns:soap=\"{SOAP}\"><soap:Body><soap:Fault>\
+         <faultcode>soap:Client</faultcode><faultstring>{}</faultstring><detail>\
+         <f:{kind} xmlns:f=\"{}\"><b:Code xmlns:b=\"{}\">{code}</b:Code>\
+         <b:Description xmlns:b=\"{}\">{}</b:Description></f:{kind}></detail>\
+         </soap:Fault></soap:Body></soap:Envelope>",
+        esc(text),
+        Version::V1_1.faults(),
+        Version::V1_1.basic(),
+        Version::V1_1.basic(),
+        esc(text)
+    )
+}
+
+fn fault_response(kind: &str, code: &str, text: &str) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        soap_fault(kind, code, text),
+    )
+        .into_response()
+}
+
+/// Wraps a reply in MTOM as SMEV does, with `files` as parts.
+fn mtom(xml: String, files: &[(String, Vec<u8>)]) -> Response {
+    let boundary = format!("uuid:{}", envelope::new_message_id());
+    let mut body = Vec::with_capacity(xml.len() + 512);
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type=\"text/xml\"\r\n\
+             Content-Transfer-Encoding: binary\r\nContent-ID: <root.message@cxf.apache.org>\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(xml.as_bytes());
+    for (cid, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\n\
+                 Content-Transfer-Encoding: binary\r\nContent-ID: <{cid}>\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+    }
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            format!(
+                "multipart/related; type=\"application/xop+xml\"; boundary=\"{boundary}\"; \
+                 start=\"<root.message@cxf.apache.org>\"; start-info=\"text/xml\""
+            ),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+fn now_text() -> String {
+    envelope::timestamp(time::OffsetDateTime::now_utc())
+}
+
+/// `<tns:op>[<tns:wrapper>]signed after<tns:SMEVSignature/>[</tns:wrapper>]</tns:op>`, the
+/// signature over `signed` (whose Id is SIGNED_BY_SMEV). `tamper` changes the signed content
+/// after signing, as a bad relay would.
+fn signed_reply(
+    sim: &Sim,
+    op: &str,
+    wrapper: Option<&str>,
+    signed: &str,
+    after: &str,
+    tamper: bool,
+) -> Result<String, String> {
+    let v = Version::V1_1;
+    let tree = xml::parse(signed).map_err(|e| e.to_string())?;
+    let sig = dsig::sign(&tree, SIGNED_BY_SMEV, &sim.key.key, &sim.key.cert)
+        .map_err(|e| e.to_string())?;
+    let signed = if tamper {
+        signed.replacen("RESPONSE", "REQUEST", 1)
+    } else {
+        signed.to_string()
+    };
+    let (open, close) = match wrapper {
+        Some(w) => (format!("<tns:{w}>"), format!("</tns:{w}>")),
+        None => (String::new(), String::new()),
+    };
+    Ok(format!(
+        "<soap:Envelope xmlns:soap=\"{SOAP}\"><soap:Body><tns:{op} xmlns:tns=\"{}\" \
+         xmlns:basic=\"{}\">{open}{signed}{after}<tns:SMEVSignature>{sig}</tns:SMEVSignature>\
+         {close}</tns:{op}></soap:Body></soap:Envelope>",
+        v.types(),
+        v.basic()
+    ))
+}
+
+fn metadata(message_id: &str, kind: &str, status: &str) -> String {
+    let v = Version::V1_1;
+    format!(
+        "<tns:MessageMetadata xmlns:tns=\"{}\" Id=\"{SIGNED_BY_SMEV}\"><tns:MessageId>{message_id}</tns:MessageId>\
+         <tns:MessageType>{kind}</tns:MessageType><tns:Sender><tns:Mnemonic>SIM</tns:Mnemonic>\
+         <tns:HumanReadableName>Имитатор СМЭВ</tns:HumanReadableName></tns:Sender>\
+         <tns:SendingTimestamp>{}</tns:SendingTimestamp><tns:DestinationName>unknown</tns:DestinationName>\
+         <tns:SupplementaryData><tns:InteractionType>NotDetected</tns:InteractionType></tns:SupplementaryData>\
+         <tns:Status>{status}</tns:Status></tns:MessageMetadata>",
+        v.types(),
+        now_text()
+    )
+}
+
+/// The body operation and the element its caller had to sign.
+fn signed_element<'a>(op: &'a Element, types: &str, basic: &str) -> Option<&'a Element> {
+    match op.local.as_str() {
+        "SendRequestRequest" => op.child(types, "SenderProvidedRequestData"),
+        "SendResponseRequest" => op.child(types, "SenderProvidedResponseData"),
+        "GetResponseRequest" | "GetRequestRequest" => op.child(basic, "MessageTypeSelector"),
+        "AckRequest" => op.child(basic, "AckTargetMessage"),
+        "GetStatusRequest" => op.child(basic, "Timestamp"),
+        _ => None,
+    }
+}
+
+async fn soap(State(sim): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let action = headers
+        .get("SOAPAction")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim_matches('"')
+        .trim_start_matches("urn:")
+        .to_string();
+    if let Some(dir) = &sim.dump {
+        let n = {
+            let mut g = sim.lock();
+            g.dumped += 1;
+            g.dumped
+        };
+        let _ = std::fs::create_dir_all(dir);
+        let _ = std::fs::write(dir.join(format!("{n:06}-{action}.xml")), &body);
+    }
+    *sim.lock().state.calls.entry(action.clone()).or_insert(0) += 1;
+    if let Some(Fault::Delay(ms)) = take_fault(&sim, &action, |f| matches!(f, Fault::Delay(_))) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if take_fault(&sim, &action, |f| *f == Fault::Http500).is_some() {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "injected failure").into_response();
+    }
+    if let Some(Fault::SoapFault(kind)) = take_fault(&sim, &action, |f| matches!(f, Fault::SoapFault(_))) {
+        return fault_response(&kind, "SMEV-500", "Injected fault");
+    }
+    let malformed = take_fault(&sim, &action, |f| *f == Fault::Malformed).is_some();
+    let reply = handle(&sim, &action, &body);
+    let reply = match reply {
+        Ok(r) => r,
+        Err((kind, why)) => {
+            sim.lock().state.refused.push(format!("{action}: {kind}: {why}"));
+            return fault_response(&kind, "SMEV-100", &why);
+        }
+    };
+    if malformed {
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/xml")],
+            "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><broken",
+        )
+            .into_response();
+    }
+    if matches!(action.as_str(), "SendRequest" | "SendResponse")
+        && take_fault(&sim, &action, |f| *f == Fault::Drop).is_some()
+    {
+        return (StatusCode::BAD_GATEWAY, "").into_response();
+    }
+    reply
+}
+
+type Refusal = (String, String);
+
+fn refuse(kind: &str, why: impl Into<String>) -> Refusal {
+    (kind.to_string(), why.into())
+}
+
+fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
+    let text = std::str::from_utf8(body).map_err(|_| refuse("InvalidContent", "not UTF-8"))?;
+    let doc = xml::parse(text).map_err(|e| refuse("InvalidContent", e.to_string()))?;
+    if !doc.is(SOAP, "Envelope") || doc.child(SOAP, "Header").is_none() {
+        return Err(refuse("SignatureVerificationFault", "PoorSOAPEnvelopeFormat: no soap:Header"));
+    }
+    let op = doc
+        .child(SOAP, "Body")
+        .and_then(|b| b.elements().next())
+        .ok_or_else(|| refuse("InvalidContent", "an empty soap:Body"))?;
+    let types = op.ns.clone().unwrap_or_default();
+    let Some(v) = Version::of_types(&types) else {
+        return Err(refuse("InvalidContent", format!("unknown namespace {types}")));
+    };
+    let basic = v.basic();
+    let expected = format!("{action}Request");
+    if op.local != expected {
+        return Err(refuse("InvalidContent", format!("SOAPAction {action} with body {}", op.local)));
+    }
+    let target = signed_element(op, &types, &basic)
+        .ok_or_else(|| refuse("InvalidContent", "the element to sign is missing"))?;
+    let sig = op
+        .child(&types, "CallerInformationSystemSignature")
+        .ok_or_else(|| refuse("SignatureVerificationFault", "NoSignatureFound"))?;
+    if op.elements().last().map(|e| e.local.as_str()) != Some("CallerInformationSystemSignature") {
+        return Err(refuse("InvalidContent", "CallerInformationSystemSignature is not last"));
+    }
+    let verified = dsig::verify_in(&doc, sig)
+        .map_err(|e| refuse("SignatureVerificationFault", format!("SignatureIsInvalid: {e}")))?;
+    if target.attr("Id") != Some(verified.reference.as_str()) {
+        return Err(refuse("SignatureVerificationFault", "IncorrectSignatureTarget"));
+    }
+    match action {
+        "SendRequest" => send_request(sim, target, &types, &basic),
+        "GetResponse" => Ok(get_response(sim)),
+        "GetStatus" => Ok(get_status(sim)),
+        "GetRequest" => Ok(mtom(empty("GetRequestResponse"), &[])),
+        "Ack" => ack(sim, target),
+        other => Err(refuse("InvalidContent", format!("{other} is not simulated"))),
+    }
+}
+
+fn empty(op: &str) -> String {
+    format!(
+        "<soap:Envelope xmlns:soap=\"{SOAP}\"><soap:Body><tns:{op} xmlns:tns=\"{}\"/></soap:Body></soap:Envelope>",
+        Version::V1_1.types()
+    )
+}
+
+fn send_request(sim: &Sim, data: &Element, types: &str, basic: &str) -> Result<Response, Refusal> {
+    let id = data
+        .child(types, "MessageID")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    if !envelope::is_message_id(&id) {
+        return Err(refuse("InvalidMessageIdFormat", format!("{id} is not a version 1 UUID")));
+    }
+    let business = data
+        .child(basic, "MessagePrimaryContent")
+        .and_then(|p| p.elements().next())
+        .ok_or_else(|| refuse("InvalidContent", "no business data"))?
+        .clone();
+    let mut g = sim.lock();
+    if !g.seen.insert(id.clone()) {
+        drop(g);
+        return Err(refuse("MessageIsAlreadySent", format!("SMEV-301: {id} was sent before")));
+    }
+    g.state.requests.push(id.clone());
+    let scenario = g.scenario.clone();
+    let start = Instant::now();
+    for step in scenario.steps {
+        match step {
+            Step::Status {
+                after_ms,
+                code,
+                description,
+            } => g.queue.push(Queued {
+                due: start + Duration::from_millis(after_ms),
+                message_id: envelope::new_message_id(),
+                content: format!(
+                    "<tns:RequestStatus><tns:StatusCode>{code}</tns:StatusCode>\
+                     <tns:StatusDescription>{}</tns:StatusDescription></tns:RequestStatus>",
+                    esc(&description)
+                ),
+                original_id: id.clone(),
+                files: Vec::new(),
+                again: false,
+            }),
+            Step::Answer { after_ms, fields } => g.queue.push(Queued {
+                due: start + Duration::from_millis(after_ms),
+                message_id: envelope::new_message_id(),
+                content: answer(&business, &fields),
+                original_id: id.clone(),
+                files: Vec::new(),
+                again: false,
+            }),
+            Step::Reject {
+                after_ms,
+                code,
+                description,
+            } => g.queue.push(Queued {
+                due: start + Duration::from_millis(after_ms),
+                message_id: envelope::new_message_id(),
+                content: format!(
+                    "<tns:RequestRejected><tns:RejectionReasonCode>{}</tns:RejectionReasonCode>\
+                     <tns:RejectionReasonDescription>{}</tns:RejectionReasonDescription>\
+                     </tns:RequestRejected>",
+                    esc(&code),
+                    esc(&description)
+                ),
+                original_id: id.clone(),
+                files: Vec::new(),
+                again: false,
+            }),
+            Step::SmevReject { after_ms, details } => g.notices.push_back(Notice {
+                due: start + Duration::from_millis(after_ms),
+                original_id: id.clone(),
+                category: "requestIsRejectedBySmev".into(),
+                details,
+            }),
+        }
+    }
+    drop(g);
+    let meta = metadata(&id, "REQUEST", "requestIsQueued");
+    let xml = signed_reply(sim, "SendRequestResponse", None, &meta, "", false)
+        .map_err(|e| refuse("SMEVFailure", e))?;
+    Ok(mtom(xml, &[]))
+}
+
+/// The answer's business element: the request's root renamed (`…Request` → `…Response`),
+/// its fields echoed, and `extra` added or replacing them.
+fn answer(req: &Element, extra: &BTreeMap<String, String>) -> String {
+    let ns = req.ns.clone().unwrap_or_default();
+    let root = match req.local.strip_suffix("Request") {
+        Some(stem) => format!("{stem}Response"),
+        None => format!("{}Response", req.local),
+    };
+    let mut fields: BTreeMap<String, String> = req
+        .elements()
+        .map(|e| (e.local.clone(), e.text()))
+        .collect();
+    fields.extend(extra.clone());
+    let mut s = format!(
+        "<basic:MessagePrimaryContent><a:{root} xmlns:a=\"{}\">",
+        esc(&ns)
+    );
+    for (k, v) in &fields {
+        s.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
+    }
+    s.push_str(&format!("</a:{root}></basic:MessagePrimaryContent>"));
+    s
+}
+
+fn get_response(sim: &Sim) -> Response {
+    let now = Instant::now();
+    let reorder = take_fault(sim, "GetResponse", |f| *f == Fault::Reorder).is_some();
+    let g = sim.lock();
+    let due: Vec<usize> = (0..g.queue.len()).filter(|i| g.queue[*i].due <= now).collect();
+    let pick = if reorder { due.last() } else { due.first() };
+    let Some(&i) = pick else {
+        drop(g);
+        return mtom(empty("GetResponseResponse"), &[]);
+    };
+    let q = g.queue[i].clone();
+    drop(g);
+    let duplicate = take_fault(sim, "GetResponse", |f| *f == Fault::Duplicate).is_some();
+    if duplicate {
+        let mut g = sim.lock();
+        if let Some(item) = g.queue.iter_mut().find(|x| x.message_id == q.message_id) {
+            item.again = true;
+        }
+    }
+    let tamper = take_fault(sim, "GetResponse", |f| *f == Fault::BadSignature).is_some();
+    let v = Version::V1_1;
+    let resp = format!(
+        "<tns:Response xmlns:tns=\"{}\" xmlns:basic=\"{}\" Id=\"{SIGNED_BY_SMEV}\">\
+         <tns:OriginalMessageId>{}</tns:OriginalMessageId>\
+         <tns:SenderProvidedResponseData Id=\"SIGNED_BY_PROVIDER\"><tns:MessageID>{}</tns:MessageID>\
+         <tns:To>node</tns:To>{}</tns:SenderProvidedResponseData>{}</tns:Response>",
+        v.types(),
+        v.basic(),
+        q.original_id,
+        envelope::new_message_id(),
+        q.content,
+        metadata(&q.message_id, "RESPONSE", "responseIsAcceptedBySmev")
+            .replace(&format!(" Id=\"{SIGNED_BY_SMEV}\""), "")
+            .replace(&format!(" xmlns:tns=\"{}\"", v.types()), ""),
+    );
+    let parts: Vec<(String, Vec<u8>)> = q
+        .files
+        .iter()
+        .map(|(id, _, b)| (id.clone(), b.clone()))
+        .collect();
+    let contents = if q.files.is_empty() {
+        String::new()
+    } else {
+        let mut s = String::from("<basic:AttachmentContentList>");
+        for (id, _, _) in &q.files {
+            s.push_str(&format!(
+                "<basic:AttachmentContent><basic:Id>{}</basic:Id><basic:Content>\
+                 <xop:Include xmlns:xop=\"{XOP}\" href=\"cid:{}\"/></basic:Content>\
+                 </basic:AttachmentContent>",
+                esc(id),
+                esc(id)
+            ));
+        }
+        s.push_str("</basic:AttachmentContentList>");
+        s
+    };
+    match signed_reply(
+        sim,
+        "GetResponseResponse",
+        Some("ResponseMessage"),
+        &resp,
+        &contents,
+        tamper,
+    ) {
+        Ok(xml) => mtom(xml, &parts),
+        Err(e) => fault_response("SMEVFailure", "SMEV-500", &e),
+    }
+}
+
+fn get_status(sim: &Sim) -> Response {
+    let now = Instant::now();
+    let mut g = sim.lock();
+    let Some(i) = g.notices.iter().position(|n| n.due <= now) else {
+        drop(g);
+        return mtom(empty("GetStatusResponse"), &[]);
+    };
+    let Some(n) = g.notices.remove(i) else {
+        drop(g);
+        return mtom(empty("GetStatusResponse"), &[]);
+    };
+    drop(g);
+    let v = Version::V1_1;
+    let data = format!(
+        "<tns:AsyncProcessingStatusData xmlns:tns=\"{}\" Id=\"{SIGNED_BY_SMEV}\"><tns:AsyncProcessingStatus>\
+         <tns:OriginalMessageId>{}</tns:OriginalMessageId><tns:StatusCategory>{}</tns:StatusCategory>\
+         <tns:StatusDetails>{}</tns:StatusDetails></tns:AsyncProcessingStatus></tns:AsyncProcessingStatusData>",
+        v.types(),
+        n.original_id,
+        n.category,
+        esc(&n.details)
+    );
+    match signed_reply(
+        sim,
+        "GetStatusResponse",
+        Some("SmevAsyncProcessingMessage"),
+        &data,
+        "",
+        false,
+    ) {
+        Ok(xml) => mtom(xml, &[]),
+        Err(e) => fault_response("SMEVFailure", "SMEV-500", &e),
+    }
+}
+
+fn ack(sim: &Sim, target: &Element) -> Result<Response, Refusal> {
+    let id = target.text().trim().to_string();
+    let accepted = target.attr("accepted") != Some("false");
+    let mut g = sim.lock();
+    let Some(i) = g.queue.iter().position(|q| q.message_id == id) else {
+        drop(g);
+        return Err(refuse("TargetMessageIsNotFound", format!("no message {id}")));
+    };
+    if g.queue[i].again {
+        g.queue[i].again = false;
+    } else {
+        g.queue.remove(i);
+    }
+    if accepted {
+        g.state.acked.push(id);
+    } else {
+        g.state.rejected_acks.push(id);
+    }
+    drop(g);
+    Ok(mtom(empty("AckResponse"), &[]))
+}
+
+/// Serves the simulator on `listener` until `stop` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    sim: Arc<Sim>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(sim))
+        .with_graceful_shutdown(stop)
+        .await
+}

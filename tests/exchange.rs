@@ -1,0 +1,316 @@
+//! The consumer flow of the SMEV exchange between the real daemon (`volost serve`) and the
+//! real simulator (`volost smev-sim`) over HTTP: staff send requests over the local API,
+//! the worker signs, sends, polls and acknowledges, the simulator checks every signature and
+//! answers by its scenario, and faults are injected on the way.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::daemon::*;
+use common::*;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use volost::api::{Call, Client};
+use volost::domain::*;
+use volost::smev::sim::{Fault, Injection, Scenario, SimState, Step};
+
+struct Sim {
+    child: Child,
+    addr: String,
+}
+
+impl Sim {
+    fn start(dump: &Path) -> Sim {
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(BIN)
+            .args(["smev-sim", "--listen", &addr, "--answer-after-ms", "300", "--dump"])
+            .arg(dump)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let t0 = Instant::now();
+        while std::net::TcpStream::connect(&addr).is_err() {
+            assert!(t0.elapsed() < Duration::from_secs(20), "simulator did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Sim { child, addr }
+    }
+
+    fn post(&self, path: &str, json: &str) {
+        let (st, body) = http(
+            &self.addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+                json.len()
+            ),
+        );
+        assert_eq!(st, 204, "{path}: {body}");
+    }
+
+    fn faults(&self, f: &[Injection]) {
+        self.post("/sim/faults", &serde_json::to_string(f).unwrap());
+    }
+
+    fn scenario(&self, s: &Scenario) {
+        self.post("/sim/scenario", &serde_json::to_string(s).unwrap());
+    }
+
+    fn state(&self) -> SimState {
+        let (st, body) = http(
+            &self.addr,
+            "GET /sim/state HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(st, 200);
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A node with `n` saved outgoing requests of the first kind, and the node's SMEV key.
+fn node_with_requests(n: usize) -> (tempfile::TempDir, Vec<OutReqId>) {
+    let fx = fixture();
+    let kind = fx
+        .node
+        .request_kinds(fx.spec)
+        .unwrap()
+        .into_iter()
+        .find(|k| !k.sign_personal)
+        .unwrap();
+    let ids = (0..n)
+        .map(|_| {
+            fx.node
+                .create_outgoing(fx.spec, kind.id, None, &values(&kind.fields))
+                .unwrap()
+                .id
+        })
+        .collect();
+    let Fx { dir, node, .. } = fx;
+    drop(node);
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::rename(
+        dir.path().join("volost.redb"),
+        dir.path().join("data/volost.redb"),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["smev", "keygen", "--out"])
+        .arg(dir.path().join("keys"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    (dir, ids)
+}
+
+fn smev_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
+    let k = dir.join("keys");
+    config(
+        dir,
+        &format!(
+            "[smev]\nendpoint = \"http://{}/smev/v1.1/ws\"\nkey = \"{}\"\ncert = \"{}\"\n\
+             poll_interval_secs = 1\nretry_first_secs = 1\ntimeout_secs = 3\n",
+            sim.addr,
+            k.join("node-key.pem").display(),
+            k.join("node-cert.pem").display()
+        ),
+    )
+}
+
+type Card = (OutgoingRequest, Vec<HistoryEntry>);
+
+/// Waits until the request reaches `want`; fails with its history otherwise.
+fn wait_for(c: &mut Client, id: OutReqId, want: OutStatus) -> Card {
+    let t0 = Instant::now();
+    loop {
+        let card: Card = c.call(Call::Outgoing { id }).unwrap();
+        if card.0.status == want {
+            return card;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(40),
+            "request {id} is «{}», not «{}»: {:#?}",
+            card.0.status.label(),
+            want.label(),
+            card.1
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn statuses(h: &[HistoryEntry]) -> Vec<u8> {
+    h.iter().filter_map(|e| e.status).collect()
+}
+
+#[test]
+fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failures() {
+    let (dir, ids) = node_with_requests(1);
+    let sim = Sim::start(&dir.path().join("dump"));
+    let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));
+    let mut c = d.login("spec", "password-1");
+
+    // A 500 and SMEV's own failure before the message gets through; then the reply to the
+    // send that got through is lost, so the worker sends again under the same MessageID.
+    sim.faults(&[
+        Injection::on("SendRequest", Fault::Http500),
+        Injection::on("SendRequest", Fault::SoapFault("SMEVFailure".into())),
+        Injection::any(Fault::Drop),
+    ]);
+    let sent: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[0] }).unwrap();
+    assert_eq!(sent.status, OutStatus::Ready);
+    let mid = sent.message_id.clone().unwrap();
+    let (req, history) = wait_for(&mut c, ids[0], OutStatus::Answered);
+    assert_eq!(req.message_id.as_deref(), Some(mid.as_str()));
+    use OutStatus::*;
+    assert_eq!(
+        statuses(&history),
+        [Formed, Ready, Sent, Accepted, Answered].map(|s| s as u8),
+        "{history:#?}"
+    );
+    assert_eq!(
+        req.answer.get("cadastral_number"),
+        req.data.get("cadastral_number"),
+        "the answer's fields are read into the kind's answer form"
+    );
+    let st = sim.state();
+    assert_eq!(st.requests, [mid.clone()], "one MessageID, taken once");
+    // A 500, SMEV's failure, the lost reply; then either «already sent» or the status
+    // message came first and proved the request delivered.
+    assert!(st.calls["SendRequest"] >= 3, "{st:?}");
+    assert!(st.refused.is_empty(), "every envelope passed: {:?}", st.refused);
+    assert_eq!(st.acked.len(), 2, "the status and the answer acknowledged");
+
+    // /health and /metrics show the link up.
+    let (code, body) = d.get("/health", "");
+    assert_eq!(code, 200);
+    assert!(body.contains("\"up\""), "{body}");
+
+    drop(c);
+    d.stop();
+    let node = open_node(dir.path());
+    check_ok(&node);
+    assert!(node.exchange_outbox().unwrap().is_empty());
+    let dumped = std::fs::read_dir(dir.path().join("dump")).unwrap().count();
+    assert!(dumped >= 6, "every envelope dumped: {dumped}");
+}
+
+#[test]
+fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
+    let (dir, ids) = node_with_requests(6);
+    let sim = Sim::start(&dir.path().join("dump"));
+    let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));
+    let mut c = d.login("spec", "password-1");
+    let step_answer = Step::Answer {
+        after_ms: 200,
+        fields: Default::default(),
+    };
+
+    // The provider rejects: «Запрос не принят в ведомстве», with the reason in words.
+    sim.scenario(&Scenario {
+        steps: vec![Step::Reject {
+            after_ms: 200,
+            code: "NO_DATA".into(),
+            description: "Объект не найден".into(),
+        }],
+    });
+    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[0] }).unwrap();
+    let (req, _) = wait_for(&mut c, ids[0], OutStatus::Rejected);
+    assert!(
+        req.error.as_deref().unwrap().contains("сведения не найдены: Объект не найден"),
+        "{req:?}"
+    );
+
+    // SMEV refuses the business data after taking it: «Выявлена ошибка».
+    sim.scenario(&Scenario {
+        steps: vec![Step::SmevReject {
+            after_ms: 200,
+            details: "SMEV-403: не соответствует схеме".into(),
+        }],
+    });
+    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[1] }).unwrap();
+    let (req, _) = wait_for(&mut c, ids[1], OutStatus::Error);
+    assert!(req.error.as_deref().unwrap().contains("SMEV-403"), "{req:?}");
+
+    // An answer whose SMEV signature does not match: never taken as good, acknowledged as
+    // not accepted.
+    sim.scenario(&Scenario {
+        steps: vec![step_answer.clone()],
+    });
+    sim.faults(&[Injection::any(Fault::BadSignature)]);
+    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[2] }).unwrap();
+    let (req, _) = wait_for(&mut c, ids[2], OutStatus::Error);
+    assert!(req.answer.is_empty(), "{req:?}");
+    assert!(req.error.as_deref().unwrap().contains("подпись СМЭВ"), "{req:?}");
+    assert_eq!(sim.state().rejected_acks.len(), 1);
+
+    // A malformed reply and a duplicate delivery: the answer is applied exactly once.
+    sim.faults(&[
+        Injection::on("GetResponse", Fault::Malformed),
+        Injection::any(Fault::Duplicate),
+    ]);
+    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[3] }).unwrap();
+    let (_, history) = wait_for(&mut c, ids[3], OutStatus::Answered);
+    let answers = history
+        .iter()
+        .filter(|h| h.status == Some(OutStatus::Answered as u8))
+        .count();
+    assert_eq!(answers, 1, "{history:#?}");
+
+    // SMEV refuses the message itself: «Запрос не отправлен»; back in work and sent again,
+    // it gets a new MessageID and goes through.
+    sim.faults(&[Injection::on(
+        "SendRequest",
+        Fault::SoapFault("InvalidContent".into()),
+    )]);
+    let first: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[4] }).unwrap();
+    let (req, _) = wait_for(&mut c, ids[4], OutStatus::NotSent);
+    assert!(req.error.as_deref().unwrap().contains("InvalidContent"), "{req:?}");
+    let again: OutgoingRequest = c.call(Call::ReopenOutgoing { id: ids[4] }).unwrap();
+    assert_eq!(again.status, OutStatus::Formed);
+    let second: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[4] }).unwrap();
+    assert_ne!(first.message_id, second.message_id);
+    wait_for(&mut c, ids[4], OutStatus::Answered);
+
+    // Sending what is not «сформирован» is refused with the reason, and changes nothing.
+    let e = c
+        .call::<OutgoingRequest>(Call::SubmitOutgoing { id: ids[4] })
+        .unwrap_err();
+    assert_eq!(code(e), "invalid_transition");
+
+    drop(c);
+    d.stop();
+    let node = open_node(dir.path());
+    check_ok(&node);
+    assert!(node.exchange_outbox().unwrap().is_empty());
+    let inbox = node.exchange_inbox(1000).unwrap();
+    assert!(
+        inbox.iter().any(|e| e.verdict.starts_with("kept: unreadable")),
+        "the malformed reply is kept for inspection: {inbox:#?}"
+    );
+    assert!(inbox.iter().any(|e| e.verdict.starts_with("kept: SMEV signature")));
+    let kept = inbox.iter().find(|e| e.verdict.starts_with("kept: unreadable")).unwrap();
+    let bytes = node.exchange_inbox_bytes(kept.id).unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("<broken"));
+}
+
+#[test]
+fn without_an_endpoint_a_request_is_kept_and_staff_hear_why() {
+    let (dir, ids) = node_with_requests(1);
+    let d = Daemon::start(dir.path(), &config(dir.path(), ""));
+    let mut c = d.login("spec", "password-1");
+    let e = c
+        .call::<OutgoingRequest>(Call::SubmitOutgoing { id: ids[0] })
+        .unwrap_err();
+    let msg = format!("{e}");
+    assert!(msg.contains("не настроен"), "{msg}");
+    let (req, _): Card = c.call(Call::Outgoing { id: ids[0] }).unwrap();
+    assert_eq!(req.status, OutStatus::Formed);
+    assert!(req.message_id.is_none());
+}
