@@ -157,6 +157,57 @@ pub fn demo(data: &Path) -> Result<()> {
     serve_demo(data)
 }
 
+/// The demo's SMEV: the simulator on a free loopback port in a thread of this process, and
+/// the node's test key in the data directory, so that a request sent from the TUI goes out
+/// and its answer comes back a few seconds later.
+fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
+    use volost::smev::{gost, keys as k, sim};
+    gost::init()?;
+    let dir = data.join("smev");
+    if !dir.join(k::KEY_FILE).exists() {
+        k::keygen(
+            &dir,
+            "Петропавловский сельсовет (демо)",
+            "Петропавловский сельсовет",
+            3650,
+        )?;
+    }
+    let key = gost::generate_key()?;
+    let cert = gost::self_signed(&key, "СМЭВ (имитатор)", "Имитатор СМЭВ", 3650)?;
+    let simulator = std::sync::Arc::new(sim::Sim::new(
+        k::NodeKey { key, cert },
+        sim::Scenario::answer_after(4000),
+        None,
+    ));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    std::thread::Builder::new()
+        .name("smev-sim".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(_) => return,
+            };
+            rt.block_on(async move {
+                if let Ok(l) = tokio::net::TcpListener::from_std(listener) {
+                    let _ = sim::serve(l, simulator, std::future::pending()).await;
+                }
+            });
+        })?;
+    Ok(volost::config::SmevConfig {
+        endpoint: format!("http://{addr}/smev/v1.1/ws"),
+        key: Some(dir.join(k::KEY_FILE)),
+        cert: Some(dir.join(k::CERT_FILE)),
+        poll_interval_secs: 2,
+        retry_first_secs: 2,
+        ..Default::default()
+    })
+}
+
 /// The demo node as a real daemon in this process: the local API on a socket in the data
 /// directory, HTTP on 127.0.0.1:8080 (or a free port), until Ctrl-C. What it prints comes
 /// through the local API, as a staff client sees it.
@@ -168,6 +219,11 @@ fn serve_demo(data: &Path) -> Result<()> {
     cfg.backup.dir = data.join("backups");
     if std::net::TcpListener::bind(&cfg.http.listen).is_err() {
         cfg.http.listen = "127.0.0.1:0".into();
+    }
+    match demo_smev(data) {
+        Ok(smev) => cfg.smev = smev,
+        // The demo works without the exchange; requests then stay «сформирован».
+        Err(e) => eprintln!("Имитатор СМЭВ не запущен: {e:#}"),
     }
     let node = Arc::new(Node::open(
         data,

@@ -369,7 +369,12 @@ impl Config {
         within("timeout_secs", s.timeout_secs, 1, 600)?;
         within("retry_first_secs", s.retry_first_secs, 1, 600)?;
         within("give_up_minutes", s.give_up_minutes, 1, 7 * 24 * 60)?;
-        within("max_attachment_bytes", s.max_attachment_bytes, 1024, 64 << 20)?;
+        within(
+            "max_attachment_bytes",
+            s.max_attachment_bytes,
+            1024,
+            64 << 20,
+        )?;
         within("cert_warn_days", s.cert_warn_days, 1, 365)?;
         if s.node_id.chars().count() > 50 {
             return Err(bad("node_id", "at most 50 characters"));
@@ -385,7 +390,10 @@ impl Config {
             }
         }
         if s.pkcs12.is_some() && (s.key.is_some() || s.cert.is_some()) {
-            return Err(bad("pkcs12", "give either pkcs12 or key and cert, not both"));
+            return Err(bad(
+                "pkcs12",
+                "give either pkcs12 or key and cert, not both",
+            ));
         }
         if s.pkcs12.is_some() != s.password_file.is_some() {
             return Err(bad("password_file", "pkcs12 and password_file go together"));

@@ -285,7 +285,13 @@ fn run(cli: Cli) -> Result<()> {
             dump,
             scenario,
             answer_after_ms,
-        } => cli::smev_sim(&listen, keys.as_deref(), dump, scenario.as_deref(), answer_after_ms),
+        } => cli::smev_sim(
+            &listen,
+            keys.as_deref(),
+            dump,
+            scenario.as_deref(),
+            answer_after_ms,
+        ),
         Cmd::Queue {
             data,
             user,

@@ -25,14 +25,24 @@ impl Sim {
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(BIN)
-            .args(["smev-sim", "--listen", &addr, "--answer-after-ms", "300", "--dump"])
+            .args([
+                "smev-sim",
+                "--listen",
+                &addr,
+                "--answer-after-ms",
+                "300",
+                "--dump",
+            ])
             .arg(dump)
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
         let t0 = Instant::now();
         while std::net::TcpStream::connect(&addr).is_err() {
-            assert!(t0.elapsed() < Duration::from_secs(20), "simulator did not start");
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "simulator did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Sim { child, addr }
@@ -180,11 +190,15 @@ fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failure
         "the answer's fields are read into the kind's answer form"
     );
     let st = sim.state();
-    assert_eq!(st.requests, [mid.clone()], "one MessageID, taken once");
+    assert_eq!(st.requests, [mid], "one MessageID, taken once");
     // A 500, SMEV's failure, the lost reply; then either «already sent» or the status
     // message came first and proved the request delivered.
     assert!(st.calls["SendRequest"] >= 3, "{st:?}");
-    assert!(st.refused.is_empty(), "every envelope passed: {:?}", st.refused);
+    assert!(
+        st.refused.is_empty(),
+        "every envelope passed: {:?}",
+        st.refused
+    );
     assert_eq!(st.acked.len(), 2, "the status and the answer acknowledged");
 
     // /health and /metrics show the link up.
@@ -223,7 +237,10 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[0] }).unwrap();
     let (req, _) = wait_for(&mut c, ids[0], OutStatus::Rejected);
     assert!(
-        req.error.as_deref().unwrap().contains("сведения не найдены: Объект не найден"),
+        req.error
+            .as_deref()
+            .unwrap()
+            .contains("сведения не найдены: Объект не найден"),
         "{req:?}"
     );
 
@@ -236,7 +253,10 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     });
     let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[1] }).unwrap();
     let (req, _) = wait_for(&mut c, ids[1], OutStatus::Error);
-    assert!(req.error.as_deref().unwrap().contains("SMEV-403"), "{req:?}");
+    assert!(
+        req.error.as_deref().unwrap().contains("SMEV-403"),
+        "{req:?}"
+    );
 
     // An answer whose SMEV signature does not match: never taken as good, acknowledged as
     // not accepted.
@@ -247,7 +267,10 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[2] }).unwrap();
     let (req, _) = wait_for(&mut c, ids[2], OutStatus::Error);
     assert!(req.answer.is_empty(), "{req:?}");
-    assert!(req.error.as_deref().unwrap().contains("подпись СМЭВ"), "{req:?}");
+    assert!(
+        req.error.as_deref().unwrap().contains("подпись СМЭВ"),
+        "{req:?}"
+    );
     assert_eq!(sim.state().rejected_acks.len(), 1);
 
     // A malformed reply and a duplicate delivery: the answer is applied exactly once.
@@ -271,7 +294,10 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     )]);
     let first: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[4] }).unwrap();
     let (req, _) = wait_for(&mut c, ids[4], OutStatus::NotSent);
-    assert!(req.error.as_deref().unwrap().contains("InvalidContent"), "{req:?}");
+    assert!(
+        req.error.as_deref().unwrap().contains("InvalidContent"),
+        "{req:?}"
+    );
     let again: OutgoingRequest = c.call(Call::ReopenOutgoing { id: ids[4] }).unwrap();
     assert_eq!(again.status, OutStatus::Formed);
     let second: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[4] }).unwrap();
@@ -291,11 +317,20 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     assert!(node.exchange_outbox().unwrap().is_empty());
     let inbox = node.exchange_inbox(1000).unwrap();
     assert!(
-        inbox.iter().any(|e| e.verdict.starts_with("kept: unreadable")),
+        inbox
+            .iter()
+            .any(|e| e.verdict.starts_with("kept: unreadable")),
         "the malformed reply is kept for inspection: {inbox:#?}"
     );
-    assert!(inbox.iter().any(|e| e.verdict.starts_with("kept: SMEV signature")));
-    let kept = inbox.iter().find(|e| e.verdict.starts_with("kept: unreadable")).unwrap();
+    assert!(
+        inbox
+            .iter()
+            .any(|e| e.verdict.starts_with("kept: SMEV signature"))
+    );
+    let kept = inbox
+        .iter()
+        .find(|e| e.verdict.starts_with("kept: unreadable"))
+        .unwrap();
     let bytes = node.exchange_inbox_bytes(kept.id).unwrap().unwrap();
     assert!(String::from_utf8_lossy(&bytes).contains("<broken"));
 }

@@ -116,10 +116,9 @@ fn submit(w: &mut W, id: OutReqId, p: &Profile) -> Result<OutgoingRequest> {
         .into_iter()
         .enumerate()
     {
-        let bytes = w
-            .tx
-            .get_raw(tables::FILE_DATA, f.id.0)?
-            .ok_or_else(|| Error::Internal(format!("file {} has no data", f.id)))?;
+        let bytes =
+            w.tx.get_raw(tables::FILE_DATA, f.id.0)?
+                .ok_or_else(|| Error::Internal(format!("file {} has no data", f.id)))?;
         total += bytes.len() as u64;
         message_files.push(MessageFile {
             id: format!("file{}", i + 1),
@@ -249,14 +248,15 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
         }
         req = super::requests::out_event(w, req.id, OutEvent::Sent, "СМЭВ приняла запрос")?;
     }
-    let k: RequestKind = w.tx.get(req.kind.0)?.ok_or_else(|| Error::not_found("request_kind", req.kind))?;
+    let k: RequestKind =
+        w.tx.get(req.kind.0)?
+            .ok_or_else(|| Error::not_found("request_kind", req.kind))?;
     match &m.content {
         Content::Primary(body) => {
             let parsed = business::from_xml(&k.namespace, &k.answer_root, &k.answer_fields, body)
                 .map_err(|e| e.to_string())
                 .and_then(|data| {
-                    super::applications::check_form(&k.answer_fields, &data)
-                        .map_err(|e| e.ru())
+                    super::applications::check_form(&k.answer_fields, &data).map_err(|e| e.ru())
                 });
             let answer = match parsed {
                 Ok(a) => a,
@@ -301,9 +301,7 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
             Ok(Receipt::Applied(format!("answer to {}", req.number)))
         }
         Content::Status {
-            code,
-            description,
-            ..
+            code, description, ..
         } => {
             let detail = format!("статус {code}: {description}");
             if req.status == OutStatus::Sent {
@@ -392,9 +390,9 @@ fn receive(w: &mut W, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Recei
             },
         },
         Inbound::Message(m) if m.reply_to.is_none() => apply_response(w, m)?,
-        Inbound::Message(_) => Receipt::Kept(
-            "requests to this node as a provider are not taken in yet".into(),
-        ),
+        Inbound::Message(_) => {
+            Receipt::Kept("requests to this node as a provider are not taken in yet".into())
+        }
     };
     let id = w.tx.next_id(InboxEntry::KIND)?;
     let verdict = match &receipt {

@@ -28,7 +28,8 @@ pub enum BusinessError {
 /// Whether `s` is an NCName of the ASCII kind field keys use.
 fn ncname(s: &str) -> bool {
     let mut c = s.chars();
-    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
         && c.all(|x| x.is_ascii_alphanumeric() || matches!(x, '_' | '-' | '.'))
 }
 
@@ -88,7 +89,10 @@ pub fn from_xml(
         if c.elements().next().is_some() {
             return Err(BusinessError::Nested(f.key.clone()));
         }
-        if out.insert(f.key.clone(), c.text().trim().to_string()).is_some() {
+        if out
+            .insert(f.key.clone(), c.text().trim().to_string())
+            .is_some()
+        {
             return Err(BusinessError::Repeated(f.key.clone()));
         }
     }

@@ -230,11 +230,7 @@ fn envelope(
 }
 
 fn ns_decls(v: Version) -> String {
-    format!(
-        "xmlns:tns=\"{}\" xmlns:basic=\"{}\"",
-        v.types(),
-        v.basic()
-    )
+    format!("xmlns:tns=\"{}\" xmlns:basic=\"{}\"", v.types(), v.basic())
 }
 
 fn attachment_headers(s: &mut String, list: &[Attachment]) {
@@ -273,11 +269,7 @@ fn attachment_contents(list: &[Attachment]) -> String {
 }
 
 /// SendRequest: the consumer's request, signed by the node.
-pub fn send_request(
-    v: Version,
-    d: &RequestData,
-    key: &NodeKey,
-) -> Result<String, EnvelopeError> {
+pub fn send_request(v: Version, d: &RequestData, key: &NodeKey) -> Result<String, EnvelopeError> {
     check_business(d.business)?;
     let mut f = String::with_capacity(d.business.len() + 1024);
     let _ = write!(
@@ -288,7 +280,11 @@ pub fn send_request(
         esc(d.message_id)
     );
     if let Some(r) = d.reference {
-        let _ = write!(f, "<tns:ReferenceMessageID>{}</tns:ReferenceMessageID>", esc(r));
+        let _ = write!(
+            f,
+            "<tns:ReferenceMessageID>{}</tns:ReferenceMessageID>",
+            esc(r)
+        );
     }
     if !d.node_id.is_empty() {
         let _ = write!(f, "<tns:NodeID>{}</tns:NodeID>", esc(d.node_id));
@@ -363,7 +359,10 @@ pub fn send_response(
             description,
             params,
         } => {
-            let _ = write!(f, "<tns:RequestStatus><tns:StatusCode>{code}</tns:StatusCode>");
+            let _ = write!(
+                f,
+                "<tns:RequestStatus><tns:StatusCode>{code}</tns:StatusCode>"
+            );
             for (k, val) in params {
                 let _ = write!(
                     f,
@@ -533,7 +532,10 @@ mod tests {
         assert_ne!(a, b);
         assert!(is_message_id(&a), "{a}");
         assert!(!is_message_id(&a.to_uppercase()));
-        assert!(!is_message_id("1b4e28ba-2fa1-41d2-883f-0016d3cca427"), "a version 4 UUID");
+        assert!(
+            !is_message_id("1b4e28ba-2fa1-41d2-883f-0016d3cca427"),
+            "a version 4 UUID"
+        );
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let t = message_id_time(&a).expect("time");
         assert!((now - t).abs() < 5, "{now} {t}");
@@ -543,7 +545,8 @@ mod tests {
     fn a_send_request_is_signed_over_its_request_data_and_verifies_in_place() {
         let k = test_key();
         let id = new_message_id();
-        let business = "<r:Request xmlns:r=\"urn://test/kind/1.0\"><r:a>x &amp; y</r:a></r:Request>";
+        let business =
+            "<r:Request xmlns:r=\"urn://test/kind/1.0\"><r:a>x &amp; y</r:a></r:Request>";
         let att = [Attachment {
             id: "f1".into(),
             mime: "application/pdf".into(),
@@ -614,7 +617,10 @@ mod tests {
             let sig = op
                 .child(&types, "CallerInformationSystemSignature")
                 .expect("signature last");
-            assert_eq!(op.elements().last().map(|e| e.local.as_str()), Some("CallerInformationSystemSignature"));
+            assert_eq!(
+                op.elements().last().map(|e| e.local.as_str()),
+                Some("CallerInformationSystemSignature")
+            );
             dsig::verify_in(&doc, sig).expect("verifies");
         }
         let e = send_request(

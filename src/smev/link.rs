@@ -47,7 +47,10 @@ impl Link {
     }
 
     pub fn set_cert_days(&self, days: Option<i64>) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).cert_days_left = days;
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .cert_days_left = days;
     }
 
     /// The worker could not reach SMEV; `why` is for logs and `/health`, in English.

@@ -128,9 +128,7 @@ impl Fault {
         match self.kind.as_str() {
             "SMEVFailure" | "DestinationOverflow" => FaultClass::Retry,
             "MessageIsAlreadySent" => FaultClass::AlreadySent,
-            "" if self.code.ends_with("Server") && self.description.is_empty() => {
-                FaultClass::Retry
-            }
+            "" if self.code.ends_with("Server") && self.description.is_empty() => FaultClass::Retry,
             _ => FaultClass::Refused,
         }
     }
@@ -200,7 +198,8 @@ pub fn unpack(content_type: &str, body: Bytes) -> Result<Unpacked, ReplyError> {
     let delim = format!("--{boundary}");
     let d = delim.as_bytes();
     let mut pieces = Vec::new();
-    let mut pos = find(&body, d, 0).ok_or_else(|| ReplyError::Multipart("no first boundary".into()))?;
+    let mut pos =
+        find(&body, d, 0).ok_or_else(|| ReplyError::Multipart("no first boundary".into()))?;
     loop {
         let after = pos + d.len();
         if body.get(after..after + 2) == Some(b"--") {
@@ -280,7 +279,10 @@ pub fn parse(content_type: &str, body: Bytes) -> Result<Reply, ReplyError> {
     let text = std::str::from_utf8(&u.xml).map_err(|_| ReplyError::Encoding)?;
     let doc = xml::parse(text)?;
     if !doc.is(SOAP, "Envelope") {
-        return Err(shape(format!("root element {} is not a SOAP envelope", doc.local)));
+        return Err(shape(format!(
+            "root element {} is not a SOAP envelope",
+            doc.local
+        )));
     }
     let body = doc
         .child(SOAP, "Body")
@@ -314,7 +316,9 @@ pub fn parse(content_type: &str, body: Bytes) -> Result<Reply, ReplyError> {
         "AckResponse" => Ok(Reply::Empty),
         "GetResponseResponse" => match op.child(ns.types, "ResponseMessage") {
             None => Ok(Reply::Empty),
-            Some(msg) => Ok(Reply::Message(Box::new(response(&doc, msg, &ns, &u.parts)?))),
+            Some(msg) => Ok(Reply::Message(Box::new(response(
+                &doc, msg, &ns, &u.parts,
+            )?))),
         },
         "GetRequestResponse" => match op.child(ns.types, "RequestMessage") {
             None => Ok(Reply::Empty),
@@ -391,7 +395,9 @@ fn metadata(ns: &Ns, m: &Element) -> Metadata {
             .map(|s| text_of(s, ns.types, "HumanReadableName"))
             .unwrap_or_default(),
         sending_timestamp: text_of(m, ns.types, "SendingTimestamp"),
-        status: m.child(ns.types, "Status").map(|e| e.text().trim().to_string()),
+        status: m
+            .child(ns.types, "Status")
+            .map(|e| e.text().trim().to_string()),
     }
 }
 
@@ -417,9 +423,12 @@ fn async_status(ns: &Ns, st: &Element) -> AsyncStatus {
         original_id: text_of(st, ns.types, "OriginalMessageId").trim().into(),
         category: text_of(st, ns.types, "StatusCategory").trim().into(),
         details: text_of(st, ns.types, "StatusDetails"),
-        fault: st
-            .child(ns.types, "SmevFault")
-            .map(|f| (text_of(f, ns.basic, "Code"), text_of(f, ns.basic, "Description"))),
+        fault: st.child(ns.types, "SmevFault").map(|f| {
+            (
+                text_of(f, ns.basic, "Code"),
+                text_of(f, ns.basic, "Description"),
+            )
+        }),
     }
 }
 
@@ -462,7 +471,11 @@ fn files(
                     .ok_or_else(|| shape(format!("no MTOM part {decoded}")))?
             }
             None => {
-                let clean: String = content.text().chars().filter(|c| !c.is_whitespace()).collect();
+                let clean: String = content
+                    .text()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
                 Bytes::from(
                     B64.decode(clean)
                         .map_err(|e| shape(format!("attachment {id}: bad base64: {e}")))?,
@@ -564,7 +577,9 @@ fn response(
             .filter(|e| e.local == "RequestRejected")
             .map(|r| {
                 (
-                    text_of(r, ns.types, "RejectionReasonCode").trim().to_string(),
+                    text_of(r, ns.types, "RejectionReasonCode")
+                        .trim()
+                        .to_string(),
                     text_of(r, ns.types, "RejectionReasonDescription"),
                 )
             })
@@ -587,7 +602,12 @@ fn response(
         reply_to: None,
         metadata: meta,
         content,
-        files: files(ns, data, msg.child(ns.basic, "AttachmentContentList"), parts)?,
+        files: files(
+            ns,
+            data,
+            msg.child(ns.basic, "AttachmentContentList"),
+            parts,
+        )?,
         test: false,
         smev_signature: smev_signature(doc, msg, resp, ns),
         personal_signature: personal,
@@ -645,7 +665,12 @@ fn request(
         ),
         metadata: meta,
         content,
-        files: files(ns, data, msg.child(ns.basic, "AttachmentContentList"), parts)?,
+        files: files(
+            ns,
+            data,
+            msg.child(ns.basic, "AttachmentContentList"),
+            parts,
+        )?,
         test: data.child(ns.types, "TestMessage").is_some(),
         smev_signature: smev_signature(doc, msg, req, ns),
         personal_signature: personal,

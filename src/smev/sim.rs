@@ -177,8 +177,14 @@ struct Inner {
     dumped: u64,
 }
 
+/// What the simulated providers answer for a type of request: the answer root and form.
+type AnswerForms = std::collections::HashMap<(String, String), (String, Vec<crate::domain::Field>)>;
+
 pub struct Sim {
     key: NodeKey,
+    /// The answer forms of the starter catalog's kinds, so that its answers are valid
+    /// for them; another type gets its own fields echoed.
+    forms: AnswerForms,
     dump: Option<PathBuf>,
     inner: Mutex<Inner>,
 }
@@ -187,8 +193,17 @@ type Shared = Arc<Sim>;
 
 impl Sim {
     pub fn new(key: NodeKey, scenario: Scenario, dump: Option<PathBuf>) -> Sim {
+        let forms = crate::catalog::Starter::builtin()
+            .map(|st| {
+                st.kinds
+                    .into_iter()
+                    .map(|k| ((k.namespace, k.root), (k.answer_root, k.answer_fields)))
+                    .collect()
+            })
+            .unwrap_or_default();
         Sim {
             key,
+            forms,
             dump,
             inner: Mutex::new(Inner {
                 scenario,
@@ -394,7 +409,9 @@ async fn soap(State(sim): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
     if take_fault(&sim, &action, |f| *f == Fault::Http500).is_some() {
         return (StatusCode::INTERNAL_SERVER_ERROR, "injected failure").into_response();
     }
-    if let Some(Fault::SoapFault(kind)) = take_fault(&sim, &action, |f| matches!(f, Fault::SoapFault(_))) {
+    if let Some(Fault::SoapFault(kind)) =
+        take_fault(&sim, &action, |f| matches!(f, Fault::SoapFault(_)))
+    {
         return fault_response(&kind, "SMEV-500", "Injected fault");
     }
     let malformed = take_fault(&sim, &action, |f| *f == Fault::Malformed).is_some();
@@ -402,7 +419,10 @@ async fn soap(State(sim): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
     let reply = match reply {
         Ok(r) => r,
         Err((kind, why)) => {
-            sim.lock().state.refused.push(format!("{action}: {kind}: {why}"));
+            sim.lock()
+                .state
+                .refused
+                .push(format!("{action}: {kind}: {why}"));
             return fault_response(&kind, "SMEV-100", &why);
         }
     };
@@ -432,7 +452,10 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
     let text = std::str::from_utf8(body).map_err(|_| refuse("InvalidContent", "not UTF-8"))?;
     let doc = xml::parse(text).map_err(|e| refuse("InvalidContent", e.to_string()))?;
     if !doc.is(SOAP, "Envelope") || doc.child(SOAP, "Header").is_none() {
-        return Err(refuse("SignatureVerificationFault", "PoorSOAPEnvelopeFormat: no soap:Header"));
+        return Err(refuse(
+            "SignatureVerificationFault",
+            "PoorSOAPEnvelopeFormat: no soap:Header",
+        ));
     }
     let op = doc
         .child(SOAP, "Body")
@@ -440,12 +463,18 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
         .ok_or_else(|| refuse("InvalidContent", "an empty soap:Body"))?;
     let types = op.ns.clone().unwrap_or_default();
     let Some(v) = Version::of_types(&types) else {
-        return Err(refuse("InvalidContent", format!("unknown namespace {types}")));
+        return Err(refuse(
+            "InvalidContent",
+            format!("unknown namespace {types}"),
+        ));
     };
     let basic = v.basic();
     let expected = format!("{action}Request");
     if op.local != expected {
-        return Err(refuse("InvalidContent", format!("SOAPAction {action} with body {}", op.local)));
+        return Err(refuse(
+            "InvalidContent",
+            format!("SOAPAction {action} with body {}", op.local),
+        ));
     }
     let target = signed_element(op, &types, &basic)
         .ok_or_else(|| refuse("InvalidContent", "the element to sign is missing"))?;
@@ -453,12 +482,22 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
         .child(&types, "CallerInformationSystemSignature")
         .ok_or_else(|| refuse("SignatureVerificationFault", "NoSignatureFound"))?;
     if op.elements().last().map(|e| e.local.as_str()) != Some("CallerInformationSystemSignature") {
-        return Err(refuse("InvalidContent", "CallerInformationSystemSignature is not last"));
+        return Err(refuse(
+            "InvalidContent",
+            "CallerInformationSystemSignature is not last",
+        ));
     }
-    let verified = dsig::verify_in(&doc, sig)
-        .map_err(|e| refuse("SignatureVerificationFault", format!("SignatureIsInvalid: {e}")))?;
+    let verified = dsig::verify_in(&doc, sig).map_err(|e| {
+        refuse(
+            "SignatureVerificationFault",
+            format!("SignatureIsInvalid: {e}"),
+        )
+    })?;
     if target.attr("Id") != Some(verified.reference.as_str()) {
-        return Err(refuse("SignatureVerificationFault", "IncorrectSignatureTarget"));
+        return Err(refuse(
+            "SignatureVerificationFault",
+            "IncorrectSignatureTarget",
+        ));
     }
     match action {
         "SendRequest" => send_request(sim, target, &types, &basic),
@@ -466,7 +505,10 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
         "GetStatus" => Ok(get_status(sim)),
         "GetRequest" => Ok(mtom(empty("GetRequestResponse"), &[])),
         "Ack" => ack(sim, target),
-        other => Err(refuse("InvalidContent", format!("{other} is not simulated"))),
+        other => Err(refuse(
+            "InvalidContent",
+            format!("{other} is not simulated"),
+        )),
     }
 }
 
@@ -483,7 +525,10 @@ fn send_request(sim: &Sim, data: &Element, types: &str, basic: &str) -> Result<R
         .map(|e| e.text())
         .unwrap_or_default();
     if !envelope::is_message_id(&id) {
-        return Err(refuse("InvalidMessageIdFormat", format!("{id} is not a version 1 UUID")));
+        return Err(refuse(
+            "InvalidMessageIdFormat",
+            format!("{id} is not a version 1 UUID"),
+        ));
     }
     let business = data
         .child(basic, "MessagePrimaryContent")
@@ -493,7 +538,10 @@ fn send_request(sim: &Sim, data: &Element, types: &str, basic: &str) -> Result<R
     let mut g = sim.lock();
     if !g.seen.insert(id.clone()) {
         drop(g);
-        return Err(refuse("MessageIsAlreadySent", format!("SMEV-301: {id} was sent before")));
+        return Err(refuse(
+            "MessageIsAlreadySent",
+            format!("SMEV-301: {id} was sent before"),
+        ));
     }
     g.state.requests.push(id.clone());
     let scenario = g.scenario.clone();
@@ -519,7 +567,7 @@ fn send_request(sim: &Sim, data: &Element, types: &str, basic: &str) -> Result<R
             Step::Answer { after_ms, fields } => g.queue.push(Queued {
                 due: start + Duration::from_millis(after_ms),
                 message_id: envelope::new_message_id(),
-                content: answer(&business, &fields),
+                content: answer(&sim.forms, &business, &fields),
                 original_id: id.clone(),
                 files: Vec::new(),
                 again: false,
@@ -557,18 +605,38 @@ fn send_request(sim: &Sim, data: &Element, types: &str, basic: &str) -> Result<R
     Ok(mtom(xml, &[]))
 }
 
-/// The answer's business element: the request's root renamed (`…Request` → `…Response`),
-/// its fields echoed, and `extra` added or replacing them.
-fn answer(req: &Element, extra: &BTreeMap<String, String>) -> String {
+/// The answer's business element. For a kind of the starter catalog: its answer root, each
+/// answer field filled from the request's field of the same key or with a valid sample. For
+/// another type: the root renamed (`…Request` → `…Response`) and the request's fields
+/// echoed. `extra` is added or replaces either.
+fn answer(forms: &AnswerForms, req: &Element, extra: &BTreeMap<String, String>) -> String {
     let ns = req.ns.clone().unwrap_or_default();
-    let root = match req.local.strip_suffix("Request") {
-        Some(stem) => format!("{stem}Response"),
-        None => format!("{}Response", req.local),
-    };
-    let mut fields: BTreeMap<String, String> = req
+    let echoed: BTreeMap<String, String> = req
         .elements()
         .map(|e| (e.local.clone(), e.text()))
         .collect();
+    let (root, mut fields) = match forms.get(&(ns.clone(), req.local.clone())) {
+        Some((root, form)) => (
+            root.clone(),
+            form.iter()
+                .filter(|f| f.ftype != crate::domain::FieldType::File)
+                .map(|f| {
+                    let v = echoed
+                        .get(&f.key)
+                        .cloned()
+                        .unwrap_or_else(|| crate::demo::sample_value(f));
+                    (f.key.clone(), v)
+                })
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        None => (
+            match req.local.strip_suffix("Request") {
+                Some(stem) => format!("{stem}Response"),
+                None => format!("{}Response", req.local),
+            },
+            echoed,
+        ),
+    };
     fields.extend(extra.clone());
     let mut s = format!(
         "<basic:MessagePrimaryContent><a:{root} xmlns:a=\"{}\">",
@@ -585,7 +653,9 @@ fn get_response(sim: &Sim) -> Response {
     let now = Instant::now();
     let reorder = take_fault(sim, "GetResponse", |f| *f == Fault::Reorder).is_some();
     let g = sim.lock();
-    let due: Vec<usize> = (0..g.queue.len()).filter(|i| g.queue[*i].due <= now).collect();
+    let due: Vec<usize> = (0..g.queue.len())
+        .filter(|i| g.queue[*i].due <= now)
+        .collect();
     let pick = if reorder { due.last() } else { due.first() };
     let Some(&i) = pick else {
         drop(g);
@@ -691,7 +761,10 @@ fn ack(sim: &Sim, target: &Element) -> Result<Response, Refusal> {
     let mut g = sim.lock();
     let Some(i) = g.queue.iter().position(|q| q.message_id == id) else {
         drop(g);
-        return Err(refuse("TargetMessageIsNotFound", format!("no message {id}")));
+        return Err(refuse(
+            "TargetMessageIsNotFound",
+            format!("no message {id}"),
+        ));
     };
     if g.queue[i].again {
         g.queue[i].again = false;

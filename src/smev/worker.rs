@@ -202,7 +202,8 @@ impl Worker {
             }
             SendOutcome::Retry {
                 error,
-                next: Ts(Self::now().unix_timestamp() * 1000 + backoff(self.retry_first, item.attempts).as_millis() as i64),
+                next: Ts(Self::now().unix_timestamp() * 1000
+                    + backoff(self.retry_first, item.attempts).as_millis() as i64),
             }
         };
         match self.call(op, item.envelope.clone()).await {
@@ -264,11 +265,7 @@ impl Worker {
     }
 
     /// Takes one message from a queue; returns whether to go on with this queue.
-    async fn take(
-        &self,
-        op: &str,
-        env: Result<String, envelope::EnvelopeError>,
-    ) -> bool {
+    async fn take(&self, op: &str, env: Result<String, envelope::EnvelopeError>) -> bool {
         let env = match env {
             Ok(e) => e,
             Err(e) => {
@@ -317,7 +314,10 @@ impl Worker {
             }
             Err(e) => {
                 let why = e.to_string();
-                let r = blocking(|| self.node.exchange_receive(op, &x.raw, &Inbound::Unreadable(&why)));
+                let r = blocking(|| {
+                    self.node
+                        .exchange_receive(op, &x.raw, &Inbound::Unreadable(&why))
+                });
                 tracing::warn!("{op}: unreadable message kept ({why}): {r:?}");
                 // Without its id it cannot be acknowledged; the next round tries again.
                 return false;
@@ -344,7 +344,12 @@ impl Worker {
     }
 
     async fn ack(&self, message_id: &str, accepted: bool) {
-        let env = match envelope::ack(self.profile.version, message_id, accepted, &self.profile.key) {
+        let env = match envelope::ack(
+            self.profile.version,
+            message_id,
+            accepted,
+            &self.profile.key,
+        ) {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!("cannot sign Ack: {e}");

@@ -580,6 +580,36 @@ impl Record for Attachment {
     }
 }
 
+impl Record for OutboxItem {
+    const TABLE: Rows = tables::OUTBOX;
+    const KIND: &'static str = "outbox";
+    fn key(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Record for InboxEntry {
+    const TABLE: Rows = tables::INBOX;
+    const KIND: &'static str = "inbox";
+    fn key(&self) -> u64 {
+        self.id
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        if !self.message_id.is_empty() {
+            out.push((
+                inbox_message_key(&self.message_id).u64(self.id).0,
+                Vec::new(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `[Ix::InboxMessageId][message id]`: the prefix under which a message received is found.
+pub fn inbox_message_key(message_id: &str) -> Key {
+    Key::new(Ix::InboxMessageId as u8).text(message_id, 64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -681,31 +711,4 @@ mod tests {
             s
         );
     }
-}
-
-impl Record for OutboxItem {
-    const TABLE: Rows = tables::OUTBOX;
-    const KIND: &'static str = "outbox";
-    fn key(&self) -> u64 {
-        self.id
-    }
-}
-
-impl Record for InboxEntry {
-    const TABLE: Rows = tables::INBOX;
-    const KIND: &'static str = "inbox";
-    fn key(&self) -> u64 {
-        self.id
-    }
-    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
-        if !self.message_id.is_empty() {
-            out.push((inbox_message_key(&self.message_id).u64(self.id).0, Vec::new()));
-        }
-        Ok(())
-    }
-}
-
-/// `[Ix::InboxMessageId][message id]`: the prefix under which a message received is found.
-pub fn inbox_message_key(message_id: &str) -> Key {
-    Key::new(Ix::InboxMessageId as u8).text(message_id, 64)
 }

@@ -530,9 +530,25 @@ impl App {
         match self.conn.call::<Pulse>(Call::Pulse) {
             Ok(p) => {
                 self.smev = Some(p.smev.state);
-                if p.changes != self.seen && matches!(self.screen, Screen::Main) {
-                    self.seen = p.changes;
-                    self.reload();
+                if p.changes != self.seen {
+                    match &self.screen {
+                        Screen::Main => {
+                            self.seen = p.changes;
+                            self.reload();
+                        }
+                        // An open request card follows the exchange: «отправлен», «получен
+                        // ответ» appear without F5. Not while its menu is open.
+                        Screen::Req(v) if v.menu.is_none() => {
+                            self.seen = p.changes;
+                            let (id, from, tab, scroll) = (v.id, v.from_app, v.tab, v.scroll);
+                            self.open_request(id, from);
+                            if let Screen::Req(v) = &mut self.screen {
+                                v.tab = tab;
+                                v.scroll = scroll;
+                            }
+                        }
+                        _ => {}
+                    }
                 }
             }
             Err(e) => self.failed(&e),

@@ -58,6 +58,10 @@ pub enum ReqAction {
     ReturnPrevious,
     /// «Комментарий»: into the request's history only.
     Comment,
+    /// «Отправить» a request «сформирован» through SMEV.
+    Send,
+    /// «Вернуть в работу» a request «не отправлен» or with «выявлена ошибка».
+    Reopen,
 }
 
 impl ReqAction {
@@ -68,6 +72,8 @@ impl ReqAction {
             ReqAction::Claim(_) => text::CLAIM_INCOMING,
             ReqAction::ReturnPrevious => text::RETURN_PREVIOUS,
             ReqAction::Comment => text::COMMENT_INCOMING,
+            ReqAction::Send => text::SEND_REQUEST,
+            ReqAction::Reopen => text::REOPEN_REQUEST,
         }
     }
 }
@@ -265,6 +271,15 @@ impl App {
         let answer = labelled(answer_fields, &q.answer);
         let mut v = ReqView::new(ReqRef::Out(id), title, q.number, data, answer);
         v.history = history;
+        if self.has(Right::Interagency) {
+            v.actions = match q.status {
+                volost::domain::OutStatus::Formed => vec![ReqAction::Send],
+                volost::domain::OutStatus::NotSent | volost::domain::OutStatus::Error => {
+                    vec![ReqAction::Reopen]
+                }
+                _ => Vec::new(),
+            };
+        }
         Some(v)
     }
 
@@ -473,6 +488,19 @@ impl App {
                     Pending::CommentIncoming(id),
                 ));
             }
+            (Some(ReqAction::Send), ReqRef::Out(id)) => {
+                let from = v.from_app;
+                self.outgoing_call(Call::SubmitOutgoing { id }, text::REQUEST_QUEUED, id, from);
+            }
+            (Some(ReqAction::Reopen), ReqRef::Out(id)) => {
+                let from = v.from_app;
+                self.outgoing_call(
+                    Call::ReopenOutgoing { id },
+                    text::REQUEST_REOPENED,
+                    id,
+                    from,
+                );
+            }
             (Some(ReqAction::Complete), ReqRef::Reg(id)) => {
                 self.dialog = Some(Dialog::new(
                     text::COMPLETE_REGIONAL,
@@ -644,6 +672,17 @@ impl App {
 
     /// A change of an incoming request from its card: the card again, with what happened;
     /// a refused dialog stays open with the message.
+    /// An action on an outgoing request; the card is shown again with its new status.
+    fn outgoing_call(&mut self, call: Call, done: &str, id: OutReqId, from: Option<AppId>) {
+        match self.conn.call::<OutgoingRequest>(call) {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(done.into()));
+                self.open_request(ReqRef::Out(id), from);
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
     fn incoming_call(&mut self, call: Call, done: &str, id: InReqId, d: Option<Dialog>) {
         match (self.conn.call::<serde_json::Value>(call), d) {
             (Ok(_), _) => {

@@ -72,6 +72,10 @@ pub const PROCESS_FINISHED: &str = "Процесс завершён";
 pub const NO_HISTORY: &str = "Записей в истории нет";
 pub const APPLICATIONS: &str = "Заявки на услуги";
 pub const NO_ACTIONS: &str = "В этом статусе действий нет";
+pub const SEND_REQUEST: &str = "Отправить";
+pub const REOPEN_REQUEST: &str = "Вернуть в работу";
+pub const REQUEST_QUEUED: &str = "Запрос подписан и передаётся в СМЭВ";
+pub const REQUEST_REOPENED: &str = "Запрос возвращён в работу";
 pub const ACTIONS_TITLE: &str = "Действия";
 pub const DECIDE_APPROVE: &str =
     "Положительное решение по заявке. Укажите основание и сообщение заявителю.";
