@@ -59,13 +59,7 @@ pub struct Verified {
 impl Verified {
     /// The signer as people read it: the certificate's common name and organisation.
     pub fn signer(&self) -> String {
-        use openssl::nid::Nid;
-        [Nid::COMMONNAME, Nid::ORGANIZATIONNAME]
-            .into_iter()
-            .filter_map(|n| self.cert.subject_name().entries_by_nid(n).next())
-            .filter_map(|e| e.data().to_string().ok())
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::keys::subject(&self.cert)
     }
 }
 

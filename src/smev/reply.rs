@@ -547,10 +547,6 @@ fn response(
     let data = resp
         .child(ns.types, "SenderProvidedResponseData")
         .ok_or_else(|| shape("no SenderProvidedResponseData"))?;
-    let meta = resp
-        .child(ns.types, "MessageMetadata")
-        .map(|m| metadata(ns, m))
-        .unwrap_or_default();
     let mut personal = None;
     let content = if data.child(ns.basic, "MessagePrimaryContent").is_some() {
         let (c, p) = primary(doc, ns, data)?;
@@ -589,29 +585,51 @@ fn response(
         }
         Content::Rejected(rejected)
     };
-    let sender_message_id = text_of(data, ns.types, "MessageID").trim().to_string();
     Ok(Received {
-        message_id: meta
-            .message_id
-            .clone()
-            .unwrap_or_else(|| sender_message_id.clone()),
-        sender_message_id,
         original_id: resp
             .child(ns.types, "OriginalMessageId")
             .map(|e| e.text().trim().to_string()),
-        reply_to: None,
-        metadata: meta,
-        content,
         files: files(
             ns,
             data,
             msg.child(ns.basic, "AttachmentContentList"),
             parts,
         )?,
-        test: false,
-        smev_signature: smev_signature(doc, msg, resp, ns),
         personal_signature: personal,
+        ..received(doc, msg, ns, resp, data, content)
     })
+}
+
+/// What every received message has: its ids, its metadata (inside `signed`, the element
+/// `SMEVSignature` signs) and SMEV's verdict; the sender's `MessageID` is in `data`.
+fn received(
+    doc: &Element,
+    msg: &Element,
+    ns: &Ns,
+    signed: &Element,
+    data: &Element,
+    content: Content,
+) -> Received {
+    let metadata = signed
+        .child(ns.types, "MessageMetadata")
+        .map(|m| metadata(ns, m))
+        .unwrap_or_default();
+    let sender_message_id = text_of(data, ns.types, "MessageID").trim().to_string();
+    Received {
+        message_id: metadata
+            .message_id
+            .clone()
+            .unwrap_or_else(|| sender_message_id.clone()),
+        sender_message_id,
+        original_id: None,
+        reply_to: None,
+        metadata,
+        content,
+        files: Vec::new(),
+        test: false,
+        smev_signature: smev_signature(doc, msg, signed, ns),
+        personal_signature: None,
+    }
 }
 
 fn request(
@@ -621,23 +639,15 @@ fn request(
     parts: &HashMap<String, (String, Bytes)>,
 ) -> Result<Received, ReplyError> {
     if let Some(cancel) = msg.child(ns.types, "Cancel") {
-        let meta = cancel
-            .child(ns.types, "MessageMetadata")
-            .map(|m| metadata(ns, m))
-            .unwrap_or_default();
-        let id = text_of(cancel, ns.types, "MessageID").trim().to_string();
-        return Ok(Received {
-            message_id: meta.message_id.clone().unwrap_or_else(|| id.clone()),
-            sender_message_id: id,
-            original_id: None,
-            reply_to: None,
-            metadata: meta,
-            content: Content::Cancel(text_of(cancel, ns.basic, "MessageReference").trim().into()),
-            files: Vec::new(),
-            test: false,
-            smev_signature: smev_signature(doc, msg, cancel, ns),
-            personal_signature: None,
-        });
+        let reference = text_of(cancel, ns.basic, "MessageReference").trim().into();
+        return Ok(received(
+            doc,
+            msg,
+            ns,
+            cancel,
+            cancel,
+            Content::Cancel(reference),
+        ));
     }
     let req = msg
         .child(ns.types, "Request")
@@ -645,26 +655,13 @@ fn request(
     let data = req
         .child(ns.types, "SenderProvidedRequestData")
         .ok_or_else(|| shape("no SenderProvidedRequestData"))?;
-    let meta = req
-        .child(ns.types, "MessageMetadata")
-        .map(|m| metadata(ns, m))
-        .unwrap_or_default();
     let (content, personal) = primary(doc, ns, data)?;
-    let sender_message_id = text_of(data, ns.types, "MessageID").trim().to_string();
     Ok(Received {
-        message_id: meta
-            .message_id
-            .clone()
-            .unwrap_or_else(|| sender_message_id.clone()),
-        sender_message_id,
-        original_id: None,
         reply_to: Some(
             req.child(ns.types, "ReplyTo")
                 .map(|e| e.text())
                 .ok_or_else(|| shape("a request without ReplyTo"))?,
         ),
-        metadata: meta,
-        content,
         files: files(
             ns,
             data,
@@ -672,8 +669,8 @@ fn request(
             parts,
         )?,
         test: data.child(ns.types, "TestMessage").is_some(),
-        smev_signature: smev_signature(doc, msg, req, ns),
         personal_signature: personal,
+        ..received(doc, msg, ns, req, data, content)
     })
 }
 

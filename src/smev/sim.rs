@@ -547,56 +547,52 @@ fn send_request(sim: &Sim, data: &Element, types: &str, basic: &str) -> Result<R
     let scenario = g.scenario.clone();
     let start = Instant::now();
     for step in scenario.steps {
-        match step {
+        let (after_ms, content) = match step {
+            Step::SmevReject { after_ms, details } => {
+                g.notices.push_back(Notice {
+                    due: start + Duration::from_millis(after_ms),
+                    original_id: id.clone(),
+                    category: "requestIsRejectedBySmev".into(),
+                    details,
+                });
+                continue;
+            }
             Step::Status {
                 after_ms,
                 code,
                 description,
-            } => g.queue.push(Queued {
-                due: start + Duration::from_millis(after_ms),
-                message_id: envelope::new_message_id(),
-                content: format!(
+            } => (
+                after_ms,
+                format!(
                     "<tns:RequestStatus><tns:StatusCode>{code}</tns:StatusCode>\
                      <tns:StatusDescription>{}</tns:StatusDescription></tns:RequestStatus>",
                     esc(&description)
                 ),
-                original_id: id.clone(),
-                files: Vec::new(),
-                again: false,
-            }),
-            Step::Answer { after_ms, fields } => g.queue.push(Queued {
-                due: start + Duration::from_millis(after_ms),
-                message_id: envelope::new_message_id(),
-                content: answer(&sim.forms, &business, &fields),
-                original_id: id.clone(),
-                files: Vec::new(),
-                again: false,
-            }),
+            ),
+            Step::Answer { after_ms, fields } => (after_ms, answer(&sim.forms, &business, &fields)),
             Step::Reject {
                 after_ms,
                 code,
                 description,
-            } => g.queue.push(Queued {
-                due: start + Duration::from_millis(after_ms),
-                message_id: envelope::new_message_id(),
-                content: format!(
+            } => (
+                after_ms,
+                format!(
                     "<tns:RequestRejected><tns:RejectionReasonCode>{}</tns:RejectionReasonCode>\
                      <tns:RejectionReasonDescription>{}</tns:RejectionReasonDescription>\
                      </tns:RequestRejected>",
                     esc(&code),
                     esc(&description)
                 ),
-                original_id: id.clone(),
-                files: Vec::new(),
-                again: false,
-            }),
-            Step::SmevReject { after_ms, details } => g.notices.push_back(Notice {
-                due: start + Duration::from_millis(after_ms),
-                original_id: id.clone(),
-                category: "requestIsRejectedBySmev".into(),
-                details,
-            }),
-        }
+            ),
+        };
+        g.queue.push(Queued {
+            due: start + Duration::from_millis(after_ms),
+            message_id: envelope::new_message_id(),
+            content,
+            original_id: id.clone(),
+            files: Vec::new(),
+            again: false,
+        });
     }
     drop(g);
     let meta = metadata(&id, "REQUEST", "requestIsQueued");
