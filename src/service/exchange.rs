@@ -469,15 +469,10 @@ impl Node {
     }
 
     /// The worker reports what became of one attempt to send outbox message `item`.
-    pub fn exchange_sent(&self, item: u64, outcome: &SendOutcome) -> Result<()> {
-        let org = self
-            .store()
-            .read()?
-            .get::<OutboxItem>(item)?
-            .map_or(NODE, |i| i.org);
-        self.write(Actor::System(org), "smev.sent", |w| {
+    pub fn exchange_sent(&self, item: &OutboxItem, outcome: &SendOutcome) -> Result<()> {
+        self.write(Actor::System(item.org), "smev.sent", |w| {
             // Gone already: an answer that arrived first settled it.
-            let Some(mut it) = w.tx.get::<OutboxItem>(item)? else {
+            let Some(mut it) = w.tx.get::<OutboxItem>(item.id)? else {
                 return Ok(());
             };
             w.target("outbox", it.id);

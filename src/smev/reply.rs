@@ -305,9 +305,7 @@ pub fn parse(content_type: &str, body: Bytes) -> Result<Reply, ReplyError> {
     };
     match op.local.as_str() {
         "SendRequestResponse" | "SendResponseResponse" => {
-            let m = op
-                .child(ns.types, "MessageMetadata")
-                .ok_or_else(|| shape("no MessageMetadata"))?;
+            let m = need(op, ns.types, "MessageMetadata")?;
             Ok(Reply::Accepted {
                 metadata: metadata(&ns, m),
                 smev_signature: smev_signature(&doc, op, m, &ns),
@@ -327,12 +325,8 @@ pub fn parse(content_type: &str, body: Bytes) -> Result<Reply, ReplyError> {
         "GetStatusResponse" => match op.child(ns.types, "SmevAsyncProcessingMessage") {
             None => Ok(Reply::Empty),
             Some(msg) => {
-                let data = msg
-                    .child(ns.types, "AsyncProcessingStatusData")
-                    .ok_or_else(|| shape("no AsyncProcessingStatusData"))?;
-                let st = data
-                    .child(ns.types, "AsyncProcessingStatus")
-                    .ok_or_else(|| shape("no AsyncProcessingStatus"))?;
+                let data = need(msg, ns.types, "AsyncProcessingStatusData")?;
+                let st = need(data, ns.types, "AsyncProcessingStatus")?;
                 Ok(Reply::Notice {
                     status: async_status(&ns, st),
                     smev_signature: smev_signature(&doc, msg, data, &ns),
@@ -346,6 +340,12 @@ pub fn parse(content_type: &str, body: Bytes) -> Result<Reply, ReplyError> {
 struct Ns<'a> {
     types: &'a str,
     basic: &'a str,
+}
+
+/// The child `name` that the schema requires of `e`.
+fn need<'a>(e: &'a Element, ns: &str, name: &str) -> Result<&'a Element, ReplyError> {
+    e.child(ns, name)
+        .ok_or_else(|| shape(format!("{} without {name}", e.local)))
 }
 
 fn text_of(e: &Element, ns: &str, name: &str) -> String {
@@ -456,9 +456,7 @@ fn files(
     };
     for c in list.elements() {
         let id = text_of(c, ns.basic, "Id").trim().to_string();
-        let content = c
-            .child(ns.basic, "Content")
-            .ok_or_else(|| shape("AttachmentContent without Content"))?;
+        let content = need(c, ns.basic, "Content")?;
         let bytes = match content.child(XOP, "Include") {
             Some(inc) => {
                 let href = inc.attr("href").unwrap_or("");
@@ -517,9 +515,7 @@ fn primary(
     ns: &Ns,
     data: &Element,
 ) -> Result<(Content, Option<Result<String, SignatureError>>), ReplyError> {
-    let pc = data
-        .child(ns.basic, "MessagePrimaryContent")
-        .ok_or_else(|| shape("no MessagePrimaryContent"))?;
+    let pc = need(data, ns.basic, "MessagePrimaryContent")?;
     let business = pc
         .elements()
         .next()
@@ -541,12 +537,8 @@ fn response(
     ns: &Ns,
     parts: &HashMap<String, (String, Bytes)>,
 ) -> Result<Received, ReplyError> {
-    let resp = msg
-        .child(ns.types, "Response")
-        .ok_or_else(|| shape("ResponseMessage without Response"))?;
-    let data = resp
-        .child(ns.types, "SenderProvidedResponseData")
-        .ok_or_else(|| shape("no SenderProvidedResponseData"))?;
+    let resp = need(msg, ns.types, "Response")?;
+    let data = need(resp, ns.types, "SenderProvidedResponseData")?;
     let mut personal = None;
     let content = if data.child(ns.basic, "MessagePrimaryContent").is_some() {
         let (c, p) = primary(doc, ns, data)?;
@@ -649,12 +641,8 @@ fn request(
             Content::Cancel(reference),
         ));
     }
-    let req = msg
-        .child(ns.types, "Request")
-        .ok_or_else(|| shape("RequestMessage without Request"))?;
-    let data = req
-        .child(ns.types, "SenderProvidedRequestData")
-        .ok_or_else(|| shape("no SenderProvidedRequestData"))?;
+    let req = need(msg, ns.types, "Request")?;
+    let data = need(req, ns.types, "SenderProvidedRequestData")?;
     let (content, personal) = primary(doc, ns, data)?;
     Ok(Received {
         reply_to: Some(

@@ -179,7 +179,7 @@ impl Worker {
         for item in due {
             let outcome = self.send_one(&item).await;
             tracing::info!(message_id = %item.message_id, attempt = item.attempts + 1, ?outcome, "SMEV send");
-            if let Err(e) = blocking(|| self.node.exchange_sent(item.id, &outcome)) {
+            if let Err(e) = blocking(|| self.node.exchange_sent(&item, &outcome)) {
                 tracing::error!(message_id = %item.message_id, "cannot record a send: {e}");
             }
         }
