@@ -8,7 +8,6 @@ use crate::config::BackupConfig;
 use crate::domain::*;
 use crate::service::Node;
 use crate::smev::Link;
-use crate::smev::profile::Profile;
 use crate::{Actor, backup};
 use serde::Serialize;
 use serde_json::Value;
@@ -29,8 +28,6 @@ pub struct Api {
     pub backup: BackupConfig,
     /// The SMEV link's state, written by the exchange worker.
     pub link: Arc<Link>,
-    /// The node's SMEV key and settings; `None` when the exchange is not configured.
-    pub exchange: Option<Arc<Profile>>,
 }
 
 fn ok<T: Serialize>(v: T) -> Result<Value, ApiError> {
@@ -47,14 +44,7 @@ impl Api {
             sessions,
             backup,
             link: Arc::new(Link::default()),
-            exchange: None,
         }
-    }
-
-    /// With the exchange configured: staff may send requests.
-    pub fn with_exchange(mut self, p: Arc<Profile>) -> Api {
-        self.exchange = Some(p);
-        self
     }
 
     /// Runs one request. Errors are logged here, once, in English.
@@ -166,9 +156,7 @@ impl Api {
                 data,
             } => ok(n.create_outgoing(a, kind, application, &data)?),
             Call::Outgoing { id } => ok(n.outgoing(a, id)?),
-            Call::SubmitOutgoing { id } => {
-                ok(n.submit_outgoing(a, id, self.exchange.as_deref())?)
-            }
+            Call::SubmitOutgoing { id } => ok(n.submit_outgoing(a, id)?),
             Call::ReopenOutgoing { id } => ok(n.reopen_outgoing(a, id)?),
             Call::OutgoingList(l) => {
                 ok(n.outgoing_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)

@@ -232,7 +232,7 @@ pub async fn serve(
     ready: impl FnOnce(&Bound),
 ) -> Result<(), DaemonError> {
     let sessions = Sessions::new(Duration::from_secs(cfg.sessions.idle_timeout_minutes * 60));
-    let mut api = Api::new(node.clone(), sessions, cfg.backup.clone());
+    let api = Api::new(node.clone(), sessions, cfg.backup.clone());
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {
@@ -240,7 +240,7 @@ pub async fn serve(
             .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
         tracing::info!(endpoint = %cfg.smev.endpoint, subject = %p.key.subject(), "SMEV exchange on");
         let p = Arc::new(p);
-        api = api.with_exchange(p.clone());
+        node.set_exchange(p.clone());
         Some(p)
     };
     let api = Arc::new(api);

@@ -1,7 +1,7 @@
 //! The node's side of the SMEV exchange as rows: the outbox of signed messages waiting to go
 //! and the journal of every message received. The protocol itself is `smev/`'s.
 
-use super::ids::{InReqId, OrgId, OutReqId, Ts};
+use super::ids::{AppId, InReqId, OrgId, OutReqId, Ts};
 use serde::{Deserialize, Serialize};
 
 /// What an outbox message is about.
@@ -11,6 +11,10 @@ pub enum Outbound {
     Request(OutReqId),
     /// SendResponse: the answer to an incoming request.
     Response(InReqId),
+    /// SendResponse to the portal: a status change or the result of an application.
+    PortalStatus(AppId),
+    /// SendResponse refusing a request the node could not take (`RequestRejected`).
+    Refusal,
 }
 
 /// A signed message committed before its first attempt and kept, under the same MessageID,
@@ -42,4 +46,42 @@ pub struct InboxEntry {
     /// What became of it, in English: `applied: …`, `kept: <reason>`.
     pub verdict: String,
     pub size: u64,
+}
+
+/// What came to the node as a request over SMEV and is answered to its `ReplyTo`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Routed {
+    /// Входящий запрос from another agency.
+    Incoming(InReqId),
+    /// Заявка from ЕПГУ/РПГУ.
+    Application(AppId),
+}
+
+impl Routed {
+    /// The index tag and id of the routed thing.
+    pub fn parts(self) -> (u8, u64) {
+        match self {
+            Routed::Incoming(i) => (1, i.0),
+            Routed::Application(a) => (2, a.0),
+        }
+    }
+}
+
+/// Where the answers about something received over SMEV go, and who sent it. `reply_to` is
+/// SMEV's opaque address, copied verbatim into every answer (brief §4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub id: u64,
+    pub org: OrgId,
+    pub about: Routed,
+    pub reply_to: String,
+    /// The sender's own MessageID (what a `Cancel` names).
+    pub message_id: String,
+    /// `MessageMetadata/Sender`: the human-readable name, or the mnemonic.
+    pub sender: String,
+    /// The portal's own number of an application; empty for an interagency request.
+    pub order: String,
+    /// The request was a test message; answers stay test messages.
+    pub test: bool,
+    pub received: Ts,
 }

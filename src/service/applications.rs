@@ -270,6 +270,7 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
         .collect::<Vec<_>>()
         .join(" / ");
     w.moved(Entity::Application, app.id.0, to.code(), what, comment)?;
+    super::provider::portal_status(w, &app)?;
     // The manual: whoever both created and registered an application is its executor.
     if input.action == Action::Register
         && let Some(me) = w.who.user_id()
@@ -287,6 +288,7 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
             "Исполнитель назначен автоматически → Принятие решения",
             "",
         )?;
+        // Only a person's own applications get here, never a portal's.
         return Ok(app2);
     }
     Ok(app)

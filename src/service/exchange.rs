@@ -17,12 +17,12 @@ use crate::smev::profile::Profile;
 use crate::smev::reply::{AsyncStatus, Content, Received};
 use crate::store::records::{inbox_message_key, out_message_key};
 use crate::store::{Read, Record, keys::prefix_upper, tables};
+use std::sync::Arc;
 
 /// The node itself, when no body is known yet (a message nobody's request matches).
 const NODE: OrgId = OrgId(0);
 
-/// Files received from SMEV are limited by SMEV; this only guards the database.
-const MAX_RECEIVED_FILE: u64 = 64 << 20;
+use super::provider::{MAX_RECEIVED_FILE, Refusal};
 
 /// What became of one attempt to send an outbox message.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,7 +64,7 @@ pub enum Receipt {
 
 /// A MIME type from a file name, for the attachment header SMEV checks against
 /// `(text|image|audio|video|application)/…`.
-fn mime_of(name: &str) -> &'static str {
+pub(super) fn mime_of(name: &str) -> &'static str {
     let ext = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -87,8 +87,19 @@ fn mime_of(name: &str) -> &'static str {
     }
 }
 
-fn submit(w: &mut W, id: OutReqId, p: &Profile) -> Result<OutgoingRequest> {
+/// The profile to sign with, or the refusal staff see when the exchange is off.
+pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Profile>> {
+    w.exchange.clone().ok_or_else(|| {
+        Error::NotAllowed(format!(
+            "Обмен со СМЭВ на этом узле не настроен: {what} сохранён, но отправить его \
+             нельзя. Обратитесь к администратору."
+        ))
+    })
+}
+
+fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
     w.who.require("outgoing.submit", Right::Interagency)?;
+    let p = profile(w, "запрос")?;
     let mut req: OutgoingRequest = w.load(id.0)?;
     if out_transition(req.status, OutEvent::Prepared).is_none() {
         return Err(Error::InvalidTransition {
@@ -336,6 +347,25 @@ fn sender(m: &Received) -> String {
     }
 }
 
+/// What became of a SendResponse goes into the history of what it answered.
+fn response_sent(w: &mut W, what: Outbound, outcome: &SendOutcome) -> Result<()> {
+    let (e, id) = match what {
+        Outbound::Response(i) => (Entity::Incoming, i.0),
+        Outbound::PortalStatus(a) => (Entity::Application, a.0),
+        Outbound::Request(_) | Outbound::Refusal => return Ok(()),
+    };
+    match outcome {
+        SendOutcome::Accepted { status, .. } => w.history(
+            e,
+            id,
+            "СМЭВ приняла ответ",
+            status.clone().unwrap_or_default(),
+        ),
+        SendOutcome::Refused { reason } => w.history(e, id, "Ответ не отправлен", reason.clone()),
+        SendOutcome::Retry { .. } => Ok(()),
+    }
+}
+
 /// SMEV's own word on a request: a refusal is an error of the request; anything else is
 /// only noted.
 fn notice(w: &mut W, req: &OutgoingRequest, st: &AsyncStatus) -> Result<Receipt> {
@@ -358,7 +388,15 @@ fn notice(w: &mut W, req: &OutgoingRequest, st: &AsyncStatus) -> Result<Receipt>
     )))
 }
 
-fn receive(w: &mut W, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Receipt> {
+/// Journals and applies one received message. `refused` is set on the second pass over a
+/// request whose first pass failed on its content (see [`Node::exchange_receive`]).
+fn receive(
+    w: &mut W,
+    call: &str,
+    raw: &[u8],
+    inbound: &Inbound,
+    refused: Option<&Refusal>,
+) -> Result<Receipt> {
     let key = match inbound {
         Inbound::Message(m) if !m.message_id.is_empty() => m.message_id.clone(),
         // Notices and unreadable bytes carry no id of their own: their digest is one.
@@ -389,10 +427,10 @@ fn receive(w: &mut W, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Recei
                 }
             },
         },
-        Inbound::Message(m) if m.reply_to.is_none() => apply_response(w, m)?,
-        Inbound::Message(_) => {
-            Receipt::Kept("requests to this node as a provider are not taken in yet".into())
-        }
+        // The request queue holds requests and their withdrawals; the response queue,
+        // answers to ours.
+        Inbound::Message(m) if call == "GetRequest" => super::provider::take(w, m, refused)?,
+        Inbound::Message(m) => apply_response(w, m)?,
     };
     let id = w.tx.next_id(InboxEntry::KIND)?;
     let verdict = match &receipt {
@@ -413,23 +451,18 @@ fn receive(w: &mut W, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Recei
     Ok(receipt)
 }
 
+fn inbound_id(i: &Inbound) -> String {
+    match i {
+        Inbound::Message(m) => m.message_id.clone(),
+        _ => String::new(),
+    }
+}
+
 impl Node {
     /// «Отправить»: checks the request, gives it its MessageID, signs it and puts it in the
     /// outbox («Запрос готов к отправке»); the worker sends it from there.
-    pub fn submit_outgoing(
-        &self,
-        actor: Actor,
-        id: OutReqId,
-        profile: Option<&Profile>,
-    ) -> Result<OutgoingRequest> {
-        let Some(p) = profile else {
-            return Err(Error::NotAllowed(
-                "Обмен со СМЭВ на этом узле не настроен: запрос сохранён, но отправить его \
-                 нельзя. Обратитесь к администратору."
-                    .into(),
-            ));
-        };
-        self.write(actor, "outgoing.submit", |w| submit(w, id, p))
+    pub fn submit_outgoing(&self, actor: Actor, id: OutReqId) -> Result<OutgoingRequest> {
+        self.write(actor, "outgoing.submit", |w| submit(w, id))
     }
 
     /// «Вернуть в работу»: a request that was not sent or met an error goes back to
@@ -488,8 +521,9 @@ impl Node {
                     w.tx.delete::<OutboxItem>(it.id)?;
                 }
             }
-            let Outbound::Request(id) = it.what else {
-                return Ok(());
+            let id = match it.what {
+                Outbound::Request(id) => id,
+                other => return response_sent(w, other, outcome),
             };
             let req: OutgoingRequest = w.load(id.0)?;
             match outcome {
@@ -514,10 +548,27 @@ impl Node {
 
     /// The worker hands over a message received by `call`, with its bytes as they came.
     /// It is journalled and applied in one transaction; the worker Acks only after this.
+    ///
+    /// A request whose content the node refuses (an unknown type, a form that does not
+    /// pass) leaves nothing of itself: that transaction is dropped, and a second one
+    /// journals the message and queues a `RequestRejected` saying why.
     pub fn exchange_receive(&self, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Receipt> {
-        self.write(Actor::System(NODE), "smev.receive", |w| {
-            receive(w, call, raw, inbound)
-        })
+        let first = self.write(Actor::System(NODE), "smev.receive", |w| {
+            receive(w, call, raw, inbound, None)
+        });
+        let refusal = match (&first, inbound) {
+            (Err(e), Inbound::Message(m)) if m.reply_to.is_some() => Refusal::of(e),
+            _ => None,
+        };
+        match refusal {
+            Some(r) => {
+                tracing::warn!(message_id = %inbound_id(inbound), "request refused: {}", r.why);
+                self.write(Actor::System(NODE), "smev.refuse", |w| {
+                    receive(w, call, raw, inbound, Some(&r))
+                })
+            }
+            None => first,
+        }
     }
 
     /// The journal of received messages, newest first, and the bytes of one of them.

@@ -154,8 +154,9 @@ pub(crate) fn store(
                 "Не более {MAX_FILES_PER_OWNER} файлов"
             )));
         }
-    } else {
-        w.who.person()?;
+    } else if w.who.user.is_some() {
+        // The node itself stores loose files only for a form it saves in the same
+        // transaction (an application from a portal); a person's upload is checked here.
         // An upload is for a form that saves something; a session that may save nothing
         // (read-only support) has no use for one.
         let may = [
@@ -214,7 +215,9 @@ pub(crate) fn bind_form_files(
             .flatten()
             .filter(|a| a.org == w.who.org);
         let usable = file.filter(|a| match a.owner {
-            None => a.added_by.is_some() && a.added_by == w.who.user_id(),
+            // Loose files of this actor: a person's uploads, or the node's own for a form
+            // it fills from a message (no person can make a loose file with no uploader).
+            None => a.added_by == w.who.user_id(),
             Some(o) => o == owner,
         });
         match usable {

@@ -18,6 +18,7 @@ mod files;
 mod history;
 mod jobs;
 mod list;
+mod provider;
 mod public;
 mod report;
 mod requests;
@@ -105,6 +106,9 @@ pub struct Node {
     group: commit::Group,
     /// Verified against for unknown logins (see `auth::Node::login`), made on first use.
     dummy_hash: std::sync::OnceLock<String>,
+    /// The SMEV key and settings, once the daemon has loaded them: what signs the messages
+    /// operations put in the outbox.
+    exchange: std::sync::OnceLock<Arc<crate::smev::profile::Profile>>,
 }
 
 /// The acting party inside a transaction, resolved and checked once per operation.
@@ -160,6 +164,8 @@ pub(crate) struct W {
     pub now: Ts,
     pub offset: time::UtcOffset,
     pub targets: Vec<String>,
+    /// The node's SMEV profile, `None` when the exchange is not configured.
+    pub exchange: Option<Arc<crate::smev::profile::Profile>>,
 }
 
 impl W {
@@ -318,7 +324,19 @@ impl Node {
             opts,
             group: commit::Group::default(),
             dummy_hash: std::sync::OnceLock::new(),
+            exchange: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Turns the SMEV exchange on: from now on operations sign what they put in the outbox
+    /// with `p`. Set once, by the daemon at start; a second call is ignored.
+    pub fn set_exchange(&self, p: Arc<crate::smev::profile::Profile>) {
+        let _ = self.exchange.set(p);
+    }
+
+    /// Whether the exchange is on.
+    pub fn exchange_on(&self) -> bool {
+        self.exchange.get().is_some()
     }
 
     /// Opens the database in `dir` (`volost.redb`).
@@ -358,6 +376,7 @@ impl Node {
             now: self.clock.now(),
             offset: self.opts.utc_offset,
             targets: Vec::new(),
+            exchange: self.exchange.get().cloned(),
         }
     }
 

@@ -72,6 +72,43 @@ pub(crate) fn create_outgoing(
     Ok(req)
 }
 
+pub(crate) fn receive_incoming(w: &mut W, input: &IncomingInput) -> Result<IncomingRequest> {
+    w.who.require("incoming.receive", Right::Interagency)?;
+    let k: RequestKind = w.load(input.kind.0)?;
+    let data = check_kind_form(&k.fields, &input.data)?;
+    let cal = w.calendar()?;
+    let year = w.today().year();
+    let seq = w.tx.bump(&format!("inno:{year}"))?;
+    let req = IncomingRequest {
+        id: InReqId(w.tx.next_id(IncomingRequest::KIND)?),
+        org: w.who.org,
+        dept: None,
+        kind: k.id,
+        number: format!("ВХ-{year}-{seq:06}"),
+        consumer_number: input.consumer_number.clone(),
+        status: InStatus::Received,
+        data,
+        answer: BTreeMap::new(),
+        executor: None,
+        previous_executor: None,
+        received: w.now,
+        updated: w.now,
+        planned: cal.add_working_days(w.today(), input.planned_days.max(1)),
+        message_id: input.message_id.clone(),
+    };
+    w.tx.put(&req)?;
+    w.target("incoming_request", req.id);
+    w.moved(
+        Entity::Incoming,
+        req.id.0,
+        req.status as u8,
+        InStatus::Received.label(),
+        "",
+    )?;
+    super::files::bind_form_files(w, &k.fields, &req.data, FileOwner::Incoming(req.id))?;
+    Ok(req)
+}
+
 /// Moves an outgoing request by an exchange event; refuses what the lifecycle does not allow.
 pub(crate) fn out_event(
     w: &mut W,
@@ -308,41 +345,7 @@ impl Node {
 
     /// An incoming request arrives («Запрос получен»). Called by the exchange for a body.
     pub fn receive_incoming(&self, actor: Actor, input: &IncomingInput) -> Result<IncomingRequest> {
-        self.write(actor, "incoming.receive", |w| {
-            w.who.require("incoming.receive", Right::Interagency)?;
-            let k: RequestKind = w.load(input.kind.0)?;
-            let data = check_kind_form(&k.fields, &input.data)?;
-            let cal = w.calendar()?;
-            let year = w.today().year();
-            let seq = w.tx.bump(&format!("inno:{year}"))?;
-            let req = IncomingRequest {
-                id: InReqId(w.tx.next_id(IncomingRequest::KIND)?),
-                org: w.who.org,
-                dept: None,
-                kind: k.id,
-                number: format!("ВХ-{year}-{seq:06}"),
-                consumer_number: input.consumer_number.clone(),
-                status: InStatus::Received,
-                data,
-                answer: BTreeMap::new(),
-                executor: None,
-                previous_executor: None,
-                received: w.now,
-                updated: w.now,
-                planned: cal.add_working_days(w.today(), input.planned_days.max(1)),
-                message_id: input.message_id.clone(),
-            };
-            w.tx.put(&req)?;
-            w.target("incoming_request", req.id);
-            w.moved(
-                Entity::Incoming,
-                req.id.0,
-                req.status as u8,
-                InStatus::Received.label(),
-                "",
-            )?;
-            Ok(req)
-        })
+        self.write(actor, "incoming.receive", |w| receive_incoming(w, input))
     }
 
     /// Staff enter the answer («Сформирован ответ»).
@@ -381,6 +384,7 @@ impl Node {
                 &req.answer,
                 FileOwner::Incoming(req.id),
             )?;
+            super::provider::answer_out(w, &req, &k)?;
             Ok(req)
         })
     }

@@ -188,7 +188,7 @@ impl Worker {
     async fn send_one(&self, item: &OutboxItem) -> SendOutcome {
         let op = match item.what {
             crate::domain::Outbound::Request(_) => "SendRequest",
-            crate::domain::Outbound::Response(_) => "SendResponse",
+            _ => "SendResponse",
         };
         let retry = |error: String| {
             let age = Self::now().unix_timestamp() * 1000 - item.created.0;
@@ -240,20 +240,34 @@ impl Worker {
         }
     }
 
-    /// One round of polls: answers to our requests, then SMEV's notices.
+    /// One round of polls: answers to our requests, requests to this node (from agencies
+    /// and the portals), then SMEV's notices.
     async fn poll_round(&self) {
-        for _ in 0..MAX_PER_ROUND {
-            let env = envelope::get_response(
-                self.profile.version,
-                &Selector {
-                    business_type: None,
-                    node_id: &self.profile.node_id,
-                },
-                Self::now(),
-                &self.profile.key,
-            );
-            if !self.take("GetResponse", env).await {
-                break;
+        type Poll = fn(
+            envelope::Version,
+            &Selector,
+            time::OffsetDateTime,
+            &super::keys::NodeKey,
+        ) -> Result<String, envelope::EnvelopeError>;
+        let queues: [(&str, Poll); 2] = [
+            ("GetResponse", envelope::get_response),
+            ("GetRequest", envelope::get_request),
+        ];
+        let selector = Selector {
+            business_type: None,
+            node_id: &self.profile.node_id,
+        };
+        for (op, poll) in queues {
+            for _ in 0..MAX_PER_ROUND {
+                let env = poll(
+                    self.profile.version,
+                    &selector,
+                    Self::now(),
+                    &self.profile.key,
+                );
+                if !self.take(op, env).await {
+                    break;
+                }
             }
         }
         for _ in 0..MAX_PER_ROUND {

@@ -155,6 +155,7 @@ pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
     })?;
     check_type::<Attachment>(rx, &mut rep, &mut expected, &file_rule)?;
     check_type::<OutboxItem>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<Route>(rx, &mut rep, &mut expected, &no_rule)?;
     check_type::<InboxEntry>(rx, &mut rep, &mut expected, &|rx, e: &InboxEntry| {
         Ok(match rx.get_raw(super::tables::INBOX_DATA, e.id)? {
             None => Some("its bytes are missing".into()),

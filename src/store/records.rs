@@ -605,6 +605,33 @@ impl Record for InboxEntry {
     }
 }
 
+impl Record for Route {
+    const TABLE: Rows = tables::ROUTES;
+    const KIND: &'static str = "route";
+    fn key(&self) -> u64 {
+        self.id
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        out.push((route_of_key(self.about).u64(self.id).0, Vec::new()));
+        out.push((
+            route_message_key(&self.message_id).u64(self.id).0,
+            Vec::new(),
+        ));
+        Ok(())
+    }
+}
+
+/// The prefix under which the route of `about` is found.
+pub fn route_of_key(about: Routed) -> Key {
+    let (tag, id) = about.parts();
+    Key::new(Ix::RouteOf as u8).u8(tag).u64(id)
+}
+
+/// The prefix under which the route of a request with the sender's MessageID is found.
+pub fn route_message_key(message_id: &str) -> Key {
+    Key::new(Ix::RouteMessage as u8).text(message_id, 64)
+}
+
 /// `[Ix::InboxMessageId][message id]`: the prefix under which a message received is found.
 pub fn inbox_message_key(message_id: &str) -> Key {
     Key::new(Ix::InboxMessageId as u8).text(message_id, 64)

@@ -40,6 +40,8 @@ pub const OUTBOX: Rows = TableDefinition::new("outbox");
 /// Every message received from SMEV (`InboxEntry`); its bytes are in [`INBOX_DATA`].
 pub const INBOX: Rows = TableDefinition::new("inbox");
 pub const INBOX_DATA: Rows = TableDefinition::new("inbox_data");
+/// Where answers to requests and applications received over SMEV go (`Route`).
+pub const ROUTES: Rows = TableDefinition::new("routes");
 
 /// Index kinds: the first byte of every key in [`INDEX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -89,10 +91,15 @@ pub enum Ix {
     ArchiveByUser = 20,
     /// `[message id text][inbox id]`: messages received, to recognise a duplicate
     InboxMessageId = 21,
+    /// `[routed tag][routed id][route id]`: the reply address of an incoming request or a
+    /// portal application
+    RouteOf = 22,
+    /// `[sender's message id text][route id]`: a repeated request, and what a `Cancel` names
+    RouteMessage = 23,
 }
 
 /// Every row table, for the integrity check.
-pub const ALL_ROWS: [(&str, Rows); 19] = [
+pub const ALL_ROWS: [(&str, Rows); 20] = [
     ("orgs", ORGS),
     ("departments", DEPARTMENTS),
     ("groups", GROUPS),
@@ -112,4 +119,5 @@ pub const ALL_ROWS: [(&str, Rows); 19] = [
     ("outbox", OUTBOX),
     ("inbox", INBOX),
     ("inbox_data", INBOX_DATA),
+    ("routes", ROUTES),
 ];

@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod daemon;
+pub mod sim;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -7,8 +7,17 @@
 //! answer, a rejection, SMEV's own refusal), each after a delay. Faults are injected on
 //! demand through `POST /sim/faults`; `GET /sim/state` tells what it has seen.
 
+mod consumer;
+mod provider;
+
+use consumer::{Notice, Queued};
+pub use consumer::{Scenario, Step};
+pub use provider::{
+    AgencyRequest, CancelOrder, OfferReceipt, OfferedFile, PortalOrder, SimResponse,
+};
+
 use super::dsig;
-use super::envelope::{self, SIGNED_BY_SMEV, SOAP, Version, XOP, esc};
+use super::envelope::{self, SIGNED_BY_SMEV, SOAP, Version, esc};
 use super::keys::NodeKey;
 use super::xml::{self, Element};
 use axum::body::Bytes;
@@ -20,59 +29,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// One step of the simulated provider's work on a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
-pub enum Step {
-    /// A `RequestStatus` message: the agency took the request.
-    Status {
-        after_ms: u64,
-        code: i64,
-        description: String,
-    },
-    /// The business answer: the request's fields echoed under the answer root, with
-    /// `fields` added.
-    Answer {
-        after_ms: u64,
-        #[serde(default)]
-        fields: BTreeMap<String, String>,
-    },
-    /// `RequestRejected` with a code (`NO_DATA`, …).
-    Reject {
-        after_ms: u64,
-        code: String,
-        description: String,
-    },
-    /// SMEV's own refusal of the business data, as a GetStatus notice.
-    SmevReject { after_ms: u64, details: String },
-}
-
-/// The script a request is answered by.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Scenario {
-    pub steps: Vec<Step>,
-}
-
-impl Scenario {
-    /// A status after `ms`, the answer after twice that.
-    pub fn answer_after(ms: u64) -> Scenario {
-        Scenario {
-            steps: vec![
-                Step::Status {
-                    after_ms: ms,
-                    code: 1,
-                    description: "Запрос принят к исполнению".into(),
-                },
-                Step::Answer {
-                    after_ms: ms * 2,
-                    fields: BTreeMap::new(),
-                },
-            ],
-        }
-    }
-}
+use std::time::Duration;
 
 /// A fault to inject into one of the next calls.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,34 +79,13 @@ impl Fault {
     /// Whether this fault applies to a call of `op`.
     fn applies_to(&self, op: &str) -> bool {
         match self {
-            Fault::Duplicate | Fault::Reorder | Fault::BadSignature => op == "GetResponse",
+            Fault::Duplicate | Fault::Reorder | Fault::BadSignature => {
+                op == "GetResponse" || op == "GetRequest"
+            }
             Fault::Drop => op == "SendRequest" || op == "SendResponse",
             _ => true,
         }
     }
-}
-
-/// A message waiting in the node's response queue.
-#[derive(Clone, Debug)]
-struct Queued {
-    due: Instant,
-    /// `MessageMetadata/MessageId`, what the Ack names.
-    message_id: String,
-    /// `SenderProvidedResponseData` content, without the element itself.
-    content: String,
-    original_id: String,
-    files: Vec<(String, String, Vec<u8>)>,
-    /// Delivered once already and kept for a duplicate delivery.
-    again: bool,
-}
-
-/// A SMEV notice waiting for GetStatus.
-#[derive(Clone, Debug)]
-struct Notice {
-    due: Instant,
-    original_id: String,
-    category: String,
-    details: String,
 }
 
 /// What the simulator has seen, for tests (`GET /sim/state`).
@@ -165,6 +101,10 @@ pub struct SimState {
     pub acked: Vec<String>,
     pub rejected_acks: Vec<String>,
     pub queued: usize,
+    /// The sender's MessageIDs of the requests and applications offered to the node.
+    pub offered: Vec<String>,
+    /// What the node answered them with (SendResponse), in order.
+    pub responses: Vec<SimResponse>,
 }
 
 struct Inner {
@@ -173,6 +113,10 @@ struct Inner {
     seen: HashSet<String>,
     queue: Vec<Queued>,
     notices: VecDeque<Notice>,
+    /// Requests and applications waiting for the node's GetRequest.
+    offers: Vec<provider::Offered>,
+    /// Each `ReplyTo` given out, with the sender's MessageID of its request.
+    routes: std::collections::HashMap<String, String>,
     state: SimState,
     dumped: u64,
 }
@@ -211,6 +155,8 @@ impl Sim {
                 seen: HashSet::new(),
                 queue: Vec::new(),
                 notices: VecDeque::new(),
+                offers: Vec::new(),
+                routes: std::collections::HashMap::new(),
                 state: SimState::default(),
                 dumped: 0,
             }),
@@ -228,6 +174,9 @@ pub fn router(sim: Arc<Sim>) -> axum::Router {
         .route("/sim/state", get(state))
         .route("/sim/faults", post(faults))
         .route("/sim/scenario", post(scenario))
+        .route("/sim/portal", post(provider::portal))
+        .route("/sim/request", post(provider::request))
+        .route("/sim/cancel", post(provider::cancel))
         .fallback(post(soap))
         .with_state(sim)
 }
@@ -235,7 +184,7 @@ pub fn router(sim: Arc<Sim>) -> axum::Router {
 async fn state(State(sim): State<Shared>) -> axum::Json<SimState> {
     let g = sim.lock();
     let mut s = g.state.clone();
-    s.queued = g.queue.len() + g.notices.len();
+    s.queued = g.queue.len() + g.notices.len() + g.offers.len();
     axum::Json(s)
 }
 
@@ -342,7 +291,7 @@ fn signed_reply(
     let sig = dsig::sign(&tree, SIGNED_BY_SMEV, &sim.key.key, &sim.key.cert)
         .map_err(|e| e.to_string())?;
     let signed = if tamper {
-        signed.replacen("RESPONSE", "REQUEST", 1)
+        signed.replacen("</tns:MessageType>", "-X</tns:MessageType>", 1)
     } else {
         signed.to_string()
     };
@@ -359,16 +308,21 @@ fn signed_reply(
     ))
 }
 
-fn metadata(message_id: &str, kind: &str, status: &str) -> String {
+/// The sender SMEV names in the simulated providers' messages.
+const SIM_SENDER: (&str, &str) = ("SIM", "Имитатор СМЭВ");
+
+fn metadata(message_id: &str, kind: &str, status: &str, sender: (&str, &str)) -> String {
     let v = Version::V1_1;
     format!(
         "<tns:MessageMetadata xmlns:tns=\"{}\" Id=\"{SIGNED_BY_SMEV}\"><tns:MessageId>{message_id}</tns:MessageId>\
-         <tns:MessageType>{kind}</tns:MessageType><tns:Sender><tns:Mnemonic>SIM</tns:Mnemonic>\
-         <tns:HumanReadableName>Имитатор СМЭВ</tns:HumanReadableName></tns:Sender>\
+         <tns:MessageType>{kind}</tns:MessageType><tns:Sender><tns:Mnemonic>{}</tns:Mnemonic>\
+         <tns:HumanReadableName>{}</tns:HumanReadableName></tns:Sender>\
          <tns:SendingTimestamp>{}</tns:SendingTimestamp><tns:DestinationName>unknown</tns:DestinationName>\
          <tns:SupplementaryData><tns:InteractionType>NotDetected</tns:InteractionType></tns:SupplementaryData>\
          <tns:Status>{status}</tns:Status></tns:MessageMetadata>",
         v.types(),
+        esc(sender.0),
+        esc(sender.1),
         now_text()
     )
 }
@@ -500,10 +454,11 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
         ));
     }
     match action {
-        "SendRequest" => send_request(sim, target, &types, &basic),
-        "GetResponse" => Ok(get_response(sim)),
-        "GetStatus" => Ok(get_status(sim)),
-        "GetRequest" => Ok(mtom(empty("GetRequestResponse"), &[])),
+        "SendRequest" => consumer::send_request(sim, target, &types, &basic),
+        "GetResponse" => Ok(consumer::get_response(sim)),
+        "GetStatus" => Ok(consumer::get_status(sim)),
+        "GetRequest" => Ok(provider::get_request(sim)),
+        "SendResponse" => provider::send_response(sim, op, target, &types, &basic),
         "Ack" => ack(sim, target),
         other => Err(refuse(
             "InvalidContent",
@@ -519,260 +474,31 @@ fn empty(op: &str) -> String {
     )
 }
 
-fn send_request(sim: &Sim, data: &Element, types: &str, basic: &str) -> Result<Response, Refusal> {
-    let id = data
-        .child(types, "MessageID")
-        .map(|e| e.text())
-        .unwrap_or_default();
-    if !envelope::is_message_id(&id) {
-        return Err(refuse(
-            "InvalidMessageIdFormat",
-            format!("{id} is not a version 1 UUID"),
-        ));
-    }
-    let business = data
-        .child(basic, "MessagePrimaryContent")
-        .and_then(|p| p.elements().next())
-        .ok_or_else(|| refuse("InvalidContent", "no business data"))?
-        .clone();
-    let mut g = sim.lock();
-    if !g.seen.insert(id.clone()) {
-        drop(g);
-        return Err(refuse(
-            "MessageIsAlreadySent",
-            format!("SMEV-301: {id} was sent before"),
-        ));
-    }
-    g.state.requests.push(id.clone());
-    let scenario = g.scenario.clone();
-    let start = Instant::now();
-    for step in scenario.steps {
-        let (after_ms, content) = match step {
-            Step::SmevReject { after_ms, details } => {
-                g.notices.push_back(Notice {
-                    due: start + Duration::from_millis(after_ms),
-                    original_id: id.clone(),
-                    category: "requestIsRejectedBySmev".into(),
-                    details,
-                });
-                continue;
-            }
-            Step::Status {
-                after_ms,
-                code,
-                description,
-            } => (
-                after_ms,
-                format!(
-                    "<tns:RequestStatus><tns:StatusCode>{code}</tns:StatusCode>\
-                     <tns:StatusDescription>{}</tns:StatusDescription></tns:RequestStatus>",
-                    esc(&description)
-                ),
-            ),
-            Step::Answer { after_ms, fields } => (after_ms, answer(&sim.forms, &business, &fields)),
-            Step::Reject {
-                after_ms,
-                code,
-                description,
-            } => (
-                after_ms,
-                format!(
-                    "<tns:RequestRejected><tns:RejectionReasonCode>{}</tns:RejectionReasonCode>\
-                     <tns:RejectionReasonDescription>{}</tns:RejectionReasonDescription>\
-                     </tns:RequestRejected>",
-                    esc(&code),
-                    esc(&description)
-                ),
-            ),
-        };
-        g.queue.push(Queued {
-            due: start + Duration::from_millis(after_ms),
-            message_id: envelope::new_message_id(),
-            content,
-            original_id: id.clone(),
-            files: Vec::new(),
-            again: false,
-        });
-    }
-    drop(g);
-    let meta = metadata(&id, "REQUEST", "requestIsQueued");
-    let xml = signed_reply(sim, "SendRequestResponse", None, &meta, "", false)
-        .map_err(|e| refuse("SMEVFailure", e))?;
-    Ok(mtom(xml, &[]))
-}
-
-/// The answer's business element. For a kind of the starter catalog: its answer root, each
-/// answer field filled from the request's field of the same key or with a valid sample. For
-/// another type: the root renamed (`…Request` → `…Response`) and the request's fields
-/// echoed. `extra` is added or replaces either.
-fn answer(forms: &AnswerForms, req: &Element, extra: &BTreeMap<String, String>) -> String {
-    let ns = req.ns.clone().unwrap_or_default();
-    let echoed: BTreeMap<String, String> = req
-        .elements()
-        .map(|e| (e.local.clone(), e.text()))
-        .collect();
-    let (root, mut fields) = match forms.get(&(ns.clone(), req.local.clone())) {
-        Some((root, form)) => (
-            root.clone(),
-            form.iter()
-                .filter(|f| f.ftype != crate::domain::FieldType::File)
-                .map(|f| {
-                    let v = echoed
-                        .get(&f.key)
-                        .cloned()
-                        .unwrap_or_else(|| crate::demo::sample_value(f));
-                    (f.key.clone(), v)
-                })
-                .collect::<BTreeMap<_, _>>(),
-        ),
-        None => (
-            match req.local.strip_suffix("Request") {
-                Some(stem) => format!("{stem}Response"),
-                None => format!("{}Response", req.local),
-            },
-            echoed,
-        ),
-    };
-    fields.extend(extra.clone());
-    let mut s = format!(
-        "<basic:MessagePrimaryContent><a:{root} xmlns:a=\"{}\">",
-        esc(&ns)
-    );
-    for (k, v) in &fields {
-        s.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
-    }
-    s.push_str(&format!("</a:{root}></basic:MessagePrimaryContent>"));
-    s
-}
-
-fn get_response(sim: &Sim) -> Response {
-    let now = Instant::now();
-    let reorder = take_fault(sim, "GetResponse", |f| *f == Fault::Reorder).is_some();
-    let g = sim.lock();
-    let due: Vec<usize> = (0..g.queue.len())
-        .filter(|i| g.queue[*i].due <= now)
-        .collect();
-    let pick = if reorder { due.last() } else { due.first() };
-    let Some(&i) = pick else {
-        drop(g);
-        return mtom(empty("GetResponseResponse"), &[]);
-    };
-    let q = g.queue[i].clone();
-    drop(g);
-    let duplicate = take_fault(sim, "GetResponse", |f| *f == Fault::Duplicate).is_some();
-    if duplicate {
-        let mut g = sim.lock();
-        if let Some(item) = g.queue.iter_mut().find(|x| x.message_id == q.message_id) {
-            item.again = true;
-        }
-    }
-    let tamper = take_fault(sim, "GetResponse", |f| *f == Fault::BadSignature).is_some();
-    let v = Version::V1_1;
-    let resp = format!(
-        "<tns:Response xmlns:tns=\"{}\" xmlns:basic=\"{}\" Id=\"{SIGNED_BY_SMEV}\">\
-         <tns:OriginalMessageId>{}</tns:OriginalMessageId>\
-         <tns:SenderProvidedResponseData Id=\"SIGNED_BY_PROVIDER\"><tns:MessageID>{}</tns:MessageID>\
-         <tns:To>node</tns:To>{}</tns:SenderProvidedResponseData>{}</tns:Response>",
-        v.types(),
-        v.basic(),
-        q.original_id,
-        envelope::new_message_id(),
-        q.content,
-        metadata(&q.message_id, "RESPONSE", "responseIsAcceptedBySmev")
-            .replace(&format!(" Id=\"{SIGNED_BY_SMEV}\""), "")
-            .replace(&format!(" xmlns:tns=\"{}\"", v.types()), ""),
-    );
-    let parts: Vec<(String, Vec<u8>)> = q
-        .files
-        .iter()
-        .map(|(id, _, b)| (id.clone(), b.clone()))
-        .collect();
-    let contents = if q.files.is_empty() {
-        String::new()
-    } else {
-        let mut s = String::from("<basic:AttachmentContentList>");
-        for (id, _, _) in &q.files {
-            s.push_str(&format!(
-                "<basic:AttachmentContent><basic:Id>{}</basic:Id><basic:Content>\
-                 <xop:Include xmlns:xop=\"{XOP}\" href=\"cid:{}\"/></basic:Content>\
-                 </basic:AttachmentContent>",
-                esc(id),
-                esc(id)
-            ));
-        }
-        s.push_str("</basic:AttachmentContentList>");
-        s
-    };
-    match signed_reply(
-        sim,
-        "GetResponseResponse",
-        Some("ResponseMessage"),
-        &resp,
-        &contents,
-        tamper,
-    ) {
-        Ok(xml) => mtom(xml, &parts),
-        Err(e) => fault_response("SMEVFailure", "SMEV-500", &e),
-    }
-}
-
-fn get_status(sim: &Sim) -> Response {
-    let now = Instant::now();
-    let mut g = sim.lock();
-    let Some(i) = g.notices.iter().position(|n| n.due <= now) else {
-        drop(g);
-        return mtom(empty("GetStatusResponse"), &[]);
-    };
-    let Some(n) = g.notices.remove(i) else {
-        drop(g);
-        return mtom(empty("GetStatusResponse"), &[]);
-    };
-    drop(g);
-    let v = Version::V1_1;
-    let data = format!(
-        "<tns:AsyncProcessingStatusData xmlns:tns=\"{}\" Id=\"{SIGNED_BY_SMEV}\"><tns:AsyncProcessingStatus>\
-         <tns:OriginalMessageId>{}</tns:OriginalMessageId><tns:StatusCategory>{}</tns:StatusCategory>\
-         <tns:StatusDetails>{}</tns:StatusDetails></tns:AsyncProcessingStatus></tns:AsyncProcessingStatusData>",
-        v.types(),
-        n.original_id,
-        n.category,
-        esc(&n.details)
-    );
-    match signed_reply(
-        sim,
-        "GetStatusResponse",
-        Some("SmevAsyncProcessingMessage"),
-        &data,
-        "",
-        false,
-    ) {
-        Ok(xml) => mtom(xml, &[]),
-        Err(e) => fault_response("SMEVFailure", "SMEV-500", &e),
-    }
-}
-
 fn ack(sim: &Sim, target: &Element) -> Result<Response, Refusal> {
     let id = target.text().trim().to_string();
     let accepted = target.attr("accepted") != Some("false");
     let mut g = sim.lock();
-    let Some(i) = g.queue.iter().position(|q| q.message_id == id) else {
-        drop(g);
+    let g = &mut *g;
+    // A message delivered twice on purpose stays for its second delivery.
+    if let Some(i) = g.queue.iter().position(|q| q.message_id == id) {
+        if !std::mem::take(&mut g.queue[i].again) {
+            g.queue.remove(i);
+        }
+    } else if let Some(i) = g.offers.iter().position(|q| q.message_id == id) {
+        if !std::mem::take(&mut g.offers[i].again) {
+            g.offers.remove(i);
+        }
+    } else {
         return Err(refuse(
             "TargetMessageIsNotFound",
             format!("no message {id}"),
         ));
-    };
-    if g.queue[i].again {
-        g.queue[i].again = false;
-    } else {
-        g.queue.remove(i);
     }
     if accepted {
         g.state.acked.push(id);
     } else {
         g.state.rejected_acks.push(id);
     }
-    drop(g);
     Ok(mtom(empty("AckResponse"), &[]))
 }
 

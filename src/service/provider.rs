@@ -1,0 +1,593 @@
+//! The node as a provider: requests other agencies send it (GetRequest) become «Запрос
+//! получен», applications from the portals are registered automatically, and what staff do
+//! with them goes back over SMEV (SendResponse) to the `ReplyTo` each came with.
+//!
+//! A request taken in is one transaction (the journal entry, the new request or application,
+//! its files and its [`Route`]). A request the node cannot take (an unknown type, data its
+//! form refuses, a service nobody here provides) changes nothing but the journal, and is
+//! answered with `RequestRejected` so that the sender learns why.
+
+use super::exchange::{Receipt, profile};
+use super::{Error, Result, W, files};
+use crate::domain::*;
+use crate::smev::envelope::{self, Attachment as MessageFile, RejectCode, ResponseContent};
+use crate::smev::portal;
+use crate::smev::reply::{Content, Received};
+use crate::smev::xml::Element;
+use crate::store::records::{route_message_key, route_of_key};
+use crate::store::{Read, Record, keys::prefix_upper, tables};
+use std::collections::BTreeMap;
+
+/// Working days an agency's request is due in (Federal Law 210-FZ, art. 7.2: five).
+const ANSWER_DAYS: u32 = 5;
+
+/// Files received over SMEV are limited by SMEV; this only guards the database.
+pub(super) const MAX_RECEIVED_FILE: u64 = 64 << 20;
+
+/// Why a request was not taken in: the code and words of the `RequestRejected` it gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub code: RejectCode,
+    pub why: String,
+}
+
+impl Refusal {
+    fn new(code: RejectCode, why: impl Into<String>) -> Refusal {
+        Refusal {
+            code,
+            why: why.into(),
+        }
+    }
+
+    /// A refusal for an error of the service layer that the request's content caused;
+    /// `None` for the node's own trouble (storage, a bug), which must not be answered.
+    pub fn of(e: &Error) -> Option<Refusal> {
+        match e {
+            Error::Invalid(_)
+            | Error::NotAllowed(_)
+            | Error::NotFound { .. }
+            | Error::InvalidTransition { .. }
+            | Error::Conflict(_) => {
+                Some(Refusal::new(RejectCode::UnknownRequestDescription, e.ru()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The route of `about`, if it came over SMEV.
+pub(crate) fn route_of(t: &impl Read, about: Routed) -> Result<Option<Route>> {
+    first_by_prefix(t, &route_of_key(about).0)
+}
+
+fn route_by_message(t: &impl Read, message_id: &str) -> Result<Option<Route>> {
+    first_by_prefix(t, &route_message_key(message_id).0)
+}
+
+fn first_by_prefix(t: &impl Read, prefix: &[u8]) -> Result<Option<Route>> {
+    let mut id = None;
+    t.scan_index(prefix, &prefix_upper(prefix), false, &mut |k, _| {
+        id = crate::store::keys::trailing_id(k);
+        Ok(false)
+    })?;
+    match id {
+        Some(id) => Ok(t.get::<Route>(id)?),
+        None => Ok(None),
+    }
+}
+
+fn sender(m: &Received) -> String {
+    if m.metadata.sender_name.is_empty() {
+        m.metadata.sender_mnemonic.clone()
+    } else {
+        m.metadata.sender_name.clone()
+    }
+}
+
+/// A request message taken from the queue. `refused` is set on the second pass, after the
+/// first one failed on the request's content and was rolled back.
+pub(super) fn take(w: &mut W, m: &Received, refused: Option<&Refusal>) -> Result<Receipt> {
+    if let Err(e) = &m.smev_signature {
+        // Not answered: whoever it claims to be from did not necessarily send it.
+        return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
+    }
+    if let Content::Cancel(reference) = &m.content {
+        return cancel(w, reference);
+    }
+    let Some(reply_to) = m.reply_to.as_deref() else {
+        return Ok(Receipt::Kept("a request without ReplyTo".into()));
+    };
+    if let Some(r) = refused {
+        queue_refusal(w, reply_to, r)?;
+        return Ok(Receipt::Kept(format!("refused: {}", r.why)));
+    }
+    if let Some(r) = route_by_message(&w.tx, &m.sender_message_id)? {
+        return Ok(Receipt::Kept(format!(
+            "a request with MessageID {} was taken in before ({:?})",
+            m.sender_message_id, r.about
+        )));
+    }
+    match &m.content {
+        Content::Primary(body) if body.is(portal::NS, portal::APPLICATION) => {
+            application(w, m, body, reply_to)
+        }
+        Content::Primary(body) => incoming(w, m, body, reply_to),
+        other => Ok(Receipt::Kept(format!(
+            "a request message of unexpected content {}",
+            match other {
+                Content::Rejected(_) => "RequestRejected",
+                Content::Status { .. } => "RequestStatus",
+                Content::Cancel(_) => "Cancel",
+                _ => "AsyncProcessingStatus",
+            }
+        ))),
+    }
+}
+
+/// Acts for `org` from here on in this transaction.
+fn act_for(w: &mut W, org: OrgId) {
+    w.who.org = org;
+}
+
+/// Stores the message's files: those a form field names (by content id = field key, or by
+/// the portal's `File` elements) go into `data` as loose files for the form to bind; the
+/// rest come back to be attached to the new owner.
+fn take_files<'m>(
+    w: &mut W,
+    m: &'m Received,
+    form: &[Field],
+    named: &[(String, String, String)],
+    data: &mut BTreeMap<String, String>,
+) -> Result<Vec<(String, &'m [u8])>> {
+    // A value for a file field can only come from a file of this message.
+    for f in form.iter().filter(|f| f.ftype == FieldType::File) {
+        data.remove(&f.key);
+    }
+    let mut plain = Vec::new();
+    for f in &m.files {
+        let given = named.iter().find(|(_, cid, _)| *cid == f.id);
+        let key = match given {
+            Some((k, _, _)) => k.as_str(),
+            None => f.id.as_str(),
+        };
+        let name = given
+            .map(|(_, _, n)| n.clone())
+            .filter(|n| file_name(n).is_ok())
+            .unwrap_or_else(|| default_name(&f.id, &f.mime));
+        let field = form
+            .iter()
+            .find(|x| x.ftype == FieldType::File && x.key == key);
+        match field {
+            Some(x) if !data.contains_key(&x.key) => {
+                let a = files::store(w, None, &name, &f.bytes, MAX_RECEIVED_FILE)?;
+                data.insert(x.key.clone(), a.id.0.to_string());
+            }
+            _ => plain.push((name, &f.bytes[..])),
+        }
+    }
+    if let Some((_, cid, _)) = named
+        .iter()
+        .find(|(_, cid, _)| !m.files.iter().any(|f| f.id == *cid))
+    {
+        return Err(Error::invalid(
+            "Файлы",
+            format!("Во вложениях нет файла {cid}"),
+        ));
+    }
+    Ok(plain)
+}
+
+/// A name for a file that came without one: its content id and the extension of its type.
+fn default_name(id: &str, mime: &str) -> String {
+    let ext = match mime {
+        "application/pdf" => "pdf",
+        "application/xml" | "text/xml" => "xml",
+        "text/plain" => "txt",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/tiff" => "tif",
+        "application/zip" => "zip",
+        _ => "bin",
+    };
+    let stem: String = id
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+        .take(64)
+        .collect();
+    let stem = if stem.is_empty() {
+        "файл".into()
+    } else {
+        stem
+    };
+    format!("{stem}.{ext}")
+}
+
+fn attach_plain(w: &mut W, owner: FileOwner, plain: &[(String, &[u8])]) -> Result<()> {
+    for (name, bytes) in plain {
+        files::store(w, Some(owner), name, bytes, MAX_RECEIVED_FILE)?;
+    }
+    Ok(())
+}
+
+fn put_route(w: &mut W, m: &Received, about: Routed, reply_to: &str, order: &str) -> Result<()> {
+    let r = Route {
+        id: w.tx.next_id(Route::KIND)?,
+        org: w.who.org,
+        about,
+        reply_to: reply_to.into(),
+        message_id: m.sender_message_id.clone(),
+        sender: sender(m),
+        order: order.into(),
+        test: m.test,
+        received: w.now,
+    };
+    w.tx.put(&r)?;
+    w.target("route", r.id);
+    Ok(())
+}
+
+/// An interagency request: its type names a request kind of a body on this node.
+fn incoming(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<Receipt> {
+    let ns = body.ns.clone().unwrap_or_default();
+    let kinds: Vec<RequestKind> =
+        w.tx.all::<RequestKind>()?
+            .into_iter()
+            .filter(|k| k.active && k.namespace == ns && k.root == body.local)
+            .collect();
+    let Some(first) = kinds.first() else {
+        return Err(Error::NotAllowed(format!(
+            "Вид сведений {{{ns}}}{} на этом узле не обслуживается",
+            body.local
+        )));
+    };
+    let mut data = crate::smev::business::from_xml(&ns, &body.local, &first.fields, body)
+        .map_err(|e| Error::invalid("Бизнес-данные", e.to_string()))?;
+    // Several bodies of the node serve the type: the one whose ОКТМО the request names.
+    let mut kind = first.clone();
+    if kinds.len() > 1
+        && let Some(oktmo) = data.get("oktmo")
+    {
+        for k in &kinds {
+            if w.tx.get::<Org>(k.org.0)?.is_some_and(|o| &o.oktmo == oktmo) {
+                kind = k.clone();
+            }
+        }
+    }
+    act_for(w, kind.org);
+    let plain = take_files(w, m, &kind.fields, &[], &mut data)?;
+    let req = super::requests::receive_incoming(
+        w,
+        &super::requests::IncomingInput {
+            kind: kind.id,
+            consumer_number: m.sender_message_id.clone(),
+            message_id: m.sender_message_id.clone(),
+            data,
+            planned_days: ANSWER_DAYS,
+        },
+    )?;
+    attach_plain(w, FileOwner::Incoming(req.id), &plain)?;
+    put_route(w, m, Routed::Incoming(req.id), reply_to, "")?;
+    w.history(
+        Entity::Incoming,
+        req.id.0,
+        "Запрос получен через СМЭВ",
+        format!("от {}, MessageID {}", sender(m), m.sender_message_id),
+    )?;
+    Ok(Receipt::Applied(format!(
+        "incoming request {} of kind {}",
+        req.number, kind.code
+    )))
+}
+
+/// An application from a portal: registered at once, its status sent back.
+fn application(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<Receipt> {
+    let a = portal::parse(body).map_err(|e| Error::invalid("Заявление", e.to_string()))?;
+    let services: Vec<Service> =
+        w.tx.all::<Service>()?
+            .into_iter()
+            .filter(|s| s.active && s.code == a.service_code)
+            .collect();
+    let mut service = None;
+    for s in &services {
+        let here = a.oktmo.is_empty()
+            || w.tx
+                .get::<Org>(s.org.0)?
+                .is_some_and(|o| o.oktmo == a.oktmo);
+        if here && service.is_none() {
+            service = Some(s.clone());
+        }
+    }
+    let Some(service) = service else {
+        return Err(Error::NotAllowed(format!(
+            "Услуга с кодом {} {}на этом узле не предоставляется",
+            a.service_code,
+            if a.oktmo.is_empty() {
+                String::new()
+            } else {
+                format!("по ОКТМО {} ", a.oktmo)
+            }
+        )));
+    };
+    act_for(w, service.org);
+    let mut data = a.fields.clone();
+    let named: Vec<(String, String, String)> = a
+        .files
+        .iter()
+        .map(|f| (f.key.clone(), f.content_id.clone(), f.name.clone()))
+        .collect();
+    let plain = take_files(w, m, &service.fields, &named, &mut data)?;
+    let applicant = known_applicant(w, &a.applicant)?;
+    let app = super::applications::create_application(
+        w,
+        &super::applications::NewApplication {
+            service: service.id,
+            dept: None,
+            applicant,
+            data,
+            source: a.portal,
+        },
+    )?;
+    attach_plain(w, FileOwner::Application(app.id), &plain)?;
+    put_route(w, m, Routed::Application(app.id), reply_to, &a.order_id)?;
+    w.history(
+        Entity::Application,
+        app.id.0,
+        format!("Заявление принято с {}", a.portal.label()),
+        format!("номер на портале {}", a.order_id),
+    )?;
+    let app = super::applications::act(
+        w,
+        app.id,
+        &super::applications::ActionInput::new(Action::Register),
+    )?;
+    Ok(Receipt::Applied(format!(
+        "application {} from {} (order {})",
+        app.number,
+        a.portal.label(),
+        a.order_id
+    )))
+}
+
+/// The applicant the registry already has under the same СНИЛС (a person) or ИНН, or a new
+/// one.
+fn known_applicant(w: &mut W, input: &ApplicantInput) -> Result<super::applications::ApplicantRef> {
+    let checked = super::applicants::check_applicant(input)?;
+    let q = match (&checked.snils, &checked.inn) {
+        (Some(s), _) if checked.kind == ApplicantKind::Person => {
+            Some(super::applicants::ApplicantQuery::Snils(s.clone()))
+        }
+        (_, Some(i)) => Some(super::applicants::ApplicantQuery::Inn(i.clone())),
+        _ => None,
+    };
+    if let Some(q) = q {
+        let prefix = super::applicants::applicant_prefix(w.who.org, &q)?;
+        if let Some(id) = super::list::ids_with_prefix(&w.tx, &prefix, 1)?.first() {
+            return Ok(super::applications::ApplicantRef::Existing(ApplicantId(
+                *id,
+            )));
+        }
+    }
+    Ok(super::applications::ApplicantRef::New(input.clone()))
+}
+
+/// The consumer withdrew a request (1.1 `Cancel`): noted where staff see it.
+fn cancel(w: &mut W, reference: &str) -> Result<Receipt> {
+    let Some(r) = route_by_message(&w.tx, reference)? else {
+        return Ok(Receipt::Kept(format!(
+            "a Cancel of unknown MessageID {reference}"
+        )));
+    };
+    act_for(w, r.org);
+    let (e, id) = match r.about {
+        Routed::Incoming(i) => (Entity::Incoming, i.0),
+        Routed::Application(a) => (Entity::Application, a.0),
+    };
+    w.history(e, id, "Отправитель отозвал запрос", r.sender.clone())?;
+    Ok(Receipt::Applied(format!("Cancel of {reference}")))
+}
+
+/// Signs a SendResponse to `reply_to` and commits it to the outbox; returns its MessageID.
+fn queue(
+    w: &mut W,
+    what: Outbound,
+    reply_to: &str,
+    content: &ResponseContent,
+    attachments: &[MessageFile],
+) -> Result<String> {
+    let p = profile(w, "ответ")?;
+    let message_id = envelope::new_message_id();
+    let env = envelope::send_response(
+        p.version,
+        &message_id,
+        reply_to,
+        content,
+        attachments,
+        &p.key,
+    )
+    .map_err(|e| Error::Internal(format!("cannot build SendResponse: {e}")))?;
+    let item = OutboxItem {
+        id: w.tx.next_id(OutboxItem::KIND)?,
+        org: w.who.org,
+        what,
+        message_id: message_id.clone(),
+        envelope: env,
+        attempts: 0,
+        created: w.now,
+        next_attempt: w.now,
+        last_error: None,
+    };
+    w.tx.put(&item)?;
+    w.target("outbox", item.id);
+    Ok(message_id)
+}
+
+fn queue_refusal(w: &mut W, reply_to: &str, r: &Refusal) -> Result<()> {
+    if w.exchange.is_none() {
+        tracing::warn!("a refusal not sent: the exchange is off");
+        return Ok(());
+    }
+    queue(
+        w,
+        Outbound::Refusal,
+        reply_to,
+        &ResponseContent::Rejected(vec![(r.code, r.why.clone())]),
+        &[],
+    )?;
+    Ok(())
+}
+
+/// The files of `owner` (those of `only`, when given) as message attachments with their
+/// names, within the profile's limit.
+fn attachments(
+    w: &W,
+    owner: FileOwner,
+    only: Option<&[String]>,
+) -> Result<Vec<(MessageFile, String)>> {
+    let limit = w
+        .exchange
+        .as_ref()
+        .map_or(u64::MAX, |p| p.max_attachment_bytes);
+    let mut out = Vec::new();
+    let mut total = 0u64;
+    for (i, f) in files::files_of(&w.tx, owner)?.into_iter().enumerate() {
+        if only.is_some_and(|ids| !ids.contains(&f.id.0.to_string())) {
+            continue;
+        }
+        let bytes =
+            w.tx.get_raw(tables::FILE_DATA, f.id.0)?
+                .ok_or_else(|| Error::Internal(format!("file {} has no data", f.id)))?;
+        total += bytes.len() as u64;
+        out.push((
+            MessageFile {
+                id: f.field.clone().unwrap_or_else(|| format!("file{}", i + 1)),
+                mime: super::exchange::mime_of(&f.name).into(),
+                bytes,
+            },
+            f.name,
+        ));
+    }
+    if total > limit {
+        return Err(Error::invalid(
+            "Файлы",
+            format!(
+                "Файлы занимают {}, а через СМЭВ можно отправить не более {}",
+                size_label(total),
+                size_label(limit)
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Staff formed the answer to `req`: when it came over SMEV, the answer goes back to it.
+pub(crate) fn answer_out(w: &mut W, req: &IncomingRequest, k: &RequestKind) -> Result<()> {
+    let Some(route) = route_of(&w.tx, Routed::Incoming(req.id))? else {
+        return Ok(());
+    };
+    if k.sign_personal {
+        return Err(Error::NotAllowed(format!(
+            "Для вида сведений «{}» ответ подписывается ЭП-СП сотрудника; личные сертификаты \
+             на этом узле не подключены, ответ не сформирован",
+            k.name
+        )));
+    }
+    let business =
+        crate::smev::business::to_xml(&k.namespace, &k.answer_root, &k.answer_fields, &req.answer)
+            .map_err(|e| {
+                Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name))
+            })?;
+    // The answer's own files: those its form's file fields hold.
+    let files: Vec<MessageFile> = attachments(w, FileOwner::Incoming(req.id), None)?
+        .into_iter()
+        .map(|(f, _)| f)
+        .filter(|f| k.answer_fields.iter().any(|x| x.key == f.id))
+        .collect();
+    let id = queue(
+        w,
+        Outbound::Response(req.id),
+        &route.reply_to,
+        &ResponseContent::Primary {
+            business,
+            personal_signature: None,
+        },
+        &files,
+    )?;
+    w.history(
+        Entity::Incoming,
+        req.id.0,
+        "Ответ подписан ЭП-ОВ и поставлен в очередь СМЭВ",
+        format!("для {}, MessageID {id}", route.sender),
+    )
+}
+
+/// An application changed status: when it came from a portal, the portal learns of it. A
+/// published decision goes as its result, with the message and files for the applicant.
+pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
+    if !app.source.from_portal() {
+        return Ok(());
+    }
+    let Some(route) = route_of(&w.tx, Routed::Application(app.id))? else {
+        return Ok(());
+    };
+    if w.exchange.is_none() {
+        return w.history(
+            Entity::Application,
+            app.id.0,
+            "Статус не отправлен на портал",
+            "обмен со СМЭВ на этом узле не настроен",
+        );
+    }
+    let final_decision = matches!(
+        app.status,
+        Status::ApprovedPositive | Status::ApprovedRefusal
+    );
+    let (content, files) = match &app.decision {
+        Some(d) if final_decision => {
+            let (files, names): (Vec<MessageFile>, Vec<(String, String)>) =
+                attachments(w, FileOwner::Application(app.id), Some(&d.files))?
+                    .into_iter()
+                    .map(|(f, name)| {
+                        let cid = f.id.clone();
+                        (f, (cid, name))
+                    })
+                    .unzip();
+            (
+                ResponseContent::Primary {
+                    business: portal::result_xml(
+                        &route.order,
+                        &app.number,
+                        app.status,
+                        &d.message,
+                        &names,
+                    ),
+                    personal_signature: None,
+                },
+                files,
+            )
+        }
+        _ => (
+            ResponseContent::Status {
+                code: portal::status_code(app.status),
+                description: app.status.label().into(),
+                params: vec![("number".into(), app.number.clone())],
+            },
+            Vec::new(),
+        ),
+    };
+    let id = queue(
+        w,
+        Outbound::PortalStatus(app.id),
+        &route.reply_to,
+        &content,
+        &files,
+    )?;
+    w.history(
+        Entity::Application,
+        app.id.0,
+        format!(
+            "Статус «{}» поставлен в очередь на портал",
+            app.status.label()
+        ),
+        format!("MessageID {id}"),
+    )
+}

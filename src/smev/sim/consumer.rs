@@ -1,0 +1,335 @@
+//! The simulator as the providers the node asks: every request it takes is answered by the
+//! scenario's steps (a status, the answer, a rejection, SMEV's refusal), each after a delay,
+//! through GetResponse and GetStatus.
+
+use super::{
+    AnswerForms, Fault, Refusal, SIM_SENDER, Sim, empty, fault_response, metadata, mtom, refuse,
+    signed_reply, take_fault,
+};
+use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, XOP, esc};
+use crate::smev::xml::Element;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// One step of the simulated provider's work on a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// A `RequestStatus` message: the agency took the request.
+    Status {
+        after_ms: u64,
+        code: i64,
+        description: String,
+    },
+    /// The business answer: the request's fields echoed under the answer root, with
+    /// `fields` added.
+    Answer {
+        after_ms: u64,
+        #[serde(default)]
+        fields: BTreeMap<String, String>,
+    },
+    /// `RequestRejected` with a code (`NO_DATA`, …).
+    Reject {
+        after_ms: u64,
+        code: String,
+        description: String,
+    },
+    /// SMEV's own refusal of the business data, as a GetStatus notice.
+    SmevReject { after_ms: u64, details: String },
+}
+
+/// The script a request is answered by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// A status after `ms`, the answer after twice that.
+    pub fn answer_after(ms: u64) -> Scenario {
+        Scenario {
+            steps: vec![
+                Step::Status {
+                    after_ms: ms,
+                    code: 1,
+                    description: "Запрос принят к исполнению".into(),
+                },
+                Step::Answer {
+                    after_ms: ms * 2,
+                    fields: BTreeMap::new(),
+                },
+            ],
+        }
+    }
+}
+
+/// A message waiting in the node's response queue.
+#[derive(Clone, Debug)]
+pub(super) struct Queued {
+    pub(super) due: Instant,
+    /// `MessageMetadata/MessageId`, what the Ack names.
+    pub(super) message_id: String,
+    /// `SenderProvidedResponseData` content, without the element itself.
+    pub(super) content: String,
+    pub(super) original_id: String,
+    pub(super) files: Vec<(String, String, Vec<u8>)>,
+    /// Delivered once already and kept for a duplicate delivery.
+    pub(super) again: bool,
+}
+
+/// A SMEV notice waiting for GetStatus.
+#[derive(Clone, Debug)]
+pub(super) struct Notice {
+    pub(super) due: Instant,
+    pub(super) original_id: String,
+    pub(super) category: String,
+    pub(super) details: String,
+}
+
+pub(super) fn send_request(
+    sim: &Sim,
+    data: &Element,
+    types: &str,
+    basic: &str,
+) -> Result<Response, Refusal> {
+    let id = data
+        .child(types, "MessageID")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    if !envelope::is_message_id(&id) {
+        return Err(refuse(
+            "InvalidMessageIdFormat",
+            format!("{id} is not a version 1 UUID"),
+        ));
+    }
+    let business = data
+        .child(basic, "MessagePrimaryContent")
+        .and_then(|p| p.elements().next())
+        .ok_or_else(|| refuse("InvalidContent", "no business data"))?
+        .clone();
+    let mut g = sim.lock();
+    if !g.seen.insert(id.clone()) {
+        drop(g);
+        return Err(refuse(
+            "MessageIsAlreadySent",
+            format!("SMEV-301: {id} was sent before"),
+        ));
+    }
+    g.state.requests.push(id.clone());
+    let scenario = g.scenario.clone();
+    let start = Instant::now();
+    for step in scenario.steps {
+        let (after_ms, content) = match step {
+            Step::SmevReject { after_ms, details } => {
+                g.notices.push_back(Notice {
+                    due: start + Duration::from_millis(after_ms),
+                    original_id: id.clone(),
+                    category: "requestIsRejectedBySmev".into(),
+                    details,
+                });
+                continue;
+            }
+            Step::Status {
+                after_ms,
+                code,
+                description,
+            } => (
+                after_ms,
+                format!(
+                    "<tns:RequestStatus><tns:StatusCode>{code}</tns:StatusCode>\
+                     <tns:StatusDescription>{}</tns:StatusDescription></tns:RequestStatus>",
+                    esc(&description)
+                ),
+            ),
+            Step::Answer { after_ms, fields } => (after_ms, answer(&sim.forms, &business, &fields)),
+            Step::Reject {
+                after_ms,
+                code,
+                description,
+            } => (
+                after_ms,
+                format!(
+                    "<tns:RequestRejected><tns:RejectionReasonCode>{}</tns:RejectionReasonCode>\
+                     <tns:RejectionReasonDescription>{}</tns:RejectionReasonDescription>\
+                     </tns:RequestRejected>",
+                    esc(&code),
+                    esc(&description)
+                ),
+            ),
+        };
+        g.queue.push(Queued {
+            due: start + Duration::from_millis(after_ms),
+            message_id: envelope::new_message_id(),
+            content,
+            original_id: id.clone(),
+            files: Vec::new(),
+            again: false,
+        });
+    }
+    drop(g);
+    let meta = metadata(&id, "REQUEST", "requestIsQueued", SIM_SENDER);
+    let xml = signed_reply(sim, "SendRequestResponse", None, &meta, "", false)
+        .map_err(|e| refuse("SMEVFailure", e))?;
+    Ok(mtom(xml, &[]))
+}
+
+/// The answer's business element. For a kind of the starter catalog: its answer root, each
+/// answer field filled from the request's field of the same key or with a valid sample. For
+/// another type: the root renamed (`…Request` → `…Response`) and the request's fields
+/// echoed. `extra` is added or replaces either.
+pub(super) fn answer(
+    forms: &AnswerForms,
+    req: &Element,
+    extra: &BTreeMap<String, String>,
+) -> String {
+    let ns = req.ns.clone().unwrap_or_default();
+    let echoed: BTreeMap<String, String> = req
+        .elements()
+        .map(|e| (e.local.clone(), e.text()))
+        .collect();
+    let (root, mut fields) = match forms.get(&(ns.clone(), req.local.clone())) {
+        Some((root, form)) => (
+            root.clone(),
+            form.iter()
+                .filter(|f| f.ftype != crate::domain::FieldType::File)
+                .map(|f| {
+                    let v = echoed
+                        .get(&f.key)
+                        .cloned()
+                        .unwrap_or_else(|| crate::demo::sample_value(f));
+                    (f.key.clone(), v)
+                })
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        None => (
+            match req.local.strip_suffix("Request") {
+                Some(stem) => format!("{stem}Response"),
+                None => format!("{}Response", req.local),
+            },
+            echoed,
+        ),
+    };
+    fields.extend(extra.clone());
+    let mut s = format!(
+        "<basic:MessagePrimaryContent><a:{root} xmlns:a=\"{}\">",
+        esc(&ns)
+    );
+    for (k, v) in &fields {
+        s.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
+    }
+    s.push_str(&format!("</a:{root}></basic:MessagePrimaryContent>"));
+    s
+}
+
+pub(super) fn get_response(sim: &Sim) -> Response {
+    let now = Instant::now();
+    let reorder = take_fault(sim, "GetResponse", |f| *f == Fault::Reorder).is_some();
+    let g = sim.lock();
+    let due: Vec<usize> = (0..g.queue.len())
+        .filter(|i| g.queue[*i].due <= now)
+        .collect();
+    let pick = if reorder { due.last() } else { due.first() };
+    let Some(&i) = pick else {
+        drop(g);
+        return mtom(empty("GetResponseResponse"), &[]);
+    };
+    let q = g.queue[i].clone();
+    drop(g);
+    let duplicate = take_fault(sim, "GetResponse", |f| *f == Fault::Duplicate).is_some();
+    if duplicate {
+        let mut g = sim.lock();
+        if let Some(item) = g.queue.iter_mut().find(|x| x.message_id == q.message_id) {
+            item.again = true;
+        }
+    }
+    let tamper = take_fault(sim, "GetResponse", |f| *f == Fault::BadSignature).is_some();
+    let v = Version::V1_1;
+    let resp = format!(
+        "<tns:Response xmlns:tns=\"{}\" xmlns:basic=\"{}\" Id=\"{SIGNED_BY_SMEV}\">\
+         <tns:OriginalMessageId>{}</tns:OriginalMessageId>\
+         <tns:SenderProvidedResponseData Id=\"SIGNED_BY_PROVIDER\"><tns:MessageID>{}</tns:MessageID>\
+         <tns:To>node</tns:To>{}</tns:SenderProvidedResponseData>{}</tns:Response>",
+        v.types(),
+        v.basic(),
+        q.original_id,
+        envelope::new_message_id(),
+        q.content,
+        metadata(
+            &q.message_id,
+            "RESPONSE",
+            "responseIsAcceptedBySmev",
+            SIM_SENDER
+        )
+        .replace(&format!(" Id=\"{SIGNED_BY_SMEV}\""), "")
+        .replace(&format!(" xmlns:tns=\"{}\"", v.types()), ""),
+    );
+    let parts: Vec<(String, Vec<u8>)> = q
+        .files
+        .iter()
+        .map(|(id, _, b)| (id.clone(), b.clone()))
+        .collect();
+    let contents = if q.files.is_empty() {
+        String::new()
+    } else {
+        let mut s = String::from("<basic:AttachmentContentList>");
+        for (id, _, _) in &q.files {
+            s.push_str(&format!(
+                "<basic:AttachmentContent><basic:Id>{}</basic:Id><basic:Content>\
+                 <xop:Include xmlns:xop=\"{XOP}\" href=\"cid:{}\"/></basic:Content>\
+                 </basic:AttachmentContent>",
+                esc(id),
+                esc(id)
+            ));
+        }
+        s.push_str("</basic:AttachmentContentList>");
+        s
+    };
+    match signed_reply(
+        sim,
+        "GetResponseResponse",
+        Some("ResponseMessage"),
+        &resp,
+        &contents,
+        tamper,
+    ) {
+        Ok(xml) => mtom(xml, &parts),
+        Err(e) => fault_response("SMEVFailure", "SMEV-500", &e),
+    }
+}
+
+pub(super) fn get_status(sim: &Sim) -> Response {
+    let now = Instant::now();
+    let mut g = sim.lock();
+    let Some(i) = g.notices.iter().position(|n| n.due <= now) else {
+        drop(g);
+        return mtom(empty("GetStatusResponse"), &[]);
+    };
+    let Some(n) = g.notices.remove(i) else {
+        drop(g);
+        return mtom(empty("GetStatusResponse"), &[]);
+    };
+    drop(g);
+    let v = Version::V1_1;
+    let data = format!(
+        "<tns:AsyncProcessingStatusData xmlns:tns=\"{}\" Id=\"{SIGNED_BY_SMEV}\"><tns:AsyncProcessingStatus>\
+         <tns:OriginalMessageId>{}</tns:OriginalMessageId><tns:StatusCategory>{}</tns:StatusCategory>\
+         <tns:StatusDetails>{}</tns:StatusDetails></tns:AsyncProcessingStatus></tns:AsyncProcessingStatusData>",
+        v.types(),
+        n.original_id,
+        n.category,
+        esc(&n.details)
+    );
+    match signed_reply(
+        sim,
+        "GetStatusResponse",
+        Some("SmevAsyncProcessingMessage"),
+        &data,
+        "",
+        false,
+    ) {
+        Ok(xml) => mtom(xml, &[]),
+        Err(e) => fault_response("SMEVFailure", "SMEV-500", &e),
+    }
+}

@@ -1,0 +1,150 @@
+//! The SMEV simulator (`volost smev-sim`) as a child process, and a node set up to use it.
+
+use super::daemon::*;
+use super::*;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use volost::smev::sim::{Injection, Scenario, SimState};
+
+pub struct Sim {
+    child: Child,
+    pub addr: String,
+}
+
+impl Sim {
+    pub fn start(dump: &Path) -> Sim {
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(BIN)
+            .args([
+                "smev-sim",
+                "--listen",
+                &addr,
+                "--answer-after-ms",
+                "300",
+                "--dump",
+            ])
+            .arg(dump)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let t0 = Instant::now();
+        while std::net::TcpStream::connect(&addr).is_err() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "simulator did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Sim { child, addr }
+    }
+
+    pub fn post(&self, path: &str, json: &str) {
+        let (st, body) = http(
+            &self.addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+                json.len()
+            ),
+        );
+        assert_eq!(st, 204, "{path}: {body}");
+    }
+
+    /// Queues a message for the node (`/sim/portal`, `/sim/request`, `/sim/cancel`) and
+    /// returns the sender's MessageID.
+    pub fn offer(&self, path: &str, body: &impl serde::Serialize) -> String {
+        let json = serde_json::to_string(body).unwrap();
+        let (st, body) = http(
+            &self.addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+                json.len()
+            ),
+        );
+        assert_eq!(st, 200, "{path}: {body}");
+        let r: volost::smev::sim::OfferReceipt = serde_json::from_str(&body).unwrap();
+        r.message_id
+    }
+
+    pub fn faults(&self, f: &[Injection]) {
+        self.post("/sim/faults", &serde_json::to_string(f).unwrap());
+    }
+
+    pub fn scenario(&self, s: &Scenario) {
+        self.post("/sim/scenario", &serde_json::to_string(s).unwrap());
+    }
+
+    pub fn state(&self) -> SimState {
+        let (st, body) = http(
+            &self.addr,
+            "GET /sim/state HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(st, 200);
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A node with `n` saved outgoing requests of the first kind, and the node's SMEV key.
+pub fn node_with_requests(n: usize) -> (tempfile::TempDir, Vec<OutReqId>) {
+    let fx = fixture();
+    let kind = fx
+        .node
+        .request_kinds(fx.spec)
+        .unwrap()
+        .into_iter()
+        .find(|k| !k.sign_personal)
+        .unwrap();
+    let ids = (0..n)
+        .map(|_| {
+            fx.node
+                .create_outgoing(fx.spec, kind.id, None, &values(&kind.fields))
+                .unwrap()
+                .id
+        })
+        .collect();
+    (for_daemon(fx), ids)
+}
+
+/// The fixture's node closed and moved where the daemon's configuration looks for it, with
+/// a node key and certificate made by `volost smev keygen` in `keys/`.
+pub fn for_daemon(fx: Fx) -> tempfile::TempDir {
+    let Fx { dir, node, .. } = fx;
+    drop(node);
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::rename(
+        dir.path().join("volost.redb"),
+        dir.path().join("data/volost.redb"),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["smev", "keygen", "--out"])
+        .arg(dir.path().join("keys"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    dir
+}
+
+pub fn smev_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
+    let k = dir.join("keys");
+    config(
+        dir,
+        &format!(
+            "[smev]\nendpoint = \"http://{}/smev/v1.1/ws\"\nkey = \"{}\"\ncert = \"{}\"\n\
+             poll_interval_secs = 1\nretry_first_secs = 1\ntimeout_secs = 3\n",
+            sim.addr,
+            k.join("node-key.pem").display(),
+            k.join("node-cert.pem").display()
+        ),
+    )
+}

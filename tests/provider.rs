@@ -1,0 +1,406 @@
+//! The provider flow of the SMEV exchange between the real daemon and the real simulator
+//! over HTTP: the simulator plays the portal and the agencies that ask the node; the worker
+//! takes their messages with GetRequest, and what staff do goes back with SendResponse.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use base64::Engine;
+use common::daemon::*;
+use common::sim::*;
+use common::*;
+use std::time::{Duration, Instant};
+use volost::api::{Call, Client};
+use volost::domain::*;
+use volost::service::*;
+use volost::smev::sim::{
+    AgencyRequest, CancelOrder, Fault, Injection, OfferedFile, PortalOrder, SimResponse,
+};
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn pdf(id: &str, key: &str, name: &str, body: &[u8]) -> OfferedFile {
+    OfferedFile {
+        id: id.into(),
+        key: key.into(),
+        name: name.into(),
+        mime: "application/pdf".into(),
+        base64: b64(body),
+    }
+}
+
+/// Polls `f` until it gives something, for at most 40 s.
+fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let t0 = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(40), "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The responses the node sent to the request the sender gave `message_id`.
+fn responses_to(sim: &Sim, message_id: &str) -> Vec<SimResponse> {
+    sim.state()
+        .responses
+        .into_iter()
+        .filter(|r| r.answers == message_id)
+        .collect()
+}
+
+fn portal_apps(c: &mut Client) -> Vec<AppRow> {
+    let page: Page<AppRow> = c.call(Call::Applications(AppQuery::default())).unwrap();
+    page.rows
+        .into_iter()
+        .filter(|r| r.source == Source::Epgu)
+        .collect()
+}
+
+fn incoming_rows(c: &mut Client) -> Vec<InRow> {
+    let page: Page<InRow> = c
+        .call(Call::IncomingList(volost::api::ListArgs {
+            filter: InFilter::default(),
+            sort: ReqCol::Created,
+            desc: true,
+            after: None,
+            limit: 50,
+        }))
+        .unwrap();
+    page.rows
+}
+
+fn act(c: &mut Client, id: AppId, input: ActionInput) -> Application {
+    c.call(Call::Act { id, input }).unwrap()
+}
+
+#[test]
+fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal() {
+    let fx = fixture();
+    let svc = fx
+        .node
+        .services(fx.spec, false)
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            s.fields
+                .iter()
+                .any(|f| f.ftype == FieldType::File && f.required)
+        })
+        .expect("a starter service with a required file");
+    let file_key = svc
+        .fields
+        .iter()
+        .find(|f| f.ftype == FieldType::File && f.required)
+        .unwrap()
+        .key
+        .clone();
+    let fields = svc
+        .fields
+        .iter()
+        .filter(|f| f.ftype != FieldType::File)
+        .map(|f| (f.key.clone(), value(f)))
+        .collect();
+    let dir = for_daemon(fx);
+    let sim = Sim::start(&dir.path().join("dump"));
+    let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));
+    let mut head = d.login("head", "password-1");
+    let mut spec = d.login("spec", "password-1");
+
+    // A duplicate delivery on the way: the application is registered once.
+    sim.faults(&[Injection::on("GetRequest", Fault::Duplicate)]);
+    let order = PortalOrder {
+        portal: "EPGU".into(),
+        order_id: "1234567890".into(),
+        service_code: svc.code.clone(),
+        oktmo: String::new(),
+        applicant: person("Семёнова Анна Петровна", "112-233-445 95"),
+        fields,
+        files: vec![
+            pdf("file1", &file_key, "схема участка.pdf", b"%PDF-1.4 scheme"),
+            pdf(
+                "file2",
+                "",
+                "доверенность.pdf",
+                b"%PDF-1.4 power of attorney",
+            ),
+        ],
+    };
+    let mid = sim.offer("/sim/portal", &order);
+    let row = until("the application registered", || {
+        portal_apps(&mut head).into_iter().next()
+    });
+    assert_eq!(row.status, Status::Registered);
+    let card: ApplicationCard = head.call(Call::Application { id: row.id }).unwrap();
+    assert!(
+        card.history
+            .iter()
+            .any(|h| h.what.contains("ЕПГУ") && h.comment.contains("1234567890")),
+        "{:#?}",
+        card.history
+    );
+    let files: Vec<Attachment> = head
+        .call(Call::Files {
+            owner: FileOwner::Application(row.id),
+        })
+        .unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"схема участка.pdf") && names.contains(&"доверенность.pdf"));
+    let scheme = files
+        .iter()
+        .find(|f| f.name == "схема участка.pdf")
+        .unwrap();
+    assert_eq!(scheme.field.as_deref(), Some(file_key.as_str()));
+    assert_eq!(
+        card.app.data.get(&file_key),
+        Some(&scheme.id.0.to_string()),
+        "the required file field holds the file"
+    );
+
+    // «Зарегистрировано» went back to the portal.
+    let first = until("the registration status sent", || {
+        responses_to(&sim, &mid).into_iter().next()
+    });
+    assert_eq!(first.kind, "status");
+    assert_eq!(first.fields["code"], "2");
+    assert_eq!(first.fields["description"], "Зарегистрировано");
+    assert_eq!(first.fields["number"], row.number);
+
+    // Staff work: every step is reported, the published decision as the result.
+    let executor = card_user(&mut head, "spec");
+    act(
+        &mut head,
+        row.id,
+        ActionInput::new(Action::AssignExecutor(executor)),
+    );
+    let letter: Attachment = spec
+        .call(Call::AddFile {
+            owner: Some(FileOwner::Application(row.id)),
+            name: "разрешение.pdf".into(),
+            data: volost::api::Bytes(b"%PDF-1.4 permit".to_vec()),
+        })
+        .unwrap();
+    let mut decide = ActionInput::new(Action::Decide(Verdict::Approve));
+    decide.message = "Разрешение готово, получите его в администрации".into();
+    decide.files = vec![letter.id.0.to_string()];
+    act(&mut spec, row.id, decide);
+    act(&mut head, row.id, ActionInput::new(Action::Publish));
+    act(&mut head, row.id, ActionInput::new(Action::Close));
+
+    let all = until("five messages to the portal", || {
+        let r = responses_to(&sim, &mid);
+        (r.len() >= 5).then_some(r)
+    });
+    let codes: Vec<String> = all
+        .iter()
+        .map(|r| match r.kind.as_str() {
+            "status" => r.fields["code"].clone(),
+            _ => format!("{}:{}", r.root, r.fields["Status@code"]),
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        ["2", "3", "4", "ApplicationResult:6", "8"],
+        "{all:#?}"
+    );
+    let result = &all[3];
+    assert_eq!(
+        result.fields["Message"],
+        "Разрешение готово, получите его в администрации"
+    );
+    assert_eq!(result.fields["OrderId"], "1234567890");
+    assert_eq!(
+        result.files.len(),
+        1,
+        "the decision's file goes to the portal"
+    );
+    assert_eq!(result.files[0].1, b"%PDF-1.4 permit".len());
+
+    let st = sim.state();
+    assert!(
+        st.refused.is_empty(),
+        "every envelope passed: {:?}",
+        st.refused
+    );
+    drop((head, spec));
+    d.stop();
+    let node = open_node(dir.path());
+    check_ok(&node);
+    assert!(node.exchange_outbox().unwrap().is_empty());
+    let inbox = node.exchange_inbox(100).unwrap();
+    assert_eq!(
+        inbox
+            .iter()
+            .filter(|e| e.verdict.starts_with("applied: application"))
+            .count(),
+        1,
+        "{inbox:#?}"
+    );
+    let first_ack = &st.acked[0];
+    assert_eq!(
+        st.acked.iter().filter(|a| *a == first_ack).count(),
+        2,
+        "the duplicate delivery was acknowledged and dropped: {st:?}"
+    );
+}
+
+/// The id of the user with `login`, from the list staff choose executors from.
+fn card_user(c: &mut Client, login: &str) -> UserId {
+    let users: Vec<UserView> = c.call(Call::Users).unwrap();
+    users.into_iter().find(|u| u.login == login).unwrap().id
+}
+
+#[test]
+fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
+    let fx = fixture();
+    let kind = fx
+        .node
+        .request_kinds(fx.spec)
+        .unwrap()
+        .into_iter()
+        .find(|k| !k.sign_personal)
+        .unwrap();
+    let request = AgencyRequest {
+        namespace: kind.namespace.clone(),
+        root: kind.root.clone(),
+        fields: values(&kind.fields)
+            .into_iter()
+            .filter(|(k, _)| {
+                kind.fields
+                    .iter()
+                    .any(|f| &f.key == k && f.ftype != FieldType::File)
+            })
+            .collect(),
+        files: vec![pdf("attachment1", "", "основание.pdf", b"%PDF-1.4 basis")],
+        sender: "Росреестр".into(),
+    };
+    let dir = for_daemon(fx);
+    let sim = Sim::start(&dir.path().join("dump"));
+    let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));
+    let mut c = d.login("spec", "password-1");
+
+    let mid = sim.offer("/sim/request", &request);
+    let id = until("the request received", || {
+        incoming_rows(&mut c).first().map(|r| r.id)
+    });
+    let (req, history): (IncomingRequest, Vec<HistoryEntry>) =
+        c.call(Call::Incoming { id }).unwrap();
+    assert_eq!(req.status, InStatus::Received);
+    assert_eq!(req.message_id, mid);
+    assert!(
+        history.iter().any(|h| h.comment.contains("Росреестр")),
+        "{history:#?}"
+    );
+    let files: Vec<Attachment> = c
+        .call(Call::Files {
+            owner: FileOwner::Incoming(id),
+        })
+        .unwrap();
+    // SMEV's attachment headers carry no file names: the content id and the type make one.
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].name, "attachment1.pdf");
+
+    // Staff answer: it goes back to the agency under a MessageID of its own.
+    let answer = values(&kind.answer_fields);
+    let _: IncomingRequest = c
+        .call(Call::AnswerIncoming {
+            id,
+            answer: answer.clone(),
+        })
+        .unwrap();
+    let r = until("the answer sent", || {
+        responses_to(&sim, &mid).into_iter().next()
+    });
+    assert_eq!(r.kind, "primary");
+    assert_eq!(r.root, kind.answer_root);
+    for f in kind
+        .answer_fields
+        .iter()
+        .filter(|f| f.ftype != FieldType::File)
+    {
+        assert_eq!(r.fields.get(&f.key), answer.get(&f.key), "{}", f.key);
+    }
+    let (_, history): (IncomingRequest, Vec<HistoryEntry>) = c.call(Call::Incoming { id }).unwrap();
+    until("SMEV's receipt in the history", || {
+        let (_, h): (IncomingRequest, Vec<HistoryEntry>) = c.call(Call::Incoming { id }).unwrap();
+        h.iter()
+            .any(|e| e.what == "СМЭВ приняла ответ")
+            .then_some(())
+    });
+    assert!(
+        history.iter().any(|h| h.what.contains("ЭП-ОВ")),
+        "{history:#?}"
+    );
+
+    // A request of a type nobody here serves, and one whose data its form refuses: nothing
+    // is made of them, and each sender learns why.
+    let unknown = sim.offer(
+        "/sim/request",
+        &AgencyRequest {
+            namespace: "urn://example/unknown/1.0".into(),
+            root: "Request".into(),
+            fields: Default::default(),
+            files: vec![],
+            sender: String::new(),
+        },
+    );
+    let mut bad = request.clone();
+    bad.fields.clear();
+    bad.files.clear();
+    let invalid = sim.offer("/sim/request", &bad);
+    for (m, words) in [(&unknown, "не обслуживается"), (&invalid, "Требуется")]
+    {
+        let r = until("the refusal sent", || {
+            responses_to(&sim, m).into_iter().next()
+        });
+        assert_eq!(r.kind, "rejected", "{r:?}");
+        let why = &r.fields["UNKNOWN_REQUEST_DESCRIPTION"];
+        assert!(why.contains(words), "{why}");
+    }
+
+    // The sender withdraws the first request: staff see it in the history.
+    sim.offer(
+        "/sim/cancel",
+        &CancelOrder {
+            message_id: mid.clone(),
+        },
+    );
+    until("the withdrawal noted", || {
+        let (_, h): (IncomingRequest, Vec<HistoryEntry>) = c.call(Call::Incoming { id }).unwrap();
+        h.iter()
+            .any(|e| e.what == "Отправитель отозвал запрос")
+            .then_some(())
+    });
+    // A request whose SMEV signature fails is neither taken in nor answered.
+    sim.faults(&[Injection::on("GetRequest", Fault::BadSignature)]);
+    let forged = sim.offer("/sim/request", &request);
+    until("the forged request acknowledged as refused", || {
+        (!sim.state().rejected_acks.is_empty()).then_some(())
+    });
+    assert!(responses_to(&sim, &forged).is_empty());
+
+    assert_eq!(
+        incoming_rows(&mut c).len(),
+        1,
+        "only the good request was taken in"
+    );
+    drop(c);
+    d.stop();
+    let node = open_node(dir.path());
+    check_ok(&node);
+    let inbox = node.exchange_inbox(100).unwrap();
+    assert_eq!(
+        inbox
+            .iter()
+            .filter(|e| e.verdict.starts_with("kept: refused"))
+            .count(),
+        2,
+        "{inbox:#?}"
+    );
+    assert!(node.exchange_outbox().unwrap().is_empty());
+    assert_eq!(sim.state().refused, Vec::<String>::new());
+}
