@@ -179,6 +179,8 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
         sim::Scenario::answer_after(4000),
         None,
     ));
+    // The portal and an agency have something for the node as soon as it polls.
+    volost::demo::offers::queue(&simulator);
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;

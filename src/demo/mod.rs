@@ -2,6 +2,7 @@
 //! (so every row, index and history entry is what real work would have written).
 
 pub mod names;
+pub mod offers;
 
 use crate::domain::*;
 use crate::service::*;

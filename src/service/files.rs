@@ -190,7 +190,18 @@ pub(crate) fn store(
     w.target("file", f.id);
     if let Some(o) = owner {
         let (e, id) = entity(o);
-        w.history(e, id, format!("Добавлен файл «{}»", f.name), "")?;
+        // The digest ties the history to the bytes: a file received over SMEV can be
+        // compared with the sender's copy.
+        w.history(
+            e,
+            id,
+            format!("Добавлен файл «{}»", f.name),
+            format!(
+                "{}, SHA-256 {}…",
+                size_label(f.size),
+                f.sha256.get(..16).unwrap_or(&f.sha256)
+            ),
+        )?;
     }
     Ok(f)
 }

@@ -515,8 +515,8 @@ pub(crate) fn answer_out(w: &mut W, req: &IncomingRequest, k: &RequestKind) -> R
     w.history(
         Entity::Incoming,
         req.id.0,
-        "Ответ подписан ЭП-ОВ и поставлен в очередь СМЭВ",
-        format!("для {}, MessageID {id}", route.sender),
+        "Ответ подписан ЭП-ОВ, в очереди СМЭВ",
+        format!("получатель {}, MessageID {id}", route.sender),
     )
 }
 

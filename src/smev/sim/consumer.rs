@@ -9,6 +9,7 @@ use super::{
 use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, XOP, esc};
 use crate::smev::xml::Element;
 use axum::response::Response;
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -189,6 +190,10 @@ pub(super) fn answer(
         .elements()
         .map(|e| (e.local.clone(), e.text()))
         .collect();
+    // Values a real register could hold, about a person of its own.
+    let mut rng = rand::rngs::StdRng::from_entropy();
+    let p = crate::demo::person(&mut rng);
+    let today = time::OffsetDateTime::now_utc().date();
     let (root, mut fields) = match forms.get(&(ns.clone(), req.local.clone())) {
         Some((root, form)) => (
             root.clone(),
@@ -198,7 +203,7 @@ pub(super) fn answer(
                     let v = echoed
                         .get(&f.key)
                         .cloned()
-                        .unwrap_or_else(|| crate::demo::sample_value(f));
+                        .unwrap_or_else(|| crate::demo::value_for(f, &p, &mut rng, today));
                     (f.key.clone(), v)
                 })
                 .collect::<BTreeMap<_, _>>(),

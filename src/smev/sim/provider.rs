@@ -123,10 +123,6 @@ pub(super) struct Offered {
     pub(super) again: bool,
 }
 
-fn bad(why: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, why.into()).into_response()
-}
-
 fn decode(files: &[OfferedFile]) -> Result<Vec<(String, String, Vec<u8>)>, String> {
     files
         .iter()
@@ -169,98 +165,108 @@ fn offer(
     sender_message_id
 }
 
+impl Sim {
+    /// Queues an application from the portal for GetRequest; returns its MessageID.
+    pub fn offer_portal(&self, o: &PortalOrder) -> Result<String, String> {
+        let files = decode(&o.files)?;
+        let (source, sender) = match o.portal.as_str() {
+            "" | "EPGU" => (crate::domain::Source::Epgu, ("EPGU", "ЕПГУ")),
+            "RPGU" => (crate::domain::Source::Rpgu, ("RPGU", "РПГУ")),
+            other => return Err(format!("unknown portal {other}")),
+        };
+        let order_id = if o.order_id.is_empty() {
+            format!("{}", 1_000_000_000 + rand::random::<u32>() % 1_000_000_000)
+        } else {
+            o.order_id.clone()
+        };
+        let app = PortalApplication {
+            portal: source,
+            order_id,
+            service_code: o.service_code.clone(),
+            oktmo: o.oktmo.clone(),
+            applicant: o.applicant.clone(),
+            fields: o.fields.clone(),
+            files: o
+                .files
+                .iter()
+                .map(|f| PortalFile {
+                    key: f.key.clone(),
+                    content_id: f.id.clone(),
+                    name: f.name.clone(),
+                })
+                .collect(),
+        };
+        Ok(offer(
+            self,
+            (sender.0.into(), sender.1.into()),
+            Some(portal::to_xml(&app)),
+            String::new(),
+            files,
+        ))
+    }
+
+    /// Queues an agency's request for GetRequest; returns its MessageID.
+    pub fn offer_request(&self, r: &AgencyRequest) -> Result<String, String> {
+        let files = decode(&r.files)?;
+        let ok_name = |s: &str| {
+            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if !ok_name(&r.root) || !r.fields.keys().all(|k| ok_name(k)) {
+            return Err("the root and field names must be plain XML names".into());
+        }
+        let mut x = format!("<a:{} xmlns:a=\"{}\">", r.root, esc(&r.namespace));
+        for (k, v) in &r.fields {
+            x.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
+        }
+        x.push_str(&format!("</a:{}>", r.root));
+        let sender = if r.sender.is_empty() {
+            "Ведомство (имитатор)".to_string()
+        } else {
+            r.sender.clone()
+        };
+        Ok(offer(
+            self,
+            ("AGENCY".into(), sender),
+            Some(x),
+            String::new(),
+            files,
+        ))
+    }
+}
+
+fn receipt(r: Result<String, String>) -> Response {
+    match r {
+        Ok(message_id) => axum::Json(OfferReceipt { message_id }).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
+    }
+}
+
 pub(super) async fn portal(
     State(sim): State<Shared>,
     axum::Json(o): axum::Json<PortalOrder>,
 ) -> Response {
-    let files = match decode(&o.files) {
-        Ok(f) => f,
-        Err(e) => return bad(e),
-    };
-    let (source, sender) = match o.portal.as_str() {
-        "" | "EPGU" => (crate::domain::Source::Epgu, ("EPGU", "ЕПГУ")),
-        "RPGU" => (crate::domain::Source::Rpgu, ("RPGU", "РПГУ")),
-        other => return bad(format!("unknown portal {other}")),
-    };
-    let order_id = if o.order_id.is_empty() {
-        format!("{}", 1_000_000_000 + rand::random::<u32>() % 1_000_000_000)
-    } else {
-        o.order_id.clone()
-    };
-    let app = PortalApplication {
-        portal: source,
-        order_id,
-        service_code: o.service_code.clone(),
-        oktmo: o.oktmo.clone(),
-        applicant: o.applicant.clone(),
-        fields: o.fields.clone(),
-        files: o
-            .files
-            .iter()
-            .map(|f| PortalFile {
-                key: f.key.clone(),
-                content_id: f.id.clone(),
-                name: f.name.clone(),
-            })
-            .collect(),
-    };
-    let id = offer(
-        &sim,
-        (sender.0.into(), sender.1.into()),
-        Some(portal::to_xml(&app)),
-        String::new(),
-        files,
-    );
-    axum::Json(OfferReceipt { message_id: id }).into_response()
+    receipt(sim.offer_portal(&o))
 }
 
 pub(super) async fn request(
     State(sim): State<Shared>,
     axum::Json(r): axum::Json<AgencyRequest>,
 ) -> Response {
-    let files = match decode(&r.files) {
-        Ok(f) => f,
-        Err(e) => return bad(e),
-    };
-    let ok_name = |s: &str| {
-        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    if !ok_name(&r.root) || !r.fields.keys().all(|k| ok_name(k)) {
-        return bad("the root and field names must be plain XML names");
-    }
-    let mut x = format!("<a:{} xmlns:a=\"{}\">", r.root, esc(&r.namespace));
-    for (k, v) in &r.fields {
-        x.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
-    }
-    x.push_str(&format!("</a:{}>", r.root));
-    let sender = if r.sender.is_empty() {
-        "Ведомство (имитатор)".to_string()
-    } else {
-        r.sender.clone()
-    };
-    let id = offer(
-        &sim,
-        ("AGENCY".into(), sender),
-        Some(x),
-        String::new(),
-        files,
-    );
-    axum::Json(OfferReceipt { message_id: id }).into_response()
+    receipt(sim.offer_request(&r))
 }
 
 pub(super) async fn cancel(
     State(sim): State<Shared>,
     axum::Json(c): axum::Json<CancelOrder>,
 ) -> Response {
-    let id = offer(
+    receipt(Ok(offer(
         &sim,
         ("AGENCY".into(), "Ведомство (имитатор)".into()),
         None,
         c.message_id,
         Vec::new(),
-    );
-    axum::Json(OfferReceipt { message_id: id }).into_response()
+    )))
 }
 
 /// The next request for the node, as SMEV gives it: `Request` (or `Cancel`) signed by SMEV,
