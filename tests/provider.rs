@@ -223,9 +223,10 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
     let st = sim.state();
     assert!(
         st.refused.is_empty(),
-        "every envelope passed: {:?}",
+        "every envelope passed the signature and schema checks: {:?}",
         st.refused
     );
+    assert!(st.validated >= 8, "{st:?}");
     drop((head, spec));
     d.stop();
     let node = open_node(dir.path());

@@ -9,6 +9,7 @@
 
 mod consumer;
 mod provider;
+pub mod schema;
 
 use consumer::{Notice, Queued};
 pub use consumer::{Scenario, Step};
@@ -101,6 +102,8 @@ pub struct SimState {
     pub acked: Vec<String>,
     pub rejected_acks: Vec<String>,
     pub queued: usize,
+    /// Envelopes that passed the schema check (none when `xmllint` is missing).
+    pub validated: u64,
     /// The sender's MessageIDs of the requests and applications offered to the node.
     pub offered: Vec<String>,
     /// What the node answered them with (SendResponse), in order.
@@ -129,6 +132,8 @@ pub struct Sim {
     /// The answer forms of the starter catalog's kinds, so that its answers are valid
     /// for them; another type gets its own fields echoed.
     forms: AnswerForms,
+    /// SMEV's schemas, when `xmllint` is there to check against them.
+    schemas: Option<schema::Schemas>,
     dump: Option<PathBuf>,
     inner: Mutex<Inner>,
 }
@@ -145,9 +150,17 @@ impl Sim {
                     .collect()
             })
             .unwrap_or_default();
+        let schemas = match schema::Schemas::prepare() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!("envelopes will not be checked against the schemas: {e}");
+                None
+            }
+        };
         Sim {
             key,
             forms,
+            schemas,
             dump,
             inner: Mutex::new(Inner {
                 scenario,
@@ -423,6 +436,11 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
         ));
     };
     let basic = v.basic();
+    if let Some(x) = &sim.schemas {
+        x.validate(v, op)
+            .map_err(|e| refuse("InvalidContent", format!("ValidationError: {e}")))?;
+        sim.lock().state.validated += 1;
+    }
     let expected = format!("{action}Request");
     if op.local != expected {
         return Err(refuse(
