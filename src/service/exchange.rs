@@ -121,32 +121,12 @@ fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
     let body = business::to_xml(&k.namespace, &k.root, &k.fields, &req.data).map_err(|e| {
         Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name))
     })?;
-    let mut message_files = Vec::new();
-    let mut total = 0u64;
-    for (i, f) in files::files_of(&w.tx, FileOwner::Outgoing(id))?
-        .into_iter()
-        .enumerate()
-    {
-        let bytes =
-            w.tx.get_raw(tables::FILE_DATA, f.id.0)?
-                .ok_or_else(|| Error::Internal(format!("file {} has no data", f.id)))?;
-        total += bytes.len() as u64;
-        message_files.push(MessageFile {
-            id: format!("file{}", i + 1),
-            mime: mime_of(&f.name).into(),
-            bytes,
-        });
-    }
-    if total > p.max_attachment_bytes {
-        return Err(Error::invalid(
-            "Файлы",
-            format!(
-                "Файлы запроса занимают {}, а через СМЭВ можно отправить не более {}",
-                size_label(total),
-                size_label(p.max_attachment_bytes)
-            ),
-        ));
-    }
+    // Files bound to a form field travel under the field's key, the rest as fileN.
+    let message_files: Vec<MessageFile> =
+        super::provider::attachments(w, FileOwner::Outgoing(id), None)?
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
     let message_id = envelope::new_message_id();
     let env = envelope::send_request(
         p.version,
@@ -162,18 +142,7 @@ fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
         &p.key,
     )
     .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
-    let item = OutboxItem {
-        id: w.tx.next_id(OutboxItem::KIND)?,
-        org: req.org,
-        what: Outbound::Request(id),
-        message_id: message_id.clone(),
-        envelope: env,
-        attempts: 0,
-        created: w.now,
-        next_attempt: w.now,
-        last_error: None,
-    };
-    w.tx.put(&item)?;
+    enqueue(w, req.org, Outbound::Request(id), &message_id, env)?;
     req.message_id = Some(message_id.clone());
     req.error = None;
     w.tx.put(&req)?;
@@ -183,6 +152,30 @@ fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
         format!("MessageID {message_id}, файлов: {}", message_files.len())
     };
     super::requests::out_event(w, id, OutEvent::Prepared, &detail)
+}
+
+/// Commits a signed message to the outbox, due at once.
+pub(super) fn enqueue(
+    w: &mut W,
+    org: OrgId,
+    what: Outbound,
+    message_id: &str,
+    envelope: String,
+) -> Result<OutboxItem> {
+    let item = OutboxItem {
+        id: w.tx.next_id(OutboxItem::KIND)?,
+        org,
+        what,
+        message_id: message_id.into(),
+        envelope,
+        attempts: 0,
+        created: w.now,
+        next_attempt: w.now,
+        last_error: None,
+    };
+    w.tx.put(&item)?;
+    w.target("outbox", item.id);
+    Ok(item)
 }
 
 /// The outgoing request whose MessageID is `message_id`, if any.
@@ -339,7 +332,7 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
     }
 }
 
-fn sender(m: &Received) -> String {
+pub(super) fn sender(m: &Received) -> String {
     if m.metadata.sender_name.is_empty() {
         m.metadata.sender_mnemonic.clone()
     } else {

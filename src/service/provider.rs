@@ -7,7 +7,7 @@
 //! form refuses, a service nobody here provides) changes nothing but the journal, and is
 //! answered with `RequestRejected` so that the sender learns why.
 
-use super::exchange::{Receipt, profile};
+use super::exchange::{Receipt, profile, sender};
 use super::{Error, Result, W, files};
 use crate::domain::*;
 use crate::smev::envelope::{self, Attachment as MessageFile, RejectCode, ResponseContent};
@@ -73,14 +73,6 @@ fn first_by_prefix(t: &impl Read, prefix: &[u8]) -> Result<Option<Route>> {
     match id {
         Some(id) => Ok(t.get::<Route>(id)?),
         None => Ok(None),
-    }
-}
-
-fn sender(m: &Received) -> String {
-    if m.metadata.sender_name.is_empty() {
-        m.metadata.sender_mnemonic.clone()
-    } else {
-        m.metadata.sender_name.clone()
     }
 }
 
@@ -405,19 +397,8 @@ fn queue(
         &p.key,
     )
     .map_err(|e| Error::Internal(format!("cannot build SendResponse: {e}")))?;
-    let item = OutboxItem {
-        id: w.tx.next_id(OutboxItem::KIND)?,
-        org: w.who.org,
-        what,
-        message_id: message_id.clone(),
-        envelope: env,
-        attempts: 0,
-        created: w.now,
-        next_attempt: w.now,
-        last_error: None,
-    };
-    w.tx.put(&item)?;
-    w.target("outbox", item.id);
+    let org = w.who.org;
+    super::exchange::enqueue(w, org, what, &message_id, env)?;
     Ok(message_id)
 }
 
@@ -438,7 +419,7 @@ fn queue_refusal(w: &mut W, reply_to: &str, r: &Refusal) -> Result<()> {
 
 /// The files of `owner` (those of `only`, when given) as message attachments with their
 /// names, within the profile's limit.
-fn attachments(
+pub(super) fn attachments(
     w: &W,
     owner: FileOwner,
     only: Option<&[String]>,

@@ -95,16 +95,7 @@ pub(super) fn send_request(
     types: &str,
     basic: &str,
 ) -> Result<Response, Refusal> {
-    let id = data
-        .child(types, "MessageID")
-        .map(|e| e.text())
-        .unwrap_or_default();
-    if !envelope::is_message_id(&id) {
-        return Err(refuse(
-            "InvalidMessageIdFormat",
-            format!("{id} is not a version 1 UUID"),
-        ));
-    }
+    let id = super::message_id(data, types)?;
     let business = data
         .child(basic, "MessagePrimaryContent")
         .and_then(|p| p.elements().next())

@@ -411,6 +411,21 @@ async fn soap(State(sim): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
 
 type Refusal = (String, String);
 
+/// The sender's `MessageID` in `data`, which must be a version 1 UUID.
+fn message_id(data: &Element, types: &str) -> Result<String, Refusal> {
+    let id = data
+        .child(types, "MessageID")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    if !envelope::is_message_id(&id) {
+        return Err(refuse(
+            "InvalidMessageIdFormat",
+            format!("{id} is not a version 1 UUID"),
+        ));
+    }
+    Ok(id)
+}
+
 fn refuse(kind: &str, why: impl Into<String>) -> Refusal {
     (kind.to_string(), why.into())
 }
