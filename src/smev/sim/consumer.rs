@@ -6,7 +6,7 @@ use super::{
     AnswerForms, Fault, Refusal, SIM_SENDER, Sim, empty, fault_response, metadata, mtom, refuse,
     signed_reply, take_fault,
 };
-use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, XOP, esc};
+use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, esc};
 use crate::smev::xml::Element;
 use axum::response::Response;
 use rand::SeedableRng;
@@ -266,22 +266,7 @@ pub(super) fn get_response(sim: &Sim) -> Response {
         .iter()
         .map(|(id, _, b)| (id.clone(), b.clone()))
         .collect();
-    let contents = if q.files.is_empty() {
-        String::new()
-    } else {
-        let mut s = String::from("<basic:AttachmentContentList>");
-        for (id, _, _) in &q.files {
-            s.push_str(&format!(
-                "<basic:AttachmentContent><basic:Id>{}</basic:Id><basic:Content>\
-                 <xop:Include xmlns:xop=\"{XOP}\" href=\"cid:{}\"/></basic:Content>\
-                 </basic:AttachmentContent>",
-                esc(id),
-                esc(id)
-            ));
-        }
-        s.push_str("</basic:AttachmentContentList>");
-        s
-    };
+    let contents = super::xop_contents(q.files.iter().map(|(id, _, _)| id.as_str()));
     match signed_reply(
         sim,
         "GetResponseResponse",

@@ -321,6 +321,26 @@ fn signed_reply(
     ))
 }
 
+/// `AttachmentContentList` pointing at the MTOM parts named `ids` (empty for none).
+fn xop_contents<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let mut s = String::new();
+    for id in ids {
+        s.push_str(&format!(
+            "<basic:AttachmentContent><basic:Id>{}</basic:Id><basic:Content>\
+             <xop:Include xmlns:xop=\"{}\" href=\"cid:{}\"/></basic:Content>\
+             </basic:AttachmentContent>",
+            esc(id),
+            envelope::XOP,
+            esc(id)
+        ));
+    }
+    if s.is_empty() {
+        s
+    } else {
+        format!("<basic:AttachmentContentList>{s}</basic:AttachmentContentList>")
+    }
+}
+
 /// The sender SMEV names in the simulated providers' messages.
 const SIM_SENDER: (&str, &str) = ("SIM", "Имитатор СМЭВ");
 

@@ -9,7 +9,7 @@ use super::{
     take_fault,
 };
 use crate::domain::ApplicantInput;
-use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, XOP, esc};
+use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, esc};
 use crate::smev::portal::{self, PortalApplication, PortalFile};
 use crate::smev::xml::Element;
 use axum::extract::State;
@@ -337,22 +337,7 @@ pub(super) fn get_request(sim: &Sim) -> Response {
             o.sender_message_id
         ),
     };
-    let contents = if o.files.is_empty() {
-        String::new()
-    } else {
-        let mut s = String::from("<basic:AttachmentContentList>");
-        for (id, _, _) in &o.files {
-            s.push_str(&format!(
-                "<basic:AttachmentContent><basic:Id>{}</basic:Id><basic:Content>\
-                 <xop:Include xmlns:xop=\"{XOP}\" href=\"cid:{}\"/></basic:Content>\
-                 </basic:AttachmentContent>",
-                esc(id),
-                esc(id)
-            ));
-        }
-        s.push_str("</basic:AttachmentContentList>");
-        s
-    };
+    let contents = super::xop_contents(o.files.iter().map(|(id, _, _)| id.as_str()));
     let parts: Vec<(String, Vec<u8>)> = o
         .files
         .iter()
