@@ -16,7 +16,7 @@ use crate::smev::envelope::{self, Attachment as MessageFile, RequestData};
 use crate::smev::profile::Profile;
 use crate::smev::reply::{AsyncStatus, Content, Received};
 use crate::store::records::{inbox_message_key, out_message_key};
-use crate::store::{Read, Record, keys::prefix_upper, tables};
+use crate::store::{Read, Record, tables};
 use std::sync::Arc;
 
 /// The node itself, when no body is known yet (a message nobody's request matches).
@@ -180,16 +180,7 @@ pub(super) fn enqueue(
 
 /// The outgoing request whose MessageID is `message_id`, if any.
 fn outgoing_by_message(t: &impl Read, message_id: &str) -> Result<Option<OutgoingRequest>> {
-    let prefix = out_message_key(message_id).0;
-    let mut id = None;
-    t.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |k, _| {
-        id = crate::store::keys::trailing_id(k);
-        Ok(false)
-    })?;
-    match id {
-        Some(id) => Ok(t.get::<OutgoingRequest>(id)?),
-        None => Ok(None),
-    }
+    super::list::first_with_prefix(t, &out_message_key(message_id).0)
 }
 
 fn outbox_of(t: &impl Read, message_id: &str) -> Result<Option<OutboxItem>> {
@@ -395,13 +386,8 @@ fn receive(
         // Notices and unreadable bytes carry no id of their own: their digest is one.
         _ => format!("sha256:{}", &crate::store::sha256_hex(raw)[..40]),
     };
-    let prefix = inbox_message_key(&key).0;
-    let mut seen = false;
-    w.tx.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |_, _| {
-        seen = true;
-        Ok(false)
-    })?;
-    if seen {
+    let seen = super::list::ids_with_prefix(&w.tx, &inbox_message_key(&key).0, 1)?;
+    if !seen.is_empty() {
         return Ok(Receipt::Duplicate);
     }
     let receipt = match inbound {

@@ -35,6 +35,18 @@ pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Res
     Ok(out)
 }
 
+/// The row the first index entry under `prefix` names, if any (lookups by a unique key:
+/// a MessageID, a route).
+pub(crate) fn first_with_prefix<T: crate::store::Record>(
+    t: &impl Read,
+    prefix: &[u8],
+) -> Result<Option<T>> {
+    match ids_with_prefix(t, prefix, 1)?.first() {
+        Some(id) => Ok(t.get::<T>(*id)?),
+        None => Ok(None),
+    }
+}
+
 /// Longest scan for one page. A filter that matches almost nothing ends a page early with
 /// a cursor, so no single request holds the database for long.
 pub const MAX_SCAN: usize = 200_000;

@@ -15,7 +15,7 @@ use crate::smev::portal;
 use crate::smev::reply::{Content, Received};
 use crate::smev::xml::Element;
 use crate::store::records::{route_message_key, route_of_key};
-use crate::store::{Read, Record, keys::prefix_upper, tables};
+use crate::store::{Read, Record, tables};
 use std::collections::BTreeMap;
 
 /// Working days an agency's request is due in (Federal Law 210-FZ, art. 7.2: five).
@@ -57,23 +57,11 @@ impl Refusal {
 
 /// The route of `about`, if it came over SMEV.
 pub(crate) fn route_of(t: &impl Read, about: Routed) -> Result<Option<Route>> {
-    first_by_prefix(t, &route_of_key(about).0)
+    super::list::first_with_prefix(t, &route_of_key(about).0)
 }
 
 fn route_by_message(t: &impl Read, message_id: &str) -> Result<Option<Route>> {
-    first_by_prefix(t, &route_message_key(message_id).0)
-}
-
-fn first_by_prefix(t: &impl Read, prefix: &[u8]) -> Result<Option<Route>> {
-    let mut id = None;
-    t.scan_index(prefix, &prefix_upper(prefix), false, &mut |k, _| {
-        id = crate::store::keys::trailing_id(k);
-        Ok(false)
-    })?;
-    match id {
-        Some(id) => Ok(t.get::<Route>(id)?),
-        None => Ok(None),
-    }
+    super::list::first_with_prefix(t, &route_message_key(message_id).0)
 }
 
 /// A request message taken from the queue. `refused` is set on the second pass, after the
