@@ -81,9 +81,12 @@ pub fn user_passwd(data: &Path, login: &str) -> Result<()> {
 pub fn user_list(data: &Path) -> Result<()> {
     let node = open(data)?;
     let users = node.list_users(operator(&node))?;
+    let certs = node.personal_certs(operator(&node))?;
+    let off = node.options().utc_offset;
     let rows: Vec<Vec<String>> = users
         .iter()
         .map(|u| {
+            let cert = certs.iter().find(|c| c.login == u.login);
             vec![
                 u.login.clone(),
                 u.full_name.clone(),
@@ -95,10 +98,85 @@ pub fn user_list(data: &Path) -> Result<()> {
                 } else {
                     "активен".into()
                 },
+                match cert {
+                    None => "—".into(),
+                    Some(c) => c.warning().unwrap_or_else(|| {
+                        format!("до {}", display_date(c.not_after.date(off)))
+                    }),
+                },
             ]
         })
         .collect();
-    print_table(&["Логин", "ФИО", "Роли", "Состояние"], &rows);
+    print_table(&["Логин", "ФИО", "Роли", "Состояние", "ЭП-СП"], &rows);
+    Ok(())
+}
+
+/// A password or PIN: the first line of `file` (which only its owner may read), else typed
+/// at the terminal without echo, else the first line of standard input (for scripts).
+fn secret(file: Option<&Path>, prompt: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    if let Some(f) = file {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(f).with_context(|| format!("нет файла {}", f.display()))?;
+        if meta.mode() & 0o077 != 0 {
+            bail!(
+                "{}: файл с паролем не должен быть доступен другим (chmod 600)",
+                f.display()
+            );
+        }
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("не удалось прочитать {}", f.display()))?;
+        return Ok(text.lines().next().unwrap_or("").to_string());
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(prompt).context("не удалось прочитать ввод");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("не удалось прочитать стандартный ввод")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn print_cert(c: &volost::service::CertView, off: time::UtcOffset) {
+    println!("Владелец: {}", c.subject);
+    println!("Серийный номер: {}", c.serial);
+    println!(
+        "Действителен: с {} по {} (осталось дней: {})",
+        c.not_before.display(off),
+        c.not_after.display(off),
+        c.days_left
+    );
+    if let Some(w) = c.warning() {
+        println!("Внимание: {w}");
+    }
+}
+
+/// `volost user cert LOGIN FILE`: a staff member's personal certificate (ЭП-СП).
+pub fn user_cert(
+    data: &Path,
+    login: &str,
+    file: &Path,
+    password_file: Option<&Path>,
+    pin_file: Option<&Path>,
+) -> Result<()> {
+    let p12 = std::fs::read(file).with_context(|| format!("нет файла {}", file.display()))?;
+    let node = open(data)?;
+    let password = secret(password_file, "Пароль контейнера: ")?;
+    let pin = match pin_file {
+        Some(_) => secret(pin_file, "")?,
+        None => password.clone(),
+    };
+    let c = node.import_personal_cert(operator(&node), login, &p12, &password, &pin)?;
+    println!("Сертификат ЭП-СП пользователя {login} загружен.");
+    print_cert(&c, node.options().utc_offset);
+    Ok(())
+}
+
+pub fn user_cert_remove(data: &Path, login: &str) -> Result<()> {
+    let node = open(data)?;
+    node.remove_personal_cert(operator(&node), login)?;
+    println!("Сертификат ЭП-СП пользователя {login} удалён.");
     Ok(())
 }
 
@@ -255,7 +333,11 @@ fn serve_demo(data: &Path) -> Result<()> {
         // The demo's main job: the staff TUI on the running node, signed in as a specialist.
         let r = volost_tui::run(
             &bound.socket,
-            Some(("ivanova", volost::demo::DEMO_PASSWORD)),
+            Some(volost_tui::DemoLogin {
+                login: "ivanova",
+                password: volost::demo::DEMO_PASSWORD,
+                pin: volost::demo::DEMO_PIN,
+            }),
         );
         let _ = stop_tx.send(());
         r?;
@@ -299,8 +381,9 @@ fn serve_demo(data: &Path) -> Result<()> {
         }
     }
     println!(
-        "  Вход сотрудников: ivanova, petrov, ... (пароль {})",
-        volost::demo::DEMO_PASSWORD
+        "  Вход сотрудников: ivanova, petrov, ... (пароль {}, PIN-код ЭП-СП {})",
+        volost::demo::DEMO_PASSWORD,
+        volost::demo::DEMO_PIN
     );
     drop(c);
     drop(stop_tx);
@@ -547,6 +630,47 @@ pub fn smev_keygen(out: &Path, name: &str, org: &str, days: u32) -> Result<()> {
         w.cert.display()
     );
     println!("Действителен до: {}", w.not_after);
+    Ok(())
+}
+
+/// `volost smev keygen --personal`: a test container of ЭП-СП for a staff member.
+pub fn smev_keygen_personal(
+    out: &Path,
+    name: &str,
+    org: &str,
+    days: u32,
+    pin_file: Option<&Path>,
+) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    use std::os::unix::fs::OpenOptionsExt;
+    if !(1..=3650).contains(&days) {
+        bail!("срок действия сертификата — от 1 до 3650 дней");
+    }
+    let pin = secret(pin_file, "PIN-код нового контейнера: ")?;
+    if pin_file.is_none()
+        && std::io::stdin().is_terminal()
+        && secret(None, "PIN-код ещё раз: ")? != pin
+    {
+        bail!("PIN-коды не совпали");
+    }
+    let der = volost::smev::personal::test_container(name, org, days, &pin)
+        .context("не удалось создать контейнер")?;
+    std::fs::create_dir_all(out).with_context(|| format!("нет каталога {}", out.display()))?;
+    let path = out.join("personal.p12");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("не удалось создать {} (он уже есть?)", path.display()))?;
+    f.write_all(&der)?;
+    f.sync_all()?;
+    println!(
+        "Контейнер ЭП-СП (PKCS#12, самоподписанный, для демонстрации и тестов): {}",
+        path.display()
+    );
+    println!("Владелец: {name}; действителен дней: {days}");
+    println!("Загрузите его: volost user cert ЛОГИН {}", path.display());
     Ok(())
 }
 

@@ -149,6 +149,26 @@ enum UserCmd {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
         data: PathBuf,
     },
+    /// Import a staff member's personal certificate (ЭП-СП) from a PKCS#12 container, or
+    /// remove it. The container's password is asked for; the PIN the employee types to sign
+    /// is the same password unless --pin-file names another.
+    Cert {
+        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
+        data: PathBuf,
+        login: String,
+        /// The container (.p12 / .pfx).
+        #[arg(required_unless_present = "remove")]
+        file: Option<PathBuf>,
+        /// A file (mode 0600) whose first line is the container's password.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        /// A file (mode 0600) whose first line is the new PIN.
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+        /// Remove the user's certificate instead (revoked, or they left).
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -167,6 +187,12 @@ enum SmevCmd {
         org: String,
         #[arg(long, default_value_t = 365)]
         days: u32,
+        /// Make a staff member's personal container (ЭП-СП, personal.p12) instead, sealed
+        /// with a PIN (asked for, or the first line of --pin-file), for `volost user cert`.
+        #[arg(long)]
+        personal: bool,
+        #[arg(long, requires = "personal")]
+        pin_file: Option<PathBuf>,
     },
     /// Verify every XMLDSig signature of a SOAP message file (as SMEV sent or received it).
     Verify { file: PathBuf },
@@ -253,6 +279,26 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::User {
             cmd: UserCmd::List { data },
         } => cli::user_list(&data),
+        Cmd::User {
+            cmd:
+                UserCmd::Cert {
+                    data,
+                    login,
+                    file,
+                    password_file,
+                    pin_file,
+                    remove,
+                },
+        } => match file.filter(|_| !remove) {
+            Some(file) => cli::user_cert(
+                &data,
+                &login,
+                &file,
+                password_file.as_deref(),
+                pin_file.as_deref(),
+            ),
+            None => cli::user_cert_remove(&data, &login),
+        },
         Cmd::Demo {
             cmd:
                 Some(DemoCmd::Seed {
@@ -271,8 +317,21 @@ fn run(cli: Cli) -> Result<()> {
                     name,
                     org,
                     days,
+                    personal: false,
+                    ..
                 },
         } => cli::smev_keygen(&out, &name, &org, days),
+        Cmd::Smev {
+            cmd:
+                SmevCmd::Keygen {
+                    out,
+                    name,
+                    org,
+                    days,
+                    personal: true,
+                    pin_file,
+                },
+        } => cli::smev_keygen_personal(&out, &name, &org, days, pin_file.as_deref()),
         Cmd::Smev {
             cmd: SmevCmd::Verify { file },
         } => cli::smev_verify(&file),

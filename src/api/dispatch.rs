@@ -75,6 +75,8 @@ impl Api {
             idle_timeout_minutes: self.sessions.idle_timeout().as_secs() / 60,
             utc_offset_seconds: self.node.options().utc_offset.whole_seconds(),
             max_file_bytes: self.node.options().max_file_bytes,
+            // Unreadable before the first password is changed; the next whoami has it.
+            personal_cert: self.node.my_personal_cert(Actor::User(u.id)).ok().flatten(),
         }
     }
 
@@ -156,7 +158,9 @@ impl Api {
                 data,
             } => ok(n.create_outgoing(a, kind, application, &data)?),
             Call::Outgoing { id } => ok(n.outgoing(a, id)?),
-            Call::SubmitOutgoing { id } => ok(n.submit_outgoing(a, id)?),
+            Call::SubmitOutgoing { id, pin } => {
+                ok(n.submit_outgoing(a, id, pin.as_ref().map(Pin::as_str))?)
+            }
             Call::ReopenOutgoing { id } => ok(n.reopen_outgoing(a, id)?),
             Call::OutgoingList(l) => {
                 ok(n.outgoing_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
@@ -169,7 +173,9 @@ impl Api {
             Call::RegionalList(l) => {
                 ok(n.regional_list(a, &l.filter, l.desc, l.after.as_ref(), l.limit)?)
             }
-            Call::AnswerIncoming { id, answer } => ok(n.answer_incoming(a, id, &answer)?),
+            Call::AnswerIncoming { id, answer, pin } => {
+                ok(n.answer_incoming(a, id, &answer, pin.as_ref().map(Pin::as_str))?)
+            }
             Call::ClaimIncoming { id, take_over } => ok(n.claim_incoming(a, id, take_over)?),
             Call::ReturnIncoming { id } => ok(n.return_incoming(a, id)?),
             Call::CommentIncoming { id, comment } => ok(n.comment_incoming(a, id, &comment)?),

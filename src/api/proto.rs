@@ -125,9 +125,12 @@ pub enum Call {
     Outgoing {
         id: OutReqId,
     },
-    /// «Отправить»: sign and queue for SMEV.
+    /// «Отправить»: sign and queue for SMEV; `pin` opens the employee's ЭП-СП when the kind
+    /// asks for one.
     SubmitOutgoing {
         id: OutReqId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<Pin>,
     },
     /// «Вернуть в работу» after «не отправлен» or «выявлена ошибка».
     ReopenOutgoing {
@@ -141,6 +144,8 @@ pub enum Call {
     AnswerIncoming {
         id: InReqId,
         answer: BTreeMap<String, String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<Pin>,
     },
     ClaimIncoming {
         id: InReqId,
@@ -324,6 +329,24 @@ impl Call {
     }
 }
 
+/// The PIN of a personal certificate (ЭП-СП). It is never printed, not even in a debug log
+/// of the call it came in.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Pin(pub String);
+
+impl std::fmt::Debug for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pin(***)")
+    }
+}
+
+impl Pin {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Bytes that travel as base64 text in JSON (a file's content).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Bytes(pub Vec<u8>);
@@ -417,6 +440,9 @@ impl From<&Error> for ApiError {
             Error::AlreadyClaimed { .. } => (409, "already_claimed"),
             Error::Invalid(_) => (422, "invalid"),
             Error::Conflict(_) => (409, "conflict"),
+            Error::PinRequired => (428, "pin_required"),
+            Error::WrongPin { left: 0 } => (423, "pin_blocked"),
+            Error::WrongPin { .. } => (403, "wrong_pin"),
             Error::Storage(StoreError::DiskFull) => (507, "disk_full"),
             Error::Storage(StoreError::Locked) => (503, "database_locked"),
             Error::Storage(_) => (500, "storage"),
@@ -468,6 +494,9 @@ pub struct SessionInfo {
     /// The largest file the node takes, so a client refuses a bigger one before sending it.
     #[serde(default)]
     pub max_file_bytes: u64,
+    /// The user's personal certificate (ЭП-СП), if an administrator imported one.
+    #[serde(default)]
+    pub personal_cert: Option<CertView>,
 }
 
 /// What `add_user` and `reset_password` answer: the one-time password, shown once.

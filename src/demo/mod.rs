@@ -15,6 +15,9 @@ use std::collections::BTreeMap;
 /// The password of every demo user; printed by the demo so that nobody has to guess it.
 pub const DEMO_PASSWORD: &str = "demo-volost";
 
+/// The PIN of every demo user's personal certificate (ЭП-СП), printed beside the password.
+pub const DEMO_PIN: &str = "1234";
+
 /// Demo staff: login, ФИО, role codes.
 pub const DEMO_USERS: [(&str, &str, &[&str]); 6] = [
     ("ivanova", "Иванова Марина Сергеевна", &["specialist"]),
@@ -297,6 +300,17 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     },
                 )?;
                 node.set_demo_password(admin, u.id, DEMO_PASSWORD)?;
+                if roles.iter().any(|r| matches!(*r, "specialist" | "super")) {
+                    // So that the kinds that ask for ЭП-СП can be sent from the demo.
+                    let p12 = crate::smev::personal::test_container(
+                        name,
+                        "Петропавловский сельсовет",
+                        365,
+                        DEMO_PIN,
+                    )
+                    .map_err(|e| Error::Internal(format!("demo certificate: {e}")))?;
+                    node.import_personal_cert(admin, login, &p12, DEMO_PIN, DEMO_PIN)?;
+                }
                 u
             }
         };
@@ -545,7 +559,7 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     .iter()
                     .map(|f| (f.key.clone(), value_for(f, p, &mut rng, today)))
                     .collect();
-                node.answer_incoming(Actor::User(spec), req.id, &answer)?;
+                node.answer_incoming(Actor::User(spec), req.id, &answer, None)?;
             }
         }
         report.regional = seed_regional(node, admin, spec)?;

@@ -74,6 +74,8 @@ pub fn queue(sim: &Sim) -> usize {
             fields,
             files: Vec::new(),
             sender: "Росреестр".into(),
+            sign_personal: k.sign_personal,
+            forge_personal: false,
         };
         queued += usize::from(sim.offer_request(&r).is_ok());
     }

@@ -188,3 +188,34 @@ impl User {
         }
     }
 }
+
+/// Личный сертификат сотрудника (ЭП-СП). `container` is a PKCS#12 sealed with the employee's
+/// PIN (see `smev::personal`); the node never holds the key in the clear between signatures.
+/// One per user: the row's key is the user's id, and importing again replaces it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonalCert {
+    pub id: UserId,
+    pub org: OrgId,
+    pub container: Vec<u8>,
+    /// The certificate's common name and organisation.
+    pub subject: String,
+    pub serial: String,
+    pub not_before: Ts,
+    pub not_after: Ts,
+    pub imported: Ts,
+    /// Wrong PINs in a row; at the limit the certificate is blocked until imported again.
+    pub failed_pins: u32,
+    pub blocked: bool,
+}
+
+impl std::fmt::Debug for PersonalCert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The container stays out of logs even sealed: it is what a PIN guesser needs.
+        f.debug_struct("PersonalCert")
+            .field("user", &self.id)
+            .field("subject", &self.subject)
+            .field("serial", &self.serial)
+            .field("blocked", &self.blocked)
+            .finish_non_exhaustive()
+    }
+}

@@ -116,6 +116,8 @@ pub struct OutgoingRequest {
     /// SMEV MessageID, given before the first attempt and kept across retries.
     pub message_id: Option<String>,
     pub error: Option<String>,
+    /// ЭП-СП: who signed the request, and the verdict on the answer's.
+    pub personal: Personal,
 }
 
 /// Статус входящего запроса.
@@ -158,6 +160,46 @@ pub struct IncomingRequest {
     /// Плановая дата исполнения.
     pub planned: time::Date,
     pub message_id: String,
+    /// ЭП-СП: the verdict on the request's, and who signed the answer.
+    pub personal: Personal,
+}
+
+/// Personal signatures (ЭП-СП) over the business data of a request and its answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personal {
+    /// Who of this node's staff signed what the node sent: the certificate's subject.
+    pub signed_by: Option<String>,
+    /// The verdict on the signature of what the other side sent, when it carried one.
+    pub received: Option<SignatureVerdict>,
+}
+
+/// The check of a personal signature received: «ЭП-СП верна» or «ЭП-СП не верна».
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureVerdict {
+    pub valid: bool,
+    /// The signer named by the certificate (empty when it could not be read).
+    pub signer: String,
+    /// Why it is not valid (English, for support), empty when it is.
+    pub reason: String,
+}
+
+impl SignatureVerdict {
+    pub fn label(&self) -> &'static str {
+        if self.valid {
+            "ЭП-СП верна"
+        } else {
+            "ЭП-СП не верна"
+        }
+    }
+
+    /// «ЭП-СП верна (Иванова Анна Петровна, Сельсовет)», for cards and history.
+    pub fn note(&self) -> String {
+        if self.signer.is_empty() {
+            self.label().to_string()
+        } else {
+            format!("{} ({})", self.label(), self.signer)
+        }
+    }
 }
 
 /// Статус запроса Р-сведений.

@@ -38,6 +38,12 @@ pub enum Error {
     Invalid(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The kind asks for the employee's personal signature (ЭП-СП): the client asks for the
+    /// PIN and calls again with it.
+    #[error("a personal signature is required: the PIN was not given")]
+    PinRequired,
+    #[error("wrong PIN of the personal certificate, {left} tries left")]
+    WrongPin { left: u32 },
     #[error(transparent)]
     Storage(#[from] StoreError),
     /// A bug in the node: logged in full, shown to staff as a request to call support.
@@ -86,6 +92,13 @@ impl Error {
                 .collect::<Vec<_>>()
                 .join("; "),
             Error::Conflict(m) => m.clone(),
+            Error::PinRequired => {
+                "Для этого вида сведений нужна ЭП-СП: введите PIN-код личного сертификата".into()
+            }
+            Error::WrongPin { left: 0 } => {
+                "Неверный PIN-код: ЭП-СП заблокирована, обратитесь к администратору узла".into()
+            }
+            Error::WrongPin { left } => format!("Неверный PIN-код ЭП-СП: осталось попыток {left}"),
             Error::Storage(e) => match e {
                 StoreError::Locked => {
                     "База данных занята другим процессом (возможно, уже запущен volost serve)"

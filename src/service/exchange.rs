@@ -8,6 +8,7 @@
 //! The worker keeps no state of its own: after a restart the outbox and the statuses here
 //! are all it needs.
 
+use super::personal::{self, Signer};
 use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
 use crate::smev::business;
@@ -97,7 +98,7 @@ pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Profile>> {
     })
 }
 
-fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
+fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRequest> {
     w.who.require("outgoing.submit", Right::Interagency)?;
     let p = profile(w, "запрос")?;
     let mut req: OutgoingRequest = w.load(id.0)?;
@@ -109,18 +110,15 @@ fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
     }
     let k: RequestKind = w.load(req.kind.0)?;
     super::applications::check_form(&k.fields, &req.data)?;
-    if k.sign_personal {
-        // Personal certificates of staff are not loaded on this node yet; sending without
-        // the ЭП-СП the type of information demands would only come back rejected.
-        return Err(Error::NotAllowed(format!(
-            "Для вида сведений «{}» нужна ЭП-СП сотрудника; личные сертификаты на этом узле \
-             не подключены, запрос не отправлен",
-            k.name
-        )));
-    }
-    let body = business::to_xml(&k.namespace, &k.root, &k.fields, &req.data).map_err(|e| {
-        Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name))
-    })?;
+    let body = business::to_xml(
+        &k.namespace,
+        &k.root,
+        &k.fields,
+        &req.data,
+        personal::business_id(&k),
+    )
+    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))?;
+    let personal_signature = personal::sign_business(&k, &body, signer)?;
     // Files bound to a form field travel under the field's key, the rest as fileN.
     let message_files: Vec<MessageFile> =
         super::provider::attachments(w, FileOwner::Outgoing(id), None)?
@@ -135,7 +133,7 @@ fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
             reference: None,
             node_id: &p.node_id,
             business: &body,
-            personal_signature: None,
+            personal_signature: personal_signature.as_deref(),
             attachments: &message_files,
             test: p.test,
         },
@@ -145,12 +143,18 @@ fn submit(w: &mut W, id: OutReqId) -> Result<OutgoingRequest> {
     enqueue(w, req.org, Outbound::Request(id), &message_id, env)?;
     req.message_id = Some(message_id.clone());
     req.error = None;
+    req.personal.signed_by = personal_signature
+        .is_some()
+        .then(|| signer.map(|s| s.subject.clone()))
+        .flatten();
     w.tx.put(&req)?;
-    let detail = if message_files.is_empty() {
-        format!("MessageID {message_id}")
-    } else {
-        format!("MessageID {message_id}, файлов: {}", message_files.len())
-    };
+    let mut detail = format!("MessageID {message_id}");
+    if !message_files.is_empty() {
+        detail.push_str(&format!(", файлов: {}", message_files.len()));
+    }
+    if let Some(by) = &req.personal.signed_by {
+        detail.push_str(&format!(", ЭП-СП: {by}"));
+    }
     super::requests::out_event(w, id, OutEvent::Prepared, &detail)
 }
 
@@ -268,15 +272,27 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
                     req.number, req.status
                 )));
             }
+            let verdict = m.personal_signature.as_ref().map(personal::signature_verdict);
+            if let Some(v) = verdict.as_ref().filter(|v| !v.valid) {
+                // An answer whose signer cannot be trusted is not taken as the answer; the
+                // verdict stays on the card for staff to see why.
+                req.personal.received = Some(v.clone());
+                w.tx.put(&req)?;
+                let detail = format!("ЭП-СП ответа не верна: {}", v.reason);
+                move_or_note(w, &req, OutEvent::Error, &detail)?;
+                return Ok(Receipt::Kept(format!(
+                    "a bad personal signature: {}",
+                    v.reason
+                )));
+            }
             req.answer = answer;
             req.updated = w.now;
+            req.personal.received = verdict;
             w.tx.put(&req)?;
             let mut detail = format!("от {}", sender(m));
-            if let Some(v) = &m.personal_signature {
-                detail.push_str(match v {
-                    Ok(_) => "; ЭП-СП верна",
-                    Err(_) => "; ЭП-СП не верна",
-                });
+            if let Some(v) = &req.personal.received {
+                detail.push_str("; ");
+                detail.push_str(&v.note());
             }
             super::requests::out_event(w, req.id, OutEvent::AnswerReceived, &detail)?;
             for f in &m.files {
@@ -440,8 +456,16 @@ fn inbound_id(i: &Inbound) -> String {
 impl Node {
     /// «Отправить»: checks the request, gives it its MessageID, signs it and puts it in the
     /// outbox («Запрос готов к отправке»); the worker sends it from there.
-    pub fn submit_outgoing(&self, actor: Actor, id: OutReqId) -> Result<OutgoingRequest> {
-        self.write(actor, "outgoing.submit", |w| submit(w, id))
+    /// A kind that asks for ЭП-СП needs the employee's `pin`; without it the call fails
+    /// with `PinRequired` and changes nothing.
+    pub fn submit_outgoing(
+        &self,
+        actor: Actor,
+        id: OutReqId,
+        pin: Option<&str>,
+    ) -> Result<OutgoingRequest> {
+        let signer = self.unlock(actor, pin)?;
+        self.write(actor, "outgoing.submit", |w| submit(w, id, signer.as_ref()))
     }
 
     /// «Вернуть в работу»: a request that was not sent or met an error goes back to

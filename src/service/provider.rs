@@ -8,6 +8,7 @@
 //! answered with `RequestRejected` so that the sender learns why.
 
 use super::exchange::{Receipt, profile, sender};
+use super::personal::{self, Signer};
 use super::{Error, Result, W, files};
 use crate::domain::*;
 use crate::smev::envelope::{self, Attachment as MessageFile, RejectCode, ResponseContent};
@@ -234,8 +235,24 @@ fn incoming(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<R
         }
     }
     act_for(w, kind.org);
+    let verdict = m.personal_signature.as_ref().map(personal::signature_verdict);
+    match &verdict {
+        Some(v) if !v.valid => {
+            return Err(Error::NotAllowed(format!(
+                "ЭП-СП запроса не верна: {}",
+                v.reason
+            )));
+        }
+        None if kind.sign_personal => {
+            return Err(Error::NotAllowed(format!(
+                "Вид сведений «{}» требует ЭП-СП, а запрос ею не подписан",
+                kind.name
+            )));
+        }
+        _ => {}
+    }
     let plain = take_files(w, m, &kind.fields, &[], &mut data)?;
-    let req = super::requests::receive_incoming(
+    let mut req = super::requests::receive_incoming(
         w,
         &super::requests::IncomingInput {
             kind: kind.id,
@@ -247,11 +264,18 @@ fn incoming(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<R
     )?;
     attach_plain(w, FileOwner::Incoming(req.id), &plain)?;
     put_route(w, m, Routed::Incoming(req.id), reply_to, "")?;
+    let mut detail = format!("от {}, MessageID {}", sender(m), m.sender_message_id);
+    if let Some(v) = verdict {
+        detail.push_str("; ");
+        detail.push_str(&v.note());
+        req.personal.received = Some(v);
+        w.tx.put(&req)?;
+    }
     w.history(
         Entity::Incoming,
         req.id.0,
         "Запрос получен через СМЭВ",
-        format!("от {}, MessageID {}", sender(m), m.sender_message_id),
+        detail,
     )?;
     Ok(Receipt::Applied(format!(
         "incoming request {} of kind {}",
@@ -448,23 +472,30 @@ pub(super) fn attachments(
     Ok(out)
 }
 
-/// Staff formed the answer to `req`: when it came over SMEV, the answer goes back to it.
-pub(crate) fn answer_out(w: &mut W, req: &IncomingRequest, k: &RequestKind) -> Result<()> {
+/// Staff formed the answer to `req`: when it came over SMEV, the answer goes back to it,
+/// signed by `signer` when the kind asks for ЭП-СП.
+pub(crate) fn answer_out(
+    w: &mut W,
+    req: &mut IncomingRequest,
+    k: &RequestKind,
+    signer: Option<&Signer>,
+) -> Result<()> {
     let Some(route) = route_of(&w.tx, Routed::Incoming(req.id))? else {
         return Ok(());
     };
-    if k.sign_personal {
-        return Err(Error::NotAllowed(format!(
-            "Для вида сведений «{}» ответ подписывается ЭП-СП сотрудника; личные сертификаты \
-             на этом узле не подключены, ответ не сформирован",
-            k.name
-        )));
+    let business = crate::smev::business::to_xml(
+        &k.namespace,
+        &k.answer_root,
+        &k.answer_fields,
+        &req.answer,
+        personal::business_id(k),
+    )
+    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))?;
+    let personal_signature = personal::sign_business(k, &business, signer)?;
+    if personal_signature.is_some() {
+        req.personal.signed_by = signer.map(|s| s.subject.clone());
+        w.tx.put(&*req)?;
     }
-    let business =
-        crate::smev::business::to_xml(&k.namespace, &k.answer_root, &k.answer_fields, &req.answer)
-            .map_err(|e| {
-                Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name))
-            })?;
     // The answer's own files: those its form's file fields hold.
     let files: Vec<MessageFile> = attachments(w, FileOwner::Incoming(req.id), None)?
         .into_iter()
@@ -477,15 +508,19 @@ pub(crate) fn answer_out(w: &mut W, req: &IncomingRequest, k: &RequestKind) -> R
         &route.reply_to,
         &ResponseContent::Primary {
             business,
-            personal_signature: None,
+            personal_signature,
         },
         &files,
     )?;
+    let mut detail = format!("получатель {}, MessageID {id}", route.sender);
+    if let Some(by) = &req.personal.signed_by {
+        detail.push_str(&format!(", ЭП-СП: {by}"));
+    }
     w.history(
         Entity::Incoming,
         req.id.0,
         "Ответ подписан ЭП-ОВ, в очереди СМЭВ",
-        format!("получатель {}, MessageID {id}", route.sender),
+        detail,
     )
 }
 

@@ -50,6 +50,7 @@ pub(crate) fn create_outgoing(
         updated: w.now,
         message_id: None,
         error: None,
+        personal: Personal::default(),
     };
     w.tx.put(&req)?;
     w.target("outgoing_request", req.id);
@@ -95,6 +96,7 @@ pub(crate) fn receive_incoming(w: &mut W, input: &IncomingInput) -> Result<Incom
         updated: w.now,
         planned: cal.add_working_days(w.today(), input.planned_days.max(1)),
         message_id: input.message_id.clone(),
+        personal: Personal::default(),
     };
     w.tx.put(&req)?;
     w.target("incoming_request", req.id);
@@ -348,13 +350,16 @@ impl Node {
         self.write(actor, "incoming.receive", |w| receive_incoming(w, input))
     }
 
-    /// Staff enter the answer («Сформирован ответ»).
+    /// Staff enter the answer («Сформирован ответ»). An answer that goes back over SMEV for
+    /// a kind that asks for ЭП-СП needs the employee's `pin` (`PinRequired` without it).
     pub fn answer_incoming(
         &self,
         actor: Actor,
         id: InReqId,
         answer: &BTreeMap<String, String>,
+        pin: Option<&str>,
     ) -> Result<IncomingRequest> {
+        let signer = self.unlock(actor, pin)?;
         self.write(actor, "incoming.answer", |w| {
             w.who.require("incoming.answer", Right::Interagency)?;
             let mut req: IncomingRequest = w.load(id.0)?;
@@ -384,7 +389,7 @@ impl Node {
                 &req.answer,
                 FileOwner::Incoming(req.id),
             )?;
-            super::provider::answer_out(w, &req, &k)?;
+            super::provider::answer_out(w, &mut req, &k, signer.as_ref())?;
             Ok(req)
         })
     }

@@ -34,17 +34,23 @@ fn ncname(s: &str) -> bool {
 }
 
 /// The business element of a request or answer: `<b:root xmlns:b="ns">` with a child per
-/// filled field that is not a file.
+/// filled field that is not a file. `id` goes on the root when a personal signature (ЭП-СП)
+/// is to reference it.
 pub fn to_xml(
     ns: &str,
     root: &str,
     fields: &[Field],
     data: &BTreeMap<String, String>,
+    id: Option<&str>,
 ) -> Result<String, BusinessError> {
     if !ncname(root) {
         return Err(BusinessError::Name(root.into()));
     }
-    let mut s = format!("<b:{root} xmlns:b=\"{}\">", esc(ns));
+    let mut s = format!("<b:{root} xmlns:b=\"{}\"", esc(ns));
+    if let Some(id) = id {
+        let _ = write!(s, " Id=\"{}\"", esc(id));
+    }
+    s.push('>');
     for f in fields {
         if f.ftype == FieldType::File {
             continue;
@@ -136,7 +142,7 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let ns = "urn://x-artefacts-rosreestr-gov-ru/virtual-services/egrn-statement/1.1.2";
-        let x = to_xml(ns, "Request", &fields, &data).expect("xml");
+        let x = to_xml(ns, "Request", &fields, &data, None).expect("xml");
         assert!(!x.contains("scan") && !x.contains("note"), "{x}");
         let e = xml::parse(&x).expect("well-formed");
         let back = from_xml(ns, "Request", &fields, &e).expect("back");
@@ -152,6 +158,6 @@ mod tests {
             from_xml(ns, "Response", &fields, &bad),
             Err(BusinessError::Repeated("address".into()))
         );
-        assert!(to_xml(ns, "bad root", &fields, &data).is_err());
+        assert!(to_xml(ns, "bad root", &fields, &data, None).is_err());
     }
 }

@@ -89,7 +89,7 @@ pub fn digest(data: &[u8]) -> Result<[u8; 32], GostError> {
         .map_err(|_| GostError::Crypto("digest is not 32 bytes".into()))
 }
 
-fn check_key<T: HasPublic>(k: &PKeyRef<T>) -> Result<(), GostError> {
+pub fn check_key<T: HasPublic>(k: &PKeyRef<T>) -> Result<(), GostError> {
     if k.id() == Id::from_raw(NID_GOST2012_256) {
         Ok(())
     } else {

@@ -92,7 +92,8 @@ pub fn load_pem(key: &Path, cert: &Path) -> Result<(PKey<Private>, X509), KeyErr
     Ok((k, c))
 }
 
-/// The node's organisation key (ЭП-ОВ) with its certificate: what signs every call to SMEV.
+/// A GOST key with its certificate: the node's organisation key (ЭП-ОВ), which signs every
+/// call to SMEV, or a staff member's personal key (ЭП-СП) opened for one signature.
 pub struct NodeKey {
     pub key: PKey<Private>,
     pub cert: X509,
@@ -169,19 +170,44 @@ pub fn load_pkcs12(p12: &Path, pass: &Path) -> Result<NodeKey, KeyError> {
     let text = std::fs::read_to_string(pass).map_err(io(pass))?;
     let password = text.lines().next().unwrap_or("");
     let der = std::fs::read(p12).map_err(io(p12))?;
-    let bad = |reason: String| KeyError::Container {
-        path: p12.to_path_buf(),
-        reason,
-    };
+    open_pkcs12(&der, password).map_err(|e| match e {
+        Pkcs12Error::Gost(g) => KeyError::Gost(g),
+        other => KeyError::Container {
+            path: p12.to_path_buf(),
+            reason: other.to_string(),
+        },
+    })
+}
+
+/// Why a PKCS#12 container did not open.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Pkcs12Error {
+    #[error("{0}")]
+    Gost(#[from] GostError),
+    #[error("not a PKCS#12 container: {0}")]
+    Format(String),
+    #[error("wrong password, or a container this node cannot read")]
+    Password,
+    #[error("the container lacks the key or its certificate")]
+    Incomplete,
+    #[error("the key in the container does not belong to its certificate")]
+    Mismatch,
+}
+
+/// The key and certificate in a PKCS#12 container (DER) opened with `password`.
+pub fn open_pkcs12(der: &[u8], password: &str) -> Result<NodeKey, Pkcs12Error> {
     gost::init()?;
-    let parsed = openssl::pkcs12::Pkcs12::from_der(&der)
-        .map_err(|e| bad(format!("not a PKCS#12 container: {e}")))?
+    let parsed = openssl::pkcs12::Pkcs12::from_der(der)
+        .map_err(|e| Pkcs12Error::Format(e.to_string()))?
         .parse2(password)
-        .map_err(|_| bad("wrong password, or a container this node cannot read".into()))?;
-    match (parsed.pkey, parsed.cert) {
-        (Some(key), Some(cert)) => Ok(NodeKey { key, cert }),
-        _ => Err(bad("the container lacks the key or its certificate".into())),
+        .map_err(|_| Pkcs12Error::Password)?;
+    let (Some(key), Some(cert)) = (parsed.pkey, parsed.cert) else {
+        return Err(Pkcs12Error::Incomplete);
+    };
+    if !cert.public_key().is_ok_and(|p| p.public_eq(&key)) {
+        return Err(Pkcs12Error::Mismatch);
     }
+    Ok(NodeKey { key, cert })
 }
 
 #[cfg(test)]

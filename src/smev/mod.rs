@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod gost;
 pub mod keys;
 pub mod link;
+pub mod personal;
 pub mod portal;
 pub mod profile;
 pub mod reply;

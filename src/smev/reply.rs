@@ -510,6 +510,24 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The verdict on the `PersonalSignature` (ЭП-СП) of `data` over its business element, if
+/// it carries one: the signer, or why it does not verify. Personal signatures sign the
+/// business element itself; a reference to anything else is refused.
+pub fn personal_signature(
+    doc: &Element,
+    data: &Element,
+    business: &Element,
+    types: &str,
+) -> Option<Result<String, SignatureError>> {
+    data.child(types, "PersonalSignature").map(|p| {
+        let v = dsig::verify_in(doc, p)?;
+        if business.attr("Id") != Some(v.reference.as_str()) {
+            return Err(SignatureError::BadReference(v.reference));
+        }
+        Ok(v.signer())
+    })
+}
+
 fn primary(
     doc: &Element,
     ns: &Ns,
@@ -520,14 +538,7 @@ fn primary(
         .elements()
         .next()
         .ok_or_else(|| shape("an empty MessagePrimaryContent"))?;
-    let personal = data.child(ns.types, "PersonalSignature").map(|p| {
-        let v = dsig::verify_in(doc, p)?;
-        // A personal signature signs the business element; its reference names its Id.
-        if business.attr("Id") != Some(v.reference.as_str()) {
-            return Err(SignatureError::BadReference(v.reference));
-        }
-        Ok(v.signer())
-    });
+    let personal = personal_signature(doc, data, business, ns.types);
     Ok((Content::Primary(Box::new(business.clone())), personal))
 }
 

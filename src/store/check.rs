@@ -156,6 +156,13 @@ pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
     check_type::<Attachment>(rx, &mut rep, &mut expected, &file_rule)?;
     check_type::<OutboxItem>(rx, &mut rep, &mut expected, &no_rule)?;
     check_type::<Route>(rx, &mut rep, &mut expected, &no_rule)?;
+    check_type::<PersonalCert>(rx, &mut rep, &mut expected, &|rx, c: &PersonalCert| {
+        Ok(match rx.get::<User>(c.id.0)? {
+            None => Some("its user is missing".into()),
+            Some(u) if u.org != c.org => Some("its user belongs to another body".into()),
+            Some(_) => None,
+        })
+    })?;
     check_type::<InboxEntry>(rx, &mut rep, &mut expected, &|rx, e: &InboxEntry| {
         Ok(match rx.get_raw(super::tables::INBOX_DATA, e.id)? {
             None => Some("its bytes are missing".into()),

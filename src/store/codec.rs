@@ -25,6 +25,20 @@ pub fn body<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, StoreErro
     postcard::from_bytes(body).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
+/// Reads a row written before `tail` was appended to its type: postcard writes a struct as
+/// its fields one after another, so the old body followed by the new field's default is a
+/// body of the new type. For new fields added at the end of a struct only.
+pub fn with_tail<T: DeserializeOwned, U: Serialize>(
+    what: &str,
+    old: &[u8],
+    tail: &U,
+) -> Result<T, StoreError> {
+    let mut b = old.to_vec();
+    postcard::to_io(tail, &mut b)
+        .map_err(|e| StoreError::Corrupt(format!("encode failed: {e}")))?;
+    body(what, &b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

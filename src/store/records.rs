@@ -31,6 +31,7 @@ plain_record!(Org, tables::ORGS, "org");
 plain_record!(Department, tables::DEPARTMENTS, "department");
 plain_record!(Group, tables::GROUPS, "group");
 plain_record!(Role, tables::ROLES, "role");
+plain_record!(PersonalCert, tables::PERSONAL_CERTS, "personal_cert");
 
 pub fn login_key(login: &str) -> Key {
     Key::new(Ix::UserLogin as u8).text(login, 64)
@@ -443,6 +444,16 @@ pub fn out_message_key(message_id: &str) -> Key {
 impl Record for OutgoingRequest {
     const TABLE: Rows = tables::OUTGOING;
     const KIND: &'static str = "outgoing_request";
+    /// 2: `personal` (ЭП-СП).
+    const VERSION: u8 = 2;
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "outgoing request row of unknown version {version}"
+            )));
+        }
+        codec::with_tail("outgoing request v1", body, &Personal::default())
+    }
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -491,6 +502,16 @@ pub fn in_list_prefix(org: OrgId, col: ReqCol) -> Key {
 impl Record for IncomingRequest {
     const TABLE: Rows = tables::INCOMING;
     const KIND: &'static str = "incoming_request";
+    /// 2: `personal` (ЭП-СП).
+    const VERSION: u8 = 2;
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "incoming request row of unknown version {version}"
+            )));
+        }
+        codec::with_tail("incoming request v1", body, &Personal::default())
+    }
     fn key(&self) -> u64 {
         self.id.0
     }

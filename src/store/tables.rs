@@ -42,6 +42,8 @@ pub const INBOX: Rows = TableDefinition::new("inbox");
 pub const INBOX_DATA: Rows = TableDefinition::new("inbox_data");
 /// Where answers to requests and applications received over SMEV go (`Route`).
 pub const ROUTES: Rows = TableDefinition::new("routes");
+/// Staff's personal certificates (ЭП-СП) by user id (`PersonalCert`).
+pub const PERSONAL_CERTS: Rows = TableDefinition::new("personal_certs");
 
 /// Index kinds: the first byte of every key in [`INDEX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,7 +101,7 @@ pub enum Ix {
 }
 
 /// Every row table, for the integrity check.
-pub const ALL_ROWS: [(&str, Rows); 20] = [
+pub const ALL_ROWS: [(&str, Rows); 21] = [
     ("orgs", ORGS),
     ("departments", DEPARTMENTS),
     ("groups", GROUPS),
@@ -120,4 +122,5 @@ pub const ALL_ROWS: [(&str, Rows); 20] = [
     ("inbox", INBOX),
     ("inbox_data", INBOX_DATA),
     ("routes", ROUTES),
+    ("personal_certs", PERSONAL_CERTS),
 ];

@@ -273,6 +273,17 @@ pub enum Pending {
     ArchiveSearch,
     /// «Период» of «Статистика»: dates and a department are typed.
     StatsPeriod,
+    /// The PIN of the user's personal certificate (ЭП-СП), for what it signs.
+    Pin(PinFor),
+}
+
+/// What a PIN of ЭП-СП is typed for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PinFor {
+    /// «Отправить» an outgoing request (opened from the application, if it was).
+    Submit(volost::domain::OutReqId, Option<AppId>),
+    /// Save the answer to an incoming request: the answer form is still on screen.
+    Answer(InReqId),
 }
 
 /// A question, or lines to type, over the screen.
@@ -483,6 +494,8 @@ pub struct App {
     pub people: Vec<(UserId, String)>,
     /// The filter panel of the current list is open.
     pub filtering: bool,
+    /// The demo's PIN of ЭП-СП, shown in the PIN dialog so that a newcomer can sign.
+    pub demo_pin: Option<String>,
 }
 
 impl App {
@@ -507,6 +520,7 @@ impl App {
             offset: time::UtcOffset::UTC,
             seen: 0,
             smev: None,
+            demo_pin: None,
             dialog: None,
             popup: None,
             task_filter: Panel::tasks(),
@@ -1182,6 +1196,14 @@ impl App {
             Pending::RemoveFile(id) => self.remove_file(id),
             Pending::ArchiveSearch => self.archive_search(d),
             Pending::StatsPeriod => self.stats_period(d),
+            Pending::Pin(what) => {
+                let pin = d
+                    .inputs
+                    .first()
+                    .map(|f| f.value.clone())
+                    .unwrap_or_default();
+                self.signed(what, Some(pin));
+            }
             p @ (Pending::AddUser(_)
             | Pending::ResetPassword(_)
             | Pending::AddDepartment

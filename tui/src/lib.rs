@@ -72,12 +72,20 @@ fn watch_signals(stop: Arc<AtomicBool>) -> std::io::Result<()> {
 /// Runs the TUI against the daemon's socket until the user leaves, SIGTERM or SIGHUP (an SSH
 /// session that went away). `login` signs in at once (the demo). The terminal is restored on
 /// every way out, panics included.
-pub fn run(socket: &Path, login: Option<(&str, &str)>) -> std::io::Result<()> {
+/// The demo's staff member, signed in at once, with the PIN of their ЭП-СП.
+pub struct DemoLogin<'a> {
+    pub login: &'a str,
+    pub password: &'a str,
+    pub pin: &'a str,
+}
+
+pub fn run(socket: &Path, demo: Option<DemoLogin>) -> std::io::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     watch_signals(stop.clone())?;
     let mut app = app::App::new(conn::Conn::new(socket));
-    if let Some((l, p)) = login {
-        app.sign_in(l, p);
+    if let Some(d) = demo {
+        app.demo_pin = Some(d.pin.to_string());
+        app.sign_in(d.login, d.password);
     }
     // ratatui::init sets raw mode and the alternate screen and installs a panic hook that
     // restores the terminal before the panic message is printed.

@@ -2,12 +2,12 @@
 //! application card that list its requests, and making new ones. A card is turned into
 //! labelled lines when it is read, so one drawing serves the three kinds.
 
-use crate::app::{App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
+use crate::app::{App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, PinFor, Screen};
 use crate::files::FilesTab;
 use crate::form::DataForm;
 use crate::keymap::Cmd;
 use crate::text;
-use volost::api::Call;
+use volost::api::{Call, Pin};
 use volost::domain::{
     AppId, HistoryEntry, InReqId, InStatus, IncomingRequest, Org, OrgId, OutReqId, OutgoingRequest,
     RegReqId, RegStatus, RegionalRequest, RequestKind, Right, Ts, display_date,
@@ -261,6 +261,17 @@ impl App {
         if let Some(e) = &q.error {
             data.push((text::R_ERROR.into(), e.clone()));
         }
+        match &q.personal.signed_by {
+            Some(by) => data.push((text::R_PERSONAL_REQUEST.into(), by.clone())),
+            None if kind.as_ref().is_some_and(|k| k.sign_personal) => data.push((
+                text::R_PERSONAL_REQUEST.into(),
+                text::PERSONAL_NEEDED.into(),
+            )),
+            None => {}
+        }
+        if let Some(v) = &q.personal.received {
+            data.push((text::R_PERSONAL_ANSWER.into(), v.note()));
+        }
         let fields = kind.as_ref().map(|k| k.fields.as_slice()).unwrap_or(&[]);
         data.extend(headed(text::R_DATA, labelled(fields, &q.data)));
         let answer_fields = kind
@@ -307,6 +318,12 @@ impl App {
             data.push((text::R_PREVIOUS_EXECUTOR.into(), p));
         }
         data.push((text::R_MESSAGE_ID.into(), q.message_id.clone()));
+        if let Some(v) = &q.personal.received {
+            data.push((text::R_PERSONAL_REQUEST.into(), v.note()));
+        }
+        if let Some(by) = &q.personal.signed_by {
+            data.push((text::R_PERSONAL_ANSWER.into(), by.clone()));
+        }
         let fields = kind.as_ref().map(|k| k.fields.as_slice()).unwrap_or(&[]);
         data.extend(headed(text::R_DATA, labelled(fields, &q.data)));
         let answer_fields = kind
@@ -490,7 +507,7 @@ impl App {
             }
             (Some(ReqAction::Send), ReqRef::Out(id)) => {
                 let from = v.from_app;
-                self.outgoing_call(Call::SubmitOutgoing { id }, text::REQUEST_QUEUED, id, from);
+                self.signed(PinFor::Submit(id, from), None);
             }
             (Some(ReqAction::Reopen), ReqRef::Out(id)) => {
                 let from = v.from_app;
@@ -683,6 +700,68 @@ impl App {
         }
     }
 
+    /// Sends a request, or saves an answer, with the PIN of the user's ЭП-СП once typed. A
+    /// kind that asks for ЭП-СП is refused without it (`pin_required`): then, and after a
+    /// wrong PIN, the PIN is asked for; nothing is sent until it is right.
+    pub(crate) fn signed(&mut self, what: PinFor, pin: Option<String>) {
+        let pin = pin.map(Pin);
+        let result = match &what {
+            PinFor::Submit(id, _) => self
+                .conn
+                .call::<serde_json::Value>(Call::SubmitOutgoing { id: *id, pin })
+                .map(|_| text::REQUEST_QUEUED),
+            PinFor::Answer(id) => {
+                let Screen::Fill(form) = &self.screen else {
+                    return;
+                };
+                let answer = form.data();
+                self.conn
+                    .call::<serde_json::Value>(Call::AnswerIncoming {
+                        id: *id,
+                        answer,
+                        pin,
+                    })
+                    .map(|_| text::ANSWER_SAVED)
+            }
+        };
+        let e = match result {
+            Ok(done) => {
+                self.banner = Some(Banner::Info(done.into()));
+                return match what {
+                    PinFor::Submit(id, from) => self.open_request(ReqRef::Out(id), from),
+                    PinFor::Answer(id) => self.open_request(ReqRef::In(id), None),
+                };
+            }
+            Err(e) => e,
+        };
+        let code = e.api().map(|a| (a.code.clone(), a.message.clone()));
+        match code {
+            Some((c, _)) if c == "pin_required" => self.ask_pin(what, None),
+            Some((c, m)) if c == "wrong_pin" => self.ask_pin(what, Some(m)),
+            _ if matches!(what, PinFor::Answer(_)) => self.form_refused(&e),
+            _ => self.failed(&e),
+        }
+    }
+
+    fn ask_pin(&mut self, what: PinFor, error: Option<String>) {
+        let Some(cert) = self.session.as_ref().and_then(|s| s.personal_cert.clone()) else {
+            self.banner = Some(Banner::Error(text::NO_PERSONAL_CERT.into()));
+            return;
+        };
+        let mut pin = Field::new(text::PIN, true);
+        pin.error = error;
+        let mut about = format!("{} {}", text::PIN_TEXT, cert.subject);
+        if let Some(p) = &self.demo_pin {
+            about.push_str(&format!(". {} {p}", text::DEMO_PIN));
+        }
+        self.dialog = Some(Dialog::new(
+            text::PIN_TITLE,
+            about,
+            vec![pin],
+            Pending::Pin(what),
+        ));
+    }
+
     fn incoming_call(&mut self, call: Call, done: &str, id: InReqId, d: Option<Dialog>) {
         match (self.conn.call::<serde_json::Value>(call), d) {
             (Ok(_), _) => {
@@ -722,14 +801,7 @@ impl App {
             }
             crate::form::Purpose::Answer { id, .. } => {
                 let id = *id;
-                let call = Call::AnswerIncoming { id, answer: data };
-                match self.conn.call::<IncomingRequest>(call) {
-                    Ok(_) => {
-                        self.banner = Some(Banner::Info(text::ANSWER_SAVED.into()));
-                        self.open_request(ReqRef::In(id), None);
-                    }
-                    Err(e) => self.form_refused(&e),
-                }
+                self.signed(PinFor::Answer(id), None);
             }
             crate::form::Purpose::Draft(id) => {
                 let id = *id;

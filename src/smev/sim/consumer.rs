@@ -7,6 +7,7 @@ use super::{
     signed_reply, take_fault,
 };
 use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, esc};
+use crate::smev::keys::NodeKey;
 use crate::smev::xml::Element;
 use axum::response::Response;
 use rand::SeedableRng;
@@ -91,6 +92,7 @@ pub(super) struct Notice {
 
 pub(super) fn send_request(
     sim: &Sim,
+    doc: &Element,
     data: &Element,
     types: &str,
     basic: &str,
@@ -101,6 +103,8 @@ pub(super) fn send_request(
         .and_then(|p| p.elements().next())
         .ok_or_else(|| refuse("InvalidContent", "no business data"))?
         .clone();
+    let personal = crate::smev::reply::personal_signature(doc, data, &business, types)
+        .map(|v| crate::service::signature_verdict(&v));
     let mut g = sim.lock();
     if !g.seen.insert(id.clone()) {
         drop(g);
@@ -110,7 +114,20 @@ pub(super) fn send_request(
         ));
     }
     g.state.requests.push(id.clone());
-    let scenario = g.scenario.clone();
+    let mut scenario = g.scenario.clone();
+    // The agency checks the employee's signature before anything else: a bad one is refused
+    // (SMEV itself does not look at it). A signed request gets a signed answer.
+    let sign_answer = personal.as_ref().is_some_and(|v| v.valid);
+    if let Some(v) = personal {
+        if !v.valid {
+            scenario.steps = vec![Step::Reject {
+                after_ms: 0,
+                code: "ACCESS_DENIED".into(),
+                description: format!("ЭП-СП запроса не верна: {}", v.reason),
+            }];
+        }
+        g.state.personal.insert(id.clone(), v);
+    }
     let start = Instant::now();
     for step in scenario.steps {
         let (after_ms, content) = match step {
@@ -135,7 +152,10 @@ pub(super) fn send_request(
                     esc(&description)
                 ),
             ),
-            Step::Answer { after_ms, fields } => (after_ms, answer(&sim.forms, &business, &fields)),
+            Step::Answer { after_ms, fields } => {
+                let key = sign_answer.then_some(&sim.key);
+                (after_ms, answer(&sim.forms, &business, &fields, key))
+            }
             Step::Reject {
                 after_ms,
                 code,
@@ -175,6 +195,7 @@ pub(super) fn answer(
     forms: &AnswerForms,
     req: &Element,
     extra: &BTreeMap<String, String>,
+    personal: Option<&NodeKey>,
 ) -> String {
     let ns = req.ns.clone().unwrap_or_default();
     let echoed: BTreeMap<String, String> = req
@@ -208,15 +229,21 @@ pub(super) fn answer(
         ),
     };
     fields.extend(extra.clone());
-    let mut s = format!(
-        "<basic:MessagePrimaryContent><a:{root} xmlns:a=\"{}\">",
-        esc(&ns)
-    );
+    let id = match personal {
+        Some(_) => format!(" Id=\"{}\"", crate::smev::personal::SIGNED_DATA_ID),
+        None => String::new(),
+    };
+    let mut b = format!("<a:{root} xmlns:a=\"{}\"{id}>", esc(&ns));
     for (k, v) in &fields {
-        s.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
+        b.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
     }
-    s.push_str(&format!("</a:{root}></basic:MessagePrimaryContent>"));
-    s
+    b.push_str(&format!("</a:{root}>"));
+    // The agency's employee signs the answer as the node's signed the request.
+    let sig = personal
+        .and_then(|k| crate::smev::personal::sign(&b, k).ok())
+        .map(|s| format!("<tns:PersonalSignature>{s}</tns:PersonalSignature>"))
+        .unwrap_or_default();
+    format!("<basic:MessagePrimaryContent>{b}</basic:MessagePrimaryContent>{sig}")
 }
 
 pub(super) fn get_response(sim: &Sim) -> Response {

@@ -108,6 +108,9 @@ pub struct SimState {
     pub offered: Vec<String>,
     /// What the node answered them with (SendResponse), in order.
     pub responses: Vec<SimResponse>,
+    /// The check of each request's ЭП-СП, by its MessageID, for requests that carried one.
+    #[serde(default)]
+    pub personal: BTreeMap<String, crate::domain::SignatureVerdict>,
 }
 
 struct Inner {
@@ -507,11 +510,11 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
         ));
     }
     match action {
-        "SendRequest" => consumer::send_request(sim, target, &types, &basic),
+        "SendRequest" => consumer::send_request(sim, &doc, target, &types, &basic),
         "GetResponse" => Ok(consumer::get_response(sim)),
         "GetStatus" => Ok(consumer::get_status(sim)),
         "GetRequest" => Ok(provider::get_request(sim)),
-        "SendResponse" => provider::send_response(sim, op, target, &types, &basic),
+        "SendResponse" => provider::send_response(sim, &doc, op, target, &types, &basic),
         "Ack" => ack(sim, target),
         other => Err(refuse(
             "InvalidContent",

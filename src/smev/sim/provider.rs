@@ -74,6 +74,12 @@ pub struct AgencyRequest {
     /// The agency's name as SMEV gives it.
     #[serde(default)]
     pub sender: String,
+    /// Sign the business data with an employee's personal signature (ЭП-СП)...
+    #[serde(default)]
+    pub sign_personal: bool,
+    /// ...and then change it, so that the signature no longer matches.
+    #[serde(default)]
+    pub forge_personal: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,6 +96,9 @@ pub struct OfferReceipt {
     pub message_id: String,
 }
 
+/// Between the business data and its personal signature in an offer's text: never in XML.
+const PERSONAL_MARK: &str = "\u{0}personal\u{0}";
+
 /// One SendResponse the node made.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimResponse {
@@ -105,6 +114,9 @@ pub struct SimResponse {
     pub fields: BTreeMap<String, String>,
     /// Attachments: content id and size.
     pub files: Vec<(String, usize)>,
+    /// The check of the answer's ЭП-СП, when it carried one.
+    #[serde(default)]
+    pub personal: Option<crate::domain::SignatureVerdict>,
 }
 
 /// A request waiting in the node's incoming queue.
@@ -215,11 +227,24 @@ impl Sim {
         if !ok_name(&r.root) || !r.fields.keys().all(|k| ok_name(k)) {
             return Err("the root and field names must be plain XML names".into());
         }
-        let mut x = format!("<a:{} xmlns:a=\"{}\">", r.root, esc(&r.namespace));
+        let id = if r.sign_personal {
+            format!(" Id=\"{}\"", crate::smev::personal::SIGNED_DATA_ID)
+        } else {
+            String::new()
+        };
+        let mut x = format!("<a:{} xmlns:a=\"{}\"{id}>", r.root, esc(&r.namespace));
         for (k, v) in &r.fields {
             x.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
         }
         x.push_str(&format!("</a:{}>", r.root));
+        if r.sign_personal {
+            let sig = crate::smev::personal::sign(&x, &self.key).map_err(|e| e.to_string())?;
+            if r.forge_personal {
+                x = x.replacen("\">", "\"><a:forged>1</a:forged>", 1);
+            }
+            x.push_str(PERSONAL_MARK);
+            x.push_str(&sig);
+        }
         let sender = if r.sender.is_empty() {
             "Ведомство (имитатор)".to_string()
         } else {
@@ -302,6 +327,15 @@ pub(super) fn get_request(sim: &Sim) -> Response {
     .replace(&format!(" xmlns:tns=\"{}\"", v.types()), "");
     let signed = match &o.business {
         Some(b) => {
+            // A personal signature travels with the business data it signs (see
+            // `offer_request`), and goes after MessagePrimaryContent in the message.
+            let (business, personal) = match b.split_once(PERSONAL_MARK) {
+                Some((b, sig)) => (
+                    b,
+                    format!("<tns:PersonalSignature>{sig}</tns:PersonalSignature>"),
+                ),
+                None => (b.as_str(), String::new()),
+            };
             let mut headers = String::new();
             if !o.files.is_empty() {
                 headers.push_str("<basic:AttachmentHeaderList>");
@@ -318,12 +352,14 @@ pub(super) fn get_request(sim: &Sim) -> Response {
             format!(
                 "<tns:Request xmlns:tns=\"{}\" xmlns:basic=\"{}\" Id=\"{SIGNED_BY_SMEV}\">\
                  <tns:SenderProvidedRequestData Id=\"SIGNED_BY_CONSUMER\">\
-                 <tns:MessageID>{}</tns:MessageID><basic:MessagePrimaryContent>{b}\
-                 </basic:MessagePrimaryContent>{headers}</tns:SenderProvidedRequestData>{meta}\
+                 <tns:MessageID>{}</tns:MessageID><basic:MessagePrimaryContent>{}\
+                 </basic:MessagePrimaryContent>{}{headers}</tns:SenderProvidedRequestData>{meta}\
                  <tns:ReplyTo>{}</tns:ReplyTo></tns:Request>",
                 v.types(),
                 v.basic(),
                 o.sender_message_id,
+                business,
+                personal,
                 esc(&o.reply_to)
             )
         }
@@ -373,6 +409,7 @@ fn children(e: &Element) -> BTreeMap<String, String> {
 /// The node's answer: addressed to a `ReplyTo` given out, under a MessageID of its own.
 pub(super) fn send_response(
     sim: &Sim,
+    doc: &Element,
     op: &Element,
     data: &Element,
     types: &str,
@@ -397,6 +434,7 @@ pub(super) fn send_response(
         root: String::new(),
         fields: BTreeMap::new(),
         files: Vec::new(),
+        personal: None,
     };
     if let Some(pc) = data.child(basic, "MessagePrimaryContent") {
         let b = pc
@@ -406,6 +444,8 @@ pub(super) fn send_response(
         r.kind = "primary".into();
         r.root = b.local.clone();
         r.fields = children(b);
+        r.personal = crate::smev::reply::personal_signature(doc, data, b, types)
+            .map(|v| crate::service::signature_verdict(&v));
     } else if let Some(st) = data.child(types, "RequestStatus") {
         r.kind = "status".into();
         for c in st.elements() {

@@ -123,12 +123,22 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
         Some(LinkState::Down) => format!(" {} ", app.now),
         _ => format!("{} ", app.now),
     };
-    let right = smev.chars().count() + clock.chars().count();
+    // A personal certificate about to end (or blocked) is the user's to act on: it shows
+    // until an administrator imports a new one.
+    let cert = app
+        .session
+        .as_ref()
+        .and_then(|s| s.personal_cert.as_ref())
+        .and_then(|c| c.warning())
+        .map(|w| format!(" {w} "))
+        .unwrap_or_default();
+    let right = cert.chars().count() + smev.chars().count() + clock.chars().count();
     let room = (area.width as usize).saturating_sub(right + 1);
     let left = cut(&left, room);
     let pad = (area.width as usize).saturating_sub(left.chars().count() + right);
     let line = Line::from(vec![
         Span::raw(format!("{left}{}", " ".repeat(pad))),
+        Span::styled(cert, Style::default().fg(Color::Black).bg(Color::Yellow)),
         Span::styled(smev, smev_style),
         Span::raw(clock),
     ]);

@@ -1,0 +1,319 @@
+//! Staff's personal certificates (ЭП-СП): imported by an administrator, opened with the
+//! employee's PIN for one signature, blocked after [`MAX_WRONG_PINS`] wrong PINs in a row
+//! like a hardware token. The crypto is `smev::personal`'s; this module keeps the rows and
+//! the rules.
+
+use super::{Actor, Error, Node, Result, W};
+use crate::domain::*;
+use crate::smev::keys::NodeKey;
+use crate::smev::personal::{self, PersonalError};
+use crate::store::Read;
+
+/// Wrong PINs in a row before a certificate is blocked.
+pub const MAX_WRONG_PINS: u32 = 5;
+
+/// Days before the end of a certificate from which staff are warned.
+pub const WARN_DAYS: i64 = 30;
+
+/// A personal certificate as staff and administrators see it: everything but the container.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CertView {
+    pub login: String,
+    pub subject: String,
+    pub serial: String,
+    pub not_before: Ts,
+    pub not_after: Ts,
+    /// Whole days left (negative once it has ended).
+    pub days_left: i64,
+    pub blocked: bool,
+}
+
+impl CertView {
+    fn of(c: &PersonalCert, login: &str, now: Ts) -> CertView {
+        CertView {
+            login: login.into(),
+            subject: c.subject.clone(),
+            serial: c.serial.clone(),
+            not_before: c.not_before,
+            not_after: c.not_after,
+            days_left: (c.not_after.0 - now.0).div_euclid(86_400_000),
+            blocked: c.blocked,
+        }
+    }
+
+    /// What the status line says when the certificate needs attention, if it does.
+    pub fn warning(&self) -> Option<String> {
+        if self.blocked {
+            Some("ЭП-СП заблокирована".into())
+        } else if self.days_left < 0 {
+            Some("ЭП-СП: срок сертификата истёк".into())
+        } else if self.days_left < WARN_DAYS {
+            Some(format!("ЭП-СП: осталось {} дн.", self.days_left))
+        } else {
+            None
+        }
+    }
+}
+
+/// An employee's key, opened with their PIN for the operation at hand.
+pub struct Signer {
+    pub key: NodeKey,
+    pub subject: String,
+}
+
+/// Signs the business element `business` (made with `Id="PERSONAL_SIGNED_DATA"`) for a
+/// kind that asks for ЭП-СП; `None` when the kind does not.
+pub(super) fn sign_business(
+    k: &RequestKind,
+    business: &str,
+    signer: Option<&Signer>,
+) -> Result<Option<String>> {
+    if !k.sign_personal {
+        return Ok(None);
+    }
+    let Some(s) = signer else {
+        return Err(Error::PinRequired);
+    };
+    personal::sign(business, &s.key)
+        .map(Some)
+        .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))
+}
+
+/// The business element's `Id`, when the kind signs it personally.
+pub(super) fn business_id(k: &RequestKind) -> Option<&'static str> {
+    k.sign_personal.then_some(personal::SIGNED_DATA_ID)
+}
+
+/// The verdict of a personal signature received, as stored and shown.
+pub fn signature_verdict(
+    v: &std::result::Result<String, crate::smev::dsig::SignatureError>,
+) -> SignatureVerdict {
+    match v {
+        Ok(signer) => SignatureVerdict {
+            valid: true,
+            signer: signer.clone(),
+            reason: String::new(),
+        },
+        Err(e) => SignatureVerdict {
+            valid: false,
+            signer: String::new(),
+            reason: e.to_string(),
+        },
+    }
+}
+
+fn user_in_org(w: &W, login: &str) -> Result<User> {
+    let u =
+        super::auth::find_login(&w.tx, login)?.ok_or_else(|| Error::not_found("user", login))?;
+    w.who.same_org(u.org, "user", login, u)
+}
+
+impl Node {
+    /// `volost user cert`: an administrator imports a staff member's container. `password`
+    /// opens the container as issued; `pin` is what the employee will type to sign (it may
+    /// be the same). A container that does not open, a key that is not GOST R 34.10-2012 or
+    /// a certificate that has already ended changes nothing.
+    pub fn import_personal_cert(
+        &self,
+        actor: Actor,
+        login: &str,
+        p12: &[u8],
+        password: &str,
+        pin: &str,
+    ) -> Result<CertView> {
+        // Outside the transaction: resealing derives keys slowly on purpose.
+        let (container, facts) = personal::import(p12, password, pin).map_err(|e| match e {
+            PersonalError::WrongPin => {
+                Error::invalid("Контейнер", "Неверный пароль контейнера PKCS#12")
+            }
+            PersonalError::ShortPin => Error::invalid(
+                "PIN-код",
+                format!(
+                    "PIN-код должен быть не короче {} символов",
+                    personal::MIN_PIN
+                ),
+            ),
+            PersonalError::Gost(crate::smev::gost::GostError::NotGostKey) => Error::invalid(
+                "Контейнер",
+                "Ключ в контейнере не ГОСТ Р 34.10-2012 (256 бит)",
+            ),
+            other => Error::invalid(
+                "Контейнер",
+                format!("Контейнер PKCS#12 не читается: {other}"),
+            ),
+        })?;
+        self.write(actor, "personal_cert.import", |w| {
+            w.who.require("personal_cert.import", Right::Administer)?;
+            let u = user_in_org(w, login)?;
+            if facts.not_after * 1000 <= w.now.0 {
+                return Err(Error::invalid(
+                    "Сертификат",
+                    "Срок действия сертификата уже истёк",
+                ));
+            }
+            let c = PersonalCert {
+                id: u.id,
+                org: u.org,
+                container: container.clone(),
+                subject: facts.subject.clone(),
+                serial: facts.serial.clone(),
+                not_before: Ts(facts.not_before * 1000),
+                not_after: Ts(facts.not_after * 1000),
+                imported: w.now,
+                failed_pins: 0,
+                blocked: false,
+            };
+            w.tx.put(&c)?;
+            w.target("user", u.id);
+            Ok(CertView::of(&c, &u.login, w.now))
+        })
+    }
+
+    /// An administrator removes a staff member's certificate (it was revoked, or they left).
+    pub fn remove_personal_cert(&self, actor: Actor, login: &str) -> Result<()> {
+        self.write(actor, "personal_cert.remove", |w| {
+            w.who.require("personal_cert.remove", Right::Administer)?;
+            let u = user_in_org(w, login)?;
+            if w.tx.get::<PersonalCert>(u.id.0)?.is_none() {
+                return Err(Error::NotAllowed(format!(
+                    "У пользователя {login} нет сертификата ЭП-СП"
+                )));
+            }
+            w.tx.delete::<PersonalCert>(u.id.0)?;
+            w.target("user", u.id);
+            Ok(())
+        })
+    }
+
+    /// The acting employee's own certificate, if they have one.
+    pub fn my_personal_cert(&self, actor: Actor) -> Result<Option<CertView>> {
+        self.read(actor, |r| {
+            let me = r.who.user.as_ref().ok_or(Error::Unauthenticated)?;
+            Ok(r.rx
+                .get::<PersonalCert>(me.id.0)?
+                .map(|c| CertView::of(&c, &me.login, r.now)))
+        })
+    }
+
+    /// Every personal certificate of the body, for administrators.
+    pub fn personal_certs(&self, actor: Actor) -> Result<Vec<CertView>> {
+        self.read(actor, |r| {
+            r.who.require("personal_cert.list", Right::Administer)?;
+            let mut out = Vec::new();
+            for c in r.rx.all::<PersonalCert>()? {
+                if c.org != r.who.org {
+                    continue;
+                }
+                let login =
+                    r.rx.get::<User>(c.id.0)?
+                        .map_or_else(String::new, |u| u.login);
+                out.push(CertView::of(&c, &login, r.now));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Opens the acting employee's key with `pin`, outside any transaction (the key
+    /// derivation is slow on purpose). A wrong PIN is counted; at [`MAX_WRONG_PINS`] the
+    /// certificate is blocked until an administrator imports it again. `None` in, `None` out.
+    pub(super) fn unlock(&self, actor: Actor, pin: Option<&str>) -> Result<Option<Signer>> {
+        let Some(pin) = pin else {
+            return Ok(None);
+        };
+        let Actor::User(me) = actor else {
+            return Err(Error::NotAllowed("ЭП-СП ставит только сотрудник".into()));
+        };
+        let (cert, now) = self.read(actor, |r| Ok((r.rx.get::<PersonalCert>(me.0)?, r.now)))?;
+        let Some(cert) = cert else {
+            return Err(Error::NotAllowed(
+                "У вас нет сертификата ЭП-СП: обратитесь к администратору узла".into(),
+            ));
+        };
+        if cert.blocked {
+            return Err(Error::NotAllowed(format!(
+                "ЭП-СП заблокирована после {MAX_WRONG_PINS} неверных PIN-кодов: обратитесь \
+                 к администратору узла"
+            )));
+        }
+        if cert.not_after <= now {
+            return Err(Error::NotAllowed(format!(
+                "Срок действия сертификата ЭП-СП истёк {}: обратитесь к администратору узла",
+                cert.not_after.display(self.options().utc_offset)
+            )));
+        }
+        match personal::open(&cert.container, pin) {
+            Ok(key) => {
+                if cert.failed_pins != 0 {
+                    self.pin_outcome(actor, me, true)?;
+                }
+                Ok(Some(Signer {
+                    key,
+                    subject: cert.subject,
+                }))
+            }
+            Err(PersonalError::WrongPin) => {
+                let left = self.pin_outcome(actor, me, false)?;
+                tracing::warn!(user = me.0, left, "wrong PIN of a personal certificate");
+                Err(Error::WrongPin { left })
+            }
+            Err(e) => Err(Error::Internal(format!(
+                "personal container of user {} does not open: {e}",
+                me.0
+            ))),
+        }
+    }
+
+    /// Records a PIN's outcome; returns the tries left.
+    fn pin_outcome(&self, actor: Actor, me: UserId, right: bool) -> Result<u32> {
+        let op = if right {
+            "personal_cert.pin"
+        } else {
+            "personal_cert.wrong_pin"
+        };
+        self.write(actor, op, |w| {
+            let mut c: PersonalCert =
+                w.tx.get(me.0)?
+                    .ok_or_else(|| Error::not_found("user", me))?;
+            if right {
+                c.failed_pins = 0;
+            } else {
+                c.failed_pins += 1;
+                if c.failed_pins >= MAX_WRONG_PINS {
+                    c.blocked = true;
+                    super::history::audit(w, "personal_cert.blocked")?;
+                }
+            }
+            w.tx.put(&c)?;
+            w.target("user", me);
+            Ok(MAX_WRONG_PINS.saturating_sub(c.failed_pins))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warning_comes_a_month_before_the_end() {
+        let mut v = CertView {
+            login: "ivanova".into(),
+            subject: "Иванова".into(),
+            serial: "01".into(),
+            not_before: Ts(0),
+            not_after: Ts(0),
+            days_left: 400,
+            blocked: false,
+        };
+        assert_eq!(v.warning(), None);
+        v.days_left = 12;
+        assert_eq!(v.warning().as_deref(), Some("ЭП-СП: осталось 12 дн."));
+        v.days_left = -1;
+        assert_eq!(
+            v.warning().as_deref(),
+            Some("ЭП-СП: срок сертификата истёк")
+        );
+        v.blocked = true;
+        assert_eq!(v.warning().as_deref(), Some("ЭП-СП заблокирована"));
+    }
+}
