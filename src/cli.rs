@@ -100,9 +100,9 @@ pub fn user_list(data: &Path) -> Result<()> {
                 },
                 match cert {
                     None => "—".into(),
-                    Some(c) => c.warning().unwrap_or_else(|| {
-                        format!("до {}", display_date(c.not_after.date(off)))
-                    }),
+                    Some(c) => c
+                        .warning()
+                        .unwrap_or_else(|| format!("до {}", display_date(c.not_after.date(off)))),
                 },
             ]
         })

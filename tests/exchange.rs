@@ -53,7 +53,12 @@ fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failure
         Injection::on("SendRequest", Fault::SoapFault("SMEVFailure".into())),
         Injection::any(Fault::Drop),
     ]);
-    let sent: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[0] }).unwrap();
+    let sent: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[0],
+            pin: None,
+        })
+        .unwrap();
     assert_eq!(sent.status, OutStatus::Ready);
     let mid = sent.message_id.clone().unwrap();
     let (req, history) = wait_for(&mut c, ids[0], OutStatus::Answered);
@@ -117,7 +122,12 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
             description: "Объект не найден".into(),
         }],
     });
-    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[0] }).unwrap();
+    let _: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[0],
+            pin: None,
+        })
+        .unwrap();
     let (req, _) = wait_for(&mut c, ids[0], OutStatus::Rejected);
     assert!(
         req.error
@@ -134,7 +144,12 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
             details: "SMEV-403: не соответствует схеме".into(),
         }],
     });
-    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[1] }).unwrap();
+    let _: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[1],
+            pin: None,
+        })
+        .unwrap();
     let (req, _) = wait_for(&mut c, ids[1], OutStatus::Error);
     assert!(
         req.error.as_deref().unwrap().contains("SMEV-403"),
@@ -147,7 +162,12 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         steps: vec![step_answer.clone()],
     });
     sim.faults(&[Injection::any(Fault::BadSignature)]);
-    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[2] }).unwrap();
+    let _: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[2],
+            pin: None,
+        })
+        .unwrap();
     let (req, _) = wait_for(&mut c, ids[2], OutStatus::Error);
     assert!(req.answer.is_empty(), "{req:?}");
     assert!(
@@ -161,7 +181,12 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         Injection::on("GetResponse", Fault::Malformed),
         Injection::any(Fault::Duplicate),
     ]);
-    let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[3] }).unwrap();
+    let _: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[3],
+            pin: None,
+        })
+        .unwrap();
     let (_, history) = wait_for(&mut c, ids[3], OutStatus::Answered);
     let answers = history
         .iter()
@@ -175,7 +200,12 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         "SendRequest",
         Fault::SoapFault("InvalidContent".into()),
     )]);
-    let first: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[4] }).unwrap();
+    let first: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[4],
+            pin: None,
+        })
+        .unwrap();
     let (req, _) = wait_for(&mut c, ids[4], OutStatus::NotSent);
     assert!(
         req.error.as_deref().unwrap().contains("InvalidContent"),
@@ -183,13 +213,21 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     );
     let again: OutgoingRequest = c.call(Call::ReopenOutgoing { id: ids[4] }).unwrap();
     assert_eq!(again.status, OutStatus::Formed);
-    let second: OutgoingRequest = c.call(Call::SubmitOutgoing { id: ids[4] }).unwrap();
+    let second: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[4],
+            pin: None,
+        })
+        .unwrap();
     assert_ne!(first.message_id, second.message_id);
     wait_for(&mut c, ids[4], OutStatus::Answered);
 
     // Sending what is not «сформирован» is refused with the reason, and changes nothing.
     let e = c
-        .call::<OutgoingRequest>(Call::SubmitOutgoing { id: ids[4] })
+        .call::<OutgoingRequest>(Call::SubmitOutgoing {
+            id: ids[4],
+            pin: None,
+        })
         .unwrap_err();
     assert_eq!(code(e), "invalid_transition");
 
@@ -224,7 +262,10 @@ fn without_an_endpoint_a_request_is_kept_and_staff_hear_why() {
     let d = Daemon::start(dir.path(), &config(dir.path(), ""));
     let mut c = d.login("spec", "password-1");
     let e = c
-        .call::<OutgoingRequest>(Call::SubmitOutgoing { id: ids[0] })
+        .call::<OutgoingRequest>(Call::SubmitOutgoing {
+            id: ids[0],
+            pin: None,
+        })
         .unwrap_err();
     let msg = format!("{e}");
     assert!(msg.contains("не настроен"), "{msg}");

@@ -9,13 +9,10 @@ use base64::Engine;
 use common::daemon::*;
 use common::sim::*;
 use common::*;
-use std::time::{Duration, Instant};
 use volost::api::{Call, Client};
 use volost::domain::*;
 use volost::service::*;
-use volost::smev::sim::{
-    AgencyRequest, CancelOrder, Fault, Injection, OfferedFile, PortalOrder, SimResponse,
-};
+use volost::smev::sim::{AgencyRequest, CancelOrder, Fault, Injection, OfferedFile, PortalOrder};
 
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
@@ -31,46 +28,12 @@ fn pdf(id: &str, key: &str, name: &str, body: &[u8]) -> OfferedFile {
     }
 }
 
-/// Polls `f` until it gives something, for at most 40 s.
-fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let t0 = Instant::now();
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(t0.elapsed() < Duration::from_secs(40), "timed out: {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// The responses the node sent to the request the sender gave `message_id`.
-fn responses_to(sim: &Sim, message_id: &str) -> Vec<SimResponse> {
-    sim.state()
-        .responses
-        .into_iter()
-        .filter(|r| r.answers == message_id)
-        .collect()
-}
-
 fn portal_apps(c: &mut Client) -> Vec<AppRow> {
     let page: Page<AppRow> = c.call(Call::Applications(AppQuery::default())).unwrap();
     page.rows
         .into_iter()
         .filter(|r| r.source == Source::Epgu)
         .collect()
-}
-
-fn incoming_rows(c: &mut Client) -> Vec<InRow> {
-    let page: Page<InRow> = c
-        .call(Call::IncomingList(volost::api::ListArgs {
-            filter: InFilter::default(),
-            sort: ReqCol::Created,
-            desc: true,
-            after: None,
-            limit: 50,
-        }))
-        .unwrap();
-    page.rows
 }
 
 fn act(c: &mut Client, id: AppId, input: ActionInput) -> Application {
@@ -278,6 +241,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
             .collect(),
         files: vec![pdf("attachment1", "", "основание.pdf", b"%PDF-1.4 basis")],
         sender: "Росреестр".into(),
+        ..Default::default()
     };
     let dir = for_daemon(fx);
     let sim = Sim::start(&dir.path().join("dump"));
@@ -311,6 +275,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         .call(Call::AnswerIncoming {
             id,
             answer: answer.clone(),
+            pin: None,
         })
         .unwrap();
     let r = until("the answer sent", || {
@@ -344,9 +309,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         &AgencyRequest {
             namespace: "urn://example/unknown/1.0".into(),
             root: "Request".into(),
-            fields: Default::default(),
-            files: vec![],
-            sender: String::new(),
+            ..Default::default()
         },
     );
     let mut bad = request.clone();

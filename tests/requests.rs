@@ -78,7 +78,7 @@ fn an_incoming_request_is_read_and_answered_from_its_card() {
     assert_eq!(got.consumer_number, "77-1");
     assert_eq!(hist.len(), 1);
     fx.node
-        .answer_incoming(fx.spec, req.id, &values(&kind.answer_fields))
+        .answer_incoming(fx.spec, req.id, &values(&kind.answer_fields), None)
         .unwrap();
     let (got, hist) = fx.node.incoming(fx.spec, req.id).unwrap();
     assert_eq!(got.status, InStatus::Answered);
@@ -218,7 +218,7 @@ fn an_incoming_request_is_claimed_taken_over_returned_and_commented_into_its_his
     assert_eq!(hist[4].comment, "Уточнить адрес у заявителя");
     // Once answered, nobody claims it.
     fx.node
-        .answer_incoming(fx.spec, req.id, &values(&kind.answer_fields))
+        .answer_incoming(fx.spec, req.id, &values(&kind.answer_fields), None)
         .unwrap();
     assert!(matches!(
         fx.node.claim_incoming(fx.spec2, req.id, false).unwrap_err(),

@@ -148,3 +148,38 @@ pub fn smev_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
         ),
     )
 }
+
+/// Polls `f` until it gives something, for at most 40 s.
+pub fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let t0 = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(40), "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The responses the node sent to the request the sender gave `message_id`.
+pub fn responses_to(sim: &Sim, message_id: &str) -> Vec<volost::smev::sim::SimResponse> {
+    sim.state()
+        .responses
+        .into_iter()
+        .filter(|r| r.answers == message_id)
+        .collect()
+}
+
+/// The incoming requests staff see, newest first.
+pub fn incoming_rows(c: &mut volost::api::Client) -> Vec<volost::service::InRow> {
+    let page: volost::service::Page<volost::service::InRow> = c
+        .call(volost::api::Call::IncomingList(volost::api::ListArgs {
+            filter: Default::default(),
+            sort: volost::service::ReqCol::Created,
+            desc: true,
+            after: None,
+            limit: 50,
+        }))
+        .unwrap();
+    page.rows
+}

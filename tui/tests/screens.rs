@@ -12,7 +12,8 @@ use volost::service::{InRow, OutRow, RegRow, TaskRow};
 use volost::service::{MapStep, ProcessMap, StepState, TaskCard};
 use volost::smev::LinkState;
 use volost_tui::app::{
-    App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, Screen, Section, Tab, TaskList,
+    App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, PinFor, Screen, Section, Tab,
+    TaskList,
 };
 use volost_tui::conn::Conn;
 use volost_tui::files::FilesTab;
@@ -53,6 +54,7 @@ fn session(must_change: bool) -> SessionInfo {
         idle_timeout_minutes: 30,
         utc_offset_seconds: 7 * 3600,
         max_file_bytes: 10 << 20,
+        personal_cert: None,
     }
 }
 
@@ -741,6 +743,56 @@ fn request_card_tabs() {
     shot("request_card_answer", &request_card(ReqTab::Answer));
     shot("request_card_history", &request_card(ReqTab::History));
     shot("request_card_files_empty", &request_card(ReqTab::Files));
+}
+
+/// A request signed with the employee's ЭП-СП, the answer's verified; the PIN dialog over
+/// the card; and the status line's warning about a certificate near its end.
+#[test]
+fn personal_signature() {
+    let mut a = request_card(ReqTab::Data);
+    if let Screen::Req(v) = &mut a.screen {
+        let at = v.data.iter().position(|(k, _)| k.is_empty()).unwrap_or(0);
+        v.data.insert(
+            at,
+            (
+                volost_tui::text::R_PERSONAL_ANSWER.into(),
+                "ЭП-СП верна (Орлова Нина Павловна, ФНС России)".into(),
+            ),
+        );
+        v.data.insert(
+            at,
+            (
+                volost_tui::text::R_PERSONAL_REQUEST.into(),
+                "Иванова Марина Сергеевна, Петропавловский сельсовет".into(),
+            ),
+        );
+    }
+    let cert = volost::service::CertView {
+        login: "ivanova".into(),
+        subject: "Иванова Марина Сергеевна, Петропавловский сельсовет".into(),
+        serial: "0A1B".into(),
+        not_before: Ts(0),
+        not_after: Ts(0),
+        days_left: 12,
+        blocked: false,
+    };
+    if let Some(s) = &mut a.session {
+        s.personal_cert = Some(cert.clone());
+    }
+    shot("personal_card", &a);
+    a.dialog = Some(Dialog {
+        title: volost_tui::text::PIN_TITLE,
+        text: format!("{} {}", volost_tui::text::PIN_TEXT, cert.subject),
+        inputs: vec![Field {
+            label: volost_tui::text::PIN,
+            value: "1234".into(),
+            secret: true,
+            error: Some("Неверный PIN-код ЭП-СП: осталось попыток 4".into()),
+        }],
+        focus: 0,
+        then: Pending::Pin(PinFor::Submit(OutReqId(502), Some(AppId(200)))),
+    });
+    shot("personal_pin", &a);
 }
 
 #[test]

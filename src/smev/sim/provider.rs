@@ -62,7 +62,7 @@ pub struct PortalOrder {
 
 /// A request a simulated agency sends (`POST /sim/request`): the type's namespace and root,
 /// one child per field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgencyRequest {
     pub namespace: String,

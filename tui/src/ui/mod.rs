@@ -145,6 +145,15 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(line).style(base), area);
 }
 
+/// What an input shows: a password or PIN as dots, one per character typed.
+fn masked(value: &str, secret: bool) -> String {
+    if secret {
+        "•".repeat(value.chars().count())
+    } else {
+        value.to_string()
+    }
+}
+
 /// `s` cut to `w` characters, the last one «…» when something was cut.
 fn cut(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
@@ -225,11 +234,7 @@ fn form_box(f: &mut Frame, area: Rect, form: &Form) {
             ));
         }
         f.render_widget(Paragraph::new(Line::from(l)), label);
-        let shown = if field.secret {
-            "•".repeat(field.value.chars().count())
-        } else {
-            field.value.clone()
-        };
+        let shown = masked(&field.value, field.secret);
         let cursor = if focused { "▏" } else { "" };
         let style = if focused {
             Style::default().fg(Color::Black).bg(Color::White)
@@ -620,7 +625,11 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
         lines.push(Line::from(l));
         let focused = i == d.focus;
         lines.push(Line::styled(
-            format!("{}{}", field.value, if focused { "▏" } else { "" }),
+            format!(
+                "{}{}",
+                masked(&field.value, field.secret),
+                if focused { "▏" } else { "" }
+            ),
             if focused {
                 Style::default().fg(Color::Black).bg(Color::White)
             } else {
