@@ -904,20 +904,34 @@ fn history(f: &mut Frame, area: Rect, entries: &[HistoryEntry], offset: time::Ut
         f.render_widget(Paragraph::new(text::NO_HISTORY), area);
         return;
     }
+    // What happened gets the room it needs up to 40% of the width; the comment (a reason,
+    // a MessageID, who signed) wraps under itself rather than being cut.
+    let width = area.width as usize;
+    let what_w = entries
+        .iter()
+        .map(|h| h.what.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(12, (width * 2 / 5).max(12));
+    let comment_w = width.saturating_sub(16 + what_w + 2).max(10);
     let rows: Vec<Row> = entries
         .iter()
         .rev()
         .map(|h| {
+            let what = wrap_words(&h.what, what_w);
+            let comment = wrap_words(&h.comment, comment_w);
+            let height = what.len().max(comment.len()).max(1) as u16;
             Row::new(vec![
                 Cell::from(h.at.display(offset)),
-                Cell::from(h.what.clone()),
-                Cell::from(h.comment.clone()),
+                Cell::from(what.join("\n")),
+                Cell::from(comment.join("\n")),
             ])
+            .height(height)
         })
         .collect();
     let widths = [
         Constraint::Length(16),
-        Constraint::Percentage(50),
+        Constraint::Length(what_w as u16),
         Constraint::Min(10),
     ];
     f.render_widget(Table::new(rows, widths), area);
