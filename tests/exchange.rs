@@ -93,6 +93,13 @@ fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failure
     let (code, body) = d.get("/health", "");
     assert_eq!(code, 200);
     assert!(body.contains("\"up\""), "{body}");
+    let h: serde_json::Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(h["smev"]["outbox"], 0, "nothing left to send: {h}");
+    assert!(h["smev"]["cert_days_left"].as_i64().unwrap() > 300, "{h}");
+    let (_, m) = d.get("/metrics", "");
+    assert!(m.contains("volost_smev_outbox 0"), "{m}");
+    assert!(m.contains("volost_smev_cert_days_left 36"), "{m}");
 
     drop(c);
     d.stop();

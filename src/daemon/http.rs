@@ -107,15 +107,33 @@ async fn shape(
 
 async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -> Response {
     let node = state.api.node.clone();
-    let db = tokio::task::spawn_blocking(move || node.store().read().map(|_| ())).await;
-    let db_ok = matches!(db, Ok(Ok(())));
+    // The outbox is read in the same blocking task: a backlog that grows while the link is
+    // up is what support should see first.
+    let db = tokio::task::spawn_blocking(move || {
+        node.store().read()?;
+        node.exchange_backlog()
+    })
+    .await;
+    let (db_ok, backlog) = match db {
+        Ok(Ok(b)) => (true, Some(b)),
+        _ => (false, None),
+    };
     let smev = state.api.link.snapshot();
+    let mut smev_json = serde_json::to_value(&smev).unwrap_or_default();
+    if let (Some((waiting, oldest)), Some(o)) = (backlog, smev_json.as_object_mut()) {
+        o.insert("outbox".into(), waiting.into());
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        o.insert(
+            "outbox_oldest_seconds".into(),
+            oldest.map(|t| (now - t.0 / 1000).max(0)).into(),
+        );
+    }
     let body = serde_json::json!({
         "status": if db_ok { "ok" } else { "failing" },
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs(),
         "database": { "ok": db_ok },
-        "smev": smev,
+        "smev": smev_json,
     });
     json(
         if db_ok {

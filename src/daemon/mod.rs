@@ -138,6 +138,28 @@ impl State {
             "Errors of the SMEV exchange.",
             &one(smev.errors_total),
         );
+        let (waiting, oldest) = self.api.node.exchange_backlog()?;
+        metric(
+            "volost_smev_outbox",
+            "gauge",
+            "Signed messages waiting in the outbox to be sent.",
+            &one(waiting),
+        );
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        metric(
+            "volost_smev_outbox_oldest_seconds",
+            "gauge",
+            "Age of the oldest message in the outbox (0 when it is empty).",
+            &one(oldest.map_or(0, |t| (now - t.0 / 1000).max(0) as u64)),
+        );
+        if let Some(days) = smev.cert_days_left {
+            metric(
+                "volost_smev_cert_days_left",
+                "gauge",
+                "Whole days until the node's certificate (ЭП-ОВ) ends (0 once it has).",
+                &one(days.max(0) as u64),
+            );
+        }
         metric(
             "volost_commit_groups_total",
             "counter",

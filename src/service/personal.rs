@@ -41,6 +41,17 @@ impl CertView {
         }
     }
 
+    /// The warning's short form, for a narrow status line.
+    pub fn short_warning(&self) -> String {
+        if self.blocked {
+            "ЭП-СП заблок.".into()
+        } else if self.days_left < 0 {
+            "ЭП-СП истекла".into()
+        } else {
+            format!("ЭП-СП: {} дн.", self.days_left)
+        }
+    }
+
     /// What the status line says when the certificate needs attention, if it does.
     pub fn warning(&self) -> Option<String> {
         if self.blocked {

@@ -496,6 +496,8 @@ pub struct App {
     pub filtering: bool,
     /// The demo's PIN of ЭП-СП, shown in the PIN dialog so that a newcomer can sign.
     pub demo_pin: Option<String>,
+    /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.
+    pub node_cert_days: Option<i64>,
 }
 
 impl App {
@@ -521,6 +523,7 @@ impl App {
             seen: 0,
             smev: None,
             demo_pin: None,
+            node_cert_days: None,
             dialog: None,
             popup: None,
             task_filter: Panel::tasks(),
@@ -544,6 +547,7 @@ impl App {
         match self.conn.call::<Pulse>(Call::Pulse) {
             Ok(p) => {
                 self.smev = Some(p.smev.state);
+                self.node_cert_days = p.smev.cert_days_left;
                 if p.changes != self.seen {
                     match &self.screen {
                         Screen::Main => {
@@ -575,6 +579,7 @@ impl App {
         if let Ok(p) = self.conn.call::<Pulse>(Call::Pulse) {
             self.seen = p.changes;
             self.smev = Some(p.smev.state);
+            self.node_cert_days = p.smev.cert_days_left;
         }
     }
 

@@ -779,6 +779,7 @@ fn personal_signature() {
     if let Some(s) = &mut a.session {
         s.personal_cert = Some(cert.clone());
     }
+    a.node_cert_days = Some(9);
     shot("personal_card", &a);
     a.dialog = Some(Dialog {
         title: volost_tui::text::PIN_TITLE,

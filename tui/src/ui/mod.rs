@@ -125,13 +125,40 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
     };
     // A personal certificate about to end (or blocked) is the user's to act on: it shows
     // until an administrator imports a new one.
-    let cert = app
-        .session
-        .as_ref()
-        .and_then(|s| s.personal_cert.as_ref())
-        .and_then(|c| c.warning())
-        .map(|w| format!(" {w} "))
-        .unwrap_or_default();
+    // The node's own certificate near its end stops the whole exchange: everyone sees it,
+    // so that someone calls the administrator in time. On a narrow screen the warnings take
+    // their short forms, so that the link and the clock still show.
+    let warnings = |short: bool| -> String {
+        let personal = app
+            .session
+            .as_ref()
+            .and_then(|s| s.personal_cert.as_ref())
+            .and_then(|c| {
+                c.warning()
+                    .map(|w| if short { c.short_warning() } else { w })
+            });
+        let node = app.node_cert_days.and_then(|d| match (d, short) {
+            (..0, false) => Some(text::NODE_CERT_ENDED.to_string()),
+            (..0, true) => Some(text::NODE_CERT_ENDED_SHORT.to_string()),
+            (0..volost::service::WARN_DAYS, false) => {
+                Some(format!("{} {d} дн.", text::NODE_CERT_DAYS))
+            }
+            (0..volost::service::WARN_DAYS, true) => {
+                Some(format!("{} {d} дн.", text::NODE_CERT_DAYS_SHORT))
+            }
+            _ => None,
+        });
+        personal
+            .into_iter()
+            .chain(node)
+            .map(|w| format!(" {w} "))
+            .collect()
+    };
+    let fixed = smev.chars().count() + clock.chars().count();
+    let mut cert = warnings(false);
+    if cert.chars().count() + fixed + 24 > area.width as usize {
+        cert = warnings(true);
+    }
     let right = cert.chars().count() + smev.chars().count() + clock.chars().count();
     let room = (area.width as usize).saturating_sub(right + 1);
     let left = cut(&left, room);
