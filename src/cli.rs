@@ -646,6 +646,9 @@ pub fn smev_keygen_personal(
     if !(1..=3650).contains(&days) {
         bail!("срок действия сертификата — от 1 до 3650 дней");
     }
+    if name == crate::NODE_CERT_NAME {
+        bail!("укажите ФИО владельца сертификата: --name \"Фамилия Имя Отчество\"");
+    }
     let pin = secret(pin_file, "PIN-код нового контейнера: ")?;
     if pin_file.is_none()
         && std::io::stdin().is_terminal()

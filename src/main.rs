@@ -180,7 +180,7 @@ enum SmevCmd {
         #[arg(long)]
         out: PathBuf,
         /// Certificate's common name.
-        #[arg(long, default_value = "Тестовый узел volost")]
+        #[arg(long, default_value = NODE_CERT_NAME)]
         name: String,
         /// Certificate's organisation.
         #[arg(long, default_value = "")]
@@ -217,6 +217,9 @@ enum DemoCmd {
         seed: u64,
     },
 }
+
+/// The common name of `volost smev keygen`'s test certificate when none is given.
+const NODE_CERT_NAME: &str = "Тестовый узел volost";
 
 fn main() {
     let cli = Cli::parse();
@@ -317,21 +320,16 @@ fn run(cli: Cli) -> Result<()> {
                     name,
                     org,
                     days,
-                    personal: false,
-                    ..
-                },
-        } => cli::smev_keygen(&out, &name, &org, days),
-        Cmd::Smev {
-            cmd:
-                SmevCmd::Keygen {
-                    out,
-                    name,
-                    org,
-                    days,
-                    personal: true,
+                    personal,
                     pin_file,
                 },
-        } => cli::smev_keygen_personal(&out, &name, &org, days, pin_file.as_deref()),
+        } => {
+            if personal {
+                cli::smev_keygen_personal(&out, &name, &org, days, pin_file.as_deref())
+            } else {
+                cli::smev_keygen(&out, &name, &org, days)
+            }
+        }
         Cmd::Smev {
             cmd: SmevCmd::Verify { file },
         } => cli::smev_verify(&file),

@@ -106,19 +106,8 @@ fn submit(c: &mut Client, id: OutReqId, pin: Option<&str>) -> Result<OutgoingReq
 fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
     let fx = fixture();
     let kind = personal_kind(&fx);
-    let ids: Vec<OutReqId> = (0..2)
-        .map(|_| {
-            fx.node
-                .create_outgoing(fx.spec, kind.id, None, &values(&kind.fields))
-                .unwrap()
-                .id
-        })
-        .collect();
-    let other = fx
-        .node
-        .create_outgoing(fx.spec2, kind.id, None, &values(&kind.fields))
-        .unwrap()
-        .id;
+    let ids = outgoing(&fx, fx.spec, &kind, 2);
+    let other = outgoing(&fx, fx.spec2, &kind, 1)[0];
     let dir = for_daemon(fx);
     import_cert(dir.path(), "spec", "Иванова Марина Сергеевна");
     let listed = volost(&[
@@ -230,20 +219,9 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
     let fx = fixture();
     let kind = personal_kind(&fx);
     let offer = |sign: bool, forge: bool| AgencyRequest {
-        namespace: kind.namespace.clone(),
-        root: kind.root.clone(),
-        fields: values(&kind.fields)
-            .into_iter()
-            .filter(|(k, _)| {
-                kind.fields
-                    .iter()
-                    .any(|f| &f.key == k && f.ftype != FieldType::File)
-            })
-            .collect(),
-        sender: "ЗАГС".into(),
         sign_personal: sign,
         forge_personal: forge,
-        ..Default::default()
+        ..agency_request(&kind, "ЗАГС")
     };
     let dir = for_daemon(fx);
     import_cert(dir.path(), "spec", "Иванова Марина Сергеевна");

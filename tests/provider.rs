@@ -229,19 +229,8 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         .find(|k| !k.sign_personal)
         .unwrap();
     let request = AgencyRequest {
-        namespace: kind.namespace.clone(),
-        root: kind.root.clone(),
-        fields: values(&kind.fields)
-            .into_iter()
-            .filter(|(k, _)| {
-                kind.fields
-                    .iter()
-                    .any(|f| &f.key == k && f.ftype != FieldType::File)
-            })
-            .collect(),
         files: vec![pdf("attachment1", "", "основание.pdf", b"%PDF-1.4 basis")],
-        sender: "Росреестр".into(),
-        ..Default::default()
+        ..agency_request(&kind, "Росреестр")
     };
     let dir = for_daemon(fx);
     let sim = Sim::start(&dir.path().join("dump"));

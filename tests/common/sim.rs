@@ -104,15 +104,39 @@ pub fn node_with_requests(n: usize) -> (tempfile::TempDir, Vec<OutReqId>) {
         .into_iter()
         .find(|k| !k.sign_personal)
         .unwrap();
-    let ids = (0..n)
+    let ids = outgoing(&fx, fx.spec, &kind, n);
+    (for_daemon(fx), ids)
+}
+
+/// `n` saved outgoing requests of `kind` made by `who`, their forms filled with valid values.
+pub fn outgoing(fx: &Fx, who: Actor, kind: &RequestKind, n: usize) -> Vec<OutReqId> {
+    (0..n)
         .map(|_| {
             fx.node
-                .create_outgoing(fx.spec, kind.id, None, &values(&kind.fields))
+                .create_outgoing(who, kind.id, None, &values(&kind.fields))
                 .unwrap()
                 .id
         })
-        .collect();
-    (for_daemon(fx), ids)
+        .collect()
+}
+
+/// An agency's request of `kind` as the simulator offers it, every field that is not a file
+/// filled with a valid value.
+pub fn agency_request(kind: &RequestKind, sender: &str) -> volost::smev::sim::AgencyRequest {
+    volost::smev::sim::AgencyRequest {
+        namespace: kind.namespace.clone(),
+        root: kind.root.clone(),
+        fields: values(&kind.fields)
+            .into_iter()
+            .filter(|(k, _)| {
+                kind.fields
+                    .iter()
+                    .any(|f| &f.key == k && f.ftype != FieldType::File)
+            })
+            .collect(),
+        sender: sender.into(),
+        ..Default::default()
+    }
 }
 
 /// The fixture's node closed and moved where the daemon's configuration looks for it, with
