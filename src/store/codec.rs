@@ -53,4 +53,37 @@ mod tests {
         assert!(split(&[]).is_err());
         assert!(body::<(String, u64)>("t", &[0xff, 0xff]).is_err());
     }
+
+    #[test]
+    fn a_row_written_before_a_field_was_appended_reads_with_its_default() {
+        #[derive(serde::Serialize)]
+        struct Old {
+            n: u64,
+            name: String,
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct New {
+            n: u64,
+            name: String,
+            extra: Option<String>,
+        }
+        let bytes = encode(
+            1,
+            &Old {
+                n: 7,
+                name: "запрос".into(),
+            },
+        )
+        .expect("encode");
+        let (_, b) = split(&bytes).expect("split");
+        let new: New = with_tail("t", b, &None::<String>).expect("upgrade");
+        assert_eq!(
+            new,
+            New {
+                n: 7,
+                name: "запрос".into(),
+                extra: None
+            }
+        );
+    }
 }
