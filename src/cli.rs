@@ -116,17 +116,13 @@ pub fn user_list(data: &Path) -> Result<()> {
 fn secret(file: Option<&Path>, prompt: &str) -> Result<String> {
     use std::io::IsTerminal;
     if let Some(f) = file {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(f).with_context(|| format!("нет файла {}", f.display()))?;
-        if meta.mode() & 0o077 != 0 {
-            bail!(
+        return volost::smev::keys::read_secret(f).map_err(|e| match e {
+            volost::smev::keys::KeyError::OpenPasswordFile { .. } => anyhow::anyhow!(
                 "{}: файл с паролем не должен быть доступен другим (chmod 600)",
                 f.display()
-            );
-        }
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("не удалось прочитать {}", f.display()))?;
-        return Ok(text.lines().next().unwrap_or("").to_string());
+            ),
+            other => anyhow::anyhow!("не удалось прочитать {}: {other}", f.display()),
+        });
     }
     if std::io::stdin().is_terminal() {
         return rpassword::prompt_password(prompt).context("не удалось прочитать ввод");

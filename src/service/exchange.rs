@@ -272,10 +272,7 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
                     req.number, req.status
                 )));
             }
-            let verdict = m
-                .personal_signature
-                .as_ref()
-                .map(personal::signature_verdict);
+            let verdict = m.personal_signature.clone();
             if let Some(v) = verdict.as_ref().filter(|v| !v.valid) {
                 // An answer whose signer cannot be trusted is not taken as the answer; the
                 // verdict stays on the card for staff to see why.

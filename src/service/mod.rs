@@ -37,7 +37,7 @@ pub use exchange::{Inbound, Receipt, SendOutcome};
 pub use files::{FileData, LOOSE_TTL_MS};
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
-pub use personal::{CertView, MAX_WRONG_PINS, WARN_DAYS, signature_verdict};
+pub use personal::{CertView, MAX_WRONG_PINS, WARN_DAYS};
 pub use public::PublicStatus;
 pub use report::*;
 pub use requests::*;

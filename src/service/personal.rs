@@ -95,24 +95,6 @@ pub(super) fn business_id(k: &RequestKind) -> Option<&'static str> {
     k.sign_personal.then_some(personal::SIGNED_DATA_ID)
 }
 
-/// The verdict of a personal signature received, as stored and shown.
-pub fn signature_verdict(
-    v: &std::result::Result<String, crate::smev::dsig::SignatureError>,
-) -> SignatureVerdict {
-    match v {
-        Ok(signer) => SignatureVerdict {
-            valid: true,
-            signer: signer.clone(),
-            reason: String::new(),
-        },
-        Err(e) => SignatureVerdict {
-            valid: false,
-            signer: String::new(),
-            reason: e.to_string(),
-        },
-    }
-}
-
 fn user_in_org(w: &W, login: &str) -> Result<User> {
     let u =
         super::auth::find_login(&w.tx, login)?.ok_or_else(|| Error::not_found("user", login))?;

@@ -235,10 +235,7 @@ fn incoming(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<R
         }
     }
     act_for(w, kind.org);
-    let verdict = m
-        .personal_signature
-        .as_ref()
-        .map(personal::signature_verdict);
+    let verdict = m.personal_signature.clone();
     match &verdict {
         Some(v) if !v.valid => {
             return Err(Error::NotAllowed(format!(

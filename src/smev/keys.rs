@@ -160,15 +160,8 @@ pub fn subject(cert: &X509) -> String {
 /// A PKCS#12 container whose password is the first line of `pass`, a file only its owner
 /// may read: a password in a world-readable file is as good as none.
 pub fn load_pkcs12(p12: &Path, pass: &Path) -> Result<NodeKey, KeyError> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(pass).map_err(io(pass))?;
-    if meta.mode() & 0o077 != 0 {
-        return Err(KeyError::OpenPasswordFile {
-            path: pass.to_path_buf(),
-        });
-    }
-    let text = std::fs::read_to_string(pass).map_err(io(pass))?;
-    let password = text.lines().next().unwrap_or("");
+    let password = read_secret(pass)?;
+    let password = password.as_str();
     let der = std::fs::read(p12).map_err(io(p12))?;
     open_pkcs12(&der, password).map_err(|e| match e {
         Pkcs12Error::Gost(g) => KeyError::Gost(g),
@@ -177,6 +170,19 @@ pub fn load_pkcs12(p12: &Path, pass: &Path) -> Result<NodeKey, KeyError> {
             reason: other.to_string(),
         },
     })
+}
+
+/// The first line of `path`, a file holding a password or PIN, which only its owner may read.
+pub fn read_secret(path: &Path) -> Result<String, KeyError> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).map_err(io(path))?;
+    if meta.mode() & 0o077 != 0 {
+        return Err(KeyError::OpenPasswordFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    Ok(text.lines().next().unwrap_or("").to_string())
 }
 
 /// Why a PKCS#12 container did not open.

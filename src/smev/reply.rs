@@ -98,7 +98,7 @@ pub struct Received {
     /// The verdict on `SMEVSignature`: the signer, or why it failed.
     pub smev_signature: Result<String, SignatureError>,
     /// The verdict on the personal signature (ЭП-СП) over the business data, if it had one.
-    pub personal_signature: Option<Result<String, SignatureError>>,
+    pub personal_signature: Option<crate::domain::SignatureVerdict>,
 }
 
 /// A SOAP fault, with SMEV's detail when it sent one.
@@ -518,21 +518,34 @@ pub fn personal_signature(
     data: &Element,
     business: &Element,
     types: &str,
-) -> Option<Result<String, SignatureError>> {
-    data.child(types, "PersonalSignature").map(|p| {
+) -> Option<crate::domain::SignatureVerdict> {
+    let check = |p: &Element| {
         let v = dsig::verify_in(doc, p)?;
         if business.attr("Id") != Some(v.reference.as_str()) {
             return Err(SignatureError::BadReference(v.reference));
         }
         Ok(v.signer())
-    })
+    };
+    data.child(types, "PersonalSignature")
+        .map(|p| match check(p) {
+            Ok(signer) => crate::domain::SignatureVerdict {
+                valid: true,
+                signer,
+                reason: String::new(),
+            },
+            Err(e) => crate::domain::SignatureVerdict {
+                valid: false,
+                signer: String::new(),
+                reason: e.to_string(),
+            },
+        })
 }
 
 fn primary(
     doc: &Element,
     ns: &Ns,
     data: &Element,
-) -> Result<(Content, Option<Result<String, SignatureError>>), ReplyError> {
+) -> Result<(Content, Option<crate::domain::SignatureVerdict>), ReplyError> {
     let pc = need(data, ns.basic, "MessagePrimaryContent")?;
     let business = pc
         .elements()

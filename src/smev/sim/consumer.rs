@@ -103,8 +103,7 @@ pub(super) fn send_request(
         .and_then(|p| p.elements().next())
         .ok_or_else(|| refuse("InvalidContent", "no business data"))?
         .clone();
-    let personal = crate::smev::reply::personal_signature(doc, data, &business, types)
-        .map(|v| crate::service::signature_verdict(&v));
+    let personal = crate::smev::reply::personal_signature(doc, data, &business, types);
     let mut g = sim.lock();
     if !g.seen.insert(id.clone()) {
         drop(g);

@@ -444,8 +444,7 @@ pub(super) fn send_response(
         r.kind = "primary".into();
         r.root = b.local.clone();
         r.fields = children(b);
-        r.personal = crate::smev::reply::personal_signature(doc, data, b, types)
-            .map(|v| crate::service::signature_verdict(&v));
+        r.personal = crate::smev::reply::personal_signature(doc, data, b, types);
     } else if let Some(st) = data.child(types, "RequestStatus") {
         r.kind = "status".into();
         for c in st.elements() {
