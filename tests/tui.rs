@@ -40,14 +40,22 @@ impl Tmux {
         Tmux(name.into())
     }
 
+    /// Sends keys. An Escape goes on its own and is given time to be read alone: an ESC
+    /// byte that reaches the TUI in one read with the next key is parsed as Alt+that key (a
+    /// terminal cannot tell them apart), which under load made an Escape then `:` vanish.
     fn keys(&self, keys: &[&str]) {
-        let ok = tmux(&self.0)
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
+        for group in keys.split_inclusive(|k| *k == "Escape") {
+            let ok = tmux(&self.0)
+                .args(["send-keys", "-t", &self.0])
+                .args(group)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok);
+            if group.last() == Some(&"Escape") {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
     }
 
     /// Types text literally (Cyrillic included).
