@@ -125,8 +125,14 @@ pub struct SmevConfig {
     /// Marks outgoing requests as test messages (`TestMessage`): providers must not act on
     /// them. For a test environment.
     pub test_messages: bool,
-    /// `NodeID` of this node's SMEV adapter, when the operator assigned one.
+    /// `NodeID` of this node's SMEV adapter, when the operator assigned one. The regional
+    /// exchange routes requests to this node's bodies by it.
     pub node_id: String,
+    /// The regional exchange (РСМЭВ, the same protocol); empty: regional requests reach
+    /// only the bodies on this node.
+    pub regional_endpoint: String,
+    /// The bodies of the region on other nodes that regional requests can be sent to.
+    pub regional_bodies: Vec<crate::domain::RegionalBody>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -214,6 +220,8 @@ impl Default for SmevConfig {
             cert_warn_days: 30,
             test_messages: false,
             node_id: String::new(),
+            regional_endpoint: String::new(),
+            regional_bodies: Vec::new(),
         }
     }
 }
@@ -401,13 +409,38 @@ impl Config {
         if s.key.is_some() != s.cert.is_some() {
             return Err(bad("cert", "key and cert must be set together"));
         }
+        for b in &s.regional_bodies {
+            if b.name.trim().is_empty() || b.node.trim().is_empty() {
+                return Err(bad("regional_bodies", "each body needs a name and a node"));
+            }
+            if !matches!(b.inn.len(), 10 | 12) || !b.inn.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(bad(
+                    "regional_bodies",
+                    &format!("{}: the ИНН must be 10 or 12 digits", b.name),
+                ));
+            }
+        }
         if s.endpoint.is_empty() {
+            if !s.regional_endpoint.is_empty() {
+                return Err(bad(
+                    "regional_endpoint",
+                    "the regional exchange needs the SMEV endpoint and key as well",
+                ));
+            }
             return Ok(());
         }
-        if !(s.endpoint.starts_with("http://") || s.endpoint.starts_with("https://"))
-            || s.endpoint.parse::<reqwest::Url>().is_err()
-        {
-            return Err(bad("endpoint", "must be an http:// or https:// address"));
+        for (key, url) in [
+            ("endpoint", &s.endpoint),
+            ("regional_endpoint", &s.regional_endpoint),
+        ] {
+            if url.is_empty() && key == "regional_endpoint" {
+                continue;
+            }
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.parse::<reqwest::Url>().is_err()
+            {
+                return Err(bad(key, "must be an http:// or https:// address"));
+            }
         }
         if s.key.is_none() && s.pkcs12.is_none() {
             return Err(bad(

@@ -304,7 +304,16 @@ fn files_follow_the_owners_rules_of_rights_status_and_body() {
     // A regional request's files are seen by the provider body too.
     let reg = fx
         .node
-        .create_regional(fx.spec, "Соседи", Some(org2), None, "Сведения", "")
+        .create_regional(fx.spec,
+            &RegionalInput {
+                provider: "Соседи".into(),
+                provider_org: Some(org2),
+                application: None,
+                subject: "Сведения".into(),
+                comment: "".into(),
+                ..Default::default()
+            },
+        )
         .unwrap();
     let rg = FileOwner::Regional(reg.id);
     let sent = fx

@@ -110,17 +110,28 @@ fn regional_requests_are_listed_for_the_sender_and_the_provider_body_only() {
     );
     let to_other = fx
         .node
-        .create_regional(
-            fx.spec,
-            "Администрация района",
-            Some(other),
-            Some(app.id),
-            "Сведения о регистрации",
-            "Прошу предоставить",
+        .create_regional(fx.spec,
+            &RegionalInput {
+                provider: "Администрация района".into(),
+                provider_org: Some(other),
+                application: Some(app.id),
+                subject: "Сведения о регистрации".into(),
+                comment: "Прошу предоставить".into(),
+                ..Default::default()
+            },
         )
         .unwrap();
     fx.node
-        .create_regional(fx.spec, "МФЦ области", None, None, "Копия решения", "")
+        .create_regional(fx.spec,
+            &RegionalInput {
+                provider: "МФЦ области".into(),
+                provider_org: None,
+                application: None,
+                subject: "Копия решения".into(),
+                comment: "".into(),
+                ..Default::default()
+            },
+        )
         .unwrap();
     let list = |who: Actor, f: RegFilter| {
         fx.node

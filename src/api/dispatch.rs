@@ -28,6 +28,8 @@ pub struct Api {
     pub backup: BackupConfig,
     /// The SMEV link's state, written by the exchange worker.
     pub link: Arc<Link>,
+    /// The regional exchange's (РСМЭВ), written by its worker.
+    pub regional_link: Arc<Link>,
 }
 
 fn ok<T: Serialize>(v: T) -> Result<Value, ApiError> {
@@ -44,6 +46,7 @@ impl Api {
             sessions,
             backup,
             link: Arc::new(Link::default()),
+            regional_link: Arc::new(Link::default()),
         }
     }
 
@@ -179,14 +182,9 @@ impl Api {
             Call::ClaimIncoming { id, take_over } => ok(n.claim_incoming(a, id, take_over)?),
             Call::ReturnIncoming { id } => ok(n.return_incoming(a, id)?),
             Call::CommentIncoming { id, comment } => ok(n.comment_incoming(a, id, &comment)?),
-            Call::CreateRegional {
-                provider,
-                provider_org,
-                application,
-                subject,
-                comment,
-            } => {
-                ok(n.create_regional(a, &provider, provider_org, application, &subject, &comment)?)
+            Call::CreateRegional(input) => ok(n.create_regional(a, &input)?),
+            Call::SendRegional { id, pin } => {
+                ok(n.send_regional(a, id, pin.as_ref().map(Pin::as_str))?)
             }
             Call::CompleteRegional { id, answer } => ok(n.complete_regional(a, id, &answer)?),
             Call::Services { all } => ok(n.services(a, all)?),
@@ -210,6 +208,7 @@ impl Api {
             }
             Call::RemoveFile { id } => ok(n.remove_file(a, id)?),
             Call::Bodies => ok(n.bodies(a)?),
+            Call::RegionalBodies => ok(n.regional_bodies(a)?),
             Call::Departments => ok(n.departments(a)?),
             Call::AddDepartment { name, parent } => ok(n.add_department(a, &name, parent)?),
             Call::Groups => ok(n.groups(a)?),

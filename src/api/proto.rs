@@ -159,15 +159,12 @@ pub enum Call {
         id: InReqId,
         comment: String,
     },
-    CreateRegional {
-        provider: String,
-        #[serde(default)]
-        provider_org: Option<OrgId>,
-        #[serde(default)]
-        application: Option<AppId>,
-        subject: String,
-        #[serde(default)]
-        comment: String,
+    CreateRegional(RegionalInput),
+    /// «Отправить» a regional request over the regional exchange; with `pin`, signed ЭП-СП.
+    SendRegional {
+        id: RegReqId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<Pin>,
     },
     CompleteRegional {
         id: RegReqId,
@@ -229,6 +226,8 @@ pub enum Call {
     Org,
     /// The other bodies on this node (providers of regional requests).
     Bodies,
+    /// The bodies of the regional directory, reached over the regional exchange.
+    RegionalBodies,
     Departments,
     AddDepartment {
         name: String,
@@ -312,7 +311,8 @@ impl Call {
             OutgoingList => "outgoing_list", IncomingList => "incoming_list",
             AnswerIncoming => "answer_incoming", ClaimIncoming => "claim_incoming",
             ReturnIncoming => "return_incoming", CommentIncoming => "comment_incoming", CreateRegional => "create_regional",
-            CompleteRegional => "complete_regional", Services => "services",
+            CompleteRegional => "complete_regional", SendRegional => "send_regional",
+            RegionalBodies => "regional_bodies", Services => "services",
             Incoming => "incoming", Regional => "regional", RegionalList => "regional_list",
             AddFile => "add_file", Files => "files", File => "file", RemoveFile => "remove_file",
             Service => "service", RequestKinds => "request_kinds", AddService => "add_service",

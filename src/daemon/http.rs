@@ -134,6 +134,7 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
         "uptime_seconds": state.started.elapsed().as_secs(),
         "database": { "ok": db_ok },
         "smev": smev_json,
+        "rsmev": state.api.regional_link.snapshot(),
     });
     json(
         if db_ok {

@@ -138,6 +138,21 @@ impl State {
             "Errors of the SMEV exchange.",
             &one(smev.errors_total),
         );
+        let regional = self.api.regional_link.snapshot();
+        if regional.state != LinkState::NotConfigured {
+            metric(
+                "volost_rsmev_up",
+                "gauge",
+                "1 when the link to the regional exchange (РСМЭВ) works.",
+                &one(u64::from(regional.state == LinkState::Up)),
+            );
+            metric(
+                "volost_rsmev_errors_total",
+                "counter",
+                "Errors of the regional exchange.",
+                &one(regional.errors_total),
+            );
+        }
         let (waiting, oldest) = self.api.node.exchange_backlog()?;
         metric(
             "volost_smev_outbox",
@@ -330,9 +345,17 @@ pub async fn serve(
     }
     jobs::spawn(&mut tasks, &cfg, state.clone(), shutdown.clone());
     if let Some(p) = profile {
-        let w = crate::smev::worker::Worker::new(node.clone(), p, api.link.clone(), &cfg.smev)
-            .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
-        tasks.spawn(w.run(shutdown.clone()));
+        use crate::domain::Channel;
+        let mut channels = vec![(Channel::Federal, api.link.clone())];
+        if !cfg.smev.regional_endpoint.is_empty() {
+            tracing::info!(endpoint = %cfg.smev.regional_endpoint, bodies = cfg.smev.regional_bodies.len(), "regional exchange on");
+            channels.push((Channel::Regional, api.regional_link.clone()));
+        }
+        for (channel, link) in channels {
+            let w = crate::smev::worker::Worker::new(node.clone(), p.clone(), link, &cfg.smev, channel)
+                .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
+            tasks.spawn(w.run(shutdown.clone()));
+        }
     }
     ready(&bound);
     while tasks.join_next().await.is_some() {}

@@ -1,7 +1,7 @@
 //! The node's side of the SMEV exchange as rows: the outbox of signed messages waiting to go
 //! and the journal of every message received. The protocol itself is `smev/`'s.
 
-use super::ids::{AppId, InReqId, OrgId, OutReqId, Ts};
+use super::ids::{AppId, InReqId, OrgId, OutReqId, RegReqId, Ts};
 use serde::{Deserialize, Serialize};
 
 /// What an outbox message is about.
@@ -15,6 +15,50 @@ pub enum Outbound {
     PortalStatus(AppId),
     /// SendResponse refusing a request the node could not take (`RequestRejected`).
     Refusal,
+    /// SendRequest of a regional request to a body on another node (regional exchange).
+    RegionalRequest(RegReqId),
+    /// SendResponse: the answer to a regional request from another node.
+    RegionalAnswer(RegReqId),
+    /// `RequestRejected` of a regional message the node could not take.
+    RegionalRefusal,
+}
+
+impl Outbound {
+    /// The exchange the message goes through.
+    pub fn channel(self) -> Channel {
+        match self {
+            Outbound::RegionalRequest(_)
+            | Outbound::RegionalAnswer(_)
+            | Outbound::RegionalRefusal => Channel::Regional,
+            _ => Channel::Federal,
+        }
+    }
+}
+
+/// Which exchange: SMEV 3 itself, or the region's own (РСМЭВ), which speaks the same
+/// protocol at an endpoint of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Channel {
+    Federal,
+    Regional,
+}
+
+impl Channel {
+    /// For staff: «СМЭВ» or «РСМЭВ».
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Federal => "СМЭВ",
+            Channel::Regional => "РСМЭВ",
+        }
+    }
+
+    /// For the log and the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Federal => "federal",
+            Channel::Regional => "regional",
+        }
+    }
 }
 
 /// A signed message committed before its first attempt and kept, under the same MessageID,
@@ -55,6 +99,8 @@ pub enum Routed {
     Incoming(InReqId),
     /// Заявка from ЕПГУ/РПГУ.
     Application(AppId),
+    /// Запрос Р-сведений from a body on another node.
+    Regional(RegReqId),
 }
 
 impl Routed {
@@ -63,6 +109,7 @@ impl Routed {
         match self {
             Routed::Incoming(i) => (1, i.0),
             Routed::Application(a) => (2, a.0),
+            Routed::Regional(r) => (3, r.0),
         }
     }
 }

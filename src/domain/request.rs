@@ -238,4 +238,91 @@ pub struct RegionalRequest {
     pub created_by: UserId,
     pub created: Ts,
     pub completed: Option<Ts>,
+    /// Set when the request travels over the regional exchange (РСМЭВ): to a body on
+    /// another node, or from one.
+    pub remote: Option<Remote>,
+}
+
+impl RegionalRequest {
+    /// Whether `org` is the body asked: a request from another node is held by the body it
+    /// was sent to, which is both `org` and `provider_org`.
+    pub fn is_to(&self, org: OrgId) -> bool {
+        self.provider_org == Some(org)
+            && (self.org != org || self.remote.as_ref().is_some_and(|r| r.incoming))
+    }
+
+    /// The body at the other end, as `org` sees it.
+    pub fn sent_from_elsewhere(&self) -> Option<&RegionalBody> {
+        self.remote.as_ref().filter(|r| r.incoming).map(|r| &r.body)
+    }
+}
+
+/// A body of the region on another node, as the directory in `[smev]` names it: regional
+/// requests to it go over the regional exchange.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionalBody {
+    pub name: String,
+    /// ИНН: what the body is known by in the exchange.
+    pub inn: String,
+    /// The `NodeID` of the information system that serves it.
+    pub node: String,
+}
+
+/// A regional request over the regional exchange: who is at the other end and how far the
+/// message has got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remote {
+    /// Sent to a body on this node by a body elsewhere (otherwise: sent from here).
+    pub incoming: bool,
+    pub body: RegionalBody,
+    /// The MessageID of the request in the exchange (ours, or the sender's).
+    pub message_id: Option<String>,
+    pub state: RemoteState,
+    /// ЭП-СП: who signed what this node sent, and the verdict on what it received.
+    pub personal: Personal,
+}
+
+/// Where a regional request stands in the regional exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RemoteState {
+    /// не отправлен: saved, «Отправить» not chosen yet.
+    Draft,
+    /// в очереди: signed and in the outbox.
+    Queued,
+    /// отправлен: the exchange took it.
+    Sent,
+    /// не отправлен: the exchange refused it or could not be reached in time.
+    NotSent,
+    /// отклонён: the body asked refused it.
+    Rejected,
+    /// ответ получен
+    Answered,
+    /// получен: came in from a body elsewhere.
+    Received,
+    /// ответ отправлен: the answer to a request from elsewhere is in the outbox or gone.
+    AnswerQueued,
+}
+
+impl RemoteState {
+    pub fn label(self) -> &'static str {
+        match self {
+            RemoteState::Draft => "не отправлен",
+            RemoteState::Queued => "в очереди на отправку",
+            RemoteState::Sent => "отправлен",
+            RemoteState::NotSent => "не отправлен (ошибка)",
+            RemoteState::Rejected => "отклонён получателем",
+            RemoteState::Answered => "ответ получен",
+            RemoteState::Received => "получен через РСМЭВ",
+            RemoteState::AnswerQueued => "ответ отправлен",
+        }
+    }
+
+    /// «Отправить» may be chosen: never sent, or sending ended without an answer.
+    pub fn sendable(self) -> bool {
+        matches!(
+            self,
+            RemoteState::Draft | RemoteState::NotSent | RemoteState::Rejected
+        )
+    }
 }

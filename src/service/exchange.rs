@@ -187,7 +187,7 @@ fn outgoing_by_message(t: &impl Read, message_id: &str) -> Result<Option<Outgoin
     super::list::first_with_prefix(t, &out_message_key(message_id).0)
 }
 
-fn outbox_of(t: &impl Read, message_id: &str) -> Result<Option<OutboxItem>> {
+pub(super) fn outbox_of(t: &impl Read, message_id: &str) -> Result<Option<OutboxItem>> {
     let mut found = None;
     t.scan_rows(tables::OUTBOX, 0, &mut |_, v| {
         let item = OutboxItem::decode(v)?;
@@ -228,8 +228,11 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
         return Ok(Receipt::Kept("a response without OriginalMessageId".into()));
     };
     let Some(mut req) = outgoing_by_message(&w.tx, orig)? else {
+        if let Some(r) = super::regional::by_message(&w.tx, orig)? {
+            return super::regional::apply_response(w, m, r);
+        }
         return Ok(Receipt::Kept(format!(
-            "no outgoing request has MessageID {orig}"
+            "no request has MessageID {orig}"
         )));
     };
     act_for(w, req.org);
@@ -352,7 +355,10 @@ fn response_sent(w: &mut W, what: Outbound, outcome: &SendOutcome) -> Result<()>
     let (e, id) = match what {
         Outbound::Response(i) => (Entity::Incoming, i.0),
         Outbound::PortalStatus(a) => (Entity::Application, a.0),
-        Outbound::Request(_) | Outbound::Refusal => return Ok(()),
+        Outbound::RegionalRequest(_) | Outbound::RegionalAnswer(_) => {
+            return super::regional::sent(w, what, outcome);
+        }
+        Outbound::Request(_) | Outbound::Refusal | Outbound::RegionalRefusal => return Ok(()),
     };
     match outcome {
         SendOutcome::Accepted { status, .. } => w.history(
@@ -392,6 +398,7 @@ fn notice(w: &mut W, req: &OutgoingRequest, st: &AsyncStatus) -> Result<Receipt>
 /// request whose first pass failed on its content (see [`Node::exchange_receive`]).
 fn receive(
     w: &mut W,
+    channel: Channel,
     call: &str,
     raw: &[u8],
     inbound: &Inbound,
@@ -411,10 +418,13 @@ fn receive(
         Inbound::Notice { status, signature } => match signature {
             Err(e) => Receipt::Kept(format!("SMEV signature: {e}")),
             Ok(_) => match outgoing_by_message(&w.tx, &status.original_id)? {
-                None => Receipt::Kept(format!(
-                    "a notice about unknown MessageID {}",
-                    status.original_id
-                )),
+                None => match super::regional::by_message(&w.tx, &status.original_id)? {
+                    Some(r) => super::regional::notice(w, r, status)?,
+                    None => Receipt::Kept(format!(
+                        "a notice about unknown MessageID {}",
+                        status.original_id
+                    )),
+                },
                 Some(req) => {
                     act_for(w, req.org);
                     w.target("outgoing_request", req.id);
@@ -424,7 +434,9 @@ fn receive(
         },
         // The request queue holds requests and their withdrawals; the response queue,
         // answers to ours.
-        Inbound::Message(m) if call == "GetRequest" => super::provider::take(w, m, refused)?,
+        Inbound::Message(m) if call == "GetRequest" => {
+            super::provider::take(w, channel, m, refused)?
+        }
         Inbound::Message(m) => apply_response(w, m)?,
     };
     let id = w.tx.next_id(InboxEntry::KIND)?;
@@ -436,7 +448,10 @@ fn receive(
     w.tx.put(&InboxEntry {
         id,
         received: w.now,
-        call: call.into(),
+        call: match channel {
+            Channel::Federal => call.into(),
+            Channel::Regional => format!("{call} ({})", channel.label()),
+        },
         message_id: key,
         verdict,
         size: raw.len() as u64,
@@ -486,12 +501,12 @@ impl Node {
     }
 
     /// The outbox messages due at `now`, oldest first: what the worker sends next.
-    pub fn exchange_due(&self, now: Ts) -> Result<Vec<OutboxItem>> {
+    pub fn exchange_due(&self, channel: Channel, now: Ts) -> Result<Vec<OutboxItem>> {
         let rx = self.store().read()?;
         let mut due = Vec::new();
         rx.scan_rows(tables::OUTBOX, 0, &mut |_, v| {
             let item = OutboxItem::decode(v)?;
-            if item.next_attempt <= now {
+            if item.next_attempt <= now && item.what.channel() == channel {
                 due.push(item);
             }
             Ok(true)
@@ -549,15 +564,22 @@ impl Node {
         })
     }
 
-    /// The worker hands over a message received by `call`, with its bytes as they came.
+    /// The worker of `channel` hands over a message received by `call`, with its bytes as
+    /// they came.
     /// It is journalled and applied in one transaction; the worker Acks only after this.
     ///
     /// A request whose content the node refuses (an unknown type, a form that does not
     /// pass) leaves nothing of itself: that transaction is dropped, and a second one
     /// journals the message and queues a `RequestRejected` saying why.
-    pub fn exchange_receive(&self, call: &str, raw: &[u8], inbound: &Inbound) -> Result<Receipt> {
+    pub fn exchange_receive(
+        &self,
+        channel: Channel,
+        call: &str,
+        raw: &[u8],
+        inbound: &Inbound,
+    ) -> Result<Receipt> {
         let first = self.write(Actor::System(NODE), "smev.receive", |w| {
-            receive(w, call, raw, inbound, None)
+            receive(w, channel, call, raw, inbound, None)
         });
         let refusal = match (&first, inbound) {
             (Err(e), Inbound::Message(m)) if m.reply_to.is_some() => Refusal::of(e),
@@ -567,7 +589,7 @@ impl Node {
             Some(r) => {
                 tracing::warn!(message_id = %inbound_id(inbound), "request refused: {}", r.why);
                 self.write(Actor::System(NODE), "smev.refuse", |w| {
-                    receive(w, call, raw, inbound, Some(&r))
+                    receive(w, channel, call, raw, inbound, Some(&r))
                 })
             }
             None => first,

@@ -12,7 +12,7 @@ use super::personal::{self, Signer};
 use super::{Error, Result, W, files};
 use crate::domain::*;
 use crate::smev::envelope::{self, Attachment as MessageFile, RejectCode, ResponseContent};
-use crate::smev::portal;
+use crate::smev::{portal, regional};
 use crate::smev::reply::{Content, Received};
 use crate::smev::xml::Element;
 use crate::store::records::{route_message_key, route_of_key};
@@ -67,7 +67,12 @@ fn route_by_message(t: &impl Read, message_id: &str) -> Result<Option<Route>> {
 
 /// A request message taken from the queue. `refused` is set on the second pass, after the
 /// first one failed on the request's content and was rolled back.
-pub(super) fn take(w: &mut W, m: &Received, refused: Option<&Refusal>) -> Result<Receipt> {
+pub(super) fn take(
+    w: &mut W,
+    channel: Channel,
+    m: &Received,
+    refused: Option<&Refusal>,
+) -> Result<Receipt> {
     if let Err(e) = &m.smev_signature {
         // Not answered: whoever it claims to be from did not necessarily send it.
         return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
@@ -79,7 +84,7 @@ pub(super) fn take(w: &mut W, m: &Received, refused: Option<&Refusal>) -> Result
         return Ok(Receipt::Kept("a request without ReplyTo".into()));
     };
     if let Some(r) = refused {
-        queue_refusal(w, reply_to, r)?;
+        queue_refusal(w, channel, reply_to, r)?;
         return Ok(Receipt::Kept(format!("refused: {}", r.why)));
     }
     if let Some(r) = route_by_message(&w.tx, &m.sender_message_id)? {
@@ -91,6 +96,9 @@ pub(super) fn take(w: &mut W, m: &Received, refused: Option<&Refusal>) -> Result
     match &m.content {
         Content::Primary(body) if body.is(portal::NS, portal::APPLICATION) => {
             application(w, m, body, reply_to)
+        }
+        Content::Primary(body) if body.is(regional::NS, regional::REQUEST) => {
+            super::regional::take(w, m, body, reply_to)
         }
         Content::Primary(body) => incoming(w, m, body, reply_to),
         other => Ok(Receipt::Kept(format!(
@@ -159,7 +167,7 @@ fn take_files<'m>(
 }
 
 /// A name for a file that came without one: its content id and the extension of its type.
-fn default_name(id: &str, mime: &str) -> String {
+pub(super) fn default_name(id: &str, mime: &str) -> String {
     let ext = match mime {
         "application/pdf" => "pdf",
         "application/xml" | "text/xml" => "xml",
@@ -190,7 +198,13 @@ fn attach_plain(w: &mut W, owner: FileOwner, plain: &[(String, &[u8])]) -> Resul
     Ok(())
 }
 
-fn put_route(w: &mut W, m: &Received, about: Routed, reply_to: &str, order: &str) -> Result<()> {
+pub(super) fn put_route(
+    w: &mut W,
+    m: &Received,
+    about: Routed,
+    reply_to: &str,
+    order: &str,
+) -> Result<()> {
     let r = Route {
         id: w.tx.next_id(Route::KIND)?,
         org: w.who.org,
@@ -385,13 +399,14 @@ fn cancel(w: &mut W, reference: &str) -> Result<Receipt> {
     let (e, id) = match r.about {
         Routed::Incoming(i) => (Entity::Incoming, i.0),
         Routed::Application(a) => (Entity::Application, a.0),
+        Routed::Regional(r) => (Entity::Regional, r.0),
     };
     w.history(e, id, "Отправитель отозвал запрос", r.sender.clone())?;
     Ok(Receipt::Applied(format!("Cancel of {reference}")))
 }
 
 /// Signs a SendResponse to `reply_to` and commits it to the outbox; returns its MessageID.
-fn queue(
+pub(super) fn queue(
     w: &mut W,
     what: Outbound,
     reply_to: &str,
@@ -414,14 +429,17 @@ fn queue(
     Ok(message_id)
 }
 
-fn queue_refusal(w: &mut W, reply_to: &str, r: &Refusal) -> Result<()> {
+fn queue_refusal(w: &mut W, channel: Channel, reply_to: &str, r: &Refusal) -> Result<()> {
     if w.exchange.is_none() {
         tracing::warn!("a refusal not sent: the exchange is off");
         return Ok(());
     }
     queue(
         w,
-        Outbound::Refusal,
+        match channel {
+            Channel::Federal => Outbound::Refusal,
+            Channel::Regional => Outbound::RegionalRefusal,
+        },
         reply_to,
         &ResponseContent::Rejected(vec![(r.code, r.why.clone())]),
         &[],

@@ -11,6 +11,7 @@ pub mod link;
 pub mod personal;
 pub mod portal;
 pub mod profile;
+pub mod regional;
 pub mod reply;
 pub mod sim;
 pub mod transform;

@@ -15,6 +15,8 @@ pub struct Profile {
     pub test: bool,
     /// The largest total of files in one message, in bytes.
     pub max_attachment_bytes: u64,
+    /// The regional exchange is on: the bodies of the region it reaches.
+    pub regional: Option<Vec<crate::domain::RegionalBody>>,
 }
 
 impl Profile {
@@ -26,6 +28,7 @@ impl Profile {
             node_id: cfg.node_id.clone(),
             test: cfg.test_messages,
             max_attachment_bytes: cfg.max_attachment_bytes,
+            regional: (!cfg.regional_endpoint.is_empty()).then(|| cfg.regional_bodies.clone()),
         })
     }
 }

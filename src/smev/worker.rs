@@ -8,13 +8,17 @@
 //!   crash before the Ack makes SMEV deliver it again and the journal knows it.
 //!
 //! It writes the link's state ([`Link`]) after every exchange; it holds nothing else.
+//!
+//! One worker runs per channel: SMEV itself, and the regional exchange (РСМЭВ) when it is
+//! configured. Both speak the same protocol; each sends only its channel's outbox messages
+//! and polls its own endpoint.
 
 use super::Link;
 use super::envelope::{self, Selector};
 use super::profile::Profile;
 use super::reply::{self, FaultClass, Reply};
 use crate::daemon::Shutdown;
-use crate::domain::{OutboxItem, Ts};
+use crate::domain::{Channel, OutboxItem, Ts};
 use crate::service::{Inbound, Node, Receipt, SendOutcome};
 use bytes::Bytes;
 use std::sync::Arc;
@@ -40,6 +44,7 @@ pub struct Worker {
     profile: Arc<Profile>,
     link: Arc<Link>,
     client: reqwest::Client,
+    channel: Channel,
     endpoint: String,
     poll: Duration,
     give_up: Duration,
@@ -59,6 +64,7 @@ impl Worker {
         profile: Arc<Profile>,
         link: Arc<Link>,
         cfg: &crate::config::SmevConfig,
+        channel: Channel,
     ) -> Result<Worker, TransportError> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(cfg.timeout_secs))
@@ -70,7 +76,11 @@ impl Worker {
             profile,
             link,
             client,
-            endpoint: cfg.endpoint.clone(),
+            channel,
+            endpoint: match channel {
+                Channel::Federal => cfg.endpoint.clone(),
+                Channel::Regional => cfg.regional_endpoint.clone(),
+            },
             poll: Duration::from_secs(cfg.poll_interval_secs),
             give_up: Duration::from_secs(cfg.give_up_minutes * 60),
             retry_first: Duration::from_secs(cfg.retry_first_secs),
@@ -97,10 +107,14 @@ impl Worker {
                 _ = tokio::time::sleep(Duration::from_secs(1).min(self.poll)) => {}
             }
         }
-        tracing::info!("SMEV worker stopped");
+        tracing::info!(channel = self.channel.name(), "SMEV worker stopped");
     }
 
     fn check_certificate(&self) {
+        // One key serves both channels: the federal worker speaks for it.
+        if self.channel != Channel::Federal {
+            return;
+        }
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         match self.profile.key.days_left(now) {
             Ok(days) => {
@@ -169,7 +183,7 @@ impl Worker {
 
     async fn send_due(&self) {
         let now = Ts(Self::now().unix_timestamp() * 1000);
-        let due = match blocking(|| self.node.exchange_due(now)) {
+        let due = match blocking(|| self.node.exchange_due(self.channel, now)) {
             Ok(d) => d,
             Err(e) => {
                 tracing::error!("cannot read the outbox: {e}");
@@ -178,7 +192,7 @@ impl Worker {
         };
         for item in due {
             let outcome = self.send_one(&item).await;
-            tracing::info!(message_id = %item.message_id, attempt = item.attempts + 1, ?outcome, "SMEV send");
+            tracing::info!(channel = self.channel.name(), message_id = %item.message_id, attempt = item.attempts + 1, ?outcome, "SMEV send");
             if let Err(e) = blocking(|| self.node.exchange_sent(&item, &outcome)) {
                 tracing::error!(message_id = %item.message_id, "cannot record a send: {e}");
             }
@@ -187,7 +201,9 @@ impl Worker {
 
     async fn send_one(&self, item: &OutboxItem) -> SendOutcome {
         let op = match item.what {
-            crate::domain::Outbound::Request(_) => "SendRequest",
+            crate::domain::Outbound::Request(_) | crate::domain::Outbound::RegionalRequest(_) => {
+                "SendRequest"
+            }
             _ => "SendResponse",
         };
         let retry = |error: String| {
@@ -195,7 +211,8 @@ impl Worker {
             if age >= self.give_up.as_millis() as i64 {
                 return SendOutcome::Refused {
                     reason: format!(
-                        "СМЭВ недоступна дольше {} мин.: {error}",
+                        "{} недоступна дольше {} мин.: {error}",
+                        self.channel.label(),
                         self.give_up.as_secs() / 60
                     ),
                 };
@@ -230,7 +247,11 @@ impl Worker {
                             note: Some("сообщение уже было принято СМЭВ".into()),
                         },
                         FaultClass::Refused => SendOutcome::Refused {
-                            reason: format!("СМЭВ отклонила сообщение: {}", f.summary()),
+                            reason: format!(
+                                "{} отклонила сообщение: {}",
+                                self.channel.label(),
+                                f.summary()
+                            ),
                         },
                     },
                     Ok(other) => retry(format!("unexpected reply to {op}: {other:?}")),
@@ -303,7 +324,10 @@ impl Worker {
                 return false;
             }
             Ok(Reply::Message(m)) => (
-                blocking(|| self.node.exchange_receive(op, &x.raw, &Inbound::Message(m))),
+                blocking(|| {
+                    self.node
+                        .exchange_receive(self.channel, op, &x.raw, &Inbound::Message(m))
+                }),
                 Some((m.message_id.clone(), m.smev_signature.is_ok())),
             ),
             Ok(Reply::Notice {
@@ -312,6 +336,7 @@ impl Worker {
             }) => (
                 blocking(|| {
                     self.node.exchange_receive(
+                        self.channel,
                         op,
                         &x.raw,
                         &Inbound::Notice {
@@ -329,8 +354,12 @@ impl Worker {
             Err(e) => {
                 let why = e.to_string();
                 let r = blocking(|| {
-                    self.node
-                        .exchange_receive(op, &x.raw, &Inbound::Unreadable(&why))
+                    self.node.exchange_receive(
+                        self.channel,
+                        op,
+                        &x.raw,
+                        &Inbound::Unreadable(&why),
+                    )
                 });
                 tracing::warn!("{op}: unreadable message kept ({why}): {r:?}");
                 // Without its id it cannot be acknowledged; the next round tries again.

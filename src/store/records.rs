@@ -447,12 +447,7 @@ impl Record for OutgoingRequest {
     /// 2: `personal` (ЭП-СП).
     const VERSION: u8 = 2;
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
-        if version != 1 {
-            return Err(StoreError::Corrupt(format!(
-                "outgoing request row of unknown version {version}"
-            )));
-        }
-        codec::with_tail("outgoing request v1", body, &Personal::default())
+        appended::<Self, _>(version, body, &Personal::default())
     }
     fn key(&self) -> u64 {
         self.id.0
@@ -505,12 +500,7 @@ impl Record for IncomingRequest {
     /// 2: `personal` (ЭП-СП).
     const VERSION: u8 = 2;
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
-        if version != 1 {
-            return Err(StoreError::Corrupt(format!(
-                "incoming request row of unknown version {version}"
-            )));
-        }
-        codec::with_tail("incoming request v1", body, &Personal::default())
+        appended::<Self, _>(version, body, &Personal::default())
     }
     fn key(&self) -> u64 {
         self.id.0
@@ -552,9 +542,34 @@ pub fn reg_list_prefix(org: OrgId) -> Key {
     Key::new(Ix::RegList as u8).u64(org.0)
 }
 
+/// Reads a version 1 row of a type whose version 2 appended one field, `tail` its value for
+/// the old rows.
+fn appended<T: Record, U: serde::Serialize>(
+    version: u8,
+    body: &[u8],
+    tail: &U,
+) -> Result<T, StoreError> {
+    if version != 1 {
+        return Err(StoreError::Corrupt(format!(
+            "{} row of unknown version {version}",
+            T::KIND
+        )));
+    }
+    codec::with_tail(&format!("{} v1", T::KIND), body, tail)
+}
+
+pub fn reg_message_key(message_id: &str) -> Key {
+    Key::new(Ix::RegMessageId as u8).text(message_id, 64)
+}
+
 impl Record for RegionalRequest {
     const TABLE: Rows = tables::REGIONAL;
     const KIND: &'static str = "regional_request";
+    /// 2: `remote` (the regional exchange).
+    const VERSION: u8 = 2;
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        appended::<Self, _>(version, body, &None::<Remote>)
+    }
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -571,6 +586,9 @@ impl Record for RegionalRequest {
             && p != self.org
         {
             out.push((k(p), Vec::new()));
+        }
+        if let Some(m) = self.remote.as_ref().and_then(|r| r.message_id.as_ref()) {
+            out.push((reg_message_key(m).u64(self.id.0).0, Vec::new()));
         }
         Ok(())
     }

@@ -98,6 +98,9 @@ pub enum Ix {
     RouteOf = 22,
     /// `[sender's message id text][route id]`: a repeated request, and what a `Cancel` names
     RouteMessage = 23,
+    /// `[message id text][regional id]`: a regional request's MessageID in the regional
+    /// exchange, which answers name
+    RegMessageId = 24,
 }
 
 /// Every row table, for the integrity check.

@@ -251,7 +251,7 @@ pub enum Pending {
     LeaveTemplate,
     /// A new regional request to the body chosen (None: typed in the dialog), for an
     /// application or on its own.
-    NewRegional(Option<(OrgId, String)>, Option<AppId>),
+    NewRegional(Provider, Option<AppId>),
     /// «Исполнить» a regional request: the answer is typed.
     CompleteRegional(RegReqId),
     /// «Назначить на себя» an incoming request held by a colleague (a supervisor's take-over).
@@ -277,6 +277,17 @@ pub enum Pending {
     Pin(PinFor),
 }
 
+/// The provider body of a new regional request, as chosen from the menu.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Provider {
+    /// A body on this node: delivered at once.
+    Local(OrgId, String),
+    /// A body of the regional directory: sent over РСМЭВ.
+    Remote(volost::domain::RegionalBody),
+    /// Another body, typed by name.
+    Other,
+}
+
 /// What a PIN of ЭП-СП is typed for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PinFor {
@@ -284,6 +295,8 @@ pub enum PinFor {
     Submit(volost::domain::OutReqId, Option<AppId>),
     /// Save the answer to an incoming request: the answer form is still on screen.
     Answer(InReqId),
+    /// «Подписать ЭП-СП и отправить» a regional request over РСМЭВ.
+    Regional(volost::domain::RegReqId, Option<AppId>),
 }
 
 /// A question, or lines to type, over the screen.
@@ -370,7 +383,7 @@ pub enum MenuKind {
     /// «Новый запрос»: the kind of sведений, for an application or on its own.
     Kinds(Vec<RequestKind>, Option<AppId>),
     /// «Новый запрос Р-сведений»: the provider body (None: typed by hand).
-    Providers(Vec<Option<(OrgId, String)>>, Option<AppId>),
+    Providers(Vec<Provider>, Option<AppId>),
     /// «Действия» of the administration screen.
     Admin(Vec<crate::admin::AdminAction>),
     /// A new user's role.

@@ -2,14 +2,16 @@
 //! application card that list its requests, and making new ones. A card is turned into
 //! labelled lines when it is read, so one drawing serves the three kinds.
 
-use crate::app::{App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, PinFor, Screen};
+use crate::app::{
+    App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, PinFor, Provider, Screen,
+};
 use crate::files::FilesTab;
 use crate::form::DataForm;
 use crate::keymap::Cmd;
 use crate::text;
 use volost::api::{Call, Pin};
 use volost::domain::{
-    AppId, HistoryEntry, InReqId, InStatus, IncomingRequest, Org, OrgId, OutReqId, OutgoingRequest,
+    AppId, HistoryEntry, InReqId, InStatus, IncomingRequest, Org, OutReqId, OutgoingRequest,
     RegReqId, RegStatus, RegionalRequest, RequestKind, Right, Ts, display_date,
 };
 use volost::service::{ApplicationCard, UserView};
@@ -62,6 +64,8 @@ pub enum ReqAction {
     Send,
     /// «Вернуть в работу» a request «не отправлен» or with «выявлена ошибка».
     Reopen,
+    /// «Отправить» a regional request over РСМЭВ; signed with ЭП-СП when `true`.
+    SendRegional(bool),
 }
 
 impl ReqAction {
@@ -74,6 +78,8 @@ impl ReqAction {
             ReqAction::Comment => text::COMMENT_INCOMING,
             ReqAction::Send => text::SEND_REQUEST,
             ReqAction::Reopen => text::REOPEN_REQUEST,
+            ReqAction::SendRegional(false) => text::SEND_REQUEST,
+            ReqAction::SendRegional(true) => text::SEND_SIGNED,
         }
     }
 }
@@ -364,25 +370,34 @@ impl App {
         let (q, history) =
             self.fetch::<(RegionalRequest, Vec<HistoryEntry>)>(Call::Regional { id })?;
         let o = self.offset;
-        let me = self.session.as_ref().map(|s| s.org);
-        let to_us = q.provider_org == me && Some(q.org) != me;
+        let Some(me) = self.session.as_ref().map(|s| s.org) else {
+            return None;
+        };
+        let to_us = q.is_to(me);
         let mut data = vec![
             (text::R_SUBJECT.into(), q.subject.clone()),
             (text::R_STATUS.into(), q.status.label().into()),
             (text::R_PROVIDER.into(), q.provider.clone()),
         ];
-        if to_us {
-            let from = self
-                .conn
-                .call::<Vec<Org>>(Call::Bodies)
-                .ok()
-                .and_then(|b| b.into_iter().find(|x| x.id == q.org))
-                .map(|x| x.display_name().to_string())
-                .unwrap_or_default();
-            data.push((text::R_REQUESTER.into(), from));
-        } else {
-            let by = self.person(q.created_by);
-            data.push((text::R_AUTHOR.into(), by));
+        match (to_us, q.sent_from_elsewhere()) {
+            (true, Some(body)) => data.push((
+                text::R_REQUESTER.into(),
+                format!("{} ({})", body.name, text::VIA_RSMEV),
+            )),
+            (true, None) => {
+                let from = self
+                    .conn
+                    .call::<Vec<Org>>(Call::Bodies)
+                    .ok()
+                    .and_then(|b| b.into_iter().find(|x| x.id == q.org))
+                    .map(|x| x.display_name().to_string())
+                    .unwrap_or_default();
+                data.push((text::R_REQUESTER.into(), from));
+            }
+            (false, _) => {
+                let by = self.person(q.created_by);
+                data.push((text::R_AUTHOR.into(), by));
+            }
         }
         data.push((text::R_CREATED.into(), q.created.display(o)));
         data.push((text::R_COMPLETED.into(), at(q.completed, o)));
@@ -394,16 +409,44 @@ impl App {
                 q.comment.clone()
             },
         ));
+        if let Some(r) = &q.remote {
+            data.push((text::R_EXCHANGE.into(), r.state.label().into()));
+            if let Some(m) = &r.message_id {
+                data.push((text::R_REGIONAL_MESSAGE_ID.into(), m.clone()));
+            }
+            if let Some(by) = &r.personal.signed_by {
+                data.push((text::R_PERSONAL_REQUEST.into(), by.clone()));
+            }
+            if let Some(v) = &r.personal.received {
+                let label = if r.incoming {
+                    text::R_PERSONAL_REQUEST
+                } else {
+                    text::R_PERSONAL_ANSWER
+                };
+                data.push((label.into(), v.note()));
+            }
+        }
         let answer = if q.answer.is_empty() {
             Vec::new()
         } else {
             vec![(text::R_ANSWER.into(), q.answer.clone())]
         };
-        let actions = if to_us && q.status == RegStatus::New && self.has(Right::Regional) {
-            vec![ReqAction::Complete]
-        } else {
-            Vec::new()
-        };
+        let mut actions = Vec::new();
+        if self.has(Right::Regional) && q.status == RegStatus::New {
+            if to_us {
+                actions.push(ReqAction::Complete);
+            }
+            let sendable = q
+                .remote
+                .as_ref()
+                .is_some_and(|r| !r.incoming && r.state.sendable());
+            if sendable && q.org == me {
+                actions.push(ReqAction::SendRegional(false));
+                if self.session.as_ref().is_some_and(|s| s.personal_cert.is_some()) {
+                    actions.push(ReqAction::SendRegional(true));
+                }
+            }
+        }
         let title = format!("{} · {}", text::REGIONAL, q.subject);
         let mut v = ReqView::new(ReqRef::Reg(id), title, q.subject, data, answer);
         v.history = history;
@@ -505,6 +548,14 @@ impl App {
                     Pending::CommentIncoming(id),
                 ));
             }
+            (Some(ReqAction::SendRegional(sign)), ReqRef::Reg(id)) => {
+                let from = v.from_app;
+                if sign {
+                    self.ask_pin(PinFor::Regional(id, from), None);
+                } else {
+                    self.signed(PinFor::Regional(id, from), None);
+                }
+            }
             (Some(ReqAction::Send), ReqRef::Out(id)) => {
                 let from = v.from_app;
                 self.signed(PinFor::Submit(id, from), None);
@@ -538,16 +589,25 @@ impl App {
                 Ok(b) => b,
                 Err(e) => return self.failed(&e),
             };
-            let mut items: Vec<String> = bodies
-                .iter()
-                .map(|b| b.display_name().to_string())
-                .collect();
-            items.push(text::OTHER_BODY.into());
-            let mut choices: Vec<Option<(OrgId, String)>> = bodies
+            // The regional directory is empty when РСМЭВ is off; a failure only hides it.
+            let remote = self
+                .conn
+                .call::<Vec<volost::domain::RegionalBody>>(Call::RegionalBodies)
+                .unwrap_or_default();
+            let mut choices: Vec<Provider> = bodies
                 .into_iter()
-                .map(|b| Some((b.id, b.display_name().to_string())))
+                .map(|b| Provider::Local(b.id, b.display_name().to_string()))
                 .collect();
-            choices.push(None);
+            choices.extend(remote.into_iter().map(Provider::Remote));
+            choices.push(Provider::Other);
+            let items: Vec<String> = choices
+                .iter()
+                .map(|c| match c {
+                    Provider::Local(_, name) => name.clone(),
+                    Provider::Remote(b) => format!("{} {}", b.name, text::REMOTE_MARK),
+                    Provider::Other => text::OTHER_BODY.into(),
+                })
+                .collect();
             self.show_menu(Menu {
                 title: text::CHOOSE_PROVIDER,
                 items,
@@ -598,8 +658,9 @@ impl App {
                 };
                 let mut inputs = Vec::new();
                 let intro = match &choice {
-                    Some((_, name)) => format!("{}{name}", text::REGIONAL_TEXT),
-                    None => {
+                    Provider::Local(_, name) => format!("{}{name}", text::REGIONAL_TEXT),
+                    Provider::Remote(b) => format!("{}{}", text::REGIONAL_REMOTE_TEXT, b.name),
+                    Provider::Other => {
                         inputs.push(Field::new(text::R_PROVIDER, false));
                         text::REGIONAL_OTHER_TEXT.to_string()
                     }
@@ -621,21 +682,25 @@ impl App {
     pub(crate) fn create_regional(
         &mut self,
         d: Dialog,
-        choice: Option<(OrgId, String)>,
+        choice: Provider,
         app: Option<AppId>,
     ) {
-        let skip = usize::from(choice.is_none());
-        let (provider, provider_org) = match choice {
-            Some((id, name)) => (name, Some(id)),
-            None => (d.value(0), None),
-        };
-        let call = Call::CreateRegional {
-            provider,
-            provider_org,
+        let skip = usize::from(choice == Provider::Other);
+        let mut input = volost::service::RegionalInput {
             application: app,
             subject: d.value(skip),
             comment: d.value(skip + 1),
+            ..Default::default()
         };
+        match choice {
+            Provider::Local(id, name) => {
+                input.provider = name;
+                input.provider_org = Some(id);
+            }
+            Provider::Remote(b) => input.remote = Some(b.inn),
+            Provider::Other => input.provider = d.value(0),
+        }
+        let call = Call::CreateRegional(input);
         match self.conn.call::<RegionalRequest>(call) {
             Ok(r) => {
                 self.banner = Some(Banner::Info(format!(
@@ -710,6 +775,10 @@ impl App {
                 .conn
                 .call::<serde_json::Value>(Call::SubmitOutgoing { id: *id, pin })
                 .map(|_| text::REQUEST_QUEUED),
+            PinFor::Regional(id, _) => self
+                .conn
+                .call::<serde_json::Value>(Call::SendRegional { id: *id, pin })
+                .map(|_| text::REGIONAL_QUEUED),
             PinFor::Answer(id) => {
                 let Screen::Fill(form) = &self.screen else {
                     return;
@@ -730,6 +799,7 @@ impl App {
                 return match what {
                     PinFor::Submit(id, from) => self.open_request(ReqRef::Out(id), from),
                     PinFor::Answer(id) => self.open_request(ReqRef::In(id), None),
+                    PinFor::Regional(id, from) => self.open_request(ReqRef::Reg(id), from),
                 };
             }
             Err(e) => e,

@@ -268,8 +268,14 @@ pub const CHOOSE_PROVIDER: &str = "Запрос Р-сведений: выбер�
 pub const OTHER_BODY: &str = "Другой орган (ввести название)";
 pub const REGIONAL_TITLE: &str = "Новый запрос Р-сведений";
 pub const REGIONAL_TEXT: &str = "Запрос в орган: ";
-pub const REGIONAL_OTHER_TEXT: &str =
-    "Орган вне этого узла: запрос уйдёт через региональную систему обмена.";
+pub const REGIONAL_OTHER_TEXT: &str = "Органа нет на этом узле и в справочнике РСМЭВ: запрос сохранится для учёта, направьте его иным способом.";
+pub const REGIONAL_REMOTE_TEXT: &str = "Через региональную систему обмена (РСМЭВ) в орган: ";
+pub const REMOTE_MARK: &str = "(РСМЭВ)";
+pub const R_EXCHANGE: &str = "Обмен через РСМЭВ";
+pub const R_REGIONAL_MESSAGE_ID: &str = "Идентификатор сообщения РСМЭВ";
+pub const VIA_RSMEV: &str = "через РСМЭВ";
+pub const SEND_SIGNED: &str = "Подписать ЭП-СП и отправить";
+pub const REGIONAL_QUEUED: &str = "Запрос подписан и передаётся в РСМЭВ";
 pub const REQUEST_SAVED: &str = "Запрос сохранён";
 pub const ANSWER_SAVED: &str = "Ответ сформирован";
 pub const COMPLETE_REGIONAL_TEXT: &str =

@@ -1,0 +1,684 @@
+//! «Запросы Р-сведений»: the universal request between bodies of a region (DOMAIN.md).
+//!
+//! A request to a body on this node is delivered at once: both bodies see the one row. A
+//! request to a body of the regional directory (`[smev] regional_bodies`) travels over the
+//! regional exchange (РСМЭВ), which speaks SMEV 3 at an endpoint of its own: «Отправить»
+//! signs it (ЭП-ОВ, and ЭП-СП when the employee gives a PIN) and commits it to the same
+//! outbox as SMEV messages; the worker of the regional channel sends it, and the answer
+//! comes back through GetResponse. A request from a body elsewhere comes through
+//! GetRequest, is held by the body it names by ИНН, and its answer («Исполнить») goes
+//! back to its `ReplyTo`. Statuses stay Новый → Исполнено; how far the message has got is
+//! [`RemoteState`], beside them.
+
+use super::exchange::{Receipt, enqueue, sender};
+use super::list::{self, Cursor, Page, Span};
+use super::personal::Signer;
+use super::provider::{MAX_RECEIVED_FILE, attachments, default_name, queue, route_of};
+use super::{Actor, Error, Node, Result, W, files, history};
+use crate::domain::*;
+use crate::smev::envelope::{self, RequestData, ResponseContent};
+use crate::smev::personal::{self as smev_personal, SIGNED_DATA_ID};
+use crate::smev::profile::Profile;
+use crate::smev::reply::{AsyncStatus, Content, Received};
+use crate::smev::regional::{self as schema, RegionalMessage};
+use crate::smev::xml::Element;
+use crate::store::records::{reg_list_prefix, reg_message_key};
+use crate::store::{Read, Record};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What staff fill in for «Новый запрос Р-сведений». Exactly one way of naming the
+/// provider: a body on this node, a body of the regional directory, or a name only (a body
+/// reached some other way, the request kept here for the record).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionalInput {
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub provider_org: Option<OrgId>,
+    /// ИНН of a body of the regional directory.
+    #[serde(default)]
+    pub remote: Option<String>,
+    #[serde(default)]
+    pub application: Option<AppId>,
+    pub subject: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The profile with the regional exchange on, or the refusal staff see.
+fn regional_profile(w: &W) -> Result<(Arc<Profile>, Vec<RegionalBody>)> {
+    let p = w.exchange.clone();
+    match p.as_ref().and_then(|p| p.regional.clone()) {
+        Some(dir) => Ok((p.ok_or_else(|| Error::Internal("no profile".into()))?, dir)),
+        None => Err(Error::NotAllowed(
+            "Региональный обмен (РСМЭВ) на этом узле не настроен: запрос можно направить \
+             только органу этого узла. Обратитесь к администратору."
+                .into(),
+        )),
+    }
+}
+
+fn load_visible(t: &impl Read, who: OrgId, id: RegReqId) -> Result<RegionalRequest> {
+    t.get::<RegionalRequest>(id.0)?
+        .filter(|q| q.org == who || q.provider_org == Some(who))
+        .ok_or_else(|| Error::not_found("regional_request", id))
+}
+
+/// Notes what happened to a regional request in its history without changing its status.
+fn note(w: &mut W, id: RegReqId, what: impl Into<String>, detail: impl Into<String>) -> Result<()> {
+    w.history(Entity::Regional, id.0, what, detail)
+}
+
+fn set_state(w: &mut W, req: &mut RegionalRequest, state: RemoteState) -> Result<()> {
+    if let Some(r) = req.remote.as_mut() {
+        r.state = state;
+    }
+    w.tx.put(&*req)?;
+    Ok(())
+}
+
+fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequest> {
+    w.who.require("regional.send", Right::Regional)?;
+    w.who.person()?;
+    let mut req: RegionalRequest = w.load(id.0)?;
+    let remote = match &req.remote {
+        Some(r) if !r.incoming => r.clone(),
+        _ => {
+            return Err(Error::NotAllowed(
+                "Этот запрос не отправляется через РСМЭВ: получатель на этом узле или \
+                 указан только по наименованию"
+                    .into(),
+            ));
+        }
+    };
+    if req.status != RegStatus::New || !remote.state.sendable() {
+        return Err(Error::InvalidTransition {
+            from: remote.state.label(),
+            action: "Отправить",
+        });
+    }
+    let (p, _) = regional_profile(w)?;
+    let me: Org = w.load(req.org.0)?;
+    let files = attachments(w, FileOwner::Regional(id), None)?;
+    let message = RegionalMessage {
+        sender_name: me.name.clone(),
+        sender_inn: me.inn.clone(),
+        recipient: remote.body.clone(),
+        subject: req.subject.clone(),
+        comment: req.comment.clone(),
+        files: files
+            .iter()
+            .map(|(f, name)| (f.id.clone(), name.clone()))
+            .collect(),
+    };
+    let business = schema::request_xml(&message, signer.map(|_| SIGNED_DATA_ID));
+    let personal_signature = match signer {
+        Some(s) => Some(
+            smev_personal::sign(&business, &s.key)
+                .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))?,
+        ),
+        None => None,
+    };
+    let message_files: Vec<_> = files.into_iter().map(|(f, _)| f).collect();
+    let message_id = envelope::new_message_id();
+    let env = envelope::send_request(
+        p.version,
+        &RequestData {
+            message_id: &message_id,
+            reference: None,
+            node_id: &p.node_id,
+            business: &business,
+            personal_signature: personal_signature.as_deref(),
+            attachments: &message_files,
+            test: p.test,
+        },
+        &p.key,
+    )
+    .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
+    enqueue(
+        w,
+        req.org,
+        Outbound::RegionalRequest(id),
+        &message_id,
+        env,
+    )?;
+    let signed_by = signer.map(|s| s.subject.clone());
+    req.remote = Some(Remote {
+        message_id: Some(message_id.clone()),
+        state: RemoteState::Queued,
+        personal: Personal {
+            signed_by: signed_by.clone(),
+            received: None,
+        },
+        ..remote
+    });
+    w.tx.put(&req)?;
+    w.target("regional_request", id);
+    let mut detail = format!("получатель {}, MessageID {message_id}", req.provider);
+    if !message_files.is_empty() {
+        detail.push_str(&format!(", файлов: {}", message_files.len()));
+    }
+    if let Some(by) = signed_by {
+        detail.push_str(&format!(", ЭП-СП: {by}"));
+    }
+    note(w, id, "Запрос подписан ЭП-ОВ, в очереди РСМЭВ", detail)?;
+    Ok(req)
+}
+
+/// The answer to a request from a body elsewhere goes back to it, with the files the
+/// answering body added.
+fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
+    let Some(route) = route_of(&w.tx, Routed::Regional(req.id))? else {
+        return Ok(());
+    };
+    let own: Vec<String> = files::files_of(&w.tx, FileOwner::Regional(req.id))?
+        .into_iter()
+        .filter(|f| f.added_by.is_some())
+        .map(|f| f.id.0.to_string())
+        .collect();
+    let files = attachments(w, FileOwner::Regional(req.id), Some(&own))?;
+    let names: Vec<(String, String)> = files
+        .iter()
+        .map(|(f, name)| (f.id.clone(), name.clone()))
+        .collect();
+    let business = schema::answer_xml(&req.answer, &names, None);
+    let message_files: Vec<_> = files.into_iter().map(|(f, _)| f).collect();
+    let id = queue(
+        w,
+        Outbound::RegionalAnswer(req.id),
+        &route.reply_to,
+        &ResponseContent::Primary {
+            business,
+            personal_signature: None,
+        },
+        &message_files,
+    )?;
+    set_state(w, req, RemoteState::AnswerQueued)?;
+    note(
+        w,
+        req.id,
+        "Ответ подписан ЭП-ОВ, в очереди РСМЭВ",
+        format!("получатель {}, MessageID {id}", route.sender),
+    )
+}
+
+/// A regional request from a body elsewhere, taken from the regional exchange's GetRequest.
+pub(super) fn take(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<Receipt> {
+    let msg = schema::parse_request(body).map_err(|e| Error::invalid("Запрос Р-сведений", e.to_string()))?;
+    let org = w
+        .tx
+        .all::<Org>()?
+        .into_iter()
+        .find(|o| !o.inn.is_empty() && o.inn == msg.recipient.inn)
+        .ok_or_else(|| {
+            Error::NotAllowed(format!(
+                "Орган с ИНН {} этим узлом не обслуживается",
+                msg.recipient.inn
+            ))
+        })?;
+    let verdict = m.personal_signature.clone();
+    if let Some(v) = verdict.as_ref().filter(|v| !v.valid) {
+        return Err(Error::NotAllowed(format!(
+            "ЭП-СП запроса не верна: {}",
+            v.reason
+        )));
+    }
+    w.who.org = org.id;
+    let req = RegionalRequest {
+        id: RegReqId(w.tx.next_id(RegionalRequest::KIND)?),
+        org: org.id,
+        provider: org.name.clone(),
+        provider_org: Some(org.id),
+        application: None,
+        subject: msg.subject.clone(),
+        comment: msg.comment.clone(),
+        files: Vec::new(),
+        status: RegStatus::New,
+        answer: String::new(),
+        created_by: UserId(0),
+        created: w.now,
+        completed: None,
+        remote: Some(Remote {
+            incoming: true,
+            body: RegionalBody {
+                name: msg.sender_name.clone(),
+                inn: msg.sender_inn.clone(),
+                node: String::new(),
+            },
+            message_id: Some(m.sender_message_id.clone()),
+            state: RemoteState::Received,
+            personal: Personal {
+                signed_by: None,
+                received: verdict.clone(),
+            },
+        }),
+    };
+    w.tx.put(&req)?;
+    w.target("regional_request", req.id);
+    store_files(w, req.id, m, &msg.files)?;
+    super::provider::put_route(w, m, Routed::Regional(req.id), reply_to, "")?;
+    w.moved(
+        Entity::Regional,
+        req.id.0,
+        RegStatus::New as u8,
+        RegStatus::New.label(),
+        "",
+    )?;
+    let mut detail = format!(
+        "от {} (через {}), MessageID {}",
+        msg.sender_name,
+        sender(m),
+        m.sender_message_id
+    );
+    if let Some(v) = verdict {
+        detail.push_str("; ");
+        detail.push_str(&v.note());
+    }
+    note(w, req.id, "Запрос получен через РСМЭВ", detail)?;
+    Ok(Receipt::Applied(format!(
+        "regional request {} from {}",
+        req.id, msg.sender_inn
+    )))
+}
+
+/// Stores a message's files under the request, named as its business data names them.
+fn store_files(w: &mut W, id: RegReqId, m: &Received, named: &[(String, String)]) -> Result<()> {
+    for f in &m.files {
+        let name = named
+            .iter()
+            .find(|(cid, _)| *cid == f.id)
+            .map(|(_, n)| n.clone())
+            .filter(|n| file_name(n).is_ok())
+            .unwrap_or_else(|| default_name(&f.id, &f.mime));
+        let a = files::store(w, Some(FileOwner::Regional(id)), &name, &f.bytes, MAX_RECEIVED_FILE)?;
+        note(
+            w,
+            id,
+            "Получен файл",
+            format!("{} ({} байт, SHA-256 {})", a.name, a.size, a.sha256),
+        )?;
+    }
+    Ok(())
+}
+
+/// The regional request that went out as `message_id`, if any.
+pub(super) fn by_message(t: &impl Read, message_id: &str) -> Result<Option<RegionalRequest>> {
+    list::first_with_prefix(t, &reg_message_key(message_id).0)
+}
+
+/// An answer, a status or a rejection from the body a regional request went to.
+pub(super) fn apply_response(
+    w: &mut W,
+    m: &Received,
+    mut req: RegionalRequest,
+) -> Result<Receipt> {
+    w.who.org = req.org;
+    w.target("regional_request", req.id);
+    if let Err(e) = &m.smev_signature {
+        note(
+            w,
+            req.id,
+            "Ответ отклонён",
+            format!("подпись РСМЭВ под ответом не верна ({e})"),
+        )?;
+        return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
+    }
+    if req.remote.as_ref().is_some_and(|r| r.state == RemoteState::Queued) {
+        // The exchange took the request although its reply to SendRequest was lost.
+        if let Some(item) = super::exchange::outbox_of(&w.tx, &m.original_id.clone().unwrap_or_default())? {
+            w.tx.delete::<OutboxItem>(item.id)?;
+        }
+        set_state(w, &mut req, RemoteState::Sent)?;
+    }
+    match &m.content {
+        Content::Primary(body) if body.is(schema::NS, schema::ANSWER) => {
+            if req.status == RegStatus::Done {
+                note(w, req.id, "Ответ получен повторно", sender(m))?;
+                return Ok(Receipt::Kept(format!("a second answer to regional {}", req.id)));
+            }
+            let (answer, named) = match schema::parse_answer(body) {
+                Ok(a) => a,
+                Err(e) => {
+                    note(w, req.id, "Ответ отклонён", format!("ответ не прочитан: {e}"))?;
+                    return Ok(Receipt::Kept(format!("invalid regional answer: {e}")));
+                }
+            };
+            if let Some(v) = m.personal_signature.as_ref().filter(|v| !v.valid) {
+                note(w, req.id, "Ответ отклонён", format!("ЭП-СП ответа не верна: {}", v.reason))?;
+                return Ok(Receipt::Kept(format!("a bad personal signature: {}", v.reason)));
+            }
+            req.status = RegStatus::Done;
+            req.answer = answer;
+            req.completed = Some(w.now);
+            if let Some(r) = req.remote.as_mut() {
+                r.state = RemoteState::Answered;
+                r.personal.received = m.personal_signature.clone();
+            }
+            w.tx.put(&req)?;
+            let mut detail = format!("от {} через РСМЭВ", req.provider);
+            if let Some(v) = &m.personal_signature {
+                detail.push_str("; ");
+                detail.push_str(&v.note());
+            }
+            w.moved(
+                Entity::Regional,
+                req.id.0,
+                RegStatus::Done as u8,
+                RegStatus::Done.label(),
+                detail,
+            )?;
+            store_files(w, req.id, m, &named)?;
+            Ok(Receipt::Applied(format!("answer to regional {}", req.id)))
+        }
+        Content::Primary(body) => {
+            let why = format!(
+                "ответ неизвестного вида {{{}}}{}",
+                body.ns.clone().unwrap_or_default(),
+                body.local
+            );
+            note(w, req.id, "Ответ отклонён", why.clone())?;
+            Ok(Receipt::Kept(why))
+        }
+        Content::Status {
+            code, description, ..
+        } => {
+            note(w, req.id, "Статус от получателя", format!("{code}: {description}"))?;
+            Ok(Receipt::Applied(format!("status {code} of regional {}", req.id)))
+        }
+        Content::Rejected(reasons) => {
+            let detail = reasons
+                .iter()
+                .map(|(c, d)| {
+                    let label = envelope::RejectCode::parse(c).map_or(c.as_str(), |c| c.label());
+                    format!("{label}: {d}")
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            if req.status == RegStatus::New {
+                set_state(w, &mut req, RemoteState::Rejected)?;
+            }
+            note(w, req.id, "Получатель отклонил запрос", detail)?;
+            Ok(Receipt::Applied(format!("rejection of regional {}", req.id)))
+        }
+        Content::Async(st) => notice(w, req, st),
+        Content::Cancel(_) => Ok(Receipt::Kept("a Cancel in a response queue".into())),
+    }
+}
+
+/// The exchange's own word on a regional request: a refusal means it was not sent.
+pub(super) fn notice(w: &mut W, mut req: RegionalRequest, st: &AsyncStatus) -> Result<Receipt> {
+    w.who.org = req.org;
+    w.target("regional_request", req.id);
+    let mut detail = format!("РСМЭВ: {}", st.category);
+    if !st.details.is_empty() {
+        detail.push_str(&format!(" — {}", st.details));
+    }
+    let refused = st.category.ends_with("IsRejectedBySmev") || st.fault.is_some();
+    if refused && req.status == RegStatus::New {
+        set_state(w, &mut req, RemoteState::NotSent)?;
+        note(w, req.id, "Запрос не отправлен", detail)?;
+    } else {
+        note(w, req.id, "Уведомление РСМЭВ", detail)?;
+    }
+    Ok(Receipt::Applied(format!(
+        "notice {} on regional {}",
+        st.category, req.id
+    )))
+}
+
+/// What became of an attempt to send a regional message.
+pub(super) fn sent(w: &mut W, what: Outbound, outcome: &super::SendOutcome) -> Result<()> {
+    use super::SendOutcome::*;
+    let id = match what {
+        Outbound::RegionalRequest(id) | Outbound::RegionalAnswer(id) => id,
+        _ => return Ok(()),
+    };
+    let Some(mut req) = w.tx.get::<RegionalRequest>(id.0)? else {
+        return Ok(());
+    };
+    w.target("regional_request", id);
+    let request = matches!(what, Outbound::RegionalRequest(_));
+    match (outcome, request) {
+        (Accepted { status, note: n }, _) => {
+            if request && req.remote.as_ref().is_some_and(|r| r.state == RemoteState::Queued) {
+                set_state(w, &mut req, RemoteState::Sent)?;
+            }
+            let mut detail = status.clone().unwrap_or_default();
+            if let Some(n) = n {
+                detail.push_str(&format!("; {n}"));
+            }
+            let what = if request {
+                "РСМЭВ приняла запрос"
+            } else {
+                "РСМЭВ приняла ответ"
+            };
+            note(w, id, what, detail)
+        }
+        (Refused { reason }, true) => {
+            set_state(w, &mut req, RemoteState::NotSent)?;
+            note(w, id, "Запрос не отправлен", reason.clone())
+        }
+        (Refused { reason }, false) => note(w, id, "Ответ не отправлен", reason.clone()),
+        (Retry { .. }, _) => Ok(()),
+    }
+}
+
+impl Node {
+    /// «Новый запрос Р-сведений». To a body on this node it is delivered at once; to a body
+    /// of the regional directory it waits for «Отправить».
+    pub fn create_regional(&self, actor: Actor, input: &RegionalInput) -> Result<RegionalRequest> {
+        self.write(actor, "regional.create", |w| {
+            w.who.require("regional.create", Right::Regional)?;
+            let me = w.who.person()?;
+            if input.subject.trim().is_empty() {
+                return Err(Error::invalid("Тема запроса", "Требуется"));
+            }
+            let mut provider = input.provider.trim().to_string();
+            let mut remote = None;
+            match (input.provider_org, input.remote.as_deref()) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::invalid(
+                        "Получатель",
+                        "Укажите один орган: этого узла или из справочника РСМЭВ",
+                    ));
+                }
+                (Some(p), None) => {
+                    let o = w
+                        .tx
+                        .get::<Org>(p.0)?
+                        .ok_or_else(|| Error::not_found("org", p))?;
+                    if provider.is_empty() {
+                        provider = o.display_name().to_string();
+                    }
+                }
+                (None, Some(inn)) => {
+                    let (_, dir) = regional_profile(w)?;
+                    let body = dir.into_iter().find(|b| b.inn == inn.trim()).ok_or_else(|| {
+                        Error::invalid(
+                            "Получатель",
+                            format!("Органа с ИНН {inn} нет в справочнике РСМЭВ этого узла"),
+                        )
+                    })?;
+                    provider = body.name.clone();
+                    remote = Some(Remote {
+                        incoming: false,
+                        body,
+                        message_id: None,
+                        state: RemoteState::Draft,
+                        personal: Personal::default(),
+                    });
+                }
+                (None, None) => {}
+            }
+            if provider.is_empty() {
+                return Err(Error::invalid("Получатель", "Требуется"));
+            }
+            if let Some(a) = input.application {
+                let _: Application = w.load(a.0)?;
+            }
+            let req = RegionalRequest {
+                id: RegReqId(w.tx.next_id(RegionalRequest::KIND)?),
+                org: w.who.org,
+                provider,
+                provider_org: input.provider_org,
+                application: input.application,
+                subject: input.subject.trim().into(),
+                comment: input.comment.trim().into(),
+                files: Vec::new(),
+                status: RegStatus::New,
+                answer: String::new(),
+                created_by: me,
+                created: w.now,
+                completed: None,
+                remote,
+            };
+            w.tx.put(&req)?;
+            w.target("regional_request", req.id);
+            w.moved(
+                Entity::Regional,
+                req.id.0,
+                req.status as u8,
+                RegStatus::New.label(),
+                "",
+            )?;
+            Ok(req)
+        })
+    }
+
+    /// «Отправить» a regional request to a body of the regional directory: signed with the
+    /// node's key, and with the employee's ЭП-СП when `pin` is given.
+    pub fn send_regional(
+        &self,
+        actor: Actor,
+        id: RegReqId,
+        pin: Option<&str>,
+    ) -> Result<RegionalRequest> {
+        let signer = self.unlock(actor, pin)?;
+        self.write(actor, "regional.send", |w| send(w, id, signer.as_ref()))
+    }
+
+    /// The bodies of the regional directory (empty when the regional exchange is off).
+    pub fn regional_bodies(&self, actor: Actor) -> Result<Vec<RegionalBody>> {
+        let dir = self
+            .exchange
+            .get()
+            .and_then(|p| p.regional.clone())
+            .unwrap_or_default();
+        self.read(actor, |r| {
+            r.who.require("regional.bodies", Right::Regional)?;
+            Ok(dir.clone())
+        })
+    }
+
+    /// A regional request with its history, seen by the body that sent it and by the provider.
+    pub fn regional(
+        &self,
+        actor: Actor,
+        id: RegReqId,
+    ) -> Result<(RegionalRequest, Vec<HistoryEntry>)> {
+        self.read(actor, |r| {
+            r.who.require("regional.view", Right::Regional)?;
+            let req = load_visible(&r.rx, r.who.org, id)?;
+            let h = history::read(&r.rx, Entity::Regional, id.0)?;
+            Ok((req, h))
+        })
+    }
+
+    /// A page of «Запросы Р-сведений»: those this body sent and those sent to it, «Новый»
+    /// before «Исполнено», oldest first within a status (newest first with `desc`).
+    pub fn regional_list(
+        &self,
+        actor: Actor,
+        f: &super::RegFilter,
+        desc: bool,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page<super::RegRow>> {
+        self.read(actor, |r| {
+            r.who.require("regional.list", Right::Regional)?;
+            let base = reg_list_prefix(r.who.org);
+            let span = match &f.statuses[..] {
+                [one] => Span::new(base.clone()).within(base.u8(*one as u8)),
+                _ => Span::new(base),
+            };
+            // The index holds no summary: the few rows a body has are read and tested.
+            let (ids, next) = list::scan_all(&r.rx, &span, desc, after, limit.clamp(1, 500))?;
+            let mut rows = Vec::new();
+            for id in ids {
+                let Some(q) = r.rx.get::<RegionalRequest>(id)? else {
+                    continue;
+                };
+                if !(f.statuses.is_empty() || f.statuses.contains(&q.status))
+                    || f.application.is_some_and(|a| q.application != Some(a))
+                {
+                    continue;
+                }
+                let to_us = q.is_to(r.who.org);
+                let counterpart = match (to_us, q.sent_from_elsewhere()) {
+                    (true, Some(b)) => b.name.clone(),
+                    (true, None) => r
+                        .rx
+                        .get::<Org>(q.org.0)?
+                        .map(|o| o.display_name().to_string())
+                        .unwrap_or_default(),
+                    (false, _) => q.provider.clone(),
+                };
+                rows.push(super::RegRow {
+                    id: q.id,
+                    subject: q.subject,
+                    counterpart,
+                    to_us,
+                    status: q.status,
+                    created: q.created,
+                });
+            }
+            Ok(Page { rows, next })
+        })
+    }
+
+    /// The provider body answers a regional request («Исполнено»); an answer to a body
+    /// elsewhere goes back over the regional exchange.
+    pub fn complete_regional(
+        &self,
+        actor: Actor,
+        id: RegReqId,
+        answer: &str,
+    ) -> Result<RegionalRequest> {
+        self.write(actor, "regional.complete", |w| {
+            w.who.require("regional.complete", Right::Regional)?;
+            let mut req: RegionalRequest =
+                w.tx.get(id.0)?
+                    .ok_or_else(|| Error::not_found("regional_request", id))?;
+            if req.provider_org != Some(w.who.org) {
+                return Err(Error::not_found("regional_request", id));
+            }
+            if req.status == RegStatus::Done {
+                return Err(Error::InvalidTransition {
+                    from: req.status.label(),
+                    action: "Исполнить",
+                });
+            }
+            if answer.trim().is_empty() {
+                return Err(Error::invalid("Ответ", "Требуется"));
+            }
+            req.status = RegStatus::Done;
+            req.answer = answer.trim().into();
+            req.completed = Some(w.now);
+            w.tx.put(&req)?;
+            w.target("regional_request", req.id);
+            w.moved(
+                Entity::Regional,
+                req.id.0,
+                req.status as u8,
+                RegStatus::Done.label(),
+                "",
+            )?;
+            if req.sent_from_elsewhere().is_some() {
+                answer_out(w, &mut req)?;
+            }
+            Ok(req)
+        })
+    }
+}
