@@ -413,10 +413,10 @@ impl Config {
             if b.name.trim().is_empty() || b.node.trim().is_empty() {
                 return Err(bad("regional_bodies", "each body needs a name and a node"));
             }
-            if !matches!(b.inn.len(), 10 | 12) || !b.inn.bytes().all(|c| c.is_ascii_digit()) {
+            if let Err(why) = crate::domain::validate::inn(&b.inn) {
                 return Err(bad(
                     "regional_bodies",
-                    &format!("{}: the ИНН must be 10 or 12 digits", b.name),
+                    &format!("{}: ИНН {}: {why}", b.name, b.inn),
                 ));
             }
         }

@@ -64,12 +64,18 @@ pub fn add(
     Actor::User(u.id)
 }
 
+/// ИНН of the fixture's body: what the regional exchange addresses it by.
+pub const FIXTURE_INN: &str = "2234000017";
+
 pub fn fixture() -> Fx {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(monday()));
     let r = Node::init(
         dir.path(),
-        &org("Администрация Тестового сельсовета"),
+        &NewOrg {
+            inn: FIXTURE_INN.into(),
+            ..org("Администрация Тестового сельсовета")
+        },
         "admin",
         clock.clone(),
         Options::for_tests(),

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::smev::envelope::{self, SIGNED_BY_SMEV, Version, esc};
 use crate::smev::keys::NodeKey;
+use crate::smev::regional;
 use crate::smev::xml::Element;
 use axum::response::Response;
 use rand::SeedableRng;
@@ -196,6 +197,42 @@ pub(super) fn answer(
     extra: &BTreeMap<String, String>,
     personal: Option<&NodeKey>,
 ) -> String {
+    let id = personal.map(|_| crate::smev::personal::SIGNED_DATA_ID);
+    let b = if req.is(regional::NS, regional::REQUEST) {
+        regional_answer(req, extra, id)
+    } else {
+        kind_answer(forms, req, extra, id)
+    };
+    // The agency's employee signs the answer as the node's signed the request.
+    let sig = personal
+        .and_then(|k| crate::smev::personal::sign(&b, k).ok())
+        .map(|s| format!("<tns:PersonalSignature>{s}</tns:PersonalSignature>"))
+        .unwrap_or_default();
+    format!("<basic:MessagePrimaryContent>{b}</basic:MessagePrimaryContent>{sig}")
+}
+
+/// A regional body's answer: `extra`'s `Answer`, or a plain reply naming the subject.
+fn regional_answer(
+    req: &Element,
+    extra: &BTreeMap<String, String>,
+    id: Option<&str>,
+) -> String {
+    let subject = req
+        .child(regional::NS, "Subject")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    let text = extra.get("Answer").cloned().unwrap_or_else(|| {
+        format!("По запросу «{subject}» сообщаем: сведения в органе имеются, копия документа будет направлена почтой.")
+    });
+    regional::answer_xml(&text, &[], id)
+}
+
+fn kind_answer(
+    forms: &AnswerForms,
+    req: &Element,
+    extra: &BTreeMap<String, String>,
+    id: Option<&str>,
+) -> String {
     let ns = req.ns.clone().unwrap_or_default();
     let echoed: BTreeMap<String, String> = req
         .elements()
@@ -228,21 +265,15 @@ pub(super) fn answer(
         ),
     };
     fields.extend(extra.clone());
-    let id = match personal {
-        Some(_) => format!(" Id=\"{}\"", crate::smev::personal::SIGNED_DATA_ID),
-        None => String::new(),
-    };
+    let id = id
+        .map(|i| format!(" Id=\"{}\"", esc(i)))
+        .unwrap_or_default();
     let mut b = format!("<a:{root} xmlns:a=\"{}\"{id}>", esc(&ns));
     for (k, v) in &fields {
         b.push_str(&format!("<a:{k}>{}</a:{k}>", esc(v)));
     }
     b.push_str(&format!("</a:{root}>"));
-    // The agency's employee signs the answer as the node's signed the request.
-    let sig = personal
-        .and_then(|k| crate::smev::personal::sign(&b, k).ok())
-        .map(|s| format!("<tns:PersonalSignature>{s}</tns:PersonalSignature>"))
-        .unwrap_or_default();
-    format!("<basic:MessagePrimaryContent>{b}</basic:MessagePrimaryContent>{sig}")
+    b
 }
 
 pub(super) fn get_response(sim: &Sim) -> Response {
