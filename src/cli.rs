@@ -205,7 +205,7 @@ pub fn demo(data: &Path) -> Result<()> {
             short_name: "Петропавловский сельсовет".into(),
             oktmo: "01634412".into(),
             ogrn: "1022200000019".into(),
-            inn: String::new(),
+            inn: volost::demo::offers::DEMO_INN.into(),
         };
         let r = Node::init(
             data,
@@ -255,11 +255,37 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
     ));
     // The portal and an agency have something for the node as soon as it polls.
     volost::demo::offers::queue(&simulator);
+    let addr = spawn_sim("smev-sim", simulator)?;
+    // The regional exchange, with a body of the region that has asked the council.
+    let key = gost::generate_key()?;
+    let cert = gost::self_signed(&key, "РСМЭВ (имитатор)", "Имитатор РСМЭВ", 3650)?;
+    let regional = std::sync::Arc::new(sim::Sim::new(
+        k::NodeKey { key, cert },
+        sim::Scenario::answer_after(3000),
+        None,
+    ));
+    volost::demo::offers::queue_regional(&regional);
+    let raddr = spawn_sim("rsmev-sim", regional)?;
+    Ok(volost::config::SmevConfig {
+        endpoint: format!("http://{addr}/smev/v1.1/ws"),
+        key: Some(dir.join(k::KEY_FILE)),
+        cert: Some(dir.join(k::CERT_FILE)),
+        poll_interval_secs: 2,
+        retry_first_secs: 2,
+        node_id: "petropavlovsk".into(),
+        regional_endpoint: format!("http://{raddr}/ws"),
+        regional_bodies: volost::demo::offers::regional_bodies(),
+        ..Default::default()
+    })
+}
+
+/// Serves a simulator on a free loopback port from a thread of its own.
+fn spawn_sim(name: &str, simulator: std::sync::Arc<volost::smev::sim::Sim>) -> Result<std::net::SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     std::thread::Builder::new()
-        .name("smev-sim".into())
+        .name(name.into())
         .spawn(move || {
             let rt = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -270,18 +296,11 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
             };
             rt.block_on(async move {
                 if let Ok(l) = tokio::net::TcpListener::from_std(listener) {
-                    let _ = sim::serve(l, simulator, std::future::pending()).await;
+                    let _ = volost::smev::sim::serve(l, simulator, std::future::pending()).await;
                 }
             });
         })?;
-    Ok(volost::config::SmevConfig {
-        endpoint: format!("http://{addr}/smev/v1.1/ws"),
-        key: Some(dir.join(k::KEY_FILE)),
-        cert: Some(dir.join(k::CERT_FILE)),
-        poll_interval_secs: 2,
-        retry_first_secs: 2,
-        ..Default::default()
-    })
+    Ok(addr)
 }
 
 /// The demo node as a real daemon in this process: the local API on a socket in the data

@@ -3,7 +3,7 @@
 
 use super::{person, value_for};
 use crate::catalog::Starter;
-use crate::domain::FieldType;
+use crate::domain::{FieldType, RegionalBody};
 use crate::smev::sim::{AgencyRequest, OfferedFile, PortalOrder, Sim};
 use base64::Engine;
 use rand::SeedableRng;
@@ -80,4 +80,64 @@ pub fn queue(sim: &Sim) -> usize {
         queued += usize::from(sim.offer_request(&r).is_ok());
     }
     queued
+}
+
+/// ИНН of the demo's council: what the regional exchange addresses it by.
+pub const DEMO_INN: &str = "2234000017";
+
+/// The bodies of the demo's region on other nodes, reached over the simulated РСМЭВ.
+pub fn regional_bodies() -> Vec<RegionalBody> {
+    [
+        (
+            "Комитет по земельным отношениям Заречного района",
+            "2234000024",
+            "zarechny-land",
+        ),
+        (
+            "Управление социальной защиты населения по Заречному району",
+            "2234000031",
+            "zarechny-uszn",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, inn, node)| RegionalBody {
+        name: name.into(),
+        inn: inn.into(),
+        node: node.into(),
+    })
+    .collect()
+}
+
+/// Queues a regional request from a body of the region to the demo's council, for the
+/// simulated РСМЭВ to deliver. Returns how many were queued.
+pub fn queue_regional(sim: &Sim) -> usize {
+    let Some(from) = regional_bodies().into_iter().next() else {
+        return 0;
+    };
+    let fields = [
+        ("SenderName", from.name.as_str()),
+        ("SenderINN", from.inn.as_str()),
+        ("RecipientName", "Петропавловский сельсовет"),
+        ("RecipientINN", DEMO_INN),
+        ("RecipientNode", "petropavlovsk"),
+        (
+            "Subject",
+            "Сведения о неиспользуемых земельных участках сельхозназначения",
+        ),
+        (
+            "Comment",
+            "Для инвентаризации земель: кадастровые номера и площади, по состоянию на 1 декабря",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let r = AgencyRequest {
+        namespace: crate::smev::regional::NS.into(),
+        root: crate::smev::regional::REQUEST.into(),
+        fields,
+        sender: "РСМЭВ Алтайского края".into(),
+        ..Default::default()
+    };
+    usize::from(sim.offer_request(&r).is_ok())
 }

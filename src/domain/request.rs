@@ -313,7 +313,7 @@ impl RemoteState {
             RemoteState::NotSent => "не отправлен (ошибка)",
             RemoteState::Rejected => "отклонён получателем",
             RemoteState::Answered => "ответ получен",
-            RemoteState::Received => "получен через РСМЭВ",
+            RemoteState::Received => "получен",
             RemoteState::AnswerQueued => "ответ отправлен",
         }
     }

@@ -196,12 +196,14 @@ fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
         &message_files,
     )?;
     set_state(w, req, RemoteState::AnswerQueued)?;
-    note(
-        w,
-        req.id,
-        "Ответ подписан ЭП-ОВ, в очереди РСМЭВ",
-        format!("получатель {}, MessageID {id}", route.sender),
-    )
+    let to = req
+        .sent_from_elsewhere()
+        .map_or(route.sender.clone(), |b| b.name.clone());
+    let mut detail = format!("получатель {to}, MessageID {id}");
+    if !message_files.is_empty() {
+        detail.push_str(&format!(", файлов: {}", message_files.len()));
+    }
+    note(w, req.id, "Ответ подписан ЭП-ОВ, в очереди РСМЭВ", detail)
 }
 
 /// A regional request from a body elsewhere, taken from the regional exchange's GetRequest.
