@@ -280,7 +280,10 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
 }
 
 /// Serves a simulator on a free loopback port from a thread of its own.
-fn spawn_sim(name: &str, simulator: std::sync::Arc<volost::smev::sim::Sim>) -> Result<std::net::SocketAddr> {
+fn spawn_sim(
+    name: &str,
+    simulator: std::sync::Arc<volost::smev::sim::Sim>,
+) -> Result<std::net::SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;

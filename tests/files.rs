@@ -304,7 +304,8 @@ fn files_follow_the_owners_rules_of_rights_status_and_body() {
     // A regional request's files are seen by the provider body too.
     let reg = fx
         .node
-        .create_regional(fx.spec,
+        .create_regional(
+            fx.spec,
             &RegionalInput {
                 provider: "Соседи".into(),
                 provider_org: Some(org2),

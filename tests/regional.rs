@@ -16,21 +16,6 @@ use volost::service::*;
 use volost::smev::regional;
 use volost::smev::sim::AgencyRequest;
 
-const RAYON_INN: &str = "2234000024";
-
-fn config_with_regional(dir: &std::path::Path, sim: &Sim, rsim: &Sim) -> std::path::PathBuf {
-    let cfg = smev_config(dir, sim);
-    let mut text = std::fs::read_to_string(&cfg).unwrap();
-    text.push_str(&format!(
-        "node_id = \"test-node\"\nregional_endpoint = \"http://{}/ws\"\n\
-         [[smev.regional_bodies]]\nname = \"Администрация Ключевского района\"\n\
-         inn = \"{RAYON_INN}\"\nnode = \"rayon-1\"\n",
-        rsim.addr
-    ));
-    std::fs::write(&cfg, text).unwrap();
-    cfg
-}
-
 fn card(c: &mut Client, id: RegReqId) -> (RegionalRequest, Vec<HistoryEntry>) {
     c.call(Call::Regional { id }).unwrap()
 }
@@ -75,7 +60,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     let dir = for_daemon(fixture());
     let sim = Sim::start(&dir.path().join("dump"));
     let rsim = Sim::start(&dir.path().join("rdump"));
-    let d = Daemon::start(dir.path(), &config_with_regional(dir.path(), &sim, &rsim));
+    let d = Daemon::start(dir.path(), &regional_config(dir.path(), &sim, &rsim));
     let mut spec = d.login("spec", "password-1");
 
     let dirbodies: Vec<RegionalBody> = spec.call(Call::RegionalBodies).unwrap();
@@ -145,7 +130,10 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     let rs = rsim.state();
     assert_eq!(rs.requests, vec![message_id.clone()]);
     assert!(rs.refused.is_empty(), "{:?}", rs.refused);
-    assert!(rs.validated > 0, "the envelopes were checked against the schemas");
+    assert!(
+        rs.validated > 0,
+        "the envelopes were checked against the schemas"
+    );
     let fed = sim.state();
     assert!(!fed.requests.contains(&message_id));
     let dumped: Vec<String> = std::fs::read_dir(dir.path().join("rdump"))
@@ -172,10 +160,13 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     let dir = for_daemon(fixture());
     let sim = Sim::start(&dir.path().join("dump"));
     let rsim = Sim::start(&dir.path().join("rdump"));
-    let d = Daemon::start(dir.path(), &config_with_regional(dir.path(), &sim, &rsim));
+    let d = Daemon::start(dir.path(), &regional_config(dir.path(), &sim, &rsim));
     let mut spec = d.login("spec", "password-1");
 
-    let mid = rsim.offer("/sim/request", &from_rayon(FIXTURE_INN, "Численность населения"));
+    let mid = rsim.offer(
+        "/sim/request",
+        &from_rayon(FIXTURE_INN, "Численность населения"),
+    );
     // Addressed to a body this node does not serve: refused with the reason, nothing kept.
     let stray = rsim.offer("/sim/request", &from_rayon("5400000004", "Чужой запрос"));
 
@@ -188,7 +179,11 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     assert!(remote.incoming);
     assert_eq!(remote.state, RemoteState::Received);
     assert_eq!(remote.message_id.as_deref(), Some(mid.as_str()));
-    assert!(history.iter().any(|h| h.what == "Запрос получен через РСМЭВ"));
+    assert!(
+        history
+            .iter()
+            .any(|h| h.what == "Запрос получен через РСМЭВ")
+    );
 
     let refused = until("the refusal of the stray request", || {
         let r = responses_to(&rsim, &stray);
@@ -223,10 +218,16 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     assert_eq!(answered[0].kind, "primary");
     assert_eq!(answered[0].root, regional::ANSWER);
     assert!(answered[0].fields["Answer"].contains("1 412"));
-    assert_eq!(answered[0].files.len(), 1, "the answering body's file goes with it");
+    assert_eq!(
+        answered[0].files.len(),
+        1,
+        "the answering body's file goes with it"
+    );
     until("the exchange's receipt in the history", || {
         let (_, h) = card(&mut spec, row.id);
-        h.iter().any(|e| e.what == "РСМЭВ приняла ответ").then_some(())
+        h.iter()
+            .any(|e| e.what == "РСМЭВ приняла ответ")
+            .then_some(())
     });
     // SMEV itself took no part.
     assert!(sim.state().responses.is_empty());
@@ -252,10 +253,5 @@ fn without_a_regional_endpoint_a_directory_body_cannot_be_asked() {
         )
         .unwrap_err();
     assert!(e.ru().contains("РСМЭВ"), "{}", e.ru());
-    assert!(
-        fx.node
-            .regional_bodies(fx.spec)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(fx.node.regional_bodies(fx.spec).unwrap().is_empty());
 }

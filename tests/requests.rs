@@ -110,7 +110,8 @@ fn regional_requests_are_listed_for_the_sender_and_the_provider_body_only() {
     );
     let to_other = fx
         .node
-        .create_regional(fx.spec,
+        .create_regional(
+            fx.spec,
             &RegionalInput {
                 provider: "Администрация района".into(),
                 provider_org: Some(other),
@@ -122,7 +123,8 @@ fn regional_requests_are_listed_for_the_sender_and_the_provider_body_only() {
         )
         .unwrap();
     fx.node
-        .create_regional(fx.spec,
+        .create_regional(
+            fx.spec,
             &RegionalInput {
                 provider: "МФЦ области".into(),
                 provider_org: None,

@@ -5,6 +5,7 @@
 mod common;
 
 use common::daemon::*;
+use common::sim::{Sim, for_daemon, regional_config};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use volost::domain::*;
@@ -849,4 +850,47 @@ fn the_head_reads_the_statistics_and_the_archive() {
     let s = t.wait_for("Иванова");
     assert!(s.contains("Выдача выписки"), "{s}");
     t.keys(&["F10"]);
+}
+
+#[test]
+fn a_regional_request_to_a_body_of_the_region_goes_out_and_its_answer_comes_back() {
+    let dir = for_daemon(common::fixture());
+    let sim = Sim::start(&dir.path().join("dump"));
+    let rsim = Sim::start(&dir.path().join("rdump"));
+    let d = Daemon::start(dir.path(), &regional_config(dir.path(), &sim, &rsim));
+    let t = signed_in(&d, "regional", "");
+    t.keys(&[":"]);
+    t.text("р-сведений");
+    t.keys(&["Enter"]);
+    t.wait_for("Запросы Р-сведений · ");
+    t.keys(&["F7"]);
+    t.wait_for("выберите орган-поставщик");
+    // No other body on this node: the directory's body comes first.
+    let s = t.wait_for("Администрация Ключевского района (РСМЭВ)");
+    assert!(s.contains("Другой орган"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Через региональную систему обмена (РСМЭВ) в орган");
+    t.text("Сведения о пастбищах");
+    t.keys(&["Tab"]);
+    t.text("Площади по кадастровым кварталам");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Запрос сохранён");
+    assert!(
+        s.contains("Обмен через РСМЭВ") && s.contains("не отправлен"),
+        "{s}"
+    );
+    t.keys(&["F2"]);
+    t.wait_for("Отправить");
+    t.keys(&["Enter"]);
+    t.wait_for("Запрос подписан и передаётся в РСМЭВ");
+    // The open card follows the exchange without F5.
+    let s = t.wait_for("ответ получен");
+    assert!(s.contains("Исполнено"), "{s}");
+    t.keys(&["Tab"]);
+    t.wait_for("По запросу «Сведения о пастбищах» сообщаем");
+    t.keys(&["F10"]);
+    drop(t);
+    assert_eq!(rsim.state().requests.len(), 1);
+    d.stop();
+    assert!(open_node(dir.path()).check().unwrap().ok());
 }

@@ -352,8 +352,9 @@ pub async fn serve(
             channels.push((Channel::Regional, api.regional_link.clone()));
         }
         for (channel, link) in channels {
-            let w = crate::smev::worker::Worker::new(node.clone(), p.clone(), link, &cfg.smev, channel)
-                .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
+            let w =
+                crate::smev::worker::Worker::new(node.clone(), p.clone(), link, &cfg.smev, channel)
+                    .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
             tasks.spawn(w.run(shutdown.clone()));
         }
     }

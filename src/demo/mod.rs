@@ -609,50 +609,54 @@ fn seed_regional(node: &Node, admin: Actor, spec: UserId) -> Result<usize> {
     };
     let me = Actor::User(spec);
     let district_name = "Администрация Заречного района";
-    let answered = node.create_regional(me,
-            &RegionalInput {
-                provider: district_name.to_string(),
-                provider_org: Some(district),
-                application: None,
-                subject: "Сведения о земельном участке 22:14:050101:12".into(),
-                comment: "Прошу сообщить, предоставлялся ли участок в аренду".into(),
-                ..Default::default()
-            },
-        )?;
+    let answered = node.create_regional(
+        me,
+        &RegionalInput {
+            provider: district_name.to_string(),
+            provider_org: Some(district),
+            application: None,
+            subject: "Сведения о земельном участке 22:14:050101:12".into(),
+            comment: "Прошу сообщить, предоставлялся ли участок в аренду".into(),
+            ..Default::default()
+        },
+    )?;
     node.complete_regional(
         Actor::User(rayon.id),
         answered.id,
         "Участок в аренду не предоставлялся",
     )?;
-    node.create_regional(me,
-            &RegionalInput {
-                provider: district_name.to_string(),
-                provider_org: Some(district),
-                application: None,
-                subject: "Копия решения о переводе жилого помещения".into(),
-                comment: "".into(),
-                ..Default::default()
-            },
-        )?;
-    node.create_regional(me,
-            &RegionalInput {
-                provider: "МФЦ Алтайского края".into(),
-                provider_org: None,
-                application: None,
-                subject: "Сведения о выданных результатах услуги".into(),
-                comment: "За октябрь 2026 года".into(),
-                ..Default::default()
-            },
-        )?;
-    node.create_regional(Actor::User(rayon.id),
-            &RegionalInput {
-                provider: ours.display_name().to_string(),
-                provider_org: Some(ours.id),
-                application: None,
-                subject: "Численность населения на 1 ноября 2026 года".into(),
-                comment: "Для сводного отчёта района".into(),
-                ..Default::default()
-            },
-        )?;
+    node.create_regional(
+        me,
+        &RegionalInput {
+            provider: district_name.to_string(),
+            provider_org: Some(district),
+            application: None,
+            subject: "Копия решения о переводе жилого помещения".into(),
+            comment: "".into(),
+            ..Default::default()
+        },
+    )?;
+    node.create_regional(
+        me,
+        &RegionalInput {
+            provider: "МФЦ Алтайского края".into(),
+            provider_org: None,
+            application: None,
+            subject: "Сведения о выданных результатах услуги".into(),
+            comment: "За октябрь 2026 года".into(),
+            ..Default::default()
+        },
+    )?;
+    node.create_regional(
+        Actor::User(rayon.id),
+        &RegionalInput {
+            provider: ours.display_name().to_string(),
+            provider_org: Some(ours.id),
+            application: None,
+            subject: "Численность населения на 1 ноября 2026 года".into(),
+            comment: "Для сводного отчёта района".into(),
+            ..Default::default()
+        },
+    )?;
     Ok(4)
 }

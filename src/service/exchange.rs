@@ -231,9 +231,7 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
         if let Some(r) = super::regional::by_message(&w.tx, orig)? {
             return super::regional::apply_response(w, m, r);
         }
-        return Ok(Receipt::Kept(format!(
-            "no request has MessageID {orig}"
-        )));
+        return Ok(Receipt::Kept(format!("no request has MessageID {orig}")));
     };
     act_for(w, req.org);
     w.target("outgoing_request", req.id);

@@ -19,8 +19,8 @@ use crate::domain::*;
 use crate::smev::envelope::{self, RequestData, ResponseContent};
 use crate::smev::personal::{self as smev_personal, SIGNED_DATA_ID};
 use crate::smev::profile::Profile;
-use crate::smev::reply::{AsyncStatus, Content, Received};
 use crate::smev::regional::{self as schema, RegionalMessage};
+use crate::smev::reply::{AsyncStatus, Content, Received};
 use crate::smev::xml::Element;
 use crate::store::records::{reg_list_prefix, reg_message_key};
 use crate::store::{Read, Record};
@@ -137,13 +137,7 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
         &p.key,
     )
     .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
-    enqueue(
-        w,
-        req.org,
-        Outbound::RegionalRequest(id),
-        &message_id,
-        env,
-    )?;
+    enqueue(w, req.org, Outbound::RegionalRequest(id), &message_id, env)?;
     let signed_by = signer.map(|s| s.subject.clone());
     req.remote = Some(Remote {
         message_id: Some(message_id.clone()),
@@ -208,18 +202,18 @@ fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
 
 /// A regional request from a body elsewhere, taken from the regional exchange's GetRequest.
 pub(super) fn take(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<Receipt> {
-    let msg = schema::parse_request(body).map_err(|e| Error::invalid("Запрос Р-сведений", e.to_string()))?;
-    let org = w
-        .tx
-        .all::<Org>()?
-        .into_iter()
-        .find(|o| !o.inn.is_empty() && o.inn == msg.recipient.inn)
-        .ok_or_else(|| {
-            Error::NotAllowed(format!(
-                "Орган с ИНН {} этим узлом не обслуживается",
-                msg.recipient.inn
-            ))
-        })?;
+    let msg = schema::parse_request(body)
+        .map_err(|e| Error::invalid("Запрос Р-сведений", e.to_string()))?;
+    let org =
+        w.tx.all::<Org>()?
+            .into_iter()
+            .find(|o| !o.inn.is_empty() && o.inn == msg.recipient.inn)
+            .ok_or_else(|| {
+                Error::NotAllowed(format!(
+                    "Орган с ИНН {} этим узлом не обслуживается",
+                    msg.recipient.inn
+                ))
+            })?;
     let verdict = m.personal_signature.clone();
     if let Some(v) = verdict.as_ref().filter(|v| !v.valid) {
         return Err(Error::NotAllowed(format!(
@@ -294,7 +288,13 @@ fn store_files(w: &mut W, id: RegReqId, m: &Received, named: &[(String, String)]
             .map(|(_, n)| n.clone())
             .filter(|n| file_name(n).is_ok())
             .unwrap_or_else(|| default_name(&f.id, &f.mime));
-        let a = files::store(w, Some(FileOwner::Regional(id)), &name, &f.bytes, MAX_RECEIVED_FILE)?;
+        let a = files::store(
+            w,
+            Some(FileOwner::Regional(id)),
+            &name,
+            &f.bytes,
+            MAX_RECEIVED_FILE,
+        )?;
         note(
             w,
             id,
@@ -311,11 +311,7 @@ pub(super) fn by_message(t: &impl Read, message_id: &str) -> Result<Option<Regio
 }
 
 /// An answer, a status or a rejection from the body a regional request went to.
-pub(super) fn apply_response(
-    w: &mut W,
-    m: &Received,
-    mut req: RegionalRequest,
-) -> Result<Receipt> {
+pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) -> Result<Receipt> {
     w.who.org = req.org;
     w.target("regional_request", req.id);
     if let Err(e) = &m.smev_signature {
@@ -327,9 +323,15 @@ pub(super) fn apply_response(
         )?;
         return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
     }
-    if req.remote.as_ref().is_some_and(|r| r.state == RemoteState::Queued) {
+    if req
+        .remote
+        .as_ref()
+        .is_some_and(|r| r.state == RemoteState::Queued)
+    {
         // The exchange took the request although its reply to SendRequest was lost.
-        if let Some(item) = super::exchange::outbox_of(&w.tx, &m.original_id.clone().unwrap_or_default())? {
+        if let Some(item) =
+            super::exchange::outbox_of(&w.tx, &m.original_id.clone().unwrap_or_default())?
+        {
             w.tx.delete::<OutboxItem>(item.id)?;
         }
         set_state(w, &mut req, RemoteState::Sent)?;
@@ -338,18 +340,34 @@ pub(super) fn apply_response(
         Content::Primary(body) if body.is(schema::NS, schema::ANSWER) => {
             if req.status == RegStatus::Done {
                 note(w, req.id, "Ответ получен повторно", sender(m))?;
-                return Ok(Receipt::Kept(format!("a second answer to regional {}", req.id)));
+                return Ok(Receipt::Kept(format!(
+                    "a second answer to regional {}",
+                    req.id
+                )));
             }
             let (answer, named) = match schema::parse_answer(body) {
                 Ok(a) => a,
                 Err(e) => {
-                    note(w, req.id, "Ответ отклонён", format!("ответ не прочитан: {e}"))?;
+                    note(
+                        w,
+                        req.id,
+                        "Ответ отклонён",
+                        format!("ответ не прочитан: {e}"),
+                    )?;
                     return Ok(Receipt::Kept(format!("invalid regional answer: {e}")));
                 }
             };
             if let Some(v) = m.personal_signature.as_ref().filter(|v| !v.valid) {
-                note(w, req.id, "Ответ отклонён", format!("ЭП-СП ответа не верна: {}", v.reason))?;
-                return Ok(Receipt::Kept(format!("a bad personal signature: {}", v.reason)));
+                note(
+                    w,
+                    req.id,
+                    "Ответ отклонён",
+                    format!("ЭП-СП ответа не верна: {}", v.reason),
+                )?;
+                return Ok(Receipt::Kept(format!(
+                    "a bad personal signature: {}",
+                    v.reason
+                )));
             }
             req.status = RegStatus::Done;
             req.answer = answer;
@@ -386,8 +404,16 @@ pub(super) fn apply_response(
         Content::Status {
             code, description, ..
         } => {
-            note(w, req.id, "Статус от получателя", format!("{code}: {description}"))?;
-            Ok(Receipt::Applied(format!("status {code} of regional {}", req.id)))
+            note(
+                w,
+                req.id,
+                "Статус от получателя",
+                format!("{code}: {description}"),
+            )?;
+            Ok(Receipt::Applied(format!(
+                "status {code} of regional {}",
+                req.id
+            )))
         }
         Content::Rejected(reasons) => {
             let detail = reasons
@@ -402,7 +428,10 @@ pub(super) fn apply_response(
                 set_state(w, &mut req, RemoteState::Rejected)?;
             }
             note(w, req.id, "Получатель отклонил запрос", detail)?;
-            Ok(Receipt::Applied(format!("rejection of regional {}", req.id)))
+            Ok(Receipt::Applied(format!(
+                "rejection of regional {}",
+                req.id
+            )))
         }
         Content::Async(st) => notice(w, req, st),
         Content::Cancel(_) => Ok(Receipt::Kept("a Cancel in a response queue".into())),
@@ -444,7 +473,12 @@ pub(super) fn sent(w: &mut W, what: Outbound, outcome: &super::SendOutcome) -> R
     let request = matches!(what, Outbound::RegionalRequest(_));
     match (outcome, request) {
         (Accepted { status, note: n }, _) => {
-            if request && req.remote.as_ref().is_some_and(|r| r.state == RemoteState::Queued) {
+            if request
+                && req
+                    .remote
+                    .as_ref()
+                    .is_some_and(|r| r.state == RemoteState::Queued)
+            {
                 set_state(w, &mut req, RemoteState::Sent)?;
             }
             let mut detail = status.clone().unwrap_or_default();
@@ -487,22 +521,24 @@ impl Node {
                     ));
                 }
                 (Some(p), None) => {
-                    let o = w
-                        .tx
-                        .get::<Org>(p.0)?
-                        .ok_or_else(|| Error::not_found("org", p))?;
+                    let o =
+                        w.tx.get::<Org>(p.0)?
+                            .ok_or_else(|| Error::not_found("org", p))?;
                     if provider.is_empty() {
                         provider = o.display_name().to_string();
                     }
                 }
                 (None, Some(inn)) => {
                     let (_, dir) = regional_profile(w)?;
-                    let body = dir.into_iter().find(|b| b.inn == inn.trim()).ok_or_else(|| {
-                        Error::invalid(
-                            "Получатель",
-                            format!("Органа с ИНН {inn} нет в справочнике РСМЭВ этого узла"),
-                        )
-                    })?;
+                    let body = dir
+                        .into_iter()
+                        .find(|b| b.inn == inn.trim())
+                        .ok_or_else(|| {
+                            Error::invalid(
+                                "Получатель",
+                                format!("Органа с ИНН {inn} нет в справочнике РСМЭВ этого узла"),
+                            )
+                        })?;
                     provider = body.name.clone();
                     remote = Some(Remote {
                         incoming: false,
@@ -620,11 +656,11 @@ impl Node {
                 let to_us = q.is_to(r.who.org);
                 let counterpart = match (to_us, q.sent_from_elsewhere()) {
                     (true, Some(b)) => b.name.clone(),
-                    (true, None) => r
-                        .rx
-                        .get::<Org>(q.org.0)?
-                        .map(|o| o.display_name().to_string())
-                        .unwrap_or_default(),
+                    (true, None) => {
+                        r.rx.get::<Org>(q.org.0)?
+                            .map(|o| o.display_name().to_string())
+                            .unwrap_or_default()
+                    }
                     (false, _) => q.provider.clone(),
                 };
                 rows.push(super::RegRow {

@@ -4,9 +4,9 @@
 use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, Result, W, history};
 use crate::domain::*;
+use crate::store::Record;
 use crate::store::records::{in_list_prefix, out_list_prefix};
 use crate::store::summary::{InSummary, OutSummary, ReqCol};
-use crate::store::Record;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -52,7 +52,9 @@ pub struct RegionalMessage {
 }
 
 fn open(root: &str, id: Option<&str>) -> String {
-    let id = id.map(|i| format!(" Id=\"{}\"", esc(i))).unwrap_or_default();
+    let id = id
+        .map(|i| format!(" Id=\"{}\"", esc(i)))
+        .unwrap_or_default();
     format!("<r:{root} xmlns:r=\"{NS}\"{id}>")
 }
 

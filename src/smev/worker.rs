@@ -354,12 +354,8 @@ impl Worker {
             Err(e) => {
                 let why = e.to_string();
                 let r = blocking(|| {
-                    self.node.exchange_receive(
-                        self.channel,
-                        op,
-                        &x.raw,
-                        &Inbound::Unreadable(&why),
-                    )
+                    self.node
+                        .exchange_receive(self.channel, op, &x.raw, &Inbound::Unreadable(&why))
                 });
                 tracing::warn!("{op}: unreadable message kept ({why}): {r:?}");
                 // Without its id it cannot be acknowledged; the next round tries again.

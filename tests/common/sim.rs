@@ -173,6 +173,24 @@ pub fn smev_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
     )
 }
 
+/// ИНН of the body of the region in the directory of [`regional_config`].
+pub const RAYON_INN: &str = "2234000024";
+
+/// [`smev_config`] with the regional exchange at `rsim` and one body of the region in its
+/// directory («Администрация Ключевского района», node `rayon-1`).
+pub fn regional_config(dir: &Path, sim: &Sim, rsim: &Sim) -> std::path::PathBuf {
+    let cfg = smev_config(dir, sim);
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(&format!(
+        "node_id = \"test-node\"\nregional_endpoint = \"http://{}/ws\"\n\
+         [[smev.regional_bodies]]\nname = \"Администрация Ключевского района\"\n\
+         inn = \"{RAYON_INN}\"\nnode = \"rayon-1\"\n",
+        rsim.addr
+    ));
+    std::fs::write(&cfg, text).unwrap();
+    cfg
+}
+
 /// Polls `f` until it gives something, for at most 40 s.
 pub fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let t0 = Instant::now();

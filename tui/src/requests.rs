@@ -370,9 +370,7 @@ impl App {
         let (q, history) =
             self.fetch::<(RegionalRequest, Vec<HistoryEntry>)>(Call::Regional { id })?;
         let o = self.offset;
-        let Some(me) = self.session.as_ref().map(|s| s.org) else {
-            return None;
-        };
+        let me = self.session.as_ref().map(|s| s.org)?;
         let to_us = q.is_to(me);
         let mut data = vec![
             (text::R_SUBJECT.into(), q.subject.clone()),
@@ -442,7 +440,11 @@ impl App {
                 .is_some_and(|r| !r.incoming && r.state.sendable());
             if sendable && q.org == me {
                 actions.push(ReqAction::SendRegional(false));
-                if self.session.as_ref().is_some_and(|s| s.personal_cert.is_some()) {
+                if self
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.personal_cert.is_some())
+                {
                     actions.push(ReqAction::SendRegional(true));
                 }
             }
@@ -679,12 +681,7 @@ impl App {
     }
 
     /// The dialog of a new regional request was filled in.
-    pub(crate) fn create_regional(
-        &mut self,
-        d: Dialog,
-        choice: Provider,
-        app: Option<AppId>,
-    ) {
+    pub(crate) fn create_regional(&mut self, d: Dialog, choice: Provider, app: Option<AppId>) {
         let skip = usize::from(choice == Provider::Other);
         let mut input = volost::service::RegionalInput {
             application: app,

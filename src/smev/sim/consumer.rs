@@ -212,11 +212,7 @@ pub(super) fn answer(
 }
 
 /// A regional body's answer: `extra`'s `Answer`, or a plain reply naming the subject.
-fn regional_answer(
-    req: &Element,
-    extra: &BTreeMap<String, String>,
-    id: Option<&str>,
-) -> String {
+fn regional_answer(req: &Element, extra: &BTreeMap<String, String>, id: Option<&str>) -> String {
     let subject = req
         .child(regional::NS, "Subject")
         .map(|e| e.text())
