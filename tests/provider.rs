@@ -249,6 +249,23 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         history.iter().any(|h| h.comment.contains("Росреестр")),
         "{history:#?}"
     );
+    // The card names the sender and the message it came in.
+    let route: Option<Route> = c
+        .call(Call::Route {
+            about: Routed::Incoming(id),
+        })
+        .unwrap();
+    let route = route.unwrap();
+    assert_eq!(
+        (route.sender.as_str(), route.message_id.as_str()),
+        ("Росреестр", mid.as_str())
+    );
+    let none: Option<Route> = c
+        .call(Call::Route {
+            about: Routed::Application(AppId(1)),
+        })
+        .unwrap_or(None);
+    assert!(none.is_none());
     let files: Vec<Attachment> = c
         .call(Call::Files {
             owner: FileOwner::Incoming(id),

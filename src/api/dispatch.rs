@@ -173,6 +173,7 @@ impl Api {
             }
             Call::Incoming { id } => ok(n.incoming(a, id)?),
             Call::Regional { id } => ok(n.regional(a, id)?),
+            Call::Route { about } => ok(n.route(a, about)?),
             Call::RegionalList(l) => {
                 ok(n.regional_list(a, &l.filter, l.desc, l.after.as_ref(), l.limit)?)
             }

@@ -141,6 +141,10 @@ pub enum Call {
     Incoming {
         id: InReqId,
     },
+    /// Where something received over an exchange came from (`None`: made here).
+    Route {
+        about: Routed,
+    },
     AnswerIncoming {
         id: InReqId,
         answer: BTreeMap<String, String>,
@@ -313,7 +317,7 @@ impl Call {
             ReturnIncoming => "return_incoming", CommentIncoming => "comment_incoming", CreateRegional => "create_regional",
             CompleteRegional => "complete_regional", SendRegional => "send_regional",
             RegionalBodies => "regional_bodies", Services => "services",
-            Incoming => "incoming", Regional => "regional", RegionalList => "regional_list",
+            Incoming => "incoming", Route => "route", Regional => "regional", RegionalList => "regional_list",
             AddFile => "add_file", Files => "files", File => "file", RemoveFile => "remove_file",
             Service => "service", RequestKinds => "request_kinds", AddService => "add_service",
             AddRequestKind => "add_request_kind", SetServiceActive => "set_service_active",

@@ -9,7 +9,7 @@
 
 use super::exchange::{Receipt, profile, sender};
 use super::personal::{self, Signer};
-use super::{Error, Result, W, files};
+use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
 use crate::smev::envelope::{self, Attachment as MessageFile, RejectCode, ResponseContent};
 use crate::smev::reply::{Content, Received};
@@ -612,4 +612,32 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
         ),
         format!("MessageID {id}"),
     )
+}
+
+impl Node {
+    /// Where what came over an exchange came from and where its answers go: the sender, its
+    /// MessageID, the portal's number. `None` for what was made on this node.
+    pub fn route(&self, actor: Actor, about: Routed) -> Result<Option<Route>> {
+        self.read(actor, |r| {
+            match about {
+                Routed::Incoming(id) => {
+                    r.who.require("incoming.view", Right::Interagency)?;
+                    let _: IncomingRequest = r.load(id.0)?;
+                }
+                Routed::Application(id) => {
+                    let app: Application = r.load(id.0)?;
+                    if !super::applications::can_see(&r.who, &app) {
+                        return Err(Error::not_found("application", id));
+                    }
+                }
+                Routed::Regional(id) => {
+                    r.who.require("regional.view", Right::Regional)?;
+                    r.rx.get::<RegionalRequest>(id.0)?
+                        .filter(|q| q.provider_org == Some(r.who.org))
+                        .ok_or_else(|| Error::not_found("regional_request", id))?;
+                }
+            }
+            route_of(&r.rx, about)
+        })
+    }
 }

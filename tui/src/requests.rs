@@ -324,6 +324,17 @@ impl App {
             data.push((text::R_PREVIOUS_EXECUTOR.into(), p));
         }
         data.push((text::R_MESSAGE_ID.into(), q.message_id.clone()));
+        // Who sent it, as the exchange named them; a card of a request typed in has none.
+        let about = volost::domain::Routed::Incoming(id);
+        if let Ok(Some(r)) = self
+            .conn
+            .call::<Option<volost::domain::Route>>(Call::Route { about })
+        {
+            data.push((text::R_SENDER.into(), r.sender));
+            if r.test {
+                data.push((text::R_TEST.into(), text::TEST_MESSAGE.into()));
+            }
+        }
         if let Some(v) = &q.personal.received {
             data.push((text::R_PERSONAL_REQUEST.into(), v.note()));
         }
