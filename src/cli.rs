@@ -696,37 +696,35 @@ pub fn smev_keygen_personal(
 }
 
 /// `volost smev verify`: every `ds:Signature` of the message, checked as the worker checks
-/// what it receives.
+/// what it receives, each against the element its place in the message says it signs.
 pub fn smev_verify(file: &Path) -> Result<()> {
-    use volost::smev::{dsig, xml};
+    use volost::smev::{inspect, xml};
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("не удалось прочитать {}", file.display()))?;
     let doc = xml::parse(&text).context("файл не является корректным XML")?;
-    let sigs: Vec<&xml::Element> = doc
-        .descendants()
-        .into_iter()
-        .filter(|e| e.is(dsig::DS, "Signature"))
-        .collect();
-    if sigs.is_empty() {
+    let checks = inspect::signatures(&doc);
+    if checks.is_empty() {
         bail!("в сообщении нет подписей (ds:Signature)");
     }
     let mut bad = 0;
-    for s in sigs {
-        match dsig::verify(&doc, s) {
-            Ok(v) => println!(
-                "#{}: подпись верна; подписал {}, сертификат действителен до {}",
-                v.reference,
-                v.signer(),
-                v.cert.not_after()
+    for c in &checks {
+        let place = match &c.expected {
+            Some(e) => format!("{} (подписывает {e})", c.container),
+            None => c.container.clone(),
+        };
+        match &c.outcome {
+            Ok(s) => println!(
+                "{place}: подпись верна; элемент #{}, подписал {}, сертификат действителен до {}",
+                s.reference, s.signer, s.not_after
             ),
-            Err(e) => {
+            Err(why) => {
                 bad += 1;
-                println!("подпись не верна: {e}");
+                println!("{place}: подпись НЕ верна: {why}");
             }
         }
     }
     if bad > 0 {
-        bail!("неверных подписей: {bad}");
+        bail!("неверных подписей: {bad} из {}", checks.len());
     }
     Ok(())
 }

@@ -59,7 +59,14 @@ fn keygen_makes_a_private_key_and_a_certificate_that_sign_a_message_verify_can_c
     let bad = dir.path().join("bad.xml");
     std::fs::write(&bad, msg.replace("<t:MessageID>1<", "<t:MessageID>2<")).unwrap();
     let (ok, text) = volost(&["smev", "verify", bad.to_str().unwrap()]);
-    assert!(!ok && text.contains("неверных подписей: 1"), "{text}");
+    assert!(
+        !ok && text.contains("неверных подписей: 1 из 1")
+            && text.contains(
+                "CallerInformationSystemSignature (подписывает SenderProvidedRequestData)"
+            )
+            && text.contains("данные изменены после подписи"),
+        "{text}"
+    );
 
     // A certificate of another key is refused when the pair is loaded.
     let other = dir.path().join("other");

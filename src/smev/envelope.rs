@@ -523,7 +523,7 @@ pub fn message_id_time(s: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::smev::gost;
 

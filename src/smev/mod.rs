@@ -6,6 +6,7 @@ pub mod c14n;
 pub mod dsig;
 pub mod envelope;
 pub mod gost;
+pub mod inspect;
 pub mod keys;
 pub mod link;
 pub mod personal;
