@@ -167,6 +167,9 @@ impl Node {
                     match outcome {
                         Outcome::Committed => {
                             tracing::debug!(op, ?targets, "committed");
+                            if targets.iter().any(|t| t.starts_with("outbox:")) {
+                                self.outbox.send_modify(|n| *n = n.wrapping_add(1));
+                            }
                             return Ok(value);
                         }
                         Outcome::Failed(e) => return Err(e.into()),

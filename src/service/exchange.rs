@@ -498,18 +498,25 @@ impl Node {
         })
     }
 
-    /// The outbox messages due at `now`, oldest first: what the worker sends next.
-    pub fn exchange_due(&self, channel: Channel, now: Ts) -> Result<Vec<OutboxItem>> {
+    /// The outbox messages of `channel` due at `now`, oldest first: what the worker sends
+    /// next; and when the next of the others falls due.
+    pub fn exchange_due(&self, channel: Channel, now: Ts) -> Result<(Vec<OutboxItem>, Option<Ts>)> {
         let rx = self.store().read()?;
         let mut due = Vec::new();
+        let mut later: Option<Ts> = None;
         rx.scan_rows(tables::OUTBOX, 0, &mut |_, v| {
             let item = OutboxItem::decode(v)?;
-            if item.next_attempt <= now && item.what.channel() == channel {
+            if item.what.channel() != channel {
+                return Ok(true);
+            }
+            if item.next_attempt <= now {
                 due.push(item);
+            } else if later.is_none_or(|t| item.next_attempt < t) {
+                later = Some(item.next_attempt);
             }
             Ok(true)
         })?;
-        Ok(due)
+        Ok((due, later))
     }
 
     /// Every message in the outbox (for `/health` and the tests).
@@ -609,7 +616,14 @@ impl Node {
     /// Counts for `/health` and `/metrics`: messages waiting in the outbox and the oldest
     /// one's first save (unix ms).
     pub fn exchange_backlog(&self) -> Result<(u64, Option<Ts>)> {
-        let items = self.exchange_outbox()?;
-        Ok((items.len() as u64, items.iter().map(|i| i.created).min()))
+        let rx = self.store().read()?;
+        let n = rx.count_rows(tables::OUTBOX)?;
+        // Ids grow with time, so the first row is the oldest: one decode, not n.
+        let mut oldest = None;
+        rx.scan_rows(tables::OUTBOX, 0, &mut |_, v| {
+            oldest = Some(OutboxItem::decode(v)?.created);
+            Ok(false)
+        })?;
+        Ok((n, oldest))
     }
 }

@@ -113,6 +113,9 @@ pub struct Node {
     /// The SMEV key and settings, once the daemon has loaded them: what signs the messages
     /// operations put in the outbox.
     exchange: std::sync::OnceLock<Arc<crate::smev::profile::Profile>>,
+    /// Bumped after each commit that put something in the outbox: the exchange workers
+    /// sleep until then (or until their next poll or retry) instead of reading the outbox.
+    outbox: tokio::sync::watch::Sender<u64>,
 }
 
 /// The acting party inside a transaction, resolved and checked once per operation.
@@ -329,7 +332,13 @@ impl Node {
             group: commit::Group::default(),
             dummy_hash: std::sync::OnceLock::new(),
             exchange: std::sync::OnceLock::new(),
+            outbox: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// Changes when a committed operation has put a message in the outbox.
+    pub fn outbox_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.outbox.subscribe()
     }
 
     /// Turns the SMEV exchange on: from now on operations sign what they put in the outbox

@@ -88,23 +88,34 @@ impl Worker {
         })
     }
 
-    /// Runs until shutdown: sends due messages every second, polls every poll interval.
+    /// Runs until shutdown: sends what is due, polls every poll interval, and in between
+    /// sleeps until the next retry falls due or an operation puts a message in the outbox.
     pub async fn run(self, mut shutdown: Shutdown) {
-        let mut next_poll = tokio::time::Instant::now();
-        let mut next_cert_check = tokio::time::Instant::now();
+        use tokio::time::Instant;
+        let mut outbox = self.node.outbox_changes();
+        let mut next_poll = Instant::now();
+        let mut next_cert_check = Instant::now();
         loop {
-            if tokio::time::Instant::now() >= next_cert_check {
+            if Instant::now() >= next_cert_check {
                 self.check_certificate();
                 next_cert_check += Duration::from_secs(6 * 3600);
             }
-            self.send_due().await;
-            if tokio::time::Instant::now() >= next_poll {
+            outbox.borrow_and_update();
+            let next_send = self.send_due().await;
+            if Instant::now() >= next_poll {
                 self.poll_round().await;
-                next_poll = tokio::time::Instant::now() + self.poll;
+                next_poll = Instant::now() + self.poll;
+            }
+            let mut wake = next_poll;
+            if let Some(t) = next_send {
+                let ms = t.0 - Self::now().unix_timestamp() * 1000;
+                wake = wake.min(Instant::now() + Duration::from_millis(ms.max(0) as u64));
             }
             tokio::select! {
                 _ = shutdown.wait() => break,
-                _ = tokio::time::sleep(Duration::from_secs(1).min(self.poll)) => {}
+                _ = tokio::time::sleep_until(wake) => {}
+                // The node outlives its workers, so the sender cannot go while one waits.
+                _ = outbox.changed() => {}
             }
         }
         tracing::info!(channel = self.channel.name(), "SMEV worker stopped");
@@ -181,22 +192,29 @@ impl Worker {
         self.link.up(Self::now().unix_timestamp());
     }
 
-    async fn send_due(&self) {
+    /// Sends the due messages of this channel; returns when the next one falls due.
+    async fn send_due(&self) -> Option<Ts> {
         let now = Ts(Self::now().unix_timestamp() * 1000);
-        let due = match blocking(|| self.node.exchange_due(self.channel, now)) {
+        let (due, mut next) = match blocking(|| self.node.exchange_due(self.channel, now)) {
             Ok(d) => d,
             Err(e) => {
                 tracing::error!("cannot read the outbox: {e}");
-                return;
+                // Try again in a second rather than sleep a whole poll interval.
+                return Some(Ts(now.0 + 1000));
             }
         };
         for item in due {
             let outcome = self.send_one(&item).await;
+            if let SendOutcome::Retry { next: at, .. } = &outcome {
+                next = Some(next.map_or(*at, |n| n.min(*at)));
+            }
             tracing::info!(channel = self.channel.name(), message_id = %item.message_id, attempt = item.attempts + 1, ?outcome, "SMEV send");
             if let Err(e) = blocking(|| self.node.exchange_sent(&item, &outcome)) {
                 tracing::error!(message_id = %item.message_id, "cannot record a send: {e}");
+                next = Some(Ts(now.0 + 1000));
             }
         }
+        next
     }
 
     async fn send_one(&self, item: &OutboxItem) -> SendOutcome {
