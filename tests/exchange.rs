@@ -6,6 +6,7 @@
 
 mod common;
 
+use base64::Engine;
 use common::daemon::*;
 use common::sim::*;
 use common::*;
@@ -119,6 +120,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     let step_answer = Step::Answer {
         after_ms: 200,
         fields: Default::default(),
+        files: Vec::new(),
     };
 
     // The provider rejects: «Запрос не принят в ведомстве», with the reason in words.
@@ -279,4 +281,150 @@ fn without_an_endpoint_a_request_is_kept_and_staff_hear_why() {
     let (req, _): Card = c.call(Call::Outgoing { id: ids[0] }).unwrap();
     assert_eq!(req.status, OutStatus::Formed);
     assert!(req.message_id.is_none());
+}
+
+#[test]
+fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_signing() {
+    let (dir, ids) = node_with_requests(3);
+    let dir = Box::leak(Box::new(dir));
+    eprintln!("DEBUGDIR {}", dir.path().display());
+    let sim = Sim::start(&dir.path().join("dump"));
+    let cfg = smev_config(dir.path(), &sim);
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("max_attachment_bytes = 2048\n");
+    std::fs::write(&cfg, text).unwrap();
+    let d = Daemon::start(dir.path(), &cfg);
+    let mut c = d.login("spec", "password-1");
+    let add = |c: &mut Client, id: OutReqId, bytes: Vec<u8>| {
+        let _: Attachment = c
+            .call(Call::AddFile {
+                owner: Some(FileOwner::Outgoing(id)),
+                name: "справка.pdf".into(),
+                data: volost::api::Bytes(bytes),
+            })
+            .unwrap();
+    };
+
+    add(&mut c, ids[0], b"%PDF-1.4 small".to_vec());
+    // The agency answers with a file of its own.
+    let answer_file = b"%PDF-1.4 extract from the register".to_vec();
+    sim.scenario(&Scenario {
+        steps: vec![Step::Answer {
+            after_ms: 200,
+            fields: Default::default(),
+            files: vec![volost::smev::sim::OfferedFile {
+                id: "extract.pdf".into(),
+                key: String::new(),
+                name: String::new(),
+                mime: "application/pdf".into(),
+                base64: base64::engine::general_purpose::STANDARD.encode(&answer_file),
+            }],
+        }],
+    });
+    let sent: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[0],
+            pin: None,
+        })
+        .unwrap();
+    let (_, history) = wait_for(&mut c, ids[0], OutStatus::Answered);
+    assert!(
+        history.iter().any(|h| h.comment.contains("файлов: 1")),
+        "{history:#?}"
+    );
+    let message_id = sent.message_id.unwrap();
+    let envelope: String = std::fs::read_dir(dir.path().join("dump"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|t| t.contains(&message_id) && t.contains("SendRequestRequest"))
+        .unwrap();
+    // Inline, with its header, and within what the simulator's schema check accepted.
+    assert!(envelope.contains("AttachmentHeaderList") && envelope.contains("AttachmentContent"));
+    assert!(sim.state().refused.is_empty());
+    // The answer's file is kept with the request, byte for byte, its digest in the history.
+    let files: Vec<Attachment> = c
+        .call(Call::Files {
+            owner: FileOwner::Outgoing(ids[0]),
+        })
+        .unwrap();
+    let got = files.iter().find(|f| f.name == "extract.pdf").unwrap();
+    assert!(got.added_by.is_none(), "received by the node itself");
+    let data: volost::api::FileReply = c.call(Call::File { id: got.id }).unwrap();
+    assert_eq!(data.data.0, answer_file);
+    assert!(
+        history
+            .iter()
+            .any(|h| h.what.contains("extract.pdf") && h.comment.contains(&got.sha256[..16])),
+        "{history:#?}"
+    );
+
+    // Over the limit: refused with the sizes, nothing signed, nothing queued.
+    add(&mut c, ids[1], vec![b'x'; 3000]);
+    let e = c
+        .call::<OutgoingRequest>(Call::SubmitOutgoing {
+            id: ids[1],
+            pin: None,
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("можно отправить не более"), "{e}");
+    let (req, _): Card = c.call(Call::Outgoing { id: ids[1] }).unwrap();
+    assert_eq!(req.status, OutStatus::Formed);
+    assert!(req.message_id.is_none());
+
+    // An answer the node cannot store (more files than a request may hold): not taken, the
+    // request tells why, the message is acknowledged and the exchange goes on.
+    let many = (0..=MAX_FILES_PER_OWNER)
+        .map(|i| volost::smev::sim::OfferedFile {
+            id: format!("part{i}.pdf"),
+            key: String::new(),
+            name: String::new(),
+            mime: "application/pdf".into(),
+            base64: base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4"),
+        })
+        .collect();
+    sim.scenario(&Scenario {
+        steps: vec![Step::Answer {
+            after_ms: 100,
+            fields: Default::default(),
+            files: many,
+        }],
+    });
+    let third: OutgoingRequest = c
+        .call(Call::SubmitOutgoing {
+            id: ids[2],
+            pin: None,
+        })
+        .unwrap();
+    let (req, _) = wait_for(&mut c, ids[2], OutStatus::Error);
+    assert!(
+        req.error.as_deref().unwrap().contains("ответ не принят"),
+        "{req:?}"
+    );
+    let files: Vec<Attachment> = c
+        .call(Call::Files {
+            owner: FileOwner::Outgoing(ids[2]),
+        })
+        .unwrap();
+    assert!(
+        files.is_empty(),
+        "nothing of the refused answer is kept as files"
+    );
+    until("the refused answer acknowledged", || {
+        (sim.state().acked.len() >= 2).then_some(())
+    });
+
+    drop(c);
+    d.stop();
+    let node = open_node(dir.path());
+    check_ok(&node);
+    assert!(node.exchange_outbox().unwrap().is_empty());
+    assert_eq!(
+        sim.state().requests,
+        vec![message_id, third.message_id.unwrap()]
+    );
+    let kept = node.exchange_inbox(50).unwrap();
+    assert!(
+        kept.iter().any(|e| e.verdict.contains("refused")),
+        "the message is in the journal: {kept:?}"
+    );
 }

@@ -286,16 +286,7 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
                     v.reason
                 )));
             }
-            req.answer = answer;
-            req.updated = w.now;
-            req.personal.received = verdict;
-            w.tx.put(&req)?;
-            let mut detail = format!("от {}", sender(m));
-            if let Some(v) = &req.personal.received {
-                detail.push_str("; ");
-                detail.push_str(&v.note());
-            }
-            super::requests::out_event(w, req.id, OutEvent::AnswerReceived, &detail)?;
+            // The files first: once the request is answered its files no longer change.
             for f in &m.files {
                 let name = if file_name(&f.id).is_ok() {
                     f.id.clone()
@@ -310,6 +301,16 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
                     MAX_RECEIVED_FILE,
                 )?;
             }
+            req.answer = answer;
+            req.updated = w.now;
+            req.personal.received = verdict;
+            w.tx.put(&req)?;
+            let mut detail = format!("от {}", sender(m));
+            if let Some(v) = &req.personal.received {
+                detail.push_str("; ");
+                detail.push_str(&v.note());
+            }
+            super::requests::out_event(w, req.id, OutEvent::AnswerReceived, &detail)?;
             Ok(Receipt::Applied(format!("answer to {}", req.number)))
         }
         Content::Status {
@@ -338,6 +339,23 @@ fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
         Content::Async(st) => notice(w, &req, st),
         Content::Cancel(_) => Ok(Receipt::Kept("a Cancel in a response queue".into())),
     }
+}
+
+/// A response whose content the node could not take (a file it cannot store, say): kept in
+/// the journal, and the request it answers learns why, so that the exchange goes on.
+fn response_refused(w: &mut W, m: &Received, r: &Refusal) -> Result<Receipt> {
+    let orig = m.original_id.as_deref().unwrap_or_default();
+    let detail = format!("ответ не принят: {}", r.why);
+    if let Some(req) = outgoing_by_message(&w.tx, orig)? {
+        act_for(w, req.org);
+        w.target("outgoing_request", req.id);
+        move_or_note(w, &req, OutEvent::Error, &detail)?;
+    } else if let Some(q) = super::regional::by_message(&w.tx, orig)? {
+        act_for(w, q.org);
+        w.target("regional_request", q.id);
+        w.history(Entity::Regional, q.id.0, "Ответ отклонён", detail)?;
+    }
+    Ok(Receipt::Kept(format!("refused: {}", r.why)))
 }
 
 pub(super) fn sender(m: &Received) -> String {
@@ -435,7 +453,10 @@ fn receive(
         Inbound::Message(m) if call == "GetRequest" => {
             super::provider::take(w, channel, m, refused)?
         }
-        Inbound::Message(m) => apply_response(w, m)?,
+        Inbound::Message(m) => match refused {
+            Some(r) => response_refused(w, m, r)?,
+            None => apply_response(w, m)?,
+        },
     };
     let id = w.tx.next_id(InboxEntry::KIND)?;
     let verdict = match &receipt {
@@ -586,13 +607,14 @@ impl Node {
         let first = self.write(Actor::System(NODE), "smev.receive", |w| {
             receive(w, channel, call, raw, inbound, None)
         });
+        // A request is answered with the refusal; a response is kept and its request told.
         let refusal = match (&first, inbound) {
-            (Err(e), Inbound::Message(m)) if m.reply_to.is_some() => Refusal::of(e),
+            (Err(e), Inbound::Message(_)) => Refusal::of(e),
             _ => None,
         };
         match refusal {
             Some(r) => {
-                tracing::warn!(message_id = %inbound_id(inbound), "request refused: {}", r.why);
+                tracing::warn!(message_id = %inbound_id(inbound), "message refused: {}", r.why);
                 self.write(Actor::System(NODE), "smev.refuse", |w| {
                     receive(w, channel, call, raw, inbound, Some(&r))
                 })

@@ -75,7 +75,9 @@ fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Res
         FileOwner::Outgoing(id) => {
             who.require("file.outgoing", Right::Interagency)?;
             let q: OutgoingRequest = load(t, who, id.0)?;
-            if change && q.status != OutStatus::Formed {
+            // Staff change files only while the request is being formed; the node itself
+            // adds the answer's files when it arrives (the request has been sent by then).
+            if change && q.status != OutStatus::Formed && who.user.is_some() {
                 return closed(q.status.label());
             }
         }

@@ -288,18 +288,13 @@ fn store_files(w: &mut W, id: RegReqId, m: &Received, named: &[(String, String)]
             .map(|(_, n)| n.clone())
             .filter(|n| file_name(n).is_ok())
             .unwrap_or_else(|| default_name(&f.id, &f.mime));
-        let a = files::store(
+        // `store` writes the file's size and digest into the history.
+        files::store(
             w,
             Some(FileOwner::Regional(id)),
             &name,
             &f.bytes,
             MAX_RECEIVED_FILE,
-        )?;
-        note(
-            w,
-            id,
-            "Получен файл",
-            format!("{} ({} байт, SHA-256 {})", a.name, a.size, a.sha256),
         )?;
     }
     Ok(())
@@ -369,6 +364,8 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
                     v.reason
                 )));
             }
+            // The files first: once the request is done its files no longer change.
+            store_files(w, req.id, m, &named)?;
             req.status = RegStatus::Done;
             req.answer = answer;
             req.completed = Some(w.now);
@@ -389,7 +386,6 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
                 RegStatus::Done.label(),
                 detail,
             )?;
-            store_files(w, req.id, m, &named)?;
             Ok(Receipt::Applied(format!("answer to regional {}", req.id)))
         }
         Content::Primary(body) => {

@@ -32,6 +32,9 @@ pub enum Step {
         after_ms: u64,
         #[serde(default)]
         fields: BTreeMap<String, String>,
+        /// Files attached to the answer.
+        #[serde(default)]
+        files: Vec<super::OfferedFile>,
     },
     /// `RequestRejected` with a code (`NO_DATA`, …).
     Reject {
@@ -62,6 +65,7 @@ impl Scenario {
                 Step::Answer {
                     after_ms: ms * 2,
                     fields: BTreeMap::new(),
+                    files: Vec::new(),
                 },
             ],
         }
@@ -130,6 +134,7 @@ pub(super) fn send_request(
     }
     let start = Instant::now();
     for step in scenario.steps {
+        let mut files = Vec::new();
         let (after_ms, content) = match step {
             Step::SmevReject { after_ms, details } => {
                 g.notices.push_back(Notice {
@@ -152,9 +157,27 @@ pub(super) fn send_request(
                     esc(&description)
                 ),
             ),
-            Step::Answer { after_ms, fields } => {
+            Step::Answer {
+                after_ms,
+                fields,
+                files: attached,
+            } => {
+                files = super::provider::decode(&attached).map_err(|e| refuse("SMEVFailure", e))?;
                 let key = sign_answer.then_some(&sim.key);
-                (after_ms, answer(&sim.forms, &business, &fields, key))
+                let mut content = answer(&sim.forms, &business, &fields, key);
+                if !files.is_empty() {
+                    content.push_str("<basic:AttachmentHeaderList>");
+                    for (id, mime, _) in &files {
+                        content.push_str(&format!(
+                            "<basic:AttachmentHeader><basic:contentId>{}</basic:contentId>\
+                             <basic:MimeType>{}</basic:MimeType></basic:AttachmentHeader>",
+                            esc(id),
+                            esc(mime)
+                        ));
+                    }
+                    content.push_str("</basic:AttachmentHeaderList>");
+                }
+                (after_ms, content)
             }
             Step::Reject {
                 after_ms,
@@ -176,7 +199,7 @@ pub(super) fn send_request(
             message_id: envelope::new_message_id(),
             content,
             original_id: id.clone(),
-            files: Vec::new(),
+            files,
             again: false,
         });
     }

@@ -135,7 +135,7 @@ pub(super) struct Offered {
     pub(super) again: bool,
 }
 
-fn decode(files: &[OfferedFile]) -> Result<Vec<(String, String, Vec<u8>)>, String> {
+pub(super) fn decode(files: &[OfferedFile]) -> Result<Vec<(String, String, Vec<u8>)>, String> {
     files
         .iter()
         .map(|f| {
