@@ -11,6 +11,7 @@ pub mod config;
 pub mod daemon;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod service;
 pub mod smev;
 pub mod store;

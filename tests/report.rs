@@ -96,6 +96,8 @@ fn the_period_report_matches_a_hand_count() {
     assert_eq!((r.addressees[0].count, r.addressees[0].answered), (1, 1));
     assert_eq!(r.addressees[0].avg_answer_hours, Some(3.0));
 
+    spreadsheets_say_what_the_report_says(&fx, &r, &kind, &a.number);
+
     // The day before holds nothing; a period of both days holds the same as Monday alone.
     let empty = fx.node.report(fx.head, &query(22, 22)).unwrap();
     assert!(empty.services.is_empty() && empty.tasks == 0 && empty.executors.is_empty());
@@ -190,4 +192,104 @@ fn bad_periods_other_bodies_and_missing_rights_are_refused() {
     ));
     fx.node.report(fx.support, &query(23, 23)).unwrap();
     fx.node.report(fx.admin, &query(23, 23)).unwrap();
+}
+
+/// An Excel serial date (days since 30.12.1899, the time as a fraction) of a local time.
+fn serial(t: time::PrimitiveDateTime) -> f64 {
+    let epoch = time::Date::from_calendar_date(1899, time::Month::December, 30).unwrap();
+    let days = (t.date() - epoch).whole_days() as f64;
+    days + (f64::from(t.hour()) * 3600.0 + f64::from(t.minute()) * 60.0) / 86_400.0
+}
+
+/// The report and the journal of the dataset above, written as .xlsx and CSV and read back
+/// cell by cell.
+fn spreadsheets_say_what_the_report_says(fx: &Fx, r: &Report, kind: &RequestKind, app: &str) {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    use volost::export::FileFormat;
+
+    let what = Exported::Report(query(23, 23));
+    let f = fx.node.export(fx.head, &what, FileFormat::Xlsx).unwrap();
+    assert_eq!(f.name, "Отчёт 23.11.2026–23.11.2026.xlsx");
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(f.data)).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["Услуги", "Исполнители", "Запросы по статусам", "Запросы по адресатам"]
+    );
+    let s = wb.worksheet_range("Услуги").unwrap();
+    let cell = |r: u32, c: u32| s.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(
+        cell(0, 0),
+        Data::String("Заявления и решения за период 23.11.2026 — 23.11.2026".into())
+    );
+    assert_eq!(cell(2, 0), Data::String("Услуга".into()));
+    assert_eq!(cell(2, 7), Data::String("Средний срок решения, раб. дн.".into()));
+    assert_eq!(cell(3, 0), Data::String(r.services[0].service.clone()));
+    // Numbers are numbers: received 2 (2 in person), 1 approved, 1 refused, 1.0 and 2 days.
+    let row: Vec<Data> = (1..9).map(|c| cell(3, c)).collect();
+    assert_eq!(
+        row,
+        [2.0, 2.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0].map(Data::Float).to_vec()
+    );
+    assert_eq!(cell(4, 0), Data::String("Итого".into()));
+    assert_eq!(cell(4, 1), Data::Float(2.0));
+    let e = wb.worksheet_range("Исполнители").unwrap();
+    assert_eq!(e.get_value((3, 0)), Some(&Data::String("Иванова М. С.".into())));
+    assert_eq!(e.get_value((3, 1)), Some(&Data::Float(1.0)));
+    let ad = wb.worksheet_range("Запросы по адресатам").unwrap();
+    assert_eq!(ad.get_value((3, 0)), Some(&Data::String(kind.agency.clone())));
+    assert_eq!(ad.get_value((3, 3)), Some(&Data::Float(3.0)));
+
+    // The CSV says the same, the Russian way.
+    let csv = fx.node.export(fx.head, &what, FileFormat::Csv).unwrap();
+    let text = String::from_utf8(csv.data).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(
+        text.contains(&format!("{};2;2;0;0;1;1;1,0;2\r\n", r.services[0].service)),
+        "{text}"
+    );
+
+    // The journal of outgoing requests: one line, its dates as dates.
+    let j = fx
+        .node
+        .export(fx.spec, &Exported::Journal(OutFilter::default()), FileFormat::Xlsx)
+        .unwrap();
+    assert!(j.name.starts_with("Журнал запросов ") && j.name.ends_with(".xlsx"));
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(j.data)).unwrap();
+    let s = wb.worksheet_range("Журнал запросов").unwrap();
+    let header: Vec<String> = (0..11)
+        .map(|c| s.get_value((2, c)).map(|d| d.to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        header[..4],
+        ["Номер запроса", "Адресат", "Вид сведений", "Статус"]
+    );
+    let q = fx
+        .node
+        .outgoing_journal(fx.spec, &OutFilter::default())
+        .unwrap()
+        .remove(0);
+    assert_eq!(s.get_value((3, 0)), Some(&Data::String(q.number.clone())));
+    assert_eq!(s.get_value((3, 1)), Some(&Data::String(kind.agency.clone())));
+    assert_eq!(
+        s.get_value((3, 3)),
+        Some(&Data::String(OutStatus::Answered.label().into()))
+    );
+    assert_eq!(s.get_value((3, 9)), Some(&Data::String(app.into())));
+    let local = |t: Ts| {
+        let d = t.to_datetime().to_offset(fx.node.options().utc_offset);
+        time::PrimitiveDateTime::new(d.date(), d.time())
+    };
+    for (col, at) in [(4, q.created), (6, q.answered.unwrap())] {
+        match s.get_value((3, col)) {
+            Some(Data::DateTime(d)) => {
+                assert!((d.as_f64() - serial(local(at))).abs() < 1e-6, "{d:?}");
+            }
+            other => panic!("column {col} is not a date: {other:?}"),
+        }
+    }
+    // Nobody without the right gets either.
+    let e = fx
+        .node
+        .export(fx.support, &Exported::Journal(OutFilter::default()), FileFormat::Csv);
+    assert!(e.is_err());
 }

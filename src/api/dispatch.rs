@@ -146,6 +146,13 @@ impl Api {
             Call::Archive(q) => ok(n.archive(a, &q)?),
             Call::ArchiveProcess { process } => ok(n.archive_process(a, process)?),
             Call::Report(q) => ok(n.report(a, &q)?),
+            Call::Export { what, format } => {
+                let f = n.export(a, &what, format)?;
+                ok(ExportReply {
+                    name: f.name,
+                    data: Bytes(f.data),
+                })
+            }
             Call::Applications(q) => ok(n.applications(a, &q)?),
             Call::Application { id } => ok(n.application(a, id)?),
             Call::ApplicationByNumber { number } => ok(n.application_by_number(a, &number)?),

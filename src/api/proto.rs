@@ -87,6 +87,11 @@ pub enum Call {
     },
     /// «Отчёт за период».
     Report(ReportQuery),
+    /// The period report or the journal of outgoing requests as a spreadsheet.
+    Export {
+        what: Exported,
+        format: crate::export::FileFormat,
+    },
 
     // Applications and applicants.
     Applications(AppQuery),
@@ -305,7 +310,8 @@ impl Call {
             Claim => "claim", ReturnToGroup => "return_to_group", SetDue => "set_due",
             Complete => "complete", LaunchService => "launch_service",
             ProcessMap => "process_map", ProcessTasks => "process_tasks",
-            Archive => "archive", ArchiveProcess => "archive_process", Report => "report", Applications => "applications",
+            Archive => "archive", ArchiveProcess => "archive_process", Report => "report", Export => "export",
+            Applications => "applications",
             Application => "application", ApplicationByNumber => "application_by_number",
             CreateApplication => "create_application", UpdateDraft => "update_draft",
             Act => "act", CreateApplicant => "create_applicant",
@@ -377,6 +383,13 @@ impl<'de> Deserialize<'de> for Bytes {
             .map(Bytes)
             .map_err(|e| serde::de::Error::custom(format!("not base64: {e}")))
     }
+}
+
+/// What `export` answers: a file name to offer and the bytes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportReply {
+    pub name: String,
+    pub data: Bytes,
 }
 
 /// What `file` answers: the file's row and its bytes.

@@ -4,7 +4,7 @@
 use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, Result, W, history};
 use crate::domain::*;
-use crate::store::Record;
+use crate::store::{Read, Record};
 use crate::store::records::{in_list_prefix, out_list_prefix};
 use crate::store::summary::{InSummary, OutSummary, ReqCol};
 use serde::{Deserialize, Serialize};
@@ -171,6 +171,27 @@ pub struct OutRow {
     pub updated: Ts,
 }
 
+/// A line of the journal of outgoing requests («Формирование журнала запросов в Excel»).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JournalRow {
+    pub number: String,
+    pub agency: String,
+    pub kind: String,
+    pub status: OutStatus,
+    pub created: Ts,
+    pub sent: Option<Ts>,
+    pub answered: Option<Ts>,
+    pub dept: String,
+    pub executor: String,
+    /// The application's number, empty when the request was made on its own.
+    pub application: String,
+    pub message_id: String,
+}
+
+/// The most lines one journal holds: a filter that selects more is refused, so that one
+/// export cannot hold the node.
+pub const MAX_JOURNAL_ROWS: usize = 100_000;
+
 /// Filters of the incoming module.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -225,6 +246,65 @@ pub struct IncomingInput {
     pub planned_days: u32,
 }
 
+/// `map[key]`, loaded once.
+fn cached<V: Clone>(
+    map: &mut BTreeMap<u64, V>,
+    key: u64,
+    load: impl FnOnce() -> Result<V>,
+) -> Result<V> {
+    if let Some(v) = map.get(&key) {
+        return Ok(v.clone());
+    }
+    let v = load()?;
+    map.insert(key, v.clone());
+    Ok(v)
+}
+
+/// A page of the ids of outgoing requests `f` selects, in `sort`'s order.
+fn out_ids(
+    r: &super::R,
+    f: &OutFilter,
+    sort: ReqCol,
+    desc: bool,
+    after: Option<&Cursor>,
+    limit: usize,
+) -> Result<(Vec<u64>, Option<Cursor>)> {
+    let sort = if matches!(sort, ReqCol::Planned) {
+        ReqCol::Created
+    } else {
+        sort
+    };
+    let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
+    let base = out_list_prefix(r.who.org, sort);
+    let span = match (sort, &statuses[..]) {
+        (ReqCol::Created, _) => {
+            Span::new(base.clone()).period(base, f.created_from, f.created_to)
+        }
+        (ReqCol::Status, [one]) => {
+            let k = base.clone().u8(*one);
+            Span::new(base)
+                .within(k.clone())
+                .period(k, f.created_from, f.created_to)
+        }
+        _ => Span::new(base),
+    };
+    // Created and status keys end with `created ++ id`, updated keys do not.
+    let span = if sort == ReqCol::Updated {
+        span
+    } else {
+        span.created_in_key(f.created_from, f.created_to)
+    };
+    list::scan::<OutSummary>(&r.rx, &span, desc, after, limit, |s| {
+            (statuses.is_empty() || statuses.contains(&s.status))
+                && f.kind.is_none_or(|k| s.kind == k.0)
+                && f.application.is_none_or(|a| s.application == Some(a.0))
+                && (f.depts.is_empty()
+                    || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+                && f.created_from.is_none_or(|x| s.created >= x.0)
+                && f.created_to.is_none_or(|x| s.created < x.0)
+        })
+}
+
 impl Node {
     /// Saves a new outgoing request («Запрос сформирован»); it gets its number now.
     pub fn create_outgoing(
@@ -266,6 +346,76 @@ impl Node {
         })
     }
 
+    /// The journal of the outgoing requests `f` selects, oldest first, as one snapshot.
+    pub fn outgoing_journal(&self, actor: Actor, f: &OutFilter) -> Result<Vec<JournalRow>> {
+        self.read(actor, |r| {
+            r.who.require("outgoing.journal", Right::Interagency)?;
+            let mut ids = Vec::new();
+            let mut after = None;
+            loop {
+                let (page, next) =
+                    out_ids(r, f, ReqCol::Created, false, after.as_ref(), list::MAX_PAGE)?;
+                ids.extend(page);
+                if ids.len() > MAX_JOURNAL_ROWS {
+                    return Err(Error::invalid(
+                        "Период",
+                        format!(
+                            "В журнал попадает больше {MAX_JOURNAL_ROWS} запросов: сократите \
+                             период или уточните отбор"
+                        ),
+                    ));
+                }
+                match next {
+                    Some(c) => after = Some(c),
+                    None => break,
+                }
+            }
+            let mut kinds: BTreeMap<u64, (String, String)> = BTreeMap::new();
+            let mut people: BTreeMap<u64, String> = BTreeMap::new();
+            let mut depts: BTreeMap<u64, String> = BTreeMap::new();
+            let mut apps: BTreeMap<u64, String> = BTreeMap::new();
+            let mut rows = Vec::with_capacity(ids.len());
+            for q in r.rx.get_many::<OutgoingRequest>(&ids)?.into_iter().flatten() {
+                let (agency, kind) = cached(&mut kinds, q.kind.0, || {
+                    let k: RequestKind = r.load(q.kind.0)?;
+                    Ok((k.agency, k.name))
+                })?;
+                let executor = cached(&mut people, q.executor.0, || {
+                    Ok(r.rx
+                        .get::<User>(q.executor.0)?
+                        .map(|u| u.short_name())
+                        .unwrap_or_default())
+                })?;
+                let dept = match q.dept {
+                    Some(d) => cached(&mut depts, d.0, || {
+                        Ok(r.rx.get::<Department>(d.0)?.map(|x| x.name).unwrap_or_default())
+                    })?,
+                    None => String::new(),
+                };
+                let application = match q.application {
+                    Some(a) => cached(&mut apps, a.0, || {
+                        Ok(r.rx.get::<Application>(a.0)?.map(|x| x.number).unwrap_or_default())
+                    })?,
+                    None => String::new(),
+                };
+                rows.push(JournalRow {
+                    number: q.number,
+                    agency,
+                    kind,
+                    status: q.status,
+                    created: q.created,
+                    sent: q.sent,
+                    answered: q.answered,
+                    dept,
+                    executor,
+                    application,
+                    message_id: q.message_id.unwrap_or_default(),
+                });
+            }
+            Ok(rows)
+        })
+    }
+
     /// A page of the outgoing module, newest first by default.
     pub fn outgoing_list(
         &self,
@@ -278,41 +428,7 @@ impl Node {
     ) -> Result<Page<OutRow>> {
         self.read(actor, |r| {
             r.who.require("outgoing.list", Right::Interagency)?;
-            let sort = if matches!(sort, ReqCol::Planned) {
-                ReqCol::Created
-            } else {
-                sort
-            };
-            let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
-            let base = out_list_prefix(r.who.org, sort);
-            let span = match (sort, &statuses[..]) {
-                (ReqCol::Created, _) => {
-                    Span::new(base.clone()).period(base, f.created_from, f.created_to)
-                }
-                (ReqCol::Status, [one]) => {
-                    let k = base.clone().u8(*one);
-                    Span::new(base)
-                        .within(k.clone())
-                        .period(k, f.created_from, f.created_to)
-                }
-                _ => Span::new(base),
-            };
-            // Created and status keys end with `created ++ id`, updated keys do not.
-            let span = if sort == ReqCol::Updated {
-                span
-            } else {
-                span.created_in_key(f.created_from, f.created_to)
-            };
-            let (ids, next) =
-                list::scan::<OutSummary>(&r.rx, &span, desc, after, limit.clamp(1, 500), |s| {
-                    (statuses.is_empty() || statuses.contains(&s.status))
-                        && f.kind.is_none_or(|k| s.kind == k.0)
-                        && f.application.is_none_or(|a| s.application == Some(a.0))
-                        && (f.depts.is_empty()
-                            || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
-                        && f.created_from.is_none_or(|x| s.created >= x.0)
-                        && f.created_to.is_none_or(|x| s.created < x.0)
-                })?;
+            let (ids, next) = out_ids(r, f, sort, desc, after, limit.clamp(1, 500))?;
             let mut rows = Vec::new();
             for id in ids {
                 let q: OutgoingRequest = r.load(id)?;
