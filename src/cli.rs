@@ -808,3 +808,163 @@ pub fn smev_sim(
         anyhow::Ok(())
     })
 }
+
+/// A day as staff type it: `01.11.2026` or `2026-11-01`.
+fn parse_day(s: &str) -> Result<time::Date> {
+    let ru = time::macros::format_description!("[day].[month].[year]");
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), ru)
+        .or_else(|_| time::Date::parse(s.trim(), iso))
+        .with_context(|| format!("«{s}» — не дата (ожидается 01.11.2026 или 2026-11-01)"))
+}
+
+/// Where a staff member's query runs: the running daemon, signed in as them, or the database
+/// itself when the daemon is stopped (the operator of the machine may open it).
+enum Seat {
+    Daemon(Client),
+    Direct(Node, Actor),
+}
+
+impl Seat {
+    fn open(config: Option<&Path>, login: &str) -> Result<Seat> {
+        let cfg = load_config(config)?;
+        if let Ok(mut c) = Client::connect(&cfg.local_api.socket) {
+            let password = match std::env::var("VOLOST_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => secret(None, &format!("Пароль {login}: "))?,
+            };
+            c.login(login, &password)
+                .map_err(|e| anyhow::anyhow!("{}", e.ru()))?;
+            return Ok(Seat::Daemon(c));
+        }
+        let node = Node::open(
+            &cfg.node.data_dir,
+            Arc::new(SystemClock),
+            volost::daemon::options(&cfg)?,
+        )?;
+        let user = node
+            .user_by_login(login)?
+            .with_context(|| format!("нет пользователя {login}"))?;
+        Ok(Seat::Direct(node, Actor::User(user.id)))
+    }
+
+    fn call<T: serde::de::DeserializeOwned>(
+        &mut self,
+        call: Call,
+        direct: impl FnOnce(&Node, Actor) -> volost::service::Result<T>,
+    ) -> Result<T> {
+        match self {
+            Seat::Daemon(c) => c.call(call).map_err(|e| anyhow::anyhow!("{}", e.ru())),
+            Seat::Direct(n, a) => direct(n, *a).map_err(|e| anyhow::anyhow!("{}", e.ru())),
+        }
+    }
+
+    fn export(
+        &mut self,
+        what: volost::service::Exported,
+        format: volost::export::FileFormat,
+    ) -> Result<(String, Vec<u8>)> {
+        let call = Call::Export {
+            what: what.clone(),
+            format,
+        };
+        let r: volost::api::ExportReply = self.call(call, |n, a| {
+            n.export(a, &what, format)
+                .map(|f| volost::api::ExportReply {
+                    name: f.name,
+                    data: volost::api::Bytes(f.data),
+                })
+        })?;
+        Ok((r.name, r.data.0))
+    }
+}
+
+fn file_format(s: &str) -> Result<volost::export::FileFormat> {
+    match s {
+        "csv" => Ok(volost::export::FileFormat::Csv),
+        "xlsx" => Ok(volost::export::FileFormat::Xlsx),
+        other => bail!("неизвестный формат «{other}»: csv или xlsx"),
+    }
+}
+
+fn write_export(name: &str, data: &[u8], out: Option<&Path>) -> Result<()> {
+    let path = out.map_or_else(|| std::path::PathBuf::from(name), Path::to_path_buf);
+    std::fs::write(&path, data)
+        .with_context(|| format!("не удалось записать {}", path.display()))?;
+    println!("Записан файл {} ({} байт)", path.display(), data.len());
+    Ok(())
+}
+
+/// `volost report`: the period report on screen or as a file.
+pub fn report(
+    config: Option<&Path>,
+    login: &str,
+    (from, to): (&str, &str),
+    dept: Option<&str>,
+    format: &str,
+    out: Option<&Path>,
+) -> Result<()> {
+    use volost::service::{Exported, ReportQuery};
+    let (from, to) = (parse_day(from)?, parse_day(to)?);
+    let mut seat = Seat::open(config, login)?;
+    let dept = match dept {
+        None => None,
+        Some(name) => {
+            let all: Vec<Department> = seat.call(Call::Departments, |n, a| n.departments(a))?;
+            let found = all
+                .into_iter()
+                .find(|d| d.name.to_lowercase() == name.trim().to_lowercase())
+                .with_context(|| format!("в органе нет подразделения «{name}»"))?;
+            Some(found.id)
+        }
+    };
+    let q = ReportQuery { from, to, dept };
+    if format != "table" {
+        let (name, data) = seat.export(Exported::Report(q), file_format(format)?)?;
+        return write_export(&name, &data, out);
+    }
+    let r: volost::service::Report = seat.call(Call::Report(q.clone()), |n, a| n.report(a, &q))?;
+    for t in volost::export::report_tables(&r) {
+        println!("{}", t.title);
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(volost::export::Cell::text).collect())
+            .collect();
+        print_table(&t.headers, &rows);
+        println!();
+    }
+    Ok(())
+}
+
+/// `volost journal`: the journal of outgoing requests as a file.
+pub fn journal(
+    config: Option<&Path>,
+    login: &str,
+    (from, to): (Option<&str>, Option<&str>),
+    format: &str,
+    out: Option<&Path>,
+) -> Result<()> {
+    use volost::service::{Exported, OutFilter};
+    let format = file_format(format)?;
+    let cfg_offset = load_config(config)?
+        .utc_offset()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let at = |d: time::Date| Ts::from_datetime(d.midnight().assume_offset(cfg_offset));
+    let filter = OutFilter {
+        created_from: from.map(parse_day).transpose()?.map(at),
+        created_to: to
+            .map(parse_day)
+            .transpose()?
+            .map(|d| at(d.next_day().unwrap_or(d))),
+        ..Default::default()
+    };
+    if let (Some(a), Some(b)) = (filter.created_from, filter.created_to)
+        && a >= b
+    {
+        bail!("начало периода позже его конца");
+    }
+    let mut seat = Seat::open(config, login)?;
+    let (name, data) = seat.export(Exported::Journal(filter), format)?;
+    write_export(&name, &data, out)
+}

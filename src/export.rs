@@ -40,7 +40,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// The value as written in a CSV or on screen.
+    pub fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
@@ -130,7 +131,11 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ExportError> {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.name))?;
         ws.write_string_with_format(0, 0, &t.title, &bold)?;
-        let mut widths: Vec<usize> = t.headers.iter().map(|h| h.chars().count().min(30)).collect();
+        let mut widths: Vec<usize> = t
+            .headers
+            .iter()
+            .map(|h| h.chars().count().min(30))
+            .collect();
         for (c, h) in t.headers.iter().enumerate() {
             ws.write_string_with_format(2, c as u16, *h, &head)?;
         }
@@ -152,7 +157,11 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ExportError> {
                         ws.write_datetime_with_format(row, col, excel_date(*d)?, &date)?;
                     }
                     Cell::DateTime(t) => {
-                        let v = excel_date(t.date())?.and_hms(u16::from(t.hour()), t.minute(), f64::from(t.second()))?;
+                        let v = excel_date(t.date())?.and_hms(
+                            u16::from(t.hour()),
+                            t.minute(),
+                            f64::from(t.second()),
+                        )?;
                         ws.write_datetime_with_format(row, col, v, &stamp)?;
                     }
                     Cell::Empty => {}
@@ -338,18 +347,18 @@ mod tests {
             name: "x".into(),
             title: "Отчёт; проба".into(),
             headers: vec!["А", "Б"],
-            rows: vec![vec![
-                Cell::Text("с \"кавычками\"".into()),
-                Cell::Num(2.26),
-            ], vec![
-                Cell::Date(time::macros::date!(2026 - 12 - 04)),
-                Cell::Empty,
-            ]],
+            rows: vec![
+                vec![Cell::Text("с \"кавычками\"".into()), Cell::Num(2.26)],
+                vec![Cell::Date(time::macros::date!(2026 - 12 - 04)), Cell::Empty],
+            ],
         };
         assert_eq!(
             csv(&[t]),
             "\u{feff}\"Отчёт; проба\"\r\nА;Б\r\n\"с \"\"кавычками\"\"\";2,3\r\n04.12.2026;\r\n"
         );
-        assert_eq!(sheet_name("Запросы: по/статусам [2026] и ещё длинный хвост"), "Запросы- по-статусам -2026- и е");
+        assert_eq!(
+            sheet_name("Запросы: по/статусам [2026] и ещё длинный хвост"),
+            "Запросы- по-статусам -2026- и е"
+        );
     }
 }

@@ -108,6 +108,49 @@ enum Cmd {
         #[arg(long, default_value_t = 2000)]
         answer_after_ms: u64,
     },
+    /// «Отчёт за период» as a staff member with the right sees it: on screen, or as CSV or
+    /// Excel. Through the running daemon (asks the user's password), or straight from the
+    /// database when the daemon is stopped.
+    Report {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        /// Whose view (a head, an administrator or a monitoring role).
+        #[arg(long)]
+        user: String,
+        /// First day of the period: 01.11.2026 or 2026-11-01.
+        #[arg(long)]
+        from: String,
+        /// Last day of the period (included).
+        #[arg(long)]
+        to: String,
+        /// A department by name, with its subordinates; the whole body without it.
+        #[arg(long)]
+        dept: Option<String>,
+        /// table, csv or xlsx.
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// The file to write (csv and xlsx); by default a name of the period in this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The journal of outgoing requests («Журнал запросов») as CSV or Excel.
+    Journal {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        user: String,
+        /// Requests created from this day…
+        #[arg(long)]
+        from: Option<String>,
+        /// …to this day (included).
+        #[arg(long)]
+        to: Option<String>,
+        /// csv or xlsx.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print a task queue as a staff member sees it.
     Queue {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
@@ -348,6 +391,36 @@ fn run(cli: Cli) -> Result<()> {
             dump,
             scenario.as_deref(),
             answer_after_ms,
+        ),
+        Cmd::Report {
+            config,
+            user,
+            from,
+            to,
+            dept,
+            format,
+            out,
+        } => cli::report(
+            config.as_deref(),
+            &user,
+            (&from, &to),
+            dept.as_deref(),
+            &format,
+            out.as_deref(),
+        ),
+        Cmd::Journal {
+            config,
+            user,
+            from,
+            to,
+            format,
+            out,
+        } => cli::journal(
+            config.as_deref(),
+            &user,
+            (from.as_deref(), to.as_deref()),
+            &format,
+            out.as_deref(),
         ),
         Cmd::Queue {
             data,

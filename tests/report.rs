@@ -213,7 +213,12 @@ fn spreadsheets_say_what_the_report_says(fx: &Fx, r: &Report, kind: &RequestKind
     let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(f.data)).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["Услуги", "Исполнители", "Запросы по статусам", "Запросы по адресатам"]
+        [
+            "Услуги",
+            "Исполнители",
+            "Запросы по статусам",
+            "Запросы по адресатам"
+        ]
     );
     let s = wb.worksheet_range("Услуги").unwrap();
     let cell = |r: u32, c: u32| s.get_value((r, c)).cloned().unwrap_or(Data::Empty);
@@ -222,21 +227,32 @@ fn spreadsheets_say_what_the_report_says(fx: &Fx, r: &Report, kind: &RequestKind
         Data::String("Заявления и решения за период 23.11.2026 — 23.11.2026".into())
     );
     assert_eq!(cell(2, 0), Data::String("Услуга".into()));
-    assert_eq!(cell(2, 7), Data::String("Средний срок решения, раб. дн.".into()));
+    assert_eq!(
+        cell(2, 7),
+        Data::String("Средний срок решения, раб. дн.".into())
+    );
     assert_eq!(cell(3, 0), Data::String(r.services[0].service.clone()));
     // Numbers are numbers: received 2 (2 in person), 1 approved, 1 refused, 1.0 and 2 days.
     let row: Vec<Data> = (1..9).map(|c| cell(3, c)).collect();
     assert_eq!(
         row,
-        [2.0, 2.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0].map(Data::Float).to_vec()
+        [2.0, 2.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0]
+            .map(Data::Float)
+            .to_vec()
     );
     assert_eq!(cell(4, 0), Data::String("Итого".into()));
     assert_eq!(cell(4, 1), Data::Float(2.0));
     let e = wb.worksheet_range("Исполнители").unwrap();
-    assert_eq!(e.get_value((3, 0)), Some(&Data::String("Иванова М. С.".into())));
+    assert_eq!(
+        e.get_value((3, 0)),
+        Some(&Data::String("Иванова М. С.".into()))
+    );
     assert_eq!(e.get_value((3, 1)), Some(&Data::Float(1.0)));
     let ad = wb.worksheet_range("Запросы по адресатам").unwrap();
-    assert_eq!(ad.get_value((3, 0)), Some(&Data::String(kind.agency.clone())));
+    assert_eq!(
+        ad.get_value((3, 0)),
+        Some(&Data::String(kind.agency.clone()))
+    );
     assert_eq!(ad.get_value((3, 3)), Some(&Data::Float(3.0)));
 
     // The CSV says the same, the Russian way.
@@ -251,13 +267,21 @@ fn spreadsheets_say_what_the_report_says(fx: &Fx, r: &Report, kind: &RequestKind
     // The journal of outgoing requests: one line, its dates as dates.
     let j = fx
         .node
-        .export(fx.spec, &Exported::Journal(OutFilter::default()), FileFormat::Xlsx)
+        .export(
+            fx.spec,
+            &Exported::Journal(OutFilter::default()),
+            FileFormat::Xlsx,
+        )
         .unwrap();
     assert!(j.name.starts_with("Журнал запросов ") && j.name.ends_with(".xlsx"));
     let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(j.data)).unwrap();
     let s = wb.worksheet_range("Журнал запросов").unwrap();
     let header: Vec<String> = (0..11)
-        .map(|c| s.get_value((2, c)).map(|d| d.to_string()).unwrap_or_default())
+        .map(|c| {
+            s.get_value((2, c))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        })
         .collect();
     assert_eq!(
         header[..4],
@@ -269,7 +293,10 @@ fn spreadsheets_say_what_the_report_says(fx: &Fx, r: &Report, kind: &RequestKind
         .unwrap()
         .remove(0);
     assert_eq!(s.get_value((3, 0)), Some(&Data::String(q.number.clone())));
-    assert_eq!(s.get_value((3, 1)), Some(&Data::String(kind.agency.clone())));
+    assert_eq!(
+        s.get_value((3, 1)),
+        Some(&Data::String(kind.agency.clone()))
+    );
     assert_eq!(
         s.get_value((3, 3)),
         Some(&Data::String(OutStatus::Answered.label().into()))
@@ -288,8 +315,129 @@ fn spreadsheets_say_what_the_report_says(fx: &Fx, r: &Report, kind: &RequestKind
         }
     }
     // Nobody without the right gets either.
-    let e = fx
-        .node
-        .export(fx.support, &Exported::Journal(OutFilter::default()), FileFormat::Csv);
+    let e = fx.node.export(
+        fx.support,
+        &Exported::Journal(OutFilter::default()),
+        FileFormat::Csv,
+    );
     assert!(e.is_err());
+}
+
+/// `volost report` and `volost journal` on a stopped node: straight from the database, as the
+/// user named; the file read back; bad input refused in words with exit code 1.
+#[test]
+fn the_cli_writes_the_report_and_the_journal_and_refuses_bad_periods() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let fx = fixture();
+    let a = draft(&fx, fx.spec);
+    act(&fx, fx.spec, a.id, Action::Register);
+    let kind = fx.node.request_kinds(fx.spec).unwrap().remove(0);
+    fx.node
+        .create_outgoing(fx.spec, kind.id, Some(a.id), &values(&kind.fields))
+        .unwrap();
+    let svc = service(&fx).name;
+    let dir = fx.dir.path().to_path_buf();
+    drop(fx.node);
+    let cfg = dir.join("v.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[node]\ndata_dir = \"{d}\"\n[local_api]\nsocket = \"{d}/none.sock\"\ngroup = \"\"\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_volost"))
+            .args(args)
+            .args(["--config", cfg.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let base = [
+        "report",
+        "--user",
+        "head",
+        "--from",
+        "23.11.2026",
+        "--to",
+        "2026-11-23",
+    ];
+    let (ok, text) = run(&base);
+    assert!(
+        ok && text.contains("Итого") && text.contains(svc.split(' ').next().unwrap()),
+        "{text}"
+    );
+
+    let xlsx = dir.join("отчёт.xlsx");
+    let (ok, text) = run(&[
+        &base[..],
+        &["--format", "xlsx", "--out", xlsx.to_str().unwrap()],
+    ]
+    .concat());
+    assert!(ok && text.contains("Записан файл"), "{text}");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let s = wb.worksheet_range("Услуги").unwrap();
+    assert_eq!(s.get_value((3, 1)), Some(&Data::Float(1.0)));
+
+    let csv = dir.join("журнал.csv");
+    let (ok, text) = run(&[
+        "journal",
+        "--user",
+        "spec",
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let journal = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        journal.contains("(запросов: 1)") && journal.contains(&kind.agency),
+        "{journal}"
+    );
+
+    let (ok, text) = run(&[
+        "report",
+        "--user",
+        "head",
+        "--from",
+        "24.11.2026",
+        "--to",
+        "23.11.2026",
+    ]);
+    assert!(
+        !ok && text.contains("Начало периода позже его конца"),
+        "{text}"
+    );
+    let (ok, text) = run(&[
+        "report",
+        "--user",
+        "head",
+        "--from",
+        "31.11.2026",
+        "--to",
+        "1.12.2026",
+    ]);
+    assert!(!ok && text.contains("не дата"), "{text}");
+    let (ok, text) = run(&[&base[..], &["--dept", "Бухгалтерия"]].concat());
+    assert!(
+        !ok && text.contains("нет подразделения «Бухгалтерия»"),
+        "{text}"
+    );
+    let (ok, text) = run(&[&base[..], &["--format", "pdf"]].concat());
+    assert!(!ok && text.contains("неизвестный формат"), "{text}");
+    let (ok, text) = run(&[
+        "report",
+        "--user",
+        "spec",
+        "--from",
+        "23.11.2026",
+        "--to",
+        "23.11.2026",
+    ]);
+    assert!(!ok && text.contains("Недостаточно прав"), "{text}");
 }

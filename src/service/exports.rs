@@ -39,7 +39,7 @@ impl Node {
                 let rows = self.outgoing_journal(actor, f)?;
                 let today = self.now().date(offset);
                 let title = format!(
-                    "Журнал исходящих межведомственных запросов на {}: {} запросов",
+                    "Журнал исходящих межведомственных запросов на {} (запросов: {})",
                     display_date(today),
                     rows.len()
                 );
@@ -51,7 +51,9 @@ impl Node {
         };
         let data = match format {
             FileFormat::Csv => export::csv(&tables).into_bytes(),
-            FileFormat::Xlsx => export::xlsx(&tables).map_err(|e| Error::Internal(e.to_string()))?,
+            FileFormat::Xlsx => {
+                export::xlsx(&tables).map_err(|e| Error::Internal(e.to_string()))?
+            }
         };
         Ok(ExportFile {
             name: format!("{stem}.{}", format.extension()),

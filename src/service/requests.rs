@@ -4,9 +4,9 @@
 use super::list::{self, Cursor, Page, Span};
 use super::{Actor, Error, Node, Result, W, history};
 use crate::domain::*;
-use crate::store::{Read, Record};
 use crate::store::records::{in_list_prefix, out_list_prefix};
 use crate::store::summary::{InSummary, OutSummary, ReqCol};
+use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -277,9 +277,7 @@ fn out_ids(
     let statuses: Vec<u8> = f.statuses.iter().map(|s| *s as u8).collect();
     let base = out_list_prefix(r.who.org, sort);
     let span = match (sort, &statuses[..]) {
-        (ReqCol::Created, _) => {
-            Span::new(base.clone()).period(base, f.created_from, f.created_to)
-        }
+        (ReqCol::Created, _) => Span::new(base.clone()).period(base, f.created_from, f.created_to),
         (ReqCol::Status, [one]) => {
             let k = base.clone().u8(*one);
             Span::new(base)
@@ -295,14 +293,13 @@ fn out_ids(
         span.created_in_key(f.created_from, f.created_to)
     };
     list::scan::<OutSummary>(&r.rx, &span, desc, after, limit, |s| {
-            (statuses.is_empty() || statuses.contains(&s.status))
-                && f.kind.is_none_or(|k| s.kind == k.0)
-                && f.application.is_none_or(|a| s.application == Some(a.0))
-                && (f.depts.is_empty()
-                    || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
-                && f.created_from.is_none_or(|x| s.created >= x.0)
-                && f.created_to.is_none_or(|x| s.created < x.0)
-        })
+        (statuses.is_empty() || statuses.contains(&s.status))
+            && f.kind.is_none_or(|k| s.kind == k.0)
+            && f.application.is_none_or(|a| s.application == Some(a.0))
+            && (f.depts.is_empty() || s.dept.is_some_and(|d| f.depts.iter().any(|x| x.0 == d)))
+            && f.created_from.is_none_or(|x| s.created >= x.0)
+            && f.created_to.is_none_or(|x| s.created < x.0)
+    })
 }
 
 impl Node {
@@ -375,7 +372,11 @@ impl Node {
             let mut depts: BTreeMap<u64, String> = BTreeMap::new();
             let mut apps: BTreeMap<u64, String> = BTreeMap::new();
             let mut rows = Vec::with_capacity(ids.len());
-            for q in r.rx.get_many::<OutgoingRequest>(&ids)?.into_iter().flatten() {
+            for q in
+                r.rx.get_many::<OutgoingRequest>(&ids)?
+                    .into_iter()
+                    .flatten()
+            {
                 let (agency, kind) = cached(&mut kinds, q.kind.0, || {
                     let k: RequestKind = r.load(q.kind.0)?;
                     Ok((k.agency, k.name))
@@ -388,13 +389,19 @@ impl Node {
                 })?;
                 let dept = match q.dept {
                     Some(d) => cached(&mut depts, d.0, || {
-                        Ok(r.rx.get::<Department>(d.0)?.map(|x| x.name).unwrap_or_default())
+                        Ok(r.rx
+                            .get::<Department>(d.0)?
+                            .map(|x| x.name)
+                            .unwrap_or_default())
                     })?,
                     None => String::new(),
                 };
                 let application = match q.application {
                     Some(a) => cached(&mut apps, a.0, || {
-                        Ok(r.rx.get::<Application>(a.0)?.map(|x| x.number).unwrap_or_default())
+                        Ok(r.rx
+                            .get::<Application>(a.0)?
+                            .map(|x| x.number)
+                            .unwrap_or_default())
                     })?,
                     None => String::new(),
                 };
