@@ -822,7 +822,7 @@ fn parse_day(s: &str) -> Result<time::Date> {
 /// itself when the daemon is stopped (the operator of the machine may open it).
 enum Seat {
     Daemon(Client),
-    Direct(Node, Actor),
+    Direct(Box<Node>, Actor),
 }
 
 impl Seat {
@@ -845,7 +845,7 @@ impl Seat {
         let user = node
             .user_by_login(login)?
             .with_context(|| format!("нет пользователя {login}"))?;
-        Ok(Seat::Direct(node, Actor::User(user.id)))
+        Ok(Seat::Direct(Box::new(node), Actor::User(user.id)))
     }
 
     fn call<T: serde::de::DeserializeOwned>(
