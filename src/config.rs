@@ -409,7 +409,26 @@ impl Config {
         if s.key.is_some() != s.cert.is_some() {
             return Err(bad("cert", "key and cert must be set together"));
         }
+        if !s.regional_bodies.is_empty() && s.regional_endpoint.is_empty() {
+            return Err(bad(
+                "regional_bodies",
+                "a directory of regional bodies needs regional_endpoint",
+            ));
+        }
+        if !s.regional_endpoint.is_empty() && s.node_id.trim().is_empty() {
+            return Err(bad(
+                "node_id",
+                "the regional exchange routes requests to this node by its node_id: set it",
+            ));
+        }
+        let mut inns = std::collections::BTreeSet::new();
         for b in &s.regional_bodies {
+            if !inns.insert(b.inn.as_str()) {
+                return Err(bad(
+                    "regional_bodies",
+                    &format!("ИНН {} appears twice", b.inn),
+                ));
+            }
             if b.name.trim().is_empty() || b.node.trim().is_empty() {
                 return Err(bad("regional_bodies", "each body needs a name and a node"));
             }
@@ -529,5 +548,26 @@ mod tests {
 
         let e = Config::parse("[log]\nformat = \"xml\"\n", "v.toml").expect_err("format");
         assert!(e.to_string().contains("[log] format"), "{e}");
+    }
+
+    #[test]
+    fn the_regional_exchange_needs_the_node_id_and_a_clean_directory() {
+        let base = "[smev]\nendpoint = \"http://127.0.0.1:7500/smev\"\nkey = \"/k.pem\"\n\
+                    cert = \"/c.pem\"\n";
+        let body = |inn: &str| {
+            format!("[[smev.regional_bodies]]\nname = \"Район\"\ninn = \"{inn}\"\nnode = \"r\"\n")
+        };
+        let with = |extra: &str| Config::parse(&format!("{base}{extra}"), "v.toml");
+        let e = with("regional_endpoint = \"http://127.0.0.1:7600/ws\"\n").expect_err("node_id");
+        assert!(e.to_string().contains("[smev] node_id"), "{e}");
+        let on = "regional_endpoint = \"http://127.0.0.1:7600/ws\"\nnode_id = \"n1\"\n";
+        assert!(with(&format!("{on}{}", body("2234000024"))).is_ok());
+        let e = with(&body("2234000024")).expect_err("no endpoint");
+        assert!(e.to_string().contains("needs regional_endpoint"), "{e}");
+        let e = with(&format!("{on}{}", body("2234000025"))).expect_err("checksum");
+        assert!(e.to_string().contains("ИНН 2234000025"), "{e}");
+        let twice = format!("{on}{}{}", body("2234000024"), body("2234000024"));
+        let e = with(&twice).expect_err("twice");
+        assert!(e.to_string().contains("appears twice"), "{e}");
     }
 }

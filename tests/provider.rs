@@ -250,7 +250,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         "{history:#?}"
     );
     // The card names the sender and the message it came in.
-    let route: Option<Route> = c
+    let route: Option<RouteView> = c
         .call(Call::Route {
             about: Routed::Incoming(id),
         })
@@ -260,7 +260,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         (route.sender.as_str(), route.message_id.as_str()),
         ("Росреестр", mid.as_str())
     );
-    let none: Option<Route> = c
+    let none: Option<RouteView> = c
         .call(Call::Route {
             about: Routed::Application(AppId(1)),
         })

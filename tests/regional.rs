@@ -6,6 +6,8 @@
 
 mod common;
 
+use base64::Engine;
+
 use common::daemon::*;
 use common::sim::*;
 use common::*;
@@ -14,7 +16,7 @@ use volost::api::{Call, Client, ListArgs};
 use volost::domain::*;
 use volost::service::*;
 use volost::smev::regional;
-use volost::smev::sim::AgencyRequest;
+use volost::smev::sim::{AgencyRequest, Fault, Injection, Scenario, Step};
 
 fn card(c: &mut Client, id: RegReqId) -> (RegionalRequest, Vec<HistoryEntry>) {
     c.call(Call::Regional { id }).unwrap()
@@ -112,6 +114,18 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
         })
         .unwrap_err();
     assert!(again.to_string().contains("Отправить"), "{again}");
+    // What was signed and sent stays as it went.
+    let late = spec
+        .call::<Attachment>(Call::AddFile {
+            owner: Some(FileOwner::Regional(req.id)),
+            name: "ещё.pdf".into(),
+            data: volost::api::Bytes(b"%PDF-1.4 late".to_vec()),
+        })
+        .unwrap_err();
+    assert!(
+        late.to_string().contains("файлы уже не изменяются"),
+        "{late}"
+    );
 
     let (done, history) = until("the regional answer", || {
         let (q, h) = card(&mut spec, req.id);
@@ -144,6 +158,53 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     assert_eq!(dumped.len(), 1);
     assert!(dumped[0].contains("схема.pdf") && dumped[0].contains(RAYON_INN));
 
+    // An answer whose exchange signature fails is not taken; the request may go again, under
+    // a new MessageID, and a late answer to the first one would still find it.
+    let second: RegionalRequest = spec
+        .call(Call::CreateRegional(RegionalInput {
+            remote: Some(RAYON_INN.into()),
+            subject: "Сведения о пастбищах".into(),
+            ..Default::default()
+        }))
+        .unwrap();
+    rsim.scenario(&Scenario {
+        steps: vec![Step::Answer {
+            after_ms: 100,
+            fields: Default::default(),
+            files: Vec::new(),
+        }],
+    });
+    rsim.faults(&[Injection::on("GetResponse", Fault::BadSignature)]);
+    let first_try: RegionalRequest = spec
+        .call(Call::SendRegional {
+            id: second.id,
+            pin: None,
+        })
+        .unwrap();
+    let refused = until("the answer refused", || {
+        let (q, _) = card(&mut spec, second.id);
+        q.remote
+            .filter(|r| r.state == RemoteState::AnswerRefused)
+            .map(|_| q.status)
+    });
+    assert_eq!(refused, RegStatus::New);
+    let again: RegionalRequest = spec
+        .call(Call::SendRegional {
+            id: second.id,
+            pin: None,
+        })
+        .unwrap();
+    let (first_id, remote) = (
+        first_try.remote.unwrap().message_id.unwrap(),
+        again.remote.unwrap(),
+    );
+    assert_ne!(remote.message_id.as_deref(), Some(first_id.as_str()));
+    assert_eq!(remote.earlier, vec![first_id]);
+    until("the answer to the second sending", || {
+        let (q, _) = card(&mut spec, second.id);
+        (q.status == RegStatus::Done).then_some(())
+    });
+
     let snap: serde_json::Value = serde_json::from_str(&d.get("/health", "").1).unwrap();
     assert_eq!(snap["rsmev"]["state"], "up", "{snap}");
     let (_, m) = d.get("/metrics", "");
@@ -163,10 +224,17 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     let d = Daemon::start(dir.path(), &regional_config(dir.path(), &sim, &rsim));
     let mut spec = d.login("spec", "password-1");
 
-    let mid = rsim.offer(
-        "/sim/request",
-        &from_rayon(FIXTURE_INN, "Численность населения"),
-    );
+    let with_file = AgencyRequest {
+        files: vec![volost::smev::sim::OfferedFile {
+            id: "file1".into(),
+            key: String::new(),
+            name: String::new(),
+            mime: "application/pdf".into(),
+            base64: base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4 form"),
+        }],
+        ..from_rayon(FIXTURE_INN, "Численность населения")
+    };
+    let mid = rsim.offer("/sim/request", &with_file);
     // Addressed to a body this node does not serve: refused with the reason, nothing kept.
     let stray = rsim.offer("/sim/request", &from_rayon("5400000004", "Чужой запрос"));
 
@@ -203,6 +271,37 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
             data: volost::api::Bytes(b"%PDF-1.4 census".to_vec()),
         })
         .unwrap();
+
+    // What comes the wrong way is refused at the door, on the exchange it came by: a
+    // regional request over SMEV, an agency's request over РСМЭВ.
+    let wrong = sim.offer("/sim/request", &from_rayon(FIXTURE_INN, "Не тем путём"));
+    let kind = {
+        let mut c = d.login("spec", "password-1");
+        let kinds: Vec<RequestKind> = c.call(Call::RequestKinds).unwrap();
+        kinds.into_iter().find(|k| !k.sign_personal).unwrap()
+    };
+    let agency = rsim.offer("/sim/request", &agency_request(&kind, "Росреестр"));
+    for (s, mid, why) in [
+        (&sim, &wrong, "только через РСМЭВ"),
+        (&rsim, &agency, "только запросы Р-сведений"),
+    ] {
+        let r = until("the refusal", || {
+            let r = responses_to(s, mid);
+            (!r.is_empty()).then_some(r)
+        });
+        assert_eq!(r[0].kind, "rejected");
+        assert!(
+            r[0].fields.values().any(|v| v.contains(why)),
+            "{:?}",
+            r[0].fields
+        );
+    }
+
+    // The exchange refuses our answer once: it can be sent again.
+    rsim.faults(&[Injection::on(
+        "SendResponse",
+        Fault::SoapFault("InvalidContent".into()),
+    )]);
     let done: RegionalRequest = spec
         .call(Call::CompleteRegional {
             id: row.id,
@@ -210,6 +309,18 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
         })
         .unwrap();
     assert_eq!(done.remote.unwrap().state, RemoteState::AnswerQueued);
+    until("the answer refused by the exchange", || {
+        let (q, _) = card(&mut spec, row.id);
+        q.remote
+            .filter(|r| r.state == RemoteState::AnswerNotSent)
+            .map(|_| ())
+    });
+    let _: RegionalRequest = spec
+        .call(Call::SendRegional {
+            id: row.id,
+            pin: None,
+        })
+        .unwrap();
     let answered = until("the answer at the district", || {
         let r = responses_to(&rsim, &mid);
         (!r.is_empty()).then_some(r)
@@ -224,13 +335,27 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
         "the answering body's file goes with it"
     );
     until("the exchange's receipt in the history", || {
-        let (_, h) = card(&mut spec, row.id);
-        h.iter()
-            .any(|e| e.what == "РСМЭВ приняла ответ")
-            .then_some(())
+        let (q, h) = card(&mut spec, row.id);
+        (h.iter().any(|e| e.what == "РСМЭВ приняла ответ")
+            && q.remote.is_some_and(|r| r.state == RemoteState::AnswerSent))
+        .then_some(())
     });
-    // SMEV itself took no part.
-    assert!(sim.state().responses.is_empty());
+    // The files the district sent belong to the record: even a supervisor cannot remove one.
+    let mut sup = d.login("super", "password-1");
+    let files: Vec<Attachment> = sup
+        .call(Call::Files {
+            owner: FileOwner::Regional(row.id),
+        })
+        .unwrap();
+    let theirs = files.iter().find(|f| f.added_by.is_none()).unwrap();
+    assert_eq!(theirs.name, "file1.pdf");
+    let e = sup
+        .call::<serde_json::Value>(Call::RemoveFile { id: theirs.id })
+        .unwrap_err();
+    assert!(e.to_string().contains("входит в дело"), "{e}");
+    drop(sup);
+    // SMEV itself took part only to refuse what came the wrong way.
+    assert!(sim.state().responses.iter().all(|r| r.answers == wrong));
     drop(spec);
     d.stop();
     let node = open_node(dir.path());

@@ -157,7 +157,7 @@ impl State {
         metric(
             "volost_smev_outbox",
             "gauge",
-            "Signed messages waiting in the outbox to be sent.",
+            "Signed messages waiting in the outbox to be sent, to SMEV and to the regional exchange.",
             &one(waiting),
         );
         let now = time::OffsetDateTime::now_utc().unix_timestamp();

@@ -281,6 +281,9 @@ pub struct Remote {
     pub state: RemoteState,
     /// ЭП-СП: who signed what this node sent, and the verdict on what it received.
     pub personal: Personal,
+    /// Our earlier MessageIDs of this request, when it was sent again: a late answer to one
+    /// of them still finds it.
+    pub earlier: Vec<String>,
 }
 
 /// Where a regional request stands in the regional exchange.
@@ -300,8 +303,16 @@ pub enum RemoteState {
     Answered,
     /// получен: came in from a body elsewhere.
     Received,
-    /// ответ отправлен: the answer to a request from elsewhere is in the outbox or gone.
+    /// ответ в очереди: the answer to a request from elsewhere is in the outbox.
     AnswerQueued,
+    /// ответ не принят: the answer that came back could not be taken (a bad signature, an
+    /// unreadable answer); the request may be sent again.
+    AnswerRefused,
+    /// ответ отправлен: the exchange took our answer.
+    AnswerSent,
+    /// ответ не отправлен: the exchange refused our answer or could not be reached in time;
+    /// it may be sent again.
+    AnswerNotSent,
 }
 
 impl RemoteState {
@@ -314,15 +325,23 @@ impl RemoteState {
             RemoteState::Rejected => "отклонён получателем",
             RemoteState::Answered => "ответ получен",
             RemoteState::Received => "получен",
-            RemoteState::AnswerQueued => "ответ отправлен",
+            RemoteState::AnswerQueued => "ответ в очереди на отправку",
+            RemoteState::AnswerRefused => "ответ не принят",
+            RemoteState::AnswerSent => "ответ отправлен",
+            RemoteState::AnswerNotSent => "ответ не отправлен (ошибка)",
         }
     }
 
-    /// «Отправить» may be chosen: never sent, or sending ended without an answer.
+    /// «Отправить» may be chosen: a request never sent, or whose sending ended without an
+    /// answer to take; an answer of ours that did not go.
     pub fn sendable(self) -> bool {
         matches!(
             self,
-            RemoteState::Draft | RemoteState::NotSent | RemoteState::Rejected
+            RemoteState::Draft
+                | RemoteState::NotSent
+                | RemoteState::Rejected
+                | RemoteState::AnswerRefused
+                | RemoteState::AnswerNotSent
         )
     }
 }

@@ -222,15 +222,21 @@ fn move_or_note(w: &mut W, req: &OutgoingRequest, ev: OutEvent, detail: &str) ->
     }
 }
 
-/// A response to one of our requests, applied to it.
-fn apply_response(w: &mut W, m: &Received) -> Result<Receipt> {
+/// A response to one of our requests, applied to it. Each exchange answers only what went
+/// through it: regional requests the regional one, the others SMEV.
+fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> {
     let Some(orig) = m.original_id.as_deref() else {
         return Ok(Receipt::Kept("a response without OriginalMessageId".into()));
     };
+    if channel == Channel::Regional {
+        return match super::regional::by_message(&w.tx, orig)? {
+            Some(r) => super::regional::apply_response(w, m, r),
+            None => Ok(Receipt::Kept(format!(
+                "no regional request has MessageID {orig}"
+            ))),
+        };
+    }
     let Some(mut req) = outgoing_by_message(&w.tx, orig)? else {
-        if let Some(r) = super::regional::by_message(&w.tx, orig)? {
-            return super::regional::apply_response(w, m, r);
-        }
         return Ok(Receipt::Kept(format!("no request has MessageID {orig}")));
     };
     act_for(w, req.org);
@@ -433,14 +439,20 @@ fn receive(
         Inbound::Unreadable(why) => Receipt::Kept(format!("unreadable: {why}")),
         Inbound::Notice { status, signature } => match signature {
             Err(e) => Receipt::Kept(format!("SMEV signature: {e}")),
-            Ok(_) => match outgoing_by_message(&w.tx, &status.original_id)? {
-                None => match super::regional::by_message(&w.tx, &status.original_id)? {
+            Ok(_) if channel == Channel::Regional => {
+                match super::regional::by_message(&w.tx, &status.original_id)? {
                     Some(r) => super::regional::notice(w, r, status)?,
                     None => Receipt::Kept(format!(
                         "a notice about unknown MessageID {}",
                         status.original_id
                     )),
-                },
+                }
+            }
+            Ok(_) => match outgoing_by_message(&w.tx, &status.original_id)? {
+                None => Receipt::Kept(format!(
+                    "a notice about unknown MessageID {}",
+                    status.original_id
+                )),
                 Some(req) => {
                     act_for(w, req.org);
                     w.target("outgoing_request", req.id);
@@ -455,7 +467,7 @@ fn receive(
         }
         Inbound::Message(m) => match refused {
             Some(r) => response_refused(w, m, r)?,
-            None => apply_response(w, m)?,
+            None => apply_response(w, channel, m)?,
         },
     };
     let id = w.tx.next_id(InboxEntry::KIND)?;

@@ -97,6 +97,14 @@ fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Res
             if change && q.status != RegStatus::New {
                 return closed(q.status.label());
             }
+            // What was signed and sent stays as it went, until it is to be sent again.
+            if let Some(r) = q.remote.as_ref().filter(|r| !r.incoming)
+                && change
+                && who.user.is_some()
+                && !r.state.sendable()
+            {
+                return closed(r.state.label());
+            }
         }
     }
     Ok(())
@@ -325,6 +333,11 @@ impl Node {
             if f.field.is_some() {
                 return Err(Error::NotAllowed(
                     "Этот файл — поле формы; замените его в форме".into(),
+                ));
+            }
+            if f.added_by.is_none() {
+                return Err(Error::NotAllowed(
+                    "Файл получен по каналам обмена и входит в дело: удалить его нельзя".into(),
                 ));
             }
             if let Some(o) = f.owner {

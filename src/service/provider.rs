@@ -93,6 +93,26 @@ pub(super) fn take(
             m.sender_message_id, r.about
         )));
     }
+    // The regional exchange carries regional requests, SMEV everything else: an answer goes
+    // back the way its request came, so what comes the wrong way is refused at the door.
+    if let Content::Primary(body) = &m.content {
+        let regional = body.is(regional::NS, regional::REQUEST);
+        match channel {
+            Channel::Regional if !regional => {
+                return Err(Error::NotAllowed(format!(
+                    "Через РСМЭВ принимаются только запросы Р-сведений, а не {{{}}}{}",
+                    body.ns.clone().unwrap_or_default(),
+                    body.local
+                )));
+            }
+            Channel::Federal if regional => {
+                return Err(Error::NotAllowed(
+                    "Запрос Р-сведений принимается только через РСМЭВ".into(),
+                ));
+            }
+            _ => {}
+        }
+    }
     match &m.content {
         Content::Primary(body) if body.is(portal::NS, portal::APPLICATION) => {
             application(w, m, body, reply_to)
@@ -614,10 +634,24 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
     )
 }
 
+/// What staff are told of a [`Route`]: who sent it and as what. The reply address stays on
+/// the node.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RouteView {
+    pub sender: String,
+    /// The sender's MessageID.
+    pub message_id: String,
+    /// The portal's own number of an application; empty for a request.
+    pub order: String,
+    /// A test message: not to be acted on.
+    pub test: bool,
+    pub received: Ts,
+}
+
 impl Node {
-    /// Where what came over an exchange came from and where its answers go: the sender, its
-    /// MessageID, the portal's number. `None` for what was made on this node.
-    pub fn route(&self, actor: Actor, about: Routed) -> Result<Option<Route>> {
+    /// Where what came over an exchange came from: the sender, its MessageID, the portal's
+    /// number. `None` for what was made on this node.
+    pub fn route(&self, actor: Actor, about: Routed) -> Result<Option<RouteView>> {
         self.read(actor, |r| {
             match about {
                 Routed::Incoming(id) => {
@@ -637,7 +671,13 @@ impl Node {
                         .ok_or_else(|| Error::not_found("regional_request", id))?;
                 }
             }
-            route_of(&r.rx, about)
+            Ok(route_of(&r.rx, about)?.map(|x| RouteView {
+                sender: x.sender,
+                message_id: x.message_id,
+                order: x.order,
+                test: x.test,
+                received: x.received,
+            }))
         })
     }
 }

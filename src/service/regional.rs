@@ -27,9 +27,10 @@ use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// What staff fill in for «Новый запрос Р-сведений». Exactly one way of naming the
-/// provider: a body on this node, a body of the regional directory, or a name only (a body
-/// reached some other way, the request kept here for the record).
+/// What staff fill in for «Новый запрос Р-сведений». The provider is a body on this node
+/// (`provider_org`, `provider` then only overrides its name), a body of the regional
+/// directory (`remote`, not together with `provider_org`), or a name only (a body reached
+/// some other way, the request kept here for the record).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionalInput {
@@ -85,6 +86,11 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
     let mut req: RegionalRequest = w.load(id.0)?;
     let remote = match &req.remote {
         Some(r) if !r.incoming => r.clone(),
+        // Our answer to a body elsewhere did not go: it is signed and queued again.
+        Some(r) if r.state == RemoteState::AnswerNotSent && req.status == RegStatus::Done => {
+            answer_out(w, &mut req)?;
+            return Ok(req);
+        }
         _ => {
             return Err(Error::NotAllowed(
                 "Этот запрос не отправляется через РСМЭВ: получатель на этом узле или \
@@ -100,6 +106,16 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
         });
     }
     let (p, _) = regional_profile(w)?;
+    // Nothing of an earlier sending may still be waiting to go.
+    let pending: Vec<u64> =
+        w.tx.all::<OutboxItem>()?
+            .into_iter()
+            .filter(|i| i.what == Outbound::RegionalRequest(id))
+            .map(|i| i.id)
+            .collect();
+    for i in pending {
+        w.tx.delete::<OutboxItem>(i)?;
+    }
     let me: Org = w.load(req.org.0)?;
     let files = attachments(w, FileOwner::Regional(id), None)?;
     let message = RegionalMessage {
@@ -139,6 +155,8 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
     .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
     enqueue(w, req.org, Outbound::RegionalRequest(id), &message_id, env)?;
     let signed_by = signer.map(|s| s.subject.clone());
+    let mut earlier = remote.earlier.clone();
+    earlier.extend(remote.message_id.clone());
     req.remote = Some(Remote {
         message_id: Some(message_id.clone()),
         state: RemoteState::Queued,
@@ -146,6 +164,7 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
             signed_by: signed_by.clone(),
             received: None,
         },
+        earlier,
         ..remote
     });
     w.tx.put(&req)?;
@@ -214,6 +233,17 @@ pub(super) fn take(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> R
                     msg.recipient.inn
                 ))
             })?;
+    if !msg.sender_inn.is_empty() {
+        crate::domain::validate::inn(&msg.sender_inn)
+            .map_err(|e| Error::invalid("ИНН отправителя", e))?;
+    }
+    // A body of the directory is named as the directory names it, not as it names itself.
+    let sender_name = w
+        .exchange
+        .as_ref()
+        .and_then(|p| p.regional.as_ref())
+        .and_then(|dir| dir.iter().find(|b| b.inn == msg.sender_inn))
+        .map_or_else(|| msg.sender_name.clone(), |b| b.name.clone());
     let verdict = m.personal_signature.clone();
     if let Some(v) = verdict.as_ref().filter(|v| !v.valid) {
         return Err(Error::NotAllowed(format!(
@@ -239,7 +269,7 @@ pub(super) fn take(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> R
         remote: Some(Remote {
             incoming: true,
             body: RegionalBody {
-                name: msg.sender_name.clone(),
+                name: sender_name.clone(),
                 inn: msg.sender_inn.clone(),
                 node: String::new(),
             },
@@ -249,6 +279,7 @@ pub(super) fn take(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> R
                 signed_by: None,
                 received: verdict.clone(),
             },
+            earlier: Vec::new(),
         }),
     };
     w.tx.put(&req)?;
@@ -300,9 +331,20 @@ fn store_files(w: &mut W, id: RegReqId, m: &Received, named: &[(String, String)]
     Ok(())
 }
 
-/// The regional request that went out as `message_id`, if any.
+/// The regional request this node sent as `message_id` (now or before), if any.
 pub(super) fn by_message(t: &impl Read, message_id: &str) -> Result<Option<RegionalRequest>> {
-    list::first_with_prefix(t, &reg_message_key(message_id).0)
+    let found: Option<RegionalRequest> =
+        list::first_with_prefix(t, &reg_message_key(message_id).0)?;
+    Ok(found.filter(|q| q.remote.as_ref().is_some_and(|r| !r.incoming)))
+}
+
+/// An answer to a request of ours that cannot be taken: the request says why and may be sent
+/// again.
+pub(super) fn refuse_answer(w: &mut W, req: &mut RegionalRequest, why: String) -> Result<()> {
+    if req.status == RegStatus::New {
+        set_state(w, req, RemoteState::AnswerRefused)?;
+    }
+    note(w, req.id, "Ответ отклонён", why)
 }
 
 /// An answer, a status or a rejection from the body a regional request went to.
@@ -310,10 +352,9 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
     w.who.org = req.org;
     w.target("regional_request", req.id);
     if let Err(e) = &m.smev_signature {
-        note(
+        refuse_answer(
             w,
-            req.id,
-            "Ответ отклонён",
+            &mut req,
             format!("подпись РСМЭВ под ответом не верна ({e})"),
         )?;
         return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
@@ -343,22 +384,15 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
             let (answer, named) = match schema::parse_answer(body) {
                 Ok(a) => a,
                 Err(e) => {
-                    note(
-                        w,
-                        req.id,
-                        "Ответ отклонён",
-                        format!("ответ не прочитан: {e}"),
-                    )?;
+                    refuse_answer(w, &mut req, format!("ответ не прочитан: {e}"))?;
                     return Ok(Receipt::Kept(format!("invalid regional answer: {e}")));
                 }
             };
             if let Some(v) = m.personal_signature.as_ref().filter(|v| !v.valid) {
-                note(
-                    w,
-                    req.id,
-                    "Ответ отклонён",
-                    format!("ЭП-СП ответа не верна: {}", v.reason),
-                )?;
+                if let Some(r) = req.remote.as_mut() {
+                    r.personal.received = Some(v.clone());
+                }
+                refuse_answer(w, &mut req, format!("ЭП-СП ответа не верна: {}", v.reason))?;
                 return Ok(Receipt::Kept(format!(
                     "a bad personal signature: {}",
                     v.reason
@@ -394,7 +428,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
                 body.ns.clone().unwrap_or_default(),
                 body.local
             );
-            note(w, req.id, "Ответ отклонён", why.clone())?;
+            refuse_answer(w, &mut req, why.clone())?;
             Ok(Receipt::Kept(why))
         }
         Content::Status {
@@ -442,8 +476,15 @@ pub(super) fn notice(w: &mut W, mut req: RegionalRequest, st: &AsyncStatus) -> R
     if !st.details.is_empty() {
         detail.push_str(&format!(" — {}", st.details));
     }
+    if let Some((code, d)) = &st.fault {
+        detail.push_str(&format!(" ({code} {d})"));
+    }
     let refused = st.category.ends_with("IsRejectedBySmev") || st.fault.is_some();
     if refused && req.status == RegStatus::New {
+        // The exchange has given its word: an attempt still queued must not follow it.
+        if let Some(item) = super::exchange::outbox_of(&w.tx, &st.original_id)? {
+            w.tx.delete::<OutboxItem>(item.id)?;
+        }
         set_state(w, &mut req, RemoteState::NotSent)?;
         note(w, req.id, "Запрос не отправлен", detail)?;
     } else {
@@ -477,6 +518,9 @@ pub(super) fn sent(w: &mut W, what: Outbound, outcome: &super::SendOutcome) -> R
             {
                 set_state(w, &mut req, RemoteState::Sent)?;
             }
+            if !request {
+                set_state(w, &mut req, RemoteState::AnswerSent)?;
+            }
             let mut detail = status.clone().unwrap_or_default();
             if let Some(n) = n {
                 detail.push_str(&format!("; {n}"));
@@ -492,7 +536,10 @@ pub(super) fn sent(w: &mut W, what: Outbound, outcome: &super::SendOutcome) -> R
             set_state(w, &mut req, RemoteState::NotSent)?;
             note(w, id, "Запрос не отправлен", reason.clone())
         }
-        (Refused { reason }, false) => note(w, id, "Ответ не отправлен", reason.clone()),
+        (Refused { reason }, false) => {
+            set_state(w, &mut req, RemoteState::AnswerNotSent)?;
+            note(w, id, "Ответ не отправлен", reason.clone())
+        }
         (Retry { .. }, _) => Ok(()),
     }
 }
@@ -542,6 +589,7 @@ impl Node {
                         message_id: None,
                         state: RemoteState::Draft,
                         personal: Personal::default(),
+                        earlier: Vec::new(),
                     });
                 }
                 (None, None) => {}

@@ -587,8 +587,12 @@ impl Record for RegionalRequest {
         {
             out.push((k(p), Vec::new()));
         }
-        if let Some(m) = self.remote.as_ref().and_then(|r| r.message_id.as_ref()) {
-            out.push((reg_message_key(m).u64(self.id.0).0, Vec::new()));
+        // Only our own MessageIDs: answers name them. A request from elsewhere is found by
+        // its route (`RouteMessage`), and a sender's id must never be taken for ours.
+        if let Some(r) = self.remote.as_ref().filter(|r| !r.incoming) {
+            for m in r.message_id.iter().chain(&r.earlier) {
+                out.push((reg_message_key(m).u64(self.id.0).0, Vec::new()));
+            }
         }
         Ok(())
     }

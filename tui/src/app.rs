@@ -249,7 +249,7 @@ pub enum Pending {
     LeaveForm,
     /// Leave the template editor, losing its changes.
     LeaveTemplate,
-    /// A new regional request to the body chosen (None: typed in the dialog), for an
+    /// A new regional request to the body chosen (`Provider::Other`: typed in the dialog), for an
     /// application or on its own.
     NewRegional(Provider, Option<AppId>),
     /// «Исполнить» a regional request: the answer is typed.
@@ -382,7 +382,7 @@ pub enum MenuKind {
     ReqActions(Vec<ReqAction>),
     /// «Новый запрос»: the kind of sведений, for an application or on its own.
     Kinds(Vec<RequestKind>, Option<AppId>),
-    /// «Новый запрос Р-сведений»: the provider body (None: typed by hand).
+    /// «Новый запрос Р-сведений»: the provider bodies to choose from.
     Providers(Vec<Provider>, Option<AppId>),
     /// «Действия» of the administration screen.
     Admin(Vec<crate::admin::AdminAction>),

@@ -12,7 +12,7 @@ use crate::text;
 use volost::api::{Call, Pin};
 use volost::domain::{
     AppId, HistoryEntry, InReqId, InStatus, IncomingRequest, Org, OutReqId, OutgoingRequest,
-    RegReqId, RegStatus, RegionalRequest, RequestKind, Right, Ts, display_date,
+    RegReqId, RegStatus, RegionalRequest, RemoteState, RequestKind, Right, Ts, display_date,
 };
 use volost::service::{ApplicationCard, UserView};
 
@@ -66,6 +66,8 @@ pub enum ReqAction {
     Reopen,
     /// «Отправить» a regional request over РСМЭВ; signed with ЭП-СП when `true`.
     SendRegional(bool),
+    /// «Отправить ответ повторно»: our answer to a body elsewhere did not go.
+    ResendAnswer,
 }
 
 impl ReqAction {
@@ -80,6 +82,7 @@ impl ReqAction {
             ReqAction::Reopen => text::REOPEN_REQUEST,
             ReqAction::SendRegional(false) => text::SEND_REQUEST,
             ReqAction::SendRegional(true) => text::SEND_SIGNED,
+            ReqAction::ResendAnswer => text::RESEND_ANSWER,
         }
     }
 }
@@ -328,7 +331,7 @@ impl App {
         let about = volost::domain::Routed::Incoming(id);
         if let Ok(Some(r)) = self
             .conn
-            .call::<Option<volost::domain::Route>>(Call::Route { about })
+            .call::<Option<volost::service::RouteView>>(Call::Route { about })
         {
             data.push((text::R_SENDER.into(), r.sender));
             if r.test {
@@ -460,6 +463,13 @@ impl App {
                 }
             }
         }
+        let answer_failed = q
+            .remote
+            .as_ref()
+            .is_some_and(|r| r.incoming && r.state == RemoteState::AnswerNotSent);
+        if self.has(Right::Regional) && to_us && q.status == RegStatus::Done && answer_failed {
+            actions.push(ReqAction::ResendAnswer);
+        }
         let title = format!("{} · {}", text::REGIONAL, q.subject);
         let mut v = ReqView::new(ReqRef::Reg(id), title, q.subject, data, answer);
         v.history = history;
@@ -560,6 +570,10 @@ impl App {
                     vec![Field::new(text::COMMENT, false)],
                     Pending::CommentIncoming(id),
                 ));
+            }
+            (Some(ReqAction::ResendAnswer), ReqRef::Reg(id)) => {
+                let from = v.from_app;
+                self.signed(PinFor::Regional(id, from), None);
             }
             (Some(ReqAction::SendRegional(sign)), ReqRef::Reg(id)) => {
                 let from = v.from_app;

@@ -278,6 +278,7 @@ pub const R_EXCHANGE: &str = "Обмен через РСМЭВ";
 pub const R_REGIONAL_MESSAGE_ID: &str = "Идентификатор сообщения РСМЭВ";
 pub const VIA_RSMEV: &str = "через РСМЭВ";
 pub const SEND_SIGNED: &str = "Подписать ЭП-СП и отправить";
+pub const RESEND_ANSWER: &str = "Отправить ответ повторно";
 pub const REGIONAL_QUEUED: &str = "Запрос подписан и передаётся в РСМЭВ";
 pub const REQUEST_SAVED: &str = "Запрос сохранён";
 pub const ANSWER_SAVED: &str = "Ответ сформирован";
