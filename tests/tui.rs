@@ -835,12 +835,30 @@ fn the_head_reads_the_statistics_and_the_archive() {
     }
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let t = signed_in_as(&d, "stats", "", "head");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let t = signed_in_as(&d, "stats", &format!("HOME={}", home.display()), "head");
     t.keys(&[":"]);
     t.text("стат");
     t.keys(&["Enter"]);
     let s = t.wait_for("Статистика ·");
-    assert!(s.contains("Просрочено задач"), "{s}");
+    assert!(
+        s.contains("Просрочено задач") && s.contains("F8 В Excel"),
+        "{s}"
+    );
+    // «В Excel»: the workbook lands in the home folder under the period's name.
+    t.keys(&["F8"]);
+    let s = t.wait_for("Выгрузка в Excel");
+    assert!(s.contains("~/Отчёт "), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Файл сохранён");
+    let saved: Vec<_> = std::fs::read_dir(&home)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let bytes = std::fs::read(&saved[0]).unwrap();
+    assert!(bytes.starts_with(b"PK"), "an .xlsx is a zip");
     t.keys(&["Escape"]);
     t.keys(&[":"]);
     t.text("архив");

@@ -262,6 +262,8 @@ pub enum Pending {
     AddFile(FileOwner),
     /// «Сохранить файл»: where to is typed.
     SaveFile(FileId),
+    /// A spreadsheet made on the node, to be written where the dialog says.
+    SaveExport(Box<volost::api::ExportReply>),
     RemoveFile(FileId),
     /// A new user with the role (code) chosen: login and name are typed.
     AddUser(String),
@@ -1211,6 +1213,7 @@ impl App {
             Pending::CommentIncoming(id) => self.comment_incoming(d, id),
             Pending::AddFile(owner) => self.add_file(d, owner),
             Pending::SaveFile(id) => self.save_file(d, id),
+            Pending::SaveExport(f) => self.save_export(d, *f),
             Pending::RemoveFile(id) => self.remove_file(id),
             Pending::ArchiveSearch => self.archive_search(d),
             Pending::StatsPeriod => self.stats_period(d),
@@ -1494,6 +1497,13 @@ impl App {
             Cmd::PageDown => self.move_by(20),
             Cmd::Top => self.restart(),
             Cmd::Refresh => self.reload(),
+            Cmd::Export if self.list_kind() == For::Outgoing => {
+                let what = volost::service::Exported::Journal(self.out.query.filter.clone());
+                self.export(what);
+            }
+            Cmd::Export => {
+                self.banner = Some(Banner::Info(text::EXPORT_ONLY_OUTGOING.into()));
+            }
             Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Outgoing => {
                 let q = &mut self.out.query;
                 if cmd == Cmd::Sort {

@@ -301,6 +301,51 @@ impl App {
         }
     }
 
+    /// «В Excel»: the node makes the workbook; the dialog asks where to write it.
+    pub(crate) fn export(&mut self, what: volost::service::Exported) {
+        let call = Call::Export {
+            what,
+            format: volost::export::FileFormat::Xlsx,
+        };
+        let reply = match self.conn.call::<volost::api::ExportReply>(call) {
+            Ok(r) => r,
+            Err(e) => return self.failed(&e),
+        };
+        let mut path = Field::new(text::SAVE_TO, false);
+        path.value = format!("~/{}", reply.name);
+        self.dialog = Some(Dialog::new(
+            text::EXPORT_TITLE,
+            format!(
+                "«{}», {}",
+                reply.name,
+                size_label(reply.data.0.len() as u64)
+            ),
+            vec![path],
+            Pending::SaveExport(Box::new(reply)),
+        ));
+    }
+
+    /// The workbook is written where the dialog says; a path that will not do keeps the
+    /// dialog open with the reason.
+    pub(crate) fn save_export(&mut self, mut d: Dialog, f: volost::api::ExportReply) {
+        match save_local(&d.value(0), &f.name, &f.data.0) {
+            Ok(p) => {
+                self.banner = Some(Banner::Info(format!(
+                    "{}: {}",
+                    text::FILE_SAVED,
+                    p.display()
+                )));
+            }
+            Err(msg) => {
+                if let Some(x) = d.inputs.first_mut() {
+                    x.error = Some(msg);
+                }
+                d.then = Pending::SaveExport(Box::new(f));
+                self.dialog = Some(d);
+            }
+        }
+    }
+
     pub(crate) fn remove_file(&mut self, id: FileId) {
         match self.conn.call::<()>(Call::RemoveFile { id }) {
             Ok(()) => {

@@ -53,6 +53,8 @@ pub enum Cmd {
     /// Move the selected line of a template up or down.
     MoveUp,
     MoveDown,
+    /// Write what is on screen as a spreadsheet.
+    Export,
 }
 
 impl Cmd {
@@ -326,6 +328,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "Другой период",
         footer: true,
         ctx: &[Stats],
+    },
+    Binding {
+        cmd: Cmd::Export,
+        keys: &["F8"],
+        label: "В Excel",
+        footer: true,
+        ctx: &[Stats, Outgoing],
     },
     Binding {
         cmd: Cmd::Filter,
@@ -772,6 +781,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(4) if ctx == AppCard => Cmd::Edit,
         KeyCode::F(4) => Cmd::Complete,
         KeyCode::F(7) => Cmd::SetDue,
+        KeyCode::F(8) if matches!(ctx, Stats | Outgoing) => Cmd::Export,
         KeyCode::F(8) => Cmd::Finish,
         KeyCode::F(5) => Cmd::Refresh,
         KeyCode::F(6) if shift => Cmd::SortDirection,

@@ -147,6 +147,14 @@ impl App {
                 ));
             }
             Cmd::Refresh => self.stats_reload(),
+            Cmd::Export => {
+                let q = ReportQuery {
+                    from: v.from,
+                    to: v.to,
+                    dept: v.dept.as_ref().map(|d| d.0),
+                };
+                self.export(volost::service::Exported::Report(q));
+            }
             _ => {}
         }
     }
