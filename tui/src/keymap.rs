@@ -1011,6 +1011,7 @@ mod tests {
                     "F3" => KeyCode::F(3),
                     "F4" => KeyCode::F(4),
                     "F7" => KeyCode::F(7),
+                    "F8" => KeyCode::F(8),
                     "f" => KeyCode::Char('f'),
                     "Пробел" => KeyCode::Char(' '),
                     "Del" => KeyCode::Delete,
