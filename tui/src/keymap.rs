@@ -330,13 +330,6 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Stats],
     },
     Binding {
-        cmd: Cmd::Export,
-        keys: &["F8"],
-        label: "В Excel",
-        footer: true,
-        ctx: &[Stats, Outgoing],
-    },
-    Binding {
         cmd: Cmd::Filter,
         keys: &["f"],
         label: "Период и подразделение",
@@ -469,6 +462,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "Новый запрос",
         footer: true,
         ctx: &[Outgoing, AppRequests],
+    },
+    Binding {
+        cmd: Cmd::Export,
+        keys: &["F8"],
+        label: "В Excel",
+        footer: true,
+        ctx: &[Stats, Outgoing],
     },
     Binding {
         cmd: Cmd::Add,
