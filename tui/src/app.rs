@@ -635,7 +635,8 @@ impl App {
             Screen::Main if self.menu_focus => Ctx::Menu,
             Screen::Main => match self.current().map(Section::list) {
                 Some(For::Apps) => Ctx::Apps,
-                Some(For::Outgoing | For::Regional) => Ctx::Outgoing,
+                Some(For::Outgoing) => Ctx::Outgoing,
+                Some(For::Regional) => Ctx::Regional,
                 Some(For::Incoming) => Ctx::Incoming,
                 _ if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
                 _ => Ctx::Tasks,
@@ -1500,9 +1501,6 @@ impl App {
             Cmd::Export if self.list_kind() == For::Outgoing => {
                 let what = volost::service::Exported::Journal(self.out.query.filter.clone());
                 self.export(what);
-            }
-            Cmd::Export => {
-                self.banner = Some(Banner::Info(text::EXPORT_ONLY_OUTGOING.into()));
             }
             Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Outgoing => {
                 let q = &mut self.out.query;

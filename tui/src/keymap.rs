@@ -108,8 +108,10 @@ pub enum Ctx {
     AppForm,
     /// The filter panel of a list.
     Filter,
-    /// «Исходящие запросы» or «Запросы Р-сведений»: lists where new requests are made.
+    /// «Исходящие запросы»: a list where new requests are made, and its journal exported.
     Outgoing,
+    /// «Запросы Р-сведений»: a list where new requests are made.
+    Regional,
     /// «Входящие запросы».
     Incoming,
     /// A request card.
@@ -133,7 +135,7 @@ pub enum Ctx {
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 23] = [
+    pub const ALL: [Ctx; 24] = [
         Form,
         Tasks,
         MyTasks,
@@ -147,6 +149,7 @@ impl Ctx {
         AppForm,
         Filter,
         Outgoing,
+        Regional,
         Incoming,
         ReqCard,
         AppRequests,
@@ -173,10 +176,12 @@ pub struct Binding {
 
 use Ctx::*;
 
-const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Incoming];
-const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming];
+const LISTS: &[Ctx] = &[Tasks, MyTasks, Menu, Apps, Outgoing, Regional, Incoming];
+const PAGED: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Regional, Incoming];
 /// Where PgUp/PgDn/Home move through a long list.
-const SCROLLS: &[Ctx] = &[Tasks, MyTasks, Apps, Outgoing, Incoming, Archive, Registry];
+const SCROLLS: &[Ctx] = &[
+    Tasks, MyTasks, Apps, Outgoing, Regional, Incoming, Archive, Registry,
+];
 /// Where ↑/↓ (and j/k) move a selection (or scroll, on a card's data).
 const MOVES: &[Ctx] = &[
     AppCard,
@@ -187,6 +192,7 @@ const MOVES: &[Ctx] = &[
     Apps,
     ActionMenu,
     Outgoing,
+    Regional,
     Incoming,
     AppRequests,
     Admin,
@@ -214,6 +220,7 @@ pub const BINDINGS: &[Binding] = &[
             Apps,
             AppCard,
             Outgoing,
+            Regional,
             Incoming,
             ReqCard,
             AppRequests,
@@ -461,7 +468,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F7"],
         label: "Новый запрос",
         footer: true,
-        ctx: &[Outgoing, AppRequests],
+        ctx: &[Outgoing, Regional, AppRequests],
     },
     Binding {
         cmd: Cmd::Export,
@@ -773,7 +780,9 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Char(']' | 'ъ' | 'Ъ') if ctx == Template => Cmd::MoveDown,
         KeyCode::F(3) if ctx == AppForm => Cmd::Lookup,
         KeyCode::F(7) if ctx == Apps => Cmd::NewApp,
-        KeyCode::F(7) if matches!(ctx, Outgoing | AppRequests | Admin | Files) => Cmd::Add,
+        KeyCode::F(7) if matches!(ctx, Outgoing | Regional | AppRequests | Admin | Files) => {
+            Cmd::Add
+        }
         KeyCode::F(7) if ctx == Tasks => Cmd::Launch,
         KeyCode::Insert if ctx == Apps => Cmd::NewApp,
         KeyCode::F(2) => Cmd::Claim,
@@ -789,7 +798,11 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(9) => Cmd::ChangePassword,
         KeyCode::F(10) => Cmd::Quit,
         KeyCode::Esc => Cmd::Back,
-        KeyCode::Enter if matches!(ctx, Tasks | MyTasks | Apps | Outgoing | Incoming) => Cmd::Open,
+        KeyCode::Enter
+            if matches!(ctx, Tasks | MyTasks | Apps | Outgoing | Regional | Incoming) =>
+        {
+            Cmd::Open
+        }
         KeyCode::Enter if matches!(ctx, AppRequests | Files | Archive) => Cmd::Open,
         KeyCode::Enter => Cmd::Submit,
         KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter | Stats) => Cmd::NextChoice,

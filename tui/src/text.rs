@@ -280,8 +280,7 @@ pub const VIA_RSMEV: &str = "через РСМЭВ";
 pub const SEND_SIGNED: &str = "Подписать ЭП-СП и отправить";
 pub const RESEND_ANSWER: &str = "Отправить ответ повторно";
 pub const EXPORT_TITLE: &str = "Выгрузка в Excel";
-pub const EXPORT_ONLY_OUTGOING: &str =
-    "В Excel выгружаются журнал исходящих запросов (раздел 5) и статистика";
+
 pub const REGIONAL_QUEUED: &str = "Запрос подписан и передаётся в РСМЭВ";
 pub const REQUEST_SAVED: &str = "Запрос сохранён";
 pub const ANSWER_SAVED: &str = "Ответ сформирован";
