@@ -968,3 +968,44 @@ pub fn journal(
     let (name, data) = seat.export(Exported::Journal(filter), format)?;
     write_export(&name, &data, out)
 }
+
+/// `volost registry export`: the body's registry signed with the node's key.
+pub fn registry_export(config: Option<&Path>, login: &str, out: Option<&Path>) -> Result<()> {
+    let cfg = load_config(config)?;
+    let mut seat = Seat::open(config, login)?;
+    let text: String = match &mut seat {
+        Seat::Daemon(c) => c
+            .call(Call::RegistryExport)
+            .map_err(|e| anyhow::anyhow!("{}", e.ru()))?,
+        Seat::Direct(n, a) => {
+            volost::smev::gost::init()
+                .context("ГОСТ-алгоритмы OpenSSL недоступны (нужен libengine-gost-openssl)")?;
+            let key = volost::smev::keys::NodeKey::load(&cfg.smev).context(
+                "ключ ЭП-ОВ узла не загружен: укажите [smev] key и cert (или pkcs12) в конфигурации",
+            )?;
+            n.registry_signed(*a, Some(&key))
+                .map_err(|e| anyhow::anyhow!("{}", e.ru()))?
+        }
+    };
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(cfg.utc_offset().map_err(|e| anyhow::anyhow!(e))?)
+        .date();
+    let name = format!("Реестр услуг {}.xml", volost::domain::display_date(today));
+    write_export(&name, text.as_bytes(), out)
+}
+
+/// `volost registry import`: a signed registry's passports into the body's services.
+pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("не удалось прочитать {}", file.display()))?;
+    let mut seat = Seat::open(config, login)?;
+    let call = Call::RegistryImport { text: text.clone() };
+    let r: volost::service::RegistryImport = seat.call(call, |n, a| n.import_registry(a, &text))?;
+    println!("Подпись верна: {}", r.signer);
+    println!(
+        "Паспорта обновлены ({}): {}",
+        r.updated.len(),
+        r.updated.join(", ")
+    );
+    Ok(())
+}

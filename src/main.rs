@@ -151,6 +151,12 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// «Реестр услуг»: the body's service passports as an XML file signed with the node's
+    /// key (ЭП-ОВ), and such a file taken back after its signature verifies.
+    Registry {
+        #[command(subcommand)]
+        cmd: RegistryCmd,
+    },
     /// Print a task queue as a staff member sees it.
     Queue {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
@@ -211,6 +217,29 @@ enum UserCmd {
         /// Remove the user's certificate instead (revoked, or they left).
         #[arg(long, conflicts_with = "file")]
         remove: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistryCmd {
+    /// Write the signed registry of the administrator's body.
+    Export {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        /// An administrator of the body.
+        #[arg(long)]
+        user: String,
+        /// The file to write; by default «Реестр услуг ДАТА.xml» in this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Verify a signed registry and take its passports into the body's services.
+    Import {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        user: String,
+        file: PathBuf,
     },
 }
 
@@ -422,6 +451,12 @@ fn run(cli: Cli) -> Result<()> {
             &format,
             out.as_deref(),
         ),
+        Cmd::Registry {
+            cmd: RegistryCmd::Export { config, user, out },
+        } => cli::registry_export(config.as_deref(), &user, out.as_deref()),
+        Cmd::Registry {
+            cmd: RegistryCmd::Import { config, user, file },
+        } => cli::registry_import(config.as_deref(), &user, &file),
         Cmd::Queue {
             data,
             user,

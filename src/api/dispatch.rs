@@ -216,6 +216,8 @@ impl Api {
             }
             Call::RemoveFile { id } => ok(n.remove_file(a, id)?),
             Call::Bodies => ok(n.bodies(a)?),
+            Call::RegistryExport => ok(n.registry_signed(a, None)?),
+            Call::RegistryImport { text } => ok(n.import_registry(a, &text)?),
             Call::RegionalBodies => ok(n.regional_bodies(a)?),
             Call::Departments => ok(n.departments(a)?),
             Call::AddDepartment { name, parent } => ok(n.add_department(a, &name, parent)?),

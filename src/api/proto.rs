@@ -275,6 +275,12 @@ pub enum Call {
     // Operator calls: allowed to the node's own OS user and root, with no session.
     /// An online backup into the configured directory; answers with its path.
     Backup,
+    /// «Реестр услуг» of the body, signed with the node's key (ЭП-ОВ), as XML text.
+    RegistryExport,
+    /// A signed registry's passports taken into the body's services.
+    RegistryImport {
+        text: String,
+    },
 }
 
 fn default_limit() -> usize {
@@ -334,7 +340,8 @@ impl Call {
             Calendar => "calendar", SetCalendarDay => "set_calendar_day", Users => "users",
             AddUser => "add_user", ResetPassword => "reset_password",
             SetUserActive => "set_user_active", SetUserRoles => "set_user_roles",
-            AuditTail => "audit_tail", Backup => "backup",
+            AuditTail => "audit_tail", Backup => "backup", RegistryExport => "registry_export",
+            RegistryImport => "registry_import",
         }
     }
 }
