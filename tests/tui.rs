@@ -912,3 +912,60 @@ fn a_regional_request_to_a_body_of_the_region_goes_out_and_its_answer_comes_back
     d.stop();
     assert!(open_node(dir.path()).check().unwrap().ok());
 }
+
+#[test]
+fn an_administrator_exports_the_signed_registry_and_takes_it_back() {
+    let dir = for_daemon(common::fixture());
+    let sim = Sim::start(&dir.path().join("dump"));
+    let d = Daemon::start(dir.path(), &common::sim::smev_config(dir.path(), &sim));
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let t = signed_in_as(
+        &d,
+        "registry-file",
+        &format!("HOME={}", home.display()),
+        "admin",
+    );
+    t.keys(&[":"]);
+    t.text("реестр");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Реестр услуг ·");
+    assert!(
+        s.contains("F8 Выгрузить") && s.contains("F7 Загрузить"),
+        "{s}"
+    );
+    t.keys(&["F8"]);
+    t.wait_for("Выгрузка реестра услуг");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Файл сохранён");
+    let saved: Vec<_> = std::fs::read_dir(&home)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{s}");
+    let text = std::fs::read_to_string(&saved[0]).unwrap();
+    assert!(volost::registry::read_signed(&text).is_ok());
+
+    // A changed copy is refused in words and the dialog stays; the file as signed is taken.
+    let changed = home.join("изменённый.xml");
+    std::fs::write(
+        &changed,
+        text.replacen("<r:DeadlineDays>", "<r:DeadlineDays>1", 1),
+    )
+    .unwrap();
+    t.keys(&["F7"]);
+    t.wait_for("Загрузка реестра услуг");
+    t.text("~/изменённый.xml");
+    t.keys(&["Enter"]);
+    t.wait_for("данные изменены после подписи");
+    t.keys(&["Escape"]);
+    t.keys(&["F7"]);
+    t.wait_for("Загрузка реестра услуг");
+    t.text(&format!(
+        "~/{}",
+        saved[0].file_name().unwrap().to_string_lossy()
+    ));
+    t.keys(&["Enter"]);
+    t.wait_for("Паспорта услуг обновлены:");
+    t.keys(&["F10"]);
+}

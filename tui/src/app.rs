@@ -264,6 +264,8 @@ pub enum Pending {
     SaveFile(FileId),
     /// A spreadsheet made on the node, to be written where the dialog says.
     SaveExport(Box<volost::api::ExportReply>),
+    /// A signed registry's path was typed, for the node to check and take.
+    ImportRegistry,
     RemoveFile(FileId),
     /// A new user with the role (code) chosen: login and name are typed.
     AddUser(String),
@@ -1215,6 +1217,7 @@ impl App {
             Pending::AddFile(owner) => self.add_file(d, owner),
             Pending::SaveFile(id) => self.save_file(d, id),
             Pending::SaveExport(f) => self.save_export(d, *f),
+            Pending::ImportRegistry => self.import_registry(d),
             Pending::RemoveFile(id) => self.remove_file(id),
             Pending::ArchiveSearch => self.archive_search(d),
             Pending::StatsPeriod => self.stats_period(d),

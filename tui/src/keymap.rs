@@ -55,6 +55,8 @@ pub enum Cmd {
     MoveDown,
     /// Write what is on screen as a spreadsheet.
     Export,
+    /// Write the registry signed with the node's key: an administrator's act.
+    ExportSigned,
 }
 
 impl Cmd {
@@ -77,6 +79,7 @@ impl Cmd {
                 | Cmd::Edit
                 | Cmd::MoveUp
                 | Cmd::MoveDown
+                | Cmd::ExportSigned
         )
     }
 }
@@ -346,14 +349,14 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         cmd: Cmd::Edit,
         keys: &["Enter", "F4"],
-        label: "Изменить паспорт",
+        label: "Изменить",
         footer: true,
         ctx: &[Registry],
     },
     Binding {
         cmd: Cmd::PageDown,
         keys: &["PgDn", "PgUp"],
-        label: "Листать паспорт",
+        label: "Листать",
         footer: true,
         ctx: &[Registry],
     },
@@ -476,6 +479,20 @@ pub const BINDINGS: &[Binding] = &[
         label: "В Excel",
         footer: true,
         ctx: &[Stats, Outgoing],
+    },
+    Binding {
+        cmd: Cmd::ExportSigned,
+        keys: &["F8"],
+        label: "Выгрузить",
+        footer: true,
+        ctx: &[Registry],
+    },
+    Binding {
+        cmd: Cmd::Add,
+        keys: &["F7"],
+        label: "Загрузить",
+        footer: true,
+        ctx: &[Registry],
     },
     Binding {
         cmd: Cmd::Add,
@@ -774,7 +791,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(2) if matches!(ctx, AppForm | DataForm | Template) => Cmd::Save,
         KeyCode::F(4) | KeyCode::Enter if matches!(ctx, Registry | Template) => Cmd::Edit,
         KeyCode::F(4) if ctx == Admin => Cmd::Edit,
-        KeyCode::F(7) if ctx == Template => Cmd::Add,
+        KeyCode::F(7) if matches!(ctx, Template | Registry) => Cmd::Add,
         KeyCode::Delete if ctx == Template => Cmd::Remove,
         KeyCode::Char('[' | 'х' | 'Х') if ctx == Template => Cmd::MoveUp,
         KeyCode::Char(']' | 'ъ' | 'Ъ') if ctx == Template => Cmd::MoveDown,
@@ -791,6 +808,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(4) => Cmd::Complete,
         KeyCode::F(7) => Cmd::SetDue,
         KeyCode::F(8) if matches!(ctx, Stats | Outgoing) => Cmd::Export,
+        KeyCode::F(8) if ctx == Registry => Cmd::ExportSigned,
         KeyCode::F(8) => Cmd::Finish,
         KeyCode::F(5) => Cmd::Refresh,
         KeyCode::F(6) if shift => Cmd::SortDirection,

@@ -2,7 +2,7 @@
 //! filled from), read by every member of staff and changed by an administrator. The regulation's
 //! steps and the application form are templates, edited in «Администрирование».
 
-use crate::app::{App, Banner, Screen};
+use crate::app::{App, Banner, Dialog, Field as Input, Pending, Screen};
 use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
@@ -183,7 +183,75 @@ impl App {
                     self.screen = Screen::Fill(Box::new(passport_form(s)));
                 }
             }
+            Cmd::ExportSigned | Cmd::Add if !may_edit => {
+                self.banner = Some(Banner::Info(text::RG_ADMIN_ONLY.into()));
+            }
+            // The node signs the registry with its key; the dialog asks where to write it.
+            Cmd::ExportSigned => match self.conn.call::<String>(Call::RegistryExport) {
+                Ok(xml) => {
+                    let name = format!(
+                        "Реестр услуг {}.xml",
+                        volost::domain::display_date(self.today())
+                    );
+                    let mut path = Input::new(text::SAVE_TO, false);
+                    path.value = format!("~/{name}");
+                    self.dialog = Some(Dialog::new(
+                        text::RG_EXPORT_TITLE,
+                        text::RG_EXPORT_TEXT,
+                        vec![path],
+                        Pending::SaveExport(Box::new(volost::api::ExportReply {
+                            name,
+                            data: volost::api::Bytes(xml.into_bytes()),
+                        })),
+                    ));
+                }
+                Err(e) => self.failed(&e),
+            },
+            Cmd::Add => {
+                self.dialog = Some(Dialog::new(
+                    text::RG_IMPORT_TITLE,
+                    text::RG_IMPORT_TEXT,
+                    vec![Input::new(text::FILE_PATH, false)],
+                    Pending::ImportRegistry,
+                ));
+            }
             _ => {}
+        }
+    }
+
+    /// The path of a signed registry was typed: the node checks the signature and takes the
+    /// passports, or says why not; the dialog stays open on a refusal.
+    pub(crate) fn import_registry(&mut self, mut d: Dialog) {
+        let refuse = |d: &mut Dialog, msg: String| {
+            if let Some(f) = d.inputs.first_mut() {
+                f.error = Some(msg);
+            }
+        };
+        let text = match crate::files::read_local(&d.value(0), 16 << 20)
+            .and_then(|(_, b)| String::from_utf8(b).map_err(|_| text::RG_NOT_TEXT.to_string()))
+        {
+            Ok(t) => t,
+            Err(msg) => {
+                refuse(&mut d, msg);
+                self.dialog = Some(d);
+                return;
+            }
+        };
+        match self
+            .conn
+            .call::<volost::service::RegistryImport>(Call::RegistryImport { text })
+        {
+            Ok(r) => {
+                self.banner = Some(Banner::Info(format!(
+                    "{} {} ({}: {})",
+                    text::RG_IMPORTED,
+                    r.updated.len(),
+                    text::RG_SIGNED_BY,
+                    r.signer
+                )));
+                self.open_registry(None);
+            }
+            Err(e) => self.keep_dialog(d, &e),
         }
     }
 

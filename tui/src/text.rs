@@ -280,6 +280,14 @@ pub const VIA_RSMEV: &str = "через РСМЭВ";
 pub const SEND_SIGNED: &str = "Подписать ЭП-СП и отправить";
 pub const RESEND_ANSWER: &str = "Отправить ответ повторно";
 pub const EXPORT_TITLE: &str = "Выгрузка в Excel";
+pub const RG_EXPORT_TITLE: &str = "Выгрузка реестра услуг";
+pub const RG_EXPORT_TEXT: &str =
+    "Паспорта услуг органа, подписанные ЭП-ОВ узла, для передачи в сводный реестр.";
+pub const RG_IMPORT_TITLE: &str = "Загрузка реестра услуг";
+pub const RG_IMPORT_TEXT: &str = "Подписанный файл реестра этого органа: подпись проверяется, затем паспорта услуг с теми же кодами заменяются. Если хоть что-то не так, ничего не меняется.";
+pub const RG_NOT_TEXT: &str = "Файл не текстовый: это не реестр услуг";
+pub const RG_IMPORTED: &str = "Паспорта услуг обновлены:";
+pub const RG_SIGNED_BY: &str = "подписал";
 
 pub const REGIONAL_QUEUED: &str = "Запрос подписан и передаётся в РСМЭВ";
 pub const REQUEST_SAVED: &str = "Запрос сохранён";
