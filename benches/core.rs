@@ -41,6 +41,7 @@ const PAGE: usize = 50;
 const QUEUE_ITERS: usize = 1000;
 const WRITE_ITERS: usize = 500;
 const WARMUP: usize = 10;
+const REPORT_ITERS: usize = 5;
 const NAME_WORD: &str = "выписк";
 
 // ------------------------------------------------------------------------------------------
@@ -793,6 +794,75 @@ fn sqlite_page(conn: &Connection, ctx: &Ctx, f: Filter, author: usize) -> Vec<Li
         .collect()
 }
 
+/// The period report's figures from SQLite: applications per service and source, decisions
+/// per service, tasks of the period with the late ones, and work per executor, the way the
+/// node counts them. Returns the applications received and the tasks, to compare.
+fn sqlite_report(conn: &Connection, ctx: &Ctx, from: Ts, to: Ts) -> (u64, u64) {
+    let mut received = 0u64;
+    let mut per: HashMap<(i64, i64), u64> = HashMap::new();
+    let mut s = conn
+        .prepare_cached(
+            "SELECT service, source, COUNT(*) FROM applications
+             WHERE created >= ?1 AND created < ?2 AND status != ?3 GROUP BY service, source",
+        )
+        .expect("prepare");
+    let rows = s
+        .query_map(params![from.0, to.0, Status::Draft.code()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .expect("query");
+    for row in rows {
+        let (svc, src, n) = row.expect("row");
+        per.insert((svc, src), n as u64);
+        received += n as u64;
+    }
+    let mut s = conn
+        .prepare_cached(
+            "SELECT service, COUNT(*) FROM applications
+             WHERE created >= ?1 AND created < ?2 AND status >= ?3 GROUP BY service",
+        )
+        .expect("prepare");
+    let decided: Vec<(i64, i64)> = s
+        .query_map(
+            params![from.0, to.0, Status::ApprovingPositive.code()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    // `due` is a Julian day; a task is late when done after its day or still open past it.
+    let today = ctx.now.date(ctx.offset).to_julian_day();
+    let offset_ms = i64::from(ctx.offset.whole_seconds()) * 1000;
+    let (tasks, late): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN completed_at IS NULL AND due < ?3
+                 OR (completed_at + ?4) / 86400000 + 2440588 > due THEN 1 ELSE 0 END), 0)
+             FROM tasks WHERE created >= ?1 AND created < ?2",
+        )
+        .expect("prepare")
+        .query_row(params![from.0, to.0, today, offset_ms], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("tasks");
+    let mut s = conn
+        .prepare_cached(
+            "SELECT completed_by, COUNT(*) FROM tasks
+             WHERE created >= ?1 AND created < ?2 AND completed_by IS NOT NULL GROUP BY completed_by",
+        )
+        .expect("prepare");
+    let per_user: Vec<(i64, i64)> = s
+        .query_map(params![from.0, to.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    std::hint::black_box((per, decided, late, per_user));
+    (received, tasks as u64)
+}
+
 fn sqlite_open_tasks(conn: &Connection, ctx: &Ctx, n: usize) -> Vec<u64> {
     let mut st = conn
         .prepare(
@@ -1070,6 +1140,50 @@ fn main() {
         &stats(v_complete),
         &stats(s_complete),
     );
+
+    // 4. «Отчёт за период» for the year the load covers (issue 7: aim under 1 s).
+    let (from, to) = (ctx.start.date(ctx.offset), ctx.now.date(ctx.offset));
+    let q = ReportQuery {
+        from,
+        to,
+        dept: None,
+    };
+    let head = Actor::System(ctx.org);
+    // The node's period: local days, both ends included.
+    let edge = |d: time::Date| Ts::from_datetime(d.midnight().assume_offset(ctx.offset));
+    let (lo, hi) = (edge(from), edge(to.next_day().unwrap_or(to)));
+    let r = node.report(head, &q).expect("report");
+    let s_total = sqlite_report(&conn, &ctx, lo, hi);
+    println!(
+        "period report {} — {}: volost {} applications received, {} tasks; SQLite {} and {}: {}",
+        display_date(from),
+        display_date(to),
+        r.total.received,
+        r.tasks,
+        s_total.0,
+        s_total.1,
+        if (r.total.received, r.tasks) == s_total {
+            "the same"
+        } else {
+            "DIFFERENT"
+        }
+    );
+    let mut vt = Vec::new();
+    let mut st = Vec::new();
+    for i in 0..REPORT_ITERS + 1 {
+        let t = Instant::now();
+        std::hint::black_box(node.report(head, &q).expect("report"));
+        let v = t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(sqlite_report(&conn, &ctx, lo, hi));
+        let s = t.elapsed();
+        // The first of each warms the caches.
+        if i > 0 {
+            vt.push(v);
+            st.push(s);
+        }
+    }
+    table.times("period report, one year", &stats(vt), &stats(st));
 
     // Sizes on disk (SQLite: database + WAL).
     drop(conn);

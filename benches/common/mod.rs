@@ -79,6 +79,9 @@ CREATE INDEX tasks_queue_created ON tasks(queue, group_id, created, id);
 CREATE INDEX tasks_author ON tasks(author);
 CREATE UNIQUE INDEX applications_number ON applications(number);
 CREATE INDEX applications_status ON applications(status, created);
+-- The period report reads applications by creation time (volost's list index by created
+-- carries the same fields in its summary).
+CREATE INDEX applications_created ON applications(created, status, service, source);
 ";
 
 pub const INS_HISTORY_NEXT: &str = "INSERT INTO history(entity, entity_id, seq, at, by, what, comment)

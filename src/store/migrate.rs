@@ -3,8 +3,11 @@
 //! the old database or the migrated one.
 
 use super::tables::{Ix, PROCESSES};
-use super::{Read, Store, StoreError, Tx, codec};
-use crate::domain::{Process, Task, UserId};
+use super::{Read, Record, Store, StoreError, Tx, codec};
+use crate::domain::{Application, Process, Task, UserId};
+
+/// Rows rewritten in one transaction of a re-indexing step.
+const REINDEX_BATCH: usize = 10_000;
 
 /// Brings a database of schema `found` up to [`super::SCHEMA_VERSION`].
 pub(super) fn run(store: &Store, found: u32) -> Result<(), StoreError> {
@@ -16,7 +19,50 @@ pub(super) fn run(store: &Store, found: u32) -> Result<(), StoreError> {
         tx.commit()?;
         tracing::info!("database schema 1 raised to 2 (process executors, archive index)");
     }
+    if found < 3 {
+        // Schema 3: the list summaries of applications and tasks carry the decision and
+        // the completion, so that the period report reads no rows. Rewriting is idempotent:
+        // a crash part way leaves schema 2 and the next open starts again.
+        let apps = reindex::<Application>(store)?;
+        let tasks = reindex::<Task>(store)?;
+        let mut tx = store.begin()?;
+        tx.meta_put("schema", &3u32.to_be_bytes())?;
+        tx.commit()?;
+        tracing::info!(
+            applications = apps,
+            tasks,
+            "database schema 2 raised to 3 (report summaries)"
+        );
+    }
     Ok(())
+}
+
+/// Writes every index entry of every row of `R` again, in batches; returns how many rows.
+fn reindex<R: Record>(store: &Store) -> Result<u64, StoreError> {
+    let mut after = 0;
+    let mut done = 0;
+    loop {
+        let mut tx = store.begin()?;
+        let mut ids = Vec::new();
+        tx.scan_rows(R::TABLE, after, &mut |id, _| {
+            ids.push(id);
+            Ok(ids.len() < REINDEX_BATCH)
+        })?;
+        let Some(&last) = ids.last() else {
+            return Ok(done);
+        };
+        for id in ids {
+            if let Some(row) = tx.get::<R>(id)? {
+                // Without the row, `put` takes none of its entries for present and writes
+                // them all, with the new summaries.
+                tx.delete_raw(R::TABLE, id)?;
+                tx.put(&row)?;
+                done += 1;
+            }
+        }
+        tx.commit()?;
+        after = last + 1;
+    }
 }
 
 /// Schema 2: a process records who completed its tasks, and a finished one is indexed for
@@ -133,10 +179,73 @@ mod tests {
         assert_eq!(entries(&store, archive_user_prefix(UserId(7)).0), 0);
         assert_eq!(entries(&store, vec![Ix::TaskByExecutor as u8]), 0);
         let schema = store.read().unwrap().meta_get("schema").unwrap().unwrap();
-        assert_eq!(schema, 2u32.to_be_bytes());
+        assert_eq!(schema, super::super::SCHEMA_VERSION.to_be_bytes());
         drop(store);
         // A second open finds nothing left to do.
         let store = Store::open(&path).unwrap();
         assert_eq!(entries(&store, archive_prefix(OrgId(1)).0), 1);
+    }
+
+    /// The task list summary as schema 2 wrote it.
+    #[derive(serde::Serialize)]
+    struct TaskSummaryV2 {
+        author: u64,
+        created: i64,
+        due: i32,
+        name_id: u32,
+        service: u64,
+        holder: Option<u64>,
+    }
+
+    #[test]
+    fn a_schema_2_database_gets_the_completion_in_its_task_summaries() {
+        use crate::store::summary::TaskSummary;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.redb");
+        let prefix = vec![Ix::TaskList as u8];
+        {
+            let store = Store::create(&path).unwrap();
+            let mut tx = store.begin().unwrap();
+            for id in 1..=3 {
+                tx.put(&task(id, 0, (id == 2).then_some((5, 300)))).unwrap();
+            }
+            // Every list entry of these tasks back to the old summary, as schema 2 left them.
+            let mut old = Vec::new();
+            tx.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |k, _| {
+                old.push(k.to_vec());
+                Ok(true)
+            })
+            .unwrap();
+            let v2 = codec::encode(
+                1,
+                &TaskSummaryV2 {
+                    author: 7,
+                    created: 0,
+                    due: 0,
+                    name_id: 1,
+                    service: 1,
+                    holder: None,
+                },
+            )
+            .unwrap();
+            for k in &old {
+                tx.index_put_raw(k, &v2).unwrap();
+            }
+            tx.meta_put("schema", &2u32.to_be_bytes()).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let rx = store.read().unwrap();
+        let mut done = Vec::new();
+        rx.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |_, v| {
+            let (_, body) = codec::split(v)?;
+            let s: TaskSummary = codec::body("summary", body)?;
+            done.push(s.completed);
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(done.len(), 12, "four list entries of each of three tasks");
+        assert_eq!(done.iter().filter(|c| **c == Some((5, 300))).count(), 4);
+        assert!(crate::store::check::run(&rx).unwrap().ok());
     }
 }

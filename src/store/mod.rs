@@ -38,7 +38,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// The layout version of the whole database. Raised when tables or keys change shape; a
 /// database from a newer build is refused rather than misread.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {

@@ -278,6 +278,15 @@ impl Record for Application {
             created_by: self.created_by.map(|u| u.0),
             dept: self.dept.map(|d| d.0),
             applicant: self.applicant.0,
+            decided: self
+                .decision
+                .as_ref()
+                .filter(|_| self.status >= Status::ApprovingPositive)
+                .map(|d| DecidedSummary {
+                    approved: d.verdict == Verdict::Approve,
+                    from: self.registered.unwrap_or(self.created).0,
+                    at: d.at.0,
+                }),
         })?;
         let sort = |k: Key, col: AppCol| match col {
             AppCol::Created => k.i64(self.created.0),
@@ -417,6 +426,7 @@ impl Record for Task {
             name_id: self.name_id,
             service: self.service.0,
             holder: self.holder.map(|h| h.0),
+            completed: self.completed.map(|(by, at)| (by.0, at.0)),
         })?;
         let scope = task_scope(self);
         for col in TaskCol::ALL {

@@ -12,6 +12,8 @@ pub struct TaskSummary {
     pub name_id: u32,
     pub service: u64,
     pub holder: Option<u64>,
+    /// Who completed it and when (unix ms), for the period report (schema 3).
+    pub completed: Option<(u64, i64)>,
 }
 
 /// Sort columns of task lists.
@@ -49,6 +51,17 @@ pub struct AppSummary {
     pub created_by: Option<u64>,
     pub dept: Option<u64>,
     pub applicant: u64,
+    /// The decision of a decided application, for the period report (schema 3).
+    pub decided: Option<DecidedSummary>,
+}
+
+/// What the period report needs of a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecidedSummary {
+    pub approved: bool,
+    /// Registration (or creation) and decision, unix ms: the working days between them.
+    pub from: i64,
+    pub at: i64,
 }
 
 /// Sort columns of application lists.
