@@ -331,14 +331,7 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
             Ok(Receipt::Applied(format!("status {code} of {}", req.number)))
         }
         Content::Rejected(reasons) => {
-            let detail = reasons
-                .iter()
-                .map(|(c, d)| {
-                    let label = envelope::RejectCode::parse(c).map_or(c.as_str(), |c| c.label());
-                    format!("{label}: {d}")
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+            let detail = rejection(reasons);
             move_or_note(w, &req, OutEvent::RejectedByAgency, &detail)?;
             Ok(Receipt::Applied(format!("rejection of {}", req.number)))
         }
@@ -362,6 +355,18 @@ fn response_refused(w: &mut W, m: &Received, r: &Refusal) -> Result<Receipt> {
         w.history(Entity::Regional, q.id.0, "Ответ отклонён", detail)?;
     }
     Ok(Receipt::Kept(format!("refused: {}", r.why)))
+}
+
+/// A provider's `RequestRejected` reasons in words: «сведения не найдены: …; …».
+pub(super) fn rejection(reasons: &[(String, String)]) -> String {
+    reasons
+        .iter()
+        .map(|(c, d)| {
+            let label = envelope::RejectCode::parse(c).map_or(c.as_str(), |c| c.label());
+            format!("{label}: {d}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub(super) fn sender(m: &Received) -> String {

@@ -72,6 +72,17 @@ fn note(w: &mut W, id: RegReqId, what: impl Into<String>, detail: impl Into<Stri
     w.history(Entity::Regional, id.0, what, detail)
 }
 
+/// Records that `req` is now in its status, with `detail`, in its history.
+fn moved(w: &mut W, req: &RegionalRequest, detail: impl Into<String>) -> Result<()> {
+    w.moved(
+        Entity::Regional,
+        req.id.0,
+        req.status as u8,
+        req.status.label(),
+        detail,
+    )
+}
+
 fn set_state(w: &mut W, req: &mut RegionalRequest, state: RemoteState) -> Result<()> {
     if let Some(r) = req.remote.as_mut() {
         r.state = state;
@@ -286,13 +297,7 @@ pub(super) fn take(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> R
     w.target("regional_request", req.id);
     store_files(w, req.id, m, &msg.files)?;
     super::provider::put_route(w, m, Routed::Regional(req.id), reply_to, "")?;
-    w.moved(
-        Entity::Regional,
-        req.id.0,
-        RegStatus::New as u8,
-        RegStatus::New.label(),
-        "",
-    )?;
+    moved(w, &req, "")?;
     let mut detail = format!(
         "от {} (через {}), MessageID {}",
         msg.sender_name,
@@ -413,13 +418,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
                 detail.push_str("; ");
                 detail.push_str(&v.note());
             }
-            w.moved(
-                Entity::Regional,
-                req.id.0,
-                RegStatus::Done as u8,
-                RegStatus::Done.label(),
-                detail,
-            )?;
+            moved(w, &req, detail)?;
             Ok(Receipt::Applied(format!("answer to regional {}", req.id)))
         }
         Content::Primary(body) => {
@@ -446,14 +445,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
             )))
         }
         Content::Rejected(reasons) => {
-            let detail = reasons
-                .iter()
-                .map(|(c, d)| {
-                    let label = envelope::RejectCode::parse(c).map_or(c.as_str(), |c| c.label());
-                    format!("{label}: {d}")
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+            let detail = super::exchange::rejection(reasons);
             if req.status == RegStatus::New {
                 set_state(w, &mut req, RemoteState::Rejected)?;
             }
@@ -618,13 +610,7 @@ impl Node {
             };
             w.tx.put(&req)?;
             w.target("regional_request", req.id);
-            w.moved(
-                Entity::Regional,
-                req.id.0,
-                req.status as u8,
-                RegStatus::New.label(),
-                "",
-            )?;
+            moved(w, &req, "")?;
             Ok(req)
         })
     }
@@ -750,13 +736,7 @@ impl Node {
             req.completed = Some(w.now);
             w.tx.put(&req)?;
             w.target("regional_request", req.id);
-            w.moved(
-                Entity::Regional,
-                req.id.0,
-                req.status as u8,
-                RegStatus::Done.label(),
-                "",
-            )?;
+            moved(w, &req, "")?;
             if req.sent_from_elsewhere().is_some() {
                 answer_out(w, &mut req)?;
             }

@@ -278,13 +278,18 @@ impl App {
     }
 
     /// «Сохранить файл»: fetched from the node and written where the dialog says.
-    pub(crate) fn save_file(&mut self, mut d: Dialog, id: FileId) {
-        let typed = d.value(0);
+    pub(crate) fn save_file(&mut self, d: Dialog, id: FileId) {
         let reply = match self.conn.call::<FileReply>(Call::File { id }) {
             Ok(r) => r,
             Err(e) => return self.failed(&e),
         };
-        match save_local(&typed, &reply.file.name, &reply.data.0) {
+        self.save_where_typed(d, &reply.file.name, &reply.data.0);
+    }
+
+    /// Writes `data` where the dialog's one line says; a path that will not do keeps the
+    /// dialog open with the reason.
+    fn save_where_typed(&mut self, mut d: Dialog, name: &str, data: &[u8]) {
+        match save_local(&d.value(0), name, data) {
             Ok(p) => {
                 self.banner = Some(Banner::Info(format!(
                     "{}: {}",
@@ -325,25 +330,10 @@ impl App {
         ));
     }
 
-    /// The workbook is written where the dialog says; a path that will not do keeps the
-    /// dialog open with the reason.
-    pub(crate) fn save_export(&mut self, mut d: Dialog, f: volost::api::ExportReply) {
-        match save_local(&d.value(0), &f.name, &f.data.0) {
-            Ok(p) => {
-                self.banner = Some(Banner::Info(format!(
-                    "{}: {}",
-                    text::FILE_SAVED,
-                    p.display()
-                )));
-            }
-            Err(msg) => {
-                if let Some(x) = d.inputs.first_mut() {
-                    x.error = Some(msg);
-                }
-                d.then = Pending::SaveExport(Box::new(f));
-                self.dialog = Some(d);
-            }
-        }
+    /// The workbook (or signed registry) made on the node is written where the dialog says;
+    /// the dialog still holds it for another try.
+    pub(crate) fn save_export(&mut self, d: Dialog, f: volost::api::ExportReply) {
+        self.save_where_typed(d, &f.name, &f.data.0);
     }
 
     pub(crate) fn remove_file(&mut self, id: FileId) {
