@@ -125,22 +125,14 @@ fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRe
             .into_iter()
             .map(|(f, _)| f)
             .collect();
-    let message_id = envelope::new_message_id();
-    let env = envelope::send_request(
-        p.version,
-        &RequestData {
-            message_id: &message_id,
-            reference: None,
-            node_id: &p.node_id,
-            business: &body,
-            personal_signature: personal_signature.as_deref(),
-            attachments: &message_files,
-            test: p.test,
-        },
-        &p.key,
-    )
-    .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
-    enqueue(w, req.org, Outbound::Request(id), &message_id, env)?;
+    let message_id = queue_request(
+        w,
+        &p,
+        (req.org, Outbound::Request(id)),
+        &body,
+        personal_signature.as_deref(),
+        &message_files,
+    )?;
     req.message_id = Some(message_id.clone());
     req.error = None;
     req.personal.signed_by = personal_signature
@@ -156,6 +148,35 @@ fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRe
         detail.push_str(&format!(", ЭП-СП: {by}"));
     }
     super::requests::out_event(w, id, OutEvent::Prepared, &detail)
+}
+
+/// Builds and signs a SendRequest of `business` (with its ЭП-СП and files) under a new
+/// MessageID and commits it to the outbox for `org`; returns the MessageID.
+pub(super) fn queue_request(
+    w: &mut W,
+    p: &Profile,
+    (org, what): (OrgId, Outbound),
+    business: &str,
+    personal_signature: Option<&str>,
+    files: &[MessageFile],
+) -> Result<String> {
+    let message_id = envelope::new_message_id();
+    let env = envelope::send_request(
+        p.version,
+        &RequestData {
+            message_id: &message_id,
+            reference: None,
+            node_id: &p.node_id,
+            business,
+            personal_signature,
+            attachments: files,
+            test: p.test,
+        },
+        &p.key,
+    )
+    .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
+    enqueue(w, org, what, &message_id, env)?;
+    Ok(message_id)
 }
 
 /// Commits a signed message to the outbox, due at once.

@@ -10,13 +10,13 @@
 //! back to its `ReplyTo`. Statuses stay Новый → Исполнено; how far the message has got is
 //! [`RemoteState`], beside them.
 
-use super::exchange::{Receipt, enqueue, sender};
+use super::exchange::{Receipt, sender};
 use super::list::{self, Cursor, Page, Span};
 use super::personal::Signer;
 use super::provider::{MAX_RECEIVED_FILE, attachments, default_name, queue, route_of};
 use super::{Actor, Error, Node, Result, W, files, history};
 use crate::domain::*;
-use crate::smev::envelope::{self, RequestData, ResponseContent};
+use crate::smev::envelope::ResponseContent;
 use crate::smev::personal::{self as smev_personal, SIGNED_DATA_ID};
 use crate::smev::profile::Profile;
 use crate::smev::regional::{self as schema, RegionalMessage};
@@ -149,22 +149,14 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
         None => None,
     };
     let message_files: Vec<_> = files.into_iter().map(|(f, _)| f).collect();
-    let message_id = envelope::new_message_id();
-    let env = envelope::send_request(
-        p.version,
-        &RequestData {
-            message_id: &message_id,
-            reference: None,
-            node_id: &p.node_id,
-            business: &business,
-            personal_signature: personal_signature.as_deref(),
-            attachments: &message_files,
-            test: p.test,
-        },
-        &p.key,
-    )
-    .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
-    enqueue(w, req.org, Outbound::RegionalRequest(id), &message_id, env)?;
+    let message_id = super::exchange::queue_request(
+        w,
+        &p,
+        (req.org, Outbound::RegionalRequest(id)),
+        &business,
+        personal_signature.as_deref(),
+        &message_files,
+    )?;
     let signed_by = signer.map(|s| s.subject.clone());
     let mut earlier = remote.earlier.clone();
     earlier.extend(remote.message_id.clone());
