@@ -443,14 +443,28 @@ fn node_ready(node: &Node) -> Result<()> {
     Ok(())
 }
 
-pub fn check(data: &Path) -> Result<()> {
-    let node = open(data)?;
-    let rep = node.check()?;
+pub fn check(data: &Path, config: Option<&Path>) -> Result<()> {
+    // A running daemon holds the database: it checks it, for an operator.
+    let socket = load_config(config)?.local_api.socket;
+    let rep = match Client::connect(&socket) {
+        Ok(mut c) => c
+            .call::<volost::api::CheckReply>(Call::Check)
+            .map_err(|e| anyhow::anyhow!("{}", e.ru()))?,
+        Err(_) => {
+            let r = open(data)?.check()?;
+            volost::api::CheckReply {
+                rows: r.rows.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
+                index_entries: r.index_entries,
+                problems: r.problems,
+            }
+        }
+    };
+    let ok = rep.problems.is_empty();
     for (t, n) in &rep.rows {
         println!("{t:<20} {n:>10}");
     }
     println!("{:<20} {:>10}", "index entries", rep.index_entries);
-    if rep.ok() {
+    if ok {
         println!("Проверка пройдена: все записи читаются, индексы совпадают со строками.");
         Ok(())
     } else {

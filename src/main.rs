@@ -82,6 +82,9 @@ enum Cmd {
     Check {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
         data: PathBuf,
+        /// Through the daemon of this configuration when it runs (it holds the database).
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// SMEV 3: keys and signatures.
     Smev {
@@ -384,7 +387,7 @@ fn run(cli: Cli) -> Result<()> {
             ..
         } => cli::demo_seed(&data, applications, seed),
         Cmd::Demo { cmd: None, data } => cli::demo(&data),
-        Cmd::Check { data } => cli::check(&data),
+        Cmd::Check { data, config } => cli::check(&data, config.as_deref()),
         Cmd::Smev {
             cmd:
                 SmevCmd::Keygen {

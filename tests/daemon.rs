@@ -437,6 +437,18 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
             );
         });
     });
+    // `volost check` while the daemon holds the database: the daemon checks it.
+    let out = Command::new(BIN)
+        .args(["check", "--config"])
+        .arg(&d.cfg)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("Проверка пройдена"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let began = *backup_started.get().unwrap();
     let before_backup: Vec<TaskId> = acked
         .lock()

@@ -103,6 +103,21 @@ impl Api {
                 let path = backup::take(n, &self.backup.dir, self.backup.keep)?;
                 return ok(path.display().to_string());
             }
+            Call::Check => {
+                if !caller.operator {
+                    return Err(ApiError::new(
+                        403,
+                        "forbidden",
+                        "Проверку базы запускает оператор узла (root или пользователь volost)",
+                    ));
+                }
+                let r = n.check()?;
+                return ok(CheckReply {
+                    rows: r.rows.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
+                    index_entries: r.index_entries,
+                    problems: r.problems,
+                });
+            }
             _ => {}
         }
         let token = req
@@ -116,7 +131,9 @@ impl Api {
         };
         let a = Actor::User(user);
         match req.call {
-            Call::Login { .. } | Call::Backup => Err(ApiError::bad_request("unreachable")),
+            Call::Login { .. } | Call::Backup | Call::Check => {
+                Err(ApiError::bad_request("unreachable"))
+            }
             Call::Logout => {
                 let r = n.logout(a);
                 self.sessions.close(token);

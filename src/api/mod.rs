@@ -10,7 +10,7 @@ pub mod session;
 pub use client::Client;
 pub use dispatch::{Api, Caller};
 pub use proto::{
-    ApiError, Bytes, Call, ExportReply, FileReply, ListArgs, OneTimePassword, Pin, Pulse, Reply,
-    Request, SessionInfo,
+    ApiError, Bytes, Call, CheckReply, ExportReply, FileReply, ListArgs, OneTimePassword, Pin,
+    Pulse, Reply, Request, SessionInfo,
 };
 pub use session::Sessions;

@@ -275,6 +275,9 @@ pub enum Call {
     // Operator calls: allowed to the node's own OS user and root, with no session.
     /// An online backup into the configured directory; answers with its path.
     Backup,
+    /// `volost check` through the running daemon: every row read, every index entry matched
+    /// (operators only, like `Backup`).
+    Check,
     /// «Реестр услуг» of the body, signed with the node's key (ЭП-ОВ), as XML text.
     RegistryExport,
     /// A signed registry's passports taken into the body's services.
@@ -340,7 +343,8 @@ impl Call {
             Calendar => "calendar", SetCalendarDay => "set_calendar_day", Users => "users",
             AddUser => "add_user", ResetPassword => "reset_password",
             SetUserActive => "set_user_active", SetUserRoles => "set_user_roles",
-            AuditTail => "audit_tail", Backup => "backup", RegistryExport => "registry_export",
+            AuditTail => "audit_tail", Backup => "backup", Check => "check",
+            RegistryExport => "registry_export",
             RegistryImport => "registry_import",
         }
     }
@@ -390,6 +394,16 @@ impl<'de> Deserialize<'de> for Bytes {
             .map(Bytes)
             .map_err(|e| serde::de::Error::custom(format!("not base64: {e}")))
     }
+}
+
+/// What `check` answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckReply {
+    /// Rows per table.
+    pub rows: Vec<(String, u64)>,
+    pub index_entries: u64,
+    /// What is wrong, one line each; empty when the database is whole.
+    pub problems: Vec<String>,
 }
 
 /// What `export` answers: a file name to offer and the bytes.
