@@ -377,8 +377,16 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     assert_eq!(s, 200);
     assert!(b.contains("\"database\":{\"ok\":true}"), "{b}");
     assert!(b.contains("\"state\":\"not_configured\""), "{b}");
+    // The data's free space, so that a filling disk is seen before writes stop.
+    let h: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert!(h["disk"]["free_bytes"].as_u64().unwrap() > 0, "{b}");
+    assert!(
+        h["disk"]["total_bytes"].as_u64().unwrap() >= h["disk"]["free_bytes"].as_u64().unwrap()
+    );
+    assert_eq!(h["disk"]["low"], false);
     let (s, b) = d.get("/metrics", "");
     assert_eq!(s, 200);
+    assert!(b.contains("volost_disk_free_bytes "), "{b}");
     // The launched task and the registered application's first step.
     assert!(b.contains("volost_tasks{queue=\"group\"} 2"), "{b}");
     assert!(b.contains("volost_smev_errors_total 0"));

@@ -128,16 +128,30 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
             oldest.map(|t| (now - t.0 / 1000).max(0)).into(),
         );
     }
+    // Below this, a write may fail for want of space: said before it happens (the writes
+    // themselves fail cleanly, redb's commit being atomic).
+    const DISK_LOW: u64 = 64 << 20;
+    let disk = state.disk();
+    let disk_low = disk.is_some_and(|(free, _)| free < DISK_LOW);
     let body = serde_json::json!({
-        "status": if db_ok { "ok" } else { "failing" },
+        "status": match (db_ok, disk_low) {
+            (false, _) => "failing",
+            (true, true) => "disk_full",
+            (true, false) => "ok",
+        },
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs(),
         "database": { "ok": db_ok },
         "smev": smev_json,
         "rsmev": state.api.regional_link.snapshot(),
+        "disk": disk.map(|(free, total)| serde_json::json!({
+            "free_bytes": free,
+            "total_bytes": total,
+            "low": disk_low,
+        })),
     });
     json(
-        if db_ok {
+        if db_ok && !disk_low {
             StatusCode::OK
         } else {
             StatusCode::SERVICE_UNAVAILABLE

@@ -57,20 +57,33 @@ impl Shutdown {
 pub struct State {
     pub api: Arc<Api>,
     pub started: Instant,
+    /// Where the database lives: its free space is reported (`/health`, `/metrics`).
+    pub data_dir: std::path::PathBuf,
     misses: http::Misses,
     http_counts: Mutex<BTreeMap<(String, u16), u64>>,
     jobs: jobs::Counters,
 }
 
 impl State {
-    pub fn new(api: Arc<Api>) -> State {
+    pub fn new(api: Arc<Api>, data_dir: std::path::PathBuf) -> State {
         State {
             api,
             started: Instant::now(),
+            data_dir,
             misses: http::Misses::default(),
             http_counts: Mutex::new(BTreeMap::new()),
             jobs: jobs::Counters::default(),
         }
+    }
+
+    /// Free and total bytes of the filesystem the database is on.
+    pub fn disk(&self) -> Option<(u64, u64)> {
+        let s = nix::sys::statvfs::statvfs(&self.data_dir).ok()?;
+        let block = s.fragment_size() as u64;
+        Some((
+            s.blocks_available() as u64 * block,
+            s.blocks() as u64 * block,
+        ))
     }
 
     fn count_http(&self, route: &str, status: u16) {
@@ -138,6 +151,20 @@ impl State {
             "Errors of the SMEV exchange.",
             &one(smev.errors_total),
         );
+        if let Some((free, total)) = self.disk() {
+            metric(
+                "volost_disk_free_bytes",
+                "gauge",
+                "Free space on the filesystem of the database.",
+                &one(free),
+            );
+            metric(
+                "volost_disk_total_bytes",
+                "gauge",
+                "Size of the filesystem of the database.",
+                &one(total),
+            );
+        }
         let regional = self.api.regional_link.snapshot();
         if regional.state != LinkState::NotConfigured {
             metric(
@@ -281,7 +308,7 @@ pub async fn serve(
         Some(p)
     };
     let api = Arc::new(api);
-    let state = Arc::new(State::new(api.clone()));
+    let state = Arc::new(State::new(api.clone(), cfg.node.data_dir.clone()));
 
     let unix = local::bind(&cfg.local_api.socket, &cfg.local_api.group).map_err(|source| {
         DaemonError::Listen {
