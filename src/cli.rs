@@ -444,9 +444,17 @@ fn node_ready(node: &Node) -> Result<()> {
 }
 
 pub fn check(data: &Path, config: Option<&Path>) -> Result<()> {
-    // A running daemon holds the database: it checks it, for an operator.
-    let socket = load_config(config)?.local_api.socket;
-    let rep = match Client::connect(&socket) {
+    // A running daemon holds its database: it checks it, for an operator. Another
+    // database (a backup, a copy) is opened here.
+    let cfg = load_config(config)?;
+    let its_own =
+        std::fs::canonicalize(data).ok() == std::fs::canonicalize(&cfg.node.data_dir).ok();
+    let daemon = if its_own {
+        Client::connect(&cfg.local_api.socket).ok()
+    } else {
+        None
+    };
+    let rep = match daemon.ok_or(()) {
         Ok(mut c) => c
             .call::<volost::api::CheckReply>(Call::Check)
             .map_err(|e| anyhow::anyhow!("{}", e.ru()))?,
@@ -839,6 +847,16 @@ enum Seat {
     Direct(Box<Node>, Actor),
 }
 
+impl Drop for Seat {
+    /// A session of the CLI ends with it, so that scripts running it do not fill the user's
+    /// sessions and sign them out of their TUI.
+    fn drop(&mut self) {
+        if let Seat::Daemon(c) = self {
+            let _ = c.call::<()>(Call::Logout);
+        }
+    }
+}
+
 impl Seat {
     fn open(config: Option<&Path>, login: &str) -> Result<Seat> {
         let cfg = load_config(config)?;
@@ -1014,7 +1032,15 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
         .with_context(|| format!("не удалось прочитать {}", file.display()))?;
     let mut seat = Seat::open(config, login)?;
     let call = Call::RegistryImport { text: text.clone() };
-    let r: volost::service::RegistryImport = seat.call(call, |n, a| n.import_registry(a, &text))?;
+    let cfg = load_config(config)?;
+    let key = match seat {
+        Seat::Direct(..) => Some(volost::smev::keys::NodeKey::load(&cfg.smev).context(
+            "ключ ЭП-ОВ узла не загружен: укажите [smev] key и cert (или pkcs12) в конфигурации",
+        )?),
+        Seat::Daemon(_) => None,
+    };
+    let r: volost::service::RegistryImport =
+        seat.call(call, |n, a| n.import_registry(a, &text, key.as_ref()))?;
     println!("Подпись верна: {}", r.signer);
     println!(
         "Паспорта обновлены ({}): {}",

@@ -133,9 +133,18 @@ fn all(e: &Element, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Verifies the file's signature and reads the registry it covers; returns it with the
-/// signer as the certificate names them.
-pub fn read_signed(text_in: &str) -> Result<(Registry, String), RegistryError> {
+/// Who signed a registry file: as the certificate names them, and the certificate itself
+/// (DER), for the importer to compare with the one it trusts.
+#[derive(Clone, Debug)]
+pub struct Signer {
+    pub name: String,
+    pub cert_der: Vec<u8>,
+}
+
+/// Verifies the file's signature and reads the registry it covers; returns it with its
+/// signer. That the signature verifies says only that the file is whole: whose key made it
+/// is for the caller to judge.
+pub fn read_signed(text_in: &str) -> Result<(Registry, Signer), RegistryError> {
     crate::smev::gost::init().map_err(|e| RegistryError::Signature(e.to_string()))?;
     let doc = xml::parse(text_in).map_err(|e| RegistryError::Xml(e.to_string()))?;
     if !doc.is(NS, "SignedServiceRegistry") {
@@ -218,7 +227,13 @@ pub fn read_signed(text_in: &str) -> Result<(Registry, String), RegistryError> {
             },
             services,
         },
-        v.signer(),
+        Signer {
+            name: v.signer(),
+            cert_der: v
+                .cert
+                .to_der()
+                .map_err(|e| RegistryError::Signature(e.to_string()))?,
+        },
     ))
 }
 
@@ -261,7 +276,8 @@ mod tests {
         let file = signed_xml(&sample(), &k).expect("sign");
         let (back, signer) = read_signed(&file).expect("verifies");
         assert_eq!(back, sample());
-        assert!(signer.contains("Узел"), "{signer}");
+        assert!(signer.name.contains("Узел"), "{}", signer.name);
+        assert_eq!(signer.cert_der, k.cert.to_der().expect("der"));
 
         let changed = file.replace("<r:DeadlineDays>10<", "<r:DeadlineDays>1<");
         let e = read_signed(&changed).expect_err("tampered");

@@ -49,7 +49,7 @@ fn a_signed_registry_goes_out_and_comes_back_and_a_tampered_one_changes_nothing(
         "every passport of the body, as it stands"
     );
     assert_eq!(reg.body.inn, FIXTURE_INN);
-    assert!(!signer.is_empty());
+    assert!(!signer.name.is_empty());
 
     // Changed after signing: refused, nothing taken.
     let first = &before[0];
@@ -76,6 +76,20 @@ fn a_signed_registry_goes_out_and_comes_back_and_a_tampered_one_changes_nothing(
         (7, "350 руб.")
     );
     assert_eq!(after[1..], before[1..]);
+
+    // Signed with a key of somebody else's making: the signature holds, the signer does not.
+    volost::smev::gost::init().unwrap();
+    let stranger = {
+        let key = volost::smev::gost::generate_key().unwrap();
+        let cert = volost::smev::gost::self_signed(&key, "Кто-то", "Где-то", 30).unwrap();
+        NodeKey { key, cert }
+    };
+    let e = import(
+        &mut admin,
+        registry::signed_xml(&edited, &stranger).unwrap(),
+    )
+    .unwrap_err();
+    assert!(e.contains("подписан не ключом этого узла"), "{e}");
 
     // Another body's registry, and a code this body has no service of: refused whole.
     let mut other = edited.clone();

@@ -234,7 +234,7 @@ impl Api {
             Call::RemoveFile { id } => ok(n.remove_file(a, id)?),
             Call::Bodies => ok(n.bodies(a)?),
             Call::RegistryExport => ok(n.registry_signed(a, None)?),
-            Call::RegistryImport { text } => ok(n.import_registry(a, &text)?),
+            Call::RegistryImport { text } => ok(n.import_registry(a, &text, None)?),
             Call::RegionalBodies => ok(n.regional_bodies(a)?),
             Call::Departments => ok(n.departments(a)?),
             Call::AddDepartment { name, parent } => ok(n.add_department(a, &name, parent)?),

@@ -18,12 +18,9 @@ pub struct RegistryImport {
     pub updated: Vec<String>,
 }
 
+/// A registry is this body's when it names this body's ИНН (a name proves nothing).
 fn same_body(file: &RegistryBody, ours: &Org) -> bool {
-    let same = |a: &str, b: &str| !a.is_empty() && !b.is_empty() && a == b;
-    if !file.inn.is_empty() && !ours.inn.is_empty() {
-        return file.inn == ours.inn;
-    }
-    same(&file.ogrn, &ours.ogrn) || file.name.trim() == ours.name.trim()
+    !ours.inn.is_empty() && file.inn == ours.inn
 }
 
 impl Node {
@@ -75,12 +72,45 @@ impl Node {
     }
 
     /// Takes a signed registry's passports into the body's services of the same codes. The
-    /// signature is checked first; a file of another body, a code the body has no service
-    /// of, or a passport that does not pass changes nothing.
-    pub fn import_registry(&self, actor: Actor, text: &str) -> Result<RegistryImport> {
+    /// signature is checked first, and it must be made with the node's own key (`trusted`;
+    /// `None`: the daemon's `[smev]` key), since anyone can sign with a key of their own; a
+    /// file of another body, a code the body has no service of, or a passport that does not
+    /// pass changes nothing.
+    pub fn import_registry(
+        &self,
+        actor: Actor,
+        text: &str,
+        trusted: Option<&NodeKey>,
+    ) -> Result<RegistryImport> {
+        let profile = self.exchange.get().cloned();
+        let trusted = match (trusted, &profile) {
+            (Some(k), _) => k,
+            (None, Some(p)) => &p.key,
+            (None, None) => {
+                return Err(Error::NotAllowed(
+                    "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): проверить, \
+                     что реестр подписан этим узлом, нечем. Обратитесь к администратору."
+                        .into(),
+                ));
+            }
+        };
         // Outside the transaction: verifying is pure and may be slow on a large file.
         let (reg, signer) = registry::read_signed(text)
             .map_err(|e| Error::invalid("Файл реестра", e.to_string()))?;
+        let ours = trusted
+            .cert
+            .to_der()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        if signer.cert_der != ours {
+            return Err(Error::invalid(
+                "Файл реестра",
+                format!(
+                    "Реестр подписан не ключом этого узла (подписал: {}): такой файл не \
+                     принимается",
+                    signer.name
+                ),
+            ));
+        }
         self.write(actor, "registry.import", |w| {
             w.who.require("registry.import", Right::Administer)?;
             let org: Org = w.load(w.who.org.0)?;
@@ -117,7 +147,7 @@ impl Node {
                 updated.push(s.code.clone());
             }
             Ok(RegistryImport {
-                signer: signer.clone(),
+                signer: signer.name.clone(),
                 updated,
             })
         })
