@@ -443,10 +443,11 @@ fn node_ready(node: &Node) -> Result<()> {
     Ok(())
 }
 
-pub fn check(data: &Path, config: Option<&Path>) -> Result<()> {
+pub fn check(data: Option<&Path>, config: Option<&Path>) -> Result<()> {
     // A running daemon holds its database: it checks it, for an operator. Another
     // database (a backup, a copy) is opened here.
     let cfg = load_config(config)?;
+    let data = data.unwrap_or(&cfg.node.data_dir);
     let its_own =
         std::fs::canonicalize(data).ok() == std::fs::canonicalize(&cfg.node.data_dir).ok();
     let daemon = if its_own {

@@ -80,8 +80,9 @@ enum Cmd {
     },
     /// Check the database: every row readable, every index matching its rows.
     Check {
-        #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
-        data: PathBuf,
+        /// The data directory (default: the configuration's `[node] data_dir`).
+        #[arg(long, env = "VOLOST_DATA")]
+        data: Option<PathBuf>,
         /// Through the daemon of this configuration when it runs (it holds the database).
         #[arg(long, env = "VOLOST_CONFIG")]
         config: Option<PathBuf>,
@@ -387,7 +388,7 @@ fn run(cli: Cli) -> Result<()> {
             ..
         } => cli::demo_seed(&data, applications, seed),
         Cmd::Demo { cmd: None, data } => cli::demo(&data),
-        Cmd::Check { data, config } => cli::check(&data, config.as_deref()),
+        Cmd::Check { data, config } => cli::check(data.as_deref(), config.as_deref()),
         Cmd::Smev {
             cmd:
                 SmevCmd::Keygen {
