@@ -18,6 +18,14 @@ use volost::service::*;
 use volost::smev::regional;
 use volost::smev::sim::{AgencyRequest, Fault, Injection, Scenario, Step};
 
+/// Stops the daemon; its database passes `volost check` and nothing waits in the outbox.
+fn stopped_whole(d: Daemon, dir: &std::path::Path) {
+    d.stop();
+    let node = open_node(dir);
+    check_ok(&node);
+    assert!(node.exchange_outbox().unwrap().is_empty());
+}
+
 fn card(c: &mut Client, id: RegReqId) -> (RegionalRequest, Vec<HistoryEntry>) {
     c.call(Call::Regional { id }).unwrap()
 }
@@ -210,10 +218,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     let (_, m) = d.get("/metrics", "");
     assert!(m.contains("volost_rsmev_up 1"), "{m}");
     drop(spec);
-    d.stop();
-    let node = open_node(dir.path());
-    check_ok(&node);
-    assert!(node.exchange_outbox().unwrap().is_empty());
+    stopped_whole(d, dir.path());
 }
 
 #[test]
@@ -357,10 +362,7 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     // SMEV itself took part only to refuse what came the wrong way.
     assert!(sim.state().responses.iter().all(|r| r.answers == wrong));
     drop(spec);
-    d.stop();
-    let node = open_node(dir.path());
-    check_ok(&node);
-    assert!(node.exchange_outbox().unwrap().is_empty());
+    stopped_whole(d, dir.path());
 }
 
 #[test]

@@ -378,6 +378,19 @@ fn response_refused(w: &mut W, m: &Received, r: &Refusal) -> Result<Receipt> {
     Ok(Receipt::Kept(format!("refused: {}", r.why)))
 }
 
+/// An exchange's notice in words for the history, and whether it refuses the message.
+pub(super) fn notice_words(channel: Channel, st: &AsyncStatus) -> (String, bool) {
+    let mut detail = format!("{}: {}", channel.label(), st.category);
+    if !st.details.is_empty() {
+        detail.push_str(&format!(" — {}", st.details));
+    }
+    if let Some((code, d)) = &st.fault {
+        detail.push_str(&format!(" ({code} {d})"));
+    }
+    let refused = st.category.ends_with("IsRejectedBySmev") || st.fault.is_some();
+    (detail, refused)
+}
+
 /// A provider's `RequestRejected` reasons in words: «сведения не найдены: …; …».
 pub(super) fn rejection(reasons: &[(String, String)]) -> String {
     reasons
@@ -423,14 +436,7 @@ fn response_sent(w: &mut W, what: Outbound, outcome: &SendOutcome) -> Result<()>
 /// SMEV's own word on a request: a refusal is an error of the request; anything else is
 /// only noted.
 fn notice(w: &mut W, req: &OutgoingRequest, st: &AsyncStatus) -> Result<Receipt> {
-    let mut detail = format!("СМЭВ: {}", st.category);
-    if !st.details.is_empty() {
-        detail.push_str(&format!(" — {}", st.details));
-    }
-    if let Some((code, d)) = &st.fault {
-        detail.push_str(&format!(" ({code} {d})"));
-    }
-    let refused = st.category.ends_with("IsRejectedBySmev") || st.fault.is_some();
+    let (detail, refused) = notice_words(Channel::Federal, st);
     if refused {
         move_or_note(w, req, OutEvent::Error, &detail)?;
     } else {

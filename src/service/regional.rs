@@ -456,14 +456,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
 pub(super) fn notice(w: &mut W, mut req: RegionalRequest, st: &AsyncStatus) -> Result<Receipt> {
     w.who.org = req.org;
     w.target("regional_request", req.id);
-    let mut detail = format!("РСМЭВ: {}", st.category);
-    if !st.details.is_empty() {
-        detail.push_str(&format!(" — {}", st.details));
-    }
-    if let Some((code, d)) = &st.fault {
-        detail.push_str(&format!(" ({code} {d})"));
-    }
-    let refused = st.category.ends_with("IsRejectedBySmev") || st.fault.is_some();
+    let (detail, refused) = super::exchange::notice_words(Channel::Regional, st);
     if refused && req.status == RegStatus::New {
         // The exchange has given its word: an attempt still queued must not follow it.
         if let Some(item) = super::exchange::outbox_of(&w.tx, &st.original_id)? {
