@@ -28,6 +28,7 @@ pub fn init(
     ogrn: &str,
     inn: &str,
     admin: &str,
+    setup: bool,
 ) -> Result<()> {
     let org = NewOrg {
         name: name.into(),
@@ -40,6 +41,14 @@ pub fn init(
     println!("Узел создан: {}", data.display());
     println!("Организация: {}", name);
     println!("Администратор: {}", r.admin.login);
+    if setup {
+        // The data directory is the daemon's alone; the marker asks for the setup screen.
+        let marker = data.join(volost::setup::PENDING);
+        std::fs::write(&marker, b"")
+            .with_context(|| format!("Не удалось записать {}", marker.display()))?;
+        println!("Пароль администратора задаётся на экране первоначальной настройки (консоль).");
+        return Ok(());
+    }
     println!(
         "Одноразовый пароль (показан один раз, смените при первом входе): {}",
         r.password

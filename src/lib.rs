@@ -14,6 +14,7 @@ pub mod domain;
 pub mod export;
 pub mod registry;
 pub mod service;
+pub mod setup;
 pub mod smev;
 pub mod store;
 

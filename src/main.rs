@@ -2,6 +2,7 @@
 //! Russian for people and in English in the log.
 
 mod cli;
+mod console_setup;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -64,6 +65,24 @@ enum Cmd {
         /// Login of the first administrator.
         #[arg(long, default_value = "admin")]
         admin: String,
+        /// The appliance's first boot: no password is printed; the setup screen on the
+        /// console (`volost setup`) asks for it, and the rest of the setup.
+        #[arg(long)]
+        setup: bool,
+    },
+    /// «Первоначальная настройка» (root, on the node): the body and its codes, the
+    /// administrator's password, network, time zone, SMEV. A screen on this terminal, or the
+    /// answers of a TOML file. The console shows it at the first boot and when an
+    /// administrator asks for it.
+    Setup {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        /// Answers from this file instead of the screen.
+        #[arg(long)]
+        answers: Option<PathBuf>,
+        /// Where the machine's files are (network, time zone): other than / for tests.
+        #[arg(long, default_value = "/", hide = true)]
+        root: PathBuf,
     },
     /// Staff accounts.
     User {
@@ -342,7 +361,13 @@ fn run(cli: Cli) -> Result<()> {
             ogrn,
             inn,
             admin,
-        } => cli::init(&data, &org_name, &oktmo, &ogrn, &inn, &admin),
+            setup,
+        } => cli::init(&data, &org_name, &oktmo, &ogrn, &inn, &admin, setup),
+        Cmd::Setup {
+            config,
+            answers,
+            root,
+        } => console_setup::run(config.as_deref(), answers.as_deref(), &root),
         Cmd::User {
             cmd:
                 UserCmd::Add {

@@ -30,6 +30,22 @@ pub struct Api {
     pub link: Arc<Link>,
     /// The regional exchange's (РСМЭВ), written by its worker.
     pub regional_link: Arc<Link>,
+    /// The marker that asks for the setup screen on the console (`setup::PENDING` in the
+    /// data directory); `None` where there is no console setup (tests of the API alone).
+    pub setup_marker: Option<std::path::PathBuf>,
+}
+
+/// Calls with no session, for the machine's operator: root or the daemon's own user.
+fn operator(caller: &Caller, what: &str) -> Result<(), ApiError> {
+    if caller.operator {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            403,
+            "forbidden",
+            format!("{what} запускает оператор узла (root или пользователь volost)"),
+        ))
+    }
 }
 
 fn ok<T: Serialize>(v: T) -> Result<Value, ApiError> {
@@ -47,6 +63,7 @@ impl Api {
             backup,
             link: Arc::new(Link::default()),
             regional_link: Arc::new(Link::default()),
+            setup_marker: None,
         }
     }
 
@@ -93,24 +110,22 @@ impl Api {
                 return ok(self.session_info(&u, Some(token)));
             }
             Call::Backup => {
-                if !caller.operator {
-                    return Err(ApiError::new(
-                        403,
-                        "forbidden",
-                        "Резервную копию запускает оператор узла (root или пользователь volost)",
-                    ));
-                }
+                operator(caller, "Резервную копию")?;
                 let path = backup::take(n, &self.backup.dir, self.backup.keep)?;
                 return ok(path.display().to_string());
             }
+            Call::SetupInfo => {
+                operator(caller, "Первоначальную настройку")?;
+                return ok(n.setup_info(Actor::System(OrgId(1)))?);
+            }
+            Call::Setup(s) => {
+                operator(caller, "Первоначальную настройку")?;
+                n.setup(Actor::System(OrgId(1)), &s)?;
+                tracing::info!(uid = caller.uid, "node set up from the console");
+                return ok(());
+            }
             Call::Check => {
-                if !caller.operator {
-                    return Err(ApiError::new(
-                        403,
-                        "forbidden",
-                        "Проверку базы запускает оператор узла (root или пользователь volost)",
-                    ));
-                }
+                operator(caller, "Проверку базы")?;
                 let r = n.check()?;
                 return ok(CheckReply {
                     rows: r.rows.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
@@ -131,7 +146,7 @@ impl Api {
         };
         let a = Actor::User(user);
         match req.call {
-            Call::Login { .. } | Call::Backup | Call::Check => {
+            Call::Login { .. } | Call::Backup | Call::Check | Call::SetupInfo | Call::Setup(_) => {
                 Err(ApiError::bad_request("unreachable"))
             }
             Call::Logout => {
@@ -278,6 +293,21 @@ impl Api {
                 groups,
             } => ok(n.set_user_roles(a, user, &roles, &groups)?),
             Call::AuditTail { n: count } => ok(n.audit_tail(a, count)?),
+            Call::RequestSetup => {
+                let marker = self.setup_marker.as_ref().ok_or_else(|| {
+                    ApiError::new(
+                        409,
+                        "conflict",
+                        "На этом узле нет экрана первоначальной настройки",
+                    )
+                })?;
+                n.request_setup(a)?;
+                std::fs::write(marker, b"").map_err(|e| {
+                    tracing::error!("cannot write {}: {e}", marker.display());
+                    ApiError::new(500, "internal", "Не удалось запросить настройку узла")
+                })?;
+                ok(())
+            }
         }
     }
 }

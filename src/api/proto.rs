@@ -278,6 +278,13 @@ pub enum Call {
     /// `volost check` through the running daemon: every row read, every index entry matched
     /// (operators only, like `Backup`).
     Check,
+    /// What the setup screen starts from (operators only).
+    SetupInfo,
+    /// The setup screen's body and administrator, saved in one transaction (operators only).
+    Setup(NodeSetup),
+    /// «Повторить первоначальную настройку»: an administrator asks for the setup screen on
+    /// the console.
+    RequestSetup,
     /// «Реестр услуг» of the body, signed with the node's key (ЭП-ОВ), as XML text.
     RegistryExport,
     /// A signed registry's passports taken into the body's services.
@@ -345,6 +352,7 @@ impl Call {
             SetUserActive => "set_user_active", SetUserRoles => "set_user_roles",
             AuditTail => "audit_tail", Backup => "backup", Check => "check",
             RegistryExport => "registry_export",
+            SetupInfo => "setup_info", Setup => "setup", RequestSetup => "request_setup",
             RegistryImport => "registry_import",
         }
     }

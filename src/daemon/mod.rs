@@ -296,7 +296,8 @@ pub async fn serve(
     ready: impl FnOnce(&Bound),
 ) -> Result<(), DaemonError> {
     let sessions = Sessions::new(Duration::from_secs(cfg.sessions.idle_timeout_minutes * 60));
-    let api = Api::new(node.clone(), sessions, cfg.backup.clone());
+    let mut api = Api::new(node.clone(), sessions, cfg.backup.clone());
+    api.setup_marker = Some(cfg.node.data_dir.join(crate::setup::PENDING));
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {

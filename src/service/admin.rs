@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 /// The first body of a new node.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewOrg {
     pub name: String,
     pub short_name: String,
@@ -39,7 +40,7 @@ pub(crate) fn load_calendar(t: &impl Read) -> Result<Calendar> {
     }
 }
 
-fn check_org(o: &NewOrg) -> Result<()> {
+pub(crate) fn check_org(o: &NewOrg) -> Result<()> {
     let mut errs = Vec::new();
     if o.name.trim().is_empty() {
         errs.push(super::FieldError {

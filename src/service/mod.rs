@@ -26,6 +26,7 @@ mod regional;
 mod registry;
 mod report;
 mod requests;
+mod setup;
 mod tasks;
 
 pub use crate::store::summary::{AppCol, AppScope, ReqCol, TaskCol};
@@ -48,6 +49,7 @@ pub use regional::RegionalInput;
 pub use registry::RegistryImport;
 pub use report::*;
 pub use requests::*;
+pub use setup::{NodeSetup, SetupInfo};
 pub use tasks::*;
 
 use crate::clock::Clock;

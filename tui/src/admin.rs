@@ -52,6 +52,8 @@ pub enum AdminAction {
     CalendarDay(bool),
     /// Open the template editor of the selected service or kind.
     EditTemplate,
+    /// The setup screen on the node's console, for the body's codes, the network, SMEV.
+    RequestSetup,
 }
 
 impl AdminAction {
@@ -65,6 +67,7 @@ impl AdminAction {
             AdminAction::CalendarDay(true) => text::AD_DAY_OFF,
             AdminAction::CalendarDay(false) => text::AD_WORKDAY,
             AdminAction::EditTemplate => text::AD_EDIT_TEMPLATE,
+            AdminAction::RequestSetup => text::AD_SETUP,
         }
     }
 }
@@ -136,6 +139,8 @@ impl AdminView {
                 AdminAction::CalendarDay(true),
                 AdminAction::CalendarDay(false),
             ],
+            // The body's own details are the setup's.
+            AdminTab::Departments => vec![AdminAction::RequestSetup],
             _ => Vec::new(),
         }
     }
@@ -263,6 +268,14 @@ impl App {
                     self.admin_call(Call::SetUserActive { user, active }, text::AD_SAVED);
                 }
                 Some(AdminAction::EditTemplate) => self.open_template(false),
+                Some(AdminAction::RequestSetup) => {
+                    self.dialog = Some(Dialog::new(
+                        text::AD_SETUP,
+                        text::AD_SETUP_TEXT,
+                        Vec::new(),
+                        Pending::RequestSetup,
+                    ));
+                }
                 Some(AdminAction::SetServiceActive(id, active)) => {
                     self.admin_call(Call::SetServiceActive { id, active }, text::AD_SAVED);
                 }
@@ -376,6 +389,7 @@ impl App {
                     Err(e) => self.keep_dialog(d, &e),
                 }
             }
+            Pending::RequestSetup => self.admin_call(Call::RequestSetup, text::AD_SETUP_ASKED),
             Pending::CalendarDay(off) => match crate::app::parse_date(&d.value(0)) {
                 Some(date) => self.admin_call(Call::SetCalendarDay { date, off }, text::AD_SAVED),
                 None => {

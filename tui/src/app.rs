@@ -271,6 +271,8 @@ pub enum Pending {
     AddUser(String),
     ResetPassword(String),
     AddDepartment,
+    /// «Повторить первоначальную настройку» on the node's console.
+    RequestSetup,
     /// A date made a day off (true) or a working day.
     CalendarDay(bool),
     /// «Поиск в архиве»: number, applicant, service, period are typed.
@@ -1232,6 +1234,7 @@ impl App {
             p @ (Pending::AddUser(_)
             | Pending::ResetPassword(_)
             | Pending::AddDepartment
+            | Pending::RequestSetup
             | Pending::CalendarDay(_)) => self.admin_confirm(d, p),
             Pending::Jump => {
                 let want = typed.to_lowercase();

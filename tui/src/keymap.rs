@@ -135,10 +135,12 @@ pub enum Ctx {
     Registry,
     /// The template editor of a service or request kind.
     Template,
+    /// «Первоначальная настройка» on the console.
+    Setup,
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 24] = [
+    pub const ALL: [Ctx; 25] = [
         Form,
         Tasks,
         MyTasks,
@@ -163,6 +165,7 @@ impl Ctx {
         Stats,
         Registry,
         Template,
+        Setup,
     ];
 }
 
@@ -209,6 +212,41 @@ const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files];
 const TABBED: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files, Template];
 
 pub const BINDINGS: &[Binding] = &[
+    Binding {
+        cmd: Cmd::Save,
+        keys: &["F2"],
+        label: "Сохранить настройку",
+        footer: true,
+        ctx: &[Setup],
+    },
+    Binding {
+        cmd: Cmd::NextChoice,
+        keys: &["→", "←"],
+        label: "Выбор",
+        footer: true,
+        ctx: &[Setup],
+    },
+    Binding {
+        cmd: Cmd::NextField,
+        keys: &["Tab", "↓", "Enter"],
+        label: "Следующее поле",
+        footer: true,
+        ctx: &[Setup],
+    },
+    Binding {
+        cmd: Cmd::PrevField,
+        keys: &["Shift+Tab", "↑"],
+        label: "Предыдущее поле",
+        footer: false,
+        ctx: &[Setup],
+    },
+    Binding {
+        cmd: Cmd::Back,
+        keys: &["Esc"],
+        label: "Отмена",
+        footer: true,
+        ctx: &[Setup],
+    },
     Binding {
         cmd: Cmd::Help,
         keys: &["F1", "?"],
@@ -788,7 +826,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin | Files) => {
             Cmd::Actions
         }
-        KeyCode::F(2) if matches!(ctx, AppForm | DataForm | Template) => Cmd::Save,
+        KeyCode::F(2) if matches!(ctx, AppForm | DataForm | Template | Setup) => Cmd::Save,
         KeyCode::F(4) | KeyCode::Enter if matches!(ctx, Registry | Template) => Cmd::Edit,
         KeyCode::F(4) if ctx == Admin => Cmd::Edit,
         KeyCode::F(7) if matches!(ctx, Template | Registry) => Cmd::Add,
@@ -822,15 +860,22 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
             Cmd::Open
         }
         KeyCode::Enter if matches!(ctx, AppRequests | Files | Archive) => Cmd::Open,
+        KeyCode::Enter if ctx == Setup => Cmd::NextField,
         KeyCode::Enter => Cmd::Submit,
-        KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter | Stats) => Cmd::NextChoice,
-        KeyCode::Left if matches!(ctx, AppForm | DataForm | Filter | Stats) => Cmd::PrevChoice,
+        KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter | Stats | Setup) => {
+            Cmd::NextChoice
+        }
+        KeyCode::Left if matches!(ctx, AppForm | DataForm | Filter | Stats | Setup) => {
+            Cmd::PrevChoice
+        }
         KeyCode::Char(' ') if ctx == Filter => Cmd::Toggle,
         KeyCode::Delete if ctx == Filter => Cmd::ClearFilters,
         KeyCode::Delete if ctx == Files => Cmd::Remove,
         KeyCode::Delete if ctx == Archive => Cmd::ClearFilters,
-        KeyCode::Tab | KeyCode::Down if matches!(ctx, AppForm | DataForm) => Cmd::NextField,
-        KeyCode::BackTab | KeyCode::Up if matches!(ctx, AppForm | DataForm) => Cmd::PrevField,
+        KeyCode::Tab | KeyCode::Down if matches!(ctx, AppForm | DataForm | Setup) => Cmd::NextField,
+        KeyCode::BackTab | KeyCode::Up if matches!(ctx, AppForm | DataForm | Setup) => {
+            Cmd::PrevField
+        }
         KeyCode::Tab if ctx == Form => Cmd::NextField,
         KeyCode::Tab if TABBED.contains(&ctx) => Cmd::NextTab,
         KeyCode::Tab | KeyCode::Down if ctx == Dialog => Cmd::NextField,
@@ -843,7 +888,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         KeyCode::PageUp => Cmd::PageUp,
         KeyCode::PageDown => Cmd::PageDown,
         KeyCode::Home => Cmd::Top,
-        KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm | DataForm | Filter) => {
+        KeyCode::Char(_) if matches!(ctx, Form | Dialog | AppForm | DataForm | Filter | Setup) => {
             return None;
         }
         // `:` is Shift+Ж on the Russian layout.

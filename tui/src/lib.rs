@@ -17,6 +17,7 @@ pub mod list;
 pub mod registry;
 pub mod requests;
 pub mod session;
+pub mod setup;
 pub mod stats;
 pub mod template;
 pub mod text;
@@ -67,6 +68,37 @@ fn watch_signals(stop: Arc<AtomicBool>) -> std::io::Result<()> {
             std::process::exit(0);
         })?;
     Ok(())
+}
+
+/// Runs the setup screen until it is saved (and the result read) or, where allowed, left.
+/// `save` does the saving: the daemon's part first, then the machine's files.
+pub fn run_setup(
+    view: setup::SetupView,
+    mut save: impl FnMut(&volost::setup::Answers) -> Result<Vec<String>, setup::Refusal>,
+) -> std::io::Result<setup::Outcome> {
+    let stop = Arc::new(AtomicBool::new(false));
+    watch_signals(stop.clone())?;
+    let mut view = view;
+    let mut terminal = ratatui::init();
+    let result = (|| -> std::io::Result<setup::Outcome> {
+        loop {
+            terminal.draw(|f| ui::setup::draw(f, &view))?;
+            if let Some(o) = view.outcome.clone() {
+                return Ok(o);
+            }
+            if stop.load(Ordering::Relaxed) {
+                return Ok(setup::Outcome::Cancelled);
+            }
+            if event::poll(Duration::from_millis(500))?
+                && let Event::Key(k) = event::read()?
+                && k.kind == KeyEventKind::Press
+            {
+                view.handle_key(k, &mut save);
+            }
+        }
+    })();
+    ratatui::restore();
+    result
 }
 
 /// Runs the TUI against the daemon's socket until the user leaves, SIGTERM or SIGHUP (an SSH

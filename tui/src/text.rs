@@ -322,6 +322,11 @@ pub const AD_DEPT_NAME: &str = "Наименование";
 pub const AD_ROLES_HINT: &str = "Роли задаются стартовым каталогом узла";
 pub const AD_EDIT_TEMPLATE: &str = "Изменить шаблон";
 pub const AD_SAVED: &str = "Сохранено";
+pub const AD_SETUP: &str = "Повторить первоначальную настройку";
+pub const AD_SETUP_TEXT: &str = "На консоли узла (первый экран) откроется первоначальная \
+     настройка: наименование и коды органа, пароль администратора, сеть, часовой пояс, СМЭВ. \
+     Работа сотрудников не прерывается.";
+pub const AD_SETUP_ASKED: &str = "Настройка запрошена: экран открыт на консоли узла";
 pub const AD_USER_ADDED: &str = "Пользователь добавлен:";
 pub const AD_PASSWORD_RESET: &str = "Пароль сброшен:";
 pub const AD_TEMP_PASSWORD: &str = "временный пароль";

@@ -1220,3 +1220,67 @@ fn template_editor() {
     a.screen = Screen::Fill(Box::new(form));
     shot("template_field_form", &a);
 }
+
+fn setup_view() -> volost_tui::setup::SetupView {
+    use volost_tui::setup::{SetupView, Start};
+    SetupView::new(Start {
+        org: volost::service::NewOrg {
+            name: "Администрация сельсовета".into(),
+            ..Default::default()
+        },
+        admin_login: "admin".into(),
+        network: volost::setup::Network::Dhcp,
+        time_zone: Some("Asia/Barnaul".into()),
+        cancellable: false,
+        address_now: Some("192.168.1.34/24".into()),
+        ..Default::default()
+    })
+}
+
+fn setup_shot(name: &str, v: &volost_tui::setup::SetupView) {
+    for (w, h) in SIZES {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| volost_tui::ui::setup::draw(f, v)).unwrap();
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+/// The first boot's setup: the answers, a static address chosen, faults by the lines, and
+/// what the installer reads when it is saved.
+#[test]
+fn first_boot_setup() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use volost_tui::setup::{Item, Outcome, Refusal};
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    let mut v = setup_view();
+    setup_shot("setup_first_boot", &v);
+    let saved = std::cell::RefCell::new(Vec::new());
+    let mut save = |a: &volost::setup::Answers| -> Result<Vec<String>, Refusal> {
+        saved.borrow_mut().push(a.clone());
+        Ok(vec!["Орган: Администрация сельсовета".into()])
+    };
+    // Esc cannot leave the first setup: the administrator has no password yet.
+    v.handle_key(key(KeyCode::Esc), &mut save);
+    assert_eq!(v.outcome, None);
+    assert!(v.message.is_some());
+    // To the network line, a static address, and a gateway outside its network.
+    while v.focus != Item::Network {
+        v.handle_key(key(KeyCode::Tab), &mut save);
+    }
+    v.handle_key(key(KeyCode::Right), &mut save);
+    v.set(Item::Password, "berezovka-2026".into());
+    v.set(Item::Repeat, "berezovka-2026".into());
+    v.set(Item::Address, "10.0.0.5/24".into());
+    v.set(Item::Gateway, "10.0.1.1".into());
+    v.handle_key(key(KeyCode::F(2)), &mut save);
+    assert_eq!(v.focus, Item::Gateway);
+    assert!(saved.borrow().is_empty());
+    setup_shot("setup_refused", &v);
+    v.set(Item::Gateway, "10.0.0.1".into());
+    v.handle_key(key(KeyCode::F(2)), &mut save);
+    assert_eq!(saved.borrow().len(), 1);
+    assert_eq!(saved.borrow()[0].time_zone, "Asia/Barnaul");
+    setup_shot("setup_saved", &v);
+    v.handle_key(key(KeyCode::Enter), &mut save);
+    assert_eq!(v.outcome, Some(Outcome::Saved));
+}

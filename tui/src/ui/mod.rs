@@ -7,6 +7,7 @@ mod archive;
 mod files;
 mod registry;
 mod requests;
+pub mod setup;
 mod stats;
 mod template;
 
