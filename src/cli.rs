@@ -453,7 +453,7 @@ fn node_ready(node: &Node) -> Result<()> {
 }
 
 pub fn check(data: Option<&Path>, config: Option<&Path>) -> Result<()> {
-    // A running daemon holds its database: it checks it, for an operator. Another
+    // A running daemon holds its database: it checks it (for support over SSH too). Another
     // database (a backup, a copy) is opened here.
     let cfg = load_config(config)?;
     let data = data.unwrap_or(&cfg.node.data_dir);
@@ -966,6 +966,8 @@ pub fn report(
         return write_export(&name, &data, out);
     }
     let r: volost::service::Report = seat.call(Call::Report(q.clone()), |n, a| n.report(a, &q))?;
+    let org: Org = seat.call(Call::Org, |n, a| n.org(a))?;
+    println!("{}\n", org.name);
     for t in volost::export::report_tables(&r) {
         println!("{}", t.title);
         let rows: Vec<Vec<String>> = t
@@ -1057,5 +1059,57 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
         r.updated.len(),
         r.updated.join(", ")
     );
+    Ok(())
+}
+
+/// `volost load`: acknowledged writes, one line each, flushed as the daemon answers, so that
+/// whoever reads the output (over SSH, on another machine) holds exactly what was
+/// acknowledged when the power went.
+pub fn load(config: Option<&Path>, login: &str, count: u32, verify: bool) -> Result<()> {
+    use std::io::{BufRead, Write};
+    let cfg = load_config(config)?;
+    let mut c = Client::connect(&cfg.local_api.socket).map_err(|e| anyhow::anyhow!(e.ru()))?;
+    let password = match std::env::var("VOLOST_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => secret(None, &format!("Пароль {login}: "))?,
+    };
+    c.login(login, &password)
+        .map_err(|e| anyhow::anyhow!(e.ru()))?;
+    let first = time::macros::date!(2040 - 01 - 01);
+    if verify {
+        let cal: Calendar = c
+            .call(Call::Calendar)
+            .map_err(|e| anyhow::anyhow!(e.ru()))?;
+        let (mut acked, mut lost) = (0u64, Vec::new());
+        for line in std::io::stdin().lock().lines() {
+            let line = line?;
+            // A line cut by the power has no day: it was never acknowledged whole.
+            let Ok(day) = parse_day(line.trim()) else {
+                continue;
+            };
+            acked += 1;
+            // A weekend marked off is off already: what counts is that the day is not a
+            // working one.
+            if cal.is_working(day) {
+                lost.push(line);
+            }
+        }
+        let _ = c.call::<()>(Call::Logout);
+        println!("acknowledged {acked}, present {}, lost {}", acked - lost.len() as u64, lost.len());
+        if !lost.is_empty() {
+            bail!("Потеряны подтверждённые записи: {}", lost.join(", "));
+        }
+        return Ok(());
+    }
+    let out = std::io::stdout();
+    for i in 0..count {
+        let date = first + time::Duration::days(i64::from(i));
+        c.call::<()>(Call::SetCalendarDay { date, off: true })
+            .map_err(|e| anyhow::anyhow!(e.ru()))?;
+        let mut o = out.lock();
+        writeln!(o, "{}", display_date(date))?;
+        o.flush()?;
+    }
+    let _ = c.call::<()>(Call::Logout);
     Ok(())
 }

@@ -16,6 +16,10 @@ use volost_tui::setup::{Outcome, Refusal, SetupView, Start};
 
 /// The daemon starts beside the setup at the first boot: wait for its socket.
 fn connect(cfg: &Config) -> Result<Client> {
+    if let Ok(c) = Client::connect(&cfg.local_api.socket) {
+        return Ok(c);
+    }
+    println!("Первоначальная настройка: ожидание службы volost…");
     let until = Instant::now() + Duration::from_secs(120);
     loop {
         match Client::connect(&cfg.local_api.socket) {
@@ -179,9 +183,10 @@ fn save(
         }
     }
     lines.push(match &a.network {
-        volost::setup::Network::Dhcp => {
-            "Сеть: DHCP; адрес узла — в строке «volost ready» на консоли.".into()
-        }
+        volost::setup::Network::Dhcp => match system::addresses().first() {
+            Some(a) => format!("Сеть: DHCP; адрес узла сейчас {a}."),
+            None => "Сеть: DHCP; адреса от маршрутизатора пока нет.".into(),
+        },
         volost::setup::Network::Static { address, .. } => format!(
             "Сеть: постоянный адрес {}; проверка: http://{}:{port}/health",
             address.trim(),

@@ -180,6 +180,20 @@ enum Cmd {
         #[command(subcommand)]
         cmd: RegistryCmd,
     },
+    /// Writes for reliability tests (the image's power cut): as an administrator, marks days
+    /// of the production calendar from 01.01.2040 on, one write each, and prints every day
+    /// the daemon acknowledged as it comes; with --verify, reads such a list on standard
+    /// input and checks every day is there. The password: VOLOST_PASSWORD, else asked.
+    Load {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value_t = 1000)]
+        count: u32,
+        #[arg(long)]
+        verify: bool,
+    },
     /// Print a task queue as a staff member sees it.
     Queue {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
@@ -318,6 +332,28 @@ const NODE_CERT_NAME: &str = "Тестовый узел volost";
 
 fn main() {
     let cli = Cli::parse();
+    // Commands that print a listing end quietly when its reader goes (`| head`), as a Unix
+    // tool does. The daemon and the screens keep Rust's default (a closed socket is an
+    // error to handle, not the end of the process).
+    if matches!(
+        cli.cmd,
+        Some(
+            Cmd::Report { .. }
+                | Cmd::Journal { .. }
+                | Cmd::Check { .. }
+                | Cmd::Queue { .. }
+                | Cmd::User { .. }
+                | Cmd::Smev { .. }
+        )
+    ) {
+        // SAFETY: at the start of main, before any thread; SIG_DFL is async-signal-safe.
+        let _ = unsafe {
+            nix::sys::signal::signal(
+                nix::sys::signal::Signal::SIGPIPE,
+                nix::sys::signal::SigHandler::SigDfl,
+            )
+        };
+    }
     if !matches!(cli.cmd, Some(Cmd::Serve { .. } | Cmd::Tui { .. }) | None) {
         tracing_subscriber::fmt()
             .with_env_filter(
@@ -363,6 +399,12 @@ fn run(cli: Cli) -> Result<()> {
             admin,
             setup,
         } => cli::init(&data, &org_name, &oktmo, &ogrn, &inn, &admin, setup),
+        Cmd::Load {
+            config,
+            user,
+            count,
+            verify,
+        } => cli::load(config.as_deref(), &user, count, verify),
         Cmd::Setup {
             config,
             answers,

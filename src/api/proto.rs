@@ -275,8 +275,9 @@ pub enum Call {
     // Operator calls: allowed to the node's own OS user and root, with no session.
     /// An online backup into the configured directory; answers with its path.
     Backup,
-    /// `volost check` through the running daemon: every row read, every index entry matched
-    /// (operators only, like `Backup`).
+    /// `volost check` through the running daemon: every row read, every index entry matched.
+    /// No session: whoever reaches the socket (support over SSH) may run it; it tells counts
+    /// and faults, never the data.
     Check,
     /// What the setup screen starts from (operators only).
     SetupInfo,
