@@ -1095,7 +1095,11 @@ pub fn load(config: Option<&Path>, login: &str, count: u32, verify: bool) -> Res
             }
         }
         let _ = c.call::<()>(Call::Logout);
-        println!("acknowledged {acked}, present {}, lost {}", acked - lost.len() as u64, lost.len());
+        println!(
+            "acknowledged {acked}, present {}, lost {}",
+            acked - lost.len() as u64,
+            lost.len()
+        );
         if !lost.is_empty() {
             bail!("Потеряны подтверждённые записи: {}", lost.join(", "));
         }

@@ -30,9 +30,10 @@ pub struct Api {
     pub link: Arc<Link>,
     /// The regional exchange's (РСМЭВ), written by its worker.
     pub regional_link: Arc<Link>,
-    /// The marker that asks for the setup screen on the console (`setup::PENDING` in the
-    /// data directory); `None` where there is no console setup (tests of the API alone).
-    pub setup_marker: Option<std::path::PathBuf>,
+    /// The database's directory: its free space goes into `Pulse`, and the marker that asks
+    /// for the setup screen on the console (`setup::PENDING`) into it. `None` in tests of
+    /// the API alone.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Calls with no session, for the machine's operator: root or the daemon's own user.
@@ -63,7 +64,7 @@ impl Api {
             backup,
             link: Arc::new(Link::default()),
             regional_link: Arc::new(Link::default()),
-            setup_marker: None,
+            data_dir: None,
         }
     }
 
@@ -161,6 +162,11 @@ impl Api {
             Call::Pulse => ok(Pulse {
                 changes: n.change_seq(a)?,
                 smev: self.link.snapshot(),
+                disk_low: self
+                    .data_dir
+                    .as_deref()
+                    .and_then(crate::store::space)
+                    .is_some_and(|(free, _)| free < crate::store::LOW_SPACE),
             }),
             Call::ChangePassword { old, new } => ok(n.change_password(a, &old, &new)?),
             Call::Queue(q) => ok(n.queue(a, &q)?),
@@ -295,7 +301,11 @@ impl Api {
             } => ok(n.set_user_roles(a, user, &roles, &groups)?),
             Call::AuditTail { n: count } => ok(n.audit_tail(a, count)?),
             Call::RequestSetup => {
-                let marker = self.setup_marker.as_ref().ok_or_else(|| {
+                let marker = self
+                    .data_dir
+                    .as_ref()
+                    .map(|d| d.join(crate::setup::PENDING));
+                let marker = marker.as_ref().ok_or_else(|| {
                     ApiError::new(
                         409,
                         "conflict",

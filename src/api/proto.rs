@@ -518,6 +518,9 @@ impl From<Error> for ApiError {
 pub struct Pulse {
     pub changes: u64,
     pub smev: crate::smev::LinkSnapshot,
+    /// The database's disk is (nearly) full: writes may be refused.
+    #[serde(default)]
+    pub disk_low: bool,
 }
 
 /// What `whoami` and `login` answer: the session's user without the password hash.

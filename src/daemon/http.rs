@@ -128,11 +128,8 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
             oldest.map(|t| (now - t.0 / 1000).max(0)).into(),
         );
     }
-    // Below this, a write may fail for want of space: said before it happens (the writes
-    // themselves fail cleanly, redb's commit being atomic).
-    const DISK_LOW: u64 = 64 << 20;
     let disk = state.disk();
-    let disk_low = disk.is_some_and(|(free, _)| free < DISK_LOW);
+    let disk_low = disk.is_some_and(|(free, _)| free < crate::store::LOW_SPACE);
     let body = serde_json::json!({
         "status": match (db_ok, disk_low) {
             (false, _) => "failing",

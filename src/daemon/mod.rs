@@ -78,12 +78,7 @@ impl State {
 
     /// Free and total bytes of the filesystem the database is on.
     pub fn disk(&self) -> Option<(u64, u64)> {
-        let s = nix::sys::statvfs::statvfs(&self.data_dir).ok()?;
-        let block = s.fragment_size() as u64;
-        Some((
-            s.blocks_available() as u64 * block,
-            s.blocks() as u64 * block,
-        ))
+        crate::store::space(&self.data_dir)
     }
 
     fn count_http(&self, route: &str, status: u16) {
@@ -297,7 +292,7 @@ pub async fn serve(
 ) -> Result<(), DaemonError> {
     let sessions = Sessions::new(Duration::from_secs(cfg.sessions.idle_timeout_minutes * 60));
     let mut api = Api::new(node.clone(), sessions, cfg.backup.clone());
-    api.setup_marker = Some(cfg.node.data_dir.join(crate::setup::PENDING));
+    api.data_dir = Some(cfg.node.data_dir.clone());
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {

@@ -40,6 +40,22 @@ pub fn sha256_hex(data: &[u8]) -> String {
 /// database from a newer build is refused rather than misread.
 pub const SCHEMA_VERSION: u32 = 3;
 
+/// Below this much free space on the database's filesystem, a write may fail for want of
+/// room: `/health` and the staff's status line say so before it happens (the writes
+/// themselves fail cleanly, redb's commit being atomic).
+pub const LOW_SPACE: u64 = 64 << 20;
+
+/// Free (for the daemon's user, without root's reserve) and total bytes of the filesystem
+/// `dir` is on.
+pub fn space(dir: &std::path::Path) -> Option<(u64, u64)> {
+    let s = nix::sys::statvfs::statvfs(dir).ok()?;
+    let block = s.fragment_size() as u64;
+    Some((
+        s.blocks_available() as u64 * block,
+        s.blocks() as u64 * block,
+    ))
+}
+
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the database is held by another process (is `volost serve` running?)")]

@@ -517,6 +517,8 @@ pub struct App {
     pub demo_pin: Option<String>,
     /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.
     pub node_cert_days: Option<i64>,
+    /// The node's disk is (nearly) full: the status line says so to everyone.
+    pub disk_low: bool,
 }
 
 impl App {
@@ -543,6 +545,7 @@ impl App {
             smev: None,
             demo_pin: None,
             node_cert_days: None,
+            disk_low: false,
             dialog: None,
             popup: None,
             task_filter: Panel::tasks(),
@@ -567,6 +570,7 @@ impl App {
             Ok(p) => {
                 self.smev = Some(p.smev.state);
                 self.node_cert_days = p.smev.cert_days_left;
+                self.disk_low = p.disk_low;
                 if p.changes != self.seen {
                     match &self.screen {
                         Screen::Main => {
@@ -599,6 +603,7 @@ impl App {
             self.seen = p.changes;
             self.smev = Some(p.smev.state);
             self.node_cert_days = p.smev.cert_days_left;
+            self.disk_low = p.disk_low;
         }
     }
 

@@ -322,6 +322,8 @@ pub const AD_DEPT_NAME: &str = "Наименование";
 pub const AD_ROLES_HINT: &str = "Роли задаются стартовым каталогом узла";
 pub const AD_EDIT_TEMPLATE: &str = "Изменить шаблон";
 pub const AD_SAVED: &str = "Сохранено";
+pub const DISK_LOW: &str = "Диск узла заполнен: изменения не сохраняются";
+pub const DISK_LOW_SHORT: &str = "Диск заполнен";
 pub const AD_SETUP: &str = "Повторить первоначальную настройку";
 pub const AD_SETUP_TEXT: &str = "На консоли узла (первый экран) откроется первоначальная \
      настройка: наименование и коды органа, пароль администратора, сеть, часовой пояс, СМЭВ. \

@@ -120,6 +120,14 @@ fn smev_link_down_in_the_status_line() {
     shot("smev_down", &a);
 }
 
+/// A full disk is everyone's news: the status line says it on every screen.
+#[test]
+fn disk_full_in_the_status_line() {
+    let mut a = main_app(0);
+    a.disk_low = true;
+    shot("disk_full", &a);
+}
+
 #[test]
 fn login() {
     shot("login", &app());

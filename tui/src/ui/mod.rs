@@ -29,6 +29,10 @@ use volost::domain::{FieldType, HistoryEntry, Queue, display_date};
 use volost::service::{AppCol, StepState, TaskCol};
 use volost::smev::LinkState;
 
+/// The end of the text being typed. A full block: the Linux console's fonts (tty1) have it,
+/// where they lack the thinner bar.
+pub(crate) const CURSOR: &str = "█";
+
 fn key_style() -> Style {
     Style::default().fg(Color::Black).bg(Color::Cyan)
 }
@@ -149,8 +153,16 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
             }
             _ => None,
         });
-        personal
-            .into_iter()
+        let disk = app.disk_low.then(|| {
+            if short {
+                text::DISK_LOW_SHORT
+            } else {
+                text::DISK_LOW
+            }
+            .to_string()
+        });
+        disk.into_iter()
+            .chain(personal)
             .chain(node)
             .map(|w| format!(" {w} "))
             .collect()
@@ -263,7 +275,7 @@ fn form_box(f: &mut Frame, area: Rect, form: &Form) {
         }
         f.render_widget(Paragraph::new(Line::from(l)), label);
         let shown = masked(&field.value, field.secret);
-        let cursor = if focused { "▏" } else { "" };
+        let cursor = if focused { CURSOR } else { "" };
         let style = if focused {
             Style::default().fg(Color::Black).bg(Color::White)
         } else {
@@ -656,7 +668,7 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
             format!(
                 "{}{}",
                 masked(&field.value, field.secret),
-                if focused { "▏" } else { "" }
+                if focused { CURSOR } else { "" }
             ),
             if focused {
                 Style::default().fg(Color::Black).bg(Color::White)
@@ -1076,7 +1088,7 @@ fn data_form(f: &mut Frame, area: Rect, form: &crate::form::DataForm) {
             cut(&inp.value, room)
         };
         lines.push(Line::styled(
-            format!("  {shown}{}", if focused { "▏" } else { "" }),
+            format!("  {shown}{}", if focused { CURSOR } else { "" }),
             if focused {
                 Style::default().fg(Color::Black).bg(Color::White)
             } else {
@@ -1102,7 +1114,7 @@ fn filter_panel(f: &mut Frame, area: Rect, p: &crate::filter::Panel) {
         .map(|(i, r)| {
             let mark = if r.on { "[x]" } else { "[ ]" };
             let value = match &r.value {
-                Value::Text(t) => format!("{t}{}", if i == p.focus { "▏" } else { "" }),
+                Value::Text(t) => format!("{t}{}", if i == p.focus { CURSOR } else { "" }),
                 Value::Choice { options, at } => {
                     format!("◀ {} ▶", options.get(*at).map(String::as_str).unwrap_or(""))
                 }

@@ -82,7 +82,7 @@ pub fn draw(f: &mut Frame, v: &SetupView) {
         };
         let mut shown = v.shown(i);
         if focused {
-            shown.push('▏');
+            shown.push_str(super::CURSOR);
         }
         let width = (form.width as usize).saturating_sub(label_w + 4);
         // The end of a long value, where the typing is.
