@@ -67,6 +67,12 @@ pub fn run(config_arg: Option<&Path>, answers: Option<&Path>, root: &Path) -> Re
             }
             match save(&a) {
                 Ok(lines) => {
+                    if on_machine {
+                        // The console's setup screen, if it is up, shows what is no longer so.
+                        let _ = std::process::Command::new("systemctl")
+                            .args(["--no-block", "stop", "volost-setup.service"])
+                            .status();
+                    }
                     println!("Настройка сохранена.");
                     lines.iter().for_each(|l| println!("{l}"));
                     true

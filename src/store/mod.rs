@@ -21,7 +21,8 @@ use redb::{
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use tables::{AUDIT, HISTORY, INDEX, META, Rows, TASK_NAMES};
 
 /// SHA-256 of `data` in lowercase hex: an attachment's digest, recorded when it is stored
@@ -76,8 +77,9 @@ pub enum StoreError {
 
 impl StoreError {
     fn from_io(e: &std::io::Error) -> StoreError {
-        // ENOSPC and EDQUOT mean the same to staff: no room to write.
-        if matches!(e.raw_os_error(), Some(28) | Some(122)) {
+        // ENOSPC, EDQUOT and EFBIG (a file-size limit) mean the same to staff: no room to
+        // write.
+        if matches!(e.raw_os_error(), Some(27) | Some(28) | Some(122)) {
             StoreError::DiskFull
         } else {
             StoreError::Io(e.to_string())
@@ -159,8 +161,16 @@ pub trait Record: Serialize + DeserializeOwned + Sized {
 }
 
 /// The database file.
+///
+/// After a write fails on I/O (a full disk, a disk error) redb refuses every later operation
+/// (`PreviousIo`) until the file is opened again. The store does that itself, at the next
+/// operation that finds the database so: the operations that fail meanwhile fail with a
+/// clear error, and work resumes as soon as the file opens again (when space returned) — the
+/// daemon need not be restarted, and its sessions stay.
 pub struct Store {
-    db: Database,
+    /// `None` while the file is being opened again (an old transaction may still hold it).
+    db: RwLock<Option<Arc<Database>>>,
+    path: PathBuf,
 }
 
 impl Store {
@@ -170,7 +180,7 @@ impl Store {
             return Err(StoreError::Db(format!("{} already exists", path.display())));
         }
         let db = Database::create(path)?;
-        let store = Store { db };
+        let store = Store::of(db, path);
         let mut tx = store.begin()?;
         tx.meta_put("schema", &SCHEMA_VERSION.to_be_bytes())?;
         tx.commit()?;
@@ -183,7 +193,7 @@ impl Store {
             return Err(StoreError::Missing(path.display().to_string()));
         }
         let db = Database::open(path)?;
-        let store = Store { db };
+        let store = Store::of(db, path);
         let rx = store.read()?;
         let found = match rx.meta_get("schema")? {
             Some(b) => {
@@ -206,14 +216,65 @@ impl Store {
         Ok(store)
     }
 
+    fn of(db: Database, path: &Path) -> Store {
+        Store {
+            db: RwLock::new(Some(Arc::new(db))),
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The open database, opened again first if an earlier failure closed it.
+    fn db(&self) -> Result<Arc<Database>, StoreError> {
+        if let Some(db) = &*self.db.read().unwrap_or_else(|p| p.into_inner()) {
+            return Ok(db.clone());
+        }
+        let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(db) = &*slot {
+            return Ok(db.clone());
+        }
+        // The file was not closed cleanly: redb checks and repairs it as it opens, which
+        // needs room to write; until then this fails and the next operation tries again.
+        let db = Arc::new(Database::open(&self.path).map_err(|e| {
+            tracing::warn!("database not open again yet: {e}");
+            StoreError::from(e)
+        })?);
+        tracing::info!("database opened again after a failed write");
+        *slot = Some(db.clone());
+        Ok(db)
+    }
+
+    /// Runs `f` on the database; if redb says an earlier write failed, closes it so that the
+    /// next operation opens it again, and says the failure.
+    fn with_db<T>(
+        &self,
+        f: impl Fn(&Database) -> Result<T, redb::TransactionError>,
+    ) -> Result<T, StoreError> {
+        let db = self.db()?;
+        match f(&db) {
+            Err(redb::TransactionError::Storage(redb::StorageError::PreviousIo)) => {
+                let mut slot = self.db.write().unwrap_or_else(|p| p.into_inner());
+                if slot.as_ref().is_some_and(|d| Arc::ptr_eq(d, &db)) {
+                    tracing::warn!("a write failed earlier: the database is opened again");
+                    *slot = None;
+                }
+                drop(slot);
+                drop(db);
+                // One more try at once: usually nothing else holds the old file.
+                let db = self.db()?;
+                f(&db).map_err(StoreError::from)
+            }
+            r => r.map_err(StoreError::from),
+        }
+    }
+
     pub fn begin(&self) -> Result<Tx, StoreError> {
-        let w = self.db.begin_write()?;
+        let w = self.with_db(|db| db.begin_write())?;
         Ok(Tx { w, writes: 0 })
     }
 
     pub fn read(&self) -> Result<Rx, StoreError> {
         Ok(Rx {
-            r: self.db.begin_read()?,
+            r: self.with_db(|db| db.begin_read())?,
         })
     }
 
