@@ -146,6 +146,9 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
             "total_bytes": total,
             "low": disk_low,
         })),
+        // A clock not yet set from a time server is a warning, not a failure: the node
+        // works, but SMEV may refuse its messages' timestamps.
+        "clock": { "synchronized": state.clock_synchronized() },
     });
     json(
         if db_ok && !disk_low {

@@ -76,8 +76,14 @@ impl State {
         }
     }
 
+    /// Whether systemd-timesyncd has set the clock from a time server since boot: SMEV
+    /// refuses messages whose timestamps are off. `None` where timesyncd does not run.
+    pub fn clock_synchronized(&self) -> Option<bool> {
+        let dir = std::path::Path::new("/run/systemd/timesync");
+        dir.is_dir().then(|| dir.join("synchronized").exists())
+    }
+
     /// Free and total bytes of the filesystem the database is on.
-    pub fn disk(&self) -> Option<(u64, u64)> {
         crate::store::space(&self.data_dir)
     }
 
@@ -158,6 +164,14 @@ impl State {
                 "gauge",
                 "Size of the filesystem of the database.",
                 &one(total),
+            );
+        }
+        if let Some(synced) = self.clock_synchronized() {
+            metric(
+                "volost_clock_synchronized",
+                "gauge",
+                "1 when the system clock was set from a time server (systemd-timesyncd).",
+                &one(u64::from(synced)),
             );
         }
         let regional = self.api.regional_link.snapshot();
