@@ -84,6 +84,7 @@ impl State {
     }
 
     /// Free and total bytes of the filesystem the database is on.
+    pub fn disk(&self) -> Option<(u64, u64)> {
         crate::store::space(&self.data_dir)
     }
 
