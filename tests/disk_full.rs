@@ -26,6 +26,16 @@ fn set_fsize(pid: i32, bytes: u64) {
     assert_eq!(rc, 0, "prlimit");
 }
 
+/// The daemon, killed if the test fails half-way.
+struct Guard(std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn a_full_disk_refuses_writes_and_work_resumes_when_space_returns() {
     let (dir, _) = node_with_tasks(0, 0);
@@ -62,7 +72,8 @@ fn a_full_disk_refuses_writes_and_work_resumes_when_space_returns() {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().unwrap();
+    let mut guard = Guard(cmd.spawn().unwrap());
+    let child = &mut guard.0;
     let socket = dir.path().join("volost.sock");
     let until = Instant::now() + Duration::from_secs(20);
     while Client::connect(&socket).is_err() {
