@@ -947,7 +947,70 @@ fn sqlite_complete(conn: &mut Connection, ctx: &Ctx, task: u64, user: u64, now: 
 // The run
 // ------------------------------------------------------------------------------------------
 
+/// Set in the child process that stops uncleanly: the benchmark's temporary directory.
+const UNCLEAN: &str = "VOLOST_BENCH_UNCLEAN";
+
+/// The child: one durable write to each store, then exit with both still open (no
+/// destructor runs: redb leaves its file marked for repair, SQLite its WAL unmerged).
+fn unclean_stop(tmp: &Path) -> ! {
+    let org: u64 = std::env::var("VOLOST_BENCH_ORG")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("VOLOST_BENCH_ORG");
+    let clock = Arc::new(FixedClock::new(Ts(0)));
+    let node = Node::open(&tmp.join("volost"), clock, Options::for_tests()).expect("open volost");
+    node.set_calendar_day(
+        Actor::System(OrgId(org)),
+        time::macros::date!(2026 - 12 - 31),
+        true,
+    )
+    .expect("a durable write");
+    let conn = sqlite_open(&tmp.join("bench.sqlite"));
+    conn.execute_batch("CREATE TABLE unclean(x); INSERT INTO unclean VALUES (1);")
+        .expect("a durable write");
+    std::mem::forget(node);
+    std::mem::forget(conn);
+    std::process::exit(0)
+}
+
+struct Reopen {
+    volost: Duration,
+    sqlite: Duration,
+    /// How the page cache stood: emptied before each, or (without the right) warm.
+    cache: &'static str,
+}
+
+/// Empties the page cache (root only), so that a reopen reads the disk as after a reboot.
+fn drop_caches() -> bool {
+    let _ = std::process::Command::new("sync").status();
+    std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
+}
+
+/// Each store opened (redb repairs an uncleanly closed file here, SQLite replays its WAL)
+/// until its first queue page is read.
+fn reopen(vdir: &Path, spath: &Path, ctx: &Ctx, clock: Arc<FixedClock>) -> Reopen {
+    let cold = drop_caches();
+    let t = Instant::now();
+    let node = Node::open(vdir, clock, Options::for_tests()).expect("open volost");
+    std::hint::black_box(volost_page(&node, ctx, Filter::Name, 0));
+    let volost = t.elapsed();
+    drop(node);
+    let cold = drop_caches() && cold;
+    let t = Instant::now();
+    let conn = sqlite_open(spath);
+    std::hint::black_box(sqlite_page(&conn, ctx, Filter::Name, 0));
+    let sqlite = t.elapsed();
+    Reopen {
+        volost,
+        sqlite,
+        cache: if cold { ", cold cache" } else { ", warm cache" },
+    }
+}
+
 fn main() {
+    if let Ok(tmp) = std::env::var(UNCLEAN) {
+        unclean_stop(Path::new(&tmp));
+    }
     let n = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
@@ -1185,8 +1248,34 @@ fn main() {
     }
     table.times("period report, one year", &stats(vt), &stats(st));
 
-    // Sizes on disk (SQLite: database + WAL).
+    // 5. Recovery: both stores opened again after a clean stop, then after an unclean one
+    //    (a process that wrote one durable transaction and exited without closing either,
+    //    as at a power cut or SIGKILL), each until its first queue page, page cache emptied
+    //    first where the machine allows (as after a reboot).
+    drop(node);
     drop(conn);
+    let clean = reopen(&vdir, &spath, &ctx, clock.clone());
+    let child = std::process::Command::new(std::env::current_exe().expect("current exe"))
+        .env(UNCLEAN, tmp.path())
+        .env("VOLOST_BENCH_ORG", ctx.org.0.to_string())
+        .status()
+        .expect("the unclean-stop process");
+    assert!(child.success(), "the unclean-stop process failed: {child}");
+    let unclean = reopen(&vdir, &spath, &ctx, clock.clone());
+    table.row(
+        format!("open after a clean stop + first page{}", clean.cache),
+        ms(clean.volost),
+        ms(clean.sqlite),
+        ratio(clean.volost.as_secs_f64(), clean.sqlite.as_secs_f64()),
+    );
+    table.row(
+        format!("open after an unclean stop + first page{}", unclean.cache),
+        ms(unclean.volost),
+        ms(unclean.sqlite),
+        ratio(unclean.volost.as_secs_f64(), unclean.sqlite.as_secs_f64()),
+    );
+
+    // Sizes on disk (SQLite: database + WAL).
     let vsize = file_size(&db_path(&vdir));
     let ssize = file_size(&spath) + file_size(&spath.with_extension("sqlite-wal"));
     table.row(

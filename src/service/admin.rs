@@ -117,6 +117,18 @@ impl Node {
             )))
         })?;
         let store = Store::create(&super::db_path(dir))?;
+        Node::init_in(store, org, admin_login, clock, opts)
+    }
+
+    /// `init` on a store already made (a database on another storage backend).
+    pub fn init_in(
+        store: Store,
+        org: &NewOrg,
+        admin_login: &str,
+        clock: Arc<dyn Clock>,
+        opts: Options,
+    ) -> Result<InitResult> {
+        check_org(org)?;
         let node = Node::new(store, clock, opts.clone());
         let starter =
             Starter::builtin().map_err(|e| Error::Conflict(format!("starter catalog: {e}")))?;

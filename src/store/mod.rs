@@ -15,6 +15,8 @@ pub mod records;
 pub mod summary;
 pub mod tables;
 
+/// The storage under a database, for a disk of the caller's ([`Store::create_with_backend`]).
+pub use redb::StorageBackend;
 use redb::{
     Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata,
     WriteTransaction,
@@ -170,8 +172,11 @@ pub trait Record: Serialize + DeserializeOwned + Sized {
 pub struct Store {
     /// `None` while the file is being opened again (an old transaction may still hold it).
     db: RwLock<Option<Arc<Database>>>,
-    path: PathBuf,
+    /// Opens the database again: the file at its path, or the same storage backend.
+    opener: Opener,
 }
+
+type Opener = Box<dyn Fn() -> Result<Database, redb::DatabaseError> + Send + Sync>;
 
 impl Store {
     /// Creates a new database file; refuses to touch an existing one.
@@ -180,11 +185,46 @@ impl Store {
             return Err(StoreError::Db(format!("{} already exists", path.display())));
         }
         let db = Database::create(path)?;
-        let store = Store::of(db, path);
-        let mut tx = store.begin()?;
+        Store::of(db, Self::file_opener(path)).with_schema()
+    }
+
+    fn file_opener(path: &Path) -> Opener {
+        let path: PathBuf = path.to_path_buf();
+        Box::new(move || Database::open(&path))
+    }
+
+    /// A new database on a storage backend of the caller's (the fault-injecting disk of the
+    /// reliability tests). `backend` is cloned to open the database again after a failure,
+    /// so its clones must share one storage.
+    pub fn create_with_backend<B>(backend: B) -> Result<Store, StoreError>
+    where
+        B: redb::StorageBackend + Clone,
+    {
+        let db = redb::Builder::new().create_with_backend(backend.clone())?;
+        Store::of(db, Self::backend_opener(backend)).with_schema()
+    }
+
+    /// An existing database on a storage backend, as [`Store::open`] opens a file.
+    pub fn open_with_backend<B>(backend: B) -> Result<Store, StoreError>
+    where
+        B: redb::StorageBackend + Clone,
+    {
+        let db = redb::Builder::new().create_with_backend(backend.clone())?;
+        Store::of(db, Self::backend_opener(backend)).checked()
+    }
+
+    fn backend_opener<B>(backend: B) -> Opener
+    where
+        B: redb::StorageBackend + Clone,
+    {
+        Box::new(move || redb::Builder::new().create_with_backend(backend.clone()))
+    }
+
+    fn with_schema(self) -> Result<Store, StoreError> {
+        let mut tx = self.begin()?;
         tx.meta_put("schema", &SCHEMA_VERSION.to_be_bytes())?;
         tx.commit()?;
-        Ok(store)
+        Ok(self)
     }
 
     /// Opens an existing database, checking that this build understands its schema.
@@ -193,7 +233,12 @@ impl Store {
             return Err(StoreError::Missing(path.display().to_string()));
         }
         let db = Database::open(path)?;
-        let store = Store::of(db, path);
+        Store::of(db, Self::file_opener(path)).checked()
+    }
+
+    /// The schema checked (a newer one refused) and older ones migrated.
+    fn checked(self) -> Result<Store, StoreError> {
+        let store = self;
         let rx = store.read()?;
         let found = match rx.meta_get("schema")? {
             Some(b) => {
@@ -216,10 +261,10 @@ impl Store {
         Ok(store)
     }
 
-    fn of(db: Database, path: &Path) -> Store {
+    fn of(db: Database, opener: Opener) -> Store {
         Store {
             db: RwLock::new(Some(Arc::new(db))),
-            path: path.to_path_buf(),
+            opener,
         }
     }
 
@@ -234,7 +279,7 @@ impl Store {
         }
         // The file was not closed cleanly: redb checks and repairs it as it opens, which
         // needs room to write; until then this fails and the next operation tries again.
-        let db = Arc::new(Database::open(&self.path).map_err(|e| {
+        let db = Arc::new((self.opener)().map_err(|e| {
             tracing::warn!("database not open again yet: {e}");
             StoreError::from(e)
         })?);

@@ -41,15 +41,7 @@ impl Sim {
     }
 
     pub fn post(&self, path: &str, json: &str) {
-        let (st, body) = http(
-            &self.addr,
-            &format!(
-                "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
-                json.len()
-            ),
-        );
-        assert_eq!(st, 204, "{path}: {body}");
+        sim_call(&self.addr, "POST", path, json);
     }
 
     /// Queues a message for the node (`/sim/portal`, `/sim/request`, `/sim/cancel`) and
@@ -73,6 +65,16 @@ impl Sim {
         self.post("/sim/faults", &serde_json::to_string(f).unwrap());
     }
 
+    /// Faults at random from now on, until [`Sim::clear_faults`].
+    pub fn chaos(&self, c: &volost::smev::sim::Chaos) {
+        self.post("/sim/chaos", &serde_json::to_string(c).unwrap());
+    }
+
+    /// Drops the faults not yet met, and ends chaos.
+    pub fn clear_faults(&self) {
+        sim_call(&self.addr, "DELETE", "/sim/faults", "");
+    }
+
     pub fn scenario(&self, s: &Scenario) {
         self.post("/sim/scenario", &serde_json::to_string(s).unwrap());
     }
@@ -85,6 +87,19 @@ impl Sim {
         assert_eq!(st, 200);
         serde_json::from_str(&body).unwrap()
     }
+}
+
+/// A call to the simulator's control API that answers 204.
+fn sim_call(addr: &str, method: &str, path: &str, json: &str) {
+    let (st, body) = http(
+        addr,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+            json.len()
+        ),
+    );
+    assert_eq!(st, 204, "{method} {path}: {body}");
 }
 
 impl Drop for Sim {

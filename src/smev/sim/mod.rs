@@ -5,7 +5,8 @@
 //! SMEV does: receipts and messages signed with the simulator's own key, every reply in MTOM
 //! multipart. Each request it takes is answered by a script of steps (a status message, the
 //! answer, a rejection, SMEV's own refusal), each after a delay. Faults are injected on
-//! demand through `POST /sim/faults`; `GET /sim/state` tells what it has seen.
+//! demand through `POST /sim/faults` (`DELETE` drops those not yet met) or at random
+//! through `POST /sim/chaos`; `GET /sim/state` tells what it has seen.
 
 mod consumer;
 mod provider;
@@ -77,6 +78,20 @@ impl Injection {
 }
 
 impl Fault {
+    /// The fault's name as `POST /sim/faults` takes it.
+    pub fn name(&self) -> String {
+        match self {
+            Fault::Drop => "drop".into(),
+            Fault::Http500 => "http500".into(),
+            Fault::SoapFault(kind) => format!("soap_fault {kind}"),
+            Fault::Duplicate => "duplicate".into(),
+            Fault::Reorder => "reorder".into(),
+            Fault::Delay(ms) => format!("delay {ms} ms"),
+            Fault::Malformed => "malformed".into(),
+            Fault::BadSignature => "bad_signature".into(),
+        }
+    }
+
     /// Whether this fault applies to a call of `op`.
     fn applies_to(&self, op: &str) -> bool {
         match self {
@@ -111,11 +126,25 @@ pub struct SimState {
     /// The check of each request's ЭП-СП, by its MessageID, for requests that carried one.
     #[serde(default)]
     pub personal: BTreeMap<String, crate::domain::SignatureVerdict>,
+    /// Faults drawn by chaos, by operation and fault (`SendRequest: http500`, …).
+    #[serde(default)]
+    pub chaos_drawn: BTreeMap<String, u64>,
+}
+
+/// Faults at random (`POST /sim/chaos`): each call, with `percent` chance, meets one of
+/// `faults` that can apply to it, drawn from a generator seeded with `seed`. Unlike a queue
+/// of faults, a retried call is as likely to get through as the first one was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chaos {
+    pub seed: u64,
+    pub percent: u32,
+    pub faults: Vec<Injection>,
 }
 
 struct Inner {
     scenario: Scenario,
     faults: VecDeque<Injection>,
+    chaos: Option<(Chaos, rand::rngs::StdRng)>,
     seen: HashSet<String>,
     queue: Vec<Queued>,
     notices: VecDeque<Notice>,
@@ -168,6 +197,7 @@ impl Sim {
             inner: Mutex::new(Inner {
                 scenario,
                 faults: VecDeque::new(),
+                chaos: None,
                 seen: HashSet::new(),
                 queue: Vec::new(),
                 notices: VecDeque::new(),
@@ -188,7 +218,8 @@ impl Sim {
 pub fn router(sim: Arc<Sim>) -> axum::Router {
     axum::Router::new()
         .route("/sim/state", get(state))
-        .route("/sim/faults", post(faults))
+        .route("/sim/faults", post(faults).delete(clear_faults))
+        .route("/sim/chaos", post(chaos))
         .route("/sim/scenario", post(scenario))
         .route("/sim/portal", post(provider::portal))
         .route("/sim/request", post(provider::request))
@@ -210,6 +241,46 @@ async fn faults(
 ) -> StatusCode {
     sim.lock().faults.extend(f);
     StatusCode::NO_CONTENT
+}
+
+/// Drops the faults not yet met and ends chaos (`DELETE /sim/faults`).
+async fn clear_faults(State(sim): State<Shared>) -> StatusCode {
+    let mut g = sim.lock();
+    g.faults.clear();
+    g.chaos = None;
+    StatusCode::NO_CONTENT
+}
+
+async fn chaos(State(sim): State<Shared>, axum::Json(c): axum::Json<Chaos>) -> StatusCode {
+    use rand::SeedableRng;
+    let rng = rand::rngs::StdRng::seed_from_u64(c.seed);
+    sim.lock().chaos = Some((c, rng));
+    StatusCode::NO_CONTENT
+}
+
+/// Chaos's draw for a call of `op`: a fault put first in the queue, met by this call (or,
+/// for one that needs a message to act on, by the next call that has one).
+fn draw_chaos(sim: &Sim, op: &str) {
+    use rand::Rng;
+    let mut g = sim.lock();
+    let Some((chaos, rng)) = g.chaos.as_mut() else {
+        return;
+    };
+    if rng.gen_range(0..100) >= chaos.percent {
+        return;
+    }
+    let fitting: Vec<&Injection> = chaos
+        .faults
+        .iter()
+        .filter(|i| i.op.as_deref().is_none_or(|o| o == op) && i.fault.applies_to(op))
+        .collect();
+    if fitting.is_empty() {
+        return;
+    }
+    let fault = fitting[rng.gen_range(0..fitting.len())].fault.clone();
+    let key = format!("{op}: {}", fault.name());
+    *g.state.chaos_drawn.entry(key).or_default() += 1;
+    g.faults.push_front(Injection::on(op, fault));
 }
 
 async fn scenario(State(sim): State<Shared>, axum::Json(s): axum::Json<Scenario>) -> StatusCode {
@@ -393,6 +464,7 @@ async fn soap(State(sim): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
         let _ = std::fs::write(dir.join(format!("{n:06}-{action}.xml")), &body);
     }
     *sim.lock().state.calls.entry(action.clone()).or_insert(0) += 1;
+    draw_chaos(&sim, &action);
     if let Some(Fault::Delay(ms)) = take_fault(&sim, &action, |f| matches!(f, Fault::Delay(_))) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
