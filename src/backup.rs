@@ -15,6 +15,8 @@ fn io(what: &str, path: &Path, e: &std::io::Error) -> Error {
     tracing::error!("{what} {}: {e}", path.display());
     if matches!(e.raw_os_error(), Some(28) | Some(122)) {
         Error::Storage(StoreError::DiskFull)
+    } else if matches!(e.raw_os_error(), Some(13) | Some(30)) {
+        Error::Storage(StoreError::ReadOnly)
     } else {
         Error::Storage(StoreError::Io(format!("{what} {}: {e}", path.display())))
     }

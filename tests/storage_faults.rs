@@ -11,6 +11,8 @@
 //!   as success, and the node goes on working after it (the store opens the database again).
 //!
 //! Seeds: `VOLOST_FAULT_SEEDS` (default 300).
+//!
+//! And a data directory that becomes read-only, before the node starts and while it runs.
 #![allow(clippy::unwrap_used)]
 
 use rand::{Rng, SeedableRng};
@@ -34,6 +36,8 @@ struct State {
     failed: bool,
     /// After the power cut: the old process is gone, nothing it does reaches the disk.
     cut: bool,
+    /// Mounted read-only: every change fails with EROFS, reads go on.
+    read_only: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -59,6 +63,19 @@ impl Disk {
             return Err(std::io::Error::other("injected disk error"));
         }
         Ok(s)
+    }
+
+    /// An operation that changes the disk.
+    fn change(&self) -> std::io::Result<std::sync::MutexGuard<'_, State>> {
+        let s = self.op()?;
+        if s.read_only {
+            return Err(std::io::Error::from_raw_os_error(30));
+        }
+        Ok(s)
+    }
+
+    fn set_read_only(&self, on: bool) {
+        self.0.lock().unwrap().read_only = on;
     }
 
     /// The power goes: what the disk keeps, by `how`.
@@ -117,7 +134,7 @@ impl StorageBackend for Disk {
     }
 
     fn set_len(&self, len: u64) -> std::io::Result<()> {
-        let mut s = self.op()?;
+        let mut s = self.change()?;
         s.live.resize(len as usize, 0);
         // A growth reaches the disk with the next sync; a shrink is taken as done at once.
         if (len as usize) < s.durable.len() {
@@ -128,14 +145,14 @@ impl StorageBackend for Disk {
     }
 
     fn sync_data(&self) -> std::io::Result<()> {
-        let mut s = self.op()?;
+        let mut s = self.change()?;
         s.durable = s.live.clone();
         s.pending.clear();
         Ok(())
     }
 
     fn write(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
-        let mut s = self.op()?;
+        let mut s = self.change()?;
         let end = offset as usize + data.len();
         if s.live.len() < end {
             s.live.resize(end, 0);
@@ -337,4 +354,84 @@ fn power_cuts_and_disk_errors_lose_nothing_acknowledged() {
          after them",
         f.seeds, f.acknowledged, f.cuts[0], f.cuts[1], f.cuts[2], f.injected, f.after_fault
     );
+}
+
+fn holiday(n: i64) -> time::Date {
+    time::macros::date!(2040 - 01 - 05) + time::Duration::weeks(n)
+}
+
+fn is_read_only(r: Result<(), volost::Error>) -> bool {
+    match r {
+        Err(volost::Error::Storage(volost::store::StoreError::ReadOnly)) => true,
+        other => panic!("expected the read-only refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_read_only_data_directory_refuses_changes_clearly_and_work_resumes_when_writable() {
+    let disk = Disk::default();
+    let clock = Arc::new(FixedClock::new(Ts(1_795_402_800_000)));
+    let who = Actor::System(OrgId(1));
+    let init = Node::init_in(
+        Store::create_with_backend(disk.clone()).unwrap(),
+        &org(),
+        "admin",
+        clock.clone(),
+        Options::for_tests(),
+    )
+    .unwrap();
+    for i in 0..3 {
+        init.node.set_calendar_day(who, holiday(i), true).unwrap();
+    }
+    init.node
+        .set_demo_password(who, init.admin.id, "password-1")
+        .unwrap();
+    drop(init);
+
+    // Mounted read-only before the node starts: it opens for reading; staff can look
+    // things up, and every change is refused with the reason.
+    disk.set_read_only(true);
+    let node = Node::new(
+        Store::open_with_backend(disk.clone()).unwrap(),
+        clock.clone(),
+        Options::for_tests(),
+    );
+    assert!(node.store().read_only());
+    // Staff log in to look things up (the journal keeps the login the audit log cannot).
+    node.login("admin", "password-1").unwrap();
+    let cal = node.calendar(who).unwrap();
+    assert!((0..3).all(|i| cal.holidays.contains(&holiday(i))));
+    let e = node.set_calendar_day(who, holiday(3), true).unwrap_err();
+    assert!(
+        e.ru().contains("только для чтения"),
+        "staff are told why: {}",
+        e.ru()
+    );
+    assert!(is_read_only(node.set_calendar_day(who, holiday(3), true)));
+    assert!(
+        node.calendar(who).is_ok(),
+        "reads go on after a refused change"
+    );
+
+    // Writable again (remounted): the next change goes through, no restart.
+    disk.set_read_only(false);
+    node.set_calendar_day(who, holiday(3), true).unwrap();
+    assert!(!node.store().read_only());
+
+    // Read-only while the node runs (ext4 remounts itself so after disk errors): the change
+    // that met it is refused as such, never taken as done.
+    disk.set_read_only(true);
+    assert!(is_read_only(node.set_calendar_day(who, holiday(4), true)));
+    assert!(is_read_only(node.set_calendar_day(who, holiday(4), true)));
+    disk.set_read_only(false);
+    node.set_calendar_day(who, holiday(5), true).unwrap();
+    let cal = node.calendar(who).unwrap();
+    assert!(
+        [0, 1, 2, 3, 5]
+            .iter()
+            .all(|i| cal.holidays.contains(&holiday(*i)))
+    );
+    assert!(!cal.holidays.contains(&holiday(4)));
+    let rep = node.check().unwrap();
+    assert!(rep.problems.is_empty(), "{:?}", rep.problems);
 }

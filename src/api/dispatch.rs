@@ -301,6 +301,14 @@ impl Api {
             } => ok(n.set_user_roles(a, user, &roles, &groups)?),
             Call::AuditTail { n: count } => ok(n.audit_tail(a, count)?),
             Call::RequestSetup => {
+                // The right first: whether this node has a setup screen is not for everyone.
+                if !n.whoami(a)?.rights.has(Right::Administer) {
+                    return Err(crate::Error::Forbidden {
+                        op: "node.setup_request",
+                        right: Right::Administer,
+                    }
+                    .into());
+                }
                 let marker = self
                     .data_dir
                     .as_ref()

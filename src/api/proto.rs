@@ -313,15 +313,23 @@ pub struct ListArgs<F> {
     pub limit: usize,
 }
 
-impl Call {
-    /// The stable name of the operation, for logs.
-    pub fn op(&self) -> &'static str {
-        macro_rules! names {
-            ($($v:ident => $n:literal),* $(,)?) => {
+/// `Call::op` and `Call::OPS` from one list, so that neither can miss a variant (the match
+/// is exhaustive; the list is the same).
+macro_rules! names {
+    ($($v:ident => $n:literal),* $(,)?) => {
+        impl Call {
+            /// Every operation's stable name (the rights table's test checks it covers them).
+            pub const OPS: &'static [&'static str] = &[$($n),*];
+
+            /// The stable name of the operation, for logs.
+            pub fn op(&self) -> &'static str {
                 match self { $(Call::$v { .. } => $n,)* }
-            };
+            }
         }
-        names! {
+    };
+}
+
+names! {
             Login => "login", Logout => "logout", Whoami => "whoami", Changes => "changes", Pulse => "pulse",
             ChangePassword => "change_password", Queue => "queue", Task => "task",
             Claim => "claim", ReturnToGroup => "return_to_group", SetDue => "set_due",
@@ -354,9 +362,7 @@ impl Call {
             AuditTail => "audit_tail", Backup => "backup", Check => "check",
             RegistryExport => "registry_export",
             SetupInfo => "setup_info", Setup => "setup", RequestSetup => "request_setup",
-            RegistryImport => "registry_import",
-        }
-    }
+    RegistryImport => "registry_import",
 }
 
 /// The PIN of a personal certificate (ЭП-СП). It is never printed, not even in a debug log
@@ -491,6 +497,7 @@ impl From<&Error> for ApiError {
             Error::WrongPin { left: 0 } => (423, "pin_blocked"),
             Error::WrongPin { .. } => (403, "wrong_pin"),
             Error::Storage(StoreError::DiskFull) => (507, "disk_full"),
+            Error::Storage(StoreError::ReadOnly) => (503, "read_only"),
             Error::Storage(StoreError::Locked) => (503, "database_locked"),
             Error::Storage(_) => (500, "storage"),
             Error::Internal(_) => (500, "internal"),

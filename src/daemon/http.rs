@@ -111,12 +111,12 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
     // up is what support should see first.
     let db = tokio::task::spawn_blocking(move || {
         node.store().read()?;
-        node.exchange_backlog()
+        Ok::<_, crate::Error>((node.exchange_backlog()?, node.store().read_only()))
     })
     .await;
-    let (db_ok, backlog) = match db {
-        Ok(Ok(b)) => (true, Some(b)),
-        _ => (false, None),
+    let (db_ok, backlog, read_only) = match db {
+        Ok(Ok((b, ro))) => (true, Some(b), ro),
+        _ => (false, None, false),
     };
     let smev = state.api.link.snapshot();
     let mut smev_json = serde_json::to_value(&smev).unwrap_or_default();
@@ -131,14 +131,15 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
     let disk = state.disk();
     let disk_low = disk.is_some_and(|(free, _)| free < crate::store::LOW_SPACE);
     let body = serde_json::json!({
-        "status": match (db_ok, disk_low) {
-            (false, _) => "failing",
-            (true, true) => "disk_full",
-            (true, false) => "ok",
+        "status": match (db_ok, read_only, disk_low) {
+            (false, _, _) => "failing",
+            (true, true, _) => "read_only",
+            (true, false, true) => "disk_full",
+            (true, false, false) => "ok",
         },
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs(),
-        "database": { "ok": db_ok },
+        "database": { "ok": db_ok, "read_only": read_only },
         "smev": smev_json,
         "rsmev": state.api.regional_link.snapshot(),
         "disk": disk.map(|(free, total)| serde_json::json!({
@@ -151,7 +152,7 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
         "clock": { "synchronized": state.clock_synchronized() },
     });
     json(
-        if db_ok && !disk_low {
+        if db_ok && !read_only && !disk_low {
             StatusCode::OK
         } else {
             StatusCode::SERVICE_UNAVAILABLE

@@ -178,8 +178,9 @@ impl Node {
     pub fn set_passport(&self, actor: Actor, id: ServiceId, p: &ServicePassport) -> Result<()> {
         self.write(actor, "service.set_passport", |w| {
             w.who.require("service.set_passport", Right::Administer)?;
-            p.check().map_err(|(f, m)| Error::invalid(f, m))?;
+            // Another body's service is absent before the input is looked at.
             let mut s: Service = w.load(id.0)?;
+            p.check().map_err(|(f, m)| Error::invalid(f, m))?;
             let key = service_code_key(s.org, p.code.trim()).0;
             check_code_free(w, &s.code, &p.code, key, "Услуга")?;
             s.set_passport(p);

@@ -317,7 +317,8 @@ impl Node {
         })
     }
 
-    /// «Удалить файл»: by whoever added it, or a supervisor, while the owner still changes.
+    /// «Удалить файл»: by whoever added it, the head (who approves) or a specialist with
+    /// super-rights, while the owner still changes.
     /// A file a form field names is replaced through the form, not removed here.
     pub fn remove_file(&self, actor: super::Actor, id: FileId) -> Result<()> {
         self.write(actor, "file.remove", |w| {
@@ -325,9 +326,12 @@ impl Node {
             // A regional request's files are seen by both bodies; each removes only its own.
             w.who.same_org(f.org, "file", id, ())?;
             let mine = f.added_by.is_some() && f.added_by == w.who.user_id();
-            if !mine && !w.who.rights.has(Right::SuperRights) {
+            let senior = w.who.rights.has(Right::SuperRights) || w.who.rights.has(Right::Approve);
+            if !mine && !senior {
                 return Err(Error::NotAllowed(
-                    "Удалить файл может тот, кто его добавил, или руководитель".into(),
+                    "Удалить файл может тот, кто его добавил, руководитель или специалист с \
+                     суперправами"
+                        .into(),
                 ));
             }
             if f.field.is_some() {

@@ -1,0 +1,709 @@
+//! Every operation of the local API tried by every role and by another body's users, through
+//! the one dispatch every transport uses (`Api::handle`), with real sessions. The table says
+//! which roles get past the rights: a refusal is 403 (no right) or 404 (not theirs to see);
+//! anything else — success, or a 409/422 about the object's state or the input — got past
+//! them. Another body's users are refused everything that names our objects, and what their
+//! lists and cards show holds nothing of ours.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use volost::Actor;
+use volost::api::dispatch::{Api, Caller};
+use volost::api::session::Sessions;
+use volost::api::{Bytes, Call, ListArgs, Request};
+use volost::config::BackupConfig;
+use volost::domain::*;
+use volost::service::*;
+
+/// The roles of the starter catalog, by login in the fixture.
+const ROLES: [(&str, &str); 5] = [
+    ("specialist", "spec"),
+    ("head", "head"),
+    ("super", "super"),
+    ("admin", "admin"),
+    ("support", "support"),
+];
+
+/// Another body's users: login and role.
+const OTHERS: [(&str, &str); 2] = [("admin2", "admin"), ("head2", "head")];
+
+const ALL: &[&str] = &["specialist", "head", "super", "admin", "support"];
+const WORKERS: &[&str] = &["specialist", "head", "super"];
+const SPEC_SUPER: &[&str] = &["specialist", "super"];
+const ADMIN: &[&str] = &["admin"];
+const NOBODY: &[&str] = &[];
+
+/// Words only our body's data holds: another body must never see them.
+const OURS: [&str; 3] = [
+    "Администрация Тестового сельсовета",
+    "Семёнов Пётр Ильич",
+    "Иванова Марина Сергеевна",
+];
+
+struct Ids {
+    svc: ServiceId,
+    kind: KindId,
+    app: AppId,
+    number: String,
+    applicant: ApplicantId,
+    process: ProcessId,
+    task: TaskId,
+    out: OutReqId,
+    inc: InReqId,
+    reg: RegReqId,
+    file: FileId,
+    clerk: UserId,
+    group: GroupId,
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    api: Api,
+    tokens: BTreeMap<&'static str, String>,
+    ids: Ids,
+}
+
+fn world() -> World {
+    let fx = fixture();
+    let node = &fx.node;
+    let svc = service(&fx);
+    let kind = node
+        .request_kinds(fx.spec)
+        .unwrap()
+        .into_iter()
+        .find(|k| !k.sign_personal)
+        .unwrap();
+    let app = draft(&fx, fx.spec);
+    let process = node.launch_service(fx.spec, svc.id, None).unwrap();
+    let out = node
+        .create_outgoing(fx.spec, kind.id, None, &values(&kind.fields))
+        .unwrap();
+    let inc = node
+        .receive_incoming(
+            Actor::System(fx.org),
+            &IncomingInput {
+                kind: kind.id,
+                consumer_number: "МВ-1".into(),
+                message_id: "0a1b2c3d-0000-11ef-8000-000000000001".into(),
+                data: values(&kind.fields),
+                planned_days: 5,
+            },
+        )
+        .unwrap();
+    let file = node
+        .add_file(
+            fx.spec,
+            Some(FileOwner::Application(app.id)),
+            "заявление.pdf",
+            b"%PDF-1.4 test",
+        )
+        .unwrap();
+    let clerk = add(
+        node,
+        fx.admin,
+        "clerk",
+        "Клерк Тестовый",
+        "specialist",
+        fx.group,
+    );
+
+    // Another body on the node, and a third that our specialist asks for Р-сведения.
+    let org2 = node
+        .add_org(fx.admin, &org("Администрация Соседнего сельсовета"))
+        .unwrap();
+    let sys2 = Actor::System(org2);
+    let g2 = node.groups(sys2).unwrap()[0].id;
+    let admin2 = add(node, sys2, "admin2", "Админ Второй", "admin", g2);
+    add(node, admin2, "head2", "Руководитель Второй", "head", g2);
+    let org3 = node
+        .add_org(fx.admin, &org("Администрация района"))
+        .unwrap();
+    let reg = node
+        .create_regional(
+            fx.spec,
+            &RegionalInput {
+                provider_org: Some(org3),
+                subject: "Сведения о составе семьи".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+
+    let ids = Ids {
+        svc: svc.id,
+        kind: kind.id,
+        app: app.id,
+        number: app.number.clone(),
+        applicant: app.applicant,
+        process: process.id,
+        task: process.tasks[0],
+        out: out.id,
+        inc: inc.id,
+        reg: reg.id,
+        file: file.id,
+        clerk: uid(clerk),
+        group: fx.group,
+    };
+    let Fx { dir, node, .. } = fx;
+    let api = Api::new(
+        Arc::new(node),
+        Sessions::new(Duration::from_secs(3600)),
+        BackupConfig {
+            dir: dir.path().join("backups"),
+            ..BackupConfig::default()
+        },
+    );
+    let mut tokens = BTreeMap::new();
+    for login in ROLES.iter().map(|r| r.1).chain(OTHERS.iter().map(|o| o.0)) {
+        let v = api
+            .handle(
+                Request {
+                    token: None,
+                    call: Call::Login {
+                        login: login.into(),
+                        password: "password-1".into(),
+                    },
+                },
+                &Caller::default(),
+            )
+            .unwrap();
+        tokens.insert(login, v["token"].as_str().unwrap().to_string());
+    }
+    World {
+        _dir: dir,
+        api,
+        tokens,
+        ids,
+    }
+}
+
+struct Probe {
+    name: &'static str,
+    call: fn(&Ids) -> Call,
+    /// The roles of our body that get past the rights.
+    pass: &'static [&'static str],
+    /// Names one of our objects: another body is refused it whatever its role.
+    ours: bool,
+    /// Changes what later tries would meet (a deletion, a logout): each try on a new node.
+    fresh: bool,
+    /// What the user does first on that node (claims the task before completing it).
+    prep: Option<fn(&World, &str)>,
+}
+
+fn probe(
+    name: &'static str,
+    pass: &'static [&'static str],
+    ours: bool,
+    call: fn(&Ids) -> Call,
+) -> Probe {
+    Probe {
+        name,
+        call,
+        pass,
+        ours,
+        fresh: false,
+        prep: None,
+    }
+}
+
+fn fresh(p: Probe) -> Probe {
+    Probe { fresh: true, ..p }
+}
+
+/// On a new node, after `prep` by the same user.
+fn after(prep: fn(&World, &str), p: Probe) -> Probe {
+    Probe {
+        fresh: true,
+        prep: Some(prep),
+        ..p
+    }
+}
+
+/// The user claims the task first (where the rights let them).
+fn claim_task(w: &World, login: &str) {
+    let _ = attempt(
+        w,
+        login,
+        Call::Claim {
+            id: w.ids.task,
+            take_over: false,
+        },
+    );
+}
+
+fn claim_incoming(w: &World, login: &str) {
+    let _ = attempt(
+        w,
+        login,
+        Call::ClaimIncoming {
+            id: w.ids.inc,
+            take_over: false,
+        },
+    );
+}
+
+fn date(d: &str) -> time::Date {
+    time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE).unwrap()
+}
+
+fn list<F: Default>() -> ListArgs<F> {
+    ListArgs {
+        filter: F::default(),
+        sort: ReqCol::Created,
+        desc: false,
+        after: None,
+        limit: 50,
+    }
+}
+
+fn starter() -> volost::catalog::Starter {
+    volost::catalog::Starter::builtin().unwrap()
+}
+
+fn probes() -> Vec<Probe> {
+    vec![
+        // Sessions.
+        probe("whoami", ALL, false, |_| Call::Whoami),
+        probe("changes", ALL, false, |_| Call::Changes),
+        probe("pulse", ALL, false, |_| Call::Pulse),
+        fresh(probe("change_password", ALL, false, |_| {
+            Call::ChangePassword {
+                old: "password-1".into(),
+                new: "другой-пароль-2".into(),
+            }
+        })),
+        fresh(probe("logout", ALL, false, |_| Call::Logout)),
+        // Tasks and processes.
+        probe("queue", ALL, false, |_| {
+            Call::Queue(TaskQuery::new(Queue::Group))
+        }),
+        probe("task", ALL, true, |i| Call::Task { id: i.task }),
+        // The first step of the service is a specialist's: the head does not take it.
+        fresh(probe("claim", SPEC_SUPER, true, |i| Call::Claim {
+            id: i.task,
+            take_over: false,
+        })),
+        after(
+            claim_task,
+            probe("return_to_group", SPEC_SUPER, true, |i| {
+                Call::ReturnToGroup { id: i.task }
+            }),
+        ),
+        fresh(probe("set_due", &["head", "super"], true, |i| {
+            Call::SetDue {
+                id: i.task,
+                due: date("2026-12-30"),
+            }
+        })),
+        after(
+            claim_task,
+            probe("complete", SPEC_SUPER, true, |i| Call::Complete {
+                id: i.task,
+                finish: false,
+                comment: String::new(),
+            }),
+        ),
+        probe("launch_service", WORKERS, true, |i| Call::LaunchService {
+            service: i.svc,
+            dept: None,
+        }),
+        probe("process_map", ALL, true, |i| Call::ProcessMap {
+            process: i.process,
+        }),
+        probe("process_tasks", ALL, true, |i| Call::ProcessTasks {
+            process: i.process,
+        }),
+        probe("archive", ALL, false, |_| {
+            Call::Archive(ArchiveQuery {
+                filter: ArchiveFilter::default(),
+                after: None,
+                limit: 50,
+            })
+        }),
+        probe("archive_process", NOBODY, true, |i| Call::ArchiveProcess {
+            process: i.process,
+        }),
+        probe("report", &["head", "admin", "support"], false, |_| {
+            Call::Report(ReportQuery {
+                from: date("2026-01-01"),
+                to: date("2026-12-31"),
+                dept: None,
+            })
+        }),
+        probe("export", &["head", "admin", "support"], false, |_| {
+            Call::Export {
+                what: Exported::Report(ReportQuery {
+                    from: date("2026-01-01"),
+                    to: date("2026-12-31"),
+                    dept: None,
+                }),
+                format: volost::export::FileFormat::Xlsx,
+            }
+        }),
+        // Applications and applicants.
+        probe("applications", ALL, false, |_| {
+            Call::Applications(AppQuery::default())
+        }),
+        // A specialist sees the applications they made or were given; super-rights, the
+        // head and monitoring see all.
+        probe("application", ALL, true, |i| Call::Application {
+            id: i.app,
+        }),
+        probe("application_by_number", ALL, true, |i| {
+            Call::ApplicationByNumber {
+                number: i.number.clone(),
+            }
+        }),
+        probe("create_application", WORKERS, true, |i| {
+            Call::CreateApplication(NewApplication {
+                service: i.svc,
+                dept: None,
+                applicant: ApplicantRef::Existing(i.applicant),
+                data: BTreeMap::new(),
+                source: Source::Manual,
+            })
+        }),
+        probe("update_draft", WORKERS, true, |i| Call::UpdateDraft {
+            id: i.app,
+            data: BTreeMap::new(),
+        }),
+        fresh(probe("act", WORKERS, true, |i| Call::Act {
+            id: i.app,
+            input: ActionInput::new(Action::Register),
+        })),
+        probe("create_applicant", WORKERS, false, |_| {
+            Call::CreateApplicant(person("Новиков Олег", "112-233-445 95"))
+        }),
+        probe("find_applicants", ALL, false, |_| Call::FindApplicants {
+            query: ApplicantQuery::Snils("112-233-445 95".into()),
+            limit: 10,
+        }),
+        probe("applicant", ALL, true, |i| Call::Applicant {
+            id: i.applicant,
+        }),
+        // Interagency requests.
+        probe("create_outgoing", WORKERS, true, |i| Call::CreateOutgoing {
+            kind: i.kind,
+            application: None,
+            data: BTreeMap::new(),
+        }),
+        // Interagency requests are for those with the right to them, not monitoring.
+        probe("outgoing", WORKERS, true, |i| Call::Outgoing { id: i.out }),
+        // No SMEV on this node: refused to everyone, with the reason.
+        fresh(probe("submit_outgoing", NOBODY, true, |i| {
+            Call::SubmitOutgoing {
+                id: i.out,
+                pin: None,
+            }
+        })),
+        probe("reopen_outgoing", WORKERS, true, |i| Call::ReopenOutgoing {
+            id: i.out,
+        }),
+        probe("outgoing_list", WORKERS, false, |_| {
+            Call::OutgoingList(list())
+        }),
+        probe("incoming_list", WORKERS, false, |_| {
+            Call::IncomingList(list())
+        }),
+        probe("regional_list", WORKERS, false, |_| {
+            Call::RegionalList(list())
+        }),
+        probe("incoming", WORKERS, true, |i| Call::Incoming { id: i.inc }),
+        probe("route", WORKERS, true, |i| Call::Route {
+            about: Routed::Incoming(i.inc),
+        }),
+        fresh(probe("answer_incoming", WORKERS, true, |i| {
+            Call::AnswerIncoming {
+                id: i.inc,
+                answer: BTreeMap::new(),
+                pin: None,
+            }
+        })),
+        fresh(probe("claim_incoming", WORKERS, true, |i| {
+            Call::ClaimIncoming {
+                id: i.inc,
+                take_over: false,
+            }
+        })),
+        // «Вернуть» gives it back to its previous executor; a request just claimed from the
+        // group has none, whoever asks.
+        after(
+            claim_incoming,
+            probe("return_incoming", NOBODY, true, |i| Call::ReturnIncoming {
+                id: i.inc,
+            }),
+        ),
+        probe("comment_incoming", WORKERS, true, |i| {
+            Call::CommentIncoming {
+                id: i.inc,
+                comment: "Уточнить адрес".into(),
+            }
+        }),
+        probe("create_regional", WORKERS, false, |_| {
+            Call::CreateRegional(RegionalInput {
+                subject: "Сведения".into(),
+                ..Default::default()
+            })
+        }),
+        // Its provider is a body on this node: nothing goes over РСМЭВ.
+        fresh(probe("send_regional", NOBODY, true, |i| {
+            Call::SendRegional {
+                id: i.reg,
+                pin: None,
+            }
+        })),
+        // The provider completes it, not the body that asked.
+        fresh(probe("complete_regional", NOBODY, true, |i| {
+            Call::CompleteRegional {
+                id: i.reg,
+                answer: "Сведения представлены".into(),
+            }
+        })),
+        probe("regional", WORKERS, true, |i| Call::Regional { id: i.reg }),
+        // Files.
+        probe("add_file", WORKERS, true, |i| Call::AddFile {
+            owner: Some(FileOwner::Application(i.app)),
+            name: "справка.pdf".into(),
+            data: Bytes(b"%PDF-1.4".to_vec()),
+        }),
+        probe("files", ALL, true, |i| Call::Files {
+            owner: FileOwner::Application(i.app),
+        }),
+        probe("file", ALL, true, |i| Call::File { id: i.file }),
+        // Whoever added it, the head, or super-rights.
+        fresh(probe("remove_file", WORKERS, true, |i| Call::RemoveFile {
+            id: i.file,
+        })),
+        // Catalog.
+        probe("services", ALL, false, |_| Call::Services { all: true }),
+        probe("service", ALL, true, |i| Call::Service { id: i.svc }),
+        probe("request_kinds", ALL, false, |_| Call::RequestKinds),
+        probe("add_service", ADMIN, false, |_| {
+            let mut s = starter().services.remove(0);
+            s.code = "9900000000000000001".into();
+            Call::AddService(s)
+        }),
+        probe("add_request_kind", ADMIN, false, |_| {
+            let mut k = starter().kinds.remove(0);
+            k.code = "test-kind".into();
+            Call::AddRequestKind(k)
+        }),
+        probe("set_service_active", ADMIN, true, |i| {
+            Call::SetServiceActive {
+                id: i.svc,
+                active: true,
+            }
+        }),
+        probe("set_passport", ADMIN, true, |i| Call::SetPassport {
+            id: i.svc,
+            passport: ServicePassport::default(),
+        }),
+        probe("update_service", ADMIN, true, |i| Call::UpdateService {
+            id: i.svc,
+            spec: starter().services.remove(0),
+        }),
+        probe("update_request_kind", ADMIN, true, |i| {
+            Call::UpdateRequestKind {
+                id: i.kind,
+                spec: starter().kinds.remove(0),
+            }
+        }),
+        // Administration.
+        probe("org", ALL, false, |_| Call::Org),
+        probe("bodies", WORKERS, false, |_| Call::Bodies),
+        probe("regional_bodies", WORKERS, false, |_| Call::RegionalBodies),
+        probe("departments", ALL, false, |_| Call::Departments),
+        probe("add_department", ADMIN, false, |_| Call::AddDepartment {
+            name: "Отдел".into(),
+            parent: None,
+        }),
+        probe("groups", ALL, false, |_| Call::Groups),
+        probe("add_group", ADMIN, false, |_| Call::AddGroup {
+            name: "Группа".into(),
+        }),
+        probe("roles", ALL, false, |_| Call::Roles),
+        probe("calendar", ALL, false, |_| Call::Calendar),
+        probe("set_calendar_day", ADMIN, false, |_| Call::SetCalendarDay {
+            date: date("2026-12-30"),
+            off: true,
+        }),
+        // Staff pick executors from their body's users.
+        probe("users", ALL, false, |_| Call::Users),
+        probe("add_user", ADMIN, false, |i| {
+            Call::AddUser(NewUser {
+                login: "newclerk".into(),
+                full_name: "Новый Клерк".into(),
+                dept: None,
+                roles: vec!["specialist".into()],
+                groups: vec![i.group],
+            })
+        }),
+        probe("reset_password", ADMIN, true, |_| Call::ResetPassword {
+            login: "clerk".into(),
+        }),
+        probe("set_user_active", ADMIN, true, |i| Call::SetUserActive {
+            user: i.clerk,
+            active: true,
+        }),
+        probe("set_user_roles", ADMIN, true, |i| Call::SetUserRoles {
+            user: i.clerk,
+            roles: vec!["specialist".into()],
+            groups: vec![i.group],
+        }),
+        probe("audit_tail", &["head", "admin", "support"], false, |_| {
+            Call::AuditTail { n: 20 }
+        }),
+        // The operator's: no staff session reaches them.
+        probe("backup", NOBODY, false, |_| Call::Backup),
+        probe("setup_info", NOBODY, false, |_| Call::SetupInfo),
+        probe("setup", NOBODY, false, |_| {
+            Call::Setup(NodeSetup {
+                org: org("Захват"),
+                admin_login: "root2".into(),
+                admin_password: "очень-длинный-пароль".into(),
+            })
+        }),
+        // Counts only, for support over SSH.
+        probe("check", ALL, false, |_| Call::Check),
+        probe("request_setup", ADMIN, false, |_| Call::RequestSetup),
+        // No key on this node to sign or check a registry with: refused, with the reason.
+        probe("registry_export", NOBODY, false, |_| Call::RegistryExport),
+        probe("registry_import", NOBODY, false, |_| Call::RegistryImport {
+            text: "не реестр".into(),
+        }),
+    ]
+}
+
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Passed,
+    Refused,
+}
+
+/// One try: whether the rights let `login` through, and the reply when it succeeded.
+fn attempt(w: &World, login: &str, call: Call) -> (Seen, Option<String>, String) {
+    let r = w.api.handle(
+        Request {
+            token: Some(w.tokens[login].clone()),
+            call,
+        },
+        &Caller::default(),
+    );
+    match r {
+        Ok(v) => (Seen::Passed, Some(v.to_string()), "ok".into()),
+        Err(e) => {
+            assert!(
+                e.status != 401 && e.status < 500,
+                "{login}: {} {} {}",
+                e.status,
+                e.code,
+                e.message
+            );
+            let seen = if matches!(e.status, 403 | 404) {
+                Seen::Refused
+            } else {
+                Seen::Passed
+            };
+            (
+                seen,
+                None,
+                format!("{} {}: {}", e.status, e.code, e.message),
+            )
+        }
+    }
+}
+
+#[test]
+fn every_operation_by_every_role_and_by_another_body() {
+    let probes = probes();
+    let shared = world();
+    let mut wrong = Vec::new();
+    let mut tries = 0;
+    let mut table = String::new();
+    for p in &probes {
+        let mut row = format!("{:<24}", p.name);
+        let everyone = ROLES
+            .iter()
+            .map(|(role, login)| (*login, *role, false))
+            .chain(OTHERS.iter().map(|(login, role)| (*login, *role, true)));
+        for (login, role, other) in everyone {
+            let own;
+            let w = if p.fresh {
+                own = world();
+                &own
+            } else {
+                &shared
+            };
+            if let Some(prep) = p.prep {
+                prep(w, login);
+            }
+            let (seen, reply, what) = attempt(w, login, (p.call)(&w.ids));
+            tries += 1;
+            let want = if other && p.ours {
+                Seen::Refused
+            } else if p.pass.contains(&role) {
+                Seen::Passed
+            } else {
+                Seen::Refused
+            };
+            row.push_str(&format!(
+                " {login}:{}",
+                if seen == Seen::Passed { "+" } else { "-" }
+            ));
+            if seen != want {
+                wrong.push(format!(
+                    "{} by {login} ({role}{}): {seen:?} ({what}), expected {want:?}",
+                    p.name,
+                    if other { ", another body" } else { "" }
+                ));
+            }
+            if other
+                && let Some(reply) = reply
+                && p.name != "bodies"
+                && p.name != "check"
+            {
+                for word in OURS {
+                    assert!(
+                        !reply.contains(word),
+                        "{} by {login} of another body shows «{word}»: {reply}",
+                        p.name
+                    );
+                }
+            }
+        }
+        table.push_str(&row);
+        table.push('\n');
+    }
+    println!("{table}");
+    assert!(
+        wrong.is_empty(),
+        "{} mismatches:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    println!(
+        "rights: {} operations × {} users ({} roles of ours, {} of another body): {tries} tries, \
+         each as the table says",
+        probes.len(),
+        ROLES.len() + OTHERS.len(),
+        ROLES.len(),
+        OTHERS.len()
+    );
+}
+
+/// So that the table cannot fall behind the API: a new `Call` variant must be added to it.
+#[test]
+fn the_table_names_every_operation() {
+    let named: Vec<&str> = probes().iter().map(|p| p.name).collect();
+    for op in Call::OPS {
+        assert!(
+            named.contains(op) || *op == "login",
+            "operation {op} is not in the rights table"
+        );
+    }
+}
