@@ -217,6 +217,28 @@ mod tests {
         assert_eq!(n, 8, "all eight cases ran");
     }
 
+    /// As SMEV's reference implementation does (the digests must match): an attribute in the
+    /// XML namespace gets a declared `nsN` prefix like any other. Not well-formed for a
+    /// namespace-aware parser, but only ever hashed.
+    #[test]
+    fn xml_lang_is_prefixed_like_any_namespaced_attribute() {
+        assert_eq!(
+            t("<a xmlns=\"u\" xml:lang=\"ru\"/>"),
+            "<ns1:a xmlns:ns1=\"u\" xmlns:ns2=\"http://www.w3.org/XML/1998/namespace\" \
+             ns2:lang=\"ru\"></ns1:a>"
+        );
+    }
+
+    /// A namespace name is its declaration's value with references resolved (fuzzing found
+    /// it taken raw, so the output did not transform to itself).
+    #[test]
+    fn references_in_a_namespace_name_are_resolved() {
+        assert_eq!(
+            t("<a xmlns=\"urn:x&amp;y&#x41;\"/>"),
+            "<ns1:a xmlns:ns1=\"urn:x&amp;yA\"></ns1:a>"
+        );
+    }
+
     #[test]
     fn greater_than_follows_the_writers_chunks() {
         assert_eq!(
