@@ -7,8 +7,11 @@
 use std::sync::OnceLock;
 use volost::domain::{Field, validate};
 
+/// A target's check: panics on a finding.
+pub type Check = fn(&[u8]);
+
 /// The targets, by name: what `fuzz/run` runs and the directories are named after.
-pub const TARGETS: [(&str, fn(&[u8])); 4] = [
+pub const TARGETS: [(&str, Check); 4] = [
     ("smev_reply", smev_reply),
     ("smev_transform", smev_transform),
     ("validators", validators),

@@ -205,10 +205,8 @@ struct Figures {
     cuts: [u64; 3],
 }
 
-/// One seed: a node on a new disk, operations until the power goes, then the checks.
-fn run(seed: u64, f: &mut Figures) {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let disk = Disk::default();
+/// A new node on `disk`, and its clock.
+fn node_on(disk: &Disk) -> (volost::service::InitResult, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(Ts(1_795_402_800_000)));
     let init = Node::init_in(
         Store::create_with_backend(disk.clone()).unwrap(),
@@ -218,6 +216,14 @@ fn run(seed: u64, f: &mut Figures) {
         Options::for_tests(),
     )
     .unwrap();
+    (init, clock)
+}
+
+/// One seed: a node on a new disk, operations until the power goes, then the checks.
+fn run(seed: u64, f: &mut Figures) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let disk = Disk::default();
+    let (init, clock) = node_on(&disk);
     let node = &init.node;
     let who = Actor::System(OrgId(1));
     let admin = Actor::User(init.admin.id);
@@ -370,16 +376,8 @@ fn is_read_only(r: Result<(), volost::Error>) -> bool {
 #[test]
 fn a_read_only_data_directory_refuses_changes_clearly_and_work_resumes_when_writable() {
     let disk = Disk::default();
-    let clock = Arc::new(FixedClock::new(Ts(1_795_402_800_000)));
     let who = Actor::System(OrgId(1));
-    let init = Node::init_in(
-        Store::create_with_backend(disk.clone()).unwrap(),
-        &org(),
-        "admin",
-        clock.clone(),
-        Options::for_tests(),
-    )
-    .unwrap();
+    let (init, clock) = node_on(&disk);
     for i in 0..3 {
         init.node.set_calendar_day(who, holiday(i), true).unwrap();
     }

@@ -153,6 +153,11 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                     return Err(XmlError::TooDeep);
                 }
                 let name = s.name();
+                check_qname(
+                    name.prefix().map(|p| p.into_inner()),
+                    name.local_name().into_inner(),
+                )
+                .map_err(|e| bad(&r, &e))?;
                 let mut el = Element {
                     prefix: name.prefix().map(owned),
                     ns,
@@ -165,6 +170,11 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                     if a.key.as_namespace_binding().is_some() {
                         continue;
                     }
+                    check_qname(
+                        a.key.prefix().map(|p| p.into_inner()),
+                        a.key.local_name().into_inner(),
+                    )
+                    .map_err(|e| bad(&r, &e))?;
                     let (res, local) = r.resolver().resolve_attribute(a.key);
                     let ns = match res {
                         ResolveResult::Bound(n) => {
@@ -179,6 +189,10 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                         .normalized_value(XmlVersion::Implicit1_0)
                         .map_err(|e| bad(&r, &e))?
                         .into_owned();
+                    check_chars(&value).map_err(|e| bad(&r, &e))?;
+                    if a.value.contains('<') {
+                        return Err(bad(&r, &"'<' in an attribute value"));
+                    }
                     el.attrs.push(Attr {
                         prefix: a.key.prefix().map(owned),
                         ns,
@@ -240,11 +254,57 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
     root.ok_or(XmlError::Empty)
 }
 
+/// XML 1.0's NameStartChar.
+fn name_start(c: char) -> bool {
+    c == '_'
+        || c.is_ascii_alphabetic()
+        || matches!(c,
+            '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+            | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+            | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+            | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// XML 1.0's NameChar.
+fn name_char(c: char) -> bool {
+    name_start(c)
+        || c.is_ascii_digit()
+        || matches!(c, '-' | '.' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// The reader takes a name as whatever stands before `=` or `>`; a name with a quote or a
+/// control character in it is malformed XML, and the transform would write it back as
+/// something no parser reads (found by fuzzing).
+fn check_qname(prefix: Option<&str>, local: &str) -> Result<(), String> {
+    for s in prefix.into_iter().chain([local]) {
+        let mut cs = s.chars();
+        let ok = cs.next().is_some_and(name_start) && cs.all(name_char);
+        if !ok {
+            return Err(format!("{s:?} is not an XML name"));
+        }
+    }
+    Ok(())
+}
+
+/// XML 1.0's Char: no control characters but tab and line ends, no U+FFFE/U+FFFF.
+fn check_chars(s: &str) -> Result<(), String> {
+    match s
+        .chars()
+        .find(|c| matches!(c, '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}'))
+    {
+        Some(c) => Err(format!("character U+{:04X} is not allowed in XML", c as u32)),
+        None => Ok(()),
+    }
+}
+
 /// A namespace name as its declaration's value means it: the reader hands the raw value, so
 /// references are resolved and white space normalised here, as for any attribute value.
 /// Without this `xmlns:a="urn:x&amp;y"` named another namespace than the one it declares, and
 /// the transform, writing it escaped, did not reproduce itself (found by fuzzing).
 fn namespace(raw: &str) -> Result<String, String> {
+    if raw.contains('<') {
+        return Err(format!("'<' in the namespace name {raw:?}"));
+    }
     let spaced: String = raw
         .chars()
         .map(|c| {
@@ -255,9 +315,11 @@ fn namespace(raw: &str) -> Result<String, String> {
             }
         })
         .collect();
-    quick_xml::escape::unescape(&spaced)
+    let uri = quick_xml::escape::unescape(&spaced)
         .map(|s| s.into_owned())
-        .map_err(|e| format!("namespace name {raw:?}: {e}"))
+        .map_err(|e| format!("namespace name {raw:?}: {e}"))?;
+    check_chars(&uri)?;
+    Ok(uri)
 }
 
 fn owned<T: AsRef<str>>(t: T) -> String {
@@ -277,6 +339,10 @@ fn push_text(
     root: &Option<Element>,
     r: &NsReader<&[u8]>,
 ) -> Result<(), XmlError> {
+    check_chars(s).map_err(|reason| XmlError::Malformed {
+        pos: r.buffer_position(),
+        reason,
+    })?;
     match stack.last_mut() {
         Some(top) => {
             if let Some(Node::Text(t)) = top.children.last_mut() {
@@ -302,6 +368,27 @@ fn push_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the reader lets through and XML does not (each found by fuzzing the transform).
+    #[test]
+    fn malformed_names_characters_and_namespaces_are_refused() {
+        for bad in [
+            "<a xmlns=\"u\" b\"c=\"1\"/>",
+            "<a xmlns=\"u\" b=\"x<y\"/>",
+            "<a xmlns=\"u<\"/>",
+            "<a xmlns=\"u\">\u{1}</a>",
+            "<a xmlns=\"u\" b=\"&#x1;\"/>",
+            "<1a xmlns=\"u\"/>",
+        ] {
+            assert!(
+                matches!(parse(bad), Err(XmlError::Malformed { .. })),
+                "{bad:?} taken"
+            );
+        }
+        let ok =
+            parse("<a:Б xmlns:a=\"urn:x&amp;y\" c-d.e=\"&lt;\">\tт</a:Б>").expect("well-formed");
+        assert_eq!(ok.ns.as_deref(), Some("urn:x&y"));
+    }
 
     #[test]
     fn names_resolve_and_character_data_merges() {
