@@ -43,7 +43,7 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// what it writes is XML the parser takes again and that transforms to itself (the
 /// transform's output is already in its normal form).
 ///
-/// Except for attributes in the XML namespace (`xml:lang`): like SMEV's reference
+/// Except for attributes (or elements) in the XML namespace (`xml:lang`): like SMEV's reference
 /// implementation, which the digests must match, the transform gives them an `nsN` prefix
 /// declared for that namespace, which Namespaces in XML forbids. The output is hashed, never
 /// parsed, so it stays as SMEV computes it; there only the absence of a panic is checked
@@ -60,20 +60,30 @@ pub fn smev_transform(data: &[u8]) {
         return;
     };
     let out = String::from_utf8(out).expect("the transform writes UTF-8");
-    let xml_attrs = root
-        .descendants()
-        .iter()
-        .any(|e| e.attrs.iter().any(|a| a.ns.as_deref() == Some(XML_NS)));
-    if xml_attrs {
+    let in_xml_ns = root.descendants().iter().any(|e| {
+        e.ns.as_deref() == Some(XML_NS) || e.attrs.iter().any(|a| a.ns.as_deref() == Some(XML_NS))
+    });
+    if in_xml_ns {
         return;
     }
     let again = xml::parse(&out).expect("the transform writes XML the parser takes");
     let twice = transform::transform(&again).expect("its own output transforms");
-    assert_eq!(
-        String::from_utf8_lossy(&twice),
-        out,
-        "the transform of its own output differs"
-    );
+    let twice = String::from_utf8(twice).expect("UTF-8");
+    // A comment or processing instruction inside text splits it into pieces the transform
+    // writes one by one, as SMEV's reference writes one StAX event at a time, and whether a
+    // `>` is escaped depends on where its piece begins; the output has no such splits, so
+    // from there on the transform must be stable.
+    if text.contains("<!--") || text.contains("<?") {
+        let thrice = xml::parse(&twice).expect("the transform writes XML the parser takes");
+        let thrice = transform::transform(&thrice).expect("its own output transforms");
+        assert_eq!(
+            String::from_utf8_lossy(&thrice),
+            twice,
+            "the transform of its own output differs"
+        );
+        return;
+    }
+    assert_eq!(twice, out, "the transform of its own output differs");
 }
 
 fn fields() -> &'static [Field] {

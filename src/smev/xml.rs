@@ -144,6 +144,11 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
             Err(e) => return Err(bad(&r, &e)),
         };
         let ns = ns.map_err(|e| bad(&r, &e))?;
+        // Namespaces in XML: no element is in the namespace of namespace declarations (its
+        // prefix `xmlns` names none); the reader binds it all the same.
+        if ns.as_deref() == Some("http://www.w3.org/2000/xmlns/") {
+            return Err(bad(&r, &"an element with the prefix xmlns"));
+        }
         match ev {
             Event::Start(ref s) | Event::Empty(ref s) => {
                 if root.is_some() {
@@ -379,6 +384,7 @@ mod tests {
             "<a xmlns=\"u\">\u{1}</a>",
             "<a xmlns=\"u\" b=\"&#x1;\"/>",
             "<1a xmlns=\"u\"/>",
+            "<xmlns:a/>",
         ] {
             assert!(
                 matches!(parse(bad), Err(XmlError::Malformed { .. })),

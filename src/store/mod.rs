@@ -369,7 +369,8 @@ impl Store {
             return Ok(db.clone());
         }
         // A read-only handle holds the file's lock: it goes before the file is opened for
-        // writing, and comes back if that fails.
+        // writing, and comes back at once if the file is still read-only (on any other
+        // failure the next read opens it again).
         let was_read_only = slot.take().is_some();
         // The file was not closed cleanly: redb checks and repairs it as it opens, which
         // needs room to write; until then this fails and the next operation tries again.
