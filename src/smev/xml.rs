@@ -310,6 +310,11 @@ fn namespace(raw: &str) -> Result<String, String> {
     if raw.contains('<') {
         return Err(format!("'<' in the namespace name {raw:?}"));
     }
+    // The usual case, on every element of every message: nothing to resolve or normalise.
+    if !raw.contains(['&', '\t', '\n', '\r']) {
+        check_chars(raw)?;
+        return Ok(raw.to_string());
+    }
     let spaced: String = raw
         .chars()
         .map(|c| {

@@ -78,7 +78,7 @@ impl Injection {
 }
 
 impl Fault {
-    /// The fault's name as `POST /sim/faults` takes it.
+    /// A short name for the figures (`chaos_drawn`): the snake_case tag and its argument.
     pub fn name(&self) -> String {
         match self {
             Fault::Drop => "drop".into(),
