@@ -44,6 +44,7 @@ fn sample_rows(n: usize) -> Vec<TaskRow> {
                 .unwrap_or(time::Date::MIN),
             overdue_days: (i % 3) as u32,
             application: Some(format!("2026-{:06}", i + 1)),
+            source: Some(Source::Manual),
         })
         .collect()
 }

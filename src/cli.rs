@@ -842,7 +842,7 @@ pub fn smev_sim(
 }
 
 /// A day as staff type it: `01.11.2026` or `2026-11-01`.
-fn parse_day(s: &str) -> Result<time::Date> {
+pub(crate) fn parse_day(s: &str) -> Result<time::Date> {
     let ru = time::macros::format_description!("[day].[month].[year]");
     let iso = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s.trim(), ru)
@@ -852,7 +852,7 @@ fn parse_day(s: &str) -> Result<time::Date> {
 
 /// Where a staff member's query runs: the running daemon, signed in as them, or the database
 /// itself when the daemon is stopped (the operator of the machine may open it).
-enum Seat {
+pub(crate) enum Seat {
     Daemon(Client),
     Direct(Box<Node>, Actor),
 }
@@ -868,7 +868,7 @@ impl Drop for Seat {
 }
 
 impl Seat {
-    fn open(config: Option<&Path>, login: &str) -> Result<Seat> {
+    pub(crate) fn open(config: Option<&Path>, login: &str) -> Result<Seat> {
         let cfg = load_config(config)?;
         if let Ok(mut c) = Client::connect(&cfg.local_api.socket) {
             let password = match std::env::var("VOLOST_PASSWORD") {
@@ -890,7 +890,7 @@ impl Seat {
         Ok(Seat::Direct(Box::new(node), Actor::User(user.id)))
     }
 
-    fn call<T: serde::de::DeserializeOwned>(
+    pub(crate) fn call<T: serde::de::DeserializeOwned>(
         &mut self,
         call: Call,
         direct: impl FnOnce(&Node, Actor) -> volost::service::Result<T>,
@@ -1108,7 +1108,7 @@ pub fn load(config: Option<&Path>, login: &str, count: u32, verify: bool) -> Res
     let out = std::io::stdout();
     for i in 0..count {
         let date = first + time::Duration::days(i64::from(i));
-        c.call::<()>(Call::SetCalendarDay { date, off: true })
+        c.call::<volost::service::Recomputed>(Call::SetCalendarDay { date, off: true })
             .map_err(|e| anyhow::anyhow!(e.ru()))?;
         let mut o = out.lock();
         writeln!(o, "{}", display_date(date))?;

@@ -1,6 +1,7 @@
 //! The `volost` binary: the node's command line. Errors end here as `anyhow`, printed in
 //! Russian for people and in English in the log.
 
+mod calendar_cmd;
 mod cli;
 mod console_setup;
 
@@ -194,6 +195,12 @@ enum Cmd {
         #[arg(long)]
         verify: bool,
     },
+    /// «Производственный календарь»: working days after a date, a year's days off, and
+    /// importing a year's official calendar.
+    Calendar {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
     /// Print a task queue as a staff member sees it.
     Queue {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
@@ -206,6 +213,42 @@ enum Cmd {
         queue: String,
         #[arg(long, default_value_t = 20)]
         limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// The date N working days after the given one («предварительно» when a year on the way
+    /// has no decree loaded).
+    Due {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        days: u32,
+        /// Count by this node's calendar, as this user (default: the calendar the node ships).
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// The year's days off on weekdays and its worked Saturdays and Sundays.
+    Show {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Load official years: the data.gov.ru data set «Производственный календарь» (CSV) or a
+    /// list of decrees in the node's format; open due dates move with them.
+    Import {
+        file: PathBuf,
+        /// An administrator.
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
     },
 }
 
@@ -344,6 +387,7 @@ fn main() {
                 | Cmd::Queue { .. }
                 | Cmd::User { .. }
                 | Cmd::Smev { .. }
+                | Cmd::Calendar { .. }
         )
     ) {
         // SAFETY: at the start of main, before any thread; SIG_DFL is async-signal-safe.
@@ -405,6 +449,20 @@ fn run(cli: Cli) -> Result<()> {
             count,
             verify,
         } => cli::load(config.as_deref(), &user, count, verify),
+        Cmd::Calendar { cmd } => match cmd {
+            CalendarCmd::Due {
+                from,
+                days,
+                user,
+                config,
+            } => calendar_cmd::due(config.as_deref(), user.as_deref(), &from, days),
+            CalendarCmd::Show { year, user, config } => {
+                calendar_cmd::show(config.as_deref(), user.as_deref(), year)
+            }
+            CalendarCmd::Import { file, user, config } => {
+                calendar_cmd::import(config.as_deref(), &user, &file)
+            }
+        },
         Cmd::Setup {
             config,
             answers,

@@ -532,6 +532,12 @@ fn probes() -> Vec<Probe> {
             date: date("2026-12-30"),
             off: true,
         }),
+        probe("import_calendar", ADMIN, false, |_| Call::ImportCalendar {
+            name: "decrees.toml".into(),
+            data: volost::api::Bytes(
+                b"[[year]]\nyear = 2027\ndecree = \"test\"\ntransfers = []\n".to_vec(),
+            ),
+        }),
         // Staff pick executors from their body's users.
         probe("users", ALL, false, |_| Call::Users),
         probe("add_user", ADMIN, false, |i| {

@@ -6,120 +6,11 @@ mod common;
 
 use common::daemon::*;
 use common::sim::{Sim, for_daemon, regional_config};
+use common::tmux::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use volost::domain::*;
 
-struct Tmux(String);
-
-/// Each session runs on a tmux server of its own (`-L`): tests start in parallel, and
-/// sessions starting the one default server together race each other.
-fn tmux(server: &str) -> Command {
-    let mut c = Command::new("tmux");
-    c.args(["-L", server]);
-    c
-}
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Tmux {
-        let ok = tmux(name)
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                cmd,
-            ])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux did not start");
-        Tmux(name.into())
-    }
-
-    /// Sends keys. An Escape goes on its own and is given time to be read alone: an ESC
-    /// byte that reaches the TUI in one read with the next key is parsed as Alt+that key (a
-    /// terminal cannot tell them apart), which under load made an Escape then `:` vanish.
-    fn keys(&self, keys: &[&str]) {
-        for group in keys.split_inclusive(|k| *k == "Escape") {
-            let ok = tmux(&self.0)
-                .args(["send-keys", "-t", &self.0])
-                .args(group)
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok);
-            if group.last() == Some(&"Escape") {
-                std::thread::sleep(Duration::from_millis(200));
-            }
-        }
-    }
-
-    /// Types text literally (Cyrillic included).
-    fn text(&self, s: &str) {
-        let ok = tmux(&self.0)
-            .args(["send-keys", "-t", &self.0, "-l", s])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
-    }
-
-    fn screen(&self) -> String {
-        let out = tmux(&self.0)
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).to_string()
-    }
-
-    /// Waits until the screen shows `what` (up to 10 s); returns the screen.
-    fn wait_for(&self, what: &str) -> String {
-        let until = Instant::now() + Duration::from_secs(10);
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            assert!(
-                Instant::now() < until,
-                "«{what}» never appeared; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn resize(&self, w: u16, h: u16) {
-        let ok = tmux(&self.0)
-            .args([
-                "resize-window",
-                "-t",
-                &self.0,
-                "-x",
-                &w.to_string(),
-                "-y",
-                &h.to_string(),
-            ])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
-    }
-
-    fn alive(&self) -> bool {
-        tmux(&self.0)
-            .args(["has-session", "-t", &self.0])
-            .status()
-            .is_ok_and(|s| s.success())
-    }
-}
-
-/// `volost tui` in tmux on `d`'s socket, signed in as `spec`; `env` goes before the command
-/// (`TERM=linux`, say).
 /// Types a new application's form as staff do: the applicant (ФИО, СНИЛС), then each field
 /// of the service, leaving alone those the applicant part has filled by itself (the name's
 /// parts, СНИЛС) and typing `file` into a required file field. Gives what each field holds.
@@ -132,7 +23,8 @@ fn type_application(
     t.text(name);
     t.keys(&["Tab"]);
     t.text(snils);
-    for _ in 0..5 {
+    // ИНН, паспорт, телефон, адрес, then the source (left at «Личный приём»).
+    for _ in 0..6 {
         t.keys(&["Tab"]);
     }
     let mut held = std::collections::BTreeMap::new();
@@ -161,35 +53,6 @@ fn type_application(
         t.keys(&["Tab"]);
     }
     held
-}
-
-fn signed_in(d: &Daemon, tag: &str, env: &str) -> Tmux {
-    signed_in_as(d, tag, env, "spec")
-}
-
-fn signed_in_as(d: &Daemon, tag: &str, env: &str, login: &str) -> Tmux {
-    let name = format!("volost-e2e-{tag}-{}", std::process::id());
-    let t = Tmux::start(
-        &name,
-        &format!("env {env} {BIN} tui --socket {}", d.socket.display()),
-    );
-    t.wait_for("Вход в систему");
-    t.text(login);
-    t.keys(&["Enter"]);
-    t.text("password-1");
-    t.keys(&["Enter"]);
-    t.wait_for(" · № ");
-    t
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // The TUI may have closed its session, and with it the server, already (F10): quietly.
-        let _ = tmux(&self.0)
-            .args(["kill-server"])
-            .stderr(std::process::Stdio::null())
-            .status();
-    }
 }
 
 #[test]

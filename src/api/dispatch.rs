@@ -167,6 +167,7 @@ impl Api {
                     .as_deref()
                     .and_then(crate::store::space)
                     .is_some_and(|(free, _)| free < crate::store::LOW_SPACE),
+                calendar: n.calendar_status().ok(),
             }),
             Call::ChangePassword { old, new } => ok(n.change_password(a, &old, &new)?),
             Call::Queue(q) => ok(n.queue(a, &q)?),
@@ -265,6 +266,7 @@ impl Api {
             Call::Roles => ok(n.roles(a)?),
             Call::Calendar => ok(n.calendar(a)?),
             Call::SetCalendarDay { date, off } => ok(n.set_calendar_day(a, date, off)?),
+            Call::ImportCalendar { name, data } => ok(n.import_calendar(a, &data.0, &name)?),
             Call::Users => ok(n.list_users(a)?),
             Call::AddUser(new) => {
                 let (u, password) = n.add_user(a, &new)?;

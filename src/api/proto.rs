@@ -253,6 +253,11 @@ pub enum Call {
         date: time::Date,
         off: bool,
     },
+    /// Official years from a file (the data.gov.ru data set or a list of decrees).
+    ImportCalendar {
+        name: String,
+        data: Bytes,
+    },
     Users,
     AddUser(NewUser),
     ResetPassword {
@@ -356,7 +361,7 @@ names! {
             UpdateRequestKind => "update_request_kind",
             Org => "org", Bodies => "bodies", Departments => "departments", AddDepartment => "add_department",
             Groups => "groups", AddGroup => "add_group", Roles => "roles",
-            Calendar => "calendar", SetCalendarDay => "set_calendar_day", Users => "users",
+            Calendar => "calendar", SetCalendarDay => "set_calendar_day", ImportCalendar => "import_calendar", Users => "users",
             AddUser => "add_user", ResetPassword => "reset_password",
             SetUserActive => "set_user_active", SetUserRoles => "set_user_roles",
             AuditTail => "audit_tail", Backup => "backup", Check => "check",
@@ -528,6 +533,9 @@ pub struct Pulse {
     /// The database's disk is (nearly) full: writes may be refused.
     #[serde(default)]
     pub disk_low: bool,
+    /// How far the production calendar is confirmed (administrators are warned near its end).
+    #[serde(default)]
+    pub calendar: Option<crate::service::CalendarStatus>,
 }
 
 /// What `whoami` and `login` answer: the session's user without the password hash.

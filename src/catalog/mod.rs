@@ -1,5 +1,5 @@
-//! The starter catalog shipped with the node (`starter.toml`): roles, the production
-//! calendar, services and request kinds. It is data: a body adds its own services and kinds
+//! The starter catalog shipped with the node (`starter.toml`): roles, services and request
+//! kinds (the production calendar is `domain::calendar`'s). It is data: a body adds its own services and kinds
 //! the same way, through [`ServiceSpec`] and [`KindSpec`].
 
 use crate::domain::*;
@@ -19,15 +19,6 @@ pub struct RoleSpec {
     pub code: String,
     pub name: String,
     pub rights: Vec<Right>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarSpec {
-    #[serde(default)]
-    pub holidays: Vec<String>,
-    #[serde(default)]
-    pub workdays: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -85,8 +76,6 @@ pub struct KindSpec {
 pub struct Starter {
     #[serde(rename = "role")]
     pub roles: Vec<RoleSpec>,
-    #[serde(default)]
-    pub calendar: CalendarSpec,
     #[serde(rename = "service")]
     pub services: Vec<ServiceSpec>,
     #[serde(rename = "request_kind")]
@@ -333,24 +322,11 @@ impl Starter {
         for k in &s.kinds {
             k.check().map_err(CatalogError::Invalid)?;
         }
-        s.calendar().map_err(CatalogError::Invalid)?;
         Ok(s)
     }
 
     pub fn builtin() -> Result<Starter, CatalogError> {
         Starter::parse(STARTER)
-    }
-
-    pub fn calendar(&self) -> Result<Calendar, String> {
-        let parse = |v: &[String]| -> Result<BTreeSet<time::Date>, String> {
-            v.iter()
-                .map(|s| parse_date(s).ok_or_else(|| format!("Неверная дата календаря: {s}")))
-                .collect()
-        };
-        Ok(Calendar {
-            holidays: parse(&self.calendar.holidays)?,
-            workdays: parse(&self.calendar.workdays)?,
-        })
     }
 }
 
@@ -365,7 +341,6 @@ mod tests {
         assert!(s.kinds.len() >= 8, "at least 8 request kinds");
         let codes: BTreeSet<_> = s.services.iter().map(|x| &x.code).collect();
         assert_eq!(codes.len(), s.services.len(), "service codes unique");
-        assert!(s.calendar().expect("calendar").holidays.len() >= 10);
     }
 
     #[test]

@@ -111,12 +111,16 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
     // up is what support should see first.
     let db = tokio::task::spawn_blocking(move || {
         node.store().read()?;
-        Ok::<_, crate::Error>((node.exchange_backlog()?, node.store().read_only()))
+        Ok::<_, crate::Error>((
+            node.exchange_backlog()?,
+            node.store().read_only(),
+            node.calendar_status()?,
+        ))
     })
     .await;
-    let (db_ok, backlog, read_only) = match db {
-        Ok(Ok((b, ro))) => (true, Some(b), ro),
-        _ => (false, None, false),
+    let (db_ok, backlog, read_only, calendar) = match db {
+        Ok(Ok((b, ro, c))) => (true, Some(b), ro, Some(c)),
+        _ => (false, None, false, None),
     };
     let smev = state.api.link.snapshot();
     let mut smev_json = serde_json::to_value(&smev).unwrap_or_default();
@@ -140,6 +144,18 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs(),
         "database": { "ok": db_ok, "read_only": read_only },
+        // Deadlines past `confirmed_until` are counted by the Labour Code alone until the
+        // government's decree for their year is loaded (`volost calendar import`).
+        "calendar": calendar.map(|c| serde_json::json!({
+            "confirmed_until": c.confirmed_until.map(|d| d.to_string()),
+            "provisional_from": c.confirmed_until
+                .and_then(|d| d.next_day())
+                .unwrap_or_else(|| {
+                    time::Date::from_calendar_date(c.today.year(), time::Month::January, 1)
+                        .unwrap_or(c.today)
+                })
+                .to_string(),
+        })),
         "smev": smev_json,
         "rsmev": state.api.regional_link.snapshot(),
         "disk": disk.map(|(free, total)| serde_json::json!({

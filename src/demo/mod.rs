@@ -381,20 +381,27 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     _ => rng.gen_range(6..8),
                 };
                 let mut t = start.0;
-                let mut step = |b: &mut Batch,
-                                who: UserId,
-                                input: ActionInput,
-                                rng: &mut StdRng|
+                let step = |b: &mut Batch,
+                            t: &mut i64,
+                            who: UserId,
+                            input: ActionInput,
+                            rng: &mut StdRng|
                  -> Result<()> {
-                    t = (t + rng.gen_range(1..(2 * day_ms))).min(now.0);
-                    b.at(Ts(t));
+                    *t = (*t + rng.gen_range(1..(2 * day_ms))).min(now.0);
+                    b.at(Ts(*t));
                     b.act_as(Actor::User(who))?;
                     b.act(app.id, &input)?;
                     Ok(())
                 };
                 if stage >= 1 {
                     // The specialist both created and registers it, so it is assigned to them.
-                    step(b, spec, ActionInput::new(Action::Register), &mut rng)?;
+                    step(
+                        b,
+                        &mut t,
+                        spec,
+                        ActionInput::new(Action::Register),
+                        &mut rng,
+                    )?;
                     report.processes += 1;
                 }
                 let approve = rng.gen_bool(0.8);
@@ -450,6 +457,7 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                 if stage >= 3 {
                     step(
                         b,
+                        &mut t,
                         spec,
                         ActionInput::new(Action::Decide(verdict))
                             .with_reason(reason, "Результат можно получить в администрации"),
@@ -460,6 +468,7 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                 if stage >= 4 && !super_user && rng.gen_bool(0.15) {
                     step(
                         b,
+                        &mut t,
                         head,
                         ActionInput::new(Action::SendBack)
                             .with_comment("Уточните основание решения"),
@@ -467,18 +476,14 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     )?;
                     step(
                         b,
+                        &mut t,
                         spec,
                         ActionInput::new(Action::Decide(verdict)).with_reason(reason, ""),
                         &mut rng,
                     )?;
                 }
-                if stage >= 5 && !super_user {
-                    step(b, head, ActionInput::new(Action::Publish), &mut rng)?;
-                }
-                if stage >= 6 {
-                    step(b, spec, ActionInput::new(Action::Close), &mut rng)?;
-                }
-                // Work the process's tasks as far as the application went.
+                // Work the process's tasks as far as the application went, before its final
+                // decision: a decision ends the process and closes what is left open.
                 if let Some(pid) = b.application(app.id)?.process {
                     // Closed applications have finished processes; the others are part-way.
                     let steps_done = if stage >= 6 {
@@ -518,6 +523,12 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                         ))?;
                         let _ = b.claim(task, false);
                     }
+                }
+                if stage >= 5 && !super_user {
+                    step(b, &mut t, head, ActionInput::new(Action::Publish), &mut rng)?;
+                }
+                if stage >= 6 {
+                    step(b, &mut t, spec, ActionInput::new(Action::Close), &mut rng)?;
                 }
             }
             b.at(now);

@@ -56,7 +56,7 @@ impl Status {
     }
 }
 
-/// Источник заявки.
+/// Источник заявки. New sources go at the end: rows and index summaries store the position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Source {
     /// Личный приём
@@ -65,18 +65,25 @@ pub enum Source {
     Epgu,
     /// РПГУ
     Rpgu,
+    /// МФЦ: an application the МФЦ took and passed on, entered by the council's staff (the
+    /// services' passports list the МФЦ among the places of provision).
+    Mfc,
 }
 
 impl Source {
+    pub const ALL: [Source; 4] = [Source::Manual, Source::Epgu, Source::Rpgu, Source::Mfc];
+
     pub fn label(self) -> &'static str {
         match self {
             Source::Manual => "Личный приём",
             Source::Epgu => "ЕПГУ",
             Source::Rpgu => "РПГУ",
+            Source::Mfc => "МФЦ",
         }
     }
+    /// Came over SMEV from a portal, which hears of every status change.
     pub fn from_portal(self) -> bool {
-        !matches!(self, Source::Manual)
+        matches!(self, Source::Epgu | Source::Rpgu)
     }
 }
 
@@ -103,7 +110,7 @@ pub struct Decision {
 /// Заявка.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Application {
-    // The first four fields are read alone by `store::records::AppHead`: keep their order.
+    // The first seven fields are read alone by `store::records::AppHead`: keep their order.
     pub id: AppId,
     pub org: OrgId,
     pub dept: Option<DeptId>,

@@ -172,20 +172,7 @@ pub struct User {
 impl User {
     /// Фамилия И. О. — the short form used in narrow columns.
     pub fn short_name(&self) -> String {
-        let mut parts = self.full_name.split_whitespace();
-        let Some(last) = parts.next() else {
-            return self.login.clone();
-        };
-        let initials: String = parts
-            .filter_map(|p| p.chars().next())
-            .map(|c| format!("{c}."))
-            .collect::<Vec<_>>()
-            .join(" ");
-        if initials.is_empty() {
-            last.to_string()
-        } else {
-            format!("{last} {initials}")
-        }
+        short_name(&self.full_name).unwrap_or_else(|| self.login.clone())
     }
 }
 
@@ -218,4 +205,20 @@ impl std::fmt::Debug for PersonalCert {
             .field("blocked", &self.blocked)
             .finish_non_exhaustive()
     }
+}
+
+/// «Иванова М. С.» of «Иванова Марина Сергеевна»; `None` for an empty name.
+pub fn short_name(full_name: &str) -> Option<String> {
+    let mut parts = full_name.split_whitespace();
+    let last = parts.next()?;
+    let initials: String = parts
+        .filter_map(|p| p.chars().next())
+        .map(|c| format!("{c}."))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(if initials.is_empty() {
+        last.to_string()
+    } else {
+        format!("{last} {initials}")
+    })
 }

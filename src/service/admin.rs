@@ -1,4 +1,4 @@
-//! Bodies, departments, groups, roles and the holiday calendar; and `init`, which makes the
+//! Bodies, departments, groups and roles; and `init`, which makes the
 //! first body and its administrator.
 
 use super::auth::{NewUser, add_user};
@@ -6,7 +6,7 @@ use super::{Actor, Error, Node, Options, Result, W};
 use crate::catalog::Starter;
 use crate::clock::Clock;
 use crate::domain::*;
-use crate::store::{Read, Record, Store, codec};
+use crate::store::{Read, Record, Store};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -28,16 +28,6 @@ pub struct InitResult {
     pub org: OrgId,
     pub admin: User,
     pub password: String,
-}
-
-pub(crate) fn load_calendar(t: &impl Read) -> Result<Calendar> {
-    match t.meta_get("calendar")? {
-        Some(b) => {
-            let (_, body) = codec::split(&b)?;
-            Ok(codec::body("calendar", body)?)
-        }
-        None => Ok(Calendar::default()),
-    }
 }
 
 pub(crate) fn check_org(o: &NewOrg) -> Result<()> {
@@ -278,36 +268,6 @@ impl Node {
 
     pub fn roles(&self, actor: Actor) -> Result<Vec<Role>> {
         self.read(actor, |r| Ok(r.rx.all::<Role>()?))
-    }
-
-    pub fn calendar(&self, actor: Actor) -> Result<Calendar> {
-        self.read(actor, |r| load_calendar(&r.rx))
-    }
-
-    /// Marks a date as a day off (`off = true`) or as a working day, whatever its weekday.
-    pub fn set_calendar_day(&self, actor: Actor, date: time::Date, off: bool) -> Result<()> {
-        self.write(actor, "calendar.set", |w| {
-            w.who.require("calendar.set", Right::Administer)?;
-            let mut cal = load_calendar(&w.tx)?;
-            let weekend = matches!(
-                date.weekday(),
-                time::Weekday::Saturday | time::Weekday::Sunday
-            );
-            cal.holidays.remove(&date);
-            cal.workdays.remove(&date);
-            match (off, weekend) {
-                (true, false) => {
-                    cal.holidays.insert(date);
-                }
-                (false, true) => {
-                    cal.workdays.insert(date);
-                }
-                _ => {}
-            }
-            w.tx.meta_put("calendar", &codec::encode(1, &cal)?)?;
-            w.target("calendar", display_date(date));
-            Ok(())
-        })
     }
 }
 

@@ -116,8 +116,14 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
     if let Some(d) = n.dept {
         let _: Department = w.load(d.0)?;
     }
-    if w.who.user.is_none() && n.source == Source::Manual {
+    if w.who.user.is_none() && !n.source.from_portal() {
         return Err(Error::NotAllowed("Личный приём ведёт сотрудник".into()));
+    }
+    if w.who.user.is_some() && n.source.from_portal() {
+        return Err(Error::invalid(
+            "Источник",
+            "Заявления с ЕПГУ и РПГУ поступают через СМЭВ; сотрудник вносит личный приём или МФЦ",
+        ));
     }
     let data = check_form(&service.fields, &n.data)?;
     let applicant = match &n.applicant {
@@ -271,6 +277,9 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
         .join(" / ");
     w.moved(Entity::Application, app.id.0, to.code(), what, comment)?;
     super::provider::portal_status(w, &app)?;
+    if application_ended(app.status) {
+        super::tasks::end_with_application(w, &app)?;
+    }
     // The manual: whoever both created and registered an application is its executor.
     if input.action == Action::Register
         && let Some(me) = w.who.user_id()
@@ -339,6 +348,23 @@ pub struct ApplicationCard {
     pub actions: Vec<Action>,
     /// Working days past the due date, if overdue.
     pub overdue_days: u32,
+    /// The due date is counted over a year whose decree is not loaded («срок предварительный»).
+    #[serde(default)]
+    pub due_provisional: bool,
+    /// The tasks of its process, oldest first.
+    #[serde(default)]
+    pub tasks: Vec<ProcessTask>,
+}
+
+/// One task of an application's process, as its card lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcessTask {
+    pub id: TaskId,
+    pub name: String,
+    pub queue: Queue,
+    /// Who holds it, or who closed it.
+    pub who: Option<String>,
+    pub due: time::Date,
 }
 
 pub(crate) fn can_see(who: &super::Who, app: &Application) -> bool {
@@ -348,6 +374,40 @@ pub(crate) fn can_see(who: &super::Who, app: &Application) -> bool {
             .any(|r| who.rights.has(*r))
         || app.created_by == who.user_id()
         || app.assignee == who.user_id()
+}
+
+/// [`can_see`], or the user holds or held a task of the application's process, or one of its
+/// tasks waits unclaimed in a group of theirs: the process and its application are one piece
+/// of work, as in the seeds' СИР.
+pub(crate) fn may_open(t: &impl Read, who: &super::Who, app: &Application) -> Result<bool> {
+    if can_see(who, app) {
+        return Ok(true);
+    }
+    let (Some(me), Some(pid)) = (who.user_id(), app.process) else {
+        return Ok(false);
+    };
+    let Some(p) = t.get::<Process>(pid.0)? else {
+        return Ok(false);
+    };
+    if p.executors.contains(&me) {
+        return Ok(true);
+    }
+    for id in &p.tasks {
+        let Some(task) = t.get::<Task>(id.0)? else {
+            continue;
+        };
+        let open_in_my_group =
+            task.completed.is_none() && task.holder.is_none() && who.in_group(task.group);
+        if task.holder == Some(me) || task.completed.map(|c| c.0) == Some(me) || open_in_my_group {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The refusal staff read: the application by its number, never an internal id.
+pub(crate) fn no_rights(app: &Application) -> Error {
+    Error::NotAllowed(format!("Нет прав на заявку {}", app.number))
 }
 
 pub(crate) fn user_name(r: &impl Read, id: Option<UserId>) -> Result<Option<String>> {
@@ -425,13 +485,13 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
     let wide = [Right::Monitoring, Right::AssignExecutors, Right::Approve]
         .iter()
         .any(|x| r.who.rights.has(*x));
-    let (scope, sort) = if q.mine || !wide {
-        // Without monitoring rights a user sees the applications assigned to them; the
-        // executor scope is indexed by creation date only.
-        (AppScope::Assignee(me.0), AppCol::Created)
+    // Without monitoring rights a user sees the applications assigned to them.
+    let scope = if q.mine || !wide {
+        AppScope::Assignee(me.0)
     } else {
-        (AppScope::All, q.sort)
+        AppScope::All
     };
+    let sort = q.sort;
     let f = &q.filter;
     let today = r.today().to_julian_day();
     let statuses: Vec<u8> = f.statuses.iter().map(|s| s.code()).collect();
@@ -474,7 +534,7 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
                         && s.status < Status::ApprovedPositive.code()))
         },
     )?;
-    let cal = super::admin::load_calendar(&r.rx)?;
+    let cal = super::calendar::load(&r.rx)?;
     let mut rows = Vec::with_capacity(ids.len());
     let mut services: BTreeMap<ServiceId, String> = BTreeMap::new();
     for id in ids {
@@ -537,10 +597,10 @@ impl Node {
     pub fn application(&self, actor: Actor, id: AppId) -> Result<ApplicationCard> {
         self.read(actor, |r| {
             let app: Application = r.load(id.0)?;
-            if !can_see(&r.who, &app) {
-                return Err(Error::not_found("application", id));
+            if !may_open(&r.rx, &r.who, &app)? {
+                return Err(no_rights(&app));
             }
-            let cal = super::admin::load_calendar(&r.rx)?;
+            let cal = super::calendar::load(&r.rx)?;
             let super_rights = r.who.rights.has(Right::SuperRights);
             let actions = actions_from(app.status)
                 .into_iter()
@@ -557,14 +617,42 @@ impl Node {
                     }
                 })
                 .collect();
+            let due_provisional = match (app.due, app.registered) {
+                (Some(due), Some(reg)) if app.status < Status::ApprovedPositive => {
+                    !cal.confirmed_through(reg.date(r.offset), due)
+                }
+                _ => false,
+            };
+            let service: Service = r.load(app.service.0)?;
+            let mut tasks = Vec::new();
+            if let Some(pid) = app.process {
+                let p: Process = r.load(pid.0)?;
+                for id in &p.tasks {
+                    let t: Task = r.load(id.0)?;
+                    let who = t.completed.map(|c| c.0).or(t.holder);
+                    tasks.push(ProcessTask {
+                        id: t.id,
+                        queue: t.queue(),
+                        who: user_name(&r.rx, who)?,
+                        due: t.due,
+                        // The card names the service already: the step is enough.
+                        name: service
+                            .steps
+                            .get(t.step as usize)
+                            .map_or(t.name, |s| s.name.clone()),
+                    });
+                }
+            }
             Ok(ApplicationCard {
+                tasks,
+                due_provisional,
                 overdue_days: overdue(
                     &cal,
                     app.due,
                     r.today(),
                     app.status < Status::ApprovedPositive,
                 ),
-                service: r.load(app.service.0)?,
+                service,
                 applicant: r.load(app.applicant.0)?,
                 assignee: user_name(&r.rx, app.assignee)?,
                 history: history::read(&r.rx, Entity::Application, app.id.0)?,

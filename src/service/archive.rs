@@ -289,7 +289,7 @@ fn tree(r: &R, id: ProcessId) -> Result<ArchiveTree> {
     }
     let app = application_of(r, &p)?;
     let row = row(r, &p, app.as_ref(), &mut BTreeMap::new())?;
-    let cal = super::admin::load_calendar(&r.rx)?;
+    let cal = super::calendar::load(&r.rx)?;
     let mut docs: Vec<(Ts, ArchiveDoc)> = Vec::new();
     if let Some(app) = app {
         let a = app.id;

@@ -101,7 +101,8 @@ fn check_code_free(w: &W, old: &str, new: &str, key: Vec<u8>, what: &str) -> Res
 }
 
 impl Starter {
-    /// Roles and the calendar are node-wide; services and kinds belong to `org`.
+    /// Roles are node-wide; services and kinds belong to `org`. The calendar needs nothing
+    /// installed: the shipped decrees and the Labour Code give every year.
     pub(crate) fn install(&self, w: &mut W, org: OrgId) -> Result<()> {
         for r in &self.roles {
             let role = Role {
@@ -112,10 +113,6 @@ impl Starter {
             };
             w.tx.put(&role)?;
         }
-        let cal = self
-            .calendar()
-            .map_err(|m| Error::invalid("Календарь", m))?;
-        w.tx.meta_put("calendar", &codec::encode(1, &cal)?)?;
         self.install_services(w, org)
     }
 

@@ -378,9 +378,18 @@ fn response_refused(w: &mut W, m: &Received, r: &Refusal) -> Result<Receipt> {
     Ok(Receipt::Kept(format!("refused: {}", r.why)))
 }
 
+/// SMEV's status code in the words of its schema, for staff (the code stays in the log).
+pub(super) fn status_words(w: &W, code: &str) -> String {
+    let v = w
+        .exchange
+        .as_ref()
+        .map_or(crate::smev::envelope::Version::V1_1, |p| p.version);
+    crate::smev::status::words(v, code)
+}
+
 /// An exchange's notice in words for the history, and whether it refuses the message.
-pub(super) fn notice_words(channel: Channel, st: &AsyncStatus) -> (String, bool) {
-    let mut detail = format!("{}: {}", channel.label(), st.category);
+pub(super) fn notice_words(w: &W, channel: Channel, st: &AsyncStatus) -> (String, bool) {
+    let mut detail = format!("{}: {}", channel.label(), status_words(w, &st.category));
     if !st.details.is_empty() {
         detail.push_str(&format!(" — {}", st.details));
     }
@@ -422,12 +431,13 @@ fn response_sent(w: &mut W, what: Outbound, outcome: &SendOutcome) -> Result<()>
         Outbound::Request(_) | Outbound::Refusal | Outbound::RegionalRefusal => return Ok(()),
     };
     match outcome {
-        SendOutcome::Accepted { status, .. } => w.history(
-            e,
-            id,
-            "СМЭВ приняла ответ",
-            status.clone().unwrap_or_default(),
-        ),
+        SendOutcome::Accepted { status, .. } => {
+            let words = status
+                .as_deref()
+                .map(|s| status_words(w, s))
+                .unwrap_or_default();
+            w.history(e, id, "СМЭВ приняла ответ", words)
+        }
         SendOutcome::Refused { reason } => w.history(e, id, "Ответ не отправлен", reason.clone()),
         SendOutcome::Retry { .. } => Ok(()),
     }
@@ -436,7 +446,7 @@ fn response_sent(w: &mut W, what: Outbound, outcome: &SendOutcome) -> Result<()>
 /// SMEV's own word on a request: a refusal is an error of the request; anything else is
 /// only noted.
 fn notice(w: &mut W, req: &OutgoingRequest, st: &AsyncStatus) -> Result<Receipt> {
-    let (detail, refused) = notice_words(Channel::Federal, st);
+    let (detail, refused) = notice_words(w, Channel::Federal, st);
     if refused {
         move_or_note(w, req, OutEvent::Error, &detail)?;
     } else {
@@ -617,7 +627,7 @@ impl Node {
             match outcome {
                 SendOutcome::Accepted { status, note } => {
                     let mut detail = match status {
-                        Some(s) => format!("СМЭВ: {s}"),
+                        Some(s) => format!("СМЭВ: {}", status_words(w, s)),
                         None => "СМЭВ приняла запрос".into(),
                     };
                     if let Some(n) = note {

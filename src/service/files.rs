@@ -6,7 +6,7 @@
 //! uploaded first and named by a form's file field; the form's save then binds it to the
 //! new application or request. An upload nobody binds is removed after a day.
 
-use super::applications::can_see;
+use super::applications::may_open;
 use super::{Error, FieldError, Node, R, Result, W, Who, load_row as load};
 use crate::domain::*;
 use crate::store::keys::prefix_upper;
@@ -48,8 +48,8 @@ fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Res
     match owner {
         FileOwner::Application(id) => {
             let app: Application = load(t, who, id.0)?;
-            if !can_see(who, &app) && (change || !in_archive_of(t, who, &app)?) {
-                return Err(Error::not_found("application", id));
+            if !may_open(t, who, &app)? && (change || !in_archive_of(t, who, &app)?) {
+                return Err(super::applications::no_rights(&app));
             }
             if change {
                 let may = [

@@ -10,6 +10,7 @@ mod applicants;
 mod applications;
 mod archive;
 mod auth;
+mod calendar;
 mod catalog;
 mod commit;
 mod error;
@@ -35,6 +36,7 @@ pub use applicants::*;
 pub use applications::*;
 pub use archive::*;
 pub use auth::*;
+pub use calendar::{CalendarImport, CalendarStatus, Recomputed};
 pub use commit::GroupStats;
 pub use error::{Error, FieldError, Result};
 pub use exchange::{Inbound, Receipt, SendOutcome};
@@ -238,7 +240,7 @@ impl W {
     }
 
     pub fn calendar(&self) -> Result<Calendar> {
-        admin::load_calendar(&self.tx)
+        calendar::load(&self.tx)
     }
 }
 

@@ -660,8 +660,8 @@ impl Node {
                 }
                 Routed::Application(id) => {
                     let app: Application = r.load(id.0)?;
-                    if !super::applications::can_see(&r.who, &app) {
-                        return Err(Error::not_found("application", id));
+                    if !super::applications::may_open(&r.rx, &r.who, &app)? {
+                        return Err(super::applications::no_rights(&app));
                     }
                 }
                 Routed::Regional(id) => {

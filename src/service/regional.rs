@@ -456,7 +456,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
 pub(super) fn notice(w: &mut W, mut req: RegionalRequest, st: &AsyncStatus) -> Result<Receipt> {
     w.who.org = req.org;
     w.target("regional_request", req.id);
-    let (detail, refused) = super::exchange::notice_words(Channel::Regional, st);
+    let (detail, refused) = super::exchange::notice_words(w, Channel::Regional, st);
     if refused && req.status == RegStatus::New {
         // The exchange has given its word: an attempt still queued must not follow it.
         if let Some(item) = super::exchange::outbox_of(&w.tx, &st.original_id)? {
@@ -498,7 +498,10 @@ pub(super) fn sent(w: &mut W, what: Outbound, outcome: &super::SendOutcome) -> R
             if !request {
                 set_state(w, &mut req, RemoteState::AnswerSent)?;
             }
-            let mut detail = status.clone().unwrap_or_default();
+            let mut detail = status
+                .as_deref()
+                .map(|s| super::exchange::status_words(w, s))
+                .unwrap_or_default();
             if let Some(n) = n {
                 detail.push_str(&format!("; {n}"));
             }

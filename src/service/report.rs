@@ -33,8 +33,8 @@ pub struct ReportQuery {
 pub struct ServiceLine {
     pub service: String,
     pub received: u64,
-    /// Received per source (Личный приём, ЕПГУ, РПГУ), in that order.
-    pub by_source: [u64; 3],
+    /// Received per source (Личный приём, ЕПГУ, РПГУ, МФЦ), in that order.
+    pub by_source: [u64; 4],
     pub approved: u64,
     pub refused: u64,
     /// Working days from registration to decision, over the decided applications.
@@ -170,7 +170,7 @@ fn report(r: &R, q: &ReportQuery) -> Result<Report> {
             .as_ref()
             .is_none_or(|s| d.is_some_and(|d| s.contains(&d)))
     };
-    let cal = super::admin::load_calendar(&r.rx)?;
+    let cal = super::calendar::load(&r.rx)?;
     let day = |t: Ts| t.date(r.offset);
 
     // Applications.
@@ -262,6 +262,10 @@ fn report(r: &R, q: &ReportQuery) -> Result<Report> {
                     return true;
                 }
                 tasks += 1;
+                // A task closed with its application was nobody's to do: not late, not work.
+                if s.withdrawn {
+                    return false;
+                }
                 let late = match s.completed {
                     Some((_, at)) => day(Ts(at)).to_julian_day() > s.due,
                     None => today_jd > s.due,
@@ -298,6 +302,9 @@ fn report(r: &R, q: &ReportQuery) -> Result<Report> {
             }
         }
         tasks += 1;
+        if t.withdrawn {
+            continue;
+        }
         let late = match t.completed {
             Some((_, at)) => day(at) > t.due,
             None => today > t.due,

@@ -46,6 +46,7 @@ fn new_task(w: &mut W, p: &Process, service: &Service, step: u32) -> Result<Task
         due: cal.add_working_days(w.today(), s.days.max(1)),
         holder: None,
         completed: None,
+        withdrawn: false,
     };
     w.tx.put(&task)?;
     w.target("task", task.id);
@@ -236,6 +237,46 @@ pub(crate) fn complete(w: &mut W, id: TaskId, finish: bool, comment: &str) -> Re
     Ok(Some(next))
 }
 
+/// The application ended: its process ends with it, each open task closed with a line of
+/// history saying why (see [`crate::domain::end_with_application`]).
+pub(crate) fn end_with_application(w: &mut W, app: &Application) -> Result<()> {
+    let Some(pid) = app.process else {
+        return Ok(());
+    };
+    let mut p: Process = w.load(pid.0)?;
+    let mut tasks = Vec::with_capacity(p.tasks.len());
+    for t in &p.tasks {
+        tasks.push(w.load::<Task>(t.0)?);
+    }
+    let by = w.who.user_id().or(app.assignee).unwrap_or(p.started_by);
+    let was_open = p.finished.is_none();
+    let also: Vec<UserId> = app.assignee.into_iter().collect();
+    let closed = crate::domain::end_with_application(&mut p, &mut tasks, by, w.now, &also);
+    if closed.is_empty() && !was_open {
+        return Ok(());
+    }
+    let why = format!("заявка {} — «{}»", app.number, app.status.label());
+    for t in tasks.iter().filter(|t| closed.contains(&t.id)) {
+        w.tx.put(t)?;
+        w.target("task", t.id);
+        w.history(
+            Entity::Task,
+            t.id.0,
+            "Задача закрыта вместе с заявкой",
+            why.clone(),
+        )?;
+    }
+    w.tx.put(&p)?;
+    w.target("process", p.id);
+    w.history(
+        Entity::Process,
+        p.id.0,
+        "Процесс завершён вместе с заявкой",
+        why,
+    )?;
+    Ok(())
+}
+
 /// Filters of the task queues, all optional and combinable.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -289,6 +330,9 @@ pub struct TaskRow {
     pub due: time::Date,
     pub overdue_days: u32,
     pub application: Option<String>,
+    /// Where the application came from (the group queue marks portal applications).
+    #[serde(default)]
+    pub source: Option<Source>,
 }
 
 /// The part of a queue's index that can hold matches of `f`, so that a period or author
@@ -392,7 +436,7 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
                 && (!f.overdue_only || s.due < today)
         },
     )?;
-    let cal = super::admin::load_calendar(&r.rx)?;
+    let cal = super::calendar::load(&r.rx)?;
     let mut users: BTreeMap<UserId, String> = BTreeMap::new();
     let mut name = |id: UserId| -> Result<String> {
         if let Some(n) = users.get(&id) {
@@ -408,18 +452,21 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
         .filter_map(|t| t.application)
         .map(|a| a.0)
         .collect();
-    let mut numbers: BTreeMap<u64, String> = BTreeMap::new();
+    let mut numbers: BTreeMap<u64, (String, Source)> = BTreeMap::new();
     for bytes in
         r.rx.get_many_raw(Application::TABLE, &app_ids)?
             .into_iter()
             .flatten()
     {
         let head = AppHead::decode(&bytes)?;
-        numbers.insert(head.id.0, head.number);
+        numbers.insert(head.id.0, (head.number, head.source));
     }
     let mut rows = Vec::with_capacity(ids.len());
     for t in tasks {
-        let number = t.application.and_then(|a| numbers.get(&a.0).cloned());
+        let (number, source) = match t.application.and_then(|a| numbers.get(&a.0).cloned()) {
+            Some((n, s)) => (Some(n), Some(s)),
+            None => (None, None),
+        };
         rows.push(TaskRow {
             id: t.id,
             author: name(t.author)?,
@@ -432,6 +479,7 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
                 0
             },
             application: number,
+            source,
             name: t.name,
         });
     }
@@ -467,6 +515,12 @@ pub struct TaskCard {
     pub task: Task,
     pub holder: Option<String>,
     pub history: Vec<HistoryEntry>,
+    /// The due date is counted over a year whose decree is not loaded («срок предварительный»).
+    #[serde(default)]
+    pub due_provisional: bool,
+    /// The number of the application the task's process serves.
+    #[serde(default)]
+    pub application: Option<String>,
 }
 
 impl Node {
@@ -519,7 +573,15 @@ impl Node {
             if !r.who.in_group(task.group) && !r.who.rights.has(Right::Monitoring) {
                 return Err(Error::not_found("task", id));
             }
+            let cal = super::calendar::load(&r.rx)?;
+            let application = match task.application {
+                Some(a) => r.rx.get::<Application>(a.0)?.map(|a| a.number),
+                None => None,
+            };
             Ok(TaskCard {
+                application,
+                due_provisional: task.completed.is_none()
+                    && !cal.confirmed_through(task.created.date(r.offset), task.due),
                 holder: super::applications::user_name(&r.rx, task.holder)?,
                 history: history::read(&r.rx, Entity::Task, task.id.0)?,
                 task,

@@ -15,6 +15,7 @@ pub mod profile;
 pub mod regional;
 pub mod reply;
 pub mod sim;
+pub mod status;
 pub mod transform;
 pub mod worker;
 pub mod xml;

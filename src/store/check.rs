@@ -112,6 +112,33 @@ fn due_rule(_: &Rx, t: &Task) -> Result<Option<String>, StoreError> {
     Ok((t.due < floor).then(|| format!("due {} before its creation {created}", t.due)))
 }
 
+/// A task is open only while its process and its application are: an application that
+/// ended closes its process's tasks with it.
+fn open_task_rule(rx: &Rx, t: &Task) -> Result<Option<String>, StoreError> {
+    if let Some(p) = due_rule(rx, t)? {
+        return Ok(Some(p));
+    }
+    if t.completed.is_some() {
+        return Ok(None);
+    }
+    if let Some(p) = rx.get::<Process>(t.process.0)?
+        && p.finished.is_some()
+    {
+        return Ok(Some(format!("open, but its process {} is finished", p.id)));
+    }
+    if let Some(id) = t.application
+        && let Some(a) = rx.get::<Application>(id.0)?
+        && application_ended(a.status)
+    {
+        return Ok(Some(format!(
+            "open, but its application {} ended («{}»)",
+            a.number,
+            a.status.label()
+        )));
+    }
+    Ok(None)
+}
+
 /// An attachment's bytes are there, of its size and digest.
 fn file_rule(rx: &Rx, f: &Attachment) -> Result<Option<String>, StoreError> {
     let Some(data) = rx.get_raw(super::tables::FILE_DATA, f.id.0)? else {
@@ -143,7 +170,7 @@ pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
         status_rule(rx, Entity::Application, row.id.0, row.status.code())
     })?;
     check_type::<Process>(rx, &mut rep, &mut expected, &no_rule)?;
-    check_type::<Task>(rx, &mut rep, &mut expected, &due_rule)?;
+    check_type::<Task>(rx, &mut rep, &mut expected, &open_task_rule)?;
     check_type::<OutgoingRequest>(rx, &mut rep, &mut expected, &|rx, row: &OutgoingRequest| {
         status_rule(rx, Entity::Outgoing, row.id.0, row.status as u8)
     })?;

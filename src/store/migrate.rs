@@ -2,9 +2,13 @@
 //! in one write transaction together with the new schema number, so a crash leaves either
 //! the old database or the migrated one.
 
-use super::tables::{Ix, PROCESSES};
+use super::tables::{Ix, PROCESSES, TASKS};
 use super::{Read, Record, Store, StoreError, Tx, codec};
-use crate::domain::{Application, Process, Task, UserId};
+use crate::domain::{
+    Application, Entity, HistoryEntry, Process, ProcessId, Task, UserId, application_ended,
+    end_with_application,
+};
+use std::collections::BTreeMap;
 
 /// Rows rewritten in one transaction of a re-indexing step.
 const REINDEX_BATCH: usize = 10_000;
@@ -34,7 +38,87 @@ pub(super) fn run(store: &Store, found: u32) -> Result<(), StoreError> {
             "database schema 2 raised to 3 (report summaries)"
         );
     }
+    if found < 4 {
+        // Schema 4: an application that ends closes its process's open tasks. Before, they
+        // stayed in the queues; close the ones this database already has.
+        // Task rows and their summaries gain `withdrawn`, and an executor's applications are
+        // indexed by every sort column: both are indexed again first (idempotent, as for
+        // schema 3), then the closing runs in one transaction.
+        reindex::<Task>(store)?;
+        reindex::<Application>(store)?;
+        let mut tx = store.begin()?;
+        let closed = close_tasks_of_ended_applications(&mut tx)?;
+        tx.meta_put("schema", &4u32.to_be_bytes())?;
+        tx.commit()?;
+        tracing::info!(
+            closed_tasks = closed,
+            "database schema 3 raised to 4: closed {closed} open tasks of applications that had ended"
+        );
+    }
     Ok(())
+}
+
+/// Schema 4: the open tasks whose application has ended are closed with it, as
+/// [`end_with_application`] does now when it ends; returns how many.
+fn close_tasks_of_ended_applications(tx: &mut Tx) -> Result<u64, StoreError> {
+    let mut open: Vec<(u64, u64)> = Vec::new();
+    tx.scan_rows(TASKS, 0, &mut |id, v| {
+        let t = Task::decode(v)?;
+        if t.completed.is_none()
+            && let Some(a) = t.application
+        {
+            open.push((id, a.0));
+        }
+        Ok(true)
+    })?;
+    let mut processes: BTreeMap<ProcessId, Application> = BTreeMap::new();
+    for (_, app) in open {
+        let Some(a) = tx.get::<Application>(app)? else {
+            continue;
+        };
+        if application_ended(a.status)
+            && let Some(p) = a.process
+        {
+            processes.insert(p, a);
+        }
+    }
+    let mut closed = 0u64;
+    for (pid, app) in processes {
+        let Some(mut p) = tx.get::<Process>(pid.0)? else {
+            continue;
+        };
+        let ids: Vec<u64> = p.tasks.iter().map(|t| t.0).collect();
+        let mut tasks: Vec<Task> = tx.get_many::<Task>(&ids)?.into_iter().flatten().collect();
+        let by = app.assignee.unwrap_or(p.started_by);
+        let also: Vec<UserId> = app.assignee.into_iter().collect();
+        let done = end_with_application(&mut p, &mut tasks, by, app.updated, &also);
+        let why = format!("заявка {} — «{}»", app.number, app.status.label());
+        let entry = |what: &str| HistoryEntry {
+            at: app.updated,
+            by: None,
+            what: what.into(),
+            comment: why.clone(),
+            status: None,
+        };
+        for t in tasks.iter().filter(|t| done.contains(&t.id)) {
+            tx.put(t)?;
+            super::history::append(
+                tx,
+                Entity::Task,
+                t.id.0,
+                &entry("Задача закрыта при обновлении узла: заявка завершена раньше"),
+            )?;
+            closed += 1;
+        }
+        tx.put(&p)?;
+        super::history::append(
+            tx,
+            Entity::Process,
+            p.id.0,
+            &entry("Процесс завершён при обновлении узла вместе с заявкой"),
+        )?;
+    }
+    Ok(closed)
 }
 
 /// Writes every index entry of every row of `R` again, in batches; returns how many rows.
@@ -123,6 +207,7 @@ mod tests {
             due: time::macros::date!(2026 - 01 - 12),
             holder: completed.map(|(u, _)| UserId(u)),
             completed: completed.map(|(u, at)| (UserId(u), Ts(at))),
+            withdrawn: false,
         }
     }
 

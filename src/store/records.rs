@@ -240,6 +240,10 @@ pub struct AppHead {
     pub org: OrgId,
     pub dept: Option<DeptId>,
     pub number: String,
+    pub service: ServiceId,
+    pub applicant: ApplicantId,
+    /// Where it came from: the group queue marks portal applications.
+    pub source: Source,
 }
 
 impl AppHead {
@@ -256,6 +260,9 @@ impl AppHead {
             org: a.org,
             dept: a.dept,
             number: a.number,
+            service: a.service,
+            applicant: a.applicant,
+            source: a.source,
         })
     }
 }
@@ -303,10 +310,13 @@ impl Record for Application {
                 sum.clone(),
             ));
         }
+        // An executor's own list sorts by every column too (schema 4; before, by creation
+        // only, and a specialist's sort did nothing).
         if let Some(a) = self.assignee {
-            let col = AppCol::Created;
-            let k = sort(app_list_prefix(self.org, AppScope::Assignee(a.0), col), col);
-            out.push((k.u64(id).0, sum.clone()));
+            for col in AppCol::ALL {
+                let k = sort(app_list_prefix(self.org, AppScope::Assignee(a.0), col), col);
+                out.push((k.u64(id).0, sum.clone()));
+            }
         }
         out.push((app_number_key(self.org, &self.number).u64(id).0, Vec::new()));
         out.push((
@@ -414,6 +424,11 @@ pub fn task_scope(t: &Task) -> u64 {
 impl Record for Task {
     const TABLE: Rows = tables::TASKS;
     const KIND: &'static str = "task";
+    /// 2: `withdrawn`.
+    const VERSION: u8 = 2;
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        appended::<Self, _>(version, body, &false)
+    }
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -427,6 +442,7 @@ impl Record for Task {
             service: self.service.0,
             holder: self.holder.map(|h| h.0),
             completed: self.completed.map(|(by, at)| (by.0, at.0)),
+            withdrawn: self.withdrawn,
         })?;
         let scope = task_scope(self);
         for col in TaskCol::ALL {
@@ -704,7 +720,7 @@ mod tests {
             number: "2026-000042".into(),
             service: ServiceId(5),
             applicant: ApplicantId(9),
-            source: Source::Manual,
+            source: Source::Mfc,
             status: Status::Registered,
             data: BTreeMap::from([("fio".to_string(), "Семёнов Пётр Ильич".to_string())]),
             created_by: Some(UserId(2)),
@@ -725,6 +741,9 @@ mod tests {
                 org: OrgId(1),
                 dept: Some(DeptId(3)),
                 number: "2026-000042".into(),
+                service: ServiceId(5),
+                applicant: ApplicantId(9),
+                source: Source::Mfc,
             }
         );
     }

@@ -14,6 +14,8 @@ pub struct TaskSummary {
     pub holder: Option<u64>,
     /// Who completed it and when (unix ms), for the period report (schema 3).
     pub completed: Option<(u64, i64)>,
+    /// Closed with its application rather than done (schema 4).
+    pub withdrawn: bool,
 }
 
 /// Sort columns of task lists.

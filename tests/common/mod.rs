@@ -3,6 +3,7 @@
 
 pub mod daemon;
 pub mod sim;
+pub mod tmux;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

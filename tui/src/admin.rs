@@ -50,6 +50,8 @@ pub enum AdminAction {
     SetServiceActive(volost::domain::ServiceId, bool),
     /// Mark a date as a day off (true) or a working day.
     CalendarDay(bool),
+    /// Load official years from a file.
+    ImportCalendar,
     /// Open the template editor of the selected service or kind.
     EditTemplate,
     /// The setup screen on the node's console, for the body's codes, the network, SMEV.
@@ -66,6 +68,7 @@ impl AdminAction {
             AdminAction::SetServiceActive(_, false) => text::AD_SERVICE_OFF,
             AdminAction::CalendarDay(true) => text::AD_DAY_OFF,
             AdminAction::CalendarDay(false) => text::AD_WORKDAY,
+            AdminAction::ImportCalendar => text::AD_CAL_IMPORT,
             AdminAction::EditTemplate => text::AD_EDIT_TEMPLATE,
             AdminAction::RequestSetup => text::AD_SETUP,
         }
@@ -92,23 +95,42 @@ impl AdminView {
             AdminTab::Users => self.users.len(),
             AdminTab::Roles => self.roles.len(),
             AdminTab::Departments => self.depts.len(),
-            AdminTab::Calendar => self.calendar.holidays.len() + self.calendar.workdays.len(),
+            AdminTab::Calendar => self.calendar_rows().len(),
             AdminTab::Services => self.services.len(),
             AdminTab::Kinds => self.kinds.len(),
         }
     }
 
-    /// The calendar's exceptions in date order: the date and whether it is a day off.
-    pub fn calendar_days(&self) -> Vec<(time::Date, bool)> {
-        let mut days: Vec<(time::Date, bool)> = self
-            .calendar
+    /// The calendar tab's lines: each confirmed year with its decree, the year after the last
+    /// one marked provisional, then the administrator's marks in date order.
+    pub fn calendar_rows(&self) -> Vec<(String, String)> {
+        let c = &self.calendar;
+        let mut rows: Vec<(String, String)> = c
+            .years
+            .iter()
+            .map(|(y, d)| {
+                // The decree's number and date; its title («О переносе…») says nothing more.
+                let act = d.source.split(" «").next().unwrap_or(&d.source);
+                (y.to_string(), format!("{}: {act}", text::CAL_CONFIRMED))
+            })
+            .collect();
+        if let Some(last) = c.years.keys().next_back() {
+            rows.push(((last + 1).to_string(), text::CAL_PROVISIONAL.into()));
+        }
+        let mut days: Vec<(time::Date, bool)> = c
             .holidays
             .iter()
             .map(|d| (*d, true))
-            .chain(self.calendar.workdays.iter().map(|d| (*d, false)))
+            .chain(c.workdays.iter().map(|d| (*d, false)))
             .collect();
         days.sort();
-        days
+        rows.extend(days.into_iter().map(|(d, off)| {
+            (
+                volost::domain::display_date(d),
+                if off { text::DAY_OFF } else { text::DAY_WORK }.to_string(),
+            )
+        }));
+        rows
     }
 
     /// The actions of the selected line (or of the tab, for the calendar).
@@ -138,6 +160,7 @@ impl AdminView {
             AdminTab::Calendar => vec![
                 AdminAction::CalendarDay(true),
                 AdminAction::CalendarDay(false),
+                AdminAction::ImportCalendar,
             ],
             // The body's own details are the setup's.
             AdminTab::Departments => vec![AdminAction::RequestSetup],
@@ -291,6 +314,14 @@ impl App {
                         Pending::CalendarDay(off),
                     ));
                 }
+                Some(AdminAction::ImportCalendar) => {
+                    self.dialog = Some(Dialog::new(
+                        text::AD_CAL_IMPORT,
+                        text::AD_CAL_IMPORT_TEXT,
+                        vec![Field::new(text::AD_CAL_PATH, false)],
+                        Pending::ImportCalendar,
+                    ));
+                }
                 None => {}
             },
             MenuKind::Roles(roles) => {
@@ -390,6 +421,53 @@ impl App {
                 }
             }
             Pending::RequestSetup => self.admin_call(Call::RequestSetup, text::AD_SETUP_ASKED),
+            Pending::ImportCalendar => {
+                let path = crate::files::expand(&d.value(0));
+                let data = std::fs::metadata(&path)
+                    .and_then(|m| {
+                        if m.len() > volost::domain::calendar::import::MAX_FILE as u64 {
+                            Err(std::io::Error::other("больше 1 МБ"))
+                        } else {
+                            std::fs::read(&path)
+                        }
+                    })
+                    .map_err(|e| crate::files::io_problem(&e, &path));
+                let data = match data {
+                    Ok(b) => b,
+                    Err(problem) => {
+                        let mut d = d;
+                        if let Some(f) = d.inputs.first_mut() {
+                            f.error = Some(problem);
+                        }
+                        self.dialog = Some(d);
+                        return;
+                    }
+                };
+                let name = path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let call = Call::ImportCalendar {
+                    name,
+                    data: volost::api::Bytes(data),
+                };
+                match self.conn.call::<volost::service::CalendarImport>(call) {
+                    Ok(r) => {
+                        let years: Vec<String> =
+                            r.years.iter().map(|(y, _)| y.to_string()).collect();
+                        self.banner = Some(Banner::Info(format!(
+                            "{} {}; {} {}, {} {}",
+                            text::AD_CAL_LOADED,
+                            years.join(", "),
+                            text::AD_CAL_MOVED,
+                            r.moved.tasks,
+                            text::AD_CAL_MOVED_APPS,
+                            r.moved.applications
+                        )));
+                        self.reopen_admin();
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
             Pending::CalendarDay(off) => match crate::app::parse_date(&d.value(0)) {
                 Some(date) => self.admin_call(Call::SetCalendarDay { date, off }, text::AD_SAVED),
                 None => {

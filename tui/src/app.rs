@@ -191,7 +191,7 @@ pub enum Screen {
         forced: bool,
     },
     Main,
-    Card(Card),
+    Card(Box<Card>),
     // Boxed: a card with its form data is large, and screens move by value.
     App(Box<AppView>),
     /// A form generated from a template: a new application, a request, an answer.
@@ -275,6 +275,7 @@ pub enum Pending {
     RequestSetup,
     /// A date made a day off (true) or a working day.
     CalendarDay(bool),
+    ImportCalendar,
     /// «Поиск в архиве»: number, applicant, service, period are typed.
     ArchiveSearch,
     /// «Период» of «Статистика»: dates and a department are typed.
@@ -433,6 +434,8 @@ pub struct AppView {
     /// The furthest the data tab can scroll, as the last drawing found it: only the drawing
     /// knows the width the values wrap at.
     pub scroll_max: std::cell::Cell<u16>,
+    /// The task card this application was opened from: `Esc` goes back to it.
+    pub from_task: Option<TaskId>,
 }
 
 impl AppView {
@@ -517,6 +520,8 @@ pub struct App {
     pub demo_pin: Option<String>,
     /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.
     pub node_cert_days: Option<i64>,
+    /// How far the production calendar is confirmed, as the last pulse said.
+    pub calendar: Option<volost::service::CalendarStatus>,
     /// The node's disk is (nearly) full: the status line says so to everyone.
     pub disk_low: bool,
 }
@@ -545,6 +550,7 @@ impl App {
             smev: None,
             demo_pin: None,
             node_cert_days: None,
+            calendar: None,
             disk_low: false,
             dialog: None,
             popup: None,
@@ -571,6 +577,7 @@ impl App {
                 self.smev = Some(p.smev.state);
                 self.node_cert_days = p.smev.cert_days_left;
                 self.disk_low = p.disk_low;
+                self.calendar = p.calendar;
                 if p.changes != self.seen {
                     match &self.screen {
                         Screen::Main => {
@@ -604,6 +611,7 @@ impl App {
             self.smev = Some(p.smev.state);
             self.node_cert_days = p.smev.cert_days_left;
             self.disk_low = p.disk_low;
+            self.calendar = p.calendar;
         }
     }
 
@@ -875,6 +883,10 @@ impl App {
                     self.screen = Screen::Main;
                     self.reload();
                 }
+                Some(Cmd::Open) => match c.card.task.application {
+                    Some(app) => self.open_app_at(app, AppTab::Data),
+                    None => self.banner = Some(Banner::Info(text::TASK_NO_APP.into())),
+                },
                 Some(Cmd::NextTab) => {
                     let i = Tab::ALL.iter().position(|t| *t == c.tab).unwrap_or(0);
                     c.tab = Tab::ALL[(i + 1) % Tab::ALL.len()];
@@ -907,10 +919,13 @@ impl App {
             }
             Screen::App(v) => match (cmd, &mut v.menu) {
                 (Some(Cmd::Back), Some(_)) => v.menu = None,
-                (Some(Cmd::Back), None) => {
-                    self.screen = Screen::Main;
-                    self.reload();
-                }
+                (Some(Cmd::Back), None) => match v.from_task {
+                    Some(t) => self.open_card(t),
+                    None => {
+                        self.screen = Screen::Main;
+                        self.reload();
+                    }
+                },
                 (Some(Cmd::Up), Some(m)) => m.selected = m.selected.saturating_sub(1),
                 (Some(Cmd::Down), Some(m)) => {
                     m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
@@ -1018,6 +1033,15 @@ impl App {
         }
     }
 
+    /// The body's staff by id, read once per session: request cards and histories name them.
+    pub(crate) fn ensure_people(&mut self) {
+        if self.people.is_empty()
+            && let Ok(list) = self.conn.call::<Vec<UserView>>(Call::Users)
+        {
+            self.people = list.into_iter().map(|u| (u.id, u.full_name)).collect();
+        }
+    }
+
     /// The people and services the filter panels offer, read once per session.
     fn load_picks(&mut self) {
         let people = match self.conn.call::<Vec<UserView>>(Call::Users) {
@@ -1081,6 +1105,7 @@ impl App {
 
     /// Opens the card of task `id`.
     fn open_card(&mut self, id: TaskId) {
+        self.ensure_people();
         let card = match self.conn.call::<TaskCard>(Call::Task { id }) {
             Ok(c) => c,
             Err(e) => return self.failed(&e),
@@ -1095,7 +1120,7 @@ impl App {
             Screen::Card(c) => c.tab,
             _ => Tab::Data,
         };
-        self.screen = Screen::Card(Card { card, map, tab });
+        self.screen = Screen::Card(Box::new(Card { card, map, tab }));
     }
 
     /// A task action from the list or the card.
@@ -1240,7 +1265,8 @@ impl App {
             | Pending::ResetPassword(_)
             | Pending::AddDepartment
             | Pending::RequestSetup
-            | Pending::CalendarDay(_)) => self.admin_confirm(d, p),
+            | Pending::CalendarDay(_)
+            | Pending::ImportCalendar) => self.admin_confirm(d, p),
             Pending::Jump => {
                 let want = typed.to_lowercase();
                 let found = self

@@ -145,6 +145,7 @@ impl App {
     /// Opens the card of application `id` on `tab`, with its requests when the user may see
     /// them.
     pub(crate) fn open_app_at(&mut self, id: AppId, tab: AppTab) {
+        self.ensure_people();
         let card = match self.conn.call::<ApplicationCard>(Call::Application { id }) {
             Ok(c) => c,
             Err(e) => return self.failed(&e),
@@ -170,8 +171,14 @@ impl App {
             Screen::App(v) if v.card.app.id == id && v.tab == tab => (v.row, v.files.row, v.scroll),
             _ => (0, 0, 0),
         };
+        let from_task = match &self.screen {
+            Screen::Card(c) => Some(c.card.task.id),
+            Screen::App(v) if v.card.app.id == id => v.from_task,
+            _ => None,
+        };
         let files = self.load_files(FileOwner::Application(id), file_row);
         self.screen = Screen::App(Box::new(AppView {
+            from_task,
             card,
             tab,
             menu: None,

@@ -46,7 +46,7 @@ impl From<ReqRef> for FileOwner {
 
 /// `~` and `~/…` are the user's home; a relative path is taken from the home too, because
 /// the working directory of a console session means nothing to staff.
-fn expand(raw: &str) -> PathBuf {
+pub(crate) fn expand(raw: &str) -> PathBuf {
     let raw = raw.trim();
     let home = std::env::var_os("HOME").map(PathBuf::from);
     match (raw.strip_prefix('~'), &home) {
@@ -57,7 +57,7 @@ fn expand(raw: &str) -> PathBuf {
     }
 }
 
-fn io_problem(e: &std::io::Error, path: &Path) -> String {
+pub(crate) fn io_problem(e: &std::io::Error, path: &Path) -> String {
     let p = path.display();
     match e.kind() {
         std::io::ErrorKind::NotFound => format!("{}: {p}", text::FILE_NOT_FOUND),

@@ -3,7 +3,7 @@
 //! node's local time.
 
 use crate::text;
-use volost::domain::{InStatus, OutStatus, RegStatus, Status, Ts, UserId};
+use volost::domain::{InStatus, OutStatus, RegStatus, Source, Status, Ts, UserId};
 use volost::service::{AppFilter, InFilter, OutFilter, RegFilter, TaskFilter};
 
 /// A period preset, in local days relative to today.
@@ -157,13 +157,23 @@ impl Panel {
     pub fn apps() -> Panel {
         Panel {
             target: For::Apps,
-            rows: vec![row(
-                text::FL_STATUS,
-                Value::Choice {
-                    options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
-                    at: 2,
-                },
-            )]
+            rows: vec![
+                row(
+                    text::FL_STATUS,
+                    Value::Choice {
+                        options: Status::ALL.iter().map(|s| s.label().to_string()).collect(),
+                        at: 2,
+                    },
+                ),
+                // «Есть ли заявления с ЕПГУ?»: ЕПГУ comes first after the default.
+                row(
+                    text::FL_SOURCE,
+                    Value::Choice {
+                        options: Source::ALL.iter().map(|s| s.label().to_string()).collect(),
+                        at: 1,
+                    },
+                ),
+            ]
             .into_iter()
             .chain(period_rows(text::FL_CREATED))
             .chain([row(text::FL_OVERDUE, Value::Flag)])
@@ -402,6 +412,10 @@ impl Panel {
             overdue_only: self.row(text::FL_OVERDUE).is_some(),
             assignee: self.pick(text::FL_ASSIGNEE).map(volost::domain::UserId),
             service: self.pick(text::FL_SERVICE).map(volost::domain::ServiceId),
+            source: match self.row(text::FL_SOURCE).map(|r| &r.value) {
+                Some(Value::Choice { at, .. }) => Source::ALL.get(*at).copied(),
+                _ => None,
+            },
             ..AppFilter::default()
         }
     }

@@ -26,6 +26,9 @@ pub enum Part {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
     Applicant(Part),
+    /// Where the application came from: «Личный приём» or «МФЦ», chosen with ←/→ (the
+    /// portals' applications come over SMEV, never through this form).
+    Origin,
     /// Index into the service's fields.
     Field(usize),
 }
@@ -124,8 +127,20 @@ fn input(label: &str, required: bool, source: Source) -> Input {
     }
 }
 
+/// The sources a clerk may give a new application.
+const ORIGINS: [volost::domain::Source; 2] =
+    [volost::domain::Source::Manual, volost::domain::Source::Mfc];
+
 impl DataForm {
     pub fn application(service: Service) -> DataForm {
+        let mut origin = input(text::F_ORIGIN, true, Source::Origin);
+        origin.value = ORIGINS[0].label().into();
+        origin.hint = Some(format!(
+            "{}: {}",
+            text::CHOICES,
+            ORIGINS.map(|o| o.label()).join(" / ")
+        ));
+        // The source comes after the applicant: the clerk starts with the name.
         let inputs = vec![
             input(text::F_NAME, true, Source::Applicant(Part::Name)),
             input(text::F_SNILS, false, Source::Applicant(Part::Snils)),
@@ -133,6 +148,7 @@ impl DataForm {
             input(text::F_PASSPORT, false, Source::Applicant(Part::Passport)),
             input(text::F_PHONE, false, Source::Applicant(Part::Phone)),
             input(text::F_ADDRESS, false, Source::Applicant(Part::Address)),
+            origin,
         ];
         let title = format!("{} · {}", text::NEW_APP, service.name);
         let fields = service.fields.clone();
@@ -251,7 +267,7 @@ impl DataForm {
     fn field(&self, src: Source) -> Option<&Field> {
         match src {
             Source::Field(i) => self.fields.get(i),
-            Source::Applicant(_) => None,
+            Source::Applicant(_) | Source::Origin => None,
         }
     }
 
@@ -270,6 +286,7 @@ impl DataForm {
                 }
                 f => f.and_then(|f| validate::field(f, v).err()),
             },
+            Source::Origin => None,
             Source::Applicant(p) if v.is_empty() => {
                 (p == Part::Name && self.existing.is_none()).then(|| text::REQUIRED.to_string())
             }
@@ -309,14 +326,22 @@ impl DataForm {
     }
 
     pub fn type_char(&mut self, c: char) {
-        if let Some(inp) = self.inputs.get_mut(self.focus) {
+        if let Some(inp) = self
+            .inputs
+            .get_mut(self.focus)
+            .filter(|i| i.source != Source::Origin)
+        {
             inp.value.push(c);
             inp.error = None;
         }
     }
 
     pub fn backspace(&mut self) {
-        if let Some(inp) = self.inputs.get_mut(self.focus) {
+        if let Some(inp) = self
+            .inputs
+            .get_mut(self.focus)
+            .filter(|i| i.source != Source::Origin)
+        {
             inp.value.pop();
         }
     }
@@ -326,6 +351,17 @@ impl DataForm {
         let Some(inp) = self.inputs.get(self.focus) else {
             return;
         };
+        if inp.source == Source::Origin {
+            let at = ORIGINS.iter().position(|o| o.label() == inp.value);
+            let next = match at {
+                Some(i) => (i + 1) % ORIGINS.len(),
+                None => 0,
+            };
+            if let Some(inp) = self.inputs.get_mut(self.focus) {
+                inp.value = ORIGINS[next].label().into();
+            }
+            return;
+        }
         let Some(f) = self
             .field(inp.source)
             .filter(|f| f.ftype == FieldType::Choice)
@@ -552,7 +588,12 @@ impl DataForm {
             dept: None,
             applicant,
             data: self.data(),
-            source: volost::domain::Source::Manual,
+            source: self
+                .inputs
+                .iter()
+                .find(|i| i.source == Source::Origin)
+                .and_then(|i| ORIGINS.into_iter().find(|o| o.label() == i.value))
+                .unwrap_or(volost::domain::Source::Manual),
         })
     }
 
@@ -653,36 +694,36 @@ pub(crate) mod tests {
             v.chars().for_each(|c| form.type_char(c));
         };
         // Typed by hand before the applicant: kept.
-        typed(&mut form, 7, "Ольга");
+        typed(&mut form, 8, "Ольга");
         typed(&mut form, 0, "Смирнова Анна Петровна");
         typed(&mut form, 1, "112-233-445 95");
         form.move_focus(true);
-        let v: Vec<&str> = form.inputs[6..].iter().map(|i| i.value.as_str()).collect();
+        let v: Vec<&str> = form.inputs[7..].iter().map(|i| i.value.as_str()).collect();
         assert_eq!(
             v,
             ["Смирнова", "Ольга", "Петровна", "112-233-445 95", ""],
             "empty fields filled, typed ones kept, unrelated ones left alone"
         );
-        assert!(form.inputs[6..].iter().all(|i| i.error.is_none()));
+        assert!(form.inputs[7..].iter().all(|i| i.error.is_none()));
     }
 
     #[test]
     fn fields_are_checked_on_leaving_them_with_the_daemons_validators() {
         let mut form = DataForm::application(service());
-        // The applicant's six, then the date, the file's path and the choice.
-        assert_eq!(form.inputs.len(), 6 + 3);
-        form.focus = 7;
+        // The applicant's six and the source, then the date, the file's path and the choice.
+        assert_eq!(form.inputs.len(), 7 + 3);
+        form.focus = 8;
         for c in "/нет/такого/файла.pdf".chars() {
             form.type_char(c);
         }
         form.move_focus(true);
         assert!(
-            form.inputs[7]
+            form.inputs[8]
                 .error
                 .as_deref()
                 .is_some_and(|e| e.starts_with(text::FILE_NOT_FOUND)),
             "a path that is not there is caught: {:?}",
-            form.inputs[7].error
+            form.inputs[8].error
         );
         form.focus = 1;
         for c in "112-233-445 96".chars() {
@@ -693,23 +734,34 @@ pub(crate) mod tests {
             form.inputs[1].error.is_some(),
             "a wrong СНИЛС checksum is caught"
         );
-        form.focus = 6;
+        form.focus = 7;
         for c in "31.02.1980".chars() {
             form.type_char(c);
         }
         form.move_focus(true);
-        assert!(form.inputs[6].error.is_some(), "31 February is caught");
+        assert!(form.inputs[7].error.is_some(), "31 February is caught");
         form.focus = 0;
         form.move_focus(true);
         assert_eq!(form.inputs[0].error.as_deref(), Some(text::REQUIRED));
         // A choice is picked, not typed.
-        form.focus = 8;
+        form.focus = 9;
         form.cycle_choice(true);
-        assert_eq!(form.inputs[8].value, "Да");
+        assert_eq!(form.inputs[9].value, "Да");
         form.cycle_choice(true);
-        assert_eq!(form.inputs[8].value, "Нет");
+        assert_eq!(form.inputs[9].value, "Нет");
         form.cycle_choice(false);
-        assert_eq!(form.inputs[8].value, "Да");
+        assert_eq!(form.inputs[9].value, "Да");
+        // So is the source: «Личный приём» or «МФЦ», nothing typed.
+        form.focus = 6;
+        assert_eq!(form.inputs[6].value, "Личный приём");
+        form.type_char('x');
+        assert_eq!(form.inputs[6].value, "Личный приём");
+        form.cycle_choice(true);
+        assert_eq!(form.inputs[6].value, "МФЦ");
+        assert_eq!(
+            form.request().map(|r| r.source),
+            Some(volost::domain::Source::Mfc)
+        );
     }
 
     #[test]
@@ -837,8 +889,8 @@ pub(crate) mod tests {
     fn the_request_carries_typed_values_by_field_key() {
         let mut form = DataForm::application(service());
         form.inputs[0].value = "Семёнов Пётр Ильич".into();
-        form.inputs[6].value = "01.02.1980".into();
-        form.inputs[7].value = "~/скан.pdf".into();
+        form.inputs[7].value = "01.02.1980".into();
+        form.inputs[8].value = "~/скан.pdf".into();
         form.uploads.insert("~/скан.pdf".into(), FileId(42));
         let r = form.request().expect("an application form");
         assert_eq!(r.data.get("birth").map(String::as_str), Some("01.02.1980"));
@@ -848,6 +900,7 @@ pub(crate) mod tests {
             "the upload's id"
         );
         assert!(!r.data.contains_key("ok"));
+        assert_eq!(r.source, volost::domain::Source::Manual);
         match r.applicant {
             ApplicantRef::New(a) => assert_eq!(a.name, "Семёнов Пётр Ильич"),
             other => panic!("{other:?}"),

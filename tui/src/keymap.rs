@@ -328,6 +328,13 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[MyTasks, Card],
     },
     Binding {
+        cmd: Cmd::Open,
+        keys: &["Enter"],
+        label: "Открыть заявку",
+        footer: true,
+        ctx: &[Card],
+    },
+    Binding {
         cmd: Cmd::Filter,
         keys: &["f"],
         label: "Фильтр",
@@ -859,7 +866,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         {
             Cmd::Open
         }
-        KeyCode::Enter if matches!(ctx, AppRequests | Files | Archive) => Cmd::Open,
+        KeyCode::Enter if matches!(ctx, AppRequests | Files | Archive | Card) => Cmd::Open,
         KeyCode::Enter if ctx == Setup => Cmd::NextField,
         KeyCode::Enter => Cmd::Submit,
         KeyCode::Right if matches!(ctx, AppForm | DataForm | Filter | Stats | Setup) => {

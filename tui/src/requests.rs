@@ -14,7 +14,7 @@ use volost::domain::{
     AppId, HistoryEntry, InReqId, InStatus, IncomingRequest, Org, OutReqId, OutgoingRequest,
     RegReqId, RegStatus, RegionalRequest, RemoteState, RequestKind, Right, Ts, display_date,
 };
-use volost::service::{ApplicationCard, UserView};
+use volost::service::ApplicationCard;
 
 /// Which request a card shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,11 +192,7 @@ impl App {
     }
 
     fn person(&mut self, id: volost::domain::UserId) -> String {
-        if self.people.is_empty()
-            && let Ok(list) = self.conn.call::<Vec<UserView>>(Call::Users)
-        {
-            self.people = list.into_iter().map(|u| (u.id, u.full_name)).collect();
-        }
+        self.ensure_people();
         self.people
             .iter()
             .find(|(u, _)| *u == id)

@@ -25,6 +25,11 @@ fn app() -> App {
     let mut a = App::new(Conn::new(Path::new("/nonexistent/volost.sock")));
     a.now = "23.11.2026 10:00".into();
     a.offset = time::UtcOffset::from_hms(7, 0, 0).unwrap();
+    // The body's staff, as histories name them.
+    a.people = vec![
+        (UserId(2), "Иванова Марина Сергеевна".into()),
+        (UserId(3), "Кузнецов Игорь Петрович".into()),
+    ];
     a
 }
 
@@ -87,6 +92,7 @@ fn rows() -> Vec<TaskRow> {
             due: time::Date::from_calendar_date(2026, time::Month::November, 10 + i as u8).unwrap(),
             overdue_days: if i < 4 { 9 - 2 * i as u32 } else { 0 },
             application: Some(format!("2026-00{:04}", 120 + i)),
+            source: Some(if i == 1 { Source::Epgu } else { Source::Manual }),
         })
         .collect()
 }
@@ -126,6 +132,22 @@ fn disk_full_in_the_status_line() {
     let mut a = main_app(0);
     a.disk_low = true;
     shot("disk_full", &a);
+}
+
+/// 06.12.2026 with no decree for 2027 loaded: an administrator is told, a specialist is not
+/// (her cards say «срок предварительный» instead).
+#[test]
+fn calendar_ending_in_the_status_line() {
+    let mut a = main_app(0);
+    a.calendar = Some(volost::service::CalendarStatus {
+        today: time::Date::from_calendar_date(2026, time::Month::December, 6).unwrap(),
+        confirmed_until: time::Date::from_calendar_date(2026, time::Month::December, 31).ok(),
+    });
+    shot("calendar_specialist", &a);
+    if let Some(s) = &mut a.session {
+        s.rights = s.rights.with(Right::Administer);
+    }
+    shot("calendar_admin", &a);
 }
 
 #[test]
@@ -212,6 +234,7 @@ fn card_app(tab: Tab) -> App {
         due: time::Date::from_calendar_date(2026, time::Month::November, 25).unwrap(),
         holder: Some(UserId(2)),
         completed: None,
+        withdrawn: false,
     };
     let entry = |h: i64, what: &str, comment: &str| HistoryEntry {
         at: Ts(1_795_402_800_000 - h * 3_600_000),
@@ -238,9 +261,11 @@ fn card_app(tab: Tab) -> App {
         ),
         ("Выдача результата заявителю", StepState::Ahead, None),
     ];
-    a.screen = Screen::Card(Card {
+    a.screen = Screen::Card(Box::new(Card {
         card: TaskCard {
             task,
+            application: Some("2026-000123".into()),
+            due_provisional: false,
             holder: Some("Иванова М. С.".into()),
             history: vec![
                 entry(50, "Задача создана", ""),
@@ -265,7 +290,7 @@ fn card_app(tab: Tab) -> App {
                 .collect(),
         }),
         tab,
-    });
+    }));
     a
 }
 
@@ -319,7 +344,7 @@ fn app_rows() -> Vec<AppRow> {
             status: Status::ALL[1 + i as usize % 6],
             service: "Выдача выписки из похозяйственной книги".into(),
             applicant: people[i as usize % 3].into(),
-            source: Source::Manual,
+            source: [Source::Manual, Source::Epgu, Source::Manual, Source::Mfc][i as usize % 4],
             assignee: (i % 2 == 0).then(|| "Иванова М. С.".into()),
             created: Ts(1_795_402_800_000 - i as i64 * 86_400_000),
             due: time::Date::from_calendar_date(2026, time::Month::December, 1 + i as u8).ok(),
@@ -448,9 +473,20 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
                 Action::Decide(Verdict::Approve),
                 Action::Decide(Verdict::Refuse),
             ],
+            // Registered 07.12.2026 for 30 working days: the count runs into 2027, whose
+            // decree is not loaded.
+            due_provisional: true,
+            tasks: vec![volost::service::ProcessTask {
+                id: TaskId(77),
+                name: "Приём и регистрация заявления (Присвоение адреса)".into(),
+                queue: Queue::Mine,
+                who: Some("Иванова М. С.".into()),
+                due: time::Date::from_calendar_date(2026, time::Month::December, 8).unwrap(),
+            }],
             overdue_days: 0,
         },
         tab,
+        from_task: None,
         menu: None,
         out: Some(out_rows()),
         reg: Some(Vec::new()),
@@ -909,6 +945,7 @@ fn administration() {
                 .into_iter()
                 .collect(),
             workdays: [day(time::Month::December, 27)].into_iter().collect(),
+            ..Calendar::official()
         },
         services: Vec::new(),
         kinds: Vec::new(),
@@ -1038,7 +1075,7 @@ fn statistics() {
     let line = |name: &str, n: u64, ok: u64, no: u64| ServiceLine {
         service: name.into(),
         received: n,
-        by_source: [n - n / 3, n / 3, 0],
+        by_source: [n - n / 3, n / 3, 0, 0],
         approved: ok,
         refused: no,
         avg_days: Some(1.5),
@@ -1055,7 +1092,7 @@ fn statistics() {
         line("Совершение нотариальных действий", 9, 7, 1),
     ];
     let mut total = line("Итого", 64, 42, 9);
-    total.by_source = [43, 21, 0];
+    total.by_source = [43, 21, 0, 0];
     let exec = |name: &str, done: u64, overdue: u64| ExecutorLine {
         name: name.into(),
         done,

@@ -6,7 +6,6 @@ use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row};
-use volost::domain::display_date;
 
 pub(super) fn draw(f: &mut Frame, area: Rect, v: &AdminView) {
     let selected = AdminTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
@@ -83,16 +82,11 @@ pub(super) fn draw(f: &mut Frame, area: Rect, v: &AdminView) {
                 .collect(),
         ),
         AdminTab::Calendar => (
-            vec![text::COL_DATE, text::COL_DAY],
+            vec![text::COL_DATE_YEAR, text::COL_DAY],
             vec![Constraint::Length(12), Constraint::Min(10)],
-            v.calendar_days()
+            v.calendar_rows()
                 .into_iter()
-                .map(|(d, off)| {
-                    Row::new(vec![
-                        Cell::from(display_date(d)),
-                        Cell::from(if off { text::DAY_OFF } else { text::DAY_WORK }),
-                    ])
-                })
+                .map(|(when, what)| Row::new(vec![Cell::from(when), Cell::from(what)]))
                 .collect(),
         ),
         AdminTab::Services => (

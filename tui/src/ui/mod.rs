@@ -25,7 +25,7 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState,
     Tabs, Wrap,
 };
-use volost::domain::{FieldType, HistoryEntry, Queue, display_date};
+use volost::domain::{FieldType, HistoryEntry, Queue, UserId, display_date};
 use volost::service::{AppCol, StepState, TaskCol};
 use volost::smev::LinkState;
 
@@ -49,13 +49,13 @@ pub fn draw(f: &mut Frame, app: &App) {
     match &app.screen {
         Screen::Login(form) | Screen::Password { form, .. } => form_box(f, body, form),
         Screen::Main => main(f, body, app),
-        Screen::Card(c) => card(f, body, c, app.offset),
+        Screen::Card(c) => card(f, body, c, app.offset, &app.people),
         Screen::App(v) => {
             let may_edit = app.has(volost::domain::Right::CreateApplications);
-            app_card(f, body, v, app.offset, may_edit);
+            app_card(f, body, v, app.offset, may_edit, &app.people);
         }
         Screen::Fill(form) => data_form(f, body, form),
-        Screen::Req(v) => requests::card(f, body, v, app.offset),
+        Screen::Req(v) => requests::card(f, body, v, app.offset, &app.people),
         Screen::Admin(v) => admin::draw(f, body, v),
         Screen::Archive(v) => archive::draw(f, body, v, app.offset),
         Screen::Stats(v) => stats::draw(f, body, v),
@@ -161,7 +161,37 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
             }
             .to_string()
         });
+        // Administrators load the next year's decree; a month and a half is the time the
+        // government's decree usually leaves before New Year.
+        let admin = app
+            .session
+            .as_ref()
+            .is_some_and(|s| s.rights.has(volost::domain::Right::Administer));
+        let calendar = app
+            .calendar
+            .filter(|_| admin)
+            .and_then(|c| match c.confirmed_until {
+                Some(until) if (until - c.today).whole_days() >= CALENDAR_WARN_DAYS => None,
+                Some(until) => Some(format!(
+                    "{} {}",
+                    if short {
+                        text::CALENDAR_UNTIL_SHORT
+                    } else {
+                        text::CALENDAR_UNTIL
+                    },
+                    volost::domain::display_date(until)
+                )),
+                None => Some(
+                    if short {
+                        text::CALENDAR_NONE_SHORT
+                    } else {
+                        text::CALENDAR_NONE
+                    }
+                    .to_string(),
+                ),
+            });
         disk.into_iter()
+            .chain(calendar)
             .chain(personal)
             .chain(node)
             .map(|w| format!(" {w} "))
@@ -184,6 +214,18 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
     ]);
     f.render_widget(Paragraph::new(line).style(base), area);
 }
+
+/// A due date, with «срок предварительный» when a year it is counted over has no decree.
+fn due_line(d: time::Date, provisional: bool) -> String {
+    if provisional {
+        format!("{} ({})", display_date(d), text::DUE_PROVISIONAL)
+    } else {
+        display_date(d)
+    }
+}
+
+/// Days before the confirmed calendar ends when administrators start to see it.
+const CALENDAR_WARN_DAYS: i64 = 45;
 
 /// What an input shows: a password or PIN as dots, one per character typed.
 fn masked(value: &str, secret: bool) -> String {
@@ -465,9 +507,16 @@ fn tasks(
         .iter()
         .map(|t| {
             let overdue = t.overdue_days > 0;
+            // The group queue marks applications that did not come in person («ЕПГУ · …»).
+            let name = match t.source {
+                Some(s) if s != volost::domain::Source::Manual => {
+                    format!("{} · {}", s.label(), t.name)
+                }
+                _ => t.name.clone(),
+            };
             let mut cells = vec![
                 Cell::from(t.application.clone().unwrap_or_default()),
-                Cell::from(t.name.clone()),
+                Cell::from(name),
             ];
             if wide {
                 let who = if show_holder {
@@ -556,7 +605,7 @@ fn help(f: &mut Frame, area: Rect, ctx: Ctx, read_only: bool) {
     );
 }
 
-fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
+fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset, people: &[(UserId, String)]) {
     let t = &c.card.task;
     let selected = Tab::ALL.iter().position(|x| *x == c.tab).unwrap_or(0);
     let labels: Vec<&str> = Tab::ALL.iter().map(|t| t.label()).collect();
@@ -583,14 +632,25 @@ fn card(f: &mut Frame, area: Rect, c: &Card, offset: time::UtcOffset) {
                         .unwrap_or_else(|| text::CARD_NOBODY.into()),
                 ),
                 kv(text::CARD_CREATED, t.created.display(offset)),
-                kv(text::CARD_DUE, display_date(t.due)),
+                kv(text::CARD_DUE, due_line(t.due, c.card.due_provisional)),
             ];
+            if let Some(n) = &c.card.application {
+                lines.push(kv(
+                    text::CARD_APPLICATION,
+                    format!("{n} ({})", text::CARD_OPEN_APP),
+                ));
+            }
             if let Some((_, at)) = t.completed {
-                lines.push(kv(text::CARD_COMPLETED, at.display(offset)));
+                let label = if t.withdrawn {
+                    text::CARD_WITHDRAWN
+                } else {
+                    text::CARD_COMPLETED
+                };
+                lines.push(kv(label, at.display(offset)));
             }
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
-        Tab::History => history(f, body, &c.card.history, offset),
+        Tab::History => history(f, body, &c.card.history, offset, people),
         Tab::Map => {
             let Some(m) = &c.map else {
                 return;
@@ -810,14 +870,21 @@ fn apps(
         .rows
         .iter()
         .map(|a| {
+            // The applications that did not come in person are marked before the applicant,
+            // as the group queue marks their tasks; most come in person, and a column of
+            // «Личный приём» would take the room the status needs.
+            let applicant = match a.source {
+                volost::domain::Source::Manual => a.applicant.clone(),
+                s => format!("{} · {}", s.label(), a.applicant),
+            };
             let mut cells = vec![Cell::from(a.number.clone()), Cell::from(a.status.label())];
             if wide {
                 cells.push(Cell::from(a.service.clone()));
-                cells.push(Cell::from(a.applicant.clone()));
+                cells.push(Cell::from(applicant));
                 cells.push(Cell::from(a.assignee.clone().unwrap_or_default()));
                 cells.push(Cell::from(a.created.display(offset)));
             } else {
-                cells.push(Cell::from(a.applicant.clone()));
+                cells.push(Cell::from(applicant));
             }
             let due = a.due.map(display_date).unwrap_or_default();
             cells.push(Cell::from(if a.overdue_days > 0 {
@@ -855,7 +922,14 @@ fn apps(
 }
 
 /// `may_edit`: the user may change a draft (the card says how).
-fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may_edit: bool) {
+fn app_card(
+    f: &mut Frame,
+    area: Rect,
+    v: &AppView,
+    offset: time::UtcOffset,
+    may_edit: bool,
+    people: &[(UserId, String)],
+) {
     let c = &v.card;
     let a = &c.app;
     let selected = AppTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
@@ -888,13 +962,13 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
             let mut lines: Vec<Line> = [
                 kv(text::APP_STATUS, status),
                 kv(text::APP_SERVICE, c.service.name.clone()),
+                kv(text::APP_SOURCE, a.source.label().to_string()),
                 kv(text::APP_APPLICANT, c.applicant.name.clone()),
                 kv(text::APP_CREATED, a.created.display(offset)),
                 kv(
                     text::APP_DUE,
                     a.due
-                        .map(display_date)
-                        .unwrap_or_else(|| text::NOT_SET.into()),
+                        .map_or_else(|| text::NOT_SET.into(), |d| due_line(d, c.due_provisional)),
                 ),
                 kv(
                     text::APP_ASSIGNEE,
@@ -907,6 +981,30 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
                     text::APP_DECISION,
                     format!("{} — {}", d.reason, d.message),
                 ));
+            }
+            if !c.tasks.is_empty() {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    text::APP_PROCESS,
+                    Style::default().add_modifier(Modifier::BOLD),
+                ));
+                for t in &c.tasks {
+                    let who = t
+                        .who
+                        .as_deref()
+                        .map(|w| format!(", {w}"))
+                        .unwrap_or_default();
+                    lines.push(Line::raw(cut(
+                        &format!(
+                            " {} — {}{who}; {} {}",
+                            t.name,
+                            t.queue.label(),
+                            text::APP_TASK_DUE,
+                            display_date(t.due)
+                        ),
+                        body.width as usize,
+                    )));
+                }
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
@@ -931,7 +1029,7 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
         AppTab::Regional => {
             requests::app_requests(f, body, None, v.reg.as_deref(), v.row, offset);
         }
-        AppTab::History => history(f, body, &c.history, offset),
+        AppTab::History => history(f, body, &c.history, offset, people),
     }
     if let Some(m) = &v.menu {
         menu_popup(f, area, m);
@@ -939,12 +1037,18 @@ fn app_card(f: &mut Frame, area: Rect, v: &AppView, offset: time::UtcOffset, may
 }
 
 /// A history tab: newest first, when, what, the comment.
-fn history(f: &mut Frame, area: Rect, entries: &[HistoryEntry], offset: time::UtcOffset) {
+pub(crate) fn history(
+    f: &mut Frame,
+    area: Rect,
+    entries: &[HistoryEntry],
+    offset: time::UtcOffset,
+    people: &[(UserId, String)],
+) {
     if entries.is_empty() {
         f.render_widget(Paragraph::new(text::NO_HISTORY), area);
         return;
     }
-    // What happened gets the room it needs up to 40% of the width; the comment (a reason,
+    // What happened gets the room it needs up to 30% of the width; the comment (a reason,
     // a MessageID, who signed) wraps under itself rather than being cut.
     let width = area.width as usize;
     let what_w = entries
@@ -952,8 +1056,19 @@ fn history(f: &mut Frame, area: Rect, entries: &[HistoryEntry], offset: time::Ut
         .map(|h| h.what.chars().count())
         .max()
         .unwrap_or(0)
-        .clamp(12, (width * 2 / 5).max(12));
-    let comment_w = width.saturating_sub(16 + what_w + 2).max(10);
+        .clamp(12, (width * 3 / 10).max(12));
+    // Who did each step: a staff member by their short name, the node itself («узел») for
+    // what the exchange and the portal did.
+    const WHO_W: usize = 14;
+    let who = |h: &HistoryEntry| match h.by {
+        None => text::BY_NODE.to_string(),
+        Some(u) => people
+            .iter()
+            .find(|(id, _)| *id == u)
+            .and_then(|(_, n)| volost::domain::short_name(n))
+            .unwrap_or_default(),
+    };
+    let comment_w = width.saturating_sub(16 + WHO_W + what_w + 3).max(10);
     let rows: Vec<Row> = entries
         .iter()
         .rev()
@@ -963,6 +1078,7 @@ fn history(f: &mut Frame, area: Rect, entries: &[HistoryEntry], offset: time::Ut
             let height = what.len().max(comment.len()).max(1) as u16;
             Row::new(vec![
                 Cell::from(h.at.display(offset)),
+                Cell::from(cut(&who(h), WHO_W)),
                 Cell::from(what.join("\n")),
                 Cell::from(comment.join("\n")),
             ])
@@ -971,6 +1087,7 @@ fn history(f: &mut Frame, area: Rect, entries: &[HistoryEntry], offset: time::Ut
         .collect();
     let widths = [
         Constraint::Length(16),
+        Constraint::Length(WHO_W as u16),
         Constraint::Length(what_w as u16),
         Constraint::Min(10),
     ];

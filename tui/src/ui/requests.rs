@@ -248,7 +248,13 @@ pub(super) fn app_requests(
     selectable(f, area, block, header, rows, widths, selected);
 }
 
-pub(super) fn card(f: &mut Frame, area: Rect, v: &ReqView, offset: time::UtcOffset) {
+pub(super) fn card(
+    f: &mut Frame,
+    area: Rect,
+    v: &ReqView,
+    offset: time::UtcOffset,
+    people: &[(volost::domain::UserId, String)],
+) {
     let selected = ReqTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
     let labels: Vec<&str> = ReqTab::ALL.iter().map(|t| t.label()).collect();
     let body = card_frame(f, area, &format!(" {} ", v.title), &labels, selected);
@@ -259,7 +265,7 @@ pub(super) fn card(f: &mut Frame, area: Rect, v: &ReqView, offset: time::UtcOffs
         }
         ReqTab::Answer => lines(f, body, &v.answer, v),
         ReqTab::Files => super::files::files(f, body, &v.files, &[], offset),
-        ReqTab::History => history(f, body, &v.history, offset),
+        ReqTab::History => history(f, body, &v.history, offset, people),
     }
     if let Some(m) = &v.menu {
         menu_popup(f, area, m);

@@ -105,7 +105,7 @@ fn figures_text(r: &Report) -> String {
         _ => format!("{}: —", text::ST_DAYS),
     };
     format!(
-        "{}: {} ({} {}, {} {}, {} {}) · {} {}, {} {} · {days}",
+        "{}: {} ({} {}, {} {}, {} {}, {} {}) · {} {}, {} {} · {days}",
         text::ST_RECEIVED,
         t.received,
         text::ST_MANUAL,
@@ -114,6 +114,8 @@ fn figures_text(r: &Report) -> String {
         t.by_source[1],
         text::ST_RPGU,
         t.by_source[2],
+        text::ST_MFC,
+        t.by_source[3],
         text::ST_APPROVED,
         t.approved,
         text::ST_REFUSED,

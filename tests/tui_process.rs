@@ -1,0 +1,186 @@
+//! A specialist's day with applications and their processes, in the real TUI at 80×24: she
+//! claims the task of an ЕПГУ application, opens the application from the task card, another
+//! user refuses it and her task leaves «Мои задачи» for «Архив»; a desk application she takes
+//! to «Работа по заявке завершена» leaves no open task behind.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::daemon::*;
+use common::tmux::*;
+use common::*;
+use volost::api::Call;
+use volost::domain::*;
+use volost::service::*;
+
+/// The node of the fixture with an ЕПГУ application registered as the exchange registers
+/// one (the portal's delivery over SMEV is `tests/provider.rs`'s), and a desk application
+/// the specialist registered herself. Gives their numbers.
+fn node() -> (tempfile::TempDir, String, String) {
+    let fx = fixture();
+    let svc = service(&fx);
+    let portal = volost::Actor::System(fx.org);
+    let app = fx
+        .node
+        .create_application(
+            portal,
+            &NewApplication {
+                service: svc.id,
+                dept: None,
+                applicant: ApplicantRef::New(person("Семёнова Анна Петровна", "112-233-445 95")),
+                data: form(&svc),
+                source: Source::Epgu,
+            },
+        )
+        .unwrap();
+    fx.node
+        .act(portal, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let desk = draft(&fx, fx.spec);
+    fx.node
+        .act(fx.spec, desk.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let dir = common::sim::for_daemon(fx);
+    (dir, app.number, desk.number)
+}
+
+#[test]
+fn a_specialist_works_an_epgu_application_from_its_task_and_the_desk_one_to_the_end() {
+    let (dir, epgu, desk) = node();
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = signed_in(&d, "process", "");
+    t.resize(80, 24);
+
+    // The group queue marks the portal's application.
+    let s = t.wait_for("Задачи группы ·");
+    assert!(s.contains(&epgu) && s.contains("ЕПГУ · "), "{s}");
+    // Sorted by due date then creation, the ЕПГУ task is first: she takes it.
+    t.keys(&["F2"]);
+    t.wait_for("Задача назначена на вас");
+    t.keys(&["2"]);
+    t.wait_for("Мои задачи ·");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Задача: ");
+    assert!(s.contains(&format!("{epgu} (Enter — открыть)")), "{s}");
+
+    // From the task card to its application: the source and the process are on the card.
+    t.keys(&["Enter"]);
+    let s = t.wait_for(&format!("Номер заявки {epgu}"));
+    assert!(s.contains("Источник") && s.contains("ЕПГУ"), "{s}");
+    let s = t.wait_for("Процесс");
+    assert!(s.contains("Мои задачи, Иванова М. С."), "{s}");
+
+    // The head names the super-rights executor, who refuses: the application ends.
+    let mut head = d.login("head", "password-1");
+    let mut sup = d.login("super", "password-1");
+    let row = {
+        let q = AppQuery {
+            filter: AppFilter {
+                source: Some(Source::Epgu),
+                ..AppFilter::default()
+            },
+            ..AppQuery::default()
+        };
+        let page: Page<AppRow> = head.call(Call::Applications(q)).unwrap();
+        assert_eq!(
+            page.rows.len(),
+            1,
+            "the source filter finds the ЕПГУ application"
+        );
+        page.rows[0].id
+    };
+    let sup_id = {
+        let users: Vec<UserView> = head.call(Call::Users).unwrap();
+        users.iter().find(|u| u.login == "super").unwrap().id
+    };
+    let _: Application = head
+        .call(Call::Act {
+            id: row,
+            input: ActionInput::new(Action::AssignExecutor(sup_id)),
+        })
+        .unwrap();
+    let _: Application = sup
+        .call(Call::Act {
+            id: row,
+            input: ActionInput::new(Action::Decide(Verdict::Refuse))
+                .with_reason("Земельный участок не в границах поселения", "Отказано"),
+        })
+        .unwrap();
+
+    // On her screen the card follows (F5): refused, the task closed with it.
+    t.keys(&["F5"]);
+    let s = t.wait_for("Утвержден отказ");
+    assert!(s.contains("Завершённые задачи"), "{s}");
+    // The history names who did what: Tab to «История», past files and requests.
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    let s = t.wait_for("Кузнецов И. П.");
+    assert!(s.contains("Соколова Т. И."), "the head's step is hers: {s}");
+    assert!(s.contains("узел"), "the registration was the node's: {s}");
+    // Back to the task card it was opened from: the task is «Снята с заявкой».
+    t.keys(&["Escape"]);
+    t.wait_for("Снята с заявкой");
+    t.keys(&["Escape"]);
+    t.wait_for("Мои задачи ·");
+    t.wait_for("Задач нет");
+    // «Архив» holds the finished process.
+    t.keys(&["8"]);
+    let s = t.wait_for(&epgu);
+    assert!(s.contains("Отказано"), "{s}");
+    t.keys(&["Escape"]);
+
+    // The desk application: found by number, approved, published by the head, closed.
+    t.keys(&["4"]);
+    t.wait_for("Заявки на услуги ·");
+    t.keys(&["/"]);
+    t.wait_for("Заявка по номеру");
+    t.text(&desk);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Номер заявки {desk}"));
+    t.keys(&["F2"]);
+    t.wait_for("Одобрить");
+    t.keys(&["Enter"]);
+    t.wait_for("Положительное решение");
+    t.text("Документы представлены в полном объёме");
+    t.keys(&["Tab"]);
+    t.text("Выписка готова");
+    t.keys(&["Enter"]);
+    t.wait_for("Утверждение положительного результата");
+    let desk_id = {
+        let card: ApplicationCard = head
+            .call(Call::ApplicationByNumber {
+                number: desk.clone(),
+            })
+            .unwrap();
+        card.app.id
+    };
+    let _: Application = head
+        .call(Call::Act {
+            id: desk_id,
+            input: ActionInput::new(Action::Publish),
+        })
+        .unwrap();
+    t.keys(&["F5"]);
+    t.wait_for("Утвержден положительный результат");
+    t.keys(&["F2"]);
+    t.wait_for("Завершить работу по заявке");
+    t.keys(&["Enter"]);
+    t.wait_for("Это нельзя отменить");
+    t.keys(&["Enter"]);
+    t.wait_for("Работа по заявке завершена");
+    t.keys(&["Escape"]);
+    // No task of either application waits in the group queue.
+    t.keys(&["1"]);
+    t.wait_for("Задачи группы ·");
+    t.wait_for("Задач нет");
+    t.keys(&["8"]);
+    let s = t.wait_for(&desk);
+    assert!(s.contains(&epgu), "both processes are in her «Архив»: {s}");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+
+    let node = open_node(dir.path());
+    let rep = node.check().unwrap();
+    assert!(rep.ok(), "{:?}", rep.problems);
+}
