@@ -845,9 +845,10 @@ pub fn smev_sim(
 pub(crate) fn parse_day(s: &str) -> Result<time::Date> {
     let ru = time::macros::format_description!("[day].[month].[year]");
     let iso = time::macros::format_description!("[year]-[month]-[day]");
+    // The parser's own words are English and about its internals: staff read only ours.
     time::Date::parse(s.trim(), ru)
         .or_else(|_| time::Date::parse(s.trim(), iso))
-        .with_context(|| format!("«{s}» — не дата (ожидается 01.11.2026 или 2026-11-01)"))
+        .map_err(|_| anyhow::anyhow!("«{s}» — не дата (ожидается 01.11.2026 или 2026-11-01)"))
 }
 
 /// Where a staff member's query runs: the running daemon, signed in as them, or the database

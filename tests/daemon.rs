@@ -387,6 +387,18 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         h["disk"]["total_bytes"].as_u64().unwrap() >= h["disk"]["free_bytes"].as_u64().unwrap()
     );
     assert_eq!(h["disk"]["low"], false);
+    // How far the production calendar is confirmed: a year's decree covers it to 31
+    // December; deadlines from the next 1 January on are provisional until one is loaded.
+    let cal = &h["calendar"];
+    assert!(
+        cal["provisional_from"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("-01-01")),
+        "{b}"
+    );
+    if let Some(until) = cal["confirmed_until"].as_str() {
+        assert!(until.ends_with("-12-31"), "{b}");
+    }
     let (s, b) = d.get("/metrics", "");
     assert_eq!(s, 200);
     assert!(b.contains("volost_disk_free_bytes "), "{b}");

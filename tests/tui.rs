@@ -278,15 +278,11 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     assert!(s.contains("Новый"), "{s}");
 
     // The decision: «Одобрить», with its reason and the message to the applicant.
-    t.keys(&["F2"]);
-    t.wait_for("Одобрить");
-    t.keys(&["Enter"]);
-    t.wait_for("Положительное решение");
-    t.text("Документы представлены в полном объёме");
-    t.keys(&["Tab"]);
-    t.text("Выписка готова");
-    t.keys(&["Enter"]);
-    t.wait_for("Утверждение положительного результата");
+    approve(
+        &t,
+        "Документы представлены в полном объёме",
+        "Выписка готова",
+    );
     t.keys(&["F10"]);
     drop(t);
 
@@ -296,11 +292,7 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     h.text("заявки");
     h.keys(&["Enter"]);
     h.wait_for("Заявки на услуги ·");
-    h.keys(&["/"]);
-    h.wait_for("Заявка по номеру");
-    h.text(&number);
-    h.keys(&["Enter"]);
-    h.wait_for(&format!("Номер заявки {number}"));
+    find_application(&h, &number);
     h.keys(&["F2"]);
     h.wait_for("Опубликовать результат");
     h.keys(&["Down", "Enter"]);

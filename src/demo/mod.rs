@@ -327,6 +327,7 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
     let people: Vec<Person> = (0..(n / 3).max(20)).map(|_| person(&mut rng)).collect();
     let mut applicants: Vec<Option<ApplicantId>> = vec![None; people.len()];
 
+    let org = node.org(admin)?.id;
     let day_ms = 86_400_000i64;
     let chunk = 500;
     let mut done = 0;
@@ -341,8 +342,20 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                 let svc = &services[rng.gen_range(0..services.len())];
                 let pi = rng.gen_range(0..people.len());
                 let p = &people[pi];
+                let source = match rng.gen_range(0..10) {
+                    0..=4 => Source::Manual,
+                    5 => Source::Mfc,
+                    6..=8 => Source::Epgu,
+                    _ => Source::Rpgu,
+                };
+                // A portal's application comes over SMEV: the node itself takes it in.
+                let portal = source.from_portal();
                 b.at(start);
-                b.act_as(Actor::User(spec))?;
+                b.act_as(if portal {
+                    Actor::System(org)
+                } else {
+                    Actor::User(spec)
+                })?;
                 let applicant = match applicants[pi] {
                     Some(a) => ApplicantRef::Existing(a),
                     None => ApplicantRef::New(p.input()),
@@ -358,11 +371,6 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     let file = b.upload(&name, body.as_bytes())?;
                     data.insert(f.key.clone(), file.id.to_string());
                 }
-                let source = match rng.gen_range(0..10) {
-                    0..=5 => Source::Manual,
-                    6..=8 => Source::Epgu,
-                    _ => Source::Rpgu,
-                };
                 let app = b.create_application(&NewApplication {
                     service: svc.id,
                     dept: None,
@@ -393,7 +401,23 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                     b.act(app.id, &input)?;
                     Ok(())
                 };
-                if stage >= 1 {
+                // A portal's application is never a draft: it is registered as it arrives.
+                let stage = if portal { stage.max(1) } else { stage };
+                if stage >= 1 && portal {
+                    b.act_as(Actor::System(org))?;
+                    b.act(app.id, &ActionInput::new(Action::Register))?;
+                    // The head names its executor.
+                    if stage >= 2 {
+                        step(
+                            b,
+                            &mut t,
+                            head,
+                            ActionInput::new(Action::AssignExecutor(spec)),
+                            &mut rng,
+                        )?;
+                    }
+                    report.processes += 1;
+                } else if stage >= 1 {
                     // The specialist both created and registers it, so it is assigned to them.
                     step(
                         b,

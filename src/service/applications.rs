@@ -362,9 +362,12 @@ pub struct ProcessTask {
     pub id: TaskId,
     pub name: String,
     pub queue: Queue,
-    /// Who holds it, or who closed it.
+    /// Who holds it, or who completed it.
     pub who: Option<String>,
     pub due: time::Date,
+    /// Closed with the application, not done.
+    #[serde(default)]
+    pub withdrawn: bool,
 }
 
 pub(crate) fn can_see(who: &super::Who, app: &Application) -> bool {
@@ -631,6 +634,7 @@ impl Node {
                     let t: Task = r.load(id.0)?;
                     let who = t.completed.map(|c| c.0).or(t.holder);
                     tasks.push(ProcessTask {
+                        withdrawn: t.withdrawn,
                         id: t.id,
                         queue: t.queue(),
                         who: user_name(&r.rx, who)?,

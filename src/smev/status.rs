@@ -79,22 +79,31 @@ mod tests {
 
     #[test]
     fn every_status_of_both_versions_has_its_words() {
-        assert_eq!(
-            words(Version::V1_1, "requestIsQueued"),
-            "Запрос находится в очереди на асинхронную валидацию"
-        );
-        assert_eq!(
-            words(Version::V1_1, "requestIsAcceptedBySmev"),
-            "Запрос доставляется поставщику"
-        );
-        assert_eq!(
-            words(Version::V1_3, "requestIsAcceptedBySmev"),
-            "Запрос прошел асинхронную валидацию"
-        );
-        assert_eq!(
-            words(Version::V1_3, "responseIsAcceptedBySmev"),
-            "Ответ на запрос прошел асинхронную валидацию"
-        );
+        // The two versions document the same value differently: each is read from its own.
+        for (v, code, said) in [
+            (
+                Version::V1_1,
+                "requestIsQueued",
+                "Запрос находится в очереди на асинхронную валидацию",
+            ),
+            (
+                Version::V1_1,
+                "requestIsAcceptedBySmev",
+                "Запрос доставляется поставщику",
+            ),
+            (
+                Version::V1_3,
+                "requestIsAcceptedBySmev",
+                "Запрос прошел асинхронную валидацию",
+            ),
+            (
+                Version::V1_3,
+                "responseIsAcceptedBySmev",
+                "Ответ на запрос прошел асинхронную валидацию",
+            ),
+        ] {
+            assert_eq!(words(v, code), said, "{code}");
+        }
         assert!(
             table(Version::V1_1).len() >= 8,
             "{:?}",

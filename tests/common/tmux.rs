@@ -114,6 +114,29 @@ impl Tmux {
     }
 }
 
+/// From «Заявки на услуги»: `/`, the number, and its card.
+pub fn find_application(t: &Tmux, number: &str) {
+    t.keys(&["/"]);
+    t.wait_for("Заявка по номеру");
+    t.text(number);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Номер заявки {number}"));
+}
+
+/// On an application card whose executor is the user: «Действия» → «Одобрить», with the
+/// reason and the message for the applicant.
+pub fn approve(t: &Tmux, reason: &str, message: &str) {
+    t.keys(&["F2"]);
+    t.wait_for("Одобрить");
+    t.keys(&["Enter"]);
+    t.wait_for("Положительное решение");
+    t.text(reason);
+    t.keys(&["Tab"]);
+    t.text(message);
+    t.keys(&["Enter"]);
+    t.wait_for("Утверждение положительного результата");
+}
+
 /// `volost tui` in tmux on `d`'s socket, signed in as `spec`; `env` goes before the command
 /// (`TERM=linux`, say).
 pub fn signed_in(d: &Daemon, tag: &str, env: &str) -> Tmux {

@@ -69,6 +69,7 @@ pub const CARD_APPLICATION: &str = "Заявка";
 pub const BY_NODE: &str = "узел";
 /// A task closed because its application ended, not done by anyone.
 pub const CARD_WITHDRAWN: &str = "Снята с заявкой";
+pub const TASK_WITHDRAWN: &str = "снята с заявкой";
 pub const CARD_OPEN_APP: &str = "Enter — открыть";
 pub const OPEN_APP: &str = "Открыть заявку";
 pub const TASK_NO_APP: &str = "Задача не связана с заявкой";

@@ -482,6 +482,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
                 queue: Queue::Mine,
                 who: Some("Иванова М. С.".into()),
                 due: time::Date::from_calendar_date(2026, time::Month::December, 8).unwrap(),
+                withdrawn: false,
             }],
             overdue_days: 0,
         },

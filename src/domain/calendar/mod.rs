@@ -138,23 +138,38 @@ impl Calendar {
     }
 
     /// The dates from `after` (exclusive) to `to` (inclusive) whose state differs from the
-    /// weekday rule, each with whether it is worked.
+    /// weekday rule, each with whether it is worked. Each year's days are looked up once: a
+    /// year without a decree is computed from the law, and list pages call this per row.
     fn exceptions(&self, after: Date, to: Date) -> Vec<(Date, bool)> {
-        let mut days = BTreeSet::new();
         let Some(first) = after.next_day() else {
             return Vec::new();
         };
+        let mut out = Vec::new();
         for y in first.year()..=to.year() {
             let year = self.year(y);
+            let mut days: BTreeSet<Date> = BTreeSet::new();
             days.extend(year.off.range(first..=to));
             days.extend(year.work.range(first..=to));
+            days.extend(
+                self.holidays
+                    .range(first..=to)
+                    .chain(self.workdays.range(first..=to))
+                    .filter(|d| d.year() == y),
+            );
+            for d in days {
+                let worked = if self.workdays.contains(&d) {
+                    true
+                } else if self.holidays.contains(&d) {
+                    false
+                } else {
+                    Self::base_working(&year, d)
+                };
+                if worked == weekend(d) {
+                    out.push((d, worked));
+                }
+            }
         }
-        days.extend(self.holidays.range(first..=to));
-        days.extend(self.workdays.range(first..=to));
-        days.into_iter()
-            .map(|d| (d, self.is_working(d)))
-            .filter(|(d, w)| *w == weekend(*d))
-            .collect()
+        out
     }
 
     /// Working days strictly after `from` up to and including `to`; 0 when `to <= from`.

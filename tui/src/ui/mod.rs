@@ -988,22 +988,29 @@ fn app_card(
                     text::APP_PROCESS,
                     Style::default().add_modifier(Modifier::BOLD),
                 ));
+                // As «Карта процесса» marks steps: done ones with who did them, the open
+                // one with who holds it (or «в группе») and its due date.
                 for t in &c.tasks {
-                    let who = t
-                        .who
-                        .as_deref()
-                        .map(|w| format!(", {w}"))
-                        .unwrap_or_default();
-                    lines.push(Line::raw(cut(
-                        &format!(
-                            " {} — {}{who}; {} {}",
+                    let line = match (t.queue, &t.who) {
+                        _ if t.withdrawn => {
+                            format!("{} {} — {}", text::STEP_AHEAD, t.name, text::TASK_WITHDRAWN)
+                        }
+                        (Queue::Done, Some(w)) => format!("{} {} — {w}", text::STEP_DONE, t.name),
+                        (Queue::Done, None) => format!("{} {}", text::STEP_DONE, t.name),
+                        (_, w) => format!(
+                            "{} {} — {}, {} {}",
+                            text::STEP_CURRENT,
                             t.name,
-                            t.queue.label(),
+                            w.as_deref().unwrap_or(text::CARD_NOBODY),
                             text::APP_TASK_DUE,
                             display_date(t.due)
                         ),
-                        body.width as usize,
-                    )));
+                    };
+                    let width = (body.width as usize).saturating_sub(3).max(10);
+                    for (i, part) in wrap_words(&line, width).into_iter().enumerate() {
+                        let indent = if i == 0 { " " } else { "   " };
+                        lines.push(Line::raw(format!("{indent}{part}")));
+                    }
                 }
             }
             lines.push(Line::raw(""));
