@@ -22,6 +22,7 @@ struct Known {
     created: Ts,
     due: time::Date,
     name: String,
+    application: Option<String>,
 }
 
 /// Follows the cursor to the end with `limit` rows a page.
@@ -57,17 +58,29 @@ fn task_queue_pages_match_a_full_scan() {
         // Uneven steps over about five weeks, so periods cut through days and due dates.
         fx.clock.advance_ms(HOUR * (1 + (i as i64 * 7) % 13));
         let svc = &services[i % 5];
-        let p = fx
-            .node
-            .launch_service(authors[i % 3], svc.id, None)
-            .unwrap();
+        // A third are the processes of applications, for the sort by «Заявка».
+        let first = if i % 3 == 1 {
+            let who = authors[i % 3];
+            let d = draft(&fx, who);
+            let a = fx
+                .node
+                .act(who, d.id, &ActionInput::new(Action::Register))
+                .unwrap();
+            fx.node.process_tasks(fx.spec, a.process.unwrap()).unwrap()[0].id
+        } else {
+            let p = fx
+                .node
+                .launch_service(authors[i % 3], svc.id, None)
+                .unwrap();
+            p.tasks[0]
+        };
         if i % 4 == 0 {
-            let t = fx.node.task(fx.spec, p.tasks[0]).unwrap().task;
+            let t = fx.node.task(fx.spec, first).unwrap().task;
             let later = t.due.saturating_add(time::Duration::days((i % 20) as i64));
             fx.node.set_due(fx.sup, t.id, later).unwrap();
         }
         if i % 9 == 0 {
-            fx.node.claim(fx.spec2, p.tasks[0], false).unwrap();
+            fx.node.claim(fx.spec2, first, false).unwrap();
         }
     }
     let end = fx.clock.now();
@@ -100,6 +113,7 @@ fn task_queue_pages_match_a_full_scan() {
             created: r.created,
             due: r.due,
             name: r.name.clone(),
+            application: r.application.clone(),
         })
         .collect();
     let words: Vec<String> = services[..5]
@@ -116,7 +130,7 @@ fn task_queue_pages_match_a_full_scan() {
 
     let span = end.0 - start.0;
     let strategy = (
-        0..4usize,
+        0..TaskCol::ALL.len(),
         any::<bool>(),
         prop::option::of(0..3usize),
         prop::option::of(0..=span),
@@ -163,6 +177,10 @@ fn task_queue_pages_match_a_full_scan() {
                         TaskCol::Due => a.due.cmp(&b.due).then(tail),
                         TaskCol::Name => name_key(&a.name).cmp(&name_key(&b.name)).then(tail),
                         TaskCol::Author => a.author.cmp(&b.author).then(tail),
+                        // By number, a task of no application last.
+                        TaskCol::Application => (a.application.is_none(), &a.application)
+                            .cmp(&(b.application.is_none(), &b.application))
+                            .then(tail),
                     }
                 });
                 if desc {

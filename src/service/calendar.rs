@@ -5,9 +5,8 @@
 use super::{Actor, Error, Node, Result, W};
 use crate::domain::calendar::{YearDays, import};
 use crate::domain::*;
-use crate::store::keys::prefix_upper;
-use crate::store::records::{app_list_prefix, task_list_prefix};
-use crate::store::summary::{AppCol, AppScope, TaskCol};
+use crate::store::records::app_list_prefix;
+use crate::store::summary::{AppCol, AppScope};
 use crate::store::{Read, codec};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -116,24 +115,15 @@ fn recompute(w: &mut W, old: &Calendar, new: &Calendar) -> Result<Recomputed> {
         return Ok(out);
     };
     let why = "Срок пересчитан по производственному календарю";
+    let orgs = w.tx.all::<Org>()?;
     let mut task_ids = Vec::new();
-    let scopes: Vec<(Queue, u64)> =
-        w.tx.all::<Group>()?
-            .into_iter()
-            .map(|g| (Queue::Group, g.id.0))
-            .chain(
-                w.tx.all::<User>()?
-                    .into_iter()
-                    .map(|u| (Queue::Mine, u.id.0)),
-            )
-            .collect();
-    for (queue, scope) in scopes {
-        let prefix = task_list_prefix(queue, scope, TaskCol::Due);
-        let from = prefix.clone().date(first);
-        w.tx.scan_index(&from.0, &prefix_upper(&prefix.0), false, &mut |k, _| {
-            task_ids.extend(crate::store::keys::trailing_id(k));
-            Ok(true)
-        })?;
+    for org in &orgs {
+        task_ids.extend(super::jobs::tasks_due_in(
+            &w.tx,
+            org.id,
+            first,
+            time::Date::MAX,
+        )?);
     }
     for id in task_ids {
         let Some(mut t) = w.tx.get::<Task>(id)? else {
@@ -152,7 +142,7 @@ fn recompute(w: &mut W, old: &Calendar, new: &Calendar) -> Result<Recomputed> {
         }
     }
     let mut app_ids = Vec::new();
-    for org in w.tx.all::<Org>()? {
+    for org in &orgs {
         let prefix = app_list_prefix(org.id, AppScope::All, AppCol::Due);
         let from = prefix.clone().i64(i64::from(first.to_julian_day()));
         let to = prefix.i64(i64::from(i32::MAX));

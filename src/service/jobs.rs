@@ -45,7 +45,7 @@ fn overdue_through(t: &impl Read, key: &str, today: time::Date) -> Result<time::
 
 /// Open tasks of `org` due in `[from, to)`: a range of the due-date column of each of its
 /// groups' and users' queues.
-fn overdue_candidates(
+pub(super) fn tasks_due_in(
     t: &impl Read,
     org: OrgId,
     from: time::Date,
@@ -156,14 +156,14 @@ impl Node {
             let key = format!("overdue_through:{}", org.id.0);
             // Most runs find nothing: they stay reads, with no write and no audit entry.
             let through = overdue_through(&rx, &key, today)?;
-            if through >= today || overdue_candidates(&rx, org.id, through, today)?.is_empty() {
+            if through >= today || tasks_due_in(&rx, org.id, through, today)?.is_empty() {
                 continue;
             }
             marked += self.write(Actor::System(org.id), "task.overdue", |w| {
                 let today = w.today();
                 let through = overdue_through(&w.tx, &key, today)?;
                 let mut n = 0;
-                for id in overdue_candidates(&w.tx, org.id, through, today)? {
+                for id in tasks_due_in(&w.tx, org.id, through, today)? {
                     let t: Task = w.load(id)?;
                     if t.completed.is_some() || t.due >= today {
                         continue;

@@ -369,7 +369,7 @@ fn task_span(
                     .period(k, f.created_from, f.created_to);
             }
         }
-        TaskCol::Name => {}
+        TaskCol::Name | TaskCol::Application => {}
     }
     // Every task list key ends with `created ++ id`.
     span.created_in_key(f.created_from, f.created_to)

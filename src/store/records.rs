@@ -452,6 +452,11 @@ impl Record for Task {
                 TaskCol::Due => k.date(self.due).i64(self.created.0),
                 TaskCol::Name => k.text(&self.name, 48).i64(self.created.0),
                 TaskCol::Author => k.u64(self.author.0).i64(self.created.0),
+                // Applications are numbered in the order they are made, so their ids sort
+                // as their numbers do; a task of no application comes last.
+                TaskCol::Application => k
+                    .u64(self.application.map_or(u64::MAX, |a| a.0))
+                    .i64(self.created.0),
             };
             out.push((k.u64(id).0, sum.clone()));
         }

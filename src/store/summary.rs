@@ -30,14 +30,17 @@ pub enum TaskCol {
     Name = 2,
     /// Автор
     Author = 3,
+    /// Заявка: by the application's id, which is the order of its number (schema 4).
+    Application = 4,
 }
 
 impl TaskCol {
-    pub const ALL: [TaskCol; 4] = [
+    pub const ALL: [TaskCol; 5] = [
         TaskCol::Created,
         TaskCol::Due,
         TaskCol::Name,
         TaskCol::Author,
+        TaskCol::Application,
     ];
 }
 

@@ -397,6 +397,7 @@ fn col_label(c: TaskCol) -> &'static str {
         TaskCol::Due => text::COL_DUE,
         TaskCol::Name => text::COL_TASK,
         TaskCol::Author => text::COL_AUTHOR,
+        TaskCol::Application => text::COL_APPLICATION,
     }
 }
 
