@@ -215,10 +215,11 @@ impl Gen {
             .iter()
             .map(|f| (f.key.clone(), value_for(f, &p, &mut self.rng, today)))
             .collect();
+        // Staff enter what comes in person or from the МФЦ; the portals' applications come
+        // over SMEV only (since 2026-12-06), so a specialist's load has none.
         let source = match self.rng.gen_range(0..10) {
             0..=5 => Source::Manual,
-            6..=8 => Source::Epgu,
-            _ => Source::Rpgu,
+            _ => Source::Mfc,
         };
         Row {
             ts,

@@ -153,3 +153,66 @@ fn the_command_line_counts_and_lists() {
     assert!(!ok);
     assert!(err.contains("не дата"), "{err}");
 }
+
+/// A node updated from the version whose calendar knew only 2026 (stored as version 1): the
+/// deadline it counted across New Year ignored the January holidays, and the first settle
+/// moves it, with history; a second settle changes nothing.
+#[test]
+fn an_update_moves_the_due_dates_the_old_calendar_counted_wrong() {
+    use volost::store::Read;
+    #[derive(serde::Serialize)]
+    struct V1 {
+        holidays: std::collections::BTreeSet<time::Date>,
+        workdays: std::collections::BTreeSet<time::Date>,
+    }
+    let fx = fixture();
+    fx.clock.set(christmas_eve());
+    let d = draft(&fx, fx.spec);
+    let app = fx
+        .node
+        .act(fx.spec, d.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    // As the old version stored it: the starter's 2026 list, and the due date it counted —
+    // five working days from Thursday 24.12.2026 with nothing off in January: 25, 28, 29, 30
+    // December, then Friday 1 January 2027.
+    {
+        let store = fx.node.store();
+        let mut tx = store.begin().unwrap();
+        let v1 = V1 {
+            holidays: volost::domain::calendar::official::years()[&2026]
+                .off
+                .clone(),
+            workdays: Default::default(),
+        };
+        tx.meta_put("calendar", &volost::store::codec::encode(1, &v1).unwrap())
+            .unwrap();
+        let mut a: Application = tx.get(app.id.0).unwrap().unwrap();
+        a.due = Some(date!(2027 - 01 - 01));
+        tx.put(&a).unwrap();
+        tx.commit().unwrap();
+    }
+    let moved = fx.node.settle_calendar().unwrap();
+    assert_eq!(moved.applications, 1);
+    let card = fx.node.application(fx.spec, app.id).unwrap();
+    assert_eq!(card.app.due, Some(date!(2027 - 01 - 11)));
+    assert_eq!(
+        card.history.last().unwrap().what,
+        "Срок пересчитан по производственному календарю: 01.01.2027 → 11.01.2027"
+    );
+    assert_eq!(
+        fx.node.settle_calendar().unwrap(),
+        Recomputed::default(),
+        "settled once"
+    );
+    assert!(
+        fx.node
+            .store()
+            .read()
+            .unwrap()
+            .meta_get("calendar")
+            .unwrap()
+            .unwrap()[0]
+            == 2
+    );
+    check_ok(&fx.node);
+}

@@ -182,3 +182,55 @@ fn a_specialist_works_an_epgu_application_from_its_task_and_the_desk_one_to_the_
     let rep = node.check().unwrap();
     assert!(rep.ok(), "{:?}", rep.problems);
 }
+
+/// The administrator loads a year's decree from a file on the admin screen: the tab lists the
+/// year as confirmed, with the act it came from, and a file that is not a calendar is refused
+/// next to its path, in Russian, with nothing changed.
+#[test]
+fn an_administrator_loads_a_years_decree_from_a_file() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let decree = dir.path().join("постановление-2027.toml");
+    std::fs::write(
+        &decree,
+        "[[year]]\nyear = 2027\ndecree = \"Проверочное постановление № 1\"\n\
+         transfers = [[\"2027-01-02\", \"2027-01-11\"]]\n",
+    )
+    .unwrap();
+    let junk = dir.path().join("не-календарь.csv");
+    std::fs::write(&junk, "\"Год/Месяц\",\"Январь\"\n2027,\"1\"\n").unwrap();
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = signed_in_as(&d, "calendar", "", "admin");
+    t.resize(80, 24);
+    t.keys(&[":"]);
+    t.text("админ");
+    t.keys(&["Enter"]);
+    t.wait_for("Пользователи │ Роли");
+    // Users, roles, departments, then the calendar.
+    t.keys(&["Tab", "Tab", "Tab"]);
+    let s = t.wait_for("Дата / год");
+    assert!(s.contains("2027") && s.contains("предварительный"), "{s}");
+    let load = |path: &std::path::Path| {
+        t.keys(&["F2"]);
+        t.wait_for("Загрузить календарь из файла");
+        t.keys(&["Down", "Down", "Enter"]);
+        t.wait_for("Путь к файлу");
+        t.text(&path.to_string_lossy());
+        t.keys(&["Enter"]);
+    };
+    load(&junk);
+    t.wait_for("нет столбца «Февраль»");
+    t.keys(&["Escape"]);
+    load(&decree);
+    let s = t.wait_for("Загружен календарь на 2027");
+    assert!(s.contains("сроки пересчитаны"), "{s}");
+    t.wait_for("утверждён: Проверочное постановление № 1");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let node = open_node(dir.path());
+    let admin = volost::Actor::User(node.user_by_login("admin").unwrap().unwrap().id);
+    let cal = node.calendar(admin).unwrap();
+    assert!(cal.is_confirmed(2027));
+    assert!(!cal.is_working(time::macros::date!(2027 - 01 - 11)));
+}

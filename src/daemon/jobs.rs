@@ -1,4 +1,5 @@
-//! Background jobs of the daemon: the overdue marking, scheduled backups, forgetting old
+//! Background jobs of the daemon: due dates settled on the calendar of this version and the
+//! overdue marking, scheduled backups, forgetting old
 //! sessions and unclaimed uploads, and the systemd watchdog. Each runs its blocking work on a blocking thread and
 //! stops at shutdown between runs (a run in progress finishes).
 
@@ -70,11 +71,18 @@ pub fn spawn(tasks: &mut JoinSet<()>, cfg: &Config, state: Arc<State>, shutdown:
         shutdown.clone(),
         Duration::from_secs(1),
         Duration::from_secs(cfg.jobs.overdue_interval_minutes * 60),
-        move || match st.api.node.mark_overdue() {
-            Ok(n) => {
-                st.jobs.overdue_marked.fetch_add(n, Ordering::Relaxed);
+        move || {
+            // Due dates first move to this version's calendar (after an update; a read
+            // otherwise), so that what is marked overdue is overdue by it.
+            if let Err(e) = st.api.node.settle_calendar() {
+                tracing::error!("calendar settle: {e}");
             }
-            Err(e) => tracing::error!("overdue job: {e}"),
+            match st.api.node.mark_overdue() {
+                Ok(n) => {
+                    st.jobs.overdue_marked.fetch_add(n, Ordering::Relaxed);
+                }
+                Err(e) => tracing::error!("overdue job: {e}"),
+            }
         },
     );
 

@@ -19,28 +19,66 @@ struct CalendarV1 {
     workdays: BTreeSet<time::Date>,
 }
 
+fn stored_v1(t: &impl Read) -> Result<Option<CalendarV1>> {
+    match t.meta_get("calendar")? {
+        Some(b) => match codec::split(&b)? {
+            (1, body) => Ok(Some(codec::body("calendar", body)?)),
+            _ => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
 /// What the database holds: the imported years and the marks, never the shipped years, so
 /// that a node's update brings a newly published decree with it.
 fn stored(t: &impl Read) -> Result<Calendar> {
+    if let Some(old) = stored_v1(t)? {
+        // Each old day is a mark only where the law and the decrees do not say it already:
+        // the starter's 2026 list is exactly the decree's, so it goes.
+        let mut c = Calendar::official();
+        for d in old.holidays {
+            c.mark(d, true);
+        }
+        for d in old.workdays {
+            c.mark(d, false);
+        }
+        c.years.clear();
+        return Ok(c);
+    }
     match t.meta_get("calendar")? {
         None => Ok(Calendar::default()),
-        Some(b) => match codec::split(&b)? {
-            (1, body) => {
-                let old: CalendarV1 = codec::body("calendar", body)?;
-                // Each old day is a mark only where the law and the decrees do not say it
-                // already: the starter's 2026 list is exactly the decree's, so it goes.
-                let mut c = Calendar::official();
-                for d in old.holidays {
-                    c.mark(d, true);
-                }
-                for d in old.workdays {
-                    c.mark(d, false);
-                }
-                c.years.clear();
-                Ok(c)
-            }
-            (_, body) => Ok(codec::body("calendar", body)?),
-        },
+        Some(b) => Ok(codec::body("calendar", codec::split(&b)?.1)?),
+    }
+}
+
+/// The calendar a version-1 node counted by: Saturdays and Sundays, and its lists, with no
+/// law for any year — so a deadline across New Year 2026/27 ignored the January holidays.
+fn as_counted_by_v1(old: &CalendarV1) -> Calendar {
+    let years = (1990..=2100)
+        .map(|y| {
+            let of =
+                |s: &BTreeSet<time::Date>| s.iter().copied().filter(|d| d.year() == y).collect();
+            (
+                y,
+                YearDays {
+                    off: of(&old.holidays),
+                    work: of(&old.workdays),
+                    source: String::new(),
+                },
+            )
+        })
+        .collect();
+    Calendar {
+        years,
+        ..Calendar::default()
+    }
+}
+
+/// The shipped decrees the due dates were last counted by.
+fn settled_shipped(t: &impl Read) -> Result<Option<BTreeMap<i32, YearDays>>> {
+    match t.meta_get("calendar_shipped")? {
+        Some(b) => Ok(Some(codec::body("calendar_shipped", codec::split(&b)?.1)?)),
+        None => Ok(None),
     }
 }
 
@@ -172,15 +210,38 @@ fn recompute(w: &mut W, old: &Calendar, new: &Calendar) -> Result<Recomputed> {
     Ok(out)
 }
 
-/// Applies `change` to the stored calendar and moves what it moves.
-fn change(w: &mut W, change: impl FnOnce(&mut Calendar) -> Result<()>) -> Result<Recomputed> {
-    w.who.require("calendar.set", Right::Administer)?;
-    let old = load(&w.tx)?;
+/// The calendar the due dates in the database were counted by: version 1's, or the decrees
+/// the node shipped when they were last settled with the node's own years and marks.
+fn counted_by(t: &impl Read) -> Result<Calendar> {
+    if let Some(v1) = stored_v1(t)? {
+        return Ok(as_counted_by_v1(&v1));
+    }
+    let mut c = stored(t)?;
+    // A database no version settled yet was made by this one.
+    let mut years = settled_shipped(t)?.unwrap_or_else(crate::domain::calendar::official::years);
+    years.extend(std::mem::take(&mut c.years));
+    c.years = years;
+    Ok(c)
+}
+
+/// Applies `change` to the stored calendar and moves what it moves, from the calendar the
+/// due dates were counted by (so an edit made before the daemon settled an update moves what
+/// the update would have moved too).
+fn change_as(w: &mut W, change: impl FnOnce(&mut Calendar) -> Result<()>) -> Result<Recomputed> {
+    let old = counted_by(&w.tx)?;
     let mut own = stored(&w.tx)?;
     change(&mut own)?;
     save(w, &own)?;
+    let shipped = crate::domain::calendar::official::years();
+    w.tx.meta_put("calendar_shipped", &codec::encode(1, &shipped)?)?;
     let new = load(&w.tx)?;
     recompute(w, &old, &new)
+}
+
+/// An administrator's change of the calendar.
+fn change(w: &mut W, change: impl FnOnce(&mut Calendar) -> Result<()>) -> Result<Recomputed> {
+    w.who.require("calendar.set", Right::Administer)?;
+    change_as(w, change)
 }
 
 /// How far the calendar is final, for the status line and `/health`.
@@ -193,6 +254,34 @@ pub struct CalendarStatus {
 }
 
 impl Node {
+    /// After the node is updated: due dates counted by the calendar of an earlier version —
+    /// one that shipped other decrees, or version 1's, which knew 2026 only — move to the
+    /// current one, each with a line of history. The daemon runs it at start; when nothing
+    /// changed it only reads.
+    pub fn settle_calendar(&self) -> Result<Recomputed> {
+        let shipped = crate::domain::calendar::official::years();
+        {
+            let rx = self.store().read()?;
+            if stored_v1(&rx)?.is_none() && settled_shipped(&rx)?.as_ref() == Some(&shipped) {
+                return Ok(Recomputed::default());
+            }
+        }
+        let Some(org) = self.store().read()?.all::<Org>()?.into_iter().next() else {
+            return Ok(Recomputed::default());
+        };
+        let moved = self.write(Actor::System(org.id), "calendar.settle", |w| {
+            change_as(w, |_| Ok(()))
+        })?;
+        if moved != Recomputed::default() {
+            tracing::info!(
+                tasks = moved.tasks,
+                applications = moved.applications,
+                "due dates moved to this version's production calendar"
+            );
+        }
+        Ok(moved)
+    }
+
     /// Needs no session: it says nothing about any body's work.
     pub fn calendar_status(&self) -> Result<CalendarStatus> {
         let rx = self.store().read()?;
@@ -255,5 +344,53 @@ impl Node {
                 moved,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use time::macros::date;
+
+    /// A node from before: the starter catalog's 2026 list and an administrator's two days
+    /// stored as one version-1 calendar. The list is the decree's and goes; the two days stay
+    /// as marks; every shipped year is there.
+    #[test]
+    fn a_version_1_calendar_keeps_only_the_administrators_days() {
+        #[derive(Serialize)]
+        struct V1 {
+            holidays: BTreeSet<time::Date>,
+            workdays: BTreeSet<time::Date>,
+        }
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::create(&dir.path().join("c.redb")).expect("store");
+        let mut holidays: BTreeSet<time::Date> = crate::domain::calendar::official::years()[&2026]
+            .off
+            .clone();
+        // A regional holiday on a Wednesday, and a Saturday worked.
+        holidays.insert(date!(2026 - 10 - 14));
+        let v1 = V1 {
+            holidays,
+            workdays: [date!(2026 - 11 - 28)].into_iter().collect(),
+        };
+        let mut tx = store.begin().expect("tx");
+        tx.meta_put("calendar", &codec::encode(1, &v1).expect("encode"))
+            .expect("put");
+        tx.commit().expect("commit");
+        let rx = store.read().expect("read");
+        let own = stored(&rx).expect("stored");
+        assert_eq!(
+            own.holidays.into_iter().collect::<Vec<_>>(),
+            [date!(2026 - 10 - 14)]
+        );
+        assert_eq!(
+            own.workdays.into_iter().collect::<Vec<_>>(),
+            [date!(2026 - 11 - 28)]
+        );
+        let c = load(&rx).expect("load");
+        assert!(c.is_confirmed(2024) && c.is_confirmed(2025) && c.is_confirmed(2026));
+        assert!(!c.is_working(date!(2026 - 10 - 14)) && c.is_working(date!(2026 - 11 - 28)));
+        assert!(!c.is_working(date!(2026 - 12 - 31)), "the decree's day off");
     }
 }

@@ -716,6 +716,48 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
+    /// A task row written before schema 4 (version 1, no `withdrawn`) reads as not withdrawn.
+    #[test]
+    fn a_version_1_task_reads_as_not_withdrawn() {
+        #[derive(serde::Serialize)]
+        struct TaskV1 {
+            id: TaskId,
+            org: OrgId,
+            group: GroupId,
+            process: ProcessId,
+            service: ServiceId,
+            application: Option<AppId>,
+            step: u32,
+            name: String,
+            name_id: u32,
+            author: UserId,
+            created: Ts,
+            due: time::Date,
+            holder: Option<UserId>,
+            completed: Option<(UserId, Ts)>,
+        }
+        let due = time::Date::from_calendar_date(2026, time::Month::December, 7).expect("date");
+        let old = TaskV1 {
+            id: TaskId(4),
+            org: OrgId(1),
+            group: GroupId(1),
+            process: ProcessId(2),
+            service: ServiceId(3),
+            application: Some(AppId(5)),
+            step: 0,
+            name: "Приём и регистрация".into(),
+            name_id: 1,
+            author: UserId(7),
+            created: Ts(1_795_402_800_000),
+            due,
+            holder: Some(UserId(7)),
+            completed: None,
+        };
+        let t = Task::decode(&codec::encode(1, &old).expect("encode")).expect("v1 decodes");
+        assert_eq!((t.id, t.due, t.holder), (TaskId(4), due, Some(UserId(7))));
+        assert!(!t.withdrawn);
+    }
+
     #[test]
     fn an_application_head_decodes_from_the_full_row() {
         let a = Application {
