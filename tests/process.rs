@@ -178,6 +178,10 @@ fn check_reports_an_open_task_of_an_ended_application_and_the_migration_closes_i
         let mut pr: Process = tx.get(p.0).unwrap().unwrap();
         pr.finished = None;
         tx.put(&pr).unwrap();
+        // And the application without the names its lists sort by, as schema 3 had it.
+        let mut a: Application = tx.get(app.id.0).unwrap().unwrap();
+        a.names = AppNames::default();
+        tx.put(&a).unwrap();
         tx.meta_put("schema", &3u32.to_be_bytes()).unwrap();
         tx.commit().unwrap();
     }
@@ -203,6 +207,10 @@ fn check_reports_an_open_task_of_an_ended_application_and_the_migration_closes_i
     assert!(t.withdrawn);
     let pr: Process = rx.get(p.0).unwrap().unwrap();
     assert!(pr.finished.is_some());
+    let a: Application = rx.get(app.id.0).unwrap().unwrap();
+    assert_eq!(a.names.applicant, "Семёнов Пётр Ильич");
+    assert_eq!(a.names.assignee, "Иванова М. С.");
+    assert!(!a.names.service.is_empty());
     assert!(pr.executors.contains(&spec));
 }
 
@@ -246,6 +254,10 @@ fn a_specialist_sorts_her_applications_by_any_column_and_filters_by_source() {
         a,
         "the last changed first"
     );
+    // By the names the list shows: all three are hers, of one applicant and service, so
+    // the creation order decides within them.
+    assert_eq!(ids(AppCol::Assignee, false, None), [a, b, c]);
+    assert_eq!(ids(AppCol::Applicant, true, None), [c, b, a]);
     assert_eq!(ids(AppCol::Created, false, Some(Source::Manual)).len(), 3);
     assert!(ids(AppCol::Created, false, Some(Source::Epgu)).is_empty());
     // Staff enter personal reception and МФЦ; the portals' come over SMEV only.
@@ -267,4 +279,20 @@ fn a_specialist_sorts_her_applications_by_any_column_and_filters_by_source() {
         .create_application(fx.spec, &new(Source::Epgu))
         .unwrap_err();
     assert!(e.ru().contains("через СМЭВ"), "{}", e.ru());
+}
+
+#[test]
+fn a_service_renamed_in_its_passport_renames_its_applications_in_the_lists() {
+    let fx = fixture();
+    let app = registered(&fx, fx.spec);
+    let svc = service(&fx);
+    let mut p = svc.passport();
+    p.name = "Аааа: первая по алфавиту услуга".into();
+    fx.node.set_passport(fx.admin, svc.id, &p).unwrap();
+    let rx = fx.node.store().read().unwrap();
+    let a: Application = rx.get(app.id.0).unwrap().unwrap();
+    assert_eq!(a.names.service, "Аааа: первая по алфавиту услуга");
+    drop(rx);
+    // The index followed: nothing stale, nothing orphaned.
+    check_ok(&fx.node);
 }

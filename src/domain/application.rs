@@ -133,6 +133,18 @@ pub struct Application {
     pub updated: Ts,
     /// Code the applicant needs to look up the status (printed on the receipt).
     pub access_code: String,
+    /// The names its list sorts by, as they were when it was last written.
+    pub names: AppNames,
+}
+
+/// The names a list of applications sorts by: what staff read in its columns. Applicants and
+/// staff are never renamed; a service renamed in its passport renames them here too.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppNames {
+    pub service: String,
+    pub applicant: String,
+    /// The executor's short name («Иванова М. С.»), empty before one is named.
+    pub assignee: String,
 }
 
 /// Действие над заявкой: the operations of the lifecycle, named as on the buttons.

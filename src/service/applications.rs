@@ -127,8 +127,8 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
     }
     let data = check_form(&service.fields, &n.data)?;
     let applicant = match &n.applicant {
-        ApplicantRef::Existing(id) => w.load::<Applicant>(id.0)?.id,
-        ApplicantRef::New(input) => super::applicants::create_applicant(w, input)?.id,
+        ApplicantRef::Existing(id) => w.load::<Applicant>(id.0)?,
+        ApplicantRef::New(input) => super::applicants::create_applicant(w, input)?,
     };
     let year = w.today().year();
     let seq = w.tx.bump(&format!("appno:{year}"))?;
@@ -138,7 +138,7 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
         dept: n.dept.or_else(|| w.who.user.as_ref().and_then(|u| u.dept)),
         number: format!("{year}-{seq:06}"),
         service: service.id,
-        applicant,
+        applicant: applicant.id,
         source: n.source,
         status: Status::Draft,
         data,
@@ -151,6 +151,11 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
         process: None,
         updated: w.now,
         access_code: access_code(),
+        names: AppNames {
+            service: service.name.clone(),
+            applicant: applicant.name.clone(),
+            assignee: String::new(),
+        },
     };
     w.tx.put(&app)?;
     w.target("application", app.id);
@@ -238,6 +243,7 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
                 to.label()
             );
             app.assignee = Some(exec.id);
+            app.names.assignee = exec.short_name();
         }
         Action::Decide(verdict) => {
             if *verdict == Verdict::Refuse
@@ -288,6 +294,12 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
     {
         let mut app2 = app.clone();
         app2.assignee = Some(me);
+        app2.names.assignee = w
+            .who
+            .user
+            .as_ref()
+            .map(User::short_name)
+            .unwrap_or_default();
         app2.status = Status::Deciding;
         w.tx.put(&app2)?;
         w.moved(
@@ -510,7 +522,7 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
                     .period(k, f.created_from, f.created_to);
             }
         }
-        AppCol::Due | AppCol::Updated => {}
+        AppCol::Due | AppCol::Updated | AppCol::Service | AppCol::Applicant | AppCol::Assignee => {}
     }
     if sort != AppCol::Updated {
         // These keys end with `created ++ id`; «Дата изменения» keys end with `updated ++ id`.
@@ -550,14 +562,19 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
                 s.name
             }
         };
-        let applicant: Applicant = r.load(a.applicant.0)?;
+        // Rows written since schema 4 carry the applicant's name; no row to read for it.
+        let applicant = if a.names.applicant.is_empty() {
+            r.load::<Applicant>(a.applicant.0)?.name
+        } else {
+            a.names.applicant.clone()
+        };
         rows.push(AppRow {
             id: a.id,
             overdue_days: overdue(&cal, a.due, r.today(), a.status < Status::ApprovedPositive),
             number: a.number,
             status: a.status,
             service,
-            applicant: applicant.name,
+            applicant,
             source: a.source,
             assignee: user_name(&r.rx, a.assignee)?,
             created: a.created,

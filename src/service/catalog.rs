@@ -3,11 +3,33 @@
 use super::{Actor, Error, Node, Result, W};
 use crate::catalog::{KindSpec, ServiceSpec, Starter};
 use crate::domain::*;
-use crate::store::keys::{Key, prefix_end};
-use crate::store::records::{kind_code_key, service_code_key};
-use crate::store::summary::{TaskCol, TaskSummary};
+use crate::store::keys::{Key, prefix_end, prefix_upper};
+use crate::store::records::{app_list_prefix, kind_code_key, service_code_key};
+use crate::store::summary::{AppCol, AppScope, AppSummary, TaskCol, TaskSummary};
 use crate::store::tables::Ix;
 use crate::store::{Read, Record, codec};
+
+/// A service renamed in its passport: its applications sort by the new name. It reads every
+/// application summary of the body: a rename is a rare act of an administrator.
+fn rename_in_applications(w: &mut W, s: &Service) -> Result<()> {
+    let prefix = app_list_prefix(s.org, AppScope::All, AppCol::Created).0;
+    let mut ids = Vec::new();
+    w.tx.scan_index(&prefix, &prefix_upper(&prefix), false, &mut |k, v| {
+        let (_, body) = codec::split(v)?;
+        let sum: AppSummary = codec::body("application summary", body)?;
+        if sum.service == s.id.0 {
+            ids.extend(crate::store::keys::trailing_id(k));
+        }
+        Ok(true)
+    })?;
+    for id in ids {
+        if let Some(mut a) = w.tx.get::<Application>(id)? {
+            a.names.service.clone_from(&s.name);
+            w.tx.put(&a)?;
+        }
+    }
+    Ok(())
+}
 
 fn code_taken(t: &impl Read, prefix: Vec<u8>) -> Result<bool> {
     Ok(!super::list::ids_with_prefix(t, &prefix, 1)?.is_empty())
@@ -180,8 +202,12 @@ impl Node {
             p.check().map_err(|(f, m)| Error::invalid(f, m))?;
             let key = service_code_key(s.org, p.code.trim()).0;
             check_code_free(w, &s.code, &p.code, key, "Услуга")?;
+            let renamed = s.name != p.name.trim();
             s.set_passport(p);
             w.tx.put(&s)?;
+            if renamed {
+                rename_in_applications(w, &s)?;
+            }
             w.target("service", id);
             Ok(())
         })
@@ -202,6 +228,9 @@ impl Node {
             new.active = old.active;
             check_steps_change(w, &old, &new)?;
             w.tx.put(&new)?;
+            if new.name != old.name {
+                rename_in_applications(w, &new)?;
+            }
             w.target("service", id);
             Ok(())
         })

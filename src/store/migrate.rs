@@ -45,7 +45,7 @@ pub(super) fn run(store: &Store, found: u32) -> Result<(), StoreError> {
         // indexed by every sort column: both are indexed again first (idempotent, as for
         // schema 3), then the closing runs in one transaction.
         reindex::<Task>(store)?;
-        reindex::<Application>(store)?;
+        fill_app_names(store)?;
         let mut tx = store.begin()?;
         let closed = close_tasks_of_ended_applications(&mut tx)?;
         tx.meta_put("schema", &4u32.to_be_bytes())?;
@@ -119,6 +119,73 @@ fn close_tasks_of_ended_applications(tx: &mut Tx) -> Result<u64, StoreError> {
         )?;
     }
     Ok(closed)
+}
+
+/// Schema 4: every application gets the names its lists sort by, and is indexed again with
+/// them (in batches that are safe to repeat, as [`reindex`]).
+fn fill_app_names(store: &Store) -> Result<u64, StoreError> {
+    use crate::domain::{Applicant, Service, User};
+    let mut services: BTreeMap<u64, String> = BTreeMap::new();
+    let mut users: BTreeMap<u64, String> = BTreeMap::new();
+    let mut after = 0;
+    let mut done = 0;
+    loop {
+        let mut tx = store.begin()?;
+        let mut ids = Vec::new();
+        tx.scan_rows(Application::TABLE, after, &mut |id, _| {
+            ids.push(id);
+            Ok(ids.len() < REINDEX_BATCH)
+        })?;
+        let Some(&last) = ids.last() else {
+            return Ok(done);
+        };
+        for id in ids {
+            let Some(mut a) = tx.get::<Application>(id)? else {
+                continue;
+            };
+            // The entries the row has now are keyed by the names it has now (none, in a row
+            // of version 1): they go first, as the keys of the named ones differ.
+            let mut old = Vec::new();
+            a.index(&mut old)?;
+            for (k, _) in &old {
+                tx.remove_index_prefix(k)?;
+            }
+            a.names.service = match services.get(&a.service.0) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = tx
+                        .get::<Service>(a.service.0)?
+                        .map(|s| s.name)
+                        .unwrap_or_default();
+                    services.insert(a.service.0, n.clone());
+                    n
+                }
+            };
+            a.names.applicant = tx
+                .get::<Applicant>(a.applicant.0)?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            a.names.assignee = match a.assignee {
+                None => String::new(),
+                Some(u) => match users.get(&u.0) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = tx
+                            .get::<User>(u.0)?
+                            .map(|u| u.short_name())
+                            .unwrap_or_default();
+                        users.insert(u.0, n.clone());
+                        n
+                    }
+                },
+            };
+            tx.delete_raw(Application::TABLE, id)?;
+            tx.put(&a)?;
+            done += 1;
+        }
+        tx.commit()?;
+        after = last + 1;
+    }
 }
 
 /// Writes every index entry of every row of `R` again, in batches; returns how many rows.

@@ -270,6 +270,11 @@ impl AppHead {
 impl Record for Application {
     const TABLE: Rows = tables::APPLICATIONS;
     const KIND: &'static str = "application";
+    /// 2: `names` (schema 4 fills them in rows of version 1).
+    const VERSION: u8 = 2;
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        appended::<Self, _>(version, body, &AppNames::default())
+    }
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -301,6 +306,15 @@ impl Record for Application {
             AppCol::Due => k.i64(i64::from(due_i32(self.due))).i64(self.created.0),
             AppCol::Status => k.u8(self.status.code()).i64(self.created.0),
             AppCol::Updated => k.i64(self.updated.0),
+            // Names as the task queue's «Задача» is keyed: normalised, 48 bytes, then the
+            // creation time, so that every list key still ends with `created ++ id`.
+            AppCol::Service => k.text(&self.names.service, 48).i64(self.created.0),
+            AppCol::Applicant => k.text(&self.names.applicant, 48).i64(self.created.0),
+            // No UTF-8 text holds the byte 0xff: applications with no executor come last.
+            AppCol::Assignee => match self.names.assignee.as_str() {
+                "" => k.u8(0xff).i64(self.created.0),
+                n => k.text(n, 48).i64(self.created.0),
+            },
         };
         for col in AppCol::ALL {
             out.push((
@@ -779,6 +793,7 @@ mod tests {
             process: None,
             updated: Ts(1_795_402_800_000),
             access_code: "12345678".into(),
+            names: AppNames::default(),
         };
         let head = AppHead::decode(&a.encode().expect("encode")).expect("head");
         assert_eq!(

@@ -81,14 +81,23 @@ pub enum AppCol {
     Status = 2,
     /// Дата изменения
     Updated = 3,
+    /// Услуга, by name (schema 4)
+    Service = 4,
+    /// Заявитель, by name (schema 4)
+    Applicant = 5,
+    /// Исполнитель, by name; applications with none last (schema 4)
+    Assignee = 6,
 }
 
 impl AppCol {
-    pub const ALL: [AppCol; 4] = [
+    pub const ALL: [AppCol; 7] = [
         AppCol::Created,
         AppCol::Due,
         AppCol::Status,
         AppCol::Updated,
+        AppCol::Service,
+        AppCol::Applicant,
+        AppCol::Assignee,
     ];
 }
 

@@ -790,6 +790,7 @@ pub(crate) mod tests {
             process: None,
             updated: Ts(0),
             access_code: String::new(),
+            names: Default::default(),
         };
         let files = crate::files::FilesTab {
             owner: FileOwner::Application(AppId(7)),

@@ -432,6 +432,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
         process: Some(ProcessId(40)),
         updated: at(29),
         access_code: "12345678".into(),
+        names: Default::default(),
     };
     let entry = |h: i64, what: &str, comment: &str| HistoryEntry {
         at: at(h),

@@ -827,6 +827,9 @@ fn app_col_label(c: AppCol) -> &'static str {
         AppCol::Due => text::APP_DUE,
         AppCol::Status => text::APP_STATUS,
         AppCol::Updated => text::COL_UPDATED,
+        AppCol::Service => text::COL_SERVICE,
+        AppCol::Applicant => text::COL_APPLICANT,
+        AppCol::Assignee => text::COL_ASSIGNEE,
     }
 }
 
