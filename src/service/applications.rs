@@ -500,11 +500,13 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
     let wide = [Right::Monitoring, Right::AssignExecutors, Right::Approve]
         .iter()
         .any(|x| r.who.rights.has(*x));
-    // Without monitoring rights a user sees the applications assigned to them.
-    let scope = if q.mine || !wide {
-        AppScope::Assignee(me.0)
-    } else {
-        AppScope::All
+    // Without monitoring rights a user sees the applications assigned to them: their own
+    // index, or, for the sorts by name, the body's filtered by executor.
+    let own = q.mine || !wide;
+    let (scope, executor) = match (own, AppCol::EXECUTOR.contains(&q.sort)) {
+        (true, true) => (AppScope::Assignee(me.0), None),
+        (true, false) => (AppScope::All, Some(me.0)),
+        (false, _) => (AppScope::All, None),
     };
     let sort = q.sort;
     let f = &q.filter;
@@ -536,6 +538,7 @@ fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {
         q.limit.clamp(1, 500),
         |s| {
             (statuses.is_empty() || statuses.contains(&s.status))
+                && executor.is_none_or(|m| s.assignee == Some(m))
                 && f.service.is_none_or(|x| s.service == x.0)
                 && f.source.is_none_or(|x| s.source == x as u8)
                 && f.applicant.is_none_or(|x| s.applicant == x.0)

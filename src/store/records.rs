@@ -327,7 +327,7 @@ impl Record for Application {
         // An executor's own list sorts by every column too (schema 4; before, by creation
         // only, and a specialist's sort did nothing).
         if let Some(a) = self.assignee {
-            for col in AppCol::ALL {
+            for col in AppCol::EXECUTOR {
                 let k = sort(app_list_prefix(self.org, AppScope::Assignee(a.0), col), col);
                 out.push((k.u64(id).0, sum.clone()));
             }

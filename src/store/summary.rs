@@ -90,6 +90,15 @@ pub enum AppCol {
 }
 
 impl AppCol {
+    /// The sorts an executor's own list is indexed by; the sorts by name are the body's list
+    /// filtered by executor (a name index per scope cost the load 80 %, BENCHMARKS.md).
+    pub const EXECUTOR: [AppCol; 4] = [
+        AppCol::Created,
+        AppCol::Due,
+        AppCol::Status,
+        AppCol::Updated,
+    ];
+
     pub const ALL: [AppCol; 7] = [
         AppCol::Created,
         AppCol::Due,
