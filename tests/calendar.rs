@@ -15,15 +15,19 @@ fn christmas_eve() -> Ts {
     Ts(monday().0 + 31 * 86_400_000)
 }
 
+/// A specialist's own application, registered on Thursday 24.12.2026.
+fn registered_on_christmas_eve(fx: &Fx) -> Application {
+    fx.clock.set(christmas_eve());
+    let d = draft(fx, fx.spec);
+    fx.node
+        .act(fx.spec, d.id, &ActionInput::new(Action::Register))
+        .unwrap()
+}
+
 #[test]
 fn an_imported_decree_moves_open_due_dates_and_confirms_them() {
     let fx = fixture();
-    fx.clock.set(christmas_eve());
-    let d = draft(&fx, fx.spec);
-    let app = fx
-        .node
-        .act(fx.spec, d.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let app = registered_on_christmas_eve(&fx);
     // Five working days from Thursday 24.12.2026: 25, 28, 29, 30 December (4); 31 December
     // off by Постановление № 1466; 1–8 January holidays, 9–10 a weekend; Monday 11 January.
     assert_eq!(app.due, Some(date!(2027 - 01 - 11)));
@@ -166,12 +170,7 @@ fn an_update_moves_the_due_dates_the_old_calendar_counted_wrong() {
         workdays: std::collections::BTreeSet<time::Date>,
     }
     let fx = fixture();
-    fx.clock.set(christmas_eve());
-    let d = draft(&fx, fx.spec);
-    let app = fx
-        .node
-        .act(fx.spec, d.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let app = registered_on_christmas_eve(&fx);
     // As the old version stored it: the starter's 2026 list, and the due date it counted —
     // five working days from Thursday 24.12.2026 with nothing off in January: 25, 28, 29, 30
     // December, then Friday 1 January 2027.

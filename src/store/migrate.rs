@@ -122,74 +122,69 @@ fn close_tasks_of_ended_applications(tx: &mut Tx) -> Result<u64, StoreError> {
 }
 
 /// Schema 4: every application gets the names its lists sort by, and is indexed again with
-/// them (in batches that are safe to repeat, as [`reindex`]).
+/// them.
 fn fill_app_names(store: &Store) -> Result<u64, StoreError> {
     use crate::domain::{Applicant, Service, User};
     let mut services: BTreeMap<u64, String> = BTreeMap::new();
     let mut users: BTreeMap<u64, String> = BTreeMap::new();
-    let mut after = 0;
-    let mut done = 0;
-    loop {
-        let mut tx = store.begin()?;
-        let mut ids = Vec::new();
-        tx.scan_rows(Application::TABLE, after, &mut |id, _| {
-            ids.push(id);
-            Ok(ids.len() < REINDEX_BATCH)
-        })?;
-        let Some(&last) = ids.last() else {
-            return Ok(done);
-        };
-        for id in ids {
-            let Some(mut a) = tx.get::<Application>(id)? else {
-                continue;
-            };
-            // The entries the row has now are keyed by the names it has now (none, in a row
-            // of version 1): they go first, as the keys of the named ones differ.
-            let mut old = Vec::new();
-            a.index(&mut old)?;
-            for (k, _) in &old {
-                tx.remove_index_prefix(k)?;
+    each_row::<Application>(store, |tx, mut a| {
+        // The entries the row has now are keyed by the names it has now (none, in a row of
+        // version 1): they go first, as the keys of the named ones differ.
+        let mut old = Vec::new();
+        a.index(&mut old)?;
+        for (k, _) in &old {
+            tx.remove_index_prefix(k)?;
+        }
+        a.names.service = match services.get(&a.service.0) {
+            Some(n) => n.clone(),
+            None => {
+                let n = tx
+                    .get::<Service>(a.service.0)?
+                    .map(|s| s.name)
+                    .unwrap_or_default();
+                services.insert(a.service.0, n.clone());
+                n
             }
-            a.names.service = match services.get(&a.service.0) {
+        };
+        a.names.applicant = tx
+            .get::<Applicant>(a.applicant.0)?
+            .map(|p| p.name)
+            .unwrap_or_default();
+        a.names.assignee = match a.assignee {
+            None => String::new(),
+            Some(u) => match users.get(&u.0) {
                 Some(n) => n.clone(),
                 None => {
                     let n = tx
-                        .get::<Service>(a.service.0)?
-                        .map(|s| s.name)
+                        .get::<User>(u.0)?
+                        .map(|u| u.short_name())
                         .unwrap_or_default();
-                    services.insert(a.service.0, n.clone());
+                    users.insert(u.0, n.clone());
                     n
                 }
-            };
-            a.names.applicant = tx
-                .get::<Applicant>(a.applicant.0)?
-                .map(|p| p.name)
-                .unwrap_or_default();
-            a.names.assignee = match a.assignee {
-                None => String::new(),
-                Some(u) => match users.get(&u.0) {
-                    Some(n) => n.clone(),
-                    None => {
-                        let n = tx
-                            .get::<User>(u.0)?
-                            .map(|u| u.short_name())
-                            .unwrap_or_default();
-                        users.insert(u.0, n.clone());
-                        n
-                    }
-                },
-            };
-            tx.delete_raw(Application::TABLE, id)?;
-            tx.put(&a)?;
-            done += 1;
-        }
-        tx.commit()?;
-        after = last + 1;
-    }
+            },
+        };
+        tx.delete_raw(Application::TABLE, a.id.0)?;
+        tx.put(&a)
+    })
 }
 
-/// Writes every index entry of every row of `R` again, in batches; returns how many rows.
+/// Writes every index entry of every row of `R` again; returns how many rows.
 fn reindex<R: Record>(store: &Store) -> Result<u64, StoreError> {
+    each_row::<R>(store, |tx, row| {
+        // Without the row, `put` takes none of its entries for present and writes them all,
+        // with the new summaries.
+        tx.delete_raw(R::TABLE, row.key())?;
+        tx.put(&row)
+    })
+}
+
+/// Passes every row of `R` to `f`, which writes it back, in transactions of
+/// [`REINDEX_BATCH`] rows that are safe to repeat; returns how many rows.
+fn each_row<R: Record>(
+    store: &Store,
+    mut f: impl FnMut(&mut Tx, R) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
     let mut after = 0;
     let mut done = 0;
     loop {
@@ -204,10 +199,7 @@ fn reindex<R: Record>(store: &Store) -> Result<u64, StoreError> {
         };
         for id in ids {
             if let Some(row) = tx.get::<R>(id)? {
-                // Without the row, `put` takes none of its entries for present and writes
-                // them all, with the new summaries.
-                tx.delete_raw(R::TABLE, id)?;
-                tx.put(&row)?;
+                f(&mut tx, row)?;
                 done += 1;
             }
         }
