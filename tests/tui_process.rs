@@ -201,11 +201,12 @@ fn an_administrator_loads_a_years_decree_from_a_file() {
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
     let t = signed_in_as(&d, "calendar", "", "admin");
-    t.resize(80, 24);
     t.keys(&[":"]);
+    t.wait_for("Перейти к разделу");
     t.text("админ");
     t.keys(&["Enter"]);
     t.wait_for("Пользователи │ Роли");
+    t.resize(80, 24);
     // Users, roles, departments, then the calendar.
     t.keys(&["Tab", "Tab", "Tab"]);
     let s = t.wait_for("Дата / год");
