@@ -260,14 +260,15 @@ impl Node {
     /// changed it only reads.
     pub fn settle_calendar(&self) -> Result<Recomputed> {
         let shipped = crate::domain::calendar::official::years();
-        {
+        let org = {
             let rx = self.store().read()?;
             if stored_v1(&rx)?.is_none() && settled_shipped(&rx)?.as_ref() == Some(&shipped) {
                 return Ok(Recomputed::default());
             }
-        }
-        let Some(org) = self.store().read()?.all::<Org>()?.into_iter().next() else {
-            return Ok(Recomputed::default());
+            match rx.all::<Org>()?.into_iter().next() {
+                Some(o) => o,
+                None => return Ok(Recomputed::default()),
+            }
         };
         let moved = self.write(Actor::System(org.id), "calendar.settle", |w| {
             change_as(w, |_| Ok(()))

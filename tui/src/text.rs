@@ -71,7 +71,6 @@ pub const BY_NODE: &str = "узел";
 pub const CARD_WITHDRAWN: &str = "Снята с заявкой";
 pub const TASK_WITHDRAWN: &str = "снята с заявкой";
 pub const CARD_OPEN_APP: &str = "Enter — открыть";
-pub const OPEN_APP: &str = "Открыть заявку";
 pub const TASK_NO_APP: &str = "Задача не связана с заявкой";
 pub const CARD_COMPLETED: &str = "Выполнена";
 pub const STEP_DONE: &str = "✓";

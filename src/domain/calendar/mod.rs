@@ -85,13 +85,19 @@ impl Calendar {
     }
 
     pub fn is_working(&self, d: Date) -> bool {
+        self.working_in(&self.year(d.year()), d)
+    }
+
+    /// Whether `d` is worked: the administrator's mark if there is one, else `year`'s days
+    /// (`year` is `d`'s, looked up once by callers that walk many days).
+    fn working_in(&self, year: &YearDays, d: Date) -> bool {
         if self.workdays.contains(&d) {
-            return true;
+            true
+        } else if self.holidays.contains(&d) {
+            false
+        } else {
+            Self::base_working(year, d)
         }
-        if self.holidays.contains(&d) {
-            return false;
-        }
-        Self::base_working(&self.year(d.year()), d)
     }
 
     /// Sets the administrator's mark for `d` so that it is a day off (`off`) or worked; a
@@ -123,14 +129,7 @@ impl Calendar {
                 cur = d.year();
                 year = self.year(cur);
             }
-            let working = if self.workdays.contains(&d) {
-                true
-            } else if self.holidays.contains(&d) {
-                false
-            } else {
-                Self::base_working(&year, d)
-            };
-            if working {
+            if self.working_in(&year, d) {
                 left -= 1;
             }
         }
@@ -157,13 +156,7 @@ impl Calendar {
                     .filter(|d| d.year() == y),
             );
             for d in days {
-                let worked = if self.workdays.contains(&d) {
-                    true
-                } else if self.holidays.contains(&d) {
-                    false
-                } else {
-                    Self::base_working(&year, d)
-                };
+                let worked = self.working_in(&year, d);
                 if worked == weekend(d) {
                     out.push((d, worked));
                 }
