@@ -19,6 +19,7 @@ const HOUR: i64 = 3_600_000;
 struct Known {
     id: TaskId,
     author: UserId,
+    author_name: String,
     created: Ts,
     due: time::Date,
     name: String,
@@ -110,6 +111,7 @@ fn task_queue_pages_match_a_full_scan() {
         .map(|r| Known {
             id: r.id,
             author: by_name(&r.author),
+            author_name: r.author.clone(),
             created: r.created,
             due: r.due,
             name: r.name.clone(),
@@ -176,7 +178,11 @@ fn task_queue_pages_match_a_full_scan() {
                         TaskCol::Created => tail,
                         TaskCol::Due => a.due.cmp(&b.due).then(tail),
                         TaskCol::Name => name_key(&a.name).cmp(&name_key(&b.name)).then(tail),
-                        TaskCol::Author => a.author.cmp(&b.author).then(tail),
+                        TaskCol::Author => name_key(&a.author_name)
+                            .cmp(&name_key(&b.author_name))
+                            .then(tail),
+                        // Nobody holds a task of the group queue.
+                        TaskCol::Holder => tail,
                         // By number, a task of no application last.
                         TaskCol::Application => (a.application.is_none(), &a.application)
                             .cmp(&(b.application.is_none(), &b.application))

@@ -296,3 +296,52 @@ fn a_service_renamed_in_its_passport_renames_its_applications_in_the_lists() {
     // The index followed: nothing stale, nothing orphaned.
     check_ok(&fx.node);
 }
+
+#[test]
+fn finished_tasks_sort_by_who_did_them() {
+    let fx = fixture();
+    // Петров finishes the older task, Иванова the newer: by name, hers comes first.
+    let mut done = Vec::new();
+    for who in [fx.spec2, fx.spec] {
+        let app = registered(&fx, fx.head);
+        let t = fx.node.process_tasks(who, app.process.unwrap()).unwrap()[0].id;
+        fx.node.claim(who, t, false).unwrap();
+        fx.node.complete(who, t, false, "").unwrap();
+        done.push(t);
+    }
+    let sorted = |sort: TaskCol, desc: bool| -> Vec<(TaskId, Option<String>)> {
+        let mut q = TaskQuery::new(Queue::Done);
+        q.sort = sort;
+        q.desc = desc;
+        fx.node
+            .queue(fx.head, &q)
+            .unwrap()
+            .rows
+            .into_iter()
+            .filter(|r| done.contains(&r.id))
+            .map(|r| (r.id, r.holder))
+            .collect()
+    };
+    let by_holder = sorted(TaskCol::Holder, false);
+    assert_eq!(
+        by_holder.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [done[1], done[0]],
+        "{by_holder:?}"
+    );
+    assert!(by_holder[0].1.as_deref().unwrap().starts_with("Иванова"));
+    let by_created = sorted(TaskCol::Created, false);
+    assert_eq!(
+        by_created.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [done[0], done[1]]
+    );
+    assert_eq!(
+        sorted(TaskCol::Holder, true)
+            .iter()
+            .map(|r| r.0)
+            .collect::<Vec<_>>(),
+        [done[0], done[1]]
+    );
+    // The queue's list steps through the columns it shows: «Исполнитель», not «Автор».
+    assert!(TaskCol::of(Queue::Done).contains(&TaskCol::Holder));
+    assert!(!TaskCol::of(Queue::Done).contains(&TaskCol::Author));
+}

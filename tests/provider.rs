@@ -183,6 +183,42 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
     );
     assert_eq!(result.files[0].1, b"%PDF-1.4 permit".len());
 
+    // A second application, withdrawn by the applicant while it waits for registration
+    // work: it ends with its process, and no task of it is left to anybody.
+    let mut second = order.clone();
+    second.order_id = "1234567891".into();
+    let mid2 = sim.offer("/sim/portal", &second);
+    let row2 = until("the second application registered", || {
+        portal_apps(&mut head).into_iter().find(|r| r.id != row.id)
+    });
+    let open: ApplicationCard = head.call(Call::Application { id: row2.id }).unwrap();
+    assert!(
+        open.tasks
+            .iter()
+            .any(|t| !t.withdrawn && t.queue != Queue::Done),
+        "{:#?}",
+        open.tasks
+    );
+    sim.offer("/sim/cancel", &CancelOrder { message_id: mid2 });
+    let gone = until("the withdrawn application closed", || {
+        let c: ApplicationCard = head.call(Call::Application { id: row2.id }).unwrap();
+        (c.app.status == Status::Closed).then_some(c)
+    });
+    assert!(
+        gone.history
+            .iter()
+            .any(|h| h.what.starts_with("Заявитель отозвал заявление")),
+        "{:#?}",
+        gone.history
+    );
+    assert!(
+        gone.tasks
+            .iter()
+            .all(|t| t.queue == Queue::Done && t.withdrawn),
+        "{:#?}",
+        gone.tasks
+    );
+
     let st = sim.state();
     assert!(
         st.refused.is_empty(),
@@ -201,7 +237,7 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
             .iter()
             .filter(|e| e.verdict.starts_with("applied: application"))
             .count(),
-        1,
+        2,
         "{inbox:#?}"
     );
     let first_ack = &st.acked[0];

@@ -71,6 +71,16 @@ pub struct Task {
     /// Closed because its application ended, not done by anyone («Задача снята»): counted
     /// neither as anyone's work nor as late.
     pub withdrawn: bool,
+    /// The names its lists sort by (staff are never renamed).
+    pub names: TaskNames,
+}
+
+/// The names a list of tasks sorts by: «Автор» and «Исполнитель» as staff read them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskNames {
+    pub author: String,
+    /// The holder's short name, empty while nobody holds it.
+    pub holder: String,
 }
 
 impl Task {
@@ -81,6 +91,14 @@ impl Task {
             (None, Some(_)) => Queue::Mine,
             (None, None) => Queue::Group,
         }
+    }
+
+    /// Gives the task to `who` (its id and short name), or back to the group.
+    pub fn hold(&mut self, who: Option<(UserId, String)>) {
+        (self.holder, self.names.holder) = match who {
+            Some((id, name)) => (Some(id), name),
+            None => (None, String::new()),
+        };
     }
 }
 
@@ -147,6 +165,7 @@ mod tests {
             holder: holder.map(UserId),
             completed: done.then_some((UserId(1), Ts(0))),
             withdrawn: false,
+            names: TaskNames::default(),
         }
     }
 

@@ -284,7 +284,7 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
     w.moved(Entity::Application, app.id.0, to.code(), what, comment)?;
     super::provider::portal_status(w, &app)?;
     if application_ended(app.status) {
-        super::tasks::end_with_application(w, &app)?;
+        super::tasks::end_with_application(w, &app, None)?;
     }
     // The manual: whoever both created and registered an application is its executor.
     if input.action == Action::Register

@@ -416,6 +416,9 @@ fn cancel(w: &mut W, reference: &str) -> Result<Receipt> {
         )));
     };
     act_for(w, r.org);
+    if let Routed::Application(a) = r.about {
+        return withdraw(w, a, &r.sender, reference);
+    }
     let (e, id) = match r.about {
         Routed::Incoming(i) => (Entity::Incoming, i.0),
         Routed::Application(a) => (Entity::Application, a.0),
@@ -423,6 +426,41 @@ fn cancel(w: &mut W, reference: &str) -> Result<Receipt> {
     };
     w.history(e, id, "Отправитель отозвал запрос", r.sender.clone())?;
     Ok(Receipt::Applied(format!("Cancel of {reference}")))
+}
+
+/// The applicant withdrew a portal application: an open one ends as «Работа по заявке
+/// завершена» with its process, so nobody goes on working on it; one that had ended keeps
+/// its status and only notes the withdrawal. Nothing goes back to the portal: the node's
+/// portal format has no status for a withdrawal, and the real portal's is not built yet.
+fn withdraw(w: &mut W, id: AppId, sender: &str, reference: &str) -> Result<Receipt> {
+    const WHY: &str = "заявитель отозвал заявление";
+    let mut app: Application = w.load(id.0)?;
+    if application_ended(app.status) {
+        w.history(
+            Entity::Application,
+            id.0,
+            "Заявитель отозвал заявление",
+            sender,
+        )?;
+        return Ok(Receipt::Applied(format!(
+            "Cancel of {reference}, application had ended"
+        )));
+    }
+    app.status = Status::Closed;
+    app.updated = w.now;
+    w.tx.put(&app)?;
+    w.target("application", app.id);
+    w.moved(
+        Entity::Application,
+        id.0,
+        app.status.code(),
+        "Заявитель отозвал заявление → Работа по заявке завершена",
+        sender,
+    )?;
+    super::tasks::end_with_application(w, &app, Some(WHY))?;
+    Ok(Receipt::Applied(format!(
+        "Cancel of {reference}: application closed"
+    )))
 }
 
 /// Signs a SendResponse to `reply_to` and commits it to the outbox; returns its MessageID.

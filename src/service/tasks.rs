@@ -31,6 +31,7 @@ fn new_task(w: &mut W, p: &Process, service: &Service, step: u32) -> Result<Task
         .ok_or_else(|| Error::Conflict(format!("В регламенте услуги нет шага {}", step + 1)))?;
     let name = format!("{} ({})", s.name, service.name);
     let cal = w.calendar()?;
+    let author = w.who.user_id().unwrap_or(p.started_by);
     let task = Task {
         id: TaskId(w.tx.next_id(Task::KIND)?),
         org: p.org,
@@ -41,12 +42,16 @@ fn new_task(w: &mut W, p: &Process, service: &Service, step: u32) -> Result<Task
         step,
         name_id: w.tx.intern_task_name(&name)?,
         name,
-        author: w.who.user_id().unwrap_or(p.started_by),
+        author,
         created: w.now,
         due: cal.add_working_days(w.today(), s.days.max(1)),
         holder: None,
         completed: None,
         withdrawn: false,
+        names: TaskNames {
+            author: holder_name(&w.tx, author)?,
+            holder: String::new(),
+        },
     };
     w.tx.put(&task)?;
     w.target("task", task.id);
@@ -153,7 +158,7 @@ pub(crate) fn claim(w: &mut W, id: TaskId, take_over: bool) -> Result<Task> {
         ),
         None => "Назначить на себя".into(),
     };
-    t.holder = Some(me);
+    t.hold(Some((me, holder_name(&w.tx, me)?)));
     w.tx.put(&t)?;
     w.target("task", t.id);
     w.history(Entity::Task, t.id.0, what, "")?;
@@ -169,7 +174,7 @@ pub(crate) fn return_to_group(w: &mut W, id: TaskId) -> Result<Task> {
     if t.holder != Some(me) {
         w.who.require("task.return", Right::AssignExecutors)?;
     }
-    t.holder = None;
+    t.hold(None);
     w.tx.put(&t)?;
     w.target("task", t.id);
     w.history(Entity::Task, t.id.0, "Вернуть в группу", "")?;
@@ -238,8 +243,9 @@ pub(crate) fn complete(w: &mut W, id: TaskId, finish: bool, comment: &str) -> Re
 }
 
 /// The application ended: its process ends with it, each open task closed with a line of
-/// history saying why (see [`crate::domain::end_with_application`]).
-pub(crate) fn end_with_application(w: &mut W, app: &Application) -> Result<()> {
+/// history saying why: `why`, or the status it reached (see
+/// [`crate::domain::end_with_application`]).
+pub(crate) fn end_with_application(w: &mut W, app: &Application, why: Option<&str>) -> Result<()> {
     let Some(pid) = app.process else {
         return Ok(());
     };
@@ -255,7 +261,10 @@ pub(crate) fn end_with_application(w: &mut W, app: &Application) -> Result<()> {
     if closed.is_empty() && !was_open {
         return Ok(());
     }
-    let why = format!("заявка {} — «{}»", app.number, app.status.label());
+    let why = match why {
+        Some(why) => format!("заявка {} — {why}", app.number),
+        None => format!("заявка {} — «{}»", app.number, app.status.label()),
+    };
     for t in tasks.iter().filter(|t| closed.contains(&t.id)) {
         w.tx.put(t)?;
         w.target("task", t.id);
@@ -336,11 +345,13 @@ pub struct TaskRow {
 }
 
 /// The part of a queue's index that can hold matches of `f`, so that a period or author
-/// filter seeks instead of skipping over the entries before it.
+/// filter seeks instead of skipping over the entries before it. `author` is the name of
+/// `f.author`, which the «Автор» column is keyed by.
 fn task_span(
     base: Key,
     sort: TaskCol,
     f: &TaskFilter,
+    author: Option<&str>,
     offset: time::UtcOffset,
     today: time::Date,
 ) -> Span {
@@ -362,14 +373,14 @@ fn task_span(
             }
         }
         TaskCol::Author => {
-            if let Some(a) = f.author {
-                let k = base.u64(a.0);
+            if let Some(a) = author {
+                let k = base.text(a, 48);
                 span = span
                     .within(k.clone())
                     .period(k, f.created_from, f.created_to);
             }
         }
-        TaskCol::Name | TaskCol::Application => {}
+        TaskCol::Name | TaskCol::Application | TaskCol::Holder => {}
     }
     // Every task list key ends with `created ++ id`.
     span.created_in_key(f.created_from, f.created_to)
@@ -414,10 +425,15 @@ fn queue_page(r: &R, q: &TaskQuery) -> Result<Page<TaskRow>> {
     };
     let today_date = r.today();
     let today = today_date.to_julian_day();
+    let author = match f.author {
+        Some(a) if q.sort == TaskCol::Author => Some(holder_name(&r.rx, a)?),
+        _ => None,
+    };
     let span = task_span(
         task_list_prefix(q.queue, scope, q.sort),
         q.sort,
         f,
+        author.as_deref(),
         r.offset,
         today_date,
     );

@@ -55,6 +55,15 @@ pub(super) fn run(store: &Store, found: u32) -> Result<(), StoreError> {
             "database schema 3 raised to 4: closed {closed} open tasks of applications that had ended"
         );
     }
+    if found < 5 {
+        // Schema 5: tasks sort by the names of their author and holder; the rows gain them
+        // and are indexed again (idempotent, as for schema 3).
+        let tasks = fill_task_names(store)?;
+        let mut tx = store.begin()?;
+        tx.meta_put("schema", &5u32.to_be_bytes())?;
+        tx.commit()?;
+        tracing::info!(tasks, "database schema 4 raised to 5 (task sorts by name)");
+    }
     Ok(())
 }
 
@@ -169,6 +178,37 @@ fn fill_app_names(store: &Store) -> Result<u64, StoreError> {
     })
 }
 
+/// Schema 5: every task gets the names of its author and holder, and is indexed again.
+fn fill_task_names(store: &Store) -> Result<u64, StoreError> {
+    let mut users: BTreeMap<u64, String> = BTreeMap::new();
+    each_row::<Task>(store, |tx, mut t| {
+        // Keyed by names, the new entries differ from the old: the old go first.
+        let mut old = Vec::new();
+        t.index(&mut old)?;
+        for (k, _) in &old {
+            tx.remove_index_prefix(k)?;
+        }
+        let mut name = |tx: &mut Tx, u: UserId| -> Result<String, StoreError> {
+            if let Some(n) = users.get(&u.0) {
+                return Ok(n.clone());
+            }
+            let n = tx
+                .get::<crate::domain::User>(u.0)?
+                .map(|u| u.short_name())
+                .unwrap_or_default();
+            users.insert(u.0, n.clone());
+            Ok(n)
+        };
+        t.names.author = name(tx, t.author)?;
+        t.names.holder = match t.holder {
+            Some(h) => name(tx, h)?,
+            None => String::new(),
+        };
+        tx.delete_raw(Task::TABLE, t.id.0)?;
+        tx.put(&t)
+    })
+}
+
 /// Writes every index entry of every row of `R` again; returns how many rows.
 fn reindex<R: Record>(store: &Store) -> Result<u64, StoreError> {
     each_row::<R>(store, |tx, row| {
@@ -267,6 +307,7 @@ mod tests {
             holder: completed.map(|(u, _)| UserId(u)),
             completed: completed.map(|(u, at)| (UserId(u), Ts(at))),
             withdrawn: false,
+            names: TaskNames::default(),
         }
     }
 
@@ -395,6 +436,102 @@ mod tests {
             "a list entry per column of each of three tasks"
         );
         assert_eq!(done.iter().filter(|c| **c == Some((5, 300))).count(), cols);
+        assert!(crate::store::check::run(&rx).unwrap().ok());
+    }
+
+    /// A task row as version 2 wrote it, before `names`.
+    #[derive(serde::Serialize)]
+    struct TaskV2 {
+        id: TaskId,
+        org: OrgId,
+        group: GroupId,
+        process: ProcessId,
+        service: ServiceId,
+        application: Option<AppId>,
+        step: u32,
+        name: String,
+        name_id: u32,
+        author: UserId,
+        created: Ts,
+        due: time::Date,
+        holder: Option<UserId>,
+        completed: Option<(UserId, Ts)>,
+        withdrawn: bool,
+    }
+
+    fn user(id: u64, full_name: &str) -> User {
+        User {
+            id: UserId(id),
+            org: OrgId(1),
+            dept: None,
+            login: format!("u{id}"),
+            full_name: full_name.into(),
+            password_hash: String::new(),
+            must_change_password: false,
+            roles: Vec::new(),
+            rights: Rights::default(),
+            groups: vec![GroupId(1)],
+            active: true,
+            created: Ts(0),
+            failed_logins: 0,
+            locked_until: None,
+        }
+    }
+
+    #[test]
+    fn a_schema_4_database_sorts_tasks_by_the_names_of_author_and_holder() {
+        use crate::store::records::task_list_prefix;
+        use crate::store::summary::TaskCol;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.redb");
+        {
+            let store = Store::create(&path).unwrap();
+            let mut tx = store.begin().unwrap();
+            tx.put(&user(5, "Яковлева Ольга Ивановна")).unwrap();
+            tx.put(&user(7, "Абрамов Пётр Сергеевич")).unwrap();
+            // Done by 5 and by 7; with ids, 5 came first, by name Абрамов does.
+            for (id, by) in [(10, 5), (11, 7)] {
+                let t = task(id, 0, Some((by, 300)));
+                tx.put(&t).unwrap();
+                let v2 = TaskV2 {
+                    id: t.id,
+                    org: t.org,
+                    group: t.group,
+                    process: t.process,
+                    service: t.service,
+                    application: t.application,
+                    step: t.step,
+                    name: t.name.clone(),
+                    name_id: t.name_id,
+                    author: t.author,
+                    created: t.created,
+                    due: t.due,
+                    holder: t.holder,
+                    completed: t.completed,
+                    withdrawn: t.withdrawn,
+                };
+                tx.put_raw(TASKS, id, &codec::encode(2, &v2).unwrap())
+                    .unwrap();
+            }
+            tx.meta_put("schema", &4u32.to_be_bytes()).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let rx = store.read().unwrap();
+        let t: Task = rx.get(10).unwrap().unwrap();
+        assert_eq!(t.names.author, "Абрамов П. С.");
+        assert_eq!(t.names.holder, "Яковлева О. И.");
+        let p = task_list_prefix(Queue::Done, 1, TaskCol::Holder).0;
+        let mut order = Vec::new();
+        rx.scan_index(&p, &prefix_upper(&p), false, &mut |k, _| {
+            order.push(u64::from_be_bytes(k[k.len() - 8..].try_into().unwrap()));
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(order, [11, 10]);
+        // Only the entries of the rows as they are now: none keyed by the empty names.
+        let cols = TaskCol::ALL.len();
+        assert_eq!(entries(&store, vec![Ix::TaskList as u8]), 2 * cols);
         assert!(crate::store::check::run(&rx).unwrap().ok());
     }
 }

@@ -41,7 +41,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// The layout version of the whole database. Raised when tables or keys change shape; a
 /// database from a newer build is refused rather than misread.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Below this much free space on the database's filesystem, a write may fail for want of
 /// room: `/health` and the staff's status line say so before it happens (the writes

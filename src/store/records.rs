@@ -438,10 +438,14 @@ pub fn task_scope(t: &Task) -> u64 {
 impl Record for Task {
     const TABLE: Rows = tables::TASKS;
     const KIND: &'static str = "task";
-    /// 2: `withdrawn`.
-    const VERSION: u8 = 2;
+    /// 2: `withdrawn`; 3: `names` (schema 5 fills them in older rows).
+    const VERSION: u8 = 3;
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
-        appended::<Self, _>(version, body, &false)
+        match version {
+            1 => codec::with_tail("task v1", body, &(false, TaskNames::default())),
+            2 => codec::with_tail("task v2", body, &TaskNames::default()),
+            _ => appended::<Self, _>(version, body, &()),
+        }
     }
     fn key(&self) -> u64 {
         self.id.0
@@ -465,7 +469,12 @@ impl Record for Task {
                 TaskCol::Created => k.i64(self.created.0),
                 TaskCol::Due => k.date(self.due).i64(self.created.0),
                 TaskCol::Name => k.text(&self.name, 48).i64(self.created.0),
-                TaskCol::Author => k.u64(self.author.0).i64(self.created.0),
+                TaskCol::Author => k.text(&self.names.author, 48).i64(self.created.0),
+                // As «Исполнитель» of applications: tasks nobody held come last.
+                TaskCol::Holder => match self.names.holder.as_str() {
+                    "" => k.u8(0xff).i64(self.created.0),
+                    n => k.text(n, 48).i64(self.created.0),
+                },
                 // Applications are numbered in the order they are made, so their ids sort
                 // as their numbers do; a task of no application comes last.
                 TaskCol::Application => k

@@ -32,16 +32,35 @@ pub enum TaskCol {
     Author = 3,
     /// Заявка: by the application's id, which is the order of its number (schema 4).
     Application = 4,
+    /// Исполнитель: by the holder's name, as «Завершённые задачи» shows it (schema 5).
+    Holder = 5,
 }
 
 impl TaskCol {
-    pub const ALL: [TaskCol; 5] = [
+    pub const ALL: [TaskCol; 6] = [
         TaskCol::Created,
         TaskCol::Due,
         TaskCol::Name,
         TaskCol::Author,
         TaskCol::Application,
+        TaskCol::Holder,
     ];
+
+    /// The columns a queue's list shows and so sorts by, in the order `s` steps through
+    /// them: «Завершённые задачи» shows who did each task, the open queues who made it.
+    pub fn of(queue: crate::domain::Queue) -> [TaskCol; 5] {
+        let who = match queue {
+            crate::domain::Queue::Done => TaskCol::Holder,
+            _ => TaskCol::Author,
+        };
+        [
+            TaskCol::Created,
+            TaskCol::Due,
+            TaskCol::Name,
+            who,
+            TaskCol::Application,
+        ]
+    }
 }
 
 /// What an application list filter can test.

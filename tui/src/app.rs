@@ -1579,8 +1579,9 @@ impl App {
             Cmd::Sort | Cmd::SortDirection => {
                 let q = &mut self.list.query;
                 if cmd == Cmd::Sort {
-                    let i = TaskCol::ALL.iter().position(|c| *c == q.sort).unwrap_or(0);
-                    q.sort = TaskCol::ALL[(i + 1) % TaskCol::ALL.len()];
+                    let cols = TaskCol::of(q.queue);
+                    let i = cols.iter().position(|c| *c == q.sort).unwrap_or(0);
+                    q.sort = cols[(i + 1) % cols.len()];
                 } else {
                     q.desc = !q.desc;
                 }

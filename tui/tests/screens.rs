@@ -235,6 +235,10 @@ fn card_app(tab: Tab) -> App {
         holder: Some(UserId(2)),
         completed: None,
         withdrawn: false,
+        names: TaskNames {
+            author: "Кузнецов П. И.".into(),
+            holder: "Иванова М. С.".into(),
+        },
     };
     let entry = |h: i64, what: &str, comment: &str| HistoryEntry {
         at: Ts(1_795_402_800_000 - h * 3_600_000),

@@ -398,6 +398,7 @@ fn col_label(c: TaskCol) -> &'static str {
         TaskCol::Name => text::COL_TASK,
         TaskCol::Author => text::COL_AUTHOR,
         TaskCol::Application => text::COL_APPLICATION,
+        TaskCol::Holder => text::COL_HOLDER,
     }
 }
 
