@@ -68,6 +68,18 @@ pub struct HttpConfig {
     /// PEM certificate chain and key; both set turns on TLS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Connections open at once, from everyone; a tenth is kept for loopback and `monitoring`.
+    pub max_connections: usize,
+    /// Connections open at once from one address (an IPv6 /64 counts as one).
+    pub max_connections_per_client: usize,
+    /// The whole request head must arrive within this many seconds.
+    pub header_timeout_secs: u64,
+    /// A connection with no request and no byte moving for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Longest request head (request line and headers), bytes.
+    pub max_head_bytes: usize,
+    /// Addresses besides loopback that see /health's details and /metrics.
+    pub monitoring: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -171,6 +183,12 @@ impl Default for HttpConfig {
             request_timeout_secs: 10,
             tls_cert: None,
             tls_key: None,
+            max_connections: 256,
+            max_connections_per_client: 16,
+            header_timeout_secs: 5,
+            idle_timeout_secs: 30,
+            max_head_bytes: 16 * 1024,
+            monitoring: Vec::new(),
         }
     }
 }
@@ -307,6 +325,35 @@ impl Config {
             http.request_timeout_secs,
             1,
             600,
+        )?;
+        within(
+            "http",
+            "max_connections",
+            http.max_connections as u64,
+            16,
+            65_536,
+        )?;
+        within(
+            "http",
+            "max_connections_per_client",
+            http.max_connections_per_client as u64,
+            1,
+            http.max_connections as u64,
+        )?;
+        within(
+            "http",
+            "header_timeout_secs",
+            http.header_timeout_secs,
+            1,
+            120,
+        )?;
+        within("http", "idle_timeout_secs", http.idle_timeout_secs, 1, 3600)?;
+        within(
+            "http",
+            "max_head_bytes",
+            http.max_head_bytes as u64,
+            8192,
+            1 << 20,
         )?;
         if http.tls_cert.is_some() != http.tls_key.is_some() {
             return Err(bad(

@@ -498,6 +498,7 @@ impl From<&Error> for ApiError {
             Error::AlreadyClaimed { .. } => (409, "already_claimed"),
             Error::Invalid(_) => (422, "invalid"),
             Error::Conflict(_) => (409, "conflict"),
+            Error::Busy(_) => (503, "busy"),
             Error::PinRequired => (428, "pin_required"),
             Error::WrongPin { left: 0 } => (423, "pin_blocked"),
             Error::WrongPin { .. } => (403, "wrong_pin"),

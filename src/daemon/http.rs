@@ -3,17 +3,18 @@
 //! 405, 408, 413), leaves as the one JSON error shape.
 
 use super::State;
+use super::gate::Client;
+use super::listen::Peer;
 use crate::api::ApiError;
 use axum::Router;
-use axum::extract::{MatchedPath, Path, Query, Request};
+use axum::extract::{Extension, MatchedPath, Path, Query, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -105,7 +106,17 @@ async fn shape(
     res
 }
 
-async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -> Response {
+/// Whether the request comes from the node itself or a monitoring address: only they see
+/// /health's details and /metrics.
+fn privileged(state: &State, peer: Option<&Extension<Peer>>) -> bool {
+    peer.is_some_and(|p| state.gate.is_privileged(p.0.0.ip()))
+}
+
+async fn health(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    peer: Option<Extension<Peer>>,
+) -> Response {
+    let details = privileged(&state, peer.as_ref());
     let node = state.api.node.clone();
     // The outbox is read in the same blocking task: a backlog that grows while the link is
     // up is what support should see first.
@@ -167,17 +178,33 @@ async fn health(axum::extract::State(state): axum::extract::State<Arc<State>>) -
         // works, but SMEV may refuse its messages' timestamps.
         "clock": { "synchronized": state.clock_synchronized() },
     });
-    json(
-        if db_ok && !read_only && !disk_low {
-            StatusCode::OK
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        },
-        &body,
-    )
+    let up = db_ok && !read_only && !disk_low;
+    let status = if up {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    if !details {
+        // The LAN learns up or down; versions, paths and the SMEV link are support's.
+        return json(
+            status,
+            &serde_json::json!({ "status": if up { "up" } else { "down" } }),
+        );
+    }
+    json(status, &body)
 }
 
-async fn metrics(axum::extract::State(state): axum::extract::State<Arc<State>>) -> Response {
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    peer: Option<Extension<Peer>>,
+) -> Response {
+    if !privileged(&state, peer.as_ref()) {
+        return error(&ApiError::new(
+            403,
+            "forbidden",
+            "Метрики доступны только с самого узла и с адресов мониторинга",
+        ));
+    }
     let st = state.clone();
     match tokio::task::spawn_blocking(move || st.metrics_text()).await {
         Ok(Ok(text)) => (
@@ -200,40 +227,9 @@ struct StatusParams {
     code: Option<String>,
 }
 
-/// Wrong access codes per application number, so that codes cannot be guessed: after
-/// `MAX_MISSES` in `WINDOW`, that number answers 429 until the window passes.
-#[derive(Default)]
-pub struct Misses(Mutex<HashMap<String, (u32, Instant)>>);
-
-const MAX_MISSES: u32 = 10;
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-impl Misses {
-    fn blocked(&self, number: &str) -> bool {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(number)
-            .is_some_and(|(n, since)| *n >= MAX_MISSES && since.elapsed() < WINDOW)
-    }
-
-    fn miss(&self, number: &str) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
-            if map.len() > 100_000 {
-                // A flood of different numbers: forget rather than grow without bound.
-                map.clear();
-            }
-        }
-        let e = map.entry(number.to_string()).or_insert((0, Instant::now()));
-        if e.1.elapsed() >= WINDOW {
-            *e = (0, Instant::now());
-        }
-        e.0 += 1;
-    }
-}
-
 async fn status(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
+    peer: Option<Extension<Peer>>,
     Path(number): Path<String>,
     params: Result<Query<StatusParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
@@ -261,7 +257,25 @@ async fn status(
             "Укажите код доступа из расписки о приёме заявления",
         ));
     }
-    if state.misses.blocked(&number) {
+    // Only well-formed numbers and codes are looked up or counted: no variant of a number
+    // gets limits of its own, and nothing an attacker sends is kept but a fixed-size count.
+    let Some(number) = crate::domain::canonical_number(&number) else {
+        return error(&ApiError::new(
+            400,
+            "bad_number",
+            "Неверный номер заявления: он выглядит так: 2026-000123",
+        ));
+    };
+    let Some(code) = crate::domain::normalize_access_code(&code) else {
+        return error(&ApiError::new(
+            400,
+            "bad_access_code",
+            "Код доступа — 12 цифр из расписки о приёме заявления",
+        ));
+    };
+    let client = Client::of(peer.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |p| p.0.0.ip()));
+    if let Err(why) = state.misses.admit(client, &number) {
+        tracing::info!(?client, number, ?why, "status lookup refused");
         return error(&ApiError::new(
             429,
             "too_many_attempts",
@@ -274,7 +288,7 @@ async fn status(
     match r {
         Ok(Ok(s)) => json(StatusCode::OK, &s),
         Ok(Err(crate::Error::NotFound { .. })) => {
-            state.misses.miss(&number);
+            state.misses.miss(client, &number);
             error(&ApiError::new(
                 404,
                 "not_found",
@@ -308,7 +322,7 @@ pub fn openapi_doc() -> serde_json::Value {
         },
         "paths": {
             ROUTES[0]: {"get": {
-                "summary": "Health of the database and the SMEV link",
+                "summary": "Health of the database and the SMEV link. Details go only to the node itself and the configured monitoring addresses; any other client gets {\"status\": \"up\"} or {\"status\": \"down\"}",
                 "responses": {
                     "200": {"description": "The node works", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
                     "503": {"description": "The database cannot be read", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
@@ -316,7 +330,10 @@ pub fn openapi_doc() -> serde_json::Value {
             }},
             ROUTES[1]: {"get": {
                 "summary": "Prometheus metrics: tasks per queue, overdue tasks, requests per status, SMEV errors, group commit",
-                "responses": {"200": {"description": "Prometheus text format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+                "responses": {
+                    "200": {"description": "Prometheus text format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                    "403": err("Not from the node itself or a monitoring address")
+                }
             }},
             ROUTES[2]: {"get": {
                 "summary": "Status of an application, for its applicant",
@@ -327,9 +344,9 @@ pub fn openapi_doc() -> serde_json::Value {
                 ],
                 "responses": {
                     "200": {"description": "The status", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PublicStatus"}}}},
-                    "400": err("No access code, or bad parameters"),
+                    "400": err("No access code, a malformed number or code, or bad parameters"),
                     "404": err("No application with this number and code"),
-                    "429": err("Too many wrong codes for this number")
+                    "429": err("Too many wrong codes from this client, or for this number from clients that guessed wrong")
                 }
             }},
             ROUTES[3]: {"get": {
@@ -348,7 +365,7 @@ pub fn openapi_doc() -> serde_json::Value {
                 }
             }}},
             "Health": {"type": "object", "properties": {
-                "status": {"enum": ["ok", "failing"]},
+                "status": {"enum": ["ok", "read_only", "disk_full", "failing", "up", "down"]},
                 "version": {"type": "string"},
                 "uptime_seconds": {"type": "integer"},
                 "database": {"type": "object", "properties": {"ok": {"type": "boolean"}}},
@@ -385,17 +402,5 @@ mod tests {
         for r in ROUTES {
             assert!(doc["paths"].get(r).is_some(), "{r} missing from openapi");
         }
-    }
-
-    #[test]
-    fn misses_block_after_ten() {
-        let m = Misses::default();
-        for _ in 0..MAX_MISSES - 1 {
-            m.miss("2026-000001");
-        }
-        assert!(!m.blocked("2026-000001"));
-        m.miss("2026-000001");
-        assert!(m.blocked("2026-000001"));
-        assert!(!m.blocked("2026-000002"));
     }
 }

@@ -61,28 +61,69 @@ fn caller_of(s: &UnixStream) -> Caller {
     }
 }
 
+/// Connections open at once on the socket, and from one user: a council has a dozen staff,
+/// each with a terminal or two; a runaway script of one of them must not shut out the rest.
+pub const MAX_CONNECTIONS: usize = 512;
+pub const MAX_PER_USER: usize = 64;
+
 /// Accepts connections until shutdown, then waits for the connections' requests in flight.
 pub async fn serve(listener: UnixListener, api: Arc<Api>, mut shutdown: Shutdown) {
     let mut conns = JoinSet::new();
+    let mut per_user: std::collections::HashMap<Option<u32>, usize> = Default::default();
     loop {
         tokio::select! {
             r = listener.accept() => match r {
                 Ok((s, _)) => {
                     let caller = caller_of(&s);
+                    let mine = per_user.get(&caller.uid).copied().unwrap_or(0);
+                    // The operator (root, the daemon's own user) is never refused: it is how
+                    // support gets in to see what is wrong.
+                    if !caller.operator && (conns.len() >= MAX_CONNECTIONS || mine >= MAX_PER_USER) {
+                        tracing::warn!(uid = caller.uid, open = conns.len(), "local connection refused: over the limit");
+                        tokio::spawn(refuse(s));
+                        continue;
+                    }
                     tracing::debug!(uid = caller.uid, pid = caller.pid, "local connection");
-                    conns.spawn(connection(s, caller, api.clone(), shutdown.clone()));
+                    *per_user.entry(caller.uid).or_insert(0) += 1;
+                    let (api, sd) = (api.clone(), shutdown.clone());
+                    conns.spawn(async move {
+                        connection(s, caller, api, sd).await;
+                        caller.uid
+                    });
                 }
                 Err(e) => {
                     tracing::warn!("local accept failed: {e}");
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 }
             },
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            Some(done) = conns.join_next(), if !conns.is_empty() => {
+                if let Ok(uid) = done
+                    && let Some(n) = per_user.get_mut(&uid)
+                {
+                    *n -= 1;
+                    if *n == 0 {
+                        per_user.remove(&uid);
+                    }
+                }
+            }
             _ = shutdown.wait() => break,
         }
     }
     drop(listener);
     while conns.join_next().await.is_some() {}
+}
+
+/// Tells a refused client why, briefly, and closes.
+async fn refuse(mut s: UnixStream) {
+    let reply = Reply::Error(ApiError::new(
+        503,
+        "too_many_connections",
+        "Слишком много подключений к узлу: закройте лишние окна и повторите",
+    ));
+    if let Ok(mut out) = serde_json::to_vec(&reply) {
+        out.push(b'\n');
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), s.write_all(&out)).await;
+    }
 }
 
 /// Reads one line of at most `max` bytes; `Ok(None)` at a clean end of stream.

@@ -3,9 +3,12 @@
 //! tells systemd when it is ready and alive, and on SIGTERM finishes the operations in flight
 //! before it exits.
 
+pub mod gate;
 pub mod http;
 pub mod jobs;
+pub mod listen;
 pub mod local;
+pub mod lookup;
 pub mod tls;
 
 use crate::api::{Api, Sessions};
@@ -59,20 +62,23 @@ pub struct State {
     pub started: Instant,
     /// Where the database lives: its free space is reported (`/health`, `/metrics`).
     pub data_dir: std::path::PathBuf,
-    misses: http::Misses,
+    misses: lookup::Limiter,
     http_counts: Mutex<BTreeMap<(String, u16), u64>>,
     jobs: jobs::Counters,
+    /// Admission of HTTP connections; who is privileged (loopback, monitoring).
+    pub gate: Arc<gate::Gate>,
 }
 
 impl State {
-    pub fn new(api: Arc<Api>, data_dir: std::path::PathBuf) -> State {
+    pub fn new(api: Arc<Api>, data_dir: std::path::PathBuf, gate: Arc<gate::Gate>) -> State {
         State {
             api,
             started: Instant::now(),
             data_dir,
-            misses: http::Misses::default(),
+            misses: lookup::Limiter::default(),
             http_counts: Mutex::new(BTreeMap::new()),
             jobs: jobs::Counters::default(),
+            gate,
         }
     }
 
@@ -270,6 +276,29 @@ impl State {
             "HTTP requests by route and status.",
             &http,
         );
+        let (open, refused) = self.gate.counts();
+        metric(
+            "volost_http_connections",
+            "gauge",
+            "HTTP connections open now.",
+            &one(open as u64),
+        );
+        metric(
+            "volost_http_connections_refused_total",
+            "counter",
+            "HTTP connections closed unread: over the limit per client or in total.",
+            &one(refused),
+        );
+        let (clients, numbers) = self.misses.sizes();
+        metric(
+            "volost_status_lookup_tracked",
+            "gauge",
+            "Clients and application numbers with wrong access codes counted now.",
+            &[
+                ("{of=\"clients\"}".into(), clients as u64),
+                ("{of=\"numbers\"}".into(), numbers as u64),
+            ],
+        );
         metric(
             "volost_uptime_seconds",
             "gauge",
@@ -319,7 +348,20 @@ pub async fn serve(
         Some(p)
     };
     let api = Arc::new(api);
-    let state = Arc::new(State::new(api.clone(), cfg.node.data_dir.clone()));
+    let h = &cfg.http;
+    let gate = gate::Gate::new(
+        gate::Limits {
+            total: h.max_connections,
+            per_client: h.max_connections_per_client,
+            reserved: (h.max_connections / 10).max(4),
+        },
+        h.monitoring.clone(),
+    );
+    let state = Arc::new(State::new(
+        api.clone(),
+        cfg.node.data_dir.clone(),
+        gate.clone(),
+    ));
 
     let unix = local::bind(&cfg.local_api.socket, &cfg.local_api.group).map_err(|source| {
         DaemonError::Listen {
@@ -361,25 +403,13 @@ pub async fn serve(
             cfg.http.body_limit_bytes,
             Duration::from_secs(cfg.http.request_timeout_secs),
         );
-        let mut sd = shutdown.clone();
-        let stop = async move { sd.wait().await };
-        match tls {
-            Some(acceptor) => {
-                let l = tls::TlsListener::new(l, acceptor, shutdown.clone());
-                tasks.spawn(async move {
-                    if let Err(e) = axum::serve(l, app).with_graceful_shutdown(stop).await {
-                        tracing::error!("https server: {e}");
-                    }
-                });
-            }
-            None => {
-                tasks.spawn(async move {
-                    if let Err(e) = axum::serve(l, app).with_graceful_shutdown(stop).await {
-                        tracing::error!("http server: {e}");
-                    }
-                });
-            }
-        }
+        let limits = listen::ConnLimits {
+            header_timeout: Duration::from_secs(h.header_timeout_secs),
+            idle_timeout: Duration::from_secs(h.idle_timeout_secs),
+            max_head_bytes: h.max_head_bytes,
+            drain: Duration::from_secs(h.request_timeout_secs),
+        };
+        tasks.spawn(listen::serve(l, tls, app, gate, limits, shutdown.clone()));
     }
     jobs::spawn(&mut tasks, &cfg, state.clone(), shutdown.clone());
     if let Some(p) = profile {

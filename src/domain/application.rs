@@ -275,3 +275,80 @@ mod tests {
         assert!(actions_from(Status::Closed).is_empty());
     }
 }
+
+/// Digits in the access code of a new application: 10¹² codes, so that guessing one within
+/// the lookup's limits is hopeless (RELIABILITY.md), and still one short line on a receipt.
+pub const ACCESS_CODE_DIGITS: usize = 12;
+
+/// An access code as typed (spaces and dashes between the groups allowed), as stored; `None`
+/// when it cannot be one. Applications before 2026-12 have 8-digit codes, still accepted.
+pub fn normalize_access_code(typed: &str) -> Option<String> {
+    let digits: String = typed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
+        .collect();
+    (digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() == ACCESS_CODE_DIGITS || digits.len() == 8))
+        .then_some(digits)
+}
+
+/// An access code in groups of four, as the receipt prints it: `1234 5678 9012`.
+pub fn display_access_code(code: &str) -> String {
+    let b = code.as_bytes();
+    b.chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An application number as typed, as stored (`2026-000123`); `None` when no application
+/// can have it.
+pub fn canonical_number(typed: &str) -> Option<String> {
+    let t = typed.trim();
+    let (year, seq) = t.split_once('-')?;
+    let digits = |s: &str, lo: usize, hi: usize| {
+        (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    (digits(year, 4, 4) && digits(seq, 6, 9)).then(|| t.to_string())
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_numbers_are_read_as_typed_and_nothing_else() {
+        assert_eq!(
+            normalize_access_code(" 1234 5678-9012 ").as_deref(),
+            Some("123456789012")
+        );
+        assert_eq!(
+            normalize_access_code("12345678").as_deref(),
+            Some("12345678")
+        );
+        for bad in [
+            "",
+            "1234",
+            "12345678901",
+            "1234567890123",
+            "1234\u{0}5678",
+            "abcdefgh",
+        ] {
+            assert_eq!(normalize_access_code(bad), None, "{bad:?}");
+        }
+        assert_eq!(display_access_code("123456789012"), "1234 5678 9012");
+        assert_eq!(
+            canonical_number(" 2026-000123 ").as_deref(),
+            Some("2026-000123")
+        );
+        for bad in [
+            "2026-123",
+            "2026 000123",
+            "2026-000123\u{0}",
+            "26-000123",
+            "2026-0001234567",
+        ] {
+            assert_eq!(canonical_number(bad), None, "{bad:?}");
+        }
+    }
+}

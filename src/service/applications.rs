@@ -96,11 +96,14 @@ pub fn check_form(
     }
 }
 
-/// Eight digits for the applicant's receipt, from one draw of the OS generator (one system
-/// call, not one per digit).
+/// [`ACCESS_CODE_DIGITS`] digits for the applicant's receipt, from one draw of the OS
+/// generator (one system call, not one per digit).
 fn access_code() -> String {
     use rand::Rng;
-    format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32))
+    format!(
+        "{:012}",
+        rand::rngs::OsRng.gen_range(0..1_000_000_000_000u64)
+    )
 }
 
 pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Application> {

@@ -16,12 +16,66 @@ fn argon(opts: &Options) -> Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// argon2 runs admitted at once. Each holds its memory cost (19 MiB by default) while it
+/// runs, so 200 logins at once would take 3.8 GB: [`RUNNING`] run, [`WAITING`] more wait up
+/// to [`WAIT`], and the rest are refused as busy. The count is per process, as the memory is.
+struct Slots {
+    state: std::sync::Mutex<(usize, usize)>,
+    freed: std::sync::Condvar,
+}
+
+const RUNNING: usize = 2;
+const WAITING: usize = 32;
+const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+static SLOTS: Slots = Slots {
+    state: std::sync::Mutex::new((0, 0)),
+    freed: std::sync::Condvar::new(),
+};
+
+/// Runs `f`, an argon2 run, when a slot is free.
+fn in_slot<T>(f: impl FnOnce() -> T) -> Result<T> {
+    let busy = || Error::Busy("password checks");
+    let mut st = SLOTS.state.lock().unwrap_or_else(|p| p.into_inner());
+    if st.0 >= RUNNING {
+        if st.1 >= WAITING {
+            tracing::warn!("password check refused: {WAITING} already waiting");
+            return Err(busy());
+        }
+        st.1 += 1;
+        let (s, timeout) = SLOTS
+            .freed
+            .wait_timeout_while(st, WAIT, |st| st.0 >= RUNNING)
+            .unwrap_or_else(|p| p.into_inner());
+        st = s;
+        st.1 -= 1;
+        if timeout.timed_out() {
+            return Err(busy());
+        }
+    }
+    st.0 += 1;
+    drop(st);
+    struct Release;
+    impl Drop for Release {
+        fn drop(&mut self) {
+            let mut st = SLOTS.state.lock().unwrap_or_else(|p| p.into_inner());
+            st.0 -= 1;
+            SLOTS.freed.notify_one();
+        }
+    }
+    let _release = Release;
+    Ok(f())
+}
+
 pub(crate) fn hash_password(opts: &Options, password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon(opts)?
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Conflict(format!("Не удалось вычислить хеш пароля: {e}")))
+    let argon = argon(opts)?;
+    in_slot(|| {
+        argon
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })?
+    .map_err(|e| Error::Conflict(format!("Не удалось вычислить хеш пароля: {e}")))
 }
 
 /// A one-time password and its hash, made before the write transaction: argon2 is slow on
@@ -39,15 +93,17 @@ impl Secret {
     }
 }
 
-pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
+/// Whether `password` matches `hash`; `Err` only when too many checks are waiting.
+pub(crate) fn verify_password(hash: &str, password: &str) -> Result<bool> {
     // The parameters are read from the stored hash, so old hashes keep working.
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(h) = PasswordHash::new(hash) else {
+        return Ok(false);
+    };
+    in_slot(|| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Checks a new password: long enough, not only digits, not the login.
@@ -205,7 +261,7 @@ impl Node {
             let dummy = self
                 .dummy_hash
                 .get_or_init(|| hash_password(self.options(), "no such user").unwrap_or_default());
-            verify_password(dummy, password);
+            verify_password(dummy, password)?;
             tracing::warn!(login, "login refused: unknown user name");
             return Err(Error::BadCredentials);
         };
@@ -218,7 +274,7 @@ impl Node {
                 until: until.display(self.options().utc_offset),
             });
         }
-        let right = verify_password(&user.password_hash, password);
+        let right = verify_password(&user.password_hash, password)?;
         if !user.active {
             tracing::warn!(login, "login refused: account blocked");
             return Err(Error::BadCredentials);
@@ -291,7 +347,7 @@ impl Node {
                 .user
                 .ok_or(Error::Unauthenticated)?
         };
-        if !verify_password(&current.password_hash, old) {
+        if !verify_password(&current.password_hash, old)? {
             return Err(Error::invalid("Текущий пароль", "Неверный пароль"));
         }
         if old == new {

@@ -44,6 +44,9 @@ pub enum Error {
     PinRequired,
     #[error("wrong PIN of the personal certificate, {left} tries left")]
     WrongPin { left: u32 },
+    /// Too much of a costly kind of work is waiting already (password checks): try again.
+    #[error("busy: {0}")]
+    Busy(&'static str),
     #[error(transparent)]
     Storage(#[from] StoreError),
     /// A bug in the node: logged in full, shown to staff as a request to call support.
@@ -92,6 +95,9 @@ impl Error {
                 .collect::<Vec<_>>()
                 .join("; "),
             Error::Conflict(m) => m.clone(),
+            Error::Busy(_) => "Узел занят: слишком много входов одновременно. Повторите через \
+                               минуту"
+                .into(),
             Error::PinRequired => {
                 "Для этого вида сведений нужна ЭП-СП: введите PIN-код личного сертификата".into()
             }

@@ -51,14 +51,16 @@ impl Node {
     /// unknown number give the same answer, so numbers cannot be probed. Drafts are not shown:
     /// the applicant has no receipt for one.
     pub fn public_status(&self, number: &str, code: &str) -> Result<PublicStatus> {
-        let number = number.trim();
-        let code = code.trim();
-        if code.is_empty() {
-            return Err(Error::invalid("code", "Укажите код доступа из расписки"));
-        }
-        if number.is_empty() || number.len() > 32 {
+        let Some(number) = canonical_number(number) else {
             return Err(Error::invalid("number", "Неверный номер заявления"));
-        }
+        };
+        let Some(code) = normalize_access_code(code) else {
+            return Err(Error::invalid(
+                "code",
+                "Код доступа — 12 цифр из расписки о приёме заявления",
+            ));
+        };
+        let (number, code) = (number.as_str(), code.as_str());
         let rx = self.store().read()?;
         let offset = self.options().utc_offset;
         let orgs: Vec<Org> = rx.all()?;

@@ -162,7 +162,7 @@ impl Worker {
             .body(envelope)
             .send()
             .await
-            .map_err(|e| TransportError::Http(without_url(&e)))?;
+            .map_err(|e| TransportError::Http(without_url(e)))?;
         let status = resp.status().as_u16();
         let ct = resp
             .headers()
@@ -173,7 +173,7 @@ impl Worker {
         let raw = resp
             .bytes()
             .await
-            .map_err(|e| TransportError::Http(without_url(&e)))?;
+            .map_err(|e| TransportError::Http(without_url(e)))?;
         let parsed = reply::parse(&ct, raw.clone());
         match (status, parsed) {
             (200, r) => Ok(Exchanged { raw, reply: r }),
@@ -445,10 +445,12 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
 }
 
-/// reqwest's message with its causes (it keeps the one that says why to itself).
-fn without_url(e: &reqwest::Error) -> String {
+/// reqwest's message with its causes (it keeps the one that says why to itself), without the
+/// endpoint's address: the message reaches /health, the logs and support's screens.
+fn without_url(e: reqwest::Error) -> String {
+    let e = e.without_url();
     let mut s = e.to_string();
-    let mut src = std::error::Error::source(e);
+    let mut src = std::error::Error::source(&e);
     while let Some(inner) = src {
         s.push_str(": ");
         s.push_str(&inner.to_string());
