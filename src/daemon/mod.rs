@@ -40,6 +40,9 @@ pub enum DaemonError {
     Runtime(std::io::Error),
 }
 
+/// Threads that run requests and jobs at once (see `run`).
+pub const MAX_BLOCKING_THREADS: usize = 64;
+
 /// A shutdown signal every task can wait for.
 #[derive(Clone)]
 pub struct Shutdown(watch::Receiver<bool>);
@@ -460,6 +463,10 @@ pub fn run_with(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("volost")
+        // Every request runs on a blocking thread; tokio's default of 512 such threads, each
+        // with its stack, would let a crowd of clients take half a VM's memory. Requests
+        // beyond these wait in tokio's queue, which costs a closure each.
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
         .build()
         .map_err(DaemonError::Runtime)?;
     rt.block_on(async move {

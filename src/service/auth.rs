@@ -1,82 +1,13 @@
 //! Users and passwords: argon2id hashes, the forced first-login change, administration.
 
+pub(crate) use super::passwords::{hash_password, verify_password};
 use super::{Actor, Error, Node, Options, Result, W, resolve};
 use crate::domain::*;
 use crate::store::records::login_key;
 use crate::store::{Read, Record, StoreError};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 
 pub const MIN_PASSWORD_LEN: usize = 8;
-
-fn argon(opts: &Options) -> Result<Argon2<'static>> {
-    let params = Params::new(opts.argon_m_kib, opts.argon_t, opts.argon_p, None)
-        .map_err(|e| Error::Conflict(format!("Неверные параметры argon2: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
-/// argon2 runs admitted at once. Each holds its memory cost (19 MiB by default) while it
-/// runs, so 200 logins at once would take 3.8 GB: [`RUNNING`] run, [`WAITING`] more wait up
-/// to [`WAIT`], and the rest are refused as busy. The count is per process, as the memory is.
-struct Slots {
-    state: std::sync::Mutex<(usize, usize)>,
-    freed: std::sync::Condvar,
-}
-
-const RUNNING: usize = 2;
-const WAITING: usize = 32;
-const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-static SLOTS: Slots = Slots {
-    state: std::sync::Mutex::new((0, 0)),
-    freed: std::sync::Condvar::new(),
-};
-
-/// Runs `f`, an argon2 run, when a slot is free.
-fn in_slot<T>(f: impl FnOnce() -> T) -> Result<T> {
-    let busy = || Error::Busy("password checks");
-    let mut st = SLOTS.state.lock().unwrap_or_else(|p| p.into_inner());
-    if st.0 >= RUNNING {
-        if st.1 >= WAITING {
-            tracing::warn!("password check refused: {WAITING} already waiting");
-            return Err(busy());
-        }
-        st.1 += 1;
-        let (s, timeout) = SLOTS
-            .freed
-            .wait_timeout_while(st, WAIT, |st| st.0 >= RUNNING)
-            .unwrap_or_else(|p| p.into_inner());
-        st = s;
-        st.1 -= 1;
-        if timeout.timed_out() {
-            return Err(busy());
-        }
-    }
-    st.0 += 1;
-    drop(st);
-    struct Release;
-    impl Drop for Release {
-        fn drop(&mut self) {
-            let mut st = SLOTS.state.lock().unwrap_or_else(|p| p.into_inner());
-            st.0 -= 1;
-            SLOTS.freed.notify_one();
-        }
-    }
-    let _release = Release;
-    Ok(f())
-}
-
-pub(crate) fn hash_password(opts: &Options, password: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    let argon = argon(opts)?;
-    in_slot(|| {
-        argon
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })?
-    .map_err(|e| Error::Conflict(format!("Не удалось вычислить хеш пароля: {e}")))
-}
 
 /// A one-time password and its hash, made before the write transaction: argon2 is slow on
 /// purpose, and nothing slow may run while a group of writes is open.
@@ -91,19 +22,6 @@ impl Secret {
         let hash = hash_password(opts, &password)?;
         Ok(Secret { password, hash })
     }
-}
-
-/// Whether `password` matches `hash`; `Err` only when too many checks are waiting.
-pub(crate) fn verify_password(hash: &str, password: &str) -> Result<bool> {
-    // The parameters are read from the stored hash, so old hashes keep working.
-    let Ok(h) = PasswordHash::new(hash) else {
-        return Ok(false);
-    };
-    in_slot(|| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
 }
 
 /// Checks a new password: long enough, not only digits, not the login.

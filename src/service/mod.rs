@@ -20,6 +20,7 @@ mod files;
 mod history;
 mod jobs;
 mod list;
+mod passwords;
 mod personal;
 mod provider;
 mod public;

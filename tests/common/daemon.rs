@@ -55,6 +55,17 @@ impl Daemon {
     }
 
     pub fn start_with(dir: &Path, cfg: &Path, env: &[(&str, &str)]) -> Daemon {
+        Daemon::start_as(dir, cfg, env, None)
+    }
+
+    /// Under a memory limit: `prlimit --data`, which counts the heap and every private
+    /// writable mapping (thread stacks, allocator arenas in use); past it, allocation fails
+    /// and the daemon dies, as under a VM's or a cgroup's limit.
+    pub fn start_limited(dir: &Path, cfg: &Path, data_bytes: u64) -> Daemon {
+        Daemon::start_as(dir, cfg, &[], Some(data_bytes))
+    }
+
+    fn start_as(dir: &Path, cfg: &Path, env: &[(&str, &str)], data: Option<u64>) -> Daemon {
         let text = std::fs::read_to_string(cfg).unwrap();
         let listen = text
             .lines()
@@ -63,7 +74,15 @@ impl Daemon {
             .trim_end_matches('"')
             .to_string();
         let log = std::fs::File::create(dir.join("daemon.log")).unwrap();
-        let child = Command::new(BIN)
+        let mut cmd = match data {
+            None => Command::new(BIN),
+            Some(bytes) => {
+                let mut c = Command::new("prlimit");
+                c.arg(format!("--data={bytes}")).arg("--").arg(BIN);
+                c
+            }
+        };
+        let child = cmd
             .args(["serve", "--config"])
             .arg(cfg)
             .envs(env.iter().copied())
@@ -102,6 +121,24 @@ impl Daemon {
         let st = self.child.wait().unwrap();
         assert!(st.success(), "daemon exited with {st}");
         assert!(!self.socket.exists(), "socket left behind");
+    }
+
+    /// A line of `/proc/PID/status` in KiB: `VmRSS` now, `VmHWM` the peak.
+    pub fn memory_kib(&self, field: &str) -> u64 {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| {
+                let log = self.socket.with_file_name("daemon.log");
+                let log = std::fs::read_to_string(log).unwrap_or_default();
+                panic!("no {field} in /proc/PID/status (the daemon ended?):\n{text}\n{log}")
+            })
+    }
+
+    /// Whether the daemon process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// `GET path` with extra request lines; returns the status and the body.
