@@ -493,6 +493,62 @@ pub fn check(data: Option<&Path>, config: Option<&Path>) -> Result<()> {
     }
 }
 
+/// `volost smev unreadable`: through the running daemon (it holds the database), or from the
+/// data directory when it is stopped.
+pub fn smev_unreadable(config: Option<&Path>, save: Option<&Path>, limit: usize) -> Result<()> {
+    use volost::domain::InboxEntry;
+    let cfg = load_config(config)?;
+    let api = |e: volost::api::client::ClientError| anyhow::anyhow!("{}", e.ru());
+    let mut daemon = Client::connect(&cfg.local_api.socket).ok();
+    let node = match daemon {
+        Some(_) => None,
+        None => Some(open(&cfg.node.data_dir)?),
+    };
+    let list: Vec<InboxEntry> = match (&mut daemon, &node) {
+        (Some(c), _) => c.call(Call::Unreadable { n: limit }).map_err(api)?,
+        (None, Some(n)) => n.exchange_unreadable(limit)?,
+        (None, None) => Vec::new(),
+    };
+    if list.is_empty() {
+        println!("Непрочитанных сообщений СМЭВ нет.");
+        return Ok(());
+    }
+    let offset = cfg.utc_offset().map_err(|e| anyhow::anyhow!(e))?;
+    for e in &list {
+        println!(
+            "{:>6}  {}  {:<12} {:>10} Б  {}  {}",
+            e.id,
+            e.received.display(offset),
+            e.call,
+            e.size,
+            if e.message_id.starts_with("sha256:") {
+                "(без MessageID)"
+            } else {
+                &e.message_id
+            },
+            e.verdict.trim_start_matches("kept: unreadable: "),
+        );
+    }
+    if let Some(dir) = save {
+        std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        for e in &list {
+            let bytes = match (&mut daemon, &node) {
+                (Some(c), _) => {
+                    c.call::<volost::api::Bytes>(Call::UnreadableBytes { id: e.id })
+                        .map_err(api)?
+                        .0
+                }
+                (None, Some(n)) => n.exchange_inbox_bytes(e.id)?.unwrap_or_default(),
+                (None, None) => Vec::new(),
+            };
+            let path = dir.join(format!("{}.xml", e.id));
+            std::fs::write(&path, bytes).with_context(|| path.display().to_string())?;
+        }
+        println!("Сохранено в {}: {} файлов.", dir.display(), list.len());
+    }
+    Ok(())
+}
+
 pub fn queue(data: &Path, login: &str, queue: &str, limit: usize) -> Result<()> {
     let node = open(data)?;
     let user = node

@@ -132,6 +132,9 @@ pub struct SmevConfig {
     pub give_up_minutes: u64,
     /// Largest total of inline attachments in one message, in bytes.
     pub max_attachment_bytes: u64,
+    /// Largest reply read from SMEV, in bytes; a longer one is cut off, refused with an Ack
+    /// `accepted="false"` and never held whole in memory.
+    pub max_message_bytes: u64,
     /// Days before the certificate's end from which the node warns.
     pub cert_warn_days: u64,
     /// Marks outgoing requests as test messages (`TestMessage`): providers must not act on
@@ -235,6 +238,9 @@ impl Default for SmevConfig {
             retry_first_secs: 5,
             give_up_minutes: 24 * 60,
             max_attachment_bytes: 5 * 1024 * 1024,
+            // SMEV carries up to 5 MiB of files inside a message (larger ones go by its file
+            // store); in base64 with the envelope around, well under this.
+            max_message_bytes: 16 * 1024 * 1024,
             cert_warn_days: 30,
             test_messages: false,
             node_id: String::new(),
@@ -430,6 +436,7 @@ impl Config {
             1024,
             64 << 20,
         )?;
+        within("max_message_bytes", s.max_message_bytes, 64 << 10, 1 << 30)?;
         within("cert_warn_days", s.cert_warn_days, 1, 365)?;
         if s.node_id.chars().count() > 50 {
             return Err(bad("node_id", "at most 50 characters"));

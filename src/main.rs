@@ -348,6 +348,16 @@ enum SmevCmd {
     },
     /// Verify every XMLDSig signature of a SOAP message file (as SMEV sent or received it).
     Verify { file: PathBuf },
+    /// List the messages from SMEV that could not be read and were refused; with --save,
+    /// write each one's bytes into a directory (ID.xml) for a closer look.
+    Unreadable {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        save: Option<PathBuf>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// Print the SMEV transform (after exclusive c14n) of an XML file, or of the element
     /// with this Id in it: the bytes a signature's digest is taken over.
     Transform {
@@ -534,6 +544,14 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Smev {
             cmd: SmevCmd::Verify { file },
         } => cli::smev_verify(&file),
+        Cmd::Smev {
+            cmd:
+                SmevCmd::Unreadable {
+                    config,
+                    save,
+                    limit,
+                },
+        } => cli::smev_unreadable(config.as_deref(), save.as_deref(), limit),
         Cmd::Smev {
             cmd: SmevCmd::Transform { file, id },
         } => cli::smev_transform(&file, id.as_deref()),

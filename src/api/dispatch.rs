@@ -115,6 +115,22 @@ impl Api {
                 let path = backup::take(n, &self.backup.dir, self.backup.keep)?;
                 return ok(path.display().to_string());
             }
+            Call::Unreadable { n: limit } => {
+                operator(caller, "Список непрочитанных сообщений СМЭВ")?;
+                return ok(n.exchange_unreadable(limit)?);
+            }
+            Call::UnreadableBytes { id } => {
+                operator(caller, "Непрочитанное сообщение СМЭВ")?;
+                let bytes = n
+                    .exchange_unreadable(usize::MAX)?
+                    .iter()
+                    .any(|e| e.id == id)
+                    .then(|| n.exchange_inbox_bytes(id))
+                    .transpose()?
+                    .flatten()
+                    .ok_or_else(|| crate::Error::not_found("unreadable message", id))?;
+                return ok(crate::api::Bytes(bytes));
+            }
             Call::SetupInfo => {
                 operator(caller, "Первоначальную настройку")?;
                 return ok(n.setup_info(Actor::System(OrgId(1)))?);
@@ -148,9 +164,13 @@ impl Api {
         };
         let a = Actor::User(user);
         match req.call {
-            Call::Login { .. } | Call::Backup | Call::Check | Call::SetupInfo | Call::Setup(_) => {
-                Err(ApiError::bad_request("unreachable"))
-            }
+            Call::Login { .. }
+            | Call::Backup
+            | Call::Check
+            | Call::Unreadable { .. }
+            | Call::UnreadableBytes { .. }
+            | Call::SetupInfo
+            | Call::Setup(_) => Err(ApiError::bad_request("unreachable")),
             Call::Logout => {
                 let r = n.logout(a);
                 self.sessions.close(token);

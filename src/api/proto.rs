@@ -284,6 +284,16 @@ pub enum Call {
     /// No session: whoever reaches the socket (support over SSH) may run it; it tells counts
     /// and faults, never the data.
     Check,
+    /// SMEV messages that could not be read and were refused, newest first (operators only:
+    /// `volost smev unreadable`).
+    Unreadable {
+        #[serde(default = "default_limit")]
+        n: usize,
+    },
+    /// The bytes of one of them, as received (the first MiB of one cut off at the limit).
+    UnreadableBytes {
+        id: u64,
+    },
     /// What the setup screen starts from (operators only).
     SetupInfo,
     /// The setup screen's body and administrator, saved in one transaction (operators only).
@@ -365,6 +375,7 @@ names! {
             AddUser => "add_user", ResetPassword => "reset_password",
             SetUserActive => "set_user_active", SetUserRoles => "set_user_roles",
             AuditTail => "audit_tail", Backup => "backup", Check => "check",
+            Unreadable => "unreadable", UnreadableBytes => "unreadable_bytes",
             RegistryExport => "registry_export",
             SetupInfo => "setup_info", Setup => "setup", RequestSetup => "request_setup",
     RegistryImport => "registry_import",

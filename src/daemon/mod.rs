@@ -162,6 +162,18 @@ impl State {
             "Errors of the SMEV exchange.",
             &one(smev.errors_total),
         );
+        metric(
+            "volost_smev_unreadable_total",
+            "counter",
+            "Messages that could not be read, refused to SMEV and kept (`volost smev unreadable`), by channel.",
+            &[
+                ("{channel=\"smev\"}".into(), smev.unreadable_total),
+                (
+                    "{channel=\"rsmev\"}".into(),
+                    self.api.regional_link.snapshot().unreadable_total,
+                ),
+            ],
+        );
         if let Some((free, total)) = self.disk() {
             metric(
                 "volost_disk_free_bytes",

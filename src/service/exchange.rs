@@ -48,8 +48,12 @@ pub enum Inbound<'a> {
         status: &'a AsyncStatus,
         signature: &'a std::result::Result<String, SignatureError>,
     },
-    /// Bytes the worker could not read as a message; why, in English.
-    Unreadable(&'a str),
+    /// Bytes the worker could not read as a message: why, in English, and the id found in
+    /// them ([`crate::smev::reply::message_id_in_raw`]), under which it is kept once.
+    Unreadable {
+        why: &'a str,
+        message_id: Option<&'a str>,
+    },
 }
 
 /// What the node made of a received message.
@@ -470,6 +474,10 @@ fn receive(
 ) -> Result<Receipt> {
     let key = match inbound {
         Inbound::Message(m) if !m.message_id.is_empty() => m.message_id.clone(),
+        Inbound::Unreadable {
+            message_id: Some(id),
+            ..
+        } => (*id).to_string(),
         // Notices and unreadable bytes carry no id of their own: their digest is one.
         _ => format!("sha256:{}", &crate::store::sha256_hex(raw)[..40]),
     };
@@ -478,7 +486,7 @@ fn receive(
         return Ok(Receipt::Duplicate);
     }
     let receipt = match inbound {
-        Inbound::Unreadable(why) => Receipt::Kept(format!("unreadable: {why}")),
+        Inbound::Unreadable { why, .. } => Receipt::Kept(format!("unreadable: {why}")),
         Inbound::Notice { status, signature } => match signature {
             Err(e) => Receipt::Kept(format!("SMEV signature: {e}")),
             Ok(_) if channel == Channel::Regional => {
@@ -683,6 +691,21 @@ impl Node {
         all.reverse();
         all.truncate(limit);
         Ok(all)
+    }
+
+    /// The received messages that could not be read (and were refused to SMEV), newest first.
+    pub fn exchange_unreadable(&self, limit: usize) -> Result<Vec<InboxEntry>> {
+        let mut out = Vec::new();
+        let rx = self.store().read()?;
+        for e in rx.all::<InboxEntry>()?.into_iter().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            if e.verdict.starts_with("kept: unreadable") {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 
     pub fn exchange_inbox_bytes(&self, id: u64) -> Result<Option<Vec<u8>>> {

@@ -29,6 +29,12 @@ pub struct LinkSnapshot {
     /// Days until the node's certificate ends, once the worker has read it.
     #[serde(default)]
     pub cert_days_left: Option<i64>,
+    /// Messages that could not be read, refused to SMEV and kept for support
+    /// (`volost smev unreadable`), since the daemon started; the last one's reason.
+    #[serde(default)]
+    pub unreadable_total: u64,
+    #[serde(default)]
+    pub last_unreadable: Option<String>,
 }
 
 #[derive(Default)]
@@ -51,6 +57,13 @@ impl Link {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .cert_days_left = days;
+    }
+
+    /// A message could not be read; `why` in English.
+    pub fn unreadable(&self, why: impl Into<String>) {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        g.unreadable_total += 1;
+        g.last_unreadable = Some(why.into());
     }
 
     /// The worker could not reach SMEV; `why` is for logs and `/health`, in English.

@@ -26,6 +26,52 @@ pub enum ReplyError {
     Xml(#[from] XmlError),
     #[error("unexpected reply: {0}")]
     Shape(String),
+    #[error("the reply is longer than {0} bytes (max_message_bytes): cut off unread")]
+    TooLarge(u64),
+}
+
+/// The id to acknowledge a message by, found in its bytes without parsing them as a tree:
+/// for a message that could not be read (a DTD, bad UTF-8, nesting too deep, cut off at the
+/// size limit), so that it can still be refused with an Ack and leave the queue. As the
+/// parser does, SMEV's `MessageMetadata/MessageId` first, else the sender's `MessageID`;
+/// only a value that looks like an id (a UUID's characters, 8 to 64 of them).
+pub fn message_id_in_raw(raw: &[u8]) -> Option<String> {
+    ["MessageId", "MessageID"]
+        .into_iter()
+        .find_map(|name| first_element_text(raw, name.as_bytes()))
+}
+
+fn first_element_text(raw: &[u8], name: &[u8]) -> Option<String> {
+    let mut at = 0;
+    while let Some(i) = find(raw, name, at) {
+        at = i + name.len();
+        // `<name>` or `<prefix:name>`, an opening tag with nothing after the name.
+        let before = i.checked_sub(1).map(|j| raw[j]);
+        let opening = match before {
+            Some(b'<') => true,
+            Some(b':') => raw[..i - 1]
+                .iter()
+                .rposition(|&b| b == b'<')
+                .is_some_and(|lt| {
+                    let prefix = &raw[lt + 1..i - 1];
+                    !prefix.is_empty()
+                        && prefix
+                            .iter()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                }),
+            _ => false,
+        };
+        if !opening || raw.get(at) != Some(&b'>') {
+            continue;
+        }
+        let text = &raw[at + 1..];
+        let end = text.iter().position(|&b| b == b'<')?;
+        let v = std::str::from_utf8(&text[..end]).ok()?.trim();
+        if (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            return Some(v.to_string());
+        }
+    }
+    None
 }
 
 fn shape(s: impl Into<String>) -> ReplyError {

@@ -50,7 +50,12 @@ pub struct Worker {
     give_up: Duration,
     retry_first: Duration,
     warn_days: i64,
+    max_message: u64,
 }
+
+/// Of a reply over the size limit, what is kept: enough to find its ids for the Ack and for
+/// support to see what it was.
+const KEPT_OF_TOO_LARGE: usize = 1 << 20;
 
 /// One HTTP exchange: the reply's bytes as they came, and what they say.
 struct Exchanged {
@@ -85,6 +90,7 @@ impl Worker {
             give_up: Duration::from_secs(cfg.give_up_minutes * 60),
             retry_first: Duration::from_secs(cfg.retry_first_secs),
             warn_days: cfg.cert_warn_days as i64,
+            max_message: cfg.max_message_bytes,
         })
     }
 
@@ -170,10 +176,13 @@ impl Worker {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("text/xml")
             .to_string();
-        let raw = resp
-            .bytes()
-            .await
-            .map_err(|e| TransportError::Http(without_url(e)))?;
+        let (raw, whole) = self.read_limited(resp).await?;
+        if !whole {
+            return Ok(Exchanged {
+                raw,
+                reply: Err(reply::ReplyError::TooLarge(self.max_message)),
+            });
+        }
         let parsed = reply::parse(&ct, raw.clone());
         match (status, parsed) {
             (200, r) => Ok(Exchanged { raw, reply: r }),
@@ -186,6 +195,38 @@ impl Worker {
                 body: String::from_utf8_lossy(&raw[..raw.len().min(200)]).into_owned(),
             }),
         }
+    }
+
+    /// The reply's body, read chunk by chunk up to `max_message` bytes. Past the limit the
+    /// rest is never read (the connection is dropped) and only the first
+    /// [`KEPT_OF_TOO_LARGE`] bytes are kept; the flag says whether the body came whole.
+    async fn read_limited(
+        &self,
+        mut resp: reqwest::Response,
+    ) -> Result<(Bytes, bool), TransportError> {
+        let limit = usize::try_from(self.max_message).unwrap_or(usize::MAX);
+        if resp.content_length().is_some_and(|n| n > self.max_message) {
+            tracing::warn!(
+                length = resp.content_length(),
+                limit,
+                "a reply longer than max_message_bytes"
+            );
+        }
+        let mut buf = bytes::BytesMut::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| TransportError::Http(without_url(e)))?
+        {
+            if buf.len() + chunk.len() > limit {
+                let room = KEPT_OF_TOO_LARGE.saturating_sub(buf.len()).min(chunk.len());
+                buf.extend_from_slice(&chunk[..room]);
+                buf.truncate(KEPT_OF_TOO_LARGE);
+                return Ok((buf.freeze(), false));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok((buf.freeze(), true))
     }
 
     fn contact(&self) {
@@ -369,16 +410,7 @@ impl Worker {
                 tracing::warn!("{op}: SMEV answered with a send receipt");
                 return false;
             }
-            Err(e) => {
-                let why = e.to_string();
-                let r = blocking(|| {
-                    self.node
-                        .exchange_receive(self.channel, op, &x.raw, &Inbound::Unreadable(&why))
-                });
-                tracing::warn!("{op}: unreadable message kept ({why}): {r:?}");
-                // Without its id it cannot be acknowledged; the next round tries again.
-                return false;
-            }
+            Err(e) => return self.refuse_unreadable(op, &x.raw, &e.to_string()).await,
         };
         match inbound_result {
             Ok(receipt) => {
@@ -395,6 +427,41 @@ impl Worker {
             Err(e) => {
                 // Not recorded, so not acknowledged: SMEV will deliver it again.
                 tracing::error!("{op}: cannot record a received message: {e}");
+                false
+            }
+        }
+    }
+
+    /// A message that cannot be read: kept once under the id found in its bytes, refused to
+    /// SMEV with an Ack `accepted="false"` so that it leaves the queue and the messages behind
+    /// it arrive, and counted for /health and /metrics. Before, it came back at every poll,
+    /// stopped the queue and was stored again each time. Returns whether to go on.
+    async fn refuse_unreadable(&self, op: &str, raw: &[u8], why: &str) -> bool {
+        let id = reply::message_id_in_raw(raw);
+        let inbound = Inbound::Unreadable {
+            why,
+            message_id: id.as_deref(),
+        };
+        let kept = blocking(|| self.node.exchange_receive(self.channel, op, raw, &inbound));
+        if let Err(e) = &kept {
+            // Not recorded, so not refused either: the next round tries again.
+            tracing::error!("{op}: cannot record an unreadable message: {e}");
+            return false;
+        }
+        if !matches!(kept, Ok(Receipt::Duplicate)) {
+            self.link.unreadable(why);
+        }
+        match id {
+            Some(id) => {
+                tracing::warn!(message_id = %id, "{op}: unreadable message refused and kept: {why}");
+                self.ack(&id, false).await;
+                true
+            }
+            None => {
+                tracing::error!(
+                    "{op}: unreadable message with no id to acknowledge it by: it stays in \
+                     SMEV's queue ({why})"
+                );
                 false
             }
         }

@@ -9,11 +9,13 @@
 //! through `POST /sim/chaos`; `GET /sim/state` tells what it has seen.
 
 mod consumer;
+mod poison;
 mod provider;
 pub mod schema;
 
 use consumer::{Notice, Queued};
 pub use consumer::{Scenario, Step};
+pub use poison::{PoisonKind, PoisonOrder};
 pub use provider::{
     AgencyRequest, CancelOrder, OfferReceipt, OfferedFile, PortalOrder, SimResponse,
 };
@@ -116,6 +118,9 @@ pub struct SimState {
     /// Messages acknowledged, and with `accepted="false"`.
     pub acked: Vec<String>,
     pub rejected_acks: Vec<String>,
+    /// Deliveries of unreadable messages (`/sim/poison`), counting each repeat.
+    #[serde(default)]
+    pub poison_given: u64,
     pub queued: usize,
     /// Envelopes that passed the schema check (none when `xmllint` is missing).
     pub validated: u64,
@@ -147,6 +152,8 @@ struct Inner {
     chaos: Option<(Chaos, rand::rngs::StdRng)>,
     seen: HashSet<String>,
     queue: Vec<Queued>,
+    /// Unreadable messages, given out before anything else of their queue until acked.
+    poison: Vec<poison::Poison>,
     notices: VecDeque<Notice>,
     /// Requests and applications waiting for the node's GetRequest.
     offers: Vec<provider::Offered>,
@@ -200,6 +207,7 @@ impl Sim {
                 chaos: None,
                 seen: HashSet::new(),
                 queue: Vec::new(),
+                poison: Vec::new(),
                 notices: VecDeque::new(),
                 offers: Vec::new(),
                 routes: std::collections::HashMap::new(),
@@ -224,6 +232,7 @@ pub fn router(sim: Arc<Sim>) -> axum::Router {
         .route("/sim/portal", post(provider::portal))
         .route("/sim/request", post(provider::request))
         .route("/sim/cancel", post(provider::cancel))
+        .route("/sim/poison", post(add_poison))
         .fallback(post(soap))
         .with_state(sim)
 }
@@ -233,6 +242,16 @@ async fn state(State(sim): State<Shared>) -> axum::Json<SimState> {
     let mut s = g.state.clone();
     s.queued = g.queue.len() + g.notices.len() + g.offers.len();
     axum::Json(s)
+}
+
+async fn add_poison(
+    State(sim): State<Shared>,
+    axum::Json(o): axum::Json<PoisonOrder>,
+) -> axum::Json<OfferReceipt> {
+    let p = poison::Poison::new(&o);
+    let message_id = p.message_id.clone();
+    sim.lock().poison.push(p);
+    axum::Json(OfferReceipt { message_id })
 }
 
 async fn faults(
@@ -581,6 +600,26 @@ fn handle(sim: &Sim, action: &str, body: &[u8]) -> Result<Response, Refusal> {
             "IncorrectSignatureTarget",
         ));
     }
+    let poisoned = {
+        let mut g = sim.lock();
+        let body = g
+            .poison
+            .iter()
+            .find(|p| p.queue == action)
+            .map(|p| p.body.clone());
+        if body.is_some() {
+            g.state.poison_given += 1;
+        }
+        body
+    };
+    if let Some(body) = poisoned {
+        return Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+            body,
+        )
+            .into_response());
+    }
     match action {
         "SendRequest" => consumer::send_request(sim, &doc, target, &types, &basic),
         "GetResponse" => Ok(consumer::get_response(sim)),
@@ -608,7 +647,9 @@ fn ack(sim: &Sim, target: &Element) -> Result<Response, Refusal> {
     let mut g = sim.lock();
     let g = &mut *g;
     // A message delivered twice on purpose stays for its second delivery.
-    if let Some(i) = g.queue.iter().position(|q| q.message_id == id) {
+    if let Some(i) = g.poison.iter().position(|p| p.message_id == id) {
+        g.poison.remove(i);
+    } else if let Some(i) = g.queue.iter().position(|q| q.message_id == id) {
         if !std::mem::take(&mut g.queue[i].again) {
             g.queue.remove(i);
         }
