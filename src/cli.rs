@@ -672,16 +672,39 @@ pub fn backup(config: Option<&Path>) -> Result<()> {
                 Arc::new(SystemClock),
                 volost::daemon::options(&cfg)?,
             )?;
-            volost::backup::take(&node, &cfg.backup.dir, cfg.backup.keep)?
-                .display()
-                .to_string()
+            let plan = volost::backup::Plan::of(&cfg.backup).map_err(|e| anyhow::anyhow!(e))?;
+            volost::backup::take(&node, &plan)?.display().to_string()
         }
     };
     println!("Резервная копия сохранена: {path}");
     Ok(())
 }
 
-pub fn restore(file: &Path, config: Option<&Path>) -> Result<()> {
+/// `volost backup --keygen FILE`.
+pub fn backup_keygen(out: &Path) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let (secret, public) = volost::backup::seal::keygen();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(out)
+        .with_context(|| format!("{}: не создан (файл уже есть?)", out.display()))?;
+    writeln!(
+        f,
+        "# volost: секретный ключ резервных копий. Храните вне узла; нужен только для\n\
+         # восстановления (volost restore --identity ЭТОТ_ФАЙЛ).\n# public key: {public}\n{secret}"
+    )?;
+    f.sync_all()?;
+    println!("Секретный ключ записан в {} (режим 0600).", out.display());
+    println!("Унесите его с узла: без него зашифрованные копии не восстановить.");
+    println!("Открытый ключ для volost.toml, раздел [backup]:");
+    println!("recipient = \"{public}\"");
+    Ok(())
+}
+
+pub fn restore(file: &Path, config: Option<&Path>, identity: Option<&Path>) -> Result<()> {
     let cfg = load_config(config)?;
     let now = time::OffsetDateTime::now_utc();
     let stamp = format!(
@@ -693,11 +716,23 @@ pub fn restore(file: &Path, config: Option<&Path>) -> Result<()> {
         now.minute(),
         now.second()
     );
-    let r = volost::backup::restore(file, &cfg.node.data_dir, &stamp)?;
+    let r = volost::backup::restore(file, &cfg.node.data_dir, &stamp, identity)?;
+    let offset = cfg.utc_offset().map_err(|e| anyhow::anyhow!(e))?;
     println!(
-        "База восстановлена из {} в {} (проверка пройдена: {} записей индексов).",
+        "База восстановлена из {} (копия № {} от {}) в {}.",
         file.display(),
+        r.mark.seq,
+        r.mark.taken.display(offset),
         cfg.node.data_dir.display(),
+    );
+    println!(
+        "Установлено: заявлений {}, задач {}, межведомственных запросов: исходящих {}, \
+         входящих {}; файлов {}. Проверка пройдена ({} записей индексов).",
+        r.rows("application"),
+        r.rows("task"),
+        r.rows("outgoing_request"),
+        r.rows("incoming_request"),
+        r.rows("file"),
         r.check.index_entries
     );
     if let Some(p) = r.previous {

@@ -98,6 +98,14 @@ pub struct BackupConfig {
     pub interval_hours: u64,
     /// How many backups to keep.
     pub keep: usize,
+    /// Backups older than this many days are deleted too, beyond the newest one; 0: by
+    /// count only.
+    pub keep_days: u64,
+    /// The age public key (`age1…`) backups are encrypted to. Its secret half is made by
+    /// `volost backup keygen` and kept off the node: it is needed only to restore.
+    pub recipient: String,
+    /// A second directory (another disk) every backup is copied to; empty: none.
+    pub copy_to: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -212,6 +220,9 @@ impl Default for BackupConfig {
             dir: PathBuf::from("/var/lib/volost/backups"),
             interval_hours: 24,
             keep: 7,
+            keep_days: 0,
+            recipient: String::new(),
+            copy_to: None,
         }
     }
 }
@@ -392,6 +403,14 @@ impl Config {
         )?;
         absolute("backup", "dir", &self.backup.dir)?;
         within("backup", "keep", self.backup.keep as u64, 1, 1000)?;
+        within("backup", "keep_days", self.backup.keep_days, 0, 36_500)?;
+        if !self.backup.recipient.is_empty() {
+            crate::backup::seal::recipient(&self.backup.recipient)
+                .map_err(|r| bad("backup", "recipient", r))?;
+        }
+        if let Some(p) = &self.backup.copy_to {
+            absolute("backup", "copy_to", p)?;
+        }
         within(
             "jobs",
             "overdue_interval_minutes",

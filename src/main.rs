@@ -41,12 +41,20 @@ enum Cmd {
     Backup {
         #[arg(long, env = "VOLOST_CONFIG")]
         config: Option<PathBuf>,
+        /// Instead: make the key pair backups are encrypted with. The secret goes into this
+        /// file (mode 0600), to be kept off the node; the public key is printed for
+        /// `[backup] recipient`.
+        #[arg(long)]
+        keygen: Option<PathBuf>,
     },
     /// Replace the database with a backup (the daemon must be stopped); the backup is
     /// checked first and the current database is kept beside it.
     Restore {
-        /// The backup file (volost-YYYYMMDD-HHMMSS-mmm.redb, UTC).
+        /// The backup file (volost-YYYYMMDD-HHMMSS-mmm-sNNNNNN.redb[.age], UTC).
         file: PathBuf,
+        /// The secret key of an encrypted backup (from `volost backup --keygen`).
+        #[arg(long)]
+        identity: Option<PathBuf>,
         #[arg(long, env = "VOLOST_CONFIG")]
         config: Option<PathBuf>,
     },
@@ -442,8 +450,15 @@ fn run(cli: Cli) -> Result<()> {
     match cmd {
         Cmd::Tui { config, socket } => cli::tui(config.as_deref(), socket.as_deref()),
         Cmd::Serve { config } => cli::serve(config.as_deref()),
-        Cmd::Backup { config } => cli::backup(config.as_deref()),
-        Cmd::Restore { file, config } => cli::restore(&file, config.as_deref()),
+        Cmd::Backup {
+            keygen: Some(out), ..
+        } => cli::backup_keygen(&out),
+        Cmd::Backup { config, .. } => cli::backup(config.as_deref()),
+        Cmd::Restore {
+            file,
+            config,
+            identity,
+        } => cli::restore(&file, config.as_deref(), identity.as_deref()),
         Cmd::Init {
             data,
             org_name,

@@ -573,6 +573,32 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // It says what it installed.
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("копия № 1") && said.contains("задач 200"),
+        "{said}"
+    );
+    // What a `volost backup` killed mid-way leaves (a database never finished: here an
+    // empty one under the partial name) is refused, and nothing changes.
+    let half = dir
+        .path()
+        .join("backups/volost-20261206-000000-000-s000009.redb.partial");
+    drop(volost::store::Store::create(&half).unwrap());
+    let out = Command::new(BIN)
+        .arg("restore")
+        .arg(&half)
+        .arg("--config")
+        .arg(&cfg2)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("не завершена"), "{err}");
+    assert!(
+        !other.path().join("data/volost.redb.restoring").exists(),
+        "nothing of the refused file left behind"
+    );
     let node = open_node(other.path());
     check_ok(&node);
     let spec = Actor::User(node.user_by_login("spec").unwrap().unwrap().id);

@@ -161,7 +161,10 @@ fn backup_is_a_consistent_copy() {
     let fx = fixture();
     let app = draft(&fx, fx.spec);
     let out = tempfile::tempdir().unwrap();
-    fx.node.store().backup_to(&db_path(out.path())).unwrap();
+    fx.node
+        .store()
+        .backup_to(&db_path(out.path()), b"{}")
+        .unwrap();
     drop(fx.node);
     let node = Node::open(
         out.path(),

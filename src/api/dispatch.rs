@@ -112,7 +112,8 @@ impl Api {
             }
             Call::Backup => {
                 operator(caller, "Резервную копию")?;
-                let path = backup::take(n, &self.backup.dir, self.backup.keep)?;
+                let plan = backup::Plan::of(&self.backup).map_err(crate::Error::Internal)?;
+                let path = backup::take(n, &plan)?;
                 return ok(path.display().to_string());
             }
             Call::Unreadable { n: limit } => {

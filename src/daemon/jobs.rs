@@ -89,13 +89,18 @@ pub fn spawn(tasks: &mut JoinSet<()>, cfg: &Config, state: Arc<State>, shutdown:
     if cfg.backup.interval_hours > 0 {
         let interval = Duration::from_secs(cfg.backup.interval_hours * 3600);
         let st = state.clone();
-        let (dir, keep) = (cfg.backup.dir.clone(), cfg.backup.keep);
+        let dir = cfg.backup.dir.clone();
+        let plan = crate::backup::Plan::of(&cfg.backup);
         every(
             tasks,
             shutdown.clone(),
             first_backup_in(&dir, interval),
             interval,
-            move || match crate::backup::take(&st.api.node, &dir, keep) {
+            move || match plan
+                .as_ref()
+                .map_err(|e| crate::Error::Internal(e.clone()))
+                .and_then(|p| crate::backup::take(&st.api.node, p))
+            {
                 Ok(_) => {
                     st.jobs.backups_ok.fetch_add(1, Ordering::Relaxed);
                 }

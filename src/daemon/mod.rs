@@ -349,6 +349,19 @@ pub async fn serve(
     shutdown: Shutdown,
     ready: impl FnOnce(&Bound),
 ) -> Result<(), DaemonError> {
+    // What a backup killed mid-way left is garbage by construction.
+    for dir in std::iter::once(&cfg.backup.dir).chain(cfg.backup.copy_to.as_ref()) {
+        let n = crate::backup::clean_leftovers(dir);
+        if n > 0 {
+            tracing::warn!(dir = %dir.display(), n, "unfinished backups removed at start");
+        }
+    }
+    if cfg.backup.recipient.trim().is_empty() {
+        tracing::warn!(
+            "backups are not encrypted: make a key with `volost backup --keygen FILE` and set \
+             [backup] recipient"
+        );
+    }
     let sessions = Sessions::new(Duration::from_secs(cfg.sessions.idle_timeout_minutes * 60));
     let mut api = Api::new(node.clone(), sessions, cfg.backup.clone());
     api.data_dir = Some(cfg.node.data_dir.clone());

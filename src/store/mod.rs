@@ -41,6 +41,20 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// The layout version of the whole database. Raised when tables or keys change shape; a
 /// database from a newer build is refused rather than misread.
+/// Takes group and other access away from a database file made before files were made 0600
+/// (or copied in with a wider mode). On a read-only filesystem it stays as it is.
+pub fn private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(m) = std::fs::metadata(path)
+        && m.permissions().mode() & 0o077 != 0
+        && std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).is_ok()
+    {
+        tracing::info!(path = %path.display(), "database file made 0600");
+    }
+}
+
+/// The meta key of a backup's mark of completeness ([`Store::backup_to`]).
+pub const BACKUP_MARK: &str = "backup";
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// Below this much free space on the database's filesystem, a write may fail for want of
@@ -237,6 +251,17 @@ impl Store {
         if path.exists() {
             return Err(StoreError::Db(format!("{} already exists", path.display())));
         }
+        // Made here with mode 0600 (redb initialises an empty file): staff data and password
+        // hashes are nobody else's to read, whatever the umask.
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| StoreError::Db(format!("{}: {e}", path.display())))?;
+        }
         let db = builder().create(path)?;
         Store::of(Db::Rw(db), Self::file_openers(path)).with_schema()
     }
@@ -311,6 +336,7 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
+        private(path);
         Store::first_open(Self::file_openers(path))?.checked()
     }
 
@@ -454,11 +480,15 @@ impl Store {
     }
 
     /// Copies the database as of one read transaction (a consistent online backup).
-    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+    /// Copies every table as of one read transaction into a new database at `dest`, with
+    /// `mark` under meta key `backup` in the same commit: a file without the mark was never
+    /// finished.
+    pub fn backup_to(&self, dest: &Path, mark: &[u8]) -> Result<(), StoreError> {
         let rx = self.read()?;
         let out = Store::create(dest)?;
         let mut tx = out.begin()?;
         rx.copy_into(&mut tx)?;
+        tx.meta_put(BACKUP_MARK, mark)?;
         tx.commit()
     }
 }
@@ -827,6 +857,13 @@ impl Tx {
         let next = cur + 1;
         t.insert(key, next.to_be_bytes().as_slice())?;
         Ok(next)
+    }
+
+    pub fn meta_remove(&mut self, key: &str) -> Result<(), StoreError> {
+        self.writes += 1;
+        let mut t = self.w.open_table(META)?;
+        t.remove(key)?;
+        Ok(())
     }
 
     pub fn meta_put(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
