@@ -80,7 +80,19 @@ pub fn user_add(data: &Path, login: &str, name: &str, roles: &[String]) -> Resul
     Ok(())
 }
 
-pub fn user_passwd(data: &Path, login: &str) -> Result<()> {
+pub fn user_passwd(data: &Path, config: Option<&Path>, login: &str) -> Result<()> {
+    // A running daemon holds the database: it resets the password (before, this command was
+    // refused while the node ran, so a locked-out administrator had to stop the node).
+    let socket = load_config(config).ok().map(|c| c.local_api.socket);
+    if let Some(mut c) = socket.and_then(|s| Client::connect(&s).ok()) {
+        let pw: String = c
+            .call(Call::OperatorPasswd {
+                login: login.into(),
+            })
+            .map_err(|e| anyhow::anyhow!("{}", e.ru()))?;
+        println!("Новый одноразовый пароль для {login}: {pw}");
+        return Ok(());
+    }
     let node = open(data)?;
     let pw = node.reset_password(operator(&node), login)?;
     println!("Новый одноразовый пароль для {login}: {pw}");

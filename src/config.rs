@@ -88,6 +88,9 @@ pub struct SessionConfig {
     pub idle_timeout_minutes: u64,
     pub max_failed_logins: u32,
     pub lockout_minutes: u64,
+    /// The OS account the TUI on the physical console runs as (tty1): its logins are never
+    /// locked out, so whoever sits at the machine can always sign in. Empty: none.
+    pub console_user: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -210,6 +213,7 @@ impl Default for SessionConfig {
             idle_timeout_minutes: 30,
             max_failed_logins: 5,
             lockout_minutes: 15,
+            console_user: String::new(),
         }
     }
 }

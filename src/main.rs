@@ -275,10 +275,13 @@ enum UserCmd {
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
     },
-    /// Reset a user's password to a new one-time password.
+    /// Reset a user's password to a new one-time password (through the running daemon, or
+    /// directly when it is stopped); it also lifts the user's lockouts.
     Passwd {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
         data: PathBuf,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
         login: String,
     },
     /// List users.
@@ -503,8 +506,13 @@ fn run(cli: Cli) -> Result<()> {
                 },
         } => cli::user_add(&data, &login, &name, &roles),
         Cmd::User {
-            cmd: UserCmd::Passwd { data, login },
-        } => cli::user_passwd(&data, &login),
+            cmd:
+                UserCmd::Passwd {
+                    data,
+                    config,
+                    login,
+                },
+        } => cli::user_passwd(&data, config.as_deref(), &login),
         Cmd::User {
             cmd: UserCmd::List { data },
         } => cli::user_list(&data),

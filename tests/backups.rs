@@ -81,7 +81,12 @@ fn a_killed_backup_leaves_nothing_to_restore_and_an_encrypted_one_restores_with_
         let p = e.unwrap().path();
         if p.to_string_lossy().ends_with(".partial") {
             let out = run(
-                &["restore", p.to_str().unwrap(), "--identity", keyfile.to_str().unwrap()],
+                &[
+                    "restore",
+                    p.to_str().unwrap(),
+                    "--identity",
+                    keyfile.to_str().unwrap(),
+                ],
                 &cfg2,
             );
             assert!(!out.status.success(), "{} restored", p.display());
@@ -89,7 +94,11 @@ fn a_killed_backup_leaves_nothing_to_restore_and_an_encrypted_one_restores_with_
     }
     // The next backup cleans the leftovers, and the backups kept are whole.
     let out = run(&["backup"], &cfg);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let left: Vec<String> = std::fs::read_dir(&backups)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -99,18 +108,30 @@ fn a_killed_backup_leaves_nothing_to_restore_and_an_encrypted_one_restores_with_
     let newest = volost::backup::list(&backups).unwrap().pop().unwrap();
     assert_eq!(mode(&newest), 0o600);
     assert!(volost::backup::seal::is_sealed(&newest));
-    assert_eq!(volost::backup::list(&second).unwrap().len(), left.len().min(3));
+    assert_eq!(
+        volost::backup::list(&second).unwrap().len(),
+        left.len().min(3)
+    );
 
     // Without the key nothing is restored; with it, all, and the output says what.
     let out = run(&["restore", newest.to_str().unwrap()], &cfg2);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--identity"));
     let out = run(
-        &["restore", newest.to_str().unwrap(), "--identity", keyfile.to_str().unwrap()],
+        &[
+            "restore",
+            newest.to_str().unwrap(),
+            "--identity",
+            keyfile.to_str().unwrap(),
+        ],
         &cfg2,
     );
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(said.contains("задач 300"), "{said}");
     let node = open_node(other.path());
     check_ok(&node);

@@ -147,6 +147,18 @@ fn sessions_login_lockout_first_login_and_logout() {
     assert_eq!(code(f.login("spec", "wrong").unwrap_err()), "locked_out");
     let e = f.login("spec", "password-1").unwrap_err();
     assert_eq!(code(e), "locked_out");
+    // The operator resets the password beside the running daemon (before, refused while
+    // it ran); the reset lifts the lockout.
+    let out = Command::new(BIN)
+        .args(["user", "passwd", "--config"])
+        .arg(&cfg)
+        .arg("spec")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    let pw = said.rsplit(": ").next().unwrap().trim().to_string();
+    assert!(f.login("spec", &pw).unwrap().must_change_password);
     d.stop();
     let node = open_node(dir.path());
     let ops: Vec<String> = node

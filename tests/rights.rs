@@ -567,6 +567,13 @@ fn probes() -> Vec<Probe> {
         // The operator's: no staff session reaches them.
         probe("backup", NOBODY, false, |_| Call::Backup),
         probe("setup_info", NOBODY, false, |_| Call::SetupInfo),
+        probe("unreadable", NOBODY, false, |_| Call::Unreadable { n: 10 }),
+        probe("operator_passwd", NOBODY, false, |_| Call::OperatorPasswd {
+            login: "admin".into(),
+        }),
+        probe("unreadable_bytes", NOBODY, false, |_| {
+            Call::UnreadableBytes { id: 1 }
+        }),
         probe("setup", NOBODY, false, |_| {
             Call::Setup(NodeSetup {
                 org: org("Захват"),

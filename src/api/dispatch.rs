@@ -34,6 +34,8 @@ pub struct Api {
     /// for the setup screen on the console (`setup::PENDING`) into it. `None` in tests of
     /// the API alone.
     pub data_dir: Option<std::path::PathBuf>,
+    /// The uid of `[sessions] console_user`: logins from it are never locked out.
+    pub console_uid: Option<u32>,
 }
 
 /// Calls with no session, for the machine's operator: root or the daemon's own user.
@@ -65,6 +67,17 @@ impl Api {
             link: Arc::new(Link::default()),
             regional_link: Arc::new(Link::default()),
             data_dir: None,
+            console_uid: None,
+        }
+    }
+
+    /// Where a call on the socket comes from, for the count of wrong passwords.
+    fn source(&self, caller: &Caller) -> crate::service::guard::Source {
+        use crate::service::guard::Source;
+        match caller.uid {
+            Some(u) if Some(u) == self.console_uid => Source::Console,
+            Some(u) => Source::Uid(u),
+            None => Source::Direct,
         }
     }
 
@@ -105,7 +118,7 @@ impl Api {
         let n = &*self.node;
         match req.call {
             Call::Login { login, password } => {
-                let u = n.login(&login, &password)?;
+                let u = n.login_from(&login, &password, self.source(caller))?;
                 let token = self.sessions.open(u.id);
                 tracing::info!(login, uid = caller.uid, pid = caller.pid, "session opened");
                 return ok(self.session_info(&u, Some(token)));
@@ -131,6 +144,12 @@ impl Api {
                     .flatten()
                     .ok_or_else(|| crate::Error::not_found("unreadable message", id))?;
                 return ok(crate::api::Bytes(bytes));
+            }
+            Call::OperatorPasswd { login } => {
+                operator(caller, "Сброс пароля с консоли узла")?;
+                let pw = n.reset_password(Actor::System(OrgId(1)), &login)?;
+                tracing::info!(login, uid = caller.uid, "password reset by the operator");
+                return ok(pw);
             }
             Call::SetupInfo => {
                 operator(caller, "Первоначальную настройку")?;
@@ -170,6 +189,7 @@ impl Api {
             | Call::Check
             | Call::Unreadable { .. }
             | Call::UnreadableBytes { .. }
+            | Call::OperatorPasswd { .. }
             | Call::SetupInfo
             | Call::Setup(_) => Err(ApiError::bad_request("unreachable")),
             Call::Logout => {
@@ -190,7 +210,9 @@ impl Api {
                     .is_some_and(|(free, _)| free < crate::store::LOW_SPACE),
                 calendar: n.calendar_status().ok(),
             }),
-            Call::ChangePassword { old, new } => ok(n.change_password(a, &old, &new)?),
+            Call::ChangePassword { old, new } => {
+                ok(n.change_password_from(a, &old, &new, self.source(caller))?)
+            }
             Call::Queue(q) => ok(n.queue(a, &q)?),
             Call::Task { id } => ok(n.task(a, id)?),
             Call::Claim { id, take_over } => ok(n.claim(a, id, take_over)?),

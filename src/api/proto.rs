@@ -294,6 +294,11 @@ pub enum Call {
     UnreadableBytes {
         id: u64,
     },
+    /// `volost user passwd` beside the running daemon: a new one-time password for `login`,
+    /// which also lifts every lockout of it (operators only).
+    OperatorPasswd {
+        login: String,
+    },
     /// What the setup screen starts from (operators only).
     SetupInfo,
     /// The setup screen's body and administrator, saved in one transaction (operators only).
@@ -376,6 +381,7 @@ names! {
             SetUserActive => "set_user_active", SetUserRoles => "set_user_roles",
             AuditTail => "audit_tail", Backup => "backup", Check => "check",
             Unreadable => "unreadable", UnreadableBytes => "unreadable_bytes",
+            OperatorPasswd => "operator_passwd",
             RegistryExport => "registry_export",
             SetupInfo => "setup_info", Setup => "setup", RequestSetup => "request_setup",
     RegistryImport => "registry_import",

@@ -542,7 +542,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode(&sealed), 0o600);
-        assert_eq!(mode(&list(&dir.path().join("second")).expect("list")[0]), 0o600);
+        assert_eq!(
+            mode(&list(&dir.path().join("second")).expect("list")[0]),
+            0o600
+        );
         assert_eq!(mode(&db_path(&data)), 0o600);
         // The installed database is a node's, not a backup: no mark in it.
         let store = Store::open(&db_path(&data)).expect("open");

@@ -365,6 +365,15 @@ pub async fn serve(
     let sessions = Sessions::new(Duration::from_secs(cfg.sessions.idle_timeout_minutes * 60));
     let mut api = Api::new(node.clone(), sessions, cfg.backup.clone());
     api.data_dir = Some(cfg.node.data_dir.clone());
+    if !cfg.sessions.console_user.is_empty() {
+        match nix::unistd::User::from_name(&cfg.sessions.console_user) {
+            Ok(Some(u)) => api.console_uid = Some(u.uid.as_raw()),
+            _ => tracing::warn!(
+                user = %cfg.sessions.console_user,
+                "[sessions] console_user not found: no login is exempt from the lockout"
+            ),
+        }
+    }
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {

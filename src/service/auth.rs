@@ -1,5 +1,6 @@
 //! Users and passwords: argon2id hashes, the forced first-login change, administration.
 
+use super::guard::Source;
 pub(crate) use super::passwords::{hash_password, verify_password};
 use super::{Actor, Error, Node, Options, Result, W, resolve};
 use crate::domain::*;
@@ -167,11 +168,29 @@ pub(crate) fn add_user(w: &mut W, org: OrgId, u: &NewUser, secret: &Secret) -> R
 }
 
 impl Node {
-    /// Logs a user in. The password is checked outside any transaction (argon2 is slow on
-    /// purpose); then the outcome is written: a success clears the count of wrong passwords,
-    /// a failure adds to it and, at `max_failed_logins`, locks the account for `lockout_ms`.
-    /// Successes, failures and lockouts go to the audit log.
+    /// Logs a user in from inside the process (command-line tools, tests).
     pub fn login(&self, login: &str, password: &str) -> Result<User> {
+        self.login_from(login, password, Source::Direct)
+    }
+
+    /// Logs a user in. The password is checked outside any transaction (argon2 is slow on
+    /// purpose); then the outcome is written. Wrong passwords are counted per login and
+    /// `from` ([`super::guard`]): they lock that login from that source only, for unknown
+    /// logins as for real ones. Successes, failures and lockouts go to the audit log.
+    pub fn login_from(&self, login: &str, password: &str, from: Source) -> Result<User> {
+        let now = self.now();
+        let offset = self.options().utc_offset;
+        let locked = |until: Ts| Error::LockedOut {
+            until: until.display(offset),
+        };
+        self.guard.admit(login, from, now).map_err(|u| {
+            tracing::warn!(
+                login,
+                ?from,
+                "login refused: too many wrong passwords from here"
+            );
+            locked(u)
+        })?;
         let found = find_login(&self.store().read()?, login)?;
         let Some(user) = found else {
             // The same argon2 work as for a real user, so timing does not tell which
@@ -180,31 +199,21 @@ impl Node {
                 .dummy_hash
                 .get_or_init(|| hash_password(self.options(), "no such user").unwrap_or_default());
             verify_password(dummy, password)?;
-            tracing::warn!(login, "login refused: unknown user name");
-            return Err(Error::BadCredentials);
+            tracing::warn!(login, ?from, "login refused: unknown user name");
+            return match self.guard.miss(login, from, now, self.options()) {
+                Some(until) => Err(locked(until)),
+                None => Err(Error::BadCredentials),
+            };
         };
-        let now = self.now();
-        if let Some(until) = user.locked_until
-            && until > now
-        {
-            tracing::warn!(login, "login refused: account locked");
-            return Err(Error::LockedOut {
-                until: until.display(self.options().utc_offset),
-            });
-        }
         let right = verify_password(&user.password_hash, password)?;
         if !user.active {
             tracing::warn!(login, "login refused: account blocked");
             return Err(Error::BadCredentials);
         }
         if right {
+            self.guard.hit(login, from);
             let r = self.grouped(Actor::User(user.id), "auth.login", true, |w| {
-                let mut u = w.who.user.clone().ok_or(Error::Unauthenticated)?;
-                if u.failed_logins != 0 || u.locked_until.is_some() {
-                    u.failed_logins = 0;
-                    u.locked_until = None;
-                    w.tx.put(&u)?;
-                }
+                let u = w.who.user.clone().ok_or(Error::Unauthenticated)?;
                 w.target("user", u.id);
                 Ok(u)
             });
@@ -219,25 +228,27 @@ impl Node {
             }
             return r;
         }
-        let (max, lockout) = (self.options().max_failed_logins, self.options().lockout_ms);
-        let locked = self.write(Actor::System(user.org), "auth.failed", |w| {
-            let mut u: User = w.load(user.id.0)?;
-            u.failed_logins += 1;
-            let locked = u.failed_logins >= max;
-            if locked {
-                u.failed_logins = 0;
-                u.locked_until = Some(Ts(w.now.0 + lockout));
-            }
-            w.tx.put(&u)?;
-            w.target("user", u.id);
-            if locked {
+        self.wrong_password(&user, from, now, "auth.failed")
+    }
+
+    /// Counts a wrong password of `user` from `from` and writes it to the audit log (and the
+    /// lockout, when this one locks); the error to answer with.
+    fn wrong_password(&self, user: &User, from: Source, now: Ts, op: &'static str) -> Result<User> {
+        let until = self.guard.miss(&user.login, from, now, self.options());
+        let r = self.write(Actor::System(user.org), op, |w| {
+            w.target("user", user.id);
+            if until.is_some() {
                 super::history::audit(w, "auth.locked")?;
             }
-            Ok(u.locked_until.filter(|_| locked))
-        })?;
-        match locked {
+            Ok(())
+        });
+        // A read-only disk cannot take the audit line; the refusal stands all the same.
+        if let Err(e) = r {
+            tracing::warn!(login = %user.login, "a wrong password not audited: {e}");
+        }
+        match until {
             Some(until) => {
-                tracing::warn!(login, "account locked after {max} wrong passwords");
+                tracing::warn!(login = %user.login, ?from, "login locked from this source");
                 Err(Error::LockedOut {
                     until: until.display(self.options().utc_offset),
                 })
@@ -259,15 +270,39 @@ impl Node {
     /// argon2 runs happen before the write, against the hash read here; the write refuses if
     /// another session changed the password in between.
     pub fn change_password(&self, actor: Actor, old: &str, new: &str) -> Result<()> {
+        self.change_password_from(actor, old, new, Source::Direct)
+    }
+
+    /// As [`Node::change_password`]; a wrong current password counts as a wrong password
+    /// at login does, so this is no way round the lockout.
+    pub fn change_password_from(
+        &self,
+        actor: Actor,
+        old: &str,
+        new: &str,
+        from: Source,
+    ) -> Result<()> {
         let current = {
             let rx = self.store().read()?;
             resolve(&rx, actor, true)?
                 .user
                 .ok_or(Error::Unauthenticated)?
         };
+        let now = self.now();
+        self.guard
+            .admit(&current.login, from, now)
+            .map_err(|u| Error::LockedOut {
+                until: u.display(self.options().utc_offset),
+            })?;
         if !verify_password(&current.password_hash, old)? {
-            return Err(Error::invalid("Текущий пароль", "Неверный пароль"));
+            return match self.wrong_password(&current, from, now, "user.change_password.failed") {
+                Err(Error::BadCredentials) => {
+                    Err(Error::invalid("Текущий пароль", "Неверный пароль"))
+                }
+                other => other.map(|_| ()),
+            };
         }
+        self.guard.hit(&current.login, from);
         if old == new {
             return Err(Error::invalid(
                 "Новый пароль",
@@ -318,6 +353,7 @@ impl Node {
             w.target("user", user.id);
             Ok(())
         })?;
+        self.guard.forgive(login);
         Ok(secret.password)
     }
 

@@ -76,9 +76,10 @@ impl Error {
         match self {
             Error::BadCredentials => "Неверное имя пользователя или пароль".into(),
             Error::Unauthenticated => "Пользователь не найден или заблокирован".into(),
-            Error::LockedOut { until } => {
-                format!("Слишком много неверных паролей: вход заблокирован до {until}")
-            }
+            Error::LockedOut { until } => format!(
+                "Слишком много неверных паролей с этого рабочего места: вход отсюда \
+                 заблокирован до {until}"
+            ),
             Error::PasswordChangeRequired => "Необходимо сменить первоначальный пароль".into(),
             Error::Forbidden { right, .. } => {
                 format!("Недостаточно прав: требуется право «{}»", right.label())

@@ -17,6 +17,7 @@ mod error;
 mod exchange;
 mod exports;
 mod files;
+pub mod guard;
 mod history;
 mod jobs;
 mod list;
@@ -120,6 +121,8 @@ pub struct Node {
     group: commit::Group,
     /// Verified against for unknown logins (see `auth::Node::login`), made on first use.
     dummy_hash: std::sync::OnceLock<String>,
+    /// Wrong passwords per login and source ([`guard`]).
+    guard: guard::LoginGuard,
     /// The SMEV key and settings, once the daemon has loaded them: what signs the messages
     /// operations put in the outbox.
     exchange: std::sync::OnceLock<Arc<crate::smev::profile::Profile>>,
@@ -341,6 +344,7 @@ impl Node {
             opts,
             group: commit::Group::default(),
             dummy_hash: std::sync::OnceLock::new(),
+            guard: guard::LoginGuard::default(),
             exchange: std::sync::OnceLock::new(),
             outbox: tokio::sync::watch::channel(0).0,
         }
