@@ -13,24 +13,22 @@
 //! A harness of its own (`harness = false`): every call is timed with `Instant`.
 
 use rusqlite::params;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use volost::api::{Call, Client};
+use volost::api::Call;
 use volost::clock::SystemClock;
 use volost::domain::*;
-use volost::service::*;
 use volost::{Actor, Node, Options};
 
 mod common;
+use common::daemon::Daemon;
 use common::{SCHEMA, Stats, ms, ratio, sqlite_claim, sqlite_open, stats};
 
 const CLIENTS: usize = 20;
 const PER_CLIENT: usize = 200;
 const SINGLE: usize = 1000;
-const BIN: &str = env!("CARGO_BIN_EXE_volost");
 
 fn secs_setting() -> u64 {
     std::env::var("VOLOST_BENCH_SECS")
@@ -43,120 +41,7 @@ fn secs_setting() -> u64 {
 /// registered application (number, access code) for the status lookup.
 fn setup(dir: &Path, n: usize) -> (Vec<TaskId>, String, String) {
     let logins: Vec<String> = (0..CLIENTS).map(|i| format!("clerk{i}")).collect();
-    let (node, clerks, _) = common::node_with_clerks(dir, &logins);
-    let svc = node
-        .services(Actor::User(clerks[0]), false)
-        .expect("services")
-        .remove(0);
-    let clerk = Actor::User(clerks[0]);
-    let tasks = node
-        .batch(clerk, "bench.load", |b| {
-            (0..n)
-                .map(|_| b.launch(svc.id, None).map(|p| p.tasks[0]))
-                .collect::<Result<Vec<_>>>()
-        })
-        .expect("tasks");
-    let data = svc
-        .fields
-        .iter()
-        .map(|f| (f.key.clone(), volost::demo::sample_value(f)))
-        .collect();
-    let app = node
-        .create_application(
-            clerk,
-            &NewApplication {
-                service: svc.id,
-                dept: None,
-                applicant: ApplicantRef::New(ApplicantInput {
-                    kind: Some(ApplicantKind::Person),
-                    name: "Семёнов Пётр Ильич".into(),
-                    snils: "112-233-445 95".into(),
-                    ..Default::default()
-                }),
-                data,
-                source: Source::Manual,
-            },
-        )
-        .expect("application");
-    let app = node
-        .act(clerk, app.id, &ActionInput::new(Action::Register))
-        .expect("register");
-    (tasks, app.number, app.access_code)
-}
-
-struct Daemon {
-    child: Child,
-    socket: PathBuf,
-    http: String,
-}
-
-impl Daemon {
-    fn start(dir: &Path) -> Daemon {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let http = format!("127.0.0.1:{port}");
-        let cfg = dir.join("volost.toml");
-        std::fs::write(
-            &cfg,
-            format!(
-                "[node]\ndata_dir = \"{d}\"\n[local_api]\nsocket = \"{d}/volost.sock\"\ngroup = \"\"\n\
-                 [http]\nlisten = \"{http}\"\n[backup]\ninterval_hours = 0\ndir = \"{d}/backups\"\n\
-                 [log]\nlevel = \"warn\"\n",
-                d = dir.display()
-            ),
-        )
-        .expect("config");
-        let child = Command::new(BIN)
-            .args(["serve", "--config"])
-            .arg(&cfg)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start daemon");
-        let d = Daemon {
-            child,
-            socket: dir.join("volost.sock"),
-            http,
-        };
-        let until = Instant::now() + Duration::from_secs(30);
-        while Client::connect(&d.socket).is_err() || std::net::TcpStream::connect(&d.http).is_err()
-        {
-            assert!(Instant::now() < until, "daemon did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        d
-    }
-
-    fn login(&self, login: &str) -> Client {
-        let mut c = Client::connect(&self.socket).expect("connect");
-        c.login(login, "password-1").expect("login");
-        c
-    }
-
-    fn metric(&self, name: &str) -> u64 {
-        let mut s = std::net::TcpStream::connect(&self.http).expect("connect");
-        use std::io::Write;
-        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")
-            .expect("send");
-        let mut out = String::new();
-        s.read_to_string(&mut out).expect("read");
-        out.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name} ")))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        );
-        let _ = self.child.wait();
-    }
+    common::node_with_tasks(dir, &logins, n)
 }
 
 /// Requests per second and p99 from `wrk --latency`.
@@ -228,7 +113,7 @@ fn main() {
     let n = SINGLE + 2 * CLIENTS * PER_CLIENT;
     eprintln!("setting up {n} open tasks ...");
     let (tasks, number, code) = setup(&node_dir, n);
-    let d = Daemon::start(&node_dir);
+    let d = Daemon::start(&node_dir, "");
 
     // 1. HTTP (VOLOST_BENCH_SECS=0 leaves it out).
     let (health, status) = if secs == 0 {

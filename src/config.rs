@@ -46,6 +46,11 @@ pub struct NodeConfig {
     pub utc_offset: String,
     /// The largest attachment staff may add, in bytes (1 KiB to 64 MiB).
     pub max_file_bytes: u64,
+    /// What one staff member may upload in a day, in MiB (1 to 1 048 576).
+    pub upload_mib_per_day: u64,
+    /// Free space on the data partition that uploads never take, kept for the database's
+    /// own work, in MiB (0 to 1 048 576).
+    pub reserve_mib: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -109,6 +114,12 @@ pub struct BackupConfig {
     pub recipient: String,
     /// A second directory (another disk) every backup is copied to; empty: none.
     pub copy_to: Option<PathBuf>,
+    /// Another machine every backup is copied to, `sftp://user@host[:port]/dir`; empty: none.
+    pub sftp: String,
+    /// The private key the node signs in to the SFTP server with.
+    pub sftp_key: PathBuf,
+    /// The SFTP server's host key, as `ssh-keyscan` writes it.
+    pub sftp_known_hosts: PathBuf,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -176,6 +187,8 @@ impl Default for NodeConfig {
             data_dir: PathBuf::from("/var/lib/volost"),
             utc_offset: "+07:00".into(),
             max_file_bytes: 10 * 1024 * 1024,
+            upload_mib_per_day: 200,
+            reserve_mib: 128,
         }
     }
 }
@@ -213,7 +226,7 @@ impl Default for SessionConfig {
             idle_timeout_minutes: 30,
             max_failed_logins: 5,
             lockout_minutes: 15,
-            console_user: String::new(),
+            console_user: "volost-console".into(),
         }
     }
 }
@@ -227,6 +240,9 @@ impl Default for BackupConfig {
             keep_days: 0,
             recipient: String::new(),
             copy_to: None,
+            sftp: String::new(),
+            sftp_key: PathBuf::from("/etc/volost/backup-sftp.key"),
+            sftp_known_hosts: PathBuf::from("/etc/volost/backup-sftp.known_hosts"),
         }
     }
 }
@@ -325,6 +341,14 @@ impl Config {
             1024,
             64 << 20,
         )?;
+        within(
+            "node",
+            "upload_mib_per_day",
+            self.node.upload_mib_per_day,
+            1,
+            1 << 20,
+        )?;
+        within("node", "reserve_mib", self.node.reserve_mib, 0, 1 << 20)?;
         absolute("local_api", "socket", &self.local_api.socket)?;
         if !self.http.listen.is_empty() {
             self.http
@@ -414,6 +438,14 @@ impl Config {
         }
         if let Some(p) = &self.backup.copy_to {
             absolute("backup", "copy_to", p)?;
+        }
+        if !self.backup.sftp.trim().is_empty() {
+            crate::backup::sftp::Target::parse(
+                &self.backup.sftp,
+                &self.backup.sftp_key,
+                &self.backup.sftp_known_hosts,
+            )
+            .map_err(|r| bad("backup", "sftp", r))?;
         }
         within(
             "jobs",

@@ -202,6 +202,12 @@ fn save(
     if let Some(z) = zone(&a.time_zone) {
         lines.push(format!("Часовой пояс: {} (UTC{})", z.city, z.offset));
     }
+    if let Some(k) = &applied.backup_key {
+        lines.push(format!(
+            "Копии шифруются. Секретный ключ: {} — унесите его с узла и храните отдельно.",
+            k.display()
+        ));
+    }
     lines.push(if a.smev_endpoint.trim().is_empty() {
         "Обмен СМЭВ выключен.".into()
     } else {

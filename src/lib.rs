@@ -12,6 +12,7 @@ pub mod daemon;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod kdf;
 pub mod registry;
 pub mod service;
 pub mod setup;

@@ -156,7 +156,11 @@ fn sessions_login_lockout_first_login_and_logout() {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pw = said.rsplit(": ").next().unwrap().trim().to_string();
     assert!(f.login("spec", &pw).unwrap().must_change_password);
     d.stop();

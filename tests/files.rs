@@ -345,3 +345,71 @@ fn files_follow_the_owners_rules_of_rights_status_and_body() {
     ));
     check_ok(&fx.node);
 }
+
+#[test]
+fn one_person_cannot_fill_the_disk_a_day_s_budget_and_a_reserve_for_the_database() {
+    const KIB: u64 = 1024;
+    let fx = fixture_with(Options {
+        upload_bytes_per_day: 40 * KIB,
+        ..Options::for_tests()
+    });
+    let app = draft(&fx, fx.spec);
+    let owner = Some(FileOwner::Application(app.id));
+    let scan = vec![1u8; 10 * KIB as usize];
+    for i in 0..4 {
+        fx.node
+            .add_file(fx.spec, owner, &format!("скан{i}.pdf"), &scan)
+            .unwrap();
+    }
+    // A refused file (a bad name) does not count against the day.
+    fx.node.add_file(fx.spec, owner, "../x", &scan).unwrap_err();
+    let before = audit_len(&fx);
+    let e = fx
+        .node
+        .add_file(fx.spec, owner, "скан5.pdf", &scan)
+        .unwrap_err();
+    assert!(matches!(e, Error::NoRoom(uploads::Refusal::Budget { .. })));
+    assert!(e.ru().contains("за сегодня"), "{}", e.ru());
+    assert_eq!(
+        volost::api::ApiError::from(&e).code,
+        "upload_budget",
+        "the TUI and the web page tell it apart from a full disk"
+    );
+    assert_eq!(audit_len(&fx), before, "nothing written");
+    assert_eq!(
+        fx.node
+            .files(fx.spec, FileOwner::Application(app.id))
+            .unwrap()
+            .len(),
+        4
+    );
+    // Another person is not held back, and the same one may go on the next day.
+    fx.node
+        .add_file(fx.spec2, None, "другой.pdf", &scan)
+        .unwrap();
+    fx.clock.advance_ms(24 * 3600 * 1000);
+    fx.node
+        .add_file(fx.spec, owner, "скан5.pdf", &scan)
+        .unwrap();
+    check_ok(&fx.node);
+
+    // The reserve: a node that keeps more room than its disk has takes no file at all, but
+    // applications go on.
+    let full = fixture_with(Options {
+        reserve_bytes: u64::MAX / 2,
+        ..Options::for_tests()
+    });
+    let app = draft(&full, full.spec);
+    let e = full
+        .node
+        .add_file(
+            full.spec,
+            Some(FileOwner::Application(app.id)),
+            "a.pdf",
+            b"x",
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::NoRoom(uploads::Refusal::Reserve)));
+    assert!(e.ru().contains("мало места"), "{}", e.ru());
+    draft(&full, full.spec);
+}

@@ -17,7 +17,7 @@ use volost::domain::*;
 use volost::service::CertView;
 use volost::smev::sim::AgencyRequest;
 
-const PIN: &str = "2468";
+const PIN: &str = "246802";
 
 /// A kind that asks for ЭП-СП and has no required file field.
 fn personal_kind(fx: &Fx) -> RequestKind {

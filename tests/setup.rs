@@ -127,6 +127,30 @@ fn the_setup_saves_the_body_the_password_and_the_machines_files() {
     assert!(text.starts_with(before_cfg.lines().next().unwrap()));
     let info: volost::service::SetupInfo = d.client().call(Call::SetupInfo).unwrap();
     assert!(info.done);
+    // Backups are encrypted from now on: the secret half beside the configuration, 0600,
+    // apart from the data directory; the public half in [backup] recipient.
+    let key = cfg.with_file_name("backup.key");
+    assert!(out.contains("Копии шифруются"), "{out}");
+    assert!(out.contains(&key.display().to_string()), "{out}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let id = volost::backup::seal::identity(&key).unwrap();
+    let parsed = volost::config::Config::load(&cfg).unwrap();
+    assert_eq!(parsed.backup.recipient, id.to_public().to_string());
+    // A second setup keeps the key (backups made so far stay readable).
+    let (ok, out) = setup(dir.path(), &cfg, ANSWERS);
+    assert!(ok, "{out}");
+    assert!(!out.contains("Копии шифруются"), "{out}");
+    assert_eq!(
+        volost::backup::seal::identity(&key)
+            .unwrap()
+            .to_public()
+            .to_string(),
+        parsed.backup.recipient
+    );
 
     // An administrator asks for the setup again from the TUI; a specialist may not.
     let mut admin = d.login("admin", "berezovka-2026");

@@ -1,6 +1,8 @@
 //! Helpers shared by the benchmark harnesses: percentiles from sorted samples, and formats.
 #![allow(dead_code)]
 
+pub mod daemon;
+
 use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::Arc;
@@ -179,4 +181,51 @@ pub fn node_with_clerks(dir: &Path, logins: &[String]) -> (Node, Vec<UserId>, Gr
         })
         .collect();
     (node, users, group)
+}
+
+/// [`node_with_clerks`] with `n` open tasks in the group and one registered application
+/// (number, access code) for the status lookup.
+pub fn node_with_tasks(
+    dir: &Path,
+    logins: &[String],
+    n: usize,
+) -> (Vec<volost::domain::TaskId>, String, String) {
+    use volost::domain::*;
+    use volost::service::*;
+    let (node, clerks, _) = node_with_clerks(dir, logins);
+    let clerk = Actor::User(clerks[0]);
+    let svc = node.services(clerk, false).expect("services").remove(0);
+    let tasks = node
+        .batch(clerk, "bench.load", |b| {
+            (0..n)
+                .map(|_| b.launch(svc.id, None).map(|p| p.tasks[0]))
+                .collect::<Result<Vec<_>>>()
+        })
+        .expect("tasks");
+    let data = svc
+        .fields
+        .iter()
+        .map(|f| (f.key.clone(), volost::demo::sample_value(f)))
+        .collect();
+    let app = node
+        .create_application(
+            clerk,
+            &NewApplication {
+                service: svc.id,
+                dept: None,
+                applicant: ApplicantRef::New(ApplicantInput {
+                    kind: Some(ApplicantKind::Person),
+                    name: "Семёнов Пётр Ильич".into(),
+                    snils: "112-233-445 95".into(),
+                    ..Default::default()
+                }),
+                data,
+                source: Source::Manual,
+            },
+        )
+        .expect("application");
+    let app = node
+        .act(clerk, app.id, &ActionInput::new(Action::Register))
+        .expect("register");
+    (tasks, app.number, app.access_code)
 }

@@ -519,6 +519,10 @@ impl From<&Error> for ApiError {
             Error::PinRequired => (428, "pin_required"),
             Error::WrongPin { left: 0 } => (423, "pin_blocked"),
             Error::WrongPin { .. } => (403, "wrong_pin"),
+            Error::NoRoom(crate::service::uploads::Refusal::Budget { .. }) => {
+                (507, "upload_budget")
+            }
+            Error::NoRoom(crate::service::uploads::Refusal::Reserve) => (507, "upload_reserve"),
             Error::Storage(StoreError::DiskFull) => (507, "disk_full"),
             Error::Storage(StoreError::ReadOnly) => (503, "read_only"),
             Error::Storage(StoreError::Locked) => (503, "database_locked"),

@@ -6,6 +6,7 @@
 //! on a copy and never writes to the backup it is given; it refuses a file without the mark.
 
 pub mod seal;
+pub mod sftp;
 
 use crate::config::BackupConfig;
 use crate::domain::Ts;
@@ -76,6 +77,7 @@ pub struct Plan {
     pub keep_days: u64,
     pub recipient: Option<age::x25519::Recipient>,
     pub copy_to: Option<PathBuf>,
+    pub sftp: Option<sftp::Target>,
 }
 
 impl Plan {
@@ -89,6 +91,10 @@ impl Plan {
                 r => Some(seal::recipient(r)?),
             },
             copy_to: c.copy_to.clone(),
+            sftp: match c.sftp.trim() {
+                "" => None,
+                url => Some(sftp::Target::parse(url, &c.sftp_key, &c.sftp_known_hosts)?),
+            },
         })
     }
 
@@ -100,6 +106,7 @@ impl Plan {
             keep_days: 0,
             recipient: None,
             copy_to: None,
+            sftp: None,
         }
     }
 }
@@ -270,6 +277,16 @@ pub fn take(node: &Node, plan: &Plan) -> Result<PathBuf> {
             ))
         })?;
         prune(c, plan, node.now())?;
+    }
+    if let Some(t) = &plan.sftp {
+        sftp::upload(t, &path, &final_name, plan.keep).map_err(|e| {
+            tracing::error!(target = %t.display(), "backup not copied over SFTP: {e}");
+            refused(format!(
+                "Копия сохранена в {}, но не отправлена на {}: {e}",
+                path.display(),
+                t.display()
+            ))
+        })?;
     }
     Ok(path)
 }

@@ -1,7 +1,8 @@
 //! Encryption of backups with age (age-encryption.org/v1, X25519): the node encrypts to a
-//! public key from its configuration and never holds the secret that opens a backup. The
-//! secret half is made once (`volost backup keygen`) and kept off the node; a restore is
-//! given it.
+//! public key from its configuration; the secret that opens a backup is not needed to take
+//! one. The secret half is made once (`volost backup --keygen`, or by the first setup, which
+//! writes it beside the configuration on the system partition for the installer to take off
+//! the node) and a restore is given it.
 
 use age::secrecy::ExposeSecret;
 use std::io::{BufReader, Read, Write};

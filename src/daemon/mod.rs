@@ -331,6 +331,8 @@ pub fn options(cfg: &Config) -> Result<Options, DaemonError> {
         max_failed_logins: cfg.sessions.max_failed_logins,
         lockout_ms: cfg.sessions.lockout_minutes as i64 * 60_000,
         max_file_bytes: cfg.node.max_file_bytes,
+        upload_bytes_per_day: cfg.node.upload_mib_per_day << 20,
+        reserve_bytes: cfg.node.reserve_mib << 20,
         ..Options::default()
     })
 }
@@ -368,7 +370,8 @@ pub async fn serve(
     if !cfg.sessions.console_user.is_empty() {
         match nix::unistd::User::from_name(&cfg.sessions.console_user) {
             Ok(Some(u)) => api.console_uid = Some(u.uid.as_raw()),
-            _ => tracing::warn!(
+            // The default names the image's account; elsewhere it is absent, as it may be.
+            _ => tracing::info!(
                 user = %cfg.sessions.console_user,
                 "[sessions] console_user not found: no login is exempt from the lockout"
             ),

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 pub const DEMO_PASSWORD: &str = "demo-volost";
 
 /// The PIN of every demo user's personal certificate (ЭП-СП), printed beside the password.
-pub const DEMO_PIN: &str = "1234";
+pub const DEMO_PIN: &str = "246813";
 
 /// Demo staff: login, ФИО, role codes.
 pub const DEMO_USERS: [(&str, &str, &[&str]); 6] = [

@@ -47,6 +47,9 @@ pub enum Error {
     /// Too much of a costly kind of work is waiting already (password checks): try again.
     #[error("busy: {0}")]
     Busy(&'static str),
+    /// An upload refused: the person's daily budget, or the room kept for the database.
+    #[error("upload refused: {0:?}")]
+    NoRoom(super::uploads::Refusal),
     #[error(transparent)]
     Storage(#[from] StoreError),
     /// A bug in the node: logged in full, shown to staff as a request to call support.
@@ -106,6 +109,15 @@ impl Error {
                 "Неверный PIN-код: ЭП-СП заблокирована, обратитесь к администратору узла".into()
             }
             Error::WrongPin { left } => format!("Неверный PIN-код ЭП-СП: осталось попыток {left}"),
+            Error::NoRoom(super::uploads::Refusal::Budget { mib }) => format!(
+                "Файл не принят: за сегодня вы уже загрузили {mib} МБ, больше одному сотруднику \
+                 в день нельзя. Продолжите завтра или обратитесь к администратору"
+            ),
+            Error::NoRoom(super::uploads::Refusal::Reserve) => {
+                "Файл не принят: на диске узла мало места, оставшееся бережётся для работы с \
+                 заявками. Обратитесь к администратору"
+                    .into()
+            }
             Error::Storage(e) => match e {
                 StoreError::Locked => {
                     "База данных занята другим процессом (возможно, уже запущен volost serve)"

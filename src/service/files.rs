@@ -295,7 +295,29 @@ impl Node {
         data: &[u8],
     ) -> Result<Attachment> {
         let max = self.options().max_file_bytes;
-        self.write(actor, "file.add", |w| store(w, owner, name, data, max))
+        // Counted before the write, so that a crowd of uploads cannot all pass the check at
+        // once; given back if the file is refused after all.
+        let counted = match actor {
+            super::Actor::User(u) if (data.len() as u64) <= max => {
+                let day = self.now().date(self.options().utc_offset).to_julian_day() as i64;
+                let o = self.options();
+                self.uploads.take(
+                    u,
+                    day,
+                    data.len() as u64,
+                    o.upload_bytes_per_day,
+                    o.reserve_bytes,
+                    self.store().free_bytes(),
+                )?;
+                Some((u, day))
+            }
+            _ => None,
+        };
+        let r = self.write(actor, "file.add", |w| store(w, owner, name, data, max));
+        if let (Err(_), Some((u, day))) = (&r, counted) {
+            self.uploads.refund(u, day, data.len() as u64);
+        }
+        r
     }
 
     /// The files of an application or request.

@@ -31,6 +31,7 @@ mod report;
 mod requests;
 mod setup;
 mod tasks;
+pub mod uploads;
 
 pub use crate::store::summary::{AppCol, AppScope, ReqCol, TaskCol};
 pub use admin::*;
@@ -84,6 +85,9 @@ pub struct Options {
     pub lockout_ms: i64,
     /// The largest attachment, in bytes.
     pub max_file_bytes: u64,
+    /// What one person may upload in a day, and the free space uploads never take ([`uploads`]).
+    pub upload_bytes_per_day: u64,
+    pub reserve_bytes: u64,
 }
 
 impl Default for Options {
@@ -97,6 +101,8 @@ impl Default for Options {
             max_failed_logins: 5,
             lockout_ms: 15 * 60_000,
             max_file_bytes: 10 * 1024 * 1024,
+            upload_bytes_per_day: 200 << 20,
+            reserve_bytes: 128 << 20,
         }
     }
 }
@@ -123,6 +129,8 @@ pub struct Node {
     dummy_hash: std::sync::OnceLock<String>,
     /// Wrong passwords per login and source ([`guard`]).
     guard: guard::LoginGuard,
+    /// Bytes uploaded per person today ([`uploads`]).
+    uploads: uploads::Uploads,
     /// The SMEV key and settings, once the daemon has loaded them: what signs the messages
     /// operations put in the outbox.
     exchange: std::sync::OnceLock<Arc<crate::smev::profile::Profile>>,
@@ -345,6 +353,7 @@ impl Node {
             group: commit::Group::default(),
             dummy_hash: std::sync::OnceLock::new(),
             guard: guard::LoginGuard::default(),
+            uploads: uploads::Uploads::default(),
             exchange: std::sync::OnceLock::new(),
             outbox: tokio::sync::watch::channel(0).0,
         }

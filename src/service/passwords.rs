@@ -1,83 +1,11 @@
-//! argon2id password hashes, computed in a fixed amount of memory.
-//!
-//! Each run needs its memory cost (19 MiB by default) at once. The argon2 crate would
-//! allocate it per run, from the calling thread's allocator arena, and glibc keeps what a
-//! thread's arena once held: 120 wrong logins at once left a daemon at 626 MiB resident with
-//! only two running at a time. So [`RUNNING`] buffers are made once and lent to the runs;
-//! [`WAITING`] more runs wait up to [`WAIT`] for one, and the rest are refused as busy.
+//! argon2id password hashes, computed in the node's fixed argon2 memory ([`crate::kdf`]).
 
 use super::{Error, Options, Result};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
-use argon2::{Algorithm, Argon2, Block, Params, Version};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use argon2::{Algorithm, Argon2, Params, Version};
 
-const RUNNING: usize = 2;
-const WAITING: usize = 32;
-const WAIT: Duration = Duration::from_secs(10);
 /// A stored hash asking for more memory than this is not ours: refused, not computed.
 const MAX_M_KIB: u32 = 256 * 1024;
-
-struct Slots {
-    /// Buffers free now (a run holds one), and runs waiting.
-    state: Mutex<(Vec<Vec<Block>>, usize)>,
-    freed: Condvar,
-}
-
-static SLOTS: Slots = Slots {
-    state: Mutex::new((Vec::new(), 0)),
-    freed: Condvar::new(),
-};
-
-/// Lends `f` a buffer of `blocks` blocks when one is free.
-fn in_slot<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> Result<T> {
-    let busy = || Error::Busy("password checks");
-    let mut st = SLOTS.state.lock().unwrap_or_else(|p| p.into_inner());
-    // The buffers exist from the first run on; before it, made here.
-    static MADE: std::sync::Once = std::sync::Once::new();
-    MADE.call_once(|| st.0 = (0..RUNNING).map(|_| Vec::new()).collect());
-    if st.0.is_empty() {
-        if st.1 >= WAITING {
-            tracing::warn!("password check refused: {WAITING} already waiting");
-            return Err(busy());
-        }
-        st.1 += 1;
-        let (s, timeout) = SLOTS
-            .freed
-            .wait_timeout_while(st, WAIT, |st| st.0.is_empty())
-            .unwrap_or_else(|p| p.into_inner());
-        st = s;
-        st.1 -= 1;
-        if timeout.timed_out() {
-            return Err(busy());
-        }
-    }
-    let Some(mut buf) = st.0.pop() else {
-        return Err(busy());
-    };
-    drop(st);
-    // Given back even if the run panics, so the slot is never lost.
-    struct Lent(Option<Vec<Block>>);
-    impl Drop for Lent {
-        fn drop(&mut self) {
-            if let Some(b) = self.0.take() {
-                let mut st = SLOTS.state.lock().unwrap_or_else(|p| p.into_inner());
-                st.0.push(b);
-                SLOTS.freed.notify_one();
-            }
-        }
-    }
-    if buf.len() < blocks {
-        buf.resize(blocks, Block::default());
-    }
-    let mut lent = Lent(Some(buf));
-    let buf = lent
-        .0
-        .as_mut()
-        .map(|b| &mut b[..blocks])
-        .unwrap_or_default();
-    Ok(f(buf))
-}
 
 fn params(opts: &Options) -> Result<Params> {
     Params::new(opts.argon_m_kib, opts.argon_t, opts.argon_p, None)
@@ -86,9 +14,10 @@ fn params(opts: &Options) -> Result<Params> {
 
 /// The raw argon2 output of `password` with `salt` into `out`, in a lent buffer.
 fn compute(argon: &Argon2, p: &Params, password: &[u8], salt: &[u8], out: &mut [u8]) -> Result<()> {
-    in_slot(p.block_count(), |blocks| {
+    crate::kdf::in_slot(p.block_count(), |blocks| {
         argon.hash_password_into_with_memory(password, salt, out, blocks)
-    })?
+    })
+    .map_err(|_| Error::Busy("password checks"))?
     .map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 

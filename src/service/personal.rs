@@ -239,6 +239,9 @@ impl Node {
                 if cert.failed_pins != 0 {
                     self.pin_outcome(actor, me, true)?;
                 }
+                if personal::is_legacy(&cert.container) {
+                    self.reseal(actor, me, &key, pin, &cert.container);
+                }
                 Ok(Some(Signer {
                     key,
                     subject: cert.subject,
@@ -253,6 +256,41 @@ impl Node {
                 "personal container of user {} does not open: {e}",
                 me.0
             ))),
+        }
+    }
+
+    /// A container sealed before PINs went through argon2id is sealed again now that its
+    /// PIN is known. Best effort: the signature goes on if this fails, and the next opening
+    /// tries again.
+    fn reseal(
+        &self,
+        actor: Actor,
+        me: UserId,
+        key: &crate::smev::keys::NodeKey,
+        pin: &str,
+        old: &[u8],
+    ) {
+        let sealed = match personal::seal(key, pin) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(user = me.0, "personal container not resealed: {e}");
+                return;
+            }
+        };
+        let r = self.write(actor, "personal_cert.reseal", |w| {
+            let mut c: PersonalCert =
+                w.tx.get(me.0)?
+                    .ok_or_else(|| Error::not_found("user", me))?;
+            // Another import in between wins.
+            if c.container == old {
+                c.container = sealed.clone();
+                w.tx.put(&c)?;
+            }
+            w.target("user", me);
+            Ok(())
+        });
+        if let Err(e) = r {
+            tracing::warn!(user = me.0, "personal container not resealed: {e}");
         }
     }
 
@@ -286,6 +324,58 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_container_sealed_before_argon2_is_sealed_again_at_its_first_signature() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let r = Node::init(
+            &dir.path().join("data"),
+            &super::super::NewOrg {
+                name: "Администрация".into(),
+                ..Default::default()
+            },
+            "admin",
+            std::sync::Arc::new(crate::clock::FixedClock::new(Ts(1_795_402_800_000))),
+            super::super::Options::for_tests(),
+        )
+        .expect("init");
+        let node = r.node;
+        let me = r.admin.id;
+        node.change_password(Actor::User(me), &r.password, "Другой-пароль-2026")
+            .expect("first password changed");
+        let pin = "864209";
+        let p12 = personal::test_container("Админ", "", 30, pin).expect("container");
+        node.import_personal_cert(Actor::System(OrgId(1)), "admin", &p12, pin, pin)
+            .expect("import");
+        // As an older version left it: the bare PKCS#12 under the PIN.
+        let mut tx = node.store().begin().expect("tx");
+        let mut c: PersonalCert = tx.get(me.0).expect("get").expect("cert");
+        c.container = p12.clone();
+        tx.put(&c).expect("put");
+        tx.commit().expect("commit");
+        assert!(
+            node.unlock(Actor::User(me), Some(pin))
+                .expect("unlock")
+                .is_some()
+        );
+        let c: PersonalCert = node
+            .store()
+            .read()
+            .expect("rx")
+            .get(me.0)
+            .expect("get")
+            .expect("c");
+        assert!(!personal::is_legacy(&c.container), "sealed again");
+        assert!(
+            node.unlock(Actor::User(me), Some(pin))
+                .expect("unlock")
+                .is_some()
+        );
+        assert!(matches!(
+            node.unlock(Actor::User(me), Some("000000")),
+            Err(Error::WrongPin { .. })
+        ));
+    }
 
     #[test]
     fn the_warning_comes_a_month_before_the_end() {

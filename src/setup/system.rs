@@ -70,6 +70,8 @@ pub struct Applied {
     pub network: bool,
     pub time_zone: bool,
     pub config: bool,
+    /// The secret key of backups, made by this setup: the installer takes it off the node.
+    pub backup_key: Option<PathBuf>,
 }
 
 /// What the machine's files say now, to start the setup screen from.
@@ -186,7 +188,7 @@ fn replace(path: &Path, bytes: &[u8], mode: u32, owner: Option<Owner>) -> Result
 /// said against the container's line.
 pub fn check(config: &Path, a: &Answers) -> Result<(), Vec<crate::service::FieldError>> {
     let smev_dir = config.parent().unwrap_or(Path::new("/")).join("smev");
-    match planned_config(config, a, &smev_dir) {
+    match planned_config(config, a, &smev_dir, None) {
         Ok(_) => Ok(()),
         Err(e) => {
             let (field, message) = match &e {
@@ -211,11 +213,38 @@ fn container_paths(smev_dir: &Path, a: &Answers) -> Option<(PathBuf, PathBuf)> {
         .then(|| (smev_dir.join("node.p12"), smev_dir.join("node.p12.pass")))
 }
 
+/// Backups are encrypted from the first setup on: with no `[backup] recipient` configured,
+/// a key pair is made and its secret half written beside the configuration (on the system
+/// partition, apart from the data partition and its backups), for the installer to take off
+/// the node. A key file left by an earlier setup is used again, never replaced.
+fn backup_key(
+    config_dir: &Path,
+    text: &str,
+) -> Result<Option<(PathBuf, Option<String>, String)>, SystemError> {
+    let configured = crate::config::Config::parse(text, "volost.toml")
+        .map(|c| !c.backup.recipient.trim().is_empty())
+        .unwrap_or(false);
+    if configured {
+        return Ok(None);
+    }
+    let path = config_dir.join("backup.key");
+    if path.exists() {
+        let id = crate::backup::seal::identity(&path).map_err(|reason| SystemError::Config {
+            path: path.display().to_string(),
+            reason,
+        })?;
+        return Ok(Some((path, None, id.to_public().to_string())));
+    }
+    let (secret, public) = crate::backup::seal::keygen();
+    Ok(Some((path, Some(secret), public)))
+}
+
 /// The configuration's text now and as the answers make it, checked as the daemon checks it.
 fn planned_config(
     config: &Path,
     a: &Answers,
     smev_dir: &Path,
+    recipient: Option<&str>,
 ) -> Result<(String, String), SystemError> {
     let zone = zone(&a.time_zone).ok_or_else(|| SystemError::Zone(a.time_zone.clone()))?;
     let text = match std::fs::read_to_string(config) {
@@ -229,6 +258,7 @@ fn planned_config(
         zone.offset,
         a.smev_endpoint.trim(),
         container.as_ref().map(|(p, w)| (p.as_path(), w.as_path())),
+        recipient,
     )
     .map_err(|reason| SystemError::Config {
         path: config.display().to_string(),
@@ -262,8 +292,24 @@ pub fn apply(
     let mut applied = Applied::default();
     let zone = zone(&a.time_zone).ok_or_else(|| SystemError::Zone(a.time_zone.clone()))?;
     let smev_dir = config.parent().unwrap_or(Path::new("/")).join("smev");
+    let config_dir = config.parent().unwrap_or(Path::new("/"));
+    let current = std::fs::read_to_string(config).unwrap_or_default();
+    let key = backup_key(config_dir, &current)?;
     // The configuration first: it is the one that can be refused.
-    let (text, edited) = planned_config(config, a, &smev_dir)?;
+    let (text, edited) = planned_config(config, a, &smev_dir, key.as_ref().map(|k| k.2.as_str()))?;
+    // The secret before the configuration names its public half: a backup is never
+    // encrypted to a key that was not kept.
+    if let Some((path, secret, public)) = &key {
+        if let Some(secret) = secret {
+            let body = format!(
+                "# volost: секретный ключ резервных копий, создан при первоначальной настройке.\n\
+                 # Унесите его с узла и храните отдельно: без него копии не восстановить\n\
+                 # (volost restore --identity ЭТОТ_ФАЙЛ).\n# public key: {public}\n{secret}\n"
+            );
+            replace(path, body.as_bytes(), 0o600, None)?;
+        }
+        applied.backup_key = Some(path.clone());
+    }
     if let Some((p12, pass)) = &container_paths(&smev_dir, a) {
         let src = Path::new(a.container.trim());
         // Installing the file that is already installed: nothing to copy.
@@ -330,6 +376,7 @@ pub fn edit_config(
     utc_offset: &str,
     endpoint: &str,
     container: Option<(&Path, &Path)>,
+    backup_recipient: Option<&str>,
 ) -> Result<String, String> {
     use toml_edit::{DocumentMut, Item, Table, value};
     let mut doc: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
@@ -347,6 +394,9 @@ pub fn edit_config(
         smev["pkcs12"] = value(p12.display().to_string());
         smev["password_file"] = value(pass.display().to_string());
     }
+    if let Some(r) = backup_recipient {
+        table(&mut doc, "backup")?["recipient"] = value(r);
+    }
     Ok(doc.to_string())
 }
 
@@ -357,6 +407,7 @@ mod tests {
 
     #[test]
     fn the_config_keeps_its_comments_and_other_keys() {
+        let (_, public) = crate::backup::seal::keygen();
         let text = "# head\n[node]\n# the zone\nutc_offset = \"+03:00\"\nmax_file_bytes = 2048\n\
                     [smev]\nkey = \"/k.pem\"\ncert = \"/c.pem\"\nendpoint = \"\"\n";
         let out = edit_config(
@@ -364,6 +415,7 @@ mod tests {
             "+07:00",
             "http://smev:7500/ws",
             Some((Path::new("/etc/volost/smev/node.p12"), Path::new("/p"))),
+            Some(&public),
         )
         .unwrap();
         assert!(out.starts_with("# head\n[node]\n# the zone\nutc_offset = \"+07:00\"\n"));
@@ -373,10 +425,14 @@ mod tests {
         assert!(!out.contains("key = ") && !out.contains("cert = "));
         crate::config::Config::parse(&out, "t").unwrap();
         // An empty file gets the tables it needs.
-        let out = edit_config("", "+02:00", "", None).unwrap();
+        assert!(
+            out.contains(&format!("[backup]\nrecipient = \"{public}\"")),
+            "{out}"
+        );
+        let out = edit_config("", "+02:00", "", None, None).unwrap();
         let cfg = crate::config::Config::parse(&out, "t").unwrap();
         assert_eq!(cfg.utc_offset().unwrap().whole_hours(), 2);
-        assert!(edit_config("node = 1\n", "+02:00", "", None).is_err());
+        assert!(edit_config("node = 1\n", "+02:00", "", None, None).is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod codec;
 pub mod history;
 pub mod keys;
 mod migrate;
+mod overlay;
 pub mod records;
 pub mod summary;
 pub mod tables;
@@ -197,6 +198,8 @@ pub struct Store {
     opener: Opener,
     /// Opens it for reading only, when it cannot be written.
     ro_opener: RoOpener,
+    /// The file's directory, for its filesystem's free space; `None` on a storage backend.
+    dir: Option<PathBuf>,
 }
 
 /// How every database is opened: a repair (after an unclean stop of a file last written
@@ -222,12 +225,15 @@ fn builder() -> redb::Builder {
 enum Db {
     Rw(Database),
     Ro(redb::ReadOnlyDatabase),
+    /// Not closed cleanly and on a disk that cannot be written: opened over
+    /// [`overlay::Overlay`], whose writes (the repair's) stay in memory. Never written to.
+    Recovered(Database),
 }
 
 impl Db {
     fn begin_read(&self) -> Result<ReadTransaction, redb::TransactionError> {
         match self {
-            Db::Rw(d) => d.begin_read(),
+            Db::Rw(d) | Db::Recovered(d) => d.begin_read(),
             Db::Ro(d) => d.begin_read(),
         }
     }
@@ -237,13 +243,33 @@ impl Db {
             Db::Rw(d) => d.begin_write(),
             // `Store::db` opens the file for writing before a write, so this is reached only
             // if that failed; EROFS says why.
-            Db::Ro(_) => Err(redb::StorageError::Io(std::io::Error::from_raw_os_error(30)).into()),
+            Db::Ro(_) | Db::Recovered(_) => {
+                Err(redb::StorageError::Io(std::io::Error::from_raw_os_error(30)).into())
+            }
         }
     }
 }
 
 type Opener = Box<dyn Fn() -> Result<Database, redb::DatabaseError> + Send + Sync>;
-type RoOpener = Box<dyn Fn() -> Result<redb::ReadOnlyDatabase, redb::DatabaseError> + Send + Sync>;
+/// Opens the database for reading only: [`Db::Ro`], or [`Db::Recovered`] when it needs a repair.
+type RoOpener = Box<dyn Fn() -> Result<Db, redb::DatabaseError> + Send + Sync>;
+
+/// Opens for reading only; a file that needs a repair is repaired in memory over the file.
+fn open_read_only<B: redb::StorageBackend>(
+    ro: impl FnOnce() -> Result<redb::ReadOnlyDatabase, redb::DatabaseError>,
+    overlay: impl FnOnce() -> std::io::Result<B>,
+) -> Result<Db, redb::DatabaseError> {
+    match ro() {
+        Err(redb::DatabaseError::RepairAborted) => {
+            tracing::warn!(
+                "the database was not closed cleanly and its disk is read-only: it is repaired \
+                 in memory and served for reading"
+            );
+            Ok(Db::Recovered(builder().create_with_backend(overlay()?)?))
+        }
+        r => r.map(Db::Ro),
+    }
+}
 
 impl Store {
     /// Creates a new database file; refuses to touch an existing one.
@@ -263,14 +289,21 @@ impl Store {
                 .map_err(|e| StoreError::Db(format!("{}: {e}", path.display())))?;
         }
         let db = builder().create(path)?;
-        Store::of(Db::Rw(db), Self::file_openers(path)).with_schema()
+        Store::of(Db::Rw(db), Self::file_openers(path))
+            .at(path)
+            .with_schema()
     }
 
     fn file_openers(path: &Path) -> (Opener, RoOpener) {
         let (rw, ro): (PathBuf, PathBuf) = (path.to_path_buf(), path.to_path_buf());
         (
             Box::new(move || builder().open(&rw)),
-            Box::new(move || builder().open_read_only(&ro)),
+            Box::new(move || {
+                open_read_only(
+                    || builder().open_read_only(&ro),
+                    || overlay::Overlay::open(&ro),
+                )
+            }),
         )
     }
 
@@ -301,7 +334,12 @@ impl Store {
         let ro = backend.clone();
         (
             Box::new(move || builder().create_with_backend(backend.clone())),
-            Box::new(move || builder().open_read_only_with_backend(ro.clone())),
+            Box::new(move || {
+                open_read_only(
+                    || builder().open_read_only_with_backend(ro.clone()),
+                    || overlay::Overlay::over(ro.clone()),
+                )
+            }),
         )
     }
 
@@ -311,12 +349,12 @@ impl Store {
             Ok(db) => Db::Rw(db),
             Err(e) => match StoreError::from(e) {
                 StoreError::ReadOnly => {
-                    let db = (openers.1)()?;
+                    let db = (openers.1)().map_err(StoreError::from)?;
                     tracing::warn!(
                         "the database cannot be written (read-only data directory): open for \
                          reading only; every change is refused until it can be"
                     );
-                    Db::Ro(db)
+                    db
                 }
                 e => return Err(e),
             },
@@ -337,7 +375,9 @@ impl Store {
             return Err(StoreError::Missing(path.display().to_string()));
         }
         private(path);
-        Store::first_open(Self::file_openers(path))?.checked()
+        Store::first_open(Self::file_openers(path))?
+            .at(path)
+            .checked()
     }
 
     /// The schema checked (a newer one refused) and older ones migrated.
@@ -370,13 +410,24 @@ impl Store {
             db: RwLock::new(Some(Arc::new(db))),
             opener,
             ro_opener,
+            dir: None,
         }
+    }
+
+    fn at(mut self, path: &Path) -> Store {
+        self.dir = path.parent().map(Path::to_path_buf);
+        self
+    }
+
+    /// Free bytes on the database's filesystem (for the daemon's user), if it is a file.
+    pub fn free_bytes(&self) -> Option<u64> {
+        space(self.dir.as_deref()?).map(|(free, _)| free)
     }
 
     /// Whether the database is open for reading only (its file cannot be written).
     pub fn read_only(&self) -> bool {
         let slot = self.db.read().unwrap_or_else(|p| p.into_inner());
-        matches!(slot.as_deref(), Some(Db::Ro(_)))
+        matches!(slot.as_deref(), Some(Db::Ro(_) | Db::Recovered(_)))
     }
 
     /// The open database, opened again first if an earlier failure closed it, and for
@@ -419,7 +470,7 @@ impl Store {
                                 "the data directory is read-only: reads go on, changes are refused"
                             );
                         }
-                        let db = Arc::new(Db::Ro(db));
+                        let db = Arc::new(db);
                         *slot = Some(db.clone());
                         if !write {
                             return Ok(db);

@@ -69,6 +69,10 @@ pub fn add(
 pub const FIXTURE_INN: &str = "2234000017";
 
 pub fn fixture() -> Fx {
+    fixture_with(Options::for_tests())
+}
+
+pub fn fixture_with(opts: Options) -> Fx {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(monday()));
     let r = Node::init(
@@ -79,7 +83,7 @@ pub fn fixture() -> Fx {
         },
         "admin",
         clock.clone(),
-        Options::for_tests(),
+        opts,
     )
     .unwrap();
     let node = r.node;
