@@ -10,7 +10,8 @@ pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod demo;
-pub mod domain;
+// Its own crate (crates/domain), named here as it always was: `crate::domain::…` everywhere.
+pub use volost_domain as domain;
 pub mod export;
 pub mod kdf;
 pub mod registry;

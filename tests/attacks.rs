@@ -7,14 +7,11 @@
 mod common;
 
 use common::daemon::*;
-use common::*;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
-use volost::Actor;
 use volost::api::{Call, Client};
 use volost::domain::*;
-use volost::service::*;
 
 /// The limit the daemon runs under here. Before the gate, the half-sent heads below took a
 /// node from 413 to 1 080 MiB.
@@ -175,27 +172,8 @@ fn half_sent_heads_and_idle_connections_neither_grow_the_node_nor_shut_out_the_d
 #[test]
 fn the_status_lookup_cannot_be_guessed_nor_the_applicant_locked_out() {
     let (dir, _) = node_with_tasks(1, 0);
-    let (number, access) = {
-        let node = open_node(dir.path());
-        let spec = Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
-        let svc = node.services(spec, false).unwrap().remove(0);
-        let app = node
-            .create_application(
-                spec,
-                &NewApplication {
-                    service: svc.id,
-                    dept: None,
-                    applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
-                    data: values(&svc.fields),
-                    source: Source::Manual,
-                },
-            )
-            .unwrap();
-        let app = node
-            .act(spec, app.id, &ActionInput::new(Action::Register))
-            .unwrap();
-        (app.number, app.access_code)
-    };
+    let app = registered_application(dir.path());
+    let (number, access) = (app.number, app.access_code);
     assert_eq!(access.len(), ACCESS_CODE_DIGITS);
     let cfg = config(dir.path(), "");
     let mut d = Daemon::start_limited(dir.path(), &cfg, LIMIT);

@@ -1,6 +1,6 @@
 //! The production calendar on a node: deadlines across New Year, provisional due dates, an
 //! imported decree moving open due dates with history, and `volost calendar` on the command
-//! line. (The hand counts of the dates are in `src/domain/calendar/official.rs`.)
+//! line. (The hand counts of the dates are in `crates/domain/src/calendar/official.rs`.)
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -256,27 +256,8 @@ fn an_idle_session_expires() {
 fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let (dir, tasks) = node_with_tasks(2, 0);
     // A registered application with its receipt's access code.
-    let (number, access, label) = {
-        let node = open_node(dir.path());
-        let spec = Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
-        let svc = node.services(spec, false).unwrap().remove(0);
-        let app = node
-            .create_application(
-                spec,
-                &NewApplication {
-                    service: svc.id,
-                    dept: None,
-                    applicant: ApplicantRef::New(person("Семёнов Пётр Ильич", "112-233-445 95")),
-                    data: values(&svc.fields),
-                    source: Source::Manual,
-                },
-            )
-            .unwrap();
-        let app = node
-            .act(spec, app.id, &ActionInput::new(Action::Register))
-            .unwrap();
-        (app.number, app.access_code, app.status.label())
-    };
+    let app = registered_application(dir.path());
+    let (number, access, label) = (app.number, app.access_code, app.status.label());
     let before = audit_len(dir.path());
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);

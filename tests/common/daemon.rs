@@ -234,3 +234,27 @@ pub fn audit_len(dir: &Path) -> usize {
         .unwrap()
         .len()
 }
+
+/// An application registered by `spec` in the node at `dir` (closed again), with the number
+/// and access code its receipt carries.
+pub fn registered_application(dir: &Path) -> volost::domain::Application {
+    use volost::domain::*;
+    use volost::service::*;
+    let node = open_node(dir);
+    let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+    let svc = node.services(spec, false).unwrap().remove(0);
+    let app = node
+        .create_application(
+            spec,
+            &NewApplication {
+                service: svc.id,
+                dept: None,
+                applicant: ApplicantRef::New(super::person("Семёнов Пётр Ильич", "112-233-445 95")),
+                data: super::values(&svc.fields),
+                source: Source::Manual,
+            },
+        )
+        .unwrap();
+    node.act(spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap()
+}

@@ -203,22 +203,21 @@ pub fn decrees(text: &str) -> Result<BTreeMap<i32, YearDays>, String> {
         }
         let mut transfers = Vec::new();
         for (from, to) in &d.transfers {
-            let parse = |s: &str| {
-                crate::domain::parse_date(s).ok_or_else(|| format!("{y}: «{s}» — не дата"))
-            };
+            let parse =
+                |s: &str| crate::parse_date(s).ok_or_else(|| format!("{y}: «{s}» — не дата"));
             let (from, to) = (parse(from)?, parse(to)?);
             if from.year() != y || to.year() != y {
                 return Err(format!(
                     "{y}: перенос {} → {} выходит за пределы года",
-                    crate::domain::display_date(from),
-                    crate::domain::display_date(to)
+                    crate::display_date(from),
+                    crate::display_date(to)
                 ));
             }
             if !weekend(from) || weekend(to) {
                 return Err(format!(
                     "{y}: перенос {} → {}: переносится суббота или воскресенье на будний день",
-                    crate::domain::display_date(from),
-                    crate::domain::display_date(to)
+                    crate::display_date(from),
+                    crate::display_date(to)
                 ));
             }
             transfers.push(Transfer { from, to });

@@ -1,0 +1,97 @@
+//! The architecture as the build sees it: which crate of the workspace may depend on which
+//! (ARCHITECTURE.md, the **Architecture Invariant** lines). Read from `cargo metadata`, so an
+//! edge added to a manifest turns this red.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Each workspace crate and the workspace crates it depends on (normal, build and dev).
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+fn workspace() -> Graph {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pkgs = m["packages"].as_array().unwrap();
+    let names: BTreeSet<String> = pkgs
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    pkgs.iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["name"].as_str().unwrap().to_string())
+                .filter(|d| names.contains(d))
+                .collect();
+            (p["name"].as_str().unwrap().to_string(), deps)
+        })
+        .collect()
+}
+
+/// What may not depend on what: (crate, the workspace crates it may depend on; `None` for
+/// "none of them"). Crates not named here are free for now; issue 28 names the rest as they
+/// are split out (the TUI on api, domain and config only; the core on no SOAP, crypto, daemon
+/// or terminal; nothing shipped on the simulator).
+const RULES: &[(&str, &[&str])] = &[
+    // The domain: types and rules, no storage, no I/O, no clock.
+    ("volost-domain", &[]),
+];
+
+/// Edges that break a rule, and crates that depend on the binary's package.
+fn violations(g: &Graph) -> Vec<String> {
+    let mut out = Vec::new();
+    for (krate, allowed) in RULES {
+        let Some(deps) = g.get(*krate) else {
+            out.push(format!("{krate}: not in the workspace"));
+            continue;
+        };
+        for d in deps {
+            if !allowed.contains(&d.as_str()) {
+                out.push(format!("{krate} -> {d}"));
+            }
+        }
+    }
+    for (krate, deps) in g {
+        if deps.contains("volost") {
+            out.push(format!("{krate} -> volost (the binary's package)"));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_crate_depends_on_what_the_architecture_forbids() {
+    let g = workspace();
+    assert!(g.contains_key("volost-core") && g.contains_key("volost-tui"));
+    assert_eq!(violations(&g), Vec::<String>::new());
+    // The check itself bites: the domain made to lean on the core is caught.
+    let mut bent = g.clone();
+    bent.get_mut("volost-domain")
+        .unwrap()
+        .insert("volost-core".into());
+    assert_eq!(violations(&bent), vec!["volost-domain -> volost-core"]);
+    let mut bent = g;
+    bent.get_mut("volost-tui").unwrap().insert("volost".into());
+    assert_eq!(
+        violations(&bent),
+        vec!["volost-tui -> volost (the binary's package)"]
+    );
+}
