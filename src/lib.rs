@@ -7,7 +7,8 @@ pub mod api;
 pub mod backup;
 pub mod catalog;
 pub mod clock;
-pub mod config;
+// Its own crate (crates/config), named here as it always was.
+pub use volost_config as config;
 pub mod daemon;
 pub mod demo;
 // Its own crate (crates/domain), named here as it always was: `crate::domain::…` everywhere.

@@ -53,6 +53,8 @@ fn workspace() -> Graph {
 const RULES: &[(&str, &[&str])] = &[
     // The domain: types and rules, no storage, no I/O, no clock.
     ("volost-domain", &[]),
+    // The configuration: read by the node and, later, the TUI without linking the node.
+    ("volost-config", &["volost-domain"]),
 ];
 
 /// Edges that break a rule, and crates that depend on the binary's package.

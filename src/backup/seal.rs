@@ -12,11 +12,7 @@ use std::path::Path;
 pub const MAGIC: &[u8] = b"age-encryption.org/v1";
 
 /// The public key from its text (`age1…`), or why not, in English for the configuration.
-pub fn recipient(text: &str) -> Result<age::x25519::Recipient, String> {
-    text.trim()
-        .parse()
-        .map_err(|e| format!("not an age public key (age1…): {e}"))
-}
+pub use crate::config::recipient;
 
 /// A new key pair: the secret (`AGE-SECRET-KEY-1…`) and its public key (`age1…`).
 pub fn keygen() -> (String, String) {

@@ -31,37 +31,15 @@ impl Target {
     /// The target from the configuration's text, or why not (English, for the configuration
     /// error that names the key).
     pub fn parse(url: &str, key: &Path, known_hosts: &Path) -> Result<Target, String> {
-        let rest = url
-            .trim()
-            .strip_prefix("sftp://")
-            .ok_or("must start with sftp://")?;
-        let (auth, dir) = rest.split_once('/').ok_or("no directory after the host")?;
-        let (user, hostport) = auth.split_once('@').ok_or("no user@ before the host")?;
-        let port_of = |p: &str| p.parse::<u16>().map_err(|_| format!("bad port {p:?}"));
-        let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
-            let (h, rest) = h.split_once(']').ok_or("no ] after an IPv6 address")?;
-            match rest.strip_prefix(':') {
-                Some(p) => (h, port_of(p)?),
-                None if rest.is_empty() => (h, 22),
-                None => return Err(format!("unexpected {rest:?} after the address")),
-            }
-        } else {
-            match hostport.split_once(':') {
-                Some((h, p)) => (h, port_of(p)?),
-                None => (hostport, 22),
-            }
-        };
-        if user.is_empty() || host.is_empty() {
-            return Err("empty user or host".into());
-        }
+        let u = crate::config::sftp_url(url)?;
         if !key.is_absolute() || !known_hosts.is_absolute() {
             return Err("sftp_key and sftp_known_hosts must be absolute paths".into());
         }
         Ok(Target {
-            user: user.into(),
-            host: host.into(),
-            port,
-            dir: format!("/{}", dir.trim_end_matches('/')),
+            user: u.user,
+            host: u.host,
+            port: u.port,
+            dir: u.dir,
             key: key.into(),
             known_hosts: known_hosts.into(),
         })

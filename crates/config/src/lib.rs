@@ -169,7 +169,7 @@ pub struct SmevConfig {
     /// only the bodies on this node.
     pub regional_endpoint: String,
     /// The bodies of the region on other nodes that regional requests can be sent to.
-    pub regional_bodies: Vec<crate::domain::RegionalBody>,
+    pub regional_bodies: Vec<volost_domain::RegionalBody>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -433,19 +433,19 @@ impl Config {
         within("backup", "keep", self.backup.keep as u64, 1, 1000)?;
         within("backup", "keep_days", self.backup.keep_days, 0, 36_500)?;
         if !self.backup.recipient.is_empty() {
-            crate::backup::seal::recipient(&self.backup.recipient)
-                .map_err(|r| bad("backup", "recipient", r))?;
+            recipient(&self.backup.recipient).map_err(|r| bad("backup", "recipient", r))?;
         }
         if let Some(p) = &self.backup.copy_to {
             absolute("backup", "copy_to", p)?;
         }
         if !self.backup.sftp.trim().is_empty() {
-            crate::backup::sftp::Target::parse(
-                &self.backup.sftp,
-                &self.backup.sftp_key,
-                &self.backup.sftp_known_hosts,
-            )
-            .map_err(|r| bad("backup", "sftp", r))?;
+            sftp_url(&self.backup.sftp).map_err(|r| bad("backup", "sftp", r))?;
+            for (key, p) in [
+                ("sftp_key", &self.backup.sftp_key),
+                ("sftp_known_hosts", &self.backup.sftp_known_hosts),
+            ] {
+                absolute("backup", key, p)?;
+            }
         }
         within(
             "jobs",
@@ -541,7 +541,7 @@ impl Config {
             if b.name.trim().is_empty() || b.node.trim().is_empty() {
                 return Err(bad("regional_bodies", "each body needs a name and a node"));
             }
-            if let Err(why) = crate::domain::validate::inn(&b.inn) {
+            if let Err(why) = volost_domain::validate::inn(&b.inn) {
                 return Err(bad(
                     "regional_bodies",
                     &format!("{}: ИНН {}: {why}", b.name, b.inn),
@@ -565,7 +565,7 @@ impl Config {
                 continue;
             }
             if !(url.starts_with("http://") || url.starts_with("https://"))
-                || url.parse::<reqwest::Url>().is_err()
+                || url.parse::<url::Url>().is_err()
             {
                 return Err(bad(key, "must be an http:// or https:// address"));
             }
@@ -618,7 +618,7 @@ mod tests {
 
     #[test]
     fn the_shipped_example_is_valid_and_is_the_defaults() {
-        let text = include_str!("../appliance/volost.toml");
+        let text = include_str!("../../../appliance/volost.toml");
         assert_eq!(
             Config::parse(text, "appliance/volost.toml").expect("example"),
             Config::default()
@@ -679,4 +679,55 @@ mod tests {
         let e = with(&twice).expect_err("twice");
         assert!(e.to_string().contains("appears twice"), "{e}");
     }
+}
+
+/// The public key backups are encrypted to (`age1…`), or why not, in English for the
+/// configuration's error.
+pub fn recipient(text: &str) -> Result<age::x25519::Recipient, String> {
+    text.trim()
+        .parse()
+        .map_err(|e| format!("not an age public key (age1…): {e}"))
+}
+
+/// Where backups are copied over SFTP: `sftp://user@host[:port]/dir`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SftpUrl {
+    pub user: String,
+    pub host: String,
+    pub port: u16,
+    /// Absolute, without a trailing slash.
+    pub dir: String,
+}
+
+/// [`SftpUrl`] from its text, or why not (English, for the configuration's error).
+pub fn sftp_url(url: &str) -> Result<SftpUrl, String> {
+    let rest = url
+        .trim()
+        .strip_prefix("sftp://")
+        .ok_or("must start with sftp://")?;
+    let (auth, dir) = rest.split_once('/').ok_or("no directory after the host")?;
+    let (user, hostport) = auth.split_once('@').ok_or("no user@ before the host")?;
+    let port_of = |p: &str| p.parse::<u16>().map_err(|_| format!("bad port {p:?}"));
+    let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
+        let (h, rest) = h.split_once(']').ok_or("no ] after an IPv6 address")?;
+        match rest.strip_prefix(':') {
+            Some(p) => (h, port_of(p)?),
+            None if rest.is_empty() => (h, 22),
+            None => return Err(format!("unexpected {rest:?} after the address")),
+        }
+    } else {
+        match hostport.split_once(':') {
+            Some((h, p)) => (h, port_of(p)?),
+            None => (hostport, 22),
+        }
+    };
+    if user.is_empty() || host.is_empty() {
+        return Err("empty user or host".into());
+    }
+    Ok(SftpUrl {
+        user: user.into(),
+        host: host.into(),
+        port,
+        dir: format!("/{}", dir.trim_end_matches('/')),
+    })
 }
