@@ -63,10 +63,20 @@ struct State {
 }
 
 impl Overlay {
-    /// Over the database file at `path`, which is opened for reading only. Its lock is not
-    /// taken: nothing is written to it, and on a read-only disk nobody else can write either.
+    /// Over the database file at `path`, opened for reading only and held with a shared lock
+    /// (flock, which redb's writer also takes exclusively): when the disk is writable again,
+    /// the node opens the file for writing only once no read over the overlay is in flight,
+    /// as a writer reusing pages under such a read would tear it.
     pub fn open(path: &Path) -> io::Result<Overlay> {
-        Overlay::over(ReadFile(File::open(path)?))
+        let file = File::open(path)?;
+        file.try_lock_shared().map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "the database is held for writing by another handle",
+            ),
+            std::fs::TryLockError::Error(e) => e,
+        })?;
+        Overlay::over(ReadFile(file))
     }
 
     /// Over any storage (the fault-injecting disk of the reliability tests).
@@ -202,5 +212,10 @@ mod tests {
             orig,
             "the file is untouched"
         );
+        // A writer cannot take the file while the overlay reads it, and can once it is gone.
+        let other = File::open(&p).expect("open");
+        assert!(other.try_lock().is_err(), "held shared by the overlay");
+        drop(o);
+        other.try_lock().expect("free once the overlay is dropped");
     }
 }
