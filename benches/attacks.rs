@@ -20,7 +20,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use volost::api::Call;
+use volost::api::call;
 use volost::domain::*;
 use volost::service::{Page, TaskQuery, TaskRow};
 
@@ -145,7 +145,7 @@ fn main() {
     let mut page = || {
         let t0 = Instant::now();
         let p: Page<TaskRow> = c
-            .call(Call::Queue(TaskQuery::new(Queue::Group)))
+            .ask(call::Queue(TaskQuery::new(Queue::Group)))
             .expect("queue");
         assert!(!p.rows.is_empty());
         t0.elapsed()

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use volost::api::Call;
+use volost::api::call;
 use volost::clock::SystemClock;
 use volost::domain::*;
 use volost::{Actor, Node, Options};
@@ -136,7 +136,7 @@ fn main() {
         .map(|t| {
             let t0 = Instant::now();
             let _: Task = c
-                .call(Call::Claim {
+                .ask(call::Claim {
                     id: *t,
                     take_over: false,
                 })
@@ -159,7 +159,7 @@ fn main() {
         |i| d.login(&format!("clerk{i}")),
         |c, _, t| {
             let _: Task = c
-                .call(Call::Claim {
+                .ask(call::Claim {
                     id: t,
                     take_over: false,
                 })

@@ -5,14 +5,14 @@
 use crate::cli::{Seat, parse_day};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
-use volost::api::{Bytes, Call};
+use volost::api::{Bytes, call};
 use volost::domain::calendar::{law, weekend};
 use volost::domain::{Calendar, display_date};
 
 fn calendar(config: Option<&Path>, user: Option<&str>) -> Result<Calendar> {
     match user {
         None => Ok(Calendar::official()),
-        Some(login) => Seat::open(config, login)?.call(Call::Calendar, |n, a| n.calendar(a)),
+        Some(login) => Seat::open(config, login)?.ask(call::Calendar, |n, a| n.calendar(a)),
     }
 }
 
@@ -125,12 +125,12 @@ pub fn import(config: Option<&Path>, login: &str, file: &Path) -> Result<()> {
         .file_name()
         .map_or_else(|| "файл".to_string(), |n| n.to_string_lossy().into_owned());
     let mut seat = Seat::open(config, login)?;
-    let call = Call::ImportCalendar {
+    let call = call::ImportCalendar {
         name: name.clone(),
         data: Bytes(data.clone()),
     };
     let r: volost::service::CalendarImport =
-        seat.call(call, |n, a| n.import_calendar(a, &data, &name))?;
+        seat.ask(call, |n, a| n.import_calendar(a, &data, &name))?;
     for (y, days) in &r.years {
         println!("Загружен {y} год: рабочих дней {days}");
     }

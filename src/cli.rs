@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::sync::Arc;
-use volost::api::{Call, Client};
+use volost::api::{Client, Op, call};
 use volost::clock::SystemClock;
 use volost::config::{self, Config};
 use volost::domain::*;
@@ -86,7 +86,7 @@ pub fn user_passwd(data: &Path, config: Option<&Path>, login: &str) -> Result<()
     let socket = load_config(config).ok().map(|c| c.local_api.socket);
     if let Some(mut c) = socket.and_then(|s| Client::connect(&s).ok()) {
         let pw: String = c
-            .call(Call::OperatorPasswd {
+            .ask(call::OperatorPasswd {
                 login: login.into(),
             })
             .map_err(|e| anyhow::anyhow!("{}", e.ru()))?;
@@ -394,12 +394,12 @@ fn serve_demo(data: &Path) -> Result<()> {
     q.limit = 15;
     q.sort = volost::service::TaskCol::Due;
     let page: volost::service::Page<volost::service::TaskRow> =
-        c.call(Call::Queue(q)).map_err(api)?;
+        c.ask(call::Queue(q)).map_err(api)?;
     println!();
     println!("{} — {} ({})", Queue::Group.label(), me.full_name, me.login);
     print_tasks(&page.rows, Options::default().utc_offset);
     let apps: volost::service::Page<volost::service::AppRow> = c
-        .call(Call::Applications(volost::service::AppQuery {
+        .ask(call::Applications(volost::service::AppQuery {
             limit: 1,
             ..Default::default()
         }))
@@ -412,7 +412,7 @@ fn serve_demo(data: &Path) -> Result<()> {
         println!("  Метрики:        curl http://{http}/metrics");
         if let Some(row) = apps.rows.first() {
             let card: volost::service::ApplicationCard =
-                c.call(Call::Application { id: row.id }).map_err(api)?;
+                c.ask(call::Application { id: row.id }).map_err(api)?;
             println!(
                 "  Статус заявки:  curl 'http://{http}/api/v1/applications/{}/status?code={}'",
                 card.app.number, card.app.access_code
@@ -478,7 +478,7 @@ pub fn check(data: Option<&Path>, config: Option<&Path>) -> Result<()> {
     };
     let rep = match daemon.ok_or(()) {
         Ok(mut c) => c
-            .call::<volost::api::CheckReply>(Call::Check)
+            .ask(call::Check)
             .map_err(|e| anyhow::anyhow!("{}", e.ru()))?,
         Err(_) => {
             let r = open(data)?.check()?;
@@ -517,7 +517,7 @@ pub fn smev_unreadable(config: Option<&Path>, save: Option<&Path>, limit: usize)
         None => Some(open(&cfg.node.data_dir)?),
     };
     let list: Vec<InboxEntry> = match (&mut daemon, &node) {
-        (Some(c), _) => c.call(Call::Unreadable { n: limit }).map_err(api)?,
+        (Some(c), _) => c.ask(call::Unreadable { n: limit }).map_err(api)?,
         (None, Some(n)) => n.exchange_unreadable(limit)?,
         (None, None) => Vec::new(),
     };
@@ -545,11 +545,7 @@ pub fn smev_unreadable(config: Option<&Path>, save: Option<&Path>, limit: usize)
         std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
         for e in &list {
             let bytes = match (&mut daemon, &node) {
-                (Some(c), _) => {
-                    c.call::<volost::api::Bytes>(Call::UnreadableBytes { id: e.id })
-                        .map_err(api)?
-                        .0
-                }
+                (Some(c), _) => c.ask(call::UnreadableBytes { id: e.id }).map_err(api)?.0,
                 (None, Some(n)) => n.exchange_inbox_bytes(e.id)?.unwrap_or_default(),
                 (None, None) => Vec::new(),
             };
@@ -675,7 +671,7 @@ pub fn backup(config: Option<&Path>) -> Result<()> {
     let cfg = load_config(config)?;
     let path: String = match Client::connect(&cfg.local_api.socket) {
         Ok(mut c) => c
-            .call(Call::Backup)
+            .ask(call::Backup)
             .map_err(|e| anyhow::anyhow!("{}", e.ru()))?,
         Err(_) => {
             // No daemon: the database is ours to open.
@@ -966,7 +962,7 @@ impl Drop for Seat {
     /// sessions and sign them out of their TUI.
     fn drop(&mut self) {
         if let Seat::Daemon(c) = self {
-            let _ = c.call::<()>(Call::Logout);
+            let _ = c.ask(call::Logout);
         }
     }
 }
@@ -994,13 +990,15 @@ impl Seat {
         Ok(Seat::Direct(Box::new(node), Actor::User(user.id)))
     }
 
-    pub(crate) fn call<T: serde::de::DeserializeOwned>(
+    /// One query: `call` to the daemon, or `direct` on the database; both answer the reply
+    /// type the call names.
+    pub(crate) fn ask<R: Op>(
         &mut self,
-        call: Call,
-        direct: impl FnOnce(&Node, Actor) -> volost::service::Result<T>,
-    ) -> Result<T> {
+        call: R,
+        direct: impl FnOnce(&Node, Actor) -> volost::service::Result<R::Reply>,
+    ) -> Result<R::Reply> {
         match self {
-            Seat::Daemon(c) => c.call(call).map_err(|e| anyhow::anyhow!("{}", e.ru())),
+            Seat::Daemon(c) => c.ask(call).map_err(|e| anyhow::anyhow!("{}", e.ru())),
             Seat::Direct(n, a) => direct(n, *a).map_err(|e| anyhow::anyhow!("{}", e.ru())),
         }
     }
@@ -1010,11 +1008,11 @@ impl Seat {
         what: volost::service::Exported,
         format: volost::export::FileFormat,
     ) -> Result<(String, Vec<u8>)> {
-        let call = Call::Export {
+        let call = call::Export {
             what: what.clone(),
             format,
         };
-        let r: volost::api::ExportReply = self.call(call, |n, a| {
+        let r: volost::api::ExportReply = self.ask(call, |n, a| {
             n.export(a, &what, format)
                 .map(|f| volost::api::ExportReply {
                     name: f.name,
@@ -1056,7 +1054,7 @@ pub fn report(
     let dept = match dept {
         None => None,
         Some(name) => {
-            let all: Vec<Department> = seat.call(Call::Departments, |n, a| n.departments(a))?;
+            let all: Vec<Department> = seat.ask(call::Departments, |n, a| n.departments(a))?;
             let found = all
                 .into_iter()
                 .find(|d| d.name.to_lowercase() == name.trim().to_lowercase())
@@ -1069,8 +1067,8 @@ pub fn report(
         let (name, data) = seat.export(Exported::Report(q), file_format(format)?)?;
         return write_export(&name, &data, out);
     }
-    let r: volost::service::Report = seat.call(Call::Report(q.clone()), |n, a| n.report(a, &q))?;
-    let org: Org = seat.call(Call::Org, |n, a| n.org(a))?;
+    let r: volost::service::Report = seat.ask(call::Report(q.clone()), |n, a| n.report(a, &q))?;
+    let org: Org = seat.ask(call::Org, |n, a| n.org(a))?;
     println!("{}\n", org.name);
     for t in volost::export::report_tables(&r) {
         println!("{}", t.title);
@@ -1123,7 +1121,7 @@ pub fn registry_export(config: Option<&Path>, login: &str, out: Option<&Path>) -
     let mut seat = Seat::open(config, login)?;
     let text: String = match &mut seat {
         Seat::Daemon(c) => c
-            .call(Call::RegistryExport)
+            .ask(call::RegistryExport)
             .map_err(|e| anyhow::anyhow!("{}", e.ru()))?,
         Seat::Direct(n, a) => {
             volost::smev::gost::init()
@@ -1147,7 +1145,7 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("не удалось прочитать {}", file.display()))?;
     let mut seat = Seat::open(config, login)?;
-    let call = Call::RegistryImport { text: text.clone() };
+    let call = call::RegistryImport { text: text.clone() };
     let cfg = load_config(config)?;
     let key = match seat {
         Seat::Direct(..) => Some(volost::smev::keys::NodeKey::load(&cfg.smev).context(
@@ -1156,7 +1154,7 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
         Seat::Daemon(_) => None,
     };
     let r: volost::service::RegistryImport =
-        seat.call(call, |n, a| n.import_registry(a, &text, key.as_ref()))?;
+        seat.ask(call, |n, a| n.import_registry(a, &text, key.as_ref()))?;
     println!("Подпись верна: {}", r.signer);
     println!(
         "Паспорта обновлены ({}): {}",
@@ -1181,9 +1179,7 @@ pub fn load(config: Option<&Path>, login: &str, count: u32, verify: bool) -> Res
         .map_err(|e| anyhow::anyhow!(e.ru()))?;
     let first = time::macros::date!(2040 - 01 - 01);
     if verify {
-        let cal: Calendar = c
-            .call(Call::Calendar)
-            .map_err(|e| anyhow::anyhow!(e.ru()))?;
+        let cal: Calendar = c.ask(call::Calendar).map_err(|e| anyhow::anyhow!(e.ru()))?;
         let (mut acked, mut lost) = (0u64, Vec::new());
         for line in std::io::stdin().lock().lines() {
             let line = line?;
@@ -1198,7 +1194,7 @@ pub fn load(config: Option<&Path>, login: &str, count: u32, verify: bool) -> Res
                 lost.push(line);
             }
         }
-        let _ = c.call::<()>(Call::Logout);
+        let _ = c.ask(call::Logout);
         println!(
             "acknowledged {acked}, present {}, lost {}",
             acked - lost.len() as u64,
@@ -1212,12 +1208,12 @@ pub fn load(config: Option<&Path>, login: &str, count: u32, verify: bool) -> Res
     let out = std::io::stdout();
     for i in 0..count {
         let date = first + time::Duration::days(i64::from(i));
-        c.call::<volost::service::Recomputed>(Call::SetCalendarDay { date, off: true })
+        c.ask(call::SetCalendarDay { date, off: true })
             .map_err(|e| anyhow::anyhow!(e.ru()))?;
         let mut o = out.lock();
         writeln!(o, "{}", display_date(date))?;
         o.flush()?;
     }
-    let _ = c.call::<()>(Call::Logout);
+    let _ = c.ask(call::Logout);
     Ok(())
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use volost::api::client::ClientError;
-use volost::api::{Call, Client};
+use volost::api::{Client, call};
 use volost::config::{self, Config};
 use volost::service::SetupInfo;
 use volost::setup::system::{self, Owner};
@@ -41,7 +41,7 @@ pub fn run(config_arg: Option<&Path>, answers: Option<&Path>, root: &Path) -> Re
     };
     let mut client = connect(&cfg)?;
     let info: SetupInfo = client
-        .call(Call::SetupInfo)
+        .ask(call::SetupInfo)
         .map_err(|e| anyhow::anyhow!(e.ru()))?;
     let marker = cfg.node.data_dir.join(PENDING);
     let on_machine = root == Path::new("/") && nix::unistd::geteuid().is_root();
@@ -57,7 +57,7 @@ pub fn run(config_arg: Option<&Path>, answers: Option<&Path>, root: &Path) -> Re
                 .with_context(|| format!("Не удалось прочитать {}", file.display()))?;
             let a: Answers = toml::from_str(&text)
                 .map_err(|e| anyhow::anyhow!("Файл ответов {}: {e}", file.display()))?;
-            let errs = a.check();
+            let errs = volost::setup::check(&a);
             if !errs.is_empty() {
                 let list: Vec<String> = errs
                     .iter()
@@ -144,6 +144,13 @@ fn save(
     port: &str,
     a: &Answers,
 ) -> Result<Vec<String>, Refusal> {
+    let errs = volost::setup::check(a);
+    if !errs.is_empty() {
+        return Err(Refusal {
+            fields: errs,
+            message: None,
+        });
+    }
     system::check(config_path, a).map_err(|errs| {
         let (fields, loose): (Vec<_>, Vec<_>) = errs.into_iter().partition(|e| !e.field.is_empty());
         Refusal {
@@ -151,7 +158,7 @@ fn save(
             message: loose.into_iter().map(|e| e.message).next(),
         }
     })?;
-    client.call::<()>(Call::Setup(a.node())).map_err(refusal)?;
+    client.ask(call::Setup(a.node())).map_err(refusal)?;
     tracing::info!("setup: the body and the administrator saved");
     let applied = system::apply(root, config_path, a, Owner::of_user("volost")).map_err(|e| {
         tracing::error!("setup: {e}");

@@ -9,24 +9,7 @@
 use crate::domain::*;
 use crate::service::{JournalRow, Report};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
-use serde::{Deserialize, Serialize};
-
-/// What a file is written as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FileFormat {
-    Csv,
-    Xlsx,
-}
-
-impl FileFormat {
-    pub fn extension(self) -> &'static str {
-        match self {
-            FileFormat::Csv => "csv",
-            FileFormat::Xlsx => "xlsx",
-        }
-    }
-}
+pub use volost_api::view::FileFormat;
 
 /// One cell's value, typed so that a spreadsheet can sort and sum it.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use std::sync::Arc;
 use std::time::Duration;
-use volost::api::{Api, ApiError, Call, Caller, Request, Sessions};
+use volost::api::{Api, ApiError, Caller, Request, Sessions, call};
 use volost::config::BackupConfig;
 
 const GUESSER: u32 = 1001;
@@ -45,10 +45,11 @@ fn login(api: &Api, uid: u32, login: &str, password: &str) -> Result<String, Api
     api.handle(
         Request {
             token: None,
-            call: Call::Login {
+            call: call::Login {
                 login: login.into(),
                 password: password.into(),
-            },
+            }
+            .into(),
         },
         &Caller {
             uid: Some(uid),
@@ -126,10 +127,11 @@ fn changing_the_password_is_no_way_round_the_count() {
         api.handle(
             Request {
                 token: Some(token.clone()),
-                call: Call::ChangePassword {
+                call: call::ChangePassword {
                     old: old.into(),
                     new: "Новый-пароль-2026".into(),
-                },
+                }
+                .into(),
             },
             &caller,
         )

@@ -55,7 +55,108 @@ const RULES: &[(&str, &[&str])] = &[
     ("volost-domain", &[]),
     // The configuration: read by the node and, later, the TUI without linking the node.
     ("volost-config", &["volost-domain"]),
+    // The contract of the local API: calls, replies, views, the blocking client.
+    ("volost-api", &["volost-domain"]),
+    // The terminal UI: a client of the daemon, never the node itself.
+    (
+        "volost-tui",
+        &["volost-api", "volost-domain", "volost-config"],
+    ),
 ];
+
+/// Crates of the outside world that the staff clients must never link: the database, OpenSSL,
+/// the HTTP server and client, SSH, the async runtime. The TUI talks to the daemon and
+/// nothing else. (`age` comes in through the configuration, which checks a backup recipient
+/// when it is read; it is pure Rust and signs nothing.)
+const NODE_ONLY: &[&str] = &[
+    "redb",
+    "openssl",
+    "openssl-sys",
+    "axum",
+    "hyper",
+    "reqwest",
+    "ssh2",
+    "tokio",
+];
+
+/// The host's target triple, as rustc tells it.
+fn host() -> String {
+    let out = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .unwrap()
+        .to_string()
+}
+
+/// Every package `root` links (normal dependencies, transitively), by name.
+fn linked(root: &str) -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline"])
+        // Only this machine's platform: the others' crates are not on it.
+        .args(["--filter-platform", &host()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name_of: BTreeMap<&str, &str> = m["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    let nodes: BTreeMap<&str, &serde_json::Value> = m["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n))
+        .collect();
+    let start = name_of
+        .iter()
+        .find(|(_, n)| **n == root)
+        .map(|(id, _)| *id)
+        .unwrap();
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![start];
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        for d in nodes[id]["deps"].as_array().unwrap() {
+            let normal = d["dep_kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["kind"].is_null());
+            if normal {
+                todo.push(d["pkg"].as_str().unwrap());
+            }
+        }
+    }
+    seen.iter().map(|id| name_of[id].to_string()).collect()
+}
+
+#[test]
+fn the_tui_links_no_database_crypto_or_server() {
+    for client in ["volost-tui", "volost-api"] {
+        let linked = linked(client);
+        let bad: Vec<&&str> = NODE_ONLY.iter().filter(|c| linked.contains(**c)).collect();
+        assert!(bad.is_empty(), "{client} links {bad:?}");
+        assert!(!linked.contains("volost-core"), "{client} links the core");
+    }
+    // And the check sees them where they are.
+    let core = linked("volost-core");
+    assert!(NODE_ONLY.iter().all(|c| core.contains(*c)), "{core:?}");
+}
 
 /// Edges that break a rule, and crates that depend on the binary's package.
 fn violations(g: &Graph) -> Vec<String> {
@@ -94,6 +195,9 @@ fn no_crate_depends_on_what_the_architecture_forbids() {
     bent.get_mut("volost-tui").unwrap().insert("volost".into());
     assert_eq!(
         violations(&bent),
-        vec!["volost-tui -> volost (the binary's package)"]
+        vec![
+            "volost-tui -> volost",
+            "volost-tui -> volost (the binary's package)"
+        ]
     );
 }

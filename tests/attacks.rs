@@ -10,7 +10,7 @@ use common::daemon::*;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
-use volost::api::{Call, Client};
+use volost::api::{Client, call};
 use volost::domain::*;
 
 /// The limit the daemon runs under here. Before the gate, the half-sent heads below took a
@@ -68,7 +68,7 @@ fn desk_works(d: &Daemon) {
         "details for the node itself: {b}"
     );
     let mut c = d.login("spec", "password-1");
-    let _: volost::api::SessionInfo = c.call(Call::Whoami).unwrap();
+    let _: volost::api::SessionInfo = c.ask(call::Whoami).unwrap();
 }
 
 #[test]

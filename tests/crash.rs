@@ -17,9 +17,9 @@ use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use volost::api::{Call, CheckReply, Client};
+use volost::api::{Call, CheckReply, Client, call};
 use volost::domain::*;
-use volost::service::{ProcessMap, TaskCard};
+use volost::service::TaskCard;
 
 const CLIENTS: usize = 3;
 
@@ -70,7 +70,7 @@ fn work(
     loop {
         let pick = rng.gen_range(0..10);
         if pick == 0 {
-            match c.call::<Process>(Call::LaunchService {
+            match c.ask(call::LaunchService {
                 service: svc,
                 dept: None,
             }) {
@@ -86,27 +86,29 @@ fn work(
         }
         let id = mine[rng.gen_range(0..mine.len())];
         let now = model.lock().unwrap().tasks[&id].0;
-        let (call, next) = match now {
+        let (call, next): (Call, St) = match now {
             St::Done => continue,
             St::Group => (
-                Call::Claim {
+                call::Claim {
                     id: TaskId(id),
                     take_over: false,
-                },
+                }
+                .into(),
                 St::Mine,
             ),
-            St::Mine if pick < 7 => (Call::ReturnToGroup { id: TaskId(id) }, St::Group),
+            St::Mine if pick < 7 => (call::ReturnToGroup { id: TaskId(id) }.into(), St::Group),
             St::Mine => (
-                Call::Complete {
+                call::Complete {
                     id: TaskId(id),
                     finish: false,
                     comment: "Исполнено".into(),
-                },
+                }
+                .into(),
                 St::Done,
             ),
         };
         model.lock().unwrap().tasks.get_mut(&id).unwrap().1 = Some(next);
-        match c.call::<serde_json::Value>(call) {
+        match c.call_value(call) {
             Ok(_) => {
                 let mut m = model.lock().unwrap();
                 m.tasks.insert(id, (next, None));
@@ -151,7 +153,7 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
             let mut m = model.lock().unwrap();
             let mut resolved = Vec::new();
             for (id, (want, maybe)) in &m.tasks {
-                let card: TaskCard = c.call(Call::Task { id: TaskId(*id) }).unwrap();
+                let card: TaskCard = c.ask(call::Task { id: TaskId(*id) }).unwrap();
                 let got = state(&card.task);
                 if got == *want {
                     resolved.push((*id, *want));
@@ -167,10 +169,10 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
                 m.tasks.insert(id, (st, None));
             }
             for p in &m.processes {
-                c.call::<ProcessMap>(Call::ProcessMap { process: *p })
+                c.ask(call::ProcessMap { process: *p })
                     .unwrap_or_else(|e| panic!("round {round}: process {p:?} lost: {e}"));
             }
-            let rep: CheckReply = d.client().call(Call::Check).unwrap();
+            let rep: CheckReply = d.client().ask(call::Check).unwrap();
             assert!(rep.problems.is_empty(), "round {round}: {:?}", rep.problems);
         }
         let mut workers = Vec::new();
@@ -204,7 +206,7 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
     let mut c = d.login("spec", "password-1");
     let m = model.lock().unwrap();
     for (id, (want, maybe)) in &m.tasks {
-        let card: TaskCard = c.call(Call::Task { id: TaskId(*id) }).unwrap();
+        let card: TaskCard = c.ask(call::Task { id: TaskId(*id) }).unwrap();
         let got = state(&card.task);
         assert!(
             got == *want || Some(got) == *maybe,
@@ -212,10 +214,9 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
         );
     }
     for p in &m.processes {
-        c.call::<ProcessMap>(Call::ProcessMap { process: *p })
-            .unwrap();
+        c.ask(call::ProcessMap { process: *p }).unwrap();
     }
-    let rep: CheckReply = d.client().call(Call::Check).unwrap();
+    let rep: CheckReply = d.client().ask(call::Check).unwrap();
     assert!(rep.problems.is_empty(), "{:?}", rep.problems);
     println!(
         "crash harness: {rounds} rounds of SIGKILL, {} operations acknowledged, {} in flight at a kill, \

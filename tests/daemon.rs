@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use volost::Actor;
-use volost::api::{Bytes, Call, FileReply, Pulse, SessionInfo};
+use volost::api::{Bytes, FileReply, SessionInfo, call};
 use volost::domain::*;
 use volost::service::*;
 use volost::smev::LinkState;
@@ -34,7 +34,7 @@ fn twenty_clients_claim_the_same_tasks_and_exactly_one_wins_each() {
                             .iter()
                             .map(|t| {
                                 let r = c
-                                    .call::<Task>(Call::Claim {
+                                    .ask(call::Claim {
                                         id: *t,
                                         take_over: false,
                                     })
@@ -103,39 +103,30 @@ fn sessions_login_lockout_first_login_and_logout() {
     let mut c = d.client();
     let info = c.login("novice", &otp).unwrap();
     assert!(info.must_change_password);
-    let q = Call::Queue(TaskQuery::new(Queue::Group));
+    let q = call::Queue(TaskQuery::new(Queue::Group));
     assert_eq!(
-        code(c.call::<serde_json::Value>(q.clone()).unwrap_err()),
+        code(c.ask(q.clone()).unwrap_err()),
         "password_change_required"
     );
-    c.call::<()>(Call::ChangePassword {
+    c.ask(call::ChangePassword {
         old: otp.clone(),
         new: "Сосна-Берёза-2026".into(),
     })
     .unwrap();
-    let me: SessionInfo = c.call(Call::Whoami).unwrap();
+    let me: SessionInfo = c.ask(call::Whoami).unwrap();
     assert!(!me.must_change_password);
-    c.call::<serde_json::Value>(q.clone()).unwrap();
+    c.ask(q.clone()).unwrap();
 
     // Logout ends the token.
-    c.call::<()>(Call::Logout).unwrap();
-    assert_eq!(
-        code(c.call::<SessionInfo>(Call::Whoami).unwrap_err()),
-        "unauthorized"
-    );
+    c.ask(call::Logout).unwrap();
+    assert_eq!(code(c.ask(call::Whoami).unwrap_err()), "unauthorized");
 
     // A forged token and no token.
     let mut f = d.client();
     f.set_token(Some("00".repeat(32)));
-    assert_eq!(
-        code(f.call::<SessionInfo>(Call::Whoami).unwrap_err()),
-        "unauthorized"
-    );
+    assert_eq!(code(f.ask(call::Whoami).unwrap_err()), "unauthorized");
     f.set_token(None);
-    assert_eq!(
-        code(f.call::<SessionInfo>(Call::Whoami).unwrap_err()),
-        "unauthorized"
-    );
+    assert_eq!(code(f.ask(call::Whoami).unwrap_err()), "unauthorized");
 
     // Lockout after three wrong passwords; then even the right one is refused.
     for _ in 0..2 {
@@ -197,26 +188,26 @@ fn a_file_several_times_a_form_travels_over_the_socket_intact_and_the_limit_hold
     // Bigger than a form's line, smaller than the configured limit; every byte value.
     let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 256) as u8).collect();
     let f: Attachment = c
-        .call(Call::AddFile {
+        .ask(call::AddFile {
             owner: None,
             name: "скан.tif".into(),
             data: Bytes(bytes.clone()),
         })
         .unwrap();
     assert_eq!(f.size, 3_000_000);
-    let got: FileReply = c.call(Call::File { id: f.id }).unwrap();
+    let got: FileReply = c.ask(call::File { id: f.id }).unwrap();
     assert_eq!(got.file, f);
     assert!(got.data.0 == bytes, "the bytes came back changed");
     // Over the limit: the service layer's Russian refusal, and the session goes on.
     let e = c
-        .call::<Attachment>(Call::AddFile {
+        .ask(call::AddFile {
             owner: None,
             name: "огромный.tif".into(),
             data: Bytes(vec![1u8; 4_000_001]),
         })
         .unwrap_err();
     assert!(e.ru().contains("больше допустимых"), "{}", e.ru());
-    c.call::<SessionInfo>(Call::Whoami).unwrap();
+    c.ask(call::Whoami).unwrap();
     d.stop();
 }
 
@@ -226,29 +217,26 @@ fn an_idle_session_expires() {
     let cfg = config(dir.path(), "[sessions]\nidle_timeout_minutes = 1\n");
     let d = Daemon::start(dir.path(), &cfg);
     let mut c = d.login("spec", "password-1");
-    c.call::<SessionInfo>(Call::Whoami).unwrap();
+    c.ask(call::Whoami).unwrap();
     // An idle screen keeps asking whether anything changed: that is not activity. With no
     // SMEV endpoint configured the status line's link is «не подключена».
     let mut polls = 0;
     let until = Instant::now() + Duration::from_secs(61);
     while Instant::now() < until {
-        if let Ok(p) = c.call::<Pulse>(Call::Pulse) {
+        if let Ok(p) = c.ask(call::Pulse) {
             assert_eq!(p.smev.state, LinkState::NotConfigured);
             polls += 1;
         }
-        if c.call::<u64>(Call::Changes).is_ok() {
+        if c.ask(call::Changes).is_ok() {
             polls += 1;
         }
         std::thread::sleep(Duration::from_secs(2));
     }
     assert!(polls > 40, "polling worked while the session was young");
-    assert_eq!(
-        code(c.call::<SessionInfo>(Call::Whoami).unwrap_err()),
-        "session_expired"
-    );
+    assert_eq!(code(c.ask(call::Whoami).unwrap_err()), "session_expired");
     // A new login works.
     c.login("spec", "password-1").unwrap();
-    c.call::<SessionInfo>(Call::Whoami).unwrap();
+    c.ask(call::Whoami).unwrap();
     d.stop();
 }
 
@@ -290,7 +278,7 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         assert!(v["error"]["status"].as_u64().unwrap() >= 400);
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
     }
-    c.call::<SessionInfo>(Call::Whoami).unwrap();
+    c.ask(call::Whoami).unwrap();
 
     // An oversized line is refused and the connection closed.
     let mut big = d.client();
@@ -444,7 +432,7 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
             s.spawn(move || {
                 let mut c = d.login(&format!("clerk{i}"), "password-1");
                 for t in tasks.iter().skip(i).step_by(4) {
-                    c.call::<Task>(Call::Claim {
+                    c.ask(call::Claim {
                         id: *t,
                         take_over: false,
                     })
@@ -500,7 +488,7 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
         // Everything back in the group, to be claimed again.
         let mut c = d.login("spec", "password-1");
         for t in &tasks {
-            let _ = c.call::<Task>(Call::ReturnToGroup { id: *t });
+            let _ = c.ask(call::ReturnToGroup { id: *t });
         }
     }
     std::thread::scope(|s| {
@@ -509,7 +497,7 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
             s.spawn(move || {
                 let mut c = d.login(&format!("clerk{i}"), "password-1");
                 for t in tasks.iter().skip(i).step_by(4) {
-                    match c.call::<Task>(Call::Claim {
+                    match c.ask(call::Claim {
                         id: *t,
                         take_over: false,
                     }) {
@@ -531,7 +519,7 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
     {
         let mut c = d.login("spec", "password-1");
         for t in done.lock().unwrap().iter() {
-            let card: TaskCard = c.call(Call::Task { id: *t }).unwrap();
+            let card: TaskCard = c.ask(call::Task { id: *t }).unwrap();
             assert!(
                 card.task.holder.is_some(),
                 "answered claim of {t:?} lost at SIGTERM"
@@ -539,7 +527,7 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
         }
         // Claim what is left, so that the checks below see every task held.
         for t in &tasks {
-            let _ = c.call::<Task>(Call::Claim {
+            let _ = c.ask(call::Claim {
                 id: *t,
                 take_over: false,
             });
@@ -547,7 +535,7 @@ fn restart_keeps_everything_and_a_backup_taken_during_writes_restores() {
     }
     let mut c = d.login("spec", "password-1");
     for t in &tasks {
-        let card: TaskCard = c.call(Call::Task { id: *t }).unwrap();
+        let card: TaskCard = c.ask(call::Task { id: *t }).unwrap();
         assert!(card.task.holder.is_some(), "claim of {t:?} lost in restart");
     }
     d.stop();

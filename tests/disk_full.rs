@@ -12,7 +12,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use volost::Actor;
-use volost::api::{Call, Client};
+use volost::api::{Client, call};
 use volost::domain::*;
 
 fn set_fsize(pid: i32, bytes: u64) {
@@ -86,7 +86,7 @@ fn a_full_disk_refuses_writes_and_work_resumes_when_space_returns() {
     // Writes until the disk is full: each acknowledged process is kept.
     let mut acked = Vec::new();
     let refused = loop {
-        match c.call::<Process>(Call::LaunchService {
+        match c.ask(call::LaunchService {
             service: svc,
             dept: None,
         }) {
@@ -100,7 +100,7 @@ fn a_full_disk_refuses_writes_and_work_resumes_when_space_returns() {
     assert!(api.message.contains("Диск заполнен"), "{}", api.message);
     // Still full: refused again, cleanly, and reads still answer.
     let again = c
-        .call::<Process>(Call::LaunchService {
+        .ask(call::LaunchService {
             service: svc,
             dept: None,
         })
@@ -111,14 +111,14 @@ fn a_full_disk_refuses_writes_and_work_resumes_when_space_returns() {
     // Space returns: work resumes on the same daemon, the same session.
     set_fsize(child.id() as i32, nix::libc::RLIM_INFINITY);
     let p: Process = c
-        .call(Call::LaunchService {
+        .ask(call::LaunchService {
             service: svc,
             dept: None,
         })
         .unwrap();
     acked.push(p.id);
     for id in &acked {
-        c.call::<volost::service::ProcessMap>(Call::ProcessMap { process: *id })
+        c.ask(call::ProcessMap { process: *id })
             .unwrap_or_else(|e| panic!("process {id:?} lost: {e}"));
     }
     println!(

@@ -14,7 +14,7 @@ use common::daemon::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use volost::Actor;
-use volost::api::{Call, Client};
+use volost::api::{Client, call};
 use volost::domain::*;
 
 /// The loop mount, taken down at the end whatever happens.
@@ -88,16 +88,16 @@ fn desk_reads(d: &Daemon, acked: &[ProcessId], svc: ServiceId) {
     let mut c = Client::connect(&d.socket).unwrap();
     c.login("spec", "password-1").unwrap();
     let q: volost::service::Page<volost::service::TaskRow> = c
-        .call(Call::Queue(volost::service::TaskQuery::new(Queue::Group)))
+        .ask(call::Queue(volost::service::TaskQuery::new(Queue::Group)))
         .unwrap();
     // The task made before the daemon started and one for each process launched since.
     assert_eq!(q.rows.len(), 1 + acked.len());
     for id in acked {
-        c.call::<volost::service::ProcessMap>(Call::ProcessMap { process: *id })
+        c.ask(call::ProcessMap { process: *id })
             .unwrap_or_else(|e| panic!("process {id:?} not readable: {e}"));
     }
     let e = c
-        .call::<Process>(Call::LaunchService {
+        .ask(call::LaunchService {
             service: svc,
             dept: None,
         })
@@ -126,7 +126,7 @@ fn a_disk_turned_read_only_by_ext4_keeps_the_desk_reading_and_the_daemon_starts_
     let mut c = d.login("spec", "password-1");
     let acked: Vec<ProcessId> = (0..5)
         .map(|_| {
-            c.call::<Process>(Call::LaunchService {
+            c.ask(call::LaunchService {
                 service: svc,
                 dept: None,
             })
@@ -147,7 +147,7 @@ fn a_disk_turned_read_only_by_ext4_keeps_the_desk_reading_and_the_daemon_starts_
     );
     desk_reads(&d, &acked, svc);
     // The session opened before goes on too.
-    c.call::<volost::api::SessionInfo>(Call::Whoami).unwrap();
+    c.ask(call::Whoami).unwrap();
 
     // A crash on the read-only disk: the file was never closed, and the daemon still starts.
     kill9(&mut d);

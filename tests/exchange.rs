@@ -11,7 +11,7 @@ use common::daemon::*;
 use common::sim::*;
 use common::*;
 use std::time::{Duration, Instant};
-use volost::api::{Call, Client};
+use volost::api::{Client, call};
 use volost::domain::*;
 use volost::smev::sim::{Fault, Injection, Scenario, Step};
 
@@ -21,7 +21,7 @@ type Card = (OutgoingRequest, Vec<HistoryEntry>);
 fn wait_for(c: &mut Client, id: OutReqId, want: OutStatus) -> Card {
     let t0 = Instant::now();
     loop {
-        let card: Card = c.call(Call::Outgoing { id }).unwrap();
+        let card: Card = c.ask(call::Outgoing { id }).unwrap();
         if card.0.status == want {
             return card;
         }
@@ -55,7 +55,7 @@ fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failure
         Injection::any(Fault::Drop),
     ]);
     let sent: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
         })
@@ -132,7 +132,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         }],
     });
     let _: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
         })
@@ -154,7 +154,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         }],
     });
     let _: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[1],
             pin: None,
         })
@@ -172,7 +172,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
     });
     sim.faults(&[Injection::any(Fault::BadSignature)]);
     let _: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[2],
             pin: None,
         })
@@ -191,7 +191,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         Injection::any(Fault::Duplicate),
     ]);
     let _: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[3],
             pin: None,
         })
@@ -210,7 +210,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         Fault::SoapFault("InvalidContent".into()),
     )]);
     let first: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[4],
             pin: None,
         })
@@ -220,10 +220,10 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         req.error.as_deref().unwrap().contains("InvalidContent"),
         "{req:?}"
     );
-    let again: OutgoingRequest = c.call(Call::ReopenOutgoing { id: ids[4] }).unwrap();
+    let again: OutgoingRequest = c.ask(call::ReopenOutgoing { id: ids[4] }).unwrap();
     assert_eq!(again.status, OutStatus::Formed);
     let second: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[4],
             pin: None,
         })
@@ -233,7 +233,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
 
     // Sending what is not «сформирован» is refused with the reason, and changes nothing.
     let e = c
-        .call::<OutgoingRequest>(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[4],
             pin: None,
         })
@@ -271,14 +271,14 @@ fn without_an_endpoint_a_request_is_kept_and_staff_hear_why() {
     let d = Daemon::start(dir.path(), &config(dir.path(), ""));
     let mut c = d.login("spec", "password-1");
     let e = c
-        .call::<OutgoingRequest>(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
         })
         .unwrap_err();
     let msg = format!("{e}");
     assert!(msg.contains("не настроен"), "{msg}");
-    let (req, _): Card = c.call(Call::Outgoing { id: ids[0] }).unwrap();
+    let (req, _): Card = c.ask(call::Outgoing { id: ids[0] }).unwrap();
     assert_eq!(req.status, OutStatus::Formed);
     assert!(req.message_id.is_none());
 }
@@ -297,7 +297,7 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
     let mut c = d.login("spec", "password-1");
     let add = |c: &mut Client, id: OutReqId, bytes: Vec<u8>| {
         let _: Attachment = c
-            .call(Call::AddFile {
+            .ask(call::AddFile {
                 owner: Some(FileOwner::Outgoing(id)),
                 name: "справка.pdf".into(),
                 data: volost::api::Bytes(bytes),
@@ -322,7 +322,7 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
         }],
     });
     let sent: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
         })
@@ -343,13 +343,13 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
     assert!(sim.state().refused.is_empty());
     // The answer's file is kept with the request, byte for byte, its digest in the history.
     let files: Vec<Attachment> = c
-        .call(Call::Files {
+        .ask(call::Files {
             owner: FileOwner::Outgoing(ids[0]),
         })
         .unwrap();
     let got = files.iter().find(|f| f.name == "extract.pdf").unwrap();
     assert!(got.added_by.is_none(), "received by the node itself");
-    let data: volost::api::FileReply = c.call(Call::File { id: got.id }).unwrap();
+    let data: volost::api::FileReply = c.ask(call::File { id: got.id }).unwrap();
     assert_eq!(data.data.0, answer_file);
     assert!(
         history
@@ -361,13 +361,13 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
     // Over the limit: refused with the sizes, nothing signed, nothing queued.
     add(&mut c, ids[1], vec![b'x'; 3000]);
     let e = c
-        .call::<OutgoingRequest>(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[1],
             pin: None,
         })
         .unwrap_err();
     assert!(e.to_string().contains("можно отправить не более"), "{e}");
-    let (req, _): Card = c.call(Call::Outgoing { id: ids[1] }).unwrap();
+    let (req, _): Card = c.ask(call::Outgoing { id: ids[1] }).unwrap();
     assert_eq!(req.status, OutStatus::Formed);
     assert!(req.message_id.is_none());
 
@@ -390,7 +390,7 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
         }],
     });
     let third: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[2],
             pin: None,
         })
@@ -401,7 +401,7 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
         "{req:?}"
     );
     let files: Vec<Attachment> = c
-        .call(Call::Files {
+        .ask(call::Files {
             owner: FileOwner::Outgoing(ids[2]),
         })
         .unwrap();

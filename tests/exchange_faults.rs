@@ -24,7 +24,7 @@ use common::sim::*;
 use common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
-use volost::api::Call;
+use volost::api::call;
 use volost::domain::*;
 use volost::smev::sim::{Chaos, Fault, Injection, Scenario};
 
@@ -72,7 +72,7 @@ fn under_random_faults_every_request_ends_once_and_no_bad_answer_is_taken() {
     });
 
     for id in &ids {
-        let _: OutgoingRequest = c.call(Call::SubmitOutgoing { id: *id, pin: None }).unwrap();
+        let _: OutgoingRequest = c.ask(call::SubmitOutgoing { id: *id, pin: None }).unwrap();
     }
     let t0 = Instant::now();
     let limit = Duration::from_secs(120 + 5 * n as u64 * u64::from(percent.max(10)) / 10);
@@ -81,14 +81,14 @@ fn under_random_faults_every_request_ends_once_and_no_bad_answer_is_taken() {
         let mut finals = BTreeMap::new();
         for id in &ids {
             let (req, history): (OutgoingRequest, Vec<HistoryEntry>) =
-                c.call(Call::Outgoing { id: *id }).unwrap();
+                c.ask(call::Outgoing { id: *id }).unwrap();
             match req.status {
                 OutStatus::NotSent => {
                     // SMEV refused the message itself: staff put it back in work and send it
                     // again.
-                    let _: OutgoingRequest = c.call(Call::ReopenOutgoing { id: *id }).unwrap();
+                    let _: OutgoingRequest = c.ask(call::ReopenOutgoing { id: *id }).unwrap();
                     let _: OutgoingRequest =
-                        c.call(Call::SubmitOutgoing { id: *id, pin: None }).unwrap();
+                        c.ask(call::SubmitOutgoing { id: *id, pin: None }).unwrap();
                     resent += 1;
                 }
                 OutStatus::Answered | OutStatus::Error | OutStatus::Rejected => {
@@ -106,7 +106,7 @@ fn under_random_faults_every_request_ends_once_and_no_bad_answer_is_taken() {
             let stuck: Vec<(OutgoingRequest, Vec<HistoryEntry>)> = ids
                 .iter()
                 .filter(|id| !finals.contains_key(*id))
-                .map(|id| c.call(Call::Outgoing { id: *id }).unwrap())
+                .map(|id| c.ask(call::Outgoing { id: *id }).unwrap())
                 .collect();
             panic!(
                 "seed {seed}: {} of {} requests final after {limit:?}; the others: {stuck:#?}\n\

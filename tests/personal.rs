@@ -12,7 +12,7 @@ use common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
-use volost::api::{Call, Client, Pin};
+use volost::api::{Client, Pin, call};
 use volost::domain::*;
 use volost::service::CertView;
 use volost::smev::sim::AgencyRequest;
@@ -95,7 +95,7 @@ fn import_cert(dir: &Path, login: &str, name: &str) -> String {
 }
 
 fn submit(c: &mut Client, id: OutReqId, pin: Option<&str>) -> Result<OutgoingRequest, String> {
-    c.call(Call::SubmitOutgoing {
+    c.ask(call::SubmitOutgoing {
         id,
         pin: pin.map(|p| Pin(p.into())),
     })
@@ -126,7 +126,7 @@ fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
     let sim = Sim::start(&dir.path().join("dump"));
     let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));
     let mut c = d.login("spec", "password-1");
-    let me: volost::api::SessionInfo = c.call(Call::Whoami).unwrap();
+    let me: volost::api::SessionInfo = c.ask(call::Whoami).unwrap();
     let cert: CertView = me.personal_cert.unwrap();
     assert!(cert.subject.starts_with("Иванова Марина Сергеевна"));
     assert_eq!(cert.warning(), None);
@@ -138,7 +138,7 @@ fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
         "wrong_pin"
     );
     let (req, _): (OutgoingRequest, Vec<HistoryEntry>) =
-        c.call(Call::Outgoing { id: ids[0] }).unwrap();
+        c.ask(call::Outgoing { id: ids[0] }).unwrap();
     assert_eq!(req.status, OutStatus::Formed, "nothing changed");
     assert!(req.message_id.is_none());
 
@@ -152,7 +152,7 @@ fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
     let mid = sent.message_id.clone().unwrap();
     let (req, history) = until("the answer", || {
         let card: (OutgoingRequest, Vec<HistoryEntry>) =
-            c.call(Call::Outgoing { id: ids[0] }).unwrap();
+            c.ask(call::Outgoing { id: ids[0] }).unwrap();
         (card.0.status == OutStatus::Answered).then_some(card)
     });
     let st = sim.state();
@@ -186,7 +186,7 @@ fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
     // The wrong PIN before the right one no longer counts: all the tries are left.
     for left in (1..volost::service::MAX_WRONG_PINS).rev() {
         let e = c
-            .call::<OutgoingRequest>(Call::SubmitOutgoing {
+            .ask(call::SubmitOutgoing {
                 id: ids[1],
                 pin: Some(Pin("0000".into())),
             })
@@ -203,7 +203,7 @@ fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
         "pin_blocked"
     );
     assert_eq!(submit(&mut c, ids[1], Some(PIN)).unwrap_err(), "forbidden");
-    let me: volost::api::SessionInfo = c.call(Call::Whoami).unwrap();
+    let me: volost::api::SessionInfo = c.ask(call::Whoami).unwrap();
     assert_eq!(
         me.personal_cert.unwrap().warning().as_deref(),
         Some("ЭП-СП заблокирована")
@@ -252,7 +252,7 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
     let mid = sim.offer("/sim/request", &offer(true, false));
     let id = until("the request", || list(&mut c).first().copied());
     let (req, history): (IncomingRequest, Vec<HistoryEntry>) =
-        c.call(Call::Incoming { id }).unwrap();
+        c.ask(call::Incoming { id }).unwrap();
     let v = req.personal.received.clone().unwrap();
     assert!(v.valid, "{v:?}");
     assert!(
@@ -261,7 +261,7 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
     );
     let answer = values(&kind.answer_fields);
     let e = c
-        .call::<IncomingRequest>(Call::AnswerIncoming {
+        .ask(call::AnswerIncoming {
             id,
             answer: answer.clone(),
             pin: None,
@@ -270,7 +270,7 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
         .unwrap_err();
     assert_eq!(e, "pin_required");
     let done: IncomingRequest = c
-        .call(Call::AnswerIncoming {
+        .ask(call::AnswerIncoming {
             id,
             answer,
             pin: Some(Pin(PIN.into())),

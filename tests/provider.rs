@@ -9,7 +9,7 @@ use base64::Engine;
 use common::daemon::*;
 use common::sim::*;
 use common::*;
-use volost::api::{Call, Client};
+use volost::api::{Client, call};
 use volost::domain::*;
 use volost::service::*;
 use volost::smev::sim::{AgencyRequest, CancelOrder, Fault, Injection, OfferedFile, PortalOrder};
@@ -29,7 +29,7 @@ fn pdf(id: &str, key: &str, name: &str, body: &[u8]) -> OfferedFile {
 }
 
 fn portal_apps(c: &mut Client) -> Vec<AppRow> {
-    let page: Page<AppRow> = c.call(Call::Applications(AppQuery::default())).unwrap();
+    let page: Page<AppRow> = c.ask(call::Applications(AppQuery::default())).unwrap();
     page.rows
         .into_iter()
         .filter(|r| r.source == Source::Epgu)
@@ -37,7 +37,7 @@ fn portal_apps(c: &mut Client) -> Vec<AppRow> {
 }
 
 fn act(c: &mut Client, id: AppId, input: ActionInput) -> Application {
-    c.call(Call::Act { id, input }).unwrap()
+    c.ask(call::Act { id, input }).unwrap()
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
         portal_apps(&mut head).into_iter().next()
     });
     assert_eq!(row.status, Status::Registered);
-    let card: ApplicationCard = head.call(Call::Application { id: row.id }).unwrap();
+    let card: ApplicationCard = head.ask(call::Application { id: row.id }).unwrap();
     assert!(
         card.history
             .iter()
@@ -106,7 +106,7 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
         card.history
     );
     let files: Vec<Attachment> = head
-        .call(Call::Files {
+        .ask(call::Files {
             owner: FileOwner::Application(row.id),
         })
         .unwrap();
@@ -141,7 +141,7 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
         ActionInput::new(Action::AssignExecutor(executor)),
     );
     let letter: Attachment = spec
-        .call(Call::AddFile {
+        .ask(call::AddFile {
             owner: Some(FileOwner::Application(row.id)),
             name: "разрешение.pdf".into(),
             data: volost::api::Bytes(b"%PDF-1.4 permit".to_vec()),
@@ -191,7 +191,7 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
     let row2 = until("the second application registered", || {
         portal_apps(&mut head).into_iter().find(|r| r.id != row.id)
     });
-    let open: ApplicationCard = head.call(Call::Application { id: row2.id }).unwrap();
+    let open: ApplicationCard = head.ask(call::Application { id: row2.id }).unwrap();
     assert!(
         open.tasks
             .iter()
@@ -201,7 +201,7 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
     );
     sim.offer("/sim/cancel", &CancelOrder { message_id: mid2 });
     let gone = until("the withdrawn application closed", || {
-        let c: ApplicationCard = head.call(Call::Application { id: row2.id }).unwrap();
+        let c: ApplicationCard = head.ask(call::Application { id: row2.id }).unwrap();
         (c.app.status == Status::Closed).then_some(c)
     });
     assert!(
@@ -250,7 +250,7 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
 
 /// The id of the user with `login`, from the list staff choose executors from.
 fn card_user(c: &mut Client, login: &str) -> UserId {
-    let users: Vec<UserView> = c.call(Call::Users).unwrap();
+    let users: Vec<UserView> = c.ask(call::Users).unwrap();
     users.into_iter().find(|u| u.login == login).unwrap().id
 }
 
@@ -278,7 +278,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         incoming_rows(&mut c).first().map(|r| r.id)
     });
     let (req, history): (IncomingRequest, Vec<HistoryEntry>) =
-        c.call(Call::Incoming { id }).unwrap();
+        c.ask(call::Incoming { id }).unwrap();
     assert_eq!(req.status, InStatus::Received);
     assert_eq!(req.message_id, mid);
     assert!(
@@ -287,7 +287,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
     );
     // The card names the sender and the message it came in.
     let route: Option<RouteView> = c
-        .call(Call::Route {
+        .ask(call::Route {
             about: Routed::Incoming(id),
         })
         .unwrap();
@@ -297,13 +297,13 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         ("Росреестр", mid.as_str())
     );
     let none: Option<RouteView> = c
-        .call(Call::Route {
+        .ask(call::Route {
             about: Routed::Application(AppId(1)),
         })
         .unwrap_or(None);
     assert!(none.is_none());
     let files: Vec<Attachment> = c
-        .call(Call::Files {
+        .ask(call::Files {
             owner: FileOwner::Incoming(id),
         })
         .unwrap();
@@ -314,7 +314,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
     // Staff answer: it goes back to the agency under a MessageID of its own.
     let answer = values(&kind.answer_fields);
     let _: IncomingRequest = c
-        .call(Call::AnswerIncoming {
+        .ask(call::AnswerIncoming {
             id,
             answer: answer.clone(),
             pin: None,
@@ -332,9 +332,9 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
     {
         assert_eq!(r.fields.get(&f.key), answer.get(&f.key), "{}", f.key);
     }
-    let (_, history): (IncomingRequest, Vec<HistoryEntry>) = c.call(Call::Incoming { id }).unwrap();
+    let (_, history): (IncomingRequest, Vec<HistoryEntry>) = c.ask(call::Incoming { id }).unwrap();
     until("SMEV's receipt in the history", || {
-        let (_, h): (IncomingRequest, Vec<HistoryEntry>) = c.call(Call::Incoming { id }).unwrap();
+        let (_, h): (IncomingRequest, Vec<HistoryEntry>) = c.ask(call::Incoming { id }).unwrap();
         h.iter()
             .any(|e| e.what == "СМЭВ приняла ответ")
             .then_some(())
@@ -376,7 +376,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
         },
     );
     until("the withdrawal noted", || {
-        let (_, h): (IncomingRequest, Vec<HistoryEntry>) = c.call(Call::Incoming { id }).unwrap();
+        let (_, h): (IncomingRequest, Vec<HistoryEntry>) = c.ask(call::Incoming { id }).unwrap();
         h.iter()
             .any(|e| e.what == "Отправитель отозвал запрос")
             .then_some(())

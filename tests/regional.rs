@@ -12,7 +12,7 @@ use common::daemon::*;
 use common::sim::*;
 use common::*;
 use std::collections::BTreeMap;
-use volost::api::{Call, Client, ListArgs};
+use volost::api::{Client, ListArgs, call};
 use volost::domain::*;
 use volost::service::*;
 use volost::smev::regional;
@@ -27,12 +27,12 @@ fn stopped_whole(d: Daemon, dir: &std::path::Path) {
 }
 
 fn card(c: &mut Client, id: RegReqId) -> (RegionalRequest, Vec<HistoryEntry>) {
-    c.call(Call::Regional { id }).unwrap()
+    c.ask(call::Regional { id }).unwrap()
 }
 
 fn rows(c: &mut Client) -> Vec<RegRow> {
     let page: Page<RegRow> = c
-        .call(Call::RegionalList(ListArgs {
+        .ask(call::RegionalList(ListArgs {
             filter: RegFilter::default(),
             sort: ReqCol::Created,
             desc: true,
@@ -73,13 +73,13 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     let d = Daemon::start(dir.path(), &regional_config(dir.path(), &sim, &rsim));
     let mut spec = d.login("spec", "password-1");
 
-    let dirbodies: Vec<RegionalBody> = spec.call(Call::RegionalBodies).unwrap();
+    let dirbodies: Vec<RegionalBody> = spec.ask(call::RegionalBodies).unwrap();
     assert_eq!(dirbodies.len(), 1);
     assert_eq!(dirbodies[0].inn, RAYON_INN);
 
     // A body outside the directory is refused, and nothing is saved.
     let e = spec
-        .call::<RegionalRequest>(Call::CreateRegional(RegionalInput {
+        .ask(call::CreateRegional(RegionalInput {
             remote: Some("7700000000".into()),
             subject: "Сведения".into(),
             ..Default::default()
@@ -89,7 +89,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     assert!(rows(&mut spec).is_empty());
 
     let req: RegionalRequest = spec
-        .call(Call::CreateRegional(RegionalInput {
+        .ask(call::CreateRegional(RegionalInput {
             remote: Some(RAYON_INN.into()),
             subject: "Сведения о земельном участке 22:14:050101:12".into(),
             comment: "Предоставлялся ли участок в аренду".into(),
@@ -100,7 +100,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     let remote = req.remote.clone().unwrap();
     assert_eq!((remote.incoming, remote.state), (false, RemoteState::Draft));
     let _: Attachment = spec
-        .call(Call::AddFile {
+        .ask(call::AddFile {
             owner: Some(FileOwner::Regional(req.id)),
             name: "схема.pdf".into(),
             data: volost::api::Bytes(b"%PDF-1.4 plan".to_vec()),
@@ -108,7 +108,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
         .unwrap();
 
     let sent: RegionalRequest = spec
-        .call(Call::SendRegional {
+        .ask(call::SendRegional {
             id: req.id,
             pin: None,
         })
@@ -116,7 +116,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     let message_id = sent.remote.unwrap().message_id.unwrap();
     // Sent once is enough: a second «Отправить» is refused while it travels.
     let again = spec
-        .call::<RegionalRequest>(Call::SendRegional {
+        .ask(call::SendRegional {
             id: req.id,
             pin: None,
         })
@@ -124,7 +124,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     assert!(again.to_string().contains("Отправить"), "{again}");
     // What was signed and sent stays as it went.
     let late = spec
-        .call::<Attachment>(Call::AddFile {
+        .ask(call::AddFile {
             owner: Some(FileOwner::Regional(req.id)),
             name: "ещё.pdf".into(),
             data: volost::api::Bytes(b"%PDF-1.4 late".to_vec()),
@@ -169,7 +169,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     // An answer whose exchange signature fails is not taken; the request may go again, under
     // a new MessageID, and a late answer to the first one would still find it.
     let second: RegionalRequest = spec
-        .call(Call::CreateRegional(RegionalInput {
+        .ask(call::CreateRegional(RegionalInput {
             remote: Some(RAYON_INN.into()),
             subject: "Сведения о пастбищах".into(),
             ..Default::default()
@@ -184,7 +184,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     });
     rsim.faults(&[Injection::on("GetResponse", Fault::BadSignature)]);
     let first_try: RegionalRequest = spec
-        .call(Call::SendRegional {
+        .ask(call::SendRegional {
             id: second.id,
             pin: None,
         })
@@ -197,7 +197,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     });
     assert_eq!(refused, RegStatus::New);
     let again: RegionalRequest = spec
-        .call(Call::SendRegional {
+        .ask(call::SendRegional {
             id: second.id,
             pin: None,
         })
@@ -270,7 +270,7 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     );
 
     let _: Attachment = spec
-        .call(Call::AddFile {
+        .ask(call::AddFile {
             owner: Some(FileOwner::Regional(row.id)),
             name: "справка.pdf".into(),
             data: volost::api::Bytes(b"%PDF-1.4 census".to_vec()),
@@ -282,7 +282,7 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     let wrong = sim.offer("/sim/request", &from_rayon(FIXTURE_INN, "Не тем путём"));
     let kind = {
         let mut c = d.login("spec", "password-1");
-        let kinds: Vec<RequestKind> = c.call(Call::RequestKinds).unwrap();
+        let kinds: Vec<RequestKind> = c.ask(call::RequestKinds).unwrap();
         kinds.into_iter().find(|k| !k.sign_personal).unwrap()
     };
     let agency = rsim.offer("/sim/request", &agency_request(&kind, "Росреестр"));
@@ -308,7 +308,7 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
         Fault::SoapFault("InvalidContent".into()),
     )]);
     let done: RegionalRequest = spec
-        .call(Call::CompleteRegional {
+        .ask(call::CompleteRegional {
             id: row.id,
             answer: "Численность населения на 1 ноября 2026 года: 1 412 человек".into(),
         })
@@ -321,7 +321,7 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
             .map(|_| ())
     });
     let _: RegionalRequest = spec
-        .call(Call::SendRegional {
+        .ask(call::SendRegional {
             id: row.id,
             pin: None,
         })
@@ -348,15 +348,13 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
     // The files the district sent belong to the record: even a supervisor cannot remove one.
     let mut sup = d.login("super", "password-1");
     let files: Vec<Attachment> = sup
-        .call(Call::Files {
+        .ask(call::Files {
             owner: FileOwner::Regional(row.id),
         })
         .unwrap();
     let theirs = files.iter().find(|f| f.added_by.is_none()).unwrap();
     assert_eq!(theirs.name, "file1.pdf");
-    let e = sup
-        .call::<serde_json::Value>(Call::RemoveFile { id: theirs.id })
-        .unwrap_err();
+    let e = sup.ask(call::RemoveFile { id: theirs.id }).unwrap_err();
     assert!(e.to_string().contains("входит в дело"), "{e}");
     drop(sup);
     // SMEV itself took part only to refuse what came the wrong way.

@@ -8,7 +8,7 @@ mod common;
 use common::daemon::*;
 use common::sim::*;
 use common::*;
-use volost::api::{Call, Client};
+use volost::api::{Client, call};
 use volost::domain::*;
 use volost::registry::{self, Registry};
 use volost::smev::keys::{self, NodeKey};
@@ -23,14 +23,14 @@ fn key(dir: &std::path::Path) -> NodeKey {
 }
 
 fn passports(c: &mut Client) -> Vec<ServicePassport> {
-    let all: Vec<Service> = c.call(Call::Services { all: true }).unwrap();
+    let all: Vec<Service> = c.ask(call::Services { all: true }).unwrap();
     let mut p: Vec<ServicePassport> = all.iter().map(Service::passport).collect();
     p.sort_by(|a, b| a.code.cmp(&b.code));
     p
 }
 
 fn import(c: &mut Client, text: String) -> Result<volost::service::RegistryImport, String> {
-    c.call(Call::RegistryImport { text })
+    c.ask(call::RegistryImport { text })
         .map_err(|e| e.to_string())
 }
 
@@ -42,7 +42,7 @@ fn a_signed_registry_goes_out_and_comes_back_and_a_tampered_one_changes_nothing(
     let mut admin = d.login("admin", "password-1");
     let before = passports(&mut admin);
 
-    let text: String = admin.call(Call::RegistryExport).unwrap();
+    let text: String = admin.ask(call::RegistryExport).unwrap();
     let (reg, signer) = registry::read_signed(&text).unwrap();
     assert_eq!(
         reg.services, before,
@@ -115,7 +115,7 @@ fn a_signed_registry_goes_out_and_comes_back_and_a_tampered_one_changes_nothing(
 
     // A specialist may neither export nor import.
     let mut spec = d.login("spec", "password-1");
-    assert!(spec.call::<String>(Call::RegistryExport).is_err());
+    assert!(spec.ask(call::RegistryExport).is_err());
     assert!(import(&mut spec, text).is_err());
 
     // The CLI through the running daemon.

@@ -15,7 +15,7 @@ use std::time::Duration;
 use volost::Actor;
 use volost::api::dispatch::{Api, Caller};
 use volost::api::session::Sessions;
-use volost::api::{Bytes, Call, ListArgs, Request};
+use volost::api::{Bytes, Call, ListArgs, Request, call};
 use volost::config::BackupConfig;
 use volost::domain::*;
 use volost::service::*;
@@ -164,10 +164,11 @@ fn world() -> World {
             .handle(
                 Request {
                     token: None,
-                    call: Call::Login {
+                    call: call::Login {
                         login: login.into(),
                         password: "password-1".into(),
-                    },
+                    }
+                    .into(),
                 },
                 &Caller::default(),
             )
@@ -229,10 +230,11 @@ fn claim_task(w: &World, login: &str) {
     let _ = attempt(
         w,
         login,
-        Call::Claim {
+        call::Claim {
             id: w.ids.task,
             take_over: false,
-        },
+        }
+        .into(),
     );
 }
 
@@ -240,10 +242,11 @@ fn claim_incoming(w: &World, login: &str) {
     let _ = attempt(
         w,
         login,
-        Call::ClaimIncoming {
+        call::ClaimIncoming {
             id: w.ids.inc,
             take_over: false,
-        },
+        }
+        .into(),
     );
 }
 
@@ -268,75 +271,88 @@ fn starter() -> volost::catalog::Starter {
 fn probes() -> Vec<Probe> {
     vec![
         // Sessions.
-        probe("whoami", ALL, false, |_| Call::Whoami),
-        probe("changes", ALL, false, |_| Call::Changes),
-        probe("pulse", ALL, false, |_| Call::Pulse),
+        probe("whoami", ALL, false, |_| call::Whoami.into()),
+        probe("changes", ALL, false, |_| call::Changes.into()),
+        probe("pulse", ALL, false, |_| call::Pulse.into()),
         fresh(probe("change_password", ALL, false, |_| {
-            Call::ChangePassword {
+            call::ChangePassword {
                 old: "password-1".into(),
                 new: "другой-пароль-2".into(),
             }
+            .into()
         })),
-        fresh(probe("logout", ALL, false, |_| Call::Logout)),
+        fresh(probe("logout", ALL, false, |_| call::Logout.into())),
         // Tasks and processes.
         probe("queue", ALL, false, |_| {
-            Call::Queue(TaskQuery::new(Queue::Group))
+            call::Queue(TaskQuery::new(Queue::Group)).into()
         }),
-        probe("task", ALL, true, |i| Call::Task { id: i.task }),
+        probe("task", ALL, true, |i| call::Task { id: i.task }.into()),
         // The first step of the service is a specialist's: the head does not take it.
-        fresh(probe("claim", SPEC_SUPER, true, |i| Call::Claim {
-            id: i.task,
-            take_over: false,
+        fresh(probe("claim", SPEC_SUPER, true, |i| {
+            call::Claim {
+                id: i.task,
+                take_over: false,
+            }
+            .into()
         })),
         after(
             claim_task,
             probe("return_to_group", SPEC_SUPER, true, |i| {
-                Call::ReturnToGroup { id: i.task }
+                call::ReturnToGroup { id: i.task }.into()
             }),
         ),
         fresh(probe("set_due", &["head", "super"], true, |i| {
-            Call::SetDue {
+            call::SetDue {
                 id: i.task,
                 due: date("2026-12-30"),
             }
+            .into()
         })),
         after(
             claim_task,
-            probe("complete", SPEC_SUPER, true, |i| Call::Complete {
-                id: i.task,
-                finish: false,
-                comment: String::new(),
+            probe("complete", SPEC_SUPER, true, |i| {
+                call::Complete {
+                    id: i.task,
+                    finish: false,
+                    comment: String::new(),
+                }
+                .into()
             }),
         ),
-        probe("launch_service", WORKERS, true, |i| Call::LaunchService {
-            service: i.svc,
-            dept: None,
+        probe("launch_service", WORKERS, true, |i| {
+            call::LaunchService {
+                service: i.svc,
+                dept: None,
+            }
+            .into()
         }),
-        probe("process_map", ALL, true, |i| Call::ProcessMap {
-            process: i.process,
+        probe("process_map", ALL, true, |i| {
+            call::ProcessMap { process: i.process }.into()
         }),
-        probe("process_tasks", ALL, true, |i| Call::ProcessTasks {
-            process: i.process,
+        probe("process_tasks", ALL, true, |i| {
+            call::ProcessTasks { process: i.process }.into()
         }),
         probe("archive", ALL, false, |_| {
-            Call::Archive(ArchiveQuery {
+            call::Archive(ArchiveQuery {
                 filter: ArchiveFilter::default(),
                 after: None,
                 limit: 50,
             })
+            .into()
         }),
-        probe("archive_process", NOBODY, true, |i| Call::ArchiveProcess {
-            process: i.process,
+        probe("archive_process", NOBODY, true, |i| {
+            call::ArchiveProcess { process: i.process }.into()
         }),
         probe("report", &["head", "admin", "support"], false, |_| {
-            Call::Report(ReportQuery {
+            call::Report(ReportQuery {
                 from: date("2026-01-01"),
                 to: date("2026-12-31"),
                 dept: None,
             })
+            .into()
         }),
         probe("export", &["head", "admin", "support"], false, |_| {
-            Call::Export {
+            call::Export {
                 what: Exported::Report(ReportQuery {
                     from: date("2026-01-01"),
                     to: date("2026-12-31"),
@@ -344,250 +360,332 @@ fn probes() -> Vec<Probe> {
                 }),
                 format: volost::export::FileFormat::Xlsx,
             }
+            .into()
         }),
         // Applications and applicants.
         probe("applications", ALL, false, |_| {
-            Call::Applications(AppQuery::default())
+            call::Applications(AppQuery::default()).into()
         }),
         // A specialist sees the applications they made or were given; super-rights, the
         // head and monitoring see all.
-        probe("application", ALL, true, |i| Call::Application {
-            id: i.app,
+        probe("application", ALL, true, |i| {
+            call::Application { id: i.app }.into()
         }),
         probe("application_by_number", ALL, true, |i| {
-            Call::ApplicationByNumber {
+            call::ApplicationByNumber {
                 number: i.number.clone(),
             }
+            .into()
         }),
         probe("create_application", WORKERS, true, |i| {
-            Call::CreateApplication(NewApplication {
+            call::CreateApplication(NewApplication {
                 service: i.svc,
                 dept: None,
                 applicant: ApplicantRef::Existing(i.applicant),
                 data: BTreeMap::new(),
                 source: Source::Manual,
             })
+            .into()
         }),
-        probe("update_draft", WORKERS, true, |i| Call::UpdateDraft {
-            id: i.app,
-            data: BTreeMap::new(),
+        probe("update_draft", WORKERS, true, |i| {
+            call::UpdateDraft {
+                id: i.app,
+                data: BTreeMap::new(),
+            }
+            .into()
         }),
-        fresh(probe("act", WORKERS, true, |i| Call::Act {
-            id: i.app,
-            input: ActionInput::new(Action::Register),
+        fresh(probe("act", WORKERS, true, |i| {
+            call::Act {
+                id: i.app,
+                input: ActionInput::new(Action::Register),
+            }
+            .into()
         })),
         probe("create_applicant", WORKERS, false, |_| {
-            Call::CreateApplicant(person("Новиков Олег", "112-233-445 95"))
+            call::CreateApplicant(person("Новиков Олег", "112-233-445 95")).into()
         }),
-        probe("find_applicants", ALL, false, |_| Call::FindApplicants {
-            query: ApplicantQuery::Snils("112-233-445 95".into()),
-            limit: 10,
+        probe("find_applicants", ALL, false, |_| {
+            call::FindApplicants {
+                query: ApplicantQuery::Snils("112-233-445 95".into()),
+                limit: 10,
+            }
+            .into()
         }),
-        probe("applicant", ALL, true, |i| Call::Applicant {
-            id: i.applicant,
+        probe("applicant", ALL, true, |i| {
+            call::Applicant { id: i.applicant }.into()
         }),
         // Interagency requests.
-        probe("create_outgoing", WORKERS, true, |i| Call::CreateOutgoing {
-            kind: i.kind,
-            application: None,
-            data: BTreeMap::new(),
+        probe("create_outgoing", WORKERS, true, |i| {
+            call::CreateOutgoing {
+                kind: i.kind,
+                application: None,
+                data: BTreeMap::new(),
+            }
+            .into()
         }),
         // Interagency requests are for those with the right to them, not monitoring.
-        probe("outgoing", WORKERS, true, |i| Call::Outgoing { id: i.out }),
+        probe("outgoing", WORKERS, true, |i| {
+            call::Outgoing { id: i.out }.into()
+        }),
         // No SMEV on this node: refused to everyone, with the reason.
         fresh(probe("submit_outgoing", NOBODY, true, |i| {
-            Call::SubmitOutgoing {
+            call::SubmitOutgoing {
                 id: i.out,
                 pin: None,
             }
+            .into()
         })),
-        probe("reopen_outgoing", WORKERS, true, |i| Call::ReopenOutgoing {
-            id: i.out,
+        probe("reopen_outgoing", WORKERS, true, |i| {
+            call::ReopenOutgoing { id: i.out }.into()
         }),
         probe("outgoing_list", WORKERS, false, |_| {
-            Call::OutgoingList(list())
+            call::OutgoingList(list()).into()
         }),
         probe("incoming_list", WORKERS, false, |_| {
-            Call::IncomingList(list())
+            call::IncomingList(list()).into()
         }),
         probe("regional_list", WORKERS, false, |_| {
-            Call::RegionalList(list())
+            call::RegionalList(list()).into()
         }),
-        probe("incoming", WORKERS, true, |i| Call::Incoming { id: i.inc }),
-        probe("route", WORKERS, true, |i| Call::Route {
-            about: Routed::Incoming(i.inc),
+        probe("incoming", WORKERS, true, |i| {
+            call::Incoming { id: i.inc }.into()
+        }),
+        probe("route", WORKERS, true, |i| {
+            call::Route {
+                about: Routed::Incoming(i.inc),
+            }
+            .into()
         }),
         fresh(probe("answer_incoming", WORKERS, true, |i| {
-            Call::AnswerIncoming {
+            call::AnswerIncoming {
                 id: i.inc,
                 answer: BTreeMap::new(),
                 pin: None,
             }
+            .into()
         })),
         fresh(probe("claim_incoming", WORKERS, true, |i| {
-            Call::ClaimIncoming {
+            call::ClaimIncoming {
                 id: i.inc,
                 take_over: false,
             }
+            .into()
         })),
         // «Вернуть» gives it back to its previous executor; a request just claimed from the
         // group has none, whoever asks.
         after(
             claim_incoming,
-            probe("return_incoming", NOBODY, true, |i| Call::ReturnIncoming {
-                id: i.inc,
+            probe("return_incoming", NOBODY, true, |i| {
+                call::ReturnIncoming { id: i.inc }.into()
             }),
         ),
         probe("comment_incoming", WORKERS, true, |i| {
-            Call::CommentIncoming {
+            call::CommentIncoming {
                 id: i.inc,
                 comment: "Уточнить адрес".into(),
             }
+            .into()
         }),
         probe("create_regional", WORKERS, false, |_| {
-            Call::CreateRegional(RegionalInput {
+            call::CreateRegional(RegionalInput {
                 subject: "Сведения".into(),
                 ..Default::default()
             })
+            .into()
         }),
         // Its provider is a body on this node: nothing goes over РСМЭВ.
         fresh(probe("send_regional", NOBODY, true, |i| {
-            Call::SendRegional {
+            call::SendRegional {
                 id: i.reg,
                 pin: None,
             }
+            .into()
         })),
         // The provider completes it, not the body that asked.
         fresh(probe("complete_regional", NOBODY, true, |i| {
-            Call::CompleteRegional {
+            call::CompleteRegional {
                 id: i.reg,
                 answer: "Сведения представлены".into(),
             }
+            .into()
         })),
-        probe("regional", WORKERS, true, |i| Call::Regional { id: i.reg }),
+        probe("regional", WORKERS, true, |i| {
+            call::Regional { id: i.reg }.into()
+        }),
         // Files.
-        probe("add_file", WORKERS, true, |i| Call::AddFile {
-            owner: Some(FileOwner::Application(i.app)),
-            name: "справка.pdf".into(),
-            data: Bytes(b"%PDF-1.4".to_vec()),
+        probe("add_file", WORKERS, true, |i| {
+            call::AddFile {
+                owner: Some(FileOwner::Application(i.app)),
+                name: "справка.pdf".into(),
+                data: Bytes(b"%PDF-1.4".to_vec()),
+            }
+            .into()
         }),
-        probe("files", ALL, true, |i| Call::Files {
-            owner: FileOwner::Application(i.app),
+        probe("files", ALL, true, |i| {
+            call::Files {
+                owner: FileOwner::Application(i.app),
+            }
+            .into()
         }),
-        probe("file", ALL, true, |i| Call::File { id: i.file }),
+        probe("file", ALL, true, |i| call::File { id: i.file }.into()),
         // Whoever added it, the head, or super-rights.
-        fresh(probe("remove_file", WORKERS, true, |i| Call::RemoveFile {
-            id: i.file,
+        fresh(probe("remove_file", WORKERS, true, |i| {
+            call::RemoveFile { id: i.file }.into()
         })),
         // Catalog.
-        probe("services", ALL, false, |_| Call::Services { all: true }),
-        probe("service", ALL, true, |i| Call::Service { id: i.svc }),
-        probe("request_kinds", ALL, false, |_| Call::RequestKinds),
+        probe("services", ALL, false, |_| {
+            call::Services { all: true }.into()
+        }),
+        probe("service", ALL, true, |i| call::Service { id: i.svc }.into()),
+        probe("request_kinds", ALL, false, |_| call::RequestKinds.into()),
         probe("add_service", ADMIN, false, |_| {
             let mut s = starter().services.remove(0);
             s.code = "9900000000000000001".into();
-            Call::AddService(s)
+            call::AddService(s).into()
         }),
         probe("add_request_kind", ADMIN, false, |_| {
             let mut k = starter().kinds.remove(0);
             k.code = "test-kind".into();
-            Call::AddRequestKind(k)
+            call::AddRequestKind(k).into()
         }),
         probe("set_service_active", ADMIN, true, |i| {
-            Call::SetServiceActive {
+            call::SetServiceActive {
                 id: i.svc,
                 active: true,
             }
+            .into()
         }),
-        probe("set_passport", ADMIN, true, |i| Call::SetPassport {
-            id: i.svc,
-            passport: ServicePassport::default(),
+        probe("set_passport", ADMIN, true, |i| {
+            call::SetPassport {
+                id: i.svc,
+                passport: ServicePassport::default(),
+            }
+            .into()
         }),
-        probe("update_service", ADMIN, true, |i| Call::UpdateService {
-            id: i.svc,
-            spec: starter().services.remove(0),
+        probe("update_service", ADMIN, true, |i| {
+            call::UpdateService {
+                id: i.svc,
+                spec: starter().services.remove(0),
+            }
+            .into()
         }),
         probe("update_request_kind", ADMIN, true, |i| {
-            Call::UpdateRequestKind {
+            call::UpdateRequestKind {
                 id: i.kind,
                 spec: starter().kinds.remove(0),
             }
+            .into()
         }),
         // Administration.
-        probe("org", ALL, false, |_| Call::Org),
-        probe("bodies", WORKERS, false, |_| Call::Bodies),
-        probe("regional_bodies", WORKERS, false, |_| Call::RegionalBodies),
-        probe("departments", ALL, false, |_| Call::Departments),
-        probe("add_department", ADMIN, false, |_| Call::AddDepartment {
-            name: "Отдел".into(),
-            parent: None,
+        probe("org", ALL, false, |_| call::Org.into()),
+        probe("bodies", WORKERS, false, |_| call::Bodies.into()),
+        probe("regional_bodies", WORKERS, false, |_| {
+            call::RegionalBodies.into()
         }),
-        probe("groups", ALL, false, |_| Call::Groups),
-        probe("add_group", ADMIN, false, |_| Call::AddGroup {
-            name: "Группа".into(),
+        probe("departments", ALL, false, |_| call::Departments.into()),
+        probe("add_department", ADMIN, false, |_| {
+            call::AddDepartment {
+                name: "Отдел".into(),
+                parent: None,
+            }
+            .into()
         }),
-        probe("roles", ALL, false, |_| Call::Roles),
-        probe("calendar", ALL, false, |_| Call::Calendar),
-        probe("set_calendar_day", ADMIN, false, |_| Call::SetCalendarDay {
-            date: date("2026-12-30"),
-            off: true,
+        probe("groups", ALL, false, |_| call::Groups.into()),
+        probe("add_group", ADMIN, false, |_| {
+            call::AddGroup {
+                name: "Группа".into(),
+            }
+            .into()
         }),
-        probe("import_calendar", ADMIN, false, |_| Call::ImportCalendar {
-            name: "decrees.toml".into(),
-            data: volost::api::Bytes(
-                b"[[year]]\nyear = 2027\ndecree = \"test\"\ntransfers = []\n".to_vec(),
-            ),
+        probe("roles", ALL, false, |_| call::Roles.into()),
+        probe("calendar", ALL, false, |_| call::Calendar.into()),
+        probe("set_calendar_day", ADMIN, false, |_| {
+            call::SetCalendarDay {
+                date: date("2026-12-30"),
+                off: true,
+            }
+            .into()
+        }),
+        probe("import_calendar", ADMIN, false, |_| {
+            call::ImportCalendar {
+                name: "decrees.toml".into(),
+                data: volost::api::Bytes(
+                    b"[[year]]\nyear = 2027\ndecree = \"test\"\ntransfers = []\n".to_vec(),
+                ),
+            }
+            .into()
         }),
         // Staff pick executors from their body's users.
-        probe("users", ALL, false, |_| Call::Users),
+        probe("users", ALL, false, |_| call::Users.into()),
         probe("add_user", ADMIN, false, |i| {
-            Call::AddUser(NewUser {
+            call::AddUser(NewUser {
                 login: "newclerk".into(),
                 full_name: "Новый Клерк".into(),
                 dept: None,
                 roles: vec!["specialist".into()],
                 groups: vec![i.group],
             })
+            .into()
         }),
-        probe("reset_password", ADMIN, true, |_| Call::ResetPassword {
-            login: "clerk".into(),
+        probe("reset_password", ADMIN, true, |_| {
+            call::ResetPassword {
+                login: "clerk".into(),
+            }
+            .into()
         }),
-        probe("set_user_active", ADMIN, true, |i| Call::SetUserActive {
-            user: i.clerk,
-            active: true,
+        probe("set_user_active", ADMIN, true, |i| {
+            call::SetUserActive {
+                user: i.clerk,
+                active: true,
+            }
+            .into()
         }),
-        probe("set_user_roles", ADMIN, true, |i| Call::SetUserRoles {
-            user: i.clerk,
-            roles: vec!["specialist".into()],
-            groups: vec![i.group],
+        probe("set_user_roles", ADMIN, true, |i| {
+            call::SetUserRoles {
+                user: i.clerk,
+                roles: vec!["specialist".into()],
+                groups: vec![i.group],
+            }
+            .into()
         }),
         probe("audit_tail", &["head", "admin", "support"], false, |_| {
-            Call::AuditTail { n: 20 }
+            call::AuditTail { n: 20 }.into()
         }),
         // The operator's: no staff session reaches them.
-        probe("backup", NOBODY, false, |_| Call::Backup),
-        probe("setup_info", NOBODY, false, |_| Call::SetupInfo),
-        probe("unreadable", NOBODY, false, |_| Call::Unreadable { n: 10 }),
-        probe("operator_passwd", NOBODY, false, |_| Call::OperatorPasswd {
-            login: "admin".into(),
+        probe("backup", NOBODY, false, |_| call::Backup.into()),
+        probe("setup_info", NOBODY, false, |_| call::SetupInfo.into()),
+        probe("unreadable", NOBODY, false, |_| {
+            call::Unreadable { n: 10 }.into()
+        }),
+        probe("operator_passwd", NOBODY, false, |_| {
+            call::OperatorPasswd {
+                login: "admin".into(),
+            }
+            .into()
         }),
         probe("unreadable_bytes", NOBODY, false, |_| {
-            Call::UnreadableBytes { id: 1 }
+            call::UnreadableBytes { id: 1 }.into()
         }),
         probe("setup", NOBODY, false, |_| {
-            Call::Setup(NodeSetup {
+            call::Setup(NodeSetup {
                 org: org("Захват"),
                 admin_login: "root2".into(),
                 admin_password: "очень-длинный-пароль".into(),
             })
+            .into()
         }),
         // Counts only, for support over SSH.
-        probe("check", ALL, false, |_| Call::Check),
-        probe("request_setup", ADMIN, false, |_| Call::RequestSetup),
+        probe("check", ALL, false, |_| call::Check.into()),
+        probe("request_setup", ADMIN, false, |_| call::RequestSetup.into()),
         // No key on this node to sign or check a registry with: refused, with the reason.
-        probe("registry_export", NOBODY, false, |_| Call::RegistryExport),
-        probe("registry_import", NOBODY, false, |_| Call::RegistryImport {
-            text: "не реестр".into(),
+        probe("registry_export", NOBODY, false, |_| {
+            call::RegistryExport.into()
+        }),
+        probe("registry_import", NOBODY, false, |_| {
+            call::RegistryImport {
+                text: "не реестр".into(),
+            }
+            .into()
         }),
     ]
 }

@@ -9,8 +9,7 @@ mod common;
 use common::daemon::{BIN, Daemon, config};
 use std::path::Path;
 use std::process::Command;
-use volost::api::{Call, OneTimePassword};
-use volost::domain::Org;
+use volost::api::{OneTimePassword, call};
 use volost::service::NewUser;
 
 const ANSWERS: &str = r#"
@@ -51,7 +50,7 @@ fn setup(dir: &Path, cfg: &Path, answers: &str) -> (bool, String) {
 
 fn org_name(d: &Daemon, password: &str) -> String {
     let mut c = d.login("admin", password);
-    c.call::<Org>(Call::Org).unwrap().name
+    c.ask(call::Org).unwrap().name
 }
 
 #[test]
@@ -71,7 +70,7 @@ fn the_setup_saves_the_body_the_password_and_the_machines_files() {
     let marker = data.join(volost::setup::PENDING);
     assert!(marker.exists());
     let d = Daemon::start(dir.path(), &cfg);
-    let info: volost::service::SetupInfo = d.client().call(Call::SetupInfo).unwrap();
+    let info: volost::service::SetupInfo = d.client().ask(call::SetupInfo).unwrap();
     assert_eq!((info.admin_login.as_str(), info.done), ("admin", false));
 
     // Refused whole: a weak password, an exchange without a key, a zone not in Russia.
@@ -99,7 +98,7 @@ fn the_setup_saves_the_body_the_password_and_the_machines_files() {
         assert_eq!(std::fs::read_to_string(&cfg).unwrap(), before_cfg);
         assert!(!dir.path().join("root/etc").exists());
         assert!(marker.exists());
-        let info: volost::service::SetupInfo = d.client().call(Call::SetupInfo).unwrap();
+        let info: volost::service::SetupInfo = d.client().ask(call::SetupInfo).unwrap();
         assert_eq!(info.org.name, "Администрация сельсовета");
         assert!(!info.done);
     }
@@ -125,7 +124,7 @@ fn the_setup_saves_the_body_the_password_and_the_machines_files() {
     assert!(text.contains("utc_offset = \"+07:00\""), "{text}");
     // Everything else of the configuration as it was.
     assert!(text.starts_with(before_cfg.lines().next().unwrap()));
-    let info: volost::service::SetupInfo = d.client().call(Call::SetupInfo).unwrap();
+    let info: volost::service::SetupInfo = d.client().ask(call::SetupInfo).unwrap();
     assert!(info.done);
     // Backups are encrypted from now on: the secret half beside the configuration, 0600,
     // apart from the data directory; the public half in [backup] recipient.
@@ -155,7 +154,7 @@ fn the_setup_saves_the_body_the_password_and_the_machines_files() {
     // An administrator asks for the setup again from the TUI; a specialist may not.
     let mut admin = d.login("admin", "berezovka-2026");
     let spec: OneTimePassword = admin
-        .call(Call::AddUser(NewUser {
+        .ask(call::AddUser(NewUser {
             login: "spec".into(),
             full_name: "Иванова Марина Сергеевна".into(),
             dept: None,
@@ -165,15 +164,15 @@ fn the_setup_saves_the_body_the_password_and_the_machines_files() {
         .unwrap();
     let mut s = d.client();
     s.login("spec", &spec.password).unwrap();
-    s.call::<()>(Call::ChangePassword {
+    s.ask(call::ChangePassword {
         old: spec.password.clone(),
         new: "specialist-2026".into(),
     })
     .unwrap();
-    let e = s.call::<()>(Call::RequestSetup).unwrap_err();
+    let e = s.ask(call::RequestSetup).unwrap_err();
     assert_eq!(e.api().map(|a| a.status), Some(403));
     assert!(!marker.exists());
-    admin.call::<()>(Call::RequestSetup).unwrap();
+    admin.ask(call::RequestSetup).unwrap();
     assert!(marker.exists());
     d.stop();
 }

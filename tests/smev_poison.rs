@@ -10,7 +10,7 @@ use common::daemon::*;
 use common::sim::*;
 use common::*;
 use std::time::{Duration, Instant};
-use volost::api::Call;
+use volost::api::call;
 use volost::domain::*;
 use volost::smev::sim::{PoisonKind, PoisonOrder};
 
@@ -54,7 +54,7 @@ fn unreadable_messages_are_refused_once_and_the_queue_goes_on() {
     let before = d.memory_kib("VmRSS");
     let mut c = d.login("spec", "password-1");
     let _: OutgoingRequest = c
-        .call(Call::SubmitOutgoing {
+        .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
         })
@@ -63,7 +63,7 @@ fn unreadable_messages_are_refused_once_and_the_queue_goes_on() {
     let t0 = Instant::now();
     loop {
         let (r, _): (OutgoingRequest, Vec<HistoryEntry>) =
-            c.call(Call::Outgoing { id: ids[0] }).unwrap();
+            c.ask(call::Outgoing { id: ids[0] }).unwrap();
         if r.status == OutStatus::Answered {
             break;
         }

@@ -106,12 +106,12 @@ fn log_in_claim_a_task_see_another_sessions_claim_and_complete_from_the_card() {
     // Another session claims a second task: the list on screen follows without a key.
     let mut other = d.login("spec", "password-1");
     let group: volost::service::Page<volost::service::TaskRow> = other
-        .call(volost::api::Call::Queue(volost::service::TaskQuery::new(
+        .ask(volost::api::call::Queue(volost::service::TaskQuery::new(
             Queue::Group,
         )))
         .unwrap();
     let _: Task = other
-        .call(volost::api::Call::Claim {
+        .ask(volost::api::call::Claim {
             id: group.rows[0].id,
             take_over: false,
         })

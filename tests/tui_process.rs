@@ -9,7 +9,7 @@ mod common;
 use common::daemon::*;
 use common::tmux::*;
 use common::*;
-use volost::api::Call;
+use volost::api::call;
 use volost::domain::*;
 use volost::service::*;
 
@@ -85,7 +85,7 @@ fn a_specialist_works_an_epgu_application_from_its_task_and_the_desk_one_to_the_
             },
             ..AppQuery::default()
         };
-        let page: Page<AppRow> = head.call(Call::Applications(q)).unwrap();
+        let page: Page<AppRow> = head.ask(call::Applications(q)).unwrap();
         assert_eq!(
             page.rows.len(),
             1,
@@ -94,17 +94,17 @@ fn a_specialist_works_an_epgu_application_from_its_task_and_the_desk_one_to_the_
         page.rows[0].id
     };
     let sup_id = {
-        let users: Vec<UserView> = head.call(Call::Users).unwrap();
+        let users: Vec<UserView> = head.ask(call::Users).unwrap();
         users.iter().find(|u| u.login == "super").unwrap().id
     };
     let _: Application = head
-        .call(Call::Act {
+        .ask(call::Act {
             id: row,
             input: ActionInput::new(Action::AssignExecutor(sup_id)),
         })
         .unwrap();
     let _: Application = sup
-        .call(Call::Act {
+        .ask(call::Act {
             id: row,
             input: ActionInput::new(Action::Decide(Verdict::Refuse))
                 .with_reason("Земельный участок не в границах поселения", "Отказано"),
@@ -146,14 +146,14 @@ fn a_specialist_works_an_epgu_application_from_its_task_and_the_desk_one_to_the_
     );
     let desk_id = {
         let card: ApplicationCard = head
-            .call(Call::ApplicationByNumber {
+            .ask(call::ApplicationByNumber {
                 number: desk.clone(),
             })
             .unwrap();
         card.app.id
     };
     let _: Application = head
-        .call(Call::Act {
+        .ask(call::Act {
             id: desk_id,
             input: ActionInput::new(Action::Publish),
         })

@@ -2,16 +2,17 @@
 //! goes through [`Api::handle`]; it resolves the session, runs the operation and shapes the
 //! answer. It is blocking (the service layer is), so async callers run it on blocking threads.
 
-use super::proto::*;
 use super::session::Sessions;
 use crate::config::BackupConfig;
 use crate::domain::*;
 use crate::service::Node;
 use crate::smev::Link;
-use crate::{Actor, backup};
-use serde::Serialize;
+use crate::{Actor, Error, backup};
 use serde_json::Value;
 use std::sync::Arc;
+use volost_api::proto::*;
+use volost_api::view::*;
+use volost_api::{Call, Serve, call};
 
 /// Who is on the other end of a connection, as the kernel tells it (`SO_PEERCRED`).
 #[derive(Clone, Copy, Debug, Default)]
@@ -49,13 +50,6 @@ fn operator(caller: &Caller, what: &str) -> Result<(), ApiError> {
             format!("{what} запускает оператор узла (root или пользователь volost)"),
         ))
     }
-}
-
-fn ok<T: Serialize>(v: T) -> Result<Value, ApiError> {
-    serde_json::to_value(v).map_err(|e| {
-        tracing::error!("reply not serialisable: {e}");
-        ApiError::new(500, "internal", "Внутренняя ошибка узла")
-    })
 }
 
 impl Api {
@@ -115,263 +109,808 @@ impl Api {
     }
 
     fn run(&self, req: Request, caller: &Caller) -> Result<Value, ApiError> {
-        let n = &*self.node;
-        match req.call {
-            Call::Login { login, password } => {
-                let u = n.login_from(&login, &password, self.source(caller))?;
-                let token = self.sessions.open(u.id);
-                tracing::info!(login, uid = caller.uid, pid = caller.pid, "session opened");
-                return ok(self.session_info(&u, Some(token)));
+        let user = match &req.call {
+            // With no session: logging in, the operator's calls, and `check`, which is
+            // read-only and tells counts and faults, never the data (support over SSH may
+            // run it).
+            Call::Login(_)
+            | Call::Backup(_)
+            | Call::Check(_)
+            | Call::Unreadable(_)
+            | Call::UnreadableBytes(_)
+            | Call::OperatorPasswd(_)
+            | Call::SetupInfo(_)
+            | Call::Setup(_) => None,
+            call => {
+                let token = req.token.as_deref().ok_or_else(unauthorized)?;
+                // A screen's own polling for changes is not the user's activity.
+                Some(match call {
+                    Call::Changes(_) | Call::Pulse(_) => self.sessions.peek(token)?,
+                    _ => self.sessions.touch(token)?,
+                })
             }
-            Call::Backup => {
-                operator(caller, "Резервную копию")?;
-                let plan = backup::Plan::of(&self.backup).map_err(crate::Error::Internal)?;
-                let path = backup::take(n, &plan)?;
-                return ok(path.display().to_string());
-            }
-            Call::Unreadable { n: limit } => {
-                operator(caller, "Список непрочитанных сообщений СМЭВ")?;
-                return ok(n.exchange_unreadable(limit)?);
-            }
-            Call::UnreadableBytes { id } => {
-                operator(caller, "Непрочитанное сообщение СМЭВ")?;
-                let bytes = n
-                    .exchange_unreadable(usize::MAX)?
-                    .iter()
-                    .any(|e| e.id == id)
-                    .then(|| n.exchange_inbox_bytes(id))
-                    .transpose()?
-                    .flatten()
-                    .ok_or_else(|| crate::Error::not_found("unreadable message", id))?;
-                return ok(crate::api::Bytes(bytes));
-            }
-            Call::OperatorPasswd { login } => {
-                operator(caller, "Сброс пароля с консоли узла")?;
-                let pw = n.reset_password(Actor::System(OrgId(1)), &login)?;
-                tracing::info!(login, uid = caller.uid, "password reset by the operator");
-                return ok(pw);
-            }
-            Call::SetupInfo => {
-                operator(caller, "Первоначальную настройку")?;
-                return ok(n.setup_info(Actor::System(OrgId(1)))?);
-            }
-            Call::Setup(s) => {
-                operator(caller, "Первоначальную настройку")?;
-                n.setup(Actor::System(OrgId(1)), &s)?;
-                tracing::info!(uid = caller.uid, "node set up from the console");
-                return ok(());
-            }
-            // Read-only and says nothing of the data but counts: any account that may reach
-            // the socket (group volost: support over SSH) may run it.
-            Call::Check => {
-                let r = n.check()?;
-                return ok(CheckReply {
-                    rows: r.rows.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
-                    index_entries: r.index_entries,
-                    problems: r.problems,
-                });
-            }
-            _ => {}
-        }
-        let token = req
-            .token
-            .as_deref()
-            .ok_or_else(|| ApiError::new(401, "unauthorized", "Требуется вход в систему"))?;
-        // A screen's own polling for changes is not the user's activity.
-        let user = match req.call {
-            Call::Changes | Call::Pulse => self.sessions.peek(token)?,
-            _ => self.sessions.touch(token)?,
         };
-        let a = Actor::User(user);
-        match req.call {
-            Call::Login { .. }
-            | Call::Backup
-            | Call::Check
-            | Call::Unreadable { .. }
-            | Call::UnreadableBytes { .. }
-            | Call::OperatorPasswd { .. }
-            | Call::SetupInfo
-            | Call::Setup(_) => Err(ApiError::bad_request("unreachable")),
-            Call::Logout => {
-                let r = n.logout(a);
-                self.sessions.close(token);
-                r?;
-                ok(())
-            }
-            Call::Whoami => ok(self.session_info(&n.whoami(a)?, None)),
-            Call::Changes => ok(n.change_seq(a)?),
-            Call::Pulse => ok(Pulse {
-                changes: n.change_seq(a)?,
-                smev: self.link.snapshot(),
-                disk_low: self
-                    .data_dir
-                    .as_deref()
-                    .and_then(crate::store::space)
-                    .is_some_and(|(free, _)| free < crate::store::LOW_SPACE),
-                calendar: n.calendar_status().ok(),
-            }),
-            Call::ChangePassword { old, new } => {
-                ok(n.change_password_from(a, &old, &new, self.source(caller))?)
-            }
-            Call::Queue(q) => ok(n.queue(a, &q)?),
-            Call::Task { id } => ok(n.task(a, id)?),
-            Call::Claim { id, take_over } => ok(n.claim(a, id, take_over)?),
-            Call::ReturnToGroup { id } => ok(n.return_to_group(a, id)?),
-            Call::SetDue { id, due } => ok(n.set_due(a, id, due)?),
-            Call::Complete {
-                id,
-                finish,
-                comment,
-            } => ok(n.complete(a, id, finish, &comment)?),
-            Call::LaunchService { service, dept } => ok(n.launch_service(a, service, dept)?),
-            Call::ProcessMap { process } => ok(n.process_map(a, process)?),
-            Call::ProcessTasks { process } => ok(n.process_tasks(a, process)?),
-            Call::Archive(q) => ok(n.archive(a, &q)?),
-            Call::ArchiveProcess { process } => ok(n.archive_process(a, process)?),
-            Call::Report(q) => ok(n.report(a, &q)?),
-            Call::Export { what, format } => {
-                let f = n.export(a, &what, format)?;
-                ok(ExportReply {
-                    name: f.name,
-                    data: Bytes(f.data),
-                })
-            }
-            Call::Applications(q) => ok(n.applications(a, &q)?),
-            Call::Application { id } => ok(n.application(a, id)?),
-            Call::ApplicationByNumber { number } => ok(n.application_by_number(a, &number)?),
-            Call::CreateApplication(new) => ok(n.create_application(a, &new)?),
-            Call::UpdateDraft { id, data } => ok(n.update_draft(a, id, &data)?),
-            Call::Act { id, input } => ok(n.act(a, id, &input)?),
-            Call::CreateApplicant(input) => ok(n.create_applicant(a, &input)?),
-            Call::FindApplicants { query, limit } => ok(n.find_applicants(a, &query, limit)?),
-            Call::Applicant { id } => ok(n.applicant(a, id)?),
-            Call::CreateOutgoing {
-                kind,
-                application,
-                data,
-            } => ok(n.create_outgoing(a, kind, application, &data)?),
-            Call::Outgoing { id } => ok(n.outgoing(a, id)?),
-            Call::SubmitOutgoing { id, pin } => {
-                ok(n.submit_outgoing(a, id, pin.as_ref().map(Pin::as_str))?)
-            }
-            Call::ReopenOutgoing { id } => ok(n.reopen_outgoing(a, id)?),
-            Call::OutgoingList(l) => {
-                ok(n.outgoing_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
-            }
-            Call::IncomingList(l) => {
-                ok(n.incoming_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
-            }
-            Call::Incoming { id } => ok(n.incoming(a, id)?),
-            Call::Regional { id } => ok(n.regional(a, id)?),
-            Call::Route { about } => ok(n.route(a, about)?),
-            Call::RegionalList(l) => {
-                ok(n.regional_list(a, &l.filter, l.desc, l.after.as_ref(), l.limit)?)
-            }
-            Call::AnswerIncoming { id, answer, pin } => {
-                ok(n.answer_incoming(a, id, &answer, pin.as_ref().map(Pin::as_str))?)
-            }
-            Call::ClaimIncoming { id, take_over } => ok(n.claim_incoming(a, id, take_over)?),
-            Call::ReturnIncoming { id } => ok(n.return_incoming(a, id)?),
-            Call::CommentIncoming { id, comment } => ok(n.comment_incoming(a, id, &comment)?),
-            Call::CreateRegional(input) => ok(n.create_regional(a, &input)?),
-            Call::SendRegional { id, pin } => {
-                ok(n.send_regional(a, id, pin.as_ref().map(Pin::as_str))?)
-            }
-            Call::CompleteRegional { id, answer } => ok(n.complete_regional(a, id, &answer)?),
-            Call::Services { all } => ok(n.services(a, all)?),
-            Call::Service { id } => ok(n.service(a, id)?),
-            Call::RequestKinds => ok(n.request_kinds(a)?),
-            Call::AddService(spec) => ok(n.add_service(a, &spec)?),
-            Call::AddRequestKind(spec) => ok(n.add_request_kind(a, &spec)?),
-            Call::SetServiceActive { id, active } => ok(n.set_service_active(a, id, active)?),
-            Call::SetPassport { id, passport } => ok(n.set_passport(a, id, &passport)?),
-            Call::UpdateService { id, spec } => ok(n.update_service(a, id, &spec)?),
-            Call::UpdateRequestKind { id, spec } => ok(n.update_request_kind(a, id, &spec)?),
-            Call::Org => ok(n.org(a)?),
-            Call::AddFile { owner, name, data } => ok(n.add_file(a, owner, &name, &data.0)?),
-            Call::Files { owner } => ok(n.files(a, owner)?),
-            Call::File { id } => {
-                let f = n.file(a, id)?;
-                ok(FileReply {
-                    file: f.file,
-                    data: Bytes(f.data),
-                })
-            }
-            Call::RemoveFile { id } => ok(n.remove_file(a, id)?),
-            Call::Bodies => ok(n.bodies(a)?),
-            Call::RegistryExport => ok(n.registry_signed(a, None)?),
-            Call::RegistryImport { text } => ok(n.import_registry(a, &text, None)?),
-            Call::RegionalBodies => ok(n.regional_bodies(a)?),
-            Call::Departments => ok(n.departments(a)?),
-            Call::AddDepartment { name, parent } => ok(n.add_department(a, &name, parent)?),
-            Call::Groups => ok(n.groups(a)?),
-            Call::AddGroup { name } => ok(n.add_group(a, &name)?),
-            Call::Roles => ok(n.roles(a)?),
-            Call::Calendar => ok(n.calendar(a)?),
-            Call::SetCalendarDay { date, off } => ok(n.set_calendar_day(a, date, off)?),
-            Call::ImportCalendar { name, data } => ok(n.import_calendar(a, &data.0, &name)?),
-            Call::Users => ok(n.list_users(a)?),
-            Call::AddUser(new) => {
-                let (u, password) = n.add_user(a, &new)?;
-                ok(OneTimePassword {
-                    user: u.id,
-                    login: u.login,
-                    password,
-                })
-            }
-            Call::ResetPassword { login } => {
-                let password = n.reset_password(a, &login)?;
-                let user = n
-                    .user_by_login(&login)?
-                    .ok_or_else(|| crate::Error::not_found("user", &login))?;
-                // The old password is void, and so are the sessions opened with it.
-                self.sessions.close_user(user.id);
-                ok(OneTimePassword {
-                    user: user.id,
-                    login: user.login,
-                    password,
-                })
-            }
-            Call::SetUserActive { user, active } => {
-                n.set_user_active(a, user, active)?;
-                if !active {
-                    self.sessions.close_user(user);
-                }
-                ok(())
-            }
-            Call::SetUserRoles {
-                user,
-                roles,
-                groups,
-            } => ok(n.set_user_roles(a, user, &roles, &groups)?),
-            Call::AuditTail { n: count } => ok(n.audit_tail(a, count)?),
-            Call::RequestSetup => {
-                // The right first: whether this node has a setup screen is not for everyone.
-                if !n.whoami(a)?.rights.has(Right::Administer) {
-                    return Err(crate::Error::Forbidden {
-                        op: "node.setup_request",
-                        right: Right::Administer,
-                    }
-                    .into());
-                }
-                let marker = self
-                    .data_dir
-                    .as_ref()
-                    .map(|d| d.join(crate::setup::PENDING));
-                let marker = marker.as_ref().ok_or_else(|| {
-                    ApiError::new(
-                        409,
-                        "conflict",
-                        "На этом узле нет экрана первоначальной настройки",
-                    )
-                })?;
-                n.request_setup(a)?;
-                std::fs::write(marker, b"").map_err(|e| {
-                    tracing::error!("cannot write {}: {e}", marker.display());
-                    ApiError::new(500, "internal", "Не удалось запросить настройку узла")
-                })?;
-                ok(())
-            }
+        let mut served = Served {
+            api: self,
+            caller,
+            token: req.token.as_deref(),
+            user,
+        };
+        req.call.serve(&mut served)
+    }
+}
+
+fn unauthorized() -> ApiError {
+    ApiError::new(401, "unauthorized", "Требуется вход в систему")
+}
+
+/// One call being answered: who asks, with which session.
+struct Served<'a> {
+    api: &'a Api,
+    caller: &'a Caller,
+    token: Option<&'a str>,
+    user: Option<UserId>,
+}
+
+impl Served<'_> {
+    fn actor(&self) -> Result<Actor, ApiError> {
+        self.user.map(Actor::User).ok_or_else(unauthorized)
+    }
+}
+
+impl Serve for Served<'_> {
+    fn login(&mut self, args: call::Login) -> Result<SessionInfo, ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let call::Login { login, password } = args;
+        let caller = self.caller;
+        let u = n.login_from(&login, &password, api.source(caller))?;
+        let token = api.sessions.open(u.id);
+        tracing::info!(login, uid = caller.uid, pid = caller.pid, "session opened");
+        Ok(api.session_info(&u, Some(token)))
+    }
+
+    fn backup(&mut self, _: call::Backup) -> Result<String, ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let caller = self.caller;
+        operator(caller, "Резервную копию")?;
+        let plan = backup::Plan::of(&api.backup).map_err(crate::Error::Internal)?;
+        let path = backup::take(n, &plan)?;
+        Ok(path.display().to_string())
+    }
+
+    fn unreadable(&mut self, args: call::Unreadable) -> Result<Vec<InboxEntry>, ApiError> {
+        let n = &*self.api.node;
+        let call::Unreadable { n: limit } = args;
+        let caller = self.caller;
+        operator(caller, "Список непрочитанных сообщений СМЭВ")?;
+        Ok(n.exchange_unreadable(limit)?)
+    }
+
+    fn unreadable_bytes(&mut self, args: call::UnreadableBytes) -> Result<Bytes, ApiError> {
+        let n = &*self.api.node;
+        let _api = self.api;
+        let call::UnreadableBytes { id } = args;
+        let caller = self.caller;
+        operator(caller, "Непрочитанное сообщение СМЭВ")?;
+        let bytes = n
+            .exchange_unreadable(usize::MAX)?
+            .iter()
+            .any(|e| e.id == id)
+            .then(|| n.exchange_inbox_bytes(id))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| crate::Error::not_found("unreadable message", id))?;
+        Ok(crate::api::Bytes(bytes))
+    }
+
+    fn operator_passwd(&mut self, args: call::OperatorPasswd) -> Result<String, ApiError> {
+        let n = &*self.api.node;
+        let call::OperatorPasswd { login } = args;
+        let caller = self.caller;
+        operator(caller, "Сброс пароля с консоли узла")?;
+        let pw = n.reset_password(Actor::System(OrgId(1)), &login)?;
+        tracing::info!(login, uid = caller.uid, "password reset by the operator");
+        Ok(pw)
+    }
+
+    fn setup_info(&mut self, _: call::SetupInfo) -> Result<SetupInfo, ApiError> {
+        let n = &*self.api.node;
+        let caller = self.caller;
+        operator(caller, "Первоначальную настройку")?;
+        Ok(n.setup_info(Actor::System(OrgId(1)))?)
+    }
+
+    fn setup(&mut self, args: call::Setup) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::Setup(s) = args;
+        let caller = self.caller;
+        operator(caller, "Первоначальную настройку")?;
+        n.setup(Actor::System(OrgId(1)), &s)?;
+        tracing::info!(uid = caller.uid, "node set up from the console");
+        Ok(())
+    }
+
+    fn check(&mut self, _: call::Check) -> Result<CheckReply, ApiError> {
+        let n = &*self.api.node;
+        let r = n.check()?;
+        Ok(CheckReply {
+            rows: r.rows.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
+            index_entries: r.index_entries,
+            problems: r.problems,
+        })
+    }
+
+    fn changes(&mut self, _: call::Changes) -> Result<u64, ApiError> {
+        Ok(self.api.node.change_seq(self.actor()?)?)
+    }
+
+    fn logout(&mut self, _: call::Logout) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let a = self.actor()?;
+        let r = n.logout(a);
+        if let Some(token) = self.token {
+            api.sessions.close(token);
         }
+        r?;
+        Ok(())
+    }
+
+    fn whoami(&mut self, _: call::Whoami) -> Result<SessionInfo, ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let a = self.actor()?;
+        Ok(api.session_info(&n.whoami(a)?, None))
+    }
+
+    fn pulse(&mut self, _: call::Pulse) -> Result<Pulse, ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let a = self.actor()?;
+        Ok(Pulse {
+            changes: n.change_seq(a)?,
+            smev: api.link.snapshot(),
+            disk_low: self
+                .api
+                .data_dir
+                .as_deref()
+                .and_then(crate::store::space)
+                .is_some_and(|(free, _)| free < crate::store::LOW_SPACE),
+            calendar: n.calendar_status().ok(),
+        })
+    }
+
+    fn change_password(&mut self, args: call::ChangePassword) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let call::ChangePassword { old, new } = args;
+        let a = self.actor()?;
+        let caller = self.caller;
+        Ok(n.change_password_from(a, &old, &new, api.source(caller))?)
+    }
+
+    fn queue(&mut self, args: call::Queue) -> Result<Page<TaskRow>, ApiError> {
+        let n = &*self.api.node;
+        let call::Queue(q) = args;
+        let a = self.actor()?;
+        Ok(n.queue(a, &q)?)
+    }
+
+    fn task(&mut self, args: call::Task) -> Result<TaskCard, ApiError> {
+        let n = &*self.api.node;
+        let call::Task { id } = args;
+        let a = self.actor()?;
+        Ok(n.task(a, id)?)
+    }
+
+    fn claim(&mut self, args: call::Claim) -> Result<Task, ApiError> {
+        let n = &*self.api.node;
+        let call::Claim { id, take_over } = args;
+        let a = self.actor()?;
+        Ok(n.claim(a, id, take_over)?)
+    }
+
+    fn return_to_group(&mut self, args: call::ReturnToGroup) -> Result<Task, ApiError> {
+        let n = &*self.api.node;
+        let call::ReturnToGroup { id } = args;
+        let a = self.actor()?;
+        Ok(n.return_to_group(a, id)?)
+    }
+
+    fn set_due(&mut self, args: call::SetDue) -> Result<Task, ApiError> {
+        let n = &*self.api.node;
+        let call::SetDue { id, due } = args;
+        let a = self.actor()?;
+        Ok(n.set_due(a, id, due)?)
+    }
+
+    fn complete(&mut self, args: call::Complete) -> Result<Option<Task>, ApiError> {
+        let n = &*self.api.node;
+        let call::Complete {
+            id,
+            finish,
+            comment,
+        } = args;
+        let a = self.actor()?;
+        Ok(n.complete(a, id, finish, &comment)?)
+    }
+
+    fn launch_service(&mut self, args: call::LaunchService) -> Result<Process, ApiError> {
+        let n = &*self.api.node;
+        let call::LaunchService { service, dept } = args;
+        let a = self.actor()?;
+        Ok(n.launch_service(a, service, dept)?)
+    }
+
+    fn process_map(&mut self, args: call::ProcessMap) -> Result<ProcessMap, ApiError> {
+        let n = &*self.api.node;
+        let call::ProcessMap { process } = args;
+        let a = self.actor()?;
+        Ok(n.process_map(a, process)?)
+    }
+
+    fn process_tasks(&mut self, args: call::ProcessTasks) -> Result<Vec<Task>, ApiError> {
+        let n = &*self.api.node;
+        let call::ProcessTasks { process } = args;
+        let a = self.actor()?;
+        Ok(n.process_tasks(a, process)?)
+    }
+
+    fn archive(&mut self, args: call::Archive) -> Result<Page<ArchiveRow>, ApiError> {
+        let n = &*self.api.node;
+        let call::Archive(q) = args;
+        let a = self.actor()?;
+        Ok(n.archive(a, &q)?)
+    }
+
+    fn archive_process(&mut self, args: call::ArchiveProcess) -> Result<ArchiveTree, ApiError> {
+        let n = &*self.api.node;
+        let call::ArchiveProcess { process } = args;
+        let a = self.actor()?;
+        Ok(n.archive_process(a, process)?)
+    }
+
+    fn report(&mut self, args: call::Report) -> Result<Report, ApiError> {
+        let n = &*self.api.node;
+        let call::Report(q) = args;
+        let a = self.actor()?;
+        Ok(n.report(a, &q)?)
+    }
+
+    fn export(&mut self, args: call::Export) -> Result<ExportReply, ApiError> {
+        let n = &*self.api.node;
+        let call::Export { what, format } = args;
+        let a = self.actor()?;
+        let f = n.export(a, &what, format)?;
+        Ok(ExportReply {
+            name: f.name,
+            data: Bytes(f.data),
+        })
+    }
+
+    fn applications(&mut self, args: call::Applications) -> Result<Page<AppRow>, ApiError> {
+        let n = &*self.api.node;
+        let call::Applications(q) = args;
+        let a = self.actor()?;
+        Ok(n.applications(a, &q)?)
+    }
+
+    fn application(&mut self, args: call::Application) -> Result<ApplicationCard, ApiError> {
+        let n = &*self.api.node;
+        let call::Application { id } = args;
+        let a = self.actor()?;
+        Ok(n.application(a, id)?)
+    }
+
+    fn application_by_number(
+        &mut self,
+        args: call::ApplicationByNumber,
+    ) -> Result<ApplicationCard, ApiError> {
+        let n = &*self.api.node;
+        let call::ApplicationByNumber { number } = args;
+        let a = self.actor()?;
+        Ok(n.application_by_number(a, &number)?)
+    }
+
+    fn create_application(
+        &mut self,
+        args: call::CreateApplication,
+    ) -> Result<Application, ApiError> {
+        let n = &*self.api.node;
+        let call::CreateApplication(new) = args;
+        let a = self.actor()?;
+        Ok(n.create_application(a, &new)?)
+    }
+
+    fn update_draft(&mut self, args: call::UpdateDraft) -> Result<Application, ApiError> {
+        let n = &*self.api.node;
+        let call::UpdateDraft { id, data } = args;
+        let a = self.actor()?;
+        Ok(n.update_draft(a, id, &data)?)
+    }
+
+    fn act(&mut self, args: call::Act) -> Result<Application, ApiError> {
+        let n = &*self.api.node;
+        let call::Act { id, input } = args;
+        let a = self.actor()?;
+        Ok(n.act(a, id, &input)?)
+    }
+
+    fn create_applicant(&mut self, args: call::CreateApplicant) -> Result<Applicant, ApiError> {
+        let n = &*self.api.node;
+        let call::CreateApplicant(input) = args;
+        let a = self.actor()?;
+        Ok(n.create_applicant(a, &input)?)
+    }
+
+    fn find_applicants(&mut self, args: call::FindApplicants) -> Result<Vec<Applicant>, ApiError> {
+        let n = &*self.api.node;
+        let call::FindApplicants { query, limit } = args;
+        let a = self.actor()?;
+        Ok(n.find_applicants(a, &query, limit)?)
+    }
+
+    fn applicant(&mut self, args: call::Applicant) -> Result<Applicant, ApiError> {
+        let n = &*self.api.node;
+        let call::Applicant { id } = args;
+        let a = self.actor()?;
+        Ok(n.applicant(a, id)?)
+    }
+
+    fn create_outgoing(&mut self, args: call::CreateOutgoing) -> Result<OutgoingRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::CreateOutgoing {
+            kind,
+            application,
+            data,
+        } = args;
+        let a = self.actor()?;
+        Ok(n.create_outgoing(a, kind, application, &data)?)
+    }
+
+    fn outgoing(
+        &mut self,
+        args: call::Outgoing,
+    ) -> Result<(OutgoingRequest, Vec<HistoryEntry>), ApiError> {
+        let n = &*self.api.node;
+        let call::Outgoing { id } = args;
+        let a = self.actor()?;
+        Ok(n.outgoing(a, id)?)
+    }
+
+    fn submit_outgoing(&mut self, args: call::SubmitOutgoing) -> Result<OutgoingRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::SubmitOutgoing { id, pin } = args;
+        let a = self.actor()?;
+        Ok(n.submit_outgoing(a, id, pin.as_ref().map(Pin::as_str))?)
+    }
+
+    fn reopen_outgoing(&mut self, args: call::ReopenOutgoing) -> Result<OutgoingRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::ReopenOutgoing { id } = args;
+        let a = self.actor()?;
+        Ok(n.reopen_outgoing(a, id)?)
+    }
+
+    fn outgoing_list(&mut self, args: call::OutgoingList) -> Result<Page<OutRow>, ApiError> {
+        let n = &*self.api.node;
+        let call::OutgoingList(l) = args;
+        let a = self.actor()?;
+        Ok(n.outgoing_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
+    }
+
+    fn incoming_list(&mut self, args: call::IncomingList) -> Result<Page<InRow>, ApiError> {
+        let n = &*self.api.node;
+        let call::IncomingList(l) = args;
+        let a = self.actor()?;
+        Ok(n.incoming_list(a, &l.filter, l.sort, l.desc, l.after.as_ref(), l.limit)?)
+    }
+
+    fn incoming(
+        &mut self,
+        args: call::Incoming,
+    ) -> Result<(IncomingRequest, Vec<HistoryEntry>), ApiError> {
+        let n = &*self.api.node;
+        let call::Incoming { id } = args;
+        let a = self.actor()?;
+        Ok(n.incoming(a, id)?)
+    }
+
+    fn regional(
+        &mut self,
+        args: call::Regional,
+    ) -> Result<(RegionalRequest, Vec<HistoryEntry>), ApiError> {
+        let n = &*self.api.node;
+        let call::Regional { id } = args;
+        let a = self.actor()?;
+        Ok(n.regional(a, id)?)
+    }
+
+    fn route(&mut self, args: call::Route) -> Result<Option<RouteView>, ApiError> {
+        let n = &*self.api.node;
+        let call::Route { about } = args;
+        let a = self.actor()?;
+        Ok(n.route(a, about)?)
+    }
+
+    fn regional_list(&mut self, args: call::RegionalList) -> Result<Page<RegRow>, ApiError> {
+        let n = &*self.api.node;
+        let call::RegionalList(l) = args;
+        let a = self.actor()?;
+        Ok(n.regional_list(a, &l.filter, l.desc, l.after.as_ref(), l.limit)?)
+    }
+
+    fn answer_incoming(&mut self, args: call::AnswerIncoming) -> Result<IncomingRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::AnswerIncoming { id, answer, pin } = args;
+        let a = self.actor()?;
+        Ok(n.answer_incoming(a, id, &answer, pin.as_ref().map(Pin::as_str))?)
+    }
+
+    fn claim_incoming(&mut self, args: call::ClaimIncoming) -> Result<IncomingRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::ClaimIncoming { id, take_over } = args;
+        let a = self.actor()?;
+        Ok(n.claim_incoming(a, id, take_over)?)
+    }
+
+    fn return_incoming(&mut self, args: call::ReturnIncoming) -> Result<IncomingRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::ReturnIncoming { id } = args;
+        let a = self.actor()?;
+        Ok(n.return_incoming(a, id)?)
+    }
+
+    fn comment_incoming(&mut self, args: call::CommentIncoming) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::CommentIncoming { id, comment } = args;
+        let a = self.actor()?;
+        Ok(n.comment_incoming(a, id, &comment)?)
+    }
+
+    fn create_regional(&mut self, args: call::CreateRegional) -> Result<RegionalRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::CreateRegional(input) = args;
+        let a = self.actor()?;
+        Ok(n.create_regional(a, &input)?)
+    }
+
+    fn send_regional(&mut self, args: call::SendRegional) -> Result<RegionalRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::SendRegional { id, pin } = args;
+        let a = self.actor()?;
+        Ok(n.send_regional(a, id, pin.as_ref().map(Pin::as_str))?)
+    }
+
+    fn complete_regional(
+        &mut self,
+        args: call::CompleteRegional,
+    ) -> Result<RegionalRequest, ApiError> {
+        let n = &*self.api.node;
+        let call::CompleteRegional { id, answer } = args;
+        let a = self.actor()?;
+        Ok(n.complete_regional(a, id, &answer)?)
+    }
+
+    fn services(&mut self, args: call::Services) -> Result<Vec<Service>, ApiError> {
+        let n = &*self.api.node;
+        let call::Services { all } = args;
+        let a = self.actor()?;
+        Ok(n.services(a, all)?)
+    }
+
+    fn service(&mut self, args: call::Service) -> Result<Service, ApiError> {
+        let n = &*self.api.node;
+        let call::Service { id } = args;
+        let a = self.actor()?;
+        Ok(n.service(a, id)?)
+    }
+
+    fn request_kinds(&mut self, _: call::RequestKinds) -> Result<Vec<RequestKind>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.request_kinds(a)?)
+    }
+
+    fn add_service(&mut self, args: call::AddService) -> Result<ServiceId, ApiError> {
+        let n = &*self.api.node;
+        let call::AddService(spec) = args;
+        let a = self.actor()?;
+        Ok(n.add_service(a, &spec)?)
+    }
+
+    fn add_request_kind(&mut self, args: call::AddRequestKind) -> Result<KindId, ApiError> {
+        let n = &*self.api.node;
+        let call::AddRequestKind(spec) = args;
+        let a = self.actor()?;
+        Ok(n.add_request_kind(a, &spec)?)
+    }
+
+    fn set_service_active(&mut self, args: call::SetServiceActive) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::SetServiceActive { id, active } = args;
+        let a = self.actor()?;
+        Ok(n.set_service_active(a, id, active)?)
+    }
+
+    fn set_passport(&mut self, args: call::SetPassport) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::SetPassport { id, passport } = args;
+        let a = self.actor()?;
+        Ok(n.set_passport(a, id, &passport)?)
+    }
+
+    fn update_service(&mut self, args: call::UpdateService) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::UpdateService { id, spec } = args;
+        let a = self.actor()?;
+        Ok(n.update_service(a, id, &spec)?)
+    }
+
+    fn update_request_kind(&mut self, args: call::UpdateRequestKind) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::UpdateRequestKind { id, spec } = args;
+        let a = self.actor()?;
+        Ok(n.update_request_kind(a, id, &spec)?)
+    }
+
+    fn org(&mut self, _: call::Org) -> Result<Org, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.org(a)?)
+    }
+
+    fn add_file(&mut self, args: call::AddFile) -> Result<Attachment, ApiError> {
+        let n = &*self.api.node;
+        let call::AddFile { owner, name, data } = args;
+        let a = self.actor()?;
+        Ok(n.add_file(a, owner, &name, &data.0)?)
+    }
+
+    fn files(&mut self, args: call::Files) -> Result<Vec<Attachment>, ApiError> {
+        let n = &*self.api.node;
+        let call::Files { owner } = args;
+        let a = self.actor()?;
+        Ok(n.files(a, owner)?)
+    }
+
+    fn file(&mut self, args: call::File) -> Result<FileReply, ApiError> {
+        let n = &*self.api.node;
+        let call::File { id } = args;
+        let a = self.actor()?;
+        let f = n.file(a, id)?;
+        Ok(FileReply {
+            file: f.file,
+            data: Bytes(f.data),
+        })
+    }
+
+    fn remove_file(&mut self, args: call::RemoveFile) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::RemoveFile { id } = args;
+        let a = self.actor()?;
+        Ok(n.remove_file(a, id)?)
+    }
+
+    fn bodies(&mut self, _: call::Bodies) -> Result<Vec<Org>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.bodies(a)?)
+    }
+
+    fn registry_export(&mut self, _: call::RegistryExport) -> Result<String, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.registry_signed(a, None)?)
+    }
+
+    fn registry_import(&mut self, args: call::RegistryImport) -> Result<RegistryImport, ApiError> {
+        let n = &*self.api.node;
+        let call::RegistryImport { text } = args;
+        let a = self.actor()?;
+        Ok(n.import_registry(a, &text, None)?)
+    }
+
+    fn regional_bodies(&mut self, _: call::RegionalBodies) -> Result<Vec<RegionalBody>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.regional_bodies(a)?)
+    }
+
+    fn departments(&mut self, _: call::Departments) -> Result<Vec<Department>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.departments(a)?)
+    }
+
+    fn add_department(&mut self, args: call::AddDepartment) -> Result<DeptId, ApiError> {
+        let n = &*self.api.node;
+        let call::AddDepartment { name, parent } = args;
+        let a = self.actor()?;
+        Ok(n.add_department(a, &name, parent)?)
+    }
+
+    fn groups(&mut self, _: call::Groups) -> Result<Vec<Group>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.groups(a)?)
+    }
+
+    fn add_group(&mut self, args: call::AddGroup) -> Result<GroupId, ApiError> {
+        let n = &*self.api.node;
+        let call::AddGroup { name } = args;
+        let a = self.actor()?;
+        Ok(n.add_group(a, &name)?)
+    }
+
+    fn roles(&mut self, _: call::Roles) -> Result<Vec<Role>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.roles(a)?)
+    }
+
+    fn calendar(&mut self, _: call::Calendar) -> Result<Calendar, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.calendar(a)?)
+    }
+
+    fn set_calendar_day(&mut self, args: call::SetCalendarDay) -> Result<Recomputed, ApiError> {
+        let n = &*self.api.node;
+        let call::SetCalendarDay { date, off } = args;
+        let a = self.actor()?;
+        Ok(n.set_calendar_day(a, date, off)?)
+    }
+
+    fn import_calendar(&mut self, args: call::ImportCalendar) -> Result<CalendarImport, ApiError> {
+        let n = &*self.api.node;
+        let call::ImportCalendar { name, data } = args;
+        let a = self.actor()?;
+        Ok(n.import_calendar(a, &data.0, &name)?)
+    }
+
+    fn users(&mut self, _: call::Users) -> Result<Vec<UserView>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.list_users(a)?)
+    }
+
+    fn add_user(&mut self, args: call::AddUser) -> Result<OneTimePassword, ApiError> {
+        let n = &*self.api.node;
+        let call::AddUser(new) = args;
+        let a = self.actor()?;
+        let (u, password) = n.add_user(a, &new)?;
+        Ok(OneTimePassword {
+            user: u.id,
+            login: u.login,
+            password,
+        })
+    }
+
+    fn reset_password(&mut self, args: call::ResetPassword) -> Result<OneTimePassword, ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let call::ResetPassword { login } = args;
+        let a = self.actor()?;
+        let password = n.reset_password(a, &login)?;
+        let user = n
+            .user_by_login(&login)?
+            .ok_or_else(|| crate::Error::not_found("user", &login))?;
+        // The old password is void, and so are the sessions opened with it.
+        api.sessions.close_user(user.id);
+        Ok(OneTimePassword {
+            user: user.id,
+            login: user.login,
+            password,
+        })
+    }
+
+    fn set_user_active(&mut self, args: call::SetUserActive) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let api = self.api;
+        let call::SetUserActive { user, active } = args;
+        let a = self.actor()?;
+        n.set_user_active(a, user, active)?;
+        if !active {
+            api.sessions.close_user(user);
+        }
+        Ok(())
+    }
+
+    fn set_user_roles(&mut self, args: call::SetUserRoles) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::SetUserRoles {
+            user,
+            roles,
+            groups,
+        } = args;
+        let a = self.actor()?;
+        Ok(n.set_user_roles(a, user, &roles, &groups)?)
+    }
+
+    fn audit_tail(&mut self, args: call::AuditTail) -> Result<Vec<AuditEntry>, ApiError> {
+        let n = &*self.api.node;
+        let call::AuditTail { n: count } = args;
+        let a = self.actor()?;
+        Ok(n.audit_tail(a, count)?)
+    }
+
+    fn request_setup(&mut self, _: call::RequestSetup) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        // The right first: whether this node has a setup screen is not for everyone.
+        if !n.whoami(a)?.rights.has(Right::Administer) {
+            return Err(crate::Error::Forbidden {
+                op: "node.setup_request",
+                right: Right::Administer,
+            }
+            .into());
+        }
+        let marker = self
+            .api
+            .data_dir
+            .as_ref()
+            .map(|d| d.join(crate::setup::PENDING));
+        let marker = marker.as_ref().ok_or_else(|| {
+            ApiError::new(
+                409,
+                "conflict",
+                "На этом узле нет экрана первоначальной настройки",
+            )
+        })?;
+        n.request_setup(a)?;
+        std::fs::write(marker, b"").map_err(|e| {
+            tracing::error!("cannot write {}: {e}", marker.display());
+            ApiError::new(500, "internal", "Не удалось запросить настройку узла")
+        })?;
+        Ok(())
+    }
+}
+
+impl From<&Error> for ApiError {
+    fn from(e: &Error) -> ApiError {
+        use crate::store::StoreError;
+        let (status, code) = match e {
+            Error::BadCredentials => (401, "bad_credentials"),
+            Error::Unauthenticated => (401, "unauthenticated"),
+            Error::LockedOut { .. } => (423, "locked_out"),
+            Error::PasswordChangeRequired => (403, "password_change_required"),
+            Error::Forbidden { .. } | Error::NotAllowed(_) => (403, "forbidden"),
+            Error::NotFound { .. } => (404, "not_found"),
+            Error::InvalidTransition { .. } => (409, "invalid_transition"),
+            Error::AlreadyClaimed { .. } => (409, "already_claimed"),
+            Error::Invalid(_) => (422, "invalid"),
+            Error::Conflict(_) => (409, "conflict"),
+            Error::Busy(_) => (503, "busy"),
+            Error::PinRequired => (428, "pin_required"),
+            Error::WrongPin { left: 0 } => (423, "pin_blocked"),
+            Error::WrongPin { .. } => (403, "wrong_pin"),
+            Error::NoRoom(crate::service::uploads::Refusal::Budget { .. }) => {
+                (507, "upload_budget")
+            }
+            Error::NoRoom(crate::service::uploads::Refusal::Reserve) => (507, "upload_reserve"),
+            Error::Storage(StoreError::DiskFull) => (507, "disk_full"),
+            Error::Storage(StoreError::ReadOnly) => (503, "read_only"),
+            Error::Storage(StoreError::Locked) => (503, "database_locked"),
+            Error::Storage(_) => (500, "storage"),
+            Error::Internal(_) => (500, "internal"),
+        };
+        ApiError {
+            status,
+            code: code.into(),
+            message: e.ru(),
+            fields: match e {
+                Error::Invalid(f) => f.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError::from(&e)
     }
 }

@@ -7,20 +7,9 @@ use crate::catalog::Starter;
 use crate::clock::Clock;
 use crate::domain::*;
 use crate::store::{Read, Record, Store};
-use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
-
-/// The first body of a new node.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct NewOrg {
-    pub name: String,
-    pub short_name: String,
-    pub oktmo: String,
-    pub ogrn: String,
-    pub inn: String,
-}
+pub use volost_api::view::NewOrg;
 
 /// What `init` made: the body, its administrator and the administrator's one-time password.
 pub struct InitResult {
@@ -134,7 +123,7 @@ impl Node {
                 name: "Основная группа".into(),
             };
             w.tx.put(&group)?;
-            starter.install(w, o.id)?;
+            super::catalog::install(&starter, w, o.id)?;
             let admin = add_user(
                 w,
                 o.id,
@@ -171,7 +160,7 @@ impl Node {
                 name: "Основная группа".into(),
             };
             w.tx.put(&group)?;
-            starter.install_services(w, o.id)?;
+            super::catalog::install_services(&starter, w, o.id)?;
             Ok(o.id)
         })
     }

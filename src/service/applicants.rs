@@ -4,6 +4,7 @@ use super::{Actor, Error, FieldError, Node, Result, W};
 use crate::domain::*;
 use crate::store::Record;
 use crate::store::records::{applicant_inn_key, applicant_name_prefix, applicant_snils_key};
+pub use volost_api::view::ApplicantQuery;
 
 /// Validates what staff typed; every wrong field is reported at once.
 pub fn check_applicant(input: &ApplicantInput) -> Result<Applicant> {
@@ -106,32 +107,6 @@ pub(crate) fn create_applicant(w: &mut W, input: &ApplicantInput) -> Result<Appl
     w.tx.put(&a)?;
     w.target("applicant", a.id);
     Ok(a)
-}
-
-/// How to look an applicant up.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum ApplicantQuery {
-    Snils(String),
-    Inn(String),
-    /// A name or its beginning; case and ё/е do not matter.
-    Name(String),
-}
-
-impl ApplicantQuery {
-    /// What a single search box holds: 11 digits are a СНИЛС, 10 or 12 an ИНН, anything
-    /// else the beginning of a name.
-    pub fn guess(text: &str) -> ApplicantQuery {
-        let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-        let only_digits = text
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'));
-        match digits.len() {
-            11 if only_digits => ApplicantQuery::Snils(text.to_string()),
-            10 | 12 if only_digits => ApplicantQuery::Inn(text.to_string()),
-            _ => ApplicantQuery::Name(text.to_string()),
-        }
-    }
 }
 
 /// The index prefix under which the applicants `q` asks for lie.

@@ -1,65 +1,17 @@
 //! Заявки на услуги: creation, the lifecycle through [`transition`], the card and the list.
 
-use super::list::{self, Cursor, Page, Span};
+use super::list::{self, Page, Span};
 use super::tasks::start_process;
 use super::{Actor, Error, FieldError, Node, R, Result, W, history};
 use crate::domain::*;
 use crate::store::records::{app_list_prefix, app_number_key};
 use crate::store::summary::{AppCol, AppScope, AppSummary};
 use crate::store::{Read, Record};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The applicant of a new application: one from the registry, or a new one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum ApplicantRef {
-    Existing(ApplicantId),
-    New(ApplicantInput),
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewApplication {
-    pub service: ServiceId,
-    pub dept: Option<DeptId>,
-    pub applicant: ApplicantRef,
-    pub data: BTreeMap<String, String>,
-    pub source: Source,
-}
-
-/// An action with what the dialog asked for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionInput {
-    pub action: Action,
-    pub comment: String,
-    /// For «Одобрить» / «Отказать»: reason, message for the applicant, files.
-    pub reason: String,
-    pub message: String,
-    pub files: Vec<String>,
-}
-
-impl ActionInput {
-    pub fn new(action: Action) -> ActionInput {
-        ActionInput {
-            action,
-            comment: String::new(),
-            reason: String::new(),
-            message: String::new(),
-            files: Vec::new(),
-        }
-    }
-    pub fn with_comment(mut self, c: &str) -> Self {
-        self.comment = c.into();
-        self
-    }
-    pub fn with_reason(mut self, reason: &str, message: &str) -> Self {
-        self.reason = reason.into();
-        self.message = message.into();
-        self
-    }
-}
+pub use volost_api::view::{
+    ActionInput, AppFilter, AppQuery, AppRow, ApplicantRef, ApplicationCard, NewApplication,
+    ProcessTask,
+};
 
 /// Validates form values against the service's fields; returns normalised values or every
 /// field's message at once. Unknown keys are refused: the form is the template.
@@ -351,40 +303,6 @@ pub(crate) fn update_draft(
     Ok(app)
 }
 
-/// Everything the card shows.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ApplicationCard {
-    pub app: Application,
-    pub service: Service,
-    pub applicant: Applicant,
-    pub assignee: Option<String>,
-    pub history: Vec<HistoryEntry>,
-    /// The actions this user may take now.
-    pub actions: Vec<Action>,
-    /// Working days past the due date, if overdue.
-    pub overdue_days: u32,
-    /// The due date is counted over a year whose decree is not loaded («срок предварительный»).
-    #[serde(default)]
-    pub due_provisional: bool,
-    /// The tasks of its process, oldest first.
-    #[serde(default)]
-    pub tasks: Vec<ProcessTask>,
-}
-
-/// One task of an application's process, as its card lists it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProcessTask {
-    pub id: TaskId,
-    pub name: String,
-    pub queue: Queue,
-    /// Who holds it, or who completed it.
-    pub who: Option<String>,
-    pub due: time::Date,
-    /// Closed with the application, not done.
-    #[serde(default)]
-    pub withdrawn: bool,
-}
-
 pub(crate) fn can_see(who: &super::Who, app: &Application) -> bool {
     who.user.is_none()
         || [Right::Monitoring, Right::AssignExecutors, Right::Approve]
@@ -440,62 +358,6 @@ fn overdue(cal: &Calendar, due: Option<time::Date>, today: time::Date, open: boo
         Some(d) if open => cal.working_days_between(d, today),
         _ => 0,
     }
-}
-
-/// Filters of «Заявки на услуги», all optional and combinable.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppFilter {
-    pub statuses: Vec<Status>,
-    pub service: Option<ServiceId>,
-    pub source: Option<Source>,
-    pub applicant: Option<ApplicantId>,
-    pub assignee: Option<UserId>,
-    pub created_by: Option<UserId>,
-    pub created_from: Option<Ts>,
-    pub created_to: Option<Ts>,
-    pub depts: Vec<DeptId>,
-    pub overdue_only: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppQuery {
-    /// Only my applications (as executor), or all the body's (needs monitoring-like rights).
-    pub mine: bool,
-    pub sort: AppCol,
-    pub desc: bool,
-    pub filter: AppFilter,
-    pub after: Option<Cursor>,
-    pub limit: usize,
-}
-
-impl Default for AppQuery {
-    fn default() -> Self {
-        AppQuery {
-            mine: false,
-            sort: AppCol::Created,
-            desc: true,
-            filter: AppFilter::default(),
-            after: None,
-            limit: 50,
-        }
-    }
-}
-
-/// One line of the list.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AppRow {
-    pub id: AppId,
-    pub number: String,
-    pub status: Status,
-    pub service: String,
-    pub applicant: String,
-    pub source: Source,
-    pub assignee: Option<String>,
-    pub created: Ts,
-    pub due: Option<time::Date>,
-    pub overdue_days: u32,
 }
 
 fn list_apps(r: &R, q: &AppQuery) -> Result<Page<AppRow>> {

@@ -3,7 +3,7 @@
 //! monitoring and administrators see every finished process of their body.
 
 use super::applicants::{ApplicantQuery, applicant_prefix};
-use super::list::{self, Cursor, MAX_PAGE, Page, Span};
+use super::list::{self, MAX_PAGE, Page, Span};
 use super::{Actor, Error, Node, R, Result, Who};
 use crate::domain::*;
 use crate::store::Read;
@@ -11,93 +11,10 @@ use crate::store::records::{
     app_by_applicant_prefix, app_number_key, archive_prefix, archive_user_prefix, out_list_prefix,
 };
 use crate::store::summary::{ArchiveSummary, OutSummary, ReqCol};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// What «Архив» can be searched by; every part optional, all of them at once.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ArchiveFilter {
-    /// «Номер заявки», exactly.
-    pub number: Option<String>,
-    /// «Заявитель»: the beginning of a name, a СНИЛС or an ИНН.
-    pub applicant: Option<String>,
-    pub service: Option<ServiceId>,
-    /// «Завершён в интервале», `[from, to)`.
-    pub from: Option<Ts>,
-    pub to: Option<Ts>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ArchiveQuery {
-    #[serde(default)]
-    pub filter: ArchiveFilter,
-    #[serde(default)]
-    pub after: Option<Cursor>,
-    #[serde(default = "default_limit")]
-    pub limit: usize,
-}
-
-fn default_limit() -> usize {
-    50
-}
-
-/// A line of «Архив»: one finished process.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ArchiveRow {
-    pub process: ProcessId,
-    pub service: String,
-    pub application: Option<AppId>,
-    pub number: Option<String>,
-    pub applicant: Option<String>,
-    /// The application's status when it was read.
-    pub result: Option<Status>,
-    /// The decision on the application, if one was made.
-    pub verdict: Option<Verdict>,
-    pub started: Ts,
-    pub finished: Ts,
-    pub tasks: usize,
-}
-
-/// A document under a task of the tree.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum ArchiveDoc {
-    /// Файл of the application.
-    File { id: FileId, name: String, size: u64 },
-    /// Межведомственный запрос made for the application.
-    Outgoing {
-        id: OutReqId,
-        number: String,
-        kind: String,
-        status: OutStatus,
-    },
-    /// Решение: the verdict and its reason.
-    Decision { verdict: Verdict, reason: String },
-}
-
-/// A task of the tree, with the documents made while it was open.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ArchiveTask {
-    pub id: TaskId,
-    pub name: String,
-    pub executor: Option<String>,
-    pub created: Ts,
-    pub due: time::Date,
-    pub completed: Option<Ts>,
-    /// Working days it was completed after its due date.
-    pub overdue_days: u32,
-    pub documents: Vec<ArchiveDoc>,
-}
-
-/// One finished process as a tree: the documents of the application made before its first
-/// task (the form's files), then each task with its documents.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ArchiveTree {
-    pub row: ArchiveRow,
-    pub before: Vec<ArchiveDoc>,
-    pub tasks: Vec<ArchiveTask>,
-}
+pub use volost_api::view::{
+    ArchiveDoc, ArchiveFilter, ArchiveQuery, ArchiveRow, ArchiveTask, ArchiveTree,
+};
 
 /// Monitoring and administrators see the whole body's archive; everyone else their own.
 fn sees_all(who: &Who) -> bool {

@@ -6,7 +6,7 @@ use super::{Actor, Error, Node, Options, Result, W, resolve};
 use crate::domain::*;
 use crate::store::records::login_key;
 use crate::store::{Read, Record, StoreError};
-use serde::{Deserialize, Serialize};
+pub use volost_api::view::{NewUser, UserView};
 
 pub const MIN_PASSWORD_LEN: usize = 8;
 
@@ -64,31 +64,6 @@ pub(crate) fn find_login(t: &impl Read, login: &str) -> Result<Option<User>> {
         Some(id) => Ok(t.get::<User>(id)?),
         None => Ok(None),
     }
-}
-
-/// A user as shown in lists: no password hash.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UserView {
-    pub id: UserId,
-    pub login: String,
-    pub full_name: String,
-    pub dept: Option<DeptId>,
-    pub roles: Vec<String>,
-    pub groups: Vec<GroupId>,
-    pub must_change_password: bool,
-    pub active: bool,
-}
-
-/// What an administrator enters to create a user.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewUser {
-    pub login: String,
-    pub full_name: String,
-    pub dept: Option<DeptId>,
-    /// Role codes.
-    pub roles: Vec<String>,
-    pub groups: Vec<GroupId>,
 }
 
 fn valid_login(login: &str) -> bool {

@@ -8,8 +8,9 @@ use crate::domain::*;
 use crate::store::records::app_list_prefix;
 use crate::store::summary::{AppCol, AppScope};
 use crate::store::{Read, codec};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+pub use volost_api::view::{CalendarImport, CalendarStatus, Recomputed};
 
 /// Version 1 stored the days off of the starter catalog's one year and the administrator's
 /// changes together, as the whole calendar.
@@ -95,21 +96,6 @@ pub(crate) fn load(t: &impl Read) -> Result<Calendar> {
 fn save(w: &mut W, own: &Calendar) -> Result<()> {
     w.tx.meta_put("calendar", &codec::encode(2, own)?)?;
     Ok(())
-}
-
-/// What a change of the calendar moved.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Recomputed {
-    pub tasks: u32,
-    pub applications: u32,
-}
-
-/// The result of an import.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CalendarImport {
-    /// The years taken, each with its working days.
-    pub years: Vec<(i32, u32)>,
-    pub moved: Recomputed,
 }
 
 /// The first day whose state differs between the two calendars.
@@ -244,15 +230,6 @@ fn change(w: &mut W, change: impl FnOnce(&mut Calendar) -> Result<()>) -> Result
     change_as(w, change)
 }
 
-/// How far the calendar is final, for the status line and `/health`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CalendarStatus {
-    pub today: time::Date,
-    /// The last day of the confirmed years from today's on; `None` when this year itself has
-    /// no decree loaded.
-    pub confirmed_until: Option<time::Date>,
-}
-
 impl Node {
     /// After the node is updated: due dates counted by the calendar of an earlier version —
     /// one that shipped other decrees, or version 1's, which knew 2026 only — move to the
@@ -359,7 +336,7 @@ mod tests {
     /// as marks; every shipped year is there.
     #[test]
     fn a_version_1_calendar_keeps_only_the_administrators_days() {
-        #[derive(Serialize)]
+        #[derive(serde::Serialize)]
         struct V1 {
             holidays: BTreeSet<time::Date>,
             workdays: BTreeSet<time::Date>,

@@ -122,31 +122,29 @@ fn check_code_free(w: &W, old: &str, new: &str, key: Vec<u8>, what: &str) -> Res
     Ok(())
 }
 
-impl Starter {
-    /// Roles are node-wide; services and kinds belong to `org`. The calendar needs nothing
-    /// installed: the shipped decrees and the Labour Code give every year.
-    pub(crate) fn install(&self, w: &mut W, org: OrgId) -> Result<()> {
-        for r in &self.roles {
-            let role = Role {
-                id: RoleId(w.tx.next_id(Role::KIND)?),
-                code: r.code.clone(),
-                name: r.name.clone(),
-                rights: r.rights.iter().copied().collect(),
-            };
-            w.tx.put(&role)?;
-        }
-        self.install_services(w, org)
+/// Installs the starter catalog: roles are node-wide; services and kinds belong to `org`. The
+/// calendar needs nothing installed: the shipped decrees and the Labour Code give every year.
+pub(crate) fn install(starter: &Starter, w: &mut W, org: OrgId) -> Result<()> {
+    for r in &starter.roles {
+        let role = Role {
+            id: RoleId(w.tx.next_id(Role::KIND)?),
+            code: r.code.clone(),
+            name: r.name.clone(),
+            rights: r.rights.iter().copied().collect(),
+        };
+        w.tx.put(&role)?;
     }
+    install_services(starter, w, org)
+}
 
-    pub(crate) fn install_services(&self, w: &mut W, org: OrgId) -> Result<()> {
-        for s in &self.services {
-            add_service(w, org, s)?;
-        }
-        for k in &self.kinds {
-            add_kind(w, org, k)?;
-        }
-        Ok(())
+pub(crate) fn install_services(starter: &Starter, w: &mut W, org: OrgId) -> Result<()> {
+    for s in &starter.services {
+        add_service(w, org, s)?;
     }
+    for k in &starter.kinds {
+        add_kind(w, org, k)?;
+    }
+    Ok(())
 }
 
 impl Node {

@@ -3,13 +3,7 @@
 
 use crate::domain::Right;
 use crate::store::StoreError;
-
-/// A field the user must correct, with the Russian message shown next to it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+pub use volost_api::view::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -1,20 +1,10 @@
 //! Spreadsheets as operations: the period report and the journal of outgoing requests, each
 //! read under the same rights as on screen and written by [`crate::export`].
 
-use super::{Actor, Error, Node, OutFilter, ReportQuery, Result};
+use super::{Actor, Error, Node, Result};
 use crate::domain::display_date;
 use crate::export::{self, FileFormat};
-use serde::{Deserialize, Serialize};
-
-/// What to write.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Exported {
-    /// «Отчёт за период».
-    Report(ReportQuery),
-    /// «Журнал исходящих запросов» of the requests the filter selects.
-    Journal(OutFilter),
-}
+pub use volost_api::view::Exported;
 
 /// A spreadsheet made on the node: a file name to offer and the bytes.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,19 +6,7 @@ use crate::domain::Ts;
 use crate::store::keys::{Key, prefix_end, prefix_upper};
 use crate::store::{Read, StoreError, codec};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-
-/// Where the next page starts: the first index key the previous page did not look at.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cursor(pub Vec<u8>);
-
-/// One page of a list.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    /// Present when there may be more rows after this page.
-    pub next: Option<Cursor>,
-}
+pub use volost_api::view::{Cursor, Page};
 
 /// The ids (trailing u64 of each key) of up to `limit` index entries starting with `prefix`.
 pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Result<Vec<u64>> {

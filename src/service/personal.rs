@@ -8,63 +8,12 @@ use crate::domain::*;
 use crate::smev::keys::NodeKey;
 use crate::smev::personal::{self, PersonalError};
 use crate::store::Read;
+pub use volost_api::view::CertView;
 
 /// Wrong PINs in a row before a certificate is blocked.
 pub const MAX_WRONG_PINS: u32 = 5;
 
-/// Days before the end of a certificate from which staff are warned.
-pub const WARN_DAYS: i64 = 30;
-
-/// A personal certificate as staff and administrators see it: everything but the container.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CertView {
-    pub login: String,
-    pub subject: String,
-    pub serial: String,
-    pub not_before: Ts,
-    pub not_after: Ts,
-    /// Whole days left (negative once it has ended).
-    pub days_left: i64,
-    pub blocked: bool,
-}
-
-impl CertView {
-    fn of(c: &PersonalCert, login: &str, now: Ts) -> CertView {
-        CertView {
-            login: login.into(),
-            subject: c.subject.clone(),
-            serial: c.serial.clone(),
-            not_before: c.not_before,
-            not_after: c.not_after,
-            days_left: (c.not_after.0 - now.0).div_euclid(86_400_000),
-            blocked: c.blocked,
-        }
-    }
-
-    /// The warning's short form, for a narrow status line.
-    pub fn short_warning(&self) -> String {
-        if self.blocked {
-            "ЭП-СП заблок.".into()
-        } else if self.days_left < 0 {
-            "ЭП-СП истекла".into()
-        } else {
-            format!("ЭП-СП: {} дн.", self.days_left)
-        }
-    }
-
-    /// What the status line says when the certificate needs attention, if it does.
-    pub fn warning(&self) -> Option<String> {
-        if self.blocked {
-            Some("ЭП-СП заблокирована".into())
-        } else if self.days_left < 0 {
-            Some("ЭП-СП: срок сертификата истёк".into())
-        } else if self.days_left < WARN_DAYS {
-            Some(format!("ЭП-СП: осталось {} дн.", self.days_left))
-        } else {
-            None
-        }
-    }
-}
+pub use volost_api::view::WARN_DAYS;
 
 /// An employee's key, opened with their PIN for the operation at hand.
 pub struct Signer {
@@ -99,6 +48,18 @@ fn user_in_org(w: &W, login: &str) -> Result<User> {
     let u =
         super::auth::find_login(&w.tx, login)?.ok_or_else(|| Error::not_found("user", login))?;
     w.who.same_org(u.org, "user", login, u)
+}
+
+fn cert_view(c: &PersonalCert, login: &str, now: Ts) -> CertView {
+    CertView {
+        login: login.into(),
+        subject: c.subject.clone(),
+        serial: c.serial.clone(),
+        not_before: c.not_before,
+        not_after: c.not_after,
+        days_left: (c.not_after.0 - now.0).div_euclid(86_400_000),
+        blocked: c.blocked,
+    }
 }
 
 impl Node {
@@ -158,7 +119,7 @@ impl Node {
             };
             w.tx.put(&c)?;
             w.target("user", u.id);
-            Ok(CertView::of(&c, &u.login, w.now))
+            Ok(cert_view(&c, &u.login, w.now))
         })
     }
 
@@ -184,7 +145,7 @@ impl Node {
             let me = r.who.user.as_ref().ok_or(Error::Unauthenticated)?;
             Ok(r.rx
                 .get::<PersonalCert>(me.id.0)?
-                .map(|c| CertView::of(&c, &me.login, r.now)))
+                .map(|c| cert_view(&c, &me.login, r.now)))
         })
     }
 
@@ -200,7 +161,7 @@ impl Node {
                 let login =
                     r.rx.get::<User>(c.id.0)?
                         .map_or_else(String::new, |u| u.login);
-                out.push(CertView::of(&c, &login, r.now));
+                out.push(cert_view(&c, &login, r.now));
             }
             Ok(out)
         })

@@ -18,6 +18,7 @@ use crate::smev::{portal, regional};
 use crate::store::records::{route_message_key, route_of_key};
 use crate::store::{Read, Record, tables};
 use std::collections::BTreeMap;
+pub use volost_api::view::RouteView;
 
 /// Working days an agency's request is due in (Federal Law 210-FZ, art. 7.2: five).
 const ANSWER_DAYS: u32 = 5;
@@ -670,20 +671,6 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
         ),
         format!("MessageID {id}"),
     )
-}
-
-/// What staff are told of a [`Route`]: who sent it and as what. The reply address stays on
-/// the node.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RouteView {
-    pub sender: String,
-    /// The sender's MessageID.
-    pub message_id: String,
-    /// The portal's own number of an application; empty for a request.
-    pub order: String,
-    /// A test message: not to be acted on.
-    pub test: bool,
-    pub received: Ts,
 }
 
 impl Node {

@@ -24,29 +24,8 @@ use crate::smev::reply::{AsyncStatus, Content, Received};
 use crate::smev::xml::Element;
 use crate::store::records::{reg_list_prefix, reg_message_key};
 use crate::store::{Read, Record};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// What staff fill in for «Новый запрос Р-сведений». The provider is a body on this node
-/// (`provider_org`, `provider` then only overrides its name), a body of the regional
-/// directory (`remote`, not together with `provider_org`), or a name only (a body reached
-/// some other way, the request kept here for the record).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegionalInput {
-    #[serde(default)]
-    pub provider: String,
-    #[serde(default)]
-    pub provider_org: Option<OrgId>,
-    /// ИНН of a body of the regional directory.
-    #[serde(default)]
-    pub remote: Option<String>,
-    #[serde(default)]
-    pub application: Option<AppId>,
-    pub subject: String,
-    #[serde(default)]
-    pub comment: String,
-}
+pub use volost_api::view::RegionalInput;
 
 /// The profile with the regional exchange on, or the refusal staff see.
 fn regional_profile(w: &W) -> Result<(Arc<Profile>, Vec<RegionalBody>)> {

@@ -7,16 +7,7 @@ use crate::domain::*;
 use crate::registry::{self, Registry, RegistryBody};
 use crate::smev::keys::NodeKey;
 use crate::store::Read;
-use serde::{Deserialize, Serialize};
-
-/// What an import did.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RegistryImport {
-    /// Who signed the file, as the certificate names them.
-    pub signer: String,
-    /// The codes of the services whose passports were replaced.
-    pub updated: Vec<String>,
-}
+pub use volost_api::view::RegistryImport;
 
 /// A registry is this body's when it names this body's ИНН (a name proves nothing).
 fn same_body(file: &RegistryBody, ours: &Org) -> bool {

@@ -11,84 +11,11 @@ use crate::domain::*;
 use crate::store::Read;
 use crate::store::records::{app_list_prefix, out_list_prefix, task_list_prefix};
 use crate::store::summary::{AppCol, AppScope, AppSummary, OutSummary, ReqCol, TaskCol};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+pub use volost_api::view::{AddresseeLine, ExecutorLine, Report, ReportQuery, ServiceLine};
 
 /// Longest period one report covers, so that a mistyped year cannot hold the node.
 pub const MAX_REPORT_DAYS: i64 = 3 * 366;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReportQuery {
-    pub from: time::Date,
-    /// The last day of the period (included).
-    pub to: time::Date,
-    /// The department, with its subordinates; `None` for the whole body.
-    #[serde(default)]
-    pub dept: Option<DeptId>,
-}
-
-/// One service's line: applications received and decided.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceLine {
-    pub service: String,
-    pub received: u64,
-    /// Received per source (Личный приём, ЕПГУ, РПГУ, МФЦ), in that order.
-    pub by_source: [u64; 4],
-    pub approved: u64,
-    pub refused: u64,
-    /// Working days from registration to decision, over the decided applications.
-    pub avg_days: Option<f64>,
-    pub max_days: Option<u32>,
-}
-
-/// Work of one executor: tasks of the period they completed, and how many late.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ExecutorLine {
-    pub name: String,
-    pub done: u64,
-    pub overdue: u64,
-}
-
-/// Outgoing requests to one addressee agency.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AddresseeLine {
-    pub agency: String,
-    /// Requests made in the period.
-    pub count: u64,
-    pub answered: u64,
-    /// Hours from sending to the answer, over the answered ones.
-    pub avg_answer_hours: Option<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    pub from: time::Date,
-    pub to: time::Date,
-    /// The department's name, when the report is for one.
-    pub dept: Option<String>,
-    /// Services with applications in the period, most received first.
-    pub services: Vec<ServiceLine>,
-    /// The sum of the service lines (its `service` is «Итого»).
-    pub total: ServiceLine,
-    /// Tasks created in the period, and those done late or open past their due date.
-    pub tasks: u64,
-    pub tasks_overdue: u64,
-    /// Executors by tasks done, most first.
-    pub executors: Vec<ExecutorLine>,
-    /// Outgoing requests of the period per status, in the order of `OutStatus::ALL`.
-    pub requests: Vec<(OutStatus, u64)>,
-    pub addressees: Vec<AddresseeLine>,
-}
-
-impl ServiceLine {
-    fn add_days(&mut self, days: u32, sum: &mut u64, n: &mut u64) {
-        *sum += u64::from(days);
-        *n += 1;
-        self.max_days = Some(self.max_days.map_or(days, |m| m.max(days)));
-        self.avg_days = Some(*sum as f64 / *n as f64);
-    }
-}
 
 /// `dept` and every department under it.
 fn subtree(all: &[Department], dept: DeptId) -> BTreeSet<u64> {
@@ -210,9 +137,9 @@ fn report(r: &R, q: &ReportQuery) -> Result<Report> {
     for (svc, days) in decided {
         let (sum, n) = sums.entry(svc).or_default();
         if let Some(l) = lines.get_mut(&svc) {
-            l.add_days(days, sum, n);
+            add_days(l, days, sum, n);
         }
-        total.add_days(days, &mut all_sum, &mut all_n);
+        add_days(&mut total, days, &mut all_sum, &mut all_n);
     }
     let mut services = Vec::new();
     for (id, mut l) in lines {
@@ -386,6 +313,14 @@ fn report(r: &R, q: &ReportQuery) -> Result<Report> {
         requests,
         addressees,
     })
+}
+
+/// Counts one decision's working days into a line's average and maximum.
+fn add_days(line: &mut ServiceLine, days: u32, sum: &mut u64, n: &mut u64) {
+    *sum += u64::from(days);
+    *n += 1;
+    line.max_days = Some(line.max_days.map_or(days, |m| m.max(days)));
+    line.avg_days = Some(*sum as f64 / *n as f64);
 }
 
 impl Node {

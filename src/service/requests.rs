@@ -9,6 +9,7 @@ use crate::store::summary::{InSummary, OutSummary, ReqCol};
 use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+pub use volost_api::view::{InFilter, InRow, OutFilter, OutRow, RegFilter, RegRow};
 
 fn check_kind_form(
     fields: &[Field],
@@ -148,29 +149,6 @@ pub(crate) fn out_event(
     Ok(req)
 }
 
-/// Filters of the outgoing module.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutFilter {
-    pub statuses: Vec<OutStatus>,
-    pub kind: Option<KindId>,
-    pub depts: Vec<DeptId>,
-    pub application: Option<AppId>,
-    pub created_from: Option<Ts>,
-    pub created_to: Option<Ts>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OutRow {
-    pub id: OutReqId,
-    pub number: String,
-    pub kind: String,
-    pub agency: String,
-    pub status: OutStatus,
-    pub created: Ts,
-    pub updated: Ts,
-}
-
 /// A line of the journal of outgoing requests («Формирование журнала запросов в Excel»).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JournalRow {
@@ -191,49 +169,6 @@ pub struct JournalRow {
 /// The most lines one journal holds: a filter that selects more is refused, so that one
 /// export cannot hold the node.
 pub const MAX_JOURNAL_ROWS: usize = 100_000;
-
-/// Filters of the incoming module.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InFilter {
-    pub statuses: Vec<InStatus>,
-    pub kind: Option<KindId>,
-    pub executor: Option<UserId>,
-    pub depts: Vec<DeptId>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct InRow {
-    pub id: InReqId,
-    pub number: String,
-    pub kind: String,
-    pub status: InStatus,
-    pub received: Ts,
-    pub planned: time::Date,
-    /// Not answered and past its planned date.
-    pub overdue: bool,
-}
-
-/// Filters of the regional module.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegFilter {
-    pub statuses: Vec<RegStatus>,
-    pub application: Option<AppId>,
-}
-
-/// A line of «Запросы Р-сведений»: a request this body sent, or one sent to it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RegRow {
-    pub id: RegReqId,
-    pub subject: String,
-    /// The other body: the provider of a request we sent, the sender of one sent to us.
-    pub counterpart: String,
-    /// Sent to this body (it is ours to answer).
-    pub to_us: bool,
-    pub status: RegStatus,
-    pub created: Ts,
-}
 
 /// Incoming request as the exchange delivers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

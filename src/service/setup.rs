@@ -3,44 +3,12 @@
 //! setup screen on the console (`volost setup`), at the first boot and again when an
 //! administrator asks for it; staff sessions cannot.
 
-use super::admin::{NewOrg, check_org};
+use super::admin::check_org;
 use super::auth::{NewUser, Secret, add_user, check_password_strength, find_login, hash_password};
 use super::{Actor, Error, Node, Result};
 use crate::domain::*;
 use crate::store::Read;
-use serde::{Deserialize, Serialize};
-
-/// What the setup screen saves into the database.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NodeSetup {
-    /// The body: its full name and ОКТМО, ОГРН, ИНН (its short name follows the full one
-    /// unless an administrator gave it another).
-    pub org: NewOrg,
-    /// The administrator whose password is set; made if there is no such user yet.
-    pub admin_login: String,
-    pub admin_password: String,
-}
-
-impl std::fmt::Debug for NodeSetup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the password, not even in a debug print.
-        f.debug_struct("NodeSetup")
-            .field("org", &self.org)
-            .field("admin_login", &self.admin_login)
-            .finish_non_exhaustive()
-    }
-}
-
-/// What the setup screen starts from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SetupInfo {
-    pub org: Org,
-    /// The first administrator of the body.
-    pub admin_login: String,
-    /// The administrator has a password of their own: the setup has been done once, and may
-    /// be left without saving.
-    pub done: bool,
-}
+pub use volost_api::view::{NodeSetup, SetupInfo};
 
 impl Node {
     fn require_operator(actor: Actor) -> Result<()> {

@@ -230,7 +230,7 @@ pub fn responses_to(sim: &Sim, message_id: &str) -> Vec<volost::smev::sim::SimRe
 /// The incoming requests staff see, newest first.
 pub fn incoming_rows(c: &mut volost::api::Client) -> Vec<volost::service::InRow> {
     let page: volost::service::Page<volost::service::InRow> = c
-        .call(volost::api::Call::IncomingList(volost::api::ListArgs {
+        .ask(volost::api::call::IncomingList(volost::api::ListArgs {
             filter: Default::default(),
             sort: volost::service::ReqCol::Created,
             desc: true,

@@ -5,9 +5,9 @@
 use crate::app::{App, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
 use crate::keymap::Cmd;
 use crate::text;
-use volost::api::{Call, OneTimePassword};
-use volost::domain::{Calendar, Department, Group, RequestKind, Role, Service, UserId};
-use volost::service::{NewUser, UserView};
+use volost_api::{NewUser, UserView};
+use volost_api::{Op, call};
+use volost_domain::{Calendar, Department, Group, RequestKind, Role, Service, UserId};
 
 /// The tabs of «Администрирование».
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ impl AdminTab {
 pub enum AdminAction {
     ResetPassword(String),
     SetUserActive(UserId, bool),
-    SetServiceActive(volost::domain::ServiceId, bool),
+    SetServiceActive(volost_domain::ServiceId, bool),
     /// Mark a date as a day off (true) or a working day.
     CalendarDay(bool),
     /// Load official years from a file.
@@ -126,7 +126,7 @@ impl AdminView {
         days.sort();
         rows.extend(days.into_iter().map(|(d, off)| {
             (
-                volost::domain::display_date(d),
+                volost_domain::display_date(d),
                 if off { text::DAY_OFF } else { text::DAY_WORK }.to_string(),
             )
         }));
@@ -176,17 +176,17 @@ impl App {
             Screen::Admin(v) if v.tab == tab => v.row,
             _ => 0,
         };
-        let read = |app: &mut App| -> Result<AdminView, volost::api::client::ClientError> {
+        let read = |app: &mut App| -> Result<AdminView, volost_api::ClientError> {
             Ok(AdminView {
                 tab,
                 row,
-                users: app.conn.call(Call::Users)?,
-                roles: app.conn.call(Call::Roles)?,
-                depts: app.conn.call(Call::Departments)?,
-                groups: app.conn.call(Call::Groups)?,
-                calendar: app.conn.call(Call::Calendar)?,
-                services: app.conn.call(Call::Services { all: true })?,
-                kinds: app.conn.call(Call::RequestKinds)?,
+                users: app.conn.ask(call::Users)?,
+                roles: app.conn.ask(call::Roles)?,
+                depts: app.conn.ask(call::Departments)?,
+                groups: app.conn.ask(call::Groups)?,
+                calendar: app.conn.ask(call::Calendar)?,
+                services: app.conn.ask(call::Services { all: true })?,
+                kinds: app.conn.ask(call::RequestKinds)?,
                 menu: None,
             })
         };
@@ -288,7 +288,7 @@ impl App {
                     ));
                 }
                 Some(AdminAction::SetUserActive(user, active)) => {
-                    self.admin_call(Call::SetUserActive { user, active }, text::AD_SAVED);
+                    self.admin_call(call::SetUserActive { user, active }, text::AD_SAVED);
                 }
                 Some(AdminAction::EditTemplate) => self.open_template(false),
                 Some(AdminAction::RequestSetup) => {
@@ -300,7 +300,7 @@ impl App {
                     ));
                 }
                 Some(AdminAction::SetServiceActive(id, active)) => {
-                    self.admin_call(Call::SetServiceActive { id, active }, text::AD_SAVED);
+                    self.admin_call(call::SetServiceActive { id, active }, text::AD_SAVED);
                 }
                 Some(AdminAction::CalendarDay(off)) => {
                     self.dialog = Some(Dialog::new(
@@ -342,8 +342,8 @@ impl App {
     }
 
     /// A change from the administration screen; the screen is read again after it.
-    fn admin_call(&mut self, call: Call, done: &str) {
-        match self.conn.call::<serde_json::Value>(call) {
+    fn admin_call<R: Op + Clone>(&mut self, call: R, done: &str) {
+        match self.conn.ask(call) {
             Ok(_) => {
                 self.banner = Some(Banner::Info(done.into()));
                 self.reopen_admin();
@@ -374,7 +374,7 @@ impl App {
                     roles: vec![role],
                     groups,
                 };
-                match self.conn.call::<OneTimePassword>(Call::AddUser(u)) {
+                match self.conn.ask(call::AddUser(u)) {
                     Ok(p) => {
                         // The temporary password is shown once, to be handed over.
                         self.banner = Some(Banner::Info(format!(
@@ -389,30 +389,25 @@ impl App {
                     Err(e) => self.keep_dialog(d, &e),
                 }
             }
-            Pending::ResetPassword(login) => {
-                match self
-                    .conn
-                    .call::<OneTimePassword>(Call::ResetPassword { login })
-                {
-                    Ok(p) => {
-                        self.banner = Some(Banner::Info(format!(
-                            "{} {}: {} {}",
-                            text::AD_PASSWORD_RESET,
-                            p.login,
-                            text::AD_TEMP_PASSWORD,
-                            p.password
-                        )));
-                        self.reopen_admin();
-                    }
-                    Err(e) => self.failed(&e),
+            Pending::ResetPassword(login) => match self.conn.ask(call::ResetPassword { login }) {
+                Ok(p) => {
+                    self.banner = Some(Banner::Info(format!(
+                        "{} {}: {} {}",
+                        text::AD_PASSWORD_RESET,
+                        p.login,
+                        text::AD_TEMP_PASSWORD,
+                        p.password
+                    )));
+                    self.reopen_admin();
                 }
-            }
+                Err(e) => self.failed(&e),
+            },
             Pending::AddDepartment => {
-                let call = Call::AddDepartment {
+                let call = call::AddDepartment {
                     name: d.value(0),
                     parent: None,
                 };
-                match self.conn.call::<serde_json::Value>(call) {
+                match self.conn.ask(call) {
                     Ok(_) => {
                         self.banner = Some(Banner::Info(text::AD_SAVED.into()));
                         self.reopen_admin();
@@ -420,12 +415,12 @@ impl App {
                     Err(e) => self.keep_dialog(d, &e),
                 }
             }
-            Pending::RequestSetup => self.admin_call(Call::RequestSetup, text::AD_SETUP_ASKED),
+            Pending::RequestSetup => self.admin_call(call::RequestSetup, text::AD_SETUP_ASKED),
             Pending::ImportCalendar => {
                 let path = crate::files::expand(&d.value(0));
                 let data = std::fs::metadata(&path)
                     .and_then(|m| {
-                        if m.len() > volost::domain::calendar::import::MAX_FILE as u64 {
+                        if m.len() > volost_domain::calendar::import::MAX_FILE as u64 {
                             Err(std::io::Error::other("больше 1 МБ"))
                         } else {
                             std::fs::read(&path)
@@ -446,11 +441,11 @@ impl App {
                 let name = path
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                let call = Call::ImportCalendar {
+                let call = call::ImportCalendar {
                     name,
-                    data: volost::api::Bytes(data),
+                    data: volost_api::Bytes(data),
                 };
-                match self.conn.call::<volost::service::CalendarImport>(call) {
+                match self.conn.ask(call) {
                     Ok(r) => {
                         let years: Vec<String> =
                             r.years.iter().map(|(y, _)| y.to_string()).collect();
@@ -469,7 +464,7 @@ impl App {
                 }
             }
             Pending::CalendarDay(off) => match crate::app::parse_date(&d.value(0)) {
-                Some(date) => self.admin_call(Call::SetCalendarDay { date, off }, text::AD_SAVED),
+                Some(date) => self.admin_call(call::SetCalendarDay { date, off }, text::AD_SAVED),
                 None => {
                     let mut d = d;
                     if let Some(f) = d.inputs.first_mut() {

@@ -10,17 +10,17 @@ use crate::keymap::{Cmd, Ctx, lookup};
 use crate::requests::{ReqAction, ReqRef, ReqView};
 use crate::text;
 use crossterm::event::{KeyCode, KeyEvent};
-use volost::api::client::ClientError;
-use volost::api::{Call, Pulse, SessionInfo};
-use volost::domain::{
-    Action, AppId, Department, DeptId, FileId, FileOwner, InReqId, Org, OrgId, Process, Queue,
-    RegReqId, RequestKind, Right, Service, Task, TaskId, UserId,
-};
-use volost::service::{
+use volost_api::ClientError;
+use volost_api::LinkState;
+use volost_api::{
     ActionInput, AppCol, ApplicationCard, OutRow, ProcessMap, RegRow, ReqCol, TaskCard, TaskCol,
     UserView,
 };
-use volost::smev::LinkState;
+use volost_api::{Op, SessionInfo, call};
+use volost_domain::{
+    Action, AppId, Department, DeptId, FileId, FileOwner, InReqId, Org, OrgId, Queue, RegReqId,
+    RequestKind, Right, Service, TaskId, UserId,
+};
 
 pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
 use crate::session::{login_form, password_form};
@@ -263,7 +263,7 @@ pub enum Pending {
     /// «Сохранить файл»: where to is typed.
     SaveFile(FileId),
     /// A spreadsheet made on the node, to be written where the dialog says.
-    SaveExport(Box<volost::api::ExportReply>),
+    SaveExport(Box<volost_api::ExportReply>),
     /// A signed registry's path was typed, for the node to check and take.
     ImportRegistry,
     RemoveFile(FileId),
@@ -290,7 +290,7 @@ pub enum Provider {
     /// A body on this node: delivered at once.
     Local(OrgId, String),
     /// A body of the regional directory: sent over РСМЭВ.
-    Remote(volost::domain::RegionalBody),
+    Remote(volost_domain::RegionalBody),
     /// Another body, typed by name.
     Other,
 }
@@ -299,11 +299,11 @@ pub enum Provider {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PinFor {
     /// «Отправить» an outgoing request (opened from the application, if it was).
-    Submit(volost::domain::OutReqId, Option<AppId>),
+    Submit(volost_domain::OutReqId, Option<AppId>),
     /// Save the answer to an incoming request: the answer form is still on screen.
     Answer(InReqId),
     /// «Подписать ЭП-СП и отправить» a regional request over РСМЭВ.
-    Regional(volost::domain::RegReqId, Option<AppId>),
+    Regional(volost_domain::RegReqId, Option<AppId>),
 }
 
 /// A question, or lines to type, over the screen.
@@ -394,7 +394,7 @@ pub enum MenuKind {
     /// «Действия» of the administration screen.
     Admin(Vec<crate::admin::AdminAction>),
     /// A new user's role.
-    Roles(Vec<volost::domain::Role>),
+    Roles(Vec<volost_domain::Role>),
 }
 
 /// A pop-up menu: its title, its lines, the selected one.
@@ -521,7 +521,7 @@ pub struct App {
     /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.
     pub node_cert_days: Option<i64>,
     /// How far the production calendar is confirmed, as the last pulse said.
-    pub calendar: Option<volost::service::CalendarStatus>,
+    pub calendar: Option<volost_api::CalendarStatus>,
     /// The node's disk is (nearly) full: the status line says so to everyone.
     pub disk_low: bool,
 }
@@ -572,7 +572,7 @@ impl App {
         if self.session.is_none() {
             return;
         }
-        match self.conn.call::<Pulse>(Call::Pulse) {
+        match self.conn.ask(call::Pulse) {
             Ok(p) => {
                 self.smev = Some(p.smev.state);
                 self.node_cert_days = p.smev.cert_days_left;
@@ -606,7 +606,7 @@ impl App {
     /// Notes the node's change number (and the SMEV link) before a list is read, so that a
     /// change made meanwhile is seen by the next tick.
     fn note_changes(&mut self) {
-        if let Ok(p) = self.conn.call::<Pulse>(Call::Pulse) {
+        if let Ok(p) = self.conn.ask(call::Pulse) {
             self.seen = p.changes;
             self.smev = Some(p.smev.state);
             self.node_cert_days = p.smev.cert_days_left;
@@ -970,7 +970,7 @@ impl App {
                     self.open_app(id);
                 }
                 (Some(Cmd::Edit), None) => {
-                    if v.card.app.status == volost::domain::Status::Draft {
+                    if v.card.app.status == volost_domain::Status::Draft {
                         let form = DataForm::draft(&v.card.app, &v.card.service, &v.files);
                         self.screen = Screen::Fill(Box::new(form));
                     } else {
@@ -993,10 +993,7 @@ impl App {
             MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),
             MenuKind::LaunchDepts(depts) => {
                 let dept = depts.get(m.selected).cloned().flatten();
-                match self
-                    .conn
-                    .call::<Vec<Service>>(Call::Services { all: false })
-                {
+                match self.conn.ask(call::Services { all: false }) {
                     Ok(list) => {
                         self.popup = Some(Menu {
                             title: text::LAUNCH_SERVICE,
@@ -1012,11 +1009,11 @@ impl App {
                 let Some(svc) = list.get(m.selected) else {
                     return;
                 };
-                let call = Call::LaunchService {
+                let call = call::LaunchService {
                     service: svc.id,
                     dept,
                 };
-                match self.conn.call::<Process>(call) {
+                match self.conn.ask(call) {
                     Ok(_) => {
                         self.banner =
                             Some(Banner::Info(format!("{}: {}", text::LAUNCHED, svc.name)));
@@ -1036,7 +1033,7 @@ impl App {
     /// The body's staff by id, read once per session: request cards and histories name them.
     pub(crate) fn ensure_people(&mut self) {
         if self.people.is_empty()
-            && let Ok(list) = self.conn.call::<Vec<UserView>>(Call::Users)
+            && let Ok(list) = self.conn.ask(call::Users)
         {
             self.people = list.into_iter().map(|u| (u.id, u.full_name)).collect();
         }
@@ -1044,7 +1041,7 @@ impl App {
 
     /// The people and services the filter panels offer, read once per session.
     fn load_picks(&mut self) {
-        let people = match self.conn.call::<Vec<UserView>>(Call::Users) {
+        let people = match self.conn.ask(call::Users) {
             Ok(list) => list
                 .into_iter()
                 .filter(|u| u.active)
@@ -1052,10 +1049,7 @@ impl App {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        let services: Vec<(u64, String)> = match self
-            .conn
-            .call::<Vec<Service>>(Call::Services { all: false })
-        {
+        let services: Vec<(u64, String)> = match self.conn.ask(call::Services { all: false }) {
             Ok(list) => list.into_iter().map(|s| (s.id.0, s.name)).collect(),
             Err(_) => Vec::new(),
         };
@@ -1106,13 +1100,13 @@ impl App {
     /// Opens the card of task `id`.
     fn open_card(&mut self, id: TaskId) {
         self.ensure_people();
-        let card = match self.conn.call::<TaskCard>(Call::Task { id }) {
+        let card = match self.conn.ask(call::Task { id }) {
             Ok(c) => c,
             Err(e) => return self.failed(&e),
         };
         let map = self
             .conn
-            .call::<ProcessMap>(Call::ProcessMap {
+            .ask(call::ProcessMap {
                 process: card.task.process,
             })
             .ok();
@@ -1128,7 +1122,7 @@ impl App {
         match cmd {
             Cmd::Claim => self.claim(id, false),
             Cmd::ReturnToGroup => {
-                self.act(Call::ReturnToGroup { id }, text::RETURNED, id);
+                self.act(call::ReturnToGroup { id }, text::RETURNED, id);
             }
             Cmd::Complete => {
                 self.dialog = Some(Dialog::new(
@@ -1162,7 +1156,7 @@ impl App {
     /// «Назначить на себя». A task someone else holds is taken over only after a question
     /// naming the holder, and only by those who may assign executors (the daemon checks).
     fn claim(&mut self, id: TaskId, take_over: bool) {
-        match self.conn.call::<Task>(Call::Claim { id, take_over }) {
+        match self.conn.ask(call::Claim { id, take_over }) {
             Ok(t) => self.done(&format!("{}: {}", text::CLAIMED, t.name), id),
             Err(e) => match e.api() {
                 Some(a) if a.code == "already_claimed" && !take_over => {
@@ -1182,8 +1176,8 @@ impl App {
         }
     }
 
-    fn act(&mut self, call: Call, done: &str, id: TaskId) {
-        match self.conn.call::<serde_json::Value>(call) {
+    fn act<R: Op + Clone>(&mut self, call: R, done: &str, id: TaskId) {
+        match self.conn.ask(call) {
             Ok(_) => self.done(done, id),
             Err(e) => self.failed(&e),
         }
@@ -1210,12 +1204,12 @@ impl App {
             Pending::TakeOver(id) => self.claim(id, true),
             Pending::Complete(id) | Pending::Finish(id) => {
                 let finish = matches!(d.then, Pending::Finish(_));
-                let call = Call::Complete {
+                let call = call::Complete {
                     id,
                     finish,
                     comment: typed,
                 };
-                match self.conn.call::<Option<Task>>(call) {
+                match self.conn.ask(call) {
                     Ok(_) => {
                         let msg = if finish {
                             text::FINISHED
@@ -1231,7 +1225,7 @@ impl App {
                 }
             }
             Pending::SetDue(id) => match parse_date(&typed) {
-                Some(due) => self.act(Call::SetDue { id, due }, text::DUE_SET, id),
+                Some(due) => self.act(call::SetDue { id, due }, text::DUE_SET, id),
                 None => {
                     let mut d = d;
                     if let Some(f) = d.inputs.first_mut() {
@@ -1288,10 +1282,7 @@ impl App {
                 }
             }
             Pending::Search if self.current() == Some(Section::Applications) => {
-                match self
-                    .conn
-                    .call::<ApplicationCard>(Call::ApplicationByNumber { number: typed })
-                {
+                match self.conn.ask(call::ApplicationByNumber { number: typed }) {
                     Ok(card) => self.open_app(card.app.id),
                     Err(e) => {
                         let mut d = d;
@@ -1321,7 +1312,7 @@ impl App {
                     }
                     _ => ActionInput::new(action.clone()).with_comment(&typed),
                 };
-                match self.conn.call::<serde_json::Value>(Call::Act { id, input }) {
+                match self.conn.ask(call::Act { id, input }) {
                     Ok(_) => {
                         self.banner =
                             Some(Banner::Info(format!("{}: {}", text::DONE, action.label())));
@@ -1471,7 +1462,7 @@ impl App {
                     Pending::Search,
                 ));
             }
-            Cmd::Launch => match self.conn.call::<Vec<Department>>(Call::Departments) {
+            Cmd::Launch => match self.conn.ask(call::Departments) {
                 Ok(list) => {
                     let body = self
                         .org
@@ -1491,10 +1482,7 @@ impl App {
                 }
                 Err(e) => self.failed(&e),
             },
-            Cmd::NewApp => match self
-                .conn
-                .call::<Vec<Service>>(Call::Services { all: false })
-            {
+            Cmd::NewApp => match self.conn.ask(call::Services { all: false }) {
                 Ok(list) => {
                     self.popup = Some(Menu {
                         title: text::CHOOSE_SERVICE,
@@ -1536,7 +1524,7 @@ impl App {
             Cmd::Top => self.restart(),
             Cmd::Refresh => self.reload(),
             Cmd::Export if self.list_kind() == For::Outgoing => {
-                let what = volost::service::Exported::Journal(self.out.query.filter.clone());
+                let what = volost_api::Exported::Journal(self.out.query.filter.clone());
                 self.export(what);
             }
             Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Outgoing => {

@@ -5,9 +5,9 @@
 use crate::app::*;
 use crate::form::Purpose;
 use crate::text;
-use volost::api::Call;
-use volost::domain::{Action, AppId, FileOwner, Right, Verdict};
-use volost::service::{ApplicationCard, UserView};
+use volost_api::UserView;
+use volost_api::call;
+use volost_domain::{Action, AppId, FileOwner, Right, Verdict};
 
 impl App {
     /// «Сохранить черновик»: the draft is created and its card opens, where
@@ -25,10 +25,7 @@ impl App {
         let Some(req) = form.request() else {
             return;
         };
-        match self
-            .conn
-            .call::<volost::domain::Application>(Call::CreateApplication(req))
-        {
+        match self.conn.ask(call::CreateApplication(req)) {
             Ok(app) => {
                 self.banner = Some(Banner::Info(format!(
                     "{} {}",
@@ -60,9 +57,7 @@ impl App {
             form.message = Some(text::LOOKUP_NEEDS_KEY.into());
             return;
         };
-        let found = self
-            .conn
-            .call::<Vec<volost::domain::Applicant>>(Call::FindApplicants { query: q, limit: 5 });
+        let found = self.conn.ask(call::FindApplicants { query: q, limit: 5 });
         let Screen::Fill(form) = &mut self.screen else {
             return;
         };
@@ -90,10 +85,7 @@ impl App {
     pub(crate) fn chosen(&mut self, id: AppId, m: Menu) {
         match m.kind {
             MenuKind::Actions(acts) => match acts.get(m.selected).cloned() {
-                Some(Action::AssignExecutor(_)) => match self
-                    .conn
-                    .call::<Vec<UserView>>(Call::Users)
-                {
+                Some(Action::AssignExecutor(_)) => match self.conn.ask(call::Users) {
                     Ok(users) => {
                         let users: Vec<UserView> = users.into_iter().filter(|u| u.active).collect();
                         if let Screen::App(v) = &mut self.screen {
@@ -146,7 +138,7 @@ impl App {
     /// them.
     pub(crate) fn open_app_at(&mut self, id: AppId, tab: AppTab) {
         self.ensure_people();
-        let card = match self.conn.call::<ApplicationCard>(Call::Application { id }) {
+        let card = match self.conn.ask(call::Application { id }) {
             Ok(c) => c,
             Err(e) => return self.failed(&e),
         };

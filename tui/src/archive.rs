@@ -6,11 +6,11 @@ use crate::filter::midnight;
 use crate::keymap::Cmd;
 use crate::text;
 use std::collections::BTreeMap;
-use volost::api::Call;
-use volost::domain::{FileId, ProcessId, Service};
-use volost::service::{
-    ArchiveDoc, ArchiveFilter, ArchiveQuery, ArchiveRow, ArchiveTask, ArchiveTree, Cursor, Page,
+use volost_api::call;
+use volost_api::{
+    ArchiveDoc, ArchiveFilter, ArchiveQuery, ArchiveRow, ArchiveTask, ArchiveTree, Cursor,
 };
+use volost_domain::{FileId, ProcessId, Service};
 
 /// How many processes one read brings; the next ones come when the cursor reaches the end.
 const CHUNK: usize = 100;
@@ -127,7 +127,7 @@ fn parse(
 impl App {
     /// Opens «Архив» with no search, reading its first processes.
     pub(crate) fn open_archive(&mut self) {
-        let services = match self.conn.call::<Vec<Service>>(Call::Services { all: true }) {
+        let services = match self.conn.ask(call::Services { all: true }) {
             Ok(s) => s,
             Err(e) => return self.failed(&e),
         };
@@ -154,7 +154,7 @@ impl App {
             after: None,
             limit: CHUNK,
         };
-        match self.conn.call::<Page<ArchiveRow>>(Call::Archive(q)) {
+        match self.conn.ask(call::Archive(q)) {
             Ok(p) => {
                 v.rows = p.rows;
                 v.next = p.next;
@@ -178,7 +178,7 @@ impl App {
             after: Some(after),
             limit: CHUNK,
         };
-        match self.conn.call::<Page<ArchiveRow>>(Call::Archive(q)) {
+        match self.conn.ask(call::Archive(q)) {
             Ok(p) => {
                 v.rows.extend(p.rows);
                 v.next = p.next;
@@ -277,10 +277,7 @@ impl App {
                 .unwrap_or(0);
             return;
         }
-        match self
-            .conn
-            .call::<ArchiveTree>(Call::ArchiveProcess { process: p })
-        {
+        match self.conn.ask(call::ArchiveProcess { process: p }) {
             Ok(t) => {
                 if let Screen::Archive(v) = &mut self.screen {
                     v.open.insert(p, t);
@@ -330,16 +327,16 @@ impl App {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use volost::domain::ServiceId;
+    use volost_domain::ServiceId;
 
     /// The starter catalog's services, as a node serves them.
     fn services() -> Vec<Service> {
-        let starter = volost::catalog::Starter::builtin().unwrap();
+        let starter = volost_domain::spec::Starter::builtin().unwrap();
         starter
             .services
             .iter()
             .enumerate()
-            .map(|(i, s)| s.to_service(ServiceId(i as u64 + 1), volost::domain::OrgId(1), &[]))
+            .map(|(i, s)| s.to_service(ServiceId(i as u64 + 1), volost_domain::OrgId(1), &[]))
             .collect()
     }
 

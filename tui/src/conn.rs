@@ -2,10 +2,8 @@
 //! once when the socket broke (the daemon restarted, or was away for a moment). What the user
 //! typed lives in the screens' state, never here, so a lost connection loses nothing of it.
 
-use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
-use volost::api::client::ClientError;
-use volost::api::{Call, Client};
+use volost_api::{Client, ClientError, Op};
 
 pub struct Conn {
     path: PathBuf,
@@ -43,11 +41,11 @@ impl Conn {
     /// One call; a broken connection is made again and the call sent once more. A call that
     /// reached the daemon before the break ran whole or not at all, and calls that change
     /// something refuse a second time with a clear message (the task is already yours).
-    pub fn call<T: DeserializeOwned>(&mut self, call: Call) -> Result<T, ClientError> {
-        match self.connected()?.call(call.clone()) {
+    pub fn ask<R: Op + Clone>(&mut self, call: R) -> Result<R::Reply, ClientError> {
+        match self.connected()?.ask(call.clone()) {
             Err(ClientError::Io(_)) => {
                 self.client = None;
-                self.connected()?.call(call)
+                self.connected()?.ask(call)
             }
             r => r,
         }

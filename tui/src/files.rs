@@ -10,8 +10,8 @@ use crate::requests::{ReqRef, ReqTab};
 use crate::text;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use volost::api::{Bytes, Call, FileReply};
-use volost::domain::{Attachment, FileId, FileOwner, file_name, size_label};
+use volost_api::{Bytes, call};
+use volost_domain::{Attachment, FileId, FileOwner, file_name, size_label};
 
 /// The «Файлы» tab of a card.
 pub struct FilesTab {
@@ -150,14 +150,14 @@ impl App {
     fn max_file(&self) -> u64 {
         self.session
             .as_ref()
-            .map_or(volost::Options::default().max_file_bytes, |s| {
+            .map_or(volost_config::NodeConfig::default().max_file_bytes, |s| {
                 s.max_file_bytes
             })
     }
 
     /// The files of an owner, for a card's tab, with line `row` selected where it still is.
     pub(crate) fn load_files(&mut self, owner: FileOwner, row: usize) -> FilesTab {
-        let files = match self.conn.call::<Vec<Attachment>>(Call::Files { owner }) {
+        let files = match self.conn.ask(call::Files { owner }) {
             Ok(f) => Some(f),
             // A user who may see the card but not change it still sees its files; a refusal
             // here leaves the tab saying so rather than closing the card.
@@ -263,12 +263,12 @@ impl App {
                 return;
             }
         };
-        let call = Call::AddFile {
+        let call = call::AddFile {
             owner: Some(owner),
             name,
             data: Bytes(data),
         };
-        match self.conn.call::<Attachment>(call) {
+        match self.conn.ask(call) {
             Ok(f) => {
                 self.banner = Some(Banner::Info(format!("{}: «{}»", text::FILE_ADDED, f.name)));
                 self.refresh_files();
@@ -279,7 +279,7 @@ impl App {
 
     /// «Сохранить файл»: fetched from the node and written where the dialog says.
     pub(crate) fn save_file(&mut self, d: Dialog, id: FileId) {
-        let reply = match self.conn.call::<FileReply>(Call::File { id }) {
+        let reply = match self.conn.ask(call::File { id }) {
             Ok(r) => r,
             Err(e) => return self.failed(&e),
         };
@@ -307,12 +307,12 @@ impl App {
     }
 
     /// «В Excel»: the node makes the workbook; the dialog asks where to write it.
-    pub(crate) fn export(&mut self, what: volost::service::Exported) {
-        let call = Call::Export {
+    pub(crate) fn export(&mut self, what: volost_api::Exported) {
+        let call = call::Export {
             what,
-            format: volost::export::FileFormat::Xlsx,
+            format: volost_api::FileFormat::Xlsx,
         };
-        let reply = match self.conn.call::<volost::api::ExportReply>(call) {
+        let reply = match self.conn.ask(call) {
             Ok(r) => r,
             Err(e) => return self.failed(&e),
         };
@@ -332,12 +332,12 @@ impl App {
 
     /// The workbook (or signed registry) made on the node is written where the dialog says;
     /// the dialog still holds it for another try.
-    pub(crate) fn save_export(&mut self, d: Dialog, f: volost::api::ExportReply) {
+    pub(crate) fn save_export(&mut self, d: Dialog, f: volost_api::ExportReply) {
         self.save_where_typed(d, &f.name, &f.data.0);
     }
 
     pub(crate) fn remove_file(&mut self, id: FileId) {
-        match self.conn.call::<()>(Call::RemoveFile { id }) {
+        match self.conn.ask(call::RemoveFile { id }) {
             Ok(()) => {
                 self.banner = Some(Banner::Info(text::FILE_REMOVED.into()));
                 self.refresh_files();
@@ -361,12 +361,12 @@ impl App {
             .collect();
         for (i, path) in todo {
             let uploaded = read_local(&path, max).and_then(|(name, data)| {
-                let call = Call::AddFile {
+                let call = call::AddFile {
                     owner: None,
                     name,
                     data: Bytes(data),
                 };
-                self.conn.call::<Attachment>(call).map_err(|e| e.ru())
+                self.conn.ask(call).map_err(|e| e.ru())
             });
             let Screen::Fill(form) = &mut self.screen else {
                 return false;

@@ -3,8 +3,8 @@
 //! node's local time.
 
 use crate::text;
-use volost::domain::{InStatus, OutStatus, RegStatus, Source, Status, Ts, UserId};
-use volost::service::{AppFilter, InFilter, OutFilter, RegFilter, TaskFilter};
+use volost_api::{AppFilter, InFilter, OutFilter, RegFilter, TaskFilter};
+use volost_domain::{InStatus, OutStatus, RegStatus, Source, Status, Ts, UserId};
 
 /// A period preset, in local days relative to today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -393,8 +393,8 @@ impl Panel {
             created_from,
             created_to,
             overdue_only: self.row(text::FL_OVERDUE).is_some(),
-            author: self.pick(text::FL_AUTHOR).map(volost::domain::UserId),
-            service: self.pick(text::FL_SERVICE).map(volost::domain::ServiceId),
+            author: self.pick(text::FL_AUTHOR).map(volost_domain::UserId),
+            service: self.pick(text::FL_SERVICE).map(volost_domain::ServiceId),
         }
     }
 
@@ -410,8 +410,8 @@ impl Panel {
             created_from,
             created_to,
             overdue_only: self.row(text::FL_OVERDUE).is_some(),
-            assignee: self.pick(text::FL_ASSIGNEE).map(volost::domain::UserId),
-            service: self.pick(text::FL_SERVICE).map(volost::domain::ServiceId),
+            assignee: self.pick(text::FL_ASSIGNEE).map(volost_domain::UserId),
+            service: self.pick(text::FL_SERVICE).map(volost_domain::ServiceId),
             source: match self.row(text::FL_SOURCE).map(|r| &r.value) {
                 Some(Value::Choice { at, .. }) => Source::ALL.get(*at).copied(),
                 _ => None,
@@ -510,13 +510,13 @@ mod tests {
         p.cycle(true);
         assert_eq!(
             p.task_filter(today, off).author,
-            Some(volost::domain::UserId(3))
+            Some(volost_domain::UserId(3))
         );
         p.focus = 6;
         p.toggle();
         assert_eq!(
             p.task_filter(today, off).service,
-            Some(volost::domain::ServiceId(7))
+            Some(volost_domain::ServiceId(7))
         );
     }
 

@@ -6,11 +6,11 @@
 
 use crate::text;
 use std::collections::BTreeMap;
-use volost::domain::{
+use volost_api::{ApplicantRef, FieldError, NewApplication};
+use volost_domain::{
     AppId, ApplicantId, ApplicantInput, ApplicantKind, Field, FieldType, FileId, InReqId,
     RequestKind, Service, validate,
 };
-use volost::service::{ApplicantRef, FieldError, NewApplication};
 
 /// Which part of the applicant an input holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub enum Purpose {
     /// «Изменить черновик»: the form's data of a draft application (its applicant stays).
     Draft(AppId),
     /// «Изменить паспорт» of a service in «Реестр услуг».
-    Passport(volost::domain::ServiceId),
+    Passport(volost_domain::ServiceId),
     /// One line of a template being edited (a step, a field, a kind's head); the editor
     /// waits inside, unchanged until the form is saved.
     Template {
@@ -109,7 +109,7 @@ pub fn text_field(key: &str, label: &str, required: bool, hint: Option<&str>) ->
         ftype: FieldType::Text,
         required,
         choices: Vec::new(),
-        max_len: Some(volost::domain::PASSPORT_TEXT_MAX as u32),
+        max_len: Some(volost_domain::PASSPORT_TEXT_MAX as u32),
         min: None,
         max: None,
         hint: hint.map(str::to_string),
@@ -128,8 +128,8 @@ fn input(label: &str, required: bool, source: Source) -> Input {
 }
 
 /// The sources a clerk may give a new application.
-const ORIGINS: [volost::domain::Source; 2] =
-    [volost::domain::Source::Manual, volost::domain::Source::Mfc];
+const ORIGINS: [volost_domain::Source; 2] =
+    [volost_domain::Source::Manual, volost_domain::Source::Mfc];
 
 impl DataForm {
     pub fn application(service: Service) -> DataForm {
@@ -175,7 +175,7 @@ impl DataForm {
     /// The draft's data, to change and save again. A file field shows its file by name and
     /// keeps it unless another path is typed.
     pub fn draft(
-        app: &volost::domain::Application,
+        app: &volost_domain::Application,
         service: &Service,
         files: &crate::files::FilesTab,
     ) -> DataForm {
@@ -412,8 +412,8 @@ impl DataForm {
     }
 
     /// What to look the applicant up by: СНИЛС if typed, else ИНН.
-    pub fn lookup_key(&self) -> Option<volost::service::ApplicantQuery> {
-        use volost::service::ApplicantQuery;
+    pub fn lookup_key(&self) -> Option<volost_api::ApplicantQuery> {
+        use volost_api::ApplicantQuery;
         let snils = self.part(Part::Snils);
         let inn = self.part(Part::Inn);
         if !snils.is_empty() {
@@ -426,7 +426,7 @@ impl DataForm {
     }
 
     /// Fills the applicant part from a record found in the registry.
-    pub fn fill_applicant(&mut self, a: &volost::domain::Applicant) {
+    pub fn fill_applicant(&mut self, a: &volost_domain::Applicant) {
         let set = |form: &mut DataForm, p: Part, v: &str| {
             if let Some(i) = form
                 .inputs
@@ -449,7 +449,7 @@ impl DataForm {
     /// Fills the empty fields that the applicant's record answers: ФИО (whole or in parts),
     /// date of birth, address, СНИЛС, ИНН, ОГРН, passport. The form's own validators then
     /// check them as if typed.
-    pub fn prefill(&mut self, a: &volost::domain::Applicant) {
+    pub fn prefill(&mut self, a: &volost_domain::Applicant) {
         self.fill_known(&Known {
             person: a.kind == ApplicantKind::Person,
             name: a.name.clone(),
@@ -498,7 +498,7 @@ impl DataForm {
                 (FieldType::Ogrn, _) => a.ogrn.clone(),
                 (FieldType::Passport, _) => a.passport.clone(),
                 (FieldType::Phone, _) => a.phone.clone(),
-                (FieldType::Date, "birth_date") => a.birth_date.map(volost::domain::display_date),
+                (FieldType::Date, "birth_date") => a.birth_date.map(volost_domain::display_date),
                 (FieldType::Text, "full_name") if !a.name.is_empty() => Some(a.name.clone()),
                 (FieldType::Text, k) if k.contains("address") && !a.address.is_empty() => {
                     Some(a.address.clone())
@@ -593,7 +593,7 @@ impl DataForm {
                 .iter()
                 .find(|i| i.source == Source::Origin)
                 .and_then(|i| ORIGINS.into_iter().find(|o| o.label() == i.value))
-                .unwrap_or(volost::domain::Source::Manual),
+                .unwrap_or(volost_domain::Source::Manual),
         })
     }
 
@@ -628,7 +628,7 @@ impl DataForm {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use volost::domain::{OrgId, ServiceId};
+    use volost_domain::{OrgId, ServiceId};
 
     pub(crate) fn sample_service() -> Service {
         service()
@@ -760,13 +760,13 @@ pub(crate) mod tests {
         assert_eq!(form.inputs[6].value, "МФЦ");
         assert_eq!(
             form.request().map(|r| r.source),
-            Some(volost::domain::Source::Mfc)
+            Some(volost_domain::Source::Mfc)
         );
     }
 
     #[test]
     fn a_draft_opens_with_its_data_and_keeps_its_file_unless_another_path_is_typed() {
-        use volost::domain::*;
+        use volost_domain::*;
         let svc = service();
         let app = Application {
             id: AppId(7),
@@ -775,7 +775,7 @@ pub(crate) mod tests {
             number: "2026-000007".into(),
             service: svc.id,
             applicant: ApplicantId(1),
-            source: volost::domain::Source::Manual,
+            source: volost_domain::Source::Manual,
             status: Status::Draft,
             data: [("birth", "01.02.1980"), ("scan", "42")]
                 .iter()
@@ -819,7 +819,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_request_form_is_prefilled_from_the_applicant_and_keeps_what_was_typed() {
-        use volost::domain::*;
+        use volost_domain::*;
         let f = |key: &str, ftype| Field {
             key: key.into(),
             label: key.into(),
@@ -901,7 +901,7 @@ pub(crate) mod tests {
             "the upload's id"
         );
         assert!(!r.data.contains_key("ok"));
-        assert_eq!(r.source, volost::domain::Source::Manual);
+        assert_eq!(r.source, volost_domain::Source::Manual);
         match r.applicant {
             ApplicantRef::New(a) => assert_eq!(a.name, "Семёнов Пётр Ильич"),
             other => panic!("{other:?}"),

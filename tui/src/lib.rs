@@ -74,7 +74,7 @@ fn watch_signals(stop: Arc<AtomicBool>) -> std::io::Result<()> {
 /// `save` does the saving: the daemon's part first, then the machine's files.
 pub fn run_setup(
     view: setup::SetupView,
-    mut save: impl FnMut(&volost::setup::Answers) -> Result<Vec<String>, setup::Refusal>,
+    mut save: impl FnMut(&volost_api::setup::Answers) -> Result<Vec<String>, setup::Refusal>,
 ) -> std::io::Result<setup::Outcome> {
     let stop = Arc::new(AtomicBool::new(false));
     watch_signals(stop.clone())?;

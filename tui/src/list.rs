@@ -3,56 +3,63 @@
 //! end of the chunk reads the next or the previous one.
 
 use crate::conn::Conn;
-use serde::de::DeserializeOwned;
-use volost::api::client::ClientError;
-use volost::api::{Call, ListArgs};
-use volost::domain::Queue;
-use volost::service::{
+use volost_api::{
     AppCol, AppQuery, AppRow, Cursor, InFilter, InRow, OutFilter, OutRow, Page, RegFilter, RegRow,
     ReqCol, TaskCol, TaskQuery, TaskRow,
 };
+use volost_api::{ClientError, ListArgs, Op, call};
+use volost_domain::Queue;
 
 /// Rows read at a time.
 pub const CHUNK: usize = 100;
 
 /// A list query: where it starts, and the call that reads a chunk.
 pub trait Query: Clone {
+    /// The call that reads a chunk, and so the rows it gives.
+    type Call: Op<Reply = Page<Self::Row>> + Clone;
+    type Row;
     fn after_mut(&mut self) -> &mut Option<Cursor>;
-    fn call(&self) -> Call;
+    fn call(&self) -> Self::Call;
 }
 
 impl Query for TaskQuery {
+    type Call = call::Queue;
+    type Row = TaskRow;
     fn after_mut(&mut self) -> &mut Option<Cursor> {
         &mut self.after
     }
-    fn call(&self) -> Call {
-        Call::Queue(self.clone())
+    fn call(&self) -> call::Queue {
+        call::Queue(self.clone())
     }
 }
 
 impl Query for AppQuery {
+    type Call = call::Applications;
+    type Row = AppRow;
     fn after_mut(&mut self) -> &mut Option<Cursor> {
         &mut self.after
     }
-    fn call(&self) -> Call {
-        Call::Applications(self.clone())
+    fn call(&self) -> call::Applications {
+        call::Applications(self.clone())
     }
 }
 
 /// The request lists share one query shape; only the call differs.
 macro_rules! request_query {
-    ($($filter:ty => $call:ident),*) => {$(
+    ($($filter:ty => $call:ident, $row:ty);*) => {$(
         impl Query for ListArgs<$filter> {
+            type Call = call::$call;
+            type Row = $row;
             fn after_mut(&mut self) -> &mut Option<Cursor> {
                 &mut self.after
             }
-            fn call(&self) -> Call {
-                Call::$call(self.clone())
+            fn call(&self) -> call::$call {
+                call::$call(self.clone())
             }
         }
     )*};
 }
-request_query!(OutFilter => OutgoingList, InFilter => IncomingList, RegFilter => RegionalList);
+request_query!(OutFilter => OutgoingList, OutRow; InFilter => IncomingList, InRow; RegFilter => RegionalList, RegRow);
 
 /// A list on screen: its query (filters, sort, the chunk's cursor), the chunk's rows, the
 /// selection, the cursors back to earlier chunks and the one to the next.
@@ -134,7 +141,7 @@ impl Default for AppList {
     }
 }
 
-impl<Q: Query, R: DeserializeOwned> List<Q, R> {
+impl<Q, R> List<Q, R> {
     pub fn with(query: Q) -> List<Q, R> {
         List {
             query,
@@ -153,10 +160,12 @@ impl<Q: Query, R: DeserializeOwned> List<Q, R> {
     pub fn current(&self) -> Option<&R> {
         self.rows.get(self.selected)
     }
+}
 
+impl<Q: Query<Row = R>, R> List<Q, R> {
     /// Reads the chunk at the query's cursor again, keeping the selection where it can.
     pub fn load(&mut self, conn: &mut Conn) -> Result<(), ClientError> {
-        let p: Page<R> = conn.call(self.query.call())?;
+        let p = conn.ask(self.query.call())?;
         self.rows = p.rows;
         self.next = p.next;
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));

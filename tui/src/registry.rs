@@ -6,8 +6,8 @@ use crate::app::{App, Banner, Dialog, Field as Input, Pending, Screen};
 use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
-use volost::api::Call;
-use volost::domain::{Field, FieldType, Org, Right, Role, Service, ServiceId, ServicePassport};
+use volost_api::call;
+use volost_domain::{Field, FieldType, Org, Right, Role, Service, ServiceId, ServicePassport};
 
 /// The registry screen: the body, its services, and the one whose passport is shown.
 pub struct RegistryView {
@@ -50,7 +50,7 @@ pub fn missing(s: &Service) -> Vec<&'static str> {
 pub fn passport_fields() -> Vec<Field> {
     vec![
         Field {
-            max_len: Some(volost::domain::PASSPORT_CODE_MAX as u32),
+            max_len: Some(volost_domain::PASSPORT_CODE_MAX as u32),
             ..text_field("code", text::RG_CODE, true, None)
         },
         text_field("name", text::RG_NAME, true, None),
@@ -130,11 +130,11 @@ pub fn passport_of(form: &DataForm) -> ServicePassport {
 impl App {
     /// Opens «Реестр услуг», keeping the selection when it is open already.
     pub(crate) fn open_registry(&mut self, keep: Option<ServiceId>) {
-        let read = |app: &mut App| -> Result<RegistryView, volost::api::client::ClientError> {
+        let read = |app: &mut App| -> Result<RegistryView, volost_api::ClientError> {
             Ok(RegistryView {
-                org: app.conn.call(Call::Org)?,
-                services: app.conn.call(Call::Services { all: true })?,
-                roles: app.conn.call(Call::Roles)?,
+                org: app.conn.ask(call::Org)?,
+                services: app.conn.ask(call::Services { all: true })?,
+                roles: app.conn.ask(call::Roles)?,
                 sel: 0,
                 scroll: 0,
             })
@@ -187,11 +187,11 @@ impl App {
                 self.banner = Some(Banner::Info(text::RG_ADMIN_ONLY.into()));
             }
             // The node signs the registry with its key; the dialog asks where to write it.
-            Cmd::ExportSigned => match self.conn.call::<String>(Call::RegistryExport) {
+            Cmd::ExportSigned => match self.conn.ask(call::RegistryExport) {
                 Ok(xml) => {
                     let name = format!(
                         "Реестр услуг {}.xml",
-                        volost::domain::display_date(self.today())
+                        volost_domain::display_date(self.today())
                     );
                     let mut path = Input::new(text::SAVE_TO, false);
                     path.value = format!("~/{name}");
@@ -199,9 +199,9 @@ impl App {
                         text::RG_EXPORT_TITLE,
                         text::RG_EXPORT_TEXT,
                         vec![path],
-                        Pending::SaveExport(Box::new(volost::api::ExportReply {
+                        Pending::SaveExport(Box::new(volost_api::ExportReply {
                             name,
-                            data: volost::api::Bytes(xml.into_bytes()),
+                            data: volost_api::Bytes(xml.into_bytes()),
                         })),
                     ));
                 }
@@ -237,10 +237,7 @@ impl App {
                 return;
             }
         };
-        match self
-            .conn
-            .call::<volost::service::RegistryImport>(Call::RegistryImport { text })
-        {
+        match self.conn.ask(call::RegistryImport { text }) {
             Ok(r) => {
                 self.banner = Some(Banner::Info(format!(
                     "{} {} ({}: {})",
@@ -261,10 +258,7 @@ impl App {
             return;
         };
         let passport = passport_of(form);
-        match self
-            .conn
-            .call::<serde_json::Value>(Call::SetPassport { id, passport })
-        {
+        match self.conn.ask(call::SetPassport { id, passport }) {
             Ok(_) => {
                 self.banner = Some(Banner::Info(text::RG_SAVED.into()));
                 self.open_registry(Some(id));

@@ -9,12 +9,11 @@ use crate::files::FilesTab;
 use crate::form::DataForm;
 use crate::keymap::Cmd;
 use crate::text;
-use volost::api::{Call, Pin};
-use volost::domain::{
-    AppId, HistoryEntry, InReqId, InStatus, IncomingRequest, Org, OutReqId, OutgoingRequest,
-    RegReqId, RegStatus, RegionalRequest, RemoteState, RequestKind, Right, Ts, display_date,
+use volost_api::{Op, Pin, call};
+use volost_domain::{
+    AppId, HistoryEntry, InReqId, InStatus, OutReqId, RegReqId, RegStatus, RemoteState,
+    RequestKind, Right, Ts, display_date,
 };
-use volost::service::ApplicationCard;
 
 /// Which request a card shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,7 +151,7 @@ fn at(t: Option<Ts>, offset: time::UtcOffset) -> String {
 /// A kind's fields with their values, in the kind's order; keys the kind does not know (an
 /// older template) are shown by key after them.
 fn labelled(
-    fields: &[volost::domain::Field],
+    fields: &[volost_domain::Field],
     values: &std::collections::BTreeMap<String, String>,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = fields
@@ -180,7 +179,7 @@ impl App {
     /// The request kinds of the body, read once per session.
     fn kinds(&mut self) -> Vec<RequestKind> {
         if self.kinds.is_none() {
-            match self.conn.call::<Vec<RequestKind>>(Call::RequestKinds) {
+            match self.conn.ask(call::RequestKinds) {
                 Ok(k) => self.kinds = Some(k),
                 Err(e) => {
                     self.failed(&e);
@@ -191,7 +190,7 @@ impl App {
         self.kinds.clone().unwrap_or_default()
     }
 
-    fn person(&mut self, id: volost::domain::UserId) -> String {
+    fn person(&mut self, id: volost_domain::UserId) -> String {
         self.ensure_people();
         self.people
             .iter()
@@ -201,8 +200,8 @@ impl App {
     }
 
     /// A read whose failure is shown (banner, or the login screen) and ends the caller's work.
-    fn fetch<T: serde::de::DeserializeOwned>(&mut self, call: Call) -> Option<T> {
-        match self.conn.call::<T>(call) {
+    fn fetch<R: Op + Clone>(&mut self, call: R) -> Option<R::Reply> {
+        match self.conn.ask(call) {
             Ok(x) => Some(x),
             Err(e) => {
                 self.failed(&e);
@@ -231,12 +230,11 @@ impl App {
     }
 
     fn outgoing_view(&mut self, id: OutReqId) -> Option<ReqView> {
-        let (q, history) =
-            self.fetch::<(OutgoingRequest, Vec<HistoryEntry>)>(Call::Outgoing { id })?;
+        let (q, history) = self.fetch(call::Outgoing { id })?;
         let kind = self.kinds().into_iter().find(|k| k.id == q.kind);
         let app = q.application.and_then(|a| {
             self.conn
-                .call::<ApplicationCard>(Call::Application { id: a })
+                .ask(call::Application { id: a })
                 .ok()
                 .map(|c| c.app.number)
         });
@@ -289,8 +287,8 @@ impl App {
         v.history = history;
         if self.has(Right::Interagency) {
             v.actions = match q.status {
-                volost::domain::OutStatus::Formed => vec![ReqAction::Send],
-                volost::domain::OutStatus::NotSent | volost::domain::OutStatus::Error => {
+                volost_domain::OutStatus::Formed => vec![ReqAction::Send],
+                volost_domain::OutStatus::NotSent | volost_domain::OutStatus::Error => {
                     vec![ReqAction::Reopen]
                 }
                 _ => Vec::new(),
@@ -300,8 +298,7 @@ impl App {
     }
 
     fn incoming_view(&mut self, id: InReqId) -> Option<ReqView> {
-        let (q, history) =
-            self.fetch::<(IncomingRequest, Vec<HistoryEntry>)>(Call::Incoming { id })?;
+        let (q, history) = self.fetch(call::Incoming { id })?;
         let kind = self.kinds().into_iter().find(|k| k.id == q.kind);
         let o = self.offset;
         let executor = match q.executor {
@@ -324,11 +321,8 @@ impl App {
         }
         data.push((text::R_MESSAGE_ID.into(), q.message_id.clone()));
         // Who sent it, as the exchange named them; a card of a request typed in has none.
-        let about = volost::domain::Routed::Incoming(id);
-        if let Ok(Some(r)) = self
-            .conn
-            .call::<Option<volost::service::RouteView>>(Call::Route { about })
-        {
+        let about = volost_domain::Routed::Incoming(id);
+        if let Ok(Some(r)) = self.conn.ask(call::Route { about }) {
             data.push((text::R_SENDER.into(), r.sender));
             if r.test {
                 data.push((text::R_TEST.into(), text::TEST_MESSAGE.into()));
@@ -377,8 +371,7 @@ impl App {
     }
 
     fn regional_view(&mut self, id: RegReqId) -> Option<ReqView> {
-        let (q, history) =
-            self.fetch::<(RegionalRequest, Vec<HistoryEntry>)>(Call::Regional { id })?;
+        let (q, history) = self.fetch(call::Regional { id })?;
         let o = self.offset;
         let me = self.session.as_ref().map(|s| s.org)?;
         let to_us = q.is_to(me);
@@ -395,7 +388,7 @@ impl App {
             (true, None) => {
                 let from = self
                     .conn
-                    .call::<Vec<Org>>(Call::Bodies)
+                    .ask(call::Bodies)
                     .ok()
                     .and_then(|b| b.into_iter().find(|x| x.id == q.org))
                     .map(|x| x.display_name().to_string())
@@ -553,7 +546,7 @@ impl App {
             }
             (Some(ReqAction::ReturnPrevious), ReqRef::In(id)) => {
                 self.incoming_call(
-                    Call::ReturnIncoming { id },
+                    call::ReturnIncoming { id },
                     text::RETURNED_PREVIOUS,
                     id,
                     None,
@@ -586,7 +579,7 @@ impl App {
             (Some(ReqAction::Reopen), ReqRef::Out(id)) => {
                 let from = v.from_app;
                 self.outgoing_call(
-                    Call::ReopenOutgoing { id },
+                    call::ReopenOutgoing { id },
                     text::REQUEST_REOPENED,
                     id,
                     from,
@@ -608,15 +601,12 @@ impl App {
     /// one (the provider body to choose), on its own or for `app`.
     pub(crate) fn new_request(&mut self, regional: bool, app: Option<AppId>) {
         if regional {
-            let bodies = match self.conn.call::<Vec<Org>>(Call::Bodies) {
+            let bodies = match self.conn.ask(call::Bodies) {
                 Ok(b) => b,
                 Err(e) => return self.failed(&e),
             };
             // The regional directory is empty when РСМЭВ is off; a failure only hides it.
-            let remote = self
-                .conn
-                .call::<Vec<volost::domain::RegionalBody>>(Call::RegionalBodies)
-                .unwrap_or_default();
+            let remote = self.conn.ask(call::RegionalBodies).unwrap_or_default();
             let mut choices: Vec<Provider> = bodies
                 .into_iter()
                 .map(|b| Provider::Local(b.id, b.display_name().to_string()))
@@ -704,7 +694,7 @@ impl App {
     /// The dialog of a new regional request was filled in.
     pub(crate) fn create_regional(&mut self, d: Dialog, choice: Provider, app: Option<AppId>) {
         let skip = usize::from(choice == Provider::Other);
-        let mut input = volost::service::RegionalInput {
+        let mut input = volost_api::RegionalInput {
             application: app,
             subject: d.value(skip),
             comment: d.value(skip + 1),
@@ -718,8 +708,8 @@ impl App {
             Provider::Remote(b) => input.remote = Some(b.inn),
             Provider::Other => input.provider = d.value(0),
         }
-        let call = Call::CreateRegional(input);
-        match self.conn.call::<RegionalRequest>(call) {
+        let call = call::CreateRegional(input);
+        match self.conn.ask(call) {
             Ok(r) => {
                 self.banner = Some(Banner::Info(format!(
                     "{}: {}",
@@ -734,11 +724,11 @@ impl App {
 
     /// «Исполнить»: the answer to a regional request sent to this body.
     pub(crate) fn complete_regional(&mut self, d: Dialog, id: RegReqId) {
-        let call = Call::CompleteRegional {
+        let call = call::CompleteRegional {
             id,
             answer: d.value(0),
         };
-        match self.conn.call::<RegionalRequest>(call) {
+        match self.conn.ask(call) {
             Ok(_) => {
                 self.banner = Some(Banner::Info(text::REGIONAL_DONE.into()));
                 let from = match &self.screen {
@@ -754,7 +744,7 @@ impl App {
     /// «Назначить на себя»; `take_over` after the question naming the holder.
     pub(crate) fn claim_incoming(&mut self, id: InReqId, take_over: bool) {
         self.incoming_call(
-            Call::ClaimIncoming { id, take_over },
+            call::ClaimIncoming { id, take_over },
             text::CLAIMED_REQUEST,
             id,
             None,
@@ -763,7 +753,7 @@ impl App {
 
     /// «Комментарий» typed in the dialog.
     pub(crate) fn comment_incoming(&mut self, d: Dialog, id: InReqId) {
-        let call = Call::CommentIncoming {
+        let call = call::CommentIncoming {
             id,
             comment: d.value(0),
         };
@@ -773,8 +763,14 @@ impl App {
     /// A change of an incoming request from its card: the card again, with what happened;
     /// a refused dialog stays open with the message.
     /// An action on an outgoing request; the card is shown again with its new status.
-    fn outgoing_call(&mut self, call: Call, done: &str, id: OutReqId, from: Option<AppId>) {
-        match self.conn.call::<OutgoingRequest>(call) {
+    fn outgoing_call<R: Op + Clone>(
+        &mut self,
+        call: R,
+        done: &str,
+        id: OutReqId,
+        from: Option<AppId>,
+    ) {
+        match self.conn.ask(call) {
             Ok(_) => {
                 self.banner = Some(Banner::Info(done.into()));
                 self.open_request(ReqRef::Out(id), from);
@@ -791,11 +787,11 @@ impl App {
         let result = match &what {
             PinFor::Submit(id, _) => self
                 .conn
-                .call::<serde_json::Value>(Call::SubmitOutgoing { id: *id, pin })
+                .ask(call::SubmitOutgoing { id: *id, pin })
                 .map(|_| text::REQUEST_QUEUED),
             PinFor::Regional(id, _) => self
                 .conn
-                .call::<serde_json::Value>(Call::SendRegional { id: *id, pin })
+                .ask(call::SendRegional { id: *id, pin })
                 .map(|_| text::REGIONAL_QUEUED),
             PinFor::Answer(id) => {
                 let Screen::Fill(form) = &self.screen else {
@@ -803,7 +799,7 @@ impl App {
                 };
                 let answer = form.data();
                 self.conn
-                    .call::<serde_json::Value>(Call::AnswerIncoming {
+                    .ask(call::AnswerIncoming {
                         id: *id,
                         answer,
                         pin,
@@ -850,8 +846,14 @@ impl App {
         ));
     }
 
-    fn incoming_call(&mut self, call: Call, done: &str, id: InReqId, d: Option<Dialog>) {
-        match (self.conn.call::<serde_json::Value>(call), d) {
+    fn incoming_call<R: Op + Clone>(
+        &mut self,
+        call: R,
+        done: &str,
+        id: InReqId,
+        d: Option<Dialog>,
+    ) {
+        match (self.conn.ask(call), d) {
             (Ok(_), _) => {
                 self.banner = Some(Banner::Info(done.into()));
                 self.open_request(ReqRef::In(id), None);
@@ -870,12 +872,12 @@ impl App {
         match &form.purpose {
             crate::form::Purpose::Outgoing { kind, application } => {
                 let back = *application;
-                let call = Call::CreateOutgoing {
+                let call = call::CreateOutgoing {
                     kind: kind.id,
                     application: back,
                     data,
                 };
-                match self.conn.call::<OutgoingRequest>(call) {
+                match self.conn.ask(call) {
                     Ok(r) => {
                         self.banner = Some(Banner::Info(format!(
                             "{}: {}",
@@ -893,10 +895,7 @@ impl App {
             }
             crate::form::Purpose::Draft(id) => {
                 let id = *id;
-                match self
-                    .conn
-                    .call::<volost::domain::Application>(Call::UpdateDraft { id, data })
-                {
+                match self.conn.ask(call::UpdateDraft { id, data }) {
                     Ok(_) => {
                         self.banner = Some(Banner::Info(text::DRAFT_UPDATED.into()));
                         self.open_app_at(id, AppTab::Data);

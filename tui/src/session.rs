@@ -3,8 +3,7 @@
 
 use crate::app::*;
 use crate::text;
-use volost::api::{Call, SessionInfo};
-use volost::domain::Org;
+use volost_api::{SessionInfo, call};
 
 pub(crate) fn login_form() -> Form {
     Form {
@@ -63,11 +62,11 @@ impl App {
                 } else if !form.require_all() {
                     Screen::Login(form)
                 } else {
-                    let call = Call::Login {
+                    let call = call::Login {
                         login: form.value(0).trim().to_string(),
                         password: form.value(1).to_string(),
                     };
-                    match self.conn.call::<SessionInfo>(call) {
+                    match self.conn.ask(call) {
                         Ok(s) => {
                             self.conn.set_token(s.token.clone());
                             self.start_session(s)
@@ -92,11 +91,11 @@ impl App {
                     form.focus = 2;
                     Screen::Password { form, forced }
                 } else {
-                    let call = Call::ChangePassword {
+                    let call = call::ChangePassword {
                         old: form.value(0).to_string(),
                         new: form.value(1).to_string(),
                     };
-                    match self.conn.call::<()>(call) {
+                    match self.conn.ask(call) {
                         Ok(()) => {
                             self.banner = Some(Banner::Info(text::PASSWORD_CHANGED.into()));
                             if let Some(s) = &mut self.session {
@@ -153,13 +152,13 @@ impl App {
 
     pub(crate) fn enter_main(&mut self) {
         if self.org.is_none() {
-            self.org = self.conn.call::<Org>(Call::Org).ok();
+            self.org = self.conn.ask(call::Org).ok();
         }
         self.open_section(self.section.min(self.sections.len().saturating_sub(1)));
     }
 
     pub(crate) fn logout(&mut self) {
-        let _ = self.conn.call::<()>(Call::Logout);
+        let _ = self.conn.ask(call::Logout);
         self.conn.set_token(None);
         self.session = None;
         self.screen = Screen::Login(login_form());

@@ -8,8 +8,8 @@
 
 use crate::keymap::{self, Cmd, Ctx};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use volost::service::{FieldError, NewOrg};
-use volost::setup::{Answers, Network, ZONES, label};
+use volost_api::setup::{Answers, Network, ZONES, label};
+use volost_api::{FieldError, NewOrg};
 
 /// One line of the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -395,8 +395,10 @@ impl SetupView {
             );
             return;
         }
+        // What the screen can check itself, at once; the saver checks it all again and opens
+        // the key container, which needs the node's cryptography.
         let a = self.answers();
-        let errs = a.check();
+        let errs = a.check_form();
         if !errs.is_empty() {
             self.show_errors(&errs, None);
             return;

@@ -5,9 +5,9 @@ use crate::app::{App, Dialog, Field, Pending, Screen, parse_date};
 use crate::keymap::Cmd;
 use crate::text;
 use time::{Date, Month};
-use volost::api::Call;
-use volost::domain::{Department, DeptId};
-use volost::service::{Report, ReportQuery};
+use volost_api::call;
+use volost_api::{Report, ReportQuery};
+use volost_domain::{Department, DeptId};
 
 /// The periods ←/→ step through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,7 +92,7 @@ impl App {
             to: v.to,
             dept: v.dept.as_ref().map(|d| d.0),
         };
-        match self.conn.call::<Report>(Call::Report(q)) {
+        match self.conn.ask(call::Report(q)) {
             Ok(r) => v.report = Some(r),
             Err(e) => self.failed(&e),
         }
@@ -131,7 +131,7 @@ impl App {
                     f.value = value;
                     f
                 };
-                let d = |d: Date| volost::domain::display_date(d);
+                let d = |d: Date| volost_domain::display_date(d);
                 self.dialog = Some(Dialog::new(
                     text::ST_PERIOD,
                     text::ST_PERIOD_TEXT,
@@ -153,7 +153,7 @@ impl App {
                     to: v.to,
                     dept: v.dept.as_ref().map(|d| d.0),
                 };
-                self.export(volost::service::Exported::Report(q));
+                self.export(volost_api::Exported::Report(q));
             }
             _ => {}
         }
@@ -173,7 +173,7 @@ impl App {
         let dept = if want.is_empty() {
             Ok(None)
         } else {
-            match self.conn.call::<Vec<Department>>(Call::Departments) {
+            match self.conn.ask(call::Departments) {
                 Ok(all) => {
                     let found: Vec<&Department> = all
                         .iter()

@@ -9,9 +9,9 @@ use crate::app::{App, Banner, Dialog, Pending, Screen};
 use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
-use volost::api::Call;
-use volost::catalog::{KindSpec, ServiceSpec, StepSpec, check_fields};
-use volost::domain::{Field, FieldType, KindId, RequestKind, Role, Service, ServiceId};
+use volost_api::call;
+use volost_domain::spec::{KindSpec, ServiceSpec, StepSpec, check_fields};
+use volost_domain::{Field, FieldType, KindId, RequestKind, Role, Service, ServiceId};
 
 /// What is being edited; no id is a new template.
 #[derive(Clone, Debug)]
@@ -671,26 +671,37 @@ impl App {
         let Screen::Template(v) = &self.screen else {
             return;
         };
-        let (call, tab) = match &v.spec {
+        // Each arm its own call: the replies differ (a new id, or nothing).
+        let (saved, tab) = match &v.spec {
             Spec::Service(Some(id), spec) => (
-                Call::UpdateService {
-                    id: *id,
-                    spec: spec.clone(),
-                },
+                self.conn
+                    .ask(call::UpdateService {
+                        id: *id,
+                        spec: spec.clone(),
+                    })
+                    .map(drop),
                 AdminTab::Services,
             ),
-            Spec::Service(None, spec) => (Call::AddService(spec.clone()), AdminTab::Services),
+            Spec::Service(None, spec) => (
+                self.conn.ask(call::AddService(spec.clone())).map(drop),
+                AdminTab::Services,
+            ),
             Spec::Kind(Some(id), spec) => (
-                Call::UpdateRequestKind {
-                    id: *id,
-                    spec: spec.clone(),
-                },
+                self.conn
+                    .ask(call::UpdateRequestKind {
+                        id: *id,
+                        spec: spec.clone(),
+                    })
+                    .map(drop),
                 AdminTab::Kinds,
             ),
-            Spec::Kind(None, spec) => (Call::AddRequestKind(spec.clone()), AdminTab::Kinds),
+            Spec::Kind(None, spec) => (
+                self.conn.ask(call::AddRequestKind(spec.clone())).map(drop),
+                AdminTab::Kinds,
+            ),
         };
-        match self.conn.call::<serde_json::Value>(call) {
-            Ok(_) => {
+        match saved {
+            Ok(()) => {
                 self.open_admin(tab);
                 self.banner = Some(Banner::Info(text::TP_SAVED.into()));
             }
@@ -738,7 +749,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use volost::domain::{RoleId, Step};
+    use volost_domain::{RoleId, Step};
 
     fn view() -> TemplateView {
         let mut s = crate::form::tests::sample_service();

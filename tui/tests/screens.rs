@@ -5,12 +5,12 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::Path;
-use volost::api::SessionInfo;
-use volost::domain::*;
-use volost::service::{AppRow, ApplicationCard};
-use volost::service::{InRow, OutRow, RegRow, TaskRow};
-use volost::service::{MapStep, ProcessMap, StepState, TaskCard};
-use volost::smev::LinkState;
+use volost_api::LinkState;
+use volost_api::SessionInfo;
+use volost_api::{AppRow, ApplicationCard};
+use volost_api::{InRow, OutRow, RegRow, TaskRow};
+use volost_api::{MapStep, ProcessMap, StepState, TaskCard};
+use volost_domain::*;
 use volost_tui::app::{
     App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, PinFor, Screen, Section, Tab,
     TaskList,
@@ -139,7 +139,7 @@ fn disk_full_in_the_status_line() {
 #[test]
 fn calendar_ending_in_the_status_line() {
     let mut a = main_app(0);
-    a.calendar = Some(volost::service::CalendarStatus {
+    a.calendar = Some(volost_api::CalendarStatus {
         today: time::Date::from_calendar_date(2026, time::Month::December, 6).unwrap(),
         confirmed_until: time::Date::from_calendar_date(2026, time::Month::December, 31).ok(),
     });
@@ -365,8 +365,8 @@ fn applications_list() {
     shot("applications", &a);
 }
 
-fn field(key: &str, label: &str) -> volost::domain::Field {
-    volost::domain::Field {
+fn field(key: &str, label: &str) -> volost_domain::Field {
+    volost_domain::Field {
         key: key.into(),
         label: label.into(),
         ftype: FieldType::Text,
@@ -401,7 +401,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
                 "purpose",
                 "Цель получения выписки (для предъявления по месту требования)",
             ),
-            volost::domain::Field {
+            volost_domain::Field {
                 ftype: FieldType::File,
                 ..field("plan", "Схема расположения участка")
             },
@@ -481,7 +481,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
             // Registered 07.12.2026 for 30 working days: the count runs into 2027, whose
             // decree is not loaded.
             due_provisional: true,
-            tasks: vec![volost::service::ProcessTask {
+            tasks: vec![volost_api::ProcessTask {
                 id: TaskId(77),
                 name: "Приём и регистрация заявления (Присвоение адреса)".into(),
                 queue: Queue::Mine,
@@ -817,7 +817,7 @@ fn personal_signature() {
             ),
         );
     }
-    let cert = volost::service::CertView {
+    let cert = volost_api::CertView {
         login: "ivanova".into(),
         subject: "Иванова Марина Сергеевна, Петропавловский сельсовет".into(),
         serial: "0A1B".into(),
@@ -892,7 +892,7 @@ fn administration() {
         rights: rights.iter().copied().collect(),
     };
     let user = |id: u64, login: &str, name: &str, role: &str, active: bool, temp: bool| {
-        volost::service::UserView {
+        volost_api::UserView {
             id: UserId(id),
             login: login.into(),
             full_name: name.into(),
@@ -975,7 +975,7 @@ fn administration() {
 
 #[test]
 fn archive() {
-    use volost::service::{ArchiveDoc, ArchiveRow, ArchiveTask, ArchiveTree};
+    use volost_api::{ArchiveDoc, ArchiveRow, ArchiveTask, ArchiveTree};
     use volost_tui::archive::{ArchiveView, Search};
     let mut a = main_app(7);
     let day =
@@ -1050,7 +1050,7 @@ fn archive() {
         search: Search::default(),
         filter: Default::default(),
         rows,
-        next: Some(volost::service::Cursor(vec![1])),
+        next: Some(volost_api::Cursor(vec![1])),
         open: [(ProcessId(2), tree)].into_iter().collect(),
         sel: 2,
         services: Vec::new(),
@@ -1075,7 +1075,7 @@ fn archive() {
 
 #[test]
 fn statistics() {
-    use volost::service::{AddresseeLine, ExecutorLine, Report, ServiceLine};
+    use volost_api::{AddresseeLine, ExecutorLine, Report, ServiceLine};
     use volost_tui::stats::{Preset, StatsView};
     let mut a = main_app(8);
     let line = |name: &str, n: u64, ok: u64, no: u64| ServiceLine {
@@ -1182,13 +1182,13 @@ fn registry_service() -> Service {
         ],
         fields: vec![
             field("purpose", "Цель получения выписки"),
-            volost::domain::Field {
+            volost_domain::Field {
                 ftype: FieldType::Choice,
                 required: false,
                 choices: vec!["Лично".into(), "Почтой".into()],
                 ..field("delivery", "Способ получения результата")
             },
-            volost::domain::Field {
+            volost_domain::Field {
                 ftype: FieldType::Number,
                 min: Some(1900),
                 max: Some(2100),
@@ -1275,12 +1275,12 @@ fn template_editor() {
 fn setup_view() -> volost_tui::setup::SetupView {
     use volost_tui::setup::{SetupView, Start};
     SetupView::new(Start {
-        org: volost::service::NewOrg {
+        org: volost_api::NewOrg {
             name: "Администрация сельсовета".into(),
             ..Default::default()
         },
         admin_login: "admin".into(),
-        network: volost::setup::Network::Dhcp,
+        network: volost_api::setup::Network::Dhcp,
         time_zone: Some("Asia/Barnaul".into()),
         cancellable: false,
         address_now: Some("192.168.1.34/24".into()),
@@ -1306,7 +1306,7 @@ fn first_boot_setup() {
     let mut v = setup_view();
     setup_shot("setup_first_boot", &v);
     let saved = std::cell::RefCell::new(Vec::new());
-    let mut save = |a: &volost::setup::Answers| -> Result<Vec<String>, Refusal> {
+    let mut save = |a: &volost_api::setup::Answers| -> Result<Vec<String>, Refusal> {
         saved.borrow_mut().push(a.clone());
         Ok(vec!["Орган: Администрация сельсовета".into()])
     };

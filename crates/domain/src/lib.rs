@@ -12,6 +12,8 @@ pub mod ids;
 pub mod org;
 pub mod process;
 pub mod request;
+pub mod sort;
+pub mod spec;
 pub mod validate;
 
 pub use applicant::*;
@@ -25,3 +27,4 @@ pub use ids::*;
 pub use org::*;
 pub use process::*;
 pub use request::*;
+pub use sort::*;

@@ -9,8 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
-use volost::domain::{Action, Verdict, display_date, size_label};
-use volost::service::ArchiveDoc;
+use volost_api::ArchiveDoc;
+use volost_domain::{Action, Verdict, display_date, size_label};
 
 pub(super) fn draw(f: &mut Frame, area: Rect, v: &ArchiveView, offset: time::UtcOffset) {
     let mut title = format!(" {} ", text::ARCHIVE);

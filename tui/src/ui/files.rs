@@ -6,7 +6,7 @@ use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row};
-use volost::domain::{Field, size_label};
+use volost_domain::{Field, size_label};
 
 /// The files of a card, oldest first; `fields` name the form field a file fills.
 pub(super) fn files(

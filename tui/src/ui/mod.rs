@@ -25,9 +25,9 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState,
     Tabs, Wrap,
 };
-use volost::domain::{FieldType, HistoryEntry, Queue, UserId, display_date};
-use volost::service::{AppCol, StepState, TaskCol};
-use volost::smev::LinkState;
+use volost_api::LinkState;
+use volost_api::{AppCol, StepState, TaskCol};
+use volost_domain::{FieldType, HistoryEntry, Queue, UserId, display_date};
 
 /// The end of the text being typed. A full block: the Linux console's fonts (tty1) have it,
 /// where they lack the thinner bar.
@@ -51,7 +51,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Main => main(f, body, app),
         Screen::Card(c) => card(f, body, c, app.offset, &app.people),
         Screen::App(v) => {
-            let may_edit = app.has(volost::domain::Right::CreateApplications);
+            let may_edit = app.has(volost_domain::Right::CreateApplications);
             app_card(f, body, v, app.offset, may_edit, &app.people);
         }
         Screen::Fill(form) => data_form(f, body, form),
@@ -145,10 +145,8 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
         let node = app.node_cert_days.and_then(|d| match (d, short) {
             (..0, false) => Some(text::NODE_CERT_ENDED.to_string()),
             (..0, true) => Some(text::NODE_CERT_ENDED_SHORT.to_string()),
-            (0..volost::service::WARN_DAYS, false) => {
-                Some(format!("{} {d} дн.", text::NODE_CERT_DAYS))
-            }
-            (0..volost::service::WARN_DAYS, true) => {
+            (0..volost_api::WARN_DAYS, false) => Some(format!("{} {d} дн.", text::NODE_CERT_DAYS)),
+            (0..volost_api::WARN_DAYS, true) => {
                 Some(format!("{} {d} дн.", text::NODE_CERT_DAYS_SHORT))
             }
             _ => None,
@@ -166,7 +164,7 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
         let admin = app
             .session
             .as_ref()
-            .is_some_and(|s| s.rights.has(volost::domain::Right::Administer));
+            .is_some_and(|s| s.rights.has(volost_domain::Right::Administer));
         let calendar = app
             .calendar
             .filter(|_| admin)
@@ -179,7 +177,7 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
                     } else {
                         text::CALENDAR_UNTIL
                     },
-                    volost::domain::display_date(until)
+                    volost_domain::display_date(until)
                 )),
                 None => Some(
                     if short {
@@ -511,7 +509,7 @@ fn tasks(
             let overdue = t.overdue_days > 0;
             // The group queue marks applications that did not come in person («ЕПГУ · …»).
             let name = match t.source {
-                Some(s) if s != volost::domain::Source::Manual => {
+                Some(s) if s != volost_domain::Source::Manual => {
                     format!("{} · {}", s.label(), t.name)
                 }
                 _ => t.name.clone(),
@@ -879,7 +877,7 @@ fn apps(
             // as the group queue marks their tasks; most come in person, and a column of
             // «Личный приём» would take the room the status needs.
             let applicant = match a.source {
-                volost::domain::Source::Manual => a.applicant.clone(),
+                volost_domain::Source::Manual => a.applicant.clone(),
                 s => format!("{} · {}", s.label(), a.applicant),
             };
             let mut cells = vec![Cell::from(a.number.clone()), Cell::from(a.status.label())];
@@ -954,7 +952,7 @@ fn app_card(
                 .max(16);
             let kw = longest.min(body.width as usize / 3).max(12);
             let kv = |k: &str, val: String| labelled(k, &val, kw, body.width as usize);
-            let status = if may_edit && a.status == volost::domain::Status::Draft {
+            let status = if may_edit && a.status == volost_domain::Status::Draft {
                 format!(
                     "{} ({} — {})",
                     a.status.label(),
@@ -1077,7 +1075,7 @@ pub(crate) fn history(
         Some(u) => people
             .iter()
             .find(|(id, _)| *id == u)
-            .and_then(|(_, n)| volost::domain::short_name(n))
+            .and_then(|(_, n)| volost_domain::short_name(n))
             .unwrap_or_default(),
     };
     let comment_w = width.saturating_sub(16 + WHO_W + what_w + 3).max(10);

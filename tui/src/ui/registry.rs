@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Wrap};
-use volost::domain::Service;
+use volost_domain::Service;
 
 pub(super) fn draw(f: &mut Frame, area: Rect, v: &RegistryView) {
     let org = &v.org;

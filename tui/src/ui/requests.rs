@@ -10,8 +10,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Cell, Paragraph, Row};
-use volost::domain::display_date;
-use volost::service::{OutRow, RegRow, ReqCol};
+use volost_api::{OutRow, RegRow, ReqCol};
+use volost_domain::display_date;
 
 fn sort_label(c: ReqCol) -> &'static str {
     match c {
@@ -118,13 +118,13 @@ fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
 fn frame<F, R: serde::de::DeserializeOwned>(
     f: &mut Frame,
     area: Rect,
-    l: &crate::list::List<volost::api::ListArgs<F>, R>,
+    l: &crate::list::List<volost_api::ListArgs<F>, R>,
     name: &str,
     focused: bool,
     filters: usize,
 ) -> Option<Block<'static>>
 where
-    volost::api::ListArgs<F>: crate::list::Query,
+    volost_api::ListArgs<F>: crate::list::Query,
 {
     let q = &l.query;
     let sort = sort_label(q.sort);
@@ -253,7 +253,7 @@ pub(super) fn card(
     area: Rect,
     v: &ReqView,
     offset: time::UtcOffset,
-    people: &[(volost::domain::UserId, String)],
+    people: &[(volost_domain::UserId, String)],
 ) {
     let selected = ReqTab::ALL.iter().position(|x| *x == v.tab).unwrap_or(0);
     let labels: Vec<&str> = ReqTab::ALL.iter().map(|t| t.label()).collect();

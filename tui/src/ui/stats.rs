@@ -8,8 +8,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Gauge, Paragraph, Wrap};
-use volost::domain::display_date;
-use volost::service::Report;
+use volost_api::Report;
+use volost_domain::display_date;
 
 pub(super) fn draw(f: &mut Frame, area: Rect, v: &StatsView) {
     let mut title = format!(

@@ -6,7 +6,7 @@ use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row};
-use volost::domain::{Field, FieldType};
+use volost_domain::{Field, FieldType};
 
 /// What bounds a field has, in a few words: its variants, length or range.
 fn limits(f: &Field) -> String {

@@ -1,8 +1,9 @@
 //! The blocking client of the local API, for the TUI and the CLI: one Unix socket
 //! connection, one request line out, one reply line back.
 
-use super::proto::{ApiError, Call, Reply, Request, SessionInfo};
-use serde::de::DeserializeOwned;
+use crate::call;
+use crate::ops::{Call, Op};
+use crate::proto::{ApiError, Reply, Request, SessionInfo};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -82,8 +83,8 @@ impl Client {
         self.token = token;
     }
 
-    /// Sends one call and returns the raw answer.
-    pub fn call_value(&mut self, call: Call) -> Result<serde_json::Value, ClientError> {
+    /// Sends one call and reads its reply line.
+    fn exchange(&mut self, call: Call) -> Result<(), ClientError> {
         let req = Request {
             token: self.token.clone(),
             call,
@@ -96,6 +97,29 @@ impl Client {
         if self.reader.read_line(&mut self.line)? == 0 {
             return Err(ClientError::Io(std::io::ErrorKind::UnexpectedEof.into()));
         }
+        Ok(())
+    }
+
+    /// Sends one call and reads the answer as the type its operation names.
+    pub fn ask<R: Op>(&mut self, args: R) -> Result<R::Reply, ClientError> {
+        self.exchange(args.into())?;
+        // Straight into the reply type, with no JSON tree between.
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Line<T> {
+            Ok(T),
+            Error(ApiError),
+        }
+        match serde_json::from_str::<Line<R::Reply>>(&self.line) {
+            Ok(Line::Ok(v)) => Ok(v),
+            Ok(Line::Error(e)) => Err(ClientError::Api(e)),
+            Err(e) => Err(ClientError::Protocol(format!("{}: {e}", R::NAME))),
+        }
+    }
+
+    /// Sends one call and returns the answer as JSON, for tools that print it as it came.
+    pub fn call_value(&mut self, call: impl Into<Call>) -> Result<serde_json::Value, ClientError> {
+        self.exchange(call.into())?;
         match serde_json::from_str::<Reply>(&self.line) {
             Ok(Reply::Ok(v)) => Ok(v),
             Ok(Reply::Error(e)) => Err(ClientError::Api(e)),
@@ -103,15 +127,9 @@ impl Client {
         }
     }
 
-    /// Sends one call and reads the answer as `T`.
-    pub fn call<T: DeserializeOwned>(&mut self, call: Call) -> Result<T, ClientError> {
-        let v = self.call_value(call)?;
-        serde_json::from_value(v).map_err(|e| ClientError::Protocol(e.to_string()))
-    }
-
     /// Logs in; later calls carry the new session's token.
     pub fn login(&mut self, login: &str, password: &str) -> Result<SessionInfo, ClientError> {
-        let info: SessionInfo = self.call(Call::Login {
+        let info = self.ask(call::Login {
             login: login.into(),
             password: password.into(),
         })?;
