@@ -8,16 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Each workspace crate and the workspace crates it depends on (normal, build and dev).
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
-fn workspace() -> Graph {
+/// `cargo metadata` of the workspace with `args`, offline.
+fn metadata(args: &[&str]) -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -26,7 +22,11 @@ fn workspace() -> Graph {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn workspace() -> Graph {
+    let m = metadata(&["--no-deps"]);
     let pkgs = m["packages"].as_array().unwrap();
     let names: BTreeSet<String> = pkgs
         .iter()
@@ -94,20 +94,8 @@ fn host() -> String {
 
 /// Every package `root` links (normal dependencies, transitively), by name.
 fn linked(root: &str) -> BTreeSet<String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
-        // Only this machine's platform: the others' crates are not on it.
-        .args(["--filter-platform", &host()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Only this machine's platform: the others' crates are not on it.
+    let m = metadata(&["--filter-platform", &host()]);
     let name_of: BTreeMap<&str, &str> = m["packages"]
         .as_array()
         .unwrap()

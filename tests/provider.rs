@@ -339,8 +339,9 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
             .any(|e| e.what == "СМЭВ приняла ответ")
             .then_some(())
     });
+    // Queued as an intent; the worker signs it with ЭП-ОВ when it sends it.
     assert!(
-        history.iter().any(|h| h.what.contains("ЭП-ОВ")),
+        history.iter().any(|h| h.what == "Ответ в очереди СМЭВ"),
         "{history:#?}"
     );
 

@@ -143,7 +143,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
     assert_eq!(done.remote.unwrap().state, RemoteState::Answered);
     let whats: Vec<&str> = history.iter().map(|h| h.what.as_str()).collect();
     assert!(
-        whats.contains(&"Запрос подписан ЭП-ОВ, в очереди РСМЭВ")
+        whats.contains(&"Запрос в очереди РСМЭВ")
             && whats.contains(&"РСМЭВ приняла запрос")
             && whats.contains(&"Исполнено"),
         "{whats:?}"

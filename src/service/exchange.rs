@@ -1,6 +1,8 @@
 //! The SMEV exchange as operations of the node. Staff send a request: it is checked, given
-//! its MessageID, signed and put in the outbox in one transaction («Запрос готов к
-//! отправке»). The worker then reports what became of each outbox message and hands over
+//! its MessageID and put in the outbox as an intent in one transaction («Запрос готов к
+//! отправке»). The worker builds and signs its envelope outside any write transaction,
+//! keeps the signed bytes (`exchange_prepared`) before the first attempt, and sends those
+//! same bytes on every attempt. It then reports what became of each outbox message and hands over
 //! every message it receives; each report is one transaction, committed before the worker
 //! tells SMEV anything (an Ack), so a crash between the two only makes SMEV deliver again,
 //! and the journal of received messages recognises the repeat.
@@ -13,7 +15,7 @@ use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
 use crate::smev::business;
 use crate::smev::dsig::SignatureError;
-use crate::smev::envelope::{self, Attachment as MessageFile, RequestData};
+use crate::smev::envelope;
 use crate::smev::profile::Profile;
 use crate::smev::reply::{AsyncStatus, Content, Received};
 use crate::store::records::{inbox_message_key, out_message_key};
@@ -104,7 +106,8 @@ pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Profile>> {
 
 fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRequest> {
     w.who.require("outgoing.submit", Right::Interagency)?;
-    let p = profile(w, "запрос")?;
+    // Refused at once when the exchange is off; the runner signs with the profile later.
+    profile(w, "запрос")?;
     let mut req: OutgoingRequest = w.load(id.0)?;
     if out_transition(req.status, OutEvent::Prepared).is_none() {
         return Err(Error::InvalidTransition {
@@ -131,7 +134,6 @@ fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRe
             .collect();
     let message_id = queue_request(
         w,
-        &p,
         (req.org, Outbound::Request(id)),
         &body,
         personal_signature.as_deref(),
@@ -154,49 +156,40 @@ fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRe
     super::requests::out_event(w, id, OutEvent::Prepared, &detail)
 }
 
-/// Builds and signs a SendRequest of `business` (with its ЭП-СП and files) under a new
-/// MessageID and commits it to the outbox for `org`; returns the MessageID.
+/// Commits a SendRequest of `business` (with its ЭП-СП and files) to the outbox for `org`
+/// under a new MessageID; returns the MessageID. The exchange's runner builds and signs the
+/// envelope, outside this transaction.
 pub(super) fn queue_request(
     w: &mut W,
-    p: &Profile,
     (org, what): (OrgId, Outbound),
     business: &str,
     personal_signature: Option<&str>,
     files: &[MessageFile],
 ) -> Result<String> {
     let message_id = envelope::new_message_id();
-    let env = envelope::send_request(
-        p.version,
-        &RequestData {
-            message_id: &message_id,
-            reference: None,
-            node_id: &p.node_id,
-            business,
-            personal_signature,
-            attachments: files,
-            test: p.test,
-        },
-        &p.key,
-    )
-    .map_err(|e| Error::Internal(format!("cannot build SendRequest: {e}")))?;
-    enqueue(w, org, what, &message_id, env)?;
+    let intent = Intent::Request {
+        business: business.into(),
+        personal_signature: personal_signature.map(str::to_string),
+        files: files.to_vec(),
+    };
+    enqueue(w, org, what, &message_id, OutBody::Intent(intent))?;
     Ok(message_id)
 }
 
-/// Commits a signed message to the outbox, due at once.
+/// Commits a message to the outbox, due at once.
 pub(super) fn enqueue(
     w: &mut W,
     org: OrgId,
     what: Outbound,
     message_id: &str,
-    envelope: String,
+    body: OutBody,
 ) -> Result<OutboxItem> {
     let item = OutboxItem {
         id: w.tx.next_id(OutboxItem::KIND)?,
         org,
         what,
         message_id: message_id.into(),
-        envelope,
+        body,
         attempts: 0,
         created: w.now,
         next_attempt: w.now,
@@ -550,8 +543,8 @@ fn inbound_id(i: &Inbound) -> String {
 }
 
 impl Node {
-    /// «Отправить»: checks the request, gives it its MessageID, signs it and puts it in the
-    /// outbox («Запрос готов к отправке»); the worker sends it from there.
+    /// «Отправить»: checks the request, gives it its MessageID and puts it in the outbox
+    /// («Запрос готов к отправке»); the worker signs it with the node's key and sends it.
     /// A kind that asks for ЭП-СП needs the employee's `pin`; without it the call fails
     /// with `PinRequired` and changes nothing.
     pub fn submit_outgoing(
@@ -600,6 +593,49 @@ impl Node {
             Ok(true)
         })?;
         Ok((due, later))
+    }
+
+    /// Outbox message `id` as it is now, with the bytes of its files when it is still an
+    /// intent (in the intent's order): what the exchange's runner needs to build it. `None`
+    /// when it is gone (an answer that arrived first settled it).
+    pub fn exchange_intent(&self, id: u64) -> Result<Option<(OutboxItem, Vec<Vec<u8>>)>> {
+        let rx = self.store().read()?;
+        let Some(item) = rx.get::<OutboxItem>(id)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        if let OutBody::Intent(Intent::Request { files, .. } | Intent::Response { files, .. }) =
+            &item.body
+        {
+            for f in files {
+                bytes.push(
+                    rx.get_raw(tables::FILE_DATA, f.file.0)?
+                        .ok_or_else(|| Error::Internal(format!("file {} has no data", f.file)))?,
+                );
+            }
+        }
+        Ok(Some((item, bytes)))
+    }
+
+    /// The runner signed outbox message `item`: its envelope is kept and is what every
+    /// attempt sends. Answers the message as it is now (`None`: it is gone).
+    pub fn exchange_prepared(
+        &self,
+        item: &OutboxItem,
+        envelope: &str,
+    ) -> Result<Option<OutboxItem>> {
+        self.write(Actor::System(item.org), "smev.prepared", |w| {
+            let Some(mut it) = w.tx.get::<OutboxItem>(item.id)? else {
+                return Ok(None);
+            };
+            // Signed before, by a runner that got here first: those bytes stand.
+            if let OutBody::Intent(_) = it.body {
+                it.body = OutBody::Signed(envelope.to_string());
+                w.tx.put(&it)?;
+                w.target("outbox", it.id);
+            }
+            Ok(Some(it))
+        })
     }
 
     /// Every message in the outbox (for `/health` and the tests).

@@ -11,12 +11,12 @@ use super::exchange::{Receipt, profile, sender};
 use super::personal::{self, Signer};
 use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
-use crate::smev::envelope::{self, Attachment as MessageFile, RejectCode, ResponseContent};
+use crate::smev::envelope::{self, RejectCode, ResponseContent};
 use crate::smev::reply::{Content, Received};
 use crate::smev::xml::Element;
 use crate::smev::{portal, regional};
 use crate::store::records::{route_message_key, route_of_key};
-use crate::store::{Read, Record, tables};
+use crate::store::{Read, Record};
 use std::collections::BTreeMap;
 pub use volost_api::view::RouteView;
 
@@ -464,7 +464,8 @@ fn withdraw(w: &mut W, id: AppId, sender: &str, reference: &str) -> Result<Recei
     )))
 }
 
-/// Signs a SendResponse to `reply_to` and commits it to the outbox; returns its MessageID.
+/// Commits a SendResponse to `reply_to` to the outbox under a new MessageID; returns the
+/// MessageID. The exchange's runner builds and signs the envelope, outside this transaction.
 pub(super) fn queue(
     w: &mut W,
     what: Outbound,
@@ -472,19 +473,38 @@ pub(super) fn queue(
     content: &ResponseContent,
     attachments: &[MessageFile],
 ) -> Result<String> {
-    let p = profile(w, "ответ")?;
+    profile(w, "ответ")?;
     let message_id = envelope::new_message_id();
-    let env = envelope::send_response(
-        p.version,
-        &message_id,
-        reply_to,
+    let content = match content {
+        ResponseContent::Primary {
+            business,
+            personal_signature,
+        } => Answer::Primary {
+            business: business.clone(),
+            personal_signature: personal_signature.clone(),
+        },
+        ResponseContent::Rejected(r) => Answer::Rejected(
+            r.iter()
+                .map(|(code, why)| (code.as_str().to_string(), why.clone()))
+                .collect(),
+        ),
+        ResponseContent::Status {
+            code,
+            description,
+            params,
+        } => Answer::Status {
+            code: *code,
+            description: description.clone(),
+            params: params.clone(),
+        },
+    };
+    let intent = Intent::Response {
+        reply_to: reply_to.into(),
         content,
-        attachments,
-        &p.key,
-    )
-    .map_err(|e| Error::Internal(format!("cannot build SendResponse: {e}")))?;
+        files: attachments.to_vec(),
+    };
     let org = w.who.org;
-    super::exchange::enqueue(w, org, what, &message_id, env)?;
+    super::exchange::enqueue(w, org, what, &message_id, OutBody::Intent(intent))?;
     Ok(message_id)
 }
 
@@ -507,7 +527,8 @@ fn queue_refusal(w: &mut W, channel: Channel, reply_to: &str, r: &Refusal) -> Re
 }
 
 /// The files of `owner` (those of `only`, when given) as message attachments with their
-/// names, within the profile's limit.
+/// names, within the profile's limit. Their bytes are read by the runner that builds the
+/// message, not here.
 pub(super) fn attachments(
     w: &W,
     owner: FileOwner,
@@ -523,15 +544,12 @@ pub(super) fn attachments(
         if only.is_some_and(|ids| !ids.contains(&f.id.0.to_string())) {
             continue;
         }
-        let bytes =
-            w.tx.get_raw(tables::FILE_DATA, f.id.0)?
-                .ok_or_else(|| Error::Internal(format!("file {} has no data", f.id)))?;
-        total += bytes.len() as u64;
+        total += f.size;
         out.push((
             MessageFile {
-                id: f.field.clone().unwrap_or_else(|| format!("file{}", i + 1)),
+                content_id: f.field.clone().unwrap_or_else(|| format!("file{}", i + 1)),
                 mime: super::exchange::mime_of(&f.name).into(),
-                bytes,
+                file: f.id,
             },
             f.name,
         ));
@@ -577,7 +595,7 @@ pub(crate) fn answer_out(
     let files: Vec<MessageFile> = attachments(w, FileOwner::Incoming(req.id), None)?
         .into_iter()
         .map(|(f, _)| f)
-        .filter(|f| k.answer_fields.iter().any(|x| x.key == f.id))
+        .filter(|f| k.answer_fields.iter().any(|x| x.key == f.content_id))
         .collect();
     let id = queue(
         w,
@@ -593,12 +611,7 @@ pub(crate) fn answer_out(
     if let Some(by) = &req.personal.signed_by {
         detail.push_str(&format!(", ЭП-СП: {by}"));
     }
-    w.history(
-        Entity::Incoming,
-        req.id.0,
-        "Ответ подписан ЭП-ОВ, в очереди СМЭВ",
-        detail,
-    )
+    w.history(Entity::Incoming, req.id.0, "Ответ в очереди СМЭВ", detail)
 }
 
 /// An application changed status: when it came from a portal, the portal learns of it. A
@@ -628,7 +641,7 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
                 attachments(w, FileOwner::Application(app.id), Some(&d.files))?
                     .into_iter()
                     .map(|(f, name)| {
-                        let cid = f.id.clone();
+                        let cid = f.content_id.clone();
                         (f, (cid, name))
                     })
                     .unzip();

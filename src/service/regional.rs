@@ -95,7 +95,8 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
             action: "Отправить",
         });
     }
-    let (p, _) = regional_profile(w)?;
+    // Refused at once when the regional exchange is off; its runner signs later.
+    regional_profile(w)?;
     // Nothing of an earlier sending may still be waiting to go.
     let pending: Vec<u64> =
         w.tx.all::<OutboxItem>()?
@@ -116,7 +117,7 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
         comment: req.comment.clone(),
         files: files
             .iter()
-            .map(|(f, name)| (f.id.clone(), name.clone()))
+            .map(|(f, name)| (f.content_id.clone(), name.clone()))
             .collect(),
     };
     let business = schema::request_xml(&message, signer.map(|_| SIGNED_DATA_ID));
@@ -130,7 +131,6 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
     let message_files: Vec<_> = files.into_iter().map(|(f, _)| f).collect();
     let message_id = super::exchange::queue_request(
         w,
-        &p,
         (req.org, Outbound::RegionalRequest(id)),
         &business,
         personal_signature.as_deref(),
@@ -158,7 +158,7 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
     if let Some(by) = signed_by {
         detail.push_str(&format!(", ЭП-СП: {by}"));
     }
-    note(w, id, "Запрос подписан ЭП-ОВ, в очереди РСМЭВ", detail)?;
+    note(w, id, "Запрос в очереди РСМЭВ", detail)?;
     Ok(req)
 }
 
@@ -176,7 +176,7 @@ fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
     let files = attachments(w, FileOwner::Regional(req.id), Some(&own))?;
     let names: Vec<(String, String)> = files
         .iter()
-        .map(|(f, name)| (f.id.clone(), name.clone()))
+        .map(|(f, name)| (f.content_id.clone(), name.clone()))
         .collect();
     let business = schema::answer_xml(&req.answer, &names, None);
     let message_files: Vec<_> = files.into_iter().map(|(f, _)| f).collect();
@@ -198,7 +198,7 @@ fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
     if !message_files.is_empty() {
         detail.push_str(&format!(", файлов: {}", message_files.len()));
     }
-    note(w, req.id, "Ответ подписан ЭП-ОВ, в очереди РСМЭВ", detail)
+    note(w, req.id, "Ответ в очереди РСМЭВ", detail)
 }
 
 /// A regional request from a body elsewhere, taken from the regional exchange's GetRequest.

@@ -9,6 +9,7 @@ pub mod gost;
 pub mod inspect;
 pub mod keys;
 pub mod link;
+pub mod outbox;
 pub mod personal;
 pub mod portal;
 pub mod profile;

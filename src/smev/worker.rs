@@ -18,7 +18,7 @@ use super::envelope::{self, Selector};
 use super::profile::Profile;
 use super::reply::{self, FaultClass, Reply};
 use crate::daemon::Shutdown;
-use crate::domain::{Channel, OutboxItem, Ts};
+use crate::domain::{Channel, OutBody, OutboxItem, Ts};
 use crate::service::{Inbound, Node, Receipt, SendOutcome};
 use bytes::Bytes;
 use std::sync::Arc;
@@ -245,7 +245,9 @@ impl Worker {
             }
         };
         for item in due {
-            let outcome = self.send_one(&item).await;
+            let Some(outcome) = self.send_one(&item).await else {
+                continue;
+            };
             if let SendOutcome::Retry { next: at, .. } = &outcome {
                 next = Some(next.map_or(*at, |n| n.min(*at)));
             }
@@ -258,7 +260,32 @@ impl Worker {
         next
     }
 
-    async fn send_one(&self, item: &OutboxItem) -> SendOutcome {
+    /// The signed envelope of `item`: as stored, or built and signed now from its intent and
+    /// stored before anything is sent. `Ok(None)`: the message is gone.
+    fn prepare(&self, item: &OutboxItem) -> Result<Option<String>, String> {
+        if let Some(e) = item.envelope() {
+            return Ok(Some(e.to_string()));
+        }
+        let Some((now, files)) = self
+            .node
+            .exchange_intent(item.id)
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        let OutBody::Intent(intent) = &now.body else {
+            return Ok(now.envelope().map(str::to_string));
+        };
+        let env = super::outbox::build(&self.profile, &now.message_id, intent, files)
+            .map_err(|e| format!("не удалось подписать сообщение: {e}"))?;
+        let kept = self
+            .node
+            .exchange_prepared(&now, &env)
+            .map_err(|e| format!("подписанное сообщение не сохранено: {e}"))?;
+        Ok(kept.and_then(|k| k.envelope().map(str::to_string)))
+    }
+
+    async fn send_one(&self, item: &OutboxItem) -> Option<SendOutcome> {
         let op = match item.what {
             crate::domain::Outbound::Request(_) | crate::domain::Outbound::RegionalRequest(_) => {
                 "SendRequest"
@@ -282,7 +309,16 @@ impl Worker {
                     + backoff(self.retry_first, item.attempts).as_millis() as i64),
             }
         };
-        match self.call(op, item.envelope.clone()).await {
+        // Signed outside any write transaction: a slow signer delays this worker only.
+        let envelope = match blocking(|| self.prepare(item)) {
+            Ok(Some(e)) => e,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!(message_id = %item.message_id, "{e}");
+                return Some(retry(e));
+            }
+        };
+        Some(match self.call(op, envelope).await {
             Err(e) => {
                 self.link.down(e.to_string());
                 retry(e.to_string())
@@ -317,7 +353,7 @@ impl Worker {
                     Err(e) => retry(format!("unreadable reply to {op}: {e}")),
                 }
             }
-        }
+        })
     }
 
     /// One round of polls: answers to our requests, requests to this node (from agencies

@@ -677,11 +677,47 @@ impl Record for Attachment {
     }
 }
 
+/// An outbox message as version 1 stored it: always signed in the transaction that queued it.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct OutboxItemV1 {
+    id: u64,
+    org: OrgId,
+    what: Outbound,
+    message_id: String,
+    envelope: String,
+    attempts: u32,
+    created: Ts,
+    next_attempt: Ts,
+    last_error: Option<String>,
+}
+
 impl Record for OutboxItem {
     const TABLE: Rows = tables::OUTBOX;
     const KIND: &'static str = "outbox";
+    /// 2: `body`, an intent until the exchange's runner signs it.
+    const VERSION: u8 = 2;
     fn key(&self) -> u64 {
         self.id
+    }
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "outbox row of unknown version {version}"
+            )));
+        }
+        let o: OutboxItemV1 = codec::body("outbox v1", body)?;
+        Ok(OutboxItem {
+            id: o.id,
+            org: o.org,
+            what: o.what,
+            message_id: o.message_id,
+            body: OutBody::Signed(o.envelope),
+            attempts: o.attempts,
+            created: o.created,
+            next_attempt: o.next_attempt,
+            last_error: o.last_error,
+        })
     }
 }
 
@@ -848,6 +884,32 @@ mod tests {
             User::decode(&newer),
             Err(StoreError::TooNew { .. })
         ));
+    }
+
+    #[test]
+    fn a_version_1_outbox_message_reads_as_signed() {
+        let v1 = OutboxItemV1 {
+            id: 4,
+            org: OrgId(1),
+            what: Outbound::Request(OutReqId(2)),
+            message_id: "6f1c0a52-d2a1-11f0-8000-0242ac120002".into(),
+            envelope: "<s:Envelope/>".into(),
+            attempts: 2,
+            created: Ts(1_795_402_800_000),
+            next_attempt: Ts(1_795_402_860_000),
+            last_error: Some("timeout".into()),
+        };
+        let bytes = codec::encode(1, &v1).expect("encode");
+        let o = OutboxItem::decode(&bytes).expect("upgrade");
+        assert_eq!(o.envelope(), Some("<s:Envelope/>"));
+        assert_eq!(
+            (o.attempts, o.message_id.as_str()),
+            (2, v1.message_id.as_str())
+        );
+        assert_eq!(
+            OutboxItem::decode(&o.encode().expect("encode")).expect("v2"),
+            o
+        );
     }
 
     #[test]

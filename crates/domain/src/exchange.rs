@@ -1,4 +1,4 @@
-//! The node's side of the SMEV exchange as rows: the outbox of signed messages waiting to go
+//! The node's side of the SMEV exchange as rows: the outbox of messages waiting to go
 //! and the journal of every message received. The protocol itself is `smev/`'s.
 
 use super::ids::{AppId, InReqId, OrgId, OutReqId, RegReqId, Ts};
@@ -61,20 +61,85 @@ impl Channel {
     }
 }
 
-/// A signed message committed before its first attempt and kept, under the same MessageID,
-/// until SMEV takes it or the worker gives up.
+/// A message committed before its first attempt and kept, under the same MessageID, until
+/// SMEV takes it or the worker gives up. The operation that sends it commits an intent; the
+/// exchange's runner builds and signs the envelope outside any write transaction and stores
+/// it here before the first attempt, so every attempt sends the same bytes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxItem {
     pub id: u64,
     pub org: OrgId,
     pub what: Outbound,
     pub message_id: String,
-    /// The SOAP envelope exactly as it is sent, every time.
-    pub envelope: String,
+    pub body: OutBody,
     pub attempts: u32,
     pub created: Ts,
     pub next_attempt: Ts,
     pub last_error: Option<String>,
+}
+
+impl OutboxItem {
+    /// The signed envelope, once the runner has made it.
+    pub fn envelope(&self) -> Option<&str> {
+        match &self.body {
+            OutBody::Signed(e) => Some(e),
+            OutBody::Intent(_) => None,
+        }
+    }
+}
+
+/// What an outbox message sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum OutBody {
+    /// What to build and sign: the runner has not prepared it yet.
+    Intent(Intent),
+    /// The SOAP envelope exactly as it is sent, every time.
+    Signed(String),
+}
+
+/// A message to build: its content as the node made it, without the envelope and the node's
+/// signature (ЭП-ОВ).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Intent {
+    /// SendRequest of a business element.
+    Request {
+        business: String,
+        /// The employee's signature over the business element (ЭП-СП), made when it was sent.
+        personal_signature: Option<String>,
+        files: Vec<MessageFile>,
+    },
+    /// SendResponse to the message `reply_to`.
+    Response {
+        reply_to: String,
+        content: Answer,
+        files: Vec<MessageFile>,
+    },
+}
+
+/// The content of a SendResponse.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Answer {
+    /// The business answer, with its ЭП-СП if any.
+    Primary {
+        business: String,
+        personal_signature: Option<String>,
+    },
+    /// `RequestRejected`: codes as the schema names them, with reasons.
+    Rejected(Vec<(String, String)>),
+    /// `RequestStatus`: an intermediate business status.
+    Status {
+        code: i64,
+        description: String,
+        params: Vec<(String, String)>,
+    },
+}
+
+/// A stored file that travels with a message, under its content id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageFile {
+    pub content_id: String,
+    pub mime: String,
+    pub file: crate::FileId,
 }
 
 /// A message received from SMEV, kept as it came (its bytes are in `inbox_data`), with what
