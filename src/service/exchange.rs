@@ -63,10 +63,20 @@ pub enum Inbound<'a> {
 pub enum Receipt {
     /// It moved a request on; the words say how (English, for the log).
     Applied(String),
-    /// The same message was received before; nothing changed.
-    Duplicate,
+    /// The same message was received before; nothing changed. `refused`: that first copy was
+    /// not taken for its SMEV signature (and SMEV was told so), so this one is refused too —
+    /// a repeat is answered as the message was, whatever this copy's own signature.
+    Duplicate { refused: bool },
     /// Kept in the journal for inspection and not taken as good; why.
     Kept(String),
+}
+
+/// The reason a message is kept, not taken, when its SMEV signature fails.
+const SIGNATURE_KEPT: &str = "SMEV signature";
+
+/// A message kept, not taken, for its SMEV signature.
+pub(super) fn signature_kept(e: impl std::fmt::Display) -> Receipt {
+    Receipt::Kept(format!("{SIGNATURE_KEPT}: {e}"))
 }
 
 /// A MIME type from a file name, for the attachment header SMEV checks against
@@ -262,7 +272,7 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
     if let Err(e) = &m.smev_signature {
         let why = format!("подпись СМЭВ под ответом не верна ({e})");
         move_or_note(w, &req, OutEvent::Error, &why)?;
-        return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
+        return Ok(signature_kept(e));
     }
     if req.status == OutStatus::Ready {
         // SMEV took the request although its reply to SendRequest was lost: an answer can
@@ -475,13 +485,17 @@ fn receive(
         _ => format!("sha256:{}", &crate::store::sha256_hex(raw)[..40]),
     };
     let seen = super::list::ids_with_prefix(&w.tx, &inbox_message_key(&key).0, 1)?;
-    if !seen.is_empty() {
-        return Ok(Receipt::Duplicate);
+    if let Some(first) = seen.first() {
+        // Repeats are not journalled, so the one entry is the first copy's.
+        let refused =
+            w.tx.get::<InboxEntry>(*first)?
+                .is_some_and(|e| e.verdict.starts_with(&format!("kept: {SIGNATURE_KEPT}")));
+        return Ok(Receipt::Duplicate { refused });
     }
     let receipt = match inbound {
         Inbound::Unreadable { why, .. } => Receipt::Kept(format!("unreadable: {why}")),
         Inbound::Notice { status, signature } => match signature {
-            Err(e) => Receipt::Kept(format!("SMEV signature: {e}")),
+            Err(e) => signature_kept(e),
             Ok(_) if channel == Channel::Regional => {
                 match super::regional::by_message(&w.tx, &status.original_id)? {
                     Some(r) => super::regional::notice(w, r, status)?,
@@ -517,7 +531,7 @@ fn receive(
     let verdict = match &receipt {
         Receipt::Applied(s) => format!("applied: {s}"),
         Receipt::Kept(s) => format!("kept: {s}"),
-        Receipt::Duplicate => "duplicate".into(),
+        Receipt::Duplicate { .. } => "duplicate".into(),
     };
     w.tx.put(&InboxEntry {
         id,

@@ -76,7 +76,7 @@ pub(super) fn take(
 ) -> Result<Receipt> {
     if let Err(e) = &m.smev_signature {
         // Not answered: whoever it claims to be from did not necessarily send it.
-        return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
+        return Ok(super::exchange::signature_kept(e));
     }
     if let Content::Cancel(reference) = &m.content {
         return cancel(w, reference);

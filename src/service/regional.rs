@@ -333,7 +333,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
             &mut req,
             format!("подпись РСМЭВ под ответом не верна ({e})"),
         )?;
-        return Ok(Receipt::Kept(format!("SMEV signature: {e}")));
+        return Ok(super::exchange::signature_kept(e));
     }
     if req
         .remote

@@ -452,11 +452,16 @@ impl Worker {
             Ok(receipt) => {
                 match &receipt {
                     Receipt::Kept(why) => tracing::warn!("{op}: message kept, not applied: {why}"),
-                    Receipt::Duplicate => tracing::info!("{op}: a message received before"),
+                    Receipt::Duplicate { .. } => {
+                        tracing::info!("{op}: a message received before")
+                    }
                     Receipt::Applied(what) => tracing::info!("{op}: {what}"),
                 }
                 if let Some((id, accepted)) = ack {
-                    self.ack(&id, accepted).await;
+                    // A repeat of a message refused for its signature is refused again, even
+                    // when this copy's signature is sound: the node did not take it.
+                    let refused = matches!(receipt, Receipt::Duplicate { refused: true });
+                    self.ack(&id, accepted && !refused).await;
                 }
                 true
             }
@@ -484,7 +489,7 @@ impl Worker {
             tracing::error!("{op}: cannot record an unreadable message: {e}");
             return false;
         }
-        if !matches!(kept, Ok(Receipt::Duplicate)) {
+        if !matches!(kept, Ok(Receipt::Duplicate { .. })) {
             self.link.unreadable(why);
         }
         match id {
