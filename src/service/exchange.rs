@@ -10,7 +10,7 @@
 //! The worker keeps no state of its own: after a restart the outbox and the statuses here
 //! are all it needs.
 
-use super::personal::{self, Signer};
+use super::personal::{self, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
 use crate::smev::business;
@@ -114,7 +114,20 @@ pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Profile>> {
     })
 }
 
-fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRequest> {
+/// The business element request `req` of kind `k` sends, from its checked form.
+fn outgoing_business(k: &RequestKind, req: &OutgoingRequest) -> Result<String> {
+    super::applications::check_form(&k.fields, &req.data)?;
+    business::to_xml(
+        &k.namespace,
+        &k.root,
+        &k.fields,
+        &req.data,
+        personal::business_id(k),
+    )
+    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))
+}
+
+fn submit(w: &mut W, id: OutReqId, pre: Option<&Presigned>) -> Result<OutgoingRequest> {
     w.who.require("outgoing.submit", Right::Interagency)?;
     // Refused at once when the exchange is off; the runner signs with the profile later.
     profile(w, "запрос")?;
@@ -126,16 +139,8 @@ fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRe
         });
     }
     let k: RequestKind = w.load(req.kind.0)?;
-    super::applications::check_form(&k.fields, &req.data)?;
-    let body = business::to_xml(
-        &k.namespace,
-        &k.root,
-        &k.fields,
-        &req.data,
-        personal::business_id(&k),
-    )
-    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))?;
-    let personal_signature = personal::sign_business(&k, &body, signer)?;
+    let body = outgoing_business(&k, &req)?;
+    let personal_signature = personal::signature_for(&k, &body, pre)?;
     // Files bound to a form field travel under the field's key, the rest as fileN.
     let message_files: Vec<MessageFile> =
         super::provider::attachments(w, FileOwner::Outgoing(id), None)?
@@ -153,7 +158,7 @@ fn submit(w: &mut W, id: OutReqId, signer: Option<&Signer>) -> Result<OutgoingRe
     req.error = None;
     req.personal.signed_by = personal_signature
         .is_some()
-        .then(|| signer.map(|s| s.subject.clone()))
+        .then(|| pre.map(|s| s.subject.clone()))
         .flatten();
     w.tx.put(&req)?;
     let mut detail = format!("MessageID {message_id}");
@@ -568,7 +573,22 @@ impl Node {
         pin: Option<&str>,
     ) -> Result<OutgoingRequest> {
         let signer = self.unlock(actor, pin)?;
-        self.write(actor, "outgoing.submit", |w| submit(w, id, signer.as_ref()))
+        // The ЭП-СП is made before the write transaction, over the element the write will
+        // build again and compare.
+        let pre = match &signer {
+            Some(s) => self
+                .read(actor, |r| {
+                    let req: OutgoingRequest = r.load(id.0)?;
+                    let k: RequestKind = r.load(req.kind.0)?;
+                    k.sign_personal
+                        .then(|| outgoing_business(&k, &req))
+                        .transpose()
+                })?
+                .map(|b| s.presign(b))
+                .transpose()?,
+            None => None,
+        };
+        self.write(actor, "outgoing.submit", |w| submit(w, id, pre.as_ref()))
     }
 
     /// «Вернуть в работу»: a request that was not sent or met an error goes back to

@@ -21,22 +21,50 @@ pub struct Signer {
     pub subject: String,
 }
 
-/// Signs the business element `business` (made with `Id="PERSONAL_SIGNED_DATA"`) for a
-/// kind that asks for ЭП-СП; `None` when the kind does not.
-pub(super) fn sign_business(
+/// An employee's ЭП-СП made before the operation's write transaction (a token or a
+/// certified tool takes its time, and writers wait for nobody), over exactly `business`.
+pub struct Presigned {
+    pub business: String,
+    pub signature: String,
+    pub subject: String,
+}
+
+impl Signer {
+    /// Signs `business` now, outside any transaction.
+    pub(super) fn presign(&self, business: String) -> Result<Presigned> {
+        let signature = personal::sign(&business, &self.key)
+            .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))?;
+        Ok(Presigned {
+            business,
+            signature,
+            subject: self.subject.clone(),
+        })
+    }
+}
+
+/// The ЭП-СП of the business element `business` (made with `Id="PERSONAL_SIGNED_DATA"`) for
+/// a kind that asks for one; `None` when the kind does not.
+pub(super) fn signature_for(
     k: &RequestKind,
     business: &str,
-    signer: Option<&Signer>,
+    pre: Option<&Presigned>,
 ) -> Result<Option<String>> {
     if !k.sign_personal {
         return Ok(None);
     }
-    let Some(s) = signer else {
-        return Err(Error::PinRequired);
-    };
-    personal::sign(business, &s.key)
-        .map(Some)
-        .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))
+    signature_of(business, pre).map(Some)
+}
+
+/// The signature made before the transaction, when it is over this very `business`; the
+/// data changed in between when it is not, and nothing is sent.
+pub(super) fn signature_of(business: &str, pre: Option<&Presigned>) -> Result<String> {
+    match pre {
+        None => Err(Error::PinRequired),
+        Some(p) if p.business == business => Ok(p.signature.clone()),
+        Some(_) => Err(Error::Conflict(
+            "Данные изменились, пока ставилась подпись ЭП-СП: повторите действие".into(),
+        )),
+    }
 }
 
 /// The business element's `Id`, when the kind signs it personally.
@@ -285,6 +313,28 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signature_made_before_the_write_stands_only_for_the_same_element() {
+        let pre = Presigned {
+            business: "<a Id=\"PERSONAL_SIGNED_DATA\">1</a>".into(),
+            signature: "<ds:Signature/>".into(),
+            subject: "Иванова".into(),
+        };
+        assert_eq!(
+            signature_of(&pre.business, Some(&pre)).expect("same"),
+            "<ds:Signature/>"
+        );
+        // The data changed between the signature and the write: nothing goes with it.
+        assert!(matches!(
+            signature_of("<a Id=\"PERSONAL_SIGNED_DATA\">2</a>", Some(&pre)),
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            signature_of(&pre.business, None),
+            Err(Error::PinRequired)
+        ));
+    }
 
     #[test]
     fn a_container_sealed_before_argon2_is_sealed_again_at_its_first_signature() {

@@ -8,7 +8,7 @@
 //! answered with `RequestRejected` so that the sender learns why.
 
 use super::exchange::{Receipt, profile, sender};
-use super::personal::{self, Signer};
+use super::personal::{self, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
 use crate::smev::envelope::{self, RejectCode, ResponseContent};
@@ -526,9 +526,34 @@ fn queue_refusal(w: &mut W, channel: Channel, reply_to: &str, r: &Refusal) -> Re
     Ok(())
 }
 
-/// The files of `owner` (those of `only`, when given) as message attachments with their
-/// names, within the profile's limit. Their bytes are read by the runner that builds the
-/// message, not here.
+/// The files of `owner` (those of `only`, when given) as message attachments, with their
+/// names and sizes: bound to a form field, a file travels under the field's key, the rest as
+/// fileN.
+pub(super) fn message_files(
+    t: &impl Read,
+    owner: FileOwner,
+    only: Option<&[String]>,
+) -> Result<Vec<(MessageFile, String, u64)>> {
+    let mut out = Vec::new();
+    for (i, f) in files::files_of(t, owner)?.into_iter().enumerate() {
+        if only.is_some_and(|ids| !ids.contains(&f.id.0.to_string())) {
+            continue;
+        }
+        out.push((
+            MessageFile {
+                content_id: f.field.clone().unwrap_or_else(|| format!("file{}", i + 1)),
+                mime: super::exchange::mime_of(&f.name).into(),
+                file: f.id,
+            },
+            f.name,
+            f.size,
+        ));
+    }
+    Ok(out)
+}
+
+/// [`message_files`] within the profile's limit. Their bytes are read by the runner that
+/// builds the message, not here.
 pub(super) fn attachments(
     w: &W,
     owner: FileOwner,
@@ -538,22 +563,8 @@ pub(super) fn attachments(
         .exchange
         .as_ref()
         .map_or(u64::MAX, |p| p.max_attachment_bytes);
-    let mut out = Vec::new();
-    let mut total = 0u64;
-    for (i, f) in files::files_of(&w.tx, owner)?.into_iter().enumerate() {
-        if only.is_some_and(|ids| !ids.contains(&f.id.0.to_string())) {
-            continue;
-        }
-        total += f.size;
-        out.push((
-            MessageFile {
-                content_id: f.field.clone().unwrap_or_else(|| format!("file{}", i + 1)),
-                mime: super::exchange::mime_of(&f.name).into(),
-                file: f.id,
-            },
-            f.name,
-        ));
-    }
+    let list = message_files(&w.tx, owner, only)?;
+    let total: u64 = list.iter().map(|(_, _, size)| size).sum();
     if total > limit {
         return Err(Error::invalid(
             "Файлы",
@@ -564,31 +575,39 @@ pub(super) fn attachments(
             ),
         ));
     }
-    Ok(out)
+    Ok(list.into_iter().map(|(f, name, _)| (f, name)).collect())
+}
+
+/// The business element of the answer `answer` (checked) of kind `k`.
+pub(crate) fn answer_business(
+    k: &RequestKind,
+    answer: &BTreeMap<String, String>,
+) -> Result<String> {
+    crate::smev::business::to_xml(
+        &k.namespace,
+        &k.answer_root,
+        &k.answer_fields,
+        answer,
+        personal::business_id(k),
+    )
+    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))
 }
 
 /// Staff formed the answer to `req`: when it came over SMEV, the answer goes back to it,
-/// signed by `signer` when the kind asks for ЭП-СП.
+/// with the ЭП-СП `pre` made before the transaction when the kind asks for one.
 pub(crate) fn answer_out(
     w: &mut W,
     req: &mut IncomingRequest,
     k: &RequestKind,
-    signer: Option<&Signer>,
+    pre: Option<&Presigned>,
 ) -> Result<()> {
     let Some(route) = route_of(&w.tx, Routed::Incoming(req.id))? else {
         return Ok(());
     };
-    let business = crate::smev::business::to_xml(
-        &k.namespace,
-        &k.answer_root,
-        &k.answer_fields,
-        &req.answer,
-        personal::business_id(k),
-    )
-    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))?;
-    let personal_signature = personal::sign_business(k, &business, signer)?;
+    let business = answer_business(k, &req.answer)?;
+    let personal_signature = personal::signature_for(k, &business, pre)?;
     if personal_signature.is_some() {
-        req.personal.signed_by = signer.map(|s| s.subject.clone());
+        req.personal.signed_by = pre.map(|s| s.subject.clone());
         w.tx.put(&*req)?;
     }
     // The answer's own files: those its form's file fields hold.

@@ -12,12 +12,14 @@
 
 use super::exchange::{Receipt, sender};
 use super::list::{self, Cursor, Page, Span};
-use super::personal::Signer;
-use super::provider::{MAX_RECEIVED_FILE, attachments, default_name, queue, route_of};
+use super::personal::{self, Presigned};
+use super::provider::{
+    MAX_RECEIVED_FILE, attachments, default_name, message_files, queue, route_of,
+};
 use super::{Actor, Error, Node, Result, W, files, history};
 use crate::domain::*;
 use crate::smev::envelope::ResponseContent;
-use crate::smev::personal::{self as smev_personal, SIGNED_DATA_ID};
+use crate::smev::personal::SIGNED_DATA_ID;
 use crate::smev::profile::Profile;
 use crate::smev::regional::{self as schema, RegionalMessage};
 use crate::smev::reply::{AsyncStatus, Content, Received};
@@ -70,7 +72,27 @@ fn set_state(w: &mut W, req: &mut RegionalRequest, state: RemoteState) -> Result
     Ok(())
 }
 
-fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequest> {
+/// What a regional request `req` from body `me` says to the body at the other end.
+fn request_message(
+    t: &impl Read,
+    me: &Org,
+    req: &RegionalRequest,
+    remote: &Remote,
+) -> Result<RegionalMessage> {
+    Ok(RegionalMessage {
+        sender_name: me.name.clone(),
+        sender_inn: me.inn.clone(),
+        recipient: remote.body.clone(),
+        subject: req.subject.clone(),
+        comment: req.comment.clone(),
+        files: message_files(t, FileOwner::Regional(req.id), None)?
+            .into_iter()
+            .map(|(f, name, _)| (f.content_id, name))
+            .collect(),
+    })
+}
+
+fn send(w: &mut W, id: RegReqId, pre: Option<&Presigned>) -> Result<RegionalRequest> {
     w.who.require("regional.send", Right::Regional)?;
     w.who.person()?;
     let mut req: RegionalRequest = w.load(id.0)?;
@@ -109,25 +131,12 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
     }
     let me: Org = w.load(req.org.0)?;
     let files = attachments(w, FileOwner::Regional(id), None)?;
-    let message = RegionalMessage {
-        sender_name: me.name.clone(),
-        sender_inn: me.inn.clone(),
-        recipient: remote.body.clone(),
-        subject: req.subject.clone(),
-        comment: req.comment.clone(),
-        files: files
-            .iter()
-            .map(|(f, name)| (f.content_id.clone(), name.clone()))
-            .collect(),
-    };
-    let business = schema::request_xml(&message, signer.map(|_| SIGNED_DATA_ID));
-    let personal_signature = match signer {
-        Some(s) => Some(
-            smev_personal::sign(&business, &s.key)
-                .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))?,
-        ),
-        None => None,
-    };
+    let message = request_message(&w.tx, &me, &req, &remote)?;
+    // Signed ЭП-СП when the employee gave a PIN, before this transaction.
+    let business = schema::request_xml(&message, pre.map(|_| SIGNED_DATA_ID));
+    let personal_signature = pre
+        .map(|p| personal::signature_of(&business, Some(p)))
+        .transpose()?;
     let message_files: Vec<_> = files.into_iter().map(|(f, _)| f).collect();
     let message_id = super::exchange::queue_request(
         w,
@@ -136,7 +145,7 @@ fn send(w: &mut W, id: RegReqId, signer: Option<&Signer>) -> Result<RegionalRequ
         personal_signature.as_deref(),
         &message_files,
     )?;
-    let signed_by = signer.map(|s| s.subject.clone());
+    let signed_by = pre.map(|s| s.subject.clone());
     let mut earlier = remote.earlier.clone();
     earlier.extend(remote.message_id.clone());
     req.remote = Some(Remote {
@@ -591,7 +600,24 @@ impl Node {
         pin: Option<&str>,
     ) -> Result<RegionalRequest> {
         let signer = self.unlock(actor, pin)?;
-        self.write(actor, "regional.send", |w| send(w, id, signer.as_ref()))
+        // The ЭП-СП is made before the write transaction, over the element the write will
+        // build again and compare.
+        let pre = match &signer {
+            Some(s) => self
+                .read(actor, |r| {
+                    let req: RegionalRequest = r.load(id.0)?;
+                    let Some(remote) = req.remote.clone().filter(|x| !x.incoming) else {
+                        return Ok(None);
+                    };
+                    let me: Org = r.load(req.org.0)?;
+                    let message = request_message(&r.rx, &me, &req, &remote)?;
+                    Ok(Some(schema::request_xml(&message, Some(SIGNED_DATA_ID))))
+                })?
+                .map(|b| s.presign(b))
+                .transpose()?,
+            None => None,
+        };
+        self.write(actor, "regional.send", |w| send(w, id, pre.as_ref()))
     }
 
     /// The bodies of the regional directory (empty when the regional exchange is off).

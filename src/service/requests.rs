@@ -418,6 +418,24 @@ impl Node {
         pin: Option<&str>,
     ) -> Result<IncomingRequest> {
         let signer = self.unlock(actor, pin)?;
+        // The ЭП-СП is made before the write transaction, over the answer the write will
+        // build again and compare; only an answer that goes back over SMEV is signed.
+        let pre = match &signer {
+            Some(s) => self
+                .read(actor, |r| {
+                    let req: IncomingRequest = r.load(id.0)?;
+                    let k: RequestKind = r.load(req.kind.0)?;
+                    let routed = super::provider::route_of(&r.rx, Routed::Incoming(id))?;
+                    if !k.sign_personal || routed.is_none() {
+                        return Ok(None);
+                    }
+                    let answer = check_kind_form(&k.answer_fields, answer)?;
+                    super::provider::answer_business(&k, &answer).map(Some)
+                })?
+                .map(|b| s.presign(b))
+                .transpose()?,
+            None => None,
+        };
         self.write(actor, "incoming.answer", |w| {
             w.who.require("incoming.answer", Right::Interagency)?;
             let mut req: IncomingRequest = w.load(id.0)?;
@@ -447,7 +465,7 @@ impl Node {
                 &req.answer,
                 FileOwner::Incoming(req.id),
             )?;
-            super::provider::answer_out(w, &mut req, &k, signer.as_ref())?;
+            super::provider::answer_out(w, &mut req, &k, pre.as_ref())?;
             Ok(req)
         })
     }
