@@ -18,6 +18,7 @@ pub mod kdf;
 pub mod registry;
 pub mod service;
 pub mod setup;
+pub mod shutdown;
 pub mod smev;
 pub mod store;
 

@@ -19,7 +19,6 @@ use crate::smev::LinkState;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -43,21 +42,7 @@ pub enum DaemonError {
 /// Threads that run requests and jobs at once (see `run`).
 pub const MAX_BLOCKING_THREADS: usize = 64;
 
-/// A shutdown signal every task can wait for.
-#[derive(Clone)]
-pub struct Shutdown(watch::Receiver<bool>);
-
-impl Shutdown {
-    pub fn pair() -> (watch::Sender<bool>, Shutdown) {
-        let (tx, rx) = watch::channel(false);
-        (tx, Shutdown(rx))
-    }
-
-    /// Resolves once shutdown has begun (or the sender is gone).
-    pub async fn wait(&mut self) {
-        let _ = self.0.wait_for(|v| *v).await;
-    }
-}
+pub use crate::shutdown::Shutdown;
 
 /// What the HTTP handlers and the jobs share.
 pub struct State {

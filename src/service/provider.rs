@@ -475,32 +475,9 @@ pub(super) fn queue(
 ) -> Result<String> {
     profile(w, "ответ")?;
     let message_id = envelope::new_message_id();
-    let content = match content {
-        ResponseContent::Primary {
-            business,
-            personal_signature,
-        } => Answer::Primary {
-            business: business.clone(),
-            personal_signature: personal_signature.clone(),
-        },
-        ResponseContent::Rejected(r) => Answer::Rejected(
-            r.iter()
-                .map(|(code, why)| (code.as_str().to_string(), why.clone()))
-                .collect(),
-        ),
-        ResponseContent::Status {
-            code,
-            description,
-            params,
-        } => Answer::Status {
-            code: *code,
-            description: description.clone(),
-            params: params.clone(),
-        },
-    };
     let intent = Intent::Response {
         reply_to: reply_to.into(),
-        content,
+        content: content.clone(),
         files: attachments.to_vec(),
     };
     let org = w.who.org;

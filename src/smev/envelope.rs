@@ -102,64 +102,9 @@ pub struct RequestData<'a> {
     pub test: bool,
 }
 
-/// What a provider's answer carries (`SenderProvidedResponseData`), exactly one kind.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResponseContent {
-    /// The business answer, with its own namespace declarations.
-    Primary {
-        business: String,
-        personal_signature: Option<String>,
-    },
-    /// `RequestRejected`: one or more codes with reasons.
-    Rejected(Vec<(RejectCode, String)>),
-    /// `RequestStatus`: an intermediate business status.
-    Status {
-        code: i64,
-        description: String,
-        params: Vec<(String, String)>,
-    },
-}
-
-/// `RejectCode` of the schema.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RejectCode {
-    AccessDenied,
-    NoData,
-    UnknownRequestDescription,
-    Failure,
-}
-
-impl RejectCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectCode::AccessDenied => "ACCESS_DENIED",
-            RejectCode::NoData => "NO_DATA",
-            RejectCode::UnknownRequestDescription => "UNKNOWN_REQUEST_DESCRIPTION",
-            RejectCode::Failure => "FAILURE",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RejectCode> {
-        [
-            RejectCode::AccessDenied,
-            RejectCode::NoData,
-            RejectCode::UnknownRequestDescription,
-            RejectCode::Failure,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
-    }
-
-    /// The reason as staff read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            RejectCode::AccessDenied => "нет доступа",
-            RejectCode::NoData => "сведения не найдены",
-            RejectCode::UnknownRequestDescription => "запрос не распознан",
-            RejectCode::Failure => "сбой у поставщика",
-        }
-    }
-}
+/// What a provider's answer carries (`SenderProvidedResponseData`), exactly one kind: the
+/// domain's [`Answer`](crate::domain::Answer), which the outbox keeps until it is signed.
+pub use crate::domain::{Answer as ResponseContent, RejectCode};
 
 /// The selector of GetRequest and GetResponse: which type of message to take, or any.
 #[derive(Clone, Copy, Debug, Default)]

@@ -3,9 +3,9 @@
 //! transaction, so a slow signer (a token, an external certified tool) holds up the worker
 //! alone and never the staff's writes.
 
-use super::envelope::{self, Attachment, EnvelopeError, RejectCode, RequestData, ResponseContent};
+use super::envelope::{self, Attachment, EnvelopeError, RequestData};
 use super::profile::Profile;
-use crate::domain::{Answer, Intent};
+use crate::domain::Intent;
 
 /// Builds and signs the envelope of `intent` under `message_id`; `files` are the bytes of
 /// the intent's files, in its order.
@@ -47,45 +47,13 @@ pub fn build(
             reply_to,
             content,
             files: list,
-        } => {
-            let content = match content {
-                Answer::Primary {
-                    business,
-                    personal_signature,
-                } => ResponseContent::Primary {
-                    business: business.clone(),
-                    personal_signature: personal_signature.clone(),
-                },
-                // Codes were written from `RejectCode` itself; one that does not read back is
-                // the catch-all, never a message left unsent.
-                Answer::Rejected(r) => ResponseContent::Rejected(
-                    r.iter()
-                        .map(|(code, why)| {
-                            (
-                                RejectCode::parse(code).unwrap_or(RejectCode::Failure),
-                                why.clone(),
-                            )
-                        })
-                        .collect(),
-                ),
-                Answer::Status {
-                    code,
-                    description,
-                    params,
-                } => ResponseContent::Status {
-                    code: *code,
-                    description: description.clone(),
-                    params: params.clone(),
-                },
-            };
-            envelope::send_response(
-                p.version,
-                message_id,
-                reply_to,
-                &content,
-                &attach(list),
-                &p.key,
-            )
-        }
+        } => envelope::send_response(
+            p.version,
+            message_id,
+            reply_to,
+            content,
+            &attach(list),
+            &p.key,
+        ),
     }
 }

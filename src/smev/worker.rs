@@ -17,9 +17,9 @@ use super::Link;
 use super::envelope::{self, Selector};
 use super::profile::Profile;
 use super::reply::{self, FaultClass, Reply};
-use crate::daemon::Shutdown;
 use crate::domain::{Channel, OutBody, OutboxItem, Ts};
 use crate::service::{Inbound, Node, Receipt, SendOutcome};
+use crate::shutdown::Shutdown;
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
@@ -315,6 +315,17 @@ impl Worker {
             Ok(None) => return None,
             Err(e) => {
                 tracing::error!(message_id = %item.message_id, "{e}");
+                // Not SMEV's fault: the refusal staff read says what is, not «недоступна».
+                let age = Self::now().unix_timestamp() * 1000 - item.created.0;
+                if age >= self.give_up.as_millis() as i64 {
+                    return Some(SendOutcome::Refused {
+                        reason: format!(
+                            "Сообщение не удалось подписать ключом узла за {} мин.: обратитесь \
+                             к администратору узла",
+                            self.give_up.as_secs() / 60
+                        ),
+                    });
+                }
                 return Some(retry(e));
             }
         };

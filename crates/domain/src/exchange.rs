@@ -116,7 +116,7 @@ pub enum Intent {
     },
 }
 
-/// The content of a SendResponse.
+/// The content of a SendResponse (`SenderProvidedResponseData`), exactly one kind.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Answer {
     /// The business answer, with its ЭП-СП if any.
@@ -124,14 +124,55 @@ pub enum Answer {
         business: String,
         personal_signature: Option<String>,
     },
-    /// `RequestRejected`: codes as the schema names them, with reasons.
-    Rejected(Vec<(String, String)>),
+    /// `RequestRejected`: one or more codes with reasons.
+    Rejected(Vec<(RejectCode, String)>),
     /// `RequestStatus`: an intermediate business status.
     Status {
         code: i64,
         description: String,
         params: Vec<(String, String)>,
     },
+}
+
+/// `RejectCode` of the SMEV schema: why a provider refuses a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RejectCode {
+    AccessDenied,
+    NoData,
+    UnknownRequestDescription,
+    Failure,
+}
+
+impl RejectCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::AccessDenied => "ACCESS_DENIED",
+            RejectCode::NoData => "NO_DATA",
+            RejectCode::UnknownRequestDescription => "UNKNOWN_REQUEST_DESCRIPTION",
+            RejectCode::Failure => "FAILURE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RejectCode> {
+        [
+            RejectCode::AccessDenied,
+            RejectCode::NoData,
+            RejectCode::UnknownRequestDescription,
+            RejectCode::Failure,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+
+    /// The reason as staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RejectCode::AccessDenied => "нет доступа",
+            RejectCode::NoData => "сведения не найдены",
+            RejectCode::UnknownRequestDescription => "запрос не распознан",
+            RejectCode::Failure => "сбой у поставщика",
+        }
+    }
 }
 
 /// A stored file that travels with a message, under its content id.
