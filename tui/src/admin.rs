@@ -463,12 +463,12 @@ impl App {
                     Err(e) => self.keep_dialog(d, &e),
                 }
             }
-            Pending::CalendarDay(off) => match crate::app::parse_date(&d.value(0)) {
-                Some(date) => self.admin_call(call::SetCalendarDay { date, off }, text::AD_SAVED),
-                None => {
+            Pending::CalendarDay(off) => match crate::app::read_date(&d.value(0)) {
+                Ok(date) => self.admin_call(call::SetCalendarDay { date, off }, text::AD_SAVED),
+                Err(why) => {
                     let mut d = d;
                     if let Some(f) = d.inputs.first_mut() {
-                        f.error = Some(text::BAD_DATE.into());
+                        f.error = Some(why.into());
                     }
                     self.dialog = Some(d);
                 }

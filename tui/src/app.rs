@@ -790,6 +790,8 @@ impl App {
                 Some(Cmd::PrevField) => {
                     form.focus = (form.focus + form.fields.len() - 1) % form.fields.len();
                 }
+                // Enter moves on to the next field, as in every form; on the last it sends.
+                Some(Cmd::Submit) if form.focus + 1 < form.fields.len() => form.focus += 1,
                 Some(Cmd::Submit) => self.submit_form(),
                 Some(Cmd::Back) => self.back_from_form(),
                 _ => form.type_key(key),
@@ -821,7 +823,7 @@ impl App {
                     Some(Cmd::Down) => panel.down(),
                     Some(Cmd::NextChoice) => panel.cycle(true),
                     Some(Cmd::PrevChoice) => panel.cycle(false),
-                    Some(Cmd::Toggle) => panel.toggle(),
+                    Some(Cmd::Toggle) => panel.space(),
                     Some(Cmd::ClearFilters) => panel.clear(),
                     Some(Cmd::Submit) => match panel.bad_date() {
                         // The panel stays open with the date to correct.
@@ -1224,12 +1226,12 @@ impl App {
                     Err(e) => self.failed(&e),
                 }
             }
-            Pending::SetDue(id) => match parse_date(&typed) {
-                Some(due) => self.act(call::SetDue { id, due }, text::DUE_SET, id),
-                None => {
+            Pending::SetDue(id) => match read_date(&typed) {
+                Ok(due) => self.act(call::SetDue { id, due }, text::DUE_SET, id),
+                Err(why) => {
                     let mut d = d;
                     if let Some(f) = d.inputs.first_mut() {
-                        f.error = Some(text::BAD_DATE.into());
+                        f.error = Some(why.into());
                     }
                     self.dialog = Some(d);
                 }
@@ -1622,12 +1624,95 @@ impl App {
 
 /// A date as staff type it: `ДД.ММ.ГГГГ`.
 pub fn parse_date(s: &str) -> Option<time::Date> {
-    let mut it = s.trim().split('.');
-    let d: u8 = it.next()?.parse().ok()?;
-    let m: u8 = it.next()?.parse().ok()?;
-    let y: i32 = it.next()?.parse().ok()?;
-    if it.next().is_some() {
-        return None;
+    read_date(s).ok()
+}
+
+/// [`parse_date`] with what is wrong: the form ([`text::BAD_DATE`]), or a day the calendar
+/// has not, «31.02.2026» ([`text::NO_SUCH_DATE`]).
+pub fn read_date(s: &str) -> Result<time::Date, &'static str> {
+    let parts: Vec<&str> = s.trim().split('.').collect();
+    let number = |p: &str, len: std::ops::RangeInclusive<usize>| {
+        (len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let [d, m, y] = parts[..] else {
+        return Err(text::BAD_DATE);
+    };
+    let (Some(d), Some(m), Some(y)) = (number(d, 1..=2), number(m, 1..=2), number(y, 4..=4)) else {
+        return Err(text::BAD_DATE);
+    };
+    let month = u8::try_from(m)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or(text::NO_SUCH_DATE)?;
+    let day = u8::try_from(d).map_err(|_| text::NO_SUCH_DATE)?;
+    time::Date::from_calendar_date(y as i32, month, day).map_err(|_| text::NO_SUCH_DATE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enter_in_the_password_form_moves_on_and_sends_from_the_last_field() {
+        let mut a = App::new(crate::conn::Conn::new(std::path::Path::new(
+            "/nonexistent/volost.sock",
+        )));
+        a.screen = Screen::Password {
+            form: crate::session::password_form(true),
+            forced: true,
+        };
+        let enter = KeyEvent::from(KeyCode::Enter);
+        let focus = |a: &App| match &a.screen {
+            Screen::Password { form, .. } => Some(form.focus),
+            _ => None,
+        };
+        let n = match &a.screen {
+            Screen::Password { form, .. } => form.fields.len(),
+            _ => 0,
+        };
+        assert!(n > 1);
+        for i in 1..n {
+            a.handle_key(enter);
+            assert_eq!(focus(&a), Some(i), "Enter moves to field {i}");
+        }
+        // On the last field Enter sends: the empty form is refused where it stands.
+        a.handle_key(enter);
+        assert!(matches!(a.screen, Screen::Password { .. }));
     }
-    time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
+
+    #[test]
+    fn a_date_that_does_not_exist_is_told_apart_from_a_wrong_form() {
+        let d = |y, m, d| time::Date::from_calendar_date(y, m, d).ok();
+        assert_eq!(
+            read_date(" 28.02.2026 ").ok(),
+            d(2026, time::Month::February, 28)
+        );
+        assert_eq!(read_date("1.3.2026").ok(), d(2026, time::Month::March, 1));
+        assert_eq!(
+            read_date("29.02.2028").ok(),
+            d(2028, time::Month::February, 29)
+        );
+        for none in [
+            "31.02.2026",
+            "29.02.2027",
+            "00.01.2026",
+            "32.01.2026",
+            "15.13.2026",
+        ] {
+            assert_eq!(read_date(none), Err(text::NO_SUCH_DATE), "{none}");
+        }
+        for bad in [
+            "",
+            "28.02",
+            "28.02.26",
+            "28-02-2026",
+            "28.02.2026.1",
+            "+1.02.2026",
+            "аа.02.2026",
+        ] {
+            assert_eq!(read_date(bad), Err(text::BAD_DATE), "{bad}");
+        }
+    }
 }

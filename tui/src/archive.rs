@@ -1,7 +1,7 @@
 //! «Архив»: finished processes as a tree — a process opens into its tasks, each task shows
 //! the documents made while it was open — searched by number, applicant, service and period.
 
-use crate::app::{App, Banner, Dialog, Field, Pending, Screen, parse_date};
+use crate::app::{App, Banner, Dialog, Field, Pending, Screen, read_date};
 use crate::filter::midnight;
 use crate::keymap::Cmd;
 use crate::text;
@@ -94,9 +94,7 @@ fn parse(
 ) -> Result<ArchiveFilter, (usize, String)> {
     let date = |i: usize, v: &str| match v.trim() {
         "" => Ok(None),
-        t => parse_date(t)
-            .map(Some)
-            .ok_or_else(|| (i, text::BAD_DATE.to_string())),
+        t => read_date(t).map(Some).map_err(|why| (i, why.to_string())),
     };
     let from = date(3, &s.from)?.map(|d| midnight(d, offset));
     let to = date(4, &s.to)?.map(|d| midnight(d.next_day().unwrap_or(d), offset));
@@ -366,7 +364,13 @@ mod tests {
         assert_eq!(parse(&s, &services, utc).unwrap_err().0, 2);
         s.service = family.code.to_uppercase();
         assert_eq!(parse(&s, &services, utc).unwrap().service, Some(family.id));
+        // November has no 31st: said so, not «введите как ДД.ММ.ГГГГ».
         s.to = "31.11.2026".into();
+        assert_eq!(
+            parse(&s, &services, utc).unwrap_err(),
+            (4, text::NO_SUCH_DATE.into())
+        );
+        s.to = "31/11/2026".into();
         assert_eq!(
             parse(&s, &services, utc).unwrap_err(),
             (4, text::BAD_DATE.into())

@@ -240,6 +240,15 @@ impl Panel {
         }
     }
 
+    /// Space: a space in a text row («Название содержит» may hold words), the switch in the
+    /// others. A text row is switched on by typing and off by erasing it.
+    pub fn space(&mut self) {
+        match self.rows.get(self.focus).map(|r| &r.value) {
+            Some(Value::Text(_)) => self.type_char(' '),
+            _ => self.toggle(),
+        }
+    }
+
     pub fn clear(&mut self) {
         for r in &mut self.rows {
             r.on = false;
@@ -317,10 +326,14 @@ impl Panel {
     pub fn backspace(&mut self) {
         if let Some(Row {
             value: Value::Text(t),
+            on,
             ..
         }) = self.rows.get_mut(self.focus)
         {
             t.pop();
+            if t.is_empty() {
+                *on = false;
+            }
         }
     }
 
@@ -333,11 +346,9 @@ impl Panel {
         [text::FL_FROM, text::FL_TO]
             .into_iter()
             .find_map(|l| match self.row(l).map(|r| &r.value) {
-                Some(Value::Text(t))
-                    if !t.trim().is_empty() && crate::app::parse_date(t).is_none() =>
-                {
-                    Some(format!("{l}: {}", text::BAD_DATE))
-                }
+                Some(Value::Text(t)) if !t.trim().is_empty() => crate::app::read_date(t)
+                    .err()
+                    .map(|why| format!("{l}: {why}")),
                 _ => None,
             })
     }
@@ -483,10 +494,13 @@ mod tests {
         for c in "выписк".chars() {
             p.type_char(c);
         }
+        // A space is typed in the text, not taken as the switch.
+        p.space();
+        p.type_char('п');
         p.focus = 4;
-        p.toggle();
+        p.space();
         let f = p.task_filter(today, off);
-        assert_eq!(f.name_contains.as_deref(), Some("выписк"));
+        assert_eq!(f.name_contains.as_deref(), Some("выписк п"));
         assert!(f.overdue_only);
         assert!(f.created_from.is_none());
         p.focus = 0;
@@ -495,6 +509,13 @@ mod tests {
             p.task_filter(today, off).name_contains.is_none(),
             "switched off, kept"
         );
+        assert_eq!(p.active(), 1);
+        // Erasing the text switches its row off.
+        p.toggle();
+        for _ in 0.."выписк п".chars().count() {
+            p.backspace();
+        }
+        assert!(!p.rows[0].on);
         assert_eq!(p.active(), 1);
         let mut a = Panel::apps();
         a.cycle(true);

@@ -1,7 +1,7 @@
 //! «Статистика»: the period report of the body or of a department, drawn as charts. ←/→
 //! step through the usual periods; `f` types any period and a department.
 
-use crate::app::{App, Dialog, Field, Pending, Screen, parse_date};
+use crate::app::{App, Dialog, Field, Pending, Screen, read_date};
 use crate::keymap::Cmd;
 use crate::text;
 use time::{Date, Month};
@@ -167,8 +167,8 @@ impl App {
             }
             d.focus = i;
         };
-        let from = parse_date(&d.value(0));
-        let to = parse_date(&d.value(1));
+        let from = read_date(&d.value(0));
+        let to = read_date(&d.value(1));
         let want = d.value(2).to_lowercase();
         let dept = if want.is_empty() {
             Ok(None)
@@ -189,11 +189,11 @@ impl App {
             }
         };
         match (from, to, dept) {
-            (None, _, _) => bad(&mut d, 0, text::BAD_DATE),
-            (_, None, _) => bad(&mut d, 1, text::BAD_DATE),
-            (Some(a), Some(b), _) if a > b => bad(&mut d, 1, text::ST_BACKWARDS),
+            (Err(why), _, _) => bad(&mut d, 0, why),
+            (_, Err(why), _) => bad(&mut d, 1, why),
+            (Ok(a), Ok(b), _) if a > b => bad(&mut d, 1, text::ST_BACKWARDS),
             (_, _, Err(msg)) => bad(&mut d, 2, msg),
-            (Some(from), Some(to), Ok(dept)) => {
+            (Ok(from), Ok(to), Ok(dept)) => {
                 if let Screen::Stats(v) = &mut self.screen {
                     (v.from, v.to, v.dept, v.preset) = (from, to, dept, None);
                 }

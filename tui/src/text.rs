@@ -51,6 +51,8 @@ pub const DUE_TITLE: &str = "Срок исполнения";
 pub const DUE_TEXT: &str = "Новый срок исполнения задачи.";
 pub const DUE_FIELD: &str = "Дата (ДД.ММ.ГГГГ)";
 pub const BAD_DATE: &str = "Введите дату как ДД.ММ.ГГГГ";
+/// A date in the right form that the calendar has not (31.02, 29.02 of a common year).
+pub const NO_SUCH_DATE: &str = "Такой даты нет";
 pub const DUE_SET: &str = "Срок исполнения изменён";
 pub const TAKE_OVER_TITLE: &str = "Задача у другого исполнителя";
 pub const TAKE_OVER_QUESTION: &str = "Забрать задачу себе?";
