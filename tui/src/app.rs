@@ -247,6 +247,8 @@ pub enum Pending {
     Search,
     /// Leave a form, losing what was typed.
     LeaveForm,
+    /// Leave the program, which would lose something (see [`App::quit_needs_asking`]).
+    Quit,
     /// Leave the template editor, losing its changes.
     LeaveTemplate,
     /// A new regional request to the body chosen (`Provider::Other`: typed in the dialog), for an
@@ -734,6 +736,19 @@ impl App {
         self.read_only() || registry_reader
     }
 
+    /// Why leaving the program now would lose something, if it would: the demo's node stops
+    /// with it for every session; a form or a template holds what was typed.
+    pub fn quit_needs_asking(&self) -> Option<&'static str> {
+        if self.demo_pin.is_some() && self.session.is_some() {
+            return Some(text::QUIT_DEMO);
+        }
+        match &self.screen {
+            Screen::Fill(form) if form.changed() => Some(text::QUIT_UNSAVED),
+            Screen::Template(v) if v.dirty => Some(text::QUIT_UNSAVED),
+            _ => None,
+        }
+    }
+
     pub fn handle_key(&mut self, key: KeyEvent) {
         let ctx = self.ctx();
         let cmd = lookup(ctx, key);
@@ -742,7 +757,23 @@ impl App {
             return;
         }
         if cmd == Some(Cmd::Quit) {
-            self.quit = true;
+            // Asked first where leaving loses something; Ctrl+C or F10 again in the question
+            // leaves.
+            let asked = self
+                .dialog
+                .as_ref()
+                .is_some_and(|d| matches!(d.then, Pending::Quit));
+            match self.quit_needs_asking() {
+                Some(why) if !asked => {
+                    self.dialog = Some(Dialog::new(
+                        text::QUIT_TITLE,
+                        why,
+                        Vec::new(),
+                        Pending::Quit,
+                    ));
+                }
+                _ => self.quit = true,
+            }
             return;
         }
         if self.help {
@@ -1237,6 +1268,7 @@ impl App {
                 }
             },
             Pending::LeaveForm => self.leave_form(),
+            Pending::Quit => self.quit = true,
             Pending::LeaveTemplate => self.confirm_leave_template(),
             Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
             Pending::CompleteRegional(id) => self.complete_regional(d, id),
@@ -1653,6 +1685,52 @@ pub fn read_date(s: &str) -> Result<time::Date, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leaving_asks_first_only_where_something_would_be_lost() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), crossterm::event::KeyModifiers::CONTROL);
+        let app = || {
+            App::new(crate::conn::Conn::new(std::path::Path::new(
+                "/nonexistent/s",
+            )))
+        };
+        // Nothing typed: out at once.
+        let mut a = app();
+        a.handle_key(ctrl_c);
+        assert!(a.quit);
+        // The demo's node stops with the program: asked; Esc stays, Ctrl+C again leaves.
+        let mut a = app();
+        a.demo_pin = Some("123456".into());
+        a.session = Some(volost_api::SessionInfo {
+            token: None,
+            user: volost_domain::UserId(2),
+            org: volost_domain::OrgId(1),
+            login: "demo".into(),
+            full_name: "Иванова М. С.".into(),
+            dept: None,
+            rights: Default::default(),
+            groups: Vec::new(),
+            must_change_password: false,
+            idle_timeout_minutes: 30,
+            utc_offset_seconds: 0,
+            max_file_bytes: 0,
+            personal_cert: None,
+        });
+        a.screen = Screen::Main;
+        a.handle_key(KeyEvent::from(KeyCode::F(10)));
+        assert!(!a.quit);
+        assert_eq!(a.dialog.as_ref().map(|d| d.title), Some(text::QUIT_TITLE));
+        a.handle_key(KeyEvent::from(KeyCode::Esc));
+        assert!(!a.quit && a.dialog.is_none());
+        a.handle_key(KeyEvent::from(KeyCode::F(10)));
+        a.handle_key(ctrl_c);
+        assert!(a.quit);
+        // Enter in the question leaves too.
+        a.quit = false;
+        a.handle_key(ctrl_c);
+        a.handle_key(KeyEvent::from(KeyCode::Enter));
+        assert!(a.quit);
+    }
 
     #[test]
     fn enter_in_the_password_form_moves_on_and_sends_from_the_last_field() {

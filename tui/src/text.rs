@@ -169,6 +169,9 @@ pub const SMEV_DOWN: &str = "нет связи";
 pub const SMEV_NOT_CONFIGURED: &str = "не подключена";
 pub const READ_ONLY_REFUSED: &str = "Режим только для просмотра: изменения недоступны";
 pub const LEAVE_TITLE: &str = "Выйти без сохранения?";
+pub const QUIT_TITLE: &str = "Выйти из программы?";
+pub const QUIT_UNSAVED: &str = "Введённые данные не сохранены и будут потеряны.";
+pub const QUIT_DEMO: &str = "Демонстрационный узел остановится для всех сеансов.";
 pub const LEAVE_TEXT: &str =
     "Введённые данные заявки будут потеряны.\nЧтобы сохранить черновик, нажмите Esc, затем F2.";
 pub const FL_AUTHOR: &str = "Создана пользователем";

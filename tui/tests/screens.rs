@@ -611,6 +611,20 @@ fn new_application_form() {
     assert!(a.dialog.is_some());
     a.handle_key(esc());
     assert!(a.dialog.is_none() && matches!(a.screen, Screen::Fill(_)));
+    // Ctrl+C with typed data asks too, and Esc goes back to the form as it was.
+    let ctrl_c = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('c'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    a.handle_key(ctrl_c);
+    assert!(!a.quit);
+    assert_eq!(
+        a.dialog.as_ref().map(|d| d.title),
+        Some(volost_tui::text::QUIT_TITLE)
+    );
+    shot("quit_with_typed_data", &a);
+    a.handle_key(esc());
+    assert!(a.dialog.is_none() && matches!(a.screen, Screen::Fill(_)) && !a.quit);
     a.handle_key(esc());
     a.handle_key(enter());
     assert!(matches!(a.screen, Screen::Main));
