@@ -470,14 +470,14 @@ pub(super) fn queue(
     w: &mut W,
     what: Outbound,
     reply_to: &str,
-    content: &ResponseContent,
+    content: ResponseContent,
     attachments: &[MessageFile],
 ) -> Result<String> {
     profile(w, "ответ")?;
     let message_id = envelope::new_message_id();
     let intent = Intent::Response {
         reply_to: reply_to.into(),
-        content: content.clone(),
+        content,
         files: attachments.to_vec(),
     };
     let org = w.who.org;
@@ -497,7 +497,7 @@ fn queue_refusal(w: &mut W, channel: Channel, reply_to: &str, r: &Refusal) -> Re
             Channel::Regional => Outbound::RegionalRefusal,
         },
         reply_to,
-        &ResponseContent::Rejected(vec![(r.code, r.why.clone())]),
+        ResponseContent::Rejected(vec![(r.code, r.why.clone())]),
         &[],
     )?;
     Ok(())
@@ -597,7 +597,7 @@ pub(crate) fn answer_out(
         w,
         Outbound::Response(req.id),
         &route.reply_to,
-        &ResponseContent::Primary {
+        ResponseContent::Primary {
             business,
             personal_signature,
         },
@@ -668,7 +668,7 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
         w,
         Outbound::PortalStatus(app.id),
         &route.reply_to,
-        &content,
+        content,
         &files,
     )?;
     w.history(

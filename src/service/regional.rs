@@ -193,7 +193,7 @@ fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
         w,
         Outbound::RegionalAnswer(req.id),
         &route.reply_to,
-        &ResponseContent::Primary {
+        ResponseContent::Primary {
             business,
             personal_signature: None,
         },

@@ -292,15 +292,13 @@ impl Worker {
             }
             _ => "SendResponse",
         };
-        let retry = |error: String| {
+        // Tried again after a pause, or given up once the message is older than `give_up`;
+        // `why` says to staff what kept it (SMEV away, or the node's key).
+        let retry_or_give_up = |error: String, why: &dyn Fn(u64) -> String| {
             let age = Self::now().unix_timestamp() * 1000 - item.created.0;
             if age >= self.give_up.as_millis() as i64 {
                 return SendOutcome::Refused {
-                    reason: format!(
-                        "{} недоступна дольше {} мин.: {error}",
-                        self.channel.label(),
-                        self.give_up.as_secs() / 60
-                    ),
+                    reason: why(self.give_up.as_secs() / 60),
                 };
             }
             SendOutcome::Retry {
@@ -309,6 +307,15 @@ impl Worker {
                     + backoff(self.retry_first, item.attempts).as_millis() as i64),
             }
         };
+        let retry = |error: String| {
+            let why = |min| {
+                format!(
+                    "{} недоступна дольше {min} мин.: {error}",
+                    self.channel.label()
+                )
+            };
+            retry_or_give_up(error.clone(), &why)
+        };
         // Signed outside any write transaction: a slow signer delays this worker only.
         let envelope = match blocking(|| self.prepare(item)) {
             Ok(Some(e)) => e,
@@ -316,17 +323,13 @@ impl Worker {
             Err(e) => {
                 tracing::error!(message_id = %item.message_id, "{e}");
                 // Not SMEV's fault: the refusal staff read says what is, not «недоступна».
-                let age = Self::now().unix_timestamp() * 1000 - item.created.0;
-                if age >= self.give_up.as_millis() as i64 {
-                    return Some(SendOutcome::Refused {
-                        reason: format!(
-                            "Сообщение не удалось подписать ключом узла за {} мин.: обратитесь \
-                             к администратору узла",
-                            self.give_up.as_secs() / 60
-                        ),
-                    });
-                }
-                return Some(retry(e));
+                let why = |min| {
+                    format!(
+                        "Сообщение не удалось подписать ключом узла за {min} мин.: обратитесь \
+                         к администратору узла"
+                    )
+                };
+                return Some(retry_or_give_up(e, &why));
             }
         };
         Some(match self.call(op, envelope).await {
