@@ -184,7 +184,7 @@ pub fn user_cert(
         Some(_) => secret(pin_file, "")?,
         None => password.clone(),
     };
-    let c = node.import_personal_cert(operator(&node), login, &p12, &password, &pin)?;
+    let c = volost::smev::staff::import_cert(&node, operator(&node), login, &p12, &password, &pin)?;
     println!("Сертификат ЭП-СП пользователя {login} загружен.");
     print_cert(&c, node.options().utc_offset);
     Ok(())
@@ -1129,7 +1129,7 @@ pub fn registry_export(config: Option<&Path>, login: &str, out: Option<&Path>) -
             let key = volost::smev::keys::NodeKey::load(&cfg.smev).context(
                 "ключ ЭП-ОВ узла не загружен: укажите [smev] key и cert (или pkcs12) в конфигурации",
             )?;
-            n.registry_signed(*a, Some(&key))
+            volost::registry::export(n, *a, Some(&key))
                 .map_err(|e| anyhow::anyhow!("{}", e.ru()))?
         }
     };
@@ -1153,8 +1153,9 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
         )?),
         Seat::Daemon(_) => None,
     };
-    let r: volost::service::RegistryImport =
-        seat.ask(call, |n, a| n.import_registry(a, &text, key.as_ref()))?;
+    let r: volost::service::RegistryImport = seat.ask(call, |n, a| {
+        volost::registry::import(n, a, &text, key.as_ref())
+    })?;
     println!("Подпись верна: {}", r.signer);
     println!(
         "Паспорта обновлены ({}): {}",

@@ -20,6 +20,8 @@
 //! bounds or a signature that does not cover the registry refuses the whole file.
 
 use crate::domain::ServicePassport;
+pub use crate::domain::{Registry, RegistryBody};
+use crate::service::{self, Actor, Node, RegistryImport};
 use crate::smev::dsig::{self, SignatureError};
 use crate::smev::envelope::esc;
 use crate::smev::keys::NodeKey;
@@ -30,23 +32,6 @@ pub const NS: &str = "urn://volost/registry/1.0";
 const SIGNED_ID: &str = "SERVICE_REGISTRY";
 /// The most services one file may carry.
 const MAX_SERVICES: usize = 1000;
-
-/// The body whose services a registry lists.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RegistryBody {
-    pub name: String,
-    pub oktmo: String,
-    pub ogrn: String,
-    pub inn: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Registry {
-    /// When it was made, as written in the file.
-    pub exported: String,
-    pub body: RegistryBody,
-    pub services: Vec<ServicePassport>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -235,6 +220,55 @@ pub fn read_signed(text_in: &str) -> Result<(Registry, Signer), RegistryError> {
                 .map_err(|e| RegistryError::Signature(e.to_string()))?,
         },
     ))
+}
+
+/// `registry export`: the body's registry signed with the node's key (`None`: none is
+/// configured, and staff are told so).
+pub fn export(node: &Node, actor: Actor, key: Option<&NodeKey>) -> service::Result<String> {
+    let key = key.ok_or_else(|| {
+        service::Error::NotAllowed(
+            "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): подписать реестр \
+             нечем. Обратитесь к администратору."
+                .into(),
+        )
+    })?;
+    let reg = node.registry(actor)?;
+    signed_xml(&reg, key).map_err(|e| service::Error::Internal(e.to_string()))
+}
+
+/// `registry import`: a signed file's passports into the body's services. The signature is
+/// checked first, outside any transaction, and it must be made with the node's own key
+/// (`trusted`), since anyone can sign with a key of their own.
+pub fn import(
+    node: &Node,
+    actor: Actor,
+    text: &str,
+    trusted: Option<&NodeKey>,
+) -> service::Result<RegistryImport> {
+    let trusted = trusted.ok_or_else(|| {
+        service::Error::NotAllowed(
+            "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): проверить, что \
+             реестр подписан этим узлом, нечем. Обратитесь к администратору."
+                .into(),
+        )
+    })?;
+    let (reg, signer) =
+        read_signed(text).map_err(|e| service::Error::invalid("Файл реестра", e.to_string()))?;
+    let ours = trusted
+        .cert
+        .to_der()
+        .map_err(|e| service::Error::Internal(e.to_string()))?;
+    if signer.cert_der != ours {
+        return Err(service::Error::invalid(
+            "Файл реестра",
+            format!(
+                "Реестр подписан не ключом этого узла (подписал: {}): такой файл не \
+                 принимается",
+                signer.name
+            ),
+        ));
+    }
+    node.import_registry(actor, &reg, &signer.name)
 }
 
 #[cfg(test)]

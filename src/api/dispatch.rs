@@ -37,6 +37,9 @@ pub struct Api {
     pub data_dir: Option<std::path::PathBuf>,
     /// The uid of `[sessions] console_user`: logins from it are never locked out.
     pub console_uid: Option<u32>,
+    /// The node's SMEV key and settings, when `[smev]` is configured: what signs the
+    /// registry file and checks one taken back.
+    pub exchange: Option<Arc<crate::smev::profile::Profile>>,
 }
 
 /// Calls with no session, for the machine's operator: root or the daemon's own user.
@@ -62,6 +65,7 @@ impl Api {
             regional_link: Arc::new(Link::default()),
             data_dir: None,
             console_uid: None,
+            exchange: None,
         }
     }
 
@@ -484,7 +488,8 @@ impl Serve for Served<'_> {
         let n = &*self.api.node;
         let call::SubmitOutgoing { id, pin } = args;
         let a = self.actor()?;
-        Ok(n.submit_outgoing(a, id, pin.as_ref().map(Pin::as_str))?)
+        let key = crate::smev::staff::unlock(n, a, pin.as_ref().map(Pin::as_str))?;
+        Ok(n.submit_outgoing(a, id, key.as_deref())?)
     }
 
     fn reopen_outgoing(&mut self, args: call::ReopenOutgoing) -> Result<OutgoingRequest, ApiError> {
@@ -546,7 +551,8 @@ impl Serve for Served<'_> {
         let n = &*self.api.node;
         let call::AnswerIncoming { id, answer, pin } = args;
         let a = self.actor()?;
-        Ok(n.answer_incoming(a, id, &answer, pin.as_ref().map(Pin::as_str))?)
+        let key = crate::smev::staff::unlock(n, a, pin.as_ref().map(Pin::as_str))?;
+        Ok(n.answer_incoming(a, id, &answer, key.as_deref())?)
     }
 
     fn claim_incoming(&mut self, args: call::ClaimIncoming) -> Result<IncomingRequest, ApiError> {
@@ -581,7 +587,8 @@ impl Serve for Served<'_> {
         let n = &*self.api.node;
         let call::SendRegional { id, pin } = args;
         let a = self.actor()?;
-        Ok(n.send_regional(a, id, pin.as_ref().map(Pin::as_str))?)
+        let key = crate::smev::staff::unlock(n, a, pin.as_ref().map(Pin::as_str))?;
+        Ok(n.send_regional(a, id, key.as_deref())?)
     }
 
     fn complete_regional(
@@ -703,14 +710,16 @@ impl Serve for Served<'_> {
     fn registry_export(&mut self, _: call::RegistryExport) -> Result<String, ApiError> {
         let n = &*self.api.node;
         let a = self.actor()?;
-        Ok(n.registry_signed(a, None)?)
+        let key = self.api.exchange.as_ref().map(|p| &p.key);
+        Ok(crate::registry::export(n, a, key)?)
     }
 
     fn registry_import(&mut self, args: call::RegistryImport) -> Result<RegistryImport, ApiError> {
         let n = &*self.api.node;
         let call::RegistryImport { text } = args;
         let a = self.actor()?;
-        Ok(n.import_registry(a, &text, None)?)
+        let key = self.api.exchange.as_ref().map(|p| &p.key);
+        Ok(crate::registry::import(n, a, &text, key)?)
     }
 
     fn regional_bodies(&mut self, _: call::RegionalBodies) -> Result<Vec<RegionalBody>, ApiError> {

@@ -372,6 +372,7 @@ pub async fn serve(
         node.set_exchange(p.clone());
         Some(p)
     };
+    api.exchange = profile.clone();
     let api = Arc::new(api);
     let h = &cfg.http;
     let gate = gate::Gate::new(

@@ -309,7 +309,7 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                         DEMO_PIN,
                     )
                     .map_err(|e| Error::Internal(format!("demo certificate: {e}")))?;
-                    node.import_personal_cert(admin, login, &p12, DEMO_PIN, DEMO_PIN)?;
+                    crate::smev::staff::import_cert(node, admin, login, &p12, DEMO_PIN, DEMO_PIN)?;
                 }
                 u
             }

@@ -10,14 +10,13 @@
 //! The worker keeps no state of its own: after a restart the outbox and the statuses here
 //! are all it needs.
 
-use super::personal::{self, Presigned};
+use super::personal::{self, PersonalKey, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
 use crate::smev::business;
-use crate::smev::dsig::SignatureError;
 use crate::smev::envelope;
 use crate::smev::profile::Profile;
-use crate::smev::reply::{AsyncStatus, Content, Received};
+use crate::domain::received::{AsyncStatus, Content, Received};
 use crate::store::records::{inbox_message_key, out_message_key};
 use crate::store::{Read, Record, tables};
 use std::sync::Arc;
@@ -48,7 +47,7 @@ pub enum Inbound<'a> {
     /// One of SMEV's own notices (GetStatus).
     Notice {
         status: &'a AsyncStatus,
-        signature: &'a std::result::Result<String, SignatureError>,
+        signature: &'a std::result::Result<String, String>,
     },
     /// Bytes the worker could not read as a message: why, in English, and the id found in
     /// them ([`crate::smev::reply::message_id_in_raw`]), under which it is kept once.
@@ -292,7 +291,8 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
             .ok_or_else(|| Error::not_found("request_kind", req.kind))?;
     match &m.content {
         Content::Primary(body) => {
-            let parsed = business::from_xml(&k.namespace, &k.answer_root, &k.answer_fields, body)
+            let parsed = body
+                .fields(&k.namespace, &k.answer_root, &k.answer_fields)
                 .map_err(|e| e.to_string())
                 .and_then(|data| {
                     super::applications::check_form(&k.answer_fields, &data).map_err(|e| e.ru())
@@ -425,11 +425,7 @@ pub(super) fn rejection(reasons: &[(String, String)]) -> String {
 }
 
 pub(super) fn sender(m: &Received) -> String {
-    if m.metadata.sender_name.is_empty() {
-        m.metadata.sender_mnemonic.clone()
-    } else {
-        m.metadata.sender_name.clone()
-    }
+    m.sender.clone()
 }
 
 /// What became of a SendResponse goes into the history of what it answered.
@@ -564,18 +560,17 @@ fn inbound_id(i: &Inbound) -> String {
 impl Node {
     /// «Отправить»: checks the request, gives it its MessageID and puts it in the outbox
     /// («Запрос готов к отправке»); the worker signs it with the node's key and sends it.
-    /// A kind that asks for ЭП-СП needs the employee's `pin`; without it the call fails
+    /// A kind that asks for ЭП-СП needs the employee's `key`, opened with their PIN; without it the call fails
     /// with `PinRequired` and changes nothing.
     pub fn submit_outgoing(
         &self,
         actor: Actor,
         id: OutReqId,
-        pin: Option<&str>,
+        key: Option<&dyn PersonalKey>,
     ) -> Result<OutgoingRequest> {
-        let signer = self.unlock(actor, pin)?;
         // The ЭП-СП is made before the write transaction, over the element the write will
         // build again and compare.
-        let pre = match &signer {
+        let pre = match key {
             Some(s) => self
                 .read(actor, |r| {
                     let req: OutgoingRequest = r.load(id.0)?;
@@ -584,7 +579,7 @@ impl Node {
                         .then(|| outgoing_business(&k, &req))
                         .transpose()
                 })?
-                .map(|b| s.presign(b))
+                .map(|b| personal::presign(s, b))
                 .transpose()?,
             None => None,
         };

@@ -47,7 +47,7 @@ pub use exports::{ExportFile, Exported};
 pub use files::{FileData, LOOSE_TTL_MS};
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
-pub use personal::{CertView, MAX_WRONG_PINS, WARN_DAYS};
+pub use personal::{CertView, MAX_WRONG_PINS, NewPersonalCert, PersonalKey, WARN_DAYS};
 pub use provider::RouteView;
 pub use public::PublicStatus;
 pub use regional::RegionalInput;

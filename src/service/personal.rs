@@ -1,12 +1,12 @@
 //! Staff's personal certificates (ЭП-СП): imported by an administrator, opened with the
 //! employee's PIN for one signature, blocked after [`MAX_WRONG_PINS`] wrong PINs in a row
-//! like a hardware token. The crypto is `smev::personal`'s; this module keeps the rows and
-//! the rules.
+//! like a hardware token. This module keeps the rows and the rules; the containers' crypto
+//! (sealing, opening, signing) is the exchange adapter's (`crate::smev::staff`), which hands
+//! an operation the opened key as a [`PersonalKey`].
 
 use super::{Actor, Error, Node, Result, W};
 use crate::domain::*;
-use crate::smev::keys::NodeKey;
-use crate::smev::personal::{self, PersonalError};
+use crate::smev::personal;
 use crate::store::Read;
 pub use volost_api::view::CertView;
 
@@ -16,9 +16,21 @@ pub const MAX_WRONG_PINS: u32 = 5;
 pub use volost_api::view::WARN_DAYS;
 
 /// An employee's key, opened with their PIN for the operation at hand.
-pub struct Signer {
-    pub key: NodeKey,
+pub trait PersonalKey: Send + Sync {
+    /// Whose it is, as the certificate names them.
+    fn subject(&self) -> &str;
+    /// The `ds:Signature` over `business`, a business element whose root carries the `Id`
+    /// personal signatures reference. Why not, in English, when it cannot sign.
+    fn sign(&self, business: &str) -> std::result::Result<String, String>;
+}
+
+/// A container as the adapter resealed it at import, with what its certificate says.
+pub struct NewPersonalCert {
+    pub container: Vec<u8>,
     pub subject: String,
+    pub serial: String,
+    pub not_before: Ts,
+    pub not_after: Ts,
 }
 
 /// An employee's ЭП-СП made before the operation's write transaction (a token or a
@@ -29,17 +41,16 @@ pub struct Presigned {
     pub subject: String,
 }
 
-impl Signer {
-    /// Signs `business` now, outside any transaction.
-    pub(super) fn presign(&self, business: String) -> Result<Presigned> {
-        let signature = personal::sign(&business, &self.key)
-            .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))?;
-        Ok(Presigned {
-            business,
-            signature,
-            subject: self.subject.clone(),
-        })
-    }
+/// Signs `business` with `key` now, outside any transaction.
+pub(super) fn presign(key: &dyn PersonalKey, business: String) -> Result<Presigned> {
+    let signature = key
+        .sign(&business)
+        .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))?;
+    Ok(Presigned {
+        business,
+        signature,
+        subject: key.subject().to_string(),
+    })
 }
 
 /// The ЭП-СП of the business element `business` (made with `Id="PERSONAL_SIGNED_DATA"`) for
@@ -91,43 +102,19 @@ fn cert_view(c: &PersonalCert, login: &str, now: Ts) -> CertView {
 }
 
 impl Node {
-    /// `volost user cert`: an administrator imports a staff member's container. `password`
-    /// opens the container as issued; `pin` is what the employee will type to sign (it may
-    /// be the same). A container that does not open, a key that is not GOST R 34.10-2012 or
-    /// a certificate that has already ended changes nothing.
+    /// `volost user cert`: an administrator imports a staff member's container, which the
+    /// adapter opened with its password and sealed with the employee's PIN. A certificate that
+    /// has already ended changes nothing.
     pub fn import_personal_cert(
         &self,
         actor: Actor,
         login: &str,
-        p12: &[u8],
-        password: &str,
-        pin: &str,
+        new: NewPersonalCert,
     ) -> Result<CertView> {
-        // Outside the transaction: resealing derives keys slowly on purpose.
-        let (container, facts) = personal::import(p12, password, pin).map_err(|e| match e {
-            PersonalError::WrongPin => {
-                Error::invalid("Контейнер", "Неверный пароль контейнера PKCS#12")
-            }
-            PersonalError::ShortPin => Error::invalid(
-                "PIN-код",
-                format!(
-                    "PIN-код должен быть не короче {} символов",
-                    personal::MIN_PIN
-                ),
-            ),
-            PersonalError::Gost(crate::smev::gost::GostError::NotGostKey) => Error::invalid(
-                "Контейнер",
-                "Ключ в контейнере не ГОСТ Р 34.10-2012 (256 бит)",
-            ),
-            other => Error::invalid(
-                "Контейнер",
-                format!("Контейнер PKCS#12 не читается: {other}"),
-            ),
-        })?;
         self.write(actor, "personal_cert.import", |w| {
             w.who.require("personal_cert.import", Right::Administer)?;
             let u = user_in_org(w, login)?;
-            if facts.not_after * 1000 <= w.now.0 {
+            if new.not_after <= w.now {
                 return Err(Error::invalid(
                     "Сертификат",
                     "Срок действия сертификата уже истёк",
@@ -136,11 +123,11 @@ impl Node {
             let c = PersonalCert {
                 id: u.id,
                 org: u.org,
-                container: container.clone(),
-                subject: facts.subject.clone(),
-                serial: facts.serial.clone(),
-                not_before: Ts(facts.not_before * 1000),
-                not_after: Ts(facts.not_after * 1000),
+                container: new.container.clone(),
+                subject: new.subject.clone(),
+                serial: new.serial.clone(),
+                not_before: new.not_before,
+                not_after: new.not_after,
                 imported: w.now,
                 failed_pins: 0,
                 blocked: false,
@@ -195,13 +182,9 @@ impl Node {
         })
     }
 
-    /// Opens the acting employee's key with `pin`, outside any transaction (the key
-    /// derivation is slow on purpose). A wrong PIN is counted; at [`MAX_WRONG_PINS`] the
-    /// certificate is blocked until an administrator imports it again. `None` in, `None` out.
-    pub(super) fn unlock(&self, actor: Actor, pin: Option<&str>) -> Result<Option<Signer>> {
-        let Some(pin) = pin else {
-            return Ok(None);
-        };
+    /// The acting employee's certificate, for the adapter to open with the PIN they typed:
+    /// refused when they have none, or it is blocked or has ended.
+    pub fn personal_cert_to_sign(&self, actor: Actor) -> Result<PersonalCert> {
         let Actor::User(me) = actor else {
             return Err(Error::NotAllowed("ЭП-СП ставит только сотрудник".into()));
         };
@@ -223,68 +206,38 @@ impl Node {
                 cert.not_after.display(self.options().utc_offset)
             )));
         }
-        match personal::open(&cert.container, pin) {
-            Ok(key) => {
-                if cert.failed_pins != 0 {
-                    self.pin_outcome(actor, me, true)?;
-                }
-                if personal::is_legacy(&cert.container) {
-                    self.reseal(actor, me, &key, pin, &cert.container);
-                }
-                Ok(Some(Signer {
-                    key,
-                    subject: cert.subject,
-                }))
-            }
-            Err(PersonalError::WrongPin) => {
-                let left = self.pin_outcome(actor, me, false)?;
-                tracing::warn!(user = me.0, left, "wrong PIN of a personal certificate");
-                Err(Error::WrongPin { left })
-            }
-            Err(e) => Err(Error::Internal(format!(
-                "personal container of user {} does not open: {e}",
-                me.0
-            ))),
-        }
+        Ok(cert)
     }
 
-    /// A container sealed before PINs went through argon2id is sealed again now that its
-    /// PIN is known. Best effort: the signature goes on if this fails, and the next opening
-    /// tries again.
-    fn reseal(
-        &self,
-        actor: Actor,
-        me: UserId,
-        key: &crate::smev::keys::NodeKey,
-        pin: &str,
-        old: &[u8],
-    ) {
-        let sealed = match personal::seal(key, pin) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(user = me.0, "personal container not resealed: {e}");
-                return;
-            }
+    /// Replaces the acting employee's container `old` with `sealed`, the same key sealed
+    /// again (a container sealed before PINs went through argon2id, once its PIN is known).
+    /// Another import in between wins.
+    pub fn reseal_personal_cert(&self, actor: Actor, old: &[u8], sealed: Vec<u8>) -> Result<()> {
+        let me = match actor {
+            Actor::User(me) => me,
+            Actor::System(_) => return Err(Error::Unauthenticated),
         };
-        let r = self.write(actor, "personal_cert.reseal", |w| {
+        self.write(actor, "personal_cert.reseal", |w| {
             let mut c: PersonalCert =
                 w.tx.get(me.0)?
                     .ok_or_else(|| Error::not_found("user", me))?;
-            // Another import in between wins.
             if c.container == old {
                 c.container = sealed.clone();
                 w.tx.put(&c)?;
             }
             w.target("user", me);
             Ok(())
-        });
-        if let Err(e) = r {
-            tracing::warn!(user = me.0, "personal container not resealed: {e}");
-        }
+        })
     }
 
-    /// Records a PIN's outcome; returns the tries left.
-    fn pin_outcome(&self, actor: Actor, me: UserId, right: bool) -> Result<u32> {
+    /// Records the outcome of a PIN the acting employee typed; returns the tries left. At
+    /// [`MAX_WRONG_PINS`] wrong ones in a row the certificate is blocked until an
+    /// administrator imports it again.
+    pub fn personal_pin(&self, actor: Actor, right: bool) -> Result<u32> {
+        let me = match actor {
+            Actor::User(me) => me,
+            Actor::System(_) => return Err(Error::Unauthenticated),
+        };
         let op = if right {
             "personal_cert.pin"
         } else {
@@ -333,58 +286,6 @@ mod tests {
         assert!(matches!(
             signature_of(&pre.business, None),
             Err(Error::PinRequired)
-        ));
-    }
-
-    #[test]
-    fn a_container_sealed_before_argon2_is_sealed_again_at_its_first_signature() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let r = Node::init(
-            &dir.path().join("data"),
-            &super::super::NewOrg {
-                name: "Администрация".into(),
-                ..Default::default()
-            },
-            "admin",
-            std::sync::Arc::new(crate::clock::FixedClock::new(Ts(1_795_402_800_000))),
-            super::super::Options::for_tests(),
-        )
-        .expect("init");
-        let node = r.node;
-        let me = r.admin.id;
-        node.change_password(Actor::User(me), &r.password, "Другой-пароль-2026")
-            .expect("first password changed");
-        let pin = "864209";
-        let p12 = personal::test_container("Админ", "", 30, pin).expect("container");
-        node.import_personal_cert(Actor::System(OrgId(1)), "admin", &p12, pin, pin)
-            .expect("import");
-        // As an older version left it: the bare PKCS#12 under the PIN.
-        let mut tx = node.store().begin().expect("tx");
-        let mut c: PersonalCert = tx.get(me.0).expect("get").expect("cert");
-        c.container = p12.clone();
-        tx.put(&c).expect("put");
-        tx.commit().expect("commit");
-        assert!(
-            node.unlock(Actor::User(me), Some(pin))
-                .expect("unlock")
-                .is_some()
-        );
-        let c: PersonalCert = node
-            .store()
-            .read()
-            .expect("rx")
-            .get(me.0)
-            .expect("get")
-            .expect("c");
-        assert!(!personal::is_legacy(&c.container), "sealed again");
-        assert!(
-            node.unlock(Actor::User(me), Some(pin))
-                .expect("unlock")
-                .is_some()
-        );
-        assert!(matches!(
-            node.unlock(Actor::User(me), Some("000000")),
-            Err(Error::WrongPin { .. })
         ));
     }
 

@@ -12,9 +12,8 @@ use super::personal::{self, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
 use crate::domain::*;
 use crate::smev::envelope::{self, RejectCode, ResponseContent};
-use crate::smev::reply::{Content, Received};
-use crate::smev::xml::Element;
-use crate::smev::{portal, regional};
+use crate::domain::received::{Business, Content, PortalApplication, Reading, Received};
+use crate::smev::portal;
 use crate::store::records::{route_message_key, route_of_key};
 use crate::store::{Read, Record};
 use std::collections::BTreeMap;
@@ -97,13 +96,12 @@ pub(super) fn take(
     // The regional exchange carries regional requests, SMEV everything else: an answer goes
     // back the way its request came, so what comes the wrong way is refused at the door.
     if let Content::Primary(body) = &m.content {
-        let regional = body.is(regional::NS, regional::REQUEST);
+        let regional = matches!(body.read, Reading::RegionalRequest(_));
         match channel {
             Channel::Regional if !regional => {
                 return Err(Error::NotAllowed(format!(
                     "Через РСМЭВ принимаются только запросы Р-сведений, а не {{{}}}{}",
-                    body.ns.clone().unwrap_or_default(),
-                    body.local
+                    body.ns, body.root
                 )));
             }
             Channel::Federal if regional => {
@@ -115,11 +113,23 @@ pub(super) fn take(
         }
     }
     match &m.content {
-        Content::Primary(body) if body.is(portal::NS, portal::APPLICATION) => {
-            application(w, m, body, reply_to)
+        Content::Primary(Business {
+            read: Reading::Portal(a),
+            ..
+        }) => {
+            let a = a
+                .as_ref()
+                .map_err(|e| Error::invalid("Заявление", e.clone()))?;
+            application(w, m, a, reply_to)
         }
-        Content::Primary(body) if body.is(regional::NS, regional::REQUEST) => {
-            super::regional::take(w, m, body, reply_to)
+        Content::Primary(Business {
+            read: Reading::RegionalRequest(r),
+            ..
+        }) => {
+            let r = r
+                .as_ref()
+                .map_err(|e| Error::invalid("Запрос Р-сведений", e.clone()))?;
+            super::regional::take(w, m, r, reply_to)
         }
         Content::Primary(body) => incoming(w, m, body, reply_to),
         other => Ok(Receipt::Kept(format!(
@@ -243,20 +253,21 @@ pub(super) fn put_route(
 }
 
 /// An interagency request: its type names a request kind of a body on this node.
-fn incoming(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<Receipt> {
-    let ns = body.ns.clone().unwrap_or_default();
+fn incoming(w: &mut W, m: &Received, body: &Business, reply_to: &str) -> Result<Receipt> {
+    let ns = body.ns.clone();
     let kinds: Vec<RequestKind> =
         w.tx.all::<RequestKind>()?
             .into_iter()
-            .filter(|k| k.active && k.namespace == ns && k.root == body.local)
+            .filter(|k| k.active && k.namespace == ns && k.root == body.root)
             .collect();
     let Some(first) = kinds.first() else {
         return Err(Error::NotAllowed(format!(
             "Вид сведений {{{ns}}}{} на этом узле не обслуживается",
-            body.local
+            body.root
         )));
     };
-    let mut data = crate::smev::business::from_xml(&ns, &body.local, &first.fields, body)
+    let mut data = body
+        .fields(&ns, &body.root, &first.fields)
         .map_err(|e| Error::invalid("Бизнес-данные", e.to_string()))?;
     // Several bodies of the node serve the type: the one whose ОКТМО the request names.
     let mut kind = first.clone();
@@ -319,8 +330,12 @@ fn incoming(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<R
 }
 
 /// An application from a portal: registered at once, its status sent back.
-fn application(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<Receipt> {
-    let a = portal::parse(body).map_err(|e| Error::invalid("Заявление", e.to_string()))?;
+fn application(
+    w: &mut W,
+    m: &Received,
+    a: &PortalApplication,
+    reply_to: &str,
+) -> Result<Receipt> {
     let services: Vec<Service> =
         w.tx.all::<Service>()?
             .into_iter()

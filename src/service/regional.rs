@@ -12,7 +12,7 @@
 
 use super::exchange::{Receipt, sender};
 use super::list::{self, Cursor, Page, Span};
-use super::personal::{self, Presigned};
+use super::personal::{self, PersonalKey, Presigned};
 use super::provider::{
     MAX_RECEIVED_FILE, attachments, default_name, message_files, queue, route_of,
 };
@@ -22,8 +22,7 @@ use crate::smev::envelope::ResponseContent;
 use crate::smev::personal::SIGNED_DATA_ID;
 use crate::smev::profile::Profile;
 use crate::smev::regional::{self as schema, RegionalMessage};
-use crate::smev::reply::{AsyncStatus, Content, Received};
-use crate::smev::xml::Element;
+use crate::domain::received::{AsyncStatus, Business, Content, Reading, Received};
 use crate::store::records::{reg_list_prefix, reg_message_key};
 use crate::store::{Read, Record};
 use std::sync::Arc;
@@ -211,9 +210,12 @@ fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
 }
 
 /// A regional request from a body elsewhere, taken from the regional exchange's GetRequest.
-pub(super) fn take(w: &mut W, m: &Received, body: &Element, reply_to: &str) -> Result<Receipt> {
-    let msg = schema::parse_request(body)
-        .map_err(|e| Error::invalid("Запрос Р-сведений", e.to_string()))?;
+pub(super) fn take(
+    w: &mut W,
+    m: &Received,
+    msg: &RegionalMessage,
+    reply_to: &str,
+) -> Result<Receipt> {
     let org =
         w.tx.all::<Org>()?
             .into_iter()
@@ -358,7 +360,10 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
         set_state(w, &mut req, RemoteState::Sent)?;
     }
     match &m.content {
-        Content::Primary(body) if body.is(schema::NS, schema::ANSWER) => {
+        Content::Primary(Business {
+            read: Reading::RegionalAnswer(read),
+            ..
+        }) => {
             if req.status == RegStatus::Done {
                 note(w, req.id, "Ответ получен повторно", sender(m))?;
                 return Ok(Receipt::Kept(format!(
@@ -366,7 +371,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
                     req.id
                 )));
             }
-            let (answer, named) = match schema::parse_answer(body) {
+            let (answer, named) = match read.clone() {
                 Ok(a) => a,
                 Err(e) => {
                     refuse_answer(w, &mut req, format!("ответ не прочитан: {e}"))?;
@@ -404,8 +409,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
         Content::Primary(body) => {
             let why = format!(
                 "ответ неизвестного вида {{{}}}{}",
-                body.ns.clone().unwrap_or_default(),
-                body.local
+                body.ns, body.root
             );
             refuse_answer(w, &mut req, why.clone())?;
             Ok(Receipt::Kept(why))
@@ -592,17 +596,16 @@ impl Node {
     }
 
     /// «Отправить» a regional request to a body of the regional directory: signed with the
-    /// node's key, and with the employee's ЭП-СП when `pin` is given.
+    /// node's key, and with the employee's ЭП-СП when their `key` is given.
     pub fn send_regional(
         &self,
         actor: Actor,
         id: RegReqId,
-        pin: Option<&str>,
+        key: Option<&dyn PersonalKey>,
     ) -> Result<RegionalRequest> {
-        let signer = self.unlock(actor, pin)?;
         // The ЭП-СП is made before the write transaction, over the element the write will
         // build again and compare.
-        let pre = match &signer {
+        let pre = match key {
             Some(s) => self
                 .read(actor, |r| {
                     let req: RegionalRequest = r.load(id.0)?;
@@ -613,7 +616,7 @@ impl Node {
                     let message = request_message(&r.rx, &me, &req, &remote)?;
                     Ok(Some(schema::request_xml(&message, Some(SIGNED_DATA_ID))))
                 })?
-                .map(|b| s.presign(b))
+                .map(|b| personal::presign(s, b))
                 .transpose()?,
             None => None,
         };

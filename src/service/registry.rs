@@ -1,13 +1,19 @@
-//! «Реестр услуг» passed on and taken back: the body's passports as a file signed with the
-//! node's key (ЭП-ОВ), and a signed file's passports taken into the body's services — all or
-//! nothing, and only after the signature verifies.
+//! «Реестр услуг» passed on and taken back: the body's passports as data, and a registry's
+//! passports taken into the body's services, all or nothing. Its file and signature are
+//! `crate::registry`'s, which verifies a file before it reaches [`Node::import_registry`].
 
 use super::{Actor, Error, Node, Result};
 use crate::domain::*;
-use crate::registry::{self, Registry, RegistryBody};
-use crate::smev::keys::NodeKey;
 use crate::store::Read;
 pub use volost_api::view::RegistryImport;
+
+/// `2026-12-04T14:00:00.000+07:00`, as the registry's `Exported` is written.
+fn timestamp(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
+    );
+    t.format(&f).unwrap_or_default()
+}
 
 /// A registry is this body's when it names this body's ИНН (a name proves nothing).
 fn same_body(file: &RegistryBody, ours: &Org) -> bool {
@@ -31,7 +37,7 @@ impl Node {
                     .collect();
             services.sort_by(|a, b| a.code.cmp(&b.code));
             Ok(Registry {
-                exported: crate::smev::envelope::timestamp(now),
+                exported: timestamp(now),
                 body: RegistryBody {
                     name: org.name,
                     oktmo: org.oktmo,
@@ -43,65 +49,15 @@ impl Node {
         })
     }
 
-    /// The registry signed with `key`; with `None`, with the node's own (the daemon's
-    /// `[smev]` key).
-    pub fn registry_signed(&self, actor: Actor, key: Option<&NodeKey>) -> Result<String> {
-        let profile = self.exchange.get().cloned();
-        let key = match (key, &profile) {
-            (Some(k), _) => k,
-            (None, Some(p)) => &p.key,
-            (None, None) => {
-                return Err(Error::NotAllowed(
-                    "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): подписать \
-                     реестр нечем. Обратитесь к администратору."
-                        .into(),
-                ));
-            }
-        };
-        let reg = self.registry(actor)?;
-        registry::signed_xml(&reg, key).map_err(|e| Error::Internal(e.to_string()))
-    }
-
-    /// Takes a signed registry's passports into the body's services of the same codes. The
-    /// signature is checked first, and it must be made with the node's own key (`trusted`;
-    /// `None`: the daemon's `[smev]` key), since anyone can sign with a key of their own; a
-    /// file of another body, a code the body has no service of, or a passport that does not
-    /// pass changes nothing.
+    /// Takes the passports of `reg`, a registry whose signature the caller verified (signed
+    /// by `signer`), into the body's services of the same codes. A file of another body, a
+    /// code the body has no service of, or a passport that does not pass changes nothing.
     pub fn import_registry(
         &self,
         actor: Actor,
-        text: &str,
-        trusted: Option<&NodeKey>,
+        reg: &Registry,
+        signer: &str,
     ) -> Result<RegistryImport> {
-        let profile = self.exchange.get().cloned();
-        let trusted = match (trusted, &profile) {
-            (Some(k), _) => k,
-            (None, Some(p)) => &p.key,
-            (None, None) => {
-                return Err(Error::NotAllowed(
-                    "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): проверить, \
-                     что реестр подписан этим узлом, нечем. Обратитесь к администратору."
-                        .into(),
-                ));
-            }
-        };
-        // Outside the transaction: verifying is pure and may be slow on a large file.
-        let (reg, signer) = registry::read_signed(text)
-            .map_err(|e| Error::invalid("Файл реестра", e.to_string()))?;
-        let ours = trusted
-            .cert
-            .to_der()
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        if signer.cert_der != ours {
-            return Err(Error::invalid(
-                "Файл реестра",
-                format!(
-                    "Реестр подписан не ключом этого узла (подписал: {}): такой файл не \
-                     принимается",
-                    signer.name
-                ),
-            ));
-        }
         self.write(actor, "registry.import", |w| {
             w.who.require("registry.import", Right::Administer)?;
             let org: Org = w.load(w.who.org.0)?;
@@ -138,7 +94,7 @@ impl Node {
                 updated.push(s.code.clone());
             }
             Ok(RegistryImport {
-                signer: signer.name.clone(),
+                signer: signer.to_string(),
                 updated,
             })
         })

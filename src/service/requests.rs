@@ -2,6 +2,7 @@
 //! transport (SMEV) calls these operations; staff call them from the cards.
 
 use super::list::{self, Cursor, Page, Span};
+use super::personal::{self, PersonalKey};
 use super::{Actor, Error, Node, Result, W, history};
 use crate::domain::*;
 use crate::store::records::{in_list_prefix, out_list_prefix};
@@ -409,18 +410,17 @@ impl Node {
     }
 
     /// Staff enter the answer («Сформирован ответ»). An answer that goes back over SMEV for
-    /// a kind that asks for ЭП-СП needs the employee's `pin` (`PinRequired` without it).
+    /// a kind that asks for ЭП-СП needs the employee's `key` (`PinRequired` without it).
     pub fn answer_incoming(
         &self,
         actor: Actor,
         id: InReqId,
         answer: &BTreeMap<String, String>,
-        pin: Option<&str>,
+        key: Option<&dyn PersonalKey>,
     ) -> Result<IncomingRequest> {
-        let signer = self.unlock(actor, pin)?;
         // The ЭП-СП is made before the write transaction, over the answer the write will
         // build again and compare; only an answer that goes back over SMEV is signed.
-        let pre = match &signer {
+        let pre = match key {
             Some(s) => self
                 .read(actor, |r| {
                     let req: IncomingRequest = r.load(id.0)?;
@@ -432,7 +432,7 @@ impl Node {
                     let answer = check_kind_form(&k.answer_fields, answer)?;
                     super::provider::answer_business(&k, &answer).map(Some)
                 })?
-                .map(|b| s.presign(b))
+                .map(|b| personal::presign(s, b))
                 .transpose()?,
             None => None,
         };

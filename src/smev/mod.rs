@@ -3,6 +3,7 @@
 
 pub mod business;
 pub mod c14n;
+pub mod decode;
 pub mod dsig;
 pub mod envelope;
 pub mod gost;
@@ -16,6 +17,7 @@ pub mod profile;
 pub mod regional;
 pub mod reply;
 pub mod sim;
+pub mod staff;
 pub mod status;
 pub mod transform;
 pub mod worker;

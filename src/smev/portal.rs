@@ -52,28 +52,7 @@ pub enum PortalError {
     TooLong(String),
 }
 
-/// A file of the application: the field it fills, the attachment that holds it, its name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PortalFile {
-    pub key: String,
-    pub content_id: String,
-    pub name: String,
-}
-
-/// An application as the portal sent it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortalApplication {
-    pub portal: Source,
-    /// The portal's own number of the application.
-    pub order_id: String,
-    pub service_code: String,
-    /// ОКТМО of the place of provision, which picks the body when several on the node
-    /// provide the service.
-    pub oktmo: String,
-    pub applicant: ApplicantInput,
-    pub fields: BTreeMap<String, String>,
-    pub files: Vec<PortalFile>,
-}
+pub use crate::domain::received::{PortalApplication, PortalFile};
 
 fn text(e: &Element, name: &str) -> Result<String, PortalError> {
     let t = e

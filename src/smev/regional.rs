@@ -39,17 +39,7 @@ pub enum RegionalError {
     TooMany,
 }
 
-/// A regional request as it travels.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RegionalMessage {
-    pub sender_name: String,
-    pub sender_inn: String,
-    pub recipient: RegionalBody,
-    pub subject: String,
-    pub comment: String,
-    /// Content id and file name of each attachment.
-    pub files: Vec<(String, String)>,
-}
+pub use crate::domain::received::RegionalMessage;
 
 fn open(root: &str, id: Option<&str>) -> String {
     let id = id

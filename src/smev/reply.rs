@@ -116,14 +116,8 @@ pub enum Content {
     Cancel(String),
 }
 
-/// SMEV's own processing notice (`AsyncProcessingStatus`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct AsyncStatus {
-    pub original_id: String,
-    pub category: String,
-    pub details: String,
-    pub fault: Option<(String, String)>,
-}
+/// SMEV's own processing notice (`AsyncProcessingStatus`), as the node takes it.
+pub use crate::domain::received::AsyncStatus;
 
 /// A message taken from a queue: a response to our request, or a request to us.
 #[derive(Debug)]

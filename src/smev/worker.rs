@@ -14,6 +14,7 @@
 //! and polls its own endpoint.
 
 use super::Link;
+use super::decode;
 use super::envelope::{self, Selector};
 use super::profile::Profile;
 use super::reply::{self, FaultClass, Reply};
@@ -426,36 +427,47 @@ impl Worker {
             }
         };
         self.contact();
-        let (inbound_result, ack) = match &x.reply {
+        let (inbound_result, ack) = match x.reply {
             Ok(Reply::Empty) => return false,
             Ok(Reply::Fault(f)) => {
                 tracing::warn!("{op}: SMEV fault {}", f.summary());
                 return false;
             }
-            Ok(Reply::Message(m)) => (
-                blocking(|| {
-                    self.node
-                        .exchange_receive(self.channel, op, &x.raw, &Inbound::Message(m))
-                }),
-                Some((m.message_id.clone(), m.smev_signature.is_ok())),
-            ),
+            Ok(Reply::Message(m)) => {
+                let ack = Some((m.message_id.clone(), m.smev_signature.is_ok()));
+                let m = decode::for_node(*m);
+                (
+                    blocking(|| {
+                        self.node.exchange_receive(
+                            self.channel,
+                            op,
+                            &x.raw,
+                            &Inbound::Message(&m),
+                        )
+                    }),
+                    ack,
+                )
+            }
             Ok(Reply::Notice {
                 status,
                 smev_signature,
-            }) => (
-                blocking(|| {
-                    self.node.exchange_receive(
-                        self.channel,
-                        op,
-                        &x.raw,
-                        &Inbound::Notice {
-                            status,
-                            signature: smev_signature,
-                        },
-                    )
-                }),
-                None,
-            ),
+            }) => {
+                let signature = smev_signature.map_err(|e| e.to_string());
+                (
+                    blocking(|| {
+                        self.node.exchange_receive(
+                            self.channel,
+                            op,
+                            &x.raw,
+                            &Inbound::Notice {
+                                status: &status,
+                                signature: &signature,
+                            },
+                        )
+                    }),
+                    None,
+                )
+            }
             Ok(Reply::Accepted { .. }) => {
                 tracing::warn!("{op}: SMEV answered with a send receipt");
                 return false;

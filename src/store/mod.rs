@@ -31,8 +31,9 @@ use tables::{AUDIT, HISTORY, INDEX, META, Rows, TASK_NAMES};
 /// SHA-256 of `data` in lowercase hex: an attachment's digest, recorded when it is stored
 /// and recomputed by `check`.
 pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
     use std::fmt::Write;
-    openssl::sha::sha256(data)
+    sha2::Sha256::digest(data)
         .iter()
         .fold(String::with_capacity(64), |mut s, b| {
             let _ = write!(s, "{b:02x}");
