@@ -369,7 +369,7 @@ pub async fn serve(
             .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
         tracing::info!(endpoint = %cfg.smev.endpoint, subject = %p.key.subject(), "SMEV exchange on");
         let p = Arc::new(p);
-        node.set_exchange(p.clone());
+        node.set_exchange(crate::smev::formats::exchange(&p));
         Some(p)
     };
     api.exchange = profile.clone();

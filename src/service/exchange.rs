@@ -10,13 +10,11 @@
 //! The worker keeps no state of its own: after a restart the outbox and the statuses here
 //! are all it needs.
 
+use super::formats::Exchange;
 use super::personal::{self, PersonalKey, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
-use crate::domain::*;
-use crate::smev::business;
-use crate::smev::envelope;
-use crate::smev::profile::Profile;
 use crate::domain::received::{AsyncStatus, Content, Received};
+use crate::domain::*;
 use crate::store::records::{inbox_message_key, out_message_key};
 use crate::store::{Read, Record, tables};
 use std::sync::Arc;
@@ -103,8 +101,23 @@ pub(super) fn mime_of(name: &str) -> &'static str {
     }
 }
 
-/// The profile to sign with, or the refusal staff see when the exchange is off.
-pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Profile>> {
+/// A new MessageID: an RFC 4122 version 1 UUID in lower case (brief §6), which is what
+/// SMEV accepts. The node part is random per process, as RFC 4122 allows when no MAC
+/// address is to be disclosed.
+pub fn new_message_id() -> String {
+    use std::sync::OnceLock;
+    static NODE: OnceLock<[u8; 6]> = OnceLock::new();
+    let node = NODE.get_or_init(|| {
+        let mut n: [u8; 6] = rand::random();
+        // The multicast bit marks a node id that is not a MAC address.
+        n[0] |= 0x01;
+        n
+    });
+    uuid::Uuid::now_v1(node).hyphenated().to_string()
+}
+
+/// The exchange, or the refusal staff see when it is off.
+pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Exchange>> {
     w.exchange.clone().ok_or_else(|| {
         Error::NotAllowed(format!(
             "Обмен со СМЭВ на этом узле не настроен: {what} сохранён, но отправить его \
@@ -114,22 +127,22 @@ pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Profile>> {
 }
 
 /// The business element request `req` of kind `k` sends, from its checked form.
-fn outgoing_business(k: &RequestKind, req: &OutgoingRequest) -> Result<String> {
+fn outgoing_business(x: &Exchange, k: &RequestKind, req: &OutgoingRequest) -> Result<String> {
     super::applications::check_form(&k.fields, &req.data)?;
-    business::to_xml(
-        &k.namespace,
-        &k.root,
-        &k.fields,
-        &req.data,
-        personal::business_id(k),
-    )
-    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))
+    x.formats
+        .request(k, &req.data, k.sign_personal)
+        .map_err(|e| misconfigured(k, &e))
+}
+
+/// A kind whose business element cannot be written: its configuration is wrong.
+pub(super) fn misconfigured(k: &RequestKind, why: &str) -> Error {
+    Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {why}", k.name))
 }
 
 fn submit(w: &mut W, id: OutReqId, pre: Option<&Presigned>) -> Result<OutgoingRequest> {
     w.who.require("outgoing.submit", Right::Interagency)?;
-    // Refused at once when the exchange is off; the runner signs with the profile later.
-    profile(w, "запрос")?;
+    // Refused at once when the exchange is off; the runner signs later.
+    let x = profile(w, "запрос")?;
     let mut req: OutgoingRequest = w.load(id.0)?;
     if out_transition(req.status, OutEvent::Prepared).is_none() {
         return Err(Error::InvalidTransition {
@@ -138,7 +151,7 @@ fn submit(w: &mut W, id: OutReqId, pre: Option<&Presigned>) -> Result<OutgoingRe
         });
     }
     let k: RequestKind = w.load(req.kind.0)?;
-    let body = outgoing_business(&k, &req)?;
+    let body = outgoing_business(&x, &k, &req)?;
     let personal_signature = personal::signature_for(&k, &body, pre)?;
     // Files bound to a form field travel under the field's key, the rest as fileN.
     let message_files: Vec<MessageFile> =
@@ -180,7 +193,7 @@ pub(super) fn queue_request(
     personal_signature: Option<&str>,
     files: &[MessageFile],
 ) -> Result<String> {
-    let message_id = envelope::new_message_id();
+    let message_id = new_message_id();
     let intent = Intent::Request {
         business: business.into(),
         personal_signature: personal_signature.map(str::to_string),
@@ -392,11 +405,9 @@ fn response_refused(w: &mut W, m: &Received, r: &Refusal) -> Result<Receipt> {
 
 /// SMEV's status code in the words of its schema, for staff (the code stays in the log).
 pub(super) fn status_words(w: &W, code: &str) -> String {
-    let v = w
-        .exchange
+    w.exchange
         .as_ref()
-        .map_or(crate::smev::envelope::Version::V1_1, |p| p.version);
-    crate::smev::status::words(v, code)
+        .map_or_else(|| code.to_string(), |x| x.formats.status_words(code))
 }
 
 /// An exchange's notice in words for the history, and whether it refuses the message.
@@ -417,7 +428,7 @@ pub(super) fn rejection(reasons: &[(String, String)]) -> String {
     reasons
         .iter()
         .map(|(c, d)| {
-            let label = envelope::RejectCode::parse(c).map_or(c.as_str(), |c| c.label());
+            let label = RejectCode::parse(c).map_or(c.as_str(), |c| c.label());
             format!("{label}: {d}")
         })
         .collect::<Vec<_>>()
@@ -570,18 +581,18 @@ impl Node {
     ) -> Result<OutgoingRequest> {
         // The ЭП-СП is made before the write transaction, over the element the write will
         // build again and compare.
-        let pre = match key {
-            Some(s) => self
+        let pre = match (key, self.exchange.get()) {
+            (Some(s), Some(x)) => self
                 .read(actor, |r| {
                     let req: OutgoingRequest = r.load(id.0)?;
                     let k: RequestKind = r.load(req.kind.0)?;
                     k.sign_personal
-                        .then(|| outgoing_business(&k, &req))
+                        .then(|| outgoing_business(x, &k, &req))
                         .transpose()
                 })?
                 .map(|b| personal::presign(s, b))
                 .transpose()?,
-            None => None,
+            _ => None,
         };
         self.write(actor, "outgoing.submit", |w| submit(w, id, pre.as_ref()))
     }

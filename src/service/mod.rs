@@ -17,6 +17,7 @@ mod error;
 mod exchange;
 mod exports;
 mod files;
+mod formats;
 pub mod guard;
 mod history;
 mod jobs;
@@ -42,9 +43,10 @@ pub use auth::*;
 pub use calendar::{CalendarImport, CalendarStatus, Recomputed};
 pub use commit::GroupStats;
 pub use error::{Error, FieldError, Result};
-pub use exchange::{Inbound, Receipt, SendOutcome};
+pub use exchange::{Inbound, Receipt, SendOutcome, new_message_id};
 pub use exports::{ExportFile, Exported};
 pub use files::{FileData, LOOSE_TTL_MS};
+pub use formats::{Exchange, Formats, PortalResult};
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
 pub use personal::{CertView, MAX_WRONG_PINS, NewPersonalCert, PersonalKey, WARN_DAYS};
@@ -133,7 +135,7 @@ pub struct Node {
     uploads: uploads::Uploads,
     /// The SMEV key and settings, once the daemon has loaded them: what signs the messages
     /// operations put in the outbox.
-    exchange: std::sync::OnceLock<Arc<crate::smev::profile::Profile>>,
+    exchange: std::sync::OnceLock<Arc<Exchange>>,
     /// Bumped after each commit that put something in the outbox: the exchange workers
     /// sleep until then (or until their next poll or retry) instead of reading the outbox.
     outbox: tokio::sync::watch::Sender<u64>,
@@ -193,7 +195,7 @@ pub(crate) struct W {
     pub offset: time::UtcOffset,
     pub targets: Vec<String>,
     /// The node's SMEV profile, `None` when the exchange is not configured.
-    pub exchange: Option<Arc<crate::smev::profile::Profile>>,
+    pub exchange: Option<Arc<Exchange>>,
 }
 
 impl W {
@@ -364,10 +366,11 @@ impl Node {
         self.outbox.subscribe()
     }
 
-    /// Turns the SMEV exchange on: from now on operations sign what they put in the outbox
-    /// with `p`. Set once, by the daemon at start; a second call is ignored.
-    pub fn set_exchange(&self, p: Arc<crate::smev::profile::Profile>) {
-        let _ = self.exchange.set(p);
+    /// Turns the SMEV exchange on: from now on operations put what they send in the outbox,
+    /// written in `x`'s formats, for the exchange's runner to sign and send. Set once, by the
+    /// daemon at start; a second call is ignored.
+    pub fn set_exchange(&self, x: Exchange) {
+        let _ = self.exchange.set(Arc::new(x));
     }
 
     /// Whether the exchange is on.

@@ -6,7 +6,6 @@
 
 use super::{Actor, Error, Node, Result, W};
 use crate::domain::*;
-use crate::smev::personal;
 use crate::store::Read;
 pub use volost_api::view::CertView;
 
@@ -76,11 +75,6 @@ pub(super) fn signature_of(business: &str, pre: Option<&Presigned>) -> Result<St
             "Данные изменились, пока ставилась подпись ЭП-СП: повторите действие".into(),
         )),
     }
-}
-
-/// The business element's `Id`, when the kind signs it personally.
-pub(super) fn business_id(k: &RequestKind) -> Option<&'static str> {
-    k.sign_personal.then_some(personal::SIGNED_DATA_ID)
 }
 
 fn user_in_org(w: &W, login: &str) -> Result<User> {

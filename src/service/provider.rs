@@ -8,12 +8,12 @@
 //! answered with `RequestRejected` so that the sender learns why.
 
 use super::exchange::{Receipt, profile, sender};
+use super::formats::{Exchange, PortalResult};
 use super::personal::{self, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
-use crate::domain::*;
-use crate::smev::envelope::{self, RejectCode, ResponseContent};
+use crate::domain::Answer as ResponseContent;
 use crate::domain::received::{Business, Content, PortalApplication, Reading, Received};
-use crate::smev::portal;
+use crate::domain::*;
 use crate::store::records::{route_message_key, route_of_key};
 use crate::store::{Read, Record};
 use std::collections::BTreeMap;
@@ -330,12 +330,7 @@ fn incoming(w: &mut W, m: &Received, body: &Business, reply_to: &str) -> Result<
 }
 
 /// An application from a portal: registered at once, its status sent back.
-fn application(
-    w: &mut W,
-    m: &Received,
-    a: &PortalApplication,
-    reply_to: &str,
-) -> Result<Receipt> {
+fn application(w: &mut W, m: &Received, a: &PortalApplication, reply_to: &str) -> Result<Receipt> {
     let services: Vec<Service> =
         w.tx.all::<Service>()?
             .into_iter()
@@ -489,7 +484,7 @@ pub(super) fn queue(
     attachments: &[MessageFile],
 ) -> Result<String> {
     profile(w, "ответ")?;
-    let message_id = envelope::new_message_id();
+    let message_id = super::exchange::new_message_id();
     let intent = Intent::Response {
         reply_to: reply_to.into(),
         content,
@@ -572,17 +567,13 @@ pub(super) fn attachments(
 
 /// The business element of the answer `answer` (checked) of kind `k`.
 pub(crate) fn answer_business(
+    x: &Exchange,
     k: &RequestKind,
     answer: &BTreeMap<String, String>,
 ) -> Result<String> {
-    crate::smev::business::to_xml(
-        &k.namespace,
-        &k.answer_root,
-        &k.answer_fields,
-        answer,
-        personal::business_id(k),
-    )
-    .map_err(|e| Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {e}", k.name)))
+    x.formats
+        .answer(k, answer, k.sign_personal)
+        .map_err(|e| super::exchange::misconfigured(k, &e))
 }
 
 /// Staff formed the answer to `req`: when it came over SMEV, the answer goes back to it,
@@ -596,7 +587,8 @@ pub(crate) fn answer_out(
     let Some(route) = route_of(&w.tx, Routed::Incoming(req.id))? else {
         return Ok(());
     };
-    let business = answer_business(k, &req.answer)?;
+    let x = profile(w, "ответ")?;
+    let business = answer_business(&x, k, &req.answer)?;
     let personal_signature = personal::signature_for(k, &business, pre)?;
     if personal_signature.is_some() {
         req.personal.signed_by = pre.map(|s| s.subject.clone());
@@ -634,14 +626,14 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
     let Some(route) = route_of(&w.tx, Routed::Application(app.id))? else {
         return Ok(());
     };
-    if w.exchange.is_none() {
+    let Some(x) = w.exchange.clone() else {
         return w.history(
             Entity::Application,
             app.id.0,
             "Статус не отправлен на портал",
             "обмен со СМЭВ на этом узле не настроен",
         );
-    }
+    };
     let final_decision = matches!(
         app.status,
         Status::ApprovedPositive | Status::ApprovedRefusal
@@ -658,13 +650,13 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
                     .unzip();
             (
                 ResponseContent::Primary {
-                    business: portal::result_xml(
-                        &route.order,
-                        &app.number,
-                        app.status,
-                        &d.message,
-                        &names,
-                    ),
+                    business: x.formats.portal_result(&PortalResult {
+                        order: &route.order,
+                        number: &app.number,
+                        status: app.status,
+                        message: &d.message,
+                        files: &names,
+                    }),
                     personal_signature: None,
                 },
                 files,
@@ -672,7 +664,7 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
         }
         _ => (
             ResponseContent::Status {
-                code: portal::status_code(app.status),
+                code: x.formats.portal_status(app.status),
                 description: app.status.label().into(),
                 params: vec![("number".into(), app.number.clone())],
             },

@@ -11,25 +11,24 @@
 //! [`RemoteState`], beside them.
 
 use super::exchange::{Receipt, sender};
+use super::formats::Exchange;
 use super::list::{self, Cursor, Page, Span};
 use super::personal::{self, PersonalKey, Presigned};
 use super::provider::{
     MAX_RECEIVED_FILE, attachments, default_name, message_files, queue, route_of,
 };
 use super::{Actor, Error, Node, Result, W, files, history};
-use crate::domain::*;
-use crate::smev::envelope::ResponseContent;
-use crate::smev::personal::SIGNED_DATA_ID;
-use crate::smev::profile::Profile;
-use crate::smev::regional::{self as schema, RegionalMessage};
+use crate::domain::Answer as ResponseContent;
+use crate::domain::received::RegionalMessage;
 use crate::domain::received::{AsyncStatus, Business, Content, Reading, Received};
+use crate::domain::*;
 use crate::store::records::{reg_list_prefix, reg_message_key};
 use crate::store::{Read, Record};
 use std::sync::Arc;
 pub use volost_api::view::RegionalInput;
 
 /// The profile with the regional exchange on, or the refusal staff see.
-fn regional_profile(w: &W) -> Result<(Arc<Profile>, Vec<RegionalBody>)> {
+fn regional_profile(w: &W) -> Result<(Arc<Exchange>, Vec<RegionalBody>)> {
     let p = w.exchange.clone();
     match p.as_ref().and_then(|p| p.regional.clone()) {
         Some(dir) => Ok((p.ok_or_else(|| Error::Internal("no profile".into()))?, dir)),
@@ -117,7 +116,7 @@ fn send(w: &mut W, id: RegReqId, pre: Option<&Presigned>) -> Result<RegionalRequ
         });
     }
     // Refused at once when the regional exchange is off; its runner signs later.
-    regional_profile(w)?;
+    let (x, _) = regional_profile(w)?;
     // Nothing of an earlier sending may still be waiting to go.
     let pending: Vec<u64> =
         w.tx.all::<OutboxItem>()?
@@ -132,7 +131,7 @@ fn send(w: &mut W, id: RegReqId, pre: Option<&Presigned>) -> Result<RegionalRequ
     let files = attachments(w, FileOwner::Regional(id), None)?;
     let message = request_message(&w.tx, &me, &req, &remote)?;
     // Signed ЭП-СП when the employee gave a PIN, before this transaction.
-    let business = schema::request_xml(&message, pre.map(|_| SIGNED_DATA_ID));
+    let business = x.formats.regional_request(&message, pre.is_some());
     let personal_signature = pre
         .map(|p| personal::signature_of(&business, Some(p)))
         .transpose()?;
@@ -186,7 +185,8 @@ fn answer_out(w: &mut W, req: &mut RegionalRequest) -> Result<()> {
         .iter()
         .map(|(f, name)| (f.content_id.clone(), name.clone()))
         .collect();
-    let business = schema::answer_xml(&req.answer, &names, None);
+    let x = super::exchange::profile(w, "ответ")?;
+    let business = x.formats.regional_answer(&req.answer, &names);
     let message_files: Vec<_> = files.into_iter().map(|(f, _)| f).collect();
     let id = queue(
         w,
@@ -407,10 +407,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
             Ok(Receipt::Applied(format!("answer to regional {}", req.id)))
         }
         Content::Primary(body) => {
-            let why = format!(
-                "ответ неизвестного вида {{{}}}{}",
-                body.ns, body.root
-            );
+            let why = format!("ответ неизвестного вида {{{}}}{}", body.ns, body.root);
             refuse_answer(w, &mut req, why.clone())?;
             Ok(Receipt::Kept(why))
         }
@@ -605,8 +602,8 @@ impl Node {
     ) -> Result<RegionalRequest> {
         // The ЭП-СП is made before the write transaction, over the element the write will
         // build again and compare.
-        let pre = match key {
-            Some(s) => self
+        let pre = match (key, self.exchange.get()) {
+            (Some(s), Some(x)) => self
                 .read(actor, |r| {
                     let req: RegionalRequest = r.load(id.0)?;
                     let Some(remote) = req.remote.clone().filter(|x| !x.incoming) else {
@@ -614,11 +611,11 @@ impl Node {
                     };
                     let me: Org = r.load(req.org.0)?;
                     let message = request_message(&r.rx, &me, &req, &remote)?;
-                    Ok(Some(schema::request_xml(&message, Some(SIGNED_DATA_ID))))
+                    Ok(Some(x.formats.regional_request(&message, true)))
                 })?
                 .map(|b| personal::presign(s, b))
                 .transpose()?,
-            None => None,
+            _ => None,
         };
         self.write(actor, "regional.send", |w| send(w, id, pre.as_ref()))
     }

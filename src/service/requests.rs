@@ -420,8 +420,8 @@ impl Node {
     ) -> Result<IncomingRequest> {
         // The ЭП-СП is made before the write transaction, over the answer the write will
         // build again and compare; only an answer that goes back over SMEV is signed.
-        let pre = match key {
-            Some(s) => self
+        let pre = match (key, self.exchange.get()) {
+            (Some(s), Some(x)) => self
                 .read(actor, |r| {
                     let req: IncomingRequest = r.load(id.0)?;
                     let k: RequestKind = r.load(req.kind.0)?;
@@ -430,11 +430,11 @@ impl Node {
                         return Ok(None);
                     }
                     let answer = check_kind_form(&k.answer_fields, answer)?;
-                    super::provider::answer_business(&k, &answer).map(Some)
+                    super::provider::answer_business(x, &k, &answer).map(Some)
                 })?
                 .map(|b| personal::presign(s, b))
                 .transpose()?,
-            None => None,
+            _ => None,
         };
         self.write(actor, "incoming.answer", |w| {
             w.who.require("incoming.answer", Right::Interagency)?;

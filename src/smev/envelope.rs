@@ -439,19 +439,8 @@ fn cut(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// A new MessageID: an RFC 4122 version 1 UUID in lower case (brief §6). The node part is
-/// random per process, as RFC 4122 allows when no MAC address is to be disclosed.
-pub fn new_message_id() -> String {
-    use std::sync::OnceLock;
-    static NODE: OnceLock<[u8; 6]> = OnceLock::new();
-    let node = NODE.get_or_init(|| {
-        let mut n: [u8; 6] = rand::random();
-        // The multicast bit marks a node id that is not a MAC address.
-        n[0] |= 0x01;
-        n
-    });
-    uuid::Uuid::now_v1(node).hyphenated().to_string()
-}
+/// A new MessageID (the core mints those of the messages it commits).
+pub use crate::service::new_message_id;
 
 /// Whether `s` is a MessageID SMEV accepts: a version 1 UUID written in lower case.
 pub fn is_message_id(s: &str) -> bool {

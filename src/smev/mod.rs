@@ -6,6 +6,7 @@ pub mod c14n;
 pub mod decode;
 pub mod dsig;
 pub mod envelope;
+pub mod formats;
 pub mod gost;
 pub mod inspect;
 pub mod keys;

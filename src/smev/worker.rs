@@ -438,12 +438,8 @@ impl Worker {
                 let m = decode::for_node(*m);
                 (
                     blocking(|| {
-                        self.node.exchange_receive(
-                            self.channel,
-                            op,
-                            &x.raw,
-                            &Inbound::Message(&m),
-                        )
+                        self.node
+                            .exchange_receive(self.channel, op, &x.raw, &Inbound::Message(&m))
                     }),
                     ack,
                 )
