@@ -20,6 +20,7 @@ pub mod service;
 pub mod setup;
 pub mod shutdown;
 pub mod smev;
-pub mod store;
+// Its own crate (crates/store).
+pub use volost_store as store;
 
 pub use service::{Actor, Error, Node, Options};

@@ -57,6 +57,8 @@ const RULES: &[(&str, &[&str])] = &[
     ("volost-config", &["volost-domain"]),
     // The contract of the local API: calls, replies, views, the blocking client.
     ("volost-api", &["volost-domain"]),
+    // The storage: redb and the domain's rows, nothing above it.
+    ("volost-store", &["volost-domain"]),
     // The terminal UI: a client of the daemon, never the node itself.
     (
         "volost-tui",

@@ -1,10 +1,12 @@
-//! Storage on redb. This module owns the file, the tables and the encoding; it knows the
-//! domain's types only to derive their index entries. Nothing outside `store` and `service`
-//! touches a table.
+//! Storage on redb. This crate owns the file, the tables and the encoding; it knows the
+//! domain's types only to derive their index entries. Nothing but the core touches a table.
 //!
 //! **Invariant**: every index entry is derived from a row by [`Record::index`] and written by
 //! [`Tx::put`] in the same write transaction as the row, so an index can never disagree with
 //! its rows; `check` recomputes all of them to prove it.
+
+// `crate::domain::…`, as in the core.
+use volost_domain as domain;
 
 pub mod check;
 pub mod codec;

@@ -287,8 +287,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::domain::*;
-    use crate::store::keys::prefix_upper;
-    use crate::store::records::{ProcessV1, archive_prefix, archive_user_prefix};
+    use crate::keys::prefix_upper;
+    use crate::records::{ProcessV1, archive_prefix, archive_user_prefix};
 
     fn task(id: u64, step: u32, completed: Option<(u64, i64)>) -> Task {
         Task {
@@ -348,7 +348,7 @@ mod tests {
             };
             tx.put_raw(PROCESSES, 1, &codec::encode(1, &v1).unwrap())
                 .unwrap();
-            let old_ix = crate::store::keys::Key::new(Ix::TaskByExecutor as u8)
+            let old_ix = crate::keys::Key::new(Ix::TaskByExecutor as u8)
                 .u64(5)
                 .u64(10);
             tx.index_put_raw(&old_ix.0, &[]).unwrap();
@@ -384,7 +384,7 @@ mod tests {
 
     #[test]
     fn a_schema_2_database_gets_the_completion_in_its_task_summaries() {
-        use crate::store::summary::TaskSummary;
+        use crate::summary::TaskSummary;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.redb");
         let prefix = vec![Ix::TaskList as u8];
@@ -429,14 +429,14 @@ mod tests {
             Ok(true)
         })
         .unwrap();
-        let cols = crate::store::summary::TaskCol::ALL.len();
+        let cols = crate::summary::TaskCol::ALL.len();
         assert_eq!(
             done.len(),
             3 * cols,
             "a list entry per column of each of three tasks"
         );
         assert_eq!(done.iter().filter(|c| **c == Some((5, 300))).count(), cols);
-        assert!(crate::store::check::run(&rx).unwrap().ok());
+        assert!(crate::check::run(&rx).unwrap().ok());
     }
 
     /// A task row as version 2 wrote it, before `names`.
@@ -480,8 +480,8 @@ mod tests {
 
     #[test]
     fn a_schema_4_database_sorts_tasks_by_the_names_of_author_and_holder() {
-        use crate::store::records::task_list_prefix;
-        use crate::store::summary::TaskCol;
+        use crate::records::task_list_prefix;
+        use crate::summary::TaskCol;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.redb");
         {
@@ -532,6 +532,6 @@ mod tests {
         // Only the entries of the rows as they are now: none keyed by the empty names.
         let cols = TaskCol::ALL.len();
         assert_eq!(entries(&store, vec![Ix::TaskList as u8]), 2 * cols);
-        assert!(crate::store::check::run(&rx).unwrap().ok());
+        assert!(crate::check::run(&rx).unwrap().ok());
     }
 }
