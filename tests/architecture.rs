@@ -382,15 +382,16 @@ fn no_import_circle_crosses_folders() {
         ("crates/api/src", &[][..]),
         ("crates/domain/src", &[][..]),
         ("crates/config/src", &[][..]),
+        ("crates/store/src", &[][..]),
     ] {
         let mods = modules(&root.join(dir), skip);
         let edges = file_edges(&mods);
         if dir == "src" {
-            // The check sees edges, and bites: the store made to lean on the service layer
+            // The check sees edges, and bites: the catalog made to lean on the service layer
             // (which uses it) is a circle across folders.
             let (store, service) = (
-                root.join("src/store/mod.rs"),
-                root.join("src/service/mod.rs"),
+                root.join("src/catalog/mod.rs"),
+                root.join("src/service/admin.rs"),
             );
             assert!(edges[&service].contains(&store), "{:?}", edges[&service]);
             let mut bent = edges.clone();
