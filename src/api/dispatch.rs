@@ -7,7 +7,7 @@ use crate::config::BackupConfig;
 use crate::domain::*;
 use crate::service::Node;
 use crate::smev::Link;
-use crate::{Actor, Error, backup};
+use crate::{Actor, backup};
 use serde_json::Value;
 use std::sync::Arc;
 use volost_api::proto::*;
@@ -875,51 +875,5 @@ impl Serve for Served<'_> {
             ApiError::new(500, "internal", "Не удалось запросить настройку узла")
         })?;
         Ok(())
-    }
-}
-
-impl From<&Error> for ApiError {
-    fn from(e: &Error) -> ApiError {
-        use crate::store::StoreError;
-        let (status, code) = match e {
-            Error::BadCredentials => (401, "bad_credentials"),
-            Error::Unauthenticated => (401, "unauthenticated"),
-            Error::LockedOut { .. } => (423, "locked_out"),
-            Error::PasswordChangeRequired => (403, "password_change_required"),
-            Error::Forbidden { .. } | Error::NotAllowed(_) => (403, "forbidden"),
-            Error::NotFound { .. } => (404, "not_found"),
-            Error::InvalidTransition { .. } => (409, "invalid_transition"),
-            Error::AlreadyClaimed { .. } => (409, "already_claimed"),
-            Error::Invalid(_) => (422, "invalid"),
-            Error::Conflict(_) => (409, "conflict"),
-            Error::Busy(_) => (503, "busy"),
-            Error::PinRequired => (428, "pin_required"),
-            Error::WrongPin { left: 0 } => (423, "pin_blocked"),
-            Error::WrongPin { .. } => (403, "wrong_pin"),
-            Error::NoRoom(crate::service::uploads::Refusal::Budget { .. }) => {
-                (507, "upload_budget")
-            }
-            Error::NoRoom(crate::service::uploads::Refusal::Reserve) => (507, "upload_reserve"),
-            Error::Storage(StoreError::DiskFull) => (507, "disk_full"),
-            Error::Storage(StoreError::ReadOnly) => (503, "read_only"),
-            Error::Storage(StoreError::Locked) => (503, "database_locked"),
-            Error::Storage(_) => (500, "storage"),
-            Error::Internal(_) => (500, "internal"),
-        };
-        ApiError {
-            status,
-            code: code.into(),
-            message: e.ru(),
-            fields: match e {
-                Error::Invalid(f) => f.clone(),
-                _ => Vec::new(),
-            },
-        }
-    }
-}
-
-impl From<Error> for ApiError {
-    fn from(e: Error) -> ApiError {
-        ApiError::from(&e)
     }
 }

@@ -58,7 +58,7 @@ fn content(c: reply::Content) -> received::Content {
 /// element as its children.
 pub fn business(e: &Element) -> Business {
     let read = if e.is(portal::NS, portal::APPLICATION) {
-        Reading::Portal(portal::parse(e).map_err(|x| x.to_string()))
+        Reading::Portal(portal::parse(e).map(Box::new).map_err(|x| x.to_string()))
     } else if e.is(regional::NS, regional::REQUEST) {
         Reading::RegionalRequest(regional::parse_request(e).map_err(|x| x.to_string()))
     } else if e.is(regional::NS, regional::ANSWER) {

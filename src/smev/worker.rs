@@ -99,7 +99,9 @@ impl Worker {
     /// sleeps until the next retry falls due or an operation puts a message in the outbox.
     pub async fn run(self, mut shutdown: Shutdown) {
         use tokio::time::Instant;
-        let mut outbox = self.node.outbox_changes();
+        let (bump, mut outbox) = tokio::sync::watch::channel(0u64);
+        self.node
+            .on_outbox(move || bump.send_modify(|n| *n = n.wrapping_add(1)));
         let mut next_poll = Instant::now();
         let mut next_cert_check = Instant::now();
         loop {

@@ -83,7 +83,7 @@ pub enum Reading {
     /// child that holds elements — for the kind's form to take its fields from.
     Fields(Vec<(String, Option<String>)>),
     /// An application from a portal.
-    Portal(Result<PortalApplication, String>),
+    Portal(Result<Box<PortalApplication>, String>),
     /// A regional request from a body elsewhere.
     RegionalRequest(Result<RegionalMessage, String>),
     /// The answer to a regional request: its text and its files' (content id, name).

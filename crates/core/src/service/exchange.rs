@@ -48,7 +48,7 @@ pub enum Inbound<'a> {
         signature: &'a std::result::Result<String, String>,
     },
     /// Bytes the worker could not read as a message: why, in English, and the id found in
-    /// them ([`crate::smev::reply::message_id_in_raw`]), under which it is kept once.
+    /// them (by the adapter), under which it is kept once.
     Unreadable {
         why: &'a str,
         message_id: Option<&'a str>,

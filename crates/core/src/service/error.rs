@@ -3,6 +3,7 @@
 
 use crate::domain::Right;
 use crate::store::StoreError;
+use volost_api::ApiError;
 pub use volost_api::view::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -158,5 +159,50 @@ fn what_ru(what: &str) -> &'static str {
         "incoming_request" => "входящий запрос",
         "regional_request" => "запрос Р-сведений",
         _ => "объект",
+    }
+}
+
+/// What the local API answers for an error of the node: an HTTP-like status, a code the
+/// clients match on, the Russian message and the fields at fault.
+impl From<&Error> for ApiError {
+    fn from(e: &Error) -> ApiError {
+        let (status, code) = match e {
+            Error::BadCredentials => (401, "bad_credentials"),
+            Error::Unauthenticated => (401, "unauthenticated"),
+            Error::LockedOut { .. } => (423, "locked_out"),
+            Error::PasswordChangeRequired => (403, "password_change_required"),
+            Error::Forbidden { .. } | Error::NotAllowed(_) => (403, "forbidden"),
+            Error::NotFound { .. } => (404, "not_found"),
+            Error::InvalidTransition { .. } => (409, "invalid_transition"),
+            Error::AlreadyClaimed { .. } => (409, "already_claimed"),
+            Error::Invalid(_) => (422, "invalid"),
+            Error::Conflict(_) => (409, "conflict"),
+            Error::Busy(_) => (503, "busy"),
+            Error::PinRequired => (428, "pin_required"),
+            Error::WrongPin { left: 0 } => (423, "pin_blocked"),
+            Error::WrongPin { .. } => (403, "wrong_pin"),
+            Error::NoRoom(super::uploads::Refusal::Budget { .. }) => (507, "upload_budget"),
+            Error::NoRoom(super::uploads::Refusal::Reserve) => (507, "upload_reserve"),
+            Error::Storage(StoreError::DiskFull) => (507, "disk_full"),
+            Error::Storage(StoreError::ReadOnly) => (503, "read_only"),
+            Error::Storage(StoreError::Locked) => (503, "database_locked"),
+            Error::Storage(_) => (500, "storage"),
+            Error::Internal(_) => (500, "internal"),
+        };
+        ApiError {
+            status,
+            code: code.into(),
+            message: e.ru(),
+            fields: match e {
+                Error::Invalid(f) => f.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError::from(&e)
     }
 }

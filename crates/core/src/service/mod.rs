@@ -121,6 +121,9 @@ impl Options {
     }
 }
 
+/// What is called when a commit has put a message in the outbox ([`Node::on_outbox`]).
+type OutboxHook = Box<dyn Fn() + Send + Sync>;
+
 /// The node: the database and the rules.
 pub struct Node {
     store: Store,
@@ -138,7 +141,7 @@ pub struct Node {
     exchange: std::sync::OnceLock<Arc<Exchange>>,
     /// Bumped after each commit that put something in the outbox: the exchange workers
     /// sleep until then (or until their next poll or retry) instead of reading the outbox.
-    outbox: tokio::sync::watch::Sender<u64>,
+    outbox: std::sync::RwLock<Vec<OutboxHook>>,
 }
 
 /// The acting party inside a transaction, resolved and checked once per operation.
@@ -357,13 +360,26 @@ impl Node {
             guard: guard::LoginGuard::default(),
             uploads: uploads::Uploads::default(),
             exchange: std::sync::OnceLock::new(),
-            outbox: tokio::sync::watch::channel(0).0,
+            outbox: std::sync::RwLock::new(Vec::new()),
         }
     }
 
-    /// Changes when a committed operation has put a message in the outbox.
-    pub fn outbox_changes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.outbox.subscribe()
+    /// Calls `hook` after every commit that put a message in the outbox, so that an
+    /// exchange worker sleeps until then (or its next poll or retry) instead of reading the
+    /// outbox. The hook runs on the committing thread and must not block.
+    pub fn on_outbox(&self, hook: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut hooks) = self.outbox.write() {
+            hooks.push(Box::new(hook));
+        }
+    }
+
+    /// Tells the hooks that a commit put a message in the outbox.
+    fn outbox_changed(&self) {
+        if let Ok(hooks) = self.outbox.read() {
+            for h in hooks.iter() {
+                h();
+            }
+        }
     }
 
     /// Turns the SMEV exchange on: from now on operations put what they send in the outbox,
