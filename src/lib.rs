@@ -1,22 +1,22 @@
-//! volost: the node of a rural council's e-government desk — the parts around the core:
-//! the SMEV adapter, the daemon and its local API, backups, the appliance setup, the demo.
-//! The core and the crates below it are named here as they always were. See ARCHITECTURE.md.
+//! volost: the node of a rural council's e-government desk. This library names the crates
+//! as the binary, the end-to-end tests and the benchmarks have always named them
+//! (`volost::service`, `volost::smev::sim`, …); each lives in its own crate under `crates/`
+//! (ARCHITECTURE.md).
 
-pub mod api;
-pub mod backup;
-// Its own crate (crates/config), named here as it always was.
 pub use volost_config as config;
-pub mod daemon;
-pub mod demo;
-// Its own crate (crates/domain), named here as it always was: `crate::domain::…` everywhere.
-pub use volost_domain as domain;
-pub mod registry;
-pub mod setup;
-pub mod shutdown;
-pub mod smev;
-// Its own crate (crates/store).
-pub use volost_store as store;
-
-// The core (crates/core), named here as it always was.
 pub use volost_core::{Actor, Error, Node, Options};
 pub use volost_core::{catalog, clock, export, kdf, service};
+pub use volost_daemon as daemon;
+pub use volost_daemon::{api, backup, setup, shutdown};
+pub use volost_domain as domain;
+#[cfg(feature = "demo")]
+pub use volost_sim::demo;
+pub use volost_smev::registry;
+pub use volost_store as store;
+
+/// The SMEV adapter, and beside it the simulator the tests and the demo exchange with.
+pub mod smev {
+    #[cfg(feature = "demo")]
+    pub use volost_sim::simulator as sim;
+    pub use volost_smev::*;
+}

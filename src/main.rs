@@ -4,6 +4,8 @@
 mod calendar_cmd;
 mod cli;
 mod console_setup;
+#[cfg(feature = "demo")]
+mod demo_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -99,6 +101,7 @@ enum Cmd {
         cmd: UserCmd,
     },
     /// Demo data; without a subcommand, builds a demo node and shows its group queue.
+    #[cfg(feature = "demo")]
     Demo {
         #[command(subcommand)]
         cmd: Option<DemoCmd>,
@@ -122,6 +125,7 @@ enum Cmd {
     },
     /// A simulator of SMEV 3 on loopback, for tests and the demo: checks the node's
     /// envelopes and signatures, answers by a scenario, injects faults on demand.
+    #[cfg(feature = "demo")]
     SmevSim {
         /// Address to listen on (loopback).
         #[arg(long, default_value = "127.0.0.1:7500")]
@@ -378,6 +382,7 @@ enum SmevCmd {
     },
 }
 
+#[cfg(feature = "demo")]
 #[derive(Subcommand)]
 enum DemoCmd {
     /// Add realistic demo data to an existing node.
@@ -536,6 +541,7 @@ fn run(cli: Cli) -> Result<()> {
             ),
             None => cli::user_cert_remove(&data, &login),
         },
+        #[cfg(feature = "demo")]
         Cmd::Demo {
             cmd:
                 Some(DemoCmd::Seed {
@@ -544,8 +550,9 @@ fn run(cli: Cli) -> Result<()> {
                     seed,
                 }),
             ..
-        } => cli::demo_seed(&data, applications, seed),
-        Cmd::Demo { cmd: None, data } => cli::demo(&data),
+        } => demo_cmd::demo_seed(&data, applications, seed),
+        #[cfg(feature = "demo")]
+        Cmd::Demo { cmd: None, data } => demo_cmd::demo(&data),
         Cmd::Check { data, config } => cli::check(data.as_deref(), config.as_deref()),
         Cmd::Smev {
             cmd:
@@ -578,13 +585,14 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Smev {
             cmd: SmevCmd::Transform { file, id },
         } => cli::smev_transform(&file, id.as_deref()),
+        #[cfg(feature = "demo")]
         Cmd::SmevSim {
             listen,
             keys,
             dump,
             scenario,
             answer_after_ms,
-        } => cli::smev_sim(
+        } => demo_cmd::smev_sim(
             &listen,
             keys.as_deref(),
             dump,

@@ -1,7 +1,7 @@
 //! Time as a dependency: the core never calls `now()` itself, so tests can set the date.
 
-use crate::domain::Ts;
 use std::sync::atomic::{AtomicI64, Ordering};
+use volost_domain::Ts;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> Ts;

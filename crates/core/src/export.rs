@@ -6,10 +6,10 @@
 //! the same thing. The CSV is for spreadsheets set up the Russian way: `;` between fields,
 //! UTF-8 with a byte order mark (so that Excel reads it as UTF-8), dates as `дд.мм.гггг`.
 
-use crate::domain::*;
 use crate::service::{JournalRow, Report};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 pub use volost_api::view::FileFormat;
+use volost_domain::*;
 
 /// One cell's value, typed so that a spreadsheet can sort and sum it.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 //! [`service::Formats`], what it receives arrives as `domain::received`, and staff keys are
 //! opened outside and handed in as [`service::PersonalKey`] (ARCHITECTURE.md).
 
-// `crate::domain::…` and `crate::store::…`, as everywhere in the node.
+// `volost_domain::…` and `volost_store::…`, as everywhere in the node.
 pub use volost_domain as domain;
 pub use volost_store as store;
 

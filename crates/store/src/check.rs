@@ -4,8 +4,8 @@
 
 use super::tables::INDEX;
 use super::{Read, Record, Rx, StoreError};
-use crate::domain::*;
 use redb::ReadableTableMetadata;
+use volost_domain::*;
 
 #[derive(Debug, Default)]
 pub struct CheckReport {

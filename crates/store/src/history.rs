@@ -3,8 +3,8 @@
 
 use super::keys::Key;
 use super::{Read, StoreError, Tx, codec};
-use crate::domain::{Entity, HistoryEntry, Ts, UserId};
 use serde::Deserialize;
+use volost_domain::{Entity, HistoryEntry, Ts, UserId};
 
 pub const VERSION: u8 = 2;
 

@@ -30,7 +30,7 @@ impl Key {
     /// Text as a sort key: normalised (lowercase, ё→е), cut to `max` bytes on a character
     /// boundary, and terminated by 0 so that a shorter string sorts before its extensions.
     pub fn text(mut self, s: &str, max: usize) -> Key {
-        let norm = crate::domain::validate::normalize_name(s);
+        let norm = volost_domain::validate::normalize_name(s);
         let mut end = norm.len().min(max);
         while !norm.is_char_boundary(end) {
             end -= 1;

@@ -5,9 +5,6 @@
 //! [`Tx::put`] in the same write transaction as the row, so an index can never disagree with
 //! its rows; `check` recomputes all of them to prove it.
 
-// `crate::domain::…`, as in the core.
-use volost_domain as domain;
-
 pub mod check;
 pub mod codec;
 pub mod history;

@@ -4,11 +4,11 @@
 
 use super::tables::{Ix, PROCESSES, TASKS};
 use super::{Read, Record, Store, StoreError, Tx, codec};
-use crate::domain::{
+use std::collections::BTreeMap;
+use volost_domain::{
     Application, Entity, HistoryEntry, Process, ProcessId, Task, UserId, application_ended,
     end_with_application,
 };
-use std::collections::BTreeMap;
 
 /// Rows rewritten in one transaction of a re-indexing step.
 const REINDEX_BATCH: usize = 10_000;
@@ -133,7 +133,7 @@ fn close_tasks_of_ended_applications(tx: &mut Tx) -> Result<u64, StoreError> {
 /// Schema 4: every application gets the names its lists sort by, and is indexed again with
 /// them.
 fn fill_app_names(store: &Store) -> Result<u64, StoreError> {
-    use crate::domain::{Applicant, Service, User};
+    use volost_domain::{Applicant, Service, User};
     let mut services: BTreeMap<u64, String> = BTreeMap::new();
     let mut users: BTreeMap<u64, String> = BTreeMap::new();
     each_row::<Application>(store, |tx, mut a| {
@@ -193,7 +193,7 @@ fn fill_task_names(store: &Store) -> Result<u64, StoreError> {
                 return Ok(n.clone());
             }
             let n = tx
-                .get::<crate::domain::User>(u.0)?
+                .get::<volost_domain::User>(u.0)?
                 .map(|u| u.short_name())
                 .unwrap_or_default();
             users.insert(u.0, n.clone());
@@ -286,9 +286,9 @@ fn process_executors(tx: &mut Tx) -> Result<(), StoreError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::domain::*;
     use crate::keys::prefix_upper;
     use crate::records::{ProcessV1, archive_prefix, archive_user_prefix};
+    use volost_domain::*;
 
     fn task(id: u64, step: u32, completed: Option<(u64, i64)>) -> Task {
         Task {

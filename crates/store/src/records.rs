@@ -7,7 +7,7 @@ use super::keys::Key;
 use super::summary::*;
 use super::tables::{self, Ix, Rows};
 use super::{Record, StoreError};
-use crate::domain::*;
+use volost_domain::*;
 
 type Out = Vec<(Vec<u8>, Vec<u8>)>;
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::domain::sort::{AppCol, ReqCol, TaskCol};
+pub use volost_domain::sort::{AppCol, ReqCol, TaskCol};
 
 /// What a task list filter can test: «создана пользователем», «за период», «название содержит».
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

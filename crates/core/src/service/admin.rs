@@ -5,11 +5,11 @@ use super::auth::{NewUser, add_user};
 use super::{Actor, Error, Node, Options, Result, W};
 use crate::catalog::Starter;
 use crate::clock::Clock;
-use crate::domain::*;
-use crate::store::{Read, Record, Store};
 use std::path::Path;
 use std::sync::Arc;
 pub use volost_api::view::NewOrg;
+use volost_domain::*;
+use volost_store::{Read, Record, Store};
 
 /// What `init` made: the body, its administrator and the administrator's one-time password.
 pub struct InitResult {
@@ -90,7 +90,7 @@ impl Node {
     ) -> Result<InitResult> {
         check_org(org)?;
         std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Storage(crate::store::StoreError::Io(format!(
+            Error::Storage(volost_store::StoreError::Io(format!(
                 "{}: {e}",
                 dir.display()
             )))

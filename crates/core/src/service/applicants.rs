@@ -1,10 +1,10 @@
 //! Реестр заявителей: people and organisations seen before, found by СНИЛС, ИНН or name.
 
 use super::{Actor, Error, FieldError, Node, Result, W};
-use crate::domain::*;
-use crate::store::Record;
-use crate::store::records::{applicant_inn_key, applicant_name_prefix, applicant_snils_key};
 pub use volost_api::view::ApplicantQuery;
+use volost_domain::*;
+use volost_store::Record;
+use volost_store::records::{applicant_inn_key, applicant_name_prefix, applicant_snils_key};
 
 /// Validates what staff typed; every wrong field is reported at once.
 pub fn check_applicant(input: &ApplicantInput) -> Result<Applicant> {

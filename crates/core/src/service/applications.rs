@@ -3,15 +3,15 @@
 use super::list::{self, Page, Span};
 use super::tasks::start_process;
 use super::{Actor, Error, FieldError, Node, R, Result, W, history};
-use crate::domain::*;
-use crate::store::records::{app_list_prefix, app_number_key};
-use crate::store::summary::{AppCol, AppScope, AppSummary};
-use crate::store::{Read, Record};
 use std::collections::BTreeMap;
 pub use volost_api::view::{
     ActionInput, AppFilter, AppQuery, AppRow, ApplicantRef, ApplicationCard, NewApplication,
     ProcessTask,
 };
+use volost_domain::*;
+use volost_store::records::{app_list_prefix, app_number_key};
+use volost_store::summary::{AppCol, AppScope, AppSummary};
+use volost_store::{Read, Record};
 
 /// Validates form values against the service's fields; returns normalised values or every
 /// field's message at once. Unknown keys are refused: the form is the template.

@@ -5,16 +5,16 @@
 use super::applicants::{ApplicantQuery, applicant_prefix};
 use super::list::{self, MAX_PAGE, Page, Span};
 use super::{Actor, Error, Node, R, Result, Who};
-use crate::domain::*;
-use crate::store::Read;
-use crate::store::records::{
-    app_by_applicant_prefix, app_number_key, archive_prefix, archive_user_prefix, out_list_prefix,
-};
-use crate::store::summary::{ArchiveSummary, OutSummary, ReqCol};
 use std::collections::BTreeMap;
 pub use volost_api::view::{
     ArchiveDoc, ArchiveFilter, ArchiveQuery, ArchiveRow, ArchiveTask, ArchiveTree,
 };
+use volost_domain::*;
+use volost_store::Read;
+use volost_store::records::{
+    app_by_applicant_prefix, app_number_key, archive_prefix, archive_user_prefix, out_list_prefix,
+};
+use volost_store::summary::{ArchiveSummary, OutSummary, ReqCol};
 
 /// Monitoring and administrators see the whole body's archive; everyone else their own.
 fn sees_all(who: &Who) -> bool {

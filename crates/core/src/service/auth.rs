@@ -3,10 +3,10 @@
 use super::guard::Source;
 pub(crate) use super::passwords::{hash_password, verify_password};
 use super::{Actor, Error, Node, Options, Result, W, resolve};
-use crate::domain::*;
-use crate::store::records::login_key;
-use crate::store::{Read, Record, StoreError};
 pub use volost_api::view::{NewUser, UserView};
+use volost_domain::*;
+use volost_store::records::login_key;
+use volost_store::{Read, Record, StoreError};
 
 pub const MIN_PASSWORD_LEN: usize = 8;
 

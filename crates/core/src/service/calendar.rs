@@ -3,14 +3,14 @@
 //! changes.
 
 use super::{Actor, Error, Node, Result, W};
-use crate::domain::calendar::{YearDays, import};
-use crate::domain::*;
-use crate::store::records::app_list_prefix;
-use crate::store::summary::{AppCol, AppScope};
-use crate::store::{Read, codec};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 pub use volost_api::view::{CalendarImport, CalendarStatus, Recomputed};
+use volost_domain::calendar::{YearDays, import};
+use volost_domain::*;
+use volost_store::records::app_list_prefix;
+use volost_store::summary::{AppCol, AppScope};
+use volost_store::{Read, codec};
 
 /// Version 1 stored the days off of the starter catalog's one year and the administrator's
 /// changes together, as the whole calendar.
@@ -171,7 +171,7 @@ fn recompute(w: &mut W, old: &Calendar, new: &Calendar) -> Result<Recomputed> {
         let from = prefix.clone().i64(i64::from(first.to_julian_day()));
         let to = prefix.i64(i64::from(i32::MAX));
         w.tx.scan_index(&from.0, &to.0, false, &mut |k, _| {
-            app_ids.extend(crate::store::keys::trailing_id(k));
+            app_ids.extend(volost_store::keys::trailing_id(k));
             Ok(true)
         })?;
     }
@@ -204,7 +204,7 @@ fn counted_by(t: &impl Read) -> Result<Calendar> {
     }
     let mut c = stored(t)?;
     // A database no version settled yet was made by this one.
-    let mut years = settled_shipped(t)?.unwrap_or_else(crate::domain::calendar::official::years);
+    let mut years = settled_shipped(t)?.unwrap_or_else(volost_domain::calendar::official::years);
     years.extend(std::mem::take(&mut c.years));
     c.years = years;
     Ok(c)
@@ -218,7 +218,7 @@ fn change_as(w: &mut W, change: impl FnOnce(&mut Calendar) -> Result<()>) -> Res
     let mut own = stored(&w.tx)?;
     change(&mut own)?;
     save(w, &own)?;
-    let shipped = crate::domain::calendar::official::years();
+    let shipped = volost_domain::calendar::official::years();
     w.tx.meta_put("calendar_shipped", &codec::encode(1, &shipped)?)?;
     let new = load(&w.tx)?;
     recompute(w, &old, &new)
@@ -236,7 +236,7 @@ impl Node {
     /// current one, each with a line of history. The daemon runs it at start; when nothing
     /// changed it only reads.
     pub fn settle_calendar(&self) -> Result<Recomputed> {
-        let shipped = crate::domain::calendar::official::years();
+        let shipped = volost_domain::calendar::official::years();
         let org = {
             let rx = self.store().read()?;
             if stored_v1(&rx)?.is_none() && settled_shipped(&rx)?.as_ref() == Some(&shipped) {
@@ -328,8 +328,8 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
     use time::macros::date;
+    use volost_store::Store;
 
     /// A node from before: the starter catalog's 2026 list and an administrator's two days
     /// stored as one version-1 calendar. The list is the decree's and goes; the two days stay
@@ -343,7 +343,7 @@ mod tests {
         }
         let dir = tempfile::tempdir().expect("dir");
         let store = Store::create(&dir.path().join("c.redb")).expect("store");
-        let mut holidays: BTreeSet<time::Date> = crate::domain::calendar::official::years()[&2026]
+        let mut holidays: BTreeSet<time::Date> = volost_domain::calendar::official::years()[&2026]
             .off
             .clone();
         // A regional holiday on a Wednesday, and a Saturday worked.

@@ -2,12 +2,12 @@
 
 use super::{Actor, Error, Node, Result, W};
 use crate::catalog::{KindSpec, ServiceSpec, Starter};
-use crate::domain::*;
-use crate::store::keys::{Key, prefix_end, prefix_upper};
-use crate::store::records::{app_list_prefix, kind_code_key, service_code_key};
-use crate::store::summary::{AppCol, AppScope, AppSummary, TaskCol, TaskSummary};
-use crate::store::tables::Ix;
-use crate::store::{Read, Record, codec};
+use volost_domain::*;
+use volost_store::keys::{Key, prefix_end, prefix_upper};
+use volost_store::records::{app_list_prefix, kind_code_key, service_code_key};
+use volost_store::summary::{AppCol, AppScope, AppSummary, TaskCol, TaskSummary};
+use volost_store::tables::Ix;
+use volost_store::{Read, Record, codec};
 
 /// A service renamed in its passport: its applications sort by the new name. It reads every
 /// application summary of the body: a rename is a rare act of an administrator.
@@ -18,7 +18,7 @@ fn rename_in_applications(w: &mut W, s: &Service) -> Result<()> {
         let (_, body) = codec::split(v)?;
         let sum: AppSummary = codec::body("application summary", body)?;
         if sum.service == s.id.0 {
-            ids.extend(crate::store::keys::trailing_id(k));
+            ids.extend(volost_store::keys::trailing_id(k));
         }
         Ok(true)
     })?;

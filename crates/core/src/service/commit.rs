@@ -14,10 +14,10 @@
 //! database state and their input, and none of them has been answered yet.
 
 use super::{Error, Node, Result, W, history, resolve};
-use crate::store::{StoreError, Tx};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use volost_store::{StoreError, Tx};
 
 #[derive(Default)]
 pub(crate) struct Group {
@@ -230,10 +230,10 @@ impl Node {
 mod tests {
     use super::*;
     use crate::clock::SystemClock;
-    use crate::domain::OrgId;
     use crate::service::{Actor, Options};
-    use crate::store::{Read, Store};
     use std::sync::{Arc, Barrier};
+    use volost_domain::OrgId;
+    use volost_store::{Read, Store};
 
     fn counter(node: &Node, key: &str) -> Option<u64> {
         let rx = node.store.read().ok()?;

@@ -1,10 +1,10 @@
 //! The one error type of the service layer. `Display` is English for logs; [`Error::ru`] is
 //! what staff read.
 
-use crate::domain::Right;
-use crate::store::StoreError;
 use volost_api::ApiError;
 pub use volost_api::view::FieldError;
+use volost_domain::Right;
+use volost_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -13,11 +13,11 @@
 use super::formats::Exchange;
 use super::personal::{self, PersonalKey, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
-use crate::domain::received::{AsyncStatus, Content, Received};
-use crate::domain::*;
-use crate::store::records::{inbox_message_key, out_message_key};
-use crate::store::{Read, Record, tables};
 use std::sync::Arc;
+use volost_domain::received::{AsyncStatus, Content, Received};
+use volost_domain::*;
+use volost_store::records::{inbox_message_key, out_message_key};
+use volost_store::{Read, Record, tables};
 
 /// The node itself, when no body is known yet (a message nobody's request matches).
 const NODE: OrgId = OrgId(0);
@@ -494,7 +494,7 @@ fn receive(
             ..
         } => (*id).to_string(),
         // Notices and unreadable bytes carry no id of their own: their digest is one.
-        _ => format!("sha256:{}", &crate::store::sha256_hex(raw)[..40]),
+        _ => format!("sha256:{}", &volost_store::sha256_hex(raw)[..40]),
     };
     let seen = super::list::ids_with_prefix(&w.tx, &inbox_message_key(&key).0, 1)?;
     if let Some(first) = seen.first() {

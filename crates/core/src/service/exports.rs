@@ -2,9 +2,9 @@
 //! read under the same rights as on screen and written by [`crate::export`].
 
 use super::{Actor, Error, Node, Result};
-use crate::domain::display_date;
 use crate::export::{self, FileFormat};
 pub use volost_api::view::Exported;
+use volost_domain::display_date;
 
 /// A spreadsheet made on the node: a file name to offer and the bytes.
 #[derive(Clone, Debug, PartialEq)]

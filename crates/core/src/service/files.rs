@@ -8,11 +8,11 @@
 
 use super::applications::may_open;
 use super::{Error, FieldError, Node, R, Result, W, Who, load_row as load};
-use crate::domain::*;
-use crate::store::keys::prefix_upper;
-use crate::store::records::{file_loose_prefix, file_owner_prefix};
-use crate::store::{Read, Record, sha256_hex, tables};
 use std::collections::BTreeMap;
+use volost_domain::*;
+use volost_store::keys::prefix_upper;
+use volost_store::records::{file_loose_prefix, file_owner_prefix};
+use volost_store::{Read, Record, sha256_hex, tables};
 
 /// How long an upload waits for the form that names it.
 pub const LOOSE_TTL_MS: i64 = 24 * 3600 * 1000;

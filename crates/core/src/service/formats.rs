@@ -5,10 +5,10 @@
 //! the core holds no XML and no crypto. The daemon hands both over with
 //! [`super::Node::set_exchange`].
 
-use crate::domain::received::RegionalMessage;
-use crate::domain::{RegionalBody, RequestKind, Status};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use volost_domain::received::RegionalMessage;
+use volost_domain::{RegionalBody, RequestKind, Status};
 
 /// The business elements of the node's messages. Each is cheap and pure: it runs inside
 /// the operation's write transaction, where the element is built again to compare with the

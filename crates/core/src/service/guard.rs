@@ -20,9 +20,9 @@
 //! in it is refused until an entry expires, so a flood of sources cannot grow memory.
 
 use super::Options;
-use crate::domain::Ts;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use volost_domain::Ts;
 
 /// Where a login attempt comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,8 +1,8 @@
 //! History of entities and the audit log: written only from here.
 
 use super::{Actor, Node, Result, W};
-use crate::domain::*;
-use crate::store::{self, Read, Tx, codec};
+use volost_domain::*;
+use volost_store::{self as store, Read, Tx, codec};
 
 pub(crate) fn append(tx: &mut Tx, e: Entity, id: u64, entry: HistoryEntry) -> Result<()> {
     Ok(store::history::append(tx, e, id, &entry)?)

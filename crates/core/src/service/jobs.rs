@@ -3,12 +3,12 @@
 //! records it as such.
 
 use super::{Actor, Node, Result};
-use crate::domain::*;
-use crate::store::keys::prefix_upper;
-use crate::store::records::{in_list_prefix, out_list_prefix, task_list_prefix};
-use crate::store::summary::{InSummary, ReqCol, TaskCol};
-use crate::store::{Read, codec, tables};
 use serde::{Deserialize, Serialize};
+use volost_domain::*;
+use volost_store::keys::prefix_upper;
+use volost_store::records::{in_list_prefix, out_list_prefix, task_list_prefix};
+use volost_store::summary::{InSummary, ReqCol, TaskCol};
+use volost_store::{Read, codec, tables};
 
 /// Node-wide counts for monitoring.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -67,7 +67,7 @@ pub(super) fn tasks_due_in(
         let p = task_list_prefix(queue, scope, TaskCol::Due);
         let (lo, hi) = (p.clone().date(from).0, p.date(to).0);
         t.scan_index(&lo, &hi, false, &mut |k, _| {
-            ids.extend(crate::store::keys::trailing_id(k));
+            ids.extend(volost_store::keys::trailing_id(k));
             Ok(true)
         })?;
     }

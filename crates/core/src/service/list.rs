@@ -2,11 +2,11 @@
 //! costs a range scan plus one row read per shown row, never a scan of the table.
 
 use super::Result;
-use crate::domain::Ts;
-use crate::store::keys::{Key, prefix_end, prefix_upper};
-use crate::store::{Read, StoreError, codec};
 use serde::de::DeserializeOwned;
 pub use volost_api::view::{Cursor, Page};
+use volost_domain::Ts;
+use volost_store::keys::{Key, prefix_end, prefix_upper};
+use volost_store::{Read, StoreError, codec};
 
 /// The ids (trailing u64 of each key) of up to `limit` index entries starting with `prefix`.
 pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Result<Vec<u64>> {
@@ -17,7 +17,7 @@ pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Res
         if out.len() == limit {
             return Ok(false);
         }
-        out.extend(crate::store::keys::trailing_id(k));
+        out.extend(volost_store::keys::trailing_id(k));
         Ok(true)
     })?;
     Ok(out)
@@ -25,7 +25,7 @@ pub(crate) fn ids_with_prefix(t: &impl Read, prefix: &[u8], limit: usize) -> Res
 
 /// The row the first index entry under `prefix` names, if any (lookups by a unique key:
 /// a MessageID, a route).
-pub(crate) fn first_with_prefix<T: crate::store::Record>(
+pub(crate) fn first_with_prefix<T: volost_store::Record>(
     t: &impl Read,
     prefix: &[u8],
 ) -> Result<Option<T>> {
@@ -211,7 +211,7 @@ fn scan_entries(
             return Ok(true);
         }
         if keep(v)? {
-            let id = crate::store::keys::trailing_id(k)
+            let id = volost_store::keys::trailing_id(k)
                 .ok_or_else(|| StoreError::Corrupt("short list key".into()))?;
             ids.push(id);
         }

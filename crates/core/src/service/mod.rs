@@ -34,7 +34,6 @@ mod setup;
 mod tasks;
 pub mod uploads;
 
-pub use crate::store::summary::{AppCol, AppScope, ReqCol, TaskCol};
 pub use admin::*;
 pub use applicants::*;
 pub use applications::*;
@@ -58,12 +57,13 @@ pub use report::*;
 pub use requests::*;
 pub use setup::{NodeSetup, SetupInfo};
 pub use tasks::*;
+pub use volost_store::summary::{AppCol, AppScope, ReqCol, TaskCol};
 
 use crate::clock::Clock;
-use crate::domain::*;
-use crate::store::{Read, Record, Rx, Store, Tx};
 use std::path::Path;
 use std::sync::Arc;
+use volost_domain::*;
+use volost_store::{Read, Record, Rx, Store, Tx};
 
 /// Who is acting. Sessions resolve to a user; the node itself acts for SMEV and jobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -481,8 +481,8 @@ impl Node {
     }
 
     /// `volost check`: integrity of rows and indexes.
-    pub fn check(&self) -> Result<crate::store::check::CheckReport> {
-        Ok(crate::store::check::run(&self.store.read()?)?)
+    pub fn check(&self) -> Result<volost_store::check::CheckReport> {
+        Ok(volost_store::check::run(&self.store.read()?)?)
     }
 }
 

@@ -5,9 +5,9 @@
 //! an operation the opened key as a [`PersonalKey`].
 
 use super::{Actor, Error, Node, Result, W};
-use crate::domain::*;
-use crate::store::Read;
 pub use volost_api::view::CertView;
+use volost_domain::*;
+use volost_store::Read;
 
 /// Wrong PINs in a row before a certificate is blocked.
 pub const MAX_WRONG_PINS: u32 = 5;

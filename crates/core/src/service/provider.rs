@@ -11,13 +11,13 @@ use super::exchange::{Receipt, profile, sender};
 use super::formats::{Exchange, PortalResult};
 use super::personal::{self, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
-use crate::domain::Answer as ResponseContent;
-use crate::domain::received::{Business, Content, PortalApplication, Reading, Received};
-use crate::domain::*;
-use crate::store::records::{route_message_key, route_of_key};
-use crate::store::{Read, Record};
 use std::collections::BTreeMap;
 pub use volost_api::view::RouteView;
+use volost_domain::Answer as ResponseContent;
+use volost_domain::received::{Business, Content, PortalApplication, Reading, Received};
+use volost_domain::*;
+use volost_store::records::{route_message_key, route_of_key};
+use volost_store::{Read, Record};
 
 /// Working days an agency's request is due in (Federal Law 210-FZ, art. 7.2: five).
 const ANSWER_DAYS: u32 = 5;

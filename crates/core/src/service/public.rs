@@ -2,10 +2,10 @@
 //! with the access code from the receipt. Nothing personal is in the answer.
 
 use super::{Error, Node, Result};
-use crate::domain::*;
-use crate::store::records::app_number_key;
-use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
+use volost_domain::*;
+use volost_store::records::app_number_key;
+use volost_store::{Read, Record};
 
 /// The answer to «Узнать статус заявления»: the number, the service and where it stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

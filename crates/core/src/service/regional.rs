@@ -18,14 +18,14 @@ use super::provider::{
     MAX_RECEIVED_FILE, attachments, default_name, message_files, queue, route_of,
 };
 use super::{Actor, Error, Node, Result, W, files, history};
-use crate::domain::Answer as ResponseContent;
-use crate::domain::received::RegionalMessage;
-use crate::domain::received::{AsyncStatus, Business, Content, Reading, Received};
-use crate::domain::*;
-use crate::store::records::{reg_list_prefix, reg_message_key};
-use crate::store::{Read, Record};
 use std::sync::Arc;
 pub use volost_api::view::RegionalInput;
+use volost_domain::Answer as ResponseContent;
+use volost_domain::received::RegionalMessage;
+use volost_domain::received::{AsyncStatus, Business, Content, Reading, Received};
+use volost_domain::*;
+use volost_store::records::{reg_list_prefix, reg_message_key};
+use volost_store::{Read, Record};
 
 /// The profile with the regional exchange on, or the refusal staff see.
 fn regional_profile(w: &W) -> Result<(Arc<Exchange>, Vec<RegionalBody>)> {
@@ -227,7 +227,7 @@ pub(super) fn take(
                 ))
             })?;
     if !msg.sender_inn.is_empty() {
-        crate::domain::validate::inn(&msg.sender_inn)
+        volost_domain::validate::inn(&msg.sender_inn)
             .map_err(|e| Error::invalid("ИНН отправителя", e))?;
     }
     // A body of the directory is named as the directory names it, not as it names itself.

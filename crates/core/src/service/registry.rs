@@ -3,9 +3,9 @@
 //! `crate::registry`'s, which verifies a file before it reaches [`Node::import_registry`].
 
 use super::{Actor, Error, Node, Result};
-use crate::domain::*;
-use crate::store::Read;
 pub use volost_api::view::RegistryImport;
+use volost_domain::*;
+use volost_store::Read;
 
 /// `2026-12-04T14:00:00.000+07:00`, as the registry's `Exported` is written.
 fn timestamp(t: time::OffsetDateTime) -> String {

@@ -7,12 +7,12 @@
 
 use super::list::{self, Span};
 use super::{Actor, Error, Node, R, Result};
-use crate::domain::*;
-use crate::store::Read;
-use crate::store::records::{app_list_prefix, out_list_prefix, task_list_prefix};
-use crate::store::summary::{AppCol, AppScope, AppSummary, OutSummary, ReqCol, TaskCol};
 use std::collections::{BTreeMap, BTreeSet};
 pub use volost_api::view::{AddresseeLine, ExecutorLine, Report, ReportQuery, ServiceLine};
+use volost_domain::*;
+use volost_store::Read;
+use volost_store::records::{app_list_prefix, out_list_prefix, task_list_prefix};
+use volost_store::summary::{AppCol, AppScope, AppSummary, OutSummary, ReqCol, TaskCol};
 
 /// Longest period one report covers, so that a mistyped year cannot hold the node.
 pub const MAX_REPORT_DAYS: i64 = 3 * 366;
@@ -181,7 +181,7 @@ fn report(r: &R, q: &ReportQuery) -> Result<Report> {
         // A task of the whole body is counted from its summary: late when done after its
         // due day, or open past it. A department's are read for their process's department.
         let from_summary = scope.is_none();
-        task_ids.extend(all_ids::<crate::store::summary::TaskSummary>(
+        task_ids.extend(all_ids::<volost_store::summary::TaskSummary>(
             r,
             &span,
             |s| {

@@ -4,13 +4,13 @@
 use super::list::{self, Cursor, Page, Span};
 use super::personal::{self, PersonalKey};
 use super::{Actor, Error, Node, Result, W, history};
-use crate::domain::*;
-use crate::store::records::{in_list_prefix, out_list_prefix};
-use crate::store::summary::{InSummary, OutSummary, ReqCol};
-use crate::store::{Read, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 pub use volost_api::view::{InFilter, InRow, OutFilter, OutRow, RegFilter, RegRow};
+use volost_domain::*;
+use volost_store::records::{in_list_prefix, out_list_prefix};
+use volost_store::summary::{InSummary, OutSummary, ReqCol};
+use volost_store::{Read, Record};
 
 fn check_kind_form(
     fields: &[Field],

@@ -6,9 +6,9 @@
 use super::admin::check_org;
 use super::auth::{NewUser, Secret, add_user, check_password_strength, find_login, hash_password};
 use super::{Actor, Error, Node, Result};
-use crate::domain::*;
-use crate::store::Read;
 pub use volost_api::view::{NodeSetup, SetupInfo};
+use volost_domain::*;
+use volost_store::Read;
 
 impl Node {
     fn require_operator(actor: Actor) -> Result<()> {

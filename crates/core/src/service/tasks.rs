@@ -3,15 +3,15 @@
 
 use super::list::{self, Page, Span};
 use super::{Actor, Error, Node, R, Result, W, history};
-use crate::domain::*;
-use crate::store::keys::Key;
-use crate::store::records::{AppHead, task_list_prefix};
-use crate::store::summary::{TaskCol, TaskSummary};
-use crate::store::{Read, Record};
 use std::collections::{BTreeMap, BTreeSet};
 pub use volost_api::view::{
     MapStep, ProcessMap, StepState, TaskCard, TaskFilter, TaskQuery, TaskRow,
 };
+use volost_domain::*;
+use volost_store::keys::Key;
+use volost_store::records::{AppHead, task_list_prefix};
+use volost_store::summary::{TaskCol, TaskSummary};
+use volost_store::{Read, Record};
 
 /// The group a new process goes to: the actor's first group, else the body's first group.
 fn group_for(w: &W) -> Result<GroupId> {
@@ -246,7 +246,7 @@ pub(crate) fn complete(w: &mut W, id: TaskId, finish: bool, comment: &str) -> Re
 
 /// The application ended: its process ends with it, each open task closed with a line of
 /// history saying why: `why`, or the status it reached (see
-/// [`crate::domain::end_with_application`]).
+/// [`volost_domain::end_with_application`]).
 pub(crate) fn end_with_application(w: &mut W, app: &Application, why: Option<&str>) -> Result<()> {
     let Some(pid) = app.process else {
         return Ok(());
@@ -259,7 +259,7 @@ pub(crate) fn end_with_application(w: &mut W, app: &Application, why: Option<&st
     let by = w.who.user_id().or(app.assignee).unwrap_or(p.started_by);
     let was_open = p.finished.is_none();
     let also: Vec<UserId> = app.assignee.into_iter().collect();
-    let closed = crate::domain::end_with_application(&mut p, &mut tasks, by, w.now, &also);
+    let closed = volost_domain::end_with_application(&mut p, &mut tasks, by, w.now, &also);
     if closed.is_empty() && !was_open {
         return Ok(());
     }
@@ -549,7 +549,7 @@ impl Node {
     pub fn process_tasks(&self, actor: Actor, process: ProcessId) -> Result<Vec<Task>> {
         self.read(actor, |r| {
             let _: Process = r.load(process.0)?;
-            let p = crate::store::records::task_by_process_prefix(process).0;
+            let p = volost_store::records::task_by_process_prefix(process).0;
             list::ids_with_prefix(&r.rx, &p, usize::MAX)?
                 .into_iter()
                 .map(|id| r.load::<Task>(id))

@@ -9,9 +9,9 @@
 //! acknowledged and SMEV delivers it again later, which is the protocol's own back-pressure.
 
 use super::Error;
-use crate::domain::UserId;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use volost_domain::UserId;
 
 /// More people than any council has staff: past it, the oldest days are forgotten first.
 const TABLE: usize = 4096;

@@ -1,0 +1,82 @@
+//! A received message read for the node: the envelope's facts, the verdicts on its
+//! signatures, and its business element read into what the core knows
+//! (`domain::received`). The core takes that and never sees the XML.
+
+use super::reply;
+use super::xml::Element;
+use super::{portal, regional};
+use volost_domain::received::{self, Business, Reading};
+
+/// What `m` says, for [`volost_core::service::Node::exchange_receive`].
+pub fn for_node(m: reply::Received) -> received::Received {
+    let sender = if m.metadata.sender_name.is_empty() {
+        m.metadata.sender_mnemonic
+    } else {
+        m.metadata.sender_name
+    };
+    received::Received {
+        message_id: m.message_id,
+        sender_message_id: m.sender_message_id,
+        original_id: m.original_id,
+        reply_to: m.reply_to,
+        sender,
+        content: content(m.content),
+        files: m
+            .files
+            .into_iter()
+            .map(|f| received::ReceivedFile {
+                id: f.id,
+                mime: f.mime,
+                bytes: f.bytes.into(),
+            })
+            .collect(),
+        test: m.test,
+        smev_signature: m.smev_signature.map_err(|e| e.to_string()),
+        personal_signature: m.personal_signature,
+    }
+}
+
+fn content(c: reply::Content) -> received::Content {
+    match c {
+        reply::Content::Primary(e) => received::Content::Primary(business(&e)),
+        reply::Content::Rejected(r) => received::Content::Rejected(r),
+        reply::Content::Status {
+            code,
+            description,
+            params,
+        } => received::Content::Status {
+            code,
+            description,
+            params,
+        },
+        reply::Content::Async(s) => received::Content::Async(s),
+        reply::Content::Cancel(id) => received::Content::Cancel(id),
+    }
+}
+
+/// The business element read by its root: the formats the node knows by name, an agency's
+/// element as its children.
+pub fn business(e: &Element) -> Business {
+    let read = if e.is(portal::NS, portal::APPLICATION) {
+        Reading::Portal(portal::parse(e).map(Box::new).map_err(|x| x.to_string()))
+    } else if e.is(regional::NS, regional::REQUEST) {
+        Reading::RegionalRequest(regional::parse_request(e).map_err(|x| x.to_string()))
+    } else if e.is(regional::NS, regional::ANSWER) {
+        Reading::RegionalAnswer(regional::parse_answer(e).map_err(|x| x.to_string()))
+    } else {
+        Reading::Fields(
+            e.elements()
+                .filter(|c| c.ns.is_some() && c.ns == e.ns)
+                .map(|c| {
+                    let leaf = c.elements().next().is_none();
+                    (c.local.clone(), leaf.then(|| c.text()))
+                })
+                .collect(),
+        )
+    };
+    Business {
+        ns: e.ns.clone().unwrap_or_default(),
+        root: e.local.clone(),
+        read,
+    }
+}

@@ -1,0 +1,78 @@
+//! The formats the node's messages are written in, as the core asks for them
+//! ([`volost_core::service::Formats`]): a kind's business element, the portal's and the regional
+//! exchange's, and SMEV's words for its status codes in the schema version in use.
+
+use super::envelope::Version;
+use super::personal::SIGNED_DATA_ID;
+use super::profile::Profile;
+use super::{business, portal, regional, status};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use volost_core::service::{self, Exchange, PortalResult};
+use volost_domain::received::RegionalMessage;
+use volost_domain::{RequestKind, Status};
+
+pub struct Formats {
+    pub version: Version,
+}
+
+fn id(signed: bool) -> Option<&'static str> {
+    signed.then_some(SIGNED_DATA_ID)
+}
+
+impl service::Formats for Formats {
+    fn request(
+        &self,
+        k: &RequestKind,
+        data: &BTreeMap<String, String>,
+        signed: bool,
+    ) -> Result<String, String> {
+        business::to_xml(&k.namespace, &k.root, &k.fields, data, id(signed))
+            .map_err(|e| e.to_string())
+    }
+
+    fn answer(
+        &self,
+        k: &RequestKind,
+        answer: &BTreeMap<String, String>,
+        signed: bool,
+    ) -> Result<String, String> {
+        business::to_xml(
+            &k.namespace,
+            &k.answer_root,
+            &k.answer_fields,
+            answer,
+            id(signed),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    fn regional_request(&self, m: &RegionalMessage, signed: bool) -> String {
+        regional::request_xml(m, id(signed))
+    }
+
+    fn regional_answer(&self, answer: &str, files: &[(String, String)]) -> String {
+        regional::answer_xml(answer, files, None)
+    }
+
+    fn portal_result(&self, r: &PortalResult) -> String {
+        portal::result_xml(r.order, r.number, r.status, r.message, r.files)
+    }
+
+    fn portal_status(&self, s: Status) -> i64 {
+        portal::status_code(s)
+    }
+
+    fn status_words(&self, code: &str) -> String {
+        status::words(self.version, code)
+    }
+}
+
+/// The exchange the core is handed for the node's `[smev]` profile.
+pub fn exchange(p: &Profile) -> Exchange {
+    Exchange {
+        formats: Arc::new(Formats { version: p.version }),
+        max_attachment_bytes: p.max_attachment_bytes,
+        regional: p.regional.clone(),
+    }
+}
