@@ -157,7 +157,7 @@ fn the_tui_links_no_database_crypto_or_server() {
         assert!(!linked.contains("volost-core"), "{client} links the core");
     }
     // And the check sees them where they are.
-    let node = linked("volost-node");
+    let node = linked("volost");
     assert!(NODE_ONLY.iter().all(|c| node.contains(*c)), "{node:?}");
 }
 
@@ -234,8 +234,8 @@ fn no_crate_depends_on_what_the_architecture_forbids() {
     let mut bent = g.clone();
     bent.get_mut("volost-core")
         .unwrap()
-        .insert("volost-node".into());
-    assert_eq!(violations(&bent), vec!["volost-core -> volost-node"]);
+        .insert("volost-smev".into());
+    assert_eq!(violations(&bent), vec!["volost-core -> volost-smev"]);
     assert_eq!(violations(&g), Vec::<String>::new());
     // The check itself bites: the domain made to lean on the core is caught.
     let mut bent = g.clone();
@@ -437,13 +437,15 @@ fn circles(
 
 #[test]
 fn no_import_circle_crosses_folders() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The workspace's root: this package is crates/volost.
+    let root = &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = &root.canonicalize().unwrap();
     let mut crossing = Vec::new();
     // The core (src/ without the binary's own files), the TUI and the crates.
     let binary = ["cli", "console_setup", "calendar_cmd", "demo_cmd"];
     for (dir, skip) in [
-        ("src", &binary[..]),
-        ("tui/src", &[][..]),
+        ("crates/volost/src", &binary[..]),
+        ("crates/tui/src", &[][..]),
         ("crates/api/src", &[][..]),
         ("crates/domain/src", &[][..]),
         ("crates/config/src", &[][..]),

@@ -3,14 +3,14 @@
 //! (`fuzz/checks.rs`) in `cargo test`, so a fixed finding stays fixed without the fuzzer.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../fuzz/checks.rs"]
+#[path = "../../../fuzz/checks.rs"]
 mod checks;
 
 use std::path::Path;
 
 #[test]
 fn every_kept_fuzz_input_passes_its_checks() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut counts = Vec::new();
     for (target, check) in checks::TARGETS {
         let mut n = 0;
