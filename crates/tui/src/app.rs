@@ -9,7 +9,8 @@ use crate::form::{DataForm, Purpose};
 use crate::keymap::{Cmd, Ctx, lookup};
 use crate::requests::{ReqAction, ReqRef, ReqView};
 use crate::text;
-use crossterm::event::{KeyCode, KeyEvent};
+use crate::widgets::TextInput;
+use crossterm::event::KeyEvent;
 use volost_api::ClientError;
 use volost_api::LinkState;
 use volost_api::{
@@ -124,7 +125,7 @@ impl Section {
 #[derive(Clone, Debug, Default)]
 pub struct Field {
     pub label: &'static str,
-    pub value: String,
+    pub value: TextInput,
     pub secret: bool,
     /// The message shown next to the field.
     pub error: Option<String>,
@@ -155,15 +156,8 @@ impl Form {
         let Some(f) = self.fields.get_mut(self.focus) else {
             return;
         };
-        match key.code {
-            KeyCode::Char(c) => {
-                f.value.push(c);
-                f.error = None;
-            }
-            KeyCode::Backspace => {
-                f.value.pop();
-            }
-            _ => {}
+        if f.value.edit(&key) {
+            f.error = None;
         }
     }
 
@@ -700,7 +694,7 @@ impl App {
             Some(a) if a.status == 401 => {
                 let mut f = login_form();
                 if let Some(s) = &self.session {
-                    f.fields[0].value.clone_from(&s.login);
+                    f.fields[0].value.set(s.login.clone());
                     f.focus = 1;
                 }
                 f.message = Some(a.message.clone());
@@ -749,6 +743,46 @@ impl App {
         }
     }
 
+    /// «Сохранить» a request or answer form: checked field by field, its files uploaded,
+    /// then sent.
+    fn save_checked_request(&mut self) {
+        let valid = match &mut self.screen {
+            Screen::Fill(f) => f.validate(),
+            _ => false,
+        };
+        if valid && self.upload_form_files() {
+            self.save_request_form();
+        }
+    }
+
+    /// A paste (the terminal's bracketed paste): the whole text goes into the focused text
+    /// field at its cursor, line breaks kept where the field holds several lines. Without
+    /// it, a terminal types a pasted text key by key and each line break is an Enter, which
+    /// sends the form half-filled.
+    pub fn paste(&mut self, text: &str) {
+        if self.help {
+            return;
+        }
+        if let Some(d) = &mut self.dialog {
+            if let Some(f) = d.inputs.get_mut(d.focus) {
+                f.value.paste(text, false);
+                f.error = None;
+            }
+            return;
+        }
+        match &mut self.screen {
+            Screen::Login(form) | Screen::Password { form, .. } => {
+                if let Some(f) = form.fields.get_mut(form.focus) {
+                    f.value.paste(text, false);
+                    f.error = None;
+                }
+            }
+            Screen::Main if self.filtering => self.panel_mut().paste(text),
+            Screen::Fill(form) => form.paste(text),
+            _ => {}
+        }
+    }
+
     pub fn handle_key(&mut self, key: KeyEvent) {
         let ctx = self.ctx();
         let cmd = lookup(ctx, key);
@@ -794,14 +828,9 @@ impl App {
                     d.focus = (d.focus + 1) % d.inputs.len();
                 }
                 _ => {
-                    if let Some(f) = d.inputs.get_mut(d.focus) {
-                        match key.code {
-                            KeyCode::Char(c) => f.value.push(c),
-                            KeyCode::Backspace => {
-                                f.value.pop();
-                            }
-                            _ => {}
-                        }
+                    if let Some(f) = d.inputs.get_mut(d.focus)
+                        && f.value.edit(&key)
+                    {
                         f.error = None;
                     }
                 }
@@ -848,6 +877,9 @@ impl App {
             },
             Screen::Main if self.filtering => {
                 let panel = self.panel_mut();
+                if panel.edit(&key) {
+                    return;
+                }
                 match cmd {
                     Some(Cmd::Back) => self.filtering = false,
                     Some(Cmd::Up) => panel.up(),
@@ -864,11 +896,7 @@ impl App {
                             self.apply_filters();
                         }
                     },
-                    _ => match key.code {
-                        KeyCode::Char(c) => panel.type_char(c),
-                        KeyCode::Backspace => panel.backspace(),
-                        _ => {}
-                    },
+                    _ => {}
                 }
             }
             Screen::Main => {
@@ -878,6 +906,8 @@ impl App {
                 }
             }
             Screen::Fill(form) => match cmd {
+                // In a text field the editing keys are the text's (`widgets::TextInput`).
+                _ if form.edit(&key) => {}
                 Some(Cmd::Back) if form.changed() => {
                     let application = matches!(form.purpose, Purpose::Application(_));
                     self.dialog = Some(Dialog::new(
@@ -897,19 +927,11 @@ impl App {
                 Some(Cmd::Save) if matches!(form.purpose, Purpose::Application(_)) => {
                     self.save_form();
                 }
-                Some(Cmd::Save) => {
-                    if form.validate() && self.upload_form_files() {
-                        self.save_request_form();
-                    }
-                }
+                Some(Cmd::Save) => self.save_checked_request(),
                 Some(Cmd::Lookup) => self.lookup_applicant(),
                 Some(Cmd::NextChoice) => form.cycle_choice(true),
                 Some(Cmd::PrevChoice) => form.cycle_choice(false),
-                _ => match key.code {
-                    KeyCode::Char(c) => form.type_char(c),
-                    KeyCode::Backspace => form.backspace(),
-                    _ => {}
-                },
+                _ => {}
             },
             Screen::Card(c) => match cmd {
                 Some(Cmd::Back) => {
@@ -1285,7 +1307,7 @@ impl App {
                 let pin = d
                     .inputs
                     .first()
-                    .map(|f| f.value.clone())
+                    .map(|f| f.value.to_string())
                     .unwrap_or_default();
                 self.signed(what, Some(pin));
             }
@@ -1333,7 +1355,7 @@ impl App {
                 // The same filter as the panel's «Название содержит», switched on.
                 let p = &mut self.task_filter;
                 if let Some(r) = p.rows.iter_mut().find(|r| r.label == text::FL_NAME) {
-                    r.value = crate::filter::Value::Text(typed.clone());
+                    r.value = crate::filter::Value::Text(typed.as_str().into());
                     r.on = !typed.is_empty();
                 }
                 self.apply_filters();
@@ -1685,6 +1707,7 @@ pub fn read_date(s: &str) -> Result<time::Date, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyCode;
 
     #[test]
     fn leaving_asks_first_only_where_something_would_be_lost() {
@@ -1730,6 +1753,76 @@ mod tests {
         a.handle_key(ctrl_c);
         a.handle_key(KeyEvent::from(KeyCode::Enter));
         assert!(a.quit);
+    }
+
+    #[test]
+    fn a_field_is_edited_in_the_middle_and_a_paste_keeps_its_lines() {
+        let mut a = App::new(crate::conn::Conn::new(std::path::Path::new(
+            "/nonexistent/volost.sock",
+        )));
+        let key = |a: &mut App, code| a.handle_key(KeyEvent::from(code));
+        // The login form: a typo mended where it is, not by erasing the word.
+        for c in "ivonova".chars() {
+            key(&mut a, KeyCode::Char(c));
+        }
+        for code in [KeyCode::Home, KeyCode::Right, KeyCode::Right] {
+            key(&mut a, code);
+        }
+        key(&mut a, KeyCode::Delete);
+        key(&mut a, KeyCode::Char('a'));
+        key(&mut a, KeyCode::End);
+        key(&mut a, KeyCode::Char('!'));
+        key(&mut a, KeyCode::Left);
+        key(&mut a, KeyCode::Backspace);
+        let Screen::Login(form) = &a.screen else {
+            panic!("the login form")
+        };
+        assert_eq!(form.value(0), "ivanov!");
+        // A multi-line text pasted into a form's text field keeps its lines; a choice still
+        // turns with ←/→.
+        let mut s = volost_domain::Service {
+            fields: vec![
+                volost_domain::Field {
+                    key: "purpose".into(),
+                    label: "Цель".into(),
+                    ftype: volost_domain::FieldType::Text,
+                    required: false,
+                    choices: Vec::new(),
+                    max_len: None,
+                    min: None,
+                    max: None,
+                    hint: None,
+                },
+                volost_domain::Field {
+                    key: "ok".into(),
+                    label: "Согласие".into(),
+                    ftype: volost_domain::FieldType::Choice,
+                    required: false,
+                    choices: vec!["Да".into(), "Нет".into()],
+                    max_len: None,
+                    min: None,
+                    max: None,
+                    hint: None,
+                },
+            ],
+            ..crate::form::tests::sample_service()
+        };
+        s.active = true;
+        let mut form = DataForm::application(s);
+        let purpose = form.inputs.len() - 2;
+        form.focus = purpose;
+        a.screen = Screen::Fill(Box::new(form));
+        a.paste("для банка;\r\nкопия в МФЦ");
+        key(&mut a, KeyCode::Home);
+        key(&mut a, KeyCode::Char('1'));
+        key(&mut a, KeyCode::Char(' '));
+        key(&mut a, KeyCode::Down);
+        key(&mut a, KeyCode::Right);
+        let Screen::Fill(form) = &a.screen else {
+            panic!("the form")
+        };
+        assert_eq!(form.inputs[purpose].value, "1 для банка;\nкопия в МФЦ");
+        assert_eq!(form.inputs[purpose + 1].value, "Да");
     }
 
     #[test]

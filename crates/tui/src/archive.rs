@@ -216,7 +216,7 @@ impl App {
                 let s = v.search.clone();
                 let field = |label, value: &str| {
                     let mut f = Field::new(label, false);
-                    f.value = value.to_string();
+                    f.value = value.into();
                     f
                 };
                 self.dialog = Some(Dialog::new(
@@ -254,7 +254,7 @@ impl App {
         };
         if let Some((id, name)) = file {
             let mut path = Field::new(text::SAVE_TO, false);
-            path.value = format!("~/{name}");
+            path.value = format!("~/{name}").into();
             self.dialog = Some(Dialog::new(
                 text::SAVE_FILE,
                 format!("«{name}»"),

@@ -211,7 +211,7 @@ impl App {
                     return true;
                 };
                 let mut path = Field::new(text::SAVE_TO, false);
-                path.value = format!("~/{}", f.name);
+                path.value = format!("~/{}", f.name).into();
                 self.dialog = Some(Dialog::new(
                     text::SAVE_FILE,
                     format!("«{}», {}", f.name, size_label(f.size)),
@@ -317,7 +317,7 @@ impl App {
             Err(e) => return self.failed(&e),
         };
         let mut path = Field::new(text::SAVE_TO, false);
-        path.value = format!("~/{}", reply.name);
+        path.value = format!("~/{}", reply.name).into();
         self.dialog = Some(Dialog::new(
             text::EXPORT_TITLE,
             format!(

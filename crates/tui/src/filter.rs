@@ -3,6 +3,8 @@
 //! node's local time.
 
 use crate::text;
+use crate::widgets::TextInput;
+use crossterm::event::{KeyCode, KeyEvent};
 use volost_api::{AppFilter, InFilter, OutFilter, RegFilter, TaskFilter};
 use volost_domain::{InStatus, OutStatus, RegStatus, Source, Status, Ts, UserId};
 
@@ -70,7 +72,7 @@ impl Period {
 /// What a row of the panel holds.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Text(String),
+    Text(TextInput),
     /// One of `options` (labels).
     Choice {
         options: Vec<String>,
@@ -136,8 +138,8 @@ fn statuses(labels: impl IntoIterator<Item = &'static str>) -> Value {
 fn period_rows(label: &'static str) -> [Row; 3] {
     [
         row(label, periods()),
-        row(text::FL_FROM, Value::Text(String::new())),
-        row(text::FL_TO, Value::Text(String::new())),
+        row(text::FL_FROM, Value::Text(TextInput::default())),
+        row(text::FL_TO, Value::Text(TextInput::default())),
     ]
 }
 
@@ -145,7 +147,7 @@ impl Panel {
     pub fn tasks() -> Panel {
         Panel {
             target: For::Tasks,
-            rows: [row(text::FL_NAME, Value::Text(String::new()))]
+            rows: [row(text::FL_NAME, Value::Text(TextInput::default()))]
                 .into_iter()
                 .chain(period_rows(text::FL_CREATED))
                 .chain([row(text::FL_OVERDUE, Value::Flag)])
@@ -311,30 +313,43 @@ impl Panel {
         }
     }
 
-    pub fn type_char(&mut self, c: char) {
+    /// A key of editing in a text row (`TextInput::edit`); whether it took the key. Typing
+    /// switches the row on, erasing its text switches it off.
+    pub fn edit(&mut self, key: &KeyEvent) -> bool {
+        let Some(Row {
+            value: Value::Text(t),
+            on,
+            ..
+        }) = self.rows.get_mut(self.focus)
+        else {
+            return false;
+        };
+        let took = t.edit(key);
+        if took {
+            *on = !t.is_empty();
+        }
+        took
+    }
+
+    /// A pasted text into a text row, as one line.
+    pub fn paste(&mut self, s: &str) {
         if let Some(Row {
             value: Value::Text(t),
             on,
             ..
         }) = self.rows.get_mut(self.focus)
         {
-            t.push(c);
-            *on = true;
+            t.paste(s, false);
+            *on = !t.is_empty();
         }
     }
 
+    pub fn type_char(&mut self, c: char) {
+        self.edit(&KeyEvent::from(KeyCode::Char(c)));
+    }
+
     pub fn backspace(&mut self) {
-        if let Some(Row {
-            value: Value::Text(t),
-            on,
-            ..
-        }) = self.rows.get_mut(self.focus)
-        {
-            t.pop();
-            if t.is_empty() {
-                *on = false;
-            }
-        }
+        self.edit(&KeyEvent::from(KeyCode::Backspace));
     }
 
     fn row(&self, label: &str) -> Option<&Row> {

@@ -5,6 +5,8 @@
 //! it; the daemon checks everything again on saving.
 
 use crate::text;
+use crate::widgets::TextInput;
+use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeMap;
 use volost_api::{ApplicantRef, FieldError, NewApplication};
 use volost_domain::{
@@ -50,7 +52,7 @@ struct Known {
 #[derive(Clone, Debug)]
 pub struct Input {
     pub label: String,
-    pub value: String,
+    pub value: TextInput,
     pub required: bool,
     pub hint: Option<String>,
     pub error: Option<String>,
@@ -119,7 +121,7 @@ pub fn text_field(key: &str, label: &str, required: bool, hint: Option<&str>) ->
 fn input(label: &str, required: bool, source: Source) -> Input {
     Input {
         label: label.into(),
-        value: String::new(),
+        value: TextInput::default(),
         required,
         hint: None,
         error: None,
@@ -200,9 +202,9 @@ impl DataForm {
                 (FieldType::File, Ok(id)) => {
                     let shown = files.name_of(v).unwrap_or_else(|| v.clone());
                     form.uploads.insert(shown.clone(), FileId(id));
-                    inp.value = shown;
+                    inp.value = shown.into();
                 }
-                _ => inp.value = v.clone(),
+                _ => inp.value = v.as_str().into(),
             }
         }
         form.opened()
@@ -245,14 +247,14 @@ impl DataForm {
     ) -> DataForm {
         let mut form = DataForm::with(purpose, title, fields, Vec::new());
         for (inp, v) in form.inputs.iter_mut().zip(values) {
-            inp.value = v;
+            inp.value = v.into();
         }
         form.opened()
     }
 
     /// Notes the values as those the form opened with.
     fn opened(mut self) -> DataForm {
-        self.initial = self.inputs.iter().map(|i| i.value.clone()).collect();
+        self.initial = self.inputs.iter().map(|i| i.value.to_string()).collect();
         self
     }
 
@@ -325,25 +327,61 @@ impl DataForm {
         }
     }
 
-    pub fn type_char(&mut self, c: char) {
+    /// A key of editing in the focused field (`TextInput::edit`); whether it took the key.
+    /// ←/→ in a field with a choice are the choice's, not the text's.
+    pub fn edit(&mut self, key: &KeyEvent) -> bool {
+        let choice = self.focused_choice();
+        let Some(inp) = self
+            .inputs
+            .get_mut(self.focus)
+            .filter(|i| i.source != Source::Origin)
+        else {
+            return false;
+        };
+        if choice && matches!(key.code, KeyCode::Left | KeyCode::Right) {
+            return false;
+        }
+        let took = inp.value.edit(key);
+        if took {
+            inp.error = None;
+        }
+        took
+    }
+
+    /// A pasted text into the focused field at its cursor: a text field keeps the line
+    /// breaks (the form's text fields may hold several lines), others take them as spaces.
+    pub fn paste(&mut self, s: &str) {
+        let multiline = self
+            .inputs
+            .get(self.focus)
+            .and_then(|i| self.field(i.source))
+            .is_some_and(|f| f.ftype == FieldType::Text);
         if let Some(inp) = self
             .inputs
             .get_mut(self.focus)
             .filter(|i| i.source != Source::Origin)
         {
-            inp.value.push(c);
+            inp.value.paste(s, multiline);
             inp.error = None;
         }
     }
 
+    pub fn type_char(&mut self, c: char) {
+        self.edit(&KeyEvent::from(KeyCode::Char(c)));
+    }
+
     pub fn backspace(&mut self) {
-        if let Some(inp) = self
-            .inputs
-            .get_mut(self.focus)
-            .filter(|i| i.source != Source::Origin)
-        {
-            inp.value.pop();
-        }
+        self.edit(&KeyEvent::from(KeyCode::Backspace));
+    }
+
+    /// Whether the focused field is a choice (its value is one of a list).
+    fn focused_choice(&self) -> bool {
+        self.inputs.get(self.focus).is_some_and(|i| {
+            i.source == Source::Origin
+                || self
+                    .field(i.source)
+                    .is_some_and(|f| f.ftype == FieldType::Choice)
+        })
     }
 
     /// In a field with a choice, the next (or previous) of its variants.
@@ -381,7 +419,7 @@ impl DataForm {
         };
         let v = f.choices[next].clone();
         if let Some(inp) = self.inputs.get_mut(self.focus) {
-            inp.value = v;
+            inp.value = v.into();
             inp.error = None;
         }
     }
@@ -433,7 +471,7 @@ impl DataForm {
                 .iter_mut()
                 .find(|i| i.source == Source::Applicant(p))
             {
-                i.value = v.to_string();
+                i.value = v.into();
                 i.error = None;
             }
         };
@@ -513,7 +551,7 @@ impl DataForm {
                 _ => None,
             };
             if let Some(v) = v {
-                self.inputs[i].value = v;
+                self.inputs[i].value = v.into();
                 self.check(i);
             }
         }

@@ -819,6 +819,19 @@ fn latin(c: char) -> char {
     }
 }
 
+/// A key as the terminal meant it. An Enter typed before the TUI put the terminal in raw
+/// mode (typing ahead while it starts, over a slow SSH link) was turned into a line feed by
+/// the terminal's cooked mode, and reaches the TUI as Ctrl+J: it is an Enter. Ignored, it
+/// left the login unsent, and the section key typed after it went into the password.
+pub fn normalize(key: KeyEvent) -> KeyEvent {
+    match key.code {
+        KeyCode::Char('j') if key.modifiers == KeyModifiers::CONTROL => {
+            KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)
+        }
+        _ => key,
+    }
+}
+
 /// The command `key` means in `ctx`, if any. In a form, printable keys are text, not commands.
 pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
@@ -982,6 +995,15 @@ pub fn help(ctx: Ctx, read_only: bool) -> Vec<&'static Binding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enter_typed_ahead_of_raw_mode_is_an_enter() {
+        let lf = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+        assert_eq!(normalize(lf).code, KeyCode::Enter);
+        assert_eq!(lookup(Ctx::Form, normalize(lf)), Some(Cmd::Submit));
+        let j = KeyEvent::from(KeyCode::Char('j'));
+        assert_eq!(normalize(j), j);
+    }
 
     fn key(c: KeyCode) -> KeyEvent {
         KeyEvent::new(c, KeyModifiers::NONE)

@@ -22,6 +22,7 @@ pub mod stats;
 pub mod template;
 pub mod text;
 pub mod ui;
+pub mod widgets;
 
 use crossterm::event::{self, Event, KeyEventKind};
 use std::path::Path;
@@ -80,6 +81,7 @@ pub fn run_setup(
     watch_signals(stop.clone())?;
     let mut view = view;
     let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let result = (|| -> std::io::Result<setup::Outcome> {
         loop {
             terminal.draw(|f| ui::setup::draw(f, &view))?;
@@ -89,14 +91,18 @@ pub fn run_setup(
             if stop.load(Ordering::Relaxed) {
                 return Ok(setup::Outcome::Cancelled);
             }
-            if event::poll(Duration::from_millis(500))?
-                && let Event::Key(k) = event::read()?
-                && k.kind == KeyEventKind::Press
-            {
-                view.handle_key(k, &mut save);
+            if event::poll(Duration::from_millis(500))? {
+                match event::read()? {
+                    Event::Key(k) if k.kind == KeyEventKind::Press => {
+                        view.handle_key(keymap::normalize(k), &mut save);
+                    }
+                    Event::Paste(text) => view.paste(&text),
+                    _ => {}
+                }
             }
         }
     })();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }
@@ -122,6 +128,8 @@ pub fn run(socket: &Path, demo: Option<DemoLogin>) -> std::io::Result<()> {
     // ratatui::init sets raw mode and the alternate screen and installs a panic hook that
     // restores the terminal before the panic message is printed.
     let mut terminal = ratatui::init();
+    // A paste arrives whole (`Event::Paste`), not as keys where a line break is an Enter.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let result = (|| -> std::io::Result<()> {
         let mut idle_since = std::time::Instant::now();
         loop {
@@ -133,7 +141,11 @@ pub fn run(socket: &Path, demo: Option<DemoLogin>) -> std::io::Result<()> {
             if event::poll(Duration::from_millis(500))? {
                 match event::read()? {
                     Event::Key(k) if k.kind == KeyEventKind::Press => {
-                        app.handle_key(k);
+                        app.handle_key(keymap::normalize(k));
+                        idle_since = std::time::Instant::now();
+                    }
+                    Event::Paste(text) => {
+                        app.paste(&text);
                         idle_since = std::time::Instant::now();
                     }
                     // A resize is redrawn by the next turn of the loop.
@@ -145,6 +157,7 @@ pub fn run(socket: &Path, demo: Option<DemoLogin>) -> std::io::Result<()> {
             }
         }
     })();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }

@@ -194,7 +194,7 @@ impl App {
                         volost_domain::display_date(self.today())
                     );
                     let mut path = Input::new(text::SAVE_TO, false);
-                    path.value = format!("~/{name}");
+                    path.value = format!("~/{name}").into();
                     self.dialog = Some(Dialog::new(
                         text::RG_EXPORT_TITLE,
                         text::RG_EXPORT_TEXT,

@@ -7,7 +7,8 @@
 //! field where the fault has a field.
 
 use crate::keymap::{self, Cmd, Ctx};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::widgets::TextInput;
+use crossterm::event::KeyEvent;
 use volost_api::setup::{Answers, Network, ZONES, label};
 use volost_api::{FieldError, NewOrg};
 
@@ -108,7 +109,7 @@ impl Item {
         }
     }
 
-    fn secret(self) -> bool {
+    pub(crate) fn secret(self) -> bool {
         matches!(
             self,
             Item::Password | Item::Repeat | Item::ContainerPassword
@@ -153,7 +154,7 @@ pub enum Outcome {
 }
 
 pub struct SetupView {
-    values: Vec<String>,
+    values: Vec<TextInput>,
     errors: Vec<Option<String>>,
     pub focus: Item,
     pub dhcp: bool,
@@ -170,7 +171,7 @@ pub struct SetupView {
 impl SetupView {
     pub fn new(s: Start) -> SetupView {
         let mut v = SetupView {
-            values: vec![String::new(); Item::ALL.len()],
+            values: vec![TextInput::default(); Item::ALL.len()],
             errors: vec![None; Item::ALL.len()],
             focus: Item::Name,
             dhcp: s.network == Network::Dhcp,
@@ -211,11 +212,25 @@ impl SetupView {
     }
 
     pub fn set(&mut self, i: Item, value: String) {
-        self.values[Self::at(i)] = value;
+        self.values[Self::at(i)] = value.into();
     }
 
     pub fn value(&self, i: Item) -> &str {
         &self.values[Self::at(i)]
+    }
+
+    /// A paste into the focused text line, as one line.
+    pub fn paste(&mut self, text: &str) {
+        if !self.focus.choice() {
+            let at = Self::at(self.focus);
+            self.values[at].paste(text, false);
+            self.errors[at] = None;
+        }
+    }
+
+    /// The line being typed of a text item (`None` for a choice).
+    pub fn input(&self, i: Item) -> Option<&TextInput> {
+        (!i.choice()).then(|| &self.values[Self::at(i)])
     }
 
     pub fn error(&self, i: Item) -> Option<&str> {
@@ -336,6 +351,13 @@ impl SetupView {
             self.outcome = Some(Outcome::Saved);
             return;
         }
+        // In a text line the editing keys are the text's (`widgets::TextInput`); Ctrl and Alt
+        // chords are not text (Ctrl+Shift switches the layout on the console).
+        let at = Self::at(self.focus);
+        if !self.focus.choice() && self.values[at].edit(&key) {
+            self.errors[at] = None;
+            return;
+        }
         match keymap::lookup(Ctx::Setup, key) {
             Some(Cmd::NextField) => self.move_focus(true),
             Some(Cmd::PrevField) => self.move_focus(false),
@@ -352,31 +374,6 @@ impl SetupView {
                             .into(),
                     );
                 }
-            }
-            _ => self.type_key(key),
-        }
-    }
-
-    fn type_key(&mut self, key: KeyEvent) {
-        if self.focus.choice() {
-            return;
-        }
-        let at = Self::at(self.focus);
-        // Ctrl and Alt chords are not text (Ctrl+Shift switches the layout on the console).
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return;
-        }
-        match key.code {
-            KeyCode::Char(c) => {
-                self.values[at].push(c);
-                self.errors[at] = None;
-            }
-            KeyCode::Backspace => {
-                self.values[at].pop();
-                self.errors[at] = None;
             }
             _ => {}
         }

@@ -128,7 +128,7 @@ impl App {
             Cmd::Filter => {
                 let field = |label, value: String| {
                     let mut f = Field::new(label, false);
-                    f.value = value;
+                    f.value = value.into();
                     f
                 };
                 let d = |d: Date| volost_domain::display_date(d);

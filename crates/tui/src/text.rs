@@ -19,6 +19,8 @@ pub const MENU: &str = "Разделы";
 pub const EMPTY_LIST: &str = "Задач нет";
 pub const HELP_TITLE: &str = "Справка: клавиши этого экрана";
 pub const HELP_CLOSE: &str = "Esc — закрыть справку";
+/// In a screen with text fields: how the text itself is edited (`widgets::TextInput`).
+pub const HELP_EDIT: &str = "В поле: ←/→, Home, End, Del — по тексту; вставка — целиком";
 pub const NO_CONNECTION: &str =
     "Нет связи с узлом. Повторите действие через минуту; введённое сохранено";
 pub const CLAIMED: &str = "Задача назначена на вас";

@@ -179,7 +179,7 @@ fn forced_password_change() {
                     .iter()
                     .map(|l| volost_tui::app::Field {
                         label: l,
-                        value: String::new(),
+                        value: Default::default(),
                         secret: true,
                         error: None,
                     })

@@ -226,13 +226,7 @@ fn due_line(d: time::Date, provisional: bool) -> String {
 const CALENDAR_WARN_DAYS: i64 = 45;
 
 /// What an input shows: a password or PIN as dots, one per character typed.
-fn masked(value: &str, secret: bool) -> String {
-    if secret {
-        "•".repeat(value.chars().count())
-    } else {
-        value.to_string()
-    }
-}
+use crate::widgets::input::spans as input_spans;
 
 /// `s` cut to `w` characters, the last one «…» when something was cut.
 fn cut(s: &str, w: usize) -> String {
@@ -314,8 +308,8 @@ fn form_box(f: &mut Frame, area: Rect, form: &Form) {
             ));
         }
         f.render_widget(Paragraph::new(Line::from(l)), label);
-        let shown = masked(&field.value, field.secret);
-        let cursor = if focused { CURSOR } else { "" };
+        let room = usize::from(inner.width).saturating_sub(1).max(8);
+        let shown = input_spans(&field.value, room, field.secret, focused, CURSOR);
         let style = if focused {
             Style::default().fg(Color::Black).bg(Color::White)
         } else {
@@ -326,10 +320,7 @@ fn form_box(f: &mut Frame, area: Rect, form: &Form) {
             height: 1,
             ..inner
         };
-        f.render_widget(
-            Paragraph::new(format!("{shown}{cursor}")).style(style),
-            input,
-        );
+        f.render_widget(Paragraph::new(Line::from(shown)).style(style), input);
         y += 3;
     }
     if let Some(m) = &form.message {
@@ -567,7 +558,11 @@ fn help(f: &mut Frame, area: Rect, ctx: Ctx, read_only: bool) {
     let per = entries.len().div_ceil(columns);
     let col_w: usize = if columns == 2 { 38 } else { 58 };
     let key_w = if columns == 2 { 12 } else { 18 };
-    let h = per as u16 + 4;
+    let edits = matches!(
+        ctx,
+        Ctx::Form | Ctx::Dialog | Ctx::AppForm | Ctx::DataForm | Ctx::Filter | Ctx::Setup
+    );
+    let h = per as u16 + 4 + u16::from(edits);
     let b = centered(area, (col_w * columns) as u16 + 2, h);
     f.render_widget(Clear, b);
     let cell = |e: &keymap::Binding| {
@@ -593,7 +588,9 @@ fn help(f: &mut Frame, area: Rect, ctx: Ctx, read_only: bool) {
             }
             Line::from(spans)
         })
-        .chain([Line::raw(""), Line::raw(text::HELP_CLOSE)])
+        .chain([Line::raw("")])
+        .chain(edits.then(|| Line::raw(text::HELP_EDIT)))
+        .chain([Line::raw(text::HELP_CLOSE)])
         .collect();
     f.render_widget(
         Paragraph::new(lines).block(
@@ -724,18 +721,21 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
         }
         lines.push(Line::from(l));
         let focused = i == d.focus;
-        lines.push(Line::styled(
-            format!(
-                "{}{}",
-                masked(&field.value, field.secret),
-                if focused { CURSOR } else { "" }
-            ),
-            if focused {
+        let room = usize::from(b.width).saturating_sub(4).max(8);
+        lines.push(
+            Line::from(input_spans(
+                &field.value,
+                room,
+                field.secret,
+                focused,
+                CURSOR,
+            ))
+            .style(if focused {
                 Style::default().fg(Color::Black).bg(Color::White)
             } else {
                 Style::default().add_modifier(Modifier::UNDERLINED)
-            },
-        ));
+            }),
+        );
     }
     lines.push(Line::raw(""));
     lines.push(Line::raw(if d.inputs.is_empty() {
@@ -1202,26 +1202,16 @@ fn data_form(f: &mut Frame, area: Rect, form: &crate::form::DataForm) {
         if focused {
             focus_line = lines.len();
         }
-        // A value wider than the form shows its end while typed (where the cursor is) and its
+        // A value wider than the form shows the window around the cursor while typed and its
         // beginning otherwise.
         let room = usize::from(body.width).saturating_sub(4).max(8);
-        let n = inp.value.chars().count();
-        let shown = if n <= room {
-            inp.value.clone()
-        } else if focused {
-            let tail: String = inp.value.chars().skip(n + 1 - room).collect();
-            format!("…{tail}")
+        let mut spans = vec![Span::raw("  ")];
+        spans.extend(input_spans(&inp.value, room, false, focused, CURSOR));
+        lines.push(Line::from(spans).style(if focused {
+            Style::default().fg(Color::Black).bg(Color::White)
         } else {
-            cut(&inp.value, room)
-        };
-        lines.push(Line::styled(
-            format!("  {shown}{}", if focused { CURSOR } else { "" }),
-            if focused {
-                Style::default().fg(Color::Black).bg(Color::White)
-            } else {
-                Style::default().add_modifier(Modifier::UNDERLINED)
-            },
-        ));
+            Style::default().add_modifier(Modifier::UNDERLINED)
+        }));
     }
     let h = body.height as usize;
     let scroll = focus_line.saturating_sub(h.saturating_sub(2));
@@ -1240,8 +1230,8 @@ fn filter_panel(f: &mut Frame, area: Rect, p: &crate::filter::Panel) {
         .enumerate()
         .map(|(i, r)| {
             let mark = if r.on { "[x]" } else { "[ ]" };
-            let value = match &r.value {
-                Value::Text(t) => format!("{t}{}", if i == p.focus { CURSOR } else { "" }),
+            let mut value = match &r.value {
+                Value::Text(_) => String::new(),
                 Value::Choice { options, at } => {
                     format!("◀ {} ▶", options.get(*at).map(String::as_str).unwrap_or(""))
                 }
@@ -1253,11 +1243,22 @@ fn filter_panel(f: &mut Frame, area: Rect, p: &crate::filter::Panel) {
                     )
                 }
             };
-            let line = format!("{mark} {:<22}{value}", r.label);
+            if let Value::Text(t) = &r.value
+                && i != p.focus
+            {
+                value = t.to_string();
+            }
+            let mut spans = vec![Span::raw(format!("{mark} {:<22}{value}", r.label))];
+            if let Value::Text(t) = &r.value
+                && i == p.focus
+            {
+                // 64 columns less the borders, the mark and the label.
+                spans.extend(input_spans(t, 34, false, true, CURSOR));
+            }
             if i == p.focus {
-                Line::styled(line, Style::default().add_modifier(Modifier::REVERSED))
+                Line::from(spans).style(Style::default().add_modifier(Modifier::REVERSED))
             } else {
-                Line::raw(line)
+                Line::from(spans)
             }
         })
         .chain([Line::raw(""), Line::raw(text::FILTER_HINT)])

@@ -80,20 +80,28 @@ pub fn draw(f: &mut Frame, v: &SetupView) {
         } else {
             Style::default().add_modifier(Modifier::UNDERLINED)
         };
-        let mut shown = v.shown(i);
-        if focused {
-            shown.push_str(super::CURSOR);
-        }
         let width = (form.width as usize).saturating_sub(label_w + 4);
-        // The end of a long value, where the typing is.
-        let n = shown.chars().count();
-        if n > width {
-            shown = format!("…{}", shown.chars().skip(n + 1 - width).collect::<String>());
+        let mut spans = vec![Span::styled(
+            format!("{mark} {:<label_w$} ", i.label()),
+            label_style,
+        )];
+        match v.input(i) {
+            // A text line: the window around its cursor while typed.
+            Some(t) => spans.extend(
+                super::input_spans(t, width, i.secret(), focused, super::CURSOR)
+                    .into_iter()
+                    // The cursor keeps its own colours; the rest is the field's.
+                    .map(|s| {
+                        if s.style == Style::default() {
+                            s.style(value_style)
+                        } else {
+                            s
+                        }
+                    }),
+            ),
+            None => spans.push(Span::styled(v.shown(i), value_style)),
         }
-        lines.push(Line::from(vec![
-            Span::styled(format!("{mark} {:<label_w$} ", i.label()), label_style),
-            Span::styled(shown, value_style),
-        ]));
+        lines.push(Line::from(spans));
     }
     // Keep the focused line in view on a short console.
     let h = form.height as usize;
