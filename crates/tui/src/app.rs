@@ -61,6 +61,25 @@ impl Section {
         Section::Admin,
     ];
 
+    /// The section's own key, the same for every role (a section the user's rights do not
+    /// give is left out of the menu, and the others keep their keys): 1…9, 0, and «a» (Ф on
+    /// the Russian layout) for «Администрирование», which only administrators see.
+    pub fn key(self) -> char {
+        match self {
+            Section::GroupTasks => '1',
+            Section::MyTasks => '2',
+            Section::DoneTasks => '3',
+            Section::Applications => '4',
+            Section::Outgoing => '5',
+            Section::Incoming => '6',
+            Section::Regional => '7',
+            Section::Archive => '8',
+            Section::Stats => '9',
+            Section::Registry => '0',
+            Section::Admin => 'a',
+        }
+    }
+
     /// Sections that are screens of their own, opened from the menu with Enter.
     pub fn own_screen(self) -> bool {
         matches!(
@@ -1561,10 +1580,13 @@ impl App {
                     Pending::Jump,
                 ));
             }
-            Cmd::Section(n) if usize::from(n) < self.sections.len() => {
-                self.menu_focus = false;
-                self.open_section(usize::from(n));
-            }
+            Cmd::Section(k) => match self.sections.iter().position(|s| s.key() == char::from(k)) {
+                Some(i) => {
+                    self.menu_focus = false;
+                    self.open_section(i);
+                }
+                None => self.banner = Some(Banner::Info(text::NO_SECTION.into())),
+            },
             Cmd::Up if self.menu_focus => self.section = self.section.saturating_sub(1),
             Cmd::Down if self.menu_focus => {
                 self.section = (self.section + 1).min(self.sections.len().saturating_sub(1));
@@ -1823,6 +1845,39 @@ mod tests {
         };
         assert_eq!(form.inputs[purpose].value, "1 для банка;\nкопия в МФЦ");
         assert_eq!(form.inputs[purpose + 1].value, "Да");
+    }
+
+    #[test]
+    fn a_section_keeps_its_key_whatever_the_role() {
+        let mut a = App::new(crate::conn::Conn::new(std::path::Path::new(
+            "/nonexistent/volost.sock",
+        )));
+        // A specialist's menu has no interagency, statistics or administration sections:
+        // «Заявки на услуги» is still 4, «Реестр услуг» 0, as for an administrator.
+        a.sections = vec![
+            Section::GroupTasks,
+            Section::MyTasks,
+            Section::DoneTasks,
+            Section::Applications,
+            Section::Archive,
+            Section::Registry,
+        ];
+        a.screen = Screen::Main;
+        a.handle_key(KeyEvent::from(KeyCode::Char('4')));
+        assert_eq!(a.current(), Some(Section::Applications));
+        // «a» (Ф) is «Администрирование», which a specialist has not: said so, nothing moves.
+        a.handle_key(KeyEvent::from(KeyCode::Char('ф')));
+        assert_eq!(a.current(), Some(Section::Applications));
+        assert!(
+            matches!(&a.banner, Some(Banner::Info(m)) if m == text::NO_SECTION),
+            "{:?}",
+            a.banner
+        );
+        let keys: Vec<char> = Section::ALL.iter().map(|s| s.key()).collect();
+        assert_eq!(
+            keys.iter().collect::<std::collections::BTreeSet<_>>().len(),
+            11
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub const PASSWORD_CHANGED: &str = "Пароль изменён";
 pub const MENU: &str = "Разделы";
 pub const EMPTY_LIST: &str = "Задач нет";
 pub const HELP_TITLE: &str = "Справка: клавиши этого экрана";
+/// A section key whose section the user's rights do not give.
+pub const NO_SECTION: &str = "Этого раздела у вас нет: разделы по правам — в меню слева (Tab)";
 pub const HELP_CLOSE: &str = "Esc — закрыть справку";
 /// In a screen with text fields: how the text itself is edited (`widgets::TextInput`).
 pub const HELP_EDIT: &str = "В поле: ←/→, Home, End, Del — по тексту; вставка — целиком";

@@ -345,8 +345,7 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
     let items: Vec<ListItem> = app
         .sections
         .iter()
-        .enumerate()
-        .map(|(i, s)| ListItem::new(format!("{} {}", i + 1, s.label())))
+        .map(|s| ListItem::new(format!("{} {}", s.key(), s.label())))
         .collect();
     let mut st = ListState::default().with_selected(Some(app.section));
     f.render_stateful_widget(
