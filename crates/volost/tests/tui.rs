@@ -408,9 +408,12 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
     let typed = fill(&files.join("схема.pdf").to_string_lossy());
     t.keys(&["F2"]);
     let s = t.wait_for("Черновик сохранён");
+    // Long labels wrap in their column, so the file field may be further down the card.
+    t.keys(&["NPage"]);
+    let below = t.wait_for("схема.pdf (196 КБ)");
     assert!(
-        s.contains("схема.pdf (196 КБ)"),
-        "the field shows its file: {s}"
+        below.contains("схема.pdf (196 КБ)"),
+        "the field shows its file: {below}"
     );
 
     // The draft is changed: F4, its form with the file kept by name, saved again.
@@ -422,7 +425,9 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
         "the draft's data, typed before: {s}"
     );
     t.keys(&["F2"]);
-    let s = t.wait_for("Данные черновика сохранены");
+    t.wait_for("Данные черновика сохранены");
+    t.keys(&["NPage"]);
+    let s = t.wait_for("схема.pdf (196 КБ)");
     assert!(s.contains("схема.pdf (196 КБ)"), "the file stays: {s}");
 
     // «Файлы»: the form's file, then one added from a path.

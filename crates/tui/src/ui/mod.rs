@@ -338,24 +338,41 @@ fn form_box(f: &mut Frame, area: Rect, form: &Form) {
     }
 }
 
+/// Below this width the section menu, while the list has the focus, is a rail of the
+/// sections' keys: at 80 columns the list needs the 17 columns the names take (a task's
+/// name was cut to 20 characters). The list's title names the section; Tab opens the menu.
+const RAIL_BELOW: u16 = 100;
+
 fn main(f: &mut Frame, area: Rect, app: &App) {
-    let menu_w = if area.width >= 120 { 28 } else { 22 };
+    let rail = area.width < RAIL_BELOW && !app.menu_focus;
+    let menu_w = match (rail, area.width >= 120) {
+        (true, _) => 5,
+        (false, true) => 28,
+        (false, false) => 22,
+    };
     let [menu, list] =
         Layout::horizontal([Constraint::Length(menu_w), Constraint::Min(20)]).areas(area);
     let items: Vec<ListItem> = app
         .sections
         .iter()
-        .map(|s| ListItem::new(format!("{} {}", s.key(), s.label())))
+        .map(|s| {
+            ListItem::new(if rail {
+                format!(" {}", s.key())
+            } else {
+                format!("{} {}", s.key(), s.label())
+            })
+        })
         .collect();
     let mut st = ListState::default().with_selected(Some(app.section));
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border(app.menu_focus));
+    if !rail {
+        block = block.title(format!(" {} ", text::MENU));
+    }
     f.render_stateful_widget(
         List::new(items)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(border(app.menu_focus))
-                    .title(format!(" {} ", text::MENU)),
-            )
+            .block(block)
             .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
         menu,
         &mut st,
@@ -746,20 +763,21 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
 }
 
 /// A label in a column `kw` wide, then its value, which wraps under itself (not under the
-/// labels) in the rest of `width`.
+/// labels) in the rest of `width`. A longer label wraps in its column too: cut, «Сведения
+/// подготовлены за период с» and «… по» looked the same.
 fn labelled(k: &str, val: &str, kw: usize, width: usize) -> Vec<Line<'static>> {
     let vw = width.saturating_sub(kw + 1).max(8);
-    wrap_words(val, vw)
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| {
-            let label = if i == 0 { cut(k, kw) } else { String::new() };
+    let labels = wrap_words(k, kw);
+    let values = wrap_words(val, vw);
+    (0..labels.len().max(values.len()))
+        .map(|i| {
+            let label = labels.get(i).map_or("", String::as_str);
             Line::from(vec![
                 Span::styled(
                     format!("{label:<kw$} "),
                     Style::default().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(part),
+                Span::raw(values.get(i).cloned().unwrap_or_default()),
             ])
         })
         .collect()
@@ -902,10 +920,21 @@ fn apps(
             }
         })
         .collect();
+    // The status as long as the longest one shown needs, where there is room: «Утверждение
+    // положительного результата» and «Утвержден положительный результат» were both cut.
+    let longest = l
+        .rows
+        .iter()
+        .map(|a| a.status.label().chars().count())
+        .max()
+        .unwrap_or(0) as u16;
+    let inner = area.width.saturating_sub(2);
     let widths: Vec<Constraint> = if wide {
+        let others = 11 + 20 + 24 + 16 + 16 + 12 + 6;
+        let status = longest.clamp(18, inner.saturating_sub(others).max(18));
         vec![
             Constraint::Length(11),
-            Constraint::Length(24),
+            Constraint::Length(status),
             Constraint::Min(20),
             Constraint::Length(24),
             Constraint::Length(16),
@@ -913,9 +942,12 @@ fn apps(
             Constraint::Length(12),
         ]
     } else {
+        // The applicant keeps 22 at least: a status cut at 25 still tells itself apart.
+        let others = 11 + 22 + 12 + 3;
+        let status = longest.clamp(18, inner.saturating_sub(others).max(18));
         vec![
             Constraint::Length(11),
-            Constraint::Length(18),
+            Constraint::Length(status),
             Constraint::Min(10),
             Constraint::Length(12),
         ]

@@ -63,10 +63,11 @@ fn out_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     } else {
         (
             vec![text::COL_NUMBER, text::COL_KIND, text::COL_STATUS],
+            // «Запрос не принят в ведомстве», the longest status, whole.
             vec![
                 Constraint::Length(14),
                 Constraint::Min(10),
-                Constraint::Length(26),
+                Constraint::Length(28),
             ],
         )
     }
