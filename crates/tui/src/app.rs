@@ -601,7 +601,20 @@ impl App {
                         }
                         // An open request card follows the exchange: «отправлен», «получен
                         // ответ» appear without F5. Not while its menu is open.
-                        Screen::Req(v) if v.menu.is_none() => {
+                        // A card follows what colleagues (and the node) do to it: a status,
+                        // a holder, a due date, a file or a line of history appears without
+                        // F5. Not while its menu or a dialog over it is open.
+                        Screen::App(v) if v.menu.is_none() && self.dialog.is_none() => {
+                            self.seen = p.changes;
+                            let (id, tab) = (v.card.app.id, v.tab);
+                            self.open_app_at(id, tab);
+                        }
+                        Screen::Card(c) if self.dialog.is_none() => {
+                            self.seen = p.changes;
+                            let id = c.card.task.id;
+                            self.open_card(id);
+                        }
+                        Screen::Req(v) if v.menu.is_none() && self.dialog.is_none() => {
                             self.seen = p.changes;
                             let (id, from, tab, scroll) = (v.id, v.from_app, v.tab, v.scroll);
                             self.open_request(id, from);

@@ -121,9 +121,22 @@ fn log_in_claim_a_task_see_another_sessions_claim_and_complete_from_the_card() {
         assert!(Instant::now() < until, "not refreshed:\n{}", t.screen());
         std::thread::sleep(Duration::from_millis(100));
     }
-    // Open the card, «Выполнить» with a comment: the task leaves «Мои задачи».
+    // Open the card; what another session does to the task appears on it without a key.
     t.keys(&["Enter"]);
     t.wait_for("Карта процесса");
+    let mine: volost::service::Page<volost::service::TaskRow> = other
+        .ask(volost::api::call::Queue(volost::service::TaskQuery::new(
+            Queue::Mine,
+        )))
+        .unwrap();
+    let due = time::macros::date!(2027 - 12 - 30);
+    for row in &mine.rows {
+        let _: Task = other
+            .ask(volost::api::call::SetDue { id: row.id, due })
+            .unwrap();
+    }
+    t.wait_for("30.12.2027");
+    // «Выполнить» with a comment: the task leaves «Мои задачи».
     t.keys(&["F4"]);
     t.wait_for("Выполнить задачу");
     t.text("Документы проверены");
