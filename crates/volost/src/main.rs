@@ -424,7 +424,35 @@ fn main() {
             )
         };
     }
-    if !matches!(cli.cmd, Some(Cmd::Serve { .. } | Cmd::Tui { .. }) | None) {
+    #[cfg(feature = "demo")]
+    let demo_log = match &cli.cmd {
+        // The demo's node runs in this process under the TUI: its log goes to a file in the
+        // demo's directory, never onto the staff's screen, where its lines stayed.
+        Some(Cmd::Demo { cmd: None, data }) => Some(data.join("volost.log")),
+        _ => None,
+    };
+    #[cfg(not(feature = "demo"))]
+    let demo_log: Option<PathBuf> = None;
+    if let Some(path) = demo_log {
+        let file = std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")))
+            .and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+            });
+        match file {
+            Ok(f) => tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env("VOLOST_LOG")
+                        .unwrap_or_else(|_| "info".into()),
+                )
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(f))
+                .init(),
+            Err(e) => eprintln!("Журнал демо-узла не открыт ({}): {e}", path.display()),
+        }
+    } else if !matches!(cli.cmd, Some(Cmd::Serve { .. } | Cmd::Tui { .. }) | None) {
         tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_env("VOLOST_LOG")
