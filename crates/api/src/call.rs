@@ -12,11 +12,21 @@ use volost_domain::*;
 
 // ── Sessions
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     pub login: String,
     pub password: String,
+}
+
+// Passwords never reach a log through `{:?}`: the call is printed without them.
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("login", &self.login)
+            .field("password", &"***")
+            .finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,11 +44,17 @@ pub struct Changes;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pulse;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub old: String,
     pub new: String,
+}
+
+impl std::fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChangePassword { old: ***, new: *** }")
+    }
 }
 
 // ── Tasks and processes
@@ -530,4 +546,32 @@ pub struct RegistryExport;
 #[serde(deny_unknown_fields)]
 pub struct RegistryImport {
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_never_shows_in_a_debug_print() {
+        let login = format!(
+            "{:?}",
+            Login {
+                login: "ivanova".into(),
+                password: "Секрет-2026".into(),
+            }
+        );
+        assert!(
+            login.contains("ivanova") && !login.contains("Секрет"),
+            "{login}"
+        );
+        let change = format!(
+            "{:?}",
+            ChangePassword {
+                old: "Старый-2026".into(),
+                new: "Новый-2026".into(),
+            }
+        );
+        assert!(!change.contains("2026"), "{change}");
+    }
 }
