@@ -1,5 +1,5 @@
 //! What each fuzz target checks, in one place: the targets in `fuzz_targets/` call these, and
-//! `tests/fuzz_regressions.rs` runs them in `cargo test` over every committed input
+//! `crates/volost/tests/fuzz_regressions.rs` runs them in `cargo test` over every committed input
 //! (`fuzz/corpus/<target>/` and the crashes kept in `fuzz/regressions/<target>/`). A panic is
 //! a finding.
 #![allow(dead_code)]
