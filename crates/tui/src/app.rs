@@ -171,7 +171,7 @@ pub struct Form {
 }
 
 impl Form {
-    fn type_key(&mut self, key: KeyEvent) {
+    pub(crate) fn type_key(&mut self, key: KeyEvent) {
         let Some(f) = self.fields.get_mut(self.focus) else {
             return;
         };
@@ -787,6 +787,11 @@ impl App {
         }
     }
 
+    /// The one effect runner: carries out what a screen asked for (`effect::Effect`).
+    pub fn run(&mut self, e: crate::effect::Effect) {
+        self.run_session(e);
+    }
+
     /// A paste (the terminal's bracketed paste): the whole text goes into the focused text
     /// field at its cursor, line breaks kept where the field holds several lines. Without
     /// it, a terminal types a pasted text key by key and each line break is an Enter, which
@@ -877,17 +882,17 @@ impl App {
             return;
         }
         match &mut self.screen {
-            Screen::Login(form) | Screen::Password { form, .. } => match cmd {
-                Some(Cmd::NextField) => form.focus = (form.focus + 1) % form.fields.len(),
-                Some(Cmd::PrevField) => {
-                    form.focus = (form.focus + form.fields.len() - 1) % form.fields.len();
+            // Screens that handle their commands purely and ask for effects.
+            Screen::Login(form) => {
+                if let Some(e) = crate::session::handle_login(form, cmd, &key) {
+                    self.run(e);
                 }
-                // Enter moves on to the next field, as in every form; on the last it sends.
-                Some(Cmd::Submit) if form.focus + 1 < form.fields.len() => form.focus += 1,
-                Some(Cmd::Submit) => self.submit_form(),
-                Some(Cmd::Back) => self.back_from_form(),
-                _ => form.type_key(key),
-            },
+            }
+            Screen::Password { form, forced } => {
+                if let Some(e) = crate::session::handle_password(form, *forced, cmd, &key) {
+                    self.run(e);
+                }
+            }
             Screen::Main if self.popup.is_some() => match cmd {
                 Some(Cmd::Back) => self.popup = None,
                 Some(Cmd::Up) => {

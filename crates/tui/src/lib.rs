@@ -9,6 +9,7 @@ pub mod app;
 pub mod application;
 pub mod archive;
 pub mod conn;
+pub mod effect;
 pub mod files;
 pub mod filter;
 pub mod form;

@@ -1,0 +1,35 @@
+//! What a screen asks of the daemon or of the program, as data. A screen's `handle` is pure:
+//! it changes its own state and returns an `Effect`; [`crate::app::App::run`] is the one
+//! runner that carries it out (the daemon call, the screen that follows) and gives a refusal
+//! back to the screen that asked. Screens move to this one by one (docs/design/house.md,
+//! step 6); the sign-in and password screens are the first.
+
+/// One thing to do outside the screen.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Sign in with these credentials.
+    SignIn { login: String, password: String },
+    /// Change the signed-in user's password.
+    ChangePassword { old: String, new: String },
+    /// Leave the program.
+    Quit,
+    /// End the session: back to the login form.
+    Logout,
+    /// Back to the main screen.
+    Main,
+}
+
+// Credentials never reach a log or a test's failure message.
+impl std::fmt::Debug for Effect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Effect::SignIn { login, .. } => {
+                write!(f, "SignIn {{ login: {login:?}, password: *** }}")
+            }
+            Effect::ChangePassword { .. } => f.write_str("ChangePassword { *** }"),
+            Effect::Quit => f.write_str("Quit"),
+            Effect::Logout => f.write_str("Logout"),
+            Effect::Main => f.write_str("Main"),
+        }
+    }
+}
