@@ -245,6 +245,26 @@ pub struct Card {
     pub tab: Tab,
 }
 
+impl Card {
+    /// A command on the card: Tab turns its tabs here; the rest is asked of the runner.
+    pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::effect::Effect> {
+        use crate::effect::Effect;
+        match cmd? {
+            Cmd::Back => Some(Effect::List),
+            Cmd::Open => Some(match self.card.task.application {
+                Some(app) => Effect::OpenApplication(app),
+                None => Effect::Info(text::TASK_NO_APP),
+            }),
+            Cmd::NextTab => {
+                let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
+                self.tab = Tab::ALL[(i + 1) % Tab::ALL.len()];
+                None
+            }
+            other => Some(Effect::Task(other, self.card.task.id)),
+        }
+    }
+}
+
 /// What a dialog does when the user says yes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pending {
@@ -789,7 +809,24 @@ impl App {
 
     /// The one effect runner: carries out what a screen asked for (`effect::Effect`).
     pub fn run(&mut self, e: crate::effect::Effect) {
-        self.run_session(e);
+        use crate::effect::Effect;
+        match e {
+            Effect::List => {
+                self.screen = Screen::Main;
+                self.reload();
+            }
+            Effect::OpenApplication(id) => self.open_app_at(id, AppTab::Data),
+            Effect::Info(m) => self.banner = Some(Banner::Info(m.into())),
+            Effect::Task(cmd, id) => {
+                self.banner = None;
+                self.task_command(cmd, id);
+            }
+            Effect::SignIn { .. }
+            | Effect::ChangePassword { .. }
+            | Effect::Quit
+            | Effect::Logout
+            | Effect::Main => self.run_session(e),
+        }
     }
 
     /// A paste (the terminal's bracketed paste): the whole text goes into the focused text
@@ -970,26 +1007,11 @@ impl App {
                 Some(Cmd::PrevChoice) => form.cycle_choice(false),
                 _ => {}
             },
-            Screen::Card(c) => match cmd {
-                Some(Cmd::Back) => {
-                    self.screen = Screen::Main;
-                    self.reload();
+            Screen::Card(c) => {
+                if let Some(e) = c.handle(cmd) {
+                    self.run(e);
                 }
-                Some(Cmd::Open) => match c.card.task.application {
-                    Some(app) => self.open_app_at(app, AppTab::Data),
-                    None => self.banner = Some(Banner::Info(text::TASK_NO_APP.into())),
-                },
-                Some(Cmd::NextTab) => {
-                    let i = Tab::ALL.iter().position(|t| *t == c.tab).unwrap_or(0);
-                    c.tab = Tab::ALL[(i + 1) % Tab::ALL.len()];
-                }
-                Some(cmd) => {
-                    self.banner = None;
-                    let id = c.card.task.id;
-                    self.task_command(cmd, id);
-                }
-                None => {}
-            },
+            }
             Screen::Req(_)
             | Screen::Admin(_)
             | Screen::Archive(_)
@@ -1896,6 +1918,59 @@ mod tests {
             keys.iter().collect::<std::collections::BTreeSet<_>>().len(),
             11
         );
+    }
+
+    #[test]
+    fn a_task_card_turns_its_tabs_itself_and_asks_the_runner_for_the_rest() {
+        use crate::effect::Effect;
+        use volost_domain::{AppId, TaskId};
+        use volost_domain::{GroupId, OrgId, ProcessId, ServiceId, Task, TaskNames, Ts, UserId};
+        let task = Task {
+            id: TaskId(7),
+            org: OrgId(1),
+            group: GroupId(1),
+            process: ProcessId(1),
+            service: ServiceId(1),
+            application: Some(AppId(3)),
+            step: 0,
+            name: "Проверка документов".into(),
+            name_id: 1,
+            author: UserId(1),
+            created: Ts(0),
+            due: time::macros::date!(2026 - 12 - 10),
+            holder: None,
+            completed: None,
+            withdrawn: false,
+            names: TaskNames::default(),
+        };
+        let mut c = Card {
+            card: TaskCard {
+                task,
+                application: Some("2026-000003".into()),
+                due_provisional: false,
+                holder: None,
+                history: Vec::new(),
+            },
+            map: None,
+            tab: Tab::Data,
+        };
+        assert_eq!(c.handle(Some(Cmd::NextTab)), None);
+        assert_eq!(c.tab, Tab::History);
+        assert_eq!(c.handle(Some(Cmd::Back)), Some(Effect::List));
+        assert_eq!(
+            c.handle(Some(Cmd::Open)),
+            Some(Effect::OpenApplication(AppId(3)))
+        );
+        assert_eq!(
+            c.handle(Some(Cmd::Claim)),
+            Some(Effect::Task(Cmd::Claim, TaskId(7)))
+        );
+        c.card.task.application = None;
+        assert_eq!(
+            c.handle(Some(Cmd::Open)),
+            Some(Effect::Info(text::TASK_NO_APP))
+        );
+        assert_eq!(c.handle(None), None);
     }
 
     #[test]

@@ -17,6 +17,16 @@ pub enum Effect {
     Logout,
     /// Back to the main screen.
     Main,
+    /// Back to the main screen, its list read again (what was done on a card may have
+    /// changed it).
+    List,
+    /// Open an application's card.
+    OpenApplication(volost_domain::AppId),
+    /// Say something in the banner.
+    Info(&'static str),
+    /// A command on a task (claim, return, complete, finish, set the due date): run by the
+    /// runner, with the dialogs some of them ask first (those still belong to `App`).
+    Task(crate::keymap::Cmd, volost_domain::TaskId),
 }
 
 // Credentials never reach a log or a test's failure message.
@@ -30,6 +40,10 @@ impl std::fmt::Debug for Effect {
             Effect::Quit => f.write_str("Quit"),
             Effect::Logout => f.write_str("Logout"),
             Effect::Main => f.write_str("Main"),
+            Effect::List => f.write_str("List"),
+            Effect::OpenApplication(id) => write!(f, "OpenApplication({id:?})"),
+            Effect::Info(m) => write!(f, "Info({m:?})"),
+            Effect::Task(cmd, id) => write!(f, "Task({cmd:?}, {id:?})"),
         }
     }
 }

@@ -173,6 +173,8 @@ impl App {
             Effect::Quit => self.quit = true,
             Effect::Logout => self.logout(),
             Effect::Main => self.screen = Screen::Main,
+            // `App::run` sends only the session's effects here.
+            Effect::List | Effect::OpenApplication(_) | Effect::Info(_) | Effect::Task(..) => {}
         }
     }
 
