@@ -5,7 +5,6 @@
 //! step 6); the sign-in and password screens are the first.
 
 /// One thing to do outside the screen.
-#[derive(Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Sign in with these credentials.
     SignIn { login: String, password: String },
@@ -24,6 +23,22 @@ pub enum Effect {
     OpenApplication(volost_domain::AppId),
     /// Say something in the banner.
     Info(&'static str),
+    /// Open a task's card.
+    OpenTask(volost_domain::TaskId),
+    /// Read an application's card again.
+    RefreshApplication(volost_domain::AppId),
+    /// A line of an application's «Действия» was chosen: the action, with the dialog it
+    /// asks first.
+    ApplicationAction(volost_domain::AppId, Box<crate::app::Menu>),
+    /// Open a request's card, from the application it was opened on.
+    OpenRequest(crate::requests::ReqRef, Option<volost_domain::AppId>),
+    /// «Новый запрос» (interagency, or regional), for an application.
+    NewRequest {
+        regional: bool,
+        application: Option<volost_domain::AppId>,
+    },
+    /// Open a form on the screen («Изменить черновик»).
+    Fill(Box<crate::form::DataForm>),
     /// A command on a task (claim, return, complete, finish, set the due date): run by the
     /// runner, with the dialogs some of them ask first (those still belong to `App`).
     Task(crate::keymap::Cmd, volost_domain::TaskId),
@@ -44,6 +59,17 @@ impl std::fmt::Debug for Effect {
             Effect::OpenApplication(id) => write!(f, "OpenApplication({id:?})"),
             Effect::Info(m) => write!(f, "Info({m:?})"),
             Effect::Task(cmd, id) => write!(f, "Task({cmd:?}, {id:?})"),
+            Effect::OpenTask(id) => write!(f, "OpenTask({id:?})"),
+            Effect::RefreshApplication(id) => write!(f, "RefreshApplication({id:?})"),
+            Effect::ApplicationAction(id, m) => {
+                write!(f, "ApplicationAction({id:?}, {:?})", m.selected)
+            }
+            Effect::OpenRequest(r, from) => write!(f, "OpenRequest({r:?}, {from:?})"),
+            Effect::NewRequest {
+                regional,
+                application,
+            } => write!(f, "NewRequest({regional}, {application:?})"),
+            Effect::Fill(_) => f.write_str("Fill(..)"),
         }
     }
 }

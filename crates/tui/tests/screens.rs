@@ -1349,3 +1349,47 @@ fn first_boot_setup() {
     v.handle_key(key(KeyCode::Enter), &mut save);
     assert_eq!(v.outcome, Some(Outcome::Saved));
 }
+
+/// The application card decides on plain state what it can and asks for the rest: no
+/// terminal, no daemon.
+#[test]
+fn the_application_card_handles_its_commands_on_plain_state() {
+    use volost_tui::effect::Effect;
+    use volost_tui::keymap::Cmd;
+    let mut a = app_card(AppTab::Data, None);
+    let Screen::App(v) = &mut a.screen else {
+        panic!("the application card")
+    };
+    assert!(v.handle(Some(Cmd::NextTab)).is_none());
+    assert_eq!(v.tab, AppTab::Files);
+    v.tab = AppTab::Outgoing;
+    assert!(matches!(
+        v.handle(Some(Cmd::Add)),
+        Some(Effect::NewRequest {
+            regional: false,
+            application: Some(AppId(200))
+        })
+    ));
+    // «Действия» opens its menu here; Esc closes it here; Enter asks for the action.
+    assert!(v.handle(Some(Cmd::Actions)).is_none());
+    assert!(v.menu.is_some());
+    assert!(v.handle(Some(Cmd::Back)).is_none());
+    assert!(v.menu.is_none());
+    v.handle(Some(Cmd::Actions));
+    assert!(matches!(
+        v.handle(Some(Cmd::Submit)),
+        Some(Effect::ApplicationAction(AppId(200), _))
+    ));
+    assert!(v.menu.is_none());
+    // Not a draft: said so; back out to the list.
+    assert!(matches!(
+        v.handle(Some(Cmd::Edit)),
+        Some(Effect::Info(m)) if m == volost_tui::text::NOT_A_DRAFT
+    ));
+    assert!(matches!(v.handle(Some(Cmd::Back)), Some(Effect::List)));
+    v.from_task = Some(TaskId(104));
+    assert!(matches!(
+        v.handle(Some(Cmd::Back)),
+        Some(Effect::OpenTask(TaskId(104)))
+    ));
+}
