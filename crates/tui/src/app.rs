@@ -883,6 +883,8 @@ impl App {
                 self.task_command(cmd, id);
             }
             Effect::OpenTask(id) => self.open_card(id),
+            Effect::OpenApplicationAt(id, tab) => self.open_app_at(id, tab),
+            Effect::RequestAction(m) => self.request_chosen(*m),
             Effect::RefreshApplication(id) => self.open_app(id),
             Effect::ApplicationAction(id, m) => self.chosen(id, *m),
             Effect::OpenRequest(r, from) => self.open_request(r, from),
@@ -1082,8 +1084,15 @@ impl App {
                     self.run(e);
                 }
             }
-            Screen::Req(_)
-            | Screen::Admin(_)
+            Screen::Req(v) => {
+                if let Some(cmd) = cmd {
+                    self.banner = None;
+                    if let Some(e) = v.handle(cmd) {
+                        self.run(e);
+                    }
+                }
+            }
+            Screen::Admin(_)
             | Screen::Archive(_)
             | Screen::Stats(_)
             | Screen::Registry(_)
@@ -1092,7 +1101,6 @@ impl App {
                 if let Some(cmd) = cmd {
                     self.banner = None;
                     match &self.screen {
-                        Screen::Req(_) => self.request_key(cmd),
                         Screen::Admin(_) => self.admin_key(cmd),
                         Screen::Archive(_) => self.archive_key(cmd),
                         Screen::Registry(_) => self.registry_key(cmd),

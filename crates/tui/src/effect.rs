@@ -25,6 +25,10 @@ pub enum Effect {
     Info(&'static str),
     /// Open a task's card.
     OpenTask(volost_domain::TaskId),
+    /// Open an application's card on one of its tabs.
+    OpenApplicationAt(volost_domain::AppId, crate::app::AppTab),
+    /// A line of a request card's «Действия» was chosen.
+    RequestAction(Box<crate::app::Menu>),
     /// Read an application's card again.
     RefreshApplication(volost_domain::AppId),
     /// A line of an application's «Действия» was chosen: the action, with the dialog it
@@ -60,6 +64,8 @@ impl std::fmt::Debug for Effect {
             Effect::Info(m) => write!(f, "Info({m:?})"),
             Effect::Task(cmd, id) => write!(f, "Task({cmd:?}, {id:?})"),
             Effect::OpenTask(id) => write!(f, "OpenTask({id:?})"),
+            Effect::OpenApplicationAt(id, tab) => write!(f, "OpenApplicationAt({id:?}, {tab:?})"),
+            Effect::RequestAction(m) => write!(f, "RequestAction({})", m.selected),
             Effect::RefreshApplication(id) => write!(f, "RefreshApplication({id:?})"),
             Effect::ApplicationAction(id, m) => {
                 write!(f, "ApplicationAction({id:?}, {:?})", m.selected)

@@ -5,6 +5,7 @@
 use crate::app::{
     App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, PinFor, Provider, Screen,
 };
+use crate::effect::Effect;
 use crate::files::FilesTab;
 use crate::form::DataForm;
 use crate::keymap::Cmd;
@@ -110,6 +111,48 @@ pub struct ReqView {
 }
 
 impl ReqView {
+    /// A command on the request card: its menu, tabs and scrolling are its own; what needs
+    /// the daemon or another screen is asked of the runner.
+    pub fn handle(&mut self, cmd: Cmd) -> Option<Effect> {
+        match (cmd, &mut self.menu) {
+            (Cmd::Back, Some(_)) => self.menu = None,
+            (Cmd::Back, None) => {
+                return Some(match self.from_app {
+                    Some(app) => Effect::OpenApplicationAt(
+                        app,
+                        match self.id {
+                            ReqRef::Reg(_) => AppTab::Regional,
+                            _ => AppTab::Outgoing,
+                        },
+                    ),
+                    None => Effect::List,
+                });
+            }
+            (Cmd::Up, Some(m)) => m.selected = m.selected.saturating_sub(1),
+            (Cmd::Down, Some(m)) => {
+                m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
+            }
+            (Cmd::Submit, Some(_)) => {
+                return self.menu.take().map(|m| Effect::RequestAction(Box::new(m)));
+            }
+            (Cmd::Actions, None) if self.actions.is_empty() => {
+                return Some(Effect::Info(text::NO_ACTIONS));
+            }
+            (Cmd::Actions, None) => self.menu = Some(self.actions_menu()),
+            (Cmd::NextTab, None) => {
+                let i = ReqTab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
+                self.tab = ReqTab::ALL[(i + 1) % ReqTab::ALL.len()];
+                self.scroll = 0;
+            }
+            (Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown, None) => {
+                crate::app::scroll_by(&mut self.scroll, self.scroll_max.get(), cmd);
+            }
+            (Cmd::Refresh, None) => return Some(Effect::OpenRequest(self.id, self.from_app)),
+            _ => {}
+        }
+        None
+    }
+
     /// A card on its first tab, with no menu open; `open_request` sets where it came from.
     fn new(id: ReqRef, title: String, number: String, data: Lines, answer: Lines) -> ReqView {
         ReqView {
@@ -467,59 +510,8 @@ impl App {
     }
 
     /// Keys on a request card.
-    pub(crate) fn request_key(&mut self, cmd: Cmd) {
-        let Screen::Req(v) = &mut self.screen else {
-            return;
-        };
-        match (cmd, &mut v.menu) {
-            (Cmd::Back, Some(_)) => v.menu = None,
-            (Cmd::Back, None) => match v.from_app {
-                Some(app) => {
-                    let tab = match v.id {
-                        ReqRef::Reg(_) => AppTab::Regional,
-                        _ => AppTab::Outgoing,
-                    };
-                    self.open_app_at(app, tab);
-                }
-                None => {
-                    self.screen = Screen::Main;
-                    self.reload();
-                }
-            },
-            (Cmd::Up, Some(m)) => m.selected = m.selected.saturating_sub(1),
-            (Cmd::Down, Some(m)) => {
-                m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
-            }
-            (Cmd::Submit, Some(_)) => {
-                if let Some(m) = v.menu.take() {
-                    self.request_chosen(m);
-                }
-            }
-            (Cmd::Actions, None) => {
-                if v.actions.is_empty() {
-                    self.banner = Some(Banner::Info(text::NO_ACTIONS.into()));
-                } else {
-                    v.menu = Some(v.actions_menu());
-                }
-            }
-            (Cmd::NextTab, None) => {
-                let i = ReqTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
-                v.tab = ReqTab::ALL[(i + 1) % ReqTab::ALL.len()];
-                v.scroll = 0;
-            }
-            (Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown, None) => {
-                crate::app::scroll_by(&mut v.scroll, v.scroll_max.get(), cmd);
-            }
-            (Cmd::Refresh, None) => {
-                let (id, from) = (v.id, v.from_app);
-                self.open_request(id, from);
-            }
-            _ => {}
-        }
-    }
-
     /// A line of a request card's «Действия» was chosen.
-    fn request_chosen(&mut self, m: Menu) {
+    pub(crate) fn request_chosen(&mut self, m: Menu) {
         let Screen::Req(v) = &self.screen else {
             return;
         };

@@ -1393,3 +1393,33 @@ fn the_application_card_handles_its_commands_on_plain_state() {
         Some(Effect::OpenTask(TaskId(104)))
     ));
 }
+
+/// The request card, likewise on plain state.
+#[test]
+fn the_request_card_handles_its_commands_on_plain_state() {
+    use volost_tui::effect::Effect;
+    use volost_tui::keymap::Cmd;
+    let mut a = request_card(ReqTab::Data);
+    let Screen::Req(v) = &mut a.screen else {
+        panic!("the request card")
+    };
+    // No actions on this one: said so, no menu.
+    assert!(matches!(
+        v.handle(Cmd::Actions),
+        Some(Effect::Info(m)) if m == volost_tui::text::NO_ACTIONS
+    ));
+    assert!(v.menu.is_none());
+    assert!(v.handle(Cmd::NextTab).is_none());
+    assert_ne!(v.tab, ReqTab::Data);
+    assert!(matches!(
+        v.handle(Cmd::Refresh),
+        Some(Effect::OpenRequest(_, Some(AppId(200))))
+    ));
+    // Back goes to the application it was opened on, on its interagency tab.
+    assert!(matches!(
+        v.handle(Cmd::Back),
+        Some(Effect::OpenApplicationAt(AppId(200), AppTab::Outgoing))
+    ));
+    v.from_app = None;
+    assert!(matches!(v.handle(Cmd::Back), Some(Effect::List)));
+}
