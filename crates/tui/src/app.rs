@@ -893,6 +893,16 @@ impl App {
                 application,
             } => self.new_request(regional, application),
             Effect::Fill(form) => self.screen = Screen::Fill(form),
+            Effect::Confirm(d) => self.dialog = Some(*d),
+            Effect::LeaveForm => self.leave_form(),
+            Effect::SaveForm => match &self.screen {
+                Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => {
+                    self.save_form();
+                }
+                Screen::Fill(_) => self.save_checked_request(),
+                _ => {}
+            },
+            Effect::LookupApplicant => self.lookup_applicant(),
             Effect::SignIn { .. }
             | Effect::ChangePassword { .. }
             | Effect::Quit
@@ -1051,34 +1061,11 @@ impl App {
                     self.main_command(cmd);
                 }
             }
-            Screen::Fill(form) => match cmd {
-                // In a text field the editing keys are the text's (`widgets::TextInput`).
-                _ if form.edit(&key) => {}
-                Some(Cmd::Back) if form.changed() => {
-                    let application = matches!(form.purpose, Purpose::Application(_));
-                    self.dialog = Some(Dialog::new(
-                        text::LEAVE_TITLE,
-                        if application {
-                            text::LEAVE_TEXT
-                        } else {
-                            text::LEAVE_REQUEST_TEXT
-                        },
-                        Vec::new(),
-                        Pending::LeaveForm,
-                    ));
+            Screen::Fill(form) => {
+                if let Some(e) = form.handle(cmd, &key) {
+                    self.run(e);
                 }
-                Some(Cmd::Back) => self.leave_form(),
-                Some(Cmd::NextField) => form.move_focus(true),
-                Some(Cmd::PrevField) => form.move_focus(false),
-                Some(Cmd::Save) if matches!(form.purpose, Purpose::Application(_)) => {
-                    self.save_form();
-                }
-                Some(Cmd::Save) => self.save_checked_request(),
-                Some(Cmd::Lookup) => self.lookup_applicant(),
-                Some(Cmd::NextChoice) => form.cycle_choice(true),
-                Some(Cmd::PrevChoice) => form.cycle_choice(false),
-                _ => {}
-            },
+            }
             Screen::Card(c) => {
                 if let Some(e) = c.handle(cmd) {
                     self.run(e);

@@ -41,6 +41,15 @@ pub enum Effect {
         regional: bool,
         application: Option<volost_domain::AppId>,
     },
+    /// A question over the screen; what «yes» does is the dialog's own (`Dialog::then`).
+    Confirm(Box<crate::app::Dialog>),
+    /// Leave the form on the screen without saving it.
+    LeaveForm,
+    /// Save the form on the screen (a draft application, a request, an answer): checked,
+    /// its files uploaded, then sent.
+    SaveForm,
+    /// «Найти по СНИЛС / ИНН» for the form's applicant.
+    LookupApplicant,
     /// Open a form on the screen («Изменить черновик»).
     Fill(Box<crate::form::DataForm>),
     /// A command on a task (claim, return, complete, finish, set the due date): run by the
@@ -76,6 +85,10 @@ impl std::fmt::Debug for Effect {
                 application,
             } => write!(f, "NewRequest({regional}, {application:?})"),
             Effect::Fill(_) => f.write_str("Fill(..)"),
+            Effect::Confirm(d) => write!(f, "Confirm({:?})", d.title),
+            Effect::LeaveForm => f.write_str("LeaveForm"),
+            Effect::SaveForm => f.write_str("SaveForm"),
+            Effect::LookupApplicant => f.write_str("LookupApplicant"),
         }
     }
 }

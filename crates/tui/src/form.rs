@@ -4,6 +4,9 @@
 //! validators the daemon uses (СНИЛС checksum, ИНН, dates ...), and the message stands next to
 //! it; the daemon checks everything again on saving.
 
+use crate::app::{Dialog, Pending};
+use crate::effect::Effect;
+use crate::keymap::Cmd;
 use crate::text;
 use crate::widgets::TextInput;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -325,6 +328,39 @@ impl DataForm {
             }
             None => true,
         }
+    }
+
+    /// A key on the form: editing keys are the focused field's; moving between fields and
+    /// turning a choice happen here; leaving, saving and the applicant lookup are asked of
+    /// the runner (leaving a changed form asks first).
+    pub fn handle(&mut self, cmd: Option<Cmd>, key: &KeyEvent) -> Option<Effect> {
+        if self.edit(key) {
+            return None;
+        }
+        match cmd? {
+            Cmd::Back if self.changed() => {
+                let text = if matches!(self.purpose, Purpose::Application(_)) {
+                    text::LEAVE_TEXT
+                } else {
+                    text::LEAVE_REQUEST_TEXT
+                };
+                return Some(Effect::Confirm(Box::new(Dialog::new(
+                    text::LEAVE_TITLE,
+                    text,
+                    Vec::new(),
+                    Pending::LeaveForm,
+                ))));
+            }
+            Cmd::Back => return Some(Effect::LeaveForm),
+            Cmd::Save => return Some(Effect::SaveForm),
+            Cmd::Lookup => return Some(Effect::LookupApplicant),
+            Cmd::NextField => self.move_focus(true),
+            Cmd::PrevField => self.move_focus(false),
+            Cmd::NextChoice => self.cycle_choice(true),
+            Cmd::PrevChoice => self.cycle_choice(false),
+            _ => {}
+        }
+        None
     }
 
     /// A key of editing in the focused field (`TextInput::edit`); whether it took the key.
@@ -703,6 +739,41 @@ pub(crate) mod tests {
             ],
             active: true,
         }
+    }
+
+    #[test]
+    fn the_form_moves_and_types_itself_and_asks_to_leave_save_or_look_up() {
+        use crossterm::event::KeyCode;
+        let mut form = DataForm::application(service());
+        let key = |c| KeyEvent::from(c);
+        let none = key(KeyCode::Null);
+        // Untouched: Esc leaves at once.
+        assert!(matches!(
+            form.handle(Some(Cmd::Back), &key(KeyCode::Esc)),
+            Some(Effect::LeaveForm)
+        ));
+        assert!(
+            form.handle(Some(Cmd::NextField), &key(KeyCode::Tab))
+                .is_none()
+        );
+        assert_eq!(form.focus, 1);
+        form.focus = 0;
+        assert!(form.handle(None, &key(KeyCode::Char('С'))).is_none());
+        assert_eq!(form.inputs[0].value, "С");
+        // Typed into: Esc asks first.
+        assert!(matches!(
+            form.handle(Some(Cmd::Back), &key(KeyCode::Esc)),
+            Some(Effect::Confirm(d)) if d.title == text::LEAVE_TITLE
+        ));
+        assert!(matches!(
+            form.handle(Some(Cmd::Save), &key(KeyCode::F(2))),
+            Some(Effect::SaveForm)
+        ));
+        assert!(matches!(
+            form.handle(Some(Cmd::Lookup), &key(KeyCode::F(3))),
+            Some(Effect::LookupApplicant)
+        ));
+        assert!(form.handle(None, &none).is_none());
     }
 
     #[test]
