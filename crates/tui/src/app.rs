@@ -252,7 +252,7 @@ impl Card {
         match cmd? {
             Cmd::Back => Some(Effect::List),
             Cmd::Open => Some(match self.card.task.application {
-                Some(app) => Effect::OpenApplication(app),
+                Some(app) => Effect::OpenApplicationAt(app, AppTab::Data),
                 None => Effect::Info(text::TASK_NO_APP),
             }),
             Cmd::NextTab => {
@@ -876,7 +876,6 @@ impl App {
                 self.screen = Screen::Main;
                 self.reload();
             }
-            Effect::OpenApplication(id) => self.open_app_at(id, AppTab::Data),
             Effect::Info(m) => self.banner = Some(Banner::Info(m.into())),
             Effect::Task(cmd, id) => {
                 self.banner = None;
@@ -1967,7 +1966,7 @@ mod tests {
         assert!(matches!(c.handle(Some(Cmd::Back)), Some(Effect::List)));
         assert!(matches!(
             c.handle(Some(Cmd::Open)),
-            Some(Effect::OpenApplication(AppId(3)))
+            Some(Effect::OpenApplicationAt(AppId(3), AppTab::Data))
         ));
         assert!(matches!(
             c.handle(Some(Cmd::Claim)),

@@ -2,7 +2,8 @@
 //! it changes its own state and returns an `Effect`; [`crate::app::App::run`] is the one
 //! runner that carries it out (the daemon call, the screen that follows) and gives a refusal
 //! back to the screen that asked. Screens move to this one by one (docs/design/house.md,
-//! step 6); the sign-in and password screens are the first.
+//! step 6): so far the sign-in and password forms, the task, application and request cards
+//! and the data form.
 
 /// One thing to do outside the screen.
 pub enum Effect {
@@ -19,8 +20,6 @@ pub enum Effect {
     /// Back to the main screen, its list read again (what was done on a card may have
     /// changed it).
     List,
-    /// Open an application's card.
-    OpenApplication(volost_domain::AppId),
     /// Say something in the banner.
     Info(&'static str),
     /// Open a task's card.
@@ -69,7 +68,6 @@ impl std::fmt::Debug for Effect {
             Effect::Logout => f.write_str("Logout"),
             Effect::Main => f.write_str("Main"),
             Effect::List => f.write_str("List"),
-            Effect::OpenApplication(id) => write!(f, "OpenApplication({id:?})"),
             Effect::Info(m) => write!(f, "Info({m:?})"),
             Effect::Task(cmd, id) => write!(f, "Task({cmd:?}, {id:?})"),
             Effect::OpenTask(id) => write!(f, "OpenTask({id:?})"),
