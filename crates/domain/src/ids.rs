@@ -85,6 +85,15 @@ impl Ts {
     }
 }
 
+/// `2026-12-04T14:00:00.000+07:00`: an instant as SMEV's messages and the registry file write
+/// it (xs:dateTime with milliseconds and the offset).
+pub fn xml_datetime(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
+    );
+    t.format(&f).unwrap_or_default()
+}
+
 /// A date as staff write it: `ДД.ММ.ГГГГ`.
 pub fn display_date(d: time::Date) -> String {
     format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())

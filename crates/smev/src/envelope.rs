@@ -131,12 +131,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// An `xs:dateTime` with the offset, as SMEV writes them.
-pub fn timestamp(t: time::OffsetDateTime) -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    t.format(&f).unwrap_or_default()
-}
+pub use volost_domain::xml_datetime as timestamp;
 
 /// Signs `fragment` (whose root has `Id="id"`) and returns the fragment, unchanged, with the
 /// `ds:Signature` that goes into the caller's signature element.

@@ -222,16 +222,20 @@ pub fn read_signed(text_in: &str) -> Result<(Registry, Signer), RegistryError> {
     ))
 }
 
+/// The node's key, or the refusal that says it is not configured and what cannot be done.
+fn node_key<'k>(key: Option<&'k NodeKey>, cannot: &str) -> service::Result<&'k NodeKey> {
+    key.ok_or_else(|| {
+        service::Error::NotAllowed(format!(
+            "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): {cannot}. \
+             Обратитесь к администратору."
+        ))
+    })
+}
+
 /// `registry export`: the body's registry signed with the node's key (`None`: none is
 /// configured, and staff are told so).
 pub fn export(node: &Node, actor: Actor, key: Option<&NodeKey>) -> service::Result<String> {
-    let key = key.ok_or_else(|| {
-        service::Error::NotAllowed(
-            "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): подписать реестр \
-             нечем. Обратитесь к администратору."
-                .into(),
-        )
-    })?;
+    let key = node_key(key, "подписать реестр нечем")?;
     let reg = node.registry(actor)?;
     signed_xml(&reg, key).map_err(|e| service::Error::Internal(e.to_string()))
 }
@@ -245,13 +249,7 @@ pub fn import(
     text: &str,
     trusted: Option<&NodeKey>,
 ) -> service::Result<RegistryImport> {
-    let trusted = trusted.ok_or_else(|| {
-        service::Error::NotAllowed(
-            "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): проверить, что \
-             реестр подписан этим узлом, нечем. Обратитесь к администратору."
-                .into(),
-        )
-    })?;
+    let trusted = node_key(trusted, "проверить, что реестр подписан этим узлом, нечем")?;
     let (reg, signer) =
         read_signed(text).map_err(|e| service::Error::invalid("Файл реестра", e.to_string()))?;
     let ours = trusted

@@ -209,10 +209,8 @@ impl App {
                 self.screen = Screen::Main;
                 self.open_section(0);
             }
-            (Cmd::Up, Some(m)) => m.selected = m.selected.saturating_sub(1),
-            (Cmd::Down, Some(m)) => {
-                m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
-            }
+            (Cmd::Up, Some(m)) => m.up(),
+            (Cmd::Down, Some(m)) => m.down(),
             (Cmd::Submit, Some(_)) => {
                 if let Some(m) = v.menu.take() {
                     self.admin_chosen(m);

@@ -440,6 +440,18 @@ pub struct Menu {
     pub kind: MenuKind,
 }
 
+impl Menu {
+    /// ↑ in the menu: the line above, never past the first.
+    pub fn up(&mut self) {
+        self.selected = self.selected.saturating_sub(1);
+    }
+
+    /// ↓ in the menu: the line below, never past the last.
+    pub fn down(&mut self) {
+        self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
+    }
+}
+
 /// Scrolls a card's text: a line for ↑/↓, ten for PgUp/PgDn, never past `max`.
 pub(crate) fn scroll_by(scroll: &mut u16, max: u16, cmd: Cmd) {
     *scroll = match cmd {
@@ -505,10 +517,8 @@ impl AppView {
                     None => Effect::List,
                 });
             }
-            (Cmd::Up, Some(m)) => m.selected = m.selected.saturating_sub(1),
-            (Cmd::Down, Some(m)) => {
-                m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
-            }
+            (Cmd::Up, Some(m)) => m.up(),
+            (Cmd::Down, Some(m)) => m.down(),
             (Cmd::Submit, Some(_)) => {
                 return self
                     .menu
@@ -1013,16 +1023,8 @@ impl App {
             }
             Screen::Main if self.popup.is_some() => match cmd {
                 Some(Cmd::Back) => self.popup = None,
-                Some(Cmd::Up) => {
-                    if let Some(m) = &mut self.popup {
-                        m.selected = m.selected.saturating_sub(1);
-                    }
-                }
-                Some(Cmd::Down) => {
-                    if let Some(m) = &mut self.popup {
-                        m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
-                    }
-                }
+                Some(Cmd::Up) => self.popup.iter_mut().for_each(Menu::up),
+                Some(Cmd::Down) => self.popup.iter_mut().for_each(Menu::down),
                 Some(Cmd::Submit) => {
                     if let Some(m) = self.popup.take() {
                         self.popup_chosen(m);

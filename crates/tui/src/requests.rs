@@ -128,10 +128,8 @@ impl ReqView {
                     None => Effect::List,
                 });
             }
-            (Cmd::Up, Some(m)) => m.selected = m.selected.saturating_sub(1),
-            (Cmd::Down, Some(m)) => {
-                m.selected = (m.selected + 1).min(m.items.len().saturating_sub(1));
-            }
+            (Cmd::Up, Some(m)) => m.up(),
+            (Cmd::Down, Some(m)) => m.down(),
             (Cmd::Submit, Some(_)) => {
                 return self.menu.take().map(|m| Effect::RequestAction(Box::new(m)));
             }

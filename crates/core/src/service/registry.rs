@@ -7,14 +7,6 @@ pub use volost_api::view::RegistryImport;
 use volost_domain::*;
 use volost_store::Read;
 
-/// `2026-12-04T14:00:00.000+07:00`, as the registry's `Exported` is written.
-fn timestamp(t: time::OffsetDateTime) -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    t.format(&f).unwrap_or_default()
-}
-
 /// A registry is this body's when it names this body's ИНН (a name proves nothing).
 fn same_body(file: &RegistryBody, ours: &Org) -> bool {
     !ours.inn.is_empty() && file.inn == ours.inn
@@ -37,7 +29,7 @@ impl Node {
                     .collect();
             services.sort_by(|a, b| a.code.cmp(&b.code));
             Ok(Registry {
-                exported: timestamp(now),
+                exported: xml_datetime(now),
                 body: RegistryBody {
                     name: org.name,
                     oktmo: org.oktmo,
