@@ -13,17 +13,16 @@ use crate::widgets::TextInput;
 use crossterm::event::KeyEvent;
 use volost_api::ClientError;
 use volost_api::LinkState;
-use volost_api::{
-    ActionInput, AppCol, ApplicationCard, OutRow, ProcessMap, RegRow, ReqCol, TaskCard, TaskCol,
-    UserView,
-};
+use volost_api::{ActionInput, ApplicationCard, OutRow, ProcessMap, RegRow, TaskCard, UserView};
 use volost_api::{Op, SessionInfo, call};
 use volost_domain::{
     Action, AppId, Department, DeptId, FileId, FileOwner, InReqId, Org, OrgId, Queue, RegReqId,
     RequestKind, Right, Service, TaskId, UserId,
 };
 
+use crate::list::Query;
 pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
+pub use crate::screens::main::MainView;
 use crate::session::{login_form, password_form};
 
 /// A section of the menu.
@@ -587,14 +586,8 @@ pub struct App {
     pub session: Option<SessionInfo>,
     pub org: Option<Org>,
     pub screen: Screen,
-    pub sections: Vec<Section>,
-    pub section: usize,
-    pub menu_focus: bool,
-    pub list: TaskList,
-    pub apps: AppList,
-    pub out: OutList,
-    pub inc: InList,
-    pub reg: RegList,
+    /// The main screen's state: it stays while cards are open over it.
+    pub main: MainView,
     pub help: bool,
     pub banner: Option<Banner>,
     pub quit: bool,
@@ -607,21 +600,10 @@ pub struct App {
     /// The SMEV link as the daemon last told it (status line); none before the first pulse.
     pub smev: Option<LinkState>,
     pub dialog: Option<Dialog>,
-    /// A menu over the main screen (the services of «Новая заявка»).
-    pub popup: Option<Menu>,
-    /// The filter panels of the lists; they stay as set while the user opens cards and
-    /// comes back.
-    pub task_filter: Panel,
-    pub app_filter: Panel,
-    pub out_filter: Panel,
-    pub in_filter: Panel,
-    pub reg_filter: Panel,
     /// The body's request kinds, read once per session when a request is first shown.
     pub kinds: Option<Vec<RequestKind>>,
     /// The body's staff by id, for the names on request cards.
     pub people: Vec<(UserId, String)>,
-    /// The filter panel of the current list is open.
-    pub filtering: bool,
     /// The demo's PIN of ЭП-СП, shown in the PIN dialog so that a newcomer can sign.
     pub demo_pin: Option<String>,
     /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.
@@ -639,14 +621,7 @@ impl App {
             session: None,
             org: None,
             screen: Screen::Login(login_form()),
-            sections: Vec::new(),
-            section: 0,
-            menu_focus: false,
-            list: TaskList::new(Queue::Group),
-            apps: AppList::new(),
-            out: OutList::new(),
-            inc: InList::new(),
-            reg: RegList::new(),
+            main: MainView::default(),
             help: false,
             banner: None,
             quit: false,
@@ -659,15 +634,8 @@ impl App {
             calendar: None,
             disk_low: false,
             dialog: None,
-            popup: None,
-            task_filter: Panel::tasks(),
-            app_filter: Panel::apps(),
-            out_filter: Panel::outgoing(),
-            in_filter: Panel::incoming(),
-            reg_filter: Panel::regional(),
             kinds: None,
             people: Vec::new(),
-            filtering: false,
         }
     }
 
@@ -766,15 +734,15 @@ impl App {
             Screen::Stats(_) => Ctx::Stats,
             Screen::Registry(_) => Ctx::Registry,
             Screen::Template(_) => Ctx::Template,
-            Screen::Main if self.popup.is_some() => Ctx::ActionMenu,
-            Screen::Main if self.filtering => Ctx::Filter,
-            Screen::Main if self.menu_focus => Ctx::Menu,
+            Screen::Main if self.main.popup.is_some() => Ctx::ActionMenu,
+            Screen::Main if self.main.filtering => Ctx::Filter,
+            Screen::Main if self.main.menu_focus => Ctx::Menu,
             Screen::Main => match self.current().map(Section::list) {
                 Some(For::Apps) => Ctx::Apps,
                 Some(For::Outgoing) => Ctx::Outgoing,
                 Some(For::Regional) => Ctx::Regional,
                 Some(For::Incoming) => Ctx::Incoming,
-                _ if self.list.query.queue == Queue::Mine => Ctx::MyTasks,
+                _ if self.main.list.query.queue == Queue::Mine => Ctx::MyTasks,
                 _ => Ctx::Tasks,
             },
         }
@@ -782,32 +750,16 @@ impl App {
 
     /// The kind of list the current section shows.
     pub fn list_kind(&self) -> For {
-        self.current().map_or(For::Tasks, Section::list)
+        self.main.list_kind()
     }
 
     /// The filter panel of the current list.
     pub fn panel(&self) -> &Panel {
-        match self.list_kind() {
-            For::Tasks => &self.task_filter,
-            For::Apps => &self.app_filter,
-            For::Outgoing => &self.out_filter,
-            For::Incoming => &self.in_filter,
-            For::Regional => &self.reg_filter,
-        }
-    }
-
-    fn panel_mut(&mut self) -> &mut Panel {
-        match self.list_kind() {
-            For::Tasks => &mut self.task_filter,
-            For::Apps => &mut self.app_filter,
-            For::Outgoing => &mut self.out_filter,
-            For::Incoming => &mut self.in_filter,
-            For::Regional => &mut self.reg_filter,
-        }
+        self.main.panel()
     }
 
     pub fn current(&self) -> Option<Section> {
-        self.sections.get(self.section).copied()
+        self.main.current()
     }
 
     /// A failed call: the daemon's Russian message, or the connection banner; an ended
@@ -912,6 +864,22 @@ impl App {
                 _ => {}
             },
             Effect::LookupApplicant => self.lookup_applicant(),
+            Effect::Error(m) => self.banner = Some(Banner::Error(m)),
+            Effect::Reload => self.reload(),
+            Effect::ReadChunk => self.read_chunk(),
+            Effect::ApplyFilters => self.apply_filters(),
+            Effect::LoadPicks => self.load_picks(),
+            Effect::OpenSection(i) => self.open_section(i),
+            Effect::Launch => self.launch(),
+            Effect::NewApplication => self.new_application(),
+            Effect::MenuChosen(m) => self.popup_chosen(*m),
+            Effect::Export(what) => self.export(what),
+            Effect::PasswordForm => {
+                self.screen = Screen::Password {
+                    form: password_form(false),
+                    forced: false,
+                };
+            }
             Effect::SignIn { .. }
             | Effect::ChangePassword { .. }
             | Effect::Quit
@@ -942,7 +910,7 @@ impl App {
                     f.error = None;
                 }
             }
-            Screen::Main if self.filtering => self.panel_mut().paste(text),
+            Screen::Main if self.main.filtering => self.main.panel_mut().paste(text),
             Screen::Fill(form) => form.paste(text),
             _ => {}
         }
@@ -1021,45 +989,12 @@ impl App {
                     self.run(e);
                 }
             }
-            Screen::Main if self.popup.is_some() => match cmd {
-                Some(Cmd::Back) => self.popup = None,
-                Some(Cmd::Up) => self.popup.iter_mut().for_each(Menu::up),
-                Some(Cmd::Down) => self.popup.iter_mut().for_each(Menu::down),
-                Some(Cmd::Submit) => {
-                    if let Some(m) = self.popup.take() {
-                        self.popup_chosen(m);
-                    }
-                }
-                _ => {}
-            },
-            Screen::Main if self.filtering => {
-                let panel = self.panel_mut();
-                if panel.edit(&key) {
-                    return;
-                }
-                match cmd {
-                    Some(Cmd::Back) => self.filtering = false,
-                    Some(Cmd::Up) => panel.up(),
-                    Some(Cmd::Down) => panel.down(),
-                    Some(Cmd::NextChoice) => panel.cycle(true),
-                    Some(Cmd::PrevChoice) => panel.cycle(false),
-                    Some(Cmd::Toggle) => panel.space(),
-                    Some(Cmd::ClearFilters) => panel.clear(),
-                    Some(Cmd::Submit) => match panel.bad_date() {
-                        // The panel stays open with the date to correct.
-                        Some(msg) => self.banner = Some(Banner::Error(msg)),
-                        None => {
-                            self.filtering = false;
-                            self.apply_filters();
-                        }
-                    },
-                    _ => {}
-                }
-            }
             Screen::Main => {
-                if let Some(cmd) = cmd {
+                if cmd.is_some() {
                     self.banner = None;
-                    self.main_command(cmd);
+                }
+                if let Some(e) = self.main.handle(cmd, &key) {
+                    self.run(e);
                 }
             }
             Screen::Fill(form) => {
@@ -1118,7 +1053,7 @@ impl App {
                 let dept = depts.get(m.selected).cloned().flatten();
                 match self.conn.ask(call::Services { all: false }) {
                     Ok(list) => {
-                        self.popup = Some(Menu {
+                        self.main.popup = Some(Menu {
                             title: text::LAUNCH_SERVICE,
                             items: list.iter().map(|s| s.name.clone()).collect(),
                             selected: 0,
@@ -1176,28 +1111,18 @@ impl App {
             Ok(list) => list.into_iter().map(|s| (s.id.0, s.name)).collect(),
             Err(_) => Vec::new(),
         };
-        self.task_filter.add_picks(people.clone(), services.clone());
-        self.in_filter.add_picks(people.clone(), Vec::new());
-        self.app_filter.add_picks(people, services);
+        self.main
+            .task_filter
+            .add_picks(people.clone(), services.clone());
+        self.main.in_filter.add_picks(people.clone(), Vec::new());
+        self.main.app_filter.add_picks(people, services);
     }
 
     /// Puts the panel's filters into the current list's query and reads it from the top.
     fn apply_filters(&mut self) {
         let today = self.today();
-        self.set_filters(today);
+        self.main.set_filters(today, self.offset);
         self.restart();
-    }
-
-    /// The current list's query takes its panel's filters.
-    fn set_filters(&mut self, today: time::Date) {
-        let o = self.offset;
-        match self.list_kind() {
-            For::Tasks => self.list.query.filter = self.task_filter.task_filter(today, o),
-            For::Apps => self.apps.query.filter = self.app_filter.app_filter(today, o),
-            For::Outgoing => self.out.query.filter = self.out_filter.out_filter(today, o),
-            For::Incoming => self.inc.query.filter = self.in_filter.in_filter(),
-            For::Regional => self.reg.query.filter = self.reg_filter.reg_filter(),
-        }
     }
 
     /// The daemon refused a form: its messages go next to the fields they name.
@@ -1213,11 +1138,6 @@ impl App {
             }
             _ => self.failed(e),
         }
-    }
-
-    /// The selected task of the list, if any.
-    fn selected_task(&self) -> Option<TaskId> {
-        self.list.rows.get(self.list.selected).map(|r| r.id)
     }
 
     /// Opens the card of task `id`.
@@ -1388,12 +1308,13 @@ impl App {
             Pending::Jump => {
                 let want = typed.to_lowercase();
                 let found = self
+                    .main
                     .sections
                     .iter()
                     .position(|s| !want.is_empty() && s.label().to_lowercase().contains(&want));
                 match found {
                     Some(i) => {
-                        self.menu_focus = false;
+                        self.main.menu_focus = false;
                         self.open_section(i);
                     }
                     None => {
@@ -1421,7 +1342,7 @@ impl App {
             }
             Pending::Search => {
                 // The same filter as the panel's «Название содержит», switched on.
-                let p = &mut self.task_filter;
+                let p = &mut self.main.task_filter;
                 if let Some(r) = p.rows.iter_mut().find(|r| r.label == text::FL_NAME) {
                     r.value = crate::filter::Value::Text(typed.as_str().into());
                     r.on = !typed.is_empty();
@@ -1479,270 +1400,95 @@ impl App {
     }
 
     pub fn open_section(&mut self, i: usize) {
-        let Some(s) = self.sections.get(i).copied() else {
+        let Some(s) = self.main.sections.get(i).copied() else {
             return;
         };
         match s {
             Section::Admin => return self.open_admin(crate::admin::AdminTab::Users),
             Section::Archive => {
-                self.section = i;
+                self.main.section = i;
                 return self.open_archive();
             }
             Section::Stats => {
-                self.section = i;
+                self.main.section = i;
                 return self.open_stats();
             }
             Section::Registry => {
-                self.section = i;
+                self.main.section = i;
                 return self.open_registry(None);
             }
             _ => {}
         }
-        self.section = i;
-        let today = self.today();
-        match (s.queue(), s.list()) {
-            (Some(q), _) => self.list = TaskList::new(q),
-            (None, For::Apps) => self.apps = AppList::new(),
-            (None, For::Outgoing) => self.out = OutList::new(),
-            (None, For::Incoming) => self.inc = InList::new(),
-            (None, _) => self.reg = RegList::new(),
-        }
-        self.set_filters(today);
+        self.main.section = i;
+        self.main.reset_list(s);
+        self.main.set_filters(self.today(), self.offset);
         self.reload();
     }
 
-    /// Reads the current list's chunk again.
+    /// Reads the current list's chunk again, noting the node's change number first.
     pub(crate) fn reload(&mut self) {
         self.note_changes();
-        let kind = self.list_kind();
+        self.read_chunk();
+    }
+
+    /// Reads the chunk at the current list's cursor.
+    fn read_chunk(&mut self) {
+        let m = &mut self.main;
         let c = &mut self.conn;
-        let r = match kind {
-            For::Tasks => self.list.load(c),
-            For::Apps => self.apps.load(c),
-            For::Outgoing => self.out.load(c),
-            For::Incoming => self.inc.load(c),
-            For::Regional => self.reg.load(c),
+        let r = match m.list_kind() {
+            For::Tasks => c.ask(m.list.query.call()).map(|p| m.list.fill(p)),
+            For::Apps => c.ask(m.apps.query.call()).map(|p| m.apps.fill(p)),
+            For::Outgoing => c.ask(m.out.query.call()).map(|p| m.out.fill(p)),
+            For::Incoming => c.ask(m.inc.query.call()).map(|p| m.inc.fill(p)),
+            For::Regional => c.ask(m.reg.query.call()).map(|p| m.reg.fill(p)),
         };
         if let Err(e) = r {
             self.failed(&e);
         }
     }
 
-    fn move_by(&mut self, delta: isize) {
-        let kind = self.list_kind();
-        let c = &mut self.conn;
-        let r = match kind {
-            For::Tasks => self.list.move_by(c, delta),
-            For::Apps => self.apps.move_by(c, delta),
-            For::Outgoing => self.out.move_by(c, delta),
-            For::Incoming => self.inc.move_by(c, delta),
-            For::Regional => self.reg.move_by(c, delta),
-        };
-        if let Err(e) = r {
-            self.failed(&e);
-        }
-    }
-
+    /// The current list from the top again (after a filter or sort change).
     fn restart(&mut self) {
-        self.note_changes();
-        let kind = self.list_kind();
-        let c = &mut self.conn;
-        let r = match kind {
-            For::Tasks => self.list.restart(c),
-            For::Apps => self.apps.restart(c),
-            For::Outgoing => self.out.restart(c),
-            For::Incoming => self.inc.restart(c),
-            For::Regional => self.reg.restart(c),
-        };
-        if let Err(e) = r {
-            self.failed(&e);
+        self.main.rewind();
+        self.reload();
+    }
+
+    /// «Запуск услуги», first step: the departments to choose from.
+    fn launch(&mut self) {
+        match self.conn.ask(call::Departments) {
+            Ok(list) => {
+                let body = self
+                    .org
+                    .as_ref()
+                    .map(|o| format!("{} ({})", text::WHOLE_BODY, o.short_name))
+                    .unwrap_or_else(|| text::WHOLE_BODY.to_string());
+                let mut items = vec![body];
+                items.extend(list.iter().map(|d| d.name.clone()));
+                let mut depts = vec![None];
+                depts.extend(list.into_iter().map(Some));
+                self.main.popup = Some(Menu {
+                    title: text::LAUNCH_DEPT,
+                    items,
+                    selected: 0,
+                    kind: MenuKind::LaunchDepts(depts),
+                });
+            }
+            Err(e) => self.failed(&e),
         }
     }
 
-    fn main_command(&mut self, cmd: Cmd) {
-        match cmd {
-            Cmd::FocusMenu => self.menu_focus = !self.menu_focus,
-            Cmd::Filter => {
-                self.load_picks();
-                self.filtering = true;
+    /// «Новая заявка»: the services to choose from.
+    fn new_application(&mut self) {
+        match self.conn.ask(call::Services { all: false }) {
+            Ok(list) => {
+                self.main.popup = Some(Menu {
+                    title: text::CHOOSE_SERVICE,
+                    items: list.iter().map(|s| s.name.clone()).collect(),
+                    selected: 0,
+                    kind: MenuKind::Services(list),
+                });
             }
-            Cmd::Search => {
-                let apps = self.current() == Some(Section::Applications);
-                self.dialog = Some(Dialog::new(
-                    text::SEARCH_TITLE,
-                    if apps {
-                        text::SEARCH_APP
-                    } else {
-                        text::SEARCH_TASK
-                    },
-                    vec![Field::new(
-                        if apps {
-                            text::APP_NUMBER
-                        } else {
-                            text::FL_NAME
-                        },
-                        false,
-                    )],
-                    Pending::Search,
-                ));
-            }
-            Cmd::Launch => match self.conn.ask(call::Departments) {
-                Ok(list) => {
-                    let body = self
-                        .org
-                        .as_ref()
-                        .map(|o| format!("{} ({})", text::WHOLE_BODY, o.short_name))
-                        .unwrap_or_else(|| text::WHOLE_BODY.to_string());
-                    let mut items = vec![body];
-                    items.extend(list.iter().map(|d| d.name.clone()));
-                    let mut depts = vec![None];
-                    depts.extend(list.into_iter().map(Some));
-                    self.popup = Some(Menu {
-                        title: text::LAUNCH_DEPT,
-                        items,
-                        selected: 0,
-                        kind: MenuKind::LaunchDepts(depts),
-                    });
-                }
-                Err(e) => self.failed(&e),
-            },
-            Cmd::NewApp => match self.conn.ask(call::Services { all: false }) {
-                Ok(list) => {
-                    self.popup = Some(Menu {
-                        title: text::CHOOSE_SERVICE,
-                        items: list.iter().map(|s| s.name.clone()).collect(),
-                        selected: 0,
-                        kind: MenuKind::Services(list),
-                    });
-                }
-                Err(e) => self.failed(&e),
-            },
-            Cmd::Jump => {
-                self.dialog = Some(Dialog::new(
-                    text::JUMP_TITLE,
-                    self.sections
-                        .iter()
-                        .map(|s| s.label())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    vec![Field::new(text::JUMP_FIELD, false)],
-                    Pending::Jump,
-                ));
-            }
-            Cmd::Section(k) => match self.sections.iter().position(|s| s.key() == char::from(k)) {
-                Some(i) => {
-                    self.menu_focus = false;
-                    self.open_section(i);
-                }
-                None => self.banner = Some(Banner::Info(text::NO_SECTION.into())),
-            },
-            Cmd::Up if self.menu_focus => self.section = self.section.saturating_sub(1),
-            Cmd::Down if self.menu_focus => {
-                self.section = (self.section + 1).min(self.sections.len().saturating_sub(1));
-            }
-            Cmd::Submit if self.menu_focus => {
-                self.menu_focus = false;
-                self.open_section(self.section);
-            }
-            Cmd::Up => self.move_by(-1),
-            Cmd::Down => self.move_by(1),
-            Cmd::PageUp => self.move_by(-20),
-            Cmd::PageDown => self.move_by(20),
-            Cmd::Top => self.restart(),
-            Cmd::Refresh => self.reload(),
-            Cmd::Export if self.list_kind() == For::Outgoing => {
-                let what = volost_api::Exported::Journal(self.out.query.filter.clone());
-                self.export(what);
-            }
-            Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Outgoing => {
-                let q = &mut self.out.query;
-                if cmd == Cmd::Sort {
-                    const COLS: [ReqCol; 3] = [ReqCol::Created, ReqCol::Updated, ReqCol::Status];
-                    let i = COLS.iter().position(|c| *c == q.sort).unwrap_or(0);
-                    q.sort = COLS[(i + 1) % COLS.len()];
-                } else {
-                    q.desc = !q.desc;
-                }
-                self.restart();
-            }
-            Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Incoming => {
-                let q = &mut self.inc.query;
-                if cmd == Cmd::Sort {
-                    const COLS: [ReqCol; 3] = [ReqCol::Planned, ReqCol::Created, ReqCol::Updated];
-                    let i = COLS.iter().position(|c| *c == q.sort).unwrap_or(0);
-                    q.sort = COLS[(i + 1) % COLS.len()];
-                } else {
-                    q.desc = !q.desc;
-                }
-                self.restart();
-            }
-            // One order only (status, then date): F6 turns it round like Shift+F6.
-            Cmd::Sort | Cmd::SortDirection if self.list_kind() == For::Regional => {
-                self.reg.query.desc = !self.reg.query.desc;
-                self.restart();
-            }
-            Cmd::Sort | Cmd::SortDirection if self.current() == Some(Section::Applications) => {
-                let q = &mut self.apps.query;
-                if cmd == Cmd::Sort {
-                    let i = AppCol::ALL.iter().position(|c| *c == q.sort).unwrap_or(0);
-                    q.sort = AppCol::ALL[(i + 1) % AppCol::ALL.len()];
-                } else {
-                    q.desc = !q.desc;
-                }
-                self.restart();
-            }
-            Cmd::Sort | Cmd::SortDirection => {
-                let q = &mut self.list.query;
-                if cmd == Cmd::Sort {
-                    let cols = TaskCol::of(q.queue);
-                    let i = cols.iter().position(|c| *c == q.sort).unwrap_or(0);
-                    q.sort = cols[(i + 1) % cols.len()];
-                } else {
-                    q.desc = !q.desc;
-                }
-                self.restart();
-            }
-            Cmd::Open if self.list_kind() == For::Outgoing => {
-                if let Some(r) = self.out.current().map(|r| ReqRef::Out(r.id)) {
-                    self.open_request(r, None);
-                }
-            }
-            Cmd::Open if self.list_kind() == For::Incoming => {
-                if let Some(r) = self.inc.current().map(|r| ReqRef::In(r.id)) {
-                    self.open_request(r, None);
-                }
-            }
-            Cmd::Open if self.list_kind() == For::Regional => {
-                if let Some(r) = self.reg.current().map(|r| ReqRef::Reg(r.id)) {
-                    self.open_request(r, None);
-                }
-            }
-            Cmd::Add => {
-                let regional = self.list_kind() == For::Regional;
-                self.new_request(regional, None);
-            }
-            Cmd::Open if self.current() == Some(Section::Applications) => {
-                if let Some(id) = self.apps.current().map(|r| r.id) {
-                    self.open_app(id);
-                }
-            }
-            Cmd::Open => {
-                if let Some(id) = self.selected_task() {
-                    self.open_card(id);
-                }
-            }
-            Cmd::Claim | Cmd::ReturnToGroup | Cmd::Complete | Cmd::Finish | Cmd::SetDue => {
-                if let Some(id) = self.selected_task() {
-                    self.task_command(cmd, id);
-                }
-            }
-            Cmd::ChangePassword => {
-                self.screen = Screen::Password {
-                    form: password_form(false),
-                    forced: false,
-                };
-            }
-            _ => {}
+            Err(e) => self.failed(&e),
         }
     }
 }
@@ -1903,7 +1649,7 @@ mod tests {
         )));
         // A specialist's menu has no interagency, statistics or administration sections:
         // «Заявки на услуги» is still 4, «Реестр услуг» 0, as for an administrator.
-        a.sections = vec![
+        a.main.sections = vec![
             Section::GroupTasks,
             Section::MyTasks,
             Section::DoneTasks,

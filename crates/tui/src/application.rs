@@ -4,6 +4,7 @@
 
 use crate::app::*;
 use crate::form::Purpose;
+use crate::list::Query;
 use crate::text;
 use volost_api::UserView;
 use volost_api::call;
@@ -149,14 +150,14 @@ impl App {
             .then(|| {
                 let mut l = OutList::new();
                 l.query.filter.application = Some(id);
-                l.load(&mut self.conn).ok().map(|()| l.rows)
+                self.conn.ask(l.query.call()).ok().map(|p| p.rows)
             })
             .flatten();
         let reg = may(Right::Regional)
             .then(|| {
                 let mut l = RegList::new();
                 l.query.filter.application = Some(id);
-                l.load(&mut self.conn).ok().map(|()| l.rows)
+                self.conn.ask(l.query.call()).ok().map(|p| p.rows)
             })
             .flatten();
         let (row, file_row, scroll) = match &self.screen {

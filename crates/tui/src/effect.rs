@@ -51,6 +51,28 @@ pub enum Effect {
     LookupApplicant,
     /// Open a form on the screen («Изменить черновик»).
     Fill(Box<crate::form::DataForm>),
+    /// Say what went wrong in the banner.
+    Error(String),
+    /// Read the main screen's list again (from where its cursor stands).
+    Reload,
+    /// Read the chunk the main screen's list moved to.
+    ReadChunk,
+    /// The filter panel was closed with Enter: the list takes its filters.
+    ApplyFilters,
+    /// The filter panel opened: the people and services it offers are read.
+    LoadPicks,
+    /// Open the `i`-th section of the menu.
+    OpenSection(usize),
+    /// «Запуск услуги»: the departments to choose from.
+    Launch,
+    /// «Новая заявка»: the services to choose from.
+    NewApplication,
+    /// A line of the main screen's pop-up menu was chosen.
+    MenuChosen(Box<crate::app::Menu>),
+    /// Make a spreadsheet on the node (and ask where to keep it).
+    Export(volost_api::Exported),
+    /// The password-change form, asked for by the user.
+    PasswordForm,
     /// A command on a task (claim, return, complete, finish, set the due date): run by the
     /// runner, with the dialogs some of them ask first (those still belong to `App`).
     Task(crate::keymap::Cmd, volost_domain::TaskId),
@@ -87,6 +109,17 @@ impl std::fmt::Debug for Effect {
             Effect::LeaveForm => f.write_str("LeaveForm"),
             Effect::SaveForm => f.write_str("SaveForm"),
             Effect::LookupApplicant => f.write_str("LookupApplicant"),
+            Effect::Error(m) => write!(f, "Error({m:?})"),
+            Effect::Reload => f.write_str("Reload"),
+            Effect::ReadChunk => f.write_str("ReadChunk"),
+            Effect::ApplyFilters => f.write_str("ApplyFilters"),
+            Effect::LoadPicks => f.write_str("LoadPicks"),
+            Effect::OpenSection(i) => write!(f, "OpenSection({i})"),
+            Effect::Launch => f.write_str("Launch"),
+            Effect::NewApplication => f.write_str("NewApplication"),
+            Effect::MenuChosen(m) => write!(f, "MenuChosen({})", m.selected),
+            Effect::Export(_) => f.write_str("Export(..)"),
+            Effect::PasswordForm => f.write_str("PasswordForm"),
         }
     }
 }

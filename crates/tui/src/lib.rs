@@ -17,6 +17,7 @@ pub mod keymap;
 pub mod list;
 pub mod registry;
 pub mod requests;
+pub mod screens;
 pub mod session;
 pub mod setup;
 pub mod stats;

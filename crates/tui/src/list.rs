@@ -2,12 +2,11 @@
 //! it, so memory does not grow with how far the user has scrolled, and moving past either
 //! end of the chunk reads the next or the previous one.
 
-use crate::conn::Conn;
 use volost_api::{
     AppCol, AppQuery, AppRow, Cursor, InFilter, InRow, OutFilter, OutRow, Page, RegFilter, RegRow,
     ReqCol, TaskCol, TaskQuery, TaskRow,
 };
-use volost_api::{ClientError, ListArgs, Op, call};
+use volost_api::{ListArgs, Op, call};
 use volost_domain::Queue;
 
 /// Rows read at a time.
@@ -163,25 +162,23 @@ impl<Q, R> List<Q, R> {
 }
 
 impl<Q: Query<Row = R>, R> List<Q, R> {
-    /// Reads the chunk at the query's cursor again, keeping the selection where it can.
-    pub fn load(&mut self, conn: &mut Conn) -> Result<(), ClientError> {
-        let p = conn.ask(self.query.call())?;
-        self.rows = p.rows;
-        self.next = p.next;
+    /// Takes the chunk read at the query's cursor, keeping the selection where it can.
+    pub fn fill(&mut self, page: Page<R>) {
+        self.rows = page.rows;
+        self.next = page.next;
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
-        Ok(())
     }
 
-    /// From the top again (after a sort or filter change).
-    pub fn restart(&mut self, conn: &mut Conn) -> Result<(), ClientError> {
+    /// From the top again (after a sort or filter change); the chunk is then read.
+    pub fn rewind(&mut self) {
         *self.query.after_mut() = None;
         self.back.clear();
         self.selected = 0;
-        self.load(conn)
     }
 
-    /// Moves the selection by `delta` rows, reading the next or previous chunk at the ends.
-    pub fn move_by(&mut self, conn: &mut Conn, delta: isize) -> Result<(), ClientError> {
+    /// Moves the selection by `delta` rows. Past either end of the chunk the query moves to
+    /// the next or the previous chunk and the answer is true: that chunk is to be read.
+    pub fn step(&mut self, delta: isize) -> bool {
         let len = self.rows.len();
         let target = self.selected as isize + delta;
         if target >= len as isize {
@@ -190,7 +187,7 @@ impl<Q: Query<Row = R>, R> List<Q, R> {
                     let here = self.query.after_mut().replace(next);
                     self.back.push(here);
                     self.selected = 0;
-                    self.load(conn)?;
+                    return true;
                 }
                 None => self.selected = len.saturating_sub(1),
             }
@@ -198,14 +195,16 @@ impl<Q: Query<Row = R>, R> List<Q, R> {
             match self.back.pop() {
                 Some(prev) => {
                     *self.query.after_mut() = prev;
+                    // The last row of the chunk before, once it is read (`load` keeps the
+                    // selection inside the rows).
                     self.selected = usize::MAX;
-                    self.load(conn)?;
+                    return true;
                 }
                 None => self.selected = 0,
             }
         } else {
             self.selected = target as usize;
         }
-        Ok(())
+        false
     }
 }

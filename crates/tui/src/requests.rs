@@ -635,7 +635,7 @@ impl App {
     fn show_menu(&mut self, m: Menu) {
         match &mut self.screen {
             Screen::App(v) => v.menu = Some(m),
-            _ => self.popup = Some(m),
+            _ => self.main.popup = Some(m),
         }
     }
 

@@ -184,7 +184,7 @@ impl App {
         let forced = s.must_change_password;
         self.offset = time::UtcOffset::from_whole_seconds(s.utc_offset_seconds)
             .unwrap_or(time::UtcOffset::UTC);
-        self.sections = Section::ALL
+        self.main.sections = Section::ALL
             .into_iter()
             .filter(|x| s.rights.has(x.right()))
             .collect();
@@ -204,7 +204,11 @@ impl App {
         if self.org.is_none() {
             self.org = self.conn.ask(call::Org).ok();
         }
-        self.open_section(self.section.min(self.sections.len().saturating_sub(1)));
+        self.open_section(
+            self.main
+                .section
+                .min(self.main.sections.len().saturating_sub(1)),
+        );
     }
 
     pub(crate) fn logout(&mut self) {

@@ -101,11 +101,11 @@ fn main_app(section: usize) -> App {
     let mut a = app();
     a.session = Some(session(false));
     a.org = Some(org());
-    a.sections = Section::ALL.to_vec();
-    a.section = section;
-    a.list = TaskList::new(Section::ALL[section].queue().unwrap_or(Queue::Group));
-    a.list.rows = rows();
-    a.list.selected = 2;
+    a.main.sections = Section::ALL.to_vec();
+    a.main.section = section;
+    a.main.list = TaskList::new(Section::ALL[section].queue().unwrap_or(Queue::Group));
+    a.main.list.rows = rows();
+    a.main.list.selected = 2;
     a.screen = Screen::Main;
     a.smev = Some(LinkState::Up);
     a
@@ -210,7 +210,7 @@ fn my_tasks_with_help() {
 #[test]
 fn an_error_banner_and_an_empty_list() {
     let mut a = main_app(2);
-    a.list.rows.clear();
+    a.main.list.rows.clear();
     a.banner = Some(Banner::Error(
         "Задача уже назначена на: Петров А. Н.".into(),
     ));
@@ -360,8 +360,8 @@ fn app_rows() -> Vec<AppRow> {
 #[test]
 fn applications_list() {
     let mut a = main_app(3);
-    a.apps.rows = app_rows();
-    a.apps.selected = 1;
+    a.main.apps.rows = app_rows();
+    a.main.apps.selected = 1;
     shot("applications", &a);
 }
 
@@ -633,13 +633,13 @@ fn new_application_form() {
 #[test]
 fn choosing_the_service_of_a_new_application() {
     let mut a = main_app(3);
-    a.apps.rows = app_rows();
+    a.main.apps.rows = app_rows();
     let names = [
         "Выдача выписки из похозяйственной книги",
         "Присвоение адреса объекту адресации, изменение и аннулирование такого адреса",
         "Выдача разрешения (ордера) на проведение земляных работ",
     ];
-    a.popup = Some(volost_tui::app::Menu {
+    a.main.popup = Some(volost_tui::app::Menu {
         title: volost_tui::text::CHOOSE_SERVICE,
         items: names.iter().map(|n| n.to_string()).collect(),
         selected: 1,
@@ -652,11 +652,11 @@ fn choosing_the_service_of_a_new_application() {
 fn the_filter_panel() {
     let mut a = main_app(0);
     for c in "выписк".chars() {
-        a.task_filter.type_char(c);
+        a.main.task_filter.type_char(c);
     }
-    a.task_filter.focus = 1;
-    a.task_filter.cycle(true);
-    a.filtering = true;
+    a.main.task_filter.focus = 1;
+    a.main.task_filter.cycle(true);
+    a.main.filtering = true;
     shot("filter_panel", &a);
 }
 
@@ -699,12 +699,12 @@ fn out_rows() -> Vec<OutRow> {
 #[test]
 fn request_lists() {
     let mut a = main_app(4);
-    a.out.rows = out_rows();
-    a.out.selected = 2;
+    a.main.out.rows = out_rows();
+    a.main.out.selected = 2;
     shot("outgoing", &a);
 
     let mut a = main_app(5);
-    a.inc.rows = (0..4)
+    a.main.inc.rows = (0..4)
         .map(|i| InRow {
             id: InReqId(600 + i),
             number: format!("ВХ-2026-{:06}", 12 - i),
@@ -723,7 +723,7 @@ fn request_lists() {
     shot("incoming", &a);
 
     let mut a = main_app(6);
-    a.reg.rows = vec![
+    a.main.reg.rows = vec![
         RegRow {
             id: RegReqId(700),
             subject: "Сведения о земельном участке 22:14:050101:12".into(),
@@ -887,12 +887,12 @@ fn request_form_and_filter() {
     shot("request_form", &a);
 
     let mut a = main_app(4);
-    a.out.rows = out_rows();
-    a.out_filter.focus = 2;
+    a.main.out.rows = out_rows();
+    a.main.out_filter.focus = 2;
     for c in "01.11.2026".chars() {
-        a.out_filter.type_char(c);
+        a.main.out_filter.type_char(c);
     }
-    a.filtering = true;
+    a.main.filtering = true;
     shot("outgoing_filter", &a);
 }
 
@@ -1422,4 +1422,84 @@ fn the_request_card_handles_its_commands_on_plain_state() {
     ));
     v.from_app = None;
     assert!(matches!(v.handle(Cmd::Back), Some(Effect::List)));
+}
+
+/// The main screen on plain state: the menu, the list, sorting, paging, the filter panel and
+/// the pop-up menu are its own; reading lists and opening cards are asked of the runner.
+#[test]
+fn the_main_screen_handles_its_commands_on_plain_state() {
+    use crossterm::event::{KeyCode, KeyEvent};
+    use volost_api::{Cursor, TaskCol};
+    use volost_tui::effect::Effect;
+    use volost_tui::keymap::Cmd;
+    let none = KeyEvent::from(KeyCode::Null);
+    let mut m = main_app(0).main;
+    // The list: ↓ moves inside the chunk with no reading; past its end with a next chunk,
+    // the chunk is to be read and the cursor has moved on.
+    assert!(m.handle(Some(Cmd::Down), &none).is_none());
+    assert_eq!(m.list.selected, 3);
+    m.list.next = Some(Cursor(vec![1]));
+    assert!(matches!(
+        m.handle(Some(Cmd::PageDown), &none),
+        Some(Effect::ReadChunk)
+    ));
+    assert_eq!((m.list.selected, m.list.back.len()), (0, 1));
+    // ↑ past the top goes back to the chunk before, to its last row.
+    assert!(matches!(
+        m.handle(Some(Cmd::Up), &none),
+        Some(Effect::ReadChunk)
+    ));
+    assert!(m.list.back.is_empty());
+    // F6 sorts by the next column, from the top.
+    let before = m.list.query.sort;
+    assert!(matches!(
+        m.handle(Some(Cmd::Sort), &none),
+        Some(Effect::Reload)
+    ));
+    assert_ne!(m.list.query.sort, before);
+    assert_eq!(m.list.selected, 0);
+    assert!(TaskCol::of(m.list.query.queue).contains(&m.list.query.sort));
+    // Enter opens the selected task; a task command names it.
+    m.list.selected = 1;
+    let id = m.list.rows[1].id;
+    assert!(matches!(m.handle(Some(Cmd::Open), &none), Some(Effect::OpenTask(t)) if t == id));
+    assert!(matches!(
+        m.handle(Some(Cmd::Claim), &none),
+        Some(Effect::Task(Cmd::Claim, t)) if t == id
+    ));
+    // A section by its key; a key no section of this user has is said so.
+    assert!(matches!(
+        m.handle(Some(Cmd::Section(b'4')), &none),
+        Some(Effect::OpenSection(3))
+    ));
+    m.sections.retain(|s| *s != Section::Admin);
+    assert!(matches!(
+        m.handle(Some(Cmd::Section(b'a')), &none),
+        Some(Effect::Info(t)) if t == volost_tui::text::NO_SECTION
+    ));
+    // The menu: ↓ moves there, Enter opens.
+    m.handle(Some(Cmd::FocusMenu), &none);
+    m.handle(Some(Cmd::Down), &none);
+    assert!(matches!(
+        m.handle(Some(Cmd::Submit), &none),
+        Some(Effect::OpenSection(1))
+    ));
+    assert!(!m.menu_focus);
+    // The filter panel: opening it asks for its picks; a bad date keeps it open and says
+    // why; Esc closes it with nothing read.
+    assert!(matches!(
+        m.handle(Some(Cmd::Filter), &none),
+        Some(Effect::LoadPicks)
+    ));
+    assert!(m.filtering);
+    assert!(matches!(
+        m.handle(Some(Cmd::Submit), &none),
+        Some(Effect::ApplyFilters)
+    ));
+    assert!(!m.filtering);
+    // «/» asks its question with the dialog that carries what «yes» does.
+    assert!(matches!(
+        m.handle(Some(Cmd::Search), &none),
+        Some(Effect::Confirm(d)) if matches!(d.then, Pending::Search)
+    ));
 }

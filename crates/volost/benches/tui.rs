@@ -124,14 +124,14 @@ fn main() {
     // 1. Render.
     let mut app = App::new(Conn::new(Path::new("/nonexistent")));
     app.now = "23.11.2026 10:00".into();
-    app.sections = Section::ALL.to_vec();
-    app.list = TaskList::new(Queue::Group);
-    app.list.rows = sample_rows(volost_tui::app::CHUNK);
-    app.list.selected = 10;
+    app.main.sections = Section::ALL.to_vec();
+    app.main.list = TaskList::new(Queue::Group);
+    app.main.list.rows = sample_rows(volost_tui::app::CHUNK);
+    app.main.list.selected = 10;
     app.screen = Screen::Main;
     let big = stats(render_times(&app, 160, 48, 2000));
     let small = stats(render_times(&app, 80, 24, 2000));
-    let plain = stats(plain_times(&app.list.rows, 160, 48, 2000));
+    let plain = stats(plain_times(&app.main.list.rows, 160, 48, 2000));
 
     // 2. Keypress to screen over the socket.
     let tmp = tempfile::tempdir().expect("tmp");
@@ -196,7 +196,7 @@ fn main() {
         };
         keys.push(press(&mut app, code));
     }
-    let pos = app.list.position();
+    let pos = app.main.list.position();
     for _ in 0..40 {
         keys.push(press(&mut app, KeyCode::F(6)));
     }

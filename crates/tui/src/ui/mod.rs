@@ -62,10 +62,10 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Registry(v) => registry::draw(f, body, v),
         Screen::Template(v) => template::draw(f, body, v),
     }
-    if let (Screen::Main, Some(m)) = (&app.screen, &app.popup) {
+    if let (Screen::Main, Some(m)) = (&app.screen, &app.main.popup) {
         menu_popup(f, body, m);
     }
-    if matches!(app.screen, Screen::Main) && app.filtering {
+    if matches!(app.screen, Screen::Main) && app.main.filtering {
         filter_panel(f, body, app.panel());
     }
     if let Some(d) = &app.dialog {
@@ -344,7 +344,7 @@ fn form_box(f: &mut Frame, area: Rect, form: &Form) {
 const RAIL_BELOW: u16 = 100;
 
 fn main(f: &mut Frame, area: Rect, app: &App) {
-    let rail = area.width < RAIL_BELOW && !app.menu_focus;
+    let rail = area.width < RAIL_BELOW && !app.main.menu_focus;
     let menu_w = match (rail, area.width >= 120) {
         (true, _) => 5,
         (false, true) => 28,
@@ -353,6 +353,7 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
     let [menu, list] =
         Layout::horizontal([Constraint::Length(menu_w), Constraint::Min(20)]).areas(area);
     let items: Vec<ListItem> = app
+        .main
         .sections
         .iter()
         .map(|s| {
@@ -363,10 +364,10 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
             })
         })
         .collect();
-    let mut st = ListState::default().with_selected(Some(app.section));
+    let mut st = ListState::default().with_selected(Some(app.main.section));
     let mut block = Block::default()
         .borders(Borders::ALL)
-        .border_style(border(app.menu_focus));
+        .border_style(border(app.main.menu_focus));
     if !rail {
         block = block.title(format!(" {} ", text::MENU));
     }
@@ -378,7 +379,7 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
         &mut st,
     );
     let title = app.current().map(|s| s.label()).unwrap_or("");
-    let (focused, o, n) = (!app.menu_focus, app.offset, app.panel().active());
+    let (focused, o, n) = (!app.main.menu_focus, app.offset, app.panel().active());
     if app.current().is_some_and(crate::app::Section::own_screen) {
         // Not a list: the menu's cursor rests on it until Enter opens its screen.
         let block = Block::default()
@@ -388,11 +389,11 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
         return empty(f, list, block, text::OPEN_SCREEN);
     }
     match app.list_kind() {
-        For::Tasks => tasks(f, list, &app.list, title, focused, o, n),
-        For::Apps => apps(f, list, &app.apps, focused, o, n),
-        For::Outgoing => requests::outgoing(f, list, &app.out, focused, o, n),
-        For::Incoming => requests::incoming(f, list, &app.inc, focused, o, n),
-        For::Regional => requests::regional(f, list, &app.reg, focused, o, n),
+        For::Tasks => tasks(f, list, &app.main.list, title, focused, o, n),
+        For::Apps => apps(f, list, &app.main.apps, focused, o, n),
+        For::Outgoing => requests::outgoing(f, list, &app.main.out, focused, o, n),
+        For::Incoming => requests::incoming(f, list, &app.main.inc, focused, o, n),
+        For::Regional => requests::regional(f, list, &app.main.reg, focused, o, n),
     }
 }
 
