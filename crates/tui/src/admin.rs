@@ -3,7 +3,9 @@
 //! Service and request-kind templates open in the template editor (`template.rs`).
 
 use crate::app::{App, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
+use crate::effect::Effect;
 use crate::keymap::Cmd;
+use crate::template::TemplateView;
 use crate::text;
 use volost_api::{NewUser, UserView};
 use volost_api::{Op, call};
@@ -169,6 +171,153 @@ impl AdminView {
     }
 }
 
+impl AdminView {
+    /// A command on the administration screen: its tabs, lines and menus are its own; the
+    /// rest is asked of the runner.
+    pub fn handle(&mut self, cmd: Cmd) -> Option<Effect> {
+        match (cmd, &mut self.menu) {
+            (Cmd::Back, Some(_)) => self.menu = None,
+            (Cmd::Back, None) => return Some(Effect::OpenSection(0)),
+            (Cmd::Up, Some(m)) => m.up(),
+            (Cmd::Down, Some(m)) => m.down(),
+            (Cmd::Submit, Some(_)) => return self.menu.take().and_then(|m| self.chosen(m)),
+            (Cmd::Up, None) => self.row = self.row.saturating_sub(1),
+            (Cmd::Down, None) => self.row = (self.row + 1).min(self.rows().saturating_sub(1)),
+            (Cmd::NextTab, None) => {
+                let i = AdminTab::ALL
+                    .iter()
+                    .position(|t| *t == self.tab)
+                    .unwrap_or(0);
+                self.tab = AdminTab::ALL[(i + 1) % AdminTab::ALL.len()];
+                self.row = 0;
+            }
+            (Cmd::Actions, None) => {
+                let acts = self.actions();
+                if acts.is_empty() {
+                    return Some(Effect::Info(text::NO_ACTIONS_HERE));
+                }
+                self.menu = Some(Menu {
+                    title: text::ACTIONS_TITLE,
+                    items: acts.iter().map(|a| a.label().to_string()).collect(),
+                    selected: 0,
+                    kind: MenuKind::Admin(acts),
+                });
+            }
+            (Cmd::Add, None) => match self.tab {
+                AdminTab::Users => {
+                    let roles = self.roles.clone();
+                    self.menu = Some(Menu {
+                        title: text::AD_CHOOSE_ROLE,
+                        items: roles.iter().map(|r| r.name.clone()).collect(),
+                        selected: 0,
+                        kind: MenuKind::Roles(roles),
+                    });
+                }
+                AdminTab::Departments => {
+                    return ask(Dialog::new(
+                        text::AD_ADD_DEPT,
+                        text::AD_ADD_DEPT_TEXT,
+                        vec![Field::new(text::AD_DEPT_NAME, false)],
+                        Pending::AddDepartment,
+                    ));
+                }
+                AdminTab::Calendar => return ask(day_dialog(true)),
+                AdminTab::Services | AdminTab::Kinds => return self.template(true),
+                AdminTab::Roles => return Some(Effect::Info(text::AD_ROLES_HINT)),
+            },
+            (Cmd::Edit, None) => return self.template(false),
+            (Cmd::Refresh, None) => return Some(Effect::OpenAdmin(self.tab)),
+            _ => {}
+        }
+        None
+    }
+
+    /// A line of a menu was chosen: a question first, or a change for the runner to make.
+    fn chosen(&self, m: Menu) -> Option<Effect> {
+        match m.kind {
+            MenuKind::Admin(acts) => match acts.into_iter().nth(m.selected)? {
+                AdminAction::ResetPassword(login) => ask(Dialog::new(
+                    text::AD_RESET,
+                    format!("{} {login}?", text::AD_RESET_TEXT),
+                    Vec::new(),
+                    Pending::ResetPassword(login),
+                )),
+                a @ (AdminAction::SetUserActive(..) | AdminAction::SetServiceActive(..)) => {
+                    Some(Effect::AdminChange(a))
+                }
+                AdminAction::EditTemplate => self.template(false),
+                AdminAction::RequestSetup => ask(Dialog::new(
+                    text::AD_SETUP,
+                    text::AD_SETUP_TEXT,
+                    Vec::new(),
+                    Pending::RequestSetup,
+                )),
+                AdminAction::CalendarDay(off) => ask(day_dialog(off)),
+                AdminAction::ImportCalendar => ask(Dialog::new(
+                    text::AD_CAL_IMPORT,
+                    text::AD_CAL_IMPORT_TEXT,
+                    vec![Field::new(text::AD_CAL_PATH, false)],
+                    Pending::ImportCalendar,
+                )),
+            },
+            MenuKind::Roles(roles) => {
+                let r = roles.into_iter().nth(m.selected)?;
+                ask(Dialog::new(
+                    text::AD_ADD_USER,
+                    format!("{}: {}", text::AD_ROLE, r.name),
+                    vec![
+                        Field::new(text::LOGIN, false),
+                        Field::new(text::AD_FULL_NAME, false),
+                    ],
+                    Pending::AddUser(r.code),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// F4 (the selected template) or F7 (a new one) on «Услуги» or «Виды сведений»: the
+    /// template editor.
+    fn template(&self, new: bool) -> Option<Effect> {
+        let roles = self.roles.clone();
+        let editor = match (self.tab, new) {
+            (AdminTab::Services, true) => Some(TemplateView::new_service(roles)),
+            (AdminTab::Kinds, true) => Some(TemplateView::new_kind(roles)),
+            (AdminTab::Services, false) => self
+                .services
+                .get(self.row)
+                .map(|s| TemplateView::service(s, roles)),
+            (AdminTab::Kinds, false) => self
+                .kinds
+                .get(self.row)
+                .map(|k| TemplateView::kind(k, roles)),
+            _ => None,
+        };
+        Some(match editor {
+            Some(e) => Effect::OpenTemplate(Box::new(e)),
+            None => Effect::Info(text::TP_WHERE),
+        })
+    }
+}
+
+fn ask(d: Dialog) -> Option<Effect> {
+    Some(Effect::Confirm(Box::new(d)))
+}
+
+/// «Сделать выходным» (`off`) or «Сделать рабочим» a date.
+fn day_dialog(off: bool) -> Dialog {
+    Dialog::new(
+        if off {
+            text::AD_DAY_OFF
+        } else {
+            text::AD_WORKDAY
+        },
+        text::AD_DAY_TEXT,
+        vec![Field::new(text::DUE_FIELD, false)],
+        Pending::CalendarDay(off),
+    )
+}
+
 impl App {
     /// Opens «Администрирование» on `tab`, reading what it shows.
     pub(crate) fn open_admin(&mut self, tab: AdminTab) {
@@ -199,141 +348,14 @@ impl App {
         }
     }
 
-    pub(crate) fn admin_key(&mut self, cmd: Cmd) {
-        let Screen::Admin(v) = &mut self.screen else {
-            return;
-        };
-        match (cmd, &mut v.menu) {
-            (Cmd::Back, Some(_)) => v.menu = None,
-            (Cmd::Back, None) => {
-                self.screen = Screen::Main;
-                self.open_section(0);
+    /// «Заблокировать», «Разблокировать», «Отключить», «Включить» from the menu.
+    pub(crate) fn admin_change(&mut self, a: AdminAction) {
+        match a {
+            AdminAction::SetUserActive(user, active) => {
+                self.admin_call(call::SetUserActive { user, active }, text::AD_SAVED);
             }
-            (Cmd::Up, Some(m)) => m.up(),
-            (Cmd::Down, Some(m)) => m.down(),
-            (Cmd::Submit, Some(_)) => {
-                if let Some(m) = v.menu.take() {
-                    self.admin_chosen(m);
-                }
-            }
-            (Cmd::Up, None) => v.row = v.row.saturating_sub(1),
-            (Cmd::Down, None) => v.row = (v.row + 1).min(v.rows().saturating_sub(1)),
-            (Cmd::NextTab, None) => {
-                let i = AdminTab::ALL.iter().position(|t| *t == v.tab).unwrap_or(0);
-                v.tab = AdminTab::ALL[(i + 1) % AdminTab::ALL.len()];
-                v.row = 0;
-            }
-            (Cmd::Actions, None) => {
-                let acts = v.actions();
-                if acts.is_empty() {
-                    self.banner = Some(Banner::Info(text::NO_ACTIONS_HERE.into()));
-                } else {
-                    v.menu = Some(Menu {
-                        title: text::ACTIONS_TITLE,
-                        items: acts.iter().map(|a| a.label().to_string()).collect(),
-                        selected: 0,
-                        kind: MenuKind::Admin(acts),
-                    });
-                }
-            }
-            (Cmd::Add, None) => match v.tab {
-                AdminTab::Users => {
-                    let roles = v.roles.clone();
-                    v.menu = Some(Menu {
-                        title: text::AD_CHOOSE_ROLE,
-                        items: roles.iter().map(|r| r.name.clone()).collect(),
-                        selected: 0,
-                        kind: MenuKind::Roles(roles),
-                    });
-                }
-                AdminTab::Departments => {
-                    self.dialog = Some(Dialog::new(
-                        text::AD_ADD_DEPT,
-                        text::AD_ADD_DEPT_TEXT,
-                        vec![Field::new(text::AD_DEPT_NAME, false)],
-                        Pending::AddDepartment,
-                    ));
-                }
-                AdminTab::Calendar => {
-                    self.dialog = Some(Dialog::new(
-                        text::AD_DAY_OFF,
-                        text::AD_DAY_TEXT,
-                        vec![Field::new(text::DUE_FIELD, false)],
-                        Pending::CalendarDay(true),
-                    ));
-                }
-                AdminTab::Services | AdminTab::Kinds => self.open_template(true),
-                AdminTab::Roles => self.banner = Some(Banner::Info(text::AD_ROLES_HINT.into())),
-            },
-            (Cmd::Edit, None) => self.open_template(false),
-            (Cmd::Refresh, None) => {
-                let tab = v.tab;
-                self.open_admin(tab);
-            }
-            _ => {}
-        }
-    }
-
-    fn admin_chosen(&mut self, m: Menu) {
-        match m.kind {
-            MenuKind::Admin(acts) => match acts.into_iter().nth(m.selected) {
-                Some(AdminAction::ResetPassword(login)) => {
-                    self.dialog = Some(Dialog::new(
-                        text::AD_RESET,
-                        format!("{} {login}?", text::AD_RESET_TEXT),
-                        Vec::new(),
-                        Pending::ResetPassword(login),
-                    ));
-                }
-                Some(AdminAction::SetUserActive(user, active)) => {
-                    self.admin_call(call::SetUserActive { user, active }, text::AD_SAVED);
-                }
-                Some(AdminAction::EditTemplate) => self.open_template(false),
-                Some(AdminAction::RequestSetup) => {
-                    self.dialog = Some(Dialog::new(
-                        text::AD_SETUP,
-                        text::AD_SETUP_TEXT,
-                        Vec::new(),
-                        Pending::RequestSetup,
-                    ));
-                }
-                Some(AdminAction::SetServiceActive(id, active)) => {
-                    self.admin_call(call::SetServiceActive { id, active }, text::AD_SAVED);
-                }
-                Some(AdminAction::CalendarDay(off)) => {
-                    self.dialog = Some(Dialog::new(
-                        if off {
-                            text::AD_DAY_OFF
-                        } else {
-                            text::AD_WORKDAY
-                        },
-                        text::AD_DAY_TEXT,
-                        vec![Field::new(text::DUE_FIELD, false)],
-                        Pending::CalendarDay(off),
-                    ));
-                }
-                Some(AdminAction::ImportCalendar) => {
-                    self.dialog = Some(Dialog::new(
-                        text::AD_CAL_IMPORT,
-                        text::AD_CAL_IMPORT_TEXT,
-                        vec![Field::new(text::AD_CAL_PATH, false)],
-                        Pending::ImportCalendar,
-                    ));
-                }
-                None => {}
-            },
-            MenuKind::Roles(roles) => {
-                if let Some(r) = roles.into_iter().nth(m.selected) {
-                    self.dialog = Some(Dialog::new(
-                        text::AD_ADD_USER,
-                        format!("{}: {}", text::AD_ROLE, r.name),
-                        vec![
-                            Field::new(text::LOGIN, false),
-                            Field::new(text::AD_FULL_NAME, false),
-                        ],
-                        Pending::AddUser(r.code),
-                    ));
-                }
+            AdminAction::SetServiceActive(id, active) => {
+                self.admin_call(call::SetServiceActive { id, active }, text::AD_SAVED);
             }
             _ => {}
         }

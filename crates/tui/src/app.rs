@@ -874,6 +874,18 @@ impl App {
             Effect::NewApplication => self.new_application(),
             Effect::MenuChosen(m) => self.popup_chosen(*m),
             Effect::Export(what) => self.export(what),
+            Effect::OpenAdmin(tab) => self.open_admin(tab),
+            Effect::AdminChange(a) => self.admin_change(a),
+            Effect::OpenTemplate(v) => self.screen = Screen::Template(v),
+            Effect::EditTemplateLine(line) => self.edit_template_line(line),
+            Effect::SaveTemplate => self.save_template(),
+            Effect::LeaveTemplate => self.leave_template(),
+            Effect::ReadReport => self.stats_reload(),
+            Effect::OpenRegistry(keep) => self.open_registry(keep),
+            Effect::ExportRegistry => self.export_registry(),
+            Effect::ReadArchive => self.archive_reload(),
+            Effect::ArchiveMore(by) => self.archive_more(by),
+            Effect::OpenProcess(p) => self.open_process(p),
             Effect::PasswordForm => {
                 self.screen = Screen::Password {
                     form: password_form(false),
@@ -1020,16 +1032,19 @@ impl App {
             | Screen::Stats(_)
             | Screen::Registry(_)
             | Screen::Template(_) => {
-                // Screens with a module of their own take every command there.
-                if let Some(cmd) = cmd {
-                    self.banner = None;
-                    match &self.screen {
-                        Screen::Admin(_) => self.admin_key(cmd),
-                        Screen::Archive(_) => self.archive_key(cmd),
-                        Screen::Registry(_) => self.registry_key(cmd),
-                        Screen::Template(_) => self.template_key(cmd),
-                        _ => self.stats_key(cmd),
-                    }
+                let Some(cmd) = cmd else { return };
+                self.banner = None;
+                let (today, may_edit) = (self.today(), self.has(Right::Administer));
+                let e = match &mut self.screen {
+                    Screen::Admin(v) => v.handle(cmd),
+                    Screen::Archive(v) => v.handle(cmd),
+                    Screen::Stats(v) => v.handle(cmd, today),
+                    Screen::Registry(v) => v.handle(cmd, may_edit),
+                    Screen::Template(v) => v.handle(cmd),
+                    _ => None,
+                };
+                if let Some(e) = e {
+                    self.run(e);
                 }
             }
             Screen::App(v) => {
@@ -1279,7 +1294,7 @@ impl App {
             },
             Pending::LeaveForm => self.leave_form(),
             Pending::Quit => self.quit = true,
-            Pending::LeaveTemplate => self.confirm_leave_template(),
+            Pending::LeaveTemplate => self.leave_template(),
             Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
             Pending::CompleteRegional(id) => self.complete_regional(d, id),
             Pending::ClaimIncoming(id) => self.claim_incoming(id, true),
@@ -1420,6 +1435,7 @@ impl App {
             _ => {}
         }
         self.main.section = i;
+        self.screen = Screen::Main;
         self.main.reset_list(s);
         self.main.set_filters(self.today(), self.offset);
         self.reload();

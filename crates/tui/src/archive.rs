@@ -2,6 +2,7 @@
 //! the documents made while it was open — searched by number, applicant, service and period.
 
 use crate::app::{App, Banner, Dialog, Field, Pending, Screen, read_date};
+use crate::effect::Effect;
 use crate::filter::midnight;
 use crate::keymap::Cmd;
 use crate::text;
@@ -10,7 +11,7 @@ use volost_api::call;
 use volost_api::{
     ArchiveDoc, ArchiveFilter, ArchiveQuery, ArchiveRow, ArchiveTask, ArchiveTree, Cursor,
 };
-use volost_domain::{FileId, ProcessId, Service};
+use volost_domain::{ProcessId, Service};
 
 /// How many processes one read brings; the next ones come when the cursor reaches the end.
 const CHUNK: usize = 100;
@@ -122,6 +123,82 @@ fn parse(
     })
 }
 
+impl ArchiveView {
+    /// A command on «Архив»: moving and closing trees are its own; reading the archive, a
+    /// process's tree and saving a file are asked of the runner.
+    pub fn handle(&mut self, cmd: Cmd) -> Option<Effect> {
+        let n = self.lines().len();
+        match cmd {
+            Cmd::Back => return Some(Effect::OpenSection(0)),
+            Cmd::Up => self.sel = self.sel.saturating_sub(1),
+            Cmd::PageUp => self.sel = self.sel.saturating_sub(20),
+            Cmd::Top => self.sel = 0,
+            Cmd::Down | Cmd::PageDown => {
+                let d = if cmd == Cmd::Down { 1 } else { 20 };
+                // Past what is read: the next chunk first, then the cursor moves.
+                if self.sel + d >= n && self.next.is_some() {
+                    return Some(Effect::ArchiveMore(d));
+                }
+                self.sel = (self.sel + d).min(n.saturating_sub(1));
+            }
+            Cmd::Open => return self.open(),
+            Cmd::Filter | Cmd::Search => {
+                let s = &self.search;
+                let field = |label, value: &str| {
+                    let mut f = Field::new(label, false);
+                    f.value = value.into();
+                    f
+                };
+                return Some(Effect::Confirm(Box::new(Dialog::new(
+                    text::AR_SEARCH,
+                    text::AR_SEARCH_TEXT,
+                    vec![
+                        field(text::AR_NUMBER, &s.number),
+                        field(text::AR_APPLICANT, &s.applicant),
+                        field(text::AR_SERVICE, &s.service),
+                        field(text::AR_FROM, &s.from),
+                        field(text::AR_TO, &s.to),
+                    ],
+                    Pending::ArchiveSearch,
+                ))));
+            }
+            Cmd::ClearFilters => {
+                self.search = Search::default();
+                self.filter = ArchiveFilter::default();
+                return Some(Effect::ReadArchive);
+            }
+            Cmd::Refresh => return Some(Effect::ReadArchive),
+            _ => {}
+        }
+        None
+    }
+
+    /// Enter: a process opens into its tree (read by the runner) or closes; a file is saved.
+    fn open(&mut self) -> Option<Effect> {
+        if let Some(Line::Doc(ArchiveDoc::File { id, name, .. }, _)) = self.lines().get(self.sel) {
+            let mut path = Field::new(text::SAVE_TO, false);
+            path.value = format!("~/{name}").into();
+            return Some(Effect::Confirm(Box::new(Dialog::new(
+                text::SAVE_FILE,
+                format!("«{name}»"),
+                vec![path],
+                Pending::SaveFile(*id),
+            ))));
+        }
+        let p = self.selected_process()?;
+        if self.open.remove(&p).is_some() {
+            // Closing from a line inside the tree puts the cursor on the process.
+            self.sel = self
+                .lines()
+                .iter()
+                .position(|l| matches!(l, Line::Process(r, _) if r.process == p))
+                .unwrap_or(0);
+            return None;
+        }
+        Some(Effect::OpenProcess(p))
+    }
+}
+
 impl App {
     /// Opens «Архив» with no search, reading its first processes.
     pub(crate) fn open_archive(&mut self) {
@@ -143,7 +220,7 @@ impl App {
     }
 
     /// Reads the archive again from the top with the current search (opened trees close).
-    fn archive_reload(&mut self) {
+    pub(crate) fn archive_reload(&mut self) {
         let Screen::Archive(v) = &mut self.screen else {
             return;
         };
@@ -163,8 +240,9 @@ impl App {
         }
     }
 
-    /// The next chunk, appended, when the cursor has reached the end of what is read.
-    fn archive_more(&mut self) {
+    /// The next chunk, appended, when the cursor has reached the end of what is read; the
+    /// cursor then moves `by` lines.
+    pub(crate) fn archive_more(&mut self, by: usize) {
         let Screen::Archive(v) = &mut self.screen else {
             return;
         };
@@ -181,100 +259,14 @@ impl App {
                 v.rows.extend(p.rows);
                 v.next = p.next;
             }
-            Err(e) => self.failed(&e),
+            Err(e) => return self.failed(&e),
         }
-    }
-
-    pub(crate) fn archive_key(&mut self, cmd: Cmd) {
-        let Screen::Archive(v) = &mut self.screen else {
-            return;
-        };
         let n = v.lines().len();
-        let step = |v: &mut ArchiveView, d: isize| {
-            v.sel = v.sel.saturating_add_signed(d).min(n.saturating_sub(1));
-        };
-        match cmd {
-            Cmd::Back => {
-                self.screen = Screen::Main;
-                self.open_section(0);
-            }
-            Cmd::Up => step(v, -1),
-            Cmd::PageUp => step(v, -20),
-            Cmd::Top => v.sel = 0,
-            Cmd::Down | Cmd::PageDown => {
-                let d = if cmd == Cmd::Down { 1 } else { 20 };
-                if v.sel + d as usize >= n && v.next.is_some() {
-                    self.archive_more();
-                }
-                if let Screen::Archive(v) = &mut self.screen {
-                    let n = v.lines().len();
-                    v.sel = (v.sel + d as usize).min(n.saturating_sub(1));
-                }
-            }
-            Cmd::Open => self.archive_open(),
-            Cmd::Filter | Cmd::Search => {
-                let s = v.search.clone();
-                let field = |label, value: &str| {
-                    let mut f = Field::new(label, false);
-                    f.value = value.into();
-                    f
-                };
-                self.dialog = Some(Dialog::new(
-                    text::AR_SEARCH,
-                    text::AR_SEARCH_TEXT,
-                    vec![
-                        field(text::AR_NUMBER, &s.number),
-                        field(text::AR_APPLICANT, &s.applicant),
-                        field(text::AR_SERVICE, &s.service),
-                        field(text::AR_FROM, &s.from),
-                        field(text::AR_TO, &s.to),
-                    ],
-                    Pending::ArchiveSearch,
-                ));
-            }
-            Cmd::ClearFilters => {
-                v.search = Search::default();
-                v.filter = ArchiveFilter::default();
-                self.archive_reload();
-            }
-            Cmd::Refresh => self.archive_reload(),
-            _ => {}
-        }
+        v.sel = (v.sel + by).min(n.saturating_sub(1));
     }
 
-    /// Enter: a process opens into its tree or closes; a file is saved.
-    fn archive_open(&mut self) {
-        let Screen::Archive(v) = &mut self.screen else {
-            return;
-        };
-        let line = v.lines().get(v.sel).copied();
-        let file: Option<(FileId, String)> = match line {
-            Some(Line::Doc(ArchiveDoc::File { id, name, .. }, _)) => Some((*id, name.clone())),
-            _ => None,
-        };
-        if let Some((id, name)) = file {
-            let mut path = Field::new(text::SAVE_TO, false);
-            path.value = format!("~/{name}").into();
-            self.dialog = Some(Dialog::new(
-                text::SAVE_FILE,
-                format!("«{name}»"),
-                vec![path],
-                Pending::SaveFile(id),
-            ));
-            return;
-        }
-        let Some(p) = v.selected_process() else {
-            return;
-        };
-        if v.open.remove(&p).is_some() {
-            // Closing from a line inside the tree puts the cursor on the process.
-            v.sel = v
-                .lines()
-                .iter()
-                .position(|l| matches!(l, Line::Process(r, _) if r.process == p))
-                .unwrap_or(0);
-            return;
-        }
+    /// Reads the tree of an archived process, opened under its line.
+    pub(crate) fn open_process(&mut self, p: ProcessId) {
         match self.conn.ask(call::ArchiveProcess { process: p }) {
             Ok(t) => {
                 if let Screen::Archive(v) = &mut self.screen {

@@ -73,6 +73,30 @@ pub enum Effect {
     Export(volost_api::Exported),
     /// The password-change form, asked for by the user.
     PasswordForm,
+    /// Open «Администрирование» on a tab (read again).
+    OpenAdmin(crate::admin::AdminTab),
+    /// A change chosen from the administration screen's menu.
+    AdminChange(crate::admin::AdminAction),
+    /// Open the template editor on a template.
+    OpenTemplate(Box<crate::template::TemplateView>),
+    /// A line's form over the template editor.
+    EditTemplateLine(crate::template::LineRef),
+    /// Save the template in the editor.
+    SaveTemplate,
+    /// Leave the template editor (for the administration screen's tab it came from).
+    LeaveTemplate,
+    /// Read «Статистика»'s report again.
+    ReadReport,
+    /// Open «Реестр услуг» (read again), keeping the service selected.
+    OpenRegistry(Option<volost_domain::ServiceId>),
+    /// Make the signed registry file (and ask where to keep it).
+    ExportRegistry,
+    /// Read «Архив» from the top again.
+    ReadArchive,
+    /// Read the next chunk of «Архив», then move the cursor by this many lines.
+    ArchiveMore(usize),
+    /// Read the tree of an archived process.
+    OpenProcess(volost_domain::ProcessId),
     /// A command on a task (claim, return, complete, finish, set the due date): run by the
     /// runner, with the dialogs some of them ask first (those still belong to `App`).
     Task(crate::keymap::Cmd, volost_domain::TaskId),
@@ -120,6 +144,18 @@ impl std::fmt::Debug for Effect {
             Effect::MenuChosen(m) => write!(f, "MenuChosen({})", m.selected),
             Effect::Export(_) => f.write_str("Export(..)"),
             Effect::PasswordForm => f.write_str("PasswordForm"),
+            Effect::OpenAdmin(t) => write!(f, "OpenAdmin({t:?})"),
+            Effect::AdminChange(a) => write!(f, "AdminChange({a:?})"),
+            Effect::OpenTemplate(_) => f.write_str("OpenTemplate(..)"),
+            Effect::EditTemplateLine(l) => write!(f, "EditTemplateLine({l:?})"),
+            Effect::SaveTemplate => f.write_str("SaveTemplate"),
+            Effect::LeaveTemplate => f.write_str("LeaveTemplate"),
+            Effect::ReadReport => f.write_str("ReadReport"),
+            Effect::OpenRegistry(s) => write!(f, "OpenRegistry({s:?})"),
+            Effect::ExportRegistry => f.write_str("ExportRegistry"),
+            Effect::ReadArchive => f.write_str("ReadArchive"),
+            Effect::ArchiveMore(n) => write!(f, "ArchiveMore({n})"),
+            Effect::OpenProcess(p) => write!(f, "OpenProcess({p:?})"),
         }
     }
 }

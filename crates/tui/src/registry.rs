@@ -3,11 +3,12 @@
 //! steps and the application form are templates, edited in «Администрирование».
 
 use crate::app::{App, Banner, Dialog, Field as Input, Pending, Screen};
+use crate::effect::Effect;
 use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
 use volost_api::call;
-use volost_domain::{Field, FieldType, Org, Right, Role, Service, ServiceId, ServicePassport};
+use volost_domain::{Field, FieldType, Org, Role, Service, ServiceId, ServicePassport};
 
 /// The registry screen: the body, its services, and the one whose passport is shown.
 pub struct RegistryView {
@@ -127,6 +128,49 @@ pub fn passport_of(form: &DataForm) -> ServicePassport {
     }
 }
 
+impl RegistryView {
+    /// A command on «Реестр услуг»: moving and scrolling are its own; the passport form,
+    /// the signed file's export and import are asked of the runner. `may_edit`: the user
+    /// administers (the passports are theirs to change).
+    pub fn handle(&mut self, cmd: Cmd, may_edit: bool) -> Option<Effect> {
+        match cmd {
+            Cmd::Back => return Some(Effect::OpenSection(0)),
+            Cmd::Up => {
+                self.sel = self.sel.saturating_sub(1);
+                self.scroll = 0;
+            }
+            Cmd::Down => {
+                self.sel = (self.sel + 1).min(self.services.len().saturating_sub(1));
+                self.scroll = 0;
+            }
+            Cmd::PageDown => self.scroll = self.scroll.saturating_add(10),
+            Cmd::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Cmd::Top => self.scroll = 0,
+            Cmd::Refresh => return Some(Effect::OpenRegistry(self.selected().map(|s| s.id))),
+            Cmd::Edit | Cmd::ExportSigned | Cmd::Add if !may_edit => {
+                return Some(Effect::Info(text::RG_ADMIN_ONLY));
+            }
+            Cmd::Edit => {
+                return self
+                    .selected()
+                    .map(|s| Effect::Fill(Box::new(passport_form(s))));
+            }
+            // The node signs the registry with its key; the dialog asks where to write it.
+            Cmd::ExportSigned => return Some(Effect::ExportRegistry),
+            Cmd::Add => {
+                return Some(Effect::Confirm(Box::new(Dialog::new(
+                    text::RG_IMPORT_TITLE,
+                    text::RG_IMPORT_TEXT,
+                    vec![Input::new(text::FILE_PATH, false)],
+                    Pending::ImportRegistry,
+                ))));
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
 impl App {
     /// Opens «Реестр услуг», keeping the selection when it is open already.
     pub(crate) fn open_registry(&mut self, keep: Option<ServiceId>) {
@@ -150,72 +194,27 @@ impl App {
         }
     }
 
-    pub(crate) fn registry_key(&mut self, cmd: Cmd) {
-        let may_edit = self.has(Right::Administer);
-        let Screen::Registry(v) = &mut self.screen else {
-            return;
-        };
-        match cmd {
-            Cmd::Back => {
-                self.screen = Screen::Main;
-                self.open_section(0);
-            }
-            Cmd::Up => {
-                v.sel = v.sel.saturating_sub(1);
-                v.scroll = 0;
-            }
-            Cmd::Down => {
-                v.sel = (v.sel + 1).min(v.services.len().saturating_sub(1));
-                v.scroll = 0;
-            }
-            Cmd::PageDown => v.scroll = v.scroll.saturating_add(10),
-            Cmd::PageUp => v.scroll = v.scroll.saturating_sub(10),
-            Cmd::Top => v.scroll = 0,
-            Cmd::Refresh => {
-                let keep = v.selected().map(|s| s.id);
-                self.open_registry(keep);
-            }
-            Cmd::Edit if !may_edit => {
-                self.banner = Some(Banner::Info(text::RG_ADMIN_ONLY.into()));
-            }
-            Cmd::Edit => {
-                if let Some(s) = v.selected() {
-                    self.screen = Screen::Fill(Box::new(passport_form(s)));
-                }
-            }
-            Cmd::ExportSigned | Cmd::Add if !may_edit => {
-                self.banner = Some(Banner::Info(text::RG_ADMIN_ONLY.into()));
-            }
-            // The node signs the registry with its key; the dialog asks where to write it.
-            Cmd::ExportSigned => match self.conn.ask(call::RegistryExport) {
-                Ok(xml) => {
-                    let name = format!(
-                        "Реестр услуг {}.xml",
-                        volost_domain::display_date(self.today())
-                    );
-                    let mut path = Input::new(text::SAVE_TO, false);
-                    path.value = format!("~/{name}").into();
-                    self.dialog = Some(Dialog::new(
-                        text::RG_EXPORT_TITLE,
-                        text::RG_EXPORT_TEXT,
-                        vec![path],
-                        Pending::SaveExport(Box::new(volost_api::ExportReply {
-                            name,
-                            data: volost_api::Bytes(xml.into_bytes()),
-                        })),
-                    ));
-                }
-                Err(e) => self.failed(&e),
-            },
-            Cmd::Add => {
+    /// The node signs the registry with its key; the dialog asks where to write it.
+    pub(crate) fn export_registry(&mut self) {
+        match self.conn.ask(call::RegistryExport) {
+            Ok(xml) => {
+                let name = format!(
+                    "Реестр услуг {}.xml",
+                    volost_domain::display_date(self.today())
+                );
+                let mut path = Input::new(text::SAVE_TO, false);
+                path.value = format!("~/{name}").into();
                 self.dialog = Some(Dialog::new(
-                    text::RG_IMPORT_TITLE,
-                    text::RG_IMPORT_TEXT,
-                    vec![Input::new(text::FILE_PATH, false)],
-                    Pending::ImportRegistry,
+                    text::RG_EXPORT_TITLE,
+                    text::RG_EXPORT_TEXT,
+                    vec![path],
+                    Pending::SaveExport(Box::new(volost_api::ExportReply {
+                        name,
+                        data: volost_api::Bytes(xml.into_bytes()),
+                    })),
                 ));
             }
-            _ => {}
+            Err(e) => self.failed(&e),
         }
     }
 

@@ -2,6 +2,7 @@
 //! step through the usual periods; `f` types any period and a department.
 
 use crate::app::{App, Dialog, Field, Pending, Screen, read_date};
+use crate::effect::Effect;
 use crate::keymap::Cmd;
 use crate::text;
 use time::{Date, Month};
@@ -69,6 +70,65 @@ pub struct StatsView {
     pub report: Option<Report>,
 }
 
+impl StatsView {
+    /// A command on «Статистика»: the presets and the period dialog are its own; reading
+    /// the report and making the spreadsheet are asked of the runner. `today` dates the
+    /// presets.
+    pub fn handle(&mut self, cmd: Cmd, today: Date) -> Option<Effect> {
+        match cmd {
+            Cmd::Back => Some(Effect::OpenSection(0)),
+            Cmd::NextChoice | Cmd::PrevChoice => {
+                let n = Preset::ALL.len();
+                let at = self
+                    .preset
+                    .and_then(|p| Preset::ALL.iter().position(|x| *x == p))
+                    .map_or(0, |i| {
+                        if cmd == Cmd::NextChoice {
+                            (i + 1) % n
+                        } else {
+                            (i + n - 1) % n
+                        }
+                    });
+                let p = Preset::ALL[at];
+                (self.from, self.to) = p.days(today);
+                self.preset = Some(p);
+                Some(Effect::ReadReport)
+            }
+            Cmd::Filter => {
+                let field = |label, value: String| {
+                    let mut f = Field::new(label, false);
+                    f.value = value.into();
+                    f
+                };
+                let d = |d: Date| volost_domain::display_date(d);
+                let dept = self.dept.as_ref().map(|x| x.1.clone()).unwrap_or_default();
+                Some(Effect::Confirm(Box::new(Dialog::new(
+                    text::ST_PERIOD,
+                    text::ST_PERIOD_TEXT,
+                    vec![
+                        field(text::ST_FROM, d(self.from)),
+                        field(text::ST_TO, d(self.to)),
+                        field(text::ST_DEPT, dept),
+                    ],
+                    Pending::StatsPeriod,
+                ))))
+            }
+            Cmd::Refresh => Some(Effect::ReadReport),
+            Cmd::Export => Some(Effect::Export(volost_api::Exported::Report(self.query()))),
+            _ => None,
+        }
+    }
+
+    /// The report the screen shows: its period and department.
+    pub fn query(&self) -> ReportQuery {
+        ReportQuery {
+            from: self.from,
+            to: self.to,
+            dept: self.dept.as_ref().map(|d| d.0),
+        }
+    }
+}
+
 impl App {
     /// Opens «Статистика» for the current month.
     pub(crate) fn open_stats(&mut self) {
@@ -83,79 +143,13 @@ impl App {
         self.stats_reload();
     }
 
-    fn stats_reload(&mut self) {
+    pub(crate) fn stats_reload(&mut self) {
         let Screen::Stats(v) = &mut self.screen else {
             return;
         };
-        let q = ReportQuery {
-            from: v.from,
-            to: v.to,
-            dept: v.dept.as_ref().map(|d| d.0),
-        };
-        match self.conn.ask(call::Report(q)) {
+        match self.conn.ask(call::Report(v.query())) {
             Ok(r) => v.report = Some(r),
             Err(e) => self.failed(&e),
-        }
-    }
-
-    pub(crate) fn stats_key(&mut self, cmd: Cmd) {
-        let today = self.today();
-        let Screen::Stats(v) = &mut self.screen else {
-            return;
-        };
-        match cmd {
-            Cmd::Back => {
-                self.screen = Screen::Main;
-                self.open_section(0);
-            }
-            Cmd::NextChoice | Cmd::PrevChoice => {
-                let n = Preset::ALL.len();
-                let at = v
-                    .preset
-                    .and_then(|p| Preset::ALL.iter().position(|x| *x == p))
-                    .map_or(0, |i| {
-                        if cmd == Cmd::NextChoice {
-                            (i + 1) % n
-                        } else {
-                            (i + n - 1) % n
-                        }
-                    });
-                let p = Preset::ALL[at];
-                (v.from, v.to) = p.days(today);
-                v.preset = Some(p);
-                self.stats_reload();
-            }
-            Cmd::Filter => {
-                let field = |label, value: String| {
-                    let mut f = Field::new(label, false);
-                    f.value = value.into();
-                    f
-                };
-                let d = |d: Date| volost_domain::display_date(d);
-                self.dialog = Some(Dialog::new(
-                    text::ST_PERIOD,
-                    text::ST_PERIOD_TEXT,
-                    vec![
-                        field(text::ST_FROM, d(v.from)),
-                        field(text::ST_TO, d(v.to)),
-                        field(
-                            text::ST_DEPT,
-                            v.dept.as_ref().map(|x| x.1.clone()).unwrap_or_default(),
-                        ),
-                    ],
-                    Pending::StatsPeriod,
-                ));
-            }
-            Cmd::Refresh => self.stats_reload(),
-            Cmd::Export => {
-                let q = ReportQuery {
-                    from: v.from,
-                    to: v.to,
-                    dept: v.dept.as_ref().map(|d| d.0),
-                };
-                self.export(volost_api::Exported::Report(q));
-            }
-            _ => {}
         }
     }
 

@@ -6,6 +6,7 @@
 
 use crate::admin::AdminTab;
 use crate::app::{App, Banner, Dialog, Pending, Screen};
+use crate::effect::Effect;
 use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
@@ -588,31 +589,47 @@ fn field_of(d: &std::collections::BTreeMap<String, String>) -> Result<Field, Str
     })
 }
 
-impl App {
-    /// F4 (the selected template) or F7 (a new one) on «Услуги» or «Виды сведений» of
-    /// «Администрирование».
-    pub(crate) fn open_template(&mut self, new: bool) {
-        let Screen::Admin(v) = &self.screen else {
-            return;
-        };
-        let roles = v.roles.clone();
-        let editor = match (v.tab, new) {
-            (AdminTab::Services, true) => Some(TemplateView::new_service(roles)),
-            (AdminTab::Kinds, true) => Some(TemplateView::new_kind(roles)),
-            (AdminTab::Services, false) => v
-                .services
-                .get(v.row)
-                .map(|s| TemplateView::service(s, roles)),
-            (AdminTab::Kinds, false) => v.kinds.get(v.row).map(|k| TemplateView::kind(k, roles)),
-            _ => None,
-        };
-        match editor {
-            Some(e) => self.screen = Screen::Template(Box::new(e)),
-            None => self.banner = Some(Banner::Info(text::TP_WHERE.into())),
+impl TemplateView {
+    /// A command in the template editor: moving, reordering and removing lines are its own;
+    /// a line's form, saving and leaving are asked of the runner.
+    pub fn handle(&mut self, cmd: Cmd) -> Option<Effect> {
+        match cmd {
+            Cmd::Back if self.dirty => {
+                return Some(Effect::Confirm(Box::new(Dialog::new(
+                    text::LEAVE_TITLE,
+                    text::TP_LEAVE_TEXT,
+                    Vec::new(),
+                    Pending::LeaveTemplate,
+                ))));
+            }
+            Cmd::Back => return Some(Effect::LeaveTemplate),
+            Cmd::Up => self.row = self.row.saturating_sub(1),
+            Cmd::Down => self.row = (self.row + 1).min(self.rows().saturating_sub(1)),
+            Cmd::NextTab => {
+                let tabs = self.tabs();
+                let i = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
+                self.tab = tabs[(i + 1) % tabs.len()];
+                self.row = 0;
+            }
+            Cmd::MoveUp => self.shift(false),
+            Cmd::MoveDown => self.shift(true),
+            Cmd::Remove => return self.remove().err().map(Effect::Info),
+            Cmd::Add if self.tab == TplTab::Head => {
+                return Some(Effect::Info(text::TP_HEAD_STAYS));
+            }
+            Cmd::Edit | Cmd::Add => {
+                let at = (cmd == Cmd::Edit && self.rows() > 0).then_some(self.row);
+                return Some(Effect::EditTemplateLine(self.line(at)));
+            }
+            Cmd::Save => return Some(Effect::SaveTemplate),
+            _ => {}
         }
+        None
     }
+}
 
-    fn leave_template(&mut self) {
+impl App {
+    pub(crate) fn leave_template(&mut self) {
         let tab = match &self.screen {
             Screen::Template(v) if !v.is_service() => AdminTab::Kinds,
             _ => AdminTab::Services,
@@ -620,54 +637,14 @@ impl App {
         self.open_admin(tab);
     }
 
-    pub(crate) fn template_key(&mut self, cmd: Cmd) {
-        let Screen::Template(v) = &mut self.screen else {
-            return;
-        };
-        match cmd {
-            Cmd::Back if v.dirty => {
-                self.dialog = Some(Dialog::new(
-                    text::LEAVE_TITLE,
-                    text::TP_LEAVE_TEXT,
-                    Vec::new(),
-                    Pending::LeaveTemplate,
-                ));
-            }
-            Cmd::Back => self.leave_template(),
-            Cmd::Up => v.row = v.row.saturating_sub(1),
-            Cmd::Down => v.row = (v.row + 1).min(v.rows().saturating_sub(1)),
-            Cmd::NextTab => {
-                let tabs = v.tabs();
-                let i = tabs.iter().position(|t| *t == v.tab).unwrap_or(0);
-                v.tab = tabs[(i + 1) % tabs.len()];
-                v.row = 0;
-            }
-            Cmd::MoveUp => v.shift(false),
-            Cmd::MoveDown => v.shift(true),
-            Cmd::Remove => {
-                if let Err(m) = v.remove() {
-                    self.banner = Some(Banner::Info(m.into()));
-                }
-            }
-            Cmd::Edit | Cmd::Add => {
-                let at = (cmd == Cmd::Edit && v.rows() > 0).then_some(v.row);
-                if cmd == Cmd::Add && v.tab == TplTab::Head {
-                    self.banner = Some(Banner::Info(text::TP_HEAD_STAYS.into()));
-                    return;
-                }
-                let line = v.line(at);
-                let editor = match std::mem::replace(&mut self.screen, Screen::Main) {
-                    Screen::Template(e) => e,
-                    _ => return,
-                };
-                self.screen = Screen::Fill(Box::new(editor.form(line)));
-            }
-            Cmd::Save => self.save_template(),
-            _ => {}
+    /// F4 or F7 in the editor: the line's form over the template.
+    pub(crate) fn edit_template_line(&mut self, line: LineRef) {
+        if let Screen::Template(editor) = std::mem::replace(&mut self.screen, Screen::Main) {
+            self.screen = Screen::Fill(Box::new(editor.form(line)));
         }
     }
 
-    fn save_template(&mut self) {
+    pub(crate) fn save_template(&mut self) {
         let Screen::Template(v) = &self.screen else {
             return;
         };
@@ -739,10 +716,6 @@ impl App {
             Purpose::Template { editor, .. } => self.screen = Screen::Template(editor),
             _ => self.screen = Screen::Fill(form),
         }
-    }
-
-    pub(crate) fn confirm_leave_template(&mut self) {
-        self.leave_template();
     }
 }
 

@@ -1503,3 +1503,76 @@ fn the_main_screen_handles_its_commands_on_plain_state() {
         Some(Effect::Confirm(d)) if matches!(d.then, Pending::Search)
     ));
 }
+
+/// The screens of their own sections, on plain state: the registry, the template editor and
+/// the statistics move themselves and ask the runner for what reads or writes.
+#[test]
+fn the_section_screens_handle_their_commands_on_plain_state() {
+    use volost_tui::effect::Effect;
+    use volost_tui::keymap::Cmd;
+    use volost_tui::stats::{Preset, StatsView};
+    use volost_tui::template::{LineRef, TemplateView, TplTab};
+    // «Реестр услуг»: a reader moves and is told the passports are the administrator's.
+    let mut r = volost_tui::registry::RegistryView {
+        org: org(),
+        services: vec![registry_service(), registry_service()],
+        roles: registry_roles(),
+        sel: 0,
+        scroll: 3,
+    };
+    assert!(r.handle(Cmd::Down, false).is_none());
+    assert_eq!((r.sel, r.scroll), (1, 0));
+    assert!(matches!(
+        r.handle(Cmd::Edit, false),
+        Some(Effect::Info(t)) if t == volost_tui::text::RG_ADMIN_ONLY
+    ));
+    assert!(matches!(r.handle(Cmd::Edit, true), Some(Effect::Fill(_))));
+    assert!(matches!(
+        r.handle(Cmd::ExportSigned, true),
+        Some(Effect::ExportRegistry)
+    ));
+    assert!(matches!(
+        r.handle(Cmd::Refresh, true),
+        Some(Effect::OpenRegistry(Some(ServiceId(1))))
+    ));
+    assert!(matches!(
+        r.handle(Cmd::Back, true),
+        Some(Effect::OpenSection(0))
+    ));
+    // The template editor: tabs and lines are its own; a change makes leaving ask first.
+    let mut t = TemplateView::service(&registry_service(), registry_roles());
+    assert!(t.handle(Cmd::NextTab).is_none());
+    assert_ne!(t.tab, TplTab::Head);
+    assert!(matches!(t.handle(Cmd::Back), Some(Effect::LeaveTemplate)));
+    t.dirty = true;
+    assert!(matches!(
+        t.handle(Cmd::Back),
+        Some(Effect::Confirm(d)) if matches!(d.then, Pending::LeaveTemplate)
+    ));
+    assert!(matches!(
+        t.handle(Cmd::Add),
+        Some(Effect::EditTemplateLine(
+            LineRef::Step(None) | LineRef::Field { at: None, .. }
+        ))
+    ));
+    assert!(matches!(t.handle(Cmd::Save), Some(Effect::SaveTemplate)));
+    // «Статистика»: the next preset is dated by the day given, then read.
+    let today = time::Date::from_calendar_date(2026, time::Month::November, 23).unwrap();
+    let mut s = StatsView {
+        preset: Some(Preset::ThisMonth),
+        from: today,
+        to: today,
+        dept: None,
+        report: None,
+    };
+    assert!(matches!(
+        s.handle(Cmd::NextChoice, today),
+        Some(Effect::ReadReport)
+    ));
+    assert_ne!(s.preset, Some(Preset::ThisMonth));
+    assert_eq!(s.preset.map(|p| p.days(today)), Some((s.from, s.to)));
+    assert!(matches!(
+        s.handle(Cmd::Export, today),
+        Some(Effect::Export(volost_api::Exported::Report(q))) if q.from == s.from
+    ));
+}
