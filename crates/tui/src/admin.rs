@@ -2,11 +2,13 @@
 //! request kinds, one tab each, with the changes an administrator makes from the terminal.
 //! Service and request-kind templates open in the template editor (`template.rs`).
 
-use crate::app::{App, Banner, Dialog, Field, Menu, MenuKind, Pending, Screen};
+use crate::app::{App, Banner, Dialog, Menu, MenuKind, Screen};
 use crate::effect::Effect;
+use crate::effect::Pending;
 use crate::keymap::Cmd;
 use crate::template::TemplateView;
 use crate::text;
+use crate::widgets::Field;
 use volost_api::{NewUser, UserView};
 use volost_api::{Op, call};
 use volost_domain::{Calendar, Department, Group, RequestKind, Role, Service, UserId};
@@ -451,9 +453,7 @@ impl App {
                     Ok(b) => b,
                     Err(problem) => {
                         let mut d = d;
-                        if let Some(f) = d.inputs.first_mut() {
-                            f.error = Some(problem);
-                        }
+                        d.refuse(0, problem);
                         self.dialog = Some(d);
                         return;
                     }
@@ -487,9 +487,7 @@ impl App {
                 Ok(date) => self.admin_call(call::SetCalendarDay { date, off }, text::AD_SAVED),
                 Err(why) => {
                     let mut d = d;
-                    if let Some(f) = d.inputs.first_mut() {
-                        f.error = Some(why.into());
-                    }
+                    d.refuse(0, why);
                     self.dialog = Some(d);
                 }
             },

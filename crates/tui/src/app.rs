@@ -9,21 +9,22 @@ use crate::form::{DataForm, Purpose};
 use crate::keymap::{Cmd, Ctx, lookup};
 use crate::requests::{ReqAction, ReqRef, ReqView};
 use crate::text;
-use crate::widgets::TextInput;
 use crossterm::event::KeyEvent;
 use volost_api::ClientError;
 use volost_api::LinkState;
 use volost_api::{ActionInput, ApplicationCard, OutRow, ProcessMap, RegRow, TaskCard, UserView};
 use volost_api::{Op, SessionInfo, call};
 use volost_domain::{
-    Action, AppId, Department, DeptId, FileId, FileOwner, InReqId, Org, OrgId, Queue, RegReqId,
-    RequestKind, Right, Service, TaskId, UserId,
+    Action, AppId, Department, DeptId, Org, Queue, RequestKind, Right, Service, TaskId, UserId,
 };
 
+use crate::effect::Effect;
+use crate::effect::{Pending, Provider};
 use crate::list::Query;
 pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
 pub use crate::screens::main::MainView;
 use crate::session::{login_form, password_form};
+use crate::widgets::{Answer, Field, Form};
 
 /// A section of the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,62 +140,8 @@ impl Section {
     }
 }
 
-/// A text field of a form.
-#[derive(Clone, Debug, Default)]
-pub struct Field {
-    pub label: &'static str,
-    pub value: TextInput,
-    pub secret: bool,
-    /// The message shown next to the field.
-    pub error: Option<String>,
-}
-
-impl Field {
-    pub(crate) fn new(label: &'static str, secret: bool) -> Field {
-        Field {
-            label,
-            secret,
-            ..Field::default()
-        }
-    }
-}
-
-/// A small form: fields, the focused one, and a message under them.
-#[derive(Clone, Debug, Default)]
-pub struct Form {
-    pub title: &'static str,
-    pub intro: Option<&'static str>,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    pub message: Option<String>,
-}
-
-impl Form {
-    pub(crate) fn type_key(&mut self, key: KeyEvent) {
-        let Some(f) = self.fields.get_mut(self.focus) else {
-            return;
-        };
-        if f.value.edit(&key) {
-            f.error = None;
-        }
-    }
-
-    pub(crate) fn value(&self, i: usize) -> &str {
-        self.fields.get(i).map(|f| f.value.as_str()).unwrap_or("")
-    }
-
-    /// Marks empty fields «Требуется»; true when all are filled.
-    pub(crate) fn require_all(&mut self) -> bool {
-        let mut ok = true;
-        for f in &mut self.fields {
-            if f.value.is_empty() {
-                f.error = Some(text::REQUIRED.into());
-                ok = false;
-            }
-        }
-        ok
-    }
-}
+/// A question over the screen; what «yes» does is a [`Pending`].
+pub type Dialog = crate::widgets::dialog::Dialog<Pending>;
 
 pub enum Screen {
     Login(Form),
@@ -261,116 +208,6 @@ impl Card {
             }
             other => Some(Effect::Task(other, self.card.task.id)),
         }
-    }
-}
-
-/// What a dialog does when the user says yes.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Pending {
-    TakeOver(TaskId),
-    Complete(TaskId),
-    Finish(TaskId),
-    SetDue(TaskId),
-    /// An action on an application; the inputs are the comment, or reason and message.
-    Act(AppId, Action),
-    /// `:` — go to the section whose name holds what was typed.
-    Jump,
-    /// `/` — a task by a word of its name, an application by its number.
-    Search,
-    /// Leave a form, losing what was typed.
-    LeaveForm,
-    /// Leave the program, which would lose something (see [`App::quit_needs_asking`]).
-    Quit,
-    /// Leave the template editor, losing its changes.
-    LeaveTemplate,
-    /// A new regional request to the body chosen (`Provider::Other`: typed in the dialog), for an
-    /// application or on its own.
-    NewRegional(Provider, Option<AppId>),
-    /// «Исполнить» a regional request: the answer is typed.
-    CompleteRegional(RegReqId),
-    /// «Назначить на себя» an incoming request held by a colleague (a supervisor's take-over).
-    ClaimIncoming(InReqId),
-    /// «Комментарий» to an incoming request: the text is typed.
-    CommentIncoming(InReqId),
-    /// «Добавить файл» to the owner: the path is typed.
-    AddFile(FileOwner),
-    /// «Сохранить файл»: where to is typed.
-    SaveFile(FileId),
-    /// A spreadsheet made on the node, to be written where the dialog says.
-    SaveExport(Box<volost_api::ExportReply>),
-    /// A signed registry's path was typed, for the node to check and take.
-    ImportRegistry,
-    RemoveFile(FileId),
-    /// A new user with the role (code) chosen: login and name are typed.
-    AddUser(String),
-    ResetPassword(String),
-    AddDepartment,
-    /// «Повторить первоначальную настройку» on the node's console.
-    RequestSetup,
-    /// A date made a day off (true) or a working day.
-    CalendarDay(bool),
-    ImportCalendar,
-    /// «Поиск в архиве»: number, applicant, service, period are typed.
-    ArchiveSearch,
-    /// «Период» of «Статистика»: dates and a department are typed.
-    StatsPeriod,
-    /// The PIN of the user's personal certificate (ЭП-СП), for what it signs.
-    Pin(PinFor),
-}
-
-/// The provider body of a new regional request, as chosen from the menu.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Provider {
-    /// A body on this node: delivered at once.
-    Local(OrgId, String),
-    /// A body of the regional directory: sent over РСМЭВ.
-    Remote(volost_domain::RegionalBody),
-    /// Another body, typed by name.
-    Other,
-}
-
-/// What a PIN of ЭП-СП is typed for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PinFor {
-    /// «Отправить» an outgoing request (opened from the application, if it was).
-    Submit(volost_domain::OutReqId, Option<AppId>),
-    /// Save the answer to an incoming request: the answer form is still on screen.
-    Answer(InReqId),
-    /// «Подписать ЭП-СП и отправить» a regional request over РСМЭВ.
-    Regional(volost_domain::RegReqId, Option<AppId>),
-}
-
-/// A question, or lines to type, over the screen.
-pub struct Dialog {
-    pub title: &'static str,
-    pub text: String,
-    /// The lines to type, if the dialog asks for any.
-    pub inputs: Vec<Field>,
-    pub focus: usize,
-    pub then: Pending,
-}
-
-impl Dialog {
-    pub(crate) fn new(
-        title: &'static str,
-        text: impl Into<String>,
-        inputs: Vec<Field>,
-        then: Pending,
-    ) -> Dialog {
-        Dialog {
-            title,
-            text: text.into(),
-            inputs,
-            focus: 0,
-            then,
-        }
-    }
-
-    pub(crate) fn value(&self, i: usize) -> String {
-        self.inputs
-            .get(i)
-            .map(|f| f.value.trim().to_string())
-            .unwrap_or_default()
     }
 }
 
@@ -855,6 +692,7 @@ impl App {
             } => self.new_request(regional, application),
             Effect::Fill(form) => self.screen = Screen::Fill(form),
             Effect::Confirm(d) => self.dialog = Some(*d),
+            Effect::Answer(d) => self.confirm(*d),
             Effect::LeaveForm => self.leave_form(),
             Effect::SaveForm => match &self.screen {
                 Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => {
@@ -909,19 +747,10 @@ impl App {
             return;
         }
         if let Some(d) = &mut self.dialog {
-            if let Some(f) = d.inputs.get_mut(d.focus) {
-                f.value.paste(text, false);
-                f.error = None;
-            }
-            return;
+            return d.paste(text);
         }
         match &mut self.screen {
-            Screen::Login(form) | Screen::Password { form, .. } => {
-                if let Some(f) = form.fields.get_mut(form.focus) {
-                    f.value.paste(text, false);
-                    f.error = None;
-                }
-            }
+            Screen::Login(form) | Screen::Password { form, .. } => form.paste(text),
             Screen::Main if self.main.filtering => self.main.panel_mut().paste(text),
             Screen::Fill(form) => form.paste(text),
             _ => {}
@@ -966,19 +795,14 @@ impl App {
             return;
         }
         if let Some(d) = &mut self.dialog {
-            match cmd {
-                Some(Cmd::Back) => self.dialog = None,
-                Some(Cmd::Submit) => self.confirm(),
-                Some(Cmd::NextField) if !d.inputs.is_empty() => {
-                    d.focus = (d.focus + 1) % d.inputs.len();
-                }
-                _ => {
-                    if let Some(f) = d.inputs.get_mut(d.focus)
-                        && f.value.edit(&key)
-                    {
-                        f.error = None;
+            match d.handle(cmd, &key) {
+                Some(Answer::No) => self.dialog = None,
+                Some(Answer::Yes) => {
+                    if let Some(d) = self.dialog.take() {
+                        self.run(Effect::Answer(Box::new(d)));
                     }
                 }
+                None => {}
             }
             return;
         }
@@ -1252,11 +1076,8 @@ impl App {
         }
     }
 
-    /// The user said yes to the dialog.
-    fn confirm(&mut self) {
-        let Some(d) = self.dialog.take() else {
-            return;
-        };
+    /// The user said yes to the dialog `d` (taken off the screen; a refusal puts it back).
+    fn confirm(&mut self, d: Dialog) {
         let typed = d.value(0);
         match d.then.clone() {
             Pending::TakeOver(id) => self.claim(id, true),
@@ -1286,9 +1107,7 @@ impl App {
                 Ok(due) => self.act(call::SetDue { id, due }, text::DUE_SET, id),
                 Err(why) => {
                     let mut d = d;
-                    if let Some(f) = d.inputs.first_mut() {
-                        f.error = Some(why.into());
-                    }
+                    d.refuse(0, why);
                     self.dialog = Some(d);
                 }
             },
@@ -1334,9 +1153,7 @@ impl App {
                     }
                     None => {
                         let mut d = d;
-                        if let Some(f) = d.inputs.first_mut() {
-                            f.error = Some(text::NO_SUCH_SECTION.into());
-                        }
+                        d.refuse(0, text::NO_SUCH_SECTION);
                         self.dialog = Some(d);
                     }
                 }

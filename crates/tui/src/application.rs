@@ -3,9 +3,11 @@
 //! or ИНН.
 
 use crate::app::*;
+use crate::effect::Pending;
 use crate::form::Purpose;
 use crate::list::Query;
 use crate::text;
+use crate::widgets::Field;
 use volost_api::UserView;
 use volost_api::call;
 use volost_domain::{Action, AppId, FileOwner, Right, Verdict};

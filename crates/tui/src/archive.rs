@@ -1,11 +1,13 @@
 //! «Архив»: finished processes as a tree — a process opens into its tasks, each task shows
 //! the documents made while it was open — searched by number, applicant, service and period.
 
-use crate::app::{App, Banner, Dialog, Field, Pending, Screen, read_date};
+use crate::app::{App, Banner, Dialog, Screen, read_date};
 use crate::effect::Effect;
+use crate::effect::Pending;
 use crate::filter::midnight;
 use crate::keymap::Cmd;
 use crate::text;
+use crate::widgets::Field;
 use std::collections::BTreeMap;
 use volost_api::call;
 use volost_api::{
@@ -303,10 +305,7 @@ impl App {
                 }
             }
             Err((i, msg)) => {
-                if let Some(f) = d.inputs.get_mut(i) {
-                    f.error = Some(msg);
-                }
-                d.focus = i;
+                d.refuse(i, msg);
                 self.dialog = Some(d);
             }
         }

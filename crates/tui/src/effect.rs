@@ -5,6 +5,84 @@
 //! step 6): so far the sign-in and password forms, the task, application and request cards
 //! and the data form.
 
+use volost_domain::{Action, AppId, FileId, FileOwner, InReqId, OrgId, RegReqId, TaskId};
+
+/// What a dialog does when the user says yes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pending {
+    TakeOver(TaskId),
+    Complete(TaskId),
+    Finish(TaskId),
+    SetDue(TaskId),
+    /// An action on an application; the inputs are the comment, or reason and message.
+    Act(AppId, Action),
+    /// `:` — go to the section whose name holds what was typed.
+    Jump,
+    /// `/` — a task by a word of its name, an application by its number.
+    Search,
+    /// Leave a form, losing what was typed.
+    LeaveForm,
+    /// Leave the program, which would lose something (see [`App::quit_needs_asking`]).
+    Quit,
+    /// Leave the template editor, losing its changes.
+    LeaveTemplate,
+    /// A new regional request to the body chosen (`Provider::Other`: typed in the dialog), for an
+    /// application or on its own.
+    NewRegional(Provider, Option<AppId>),
+    /// «Исполнить» a regional request: the answer is typed.
+    CompleteRegional(RegReqId),
+    /// «Назначить на себя» an incoming request held by a colleague (a supervisor's take-over).
+    ClaimIncoming(InReqId),
+    /// «Комментарий» to an incoming request: the text is typed.
+    CommentIncoming(InReqId),
+    /// «Добавить файл» to the owner: the path is typed.
+    AddFile(FileOwner),
+    /// «Сохранить файл»: where to is typed.
+    SaveFile(FileId),
+    /// A spreadsheet made on the node, to be written where the dialog says.
+    SaveExport(Box<volost_api::ExportReply>),
+    /// A signed registry's path was typed, for the node to check and take.
+    ImportRegistry,
+    RemoveFile(FileId),
+    /// A new user with the role (code) chosen: login and name are typed.
+    AddUser(String),
+    ResetPassword(String),
+    AddDepartment,
+    /// «Повторить первоначальную настройку» on the node's console.
+    RequestSetup,
+    /// A date made a day off (true) or a working day.
+    CalendarDay(bool),
+    ImportCalendar,
+    /// «Поиск в архиве»: number, applicant, service, period are typed.
+    ArchiveSearch,
+    /// «Период» of «Статистика»: dates and a department are typed.
+    StatsPeriod,
+    /// The PIN of the user's personal certificate (ЭП-СП), for what it signs.
+    Pin(PinFor),
+}
+
+/// The provider body of a new regional request, as chosen from the menu.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Provider {
+    /// A body on this node: delivered at once.
+    Local(OrgId, String),
+    /// A body of the regional directory: sent over РСМЭВ.
+    Remote(volost_domain::RegionalBody),
+    /// Another body, typed by name.
+    Other,
+}
+
+/// What a PIN of ЭП-СП is typed for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PinFor {
+    /// «Отправить» an outgoing request (opened from the application, if it was).
+    Submit(volost_domain::OutReqId, Option<AppId>),
+    /// Save the answer to an incoming request: the answer form is still on screen.
+    Answer(InReqId),
+    /// «Подписать ЭП-СП и отправить» a regional request over РСМЭВ.
+    Regional(volost_domain::RegReqId, Option<AppId>),
+}
+
 /// One thing to do outside the screen.
 pub enum Effect {
     /// Sign in with these credentials.
@@ -42,6 +120,8 @@ pub enum Effect {
     },
     /// A question over the screen; what «yes» does is the dialog's own (`Dialog::then`).
     Confirm(Box<crate::app::Dialog>),
+    /// The user said yes to the dialog: what its `then` says is done with what was typed.
+    Answer(Box<crate::app::Dialog>),
     /// Leave the form on the screen without saving it.
     LeaveForm,
     /// Save the form on the screen (a draft application, a request, an answer): checked,
@@ -130,6 +210,7 @@ impl std::fmt::Debug for Effect {
             } => write!(f, "NewRequest({regional}, {application:?})"),
             Effect::Fill(_) => f.write_str("Fill(..)"),
             Effect::Confirm(d) => write!(f, "Confirm({:?})", d.title),
+            Effect::Answer(d) => write!(f, "Answer({:?})", d.then),
             Effect::LeaveForm => f.write_str("LeaveForm"),
             Effect::SaveForm => f.write_str("SaveForm"),
             Effect::LookupApplicant => f.write_str("LookupApplicant"),

@@ -4,10 +4,12 @@
 //! Paths are the staff member's own: the TUI runs as their account, so it reads and writes
 //! what they may, and the daemon only ever sees a plain name and the bytes.
 
-use crate::app::{App, AppTab, Banner, Dialog, Field, Pending, Screen};
+use crate::app::{App, AppTab, Banner, Dialog, Screen};
+use crate::effect::Pending;
 use crate::keymap::Cmd;
 use crate::requests::{ReqRef, ReqTab};
 use crate::text;
+use crate::widgets::Field;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use volost_api::{Bytes, call};
@@ -256,9 +258,7 @@ impl App {
         let (name, data) = match read_local(&typed, self.max_file()) {
             Ok(x) => x,
             Err(msg) => {
-                if let Some(f) = d.inputs.first_mut() {
-                    f.error = Some(msg);
-                }
+                d.refuse(0, msg);
                 self.dialog = Some(d);
                 return;
             }
@@ -298,9 +298,7 @@ impl App {
                 )));
             }
             Err(msg) => {
-                if let Some(f) = d.inputs.first_mut() {
-                    f.error = Some(msg);
-                }
+                d.refuse(0, msg);
                 self.dialog = Some(d);
             }
         }

@@ -4,8 +4,9 @@
 //! validators the daemon uses (СНИЛС checksum, ИНН, dates ...), and the message stands next to
 //! it; the daemon checks everything again on saving.
 
-use crate::app::{Dialog, Pending};
+use crate::app::Dialog;
 use crate::effect::Effect;
+use crate::effect::Pending;
 use crate::keymap::Cmd;
 use crate::text;
 use crate::widgets::TextInput;

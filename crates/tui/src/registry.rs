@@ -2,11 +2,13 @@
 //! filled from), read by every member of staff and changed by an administrator. The regulation's
 //! steps and the application form are templates, edited in «Администрирование».
 
-use crate::app::{App, Banner, Dialog, Field as Input, Pending, Screen};
+use crate::app::{App, Banner, Dialog, Screen};
 use crate::effect::Effect;
+use crate::effect::Pending;
 use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;
+use crate::widgets::Field as Input;
 use volost_api::call;
 use volost_domain::{Field, FieldType, Org, Role, Service, ServiceId, ServicePassport};
 
@@ -221,17 +223,12 @@ impl App {
     /// The path of a signed registry was typed: the node checks the signature and takes the
     /// passports, or says why not; the dialog stays open on a refusal.
     pub(crate) fn import_registry(&mut self, mut d: Dialog) {
-        let refuse = |d: &mut Dialog, msg: String| {
-            if let Some(f) = d.inputs.first_mut() {
-                f.error = Some(msg);
-            }
-        };
         let text = match crate::files::read_local(&d.value(0), 16 << 20)
             .and_then(|(_, b)| String::from_utf8(b).map_err(|_| text::RG_NOT_TEXT.to_string()))
         {
             Ok(t) => t,
             Err(msg) => {
-                refuse(&mut d, msg);
+                d.refuse(0, msg);
                 self.dialog = Some(d);
                 return;
             }

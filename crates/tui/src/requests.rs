@@ -2,14 +2,14 @@
 //! application card that list its requests, and making new ones. A card is turned into
 //! labelled lines when it is read, so one drawing serves the three kinds.
 
-use crate::app::{
-    App, AppTab, Banner, Dialog, Field, Menu, MenuKind, Pending, PinFor, Provider, Screen,
-};
+use crate::app::{App, AppTab, Banner, Dialog, Menu, MenuKind, Screen};
 use crate::effect::Effect;
+use crate::effect::{Pending, PinFor, Provider};
 use crate::files::FilesTab;
 use crate::form::DataForm;
 use crate::keymap::Cmd;
 use crate::text;
+use crate::widgets::Field;
 use volost_api::{Op, Pin, call};
 use volost_domain::{
     AppId, HistoryEntry, InReqId, InStatus, OutReqId, RegReqId, RegStatus, RemoteState,

@@ -5,6 +5,7 @@ use crate::app::*;
 use crate::effect::Effect;
 use crate::keymap::Cmd;
 use crate::text;
+use crate::widgets::{Field, Form};
 use crossterm::event::KeyEvent;
 use volost_api::{SessionInfo, call};
 

@@ -1,10 +1,12 @@
 //! «Статистика»: the period report of the body or of a department, drawn as charts. ←/→
 //! step through the usual periods; `f` types any period and a department.
 
-use crate::app::{App, Dialog, Field, Pending, Screen, read_date};
+use crate::app::{App, Dialog, Screen, read_date};
 use crate::effect::Effect;
+use crate::effect::Pending;
 use crate::keymap::Cmd;
 use crate::text;
+use crate::widgets::Field;
 use time::{Date, Month};
 use volost_api::call;
 use volost_api::{Report, ReportQuery};
@@ -155,12 +157,6 @@ impl App {
 
     /// The period dialog was filled in.
     pub(crate) fn stats_period(&mut self, mut d: Dialog) {
-        let bad = |d: &mut Dialog, i: usize, msg: &str| {
-            if let Some(f) = d.inputs.get_mut(i) {
-                f.error = Some(msg.to_string());
-            }
-            d.focus = i;
-        };
         let from = read_date(&d.value(0));
         let to = read_date(&d.value(1));
         let want = d.value(2).to_lowercase();
@@ -183,10 +179,10 @@ impl App {
             }
         };
         match (from, to, dept) {
-            (Err(why), _, _) => bad(&mut d, 0, why),
-            (_, Err(why), _) => bad(&mut d, 1, why),
-            (Ok(a), Ok(b), _) if a > b => bad(&mut d, 1, text::ST_BACKWARDS),
-            (_, _, Err(msg)) => bad(&mut d, 2, msg),
+            (Err(why), _, _) => d.refuse(0, why),
+            (_, Err(why), _) => d.refuse(1, why),
+            (Ok(a), Ok(b), _) if a > b => d.refuse(1, text::ST_BACKWARDS),
+            (_, _, Err(msg)) => d.refuse(2, msg),
             (Ok(from), Ok(to), Ok(dept)) => {
                 if let Screen::Stats(v) = &mut self.screen {
                     (v.from, v.to, v.dept, v.preset) = (from, to, dept, None);

@@ -5,8 +5,9 @@
 //! on their steps.
 
 use crate::admin::AdminTab;
-use crate::app::{App, Banner, Dialog, Pending, Screen};
+use crate::app::{App, Banner, Dialog, Screen};
 use crate::effect::Effect;
+use crate::effect::Pending;
 use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
 use crate::text;

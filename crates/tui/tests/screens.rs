@@ -11,13 +11,12 @@ use volost_api::{AppRow, ApplicationCard};
 use volost_api::{InRow, OutRow, RegRow, TaskRow};
 use volost_api::{MapStep, ProcessMap, StepState, TaskCard};
 use volost_domain::*;
-use volost_tui::app::{
-    App, AppTab, AppView, Banner, Card, Dialog, Field, Pending, PinFor, Screen, Section, Tab,
-    TaskList,
-};
+use volost_tui::app::{App, AppTab, AppView, Banner, Card, Dialog, Screen, Section, Tab, TaskList};
 use volost_tui::conn::Conn;
+use volost_tui::effect::{Pending, PinFor};
 use volost_tui::files::FilesTab;
 use volost_tui::requests::{ReqRef, ReqTab, ReqView};
+use volost_tui::widgets::Field;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -172,12 +171,12 @@ fn forced_password_change() {
     a.session = Some(session(true));
     a.screen = Screen::Password {
         form: {
-            let mut f = volost_tui::app::Form {
+            let mut f = volost_tui::widgets::Form {
                 title: volost_tui::text::CHANGE_TITLE,
                 intro: Some(volost_tui::text::CHANGE_FORCED),
                 fields: ["Текущий пароль", "Новый пароль", "Повторите новый пароль"]
                     .iter()
-                    .map(|l| volost_tui::app::Field {
+                    .map(|l| volost_tui::widgets::Field {
                         label: l,
                         value: Default::default(),
                         secret: true,

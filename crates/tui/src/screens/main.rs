@@ -2,13 +2,15 @@
 //! its filter panel, and the pop-up menus of «Новая заявка» and «Запуск услуги». It owns
 //! that state and handles its commands purely; reading a list is asked of the runner.
 
-use crate::app::{Dialog, Field, Menu, Pending, Section};
+use crate::app::{Dialog, Menu, Section};
 use crate::effect::Effect;
+use crate::effect::Pending;
 use crate::filter::{For, Panel};
 use crate::keymap::Cmd;
 use crate::list::{AppList, InList, OutList, RegList, TaskList};
 use crate::requests::ReqRef;
 use crate::text;
+use crate::widgets::Field;
 use crossterm::event::KeyEvent;
 use volost_api::{AppCol, ReqCol, TaskCol};
 use volost_domain::{Queue, TaskId};

@@ -11,12 +11,11 @@ pub mod setup;
 mod stats;
 mod template;
 
-use crate::app::{
-    App, AppList, AppTab, AppView, Banner, Card, Dialog, Form, Screen, Tab, TaskList,
-};
+use crate::app::{App, AppList, AppTab, AppView, Banner, Card, Dialog, Screen, Tab, TaskList};
 use crate::filter::For;
 use crate::keymap::{self, Ctx};
 use crate::text;
+use crate::widgets::Form;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};

@@ -1,5 +1,8 @@
-//! Widgets that know no screen: what several screens draw and edit the same way.
+//! Widgets that know no screen: what several screens draw and edit the same way. They hold
+//! their own state and answer keys purely; none of them reaches the daemon.
 
+pub mod dialog;
 pub mod input;
 
+pub use dialog::{Answer, Field, Form};
 pub use input::TextInput;
