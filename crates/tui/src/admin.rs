@@ -439,7 +439,7 @@ impl App {
             }
             Pending::RequestSetup => self.admin_call(call::RequestSetup, text::AD_SETUP_ASKED),
             Pending::ImportCalendar => {
-                let path = crate::files::expand(&d.value(0));
+                let path = crate::local::expand(&d.value(0));
                 let data = std::fs::metadata(&path)
                     .and_then(|m| {
                         if m.len() > volost_domain::calendar::import::MAX_FILE as u64 {
@@ -448,7 +448,7 @@ impl App {
                             std::fs::read(&path)
                         }
                     })
-                    .map_err(|e| crate::files::io_problem(&e, &path));
+                    .map_err(|e| crate::local::io_problem(&e, &path));
                 let data = match data {
                     Ok(b) => b,
                     Err(problem) => {

@@ -3,12 +3,12 @@
 //! build `App`s directly).
 
 use crate::conn::Conn;
-use crate::files::FilesTab;
 use crate::filter::{For, Panel};
 use crate::form::{DataForm, Purpose};
 use crate::keymap::{Cmd, Ctx, lookup};
 use crate::requests::{ReqAction, ReqRef, ReqView};
 use crate::text;
+use crate::widgets::files::{FilesKey, FilesTab};
 use crossterm::event::KeyEvent;
 use volost_api::ClientError;
 use volost_api::LinkState;
@@ -342,10 +342,23 @@ impl AppView {
 
     /// A command on the application card: its menu, tabs, scrolling and selection change
     /// here; what needs the daemon or another screen is asked of the runner.
+    /// The «Файлы» tab is open with no menu over it: it takes its keys first.
+    pub fn on_files(&self) -> bool {
+        self.tab == AppTab::Files && self.menu.is_none()
+    }
+
     pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::effect::Effect> {
         use crate::effect::Effect;
         let id = self.card.app.id;
-        match (cmd?, &mut self.menu) {
+        let cmd = cmd?;
+        if self.on_files() {
+            match self.files.handle(cmd) {
+                FilesKey::NotMine => {}
+                FilesKey::Done => return None,
+                FilesKey::Ask(a) => return Some(crate::files::ask(a, self.files.limit())),
+            }
+        }
+        match (cmd, &mut self.menu) {
             (Cmd::Back, Some(_)) => self.menu = None,
             (Cmd::Back, None) => {
                 return Some(match self.from_task {
@@ -556,7 +569,8 @@ impl App {
             Screen::Login(_) | Screen::Password { .. } => Ctx::Form,
             Screen::Card(_) => Ctx::Card,
             Screen::App(v) if v.menu.is_some() => Ctx::ActionMenu,
-            _ if self.on_files_tab() => Ctx::Files,
+            Screen::App(v) if v.on_files() => Ctx::Files,
+            Screen::Req(v) if v.on_files() => Ctx::Files,
             Screen::App(v) if matches!(v.tab, AppTab::Outgoing | AppTab::Regional) => {
                 Ctx::AppRequests
             }
@@ -804,13 +818,6 @@ impl App {
                 }
                 None => {}
             }
-            return;
-        }
-        if let Some(c) = cmd
-            && self.on_files_tab()
-            && self.files_key(c)
-        {
-            self.banner = None;
             return;
         }
         match &mut self.screen {

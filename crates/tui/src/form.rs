@@ -183,7 +183,7 @@ impl DataForm {
     pub fn draft(
         app: &volost_domain::Application,
         service: &Service,
-        files: &crate::files::FilesTab,
+        files: &crate::widgets::files::FilesTab,
     ) -> DataForm {
         let title = format!("{} · {} · {}", text::EDIT_DRAFT, app.number, service.name);
         let mut form = DataForm::with(
@@ -288,7 +288,7 @@ impl DataForm {
                 // A file already on the node (a draft's) is kept as it is.
                 Some(f) if f.ftype == FieldType::File && self.uploads.contains_key(v) => None,
                 Some(f) if f.ftype == FieldType::File && !v.is_empty() => {
-                    crate::files::local_problem(v)
+                    crate::local::local_problem(v)
                 }
                 f => f.and_then(|f| validate::field(f, v).err()),
             },
@@ -902,7 +902,7 @@ pub(crate) mod tests {
             access_code: String::new(),
             names: Default::default(),
         };
-        let files = crate::files::FilesTab {
+        let files = crate::widgets::files::FilesTab {
             owner: FileOwner::Application(AppId(7)),
             files: Some(vec![Attachment {
                 id: FileId(42),
@@ -916,6 +916,7 @@ pub(crate) mod tests {
                 added: Ts(0),
             }]),
             row: 0,
+            max_bytes: 10 << 20,
         };
         let mut form = DataForm::draft(&app, &svc, &files);
         assert_eq!(form.applicant_len, 0, "the applicant is not edited here");

@@ -15,6 +15,7 @@ pub mod filter;
 pub mod form;
 pub mod keymap;
 pub mod list;
+pub mod local;
 pub mod registry;
 pub mod requests;
 pub mod screens;

@@ -223,7 +223,7 @@ impl App {
     /// The path of a signed registry was typed: the node checks the signature and takes the
     /// passports, or says why not; the dialog stays open on a refusal.
     pub(crate) fn import_registry(&mut self, mut d: Dialog) {
-        let text = match crate::files::read_local(&d.value(0), 16 << 20)
+        let text = match crate::local::read_local(&d.value(0), 16 << 20)
             .and_then(|(_, b)| String::from_utf8(b).map_err(|_| text::RG_NOT_TEXT.to_string()))
         {
             Ok(t) => t,

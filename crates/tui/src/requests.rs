@@ -5,11 +5,11 @@
 use crate::app::{App, AppTab, Banner, Dialog, Menu, MenuKind, Screen};
 use crate::effect::Effect;
 use crate::effect::{Pending, PinFor, Provider};
-use crate::files::FilesTab;
 use crate::form::DataForm;
 use crate::keymap::Cmd;
 use crate::text;
 use crate::widgets::Field;
+use crate::widgets::files::{FilesKey, FilesTab};
 use volost_api::{Op, Pin, call};
 use volost_domain::{
     AppId, HistoryEntry, InReqId, InStatus, OutReqId, RegReqId, RegStatus, RemoteState,
@@ -113,7 +113,19 @@ pub struct ReqView {
 impl ReqView {
     /// A command on the request card: its menu, tabs and scrolling are its own; what needs
     /// the daemon or another screen is asked of the runner.
+    /// The «Файлы» tab is open with no menu over it: it takes its keys first.
+    pub fn on_files(&self) -> bool {
+        self.tab == ReqTab::Files && self.menu.is_none()
+    }
+
     pub fn handle(&mut self, cmd: Cmd) -> Option<Effect> {
+        if self.on_files() {
+            match self.files.handle(cmd) {
+                FilesKey::NotMine => {}
+                FilesKey::Done => return None,
+                FilesKey::Ask(a) => return Some(crate::files::ask(a, self.files.limit())),
+            }
+        }
         match (cmd, &mut self.menu) {
             (Cmd::Back, Some(_)) => self.menu = None,
             (Cmd::Back, None) => {
@@ -168,6 +180,7 @@ impl ReqView {
                 owner: id.into(),
                 files: None,
                 row: 0,
+                max_bytes: 0,
             },
             scroll: 0,
             scroll_max: Default::default(),

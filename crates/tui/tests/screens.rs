@@ -14,9 +14,9 @@ use volost_domain::*;
 use volost_tui::app::{App, AppTab, AppView, Banner, Card, Dialog, Screen, Section, Tab, TaskList};
 use volost_tui::conn::Conn;
 use volost_tui::effect::{Pending, PinFor};
-use volost_tui::files::FilesTab;
 use volost_tui::requests::{ReqRef, ReqTab, ReqView};
 use volost_tui::widgets::Field;
+use volost_tui::widgets::files::FilesTab;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -523,6 +523,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
                 },
             ]),
             row: 1,
+            max_bytes: 10 << 20,
         },
         scroll: 0,
         scroll_max: Default::default(),
@@ -793,6 +794,7 @@ fn request_card(tab: ReqTab) -> App {
             owner: FileOwner::Outgoing(OutReqId(502)),
             files: Some(Vec::new()),
             row: 0,
+            max_bytes: 10 << 20,
         },
         scroll: 0,
         scroll_max: Default::default(),

@@ -1,8 +1,8 @@
 //! Drawing a card's «Файлы» tab.
 
 use super::{empty, selectable};
-use crate::files::FilesTab;
 use crate::text;
+use crate::widgets::files::FilesTab;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row};

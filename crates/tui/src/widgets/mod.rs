@@ -2,6 +2,7 @@
 //! their own state and answer keys purely; none of them reaches the daemon.
 
 pub mod dialog;
+pub mod files;
 pub mod input;
 
 pub use dialog::{Answer, Field, Form};
