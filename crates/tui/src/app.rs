@@ -3,28 +3,27 @@
 //! build `App`s directly).
 
 use crate::conn::Conn;
-use crate::filter::{For, Panel};
-use crate::form::{DataForm, Purpose};
 use crate::keymap::{Cmd, Ctx, lookup};
-use crate::requests::{ReqAction, ReqRef, ReqView};
+use crate::screens::form::{DataForm, Purpose};
+use crate::screens::requests::{ReqAction, ReqView};
 use crate::text;
-use crate::widgets::files::{FilesKey, FilesTab};
+use crate::widgets::filter::{For, Panel};
 use crossterm::event::KeyEvent;
-use volost_api::ClientError;
 use volost_api::LinkState;
-use volost_api::{ActionInput, ApplicationCard, OutRow, ProcessMap, RegRow, TaskCard, UserView};
-use volost_api::{Op, SessionInfo, call};
+use volost_api::SessionInfo;
+use volost_api::UserView;
 use volost_domain::{
-    Action, AppId, Department, DeptId, Org, Queue, RequestKind, Right, Service, TaskId, UserId,
+    Action, AppId, Department, DeptId, Org, Queue, RequestKind, Right, Service, UserId,
 };
 
 use crate::effect::Effect;
 use crate::effect::{Pending, Provider};
-use crate::list::Query;
-pub use crate::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
+pub use crate::screens::application::{AppTab, AppView};
 pub use crate::screens::main::MainView;
-use crate::session::{login_form, password_form};
-use crate::widgets::{Answer, Field, Form};
+use crate::screens::session::login_form;
+pub use crate::screens::task::{Card, Tab};
+pub use crate::widgets::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
+use crate::widgets::{Answer, Form};
 
 /// A section of the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,92 +155,12 @@ pub enum Screen {
     /// A form generated from a template: a new application, a request, an answer.
     Fill(Box<DataForm>),
     Req(Box<ReqView>),
-    Admin(Box<crate::admin::AdminView>),
-    Archive(Box<crate::archive::ArchiveView>),
-    Stats(Box<crate::stats::StatsView>),
-    Registry(Box<crate::registry::RegistryView>),
+    Admin(Box<crate::screens::admin::AdminView>),
+    Archive(Box<crate::screens::archive::ArchiveView>),
+    Stats(Box<crate::screens::stats::StatsView>),
+    Registry(Box<crate::screens::registry::RegistryView>),
     /// The template editor of a service or request kind.
-    Template(Box<crate::template::TemplateView>),
-}
-
-/// The tabs of a task card.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    Data,
-    History,
-    Map,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Data, Tab::History, Tab::Map];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Tab::Data => text::TAB_DATA,
-            Tab::History => text::TAB_HISTORY,
-            Tab::Map => text::TAB_MAP,
-        }
-    }
-}
-
-/// A task card: the task, its history, the map of its process.
-pub struct Card {
-    pub card: TaskCard,
-    pub map: Option<ProcessMap>,
-    pub tab: Tab,
-}
-
-impl Card {
-    /// A command on the card: Tab turns its tabs here; the rest is asked of the runner.
-    pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::effect::Effect> {
-        use crate::effect::Effect;
-        match cmd? {
-            Cmd::Back => Some(Effect::List),
-            Cmd::Open => Some(match self.card.task.application {
-                Some(app) => Effect::OpenApplicationAt(app, AppTab::Data),
-                None => Effect::Info(text::TASK_NO_APP),
-            }),
-            Cmd::NextTab => {
-                let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
-                self.tab = Tab::ALL[(i + 1) % Tab::ALL.len()];
-                None
-            }
-            other => Some(Effect::Task(other, self.card.task.id)),
-        }
-    }
-}
-
-/// The tabs of an application card.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AppTab {
-    Data,
-    /// «Файлы» of the application (a form's file fields and those added on the card).
-    Files,
-    /// «Межведомственные запросы» made for the application.
-    Outgoing,
-    /// «Запросы Р-сведений» made for it.
-    Regional,
-    History,
-}
-
-impl AppTab {
-    pub const ALL: [AppTab; 5] = [
-        AppTab::Data,
-        AppTab::Files,
-        AppTab::Outgoing,
-        AppTab::Regional,
-        AppTab::History,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AppTab::Data => text::TAB_DATA,
-            AppTab::Files => text::TAB_FILES,
-            AppTab::Outgoing => text::TAB_OUTGOING,
-            AppTab::Regional => text::TAB_REGIONAL,
-            AppTab::History => text::TAB_HISTORY,
-        }
-    }
+    Template(Box<crate::screens::template::TemplateView>),
 }
 
 /// What a pop-up menu over a card chooses.
@@ -263,7 +182,7 @@ pub enum MenuKind {
     /// «Новый запрос Р-сведений»: the provider bodies to choose from.
     Providers(Vec<Provider>, Option<AppId>),
     /// «Действия» of the administration screen.
-    Admin(Vec<crate::admin::AdminAction>),
+    Admin(Vec<crate::screens::admin::AdminAction>),
     /// A new user's role.
     Roles(Vec<volost_domain::Role>),
 }
@@ -285,142 +204,6 @@ impl Menu {
     /// ↓ in the menu: the line below, never past the last.
     pub fn down(&mut self) {
         self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
-    }
-}
-
-/// Scrolls a card's text: a line for ↑/↓, ten for PgUp/PgDn, never past `max`.
-pub(crate) fn scroll_by(scroll: &mut u16, max: u16, cmd: Cmd) {
-    *scroll = match cmd {
-        Cmd::Up => scroll.saturating_sub(1),
-        Cmd::PageUp => scroll.saturating_sub(10),
-        Cmd::Down => scroll.saturating_add(1),
-        Cmd::PageDown => scroll.saturating_add(10),
-        _ => *scroll,
-    }
-    .min(max);
-}
-
-/// An application card, and a menu over it when one is open.
-pub struct AppView {
-    pub card: ApplicationCard,
-    pub tab: AppTab,
-    pub menu: Option<Menu>,
-    /// The application's interagency requests; None without the right to see them.
-    pub out: Option<Vec<OutRow>>,
-    /// Its regional requests; None without the right.
-    pub reg: Option<Vec<RegRow>>,
-    /// The selected line of a requests tab.
-    pub row: usize,
-    pub files: FilesTab,
-    /// How far the data tab is scrolled (a service's form may be longer than the screen).
-    pub scroll: u16,
-    /// The furthest the data tab can scroll, as the last drawing found it: only the drawing
-    /// knows the width the values wrap at.
-    pub scroll_max: std::cell::Cell<u16>,
-    /// The task card this application was opened from: `Esc` goes back to it.
-    pub from_task: Option<TaskId>,
-}
-
-impl AppView {
-    /// The number of lines on the requests tab open now.
-    fn rows(&self) -> usize {
-        match self.tab {
-            AppTab::Outgoing => self.out.as_ref().map_or(0, Vec::len),
-            AppTab::Regional => self.reg.as_ref().map_or(0, Vec::len),
-            _ => 0,
-        }
-    }
-
-    /// The request selected on the requests tab open now.
-    fn selected_request(&self) -> Option<ReqRef> {
-        match self.tab {
-            AppTab::Outgoing => self.out.as_ref()?.get(self.row).map(|r| ReqRef::Out(r.id)),
-            AppTab::Regional => self.reg.as_ref()?.get(self.row).map(|r| ReqRef::Reg(r.id)),
-            _ => None,
-        }
-    }
-
-    /// A command on the application card: its menu, tabs, scrolling and selection change
-    /// here; what needs the daemon or another screen is asked of the runner.
-    /// The «Файлы» tab is open with no menu over it: it takes its keys first.
-    pub fn on_files(&self) -> bool {
-        self.tab == AppTab::Files && self.menu.is_none()
-    }
-
-    pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::effect::Effect> {
-        use crate::effect::Effect;
-        let id = self.card.app.id;
-        let cmd = cmd?;
-        if self.on_files() {
-            match self.files.handle(cmd) {
-                FilesKey::NotMine => {}
-                FilesKey::Done => return None,
-                FilesKey::Ask(a) => return Some(crate::files::ask(a, self.files.limit())),
-            }
-        }
-        match (cmd, &mut self.menu) {
-            (Cmd::Back, Some(_)) => self.menu = None,
-            (Cmd::Back, None) => {
-                return Some(match self.from_task {
-                    Some(t) => Effect::OpenTask(t),
-                    None => Effect::List,
-                });
-            }
-            (Cmd::Up, Some(m)) => m.up(),
-            (Cmd::Down, Some(m)) => m.down(),
-            (Cmd::Submit, Some(_)) => {
-                return self
-                    .menu
-                    .take()
-                    .map(|m| Effect::ApplicationAction(id, Box::new(m)));
-            }
-            (Cmd::Actions, None) if self.card.actions.is_empty() => {
-                return Some(Effect::Info(text::NO_ACTIONS));
-            }
-            (Cmd::Actions, None) => self.menu = Some(self.actions_menu()),
-            (Cmd::NextTab, None) => {
-                let i = AppTab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
-                self.tab = AppTab::ALL[(i + 1) % AppTab::ALL.len()];
-                self.row = 0;
-            }
-            (c @ (Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown), None)
-                if self.tab == AppTab::Data =>
-            {
-                scroll_by(&mut self.scroll, self.scroll_max.get(), c);
-            }
-            (Cmd::Up, None) => self.row = self.row.saturating_sub(1),
-            (Cmd::Down, None) => self.row = (self.row + 1).min(self.rows().saturating_sub(1)),
-            (Cmd::Open, None) => {
-                return self
-                    .selected_request()
-                    .map(|r| Effect::OpenRequest(r, Some(id)));
-            }
-            (Cmd::Add, None) => {
-                return Some(Effect::NewRequest {
-                    regional: self.tab == AppTab::Regional,
-                    application: Some(id),
-                });
-            }
-            (Cmd::Refresh, None) => return Some(Effect::RefreshApplication(id)),
-            (Cmd::Edit, None) if self.card.app.status == volost_domain::Status::Draft => {
-                let form = DataForm::draft(&self.card.app, &self.card.service, &self.files);
-                return Some(Effect::Fill(Box::new(form)));
-            }
-            (Cmd::Edit, None) => return Some(Effect::Info(text::NOT_A_DRAFT)),
-            _ => {}
-        }
-        None
-    }
-
-    /// The «Действия» menu.
-    pub fn actions_menu(&self) -> Menu {
-        let acts = self.card.actions.clone();
-        Menu {
-            title: text::ACTIONS_TITLE,
-            items: acts.iter().map(|a| a.label().to_string()).collect(),
-            selected: 0,
-            kind: MenuKind::Actions(acts),
-        }
     }
 }
 
@@ -489,69 +272,6 @@ impl App {
         }
     }
 
-    /// Called when no key came for a while: if another session changed something, the list
-    /// is read again, keeping its filters, sort, chunk and selection.
-    /// The status line's SMEV state is kept fresh on every screen.
-    pub fn tick(&mut self) {
-        if self.session.is_none() {
-            return;
-        }
-        match self.conn.ask(call::Pulse) {
-            Ok(p) => {
-                self.smev = Some(p.smev.state);
-                self.node_cert_days = p.smev.cert_days_left;
-                self.disk_low = p.disk_low;
-                self.calendar = p.calendar;
-                if p.changes != self.seen {
-                    match &self.screen {
-                        Screen::Main => {
-                            self.seen = p.changes;
-                            self.reload();
-                        }
-                        // An open request card follows the exchange: «отправлен», «получен
-                        // ответ» appear without F5. Not while its menu is open.
-                        // A card follows what colleagues (and the node) do to it: a status,
-                        // a holder, a due date, a file or a line of history appears without
-                        // F5. Not while its menu or a dialog over it is open.
-                        Screen::App(v) if v.menu.is_none() && self.dialog.is_none() => {
-                            self.seen = p.changes;
-                            let (id, tab) = (v.card.app.id, v.tab);
-                            self.open_app_at(id, tab);
-                        }
-                        Screen::Card(c) if self.dialog.is_none() => {
-                            self.seen = p.changes;
-                            let id = c.card.task.id;
-                            self.open_card(id);
-                        }
-                        Screen::Req(v) if v.menu.is_none() && self.dialog.is_none() => {
-                            self.seen = p.changes;
-                            let (id, from, tab, scroll) = (v.id, v.from_app, v.tab, v.scroll);
-                            self.open_request(id, from);
-                            if let Screen::Req(v) = &mut self.screen {
-                                v.tab = tab;
-                                v.scroll = scroll;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Err(e) => self.failed(&e),
-        }
-    }
-
-    /// Notes the node's change number (and the SMEV link) before a list is read, so that a
-    /// change made meanwhile is seen by the next tick.
-    fn note_changes(&mut self) {
-        if let Ok(p) = self.conn.ask(call::Pulse) {
-            self.seen = p.changes;
-            self.smev = Some(p.smev.state);
-            self.node_cert_days = p.smev.cert_days_left;
-            self.disk_low = p.disk_low;
-            self.calendar = p.calendar;
-        }
-    }
-
     /// The commands that apply now.
     pub fn ctx(&self) -> Ctx {
         if self.help {
@@ -613,26 +333,6 @@ impl App {
         self.main.current()
     }
 
-    /// A failed call: the daemon's Russian message, or the connection banner; an ended
-    /// session goes back to the login screen.
-    pub(crate) fn failed(&mut self, e: &ClientError) {
-        match e.api() {
-            Some(a) if a.status == 401 => {
-                let mut f = login_form();
-                if let Some(s) = &self.session {
-                    f.fields[0].value.set(s.login.clone());
-                    f.focus = 1;
-                }
-                f.message = Some(a.message.clone());
-                self.session = None;
-                self.conn.set_token(None);
-                self.screen = Screen::Login(f);
-            }
-            Some(a) => self.banner = Some(Banner::Error(a.message.clone())),
-            None => self.banner = Some(Banner::Error(text::NO_CONNECTION.into())),
-        }
-    }
-
     /// A session whose rights change nothing (regional support): it sees everything its
     /// rights allow, and no command that writes is offered or run.
     pub fn read_only(&self) -> bool {
@@ -666,89 +366,6 @@ impl App {
             Screen::Fill(form) if form.changed() => Some(text::QUIT_UNSAVED),
             Screen::Template(v) if v.dirty => Some(text::QUIT_UNSAVED),
             _ => None,
-        }
-    }
-
-    /// «Сохранить» a request or answer form: checked field by field, its files uploaded,
-    /// then sent.
-    fn save_checked_request(&mut self) {
-        let valid = match &mut self.screen {
-            Screen::Fill(f) => f.validate(),
-            _ => false,
-        };
-        if valid && self.upload_form_files() {
-            self.save_request_form();
-        }
-    }
-
-    /// The one effect runner: carries out what a screen asked for (`effect::Effect`).
-    pub fn run(&mut self, e: crate::effect::Effect) {
-        use crate::effect::Effect;
-        match e {
-            Effect::List => {
-                self.screen = Screen::Main;
-                self.reload();
-            }
-            Effect::Info(m) => self.banner = Some(Banner::Info(m.into())),
-            Effect::Task(cmd, id) => {
-                self.banner = None;
-                self.task_command(cmd, id);
-            }
-            Effect::OpenTask(id) => self.open_card(id),
-            Effect::OpenApplicationAt(id, tab) => self.open_app_at(id, tab),
-            Effect::RequestAction(m) => self.request_chosen(*m),
-            Effect::RefreshApplication(id) => self.open_app(id),
-            Effect::ApplicationAction(id, m) => self.chosen(id, *m),
-            Effect::OpenRequest(r, from) => self.open_request(r, from),
-            Effect::NewRequest {
-                regional,
-                application,
-            } => self.new_request(regional, application),
-            Effect::Fill(form) => self.screen = Screen::Fill(form),
-            Effect::Confirm(d) => self.dialog = Some(*d),
-            Effect::Answer(d) => self.confirm(*d),
-            Effect::LeaveForm => self.leave_form(),
-            Effect::SaveForm => match &self.screen {
-                Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => {
-                    self.save_form();
-                }
-                Screen::Fill(_) => self.save_checked_request(),
-                _ => {}
-            },
-            Effect::LookupApplicant => self.lookup_applicant(),
-            Effect::Error(m) => self.banner = Some(Banner::Error(m)),
-            Effect::Reload => self.reload(),
-            Effect::ReadChunk => self.read_chunk(),
-            Effect::ApplyFilters => self.apply_filters(),
-            Effect::LoadPicks => self.load_picks(),
-            Effect::OpenSection(i) => self.open_section(i),
-            Effect::Launch => self.launch(),
-            Effect::NewApplication => self.new_application(),
-            Effect::MenuChosen(m) => self.popup_chosen(*m),
-            Effect::Export(what) => self.export(what),
-            Effect::OpenAdmin(tab) => self.open_admin(tab),
-            Effect::AdminChange(a) => self.admin_change(a),
-            Effect::OpenTemplate(v) => self.screen = Screen::Template(v),
-            Effect::EditTemplateLine(line) => self.edit_template_line(line),
-            Effect::SaveTemplate => self.save_template(),
-            Effect::LeaveTemplate => self.leave_template(),
-            Effect::ReadReport => self.stats_reload(),
-            Effect::OpenRegistry(keep) => self.open_registry(keep),
-            Effect::ExportRegistry => self.export_registry(),
-            Effect::ReadArchive => self.archive_reload(),
-            Effect::ArchiveMore(by) => self.archive_more(by),
-            Effect::OpenProcess(p) => self.open_process(p),
-            Effect::PasswordForm => {
-                self.screen = Screen::Password {
-                    form: password_form(false),
-                    forced: false,
-                };
-            }
-            Effect::SignIn { .. }
-            | Effect::ChangePassword { .. }
-            | Effect::Quit
-            | Effect::Logout
-            | Effect::Main => self.run_session(e),
         }
     }
 
@@ -823,12 +440,13 @@ impl App {
         match &mut self.screen {
             // Screens that handle their commands purely and ask for effects.
             Screen::Login(form) => {
-                if let Some(e) = crate::session::handle_login(form, cmd, &key) {
+                if let Some(e) = crate::screens::session::handle_login(form, cmd, &key) {
                     self.run(e);
                 }
             }
             Screen::Password { form, forced } => {
-                if let Some(e) = crate::session::handle_password(form, *forced, cmd, &key) {
+                if let Some(e) = crate::screens::session::handle_password(form, *forced, cmd, &key)
+                {
                     self.run(e);
                 }
             }
@@ -886,485 +504,19 @@ impl App {
         }
     }
 
-    /// A line of the main screen's menu was chosen.
-    fn popup_chosen(&mut self, m: Menu) {
-        match m.kind {
-            MenuKind::Services(list) => {
-                if let Some(svc) = list.into_iter().nth(m.selected) {
-                    self.screen = Screen::Fill(Box::new(DataForm::application(svc)));
-                }
-            }
-            MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),
-            MenuKind::LaunchDepts(depts) => {
-                let dept = depts.get(m.selected).cloned().flatten();
-                match self.conn.ask(call::Services { all: false }) {
-                    Ok(list) => {
-                        self.main.popup = Some(Menu {
-                            title: text::LAUNCH_SERVICE,
-                            items: list.iter().map(|s| s.name.clone()).collect(),
-                            selected: 0,
-                            kind: MenuKind::LaunchServices(dept.map(|d| d.id), list),
-                        });
-                    }
-                    Err(e) => self.failed(&e),
-                }
-            }
-            MenuKind::LaunchServices(dept, list) => {
-                let Some(svc) = list.get(m.selected) else {
-                    return;
-                };
-                let call = call::LaunchService {
-                    service: svc.id,
-                    dept,
-                };
-                match self.conn.ask(call) {
-                    Ok(_) => {
-                        self.banner =
-                            Some(Banner::Info(format!("{}: {}", text::LAUNCHED, svc.name)));
-                        self.reload();
-                    }
-                    Err(e) => self.failed(&e),
-                }
-            }
-            MenuKind::Actions(_)
-            | MenuKind::Executors(_)
-            | MenuKind::ReqActions(_)
-            | MenuKind::Admin(_)
-            | MenuKind::Roles(_) => {}
-        }
-    }
-
-    /// The body's staff by id, read once per session: request cards and histories name them.
-    pub(crate) fn ensure_people(&mut self) {
-        if self.people.is_empty()
-            && let Ok(list) = self.conn.ask(call::Users)
-        {
-            self.people = list.into_iter().map(|u| (u.id, u.full_name)).collect();
-        }
-    }
-
-    /// The people and services the filter panels offer, read once per session.
-    fn load_picks(&mut self) {
-        let people = match self.conn.ask(call::Users) {
-            Ok(list) => list
-                .into_iter()
-                .filter(|u| u.active)
-                .map(|u| (u.id.0, u.full_name))
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        let services: Vec<(u64, String)> = match self.conn.ask(call::Services { all: false }) {
-            Ok(list) => list.into_iter().map(|s| (s.id.0, s.name)).collect(),
-            Err(_) => Vec::new(),
-        };
-        self.main
-            .task_filter
-            .add_picks(people.clone(), services.clone());
-        self.main.in_filter.add_picks(people.clone(), Vec::new());
-        self.main.app_filter.add_picks(people, services);
-    }
-
-    /// Puts the panel's filters into the current list's query and reads it from the top.
-    fn apply_filters(&mut self) {
-        let today = self.today();
-        self.main.set_filters(today, self.offset);
-        self.restart();
-    }
-
-    /// The daemon refused a form: its messages go next to the fields they name.
-    pub(crate) fn form_refused(&mut self, e: &ClientError) {
-        match e.api() {
-            Some(a) if !a.fields.is_empty() => {
-                let fields = a.fields.clone();
-                let msg = a.message.clone();
-                if let Screen::Fill(form) = &mut self.screen {
-                    form.show_errors(&fields);
-                    form.message = Some(msg);
-                }
-            }
-            _ => self.failed(e),
-        }
-    }
-
-    /// Opens the card of task `id`.
-    fn open_card(&mut self, id: TaskId) {
-        self.ensure_people();
-        let card = match self.conn.ask(call::Task { id }) {
-            Ok(c) => c,
-            Err(e) => return self.failed(&e),
-        };
-        let map = self
-            .conn
-            .ask(call::ProcessMap {
-                process: card.task.process,
-            })
-            .ok();
-        let tab = match &self.screen {
-            Screen::Card(c) => c.tab,
-            _ => Tab::Data,
-        };
-        self.screen = Screen::Card(Box::new(Card { card, map, tab }));
-    }
-
-    /// A task action from the list or the card.
-    fn task_command(&mut self, cmd: Cmd, id: TaskId) {
-        match cmd {
-            Cmd::Claim => self.claim(id, false),
-            Cmd::ReturnToGroup => {
-                self.act(call::ReturnToGroup { id }, text::RETURNED, id);
-            }
-            Cmd::Complete => {
-                self.dialog = Some(Dialog::new(
-                    text::COMPLETE_TITLE,
-                    text::COMPLETE_TEXT,
-                    vec![Field::new(text::COMMENT, false)],
-                    Pending::Complete(id),
-                ));
-            }
-            Cmd::Finish => {
-                self.dialog = Some(Dialog::new(
-                    text::FINISH_TITLE,
-                    text::FINISH_TEXT,
-                    vec![Field::new(text::COMMENT, false)],
-                    Pending::Finish(id),
-                ));
-            }
-            Cmd::SetDue => {
-                self.dialog = Some(Dialog::new(
-                    text::DUE_TITLE,
-                    text::DUE_TEXT,
-                    vec![Field::new(text::DUE_FIELD, false)],
-                    Pending::SetDue(id),
-                ));
-            }
-            Cmd::Refresh => self.open_card(id),
-            _ => {}
-        }
-    }
-
-    /// «Назначить на себя». A task someone else holds is taken over only after a question
-    /// naming the holder, and only by those who may assign executors (the daemon checks).
-    fn claim(&mut self, id: TaskId, take_over: bool) {
-        match self.conn.ask(call::Claim { id, take_over }) {
-            Ok(t) => self.done(&format!("{}: {}", text::CLAIMED, t.name), id),
-            Err(e) => match e.api() {
-                Some(a) if a.code == "already_claimed" && !take_over => {
-                    if self.has(Right::AssignExecutors) {
-                        self.dialog = Some(Dialog::new(
-                            text::TAKE_OVER_TITLE,
-                            format!("{}\n{}", a.message, text::TAKE_OVER_QUESTION),
-                            Vec::new(),
-                            Pending::TakeOver(id),
-                        ));
-                    } else {
-                        self.failed(&e);
-                    }
-                }
-                _ => self.failed(&e),
-            },
-        }
-    }
-
-    fn act<R: Op + Clone>(&mut self, call: R, done: &str, id: TaskId) {
-        match self.conn.ask(call) {
-            Ok(_) => self.done(done, id),
-            Err(e) => self.failed(&e),
-        }
-    }
-
-    /// After an action: the card shows the task as it is now, or, once the task has left
-    /// the user's hands, the list comes back with the next task selected.
-    fn done(&mut self, message: &str, id: TaskId) {
-        self.banner = Some(Banner::Info(message.to_string()));
-        if matches!(self.screen, Screen::Card(_)) {
-            self.open_card(id);
-        } else {
-            self.reload();
-        }
-    }
-
-    /// The user said yes to the dialog `d` (taken off the screen; a refusal puts it back).
-    fn confirm(&mut self, d: Dialog) {
-        let typed = d.value(0);
-        match d.then.clone() {
-            Pending::TakeOver(id) => self.claim(id, true),
-            Pending::Complete(id) | Pending::Finish(id) => {
-                let finish = matches!(d.then, Pending::Finish(_));
-                let call = call::Complete {
-                    id,
-                    finish,
-                    comment: typed,
-                };
-                match self.conn.ask(call) {
-                    Ok(_) => {
-                        let msg = if finish {
-                            text::FINISHED
-                        } else {
-                            text::COMPLETED
-                        };
-                        self.banner = Some(Banner::Info(msg.into()));
-                        // The task is done: back to the list, where the next one is selected.
-                        self.screen = Screen::Main;
-                        self.reload();
-                    }
-                    Err(e) => self.failed(&e),
-                }
-            }
-            Pending::SetDue(id) => match read_date(&typed) {
-                Ok(due) => self.act(call::SetDue { id, due }, text::DUE_SET, id),
-                Err(why) => {
-                    let mut d = d;
-                    d.refuse(0, why);
-                    self.dialog = Some(d);
-                }
-            },
-            Pending::LeaveForm => self.leave_form(),
-            Pending::Quit => self.quit = true,
-            Pending::LeaveTemplate => self.leave_template(),
-            Pending::NewRegional(choice, app) => self.create_regional(d, choice, app),
-            Pending::CompleteRegional(id) => self.complete_regional(d, id),
-            Pending::ClaimIncoming(id) => self.claim_incoming(id, true),
-            Pending::CommentIncoming(id) => self.comment_incoming(d, id),
-            Pending::AddFile(owner) => self.add_file(d, owner),
-            Pending::SaveFile(id) => self.save_file(d, id),
-            Pending::SaveExport(f) => self.save_export(d, *f),
-            Pending::ImportRegistry => self.import_registry(d),
-            Pending::RemoveFile(id) => self.remove_file(id),
-            Pending::ArchiveSearch => self.archive_search(d),
-            Pending::StatsPeriod => self.stats_period(d),
-            Pending::Pin(what) => {
-                let pin = d
-                    .inputs
-                    .first()
-                    .map(|f| f.value.to_string())
-                    .unwrap_or_default();
-                self.signed(what, Some(pin));
-            }
-            p @ (Pending::AddUser(_)
-            | Pending::ResetPassword(_)
-            | Pending::AddDepartment
-            | Pending::RequestSetup
-            | Pending::CalendarDay(_)
-            | Pending::ImportCalendar) => self.admin_confirm(d, p),
-            Pending::Jump => {
-                let want = typed.to_lowercase();
-                let found = self
-                    .main
-                    .sections
-                    .iter()
-                    .position(|s| !want.is_empty() && s.label().to_lowercase().contains(&want));
-                match found {
-                    Some(i) => {
-                        self.main.menu_focus = false;
-                        self.open_section(i);
-                    }
-                    None => {
-                        let mut d = d;
-                        d.refuse(0, text::NO_SUCH_SECTION);
-                        self.dialog = Some(d);
-                    }
-                }
-            }
-            Pending::Search if self.current() == Some(Section::Applications) => {
-                match self.conn.ask(call::ApplicationByNumber { number: typed }) {
-                    Ok(card) => self.open_app(card.app.id),
-                    Err(e) => {
-                        let mut d = d;
-                        if let (Some(f), Some(a)) = (d.inputs.first_mut(), e.api()) {
-                            f.error = Some(a.message.clone());
-                            self.dialog = Some(d);
-                        } else {
-                            self.failed(&e);
-                        }
-                    }
-                }
-            }
-            Pending::Search => {
-                // The same filter as the panel's «Название содержит», switched on.
-                let p = &mut self.main.task_filter;
-                if let Some(r) = p.rows.iter_mut().find(|r| r.label == text::FL_NAME) {
-                    r.value = crate::filter::Value::Text(typed.as_str().into());
-                    r.on = !typed.is_empty();
-                }
-                self.apply_filters();
-            }
-            Pending::Act(id, action) => {
-                let input = match action {
-                    Action::Decide(_) => {
-                        let (reason, message) = (d.value(0), d.value(1));
-                        ActionInput::new(action.clone()).with_reason(&reason, &message)
-                    }
-                    _ => ActionInput::new(action.clone()).with_comment(&typed),
-                };
-                match self.conn.ask(call::Act { id, input }) {
-                    Ok(_) => {
-                        self.banner =
-                            Some(Banner::Info(format!("{}: {}", text::DONE, action.label())));
-                        self.open_app(id);
-                    }
-                    Err(e) => self.keep_dialog(d, &e),
-                }
-            }
-        }
-    }
-
-    /// A refused dialog: the daemon names the fields to correct, and then the dialog stays
-    /// open with the messages next to them.
-    pub(crate) fn keep_dialog(&mut self, mut d: Dialog, e: &ClientError) {
-        if let Some(a) = e.api() {
-            for fe in &a.fields {
-                // A one-line dialog takes the message whatever the daemon calls the field
-                // («Путь к файлу» here is «Файл» there).
-                let at = d
-                    .inputs
-                    .iter()
-                    .position(|f| f.label == fe.field)
-                    .or_else(|| (d.inputs.len() == 1).then_some(0));
-                if let Some(f) = at.and_then(|i| d.inputs.get_mut(i)) {
-                    f.error = Some(fe.message.clone());
-                }
-            }
-            if !a.fields.is_empty() {
-                self.dialog = Some(d);
-            }
-        }
-        self.failed(e);
-    }
-
     /// The node's local date now.
     pub(crate) fn today(&self) -> time::Date {
         time::OffsetDateTime::now_utc()
             .to_offset(self.offset)
             .date()
     }
-
-    pub fn open_section(&mut self, i: usize) {
-        let Some(s) = self.main.sections.get(i).copied() else {
-            return;
-        };
-        match s {
-            Section::Admin => return self.open_admin(crate::admin::AdminTab::Users),
-            Section::Archive => {
-                self.main.section = i;
-                return self.open_archive();
-            }
-            Section::Stats => {
-                self.main.section = i;
-                return self.open_stats();
-            }
-            Section::Registry => {
-                self.main.section = i;
-                return self.open_registry(None);
-            }
-            _ => {}
-        }
-        self.main.section = i;
-        self.screen = Screen::Main;
-        self.main.reset_list(s);
-        self.main.set_filters(self.today(), self.offset);
-        self.reload();
-    }
-
-    /// Reads the current list's chunk again, noting the node's change number first.
-    pub(crate) fn reload(&mut self) {
-        self.note_changes();
-        self.read_chunk();
-    }
-
-    /// Reads the chunk at the current list's cursor.
-    fn read_chunk(&mut self) {
-        let m = &mut self.main;
-        let c = &mut self.conn;
-        let r = match m.list_kind() {
-            For::Tasks => c.ask(m.list.query.call()).map(|p| m.list.fill(p)),
-            For::Apps => c.ask(m.apps.query.call()).map(|p| m.apps.fill(p)),
-            For::Outgoing => c.ask(m.out.query.call()).map(|p| m.out.fill(p)),
-            For::Incoming => c.ask(m.inc.query.call()).map(|p| m.inc.fill(p)),
-            For::Regional => c.ask(m.reg.query.call()).map(|p| m.reg.fill(p)),
-        };
-        if let Err(e) = r {
-            self.failed(&e);
-        }
-    }
-
-    /// The current list from the top again (after a filter or sort change).
-    fn restart(&mut self) {
-        self.main.rewind();
-        self.reload();
-    }
-
-    /// «Запуск услуги», first step: the departments to choose from.
-    fn launch(&mut self) {
-        match self.conn.ask(call::Departments) {
-            Ok(list) => {
-                let body = self
-                    .org
-                    .as_ref()
-                    .map(|o| format!("{} ({})", text::WHOLE_BODY, o.short_name))
-                    .unwrap_or_else(|| text::WHOLE_BODY.to_string());
-                let mut items = vec![body];
-                items.extend(list.iter().map(|d| d.name.clone()));
-                let mut depts = vec![None];
-                depts.extend(list.into_iter().map(Some));
-                self.main.popup = Some(Menu {
-                    title: text::LAUNCH_DEPT,
-                    items,
-                    selected: 0,
-                    kind: MenuKind::LaunchDepts(depts),
-                });
-            }
-            Err(e) => self.failed(&e),
-        }
-    }
-
-    /// «Новая заявка»: the services to choose from.
-    fn new_application(&mut self) {
-        match self.conn.ask(call::Services { all: false }) {
-            Ok(list) => {
-                self.main.popup = Some(Menu {
-                    title: text::CHOOSE_SERVICE,
-                    items: list.iter().map(|s| s.name.clone()).collect(),
-                    selected: 0,
-                    kind: MenuKind::Services(list),
-                });
-            }
-            Err(e) => self.failed(&e),
-        }
-    }
-}
-
-/// A date as staff type it: `ДД.ММ.ГГГГ`.
-pub fn parse_date(s: &str) -> Option<time::Date> {
-    read_date(s).ok()
-}
-
-/// [`parse_date`] with what is wrong: the form ([`text::BAD_DATE`]), or a day the calendar
-/// has not, «31.02.2026» ([`text::NO_SUCH_DATE`]).
-pub fn read_date(s: &str) -> Result<time::Date, &'static str> {
-    let parts: Vec<&str> = s.trim().split('.').collect();
-    let number = |p: &str, len: std::ops::RangeInclusive<usize>| {
-        (len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| p.parse::<u32>().ok())
-            .flatten()
-    };
-    let [d, m, y] = parts[..] else {
-        return Err(text::BAD_DATE);
-    };
-    let (Some(d), Some(m), Some(y)) = (number(d, 1..=2), number(m, 1..=2), number(y, 4..=4)) else {
-        return Err(text::BAD_DATE);
-    };
-    let month = u8::try_from(m)
-        .ok()
-        .and_then(|m| time::Month::try_from(m).ok())
-        .ok_or(text::NO_SUCH_DATE)?;
-    let day = u8::try_from(d).map_err(|_| text::NO_SUCH_DATE)?;
-    time::Date::from_calendar_date(y as i32, month, day).map_err(|_| text::NO_SUCH_DATE)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crossterm::event::KeyCode;
+    use volost_api::TaskCard;
 
     #[test]
     fn leaving_asks_first_only_where_something_would_be_lost() {
@@ -1462,7 +614,7 @@ mod tests {
                     hint: None,
                 },
             ],
-            ..crate::form::tests::sample_service()
+            ..crate::screens::form::tests::sample_service()
         };
         s.active = true;
         let mut form = DataForm::application(s);
@@ -1574,7 +726,7 @@ mod tests {
             "/nonexistent/volost.sock",
         )));
         a.screen = Screen::Password {
-            form: crate::session::password_form(true),
+            form: crate::screens::session::password_form(true),
             forced: true,
         };
         let enter = KeyEvent::from(KeyCode::Enter);
@@ -1594,39 +746,5 @@ mod tests {
         // On the last field Enter sends: the empty form is refused where it stands.
         a.handle_key(enter);
         assert!(matches!(a.screen, Screen::Password { .. }));
-    }
-
-    #[test]
-    fn a_date_that_does_not_exist_is_told_apart_from_a_wrong_form() {
-        let d = |y, m, d| time::Date::from_calendar_date(y, m, d).ok();
-        assert_eq!(
-            read_date(" 28.02.2026 ").ok(),
-            d(2026, time::Month::February, 28)
-        );
-        assert_eq!(read_date("1.3.2026").ok(), d(2026, time::Month::March, 1));
-        assert_eq!(
-            read_date("29.02.2028").ok(),
-            d(2028, time::Month::February, 29)
-        );
-        for none in [
-            "31.02.2026",
-            "29.02.2027",
-            "00.01.2026",
-            "32.01.2026",
-            "15.13.2026",
-        ] {
-            assert_eq!(read_date(none), Err(text::NO_SUCH_DATE), "{none}");
-        }
-        for bad in [
-            "",
-            "28.02",
-            "28.02.26",
-            "28-02-2026",
-            "28.02.2026.1",
-            "+1.02.2026",
-            "аа.02.2026",
-        ] {
-            assert_eq!(read_date(bad), Err(text::BAD_DATE), "{bad}");
-        }
     }
 }

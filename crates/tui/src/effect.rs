@@ -112,7 +112,10 @@ pub enum Effect {
     /// asks first.
     ApplicationAction(volost_domain::AppId, Box<crate::app::Menu>),
     /// Open a request's card, from the application it was opened on.
-    OpenRequest(crate::requests::ReqRef, Option<volost_domain::AppId>),
+    OpenRequest(
+        crate::screens::requests::ReqRef,
+        Option<volost_domain::AppId>,
+    ),
     /// «Новый запрос» (interagency, or regional), for an application.
     NewRequest {
         regional: bool,
@@ -130,7 +133,7 @@ pub enum Effect {
     /// «Найти по СНИЛС / ИНН» for the form's applicant.
     LookupApplicant,
     /// Open a form on the screen («Изменить черновик»).
-    Fill(Box<crate::form::DataForm>),
+    Fill(Box<crate::screens::form::DataForm>),
     /// Say what went wrong in the banner.
     Error(String),
     /// Read the main screen's list again (from where its cursor stands).
@@ -154,13 +157,13 @@ pub enum Effect {
     /// The password-change form, asked for by the user.
     PasswordForm,
     /// Open «Администрирование» on a tab (read again).
-    OpenAdmin(crate::admin::AdminTab),
+    OpenAdmin(crate::screens::admin::AdminTab),
     /// A change chosen from the administration screen's menu.
-    AdminChange(crate::admin::AdminAction),
+    AdminChange(crate::screens::admin::AdminAction),
     /// Open the template editor on a template.
-    OpenTemplate(Box<crate::template::TemplateView>),
+    OpenTemplate(Box<crate::screens::template::TemplateView>),
     /// A line's form over the template editor.
-    EditTemplateLine(crate::template::LineRef),
+    EditTemplateLine(crate::screens::template::LineRef),
     /// Save the template in the editor.
     SaveTemplate,
     /// Leave the template editor (for the administration screen's tab it came from).

@@ -4,25 +4,13 @@
 //! of commands (keys, labels, where they apply), `text` every word shown, `conn` the
 //! connection to the daemon. The event loop here reads keys and redraws.
 
-pub mod admin;
 pub mod app;
-pub mod application;
-pub mod archive;
 pub mod conn;
 pub mod effect;
-pub mod files;
-pub mod filter;
-pub mod form;
 pub mod keymap;
-pub mod list;
 pub mod local;
-pub mod registry;
-pub mod requests;
+pub mod run;
 pub mod screens;
-pub mod session;
-pub mod setup;
-pub mod stats;
-pub mod template;
 pub mod text;
 pub mod ui;
 pub mod widgets;
@@ -77,22 +65,22 @@ fn watch_signals(stop: Arc<AtomicBool>) -> std::io::Result<()> {
 /// Runs the setup screen until it is saved (and the result read) or, where allowed, left.
 /// `save` does the saving: the daemon's part first, then the machine's files.
 pub fn run_setup(
-    view: setup::SetupView,
-    mut save: impl FnMut(&volost_api::setup::Answers) -> Result<Vec<String>, setup::Refusal>,
-) -> std::io::Result<setup::Outcome> {
+    view: screens::setup::SetupView,
+    mut save: impl FnMut(&volost_api::setup::Answers) -> Result<Vec<String>, screens::setup::Refusal>,
+) -> std::io::Result<screens::setup::Outcome> {
     let stop = Arc::new(AtomicBool::new(false));
     watch_signals(stop.clone())?;
     let mut view = view;
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    let result = (|| -> std::io::Result<setup::Outcome> {
+    let result = (|| -> std::io::Result<screens::setup::Outcome> {
         loop {
             terminal.draw(|f| ui::setup::draw(f, &view))?;
             if let Some(o) = view.outcome.clone() {
                 return Ok(o);
             }
             if stop.load(Ordering::Relaxed) {
-                return Ok(setup::Outcome::Cancelled);
+                return Ok(screens::setup::Outcome::Cancelled);
             }
             if event::poll(Duration::from_millis(500))? {
                 match event::read()? {

@@ -14,7 +14,7 @@ use volost_domain::*;
 use volost_tui::app::{App, AppTab, AppView, Banner, Card, Dialog, Screen, Section, Tab, TaskList};
 use volost_tui::conn::Conn;
 use volost_tui::effect::{Pending, PinFor};
-use volost_tui::requests::{ReqRef, ReqTab, ReqView};
+use volost_tui::screens::requests::{ReqRef, ReqTab, ReqView};
 use volost_tui::widgets::Field;
 use volost_tui::widgets::files::FilesTab;
 
@@ -596,7 +596,7 @@ fn new_application_form() {
         Screen::App(v) => v.card.service.clone(),
         _ => unreachable!(),
     };
-    let mut form = volost_tui::form::DataForm::application(svc);
+    let mut form = volost_tui::screens::form::DataForm::application(svc);
     form.inputs[0].value = "Семёнов Пётр Ильич".into();
     form.inputs[1].value = "112-233-445 96".into();
     form.check(1);
@@ -880,7 +880,7 @@ fn request_form_and_filter() {
         answer_fields: Vec::new(),
         active: true,
     };
-    let mut form = volost_tui::form::DataForm::outgoing(kind, Some(AppId(200)));
+    let mut form = volost_tui::screens::form::DataForm::outgoing(kind, Some(AppId(200)));
     form.inputs[0].value = "102220000001".into();
     form.check(0);
     form.focus = 1;
@@ -919,8 +919,8 @@ fn administration() {
         }
     };
     let day = |m: time::Month, d: u8| time::Date::from_calendar_date(2026, m, d).unwrap();
-    let mut v = volost_tui::admin::AdminView {
-        tab: volost_tui::admin::AdminTab::Users,
+    let mut v = volost_tui::screens::admin::AdminView {
+        tab: volost_tui::screens::admin::AdminTab::Users,
         row: 1,
         users: vec![
             user(1, "admin", "Администратор", "admin", true, false),
@@ -975,14 +975,14 @@ fn administration() {
     a.screen = Screen::Admin(Box::new(v));
     shot("admin_users", &a);
     if let Screen::Admin(b) = &mut a.screen {
-        b.tab = volost_tui::admin::AdminTab::Roles;
+        b.tab = volost_tui::screens::admin::AdminTab::Roles;
     }
     shot("admin_roles", &a);
     v = match std::mem::replace(&mut a.screen, Screen::Main) {
         Screen::Admin(b) => *b,
         _ => unreachable!(),
     };
-    v.tab = volost_tui::admin::AdminTab::Calendar;
+    v.tab = volost_tui::screens::admin::AdminTab::Calendar;
     v.row = 0;
     a.screen = Screen::Admin(Box::new(v));
     shot("admin_calendar", &a);
@@ -991,7 +991,7 @@ fn administration() {
 #[test]
 fn archive() {
     use volost_api::{ArchiveDoc, ArchiveRow, ArchiveTask, ArchiveTree};
-    use volost_tui::archive::{ArchiveView, Search};
+    use volost_tui::screens::archive::{ArchiveView, Search};
     let mut a = main_app(7);
     let day =
         |d: u8, h: i64| Ts(1_795_402_800_000 - i64::from(23 - d) * 86_400_000 + h * 3_600_000);
@@ -1091,7 +1091,7 @@ fn archive() {
 #[test]
 fn statistics() {
     use volost_api::{AddresseeLine, ExecutorLine, Report, ServiceLine};
-    use volost_tui::stats::{Preset, StatsView};
+    use volost_tui::screens::stats::{Preset, StatsView};
     let mut a = main_app(8);
     let line = |name: &str, n: u64, ok: u64, no: u64| ServiceLine {
         service: name.into(),
@@ -1250,7 +1250,7 @@ fn service_registry() {
         active: false,
         ..full.clone()
     };
-    a.screen = Screen::Registry(Box::new(volost_tui::registry::RegistryView {
+    a.screen = Screen::Registry(Box::new(volost_tui::screens::registry::RegistryView {
         org: org(),
         services: vec![full, bare, off],
         roles: registry_roles(),
@@ -1262,14 +1262,14 @@ fn service_registry() {
         v.sel = 1;
     }
     shot("registry_incomplete", &a);
-    let form = volost_tui::registry::passport_form(&registry_service());
+    let form = volost_tui::screens::registry::passport_form(&registry_service());
     a.screen = Screen::Fill(Box::new(form));
     shot("registry_passport_form", &a);
 }
 
 #[test]
 fn template_editor() {
-    use volost_tui::template::{TemplateView, TplTab};
+    use volost_tui::screens::template::{TemplateView, TplTab};
     let mut a = main_app(10);
     let mut v = TemplateView::service(&registry_service(), registry_roles());
     a.screen = Screen::Template(Box::new(v.clone()));
@@ -1279,7 +1279,7 @@ fn template_editor() {
     v.dirty = true;
     a.screen = Screen::Template(Box::new(v.clone()));
     shot("template_fields", &a);
-    let form = Box::new(v).form(volost_tui::template::LineRef::Field {
+    let form = Box::new(v).form(volost_tui::screens::template::LineRef::Field {
         answer: false,
         at: Some(1),
     });
@@ -1287,8 +1287,8 @@ fn template_editor() {
     shot("template_field_form", &a);
 }
 
-fn setup_view() -> volost_tui::setup::SetupView {
-    use volost_tui::setup::{SetupView, Start};
+fn setup_view() -> volost_tui::screens::setup::SetupView {
+    use volost_tui::screens::setup::{SetupView, Start};
     SetupView::new(Start {
         org: volost_api::NewOrg {
             name: "Администрация сельсовета".into(),
@@ -1303,7 +1303,7 @@ fn setup_view() -> volost_tui::setup::SetupView {
     })
 }
 
-fn setup_shot(name: &str, v: &volost_tui::setup::SetupView) {
+fn setup_shot(name: &str, v: &volost_tui::screens::setup::SetupView) {
     for (w, h) in SIZES {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         t.draw(|f| volost_tui::ui::setup::draw(f, v)).unwrap();
@@ -1316,7 +1316,7 @@ fn setup_shot(name: &str, v: &volost_tui::setup::SetupView) {
 #[test]
 fn first_boot_setup() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use volost_tui::setup::{Item, Outcome, Refusal};
+    use volost_tui::screens::setup::{Item, Outcome, Refusal};
     let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
     let mut v = setup_view();
     setup_shot("setup_first_boot", &v);
@@ -1511,10 +1511,10 @@ fn the_main_screen_handles_its_commands_on_plain_state() {
 fn the_section_screens_handle_their_commands_on_plain_state() {
     use volost_tui::effect::Effect;
     use volost_tui::keymap::Cmd;
-    use volost_tui::stats::{Preset, StatsView};
-    use volost_tui::template::{LineRef, TemplateView, TplTab};
+    use volost_tui::screens::stats::{Preset, StatsView};
+    use volost_tui::screens::template::{LineRef, TemplateView, TplTab};
     // «Реестр услуг»: a reader moves and is told the passports are the administrator's.
-    let mut r = volost_tui::registry::RegistryView {
+    let mut r = volost_tui::screens::registry::RegistryView {
         org: org(),
         services: vec![registry_service(), registry_service()],
         roles: registry_roles(),

@@ -12,7 +12,7 @@ use volost::config::{self, Config};
 use volost::service::SetupInfo;
 use volost::setup::system::{self, Owner};
 use volost::setup::{Answers, PENDING, zone};
-use volost_tui::setup::{Outcome, Refusal, SetupView, Start};
+use volost_tui::screens::setup::{Outcome, Refusal, SetupView, Start};
 
 /// The daemon starts beside the setup at the first boot: wait for its socket.
 fn connect(cfg: &Config) -> Result<Client> {

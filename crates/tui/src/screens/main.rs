@@ -5,12 +5,12 @@
 use crate::app::{Dialog, Menu, Section};
 use crate::effect::Effect;
 use crate::effect::Pending;
-use crate::filter::{For, Panel};
 use crate::keymap::Cmd;
-use crate::list::{AppList, InList, OutList, RegList, TaskList};
-use crate::requests::ReqRef;
+use crate::screens::requests::ReqRef;
 use crate::text;
 use crate::widgets::Field;
+use crate::widgets::filter::{For, Panel};
+use crate::widgets::list::{AppList, InList, OutList, RegList, TaskList};
 use crossterm::event::KeyEvent;
 use volost_api::{AppCol, ReqCol, TaskCol};
 use volost_domain::{Queue, TaskId};

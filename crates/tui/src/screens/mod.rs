@@ -1,1 +1,16 @@
+//! The screens: each owns its state and handles its commands purely, returning an
+//! [`crate::effect::Effect`] for what it cannot do itself. None of them reaches the daemon.
+
+pub mod admin;
+pub mod application;
+pub mod archive;
+pub mod files;
+pub mod form;
 pub mod main;
+pub mod registry;
+pub mod requests;
+pub mod session;
+pub mod setup;
+pub mod stats;
+pub mod task;
+pub mod template;

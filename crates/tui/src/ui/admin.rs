@@ -1,7 +1,7 @@
 //! Drawing «Администрирование»: a tab strip and one table per tab.
 
 use super::{card_frame, empty, menu_popup, selectable};
-use crate::admin::{AdminTab, AdminView};
+use crate::screens::admin::{AdminTab, AdminView};
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

@@ -2,7 +2,7 @@
 //! before the first task, then its tasks, each with the documents made while it was open.
 
 use super::empty;
-use crate::archive::{ArchiveView, Line as TreeLine};
+use crate::screens::archive::{ArchiveView, Line as TreeLine};
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

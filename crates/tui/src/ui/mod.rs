@@ -12,10 +12,10 @@ mod stats;
 mod template;
 
 use crate::app::{App, AppList, AppTab, AppView, Banner, Card, Dialog, Screen, Tab, TaskList};
-use crate::filter::For;
 use crate::keymap::{self, Ctx};
 use crate::text;
 use crate::widgets::Form;
+use crate::widgets::filter::For;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -439,10 +439,10 @@ fn list_block(
 
 /// A list's frame, or `None` when the list is empty and its frame with `none` is drawn.
 #[allow(clippy::too_many_arguments)]
-fn list_frame<Q: crate::list::Query, R: serde::de::DeserializeOwned>(
+fn list_frame<Q: crate::widgets::list::Query, R: serde::de::DeserializeOwned>(
     f: &mut Frame,
     area: Rect,
-    l: &crate::list::List<Q, R>,
+    l: &crate::widgets::list::List<Q, R>,
     name: &str,
     sort: &str,
     desc: bool,
@@ -1172,7 +1172,7 @@ fn menu_popup(f: &mut Frame, area: Rect, m: &crate::app::Menu) {
 /// The new application form: the applicant, then the service's fields; two lines per field
 /// (label with «Требуется» or the message, then the value), scrolled to keep the focus in view.
 /// A form from a template: the applicant's part (for an application), then the fields.
-fn data_form(f: &mut Frame, area: Rect, form: &crate::form::DataForm) {
+fn data_form(f: &mut Frame, area: Rect, form: &crate::screens::form::DataForm) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
@@ -1250,8 +1250,8 @@ fn data_form(f: &mut Frame, area: Rect, form: &crate::form::DataForm) {
 }
 
 /// The filter panel: one line per filter, `[x]` when it is on; the focused one highlighted.
-fn filter_panel(f: &mut Frame, area: Rect, p: &crate::filter::Panel) {
-    use crate::filter::Value;
+fn filter_panel(f: &mut Frame, area: Rect, p: &crate::widgets::filter::Panel) {
+    use crate::widgets::filter::Value;
     let h = p.rows.len() as u16 + 4;
     let b = centered(area, 64, h);
     f.render_widget(Clear, b);

@@ -2,7 +2,7 @@
 //! by side on a wide terminal, one above the other on a narrow one.
 
 use super::{empty, selectable};
-use crate::registry::{RegistryView, missing};
+use crate::screens::registry::{RegistryView, missing};
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

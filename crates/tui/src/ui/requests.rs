@@ -3,7 +3,7 @@
 
 use super::{card_frame, empty, history, labelled, list_frame, menu_popup, scrolled, selectable};
 use crate::app::{InList, OutList, RegList};
-use crate::requests::{ReqTab, ReqView};
+use crate::screens::requests::{ReqTab, ReqView};
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -119,13 +119,13 @@ fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
 fn frame<F, R: serde::de::DeserializeOwned>(
     f: &mut Frame,
     area: Rect,
-    l: &crate::list::List<volost_api::ListArgs<F>, R>,
+    l: &crate::widgets::list::List<volost_api::ListArgs<F>, R>,
     name: &str,
     focused: bool,
     filters: usize,
 ) -> Option<Block<'static>>
 where
-    volost_api::ListArgs<F>: crate::list::Query,
+    volost_api::ListArgs<F>: crate::widgets::list::Query,
 {
     let q = &l.query;
     let sort = sort_label(q.sort);

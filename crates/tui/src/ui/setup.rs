@@ -3,7 +3,7 @@
 
 use super::footer;
 use crate::keymap::Ctx;
-use crate::setup::SetupView;
+use crate::screens::setup::SetupView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};

@@ -2,7 +2,7 @@
 //! gauge, bar charts per service and per executor, and the outgoing requests.
 
 use super::{cut, empty};
-use crate::stats::StatsView;
+use crate::screens::stats::StatsView;
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -1,7 +1,7 @@
 //! Drawing the template editor: a tab strip (passport or head, steps, fields) and a table.
 
 use super::{card_frame, empty, selectable};
-use crate::template::{TemplateView, TplTab};
+use crate::screens::template::{TemplateView, TplTab};
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

@@ -4,14 +4,12 @@
 //! whole template goes to the daemon on F2, which checks it again and keeps running processes
 //! on their steps.
 
-use crate::admin::AdminTab;
-use crate::app::{App, Banner, Dialog, Screen};
+use crate::app::Dialog;
 use crate::effect::Effect;
 use crate::effect::Pending;
-use crate::form::{DataForm, Purpose, text_field};
 use crate::keymap::Cmd;
+use crate::screens::form::{DataForm, Purpose, text_field};
 use crate::text;
-use volost_api::call;
 use volost_domain::spec::{KindSpec, ServiceSpec, StepSpec, check_fields};
 use volost_domain::{Field, FieldType, KindId, RequestKind, Role, Service, ServiceId};
 
@@ -179,7 +177,7 @@ impl TemplateView {
                     text::RG_DOCUMENTS,
                     text::RG_RESULTS,
                 ];
-                let values = crate::registry::passport_values(&s.passport());
+                let values = crate::screens::registry::passport_values(&s.passport());
                 return labels.into_iter().zip(values).collect();
             }
             Spec::Kind(_, k) => k,
@@ -354,7 +352,7 @@ impl TemplateView {
                 let values = self.head().into_iter().map(|(_, v)| v).collect();
                 (
                     text::RG_PASSPORT,
-                    crate::registry::passport_fields(),
+                    crate::screens::registry::passport_fields(),
                     values,
                 )
             }
@@ -421,7 +419,7 @@ impl TemplateView {
             LineRef::Head => {
                 let k = match &mut self.spec {
                     Spec::Service(_, s) => {
-                        let p = crate::registry::passport_of(form);
+                        let p = crate::screens::registry::passport_of(form);
                         p.check().map_err(|(_, m)| m)?;
                         s.set_passport(p);
                         self.dirty = true;
@@ -629,104 +627,13 @@ impl TemplateView {
     }
 }
 
-impl App {
-    pub(crate) fn leave_template(&mut self) {
-        let tab = match &self.screen {
-            Screen::Template(v) if !v.is_service() => AdminTab::Kinds,
-            _ => AdminTab::Services,
-        };
-        self.open_admin(tab);
-    }
-
-    /// F4 or F7 in the editor: the line's form over the template.
-    pub(crate) fn edit_template_line(&mut self, line: LineRef) {
-        if let Screen::Template(editor) = std::mem::replace(&mut self.screen, Screen::Main) {
-            self.screen = Screen::Fill(Box::new(editor.form(line)));
-        }
-    }
-
-    pub(crate) fn save_template(&mut self) {
-        let Screen::Template(v) = &self.screen else {
-            return;
-        };
-        // Each arm its own call: the replies differ (a new id, or nothing).
-        let (saved, tab) = match &v.spec {
-            Spec::Service(Some(id), spec) => (
-                self.conn
-                    .ask(call::UpdateService {
-                        id: *id,
-                        spec: spec.clone(),
-                    })
-                    .map(drop),
-                AdminTab::Services,
-            ),
-            Spec::Service(None, spec) => (
-                self.conn.ask(call::AddService(spec.clone())).map(drop),
-                AdminTab::Services,
-            ),
-            Spec::Kind(Some(id), spec) => (
-                self.conn
-                    .ask(call::UpdateRequestKind {
-                        id: *id,
-                        spec: spec.clone(),
-                    })
-                    .map(drop),
-                AdminTab::Kinds,
-            ),
-            Spec::Kind(None, spec) => (
-                self.conn.ask(call::AddRequestKind(spec.clone())).map(drop),
-                AdminTab::Kinds,
-            ),
-        };
-        match saved {
-            Ok(()) => {
-                self.open_admin(tab);
-                self.banner = Some(Banner::Info(text::TP_SAVED.into()));
-            }
-            Err(e) => self.failed(&e),
-        }
-    }
-
-    /// F2 in a line's form: the line goes into the template, which opens again.
-    pub(crate) fn save_template_line(&mut self) {
-        let Screen::Fill(form) = std::mem::replace(&mut self.screen, Screen::Main) else {
-            return;
-        };
-        let mut form = form;
-        let Purpose::Template { editor, line } = &mut form.purpose else {
-            self.screen = Screen::Fill(form);
-            return;
-        };
-        let line = *line;
-        let mut candidate = (**editor).clone();
-        match candidate.apply(line, &form) {
-            Ok(()) => self.screen = Screen::Template(Box::new(candidate)),
-            Err(m) => {
-                form.message = Some(m);
-                self.screen = Screen::Fill(form);
-            }
-        }
-    }
-
-    /// Esc from a line's form: the template as it was.
-    pub(crate) fn leave_template_line(&mut self) {
-        let Screen::Fill(form) = std::mem::replace(&mut self.screen, Screen::Main) else {
-            return;
-        };
-        match form.purpose {
-            Purpose::Template { editor, .. } => self.screen = Screen::Template(editor),
-            _ => self.screen = Screen::Fill(form),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use volost_domain::{RoleId, Step};
 
     fn view() -> TemplateView {
-        let mut s = crate::form::tests::sample_service();
+        let mut s = crate::screens::form::tests::sample_service();
         for f in &mut s.fields {
             if f.ftype != FieldType::Choice {
                 f.choices.clear();
@@ -766,7 +673,7 @@ mod tests {
             .inputs
             .iter()
             .position(|i| match i.source {
-                crate::form::Source::Field(n) => form.fields[n].key == key,
+                crate::screens::form::Source::Field(n) => form.fields[n].key == key,
                 _ => false,
             })
             .expect("field");

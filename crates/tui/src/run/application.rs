@@ -4,10 +4,10 @@
 
 use crate::app::*;
 use crate::effect::Pending;
-use crate::form::Purpose;
-use crate::list::Query;
+use crate::screens::form::Purpose;
 use crate::text;
 use crate::widgets::Field;
+use crate::widgets::list::Query;
 use volost_api::UserView;
 use volost_api::call;
 use volost_domain::{Action, AppId, FileOwner, Right, Verdict};

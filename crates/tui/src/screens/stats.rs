@@ -1,16 +1,15 @@
 //! «Статистика»: the period report of the body or of a department, drawn as charts. ←/→
 //! step through the usual periods; `f` types any period and a department.
 
-use crate::app::{App, Dialog, Screen, read_date};
+use crate::app::Dialog;
 use crate::effect::Effect;
 use crate::effect::Pending;
 use crate::keymap::Cmd;
 use crate::text;
 use crate::widgets::Field;
 use time::{Date, Month};
-use volost_api::call;
 use volost_api::{Report, ReportQuery};
-use volost_domain::{Department, DeptId};
+use volost_domain::DeptId;
 
 /// The periods ←/→ step through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,69 +127,6 @@ impl StatsView {
             to: self.to,
             dept: self.dept.as_ref().map(|d| d.0),
         }
-    }
-}
-
-impl App {
-    /// Opens «Статистика» for the current month.
-    pub(crate) fn open_stats(&mut self) {
-        let (from, to) = Preset::ThisMonth.days(self.today());
-        self.screen = Screen::Stats(Box::new(StatsView {
-            preset: Some(Preset::ThisMonth),
-            from,
-            to,
-            dept: None,
-            report: None,
-        }));
-        self.stats_reload();
-    }
-
-    pub(crate) fn stats_reload(&mut self) {
-        let Screen::Stats(v) = &mut self.screen else {
-            return;
-        };
-        match self.conn.ask(call::Report(v.query())) {
-            Ok(r) => v.report = Some(r),
-            Err(e) => self.failed(&e),
-        }
-    }
-
-    /// The period dialog was filled in.
-    pub(crate) fn stats_period(&mut self, mut d: Dialog) {
-        let from = read_date(&d.value(0));
-        let to = read_date(&d.value(1));
-        let want = d.value(2).to_lowercase();
-        let dept = if want.is_empty() {
-            Ok(None)
-        } else {
-            match self.conn.ask(call::Departments) {
-                Ok(all) => {
-                    let found: Vec<&Department> = all
-                        .iter()
-                        .filter(|x| x.name.to_lowercase().contains(&want))
-                        .collect();
-                    match found[..] {
-                        [one] => Ok(Some((one.id, one.name.clone()))),
-                        [] => Err(text::ST_NO_DEPT),
-                        _ => Err(text::ST_MANY_DEPTS),
-                    }
-                }
-                Err(e) => return self.failed(&e),
-            }
-        };
-        match (from, to, dept) {
-            (Err(why), _, _) => d.refuse(0, why),
-            (_, Err(why), _) => d.refuse(1, why),
-            (Ok(a), Ok(b), _) if a > b => d.refuse(1, text::ST_BACKWARDS),
-            (_, _, Err(msg)) => d.refuse(2, msg),
-            (Ok(from), Ok(to), Ok(dept)) => {
-                if let Screen::Stats(v) = &mut self.screen {
-                    (v.from, v.to, v.dept, v.preset) = (from, to, dept, None);
-                }
-                return self.stats_reload();
-            }
-        }
-        self.dialog = Some(d);
     }
 }
 

@@ -81,8 +81,8 @@ pub enum Purpose {
     /// One line of a template being edited (a step, a field, a kind's head); the editor
     /// waits inside, unchanged until the form is saved.
     Template {
-        editor: Box<crate::template::TemplateView>,
-        line: crate::template::LineRef,
+        editor: Box<crate::screens::template::TemplateView>,
+        line: crate::screens::template::LineRef,
     },
 }
 

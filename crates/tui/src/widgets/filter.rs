@@ -2,8 +2,8 @@
 //! switched on or off on its own; periods by preset (Вчера / Сегодня / Завтра / ...) in the
 //! node's local time.
 
+use super::TextInput;
 use crate::text;
-use crate::widgets::TextInput;
 use crossterm::event::{KeyCode, KeyEvent};
 use volost_api::{AppFilter, InFilter, OutFilter, RegFilter, TaskFilter};
 use volost_domain::{InStatus, OutStatus, RegStatus, Source, Status, Ts, UserId};
@@ -361,7 +361,7 @@ impl Panel {
         [text::FL_FROM, text::FL_TO]
             .into_iter()
             .find_map(|l| match self.row(l).map(|r| &r.value) {
-                Some(Value::Text(t)) if !t.trim().is_empty() => crate::app::read_date(t)
+                Some(Value::Text(t)) if !t.trim().is_empty() => crate::widgets::date::read_date(t)
                     .err()
                     .map(|why| format!("{l}: {why}")),
                 _ => None,
@@ -370,7 +370,7 @@ impl Panel {
 
     fn typed(&self, label: &str) -> Option<time::Date> {
         match self.row(label).map(|r| &r.value) {
-            Some(Value::Text(t)) => crate::app::parse_date(t),
+            Some(Value::Text(t)) => crate::widgets::date::parse_date(t),
             _ => None,
         }
     }
