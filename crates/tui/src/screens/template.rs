@@ -673,7 +673,7 @@ mod tests {
             .inputs
             .iter()
             .position(|i| match i.source {
-                crate::screens::form::Source::Field(n) => form.fields[n].key == key,
+                crate::widgets::form::Source::Field(n) => form.fields[n].key == key,
                 _ => false,
             })
             .expect("field");

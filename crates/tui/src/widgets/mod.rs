@@ -5,6 +5,7 @@ pub mod date;
 pub mod dialog;
 pub mod files;
 pub mod filter;
+pub mod form;
 pub mod input;
 pub mod list;
 
