@@ -12,7 +12,6 @@ use crate::widgets::Field;
 use crate::widgets::filter::{For, Panel};
 use crate::widgets::list::{AppList, InList, OutList, RegList, TaskList};
 use crossterm::event::KeyEvent;
-use volost_api::{AppCol, ReqCol, TaskCol};
 use volost_domain::{Queue, TaskId};
 
 /// The main screen's state. The filter panels stay as set while the user opens cards and
@@ -145,32 +144,13 @@ impl MainView {
     /// F6 the next sort column, Shift+F6 the other direction; the list from the top.
     fn sort(&mut self, cmd: Cmd) -> Option<Effect> {
         let next = cmd == Cmd::Sort;
-        fn turn<C: Copy + PartialEq>(cols: &[C], at: &mut C) {
-            let i = cols.iter().position(|c| c == at).unwrap_or(0);
-            *at = cols[(i + 1) % cols.len()];
-        }
         match self.list_kind() {
-            For::Outgoing if next => turn(
-                &[ReqCol::Created, ReqCol::Updated, ReqCol::Status],
-                &mut self.out.query.sort,
-            ),
-            For::Outgoing => self.out.query.desc = !self.out.query.desc,
-            For::Incoming if next => turn(
-                &[ReqCol::Planned, ReqCol::Created, ReqCol::Updated],
-                &mut self.inc.query.sort,
-            ),
-            For::Incoming => self.inc.query.desc = !self.inc.query.desc,
-            // One order only (status, then date): F6 turns it round like Shift+F6.
-            For::Regional => self.reg.query.desc = !self.reg.query.desc,
-            For::Apps if next => turn(&AppCol::ALL, &mut self.apps.query.sort),
-            For::Apps => self.apps.query.desc = !self.apps.query.desc,
-            For::Tasks if next => {
-                let q = &mut self.list.query;
-                turn(&TaskCol::of(q.queue), &mut q.sort);
-            }
-            For::Tasks => self.list.query.desc = !self.list.query.desc,
+            For::Tasks => self.list.sort(next),
+            For::Apps => self.apps.sort(next),
+            For::Outgoing => self.out.sort(next),
+            For::Incoming => self.inc.sort(next),
+            For::Regional => self.reg.sort(next),
         }
-        self.rewind();
         Some(Effect::Reload)
     }
 

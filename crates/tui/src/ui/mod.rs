@@ -9,9 +9,10 @@ mod registry;
 mod requests;
 pub mod setup;
 mod stats;
+mod table;
 mod template;
 
-use crate::app::{App, AppList, AppTab, AppView, Banner, Card, Dialog, Screen, Tab, TaskList};
+use crate::app::{App, AppTab, AppView, Banner, Card, Dialog, Screen, Tab};
 use crate::keymap::{self, Ctx};
 use crate::text;
 use crate::widgets::Form;
@@ -21,11 +22,11 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState,
-    Tabs, Wrap,
+    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, Tabs, Wrap,
 };
+use table::selectable;
 use volost_api::LinkState;
-use volost_api::{AppCol, StepState, TaskCol};
+use volost_api::StepState;
 use volost_domain::{FieldType, HistoryEntry, Queue, UserId, display_date};
 
 /// The end of the text being typed. A full block: the Linux console's fonts (tty1) have it,
@@ -388,181 +389,21 @@ fn main(f: &mut Frame, area: Rect, app: &App) {
         return empty(f, list, block, text::OPEN_SCREEN);
     }
     match app.list_kind() {
-        For::Tasks => tasks(f, list, &app.main.list, title, focused, o, n),
-        For::Apps => apps(f, list, &app.main.apps, focused, o, n),
-        For::Outgoing => requests::outgoing(f, list, &app.main.out, focused, o, n),
-        For::Incoming => requests::incoming(f, list, &app.main.inc, focused, o, n),
-        For::Regional => requests::regional(f, list, &app.main.reg, focused, o, n),
-    }
-}
-
-fn col_label(c: TaskCol) -> &'static str {
-    match c {
-        TaskCol::Created => text::COL_CREATED,
-        TaskCol::Due => text::COL_DUE,
-        TaskCol::Name => text::COL_TASK,
-        TaskCol::Author => text::COL_AUTHOR,
-        TaskCol::Application => text::COL_APPLICATION,
-        TaskCol::Holder => text::COL_HOLDER,
+        For::Tasks => table::draw(f, list, &app.main.list, title, focused, o, n),
+        For::Apps => table::draw(f, list, &app.main.apps, text::APPLICATIONS, focused, o, n),
+        For::Outgoing => table::draw(f, list, &app.main.out, text::OUTGOING, focused, o, n),
+        For::Incoming => table::draw(f, list, &app.main.inc, text::INCOMING, focused, o, n),
+        For::Regional => table::draw(f, list, &app.main.reg, text::REGIONAL, focused, o, n),
     }
 }
 
 /// The yellow border of the part of the screen that has the keys.
-fn border(focused: bool) -> Style {
+pub(super) fn border(focused: bool) -> Style {
     if focused {
         Style::default().fg(Color::Yellow)
     } else {
         Style::default()
     }
-}
-
-/// A list's frame: its name, sort column and direction, filters on, the selected row's number.
-fn list_block(
-    name: &str,
-    sort: &str,
-    desc: bool,
-    filters: usize,
-    position: Option<usize>,
-    focused: bool,
-) -> Block<'static> {
-    let arrow = if desc { "↓" } else { "↑" };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(border(focused))
-        .title(format!(
-            " {name} · {}: {sort} {arrow}{} · № {} ",
-            text::SORTED_BY,
-            filters_note(filters),
-            position.unwrap_or(0)
-        ))
-}
-
-/// A list's frame, or `None` when the list is empty and its frame with `none` is drawn.
-#[allow(clippy::too_many_arguments)]
-fn list_frame<Q: crate::widgets::list::Query, R: serde::de::DeserializeOwned>(
-    f: &mut Frame,
-    area: Rect,
-    l: &crate::widgets::list::List<Q, R>,
-    name: &str,
-    sort: &str,
-    desc: bool,
-    filters: usize,
-    focused: bool,
-    none: &str,
-) -> Option<Block<'static>> {
-    let position = (!l.rows.is_empty()).then(|| l.position());
-    let block = list_block(name, sort, desc, filters, position, focused);
-    if l.rows.is_empty() {
-        empty(f, area, block, none);
-        None
-    } else {
-        Some(block)
-    }
-}
-
-fn filters_note(n: usize) -> String {
-    if n == 0 {
-        String::new()
-    } else {
-        format!(" · {}: {n}", text::FILTER_TITLE)
-    }
-}
-
-fn tasks(
-    f: &mut Frame,
-    area: Rect,
-    l: &TaskList,
-    title: &str,
-    focused: bool,
-    offset: time::UtcOffset,
-    filters: usize,
-) {
-    let wide = area.width >= 110;
-    let q = &l.query;
-    let sort = col_label(q.sort);
-    let Some(block) = list_frame(
-        f,
-        area,
-        l,
-        title,
-        sort,
-        q.desc,
-        filters,
-        focused,
-        text::EMPTY_LIST,
-    ) else {
-        return;
-    };
-    let show_holder = q.queue == Queue::Done;
-    let mut header = vec![text::COL_APPLICATION, text::COL_TASK];
-    if wide {
-        header.push(if show_holder {
-            text::COL_HOLDER
-        } else {
-            text::COL_AUTHOR
-        });
-        header.push(text::COL_CREATED);
-    }
-    header.push(text::COL_DUE);
-    header.push(if wide {
-        text::COL_STATE
-    } else {
-        text::COL_OVERDUE
-    });
-    let rows: Vec<Row> = l
-        .rows
-        .iter()
-        .map(|t| {
-            let overdue = t.overdue_days > 0;
-            // The group queue marks applications that did not come in person («ЕПГУ · …»).
-            let name = match t.source {
-                Some(s) if s != volost_domain::Source::Manual => {
-                    format!("{} · {}", s.label(), t.name)
-                }
-                _ => t.name.clone(),
-            };
-            let mut cells = vec![
-                Cell::from(t.application.clone().unwrap_or_default()),
-                Cell::from(name),
-            ];
-            if wide {
-                let who = if show_holder {
-                    t.holder.clone().unwrap_or_default()
-                } else {
-                    t.author.clone()
-                };
-                cells.push(Cell::from(who));
-                cells.push(Cell::from(t.created.display(offset)));
-            }
-            cells.push(Cell::from(display_date(t.due)));
-            cells.push(Cell::from(match (overdue, wide) {
-                (false, _) => String::new(),
-                (true, true) => {
-                    format!(
-                        "{} {} {}",
-                        text::OVERDUE,
-                        t.overdue_days,
-                        text::WORKING_DAYS
-                    )
-                }
-                (true, false) => format!("! {} {}", t.overdue_days, text::WORKING_DAYS),
-            }));
-            let row = Row::new(cells);
-            if overdue {
-                row.style(Style::default().fg(Color::Red))
-            } else {
-                row
-            }
-        })
-        .collect();
-    let mut widths = vec![Constraint::Length(11), Constraint::Min(20)];
-    if wide {
-        widths.push(Constraint::Length(16));
-        widths.push(Constraint::Length(16));
-    }
-    widths.push(Constraint::Length(10));
-    widths.push(Constraint::Length(if wide { 22 } else { 12 }));
-    selectable(f, area, block, header, rows, widths, l.selected);
 }
 
 /// The keys of the screen under the help. When they do not fit in one column (80x24 has
@@ -835,124 +676,6 @@ fn wrap_words(s: &str, width: usize) -> Vec<String> {
         }
     }
     out
-}
-
-fn app_col_label(c: AppCol) -> &'static str {
-    match c {
-        AppCol::Created => text::APP_CREATED,
-        AppCol::Due => text::APP_DUE,
-        AppCol::Status => text::APP_STATUS,
-        AppCol::Updated => text::COL_UPDATED,
-        AppCol::Service => text::COL_SERVICE,
-        AppCol::Applicant => text::COL_APPLICANT,
-        AppCol::Assignee => text::COL_ASSIGNEE,
-    }
-}
-
-fn apps(
-    f: &mut Frame,
-    area: Rect,
-    l: &AppList,
-    focused: bool,
-    offset: time::UtcOffset,
-    filters: usize,
-) {
-    let wide = area.width >= 110;
-    let q = &l.query;
-    let sort = app_col_label(q.sort);
-    let name = text::APPLICATIONS;
-    let Some(block) = list_frame(
-        f,
-        area,
-        l,
-        name,
-        sort,
-        q.desc,
-        filters,
-        focused,
-        text::EMPTY_APPS,
-    ) else {
-        return;
-    };
-    let mut header = vec![text::COL_NUMBER, text::COL_STATUS];
-    if wide {
-        header.extend([
-            text::COL_SERVICE,
-            text::COL_APPLICANT,
-            text::COL_ASSIGNEE,
-            text::APP_CREATED,
-        ]);
-    } else {
-        header.push(text::COL_APPLICANT);
-    }
-    header.push(text::APP_DUE);
-    let rows: Vec<Row> = l
-        .rows
-        .iter()
-        .map(|a| {
-            // The applications that did not come in person are marked before the applicant,
-            // as the group queue marks their tasks; most come in person, and a column of
-            // «Личный приём» would take the room the status needs.
-            let applicant = match a.source {
-                volost_domain::Source::Manual => a.applicant.clone(),
-                s => format!("{} · {}", s.label(), a.applicant),
-            };
-            let mut cells = vec![Cell::from(a.number.clone()), Cell::from(a.status.label())];
-            if wide {
-                cells.push(Cell::from(a.service.clone()));
-                cells.push(Cell::from(applicant));
-                cells.push(Cell::from(a.assignee.clone().unwrap_or_default()));
-                cells.push(Cell::from(a.created.display(offset)));
-            } else {
-                cells.push(Cell::from(applicant));
-            }
-            let due = a.due.map(display_date).unwrap_or_default();
-            cells.push(Cell::from(if a.overdue_days > 0 {
-                format!("{due} !")
-            } else {
-                due
-            }));
-            let row = Row::new(cells);
-            if a.overdue_days > 0 {
-                row.style(Style::default().fg(Color::Red))
-            } else {
-                row
-            }
-        })
-        .collect();
-    // The status as long as the longest one shown needs, where there is room: «Утверждение
-    // положительного результата» and «Утвержден положительный результат» were both cut.
-    let longest = l
-        .rows
-        .iter()
-        .map(|a| a.status.label().chars().count())
-        .max()
-        .unwrap_or(0) as u16;
-    let inner = area.width.saturating_sub(2);
-    let widths: Vec<Constraint> = if wide {
-        let others = 11 + 20 + 24 + 16 + 16 + 12 + 6;
-        let status = longest.clamp(18, inner.saturating_sub(others).max(18));
-        vec![
-            Constraint::Length(11),
-            Constraint::Length(status),
-            Constraint::Min(20),
-            Constraint::Length(24),
-            Constraint::Length(16),
-            Constraint::Length(16),
-            Constraint::Length(12),
-        ]
-    } else {
-        // The applicant keeps 22 at least: a status cut at 25 still tells itself apart.
-        let others = 11 + 22 + 12 + 3;
-        let status = longest.clamp(18, inner.saturating_sub(others).max(18));
-        vec![
-            Constraint::Length(11),
-            Constraint::Length(status),
-            Constraint::Min(10),
-            Constraint::Length(12),
-        ]
-    };
-    selectable(f, area, block, header, rows, widths, l.selected);
 }
 
 /// `may_edit`: the user may change a draft (the card says how).
@@ -1324,24 +1047,6 @@ fn card_frame(f: &mut Frame, area: Rect, title: &str, tabs: &[&str], selected: u
 }
 
 /// A list with nothing in it (yet): its frame and the reason.
-fn empty(f: &mut Frame, area: Rect, block: Block, what: &str) {
+pub(super) fn empty(f: &mut Frame, area: Rect, block: Block, what: &str) {
     f.render_widget(Paragraph::new(format!(" {what}")).block(block), area);
-}
-
-/// A table with a bold header and the selected row reversed.
-fn selectable(
-    f: &mut Frame,
-    area: Rect,
-    block: Block,
-    header: Vec<&str>,
-    rows: Vec<Row>,
-    widths: Vec<Constraint>,
-    selected: usize,
-) {
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
-        .block(block)
-        .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
-    let mut st = TableState::default().with_selected(Some(selected));
-    f.render_stateful_widget(table, area, &mut st);
 }

@@ -1,29 +1,19 @@
 //! Drawing requests: the three request lists, a request card, and an application card's
 //! tabs of its requests.
 
-use super::{card_frame, empty, history, labelled, list_frame, menu_popup, scrolled, selectable};
-use crate::app::{InList, OutList, RegList};
+use super::table::selectable;
+use super::{card_frame, empty, history, labelled, menu_popup, scrolled};
 use crate::screens::requests::{ReqTab, ReqView};
 use crate::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Cell, Paragraph, Row};
-use volost_api::{OutRow, RegRow, ReqCol};
-use volost_domain::display_date;
-
-fn sort_label(c: ReqCol) -> &'static str {
-    match c {
-        ReqCol::Created => text::COL_REQ_CREATED,
-        ReqCol::Updated => text::COL_UPDATED,
-        ReqCol::Status => text::COL_STATUS,
-        ReqCol::Planned => text::COL_PLANNED,
-    }
-}
+use volost_api::{OutRow, RegRow};
 
 // At 80 columns the number and the status must show whole: the dates go first.
-fn out_rows(rows: &[OutRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'static>> {
+pub(super) fn out_rows(rows: &[OutRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'static>> {
     rows.iter()
         .map(|r| {
             let mut cells = vec![Cell::from(r.number.clone()), Cell::from(r.kind.clone())];
@@ -40,7 +30,7 @@ fn out_rows(rows: &[OutRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'st
         .collect()
 }
 
-fn out_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
+pub(super) fn out_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     if wide {
         (
             vec![
@@ -73,7 +63,7 @@ fn out_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     }
 }
 
-fn reg_rows(rows: &[RegRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'static>> {
+pub(super) fn reg_rows(rows: &[RegRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'static>> {
     rows.iter()
         .map(|r| {
             let mut cells = vec![
@@ -94,7 +84,7 @@ fn reg_rows(rows: &[RegRow], wide: bool, offset: time::UtcOffset) -> Vec<Row<'st
         .collect()
 }
 
-fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
+pub(super) fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     let mut header = vec![
         text::COL_SUBJECT,
         text::COL_BODY,
@@ -113,112 +103,6 @@ fn reg_header(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
         widths.push(Constraint::Length(16));
     }
     (header, widths)
-}
-
-/// The frame of a request list, or `None` when it is empty (and drawn so).
-fn frame<F, R: serde::de::DeserializeOwned>(
-    f: &mut Frame,
-    area: Rect,
-    l: &crate::widgets::list::List<volost_api::ListArgs<F>, R>,
-    name: &str,
-    focused: bool,
-    filters: usize,
-) -> Option<Block<'static>>
-where
-    volost_api::ListArgs<F>: crate::widgets::list::Query,
-{
-    let q = &l.query;
-    let sort = sort_label(q.sort);
-    let none = text::EMPTY_REQUESTS;
-    list_frame(f, area, l, name, sort, q.desc, filters, focused, none)
-}
-
-pub(super) fn outgoing(
-    f: &mut Frame,
-    area: Rect,
-    l: &OutList,
-    focused: bool,
-    offset: time::UtcOffset,
-    filters: usize,
-) {
-    let Some(block) = frame(f, area, l, text::OUTGOING, focused, filters) else {
-        return;
-    };
-    let wide = area.width >= 110;
-    let (header, widths) = out_header(wide);
-    let rows = out_rows(&l.rows, wide, offset);
-    selectable(f, area, block, header, rows, widths, l.selected);
-}
-
-pub(super) fn incoming(
-    f: &mut Frame,
-    area: Rect,
-    l: &InList,
-    focused: bool,
-    offset: time::UtcOffset,
-    filters: usize,
-) {
-    let Some(block) = frame(f, area, l, text::INCOMING, focused, filters) else {
-        return;
-    };
-    let wide = area.width >= 110;
-    let rows: Vec<Row> = l
-        .rows
-        .iter()
-        .map(|r| {
-            let planned = display_date(r.planned);
-            let mut cells = vec![
-                Cell::from(r.number.clone()),
-                Cell::from(r.kind.clone()),
-                Cell::from(r.status.label()),
-            ];
-            if wide {
-                cells.push(Cell::from(r.received.display(offset)));
-            }
-            // Meaning does not rest on colour alone: an overdue date says so.
-            cells.push(Cell::from(if r.overdue {
-                format!("{planned} !")
-            } else {
-                planned
-            }));
-            let row = Row::new(cells);
-            if r.overdue {
-                row.style(Style::default().fg(Color::Red))
-            } else {
-                row
-            }
-        })
-        .collect();
-    let mut header = vec![text::COL_NUMBER, text::COL_KIND, text::COL_STATUS];
-    let mut widths = vec![
-        Constraint::Length(14),
-        Constraint::Min(8),
-        Constraint::Length(17),
-    ];
-    if wide {
-        header.push(text::COL_RECEIVED);
-        widths.push(Constraint::Length(16));
-    }
-    header.push(text::COL_PLANNED);
-    widths.push(Constraint::Length(13));
-    selectable(f, area, block, header, rows, widths, l.selected);
-}
-
-pub(super) fn regional(
-    f: &mut Frame,
-    area: Rect,
-    l: &RegList,
-    focused: bool,
-    offset: time::UtcOffset,
-    filters: usize,
-) {
-    let Some(block) = frame(f, area, l, text::REGIONAL, focused, filters) else {
-        return;
-    };
-    let wide = area.width >= 110;
-    let (header, widths) = reg_header(wide);
-    let rows = reg_rows(&l.rows, wide, offset);
-    selectable(f, area, block, header, rows, widths, l.selected);
 }
 
 /// An application card's tab of its interagency (`out`) or regional (`reg`) requests.

@@ -2,6 +2,7 @@
 //! it, so memory does not grow with how far the user has scrolled, and moving past either
 //! end of the chunk reads the next or the previous one.
 
+use crate::text;
 use volost_api::{
     AppCol, AppQuery, AppRow, Cursor, InFilter, InRow, OutFilter, OutRow, Page, RegFilter, RegRow,
     ReqCol, TaskCol, TaskQuery, TaskRow,
@@ -59,6 +60,107 @@ macro_rules! request_query {
     )*};
 }
 request_query!(OutFilter => OutgoingList, OutRow; InFilter => IncomingList, InRow; RegFilter => RegionalList, RegRow);
+
+/// A list's order: the column it is sorted by and the direction, turned by F6 (the next
+/// column) and Shift+F6 (the other direction).
+pub trait Sorted {
+    /// The name of the sort column, as the list's frame says it.
+    fn sort_label(&self) -> &'static str;
+    fn desc(&self) -> bool;
+    /// The next column of those this list sorts by.
+    fn next_sort(&mut self);
+    fn flip(&mut self);
+}
+
+/// The column after `at` in `cols`, round to the first.
+fn turn<C: Copy + PartialEq>(cols: &[C], at: &mut C) {
+    let i = cols.iter().position(|c| c == at).unwrap_or(0);
+    *at = cols[(i + 1) % cols.len()];
+}
+
+impl Sorted for TaskQuery {
+    fn sort_label(&self) -> &'static str {
+        match self.sort {
+            TaskCol::Created => text::COL_CREATED,
+            TaskCol::Due => text::COL_DUE,
+            TaskCol::Name => text::COL_TASK,
+            TaskCol::Author => text::COL_AUTHOR,
+            TaskCol::Application => text::COL_APPLICATION,
+            TaskCol::Holder => text::COL_HOLDER,
+        }
+    }
+    fn desc(&self) -> bool {
+        self.desc
+    }
+    fn next_sort(&mut self) {
+        turn(&TaskCol::of(self.queue), &mut self.sort);
+    }
+    fn flip(&mut self) {
+        self.desc = !self.desc;
+    }
+}
+
+impl Sorted for AppQuery {
+    fn sort_label(&self) -> &'static str {
+        match self.sort {
+            AppCol::Created => text::APP_CREATED,
+            AppCol::Due => text::APP_DUE,
+            AppCol::Status => text::APP_STATUS,
+            AppCol::Updated => text::COL_UPDATED,
+            AppCol::Service => text::COL_SERVICE,
+            AppCol::Applicant => text::COL_APPLICANT,
+            AppCol::Assignee => text::COL_ASSIGNEE,
+        }
+    }
+    fn desc(&self) -> bool {
+        self.desc
+    }
+    fn next_sort(&mut self) {
+        turn(&AppCol::ALL, &mut self.sort);
+    }
+    fn flip(&mut self) {
+        self.desc = !self.desc;
+    }
+}
+
+/// The request lists sort by these columns, each list by its own few.
+trait ReqCols {
+    const COLS: &'static [ReqCol];
+}
+impl ReqCols for OutFilter {
+    const COLS: &'static [ReqCol] = &[ReqCol::Created, ReqCol::Updated, ReqCol::Status];
+}
+impl ReqCols for InFilter {
+    const COLS: &'static [ReqCol] = &[ReqCol::Planned, ReqCol::Created, ReqCol::Updated];
+}
+// One order only (status, then date): F6 turns it round like Shift+F6.
+impl ReqCols for RegFilter {
+    const COLS: &'static [ReqCol] = &[ReqCol::Status];
+}
+
+impl<F: ReqCols> Sorted for ListArgs<F> {
+    fn sort_label(&self) -> &'static str {
+        match self.sort {
+            ReqCol::Created => text::COL_REQ_CREATED,
+            ReqCol::Updated => text::COL_UPDATED,
+            ReqCol::Status => text::COL_STATUS,
+            ReqCol::Planned => text::COL_PLANNED,
+        }
+    }
+    fn desc(&self) -> bool {
+        self.desc
+    }
+    fn next_sort(&mut self) {
+        if F::COLS.len() > 1 {
+            turn(F::COLS, &mut self.sort);
+        } else {
+            self.flip();
+        }
+    }
+    fn flip(&mut self) {
+        self.desc = !self.desc;
+    }
+}
 
 /// A list on screen: its query (filters, sort, the chunk's cursor), the chunk's rows, the
 /// selection, the cursors back to earlier chunks and the one to the next.
@@ -167,6 +269,19 @@ impl<Q: Query<Row = R>, R> List<Q, R> {
         self.rows = page.rows;
         self.next = page.next;
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// F6 (`next`: the next column) or Shift+F6 (the other direction); the list from the top.
+    pub fn sort(&mut self, next: bool)
+    where
+        Q: Sorted,
+    {
+        if next {
+            self.query.next_sort();
+        } else {
+            self.query.flip();
+        }
+        self.rewind();
     }
 
     /// From the top again (after a sort or filter change); the chunk is then read.
