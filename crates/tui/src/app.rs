@@ -1,6 +1,8 @@
-//! The TUI's state and what keys do to it. Drawing is in `ui`; this module never draws and
-//! `ui` never changes state, so a screen is a pure function of `App` (and the snapshot tests
-//! build `App`s directly).
+//! The TUI's state — the screen on top, the main screen under it, a dialog or the help over
+//! them, the status line's facts — and where a key goes: through the keymap to the dialog
+//! or the screen, whose effect the runner (`crate::run`) carries out. Drawing is in `ui`;
+//! this module never draws and `ui` never changes state, so a screen is a pure function of
+//! `App` (and the snapshot tests build `App`s directly).
 
 use crate::conn::Conn;
 use crate::keymap::{Cmd, Ctx, lookup};

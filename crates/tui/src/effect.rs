@@ -1,9 +1,8 @@
 //! What a screen asks of the daemon or of the program, as data. A screen's `handle` is pure:
 //! it changes its own state and returns an `Effect`; [`crate::app::App::run`] is the one
 //! runner that carries it out (the daemon call, the screen that follows) and gives a refusal
-//! back to the screen that asked. Screens move to this one by one (docs/design/house.md,
-//! step 6): so far the sign-in and password forms, the task, application and request cards
-//! and the data form.
+//! back to the screen that asked. Every screen works so (`crate::screens`), and the runner
+//! (`crate::run`) is the only code that talks to the daemon.
 
 use volost_domain::{Action, AppId, FileId, FileOwner, InReqId, OrgId, RegReqId, TaskId};
 

@@ -1,8 +1,10 @@
 //! The staff terminal UI of volost: a client of the daemon's local API.
 //!
-//! `app` holds the state and what keys do to it, `ui` draws it, `keymap` is the one registry
-//! of commands (keys, labels, where they apply), `text` every word shown, `conn` the
-//! connection to the daemon. The event loop here reads keys and redraws.
+//! `app` holds the screens and sends each key, through `keymap` (the one registry of
+//! commands: keys, labels, where they apply), to the screen on top; `screens` handle their
+//! commands purely and return an `effect::Effect`; `run` carries effects out and is the only
+//! code that talks to the daemon (`conn`); `widgets` are what screens share; `ui` draws;
+//! `text` holds every word shown. The event loop here reads keys and redraws.
 
 pub mod app;
 pub mod conn;
