@@ -7,142 +7,24 @@
 use crate::conn::Conn;
 use crate::keymap::{Cmd, Ctx, lookup};
 use crate::screens::form::{DataForm, Purpose};
-use crate::screens::requests::{ReqAction, ReqView};
+use crate::screens::requests::ReqView;
 use crate::text;
 use crate::widgets::filter::{For, Panel};
 use crossterm::event::KeyEvent;
 use volost_api::LinkState;
 use volost_api::SessionInfo;
-use volost_api::UserView;
-use volost_domain::{
-    Action, AppId, Department, DeptId, Org, Queue, RequestKind, Right, Service, UserId,
-};
+use volost_domain::{Org, Queue, RequestKind, Right, UserId};
 
-use crate::effect::Effect;
-use crate::effect::{Pending, Provider};
 pub use crate::screens::application::{AppTab, AppView};
-pub use crate::screens::main::MainView;
+pub use crate::screens::effect::Dialog;
+use crate::screens::effect::Effect;
+use crate::screens::effect::Pending;
+pub use crate::screens::main::{MainView, Section};
+pub use crate::screens::menu::{Menu, MenuKind};
 use crate::screens::session::login_form;
 pub use crate::screens::task::{Card, Tab};
 pub use crate::widgets::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
 use crate::widgets::{Answer, Form};
-
-/// A section of the menu.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Section {
-    GroupTasks,
-    MyTasks,
-    DoneTasks,
-    Applications,
-    Outgoing,
-    Incoming,
-    Regional,
-    /// «Архив»: a screen of its own (a tree), not a list.
-    Archive,
-    /// «Статистика»: a screen of its own (charts).
-    Stats,
-    /// «Реестр услуг»: a screen of its own (the service passports).
-    Registry,
-    /// «Администрирование»: a screen of its own, not a list.
-    Admin,
-}
-
-impl Section {
-    pub const ALL: [Section; 11] = [
-        Section::GroupTasks,
-        Section::MyTasks,
-        Section::DoneTasks,
-        Section::Applications,
-        Section::Outgoing,
-        Section::Incoming,
-        Section::Regional,
-        Section::Archive,
-        Section::Stats,
-        Section::Registry,
-        Section::Admin,
-    ];
-
-    /// The section's own key, the same for every role (a section the user's rights do not
-    /// give is left out of the menu, and the others keep their keys): 1…9, 0, and «a» (Ф on
-    /// the Russian layout) for «Администрирование», which only administrators see.
-    pub fn key(self) -> char {
-        match self {
-            Section::GroupTasks => '1',
-            Section::MyTasks => '2',
-            Section::DoneTasks => '3',
-            Section::Applications => '4',
-            Section::Outgoing => '5',
-            Section::Incoming => '6',
-            Section::Regional => '7',
-            Section::Archive => '8',
-            Section::Stats => '9',
-            Section::Registry => '0',
-            Section::Admin => 'a',
-        }
-    }
-
-    /// Sections that are screens of their own, opened from the menu with Enter.
-    pub fn own_screen(self) -> bool {
-        matches!(
-            self,
-            Section::Archive | Section::Stats | Section::Registry | Section::Admin
-        )
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Section::Applications => text::APPLICATIONS,
-            Section::Outgoing => text::OUTGOING,
-            Section::Incoming => text::INCOMING,
-            Section::Regional => text::REGIONAL,
-            Section::Admin => text::ADMIN,
-            Section::Archive => text::ARCHIVE,
-            Section::Stats => text::STATS,
-            Section::Registry => text::REGISTRY,
-            s => s.queue().map(Queue::label).unwrap_or_default(),
-        }
-    }
-
-    /// The filter panel (and kind of list) of the section.
-    pub fn list(self) -> For {
-        match self {
-            Section::GroupTasks
-            | Section::MyTasks
-            | Section::DoneTasks
-            | Section::Archive
-            | Section::Stats
-            | Section::Registry
-            | Section::Admin => For::Tasks,
-            Section::Applications => For::Apps,
-            Section::Outgoing => For::Outgoing,
-            Section::Incoming => For::Incoming,
-            Section::Regional => For::Regional,
-        }
-    }
-
-    /// The task queue the section lists, if it lists one.
-    pub fn queue(self) -> Option<Queue> {
-        match self {
-            Section::GroupTasks => Some(Queue::Group),
-            Section::MyTasks => Some(Queue::Mine),
-            Section::DoneTasks => Some(Queue::Done),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn right(self) -> Right {
-        match self {
-            Section::Outgoing | Section::Incoming => Right::Interagency,
-            Section::Regional => Right::Regional,
-            Section::Admin => Right::Administer,
-            Section::Stats => Right::Monitoring,
-            _ => Right::ViewTasks,
-        }
-    }
-}
-
-/// A question over the screen; what «yes» does is a [`Pending`].
-pub type Dialog = crate::widgets::dialog::Dialog<Pending>;
 
 pub enum Screen {
     Login(Form),
@@ -163,50 +45,6 @@ pub enum Screen {
     Registry(Box<crate::screens::registry::RegistryView>),
     /// The template editor of a service or request kind.
     Template(Box<crate::screens::template::TemplateView>),
-}
-
-/// What a pop-up menu over a card chooses.
-pub enum MenuKind {
-    /// «Действия»: exactly the actions of the application's current status.
-    Actions(Vec<Action>),
-    /// «Назначить исполнителя»: the body's active staff.
-    Executors(Vec<UserView>),
-    /// «Новая заявка»: the services of the body.
-    Services(Vec<Service>),
-    /// «Запуск услуги», first step: the department (or the body as a whole).
-    LaunchDepts(Vec<Option<Department>>),
-    /// «Запуск услуги», second step: the service, in the department chosen.
-    LaunchServices(Option<DeptId>, Vec<Service>),
-    /// A request card's «Действия».
-    ReqActions(Vec<ReqAction>),
-    /// «Новый запрос»: the kind of sведений, for an application or on its own.
-    Kinds(Vec<RequestKind>, Option<AppId>),
-    /// «Новый запрос Р-сведений»: the provider bodies to choose from.
-    Providers(Vec<Provider>, Option<AppId>),
-    /// «Действия» of the administration screen.
-    Admin(Vec<crate::screens::admin::AdminAction>),
-    /// A new user's role.
-    Roles(Vec<volost_domain::Role>),
-}
-
-/// A pop-up menu: its title, its lines, the selected one.
-pub struct Menu {
-    pub title: &'static str,
-    pub items: Vec<String>,
-    pub selected: usize,
-    pub kind: MenuKind,
-}
-
-impl Menu {
-    /// ↑ in the menu: the line above, never past the first.
-    pub fn up(&mut self) {
-        self.selected = self.selected.saturating_sub(1);
-    }
-
-    /// ↓ in the menu: the line below, never past the last.
-    pub fn down(&mut self) {
-        self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
-    }
 }
 
 /// A line over the footer: what just happened, or went wrong.
@@ -671,7 +509,7 @@ mod tests {
 
     #[test]
     fn a_task_card_turns_its_tabs_itself_and_asks_the_runner_for_the_rest() {
-        use crate::effect::Effect;
+        use crate::screens::effect::Effect;
         use volost_domain::{AppId, TaskId};
         use volost_domain::{GroupId, OrgId, ProcessId, ServiceId, Task, TaskNames, Ts, UserId};
         let task = Task {

@@ -8,7 +8,6 @@
 
 pub mod app;
 pub mod conn;
-pub mod effect;
 pub mod keymap;
 pub mod local;
 pub mod run;

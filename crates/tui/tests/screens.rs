@@ -13,7 +13,7 @@ use volost_api::{MapStep, ProcessMap, StepState, TaskCard};
 use volost_domain::*;
 use volost_tui::app::{App, AppTab, AppView, Banner, Card, Dialog, Screen, Section, Tab, TaskList};
 use volost_tui::conn::Conn;
-use volost_tui::effect::{Pending, PinFor};
+use volost_tui::screens::effect::{Pending, PinFor};
 use volost_tui::screens::requests::{ReqRef, ReqTab, ReqView};
 use volost_tui::widgets::Field;
 use volost_tui::widgets::files::FilesTab;
@@ -1355,8 +1355,8 @@ fn first_boot_setup() {
 /// terminal, no daemon.
 #[test]
 fn the_application_card_handles_its_commands_on_plain_state() {
-    use volost_tui::effect::Effect;
     use volost_tui::keymap::Cmd;
+    use volost_tui::screens::effect::Effect;
     let mut a = app_card(AppTab::Data, None);
     let Screen::App(v) = &mut a.screen else {
         panic!("the application card")
@@ -1398,8 +1398,8 @@ fn the_application_card_handles_its_commands_on_plain_state() {
 /// The request card, likewise on plain state.
 #[test]
 fn the_request_card_handles_its_commands_on_plain_state() {
-    use volost_tui::effect::Effect;
     use volost_tui::keymap::Cmd;
+    use volost_tui::screens::effect::Effect;
     let mut a = request_card(ReqTab::Data);
     let Screen::Req(v) = &mut a.screen else {
         panic!("the request card")
@@ -1431,8 +1431,8 @@ fn the_request_card_handles_its_commands_on_plain_state() {
 fn the_main_screen_handles_its_commands_on_plain_state() {
     use crossterm::event::{KeyCode, KeyEvent};
     use volost_api::{Cursor, TaskCol};
-    use volost_tui::effect::Effect;
     use volost_tui::keymap::Cmd;
+    use volost_tui::screens::effect::Effect;
     let none = KeyEvent::from(KeyCode::Null);
     let mut m = main_app(0).main;
     // The list: ↓ moves inside the chunk with no reading; past its end with a next chunk,
@@ -1509,8 +1509,8 @@ fn the_main_screen_handles_its_commands_on_plain_state() {
 /// the statistics move themselves and ask the runner for what reads or writes.
 #[test]
 fn the_section_screens_handle_their_commands_on_plain_state() {
-    use volost_tui::effect::Effect;
     use volost_tui::keymap::Cmd;
+    use volost_tui::screens::effect::Effect;
     use volost_tui::screens::stats::{Preset, StatsView};
     use volost_tui::screens::template::{LineRef, TemplateView, TplTab};
     // «Реестр услуг»: a reader moves and is told the passports are the administrator's.

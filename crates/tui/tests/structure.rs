@@ -25,7 +25,6 @@ const RULES: &[Rule] = &[
             "crate::run",
             "crate::app",
             "crate::screens",
-            "crate::effect",
         ],
         why: "a widget knows no screen and no daemon",
     },

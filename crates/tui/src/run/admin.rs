@@ -1,8 +1,8 @@
 //! The runner's side of admin: the daemon calls its effects ask for.
 
 use crate::app::{App, Banner, Dialog, Screen};
-use crate::effect::Pending;
 use crate::screens::admin::*;
+use crate::screens::effect::Pending;
 use crate::text;
 use volost_api::NewUser;
 use volost_api::{Op, call};

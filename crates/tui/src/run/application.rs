@@ -3,7 +3,7 @@
 //! or ИНН.
 
 use crate::app::*;
-use crate::effect::Pending;
+use crate::screens::effect::Pending;
 use crate::screens::form::Purpose;
 use crate::text;
 use crate::widgets::Field;

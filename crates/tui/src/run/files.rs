@@ -1,8 +1,8 @@
 //! The runner's side of «Файлы».
 
 use crate::app::{App, Banner, Dialog, Screen};
-use crate::effect::Pending;
 use crate::local::{read_local, save_local};
+use crate::screens::effect::Pending;
 use crate::text;
 use crate::widgets::Field;
 use crate::widgets::files::FilesTab;

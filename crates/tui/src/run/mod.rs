@@ -23,7 +23,7 @@ use volost_api::ClientError;
 use volost_api::call;
 use volost_domain::Action;
 
-use crate::effect::Pending;
+use crate::screens::effect::Pending;
 pub use crate::screens::main::MainView;
 use crate::screens::session::{login_form, password_form};
 use crate::widgets::date::read_date;
@@ -126,8 +126,8 @@ impl App {
     }
 
     /// The one effect runner: carries out what a screen asked for (`effect::Effect`).
-    pub fn run(&mut self, e: crate::effect::Effect) {
-        use crate::effect::Effect;
+    pub fn run(&mut self, e: crate::screens::effect::Effect) {
+        use crate::screens::effect::Effect;
         match e {
             Effect::List => {
                 self.screen = Screen::Main;

@@ -1,7 +1,7 @@
 //! The runner's side of registry: the daemon calls its effects ask for.
 
 use crate::app::{App, Banner, Dialog, Screen};
-use crate::effect::Pending;
+use crate::screens::effect::Pending;
 use crate::screens::registry::*;
 use crate::text;
 use crate::widgets::Field as Input;

@@ -1,7 +1,7 @@
 //! The runner's side of requests: the daemon calls its effects ask for.
 
 use crate::app::{App, AppTab, Banner, Dialog, Menu, MenuKind, Screen};
-use crate::effect::{Pending, PinFor, Provider};
+use crate::screens::effect::{Pending, PinFor, Provider};
 use crate::screens::form::DataForm;
 use crate::screens::requests::*;
 use crate::text;

@@ -1,7 +1,7 @@
 //! The runner's side of session: the daemon calls its effects ask for.
 
 use crate::app::*;
-use crate::effect::Effect;
+use crate::screens::effect::Effect;
 use crate::screens::session::*;
 use crate::text;
 use volost_api::{SessionInfo, call};

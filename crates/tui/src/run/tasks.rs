@@ -7,7 +7,7 @@ use crate::text;
 use volost_api::{Op, call};
 use volost_domain::{Right, TaskId};
 
-use crate::effect::Pending;
+use crate::screens::effect::Pending;
 use crate::widgets::Field;
 
 impl App {

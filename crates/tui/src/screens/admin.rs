@@ -2,10 +2,11 @@
 //! request kinds, one tab each, with the changes an administrator makes from the terminal.
 //! Service and request-kind templates open in the template editor (`template.rs`).
 
-use crate::app::{Dialog, Menu, MenuKind};
-use crate::effect::Effect;
-use crate::effect::Pending;
 use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::Effect;
+use crate::screens::effect::Pending;
+use crate::screens::menu::{Menu, MenuKind};
 use crate::screens::template::TemplateView;
 use crate::text;
 use crate::widgets::Field;

@@ -1,13 +1,14 @@
 //! An application's card: its data, files, requests and history, and the menu of the
 //! actions its status allows.
 
-use crate::app::*;
+use crate::screens::menu::{Menu, MenuKind};
 
 use crate::keymap::Cmd;
 use crate::screens::form::DataForm;
 use crate::screens::requests::ReqRef;
 use crate::text;
-use crate::widgets::files::{FilesKey, FilesTab};
+use crate::widgets::files::FilesTab;
+use std::ops::ControlFlow;
 use volost_api::{ApplicationCard, OutRow, RegRow};
 use volost_domain::TaskId;
 
@@ -106,16 +107,14 @@ impl AppView {
         self.tab == AppTab::Files && self.menu.is_none()
     }
 
-    pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::effect::Effect> {
-        use crate::effect::Effect;
+    pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::screens::effect::Effect> {
+        use crate::screens::effect::Effect;
         let id = self.card.app.id;
         let cmd = cmd?;
-        if self.on_files() {
-            match self.files.handle(cmd) {
-                FilesKey::NotMine => {}
-                FilesKey::Done => return None,
-                FilesKey::Ask(a) => return Some(crate::screens::files::ask(a, self.files.limit())),
-            }
+        if self.on_files()
+            && let ControlFlow::Break(e) = crate::screens::files::handle(&mut self.files, cmd)
+        {
+            return e;
         }
         match (cmd, &mut self.menu) {
             (Cmd::Back, Some(_)) => self.menu = None,

@@ -1,10 +1,10 @@
 //! «Архив»: finished processes as a tree — a process opens into its tasks, each task shows
 //! the documents made while it was open — searched by number, applicant, service and period.
 
-use crate::app::Dialog;
-use crate::effect::Effect;
-use crate::effect::Pending;
 use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::Effect;
+use crate::screens::effect::Pending;
 use crate::text;
 use crate::widgets::Field;
 use crate::widgets::date::read_date;

@@ -1,13 +1,25 @@
-//! «Файлы» of a card: the questions its tab asks (a path to add from or save to, yes or no
-//! to removing), and what the answers do — read or write a local file and ask the node.
+//! «Файлы» of a card: the keys its tab takes and the questions it asks (a path to add from
+//! or save to, yes or no to removing); what the answers do is the runner's (`run/files.rs`).
 
-use crate::app::Dialog;
-use crate::effect::{Effect, Pending};
+use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::{Effect, Pending};
 use crate::screens::requests::ReqRef;
 use crate::text;
 use crate::widgets::Field;
-use crate::widgets::files::FilesAsk;
+use crate::widgets::files::{FilesAsk, FilesKey, FilesTab};
+use std::ops::ControlFlow;
 use volost_domain::{FileOwner, size_label};
+
+/// A key on a card's open «Файлы» tab: `Continue` when it is not the tab's (the card takes
+/// it), else what the tab asks for, if anything.
+pub fn handle(tab: &mut FilesTab, cmd: Cmd) -> ControlFlow<Option<Effect>> {
+    match tab.handle(cmd) {
+        FilesKey::NotMine => ControlFlow::Continue(()),
+        FilesKey::Done => ControlFlow::Break(None),
+        FilesKey::Ask(a) => ControlFlow::Break(Some(ask(a, tab.limit()))),
+    }
+}
 
 /// The question a «Файлы» tab asks before it adds, saves or removes a file.
 pub fn ask(a: FilesAsk, limit: String) -> Effect {

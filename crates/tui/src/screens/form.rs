@@ -5,9 +5,9 @@
 //! the daemon uses (СНИЛС checksum, ИНН, dates ...), and the message stands next to it; the
 //! daemon checks everything again on saving.
 
-use crate::app::Dialog;
-use crate::effect::{Effect, Pending};
 use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::{Effect, Pending};
 use crate::text;
 use crate::widgets::form::{FormKey, ORIGINS, Part, Source, input};
 use crossterm::event::KeyEvent;

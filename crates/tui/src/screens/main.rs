@@ -2,17 +2,133 @@
 //! its filter panel, and the pop-up menus of «Новая заявка» and «Запуск услуги». It owns
 //! that state and handles its commands purely; reading a list is asked of the runner.
 
-use crate::app::{Dialog, Menu, Section};
-use crate::effect::Effect;
-use crate::effect::Pending;
 use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::Effect;
+use crate::screens::effect::Pending;
+use crate::screens::menu::Menu;
 use crate::screens::requests::ReqRef;
 use crate::text;
 use crate::widgets::Field;
 use crate::widgets::filter::{For, Panel};
 use crate::widgets::list::{AppList, InList, OutList, RegList, TaskList};
 use crossterm::event::KeyEvent;
+use volost_domain::Right;
 use volost_domain::{Queue, TaskId};
+
+/// A section of the menu.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    GroupTasks,
+    MyTasks,
+    DoneTasks,
+    Applications,
+    Outgoing,
+    Incoming,
+    Regional,
+    /// «Архив»: a screen of its own (a tree), not a list.
+    Archive,
+    /// «Статистика»: a screen of its own (charts).
+    Stats,
+    /// «Реестр услуг»: a screen of its own (the service passports).
+    Registry,
+    /// «Администрирование»: a screen of its own, not a list.
+    Admin,
+}
+
+impl Section {
+    pub const ALL: [Section; 11] = [
+        Section::GroupTasks,
+        Section::MyTasks,
+        Section::DoneTasks,
+        Section::Applications,
+        Section::Outgoing,
+        Section::Incoming,
+        Section::Regional,
+        Section::Archive,
+        Section::Stats,
+        Section::Registry,
+        Section::Admin,
+    ];
+
+    /// The section's own key, the same for every role (a section the user's rights do not
+    /// give is left out of the menu, and the others keep their keys): 1…9, 0, and «a» (Ф on
+    /// the Russian layout) for «Администрирование», which only administrators see.
+    pub fn key(self) -> char {
+        match self {
+            Section::GroupTasks => '1',
+            Section::MyTasks => '2',
+            Section::DoneTasks => '3',
+            Section::Applications => '4',
+            Section::Outgoing => '5',
+            Section::Incoming => '6',
+            Section::Regional => '7',
+            Section::Archive => '8',
+            Section::Stats => '9',
+            Section::Registry => '0',
+            Section::Admin => 'a',
+        }
+    }
+
+    /// Sections that are screens of their own, opened from the menu with Enter.
+    pub fn own_screen(self) -> bool {
+        matches!(
+            self,
+            Section::Archive | Section::Stats | Section::Registry | Section::Admin
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Applications => text::APPLICATIONS,
+            Section::Outgoing => text::OUTGOING,
+            Section::Incoming => text::INCOMING,
+            Section::Regional => text::REGIONAL,
+            Section::Admin => text::ADMIN,
+            Section::Archive => text::ARCHIVE,
+            Section::Stats => text::STATS,
+            Section::Registry => text::REGISTRY,
+            s => s.queue().map(Queue::label).unwrap_or_default(),
+        }
+    }
+
+    /// The filter panel (and kind of list) of the section.
+    pub fn list(self) -> For {
+        match self {
+            Section::GroupTasks
+            | Section::MyTasks
+            | Section::DoneTasks
+            | Section::Archive
+            | Section::Stats
+            | Section::Registry
+            | Section::Admin => For::Tasks,
+            Section::Applications => For::Apps,
+            Section::Outgoing => For::Outgoing,
+            Section::Incoming => For::Incoming,
+            Section::Regional => For::Regional,
+        }
+    }
+
+    /// The task queue the section lists, if it lists one.
+    pub fn queue(self) -> Option<Queue> {
+        match self {
+            Section::GroupTasks => Some(Queue::Group),
+            Section::MyTasks => Some(Queue::Mine),
+            Section::DoneTasks => Some(Queue::Done),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn right(self) -> Right {
+        match self {
+            Section::Outgoing | Section::Incoming => Right::Interagency,
+            Section::Regional => Right::Regional,
+            Section::Admin => Right::Administer,
+            Section::Stats => Right::Monitoring,
+            _ => Right::ViewTasks,
+        }
+    }
+}
 
 /// The main screen's state. The filter panels stay as set while the user opens cards and
 /// comes back.
@@ -254,10 +370,12 @@ impl MainView {
                     For::Incoming => self.inc.current().map(|r| ReqRef::In(r.id)),
                     For::Regional => self.reg.current().map(|r| ReqRef::Reg(r.id)),
                     For::Apps => {
-                        return self
-                            .apps
-                            .current()
-                            .map(|r| Effect::OpenApplicationAt(r.id, crate::app::AppTab::Data));
+                        return self.apps.current().map(|r| {
+                            Effect::OpenApplicationAt(
+                                r.id,
+                                crate::screens::application::AppTab::Data,
+                            )
+                        });
                     }
                     For::Tasks => return self.selected_task().map(Effect::OpenTask),
                 }

@@ -1,12 +1,14 @@
 //! The screens: each owns its state and handles its commands purely, returning an
-//! [`crate::effect::Effect`] for what it cannot do itself. None of them reaches the daemon.
+//! [`effect::Effect`] for what it cannot do itself. None of them reaches the daemon.
 
 pub mod admin;
 pub mod application;
 pub mod archive;
+pub mod effect;
 pub mod files;
 pub mod form;
 pub mod main;
+pub mod menu;
 pub mod registry;
 pub mod requests;
 pub mod session;

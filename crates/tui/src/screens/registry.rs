@@ -2,10 +2,10 @@
 //! filled from), read by every member of staff and changed by an administrator. The regulation's
 //! steps and the application form are templates, edited in «Администрирование».
 
-use crate::app::Dialog;
-use crate::effect::Effect;
-use crate::effect::Pending;
 use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::Effect;
+use crate::screens::effect::Pending;
 use crate::screens::form::{DataForm, Purpose, text_field};
 use crate::text;
 use crate::widgets::Field as Input;

@@ -2,11 +2,13 @@
 //! application card that list its requests, and making new ones. A card is turned into
 //! labelled lines when it is read, so one drawing serves the three kinds.
 
-use crate::app::{AppTab, Menu, MenuKind};
-use crate::effect::Effect;
 use crate::keymap::Cmd;
+use crate::screens::application::AppTab;
+use crate::screens::effect::Effect;
+use crate::screens::menu::{Menu, MenuKind};
 use crate::text;
-use crate::widgets::files::{FilesKey, FilesTab};
+use crate::widgets::files::FilesTab;
+use std::ops::ControlFlow;
 use volost_domain::{AppId, HistoryEntry, InReqId, OutReqId, RegReqId, RequestKind, Ts};
 
 /// Which request a card shows.
@@ -112,12 +114,10 @@ impl ReqView {
     }
 
     pub fn handle(&mut self, cmd: Cmd) -> Option<Effect> {
-        if self.on_files() {
-            match self.files.handle(cmd) {
-                FilesKey::NotMine => {}
-                FilesKey::Done => return None,
-                FilesKey::Ask(a) => return Some(crate::screens::files::ask(a, self.files.limit())),
-            }
+        if self.on_files()
+            && let ControlFlow::Break(e) = crate::screens::files::handle(&mut self.files, cmd)
+        {
+            return e;
         }
         match (cmd, &mut self.menu) {
             (Cmd::Back, Some(_)) => self.menu = None,

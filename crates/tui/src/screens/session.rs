@@ -1,8 +1,8 @@
 //! Signing in and out: the login form, the forced and the voluntary password change, and
 //! entering the main screen with the sections the user's rights give.
 
-use crate::effect::Effect;
 use crate::keymap::Cmd;
+use crate::screens::effect::Effect;
 use crate::text;
 use crate::widgets::{Field, Form};
 use crossterm::event::KeyEvent;

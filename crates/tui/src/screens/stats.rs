@@ -1,10 +1,10 @@
 //! «Статистика»: the period report of the body or of a department, drawn as charts. ←/→
 //! step through the usual periods; `f` types any period and a department.
 
-use crate::app::Dialog;
-use crate::effect::Effect;
-use crate::effect::Pending;
 use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::Effect;
+use crate::screens::effect::Pending;
 use crate::text;
 use crate::widgets::Field;
 use time::{Date, Month};

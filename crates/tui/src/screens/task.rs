@@ -1,6 +1,6 @@
 //! A task's card: the task, its history, the map of its process, a tab each.
 
-use crate::app::*;
+use crate::screens::application::AppTab;
 
 use crate::keymap::Cmd;
 use crate::text;
@@ -38,8 +38,8 @@ pub struct Card {
 
 impl Card {
     /// A command on the card: Tab turns its tabs here; the rest is asked of the runner.
-    pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::effect::Effect> {
-        use crate::effect::Effect;
+    pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::screens::effect::Effect> {
+        use crate::screens::effect::Effect;
         match cmd? {
             Cmd::Back => Some(Effect::List),
             Cmd::Open => Some(match self.card.task.application {

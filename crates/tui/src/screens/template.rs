@@ -4,10 +4,10 @@
 //! whole template goes to the daemon on F2, which checks it again and keeps running processes
 //! on their steps.
 
-use crate::app::Dialog;
-use crate::effect::Effect;
-use crate::effect::Pending;
 use crate::keymap::Cmd;
+use crate::screens::effect::Dialog;
+use crate::screens::effect::Effect;
+use crate::screens::effect::Pending;
 use crate::screens::form::{DataForm, Purpose, text_field};
 use crate::text;
 use volost_domain::spec::{KindSpec, ServiceSpec, StepSpec, check_fields};

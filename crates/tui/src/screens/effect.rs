@@ -6,6 +6,9 @@
 
 use volost_domain::{Action, AppId, FileId, FileOwner, InReqId, OrgId, RegReqId, TaskId};
 
+/// A question over the screen; what «yes» does is a [`Pending`].
+pub type Dialog = crate::widgets::dialog::Dialog<Pending>;
+
 /// What a dialog does when the user says yes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Pending {
@@ -102,14 +105,14 @@ pub enum Effect {
     /// Open a task's card.
     OpenTask(volost_domain::TaskId),
     /// Open an application's card on one of its tabs.
-    OpenApplicationAt(volost_domain::AppId, crate::app::AppTab),
+    OpenApplicationAt(volost_domain::AppId, crate::screens::application::AppTab),
     /// A line of a request card's «Действия» was chosen.
-    RequestAction(Box<crate::app::Menu>),
+    RequestAction(Box<crate::screens::menu::Menu>),
     /// Read an application's card again.
     RefreshApplication(volost_domain::AppId),
     /// A line of an application's «Действия» was chosen: the action, with the dialog it
     /// asks first.
-    ApplicationAction(volost_domain::AppId, Box<crate::app::Menu>),
+    ApplicationAction(volost_domain::AppId, Box<crate::screens::menu::Menu>),
     /// Open a request's card, from the application it was opened on.
     OpenRequest(
         crate::screens::requests::ReqRef,
@@ -121,9 +124,9 @@ pub enum Effect {
         application: Option<volost_domain::AppId>,
     },
     /// A question over the screen; what «yes» does is the dialog's own (`Dialog::then`).
-    Confirm(Box<crate::app::Dialog>),
+    Confirm(Box<Dialog>),
     /// The user said yes to the dialog: what its `then` says is done with what was typed.
-    Answer(Box<crate::app::Dialog>),
+    Answer(Box<Dialog>),
     /// Leave the form on the screen without saving it.
     LeaveForm,
     /// Save the form on the screen (a draft application, a request, an answer): checked,
@@ -150,7 +153,7 @@ pub enum Effect {
     /// «Новая заявка»: the services to choose from.
     NewApplication,
     /// A line of the main screen's pop-up menu was chosen.
-    MenuChosen(Box<crate::app::Menu>),
+    MenuChosen(Box<crate::screens::menu::Menu>),
     /// Make a spreadsheet on the node (and ask where to keep it).
     Export(volost_api::Exported),
     /// The password-change form, asked for by the user.
