@@ -6,26 +6,26 @@
 
 use crate::conn::Conn;
 use crate::keymap::{Cmd, Ctx, lookup};
+use crate::screens::effect::{Effect, Pending};
 use crate::screens::form::{DataForm, Purpose};
 use crate::screens::requests::ReqView;
+use crate::screens::session::login_form;
 use crate::text;
 use crate::widgets::filter::{For, Panel};
+use crate::widgets::{Answer, Form};
 use crossterm::event::KeyEvent;
-use volost_api::LinkState;
-use volost_api::SessionInfo;
+use volost_api::{LinkState, SessionInfo};
 use volost_domain::{Org, Queue, RequestKind, Right, UserId};
 
+// The screens' and widgets' types the rest of the TUI (and its tests) name through `App`.
 pub use crate::screens::application::{AppTab, AppView};
 pub use crate::screens::effect::Dialog;
-use crate::screens::effect::Effect;
-use crate::screens::effect::Pending;
 pub use crate::screens::main::{MainView, Section};
 pub use crate::screens::menu::{Menu, MenuKind};
-use crate::screens::session::login_form;
 pub use crate::screens::task::{Card, Tab};
 pub use crate::widgets::list::{AppList, CHUNK, InList, OutList, RegList, TaskList};
-use crate::widgets::{Answer, Form};
 
+/// The screen on top.
 pub enum Screen {
     Login(Form),
     Password {
@@ -277,70 +277,41 @@ impl App {
             }
             return;
         }
-        match &mut self.screen {
-            // Screens that handle their commands purely and ask for effects.
-            Screen::Login(form) => {
-                if let Some(e) = crate::screens::session::handle_login(form, cmd, &key) {
-                    self.run(e);
-                }
-            }
+        // A key on the list and section screens and on a request card puts the last
+        // message away; on the other cards and forms it stays until something new is said.
+        let clears = matches!(
+            self.screen,
+            Screen::Main
+                | Screen::Req(_)
+                | Screen::Admin(_)
+                | Screen::Archive(_)
+                | Screen::Stats(_)
+                | Screen::Registry(_)
+                | Screen::Template(_)
+        );
+        if clears && cmd.is_some() {
+            self.banner = None;
+        }
+        // What the screen needs from outside comes in as an argument: its handling is pure.
+        let (today, may_edit) = (self.today(), self.has(Right::Administer));
+        let effect = match &mut self.screen {
+            Screen::Login(form) => crate::screens::session::handle_login(form, cmd, &key),
             Screen::Password { form, forced } => {
-                if let Some(e) = crate::screens::session::handle_password(form, *forced, cmd, &key)
-                {
-                    self.run(e);
-                }
+                crate::screens::session::handle_password(form, *forced, cmd, &key)
             }
-            Screen::Main => {
-                if cmd.is_some() {
-                    self.banner = None;
-                }
-                if let Some(e) = self.main.handle(cmd, &key) {
-                    self.run(e);
-                }
-            }
-            Screen::Fill(form) => {
-                if let Some(e) = form.handle(cmd, &key) {
-                    self.run(e);
-                }
-            }
-            Screen::Card(c) => {
-                if let Some(e) = c.handle(cmd) {
-                    self.run(e);
-                }
-            }
-            Screen::Req(v) => {
-                if let Some(cmd) = cmd {
-                    self.banner = None;
-                    if let Some(e) = v.handle(cmd) {
-                        self.run(e);
-                    }
-                }
-            }
-            Screen::Admin(_)
-            | Screen::Archive(_)
-            | Screen::Stats(_)
-            | Screen::Registry(_)
-            | Screen::Template(_) => {
-                let Some(cmd) = cmd else { return };
-                self.banner = None;
-                let (today, may_edit) = (self.today(), self.has(Right::Administer));
-                let e = match &mut self.screen {
-                    Screen::Admin(v) => v.handle(cmd),
-                    Screen::Archive(v) => v.handle(cmd),
-                    Screen::Stats(v) => v.handle(cmd, today),
-                    Screen::Registry(v) => v.handle(cmd, may_edit),
-                    Screen::Template(v) => v.handle(cmd),
-                    _ => None,
-                };
-                if let Some(e) = e {
-                    self.run(e);
-                }
-            }
-            Screen::App(v) => {
-                if let Some(e) = v.handle(cmd) {
-                    self.run(e);
-                }
-            }
+            Screen::Main => self.main.handle(cmd, &key),
+            Screen::Fill(form) => form.handle(cmd, &key),
+            Screen::Card(c) => c.handle(cmd),
+            Screen::App(v) => v.handle(cmd),
+            Screen::Req(v) => cmd.and_then(|c| v.handle(c)),
+            Screen::Admin(v) => cmd.and_then(|c| v.handle(c)),
+            Screen::Archive(v) => cmd.and_then(|c| v.handle(c)),
+            Screen::Stats(v) => cmd.and_then(|c| v.handle(c, today)),
+            Screen::Registry(v) => cmd.and_then(|c| v.handle(c, may_edit)),
+            Screen::Template(v) => cmd.and_then(|c| v.handle(c)),
+        };
+        if let Some(e) = effect {
+            self.run(e);
         }
     }
 

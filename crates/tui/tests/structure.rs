@@ -19,13 +19,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         dir: "widgets",
-        banned: &[
-            "conn",
-            "Conn",
-            "crate::run",
-            "crate::app",
-            "crate::screens",
-        ],
+        banned: &["conn", "Conn", "crate::run", "crate::app", "crate::screens"],
         why: "a widget knows no screen and no daemon",
     },
     Rule {
