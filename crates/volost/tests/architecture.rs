@@ -64,6 +64,8 @@ const RULES: &[(&str, &[&str])] = &[
         "volost-core",
         &["volost-domain", "volost-api", "volost-store"],
     ),
+    // XSD validation with libxml2, for the adapter: nothing of the node's own.
+    ("volost-xsd", &[]),
     // The terminal UI: a client of the daemon, never the node itself.
     (
         "volost-tui",
@@ -189,6 +191,7 @@ const NOT_IN_CORE: &[&str] = &[
     "openssl",
     "openssl-sys",
     "quick-xml",
+    "libxml",
     "axum",
     "hyper",
     "reqwest",
