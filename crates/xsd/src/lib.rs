@@ -70,6 +70,8 @@ pub struct Schema {
     ctx: SchemaValidationContext,
     /// Every schema document the set reads, the main one first (for hashes and listings).
     files: Vec<PathBuf>,
+    /// The global elements the set declares, as (target namespace, name).
+    roots: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Schema {
@@ -102,6 +104,20 @@ fn problems(errs: Vec<libxml::error::StructuredError>) -> Vec<Problem> {
                 .filter(|l| *l > 0),
             message: e.message.unwrap_or_default().trim().to_string(),
         })
+        .collect()
+}
+
+/// The global elements a schema document declares, in its target namespace.
+fn globals(doc: &Document) -> Vec<(String, String)> {
+    let Some(root) = doc.get_root_element() else {
+        return Vec::new();
+    };
+    let ns = root.get_attribute("targetNamespace").unwrap_or_default();
+    root.get_child_elements()
+        .into_iter()
+        .filter(|e| e.get_name() == "element")
+        .filter_map(|e| e.get_attribute("name"))
+        .map(|name| (ns.clone(), name))
         .collect()
 }
 
@@ -162,6 +178,7 @@ impl Schema {
         })?;
         // Every document the set reaches, checked before libxml2 compiles it.
         let mut files = Vec::new();
+        let mut roots = Vec::new();
         let mut seen = BTreeSet::new();
         let mut todo = vec![first.clone()];
         while let Some(file) = todo.pop() {
@@ -192,6 +209,7 @@ impl Schema {
                     }
                 }
             }
+            roots.extend(globals(&doc));
             files.push(file);
         }
         let path = first.to_string_lossy().into_owned();
@@ -202,7 +220,7 @@ impl Schema {
             SchemaValidationContext::from_parser(&mut parser)
         });
         match compiled {
-            Ok(Ok(ctx)) => Ok(Schema { ctx, files }),
+            Ok(Ok(ctx)) => Ok(Schema { ctx, files, roots }),
             Ok(Err(errs)) => Err(SchemaError::Invalid {
                 file: first,
                 problems: problems(errs),
@@ -220,6 +238,12 @@ impl Schema {
     /// The schema documents the set reads, the main one first.
     pub fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    /// Whether the set declares a global element `name` in namespace `ns`: what a document
+    /// of it may have as its root.
+    pub fn declares(&self, ns: &str, name: &str) -> bool {
+        self.roots.iter().any(|(n, e)| n == ns && e == name)
     }
 
     /// Validates a document against the schema set.

@@ -6,34 +6,79 @@
 use std::path::{Path, PathBuf};
 use volost_xsd::{Invalid, Schema, SchemaError};
 
-/// Each starter kind with the main schema of its ВС and its request's root.
-const KINDS: &[(&str, &str, &str)] = &[
-    ("fns_egrul", "fns-vipul-tosmv-ru.xsd", "FNSVipULRequest"),
-    ("egrn_extract", "rosreestr-statement.xsd", "Request"),
-    ("egrn_land_plot", "rosreestr-statement.xsd", "Request"),
+/// Each starter kind: its ВС's namespace, main schema, request root and answer root (none
+/// where the answer's schema is unpublished).
+const KINDS: &[(&str, &str, &str, &str, Option<&str>)] = &[
+    (
+        "fns_egrul",
+        "urn://x-artefacts-fns-vipul-tosmv-ru/311-14/4.0.6",
+        "fns-vipul-tosmv-ru.xsd",
+        "FNSVipULRequest",
+        Some("FNSVipULResponse"),
+    ),
+    (
+        "egrn_extract",
+        "urn://x-artefacts-rosreestr-gov-ru/virtual-services/egrn-statement/1.1.2",
+        "rosreestr-statement.xsd",
+        "Request",
+        Some("Response"),
+    ),
+    (
+        "egrn_land_plot",
+        "urn://x-artefacts-rosreestr-gov-ru/virtual-services/egrn-statement/1.1.2",
+        "rosreestr-statement.xsd",
+        "Request",
+        Some("Response"),
+    ),
     (
         "mvd_residence",
+        "urn://mvd/guvm/living-place-registration/1.1.0",
         "guvm-living-place-registration-1.1.0.xsd",
         "livingPlaceRegistrationRequest",
+        Some("livingPlaceRegistrationResponse"),
     ),
     (
         "mvd_stay",
+        "urn://mvd/guvm/staying-place-registration/1.1.0",
         "guvm-staying-place-registration-1.1.0.xsd",
         "stayingPlaceRegistrationRequest",
+        Some("stayingPlaceRegistrationResponse"),
     ),
     (
         "sfr_snils",
+        "http://kvs.pfr.com/snils-by-additionalData/1.0.1",
         "snils-by-additionalData-1.0.1.xsd",
         "SnilsByAdditionalDataRequest",
+        Some("SnilsByAdditionalDataResponse"),
     ),
-    ("sfr_pensions", "schema.xsd", "PensionsOnDateRequest"),
+    (
+        "sfr_pensions",
+        "http://kvs.pfr.com/pensions-on-date/1.0.1",
+        "schema.xsd",
+        "PensionsOnDateRequest",
+        Some("PensionsOnDateResponse"),
+    ),
     (
         "fri_disability",
+        "http://kvs.fri.com/extraction-invalid-data/1.0.3",
         "DERIVED-request-only.xsd",
         "ExtractionInvalidDataRequest",
+        None,
     ),
-    ("zags_birth", "zags-rogdinf-ru-root.xsd", "ROGDINFRequest"),
-    ("zags_death", "zags-fatalinf-ru-root.xsd", "FATALINFRequest"),
+    (
+        "zags_birth",
+        "urn://x-artefacts-zags-rogdinf/root/112-51/4.0.1",
+        "zags-rogdinf-ru-root.xsd",
+        "ROGDINFRequest",
+        Some("ROGDINFResponse"),
+    ),
+    (
+        "zags_death",
+        "urn://x-artefacts-zags-fatalinf/root/112-52/4.0.1",
+        "zags-fatalinf-ru-root.xsd",
+        "FATALINFRequest",
+        Some("FATALINFResponse"),
+    ),
 ];
 
 fn kinds() -> PathBuf {
@@ -42,11 +87,15 @@ fn kinds() -> PathBuf {
 
 #[test]
 fn every_starter_schema_compiles_and_its_sample_request_validates() {
-    for (code, main, root) in KINDS {
+    for (code, ns, main, root, answer) in KINDS {
         let dir = kinds().join(code);
         let mut s =
             Schema::compile(&dir.join("xsd"), main).unwrap_or_else(|e| panic!("{code}: {e}"));
-        assert!(s.files().len() >= 2 || *code == "egrn_extract" || code.starts_with("zags"));
+        assert!(s.declares(ns, root), "{code}: {root}");
+        if let Some(a) = answer {
+            assert!(s.declares(ns, a), "{code}: {a}");
+        }
+        assert!(!s.declares(ns, "NoSuchRoot"));
         let sample = std::fs::read(dir.join("samples/request.xml")).unwrap();
         assert!(
             String::from_utf8_lossy(&sample).contains(&format!(":{root}")),
