@@ -15,6 +15,7 @@ pub mod formats;
 pub mod gost;
 pub mod inspect;
 pub mod keys;
+pub mod kinds;
 pub mod link;
 pub mod outbox;
 pub mod personal;

@@ -1,0 +1,505 @@
+//! Opening a kind's package: its description read, every file pinned by its hash, the
+//! schema set compiled, the roots it names declared by it, its samples valid. Refusals are
+//! in Russian: an administrator reads them when a package is added.
+
+use serde::Deserialize;
+use sha2::Digest;
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use volost_xsd::Schema;
+
+/// The description file at the package's root.
+pub const DESCRIPTION: &str = "kind.toml";
+/// A request in the schema's structure, which must validate.
+pub const SAMPLE_REQUEST: &str = "samples/request.xml";
+/// An answer in the schema's structure, which must validate where the package has one.
+pub const SAMPLE_ANSWER: &str = "samples/answer.xml";
+
+/// No file of a package is larger; the agencies' largest schema documents are far smaller.
+const MAX_FILE: u64 = 8 << 20;
+/// Nor all of them together.
+const MAX_TOTAL: u64 = 32 << 20;
+const MAX_FILES: usize = 200;
+
+/// `kind.toml`: what the kind is and what it speaks.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Description {
+    /// The kind's code in the catalog (`sfr_snils`).
+    pub code: String,
+    pub name: String,
+    /// The agency that answers.
+    pub agency: String,
+    /// The ВС's namespace: the request's and the answer's root elements are in it.
+    pub namespace: String,
+    /// The ВС's version, as the agency publishes it.
+    pub version: String,
+    /// The main schema document, a path in the package.
+    pub schema: String,
+    pub request_root: String,
+    /// None where the agency has not published the answer's schema.
+    #[serde(default)]
+    pub answer_root: Option<String>,
+    /// Whether the request carries the employee's signature (ЭП-СП). SMEV signs the element
+    /// right under MessagePrimaryContent by its `Id`: the ВС must allow one on its root.
+    #[serde(default)]
+    pub personal_signature: bool,
+    /// What staff and administrators should know of the package's sources (a version that
+    /// differs from the one the agency names, an unpublished part).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Every file of the package but this one, with its SHA-256 in hex.
+    pub files: BTreeMap<String, String>,
+}
+
+/// A package that was opened and checked.
+#[derive(Debug)]
+pub struct Package {
+    pub dir: PathBuf,
+    pub description: Description,
+}
+
+/// Why a package is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    #[error("{path}: не удалось прочитать: {why}")]
+    Unreadable { path: String, why: String },
+    #[error("kind.toml: {0}")]
+    Description(String),
+    #[error("{0}: путь должен вести к файлу внутри пакета")]
+    Outside(String),
+    #[error("{path}: файл больше {limit} байт")]
+    TooLarge { path: String, limit: u64 },
+    #[error("в пакете больше {MAX_FILES} файлов или больше {MAX_TOTAL} байт")]
+    TooMuch,
+    #[error("{0}: файл изменён — его SHA-256 не тот, что указан в kind.toml")]
+    Changed(String),
+    #[error("{0}: файла нет в списке files в kind.toml")]
+    Unlisted(String),
+    #[error("схема не компилируется: {0}")]
+    Schema(String),
+    #[error("схема не объявляет корневой элемент {{{ns}}}{root}")]
+    NoRoot { ns: String, root: String },
+    #[error("{path} не соответствует схеме: {why}")]
+    Sample { path: String, why: String },
+    #[error(
+        "ЭП-СП невозможна для этого ВС: схема не допускает атрибут Id у корневого элемента \
+         {0}, а СМЭВ подписывает его по Id"
+    )]
+    NoPersonalId(String),
+}
+
+fn read_limited(dir: &Path, rel: &str) -> Result<Vec<u8>, PackageError> {
+    let path = inside(dir, rel).ok_or_else(|| PackageError::Outside(rel.to_string()))?;
+    let unreadable = |e: std::io::Error| PackageError::Unreadable {
+        path: rel.to_string(),
+        why: e.to_string(),
+    };
+    let meta = std::fs::symlink_metadata(&path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(PackageError::Unreadable {
+            path: rel.to_string(),
+            why: "не обычный файл".into(),
+        });
+    }
+    if meta.len() > MAX_FILE {
+        return Err(PackageError::TooLarge {
+            path: rel.to_string(),
+            limit: MAX_FILE,
+        });
+    }
+    std::fs::read(&path).map_err(unreadable)
+}
+
+/// `rel` as a path inside `dir`: relative, plain names, no `..`.
+fn inside(dir: &Path, rel: &str) -> Option<PathBuf> {
+    let p = Path::new(rel);
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && p.components().all(|c| matches!(c, Component::Normal(_)));
+    plain.then(|| dir.join(p))
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every regular file under `dir`, as paths relative to it with `/`.
+fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), PackageError> {
+    let here = if rel.is_empty() {
+        dir.to_path_buf()
+    } else {
+        dir.join(rel)
+    };
+    let entries = std::fs::read_dir(&here).map_err(|e| PackageError::Unreadable {
+        path: rel.to_string(),
+        why: e.to_string(),
+    })?;
+    for e in entries {
+        let e = e.map_err(|e| PackageError::Unreadable {
+            path: rel.to_string(),
+            why: e.to_string(),
+        })?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let kind = e.file_type().map_err(|err| PackageError::Unreadable {
+            path: path.clone(),
+            why: err.to_string(),
+        })?;
+        if kind.is_dir() {
+            walk(dir, &path, out)?;
+        } else {
+            out.push(path);
+        }
+        if out.len() > MAX_FILES {
+            return Err(PackageError::TooMuch);
+        }
+    }
+    Ok(())
+}
+
+fn ncname(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next().is_some_and(|f| f.is_alphabetic() || f == '_')
+        && c.all(|x| x.is_alphanumeric() || matches!(x, '_' | '-' | '.'))
+}
+
+impl Description {
+    fn check(&self) -> Result<(), PackageError> {
+        let bad = |m: &str| Err(PackageError::Description(m.to_string()));
+        if self.code.is_empty()
+            || self.code.len() > 64
+            || !self
+                .code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return bad("code: латинские строчные буквы, цифры и «_», до 64 знаков");
+        }
+        if self.name.trim().is_empty() || self.agency.trim().is_empty() {
+            return bad("name и agency обязательны");
+        }
+        if self.namespace.trim().is_empty() || self.version.trim().is_empty() {
+            return bad("namespace и version обязательны");
+        }
+        for root in std::iter::once(&self.request_root).chain(self.answer_root.iter()) {
+            if !ncname(root) {
+                return Err(PackageError::Description(format!(
+                    "«{root}» не имя элемента XML"
+                )));
+            }
+        }
+        if !self.files.contains_key(&self.schema) {
+            return bad("schema: главный документ схемы должен быть в списке files");
+        }
+        if !self.files.contains_key(SAMPLE_REQUEST) {
+            return bad("samples/request.xml: пример запроса обязателен и должен быть в files");
+        }
+        for (path, hash) in &self.files {
+            if path == DESCRIPTION {
+                return bad("kind.toml не указывают в files");
+            }
+            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(PackageError::Description(format!(
+                    "files.\"{path}\": SHA-256 — 64 шестнадцатеричные цифры"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Package {
+    /// Opens the package in `dir` and checks all of it; nothing of a refused package is used.
+    pub fn open(dir: &Path) -> Result<Package, PackageError> {
+        let text = read_limited(dir, DESCRIPTION)?;
+        let text = String::from_utf8(text)
+            .map_err(|_| PackageError::Description("не в кодировке UTF-8".into()))?;
+        let description: Description =
+            toml::from_str(&text).map_err(|e| PackageError::Description(e.to_string()))?;
+        description.check()?;
+        // Every file pinned, every file there listed.
+        let mut total = 0u64;
+        for (path, want) in &description.files {
+            let data = read_limited(dir, path)?;
+            total += data.len() as u64;
+            if total > MAX_TOTAL {
+                return Err(PackageError::TooMuch);
+            }
+            if !sha256_hex(&data).eq_ignore_ascii_case(want) {
+                return Err(PackageError::Changed(path.clone()));
+            }
+        }
+        let mut present = Vec::new();
+        walk(dir, "", &mut present)?;
+        if let Some(extra) = present
+            .into_iter()
+            .filter(|p| p != DESCRIPTION)
+            .find(|p| !description.files.contains_key(p))
+        {
+            return Err(PackageError::Unlisted(extra));
+        }
+        let package = Package {
+            dir: dir.to_path_buf(),
+            description,
+        };
+        let mut schema = package.schema()?;
+        let d = &package.description;
+        for root in std::iter::once(&d.request_root).chain(d.answer_root.iter()) {
+            if !schema.declares(&d.namespace, root) {
+                return Err(PackageError::NoRoot {
+                    ns: d.namespace.clone(),
+                    root: root.clone(),
+                });
+            }
+        }
+        let request = package.sample(&mut schema, SAMPLE_REQUEST)?;
+        if d.answer_root.is_some() && d.files.contains_key(SAMPLE_ANSWER) {
+            package.sample(&mut schema, SAMPLE_ANSWER)?;
+        }
+        if d.personal_signature && !takes_id(&mut schema, &request) {
+            return Err(PackageError::NoPersonalId(d.request_root.clone()));
+        }
+        Ok(package)
+    }
+
+    /// The package's schema set, compiled (once per thread that validates with it: libxml2's
+    /// contexts are not shared).
+    pub fn schema(&self) -> Result<Schema, PackageError> {
+        let d = &self.description;
+        let schema = Schema::compile(&self.dir, &d.schema)
+            .map_err(|e| PackageError::Schema(e.to_string()))?;
+        // What the set reads is what the hashes pin.
+        let root = self
+            .dir
+            .canonicalize()
+            .map_err(|e| PackageError::Unreadable {
+                path: ".".into(),
+                why: e.to_string(),
+            })?;
+        for f in schema.files() {
+            let rel = f
+                .strip_prefix(&root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if !d.files.contains_key(&rel) {
+                return Err(PackageError::Unlisted(rel));
+            }
+        }
+        Ok(schema)
+    }
+
+    /// Reads a sample and validates it.
+    fn sample(&self, schema: &mut Schema, path: &str) -> Result<String, PackageError> {
+        let data = read_limited(&self.dir, path)?;
+        schema.validate(&data).map_err(|e| PackageError::Sample {
+            path: path.to_string(),
+            why: e.to_string(),
+        })?;
+        String::from_utf8(data).map_err(|_| PackageError::Sample {
+            path: path.to_string(),
+            why: "не в кодировке UTF-8".into(),
+        })
+    }
+}
+
+/// Whether the sample request still validates with an `Id` on its root, as the employee's
+/// signature needs.
+fn takes_id(schema: &mut Schema, request: &str) -> bool {
+    let body = request.trim_start();
+    let body = match body.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or("", |(_, b)| b).trim_start(),
+        None => body,
+    };
+    // The root's start tag: its name ends at the first space, `/` or `>`.
+    let Some(end) = body.find([' ', '>', '/', '\n', '\t', '\r']) else {
+        return false;
+    };
+    let with_id = format!("{} Id=\"PERSONAL_SIGNATURE\"{}", &body[..end], &body[end..]);
+    schema.validate(with_id.as_bytes()).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn starter() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kinds")
+    }
+
+    const CODES: [&str; 10] = [
+        "fns_egrul",
+        "egrn_extract",
+        "egrn_land_plot",
+        "mvd_residence",
+        "mvd_stay",
+        "sfr_snils",
+        "sfr_pensions",
+        "fri_disability",
+        "zags_birth",
+        "zags_death",
+    ];
+
+    /// A copy of a starter package to spoil.
+    fn copy(code: &str, name: &str) -> PathBuf {
+        fn cp(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for e in std::fs::read_dir(from).unwrap() {
+                let e = e.unwrap();
+                let t = to.join(e.file_name());
+                if e.file_type().unwrap().is_dir() {
+                    cp(&e.path(), &t);
+                } else {
+                    std::fs::copy(e.path(), t).unwrap();
+                }
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("volost-kind-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        cp(&starter().join(code), &dir);
+        dir
+    }
+
+    #[test]
+    fn every_starter_package_opens() {
+        for code in CODES {
+            let p = Package::open(&starter().join(code)).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(p.description.code, code);
+            // None of the ten ВС allows an Id on its root: the employee's signature could
+            // not reference the request, so none asks for it.
+            assert!(!p.description.personal_signature, "{code}");
+        }
+    }
+
+    #[test]
+    fn a_changed_an_unlisted_or_a_missing_file_is_refused() {
+        let dir = copy("sfr_snils", "changed");
+        let xsd = dir.join("xsd/snils-by-additionalData-1.0.1.xsd");
+        let text = std::fs::read_to_string(&xsd).unwrap();
+        std::fs::write(&xsd, text.replacen("Gender", "Sex", 1)).unwrap();
+        assert!(
+            matches!(Package::open(&dir), Err(PackageError::Changed(p)) if p.ends_with(".xsd"))
+        );
+        std::fs::write(&xsd, &text).unwrap();
+        Package::open(&dir).unwrap();
+        std::fs::write(dir.join("xsd/extra.xsd"), "<x/>").unwrap();
+        assert!(
+            matches!(Package::open(&dir), Err(PackageError::Unlisted(p)) if p == "xsd/extra.xsd")
+        );
+        std::fs::remove_file(dir.join("xsd/extra.xsd")).unwrap();
+        std::fs::remove_file(dir.join("PROVENANCE.md")).unwrap();
+        assert!(matches!(
+            Package::open(&dir),
+            Err(PackageError::Unreadable { path, .. }) if path == "PROVENANCE.md"
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Rewrites kind.toml: `edit` on its text, and the hash of `changed` set anew.
+    fn rewrite(dir: &Path, edit: impl Fn(String) -> String, changed: Option<&str>) {
+        let mut t = edit(std::fs::read_to_string(dir.join(DESCRIPTION)).unwrap());
+        if let Some(path) = changed {
+            let h = sha256_hex(&std::fs::read(dir.join(path)).unwrap());
+            let line = t
+                .lines()
+                .find(|l| l.starts_with(&format!("\"{path}\"")))
+                .unwrap()
+                .to_string();
+            t = t.replace(&line, &format!("\"{path}\" = \"{h}\""));
+        }
+        std::fs::write(dir.join(DESCRIPTION), t).unwrap();
+    }
+
+    #[test]
+    fn a_sample_that_does_not_validate_or_a_root_the_schema_lacks_is_refused() {
+        let dir = copy("zags_birth", "sample");
+        let sample = dir.join(SAMPLE_REQUEST);
+        let good = std::fs::read_to_string(&sample).unwrap();
+        // A date as staff type it, where the schema wants xs:date.
+        let bad = good.replacen(
+            "<ns1:ДатаЗапис>2020-03-15<",
+            "<ns1:ДатаЗапис>15.03.2020<",
+            1,
+        );
+        assert_ne!(good, bad);
+        std::fs::write(&sample, &bad).unwrap();
+        rewrite(&dir, |t| t, Some(SAMPLE_REQUEST));
+        match Package::open(&dir) {
+            Err(PackageError::Sample { path, why }) => {
+                assert_eq!(path, SAMPLE_REQUEST);
+                assert!(why.contains("ДатаЗапис"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        std::fs::write(&sample, &good).unwrap();
+        rewrite(&dir, |t| t, Some(SAMPLE_REQUEST));
+        Package::open(&dir).unwrap();
+        rewrite(
+            &dir,
+            |t| {
+                t.replace(
+                    "answer_root = \"ROGDINFResponse\"",
+                    "answer_root = \"Other\"",
+                )
+            },
+            None,
+        );
+        assert!(
+            matches!(Package::open(&dir), Err(PackageError::NoRoot { root, .. }) if root == "Other")
+        );
+        // ЭП-СП asked of a ВС whose root takes no Id.
+        rewrite(
+            &dir,
+            |t| {
+                t.replace(
+                    "answer_root = \"Other\"",
+                    "answer_root = \"ROGDINFResponse\"",
+                )
+                .replace("personal_signature = false", "personal_signature = true")
+            },
+            None,
+        );
+        assert!(matches!(
+            Package::open(&dir),
+            Err(PackageError::NoPersonalId(_))
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_description_with_a_bad_field_or_a_path_outside_is_refused() {
+        let dir = copy("mvd_stay", "description");
+        let orig = std::fs::read_to_string(dir.join(DESCRIPTION)).unwrap();
+        for (from, to) in [
+            ("code = \"mvd_stay\"", "code = \"МВД\""),
+            ("version = \"1.1.0\"", "version = \"\""),
+            (
+                "request_root = \"stayingPlaceRegistrationRequest\"",
+                "request_root = \"a b\"",
+            ),
+            (
+                "personal_signature = false",
+                "personal_signature = false\nextra = 1",
+            ),
+            ("\"PROVENANCE.md\" = \"", "\"../PROVENANCE.md\" = \""),
+        ] {
+            std::fs::write(dir.join(DESCRIPTION), orig.replace(from, to)).unwrap();
+            assert!(
+                matches!(
+                    Package::open(&dir),
+                    Err(PackageError::Description(_) | PackageError::Outside(_))
+                ),
+                "{to}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
