@@ -2,11 +2,13 @@
 //! schema set compiled, the roots it names declared by it, its samples valid. Refusals are
 //! in Russian: an administrator reads them when a package is added.
 
+use super::mapping::{self, Body, Context, MappingError};
+use crate::xml::Element;
 use serde::Deserialize;
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
-use volost_xsd::Schema;
+use volost_xsd::{Invalid, Schema};
 
 /// The description file at the package's root.
 pub const DESCRIPTION: &str = "kind.toml";
@@ -14,6 +16,8 @@ pub const DESCRIPTION: &str = "kind.toml";
 pub const SAMPLE_REQUEST: &str = "samples/request.xml";
 /// An answer in the schema's structure, which must validate where the package has one.
 pub const SAMPLE_ANSWER: &str = "samples/answer.xml";
+/// The staff form's values the mapping's sample request is made from (a JSON object).
+pub const SAMPLE_FORM: &str = "samples/form.json";
 
 /// No file of a package is larger; the agencies' largest schema documents are far smaller.
 const MAX_FILE: u64 = 8 << 20;
@@ -48,6 +52,10 @@ pub struct Description {
     /// differs from the one the agency names, an unpublished part).
     #[serde(default)]
     pub note: Option<String>,
+    /// The mapping from the staff form to the request ([`super::mapping`]), a path in the
+    /// package; with it, `samples/form.json` must map to a request the schema takes.
+    #[serde(default)]
+    pub mapping: Option<String>,
     /// Every file of the package but this one, with its SHA-256 in hex.
     pub files: BTreeMap<String, String>,
 }
@@ -82,6 +90,8 @@ pub enum PackageError {
     NoRoot { ns: String, root: String },
     #[error("{path} не соответствует схеме: {why}")]
     Sample { path: String, why: String },
+    #[error("отображение формы {path}: {why}")]
+    Mapping { path: String, why: String },
     #[error(
         "ЭП-СП невозможна для этого ВС: схема не допускает атрибут Id у корневого элемента \
          {0}, а СМЭВ подписывает его по Id"
@@ -199,6 +209,11 @@ impl Description {
         if !self.files.contains_key(&self.schema) {
             return bad("schema: главный документ схемы должен быть в списке files");
         }
+        if let Some(m) = &self.mapping
+            && (!self.files.contains_key(m) || !self.files.contains_key(SAMPLE_FORM))
+        {
+            return bad("mapping: отображение и samples/form.json должны быть в списке files");
+        }
         if !self.files.contains_key(SAMPLE_REQUEST) {
             return bad("samples/request.xml: пример запроса обязателен и должен быть в files");
         }
@@ -264,6 +279,9 @@ impl Package {
         if d.answer_root.is_some() && d.files.contains_key(SAMPLE_ANSWER) {
             package.sample(&mut schema, SAMPLE_ANSWER)?;
         }
+        if d.mapping.is_some() {
+            package.sample_mapping(&mut schema)?;
+        }
         if d.personal_signature && !takes_id(&mut schema, &request) {
             return Err(PackageError::NoPersonalId(d.request_root.clone()));
         }
@@ -296,6 +314,73 @@ impl Package {
         Ok(schema)
     }
 
+    /// The mapping, parsed.
+    pub fn mapping(&self) -> Result<Option<Element>, PackageError> {
+        let Some(path) = &self.description.mapping else {
+            return Ok(None);
+        };
+        let bad = |why: String| PackageError::Mapping {
+            path: path.clone(),
+            why,
+        };
+        let text = String::from_utf8(read_limited(&self.dir, path)?)
+            .map_err(|_| bad("не в кодировке UTF-8".into()))?;
+        let e = crate::xml::parse(&text).map_err(|e| bad(e.to_string()))?;
+        if !e.is(&self.description.namespace, &self.description.request_root) {
+            return Err(bad(format!(
+                "корень не {{{}}}{}",
+                self.description.namespace, self.description.request_root
+            )));
+        }
+        Ok(Some(e))
+    }
+
+    /// The request made from `form` through the mapping, validated against the schema: what
+    /// the node would send. `Ok(None)` for a package with no mapping.
+    pub fn render(
+        &self,
+        schema: &mut Schema,
+        cx: &mut Context<'_>,
+    ) -> Result<Option<String>, RenderError> {
+        let Some(template) = self.mapping().map_err(RenderError::Package)? else {
+            return Ok(None);
+        };
+        let xml = mapping::render(&template, cx).map_err(RenderError::Mapping)?;
+        schema
+            .validate(xml.as_bytes())
+            .map_err(RenderError::Invalid)?;
+        Ok(Some(xml))
+    }
+
+    /// The sample form, mapped for a sample body, must make a valid request.
+    fn sample_mapping(&self, schema: &mut Schema) -> Result<(), PackageError> {
+        let text = read_limited(&self.dir, SAMPLE_FORM)?;
+        let bad = |why: String| PackageError::Sample {
+            path: SAMPLE_FORM.into(),
+            why,
+        };
+        let form: BTreeMap<String, String> =
+            serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+        let body = sample_body();
+        let mut n = 0u32;
+        let mut guid = || {
+            n += 1;
+            format!("00000000-0000-4000-8000-{n:012}")
+        };
+        let mut cx = Context {
+            form: &form,
+            today: time::macros::date!(2026 - 01 - 15),
+            body: &body,
+            number: Some("2026-000001"),
+            guid: &mut guid,
+        };
+        self.render(schema, &mut cx).map_err(|e| match e {
+            RenderError::Package(p) => p,
+            other => bad(other.to_string()),
+        })?;
+        Ok(())
+    }
+
     /// Reads a sample and validates it.
     fn sample(&self, schema: &mut Schema, path: &str) -> Result<String, PackageError> {
         let data = read_limited(&self.dir, path)?;
@@ -307,6 +392,28 @@ impl Package {
             path: path.to_string(),
             why: "не в кодировке UTF-8".into(),
         })
+    }
+}
+
+/// Why a form did not make a request the agency takes.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{0}")]
+    Package(PackageError),
+    #[error("{0}")]
+    Mapping(MappingError),
+    #[error("запрос не соответствует схеме ВС: {0}")]
+    Invalid(Invalid),
+}
+
+/// The body a package's sample is made for: codes of the right shape, no real body's.
+pub fn sample_body() -> Body {
+    Body {
+        name: "Администрация Петропавловского сельсовета".into(),
+        oktmo: "01612420".into(),
+        inn: "2235001234".into(),
+        ogrn: "1022201234567".into(),
+        kpp: "223501001".into(),
     }
 }
 
@@ -377,6 +484,49 @@ mod tests {
             // not reference the request, so none asks for it.
             assert!(!p.description.personal_signature, "{code}");
         }
+    }
+
+    #[test]
+    fn a_form_is_mapped_to_a_request_the_agency_s_schema_takes() {
+        let p = Package::open(&starter().join("sfr_snils")).unwrap();
+        let mut schema = p.schema().unwrap();
+        let form: BTreeMap<String, String> = serde_json::from_slice(
+            &std::fs::read(starter().join("sfr_snils").join(SAMPLE_FORM)).unwrap(),
+        )
+        .unwrap();
+        let body = sample_body();
+        let mut guid = || "g".to_string();
+        let mut cx = Context {
+            form: &form,
+            today: time::macros::date!(2026 - 12 - 07),
+            body: &body,
+            number: None,
+            guid: &mut guid,
+        };
+        let xml = p.render(&mut schema, &mut cx).unwrap().unwrap();
+        // The same request as the agency's own sample, built from the form.
+        let sample =
+            std::fs::read_to_string(starter().join("sfr_snils").join(SAMPLE_REQUEST)).unwrap();
+        assert_eq!(
+            crate::xml::parse(&xml).unwrap(),
+            crate::xml::parse(&sample).unwrap()
+        );
+        // A passport without its date of issue: the agency's schema needs it.
+        let mut f = form.clone();
+        f.remove("passport_issued");
+        cx.form = &f;
+        assert!(matches!(
+            p.render(&mut schema, &mut cx),
+            Err(RenderError::Mapping(MappingError::Missing { field })) if field == "passport_issued"
+        ));
+        // A value the mapping passes on but the schema refuses: a patronymic in Latin.
+        let mut f = form.clone();
+        f.insert("patronymic".into(), "Sergeevna".into());
+        cx.form = &f;
+        assert!(matches!(
+            p.render(&mut schema, &mut cx),
+            Err(RenderError::Invalid(Invalid::Schema(_)))
+        ));
     }
 
     #[test]
