@@ -261,10 +261,12 @@ fn convert(conv: &str, v: String, field: &str) -> Result<String, MappingError> {
     };
     match (name, args) {
         // «ДД.ММ.ГГГГ» as staff type it, or a date already in `xs:date`'s form.
-        ("date", None) => volost_domain::parse_date(&v).map(iso).ok_or(MappingError::Date {
-            field: field.to_string(),
-            value: v,
-        }),
+        ("date", None) => volost_domain::parse_date(&v)
+            .map(iso)
+            .ok_or(MappingError::Date {
+                field: field.to_string(),
+                value: v,
+            }),
         ("digits", None) => Ok(v.chars().filter(char::is_ascii_digit).collect()),
         ("upper", None) => Ok(v.to_uppercase()),
         ("trim", None) => Ok(v.trim().to_string()),

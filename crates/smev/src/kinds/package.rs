@@ -483,6 +483,51 @@ mod tests {
             // None of the ten ВС allows an Id on its root: the employee's signature could
             // not reference the request, so none asks for it.
             assert!(!p.description.personal_signature, "{code}");
+            // Росреестр's kinds wait for the query that travels zipped (docs/design/kinds.md).
+            assert_eq!(
+                p.description.mapping.is_some(),
+                !code.starts_with("egrn"),
+                "{code}"
+            );
+        }
+    }
+
+    /// What the mapping makes of each sample form, checked by `xmllint --schema` too: the
+    /// same library, but the agency's schema read by another program than the node.
+    #[test]
+    fn each_mapped_sample_validates_with_xmllint_against_the_agency_s_schema() {
+        for code in CODES.iter().filter(|c| !c.starts_with("egrn")) {
+            let dir = starter().join(code);
+            let p = Package::open(&dir).unwrap();
+            let mut schema = p.schema().unwrap();
+            let form: BTreeMap<String, String> =
+                serde_json::from_slice(&std::fs::read(dir.join(SAMPLE_FORM)).unwrap()).unwrap();
+            let body = sample_body();
+            let mut guid = || uuid::Uuid::new_v4().to_string();
+            let mut cx = Context {
+                form: &form,
+                today: time::macros::date!(2026 - 12 - 07),
+                body: &body,
+                number: Some("2026-000001"),
+                guid: &mut guid,
+            };
+            let xml = p.render(&mut schema, &mut cx).unwrap().unwrap();
+            let out =
+                std::env::temp_dir().join(format!("volost-{code}-{}.xml", std::process::id()));
+            std::fs::write(&out, &xml).unwrap();
+            let run = std::process::Command::new("xmllint")
+                .arg("--noout")
+                .arg("--schema")
+                .arg(dir.join(&p.description.schema))
+                .arg(&out)
+                .output()
+                .expect("xmllint (libxml2-utils) is installed");
+            std::fs::remove_file(&out).unwrap();
+            assert!(
+                run.status.success(),
+                "{code}: {}\n{xml}",
+                String::from_utf8_lossy(&run.stderr)
+            );
         }
     }
 
