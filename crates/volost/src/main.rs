@@ -6,6 +6,7 @@ mod cli;
 mod console_setup;
 #[cfg(feature = "demo")]
 mod demo_cmd;
+mod kind_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -380,6 +381,19 @@ enum SmevCmd {
         #[arg(long)]
         id: Option<String>,
     },
+    /// Print the business XML the node would send for a kind of information, made by its
+    /// package from the package's sample form (--example) or from form values in a JSON
+    /// object (--form), and checked against the agency's schema; exit 1 with the reason when
+    /// it would be refused.
+    Business {
+        /// The kind's code (fns_egrul, zags_birth, ...).
+        #[arg(long)]
+        kind: String,
+        #[arg(long, conflicts_with = "form", required_unless_present = "form")]
+        example: bool,
+        #[arg(long)]
+        form: Option<PathBuf>,
+    },
 }
 
 #[cfg(feature = "demo")]
@@ -613,6 +627,9 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Smev {
             cmd: SmevCmd::Transform { file, id },
         } => cli::smev_transform(&file, id.as_deref()),
+        Cmd::Smev {
+            cmd: SmevCmd::Business { kind, form, .. },
+        } => kind_cmd::business(&kind, form.as_deref()),
         #[cfg(feature = "demo")]
         Cmd::SmevSim {
             listen,

@@ -66,6 +66,11 @@ pub enum MappingError {
     Template(String),
 }
 
+/// A new random GUID, for `gen.guid`.
+pub fn new_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// Renders the mapping `template` (the parsed request element with its marks) for `cx`.
 pub fn render(template: &Element, cx: &mut Context<'_>) -> Result<String, MappingError> {
     let mut out = match apply(template, cx)? {

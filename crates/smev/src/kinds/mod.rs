@@ -5,5 +5,6 @@
 
 pub mod mapping;
 pub mod package;
+pub mod starter;
 
 pub use package::{Package, PackageError};

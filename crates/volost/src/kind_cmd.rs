@@ -1,0 +1,74 @@
+//! `volost smev business`: the business XML the node would send for a kind, made by the
+//! kind's package from its sample form or from form values in a JSON file, and validated
+//! against the agency's schema (docs/design/kinds.md). A refusal is said in Russian and
+//! ends with exit status 1.
+
+use anyhow::{Context, Result, anyhow, bail};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use volost::smev::kinds::package::{SAMPLE_FORM, sample_body};
+use volost::smev::kinds::{mapping, starter};
+
+/// A form file is a few hundred bytes; no more than this is read.
+const MAX_FORM: u64 = 64 << 10;
+
+fn read_form(path: &Path) -> Result<BTreeMap<String, String>> {
+    let f = std::fs::File::open(path)
+        .with_context(|| format!("не удалось открыть {}", path.display()))?;
+    let mut text = Vec::new();
+    f.take(MAX_FORM + 1)
+        .read_to_end(&mut text)
+        .with_context(|| format!("не удалось прочитать {}", path.display()))?;
+    if text.len() as u64 > MAX_FORM {
+        bail!("{}: больше {MAX_FORM} байт", path.display());
+    }
+    parse_form(&text).map_err(|why| anyhow!("{}: {why}", path.display()))
+}
+
+fn parse_form(text: &[u8]) -> std::result::Result<BTreeMap<String, String>, String> {
+    serde_json::from_slice(text)
+        .map_err(|_| "ожидается объект JSON: ключи полей формы и их значения строками".into())
+}
+
+pub fn business(kind: &str, form: Option<&Path>) -> Result<()> {
+    let dir = tempfile::tempdir().context("не удалось создать временную папку")?;
+    let package = starter::open(kind, dir.path())
+        .map_err(|e| anyhow!("пакет вида сведений «{kind}»: {e}"))?
+        .ok_or_else(|| {
+            anyhow!(
+                "вида сведений «{kind}» нет среди пакетов узла: {}",
+                starter::codes().collect::<Vec<_>>().join(", ")
+            )
+        })?;
+    let d = &package.description;
+    if d.mapping.is_none() {
+        bail!(
+            "у вида сведений «{kind}» ещё нет отображения формы в запрос{}",
+            d.note
+                .as_ref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        );
+    }
+    let values = match form {
+        Some(path) => read_form(path)?,
+        None => parse_form(&std::fs::read(package.dir.join(SAMPLE_FORM))?)
+            .map_err(|why| anyhow!("{SAMPLE_FORM}: {why}"))?,
+    };
+    let mut schema = package.schema()?;
+    let body = sample_body();
+    let mut guid = mapping::new_guid;
+    let mut cx = mapping::Context {
+        form: &values,
+        today: time::OffsetDateTime::now_utc().date(),
+        body: &body,
+        number: None,
+        guid: &mut guid,
+    };
+    let xml = package
+        .render(&mut schema, &mut cx)?
+        .ok_or_else(|| anyhow!("у вида сведений «{kind}» нет отображения формы"))?;
+    println!("{xml}");
+    Ok(())
+}
