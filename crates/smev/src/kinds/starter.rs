@@ -5,9 +5,11 @@
 use super::package::{Package, PackageError};
 use std::path::Path;
 
-/// Each package's code with its files, as paths in the package and their bytes.
-pub const PACKAGES: &[(&str, &[(&str, &[u8])])] =
-    include!(concat!(env!("OUT_DIR"), "/starter_kinds.rs"));
+/// A package's files: each path in the package with its bytes.
+pub type Files = &'static [(&'static str, &'static [u8])];
+
+/// Each package's code with its files.
+pub const PACKAGES: &[(&str, Files)] = include!(concat!(env!("OUT_DIR"), "/starter_kinds.rs"));
 
 /// The codes of the starter packages.
 pub fn codes() -> impl Iterator<Item = &'static str> {
