@@ -394,6 +394,14 @@ enum SmevCmd {
         #[arg(long)]
         form: Option<PathBuf>,
     },
+    /// Read an answer's business XML as if it had arrived for a kind of information, and
+    /// print what staff see (the schema's labels and the values); exit 1 when it is not a
+    /// valid answer of this kind.
+    Answer {
+        #[arg(long)]
+        kind: String,
+        file: PathBuf,
+    },
 }
 
 #[cfg(feature = "demo")]
@@ -630,6 +638,9 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Smev {
             cmd: SmevCmd::Business { kind, form, .. },
         } => kind_cmd::business(&kind, form.as_deref()),
+        Cmd::Smev {
+            cmd: SmevCmd::Answer { kind, file },
+        } => kind_cmd::answer(&kind, &file),
         #[cfg(feature = "demo")]
         Cmd::SmevSim {
             listen,

@@ -135,3 +135,35 @@ fn a_form_file_is_mapped_and_what_the_agency_would_refuse_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ZIP"));
 }
+
+#[test]
+fn an_answer_is_printed_as_staff_see_it_and_another_kind_s_is_refused() {
+    let answer = kinds().join("sfr_snils/samples/answer.xml");
+    let out = volost(&[
+        "smev",
+        "answer",
+        "--kind",
+        "sfr_snils",
+        answer.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The schema's own labels.
+    assert!(text.contains("  СНИЛС: 11223344595"), "{text}");
+    assert!(text.contains("  Фамилия: Петрова"), "{text}");
+    // Read for another kind: shown, but not this kind's answer.
+    let out = volost(&[
+        "smev",
+        "answer",
+        "--kind",
+        "zags_birth",
+        answer.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("корневой элемент"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("11223344595"));
+}

@@ -3,6 +3,7 @@
 //! speaks, and every file with its SHA-256), the agency's XSDs with their imports, and
 //! samples. The node takes a package only whole and checked ([`package::Package::open`]).
 
+pub mod answer;
 pub mod mapping;
 pub mod package;
 pub mod starter;

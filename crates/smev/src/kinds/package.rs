@@ -2,6 +2,7 @@
 //! schema set compiled, the roots it names declared by it, its samples valid. Refusals are
 //! in Russian: an administrator reads them when a package is added.
 
+use super::answer::{self, Labels};
 use super::mapping::{self, Body, Context, MappingError};
 use crate::xml::Element;
 use serde::Deserialize;
@@ -381,6 +382,42 @@ impl Package {
         Ok(())
     }
 
+    /// The labels the schema set gives its elements and attributes.
+    pub fn labels(&self, schema: &Schema) -> Labels {
+        let texts: Vec<String> = schema
+            .files()
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect();
+        Labels::from_schemas(texts.iter().map(String::as_str))
+    }
+
+    /// An answer as staff see it: its lines, labelled by the schema; `problem` says why it is
+    /// not a valid answer of this kind, when it is not (it is shown all the same, and kept).
+    pub fn read_answer(&self, schema: &mut Schema, xml: &[u8]) -> Result<ReadAnswer, String> {
+        let text =
+            std::str::from_utf8(xml).map_err(|_| "ответ не в кодировке UTF-8".to_string())?;
+        let root = crate::xml::parse(text).map_err(|e| format!("ответ не XML: {e}"))?;
+        let d = &self.description;
+        let problem = match &d.answer_root {
+            Some(r) if !root.is(&d.namespace, r) => Some(format!(
+                "корневой элемент не {{{}}}{r}, а {{{}}}{}",
+                d.namespace,
+                root.ns.as_deref().unwrap_or(""),
+                root.local
+            )),
+            None => Some("схема ответа этого ВС не опубликована: ответ не проверен".into()),
+            Some(_) => schema
+                .validate(xml)
+                .err()
+                .map(|e| format!("ответ не соответствует схеме ВС: {e}")),
+        };
+        Ok(ReadAnswer {
+            lines: answer::lines(&root, &self.labels(schema)),
+            problem,
+        })
+    }
+
     /// Reads a sample and validates it.
     fn sample(&self, schema: &mut Schema, path: &str) -> Result<String, PackageError> {
         let data = read_limited(&self.dir, path)?;
@@ -393,6 +430,14 @@ impl Package {
             why: "не в кодировке UTF-8".into(),
         })
     }
+}
+
+/// An answer read for staff.
+#[derive(Debug)]
+pub struct ReadAnswer {
+    pub lines: Vec<answer::Line>,
+    /// Why it is not a valid answer of this kind, when it is not.
+    pub problem: Option<String>,
 }
 
 /// Why a form did not make a request the agency takes.
@@ -572,6 +617,32 @@ mod tests {
             p.render(&mut schema, &mut cx),
             Err(RenderError::Invalid(Invalid::Schema(_)))
         ));
+    }
+
+    #[test]
+    fn an_answer_is_read_with_the_schema_s_labels_and_a_wrong_one_said_so() {
+        let p = Package::open(&starter().join("sfr_snils")).unwrap();
+        let mut schema = p.schema().unwrap();
+        let xml = std::fs::read(starter().join("sfr_snils").join(SAMPLE_ANSWER)).unwrap();
+        let a = p.read_answer(&mut schema, &xml).unwrap();
+        assert_eq!(a.problem, None);
+        let shown: Vec<(&str, &str)> = a
+            .lines
+            .iter()
+            .map(|l| (l.label.as_str(), l.value.as_str()))
+            .collect();
+        assert!(shown.contains(&("СНИЛС", "11223344595")), "{shown:?}");
+        assert!(shown.contains(&("Фамилия", "Петрова")), "{shown:?}");
+        // Another kind's answer, and one the schema refuses: shown, with the reason.
+        let other = p
+            .read_answer(&mut schema, b"<a:X xmlns:a=\"urn:a\"/>")
+            .unwrap();
+        assert!(other.problem.unwrap().contains("корневой элемент"));
+        let text = String::from_utf8(xml).unwrap();
+        let bad = text.replace("11223344595", "112");
+        let bad = p.read_answer(&mut schema, bad.as_bytes()).unwrap();
+        assert!(bad.problem.unwrap().contains("не соответствует схеме"));
+        assert!(p.read_answer(&mut schema, b"<unclosed>").is_err());
     }
 
     #[test]
