@@ -19,6 +19,8 @@ pub const SAMPLE_REQUEST: &str = "samples/request.xml";
 pub const SAMPLE_ANSWER: &str = "samples/answer.xml";
 /// The staff form's values the mapping's sample request is made from (a JSON object).
 pub const SAMPLE_FORM: &str = "samples/form.json";
+/// The staff form's fields, as the catalog writes them (`[[field]]`).
+pub const FORM: &str = "form.toml";
 
 /// No file of a package is larger; the agencies' largest schema documents are far smaller.
 const MAX_FILE: u64 = 8 << 20;
@@ -93,6 +95,8 @@ pub enum PackageError {
     Sample { path: String, why: String },
     #[error("отображение формы {path}: {why}")]
     Mapping { path: String, why: String },
+    #[error("форма (form.toml): {0}")]
+    Form(String),
     #[error(
         "ЭП-СП невозможна для этого ВС: схема не допускает атрибут Id у корневого элемента \
          {0}, а СМЭВ подписывает его по Id"
@@ -211,9 +215,13 @@ impl Description {
             return bad("schema: главный документ схемы должен быть в списке files");
         }
         if let Some(m) = &self.mapping
-            && (!self.files.contains_key(m) || !self.files.contains_key(SAMPLE_FORM))
+            && [m.as_str(), FORM, SAMPLE_FORM]
+                .iter()
+                .any(|f| !self.files.contains_key(*f))
         {
-            return bad("mapping: отображение и samples/form.json должны быть в списке files");
+            return bad(
+                "mapping: отображение, form.toml и samples/form.json должны быть в списке files",
+            );
         }
         if !self.files.contains_key(SAMPLE_REQUEST) {
             return bad("samples/request.xml: пример запроса обязателен и должен быть в files");
@@ -353,8 +361,62 @@ impl Package {
         Ok(Some(xml))
     }
 
-    /// The sample form, mapped for a sample body, must make a valid request.
+    /// The staff form's fields (empty for a package with no mapping).
+    pub fn form(&self) -> Result<Vec<volost_domain::Field>, PackageError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FormFile {
+            #[serde(rename = "field", default)]
+            fields: Vec<volost_domain::Field>,
+        }
+        if self.description.mapping.is_none() {
+            return Ok(Vec::new());
+        }
+        let text = String::from_utf8(read_limited(&self.dir, FORM)?)
+            .map_err(|_| PackageError::Form("не в кодировке UTF-8".into()))?;
+        let f: FormFile = toml::from_str(&text).map_err(|e| PackageError::Form(e.to_string()))?;
+        volost_domain::spec::check_fields(&self.description.code, &f.fields, false)
+            .map_err(PackageError::Form)?;
+        Ok(f.fields)
+    }
+
+    /// The form's fields and the mapping agree: the mapping takes only the form's fields
+    /// and every one of them.
+    fn check_form(&self, fields: &[volost_domain::Field]) -> Result<(), PackageError> {
+        let Some(template) = self.mapping()? else {
+            return Ok(());
+        };
+        // Values and conditions only: the template's comments are not read.
+        let mut used = std::collections::BTreeSet::new();
+        for e in template.descendants() {
+            for a in &e.attrs {
+                used.extend(form_keys(&a.value));
+            }
+            for c in &e.children {
+                if let crate::xml::Node::Text(t) = c {
+                    used.extend(form_keys(t));
+                }
+            }
+        }
+        if let Some(k) = used.iter().find(|k| !fields.iter().any(|f| &f.key == *k)) {
+            return Err(PackageError::Form(format!(
+                "отображение берёт поле {k}, которого в форме нет"
+            )));
+        }
+        if let Some(f) = fields.iter().find(|f| !used.contains(&f.key)) {
+            return Err(PackageError::Form(format!(
+                "поле {} («{}») отображение никуда не ставит",
+                f.key, f.label
+            )));
+        }
+        Ok(())
+    }
+
+    /// The sample form, mapped for a sample body, must make a valid request — with each
+    /// value of every choice field, so that the mapping knows them all.
     fn sample_mapping(&self, schema: &mut Schema) -> Result<(), PackageError> {
+        let fields = self.form()?;
+        self.check_form(&fields)?;
         let text = read_limited(&self.dir, SAMPLE_FORM)?;
         let bad = |why: String| PackageError::Sample {
             path: SAMPLE_FORM.into(),
@@ -362,6 +424,35 @@ impl Package {
         };
         let form: BTreeMap<String, String> =
             serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+        for f in &fields {
+            let v = form.get(&f.key).map_or("", String::as_str);
+            volost_domain::validate::field(f, v)
+                .map_err(|why| bad(format!("поле {} («{}»): {why}", f.key, f.label)))?;
+        }
+        if let Some(k) = form.keys().find(|k| !fields.iter().any(|f| &f.key == *k)) {
+            return Err(bad(format!("поля {k} в форме нет")));
+        }
+        self.render_sample(schema, &form)?;
+        for f in fields.iter().filter(|f| !f.choices.is_empty()) {
+            for c in &f.choices {
+                let mut other = form.clone();
+                other.insert(f.key.clone(), c.clone());
+                self.render_sample(schema, &other)
+                    .map_err(|e| bad(format!("поле {} со значением «{c}»: {e}", f.key)))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn render_sample(
+        &self,
+        schema: &mut Schema,
+        form: &BTreeMap<String, String>,
+    ) -> Result<(), PackageError> {
+        let bad = |why: String| PackageError::Sample {
+            path: SAMPLE_FORM.into(),
+            why,
+        };
         let body = sample_body();
         let mut n = 0u32;
         let mut guid = || {
@@ -369,7 +460,7 @@ impl Package {
             format!("00000000-0000-4000-8000-{n:012}")
         };
         let mut cx = Context {
-            form: &form,
+            form,
             today: time::macros::date!(2026 - 01 - 15),
             body: &body,
             number: Some("2026-000001"),
@@ -438,6 +529,19 @@ pub struct ReadAnswer {
     pub lines: Vec<answer::Line>,
     /// Why it is not a valid answer of this kind, when it is not.
     pub problem: Option<String>,
+}
+
+/// The form keys a mapping's text names (`form.KEY`, in values and in `v:if`).
+fn form_keys(text: &str) -> std::collections::BTreeSet<String> {
+    text.match_indices("form.")
+        .map(|(i, _)| {
+            text[i + "form.".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|k| !k.is_empty())
+        .collect()
 }
 
 /// Why a form did not make a request the agency takes.
@@ -736,6 +840,51 @@ mod tests {
         assert!(matches!(
             Package::open(&dir),
             Err(PackageError::NoPersonalId(_))
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_form_and_the_mapping_must_agree() {
+        let dir = copy("sfr_snils", "form");
+        let form = std::fs::read_to_string(dir.join(FORM)).unwrap();
+        // A field the mapping puts nowhere.
+        std::fs::write(
+            dir.join(FORM),
+            format!("{form}\n[[field]]\nkey = \"note\"\nlabel = \"Примечание\"\ntype = \"text\"\n"),
+        )
+        .unwrap();
+        rewrite(&dir, |t| t, Some(FORM));
+        assert!(matches!(Package::open(&dir), Err(PackageError::Form(m)) if m.contains("note")));
+        // A field the mapping takes that the form lacks.
+        let without = form.replace("key = \"passport_issuer\"", "key = \"issuer\"");
+        std::fs::write(dir.join(FORM), without).unwrap();
+        rewrite(&dir, |t| t, Some(FORM));
+        assert!(matches!(Package::open(&dir), Err(PackageError::Form(_))));
+        // A choice the mapping does not know.
+        let more = form.replace(
+            "choices = [\"Мужской\", \"Женский\"]",
+            "choices = [\"Мужской\", \"Женский\", \"Иной\"]",
+        );
+        std::fs::write(dir.join(FORM), more).unwrap();
+        rewrite(&dir, |t| t, Some(FORM));
+        assert!(matches!(
+            Package::open(&dir),
+            Err(PackageError::Sample { why, .. }) if why.contains("Иной")
+        ));
+        // A sample value the staff form itself would refuse.
+        std::fs::write(dir.join(FORM), &form).unwrap();
+        rewrite(&dir, |t| t, Some(FORM));
+        let sample = std::fs::read_to_string(dir.join(SAMPLE_FORM)).unwrap();
+        std::fs::write(
+            dir.join(SAMPLE_FORM),
+            sample.replace("01.05.1980", "31.02.1980"),
+        )
+        .unwrap();
+        rewrite(&dir, |t| t, Some(SAMPLE_FORM));
+        assert!(matches!(
+            Package::open(&dir),
+            Err(PackageError::Sample { why, .. }) if why.contains("birth_date")
         ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
