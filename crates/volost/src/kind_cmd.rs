@@ -75,9 +75,17 @@ pub fn business(kind: &str, form: Option<&Path>) -> Result<()> {
         number: None,
         guid: &mut guid,
     };
-    let xml = package
-        .render(&mut schema, &mut cx)?
-        .ok_or_else(|| anyhow!("у вида сведений «{kind}» нет отображения формы"))?;
+    let xml = match package.render(&mut schema, &mut cx) {
+        Ok(Some(xml)) => xml,
+        Ok(None) => bail!("у вида сведений «{kind}» нет отображения формы"),
+        // The form's own labels for staff; what the schema said, for support.
+        Err(e) => match &e {
+            volost::smev::kinds::package::RenderError::Invalid(detail) => {
+                bail!("{}\n(схема ВС: {detail})", package.refusal(&e))
+            }
+            _ => bail!("{}", package.refusal(&e)),
+        },
+    };
     println!("{xml}");
     Ok(())
 }

@@ -93,7 +93,7 @@ fn a_form_file_is_mapped_and_what_the_agency_would_refuse_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("не соответствует схеме ВС") && err.contains("ОГРН"),
+        err.contains("ведомство не примет значение поля: «ОГРН юридического лица»"),
         "{err}"
     );
     // A passport without its date of issue, which МВД's schema needs.
@@ -112,7 +112,7 @@ fn a_form_file_is_mapped_and_what_the_agency_would_refuse_is_refused() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("passport_issue_date"),
+        String::from_utf8_lossy(&out.stderr).contains("«Дата выдачи паспорта»: не заполнено"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -361,6 +361,76 @@ impl Package {
         Ok(Some(xml))
     }
 
+    /// What staff read when a form is refused: the form's own labels, not the XML's names.
+    /// A value the agency's schema refuses is traced back to the field the mapping put in
+    /// the element libxml2 names; libxml2's own words stay for the log.
+    pub fn refusal(&self, e: &RenderError) -> String {
+        let fields = self.form().unwrap_or_default();
+        let label = |key: &str| {
+            fields
+                .iter()
+                .find(|f| f.key == key)
+                .map_or_else(|| key.to_string(), |f| f.label.clone())
+        };
+        match e {
+            RenderError::Mapping(MappingError::Missing { field }) => {
+                format!(
+                    "«{}»: не заполнено, а ведомство этого требует",
+                    label(field)
+                )
+            }
+            RenderError::Mapping(MappingError::Date { field, value }) => {
+                format!("«{}»: «{value}» — не дата ДД.ММ.ГГГГ", label(field))
+            }
+            RenderError::Mapping(MappingError::NotAChoice {
+                field,
+                value,
+                allowed,
+            }) => format!(
+                "«{}»: значение «{value}» не из списка ({allowed})",
+                label(field)
+            ),
+            RenderError::Invalid(Invalid::Schema(problems)) => {
+                let template = self.mapping().ok().flatten();
+                let mut keys = Vec::new();
+                for p in problems {
+                    let Some(local) = named_element(&p.message) else {
+                        continue;
+                    };
+                    for e in template.iter().flat_map(|t| t.descendants()) {
+                        if e.local != local {
+                            continue;
+                        }
+                        for c in &e.children {
+                            if let crate::xml::Node::Text(t) = c {
+                                keys.extend(form_keys(t));
+                            }
+                        }
+                        for a in &e.attrs {
+                            keys.extend(form_keys(&a.value));
+                        }
+                    }
+                }
+                keys.dedup();
+                if keys.is_empty() {
+                    return e.to_string();
+                }
+                let names: Vec<String> = keys.iter().map(|k| format!("«{}»", label(k))).collect();
+                format!(
+                    "ведомство не примет {}: {}; проверьте {}",
+                    if names.len() == 1 {
+                        "значение поля"
+                    } else {
+                        "значения полей"
+                    },
+                    names.join(", "),
+                    if names.len() == 1 { "его" } else { "их" }
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The staff form's fields (empty for a package with no mapping).
     pub fn form(&self) -> Result<Vec<volost_domain::Field>, PackageError> {
         #[derive(Deserialize)]
@@ -529,6 +599,13 @@ pub struct ReadAnswer {
     pub lines: Vec<answer::Line>,
     /// Why it is not a valid answer of this kind, when it is not.
     pub problem: Option<String>,
+}
+
+/// The local name of the element a libxml2 message is about: `Element '{ns}Local': …`.
+fn named_element(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Element '")?;
+    let name = rest.split('\'').next()?;
+    Some(name.rsplit('}').next().unwrap_or(name).to_string())
 }
 
 /// The form keys a mapping's text names (`form.KEY`, in values and in `v:if`).
@@ -713,14 +790,25 @@ mod tests {
             p.render(&mut schema, &mut cx),
             Err(RenderError::Mapping(MappingError::Missing { field })) if field == "passport_issued"
         ));
-        // A value the mapping passes on but the schema refuses: a patronymic in Latin.
+        // A value the mapping passes on but the schema refuses: a patronymic in Latin;
+        // staff are told which of their fields, by its label.
         let mut f = form.clone();
         f.insert("patronymic".into(), "Sergeevna".into());
         cx.form = &f;
-        assert!(matches!(
-            p.render(&mut schema, &mut cx),
-            Err(RenderError::Invalid(Invalid::Schema(_)))
-        ));
+        let e = p.render(&mut schema, &mut cx).unwrap_err();
+        assert!(matches!(e, RenderError::Invalid(Invalid::Schema(_))));
+        assert_eq!(
+            p.refusal(&e),
+            "ведомство не примет значение поля: «Отчество (при наличии)»; проверьте его"
+        );
+        let mut g = form.clone();
+        g.remove("passport_issued");
+        cx.form = &g;
+        let e = p.render(&mut schema, &mut cx).unwrap_err();
+        assert_eq!(
+            p.refusal(&e),
+            "«Дата выдачи паспорта»: не заполнено, а ведомство этого требует"
+        );
     }
 
     #[test]
