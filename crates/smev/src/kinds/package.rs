@@ -354,11 +354,7 @@ impl Package {
         let Some(template) = self.mapping().map_err(RenderError::Package)? else {
             return Ok(None);
         };
-        let xml = mapping::render(&template, cx).map_err(RenderError::Mapping)?;
-        schema
-            .validate(xml.as_bytes())
-            .map_err(RenderError::Invalid)?;
-        Ok(Some(xml))
+        render_template(&template, schema, cx).map(Some)
     }
 
     /// What staff read when a form is refused: the form's own labels, not the XML's names.
@@ -398,20 +394,15 @@ impl Package {
                         continue;
                     };
                     for e in template.iter().flat_map(|t| t.descendants()) {
-                        if e.local != local {
-                            continue;
-                        }
-                        for c in &e.children {
-                            if let crate::xml::Node::Text(t) = c {
-                                keys.extend(form_keys(t));
+                        if e.local == local {
+                            for k in element_keys(e) {
+                                if !keys.contains(&k) {
+                                    keys.push(k);
+                                }
                             }
-                        }
-                        for a in &e.attrs {
-                            keys.extend(form_keys(&a.value));
                         }
                     }
                 }
-                keys.dedup();
                 if keys.is_empty() {
                     return e.to_string();
                 }
@@ -452,22 +443,17 @@ impl Package {
 
     /// The form's fields and the mapping agree: the mapping takes only the form's fields
     /// and every one of them.
-    fn check_form(&self, fields: &[volost_domain::Field]) -> Result<(), PackageError> {
-        let Some(template) = self.mapping()? else {
-            return Ok(());
-        };
+    fn check_form(
+        &self,
+        template: &Element,
+        fields: &[volost_domain::Field],
+    ) -> Result<(), PackageError> {
         // Values and conditions only: the template's comments are not read.
-        let mut used = std::collections::BTreeSet::new();
-        for e in template.descendants() {
-            for a in &e.attrs {
-                used.extend(form_keys(&a.value));
-            }
-            for c in &e.children {
-                if let crate::xml::Node::Text(t) = c {
-                    used.extend(form_keys(t));
-                }
-            }
-        }
+        let used: std::collections::BTreeSet<String> = template
+            .descendants()
+            .into_iter()
+            .flat_map(element_keys)
+            .collect();
         if let Some(k) = used.iter().find(|k| !fields.iter().any(|f| &f.key == *k)) {
             return Err(PackageError::Form(format!(
                 "отображение берёт поле {k}, которого в форме нет"
@@ -485,8 +471,11 @@ impl Package {
     /// The sample form, mapped for a sample body, must make a valid request — with each
     /// value of every choice field, so that the mapping knows them all.
     fn sample_mapping(&self, schema: &mut Schema) -> Result<(), PackageError> {
+        let Some(template) = self.mapping()? else {
+            return Ok(());
+        };
         let fields = self.form()?;
-        self.check_form(&fields)?;
+        self.check_form(&template, &fields)?;
         let text = read_limited(&self.dir, SAMPLE_FORM)?;
         let bad = |why: String| PackageError::Sample {
             path: SAMPLE_FORM.into(),
@@ -502,44 +491,15 @@ impl Package {
         if let Some(k) = form.keys().find(|k| !fields.iter().any(|f| &f.key == *k)) {
             return Err(bad(format!("поля {k} в форме нет")));
         }
-        self.render_sample(schema, &form)?;
+        render_sample(&template, schema, &form)?;
         for f in fields.iter().filter(|f| !f.choices.is_empty()) {
             for c in &f.choices {
                 let mut other = form.clone();
                 other.insert(f.key.clone(), c.clone());
-                self.render_sample(schema, &other)
+                render_sample(&template, schema, &other)
                     .map_err(|e| bad(format!("поле {} со значением «{c}»: {e}", f.key)))?;
             }
         }
-        Ok(())
-    }
-
-    fn render_sample(
-        &self,
-        schema: &mut Schema,
-        form: &BTreeMap<String, String>,
-    ) -> Result<(), PackageError> {
-        let bad = |why: String| PackageError::Sample {
-            path: SAMPLE_FORM.into(),
-            why,
-        };
-        let body = sample_body();
-        let mut n = 0u32;
-        let mut guid = || {
-            n += 1;
-            format!("00000000-0000-4000-8000-{n:012}")
-        };
-        let mut cx = Context {
-            form,
-            today: time::macros::date!(2026 - 01 - 15),
-            body: &body,
-            number: Some("2026-000001"),
-            guid: &mut guid,
-        };
-        self.render(schema, &mut cx).map_err(|e| match e {
-            RenderError::Package(p) => p,
-            other => bad(other.to_string()),
-        })?;
         Ok(())
     }
 
@@ -599,6 +559,60 @@ pub struct ReadAnswer {
     pub lines: Vec<answer::Line>,
     /// Why it is not a valid answer of this kind, when it is not.
     pub problem: Option<String>,
+}
+
+/// Maps the sample form `form` for the sample body; a refusal is the sample's.
+fn render_sample(
+    template: &Element,
+    schema: &mut Schema,
+    form: &BTreeMap<String, String>,
+) -> Result<(), PackageError> {
+    let bad = |why: String| PackageError::Sample {
+        path: SAMPLE_FORM.into(),
+        why,
+    };
+    let body = sample_body();
+    let mut n = 0u32;
+    let mut guid = || {
+        n += 1;
+        format!("00000000-0000-4000-8000-{n:012}")
+    };
+    let mut cx = Context {
+        form,
+        today: time::macros::date!(2026 - 01 - 15),
+        body: &body,
+        number: Some("2026-000001"),
+        guid: &mut guid,
+    };
+    render_template(template, schema, &mut cx).map_err(|e| bad(e.to_string()))?;
+    Ok(())
+}
+
+/// Maps a form through `template` and validates the result against the schema.
+fn render_template(
+    template: &Element,
+    schema: &mut Schema,
+    cx: &mut Context<'_>,
+) -> Result<String, RenderError> {
+    let xml = mapping::render(template, cx).map_err(RenderError::Mapping)?;
+    schema
+        .validate(xml.as_bytes())
+        .map_err(RenderError::Invalid)?;
+    Ok(xml)
+}
+
+/// The form keys an element's own values name (its attributes and text, not its children's).
+fn element_keys(e: &Element) -> std::collections::BTreeSet<String> {
+    let texts = e.children.iter().filter_map(|c| match c {
+        crate::xml::Node::Text(t) => Some(t.as_str()),
+        _ => None,
+    });
+    e.attrs
+        .iter()
+        .map(|a| a.value.as_str())
+        .chain(texts)
+        .flat_map(form_keys)
+        .collect()
 }
 
 /// The local name of the element a libxml2 message is about: `Element '{ns}Local': …`.
