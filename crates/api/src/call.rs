@@ -445,6 +445,16 @@ pub struct SetCalendarDay {
 }
 
 /// Official years from a file (the data.gov.ru data set or a list of decrees).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindPackages;
+
+/// A kind's package: each file by its path in the package.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportKind {
+    pub files: Vec<(String, Bytes)>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportCalendar {

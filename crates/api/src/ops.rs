@@ -181,6 +181,8 @@ ops! {
     SetPassport => set_passport -> ();
     UpdateService => update_service -> ();
     UpdateRequestKind => update_request_kind -> ();
+    KindPackages => kind_packages -> Vec<PackageSummary>;
+    ImportKind => import_kind -> KindImport;
     // Administration.
     Org => org -> Org;
     Bodies => bodies -> Vec<Org>;

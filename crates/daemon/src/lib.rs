@@ -371,6 +371,15 @@ pub async fn serve(
             ),
         }
     }
+    // The kinds' packages the node keeps, ready before anything is sent with them.
+    let kinds = Arc::new(
+        volost_smev::kinds::Kinds::new(&cfg.node.data_dir.join("kinds"))
+            .map_err(|e| DaemonError::Invalid(format!("kinds' packages: {e}")))?,
+    );
+    node.set_packages(kinds.clone());
+    for (code, why) in node.load_packages()? {
+        tracing::error!(kind = %code, error = %why, "a kind's package did not load: its requests are refused");
+    }
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {
@@ -378,7 +387,7 @@ pub async fn serve(
             .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
         tracing::info!(endpoint = %cfg.smev.endpoint, subject = %p.key.subject(), "SMEV exchange on");
         let p = Arc::new(p);
-        node.set_exchange(volost_smev::formats::exchange(&p));
+        node.set_exchange(volost_smev::formats::exchange(&p, kinds.clone()));
         Some(p)
     };
     api.exchange = profile.clone();

@@ -155,6 +155,35 @@ fn file_rule(rx: &Rx, f: &Attachment) -> Result<Option<String>, StoreError> {
     Ok((digest != f.sha256).then(|| format!("data digest {digest} differs from {}", f.sha256)))
 }
 
+/// A package's digest is its `kind.toml`'s, which pins the rest (the adapter checks those
+/// hashes when it loads the package); one package per kind code.
+fn package_rule(rx: &Rx, p: &KindPackage) -> Result<Option<String>, StoreError> {
+    let Some(desc) = p.files.iter().find(|f| f.path == "kind.toml") else {
+        return Ok(Some("has no kind.toml".into()));
+    };
+    let digest = super::sha256_hex(&desc.data);
+    if digest != p.digest {
+        return Ok(Some(format!(
+            "kind.toml's digest {digest} differs from {}",
+            p.digest
+        )));
+    }
+    let prefix = super::records::package_code_key(&p.info.code).0;
+    let mut others = 0;
+    rx.scan_index(
+        &prefix,
+        &super::keys::prefix_upper(&prefix),
+        false,
+        &mut |k, _| {
+            if super::keys::trailing_id(k) != Some(p.id.0) {
+                others += 1;
+            }
+            Ok(true)
+        },
+    )?;
+    Ok((others > 0).then(|| format!("another package has the code {}", p.info.code)))
+}
+
 pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
     let mut rep = CheckReport::default();
     let mut expected = 0u64;
@@ -190,6 +219,7 @@ pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
             Some(_) => None,
         })
     })?;
+    check_type::<KindPackage>(rx, &mut rep, &mut expected, &package_rule)?;
     check_type::<InboxEntry>(rx, &mut rep, &mut expected, &|rx, e: &InboxEntry| {
         Ok(match rx.get_raw(super::tables::INBOX_DATA, e.id)? {
             None => Some("its bytes are missing".into()),

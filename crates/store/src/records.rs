@@ -159,6 +159,25 @@ pub fn kind_code_key(org: OrgId, code: &str) -> Key {
     Key::new(Ix::KindCode as u8).u64(org.0).text(code, 64)
 }
 
+pub fn package_code_key(code: &str) -> Key {
+    Key::new(Ix::PackageCode as u8).text(code, 64)
+}
+
+impl Record for KindPackage {
+    const TABLE: Rows = tables::KIND_PACKAGES;
+    const KIND: &'static str = "kind_package";
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        out.push((
+            package_code_key(&self.info.code).u64(self.id.0).0,
+            Vec::new(),
+        ));
+        Ok(())
+    }
+}
+
 impl Record for RequestKind {
     const TABLE: Rows = tables::KINDS;
     const KIND: &'static str = "request_kind";

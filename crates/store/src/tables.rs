@@ -44,6 +44,8 @@ pub const INBOX_DATA: Rows = TableDefinition::new("inbox_data");
 pub const ROUTES: Rows = TableDefinition::new("routes");
 /// Staff's personal certificates (ЭП-СП) by user id (`PersonalCert`).
 pub const PERSONAL_CERTS: Rows = TableDefinition::new("personal_certs");
+/// Kinds' packages (`KindPackage`): the agency's schemas, the mapping, the form, the samples.
+pub const KIND_PACKAGES: Rows = TableDefinition::new("kind_packages");
 
 /// Index kinds: the first byte of every key in [`INDEX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,10 +103,12 @@ pub enum Ix {
     /// `[message id text][regional id]`: a regional request's MessageID in the regional
     /// exchange, which answers name
     RegMessageId = 24,
+    /// `[code text][package id]`: a kind's package by the kind's code (one per code)
+    PackageCode = 25,
 }
 
 /// Every row table, for the integrity check.
-pub const ALL_ROWS: [(&str, Rows); 21] = [
+pub const ALL_ROWS: [(&str, Rows); 22] = [
     ("orgs", ORGS),
     ("departments", DEPARTMENTS),
     ("groups", GROUPS),
@@ -126,4 +130,5 @@ pub const ALL_ROWS: [(&str, Rows); 21] = [
     ("inbox_data", INBOX_DATA),
     ("routes", ROUTES),
     ("personal_certs", PERSONAL_CERTS),
+    ("kind_packages", KIND_PACKAGES),
 ];

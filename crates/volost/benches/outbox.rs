@@ -68,7 +68,8 @@ fn setup(dir: &std::path::Path, tasks_each: usize) -> Setup {
     let logins: Vec<String> = (0..CLIENTS).map(|i| format!("clerk{i}")).collect();
     let (node, users, _) = common::node_with_clerks(dir, &logins);
     let profile = Arc::new(profile());
-    node.set_exchange(volost::smev::formats::exchange(&profile));
+    let kinds = volost::smev::kinds::Kinds::new(&dir.join("kinds")).expect("kinds");
+    node.set_exchange(volost::smev::formats::exchange(&profile, Arc::new(kinds)));
     let clerks: Vec<Actor> = users.into_iter().map(Actor::User).collect();
     let svc = node.services(clerks[0], false).expect("services").remove(0);
     let all: Vec<TaskId> = node

@@ -683,6 +683,10 @@ impl Seat {
             Arc::new(SystemClock),
             volost::daemon::options(&cfg)?,
         )?;
+        // The database is this process's now: so is the folder packages are written out to.
+        let kinds = volost::smev::kinds::Kinds::new(&cfg.node.data_dir.join("kinds"))
+            .context("папка пакетов видов сведений")?;
+        node.set_packages(Arc::new(kinds));
         let user = node
             .user_by_login(login)?
             .with_context(|| format!("нет пользователя {login}"))?;

@@ -121,3 +121,84 @@ pub fn answer(kind: &str, file: &Path) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// `volost kind import DIR`: the package read from its folder, checked by the node and kept.
+pub fn import(config: Option<&Path>, login: &str, dir: &Path) -> Result<()> {
+    let files = volost::smev::kinds::loaded::read_dir(dir)
+        .map_err(|why| anyhow!("{}: {why}", dir.display()))?;
+    let mut seat = crate::cli::Seat::open(config, login)?;
+    let call = volost::api::call::ImportKind {
+        files: files
+            .iter()
+            .map(|f| (f.path.clone(), volost::api::Bytes(f.data.clone())))
+            .collect(),
+    };
+    let r: volost::api::view::KindImport = seat.ask(call, |n, a| n.import_kind(a, &files))?;
+    let i = &r.info;
+    if r.unchanged {
+        println!(
+            "Пакет {} версии {} уже загружен, ничего не изменилось",
+            i.code, i.version
+        );
+    } else {
+        println!(
+            "{} пакет {} «{}» версии {} ({})",
+            if r.replaced {
+                "Заменён"
+            } else {
+                "Загружен"
+            },
+            i.code,
+            i.name,
+            i.version,
+            i.agency
+        );
+    }
+    println!("ВС: {{{}}}{}", i.namespace, i.request_root);
+    if r.kinds_added + r.kinds_updated > 0 {
+        println!(
+            "Виды сведений: добавлено {}, обновлено {}",
+            r.kinds_added, r.kinds_updated
+        );
+    }
+    Ok(())
+}
+
+/// `volost kind list`: each package the node keeps with its ВС namespace, root and version.
+pub fn list(config: Option<&Path>, login: &str) -> Result<()> {
+    let mut seat = crate::cli::Seat::open(config, login)?;
+    let all: Vec<volost::api::view::PackageSummary> =
+        seat.ask(volost::api::call::KindPackages, |n, a| n.kind_packages(a))?;
+    if all.is_empty() {
+        println!("Пакетов видов сведений на узле нет");
+    }
+    for p in all {
+        let i = &p.info;
+        println!("{}\t{}\t{}", i.code, i.version, i.name);
+        println!("  ВС: {{{}}}{}", i.namespace, i.request_root);
+        match &i.answer_root {
+            Some(a) => println!("  ответ: {a}"),
+            None => println!("  ответ: схема не опубликована"),
+        }
+        println!(
+            "  ЭП-СП: {}; файлов {}, {} байт; загружен {}{}",
+            if i.personal_signature {
+                "да"
+            } else {
+                "нет"
+            },
+            p.files,
+            p.bytes,
+            volost::domain::display_date(p.installed.date(time::UtcOffset::UTC)),
+            if p.installed_by.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.installed_by)
+            }
+        );
+        if let Some(n) = &i.note {
+            println!("  {n}");
+        }
+    }
+    Ok(())
+}

@@ -208,6 +208,12 @@ enum Cmd {
         #[arg(long)]
         verify: bool,
     },
+    /// Kinds of information as packages on the agencies' schemas: import one from a folder,
+    /// list those the node keeps.
+    Kind {
+        #[command(subcommand)]
+        cmd: KindCmd,
+    },
     /// «Производственный календарь»: working days after a date, a year's days off, and
     /// importing a year's official calendar.
     Calendar {
@@ -258,6 +264,27 @@ enum CalendarCmd {
     Import {
         file: PathBuf,
         /// An administrator.
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KindCmd {
+    /// Import a kind's package from a folder (kind.toml, the agency's XSDs, the mapping, the
+    /// form, the samples): checked whole, then kept; it replaces the package of its code.
+    Import {
+        dir: PathBuf,
+        /// An administrator.
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// The packages the node keeps: each kind with its ВС namespace, root and version.
+    List {
         #[arg(long)]
         user: String,
         #[arg(long, env = "VOLOST_CONFIG")]
@@ -436,6 +463,7 @@ fn main() {
                 | Cmd::User { .. }
                 | Cmd::Smev { .. }
                 | Cmd::Calendar { .. }
+                | Cmd::Kind { .. }
         )
     ) {
         // SAFETY: at the start of main, before any thread; SIG_DFL is async-signal-safe.
@@ -532,6 +560,12 @@ fn run(cli: Cli) -> Result<()> {
             count,
             verify,
         } => cli::load(config.as_deref(), &user, count, verify),
+        Cmd::Kind { cmd } => match cmd {
+            KindCmd::Import { dir, user, config } => {
+                kind_cmd::import(config.as_deref(), &user, &dir)
+            }
+            KindCmd::List { user, config } => kind_cmd::list(config.as_deref(), &user),
+        },
         Cmd::Calendar { cmd } => match cmd {
             CalendarCmd::Due {
                 from,

@@ -4,6 +4,7 @@
 mod applications;
 mod archive;
 mod calendar;
+mod kinds;
 mod link;
 mod list;
 mod people;
@@ -14,6 +15,7 @@ mod tasks;
 pub use applications::*;
 pub use archive::*;
 pub use calendar::*;
+pub use kinds::*;
 pub use link::*;
 pub use list::*;
 pub use people::*;

@@ -186,6 +186,7 @@ impl Node {
     pub fn add_request_kind(&self, actor: Actor, spec: &KindSpec) -> Result<KindId> {
         self.write(actor, "request_kind.add", |w| {
             w.who.require("request_kind.add", Right::Administer)?;
+            super::packages::check_kind_edit(&w.tx, spec)?;
             let org = w.who.org;
             Ok(add_kind(w, org, spec)?.id)
         })
@@ -241,6 +242,7 @@ impl Node {
             spec.check()
                 .map_err(|m| Error::invalid("Вид сведений", m))?;
             let old: RequestKind = w.load(id.0)?;
+            super::packages::check_kind_edit(&w.tx, spec)?;
             let key = kind_code_key(old.org, spec.code.trim()).0;
             check_code_free(w, &old.code, &spec.code, key, "Вид сведений")?;
             let mut new = spec.to_kind(id, old.org);

@@ -10,7 +10,7 @@
 //! The worker keeps no state of its own: after a restart the outbox and the statuses here
 //! are all it needs.
 
-use super::formats::Exchange;
+use super::formats::{Exchange, RequestContext, RequestError};
 use super::personal::{self, PersonalKey, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
 use std::sync::Arc;
@@ -118,20 +118,45 @@ pub fn new_message_id() -> String {
 
 /// The exchange, or the refusal staff see when it is off.
 pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Exchange>> {
-    w.exchange.clone().ok_or_else(|| {
-        Error::NotAllowed(format!(
-            "Обмен со СМЭВ на этом узле не настроен: {what} сохранён, но отправить его \
-             нельзя. Обратитесь к администратору."
-        ))
-    })
+    w.exchange.clone().ok_or_else(|| exchange_off(what))
 }
 
-/// The business element request `req` of kind `k` sends, from its checked form.
-fn outgoing_business(x: &Exchange, k: &RequestKind, req: &OutgoingRequest) -> Result<String> {
+fn exchange_off(what: &str) -> Error {
+    Error::NotAllowed(format!(
+        "Обмен со СМЭВ на этом узле не настроен: {what} сохранён, но отправить его \
+         нельзя. Обратитесь к администратору."
+    ))
+}
+
+/// The business element request `req` of kind `k` sends for body `org`, from its checked
+/// form, validated against the kind's package: built before the write that queues it.
+fn outgoing_business(
+    x: &Exchange,
+    (k, org): (&RequestKind, &Org),
+    req: &OutgoingRequest,
+    today: time::Date,
+) -> Result<String> {
     super::applications::check_form(&k.fields, &req.data)?;
+    let cx = RequestContext {
+        number: &req.number,
+        today,
+        body: org,
+    };
     x.formats
-        .request(k, &req.data, k.sign_personal)
-        .map_err(|e| misconfigured(k, &e))
+        .request(k, &req.data, &cx, k.sign_personal)
+        .map_err(|e| match e {
+            RequestError::Form(m) => Error::invalid("Запрос не отправлен", m),
+            RequestError::Kind(m) => misconfigured(k, &m),
+        })
+}
+
+/// A request's element built outside the write, with what it was built from: the write
+/// takes it only when the request and its kind are still those.
+pub(super) struct Built {
+    business: String,
+    data: std::collections::BTreeMap<String, String>,
+    kind: RequestKind,
+    pre: Option<Presigned>,
 }
 
 /// A kind whose business element cannot be written: its configuration is wrong.
@@ -139,10 +164,8 @@ pub(super) fn misconfigured(k: &RequestKind, why: &str) -> Error {
     Error::NotAllowed(format!("Вид сведений «{}» настроен неверно: {why}", k.name))
 }
 
-fn submit(w: &mut W, id: OutReqId, pre: Option<&Presigned>) -> Result<OutgoingRequest> {
+fn submit(w: &mut W, id: OutReqId, built: &Built) -> Result<OutgoingRequest> {
     w.who.require("outgoing.submit", Right::Interagency)?;
-    // Refused at once when the exchange is off; the runner signs later.
-    let x = profile(w, "запрос")?;
     let mut req: OutgoingRequest = w.load(id.0)?;
     if out_transition(req.status, OutEvent::Prepared).is_none() {
         return Err(Error::InvalidTransition {
@@ -151,8 +174,14 @@ fn submit(w: &mut W, id: OutReqId, pre: Option<&Presigned>) -> Result<OutgoingRe
         });
     }
     let k: RequestKind = w.load(req.kind.0)?;
-    let body = outgoing_business(&x, &k, &req)?;
-    let personal_signature = personal::signature_for(&k, &body, pre)?;
+    if req.data != built.data || k != built.kind {
+        return Err(Error::Conflict(
+            "Запрос или вид сведений изменились, пока запрос готовился к отправке: повторите"
+                .into(),
+        ));
+    }
+    let body = built.business.clone();
+    let personal_signature = personal::signature_for(&k, &body, built.pre.as_ref())?;
     // Files bound to a form field travel under the field's key, the rest as fileN.
     let message_files: Vec<MessageFile> =
         super::provider::attachments(w, FileOwner::Outgoing(id), None)?
@@ -170,7 +199,7 @@ fn submit(w: &mut W, id: OutReqId, pre: Option<&Presigned>) -> Result<OutgoingRe
     req.error = None;
     req.personal.signed_by = personal_signature
         .is_some()
-        .then(|| pre.map(|s| s.subject.clone()))
+        .then(|| built.pre.as_ref().map(|s| s.subject.clone()))
         .flatten();
     w.tx.put(&req)?;
     let mut detail = format!("MessageID {message_id}");
@@ -579,22 +608,45 @@ impl Node {
         id: OutReqId,
         key: Option<&dyn PersonalKey>,
     ) -> Result<OutgoingRequest> {
-        // The ЭП-СП is made before the write transaction, over the element the write will
-        // build again and compare.
-        let pre = match (key, self.exchange.get()) {
-            (Some(s), Some(x)) => self
-                .read(actor, |r| {
-                    let req: OutgoingRequest = r.load(id.0)?;
-                    let k: RequestKind = r.load(req.kind.0)?;
-                    k.sign_personal
-                        .then(|| outgoing_business(x, &k, &req))
-                        .transpose()
-                })?
-                .map(|b| personal::presign(s, b))
-                .transpose()?,
-            _ => None,
+        // The element is built and validated, and the ЭП-СП made over it, before the write
+        // transaction; the write takes them when nothing changed in between.
+        let built = self.read(actor, |r| {
+            r.who.require("outgoing.submit", Right::Interagency)?;
+            let x = self
+                .exchange
+                .get()
+                .cloned()
+                .ok_or_else(|| exchange_off("запрос"))?;
+            let req: OutgoingRequest = r.load(id.0)?;
+            if out_transition(req.status, OutEvent::Prepared).is_none() {
+                return Err(Error::InvalidTransition {
+                    from: req.status.label(),
+                    action: "Отправить",
+                });
+            }
+            let k: RequestKind = r.load(req.kind.0)?;
+            let org: Org =
+                r.rx.get(req.org.0)?
+                    .ok_or_else(|| Error::not_found("org", req.org))?;
+            let business = outgoing_business(&x, (&k, &org), &req, r.today())?;
+            Ok(Built {
+                business,
+                data: req.data,
+                kind: k,
+                pre: None,
+            })
+        })?;
+        let built = match key {
+            Some(s) if built.kind.sign_personal => {
+                let pre = personal::presign(s, built.business.clone())?;
+                Built {
+                    pre: Some(pre),
+                    ..built
+                }
+            }
+            _ => built,
         };
-        self.write(actor, "outgoing.submit", |w| submit(w, id, pre.as_ref()))
+        self.write(actor, "outgoing.submit", |w| submit(w, id, &built))
     }
 
     /// «Вернуть в работу»: a request that was not sent or met an error goes back to

@@ -8,20 +8,43 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use volost_domain::received::RegionalMessage;
-use volost_domain::{RegionalBody, RequestKind, Status};
+use volost_domain::{
+    KindPackage, Org, PackageFile, PackageInfo, RegionalBody, RequestKind, Status,
+};
 
-/// The business elements of the node's messages. Each is cheap and pure: it runs inside
-/// the operation's write transaction, where the element is built again to compare with the
-/// one an employee's ЭП-СП was made over before it.
+/// What a request's element is built with besides its form: the requesting body's codes,
+/// the request's number and the day it is sent.
+pub struct RequestContext<'a> {
+    pub number: &'a str,
+    pub today: time::Date,
+    pub body: &'a Org,
+}
+
+/// Why a request's element could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    /// The agency's schema does not take what the form holds: staff's words, in the form's
+    /// own labels, for the form to show.
+    Form(String),
+    /// The kind cannot be written at all (its package is missing or broken): for the
+    /// administrator.
+    Kind(String),
+}
+
+/// The business elements of the node's messages. A request's element is built before the
+/// write transaction that queues it (it is validated against the agency's schema, which is
+/// not for a write transaction to wait on) and the write takes it as built; the others are
+/// cheap and pure and run inside the write.
 pub trait Formats: Send + Sync {
-    /// The request of kind `k` with the form values `data`. `signed`: it carries the `Id`
-    /// an ЭП-СП references. Why not, in English, when the kind is misconfigured.
+    /// The request of kind `k` with the form values `data`, validated against the kind's
+    /// package. `signed`: it carries the `Id` an ЭП-СП references.
     fn request(
         &self,
         k: &RequestKind,
         data: &BTreeMap<String, String>,
+        cx: &RequestContext<'_>,
         signed: bool,
-    ) -> Result<String, String>;
+    ) -> Result<String, RequestError>;
     /// The answer of kind `k` with the values `answer`.
     fn answer(
         &self,
@@ -59,4 +82,30 @@ pub struct Exchange {
     pub max_attachment_bytes: u64,
     /// The regional exchange is on: the bodies of the region it reaches.
     pub regional: Option<Vec<RegionalBody>>,
+}
+
+/// The kinds' packages, as the adapter reads them: the core keeps a package's files and
+/// what the adapter says of them, and never reads them itself. Checking one compiles the
+/// agency's schemas and validates the samples, which takes milliseconds: never inside a
+/// write transaction.
+pub trait Packages: Send + Sync {
+    /// Checks a package's files (all of its checks) and makes it the one its kind code is
+    /// written with from now on; what it says of itself, or why it is refused, in Russian.
+    fn load(&self, files: &[PackageFile]) -> Result<PackageInfo, String>;
+    /// The package the node keeps for `code` was removed or replaced by one that failed:
+    /// forget it.
+    fn unload(&self, code: &str);
+}
+
+/// A stored package, loaded again when the node starts.
+pub fn reload(p: &dyn Packages, k: &KindPackage) -> Result<(), String> {
+    let info = p.load(&k.files)?;
+    if info.code != k.info.code {
+        p.unload(&info.code);
+        return Err(format!(
+            "the package stored as {} says it is {}",
+            k.info.code, info.code
+        ));
+    }
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub mod guard;
 mod history;
 mod jobs;
 mod list;
+mod packages;
 mod passwords;
 mod personal;
 mod provider;
@@ -45,9 +46,10 @@ pub use error::{Error, FieldError, Result};
 pub use exchange::{Inbound, Receipt, SendOutcome, new_message_id};
 pub use exports::{ExportFile, Exported};
 pub use files::{FileData, LOOSE_TTL_MS};
-pub use formats::{Exchange, Formats, PortalResult};
+pub use formats::{Exchange, Formats, Packages, PortalResult, RequestContext, RequestError};
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
+pub use packages::{MAX_PACKAGE_BYTES, MAX_PACKAGE_FILES};
 pub use personal::{CertView, MAX_WRONG_PINS, NewPersonalCert, PersonalKey, WARN_DAYS};
 pub use provider::RouteView;
 pub use public::PublicStatus;
@@ -139,6 +141,8 @@ pub struct Node {
     /// The SMEV key and settings, once the daemon has loaded them: what signs the messages
     /// operations put in the outbox.
     exchange: std::sync::OnceLock<Arc<Exchange>>,
+    /// What reads the kinds' packages, once the daemon or the CLI has set it.
+    packages: std::sync::OnceLock<Arc<dyn Packages>>,
     /// Bumped after each commit that put something in the outbox: the exchange workers
     /// sleep until then (or until their next poll or retry) instead of reading the outbox.
     outbox: std::sync::RwLock<Vec<OutboxHook>>,
@@ -360,6 +364,7 @@ impl Node {
             guard: guard::LoginGuard::default(),
             uploads: uploads::Uploads::default(),
             exchange: std::sync::OnceLock::new(),
+            packages: std::sync::OnceLock::new(),
             outbox: std::sync::RwLock::new(Vec::new()),
         }
     }

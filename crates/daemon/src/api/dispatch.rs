@@ -774,6 +774,23 @@ impl Serve for Served<'_> {
         Ok(n.set_calendar_day(a, date, off)?)
     }
 
+    fn kind_packages(&mut self, _: call::KindPackages) -> Result<Vec<PackageSummary>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.kind_packages(a)?)
+    }
+
+    fn import_kind(&mut self, args: call::ImportKind) -> Result<KindImport, ApiError> {
+        let n = &*self.api.node;
+        let files: Vec<PackageFile> = args
+            .files
+            .into_iter()
+            .map(|(path, data)| PackageFile { path, data: data.0 })
+            .collect();
+        let a = self.actor()?;
+        Ok(n.import_kind(a, &files)?)
+    }
+
     fn import_calendar(&mut self, args: call::ImportCalendar) -> Result<CalendarImport, ApiError> {
         let n = &*self.api.node;
         let call::ImportCalendar { name, data } = args;

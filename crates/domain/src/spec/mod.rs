@@ -262,11 +262,28 @@ impl KindSpec {
                 && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         };
-        if !ncname(&self.root) || !ncname(&self.answer_root) {
+        // An empty answer root: the agency has not published its answer's schema.
+        if !ncname(&self.root) || !(self.answer_root.is_empty() || ncname(&self.answer_root)) {
             return Err(format!("{at}: корневые элементы должны быть именами XML"));
         }
         check_fields(&at, &self.fields, false)?;
         check_fields(&format!("{at}, ответ"), &self.answer_fields, true)
+    }
+
+    /// The kind a package makes: its description and staff form; the answer's form
+    /// (`answer_fields`) stays the kind's own.
+    pub fn from_package(p: &PackageInfo, answer_fields: Vec<Field>) -> KindSpec {
+        KindSpec {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            agency: p.agency.clone(),
+            namespace: p.namespace.clone(),
+            root: p.request_root.clone(),
+            answer_root: p.answer_root.clone().unwrap_or_default(),
+            sign_personal: p.personal_signature,
+            fields: p.fields.clone(),
+            answer_fields,
+        }
     }
 
     /// The template of a stored kind: what an editor starts from.

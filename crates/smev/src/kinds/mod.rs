@@ -4,8 +4,10 @@
 //! samples. The node takes a package only whole and checked ([`package::Package::open`]).
 
 pub mod answer;
+pub mod loaded;
 pub mod mapping;
 pub mod package;
 pub mod starter;
 
+pub use loaded::{Kinds, Loaded};
 pub use package::{Package, PackageError};

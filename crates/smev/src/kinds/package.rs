@@ -357,6 +357,16 @@ impl Package {
         render_template(&template, schema, cx).map(Some)
     }
 
+    /// [`Package::render`] with the mapping parsed already (a loaded package keeps it).
+    pub fn render_with(
+        &self,
+        template: &Element,
+        schema: &mut Schema,
+        cx: &mut Context<'_>,
+    ) -> Result<String, RenderError> {
+        render_template(template, schema, cx)
+    }
+
     /// What staff read when a form is refused: the form's own labels, not the XML's names.
     /// A value the agency's schema refuses is traced back to the field the mapping put in
     /// the element libxml2 names; libxml2's own words stay for the log.

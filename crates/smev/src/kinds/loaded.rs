@@ -1,0 +1,300 @@
+//! The packages the node keeps, ready to write requests with ([`Kinds`], the core's
+//! [`Packages`]): each written out under a folder of its own for libxml2, which compiles
+//! schemas from files, opened with all its checks, and kept by kind code. libxml2's contexts
+//! are not shared between threads, so a thread compiles its own copy of a package's schema
+//! the first time it validates with it.
+
+use super::mapping::{Body, Context, new_guid};
+use super::package::{DESCRIPTION, Package, RenderError};
+use crate::xml::Element;
+use sha2::Digest;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use volost_core::service::{Packages, RequestContext, RequestError};
+use volost_domain::{Org, PackageFile, PackageInfo};
+use volost_xsd::Schema;
+
+/// A package opened and checked, with its mapping parsed.
+pub struct Loaded {
+    pub package: Package,
+    pub info: PackageInfo,
+    template: Option<Element>,
+}
+
+impl Drop for Loaded {
+    /// Its folder goes with it: a replaced package's files are not needed once no one
+    /// holds it (threads keep their compiled schemas, not the files).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.package.dir);
+    }
+}
+
+/// The node's loaded packages by kind code.
+pub struct Kinds {
+    dir: PathBuf,
+    by_code: RwLock<HashMap<String, Arc<Loaded>>>,
+    /// One load at a time: loads are rare, and each writes a folder.
+    loading: Mutex<()>,
+    next: AtomicU64,
+}
+
+thread_local! {
+    /// This thread's compiled schemas, by the package folder they were compiled from.
+    static SCHEMAS: RefCell<HashMap<PathBuf, Schema>> = RefCell::new(HashMap::new());
+}
+
+/// Compiled schemas a thread keeps at most; past it the cache starts again (packages
+/// replaced over months would otherwise stay compiled in every long-lived thread).
+const MAX_COMPILED: usize = 64;
+
+impl Kinds {
+    /// Packages are written out under `dir`, which is emptied first: it is this process's
+    /// alone (the daemon's, under its data directory, or a CLI command's on a stopped node).
+    pub fn new(dir: &Path) -> std::io::Result<Kinds> {
+        match std::fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        std::fs::create_dir_all(dir)?;
+        Ok(Kinds {
+            dir: dir.to_path_buf(),
+            by_code: RwLock::new(HashMap::new()),
+            loading: Mutex::new(()),
+            next: AtomicU64::new(1),
+        })
+    }
+
+    /// The package loaded for kind `code`.
+    pub fn get(&self, code: &str) -> Option<Arc<Loaded>> {
+        self.by_code.read().ok().and_then(|m| m.get(code).cloned())
+    }
+
+    /// Writes `files` into a new folder and opens the package there.
+    fn open(&self, files: &[PackageFile]) -> Result<Loaded, String> {
+        let _one = self
+            .loading
+            .lock()
+            .map_err(|_| "loader poisoned".to_string())?;
+        let desc = files
+            .iter()
+            .find(|f| f.path == DESCRIPTION)
+            .ok_or_else(|| format!("нет файла {DESCRIPTION}"))?;
+        let digest = hex(&sha2::Sha256::digest(&desc.data));
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let dir = self.dir.join(format!("{}-{n}", &digest[..16]));
+        let written = write_out(&dir, files).and_then(|()| {
+            let package = Package::open(&dir).map_err(|e| e.to_string())?;
+            let template = package.mapping().map_err(|e| e.to_string())?;
+            let fields = package.form().map_err(|e| e.to_string())?;
+            let d = &package.description;
+            let info = PackageInfo {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                agency: d.agency.clone(),
+                namespace: d.namespace.clone(),
+                version: d.version.clone(),
+                request_root: d.request_root.clone(),
+                answer_root: d.answer_root.clone(),
+                personal_signature: d.personal_signature,
+                note: d.note.clone(),
+                fields,
+            };
+            Ok(Loaded {
+                package,
+                info,
+                template,
+            })
+        });
+        if written.is_err() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        written
+    }
+
+    /// The request of kind `code` built from `form` and validated: what the node sends.
+    pub fn request(
+        &self,
+        code: &str,
+        form: &BTreeMap<String, String>,
+        cx: &RequestContext<'_>,
+        signed: bool,
+    ) -> Result<String, RequestError> {
+        let l = self.get(code).ok_or_else(|| {
+            RequestError::Kind(format!(
+                "на узле нет пакета схем ВС этого вида ({code}): администратор загружает его \
+                 командой volost kind import"
+            ))
+        })?;
+        let template = l.template.as_ref().ok_or_else(|| {
+            RequestError::Kind(format!(
+                "пакет {code} версии {} не задаёт, как составить запрос из формы (в нём нет \
+                 отображения): узел не может составить такой запрос",
+                l.info.version
+            ))
+        })?;
+        let body = body_of(cx.body);
+        let mut guid = new_guid;
+        let mut mcx = Context {
+            form,
+            today: cx.today,
+            body: &body,
+            number: Some(cx.number),
+            guid: &mut guid,
+        };
+        let xml = with_schema(&l.package, |schema| {
+            l.package.render_with(template, schema, &mut mcx)
+        })
+        .map_err(RequestError::Kind)?
+        .map_err(|e| match e {
+            RenderError::Package(p) => RequestError::Kind(p.to_string()),
+            other => {
+                tracing::info!(kind = code, error = %other, "a request refused by its schema");
+                RequestError::Form(l.package.refusal(&other))
+            }
+        })?;
+        if signed {
+            // The package was checked to take an `Id` on its root when it asks for ЭП-СП.
+            return with_id(&xml, crate::personal::SIGNED_DATA_ID)
+                .ok_or_else(|| RequestError::Kind("корневой элемент запроса не найден".into()));
+        }
+        Ok(xml)
+    }
+}
+
+impl Packages for Kinds {
+    fn load(&self, files: &[PackageFile]) -> Result<PackageInfo, String> {
+        let l = self.open(files)?;
+        let info = l.info.clone();
+        // Compiled here, so that the first request on this thread does not wait on it.
+        with_schema(&l.package, |_| ())?;
+        self.by_code
+            .write()
+            .map_err(|_| "packages poisoned".to_string())?
+            .insert(info.code.clone(), Arc::new(l));
+        Ok(info)
+    }
+
+    fn unload(&self, code: &str) {
+        if let Ok(mut m) = self.by_code.write() {
+            m.remove(code);
+        }
+    }
+}
+
+/// Runs `f` with this thread's compiled copy of the package's schema.
+fn with_schema<T>(p: &Package, f: impl FnOnce(&mut Schema) -> T) -> Result<T, String> {
+    SCHEMAS.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if !cache.contains_key(&p.dir) {
+            if cache.len() >= MAX_COMPILED {
+                cache.clear();
+            }
+            let s = p.schema().map_err(|e| e.to_string())?;
+            cache.insert(p.dir.clone(), s);
+        }
+        let s = cache
+            .get_mut(&p.dir)
+            .ok_or_else(|| "schema cache lost its entry".to_string())?;
+        Ok(f(s))
+    })
+}
+
+fn body_of(o: &Org) -> Body {
+    Body {
+        name: o.name.clone(),
+        oktmo: o.oktmo.clone(),
+        inn: o.inn.clone(),
+        ogrn: o.ogrn.clone(),
+        // The node keeps no КПП of its body yet; no mapping of the starter catalog uses one.
+        kpp: String::new(),
+    }
+}
+
+/// `xml` with `Id="id"` on its root element.
+fn with_id(xml: &str, id: &str) -> Option<String> {
+    let start = xml.find('<')?;
+    let rest = &xml[start..];
+    let end = rest.find([' ', '>', '/', '\n', '\t', '\r'])?;
+    let at = start + end;
+    Some(format!("{} Id=\"{id}\"{}", &xml[..at], &xml[at..]))
+}
+
+/// Writes a package's files under `dir`; a path that would leave it is refused.
+fn write_out(dir: &Path, files: &[PackageFile]) -> Result<(), String> {
+    for f in files {
+        let rel = Path::new(&f.path);
+        let plain =
+            !f.path.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
+        if !plain {
+            return Err(format!(
+                "{}: путь должен вести к файлу внутри пакета",
+                f.path
+            ));
+        }
+        let p = dir.join(rel);
+        p.parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&p, &f.data))
+            .map_err(|e| format!("{}: не удалось записать: {e}", f.path))?;
+    }
+    Ok(())
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A package's files read from a folder, as `volost kind import DIR` sends them: every
+/// regular file under it, by its path inside it; symbolic links and other files are refused.
+pub fn read_dir(dir: &Path) -> Result<Vec<PackageFile>, String> {
+    fn walk(
+        root: &Path,
+        rel: &Path,
+        out: &mut Vec<PackageFile>,
+        total: &mut u64,
+    ) -> Result<(), String> {
+        let here = root.join(rel);
+        let rd = std::fs::read_dir(&here).map_err(|e| format!("{}: {e}", here.display()))?;
+        let mut entries: Vec<_> = rd.collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            let name = e.file_name();
+            let rel = rel.join(&name);
+            let t = e.file_type().map_err(|e| e.to_string())?;
+            let shown = rel.to_string_lossy().replace('\\', "/");
+            if t.is_dir() {
+                walk(root, &rel, out, total)?;
+            } else if t.is_file() {
+                if out.len() >= volost_core::service::MAX_PACKAGE_FILES {
+                    return Err(format!(
+                        "в пакете больше {} файлов",
+                        volost_core::service::MAX_PACKAGE_FILES
+                    ));
+                }
+                let data = std::fs::read(root.join(&rel)).map_err(|e| format!("{shown}: {e}"))?;
+                *total += data.len() as u64;
+                if *total > volost_core::service::MAX_PACKAGE_BYTES {
+                    return Err(format!(
+                        "пакет больше {} МБ",
+                        volost_core::service::MAX_PACKAGE_BYTES >> 20
+                    ));
+                }
+                let path = rel
+                    .to_str()
+                    .ok_or_else(|| format!("{shown}: имя файла не в UTF-8"))?
+                    .replace('\\', "/");
+                out.push(PackageFile { path, data });
+            } else {
+                return Err(format!("{shown}: не обычный файл (ссылка или устройство)"));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    let mut total = 0;
+    walk(dir, Path::new(""), &mut out, &mut total)?;
+    Ok(out)
+}

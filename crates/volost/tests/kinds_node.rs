@@ -1,0 +1,186 @@
+//! Kinds as packages in the node (issue 29): an administrator imports a package from a
+//! folder with `volost kind import` through the running daemon and `volost kind list` names
+//! it; the kind takes the package's form; a request of it is built by the package's mapping
+//! with the body's own codes, validated against the agency's schema before anything is
+//! queued, and what reaches SMEV validates with `xmllint --schema`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::daemon::*;
+use common::sim::*;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use volost::api::call;
+use volost::domain::*;
+
+fn kinds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kinds")
+}
+
+fn cli(cfg: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .args(["--user", "admin", "--config", cfg.to_str().unwrap()])
+        .env("VOLOST_PASSWORD", "password-1")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The element `{…}local` cut out of an envelope as it was sent: the mapping declares its
+/// namespaces on the element itself, so the cut is a document of its own.
+fn element(envelope: &str, local: &str) -> Option<String> {
+    let at = envelope.find(&format!(":{local}"))?;
+    let start = envelope[..at].rfind('<')?;
+    let qname = &envelope[start + 1..at + 1 + local.len()];
+    let close = format!("</{qname}>");
+    let end = envelope[start..].find(&close)? + start + close.len();
+    Some(envelope[start..end].to_string())
+}
+
+fn xmllint(schema: &Path, xml: &str) -> (bool, String) {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), xml).unwrap();
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(schema)
+        .arg(f.path())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_package_imported_from_a_folder_makes_its_kind_and_what_it_sends_validates() {
+    let dir = for_daemon(fixture());
+    let sim = Sim::start(&dir.path().join("dump"));
+    let cfg = smev_config(dir.path(), &sim);
+    let d = Daemon::start(dir.path(), &cfg);
+    let snils = kinds().join("sfr_snils");
+
+    // A clerk may not import; a package with a file changed is refused whole.
+    let broken = tempfile::tempdir().unwrap();
+    copy_dir(&snils, broken.path());
+    let form = broken.path().join("form.toml");
+    let text = std::fs::read_to_string(&form).unwrap();
+    std::fs::write(&form, text.replace("Фамилия", "Фамилия заявителя")).unwrap();
+    let (ok, _, err) = cli(&cfg, &["kind", "import", broken.path().to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("form.toml") && err.contains("SHA-256"),
+        "{err}"
+    );
+    let mut c = d.login("spec", "password-1");
+    let files = vec![("kind.toml".to_string(), volost::api::Bytes(Vec::new()))];
+    let e = c.ask(call::ImportKind { files }).unwrap_err();
+    assert!(e.ru().contains("прав"), "{}", e.ru());
+
+    let (ok, out, err) = cli(&cfg, &["kind", "import", snils.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("пакет sfr_snils") && out.contains("1.0.1"),
+        "{out}"
+    );
+    let (ok, out, _) = cli(&cfg, &["kind", "import", snils.to_str().unwrap()]);
+    assert!(ok && out.contains("ничего не изменилось"), "{out}");
+    let (ok, out, err) = cli(&cfg, &["kind", "list"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(
+            "{http://kvs.pfr.com/snils-by-additionalData/1.0.1}SnilsByAdditionalDataRequest"
+        ) && out.contains("sfr_snils\t1.0.1"),
+        "{out}"
+    );
+
+    // The kind's form is the package's now.
+    let kinds_now: Vec<RequestKind> = c.ask(call::RequestKinds).unwrap();
+    let kind = kinds_now.iter().find(|k| k.code == "sfr_snils").unwrap();
+    assert!(
+        kind.fields.iter().any(|f| f.key == "passport_issued"),
+        "{kind:?}"
+    );
+    let sample: BTreeMap<String, String> =
+        serde_json::from_slice(&std::fs::read(snils.join("samples/form.json")).unwrap()).unwrap();
+
+    // A passport without its date of issue: the agency's schema needs it, so the request is
+    // refused in the form's own words and nothing is queued.
+    let mut short = sample.clone();
+    short.remove("passport_issued");
+    let req: OutgoingRequest = c
+        .ask(call::CreateOutgoing {
+            kind: kind.id,
+            application: None,
+            data: short,
+        })
+        .unwrap();
+    let e = c
+        .ask(call::SubmitOutgoing {
+            id: req.id,
+            pin: None,
+        })
+        .unwrap_err();
+    assert!(e.ru().contains("«Дата выдачи паспорта»"), "{}", e.ru());
+    let (card, _): (OutgoingRequest, Vec<HistoryEntry>) =
+        c.ask(call::Outgoing { id: req.id }).unwrap();
+    assert_eq!(card.status, OutStatus::Formed);
+    assert!(card.message_id.is_none());
+
+    // The whole form goes out as the agency's schema wants it.
+    let req: OutgoingRequest = c
+        .ask(call::CreateOutgoing {
+            kind: kind.id,
+            application: None,
+            data: sample,
+        })
+        .unwrap();
+    let sent: OutgoingRequest = c
+        .ask(call::SubmitOutgoing {
+            id: req.id,
+            pin: None,
+        })
+        .unwrap();
+    assert_eq!(sent.status, OutStatus::Ready);
+    let mid = sent.message_id.unwrap();
+    until("the simulator took the request", || {
+        sim.state().requests.contains(&mid).then_some(())
+    });
+    let envelope = std::fs::read_dir(dir.path().join("dump"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|x| x.contains("SendRequest") && x.contains(&mid))
+        .expect("the SendRequest in the simulator's dump");
+    let business = element(&envelope, "SnilsByAdditionalDataRequest").unwrap();
+    let (valid, why) = xmllint(
+        &snils.join("xsd/snils-by-additionalData-1.0.1.xsd"),
+        &business,
+    );
+    assert!(valid, "{why}\n{business}");
+    assert!(
+        business.contains("Петрова") && business.contains("Female"),
+        "{business}"
+    );
+    d.stop();
+    check_ok(&open_node(dir.path()));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
