@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod backup;
+pub mod kinds;
 pub mod setup;
 pub mod shutdown;
 
@@ -373,13 +374,10 @@ pub async fn serve(
     }
     // The kinds' packages the node keeps, ready before anything is sent with them.
     let kinds = Arc::new(
-        volost_smev::kinds::Kinds::new(&cfg.node.data_dir.join("kinds"))
+        kinds::open(&cfg.node.data_dir)
             .map_err(|e| DaemonError::Invalid(format!("kinds' packages: {e}")))?,
     );
-    node.set_packages(kinds.clone());
-    for (code, why) in node.load_packages()? {
-        tracing::error!(kind = %code, error = %why, "a kind's package did not load: its requests are refused");
-    }
+    kinds::start(&node, kinds.clone());
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {

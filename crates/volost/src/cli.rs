@@ -684,7 +684,7 @@ impl Seat {
             volost::daemon::options(&cfg)?,
         )?;
         // The database is this process's now: so is the folder packages are written out to.
-        let kinds = volost::smev::kinds::Kinds::new(&cfg.node.data_dir.join("kinds"))
+        let kinds = volost::daemon::kinds::open(&cfg.node.data_dir)
             .context("папка пакетов видов сведений")?;
         node.set_packages(Arc::new(kinds));
         let user = node

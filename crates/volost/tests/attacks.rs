@@ -96,7 +96,17 @@ fn half_sent_heads_and_idle_connections_neither_grow_the_node_nor_shut_out_the_d
     // A LAN host may not hold more than its share, nor all hosts more than the total.
     let open = metric(&d, "volost_http_connections");
     assert!(open <= 256, "{open} open");
-    let refused = metric(&d, "volost_http_connections_refused_total");
+    // The listener counts a refusal when it accepts and drops the connection, which may
+    // trail the last connect by a moment on a busy machine.
+    let mut refused = 0;
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(2) {
+        refused = metric(&d, "volost_http_connections_refused_total");
+        if refused >= 2_400 - 256 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(refused >= 2_400 - 256, "{refused} refused");
     // The node's own checks and the staff still get in, and memory stayed put.
     desk_works(&d);

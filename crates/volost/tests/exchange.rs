@@ -71,8 +71,8 @@ fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failure
         "{history:#?}"
     );
     assert_eq!(
-        req.answer.get("cadastral_number"),
-        req.data.get("cadastral_number"),
+        req.answer.get("family_name"),
+        req.data.get("family_name"),
         "the answer's fields are read into the kind's answer form"
     );
     let st = sim.state();

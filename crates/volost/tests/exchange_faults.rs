@@ -152,8 +152,8 @@ fn under_random_faults_every_request_ends_once_and_no_bad_answer_is_taken() {
         match req.status {
             OutStatus::Answered => {
                 assert_eq!(
-                    req.answer.get("cadastral_number"),
-                    req.data.get("cadastral_number"),
+                    req.answer.get("family_name"),
+                    req.data.get("family_name"),
                     "seed {seed}: request {id} took an answer that is not the provider's"
                 );
                 let answers = history

@@ -84,22 +84,50 @@ fn a_package_imported_from_a_folder_makes_its_kind_and_what_it_sends_validates()
     let e = c.ask(call::ImportKind { files }).unwrap_err();
     assert!(e.ru().contains("прав"), "{}", e.ru());
 
-    let (ok, out, err) = cli(&cfg, &["kind", "import", snils.to_str().unwrap()]);
-    assert!(ok, "{err}");
-    assert!(
-        out.contains("пакет sfr_snils") && out.contains("1.0.1"),
-        "{out}"
-    );
-    let (ok, out, _) = cli(&cfg, &["kind", "import", snils.to_str().unwrap()]);
-    assert!(ok && out.contains("ничего не изменилось"), "{out}");
+    // The daemon imported the starter catalog's packages at its start.
     let (ok, out, err) = cli(&cfg, &["kind", "list"]);
     assert!(ok, "{err}");
+    for code in [
+        "egrn_extract",
+        "egrn_land_plot",
+        "fns_egrul",
+        "fri_disability",
+        "mvd_residence",
+        "mvd_stay",
+        "sfr_pensions",
+        "sfr_snils",
+        "zags_birth",
+        "zags_death",
+    ] {
+        assert!(out.contains(&format!("{code}\t")), "{code}: {out}");
+    }
     assert!(
         out.contains(
             "{http://kvs.pfr.com/snils-by-additionalData/1.0.1}SnilsByAdditionalDataRequest"
         ) && out.contains("sfr_snils\t1.0.1"),
         "{out}"
     );
+    let (ok, out, _) = cli(&cfg, &["kind", "import", snils.to_str().unwrap()]);
+    assert!(ok && out.contains("ничего не изменилось"), "{out}");
+
+    // The same package with a label changed and pinned again replaces it, and the kind's
+    // form follows.
+    let run = Command::new(kinds().join("pin"))
+        .arg(broken.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let (ok, out, err) = cli(&cfg, &["kind", "import", broken.path().to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Заменён пакет sfr_snils") && out.contains("обновлено 1"),
+        "{out}"
+    );
+    let kinds_now: Vec<RequestKind> = c.ask(call::RequestKinds).unwrap();
+    let kind = kinds_now.iter().find(|k| k.code == "sfr_snils").unwrap();
+    assert_eq!(kind.fields[0].label, "Фамилия заявителя");
+    let (ok, out, err) = cli(&cfg, &["kind", "import", snils.to_str().unwrap()]);
+    assert!(ok && out.contains("Заменён"), "{out}{err}");
 
     // The kind's form is the package's now.
     let kinds_now: Vec<RequestKind> = c.ask(call::RequestKinds).unwrap();
@@ -166,6 +194,97 @@ fn a_package_imported_from_a_folder_makes_its_kind_and_what_it_sends_validates()
     assert!(valid, "{why}\n{business}");
     assert!(
         business.contains("Петрова") && business.contains("Female"),
+        "{business}"
+    );
+    d.stop();
+    check_ok(&open_node(dir.path()));
+}
+
+/// A kind that is not in the starter catalog, from a folder, with no rebuild: ФНС's ЕГРИП
+/// (`tests/data/kinds/fns_egrip`, the agency's schemas and a published sample).
+#[test]
+fn a_kind_not_in_the_catalog_is_added_from_a_folder_and_works_end_to_end() {
+    let dir = for_daemon(fixture());
+    let sim = Sim::start(&dir.path().join("dump"));
+    let cfg = smev_config(dir.path(), &sim);
+    let d = Daemon::start(dir.path(), &cfg);
+    let egrip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kinds/fns_egrip");
+    let mut c = d.login("spec", "password-1");
+    let before: Vec<RequestKind> = c.ask(call::RequestKinds).unwrap();
+    assert!(!before.iter().any(|k| k.code == "fns_egrip"));
+
+    let (ok, out, err) = cli(&cfg, &["kind", "import", egrip.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Загружен пакет fns_egrip") && out.contains("добавлено 1"),
+        "{out}"
+    );
+    let (_, out, _) = cli(&cfg, &["kind", "list"]);
+    assert!(
+        out.contains("{urn://x-artefacts-fns-vipip-tosmv-ru/311-15/4.0.5}FNSVipIPRequest")
+            && out.contains("ответ: FNSVipIPResponse")
+            && out.contains("схемы версии 4.0.6 в открытых источниках не найдено"),
+        "{out}"
+    );
+    let kinds_now: Vec<RequestKind> = c.ask(call::RequestKinds).unwrap();
+    let kind = kinds_now.iter().find(|k| k.code == "fns_egrip").unwrap();
+    assert_eq!(kind.agency, "ФНС России");
+
+    // An ОГРН of a company (13 digits) passes the form's check, but the agency's schema
+    // wants an ОГРНИП (15): refused naming the form's field.
+    let ogrn: BTreeMap<String, String> = [("ogrnip".to_string(), "1027700132195".to_string())]
+        .into_iter()
+        .collect();
+    let req: OutgoingRequest = c
+        .ask(call::CreateOutgoing {
+            kind: kind.id,
+            application: None,
+            data: ogrn,
+        })
+        .unwrap();
+    let e = c
+        .ask(call::SubmitOutgoing {
+            id: req.id,
+            pin: None,
+        })
+        .unwrap_err();
+    assert!(
+        e.ru().contains("«ОГРНИП индивидуального предпринимателя»"),
+        "{}",
+        e.ru()
+    );
+
+    let inn: BTreeMap<String, String> = [("inn".to_string(), "772770224286".to_string())]
+        .into_iter()
+        .collect();
+    let req: OutgoingRequest = c
+        .ask(call::CreateOutgoing {
+            kind: kind.id,
+            application: None,
+            data: inn,
+        })
+        .unwrap();
+    let sent: OutgoingRequest = c
+        .ask(call::SubmitOutgoing {
+            id: req.id,
+            pin: None,
+        })
+        .unwrap();
+    let mid = sent.message_id.unwrap();
+    until("the simulator took the request", || {
+        sim.state().requests.contains(&mid).then_some(())
+    });
+    let envelope = std::fs::read_dir(dir.path().join("dump"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|x| x.contains("SendRequest") && x.contains(&mid))
+        .unwrap();
+    let business = element(&envelope, "FNSVipIPRequest").unwrap();
+    let (valid, why) = xmllint(&egrip.join("xsd/fns-vipip-tosmv-ru.xsd"), &business);
+    assert!(valid, "{why}\n{business}");
+    // The request's own number is the case number the agency files it under.
+    assert!(
+        business.contains(&format!("НомерДела=\"{}\"", sent.number)),
         "{business}"
     );
     d.stop();

@@ -606,6 +606,12 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         }),
+        // The node's packages are the node's; only an administrator imports one (an empty
+        // package is refused after the right is checked).
+        probe("kind_packages", ALL, false, |_| call::KindPackages.into()),
+        probe("import_kind", ADMIN, false, |_| {
+            call::ImportKind { files: Vec::new() }.into()
+        }),
         probe("import_calendar", ADMIN, false, |_| {
             call::ImportCalendar {
                 name: "decrees.toml".into(),

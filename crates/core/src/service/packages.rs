@@ -179,6 +179,26 @@ impl Node {
         done
     }
 
+    /// A package the node ships (the starter catalog), imported by the node itself when it
+    /// keeps none of `code`: a new node gets it, an upgraded one gets those it lacks, and one
+    /// an administrator imported is never replaced. `None` when there was one already, or
+    /// when the node has no body yet to make the kind for.
+    pub fn import_shipped_kind(
+        &self,
+        code: &str,
+        files: &[PackageFile],
+    ) -> Result<Option<KindImport>> {
+        let rx = self.store().read()?;
+        if package_of(&rx, code)?.is_some() {
+            return Ok(None);
+        }
+        let Some(first) = rx.all::<Org>()?.into_iter().map(|o| o.id).min() else {
+            return Ok(None);
+        };
+        drop(rx);
+        self.import_kind(Actor::System(first), files).map(Some)
+    }
+
     /// The packages the node keeps, by code.
     pub fn kind_packages(&self, actor: Actor) -> Result<Vec<PackageSummary>> {
         self.read(actor, |r| {

@@ -361,6 +361,14 @@ pub fn restore(
     stamp: &str,
     identity: Option<&Path>,
 ) -> Result<Restored> {
+    // A backup is renamed from its `.partial` name only once it is whole and on disk; one
+    // killed between the two may hold every byte, yet nothing said it was finished.
+    if backup.to_string_lossy().ends_with(PARTIAL) {
+        return Err(refused(format!(
+            "{} — копия не завершена (имя оканчивается на {PARTIAL}): восстановление отменено",
+            backup.display()
+        )));
+    }
     let target = db_path(data_dir);
     if target.exists() {
         // Opening it proves no daemon holds it; the handle is dropped at once. A database

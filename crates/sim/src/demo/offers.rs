@@ -15,9 +15,9 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n\
 trailer<</Root 1 0 R>>\n%%EOF\n";
 
-/// Queues an application from ЕПГУ for a starter service with a required file, and an
-/// agency's request for the council's own kind of information (выписка из похозяйственной
-/// книги). Returns how many were queued.
+/// Queues an application from ЕПГУ for a starter service with a required file. Returns how
+/// many were queued. (No agency's request: the one kind a council provides, the extract from
+/// the household book, has no published ВС schema, and the demo does not invent one.)
 pub fn queue(sim: &Sim) -> usize {
     let Ok(st) = Starter::builtin() else {
         return 0;
@@ -59,25 +59,6 @@ pub fn queue(sim: &Sim) -> usize {
             }
         }
         queued += usize::from(sim.offer_portal(&order).is_ok());
-    }
-    if let Some(k) = st.kinds.iter().find(|k| k.code == "household_book") {
-        let p = person(&mut rng);
-        let fields = k
-            .fields
-            .iter()
-            .filter(|f| f.ftype != FieldType::File)
-            .map(|f| (f.key.clone(), value_for(f, &p, &mut rng, today)))
-            .collect();
-        let r = AgencyRequest {
-            namespace: k.namespace.clone(),
-            root: k.root.clone(),
-            fields,
-            files: Vec::new(),
-            sender: "Росреестр".into(),
-            sign_personal: k.sign_personal,
-            forge_personal: false,
-        };
-        queued += usize::from(sim.offer_request(&r).is_ok());
     }
     queued
 }

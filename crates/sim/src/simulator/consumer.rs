@@ -253,9 +253,12 @@ fn kind_answer(
     id: Option<&str>,
 ) -> String {
     let ns = req.ns.clone().unwrap_or_default();
+    // What the request says of the same thing the answer's form asks, by name: a form key
+    // (`family_name`) meets the agency's element (`FamilyName`) with case and `_` ignored.
+    let plain = |s: &str| s.replace('_', "").to_lowercase();
     let echoed: BTreeMap<String, String> = req
         .elements()
-        .map(|e| (e.local.clone(), e.text()))
+        .map(|e| (plain(&e.local), e.text()))
         .collect();
     // Values a real register could hold, about a person of its own.
     let mut rng = rand::rngs::StdRng::from_entropy();
@@ -268,7 +271,7 @@ fn kind_answer(
                 .filter(|f| f.ftype != volost_domain::FieldType::File)
                 .map(|f| {
                     let v = echoed
-                        .get(&f.key)
+                        .get(&plain(&f.key))
                         .cloned()
                         .unwrap_or_else(|| crate::demo::value_for(f, &p, &mut rng, today));
                     (f.key.clone(), v)

@@ -182,6 +182,8 @@ pub fn code(e: volost::api::client::ClientError) -> String {
 /// own it. Returns the directory, the group and the ids of `tasks` open tasks in the group.
 pub fn node_with_tasks(tasks: usize, extra_users: usize) -> (tempfile::TempDir, Vec<TaskId>) {
     let fx = fixture();
+    // As a node the daemon has run on: its start imports nothing the test would count.
+    with_packages(&fx);
     let svc = service(&fx);
     let mut ids = Vec::new();
     for _ in 0..tasks {

@@ -209,3 +209,21 @@ pub fn check_ok(node: &Node) {
     let rep = node.check().unwrap();
     assert!(rep.ok(), "check failed: {:?}", rep.problems);
 }
+
+/// The starter catalog's packages imported into the fixture's node, as the daemon does at
+/// its start: the kinds of those codes take the packages' forms.
+pub fn with_packages(fx: &Fx) {
+    let kinds = volost::daemon::kinds::open(fx.dir.path()).unwrap();
+    volost::daemon::kinds::start(&fx.node, Arc::new(kinds));
+}
+
+/// The kind a test sends when any kind will do: СФР's СНИЛС by the person's details, whose
+/// package maps its whole form (the fixture's node has its packages: [`with_packages`]).
+pub fn sending_kind(fx: &Fx) -> RequestKind {
+    fx.node
+        .request_kinds(fx.spec)
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == "sfr_snils")
+        .unwrap()
+}

@@ -109,30 +109,46 @@ impl Drop for Sim {
     }
 }
 
-/// A node with `n` saved outgoing requests of the first kind, and the node's SMEV key.
+/// A node with the starter catalog's packages and `n` saved outgoing requests of
+/// [`sending_kind`], and the node's SMEV key.
 pub fn node_with_requests(n: usize) -> (tempfile::TempDir, Vec<OutReqId>) {
     let fx = fixture();
-    let kind = fx
-        .node
-        .request_kinds(fx.spec)
-        .unwrap()
-        .into_iter()
-        .find(|k| !k.sign_personal)
-        .unwrap();
+    with_packages(&fx);
+    let kind = sending_kind(&fx);
     let ids = outgoing(&fx, fx.spec, &kind, n);
     (for_daemon(fx), ids)
 }
 
 /// `n` saved outgoing requests of `kind` made by `who`, their forms filled with valid values.
+/// Each has a family name of its own where the form asks one, so that an answer echoing it
+/// tells whose answer it is.
 pub fn outgoing(fx: &Fx, who: Actor, kind: &RequestKind, n: usize) -> Vec<OutReqId> {
     (0..n)
-        .map(|_| {
+        .map(|i| {
+            let mut data = values(&kind.fields);
+            if let Some(v) = data.get_mut("family_name") {
+                *v = format!("{v}{}", cyrillic(i));
+            }
             fx.node
-                .create_outgoing(who, kind.id, None, &values(&kind.fields))
+                .create_outgoing(who, kind.id, None, &data)
                 .unwrap()
                 .id
         })
         .collect()
+}
+
+/// `i` in Cyrillic letters (а, б, … я, ба, бб, …): a name's distinct tail.
+fn cyrillic(mut i: usize) -> String {
+    let letters: Vec<char> = ('а'..='я').collect();
+    let mut out = Vec::new();
+    loop {
+        out.push(letters[i % letters.len()]);
+        i /= letters.len();
+        if i == 0 {
+            break;
+        }
+    }
+    out.iter().rev().collect()
 }
 
 /// An agency's request of `kind` as the simulator offers it, every field that is not a file
