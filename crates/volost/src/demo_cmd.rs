@@ -15,6 +15,7 @@ use volost::{Actor, Node, Options};
 
 pub fn demo_seed(data: &Path, n: usize, seed: u64) -> Result<()> {
     let node = open(data)?;
+    with_packages(&node, data)?;
     let started = std::time::Instant::now();
     let rep = volost::demo::seed(&node, operator(&node), n, seed)?;
     println!(
@@ -29,6 +30,14 @@ pub fn demo_seed(data: &Path, n: usize, seed: u64) -> Result<()> {
         volost::demo::DEMO_PASSWORD,
         rep.users.join(", ")
     );
+    Ok(())
+}
+
+/// The kinds' packages in before the demo's data is made, as the daemon would have them:
+/// the demo's requests are made on the packages' forms.
+fn with_packages(node: &Node, data: &Path) -> Result<()> {
+    let kinds = volost::daemon::kinds::open(data)?;
+    volost::daemon::kinds::start(node, Arc::new(kinds));
     Ok(())
 }
 
@@ -52,6 +61,7 @@ pub fn demo(data: &Path) -> Result<()> {
             Options::default(),
         )?;
         node_ready(&r.node)?;
+        with_packages(&r.node, data)?;
         println!("Администратор: admin, одноразовый пароль: {}", r.password);
         let rep = volost::demo::seed(&r.node, Actor::System(r.org), 2000, 1)?;
         println!(

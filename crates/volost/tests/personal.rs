@@ -19,20 +19,12 @@ use volost::smev::sim::AgencyRequest;
 
 const PIN: &str = "246802";
 
-/// A kind that asks for ЭП-СП and has no required file field.
+/// A kind that asks for ЭП-СП: the tests' own package (no published ВС of the starter
+/// catalog lets its root carry the `Id` SMEV's ЭП-СП references).
 fn personal_kind(fx: &Fx) -> RequestKind {
-    fx.node
-        .request_kinds(fx.spec)
-        .unwrap()
-        .into_iter()
-        .find(|k| {
-            k.sign_personal
-                && !k
-                    .fields
-                    .iter()
-                    .any(|f| f.ftype == FieldType::File && f.required)
-        })
-        .unwrap()
+    let k = test_kind(fx, "test_personal");
+    assert!(k.sign_personal);
+    k
 }
 
 fn volost(args: &[&str]) -> std::process::Output {

@@ -213,12 +213,17 @@ fn jump_by_name_and_a_daemon_restart_leads_back_to_login_with_the_name_kept() {
 #[test]
 fn an_application_from_the_form_to_closing_with_its_requests() {
     let (dir, _) = node_with_tasks(0, 0);
-    let (fields, kind) = {
+    // The kind: СФР's СНИЛС, whose package maps its whole form; `at` is its place in the
+    // list the clerk picks from.
+    let (fields, kind, at) = {
         let node = open_node(dir.path());
         let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+        let kinds = node.request_kinds(spec).unwrap();
+        let at = kinds.iter().position(|k| k.code == "sfr_snils").unwrap();
         (
             node.services(spec, false).unwrap().remove(0).fields,
-            node.request_kinds(spec).unwrap().remove(0),
+            kinds[at].clone(),
+            at,
         )
     };
     let cfg = config(dir.path(), "");
@@ -261,6 +266,9 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     t.wait_for("Запросов нет");
     t.keys(&["F7"]);
     t.wait_for("выберите вид сведений");
+    for _ in 0..at {
+        t.keys(&["Down"]);
+    }
     t.keys(&["Enter"]);
     t.wait_for(&format!("Новый запрос · {}", kind.name));
     for f in kind.fields.iter().filter(|f| f.ftype != FieldType::File) {

@@ -381,7 +381,7 @@ impl Package {
         match e {
             RenderError::Mapping(MappingError::Missing { field }) => {
                 format!(
-                    "«{}»: не заполнено, а ведомство этого требует",
+                    "«{}»: ведомство требует заполнить",
                     label(field)
                 )
             }
@@ -831,7 +831,7 @@ mod tests {
         let e = p.render(&mut schema, &mut cx).unwrap_err();
         assert_eq!(
             p.refusal(&e),
-            "«Дата выдачи паспорта»: не заполнено, а ведомство этого требует"
+            "«Дата выдачи паспорта»: ведомство требует заполнить"
         );
     }
 

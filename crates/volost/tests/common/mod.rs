@@ -227,3 +227,20 @@ pub fn sending_kind(fx: &Fx) -> RequestKind {
         .find(|k| k.code == "sfr_snils")
         .unwrap()
 }
+
+/// A package of `tests/data/kinds/NAME` imported into the fixture's node (which gets the
+/// starter catalog's first, as the daemon would); its kind.
+pub fn test_kind(fx: &Fx, name: &str) -> RequestKind {
+    with_packages(fx);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/kinds")
+        .join(name);
+    let files = volost::smev::kinds::loaded::read_dir(&dir).unwrap();
+    let done = fx.node.import_kind(fx.admin, &files).unwrap();
+    fx.node
+        .request_kinds(fx.spec)
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == done.info.code)
+        .unwrap()
+}
