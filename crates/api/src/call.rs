@@ -448,6 +448,13 @@ pub struct SetCalendarDay {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindPackages;
 
+/// The agency's answer kept on an outgoing request, read by its kind's package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutgoingAnswer {
+    pub id: OutReqId,
+}
+
 /// A kind's package: each file by its path in the package.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -151,6 +151,7 @@ ops! {
     // Interagency requests.
     CreateOutgoing => create_outgoing -> OutgoingRequest;
     Outgoing => outgoing -> (OutgoingRequest, Vec<HistoryEntry>);
+    OutgoingAnswer => outgoing_answer -> Option<AnswerView>;
     SubmitOutgoing => submit_outgoing -> OutgoingRequest;
     ReopenOutgoing => reopen_outgoing -> OutgoingRequest;
     OutgoingList => outgoing_list -> Page<OutRow>;

@@ -462,9 +462,15 @@ pub async fn serve(
             channels.push((Channel::Regional, api.regional_link.clone()));
         }
         for (channel, link) in channels {
-            let w =
-                volost_smev::worker::Worker::new(node.clone(), p.clone(), link, &cfg.smev, channel)
-                    .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
+            let w = volost_smev::worker::Worker::new(
+                node.clone(),
+                p.clone(),
+                link,
+                &cfg.smev,
+                channel,
+                Some(kinds.clone()),
+            )
+            .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
             let mut stop = shutdown.clone();
             tasks.spawn(w.run(async move { stop.wait().await }));
         }

@@ -72,6 +72,20 @@ pub struct Business {
     pub ns: String,
     pub root: String,
     pub read: Reading,
+    /// An agency's element as it came, for the card (empty for the node's own formats).
+    pub raw: String,
+    /// The verdict of the package whose answer root this element is, when one is.
+    pub answer: Option<AnswerCheck>,
+}
+
+/// What a kind's package says of an agency's answer, read by the adapter against the
+/// agency's schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerCheck {
+    /// The kind whose answer root the element is.
+    pub code: String,
+    /// Why it is not a valid answer of that kind; `None` when it is.
+    pub problem: Option<String>,
 }
 
 /// What a business element was read as. A format the adapter knows but whose reading

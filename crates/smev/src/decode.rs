@@ -2,13 +2,15 @@
 //! signatures, and its business element read into what the core knows
 //! (`domain::received`). The core takes that and never sees the XML.
 
+use super::kinds::Kinds;
 use super::reply;
 use super::xml::Element;
 use super::{portal, regional};
 use volost_domain::received::{self, Business, Reading};
 
-/// What `m` says, for [`volost_core::service::Node::exchange_receive`].
-pub fn for_node(m: reply::Received) -> received::Received {
+/// What `m` says, for [`volost_core::service::Node::exchange_receive`]; an agency's answer
+/// is checked by the package whose answer it is, among `kinds`.
+pub fn for_node(m: reply::Received, kinds: Option<&Kinds>) -> received::Received {
     let sender = if m.metadata.sender_name.is_empty() {
         m.metadata.sender_mnemonic
     } else {
@@ -20,7 +22,7 @@ pub fn for_node(m: reply::Received) -> received::Received {
         original_id: m.original_id,
         reply_to: m.reply_to,
         sender,
-        content: content(m.content),
+        content: content(m.content, kinds),
         files: m
             .files
             .into_iter()
@@ -36,9 +38,9 @@ pub fn for_node(m: reply::Received) -> received::Received {
     }
 }
 
-fn content(c: reply::Content) -> received::Content {
+fn content(c: reply::Content, kinds: Option<&Kinds>) -> received::Content {
     match c {
-        reply::Content::Primary(e) => received::Content::Primary(business(&e)),
+        reply::Content::Primary(e) => received::Content::Primary(business(&e, kinds)),
         reply::Content::Rejected(r) => received::Content::Rejected(r),
         reply::Content::Status {
             code,
@@ -55,8 +57,10 @@ fn content(c: reply::Content) -> received::Content {
 }
 
 /// The business element read by its root: the formats the node knows by name, an agency's
-/// element as its children.
-pub fn business(e: &Element) -> Business {
+/// element as its children, kept as it came and checked by its kind's package.
+pub fn business(e: &Element, kinds: Option<&Kinds>) -> Business {
+    let mut raw = String::new();
+    let mut answer = None;
     let read = if e.is(portal::NS, portal::APPLICATION) {
         Reading::Portal(portal::parse(e).map(Box::new).map_err(|x| x.to_string()))
     } else if e.is(regional::NS, regional::REQUEST) {
@@ -64,6 +68,10 @@ pub fn business(e: &Element) -> Business {
     } else if e.is(regional::NS, regional::ANSWER) {
         Reading::RegionalAnswer(regional::parse_answer(e).map_err(|x| x.to_string()))
     } else {
+        // The canonical form stands alone: every namespace it uses is declared in it.
+        raw = super::c14n::canonical_text(e);
+        answer = kinds
+            .and_then(|k| k.check_answer(e.ns.as_deref().unwrap_or(""), &e.local, raw.as_bytes()));
         Reading::Fields(
             e.elements()
                 .filter(|c| c.ns.is_some() && c.ns == e.ns)
@@ -78,5 +86,7 @@ pub fn business(e: &Element) -> Business {
         ns: e.ns.clone().unwrap_or_default(),
         root: e.local.clone(),
         read,
+        raw,
+        answer,
     }
 }

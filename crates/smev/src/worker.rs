@@ -51,6 +51,8 @@ pub struct Worker {
     retry_first: Duration,
     warn_days: i64,
     max_message: u64,
+    /// The kinds' packages an agency's answer is checked with.
+    kinds: Option<Arc<super::kinds::Kinds>>,
 }
 
 /// Of a reply over the size limit, what is kept: enough to find its ids for the Ack and for
@@ -70,6 +72,7 @@ impl Worker {
         link: Arc<Link>,
         cfg: &volost_config::SmevConfig,
         channel: Channel,
+        kinds: Option<Arc<super::kinds::Kinds>>,
     ) -> Result<Worker, TransportError> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(cfg.timeout_secs))
@@ -91,6 +94,7 @@ impl Worker {
             retry_first: Duration::from_secs(cfg.retry_first_secs),
             warn_days: cfg.cert_warn_days as i64,
             max_message: cfg.max_message_bytes,
+            kinds,
         })
     }
 
@@ -437,7 +441,7 @@ impl Worker {
             }
             Ok(Reply::Message(m)) => {
                 let ack = Some((m.message_id.clone(), m.smev_signature.is_ok()));
-                let m = decode::for_node(*m);
+                let m = decode::for_node(*m, self.kinds.as_deref());
                 (
                     blocking(|| {
                         self.node

@@ -268,6 +268,7 @@ pub const R_EXECUTOR: &str = "Исполнитель";
 pub const R_AUTHOR: &str = "Автор";
 pub const R_MESSAGE_ID: &str = "Идентификатор сообщения СМЭВ";
 pub const R_ERROR: &str = "Ошибка";
+pub const ANSWER_PROBLEM: &str = "Ответ не прошёл проверку";
 pub const R_PERSONAL_REQUEST: &str = "ЭП-СП запроса";
 pub const R_PERSONAL_ANSWER: &str = "ЭП-СП ответа";
 pub const PERSONAL_NEEDED: &str = "нужна: PIN-код спросят при отправке";

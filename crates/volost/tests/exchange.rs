@@ -70,10 +70,23 @@ fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failure
         [Formed, Ready, Sent, Accepted, Answered].map(|s| s as u8),
         "{history:#?}"
     );
+    // The agency's answer as it came, read by the kind's package: about the person asked.
+    let answer: volost::api::view::AnswerView = c
+        .ask(call::OutgoingAnswer { id: ids[0] })
+        .unwrap()
+        .expect("the answer kept on the request");
+    assert!(answer.problem.is_none(), "{answer:?}");
+    assert!(
+        answer
+            .lines
+            .iter()
+            .any(|l| l.label == "Фамилия" && Some(&l.value) == req.data.get("family_name")),
+        "{answer:#?}"
+    );
     assert_eq!(
-        req.answer.get("family_name"),
-        req.data.get("family_name"),
-        "the answer's fields are read into the kind's answer form"
+        req.answer.get("snils").map(String::as_str),
+        Some("11223344595"),
+        "the answer form's values taken where its names meet the answer's"
     );
     let st = sim.state();
     assert_eq!(st.requests, [mid], "one MessageID, taken once");

@@ -103,7 +103,7 @@ fn a_form_file_is_mapped_and_what_the_agency_would_refuse_is_refused() {
     );
     assert_eq!(code, Some(1));
     assert!(
-        err.contains("«Дата выдачи паспорта»: не заполнено"),
+        err.contains("«Дата выдачи паспорта»: ведомство требует заполнить"),
         "{err}"
     );
     // Not JSON; a kind the node has no package for; Росреестр's, still without its mapping.

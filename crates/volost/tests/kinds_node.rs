@@ -303,3 +303,80 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// SMEV validates the business data against the schema registered for its type: the
+/// simulator refuses a hand-broken request with `InvalidContent` — a fault the faults schema
+/// takes — and does not take the message; the same request unbroken goes through.
+#[test]
+fn the_simulator_refuses_a_hand_broken_request_with_smev_s_fault() {
+    use volost::smev::envelope::{self, RequestData, Version};
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let made = Command::new(BIN)
+        .args(["smev", "keygen", "--out"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let cfg = volost::config::SmevConfig {
+        key: Some(keys.join("node-key.pem")),
+        cert: Some(keys.join("node-cert.pem")),
+        ..Default::default()
+    };
+    let key = volost::smev::keys::NodeKey::load(&cfg).unwrap();
+    let sim = Sim::start(&dir.path().join("dump"));
+    let example = Command::new(BIN)
+        .args(["smev", "business", "--kind", "sfr_snils", "--example"])
+        .output()
+        .unwrap();
+    let good = String::from_utf8(example.stdout).unwrap();
+    let good = good.trim();
+    // A date of birth no calendar has.
+    let broken = good.replace("<tns:BirthDate>1980-05-01<", "<tns:BirthDate>1980-13-45<");
+    assert_ne!(broken, good);
+    let send = |business: &str| {
+        let id = volost::service::new_message_id();
+        let xml = envelope::send_request(
+            Version::V1_1,
+            &RequestData {
+                message_id: &id,
+                reference: None,
+                node_id: "",
+                business,
+                personal_signature: None,
+                attachments: &[],
+                test: false,
+            },
+            &key,
+        )
+        .unwrap();
+        let (status, body) = http(
+            &sim.addr,
+            &format!(
+                "POST /smev/v1.1/ws HTTP/1.1\r\nHost: t\r\nContent-Type: text/xml; charset=utf-8\r\n\
+                 SOAPAction: \"urn:SendRequest\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                xml.len()
+            ),
+        );
+        (id, status, body)
+    };
+    let (id, status, body) = send(&broken);
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        !sim.state().requests.contains(&id),
+        "a refused message is not taken"
+    );
+    let fault = element(&body, "InvalidContent").expect("an InvalidContent fault");
+    assert!(
+        fault.contains("ValidationError") && fault.contains("BirthDate"),
+        "{fault}"
+    );
+    let faults = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../smev/src/xsd/smev-message-exchange-faults-1.1.xsd");
+    let (valid, why) = xmllint(&faults, &fault);
+    assert!(valid, "{why}\n{fault}");
+
+    let (id, status, body) = send(good);
+    assert_eq!(status, 200, "{body}");
+    assert!(sim.state().requests.contains(&id));
+}

@@ -427,6 +427,9 @@ fn probes() -> Vec<Probe> {
         probe("outgoing", WORKERS, true, |i| {
             call::Outgoing { id: i.out }.into()
         }),
+        probe("outgoing_answer", WORKERS, true, |i| {
+            call::OutgoingAnswer { id: i.out }.into()
+        }),
         // No SMEV on this node: refused to everyone, with the reason.
         fresh(probe("submit_outgoing", NOBODY, true, |i| {
             call::SubmitOutgoing {

@@ -28,3 +28,20 @@ pub struct KindImport {
     pub kinds_added: u32,
     pub kinds_updated: u32,
 }
+
+/// One line of an agency's answer as staff read it: how deep it stands in the answer's tree,
+/// the schema's label for it, its value (empty for an element that holds others).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerLine {
+    pub depth: u16,
+    pub label: String,
+    pub value: String,
+}
+
+/// An agency's answer as the node kept it, read by its kind's package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerView {
+    pub lines: Vec<AnswerLine>,
+    /// Why it is not a valid answer of the kind, when it is not.
+    pub problem: Option<String>,
+}

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use volost_api::view::AnswerView;
 use volost_domain::received::RegionalMessage;
 use volost_domain::{
     KindPackage, Org, PackageFile, PackageInfo, RegionalBody, RequestKind, Status,
@@ -95,6 +96,8 @@ pub trait Packages: Send + Sync {
     /// The package the node keeps for `code` was removed or replaced by one that failed:
     /// forget it.
     fn unload(&self, code: &str);
+    /// An agency's answer of kind `code` as staff see it, read by the kind's package.
+    fn read_answer(&self, code: &str, xml: &[u8]) -> Result<AnswerView, String>;
 }
 
 /// A stored package, loaded again when the node starts.

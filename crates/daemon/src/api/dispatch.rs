@@ -774,6 +774,15 @@ impl Serve for Served<'_> {
         Ok(n.set_calendar_day(a, date, off)?)
     }
 
+    fn outgoing_answer(
+        &mut self,
+        args: call::OutgoingAnswer,
+    ) -> Result<Option<AnswerView>, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.outgoing_answer(a, args.id)?)
+    }
+
     fn kind_packages(&mut self, _: call::KindPackages) -> Result<Vec<PackageSummary>, ApiError> {
         let n = &*self.api.node;
         let a = self.actor()?;

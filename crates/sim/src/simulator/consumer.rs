@@ -108,6 +108,11 @@ pub(super) fn send_request(
         .and_then(|p| p.elements().next())
         .ok_or_else(|| refuse("InvalidContent", "no business data"))?
         .clone();
+    // SMEV validates the business data against the schema registered for its type, and
+    // refuses what does not pass before it takes the message.
+    if let Some(why) = sim.agencies.as_ref().and_then(|a| a.refuses(&business)) {
+        return Err(refuse("InvalidContent", why));
+    }
     let personal = volost_smev::reply::personal_signature(doc, data, &business, types);
     let mut g = sim.lock();
     if !g.seen.insert(id.clone()) {
@@ -164,7 +169,7 @@ pub(super) fn send_request(
             } => {
                 files = super::provider::decode(&attached).map_err(|e| refuse("SMEVFailure", e))?;
                 let key = sign_answer.then_some(&sim.key);
-                let mut content = answer(&sim.forms, &business, &fields, key);
+                let mut content = answer(sim, &business, &fields, key);
                 if !files.is_empty() {
                     content.push_str("<basic:AttachmentHeaderList>");
                     for (id, mime, _) in &files {
@@ -215,16 +220,19 @@ pub(super) fn send_request(
 /// another type: the root renamed (`…Request` → `…Response`) and the request's fields
 /// echoed. `extra` is added or replaces either.
 pub(super) fn answer(
-    forms: &AnswerForms,
+    sim: &Sim,
     req: &Element,
     extra: &BTreeMap<String, String>,
     personal: Option<&NodeKey>,
 ) -> String {
     let id = personal.map(|_| volost_smev::personal::SIGNED_DATA_ID);
+    let real = || sim.agencies.as_ref()?.answer(req, extra);
     let b = if req.is(regional::NS, regional::REQUEST) {
         regional_answer(req, extra, id)
+    } else if let Some(b) = real() {
+        b
     } else {
-        kind_answer(forms, req, extra, id)
+        kind_answer(&sim.forms, req, extra, id)
     };
     // The agency's employee signs the answer as the node's signed the request.
     let sig = personal
@@ -256,9 +264,13 @@ fn kind_answer(
     // What the request says of the same thing the answer's form asks, by name: a form key
     // (`family_name`) meets the agency's element (`FamilyName`) with case and `_` ignored.
     let plain = |s: &str| s.replace('_', "").to_lowercase();
-    let echoed: BTreeMap<String, String> = req
+    let children: BTreeMap<String, String> = req
         .elements()
-        .map(|e| (plain(&e.local), e.text()))
+        .map(|e| (e.local.clone(), e.text()))
+        .collect();
+    let echoed: BTreeMap<String, String> = children
+        .iter()
+        .map(|(k, v)| (plain(k), v.clone()))
         .collect();
     // Values a real register could hold, about a person of its own.
     let mut rng = rand::rngs::StdRng::from_entropy();
@@ -283,7 +295,7 @@ fn kind_answer(
                 Some(stem) => format!("{stem}Response"),
                 None => format!("{}Response", req.local),
             },
-            echoed,
+            children,
         ),
     };
     fields.extend(extra.clone());

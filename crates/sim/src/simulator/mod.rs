@@ -8,6 +8,7 @@
 //! demand through `POST /sim/faults` (`DELETE` drops those not yet met) or at random
 //! through `POST /sim/chaos`; `GET /sim/state` tells what it has seen.
 
+mod agencies;
 mod consumer;
 mod poison;
 mod provider;
@@ -173,6 +174,8 @@ pub struct Sim {
     forms: AnswerForms,
     /// SMEV's schemas, when `xmllint` is there to check against them.
     schemas: Option<schema::Schemas>,
+    /// The agencies' own schemas and sample answers (the starter packages).
+    agencies: Option<agencies::Agencies>,
     dump: Option<PathBuf>,
     inner: Mutex<Inner>,
 }
@@ -196,10 +199,20 @@ impl Sim {
                 None
             }
         };
+        let agencies = match agencies::Agencies::load() {
+            Ok(a) => Some(a),
+            Err(e) => {
+                tracing::warn!(
+                    "business data will not be checked against the agencies' schemas: {e}"
+                );
+                None
+            }
+        };
         Sim {
             key,
             forms,
             schemas,
+            agencies,
             dump,
             inner: Mutex::new(Inner {
                 scenario,
@@ -317,11 +330,21 @@ fn take_fault(sim: &Sim, op: &str, pred: impl Fn(&Fault) -> bool) -> Option<Faul
 }
 
 fn soap_fault(kind: &str, code: &str, text: &str) -> String {
+    // The faults schema wants at least one ValidationError in an InvalidContent, with the
+    // position the validator stopped at (none known here: 0).
+    let validation = if kind == "InvalidContent" {
+        format!(
+            "<f:ValidationError errorPosition=\"0\">{}</f:ValidationError>",
+            esc(text)
+        )
+    } else {
+        String::new()
+    };
     format!(
         "<soap:Envelope xmlns:soap=\"{SOAP}\"><soap:Body><soap:Fault>\
          <faultcode>soap:Client</faultcode><faultstring>{}</faultstring><detail>\
          <f:{kind} xmlns:f=\"{}\"><b:Code xmlns:b=\"{}\">{code}</b:Code>\
-         <b:Description xmlns:b=\"{}\">{}</b:Description></f:{kind}></detail>\
+         <b:Description xmlns:b=\"{}\">{}</b:Description>{validation}</f:{kind}></detail>\
          </soap:Fault></soap:Body></soap:Envelope>",
         esc(text),
         Version::V1_1.faults(),

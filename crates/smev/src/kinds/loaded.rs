@@ -4,6 +4,7 @@
 //! are not shared between threads, so a thread compiles its own copy of a package's schema
 //! the first time it validates with it.
 
+use super::answer::Labels;
 use super::mapping::{Body, Context, new_guid};
 use super::package::{DESCRIPTION, Package, RenderError};
 use crate::xml::Element;
@@ -12,8 +13,10 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use volost_api::view::{AnswerLine, AnswerView};
 use volost_core::service::{Packages, RequestContext, RequestError};
+use volost_domain::received::AnswerCheck;
 use volost_domain::{Org, PackageFile, PackageInfo};
 use volost_xsd::Schema;
 
@@ -22,6 +25,27 @@ pub struct Loaded {
     pub package: Package,
     pub info: PackageInfo,
     template: Option<Element>,
+    /// The schema's labels, read on the first answer shown.
+    labels: OnceLock<Labels>,
+}
+
+impl Loaded {
+    /// Validates `xml` against the package's schema (this thread's compiled copy).
+    pub fn validate(&self, xml: &[u8]) -> Result<(), String> {
+        with_schema(&self.package, |s| {
+            s.validate(xml).map_err(|e| e.to_string())
+        })?
+    }
+
+    /// The package's sample answer, where it has one.
+    pub fn sample_answer(&self) -> Option<Vec<u8>> {
+        self.package
+            .description
+            .files
+            .contains_key(super::package::SAMPLE_ANSWER)
+            .then(|| std::fs::read(self.package.dir.join(super::package::SAMPLE_ANSWER)).ok())
+            .flatten()
+    }
 }
 
 impl Drop for Loaded {
@@ -67,6 +91,15 @@ impl Kinds {
         })
     }
 
+    /// The package whose request root is `{ns}root`.
+    pub fn for_request(&self, ns: &str, root: &str) -> Option<Arc<Loaded>> {
+        self.by_code.read().ok().and_then(|m| {
+            m.values()
+                .find(|l| l.info.namespace == ns && l.info.request_root == root)
+                .cloned()
+        })
+    }
+
     /// The package loaded for kind `code`.
     pub fn get(&self, code: &str) -> Option<Arc<Loaded>> {
         self.by_code.read().ok().and_then(|m| m.get(code).cloned())
@@ -106,6 +139,7 @@ impl Kinds {
                 package,
                 info,
                 template,
+                labels: OnceLock::new(),
             })
         });
         if written.is_err() {
@@ -164,7 +198,56 @@ impl Kinds {
     }
 }
 
+impl Kinds {
+    /// The package whose answer root `{ns}root` is, and its verdict on `xml`; `None` when
+    /// no loaded package answers with that root.
+    pub fn check_answer(&self, ns: &str, root: &str, xml: &[u8]) -> Option<AnswerCheck> {
+        let l = self.by_code.read().ok().and_then(|m| {
+            m.values()
+                .find(|l| l.info.namespace == ns && l.info.answer_root.as_deref() == Some(root))
+                .cloned()
+        })?;
+        let problem = match with_schema(&l.package, |s| s.validate(xml)) {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(format!("ответ не соответствует схеме ВС: {e}")),
+            Err(e) => Some(format!("схема ВС не компилируется: {e}")),
+        };
+        Some(AnswerCheck {
+            code: l.info.code.clone(),
+            problem,
+        })
+    }
+
+    /// An answer of kind `code` as staff see it: its tree named by the schema's labels, and
+    /// why it is not a valid answer when it is not.
+    pub fn answer_view(&self, code: &str, xml: &[u8]) -> Result<AnswerView, String> {
+        let l = self
+            .get(code)
+            .ok_or_else(|| format!("на узле нет пакета схем ВС вида {code}"))?;
+        let read = with_schema(&l.package, |s| {
+            let labels = l.labels.get_or_init(|| l.package.labels(s));
+            l.package.read_answer_labelled(s, labels, xml)
+        })??;
+        Ok(AnswerView {
+            lines: read
+                .lines
+                .into_iter()
+                .map(|x| AnswerLine {
+                    depth: u16::try_from(x.depth).unwrap_or(u16::MAX),
+                    label: x.label,
+                    value: x.value,
+                })
+                .collect(),
+            problem: read.problem,
+        })
+    }
+}
+
 impl Packages for Kinds {
+    fn read_answer(&self, code: &str, xml: &[u8]) -> Result<AnswerView, String> {
+        self.answer_view(code, xml)
+    }
+
     fn load(&self, files: &[PackageFile]) -> Result<PackageInfo, String> {
         let l = self.open(files)?;
         let info = l.info.clone();

@@ -380,10 +380,7 @@ impl Package {
         };
         match e {
             RenderError::Mapping(MappingError::Missing { field }) => {
-                format!(
-                    "«{}»: ведомство требует заполнить",
-                    label(field)
-                )
+                format!("«{}»: ведомство требует заполнить", label(field))
             }
             RenderError::Mapping(MappingError::Date { field, value }) => {
                 format!("«{}»: «{value}» — не дата ДД.ММ.ГГГГ", label(field))
@@ -526,6 +523,17 @@ impl Package {
     /// An answer as staff see it: its lines, labelled by the schema; `problem` says why it is
     /// not a valid answer of this kind, when it is not (it is shown all the same, and kept).
     pub fn read_answer(&self, schema: &mut Schema, xml: &[u8]) -> Result<ReadAnswer, String> {
+        let labels = self.labels(schema);
+        self.read_answer_labelled(schema, &labels, xml)
+    }
+
+    /// [`Package::read_answer`] with the schema's labels read already.
+    pub fn read_answer_labelled(
+        &self,
+        schema: &mut Schema,
+        labels: &Labels,
+        xml: &[u8],
+    ) -> Result<ReadAnswer, String> {
         let text =
             std::str::from_utf8(xml).map_err(|_| "ответ не в кодировке UTF-8".to_string())?;
         let root = crate::xml::parse(text).map_err(|e| format!("ответ не XML: {e}"))?;
@@ -544,7 +552,7 @@ impl Package {
                 .map(|e| format!("ответ не соответствует схеме ВС: {e}")),
         };
         Ok(ReadAnswer {
-            lines: answer::lines(&root, &self.labels(schema)),
+            lines: answer::lines(&root, labels),
             problem,
         })
     }

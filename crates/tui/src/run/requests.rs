@@ -119,7 +119,12 @@ impl App {
             .map(|k| k.answer_fields.as_slice())
             .unwrap_or(&[]);
         let title = format!("{} {} · {}", text::R_NUMBER, q.number, kname);
-        let answer = labelled(answer_fields, &q.answer);
+        // An agency's answer kept as it came is shown as its tree, named by the agency's
+        // schema; the old kinds' answers by their form.
+        let answer = match self.conn.ask(call::OutgoingAnswer { id }) {
+            Ok(Some(a)) => answer_lines(&a),
+            _ => labelled(answer_fields, &q.answer),
+        };
         let mut v = ReqView::new(ReqRef::Out(id), title, q.number, data, answer);
         v.history = history;
         if self.has(Right::Interagency) {
@@ -730,4 +735,20 @@ impl App {
             }
         }
     }
+}
+
+/// An answer's tree as the card's label–value lines: each level indented, and first, when it
+/// is not a valid answer, why.
+fn answer_lines(a: &volost_api::view::AnswerView) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(p) = &a.problem {
+        out.push((text::ANSWER_PROBLEM.into(), p.clone()));
+    }
+    out.extend(a.lines.iter().map(|l| {
+        (
+            format!("{}{}", "  ".repeat(usize::from(l.depth)), l.label),
+            l.value.clone(),
+        )
+    }));
+    out
 }
