@@ -850,3 +850,53 @@ fn an_administrator_exports_the_signed_registry_and_takes_it_back() {
     t.wait_for("Паспорта услуг обновлены:");
     t.keys(&["F10"]);
 }
+
+/// A clerk sends a request of a packaged kind from its card and reads the agency's answer
+/// on the card's «Ответ» tab, named by the agency's schema, with the values that came.
+#[test]
+fn an_agency_s_answer_is_read_on_the_card_by_its_schema_s_labels() {
+    let (dir, ids) = common::sim::node_with_requests(1);
+    let family = {
+        let node = open_node(dir.path());
+        let spec = volost::Actor::User(node.user_by_login("spec").unwrap().unwrap().id);
+        let (req, _) = node.outgoing(spec, ids[0]).unwrap();
+        req.data["family_name"].clone()
+    };
+    let sim = Sim::start(&dir.path().join("dump"));
+    sim.scenario(&volost::smev::sim::Scenario::answer_after(100));
+    let d = Daemon::start(dir.path(), &common::sim::smev_config(dir.path(), &sim));
+    let t = signed_in(&d, "answer", "");
+    t.wait_for("Задачи группы ·");
+    t.keys(&[":"]);
+    t.text("исходящие");
+    t.keys(&["Enter"]);
+    t.wait_for("МВ-2026-000001");
+    t.keys(&["Enter"]);
+    t.wait_for("Запрос сформирован");
+    t.keys(&["F2"]);
+    t.wait_for("Отправить");
+    t.keys(&["Enter"]);
+    t.wait_for("Запрос подписан");
+    // The card is read again each time it is opened.
+    let t0 = Instant::now();
+    loop {
+        t.keys(&["Escape"]);
+        t.wait_for("МВ-2026-000001");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("Номер запроса");
+        if s.contains("Получен ответ") {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(40), "no answer: {s}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    t.keys(&["Tab"]);
+    let s = t.wait_for("Фамилия");
+    assert!(
+        s.contains(&family) && s.contains("11223344595") && s.contains("Male"),
+        "{s}"
+    );
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+}

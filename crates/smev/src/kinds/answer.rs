@@ -97,13 +97,29 @@ pub fn lines(root: &Element, labels: &Labels) -> Vec<Line> {
     out
 }
 
+/// An `xs:date` (`2026-03-02`) as staff write dates (`02.03.2026`); any other value as is.
+fn staff_date(v: &str) -> String {
+    let b = v.as_bytes();
+    let iso = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if iso {
+        format!("{}.{}.{}", &v[8..10], &v[5..7], &v[..4])
+    } else {
+        v.to_string()
+    }
+}
+
 fn walk(e: &Element, labels: &Labels, depth: usize, out: &mut Vec<Line>) {
     let leaf = e.elements().next().is_none();
     out.push(Line {
         depth,
         label: labels.element(e),
         value: if leaf {
-            e.text().trim().to_string()
+            staff_date(e.text().trim())
         } else {
             String::new()
         },
@@ -116,7 +132,7 @@ fn walk(e: &Element, labels: &Labels, depth: usize, out: &mut Vec<Line>) {
                 .get(&a.local)
                 .cloned()
                 .unwrap_or_else(|| a.local.clone()),
-            value: a.value.clone(),
+            value: staff_date(&a.value),
         });
     }
     for c in &e.children {

@@ -608,7 +608,14 @@ fn dialog(f: &mut Frame, area: Rect, d: &Dialog) {
 /// подготовлены за период с» and «… по» looked the same.
 fn labelled(k: &str, val: &str, kw: usize, width: usize) -> Vec<Line<'static>> {
     let vw = width.saturating_sub(kw + 1).max(8);
-    let labels = wrap_words(k, kw);
+    // A label's leading spaces say how deep it stands (an answer's tree): each of its lines
+    // keeps them.
+    let trimmed = k.trim_start_matches(' ');
+    let indent = (k.len() - trimmed.len()).min(kw / 2);
+    let labels: Vec<String> = wrap_words(trimmed, kw - indent)
+        .into_iter()
+        .map(|l| format!("{}{l}", " ".repeat(indent)))
+        .collect();
     let values = wrap_words(val, vw);
     (0..labels.len().max(values.len()))
         .map(|i| {
