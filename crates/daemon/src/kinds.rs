@@ -5,7 +5,6 @@
 use std::path::Path;
 use std::sync::Arc;
 use volost_core::Node;
-use volost_domain::PackageFile;
 use volost_smev::kinds::{Kinds, starter};
 
 /// Where the kinds' packages are written out for libxml2: beside the database, or, when the
@@ -40,14 +39,7 @@ pub fn start(node: &Node, kinds: Arc<Kinds>) {
 /// The starter catalog's packages the node keeps none of, imported.
 pub fn install_shipped(node: &Node) {
     for (code, files) in starter::PACKAGES {
-        let files: Vec<PackageFile> = files
-            .iter()
-            .map(|(path, data)| PackageFile {
-                path: (*path).to_string(),
-                data: data.to_vec(),
-            })
-            .collect();
-        match node.import_shipped_kind(code, &files) {
+        match node.import_shipped_kind(code, &starter::package_files(files)) {
             Ok(Some(done)) => tracing::info!(kind = %code, version = %done.info.version,
                 "a starter kind's package imported"),
             Ok(None) => {}

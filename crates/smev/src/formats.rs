@@ -31,14 +31,9 @@ impl service::Formats for Formats {
         cx: &RequestContext<'_>,
         signed: bool,
     ) -> Result<String, RequestError> {
-        if self.kinds.get(&k.code).is_some() {
-            return self.kinds.request(&k.code, data, cx, signed);
-        }
-        // A kind of the catalog from before packages (issue 29, step 4 replaces them all):
-        // one child per form field, which no agency's schema takes. Kept only until the
-        // starter catalog is made of packages; a kind an administrator adds has one.
-        business::to_xml(&k.namespace, &k.root, &k.fields, data, id(signed))
-            .map_err(|e| RequestError::Kind(e.to_string()))
+        // Only a package writes a request: the agency's schema is the format, and a kind
+        // without one has none the node may invent.
+        self.kinds.request(&k.code, data, cx, signed)
     }
 
     fn answer(

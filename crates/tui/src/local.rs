@@ -110,6 +110,77 @@ pub fn save_local(raw: &str, name: &str, data: &[u8]) -> Result<PathBuf, String>
     Ok(path)
 }
 
+/// The files of a folder typed in a dialog (a kind's package): each regular file under it by
+/// its path inside it, `/`-separated; a link or a device is refused, and reading stops past
+/// `max_files` files or `max_bytes` bytes.
+pub fn read_folder(
+    raw: &str,
+    max_files: usize,
+    max_bytes: u64,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    fn walk(
+        root: &Path,
+        rel: &Path,
+        out: &mut Vec<(String, Vec<u8>)>,
+        total: &mut u64,
+        (max_files, max_bytes): (usize, u64),
+    ) -> Result<(), String> {
+        let here = root.join(rel);
+        let rd = std::fs::read_dir(&here).map_err(|e| io_problem(&e, &here))?;
+        let mut entries: Vec<_> = rd
+            .collect::<Result<_, _>>()
+            .map_err(|e| io_problem(&e, &here))?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            let rel = rel.join(e.file_name());
+            let path = root.join(&rel);
+            let t = e.file_type().map_err(|e| io_problem(&e, &path))?;
+            if t.is_dir() {
+                walk(root, &rel, out, total, (max_files, max_bytes))?;
+            } else if t.is_file() {
+                if out.len() >= max_files {
+                    return Err(format!("{} {max_files}", text::FOLDER_TOO_MANY));
+                }
+                let data = std::fs::read(&path).map_err(|e| io_problem(&e, &path))?;
+                *total += data.len() as u64;
+                if *total > max_bytes {
+                    return Err(format!(
+                        "{} {}",
+                        text::FOLDER_TOO_BIG,
+                        size_label(max_bytes)
+                    ));
+                }
+                let name = rel
+                    .to_str()
+                    .ok_or_else(|| format!("{}: {}", text::FILE_IO_ERROR, rel.display()))?;
+                out.push((name.replace('\\', "/"), data));
+            } else {
+                return Err(format!("{}: {}", text::FILE_NOT_REGULAR, path.display()));
+            }
+        }
+        Ok(())
+    }
+    if raw.trim().is_empty() {
+        return Err(text::FILE_PATH_NEEDED.into());
+    }
+    let root = expand(raw);
+    match std::fs::metadata(&root) {
+        Err(e) => return Err(io_problem(&e, &root)),
+        Ok(m) if !m.is_dir() => return Err(text::FOLDER_NEEDED.into()),
+        Ok(_) => {}
+    }
+    let mut out = Vec::new();
+    let mut total = 0;
+    walk(
+        &root,
+        Path::new(""),
+        &mut out,
+        &mut total,
+        (max_files, max_bytes),
+    )?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

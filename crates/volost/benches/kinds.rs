@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use volost::domain::{Org, OrgId, PackageFile};
+use volost::domain::{Org, OrgId};
 use volost::service::{Packages, RequestContext};
 use volost::smev::kinds::{Kinds, starter};
 
@@ -67,7 +67,10 @@ fn xmllint(schema: &Path, file: &Path, n: usize) -> Duration {
 }
 
 fn file(files: &[(&str, &[u8])], path: &str) -> Option<Vec<u8>> {
-    files.iter().find(|(p, _)| *p == path).map(|(_, d)| d.to_vec())
+    files
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, d)| d.to_vec())
 }
 
 fn main() {
@@ -87,14 +90,7 @@ fn main() {
         "kind", "req/s", "p50", "p99", "compile", "xmllint", "ratio"
     );
     for (code, files) in starter::PACKAGES {
-        let package: Vec<PackageFile> = files
-            .iter()
-            .map(|(p, d)| PackageFile {
-                path: (*p).to_string(),
-                data: d.to_vec(),
-            })
-            .collect();
-        kinds.load(&package).expect("package");
+        kinds.load(&starter::package_files(files)).expect("package");
         let Some(form) = file(files, "samples/form.json") else {
             continue;
         };
@@ -136,7 +132,8 @@ fn main() {
         .iter()
         .find(|(c, _)| *c == "zags_birth")
         .expect("zags_birth");
-    let sample = String::from_utf8(file(files, "samples/answer.xml").expect("answer")).expect("utf-8");
+    let sample =
+        String::from_utf8(file(files, "samples/answer.xml").expect("answer")).expect("utf-8");
     let (open, close) = ("<ns1:СведОтветАГС", "</ns1:СведОтветАГС>");
     let a = sample.find(open).expect("record");
     let b = sample.find(close).expect("record's end") + close.len();

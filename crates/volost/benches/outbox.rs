@@ -68,8 +68,10 @@ fn setup(dir: &std::path::Path, tasks_each: usize) -> Setup {
     let logins: Vec<String> = (0..CLIENTS).map(|i| format!("clerk{i}")).collect();
     let (node, users, _) = common::node_with_clerks(dir, &logins);
     let profile = Arc::new(profile());
-    let kinds = volost::smev::kinds::Kinds::new(&dir.join("kinds")).expect("kinds");
-    node.set_exchange(volost::smev::formats::exchange(&profile, Arc::new(kinds)));
+    // The starter packages in, as the daemon has them: requests are written by them.
+    let kinds = Arc::new(volost::daemon::kinds::open(dir).expect("kinds"));
+    volost::daemon::kinds::start(&node, kinds.clone());
+    node.set_exchange(volost::smev::formats::exchange(&profile, kinds));
     let clerks: Vec<Actor> = users.into_iter().map(Actor::User).collect();
     let svc = node.services(clerks[0], false).expect("services").remove(0);
     let all: Vec<TaskId> = node
@@ -98,8 +100,8 @@ fn burst(s: &Setup) {
         .request_kinds(who)
         .expect("kinds")
         .into_iter()
-        .find(|k| !k.sign_personal)
-        .expect("a kind without ЭП-СП");
+        .find(|k| k.code == "sfr_snils")
+        .expect("СФР's СНИЛС, mapped by its package");
     let data: std::collections::BTreeMap<String, String> = kind
         .fields
         .iter()

@@ -45,6 +45,43 @@ fn element(envelope: &str, local: &str) -> Option<String> {
     Some(envelope[start..end].to_string())
 }
 
+/// A request of `kind` saved with `data` and sent: its id, and what «Отправить» answered
+/// (staff's words when it refused).
+fn create_and_send(
+    c: &mut volost::api::Client,
+    kind: KindId,
+    data: BTreeMap<String, String>,
+) -> (OutReqId, Result<OutgoingRequest, String>) {
+    let req: OutgoingRequest = c
+        .ask(call::CreateOutgoing {
+            kind,
+            application: None,
+            data,
+        })
+        .unwrap();
+    let sent = c
+        .ask(call::SubmitOutgoing {
+            id: req.id,
+            pin: None,
+        })
+        .map_err(|e| e.ru());
+    (req.id, sent)
+}
+
+/// The business element `local` of the SendRequest `mid`, once the simulator took it, cut
+/// out of its dump.
+fn sent_element(dir: &Path, sim: &Sim, mid: &str, local: &str) -> String {
+    until("the simulator took the request", || {
+        sim.state().requests.iter().any(|m| m == mid).then_some(())
+    });
+    let envelope = std::fs::read_dir(dir.join("dump"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|x| x.contains("SendRequest") && x.contains(mid))
+        .expect("the SendRequest in the simulator's dump");
+    element(&envelope, local).unwrap()
+}
+
 fn xmllint(schema: &Path, xml: &str) -> (bool, String) {
     let f = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(f.path(), xml).unwrap();
@@ -143,50 +180,19 @@ fn a_package_imported_from_a_folder_makes_its_kind_and_what_it_sends_validates()
     // refused in the form's own words and nothing is queued.
     let mut short = sample.clone();
     short.remove("passport_issued");
-    let req: OutgoingRequest = c
-        .ask(call::CreateOutgoing {
-            kind: kind.id,
-            application: None,
-            data: short,
-        })
-        .unwrap();
-    let e = c
-        .ask(call::SubmitOutgoing {
-            id: req.id,
-            pin: None,
-        })
-        .unwrap_err();
-    assert!(e.ru().contains("«Дата выдачи паспорта»"), "{}", e.ru());
-    let (card, _): (OutgoingRequest, Vec<HistoryEntry>) =
-        c.ask(call::Outgoing { id: req.id }).unwrap();
+    let (id, sent) = create_and_send(&mut c, kind.id, short);
+    let e = sent.unwrap_err();
+    assert!(e.contains("«Дата выдачи паспорта»"), "{e}");
+    let (card, _): (OutgoingRequest, Vec<HistoryEntry>) = c.ask(call::Outgoing { id }).unwrap();
     assert_eq!(card.status, OutStatus::Formed);
     assert!(card.message_id.is_none());
 
     // The whole form goes out as the agency's schema wants it.
-    let req: OutgoingRequest = c
-        .ask(call::CreateOutgoing {
-            kind: kind.id,
-            application: None,
-            data: sample,
-        })
-        .unwrap();
-    let sent: OutgoingRequest = c
-        .ask(call::SubmitOutgoing {
-            id: req.id,
-            pin: None,
-        })
-        .unwrap();
+    let (_, sent) = create_and_send(&mut c, kind.id, sample);
+    let sent = sent.unwrap();
     assert_eq!(sent.status, OutStatus::Ready);
-    let mid = sent.message_id.unwrap();
-    until("the simulator took the request", || {
-        sim.state().requests.contains(&mid).then_some(())
-    });
-    let envelope = std::fs::read_dir(dir.path().join("dump"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .find(|x| x.contains("SendRequest") && x.contains(&mid))
-        .expect("the SendRequest in the simulator's dump");
-    let business = element(&envelope, "SnilsByAdditionalDataRequest").unwrap();
+    let mid = sent.message_id.clone().unwrap();
+    let business = sent_element(dir.path(), &sim, &mid, "SnilsByAdditionalDataRequest");
     let (valid, why) = xmllint(
         &snils.join("xsd/snils-by-additionalData-1.0.1.xsd"),
         &business,
@@ -235,51 +241,20 @@ fn a_kind_not_in_the_catalog_is_added_from_a_folder_and_works_end_to_end() {
     let ogrn: BTreeMap<String, String> = [("ogrnip".to_string(), "1027700132195".to_string())]
         .into_iter()
         .collect();
-    let req: OutgoingRequest = c
-        .ask(call::CreateOutgoing {
-            kind: kind.id,
-            application: None,
-            data: ogrn,
-        })
-        .unwrap();
-    let e = c
-        .ask(call::SubmitOutgoing {
-            id: req.id,
-            pin: None,
-        })
-        .unwrap_err();
+    let (_, sent) = create_and_send(&mut c, kind.id, ogrn);
+    let e = sent.unwrap_err();
     assert!(
-        e.ru().contains("«ОГРНИП индивидуального предпринимателя»"),
-        "{}",
-        e.ru()
+        e.contains("«ОГРНИП индивидуального предпринимателя»"),
+        "{e}"
     );
 
     let inn: BTreeMap<String, String> = [("inn".to_string(), "772770224286".to_string())]
         .into_iter()
         .collect();
-    let req: OutgoingRequest = c
-        .ask(call::CreateOutgoing {
-            kind: kind.id,
-            application: None,
-            data: inn,
-        })
-        .unwrap();
-    let sent: OutgoingRequest = c
-        .ask(call::SubmitOutgoing {
-            id: req.id,
-            pin: None,
-        })
-        .unwrap();
-    let mid = sent.message_id.unwrap();
-    until("the simulator took the request", || {
-        sim.state().requests.contains(&mid).then_some(())
-    });
-    let envelope = std::fs::read_dir(dir.path().join("dump"))
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .find(|x| x.contains("SendRequest") && x.contains(&mid))
-        .unwrap();
-    let business = element(&envelope, "FNSVipIPRequest").unwrap();
+    let (_, sent) = create_and_send(&mut c, kind.id, inn);
+    let sent = sent.unwrap();
+    let mid = sent.message_id.clone().unwrap();
+    let business = sent_element(dir.path(), &sim, &mid, "FNSVipIPRequest");
     let (valid, why) = xmllint(&egrip.join("xsd/fns-vipip-tosmv-ru.xsd"), &business);
     assert!(valid, "{why}\n{business}");
     // The request's own number is the case number the agency files it under.

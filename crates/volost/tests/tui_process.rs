@@ -235,3 +235,54 @@ fn an_administrator_loads_a_years_decree_from_a_file() {
     assert!(cal.is_confirmed(2027));
     assert!(!cal.is_working(time::macros::date!(2027 - 01 - 11)));
 }
+
+/// An administrator loads a kind's package from a folder on the «Виды сведений» tab: a
+/// folder that is not a package is refused in the dialog, ФНС's ЕГРИП (not in the starter
+/// catalog) is loaded and its kind appears.
+#[test]
+fn an_administrator_loads_a_kind_s_package_from_a_folder() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let egrip = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kinds/fns_egrip");
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = signed_in_as(&d, "kinds", "", "admin");
+    t.keys(&[":"]);
+    t.wait_for("Перейти к разделу");
+    t.text("админ");
+    t.keys(&["Enter"]);
+    t.wait_for("Пользователи │ Роли");
+    t.resize(80, 24);
+    // Users, roles, departments, the calendar, services, then the kinds.
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+    t.wait_for("Получение СНИЛС");
+    let load = |path: &std::path::Path| {
+        t.keys(&["F7"]);
+        t.wait_for("Путь к папке пакета");
+        t.text(&path.to_string_lossy());
+        t.keys(&["Enter"]);
+    };
+    // A folder, but no package.
+    let junk = dir.path().join("не-пакет");
+    std::fs::create_dir_all(&junk).unwrap();
+    std::fs::write(junk.join("readme.txt"), "схемы потом").unwrap();
+    load(&junk);
+    t.wait_for("kind.toml");
+    t.keys(&["Escape"]);
+    load(&egrip);
+    t.wait_for("Загружен пакет fns_egrip версии 4.0.5");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let node = open_node(dir.path());
+    let admin = volost::Actor::User(node.user_by_login("admin").unwrap().unwrap().id);
+    let k = node
+        .request_kinds(admin)
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == "fns_egrip")
+        .expect("the kind the package made");
+    assert_eq!(
+        k.namespace,
+        "urn://x-artefacts-fns-vipip-tosmv-ru/311-15/4.0.5"
+    );
+}

@@ -3,6 +3,11 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// Most files and bytes of one package: the node refuses more (the CLI and the TUI stop
+/// reading a folder there).
+pub const MAX_PACKAGE_FILES: usize = 200;
+pub const MAX_PACKAGE_BYTES: u64 = 32 << 20;
+
 /// A package the node keeps, without its files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PackageSummary {

@@ -14,9 +14,7 @@ use volost_store::{Read, Record};
 
 /// The description every package has; its digest pins the rest.
 pub const DESCRIPTION: &str = "kind.toml";
-/// Most files and bytes of one package (the adapter's loader has the same bounds).
-pub const MAX_PACKAGE_FILES: usize = 200;
-pub const MAX_PACKAGE_BYTES: u64 = 32 << 20;
+pub use volost_api::view::{MAX_PACKAGE_BYTES, MAX_PACKAGE_FILES};
 
 fn package_of(t: &impl Read, code: &str) -> Result<Option<KindPackage>> {
     let ids = super::list::ids_with_prefix(t, &package_code_key(code).0, 1)?;

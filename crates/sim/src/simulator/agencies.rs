@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use volost_core::service::Packages;
-use volost_domain::PackageFile;
 use volost_smev::kinds::{Kinds, Loaded, starter};
 use volost_smev::xml::{Element, Node};
 
@@ -23,14 +22,9 @@ impl Agencies {
         let dir = std::env::temp_dir().join(format!("volost-sim-kinds-{}", std::process::id()));
         let kinds = Kinds::new(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for (code, files) in starter::PACKAGES {
-            let files: Vec<PackageFile> = files
-                .iter()
-                .map(|(p, d)| PackageFile {
-                    path: (*p).to_string(),
-                    data: d.to_vec(),
-                })
-                .collect();
-            kinds.load(&files).map_err(|e| format!("{code}: {e}"))?;
+            kinds
+                .load(&starter::package_files(files))
+                .map_err(|e| format!("{code}: {e}"))?;
         }
         Ok(Agencies { kinds })
     }

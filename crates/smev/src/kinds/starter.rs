@@ -11,6 +11,17 @@ pub type Files = &'static [(&'static str, &'static [u8])];
 /// Each package's code with its files.
 pub const PACKAGES: &[(&str, Files)] = include!(concat!(env!("OUT_DIR"), "/starter_kinds.rs"));
 
+/// A package's files as the node keeps them.
+pub fn package_files(files: Files) -> Vec<volost_domain::PackageFile> {
+    files
+        .iter()
+        .map(|(path, data)| volost_domain::PackageFile {
+            path: (*path).to_string(),
+            data: data.to_vec(),
+        })
+        .collect()
+}
+
 /// The codes of the starter packages.
 pub fn codes() -> impl Iterator<Item = &'static str> {
     PACKAGES.iter().map(|(c, _)| *c)

@@ -170,6 +170,47 @@ impl App {
                     Err(e) => self.keep_dialog(d, &e),
                 }
             }
+            Pending::ImportKind => {
+                let files = match crate::local::read_folder(
+                    &d.value(0),
+                    volost_api::view::MAX_PACKAGE_FILES,
+                    volost_api::view::MAX_PACKAGE_BYTES,
+                ) {
+                    Ok(f) => f,
+                    Err(problem) => {
+                        let mut d = d;
+                        d.refuse(0, problem);
+                        self.dialog = Some(d);
+                        return;
+                    }
+                };
+                let call = call::ImportKind {
+                    files: files
+                        .into_iter()
+                        .map(|(p, b)| (p, volost_api::Bytes(b)))
+                        .collect(),
+                };
+                match self.conn.ask(call) {
+                    Ok(r) => {
+                        let what = if r.unchanged {
+                            text::AD_KIND_SAME
+                        } else if r.replaced {
+                            text::AD_KIND_REPLACED
+                        } else {
+                            text::AD_KIND_LOADED
+                        };
+                        self.banner = Some(Banner::Info(format!(
+                            "{what} {} {} {} «{}»",
+                            r.info.code,
+                            text::AD_KIND_VERSION,
+                            r.info.version,
+                            r.info.name
+                        )));
+                        self.reopen_admin();
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
             Pending::CalendarDay(off) => match crate::widgets::date::read_date(&d.value(0)) {
                 Ok(date) => self.admin_call(call::SetCalendarDay { date, off }, text::AD_SAVED),
                 Err(why) => {

@@ -282,7 +282,8 @@ impl App {
             | Pending::AddDepartment
             | Pending::RequestSetup
             | Pending::CalendarDay(_)
-            | Pending::ImportCalendar) => self.admin_confirm(d, p),
+            | Pending::ImportCalendar
+            | Pending::ImportKind) => self.admin_confirm(d, p),
             Pending::Jump => {
                 let want = typed.to_lowercase();
                 let found = self

@@ -56,6 +56,8 @@ pub enum AdminAction {
     CalendarDay(bool),
     /// Load official years from a file.
     ImportCalendar,
+    /// Load a kind's package from a folder.
+    ImportKind,
     /// Open the template editor of the selected service or kind.
     EditTemplate,
     /// The setup screen on the node's console, for the body's codes, the network, SMEV.
@@ -73,6 +75,7 @@ impl AdminAction {
             AdminAction::CalendarDay(true) => text::AD_DAY_OFF,
             AdminAction::CalendarDay(false) => text::AD_WORKDAY,
             AdminAction::ImportCalendar => text::AD_CAL_IMPORT,
+            AdminAction::ImportKind => text::AD_KIND_IMPORT,
             AdminAction::EditTemplate => text::AD_EDIT_TEMPLATE,
             AdminAction::RequestSetup => text::AD_SETUP,
         }
@@ -160,7 +163,10 @@ impl AdminView {
                     ]
                 })
                 .unwrap_or_default(),
-            AdminTab::Kinds if !self.kinds.is_empty() => vec![AdminAction::EditTemplate],
+            AdminTab::Kinds if !self.kinds.is_empty() => {
+                vec![AdminAction::EditTemplate, AdminAction::ImportKind]
+            }
+            AdminTab::Kinds => vec![AdminAction::ImportKind],
             AdminTab::Calendar => vec![
                 AdminAction::CalendarDay(true),
                 AdminAction::CalendarDay(false),
@@ -224,7 +230,9 @@ impl AdminView {
                     ));
                 }
                 AdminTab::Calendar => return ask(day_dialog(true)),
-                AdminTab::Services | AdminTab::Kinds => return self.template(true),
+                AdminTab::Services => return self.template(true),
+                // A kind comes with its agency's schemas: a package, never a bare form.
+                AdminTab::Kinds => return ask(import_kind()),
                 AdminTab::Roles => return Some(Effect::Info(text::AD_ROLES_HINT)),
             },
             (Cmd::Edit, None) => return self.template(false),
@@ -255,6 +263,7 @@ impl AdminView {
                     Pending::RequestSetup,
                 )),
                 AdminAction::CalendarDay(off) => ask(day_dialog(off)),
+                AdminAction::ImportKind => ask(import_kind()),
                 AdminAction::ImportCalendar => ask(Dialog::new(
                     text::AD_CAL_IMPORT,
                     text::AD_CAL_IMPORT_TEXT,
@@ -300,6 +309,16 @@ impl AdminView {
             None => Effect::Info(text::TP_WHERE),
         })
     }
+}
+
+/// «Загрузить пакет вида сведений»: the folder's path.
+fn import_kind() -> Dialog {
+    Dialog::new(
+        text::AD_KIND_IMPORT,
+        text::AD_KIND_IMPORT_TEXT,
+        vec![Field::new(text::AD_KIND_PATH, false)],
+        Pending::ImportKind,
+    )
 }
 
 fn ask(d: Dialog) -> Option<Effect> {

@@ -55,6 +55,7 @@ pub enum Pending {
     /// A date made a day off (true) or a working day.
     CalendarDay(bool),
     ImportCalendar,
+    ImportKind,
     /// «Поиск в архиве»: number, applicant, service, period are typed.
     ArchiveSearch,
     /// «Период» of «Статистика»: dates and a department are typed.
