@@ -14,7 +14,7 @@ use super::formats::{Exchange, RequestContext, RequestError};
 use super::personal::{self, PersonalKey, Presigned};
 use super::{Actor, Error, Node, Result, W, files};
 use std::sync::Arc;
-use volost_domain::received::{AsyncStatus, Business, Content, Reading, Received};
+use volost_domain::received::{AsyncStatus, Content, Received};
 use volost_domain::*;
 use volost_store::records::{inbox_message_key, out_message_key};
 use volost_store::{Read, Record, tables};
@@ -334,37 +334,13 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
     match &m.content {
         Content::Primary(body) => {
             let packaged = super::packages::has_package(&w.tx, &k.code)?;
-            let parsed = if packaged {
-                // The agency's schema is the judge, as the package read it; the answer's
-                // own form keeps what of it is plain values (a summary, where it has one).
-                match &body.answer {
-                    Some(c) if c.code == k.code => match &c.problem {
-                        None => Ok(answer_values(body, &k)),
-                        Some(p) => Err(p.clone()),
-                    },
-                    // The agency has not published its answer's schema: an element of the
-                    // ВС's namespace is taken as its answer, unchecked (the card says so).
-                    None if k.answer_root.is_empty() && body.ns == k.namespace => {
-                        Ok(answer_values(body, &k))
-                    }
-                    _ => Err(format!(
-                        "пришёл элемент {{{}}}{}, а ответ этого вида — {{{}}}{}",
-                        body.ns, body.root, k.namespace, k.answer_root
-                    )),
-                }
-            } else {
-                body.fields(&k.namespace, &k.answer_root, &k.answer_fields)
-                    .map_err(|e| e.to_string())
-                    .and_then(|data| {
-                        super::applications::check_form(&k.answer_fields, &data).map_err(|e| e.ru())
-                    })
-            };
+            let parsed = super::answers::judge(body, &k, packaged);
             let answer = match parsed {
                 Ok(a) => a,
                 Err(why) => {
                     if packaged {
                         // Kept whole where staff can open it and support can read why.
-                        keep_answer_xml(w, &req, &body.raw)?;
+                        super::answers::keep(w, &req, &body.raw)?;
                     }
                     let detail = format!("ответ не соответствует виду сведений: {why}");
                     move_or_note(w, &req, OutEvent::Error, &detail)?;
@@ -407,7 +383,7 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
                 )?;
             }
             if packaged {
-                keep_answer_xml(w, &req, &body.raw)?;
+                super::answers::keep(w, &req, &body.raw)?;
             }
             req.answer = answer;
             req.updated = w.now;
@@ -441,52 +417,6 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
         Content::Cancel(_) => Ok(Receipt::Kept("a Cancel in a response queue".into())),
     }
 }
-
-/// The answer's plain values the kind's answer form names (its elements in the root's
-/// namespace that hold a value, a key meeting an element's name with case and `_` ignored:
-/// `snils` and `Snils`), each checked like a form's field; what does not pass is left out,
-/// since the schema has judged the answer already.
-fn answer_values(body: &Business, k: &RequestKind) -> std::collections::BTreeMap<String, String> {
-    let Reading::Fields(children) = &body.read else {
-        return Default::default();
-    };
-    k.answer_fields
-        .iter()
-        .filter(|f| f.ftype != FieldType::File)
-        .filter_map(|f| {
-            let plain = |s: &str| s.replace('_', "").to_lowercase();
-            let v = children
-                .iter()
-                .find(|(name, _)| plain(name) == plain(&f.key))
-                .and_then(|(_, v)| v.clone())?;
-            volost_domain::validate::field(f, v.trim())
-                .is_ok()
-                .then(|| (f.key.clone(), v.trim().to_string()))
-        })
-        .collect()
-}
-
-/// The agency's answer element, kept on the request as a file staff can open (`ответ
-/// ведомства.xml`), marked as the answer for the card to read.
-fn keep_answer_xml(w: &mut W, req: &OutgoingRequest, raw: &str) -> Result<()> {
-    if raw.is_empty() {
-        return Ok(());
-    }
-    let mut a = files::store(
-        w,
-        Some(FileOwner::Outgoing(req.id)),
-        ANSWER_FILE,
-        raw.as_bytes(),
-        MAX_RECEIVED_FILE,
-    )?;
-    a.field = Some(ANSWER_FIELD.into());
-    w.tx.put(&a)?;
-    Ok(())
-}
-
-/// The name and the mark of an agency's answer kept on its request.
-pub(super) const ANSWER_FILE: &str = "ответ ведомства.xml";
-pub(super) const ANSWER_FIELD: &str = "answer.xml";
 
 /// A response whose content the node could not take (a file it cannot store, say): kept in
 /// the journal, and the request it answers learns why, so that the exchange goes on.

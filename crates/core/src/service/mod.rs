@@ -6,6 +6,7 @@
 //! the HTTP endpoint and the SMEV worker call [`Node`].
 
 mod admin;
+mod answers;
 mod applicants;
 mod applications;
 mod archive;

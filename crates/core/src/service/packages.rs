@@ -7,7 +7,7 @@ use super::formats::{Packages, reload};
 use super::{Actor, Error, Node, Result, W};
 use crate::catalog::KindSpec;
 use std::sync::Arc;
-use volost_api::view::{AnswerView, KindImport, PackageSummary};
+use volost_api::view::{KindImport, PackageSummary};
 use volost_domain::*;
 use volost_store::records::{kind_code_key, package_code_key};
 use volost_store::{Read, Record};
@@ -145,7 +145,7 @@ impl Node {
         let _ = self.packages.set(p);
     }
 
-    fn packages(&self) -> Result<&Arc<dyn Packages>> {
+    pub(super) fn packages(&self) -> Result<&Arc<dyn Packages>> {
         self.packages.get().ok_or_else(|| {
             Error::NotAllowed("Пакеты видов сведений на этом узле не подключены".into())
         })
@@ -201,38 +201,6 @@ impl Node {
         };
         drop(rx);
         self.import_kind(Actor::System(first), files).map(Some)
-    }
-
-    /// The agency's answer to an outgoing request as staff read it: the answer kept on the
-    /// request (`ответ ведомства.xml`), read by its kind's package — the tree with the
-    /// schema's labels and, when it is not a valid answer, why. `None` when no such answer
-    /// is kept (none came yet, or the kind has no package).
-    pub fn outgoing_answer(&self, actor: Actor, id: OutReqId) -> Result<Option<AnswerView>> {
-        let found = self.read(actor, |r| {
-            r.who.require("outgoing.view", Right::Interagency)?;
-            let req: OutgoingRequest = r.load(id.0)?;
-            let k: RequestKind = r.load(req.kind.0)?;
-            let files = super::files::files_of(&r.rx, FileOwner::Outgoing(id))?;
-            let Some(f) = files
-                .iter()
-                .rev()
-                .find(|f| f.field.as_deref() == Some(super::exchange::ANSWER_FIELD))
-            else {
-                return Ok(None);
-            };
-            let data =
-                r.rx.get_raw(volost_store::tables::FILE_DATA, f.id.0)?
-                    .ok_or_else(|| Error::not_found("file data", f.id))?;
-            Ok(Some((k.code, data)))
-        })?;
-        let Some((code, data)) = found else {
-            return Ok(None);
-        };
-        // Read outside the transaction: a schema may be compiled on this thread first.
-        let p = self.packages()?;
-        p.read_answer(&code, &data)
-            .map(Some)
-            .map_err(|why| Error::Internal(format!("answer of kind {code} unreadable: {why}")))
     }
 
     /// The packages the node keeps, by code.
