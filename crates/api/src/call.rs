@@ -367,10 +367,6 @@ pub struct RequestKinds;
 pub struct AddService(pub ServiceSpec);
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AddRequestKind(pub KindSpec);
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetServiceActive {
     pub id: ServiceId,

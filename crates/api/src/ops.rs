@@ -177,7 +177,6 @@ ops! {
     Service => service -> Service;
     RequestKinds => request_kinds -> Vec<RequestKind>;
     AddService => add_service -> ServiceId;
-    AddRequestKind => add_request_kind -> KindId;
     SetServiceActive => set_service_active -> ();
     SetPassport => set_passport -> ();
     UpdateService => update_service -> ();

@@ -552,6 +552,5 @@ pub const COL_REQUIRED: &str = "Обяз.";
 pub const COL_LIMITS: &str = "Ограничения";
 pub const COL_VALUE: &str = "Значение";
 pub const TP_NEW_SERVICE: &str = "Новая услуга";
-pub const TP_NEW_KIND: &str = "Новый вид сведений";
 pub const TP_FIRST_STEP: &str = "Рассмотрение заявления";
 pub const TP_EMPTY: &str = "Пока пусто: F7 — добавить";

@@ -546,11 +546,6 @@ fn probes() -> Vec<Probe> {
             s.code = "9900000000000000001".into();
             call::AddService(s).into()
         }),
-        probe("add_request_kind", ADMIN, false, |_| {
-            let mut k = starter().kinds.remove(0);
-            k.code = "test-kind".into();
-            call::AddRequestKind(k).into()
-        }),
         probe("set_service_active", ADMIN, true, |i| {
             call::SetServiceActive {
                 id: i.svc,

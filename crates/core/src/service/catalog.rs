@@ -182,16 +182,6 @@ impl Node {
         })
     }
 
-    /// Adds a request kind described as data.
-    pub fn add_request_kind(&self, actor: Actor, spec: &KindSpec) -> Result<KindId> {
-        self.write(actor, "request_kind.add", |w| {
-            w.who.require("request_kind.add", Right::Administer)?;
-            super::packages::check_kind_edit(&w.tx, spec)?;
-            let org = w.who.org;
-            Ok(add_kind(w, org, spec)?.id)
-        })
-    }
-
     /// Changes a service's passport (реестр услуг); its regulation and form stay.
     pub fn set_passport(&self, actor: Actor, id: ServiceId, p: &ServicePassport) -> Result<()> {
         self.write(actor, "service.set_passport", |w| {

@@ -629,13 +629,6 @@ impl Serve for Served<'_> {
         Ok(n.add_service(a, &spec)?)
     }
 
-    fn add_request_kind(&mut self, args: call::AddRequestKind) -> Result<KindId, ApiError> {
-        let n = &*self.api.node;
-        let call::AddRequestKind(spec) = args;
-        let a = self.actor()?;
-        Ok(n.add_request_kind(a, &spec)?)
-    }
-
     fn set_service_active(&mut self, args: call::SetServiceActive) -> Result<(), ApiError> {
         let n = &*self.api.node;
         let call::SetServiceActive { id, active } = args;

@@ -42,17 +42,13 @@ impl App {
                 self.conn.ask(call::AddService(spec.clone())).map(drop),
                 AdminTab::Services,
             ),
-            Spec::Kind(Some(id), spec) => (
+            Spec::Kind(id, spec) => (
                 self.conn
                     .ask(call::UpdateRequestKind {
                         id: *id,
                         spec: spec.clone(),
                     })
                     .map(drop),
-                AdminTab::Kinds,
-            ),
-            Spec::Kind(None, spec) => (
-                self.conn.ask(call::AddRequestKind(spec.clone())).map(drop),
                 AdminTab::Kinds,
             ),
         };

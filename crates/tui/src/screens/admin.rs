@@ -293,7 +293,6 @@ impl AdminView {
         let roles = self.roles.clone();
         let editor = match (self.tab, new) {
             (AdminTab::Services, true) => Some(TemplateView::new_service(roles)),
-            (AdminTab::Kinds, true) => Some(TemplateView::new_kind(roles)),
             (AdminTab::Services, false) => self
                 .services
                 .get(self.row)

@@ -17,7 +17,9 @@ use volost_domain::{Field, FieldType, KindId, RequestKind, Role, Service, Servic
 #[derive(Clone, Debug)]
 pub enum Spec {
     Service(Option<ServiceId>, ServiceSpec),
-    Kind(Option<KindId>, KindSpec),
+    /// A kind is made by its package (`volost kind import`, «Загрузить пакет»): only an
+    /// existing one is edited here.
+    Kind(KindId, KindSpec),
 }
 
 /// The tabs of the editor.
@@ -77,7 +79,7 @@ impl TemplateView {
 
     pub fn kind(k: &RequestKind, roles: Vec<Role>) -> TemplateView {
         TemplateView {
-            spec: Spec::Kind(Some(k.id), KindSpec::of(k)),
+            spec: Spec::Kind(k.id, KindSpec::of(k)),
             tab: TplTab::Head,
             row: 0,
             roles,
@@ -99,21 +101,6 @@ impl TemplateView {
         };
         TemplateView {
             spec: Spec::Service(None, spec),
-            tab: TplTab::Head,
-            row: 0,
-            roles,
-            dirty: true,
-        }
-    }
-
-    /// A new request kind: its head first.
-    pub fn new_kind(roles: Vec<Role>) -> TemplateView {
-        let spec = KindSpec {
-            name: text::TP_NEW_KIND.into(),
-            ..KindSpec::default()
-        };
-        TemplateView {
-            spec: Spec::Kind(None, spec),
             tab: TplTab::Head,
             row: 0,
             roles,
