@@ -891,7 +891,8 @@ fn an_agency_s_answer_is_read_on_the_card_by_its_schema_s_labels() {
         std::thread::sleep(Duration::from_millis(300));
     }
     t.keys(&["Tab"]);
-    let s = t.wait_for("Фамилия");
+    // The SNILS is only in the answer: the «Ответ» tab is drawn.
+    let s = t.wait_for("11223344595");
     assert!(
         s.contains(&family) && s.contains("11223344595") && s.contains("Male"),
         "{s}"

@@ -266,7 +266,7 @@ fn an_administrator_loads_a_kind_s_package_from_a_folder() {
     std::fs::create_dir_all(&junk).unwrap();
     std::fs::write(junk.join("readme.txt"), "схемы потом").unwrap();
     load(&junk);
-    t.wait_for("kind.toml");
+    t.wait_for("нет файла kind.toml");
     t.keys(&["Escape"]);
     load(&egrip);
     t.wait_for("Загружен пакет fns_egrip версии 4.0.5");
