@@ -186,6 +186,18 @@ fn a_specialist_works_an_epgu_application_from_its_task_and_the_desk_one_to_the_
 /// The administrator loads a year's decree from a file on the admin screen: the tab lists the
 /// year as confirmed, with the act it came from, and a file that is not a calendar is refused
 /// next to its path, in Russian, with nothing changed.
+/// The administrator signed in, on «Администрирование» at 80x24.
+fn admin_screen(d: &Daemon, tag: &str) -> Tmux {
+    let t = signed_in_as(d, tag, "", "admin");
+    t.keys(&[":"]);
+    t.wait_for("Перейти к разделу");
+    t.text("админ");
+    t.keys(&["Enter"]);
+    t.wait_for("Пользователи │ Роли");
+    t.resize(80, 24);
+    t
+}
+
 #[test]
 fn an_administrator_loads_a_years_decree_from_a_file() {
     let (dir, _) = node_with_tasks(0, 0);
@@ -200,13 +212,7 @@ fn an_administrator_loads_a_years_decree_from_a_file() {
     std::fs::write(&junk, "\"Год/Месяц\",\"Январь\"\n2027,\"1\"\n").unwrap();
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let t = signed_in_as(&d, "calendar", "", "admin");
-    t.keys(&[":"]);
-    t.wait_for("Перейти к разделу");
-    t.text("админ");
-    t.keys(&["Enter"]);
-    t.wait_for("Пользователи │ Роли");
-    t.resize(80, 24);
+    let t = admin_screen(&d, "calendar");
     // Users, roles, departments, then the calendar.
     t.keys(&["Tab", "Tab", "Tab"]);
     let s = t.wait_for("Дата / год");
@@ -245,13 +251,7 @@ fn an_administrator_loads_a_kind_s_package_from_a_folder() {
     let egrip = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kinds/fns_egrip");
     let cfg = config(dir.path(), "");
     let d = Daemon::start(dir.path(), &cfg);
-    let t = signed_in_as(&d, "kinds", "", "admin");
-    t.keys(&[":"]);
-    t.wait_for("Перейти к разделу");
-    t.text("админ");
-    t.keys(&["Enter"]);
-    t.wait_for("Пользователи │ Роли");
-    t.resize(80, 24);
+    let t = admin_screen(&d, "kinds");
     // Users, roles, departments, the calendar, services, then the kinds.
     t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
     t.wait_for("Получение СНИЛС");
