@@ -95,7 +95,7 @@ fn half_sent_heads_and_idle_connections_neither_grow_the_node_nor_shut_out_the_d
     let mut not_taken = 0;
     for host in 2..62u8 {
         for _ in 0..40 {
-            match connect_within(host, &d.http, Duration::from_millis(500)) {
+            match connect_within(host, &d.http, Duration::from_millis(50)) {
                 Ok(mut s) => {
                     let head = format!("GET /health HTTP/1.1\r\nHost: t\r\nX-Pad: {pad}");
                     let _ = s.write_all(head.as_bytes());
