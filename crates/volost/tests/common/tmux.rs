@@ -78,8 +78,13 @@ impl Tmux {
         let until = Instant::now() + Duration::from_secs(10);
         loop {
             let s = self.screen();
+            // A screen is drawn in more than one write, and a capture can fall between
+            // them: what is awaited counts only on a screen that holds still for a moment.
             if s.contains(what) {
-                return s;
+                std::thread::sleep(Duration::from_millis(40));
+                if self.screen() == s {
+                    return s;
+                }
             }
             assert!(
                 Instant::now() < until,
