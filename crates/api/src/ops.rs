@@ -185,6 +185,7 @@ ops! {
     ImportKind => import_kind -> KindImport;
     // Administration.
     Org => org -> Org;
+    SetOrgDetails => set_org_details -> Org;
     Bodies => bodies -> Vec<Org>;
     RegionalBodies => regional_bodies -> Vec<RegionalBody>;
     Departments => departments -> Vec<Department>;

@@ -114,6 +114,34 @@ pub enum Intent {
         content: Answer,
         files: Vec<MessageFile>,
     },
+    /// SendRequest of a business element with documents the runner zips into one
+    /// attachment, signing those that say so (Росреестр's statement). A variant of its own,
+    /// after the others, so that intents stored before it still read.
+    RequestWithPacket {
+        business: String,
+        personal_signature: Option<String>,
+        files: Vec<MessageFile>,
+        packet: Packet,
+    },
+}
+
+/// Documents that travel zipped in one attachment beside a request's element, as its ВС
+/// asks; the element names them by their file names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packet {
+    /// The attachment's file name and SMEV content id (`request.zip`).
+    pub name: String,
+    pub documents: Vec<PacketDocument>,
+}
+
+/// One document of a [`Packet`], validated against its schema when it was made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PacketDocument {
+    /// Its name in the archive.
+    pub file: String,
+    pub xml: String,
+    /// Whether the body's detached signature goes beside it as `FILE.sig`.
+    pub signed: bool,
 }
 
 /// The content of a SendResponse (`SenderProvidedResponseData`), exactly one kind.

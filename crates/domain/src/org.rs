@@ -12,6 +12,11 @@ pub struct Org {
     pub oktmo: String,
     pub ogrn: String,
     pub inn: String,
+    /// КПП: an agency's statement names the body by it (Росреестр's declarant), empty until
+    /// an administrator gives it.
+    pub kpp: String,
+    /// The body's date of state registration (ЕГРЮЛ), for the same statements.
+    pub registered: Option<time::Date>,
 }
 
 impl Org {

@@ -100,6 +100,24 @@ pub fn ogrn(input: &str) -> Result<String, String> {
     }
 }
 
+/// КПП: four digits (the tax office), two digits or capital Latin letters (the reason),
+/// three digits (ФНС's format since 2013).
+pub fn kpp(input: &str) -> Result<String, String> {
+    let s = input.trim();
+    let b = s.as_bytes();
+    let ok = b.len() == 9
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4..6]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && b[6..].iter().all(u8::is_ascii_digit);
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("КПП: 9 знаков — 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры".into())
+    }
+}
+
 /// Паспорт гражданина РФ: series of 4 digits and number of 6, shown as `1234 567890`.
 pub fn passport(input: &str) -> Result<String, String> {
     let s = digits(input);

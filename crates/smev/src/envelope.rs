@@ -78,6 +78,8 @@ pub enum EnvelopeError {
     Signature(#[from] SignatureError),
     #[error("the business data is not well-formed XML: {0}")]
     Business(String),
+    #[error("{0}")]
+    Packet(#[from] crate::packet::PacketError),
 }
 
 /// A file sent inside the message.
@@ -86,6 +88,9 @@ pub struct Attachment {
     pub id: String,
     pub mime: String,
     pub bytes: Vec<u8>,
+    /// The sender's detached CMS signature over the bytes (`SignaturePKCS7`), where the
+    /// ВС asks for one.
+    pub signature: Option<Vec<u8>>,
 }
 
 /// The consumer's request (`SenderProvidedRequestData`).
@@ -187,10 +192,18 @@ fn attachment_headers(s: &mut String, list: &[Attachment]) {
         let _ = write!(
             s,
             "<basic:AttachmentHeader><basic:contentId>{}</basic:contentId>\
-             <basic:MimeType>{}</basic:MimeType></basic:AttachmentHeader>",
+             <basic:MimeType>{}</basic:MimeType>",
             esc(&a.id),
             esc(&a.mime)
         );
+        if let Some(sig) = &a.signature {
+            let _ = write!(
+                s,
+                "<basic:SignaturePKCS7>{}</basic:SignaturePKCS7>",
+                B64.encode(sig)
+            );
+        }
+        s.push_str("</basic:AttachmentHeader>");
     }
     s.push_str("</basic:AttachmentHeaderList>");
 }
@@ -497,6 +510,7 @@ pub(crate) mod tests {
             id: "f1".into(),
             mime: "application/pdf".into(),
             bytes: b"%PDF-1.4 test".to_vec(),
+            signature: None,
         }];
         let d = RequestData {
             message_id: &id,

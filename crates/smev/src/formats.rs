@@ -30,7 +30,7 @@ impl service::Formats for Formats {
         data: &BTreeMap<String, String>,
         cx: &RequestContext<'_>,
         signed: bool,
-    ) -> Result<String, RequestError> {
+    ) -> Result<service::Outgoing, RequestError> {
         // Only a package writes a request: the agency's schema is the format, and a kind
         // without one has none the node may invent.
         self.kinds.request(&k.code, data, cx, signed)

@@ -117,6 +117,52 @@ pub fn verify(cert: &X509, data: &[u8], sig: &[u8]) -> Result<bool, GostError> {
     Ok(v.verify(sig).unwrap_or(false))
 }
 
+/// A detached CMS SignedData (DER) of `data` by `key` with its certificate: a `.sig` file as
+/// Росреестр's packages carry them, and SMEV's `SignaturePKCS7` over an attachment. The
+/// digest is the key's default, Streebog-256 for a GOST 2012 (256) key.
+// Issue 31 moves signing behind a pluggable signer; this is the engine's path.
+pub fn cms_detached(key: &PKeyRef<Private>, cert: &X509, data: &[u8]) -> Result<Vec<u8>, GostError> {
+    use openssl::cms::{CMSOptions, CmsContentInfo};
+    check_key(key)?;
+    let cms = CmsContentInfo::sign(
+        Some(cert),
+        Some(key),
+        None,
+        Some(data),
+        CMSOptions::DETACHED | CMSOptions::BINARY,
+    )
+    .map_err(crypto)?;
+    cms.to_der().map_err(crypto)
+}
+
+/// The signer's certificate of a detached CMS signature `sig` over `data`, when the
+/// signature is sound (its chain is not checked here: trust is the caller's).
+pub fn cms_verify_detached(sig: &[u8], data: &[u8]) -> Result<X509, GostError> {
+    use openssl::cms::{CMSOptions, CmsContentInfo};
+    use openssl::stack::Stack;
+    use openssl::x509::store::X509StoreBuilder;
+    init()?;
+    let mut cms = CmsContentInfo::from_der(sig).map_err(crypto)?;
+    let store = X509StoreBuilder::new().map_err(crypto)?.build();
+    let none: Stack<X509> = Stack::new().map_err(crypto)?;
+    cms.verify(
+        Some(&none),
+        Some(&store),
+        Some(data),
+        None,
+        CMSOptions::NO_SIGNER_CERT_VERIFY | CMSOptions::BINARY,
+    )
+    .map_err(crypto)?;
+    signer_certificate(sig).ok_or_else(|| GostError::Crypto("no signer certificate".into()))
+}
+
+/// The first certificate a DER CMS SignedData carries.
+fn signer_certificate(der: &[u8]) -> Option<X509> {
+    let pkcs7 = openssl::pkcs7::Pkcs7::from_der(der).ok()?;
+    let signed = pkcs7.signed()?;
+    signed.certificates()?.iter().next().map(|c| c.to_owned())
+}
+
 /// A new GOST R 34.10-2012 (256) key on the parameter set A.
 pub fn generate_key() -> Result<PKey<Private>, GostError> {
     init()?;

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod kinds;
 pub mod link;
 pub mod outbox;
+pub mod packet;
 pub mod personal;
 pub mod portal;
 pub mod profile;

@@ -4,6 +4,7 @@
 //! alone and never the staff's writes.
 
 use super::envelope::{self, Attachment, EnvelopeError, RequestData};
+use super::{gost, packet};
 use super::profile::Profile;
 use volost_domain::Intent;
 
@@ -22,27 +23,54 @@ pub fn build(
                 id: f.content_id.clone(),
                 mime: f.mime.clone(),
                 bytes,
+                signature: None,
             })
             .collect()
     };
-    match intent {
-        Intent::Request {
-            business,
-            personal_signature,
-            files: list,
-        } => envelope::send_request(
+    let request = |business: &str, personal: Option<&str>, attachments: &[Attachment]| {
+        envelope::send_request(
             p.version,
             &RequestData {
                 message_id,
                 reference: None,
                 node_id: &p.node_id,
                 business,
-                personal_signature: personal_signature.as_deref(),
-                attachments: &attach(list),
+                personal_signature: personal,
+                attachments,
                 test: p.test,
             },
             &p.key,
-        ),
+        )
+    };
+    match intent {
+        Intent::Request {
+            business,
+            personal_signature,
+            files: list,
+        } => request(business, personal_signature.as_deref(), &attach(list)),
+        Intent::RequestWithPacket {
+            business,
+            personal_signature,
+            files: list,
+            packet: docs,
+        } => {
+            // The archive is made and signed here, with the node's key, outside any write;
+            // the signed envelope that keeps it is what every attempt sends.
+            let zip = packet::archive(docs, &p.key)?;
+            let signature = gost::cms_detached(&p.key.key, &p.key.cert, &zip)
+                .map_err(|e| packet::PacketError::Sign {
+                    file: docs.name.clone(),
+                    why: e.to_string(),
+                })?;
+            let mut all = vec![Attachment {
+                id: docs.name.clone(),
+                mime: packet::MIME.into(),
+                bytes: zip,
+                signature: Some(signature),
+            }];
+            all.extend(attach(list));
+            request(business, personal_signature.as_deref(), &all)
+        }
         Intent::Response {
             reply_to,
             content,

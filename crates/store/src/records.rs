@@ -27,7 +27,6 @@ macro_rules! plain_record {
     };
 }
 
-plain_record!(Org, tables::ORGS, "org");
 plain_record!(Department, tables::DEPARTMENTS, "department");
 plain_record!(Group, tables::GROUPS, "group");
 plain_record!(Role, tables::ROLES, "role");
@@ -35,6 +34,46 @@ plain_record!(PersonalCert, tables::PERSONAL_CERTS, "personal_cert");
 
 pub fn login_key(login: &str) -> Key {
     Key::new(Ix::UserLogin as u8).text(login, 64)
+}
+
+impl Record for Org {
+    const TABLE: Rows = tables::ORGS;
+    const KIND: &'static str = "org";
+    /// 2: `kpp` and `registered`.
+    const VERSION: u8 = 2;
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "org row of unknown version {version}"
+            )));
+        }
+        let o: OrgV1 = codec::body("org v1", body)?;
+        Ok(Org {
+            id: o.id,
+            name: o.name,
+            short_name: o.short_name,
+            oktmo: o.oktmo,
+            ogrn: o.ogrn,
+            inn: o.inn,
+            kpp: String::new(),
+            registered: None,
+        })
+    }
+}
+
+/// A body as version 1 stored it, before its КПП and date of registration.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct OrgV1 {
+    id: OrgId,
+    name: String,
+    short_name: String,
+    oktmo: String,
+    ogrn: String,
+    inn: String,
 }
 
 /// A user as version 1 stored it, before the login lockout.
@@ -903,6 +942,21 @@ mod tests {
             User::decode(&newer),
             Err(StoreError::TooNew { .. })
         ));
+    }
+
+    #[test]
+    fn a_version_1_body_reads_with_no_kpp_nor_date_of_registration() {
+        let v1 = OrgV1 {
+            id: OrgId(1),
+            name: "Администрация Петропавловского сельсовета".into(),
+            short_name: "Петропавловский сельсовет".into(),
+            oktmo: "01612420".into(),
+            ogrn: "1022201234567".into(),
+            inn: "2235001234".into(),
+        };
+        let o = Org::decode(&codec::encode(1, &v1).expect("encode")).expect("upgrade");
+        assert_eq!((o.inn.as_str(), o.kpp.as_str(), o.registered), ("2235001234", "", None));
+        assert_eq!(Org::decode(&o.encode().expect("encode")).expect("v2"), o);
     }
 
     #[test]

@@ -70,6 +70,8 @@ fn org() -> Org {
         oktmo: "01634412".into(),
         ogrn: "1022200000019".into(),
         inn: String::new(),
+        kpp: String::new(),
+        registered: None,
     }
 }
 

@@ -84,6 +84,8 @@ fn main() {
         oktmo: "01634412".into(),
         ogrn: "1022200000019".into(),
         inn: "2234000017".into(),
+        kpp: "223401001".into(),
+        registered: Some(time::macros::date!(2002 - 12 - 18)),
     };
     println!(
         "{:<16} {:>10} {:>10} {:>10} {:>12} {:>12} {:>8}",
@@ -97,12 +99,12 @@ fn main() {
         let form: BTreeMap<String, String> = serde_json::from_slice(&form).expect("form");
         let cx = RequestContext {
             number: "МВ-2026-000001",
-            today: time::macros::date!(2026 - 12 - 07),
+            now: time::macros::datetime!(2026-12-07 10:30 +7),
             body: &body,
         };
         let mut xml = String::new();
         let all = samples(d, || {
-            xml = kinds.request(code, &form, &cx, false).expect("request");
+            xml = kinds.request(code, &form, &cx, false).expect("request").business;
         });
         let s = stats(all.clone());
         let per_sec = all.len() as f64 / all.iter().sum::<Duration>().as_secs_f64();

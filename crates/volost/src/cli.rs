@@ -36,6 +36,7 @@ pub fn init(
         oktmo: oktmo.into(),
         ogrn: ogrn.into(),
         inn: inn.into(),
+        ..Default::default()
     };
     let r = Node::init(data, &org, admin, Arc::new(SystemClock), Options::default())?;
     println!("Узел создан: {}", data.display());
@@ -647,6 +648,59 @@ pub(crate) fn parse_day(s: &str) -> Result<time::Date> {
     time::Date::parse(s.trim(), ru)
         .or_else(|_| time::Date::parse(s.trim(), iso))
         .map_err(|_| anyhow::anyhow!("«{s}» — не дата (ожидается 01.11.2026 или 2026-11-01)"))
+}
+
+/// `volost org show`: the body's details, as agencies' statements name it.
+pub fn org_show(config: Option<&Path>, login: &str) -> Result<()> {
+    let mut seat = Seat::open(config, login)?;
+    let o: volost::domain::Org = seat.ask(call::Org, |n, a| n.org(a))?;
+    print_org(&o);
+    Ok(())
+}
+
+/// `volost org set`: the body's КПП and date of state registration (an administrator).
+pub fn org_set(
+    config: Option<&Path>,
+    login: &str,
+    kpp: Option<&str>,
+    registered: Option<&str>,
+) -> Result<()> {
+    let mut seat = Seat::open(config, login)?;
+    let now: volost::domain::Org = seat.ask(call::Org, |n, a| n.org(a))?;
+    let kpp = kpp.map_or(now.kpp, str::to_string);
+    let registered = match registered {
+        Some(s) if s.trim().is_empty() => None,
+        Some(s) => Some(parse_day(s)?),
+        None => now.registered,
+    };
+    let set = call::SetOrgDetails {
+        kpp: kpp.clone(),
+        registered,
+    };
+    let o: volost::domain::Org =
+        seat.ask(set, |n, a| n.set_org_details(a, &kpp, registered))?;
+    print_org(&o);
+    Ok(())
+}
+
+fn print_org(o: &volost::domain::Org) {
+    let or_none = |s: &str| {
+        if s.is_empty() {
+            "не указан".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    println!("{}", o.name);
+    println!("ОКТМО: {}", or_none(&o.oktmo));
+    println!("ОГРН: {}", or_none(&o.ogrn));
+    println!("ИНН: {}", or_none(&o.inn));
+    println!("КПП: {}", or_none(&o.kpp));
+    println!(
+        "Дата государственной регистрации: {}",
+        o.registered
+            .map_or_else(|| "не указана".into(), volost::domain::display_date)
+    );
 }
 
 /// Where a staff member's query runs: the running daemon, signed in as them, or the database

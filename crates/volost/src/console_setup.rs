@@ -97,6 +97,7 @@ pub fn run(config_arg: Option<&Path>, answers: Option<&Path>, root: &Path) -> Re
                     oktmo: info.org.oktmo.clone(),
                     ogrn: info.org.ogrn.clone(),
                     inn: info.org.inn.clone(),
+                    ..Default::default()
                 },
                 admin_login: info.admin_login.clone(),
                 network: cur.network,

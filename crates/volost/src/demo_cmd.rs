@@ -52,6 +52,8 @@ pub fn demo(data: &Path) -> Result<()> {
             oktmo: "01634412".into(),
             ogrn: "1022200000019".into(),
             inn: volost::demo::offers::DEMO_INN.into(),
+            kpp: "223401001".into(),
+            registered: Some(time::macros::date!(2002 - 12 - 18)),
         };
         let r = Node::init(
             data,

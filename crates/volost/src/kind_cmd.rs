@@ -70,23 +70,39 @@ pub fn business(kind: &str, form: Option<&Path>) -> Result<()> {
     let mut guid = mapping::new_guid;
     let mut cx = mapping::Context {
         form: &values,
-        today: time::OffsetDateTime::now_utc().date(),
+        now: time::OffsetDateTime::now_utc(),
         body: &body,
-        number: None,
+        // The sample body's request number, as the sample body stands for the node's.
+        number: Some("2026-000001"),
         guid: &mut guid,
+    };
+    // The form's own labels for staff; what the schema said, for support.
+    let refused = |e: volost::smev::kinds::package::RenderError| match &e {
+        volost::smev::kinds::package::RenderError::Invalid(detail) => {
+            anyhow!("{}\n(схема ВС: {detail})", package.refusal(&e))
+        }
+        _ => anyhow!("{}", package.refusal(&e)),
     };
     let xml = match package.render(&mut schema, &mut cx) {
         Ok(Some(xml)) => xml,
         Ok(None) => bail!("у вида сведений «{kind}» нет отображения формы"),
-        // The form's own labels for staff; what the schema said, for support.
-        Err(e) => match &e {
-            volost::smev::kinds::package::RenderError::Invalid(detail) => {
-                bail!("{}\n(схема ВС: {detail})", package.refusal(&e))
-            }
-            _ => bail!("{}", package.refusal(&e)),
-        },
+        Err(e) => return Err(refused(e)),
     };
+    let documents = package.render_documents(&mut cx).map_err(refused)?;
     println!("{xml}");
+    if let Some(p) = &d.packet {
+        // What travels zipped beside the element; the node signs the documents that say so
+        // when it sends.
+        for ((file, xml), spec) in documents.iter().zip(&p.documents) {
+            let sig = if spec.signed {
+                format!(", с подписью {file}.sig")
+            } else {
+                String::new()
+            };
+            println!("<!-- {file}: во вложении {}{sig} -->", p.name);
+            println!("{xml}");
+        }
+    }
     Ok(())
 }
 

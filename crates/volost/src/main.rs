@@ -214,6 +214,12 @@ enum Cmd {
         #[command(subcommand)]
         cmd: KindCmd,
     },
+    /// The body's details as agencies' statements name it: show them, or set its КПП and
+    /// date of state registration (Росреестр's statement needs both).
+    Org {
+        #[command(subcommand)]
+        cmd: OrgCmd,
+    },
     /// «Производственный календарь»: working days after a date, a year's days off, and
     /// importing a year's official calendar.
     Calendar {
@@ -285,6 +291,30 @@ enum KindCmd {
     },
     /// The packages the node keeps: each kind with its ВС namespace, root and version.
     List {
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    /// The body's name and codes.
+    Show {
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Set the КПП and the date of state registration (an empty value clears it).
+    Set {
+        #[arg(long)]
+        kpp: Option<String>,
+        /// 01.11.2002 or 2002-11-01.
+        #[arg(long)]
+        registered: Option<String>,
+        /// An administrator.
         #[arg(long)]
         user: String,
         #[arg(long, env = "VOLOST_CONFIG")]
@@ -464,6 +494,7 @@ fn main() {
                 | Cmd::Smev { .. }
                 | Cmd::Calendar { .. }
                 | Cmd::Kind { .. }
+                | Cmd::Org { .. }
         )
     ) {
         // SAFETY: at the start of main, before any thread; SIG_DFL is async-signal-safe.
@@ -565,6 +596,20 @@ fn run(cli: Cli) -> Result<()> {
                 kind_cmd::import(config.as_deref(), &user, &dir)
             }
             KindCmd::List { user, config } => kind_cmd::list(config.as_deref(), &user),
+        },
+        Cmd::Org { cmd } => match cmd {
+            OrgCmd::Show { user, config } => cli::org_show(config.as_deref(), &user),
+            OrgCmd::Set {
+                kpp,
+                registered,
+                user,
+                config,
+            } => cli::org_set(
+                config.as_deref(),
+                &user,
+                kpp.as_deref(),
+                registered.as_deref(),
+            ),
         },
         Cmd::Calendar { cmd } => match cmd {
             CalendarCmd::Due {

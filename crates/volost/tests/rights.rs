@@ -576,6 +576,13 @@ fn probes() -> Vec<Probe> {
         }),
         // Administration.
         probe("org", ALL, false, |_| call::Org.into()),
+        probe("set_org_details", ADMIN, false, |_| {
+            call::SetOrgDetails {
+                kpp: "223501001".into(),
+                registered: None,
+            }
+            .into()
+        }),
         probe("bodies", WORKERS, false, |_| call::Bodies.into()),
         probe("regional_bodies", WORKERS, false, |_| {
             call::RegionalBodies.into()

@@ -40,6 +40,9 @@ pub struct NewOrg {
     pub oktmo: String,
     pub ogrn: String,
     pub inn: String,
+    /// КПП, where the installer gives it (an administrator can later: `volost org set`).
+    pub kpp: String,
+    pub registered: Option<time::Date>,
 }
 
 /// A personal certificate as staff and administrators see it: everything but the container.

@@ -43,6 +43,14 @@ pub(crate) fn check_org(o: &NewOrg) -> Result<()> {
             message: m,
         });
     }
+    if !o.kpp.is_empty()
+        && let Err(m) = validate::kpp(&o.kpp)
+    {
+        errs.push(super::FieldError {
+            field: "КПП".into(),
+            message: m,
+        });
+    }
     let oktmo_ok =
         (o.oktmo.len() == 8 || o.oktmo.len() == 11) && o.oktmo.chars().all(|c| c.is_ascii_digit());
     if !o.oktmo.is_empty() && !oktmo_ok {
@@ -71,6 +79,8 @@ pub(crate) fn create_org(w: &mut W, o: &NewOrg) -> Result<Org> {
         oktmo: o.oktmo.clone(),
         ogrn: o.ogrn.clone(),
         inn: o.inn.clone(),
+        kpp: o.kpp.trim().to_string(),
+        registered: o.registered,
     };
     w.tx.put(&org)?;
     w.target("org", org.id);
@@ -180,6 +190,29 @@ impl Node {
 
     pub fn org(&self, actor: Actor) -> Result<Org> {
         self.read(actor, |r| r.load::<Org>(r.who.org.0))
+    }
+
+    /// Sets the body's КПП and date of state registration, which agencies' statements name
+    /// it by (Росреестр's declarant); an empty `kpp` clears it.
+    pub fn set_org_details(
+        &self,
+        actor: Actor,
+        kpp: &str,
+        registered: Option<time::Date>,
+    ) -> Result<Org> {
+        let kpp = kpp.trim();
+        if !kpp.is_empty() {
+            validate::kpp(kpp).map_err(|m| Error::invalid("КПП", m))?;
+        }
+        self.write(actor, "org.set_details", |w| {
+            w.who.require("org.set_details", Right::Administer)?;
+            let mut o: Org = w.load(w.who.org.0)?;
+            o.kpp = kpp.to_string();
+            o.registered = registered;
+            w.tx.put(&o)?;
+            w.target("org", o.id);
+            Ok(o)
+        })
     }
 
     /// Adds a department, optionally under a parent of the same body.

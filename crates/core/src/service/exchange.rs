@@ -134,12 +134,12 @@ fn outgoing_business(
     x: &Exchange,
     (k, org): (&RequestKind, &Org),
     req: &OutgoingRequest,
-    today: time::Date,
-) -> Result<String> {
+    now: time::OffsetDateTime,
+) -> Result<super::Outgoing> {
     super::applications::check_form(&k.fields, &req.data)?;
     let cx = RequestContext {
         number: &req.number,
-        today,
+        now,
         body: org,
     };
     x.formats
@@ -154,6 +154,7 @@ fn outgoing_business(
 /// takes it only when the request and its kind are still those.
 pub(super) struct Built {
     business: String,
+    packet: Option<Packet>,
     data: std::collections::BTreeMap<String, String>,
     kind: RequestKind,
     pre: Option<Presigned>,
@@ -194,6 +195,7 @@ fn submit(w: &mut W, id: OutReqId, built: &Built) -> Result<OutgoingRequest> {
         &body,
         personal_signature.as_deref(),
         &message_files,
+        built.packet.clone(),
     )?;
     req.message_id = Some(message_id.clone());
     req.error = None;
@@ -221,12 +223,21 @@ pub(super) fn queue_request(
     business: &str,
     personal_signature: Option<&str>,
     files: &[MessageFile],
+    packet: Option<Packet>,
 ) -> Result<String> {
     let message_id = new_message_id();
-    let intent = Intent::Request {
-        business: business.into(),
-        personal_signature: personal_signature.map(str::to_string),
-        files: files.to_vec(),
+    let intent = match packet {
+        None => Intent::Request {
+            business: business.into(),
+            personal_signature: personal_signature.map(str::to_string),
+            files: files.to_vec(),
+        },
+        Some(packet) => Intent::RequestWithPacket {
+            business: business.into(),
+            personal_signature: personal_signature.map(str::to_string),
+            files: files.to_vec(),
+            packet,
+        },
     };
     enqueue(w, org, what, &message_id, OutBody::Intent(intent))?;
     Ok(message_id)
@@ -631,9 +642,10 @@ impl Node {
             let org: Org =
                 r.rx.get(req.org.0)?
                     .ok_or_else(|| Error::not_found("org", req.org))?;
-            let business = outgoing_business(&x, (&k, &org), &req, r.today())?;
+            let out = outgoing_business(&x, (&k, &org), &req, r.local_now())?;
             Ok(Built {
-                business,
+                business: out.business,
+                packet: out.packet,
                 data: req.data,
                 kind: k,
                 pre: None,
@@ -699,8 +711,11 @@ impl Node {
             return Ok(None);
         };
         let mut bytes = Vec::new();
-        if let OutBody::Intent(Intent::Request { files, .. } | Intent::Response { files, .. }) =
-            &item.body
+        if let OutBody::Intent(
+            Intent::Request { files, .. }
+            | Intent::Response { files, .. }
+            | Intent::RequestWithPacket { files, .. },
+        ) = &item.body
         {
             for f in files {
                 bytes.push(

@@ -10,14 +10,23 @@ use std::sync::Arc;
 use volost_api::view::AnswerView;
 use volost_domain::received::RegionalMessage;
 use volost_domain::{
-    KindPackage, Org, PackageFile, PackageInfo, RegionalBody, RequestKind, Status,
+    KindPackage, Org, PackageFile, PackageInfo, Packet, RegionalBody, RequestKind, Status,
 };
+
+/// What a request sends, built and validated: its business element, and the documents
+/// zipped beside it where its ВС asks for them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub business: String,
+    pub packet: Option<Packet>,
+}
 
 /// What a request's element is built with besides its form: the requesting body's codes,
 /// the request's number and the day it is sent.
 pub struct RequestContext<'a> {
     pub number: &'a str,
-    pub today: time::Date,
+    /// The node's time at its offset (the request's date, a statement's moment).
+    pub now: time::OffsetDateTime,
     pub body: &'a Org,
 }
 
@@ -45,7 +54,7 @@ pub trait Formats: Send + Sync {
         data: &BTreeMap<String, String>,
         cx: &RequestContext<'_>,
         signed: bool,
-    ) -> Result<String, RequestError>;
+    ) -> Result<Outgoing, RequestError>;
     /// The answer of kind `k` with the values `answer`.
     fn answer(
         &self,

@@ -47,7 +47,9 @@ pub use error::{Error, FieldError, Result};
 pub use exchange::{Inbound, Receipt, SendOutcome, new_message_id};
 pub use exports::{ExportFile, Exported};
 pub use files::{FileData, LOOSE_TTL_MS};
-pub use formats::{Exchange, Formats, Packages, PortalResult, RequestContext, RequestError};
+pub use formats::{
+    Exchange, Formats, Outgoing, Packages, PortalResult, RequestContext, RequestError,
+};
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
 pub use packages::{MAX_PACKAGE_BYTES, MAX_PACKAGE_FILES};
@@ -277,6 +279,11 @@ pub(crate) struct R {
 impl R {
     pub fn today(&self) -> time::Date {
         self.now.date(self.offset)
+    }
+
+    /// The moment of this read at the node's offset.
+    pub fn local_now(&self) -> time::OffsetDateTime {
+        self.now.to_datetime().to_offset(self.offset)
     }
 
     pub fn load<T: Record + HasOrg>(&self, id: u64) -> Result<T> {

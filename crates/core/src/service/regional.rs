@@ -142,6 +142,7 @@ fn send(w: &mut W, id: RegReqId, pre: Option<&Presigned>) -> Result<RegionalRequ
         &business,
         personal_signature.as_deref(),
         &message_files,
+        None,
     )?;
     let signed_by = pre.map(|s| s.subject.clone());
     let mut earlier = remote.earlier.clone();

@@ -663,6 +663,12 @@ impl Serve for Served<'_> {
         Ok(n.org(a)?)
     }
 
+    fn set_org_details(&mut self, args: call::SetOrgDetails) -> Result<Org, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.set_org_details(a, &args.kpp, args.registered)?)
+    }
+
     fn add_file(&mut self, args: call::AddFile) -> Result<Attachment, ApiError> {
         let n = &*self.api.node;
         let call::AddFile { owner, name, data } = args;

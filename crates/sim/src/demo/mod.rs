@@ -617,6 +617,7 @@ fn seed_regional(node: &Node, admin: Actor, spec: UserId) -> Result<usize> {
             oktmo: "01634000".into(),
             ogrn: "1022200000020".into(),
             inn: String::new(),
+            ..Default::default()
         },
     )?;
     let sys = Actor::System(district);

@@ -7,6 +7,7 @@
 use super::answer::Labels;
 use super::mapping::{Body, Context, new_guid};
 use super::package::{DESCRIPTION, Package, RenderError};
+use super::packet;
 use crate::xml::Element;
 use sha2::Digest;
 use std::cell::RefCell;
@@ -15,9 +16,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use volost_api::view::{AnswerLine, AnswerView};
-use volost_core::service::{Packages, RequestContext, RequestError};
+use volost_core::service::{Outgoing, Packages, RequestContext, RequestError};
 use volost_domain::received::AnswerCheck;
-use volost_domain::{Org, PackageFile, PackageInfo};
+use volost_domain::{Org, PackageFile, PackageInfo, Packet, PacketDocument};
 use volost_xsd::Schema;
 
 /// A package opened and checked, with its mapping parsed.
@@ -25,6 +26,8 @@ pub struct Loaded {
     pub package: Package,
     pub info: PackageInfo,
     template: Option<Element>,
+    /// The packet documents' mappings, in the spec's order (empty without a packet).
+    packet: Vec<Element>,
     /// The schema's labels, read on the first answer shown.
     labels: OnceLock<Labels>,
 }
@@ -32,7 +35,18 @@ pub struct Loaded {
 impl Loaded {
     /// Validates `xml` against the package's schema (this thread's compiled copy).
     pub fn validate(&self, xml: &[u8]) -> Result<(), String> {
-        with_schema(&self.package, |s| {
+        with_main(&self.package, |s| {
+            s.validate(xml).map_err(|e| e.to_string())
+        })?
+    }
+
+    /// Validates the packet document named `file` in its archive against that document's
+    /// schema; an error names a file the packet does not have.
+    pub fn validate_document(&self, file: &str, xml: &[u8]) -> Result<(), String> {
+        let d = packet::spec(&self.package)
+            .and_then(|s| s.documents.iter().find(|d| d.file == file))
+            .ok_or_else(|| format!("в пакете вида нет документа {file}"))?;
+        with_schema(&self.package, &d.schema, |s| {
             s.validate(xml).map_err(|e| e.to_string())
         })?
     }
@@ -121,6 +135,7 @@ impl Kinds {
         let written = write_out(&dir, files).and_then(|()| {
             let package = Package::open(&dir).map_err(|e| e.to_string())?;
             let template = package.mapping().map_err(|e| e.to_string())?;
+            let packet = packet::templates(&package).map_err(|e| e.to_string())?;
             let fields = package.form().map_err(|e| e.to_string())?;
             let d = &package.description;
             let info = PackageInfo {
@@ -139,6 +154,7 @@ impl Kinds {
                 package,
                 info,
                 template,
+                packet,
                 labels: OnceLock::new(),
             })
         });
@@ -155,7 +171,7 @@ impl Kinds {
         form: &BTreeMap<String, String>,
         cx: &RequestContext<'_>,
         signed: bool,
-    ) -> Result<String, RequestError> {
+    ) -> Result<Outgoing, RequestError> {
         let l = self.get(code).ok_or_else(|| {
             RequestError::Kind(format!(
                 "на узле нет пакета схем ВС этого вида ({code}): администратор загружает его \
@@ -173,28 +189,54 @@ impl Kinds {
         let mut guid = new_guid;
         let mut mcx = Context {
             form,
-            today: cx.today,
+            now: cx.now,
             body: &body,
             number: Some(cx.number),
             guid: &mut guid,
         };
-        let xml = with_schema(&l.package, |schema| {
-            l.package.render_with(template, schema, &mut mcx)
-        })
-        .map_err(RequestError::Kind)?
-        .map_err(|e| match e {
+        let refused = |e: RenderError| match e {
             RenderError::Package(p) => RequestError::Kind(p.to_string()),
             other => {
                 tracing::info!(kind = code, error = %other, "a request refused by its schema");
                 RequestError::Form(l.package.refusal(&other))
             }
-        })?;
-        if signed {
+        };
+        let main = l.package.description.schema.as_str();
+        let xml = with_schema(&l.package, main, |schema| {
+            l.package.render_with(template, schema, &mut mcx)
+        })
+        .map_err(RequestError::Kind)?
+        .map_err(refused)?;
+        let packet = match packet::spec(&l.package) {
+            None => None,
+            Some(spec) => {
+                let mut documents = Vec::with_capacity(spec.documents.len());
+                for (d, t) in spec.documents.iter().zip(&l.packet) {
+                    let xml = with_schema(&l.package, &d.schema, |schema| {
+                        l.package.render_with(t, schema, &mut mcx)
+                    })
+                    .map_err(RequestError::Kind)?
+                    .map_err(refused)?;
+                    documents.push(PacketDocument {
+                        file: d.file.clone(),
+                        xml,
+                        signed: d.signed,
+                    });
+                }
+                Some(Packet {
+                    name: spec.name.clone(),
+                    documents,
+                })
+            }
+        };
+        let business = if signed {
             // The package was checked to take an `Id` on its root when it asks for ЭП-СП.
-            return with_id(&xml, crate::personal::SIGNED_DATA_ID)
-                .ok_or_else(|| RequestError::Kind("корневой элемент запроса не найден".into()));
-        }
-        Ok(xml)
+            with_id(&xml, crate::personal::SIGNED_DATA_ID)
+                .ok_or_else(|| RequestError::Kind("корневой элемент запроса не найден".into()))?
+        } else {
+            xml
+        };
+        Ok(Outgoing { business, packet })
     }
 }
 
@@ -207,7 +249,7 @@ impl Kinds {
                 .find(|l| l.info.namespace == ns && l.info.answer_root.as_deref() == Some(root))
                 .cloned()
         })?;
-        let problem = match with_schema(&l.package, |s| s.validate(xml)) {
+        let problem = match with_main(&l.package, |s| s.validate(xml)) {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(format!("ответ не соответствует схеме ВС: {e}")),
             Err(e) => Some(format!("схема ВС не компилируется: {e}")),
@@ -224,7 +266,7 @@ impl Kinds {
         let l = self
             .get(code)
             .ok_or_else(|| format!("на узле нет пакета схем ВС вида {code}"))?;
-        let read = with_schema(&l.package, |s| {
+        let read = with_main(&l.package, |s| {
             let labels = l.labels.get_or_init(|| l.package.labels(s));
             l.package.read_answer_labelled(s, labels, xml)
         })??;
@@ -252,7 +294,7 @@ impl Packages for Kinds {
         let l = self.open(files)?;
         let info = l.info.clone();
         // Compiled here, so that the first request on this thread does not wait on it.
-        with_schema(&l.package, |_| ())?;
+        with_main(&l.package, |_| ())?;
         self.by_code
             .write()
             .map_err(|_| "packages poisoned".to_string())?
@@ -267,22 +309,29 @@ impl Packages for Kinds {
     }
 }
 
-/// Runs `f` with this thread's compiled copy of the package's schema.
-fn with_schema<T>(p: &Package, f: impl FnOnce(&mut Schema) -> T) -> Result<T, String> {
+/// Runs `f` with this thread's compiled copy of the package's schema set whose main
+/// document is `path` (the ВС's, or a packet document's).
+fn with_schema<T>(p: &Package, path: &str, f: impl FnOnce(&mut Schema) -> T) -> Result<T, String> {
+    let key = p.dir.join(path);
     SCHEMAS.with(|cell| {
         let mut cache = cell.borrow_mut();
-        if !cache.contains_key(&p.dir) {
+        if !cache.contains_key(&key) {
             if cache.len() >= MAX_COMPILED {
                 cache.clear();
             }
-            let s = p.schema().map_err(|e| e.to_string())?;
-            cache.insert(p.dir.clone(), s);
+            let s = p.schema_at(path).map_err(|e| e.to_string())?;
+            cache.insert(key.clone(), s);
         }
         let s = cache
-            .get_mut(&p.dir)
+            .get_mut(&key)
             .ok_or_else(|| "schema cache lost its entry".to_string())?;
         Ok(f(s))
     })
+}
+
+/// [`with_schema`] with the ВС's own schema set.
+fn with_main<T>(p: &Package, f: impl FnOnce(&mut Schema) -> T) -> Result<T, String> {
+    with_schema(p, &p.description.schema, f)
 }
 
 fn body_of(o: &Org) -> Body {
@@ -291,8 +340,11 @@ fn body_of(o: &Org) -> Body {
         oktmo: o.oktmo.clone(),
         inn: o.inn.clone(),
         ogrn: o.ogrn.clone(),
-        // The node keeps no КПП of its body yet; no mapping of the starter catalog uses one.
-        kpp: String::new(),
+        kpp: o.kpp.clone(),
+        registered: o
+            .registered
+            .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+            .unwrap_or_default(),
     }
 }
 

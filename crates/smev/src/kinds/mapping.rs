@@ -7,8 +7,10 @@
 //!
 //! In text and attribute values, `{SOURCE | CONV | …}` is replaced:
 //! - sources: `form.KEY` (a field of the staff form), `gen.guid` (a new GUID each time),
-//!   `gen.today` (the node's date, `xs:date`), `body.oktmo`, `body.inn`, `body.ogrn`,
-//!   `body.kpp`, `body.name` (the requesting body), `request.number`;
+//!   `gen.today` (the node's date, `xs:date`), `gen.now` (the node's time, `xs:dateTime`
+//!   with its offset), `body.oktmo`, `body.inn`, `body.ogrn`, `body.kpp`, `body.name`,
+//!   `body.registered` (the requesting body; its date of state registration as `xs:date`),
+//!   `request.number`;
 //! - conversions, in order: `date` («ДД.ММ.ГГГГ» → `xs:date`), `digits` (only the digits:
 //!   СНИЛС «123-456-789 01» → `12345678901`), `upper`, `trim`, `slice(FROM,TO)` (characters
 //!   FROM..TO, TO optional), `map(Мужской=Male, Женский=Female)` (a choice to the schema's
@@ -30,7 +32,8 @@ pub const NS: &str = "urn://volost/kind-mapping/1";
 /// What a mapping draws values from besides the form.
 pub struct Context<'a> {
     pub form: &'a BTreeMap<String, String>,
-    pub today: time::Date,
+    /// The node's time, at its offset.
+    pub now: time::OffsetDateTime,
     pub body: &'a Body,
     /// The request's registration number, where it has one.
     pub number: Option<&'a str>,
@@ -46,6 +49,8 @@ pub struct Body {
     pub inn: String,
     pub ogrn: String,
     pub kpp: String,
+    /// The date of state registration, `xs:date`; empty when the node has none.
+    pub registered: String,
 }
 
 /// Why a form could not be mapped; `field` is the form's key, which the caller turns into
@@ -206,12 +211,14 @@ fn eval(expr: &str, cx: &mut Context<'_>) -> Result<String, MappingError> {
             .map(|v| v.trim().to_string())
             .unwrap_or_default(),
         "gen.guid" => (cx.guid)(),
-        "gen.today" => iso(cx.today),
+        "gen.today" => iso(cx.now.date()),
+        "gen.now" => volost_domain::xml_datetime(cx.now),
         "body.oktmo" => cx.body.oktmo.clone(),
         "body.inn" => cx.body.inn.clone(),
         "body.ogrn" => cx.body.ogrn.clone(),
         "body.kpp" => cx.body.kpp.clone(),
         "body.name" => cx.body.name.clone(),
+        "body.registered" => cx.body.registered.clone(),
         "request.number" => cx.number.unwrap_or_default().to_string(),
         other => {
             return Err(MappingError::Template(format!(
@@ -424,7 +431,7 @@ mod tests {
         };
         let mut cx = Context {
             form: f,
-            today: time::macros::date!(2026 - 12 - 07),
+            now: time::macros::datetime!(2026-12-07 10:30 +7),
             body: &body,
             number: Some("2026-000001"),
             guid: &mut guid,

@@ -7,6 +7,7 @@ pub mod answer;
 pub mod loaded;
 pub mod mapping;
 pub mod package;
+pub mod packet;
 pub mod starter;
 
 pub use loaded::{Kinds, Loaded};

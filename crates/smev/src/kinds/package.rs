@@ -59,6 +59,10 @@ pub struct Description {
     /// package; with it, `samples/form.json` must map to a request the schema takes.
     #[serde(default)]
     pub mapping: Option<String>,
+    /// Documents the ВС takes zipped in one attachment beside the element (Росреестр's
+    /// statement and its inventory), each on its own schema ([`super::packet`]).
+    #[serde(default)]
+    pub packet: Option<super::packet::PacketSpec>,
     /// Every file of the package but this one, with its SHA-256 in hex.
     pub files: BTreeMap<String, String>,
 }
@@ -291,6 +295,9 @@ impl Package {
         if d.mapping.is_some() {
             package.sample_mapping(&mut schema)?;
         }
+        if d.packet.is_some() {
+            super::packet::check(&package)?;
+        }
         if d.personal_signature && !takes_id(&mut schema, &request) {
             return Err(PackageError::NoPersonalId(d.request_root.clone()));
         }
@@ -300,9 +307,15 @@ impl Package {
     /// The package's schema set, compiled (once per thread that validates with it: libxml2's
     /// contexts are not shared).
     pub fn schema(&self) -> Result<Schema, PackageError> {
+        self.schema_at(&self.description.schema)
+    }
+
+    /// The schema set whose main document is `path` in the package (the ВС's, or a packet
+    /// document's), compiled.
+    pub fn schema_at(&self, path: &str) -> Result<Schema, PackageError> {
         let d = &self.description;
-        let schema = Schema::compile(&self.dir, &d.schema)
-            .map_err(|e| PackageError::Schema(e.to_string()))?;
+        let schema = Schema::compile(&self.dir, path)
+            .map_err(|e| PackageError::Schema(format!("{path}: {e}")))?;
         // What the set reads is what the hashes pin.
         let root = self
             .dir
@@ -357,6 +370,23 @@ impl Package {
         render_template(&template, schema, cx).map(Some)
     }
 
+    /// The packet's documents made from the form, each validated against its own schema
+    /// set (compiled here: for the command line and tests; the node keeps compiled sets),
+    /// as (its name in the archive, the document). Empty without a packet.
+    pub fn render_documents(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Result<Vec<(String, String)>, RenderError> {
+        let templates = super::packet::templates(self).map_err(RenderError::Package)?;
+        let docs = self.description.packet.iter().flat_map(|s| &s.documents);
+        let mut out = Vec::new();
+        for (d, t) in docs.zip(&templates) {
+            let mut schema = self.schema_at(&d.schema).map_err(RenderError::Package)?;
+            out.push((d.file.clone(), render_template(t, &mut schema, cx)?));
+        }
+        Ok(out)
+    }
+
     /// [`Package::render`] with the mapping parsed already (a loaded package keeps it).
     pub fn render_with(
         &self,
@@ -379,9 +409,13 @@ impl Package {
                 .map_or_else(|| key.to_string(), |f| f.label.clone())
         };
         match e {
-            RenderError::Mapping(MappingError::Missing { field }) => {
-                format!("«{}»: ведомство требует заполнить", label(field))
-            }
+            RenderError::Mapping(MappingError::Missing { field }) => match body_detail(field) {
+                Some(what) => format!(
+                    "в сведениях об органе нет: {what}, а ведомство их требует; администратор \
+                     вносит их командой volost org set"
+                ),
+                None => format!("«{}»: ведомство требует заполнить", label(field)),
+            },
             RenderError::Mapping(MappingError::Date { field, value }) => {
                 format!("«{}»: «{value}» — не дата ДД.ММ.ГГГГ", label(field))
             }
@@ -394,13 +428,14 @@ impl Package {
                 label(field)
             ),
             RenderError::Invalid(Invalid::Schema(problems)) => {
-                let template = self.mapping().ok().flatten();
+                let mut templates: Vec<Element> = self.mapping().ok().flatten().into_iter().collect();
+                templates.extend(super::packet::templates(self).unwrap_or_default());
                 let mut keys = Vec::new();
                 for p in problems {
                     let Some(local) = named_element(&p.message) else {
                         continue;
                     };
-                    for e in template.iter().flat_map(|t| t.descendants()) {
+                    for e in templates.iter().flat_map(|t| t.descendants()) {
                         if e.local == local {
                             for k in element_keys(e) {
                                 if !keys.contains(&k) {
@@ -455,10 +490,12 @@ impl Package {
         template: &Element,
         fields: &[volost_domain::Field],
     ) -> Result<(), PackageError> {
-        // Values and conditions only: the template's comments are not read.
-        let used: std::collections::BTreeSet<String> = template
-            .descendants()
-            .into_iter()
+        // Values and conditions only: the template's comments are not read. A packet's
+        // documents take the form's fields as the element does.
+        let packet = super::packet::templates(self)?;
+        let used: std::collections::BTreeSet<String> = std::iter::once(template)
+            .chain(packet.iter())
+            .flat_map(Element::descendants)
             .flat_map(element_keys)
             .collect();
         if let Some(k) = used.iter().find(|k| !fields.iter().any(|f| &f.key == *k)) {
@@ -580,7 +617,7 @@ pub struct ReadAnswer {
 }
 
 /// Maps the sample form `form` for the sample body; a refusal is the sample's.
-fn render_sample(
+pub(super) fn render_sample(
     template: &Element,
     schema: &mut Schema,
     form: &BTreeMap<String, String>,
@@ -597,7 +634,7 @@ fn render_sample(
     };
     let mut cx = Context {
         form,
-        today: time::macros::date!(2026 - 01 - 15),
+        now: time::macros::datetime!(2026-01-15 10:30 +7),
         body: &body,
         number: Some("2026-000001"),
         guid: &mut guid,
@@ -607,7 +644,7 @@ fn render_sample(
 }
 
 /// Maps a form through `template` and validates the result against the schema.
-fn render_template(
+pub(super) fn render_template(
     template: &Element,
     schema: &mut Schema,
     cx: &mut Context<'_>,
@@ -631,6 +668,19 @@ fn element_keys(e: &Element) -> std::collections::BTreeSet<String> {
         .chain(texts)
         .flat_map(form_keys)
         .collect()
+}
+
+/// What staff call a detail of the body a mapping takes (`body.kpp`), when it is one.
+fn body_detail(source: &str) -> Option<&'static str> {
+    Some(match source {
+        "body.kpp" => "КПП",
+        "body.registered" => "дата государственной регистрации",
+        "body.inn" => "ИНН",
+        "body.ogrn" => "ОГРН",
+        "body.oktmo" => "ОКТМО",
+        "body.name" => "наименование",
+        _ => return None,
+    })
 }
 
 /// The local name of the element a libxml2 message is about: `Element '{ns}Local': …`.
@@ -672,6 +722,7 @@ pub fn sample_body() -> Body {
         inn: "2235001234".into(),
         ogrn: "1022201234567".into(),
         kpp: "223501001".into(),
+        registered: "2002-11-20".into(),
     }
 }
 
@@ -741,10 +792,12 @@ mod tests {
             // None of the ten ВС allows an Id on its root: the employee's signature could
             // not reference the request, so none asks for it.
             assert!(!p.description.personal_signature, "{code}");
-            // Росреестр's kinds wait for the query that travels zipped (docs/design/kinds.md).
+            // Every kind maps its form; Росреестр's also make the documents that travel
+            // zipped beside the element.
+            assert!(p.description.mapping.is_some(), "{code}");
             assert_eq!(
-                p.description.mapping.is_some(),
-                !code.starts_with("egrn"),
+                p.description.packet.is_some(),
+                code.starts_with("egrn"),
                 "{code}"
             );
         }
@@ -754,29 +807,14 @@ mod tests {
     /// same library, but the agency's schema read by another program than the node.
     #[test]
     fn each_mapped_sample_validates_with_xmllint_against_the_agency_s_schema() {
-        for code in CODES.iter().filter(|c| !c.starts_with("egrn")) {
-            let dir = starter().join(code);
-            let p = Package::open(&dir).unwrap();
-            let mut schema = p.schema().unwrap();
-            let form: BTreeMap<String, String> =
-                serde_json::from_slice(&std::fs::read(dir.join(SAMPLE_FORM)).unwrap()).unwrap();
-            let body = sample_body();
-            let mut guid = || uuid::Uuid::new_v4().to_string();
-            let mut cx = Context {
-                form: &form,
-                today: time::macros::date!(2026 - 12 - 07),
-                body: &body,
-                number: Some("2026-000001"),
-                guid: &mut guid,
-            };
-            let xml = p.render(&mut schema, &mut cx).unwrap().unwrap();
+        let xmllint = |code: &str, schema: &Path, xml: &str| {
             let out =
                 std::env::temp_dir().join(format!("volost-{code}-{}.xml", std::process::id()));
-            std::fs::write(&out, &xml).unwrap();
+            std::fs::write(&out, xml).unwrap();
             let run = std::process::Command::new("xmllint")
                 .arg("--noout")
                 .arg("--schema")
-                .arg(dir.join(&p.description.schema))
+                .arg(schema)
                 .arg(&out)
                 .output()
                 .expect("xmllint (libxml2-utils) is installed");
@@ -786,6 +824,32 @@ mod tests {
                 "{code}: {}\n{xml}",
                 String::from_utf8_lossy(&run.stderr)
             );
+        };
+        for code in CODES {
+            let dir = starter().join(code);
+            let p = Package::open(&dir).unwrap();
+            let mut schema = p.schema().unwrap();
+            let form: BTreeMap<String, String> =
+                serde_json::from_slice(&std::fs::read(dir.join(SAMPLE_FORM)).unwrap()).unwrap();
+            let body = sample_body();
+            let mut guid = || uuid::Uuid::new_v4().to_string();
+            let mut cx = Context {
+                form: &form,
+                now: time::macros::datetime!(2026-12-07 10:30 +7),
+                body: &body,
+                number: Some("2026-000001"),
+                guid: &mut guid,
+            };
+            let xml = p.render(&mut schema, &mut cx).unwrap().unwrap();
+            xmllint(code, &dir.join(&p.description.schema), &xml);
+            // And each document of a packet against its own schema set.
+            let templates = super::super::packet::templates(&p).unwrap();
+            let docs = p.description.packet.iter().flat_map(|s| &s.documents);
+            for (d, t) in docs.zip(&templates) {
+                let mut schema = p.schema_at(&d.schema).unwrap();
+                let xml = render_template(t, &mut schema, &mut cx).unwrap();
+                xmllint(code, &dir.join(&d.schema), &xml);
+            }
         }
     }
 
@@ -801,7 +865,7 @@ mod tests {
         let mut guid = || "g".to_string();
         let mut cx = Context {
             form: &form,
-            today: time::macros::date!(2026 - 12 - 07),
+            now: time::macros::datetime!(2026-12-07 10:30 +7),
             body: &body,
             number: None,
             guid: &mut guid,

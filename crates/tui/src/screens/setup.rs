@@ -268,6 +268,7 @@ impl SetupView {
                 oktmo: v(Item::Oktmo),
                 ogrn: v(Item::Ogrn),
                 inn: v(Item::Inn),
+                ..Default::default()
             },
             admin_login: v(Item::Admin),
             admin_password: self.value(Item::Password).to_string(),

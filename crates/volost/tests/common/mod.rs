@@ -38,6 +38,7 @@ pub fn org(name: &str) -> NewOrg {
         oktmo: String::new(),
         ogrn: String::new(),
         inn: String::new(),
+        ..Default::default()
     }
 }
 
@@ -79,6 +80,8 @@ pub fn fixture_with(opts: Options) -> Fx {
         dir.path(),
         &NewOrg {
             inn: FIXTURE_INN.into(),
+            kpp: "223501001".into(),
+            registered: Some(time::macros::date!(2002 - 11 - 20)),
             ..org("Администрация Тестового сельсовета")
         },
         "admin",
