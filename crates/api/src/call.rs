@@ -399,13 +399,10 @@ pub struct UpdateRequestKind {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Org;
 
-/// Sets the body's КПП and date of state registration.
+/// Sets the body's ОГРН, ИНН, КПП and date of state registration.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SetOrgDetails {
-    pub kpp: String,
-    pub registered: Option<time::Date>,
-}
+pub struct SetOrgDetails(pub crate::view::OrgDetails);
 
 /// The other bodies on this node (providers of regional requests).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -121,7 +121,11 @@ pub fn verify(cert: &X509, data: &[u8], sig: &[u8]) -> Result<bool, GostError> {
 /// Росреестр's packages carry them, and SMEV's `SignaturePKCS7` over an attachment. The
 /// digest is the key's default, Streebog-256 for a GOST 2012 (256) key.
 // Issue 31 moves signing behind a pluggable signer; this is the engine's path.
-pub fn cms_detached(key: &PKeyRef<Private>, cert: &X509, data: &[u8]) -> Result<Vec<u8>, GostError> {
+pub fn cms_detached(
+    key: &PKeyRef<Private>,
+    cert: &X509,
+    data: &[u8],
+) -> Result<Vec<u8>, GostError> {
     use openssl::cms::{CMSOptions, CmsContentInfo};
     check_key(key)?;
     let cms = CmsContentInfo::sign(

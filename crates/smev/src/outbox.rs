@@ -4,8 +4,8 @@
 //! alone and never the staff's writes.
 
 use super::envelope::{self, Attachment, EnvelopeError, RequestData};
-use super::{gost, packet};
 use super::profile::Profile;
+use super::{gost, packet};
 use volost_domain::Intent;
 
 /// Builds and signs the envelope of `intent` under `message_id`; `files` are the bytes of
@@ -57,11 +57,12 @@ pub fn build(
             // The archive is made and signed here, with the node's key, outside any write;
             // the signed envelope that keeps it is what every attempt sends.
             let zip = packet::archive(docs, &p.key)?;
-            let signature = gost::cms_detached(&p.key.key, &p.key.cert, &zip)
-                .map_err(|e| packet::PacketError::Sign {
+            let signature = gost::cms_detached(&p.key.key, &p.key.cert, &zip).map_err(|e| {
+                packet::PacketError::Sign {
                     file: docs.name.clone(),
                     why: e.to_string(),
-                })?;
+                }
+            })?;
             let mut all = vec![Attachment {
                 id: docs.name.clone(),
                 mime: packet::MIME.into(),

@@ -83,11 +83,15 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, PacketError> {
             .read_to_end(&mut data)
             .map_err(zip_err)?;
         if data.len() as u64 > MAX_ENTRY {
-            return Err(PacketError::Zip(format!("{name}: larger than {MAX_ENTRY} bytes")));
+            return Err(PacketError::Zip(format!(
+                "{name}: larger than {MAX_ENTRY} bytes"
+            )));
         }
         total += data.len() as u64;
         if total > MAX_TOTAL {
-            return Err(PacketError::Zip(format!("larger than {MAX_TOTAL} bytes in all")));
+            return Err(PacketError::Zip(format!(
+                "larger than {MAX_TOTAL} bytes in all"
+            )));
         }
         out.push((name, data));
     }
@@ -156,7 +160,12 @@ mod tests {
         w.write_all(&vec![b'a'; (MAX_ENTRY + 10) as usize]).unwrap();
         let bytes = w.finish().unwrap().into_inner();
         assert!(bytes.len() < 100_000, "it compresses well");
-        assert!(read(&bytes).unwrap_err().to_string().contains("larger than"));
+        assert!(
+            read(&bytes)
+                .unwrap_err()
+                .to_string()
+                .contains("larger than")
+        );
         assert!(read(b"not a zip").is_err());
     }
 }

@@ -955,7 +955,10 @@ mod tests {
             inn: "2235001234".into(),
         };
         let o = Org::decode(&codec::encode(1, &v1).expect("encode")).expect("upgrade");
-        assert_eq!((o.inn.as_str(), o.kpp.as_str(), o.registered), ("2235001234", "", None));
+        assert_eq!(
+            (o.inn.as_str(), o.kpp.as_str(), o.registered),
+            ("2235001234", "", None)
+        );
         assert_eq!(Org::decode(&o.encode().expect("encode")).expect("v2"), o);
     }
 

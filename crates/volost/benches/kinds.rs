@@ -104,7 +104,10 @@ fn main() {
         };
         let mut xml = String::new();
         let all = samples(d, || {
-            xml = kinds.request(code, &form, &cx, false).expect("request").business;
+            xml = kinds
+                .request(code, &form, &cx, false)
+                .expect("request")
+                .business;
         });
         let s = stats(all.clone());
         let per_sec = all.len() as f64 / all.iter().sum::<Duration>().as_secs_f64();

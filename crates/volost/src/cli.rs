@@ -658,27 +658,33 @@ pub fn org_show(config: Option<&Path>, login: &str) -> Result<()> {
     Ok(())
 }
 
-/// `volost org set`: the body's КПП and date of state registration (an administrator).
-pub fn org_set(
-    config: Option<&Path>,
-    login: &str,
-    kpp: Option<&str>,
-    registered: Option<&str>,
-) -> Result<()> {
+/// What `volost org set` changes; a code not given stays as it is.
+pub struct OrgSet<'a> {
+    pub ogrn: Option<&'a str>,
+    pub inn: Option<&'a str>,
+    pub kpp: Option<&'a str>,
+    pub registered: Option<&'a str>,
+}
+
+/// `volost org set`: the body's ОГРН, ИНН, КПП and date of state registration (an
+/// administrator).
+pub fn org_set(config: Option<&Path>, login: &str, set: &OrgSet<'_>) -> Result<()> {
     let mut seat = Seat::open(config, login)?;
     let now: volost::domain::Org = seat.ask(call::Org, |n, a| n.org(a))?;
-    let kpp = kpp.map_or(now.kpp, str::to_string);
-    let registered = match registered {
-        Some(s) if s.trim().is_empty() => None,
-        Some(s) => Some(parse_day(s)?),
-        None => now.registered,
+    let or_now = |v: Option<&str>, now: String| v.map_or(now, str::to_string);
+    let details = volost::api::view::OrgDetails {
+        ogrn: or_now(set.ogrn, now.ogrn),
+        inn: or_now(set.inn, now.inn),
+        kpp: or_now(set.kpp, now.kpp),
+        registered: match set.registered {
+            Some(s) if s.trim().is_empty() => None,
+            Some(s) => Some(parse_day(s)?),
+            None => now.registered,
+        },
     };
-    let set = call::SetOrgDetails {
-        kpp: kpp.clone(),
-        registered,
-    };
-    let o: volost::domain::Org =
-        seat.ask(set, |n, a| n.set_org_details(a, &kpp, registered))?;
+    let o: volost::domain::Org = seat.ask(call::SetOrgDetails(details.clone()), |n, a| {
+        n.set_org_details(a, &details)
+    })?;
     print_org(&o);
     Ok(())
 }

@@ -214,8 +214,8 @@ enum Cmd {
         #[command(subcommand)]
         cmd: KindCmd,
     },
-    /// The body's details as agencies' statements name it: show them, or set its КПП and
-    /// date of state registration (Росреестр's statement needs both).
+    /// The body's details as agencies' statements name it: show them, or set its ОГРН, ИНН,
+    /// КПП and date of state registration (Росреестр's statement needs them all).
     Org {
         #[command(subcommand)]
         cmd: OrgCmd,
@@ -307,8 +307,12 @@ enum OrgCmd {
         #[arg(long, env = "VOLOST_CONFIG")]
         config: Option<PathBuf>,
     },
-    /// Set the КПП and the date of state registration (an empty value clears it).
+    /// Set the ОГРН, ИНН, КПП and date of state registration (an empty value clears it).
     Set {
+        #[arg(long)]
+        ogrn: Option<String>,
+        #[arg(long)]
+        inn: Option<String>,
         #[arg(long)]
         kpp: Option<String>,
         /// 01.11.2002 or 2002-11-01.
@@ -600,6 +604,8 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Org { cmd } => match cmd {
             OrgCmd::Show { user, config } => cli::org_show(config.as_deref(), &user),
             OrgCmd::Set {
+                ogrn,
+                inn,
                 kpp,
                 registered,
                 user,
@@ -607,8 +613,12 @@ fn run(cli: Cli) -> Result<()> {
             } => cli::org_set(
                 config.as_deref(),
                 &user,
-                kpp.as_deref(),
-                registered.as_deref(),
+                &cli::OrgSet {
+                    ogrn: ogrn.as_deref(),
+                    inn: inn.as_deref(),
+                    kpp: kpp.as_deref(),
+                    registered: registered.as_deref(),
+                },
             ),
         },
         Cmd::Calendar { cmd } => match cmd {

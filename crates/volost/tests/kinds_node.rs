@@ -366,6 +366,8 @@ fn every_mapped_kind_goes_out_and_its_answer_is_read_by_its_schema() {
     with_packages(&fx);
     let kinds_now = fx.node.request_kinds(fx.spec).unwrap();
     let codes = [
+        "egrn_extract",
+        "egrn_land_plot",
         "fns_egrul",
         "mvd_residence",
         "mvd_stay",
@@ -435,6 +437,138 @@ fn every_mapped_kind_goes_out_and_its_answer_is_read_by_its_schema() {
             "{code}: the answer kept as a file staff can open"
         );
     }
+    d.stop();
+    check_ok(&open_node(dir.path()));
+}
+
+/// Росреестр's query travels as the agency's package does: the 1.1.2 element describes a ZIP
+/// beside it, which holds the statement (v0.18) and its inventory (TRequest v0.12), each
+/// with the body's detached GOST signature; the statement names the body by its КПП and date
+/// of registration, without which it is refused before anything is queued.
+#[test]
+fn rosreestr_s_statement_travels_zipped_and_signed_beside_the_element() {
+    let fx = fixture();
+    with_packages(&fx);
+    let kind = fx
+        .node
+        .request_kinds(fx.spec)
+        .unwrap()
+        .into_iter()
+        .find(|k| k.code == "egrn_land_plot")
+        .unwrap();
+    let package = kinds().join("egrn_land_plot");
+    let form: BTreeMap<String, String> =
+        serde_json::from_slice(&std::fs::read(package.join("samples/form.json")).unwrap()).unwrap();
+    let dir = for_daemon(fx);
+    let sim = Sim::start(&dir.path().join("dump"));
+    sim.scenario(&volost::smev::sim::Scenario::answer_after(100));
+    let cfg = smev_config(dir.path(), &sim);
+    let d = Daemon::start(dir.path(), &cfg);
+    let mut c = d.login("spec", "password-1");
+
+    // A body whose КПП nobody gave: the statement cannot name it.
+    let (ok, _, err) = cli(&cfg, &["org", "set", "--kpp", "", "--registered", ""]);
+    assert!(ok, "{err}");
+    let (id, sent) = create_and_send(&mut c, kind.id, form.clone());
+    let e = sent.unwrap_err();
+    assert!(e.contains("КПП") && e.contains("volost org set"), "{e}");
+    let (card, _): (OutgoingRequest, Vec<HistoryEntry>) = c.ask(call::Outgoing { id }).unwrap();
+    assert!(card.message_id.is_none());
+
+    let (ok, out, err) = cli(
+        &cfg,
+        &[
+            "org",
+            "set",
+            "--kpp",
+            "223501001",
+            "--registered",
+            "20.11.2002",
+        ],
+    );
+    assert!(ok && out.contains("КПП: 223501001"), "{out}{err}");
+    let sent: OutgoingRequest = c.ask(call::SubmitOutgoing { id, pin: None }).unwrap();
+    let mid = sent.message_id.clone().unwrap();
+    let business = sent_element(dir.path(), &sim, &mid, "Request");
+    let (valid, why) = xmllint(&package.join("xsd/rosreestr-statement.xsd"), &business);
+    assert!(valid, "{why}\n{business}");
+    assert!(business.contains("<req:fileName>app_1.xml</req:fileName>"));
+
+    // The archive, as SMEV carries it, with its SignaturePKCS7.
+    let envelope = std::fs::read_dir(dir.path().join("dump"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|x| x.contains("SendRequest") && x.contains(&mid))
+        .unwrap();
+    let header = element(&envelope, "AttachmentHeader").unwrap();
+    assert!(
+        header.contains("request.zip") && header.contains("application/zip"),
+        "{header}"
+    );
+    assert!(header.contains("SignaturePKCS7"), "{header}");
+    let content = element(&envelope, "Content").unwrap();
+    let b64 = content[content.find('>').unwrap() + 1..content.rfind('<').unwrap()].to_string();
+    use base64::Engine;
+    let zip = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .unwrap();
+    let files = volost::smev::packet::read(&zip).unwrap();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "app_1.xml",
+            "app_1.xml.sig",
+            "request.xml",
+            "request.xml.sig"
+        ]
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    for (n, b) in &files {
+        std::fs::write(tmp.path().join(n), b).unwrap();
+    }
+    let statement = String::from_utf8(files[0].1.clone()).unwrap();
+    for (doc, schema) in [
+        ("app_1.xml", "query/RequestEGRN_v01.xsd"),
+        ("request.xml", "query/TRequest.xsd"),
+    ] {
+        let text = std::fs::read_to_string(tmp.path().join(doc)).unwrap();
+        let (valid, why) = xmllint(&package.join(schema), &text);
+        assert!(valid, "{doc}: {why}\n{text}");
+        // Each signature is the body's GOST signature of exactly that file, detached.
+        let run = Command::new("openssl")
+            .args([
+                "cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER",
+            ])
+            .arg("-in")
+            .arg(tmp.path().join(format!("{doc}.sig")))
+            .arg("-content")
+            .arg(tmp.path().join(doc))
+            .args(["-noverify", "-out", "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{doc}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    for part in [
+        "22:14:010203:45",
+        "<subj:kpp>223501001</subj:kpp>",
+        "<subj:regDate>2002-11-20</subj:regDate>",
+        "002001001000",
+        "extractObjectMainFeaturesRights",
+    ] {
+        assert!(statement.contains(part), "{part}: {statement}");
+    }
+
+    // The simulator checked all of it before it answered.
+    let req = until("answered", || {
+        let (r, _): (OutgoingRequest, Vec<HistoryEntry>) = c.ask(call::Outgoing { id }).unwrap();
+        matches!(r.status, OutStatus::Answered | OutStatus::Error).then_some(r)
+    });
+    assert_eq!(req.status, OutStatus::Answered, "{:?}", req.error);
     d.stop();
     check_ok(&open_node(dir.path()));
 }

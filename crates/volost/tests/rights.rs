@@ -577,10 +577,10 @@ fn probes() -> Vec<Probe> {
         // Administration.
         probe("org", ALL, false, |_| call::Org.into()),
         probe("set_org_details", ADMIN, false, |_| {
-            call::SetOrgDetails {
-                kpp: "223501001".into(),
-                registered: None,
-            }
+            call::SetOrgDetails(volost::api::view::OrgDetails {
+                inn: FIXTURE_INN.into(),
+                ..Default::default()
+            })
             .into()
         }),
         probe("bodies", WORKERS, false, |_| call::Bodies.into()),

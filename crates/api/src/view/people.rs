@@ -45,6 +45,16 @@ pub struct NewOrg {
     pub registered: Option<time::Date>,
 }
 
+/// The body's codes an administrator keeps up to date (`volost org set`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgDetails {
+    pub ogrn: String,
+    pub inn: String,
+    pub kpp: String,
+    pub registered: Option<time::Date>,
+}
+
 /// A personal certificate as staff and administrators see it: everything but the container.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CertView {

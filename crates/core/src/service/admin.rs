@@ -7,7 +7,7 @@ use crate::catalog::Starter;
 use crate::clock::Clock;
 use std::path::Path;
 use std::sync::Arc;
-pub use volost_api::view::NewOrg;
+pub use volost_api::view::{NewOrg, OrgDetails};
 use volost_domain::*;
 use volost_store::{Read, Record, Store};
 
@@ -192,23 +192,34 @@ impl Node {
         self.read(actor, |r| r.load::<Org>(r.who.org.0))
     }
 
-    /// Sets the body's КПП and date of state registration, which agencies' statements name
-    /// it by (Росреестр's declarant); an empty `kpp` clears it.
-    pub fn set_org_details(
-        &self,
-        actor: Actor,
-        kpp: &str,
-        registered: Option<time::Date>,
-    ) -> Result<Org> {
-        let kpp = kpp.trim();
-        if !kpp.is_empty() {
-            validate::kpp(kpp).map_err(|m| Error::invalid("КПП", m))?;
+    /// Sets the body's codes that agencies' statements name it by (Росреестр's declarant:
+    /// ОГРН, ИНН, КПП, the date of state registration); an empty code clears it.
+    pub fn set_org_details(&self, actor: Actor, d: &OrgDetails) -> Result<Org> {
+        let (ogrn, inn, kpp) = (d.ogrn.trim(), d.inn.trim(), d.kpp.trim());
+        let mut errs = Vec::new();
+        let checks: [(&str, &str, fn(&str) -> std::result::Result<String, String>); 3] = [
+            ("ОГРН", ogrn, validate::ogrn),
+            ("ИНН", inn, validate::inn),
+            ("КПП", kpp, validate::kpp),
+        ];
+        for (field, v, check) in checks {
+            if let Err(m) = (!v.is_empty()).then(|| check(v)).transpose() {
+                errs.push(super::FieldError {
+                    field: field.into(),
+                    message: m,
+                });
+            }
+        }
+        if !errs.is_empty() {
+            return Err(Error::Invalid(errs));
         }
         self.write(actor, "org.set_details", |w| {
             w.who.require("org.set_details", Right::Administer)?;
             let mut o: Org = w.load(w.who.org.0)?;
+            o.ogrn = ogrn.to_string();
+            o.inn = inn.to_string();
             o.kpp = kpp.to_string();
-            o.registered = registered;
+            o.registered = d.registered;
             w.tx.put(&o)?;
             w.target("org", o.id);
             Ok(o)

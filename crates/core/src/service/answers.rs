@@ -23,10 +23,16 @@ pub(super) fn judge(
         // The agency's schema is the judge, as the package read it; the answer's
         // own form keeps what of it is plain values (a summary, where it has one).
         match &body.answer {
-            Some(c) if c.code == k.code => match &c.problem {
-                None => Ok(answer_values(body, k)),
-                Some(p) => Err(p.clone()),
-            },
+            // Two kinds may speak one ВС (Росреестр's extracts): the package that judged
+            // the answer is the one whose answer root it is, and its verdict stands for both.
+            Some(c)
+                if c.code == k.code || (body.ns == k.namespace && body.root == k.answer_root) =>
+            {
+                match &c.problem {
+                    None => Ok(answer_values(body, k)),
+                    Some(p) => Err(p.clone()),
+                }
+            }
             // The agency has not published its answer's schema: an element of the
             // ВС's namespace is taken as its answer, unchecked (the card says so).
             None if k.answer_root.is_empty() && body.ns == k.namespace => {

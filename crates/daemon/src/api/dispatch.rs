@@ -666,7 +666,7 @@ impl Serve for Served<'_> {
     fn set_org_details(&mut self, args: call::SetOrgDetails) -> Result<Org, ApiError> {
         let n = &*self.api.node;
         let a = self.actor()?;
-        Ok(n.set_org_details(a, &args.kpp, args.registered)?)
+        Ok(n.set_org_details(a, &args.0)?)
     }
 
     fn add_file(&mut self, args: call::AddFile) -> Result<Attachment, ApiError> {

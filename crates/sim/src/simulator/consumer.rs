@@ -113,6 +113,13 @@ pub(super) fn send_request(
     if let Some(why) = sim.agencies.as_ref().and_then(|a| a.refuses(&business)) {
         return Err(refuse("InvalidContent", why));
     }
+    if let Some((code, why)) = sim
+        .agencies
+        .as_ref()
+        .and_then(|a| a.packet_refusal(&business, (doc, data), basic))
+    {
+        return Err(refuse(code, why));
+    }
     let personal = volost_smev::reply::personal_signature(doc, data, &business, types);
     let mut g = sim.lock();
     if !g.seen.insert(id.clone()) {

@@ -428,7 +428,8 @@ impl Package {
                 label(field)
             ),
             RenderError::Invalid(Invalid::Schema(problems)) => {
-                let mut templates: Vec<Element> = self.mapping().ok().flatten().into_iter().collect();
+                let mut templates: Vec<Element> =
+                    self.mapping().ok().flatten().into_iter().collect();
                 templates.extend(super::packet::templates(self).unwrap_or_default());
                 let mut keys = Vec::new();
                 for p in problems {

@@ -115,10 +115,11 @@ pub fn check(p: &Package) -> Result<(), PackageError> {
     };
     s.check(p)?;
     let templates = templates(p)?;
-    let form_text = std::fs::read(p.dir.join(SAMPLE_FORM)).map_err(|e| PackageError::Unreadable {
-        path: SAMPLE_FORM.into(),
-        why: e.to_string(),
-    })?;
+    let form_text =
+        std::fs::read(p.dir.join(SAMPLE_FORM)).map_err(|e| PackageError::Unreadable {
+            path: SAMPLE_FORM.into(),
+            why: e.to_string(),
+        })?;
     let form: std::collections::BTreeMap<String, String> = serde_json::from_slice(&form_text)
         .map_err(|e| PackageError::Sample {
             path: SAMPLE_FORM.into(),
@@ -157,7 +158,15 @@ mod tests {
         for ok in ["app_1.xml", "request.xml", "req-1.zip"] {
             assert!(plain_name(ok), "{ok}");
         }
-        for bad in ["", "../a.xml", "a/b.xml", ".hidden", "a b.xml", "файл.xml", "C:x"] {
+        for bad in [
+            "",
+            "../a.xml",
+            "a/b.xml",
+            ".hidden",
+            "a b.xml",
+            "файл.xml",
+            "C:x",
+        ] {
             assert!(!plain_name(bad), "{bad}");
         }
     }
