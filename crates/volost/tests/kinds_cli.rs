@@ -106,16 +106,26 @@ fn a_form_file_is_mapped_and_what_the_agency_would_refuse_is_refused() {
         err.contains("«Дата выдачи паспорта»: ведомство требует заполнить"),
         "{err}"
     );
-    // Not JSON; a kind the node has no package for; Росреестр's, still without its mapping.
+    // Not JSON; a kind the node has no package for.
     let (code, _, err) = business("fns_egrul", &form, "ОГРН 1022200000019");
     assert_eq!(code, Some(1));
     assert!(err.contains("ожидается объект JSON"), "{err}");
     let out = volost(&["smev", "business", "--kind", "household_book", "--example"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("нет среди пакетов узла"));
+    // Росреестр's: the element, then each document that travels zipped beside it.
     let out = volost(&["smev", "business", "--kind", "egrn_extract", "--example"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ZIP"));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for part in [
+        "<req:fileName>app_1.xml</req:fileName>",
+        "<!-- app_1.xml: во вложении request.zip, с подписью app_1.xml.sig -->",
+        "<obj:objectTypeCode>002001002000</obj:objectTypeCode>",
+        "<!-- request.xml: во вложении request.zip",
+        "<rq:requestType>111300003000</rq:requestType>",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
 }
 
 #[test]

@@ -197,7 +197,8 @@ impl Node {
     pub fn set_org_details(&self, actor: Actor, d: &OrgDetails) -> Result<Org> {
         let (ogrn, inn, kpp) = (d.ogrn.trim(), d.inn.trim(), d.kpp.trim());
         let mut errs = Vec::new();
-        let checks: [(&str, &str, fn(&str) -> std::result::Result<String, String>); 3] = [
+        type Check = fn(&str) -> std::result::Result<String, String>;
+        let checks: [(&str, &str, Check); 3] = [
             ("ОГРН", ogrn, validate::ogrn),
             ("ИНН", inn, validate::inn),
             ("КПП", kpp, validate::kpp),
