@@ -100,6 +100,9 @@ pub struct Service {
     pub steps: Vec<Step>,
     pub fields: Vec<Field>,
     pub active: bool,
+    /// The package a portal delivers this service's applications in, and whose status
+    /// table says what the portal is told (`None`: no portal delivers it to this node).
+    pub intake: Option<String>,
 }
 
 impl Service {

@@ -34,6 +34,17 @@ pub struct PackageInfo {
     pub note: Option<String>,
     /// The staff form the mapping takes.
     pub fields: Vec<Field>,
+    /// A portal's intake instead of a kind the node asks for: applications delivered in
+    /// this schema for one of the node's services, and the statuses back.
+    pub intake: Option<IntakeInfo>,
+}
+
+/// What the core knows of an intake package: which service it delivers to. How documents
+/// are read and statuses written is the adapter's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeInfo {
+    /// The registry code of the node's service.
+    pub service: String,
 }
 
 /// A package the node keeps: one per kind code, the last one imported.

@@ -117,6 +117,8 @@ pub struct PortalFile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortalApplication {
     pub portal: Source,
+    /// The intake package the portal delivered it in (the service must use that one).
+    pub intake: String,
     /// The portal's own number of the application.
     pub order_id: String,
     pub service_code: String,

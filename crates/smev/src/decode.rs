@@ -3,9 +3,9 @@
 //! (`domain::received`). The core takes that and never sees the XML.
 
 use super::kinds::Kinds;
+use super::regional;
 use super::reply;
 use super::xml::Element;
-use super::{portal, regional};
 use volost_domain::received::{self, Business, Reading};
 
 /// What `m` says, for [`volost_core::service::Node::exchange_receive`]; an agency's answer
@@ -61,8 +61,8 @@ fn content(c: reply::Content, kinds: Option<&Kinds>) -> received::Content {
 pub fn business(e: &Element, kinds: Option<&Kinds>) -> Business {
     let mut raw = String::new();
     let mut answer = None;
-    let read = if e.is(portal::NS, portal::APPLICATION) {
-        Reading::Portal(portal::parse(e).map(Box::new).map_err(|x| x.to_string()))
+    let read = if let Some(app) = kinds.and_then(|k| k.intake(e)) {
+        Reading::Portal(app.map(Box::new))
     } else if e.is(regional::NS, regional::REQUEST) {
         Reading::RegionalRequest(regional::parse_request(e).map_err(|x| x.to_string()))
     } else if e.is(regional::NS, regional::ANSWER) {

@@ -6,12 +6,12 @@ use super::envelope::Version;
 use super::kinds::Kinds;
 use super::personal::SIGNED_DATA_ID;
 use super::profile::Profile;
-use super::{business, portal, regional, status};
+use super::{business, regional, status};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use volost_core::service::{self, Exchange, PortalResult, RequestContext, RequestError};
+use volost_domain::RequestKind;
 use volost_domain::received::RegionalMessage;
-use volost_domain::{RequestKind, Status};
 
 pub struct Formats {
     pub version: Version,
@@ -60,12 +60,8 @@ impl service::Formats for Formats {
         regional::answer_xml(answer, files, None)
     }
 
-    fn portal_result(&self, r: &PortalResult) -> String {
-        portal::result_xml(r.order, r.number, r.status, r.message, r.files)
-    }
-
-    fn portal_status(&self, s: Status) -> i64 {
-        portal::status_code(s)
+    fn portal_reply(&self, intake: &str, r: &PortalResult) -> Result<Option<String>, String> {
+        self.kinds.portal_reply(intake, r)
     }
 
     fn status_words(&self, code: &str) -> String {

@@ -20,7 +20,6 @@ pub mod link;
 pub mod outbox;
 pub mod packet;
 pub mod personal;
-pub mod portal;
 pub mod profile;
 pub mod regional;
 pub mod registry;

@@ -154,11 +154,30 @@ struct ServiceV1 {
     active: bool,
 }
 
+/// A service as version 2 stored it, before its intake package.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct ServiceV2 {
+    id: ServiceId,
+    org: OrgId,
+    code: String,
+    name: String,
+    deadline_days: u32,
+    fee: String,
+    regulation: String,
+    places: Vec<String>,
+    documents: Vec<String>,
+    results: Vec<String>,
+    steps: Vec<Step>,
+    fields: Vec<Field>,
+    active: bool,
+}
+
 impl Record for Service {
     const TABLE: Rows = tables::SERVICES;
     const KIND: &'static str = "service";
-    /// 2: `regulation`.
-    const VERSION: u8 = 2;
+    /// 2: `regulation`; 3: `intake`.
+    const VERSION: u8 = 3;
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -170,12 +189,32 @@ impl Record for Service {
         Ok(())
     }
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
-        if version != 1 {
-            return Err(StoreError::Corrupt(format!(
-                "service row of unknown version {version}"
-            )));
-        }
-        let s: ServiceV1 = codec::body("service v1", body)?;
+        let s: ServiceV2 = match version {
+            1 => {
+                let s: ServiceV1 = codec::body("service v1", body)?;
+                ServiceV2 {
+                    id: s.id,
+                    org: s.org,
+                    code: s.code,
+                    name: s.name,
+                    deadline_days: s.deadline_days,
+                    fee: s.fee,
+                    regulation: String::new(),
+                    places: s.places,
+                    documents: s.documents,
+                    results: s.results,
+                    steps: s.steps,
+                    fields: s.fields,
+                    active: s.active,
+                }
+            }
+            2 => codec::body("service v2", body)?,
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "service row of unknown version {version}"
+                )));
+            }
+        };
         Ok(Service {
             id: s.id,
             org: s.org,
@@ -183,13 +222,14 @@ impl Record for Service {
             name: s.name,
             deadline_days: s.deadline_days,
             fee: s.fee,
-            regulation: String::new(),
+            regulation: s.regulation,
             places: s.places,
             documents: s.documents,
             results: s.results,
             steps: s.steps,
             fields: s.fields,
             active: s.active,
+            intake: None,
         })
     }
 }
@@ -205,6 +245,8 @@ pub fn package_code_key(code: &str) -> Key {
 impl Record for KindPackage {
     const TABLE: Rows = tables::KIND_PACKAGES;
     const KIND: &'static str = "kind_package";
+    /// 2: `info.intake`.
+    const VERSION: u8 = 2;
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -215,6 +257,62 @@ impl Record for KindPackage {
         ));
         Ok(())
     }
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "kind_package row of unknown version {version}"
+            )));
+        }
+        let p: KindPackageV1 = codec::body("kind_package v1", body)?;
+        let i = p.info;
+        Ok(KindPackage {
+            id: p.id,
+            info: PackageInfo {
+                code: i.code,
+                name: i.name,
+                agency: i.agency,
+                namespace: i.namespace,
+                version: i.version,
+                request_root: i.request_root,
+                answer_root: i.answer_root,
+                personal_signature: i.personal_signature,
+                note: i.note,
+                fields: i.fields,
+                intake: None,
+            },
+            digest: p.digest,
+            files: p.files,
+            installed: p.installed,
+            installed_by: p.installed_by,
+        })
+    }
+}
+
+/// A package as version 1 stored it, before intake packages.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct KindPackageV1 {
+    id: PackageId,
+    info: PackageInfoV1,
+    digest: String,
+    files: Vec<PackageFile>,
+    installed: Ts,
+    installed_by: Option<UserId>,
+}
+
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct PackageInfoV1 {
+    code: String,
+    name: String,
+    agency: String,
+    namespace: String,
+    version: String,
+    request_root: String,
+    answer_root: Option<String>,
+    personal_signature: bool,
+    note: Option<String>,
+    fields: Vec<Field>,
 }
 
 impl Record for RequestKind {

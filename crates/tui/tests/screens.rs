@@ -408,6 +408,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
             },
         ],
         active: true,
+        intake: None,
     };
     let data = [
         ("surname", "Яковлева"),
@@ -1213,6 +1214,7 @@ fn registry_service() -> Service {
             },
         ],
         active: true,
+        intake: None,
     }
 }
 

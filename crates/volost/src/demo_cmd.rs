@@ -102,8 +102,6 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
         sim::Scenario::answer_after(4000),
         None,
     ));
-    // The portal and an agency have something for the node as soon as it polls.
-    volost::demo::offers::queue(&simulator);
     let addr = spawn_sim("smev-sim", simulator)?;
     // The regional exchange, with a body of the region that has asked the council.
     let key = gost::generate_key()?;

@@ -171,6 +171,12 @@ pub fn import(config: Option<&Path>, login: &str, dir: &Path) -> Result<()> {
         );
     }
     println!("ВС: {{{}}}{}", i.namespace, i.request_root);
+    if let Some(intake) = &i.intake {
+        println!(
+            "Приём заявлений портала для услуги {}: подключён к услугам: {}",
+            intake.service, r.services_bound
+        );
+    }
     if r.kinds_added + r.kinds_updated > 0 {
         println!(
             "Виды сведений: добавлено {}, обновлено {}",
@@ -192,6 +198,9 @@ pub fn list(config: Option<&Path>, login: &str) -> Result<()> {
         let i = &p.info;
         println!("{}\t{}\t{}", i.code, i.version, i.name);
         println!("  ВС: {{{}}}{}", i.namespace, i.request_root);
+        if let Some(intake) = &i.intake {
+            println!("  приём заявлений портала для услуги {}", intake.service);
+        }
         match &i.answer_root {
             Some(a) => println!("  ответ: {a}"),
             None => println!("  ответ: схема не опубликована"),

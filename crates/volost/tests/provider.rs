@@ -40,33 +40,42 @@ fn act(c: &mut Client, id: AppId, input: ActionInput) -> Application {
     c.ask(call::Act { id, input }).unwrap()
 }
 
+/// The test intake package: ЕПГУ's «концентратор» FormData of the one published service
+/// schema, bound to a test service (`service.toml` in the package's folder).
+fn intake_package() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kinds/epgu_familychildsub")
+}
+
+/// The package's status table (`kind.toml`): received, the steps between, done.
+const REGISTERED: &str = "1";
+const APPROVED: &str = "3";
+/// Registered, decided, approving, approved; the closing after the result is not reported.
+const EXPECTED: [&str; 4] = ["1", "7", "7", "3"];
+
+/// The sample FormData with `order` as its number.
+fn form_data(order: &str) -> String {
+    std::fs::read_to_string(intake_package().join("samples/request.xml"))
+        .unwrap()
+        .replace(
+            "<tns:orderId>1234567890</tns:orderId>",
+            &format!("<tns:orderId>{order}</tns:orderId>"),
+        )
+}
+
 #[test]
 fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal() {
     let fx = fixture();
-    let svc = fx
-        .node
-        .services(fx.spec, false)
-        .unwrap()
-        .into_iter()
-        .find(|s| {
-            s.fields
-                .iter()
-                .any(|f| f.ftype == FieldType::File && f.required)
-        })
-        .expect("a starter service with a required file");
-    let file_key = svc
-        .fields
-        .iter()
-        .find(|f| f.ftype == FieldType::File && f.required)
-        .unwrap()
-        .key
-        .clone();
-    let fields = svc
-        .fields
-        .iter()
-        .filter(|f| f.ftype != FieldType::File)
-        .map(|f| (f.key.clone(), value(f)))
-        .collect();
+    with_packages(&fx);
+    let spec_text = std::fs::read_to_string(intake_package().join("service.toml")).unwrap();
+    let svc_spec: volost::domain::spec::ServiceSpec = toml::from_str(&spec_text).unwrap();
+    fx.node.add_service(fx.admin, &svc_spec).unwrap();
+    let files = volost::smev::kinds::loaded::read_dir(&intake_package()).unwrap();
+    let done = fx.node.import_kind(fx.admin, &files).unwrap();
+    assert_eq!(done.services_bound, 1, "{done:?}");
+    assert_eq!(
+        done.kinds_added, 0,
+        "an intake package is no kind to ask for"
+    );
     let dir = for_daemon(fx);
     let sim = Sim::start(&dir.path().join("dump"));
     let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));
@@ -77,13 +86,9 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
     sim.faults(&[Injection::on("GetRequest", Fault::Duplicate)]);
     let order = PortalOrder {
         portal: "EPGU".into(),
-        order_id: "1234567890".into(),
-        service_code: svc.code.clone(),
-        oktmo: String::new(),
-        applicant: person("Семёнова Анна Петровна", "112-233-445 95"),
-        fields,
+        document: form_data("1234567890"),
         files: vec![
-            pdf("file1", &file_key, "схема участка.pdf", b"%PDF-1.4 scheme"),
+            pdf("scan", "", "свидетельство.pdf", b"%PDF-1.4 certificate"),
             pdf(
                 "file2",
                 "",
@@ -105,35 +110,43 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
         "{:#?}",
         card.history
     );
+    // What the package reads from the FormData: the applicant and the service's form.
+    assert_eq!(card.applicant.name, "Семёнова Анна Петровна");
+    assert_eq!(card.app.data["child_name"], "Семёнов Иван");
+    assert_eq!(card.app.data["child_birth_date"], "01.09.2015");
+    assert_eq!(card.app.data["account"], "40817810000000000001");
     let files: Vec<Attachment> = head
         .ask(call::Files {
             owner: FileOwner::Application(row.id),
         })
         .unwrap();
-    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names.contains(&"схема участка.pdf") && names.contains(&"доверенность.pdf"));
-    let scheme = files
-        .iter()
-        .find(|f| f.name == "схема участка.pdf")
-        .unwrap();
-    assert_eq!(scheme.field.as_deref(), Some(file_key.as_str()));
-    assert_eq!(
-        card.app.data.get(&file_key),
-        Some(&scheme.id.0.to_string()),
-        "the required file field holds the file"
+    assert_eq!(files.len(), 2, "{files:?}");
+    let scan = files.iter().find(|f| f.field.as_deref() == Some("scan"));
+    assert!(
+        scan.is_some(),
+        "the attachment named by the field fills it: {files:?}"
     );
 
-    // «Зарегистрировано» went back to the portal.
+    // «Зарегистрировано» went back as the concentrator's changeOrderInfo.
     let first = until("the registration status sent", || {
         responses_to(&sim, &mid).into_iter().next()
     });
-    assert_eq!(first.kind, "status");
-    assert_eq!(first.fields["code"], "2");
-    assert_eq!(first.fields["description"], "Зарегистрировано");
-    assert_eq!(first.fields["number"], row.number);
+    let code = |r: &volost::smev::sim::SimResponse| {
+        assert_eq!(
+            (r.kind.as_str(), r.root.as_str()),
+            ("primary", "FormDataResponse")
+        );
+        assert_eq!(r.fields["changeOrderInfo/orderId/pguId"], "1234567890");
+        r.fields["changeOrderInfo/statusCode/techCode"].clone()
+    };
+    assert_eq!(code(&first), REGISTERED);
+    assert!(
+        first.fields["changeOrderInfo/comment"].contains(&row.number),
+        "{first:?}"
+    );
 
-    // Staff work: every step is reported, the published decision as the result.
+    // Staff work: each step the portal's table knows is reported, the published decision
+    // with its file.
     let executor = card_user(&mut head, "spec");
     act(
         &mut head,
@@ -143,50 +156,78 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
     let letter: Attachment = spec
         .ask(call::AddFile {
             owner: Some(FileOwner::Application(row.id)),
-            name: "разрешение.pdf".into(),
-            data: volost::api::Bytes(b"%PDF-1.4 permit".to_vec()),
+            name: "решение.pdf".into(),
+            data: volost::api::Bytes(b"%PDF-1.4 decision".to_vec()),
         })
         .unwrap();
     let mut decide = ActionInput::new(Action::Decide(Verdict::Approve));
-    decide.message = "Разрешение готово, получите его в администрации".into();
+    decide.message = "Субсидия назначена, решение во вложении".into();
     decide.files = vec![letter.id.0.to_string()];
     act(&mut spec, row.id, decide);
     act(&mut head, row.id, ActionInput::new(Action::Publish));
     act(&mut head, row.id, ActionInput::new(Action::Close));
 
-    let all = until("five messages to the portal", || {
+    let want = EXPECTED;
+    let all = until("every status to the portal", || {
         let r = responses_to(&sim, &mid);
-        (r.len() >= 5).then_some(r)
+        (r.len() >= want.len()).then_some(r)
     });
-    let codes: Vec<String> = all
+    let codes: Vec<String> = all.iter().map(code).collect();
+    assert_eq!(codes, want, "{all:#?}");
+    let result = all
         .iter()
-        .map(|r| match r.kind.as_str() {
-            "status" => r.fields["code"].clone(),
-            _ => format!("{}:{}", r.root, r.fields["Status@code"]),
-        })
-        .collect();
+        .find(|r| r.fields["changeOrderInfo/statusCode/techCode"] == APPROVED)
+        .unwrap();
     assert_eq!(
-        codes,
-        ["2", "3", "4", "ApplicationResult:6", "8"],
-        "{all:#?}"
+        result.fields["changeOrderInfo/comment"],
+        "Субсидия назначена, решение во вложении"
     );
-    let result = &all[3];
-    assert_eq!(
-        result.fields["Message"],
-        "Разрешение готово, получите его в администрации"
-    );
-    assert_eq!(result.fields["OrderId"], "1234567890");
     assert_eq!(
         result.files.len(),
         1,
         "the decision's file goes to the portal"
     );
-    assert_eq!(result.files[0].1, b"%PDF-1.4 permit".len());
+    assert_eq!(result.files[0].1, b"%PDF-1.4 decision".len());
+    // Each reply is what the portal's schema takes.
+    let dump = std::fs::read_dir(dir.path().join("dump"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter(|x| x.contains("SendResponse") && x.contains("FormDataResponse"))
+        .collect::<Vec<_>>();
+    assert!(!dump.is_empty());
+    for envelope in &dump {
+        let start = envelope.find("<tns:FormDataResponse").or_else(|| {
+            envelope
+                .find(":FormDataResponse")
+                .map(|i| envelope[..i].rfind('<').unwrap())
+        });
+        let start = start.unwrap();
+        let qname_end = envelope[start + 1..].find([' ', '>']).unwrap() + start + 1;
+        let qname = &envelope[start + 1..qname_end];
+        let close = format!("</{qname}>");
+        let end = envelope[start..].find(&close).unwrap() + start + close.len();
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &envelope[start..end]).unwrap();
+        let out = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(intake_package().join("xsd/concentrator-subsidiesMinTrud.xsd"))
+            .arg(f.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            &envelope[start..end]
+        );
+    }
 
     // A second application, withdrawn by the applicant while it waits for registration
     // work: it ends with its process, and no task of it is left to anybody.
-    let mut second = order.clone();
-    second.order_id = "1234567891".into();
+    let second = PortalOrder {
+        document: form_data("1234567891"),
+        ..order.clone()
+    };
     let mid2 = sim.offer("/sim/portal", &second);
     let row2 = until("the second application registered", || {
         portal_apps(&mut head).into_iter().find(|r| r.id != row.id)
@@ -219,18 +260,28 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
         gone.tasks
     );
 
-    let st = sim.state();
+    // A FormData the portal's schema refuses is not registered; the node says why.
+    let broken = PortalOrder {
+        document: form_data("1234567892")
+            .replace("<tns:currentDate>2026-12-07</tns:currentDate>", ""),
+        files: Vec::new(),
+        ..order.clone()
+    };
+    let mid3 = sim.offer("/sim/portal", &broken);
+    let refused = until("the broken application refused", || {
+        responses_to(&sim, &mid3).into_iter().next()
+    });
+    assert_eq!(refused.kind, "rejected", "{refused:?}");
     assert!(
-        st.refused.is_empty(),
-        "every envelope passed the signature and schema checks: {:?}",
-        st.refused
+        refused.fields.values().any(|v| v.contains("схеме портала")),
+        "{refused:?}"
     );
-    assert!(st.validated >= 8, "{st:?}");
+
+    let st = sim.state();
     drop((head, spec));
     d.stop();
     let node = open_node(dir.path());
     check_ok(&node);
-    assert!(node.exchange_outbox().unwrap().is_empty());
     let inbox = node.exchange_inbox(100).unwrap();
     assert_eq!(
         inbox
@@ -248,7 +299,6 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
     );
 }
 
-/// The id of the user with `login`, from the list staff choose executors from.
 fn card_user(c: &mut Client, login: &str) -> UserId {
     let users: Vec<UserView> = c.ask(call::Users).unwrap();
     users.into_iter().find(|u| u.login == login).unwrap().id

@@ -32,6 +32,8 @@ pub struct KindImport {
     /// The bodies' kinds it added and changed.
     pub kinds_added: u32,
     pub kinds_updated: u32,
+    /// For an intake package: the services that took it.
+    pub services_bound: u32,
 }
 
 /// One line of an agency's answer as staff read it: how deep it stands in the answer's tree,

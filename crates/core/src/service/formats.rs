@@ -66,22 +66,22 @@ pub trait Formats: Send + Sync {
     fn regional_request(&self, m: &RegionalMessage, signed: bool) -> String;
     /// The answer to a regional request: its text and its files' (content id, name).
     fn regional_answer(&self, answer: &str, files: &[(String, String)]) -> String;
-    /// A decision's result for the portal an application came from.
-    fn portal_result(&self, r: &PortalResult) -> String;
-    /// The portal's code of an application status.
-    fn portal_status(&self, s: Status) -> i64;
+    /// What the portal an application came through is told of its status `r`: the
+    /// business element the intake package `intake` writes (its status table's code, the
+    /// decision's message), or `None` when the table does not report this status.
+    fn portal_reply(&self, intake: &str, r: &PortalResult) -> Result<Option<String>, String>;
     /// SMEV's words for one of its status codes (the code itself when it has none).
     fn status_words(&self, code: &str) -> String;
 }
 
-/// A decision's result as the portal gets it.
+/// An application's status as its portal is told: the files of a decision travel as the
+/// message's attachments.
 pub struct PortalResult<'a> {
     pub order: &'a str,
     pub number: &'a str,
     pub status: Status,
+    /// The decision's message to the applicant, empty before a decision.
     pub message: &'a str,
-    /// (content id, name) of each file.
-    pub files: &'a [(String, String)],
 }
 
 /// The exchange, once the daemon has configured it: its settings and its formats.

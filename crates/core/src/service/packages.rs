@@ -72,6 +72,7 @@ fn install(
         unchanged: old.as_ref().is_some_and(|o| o.digest == digest),
         kinds_added: 0,
         kinds_updated: 0,
+        services_bound: 0,
     };
     if !done.unchanged {
         let id = match &old {
@@ -88,6 +89,10 @@ fn install(
         };
         w.tx.put(&p)?;
         w.target("kind_package", id.0);
+    }
+    if let Some(intake) = &info.intake {
+        done.services_bound = bind_intake(w, &info.code, &intake.service)?;
+        return Ok(done);
     }
     let orgs: Vec<Org> = w.tx.all()?;
     for org in orgs {
@@ -112,6 +117,33 @@ fn install(
         }
     }
     Ok(done)
+}
+
+/// An intake package delivers the applications of the services of code `service`: each
+/// body's service of that code takes it (the importer's must have one); returns how many
+/// changed.
+fn bind_intake(w: &mut W, package: &str, service: &str) -> Result<u32> {
+    let all: Vec<Service> = w.tx.all()?;
+    let same: Vec<Service> = all.into_iter().filter(|s| s.code == service).collect();
+    if !same.iter().any(|s| s.org == w.who.org) {
+        return Err(Error::invalid(
+            "Пакет",
+            format!(
+                "пакет приёма заявлений {package} — для услуги с кодом {service}, а в каталоге \
+                 органа такой услуги нет"
+            ),
+        ));
+    }
+    let mut changed = 0;
+    for mut s in same {
+        if s.intake.as_deref() != Some(package) {
+            s.intake = Some(package.to_string());
+            w.tx.put(&s)?;
+            w.target("service", s.id);
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 /// A kind's template may change what the package does not fix: its answer form. The form,

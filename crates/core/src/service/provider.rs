@@ -331,11 +331,12 @@ fn incoming(w: &mut W, m: &Received, body: &Business, reply_to: &str) -> Result<
 
 /// An application from a portal: registered at once, its status sent back.
 fn application(w: &mut W, m: &Received, a: &PortalApplication, reply_to: &str) -> Result<Receipt> {
-    let services: Vec<Service> =
-        w.tx.all::<Service>()?
-            .into_iter()
-            .filter(|s| s.active && s.code == a.service_code)
-            .collect();
+    let services: Vec<Service> = w
+        .tx
+        .all::<Service>()?
+        .into_iter()
+        .filter(|s| s.active && s.code == a.service_code && s.intake.as_deref() == Some(&a.intake))
+        .collect();
     let mut service = None;
     for s in &services {
         let here = a.oktmo.is_empty()
@@ -617,8 +618,9 @@ pub(crate) fn answer_out(
     w.history(Entity::Incoming, req.id.0, "Ответ в очереди СМЭВ", detail)
 }
 
-/// An application changed status: when it came from a portal, the portal learns of it. A
-/// published decision goes as its result, with the message and files for the applicant.
+/// An application changed status: when it came from a portal, the portal learns of it, in
+/// the words of the intake package the application came through (its status table decides
+/// which statuses it is told of). A published decision goes with its files.
 pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
     if !app.source.from_portal() {
         return Ok(());
@@ -626,56 +628,59 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
     let Some(route) = route_of(&w.tx, Routed::Application(app.id))? else {
         return Ok(());
     };
-    let Some(x) = w.exchange.clone() else {
-        return w.history(
+    let not_sent = |w: &mut W, why: String| {
+        w.history(
             Entity::Application,
             app.id.0,
             "Статус не отправлен на портал",
-            "обмен со СМЭВ на этом узле не настроен",
+            why,
+        )
+    };
+    let Some(x) = w.exchange.clone() else {
+        return not_sent(w, "обмен со СМЭВ на этом узле не настроен".into());
+    };
+    let service: Service = w.load(app.service.0)?;
+    let Some(intake) = service.intake.clone() else {
+        return not_sent(
+            w,
+            "у услуги нет пакета приёма заявлений портала (его статусов узел не знает)".into(),
         );
     };
     let final_decision = matches!(
         app.status,
         Status::ApprovedPositive | Status::ApprovedRefusal
     );
-    let (content, files) = match &app.decision {
-        Some(d) if final_decision => {
-            let (files, names): (Vec<MessageFile>, Vec<(String, String)>) =
-                attachments(w, FileOwner::Application(app.id), Some(&d.files))?
-                    .into_iter()
-                    .map(|(f, name)| {
-                        let cid = f.content_id.clone();
-                        (f, (cid, name))
-                    })
-                    .unzip();
-            (
-                ResponseContent::Primary {
-                    business: x.formats.portal_result(&PortalResult {
-                        order: &route.order,
-                        number: &app.number,
-                        status: app.status,
-                        message: &d.message,
-                        files: &names,
-                    }),
-                    personal_signature: None,
-                },
-                files,
-            )
-        }
-        _ => (
-            ResponseContent::Status {
-                code: x.formats.portal_status(app.status),
-                description: app.status.label().into(),
-                params: vec![("number".into(), app.number.clone())],
-            },
-            Vec::new(),
-        ),
+    let decision = app.decision.as_ref().filter(|_| final_decision);
+    let reply = x.formats.portal_reply(
+        &intake,
+        &PortalResult {
+            order: &route.order,
+            number: &app.number,
+            status: app.status,
+            message: decision.map_or("", |d| d.message.as_str()),
+        },
+    );
+    let business = match reply {
+        Ok(Some(b)) => b,
+        // The portal's table has no code for this step: it is not told of it.
+        Ok(None) => return Ok(()),
+        Err(e) => return not_sent(w, format!("пакет приёма {intake}: {e}")),
+    };
+    let files: Vec<MessageFile> = match decision {
+        Some(d) => attachments(w, FileOwner::Application(app.id), Some(&d.files))?
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect(),
+        None => Vec::new(),
     };
     let id = queue(
         w,
         Outbound::PortalStatus(app.id),
         &route.reply_to,
-        content,
+        ResponseContent::Primary {
+            business,
+            personal_signature: None,
+        },
         &files,
     )?;
     w.history(
@@ -685,7 +690,11 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
             "Статус «{}» поставлен в очередь на портал",
             app.status.label()
         ),
-        format!("MessageID {id}"),
+        if files.is_empty() {
+            format!("MessageID {id}")
+        } else {
+            format!("MessageID {id}, файлов: {}", files.len())
+        },
     )
 }
 

@@ -237,6 +237,7 @@ impl ServiceSpec {
                 .collect(),
             fields: self.fields.clone(),
             active: true,
+            intake: None,
         };
         svc.set_passport(&self.passport());
         svc

@@ -1,67 +1,12 @@
-//! What the demo's simulated portal and agencies send the node when it starts, so that a new
-//! user sees applications and requests arrive over SMEV as well as go out.
+//! What the demo's simulated exchanges send the node when it starts, so that a new user sees
+//! requests arrive over SMEV as well as go out. The portal sends nothing: ЕПГУ delivers each
+//! service in a schema of its own, none of a council's services has a published one, and the
+//! demo does not invent one (an intake package added for a service makes its applications
+//! arrive: docs/design/kinds.md). Nor does an agency: the one kind a council provides, the
+//! extract from the household book, has no published ВС schema.
 
-use super::{person, value_for};
-use crate::simulator::{AgencyRequest, OfferedFile, PortalOrder, Sim};
-use base64::Engine;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use volost_core::catalog::Starter;
-use volost_domain::{FieldType, RegionalBody};
-
-/// A one-page PDF, enough for a viewer to open.
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
-2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
-3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n\
-trailer<</Root 1 0 R>>\n%%EOF\n";
-
-/// Queues an application from ЕПГУ for a starter service with a required file. Returns how
-/// many were queued. (No agency's request: the one kind a council provides, the extract from
-/// the household book, has no published ВС schema, and the demo does not invent one.)
-pub fn queue(sim: &Sim) -> usize {
-    let Ok(st) = Starter::builtin() else {
-        return 0;
-    };
-    let mut rng = StdRng::from_entropy();
-    let today = time::OffsetDateTime::now_utc().date();
-    let mut queued = 0;
-    let svc = st.services.iter().find(|s| {
-        s.fields
-            .iter()
-            .any(|f| f.ftype == FieldType::File && f.required)
-    });
-    if let Some(svc) = svc {
-        let p = person(&mut rng);
-        let mut order = PortalOrder {
-            portal: "EPGU".into(),
-            order_id: String::new(),
-            service_code: svc.code.clone(),
-            oktmo: String::new(),
-            applicant: p.input(),
-            fields: Default::default(),
-            files: Vec::new(),
-        };
-        for f in &svc.fields {
-            if f.ftype == FieldType::File {
-                if f.required {
-                    order.files.push(OfferedFile {
-                        id: format!("file{}", order.files.len() + 1),
-                        key: f.key.clone(),
-                        name: format!("{}.pdf", f.label),
-                        mime: "application/pdf".into(),
-                        base64: base64::engine::general_purpose::STANDARD.encode(PDF),
-                    });
-                }
-            } else {
-                order
-                    .fields
-                    .insert(f.key.clone(), value_for(f, &p, &mut rng, today));
-            }
-        }
-        queued += usize::from(sim.offer_portal(&order).is_ok());
-    }
-    queued
-}
+use crate::simulator::{AgencyRequest, Sim};
+use volost_domain::RegionalBody;
 
 /// ИНН of the demo's council: what the regional exchange addresses it by.
 pub const DEMO_INN: &str = "2234000017";

@@ -15,9 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use volost_domain::ApplicantInput;
 use volost_smev::envelope::{self, SIGNED_BY_SMEV, Version, esc};
-use volost_smev::portal::{self, PortalApplication, PortalFile};
 use volost_smev::xml::Element;
 
 /// A file offered with a request or an application.
@@ -41,21 +39,17 @@ fn pdf() -> String {
     "application/pdf".into()
 }
 
-/// An application the simulated portal sends (`POST /sim/portal`).
+/// An application the simulated portal sends (`POST /sim/portal`): the document in the
+/// service's own delivery schema (ЕПГУ's «концентратор» `FormData`, say), as the portal
+/// writes it, and its files as the message's attachments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortalOrder {
     /// `EPGU` (default) or `RPGU`.
     #[serde(default)]
     pub portal: String,
-    #[serde(default)]
-    pub order_id: String,
-    pub service_code: String,
-    #[serde(default)]
-    pub oktmo: String,
-    pub applicant: ApplicantInput,
-    #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    /// The business element, which must be well-formed XML.
+    pub document: String,
     #[serde(default)]
     pub files: Vec<OfferedFile>,
 }
@@ -181,37 +175,16 @@ impl Sim {
     /// Queues an application from the portal for GetRequest; returns its MessageID.
     pub fn offer_portal(&self, o: &PortalOrder) -> Result<String, String> {
         let files = decode(&o.files)?;
-        let (source, sender) = match o.portal.as_str() {
-            "" | "EPGU" => (volost_domain::Source::Epgu, ("EPGU", "ЕПГУ")),
-            "RPGU" => (volost_domain::Source::Rpgu, ("RPGU", "РПГУ")),
+        let sender = match o.portal.as_str() {
+            "" | "EPGU" => ("EPGU", "ЕПГУ"),
+            "RPGU" => ("RPGU", "РПГУ"),
             other => return Err(format!("unknown portal {other}")),
         };
-        let order_id = if o.order_id.is_empty() {
-            format!("{}", 1_000_000_000 + rand::random::<u32>() % 1_000_000_000)
-        } else {
-            o.order_id.clone()
-        };
-        let app = PortalApplication {
-            portal: source,
-            order_id,
-            service_code: o.service_code.clone(),
-            oktmo: o.oktmo.clone(),
-            applicant: o.applicant.clone(),
-            fields: o.fields.clone(),
-            files: o
-                .files
-                .iter()
-                .map(|f| PortalFile {
-                    key: f.key.clone(),
-                    content_id: f.id.clone(),
-                    name: f.name.clone(),
-                })
-                .collect(),
-        };
+        let e = volost_smev::xml::parse(&o.document).map_err(|e| e.to_string())?;
         Ok(offer(
             self,
             (sender.0.into(), sender.1.into()),
-            Some(portal::to_xml(&app)),
+            Some(volost_smev::c14n::canonical_text(&e)),
             String::new(),
             files,
         ))
@@ -406,6 +379,24 @@ fn children(e: &Element) -> BTreeMap<String, String> {
     out
 }
 
+/// The leaves below `e`'s children by their paths (`changeOrderInfo/statusCode/techCode`).
+fn nested(e: &Element, prefix: &str, out: &mut BTreeMap<String, String>) {
+    for c in e.elements() {
+        let path = if prefix.is_empty() {
+            c.local.clone()
+        } else {
+            format!("{prefix}/{}", c.local)
+        };
+        if c.elements().next().is_none() {
+            if !prefix.is_empty() {
+                out.insert(path, c.text().trim().to_string());
+            }
+        } else {
+            nested(c, &path, out);
+        }
+    }
+}
+
 /// The node's answer: addressed to a `ReplyTo` given out, under a MessageID of its own.
 pub(super) fn send_response(
     sim: &Sim,
@@ -444,6 +435,7 @@ pub(super) fn send_response(
         r.kind = "primary".into();
         r.root = b.local.clone();
         r.fields = children(b);
+        nested(b, "", &mut r.fields);
         r.personal = volost_smev::reply::personal_signature(doc, data, b, types);
     } else if let Some(st) = data.child(types, "RequestStatus") {
         r.kind = "status".into();

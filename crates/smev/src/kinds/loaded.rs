@@ -7,7 +7,7 @@
 use super::answer::Labels;
 use super::mapping::{Body, Context, new_guid};
 use super::package::{DESCRIPTION, Package, RenderError};
-use super::packet;
+use super::{intake, packet};
 use crate::xml::Element;
 use sha2::Digest;
 use std::cell::RefCell;
@@ -16,8 +16,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use volost_api::view::{AnswerLine, AnswerView};
-use volost_core::service::{Outgoing, Packages, RequestContext, RequestError};
+use volost_core::service::{Outgoing, Packages, PortalResult, RequestContext, RequestError};
 use volost_domain::received::AnswerCheck;
+use volost_domain::received::PortalApplication;
 use volost_domain::{Org, PackageFile, PackageInfo, Packet, PacketDocument};
 use volost_xsd::Schema;
 
@@ -28,6 +29,8 @@ pub struct Loaded {
     template: Option<Element>,
     /// The packet documents' mappings, in the spec's order (empty without a packet).
     packet: Vec<Element>,
+    /// An intake package's status reply mapping.
+    status_template: Option<Element>,
     /// The schema's labels, read on the first answer shown.
     labels: OnceLock<Labels>,
 }
@@ -136,6 +139,12 @@ impl Kinds {
             let package = Package::open(&dir).map_err(|e| e.to_string())?;
             let template = package.mapping().map_err(|e| e.to_string())?;
             let packet = packet::templates(&package).map_err(|e| e.to_string())?;
+            let status_template = match &package.description.intake {
+                Some(spec) => {
+                    Some(intake::status_template(&package, spec).map_err(|e| e.to_string())?)
+                }
+                None => None,
+            };
             let fields = package.form().map_err(|e| e.to_string())?;
             let d = &package.description;
             let info = PackageInfo {
@@ -149,12 +158,16 @@ impl Kinds {
                 personal_signature: d.personal_signature,
                 note: d.note.clone(),
                 fields,
+                intake: d.intake.as_ref().map(|i| volost_domain::IntakeInfo {
+                    service: i.service.clone(),
+                }),
             };
             Ok(Loaded {
                 package,
                 info,
                 template,
                 packet,
+                status_template,
                 labels: OnceLock::new(),
             })
         });
@@ -282,6 +295,74 @@ impl Kinds {
                 .collect(),
             problem: read.problem,
         })
+    }
+}
+
+impl Kinds {
+    /// An application a portal delivered in the schema of one of the intake packages:
+    /// `None` when no intake package's root `e` is; else the application, or why it was not
+    /// taken (the schema refused it, or it lacks what the package reads).
+    pub fn intake(&self, e: &Element) -> Option<Result<PortalApplication, String>> {
+        let ns = e.ns.as_deref().unwrap_or("");
+        let l = self.by_code.read().ok().and_then(|m| {
+            m.values()
+                .find(|l| {
+                    l.package.description.intake.is_some()
+                        && l.info.namespace == ns
+                        && l.info.request_root == e.local
+                })
+                .cloned()
+        })?;
+        let spec = l.package.description.intake.as_ref()?;
+        Some((|| {
+            // The canonical form stands alone: every namespace it uses is declared in it.
+            let canonical = crate::c14n::canonical_text(e);
+            with_main(&l.package, |s| s.validate(canonical.as_bytes()))?
+                .map_err(|e| format!("заявление не соответствует схеме портала: {e}"))?;
+            let mut app = spec.read(e)?;
+            app.intake = l.info.code.clone();
+            Ok(app)
+        })())
+    }
+
+    /// The status reply of intake package `code` for `r`; `None` when its status table
+    /// does not report `r.status`.
+    pub fn portal_reply(&self, code: &str, r: &PortalResult) -> Result<Option<String>, String> {
+        let l = self
+            .get(code)
+            .ok_or_else(|| format!("на узле нет пакета приёма заявлений {code}"))?;
+        let (Some(spec), Some(template)) = (
+            l.package.description.intake.as_ref(),
+            l.status_template.as_ref(),
+        ) else {
+            return Err(format!("{code} — не пакет приёма заявлений"));
+        };
+        let Some(status_code) = spec.code(r.status) else {
+            return Ok(None);
+        };
+        // Before a decision the applicant reads the step and the node's number.
+        let comment = if r.message.is_empty() {
+            format!(
+                "{}. Номер заявления в органе: {}",
+                r.status.label(),
+                r.number
+            )
+        } else {
+            r.message.to_string()
+        };
+        let form = intake::reply_form(r.order, r.number, status_code, &comment);
+        let body = Body::default();
+        let mut guid = new_guid;
+        let mut cx = Context {
+            form: &form,
+            now: time::OffsetDateTime::now_utc(),
+            body: &body,
+            number: Some(r.number),
+            guid: &mut guid,
+        };
+        with_main(&l.package, |s| l.package.render_with(template, s, &mut cx))?
+            .map(Some)
+            .map_err(|e| e.to_string())
     }
 }
 

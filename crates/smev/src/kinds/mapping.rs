@@ -12,7 +12,8 @@
 //!   `body.registered` (the requesting body; its date of state registration as `xs:date`),
 //!   `request.number`;
 //! - conversions, in order: `date` («ДД.ММ.ГГГГ» → `xs:date`), `digits` (only the digits:
-//!   СНИЛС «123-456-789 01» → `12345678901`), `upper`, `trim`, `slice(FROM,TO)` (characters
+//!   СНИЛС «123-456-789 01» → `12345678901`), `ru_date` (`xs:date` → «ДД.ММ.ГГГГ», for
+//!   what comes in: [`super::intake`]), `upper`, `trim`, `slice(FROM,TO)` (characters
 //!   FROM..TO, TO optional), `map(Мужской=Male, Женский=Female)` (a choice to the schema's
 //!   enumeration; any other value is refused).
 //!
@@ -237,7 +238,7 @@ fn eval(expr: &str, cx: &mut Context<'_>) -> Result<String, MappingError> {
 }
 
 /// Splits at `|` outside parentheses, each part trimmed.
-fn split_pipes(expr: &str) -> Vec<String> {
+pub(super) fn split_pipes(expr: &str) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut depth = 0usize;
     for c in expr.chars() {
@@ -261,7 +262,7 @@ fn iso(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-fn convert(conv: &str, v: String, field: &str) -> Result<String, MappingError> {
+pub(super) fn convert(conv: &str, v: String, field: &str) -> Result<String, MappingError> {
     let (name, args) = match conv.split_once('(') {
         Some((n, a)) => (
             n.trim(),
@@ -275,6 +276,13 @@ fn convert(conv: &str, v: String, field: &str) -> Result<String, MappingError> {
         // «ДД.ММ.ГГГГ» as staff type it, or a date already in `xs:date`'s form.
         ("date", None) => volost_domain::parse_date(&v)
             .map(iso)
+            .ok_or(MappingError::Date {
+                field: field.to_string(),
+                value: v,
+            }),
+        // The other way: a date of the agency's document as staff read it.
+        ("ru_date", None) => volost_domain::parse_date(&v)
+            .map(volost_domain::display_date)
             .ok_or(MappingError::Date {
                 field: field.to_string(),
                 value: v,

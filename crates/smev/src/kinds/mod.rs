@@ -4,6 +4,7 @@
 //! samples. The node takes a package only whole and checked ([`package::Package::open`]).
 
 pub mod answer;
+pub mod intake;
 pub mod loaded;
 pub mod mapping;
 pub mod package;

@@ -63,6 +63,10 @@ pub struct Description {
     /// statement and its inventory), each on its own schema ([`super::packet`]).
     #[serde(default)]
     pub packet: Option<super::packet::PacketSpec>,
+    /// What makes it a portal's intake rather than a kind the node asks for: applications
+    /// delivered in this schema, and the statuses back ([`super::intake`]).
+    #[serde(default)]
+    pub intake: Option<super::intake::IntakeSpec>,
     /// Every file of the package but this one, with its SHA-256 in hex.
     pub files: BTreeMap<String, String>,
 }
@@ -297,6 +301,9 @@ impl Package {
         }
         if d.packet.is_some() {
             super::packet::check(&package)?;
+        }
+        if let Some(spec) = &d.intake {
+            super::intake::check_package(&package, spec, &mut schema)?;
         }
         if d.personal_signature && !takes_id(&mut schema, &request) {
             return Err(PackageError::NoPersonalId(d.request_root.clone()));

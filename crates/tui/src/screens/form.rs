@@ -222,6 +222,7 @@ pub(crate) mod tests {
                 f("ok", "Согласие", FieldType::Choice, false),
             ],
             active: true,
+            intake: None,
         }
     }
 

@@ -80,6 +80,7 @@ pub fn fixture_with(opts: Options) -> Fx {
         dir.path(),
         &NewOrg {
             inn: FIXTURE_INN.into(),
+            oktmo: "01612420".into(),
             ogrn: "1022200000019".into(),
             kpp: "223401001".into(),
             registered: Some(time::macros::date!(2002 - 11 - 20)),
