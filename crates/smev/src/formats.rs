@@ -42,6 +42,11 @@ impl service::Formats for Formats {
         answer: &BTreeMap<String, String>,
         signed: bool,
     ) -> Result<String, String> {
+        // A packaged kind's answer is the package's, or none: the node invents no element
+        // for an agency's ВС.
+        if let Some(r) = self.kinds.answer(&k.code, answer, signed) {
+            return r;
+        }
         business::to_xml(
             &k.namespace,
             &k.answer_root,

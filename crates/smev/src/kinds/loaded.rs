@@ -31,6 +31,8 @@ pub struct Loaded {
     packet: Vec<Element>,
     /// An intake package's status reply mapping.
     status_template: Option<Element>,
+    /// The answer mapping, where the node answers this ВС's requests.
+    answer_template: Option<Element>,
     /// The schema's labels, read on the first answer shown.
     labels: OnceLock<Labels>,
 }
@@ -139,6 +141,7 @@ impl Kinds {
             let package = Package::open(&dir).map_err(|e| e.to_string())?;
             let template = package.mapping().map_err(|e| e.to_string())?;
             let packet = packet::templates(&package).map_err(|e| e.to_string())?;
+            let answer_template = package.answer_mapping().map_err(|e| e.to_string())?;
             let status_template = match &package.description.intake {
                 Some(spec) => {
                     Some(intake::status_template(&package, spec).map_err(|e| e.to_string())?)
@@ -168,6 +171,7 @@ impl Kinds {
                 template,
                 packet,
                 status_template,
+                answer_template,
                 labels: OnceLock::new(),
             })
         });
@@ -323,6 +327,44 @@ impl Kinds {
             app.intake = l.info.code.clone();
             Ok(app)
         })())
+    }
+
+    /// The answer of kind `code` from the answer form's values `form`, validated against
+    /// the ВС's schema; `None` when the node keeps no package of that code.
+    pub fn answer(
+        &self,
+        code: &str,
+        form: &BTreeMap<String, String>,
+        signed: bool,
+    ) -> Option<Result<String, String>> {
+        let l = self.get(code)?;
+        let Some(template) = l.answer_template.as_ref() else {
+            return Some(Err(format!(
+                "пакет {code} версии {} не задаёт, как составить ответ (в нём нет отображения \
+                 ответа): узел не отвечает на такие запросы своим элементом — отклоните запрос",
+                l.info.version
+            )));
+        };
+        let body = Body::default();
+        let mut guid = new_guid;
+        let mut cx = Context {
+            form,
+            now: time::OffsetDateTime::now_utc(),
+            body: &body,
+            number: None,
+            guid: &mut guid,
+        };
+        let xml = match with_main(&l.package, |s| l.package.render_with(template, s, &mut cx)) {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => return Some(Err(l.package.refusal(&e))),
+            Err(e) => return Some(Err(e)),
+        };
+        Some(if signed {
+            with_id(&xml, crate::personal::SIGNED_DATA_ID)
+                .ok_or_else(|| "корневой элемент ответа не найден".to_string())
+        } else {
+            Ok(xml)
+        })
     }
 
     /// The status reply of intake package `code` for `r`; `None` when its status table
@@ -513,4 +555,55 @@ pub fn read_dir(dir: &Path) -> Result<Vec<PackageFile>, String> {
     let mut total = 0;
     walk(dir, Path::new(""), &mut out, &mut total)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_answer_is_the_package_s_or_none_at_all() {
+        let tmp = std::env::temp_dir().join(format!("volost-loaded-{}", std::process::id()));
+        let kinds = Kinds::new(&tmp).unwrap();
+        for code in ["sfr_snils", "fns_egrul"] {
+            let (_, files) = super::super::starter::PACKAGES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .unwrap();
+            kinds
+                .load(&super::super::starter::package_files(files))
+                .unwrap();
+        }
+        let form: BTreeMap<String, String> = [
+            ("snils", "112-233-445 95"),
+            ("family_name", "Петрова"),
+            ("first_name", "Анна"),
+            ("birth_date", "01.05.1980"),
+            ("gender", "Женский"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let xml = kinds.answer("sfr_snils", &form, false).unwrap().unwrap();
+        assert!(xml.contains("<tns:Snils>11223344595</tns:Snils>"), "{xml}");
+        // A value the schema needs, missing: refused in the form's words.
+        let mut short = form.clone();
+        short.remove("gender");
+        let e = kinds
+            .answer("sfr_snils", &short, false)
+            .unwrap()
+            .unwrap_err();
+        assert!(e.contains("«Пол»"), "{e}");
+        // A package with no answer mapping: the node writes no answer of its own.
+        let e = kinds
+            .answer("fns_egrul", &form, false)
+            .unwrap()
+            .unwrap_err();
+        assert!(e.contains("не задаёт, как составить ответ"), "{e}");
+        // No package at all: the kind's own (pre-package) writer decides.
+        assert!(kinds.answer("household_book", &form, false).is_none());
+        drop(kinds);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
 }

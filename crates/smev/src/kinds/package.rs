@@ -19,6 +19,8 @@ pub const SAMPLE_REQUEST: &str = "samples/request.xml";
 pub const SAMPLE_ANSWER: &str = "samples/answer.xml";
 /// The staff form's values the mapping's sample request is made from (a JSON object).
 pub const SAMPLE_FORM: &str = "samples/form.json";
+/// The answer form's values the answer mapping's sample answer is made from (a JSON object).
+pub const SAMPLE_ANSWER_FORM: &str = "samples/answer_form.json";
 /// The staff form's fields, as the catalog writes them (`[[field]]`).
 pub const FORM: &str = "form.toml";
 
@@ -59,6 +61,11 @@ pub struct Description {
     /// package; with it, `samples/form.json` must map to a request the schema takes.
     #[serde(default)]
     pub mapping: Option<String>,
+    /// The mapping from the answer form to the answer, where the node answers requests of
+    /// this ВС as its provider; `samples/answer_form.json` must map to an answer the schema
+    /// takes. Without one the node does not answer them (it writes no element of its own).
+    #[serde(default)]
+    pub answer_mapping: Option<String>,
     /// Documents the ВС takes zipped in one attachment beside the element (Росреестр's
     /// statement and its inventory), each on its own schema ([`super::packet`]).
     #[serde(default)]
@@ -302,6 +309,21 @@ impl Package {
         if d.packet.is_some() {
             super::packet::check(&package)?;
         }
+        if let Some(template) = package.answer_mapping()? {
+            let text = read_limited(&package.dir, SAMPLE_ANSWER_FORM)?;
+            let form: BTreeMap<String, String> =
+                serde_json::from_slice(&text).map_err(|e| PackageError::Sample {
+                    path: SAMPLE_ANSWER_FORM.into(),
+                    why: e.to_string(),
+                })?;
+            render_sample(&template, &mut schema, &form).map_err(|e| match e {
+                PackageError::Sample { why, .. } => PackageError::Sample {
+                    path: SAMPLE_ANSWER_FORM.into(),
+                    why,
+                },
+                other => other,
+            })?;
+        }
         if let Some(spec) = &d.intake {
             super::intake::check_package(&package, spec, &mut schema)?;
         }
@@ -360,6 +382,32 @@ impl Package {
                 "корень не {{{}}}{}",
                 self.description.namespace, self.description.request_root
             )));
+        }
+        Ok(Some(e))
+    }
+
+    /// The answer mapping, parsed; its root must be the ВС's answer root.
+    pub fn answer_mapping(&self) -> Result<Option<Element>, PackageError> {
+        let d = &self.description;
+        let Some(path) = &d.answer_mapping else {
+            return Ok(None);
+        };
+        let bad = |why: String| PackageError::Mapping {
+            path: path.clone(),
+            why,
+        };
+        let root = d
+            .answer_root
+            .as_deref()
+            .ok_or_else(|| bad("у ВС нет опубликованной схемы ответа".into()))?;
+        if !d.files.contains_key(SAMPLE_ANSWER_FORM) {
+            return Err(bad(format!("нужен {SAMPLE_ANSWER_FORM} в списке files")));
+        }
+        let text = String::from_utf8(read_limited(&self.dir, path)?)
+            .map_err(|_| bad("не в кодировке UTF-8".into()))?;
+        let e = crate::xml::parse(&text).map_err(|e| bad(e.to_string()))?;
+        if !e.is(&d.namespace, root) {
+            return Err(bad(format!("корень не {{{}}}{root}", d.namespace)));
         }
         Ok(Some(e))
     }
