@@ -86,6 +86,9 @@ pub struct AnswerCheck {
     pub code: String,
     /// Why it is not a valid answer of that kind; `None` when it is.
     pub problem: Option<String>,
+    /// The answer form's values the package's summary reads from it (answer form key →
+    /// value); empty where the package maps none.
+    pub summary: std::collections::BTreeMap<String, String>,
 }
 
 /// What a business element was read as. A format the adapter knows but whose reading

@@ -407,6 +407,23 @@ fn every_mapped_kind_goes_out_and_its_answer_is_read_by_its_schema() {
             matches!(r.status, OutStatus::Answered | OutStatus::Error).then_some(r)
         });
         assert_eq!(req.status, OutStatus::Answered, "{code}: {:?}", req.error);
+        if *code == "sfr_snils" {
+            // The package's summary: the answer form's values read from the answer.
+            assert!(req.answer.contains_key("snils"), "{:?}", req.answer);
+            let born = &req.answer["birth_date"];
+            assert!(
+                volost::domain::parse_date(born).is_some() && born.contains('.'),
+                "{born}"
+            );
+            assert!(
+                matches!(
+                    req.answer.get("gender").map(String::as_str),
+                    Some("Мужской" | "Женский")
+                ),
+                "{:?}",
+                req.answer
+            );
+        }
         let a: volost::api::view::AnswerView =
             c.ask(call::OutgoingAnswer { id: *id }).unwrap().unwrap();
         assert!(a.lines.len() > 2, "{code}: {a:?}");

@@ -57,6 +57,19 @@ pub(super) fn judge(
 /// `snils` and `Snils`), each checked like a form's field; what does not pass is left out,
 /// since the schema has judged the answer already.
 fn answer_values(body: &Business, k: &RequestKind) -> BTreeMap<String, String> {
+    let check = |f: &Field, v: &str| volost_domain::validate::field(f, v.trim()).is_ok();
+    // What the package's summary read, where it maps one.
+    if let Some(c) = body.answer.as_ref().filter(|c| !c.summary.is_empty()) {
+        return k
+            .answer_fields
+            .iter()
+            .filter(|f| f.ftype != FieldType::File)
+            .filter_map(|f| {
+                let v = c.summary.get(&f.key)?;
+                check(f, v).then(|| (f.key.clone(), v.trim().to_string()))
+            })
+            .collect();
+    }
     let Reading::Fields(children) = &body.read else {
         return Default::default();
     };

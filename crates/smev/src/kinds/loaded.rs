@@ -260,7 +260,8 @@ impl Kinds {
 impl Kinds {
     /// The package whose answer root `{ns}root` is, and its verdict on `xml`; `None` when
     /// no loaded package answers with that root.
-    pub fn check_answer(&self, ns: &str, root: &str, xml: &[u8]) -> Option<AnswerCheck> {
+    pub fn check_answer(&self, e: &Element, xml: &[u8]) -> Option<AnswerCheck> {
+        let (ns, root) = (e.ns.as_deref().unwrap_or(""), e.local.as_str());
         let l = self.by_code.read().ok().and_then(|m| {
             m.values()
                 .find(|l| l.info.namespace == ns && l.info.answer_root.as_deref() == Some(root))
@@ -271,9 +272,15 @@ impl Kinds {
             Ok(Err(e)) => Some(format!("ответ не соответствует схеме ВС: {e}")),
             Err(e) => Some(format!("схема ВС не компилируется: {e}")),
         };
+        // A summary only of a valid answer: the schema vouches for what its paths read.
+        let summary = match &problem {
+            None => l.package.summary(e).unwrap_or_default(),
+            Some(_) => BTreeMap::new(),
+        };
         Some(AnswerCheck {
             code: l.info.code.clone(),
             problem,
+            summary,
         })
     }
 

@@ -61,6 +61,11 @@ pub struct Description {
     /// package; with it, `samples/form.json` must map to a request the schema takes.
     #[serde(default)]
     pub mapping: Option<String>,
+    /// The answer form's values read from an answer (answer form key → a text with
+    /// `{PATH | CONV}` in it, the paths of [`super::intake`] from the answer's root): the
+    /// summary the card and the application show, beside the whole answer.
+    #[serde(default)]
+    pub summary: BTreeMap<String, String>,
     /// The mapping from the answer form to the answer, where the node answers requests of
     /// this ВС as its provider; `samples/answer_form.json` must map to an answer the schema
     /// takes. Without one the node does not answer them (it writes no element of its own).
@@ -309,6 +314,18 @@ impl Package {
         if d.packet.is_some() {
             super::packet::check(&package)?;
         }
+        if !d.summary.is_empty() && d.files.contains_key(SAMPLE_ANSWER) {
+            // The summary must read the sample answer without a fault in its paths.
+            let text = String::from_utf8(read_limited(&package.dir, SAMPLE_ANSWER)?)
+                .map_err(|_| PackageError::Description("samples/answer.xml: не UTF-8".into()))?;
+            let root = crate::xml::parse(&text).map_err(|e| PackageError::Sample {
+                path: SAMPLE_ANSWER.into(),
+                why: e.to_string(),
+            })?;
+            package
+                .summary(&root)
+                .map_err(|e| PackageError::Description(format!("summary: {e}")))?;
+        }
         if let Some(template) = package.answer_mapping()? {
             let text = read_limited(&package.dir, SAMPLE_ANSWER_FORM)?;
             let form: BTreeMap<String, String> =
@@ -384,6 +401,18 @@ impl Package {
             )));
         }
         Ok(Some(e))
+    }
+
+    /// The answer form's values the package's summary reads from the answer `root`.
+    pub fn summary(&self, root: &Element) -> Result<BTreeMap<String, String>, String> {
+        let mut out = BTreeMap::new();
+        for (key, expr) in &self.description.summary {
+            let v = super::intake::extract(root, expr)?;
+            if !v.is_empty() {
+                out.insert(key.clone(), v);
+            }
+        }
+        Ok(out)
     }
 
     /// The answer mapping, parsed; its root must be the ВС's answer root.
