@@ -75,7 +75,7 @@ pub struct Business {
     /// An agency's element as it came, for the card (empty for the node's own formats).
     pub raw: String,
     /// The verdict of the package whose answer root this element is, when one is.
-    pub answer: Option<AnswerCheck>,
+    pub answer: Option<Box<AnswerCheck>>,
 }
 
 /// What a kind's package says of an agency's answer, read by the adapter against the
