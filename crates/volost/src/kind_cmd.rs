@@ -47,7 +47,7 @@ fn package(kind: &str, dir: &Path) -> Result<volost::smev::kinds::Package> {
         })
 }
 
-pub fn business(kind: &str, form: Option<&Path>) -> Result<()> {
+pub fn business(kind: &str, form: Option<&Path>, documents: Option<&Path>) -> Result<()> {
     let dir = tempfile::tempdir().context("не удалось создать временную папку")?;
     let package = package(kind, dir.path())?;
     let d = &package.description;
@@ -88,19 +88,31 @@ pub fn business(kind: &str, form: Option<&Path>) -> Result<()> {
         Ok(None) => bail!("у вида сведений «{kind}» нет отображения формы"),
         Err(e) => return Err(refused(e)),
     };
+    let documents_dir = documents;
     let documents = package.render_documents(&mut cx).map_err(refused)?;
     println!("{xml}");
+    // What travels zipped beside the element, where the ВС takes documents so; the node
+    // signs those that say so when it sends.
     if let Some(p) = &d.packet {
-        // What travels zipped beside the element; the node signs the documents that say so
-        // when it sends.
-        for ((file, xml), spec) in documents.iter().zip(&p.documents) {
-            let sig = if spec.signed {
-                format!(", с подписью {file}.sig")
-            } else {
-                String::new()
-            };
-            println!("<!-- {file}: во вложении {}{sig} -->", p.name);
-            println!("{xml}");
+        let Some(dir) = documents_dir else {
+            eprintln!(
+                "Во вложении {}: {} (--documents ПАПКА запишет их)",
+                p.name,
+                p.documents
+                    .iter()
+                    .map(|x| x.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return Ok(());
+        };
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("не удалось создать {}", dir.display()))?;
+        for (file, xml) in &documents {
+            let path = dir.join(file);
+            std::fs::write(&path, format!("{}{xml}", volost::smev::packet::DECLARATION))
+                .with_context(|| format!("не удалось записать {}", path.display()))?;
+            eprintln!("{}: записан (во вложении {})", path.display(), p.name);
         }
     }
     Ok(())

@@ -454,6 +454,10 @@ enum SmevCmd {
         example: bool,
         #[arg(long)]
         form: Option<PathBuf>,
+        /// Where the ВС takes documents zipped beside the element (Росреестр's statement):
+        /// write each into this folder, as the archive would hold it (unsigned).
+        #[arg(long)]
+        documents: Option<PathBuf>,
     },
     /// Read an answer's business XML as if it had arrived for a kind of information, and
     /// print what staff see (the schema's labels and the values); exit 1 when it is not a
@@ -725,8 +729,14 @@ fn run(cli: Cli) -> Result<()> {
             cmd: SmevCmd::Transform { file, id },
         } => cli::smev_transform(&file, id.as_deref()),
         Cmd::Smev {
-            cmd: SmevCmd::Business { kind, form, .. },
-        } => kind_cmd::business(&kind, form.as_deref()),
+            cmd:
+                SmevCmd::Business {
+                    kind,
+                    form,
+                    documents,
+                    ..
+                },
+        } => kind_cmd::business(&kind, form.as_deref(), documents.as_deref()),
         Cmd::Smev {
             cmd: SmevCmd::Answer { kind, file },
         } => kind_cmd::answer(&kind, &file),
