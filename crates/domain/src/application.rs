@@ -27,6 +27,21 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status's stable name outside the node (the public status lookup's JSON, an
+    /// intake package's status table).
+    pub fn stable_name(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Registered => "registered",
+            Status::Deciding => "deciding",
+            Status::ApprovingPositive => "approving_positive",
+            Status::ApprovingRefusal => "approving_refusal",
+            Status::ApprovedPositive => "approved_positive",
+            Status::ApprovedRefusal => "approved_refusal",
+            Status::Closed => "closed",
+        }
+    }
+
     pub const ALL: [Status; 8] = [
         Status::Draft,
         Status::Registered,

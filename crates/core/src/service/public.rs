@@ -24,16 +24,7 @@ pub struct PublicStatus {
 }
 
 fn status_code(s: Status) -> &'static str {
-    match s {
-        Status::Draft => "draft",
-        Status::Registered => "registered",
-        Status::Deciding => "deciding",
-        Status::ApprovingPositive => "approving_positive",
-        Status::ApprovingRefusal => "approving_refusal",
-        Status::ApprovedPositive => "approved_positive",
-        Status::ApprovedRefusal => "approved_refusal",
-        Status::Closed => "closed",
-    }
+    s.stable_name()
 }
 
 /// Compares in time independent of where the strings differ, so the time of a wrong guess

@@ -63,16 +63,7 @@ const APPLICANT_KEYS: [&str; 9] = [
 
 /// A status's name in a package's status table.
 pub fn status_key(s: Status) -> &'static str {
-    match s {
-        Status::Draft => "draft",
-        Status::Registered => "registered",
-        Status::Deciding => "deciding",
-        Status::ApprovingPositive => "approving_positive",
-        Status::ApprovingRefusal => "approving_refusal",
-        Status::ApprovedPositive => "approved_positive",
-        Status::ApprovedRefusal => "approved_refusal",
-        Status::Closed => "closed",
-    }
+    s.stable_name()
 }
 
 /// No value read from a delivered document is longer (the form's own limits check more).
@@ -234,13 +225,12 @@ pub fn check_package(
             *code,
             "Комментарий для заявителя",
         );
-        render_sample(&template, schema, &form).map_err(|e| match e {
-            PackageError::Sample { why, .. } => PackageError::Sample {
-                path: format!("{} ({status})", spec.status_mapping),
-                why,
-            },
-            other => other,
-        })?;
+        render_sample(
+            &template,
+            schema,
+            &form,
+            &format!("{} ({status})", spec.status_mapping),
+        )?;
     }
     Ok(())
 }

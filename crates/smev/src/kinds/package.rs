@@ -333,13 +333,7 @@ impl Package {
                     path: SAMPLE_ANSWER_FORM.into(),
                     why: e.to_string(),
                 })?;
-            render_sample(&template, &mut schema, &form).map_err(|e| match e {
-                PackageError::Sample { why, .. } => PackageError::Sample {
-                    path: SAMPLE_ANSWER_FORM.into(),
-                    why,
-                },
-                other => other,
-            })?;
+            render_sample(&template, &mut schema, &form, SAMPLE_ANSWER_FORM)?;
         }
         if let Some(spec) = &d.intake {
             super::intake::check_package(&package, spec, &mut schema)?;
@@ -620,12 +614,12 @@ impl Package {
         if let Some(k) = form.keys().find(|k| !fields.iter().any(|f| &f.key == *k)) {
             return Err(bad(format!("поля {k} в форме нет")));
         }
-        render_sample(&template, schema, &form)?;
+        render_sample(&template, schema, &form, SAMPLE_FORM)?;
         for f in fields.iter().filter(|f| !f.choices.is_empty()) {
             for c in &f.choices {
                 let mut other = form.clone();
                 other.insert(f.key.clone(), c.clone());
-                render_sample(&template, schema, &other)
+                render_sample(&template, schema, &other, SAMPLE_FORM)
                     .map_err(|e| bad(format!("поле {} со значением «{c}»: {e}", f.key)))?;
             }
         }
@@ -701,14 +695,16 @@ pub struct ReadAnswer {
     pub problem: Option<String>,
 }
 
-/// Maps the sample form `form` for the sample body; a refusal is the sample's.
+/// Maps the sample form `form` for the sample body; a refusal is said of `path`, the
+/// sample it came from.
 pub(super) fn render_sample(
     template: &Element,
     schema: &mut Schema,
     form: &BTreeMap<String, String>,
+    path: &str,
 ) -> Result<(), PackageError> {
     let bad = |why: String| PackageError::Sample {
-        path: SAMPLE_FORM.into(),
+        path: path.to_string(),
         why,
     };
     let body = sample_body();

@@ -137,13 +137,12 @@ pub fn check(p: &Package) -> Result<(), PackageError> {
                 why: e.to_string(),
             })?;
         }
-        super::package::render_sample(t, &mut schema, &form).map_err(|e| match e {
-            PackageError::Sample { why, .. } => PackageError::Sample {
-                path: format!("{SAMPLE_FORM} → {}", d.file),
-                why,
-            },
-            other => other,
-        })?;
+        super::package::render_sample(
+            t,
+            &mut schema,
+            &form,
+            &format!("{SAMPLE_FORM} → {}", d.file),
+        )?;
     }
     Ok(())
 }
