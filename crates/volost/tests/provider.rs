@@ -76,6 +76,19 @@ fn a_portal_application_is_registered_and_every_status_goes_back_to_the_portal()
         done.kinds_added, 0,
         "an intake package is no kind to ask for"
     );
+    // Editing the service's template keeps its intake.
+    let bound = |fx: &Fx| {
+        fx.node
+            .services(fx.admin, false)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.code == svc_spec.code)
+            .unwrap()
+    };
+    let svc = bound(&fx);
+    assert_eq!(svc.intake.as_deref(), Some("epgu_familychildsub"));
+    fx.node.update_service(fx.admin, svc.id, &svc_spec).unwrap();
+    assert_eq!(bound(&fx).intake.as_deref(), Some("epgu_familychildsub"));
     let dir = for_daemon(fx);
     let sim = Sim::start(&dir.path().join("dump"));
     let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));

@@ -215,6 +215,11 @@ impl Node {
             check_code_free(w, &old.code, &spec.code, key, "Услуга")?;
             let mut new = spec.to_service(id, old.org, &roles);
             new.active = old.active;
+            // The template is not where the portal's intake is chosen: an intake package
+            // binds the service of its code, which a new code leaves.
+            if new.code == old.code {
+                new.intake = old.intake.clone();
+            }
             check_steps_change(w, &old, &new)?;
             w.tx.put(&new)?;
             if new.name != old.name {
