@@ -375,6 +375,13 @@ pub const CALENDAR_NONE_SHORT: &str = "Календ. не утв.";
 /// Beside a due date counted over a year whose decree is not loaded.
 pub const DUE_PROVISIONAL: &str = "срок предварительный";
 pub const AD_SETUP: &str = "Повторить первоначальную настройку";
+pub const AD_ORG: &str = "Сведения об органе";
+pub const AD_ORG_TEXT: &str = "Так ведомства называют орган в заявлениях (Росреестр: ОГРН, ИНН, \
+                               КПП и дата государственной регистрации). Пустое поле — не указано.";
+pub const AD_ORG_OGRN: &str = "ОГРН";
+pub const AD_ORG_INN: &str = "ИНН";
+pub const AD_ORG_KPP: &str = "КПП";
+pub const AD_ORG_REGISTERED: &str = "Дата регистрации";
 pub const AD_SETUP_TEXT: &str = "На консоли узла (первый экран) откроется первоначальная \
      настройка: наименование и коды органа, пароль администратора, сеть, часовой пояс, СМЭВ. \
      Работа сотрудников не прерывается.";

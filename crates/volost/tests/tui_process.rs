@@ -286,3 +286,44 @@ fn an_administrator_loads_a_kind_s_package_from_a_folder() {
         "urn://x-artefacts-fns-vipip-tosmv-ru/311-15/4.0.5"
     );
 }
+
+#[test]
+fn an_administrator_gives_the_body_s_kpp_and_date_of_registration() {
+    let (dir, _) = node_with_tasks(0, 0);
+    let cfg = config(dir.path(), "");
+    let d = Daemon::start(dir.path(), &cfg);
+    let t = admin_screen(&d, "org");
+    // Users, roles, then the departments, whose actions hold the body's codes.
+    t.keys(&["Tab", "Tab"]);
+    // The node has no departments: the tab shows its dash.
+    t.wait_for("│ —");
+    t.keys(&["F2"]);
+    t.wait_for("Сведения об органе");
+    t.keys(&["Enter"]);
+    // The dialog opens with the codes the node keeps.
+    let s = t.wait_for("Дата регистрации");
+    assert!(s.contains("223401001") && s.contains("20.11.2002"), "{s}");
+    let retype = |v: &str| {
+        t.keys(&["End"]);
+        for _ in 0..12 {
+            t.keys(&["BSpace"]);
+        }
+        t.text(v);
+    };
+    // ОГРН, ИНН, then the КПП: a wrong one is refused in the dialog, nothing saved.
+    t.keys(&["Tab", "Tab"]);
+    retype("12345");
+    t.keys(&["Enter"]);
+    t.wait_for("9 знаков");
+    retype("223501001");
+    t.keys(&["Enter"]);
+    t.wait_for("Сохранено");
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let node = open_node(dir.path());
+    let admin = volost::Actor::User(node.user_by_login("admin").unwrap().unwrap().id);
+    let o = node.org(admin).unwrap();
+    assert_eq!(o.kpp, "223501001");
+    assert_eq!(o.registered, Some(time::macros::date!(2002 - 11 - 20)));
+}

@@ -4,6 +4,7 @@ use crate::app::{App, Banner, Dialog, Screen};
 use crate::screens::admin::*;
 use crate::screens::effect::Pending;
 use crate::text;
+use crate::widgets::Field;
 use volost_api::NewUser;
 use volost_api::{Op, call};
 
@@ -59,6 +60,36 @@ impl App {
             }
             Err(e) => self.failed(&e),
         }
+    }
+
+    /// «Сведения об органе»: the body's codes as the node keeps them, to change.
+    pub(crate) fn org_dialog(&mut self) {
+        let o = self.org.clone().unwrap_or_else(|| volost_domain::Org {
+            id: volost_domain::OrgId(0),
+            name: String::new(),
+            short_name: String::new(),
+            oktmo: String::new(),
+            ogrn: String::new(),
+            inn: String::new(),
+            kpp: String::new(),
+            registered: None,
+        });
+        self.dialog = Some(Dialog::new(
+            text::AD_ORG,
+            text::AD_ORG_TEXT,
+            vec![
+                Field::with(text::AD_ORG_OGRN, &o.ogrn),
+                Field::with(text::AD_ORG_INN, &o.inn),
+                Field::with(text::AD_ORG_KPP, &o.kpp),
+                Field::with(
+                    text::AD_ORG_REGISTERED,
+                    &o.registered
+                        .map(volost_domain::display_date)
+                        .unwrap_or_default(),
+                ),
+            ],
+            Pending::OrgDetails,
+        ));
     }
 
     fn reopen_admin(&mut self) {
@@ -125,6 +156,36 @@ impl App {
                 }
             }
             Pending::RequestSetup => self.admin_call(call::RequestSetup, text::AD_SETUP_ASKED),
+            Pending::OrgDetails => {
+                let day = d.value(3);
+                let registered = if day.trim().is_empty() {
+                    None
+                } else {
+                    match crate::widgets::date::read_date(&day) {
+                        Ok(date) => Some(date),
+                        Err(why) => {
+                            let mut d = d;
+                            d.refuse(3, why);
+                            self.dialog = Some(d);
+                            return;
+                        }
+                    }
+                };
+                let details = volost_api::view::OrgDetails {
+                    ogrn: d.value(0).trim().to_string(),
+                    inn: d.value(1).trim().to_string(),
+                    kpp: d.value(2).trim().to_string(),
+                    registered,
+                };
+                match self.conn.ask(call::SetOrgDetails(details)) {
+                    Ok(org) => {
+                        self.org = Some(org);
+                        self.banner = Some(Banner::Info(text::AD_SAVED.into()));
+                        self.reopen_admin();
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
             Pending::ImportCalendar => {
                 let path = crate::local::expand(&d.value(0));
                 let data = std::fs::metadata(&path)

@@ -150,6 +150,7 @@ impl App {
             } => self.new_request(regional, application),
             Effect::Fill(form) => self.screen = Screen::Fill(form),
             Effect::Confirm(d) => self.dialog = Some(*d),
+            Effect::EditOrgDetails => self.org_dialog(),
             Effect::Answer(d) => self.confirm(*d),
             Effect::LeaveForm => self.leave_form(),
             Effect::SaveForm => match &self.screen {
@@ -281,6 +282,7 @@ impl App {
             | Pending::ResetPassword(_)
             | Pending::AddDepartment
             | Pending::RequestSetup
+            | Pending::OrgDetails
             | Pending::CalendarDay(_)
             | Pending::ImportCalendar
             | Pending::ImportKind) => self.admin_confirm(d, p),

@@ -62,6 +62,8 @@ pub enum AdminAction {
     EditTemplate,
     /// The setup screen on the node's console, for the body's codes, the network, SMEV.
     RequestSetup,
+    /// The body's ОГРН, ИНН, КПП and date of registration, as agencies' statements name it.
+    OrgDetails,
 }
 
 impl AdminAction {
@@ -78,6 +80,7 @@ impl AdminAction {
             AdminAction::ImportKind => text::AD_KIND_IMPORT,
             AdminAction::EditTemplate => text::AD_EDIT_TEMPLATE,
             AdminAction::RequestSetup => text::AD_SETUP,
+            AdminAction::OrgDetails => text::AD_ORG,
         }
     }
 }
@@ -173,7 +176,7 @@ impl AdminView {
                 AdminAction::ImportCalendar,
             ],
             // The body's own details are the setup's.
-            AdminTab::Departments => vec![AdminAction::RequestSetup],
+            AdminTab::Departments => vec![AdminAction::OrgDetails, AdminAction::RequestSetup],
             _ => Vec::new(),
         }
     }
@@ -256,6 +259,8 @@ impl AdminView {
                     Some(Effect::AdminChange(a))
                 }
                 AdminAction::EditTemplate => self.template(false),
+                // The runner holds the body's current codes the dialog opens with.
+                AdminAction::OrgDetails => Some(Effect::EditOrgDetails),
                 AdminAction::RequestSetup => ask(Dialog::new(
                     text::AD_SETUP,
                     text::AD_SETUP_TEXT,

@@ -52,6 +52,8 @@ pub enum Pending {
     AddDepartment,
     /// «Повторить первоначальную настройку» on the node's console.
     RequestSetup,
+    /// «Сведения об органе»: ОГРН, ИНН, КПП and the date of registration typed.
+    OrgDetails,
     /// A date made a day off (true) or a working day.
     CalendarDay(bool),
     ImportCalendar,
@@ -98,6 +100,8 @@ pub enum Effect {
     Logout,
     /// Back to the main screen.
     Main,
+    /// «Сведения об органе»: the dialog with the body's codes as they are.
+    EditOrgDetails,
     /// Back to the main screen, its list read again (what was done on a card may have
     /// changed it).
     List,
@@ -199,6 +203,7 @@ impl std::fmt::Debug for Effect {
             Effect::Quit => f.write_str("Quit"),
             Effect::Logout => f.write_str("Logout"),
             Effect::Main => f.write_str("Main"),
+            Effect::EditOrgDetails => f.write_str("EditOrgDetails"),
             Effect::List => f.write_str("List"),
             Effect::Info(m) => write!(f, "Info({m:?})"),
             Effect::Task(cmd, id) => write!(f, "Task({cmd:?}, {id:?})"),
