@@ -110,9 +110,9 @@ impl Agencies {
             if d.signed {
                 let sound = file(&format!("{}.sig", d.file))
                     .and_then(|s| volost_smev::gost::cms_verify_detached(s, doc).ok());
-                let same = sound.is_some_and(|c| {
-                    c.to_der().ok().is_some() && c.to_der().ok() == signer.to_der().ok()
-                });
+                let same = sound.is_some_and(
+                    |c| matches!((c.to_der(), signer.to_der()), (Ok(a), Ok(b)) if a == b),
+                );
                 if !same {
                     return content(format!(
                         "{}.sig is not the sender's signature of it",

@@ -169,19 +169,8 @@ impl IntakeSpec {
 
 /// The status mapping of `p`'s intake, parsed.
 pub fn status_template(p: &Package, spec: &IntakeSpec) -> Result<Element, PackageError> {
-    let bad = |why: String| PackageError::Mapping {
-        path: spec.status_mapping.clone(),
-        why,
-    };
-    let bytes = std::fs::read(p.dir.join(&spec.status_mapping)).map_err(|e| bad(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|_| bad("не в кодировке UTF-8".into()))?;
-    let e = crate::xml::parse(&text).map_err(|e| bad(e.to_string()))?;
-    let d = &p.description;
-    let root = d.answer_root.as_deref().unwrap_or_default();
-    if !e.is(&d.namespace, root) {
-        return Err(bad(format!("корень не {{{}}}{root}", d.namespace)));
-    }
-    Ok(e)
+    let root = p.description.answer_root.as_deref().unwrap_or_default();
+    p.read_mapping(&spec.status_mapping, Some(root))
 }
 
 /// Checks an intake package when it opens: its spec, the sample document read through it,

@@ -218,8 +218,7 @@ impl Kinds {
                 RequestError::Form(l.package.refusal(&other))
             }
         };
-        let main = l.package.description.schema.as_str();
-        let xml = with_schema(&l.package, main, |schema| {
+        let xml = with_main(&l.package, |schema| {
             l.package.render_with(template, schema, &mut mcx)
         })
         .map_err(RequestError::Kind)?
@@ -352,16 +351,7 @@ impl Kinds {
                 l.info.version
             )));
         };
-        let body = Body::default();
-        let mut guid = new_guid;
-        let mut cx = Context {
-            form,
-            now: time::OffsetDateTime::now_utc(),
-            body: &body,
-            number: None,
-            guid: &mut guid,
-        };
-        let xml = match with_main(&l.package, |s| l.package.render_with(template, s, &mut cx)) {
+        let xml = match render_reply(&l, template, form, None) {
             Ok(Ok(x)) => x,
             Ok(Err(e)) => return Some(Err(l.package.refusal(&e))),
             Err(e) => return Some(Err(e)),
@@ -400,19 +390,30 @@ impl Kinds {
             r.message.to_string()
         };
         let form = intake::reply_form(r.order, r.number, status_code, &comment);
-        let body = Body::default();
-        let mut guid = new_guid;
-        let mut cx = Context {
-            form: &form,
-            now: time::OffsetDateTime::now_utc(),
-            body: &body,
-            number: Some(r.number),
-            guid: &mut guid,
-        };
-        with_main(&l.package, |s| l.package.render_with(template, s, &mut cx))?
+        render_reply(&l, template, &form, Some(r.number))?
             .map(Some)
             .map_err(|e| e.to_string())
     }
+}
+
+/// What the node writes back through a package's mapping (an answer, a status reply):
+/// the mapping's values are `form`'s and no body's, validated against the ВС's schema.
+fn render_reply(
+    l: &Loaded,
+    template: &Element,
+    form: &BTreeMap<String, String>,
+    number: Option<&str>,
+) -> Result<Result<String, RenderError>, String> {
+    let body = Body::default();
+    let mut guid = new_guid;
+    let mut cx = Context {
+        form,
+        now: time::OffsetDateTime::now_utc(),
+        body: &body,
+        number,
+        guid: &mut guid,
+    };
+    with_main(&l.package, |s| l.package.render_with(template, s, &mut cx))
 }
 
 impl Packages for Kinds {

@@ -378,23 +378,28 @@ impl Package {
 
     /// The mapping, parsed.
     pub fn mapping(&self) -> Result<Option<Element>, PackageError> {
-        let Some(path) = &self.description.mapping else {
-            return Ok(None);
-        };
+        let d = &self.description;
+        d.mapping
+            .as_ref()
+            .map(|path| self.read_mapping(path, Some(&d.request_root)))
+            .transpose()
+    }
+
+    /// A mapping of the package (`path`) parsed; with `root`, its root must be that element
+    /// of the ВС's namespace (a packet document's mapping is on another schema).
+    pub fn read_mapping(&self, path: &str, root: Option<&str>) -> Result<Element, PackageError> {
         let bad = |why: String| PackageError::Mapping {
-            path: path.clone(),
+            path: path.to_string(),
             why,
         };
         let text = String::from_utf8(read_limited(&self.dir, path)?)
             .map_err(|_| bad("не в кодировке UTF-8".into()))?;
         let e = crate::xml::parse(&text).map_err(|e| bad(e.to_string()))?;
-        if !e.is(&self.description.namespace, &self.description.request_root) {
-            return Err(bad(format!(
-                "корень не {{{}}}{}",
-                self.description.namespace, self.description.request_root
-            )));
+        let ns = &self.description.namespace;
+        match root {
+            Some(root) if !e.is(ns, root) => Err(bad(format!("корень не {{{ns}}}{root}"))),
+            _ => Ok(e),
         }
-        Ok(Some(e))
     }
 
     /// The answer form's values the package's summary reads from the answer `root`.
@@ -426,13 +431,7 @@ impl Package {
         if !d.files.contains_key(SAMPLE_ANSWER_FORM) {
             return Err(bad(format!("нужен {SAMPLE_ANSWER_FORM} в списке files")));
         }
-        let text = String::from_utf8(read_limited(&self.dir, path)?)
-            .map_err(|_| bad("не в кодировке UTF-8".into()))?;
-        let e = crate::xml::parse(&text).map_err(|e| bad(e.to_string()))?;
-        if !e.is(&d.namespace, root) {
-            return Err(bad(format!("корень не {{{}}}{root}", d.namespace)));
-        }
-        Ok(Some(e))
+        self.read_mapping(path, Some(root)).map(Some)
     }
 
     /// The request made from `form` through the mapping, validated against the schema: what

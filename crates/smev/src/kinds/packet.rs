@@ -95,15 +95,7 @@ pub fn templates(p: &Package) -> Result<Vec<Element>, PackageError> {
     };
     s.documents
         .iter()
-        .map(|d| {
-            let bad = |why: String| PackageError::Mapping {
-                path: d.mapping.clone(),
-                why,
-            };
-            let bytes = std::fs::read(p.dir.join(&d.mapping)).map_err(|e| bad(e.to_string()))?;
-            let text = String::from_utf8(bytes).map_err(|_| bad("не в кодировке UTF-8".into()))?;
-            crate::xml::parse(&text).map_err(|e| bad(e.to_string()))
-        })
+        .map(|d| p.read_mapping(&d.mapping, None))
         .collect()
 }
 
