@@ -1,0 +1,99 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+use super::*;
+use serde_json::json;
+use time::macros::date;
+
+fn renderer() -> Renderer {
+    Renderer::new(Path::new(DEFAULT_FONTS)).expect("fonts-paratype is installed")
+}
+
+/// The text of a PDF as poppler reads it (the tests need `poppler-utils`).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("volost-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.pdf", pdf.len()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_template_with_its_data_is_a_pdf_whose_text_reads_back() {
+    let r = renderer();
+    assert!(r.families().iter().any(|f| f == "PT Serif"), "{:?}", r.families());
+    let t = r#"#let d = json("data.json")
+#set text(font: "PT Serif", lang: "ru")
+= Расписка № #d.number
+Принято от #d.who, #datetime.today().display("[day].[month].[year]").
+"#;
+    let pdf = r
+        .render(t, &json!({"number": "2026-000123", "who": "Иванова Мария Сергеевна"}), date!(2026-12-07), "2026-000123/receipt")
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Расписка № 2026-000123"), "{text}");
+    assert!(text.contains("Иванова Мария Сергеевна, 07.12.2026"), "{text}");
+    // The same document again is the same bytes: nothing of the clock or the machine in it.
+    let again = r
+        .render(t, &json!({"number": "2026-000123", "who": "Иванова Мария Сергеевна"}), date!(2026-12-07), "2026-000123/receipt")
+        .unwrap();
+    assert_eq!(pdf, again);
+}
+
+#[test]
+fn a_template_error_names_its_line() {
+    let r = renderer();
+    let t = "#let d = json(\"data.json\")\nПервая строка\n\n#d.nosuchfield\n";
+    let e = r.check(t, &json!({"number": "1"}), date!(2026-12-07)).unwrap_err();
+    match &e {
+        DocError::Template { line, message } => {
+            assert_eq!(*line, Some(4), "{message}");
+            assert!(message.contains("nosuchfield"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.russian().starts_with("Ошибка в шаблоне, строка 4: "), "{}", e.russian());
+    // A syntax error too.
+    let e = r.check("= Заголовок\n#let x = (\n", &json!({}), date!(2026-12-07)).unwrap_err();
+    assert!(matches!(e, DocError::Template { line: Some(2 | 3), .. }), "{e:?}");
+}
+
+#[test]
+fn a_template_reads_nothing_but_its_data() {
+    let r = renderer();
+    for t in [
+        "#read(\"/etc/passwd\")",
+        "#read(\"../../../../etc/passwd\")",
+        "#image(\"/var/lib/volost/volost.redb\")",
+        "#import \"@preview/tablex:0.0.8\": *",
+    ] {
+        let e = r.check(t, &json!({}), date!(2026-12-07)).unwrap_err();
+        assert!(matches!(e, DocError::Template { line: Some(1), .. }), "{t}: {e:?}");
+    }
+}
+
+#[test]
+fn a_template_that_runs_away_is_refused() {
+    let r = renderer();
+    let e = r
+        .check("#for i in range(2000) [#i #pagebreak()]", &json!({}), date!(2026-12-07))
+        .unwrap_err();
+    assert!(matches!(e, DocError::TooLarge(_)), "{e:?}");
+    let e = r.check("#while true {}", &json!({}), date!(2026-12-07)).unwrap_err();
+    assert!(matches!(e, DocError::Template { line: Some(1), .. }), "{e:?}");
+    let big = "x".repeat(MAX_TEMPLATE + 1);
+    assert!(matches!(r.check(&big, &json!({}), date!(2026-12-07)), Err(DocError::TooLarge(_))));
+}
+
+#[test]
+fn no_fonts_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("volost-nofonts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let e = Renderer::new(&dir).err().unwrap();
+    assert!(e.russian().contains("fonts-paratype"), "{}", e.russian());
+    assert!(Renderer::new(Path::new("/nonexistent/fonts")).is_err());
+}
