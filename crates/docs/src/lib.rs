@@ -240,3 +240,12 @@ fn first(errors: &[SourceDiagnostic]) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// The starter templates the catalog ships, by the code of the document's kind: what a new
+/// node prints with until an administrator edits them.
+pub fn starter(code: &str) -> Option<&'static str> {
+    match code {
+        "receipt" => Some(include_str!("../templates/receipt.typ")),
+        _ => None,
+    }
+}

@@ -14,7 +14,7 @@ pub fn pdf_text(pdf: &[u8]) -> String {
     let path = dir.join(format!("{}.pdf", pdf.len()));
     std::fs::write(&path, pdf).unwrap();
     let out = std::process::Command::new("pdftotext")
-        .args(["-layout", path.to_str().unwrap(), "-"])
+        .args(["-raw", path.to_str().unwrap(), "-"])
         .output()
         .expect("pdftotext (poppler-utils)");
     assert!(out.status.success());
@@ -96,4 +96,67 @@ fn no_fonts_is_a_clear_error() {
     let e = Renderer::new(&dir).err().unwrap();
     assert!(e.russian().contains("fonts-paratype"), "{}", e.russian());
     assert!(Renderer::new(Path::new("/nonexistent/fonts")).is_err());
+}
+
+/// The receipt's data as the core gives it (`volost_core`'s `documents.rs`).
+fn receipt_data() -> serde_json::Value {
+    json!({
+        "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "01601402", "ogrn": "1022200000000", "inn": "2201000000"},
+        "number": "2026-000123",
+        "registered": "07.12.2026",
+        "source": "Личный приём",
+        "applicant": {"name": "Иванова Мария Сергеевна", "organisation": false, "passport": "0104 123456", "address": "с. Берёзовка, ул. Центральная, д. 5", "phone": null},
+        "service": {"code": "2200000000163001001", "name": "Выдача выписки из похозяйственной книги", "deadline_days": 5},
+        "documents": [
+            {"name": "Заявление о выдаче выписки из похозяйственной книги", "original": true, "copies": 1, "sheets": 1},
+            {"name": "Документ, удостоверяющий личность заявителя", "original": false, "copies": 1, "sheets": 2},
+        ],
+        "count": 2,
+        "sheets": 3,
+        "due": "14.12.2026",
+        "access_code": "1234 5678 9012",
+        "accepted_by": {"name": "Петрова Анна Ивановна", "short": "Петрова А. И."},
+    })
+}
+
+#[test]
+fn the_starter_receipt_carries_the_number_the_documents_and_the_access_code() {
+    let r = renderer();
+    let t = starter("receipt").unwrap();
+    let pdf = r.render(t, &receipt_data(), date!(2026-12-07), "2026-000123/receipt").unwrap();
+    let text = pdf_text(&pdf);
+    // pdftotext's layout keeps lines; words are checked, not the spacing between them.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "РАСПИСКА",
+        "Заявление № 2026-000123 от 07.12.2026",
+        "Иванова Мария Сергеевна",
+        "Выдача выписки из похозяйственной книги",
+        "Документ, удостоверяющий личность заявителя",
+        "копия",
+        "Всего принято документов: 2, листов: 3.",
+        "до 14.12.2026 включительно",
+        "1234 5678 9012",
+        "/Петрова А. И./",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in:\n{text}");
+    }
+    // A receipt of a registered application without a due date (an old one) still renders.
+    let mut d = receipt_data();
+    d["due"] = serde_json::Value::Null;
+    d["accepted_by"] = serde_json::Value::Null;
+    d["applicant"]["passport"] = serde_json::Value::Null;
+    let text = pdf_text(&r.render(t, &d, date!(2026-12-07), "x").unwrap());
+    assert!(!text.contains("включительно"), "{text}");
+}
+
+/// Writes the starter receipt to `VOLOST_DOCS_OUT` when set, for a look at the page.
+#[test]
+fn write_the_receipt_for_a_look() {
+    if let Ok(out) = std::env::var("VOLOST_DOCS_OUT") {
+        let pdf = renderer()
+            .render(starter("receipt").unwrap(), &receipt_data(), date!(2026-12-07), "x")
+            .unwrap();
+        std::fs::write(out, pdf).unwrap();
+    }
 }

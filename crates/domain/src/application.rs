@@ -150,6 +150,75 @@ pub struct Application {
     pub access_code: String,
     /// The names its list sorts by, as they were when it was last written.
     pub names: AppNames,
+    /// «Опись принятых документов»: what the applicant handed in on paper, as the receipt
+    /// lists it. Empty for an application that came from a portal.
+    pub inventory: Vec<Received>,
+    /// «Результат выдан заявителю»: set once the result is handed over in person.
+    pub handed: Option<HandedOver>,
+}
+
+/// Документ из описи принятых документов.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Received {
+    /// Наименование документа, usually one of the service's list.
+    pub name: String,
+    /// Подлинник (true) or копия.
+    pub original: bool,
+    /// Количество экземпляров.
+    pub copies: u32,
+    /// Количество листов (of one copy).
+    pub sheets: u32,
+}
+
+/// The most documents one inventory may list, and the limits of one line: what a council's
+/// desk takes in, with room to spare.
+pub const MAX_RECEIVED: usize = 60;
+pub const MAX_RECEIVED_NAME: usize = 300;
+pub const MAX_COPIES: u32 = 99;
+pub const MAX_SHEETS: u32 = 9_999;
+
+/// An inventory as staff typed it, checked: names trimmed and not empty, counts in range.
+/// The error is Russian and names the line.
+pub fn check_inventory(items: Vec<Received>) -> Result<Vec<Received>, String> {
+    if items.len() > MAX_RECEIVED {
+        return Err(format!(
+            "В описи не больше {MAX_RECEIVED} документов"
+        ));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            let n = i + 1;
+            r.name = r.name.trim().to_string();
+            if r.name.is_empty() {
+                return Err(format!("Строка {n} описи: укажите наименование документа"));
+            }
+            if r.name.chars().count() > MAX_RECEIVED_NAME || r.name.chars().any(char::is_control)
+            {
+                return Err(format!(
+                    "Строка {n} описи: наименование длиннее {MAX_RECEIVED_NAME} знаков или содержит недопустимые символы"
+                ));
+            }
+            if !(1..=MAX_COPIES).contains(&r.copies) {
+                return Err(format!(
+                    "Строка {n} описи: экземпляров от 1 до {MAX_COPIES}"
+                ));
+            }
+            if !(1..=MAX_SHEETS).contains(&r.sheets) {
+                return Err(format!("Строка {n} описи: листов от 1 до {MAX_SHEETS}"));
+            }
+            Ok(r)
+        })
+        .collect()
+}
+
+/// «Результат выдан заявителю»: the day, who handed it over and when that was recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandedOver {
+    pub on: time::Date,
+    pub by: UserId,
+    pub at: Ts,
 }
 
 /// The names a list of applications sorts by: what staff read in its columns. Applicants and

@@ -439,6 +439,8 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
         updated: at(29),
         access_code: "12345678".into(),
         names: Default::default(),
+            inventory: Vec::new(),
+            handed: None,
     };
     let entry = |h: i64, what: &str, comment: &str| HistoryEntry {
         at: at(h),

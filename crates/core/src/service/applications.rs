@@ -111,6 +111,8 @@ pub(crate) fn create_application(w: &mut W, n: &NewApplication) -> Result<Applic
             applicant: applicant.name.clone(),
             assignee: String::new(),
         },
+        inventory: Vec::new(),
+        handed: None,
     };
     w.tx.put(&app)?;
     w.target("application", app.id);

@@ -39,6 +39,19 @@ fn in_archive_of(t: &impl Read, who: &Who, app: &Application) -> Result<bool> {
         .is_some_and(|p| p.finished.is_some() && p.executors.contains(&me)))
 }
 
+/// Whether `who` may change an application's files at all: the desk, the executor, the head.
+pub(crate) fn may_change(who: &Who) -> bool {
+    [
+        Right::CreateApplications,
+        Right::Decide,
+        Right::Approve,
+        Right::SuperRights,
+        Right::AssignExecutors,
+    ]
+    .iter()
+    .any(|r| who.rights.has(*r))
+}
+
 fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Result<()> {
     let closed = |what: &str| {
         Err(Error::NotAllowed(format!(
@@ -52,16 +65,7 @@ fn owner_access(t: &impl Read, who: &Who, owner: FileOwner, change: bool) -> Res
                 return Err(super::applications::no_rights(&app));
             }
             if change {
-                let may = [
-                    Right::CreateApplications,
-                    Right::Decide,
-                    Right::Approve,
-                    Right::SuperRights,
-                    Right::AssignExecutors,
-                ]
-                .iter()
-                .any(|r| who.rights.has(*r));
-                if !may {
+                if !may_change(who) {
                     return Err(Error::Forbidden {
                         op: "file.add",
                         right: Right::CreateApplications,

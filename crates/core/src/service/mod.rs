@@ -14,6 +14,7 @@ mod auth;
 mod calendar;
 mod catalog;
 mod commit;
+mod documents;
 mod error;
 mod exchange;
 mod exports;
@@ -43,6 +44,7 @@ pub use archive::*;
 pub use auth::*;
 pub use calendar::{CalendarImport, CalendarStatus, Recomputed};
 pub use commit::GroupStats;
+pub use documents::{Documents, Printed};
 pub use error::{Error, FieldError, Result};
 pub use exchange::{Inbound, Receipt, SendOutcome, new_message_id};
 pub use exports::{ExportFile, Exported};
@@ -146,6 +148,8 @@ pub struct Node {
     exchange: std::sync::OnceLock<Arc<Exchange>>,
     /// What reads the kinds' packages, once the daemon or the CLI has set it.
     packages: std::sync::OnceLock<Arc<dyn Packages>>,
+    /// What renders printed documents, once the daemon or the CLI has set it.
+    documents: std::sync::OnceLock<Arc<dyn Documents>>,
     /// Bumped after each commit that put something in the outbox: the exchange workers
     /// sleep until then (or until their next poll or retry) instead of reading the outbox.
     outbox: std::sync::RwLock<Vec<OutboxHook>>,
@@ -373,6 +377,7 @@ impl Node {
             uploads: uploads::Uploads::default(),
             exchange: std::sync::OnceLock::new(),
             packages: std::sync::OnceLock::new(),
+            documents: std::sync::OnceLock::new(),
             outbox: std::sync::RwLock::new(Vec::new()),
         }
     }

@@ -385,6 +385,8 @@ pub(crate) mod tests {
             updated: Ts(0),
             access_code: String::new(),
             names: Default::default(),
+            inventory: Vec::new(),
+            handed: None,
         };
         let files = crate::widgets::files::FilesTab {
             owner: FileOwner::Application(AppId(7)),

@@ -1,0 +1,40 @@
+//! Документы на бумаге: the kinds of document the node prints from templates (issue 30,
+//! docs/design/paper.md).
+
+use serde::{Deserialize, Serialize};
+
+/// Вид документа, печатаемого по шаблону.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Расписка в получении документов: what the applicant leaves the desk with.
+    Receipt,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 1] = [DocumentKind::Receipt];
+
+    /// The code on the command line and in the template catalog.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentKind::Receipt => "receipt",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            DocumentKind::Receipt => "Расписка в получении документов",
+        }
+    }
+
+    /// The start of the PDF's file name on the card, before the application's number.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            DocumentKind::Receipt => "Расписка",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DocumentKind> {
+        DocumentKind::ALL.into_iter().find(|k| k.code() == code.trim())
+    }
+}
