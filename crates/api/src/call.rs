@@ -173,6 +173,22 @@ pub struct UpdateDraft {
     pub data: BTreeMap<String, String>,
 }
 
+/// «Опись принятых документов» of an application, replaced whole.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetInventory {
+    pub id: AppId,
+    pub items: Vec<Received>,
+}
+
+/// A document of an application printed from its template (and kept on its card).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Print {
+    pub id: AppId,
+    pub kind: DocumentKind,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Act {

@@ -145,6 +145,8 @@ ops! {
     CreateApplication => create_application -> Application;
     UpdateDraft => update_draft -> Application;
     Act => act -> Application;
+    SetInventory => set_inventory -> Application;
+    Print => print -> PrintReply;
     CreateApplicant => create_applicant -> Applicant;
     FindApplicants => find_applicants -> Vec<Applicant>;
     Applicant => applicant -> Applicant;

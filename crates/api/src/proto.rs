@@ -97,6 +97,15 @@ pub struct ExportReply {
     pub data: Bytes,
 }
 
+/// What `print` answers: the PDF's name and bytes, and the file it is kept as on the card
+/// (`None` when the one who asked may not change the card).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrintReply {
+    pub name: String,
+    pub data: Bytes,
+    pub file: Option<FileId>,
+}
+
 /// What `file` answers: the file's row and its bytes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FileReply {

@@ -35,6 +35,7 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub smev: SmevConfig,
     pub log: LogConfig,
+    pub documents: DocumentsConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -277,6 +278,24 @@ impl Default for SmevConfig {
             node_id: String::new(),
             regional_endpoint: String::new(),
             regional_bodies: Vec::new(),
+        }
+    }
+}
+
+/// Printed documents (issue 30).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentsConfig {
+    /// The folder of fonts documents are set in: Debian's `fonts-paratype`, which the
+    /// package depends on. Only these fonts are used, so a document looks the same on any
+    /// machine.
+    pub fonts: PathBuf,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            fonts: PathBuf::from("/usr/share/fonts/truetype/paratype"),
         }
     }
 }

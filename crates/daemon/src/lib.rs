@@ -10,6 +10,7 @@
 pub mod api;
 pub mod backup;
 pub mod kinds;
+pub mod paper;
 pub mod setup;
 pub mod shutdown;
 
@@ -378,6 +379,7 @@ pub async fn serve(
             .map_err(|e| DaemonError::Invalid(format!("kinds' packages: {e}")))?,
     );
     kinds::start(&node, kinds.clone());
+    paper::start(&node, &cfg.documents);
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {

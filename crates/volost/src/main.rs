@@ -170,6 +170,25 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// A document of an application printed from its template as a PDF (`receipt`: the
+    /// receipt for the documents received), also kept on the application's card. Through the
+    /// running daemon (asks the user's password), or straight from the database when the
+    /// daemon is stopped.
+    Document {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        user: String,
+        /// The application's number, as on its card: 2026-000123.
+        #[arg(long)]
+        application: String,
+        /// The kind of document: receipt.
+        #[arg(long, default_value = "receipt")]
+        kind: String,
+        /// The file to write; by default the document's name in this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The journal of outgoing requests («Журнал запросов») as CSV or Excel.
     Journal {
         #[arg(long, env = "VOLOST_CONFIG")]
@@ -495,6 +514,7 @@ fn main() {
         cli.cmd,
         Some(
             Cmd::Report { .. }
+                | Cmd::Document { .. }
                 | Cmd::Journal { .. }
                 | Cmd::Check { .. }
                 | Cmd::Queue { .. }
@@ -768,6 +788,19 @@ fn run(cli: Cli) -> Result<()> {
             (&from, &to),
             dept.as_deref(),
             &format,
+            out.as_deref(),
+        ),
+        Cmd::Document {
+            config,
+            user,
+            application,
+            kind,
+            out,
+        } => cli::document(
+            config.as_deref(),
+            &user,
+            &application,
+            &kind,
             out.as_deref(),
         ),
         Cmd::Journal {

@@ -66,6 +66,9 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     // XSD validation with libxml2, for the adapter: nothing of the node's own.
     ("volost-xsd", &[]),
+    // Documents from typst templates: nothing of the node's own (the core asks for them
+    // through its `Documents` port, which the daemon implements with this crate).
+    ("volost-docs", &[]),
     // The terminal UI: a client of the daemon, never the node itself.
     (
         "volost-tui",
@@ -86,6 +89,8 @@ const NODE_ONLY: &[&str] = &[
     "reqwest",
     "ssh2",
     "tokio",
+    // typst: the daemon renders documents; a staff client shows or saves the PDF it gets.
+    "typst",
 ];
 
 /// The host's target triple, as rustc tells it.

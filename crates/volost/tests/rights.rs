@@ -149,6 +149,7 @@ fn world() -> World {
         clerk: uid(clerk),
         group: fx.group,
     };
+    with_paper(&fx);
     let Fx { dir, node, .. } = fx;
     let api = Api::new(
         Arc::new(node),
@@ -401,6 +402,27 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         })),
+        probe("set_inventory", WORKERS, true, |i| {
+            call::SetInventory {
+                id: i.app,
+                items: vec![Received {
+                    name: "Заявление".into(),
+                    original: true,
+                    copies: 1,
+                    sheets: 1,
+                }],
+            }
+            .into()
+        }),
+        // The application is a draft: whoever sees it is told a receipt comes after its
+        // registration.
+        probe("print", ALL, true, |i| {
+            call::Print {
+                id: i.app,
+                kind: DocumentKind::Receipt,
+            }
+            .into()
+        }),
         probe("create_applicant", WORKERS, false, |_| {
             call::CreateApplicant(person("Новиков Олег", "112-233-445 95")).into()
         }),

@@ -67,7 +67,7 @@ impl Node {
                 return Err(no_rights(&app));
             }
             if app.status == Status::Closed {
-                return Err(Error::NotAllowed(
+                return Err(Error::Conflict(
                     "Работа по заявке завершена: опись уже не изменяется".into(),
                 ));
             }
@@ -92,7 +92,6 @@ impl Node {
     /// A document of `kind` for an application, rendered from its template and kept on the
     /// card (see [`Printed`]).
     pub fn print(&self, actor: Actor, id: AppId, kind: DocumentKind) -> Result<Printed> {
-        let docs = self.documents()?;
         let (data, number) = self.read(actor, |r| {
             let app: Application = r.load(id.0)?;
             if !may_open(&r.rx, &r.who, &app)? {
@@ -103,6 +102,7 @@ impl Node {
             };
             Ok((data, app.number))
         })?;
+        let docs = self.documents()?;
         let template = docs.starter(kind).ok_or_else(|| {
             Error::NotAllowed(format!("Нет шаблона документа «{}»", kind.title()))
         })?;
@@ -150,7 +150,7 @@ fn totals(items: &[Received]) -> (usize, u32) {
 /// the deadline and the access code. Only for a registered application with an inventory:
 /// the receipt is what the desk gives when it accepts documents.
 fn receipt(r: &R, app: &Application) -> Result<Value> {
-    let refuse = |m: &str| Err(Error::NotAllowed(m.into()));
+    let refuse = |m: &str| Err(Error::Conflict(m.into()));
     if app.status == Status::Draft {
         return refuse("Расписка выдаётся после регистрации заявления");
     }

@@ -436,6 +436,25 @@ impl Serve for Served<'_> {
         Ok(n.update_draft(a, id, &data)?)
     }
 
+    fn set_inventory(&mut self, args: call::SetInventory) -> Result<Application, ApiError> {
+        let n = &*self.api.node;
+        let call::SetInventory { id, items } = args;
+        let a = self.actor()?;
+        Ok(n.set_inventory(a, id, items)?)
+    }
+
+    fn print(&mut self, args: call::Print) -> Result<PrintReply, ApiError> {
+        let n = &*self.api.node;
+        let call::Print { id, kind } = args;
+        let a = self.actor()?;
+        let p = n.print(a, id, kind)?;
+        Ok(PrintReply {
+            name: p.name,
+            data: Bytes(p.data),
+            file: p.file,
+        })
+    }
+
     fn act(&mut self, args: call::Act) -> Result<Application, ApiError> {
         let n = &*self.api.node;
         let call::Act { id, input } = args;

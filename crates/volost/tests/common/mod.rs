@@ -210,6 +210,29 @@ pub fn draft(fx: &Fx, who: Actor) -> Application {
         .unwrap()
 }
 
+/// The node prints with the fonts the package depends on (fonts-paratype), as the daemon
+/// does with the default configuration.
+pub fn with_paper(fx: &Fx) {
+    volost::daemon::paper::start(&fx.node, &volost::config::DocumentsConfig::default());
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it, in the order it is set, with runs of
+/// white space made one space (the tests need `poppler-utils`).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", f.path().to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext refused the PDF");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn check_ok(node: &Node) {
     let rep = node.check().unwrap();
     assert!(rep.ok(), "check failed: {:?}", rep.problems);
