@@ -130,6 +130,7 @@ impl App {
             Screen::Card(_) => Ctx::Card,
             Screen::App(v) if v.menu.is_some() => Ctx::ActionMenu,
             Screen::App(v) if v.on_files() => Ctx::Files,
+            Screen::App(v) if v.on_inventory() => Ctx::Inventory,
             Screen::Req(v) if v.on_files() => Ctx::Files,
             Screen::App(v) if matches!(v.tab, AppTab::Outgoing | AppTab::Regional) => {
                 Ctx::AppRequests

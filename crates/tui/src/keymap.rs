@@ -58,6 +58,8 @@ pub enum Cmd {
     Export,
     /// Write the registry signed with the node's key: an administrator's act.
     ExportSigned,
+    /// Print a document from its template (kept on the card's «Файлы»).
+    Print,
 }
 
 impl Cmd {
@@ -81,6 +83,7 @@ impl Cmd {
                 | Cmd::MoveUp
                 | Cmd::MoveDown
                 | Cmd::ExportSigned
+                | Cmd::Print
         )
     }
 }
@@ -128,6 +131,8 @@ pub enum Ctx {
     Admin,
     /// A card on its «Файлы» tab.
     Files,
+    /// An application card on its «Опись» tab.
+    Inventory,
     /// «Архив»: the tree of finished processes.
     Archive,
     /// «Статистика».
@@ -208,9 +213,18 @@ const MOVES: &[Ctx] = &[
     Registry,
     Template,
 ];
-const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files];
+const CARDS: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files, Inventory];
 /// Screens with tabs: the cards, and the template editor (which has nothing to read again).
-const TABBED: &[Ctx] = &[Card, AppCard, ReqCard, AppRequests, Admin, Files, Template];
+const TABBED: &[Ctx] = &[
+    Card,
+    AppCard,
+    ReqCard,
+    AppRequests,
+    Admin,
+    Files,
+    Inventory,
+    Template,
+];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
@@ -268,6 +282,7 @@ pub const BINDINGS: &[Binding] = &[
             AppRequests,
             Admin,
             Files,
+            Inventory,
             Archive,
             Stats,
             Registry,
@@ -301,6 +316,7 @@ pub const BINDINGS: &[Binding] = &[
             DataForm,
             Admin,
             Files,
+            Inventory,
             Archive,
             Stats,
             Registry,
@@ -601,7 +617,35 @@ pub const BINDINGS: &[Binding] = &[
         keys: &["F2"],
         label: "Действия",
         footer: true,
-        ctx: &[AppCard, ReqCard, AppRequests, Admin, Files],
+        ctx: &[AppCard, ReqCard, AppRequests, Admin, Files, Inventory],
+    },
+    Binding {
+        cmd: Cmd::Add,
+        keys: &["F7"],
+        label: "Добавить",
+        footer: true,
+        ctx: &[Inventory],
+    },
+    Binding {
+        cmd: Cmd::Edit,
+        keys: &["Enter", "F4"],
+        label: "Изменить",
+        footer: true,
+        ctx: &[Inventory],
+    },
+    Binding {
+        cmd: Cmd::Remove,
+        keys: &["Del"],
+        label: "Удалить",
+        footer: true,
+        ctx: &[Inventory],
+    },
+    Binding {
+        cmd: Cmd::Print,
+        keys: &["F8"],
+        label: "Расписка",
+        footer: true,
+        ctx: &[Inventory],
     },
     Binding {
         cmd: Cmd::Edit,
@@ -844,9 +888,13 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     }
     let cmd = match key.code {
         KeyCode::F(1) => Cmd::Help,
-        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin | Files) => {
+        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin | Files | Inventory) => {
             Cmd::Actions
         }
+        KeyCode::F(4) | KeyCode::Enter if ctx == Inventory => Cmd::Edit,
+        KeyCode::F(7) if ctx == Inventory => Cmd::Add,
+        KeyCode::Delete if ctx == Inventory => Cmd::Remove,
+        KeyCode::F(8) if ctx == Inventory => Cmd::Print,
         KeyCode::F(2) if matches!(ctx, AppForm | DataForm | Template | Setup) => Cmd::Save,
         KeyCode::F(4) | KeyCode::Enter if matches!(ctx, Registry | Template) => Cmd::Edit,
         KeyCode::F(4) if ctx == Admin => Cmd::Edit,

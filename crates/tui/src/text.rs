@@ -202,8 +202,15 @@ pub const COMMENT_SAVED: &str = "Комментарий добавлен в ис
 pub const R_PREVIOUS_EXECUTOR: &str = "Предыдущий исполнитель";
 pub const TAB_ANSWER: &str = "Ответ";
 pub const TAB_OUTGOING: &str = "Межведомственные запросы";
-pub const TAB_REGIONAL: &str = "Запросы Р-сведений";
+// «Запросы Р-сведений» in the menu; on the card, beside five other tabs, it must fit 80 columns.
+pub const TAB_REGIONAL: &str = "Р-сведения";
 pub const TAB_FILES: &str = "Файлы";
+pub const TAB_INVENTORY: &str = "Опись";
+pub const INVENTORY_ADD: &str = "Документ в опись";
+pub const INVENTORY_EDIT: &str = "Строка описи";
+pub const INVENTORY_SAVED: &str = "Опись принятых документов сохранена";
+pub const INVENTORY_EMPTY: &str = "Опись пуста. F7 — добавить принятый документ; по описи печатается расписка (F8).";
+pub const PRINTED: &str = "Сохранено в файлах заявки";
 pub const EDIT_DRAFT: &str = "Изменить черновик";
 pub const DRAFT_UPDATED: &str = "Данные черновика сохранены";
 pub const NOT_A_DRAFT: &str = "После регистрации данные заявки не изменяются";

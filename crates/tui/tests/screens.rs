@@ -549,6 +549,82 @@ fn application_card() {
     shot("app_card_outgoing", &app_card(AppTab::Outgoing, None));
     shot("app_card_regional_empty", &app_card(AppTab::Regional, None));
     shot("app_card_files", &app_card(AppTab::Files, None));
+    shot("app_card_inventory_empty", &app_card(AppTab::Inventory, None));
+    let mut a = app_card(AppTab::Inventory, None);
+    let Screen::App(v) = &mut a.screen else {
+        unreachable!()
+    };
+    v.card.app.inventory = inventory();
+    v.row = 1;
+    shot("app_card_inventory", &a);
+}
+
+/// Two documents received: the statement in the original and a copy of the passport.
+fn inventory() -> Vec<Received> {
+    vec![
+        Received {
+            name: "Заявление о выдаче выписки из похозяйственной книги".into(),
+            original: true,
+            copies: 1,
+            sheets: 1,
+        },
+        Received {
+            name: "Документ, удостоверяющий личность заявителя".into(),
+            original: false,
+            copies: 1,
+            sheets: 2,
+        },
+    ]
+}
+
+/// «Опись»: a line added through its form (opened with the service's next document), one
+/// changed and one removed, the receipt asked for — all decided on plain state.
+#[test]
+fn the_inventory_tab_adds_changes_removes_and_prints() {
+    use volost_tui::keymap::Cmd;
+    use volost_tui::screens::effect::Effect;
+    use volost_tui::screens::form::Purpose;
+    let mut a = app_card(AppTab::Inventory, None);
+    let Screen::App(v) = &mut a.screen else {
+        unreachable!()
+    };
+    v.card.service.documents = vec![
+        "Заявление о выдаче выписки из похозяйственной книги".into(),
+        "Документ, удостоверяющий личность заявителя".into(),
+    ];
+    v.card.app.inventory = inventory()[..1].to_vec();
+    let Some(Effect::Fill(form)) = v.handle(Some(Cmd::Add)) else {
+        panic!("F7 opens the line's form")
+    };
+    assert!(matches!(form.purpose, Purpose::Inventory { line: None, .. }));
+    assert_eq!(form.inputs[0].value, "Документ, удостоверяющий личность заявителя");
+    assert_eq!(form.inputs[2].value, "1");
+    let mut data = form.data();
+    data.insert("original".into(), "Копия".into());
+    data.insert("sheets".into(), "2".into());
+    let items = volost_tui::screens::inventory::with_line(&v.card.app.inventory, None, &data);
+    assert_eq!(items, inventory());
+    let mut shown = main_app(3);
+    shown.screen = Screen::Fill(form);
+    shot("inventory_form", &shown);
+    let Screen::App(v) = &mut a.screen else {
+        unreachable!()
+    };
+    v.card.app.inventory = inventory();
+    v.handle(Some(Cmd::Down));
+    assert_eq!(v.row, 1);
+    assert!(matches!(
+        v.handle(Some(Cmd::Edit)),
+        Some(Effect::Fill(f)) if matches!(f.purpose, Purpose::Inventory { line: Some(1), .. })
+    ));
+    assert!(matches!(
+        v.handle(Some(Cmd::Remove)),
+        Some(Effect::SetInventory(AppId(200), items)) if items == inventory()[..1]
+    ));
+    assert!(matches!(
+        v.handle(Some(Cmd::Print)),
+        Some(Effect::Print(AppId(200), DocumentKind::Receipt))
+    ));
 }
 
 /// A form longer than the screen: values wrap under themselves, the last row says more is
@@ -1368,7 +1444,7 @@ fn the_application_card_handles_its_commands_on_plain_state() {
         panic!("the application card")
     };
     assert!(v.handle(Some(Cmd::NextTab)).is_none());
-    assert_eq!(v.tab, AppTab::Files);
+    assert_eq!(v.tab, AppTab::Inventory);
     v.tab = AppTab::Outgoing;
     assert!(matches!(
         v.handle(Some(Cmd::Add)),

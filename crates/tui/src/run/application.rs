@@ -208,3 +208,27 @@ impl App {
         self.dialog = Some(Dialog::new(title, text, inputs, Pending::Act(id, a)));
     }
 }
+
+impl App {
+    /// The inventory sent as it is now (a line removed); the card opens on «Опись» again.
+    pub(crate) fn set_inventory(&mut self, id: AppId, items: Vec<volost_domain::Received>) {
+        match self.conn.ask(call::SetInventory { id, items }) {
+            Ok(_) => {
+                self.banner = Some(Banner::Info(text::INVENTORY_SAVED.into()));
+                self.open_app_at(id, AppTab::Inventory);
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    /// A document printed on the node: kept on the card, whose «Файлы» tab opens on it.
+    pub(crate) fn print(&mut self, id: AppId, kind: volost_domain::DocumentKind) {
+        match self.conn.ask(call::Print { id, kind }) {
+            Ok(p) => {
+                self.open_app_at(id, AppTab::Files);
+                self.banner = Some(Banner::Info(format!("{}: «{}»", text::PRINTED, p.name)));
+            }
+            Err(e) => self.failed(&e),
+        }
+    }
+}

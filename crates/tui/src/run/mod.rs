@@ -142,6 +142,8 @@ impl App {
             Effect::OpenApplicationAt(id, tab) => self.open_app_at(id, tab),
             Effect::RequestAction(m) => self.request_chosen(*m),
             Effect::RefreshApplication(id) => self.open_app(id),
+            Effect::SetInventory(id, items) => self.set_inventory(id, items),
+            Effect::Print(id, kind) => self.print(id, kind),
             Effect::ApplicationAction(id, m) => self.chosen(id, *m),
             Effect::OpenRequest(r, from) => self.open_request(r, from),
             Effect::NewRequest {

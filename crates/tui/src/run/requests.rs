@@ -694,6 +694,17 @@ impl App {
                     Err(e) => self.form_refused(&e),
                 }
             }
+            crate::screens::form::Purpose::Inventory { app, items, line } => {
+                let id = *app;
+                let items = crate::screens::inventory::with_line(items, *line, &data);
+                match self.conn.ask(call::SetInventory { id, items }) {
+                    Ok(_) => {
+                        self.banner = Some(Banner::Info(text::INVENTORY_SAVED.into()));
+                        self.open_app_at(id, AppTab::Inventory);
+                    }
+                    Err(e) => self.form_refused(&e),
+                }
+            }
             crate::screens::form::Purpose::Passport(id) => {
                 let id = *id;
                 self.save_passport(id);
@@ -723,6 +734,10 @@ impl App {
             crate::screens::form::Purpose::Draft(id) => {
                 let id = *id;
                 self.open_app_at(id, AppTab::Data);
+            }
+            crate::screens::form::Purpose::Inventory { app, .. } => {
+                let id = *app;
+                self.open_app_at(id, AppTab::Inventory);
             }
             crate::screens::form::Purpose::Passport(id) => {
                 let id = *id;

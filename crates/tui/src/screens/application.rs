@@ -19,6 +19,8 @@ pub use crate::widgets::list::{AppList, CHUNK, InList, OutList, RegList, TaskLis
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppTab {
     Data,
+    /// «Опись»: the documents received, and the receipt.
+    Inventory,
     /// «Файлы» of the application (a form's file fields and those added on the card).
     Files,
     /// «Межведомственные запросы» made for the application.
@@ -29,8 +31,9 @@ pub enum AppTab {
 }
 
 impl AppTab {
-    pub const ALL: [AppTab; 5] = [
+    pub const ALL: [AppTab; 6] = [
         AppTab::Data,
+        AppTab::Inventory,
         AppTab::Files,
         AppTab::Outgoing,
         AppTab::Regional,
@@ -40,6 +43,7 @@ impl AppTab {
     pub fn label(self) -> &'static str {
         match self {
             AppTab::Data => text::TAB_DATA,
+            AppTab::Inventory => text::TAB_INVENTORY,
             AppTab::Files => text::TAB_FILES,
             AppTab::Outgoing => text::TAB_OUTGOING,
             AppTab::Regional => text::TAB_REGIONAL,
@@ -107,12 +111,22 @@ impl AppView {
         self.tab == AppTab::Files && self.menu.is_none()
     }
 
+    /// The «Опись» tab is open with no menu over it: it takes its keys first.
+    pub fn on_inventory(&self) -> bool {
+        self.tab == AppTab::Inventory && self.menu.is_none()
+    }
+
     pub fn handle(&mut self, cmd: Option<Cmd>) -> Option<crate::screens::effect::Effect> {
         use crate::screens::effect::Effect;
         let id = self.card.app.id;
         let cmd = cmd?;
         if self.on_files()
             && let ControlFlow::Break(e) = crate::screens::files::handle(&mut self.files, cmd)
+        {
+            return e;
+        }
+        if self.on_inventory()
+            && let ControlFlow::Break(e) = crate::screens::inventory::handle(self, cmd)
         {
             return e;
         }

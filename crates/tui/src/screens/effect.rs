@@ -113,6 +113,10 @@ pub enum Effect {
     OpenApplicationAt(volost_domain::AppId, crate::screens::application::AppTab),
     /// A line of a request card's «Действия» was chosen.
     RequestAction(Box<crate::screens::menu::Menu>),
+    /// Send an application's inventory as it is now (a line removed).
+    SetInventory(volost_domain::AppId, Vec<volost_domain::Received>),
+    /// Print a document of an application (kept on its card).
+    Print(volost_domain::AppId, volost_domain::DocumentKind),
     /// Read an application's card again.
     RefreshApplication(volost_domain::AppId),
     /// A line of an application's «Действия» was chosen: the action, with the dialog it
@@ -211,6 +215,8 @@ impl std::fmt::Debug for Effect {
             Effect::OpenApplicationAt(id, tab) => write!(f, "OpenApplicationAt({id:?}, {tab:?})"),
             Effect::RequestAction(m) => write!(f, "RequestAction({})", m.selected),
             Effect::RefreshApplication(id) => write!(f, "RefreshApplication({id:?})"),
+            Effect::SetInventory(id, items) => write!(f, "SetInventory({id:?}, {items:?})"),
+            Effect::Print(id, kind) => write!(f, "Print({id:?}, {kind:?})"),
             Effect::ApplicationAction(id, m) => {
                 write!(f, "ApplicationAction({id:?}, {:?})", m.selected)
             }

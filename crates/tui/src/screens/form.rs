@@ -31,6 +31,13 @@ pub enum Purpose {
     Answer { id: InReqId, kind: RequestKind },
     /// «Изменить черновик»: the form's data of a draft application (its applicant stays).
     Draft(AppId),
+    /// A line of an application's «Опись принятых документов» (`line` `None`: a new one);
+    /// saving sends the whole inventory with it.
+    Inventory {
+        app: AppId,
+        items: Vec<volost_domain::Received>,
+        line: Option<usize>,
+    },
     /// «Изменить паспорт» of a service in «Реестр услуг».
     Passport(volost_domain::ServiceId),
     /// One line of a template being edited (a step, a field, a kind's head); the editor

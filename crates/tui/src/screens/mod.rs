@@ -7,6 +7,7 @@ pub mod archive;
 pub mod effect;
 pub mod files;
 pub mod form;
+pub mod inventory;
 pub mod main;
 pub mod menu;
 pub mod registry;

@@ -5,6 +5,7 @@
 mod admin;
 mod archive;
 mod files;
+mod inventory;
 mod registry;
 mod requests;
 pub mod setup;
@@ -650,7 +651,7 @@ fn scrolled(f: &mut Frame, area: Rect, lines: Vec<Line>, scroll: u16, max: &std:
 }
 
 /// `s` broken at spaces into lines of at most `width` characters (a longer word is cut).
-fn wrap_words(s: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap_words(s: &str, width: usize) -> Vec<String> {
     let mut out = vec![String::new()];
     for w in s.split_whitespace() {
         let mut w: String = w.to_string();
@@ -793,6 +794,7 @@ fn app_card(
             }
             scrolled(f, body, lines, v.scroll, &v.scroll_max);
         }
+        AppTab::Inventory => inventory::inventory(f, body, &a.inventory, v.row),
         AppTab::Files => files::files(f, body, &v.files, &c.service.fields, offset),
         AppTab::Outgoing => {
             requests::app_requests(f, body, v.out.as_deref(), None, v.row, offset);
