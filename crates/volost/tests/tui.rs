@@ -259,9 +259,30 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
         "created and registered by one person: {s}"
     );
 
-    // An interagency request from the card's tab (after «Файлы»): the kind, its form, saved.
+    // «Опись»: the documents she took at the desk, one line each (the form opens with the
+    // service's next document), then the receipt printed onto «Файлы».
     t.keys(&["Tab"]);
-    t.wait_for("Файлов нет");
+    t.wait_for("Опись пуста");
+    t.keys(&["F7"]);
+    t.wait_for("Документ в опись ·");
+    // Наименование, подлинник или копия, экземпляров, then the sheets.
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.text("1");
+    t.keys(&["F2"]);
+    t.wait_for("Документов: 1, листов: 1");
+    t.keys(&["F7"]);
+    t.wait_for("Документ в опись ·");
+    t.keys(&["Tab", "Right", "Tab", "Tab"]);
+    t.text("2");
+    t.keys(&["F2"]);
+    let s = t.wait_for("Документов: 2, листов: 3");
+    assert!(s.contains("копия") && s.contains("подл."), "{s}");
+    t.keys(&["F8"]);
+    let s = t.wait_for("Сохранено в файлах заявки");
+    let receipt = format!("Расписка {number}.pdf");
+    assert!(s.contains(&receipt), "{s}");
+
+    // An interagency request from the card's tab (after «Файлы»): the kind, its form, saved.
     t.keys(&["Tab"]);
     t.wait_for("Запросов нет");
     t.keys(&["F7"]);
@@ -343,6 +364,19 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     let card = node.application(spec, app).unwrap();
     for (k, v) in &typed {
         assert_eq!(card.app.data.get(k), Some(v), "field {k}");
+    }
+    // The receipt she printed is on the card: the number, both documents, the access code.
+    assert_eq!(card.app.inventory.len(), 2);
+    let files = node.files(spec, FileOwner::Application(app)).unwrap();
+    let kept = files.iter().find(|f| f.name == receipt).unwrap();
+    let text = common::pdf_text(&node.file(spec, kept.id).unwrap().data);
+    for want in [
+        format!("Заявление № {number}"),
+        card.app.inventory[1].name.clone(),
+        "Всего принято документов: 2, листов: 3.".to_string(),
+        volost::domain::display_access_code(&card.app.access_code),
+    ] {
+        assert!(text.contains(&want), "{want:?} not in: {text}");
     }
     let out = node
         .outgoing_list(
@@ -451,7 +485,9 @@ fn files_from_a_forms_path_and_from_the_card_reach_the_node_and_save_back_intact
     let s = t.wait_for("схема.pdf (196 КБ)");
     assert!(s.contains("схема.pdf (196 КБ)"), "the file stays: {s}");
 
-    // «Файлы»: the form's file, then one added from a path.
+    // «Файлы» (past «Опись»): the form's file, then one added from a path.
+    t.keys(&["Tab"]);
+    t.wait_for("Опись пуста");
     t.keys(&["Tab"]);
     t.wait_for("схема.pdf");
     t.keys(&["F7"]);

@@ -118,8 +118,9 @@ fn a_specialist_works_an_epgu_application_from_its_task_and_the_desk_one_to_the_
         s.contains("Приём и регистрация заявления — снята с заявкой"),
         "{s}"
     );
-    // The history names who did what: Tab to «История», past files and requests.
-    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    // The history names who did what: Tab to «История», past the inventory, files and
+    // requests.
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
     let s = t.wait_for("Кузнецов И. П.");
     assert!(s.contains("Соколова Т. И."), "the head's step is hers: {s}");
     assert!(s.contains("узел"), "the registration was the node's: {s}");
