@@ -43,4 +43,28 @@ fn a_fresh_demo_is_clean_and_shows_every_source() {
             );
         }
     }
+    // A registered desk application has its inventory: its receipt prints as it is.
+    volost::daemon::paper::start(&r.node, &volost::config::DocumentsConfig::default());
+    let q = AppQuery {
+        filter: AppFilter {
+            source: Some(Source::Manual),
+            ..AppFilter::default()
+        },
+        limit: 500,
+        ..AppQuery::default()
+    };
+    let desk = r.node.applications(head, &q).unwrap().rows;
+    let row = desk
+        .iter()
+        .find(|a| a.status > Status::Registered && a.status < Status::Closed)
+        .unwrap();
+    let card = r.node.application(head, row.id).unwrap();
+    assert!(card.app.inventory.len() >= 2, "{:?}", card.app.inventory);
+    let receipt = r.node.print(head, row.id, DocumentKind::Receipt).unwrap();
+    let text = pdf_text(&receipt.data);
+    assert!(
+        text.contains(&format!("Заявление № {}", card.app.number))
+            && text.contains(&card.app.inventory[0].name),
+        "{text}"
+    );
 }

@@ -8,7 +8,7 @@
 //! bytes and is not kept twice.
 
 use super::applications::{may_open, no_rights};
-use super::{Actor, Error, Node, R, Result};
+use super::{Actor, Error, Node, R, Result, W};
 use volost_store::Read;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -58,34 +58,8 @@ impl Node {
         id: AppId,
         items: Vec<Received>,
     ) -> Result<Application> {
-        let items = check_inventory(items).map_err(|m| Error::invalid("Опись", m))?;
         self.write(actor, "application.inventory", |w| {
-            w.who
-                .require("application.inventory", Right::CreateApplications)?;
-            let mut app: Application = w.load(id.0)?;
-            if !may_open(&w.tx, &w.who, &app)? {
-                return Err(no_rights(&app));
-            }
-            if app.status == Status::Closed {
-                return Err(Error::Conflict(
-                    "Работа по заявке завершена: опись уже не изменяется".into(),
-                ));
-            }
-            if app.inventory == items {
-                return Ok(app);
-            }
-            app.inventory = items.clone();
-            app.updated = w.now;
-            w.tx.put(&app)?;
-            w.target("application", app.id);
-            let (docs, sheets) = totals(&app.inventory);
-            w.history(
-                Entity::Application,
-                app.id.0,
-                "Изменена опись принятых документов",
-                format!("документов: {docs}, листов: {sheets}"),
-            )?;
-            Ok(app)
+            set_inventory(w, id, items.clone())
         })
     }
 
@@ -136,6 +110,37 @@ impl Node {
             file,
         })
     }
+}
+
+/// [`Node::set_inventory`] inside a write (the demo's batch uses it too); `items` checked.
+pub(crate) fn set_inventory(w: &mut W, id: AppId, items: Vec<Received>) -> Result<Application> {
+    w.who
+        .require("application.inventory", Right::CreateApplications)?;
+    let items = check_inventory(items).map_err(|m| Error::invalid("Опись", m))?;
+    let mut app: Application = w.load(id.0)?;
+    if !may_open(&w.tx, &w.who, &app)? {
+        return Err(no_rights(&app));
+    }
+    if app.status == Status::Closed {
+        return Err(Error::Conflict(
+            "Работа по заявке завершена: опись уже не изменяется".into(),
+        ));
+    }
+    if app.inventory == items {
+        return Ok(app);
+    }
+    app.inventory = items;
+    app.updated = w.now;
+    w.tx.put(&app)?;
+    w.target("application", app.id);
+    let (docs, sheets) = totals(&app.inventory);
+    w.history(
+        Entity::Application,
+        app.id.0,
+        "Изменена опись принятых документов",
+        format!("документов: {docs}, листов: {sheets}"),
+    )?;
+    Ok(app)
 }
 
 /// Documents and sheets of an inventory: lines, and sheets of every copy together.

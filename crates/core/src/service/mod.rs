@@ -537,6 +537,11 @@ impl Batch<'_> {
         self.w.load(id.0)
     }
 
+    /// «Опись принятых документов» (see `Node::set_inventory`).
+    pub fn set_inventory(&mut self, id: AppId, items: Vec<Received>) -> Result<Application> {
+        documents::set_inventory(self.w, id, items)
+    }
+
     /// An upload for a form's file field (see `Node::add_file`).
     pub fn upload(&mut self, name: &str, data: &[u8]) -> Result<Attachment> {
         files::store(self.w, None, name, data, Options::default().max_file_bytes)

@@ -426,6 +426,8 @@ pub fn seed(node: &Node, admin: Actor, n: usize, seed: u64) -> Result<SeedReport
                         ActionInput::new(Action::Register),
                         &mut rng,
                     )?;
+                    // What the applicant handed in at the desk: the receipt prints from it.
+                    b.set_inventory(app.id, inventory(&svc.documents, &mut rng))?;
                     report.processes += 1;
                 }
                 let approve = rng.gen_bool(0.8);
@@ -695,4 +697,20 @@ fn seed_regional(node: &Node, admin: Actor, spec: UserId) -> Result<usize> {
         },
     )?;
     Ok(4)
+}
+
+/// A desk application's inventory: the statement in the original, the identity document in
+/// a copy, and now and then the next document of the service's list.
+fn inventory(documents: &[String], rng: &mut StdRng) -> Vec<Received> {
+    documents
+        .iter()
+        .take(if rng.gen_bool(0.3) { 3 } else { 2 })
+        .enumerate()
+        .map(|(i, name)| Received {
+            name: name.clone(),
+            original: i == 0,
+            copies: 1,
+            sheets: if i == 0 { 1 } else { rng.gen_range(1..5) },
+        })
+        .collect()
 }
