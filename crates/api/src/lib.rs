@@ -20,7 +20,7 @@ pub mod view;
 pub use client::{Client, ClientError};
 pub use ops::{Call, Op, Serve};
 pub use proto::{
-    ApiError, Bytes, CheckReply, ExportReply, FileReply, PrintReply, ListArgs, OneTimePassword, Pin, Pulse,
-    Reply, Request, SessionInfo,
+    ApiError, Bytes, CheckReply, ExportReply, FileReply, ListArgs, OneTimePassword, Pin,
+    PrintReply, Pulse, Reply, Request, SessionInfo,
 };
 pub use view::*;

@@ -51,13 +51,16 @@ impl Documents for Paper {
     ) -> Result<Vec<u8>, String> {
         let r = self.renderer()?;
         let started = std::time::Instant::now();
-        let pdf = r
-            .render(template, data, today, ident)
-            .map_err(|e| {
-                tracing::warn!(ident, error = %e, "document not rendered");
-                e.russian()
-            })?;
-        tracing::debug!(ident, bytes = pdf.len(), ms = started.elapsed().as_millis() as u64, "document rendered");
+        let pdf = r.render(template, data, today, ident).map_err(|e| {
+            tracing::warn!(ident, error = %e, "document not rendered");
+            e.russian()
+        })?;
+        tracing::debug!(
+            ident,
+            bytes = pdf.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "document rendered"
+        );
         Ok(pdf)
     }
 }

@@ -46,7 +46,10 @@ pub enum DocError {
     Fonts { dir: PathBuf, why: String },
     /// The template is wrong: typst's message and the line of the template it is on.
     #[error("{}", match .line { Some(l) => format!("line {l}: {message}"), None => message.clone() })]
-    Template { line: Option<usize>, message: String },
+    Template {
+        line: Option<usize>,
+        message: String,
+    },
     /// The template or its data is larger than allowed, or the document has too many pages.
     #[error("{0}")]
     TooLarge(String),

@@ -24,22 +24,39 @@ pub fn pdf_text(pdf: &[u8]) -> String {
 #[test]
 fn a_template_with_its_data_is_a_pdf_whose_text_reads_back() {
     let r = renderer();
-    assert!(r.families().iter().any(|f| f == "PT Serif"), "{:?}", r.families());
+    assert!(
+        r.families().iter().any(|f| f == "PT Serif"),
+        "{:?}",
+        r.families()
+    );
     let t = r#"#let d = json("data.json")
 #set text(font: "PT Serif", lang: "ru")
 = Расписка № #d.number
 Принято от #d.who, #datetime.today().display("[day].[month].[year]").
 "#;
     let pdf = r
-        .render(t, &json!({"number": "2026-000123", "who": "Иванова Мария Сергеевна"}), date!(2026-12-07), "2026-000123/receipt")
+        .render(
+            t,
+            &json!({"number": "2026-000123", "who": "Иванова Мария Сергеевна"}),
+            date!(2026 - 12 - 07),
+            "2026-000123/receipt",
+        )
         .unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     let text = pdf_text(&pdf);
     assert!(text.contains("Расписка № 2026-000123"), "{text}");
-    assert!(text.contains("Иванова Мария Сергеевна, 07.12.2026"), "{text}");
+    assert!(
+        text.contains("Иванова Мария Сергеевна, 07.12.2026"),
+        "{text}"
+    );
     // The same document again is the same bytes: nothing of the clock or the machine in it.
     let again = r
-        .render(t, &json!({"number": "2026-000123", "who": "Иванова Мария Сергеевна"}), date!(2026-12-07), "2026-000123/receipt")
+        .render(
+            t,
+            &json!({"number": "2026-000123", "who": "Иванова Мария Сергеевна"}),
+            date!(2026 - 12 - 07),
+            "2026-000123/receipt",
+        )
         .unwrap();
     assert_eq!(pdf, again);
 }
@@ -48,7 +65,9 @@ fn a_template_with_its_data_is_a_pdf_whose_text_reads_back() {
 fn a_template_error_names_its_line() {
     let r = renderer();
     let t = "#let d = json(\"data.json\")\nПервая строка\n\n#d.nosuchfield\n";
-    let e = r.check(t, &json!({"number": "1"}), date!(2026-12-07)).unwrap_err();
+    let e = r
+        .check(t, &json!({"number": "1"}), date!(2026 - 12 - 07))
+        .unwrap_err();
     match &e {
         DocError::Template { line, message } => {
             assert_eq!(*line, Some(4), "{message}");
@@ -56,10 +75,29 @@ fn a_template_error_names_its_line() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(e.russian().starts_with("Ошибка в шаблоне, строка 4: "), "{}", e.russian());
+    assert!(
+        e.russian().starts_with("Ошибка в шаблоне, строка 4: "),
+        "{}",
+        e.russian()
+    );
     // A syntax error too.
-    let e = r.check("= Заголовок\n#let x = (\n", &json!({}), date!(2026-12-07)).unwrap_err();
-    assert!(matches!(e, DocError::Template { line: Some(2 | 3), .. }), "{e:?}");
+    let e = r
+        .check(
+            "= Заголовок\n#let x = (\n",
+            &json!({}),
+            date!(2026 - 12 - 07),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DocError::Template {
+                line: Some(2 | 3),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -71,8 +109,11 @@ fn a_template_reads_nothing_but_its_data() {
         "#image(\"/var/lib/volost/volost.redb\")",
         "#import \"@preview/tablex:0.0.8\": *",
     ] {
-        let e = r.check(t, &json!({}), date!(2026-12-07)).unwrap_err();
-        assert!(matches!(e, DocError::Template { line: Some(1), .. }), "{t}: {e:?}");
+        let e = r.check(t, &json!({}), date!(2026 - 12 - 07)).unwrap_err();
+        assert!(
+            matches!(e, DocError::Template { line: Some(1), .. }),
+            "{t}: {e:?}"
+        );
     }
 }
 
@@ -80,13 +121,25 @@ fn a_template_reads_nothing_but_its_data() {
 fn a_template_that_runs_away_is_refused() {
     let r = renderer();
     let e = r
-        .check("#for i in range(2000) [#i #pagebreak()]", &json!({}), date!(2026-12-07))
+        .check(
+            "#for i in range(2000) [#i #pagebreak()]",
+            &json!({}),
+            date!(2026 - 12 - 07),
+        )
         .unwrap_err();
     assert!(matches!(e, DocError::TooLarge(_)), "{e:?}");
-    let e = r.check("#while true {}", &json!({}), date!(2026-12-07)).unwrap_err();
-    assert!(matches!(e, DocError::Template { line: Some(1), .. }), "{e:?}");
+    let e = r
+        .check("#while true {}", &json!({}), date!(2026 - 12 - 07))
+        .unwrap_err();
+    assert!(
+        matches!(e, DocError::Template { line: Some(1), .. }),
+        "{e:?}"
+    );
     let big = "x".repeat(MAX_TEMPLATE + 1);
-    assert!(matches!(r.check(&big, &json!({}), date!(2026-12-07)), Err(DocError::TooLarge(_))));
+    assert!(matches!(
+        r.check(&big, &json!({}), date!(2026 - 12 - 07)),
+        Err(DocError::TooLarge(_))
+    ));
 }
 
 #[test]
@@ -123,7 +176,14 @@ fn receipt_data() -> serde_json::Value {
 fn the_starter_receipt_carries_the_number_the_documents_and_the_access_code() {
     let r = renderer();
     let t = starter("receipt").unwrap();
-    let pdf = r.render(t, &receipt_data(), date!(2026-12-07), "2026-000123/receipt").unwrap();
+    let pdf = r
+        .render(
+            t,
+            &receipt_data(),
+            date!(2026 - 12 - 07),
+            "2026-000123/receipt",
+        )
+        .unwrap();
     let text = pdf_text(&pdf);
     // pdftotext's layout keeps lines; words are checked, not the spacing between them.
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -146,7 +206,7 @@ fn the_starter_receipt_carries_the_number_the_documents_and_the_access_code() {
     d["due"] = serde_json::Value::Null;
     d["accepted_by"] = serde_json::Value::Null;
     d["applicant"]["passport"] = serde_json::Value::Null;
-    let text = pdf_text(&r.render(t, &d, date!(2026-12-07), "x").unwrap());
+    let text = pdf_text(&r.render(t, &d, date!(2026 - 12 - 07), "x").unwrap());
     assert!(!text.contains("включительно"), "{text}");
 }
 
@@ -155,7 +215,12 @@ fn the_starter_receipt_carries_the_number_the_documents_and_the_access_code() {
 fn write_the_receipt_for_a_look() {
     if let Ok(out) = std::env::var("VOLOST_DOCS_OUT") {
         let pdf = renderer()
-            .render(starter("receipt").unwrap(), &receipt_data(), date!(2026-12-07), "x")
+            .render(
+                starter("receipt").unwrap(),
+                &receipt_data(),
+                date!(2026 - 12 - 07),
+                "x",
+            )
             .unwrap();
         std::fs::write(out, pdf).unwrap();
     }

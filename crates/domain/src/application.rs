@@ -181,9 +181,7 @@ pub const MAX_SHEETS: u32 = 9_999;
 /// The error is Russian and names the line.
 pub fn check_inventory(items: Vec<Received>) -> Result<Vec<Received>, String> {
     if items.len() > MAX_RECEIVED {
-        return Err(format!(
-            "В описи не больше {MAX_RECEIVED} документов"
-        ));
+        return Err(format!("В описи не больше {MAX_RECEIVED} документов"));
     }
     items
         .into_iter()

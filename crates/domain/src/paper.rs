@@ -35,6 +35,8 @@ impl DocumentKind {
     }
 
     pub fn from_code(code: &str) -> Option<DocumentKind> {
-        DocumentKind::ALL.into_iter().find(|k| k.code() == code.trim())
+        DocumentKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code.trim())
     }
 }

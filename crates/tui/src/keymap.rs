@@ -888,7 +888,12 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
     }
     let cmd = match key.code {
         KeyCode::F(1) => Cmd::Help,
-        KeyCode::F(2) if matches!(ctx, AppCard | ReqCard | AppRequests | Admin | Files | Inventory) => {
+        KeyCode::F(2)
+            if matches!(
+                ctx,
+                AppCard | ReqCard | AppRequests | Admin | Files | Inventory
+            ) =>
+        {
             Cmd::Actions
         }
         KeyCode::F(4) | KeyCode::Enter if ctx == Inventory => Cmd::Edit,

@@ -209,7 +209,8 @@ pub const TAB_INVENTORY: &str = "Опись";
 pub const INVENTORY_ADD: &str = "Документ в опись";
 pub const INVENTORY_EDIT: &str = "Строка описи";
 pub const INVENTORY_SAVED: &str = "Опись принятых документов сохранена";
-pub const INVENTORY_EMPTY: &str = "Опись пуста. F7 — добавить принятый документ; по описи печатается расписка (F8).";
+pub const INVENTORY_EMPTY: &str =
+    "Опись пуста. F7 — добавить принятый документ; по описи печатается расписка (F8).";
 pub const PRINTED: &str = "Сохранено в файлах заявки";
 pub const EDIT_DRAFT: &str = "Изменить черновик";
 pub const DRAFT_UPDATED: &str = "Данные черновика сохранены";

@@ -439,8 +439,8 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
         updated: at(29),
         access_code: "12345678".into(),
         names: Default::default(),
-            inventory: Vec::new(),
-            handed: None,
+        inventory: Vec::new(),
+        handed: None,
     };
     let entry = |h: i64, what: &str, comment: &str| HistoryEntry {
         at: at(h),
@@ -549,7 +549,10 @@ fn application_card() {
     shot("app_card_outgoing", &app_card(AppTab::Outgoing, None));
     shot("app_card_regional_empty", &app_card(AppTab::Regional, None));
     shot("app_card_files", &app_card(AppTab::Files, None));
-    shot("app_card_inventory_empty", &app_card(AppTab::Inventory, None));
+    shot(
+        "app_card_inventory_empty",
+        &app_card(AppTab::Inventory, None),
+    );
     let mut a = app_card(AppTab::Inventory, None);
     let Screen::App(v) = &mut a.screen else {
         unreachable!()
@@ -596,8 +599,14 @@ fn the_inventory_tab_adds_changes_removes_and_prints() {
     let Some(Effect::Fill(form)) = v.handle(Some(Cmd::Add)) else {
         panic!("F7 opens the line's form")
     };
-    assert!(matches!(form.purpose, Purpose::Inventory { line: None, .. }));
-    assert_eq!(form.inputs[0].value, "Документ, удостоверяющий личность заявителя");
+    assert!(matches!(
+        form.purpose,
+        Purpose::Inventory { line: None, .. }
+    ));
+    assert_eq!(
+        form.inputs[0].value,
+        "Документ, удостоверяющий личность заявителя"
+    );
     assert_eq!(form.inputs[2].value, "1");
     let mut data = form.data();
     data.insert("original".into(), "Копия".into());

@@ -32,14 +32,24 @@ fn the_receipt_carries_the_number_the_documents_and_the_access_code() {
     let app = draft(&fx, fx.spec);
 
     // Not before registration, and not without an inventory: each refused in words.
-    let e = fx.node.print(fx.spec, app.id, DocumentKind::Receipt).unwrap_err();
+    let e = fx
+        .node
+        .print(fx.spec, app.id, DocumentKind::Receipt)
+        .unwrap_err();
     assert!(e.ru().contains("после регистрации"), "{}", e.ru());
     let app = fx
         .node
         .act(fx.spec, app.id, &ActionInput::new(Action::Register))
         .unwrap();
-    let e = fx.node.print(fx.spec, app.id, DocumentKind::Receipt).unwrap_err();
-    assert!(e.ru().contains("Опись принятых документов пуста"), "{}", e.ru());
+    let e = fx
+        .node
+        .print(fx.spec, app.id, DocumentKind::Receipt)
+        .unwrap_err();
+    assert!(
+        e.ru().contains("Опись принятых документов пуста"),
+        "{}",
+        e.ru()
+    );
 
     // A bad inventory is refused with its line, and changes nothing.
     let mut bad = inventory(&svc);
@@ -51,22 +61,40 @@ fn the_receipt_carries_the_number_the_documents_and_the_access_code() {
         .set_inventory(fx.spec, app.id, vec![received("  ", true, 1)])
         .unwrap_err();
     assert!(e.ru().contains("наименование"), "{}", e.ru());
-    assert!(fx.node.application(fx.spec, app.id).unwrap().app.inventory.is_empty());
+    assert!(
+        fx.node
+            .application(fx.spec, app.id)
+            .unwrap()
+            .app
+            .inventory
+            .is_empty()
+    );
     // Read-only support may not change it.
-    assert!(fx.node.set_inventory(fx.support, app.id, inventory(&svc)).is_err());
+    assert!(
+        fx.node
+            .set_inventory(fx.support, app.id, inventory(&svc))
+            .is_err()
+    );
 
-    let app = fx.node.set_inventory(fx.spec, app.id, inventory(&svc)).unwrap();
+    let app = fx
+        .node
+        .set_inventory(fx.spec, app.id, inventory(&svc))
+        .unwrap();
     assert_eq!(app.inventory.len(), 2);
     let card = fx.node.application(fx.spec, app.id).unwrap();
     assert!(
         card.history
             .iter()
-            .any(|h| h.what == "Изменена опись принятых документов" && h.comment.contains("листов: 3")),
+            .any(|h| h.what == "Изменена опись принятых документов"
+                && h.comment.contains("листов: 3")),
         "{:?}",
         card.history
     );
 
-    let p = fx.node.print(fx.spec, app.id, DocumentKind::Receipt).unwrap();
+    let p = fx
+        .node
+        .print(fx.spec, app.id, DocumentKind::Receipt)
+        .unwrap();
     assert_eq!(p.name, format!("Расписка {}.pdf", app.number));
     let text = pdf_text(&p.data);
     for want in [
@@ -84,17 +112,32 @@ fn the_receipt_carries_the_number_the_documents_and_the_access_code() {
     }
 
     // It is kept on the card, with its history; printed again, it is the same file.
-    let files = fx.node.files(fx.spec, FileOwner::Application(app.id)).unwrap();
+    let files = fx
+        .node
+        .files(fx.spec, FileOwner::Application(app.id))
+        .unwrap();
     let kept: Vec<_> = files.iter().filter(|f| f.name == p.name).collect();
     assert_eq!(kept.len(), 1);
     assert_eq!(Some(kept[0].id), p.file);
     assert_eq!(fx.node.file(fx.spec, kept[0].id).unwrap().data, p.data);
-    let again = fx.node.print(fx.spec, app.id, DocumentKind::Receipt).unwrap();
+    let again = fx
+        .node
+        .print(fx.spec, app.id, DocumentKind::Receipt)
+        .unwrap();
     assert_eq!((again.data, again.file), (p.data.clone(), p.file));
-    assert_eq!(fx.node.files(fx.spec, FileOwner::Application(app.id)).unwrap().len(), files.len());
+    assert_eq!(
+        fx.node
+            .files(fx.spec, FileOwner::Application(app.id))
+            .unwrap()
+            .len(),
+        files.len()
+    );
     // Read-only support, who sees every application, gets the same document and keeps
     // nothing: it is already on the card.
-    let s = fx.node.print(fx.support, app.id, DocumentKind::Receipt).unwrap();
+    let s = fx
+        .node
+        .print(fx.support, app.id, DocumentKind::Receipt)
+        .unwrap();
     assert_eq!((s.data, s.file), (p.data, p.file));
     check_ok(&fx.node);
 }
@@ -110,7 +153,9 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
         .node
         .act(fx.spec, app.id, &ActionInput::new(Action::Register))
         .unwrap();
-    fx.node.set_inventory(fx.spec, app.id, inventory(&svc)).unwrap();
+    fx.node
+        .set_inventory(fx.spec, app.id, inventory(&svc))
+        .unwrap();
     let dir = fx.dir.path().to_path_buf();
     drop(fx.node);
     let cfg = dir.join("v.toml");
@@ -144,15 +189,29 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
         "--out",
         pdf.to_str().unwrap(),
     ]);
-    assert!(ok && text.contains("Записан файл") && text.contains("в карточке заявки"), "{text}");
+    assert!(
+        ok && text.contains("Записан файл") && text.contains("в карточке заявки"),
+        "{text}"
+    );
     let text = pdf_text(&std::fs::read(&pdf).unwrap());
     assert!(
         text.contains(&format!("Заявление № {}", app.number))
             && text.contains(&display_access_code(&app.access_code)),
         "{text}"
     );
-    let (ok, text) = run(&["document", "--user", "spec", "--application", &app.number, "--kind", "passport"]);
-    assert!(!ok && text.contains("неизвестный вид документа «passport»: receipt"), "{text}");
+    let (ok, text) = run(&[
+        "document",
+        "--user",
+        "spec",
+        "--application",
+        &app.number,
+        "--kind",
+        "passport",
+    ]);
+    assert!(
+        !ok && text.contains("неизвестный вид документа «passport»: receipt"),
+        "{text}"
+    );
     let (ok, text) = run(&["document", "--user", "spec", "--application", "2026-999999"]);
     assert!(!ok && text.contains("2026-999999"), "{text}");
 }

@@ -9,10 +9,10 @@
 
 use super::applications::{may_open, no_rights};
 use super::{Actor, Error, Node, R, Result, W};
-use volost_store::Read;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use volost_domain::*;
+use volost_store::Read;
 
 /// Makes PDFs from templates: the adapter the daemon and the CLI hand the node.
 pub trait Documents: Send + Sync {
@@ -45,9 +45,9 @@ impl Node {
     }
 
     fn documents(&self) -> Result<&Arc<dyn Documents>> {
-        self.documents.get().ok_or_else(|| {
-            Error::NotAllowed("Печать документов на этом узле не подключена".into())
-        })
+        self.documents
+            .get()
+            .ok_or_else(|| Error::NotAllowed("Печать документов на этом узле не подключена".into()))
     }
 
     /// «Опись принятых документов»: what the applicant handed in, as the receipt lists it.
@@ -102,7 +102,9 @@ impl Node {
             if app.status == Status::Closed || !super::files::may_change(&w.who) {
                 return Ok(None);
             }
-            Ok(Some(super::files::store(w, Some(owner), &name, &pdf, max)?.id))
+            Ok(Some(
+                super::files::store(w, Some(owner), &name, &pdf, max)?.id,
+            ))
         })?;
         Ok(Printed {
             name,
@@ -147,7 +149,10 @@ pub(crate) fn set_inventory(w: &mut W, id: AppId, items: Vec<Received>) -> Resul
 fn totals(items: &[Received]) -> (usize, u32) {
     (
         items.len(),
-        items.iter().map(|r| r.copies.saturating_mul(r.sheets)).sum(),
+        items
+            .iter()
+            .map(|r| r.copies.saturating_mul(r.sheets))
+            .sum(),
     )
 }
 

@@ -17,7 +17,9 @@ pub(crate) fn inventory(f: &mut Frame, area: Rect, items: &[Received], row: usiz
     }
     let header = Row::new(["№", "Наименование документа", "П/К", "Экз.", "Листов"])
         .style(Style::default().add_modifier(Modifier::BOLD));
-    let name_w = (area.width as usize).saturating_sub(4 + 4 + 5 + 7 + 4).max(10);
+    let name_w = (area.width as usize)
+        .saturating_sub(4 + 4 + 5 + 7 + 4)
+        .max(10);
     let rows: Vec<Row> = items
         .iter()
         .enumerate()
@@ -32,7 +34,11 @@ pub(crate) fn inventory(f: &mut Frame, area: Rect, items: &[Received], row: usiz
             Row::new(vec![
                 Cell::from((i + 1).to_string()),
                 Cell::from(name.join("\n")),
-                Cell::from(if r.original { "подл." } else { "копия" }),
+                Cell::from(if r.original {
+                    "подл."
+                } else {
+                    "копия"
+                }),
                 Cell::from(r.copies.to_string()),
                 Cell::from(r.sheets.to_string()),
             ])
@@ -40,7 +46,10 @@ pub(crate) fn inventory(f: &mut Frame, area: Rect, items: &[Received], row: usiz
             .style(style)
         })
         .collect();
-    let sheets: u32 = items.iter().map(|r| r.copies.saturating_mul(r.sheets)).sum();
+    let sheets: u32 = items
+        .iter()
+        .map(|r| r.copies.saturating_mul(r.sheets))
+        .sum();
     let table = Table::new(
         rows,
         [
@@ -52,17 +61,11 @@ pub(crate) fn inventory(f: &mut Frame, area: Rect, items: &[Received], row: usiz
         ],
     )
     .header(header);
-    let [list, total] = ratatui::layout::Layout::vertical([
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [list, total] =
+        ratatui::layout::Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     f.render_widget(table, list);
     f.render_widget(
-        Paragraph::new(format!(
-            "Документов: {}, листов: {sheets}",
-            items.len()
-        )),
+        Paragraph::new(format!("Документов: {}, листов: {sheets}", items.len())),
         total,
     );
 }
