@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::sync::OnceLock;
-use volost::domain::{Field, validate};
+use volost_domain::{Field, validate};
 
 /// A target's check: panics on a finding.
 pub type Check = fn(&[u8]);
@@ -33,7 +33,7 @@ pub fn smev_reply(data: &[u8]) {
         return;
     };
     let ct = TYPES[*pick as usize % TYPES.len()];
-    let _ = volost::smev::reply::parse(ct, bytes::Bytes::copy_from_slice(body));
+    let _ = volost_smev::reply::parse(ct, bytes::Bytes::copy_from_slice(body));
 }
 
 /// The XML namespace, bound to `xml` without a declaration.
@@ -49,7 +49,7 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// parsed, so it stays as SMEV computes it; there only the absence of a panic is checked
 /// (found by fuzzing, kept in fuzz/regressions/smev_transform/xml-namespace-attribute.xml).
 pub fn smev_transform(data: &[u8]) {
-    use volost::smev::{transform, xml};
+    use volost_smev::{transform, xml};
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -89,7 +89,7 @@ pub fn smev_transform(data: &[u8]) {
 fn fields() -> &'static [Field] {
     static FIELDS: OnceLock<Vec<Field>> = OnceLock::new();
     FIELDS.get_or_init(|| {
-        let st = volost::catalog::Starter::builtin().expect("the starter catalog");
+        let st = volost_core::catalog::Starter::builtin().expect("the starter catalog");
         st.services
             .iter()
             .flat_map(|s| s.fields.iter().cloned())
@@ -143,11 +143,11 @@ pub fn validators(data: &[u8]) {
 /// A request line of the local API: any bytes are taken or refused, and a request taken is
 /// written back as JSON that reads as the same request.
 pub fn api_json(data: &[u8]) {
-    let Ok(req) = serde_json::from_slice::<volost::api::Request>(data) else {
+    let Ok(req) = serde_json::from_slice::<volost_api::Request>(data) else {
         return;
     };
     let text = serde_json::to_string(&req).expect("a request writes as JSON");
-    let back: volost::api::Request = serde_json::from_str(&text).expect("and reads back");
+    let back: volost_api::Request = serde_json::from_str(&text).expect("and reads back");
     assert_eq!(
         serde_json::to_string(&back).expect("again"),
         text,

@@ -181,6 +181,30 @@ pub struct SetInventory {
     pub items: Vec<Received>,
 }
 
+/// A kind of document's template as it prints now.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocTemplate {
+    pub kind: DocumentKind,
+}
+
+/// The body's own text of a document's template, checked by rendering it first; `None` goes
+/// back to the starter template.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetDocTemplate {
+    pub kind: DocumentKind,
+    pub text: Option<String>,
+}
+
+/// «Результат выдан заявителю» on day `on`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandOver {
+    pub id: AppId,
+    pub on: time::Date,
+}
+
 /// A document of an application printed from its template (and kept on its card).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

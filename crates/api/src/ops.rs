@@ -147,6 +147,9 @@ ops! {
     Act => act -> Application;
     SetInventory => set_inventory -> Application;
     Print => print -> PrintReply;
+    HandOver => hand_over -> Application;
+    DocTemplate => doc_template -> TemplateView;
+    SetDocTemplate => set_doc_template -> TemplateView;
     CreateApplicant => create_applicant -> Applicant;
     FindApplicants => find_applicants -> Vec<Applicant>;
     Applicant => applicant -> Applicant;

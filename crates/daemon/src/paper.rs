@@ -42,6 +42,18 @@ impl Documents for Paper {
         volost_docs::starter(kind.code()).map(str::to_string)
     }
 
+    fn check(
+        &self,
+        template: &str,
+        data: &serde_json::Value,
+        today: time::Date,
+    ) -> Result<(), String> {
+        self.renderer()?
+            .check(template, data, today)
+            .map(|_| ())
+            .map_err(|e| e.russian())
+    }
+
     fn render(
         &self,
         template: &str,

@@ -1,6 +1,7 @@
 //! Документы на бумаге: the kinds of document the node prints from templates (issue 30,
 //! docs/design/paper.md).
 
+use super::ids::{OrgId, Ts, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Вид документа, печатаемого по шаблону.
@@ -39,4 +40,20 @@ impl DocumentKind {
             .into_iter()
             .find(|k| k.code() == code.trim())
     }
+}
+
+/// A template's id in the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TemplateId(pub u64);
+
+/// Шаблон документа as a body's administrator edited it: typst markup. A kind without one
+/// prints with the starter template the catalog ships.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocTemplate {
+    pub id: TemplateId,
+    pub org: OrgId,
+    pub kind: DocumentKind,
+    pub text: String,
+    pub updated: Ts,
+    pub by: Option<UserId>,
 }

@@ -220,6 +220,7 @@ pub fn run(rx: &Rx) -> Result<CheckReport, StoreError> {
         })
     })?;
     check_type::<KindPackage>(rx, &mut rep, &mut expected, &package_rule)?;
+    check_type::<DocTemplate>(rx, &mut rep, &mut expected, &no_rule)?;
     check_type::<InboxEntry>(rx, &mut rep, &mut expected, &|rx, e: &InboxEntry| {
         Ok(match rx.get_raw(super::tables::INBOX_DATA, e.id)? {
             None => Some("its bytes are missing".into()),

@@ -238,6 +238,28 @@ pub fn kind_code_key(org: OrgId, code: &str) -> Key {
     Key::new(Ix::KindCode as u8).u64(org.0).text(code, 64)
 }
 
+pub fn template_kind_key(org: OrgId, kind: DocumentKind) -> Key {
+    Key::new(Ix::TemplateKind as u8)
+        .u64(org.0)
+        .text(kind.code(), 32)
+}
+
+impl Record for DocTemplate {
+    const TABLE: Rows = tables::DOC_TEMPLATES;
+    const KIND: &'static str = "doc_template";
+    const VERSION: u8 = 1;
+    fn key(&self) -> u64 {
+        self.id.0
+    }
+    fn index(&self, out: &mut Out) -> Result<(), StoreError> {
+        out.push((
+            template_kind_key(self.org, self.kind).u64(self.id.0).0,
+            Vec::new(),
+        ));
+        Ok(())
+    }
+}
+
 pub fn package_code_key(code: &str) -> Key {
     Key::new(Ix::PackageCode as u8).text(code, 64)
 }

@@ -46,6 +46,8 @@ pub const ROUTES: Rows = TableDefinition::new("routes");
 pub const PERSONAL_CERTS: Rows = TableDefinition::new("personal_certs");
 /// Kinds' packages (`KindPackage`): the agency's schemas, the mapping, the form, the samples.
 pub const KIND_PACKAGES: Rows = TableDefinition::new("kind_packages");
+/// Document templates a body's administrator edited (`DocTemplate`).
+pub const DOC_TEMPLATES: Rows = TableDefinition::new("doc_templates");
 
 /// Index kinds: the first byte of every key in [`INDEX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,10 +107,12 @@ pub enum Ix {
     RegMessageId = 24,
     /// `[code text][package id]`: a kind's package by the kind's code (one per code)
     PackageCode = 25,
+    /// `[org][document kind code text][template id]`: a body's template of a document kind
+    TemplateKind = 26,
 }
 
 /// Every row table, for the integrity check.
-pub const ALL_ROWS: [(&str, Rows); 22] = [
+pub const ALL_ROWS: [(&str, Rows); 23] = [
     ("orgs", ORGS),
     ("departments", DEPARTMENTS),
     ("groups", GROUPS),
@@ -131,4 +135,5 @@ pub const ALL_ROWS: [(&str, Rows); 22] = [
     ("routes", ROUTES),
     ("personal_certs", PERSONAL_CERTS),
     ("kind_packages", KIND_PACKAGES),
+    ("doc_templates", DOC_TEMPLATES),
 ];

@@ -212,6 +212,10 @@ pub const INVENTORY_SAVED: &str = "Опись принятых документ�
 pub const INVENTORY_EMPTY: &str =
     "Опись пуста. F7 — добавить принятый документ; по описи печатается расписка (F8).";
 pub const PRINTED: &str = "Сохранено в файлах заявки";
+pub const HAND_OVER: &str = "Результат выдан заявителю";
+pub const HAND_OVER_TEXT: &str = "Записать, что заявитель получил результат лично";
+pub const HAND_OVER_DATE: &str = "Дата выдачи (ДД.ММ.ГГГГ)";
+pub const HANDED: &str = "Результат выдан";
 pub const EDIT_DRAFT: &str = "Изменить черновик";
 pub const DRAFT_UPDATED: &str = "Данные черновика сохранены";
 pub const NOT_A_DRAFT: &str = "После регистрации данные заявки не изменяются";

@@ -494,6 +494,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
                 withdrawn: false,
             }],
             overdue_days: 0,
+            hand_over: false,
         },
         tab,
         from_task: None,

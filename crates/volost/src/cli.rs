@@ -795,7 +795,7 @@ fn file_format(s: &str) -> Result<volost::export::FileFormat> {
     }
 }
 
-fn write_export(name: &str, data: &[u8], out: Option<&Path>) -> Result<()> {
+pub(crate) fn write_export(name: &str, data: &[u8], out: Option<&Path>) -> Result<()> {
     let path = out.map_or_else(|| std::path::PathBuf::from(name), Path::to_path_buf);
     std::fs::write(&path, data)
         .with_context(|| format!("не удалось записать {}", path.display()))?;
@@ -843,42 +843,6 @@ pub fn report(
             .collect();
         print_table(&t.headers, &rows);
         println!();
-    }
-    Ok(())
-}
-
-/// `volost document`: a document of an application printed from its template, written to
-/// a file (and kept on the application's card, as when printed from the TUI).
-pub fn document(
-    config: Option<&Path>,
-    login: &str,
-    number: &str,
-    kind: &str,
-    out: Option<&Path>,
-) -> Result<()> {
-    use volost::domain::DocumentKind;
-    let kind = DocumentKind::from_code(kind).with_context(|| {
-        let known: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.code()).collect();
-        format!("неизвестный вид документа «{kind}»: {}", known.join(", "))
-    })?;
-    let mut seat = Seat::open(config, login)?;
-    let card: volost::api::ApplicationCard = seat.ask(
-        call::ApplicationByNumber {
-            number: number.to_string(),
-        },
-        |n, a| n.application_by_number(a, number),
-    )?;
-    let id = card.app.id;
-    let p: volost::api::PrintReply = seat.ask(call::Print { id, kind }, |n, a| {
-        n.print(a, id, kind).map(|p| volost::api::PrintReply {
-            name: p.name,
-            data: volost::api::Bytes(p.data),
-            file: p.file,
-        })
-    })?;
-    write_export(&p.name, &p.data.0, out)?;
-    if p.file.is_some() {
-        println!("Документ сохранён и в карточке заявки {}", card.app.number);
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub use volost_core::{Actor, Error, Node, Options};
 pub use volost_core::{catalog, clock, export, kdf, service};
 pub use volost_daemon as daemon;
 pub use volost_daemon::{api, backup, setup, shutdown};
+pub use volost_docs as docs;
 pub use volost_domain as domain;
 #[cfg(feature = "demo")]
 pub use volost_sim::demo;

@@ -7,6 +7,7 @@ mod console_setup;
 #[cfg(feature = "demo")]
 mod demo_cmd;
 mod kind_cmd;
+mod paper_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -188,6 +189,13 @@ enum Cmd {
         /// The file to write; by default the document's name in this directory.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// A printed document's template (typst markup), as an administrator reads and changes
+    /// it: `show` prints it, `set FILE` saves a file's text after it renders with the sample
+    /// data (a wrong template is refused with its line), `reset` goes back to the starter one.
+    Template {
+        #[command(subcommand)]
+        cmd: TemplateCmd,
     },
     /// The journal of outgoing requests («Журнал запросов») as CSV or Excel.
     Journal {
@@ -397,6 +405,43 @@ enum UserCmd {
 }
 
 #[derive(Subcommand)]
+enum TemplateCmd {
+    /// Prints the template that prints now (the body's own, or the starter one).
+    Show {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        /// An administrator.
+        #[arg(long)]
+        user: String,
+        /// The kind of document: receipt.
+        #[arg(long)]
+        kind: String,
+        /// The catalog's starter text, whatever prints now.
+        #[arg(long)]
+        starter: bool,
+    },
+    /// Saves FILE's text as the body's own template of the kind, once it renders.
+    Set {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        kind: String,
+        file: PathBuf,
+    },
+    /// Goes back to the starter template of the kind.
+    Reset {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        kind: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum RegistryCmd {
     /// Write the signed registry of the administrator's body.
     Export {
@@ -515,6 +560,7 @@ fn main() {
         Some(
             Cmd::Report { .. }
                 | Cmd::Document { .. }
+                | Cmd::Template { .. }
                 | Cmd::Journal { .. }
                 | Cmd::Check { .. }
                 | Cmd::Queue { .. }
@@ -796,13 +842,38 @@ fn run(cli: Cli) -> Result<()> {
             application,
             kind,
             out,
-        } => cli::document(
+        } => paper_cmd::document(
             config.as_deref(),
             &user,
             &application,
             &kind,
             out.as_deref(),
         ),
+        Cmd::Template { cmd } => {
+            let (config, user, kind, act) = match &cmd {
+                TemplateCmd::Show {
+                    config,
+                    user,
+                    kind,
+                    starter,
+                } => (
+                    config,
+                    user,
+                    kind,
+                    paper_cmd::TemplateAct::Show { starter: *starter },
+                ),
+                TemplateCmd::Set {
+                    config,
+                    user,
+                    kind,
+                    file,
+                } => (config, user, kind, paper_cmd::TemplateAct::Set(file)),
+                TemplateCmd::Reset { config, user, kind } => {
+                    (config, user, kind, paper_cmd::TemplateAct::Reset)
+                }
+            };
+            paper_cmd::template(config.as_deref(), user, kind, act)
+        }
         Cmd::Journal {
             config,
             user,

@@ -214,4 +214,189 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
     );
     let (ok, text) = run(&["document", "--user", "spec", "--application", "2026-999999"]);
     assert!(!ok && text.contains("2026-999999"), "{text}");
+
+    // `volost template`: the starter text out, a wrong file refused with its line, an edited
+    // one in, and the next receipt printed by it.
+    let (ok, starter) = run(&["template", "show", "--user", "admin", "--kind", "receipt"]);
+    assert!(ok && starter.contains("json(\"data.json\")"), "{starter}");
+    let file = dir.join("расписка.typ");
+    std::fs::write(&file, "= Расписка\n#let x = (\n").unwrap();
+    let (ok, text) = run(&[
+        "template",
+        "set",
+        "--user",
+        "admin",
+        "--kind",
+        "receipt",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!ok && text.contains("Ошибка в шаблоне, строка"), "{text}");
+    std::fs::write(&file, starter.replace("РАСПИСКА", "РАСПИСКА В ПОЛУЧЕНИИ")).unwrap();
+    let (ok, text) = run(&[
+        "template",
+        "set",
+        "--user",
+        "admin",
+        "--kind",
+        "receipt",
+        file.to_str().unwrap(),
+    ]);
+    assert!(ok && text.contains("сохранён"), "{text}");
+    let (ok, text) = run(&[
+        "template",
+        "set",
+        "--user",
+        "spec",
+        "--kind",
+        "receipt",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!ok && text.contains("Недостаточно прав"), "{text}");
+    let (ok, text) = run(&[
+        "document",
+        "--user",
+        "spec",
+        "--application",
+        &app.number,
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    assert!(pdf_text(&std::fs::read(&pdf).unwrap()).contains("РАСПИСКА В ПОЛУЧЕНИИ"));
+    let (ok, text) = run(&["template", "reset", "--user", "admin", "--kind", "receipt"]);
+    assert!(ok && text.contains("снова стартовый"), "{text}");
+}
+
+/// «Результат выдан заявителю»: only once the result is approved, once, on a day between the
+/// decision and today, by the desk; the card shows it and its history says it.
+#[test]
+fn the_hand_over_of_the_result_is_recorded_once() {
+    let fx = fixture();
+    let app = draft(&fx, fx.spec);
+    let act = |who, a| fx.node.act(who, app.id, &ActionInput::new(a)).unwrap();
+    act(fx.spec, Action::Register);
+    let today = fx.node.now().date(fx.node.options().utc_offset);
+    let e = fx.node.hand_over(fx.spec, app.id, today).unwrap_err();
+    assert!(
+        e.ru().contains("после того, как он утверждён"),
+        "{}",
+        e.ru()
+    );
+    assert!(!fx.node.application(fx.spec, app.id).unwrap().hand_over);
+    fx.node
+        .act(
+            fx.spec,
+            app.id,
+            &ActionInput::new(Action::Decide(Verdict::Approve)).with_reason("Основание", "Готово"),
+        )
+        .unwrap();
+    act(fx.head, Action::Publish);
+    let card = fx.node.application(fx.spec, app.id).unwrap();
+    assert!(card.hand_over, "the desk is offered the hand-over");
+    assert!(!fx.node.application(fx.support, app.id).unwrap().hand_over);
+    // Not tomorrow, not before the decision, not by read-only support.
+    let e = fx
+        .node
+        .hand_over(fx.spec, app.id, today.next_day().unwrap())
+        .unwrap_err();
+    assert!(
+        e.ru().contains("не может быть позже сегодняшней"),
+        "{}",
+        e.ru()
+    );
+    let e = fx
+        .node
+        .hand_over(fx.spec, app.id, today.previous_day().unwrap())
+        .unwrap_err();
+    assert!(e.ru().contains("раньше решения"), "{}", e.ru());
+    assert!(fx.node.hand_over(fx.support, app.id, today).is_err());
+    assert!(
+        fx.node
+            .application(fx.spec, app.id)
+            .unwrap()
+            .app
+            .handed
+            .is_none()
+    );
+
+    let a = fx.node.hand_over(fx.spec, app.id, today).unwrap();
+    let h = a.handed.unwrap();
+    assert_eq!((h.on, h.by), (today, uid(fx.spec)));
+    let card = fx.node.application(fx.spec, app.id).unwrap();
+    assert!(!card.hand_over);
+    assert!(
+        card.history
+            .iter()
+            .any(|e| e.what == "Результат выдан заявителю" && e.comment == display_date(today))
+    );
+    let e = fx.node.hand_over(fx.head, app.id, today).unwrap_err();
+    assert!(e.ru().contains("уже выдан"), "{}", e.ru());
+    // The work closes after it as before.
+    act(fx.spec, Action::Close);
+    check_ok(&fx.node);
+}
+
+/// An administrator's own receipt: a template with a mistake is refused with its line and
+/// changes nothing; a good one prints from then on, for this body only; reset brings the
+/// starter one back. Others may not read or change templates.
+#[test]
+fn an_administrator_s_own_template_is_checked_before_it_prints() {
+    let fx = fixture();
+    with_paper(&fx);
+    let svc = service(&fx);
+    let app = draft(&fx, fx.spec);
+    fx.node
+        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    fx.node
+        .set_inventory(fx.spec, app.id, inventory(&svc))
+        .unwrap();
+    let kind = DocumentKind::Receipt;
+    let starter = fx.node.doc_template(fx.admin, kind).unwrap();
+    assert_eq!(starter.text, starter.starter);
+    assert!(starter.edited.is_none());
+    assert!(fx.node.doc_template(fx.spec, kind).is_err());
+    assert!(fx.node.set_doc_template(fx.spec, kind, None).is_err());
+
+    // A field the data has not, on line 3: refused with the line, nothing kept.
+    let bad = "#let d = json(\"data.json\")\n= Расписка\n#d.nomer\n";
+    let e = fx
+        .node
+        .set_doc_template(fx.admin, kind, Some(bad.into()))
+        .unwrap_err();
+    assert!(
+        e.ru().contains("строка 3") && e.ru().contains("nomer"),
+        "{}",
+        e.ru()
+    );
+    assert!(
+        fx.node
+            .doc_template(fx.admin, kind)
+            .unwrap()
+            .edited
+            .is_none()
+    );
+
+    let own = starter.text.replace(
+        "Код сообщайте только сами.",
+        "Телефон администрации: 8 (38594) 2-23-45.",
+    );
+    assert_ne!(own, starter.text);
+    let v = fx
+        .node
+        .set_doc_template(fx.admin, kind, Some(own.clone()))
+        .unwrap();
+    assert_eq!(v.text, own);
+    assert!(v.edited.is_some());
+    let text = pdf_text(&fx.node.print(fx.spec, app.id, kind).unwrap().data);
+    assert!(text.contains("8 (38594) 2-23-45"), "{text}");
+
+    let v = fx.node.set_doc_template(fx.admin, kind, None).unwrap();
+    assert_eq!(v.text, v.starter);
+    let text = pdf_text(&fx.node.print(fx.spec, app.id, kind).unwrap().data);
+    assert!(
+        !text.contains("2-23-45") && text.contains("Код сообщайте только сами."),
+        "{text}"
+    );
+    check_ok(&fx.node);
 }

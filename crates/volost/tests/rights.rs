@@ -414,6 +414,29 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         }),
+        // The application is a draft: the desk is told the result is not approved yet.
+        probe("doc_template", ADMIN, false, |_| {
+            call::DocTemplate {
+                kind: DocumentKind::Receipt,
+            }
+            .into()
+        }),
+        // An empty text is refused as not rendering; another body's admin changes only its
+        // own body's template.
+        probe("set_doc_template", ADMIN, false, |_| {
+            call::SetDocTemplate {
+                kind: DocumentKind::Receipt,
+                text: Some("#let d = json(\"data.json\")\n= Расписка № #d.number\n".into()),
+            }
+            .into()
+        }),
+        probe("hand_over", WORKERS, true, |i| {
+            call::HandOver {
+                id: i.app,
+                on: date("2026-11-23"),
+            }
+            .into()
+        }),
         // The application is a draft: whoever sees it is told a receipt comes after its
         // registration.
         probe("print", ALL, true, |i| {

@@ -341,6 +341,17 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     h.wait_for("Выполнить действие над заявкой?");
     h.keys(&["Enter"]);
     h.wait_for("Утвержден положительный результат");
+    // The applicant comes for the result: the desk records it, on today's date.
+    h.keys(&["F2"]);
+    h.wait_for("Результат выдан заявителю");
+    h.keys(&["Down", "Enter"]);
+    h.wait_for("Дата выдачи");
+    h.keys(&["Enter"]);
+    let s = h.wait_for("Выполнено: Результат выдан заявителю");
+    assert!(
+        s.contains("Результат выдан") && s.contains("Соколова Т. И."),
+        "{s}"
+    );
     h.keys(&["F2"]);
     h.wait_for("Завершить работу по заявке");
     h.keys(&["Enter"]);
@@ -367,6 +378,7 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     }
     // The receipt she printed is on the card: the number, both documents, the access code.
     assert_eq!(card.app.inventory.len(), 2);
+    assert!(card.app.handed.is_some(), "the hand-over is recorded");
     let files = node.files(spec, FileOwner::Application(app)).unwrap();
     let kept = files.iter().find(|f| f.name == receipt).unwrap();
     let text = common::pdf_text(&node.file(spec, kept.id).unwrap().data);

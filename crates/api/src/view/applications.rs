@@ -72,6 +72,9 @@ pub struct ApplicationCard {
     /// The tasks of its process, oldest first.
     #[serde(default)]
     pub tasks: Vec<ProcessTask>,
+    /// This user may record «Результат выдан заявителю» now.
+    #[serde(default)]
+    pub hand_over: bool,
 }
 
 /// One task of an application's process, as its card lists it.

@@ -535,6 +535,7 @@ impl Node {
                 }
             }
             Ok(ApplicationCard {
+                hand_over: super::documents::may_hand_over(&r.who, &app),
                 tasks,
                 due_provisional,
                 overdue_days: overdue(

@@ -8,16 +8,22 @@
 //! bytes and is not kept twice.
 
 use super::applications::{may_open, no_rights};
-use super::{Actor, Error, Node, R, Result, W};
-use serde_json::{Value, json};
+use super::{Actor, Error, Node, Result, W};
+use serde_json::Value;
 use std::sync::Arc;
 use volost_domain::*;
-use volost_store::Read;
 
 /// Makes PDFs from templates: the adapter the daemon and the CLI hand the node.
 pub trait Documents: Send + Sync {
     /// The starter template of a kind of document, as the catalog ships it.
     fn starter(&self, kind: DocumentKind) -> Option<String>;
+    /// Whether `template` renders with `data`; or why not, in Russian, with the line.
+    fn check(
+        &self,
+        template: &str,
+        data: &Value,
+        today: time::Date,
+    ) -> std::result::Result<(), String>;
     /// `template` filled with `data`, dated `today`, as a PDF; or why not, in Russian (a
     /// template's error names its line).
     fn render(
@@ -44,7 +50,7 @@ impl Node {
         let _ = self.documents.set(d);
     }
 
-    fn documents(&self) -> Result<&Arc<dyn Documents>> {
+    pub(super) fn documents(&self) -> Result<&Arc<dyn Documents>> {
         self.documents
             .get()
             .ok_or_else(|| Error::NotAllowed("Печать документов на этом узле не подключена".into()))
@@ -63,23 +69,73 @@ impl Node {
         })
     }
 
+    /// «Результат выдан заявителю»: the day the applicant took the result in person, and
+    /// who handed it over. Once, after the result is approved (or the work closed).
+    pub fn hand_over(&self, actor: Actor, id: AppId, on: time::Date) -> Result<Application> {
+        self.write(actor, "application.hand_over", |w| {
+            w.who
+                .require("application.hand_over", Right::CreateApplications)?;
+            let Some(by) = w.who.user_id() else {
+                return Err(Error::NotAllowed("Результат выдаёт сотрудник".into()));
+            };
+            let mut app: Application = w.load(id.0)?;
+            if !may_open(&w.tx, &w.who, &app)? {
+                return Err(no_rights(&app));
+            }
+            if let Some(h) = &app.handed {
+                return Err(Error::Conflict(format!(
+                    "Результат уже выдан заявителю {}",
+                    display_date(h.on)
+                )));
+            }
+            if !result_ready(app.status) {
+                return Err(Error::Conflict(
+                    "Результат выдаётся заявителю после того, как он утверждён".into(),
+                ));
+            }
+            if on > w.today() {
+                return Err(Error::invalid(
+                    "Дата выдачи",
+                    "Дата выдачи не может быть позже сегодняшней",
+                ));
+            }
+            if let Some(d) = app.decision.as_ref().map(|d| d.at.date(w.offset))
+                && on < d
+            {
+                return Err(Error::invalid(
+                    "Дата выдачи",
+                    format!("Дата выдачи раньше решения ({})", display_date(d)),
+                ));
+            }
+            app.handed = Some(HandedOver { on, by, at: w.now });
+            app.updated = w.now;
+            w.tx.put(&app)?;
+            w.target("application", app.id);
+            w.history(
+                Entity::Application,
+                app.id.0,
+                "Результат выдан заявителю",
+                display_date(on),
+            )?;
+            Ok(app)
+        })
+    }
+
     /// A document of `kind` for an application, rendered from its template and kept on the
     /// card (see [`Printed`]).
     pub fn print(&self, actor: Actor, id: AppId, kind: DocumentKind) -> Result<Printed> {
-        let (data, number) = self.read(actor, |r| {
+        let (data, number, template) = self.read(actor, |r| {
             let app: Application = r.load(id.0)?;
             if !may_open(&r.rx, &r.who, &app)? {
                 return Err(no_rights(&app));
             }
             let data = match kind {
-                DocumentKind::Receipt => receipt(r, &app)?,
+                DocumentKind::Receipt => super::doc_data::receipt(r, &app)?,
             };
-            Ok((data, app.number))
+            let template = self.template_text(&r.rx, r.who.org, kind)?;
+            Ok((data, app.number, template))
         })?;
         let docs = self.documents()?;
-        let template = docs.starter(kind).ok_or_else(|| {
-            Error::NotAllowed(format!("Нет шаблона документа «{}»", kind.title()))
-        })?;
         let today = self.now().date(self.options().utc_offset);
         let ident = format!("{number}/{}", kind.code());
         let pdf = docs
@@ -114,6 +170,23 @@ impl Node {
     }
 }
 
+/// The result is approved, so it may be handed over (the work may be closed already: the
+/// applicant comes when they come).
+fn result_ready(s: Status) -> bool {
+    matches!(
+        s,
+        Status::ApprovedPositive | Status::ApprovedRefusal | Status::Closed
+    )
+}
+
+/// Whether `who` may record the hand-over of `app`'s result now (the card offers it).
+pub(crate) fn may_hand_over(who: &super::Who, app: &Application) -> bool {
+    who.user.is_some()
+        && who.rights.has(Right::CreateApplications)
+        && app.handed.is_none()
+        && result_ready(app.status)
+}
+
 /// [`Node::set_inventory`] inside a write (the demo's batch uses it too); `items` checked.
 pub(crate) fn set_inventory(w: &mut W, id: AppId, items: Vec<Received>) -> Result<Application> {
     w.who
@@ -146,7 +219,7 @@ pub(crate) fn set_inventory(w: &mut W, id: AppId, items: Vec<Received>) -> Resul
 }
 
 /// Documents and sheets of an inventory: lines, and sheets of every copy together.
-fn totals(items: &[Received]) -> (usize, u32) {
+pub(crate) fn totals(items: &[Received]) -> (usize, u32) {
     (
         items.len(),
         items
@@ -154,65 +227,4 @@ fn totals(items: &[Received]) -> (usize, u32) {
             .map(|r| r.copies.saturating_mul(r.sheets))
             .sum(),
     )
-}
-
-/// The receipt's data: the body, the application, the applicant, the service, the inventory,
-/// the deadline and the access code. Only for a registered application with an inventory:
-/// the receipt is what the desk gives when it accepts documents.
-fn receipt(r: &R, app: &Application) -> Result<Value> {
-    let refuse = |m: &str| Err(Error::Conflict(m.into()));
-    if app.status == Status::Draft {
-        return refuse("Расписка выдаётся после регистрации заявления");
-    }
-    if app.inventory.is_empty() {
-        return refuse(
-            "Опись принятых документов пуста: заполните её на карточке заявки (вкладка «Опись»)",
-        );
-    }
-    let org: Org = r.load(app.org.0)?;
-    let applicant: Applicant = r.load(app.applicant.0)?;
-    let service: Service = r.load(app.service.0)?;
-    let accepted = match app.created_by {
-        Some(u) => r.rx.get::<User>(u.0)?,
-        None => None,
-    };
-    let day = |t: Ts| display_date(t.date(r.offset));
-    let (count, sheets) = totals(&app.inventory);
-    Ok(json!({
-        "org": {
-            "name": org.name,
-            "oktmo": org.oktmo,
-            "ogrn": org.ogrn,
-            "inn": org.inn,
-        },
-        "number": app.number,
-        "registered": day(app.registered.unwrap_or(app.created)),
-        "source": app.source.label(),
-        "applicant": {
-            "name": applicant.name,
-            "organisation": applicant.kind == ApplicantKind::Organisation,
-            "passport": applicant.passport,
-            "address": applicant.address,
-            "phone": applicant.phone,
-        },
-        "service": {
-            "code": service.code,
-            "name": service.name,
-            "deadline_days": service.deadline_days,
-        },
-        "documents": app.inventory.iter().map(|d| json!({
-            "name": d.name,
-            "original": d.original,
-            "copies": d.copies,
-            "sheets": d.sheets,
-        })).collect::<Vec<_>>(),
-        "count": count,
-        "sheets": sheets,
-        "due": app.due.map(display_date),
-        "access_code": display_access_code(&app.access_code),
-        "accepted_by": accepted.map(|u| json!({
-            "name": u.full_name,
-            "short": u.short_name(),
-        })),
-    }))
 }

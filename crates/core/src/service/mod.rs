@@ -14,6 +14,8 @@ mod auth;
 mod calendar;
 mod catalog;
 mod commit;
+mod doc_data;
+mod doc_templates;
 mod documents;
 mod error;
 mod exchange;
@@ -322,6 +324,7 @@ macro_rules! has_org {
     ($($t:ty),*) => {$(impl HasOrg for $t { fn org(&self) -> OrgId { self.org } })*};
 }
 has_org!(
+    DocTemplate,
     Department,
     Group,
     User,

@@ -443,6 +443,26 @@ impl Serve for Served<'_> {
         Ok(n.set_inventory(a, id, items)?)
     }
 
+    fn doc_template(&mut self, args: call::DocTemplate) -> Result<TemplateView, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(n.doc_template(a, args.kind)?)
+    }
+
+    fn set_doc_template(&mut self, args: call::SetDocTemplate) -> Result<TemplateView, ApiError> {
+        let n = &*self.api.node;
+        let call::SetDocTemplate { kind, text } = args;
+        let a = self.actor()?;
+        Ok(n.set_doc_template(a, kind, text)?)
+    }
+
+    fn hand_over(&mut self, args: call::HandOver) -> Result<Application, ApiError> {
+        let n = &*self.api.node;
+        let call::HandOver { id, on } = args;
+        let a = self.actor()?;
+        Ok(n.hand_over(a, id, on)?)
+    }
+
     fn print(&mut self, args: call::Print) -> Result<PrintReply, ApiError> {
         let n = &*self.api.node;
         let call::Print { id, kind } = args;

@@ -106,6 +106,15 @@ impl App {
                     Err(e) => self.failed(&e),
                 },
                 Some(a) => self.ask_action(id, a),
+                None if m.selected == acts.len() => {
+                    let today = volost_domain::display_date(self.today());
+                    self.dialog = Some(Dialog::new(
+                        text::HAND_OVER,
+                        text::HAND_OVER_TEXT.to_string(),
+                        vec![Field::with(text::HAND_OVER_DATE, &today)],
+                        Pending::HandOver(id),
+                    ));
+                }
                 None => {}
             },
             MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),

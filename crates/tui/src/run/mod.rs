@@ -330,6 +330,21 @@ impl App {
                 }
                 self.apply_filters();
             }
+            Pending::HandOver(id) => match crate::widgets::date::read_date(&typed) {
+                Ok(on) => match self.conn.ask(call::HandOver { id, on }) {
+                    Ok(_) => {
+                        self.banner =
+                            Some(Banner::Info(format!("{}: {}", text::DONE, text::HAND_OVER)));
+                        self.open_app(id);
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                },
+                Err(why) => {
+                    let mut d = d;
+                    d.refuse(0, why);
+                    self.dialog = Some(d);
+                }
+            },
             Pending::Act(id, action) => {
                 let input = match action {
                     Action::Decide(_) => {

@@ -146,7 +146,7 @@ impl AppView {
                     .take()
                     .map(|m| Effect::ApplicationAction(id, Box::new(m)));
             }
-            (Cmd::Actions, None) if self.card.actions.is_empty() => {
+            (Cmd::Actions, None) if self.card.actions.is_empty() && !self.card.hand_over => {
                 return Some(Effect::Info(text::NO_ACTIONS));
             }
             (Cmd::Actions, None) => self.menu = Some(self.actions_menu()),
@@ -185,11 +185,17 @@ impl AppView {
     }
 
     /// The «Действия» menu.
+    /// «Результат выдан заявителю», when the card offers it, is the line after the
+    /// lifecycle's actions.
     pub fn actions_menu(&self) -> Menu {
         let acts = self.card.actions.clone();
+        let mut items: Vec<String> = acts.iter().map(|a| a.label().to_string()).collect();
+        if self.card.hand_over {
+            items.push(text::HAND_OVER.into());
+        }
         Menu {
             title: text::ACTIONS_TITLE,
-            items: acts.iter().map(|a| a.label().to_string()).collect(),
+            items,
             selected: 0,
             kind: MenuKind::Actions(acts),
         }

@@ -18,6 +18,8 @@ pub enum Pending {
     SetDue(TaskId),
     /// An action on an application; the inputs are the comment, or reason and message.
     Act(AppId, Action),
+    /// «Результат выдан заявителю»: the day is typed (today's to begin with).
+    HandOver(AppId),
     /// `:` — go to the section whose name holds what was typed.
     Jump,
     /// `/` — a task by a word of its name, an application by its number.

@@ -747,6 +747,19 @@ fn app_card(
                     format!("{} — {}", d.reason, d.message),
                 ));
             }
+            if let Some(h) = &a.handed {
+                let who = people
+                    .iter()
+                    .find(|(id, _)| *id == h.by)
+                    .and_then(|(_, n)| volost_domain::short_name(n))
+                    .unwrap_or_default();
+                lines.extend(kv(
+                    text::HANDED,
+                    format!("{}, {who}", display_date(h.on))
+                        .trim_end_matches(", ")
+                        .to_string(),
+                ));
+            }
             if !c.tasks.is_empty() {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(

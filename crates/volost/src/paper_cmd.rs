@@ -1,0 +1,108 @@
+//! `volost document` and `volost template`: printed documents and their templates, through
+//! the running daemon or straight from the stopped database (as `volost report`).
+
+use crate::cli::{Seat, write_export};
+use anyhow::{Context, Result};
+use std::path::Path;
+use volost::api::call;
+use volost::domain::DocumentKind;
+
+fn kind_of(code: &str) -> Result<DocumentKind> {
+    DocumentKind::from_code(code).with_context(|| {
+        let known: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.code()).collect();
+        format!("неизвестный вид документа «{code}»: {}", known.join(", "))
+    })
+}
+
+/// `volost document`: a document of an application printed from its template, written to
+/// a file (and kept on the application's card, as when printed from the TUI).
+pub fn document(
+    config: Option<&Path>,
+    login: &str,
+    number: &str,
+    kind: &str,
+    out: Option<&Path>,
+) -> Result<()> {
+    let kind = kind_of(kind)?;
+    let mut seat = Seat::open(config, login)?;
+    let card: volost::api::ApplicationCard = seat.ask(
+        call::ApplicationByNumber {
+            number: number.to_string(),
+        },
+        |n, a| n.application_by_number(a, number),
+    )?;
+    let id = card.app.id;
+    let p: volost::api::PrintReply = seat.ask(call::Print { id, kind }, |n, a| {
+        n.print(a, id, kind).map(|p| volost::api::PrintReply {
+            name: p.name,
+            data: volost::api::Bytes(p.data),
+            file: p.file,
+        })
+    })?;
+    write_export(&p.name, &p.data.0, out)?;
+    if p.file.is_some() {
+        println!("Документ сохранён и в карточке заявки {}", card.app.number);
+    }
+    Ok(())
+}
+
+/// What `volost template` does with a kind's template.
+pub enum TemplateAct<'a> {
+    /// Print the text that prints now (`starter`: the catalog's).
+    Show { starter: bool },
+    /// Save a file's text as the body's own, after it renders with the sample data.
+    Set(&'a Path),
+    /// Go back to the starter template.
+    Reset,
+}
+
+/// `volost template`: a document's template, read or changed by an administrator.
+pub fn template(
+    config: Option<&Path>,
+    login: &str,
+    kind: &str,
+    act: TemplateAct<'_>,
+) -> Result<()> {
+    let kind = kind_of(kind)?;
+    let mut seat = Seat::open(config, login)?;
+    let text = match act {
+        TemplateAct::Show { .. } => None,
+        TemplateAct::Set(file) => Some(Some(read_template(file)?)),
+        TemplateAct::Reset => Some(None),
+    };
+    let view: volost::api::TemplateView = match text {
+        None => seat.ask(call::DocTemplate { kind }, |n, a| n.doc_template(a, kind))?,
+        Some(text) => seat.ask(
+            call::SetDocTemplate {
+                kind,
+                text: text.clone(),
+            },
+            |n, a| n.set_doc_template(a, kind, text.clone()),
+        )?,
+    };
+    match act {
+        TemplateAct::Show { starter: true } => print!("{}", view.starter),
+        TemplateAct::Show { starter: false } => print!("{}", view.text),
+        TemplateAct::Set(_) => println!(
+            "Шаблон «{}» сохранён: документы печатаются по нему",
+            kind.title()
+        ),
+        TemplateAct::Reset => println!("Шаблон «{}»: снова стартовый", kind.title()),
+    }
+    Ok(())
+}
+
+/// A template's file: UTF-8 text, no larger than a template may be.
+fn read_template(file: &Path) -> Result<String> {
+    let meta = std::fs::metadata(file).with_context(|| format!("нет файла {}", file.display()))?;
+    if meta.len() > volost::docs::MAX_TEMPLATE as u64 {
+        anyhow::bail!(
+            "{}: шаблон больше {} КБ",
+            file.display(),
+            volost::docs::MAX_TEMPLATE / 1024
+        );
+    }
+    let bytes =
+        std::fs::read(file).with_context(|| format!("не удалось прочитать {}", file.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{}: не текст в UTF-8", file.display()))
+}
