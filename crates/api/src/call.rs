@@ -181,6 +181,14 @@ pub struct SetInventory {
     pub items: Vec<Received>,
 }
 
+/// «Журнал регистрации заявлений» of the days `from`..=`to`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintJournal {
+    pub from: time::Date,
+    pub to: time::Date,
+}
+
 /// A kind of document's template as it prints now.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

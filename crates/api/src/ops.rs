@@ -147,6 +147,7 @@ ops! {
     Act => act -> Application;
     SetInventory => set_inventory -> Application;
     Print => print -> PrintReply;
+    PrintJournal => print_journal -> PrintReply;
     HandOver => hand_over -> Application;
     DocTemplate => doc_template -> TemplateView;
     SetDocTemplate => set_doc_template -> TemplateView;

@@ -249,6 +249,7 @@ mod tests;
 pub fn starter(code: &str) -> Option<&'static str> {
     match code {
         "receipt" => Some(include_str!("../templates/receipt.typ")),
+        "journal" => Some(include_str!("../templates/journal.typ")),
         _ => None,
     }
 }

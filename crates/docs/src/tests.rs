@@ -225,3 +225,34 @@ fn write_the_receipt_for_a_look() {
         std::fs::write(out, pdf).unwrap();
     }
 }
+
+#[test]
+fn every_starter_template_renders() {
+    let r = renderer();
+    for code in ["receipt", "journal"] {
+        assert!(starter(code).is_some(), "{code}");
+    }
+    let journal = json!({
+        "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "", "ogrn": "", "inn": ""},
+        "from": "01.12.2026", "to": "31.12.2026", "count": 1,
+        "rows": [{"number": "2026-000123", "received": "01.12.2026", "applicant": "Иванова Мария Сергеевна",
+                  "service": "Выдача выписки из похозяйственной книги", "source": "Личный приём",
+                  "due": null, "status": "Зарегистрировано"}],
+    });
+    let text = pdf_text(
+        &r.render(
+            starter("journal").unwrap(),
+            &journal,
+            date!(2026 - 12 - 31),
+            "j",
+        )
+        .unwrap(),
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("ЖУРНАЛ РЕГИСТРАЦИИ ЗАЯВЛЕНИЙ")
+            && flat.contains("2026-000123")
+            && flat.contains("Лист 1"),
+        "{text}"
+    );
+}

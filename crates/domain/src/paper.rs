@@ -10,21 +10,25 @@ use serde::{Deserialize, Serialize};
 pub enum DocumentKind {
     /// Расписка в получении документов: what the applicant leaves the desk with.
     Receipt,
+    /// Журнал регистрации заявлений за период (not one application's).
+    Journal,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 1] = [DocumentKind::Receipt];
+    pub const ALL: [DocumentKind; 2] = [DocumentKind::Receipt, DocumentKind::Journal];
 
     /// The code on the command line and in the template catalog.
     pub fn code(self) -> &'static str {
         match self {
             DocumentKind::Receipt => "receipt",
+            DocumentKind::Journal => "journal",
         }
     }
 
     pub fn title(self) -> &'static str {
         match self {
             DocumentKind::Receipt => "Расписка в получении документов",
+            DocumentKind::Journal => "Журнал регистрации заявлений",
         }
     }
 
@@ -32,7 +36,13 @@ impl DocumentKind {
     pub fn file_stem(self) -> &'static str {
         match self {
             DocumentKind::Receipt => "Расписка",
+            DocumentKind::Journal => "Журнал регистрации заявлений",
         }
+    }
+
+    /// A document of one application (printed from its card), not of a period.
+    pub fn of_application(self) -> bool {
+        self != DocumentKind::Journal
     }
 
     pub fn from_code(code: &str) -> Option<DocumentKind> {

@@ -171,8 +171,9 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// A document of an application printed from its template as a PDF (`receipt`: the
-    /// receipt for the documents received), also kept on the application's card. Through the
+    /// A document printed from its template as a PDF: of an application (`receipt`: the
+    /// receipt for the documents received, also kept on the application's card), or of a
+    /// period (`journal`: the registration journal). Through the
     /// running daemon (asks the user's password), or straight from the database when the
     /// daemon is stopped.
     Document {
@@ -180,12 +181,19 @@ enum Cmd {
         config: Option<PathBuf>,
         #[arg(long)]
         user: String,
-        /// The application's number, as on its card: 2026-000123.
+        /// The application's number, as on its card: 2026-000123 (a document of one
+        /// application).
         #[arg(long)]
-        application: String,
-        /// The kind of document: receipt.
+        application: Option<String>,
+        /// The kind of document: receipt, or journal (the registration journal of a period).
         #[arg(long, default_value = "receipt")]
         kind: String,
+        /// The journal's first day: 01.12.2026 or 2026-12-01.
+        #[arg(long)]
+        from: Option<String>,
+        /// The journal's last day (included).
+        #[arg(long)]
+        to: Option<String>,
         /// The file to write; by default the document's name in this directory.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -841,12 +849,18 @@ fn run(cli: Cli) -> Result<()> {
             user,
             application,
             kind,
+            from,
+            to,
             out,
         } => paper_cmd::document(
             config.as_deref(),
             &user,
-            &application,
             &kind,
+            paper_cmd::Of {
+                application: application.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+            },
             out.as_deref(),
         ),
         Cmd::Template { cmd } => {

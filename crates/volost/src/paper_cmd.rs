@@ -14,16 +14,38 @@ fn kind_of(code: &str) -> Result<DocumentKind> {
     })
 }
 
-/// `volost document`: a document of an application printed from its template, written to
-/// a file (and kept on the application's card, as when printed from the TUI).
+/// What a document is of: an application by its number, or a period.
+pub struct Of<'a> {
+    pub application: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+}
+
+/// `volost document`: a document printed from its template, written to a file; one of an
+/// application is also kept on its card, as when printed from the TUI.
 pub fn document(
     config: Option<&Path>,
     login: &str,
-    number: &str,
     kind: &str,
+    of: Of<'_>,
     out: Option<&Path>,
 ) -> Result<()> {
     let kind = kind_of(kind)?;
+    if !kind.of_application() {
+        let (Some(from), Some(to)) = (of.from, of.to) else {
+            anyhow::bail!("для журнала укажите период: --from и --to");
+        };
+        let (from, to) = (crate::cli::parse_day(from)?, crate::cli::parse_day(to)?);
+        let mut seat = Seat::open(config, login)?;
+        let p: volost::api::PrintReply = seat.ask(call::PrintJournal { from, to }, |n, a| {
+            n.print_journal(a, from, to)
+                .map(volost::api::dispatch::printed)
+        })?;
+        return write_export(&p.name, &p.data.0, out);
+    }
+    let Some(number) = of.application else {
+        anyhow::bail!("укажите заявку: --application НОМЕР");
+    };
     let mut seat = Seat::open(config, login)?;
     let card: volost::api::ApplicationCard = seat.ask(
         call::ApplicationByNumber {
@@ -33,11 +55,7 @@ pub fn document(
     )?;
     let id = card.app.id;
     let p: volost::api::PrintReply = seat.ask(call::Print { id, kind }, |n, a| {
-        n.print(a, id, kind).map(|p| volost::api::PrintReply {
-            name: p.name,
-            data: volost::api::Bytes(p.data),
-            file: p.file,
-        })
+        n.print(a, id, kind).map(volost::api::dispatch::printed)
     })?;
     write_export(&p.name, &p.data.0, out)?;
     if p.file.is_some() {

@@ -400,3 +400,52 @@ fn an_administrator_s_own_template_is_checked_before_it_prints() {
     );
     check_ok(&fx.node);
 }
+
+/// «Журнал регистрации заявлений» of a period: the applications that came in then, drafts
+/// aside, for those who see all the body's applications; a wrong period refused in words.
+#[test]
+fn the_registration_journal_lists_the_period_s_applications() {
+    let fx = fixture();
+    with_paper(&fx);
+    let first = draft(&fx, fx.spec);
+    fx.node
+        .act(fx.spec, first.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let second = draft(&fx, fx.spec);
+    fx.node
+        .act(fx.spec, second.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let left_a_draft = draft(&fx, fx.spec);
+    let today = fx.node.now().date(fx.node.options().utc_offset);
+    let p = fx.node.print_journal(fx.head, today, today).unwrap();
+    assert_eq!(p.file, None);
+    let text = pdf_text(&p.data);
+    for want in [
+        "ЖУРНАЛ РЕГИСТРАЦИИ ЗАЯВЛЕНИЙ".to_string(),
+        format!(
+            "за период с {} по {}",
+            display_date(today),
+            display_date(today)
+        ),
+        first.number.clone(),
+        second.number.clone(),
+        "Семёнов Пётр Ильич".to_string(),
+        "Всего заявлений за период: 2.".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want:?} not in: {text}");
+    }
+    assert!(!text.contains(&left_a_draft.number), "{text}");
+    // An empty period is a journal with no line; a reversed or too long one is refused.
+    let before = today.previous_day().unwrap();
+    let text = pdf_text(&fx.node.print_journal(fx.head, before, before).unwrap().data);
+    assert!(text.contains("Всего заявлений за период: 0."), "{text}");
+    let e = fx.node.print_journal(fx.head, today, before).unwrap_err();
+    assert!(e.ru().contains("позже его конца"), "{}", e.ru());
+    let e = fx
+        .node
+        .print_journal(fx.head, before - time::Duration::days(400), before)
+        .unwrap_err();
+    assert!(e.ru().contains("не больше чем за год"), "{}", e.ru());
+    // A specialist sees only her own applications: the journal is not hers to print.
+    assert!(fx.node.print_journal(fx.spec, today, today).is_err());
+}

@@ -415,6 +415,18 @@ fn probes() -> Vec<Probe> {
             .into()
         }),
         // The application is a draft: the desk is told the result is not approved yet.
+        probe(
+            "print_journal",
+            &["head", "super", "admin", "support"],
+            false,
+            |_| {
+                call::PrintJournal {
+                    from: date("2026-11-01"),
+                    to: date("2026-11-30"),
+                }
+                .into()
+            },
+        ),
         probe("doc_template", ADMIN, false, |_| {
             call::DocTemplate {
                 kind: DocumentKind::Receipt,

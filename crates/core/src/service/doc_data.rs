@@ -84,12 +84,7 @@ pub(crate) fn receipt(r: &R, app: &Application) -> Result<Value> {
     };
     let (count, sheets) = super::documents::totals(&app.inventory);
     value(&Receipt {
-        org: Body {
-            name: org.name,
-            oktmo: org.oktmo,
-            ogrn: org.ogrn,
-            inn: org.inn,
-        },
+        org: body(org),
         number: app.number.clone(),
         registered: display_date(app.registered.unwrap_or(app.created).date(r.offset)),
         source: app.source.label(),
@@ -117,17 +112,84 @@ pub(crate) fn receipt(r: &R, app: &Application) -> Result<Value> {
     })
 }
 
+/// One application in the registration journal.
+#[derive(Serialize)]
+pub(crate) struct JournalRow {
+    pub number: String,
+    /// The day it came in, `ДД.ММ.ГГГГ`.
+    pub received: String,
+    pub applicant: String,
+    pub service: String,
+    pub source: &'static str,
+    pub due: Option<String>,
+    pub status: &'static str,
+}
+
+/// «Журнал регистрации заявлений» of a period.
+#[derive(Serialize)]
+struct Journal {
+    org: Body,
+    from: String,
+    to: String,
+    rows: Vec<JournalRow>,
+    count: usize,
+}
+
+pub(crate) fn journal(
+    org: Org,
+    (from, to): (time::Date, time::Date),
+    rows: Vec<JournalRow>,
+) -> Result<Value> {
+    value(&Journal {
+        org: body(org),
+        from: display_date(from),
+        to: display_date(to),
+        count: rows.len(),
+        rows,
+    })
+}
+
+fn body(org: Org) -> Body {
+    Body {
+        name: org.name,
+        oktmo: org.oktmo,
+        ogrn: org.ogrn,
+        inn: org.inn,
+    }
+}
+
 /// A document of `kind` with made-up but complete data: every field a template may read is
 /// there (the optional ones filled), so a template that renders it renders any application.
 pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
     match kind {
+        DocumentKind::Journal => value(&Journal {
+            org: sample_body(),
+            from: "01.12.2026".into(),
+            to: "31.12.2026".into(),
+            rows: vec![
+                JournalRow {
+                    number: "2026-000001".into(),
+                    received: "01.12.2026".into(),
+                    applicant: "Образцова Мария Сергеевна".into(),
+                    service: "Выдача выписки из похозяйственной книги".into(),
+                    source: Source::Manual.label(),
+                    due: Some("08.12.2026".into()),
+                    status: Status::Registered.label(),
+                },
+                JournalRow {
+                    number: "2026-000002".into(),
+                    received: "02.12.2026".into(),
+                    applicant: "Образцов Пётр Ильич".into(),
+                    service: "Присвоение адреса объекту адресации".into(),
+                    source: Source::Epgu.label(),
+                    due: None,
+                    status: Status::Closed.label(),
+                },
+            ],
+            count: 2,
+        }),
         DocumentKind::Receipt => value(&Receipt {
-            org: Body {
-                name: "Администрация Образцового сельсовета".into(),
-                oktmo: "01601402".into(),
-                ogrn: "1022200000000".into(),
-                inn: "2201000000".into(),
-            },
+            org: sample_body(),
             number: "2026-000001".into(),
             registered: "01.12.2026".into(),
             source: Source::Manual.label(),
@@ -166,5 +228,14 @@ pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
                 short: "Образцова А. И.".into(),
             }),
         }),
+    }
+}
+
+fn sample_body() -> Body {
+    Body {
+        name: "Администрация Образцового сельсовета".into(),
+        oktmo: "01601402".into(),
+        ogrn: "1022200000000".into(),
+        inn: "2201000000".into(),
     }
 }

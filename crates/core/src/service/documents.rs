@@ -8,10 +8,14 @@
 //! bytes and is not kept twice.
 
 use super::applications::{may_open, no_rights};
-use super::{Actor, Error, Node, Result, W};
+use super::{Actor, AppCol, AppFilter, AppQuery, Error, Node, Result, W};
 use serde_json::Value;
 use std::sync::Arc;
 use volost_domain::*;
+
+/// The most applications one journal lists: a council's several years; a longer period is
+/// refused rather than rendered into thousands of pages.
+const MAX_JOURNAL_ROWS: usize = 20_000;
 
 /// Makes PDFs from templates: the adapter the daemon and the CLI hand the node.
 pub trait Documents: Send + Sync {
@@ -66,6 +70,106 @@ impl Node {
     ) -> Result<Application> {
         self.write(actor, "application.inventory", |w| {
             set_inventory(w, id, items.clone())
+        })
+    }
+
+    /// «Журнал регистрации заявлений» of the days `from`..=`to` (a year at most): every
+    /// application of the body that came in then, drafts aside, oldest first. For those who
+    /// see all the body's applications (a head, monitoring); not kept on any card.
+    pub fn print_journal(&self, actor: Actor, from: time::Date, to: time::Date) -> Result<Printed> {
+        if to < from {
+            return Err(Error::invalid("Период", "Начало периода позже его конца"));
+        }
+        if (to - from).whole_days() > 366 {
+            return Err(Error::invalid(
+                "Период",
+                "Журнал печатается не больше чем за год",
+            ));
+        }
+        self.read(actor, |r| {
+            let wide = [Right::Monitoring, Right::Approve, Right::AssignExecutors]
+                .iter()
+                .any(|x| r.who.rights.has(*x));
+            if wide {
+                Ok(())
+            } else {
+                Err(Error::Forbidden {
+                    op: "journal.print",
+                    right: Right::Monitoring,
+                })
+            }
+        })?;
+        let offset = self.options().utc_offset;
+        let at = |d: time::Date| Ts::from_datetime(d.midnight().assume_offset(offset));
+        let mut q = AppQuery {
+            mine: false,
+            sort: AppCol::Created,
+            desc: false,
+            filter: AppFilter {
+                statuses: Status::ALL
+                    .into_iter()
+                    .filter(|s| *s != Status::Draft)
+                    .collect(),
+                created_from: Some(at(from)),
+                created_to: Some(at(to.next_day().unwrap_or(to))),
+                ..AppFilter::default()
+            },
+            after: None,
+            limit: 500,
+        };
+        let mut rows = Vec::new();
+        loop {
+            let page = self.applications(actor, &q)?;
+            rows.extend(page.rows.into_iter().map(|a| super::doc_data::JournalRow {
+                number: a.number,
+                received: display_date(a.created.date(offset)),
+                applicant: a.applicant,
+                service: a.service,
+                source: a.source.label(),
+                due: a.due.map(display_date),
+                status: a.status.label(),
+            }));
+            if rows.len() > MAX_JOURNAL_ROWS {
+                return Err(Error::invalid(
+                    "Период",
+                    format!(
+                        "За период больше {MAX_JOURNAL_ROWS} заявлений: возьмите период короче"
+                    ),
+                ));
+            }
+            match page.next {
+                Some(c) => q.after = Some(c),
+                None => break,
+            }
+        }
+        let org = self.org(actor)?;
+        let data = super::doc_data::journal(org, (from, to), rows)?;
+        let kind = DocumentKind::Journal;
+        let template = self.read(actor, |r| self.template_text(&r.rx, r.who.org, kind))?;
+        let today = self.now().date(offset);
+        let ident = format!(
+            "{}/{}/{}",
+            kind.code(),
+            display_date(from),
+            display_date(to)
+        );
+        let pdf = self
+            .documents()?
+            .render(&template, &data, today, &ident)
+            .map_err(|why| Error::invalid(kind.title(), why))?;
+        self.write(actor, "journal.print", |w| {
+            w.target("document", kind.code());
+            Ok(())
+        })?;
+        Ok(Printed {
+            name: format!(
+                "{} {}–{}.pdf",
+                kind.file_stem(),
+                display_date(from),
+                display_date(to)
+            ),
+            data: pdf,
+            file: None,
         })
     }
 
@@ -131,6 +235,12 @@ impl Node {
             }
             let data = match kind {
                 DocumentKind::Receipt => super::doc_data::receipt(r, &app)?,
+                DocumentKind::Journal => {
+                    return Err(Error::invalid(
+                        "Вид документа",
+                        "Журнал печатается за период, не по заявке",
+                    ));
+                }
             };
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, app.number, template))

@@ -467,12 +467,14 @@ impl Serve for Served<'_> {
         let n = &*self.api.node;
         let call::Print { id, kind } = args;
         let a = self.actor()?;
-        let p = n.print(a, id, kind)?;
-        Ok(PrintReply {
-            name: p.name,
-            data: Bytes(p.data),
-            file: p.file,
-        })
+        Ok(printed(n.print(a, id, kind)?))
+    }
+
+    fn print_journal(&mut self, args: call::PrintJournal) -> Result<PrintReply, ApiError> {
+        let n = &*self.api.node;
+        let call::PrintJournal { from, to } = args;
+        let a = self.actor()?;
+        Ok(printed(n.print_journal(a, from, to)?))
     }
 
     fn act(&mut self, args: call::Act) -> Result<Application, ApiError> {
@@ -940,5 +942,14 @@ impl Serve for Served<'_> {
             ApiError::new(500, "internal", "Не удалось запросить настройку узла")
         })?;
         Ok(())
+    }
+}
+
+/// A printed document as the `print` calls answer it.
+pub fn printed(p: volost_core::service::Printed) -> PrintReply {
+    PrintReply {
+        name: p.name,
+        data: Bytes(p.data),
+        file: p.file,
     }
 }
