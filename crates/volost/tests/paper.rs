@@ -158,25 +158,7 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
         .unwrap();
     let dir = fx.dir.path().to_path_buf();
     drop(fx.node);
-    let cfg = dir.join("v.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[node]\ndata_dir = \"{d}\"\n[local_api]\nsocket = \"{d}/none.sock\"\ngroup = \"\"\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_volost"))
-            .args(args)
-            .args(["--config", cfg.to_str().unwrap()])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        (out.status.success(), text)
-    };
+    let run = cli_on(&dir);
     let pdf = dir.join("расписка.pdf");
     let (ok, text) = run(&[
         "document",
@@ -221,36 +203,14 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
     assert!(ok && starter.contains("json(\"data.json\")"), "{starter}");
     let file = dir.join("расписка.typ");
     std::fs::write(&file, "= Расписка\n#let x = (\n").unwrap();
-    let (ok, text) = run(&[
-        "template",
-        "set",
-        "--user",
-        "admin",
-        "--kind",
-        "receipt",
-        file.to_str().unwrap(),
-    ]);
+    let file = file.to_str().unwrap();
+    let set = |user: &str| run(&["template", "set", "--user", user, "--kind", "receipt", file]);
+    let (ok, text) = set("admin");
     assert!(!ok && text.contains("Ошибка в шаблоне, строка"), "{text}");
-    std::fs::write(&file, starter.replace("РАСПИСКА", "РАСПИСКА В ПОЛУЧЕНИИ")).unwrap();
-    let (ok, text) = run(&[
-        "template",
-        "set",
-        "--user",
-        "admin",
-        "--kind",
-        "receipt",
-        file.to_str().unwrap(),
-    ]);
+    std::fs::write(file, starter.replace("РАСПИСКА", "РАСПИСКА В ПОЛУЧЕНИИ")).unwrap();
+    let (ok, text) = set("admin");
     assert!(ok && text.contains("сохранён"), "{text}");
-    let (ok, text) = run(&[
-        "template",
-        "set",
-        "--user",
-        "spec",
-        "--kind",
-        "receipt",
-        file.to_str().unwrap(),
-    ]);
+    let (ok, text) = set("spec");
     assert!(!ok && text.contains("Недостаточно прав"), "{text}");
     let (ok, text) = run(&[
         "document",

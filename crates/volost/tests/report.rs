@@ -343,25 +343,7 @@ fn the_cli_writes_the_report_and_the_journal_and_refuses_bad_periods() {
     let svc = service(&fx).name;
     let dir = fx.dir.path().to_path_buf();
     drop(fx.node);
-    let cfg = dir.join("v.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[node]\ndata_dir = \"{d}\"\n[local_api]\nsocket = \"{d}/none.sock\"\ngroup = \"\"\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_volost"))
-            .args(args)
-            .args(["--config", cfg.to_str().unwrap()])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        (out.status.success(), text)
-    };
+    let run = cli_on(&dir);
     let base = [
         "report",
         "--user",

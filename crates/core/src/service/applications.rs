@@ -287,15 +287,7 @@ pub(crate) fn update_draft(
     }
     let service: Service = w.load(app.service.0)?;
     app.data = check_form(&service.fields, data)?;
-    app.updated = w.now;
-    w.tx.put(&app)?;
-    w.target("application", app.id);
-    w.history(
-        Entity::Application,
-        app.id.0,
-        "Изменены данные черновика",
-        "",
-    )?;
+    w.save_app(&mut app, "Изменены данные черновика", "")?;
     super::files::bind_form_files(
         w,
         &service.fields,

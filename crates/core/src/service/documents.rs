@@ -15,7 +15,7 @@ use volost_domain::*;
 
 /// The most applications one journal lists: a council's several years; a longer period is
 /// refused rather than rendered into thousands of pages.
-const MAX_JOURNAL_ROWS: usize = 20_000;
+const MAX_JOURNAL_ROWS: usize = 10_000;
 
 /// Makes PDFs from templates: the adapter the daemon and the CLI hand the node.
 pub trait Documents: Send + Sync {
@@ -212,15 +212,7 @@ impl Node {
                 ));
             }
             app.handed = Some(HandedOver { on, by, at: w.now });
-            app.updated = w.now;
-            w.tx.put(&app)?;
-            w.target("application", app.id);
-            w.history(
-                Entity::Application,
-                app.id.0,
-                "Результат выдан заявителю",
-                display_date(on),
-            )?;
+            w.save_app(&mut app, "Результат выдан заявителю", display_date(on))?;
             Ok(app)
         })
     }
@@ -315,13 +307,9 @@ pub(crate) fn set_inventory(w: &mut W, id: AppId, items: Vec<Received>) -> Resul
         return Ok(app);
     }
     app.inventory = items;
-    app.updated = w.now;
-    w.tx.put(&app)?;
-    w.target("application", app.id);
     let (docs, sheets) = totals(&app.inventory);
-    w.history(
-        Entity::Application,
-        app.id.0,
+    w.save_app(
+        &mut app,
         "Изменена опись принятых документов",
         format!("документов: {docs}, листов: {sheets}"),
     )?;

@@ -272,6 +272,20 @@ impl W {
     pub fn calendar(&self) -> Result<Calendar> {
         calendar::load(&self.tx)
     }
+
+    /// Keeps an application changed without a change of status: `updated` now, the row, the
+    /// audit's target and a line of its history.
+    pub fn save_app(
+        &mut self,
+        app: &mut Application,
+        what: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> Result<()> {
+        app.updated = self.now;
+        self.tx.put(&*app)?;
+        self.target("application", app.id);
+        self.history(Entity::Application, app.id.0, what, comment)
+    }
 }
 
 /// A read: a snapshot and the actor.

@@ -233,6 +233,30 @@ pub fn pdf_text(pdf: &[u8]) -> String {
         .join(" ")
 }
 
+/// The binary on the stopped node of `dir` (its database, no daemon's socket): runs the
+/// arguments with `--config` and gives whether it succeeded and what it printed.
+pub fn cli_on(dir: &std::path::Path) -> impl Fn(&[&str]) -> (bool, String) {
+    let cfg = dir.join("v.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[node]\ndata_dir = \"{d}\"\n[local_api]\nsocket = \"{d}/none.sock\"\ngroup = \"\"\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    move |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_volost"))
+            .args(args)
+            .args(["--config", cfg.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    }
+}
+
 pub fn check_ok(node: &Node) {
     let rep = node.check().unwrap();
     assert!(rep.ok(), "check failed: {:?}", rep.problems);
