@@ -146,7 +146,7 @@ pub enum Ctx {
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 25] = [
+    pub const ALL: [Ctx; 26] = [
         Form,
         Tasks,
         MyTasks,
@@ -167,6 +167,7 @@ impl Ctx {
         DataForm,
         Admin,
         Files,
+        Inventory,
         Archive,
         Stats,
         Registry,
@@ -543,6 +544,14 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Stats, Outgoing],
     },
     Binding {
+        cmd: Cmd::Print,
+        keys: &["F7"],
+        label: "Журнал регистрации заявлений за период (PDF)",
+        // The footer of «Статистика» is full at 80 columns; F1 lists it.
+        footer: false,
+        ctx: &[Stats],
+    },
+    Binding {
         cmd: Cmd::ExportSigned,
         keys: &["F8"],
         label: "Выгрузить",
@@ -627,17 +636,24 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Inventory],
     },
     Binding {
-        cmd: Cmd::Edit,
-        keys: &["Enter", "F4"],
+        cmd: Cmd::Remove,
+        keys: &["Del"],
+        label: "Удалить",
+        footer: true,
+        ctx: &[Inventory],
+    },
+    Binding {
+        cmd: Cmd::Open,
+        keys: &["Enter"],
         label: "Изменить",
         footer: true,
         ctx: &[Inventory],
     },
     Binding {
-        cmd: Cmd::Remove,
-        keys: &["Del"],
-        label: "Удалить",
-        footer: true,
+        cmd: Cmd::Edit,
+        keys: &["F4"],
+        label: "Изменить строку",
+        footer: false,
         ctx: &[Inventory],
     },
     Binding {
@@ -896,10 +912,12 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
         {
             Cmd::Actions
         }
-        KeyCode::F(4) | KeyCode::Enter if ctx == Inventory => Cmd::Edit,
+        KeyCode::F(4) if ctx == Inventory => Cmd::Edit,
+        KeyCode::Enter if ctx == Inventory => Cmd::Open,
         KeyCode::F(7) if ctx == Inventory => Cmd::Add,
         KeyCode::Delete if ctx == Inventory => Cmd::Remove,
         KeyCode::F(8) if ctx == Inventory => Cmd::Print,
+        KeyCode::F(7) if ctx == Stats => Cmd::Print,
         KeyCode::F(2) if matches!(ctx, AppForm | DataForm | Template | Setup) => Cmd::Save,
         KeyCode::F(4) | KeyCode::Enter if matches!(ctx, Registry | Template) => Cmd::Edit,
         KeyCode::F(4) if ctx == Admin => Cmd::Edit,

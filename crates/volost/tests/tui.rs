@@ -788,6 +788,26 @@ fn the_head_reads_the_statistics_and_the_archive() {
     assert_eq!(saved.len(), 1, "{saved:?}");
     let bytes = std::fs::read(&saved[0]).unwrap();
     assert!(bytes.starts_with(b"PK"), "an .xlsx is a zip");
+    // «Журнал регистрации»: the period's journal as a PDF, beside it.
+    t.keys(&["F7"]);
+    let s = t.wait_for("~/Журнал регистрации заявлений ");
+    assert!(s.contains(".pdf"), "{s}");
+    t.keys(&["Enter"]);
+    let t0 = Instant::now();
+    let journal = loop {
+        let pdf = std::fs::read_dir(&home)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "pdf"));
+        if let Some(p) = pdf {
+            break p;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(20), "{}", t.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let text = common::pdf_text(&std::fs::read(&journal).unwrap());
+    assert!(text.contains("ЖУРНАЛ РЕГИСТРАЦИИ ЗАЯВЛЕНИЙ"), "{text}");
     t.keys(&["Escape"]);
     t.keys(&[":"]);
     t.text("архив");

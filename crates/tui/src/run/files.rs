@@ -114,14 +114,32 @@ impl App {
             what,
             format: volost_api::FileFormat::Xlsx,
         };
-        let reply = match self.conn.ask(call) {
-            Ok(r) => r,
-            Err(e) => return self.failed(&e),
-        };
+        match self.conn.ask(call) {
+            Ok(r) => self.ask_where(text::EXPORT_TITLE, r),
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    /// The registration journal of the days, made on the node, then where to keep it.
+    pub(crate) fn print_journal(&mut self, from: time::Date, to: time::Date) {
+        match self.conn.ask(call::PrintJournal { from, to }) {
+            Ok(p) => self.ask_where(
+                volost_domain::DocumentKind::Journal.title(),
+                volost_api::ExportReply {
+                    name: p.name,
+                    data: p.data,
+                },
+            ),
+            Err(e) => self.failed(&e),
+        }
+    }
+
+    /// A file made on the node: the dialog asking where to keep it.
+    fn ask_where(&mut self, title: &'static str, reply: volost_api::ExportReply) {
         let mut path = Field::new(text::SAVE_TO, false);
         path.value = format!("~/{}", reply.name).into();
         self.dialog = Some(Dialog::new(
-            text::EXPORT_TITLE,
+            title,
             format!(
                 "«{}», {}",
                 reply.name,

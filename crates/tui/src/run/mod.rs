@@ -144,6 +144,7 @@ impl App {
             Effect::RefreshApplication(id) => self.open_app(id),
             Effect::SetInventory(id, items) => self.set_inventory(id, items),
             Effect::Print(id, kind) => self.print(id, kind),
+            Effect::PrintJournal(from, to) => self.print_journal(from, to),
             Effect::ApplicationAction(id, m) => self.chosen(id, *m),
             Effect::OpenRequest(r, from) => self.open_request(r, from),
             Effect::NewRequest {

@@ -119,6 +119,8 @@ pub enum Effect {
     SetInventory(volost_domain::AppId, Vec<volost_domain::Received>),
     /// Print a document of an application (kept on its card).
     Print(volost_domain::AppId, volost_domain::DocumentKind),
+    /// Print the registration journal of these days (and ask where to keep it).
+    PrintJournal(time::Date, time::Date),
     /// Read an application's card again.
     RefreshApplication(volost_domain::AppId),
     /// A line of an application's «Действия» was chosen: the action, with the dialog it
@@ -219,6 +221,7 @@ impl std::fmt::Debug for Effect {
             Effect::RefreshApplication(id) => write!(f, "RefreshApplication({id:?})"),
             Effect::SetInventory(id, items) => write!(f, "SetInventory({id:?}, {items:?})"),
             Effect::Print(id, kind) => write!(f, "Print({id:?}, {kind:?})"),
+            Effect::PrintJournal(from, to) => write!(f, "PrintJournal({from}, {to})"),
             Effect::ApplicationAction(id, m) => {
                 write!(f, "ApplicationAction({id:?}, {:?})", m.selected)
             }

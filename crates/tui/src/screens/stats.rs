@@ -116,6 +116,8 @@ impl StatsView {
             }
             Cmd::Refresh => Some(Effect::ReadReport),
             Cmd::Export => Some(Effect::Export(volost_api::Exported::Report(self.query()))),
+            // The registration journal of the same period (the whole body's).
+            Cmd::Print => Some(Effect::PrintJournal(self.from, self.to)),
             _ => None,
         }
     }
