@@ -412,40 +412,39 @@ enum UserCmd {
     },
 }
 
+/// Whose template of which kind `volost template` reads or changes.
+#[derive(clap::Args)]
+struct TemplateOf {
+    #[arg(long, env = "VOLOST_CONFIG")]
+    config: Option<PathBuf>,
+    /// An administrator.
+    #[arg(long)]
+    user: String,
+    /// The kind of document: receipt or journal.
+    #[arg(long)]
+    kind: String,
+}
+
 #[derive(Subcommand)]
 enum TemplateCmd {
     /// Prints the template that prints now (the body's own, or the starter one).
     Show {
-        #[arg(long, env = "VOLOST_CONFIG")]
-        config: Option<PathBuf>,
-        /// An administrator.
-        #[arg(long)]
-        user: String,
-        /// The kind of document: receipt.
-        #[arg(long)]
-        kind: String,
+        #[command(flatten)]
+        of: TemplateOf,
         /// The catalog's starter text, whatever prints now.
         #[arg(long)]
         starter: bool,
     },
     /// Saves FILE's text as the body's own template of the kind, once it renders.
     Set {
-        #[arg(long, env = "VOLOST_CONFIG")]
-        config: Option<PathBuf>,
-        #[arg(long)]
-        user: String,
-        #[arg(long)]
-        kind: String,
+        #[command(flatten)]
+        of: TemplateOf,
         file: PathBuf,
     },
     /// Goes back to the starter template of the kind.
     Reset {
-        #[arg(long, env = "VOLOST_CONFIG")]
-        config: Option<PathBuf>,
-        #[arg(long)]
-        user: String,
-        #[arg(long)]
-        kind: String,
+        #[command(flatten)]
+        of: TemplateOf,
     },
 }
 
@@ -864,29 +863,14 @@ fn run(cli: Cli) -> Result<()> {
             out.as_deref(),
         ),
         Cmd::Template { cmd } => {
-            let (config, user, kind, act) = match &cmd {
-                TemplateCmd::Show {
-                    config,
-                    user,
-                    kind,
-                    starter,
-                } => (
-                    config,
-                    user,
-                    kind,
-                    paper_cmd::TemplateAct::Show { starter: *starter },
-                ),
-                TemplateCmd::Set {
-                    config,
-                    user,
-                    kind,
-                    file,
-                } => (config, user, kind, paper_cmd::TemplateAct::Set(file)),
-                TemplateCmd::Reset { config, user, kind } => {
-                    (config, user, kind, paper_cmd::TemplateAct::Reset)
+            let (of, act) = match &cmd {
+                TemplateCmd::Show { of, starter } => {
+                    (of, paper_cmd::TemplateAct::Show { starter: *starter })
                 }
+                TemplateCmd::Set { of, file } => (of, paper_cmd::TemplateAct::Set(file)),
+                TemplateCmd::Reset { of } => (of, paper_cmd::TemplateAct::Reset),
             };
-            paper_cmd::template(config.as_deref(), user, kind, act)
+            paper_cmd::template(of.config.as_deref(), &of.user, &of.kind, act)
         }
         Cmd::Journal {
             config,
