@@ -20,29 +20,7 @@ use volost::service::{Packages, RequestContext};
 use volost::smev::kinds::{Kinds, starter};
 
 mod common;
-use common::{ms, ratio, stats};
-
-fn secs() -> Duration {
-    Duration::from_secs(
-        std::env::var("VOLOST_BENCH_SECS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(3),
-    )
-}
-
-/// `f` timed for `d`, one sample per call.
-fn samples(d: Duration, mut f: impl FnMut()) -> Vec<Duration> {
-    f();
-    let mut out = Vec::new();
-    let t0 = Instant::now();
-    while t0.elapsed() < d {
-        let t = Instant::now();
-        f();
-        out.push(t.elapsed());
-    }
-    out
-}
+use common::{bench_secs, ms, ratio, samples, stats};
 
 /// `xmllint --noout --schema` on `file`, `n` times: the median run.
 fn xmllint(schema: &Path, file: &Path, n: usize) -> Duration {
@@ -74,7 +52,7 @@ fn file(files: &[(&str, &[u8])], path: &str) -> Option<Vec<u8>> {
 }
 
 fn main() {
-    let d = secs();
+    let d = bench_secs(3);
     let tmp = tempfile::tempdir().expect("tempdir");
     let kinds = Kinds::new(&tmp.path().join("kinds")).expect("kinds");
     let body = Org {

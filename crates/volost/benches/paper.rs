@@ -17,16 +17,7 @@ use std::time::{Duration, Instant};
 use volost::docs::{DEFAULT_FONTS, Renderer, starter};
 
 mod common;
-use common::{ms, stats};
-
-fn secs() -> Duration {
-    Duration::from_secs(
-        std::env::var("VOLOST_BENCH_SECS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(3),
-    )
-}
+use common::{bench_secs, ms, samples, stats};
 
 fn receipt(n: usize) -> Value {
     json!({
@@ -131,18 +122,13 @@ fn main() {
         first.len()
     );
     let mut n = 1;
-    let mut v = Vec::new();
-    let t0 = Instant::now();
-    while t0.elapsed() < secs() {
+    let s = stats(samples(bench_secs(3), || {
         n += 1;
-        let t = Instant::now();
         let pdf = r
             .render(tpl, &receipt(n), day, &n.to_string())
             .expect("renders");
-        v.push(t.elapsed());
         assert!(pdf.starts_with(b"%PDF-"));
-    }
-    let s = stats(v);
+    }));
     println!(
         "receipt, each of another application: n = {}, p50 {}, p99 {}, max {}",
         s.n,

@@ -21,16 +21,7 @@ use volost::smev::keys::NodeKey;
 use volost::smev::{dsig, gost, reply, xml};
 
 mod common;
-use common::ratio;
-
-fn secs() -> Duration {
-    Duration::from_secs(
-        std::env::var("VOLOST_BENCH_SECS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(5),
-    )
-}
+use common::{bench_secs, ratio};
 
 /// Runs `f` for `d`; returns operations per second.
 fn rate(d: Duration, mut f: impl FnMut()) -> f64 {
@@ -138,7 +129,7 @@ fn get_response(smev: &NodeKey, xml_kb: usize, file_kb: usize) -> (String, Bytes
 
 fn main() {
     gost::init().expect("Debian's gost engine (libengine-gost-openssl)");
-    let d = secs();
+    let d = bench_secs(5);
     let node = key("Бенчмарк узла");
     let smev = key("Бенчмарк СМЭВ");
     println!(

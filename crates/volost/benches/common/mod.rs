@@ -34,6 +34,29 @@ pub fn stats(mut v: Vec<Duration>) -> Stats {
     }
 }
 
+/// How long a measurement runs: `VOLOST_BENCH_SECS`, else `default` seconds.
+pub fn bench_secs(default: u64) -> Duration {
+    Duration::from_secs(
+        std::env::var("VOLOST_BENCH_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default),
+    )
+}
+
+/// `f` timed for `d` after one call to warm it, one sample per call.
+pub fn samples(d: Duration, mut f: impl FnMut()) -> Vec<Duration> {
+    f();
+    let mut out = Vec::new();
+    let t0 = std::time::Instant::now();
+    while t0.elapsed() < d {
+        let t = std::time::Instant::now();
+        f();
+        out.push(t.elapsed());
+    }
+    out
+}
+
 pub fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }
