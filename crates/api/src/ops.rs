@@ -18,6 +18,9 @@ pub trait Op: Into<Call> + Serialize + DeserializeOwned {
     type Reply: Serialize + DeserializeOwned;
     /// The operation's stable name, as on the wire and in logs.
     const NAME: &'static str;
+    /// Runs the operation on `s` with its answer typed: for callers inside the daemon (the
+    /// staff web page), which need not go through JSON.
+    fn serve_typed<S: Serve + ?Sized>(self, s: &mut S) -> Result<Self::Reply, ApiError>;
 }
 
 macro_rules! ops {
@@ -32,6 +35,9 @@ macro_rules! ops {
             impl Op for call::$v {
                 type Reply = $reply;
                 const NAME: &'static str = stringify!($m);
+                fn serve_typed<S: Serve + ?Sized>(self, s: &mut S) -> Result<$reply, ApiError> {
+                    s.$m(self)
+                }
             }
 
             impl From<call::$v> for Call {

@@ -194,6 +194,9 @@ pub struct SessionInfo {
     /// The user's personal certificate (ЭП-СП), if an administrator imported one.
     #[serde(default)]
     pub personal_cert: Option<CertView>,
+    /// «Окно документов»'s address (`https://10.0.0.5:8443`), when the node serves it.
+    #[serde(default)]
+    pub web: Option<String>,
 }
 
 /// What `add_user` and `reset_password` answer: the one-time password, shown once.

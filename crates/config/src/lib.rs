@@ -36,6 +36,7 @@ pub struct Config {
     pub smev: SmevConfig,
     pub log: LogConfig,
     pub documents: DocumentsConfig,
+    pub web: WebConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -300,6 +301,48 @@ impl Default for DocumentsConfig {
     }
 }
 
+/// «Окно документов»: the staff web page (issue 30), always over HTTPS.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Address and port staff PCs reach the page on; empty turns it off.
+    pub listen: String,
+    /// The address as staff type it (`https://10.0.0.5:8443`), for the TUI's link; empty:
+    /// made from the listening address and the machine's first LAN address.
+    pub url: String,
+    /// PEM certificate chain and key. Unset: the node's own, made on first start in
+    /// `data_dir/web/` for the machine's names and addresses, and made again when they change.
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// Connections open at once, from everyone.
+    pub max_connections: usize,
+    /// Connections open at once from one address.
+    pub max_connections_per_client: usize,
+    /// Uploads read at once: each holds up to `[node] max_file_bytes` in memory.
+    pub max_uploads: usize,
+    /// The longest a request may take (an upload of a large scan over a slow LAN included).
+    pub request_timeout_secs: u64,
+    pub header_timeout_secs: u64,
+    pub idle_timeout_secs: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            listen: String::new(),
+            url: String::new(),
+            cert: None,
+            key: None,
+            max_connections: 128,
+            max_connections_per_client: 24,
+            max_uploads: 4,
+            request_timeout_secs: 120,
+            header_timeout_secs: 10,
+            idle_timeout_secs: 60,
+        }
+    }
+}
+
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
@@ -419,6 +462,52 @@ impl Config {
             8192,
             1 << 20,
         )?;
+        let web = &self.web;
+        if !web.listen.is_empty() {
+            web.listen
+                .parse::<SocketAddr>()
+                .map_err(|e| bad("web", "listen", format!("not an address:port ({e})")))?;
+        }
+        if !web.url.is_empty() && !web.url.starts_with("https://") {
+            return Err(bad("web", "url", "must be an https:// address".into()));
+        }
+        if web.cert.is_some() != web.key.is_some() {
+            return Err(bad(
+                "web",
+                "cert",
+                "cert and key must be set together".into(),
+            ));
+        }
+        within(
+            "web",
+            "max_connections",
+            web.max_connections as u64,
+            4,
+            10_000,
+        )?;
+        within(
+            "web",
+            "max_connections_per_client",
+            web.max_connections_per_client as u64,
+            1,
+            web.max_connections as u64,
+        )?;
+        within("web", "max_uploads", web.max_uploads as u64, 1, 64)?;
+        within(
+            "web",
+            "request_timeout_secs",
+            web.request_timeout_secs,
+            1,
+            3600,
+        )?;
+        within(
+            "web",
+            "header_timeout_secs",
+            web.header_timeout_secs,
+            1,
+            300,
+        )?;
+        within("web", "idle_timeout_secs", web.idle_timeout_secs, 1, 3600)?;
         if http.tls_cert.is_some() != http.tls_key.is_some() {
             return Err(bad(
                 "http",

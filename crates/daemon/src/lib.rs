@@ -21,6 +21,7 @@ pub mod listen;
 pub mod local;
 pub mod lookup;
 pub mod tls;
+pub mod web;
 
 use crate::api::{Api, Sessions};
 use std::collections::BTreeMap;
@@ -338,6 +339,8 @@ pub fn options(cfg: &Config) -> Result<Options, DaemonError> {
 pub struct Bound {
     pub socket: std::path::PathBuf,
     pub http: Option<std::net::SocketAddr>,
+    /// «Окно документов», when `[web] listen` is set.
+    pub web: Option<std::net::SocketAddr>,
 }
 
 /// Serves `node` until `shutdown` fires; `ready` is called once both listeners are bound.
@@ -391,6 +394,10 @@ pub async fn serve(
         Some(p)
     };
     api.exchange = profile.clone();
+    let web = web_listener(&cfg).await?;
+    if let Some((l, _)) = &web {
+        api.web_url = web::url(&cfg.web, l.local_addr().ok());
+    }
     let api = Arc::new(api);
     let h = &cfg.http;
     let gate = gate::Gate::new(
@@ -431,11 +438,13 @@ pub async fn serve(
     let bound = Bound {
         socket: cfg.local_api.socket.clone(),
         http: tcp.as_ref().and_then(|l| l.local_addr().ok()),
+        web: web.as_ref().and_then(|(l, _)| l.local_addr().ok()),
     };
     tracing::info!(
         socket = %bound.socket.display(),
         http = ?bound.http,
         tls = tls.is_some(),
+        web = ?bound.web,
         "listening"
     );
 
@@ -454,6 +463,36 @@ pub async fn serve(
             drain: Duration::from_secs(h.request_timeout_secs),
         };
         tasks.spawn(listen::serve(l, tls, app, gate, limits, shutdown.clone()));
+    }
+    if let Some((l, acceptor)) = web {
+        let w = &cfg.web;
+        let gate = gate::Gate::new(
+            gate::Limits {
+                total: w.max_connections,
+                per_client: w.max_connections_per_client,
+                reserved: 0,
+            },
+            Vec::new(),
+        );
+        let app = web::router(
+            Arc::new(web::Web::new(api.clone(), w.max_uploads)),
+            cfg.node.max_file_bytes,
+            Duration::from_secs(w.request_timeout_secs),
+        );
+        let limits = listen::ConnLimits {
+            header_timeout: Duration::from_secs(w.header_timeout_secs),
+            idle_timeout: Duration::from_secs(w.idle_timeout_secs),
+            max_head_bytes: h.max_head_bytes,
+            drain: Duration::from_secs(h.request_timeout_secs),
+        };
+        tasks.spawn(listen::serve(
+            l,
+            Some(acceptor),
+            app,
+            gate,
+            limits,
+            shutdown.clone(),
+        ));
     }
     jobs::spawn(&mut tasks, &cfg, state.clone(), shutdown.clone());
     if let Some(p) = profile {
@@ -482,6 +521,30 @@ pub async fn serve(
     let _ = std::fs::remove_file(&cfg.local_api.socket);
     tracing::info!("all connections finished");
     Ok(())
+}
+
+/// The staff web page's socket and TLS, when `[web] listen` is set: the installer's
+/// certificate, or the node's own for this machine's names.
+async fn web_listener(
+    cfg: &Config,
+) -> Result<Option<(tokio::net::TcpListener, openssl::ssl::SslAcceptor)>, DaemonError> {
+    let w = &cfg.web;
+    if w.listen.is_empty() {
+        return Ok(None);
+    }
+    let (cert, key) = match (&w.cert, &w.key) {
+        (Some(c), Some(k)) => (c.clone(), k.clone()),
+        _ => web::cert::ensure(&cfg.node.data_dir.join("web"), &web::cert::machine_names())
+            .map_err(DaemonError::Tls)?,
+    };
+    let acceptor = tls::acceptor(&cert, &key).map_err(DaemonError::Tls)?;
+    let l = tokio::net::TcpListener::bind(&w.listen)
+        .await
+        .map_err(|source| DaemonError::Listen {
+            what: w.listen.clone(),
+            source,
+        })?;
+    Ok(Some((l, acceptor)))
 }
 
 /// `volost serve`: opens the database named by the configuration and serves it until

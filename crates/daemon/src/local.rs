@@ -56,6 +56,7 @@ fn caller_of(s: &UnixStream) -> Caller {
             uid: Some(c.uid()),
             pid: c.pid(),
             operator: c.uid() == 0 || c.uid() == me,
+            addr: None,
         },
         Err(_) => Caller::default(),
     }

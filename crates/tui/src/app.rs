@@ -359,6 +359,7 @@ mod tests {
             utc_offset_seconds: 0,
             max_file_bytes: 0,
             personal_cert: None,
+            web: None,
         });
         a.screen = Screen::Main;
         a.handle_key(KeyEvent::from(KeyCode::F(10)));

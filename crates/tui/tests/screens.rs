@@ -59,6 +59,7 @@ fn session(must_change: bool) -> SessionInfo {
         utc_offset_seconds: 7 * 3600,
         max_file_bytes: 10 << 20,
         personal_cert: None,
+        web: None,
     }
 }
 

@@ -165,6 +165,11 @@ fn serve_demo(data: &Path) -> Result<()> {
     if std::net::TcpListener::bind(&cfg.http.listen).is_err() {
         cfg.http.listen = "127.0.0.1:0".into();
     }
+    // «Окно документов» on this machine, with the node's own certificate for it.
+    cfg.web.listen = "127.0.0.1:8443".into();
+    if std::net::TcpListener::bind(&cfg.web.listen).is_err() {
+        cfg.web.listen = "127.0.0.1:0".into();
+    }
     match demo_smev(data) {
         Ok(smev) => cfg.smev = smev,
         // The demo works without the exchange; requests then stay «сформирован».
@@ -244,6 +249,9 @@ fn serve_demo(data: &Path) -> Result<()> {
                 card.app.number, card.app.access_code
             );
         }
+    }
+    if let Some(url) = &me.web {
+        println!("  Окно документов: {url} (сертификат узла: браузер спросит о доверии)");
     }
     println!(
         "  Вход сотрудников: ivanova, petrov, ... (пароль {}, PIN-код ЭП-СП {})",

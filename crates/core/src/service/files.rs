@@ -332,15 +332,25 @@ impl Node {
         })
     }
 
-    /// One file with its bytes.
+    /// One file with its bytes, taken off the node (saved from the TUI, downloaded from the
+    /// web page): the audit log says who took which.
     pub fn file(&self, actor: super::Actor, id: FileId) -> Result<FileData> {
-        self.read(actor, |r: &R| {
+        let f = self.read(actor, |r: &R| {
             let file = readable(&r.rx, &r.who, id)?;
             let data =
                 r.rx.get_raw(tables::FILE_DATA, id.0)?
                     .ok_or_else(|| Error::Internal(format!("file {id} has no data")))?;
             Ok(FileData { file, data })
-        })
+        })?;
+        // A node whose disk is full or read-only still hands out its files: the entry is
+        // missed then, and the log says so.
+        if let Err(e) = self.write(actor, "file.download", |w| {
+            w.target("file", id);
+            Ok(())
+        }) {
+            tracing::warn!(file = id.0, "download not written to the audit log: {e}");
+        }
+        Ok(f)
     }
 
     /// «Удалить файл»: by whoever added it, the head (who approves) or a specialist with

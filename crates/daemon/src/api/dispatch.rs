@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::sync::Arc;
 use volost_api::proto::*;
 use volost_api::view::*;
-use volost_api::{Call, Serve, call};
+use volost_api::{Op, Serve, call};
 use volost_config::BackupConfig;
 use volost_core::Actor;
 use volost_core::service::Node;
@@ -22,6 +22,8 @@ pub struct Caller {
     pub pid: Option<i32>,
     /// The OS user is root or the daemon's own: operator calls need no session.
     pub operator: bool,
+    /// A client on the network (the staff web page): its address counts wrong passwords.
+    pub addr: Option<std::net::IpAddr>,
 }
 
 pub struct Api {
@@ -41,6 +43,8 @@ pub struct Api {
     /// The node's SMEV key and settings, when `[smev]` is configured: what signs the
     /// registry file and checks one taken back.
     pub exchange: Option<Arc<volost_smev::profile::Profile>>,
+    /// The staff web page's address, for the TUI's link.
+    pub web_url: Option<String>,
 }
 
 /// Calls with no session, for the machine's operator: root or the daemon's own user.
@@ -67,12 +71,16 @@ impl Api {
             data_dir: None,
             console_uid: None,
             exchange: None,
+            web_url: None,
         }
     }
 
     /// Where a call on the socket comes from, for the count of wrong passwords.
     fn source(&self, caller: &Caller) -> volost_core::service::guard::Source {
         use volost_core::service::guard::Source;
+        if let Some(a) = caller.addr {
+            return Source::Addr(a);
+        }
         match caller.uid {
             Some(u) if Some(u) == self.console_uid => Source::Console,
             Some(u) => Source::Uid(u),
@@ -85,11 +93,7 @@ impl Api {
         let op = req.call.op();
         let out = self.run(req, caller);
         if let Err(e) = &out {
-            if e.status >= 500 {
-                tracing::error!(op, uid = caller.uid, "{e}");
-            } else {
-                tracing::info!(op, uid = caller.uid, "refused: {} {}", e.status, e.code);
-            }
+            log_refusal(op, caller, e);
         }
         out
     }
@@ -110,38 +114,76 @@ impl Api {
             max_file_bytes: self.node.options().max_file_bytes,
             // Unreadable before the first password is changed; the next whoami has it.
             personal_cert: self.node.my_personal_cert(Actor::User(u.id)).ok().flatten(),
+            web: self.web_url.clone(),
         }
     }
 
     fn run(&self, req: Request, caller: &Caller) -> Result<Value, ApiError> {
-        let user = match &req.call {
-            // With no session: logging in, the operator's calls, and `check`, which is
-            // read-only and tells counts and faults, never the data (support over SSH may
-            // run it).
-            Call::Login(_)
-            | Call::Backup(_)
-            | Call::Check(_)
-            | Call::Unreadable(_)
-            | Call::UnreadableBytes(_)
-            | Call::OperatorPasswd(_)
-            | Call::SetupInfo(_)
-            | Call::Setup(_) => None,
-            call => {
-                let token = req.token.as_deref().ok_or_else(unauthorized)?;
-                // A screen's own polling for changes is not the user's activity.
-                Some(match call {
-                    Call::Changes(_) | Call::Pulse(_) => self.sessions.peek(token)?,
-                    _ => self.sessions.touch(token)?,
-                })
-            }
+        let mut served = self.served(req.call.op(), req.token.as_deref(), caller)?;
+        req.call.serve(&mut served)
+    }
+
+    /// Runs one operation with its answer typed, for transports inside the daemon (the staff
+    /// web page): the same sessions, rights and audit as a call on the socket, without JSON.
+    pub fn ask<R: Op>(
+        &self,
+        token: Option<&str>,
+        caller: &Caller,
+        args: R,
+    ) -> Result<R::Reply, ApiError> {
+        let out = self
+            .served(R::NAME, token, caller)
+            .and_then(|mut s| args.serve_typed(&mut s));
+        if let Err(e) = &out {
+            log_refusal(R::NAME, caller, e);
+        }
+        out
+    }
+
+    /// Who answers a call of operation `op`: its session resolved, if it needs one.
+    fn served<'a>(
+        &'a self,
+        op: &str,
+        token: Option<&'a str>,
+        caller: &'a Caller,
+    ) -> Result<Served<'a>, ApiError> {
+        // With no session: logging in, the operator's calls, and `check`, which is read-only
+        // and tells counts and faults, never the data (support over SSH may run it).
+        const NO_SESSION: [&str; 8] = [
+            call::Login::NAME,
+            call::Backup::NAME,
+            call::Check::NAME,
+            call::Unreadable::NAME,
+            call::UnreadableBytes::NAME,
+            call::OperatorPasswd::NAME,
+            call::SetupInfo::NAME,
+            call::Setup::NAME,
+        ];
+        let user = if NO_SESSION.contains(&op) {
+            None
+        } else {
+            let token = token.ok_or_else(unauthorized)?;
+            // A screen's own polling for changes is not the user's activity.
+            Some(if op == call::Changes::NAME || op == call::Pulse::NAME {
+                self.sessions.peek(token)?
+            } else {
+                self.sessions.touch(token)?
+            })
         };
-        let mut served = Served {
+        Ok(Served {
             api: self,
             caller,
-            token: req.token.as_deref(),
+            token,
             user,
-        };
-        req.call.serve(&mut served)
+        })
+    }
+}
+
+fn log_refusal(op: &str, caller: &Caller, e: &ApiError) {
+    if e.status >= 500 {
+        tracing::error!(op, uid = caller.uid, addr = ?caller.addr, "{e}");
+    } else {
+        tracing::info!(op, uid = caller.uid, addr = ?caller.addr, "refused: {} {}", e.status, e.code);
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod daemon;
 pub mod sim;
 pub mod tmux;
+pub mod web;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
