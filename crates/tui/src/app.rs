@@ -88,6 +88,16 @@ pub struct App {
 }
 
 impl App {
+    /// The address of the page in «Окно документов» that shows what this screen shows, when
+    /// the node serves it: an application's card.
+    pub fn web_link(&self) -> Option<String> {
+        let web = self.session.as_ref()?.web.as_ref()?;
+        match &self.screen {
+            Screen::App(v) => Some(format!("{web}/a/{}", v.card.app.number)),
+            _ => None,
+        }
+    }
+
     pub fn new(conn: Conn) -> App {
         App {
             conn,

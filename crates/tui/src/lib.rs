@@ -9,6 +9,7 @@
 pub mod app;
 pub mod conn;
 pub mod keymap;
+pub mod link;
 pub mod local;
 pub mod run;
 pub mod screens;
@@ -126,7 +127,10 @@ pub fn run(socket: &Path, demo: Option<DemoLogin>) -> std::io::Result<()> {
         let mut idle_since = std::time::Instant::now();
         loop {
             app.now = clock(app.offset);
-            terminal.draw(|f| ui::draw(f, &app))?;
+            let frame = terminal.draw(|f| ui::draw(f, &app))?;
+            if let Some(url) = app.web_link() {
+                link::mark(frame.buffer, &url)?;
+            }
             if app.quit || stop.load(Ordering::Relaxed) {
                 return Ok(());
             }

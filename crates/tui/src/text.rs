@@ -222,6 +222,8 @@ pub const NOT_A_DRAFT: &str = "После регистрации данные з
 
 /// «Файлы».
 pub const NO_FILES: &str = "Файлов нет. F7 — добавить файл с диска";
+/// Before the address of the card's page in «Окно документов» (scans from the PC).
+pub const WEB_LINK: &str = "С ПК:";
 pub const NO_FILES_RIGHT: &str = "Файлы недоступны";
 pub const COL_FILE: &str = "Файл";
 pub const COL_SIZE: &str = "Размер";

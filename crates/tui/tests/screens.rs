@@ -551,6 +551,16 @@ fn application_card() {
     shot("app_card_outgoing", &app_card(AppTab::Outgoing, None));
     shot("app_card_regional_empty", &app_card(AppTab::Regional, None));
     shot("app_card_files", &app_card(AppTab::Files, None));
+    // A node that serves «Окно документов»: the card's page on its bottom border.
+    let mut a = app_card(AppTab::Files, None);
+    if let Some(s) = &mut a.session {
+        s.web = Some("https://10.0.0.5:8443".into());
+    }
+    assert_eq!(
+        a.web_link().as_deref(),
+        Some("https://10.0.0.5:8443/a/2026-000300")
+    );
+    shot("app_card_files_web_link", &a);
     shot(
         "app_card_inventory_empty",
         &app_card(AppTab::Inventory, None),

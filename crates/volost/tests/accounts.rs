@@ -55,6 +55,7 @@ fn login(api: &Api, uid: u32, login: &str, password: &str) -> Result<String, Api
             uid: Some(uid),
             pid: None,
             operator: false,
+            addr: None,
         },
     )
     .map(|v| v["token"].as_str().unwrap().to_string())
@@ -122,6 +123,7 @@ fn changing_the_password_is_no_way_round_the_count() {
         uid: Some(GUESSER),
         pid: None,
         operator: false,
+        addr: None,
     };
     let change = |old: &str| {
         api.handle(

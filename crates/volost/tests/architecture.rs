@@ -501,3 +501,25 @@ fn no_import_circle_crosses_folders() {
         "import circles across folders: {crossing:#?}"
     );
 }
+
+#[test]
+fn the_web_page_reaches_the_node_only_through_the_api() {
+    // Every page is an API call (`Api::ask`): sessions, rights and the audit are the TUI's.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../daemon/src/web");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "rs") {
+            seen += 1;
+            let text = std::fs::read_to_string(&p).unwrap();
+            for bad in [".node", "volost_core", "volost_store", "Node::"] {
+                assert!(!text.contains(bad), "{} names {bad}", p.display());
+            }
+        }
+    }
+    assert!(
+        seen >= 4,
+        "the web page's files were not found in {}",
+        dir.display()
+    );
+}

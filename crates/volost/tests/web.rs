@@ -6,39 +6,9 @@
 
 mod common;
 use common::daemon::*;
-use common::web::{self, Resp};
+use common::web::{self, Resp, node_with_page};
 use common::*;
 use volost::domain::*;
-use volost::service::*;
-
-/// A node with a registered application whose inventory is typed, served with the web page
-/// on (`node_keys` added to `[node]`); returns the directory, the daemon, the page's address
-/// and the application.
-pub fn node_with_page(node_keys: &str) -> (tempfile::TempDir, Daemon, String, Application) {
-    let fx = fixture();
-    let svc = service(&fx);
-    let app = draft(&fx, fx.spec);
-    let app = fx
-        .node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
-    let items = vec![Received {
-        name: svc.documents[0].clone(),
-        original: true,
-        copies: 1,
-        sheets: 2,
-    }];
-    let app = fx.node.set_inventory(fx.spec, app.id, items).unwrap();
-    let dir = sim::for_daemon(fx);
-    let port = free_port();
-    let web = format!("127.0.0.1:{port}");
-    let cfg = config(dir.path(), &format!("[web]\nlisten = \"{web}\"\n"));
-    let text = std::fs::read_to_string(&cfg).unwrap();
-    let text = text.replacen("[local_api]", &format!("{node_keys}[local_api]"), 1);
-    std::fs::write(&cfg, text).unwrap();
-    let d = Daemon::start(dir.path(), &cfg);
-    (dir, d, web, app)
-}
 
 fn location(r: &Resp) -> &str {
     r.header("location").unwrap_or("")
@@ -90,7 +60,7 @@ fn a_clerk_signs_in_attaches_scans_and_takes_the_receipt() {
         ],
     );
     assert_eq!(r.status, 403, "no sign-in without the form's own token");
-    assert!(stranger.cookies.get("__Host-volost").is_none());
+    assert!(!stranger.cookies.contains_key("__Host-volost"));
 
     let r = b.sign_in("spec", "password-1");
     assert_eq!((r.status, location(&r)), (303, "/tasks"));

@@ -147,11 +147,9 @@ pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) ->
     html! {
         (layout(&format!("Заявка {}", a.number), Some(me), html! {
             h1 { "Заявка " (a.number) }
-            @match flash {
-                Flash::Done(m) => p.done role="status" { (m) },
-                Flash::Error(m) => p.error role="alert" { (m) },
-                Flash::None => {},
-            }
+            // A refusal answers the form's POST and opens at the top; a success is a
+            // redirect to `#files`, and says so there.
+            @if let Flash::Error(m) = flash { p.error role="alert" { (m) } }
             dl.facts {
                 dt { "Услуга" } dd { (c.service.name) }
                 dt { "Заявитель" } dd { (c.applicant.name) }
@@ -162,6 +160,7 @@ pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) ->
             }
             section #files {
                 h2 { "Файлы" }
+                @if let Flash::Done(m) = flash { p.done role="status" { (m) } }
                 @if files.is_empty() {
                     p.empty { "Файлов нет." }
                 } @else {

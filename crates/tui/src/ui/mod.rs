@@ -54,6 +54,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::App(v) => {
             let may_edit = app.has(volost_domain::Right::CreateApplications);
             app_card(f, body, v, app.offset, may_edit, &app.people);
+            if let Some(url) = app.web_link() {
+                web_link(f, body, &url);
+            }
         }
         Screen::Fill(form) => data_form(f, body, form),
         Screen::Req(v) => requests::card(f, body, v, app.offset, &app.people),
@@ -1051,6 +1054,23 @@ fn filter_panel(f: &mut Frame, area: Rect, p: &crate::widgets::filter::Panel) {
 }
 
 /// A card's frame: the border with its title and the tab strip; returns the area under it.
+/// The card's page in «Окно документов», on the card's bottom border: the terminal makes it
+/// a link (see [`crate::link`]), or it is read and typed.
+fn web_link(f: &mut Frame, area: Rect, url: &str) {
+    let text = format!(" {} {url} ", text::WEB_LINK);
+    let width = text.chars().count() as u16;
+    if area.height < 3 || area.width < width + 4 {
+        return;
+    }
+    let at = Rect {
+        x: area.x + 2,
+        y: area.y + area.height - 1,
+        width,
+        height: 1,
+    };
+    f.render_widget(Paragraph::new(text), at);
+}
+
 fn card_frame(f: &mut Frame, area: Rect, title: &str, tabs: &[&str], selected: usize) -> Rect {
     let block = Block::default()
         .borders(Borders::ALL)

@@ -2,6 +2,8 @@
 //! own certificate, cookies kept between requests, forms sent urlencoded or multipart.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use super::daemon::{Daemon, config, free_port};
+use super::{draft, fixture, service, sim};
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
 use openssl::x509::X509;
 use std::collections::BTreeMap;
@@ -9,6 +11,37 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use volost::domain::*;
+use volost::service::ActionInput;
+
+/// A node with a registered application whose inventory is typed, served with the web page
+/// on (`node_keys` added to `[node]`); returns the directory, the daemon, the page's address
+/// and the application.
+pub fn node_with_page(node_keys: &str) -> (tempfile::TempDir, Daemon, String, Application) {
+    let fx = fixture();
+    let svc = service(&fx);
+    let app = draft(&fx, fx.spec);
+    let app = fx
+        .node
+        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let items = vec![Received {
+        name: svc.documents[0].clone(),
+        original: true,
+        copies: 1,
+        sheets: 2,
+    }];
+    let app = fx.node.set_inventory(fx.spec, app.id, items).unwrap();
+    let dir = sim::for_daemon(fx);
+    let port = free_port();
+    let web = format!("127.0.0.1:{port}");
+    let cfg = config(dir.path(), &format!("[web]\nlisten = \"{web}\"\n"));
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let text = text.replacen("[local_api]", &format!("{node_keys}[local_api]"), 1);
+    std::fs::write(&cfg, text).unwrap();
+    let d = Daemon::start(dir.path(), &cfg);
+    (dir, d, web, app)
+}
 
 pub struct Web {
     pub addr: String,
