@@ -76,12 +76,17 @@ impl Conn {
             }
             head.push_str(&line);
         }
-        let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let len: usize = head
             .lines()
             .find_map(|l| {
                 let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok())?
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
             })
             .unwrap_or(0);
         let mut body = vec![0; len];
@@ -139,14 +144,22 @@ fn load(addr: &str, logins: Option<&[String]>, paths: &[String], secs: Duration)
                 })
             })
             .collect();
-        hs.into_iter().flat_map(|h| h.join().expect("client")).collect()
+        hs.into_iter()
+            .flat_map(|h| h.join().expect("client"))
+            .collect()
     })
 }
 
 /// nginx on a free port serving `root` over TLS with the node's certificate.
 fn nginx(dir: &Path, root: &Path, cert: &Path, key: &Path) -> Option<(Child, String)> {
-    let bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| Path::new(p).exists())?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let bin = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
     let conf = dir.join("nginx.conf");
     std::fs::write(
         &conf,
@@ -217,7 +230,12 @@ fn main() {
         secs.as_secs(),
         html.len()
     );
-    let node = stats(load(&web, Some(&logins), &[card.clone(), "/tasks".into()], secs));
+    let node = stats(load(
+        &web,
+        Some(&logins),
+        &[card.clone(), "/tasks".into()],
+        secs,
+    ));
     println!(
         "| node: the card and «Мои задачи» in turn | p50 {} | p99 {} | {} requests |",
         ms(node.p50),
@@ -232,7 +250,12 @@ fn main() {
         node_card.n
     );
     let web_dir = dir.join("web");
-    match nginx(tmp.path(), &root, &web_dir.join("cert.pem"), &web_dir.join("key.pem")) {
+    match nginx(
+        tmp.path(),
+        &root,
+        &web_dir.join("cert.pem"),
+        &web_dir.join("key.pem"),
+    ) {
         Some((mut child, addr)) => {
             let peer = stats(load(&addr, None, &[card.clone()], secs));
             println!(

@@ -260,7 +260,7 @@ fn the_first_password_the_lockout_and_the_limits_are_the_nodes() {
     let r = clerk.upload(&up, &csrf, &[("big.pdf", &vec![7u8; 100 << 10])]);
     assert_eq!(r.status, 400);
     assert!(r.text().contains("больше допустимых 64 КБ"), "{}", r.text());
-    let r = clerk.upload(&up, &csrf, &[("big.pdf", &vec![7u8; 200 << 10])]);
+    let r = clerk.announce(&up, "multipart/form-data; boundary=x", 200 << 10);
     assert_eq!(r.status, 413);
     assert!(r.text().contains("Слишком большой"), "{}", r.text());
     let owner = FileOwner::Application(app.id);
@@ -287,5 +287,46 @@ fn the_first_password_the_lockout_and_the_limits_are_the_nodes() {
     // The clerk at the TUI is not locked out by it.
     assert!(d.client().login("spec", "password-1").is_ok());
 
+    d.stop();
+}
+
+#[test]
+fn a_pc_of_the_lan_cannot_hold_the_page_from_the_others() {
+    let (dir, d, addr, _) = node_with_page("");
+    let data = dir.path().join("data");
+    web::connect(&addr, &data);
+    // One PC opens 40 connections and never says hello (no TLS handshake): it holds its share
+    // (24) until the handshake's time limit, the rest are closed at once.
+    let mut held = Vec::new();
+    for _ in 0..40 {
+        if let Ok(s) = web::tcp_from(Some([127, 0, 0, 2]), &addr) {
+            held.push(s);
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let closed = |held: &[std::net::TcpStream]| {
+        use std::io::Read;
+        held.iter()
+            .filter(|s| {
+                s.set_nonblocking(true).unwrap();
+                let mut r: &std::net::TcpStream = s;
+                let gone = match r.read(&mut [0u8; 1]) {
+                    Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+                    Ok(_) => true,
+                };
+                s.set_nonblocking(false).unwrap();
+                gone
+            })
+            .count()
+    };
+    assert_eq!(closed(&held), 40 - 24, "all beyond its share closed");
+    // Another PC signs in and works meanwhile.
+    let mut clerk = web::connect(&addr, &data);
+    clerk.from = Some([127, 0, 0, 3]);
+    assert_eq!(location(&clerk.sign_in("spec", "password-1")), "/tasks");
+    assert_eq!(clerk.get("/tasks").status, 200);
+    // The silent ones are let go after the handshake's limit (10 s).
+    std::thread::sleep(std::time::Duration::from_secs(11));
+    assert_eq!(closed(&held), 40, "every silent connection closed");
     d.stop();
 }

@@ -49,6 +49,8 @@ pub struct Web {
     pub cookies: BTreeMap<String, String>,
     /// Sent as `Origin` on POSTs, as a browser on the page does.
     pub origin: Option<String>,
+    /// The address the client connects from (127.0.0.x stands for another PC of the LAN).
+    pub from: Option<[u8; 4]>,
 }
 
 pub struct Resp {
@@ -106,12 +108,30 @@ pub fn connect(addr: &str, data: &Path) -> Web {
         connector: b.build(),
         cookies: BTreeMap::new(),
         origin: Some(format!("https://{addr}")),
+        from: None,
     }
 }
 
 impl Web {
     pub fn request(&mut self, method: &str, path: &str, ctype: Option<&str>, body: &[u8]) -> Resp {
-        let tcp = TcpStream::connect(&self.addr).unwrap();
+        self.send(method, path, ctype, body, body.len())
+    }
+
+    /// A POST whose head announces `len` bytes and whose body never comes: what the node
+    /// answers before reading a body.
+    pub fn announce(&mut self, path: &str, ctype: &str, len: usize) -> Resp {
+        self.send("POST", path, Some(ctype), b"", len)
+    }
+
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        ctype: Option<&str>,
+        body: &[u8],
+        len: usize,
+    ) -> Resp {
+        let tcp = tcp_from(self.from, &self.addr).unwrap();
         let host = self.addr.rsplit_once(':').unwrap().0.to_string();
         // Verified against the node's certificate, for the address as typed.
         let mut s = self.connector.connect(&host, tcp).unwrap();
@@ -131,7 +151,7 @@ impl Web {
             if let Some(o) = &self.origin {
                 head.push_str(&format!("Origin: {o}\r\n"));
             }
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            head.push_str(&format!("Content-Length: {len}\r\n"));
         }
         if let Some(t) = ctype {
             head.push_str(&format!("Content-Type: {t}\r\n"));
@@ -233,6 +253,21 @@ impl Web {
             ],
         )
     }
+}
+
+/// A TCP connection to `to` from `from` (or whichever address the kernel picks).
+pub fn tcp_from(from: Option<[u8; 4]>, to: &str) -> std::io::Result<TcpStream> {
+    use socket2::{Domain, Socket, Type};
+    let Some(ip) = from else {
+        return TcpStream::connect(to);
+    };
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    s.bind(&std::net::SocketAddr::from((ip, 0)).into())?;
+    let to: std::net::SocketAddr = to.parse().unwrap();
+    s.connect_timeout(&to.into(), Duration::from_secs(2))?;
+    let s: TcpStream = s.into();
+    s.set_read_timeout(Some(Duration::from_secs(15)))?;
+    Ok(s)
 }
 
 fn enc(s: &str) -> String {
