@@ -462,6 +462,7 @@ pub async fn serve(
             max_head_bytes: h.max_head_bytes,
             drain: Duration::from_secs(h.request_timeout_secs),
         };
+        let tls = tls.map(|a| Arc::new(tls::Acceptor::new(a)));
         tasks.spawn(listen::serve(l, tls, app, gate, limits, shutdown.clone()));
     }
     if let Some((l, acceptor)) = web {
@@ -485,6 +486,14 @@ pub async fn serve(
             max_head_bytes: h.max_head_bytes,
             drain: Duration::from_secs(h.request_timeout_secs),
         };
+        let acceptor = Arc::new(tls::Acceptor::new(acceptor));
+        if w.cert.is_none() {
+            tasks.spawn(web::cert::renew(
+                cfg.node.data_dir.join("web"),
+                acceptor.clone(),
+                shutdown.clone(),
+            ));
+        }
         tasks.spawn(listen::serve(
             l,
             Some(acceptor),
@@ -534,8 +543,11 @@ async fn web_listener(
     }
     let (cert, key) = match (&w.cert, &w.key) {
         (Some(c), Some(k)) => (c.clone(), k.clone()),
-        _ => web::cert::ensure(&cfg.node.data_dir.join("web"), &web::cert::machine_names())
-            .map_err(DaemonError::Tls)?,
+        _ => {
+            let dir = cfg.node.data_dir.join("web");
+            web::cert::ensure(&dir, &web::cert::machine_names()).map_err(DaemonError::Tls)?;
+            (dir.join("cert.pem"), dir.join("key.pem"))
+        }
     };
     let acceptor = tls::acceptor(&cert, &key).map_err(DaemonError::Tls)?;
     let l = tokio::net::TcpListener::bind(&w.listen)

@@ -12,7 +12,6 @@ use super::gate::Gate;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use openssl::ssl::SslAcceptor;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -41,7 +40,7 @@ pub struct ConnLimits {
 /// Accepts until shutdown, then gives open connections `drain` to finish.
 pub async fn serve(
     listener: TcpListener,
-    tls: Option<SslAcceptor>,
+    tls: Option<Arc<super::tls::Acceptor>>,
     app: Router,
     gate: Arc<Gate>,
     limits: ConnLimits,
@@ -64,7 +63,7 @@ pub async fn serve(
                         let _ = tcp.set_nodelay(true);
                         match tls {
                             None => connection(tcp, peer, app, &limits, sd).await,
-                            Some(acceptor) => match super::tls::handshake(&acceptor, tcp).await {
+                            Some(acceptor) => match super::tls::handshake(&acceptor.get(), tcp).await {
                                 Ok(s) => connection(s, peer, app, &limits, sd).await,
                                 Err(e) => tracing::debug!(%peer, "TLS handshake: {e}"),
                             },

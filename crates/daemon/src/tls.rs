@@ -11,6 +11,26 @@ use tokio_openssl::SslStream;
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The acceptor a listener hands each new connection, replaceable while it serves (the web
+/// page's own certificate, made again when the machine's addresses change).
+pub struct Acceptor(std::sync::RwLock<SslAcceptor>);
+
+impl Acceptor {
+    pub fn new(a: SslAcceptor) -> Acceptor {
+        Acceptor(std::sync::RwLock::new(a))
+    }
+
+    /// The acceptor now (a reference-counted handle: cheap).
+    pub fn get(&self) -> SslAcceptor {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Connections from now on get `a`; those open keep theirs.
+    pub fn set(&self, a: SslAcceptor) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = a;
+    }
+}
+
 /// The acceptor for the certificate chain and key in PEM files; errors name the file.
 pub fn acceptor(cert: &Path, key: &Path) -> Result<SslAcceptor, String> {
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())

@@ -62,15 +62,15 @@ fn is_link_local(ip: &IpAddr) -> bool {
     }
 }
 
-/// The certificate and key to serve: the configured pair, or the node's own in `dir`, made
-/// (again) when missing, expiring or not naming all of `names`.
-pub fn ensure(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf), String> {
+/// Makes the node's own certificate in `dir` (again) when it is missing, nears its end or
+/// does not name all of `names`; a pair in `dir` the node did not make is left alone.
+/// Returns whether it made one.
+pub fn ensure(dir: &Path, names: &[String]) -> Result<bool, String> {
     let (cert, key, marker) = (dir.join("cert.pem"), dir.join("key.pem"), dir.join(MARKER));
     let made_for = std::fs::read_to_string(&marker).ok();
     let present = cert.exists() && key.exists();
     if present && made_for.is_none() {
-        // Put there by someone else: served as it is.
-        return Ok((cert, key));
+        return Ok(false);
     }
     let fresh = present
         && made_for.as_deref().is_some_and(|m| {
@@ -78,11 +78,44 @@ pub fn ensure(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf), String
             names.iter().all(|n| had.contains(&n.as_str()))
         })
         && !expiring(&cert);
-    if !fresh {
-        make(dir, names)?;
-        tracing::info!(names = %names.join(" "), dir = %dir.display(), "web page: the node's own certificate made");
+    if fresh {
+        return Ok(false);
     }
-    Ok((cert, key))
+    make(dir, names)?;
+    tracing::info!(names = %names.join(" "), dir = %dir.display(), "web page: the node's own certificate made");
+    Ok(true)
+}
+
+/// How often the machine's names are looked at again (an address from DHCP comes and goes).
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Keeps the node's own certificate naming the machine while the daemon runs: a new one is
+/// served to connections from then on.
+pub async fn renew(
+    dir: PathBuf,
+    acceptor: std::sync::Arc<crate::tls::Acceptor>,
+    mut shutdown: crate::Shutdown,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(RECHECK) => {}
+            _ = shutdown.wait() => return,
+        }
+        let d = dir.clone();
+        let made = tokio::task::spawn_blocking(move || {
+            if !ensure(&d, &machine_names())? {
+                return Ok(None);
+            }
+            crate::tls::acceptor(&d.join("cert.pem"), &d.join("key.pem")).map(Some)
+        })
+        .await;
+        match made {
+            Ok(Ok(Some(a))) => acceptor.set(a),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => tracing::warn!("web page: the certificate could not be made again: {e}"),
+            Err(e) => tracing::warn!("web page: certificate check failed: {e}"),
+        }
+    }
 }
 
 fn expiring(cert: &Path) -> bool {
@@ -204,7 +237,8 @@ mod tests {
     fn made_once_again_for_new_names_and_never_over_a_foreign_one() {
         let d = tempfile::tempdir().unwrap();
         let names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
-        let (c, k) = ensure(d.path(), &names).unwrap();
+        assert!(ensure(d.path(), &names).unwrap());
+        let (c, k) = (d.path().join("cert.pem"), d.path().join("key.pem"));
         let first = std::fs::read(&c).unwrap();
         crate::tls::acceptor(&c, &k).unwrap();
         ensure(d.path(), &names).unwrap();
