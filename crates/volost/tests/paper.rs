@@ -409,3 +409,77 @@ fn the_registration_journal_lists_the_period_s_applications() {
     // A specialist sees only her own applications: the journal is not hers to print.
     assert!(fx.node.print_journal(fx.spec, today, today).is_err());
 }
+
+#[test]
+fn a_decision_carries_result_files_of_its_own_application() {
+    let fx = fixture();
+    with_paper(&fx);
+    let svc = service(&fx);
+    let app = draft(&fx, fx.spec);
+    let app = fx
+        .node
+        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    fx.node
+        .set_inventory(fx.spec, app.id, inventory(&svc))
+        .unwrap();
+    let receipt = fx
+        .node
+        .print(fx.spec, app.id, DocumentKind::Receipt)
+        .unwrap()
+        .file
+        .unwrap();
+    let owner = FileOwner::Application(app.id);
+    let result = fx
+        .node
+        .add_file(
+            fx.spec,
+            Some(owner),
+            "Выписка (скан с подписью).pdf",
+            b"%PDF-1.4 signed",
+        )
+        .unwrap();
+    let other = draft(&fx, fx.spec);
+    let stranger = fx
+        .node
+        .add_file(
+            fx.spec,
+            Some(FileOwner::Application(other.id)),
+            "чужой.pdf",
+            b"%PDF-1.4 other",
+        )
+        .unwrap();
+    let decide = |files: Vec<String>| {
+        let mut input = ActionInput::new(Action::Decide(Verdict::Approve))
+            .with_reason("Документы в порядке", "Выписка готова");
+        input.files = files;
+        fx.node.act(fx.spec, app.id, &input)
+    };
+
+    // Another application's file, or no file at all, is refused in words and changes nothing.
+    for bad in [
+        stranger.id.0.to_string(),
+        "нет".to_string(),
+        "999999".to_string(),
+    ] {
+        let e = decide(vec![bad]).unwrap_err();
+        assert!(
+            e.ru().contains("не найден среди файлов заявки"),
+            "{}",
+            e.ru()
+        );
+    }
+    let same = fx.node.application(fx.spec, app.id).unwrap().app;
+    assert_eq!(same.status, Status::Deciding);
+    assert!(same.decision.is_none());
+
+    // Its own: kept once each, in the order chosen.
+    let id = result.id.0.to_string();
+    let app = decide(vec![id.clone(), id.clone(), receipt.0.to_string()]).unwrap();
+    let d = app.decision.unwrap();
+    assert_eq!(d.files, [id, receipt.0.to_string()]);
+    // A file of the decision stays with it.
+    let e = fx.node.remove_file(fx.spec, result.id).unwrap_err();
+    assert!(e.ru().contains("приложен к решению"), "{}", e.ru());
+    check_ok(&fx.node);
+}

@@ -319,11 +319,44 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     let s = t.wait_for("МФЦ Алтайского");
     assert!(s.contains("Новый"), "{s}");
 
-    // The decision: «Одобрить», with its reason and the message to the applicant.
-    approve(
-        &t,
-        "Документы представлены в полном объёме",
-        "Выписка готова",
+    // The decision: «Одобрить», with its reason, the message to the applicant, and the
+    // receipt among the result's files, chosen by its number in the dialog's list.
+    t.keys(&["F2"]);
+    t.wait_for("Одобрить");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Файлы результата (номера)");
+    let pick = s
+        .lines()
+        .find_map(|l| {
+            let (n, name) = l.trim_matches(['│', ' ']).split_once(" — ")?;
+            name.starts_with("Расписка").then(|| n.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("the receipt is not listed: {s}"));
+    t.text("Документы представлены в полном объёме");
+    t.keys(&["Tab"]);
+    t.text("Выписка готова");
+    t.keys(&["Tab"]);
+    t.text("99");
+    t.keys(&["Enter"]);
+    t.wait_for("Нет файла с номером 99");
+    for _ in 0..2 {
+        t.keys(&["BSpace"]);
+    }
+    t.text(&pick);
+    t.keys(&["Enter"]);
+    t.wait_for("Утверждение положительного результата");
+    // Round the tabs to «Данные», which names the result's file.
+    for _ in 0..6 {
+        if t.screen().contains("Файлы результата") {
+            break;
+        }
+        t.keys(&["Tab"]);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    let s = t.wait_for("Файлы результата");
+    assert!(
+        s.contains("Расписка"),
+        "the data tab names the result's file: {s}"
     );
     t.keys(&["F10"]);
     drop(t);
@@ -381,6 +414,8 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     assert!(card.app.handed.is_some(), "the hand-over is recorded");
     let files = node.files(spec, FileOwner::Application(app)).unwrap();
     let kept = files.iter().find(|f| f.name == receipt).unwrap();
+    let decision = card.app.decision.as_ref().unwrap();
+    assert_eq!(decision.files, [kept.id.0.to_string()]);
     let text = common::pdf_text(&node.file(spec, kept.id).unwrap().data);
     for want in [
         format!("Заявление № {number}"),

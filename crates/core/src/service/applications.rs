@@ -212,11 +212,33 @@ pub(crate) fn act(w: &mut W, id: AppId, input: &ActionInput) -> Result<Applicati
                     "Укажите причину или приложите файл",
                 ));
             }
+            // The result's files are the application's own (a document printed, a scan of the
+            // signed decision): a portal application's go back to the portal with it.
+            let mut files = Vec::new();
+            for f in &input.files {
+                let id = f.trim().parse::<u64>().ok();
+                let of_app = match id {
+                    Some(id) => {
+                        w.tx.get::<Attachment>(id)?
+                            .is_some_and(|a| a.owner == Some(FileOwner::Application(app.id)))
+                    }
+                    None => false,
+                };
+                if !of_app {
+                    return Err(Error::invalid(
+                        "Файлы результата",
+                        "Файл не найден среди файлов заявки",
+                    ));
+                }
+                if !files.contains(f) {
+                    files.push(f.trim().to_string());
+                }
+            }
             app.decision = Some(Decision {
                 verdict: *verdict,
                 reason: input.reason.trim().into(),
                 message: input.message.trim().into(),
-                files: input.files.clone(),
+                files,
                 by: w.who.person()?,
                 at: w.now,
             });

@@ -383,6 +383,17 @@ impl Node {
             if let Some(o) = f.owner {
                 owner_access(&w.tx, &w.who, o, true)?;
             }
+            if let Some(FileOwner::Application(app)) = f.owner {
+                let app: Application = w.load(app.0)?;
+                if app
+                    .decision
+                    .is_some_and(|d| d.files.contains(&id.0.to_string()))
+                {
+                    return Err(Error::NotAllowed(
+                        "Файл приложен к решению по заявке: удалить его нельзя".into(),
+                    ));
+                }
+            }
             w.tx.delete::<Attachment>(id.0)?;
             w.tx.delete_raw(tables::FILE_DATA, id.0)?;
             w.target("file", id);

@@ -144,6 +144,7 @@ pub enum Flash<'a> {
 pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) -> Markup {
     let a = &c.app;
     let max = size_label(me.info.max_file_bytes);
+    let result: &[String] = a.decision.as_ref().map_or(&[], |d| d.files.as_slice());
     html! {
         (layout(&format!("Заявка {}", a.number), Some(me), html! {
             h1 { "Заявка " (a.number) }
@@ -169,7 +170,12 @@ pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) ->
                         tbody {
                             @for f in files {
                                 tr {
-                                    td { (f.name) }
+                                    td {
+                                        (f.name)
+                                        @if result.contains(&f.id.0.to_string()) {
+                                            " " span.tag { "результат" }
+                                        }
+                                    }
                                     td.num { (size_label(f.size)) }
                                     td { (me.date(f.added)) }
                                     td.actions {

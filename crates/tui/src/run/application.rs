@@ -200,25 +200,49 @@ impl App {
     pub(crate) fn ask_action(&mut self, id: AppId, a: Action) {
         let title = a.label();
         let (text, inputs) = match a {
-            Action::Decide(v) => (
-                if v == Verdict::Approve {
+            Action::Decide(v) => {
+                let mut intro = if v == Verdict::Approve {
                     text::DECIDE_APPROVE
                 } else {
                     text::DECIDE_REFUSE
-                },
-                vec![
+                }
+                .to_string();
+                let mut inputs = vec![
                     Field::new(text::REASON, false),
                     Field::new(text::MESSAGE, false),
-                ],
+                ];
+                let files = self.card_files();
+                if !files.is_empty() {
+                    intro.push_str(&format!("\n{}", text::RESULT_FILES_LIST));
+                    for (i, f) in files.iter().enumerate() {
+                        intro.push_str(&format!("\n {} — {}", i + 1, f.name));
+                    }
+                    inputs.push(Field::new(text::RESULT_FILES, false));
+                }
+                (intro, inputs)
+            }
+            Action::Close => (
+                text::CLOSE_TEXT.into(),
+                vec![Field::new(text::COMMENT, false)],
             ),
-            Action::Close => (text::CLOSE_TEXT, vec![Field::new(text::COMMENT, false)]),
-            _ => (text::ACT_TEXT, vec![Field::new(text::COMMENT, false)]),
+            _ => (
+                text::ACT_TEXT.into(),
+                vec![Field::new(text::COMMENT, false)],
+            ),
         };
         self.dialog = Some(Dialog::new(title, text, inputs, Pending::Act(id, a)));
     }
 }
 
 impl App {
+    /// The files of the application card on screen, as its «Файлы» tab lists them.
+    pub(crate) fn card_files(&self) -> Vec<volost_domain::Attachment> {
+        match &self.screen {
+            Screen::App(v) => v.files.files.clone().unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The inventory sent as it is now (a line removed); the card opens on «Опись» again.
     pub(crate) fn set_inventory(&mut self, id: AppId, items: Vec<volost_domain::Received>) {
         match self.conn.ask(call::SetInventory { id, items }) {

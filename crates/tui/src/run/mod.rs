@@ -350,7 +350,18 @@ impl App {
                 let input = match action {
                     Action::Decide(_) => {
                         let (reason, message) = (d.value(0), d.value(1));
-                        ActionInput::new(action.clone()).with_reason(&reason, &message)
+                        let mut input =
+                            ActionInput::new(action.clone()).with_reason(&reason, &message);
+                        match result_files(&d.value(2), &self.card_files()) {
+                            Ok(ids) => input.files = ids,
+                            Err(why) => {
+                                let mut d = d;
+                                d.refuse(2, why);
+                                self.dialog = Some(d);
+                                return;
+                            }
+                        }
+                        input
                     }
                     _ => ActionInput::new(action.clone()).with_comment(&typed),
                 };
@@ -388,4 +399,23 @@ impl App {
         }
         self.failed(e);
     }
+}
+
+/// The ids of the files a decision carries, from their numbers as the dialog listed them
+/// («1 3», «1, 3»).
+fn result_files(typed: &str, files: &[volost_domain::Attachment]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for part in typed.split([' ', ',', ';']).filter(|p| !p.is_empty()) {
+        let f = part
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| files.get(i))
+            .ok_or_else(|| format!("{} {part}", text::NO_SUCH_FILE))?;
+        let id = f.id.0.to_string();
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }

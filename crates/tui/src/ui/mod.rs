@@ -749,6 +749,14 @@ fn app_card(
                     text::APP_DECISION,
                     format!("{} — {}", d.reason, d.message),
                 ));
+                if !d.files.is_empty() {
+                    let names: Vec<String> = d
+                        .files
+                        .iter()
+                        .map(|id| v.files.name_of(id).unwrap_or_else(|| id.clone()))
+                        .collect();
+                    lines.extend(kv(text::DECISION_FILES, names.join("; ")));
+                }
             }
             if let Some(h) = &a.handed {
                 let who = people
