@@ -205,6 +205,14 @@ pub struct SetDocTemplate {
     pub text: Option<String>,
 }
 
+/// A template's text rendered with the kind's sample data, not kept: what it would print.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewDocTemplate {
+    pub kind: DocumentKind,
+    pub text: String,
+}
+
 /// «Результат выдан заявителю» on day `on`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -157,6 +157,7 @@ ops! {
     HandOver => hand_over -> Application;
     DocTemplate => doc_template -> TemplateView;
     SetDocTemplate => set_doc_template -> TemplateView;
+    PreviewDocTemplate => preview_doc_template -> PrintReply;
     CreateApplicant => create_applicant -> Applicant;
     FindApplicants => find_applicants -> Vec<Applicant>;
     Applicant => applicant -> Applicant;

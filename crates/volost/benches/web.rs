@@ -242,7 +242,7 @@ fn main() {
         ms(node.p99),
         node.n
     );
-    let node_card = stats(load(&web, Some(&logins), &[card.clone()], secs));
+    let node_card = stats(load(&web, Some(&logins), std::slice::from_ref(&card), secs));
     println!(
         "| node: the card alone                     | p50 {} | p99 {} | {} requests |",
         ms(node_card.p50),
@@ -257,7 +257,7 @@ fn main() {
         &web_dir.join("key.pem"),
     ) {
         Some((mut child, addr)) => {
-            let peer = stats(load(&addr, None, &[card.clone()], secs));
+            let peer = stats(load(&addr, None, std::slice::from_ref(&card), secs));
             println!(
                 "| nginx: the same card's HTML, static      | p50 {} | p99 {} | {} requests |",
                 ms(peer.p50),

@@ -148,18 +148,7 @@ fn in_chromium_a_clerk_attaches_scans_seen_in_the_tui_and_takes_the_receipt() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let shot = tab
-        .capture_screenshot(
-            headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption::Png,
-            None,
-            None,
-            true,
-        )
-        .unwrap();
-    std::fs::write(dir.path().join("card.png"), shot).unwrap();
-    if let Ok(keep) = std::env::var("VOLOST_SCREENSHOTS") {
-        std::fs::copy(dir.path().join("card.png"), format!("{keep}/web-card.png")).unwrap();
-    }
+    shoot(&tab, &dir, "web-card.png");
 
     // The clerk at the terminal sees both on the card's «Файлы».
     let t = signed_in_as(&d, "browser", "", "spec");
@@ -219,9 +208,86 @@ fn in_chromium_a_clerk_attaches_scans_seen_in_the_tui_and_takes_the_receipt() {
             .unwrap(),
         bytes
     );
+
+    // The administrator, in a browser session of their own, edits the receipt's template:
+    // the link in the header, the kinds, the text, saved.
+    let ctx = browser.new_context().unwrap();
+    let admin = ctx.new_tab().unwrap();
+    admin.set_default_timeout(Duration::from_secs(20));
+    admin
+        .navigate_to(&format!("https://{addr}/login"))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    admin
+        .wait_for_element("input[name=login]")
+        .unwrap()
+        .click()
+        .unwrap();
+    admin.type_str("admin").unwrap();
+    admin
+        .wait_for_element("input[name=password]")
+        .unwrap()
+        .click()
+        .unwrap();
+    admin
+        .type_str("password-1")
+        .unwrap()
+        .press_key("Enter")
+        .unwrap();
+    heading(&admin, "Мои задачи");
+    admin
+        .find_element_by_xpath("//a[text()='Шаблоны документов']")
+        .unwrap()
+        .click()
+        .unwrap();
+    heading(&admin, "Шаблоны документов");
+    admin
+        .find_element_by_xpath("//a[text()='Расписка в получении документов']")
+        .unwrap()
+        .click()
+        .unwrap();
+    heading(&admin, "Шаблон: Расписка в получении документов");
+    shoot(&admin, &dir, "web-template.png");
+    // A line added at the top of the starter text, as typed in the browser's textarea.
+    admin.wait_for_element("textarea").unwrap().click().unwrap();
+    admin.press_key("Home").unwrap();
+    js(
+        &admin,
+        "(() => { const t = document.querySelector('textarea'); t.setSelectionRange(0, 0); return ''; })()",
+    );
+    admin.type_str("// Берёзовский сельсовет\n").unwrap();
+    admin
+        .find_element_by_xpath("//button[text()='Сохранить']")
+        .unwrap()
+        .click()
+        .unwrap();
+    assert_eq!(
+        text_of(&admin, "p.done"),
+        "Шаблон сохранён: документы печатаются по нему"
+    );
+    assert!(js(&admin, "document.querySelector('textarea').value").starts_with("// Берёзовский"));
+    drop(admin);
     drop(tab);
     drop(browser);
     d.stop();
+}
+
+/// A screenshot of the page, kept in `VOLOST_SCREENSHOTS` when it names a folder (to look at).
+fn shoot(tab: &Tab, dir: &tempfile::TempDir, name: &str) {
+    let shot = tab
+        .capture_screenshot(
+            headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption::Png,
+            None,
+            None,
+            true,
+        )
+        .unwrap();
+    assert!(shot.starts_with(b"\x89PNG"));
+    std::fs::write(dir.path().join(name), &shot).unwrap();
+    if let Ok(keep) = std::env::var("VOLOST_SCREENSHOTS") {
+        std::fs::write(format!("{keep}/{name}"), &shot).unwrap();
+    }
 }
 
 fn open_files(d: &Daemon, app: &Application) -> Vec<Attachment> {

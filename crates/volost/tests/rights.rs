@@ -442,6 +442,13 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         }),
+        probe("preview_doc_template", ADMIN, false, |_| {
+            call::PreviewDocTemplate {
+                kind: DocumentKind::Receipt,
+                text: "#let d = json(\"data.json\")\n= Расписка № #d.number\n".into(),
+            }
+            .into()
+        }),
         probe("hand_over", WORKERS, true, |i| {
             call::HandOver {
                 id: i.app,

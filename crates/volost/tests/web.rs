@@ -330,3 +330,81 @@ fn a_pc_of_the_lan_cannot_hold_the_page_from_the_others() {
     assert_eq!(closed(&held), 40, "every silent connection closed");
     d.stop();
 }
+
+#[test]
+fn an_administrator_edits_a_template_with_a_preview() {
+    let (dir, d, addr, app) = node_with_page("");
+    let data = dir.path().join("data");
+    // A clerk has no templates to edit: not in the header, refused at the address.
+    let mut clerk = web::connect(&addr, &data);
+    clerk.sign_in("spec", "password-1");
+    assert!(!clerk.get("/tasks").text().contains("Шаблоны документов"));
+    let r = clerk.get("/templates/receipt");
+    assert_eq!(r.status, 403);
+    assert!(r.text().contains("Недостаточно прав"), "{}", r.text());
+
+    let mut admin = web::connect(&addr, &data);
+    admin.sign_in("admin", "password-1");
+    let list = admin.get("/templates");
+    assert_eq!(list.status, 200, "{}", list.text());
+    assert!(list.text().contains("Расписка в получении документов"));
+    assert!(list.text().contains("типовому шаблону"));
+    let page = admin.get("/templates/receipt");
+    let csrf = page.hidden("_csrf");
+    assert!(
+        page.text().contains("json(&quot;data.json&quot;)"),
+        "the starter text, escaped"
+    );
+
+    // A broken template: the preview and the save both name its line; nothing is kept.
+    let broken = "#let d = json(\"data.json\")\r\n= Расписка № #d.number\r\n#d.nosuchfield\r\n";
+    let r = admin.form(
+        "/templates/receipt/preview",
+        &[("_csrf", &csrf), ("text", broken)],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("строка 3"), "{}", r.text());
+    let r = admin.form("/templates/receipt", &[("_csrf", &csrf), ("text", broken)]);
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("строка 3"), "{}", r.text());
+    assert!(
+        r.text().contains("#d.nosuchfield"),
+        "the text stays as typed"
+    );
+
+    // A good one: the preview is a PDF of the sample; saved, the clerk's receipt prints by it.
+    let own = "#let d = json(\"data.json\")\r\n= Расписка Берёзовского сельсовета № #d.number\r\nКод: #d.access_code\r\n";
+    let r = admin.form(
+        "/templates/receipt/preview",
+        &[("_csrf", &csrf), ("text", own)],
+    );
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert!(pdf_text(&r.body).contains("Расписка Берёзовского сельсовета"));
+    let r = admin.form("/templates/receipt", &[("_csrf", &csrf), ("text", own)]);
+    assert_eq!(location(&r), "/templates/receipt?saved=1");
+    assert!(
+        admin
+            .get("/templates/receipt?saved=1")
+            .text()
+            .contains("Шаблон сохранён")
+    );
+    assert!(admin.get("/templates").text().contains("шаблону органа"));
+    let ccsrf = clerk.get(&format!("/a/{}", app.number)).hidden("_csrf");
+    let r = clerk.form(
+        &format!("/a/{}/print/receipt", app.number),
+        &[("_csrf", &ccsrf)],
+    );
+    let pdf = clerk.get(location(&r).to_string().as_str());
+    let text = pdf_text(&pdf.body);
+    assert!(text.contains("Расписка Берёзовского сельсовета"), "{text}");
+    assert!(
+        text.contains(&display_access_code(&app.access_code)),
+        "{text}"
+    );
+
+    // Back to the starter one.
+    let r = admin.form("/templates/receipt/reset", &[("_csrf", &csrf)]);
+    assert_eq!(location(&r), "/templates/receipt?saved=2");
+    assert!(admin.get("/templates").text().contains("типовому шаблону"));
+    d.stop();
+}

@@ -62,6 +62,30 @@ impl Node {
         })
     }
 
+    /// `text` rendered as `kind` with the kind's sample data, kept nowhere: the preview an
+    /// administrator looks at before saving. Rendered outside any transaction.
+    pub fn preview_doc_template(
+        &self,
+        actor: Actor,
+        kind: DocumentKind,
+        text: &str,
+    ) -> Result<super::Printed> {
+        self.read(actor, |r| {
+            r.who.require("template.preview", Right::Administer)
+        })?;
+        let today = self.now().date(self.options().utc_offset);
+        let data = super::doc_data::sample(kind)?;
+        let pdf = self
+            .documents()?
+            .render(text, &data, today, &format!("preview/{}", kind.code()))
+            .map_err(|why| Error::invalid("Шаблон", why))?;
+        Ok(super::Printed {
+            name: format!("{} (образец).pdf", kind.file_stem()),
+            data: pdf,
+            file: None,
+        })
+    }
+
     /// Saves the body's own text of `kind`'s template after it renders with the sample data
     /// (rendered outside any transaction); `None` removes it, and the starter one prints.
     pub fn set_doc_template(

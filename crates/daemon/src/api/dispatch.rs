@@ -498,6 +498,16 @@ impl Serve for Served<'_> {
         Ok(n.set_doc_template(a, kind, text)?)
     }
 
+    fn preview_doc_template(
+        &mut self,
+        args: call::PreviewDocTemplate,
+    ) -> Result<PrintReply, ApiError> {
+        let n = &*self.api.node;
+        let call::PreviewDocTemplate { kind, text } = args;
+        let a = self.actor()?;
+        Ok(printed(n.preview_doc_template(a, kind, &text)?))
+    }
+
     fn hand_over(&mut self, args: call::HandOver) -> Result<Application, ApiError> {
         let n = &*self.api.node;
         let call::HandOver { id, on } = args;

@@ -8,9 +8,11 @@
 //! limits (an upload holds a file in memory, so only `max_uploads` are read at once).
 
 pub mod cert;
+mod files;
 mod guard;
 mod pages;
 mod routes;
+mod templates;
 
 use crate::api::{Api, ApiError, Caller};
 use crate::listen::Peer;
@@ -96,10 +98,20 @@ pub fn router(web: Arc<Web>, max_file_bytes: u64, timeout: Duration) -> Router {
         )
         .route("/tasks", get(routes::tasks))
         .route("/a", get(routes::find))
-        .route("/a/{number}", get(routes::card))
-        .route("/a/{number}/files", post(routes::upload))
-        .route("/a/{number}/print/{kind}", post(routes::print))
-        .route("/files/{id}", get(routes::download))
+        .route("/a/{number}", get(files::card))
+        .route("/a/{number}/files", post(files::upload))
+        .route("/a/{number}/print/{kind}", post(files::print))
+        .route("/files/{id}", get(files::download))
+        .route("/templates", get(templates::templates))
+        .route(
+            "/templates/{kind}",
+            get(templates::template_page).post(templates::template_save),
+        )
+        .route(
+            "/templates/{kind}/preview",
+            post(templates::template_preview),
+        )
+        .route("/templates/{kind}/reset", post(templates::template_reset))
         .route("/static/{version}/{name}", get(routes::asset))
         .fallback(routes::not_found)
         .layer(TimeoutLayer::with_status_code(

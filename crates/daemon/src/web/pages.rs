@@ -3,8 +3,8 @@
 
 use maud::{DOCTYPE, Markup, html};
 use volost_api::SessionInfo;
-use volost_api::view::{ApplicationCard, TaskRow};
-use volost_domain::{Attachment, Ts, display_date, size_label};
+use volost_api::view::{ApplicationCard, TaskRow, TemplateView};
+use volost_domain::{Attachment, DocumentKind, Ts, display_date, size_label};
 
 /// The static files, named with the build's version so that a browser's cached copy is never
 /// an older release's.
@@ -40,7 +40,12 @@ fn layout(title: &str, me: Option<&Me>, body: Markup) -> Markup {
                 header {
                     a.brand href="/" { "Окно документов" }
                     @if let Some(me) = me {
-                        nav { a href="/tasks" { "Мои задачи" } }
+                        nav {
+                            a href="/tasks" { "Мои задачи" }
+                            @if me.info.rights.has(volost_domain::Right::Administer) {
+                                " " a href="/templates" { "Шаблоны документов" }
+                            }
+                        }
                         form.find method="get" action="/a" {
                             input type="search" name="number" placeholder="Номер заявки"
                                 aria-label="Номер заявки";
@@ -227,4 +232,73 @@ pub fn error(me: Option<&Me>, message: &str) -> Markup {
             p { a href="/tasks" { "К моим задачам" } }
         },
     )
+}
+
+/// The kinds of document and whether each prints with the body's own template.
+pub fn templates(me: &Me, kinds: &[(DocumentKind, bool)]) -> Markup {
+    layout(
+        "Шаблоны документов",
+        Some(me),
+        html! {
+            h1 { "Шаблоны документов" }
+            table {
+                thead { tr { th { "Документ" } th { "Печатается по" } } }
+                tbody {
+                    @for (k, own) in kinds {
+                        tr {
+                            td { a href={ "/templates/" (k.code()) } { (k.title()) } }
+                            td { @if *own { "шаблону органа" } @else { "типовому шаблону" } }
+                        }
+                    }
+                }
+            }
+            p.hint {
+                "Шаблон — разметка Typst; данные документа он читает из "
+                code { "json(\"data.json\")" } ". Сохраняется только шаблон, который печатает "
+                "образец без ошибок."
+            }
+        },
+    )
+}
+
+/// A template's text to edit, with its preview and the way back to the starter one.
+pub fn template(me: &Me, t: &TemplateView, text: &str, flash: Flash) -> Markup {
+    let k = t.kind;
+    html! {
+        (layout(k.title(), Some(me), html! {
+            h1 { "Шаблон: " (k.title()) }
+            @match flash {
+                Flash::Done(m) => p.done role="status" { (m) },
+                Flash::Error(m) => p.error role="alert" { (m) },
+                Flash::None => {},
+            }
+            p {
+                @match &t.edited {
+                    Some((at, who)) => {
+                        "Шаблон органа, изменён " (me.date(*at))
+                        @if let Some(w) = who { " (" (w) ")" }
+                        "."
+                    }
+                    None => "Типовой шаблон: орган его ещё не менял.",
+                }
+            }
+            form.card.editor method="post" action={ "/templates/" (k.code()) } {
+                input type="hidden" name="_csrf" value=(me.csrf);
+                textarea name="text" rows="28" spellcheck="false" aria-label="Текст шаблона" { (text) }
+                div.buttons {
+                    button type="submit" formaction={ "/templates/" (k.code()) "/preview" }
+                        formtarget="_blank" { "Образец (PDF)" }
+                    " "
+                    button type="submit" { "Сохранить" }
+                }
+                p.hint { "Образец печатается с вымышленными данными во всех полях и ничего не меняет." }
+            }
+            @if t.edited.is_some() {
+                form method="post" action={ "/templates/" (k.code()) "/reset" } {
+                    input type="hidden" name="_csrf" value=(me.csrf);
+                    button.secondary type="submit" { "Вернуть типовой шаблон" }
+                }
+            }
+        }))
+    }
 }

@@ -2,26 +2,26 @@
 
 use super::Web;
 use super::guard::{self, PRE, SESSION};
-use super::pages::{self, Flash, Me};
-use crate::api::{ApiError, Bytes, SessionInfo, call};
+use super::pages::{self, Me};
+use crate::api::{ApiError, SessionInfo, call};
 use crate::listen::Peer;
-use axum::extract::{Extension, Form, Multipart, Path, Query, State};
+use axum::extract::{Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
 use serde::Deserialize;
 use std::sync::Arc;
-use volost_api::view::{ApplicationCard, TaskQuery};
-use volost_domain::{DocumentKind, FileId, FileOwner, Queue, file_name, size_label};
+use volost_api::view::TaskQuery;
+use volost_domain::Queue;
 
-type St = State<Arc<Web>>;
-type At = Extension<Peer>;
+pub(super) type St = State<Arc<Web>>;
+pub(super) type At = Extension<Peer>;
 
 pub(super) fn page(status: StatusCode, m: Markup) -> Response {
     html(status, m)
 }
 
-fn html(status: StatusCode, m: Markup) -> Response {
+pub(super) fn html(status: StatusCode, m: Markup) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -30,13 +30,13 @@ fn html(status: StatusCode, m: Markup) -> Response {
         .into_response()
 }
 
-fn redirect(to: &str) -> Response {
+pub(super) fn redirect(to: &str) -> Response {
     let loc = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
     (StatusCode::SEE_OTHER, [(header::LOCATION, loc)]).into_response()
 }
 
 /// What the API refused, for staff: its message and each field's.
-fn say(e: &ApiError) -> String {
+pub(super) fn say(e: &ApiError) -> String {
     let mut s = e.message.clone();
     for f in &e.fields {
         s.push_str(&format!(" {}: {}.", f.field, f.message));
@@ -44,11 +44,11 @@ fn say(e: &ApiError) -> String {
     s
 }
 
-fn status(e: &ApiError) -> StatusCode {
+pub(super) fn status(e: &ApiError) -> StatusCode {
     StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn pct(s: &str) -> String {
+pub(super) fn pct(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -64,21 +64,21 @@ fn to_login(here: &str) -> Response {
 }
 
 /// A signed-in session: the user, the token, the CSRF token of its forms.
-struct Signed {
-    token: String,
-    info: SessionInfo,
-    csrf: String,
+pub(super) struct Signed {
+    pub(super) token: String,
+    pub(super) info: SessionInfo,
+    pub(super) csrf: String,
 }
 
 impl Signed {
-    fn me(&self) -> Me<'_> {
+    pub(super) fn me(&self) -> Me<'_> {
         Me {
             info: &self.info,
             csrf: &self.csrf,
         }
     }
 
-    fn fail(&self, e: &ApiError) -> Response {
+    pub(super) fn fail(&self, e: &ApiError) -> Response {
         if e.status == 401 {
             return to_login("/tasks");
         }
@@ -88,7 +88,7 @@ impl Signed {
 
 /// The session of a request, or where the browser must go instead: the sign-in page, or the
 /// password page while the first password is not changed.
-async fn signed(
+pub(super) async fn signed(
     web: &Web,
     peer: Peer,
     headers: &HeaderMap,
@@ -110,7 +110,7 @@ async fn signed(
 }
 
 /// A form's POST: from a page of this node, with its session's CSRF token.
-async fn posted(
+pub(super) async fn posted(
     web: &Web,
     peer: Peer,
     headers: &HeaderMap,
@@ -215,7 +215,7 @@ pub async fn login(
 #[derive(Deserialize)]
 pub struct Csrf {
     #[serde(default)]
-    _csrf: String,
+    pub(super) _csrf: String,
 }
 
 pub async fn logout(
@@ -310,286 +310,6 @@ pub async fn find(Query(q): Query<Number>) -> Response {
         return redirect("/tasks");
     }
     redirect(&format!("/a/{}", pct(n)))
-}
-
-#[derive(Deserialize)]
-pub struct CardQuery {
-    #[serde(default)]
-    added: Option<usize>,
-}
-
-/// An application's card and its files, as `s` may see them.
-async fn card_of(
-    web: &Web,
-    peer: Peer,
-    s: &Signed,
-    number: &str,
-) -> Result<(ApplicationCard, Vec<volost_domain::Attachment>), ApiError> {
-    let args = call::ApplicationByNumber {
-        number: number.to_string(),
-    };
-    let card = web.ask(Some(&s.token), peer, args).await?;
-    let owner = FileOwner::Application(card.app.id);
-    let files = web.ask(Some(&s.token), peer, call::Files { owner }).await?;
-    Ok((card, files))
-}
-
-pub async fn card(
-    State(web): St,
-    Extension(peer): At,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-    Query(q): Query<CardQuery>,
-) -> Response {
-    let s = match signed(&web, peer, &headers, &format!("/a/{number}")).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match card_of(&web, peer, &s, &number).await {
-        Ok((c, files)) => {
-            let done = q.added.map(|n| format!("Добавлено файлов: {n}"));
-            let flash = done.as_deref().map_or(Flash::None, Flash::Done);
-            html(StatusCode::OK, pages::card(&s.me(), &c, &files, flash))
-        }
-        Err(e) => s.fail(&e),
-    }
-}
-
-/// A file as the browser sent it: a plain name (old browsers sent the PC's whole path).
-struct Upload {
-    name: String,
-    data: Vec<u8>,
-}
-
-/// Reads an upload form: its CSRF token first, then its files, each within the node's limit.
-async fn read_upload(mut m: Multipart, max: u64) -> Result<(String, Vec<Upload>), String> {
-    let too_big = || format!("Файл больше допустимых {}", size_label(max));
-    let mut csrf = String::new();
-    let mut files = Vec::new();
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
-            Err(_) => return Err("Файлы пришли не полностью: повторите".into()),
-        };
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(|_| "Неверная форма")?,
-            Some("file") => {
-                let raw = field.file_name().unwrap_or("").to_string();
-                let name = raw.rsplit(['/', '\\']).next().unwrap_or("").to_string();
-                let data = match field.bytes().await {
-                    Ok(b) => b.to_vec(),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return Err(too_big());
-                    }
-                    Err(_) => return Err("Файлы пришли не полностью: повторите".into()),
-                };
-                // An empty file field: nothing was picked.
-                if !(name.is_empty() && data.is_empty()) {
-                    files.push(Upload { name, data });
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((csrf, files))
-}
-
-/// Checks every file before any is kept, so that one bad file keeps none of them.
-fn check_uploads(files: &[Upload], max: u64) -> Result<(), String> {
-    if files.is_empty() {
-        return Err("Выберите файл".into());
-    }
-    for f in files {
-        let name = file_name(&f.name)?;
-        if f.data.is_empty() {
-            return Err(format!("Файл «{name}» пуст"));
-        }
-        if f.data.len() as u64 > max {
-            return Err(format!(
-                "Файл «{name}» ({}) больше допустимых {}",
-                size_label(f.data.len() as u64),
-                size_label(max)
-            ));
-        }
-    }
-    Ok(())
-}
-
-pub async fn upload(
-    State(web): St,
-    Extension(peer): At,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-    m: Multipart,
-) -> Response {
-    let here = format!("/a/{number}");
-    let s = match signed(&web, peer, &headers, &here).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    // Waits here, not in memory: the body is read only with a permit.
-    let Ok(_permit) = web.uploads.acquire().await else {
-        return s.fail(&ApiError::new(503, "busy", "Узел останавливается"));
-    };
-    let max = s.info.max_file_bytes;
-    let (csrf, files) = match read_upload(m, max).await {
-        Ok(x) => x,
-        Err(msg) => return upload_refused(&web, peer, &s, &number, &msg).await,
-    };
-    if !guard::same_origin(&headers) || !guard::same(&csrf, &s.csrf) {
-        let msg = "Форма устарела: обновите страницу и приложите файлы снова";
-        return upload_refused(&web, peer, &s, &number, msg).await;
-    }
-    if let Err(msg) = check_uploads(&files, max) {
-        return upload_refused(&web, peer, &s, &number, &msg).await;
-    }
-    let args = call::ApplicationByNumber {
-        number: number.clone(),
-    };
-    let id = match web.ask(Some(&s.token), peer, args).await {
-        Ok(c) => c.app.id,
-        Err(e) => return s.fail(&e),
-    };
-    let n = files.len();
-    for f in files {
-        let args = call::AddFile {
-            owner: Some(FileOwner::Application(id)),
-            name: f.name.clone(),
-            data: Bytes(f.data),
-        };
-        if let Err(e) = web.ask(Some(&s.token), peer, args).await {
-            let msg = format!("Файл «{}» не добавлен: {}", f.name, say(&e));
-            return upload_refused(&web, peer, &s, &number, &msg).await;
-        }
-    }
-    redirect(&format!("{}?added={n}#files", pct(&here)))
-}
-
-async fn upload_refused(web: &Web, peer: Peer, s: &Signed, number: &str, msg: &str) -> Response {
-    match card_of(web, peer, s, number).await {
-        Ok((c, files)) => html(
-            StatusCode::BAD_REQUEST,
-            pages::card(&s.me(), &c, &files, Flash::Error(msg)),
-        ),
-        Err(e) => s.fail(&e),
-    }
-}
-
-pub async fn print(
-    State(web): St,
-    Extension(peer): At,
-    headers: HeaderMap,
-    Path((number, kind)): Path<(String, String)>,
-    Form(f): Form<Csrf>,
-) -> Response {
-    let s = match posted(&web, peer, &headers, &f._csrf, &format!("/a/{number}")).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let Some(kind) = DocumentKind::from_code(&kind).filter(|k| k.of_application()) else {
-        return s.fail(&ApiError::new(404, "not_found", "Нет такого документа"));
-    };
-    let args = call::ApplicationByNumber { number };
-    let id = match web.ask(Some(&s.token), peer, args).await {
-        Ok(c) => c.app.id,
-        Err(e) => return s.fail(&e),
-    };
-    match web
-        .ask(Some(&s.token), peer, call::Print { id, kind })
-        .await
-    {
-        // Kept on the card: opened from there, so the address can be printed again.
-        Ok(p) => match p.file {
-            Some(file) => redirect(&format!("/files/{}?view=1", file.0)),
-            None => pdf(&p.name, p.data.0, true),
-        },
-        Err(e) => s.fail(&e),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct View {
-    #[serde(default)]
-    view: Option<u8>,
-}
-
-pub async fn download(
-    State(web): St,
-    Extension(peer): At,
-    headers: HeaderMap,
-    Path(id): Path<u64>,
-    Query(q): Query<View>,
-) -> Response {
-    let s = match signed(&web, peer, &headers, &format!("/files/{id}")).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match web
-        .ask(Some(&s.token), peer, call::File { id: FileId(id) })
-        .await
-    {
-        Ok(f) => {
-            let inline = q.view == Some(1) && pages::is_pdf(&f.file.name);
-            tracing::info!(file = id, login = %s.info.login, addr = %peer.0.ip(), "web download");
-            if pages::is_pdf(&f.file.name) {
-                pdf(&f.file.name, f.data.0, inline)
-            } else {
-                attachment(&f.file.name, f.data.0)
-            }
-        }
-        Err(e) => s.fail(&e),
-    }
-}
-
-fn disposition(kind: &str, name: &str) -> HeaderValue {
-    // RFC 6266: the UTF-8 name percent-encoded, for every browser councils have.
-    let v = format!("{kind}; filename*=UTF-8''{}", pct(name).replace('/', "%2F"));
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
-}
-
-fn pdf(name: &str, data: Vec<u8>, inline: bool) -> Response {
-    let kind = if inline { "inline" } else { "attachment" };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition(kind, name)),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-        ],
-        data,
-    )
-        .into_response()
-}
-
-/// Any other file: always saved, never shown, so an uploaded page cannot run in the node's
-/// origin.
-fn attachment(name: &str, data: Vec<u8>) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition("attachment", name)),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("sandbox"),
-            ),
-        ],
-        data,
-    )
-        .into_response()
 }
 
 pub async fn asset(Path((version, name)): Path<(String, String)>) -> Response {
