@@ -205,6 +205,15 @@ pub struct SetDocTemplate {
     pub text: Option<String>,
 }
 
+/// «Отказать в приёме документов» of a draft, with the grounds: the notice is printed and
+/// kept on the card.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefuseIntake {
+    pub id: AppId,
+    pub reasons: String,
+}
+
 /// A template's text rendered with the kind's sample data, not kept: what it would print.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

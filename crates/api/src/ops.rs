@@ -158,6 +158,7 @@ ops! {
     DocTemplate => doc_template -> TemplateView;
     SetDocTemplate => set_doc_template -> TemplateView;
     PreviewDocTemplate => preview_doc_template -> PrintReply;
+    RefuseIntake => refuse_intake -> PrintReply;
     CreateApplicant => create_applicant -> Applicant;
     FindApplicants => find_applicants -> Vec<Applicant>;
     Applicant => applicant -> Applicant;

@@ -250,6 +250,7 @@ pub fn starter(code: &str) -> Option<&'static str> {
     match code {
         "receipt" => Some(include_str!("../templates/receipt.typ")),
         "journal" => Some(include_str!("../templates/journal.typ")),
+        "refusal" => Some(include_str!("../templates/refusal.typ")),
         _ => None,
     }
 }

@@ -229,9 +229,41 @@ fn write_the_receipt_for_a_look() {
 #[test]
 fn every_starter_template_renders() {
     let r = renderer();
-    for code in ["receipt", "journal"] {
+    for code in ["receipt", "journal", "refusal"] {
         assert!(starter(code).is_some(), "{code}");
     }
+    let refusal = json!({
+        "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "", "ogrn": "", "inn": ""},
+        "number": "2026-000124", "day": "08.12.2026",
+        "applicant": {"name": "Иванова Мария Сергеевна", "organisation": false, "passport": null, "address": "с. Берёзовка, ул. Центральная, д. 5", "phone": null},
+        "service": {"code": "1", "name": "Выдача выписки из похозяйственной книги", "deadline_days": 5, "regulation": ""},
+        "documents": [],
+        "reasons": "Документ, удостоверяющий личность, не представлен.\nЗаявление не подписано.",
+        "refused_by": null,
+    });
+    let text = pdf_text(
+        &r.render(
+            starter("refusal").unwrap(),
+            &refusal,
+            date!(2026 - 12 - 08),
+            "r",
+        )
+        .unwrap(),
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "УВЕДОМЛЕНИЕ",
+        "заявление № 2026-000124",
+        "Документ, удостоверяющий личность, не представлен.",
+        "Заявление не подписано.",
+        "210-ФЗ",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in:\n{text}");
+    }
+    assert!(
+        !flat.contains("Представленные документы"),
+        "no inventory, no table"
+    );
     let journal = json!({
         "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "", "ogrn": "", "inn": ""},
         "from": "01.12.2026", "to": "31.12.2026", "count": 1,

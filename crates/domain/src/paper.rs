@@ -12,16 +12,24 @@ pub enum DocumentKind {
     Receipt,
     /// Журнал регистрации заявлений за период (not one application's).
     Journal,
+    /// Уведомление об отказе в приёме документов: the desk does not accept what was brought,
+    /// and says why.
+    Refusal,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 2] = [DocumentKind::Receipt, DocumentKind::Journal];
+    pub const ALL: [DocumentKind; 3] = [
+        DocumentKind::Receipt,
+        DocumentKind::Refusal,
+        DocumentKind::Journal,
+    ];
 
     /// The code on the command line and in the template catalog.
     pub fn code(self) -> &'static str {
         match self {
             DocumentKind::Receipt => "receipt",
             DocumentKind::Journal => "journal",
+            DocumentKind::Refusal => "refusal",
         }
     }
 
@@ -29,6 +37,7 @@ impl DocumentKind {
         match self {
             DocumentKind::Receipt => "Расписка в получении документов",
             DocumentKind::Journal => "Журнал регистрации заявлений",
+            DocumentKind::Refusal => "Уведомление об отказе в приёме документов",
         }
     }
 
@@ -37,6 +46,7 @@ impl DocumentKind {
         match self {
             DocumentKind::Receipt => "Расписка",
             DocumentKind::Journal => "Журнал регистрации заявлений",
+            DocumentKind::Refusal => "Отказ в приёме документов",
         }
     }
 

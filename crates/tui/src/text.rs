@@ -218,6 +218,11 @@ pub const INVENTORY_EMPTY: &str =
     "Опись пуста. F7 — добавить принятый документ; по описи печатается расписка (F8).";
 pub const PRINTED: &str = "Сохранено в файлах заявки";
 pub const HAND_OVER: &str = "Результат выдан заявителю";
+pub const REFUSE_INTAKE: &str = "Отказать в приёме документов";
+pub const REFUSE_INTAKE_TEXT: &str = "Документы не принимаются. Основания войдут в уведомление \
+                                      заявителю: оно будет напечатано и сохранено в файлах заявки.";
+pub const REFUSE_REASONS: &str = "Основания отказа";
+pub const REFUSAL_PRINTED: &str = "Уведомление об отказе сохранено в файлах заявки";
 pub const HAND_OVER_TEXT: &str = "Записать, что заявитель получил результат лично";
 pub const HAND_OVER_DATE: &str = "Дата выдачи (ДД.ММ.ГГГГ)";
 pub const HANDED: &str = "Результат выдан";

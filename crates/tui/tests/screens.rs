@@ -496,6 +496,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
             }],
             overdue_days: 0,
             hand_over: false,
+            refuse_intake: false,
         },
         tab,
         from_task: None,
@@ -561,6 +562,15 @@ fn application_card() {
         Some("https://10.0.0.5:8443/a/2026-000300")
     );
     shot("app_card_files_web_link", &a);
+    // A draft at the desk: «Зарегистрировать», then «Отказать в приёме документов».
+    let mut a = app_card(AppTab::Data, None);
+    if let Screen::App(v) = &mut a.screen {
+        v.card.app.status = volost_domain::Status::Draft;
+        v.card.actions = vec![volost_domain::Action::Register];
+        v.card.refuse_intake = true;
+        v.menu = Some(v.actions_menu());
+    }
+    shot("app_card_draft_actions", &a);
     shot(
         "app_card_inventory_empty",
         &app_card(AppTab::Inventory, None),

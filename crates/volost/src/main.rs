@@ -185,9 +185,15 @@ enum Cmd {
         /// application).
         #[arg(long)]
         application: Option<String>,
-        /// The kind of document: receipt, or journal (the registration journal of a period).
+        /// The kind of document: receipt, refusal (the notice of a refusal to accept a
+        /// draft's documents, with --reason), or journal (the registration journal of a
+        /// period).
         #[arg(long, default_value = "receipt")]
         kind: String,
+        /// The grounds of a refusal to accept documents (--kind refusal), as the notice says
+        /// them.
+        #[arg(long)]
+        reason: Option<String>,
         /// The journal's first day: 01.12.2026 or 2026-12-01.
         #[arg(long)]
         from: Option<String>,
@@ -848,6 +854,7 @@ fn run(cli: Cli) -> Result<()> {
             user,
             application,
             kind,
+            reason,
             from,
             to,
             out,
@@ -859,6 +866,7 @@ fn run(cli: Cli) -> Result<()> {
                 application: application.as_deref(),
                 from: from.as_deref(),
                 to: to.as_deref(),
+                reason: reason.as_deref(),
             },
             out.as_deref(),
         ),

@@ -19,6 +19,8 @@ pub struct Of<'a> {
     pub application: Option<&'a str>,
     pub from: Option<&'a str>,
     pub to: Option<&'a str>,
+    /// The grounds of a refusal to accept documents.
+    pub reason: Option<&'a str>,
 }
 
 /// `volost document`: a document printed from its template, written to a file; one of an
@@ -54,9 +56,26 @@ pub fn document(
         |n, a| n.application_by_number(a, number),
     )?;
     let id = card.app.id;
-    let p: volost::api::PrintReply = seat.ask(call::Print { id, kind }, |n, a| {
-        n.print(a, id, kind).map(volost::api::dispatch::printed)
-    })?;
+    let p: volost::api::PrintReply = if kind == DocumentKind::Refusal {
+        let Some(reasons) = of.reason else {
+            anyhow::bail!("укажите основания отказа: --reason ТЕКСТ");
+        };
+        let reasons = reasons.to_string();
+        seat.ask(
+            call::RefuseIntake {
+                id,
+                reasons: reasons.clone(),
+            },
+            |n, a| {
+                n.refuse_intake(a, id, &reasons)
+                    .map(volost::api::dispatch::printed)
+            },
+        )?
+    } else {
+        seat.ask(call::Print { id, kind }, |n, a| {
+            n.print(a, id, kind).map(volost::api::dispatch::printed)
+        })?
+    };
     write_export(&p.name, &p.data.0, out)?;
     if p.file.is_some() {
         println!("Документ сохранён и в карточке заявки {}", card.app.number);

@@ -483,3 +483,75 @@ fn a_decision_carries_result_files_of_its_own_application() {
     assert!(e.ru().contains("приложен к решению"), "{}", e.ru());
     check_ok(&fx.node);
 }
+
+#[test]
+fn the_desk_refuses_to_accept_documents_with_a_notice() {
+    let fx = fixture();
+    with_paper(&fx);
+    let svc = service(&fx);
+    let app = draft(&fx, fx.spec);
+    fx.node
+        .set_inventory(fx.spec, app.id, inventory(&svc))
+        .unwrap();
+    assert!(fx.node.application(fx.spec, app.id).unwrap().refuse_intake);
+
+    // No grounds, or a page past the limit: refused in words, nothing kept.
+    for bad in ["  ".to_string(), "я".repeat(2001)] {
+        let e = fx.node.refuse_intake(fx.spec, app.id, &bad).unwrap_err();
+        assert!(e.ru().contains("Основания отказа"), "{}", e.ru());
+    }
+    // Support reads but refuses nothing.
+    let e = fx.node.refuse_intake(fx.support, app.id, "x").unwrap_err();
+    assert!(e.ru().contains("Недостаточно прав"), "{}", e.ru());
+    assert!(
+        fx.node
+            .files(fx.spec, FileOwner::Application(app.id))
+            .unwrap()
+            .is_empty()
+    );
+
+    let reasons = "Не представлен документ, удостоверяющий личность.\nЗаявление не подписано.";
+    let p = fx.node.refuse_intake(fx.spec, app.id, reasons).unwrap();
+    let text = pdf_text(&p.data);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "УВЕДОМЛЕНИЕ",
+        &format!("заявление № {}", app.number),
+        "Не представлен документ, удостоверяющий личность.",
+        "Заявление не подписано.",
+        &svc.documents[0],
+        "210-ФЗ",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in: {text}");
+    }
+    // On the card, with the grounds in its history; the draft stays a draft.
+    let card = fx.node.application(fx.spec, app.id).unwrap();
+    assert_eq!(card.app.status, Status::Draft);
+    let h = card
+        .history
+        .iter()
+        .find(|h| h.what == "Отказано в приёме документов")
+        .unwrap();
+    assert_eq!(h.comment, reasons);
+    let files = fx
+        .node
+        .files(fx.spec, FileOwner::Application(app.id))
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(Some(files[0].id), p.file);
+
+    // The notice is not printed as an ordinary document, nor once the documents are taken.
+    let e = fx
+        .node
+        .print(fx.spec, app.id, DocumentKind::Refusal)
+        .unwrap_err();
+    assert!(e.ru().contains("Отказать в приёме"), "{}", e.ru());
+    fx.node
+        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let card = fx.node.application(fx.spec, app.id).unwrap();
+    assert!(!card.refuse_intake);
+    let e = fx.node.refuse_intake(fx.spec, app.id, reasons).unwrap_err();
+    assert!(e.ru().contains("до регистрации"), "{}", e.ru());
+    check_ok(&fx.node);
+}

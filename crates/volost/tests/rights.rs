@@ -456,6 +456,14 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         }),
+        // The application is a draft: the desk may refuse what was brought for it (again).
+        probe("refuse_intake", WORKERS, true, |i| {
+            call::RefuseIntake {
+                id: i.app,
+                reasons: "Не представлен документ, удостоверяющий личность".into(),
+            }
+            .into()
+        }),
         // The application is a draft: whoever sees it is told a receipt comes after its
         // registration.
         probe("print", ALL, true, |i| {

@@ -247,6 +247,24 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
         .and_then(|r| r.split_whitespace().next())
         .unwrap()
         .to_string();
+    // The applicant first came without a document: «Действия» → «Отказать в приёме
+    // документов», the grounds typed; the notice is printed onto «Файлы», the draft stays.
+    t.keys(&["F2"]);
+    t.wait_for("Отказать в приёме документов");
+    t.keys(&["Down", "Enter"]);
+    t.wait_for("Основания отказа");
+    t.keys(&["Enter"]);
+    t.wait_for("Укажите, почему документы не приняты");
+    t.text("Не представлен документ, удостоверяющий личность");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Уведомление об отказе сохранено в файлах заявки");
+    assert!(
+        s.contains(&format!("Отказ в приёме документов {number}.pdf")),
+        "{s}"
+    );
+    // Round the tabs back from «Файлы» to «Данные».
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.wait_for("Заявитель");
     // «Действия» → «Зарегистрировать» → confirm.
     t.keys(&["F2"]);
     t.wait_for("Зарегистрировать");
@@ -414,6 +432,15 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     assert!(card.app.handed.is_some(), "the hand-over is recorded");
     let files = node.files(spec, FileOwner::Application(app)).unwrap();
     let kept = files.iter().find(|f| f.name == receipt).unwrap();
+    let refusal = files
+        .iter()
+        .find(|f| f.name == format!("Отказ в приёме документов {number}.pdf"))
+        .unwrap();
+    let text = common::pdf_text(&node.file(spec, refusal.id).unwrap().data);
+    assert!(
+        text.contains("Не представлен документ, удостоверяющий личность"),
+        "{text}"
+    );
     let decision = card.app.decision.as_ref().unwrap();
     assert_eq!(decision.files, [kept.id.0.to_string()]);
     let text = common::pdf_text(&node.file(spec, kept.id).unwrap().data);

@@ -75,6 +75,9 @@ pub struct ApplicationCard {
     /// This user may record «Результат выдан заявителю» now.
     #[serde(default)]
     pub hand_over: bool,
+    /// This user may refuse to accept the documents now («Отказать в приёме документов»).
+    #[serde(default)]
+    pub refuse_intake: bool,
 }
 
 /// One task of an application's process, as its card lists it.

@@ -31,6 +31,34 @@ struct ServiceData {
     code: String,
     name: String,
     deadline_days: u32,
+    /// The act that approved the service's administrative regulation, as the registry cites it.
+    regulation: String,
+}
+
+fn service_data(s: Service) -> ServiceData {
+    ServiceData {
+        code: s.code,
+        name: s.name,
+        deadline_days: s.deadline_days,
+        regulation: s.regulation,
+    }
+}
+
+fn person(a: Applicant) -> Person {
+    Person {
+        organisation: a.kind == ApplicantKind::Organisation,
+        name: a.name,
+        passport: a.passport,
+        address: a.address,
+        phone: a.phone,
+    }
+}
+
+fn staff(u: User) -> Staff {
+    Staff {
+        short: u.short_name(),
+        name: u.full_name,
+    }
 }
 
 #[derive(Serialize)]
@@ -88,27 +116,53 @@ pub(crate) fn receipt(r: &R, app: &Application) -> Result<Value> {
         number: app.number.clone(),
         registered: display_date(app.registered.unwrap_or(app.created).date(r.offset)),
         source: app.source.label(),
-        applicant: Person {
-            name: applicant.name,
-            organisation: applicant.kind == ApplicantKind::Organisation,
-            passport: applicant.passport,
-            address: applicant.address,
-            phone: applicant.phone,
-        },
-        service: ServiceData {
-            code: service.code,
-            name: service.name,
-            deadline_days: service.deadline_days,
-        },
+        applicant: person(applicant),
+        service: service_data(service),
         documents: app.inventory.clone(),
         count,
         sheets,
         due: app.due.map(display_date),
         access_code: display_access_code(&app.access_code),
-        accepted_by: accepted.map(|u| Staff {
-            short: u.short_name(),
-            name: u.full_name,
-        }),
+        accepted_by: accepted.map(staff),
+    })
+}
+
+/// «Уведомление об отказе в приёме документов».
+#[derive(Serialize)]
+struct Refusal {
+    org: Body,
+    number: String,
+    /// The day of the refusal, `ДД.ММ.ГГГГ`.
+    day: String,
+    applicant: Person,
+    service: ServiceData,
+    /// What was brought, as the inventory lists it (may be empty).
+    documents: Vec<Received>,
+    /// The grounds, as the desk typed them (lines kept).
+    reasons: String,
+    refused_by: Option<Staff>,
+}
+
+/// The refusal to accept the documents of draft `app`, on `day`, for `reasons`.
+pub(crate) fn refusal(
+    r: &R,
+    app: &Application,
+    day: time::Date,
+    reasons: &str,
+    by: Option<User>,
+) -> Result<Value> {
+    let org: Org = r.load(app.org.0)?;
+    let applicant: Applicant = r.load(app.applicant.0)?;
+    let service: Service = r.load(app.service.0)?;
+    value(&Refusal {
+        org: body(org),
+        number: app.number.clone(),
+        day: display_date(day),
+        applicant: person(applicant),
+        service: service_data(service),
+        documents: app.inventory.clone(),
+        reasons: reasons.to_string(),
+        refused_by: by.map(staff),
     })
 }
 
@@ -188,23 +242,32 @@ pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
             ],
             count: 2,
         }),
+        DocumentKind::Refusal => value(&Refusal {
+            org: sample_body(),
+            number: "2026-000001".into(),
+            day: "01.12.2026".into(),
+            applicant: sample_person(),
+            service: sample_service(),
+            documents: vec![Received {
+                name: "Заявление".into(),
+                original: true,
+                copies: 1,
+                sheets: 1,
+            }],
+            reasons: "Документ, удостоверяющий личность, не представлен.\n                      Заявление не подписано заявителем."
+                .into(),
+            refused_by: Some(Staff {
+                name: "Образцова Анна Ивановна".into(),
+                short: "Образцова А. И.".into(),
+            }),
+        }),
         DocumentKind::Receipt => value(&Receipt {
             org: sample_body(),
             number: "2026-000001".into(),
             registered: "01.12.2026".into(),
             source: Source::Manual.label(),
-            applicant: Person {
-                name: "Образцова Мария Сергеевна".into(),
-                organisation: false,
-                passport: Some("0100 000000".into()),
-                address: "с. Образцовое, ул. Центральная, д. 1".into(),
-                phone: Some("+7 900 000-00-00".into()),
-            },
-            service: ServiceData {
-                code: "0000000000000000001".into(),
-                name: "Выдача выписки из похозяйственной книги".into(),
-                deadline_days: 5,
-            },
+            applicant: sample_person(),
+            service: sample_service(),
             documents: vec![
                 Received {
                     name: "Заявление".into(),
@@ -228,6 +291,25 @@ pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
                 short: "Образцова А. И.".into(),
             }),
         }),
+    }
+}
+
+fn sample_service() -> ServiceData {
+    ServiceData {
+        code: "0000000000000000001".into(),
+        name: "Выдача выписки из похозяйственной книги".into(),
+        deadline_days: 5,
+        regulation: "Постановление администрации от 01.02.2026 № 1".into(),
+    }
+}
+
+fn sample_person() -> Person {
+    Person {
+        name: "Образцова Мария Сергеевна".into(),
+        organisation: false,
+        passport: Some("0100 000000".into()),
+        address: "с. Образцовое, ул. Центральная, д. 1".into(),
+        phone: Some("+7 900 000-00-00".into()),
     }
 }
 

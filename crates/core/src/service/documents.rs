@@ -12,6 +12,7 @@ use super::{Actor, AppCol, AppFilter, AppQuery, Error, Node, Result, W};
 use serde_json::Value;
 use std::sync::Arc;
 use volost_domain::*;
+use volost_store::Read;
 
 /// The most applications one journal lists: a council's several years; a longer period is
 /// refused rather than rendered into thousands of pages.
@@ -233,6 +234,13 @@ impl Node {
                         "Журнал печатается за период, не по заявке",
                     ));
                 }
+                DocumentKind::Refusal => {
+                    return Err(Error::invalid(
+                        "Вид документа",
+                        "Уведомление печатается при отказе в приёме документов (\
+                         «Действия» → «Отказать в приёме документов»)",
+                    ));
+                }
             };
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, app.number, template))
@@ -249,17 +257,13 @@ impl Node {
             w.target("application", id);
             w.target("document", kind.code());
             let app: Application = w.load(id.0)?;
-            let owner = FileOwner::Application(id);
-            let sha = volost_store::sha256_hex(&pdf);
-            if let Some(f) = super::files::files_of(&w.tx, owner)?
-                .into_iter()
-                .find(|f| f.sha256 == sha)
-            {
-                return Ok(Some(f.id));
+            if let Some(f) = kept_already(w, id, &pdf)? {
+                return Ok(Some(f));
             }
             if app.status == Status::Closed || !super::files::may_change(&w.who) {
                 return Ok(None);
             }
+            let owner = FileOwner::Application(id);
             Ok(Some(
                 super::files::store(w, Some(owner), &name, &pdf, max)?.id,
             ))
@@ -268,6 +272,104 @@ impl Node {
             name,
             data: pdf,
             file,
+        })
+    }
+}
+
+/// The file of application `id` with exactly these bytes, if one is kept: a document printed
+/// again the same is not kept twice.
+fn kept_already(w: &W, id: AppId, pdf: &[u8]) -> Result<Option<FileId>> {
+    let sha = volost_store::sha256_hex(pdf);
+    Ok(super::files::files_of(&w.tx, FileOwner::Application(id))?
+        .into_iter()
+        .find(|f| f.sha256 == sha)
+        .map(|f| f.id))
+}
+
+/// The longest grounds of a refusal to accept documents, in characters: a page's worth.
+const MAX_REASONS: usize = 2000;
+
+impl Node {
+    /// «Отказать в приёме документов»: the desk does not accept what an applicant brought for
+    /// a draft, and gives the notice with the grounds typed. The notice is kept on the card
+    /// with a history line that quotes the grounds; the draft stays (the applicant may come
+    /// back with what was missing). Rendered outside any transaction.
+    pub fn refuse_intake(&self, actor: Actor, id: AppId, reasons: &str) -> Result<Printed> {
+        const OP: &str = "application.refuse_intake";
+        let kind = DocumentKind::Refusal;
+        let reasons = reasons.trim();
+        if reasons.is_empty() {
+            return Err(Error::invalid(
+                "Основания отказа",
+                "Укажите, почему документы не приняты",
+            ));
+        }
+        if reasons.chars().count() > MAX_REASONS {
+            return Err(Error::invalid(
+                "Основания отказа",
+                format!("Не длиннее {MAX_REASONS} знаков"),
+            ));
+        }
+        let draft_only = || {
+            Error::Conflict(
+                "Отказать в приёме документов можно только до регистрации заявления".into(),
+            )
+        };
+        let today = self.now().date(self.options().utc_offset);
+        let (data, number, template) = self.read(actor, |r| {
+            r.who.require(OP, Right::CreateApplications)?;
+            let app: Application = r.load(id.0)?;
+            if !may_open(&r.rx, &r.who, &app)? {
+                return Err(no_rights(&app));
+            }
+            if app.status != Status::Draft {
+                return Err(draft_only());
+            }
+            let by = match r.who.user_id() {
+                Some(u) => r.rx.get::<User>(u.0)?,
+                None => None,
+            };
+            let data = super::doc_data::refusal(r, &app, today, reasons, by)?;
+            let template = self.template_text(&r.rx, r.who.org, kind)?;
+            Ok((data, app.number, template))
+        })?;
+        let pdf = self
+            .documents()?
+            .render(
+                &template,
+                &data,
+                today,
+                &format!("{number}/{}", kind.code()),
+            )
+            .map_err(|why| Error::invalid(kind.title(), why))?;
+        let name = format!("{} {number}.pdf", kind.file_stem());
+        let max = self.options().max_file_bytes;
+        let file = self.write(actor, OP, |w| {
+            w.who.require(OP, Right::CreateApplications)?;
+            w.target("application", id);
+            let app: Application = w.load(id.0)?;
+            if app.status != Status::Draft {
+                return Err(draft_only());
+            }
+            let file = match kept_already(w, id, &pdf)? {
+                Some(f) => f,
+                None => {
+                    let owner = FileOwner::Application(id);
+                    super::files::store(w, Some(owner), &name, &pdf, max)?.id
+                }
+            };
+            w.history(
+                Entity::Application,
+                id.0,
+                "Отказано в приёме документов",
+                reasons,
+            )?;
+            Ok(file)
+        })?;
+        Ok(Printed {
+            name,
+            data: pdf,
+            file: Some(file),
         })
     }
 }
@@ -282,6 +384,11 @@ fn result_ready(s: Status) -> bool {
 }
 
 /// Whether `who` may record the hand-over of `app`'s result now (the card offers it).
+/// Whether `who` may refuse to accept the documents of `app` now (the card offers it).
+pub(crate) fn may_refuse_intake(who: &super::Who, app: &Application) -> bool {
+    who.user.is_some() && who.rights.has(Right::CreateApplications) && app.status == Status::Draft
+}
+
 pub(crate) fn may_hand_over(who: &super::Who, app: &Application) -> bool {
     who.user.is_some()
         && who.rights.has(Right::CreateApplications)

@@ -508,6 +508,13 @@ impl Serve for Served<'_> {
         Ok(printed(n.preview_doc_template(a, kind, &text)?))
     }
 
+    fn refuse_intake(&mut self, args: call::RefuseIntake) -> Result<PrintReply, ApiError> {
+        let n = &*self.api.node;
+        let call::RefuseIntake { id, reasons } = args;
+        let a = self.actor()?;
+        Ok(printed(n.refuse_intake(a, id, &reasons)?))
+    }
+
     fn hand_over(&mut self, args: call::HandOver) -> Result<Application, ApiError> {
         let n = &*self.api.node;
         let call::HandOver { id, on } = args;

@@ -208,11 +208,15 @@ pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) ->
             }
             section #print {
                 h2 { "Печать" }
-                form method="post" action={ "/a/" (a.number) "/print/receipt" } target="_blank" {
-                    input type="hidden" name="_csrf" value=(me.csrf);
-                    button type="submit" { "Расписка в приёме документов" }
+                @if a.status == volost_domain::Status::Draft {
+                    p.hint { "Расписка печатается после регистрации заявления." }
+                } @else {
+                    form method="post" action={ "/a/" (a.number) "/print/receipt" } target="_blank" {
+                        input type="hidden" name="_csrf" value=(me.csrf);
+                        button type="submit" { "Расписка в приёме документов" }
+                    }
+                    p.hint { "Документ откроется в новой вкладке; печать — кнопкой браузера." }
                 }
-                p.hint { "Документ откроется в новой вкладке; печать — кнопкой браузера." }
             }
         }))
     }

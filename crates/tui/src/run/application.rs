@@ -3,6 +3,7 @@
 //! or ИНН.
 
 use crate::app::*;
+use crate::screens::application::Extra;
 use crate::screens::effect::Pending;
 use crate::screens::form::Purpose;
 use crate::text;
@@ -106,16 +107,35 @@ impl App {
                     Err(e) => self.failed(&e),
                 },
                 Some(a) => self.ask_action(id, a),
-                None if m.selected == acts.len() => {
-                    let today = volost_domain::display_date(self.today());
-                    self.dialog = Some(Dialog::new(
-                        text::HAND_OVER,
-                        text::HAND_OVER_TEXT.to_string(),
-                        vec![Field::with(text::HAND_OVER_DATE, &today)],
-                        Pending::HandOver(id),
-                    ));
+                None => {
+                    let extra = match &self.screen {
+                        Screen::App(v) => m
+                            .selected
+                            .checked_sub(acts.len())
+                            .and_then(|i| v.extras().get(i).copied()),
+                        _ => None,
+                    };
+                    match extra {
+                        Some(Extra::HandOver) => {
+                            let today = volost_domain::display_date(self.today());
+                            self.dialog = Some(Dialog::new(
+                                text::HAND_OVER,
+                                text::HAND_OVER_TEXT.to_string(),
+                                vec![Field::with(text::HAND_OVER_DATE, &today)],
+                                Pending::HandOver(id),
+                            ));
+                        }
+                        Some(Extra::RefuseIntake) => {
+                            self.dialog = Some(Dialog::new(
+                                text::REFUSE_INTAKE,
+                                text::REFUSE_INTAKE_TEXT.to_string(),
+                                vec![Field::new(text::REFUSE_REASONS, false)],
+                                Pending::RefuseIntake(id),
+                            ));
+                        }
+                        None => {}
+                    }
                 }
-                None => {}
             },
             MenuKind::Kinds(..) | MenuKind::Providers(..) => self.request_menu_chosen(m),
             MenuKind::Services(_)

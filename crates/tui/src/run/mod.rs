@@ -331,6 +331,19 @@ impl App {
                 }
                 self.apply_filters();
             }
+            Pending::RefuseIntake(id) => {
+                match self.conn.ask(call::RefuseIntake { id, reasons: typed }) {
+                    Ok(p) => {
+                        self.open_app_at(id, crate::screens::application::AppTab::Files);
+                        self.banner = Some(Banner::Info(format!(
+                            "{}: «{}»",
+                            text::REFUSAL_PRINTED,
+                            p.name
+                        )));
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
             Pending::HandOver(id) => match crate::widgets::date::read_date(&typed) {
                 Ok(on) => match self.conn.ask(call::HandOver { id, on }) {
                     Ok(_) => {

@@ -85,6 +85,24 @@ pub struct AppView {
     pub from_task: Option<TaskId>,
 }
 
+/// A line of «Действия» that is not a step of the lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extra {
+    /// «Отказать в приёме документов» (a draft, at the desk).
+    RefuseIntake,
+    /// «Результат выдан заявителю».
+    HandOver,
+}
+
+impl Extra {
+    pub fn label(self) -> &'static str {
+        match self {
+            Extra::RefuseIntake => text::REFUSE_INTAKE,
+            Extra::HandOver => text::HAND_OVER,
+        }
+    }
+}
+
 impl AppView {
     /// The number of lines on the requests tab open now.
     fn rows(&self) -> usize {
@@ -146,7 +164,11 @@ impl AppView {
                     .take()
                     .map(|m| Effect::ApplicationAction(id, Box::new(m)));
             }
-            (Cmd::Actions, None) if self.card.actions.is_empty() && !self.card.hand_over => {
+            (Cmd::Actions, None)
+                if self.card.actions.is_empty()
+                    && !self.card.hand_over
+                    && !self.card.refuse_intake =>
+            {
                 return Some(Effect::Info(text::NO_ACTIONS));
             }
             (Cmd::Actions, None) => self.menu = Some(self.actions_menu()),
@@ -184,15 +206,23 @@ impl AppView {
         None
     }
 
-    /// The «Действия» menu.
-    /// «Результат выдан заявителю», when the card offers it, is the line after the
-    /// lifecycle's actions.
+    /// The lines of «Действия» after the lifecycle's actions, as the card offers them.
+    pub fn extras(&self) -> Vec<Extra> {
+        let mut out = Vec::new();
+        if self.card.refuse_intake {
+            out.push(Extra::RefuseIntake);
+        }
+        if self.card.hand_over {
+            out.push(Extra::HandOver);
+        }
+        out
+    }
+
+    /// The «Действия» menu: the lifecycle's actions, then the [`Extra`] lines.
     pub fn actions_menu(&self) -> Menu {
         let acts = self.card.actions.clone();
         let mut items: Vec<String> = acts.iter().map(|a| a.label().to_string()).collect();
-        if self.card.hand_over {
-            items.push(text::HAND_OVER.into());
-        }
+        items.extend(self.extras().iter().map(|x| x.label().to_string()));
         Menu {
             title: text::ACTIONS_TITLE,
             items,

@@ -20,6 +20,8 @@ pub enum Pending {
     Act(AppId, Action),
     /// «Результат выдан заявителю»: the day is typed (today's to begin with).
     HandOver(AppId),
+    /// «Отказать в приёме документов»: the grounds are typed.
+    RefuseIntake(AppId),
     /// `:` — go to the section whose name holds what was typed.
     Jump,
     /// `/` — a task by a word of its name, an application by its number.
