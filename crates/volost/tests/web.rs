@@ -79,6 +79,11 @@ fn a_clerk_signs_in_attaches_scans_and_takes_the_receipt() {
     let t = card.text();
     assert!(t.contains(&display_access_code(&app.access_code)), "{t}");
     assert!(t.contains("Файлов нет"), "{t}");
+    // The files of its interagency request, to download beside its own.
+    assert!(
+        t.contains("Файлы запросов") && t.contains("Ответ СФР.pdf"),
+        "{t}"
+    );
     let csrf = card.hidden("_csrf");
 
     let mut c = d.login("spec", "password-1");

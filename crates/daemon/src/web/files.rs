@@ -2,7 +2,7 @@
 
 use super::Web;
 use super::guard;
-use super::pages::{self, Flash};
+use super::pages::{self, Card, Flash, RequestFiles};
 use super::routes::{At, Csrf, Signed, St, html, pct, posted, redirect, say, signed};
 use crate::api::{ApiError, Bytes, call};
 use crate::listen::Peer;
@@ -10,8 +10,9 @@ use axum::extract::{Extension, Form, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use volost_api::view::ApplicationCard;
-use volost_domain::{DocumentKind, FileId, FileOwner, file_name, size_label};
+use volost_api::ListArgs;
+use volost_api::view::{OutFilter, RegFilter, ReqCol};
+use volost_domain::{AppId, DocumentKind, FileId, FileOwner, file_name, size_label};
 
 #[derive(Deserialize)]
 pub struct CardQuery {
@@ -20,19 +21,88 @@ pub struct CardQuery {
 }
 
 /// An application's card and its files, as `s` may see them.
-async fn card_of(
-    web: &Web,
-    peer: Peer,
-    s: &Signed,
-    number: &str,
-) -> Result<(ApplicationCard, Vec<volost_domain::Attachment>), ApiError> {
+async fn card_of(web: &Web, peer: Peer, s: &Signed, number: &str) -> Result<Card, ApiError> {
     let args = call::ApplicationByNumber {
         number: number.to_string(),
     };
     let card = web.ask(Some(&s.token), peer, args).await?;
     let owner = FileOwner::Application(card.app.id);
     let files = web.ask(Some(&s.token), peer, call::Files { owner }).await?;
-    Ok((card, files))
+    let answers = answers(web, peer, s, card.app.id).await;
+    Ok(Card {
+        card,
+        files,
+        answers,
+    })
+}
+
+/// How many of an application's requests the card lists the files of.
+const REQUESTS_SHOWN: usize = 20;
+
+/// The files of the application's interagency and regional requests (the agencies' answers
+/// among them), for those who may see the requests; the others see none, as in the TUI.
+async fn answers(web: &Web, peer: Peer, s: &Signed, app: AppId) -> Vec<RequestFiles> {
+    let mut out = Vec::new();
+    let args = ListArgs {
+        filter: OutFilter {
+            application: Some(app),
+            ..Default::default()
+        },
+        sort: ReqCol::Created,
+        desc: false,
+        after: None,
+        limit: REQUESTS_SHOWN,
+    };
+    if let Ok(page) = web
+        .ask(Some(&s.token), peer, call::OutgoingList(args))
+        .await
+    {
+        for r in page.rows {
+            let owner = FileOwner::Outgoing(r.id);
+            if let Ok(files) = web.ask(Some(&s.token), peer, call::Files { owner }).await
+                && !files.is_empty()
+            {
+                let title = format!(
+                    "{} {} ({}), {}",
+                    r.number,
+                    r.kind,
+                    r.agency,
+                    r.status.label()
+                );
+                out.push(RequestFiles { title, files });
+            }
+        }
+    }
+    let args = ListArgs {
+        filter: RegFilter {
+            application: Some(app),
+            ..Default::default()
+        },
+        sort: ReqCol::Created,
+        desc: false,
+        after: None,
+        limit: REQUESTS_SHOWN,
+    };
+    if let Ok(page) = web
+        .ask(Some(&s.token), peer, call::RegionalList(args))
+        .await
+    {
+        for r in page.rows {
+            let owner = FileOwner::Regional(r.id);
+            if let Ok(files) = web.ask(Some(&s.token), peer, call::Files { owner }).await
+                && !files.is_empty()
+            {
+                let title = format!(
+                    "Р-сведения: {} ({}), {}",
+                    r.subject,
+                    r.counterpart,
+                    r.status.label()
+                );
+                out.push(RequestFiles { title, files });
+            }
+        }
+    }
+    out
 }
 
 pub async fn card(
@@ -47,10 +117,10 @@ pub async fn card(
         Err(r) => return r,
     };
     match card_of(&web, peer, &s, &number).await {
-        Ok((c, files)) => {
+        Ok(c) => {
             let done = q.added.map(|n| format!("Добавлено файлов: {n}"));
             let flash = done.as_deref().map_or(Flash::None, Flash::Done);
-            html(StatusCode::OK, pages::card(&s.me(), &c, &files, flash))
+            html(StatusCode::OK, pages::card(&s.me(), &c, flash))
         }
         Err(e) => s.fail(&e),
     }
@@ -170,9 +240,9 @@ pub async fn upload(
 
 async fn upload_refused(web: &Web, peer: Peer, s: &Signed, number: &str, msg: &str) -> Response {
     match card_of(web, peer, s, number).await {
-        Ok((c, files)) => html(
+        Ok(c) => html(
             StatusCode::BAD_REQUEST,
-            pages::card(&s.me(), &c, &files, Flash::Error(msg)),
+            pages::card(&s.me(), &c, Flash::Error(msg)),
         ),
         Err(e) => s.fail(&e),
     }

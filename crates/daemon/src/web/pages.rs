@@ -146,7 +146,50 @@ pub enum Flash<'a> {
     Error(&'a str),
 }
 
-pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) -> Markup {
+/// An application's card as the page shows it: the card, its files, its requests' files.
+pub struct Card {
+    pub card: ApplicationCard,
+    pub files: Vec<Attachment>,
+    pub answers: Vec<RequestFiles>,
+}
+
+/// The files of one of the application's requests (an agency's answer among them).
+pub struct RequestFiles {
+    pub title: String,
+    pub files: Vec<Attachment>,
+}
+
+fn file_rows(me: &Me, files: &[Attachment], result: &[String]) -> Markup {
+    html! {
+        table {
+            thead { tr { th { "Файл" } th { "Размер" } th { "Добавлен" } th {} } }
+            tbody {
+                @for f in files {
+                    tr {
+                        td {
+                            (f.name)
+                            @if result.contains(&f.id.0.to_string()) {
+                                " " span.tag { "результат" }
+                            }
+                        }
+                        td.num { (size_label(f.size)) }
+                        td { (me.date(f.added)) }
+                        td.actions {
+                            @if is_pdf(&f.name) {
+                                a href={ "/files/" (f.id.0) "?view=1" } target="_blank" { "Открыть" }
+                                " "
+                            }
+                            a href={ "/files/" (f.id.0) } download { "Скачать" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn card(me: &Me, card: &Card, flash: Flash) -> Markup {
+    let (c, files) = (&card.card, &card.files);
     let a = &c.app;
     let max = size_label(me.info.max_file_bytes);
     let result: &[String] = a.decision.as_ref().map_or(&[], |d| d.files.as_slice());
@@ -170,30 +213,7 @@ pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) ->
                 @if files.is_empty() {
                     p.empty { "Файлов нет." }
                 } @else {
-                    table {
-                        thead { tr { th { "Файл" } th { "Размер" } th { "Добавлен" } th {} } }
-                        tbody {
-                            @for f in files {
-                                tr {
-                                    td {
-                                        (f.name)
-                                        @if result.contains(&f.id.0.to_string()) {
-                                            " " span.tag { "результат" }
-                                        }
-                                    }
-                                    td.num { (size_label(f.size)) }
-                                    td { (me.date(f.added)) }
-                                    td.actions {
-                                        @if is_pdf(&f.name) {
-                                            a href={ "/files/" (f.id.0) "?view=1" } target="_blank" { "Открыть" }
-                                            " "
-                                        }
-                                        a href={ "/files/" (f.id.0) } download { "Скачать" }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    (file_rows(me, files, result))
                 }
                 form #upload.card method="post" action={ "/a/" (a.number) "/files" }
                     enctype="multipart/form-data" {
@@ -204,6 +224,15 @@ pub fn card(me: &Me, c: &ApplicationCard, files: &[Attachment], flash: Flash) ->
                     }
                     button type="submit" { "Добавить файлы" }
                     p.hint { "Не больше " (max) " на файл." }
+                }
+            }
+            @if !card.answers.is_empty() {
+                section #answers {
+                    h2 { "Файлы запросов" }
+                    @for r in &card.answers {
+                        h3 { (r.title) }
+                        (file_rows(me, &r.files, &[]))
+                    }
                 }
             }
             section #print {

@@ -32,6 +32,23 @@ pub fn node_with_page(node_keys: &str) -> (tempfile::TempDir, Daemon, String, Ap
         sheets: 2,
     }];
     let app = fx.node.set_inventory(fx.spec, app.id, items).unwrap();
+    // An interagency request of the application with a file of its own (an agency's
+    // answer stands for any).
+    super::with_packages(&fx);
+    let kind = super::sending_kind(&fx);
+    let data = super::values(&kind.fields);
+    let req = fx
+        .node
+        .create_outgoing(fx.spec, kind.id, Some(app.id), &data)
+        .unwrap();
+    fx.node
+        .add_file(
+            fx.spec,
+            Some(FileOwner::Outgoing(req.id)),
+            "Ответ СФР.pdf",
+            b"%PDF-1.4 answer",
+        )
+        .unwrap();
     let dir = sim::for_daemon(fx);
     let port = free_port();
     let web = format!("127.0.0.1:{port}");
