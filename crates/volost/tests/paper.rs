@@ -512,6 +512,10 @@ fn the_desk_refuses_to_accept_documents_with_a_notice() {
 
     let reasons = "Не представлен документ, удостоверяющий личность.\nЗаявление не подписано.";
     let p = fx.node.refuse_intake(fx.spec, app.id, reasons).unwrap();
+    // For a look at the page: `VOLOST_DOCS_OUT=refusal.pdf`.
+    if let Ok(out) = std::env::var("VOLOST_DOCS_OUT") {
+        std::fs::write(out, &p.data).unwrap();
+    }
     let text = pdf_text(&p.data);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for want in [
