@@ -275,6 +275,9 @@ fn the_first_password_the_lockout_and_the_limits_are_the_nodes() {
             .unwrap()
             .is_empty()
     );
+    // Any other form is small: a large body to the sign-in is refused from its head.
+    let r = clerk.announce("/login", "application/x-www-form-urlencoded", 2 << 20);
+    assert_eq!(r.status, 413);
 
     // Wrong passwords from one address lock the login there, as on the socket.
     let mut attacker = web::connect(&addr, &dir.path().join("data"));

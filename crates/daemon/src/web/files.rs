@@ -42,7 +42,9 @@ const REQUESTS_SHOWN: usize = 20;
 /// The files of the application's interagency and regional requests (the agencies' answers
 /// among them), for those who may see the requests; the others see none, as in the TUI.
 async fn answers(web: &Web, peer: Peer, s: &Signed, app: AppId) -> Vec<RequestFiles> {
-    let mut out = Vec::new();
+    let tok = Some(s.token.as_str());
+    // Each request: whose files, and how the card names it.
+    let mut requests: Vec<(FileOwner, String)> = Vec::new();
     let args = ListArgs {
         filter: OutFilter {
             application: Some(app),
@@ -53,25 +55,17 @@ async fn answers(web: &Web, peer: Peer, s: &Signed, app: AppId) -> Vec<RequestFi
         after: None,
         limit: REQUESTS_SHOWN,
     };
-    if let Ok(page) = web
-        .ask(Some(&s.token), peer, call::OutgoingList(args))
-        .await
-    {
-        for r in page.rows {
-            let owner = FileOwner::Outgoing(r.id);
-            if let Ok(files) = web.ask(Some(&s.token), peer, call::Files { owner }).await
-                && !files.is_empty()
-            {
-                let title = format!(
-                    "{} {} ({}), {}",
-                    r.number,
-                    r.kind,
-                    r.agency,
-                    r.status.label()
-                );
-                out.push(RequestFiles { title, files });
-            }
-        }
+    if let Ok(page) = web.ask(tok, peer, call::OutgoingList(args)).await {
+        requests.extend(page.rows.into_iter().map(|r| {
+            let title = format!(
+                "{} {} ({}), {}",
+                r.number,
+                r.kind,
+                r.agency,
+                r.status.label()
+            );
+            (FileOwner::Outgoing(r.id), title)
+        }));
     }
     let args = ListArgs {
         filter: RegFilter {
@@ -83,23 +77,23 @@ async fn answers(web: &Web, peer: Peer, s: &Signed, app: AppId) -> Vec<RequestFi
         after: None,
         limit: REQUESTS_SHOWN,
     };
-    if let Ok(page) = web
-        .ask(Some(&s.token), peer, call::RegionalList(args))
-        .await
-    {
-        for r in page.rows {
-            let owner = FileOwner::Regional(r.id);
-            if let Ok(files) = web.ask(Some(&s.token), peer, call::Files { owner }).await
-                && !files.is_empty()
-            {
-                let title = format!(
-                    "Р-сведения: {} ({}), {}",
-                    r.subject,
-                    r.counterpart,
-                    r.status.label()
-                );
-                out.push(RequestFiles { title, files });
-            }
+    if let Ok(page) = web.ask(tok, peer, call::RegionalList(args)).await {
+        requests.extend(page.rows.into_iter().map(|r| {
+            let title = format!(
+                "Р-сведения: {} ({}), {}",
+                r.subject,
+                r.counterpart,
+                r.status.label()
+            );
+            (FileOwner::Regional(r.id), title)
+        }));
+    }
+    let mut out = Vec::new();
+    for (owner, title) in requests {
+        if let Ok(files) = web.ask(tok, peer, call::Files { owner }).await
+            && !files.is_empty()
+        {
+            out.push(RequestFiles { title, files });
         }
     }
     out

@@ -36,6 +36,10 @@ pub struct Web {
 /// A multipart request's own bytes beside the file (boundaries, headers, the CSRF field).
 const FORM_OVERHEAD: usize = 64 * 1024;
 
+/// The largest body of any other form: a template's text (at most 256 KB, Cyrillic tripled by
+/// URL encoding) with room to spare.
+const FORM_LIMIT: usize = 1 << 20;
+
 impl Web {
     pub fn new(api: Arc<Api>, max_uploads: usize) -> Web {
         Web {
@@ -87,8 +91,10 @@ pub fn url(cfg: &volost_config::WebConfig, bound: Option<std::net::SocketAddr>) 
 
 /// The routes, for the router and the tests alike.
 pub fn router(web: Arc<Web>, max_file_bytes: u64, timeout: Duration) -> Router {
-    let body = usize::try_from(max_file_bytes).unwrap_or(usize::MAX) + FORM_OVERHEAD;
-    Router::new()
+    let upload = usize::try_from(max_file_bytes).unwrap_or(usize::MAX) + FORM_OVERHEAD;
+    // Every body but an upload's is a small form: a crowd of connections each sending a
+    // large one to any other address holds little memory.
+    let forms = Router::new()
         .route("/", get(routes::home))
         .route("/login", get(routes::login_page).post(routes::login))
         .route("/logout", post(routes::logout))
@@ -99,7 +105,6 @@ pub fn router(web: Arc<Web>, max_file_bytes: u64, timeout: Duration) -> Router {
         .route("/tasks", get(routes::tasks))
         .route("/a", get(routes::find))
         .route("/a/{number}", get(files::card))
-        .route("/a/{number}/files", post(files::upload))
         .route("/a/{number}/print/{kind}", post(files::print))
         .route("/files/{id}", get(files::download))
         .route("/templates", get(templates::templates))
@@ -113,13 +118,20 @@ pub fn router(web: Arc<Web>, max_file_bytes: u64, timeout: Duration) -> Router {
         )
         .route("/templates/{kind}/reset", post(templates::template_reset))
         .route("/static/{version}/{name}", get(routes::asset))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(RequestBodyLimitLayer::new(FORM_LIMIT));
+    // An upload is read only with one of `max_uploads` permits (`files::upload`).
+    let uploads = Router::new()
+        .route("/a/{number}/files", post(files::upload))
+        .layer(DefaultBodyLimit::max(upload))
+        .layer(RequestBodyLimitLayer::new(upload));
+    forms
+        .merge(uploads)
         .fallback(routes::not_found)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .layer(DefaultBodyLimit::max(body))
-        .layer(RequestBodyLimitLayer::new(body))
         // Outermost, so that what the layers above refuse gets a page and the headers too.
         .layer(axum::middleware::map_response(finish))
         .with_state(web)

@@ -1,10 +1,12 @@
 //! «Шаблоны документов» for administrators: a template's text, its preview with sample data,
 //! saving it (only when it prints) and going back to the starter one.
 
+use super::Web;
 use super::files::pdf;
 use super::pages::{self, Flash};
-use super::routes::{At, Csrf, St, html, posted, redirect, say, signed, status};
+use super::routes::{At, Csrf, Signed, St, html, posted, redirect, say, signed, status};
 use crate::api::{ApiError, call};
+use crate::listen::Peer;
 use axum::extract::{Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -71,6 +73,21 @@ pub async fn template_page(
     }
 }
 
+/// A template form's POST: the session (an administrator's, the API decides) and the kind.
+async fn form_of(
+    web: &Web,
+    peer: Peer,
+    headers: &HeaderMap,
+    csrf: &str,
+    code: &str,
+) -> Result<(Signed, DocumentKind), Response> {
+    let s = posted(web, peer, headers, csrf, &format!("/templates/{code}")).await?;
+    match kind_of(code) {
+        Ok(k) => Ok((s, k)),
+        Err(e) => Err(s.fail(&e)),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct TemplateForm {
     #[serde(default)]
@@ -87,13 +104,9 @@ pub async fn template_save(
     Form(f): Form<TemplateForm>,
 ) -> Response {
     let here = format!("/templates/{code}");
-    let s = match posted(&web, peer, &headers, &f._csrf, &here).await {
-        Ok(s) => s,
+    let (s, kind) = match form_of(&web, peer, &headers, &f._csrf, &code).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let kind = match kind_of(&code) {
-        Ok(k) => k,
-        Err(e) => return s.fail(&e),
     };
     // Browsers send a textarea's lines with CR LF.
     let text = f.text.replace("\r\n", "\n");
@@ -127,14 +140,9 @@ pub async fn template_preview(
     Path(code): Path<String>,
     Form(f): Form<TemplateForm>,
 ) -> Response {
-    let here = format!("/templates/{code}");
-    let s = match posted(&web, peer, &headers, &f._csrf, &here).await {
-        Ok(s) => s,
+    let (s, kind) = match form_of(&web, peer, &headers, &f._csrf, &code).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let kind = match kind_of(&code) {
-        Ok(k) => k,
-        Err(e) => return s.fail(&e),
     };
     let args = call::PreviewDocTemplate {
         kind,
@@ -154,13 +162,9 @@ pub async fn template_reset(
     Form(f): Form<Csrf>,
 ) -> Response {
     let here = format!("/templates/{code}");
-    let s = match posted(&web, peer, &headers, &f._csrf, &here).await {
-        Ok(s) => s,
+    let (s, kind) = match form_of(&web, peer, &headers, &f._csrf, &code).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let kind = match kind_of(&code) {
-        Ok(k) => k,
-        Err(e) => return s.fail(&e),
     };
     let args = call::SetDocTemplate { kind, text: None };
     match web.ask(Some(&s.token), peer, args).await {
