@@ -36,7 +36,16 @@ pub fn machine_names() -> Vec<String> {
         }
     }
     let mut ips: Vec<IpAddr> = vec![IpAddr::from([127, 0, 0, 1])];
-    if let Ok(addrs) = nix::ifaddrs::getifaddrs() {
+    // Through netlink: the service's sandbox must allow AF_NETLINK (volost.service).
+    let found = nix::ifaddrs::getifaddrs();
+    if let Err(e) = &found {
+        // Once: the names are looked at again every few seconds.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            tracing::warn!("web page: the machine's addresses could not be read: {e}");
+        });
+    }
+    if let Ok(addrs) = found {
         for a in addrs {
             let ip = a.address.as_ref().and_then(|s| {
                 s.as_sockaddr_in()
@@ -86,8 +95,9 @@ pub fn ensure(dir: &Path, names: &[String]) -> Result<bool, String> {
     Ok(true)
 }
 
-/// How often the machine's names are looked at again (an address from DHCP comes and goes).
-const RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often the machine's names are looked at again: an address from DHCP may come after
+/// the daemon started, and it comes and goes.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Keeps the node's own certificate naming the machine while the daemon runs: a new one is
 /// served to connections from then on.
