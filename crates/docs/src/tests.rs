@@ -154,7 +154,8 @@ fn no_fonts_is_a_clear_error() {
 /// The receipt's data as the core gives it (`volost_core`'s `documents.rs`).
 fn receipt_data() -> serde_json::Value {
     json!({
-        "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "01601402", "ogrn": "1022200000000", "inn": "2201000000"},
+        "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "01601402", "ogrn": "1022200000000", "inn": "2201000000",
+                "contacts": "659000, с. Берёзовка, ул. Центральная, д. 1; тел. (38535) 2-12-34"},
         "number": "2026-000123",
         "registered": "07.12.2026",
         "source": "Личный приём",
@@ -198,6 +199,7 @@ fn the_starter_receipt_carries_the_number_the_documents_and_the_access_code() {
         "до 14.12.2026 включительно",
         "1234 5678 9012",
         "/Петрова А. И./",
+        "Администрация: 659000, с. Берёзовка, ул. Центральная, д. 1; тел. (38535) 2-12-34.",
     ] {
         assert!(flat.contains(want), "{want:?} not in:\n{text}");
     }

@@ -17,6 +17,10 @@ pub struct Org {
     pub kpp: String,
     /// The body's date of state registration (ЕГРЮЛ), for the same statements.
     pub registered: Option<time::Date>,
+    /// Postal address, phone and e-mail for answers, as one line: what a paper interagency
+    /// request names for its answer (210-ФЗ ст. 7.2 ч. 1 п. 6). Empty until an administrator
+    /// gives it.
+    pub contacts: String,
 }
 
 impl Org {

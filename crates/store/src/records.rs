@@ -39,18 +39,33 @@ pub fn login_key(login: &str) -> Key {
 impl Record for Org {
     const TABLE: Rows = tables::ORGS;
     const KIND: &'static str = "org";
-    /// 2: `kpp` and `registered`.
-    const VERSION: u8 = 2;
+    /// 2: `kpp` and `registered`; 3: `contacts`.
+    const VERSION: u8 = 3;
     fn key(&self) -> u64 {
         self.id.0
     }
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
-        if version != 1 {
-            return Err(StoreError::Corrupt(format!(
-                "org row of unknown version {version}"
-            )));
-        }
-        let o: OrgV1 = codec::body("org v1", body)?;
+        let o: OrgV2 = match version {
+            1 => {
+                let o: OrgV1 = codec::body("org v1", body)?;
+                OrgV2 {
+                    id: o.id,
+                    name: o.name,
+                    short_name: o.short_name,
+                    oktmo: o.oktmo,
+                    ogrn: o.ogrn,
+                    inn: o.inn,
+                    kpp: String::new(),
+                    registered: None,
+                }
+            }
+            2 => codec::body("org v2", body)?,
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "org row of unknown version {version}"
+                )));
+            }
+        };
         Ok(Org {
             id: o.id,
             name: o.name,
@@ -58,10 +73,25 @@ impl Record for Org {
             oktmo: o.oktmo,
             ogrn: o.ogrn,
             inn: o.inn,
-            kpp: String::new(),
-            registered: None,
+            kpp: o.kpp,
+            registered: o.registered,
+            contacts: String::new(),
         })
     }
+}
+
+/// A body as version 2 stored it, before its contacts.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct OrgV2 {
+    id: OrgId,
+    name: String,
+    short_name: String,
+    oktmo: String,
+    ogrn: String,
+    inn: String,
+    kpp: String,
+    registered: Option<time::Date>,
 }
 
 /// A body as version 1 stored it, before its КПП and date of registration.
@@ -1096,7 +1126,24 @@ mod tests {
             (o.inn.as_str(), o.kpp.as_str(), o.registered),
             ("2235001234", "", None)
         );
-        assert_eq!(Org::decode(&o.encode().expect("encode")).expect("v2"), o);
+        assert_eq!(Org::decode(&o.encode().expect("encode")).expect("v3"), o);
+    }
+
+    #[test]
+    fn a_version_2_body_reads_with_no_contacts() {
+        let v2 = OrgV2 {
+            id: OrgId(1),
+            name: "Администрация Петропавловского сельсовета".into(),
+            short_name: "Петропавловский сельсовет".into(),
+            oktmo: "01612420".into(),
+            ogrn: "1022201234567".into(),
+            inn: "2235001234".into(),
+            kpp: "223501001".into(),
+            registered: None,
+        };
+        let o = Org::decode(&codec::encode(2, &v2).expect("encode")).expect("upgrade");
+        assert_eq!((o.kpp.as_str(), o.contacts.as_str()), ("223501001", ""));
+        assert_eq!(Org::decode(&o.encode().expect("encode")).expect("v3"), o);
     }
 
     #[test]

@@ -73,6 +73,7 @@ fn org() -> Org {
         inn: String::new(),
         kpp: String::new(),
         registered: None,
+        contacts: String::new(),
     }
 }
 

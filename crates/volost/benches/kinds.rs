@@ -64,6 +64,7 @@ fn main() {
         inn: "2234000017".into(),
         kpp: "223401001".into(),
         registered: Some(time::macros::date!(2002 - 12 - 18)),
+        contacts: String::new(),
     };
     println!(
         "{:<16} {:>10} {:>10} {:>10} {:>12} {:>12} {:>8}",

@@ -664,6 +664,7 @@ pub struct OrgSet<'a> {
     pub inn: Option<&'a str>,
     pub kpp: Option<&'a str>,
     pub registered: Option<&'a str>,
+    pub contacts: Option<&'a str>,
 }
 
 /// `volost org set`: the body's ОГРН, ИНН, КПП and date of state registration (an
@@ -681,6 +682,7 @@ pub fn org_set(config: Option<&Path>, login: &str, set: &OrgSet<'_>) -> Result<(
             Some(s) => Some(parse_day(s)?),
             None => now.registered,
         },
+        contacts: or_now(set.contacts, now.contacts),
     };
     let o: volost::domain::Org = seat.ask(call::SetOrgDetails(details.clone()), |n, a| {
         n.set_org_details(a, &details)
@@ -707,6 +709,7 @@ fn print_org(o: &volost::domain::Org) {
         o.registered
             .map_or_else(|| "не указана".into(), volost::domain::display_date)
     );
+    println!("Адрес и контакты: {}", or_none(&o.contacts));
 }
 
 /// Where a staff member's query runs: the running daemon, signed in as them, or the database

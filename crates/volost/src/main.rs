@@ -359,6 +359,9 @@ enum OrgCmd {
         /// 01.11.2002 or 2002-11-01.
         #[arg(long)]
         registered: Option<String>,
+        /// Postal address, phone and e-mail for answers, one line (printed documents name it).
+        #[arg(long)]
+        contacts: Option<String>,
         /// An administrator.
         #[arg(long)]
         user: String,
@@ -691,6 +694,7 @@ fn run(cli: Cli) -> Result<()> {
                 inn,
                 kpp,
                 registered,
+                contacts,
                 user,
                 config,
             } => cli::org_set(
@@ -701,6 +705,7 @@ fn run(cli: Cli) -> Result<()> {
                     inn: inn.as_deref(),
                     kpp: kpp.as_deref(),
                     registered: registered.as_deref(),
+                    contacts: contacts.as_deref(),
                 },
             ),
         },

@@ -559,3 +559,56 @@ fn the_desk_refuses_to_accept_documents_with_a_notice() {
     assert!(e.ru().contains("до регистрации"), "{}", e.ru());
     check_ok(&fx.node);
 }
+
+#[test]
+fn the_receipt_names_the_body_s_contacts_once_an_administrator_gives_them() {
+    let fx = fixture();
+    with_paper(&fx);
+    let svc = service(&fx);
+    let app = draft(&fx, fx.spec);
+    fx.node
+        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    fx.node
+        .set_inventory(fx.spec, app.id, inventory(&svc))
+        .unwrap();
+    let before = pdf_text(
+        &fx.node
+            .print(fx.spec, app.id, DocumentKind::Receipt)
+            .unwrap()
+            .data,
+    );
+    assert!(!before.contains("Администрация:"), "{before}");
+    let org = fx.node.org(fx.admin).unwrap();
+    let details = |contacts: &str| OrgDetails {
+        ogrn: org.ogrn.clone(),
+        inn: org.inn.clone(),
+        kpp: org.kpp.clone(),
+        registered: org.registered,
+        contacts: contacts.into(),
+    };
+    // One line, within reason; a refusal changes nothing.
+    let e = fx
+        .node
+        .set_org_details(fx.admin, &details("с. Берёзовка\nтел. 2-12-34"))
+        .unwrap_err();
+    assert!(e.ru().contains("Адрес и контакты"), "{}", e.ru());
+    assert_eq!(fx.node.org(fx.admin).unwrap().contacts, "");
+    let contacts = "659000, с. Берёзовка, ул. Центральная, д. 1; тел. (38535) 2-12-34";
+    let o = fx
+        .node
+        .set_org_details(fx.admin, &details(contacts))
+        .unwrap();
+    assert_eq!(o.contacts, contacts);
+    let text = pdf_text(
+        &fx.node
+            .print(fx.spec, app.id, DocumentKind::Receipt)
+            .unwrap()
+            .data,
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!("Администрация: {contacts}.")),
+        "{text}"
+    );
+}

@@ -317,6 +317,9 @@ fn an_administrator_gives_the_body_s_kpp_and_date_of_registration() {
     t.keys(&["Enter"]);
     t.wait_for("9 знаков");
     retype("223501001");
+    // The address and contacts that documents print for answers, after the date.
+    t.keys(&["Tab", "Tab"]);
+    t.text("659000, с. Берёзовка, ул. Центральная, д. 1; тел. (38535) 2-12-34");
     t.keys(&["Enter"]);
     t.wait_for("Сохранено");
     t.keys(&["F10"]);
@@ -327,4 +330,8 @@ fn an_administrator_gives_the_body_s_kpp_and_date_of_registration() {
     let o = node.org(admin).unwrap();
     assert_eq!(o.kpp, "223501001");
     assert_eq!(o.registered, Some(time::macros::date!(2002 - 11 - 20)));
+    assert_eq!(
+        o.contacts,
+        "659000, с. Берёзовка, ул. Центральная, д. 1; тел. (38535) 2-12-34"
+    );
 }

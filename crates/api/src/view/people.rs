@@ -53,6 +53,9 @@ pub struct OrgDetails {
     pub inn: String,
     pub kpp: String,
     pub registered: Option<time::Date>,
+    /// Postal address, phone and e-mail for answers, one line.
+    #[serde(default)]
+    pub contacts: String,
 }
 
 /// A personal certificate as staff and administrators see it: everything but the container.

@@ -66,6 +66,9 @@ pub(crate) fn check_org(o: &NewOrg) -> Result<()> {
     }
 }
 
+/// The longest line of a body's contacts, in characters.
+const MAX_CONTACTS: usize = 500;
+
 pub(crate) fn create_org(w: &mut W, o: &NewOrg) -> Result<Org> {
     check_org(o)?;
     let org = Org {
@@ -81,6 +84,7 @@ pub(crate) fn create_org(w: &mut W, o: &NewOrg) -> Result<Org> {
         inn: o.inn.clone(),
         kpp: o.kpp.trim().to_string(),
         registered: o.registered,
+        contacts: String::new(),
     };
     w.tx.put(&org)?;
     w.target("org", org.id);
@@ -211,6 +215,13 @@ impl Node {
                 });
             }
         }
+        let contacts = d.contacts.trim();
+        if contacts.chars().count() > MAX_CONTACTS || contacts.chars().any(char::is_control) {
+            errs.push(super::FieldError {
+                field: "Адрес и контакты".into(),
+                message: format!("Одна строка, не длиннее {MAX_CONTACTS} знаков"),
+            });
+        }
         if !errs.is_empty() {
             return Err(Error::Invalid(errs));
         }
@@ -221,6 +232,7 @@ impl Node {
             o.inn = inn.to_string();
             o.kpp = kpp.to_string();
             o.registered = d.registered;
+            o.contacts = contacts.to_string();
             w.tx.put(&o)?;
             w.target("org", o.id);
             Ok(o)

@@ -15,6 +15,8 @@ struct Body {
     oktmo: String,
     ogrn: String,
     inn: String,
+    /// Postal address, phone and e-mail, one line; empty until an administrator gives them.
+    contacts: String,
 }
 
 #[derive(Serialize)]
@@ -209,6 +211,7 @@ fn body(org: Org) -> Body {
         oktmo: org.oktmo,
         ogrn: org.ogrn,
         inn: org.inn,
+        contacts: org.contacts,
     }
 }
 
@@ -319,5 +322,6 @@ fn sample_body() -> Body {
         oktmo: "01601402".into(),
         ogrn: "1022200000000".into(),
         inn: "2201000000".into(),
+        contacts: "659000, с. Образцовое, ул. Центральная, д. 1; тел. (38500) 2-00-00".into(),
     }
 }

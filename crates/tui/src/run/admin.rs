@@ -73,6 +73,7 @@ impl App {
             inn: String::new(),
             kpp: String::new(),
             registered: None,
+            contacts: String::new(),
         });
         self.dialog = Some(Dialog::new(
             text::AD_ORG,
@@ -87,6 +88,7 @@ impl App {
                         .map(volost_domain::display_date)
                         .unwrap_or_default(),
                 ),
+                Field::with(text::AD_ORG_CONTACTS, &o.contacts),
             ],
             Pending::OrgDetails,
         ));
@@ -176,6 +178,7 @@ impl App {
                     inn: d.value(1).trim().to_string(),
                     kpp: d.value(2).trim().to_string(),
                     registered,
+                    contacts: d.value(4).trim().to_string(),
                 };
                 match self.conn.ask(call::SetOrgDetails(details)) {
                     Ok(org) => {
