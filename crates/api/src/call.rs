@@ -555,6 +555,15 @@ pub struct SetUserActive {
     pub active: bool,
 }
 
+/// A user's position and official phone or e-mail, as documents name the person.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetUserContacts {
+    pub user: UserId,
+    pub position: String,
+    pub phone: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetUserRoles {

@@ -214,6 +214,7 @@ ops! {
     AddUser => add_user -> OneTimePassword;
     ResetPassword => reset_password -> OneTimePassword;
     SetUserActive => set_user_active -> ();
+    SetUserContacts => set_user_contacts -> ();
     SetUserRoles => set_user_roles -> ();
     AuditTail => audit_tail -> Vec<AuditEntry>;
     // Operator calls: allowed to the node's own OS user and root, with no session.

@@ -176,6 +176,10 @@ pub struct User {
     pub failed_logins: u32,
     /// Logins are refused until then, after too many wrong passwords.
     pub locked_until: Option<Ts>,
+    /// Должность and the official phone or e-mail: what a document prepared by this person
+    /// names (a paper interagency request: 210-ФЗ ст. 7.2 ч. 1 п. 8). Empty until given.
+    pub position: String,
+    pub phone: String,
 }
 
 impl User {

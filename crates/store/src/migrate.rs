@@ -475,6 +475,8 @@ mod tests {
             created: Ts(0),
             failed_logins: 0,
             locked_until: None,
+            position: String::new(),
+            phone: String::new(),
         }
     }
 

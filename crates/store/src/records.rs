@@ -127,8 +127,8 @@ struct UserV1 {
 impl Record for User {
     const TABLE: Rows = tables::USERS;
     const KIND: &'static str = "user";
-    /// 2: `failed_logins` and `locked_until`.
-    const VERSION: u8 = 2;
+    /// 2: `failed_logins` and `locked_until`; 3: `position` and `phone`.
+    const VERSION: u8 = 3;
     fn key(&self) -> u64 {
         self.id.0
     }
@@ -137,12 +137,33 @@ impl Record for User {
         Ok(())
     }
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
-        if version != 1 {
-            return Err(StoreError::Corrupt(format!(
-                "user row of unknown version {version}"
-            )));
-        }
-        let u: UserV1 = codec::body("user v1", body)?;
+        let u: UserV2 = match version {
+            1 => {
+                let u: UserV1 = codec::body("user v1", body)?;
+                UserV2 {
+                    id: u.id,
+                    org: u.org,
+                    dept: u.dept,
+                    login: u.login,
+                    full_name: u.full_name,
+                    password_hash: u.password_hash,
+                    must_change_password: u.must_change_password,
+                    roles: u.roles,
+                    rights: u.rights,
+                    groups: u.groups,
+                    active: u.active,
+                    created: u.created,
+                    failed_logins: 0,
+                    locked_until: None,
+                }
+            }
+            2 => codec::body("user v2", body)?,
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "user row of unknown version {version}"
+                )));
+            }
+        };
         Ok(User {
             id: u.id,
             org: u.org,
@@ -156,10 +177,32 @@ impl Record for User {
             groups: u.groups,
             active: u.active,
             created: u.created,
-            failed_logins: 0,
-            locked_until: None,
+            failed_logins: u.failed_logins,
+            locked_until: u.locked_until,
+            position: String::new(),
+            phone: String::new(),
         })
     }
+}
+
+/// A user as version 2 stored it, before the position and phone.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct UserV2 {
+    id: UserId,
+    org: OrgId,
+    dept: Option<DeptId>,
+    login: String,
+    full_name: String,
+    password_hash: String,
+    must_change_password: bool,
+    roles: Vec<RoleId>,
+    rights: Rights,
+    groups: Vec<GroupId>,
+    active: bool,
+    created: Ts,
+    failed_logins: u32,
+    locked_until: Option<Ts>,
 }
 
 pub fn service_code_key(org: OrgId, code: &str) -> Key {
@@ -1102,7 +1145,29 @@ mod tests {
             (u.login.as_str(), u.failed_logins, u.locked_until),
             ("ivanova", 0, None)
         );
-        assert_eq!(User::decode(&u.encode().expect("encode")).expect("v2"), u);
+        assert_eq!(User::decode(&u.encode().expect("encode")).expect("v3"), u);
+        // A version 2 row (the lockout, no position) reads with neither position nor phone.
+        let v2 = UserV2 {
+            id: u.id,
+            org: u.org,
+            dept: None,
+            login: "petrov".into(),
+            full_name: "Петров Алексей Николаевич".into(),
+            password_hash: u.password_hash.clone(),
+            must_change_password: false,
+            roles: vec![RoleId(1)],
+            rights: Rights::default(),
+            groups: vec![GroupId(1)],
+            active: true,
+            created: Ts(1_795_402_800_000),
+            failed_logins: 2,
+            locked_until: None,
+        };
+        let p = User::decode(&codec::encode(2, &v2).expect("encode")).expect("upgrade");
+        assert_eq!(
+            (p.failed_logins, p.position.as_str(), p.phone.as_str()),
+            (2, "", "")
+        );
         let mut newer = u.encode().expect("encode");
         newer[0] = User::VERSION + 1;
         assert!(matches!(

@@ -351,6 +351,11 @@ pub const AD_CALENDAR: &str = "Календарь";
 pub const AD_SERVICES: &str = "Услуги";
 pub const AD_KINDS: &str = "Виды сведений";
 pub const AD_RESET: &str = "Сбросить пароль";
+pub const AD_CONTACTS: &str = "Должность и телефон";
+pub const AD_CONTACTS_TEXT: &str = "Так документы, которые готовит сотрудник, называют его \
+                                    (межведомственный запрос на бумаге). Пустое поле — не указано.";
+pub const AD_POSITION: &str = "Должность";
+pub const AD_PHONE: &str = "Телефон, e-mail";
 pub const AD_RESET_TEXT: &str = "Выдать новый временный пароль пользователю";
 pub const AD_BLOCK: &str = "Заблокировать";
 pub const AD_UNBLOCK: &str = "Разблокировать";

@@ -1029,6 +1029,8 @@ fn administration() {
             groups: vec![GroupId(1)],
             must_change_password: temp,
             active,
+            position: String::new(),
+            phone: String::new(),
         }
     };
     let day = |m: time::Month, d: u8| time::Date::from_calendar_date(2026, m, d).unwrap();

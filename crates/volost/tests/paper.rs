@@ -612,3 +612,48 @@ fn the_receipt_names_the_body_s_contacts_once_an_administrator_gives_them() {
         "{text}"
     );
 }
+
+#[test]
+fn an_administrator_gives_a_staff_member_s_position_and_phone() {
+    let fx = fixture();
+    let spec = uid(fx.spec);
+    // One line each, within reason; a refusal changes nothing; a specialist may not.
+    let e = fx
+        .node
+        .set_user_contacts(fx.admin, spec, "Специалист\n1 категории", "")
+        .unwrap_err();
+    assert!(e.ru().contains("Должность"), "{}", e.ru());
+    let e = fx
+        .node
+        .set_user_contacts(fx.admin, spec, "", &"7".repeat(201))
+        .unwrap_err();
+    assert!(e.ru().contains("Телефон, e-mail"), "{}", e.ru());
+    let e = fx
+        .node
+        .set_user_contacts(fx.spec, spec, "Глава", "")
+        .unwrap_err();
+    assert!(e.ru().contains("Недостаточно прав"), "{}", e.ru());
+    fx.node
+        .set_user_contacts(
+            fx.admin,
+            spec,
+            " Специалист 1 категории ",
+            "(38535) 2-12-34, spec@berezovka.ru",
+        )
+        .unwrap();
+    let me = fx
+        .node
+        .list_users(fx.admin)
+        .unwrap()
+        .into_iter()
+        .find(|u| u.id == spec)
+        .unwrap();
+    assert_eq!(
+        (me.position.as_str(), me.phone.as_str()),
+        (
+            "Специалист 1 категории",
+            "(38535) 2-12-34, spec@berezovka.ru"
+        )
+    );
+    check_ok(&fx.node);
+}

@@ -723,6 +723,14 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         }),
+        probe("set_user_contacts", ADMIN, true, |i| {
+            call::SetUserContacts {
+                user: i.clerk,
+                position: "Специалист 1 категории".into(),
+                phone: "(38535) 2-12-34".into(),
+            }
+            .into()
+        }),
         probe("set_user_roles", ADMIN, true, |i| {
             call::SetUserRoles {
                 user: i.clerk,

@@ -17,6 +17,11 @@ pub struct UserView {
     pub groups: Vec<GroupId>,
     pub must_change_password: bool,
     pub active: bool,
+    /// Должность and the official phone or e-mail, as documents name the person.
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub phone: String,
 }
 
 /// What an administrator enters to create a user.

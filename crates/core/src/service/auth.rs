@@ -136,11 +136,16 @@ pub(crate) fn add_user(w: &mut W, org: OrgId, u: &NewUser, secret: &Secret) -> R
         created: w.now,
         failed_logins: 0,
         locked_until: None,
+        position: String::new(),
+        phone: String::new(),
     };
     w.tx.put(&user)?;
     w.target("user", user.id);
     Ok(user)
 }
+
+/// The longest position or phone line of a user, in characters.
+pub const MAX_CONTACT: usize = 200;
 
 impl Node {
     /// Logs a user in from inside the process (command-line tools, tests).
@@ -347,6 +352,39 @@ impl Node {
         })
     }
 
+    /// A user's position and official phone or e-mail (each one line, at most
+    /// [`MAX_CONTACT`] characters; empty clears it).
+    pub fn set_user_contacts(
+        &self,
+        actor: Actor,
+        user: UserId,
+        position: &str,
+        phone: &str,
+    ) -> Result<()> {
+        let (position, phone) = (position.trim(), phone.trim());
+        let mut errs = Vec::new();
+        for (field, v) in [("Должность", position), ("Телефон, e-mail", phone)] {
+            if v.chars().count() > MAX_CONTACT || v.chars().any(char::is_control) {
+                errs.push(super::FieldError {
+                    field: field.into(),
+                    message: format!("Одна строка, не длиннее {MAX_CONTACT} знаков"),
+                });
+            }
+        }
+        if !errs.is_empty() {
+            return Err(Error::Invalid(errs));
+        }
+        self.write(actor, "user.set_contacts", |w| {
+            w.who.require("user.set_contacts", Right::Administer)?;
+            let mut u: User = w.load(user.0)?;
+            u.position = position.to_string();
+            u.phone = phone.to_string();
+            w.tx.put(&u)?;
+            w.target("user", u.id);
+            Ok(())
+        })
+    }
+
     /// Gives a user a new set of roles and groups.
     pub fn set_user_roles(
         &self,
@@ -392,6 +430,8 @@ impl Node {
                     groups: u.groups,
                     must_change_password: u.must_change_password,
                     active: u.active,
+                    position: u.position,
+                    phone: u.phone,
                 })
                 .collect())
         })

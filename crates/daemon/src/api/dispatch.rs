@@ -942,6 +942,17 @@ impl Serve for Served<'_> {
         })
     }
 
+    fn set_user_contacts(&mut self, args: call::SetUserContacts) -> Result<(), ApiError> {
+        let n = &*self.api.node;
+        let call::SetUserContacts {
+            user,
+            position,
+            phone,
+        } = args;
+        let a = self.actor()?;
+        Ok(n.set_user_contacts(a, user, &position, &phone)?)
+    }
+
     fn set_user_active(&mut self, args: call::SetUserActive) -> Result<(), ApiError> {
         let n = &*self.api.node;
         let api = self.api;

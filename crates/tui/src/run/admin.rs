@@ -131,6 +131,20 @@ impl App {
                     Err(e) => self.keep_dialog(d, &e),
                 }
             }
+            Pending::UserContacts(user) => {
+                let args = call::SetUserContacts {
+                    user,
+                    position: d.value(0),
+                    phone: d.value(1),
+                };
+                match self.conn.ask(args) {
+                    Ok(()) => {
+                        self.banner = Some(Banner::Info(text::AD_SAVED.into()));
+                        self.reopen_admin();
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
             Pending::ResetPassword(login) => match self.conn.ask(call::ResetPassword { login }) {
                 Ok(p) => {
                     self.banner = Some(Banner::Info(format!(

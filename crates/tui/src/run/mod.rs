@@ -283,6 +283,7 @@ impl App {
             }
             p @ (Pending::AddUser(_)
             | Pending::ResetPassword(_)
+            | Pending::UserContacts(_)
             | Pending::AddDepartment
             | Pending::RequestSetup
             | Pending::OrgDetails

@@ -50,6 +50,8 @@ impl AdminTab {
 #[derive(Clone, Debug, PartialEq)]
 pub enum AdminAction {
     ResetPassword(String),
+    /// A user's position and phone, as the dialog opens with them.
+    UserContacts(UserId, String, String),
     SetUserActive(UserId, bool),
     SetServiceActive(volost_domain::ServiceId, bool),
     /// Mark a date as a day off (true) or a working day.
@@ -70,6 +72,7 @@ impl AdminAction {
     pub fn label(&self) -> &'static str {
         match self {
             AdminAction::ResetPassword(_) => text::AD_RESET,
+            AdminAction::UserContacts(..) => text::AD_CONTACTS,
             AdminAction::SetUserActive(_, true) => text::AD_UNBLOCK,
             AdminAction::SetUserActive(_, false) => text::AD_BLOCK,
             AdminAction::SetServiceActive(_, true) => text::AD_SERVICE_ON,
@@ -152,6 +155,7 @@ impl AdminView {
                 .map(|u| {
                     vec![
                         AdminAction::ResetPassword(u.login.clone()),
+                        AdminAction::UserContacts(u.id, u.position.clone(), u.phone.clone()),
                         AdminAction::SetUserActive(u.id, !u.active),
                     ]
                 })
@@ -254,6 +258,15 @@ impl AdminView {
                     format!("{} {login}?", text::AD_RESET_TEXT),
                     Vec::new(),
                     Pending::ResetPassword(login),
+                )),
+                AdminAction::UserContacts(user, position, phone) => ask(Dialog::new(
+                    text::AD_CONTACTS,
+                    text::AD_CONTACTS_TEXT,
+                    vec![
+                        Field::with(text::AD_POSITION, &position),
+                        Field::with(text::AD_PHONE, &phone),
+                    ],
+                    Pending::UserContacts(user),
                 )),
                 a @ (AdminAction::SetUserActive(..) | AdminAction::SetServiceActive(..)) => {
                     Some(Effect::AdminChange(a))

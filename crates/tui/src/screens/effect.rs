@@ -53,6 +53,8 @@ pub enum Pending {
     /// A new user with the role (code) chosen: login and name are typed.
     AddUser(String),
     ResetPassword(String),
+    /// A user's position and phone, typed.
+    UserContacts(volost_domain::UserId),
     AddDepartment,
     /// «Повторить первоначальную настройку» on the node's console.
     RequestSetup,
