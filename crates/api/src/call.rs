@@ -214,6 +214,13 @@ pub struct RefuseIntake {
     pub reasons: String,
 }
 
+/// An outgoing request on paper (for when SMEV is down), kept on its files.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintRequest {
+    pub id: OutReqId,
+}
+
 /// A template's text rendered with the kind's sample data, not kept: what it would print.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

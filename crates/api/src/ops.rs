@@ -159,6 +159,7 @@ ops! {
     SetDocTemplate => set_doc_template -> TemplateView;
     PreviewDocTemplate => preview_doc_template -> PrintReply;
     RefuseIntake => refuse_intake -> PrintReply;
+    PrintRequest => print_request -> PrintReply;
     CreateApplicant => create_applicant -> Applicant;
     FindApplicants => find_applicants -> Vec<Applicant>;
     Applicant => applicant -> Applicant;

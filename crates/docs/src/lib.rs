@@ -251,6 +251,7 @@ pub fn starter(code: &str) -> Option<&'static str> {
         "receipt" => Some(include_str!("../templates/receipt.typ")),
         "journal" => Some(include_str!("../templates/journal.typ")),
         "refusal" => Some(include_str!("../templates/refusal.typ")),
+        "request" => Some(include_str!("../templates/request.typ")),
         _ => None,
     }
 }

@@ -231,8 +231,34 @@ fn write_the_receipt_for_a_look() {
 #[test]
 fn every_starter_template_renders() {
     let r = renderer();
-    for code in ["receipt", "journal", "refusal"] {
+    for code in ["receipt", "journal", "refusal", "request"] {
         assert!(starter(code).is_some(), "{code}");
+    }
+    let request = json!({
+        "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "", "ogrn": "", "inn": "", "contacts": ""},
+        "agency": "Отделение СФР по Алтайскому краю", "kind": "Сведения о СНИЛС",
+        "number": "МВ-2026-000007", "day": "08.12.2026", "application": null, "service": null,
+        "fields": [{"label": "Фамилия", "value": "Иванова"}],
+        "prepared_by": null,
+    });
+    let text = pdf_text(
+        &r.render(
+            starter("request").unwrap(),
+            &request,
+            date!(2026 - 12 - 08),
+            "q",
+        )
+        .unwrap(),
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "МЕЖВЕДОМСТВЕННЫЙ ЗАПРОС",
+        "МВ-2026-000007",
+        "Отделение СФР",
+        "Фамилия Иванова",
+        "статьёй 7.1",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in:\n{text}");
     }
     let refusal = json!({
         "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "", "ogrn": "", "inn": ""},

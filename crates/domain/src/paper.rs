@@ -15,12 +15,15 @@ pub enum DocumentKind {
     /// Уведомление об отказе в приёме документов: the desk does not accept what was brought,
     /// and says why.
     Refusal,
+    /// Межведомственный запрос на бумаге: an outgoing request printed, for when SMEV is down.
+    Request,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 3] = [
+    pub const ALL: [DocumentKind; 4] = [
         DocumentKind::Receipt,
         DocumentKind::Refusal,
+        DocumentKind::Request,
         DocumentKind::Journal,
     ];
 
@@ -30,6 +33,7 @@ impl DocumentKind {
             DocumentKind::Receipt => "receipt",
             DocumentKind::Journal => "journal",
             DocumentKind::Refusal => "refusal",
+            DocumentKind::Request => "request",
         }
     }
 
@@ -38,6 +42,7 @@ impl DocumentKind {
             DocumentKind::Receipt => "Расписка в получении документов",
             DocumentKind::Journal => "Журнал регистрации заявлений",
             DocumentKind::Refusal => "Уведомление об отказе в приёме документов",
+            DocumentKind::Request => "Межведомственный запрос",
         }
     }
 
@@ -47,12 +52,13 @@ impl DocumentKind {
             DocumentKind::Receipt => "Расписка",
             DocumentKind::Journal => "Журнал регистрации заявлений",
             DocumentKind::Refusal => "Отказ в приёме документов",
+            DocumentKind::Request => "Межведомственный запрос",
         }
     }
 
-    /// A document of one application (printed from its card), not of a period.
+    /// A document of one application (printed from its card), not of a period or a request.
     pub fn of_application(self) -> bool {
-        self != DocumentKind::Journal
+        matches!(self, DocumentKind::Receipt | DocumentKind::Refusal)
     }
 
     pub fn from_code(code: &str) -> Option<DocumentKind> {

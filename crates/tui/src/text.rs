@@ -219,6 +219,8 @@ pub const INVENTORY_EMPTY: &str =
 pub const PRINTED: &str = "Сохранено в файлах заявки";
 pub const HAND_OVER: &str = "Результат выдан заявителю";
 pub const REFUSE_INTAKE: &str = "Отказать в приёме документов";
+pub const PRINT_REQUEST: &str = "Напечатать запрос на бумаге";
+pub const REQUEST_PRINTED: &str = "Запрос на бумаге сохранён в файлах запроса";
 pub const REFUSE_INTAKE_TEXT: &str = "Документы не принимаются. Основания войдут в уведомление \
                                       заявителю: оно будет напечатано и сохранено в файлах заявки.";
 pub const REFUSE_REASONS: &str = "Основания отказа";

@@ -187,7 +187,7 @@ enum Cmd {
         application: Option<String>,
         /// The kind of document: receipt, refusal (the notice of a refusal to accept a
         /// draft's documents, with --reason), or journal (the registration journal of a
-        /// period).
+        /// period). An interagency request on paper is printed from its card in the TUI.
         #[arg(long, default_value = "receipt")]
         kind: String,
         /// The grounds of a refusal to accept documents (--kind refusal), as the notice says

@@ -33,6 +33,12 @@ pub fn document(
     out: Option<&Path>,
 ) -> Result<()> {
     let kind = kind_of(kind)?;
+    if kind == DocumentKind::Request {
+        anyhow::bail!(
+            "межведомственный запрос печатается с его карточки в терминале: «Действия» → \
+             «Напечатать запрос на бумаге»"
+        );
+    }
     if !kind.of_application() {
         let (Some(from), Some(to)) = (of.from, of.to) else {
             anyhow::bail!("для журнала укажите период: --from и --to");

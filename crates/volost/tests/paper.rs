@@ -657,3 +657,86 @@ fn an_administrator_gives_a_staff_member_s_position_and_phone() {
     );
     check_ok(&fx.node);
 }
+
+#[test]
+fn an_interagency_request_prints_on_paper_with_what_the_law_asks_of_it() {
+    let fx = fixture();
+    with_paper(&fx);
+    with_packages(&fx);
+    let kind = sending_kind(&fx);
+    let app = draft(&fx, fx.spec);
+    let app = fx
+        .node
+        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let data = values(&kind.fields);
+    let req = fx
+        .node
+        .create_outgoing(fx.spec, kind.id, Some(app.id), &data)
+        .unwrap();
+    let org = fx.node.org(fx.admin).unwrap();
+    let contacts = "659000, с. Берёзовка, ул. Центральная, д. 1; berezovka@example.ru";
+    fx.node
+        .set_org_details(
+            fx.admin,
+            &OrgDetails {
+                ogrn: org.ogrn.clone(),
+                inn: org.inn.clone(),
+                kpp: org.kpp.clone(),
+                registered: org.registered,
+                contacts: contacts.into(),
+            },
+        )
+        .unwrap();
+    fx.node
+        .set_user_contacts(
+            fx.admin,
+            uid(fx.spec),
+            "Специалист 1 категории",
+            "(38535) 2-12-34",
+        )
+        .unwrap();
+
+    // Support sees no interagency requests, and prints none.
+    let e = fx.node.print_request(fx.support, req.id).unwrap_err();
+    assert!(e.ru().contains("Недостаточно прав"), "{}", e.ru());
+
+    let p = fx.node.print_request(fx.spec, req.id).unwrap();
+    if let Ok(out) = std::env::var("VOLOST_DOCS_OUT") {
+        std::fs::write(out, &p.data).unwrap();
+    }
+    let text = pdf_text(&p.data);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let svc = service(&fx);
+    let card = fx.node.application(fx.spec, app.id).unwrap();
+    let shown_field = kind
+        .fields
+        .iter()
+        .find(|f| f.ftype != FieldType::File && data.get(&f.key).is_some_and(|v| !v.is_empty()))
+        .unwrap();
+    for want in [
+        "МЕЖВЕДОМСТВЕННЫЙ ЗАПРОС",
+        &org.name,
+        &kind.agency,
+        &req.number,
+        &svc.name,
+        &card.app.number,
+        &shown_field.label,
+        &data[&shown_field.key],
+        contacts,
+        "Специалист 1 категории",
+        "(38535) 2-12-34",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in: {text}");
+    }
+    // On the request's «Файлы», once however often it is printed the same day.
+    fx.node.print_request(fx.spec, req.id).unwrap();
+    let files = fx.node.files(fx.spec, FileOwner::Outgoing(req.id)).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(Some(files[0].id), p.file);
+    assert_eq!(
+        files[0].name,
+        format!("Межведомственный запрос {}.pdf", req.number)
+    );
+    check_ok(&fx.node);
+}

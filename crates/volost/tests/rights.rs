@@ -442,6 +442,9 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         }),
+        probe("print_request", WORKERS, true, |i| {
+            call::PrintRequest { id: i.out }.into()
+        }),
         probe("preview_doc_template", ADMIN, false, |_| {
             call::PreviewDocTemplate {
                 kind: DocumentKind::Receipt,

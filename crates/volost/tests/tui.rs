@@ -319,6 +319,11 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     }
     t.keys(&["F2"]);
     t.wait_for("Запрос сохранён: МВ-");
+    // SMEV is down: the request on paper, kept on its «Файлы».
+    t.keys(&["F2"]);
+    t.wait_for("Напечатать запрос на бумаге");
+    t.keys(&["Down", "Enter"]);
+    t.wait_for("Запрос на бумаге сохранён в файлах запроса");
     t.keys(&["Escape"]);
     t.wait_for("Запрос сформирован");
     // A regional request to a body outside the node, typed by name.
@@ -467,6 +472,11 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
         .unwrap();
     assert_eq!(out.rows.len(), 1);
     assert_eq!(out.rows[0].kind, kind.name);
+    let paper = node
+        .files(spec, FileOwner::Outgoing(out.rows[0].id))
+        .unwrap();
+    let text = common::pdf_text(&node.file(spec, paper[0].id).unwrap().data);
+    assert!(text.contains("МЕЖВЕДОМСТВЕННЫЙ ЗАПРОС"), "{text}");
     let reg = node
         .regional_list(
             spec,

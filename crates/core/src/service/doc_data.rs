@@ -168,6 +168,94 @@ pub(crate) fn refusal(
     })
 }
 
+/// A line of a paper request: a field of the kind's form and what the request holds in it.
+#[derive(Serialize)]
+struct Line {
+    label: String,
+    value: String,
+}
+
+/// Who prepared a document, as a paper request names them (210-ФЗ ст. 7.2 ч. 1 п. 8).
+#[derive(Serialize)]
+struct Preparer {
+    name: String,
+    short: String,
+    position: String,
+    phone: String,
+}
+
+/// «Межведомственный запрос» on paper.
+#[derive(Serialize)]
+struct PaperRequest {
+    org: Body,
+    /// The body the request goes to: the kind's agency.
+    agency: String,
+    /// The kind of information asked for.
+    kind: String,
+    number: String,
+    /// The day it is printed, `ДД.ММ.ГГГГ`.
+    day: String,
+    /// The number of the application it serves, if any.
+    application: Option<String>,
+    service: Option<ServiceData>,
+    fields: Vec<Line>,
+    prepared_by: Option<Preparer>,
+}
+
+/// The paper form of outgoing request `req` of kind `kind`, printed on `day` by `by`.
+pub(crate) fn paper_request(
+    r: &R,
+    req: &OutgoingRequest,
+    kind: &RequestKind,
+    day: time::Date,
+    by: Option<User>,
+) -> Result<Value> {
+    let org: Org = r.load(req.org.0)?;
+    let (application, service) = match req.application {
+        Some(a) => {
+            let app: Application = r.load(a.0)?;
+            let service: Service = r.load(app.service.0)?;
+            (Some(app.number), Some(service_data(service)))
+        }
+        None => (None, None),
+    };
+    let mut fields = Vec::new();
+    for f in &kind.fields {
+        let Some(v) = req.data.get(&f.key).filter(|v| !v.trim().is_empty()) else {
+            continue;
+        };
+        // A file field holds the file's id: the paper names the file, enclosed with it.
+        let value = if f.ftype == FieldType::File {
+            match v.parse::<u64>().ok().map(|id| r.rx.get::<Attachment>(id)) {
+                Some(Ok(Some(a))) => format!("прилагается: {}", a.name),
+                _ => continue,
+            }
+        } else {
+            v.clone()
+        };
+        fields.push(Line {
+            label: f.label.clone(),
+            value,
+        });
+    }
+    value(&PaperRequest {
+        org: body(org),
+        agency: kind.agency.clone(),
+        kind: kind.name.clone(),
+        number: req.number.clone(),
+        day: display_date(day),
+        application,
+        service,
+        fields,
+        prepared_by: by.map(|u| Preparer {
+            short: u.short_name(),
+            name: u.full_name,
+            position: u.position,
+            phone: u.phone,
+        }),
+    })
+}
+
 /// One application in the registration journal.
 #[derive(Serialize)]
 pub(crate) struct JournalRow {
@@ -262,6 +350,31 @@ pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
             refused_by: Some(Staff {
                 name: "Образцова Анна Ивановна".into(),
                 short: "Образцова А. И.".into(),
+            }),
+        }),
+        DocumentKind::Request => value(&PaperRequest {
+            org: sample_body(),
+            agency: "Отделение Фонда пенсионного и социального страхования".into(),
+            kind: "Сведения о страховом номере индивидуального лицевого счёта".into(),
+            number: "МВ-2026-000001".into(),
+            day: "01.12.2026".into(),
+            application: Some("2026-000001".into()),
+            service: Some(sample_service()),
+            fields: vec![
+                Line {
+                    label: "Фамилия".into(),
+                    value: "Образцова".into(),
+                },
+                Line {
+                    label: "Дата рождения".into(),
+                    value: "01.01.1980".into(),
+                },
+            ],
+            prepared_by: Some(Preparer {
+                name: "Образцова Анна Ивановна".into(),
+                short: "Образцова А. И.".into(),
+                position: "Специалист 1 категории".into(),
+                phone: "(38500) 2-00-00".into(),
             }),
         }),
         DocumentKind::Receipt => value(&Receipt {

@@ -234,6 +234,12 @@ impl Node {
                         "Журнал печатается за период, не по заявке",
                     ));
                 }
+                DocumentKind::Request => {
+                    return Err(Error::invalid(
+                        "Вид документа",
+                        "Межведомственный запрос печатается с карточки запроса, не заявки",
+                    ));
+                }
                 DocumentKind::Refusal => {
                     return Err(Error::invalid(
                         "Вид документа",

@@ -27,6 +27,7 @@ mod history;
 mod jobs;
 mod list;
 mod packages;
+mod paper_request;
 mod passwords;
 mod personal;
 mod provider;

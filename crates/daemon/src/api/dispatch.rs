@@ -508,6 +508,12 @@ impl Serve for Served<'_> {
         Ok(printed(n.preview_doc_template(a, kind, &text)?))
     }
 
+    fn print_request(&mut self, args: call::PrintRequest) -> Result<PrintReply, ApiError> {
+        let n = &*self.api.node;
+        let a = self.actor()?;
+        Ok(printed(n.print_request(a, args.id)?))
+    }
+
     fn refuse_intake(&mut self, args: call::RefuseIntake) -> Result<PrintReply, ApiError> {
         let n = &*self.api.node;
         let call::RefuseIntake { id, reasons } = args;

@@ -135,6 +135,9 @@ impl App {
                 }
                 _ => Vec::new(),
             };
+            // On paper whatever its state: SMEV may be down for it, or the agency's office
+            // asks for the paper too.
+            v.actions.push(ReqAction::PrintPaper);
         }
         Some(v)
     }
@@ -366,6 +369,20 @@ impl App {
             (Some(ReqAction::Send), ReqRef::Out(id)) => {
                 let from = v.from_app;
                 self.signed(PinFor::Submit(id, from), None);
+            }
+            (Some(ReqAction::PrintPaper), ReqRef::Out(id)) => {
+                let from = v.from_app;
+                match self.conn.ask(call::PrintRequest { id }) {
+                    Ok(p) => {
+                        self.open_request(ReqRef::Out(id), from);
+                        self.banner = Some(Banner::Info(format!(
+                            "{}: «{}»",
+                            text::REQUEST_PRINTED,
+                            p.name
+                        )));
+                    }
+                    Err(e) => self.failed(&e),
+                }
             }
             (Some(ReqAction::Reopen), ReqRef::Out(id)) => {
                 let from = v.from_app;

@@ -63,6 +63,8 @@ pub enum ReqAction {
     SendRegional(bool),
     /// «Отправить ответ повторно»: our answer to a body elsewhere did not go.
     ResendAnswer,
+    /// «Напечатать запрос на бумаге»: for when SMEV is down; kept on «Файлы».
+    PrintPaper,
 }
 
 impl ReqAction {
@@ -78,6 +80,7 @@ impl ReqAction {
             ReqAction::SendRegional(false) => text::SEND_REQUEST,
             ReqAction::SendRegional(true) => text::SEND_SIGNED,
             ReqAction::ResendAnswer => text::RESEND_ANSWER,
+            ReqAction::PrintPaper => text::PRINT_REQUEST,
         }
     }
 }
