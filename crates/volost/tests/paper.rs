@@ -17,6 +17,22 @@ fn received(name: &str, original: bool, sheets: u32) -> Received {
     }
 }
 
+/// A fixture with the paper renderer and a registered application whose inventory is typed.
+fn registered_with_inventory() -> (Fx, Application) {
+    let fx = fixture();
+    with_paper(&fx);
+    let svc = service(&fx);
+    let app = draft(&fx, fx.spec);
+    fx.node
+        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
+        .unwrap();
+    let app = fx
+        .node
+        .set_inventory(fx.spec, app.id, inventory(&svc))
+        .unwrap();
+    (fx, app)
+}
+
 fn inventory(svc: &Service) -> Vec<Received> {
     vec![
         received(&svc.documents[0], true, 1),
@@ -301,16 +317,7 @@ fn the_hand_over_of_the_result_is_recorded_once() {
 /// starter one back. Others may not read or change templates.
 #[test]
 fn an_administrator_s_own_template_is_checked_before_it_prints() {
-    let fx = fixture();
-    with_paper(&fx);
-    let svc = service(&fx);
-    let app = draft(&fx, fx.spec);
-    fx.node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
-    fx.node
-        .set_inventory(fx.spec, app.id, inventory(&svc))
-        .unwrap();
+    let (fx, app) = registered_with_inventory();
     let kind = DocumentKind::Receipt;
     let starter = fx.node.doc_template(fx.admin, kind).unwrap();
     assert_eq!(starter.text, starter.starter);
@@ -562,16 +569,7 @@ fn the_desk_refuses_to_accept_documents_with_a_notice() {
 
 #[test]
 fn the_receipt_names_the_body_s_contacts_once_an_administrator_gives_them() {
-    let fx = fixture();
-    with_paper(&fx);
-    let svc = service(&fx);
-    let app = draft(&fx, fx.spec);
-    fx.node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
-    fx.node
-        .set_inventory(fx.spec, app.id, inventory(&svc))
-        .unwrap();
+    let (fx, app) = registered_with_inventory();
     let before = pdf_text(
         &fx.node
             .print(fx.spec, app.id, DocumentKind::Receipt)

@@ -251,19 +251,14 @@ impl Node {
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, app.number, template))
         })?;
-        let docs = self.documents()?;
         let today = self.now().date(self.options().utc_offset);
-        let ident = format!("{number}/{}", kind.code());
-        let pdf = docs
-            .render(&template, &data, today, &ident)
-            .map_err(|why| Error::invalid(kind.title(), why))?;
-        let name = format!("{} {number}.pdf", kind.file_stem());
+        let (pdf, name) = self.render_doc(kind, &template, &data, today, &number)?;
         let max = self.options().max_file_bytes;
         let file = self.write(actor, "application.print", |w| {
             w.target("application", id);
             w.target("document", kind.code());
             let app: Application = w.load(id.0)?;
-            if let Some(f) = kept_already(w, id, &pdf)? {
+            if let Some(f) = kept_already(w, FileOwner::Application(id), &pdf)? {
                 return Ok(Some(f));
             }
             if app.status == Status::Closed || !super::files::may_change(&w.who) {
@@ -282,14 +277,33 @@ impl Node {
     }
 }
 
-/// The file of application `id` with exactly these bytes, if one is kept: a document printed
-/// again the same is not kept twice.
-fn kept_already(w: &W, id: AppId, pdf: &[u8]) -> Result<Option<FileId>> {
+/// The file of `owner` with exactly these bytes, if one is kept: a document printed again
+/// the same is not kept twice.
+pub(crate) fn kept_already(w: &W, owner: FileOwner, pdf: &[u8]) -> Result<Option<FileId>> {
     let sha = volost_store::sha256_hex(pdf);
-    Ok(super::files::files_of(&w.tx, FileOwner::Application(id))?
+    Ok(super::files::files_of(&w.tx, owner)?
         .into_iter()
         .find(|f| f.sha256 == sha)
         .map(|f| f.id))
+}
+
+impl Node {
+    /// `template` rendered as a document of `kind` about `number` (an application's or a
+    /// request's), dated `today`: the PDF and its file name. Never inside a transaction.
+    pub(crate) fn render_doc(
+        &self,
+        kind: DocumentKind,
+        template: &str,
+        data: &Value,
+        today: time::Date,
+        number: &str,
+    ) -> Result<(Vec<u8>, String)> {
+        let pdf = self
+            .documents()?
+            .render(template, data, today, &format!("{number}/{}", kind.code()))
+            .map_err(|why| Error::invalid(kind.title(), why))?;
+        Ok((pdf, format!("{} {number}.pdf", kind.file_stem())))
+    }
 }
 
 /// The longest grounds of a refusal to accept documents, in characters: a page's worth.
@@ -339,16 +353,7 @@ impl Node {
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, app.number, template))
         })?;
-        let pdf = self
-            .documents()?
-            .render(
-                &template,
-                &data,
-                today,
-                &format!("{number}/{}", kind.code()),
-            )
-            .map_err(|why| Error::invalid(kind.title(), why))?;
-        let name = format!("{} {number}.pdf", kind.file_stem());
+        let (pdf, name) = self.render_doc(kind, &template, &data, today, &number)?;
         let max = self.options().max_file_bytes;
         let file = self.write(actor, OP, |w| {
             w.who.require(OP, Right::CreateApplications)?;
@@ -357,7 +362,7 @@ impl Node {
             if app.status != Status::Draft {
                 return Err(draft_only());
             }
-            let file = match kept_already(w, id, &pdf)? {
+            let file = match kept_already(w, FileOwner::Application(id), &pdf)? {
                 Some(f) => f,
                 None => {
                     let owner = FileOwner::Application(id);

@@ -4,7 +4,7 @@
 //! the act, the data, contacts for the answer, the date, who prepared it). Rendered outside
 //! any transaction and kept on the request's «Файлы» once.
 
-use super::{Actor, Error, Node, Printed, Result};
+use super::{Actor, Node, Printed, Result};
 use volost_domain::*;
 use volost_store::Read;
 
@@ -26,27 +26,14 @@ impl Node {
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, req.number, template))
         })?;
-        let pdf = self
-            .documents()?
-            .render(
-                &template,
-                &data,
-                today,
-                &format!("{number}/{}", kind.code()),
-            )
-            .map_err(|why| Error::invalid(kind.title(), why))?;
-        let name = format!("{} {number}.pdf", kind.file_stem());
+        let (pdf, name) = self.render_doc(kind, &template, &data, today, &number)?;
         let max = self.options().max_file_bytes;
         let file = self.write(actor, OP, |w| {
             w.who.require(OP, Right::Interagency)?;
             w.target("outgoing", id);
             let owner = FileOwner::Outgoing(id);
-            let sha = volost_store::sha256_hex(&pdf);
-            if let Some(f) = super::files::files_of(&w.tx, owner)?
-                .into_iter()
-                .find(|f| f.sha256 == sha)
-            {
-                return Ok(f.id);
+            if let Some(f) = super::documents::kept_already(w, owner, &pdf)? {
+                return Ok(f);
             }
             Ok(super::files::store(w, Some(owner), &name, &pdf, max)?.id)
         })?;
