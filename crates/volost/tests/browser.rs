@@ -74,7 +74,13 @@ fn in_chromium_a_clerk_attaches_scans_seen_in_the_tui_and_takes_the_receipt() {
         path: Some(CHROMIUM.into()),
         window_size: Some((1280, 900)),
         idle_browser_timeout: Duration::from_secs(180),
-        args: vec![OsStr::new(&trust), OsStr::new(&user_data)],
+        // A small /dev/shm (containers, some CI machines) must not crash the renderer.
+        args: vec![
+            OsStr::new(&trust),
+            OsStr::new(&user_data),
+            OsStr::new("--disable-dev-shm-usage"),
+            OsStr::new("--disable-gpu"),
+        ],
         ..Default::default()
     })
     .unwrap();
