@@ -22,10 +22,7 @@ fn registered_with_inventory() -> (Fx, Application) {
     let fx = fixture();
     with_paper(&fx);
     let svc = service(&fx);
-    let app = draft(&fx, fx.spec);
-    fx.node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let app = registered(&fx, fx.spec);
     let app = fx
         .node
         .set_inventory(fx.spec, app.id, inventory(&svc))
@@ -164,11 +161,7 @@ fn the_receipt_carries_the_number_the_documents_and_the_access_code() {
 fn the_cli_writes_the_receipt_of_a_stopped_node() {
     let fx = fixture();
     let svc = service(&fx);
-    let app = draft(&fx, fx.spec);
-    let app = fx
-        .node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let app = registered(&fx, fx.spec);
     fx.node
         .set_inventory(fx.spec, app.id, inventory(&svc))
         .unwrap();
@@ -374,14 +367,8 @@ fn an_administrator_s_own_template_is_checked_before_it_prints() {
 fn the_registration_journal_lists_the_period_s_applications() {
     let fx = fixture();
     with_paper(&fx);
-    let first = draft(&fx, fx.spec);
-    fx.node
-        .act(fx.spec, first.id, &ActionInput::new(Action::Register))
-        .unwrap();
-    let second = draft(&fx, fx.spec);
-    fx.node
-        .act(fx.spec, second.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let first = registered(&fx, fx.spec);
+    let second = registered(&fx, fx.spec);
     let left_a_draft = draft(&fx, fx.spec);
     let today = fx.node.now().date(fx.node.options().utc_offset);
     let p = fx.node.print_journal(fx.head, today, today).unwrap();
@@ -422,11 +409,7 @@ fn a_decision_carries_result_files_of_its_own_application() {
     let fx = fixture();
     with_paper(&fx);
     let svc = service(&fx);
-    let app = draft(&fx, fx.spec);
-    let app = fx
-        .node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let app = registered(&fx, fx.spec);
     fx.node
         .set_inventory(fx.spec, app.id, inventory(&svc))
         .unwrap();
@@ -662,11 +645,7 @@ fn an_interagency_request_prints_on_paper_with_what_the_law_asks_of_it() {
     with_paper(&fx);
     with_packages(&fx);
     let kind = sending_kind(&fx);
-    let app = draft(&fx, fx.spec);
-    let app = fx
-        .node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let app = registered(&fx, fx.spec);
     let data = values(&kind.fields);
     let req = fx
         .node

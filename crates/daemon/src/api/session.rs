@@ -49,10 +49,7 @@ impl Sessions {
 
     /// A new session for `user`; the token is 256 bits from the OS generator.
     pub fn open(&self, user: UserId) -> String {
-        use rand::RngCore;
-        let mut b = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut b);
-        let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        let token = random_hex::<32>();
         let mut map = self.lock();
         let mine: Vec<(&String, Instant)> = map
             .iter()
@@ -139,6 +136,18 @@ impl Sessions {
             s.last_seen = s.last_seen.checked_sub(by).unwrap_or(s.last_seen);
         }
     }
+}
+
+/// `N` bytes from the OS generator, in hex: session tokens, and the web page's sign-in token.
+pub fn random_hex<const N: usize>() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; N];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex(&b)
+}
+
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 #[cfg(test)]

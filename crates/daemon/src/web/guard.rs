@@ -37,18 +37,12 @@ pub fn set_cookie(name: &str, value: Option<&str>) -> HeaderValue {
 /// The CSRF token of the forms of a session.
 pub fn csrf(session: &str) -> String {
     let d = openssl::sha::sha256(format!("volost-web-csrf\0{session}").as_bytes());
-    hex(&d[..16])
+    crate::api::session::hex(&d[..16])
 }
 
+/// The sign-in form's own token (128 bits).
 pub fn random() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    hex(&b)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::api::session::random_hex::<16>()
 }
 
 /// Equal in constant time: a token is not guessed a byte at a time from timings.

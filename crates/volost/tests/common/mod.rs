@@ -211,6 +211,14 @@ pub fn draft(fx: &Fx, who: Actor) -> Application {
         .unwrap()
 }
 
+/// [`draft`], registered by `who` (who becomes its executor).
+pub fn registered(fx: &Fx, who: Actor) -> Application {
+    let app = draft(fx, who);
+    fx.node
+        .act(who, app.id, &ActionInput::new(Action::Register))
+        .unwrap()
+}
+
 /// The node prints with the fonts the package depends on (fonts-paratype), as the daemon
 /// does with the default configuration.
 pub fn with_paper(fx: &Fx) {

@@ -3,7 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use super::daemon::{Daemon, config, free_port};
-use super::{draft, fixture, service, sim};
+use super::{fixture, registered, service, sim};
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
 use openssl::x509::X509;
 use std::collections::BTreeMap;
@@ -12,7 +12,6 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use volost::domain::*;
-use volost::service::ActionInput;
 
 /// A node with a registered application whose inventory is typed, served with the web page
 /// on (`node_keys` added to `[node]`); returns the directory, the daemon, the page's address
@@ -20,11 +19,7 @@ use volost::service::ActionInput;
 pub fn node_with_page(node_keys: &str) -> (tempfile::TempDir, Daemon, String, Application) {
     let fx = fixture();
     let svc = service(&fx);
-    let app = draft(&fx, fx.spec);
-    let app = fx
-        .node
-        .act(fx.spec, app.id, &ActionInput::new(Action::Register))
-        .unwrap();
+    let app = registered(&fx, fx.spec);
     let items = vec![Received {
         name: svc.documents[0].clone(),
         original: true,
