@@ -214,6 +214,20 @@ pub struct RefuseIntake {
     pub reasons: String,
 }
 
+/// A document of the service's result `result` (1-based, the service's list) printed from
+/// the card and kept on it; `kind` only where the document is another than its name calls
+/// for (a federal form's); `text` is the document's own (empty: the decision's reason).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintResult {
+    pub id: AppId,
+    pub result: usize,
+    #[serde(default)]
+    pub kind: Option<DocumentKind>,
+    #[serde(default)]
+    pub text: String,
+}
+
 /// An outgoing request on paper (for when SMEV is down), kept on its files.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

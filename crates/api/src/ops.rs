@@ -160,6 +160,7 @@ ops! {
     PreviewDocTemplate => preview_doc_template -> PrintReply;
     RefuseIntake => refuse_intake -> PrintReply;
     PrintRequest => print_request -> PrintReply;
+    PrintResult => print_result -> PrintReply;
     CreateApplicant => create_applicant -> Applicant;
     FindApplicants => find_applicants -> Vec<Applicant>;
     Applicant => applicant -> Applicant;

@@ -244,6 +244,11 @@ fn first(errors: &[SourceDiagnostic]) -> String {
 #[cfg(test)]
 mod tests;
 
+/// The blank template of a document whose form a federal act sets: it names the act and says
+/// the administrator puts the form in; the node prints such a document only with a text of
+/// the body's own.
+pub const FEDERAL_BLANK: &str = include_str!("../templates/federal.typ");
+
 /// The starter templates the catalog ships, by the code of the document's kind: what a new
 /// node prints with until an administrator edits them.
 pub fn starter(code: &str) -> Option<&'static str> {
@@ -252,6 +257,12 @@ pub fn starter(code: &str) -> Option<&'static str> {
         "journal" => Some(include_str!("../templates/journal.typ")),
         "refusal" => Some(include_str!("../templates/refusal.typ")),
         "request" => Some(include_str!("../templates/request.typ")),
+        "result" => Some(include_str!("../templates/result.typ")),
+        // The forms a federal act sets: a blank that names the act, never a stand-in of the
+        // form; the node prints such a kind only with the body's own text.
+        "address_refusal" | "household_land" | "redevelopment" | "housing_commission" => {
+            Some(FEDERAL_BLANK)
+        }
         _ => None,
     }
 }

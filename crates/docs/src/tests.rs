@@ -231,7 +231,17 @@ fn write_the_receipt_for_a_look() {
 #[test]
 fn every_starter_template_renders() {
     let r = renderer();
-    for code in ["receipt", "journal", "refusal", "request"] {
+    for code in [
+        "receipt",
+        "journal",
+        "refusal",
+        "request",
+        "result",
+        "address_refusal",
+        "household_land",
+        "redevelopment",
+        "housing_commission",
+    ] {
         assert!(starter(code).is_some(), "{code}");
     }
     let request = json!({
@@ -315,4 +325,73 @@ fn every_starter_template_renders() {
             && flat.contains("Лист 1"),
         "{text}"
     );
+}
+
+/// The common result document, with no decision and no preparer (the optional parts left
+/// out), and a refusal's with both; `VOLOST_DOCS_OUT` keeps the refusal's for a look.
+#[test]
+fn the_starter_result_document_carries_the_result_and_the_text() {
+    let r = renderer();
+    let mut data = json!({
+        "org": {"name": "Администрация Берёзовского сельсовета", "oktmo": "", "ogrn": "", "inn": "", "contacts": ""},
+        "number": "2026-000124", "registered": "01.12.2026", "day": "08.12.2026",
+        "applicant": {"name": "Иванова Мария Сергеевна", "organisation": false, "passport": null, "address": "с. Берёзовка, ул. Центральная, д. 5", "phone": null},
+        "service": {"code": "2200000000163001004", "name": "Выдача разрешения на снос (вырубку) зелёных насаждений", "deadline_days": 10, "regulation": ""},
+        "result": {"number": 1, "name": "Порубочный билет"},
+        "text": "Разрешается снос двух берёз по ул. Центральной, д. 5.\nСрок действия — до 31.12.2026.",
+        "decision": null, "prepared_by": null, "form": null,
+    });
+    let text = pdf_text(
+        &r.render(
+            starter("result").unwrap(),
+            &data,
+            date!(2026 - 12 - 08),
+            "p",
+        )
+        .unwrap(),
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "ПОРУБОЧНЫЙ БИЛЕТ",
+        "№ 2026-000124 от 01.12.2026",
+        "двух берёз",
+        "Срок действия — до 31.12.2026.",
+        "Глава сельсовета",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in:\n{text}");
+    }
+    assert!(
+        !flat.contains("210-ФЗ"),
+        "an approval names no appeal: {text}"
+    );
+    data["result"] =
+        json!({"number": 2, "name": "Мотивированный отказ в выдаче порубочного билета"});
+    data["text"] = json!(
+        "Насаждения расположены на земельном участке, не находящемся в муниципальной собственности."
+    );
+    data["decision"] = json!({"verdict": "refuse", "label": "Отказ", "reason": "", "by": null, "day": "07.12.2026"});
+    data["prepared_by"] = json!({"name": "Петрова Анна Ивановна", "short": "Петрова А. И.", "position": "Специалист 1 категории", "phone": "(38500) 2-00-00"});
+    let pdf = r
+        .render(
+            starter("result").unwrap(),
+            &data,
+            date!(2026 - 12 - 08),
+            "p",
+        )
+        .unwrap();
+    let flat = pdf_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for want in [
+        "МОТИВИРОВАННЫЙ ОТКАЗ",
+        "210-ФЗ",
+        "Исп.: Петрова Анна Ивановна, Специалист 1 категории",
+    ] {
+        assert!(flat.contains(want), "{want:?} not in:\n{flat}");
+    }
+    if let Ok(out) = std::env::var("VOLOST_DOCS_OUT") {
+        // The receipt's file, and this one beside it.
+        std::fs::write(std::path::Path::new(&out).with_file_name("result.pdf"), pdf).unwrap();
+    }
 }

@@ -225,6 +225,12 @@ pub const REFUSE_INTAKE_TEXT: &str = "Документы не принимают
                                       заявителю: оно будет напечатано и сохранено в файлах заявки.";
 pub const REFUSE_REASONS: &str = "Основания отказа";
 pub const REFUSAL_PRINTED: &str = "Уведомление об отказе сохранено в файлах заявки";
+pub const PRINT_RESULT: &str = "Напечатать документ о результате";
+pub const PRINT_RESULT_TEXT: &str = "Результаты услуги:";
+pub const RESULT_NUMBER: &str = "Результат (номер)";
+pub const RESULT_TEXT: &str = "Текст (пусто — обоснование решения)";
+pub const RESULT_PRINTED: &str = "Документ о результате сохранён в файлах заявки";
+pub const RESULT_NUMBER_BAD: &str = "Введите номер результата из списка";
 pub const HAND_OVER_TEXT: &str = "Записать, что заявитель получил результат лично";
 pub const HAND_OVER_DATE: &str = "Дата выдачи (ДД.ММ.ГГГГ)";
 pub const HANDED: &str = "Результат выдан";

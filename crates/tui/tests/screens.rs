@@ -498,6 +498,7 @@ fn app_card(tab: AppTab, menu: Option<usize>) -> App {
             overdue_days: 0,
             hand_over: false,
             refuse_intake: false,
+            print_result: false,
         },
         tab,
         from_task: None,

@@ -172,8 +172,9 @@ enum Cmd {
         out: Option<PathBuf>,
     },
     /// A document printed from its template as a PDF: of an application (`receipt`: the
-    /// receipt for the documents received, also kept on the application's card), or of a
-    /// period (`journal`: the registration journal). Through the
+    /// receipt for the documents received; `result`: a document of the service's result;
+    /// each also kept on the application's card), or of a period (`journal`: the
+    /// registration journal). Through the
     /// running daemon (asks the user's password), or straight from the database when the
     /// daemon is stopped.
     Document {
@@ -186,14 +187,25 @@ enum Cmd {
         #[arg(long)]
         application: Option<String>,
         /// The kind of document: receipt, refusal (the notice of a refusal to accept a
-        /// draft's documents, with --reason), or journal (the registration journal of a
-        /// period). An interagency request on paper is printed from its card in the TUI.
+        /// draft's documents, with --reason), result (a document of the service's result,
+        /// with --result and --text), a result whose form a federal act sets
+        /// (address_refusal, household_land, redevelopment, housing_commission: printed once
+        /// an administrator put the form into its template), or journal (the registration
+        /// journal of a period). An interagency request on paper is printed from its card in
+        /// the TUI.
         #[arg(long, default_value = "receipt")]
         kind: String,
         /// The grounds of a refusal to accept documents (--kind refusal), as the notice says
         /// them.
         #[arg(long)]
         reason: Option<String>,
+        /// Which of the service's results (its number in the service's list, from 1); by
+        /// default the one the decision calls for.
+        #[arg(long)]
+        result: Option<usize>,
+        /// The result document's own text (lines kept); by default the decision's reason.
+        #[arg(long)]
+        text: Option<String>,
         /// The journal's first day: 01.12.2026 or 2026-12-01.
         #[arg(long)]
         from: Option<String>,
@@ -860,6 +872,8 @@ fn run(cli: Cli) -> Result<()> {
             application,
             kind,
             reason,
+            result,
+            text,
             from,
             to,
             out,
@@ -872,6 +886,8 @@ fn run(cli: Cli) -> Result<()> {
                 from: from.as_deref(),
                 to: to.as_deref(),
                 reason: reason.as_deref(),
+                result,
+                text: text.as_deref(),
             },
             out.as_deref(),
         ),

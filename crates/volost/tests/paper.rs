@@ -205,6 +205,39 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
     );
     let (ok, text) = run(&["document", "--user", "spec", "--application", "2026-999999"]);
     assert!(!ok && text.contains("2026-999999"), "{text}");
+    // A result document with its text; a federal form's refused naming its act.
+    let result = dir.join("результат.pdf");
+    let (ok, text) = run(&[
+        "document",
+        "--user",
+        "spec",
+        "--application",
+        &app.number,
+        "--kind",
+        "result",
+        "--text",
+        "Хозяйство ведёт заявитель",
+        "--out",
+        result.to_str().unwrap(),
+    ]);
+    assert!(ok && text.contains("в карточке заявки"), "{text}");
+    let text = pdf_text(&std::fs::read(&result).unwrap());
+    assert!(
+        text.contains("ВЫПИСКА ИЗ ПОХОЗЯЙСТВЕННОЙ КНИГИ") && text.contains("Хозяйство ведёт"),
+        "{text}"
+    );
+    let (ok, text) = run(&[
+        "document",
+        "--user",
+        "spec",
+        "--application",
+        &app.number,
+        "--kind",
+        "household_land",
+        "--text",
+        "Хозяйство ведёт заявитель",
+    ]);
+    assert!(!ok && text.contains("П/0368"), "{text}");
 
     // `volost template`: the starter text out, a wrong file refused with its line, an edited
     // one in, and the next receipt printed by it.
@@ -714,6 +747,122 @@ fn an_interagency_request_prints_on_paper_with_what_the_law_asks_of_it() {
     assert_eq!(
         files[0].name,
         format!("Межведомственный запрос {}.pdf", req.number)
+    );
+    check_ok(&fx.node);
+}
+
+/// A document of the service's result: printed from the card in examination with the text
+/// typed, kept once; after a refusal its text is the decision's reason and it joins the
+/// decision's files while the head has not approved it. A result whose form a federal act
+/// sets prints only once an administrator put the form in: the node's blank is never it.
+#[test]
+fn a_result_document_prints_with_its_text_and_joins_the_decision() {
+    let fx = fixture();
+    with_paper(&fx);
+    let svc = service(&fx);
+    assert!(svc.results.len() >= 2, "{:?}", svc.results);
+    let draft = draft(&fx, fx.spec);
+    let print = |id, result, kind, text: &str| {
+        let p = ResultPrint {
+            result,
+            kind,
+            text: text.into(),
+        };
+        fx.node.print_result(fx.spec, id, &p)
+    };
+
+    // Not of a draft, not a result the service has not, not by who neither decides nor
+    // approves: each refused in words.
+    let e = print(draft.id, 1, None, "Текст").unwrap_err();
+    assert!(e.ru().contains("рассматривается"), "{}", e.ru());
+    let app = registered(&fx, fx.spec);
+    assert!(fx.node.application(fx.spec, app.id).unwrap().print_result);
+    let e = print(app.id, 9, None, "Текст").unwrap_err();
+    assert!(e.ru().contains("Нет результата с номером 9"), "{}", e.ru());
+    let e = print(app.id, 1, Some(DocumentKind::Receipt), "Текст").unwrap_err();
+    assert!(e.ru().contains("не документ о результате"), "{}", e.ru());
+    // No decision yet and no text: nothing to print.
+    let e = print(app.id, 1, None, "  ").unwrap_err();
+    assert!(e.ru().contains("Введите текст документа"), "{}", e.ru());
+
+    let text = "Согласно записям похозяйственной книги № 3 за 2026 год хозяйство ведёт \
+                Образцова Мария Сергеевна.\nВыписка выдана для представления в банк.";
+    let first = print(app.id, 1, None, text).unwrap();
+    let pdf = pdf_text(&first.data);
+    for want in [
+        svc.results[0].to_uppercase().as_str(),
+        app.number.as_str(),
+        "для представления в банк",
+        svc.name.as_str(),
+        "Глава сельсовета",
+    ] {
+        assert!(
+            pdf.replace('\n', " ").contains(want),
+            "{want} not in:\n{pdf}"
+        );
+    }
+    let again = print(app.id, 1, None, text).unwrap();
+    assert_eq!(again.file, first.file);
+    let card = fx.node.application(fx.spec, app.id).unwrap();
+    assert!(
+        card.history
+            .iter()
+            .any(|h| h.what == "Напечатан документ о результате")
+    );
+
+    // A refusal: its reason is the text; the document joins the decision before approval.
+    let reason = "Сведения о хозяйстве заявителя в похозяйственной книге отсутствуют";
+    let input = ActionInput::new(Action::Decide(Verdict::Refuse)).with_reason(reason, "Отказ");
+    let decided = fx.node.act(fx.spec, app.id, &input).unwrap();
+    assert_eq!(decided.status, Status::ApprovingRefusal);
+    let n = default_result(&svc.results, Some(Verdict::Refuse));
+    assert!(
+        svc.results[n - 1].contains("отказ"),
+        "{}",
+        svc.results[n - 1]
+    );
+    let refusal = print(app.id, n, None, "").unwrap();
+    let pdf = pdf_text(&refusal.data).replace('\n', " ");
+    assert!(
+        pdf.contains("отсутствуют") && pdf.contains("210-ФЗ"),
+        "{pdf}"
+    );
+    let d = fx
+        .node
+        .application(fx.spec, app.id)
+        .unwrap()
+        .app
+        .decision
+        .unwrap();
+    assert_eq!(d.files, [refusal.file.unwrap().0.to_string()]);
+
+    // A federal form: refused naming its act until the body's administrator put it in; the
+    // blank itself is not taken for the form.
+    let kind = DocumentKind::AddressRefusal;
+    let e = print(app.id, n, Some(kind), "").unwrap_err();
+    assert!(e.ru().contains("146н"), "{}", e.ru());
+    let blank = fx.node.doc_template(fx.admin, kind).unwrap();
+    assert!(blank.text.contains("d.form.act"), "{}", blank.text);
+    let e = fx
+        .node
+        .set_doc_template(fx.admin, kind, Some(blank.text.clone()))
+        .unwrap_err();
+    assert!(e.ru().contains("заготовка"), "{}", e.ru());
+    let preview = fx
+        .node
+        .preview_doc_template(fx.admin, kind, &blank.text)
+        .unwrap();
+    assert!(pdf_text(&preview.data).contains("146н"));
+    let own =
+        "#let d = json(\"data.json\")\n= РЕШЕНИЕ № \\_\\_\\_\n#d.applicant.name \\\n#d.text\n";
+    fx.node
+        .set_doc_template(fx.admin, kind, Some(own.into()))
+        .unwrap();
+    let p = print(app.id, n, Some(kind), "").unwrap();
+    let pdf = pdf_text(&p.data);
+    assert!(
+        pdf.contains("РЕШЕНИЕ") && pdf.contains("отсутствуют"),
+        "{pdf}"
     );
     check_ok(&fx.node);
 }

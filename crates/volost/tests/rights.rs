@@ -467,6 +467,17 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         }),
+        // The application is a draft: those who decide or approve are told a result document
+        // comes with its examination.
+        probe("print_result", WORKERS, true, |i| {
+            call::PrintResult {
+                id: i.app,
+                result: 1,
+                kind: None,
+                text: "Справка выдана".into(),
+            }
+            .into()
+        }),
         // The application is a draft: whoever sees it is told a receipt comes after its
         // registration.
         probe("print", ALL, true, |i| {

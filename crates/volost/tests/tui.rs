@@ -342,8 +342,26 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     let s = t.wait_for("МФЦ Алтайского");
     assert!(s.contains("Новый"), "{s}");
 
+    // The result document, printed with its text before the decision: «Действия» →
+    // «Напечатать документ о результате», the service's first result offered.
+    t.keys(&["F2"]);
+    let s = t.wait_for("Напечатать документ о результате");
+    let lines: Vec<&str> = s.lines().collect();
+    let at = |w: &str| lines.iter().position(|l| l.contains(w)).unwrap();
+    let downs = at("Напечатать документ о результате") - at("Одобрить");
+    for _ in 0..downs {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Результат (номер)");
+    assert!(s.contains("1. Выписка из похозяйственной книги"), "{s}");
+    t.keys(&["Tab"]);
+    t.text("Хозяйство ведёт заявитель; выписка выдана для представления в банк");
+    t.keys(&["Enter"]);
+    t.wait_for("Документ о результате сохранён в файлах заявки");
+
     // The decision: «Одобрить», with its reason, the message to the applicant, and the
-    // receipt among the result's files, chosen by its number in the dialog's list.
+    // result document among the result's files, chosen by its number in the dialog's list.
     t.keys(&["F2"]);
     t.wait_for("Одобрить");
     t.keys(&["Enter"]);
@@ -352,9 +370,9 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
         .lines()
         .find_map(|l| {
             let (n, name) = l.trim_matches(['│', ' ']).split_once(" — ")?;
-            name.starts_with("Расписка").then(|| n.trim().to_string())
+            name.starts_with("Результат").then(|| n.trim().to_string())
         })
-        .unwrap_or_else(|| panic!("the receipt is not listed: {s}"));
+        .unwrap_or_else(|| panic!("the result document is not listed: {s}"));
     t.text("Документы представлены в полном объёме");
     t.keys(&["Tab"]);
     t.text("Выписка готова");
@@ -378,7 +396,7 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     }
     let s = t.wait_for("Файлы результата");
     assert!(
-        s.contains("Расписка"),
+        s.contains("Результат 20"),
         "the data tab names the result's file: {s}"
     );
     t.keys(&["F10"]);
@@ -400,7 +418,8 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
     // The applicant comes for the result: the desk records it, on today's date.
     h.keys(&["F2"]);
     h.wait_for("Результат выдан заявителю");
-    h.keys(&["Down", "Enter"]);
+    // After «Завершить работу по заявке» and «Напечатать документ о результате».
+    h.keys(&["Down", "Down", "Enter"]);
     h.wait_for("Дата выдачи");
     h.keys(&["Enter"]);
     let s = h.wait_for("Выполнено: Результат выдан заявителю");
@@ -446,8 +465,19 @@ fn an_application_from_the_form_to_closing_with_its_requests() {
         text.contains("Не представлен документ, удостоверяющий личность"),
         "{text}"
     );
+    // The result document she printed went with the decision, with the text she typed.
+    let result = files
+        .iter()
+        .find(|f| f.name == format!("Результат {number}.pdf"))
+        .unwrap();
     let decision = card.app.decision.as_ref().unwrap();
-    assert_eq!(decision.files, [kept.id.0.to_string()]);
+    assert_eq!(decision.files, [result.id.0.to_string()]);
+    let text = common::pdf_text(&node.file(spec, result.id).unwrap().data).replace('\n', " ");
+    assert!(
+        text.contains("ВЫПИСКА ИЗ ПОХОЗЯЙСТВЕННОЙ КНИГИ")
+            && text.contains("для представления в банк"),
+        "{text}"
+    );
     let text = common::pdf_text(&node.file(spec, kept.id).unwrap().data);
     for want in [
         format!("Заявление № {number}"),

@@ -78,6 +78,9 @@ pub struct ApplicationCard {
     /// This user may refuse to accept the documents now («Отказать в приёме документов»).
     #[serde(default)]
     pub refuse_intake: bool,
+    /// This user may print a document of the service's result now.
+    #[serde(default)]
+    pub print_result: bool,
 }
 
 /// One task of an application's process, as its card lists it.

@@ -551,6 +551,7 @@ impl Node {
             Ok(ApplicationCard {
                 hand_over: super::documents::may_hand_over(&r.who, &app),
                 refuse_intake: super::documents::may_refuse_intake(&r.who, &app),
+                print_result: super::paper_result::may_print_result(&r.who, &app),
                 tasks,
                 due_provisional,
                 overdue_days: overdue(

@@ -247,13 +247,130 @@ pub(crate) fn paper_request(
         application,
         service,
         fields,
-        prepared_by: by.map(|u| Preparer {
-            short: u.short_name(),
-            name: u.full_name,
-            position: u.position,
-            phone: u.phone,
-        }),
+        prepared_by: by.map(preparer),
     })
+}
+
+/// The result a document is of: its place in the service's list and its name there.
+#[derive(Serialize)]
+struct ResultName {
+    number: usize,
+    name: String,
+}
+
+/// The decision as a result document cites it.
+#[derive(Serialize)]
+struct Outcome {
+    /// `approve` or `refuse`.
+    verdict: &'static str,
+    /// «Положительное решение» or «Отказ».
+    label: &'static str,
+    reason: String,
+    by: Option<Staff>,
+    /// The day it was taken, `ДД.ММ.ГГГГ`.
+    day: String,
+}
+
+/// The federal act that set a document's form, for the blank that stands until the body put
+/// the form in.
+#[derive(Serialize)]
+struct Form {
+    title: &'static str,
+    act: &'static str,
+}
+
+/// «Документ о результате предоставления услуги», and the federal forms' documents (the same
+/// data: the form's template reads what it needs).
+#[derive(Serialize)]
+struct ResultDoc {
+    org: Body,
+    number: String,
+    /// The day of registration, `ДД.ММ.ГГГГ`.
+    registered: String,
+    /// The day it is printed.
+    day: String,
+    applicant: Person,
+    service: ServiceData,
+    result: ResultName,
+    /// What the executor typed: the document's own text (lines kept).
+    text: String,
+    decision: Option<Outcome>,
+    prepared_by: Option<Preparer>,
+    form: Option<Form>,
+}
+
+/// What a result document of `app` needs besides the rows: its kind, which of the
+/// service's results it is (1-based) and its name, the text, the day and who prints it.
+pub(crate) struct ResultOf<'a> {
+    pub kind: DocumentKind,
+    pub number: usize,
+    pub name: &'a str,
+    pub text: &'a str,
+    pub day: time::Date,
+    pub by: Option<User>,
+}
+
+/// A result document of application `app` (of service `service`).
+pub(crate) fn result(
+    r: &R,
+    app: &Application,
+    service: Service,
+    of: ResultOf<'_>,
+) -> Result<Value> {
+    let org: Org = r.load(app.org.0)?;
+    let applicant: Applicant = r.load(app.applicant.0)?;
+    let decision = match &app.decision {
+        Some(d) => Some(Outcome {
+            verdict: match d.verdict {
+                Verdict::Approve => "approve",
+                Verdict::Refuse => "refuse",
+            },
+            label: verdict_label(d.verdict),
+            reason: d.reason.clone(),
+            by: r.rx.get::<User>(d.by.0)?.map(staff),
+            day: display_date(d.at.date(r.offset)),
+        }),
+        None => None,
+    };
+    value(&ResultDoc {
+        org: body(org),
+        number: app.number.clone(),
+        registered: display_date(app.registered.unwrap_or(app.created).date(r.offset)),
+        day: display_date(of.day),
+        applicant: person(applicant),
+        service: service_data(service),
+        result: ResultName {
+            number: of.number,
+            name: of.name.to_string(),
+        },
+        text: of.text.to_string(),
+        decision,
+        prepared_by: of.by.map(preparer),
+        form: form(of.kind),
+    })
+}
+
+fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Approve => "Положительное решение",
+        Verdict::Refuse => "Отказ",
+    }
+}
+
+fn form(kind: DocumentKind) -> Option<Form> {
+    kind.federal_form().map(|act| Form {
+        title: kind.title(),
+        act,
+    })
+}
+
+fn preparer(u: User) -> Preparer {
+    Preparer {
+        short: u.short_name(),
+        name: u.full_name,
+        position: u.position,
+        phone: u.phone,
+    }
 }
 
 /// One application in the registration journal.
@@ -307,6 +424,34 @@ fn body(org: Org) -> Body {
 /// there (the optional ones filled), so a template that renders it renders any application.
 pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
     match kind {
+        DocumentKind::Result
+        | DocumentKind::AddressRefusal
+        | DocumentKind::HouseholdLand
+        | DocumentKind::Redevelopment
+        | DocumentKind::HousingCommission => value(&ResultDoc {
+            org: sample_body(),
+            number: "2026-000001".into(),
+            registered: "01.12.2026".into(),
+            day: "05.12.2026".into(),
+            applicant: sample_person(),
+            service: sample_service(),
+            result: ResultName {
+                number: 1,
+                name: "Выписка из похозяйственной книги".into(),
+            },
+            text: "Образцова Мария Сергеевна зарегистрирована по адресу: с. Образцовое, \
+                   ул. Центральная, д. 1.\nВыписка выдана для представления по месту требования."
+                .into(),
+            decision: Some(Outcome {
+                verdict: "approve",
+                label: verdict_label(Verdict::Approve),
+                reason: "Сведения подтверждены записями похозяйственной книги".into(),
+                by: Some(sample_staff()),
+                day: "04.12.2026".into(),
+            }),
+            prepared_by: Some(sample_preparer()),
+            form: form(kind),
+        }),
         DocumentKind::Journal => value(&Journal {
             org: sample_body(),
             from: "01.12.2026".into(),
@@ -347,10 +492,7 @@ pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
             }],
             reasons: "Документ, удостоверяющий личность, не представлен.\nЗаявление не подписано заявителем."
                 .into(),
-            refused_by: Some(Staff {
-                name: "Образцова Анна Ивановна".into(),
-                short: "Образцова А. И.".into(),
-            }),
+            refused_by: Some(sample_staff()),
         }),
         DocumentKind::Request => value(&PaperRequest {
             org: sample_body(),
@@ -370,12 +512,7 @@ pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
                     value: "01.01.1980".into(),
                 },
             ],
-            prepared_by: Some(Preparer {
-                name: "Образцова Анна Ивановна".into(),
-                short: "Образцова А. И.".into(),
-                position: "Специалист 1 категории".into(),
-                phone: "(38500) 2-00-00".into(),
-            }),
+            prepared_by: Some(sample_preparer()),
         }),
         DocumentKind::Receipt => value(&Receipt {
             org: sample_body(),
@@ -402,11 +539,24 @@ pub(crate) fn sample(kind: DocumentKind) -> Result<Value> {
             sheets: 3,
             due: Some("08.12.2026".into()),
             access_code: "0000 0000 0000".into(),
-            accepted_by: Some(Staff {
-                name: "Образцова Анна Ивановна".into(),
-                short: "Образцова А. И.".into(),
-            }),
+            accepted_by: Some(sample_staff()),
         }),
+    }
+}
+
+fn sample_staff() -> Staff {
+    Staff {
+        name: "Образцова Анна Ивановна".into(),
+        short: "Образцова А. И.".into(),
+    }
+}
+
+fn sample_preparer() -> Preparer {
+    Preparer {
+        name: "Образцова Анна Ивановна".into(),
+        short: "Образцова А. И.".into(),
+        position: "Специалист 1 категории".into(),
+        phone: "(38500) 2-00-00".into(),
     }
 }
 

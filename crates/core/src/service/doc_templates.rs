@@ -26,16 +26,24 @@ impl Node {
             .ok_or_else(|| Error::NotAllowed(format!("Нет шаблона документа «{}»", kind.title())))
     }
 
-    /// The text `kind` prints with for the actor's body: its own, or the starter one.
+    /// The text `kind` prints with for the actor's body: its own, or the starter one. A
+    /// kind whose form a federal act sets prints only with the body's own text: its starter
+    /// is a blank that names the act, never a stand-in of the form.
     pub(crate) fn template_text(
         &self,
         t: &impl Read,
         org: OrgId,
         kind: DocumentKind,
     ) -> Result<String> {
-        match find(t, org, kind)? {
-            Some(own) => Ok(own.text),
-            None => self.starter(kind),
+        match (find(t, org, kind)?, kind.federal_form()) {
+            (Some(own), _) => Ok(own.text),
+            (None, None) => self.starter(kind),
+            (None, Some(act)) => Err(Error::Conflict(format!(
+                "Форма документа «{}» утверждена {act}. Узел не поставляет её текст: \
+                 администратор вносит форму из акта в «Шаблоны документов», и документ \
+                 печатается по ней",
+                kind.title()
+            ))),
         }
     }
 
@@ -97,6 +105,13 @@ impl Node {
         // The right first: a person without it learns nothing of the template's errors.
         self.read(actor, |r| r.who.require("template.set", Right::Administer))?;
         if let Some(t) = &text {
+            if kind.federal_form().is_some() && t.trim() == self.starter(kind)?.trim() {
+                return Err(Error::invalid(
+                    "Шаблон",
+                    "Это заготовка, а не форма: внесите в шаблон форму из акта, который она \
+                     называет",
+                ));
+            }
             let today = self.now().date(self.options().utc_offset);
             self.documents()?
                 .check(t, &super::doc_data::sample(kind)?, today)

@@ -247,6 +247,17 @@ impl Node {
                          «Действия» → «Отказать в приёме документов»)",
                     ));
                 }
+                DocumentKind::Result
+                | DocumentKind::AddressRefusal
+                | DocumentKind::HouseholdLand
+                | DocumentKind::Redevelopment
+                | DocumentKind::HousingCommission => {
+                    return Err(Error::invalid(
+                        "Вид документа",
+                        "Документ о результате печатается с текстом («Действия» → «Напечатать \
+                         документ о результате»)",
+                    ));
+                }
             };
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, app.number, template))
@@ -394,12 +405,12 @@ fn result_ready(s: Status) -> bool {
     )
 }
 
-/// Whether `who` may record the hand-over of `app`'s result now (the card offers it).
 /// Whether `who` may refuse to accept the documents of `app` now (the card offers it).
 pub(crate) fn may_refuse_intake(who: &super::Who, app: &Application) -> bool {
     who.user.is_some() && who.rights.has(Right::CreateApplications) && app.status == Status::Draft
 }
 
+/// Whether `who` may record the hand-over of `app`'s result now (the card offers it).
 pub(crate) fn may_hand_over(who: &super::Who, app: &Application) -> bool {
     who.user.is_some()
         && who.rights.has(Right::CreateApplications)

@@ -28,6 +28,7 @@ mod jobs;
 mod list;
 mod packages;
 mod paper_request;
+mod paper_result;
 mod passwords;
 mod personal;
 mod provider;
@@ -58,6 +59,7 @@ pub use formats::{
 pub use jobs::Gauges;
 pub use list::{Cursor, MAX_PAGE, Page};
 pub use packages::{MAX_PACKAGE_BYTES, MAX_PACKAGE_FILES};
+pub use paper_result::{MAX_RESULT_TEXT, ResultPrint};
 pub use personal::{CertView, MAX_WRONG_PINS, NewPersonalCert, PersonalKey, WARN_DAYS};
 pub use provider::RouteView;
 pub use public::PublicStatus;

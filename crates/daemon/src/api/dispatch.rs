@@ -514,6 +514,19 @@ impl Serve for Served<'_> {
         Ok(printed(n.print_request(a, args.id)?))
     }
 
+    fn print_result(&mut self, args: call::PrintResult) -> Result<PrintReply, ApiError> {
+        let n = &*self.api.node;
+        let call::PrintResult {
+            id,
+            result,
+            kind,
+            text,
+        } = args;
+        let a = self.actor()?;
+        let p = volost_core::service::ResultPrint { result, kind, text };
+        Ok(printed(n.print_result(a, id, &p)?))
+    }
+
     fn refuse_intake(&mut self, args: call::RefuseIntake) -> Result<PrintReply, ApiError> {
         let n = &*self.api.node;
         let call::RefuseIntake { id, reasons } = args;

@@ -280,7 +280,12 @@ pub fn templates(me: &Me, kinds: &[(DocumentKind, bool)]) -> Markup {
                     @for (k, own) in kinds {
                         tr {
                             td { a href={ "/templates/" (k.code()) } { (k.title()) } }
-                            td { @if *own { "шаблону органа" } @else { "типовому шаблону" } }
+                            td {
+                                @if *own { "шаблону органа" }
+                                @else if k.federal_form().is_some() {
+                                    "не печатается: внесите форму из акта"
+                                } @else { "типовому шаблону" }
+                            }
                         }
                     }
                 }
@@ -288,7 +293,8 @@ pub fn templates(me: &Me, kinds: &[(DocumentKind, bool)]) -> Markup {
             p.hint {
                 "Шаблон — разметка Typst; данные документа он читает из "
                 code { "json(\"data.json\")" } ". Сохраняется только шаблон, который печатает "
-                "образец без ошибок."
+                "образец без ошибок. Формы, утверждённые федеральным актом, узел не поставляет: "
+                "администратор вносит форму из акта (официальное опубликование — pravo.gov.ru)."
             }
         },
     )

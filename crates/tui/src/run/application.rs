@@ -125,6 +125,26 @@ impl App {
                                 Pending::HandOver(id),
                             ));
                         }
+                        Some(Extra::PrintResult) => {
+                            if let Screen::App(v) = &self.screen {
+                                let results = &v.card.service.results;
+                                let mut listed = String::from(text::PRINT_RESULT_TEXT);
+                                for (i, r) in results.iter().enumerate() {
+                                    listed.push_str(&format!("\n{}. {r}", i + 1));
+                                }
+                                let verdict = v.card.app.decision.as_ref().map(|d| d.verdict);
+                                let n = volost_domain::default_result(results, verdict);
+                                self.dialog = Some(Dialog::new(
+                                    text::PRINT_RESULT,
+                                    listed,
+                                    vec![
+                                        Field::with(text::RESULT_NUMBER, &n.to_string()),
+                                        Field::new(text::RESULT_TEXT, false),
+                                    ],
+                                    Pending::PrintResult(id),
+                                ));
+                            }
+                        }
                         Some(Extra::RefuseIntake) => {
                             self.dialog = Some(Dialog::new(
                                 text::REFUSE_INTAKE,

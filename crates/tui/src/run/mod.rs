@@ -345,6 +345,31 @@ impl App {
                     Err(e) => self.keep_dialog(d, &e),
                 }
             }
+            Pending::PrintResult(id) => {
+                let Ok(result) = d.value(0).trim().parse::<usize>() else {
+                    let mut d = d;
+                    d.refuse(0, text::RESULT_NUMBER_BAD);
+                    self.dialog = Some(d);
+                    return;
+                };
+                let args = call::PrintResult {
+                    id,
+                    result,
+                    kind: None,
+                    text: d.value(1),
+                };
+                match self.conn.ask(args) {
+                    Ok(p) => {
+                        self.open_app_at(id, crate::screens::application::AppTab::Files);
+                        self.banner = Some(Banner::Info(format!(
+                            "{}: «{}»",
+                            text::RESULT_PRINTED,
+                            p.name
+                        )));
+                    }
+                    Err(e) => self.keep_dialog(d, &e),
+                }
+            }
             Pending::HandOver(id) => match crate::widgets::date::read_date(&typed) {
                 Ok(on) => match self.conn.ask(call::HandOver { id, on }) {
                     Ok(_) => {

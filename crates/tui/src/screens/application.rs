@@ -90,6 +90,8 @@ pub struct AppView {
 pub enum Extra {
     /// «Отказать в приёме документов» (a draft, at the desk).
     RefuseIntake,
+    /// «Напечатать документ о результате» (in examination and after the decision).
+    PrintResult,
     /// «Результат выдан заявителю».
     HandOver,
 }
@@ -98,6 +100,7 @@ impl Extra {
     pub fn label(self) -> &'static str {
         match self {
             Extra::RefuseIntake => text::REFUSE_INTAKE,
+            Extra::PrintResult => text::PRINT_RESULT,
             Extra::HandOver => text::HAND_OVER,
         }
     }
@@ -167,7 +170,8 @@ impl AppView {
             (Cmd::Actions, None)
                 if self.card.actions.is_empty()
                     && !self.card.hand_over
-                    && !self.card.refuse_intake =>
+                    && !self.card.refuse_intake
+                    && !self.card.print_result =>
             {
                 return Some(Effect::Info(text::NO_ACTIONS));
             }
@@ -211,6 +215,9 @@ impl AppView {
         let mut out = Vec::new();
         if self.card.refuse_intake {
             out.push(Extra::RefuseIntake);
+        }
+        if self.card.print_result {
+            out.push(Extra::PrintResult);
         }
         if self.card.hand_over {
             out.push(Extra::HandOver);

@@ -22,6 +22,8 @@ pub enum Pending {
     HandOver(AppId),
     /// «Отказать в приёме документов»: the grounds are typed.
     RefuseIntake(AppId),
+    /// «Напечатать документ о результате»: the result's number and the text are typed.
+    PrintResult(AppId),
     /// `:` — go to the section whose name holds what was typed.
     Jump,
     /// `/` — a task by a word of its name, an application by its number.
