@@ -53,6 +53,9 @@ pub struct NodeConfig {
     /// Free space on the data partition that uploads never take, kept for the database's
     /// own work, in MiB (0 to 1 048 576).
     pub reserve_mib: u64,
+    /// A node that serves a council for real: uncertified cryptography (`[smev] signer =
+    /// "engine"`) is refused, as 63-ФЗ requires certified means for qualified signatures.
+    pub production: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -145,6 +148,15 @@ pub struct SmevConfig {
     /// …or as one PKCS#12 container, whose password is the first line of a 0600 file.
     pub pkcs12: Option<PathBuf>,
     pub password_file: Option<PathBuf>,
+    /// Who makes the node's signatures: `engine` (Debian's OpenSSL GOST engine with the key
+    /// above: not certified, for tests and the demo, refused when `[node] production`) or
+    /// `command` (an external certified tool, `sign_command`, with the certificate `cert`).
+    pub signer: String,
+    /// The signing tool and its arguments: it reads the 32-byte digest on its input and
+    /// prints the 64-byte GOST signature (raw or base64).
+    pub sign_command: Vec<String>,
+    /// The longest a signing tool may take, in seconds.
+    pub sign_timeout_secs: u64,
     /// Seconds between polls of the SMEV queues.
     pub poll_interval_secs: u64,
     /// Longest wait for one HTTP exchange with SMEV, in seconds.
@@ -191,6 +203,7 @@ impl Default for NodeConfig {
             max_file_bytes: 10 * 1024 * 1024,
             upload_mib_per_day: 200,
             reserve_mib: 128,
+            production: false,
         }
     }
 }
@@ -266,6 +279,9 @@ impl Default for SmevConfig {
             cert: None,
             pkcs12: None,
             password_file: None,
+            signer: "engine".into(),
+            sign_command: Vec::new(),
+            sign_timeout_secs: 10,
             poll_interval_secs: 10,
             timeout_secs: 30,
             retry_first_secs: 5,
@@ -601,6 +617,39 @@ impl Config {
         )?;
         within("max_message_bytes", s.max_message_bytes, 64 << 10, 1 << 30)?;
         within("cert_warn_days", s.cert_warn_days, 1, 365)?;
+        within("sign_timeout_secs", s.sign_timeout_secs, 1, 300)?;
+        match s.signer.as_str() {
+            "engine" => {
+                let keyed = s.key.is_some() || s.pkcs12.is_some();
+                if self.node.production && keyed {
+                    return Err(bad(
+                        "signer",
+                        "\"engine\" is not certified cryptography (несертифицированное СКЗИ — \
+                         только для проверки) and [node] production = true refuses it: set \
+                         signer = \"command\" with a certified tool",
+                    ));
+                }
+                if !s.sign_command.is_empty() {
+                    return Err(bad("sign_command", "is for signer = \"command\""));
+                }
+            }
+            "command" => {
+                let Some(program) = s.sign_command.first() else {
+                    return Err(bad("sign_command", "signer = \"command\" needs the tool"));
+                };
+                if !std::path::Path::new(program).is_absolute() {
+                    return Err(bad("sign_command", "the tool must be an absolute path"));
+                }
+                if s.cert.is_none() || s.key.is_some() || s.pkcs12.is_some() {
+                    return Err(bad(
+                        "signer",
+                        "\"command\" signs with the tool's key: give the certificate (cert), \
+                         not key or pkcs12",
+                    ));
+                }
+            }
+            _ => return Err(bad("signer", "must be \"engine\" or \"command\"")),
+        }
         if s.node_id.chars().count() > 50 {
             return Err(bad("node_id", "at most 50 characters"));
         }
@@ -623,7 +672,7 @@ impl Config {
         if s.pkcs12.is_some() != s.password_file.is_some() {
             return Err(bad("password_file", "pkcs12 and password_file go together"));
         }
-        if s.key.is_some() != s.cert.is_some() {
+        if s.signer == "engine" && s.key.is_some() != s.cert.is_some() {
             return Err(bad("cert", "key and cert must be set together"));
         }
         if !s.regional_bodies.is_empty() && s.regional_endpoint.is_empty() {
@@ -678,7 +727,7 @@ impl Config {
                 return Err(bad(key, "must be an http:// or https:// address"));
             }
         }
-        if s.key.is_none() && s.pkcs12.is_none() {
+        if s.signer == "engine" && s.key.is_none() && s.pkcs12.is_none() {
             return Err(bad(
                 "endpoint",
                 "the exchange needs the node's key: set key and cert, or pkcs12",
@@ -765,6 +814,50 @@ mod tests {
 
         let e = Config::parse("[log]\nformat = \"xml\"\n", "v.toml").expect_err("format");
         assert!(e.to_string().contains("[log] format"), "{e}");
+    }
+
+    #[test]
+    fn the_signer_is_the_engine_or_a_tool_and_production_refuses_the_engine() {
+        let base = "[smev]\nendpoint = \"http://127.0.0.1:7500/smev\"\n";
+        let with = |extra: &str| Config::parse(&format!("{base}{extra}"), "v.toml");
+        let engine = "key = \"/k.pem\"\ncert = \"/c.pem\"\n";
+        assert_eq!(with(engine).expect("engine").smev.signer, "engine");
+        let e = Config::parse(
+            &format!("[node]\nproduction = true\n{base}{engine}"),
+            "v.toml",
+        )
+        .expect_err("production");
+        assert!(e.to_string().contains("несертифицированное СКЗИ"), "{e}");
+        let tool = "signer = \"command\"\ncert = \"/c.pem\"\n\
+                    sign_command = [\"/usr/local/bin/sign\", \"--key\", \"node\"]\n";
+        let c = Config::parse(
+            &format!("[node]\nproduction = true\n{base}{tool}"),
+            "v.toml",
+        )
+        .expect("a tool in production");
+        assert_eq!(c.smev.sign_command.len(), 3);
+        for (bad, says) in [
+            (
+                "signer = \"command\"\ncert = \"/c.pem\"\n",
+                "needs the tool",
+            ),
+            (
+                "signer = \"command\"\ncert = \"/c.pem\"\nsign_command = [\"sign\"]\n",
+                "absolute path",
+            ),
+            (
+                "signer = \"command\"\nkey = \"/k.pem\"\ncert = \"/c.pem\"\nsign_command = [\"/s\"]\n",
+                "not key or pkcs12",
+            ),
+            ("signer = \"pkcs12\"\n", "[smev] signer"),
+            (
+                "sign_timeout_secs = 0\nkey = \"/k.pem\"\ncert = \"/c.pem\"\n",
+                "sign_timeout_secs",
+            ),
+        ] {
+            let e = with(bad).expect_err(bad);
+            assert!(e.to_string().contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

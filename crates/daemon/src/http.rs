@@ -167,6 +167,12 @@ async fn health(
                 })
                 .to_string(),
         })),
+        // The OpenSSL engine signs only for tests and the demo: support sees it at once.
+        "signing": smev.signer.as_ref().map(|provider| serde_json::json!({
+            "provider": provider,
+            "certified": !smev.uncertified,
+            "warning": smev.uncertified.then_some(volost_smev::signer::UNCERTIFIED),
+        })),
         "smev": smev_json,
         "rsmev": state.api.regional_link.snapshot(),
         "disk": disk.map(|(free, total)| serde_json::json!({

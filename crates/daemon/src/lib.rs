@@ -222,6 +222,17 @@ impl State {
             "Age of the oldest message in the outbox (0 when it is empty).",
             &one(oldest.map_or(0, |t| (now - t.0 / 1000).max(0) as u64)),
         );
+        if let Some(provider) = &smev.signer {
+            metric(
+                "volost_signer_certified",
+                "gauge",
+                "1 when the node signs with certified cryptography (0: the OpenSSL engine, for tests only), by provider.",
+                &[(
+                    format!("{{provider=\"{provider}\"}}"),
+                    u64::from(!smev.uncertified),
+                )],
+            );
+        }
         if let Some(days) = smev.cert_days_left {
             metric(
                 "volost_smev_cert_days_left",
@@ -388,11 +399,15 @@ pub async fn serve(
     } else {
         let p = volost_smev::profile::Profile::load(&cfg.smev)
             .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
-        tracing::info!(endpoint = %cfg.smev.endpoint, subject = %p.key.subject(), "SMEV exchange on");
+        let signer = volost_smev::signer::describe(p.key.as_ref());
+        tracing::info!(endpoint = %cfg.smev.endpoint, %signer, provider = p.key.provider().code(), "SMEV exchange on");
         let p = Arc::new(p);
         node.set_exchange(volost_smev::formats::exchange(&p, kinds.clone()));
         Some(p)
     };
+    if let Some(p) = &profile {
+        api.link.set_signer(p.key.provider());
+    }
     api.exchange = profile.clone();
     let web = web_listener(&cfg).await?;
     if let Some((l, _)) = &web {

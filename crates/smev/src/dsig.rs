@@ -10,11 +10,11 @@
 
 use super::c14n::{canonical_text, canonicalize};
 use super::gost::{self, GostError};
+use super::signer::{SignError, Signer};
 use super::transform::{TransformError, transform};
 use super::xml::{Element, XmlError, parse};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use openssl::pkey::{PKeyRef, Private};
 use openssl::x509::X509;
 
 pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
@@ -32,6 +32,8 @@ pub enum SignatureError {
     Transform(#[from] TransformError),
     #[error("{0}")]
     Gost(#[from] GostError),
+    #[error("{0}")]
+    Sign(#[from] SignError),
     #[error("no ds:Signature where one is required")]
     Missing,
     #[error("ds:{0} is missing from the signature")]
@@ -64,15 +66,10 @@ impl Verified {
 }
 
 /// The `ds:Signature` element, as text, that signs `target` (whose `Id` attribute must be
-/// `id`) with `key`, carrying `cert`. The caller puts it beside the target; the digest
+/// `id`) by `signer`, carrying its certificate. The caller puts it beside the target; the digest
 /// depends only on the target's names, attributes and text, so the target may be given as
 /// it stands alone and embedded afterwards.
-pub fn sign(
-    target: &Element,
-    id: &str,
-    key: &PKeyRef<Private>,
-    cert: &X509,
-) -> Result<String, SignatureError> {
+pub fn sign(target: &Element, id: &str, signer: &dyn Signer) -> Result<String, SignatureError> {
     if target.attr("Id") != Some(id) {
         return Err(SignatureError::BadReference(id.to_string()));
     }
@@ -90,8 +87,9 @@ pub fn sign(
     );
     // Signed and sent in its canonical form, so that no re-serialization can change it.
     let info = canonical_text(&parse(&info_text)?);
-    let value = gost::sign(key, info.as_bytes())?;
-    let der = cert
+    let value = super::signer::sign(signer, info.as_bytes())?;
+    let der = signer
+        .cert()
         .to_der()
         .map_err(|e| SignatureError::Certificate(e.to_string()))?;
     Ok(format!(
@@ -259,16 +257,11 @@ mod tests {
     fn the_node_signs_what_it_sends_and_the_signature_survives_embedding() {
         let key = gost::generate_key().expect("key");
         let cert = gost::self_signed(&key, "Тестовый узел", "Администрация", 30).expect("cert");
+        let key = crate::keys::NodeKey { key, cert };
         let data = "<ns:SenderProvidedRequestData xmlns:ns=\"urn:t\" Id=\"SIGNED_BY_CONSUMER\">\
                     <ns:MessageID>x</ns:MessageID><b:Doc xmlns:b=\"urn:b\">Иванов &amp; сын</b:Doc>\
                     </ns:SenderProvidedRequestData>";
-        let sig = sign(
-            &parse(data).expect("parses"),
-            "SIGNED_BY_CONSUMER",
-            &key,
-            &cert,
-        )
-        .expect("signs");
+        let sig = sign(&parse(data).expect("parses"), "SIGNED_BY_CONSUMER", &key).expect("signs");
         // Embedded in an envelope with other prefixes and whitespace around it.
         let doc = format!(
             "<e:Env xmlns:e=\"urn:e\" xmlns:t=\"urn:t\" xmlns=\"urn:b\">\n  <t:Req>\
@@ -285,7 +278,7 @@ mod tests {
         let v = verify_in(&doc, holder).expect("verifies");
         assert_eq!(v.reference, "SIGNED_BY_CONSUMER");
         assert_eq!(
-            sign(&parse(data).expect("parses"), "OTHER", &key, &cert).err(),
+            sign(&parse(data).expect("parses"), "OTHER", &key).err(),
             Some(SignatureError::BadReference("OTHER".into()))
         );
     }

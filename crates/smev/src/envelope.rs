@@ -6,7 +6,7 @@
 //! around it, so the envelope is assembled by plain concatenation and never re-serialized.
 
 use super::dsig::{self, SignatureError};
-use super::keys::NodeKey;
+use super::signer::Signer;
 use super::xml;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -140,14 +140,14 @@ pub use volost_domain::xml_datetime as timestamp;
 
 /// Signs `fragment` (whose root has `Id="id"`) and returns the fragment, unchanged, with the
 /// `ds:Signature` that goes into the caller's signature element.
-fn signed(fragment: &str, id: &str, key: &NodeKey) -> Result<String, EnvelopeError> {
+fn signed(fragment: &str, id: &str, key: &dyn Signer) -> Result<String, EnvelopeError> {
     let tree = xml::parse(fragment).map_err(|e| EnvelopeError::Business(e.to_string()))?;
     // The business data is checked in the tree about to be signed: parsing it separately
     // cost as much again for a large message.
     if let Some(pc) = tree.elements().find(|e| e.local == "MessagePrimaryContent") {
         check_business(pc)?;
     }
-    Ok(dsig::sign(&tree, id, &key.key, &key.cert)?)
+    Ok(dsig::sign(&tree, id, key)?)
 }
 
 /// `<soap:Envelope>` around one body element `op` of the types namespace, whose content is
@@ -158,7 +158,7 @@ fn envelope(
     fragment: &str,
     id: &str,
     after: &str,
-    key: &NodeKey,
+    key: &dyn Signer,
 ) -> Result<String, EnvelopeError> {
     let sig = signed(fragment, id, key)?;
     let mut s = String::with_capacity(fragment.len() + after.len() + sig.len() + 512);
@@ -227,7 +227,11 @@ fn attachment_contents(list: &[Attachment]) -> String {
 }
 
 /// SendRequest: the consumer's request, signed by the node.
-pub fn send_request(v: Version, d: &RequestData, key: &NodeKey) -> Result<String, EnvelopeError> {
+pub fn send_request(
+    v: Version,
+    d: &RequestData,
+    key: &dyn Signer,
+) -> Result<String, EnvelopeError> {
     let mut f = String::with_capacity(d.business.len() + 1024);
     let _ = write!(
         f,
@@ -274,7 +278,7 @@ pub fn send_response(
     reply_to: &str,
     content: &ResponseContent,
     attachments: &[Attachment],
-    key: &NodeKey,
+    key: &dyn Signer,
 ) -> Result<String, EnvelopeError> {
     let mut f = String::with_capacity(1024);
     let _ = write!(
@@ -370,7 +374,7 @@ pub fn get_response(
     v: Version,
     s: &Selector,
     now: time::OffsetDateTime,
-    key: &NodeKey,
+    key: &dyn Signer,
 ) -> Result<String, EnvelopeError> {
     let f = selector(v, s, now);
     envelope(v, "GetResponseRequest", &f, SIGNED_BY_CALLER, "", key)
@@ -381,7 +385,7 @@ pub fn get_request(
     v: Version,
     s: &Selector,
     now: time::OffsetDateTime,
-    key: &NodeKey,
+    key: &dyn Signer,
 ) -> Result<String, EnvelopeError> {
     let f = selector(v, s, now);
     envelope(v, "GetRequestRequest", &f, SIGNED_BY_CALLER, "", key)
@@ -393,7 +397,7 @@ pub fn ack(
     v: Version,
     message_id: &str,
     accepted: bool,
-    key: &NodeKey,
+    key: &dyn Signer,
 ) -> Result<String, EnvelopeError> {
     let f = format!(
         "<basic:AckTargetMessage xmlns:basic=\"{}\" Id=\"{SIGNED_BY_CALLER}\" accepted=\"{accepted}\">{}</basic:AckTargetMessage>",
@@ -407,7 +411,7 @@ pub fn ack(
 pub fn get_status(
     v: Version,
     now: time::OffsetDateTime,
-    key: &NodeKey,
+    key: &dyn Signer,
 ) -> Result<String, EnvelopeError> {
     let f = format!(
         "<basic:Timestamp xmlns:basic=\"{}\" Id=\"{SIGNED_BY_CALLER}\">{}</basic:Timestamp>",
@@ -468,6 +472,7 @@ pub fn message_id_time(s: &str) -> Option<i64> {
 pub(crate) mod tests {
     use super::*;
     use crate::gost;
+    use crate::keys::NodeKey;
 
     pub(crate) fn test_key() -> NodeKey {
         gost::init().expect("gost");

@@ -14,6 +14,8 @@ use volost_domain::RequestKind;
 use volost_domain::received::RegionalMessage;
 
 pub struct Formats {
+    /// The node's signer: only asked whether its certificate may sign now.
+    pub signer: Arc<dyn super::signer::Signer>,
     pub version: Version,
     /// The kinds' packages: what requests are written with.
     pub kinds: Arc<Kinds>,
@@ -24,6 +26,10 @@ fn id(signed: bool) -> Option<&'static str> {
 }
 
 impl service::Formats for Formats {
+    fn can_sign(&self) -> Result<(), String> {
+        super::signer::in_time(self.signer.cert()).map_err(|e| e.russian())
+    }
+
     fn request(
         &self,
         k: &RequestKind,
@@ -78,6 +84,7 @@ impl service::Formats for Formats {
 pub fn exchange(p: &Profile, kinds: Arc<Kinds>) -> Exchange {
     Exchange {
         formats: Arc::new(Formats {
+            signer: p.key.clone(),
             version: p.version,
             kinds,
         }),

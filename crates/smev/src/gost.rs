@@ -117,28 +117,6 @@ pub fn verify(cert: &X509, data: &[u8], sig: &[u8]) -> Result<bool, GostError> {
     Ok(v.verify(sig).unwrap_or(false))
 }
 
-/// A detached CMS SignedData (DER) of `data` by `key` with its certificate: a `.sig` file as
-/// Росреестр's packages carry them, and SMEV's `SignaturePKCS7` over an attachment. The
-/// digest is the key's default, Streebog-256 for a GOST 2012 (256) key.
-// Issue 31 moves signing behind a pluggable signer; this is the engine's path.
-pub fn cms_detached(
-    key: &PKeyRef<Private>,
-    cert: &X509,
-    data: &[u8],
-) -> Result<Vec<u8>, GostError> {
-    use openssl::cms::{CMSOptions, CmsContentInfo};
-    check_key(key)?;
-    let cms = CmsContentInfo::sign(
-        Some(cert),
-        Some(key),
-        None,
-        Some(data),
-        CMSOptions::DETACHED | CMSOptions::BINARY,
-    )
-    .map_err(crypto)?;
-    cms.to_der().map_err(crypto)
-}
-
 /// The signer's certificate of a detached CMS signature `sig` over `data`, when the
 /// signature is sound (its chain is not checked here: trust is the caller's).
 pub fn cms_verify_detached(sig: &[u8], data: &[u8]) -> Result<X509, GostError> {
@@ -200,6 +178,22 @@ pub fn self_signed(
     days: u32,
 ) -> Result<X509, GostError> {
     use openssl::asn1::Asn1Time;
+    let (from, until) = (
+        Asn1Time::days_from_now(0).map_err(crypto)?,
+        Asn1Time::days_from_now(days).map_err(crypto)?,
+    );
+    self_signed_between(key, cn, org, &from, &until)
+}
+
+/// [`self_signed`] valid between two moments (a test's certificate that has ended, or has
+/// not begun).
+pub fn self_signed_between(
+    key: &PKeyRef<Private>,
+    cn: &str,
+    org: &str,
+    from: &openssl::asn1::Asn1TimeRef,
+    until: &openssl::asn1::Asn1TimeRef,
+) -> Result<X509, GostError> {
     use openssl::bn::BigNum;
     use openssl::x509::{X509Builder, X509NameBuilder};
     check_key(key)?;
@@ -221,12 +215,8 @@ pub fn self_signed(
     b.set_subject_name(&name).map_err(crypto)?;
     b.set_issuer_name(&name).map_err(crypto)?;
     b.set_pubkey(key).map_err(crypto)?;
-    let (from, until) = (
-        Asn1Time::days_from_now(0).map_err(crypto)?,
-        Asn1Time::days_from_now(days).map_err(crypto)?,
-    );
-    b.set_not_before(&from).map_err(crypto)?;
-    b.set_not_after(&until).map_err(crypto)?;
+    b.set_not_before(from).map_err(crypto)?;
+    b.set_not_after(until).map_err(crypto)?;
     b.sign(key, streebog()?).map_err(crypto)?;
     Ok(b.build())
 }

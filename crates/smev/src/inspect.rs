@@ -48,6 +48,7 @@ pub fn why(e: &SignatureError) -> String {
         SignatureError::Xml(_) => "подписанный элемент не разобран".into(),
         SignatureError::Transform(_) => "трансформация СМЭВ невозможна".into(),
         SignatureError::Gost(_) => "ошибка ГОСТ-криптографии OpenSSL".into(),
+        SignatureError::Sign(s) => return s.russian(),
     };
     format!("{ru} ({e})")
 }

@@ -28,7 +28,9 @@ pub enum KeyError {
     Container { path: PathBuf, reason: String },
     #[error("{path}: the password file must not be readable by others (chmod 600)")]
     OpenPasswordFile { path: PathBuf },
-    #[error("the node's key is not configured: set [smev] key and cert, or pkcs12")]
+    #[error(
+        "the node's key is not configured: set [smev] key and cert, or pkcs12 (signer = \"engine\"), or cert and sign_command (signer = \"command\")"
+    )]
     NotConfigured,
 }
 
@@ -70,6 +72,16 @@ pub fn keygen(dir: &Path, cn: &str, org: &str, days: u32) -> Result<Written, Key
         key: kp,
         cert: cp,
         not_after: cert.not_after().to_string(),
+    })
+}
+
+/// A certificate from a PEM file.
+pub fn load_cert(path: &Path) -> Result<X509, KeyError> {
+    // A GOST key in a certificate is read when the certificate is: the engine comes first.
+    gost::init()?;
+    X509::from_pem(&std::fs::read(path).map_err(io(path))?).map_err(|e| KeyError::Certificate {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
     })
 }
 

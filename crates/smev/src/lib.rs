@@ -24,6 +24,8 @@ pub mod profile;
 pub mod regional;
 pub mod registry;
 pub mod reply;
+pub mod signed_data;
+pub mod signer;
 pub mod staff;
 pub mod status;
 pub mod transform;

@@ -26,6 +26,13 @@ impl Link {
             .cert_days_left = days;
     }
 
+    /// The node's signer, once loaded: its provider and whether it is certified.
+    pub fn set_signer(&self, provider: super::signer::Provider) {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        g.signer = Some(provider.code().to_string());
+        g.uncertified = !provider.certified();
+    }
+
     /// A message could not be read; `why` in English.
     pub fn unreadable(&self, why: impl Into<String>) {
         let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());

@@ -5,7 +5,7 @@
 
 use super::envelope::{self, Attachment, EnvelopeError, RequestData};
 use super::profile::Profile;
-use super::{gost, packet};
+use super::{packet, signed_data};
 use volost_domain::Intent;
 
 /// Builds and signs the envelope of `intent` under `message_id`; `files` are the bytes of
@@ -39,7 +39,7 @@ pub fn build(
                 attachments,
                 test: p.test,
             },
-            &p.key,
+            p.key.as_ref(),
         )
     };
     match intent {
@@ -56,8 +56,9 @@ pub fn build(
         } => {
             // The archive is made and signed here, with the node's key, outside any write;
             // the signed envelope that keeps it is what every attempt sends.
-            let zip = packet::archive(docs, &p.key)?;
-            let signature = gost::cms_detached(&p.key.key, &p.key.cert, &zip).map_err(|e| {
+            let zip = packet::archive(docs, p.key.as_ref())?;
+            let now = std::time::SystemTime::now();
+            let signature = signed_data::detached(p.key.as_ref(), &zip, now).map_err(|e| {
                 packet::PacketError::Sign {
                     file: docs.name.clone(),
                     why: e.to_string(),
@@ -82,7 +83,7 @@ pub fn build(
             reply_to,
             content,
             &attach(list),
-            &p.key,
+            p.key.as_ref(),
         ),
     }
 }

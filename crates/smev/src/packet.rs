@@ -6,8 +6,8 @@
 //! carries its signatures encapsulated instead; the detached form is the one the
 //! requirements name, and the one other published clients send.
 
-use super::gost;
-use super::keys::NodeKey;
+use super::signed_data;
+use super::signer::Signer;
 use std::io::{Cursor, Read, Write};
 use volost_domain::Packet;
 use zip::write::SimpleFileOptions;
@@ -38,7 +38,7 @@ fn zip_err(e: impl std::fmt::Display) -> PacketError {
 
 /// The archive of `packet`, its signed documents signed with the node's key. Entries carry
 /// a fixed time, so the same packet makes the same bytes but for the signatures.
-pub fn archive(packet: &Packet, key: &NodeKey) -> Result<Vec<u8>, PacketError> {
+pub fn archive(packet: &Packet, key: &dyn Signer) -> Result<Vec<u8>, PacketError> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -49,7 +49,8 @@ pub fn archive(packet: &Packet, key: &NodeKey) -> Result<Vec<u8>, PacketError> {
         w.start_file(d.file.as_str(), opts).map_err(zip_err)?;
         w.write_all(bytes.as_bytes()).map_err(zip_err)?;
         if d.signed {
-            let sig = gost::cms_detached(&key.key, &key.cert, bytes.as_bytes()).map_err(|e| {
+            let now = std::time::SystemTime::now();
+            let sig = signed_data::detached(key, bytes.as_bytes(), now).map_err(|e| {
                 PacketError::Sign {
                     file: d.file.clone(),
                     why: e.to_string(),
@@ -102,6 +103,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, PacketError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::gost;
+    use crate::keys::NodeKey;
     use volost_domain::PacketDocument;
 
     fn key() -> NodeKey {

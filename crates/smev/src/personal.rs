@@ -203,7 +203,7 @@ pub fn open(container: &[u8], pin: &str) -> Result<NodeKey, PersonalError> {
 /// (see `business::to_xml`), and returns the `ds:Signature` for `PersonalSignature`.
 pub fn sign(business: &str, key: &NodeKey) -> Result<String, PersonalError> {
     let doc = parse(business)?;
-    Ok(dsig::sign(&doc, SIGNED_DATA_ID, &key.key, &key.cert)?)
+    Ok(dsig::sign(&doc, SIGNED_DATA_ID, key)?)
 }
 
 /// A test container for a staff member, made like `keygen` makes the node's pair: for demos

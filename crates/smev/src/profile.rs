@@ -3,13 +3,16 @@
 //! send a request; the worker signs its polls and Acks with it.
 
 use super::envelope::Version;
-use super::keys::{KeyError, NodeKey};
+use super::keys::KeyError;
+use super::signer::Signer;
+use std::sync::Arc;
 use volost_config::SmevConfig;
 
 #[derive(Debug)]
 pub struct Profile {
     pub version: Version,
-    pub key: NodeKey,
+    /// Signs every message and packet (ЭП-ОВ): the provider `[smev] signer` names.
+    pub key: Arc<dyn Signer>,
     pub node_id: String,
     /// Outgoing requests carry `TestMessage`.
     pub test: bool,
@@ -24,7 +27,7 @@ impl Profile {
     pub fn load(cfg: &SmevConfig) -> Result<Profile, KeyError> {
         Ok(Profile {
             version: Version::parse(&cfg.version).unwrap_or(Version::V1_1),
-            key: NodeKey::load(cfg)?,
+            key: Arc::from(super::signer::load(cfg)?),
             node_id: cfg.node_id.clone(),
             test: cfg.test_messages,
             max_attachment_bytes: cfg.max_attachment_bytes,

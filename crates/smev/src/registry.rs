@@ -21,7 +21,7 @@
 
 use crate::dsig::{self, SignatureError};
 use crate::envelope::esc;
-use crate::keys::NodeKey;
+use crate::signer::Signer as NodeSigner;
 use crate::xml::{self, Element};
 use std::fmt::Write;
 use volost_core::service::{self, Actor, Node, RegistryImport};
@@ -86,10 +86,10 @@ fn element(r: &Registry) -> String {
 }
 
 /// The signed file: the registry and, beside it, the node's signature over it.
-pub fn signed_xml(r: &Registry, key: &NodeKey) -> Result<String, RegistryError> {
+pub fn signed_xml(r: &Registry, key: &dyn NodeSigner) -> Result<String, RegistryError> {
     let el = element(r);
     let tree = xml::parse(&el).map_err(|e| RegistryError::Xml(e.to_string()))?;
-    let sig = dsig::sign(&tree, SIGNED_ID, &key.key, &key.cert)?;
+    let sig = dsig::sign(&tree, SIGNED_ID, key)?;
     Ok(format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <r:SignedServiceRegistry xmlns:r=\"{NS}\">{el}{sig}</r:SignedServiceRegistry>\n"
@@ -223,7 +223,10 @@ pub fn read_signed(text_in: &str) -> Result<(Registry, Signer), RegistryError> {
 }
 
 /// The node's key, or the refusal that says it is not configured and what cannot be done.
-fn node_key<'k>(key: Option<&'k NodeKey>, cannot: &str) -> service::Result<&'k NodeKey> {
+fn node_key<'k>(
+    key: Option<&'k dyn NodeSigner>,
+    cannot: &str,
+) -> service::Result<&'k dyn NodeSigner> {
     key.ok_or_else(|| {
         service::Error::NotAllowed(format!(
             "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): {cannot}. \
@@ -234,7 +237,7 @@ fn node_key<'k>(key: Option<&'k NodeKey>, cannot: &str) -> service::Result<&'k N
 
 /// `registry export`: the body's registry signed with the node's key (`None`: none is
 /// configured, and staff are told so).
-pub fn export(node: &Node, actor: Actor, key: Option<&NodeKey>) -> service::Result<String> {
+pub fn export(node: &Node, actor: Actor, key: Option<&dyn NodeSigner>) -> service::Result<String> {
     let key = node_key(key, "подписать реестр нечем")?;
     let reg = node.registry(actor)?;
     signed_xml(&reg, key).map_err(|e| service::Error::Internal(e.to_string()))
@@ -247,13 +250,13 @@ pub fn import(
     node: &Node,
     actor: Actor,
     text: &str,
-    trusted: Option<&NodeKey>,
+    trusted: Option<&dyn NodeSigner>,
 ) -> service::Result<RegistryImport> {
     let trusted = node_key(trusted, "проверить, что реестр подписан этим узлом, нечем")?;
     let (reg, signer) =
         read_signed(text).map_err(|e| service::Error::invalid("Файл реестра", e.to_string()))?;
     let ours = trusted
-        .cert
+        .cert()
         .to_der()
         .map_err(|e| service::Error::Internal(e.to_string()))?;
     if signer.cert_der != ours {
@@ -272,6 +275,7 @@ pub fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::NodeKey;
 
     fn key() -> NodeKey {
         crate::gost::init().expect("gost");
@@ -336,7 +340,7 @@ mod tests {
         // Signed as they are: only the reading refuses them.
         let extra = element(&sample()).replace("<r:Fee>", "<r:Discount>5</r:Discount><r:Fee>");
         let tree = xml::parse(&extra).expect("xml");
-        let sig = dsig::sign(&tree, SIGNED_ID, &k.key, &k.cert).expect("sign");
+        let sig = dsig::sign(&tree, SIGNED_ID, &k).expect("sign");
         let file = format!(
             "<r:SignedServiceRegistry xmlns:r=\"{NS}\">{extra}{sig}</r:SignedServiceRegistry>"
         );

@@ -140,17 +140,17 @@ impl Worker {
             return;
         }
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        match self.profile.key.days_left(now) {
+        match super::keys::days_left(self.profile.key.cert(), now) {
             Ok(days) => {
                 self.link.set_cert_days(Some(days));
                 if days < 0 {
                     tracing::error!(
-                        subject = %self.profile.key.subject(),
+                        subject = %super::keys::subject(self.profile.key.cert()),
                         "the node's SMEV certificate has expired; SMEV will refuse every message"
                     );
                 } else if days <= self.warn_days {
                     tracing::warn!(
-                        subject = %self.profile.key.subject(),
+                        subject = %super::keys::subject(self.profile.key.cert()),
                         days,
                         "the node's SMEV certificate expires soon"
                     );
@@ -384,7 +384,7 @@ impl Worker {
             envelope::Version,
             &Selector,
             time::OffsetDateTime,
-            &super::keys::NodeKey,
+            &dyn super::signer::Signer,
         ) -> Result<String, envelope::EnvelopeError>;
         let queues: [(&str, Poll); 2] = [
             ("GetResponse", envelope::get_response),
@@ -400,7 +400,7 @@ impl Worker {
                     self.profile.version,
                     &selector,
                     Self::now(),
-                    &self.profile.key,
+                    self.profile.key.as_ref(),
                 );
                 if !self.take(op, env).await {
                     break;
@@ -408,7 +408,8 @@ impl Worker {
             }
         }
         for _ in 0..MAX_PER_ROUND {
-            let env = envelope::get_status(self.profile.version, Self::now(), &self.profile.key);
+            let env =
+                envelope::get_status(self.profile.version, Self::now(), self.profile.key.as_ref());
             if !self.take("GetStatus", env).await {
                 break;
             }
@@ -541,7 +542,7 @@ impl Worker {
             self.profile.version,
             message_id,
             accepted,
-            &self.profile.key,
+            self.profile.key.as_ref(),
         ) {
             Ok(e) => e,
             Err(e) => {

@@ -81,6 +81,8 @@ pub struct App {
     pub demo_pin: Option<String>,
     /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.
     pub node_cert_days: Option<i64>,
+    /// The node signs with uncertified cryptography (the OpenSSL engine).
+    pub uncertified: bool,
     /// How far the production calendar is confirmed, as the last pulse said.
     pub calendar: Option<volost_api::CalendarStatus>,
     /// The node's disk is (nearly) full: the status line says so to everyone.
@@ -114,6 +116,7 @@ impl App {
             smev: None,
             demo_pin: None,
             node_cert_days: None,
+            uncertified: false,
             calendar: None,
             disk_low: false,
             dialog: None,

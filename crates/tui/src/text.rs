@@ -310,6 +310,9 @@ pub const NODE_CERT_DAYS: &str = "Сертификат узла: осталос�
 pub const NODE_CERT_ENDED: &str = "Сертификат узла истёк";
 pub const NODE_CERT_DAYS_SHORT: &str = "ЭП-ОВ:";
 pub const NODE_CERT_ENDED_SHORT: &str = "ЭП-ОВ истекла";
+/// The node signs with the OpenSSL engine: fine for tests and the demo, not for real work.
+pub const UNCERTIFIED: &str = "несертифицированное СКЗИ — только для проверки";
+pub const UNCERTIFIED_SHORT: &str = "СКЗИ не серт.";
 pub const DEMO_PIN: &str = "В демонстрации PIN-код:";
 pub const PIN_TEXT: &str = "Введите PIN-код личного сертификата. Подписывает:";
 pub const NO_PERSONAL_CERT: &str = "Для этого вида сведений нужна ЭП-СП, а у вас нет личного сертификата: обратитесь к администратору узла";

@@ -49,7 +49,7 @@ fn profile() -> Profile {
     let cert = gost::self_signed(&key, "Узел", "Узел", 365).expect("cert");
     Profile {
         version: Version::V1_1,
-        key: NodeKey { key, cert },
+        key: std::sync::Arc::new(NodeKey { key, cert }),
         node_id: "bench".into(),
         test: true,
         max_attachment_bytes: 1 << 20,

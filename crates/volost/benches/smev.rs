@@ -99,7 +99,7 @@ fn get_response(smev: &NodeKey, xml_kb: usize, file_kb: usize) -> (String, Bytes
         envelope::new_message_id(),
     );
     let tree = xml::parse(&response).expect("response");
-    let sig = dsig::sign(&tree, SIGNED_BY_SMEV, &smev.key, &smev.cert).expect("sign");
+    let sig = dsig::sign(&tree, SIGNED_BY_SMEV, smev).expect("sign");
     let soap = format!(
         "<soap:Envelope xmlns:soap=\"{SOAP}\"><soap:Body><tns:GetResponseResponse xmlns:tns=\"{}\" \
          xmlns:basic=\"{}\"><tns:ResponseMessage>{response}<basic:AttachmentContentList>\

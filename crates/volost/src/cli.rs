@@ -893,10 +893,10 @@ pub fn registry_export(config: Option<&Path>, login: &str, out: Option<&Path>) -
         Seat::Direct(n, a) => {
             volost::smev::gost::init()
                 .context("ГОСТ-алгоритмы OpenSSL недоступны (нужен libengine-gost-openssl)")?;
-            let key = volost::smev::keys::NodeKey::load(&cfg.smev).context(
+            let key = volost::smev::signer::load(&cfg.smev).context(
                 "ключ ЭП-ОВ узла не загружен: укажите [smev] key и cert (или pkcs12) в конфигурации",
             )?;
-            volost::registry::export(n, *a, Some(&key))
+            volost::registry::export(n, *a, Some(key.as_ref()))
                 .map_err(|e| anyhow::anyhow!("{}", e.ru()))?
         }
     };
@@ -915,13 +915,13 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
     let call = call::RegistryImport { text: text.clone() };
     let cfg = load_config(config)?;
     let key = match seat {
-        Seat::Direct(..) => Some(volost::smev::keys::NodeKey::load(&cfg.smev).context(
+        Seat::Direct(..) => Some(volost::smev::signer::load(&cfg.smev).context(
             "ключ ЭП-ОВ узла не загружен: укажите [smev] key и cert (или pkcs12) в конфигурации",
         )?),
         Seat::Daemon(_) => None,
     };
     let r: volost::service::RegistryImport = seat.ask(call, |n, a| {
-        volost::registry::import(n, a, &text, key.as_ref())
+        volost::registry::import(n, a, &text, key.as_deref())
     })?;
     println!("Подпись верна: {}", r.signer);
     println!(

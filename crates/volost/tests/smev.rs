@@ -35,15 +35,10 @@ fn keygen_makes_a_private_key_and_a_certificate_that_sign_a_message_verify_can_c
 
     // The pair signs a message; `volost smev verify` accepts it and refuses a changed one.
     let (key, cert) = keys::load_pem(&kp, &cp).unwrap();
+    let key = keys::NodeKey { key, cert };
     let data = "<t:SenderProvidedRequestData xmlns:t=\"urn:t\" Id=\"SIGNED_BY_CONSUMER\">\
                 <t:MessageID>1</t:MessageID></t:SenderProvidedRequestData>";
-    let sig = dsig::sign(
-        &xml::parse(data).unwrap(),
-        "SIGNED_BY_CONSUMER",
-        &key,
-        &cert,
-    )
-    .unwrap();
+    let sig = dsig::sign(&xml::parse(data).unwrap(), "SIGNED_BY_CONSUMER", &key).unwrap();
     let msg = format!(
         "<t:SendRequestRequest xmlns:t=\"urn:t\">{data}\
          <t:CallerInformationSystemSignature>{sig}</t:CallerInformationSystemSignature>\

@@ -34,4 +34,11 @@ pub struct LinkSnapshot {
     pub unreadable_total: u64,
     #[serde(default)]
     pub last_unreadable: Option<String>,
+    /// Who signs the node's messages (`[smev] signer`: `engine`, `command`), once loaded.
+    #[serde(default)]
+    pub signer: Option<String>,
+    /// The signer is not certified cryptography (the OpenSSL engine): «несертифицированное
+    /// СКЗИ — только для проверки» on /health and the status line.
+    #[serde(default)]
+    pub uncertified: bool,
 }

@@ -116,9 +116,16 @@ pub fn new_message_id() -> String {
     uuid::Uuid::now_v1(node).hyphenated().to_string()
 }
 
-/// The exchange, or the refusal staff see when it is off.
+/// The exchange, or the refusal staff see when it is off or its key cannot sign now.
 pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Exchange>> {
-    w.exchange.clone().ok_or_else(|| exchange_off(what))
+    let x = w.exchange.clone().ok_or_else(|| exchange_off(what))?;
+    can_sign(&x)?;
+    Ok(x)
+}
+
+/// The node's key may sign now; or the refusal, before anything is queued.
+fn can_sign(x: &Exchange) -> Result<()> {
+    x.formats.can_sign().map_err(Error::Conflict)
 }
 
 fn exchange_off(what: &str) -> Error {
@@ -631,6 +638,7 @@ impl Node {
                 .get()
                 .cloned()
                 .ok_or_else(|| exchange_off("запрос"))?;
+            can_sign(&x)?;
             let req: OutgoingRequest = r.load(id.0)?;
             if out_transition(req.status, OutEvent::Prepared).is_none() {
                 return Err(Error::InvalidTransition {

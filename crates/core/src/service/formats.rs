@@ -46,6 +46,10 @@ pub enum RequestError {
 /// not for a write transaction to wait on) and the write takes it as built; the others are
 /// cheap and pure and run inside the write.
 pub trait Formats: Send + Sync {
+    /// Whether the node's key may sign now (its certificate inside its validity), or why
+    /// not, in Russian: checked before a message is queued, so nothing waits in the outbox
+    /// for a signature that cannot be made.
+    fn can_sign(&self) -> Result<(), String>;
     /// The request of kind `k` with the form values `data`, validated against the kind's
     /// package. `signed`: it carries the `Id` an ЭП-СП references.
     fn request(

@@ -829,7 +829,7 @@ impl Serve for Served<'_> {
     fn registry_export(&mut self, _: call::RegistryExport) -> Result<String, ApiError> {
         let n = &*self.api.node;
         let a = self.actor()?;
-        let key = self.api.exchange.as_ref().map(|p| &p.key);
+        let key = self.api.exchange.as_ref().map(|p| p.key.as_ref());
         Ok(volost_smev::registry::export(n, a, key)?)
     }
 
@@ -837,7 +837,7 @@ impl Serve for Served<'_> {
         let n = &*self.api.node;
         let call::RegistryImport { text } = args;
         let a = self.actor()?;
-        let key = self.api.exchange.as_ref().map(|p| &p.key);
+        let key = self.api.exchange.as_ref().map(|p| p.key.as_ref());
         Ok(volost_smev::registry::import(n, a, &text, key)?)
     }
 

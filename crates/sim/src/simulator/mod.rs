@@ -417,8 +417,7 @@ fn signed_reply(
 ) -> Result<String, String> {
     let v = Version::V1_1;
     let tree = xml::parse(signed).map_err(|e| e.to_string())?;
-    let sig = dsig::sign(&tree, SIGNED_BY_SMEV, &sim.key.key, &sim.key.cert)
-        .map_err(|e| e.to_string())?;
+    let sig = dsig::sign(&tree, SIGNED_BY_SMEV, &sim.key).map_err(|e| e.to_string())?;
     let signed = if tamper {
         signed.replacen("</tns:MessageType>", "-X</tns:MessageType>", 1)
     } else {

@@ -41,6 +41,7 @@ impl App {
             Ok(p) => {
                 self.smev = Some(p.smev.state);
                 self.node_cert_days = p.smev.cert_days_left;
+                self.uncertified = p.smev.uncertified;
                 self.disk_low = p.disk_low;
                 self.calendar = p.calendar;
                 if p.changes != self.seen {
@@ -88,6 +89,7 @@ impl App {
             self.seen = p.changes;
             self.smev = Some(p.smev.state);
             self.node_cert_days = p.smev.cert_days_left;
+            self.uncertified = p.smev.uncertified;
             self.disk_low = p.disk_low;
             self.calendar = p.calendar;
         }

@@ -155,6 +155,14 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
             }
             _ => None,
         });
+        let crypto = app.uncertified.then(|| {
+            if short {
+                text::UNCERTIFIED_SHORT
+            } else {
+                text::UNCERTIFIED
+            }
+            .to_string()
+        });
         let disk = app.disk_low.then(|| {
             if short {
                 text::DISK_LOW_SHORT
@@ -196,6 +204,7 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
             .chain(calendar)
             .chain(personal)
             .chain(node)
+            .chain(crypto)
             .map(|w| format!(" {w} "))
             .collect()
     };

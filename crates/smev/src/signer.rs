@@ -1,0 +1,471 @@
+//! The signature step, pluggable (issue 31, docs/design/signing.md). The node builds what is
+//! signed itself — XMLDSig's `SignedInfo` after the SMEV transform, CMS's signed attributes —
+//! and hands a [`Signer`] only the Streebog-256 digest of it; the signer returns the raw
+//! GOST R 34.10-2012 (256) signature. So a certified provider (a PKCS#11 token, an external
+//! certified tool) replaces only that step, and every envelope stays the node's own.
+//!
+//! Providers: `engine` (Debian's OpenSSL GOST engine with a key file: uncertified, for tests,
+//! the demo and the simulator, refused when `[node] production = true`); `command` (an
+//! external tool: the digest on its standard input, the signature on its output, within a
+//! time limit). Whatever signs, the signature is checked against the certificate before it
+//! is used, so a tool that signs with another key is a clear error, not a rejected message.
+
+use super::gost::{self, GostError};
+use super::keys::NodeKey;
+use openssl::pkey_ctx::PkeyCtx;
+use openssl::x509::X509;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The length of a Streebog-256 digest and of a GOST R 34.10-2012 (256) signature.
+pub const DIGEST_LEN: usize = 32;
+pub const SIGNATURE_LEN: usize = 64;
+/// The most a signing tool may print, on each stream: a signature is 64 bytes (88 in base64).
+const MAX_TOOL_OUTPUT: u64 = 4096;
+
+/// Who makes the node's signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    /// Debian's OpenSSL GOST engine and a key file: not certified cryptography.
+    Engine,
+    /// An external certified tool or signing service, called per signature.
+    Command,
+}
+
+impl Provider {
+    pub fn code(self) -> &'static str {
+        match self {
+            Provider::Engine => "engine",
+            Provider::Command => "command",
+        }
+    }
+
+    /// Certified under 63-ФЗ, as far as the node can tell: the engine never is; a command is
+    /// what the installer configured (the node cannot check a tool's certificate of
+    /// conformity, only that its signatures verify).
+    pub fn certified(self) -> bool {
+        self != Provider::Engine
+    }
+}
+
+/// What staff and support read where the engine signs (/health, the setup screen, the
+/// status line).
+pub const UNCERTIFIED: &str = "несертифицированное СКЗИ — только для проверки";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignError {
+    #[error("{0}")]
+    Gost(#[from] GostError),
+    #[error("a digest to sign must be {DIGEST_LEN} bytes, not {0}")]
+    Digest(usize),
+    #[error("the signing tool {program} could not be started: {why}")]
+    Start { program: String, why: String },
+    #[error("the signing tool {program} gave no signature within {secs} s and was stopped")]
+    Timeout { program: String, secs: u64 },
+    #[error("the signing tool {program} failed ({status}): {stderr}")]
+    Failed {
+        program: String,
+        status: String,
+        stderr: String,
+    },
+    #[error("the signing tool {program} printed no signature: {why}")]
+    Output { program: String, why: String },
+    #[error(
+        "the signature does not verify against the certificate {subject}: the signer's key is another one"
+    )]
+    WrongKey { subject: String },
+    #[error(
+        "the certificate {subject} is valid {from} to {until}, not now: nothing is signed with it"
+    )]
+    OutOfTime {
+        subject: String,
+        from: String,
+        until: String,
+        ended: bool,
+    },
+}
+
+impl SignError {
+    /// The problem in Russian, for the one who asked for the signature.
+    pub fn russian(&self) -> String {
+        match self {
+            SignError::Timeout { secs, .. } => format!(
+                "Средство подписи не ответило за {secs} с: подпись не создана, ничего не отправлено"
+            ),
+            SignError::WrongKey { .. } => {
+                "Средство подписи подписало другим ключом, не ключом сертификата узла: подпись \
+                 не создана"
+                    .into()
+            }
+            SignError::Start { .. } | SignError::Failed { .. } | SignError::Output { .. } => {
+                format!("Средство подписи не создало подпись: {self}")
+            }
+            SignError::OutOfTime {
+                subject,
+                until,
+                ended: true,
+                ..
+            } => format!(
+                "Срок действия сертификата «{subject}» истёк ({until}): им ничего не \
+                 подписывается и не отправляется. Нужен новый сертификат"
+            ),
+            SignError::OutOfTime { subject, from, .. } => format!(
+                "Сертификат «{subject}» действует только с {from}: им пока ничего не \
+                 подписывается"
+            ),
+            SignError::Gost(_) | SignError::Digest(_) => format!("Подпись не создана: {self}"),
+        }
+    }
+}
+
+/// Makes GOST R 34.10-2012 (256) signatures for one certificate.
+pub trait Signer: Send + Sync + std::fmt::Debug {
+    /// The certificate the signatures carry and verify against.
+    fn cert(&self) -> &X509;
+    fn provider(&self) -> Provider;
+    /// The raw signature (64 bytes, laid out as XMLDSig and CMS carry GOST signatures) of a
+    /// Streebog-256 `digest`, not yet checked.
+    fn sign_raw(&self, digest: &[u8]) -> Result<Vec<u8>, SignError>;
+    /// The key is known to be the certificate's (the engine's pair is checked when it is
+    /// loaded), so its signatures need no check each: a check costs three signatures.
+    fn key_matches_cert(&self) -> bool {
+        false
+    }
+}
+
+/// Refuses a certificate outside its validity now: an expired certificate never signs.
+pub fn in_time(cert: &X509) -> Result<(), SignError> {
+    let crypto = |e: openssl::error::ErrorStack| SignError::Gost(GostError::Crypto(e.to_string()));
+    let now = openssl::asn1::Asn1Time::days_from_now(0).map_err(crypto)?;
+    let ended = cert.not_after() < now;
+    if ended || cert.not_before() > now {
+        return Err(SignError::OutOfTime {
+            subject: super::keys::subject(cert),
+            from: cert.not_before().to_string(),
+            until: cert.not_after().to_string(),
+            ended,
+        });
+    }
+    Ok(())
+}
+
+/// The signature of `digest` by `signer`, whose certificate must be valid now; checked
+/// against the certificate unless the key is known to be its.
+pub fn sign_digest(signer: &dyn Signer, digest: &[u8]) -> Result<Vec<u8>, SignError> {
+    if digest.len() != DIGEST_LEN {
+        return Err(SignError::Digest(digest.len()));
+    }
+    in_time(signer.cert())?;
+    let sig = signer.sign_raw(digest)?;
+    if !signer.key_matches_cert() && !verify_digest(signer.cert(), digest, &sig)? {
+        return Err(SignError::WrongKey {
+            subject: super::keys::subject(signer.cert()),
+        });
+    }
+    Ok(sig)
+}
+
+/// The signature of `data` (hashed with Streebog-256) by `signer`, checked.
+pub fn sign(signer: &dyn Signer, data: &[u8]) -> Result<Vec<u8>, SignError> {
+    sign_digest(signer, &gost::digest(data)?)
+}
+
+/// Whether `sig` is a valid signature of the Streebog-256 `digest` by the certificate's key.
+pub fn verify_digest(cert: &X509, digest: &[u8], sig: &[u8]) -> Result<bool, SignError> {
+    gost::init()?;
+    let crypto = |e: openssl::error::ErrorStack| SignError::Gost(GostError::Crypto(e.to_string()));
+    let key = cert.public_key().map_err(crypto)?;
+    gost::check_key(&key)?;
+    if sig.len() != SIGNATURE_LEN {
+        return Ok(false);
+    }
+    let mut ctx = PkeyCtx::new(&key).map_err(crypto)?;
+    ctx.verify_init().map_err(crypto)?;
+    // A malformed signature is a failed check, not a crypto error.
+    Ok(ctx.verify(digest, sig).unwrap_or(false))
+}
+
+impl Signer for NodeKey {
+    fn cert(&self) -> &X509 {
+        &self.cert
+    }
+
+    fn provider(&self) -> Provider {
+        Provider::Engine
+    }
+
+    fn key_matches_cert(&self) -> bool {
+        // `keys::load_pem` and the PKCS#12 loader refuse a key that is not the certificate's.
+        true
+    }
+
+    fn sign_raw(&self, digest: &[u8]) -> Result<Vec<u8>, SignError> {
+        gost::check_key(&self.key)?;
+        let crypto =
+            |e: openssl::error::ErrorStack| SignError::Gost(GostError::Crypto(e.to_string()));
+        let mut ctx = PkeyCtx::new(&self.key).map_err(crypto)?;
+        ctx.sign_init().map_err(crypto)?;
+        let mut out = Vec::with_capacity(SIGNATURE_LEN);
+        ctx.sign_to_vec(digest, &mut out).map_err(crypto)?;
+        Ok(out)
+    }
+}
+
+/// An external signing tool: started once per signature with `args`, it reads the 32-byte
+/// digest (raw) on its standard input and prints the 64-byte signature, raw or in base64, on
+/// its standard output, and exits 0. It is stopped at `timeout`; what it prints is read up to
+/// 4 KiB a stream. The certificate is the node's (`[smev] cert`), which its key must match.
+pub struct CommandSigner {
+    cert: X509,
+    program: PathBuf,
+    args: Vec<String>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for CommandSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandSigner")
+            .field("subject", &super::keys::subject(&self.cert))
+            .field("program", &self.program)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CommandSigner {
+    /// `command` is the program and its arguments (`[smev] sign_command`).
+    pub fn new(cert: X509, command: &[String], timeout: Duration) -> Option<CommandSigner> {
+        let (program, args) = command.split_first()?;
+        Some(CommandSigner {
+            cert,
+            program: PathBuf::from(program),
+            args: args.to_vec(),
+            timeout,
+        })
+    }
+
+    fn name(&self) -> String {
+        self.program.display().to_string()
+    }
+}
+
+/// Reads `r` to its end on a thread of its own, keeping the first [`MAX_TOOL_OUTPUT`] bytes
+/// and dropping the rest (so a tool that floods one stream neither blocks on it nor fills
+/// memory); `true` when something was dropped.
+fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut more = false;
+        let mut buf = [0u8; 4096];
+        // A read error ends the output, as its end does.
+        while let Ok(n) = r.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let room = (MAX_TOOL_OUTPUT as usize).saturating_sub(kept.len());
+            kept.extend_from_slice(&buf[..n.min(room)]);
+            more |= n > room;
+        }
+        (kept, more)
+    })
+}
+
+impl Signer for CommandSigner {
+    fn cert(&self) -> &X509 {
+        &self.cert
+    }
+
+    fn provider(&self) -> Provider {
+        Provider::Command
+    }
+
+    fn sign_raw(&self, digest: &[u8]) -> Result<Vec<u8>, SignError> {
+        let program = self.name();
+        let mut child = Command::new(&self.program)
+            .args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| SignError::Start {
+                program: program.clone(),
+                why: e.to_string(),
+            })?;
+        let (Some(mut stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(SignError::Start {
+                program,
+                why: "no pipes to the tool".into(),
+            });
+        };
+        let (out, err) = (drain(stdout), drain(stderr));
+        // 32 bytes fit any pipe's buffer: the write never waits for the tool. A tool that
+        // does not read its input is its own failure, seen in its status.
+        let _ = stdin.write_all(digest);
+        drop(stdin);
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break s,
+                Ok(None) if started.elapsed() >= self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(SignError::Timeout {
+                        program,
+                        secs: self.timeout.as_secs(),
+                    });
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+                Err(e) => {
+                    return Err(SignError::Failed {
+                        program,
+                        status: "wait".into(),
+                        stderr: e.to_string(),
+                    });
+                }
+            }
+        };
+        // The tool has exited: its pipes close, and both readers end.
+        let (out, flooded) = out.join().unwrap_or_default();
+        let (err, _) = err.join().unwrap_or_default();
+        if !status.success() {
+            let stderr = String::from_utf8_lossy(&err).trim().to_string();
+            return Err(SignError::Failed {
+                program,
+                status: status.to_string(),
+                stderr: if stderr.is_empty() {
+                    "(nothing on stderr)".into()
+                } else {
+                    stderr
+                },
+            });
+        }
+        if flooded {
+            return Err(SignError::Output {
+                program,
+                why: format!("more than {MAX_TOOL_OUTPUT} bytes"),
+            });
+        }
+        parse_signature(&out).map_err(|why| SignError::Output { program, why })
+    }
+}
+
+/// A tool's signature: 64 raw bytes, or their base64 (whitespace around it allowed).
+fn parse_signature(out: &[u8]) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    if out.len() == SIGNATURE_LEN {
+        return Ok(out.to_vec());
+    }
+    let text = std::str::from_utf8(out).map_err(|_| format!("{} bytes, not 64", out.len()))?;
+    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .map_err(|e| format!("neither 64 bytes nor base64: {e}"))?;
+    if raw.len() != SIGNATURE_LEN {
+        return Err(format!("{} bytes in base64, not 64", raw.len()));
+    }
+    Ok(raw)
+}
+
+/// The node's signer as `[smev]` configures it: `signer = "engine"` (the key file or PKCS#12
+/// container) or `"command"` (`sign_command`, with the certificate `cert`).
+pub fn load(cfg: &volost_config::SmevConfig) -> Result<Box<dyn Signer>, super::keys::KeyError> {
+    match cfg.signer.as_str() {
+        "command" => {
+            let path = cfg
+                .cert
+                .as_deref()
+                .ok_or(super::keys::KeyError::NotConfigured)?;
+            let cert = super::keys::load_cert(path)?;
+            let timeout = Duration::from_secs(cfg.sign_timeout_secs);
+            CommandSigner::new(cert, &cfg.sign_command, timeout)
+                .map(|s| Box::new(s) as Box<dyn Signer>)
+                .ok_or(super::keys::KeyError::NotConfigured)
+        }
+        _ => Ok(Box::new(NodeKey::load(cfg)?)),
+    }
+}
+
+/// The node's signer's subject, with the provider where it is not certified: what logs,
+/// /health and the setup screen name.
+pub fn describe(s: &dyn Signer) -> String {
+    let subject = super::keys::subject(s.cert());
+    if s.provider().certified() {
+        subject
+    } else {
+        format!("{subject} ({UNCERTIFIED})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn key() -> NodeKey {
+        let key = gost::generate_key().unwrap();
+        let cert = gost::self_signed(&key, "Тест", "Тест", 1).unwrap();
+        NodeKey { key, cert }
+    }
+
+    #[test]
+    fn the_engine_signs_a_digest_as_it_signs_the_data() {
+        let k = key();
+        let data = b"<ds:SignedInfo/>";
+        let sig = sign(&k, data).unwrap();
+        // The same check as every received signature: over the data, hashed by the verifier.
+        assert!(gost::verify(&k.cert, data, &sig).unwrap());
+        assert!(!gost::verify(&k.cert, b"other", &sig).unwrap());
+        assert_eq!(sign_digest(&k, b"short"), Err(SignError::Digest(5)));
+    }
+
+    #[test]
+    fn an_expired_certificate_or_one_not_yet_valid_never_signs() {
+        use openssl::asn1::Asn1Time;
+        let key = gost::generate_key().unwrap();
+        let day = 86_400;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let at = |t: i64| Asn1Time::from_unix(t).unwrap();
+        for (from, until, ended) in [
+            (now - 30 * day, now - day, true),
+            (now + day, now + 30 * day, false),
+        ] {
+            let cert = gost::self_signed_between(&key, "Узел", "Сельсовет", &at(from), &at(until))
+                .unwrap();
+            let k = NodeKey {
+                key: key.clone(),
+                cert,
+            };
+            let e = sign(&k, b"data").unwrap_err();
+            assert!(
+                matches!(e, SignError::OutOfTime { ended: e2, .. } if e2 == ended),
+                "{e}"
+            );
+            let ru = e.russian();
+            assert!(
+                ru.contains(if ended {
+                    "истёк"
+                } else {
+                    "действует только с"
+                }),
+                "{ru}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tool_s_output_is_64_bytes_raw_or_in_base64() {
+        let raw = [7u8; 64];
+        assert_eq!(parse_signature(&raw).unwrap(), raw);
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+        assert_eq!(parse_signature(format!("{b64}\n").as_bytes()).unwrap(), raw);
+        assert!(parse_signature(b"").is_err());
+        assert!(parse_signature(&[1u8; 63]).is_err());
+        assert!(parse_signature(b"AAAA").is_err());
+    }
+}
