@@ -126,12 +126,13 @@ async fn health(
             node.exchange_backlog()?,
             node.store().read_only(),
             node.calendar_status()?,
+            node.staff_certs_ending()?,
         ))
     })
     .await;
-    let (db_ok, backlog, read_only, calendar) = match db {
-        Ok(Ok((b, ro, c))) => (true, Some(b), ro, Some(c)),
-        _ => (false, None, false, None),
+    let (db_ok, backlog, read_only, calendar, staff) = match db {
+        Ok(Ok((b, ro, c, s))) => (true, Some(b), ro, Some(c), Some(s)),
+        _ => (false, None, false, None, None),
     };
     let smev = state.api.link.snapshot();
     let mut smev_json = serde_json::to_value(&smev).unwrap_or_default();
@@ -172,6 +173,13 @@ async fn health(
             "provider": provider,
             "certified": !smev.uncertified,
             "warning": smev.uncertified.then_some(volost_smev::signer::UNCERTIFIED),
+        })),
+        // Staff certificates (ЭП-СП) near their end: each staff member sees their own on the
+        // status line; support sees them all coming here.
+        "staff_certificates": staff.map(|(ending, ended)| serde_json::json!({
+            "ending_within_days": volost_core::service::WARN_DAYS,
+            "ending": ending,
+            "ended": ended,
         })),
         "smev": smev_json,
         "rsmev": state.api.regional_link.snapshot(),

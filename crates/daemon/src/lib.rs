@@ -222,6 +222,19 @@ impl State {
             "Age of the oldest message in the outbox (0 when it is empty).",
             &one(oldest.map_or(0, |t| (now - t.0 / 1000).max(0) as u64)),
         );
+        let (ending, ended) = self.api.node.staff_certs_ending()?;
+        metric(
+            "volost_staff_certs_ending",
+            "gauge",
+            "Staff certificates (ЭП-СП) that end within 30 days.",
+            &one(ending),
+        );
+        metric(
+            "volost_staff_certs_ended",
+            "gauge",
+            "Staff certificates (ЭП-СП) that have ended: they sign nothing.",
+            &one(ended),
+        );
         if let Some(provider) = &smev.signer {
             metric(
                 "volost_signer_certified",

@@ -333,3 +333,51 @@ fn an_expired_node_certificate_refuses_before_anything_is_queued() {
     assert!(node.exchange_outbox().unwrap().is_empty());
     check_ok(&node);
 }
+
+/// A staff certificate (ЭП-СП) ten days from its end: the staff member sees it on their
+/// status line (tests/personal.rs); support sees it on /health and /metrics.
+#[test]
+fn staff_certificates_near_their_end_show_on_health_and_metrics() {
+    let (dir, _) = node_with_requests(0);
+    let d = dir.path();
+    let pin = d.join("spec.pin");
+    std::fs::write(&pin, "246813\n").unwrap();
+    std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let made = Command::new(BIN)
+        .args([
+            "smev",
+            "keygen",
+            "--personal",
+            "--name",
+            "Петрова Анна Ивановна",
+        ])
+        .args(["--org", "Тестовый сельсовет", "--days", "10", "--out"])
+        .arg(d.join("spec-cert"))
+        .arg("--pin-file")
+        .arg(&pin)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let imported = Command::new(BIN)
+        .args(["user", "cert", "--data"])
+        .arg(d.join("data"))
+        .arg("spec")
+        .arg(d.join("spec-cert/personal.p12"))
+        .arg("--password-file")
+        .arg(&pin)
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{imported:?}");
+    let daemon = Daemon::start(d, &config(d, ""));
+    let (_, body) = daemon.get("/health", "");
+    let h: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(h["staff_certificates"]["ending"], 1, "{h}");
+    assert_eq!(h["staff_certificates"]["ended"], 0, "{h}");
+    assert_eq!(h["staff_certificates"]["ending_within_days"], 30, "{h}");
+    let (_, m) = daemon.get("/metrics", "");
+    assert!(m.contains("volost_staff_certs_ending 1"), "{m}");
+    assert!(m.contains("volost_staff_certs_ended 0"), "{m}");
+    // No exchange configured: nothing signs, and /health names no signer.
+    assert!(h["signing"].is_null(), "{h}");
+    daemon.stop();
+}

@@ -158,6 +158,23 @@ impl Node {
         })
     }
 
+    /// Staff certificates (ЭП-СП) of every body that end within [`WARN_DAYS`], and those
+    /// that have ended: for `/health` and `/metrics`, so support sees them coming.
+    pub fn staff_certs_ending(&self) -> Result<(u64, u64)> {
+        let rx = self.store().read()?;
+        let now = self.now();
+        let soon = Ts(now.0.saturating_add(WARN_DAYS * 86_400_000));
+        let (mut ending, mut ended) = (0, 0);
+        for c in rx.all::<PersonalCert>()? {
+            if c.not_after <= now {
+                ended += 1;
+            } else if c.not_after <= soon {
+                ending += 1;
+            }
+        }
+        Ok((ending, ended))
+    }
+
     /// Every personal certificate of the body, for administrators.
     pub fn personal_certs(&self, actor: Actor) -> Result<Vec<CertView>> {
         self.read(actor, |r| {
