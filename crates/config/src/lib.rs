@@ -157,6 +157,9 @@ pub struct SmevConfig {
     pub sign_command: Vec<String>,
     /// The longest a signing tool may take, in seconds.
     pub sign_timeout_secs: u64,
+    /// Certificates the node trusts (CA roots, SMEV's own) and the CRLs it holds, as files:
+    /// `volost trust add` and `volost trust crl` put them there.
+    pub trust_dir: PathBuf,
     /// Seconds between polls of the SMEV queues.
     pub poll_interval_secs: u64,
     /// Longest wait for one HTTP exchange with SMEV, in seconds.
@@ -282,6 +285,7 @@ impl Default for SmevConfig {
             signer: "engine".into(),
             sign_command: Vec::new(),
             sign_timeout_secs: 10,
+            trust_dir: PathBuf::from("/etc/volost/trust"),
             poll_interval_secs: 10,
             timeout_secs: 30,
             retry_first_secs: 5,
@@ -652,6 +656,9 @@ impl Config {
         }
         if s.node_id.chars().count() > 50 {
             return Err(bad("node_id", "at most 50 characters"));
+        }
+        if !s.trust_dir.is_absolute() {
+            return Err(bad("trust_dir", "must be an absolute path"));
         }
         for (key, p) in [
             ("key", &s.key),

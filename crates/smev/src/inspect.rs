@@ -22,6 +22,8 @@ pub struct Signed {
     pub reference: String,
     pub signer: String,
     pub not_after: String,
+    /// The certificate the signature carries, for the trust check.
+    pub cert: openssl::x509::X509,
 }
 
 /// Why a signature fails, for staff and support, in Russian; the English detail follows.
@@ -102,6 +104,7 @@ fn check(
                 signer: v.signer(),
                 not_after: v.cert.not_after().to_string(),
                 reference: v.reference,
+                cert: v.cert,
             }),
         },
     };

@@ -29,6 +29,7 @@ pub mod signer;
 pub mod staff;
 pub mod status;
 pub mod transform;
+pub mod trust;
 pub mod worker;
 pub mod xml;
 

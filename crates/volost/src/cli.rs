@@ -379,7 +379,7 @@ fn print_table(headers: &[&str], rows: &[Vec<String>]) {
 
 /// The configuration named on the command line, else the default file, else the built-in
 /// defaults (a development machine has no /etc/volost).
-fn load_config(path: Option<&Path>) -> Result<Config> {
+pub fn load_config(path: Option<&Path>) -> Result<Config> {
     match path {
         Some(p) => Ok(Config::load(p)?),
         None if Path::new(config::DEFAULT_PATH).exists() => {
@@ -585,8 +585,10 @@ pub fn smev_keygen_personal(
 }
 
 /// `volost smev verify`: every `ds:Signature` of the message, checked as the worker checks
-/// what it receives, each against the element its place in the message says it signs.
-pub fn smev_verify(file: &Path) -> Result<()> {
+/// what it receives, each against the element its place in the message says it signs, and
+/// its certificate against the trust directory (`trust`): a sound signature whose
+/// certificate is not trusted fails too.
+pub fn smev_verify(file: &Path, trust: &Path) -> Result<()> {
     use volost::smev::{inspect, xml};
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("не удалось прочитать {}", file.display()))?;
@@ -595,6 +597,8 @@ pub fn smev_verify(file: &Path) -> Result<()> {
     if checks.is_empty() {
         bail!("в сообщении нет подписей (ds:Signature)");
     }
+    let store =
+        volost::smev::trust::TrustStore::open(trust).map_err(|e| anyhow::anyhow!(e.russian()))?;
     let mut bad = 0;
     for c in &checks {
         let place = match &c.expected {
@@ -602,10 +606,19 @@ pub fn smev_verify(file: &Path) -> Result<()> {
             None => c.container.clone(),
         };
         match &c.outcome {
-            Ok(s) => println!(
-                "{place}: подпись верна; элемент #{}, подписал {}, сертификат действителен до {}",
-                s.reference, s.signer, s.not_after
-            ),
+            Ok(s) => {
+                let v = crate::trust_cmd::verdict(&store, s)?;
+                if !v.trusted() {
+                    bad += 1;
+                }
+                println!(
+                    "{place}: подпись верна, {}; элемент #{}, подписал {}, сертификат действителен до {}",
+                    v.russian(),
+                    s.reference,
+                    s.signer,
+                    s.not_after
+                );
+            }
             Err(why) => {
                 bad += 1;
                 println!("{place}: подпись НЕ верна: {why}");
@@ -613,7 +626,11 @@ pub fn smev_verify(file: &Path) -> Result<()> {
         }
     }
     if bad > 0 {
-        bail!("неверных подписей: {bad} из {}", checks.len());
+        bail!(
+            "не подтверждено подписей: {bad} из {} (доверенные сертификаты: {})",
+            checks.len(),
+            trust.display()
+        );
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod console_setup;
 mod demo_cmd;
 mod kind_cmd;
 mod paper_cmd;
+mod trust_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -215,6 +216,13 @@ enum Cmd {
         /// The file to write; by default the document's name in this directory.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// The certificates the node trusts — CA roots, SMEV's own — and the CRLs it holds, in
+    /// `[smev] trust_dir`: `add FILE` a certificate, `crl FILE` a CRL of a trusted CA (its
+    /// signature checked), `list` what is there.
+    Trust {
+        #[command(subcommand)]
+        cmd: TrustCmd,
     },
     /// A printed document's template (typst markup), as an administrator reads and changes
     /// it: `show` prints it, `set FILE` saves a file's text after it renders with the sample
@@ -447,6 +455,27 @@ struct TemplateOf {
 }
 
 #[derive(Subcommand)]
+enum TrustCmd {
+    /// Trust a certificate (PEM or DER): a CA's root, or SMEV's certificate as itself.
+    Add {
+        file: PathBuf,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Hold a CRL (PEM or DER) of a trusted CA.
+    Crl {
+        file: PathBuf,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// List the trusted certificates and the CRLs held.
+    List {
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum TemplateCmd {
     /// Prints the template that prints now (the body's own, or the starter one).
     Show {
@@ -515,8 +544,17 @@ enum SmevCmd {
         #[arg(long, requires = "personal")]
         pin_file: Option<PathBuf>,
     },
-    /// Verify every XMLDSig signature of a SOAP message file (as SMEV sent or received it).
-    Verify { file: PathBuf },
+    /// Verify every XMLDSig signature of a SOAP message file (as SMEV sent or received it),
+    /// and that each signer's certificate is trusted: it chains to a certificate of the
+    /// node's trust directory (or of --trust DIR), is in time and is not revoked.
+    Verify {
+        file: PathBuf,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+        /// Another trust directory than the configuration's.
+        #[arg(long)]
+        trust: Option<PathBuf>,
+    },
     /// List the messages from SMEV that could not be read and were refused; with --save,
     /// write each one's bytes into a directory (ID.xml) for a closer look.
     Unreadable {
@@ -811,8 +849,13 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Smev {
-            cmd: SmevCmd::Verify { file },
-        } => cli::smev_verify(&file),
+            cmd:
+                SmevCmd::Verify {
+                    file,
+                    config,
+                    trust,
+                },
+        } => cli::smev_verify(&file, &trust_cmd::dir(config.as_deref(), trust.as_deref())?),
         Cmd::Smev {
             cmd:
                 SmevCmd::Unreadable {
@@ -891,6 +934,15 @@ fn run(cli: Cli) -> Result<()> {
             },
             out.as_deref(),
         ),
+        Cmd::Trust { cmd } => match cmd {
+            TrustCmd::Add { file, config } => {
+                trust_cmd::add(&trust_cmd::dir(config.as_deref(), None)?, &file)
+            }
+            TrustCmd::Crl { file, config } => {
+                trust_cmd::crl(&trust_cmd::dir(config.as_deref(), None)?, &file)
+            }
+            TrustCmd::List { config } => trust_cmd::list(&trust_cmd::dir(config.as_deref(), None)?),
+        },
         Cmd::Template { cmd } => {
             let (of, act) = match &cmd {
                 TemplateCmd::Show { of, starter } => {

@@ -46,16 +46,55 @@ fn keygen_makes_a_private_key_and_a_certificate_that_sign_a_message_verify_can_c
     );
     let good = dir.path().join("good.xml");
     std::fs::write(&good, &msg).unwrap();
-    let (ok, text) = volost(&["smev", "verify", good.to_str().unwrap()]);
+    // Sound, but its certificate is not one the node trusts: refused, and said why.
+    let trust = dir.path().join("trust");
+    let cfg = dir.path().join("volost.toml");
+    std::fs::write(
+        &cfg,
+        format!("[smev]\ntrust_dir = \"{}\"\n", trust.display()),
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let verify = |file: &std::path::Path| {
+        volost(&["smev", "verify", file.to_str().unwrap(), "--config", cfg])
+    };
+    let (ok, text) = verify(&good);
     assert!(
-        ok && text.contains("подпись верна") && text.contains("Тестовый узел"),
+        !ok && text.contains("подпись верна, сертификат не доверенный")
+            && text.contains("не подтверждено подписей: 1 из 1"),
         "{text}"
     );
+    // Its certificate added to the trust directory (as SMEV's would be): trusted.
+    let (ok, text) = volost(&["trust", "add", cp.to_str().unwrap(), "--config", cfg]);
+    assert!(
+        ok && text.contains("Доверенный сертификат: Тестовый узел"),
+        "{text}"
+    );
+    let (ok, text) = volost(&["trust", "list", "--config", cfg]);
+    assert!(ok && text.contains("Тестовый узел"), "{text}");
+    let (ok, text) = volost(&["trust", "add", kp.to_str().unwrap(), "--config", cfg]);
+    assert!(!ok && text.contains("это не сертификат"), "{text}");
+    let (ok, text) = verify(&good);
+    assert!(
+        ok && text.contains("подпись верна, сертификат доверенный")
+            && text.contains("Тестовый узел"),
+        "{text}"
+    );
+    // Another directory named on the command line: the empty one trusts nothing.
+    let empty = dir.path().join("empty");
+    let (ok, text) = volost(&[
+        "smev",
+        "verify",
+        good.to_str().unwrap(),
+        "--trust",
+        empty.to_str().unwrap(),
+    ]);
+    assert!(!ok && text.contains("сертификат не доверенный"), "{text}");
     let bad = dir.path().join("bad.xml");
     std::fs::write(&bad, msg.replace("<t:MessageID>1<", "<t:MessageID>2<")).unwrap();
-    let (ok, text) = volost(&["smev", "verify", bad.to_str().unwrap()]);
+    let (ok, text) = verify(&bad);
     assert!(
-        !ok && text.contains("неверных подписей: 1 из 1")
+        !ok && text.contains("не подтверждено подписей: 1 из 1")
             && text.contains(
                 "CallerInformationSystemSignature (подписывает SenderProvidedRequestData)"
             )
