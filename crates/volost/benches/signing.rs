@@ -14,24 +14,13 @@
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use volost::smev::gost;
 use volost::smev::keys::NodeKey;
 use volost::smev::signer::{self, CommandSigner};
 
 mod common;
-use common::{bench_secs, ratio};
-
-fn rate(d: Duration, mut f: impl FnMut()) -> f64 {
-    f();
-    let t0 = Instant::now();
-    let mut n = 0u64;
-    while t0.elapsed() < d {
-        f();
-        n += 1;
-    }
-    n as f64 / t0.elapsed().as_secs_f64()
-}
+use common::{bench_secs, rate, ratio};
 
 fn main() {
     gost::init().expect("Debian's gost engine (libengine-gost-openssl)");

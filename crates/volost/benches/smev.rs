@@ -15,25 +15,13 @@
 
 use bytes::Bytes;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use volost::smev::envelope::{self, RequestData, SIGNED_BY_SMEV, SOAP, Version, XOP};
 use volost::smev::keys::NodeKey;
 use volost::smev::{dsig, gost, reply, xml};
 
 mod common;
-use common::{bench_secs, ratio};
-
-/// Runs `f` for `d`; returns operations per second.
-fn rate(d: Duration, mut f: impl FnMut()) -> f64 {
-    f();
-    let t0 = Instant::now();
-    let mut n = 0u64;
-    while t0.elapsed() < d {
-        f();
-        n += 1;
-    }
-    n as f64 / t0.elapsed().as_secs_f64()
-}
+use common::{bench_secs, rate, ratio};
 
 fn key(cn: &str) -> NodeKey {
     let key = gost::generate_key().expect("key");

@@ -168,18 +168,14 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
     let dir = fx.dir.path().to_path_buf();
     drop(fx.node);
     let run = cli_on(&dir);
+    // `volost document` of the application, as its clerk.
+    let doc = |rest: &[&str]| {
+        let mut args = vec!["document", "--user", "spec", "--application", &app.number];
+        args.extend_from_slice(rest);
+        run(&args)
+    };
     let pdf = dir.join("расписка.pdf");
-    let (ok, text) = run(&[
-        "document",
-        "--user",
-        "spec",
-        "--application",
-        &app.number,
-        "--kind",
-        "receipt",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    let (ok, text) = doc(&["--kind", "receipt", "--out", pdf.to_str().unwrap()]);
     assert!(
         ok && text.contains("Записан файл") && text.contains("в карточке заявки"),
         "{text}"
@@ -190,15 +186,7 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
             && text.contains(&display_access_code(&app.access_code)),
         "{text}"
     );
-    let (ok, text) = run(&[
-        "document",
-        "--user",
-        "spec",
-        "--application",
-        &app.number,
-        "--kind",
-        "passport",
-    ]);
+    let (ok, text) = doc(&["--kind", "passport"]);
     assert!(
         !ok && text.contains("неизвестный вид документа «passport»: receipt"),
         "{text}"
@@ -207,12 +195,7 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
     assert!(!ok && text.contains("2026-999999"), "{text}");
     // A result document with its text; a federal form's refused naming its act.
     let result = dir.join("результат.pdf");
-    let (ok, text) = run(&[
-        "document",
-        "--user",
-        "spec",
-        "--application",
-        &app.number,
+    let (ok, text) = doc(&[
         "--kind",
         "result",
         "--text",
@@ -226,12 +209,7 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
         text.contains("ВЫПИСКА ИЗ ПОХОЗЯЙСТВЕННОЙ КНИГИ") && text.contains("Хозяйство ведёт"),
         "{text}"
     );
-    let (ok, text) = run(&[
-        "document",
-        "--user",
-        "spec",
-        "--application",
-        &app.number,
+    let (ok, text) = doc(&[
         "--kind",
         "household_land",
         "--text",
@@ -254,15 +232,7 @@ fn the_cli_writes_the_receipt_of_a_stopped_node() {
     assert!(ok && text.contains("сохранён"), "{text}");
     let (ok, text) = set("spec");
     assert!(!ok && text.contains("Недостаточно прав"), "{text}");
-    let (ok, text) = run(&[
-        "document",
-        "--user",
-        "spec",
-        "--application",
-        &app.number,
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    let (ok, text) = doc(&["--out", pdf.to_str().unwrap()]);
     assert!(ok, "{text}");
     assert!(pdf_text(&std::fs::read(&pdf).unwrap()).contains("РАСПИСКА В ПОЛУЧЕНИИ"));
     let (ok, text) = run(&["template", "reset", "--user", "admin", "--kind", "receipt"]);

@@ -44,6 +44,18 @@ pub fn bench_secs(default: u64) -> Duration {
     )
 }
 
+/// Runs `f` for `d` after one call to warm it; returns calls per second.
+pub fn rate(d: Duration, mut f: impl FnMut()) -> f64 {
+    f();
+    let t0 = std::time::Instant::now();
+    let mut n = 0u64;
+    while t0.elapsed() < d {
+        f();
+        n += 1;
+    }
+    n as f64 / t0.elapsed().as_secs_f64()
+}
+
 /// `f` timed for `d` after one call to warm it, one sample per call.
 pub fn samples(d: Duration, mut f: impl FnMut()) -> Vec<Duration> {
     f();
