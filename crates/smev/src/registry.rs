@@ -229,8 +229,8 @@ fn node_key<'k>(
 ) -> service::Result<&'k dyn NodeSigner> {
     key.ok_or_else(|| {
         service::Error::NotAllowed(format!(
-            "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12): {cannot}. \
-             Обратитесь к администратору."
+            "Ключ ЭП-ОВ узла не настроен ([smev] key и cert или pkcs12, или cert и \
+             sign_command): {cannot}. Обратитесь к администратору."
         ))
     })
 }
@@ -240,7 +240,11 @@ fn node_key<'k>(
 pub fn export(node: &Node, actor: Actor, key: Option<&dyn NodeSigner>) -> service::Result<String> {
     let key = node_key(key, "подписать реестр нечем")?;
     let reg = node.registry(actor)?;
-    signed_xml(&reg, key).map_err(|e| service::Error::Internal(e.to_string()))
+    signed_xml(&reg, key).map_err(|e| match e {
+        // The signer refused (an ended certificate, a failing tool): the staff member's words.
+        RegistryError::Sign(SignatureError::Sign(s)) => service::Error::Conflict(s.russian()),
+        other => service::Error::Internal(other.to_string()),
+    })
 }
 
 /// `registry import`: a signed file's passports into the body's services. The signature is

@@ -15,8 +15,10 @@ use super::keys::NodeKey;
 use openssl::pkey_ctx::PkeyCtx;
 use openssl::x509::X509;
 use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// The length of a Streebog-256 digest and of a GOST R 34.10-2012 (256) signature.
@@ -95,8 +97,8 @@ impl SignError {
                 "Средство подписи не ответило за {secs} с: подпись не создана, ничего не отправлено"
             ),
             SignError::WrongKey { .. } => {
-                "Средство подписи подписало другим ключом, не ключом сертификата узла: подпись \
-                 не создана"
+                "Подпись средства подписи не проверяется сертификатом узла (другой ключ или \
+                 другой формат подписи): подпись не создана"
                     .into()
             }
             SignError::Start { .. } | SignError::Failed { .. } | SignError::Output { .. } => {
@@ -252,8 +254,10 @@ impl CommandSigner {
 
 /// Reads `r` to its end on a thread of its own, keeping the first [`MAX_TOOL_OUTPUT`] bytes
 /// and dropping the rest (so a tool that floods one stream neither blocks on it nor fills
-/// memory); `true` when something was dropped.
-fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
+/// memory); `true` when something was dropped. The result comes through the channel, so the
+/// caller waits for it no longer than its deadline.
+fn drain(mut r: impl Read + Send + 'static) -> mpsc::Receiver<(Vec<u8>, bool)> {
+    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut kept = Vec::new();
         let mut more = false;
@@ -267,8 +271,23 @@ fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<(Vec<u8>,
             kept.extend_from_slice(&buf[..n.min(room)]);
             more |= n > room;
         }
-        (kept, more)
-    })
+        // The caller may have gone (its deadline passed): nothing to tell then.
+        let _ = tx.send((kept, more));
+    });
+    rx
+}
+
+/// Stops the tool and whatever it started: it runs in a process group of its own.
+fn kill_group(child: &mut std::process::Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals the process group the tool leads (it
+        // was started with `process_group(0)`); no memory is touched.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl Signer for CommandSigner {
@@ -282,8 +301,15 @@ impl Signer for CommandSigner {
 
     fn sign_raw(&self, digest: &[u8]) -> Result<Vec<u8>, SignError> {
         let program = self.name();
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let timed_out = |program: String| SignError::Timeout {
+            program,
+            secs: self.timeout.as_secs(),
+        };
         let mut child = Command::new(&self.program)
             .args(&self.args)
+            .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -295,8 +321,7 @@ impl Signer for CommandSigner {
         let (Some(mut stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            let _ = child.kill();
-            let _ = child.wait();
+            kill_group(&mut child);
             return Err(SignError::Start {
                 program,
                 why: "no pipes to the tool".into(),
@@ -307,20 +332,16 @@ impl Signer for CommandSigner {
         // does not read its input is its own failure, seen in its status.
         let _ = stdin.write_all(digest);
         drop(stdin);
-        let started = Instant::now();
         let status = loop {
             match child.try_wait() {
                 Ok(Some(s)) => break s,
-                Ok(None) if started.elapsed() >= self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(SignError::Timeout {
-                        program,
-                        secs: self.timeout.as_secs(),
-                    });
+                Ok(None) if Instant::now() >= deadline => {
+                    kill_group(&mut child);
+                    return Err(timed_out(program));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(2)),
                 Err(e) => {
+                    kill_group(&mut child);
                     return Err(SignError::Failed {
                         program,
                         status: "wait".into(),
@@ -329,9 +350,15 @@ impl Signer for CommandSigner {
                 }
             }
         };
-        // The tool has exited: its pipes close, and both readers end.
-        let (out, flooded) = out.join().unwrap_or_default();
-        let (err, _) = err.join().unwrap_or_default();
+        // The tool has exited; something it started may still hold its output open: the
+        // output is waited for until the deadline, then the whole group is stopped.
+        let left = |rx: &mpsc::Receiver<(Vec<u8>, bool)>| {
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        };
+        let (Ok((out, flooded)), Ok((err, _))) = (left(&out), left(&err)) else {
+            kill_group(&mut child);
+            return Err(timed_out(program));
+        };
         if !status.success() {
             let stderr = String::from_utf8_lossy(&err).trim().to_string();
             return Err(SignError::Failed {

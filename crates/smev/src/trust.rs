@@ -5,7 +5,9 @@
 //! `volost trust crl`; it is read whole, within bounds, when a check needs it.
 //!
 //! A certificate given directly is an anchor even when it is not a CA's (SMEV's certificate
-//! is trusted as itself): OpenSSL's partial-chain verification.
+//! is trusted as itself): OpenSSL's partial-chain verification. CRLs are asked of the
+//! signer's certificate (OpenSSL's `CRL_CHECK`), not of the intermediate CAs above it: a
+//! revoked intermediate is the CA's to announce by revoking what it issued.
 
 use super::gost::{self, GostError};
 use openssl::stack::Stack;
@@ -57,8 +59,10 @@ pub enum Verdict {
     /// No chain to a certificate the node was given (OpenSSL's reason, in English).
     Untrusted(String),
     Revoked,
-    /// It, or a certificate of its chain, is outside its validity.
+    /// It, or a certificate of its chain, has ended.
     Expired,
+    /// It, or a certificate of its chain, has not begun yet.
+    NotYetValid,
     /// Trusted and in time, but no current CRL of its issuer is held.
     RevocationUnknown,
 }
@@ -71,6 +75,7 @@ impl Verdict {
             Verdict::Untrusted(_) => "сертификат не доверенный",
             Verdict::Revoked => "сертификат отозван",
             Verdict::Expired => "срок действия истёк",
+            Verdict::NotYetValid => "срок действия ещё не начался",
             Verdict::RevocationUnknown => "не удалось проверить отзыв",
         }
     }
@@ -109,11 +114,13 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, TrustError> {
     std::fs::read(path).map_err(|e| file(e.to_string()))
 }
 
-/// A certificate from PEM or DER bytes.
-pub fn parse_cert(bytes: &[u8]) -> Option<X509> {
-    X509::from_pem(bytes)
-        .or_else(|_| X509::from_der(bytes))
-        .ok()
+/// The certificates of PEM bytes (a bundle: a root with its intermediates, as CAs publish
+/// them) or of one DER certificate; `None` when there are none.
+pub fn parse_certs(bytes: &[u8]) -> Option<Vec<X509>> {
+    match X509::stack_from_pem(bytes) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => X509::from_der(bytes).ok().map(|c| vec![c]),
+    }
 }
 
 /// A CRL from PEM or DER bytes.
@@ -152,15 +159,17 @@ impl TrustStore {
             if paths.len() >= MAX_FILES {
                 return Err(TrustError::TooMany(dir.to_path_buf()));
             }
-            if e.file_type().is_ok_and(|t| t.is_file()) {
+            // A file being written (`.NAME.new`) is not one yet; a link is followed.
+            let hidden = e.file_name().to_string_lossy().starts_with('.');
+            if !hidden && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()) {
                 paths.push(e.path());
             }
         }
         paths.sort();
         for p in paths {
             let bytes = read_bounded(&p)?;
-            if let Some(c) = parse_cert(&bytes) {
-                store.certs.push(c);
+            if let Some(c) = parse_certs(&bytes) {
+                store.certs.extend(c);
             } else if let Some(c) = parse_crl(&bytes) {
                 store.revocations.push(c);
                 store.crl_files.push(p);
@@ -236,9 +245,8 @@ impl TrustStore {
         use openssl_sys as ffi;
         match self.verify(cert, now, false)? {
             None => {}
-            Some((ffi::X509_V_ERR_CERT_HAS_EXPIRED | ffi::X509_V_ERR_CERT_NOT_YET_VALID, _)) => {
-                return Ok(Verdict::Expired);
-            }
+            Some((ffi::X509_V_ERR_CERT_HAS_EXPIRED, _)) => return Ok(Verdict::Expired),
+            Some((ffi::X509_V_ERR_CERT_NOT_YET_VALID, _)) => return Ok(Verdict::NotYetValid),
             Some((_, why)) => return Ok(Verdict::Untrusted(why.to_string())),
         }
         if self.pinned(cert) {
@@ -439,6 +447,13 @@ mod tests {
             12,
         );
         let stranger = issue(&staff_key, "Самоподписанный", None, year, 13);
+        let early = issue(
+            &staff_key,
+            "Кузнецова",
+            Some((&ca, &ca_key)),
+            (now + 86_400, now + 30 * 86_400),
+            14,
+        );
 
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("root.pem"), ca.to_pem().unwrap()).unwrap();
@@ -452,6 +467,7 @@ mod tests {
             Verdict::Untrusted(_)
         ));
         assert_eq!(store.check(&ended, now).unwrap(), Verdict::Expired);
+        assert_eq!(store.check(&early, now).unwrap(), Verdict::NotYetValid);
 
         // The CA's CRL (DER, as CAs publish them) revokes one of the two.
         let list = crl(&ca, &ca_key, &[11], now);

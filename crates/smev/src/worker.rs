@@ -396,20 +396,24 @@ impl Worker {
         };
         for (op, poll) in queues {
             for _ in 0..MAX_PER_ROUND {
-                let env = poll(
-                    self.profile.version,
-                    &selector,
-                    Self::now(),
-                    self.profile.key.as_ref(),
-                );
+                // A signing tool may take its time: never on the runtime's own threads.
+                let env = blocking(|| {
+                    poll(
+                        self.profile.version,
+                        &selector,
+                        Self::now(),
+                        self.profile.key.as_ref(),
+                    )
+                });
                 if !self.take(op, env).await {
                     break;
                 }
             }
         }
         for _ in 0..MAX_PER_ROUND {
-            let env =
-                envelope::get_status(self.profile.version, Self::now(), self.profile.key.as_ref());
+            let env = blocking(|| {
+                envelope::get_status(self.profile.version, Self::now(), self.profile.key.as_ref())
+            });
             if !self.take("GetStatus", env).await {
                 break;
             }
@@ -538,12 +542,14 @@ impl Worker {
     }
 
     async fn ack(&self, message_id: &str, accepted: bool) {
-        let env = match envelope::ack(
-            self.profile.version,
-            message_id,
-            accepted,
-            self.profile.key.as_ref(),
-        ) {
+        let env = match blocking(|| {
+            envelope::ack(
+                self.profile.version,
+                message_id,
+                accepted,
+                self.profile.key.as_ref(),
+            )
+        }) {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!("cannot sign Ack: {e}");

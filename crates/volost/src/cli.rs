@@ -611,12 +611,16 @@ pub fn smev_verify(file: &Path, trust: &Path) -> Result<()> {
                 if !v.trusted() {
                     bad += 1;
                 }
+                // OpenSSL's reason after the verdict: what support looks at next.
+                let verdict = match &v {
+                    volost::smev::trust::Verdict::Untrusted(why) => {
+                        format!("{} ({why})", v.russian())
+                    }
+                    _ => v.russian().to_string(),
+                };
                 println!(
-                    "{place}: подпись верна, {}; элемент #{}, подписал {}, сертификат действителен до {}",
-                    v.russian(),
-                    s.reference,
-                    s.signer,
-                    s.not_after
+                    "{place}: подпись верна, {verdict}; элемент #{}, подписал {}, сертификат действителен до {}",
+                    s.reference, s.signer, s.not_after
                 );
             }
             Err(why) => {
@@ -911,7 +915,7 @@ pub fn registry_export(config: Option<&Path>, login: &str, out: Option<&Path>) -
             volost::smev::gost::init()
                 .context("ГОСТ-алгоритмы OpenSSL недоступны (нужен libengine-gost-openssl)")?;
             let key = volost::smev::signer::load(&cfg.smev).context(
-                "ключ ЭП-ОВ узла не загружен: укажите [smev] key и cert (или pkcs12) в конфигурации",
+                "ключ ЭП-ОВ узла не загружен: укажите в конфигурации [smev] key и cert (или pkcs12), или cert и sign_command",
             )?;
             volost::registry::export(n, *a, Some(key.as_ref()))
                 .map_err(|e| anyhow::anyhow!("{}", e.ru()))?
@@ -933,7 +937,7 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
     let cfg = load_config(config)?;
     let key = match seat {
         Seat::Direct(..) => Some(volost::smev::signer::load(&cfg.smev).context(
-            "ключ ЭП-ОВ узла не загружен: укажите [smev] key и cert (или pkcs12) в конфигурации",
+            "ключ ЭП-ОВ узла не загружен: укажите в конфигурации [smev] key и cert (или pkcs12), или cert и sign_command",
         )?),
         Seat::Daemon(_) => None,
     };

@@ -29,32 +29,40 @@ fn keep(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("каталог {}", dir.display()))?;
     let path = dir.join(name);
     let tmp = dir.join(format!(".{name}.new"));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o644)
-        .open(&tmp)
-        .with_context(|| format!("не удалось записать {}", tmp.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, &path)?;
+    let written = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("не удалось записать {}", path.display()));
+    }
     Ok(path)
 }
 
-/// `volost trust add FILE`: a CA's root or SMEV's certificate becomes trusted.
+/// `volost trust add FILE`: a CA's root (with its intermediates, in one PEM bundle) or
+/// SMEV's certificate becomes trusted; each certificate is kept as a file of its own.
 pub fn add(dir: &Path, file: &Path) -> Result<()> {
     volost::smev::gost::init().context("ГОСТ-алгоритмы OpenSSL недоступны")?;
-    let Some(cert) = trust::parse_cert(&read(file)?) else {
+    let Some(certs) = trust::parse_certs(&read(file)?) else {
         bail!(
             "{}: это не сертификат (ожидается PEM или DER)",
             file.display()
         );
     };
-    let der = cert.to_der()?;
-    let path = keep(dir, &trust::file_name(&der, false), &cert.to_pem()?)?;
-    println!("Доверенный сертификат: {}", trust::describe_cert(&cert));
-    println!("Сохранён: {}", path.display());
+    for cert in certs {
+        let der = cert.to_der()?;
+        let path = keep(dir, &trust::file_name(&der, false), &cert.to_pem()?)?;
+        println!("Доверенный сертификат: {}", trust::describe_cert(&cert));
+        println!("Сохранён: {}", path.display());
+    }
     Ok(())
 }
 

@@ -186,7 +186,7 @@ fn a_tool_s_failures_are_clear_and_sign_nothing() {
     // Another key than the certificate's: caught before the signature is used.
     let e = fails(&[&stand_in(d), &other], 10);
     assert!(matches!(e, SignError::WrongKey { .. }), "{e}");
-    assert!(e.russian().contains("другим ключом"), "{}", e.russian());
+    assert!(e.russian().contains("другой ключ"), "{}", e.russian());
     // Too slow: stopped at the limit.
     let slow = script(d, "slow", "sleep 30");
     let t0 = std::time::Instant::now();
@@ -198,6 +198,12 @@ fn a_tool_s_failures_are_clear_and_sign_nothing() {
         "{}",
         e.russian()
     );
+    // A tool that leaves something behind holding its output: stopped at the limit too.
+    let lingering = script(d, "lingering", "cat >/dev/null; sleep 30 & exit 0");
+    let t0 = std::time::Instant::now();
+    let e = fails(&[&lingering], 1);
+    assert!(matches!(e, SignError::Timeout { .. }), "{e}");
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
     // An error of its own: its message is what staff and the log read.
     let broken = script(d, "broken", "echo 'token not present' >&2; exit 3");
     let e = fails(&[&broken], 10);

@@ -105,7 +105,8 @@ impl Node {
         // The right first: a person without it learns nothing of the template's errors.
         self.read(actor, |r| r.who.require("template.set", Right::Administer))?;
         if let Some(t) = &text {
-            if kind.federal_form().is_some() && t.trim() == self.starter(kind)?.trim() {
+            let bare = |t: &str| t.split_whitespace().collect::<String>();
+            if kind.federal_form().is_some() && bare(t) == bare(&self.starter(kind)?) {
                 return Err(Error::invalid(
                     "Шаблон",
                     "Это заготовка, а не форма: внесите в шаблон форму из акта, который она \

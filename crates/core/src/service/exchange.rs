@@ -116,15 +116,23 @@ pub fn new_message_id() -> String {
     uuid::Uuid::now_v1(node).hyphenated().to_string()
 }
 
-/// The exchange, or the refusal staff see when it is off or its key cannot sign now.
+/// The exchange, or the refusal staff see when it is off or its key cannot sign now: what
+/// a staff member's sending or answering asks first.
 pub(super) fn profile(w: &W, what: &str) -> Result<Arc<Exchange>> {
-    let x = w.exchange.clone().ok_or_else(|| exchange_off(what))?;
+    let x = profile_on(w, what)?;
     can_sign(&x)?;
     Ok(x)
 }
 
+/// The exchange, or the refusal when it is off. What the node queues by itself (a refusal
+/// of a message it received, a status to the portal) asks only this: receiving goes on
+/// whatever the key, and the worker says in its log why it cannot sign.
+pub(super) fn profile_on(w: &W, what: &str) -> Result<Arc<Exchange>> {
+    w.exchange.clone().ok_or_else(|| exchange_off(what))
+}
+
 /// The node's key may sign now; or the refusal, before anything is queued.
-fn can_sign(x: &Exchange) -> Result<()> {
+pub(super) fn can_sign(x: &Exchange) -> Result<()> {
     x.formats.can_sign().map_err(Error::Conflict)
 }
 

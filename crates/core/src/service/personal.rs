@@ -165,7 +165,8 @@ impl Node {
         let now = self.now();
         let soon = Ts(now.0.saturating_add(WARN_DAYS * 86_400_000));
         let (mut ending, mut ended) = (0, 0);
-        for c in rx.all::<PersonalCert>()? {
+        // A blocked certificate signs nothing already: it is the administrator's, not news.
+        for c in rx.all::<PersonalCert>()?.into_iter().filter(|c| !c.blocked) {
             if c.not_after <= now {
                 ended += 1;
             } else if c.not_after <= soon {

@@ -484,7 +484,7 @@ pub(super) fn queue(
     content: ResponseContent,
     attachments: &[MessageFile],
 ) -> Result<String> {
-    profile(w, "ответ")?;
+    super::exchange::profile_on(w, "ответ")?;
     let message_id = super::exchange::new_message_id();
     let intent = Intent::Response {
         reply_to: reply_to.into(),
@@ -639,6 +639,11 @@ pub(crate) fn portal_status(w: &mut W, app: &Application) -> Result<()> {
     let Some(x) = w.exchange.clone() else {
         return not_sent(w, "обмен со СМЭВ на этом узле не настроен".into());
     };
+    // An ended certificate does not stop the work on the application: the portal is not
+    // told, and the card's history says why.
+    if let Err(why) = x.formats.can_sign() {
+        return not_sent(w, why);
+    }
     let service: Service = w.load(app.service.0)?;
     let Some(intake) = service.intake.clone() else {
         return not_sent(

@@ -115,8 +115,10 @@ fn send(w: &mut W, id: RegReqId, pre: Option<&Presigned>) -> Result<RegionalRequ
             action: "Отправить",
         });
     }
-    // Refused at once when the regional exchange is off; its runner signs later.
+    // Refused at once when the regional exchange is off or the key cannot sign; its runner
+    // signs later.
     let (x, _) = regional_profile(w)?;
+    super::exchange::can_sign(&x)?;
     // Nothing of an earlier sending may still be waiting to go.
     let pending: Vec<u64> =
         w.tx.all::<OutboxItem>()?
