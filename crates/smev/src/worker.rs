@@ -426,6 +426,8 @@ impl Worker {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!("cannot sign {op}: {e}");
+                // Nothing reaches SMEV unsigned: /health and the status line say why.
+                self.link.down(format!("cannot sign {op}: {e}"));
                 return false;
             }
         };
@@ -553,6 +555,7 @@ impl Worker {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!("cannot sign Ack: {e}");
+                self.link.down(format!("cannot sign Ack: {e}"));
                 return;
             }
         };

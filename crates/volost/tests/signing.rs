@@ -337,6 +337,13 @@ fn an_expired_node_certificate_refuses_before_anything_is_queued() {
         c.ask(call::Outgoing { id: ids[0] }).unwrap();
     assert_eq!(r.status, OutStatus::Formed);
     assert!(r.message_id.is_none());
+    // The worker cannot sign its polls either: /health says so, not «up».
+    until("the link down for its signature", || {
+        let (_, body) = d.get("/health", "");
+        let h: serde_json::Value = serde_json::from_str(&body).ok()?;
+        let why = h["smev"]["last_error"].as_str()?.to_string();
+        (h["smev"]["state"] == "down" && why.contains("cannot sign")).then_some(())
+    });
     drop(c);
     d.stop();
     let node = open_node(dir.path());
