@@ -301,8 +301,7 @@ impl Signer for CommandSigner {
 
     fn sign_raw(&self, digest: &[u8]) -> Result<Vec<u8>, SignError> {
         let program = self.name();
-        let started = Instant::now();
-        let deadline = started + self.timeout;
+        let deadline = Instant::now() + self.timeout;
         let timed_out = |program: String| SignError::Timeout {
             program,
             secs: self.timeout.as_secs(),

@@ -89,6 +89,15 @@ struct Receipt {
     accepted_by: Option<Staff>,
 }
 
+/// The staff member `id` names, when it names one still on file: who accepted, refused or
+/// prepared a document.
+pub(crate) fn user(r: &R, id: Option<UserId>) -> Result<Option<User>> {
+    match id {
+        Some(u) => Ok(r.rx.get::<User>(u.0)?),
+        None => Ok(None),
+    }
+}
+
 fn value(data: &impl Serialize) -> Result<Value> {
     serde_json::to_value(data).map_err(|e| Error::Internal(format!("document data: {e}")))
 }
@@ -108,10 +117,7 @@ pub(crate) fn receipt(r: &R, app: &Application) -> Result<Value> {
     let org: Org = r.load(app.org.0)?;
     let applicant: Applicant = r.load(app.applicant.0)?;
     let service: Service = r.load(app.service.0)?;
-    let accepted = match app.created_by {
-        Some(u) => r.rx.get::<User>(u.0)?,
-        None => None,
-    };
+    let accepted = user(r, app.created_by)?;
     let (count, sheets) = super::documents::totals(&app.inventory);
     value(&Receipt {
         org: body(org),

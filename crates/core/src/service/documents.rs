@@ -12,7 +12,6 @@ use super::{Actor, AppCol, AppFilter, AppQuery, Error, Node, Result, W};
 use serde_json::Value;
 use std::sync::Arc;
 use volost_domain::*;
-use volost_store::Read;
 
 /// The most applications one journal lists: a council's several years; a longer period is
 /// refused rather than rendered into thousands of pages.
@@ -356,10 +355,7 @@ impl Node {
             if app.status != Status::Draft {
                 return Err(draft_only());
             }
-            let by = match r.who.user_id() {
-                Some(u) => r.rx.get::<User>(u.0)?,
-                None => None,
-            };
+            let by = super::doc_data::user(r, r.who.user_id())?;
             let data = super::doc_data::refusal(r, &app, today, reasons, by)?;
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, app.number, template))

@@ -6,7 +6,6 @@
 
 use super::{Actor, Node, Printed, Result};
 use volost_domain::*;
-use volost_store::Read;
 
 impl Node {
     /// The paper form of outgoing request `id`, kept on its files (the same bytes once).
@@ -18,10 +17,7 @@ impl Node {
             r.who.require(OP, Right::Interagency)?;
             let req: OutgoingRequest = r.load(id.0)?;
             let k: RequestKind = r.load(req.kind.0)?;
-            let by = match r.who.user_id() {
-                Some(u) => r.rx.get::<User>(u.0)?,
-                None => None,
-            };
+            let by = super::doc_data::user(r, r.who.user_id())?;
             let data = super::doc_data::paper_request(r, &req, &k, today, by)?;
             let template = self.template_text(&r.rx, r.who.org, kind)?;
             Ok((data, req.number, template))

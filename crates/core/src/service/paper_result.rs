@@ -9,7 +9,6 @@ use super::applications::{may_open, no_rights};
 use super::documents::kept_already;
 use super::{Actor, Error, Node, Printed, Result};
 use volost_domain::*;
-use volost_store::Read;
 
 /// The longest text of a result document, in characters: a few pages.
 pub const MAX_RESULT_TEXT: usize = 20_000;
@@ -118,10 +117,7 @@ impl Node {
                 }
                 (t, _) => t.to_string(),
             };
-            let by = match r.who.user_id() {
-                Some(u) => r.rx.get::<User>(u.0)?,
-                None => None,
-            };
+            let by = super::doc_data::user(r, r.who.user_id())?;
             let of = super::doc_data::ResultOf {
                 kind,
                 number: p.result,
