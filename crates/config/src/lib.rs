@@ -160,6 +160,9 @@ pub struct SmevConfig {
     /// Certificates the node trusts (CA roots, SMEV's own) and the CRLs it holds, as files:
     /// `volost trust add` and `volost trust crl` put them there.
     pub trust_dir: PathBuf,
+    /// Hours between two refreshes of the CRLs from their distribution points (1 to 168);
+    /// a signature that names a new one is refreshed at once.
+    pub crl_refresh_hours: u64,
     /// Seconds between polls of the SMEV queues.
     pub poll_interval_secs: u64,
     /// Longest wait for one HTTP exchange with SMEV, in seconds.
@@ -286,6 +289,7 @@ impl Default for SmevConfig {
             sign_command: Vec::new(),
             sign_timeout_secs: 10,
             trust_dir: PathBuf::from("/etc/volost/trust"),
+            crl_refresh_hours: 6,
             poll_interval_secs: 10,
             timeout_secs: 30,
             retry_first_secs: 5,
@@ -622,6 +626,7 @@ impl Config {
         within("max_message_bytes", s.max_message_bytes, 64 << 10, 1 << 30)?;
         within("cert_warn_days", s.cert_warn_days, 1, 365)?;
         within("sign_timeout_secs", s.sign_timeout_secs, 1, 300)?;
+        within("crl_refresh_hours", s.crl_refresh_hours, 1, 168)?;
         match s.signer.as_str() {
             "engine" => {
                 let keyed = s.key.is_some() || s.pkcs12.is_some();

@@ -183,6 +183,8 @@ async fn health(
         })),
         "smev": smev_json,
         "rsmev": state.api.regional_link.snapshot(),
+        // Whose signatures the exchange takes, and what the CRL refresh could not fetch.
+        "trust": trust_json(&state).await,
         "disk": disk.map(|(free, total)| serde_json::json!({
             "free_bytes": free,
             "total_bytes": total,
@@ -402,6 +404,29 @@ pub fn openapi_doc() -> serde_json::Value {
             }}
         }}
     })
+}
+
+/// The trust directory on /health: how many certificates of the exchange and of CAs, CRLs
+/// held, and the last CRL refresh's failures (addresses and why, for support).
+async fn trust_json(state: &Arc<State>) -> serde_json::Value {
+    let trust = state.trust.clone();
+    let stores = tokio::task::spawn_blocking(move || trust.stores()).await;
+    let failed: Vec<_> = state
+        .trust
+        .refresh_failures()
+        .into_iter()
+        .map(|(url, why)| serde_json::json!({ "url": url, "error": why }))
+        .collect();
+    match stores {
+        Ok(Ok(s)) => serde_json::json!({
+            "exchange_certificates": s.exchange.certs.len(),
+            "ca_certificates": s.staff.certs.len(),
+            "crls": s.exchange.revocations.len() + s.staff.revocations.len(),
+            "crl_refresh_failed": failed,
+        }),
+        Ok(Err(e)) => serde_json::json!({ "error": e.to_string() }),
+        Err(e) => serde_json::json!({ "error": e.to_string() }),
+    }
 }
 
 #[cfg(test)]

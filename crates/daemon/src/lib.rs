@@ -67,11 +67,19 @@ pub struct State {
     jobs: jobs::Counters,
     /// Admission of HTTP connections; who is privileged (loopback, monitoring).
     pub gate: Arc<gate::Gate>,
+    /// The trust directory as the exchange reads it (`[smev] trust_dir`).
+    pub trust: Arc<volost_smev::trust::TrustDir>,
 }
 
 impl State {
-    pub fn new(api: Arc<Api>, data_dir: std::path::PathBuf, gate: Arc<gate::Gate>) -> State {
+    pub fn new(
+        api: Arc<Api>,
+        data_dir: std::path::PathBuf,
+        gate: Arc<gate::Gate>,
+        trust: Arc<volost_smev::trust::TrustDir>,
+    ) -> State {
         State {
+            trust,
             api,
             started: Instant::now(),
             data_dir,
@@ -436,10 +444,14 @@ pub async fn serve(
         },
         h.monitoring.clone(),
     );
+    let trust = Arc::new(volost_smev::trust::TrustDir::new(
+        cfg.smev.trust_dir.clone(),
+    ));
     let state = Arc::new(State::new(
         api.clone(),
         cfg.node.data_dir.clone(),
         gate.clone(),
+        trust.clone(),
     ));
 
     let unix = local::bind(&cfg.local_api.socket, &cfg.local_api.group).map_err(|source| {
@@ -539,6 +551,12 @@ pub async fn serve(
             tracing::info!(endpoint = %cfg.smev.regional_endpoint, bodies = cfg.smev.regional_bodies.len(), "regional exchange on");
             channels.push((Channel::Regional, api.regional_link.clone()));
         }
+        let mut stop = shutdown.clone();
+        tasks.spawn(volost_smev::trust::refresh::run(
+            trust.clone(),
+            Duration::from_secs(cfg.smev.crl_refresh_hours * 3600),
+            async move { stop.wait().await },
+        ));
         for (channel, link) in channels {
             let w = volost_smev::worker::Worker::new(
                 node.clone(),
@@ -547,6 +565,7 @@ pub async fn serve(
                 &cfg.smev,
                 channel,
                 Some(kinds.clone()),
+                trust.clone(),
             )
             .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
             let mut stop = shutdown.clone();

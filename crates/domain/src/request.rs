@@ -173,22 +173,51 @@ pub struct Personal {
     pub received: Option<SignatureVerdict>,
 }
 
-/// The check of a personal signature received: «ЭП-СП верна» or «ЭП-СП не верна».
+/// The check of a personal signature received: «ЭП-СП верна», «ЭП-СП не верна», or what
+/// the trust check found of a sound signature's certificate ([`TRUST_VERDICTS`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureVerdict {
+    /// The signature is sound and may be acted on: its certificate trusted, or trusted with
+    /// its revocation unchecked (the card says so).
     pub valid: bool,
     /// The signer named by the certificate (empty when it could not be read).
     pub signer: String,
-    /// Why it is not valid (English, for support), empty when it is.
+    /// Why it is not «ЭП-СП верна»: a trust verdict's words first ([`TRUST_VERDICTS`], then
+    /// OpenSSL's reason), or why the signature does not verify (English, for support);
+    /// empty when it is. Kept in this field, not a new one, so that the rows written before
+    /// the trust check read as they are: verdicts of then were «верна» or «не верна».
     pub reason: String,
 }
 
+/// What the trust check says of a sound signature whose certificate is not simply trusted,
+/// in the words of the card.
+pub const TRUST_VERDICTS: [&str; 5] = [
+    "сертификат не доверенный",
+    "сертификат отозван",
+    "срок действия истёк",
+    "срок действия ещё не начался",
+    "не удалось проверить отзыв",
+];
+
 impl SignatureVerdict {
     pub fn label(&self) -> &'static str {
+        if let Some(w) = TRUST_VERDICTS.iter().find(|w| self.reason.starts_with(*w)) {
+            return w;
+        }
         if self.valid {
             "ЭП-СП верна"
         } else {
             "ЭП-СП не верна"
+        }
+    }
+
+    /// What is wrong, for a refusal or a history line: «сертификат отозван», or «не верна:
+    /// <why>».
+    pub fn problem(&self) -> String {
+        if TRUST_VERDICTS.iter().any(|w| self.reason.starts_with(w)) {
+            self.reason.clone()
+        } else {
+            format!("не верна: {}", self.reason)
         }
     }
 

@@ -5,12 +5,19 @@
 use super::kinds::Kinds;
 use super::regional;
 use super::reply;
+use super::trust::Stores;
 use super::xml::Element;
 use volost_domain::received::{self, Business, Reading};
 
 /// What `m` says, for [`volost_core::service::Node::exchange_receive`]; an agency's answer
-/// is checked by the package whose answer it is, among `kinds`.
-pub fn for_node(m: reply::Received, kinds: Option<&Kinds>) -> received::Received {
+/// is checked by the package whose answer it is, among `kinds`; its signatures' certificates
+/// by `trust` at `now` (unix seconds).
+pub fn for_node(
+    m: reply::Received,
+    kinds: Option<&Kinds>,
+    trust: &Stores,
+    now: i64,
+) -> received::Received {
     let sender = if m.metadata.sender_name.is_empty() {
         m.metadata.sender_mnemonic
     } else {
@@ -33,8 +40,8 @@ pub fn for_node(m: reply::Received, kinds: Option<&Kinds>) -> received::Received
             })
             .collect(),
         test: m.test,
-        smev_signature: m.smev_signature.map_err(|e| e.to_string()),
-        personal_signature: m.personal_signature,
+        smev_signature: trust.judge_exchange(m.smev_signature, now),
+        personal_signature: m.personal_signature.map(|p| trust.judge_personal(p, now)),
     }
 }
 

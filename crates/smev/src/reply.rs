@@ -6,7 +6,7 @@
 //! Parsing accepts every `…/types/1.x` namespace: test environments answer in 1.2 whatever
 //! version the node sends.
 
-use super::dsig::{self, SignatureError};
+use super::dsig::{self, SignatureError, Verified};
 use super::envelope::{SOAP, XOP};
 use super::xml::{self, Element, XmlError};
 use base64::Engine;
@@ -135,10 +135,11 @@ pub struct Received {
     pub files: Vec<ReceivedFile>,
     /// The sender marked it as a test message.
     pub test: bool,
-    /// The verdict on `SMEVSignature`: the signer, or why it failed.
-    pub smev_signature: Result<String, SignatureError>,
-    /// The verdict on the personal signature (ЭП-СП) over the business data, if it had one.
-    pub personal_signature: Option<volost_domain::SignatureVerdict>,
+    /// `SMEVSignature` checked: the certificate it verified with, or why it failed. Whether
+    /// that certificate is SMEV's is the trust store's to say (`trust::Stores`).
+    pub smev_signature: Result<Verified, SignatureError>,
+    /// The personal signature (ЭП-СП) over the business data checked, if it had one.
+    pub personal_signature: Option<Result<Verified, SignatureError>>,
 }
 
 /// A SOAP fault, with SMEV's detail when it sent one.
@@ -195,7 +196,7 @@ pub enum Reply {
     /// SendRequest/SendResponse: SMEV took the message.
     Accepted {
         metadata: Metadata,
-        smev_signature: Result<String, SignatureError>,
+        smev_signature: Result<Verified, SignatureError>,
     },
     /// An empty queue, or an Ack's reply.
     Empty,
@@ -204,7 +205,7 @@ pub enum Reply {
     /// GetStatus gave one of SMEV's notices.
     Notice {
         status: AsyncStatus,
-        smev_signature: Result<String, SignatureError>,
+        smev_signature: Result<Verified, SignatureError>,
     },
     Fault(Fault),
 }
@@ -447,7 +448,7 @@ fn smev_signature(
     holder: &Element,
     signed: &Element,
     ns: &Ns,
-) -> Result<String, SignatureError> {
+) -> Result<Verified, SignatureError> {
     let container = holder
         .child(ns.types, "SMEVSignature")
         .ok_or(SignatureError::Missing)?;
@@ -455,7 +456,7 @@ fn smev_signature(
     if signed.attr("Id") != Some(v.reference.as_str()) {
         return Err(SignatureError::BadReference(v.reference));
     }
-    Ok(v.signer())
+    Ok(v)
 }
 
 fn async_status(ns: &Ns, st: &Element) -> AsyncStatus {
@@ -550,48 +551,58 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The verdict on the `PersonalSignature` (ЭП-СП) of `data` over its business element, if
-/// it carries one: the signer, or why it does not verify. Personal signatures sign the
-/// business element itself; a reference to anything else is refused.
+/// The `PersonalSignature` (ЭП-СП) of `data` over its business element checked, if it
+/// carries one: the certificate it verified with, or why it does not verify. Personal
+/// signatures sign the business element itself; a reference to anything else is refused.
+pub fn personal_check(
+    doc: &Element,
+    data: &Element,
+    business: &Element,
+    types: &str,
+) -> Option<Result<Verified, SignatureError>> {
+    let check = |p: &Element| {
+        let v = dsig::verify_in(doc, p)?;
+        if business.attr("Id") != Some(v.reference.as_str()) {
+            return Err(SignatureError::BadReference(v.reference));
+        }
+        Ok(v)
+    };
+    data.child(types, "PersonalSignature").map(check)
+}
+
+/// [`personal_check`] as a verdict without the trust check: for the simulator, whose
+/// agencies take any employee's signature that verifies.
 pub fn personal_signature(
     doc: &Element,
     data: &Element,
     business: &Element,
     types: &str,
 ) -> Option<volost_domain::SignatureVerdict> {
-    let check = |p: &Element| {
-        let v = dsig::verify_in(doc, p)?;
-        if business.attr("Id") != Some(v.reference.as_str()) {
-            return Err(SignatureError::BadReference(v.reference));
-        }
-        Ok(v.signer())
-    };
-    data.child(types, "PersonalSignature")
-        .map(|p| match check(p) {
-            Ok(signer) => volost_domain::SignatureVerdict {
-                valid: true,
-                signer,
-                reason: String::new(),
-            },
-            Err(e) => volost_domain::SignatureVerdict {
-                valid: false,
-                signer: String::new(),
-                reason: e.to_string(),
-            },
-        })
+    personal_check(doc, data, business, types).map(|r| match r {
+        Ok(v) => volost_domain::SignatureVerdict {
+            valid: true,
+            signer: v.signer(),
+            reason: String::new(),
+        },
+        Err(e) => volost_domain::SignatureVerdict {
+            valid: false,
+            signer: String::new(),
+            reason: e.to_string(),
+        },
+    })
 }
 
 fn primary(
     doc: &Element,
     ns: &Ns,
     data: &Element,
-) -> Result<(Content, Option<volost_domain::SignatureVerdict>), ReplyError> {
+) -> Result<(Content, Option<Result<Verified, SignatureError>>), ReplyError> {
     let pc = need(data, ns.basic, "MessagePrimaryContent")?;
     let business = pc
         .elements()
         .next()
         .ok_or_else(|| shape("an empty MessagePrimaryContent"))?;
-    let personal = personal_signature(doc, data, business, ns.types);
+    let personal = personal_check(doc, data, business, ns.types);
     Ok((Content::Primary(Box::new(business.clone())), personal))
 }
 

@@ -18,6 +18,7 @@ use super::decode;
 use super::envelope::{self, Selector};
 use super::profile::Profile;
 use super::reply::{self, FaultClass, Reply};
+use super::trust::{Stores, TrustDir};
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,8 @@ pub struct Worker {
     max_message: u64,
     /// The kinds' packages an agency's answer is checked with.
     kinds: Option<Arc<super::kinds::Kinds>>,
+    /// Whose signatures are trusted: SMEV's certificates and the CAs of staff and agencies.
+    trust: Arc<TrustDir>,
 }
 
 /// Of a reply over the size limit, what is kept: enough to find its ids for the Ack and for
@@ -73,6 +76,7 @@ impl Worker {
         cfg: &volost_config::SmevConfig,
         channel: Channel,
         kinds: Option<Arc<super::kinds::Kinds>>,
+        trust: Arc<TrustDir>,
     ) -> Result<Worker, TransportError> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(cfg.timeout_secs))
@@ -95,6 +99,7 @@ impl Worker {
             warn_days: cfg.cert_warn_days as i64,
             max_message: cfg.max_message_bytes,
             kinds,
+            trust,
         })
     }
 
@@ -352,9 +357,13 @@ impl Worker {
                         smev_signature,
                     }) => SendOutcome::Accepted {
                         status: metadata.status,
-                        note: smev_signature
+                        note: blocking(|| self.trust.stores())
+                            .map_err(|e| e.to_string())
+                            .and_then(|t| {
+                                t.judge_exchange(smev_signature, Self::now().unix_timestamp())
+                            })
                             .err()
-                            .map(|e| format!("подпись СМЭВ под квитанцией не верна: {e}")),
+                            .map(|e| format!("подпись СМЭВ под квитанцией не принята: {e}")),
                     },
                     Ok(Reply::Fault(f)) => match f.class() {
                         FaultClass::Retry => retry(f.summary()),
@@ -380,6 +389,24 @@ impl Worker {
     /// One round of polls: answers to our requests, requests to this node (from agencies
     /// and the portals), then SMEV's notices.
     async fn poll_round(&self) {
+        // Nothing is taken from a queue unless SMEV's signature can be told from another's:
+        // taken and refused, every message to the council would be lost to it.
+        let stores = match blocking(|| self.trust.stores()) {
+            Ok(s) if s.knows_exchange() => s,
+            Ok(_) => {
+                self.link.down(format!(
+                    "no certificate of the exchange in {}/{}: nothing is taken from the \
+                     queues (volost trust add --smev FILE)",
+                    self.trust.path().display(),
+                    super::trust::EXCHANGE_DIR
+                ));
+                return;
+            }
+            Err(e) => {
+                self.link.down(format!("the trust directory: {e}"));
+                return;
+            }
+        };
         type Poll = fn(
             envelope::Version,
             &Selector,
@@ -405,7 +432,7 @@ impl Worker {
                         self.profile.key.as_ref(),
                     )
                 });
-                if !self.take(op, env).await {
+                if !self.take(op, env, &stores).await {
                     break;
                 }
             }
@@ -414,14 +441,19 @@ impl Worker {
             let env = blocking(|| {
                 envelope::get_status(self.profile.version, Self::now(), self.profile.key.as_ref())
             });
-            if !self.take("GetStatus", env).await {
+            if !self.take("GetStatus", env, &stores).await {
                 break;
             }
         }
     }
 
     /// Takes one message from a queue; returns whether to go on with this queue.
-    async fn take(&self, op: &str, env: Result<String, envelope::EnvelopeError>) -> bool {
+    async fn take(
+        &self,
+        op: &str,
+        env: Result<String, envelope::EnvelopeError>,
+        trust: &Stores,
+    ) -> bool {
         let env = match env {
             Ok(e) => e,
             Err(e) => {
@@ -447,8 +479,10 @@ impl Worker {
                 return false;
             }
             Ok(Reply::Message(m)) => {
+                let now = Self::now().unix_timestamp();
+                let m = blocking(|| decode::for_node(*m, self.kinds.as_deref(), trust, now));
+                // Refused when SMEV's signature fails or is not SMEV's; kept either way.
                 let ack = Some((m.message_id.clone(), m.smev_signature.is_ok()));
-                let m = decode::for_node(*m, self.kinds.as_deref());
                 (
                     blocking(|| {
                         self.node
@@ -461,7 +495,7 @@ impl Worker {
                 status,
                 smev_signature,
             }) => {
-                let signature = smev_signature.map_err(|e| e.to_string());
+                let signature = trust.judge_exchange(smev_signature, Self::now().unix_timestamp());
                 (
                     blocking(|| {
                         self.node.exchange_receive(

@@ -95,8 +95,21 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
             3650,
         )?;
     }
+    // The simulators' keys are made anew at each start; the demo's trust directory takes
+    // their certificates as the exchanges' (and as the agencies' employees', whose ЭП-СП
+    // the simulator makes with the same key) and nothing else.
+    let trust = data.join("trust");
+    let _ = std::fs::remove_dir_all(&trust);
+    let exchange = trust.join(volost::smev::trust::EXCHANGE_DIR);
+    std::fs::create_dir_all(&exchange)?;
+    let trusted = |name: &str, pem: &[u8]| -> Result<()> {
+        std::fs::write(exchange.join(name), pem)?;
+        std::fs::write(trust.join(name), pem)?;
+        Ok(())
+    };
     let key = gost::generate_key()?;
     let cert = gost::self_signed(&key, "СМЭВ (имитатор)", "Имитатор СМЭВ", 3650)?;
+    trusted("smev-sim.pem", &cert.to_pem()?)?;
     let simulator = std::sync::Arc::new(sim::Sim::new(
         k::NodeKey { key, cert },
         sim::Scenario::answer_after(4000),
@@ -106,6 +119,7 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
     // The regional exchange, with a body of the region that has asked the council.
     let key = gost::generate_key()?;
     let cert = gost::self_signed(&key, "РСМЭВ (имитатор)", "Имитатор РСМЭВ", 3650)?;
+    trusted("rsmev-sim.pem", &cert.to_pem()?)?;
     let regional = std::sync::Arc::new(sim::Sim::new(
         k::NodeKey { key, cert },
         sim::Scenario::answer_after(3000),
@@ -122,6 +136,7 @@ fn demo_smev(data: &Path) -> Result<volost::config::SmevConfig> {
         node_id: "petropavlovsk".into(),
         regional_endpoint: format!("http://{raddr}/ws"),
         regional_bodies: volost::demo::offers::regional_bodies(),
+        trust_dir: trust,
         ..Default::default()
     })
 }

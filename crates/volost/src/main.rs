@@ -456,15 +456,29 @@ struct TemplateOf {
 
 #[derive(Subcommand)]
 enum TrustCmd {
-    /// Trust a certificate (PEM or DER): a CA's root, or SMEV's certificate as itself.
+    /// Trust a certificate (PEM or DER): a CA's root of staff and agency certificates, or
+    /// with --smev SMEV's (or the regional exchange's) certificate, or their CA.
     Add {
         file: PathBuf,
+        /// The certificate signs as the exchange (SMEVSignature), kept apart in smev/:
+        /// no other certificate is taken as SMEV's.
+        #[arg(long)]
+        smev: bool,
         #[arg(long, env = "VOLOST_CONFIG")]
         config: Option<PathBuf>,
     },
     /// Hold a CRL (PEM or DER) of a trusted CA.
     Crl {
         file: PathBuf,
+        #[arg(long, env = "VOLOST_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Fetch the CRLs from their distribution points now: those the directory's
+    /// certificates name and --url; each kept when a trusted CA issued it and it is newer.
+    Refresh {
+        /// A distribution point to ask besides (http://…), repeatable.
+        #[arg(long)]
+        url: Vec<String>,
         #[arg(long, env = "VOLOST_CONFIG")]
         config: Option<PathBuf>,
     },
@@ -935,11 +949,14 @@ fn run(cli: Cli) -> Result<()> {
             out.as_deref(),
         ),
         Cmd::Trust { cmd } => match cmd {
-            TrustCmd::Add { file, config } => {
-                trust_cmd::add(&trust_cmd::dir(config.as_deref(), None)?, &file)
+            TrustCmd::Add { file, smev, config } => {
+                trust_cmd::add(&trust_cmd::dir(config.as_deref(), None)?, &file, smev)
             }
             TrustCmd::Crl { file, config } => {
                 trust_cmd::crl(&trust_cmd::dir(config.as_deref(), None)?, &file)
+            }
+            TrustCmd::Refresh { url, config } => {
+                trust_cmd::refresh(&trust_cmd::dir(config.as_deref(), None)?, &url)
             }
             TrustCmd::List { config } => trust_cmd::list(&trust_cmd::dir(config.as_deref(), None)?),
         },

@@ -7,92 +7,13 @@
 mod common;
 
 use common::daemon::*;
+use common::personal::*;
 use common::sim::*;
 use common::*;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::process::Command;
 use volost::api::{Client, Pin, call};
 use volost::domain::*;
 use volost::service::CertView;
 use volost::smev::sim::AgencyRequest;
-
-const PIN: &str = "246802";
-
-/// A kind that asks for ЭП-СП: the tests' own package (no published ВС of the starter
-/// catalog lets its root carry the `Id` SMEV's ЭП-СП references).
-fn personal_kind(fx: &Fx) -> RequestKind {
-    let k = test_kind(fx, "test_personal");
-    assert!(k.sign_personal);
-    k
-}
-
-fn volost(args: &[&str]) -> std::process::Output {
-    Command::new(BIN).args(args).output().unwrap()
-}
-
-/// Makes a test container for `name` with `volost smev keygen --personal` and imports it
-/// for `login` with `volost user cert`, the PIN being the container's password.
-fn import_cert(dir: &Path, login: &str, name: &str) -> String {
-    let pin = dir.join(format!("{login}.pin"));
-    std::fs::write(&pin, format!("{PIN}\n")).unwrap();
-    std::fs::set_permissions(&pin, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let out = dir.join(format!("{login}-cert"));
-    let made = volost(&[
-        "smev",
-        "keygen",
-        "--personal",
-        "--name",
-        name,
-        "--org",
-        "Тестовый сельсовет",
-        "--out",
-        out.to_str().unwrap(),
-        "--pin-file",
-        pin.to_str().unwrap(),
-    ]);
-    assert!(made.status.success(), "{made:?}");
-    let p12 = out.join("personal.p12");
-    let data = dir.join("data");
-    // A wrong container password changes nothing.
-    let wrong = Command::new(BIN)
-        .args(["user", "cert", "--data", data.to_str().unwrap(), login])
-        .arg(&p12)
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(b"not the password\n")?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    assert!(!wrong.status.success());
-    let err = String::from_utf8_lossy(&wrong.stderr);
-    assert!(err.contains("Неверный пароль контейнера"), "{err}");
-    let ok = volost(&[
-        "user",
-        "cert",
-        "--data",
-        data.to_str().unwrap(),
-        login,
-        p12.to_str().unwrap(),
-        "--password-file",
-        pin.to_str().unwrap(),
-    ]);
-    assert!(ok.status.success(), "{ok:?}");
-    let printed = String::from_utf8_lossy(&ok.stdout).to_string();
-    assert!(printed.contains(name), "{printed}");
-    printed
-}
-
-fn submit(c: &mut Client, id: OutReqId, pin: Option<&str>) -> Result<OutgoingRequest, String> {
-    c.ask(call::SubmitOutgoing {
-        id,
-        pin: pin.map(|p| Pin(p.into())),
-    })
-    .map_err(code)
-}
 
 #[test]
 fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
@@ -225,7 +146,7 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
     // the reason, and nothing taken in.
     for (sign, forge, words) in [
         (false, false, "требует ЭП-СП"),
-        (true, true, "ЭП-СП запроса не верна"),
+        (true, true, "ЭП-СП запроса: не верна"),
     ] {
         let mid = sim.offer("/sim/request", &offer(sign, forge));
         let r = until("the refusal", || {
@@ -237,6 +158,28 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
             "{words}: {r:?}"
         );
     }
+    // Sound, but by a certificate the node does not trust as an employee's (the simulator's
+    // taken out of the trust directory's top, kept as SMEV's): refused, the daemon reading
+    // the directory again without a restart.
+    let top = std::fs::read_dir(dir.path().join("trust"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_file())
+        .unwrap();
+    let kept = std::fs::read(&top).unwrap();
+    std::fs::remove_file(&top).unwrap();
+    let mid = sim.offer("/sim/request", &offer(true, false));
+    let r = until("the refusal", || {
+        responses_to(&sim, &mid).into_iter().next()
+    });
+    assert_eq!(r.kind, "rejected", "{r:?}");
+    assert!(
+        r.fields
+            .values()
+            .any(|why| why.contains("ЭП-СП запроса: сертификат не доверенный")),
+        "{r:?}"
+    );
+    std::fs::write(&top, kept).unwrap();
     let list = |c: &mut Client| -> Vec<InReqId> { incoming_rows(c).iter().map(|r| r.id).collect() };
     assert!(list(&mut c).is_empty(), "nothing refused was taken in");
 

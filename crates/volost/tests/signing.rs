@@ -236,11 +236,13 @@ fn the_exchange_runs_on_a_signing_tool_and_health_names_the_provider() {
         &format!(
             "[smev]\nendpoint = \"http://{}/smev/v1.1/ws\"\nsigner = \"command\"\n\
              cert = \"{}\"\nsign_command = [\"{}\", \"{}\"]\n\
-             poll_interval_secs = 1\nretry_first_secs = 1\ntimeout_secs = 3\n",
+             poll_interval_secs = 1\nretry_first_secs = 1\ntimeout_secs = 3\n\
+             trust_dir = \"{}\"\n",
             sim.addr,
             k.join("node-cert.pem").display(),
             tool.display(),
             k.join("node-key.pem").display(),
+            trust_sim(dir.path(), &sim).display(),
         ),
     );
     let d = Daemon::start(dir.path(), &cfg);
@@ -397,116 +399,4 @@ fn staff_certificates_near_their_end_show_on_health_and_metrics() {
     // No exchange configured: nothing signs, and /health names no signer.
     assert!(h["signing"].is_null(), "{h}");
     daemon.stop();
-}
-
-/// `volost trust` and `volost smev verify` over a CA of the region's (made here): a staff
-/// member's signature is sound but its certificate untrusted until the CA's root is added;
-/// without the CA's CRL its revocation cannot be checked; a CRL of another CA is refused;
-/// the CA's CRL says which certificates are revoked.
-#[test]
-fn volost_trust_and_smev_verify_give_each_verdict() {
-    use volost::smev::trust::ca;
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let year = (now - 86_400, now + 365 * 86_400);
-    let gost = volost::smev::gost::generate_key;
-    let (root_key, staff_key, other_key) = (gost().unwrap(), gost().unwrap(), gost().unwrap());
-    let root = ca::issue(&root_key, "УЦ Алтайского края", None, year, 1).unwrap();
-    let other = ca::issue(&other_key, "Чужой УЦ", None, year, 1).unwrap();
-    let staff = ca::issue(
-        &staff_key,
-        "Иванова Анна",
-        Some((&root, &root_key)),
-        year,
-        7,
-    )
-    .unwrap();
-    let key = keys::NodeKey {
-        key: staff_key,
-        cert: staff,
-    };
-    let data = "<t:SenderProvidedRequestData xmlns:t=\"urn:t\" Id=\"SIGNED_BY_CONSUMER\">\
-                <t:MessageID>1</t:MessageID></t:SenderProvidedRequestData>";
-    let sig = dsig::sign(&xml::parse(data).unwrap(), "SIGNED_BY_CONSUMER", &key).unwrap();
-    let msg = d.join("msg.xml");
-    std::fs::write(
-        &msg,
-        format!(
-            "<t:SendRequestRequest xmlns:t=\"urn:t\">{data}\
-             <t:CallerInformationSystemSignature>{sig}</t:CallerInformationSystemSignature>\
-             </t:SendRequestRequest>"
-        ),
-    )
-    .unwrap();
-    let cfg = d.join("volost.toml");
-    std::fs::write(
-        &cfg,
-        format!("[smev]\ntrust_dir = \"{}\"\n", d.join("trust").display()),
-    )
-    .unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(BIN)
-            .args(args)
-            .arg("--config")
-            .arg(&cfg)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        (out.status.success(), text)
-    };
-    let file = |name: &str, bytes: Vec<u8>| {
-        let p = d.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.display().to_string()
-    };
-    let verify = || run(&["smev", "verify", msg.to_str().unwrap()]);
-
-    let (ok, text) = verify();
-    assert!(
-        !ok && text.contains("подпись верна, сертификат не доверенный"),
-        "{text}"
-    );
-    let (ok, text) = run(&["trust", "add", &file("root.pem", root.to_pem().unwrap())]);
-    assert!(ok && text.contains("УЦ Алтайского края"), "{text}");
-    let (ok, text) = verify();
-    assert!(!ok && text.contains("не удалось проверить отзыв"), "{text}");
-    // Another CA's CRL, even well signed, is not taken.
-    let foreign = ca::crl(&other, &other_key, &[], now).unwrap();
-    let (ok, text) = run(&[
-        "trust",
-        "crl",
-        &file("other.crl", foreign.to_der().unwrap()),
-    ]);
-    assert!(!ok && text.contains("не доверенным УЦ"), "{text}");
-    // The CA's CRL, revoking her certificate.
-    let revoking = ca::crl(&root, &root_key, &[7], now).unwrap();
-    let (ok, text) = run(&[
-        "trust",
-        "crl",
-        &file("root.crl", revoking.to_pem().unwrap()),
-    ]);
-    assert!(ok && text.contains("отозвано: 1"), "{text}");
-    let (ok, text) = verify();
-    assert!(
-        !ok && text.contains("подпись верна, сертификат отозван"),
-        "{text}"
-    );
-    let (ok, text) = run(&["trust", "list"]);
-    assert!(
-        ok && text.contains("УЦ Алтайского края") && text.contains("СОС"),
-        "{text}"
-    );
-    // Not revoked by a CRL that names another serial: trusted.
-    std::fs::remove_dir_all(d.join("trust")).unwrap();
-    run(&["trust", "add", &file("root.pem", root.to_pem().unwrap())]);
-    let clean = ca::crl(&root, &root_key, &[8], now).unwrap();
-    let (ok, text) = run(&["trust", "crl", &file("clean.crl", clean.to_der().unwrap())]);
-    assert!(ok, "{text}");
-    let (ok, text) = verify();
-    assert!(
-        ok && text.contains("подпись верна, сертификат доверенный"),
-        "{text}"
-    );
 }

@@ -64,10 +64,10 @@ fn keygen_makes_a_private_key_and_a_certificate_that_sign_a_message_verify_can_c
             && text.contains("не подтверждено подписей: 1 из 1"),
         "{text}"
     );
-    // Its certificate added to the trust directory (as SMEV's would be): trusted.
+    // Its certificate added to the trust directory (as a CA's root would be): trusted.
     let (ok, text) = volost(&["trust", "add", cp.to_str().unwrap(), "--config", cfg]);
     assert!(
-        ok && text.contains("Доверенный сертификат: Тестовый узел"),
+        ok && text.contains("Доверенный сертификат (УЦ, сотрудники): Тестовый узел"),
         "{text}"
     );
     let (ok, text) = volost(&["trust", "list", "--config", cfg]);

@@ -342,7 +342,7 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
     act_for(w, req.org);
     w.target("outgoing_request", req.id);
     if let Err(e) = &m.smev_signature {
-        let why = format!("подпись СМЭВ под ответом не верна ({e})");
+        let why = format!("подпись СМЭВ под ответом не принята: {e}");
         move_or_note(w, &req, OutEvent::Error, &why)?;
         return Ok(signature_kept(e));
     }
@@ -386,7 +386,7 @@ fn apply_response(w: &mut W, channel: Channel, m: &Received) -> Result<Receipt> 
                 // verdict stays on the card for staff to see why.
                 req.personal.received = Some(v.clone());
                 w.tx.put(&req)?;
-                let detail = format!("ЭП-СП ответа не верна: {}", v.reason);
+                let detail = format!("ЭП-СП ответа: {}", v.problem());
                 move_or_note(w, &req, OutEvent::Error, &detail)?;
                 return Ok(Receipt::Kept(format!(
                     "a bad personal signature: {}",

@@ -284,10 +284,7 @@ fn incoming(w: &mut W, m: &Received, body: &Business, reply_to: &str) -> Result<
     let verdict = m.personal_signature.clone();
     match &verdict {
         Some(v) if !v.valid => {
-            return Err(Error::NotAllowed(format!(
-                "ЭП-СП запроса не верна: {}",
-                v.reason
-            )));
+            return Err(Error::NotAllowed(format!("ЭП-СП запроса: {}", v.problem())));
         }
         None if kind.sign_personal => {
             return Err(Error::NotAllowed(format!(

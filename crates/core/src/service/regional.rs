@@ -242,10 +242,7 @@ pub(super) fn take(
         .map_or_else(|| msg.sender_name.clone(), |b| b.name.clone());
     let verdict = m.personal_signature.clone();
     if let Some(v) = verdict.as_ref().filter(|v| !v.valid) {
-        return Err(Error::NotAllowed(format!(
-            "ЭП-СП запроса не верна: {}",
-            v.reason
-        )));
+        return Err(Error::NotAllowed(format!("ЭП-СП запроса: {}", v.problem())));
     }
     w.who.org = org.id;
     let req = RegionalRequest {
@@ -385,7 +382,7 @@ pub(super) fn apply_response(w: &mut W, m: &Received, mut req: RegionalRequest) 
                 if let Some(r) = req.remote.as_mut() {
                     r.personal.received = Some(v.clone());
                 }
-                refuse_answer(w, &mut req, format!("ЭП-СП ответа не верна: {}", v.reason))?;
+                refuse_answer(w, &mut req, format!("ЭП-СП ответа: {}", v.problem()))?;
                 return Ok(Receipt::Kept(format!(
                     "a bad personal signature: {}",
                     v.reason

@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod daemon;
+pub mod personal;
 pub mod sim;
 pub mod tmux;
 pub mod web;

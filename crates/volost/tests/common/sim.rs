@@ -10,12 +10,15 @@ use volost::smev::sim::{Injection, Scenario, SimState};
 pub struct Sim {
     child: Child,
     pub addr: String,
+    /// The certificate it signs with, as SMEV and as the agencies' employees (ЭП-СП).
+    pub cert: std::path::PathBuf,
 }
 
 impl Sim {
     pub fn start(dump: &Path) -> Sim {
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");
+        let keys = dump.with_extension("keys");
         let child = Command::new(BIN)
             .args([
                 "smev-sim",
@@ -23,8 +26,10 @@ impl Sim {
                 &addr,
                 "--answer-after-ms",
                 "300",
-                "--dump",
+                "--keys",
             ])
+            .arg(&keys)
+            .arg("--dump")
             .arg(dump)
             .stdout(Stdio::null())
             .spawn()
@@ -37,7 +42,11 @@ impl Sim {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Sim { child, addr }
+        Sim {
+            child,
+            addr,
+            cert: keys.join(volost::smev::keys::CERT_FILE),
+        }
     }
 
     pub fn post(&self, path: &str, json: &str) {
@@ -196,12 +205,25 @@ pub fn smev_config(dir: &Path, sim: &Sim) -> std::path::PathBuf {
         dir,
         &format!(
             "[smev]\nendpoint = \"http://{}/smev/v1.1/ws\"\nkey = \"{}\"\ncert = \"{}\"\n\
-             poll_interval_secs = 1\nretry_first_secs = 1\ntimeout_secs = 3\n",
+             poll_interval_secs = 1\nretry_first_secs = 1\ntimeout_secs = 3\n\
+             trust_dir = \"{}\"\n",
             sim.addr,
             k.join("node-key.pem").display(),
-            k.join("node-cert.pem").display()
+            k.join("node-cert.pem").display(),
+            trust_sim(dir, sim).display()
         ),
     )
+}
+
+/// The trust directory `dir/trust` with `sim`'s certificate in it, as SMEV's (`smev/`) and
+/// as the agencies' employees' (the simulator signs their ЭП-СП with the same key).
+pub fn trust_sim(dir: &Path, sim: &Sim) -> std::path::PathBuf {
+    let trust = dir.join("trust");
+    std::fs::create_dir_all(trust.join("smev")).unwrap();
+    let name = format!("sim-{}.pem", sim.addr.replace([':', '.'], "-"));
+    std::fs::copy(&sim.cert, trust.join("smev").join(&name)).unwrap();
+    std::fs::copy(&sim.cert, trust.join(&name)).unwrap();
+    trust
 }
 
 /// ИНН of the body of the region in the directory of [`regional_config`].
@@ -211,6 +233,7 @@ pub const RAYON_INN: &str = "2234000024";
 /// directory («Администрация Ключевского района», node `rayon-1`).
 pub fn regional_config(dir: &Path, sim: &Sim, rsim: &Sim) -> std::path::PathBuf {
     let cfg = smev_config(dir, sim);
+    trust_sim(dir, rsim);
     let mut text = std::fs::read_to_string(&cfg).unwrap();
     text.push_str(&format!(
         "node_id = \"test-node\"\nregional_endpoint = \"http://{}/ws\"\n\
