@@ -149,9 +149,22 @@ pub struct SmevConfig {
     pub pkcs12: Option<PathBuf>,
     pub password_file: Option<PathBuf>,
     /// Who makes the node's signatures: `engine` (Debian's OpenSSL GOST engine with the key
-    /// above: not certified, for tests and the demo, refused when `[node] production`) or
-    /// `command` (an external certified tool, `sign_command`, with the certificate `cert`).
+    /// above: not certified, for tests and the demo, refused when `[node] production`),
+    /// `command` (an external certified tool, `sign_command`, with the certificate `cert`) or
+    /// `pkcs11` (a token through its vendor's PKCS#11 module, `pkcs11_*`).
     pub signer: String,
+    /// The token's PKCS#11 module (a vendor's library, such as Рутокен's
+    /// `librtpkcs11ecp.so`), the token's label, the key's `CKA_ID` in hex and the file
+    /// (mode 0600) whose first line is the user PIN. The certificate is `cert` when given,
+    /// else the token's certificate with the same `CKA_ID`.
+    pub pkcs11_module: Option<PathBuf>,
+    pub pkcs11_token: String,
+    pub pkcs11_key_id: String,
+    pub pkcs11_pin_file: Option<PathBuf>,
+    /// The signing mechanism: `CKM_GOSTR3410` (0x1201), which signs a GOST R 34.10-2012
+    /// (256) digest on the tokens of Рутокен and JaCarta; a module that names it otherwise
+    /// gives its own number here.
+    pub pkcs11_mechanism: u64,
     /// The signing tool and its arguments: it reads the 32-byte digest on its input and
     /// prints the 64-byte GOST signature (raw or base64).
     pub sign_command: Vec<String>,
@@ -288,6 +301,11 @@ impl Default for SmevConfig {
             signer: "engine".into(),
             sign_command: Vec::new(),
             sign_timeout_secs: 10,
+            pkcs11_module: None,
+            pkcs11_token: String::new(),
+            pkcs11_key_id: String::new(),
+            pkcs11_pin_file: None,
+            pkcs11_mechanism: CKM_GOSTR3410,
             trust_dir: PathBuf::from("/etc/volost/trust"),
             crl_refresh_hours: 6,
             poll_interval_secs: 10,
@@ -657,7 +675,51 @@ impl Config {
                     ));
                 }
             }
-            _ => return Err(bad("signer", "must be \"engine\" or \"command\"")),
+            "pkcs11" => {
+                if s.key.is_some() || s.pkcs12.is_some() || !s.sign_command.is_empty() {
+                    return Err(bad(
+                        "signer",
+                        "\"pkcs11\" signs with the token's key: give pkcs11_module, \
+                         pkcs11_token, pkcs11_key_id and pkcs11_pin_file (and cert, or none to \
+                         take the token's), not key, pkcs12 or sign_command",
+                    ));
+                }
+                if s.pkcs11_module.is_none() {
+                    return Err(bad("pkcs11_module", "signer = \"pkcs11\" needs the module"));
+                }
+                if s.pkcs11_pin_file.is_none() {
+                    return Err(bad(
+                        "pkcs11_pin_file",
+                        "signer = \"pkcs11\" needs the file with the PIN",
+                    ));
+                }
+                if s.pkcs11_token.trim().is_empty() || s.pkcs11_token.chars().count() > 32 {
+                    return Err(bad("pkcs11_token", "the token's label, 1 to 32 characters"));
+                }
+                if key_id(&s.pkcs11_key_id).is_none() {
+                    return Err(bad(
+                        "pkcs11_key_id",
+                        "the key's CKA_ID in hex, 1 to 64 bytes (as pkcs11-tool --list-objects shows it)",
+                    ));
+                }
+            }
+            _ => {
+                return Err(bad(
+                    "signer",
+                    "must be \"engine\", \"command\" or \"pkcs11\"",
+                ));
+            }
+        }
+        if s.signer != "pkcs11"
+            && (s.pkcs11_module.is_some()
+                || s.pkcs11_pin_file.is_some()
+                || !s.pkcs11_token.is_empty()
+                || !s.pkcs11_key_id.is_empty())
+        {
+            return Err(bad(
+                "pkcs11_module",
+                "the pkcs11_* settings are for signer = \"pkcs11\"",
+            ));
         }
         if s.node_id.chars().count() > 50 {
             return Err(bad("node_id", "at most 50 characters"));
@@ -670,6 +732,8 @@ impl Config {
             ("cert", &s.cert),
             ("pkcs12", &s.pkcs12),
             ("password_file", &s.password_file),
+            ("pkcs11_module", &s.pkcs11_module),
+            ("pkcs11_pin_file", &s.pkcs11_pin_file),
         ] {
             if p.as_ref().is_some_and(|p| !p.is_absolute()) {
                 return Err(bad(key, "must be an absolute path"));
@@ -752,6 +816,23 @@ impl Config {
     pub fn utc_offset(&self) -> Result<time::UtcOffset, String> {
         parse_offset(&self.node.utc_offset)
     }
+}
+
+/// PKCS#11's mechanism for a GOST R 34.10 signature of a digest the caller made.
+pub const CKM_GOSTR3410: u64 = 0x1201;
+
+/// A key's `CKA_ID` from its hex (spaces and colons between bytes allowed, as tools print
+/// it): 1 to 64 bytes.
+pub fn key_id(hex: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = hex
+        .bytes()
+        .filter(|b| !matches!(b, b' ' | b':'))
+        .map(|b| (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok()))
+        .collect::<Option<_>>()?;
+    if digits.is_empty() || !digits.len().is_multiple_of(2) || digits.len() > 128 {
+        return None;
+    }
+    Some(digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect())
 }
 
 fn parse_offset(s: &str) -> Result<time::UtcOffset, String> {
@@ -848,6 +929,18 @@ mod tests {
         )
         .expect("a tool in production");
         assert_eq!(c.smev.sign_command.len(), 3);
+        let token = "signer = \"pkcs11\"\npkcs11_module = \"/usr/lib/librtpkcs11ecp.so\"\n\
+                     pkcs11_token = \"Rutoken ECP\"\npkcs11_key_id = \"a1:B2\"\n\
+                     pkcs11_pin_file = \"/etc/volost/token.pin\"\n";
+        let c = Config::parse(
+            &format!("[node]\nproduction = true\n{base}{token}"),
+            "v.toml",
+        )
+        .expect("a token in production");
+        assert_eq!(c.smev.pkcs11_mechanism, CKM_GOSTR3410);
+        assert_eq!(key_id(&c.smev.pkcs11_key_id), Some(vec![0xa1, 0xb2]));
+        let c = with(&format!("{token}pkcs11_mechanism = 0xD4321006\n")).expect("vendor's");
+        assert_eq!(c.smev.pkcs11_mechanism, 0xD432_1006);
         for (bad, says) in [
             (
                 "signer = \"command\"\ncert = \"/c.pem\"\n",
@@ -862,6 +955,25 @@ mod tests {
                 "not key or pkcs12",
             ),
             ("signer = \"pkcs12\"\n", "[smev] signer"),
+            (
+                "signer = \"pkcs11\"\npkcs11_module = \"/m.so\"\npkcs11_token = \"t\"\n\
+                 pkcs11_pin_file = \"/pin\"\npkcs11_key_id = \"0g\"\n",
+                "pkcs11_key_id",
+            ),
+            (
+                "signer = \"pkcs11\"\npkcs11_token = \"t\"\npkcs11_pin_file = \"/pin\"\n\
+                 pkcs11_key_id = \"01\"\n",
+                "needs the module",
+            ),
+            (
+                "signer = \"pkcs11\"\npkcs11_module = \"m.so\"\npkcs11_token = \"t\"\n\
+                 pkcs11_pin_file = \"/pin\"\npkcs11_key_id = \"01\"\n",
+                "absolute path",
+            ),
+            (
+                "key = \"/k.pem\"\ncert = \"/c.pem\"\npkcs11_token = \"t\"\n",
+                "are for signer = \"pkcs11\"",
+            ),
             (
                 "sign_timeout_secs = 0\nkey = \"/k.pem\"\ncert = \"/c.pem\"\n",
                 "sign_timeout_secs",

@@ -418,7 +418,7 @@ pub async fn serve(
     let profile = if cfg.smev.endpoint.is_empty() {
         None
     } else {
-        let p = volost_smev::profile::Profile::load(&cfg.smev)
+        let p = volost_smev::profile::Profile::load(&cfg.smev, &cfg.node.data_dir)
             .map_err(|e| DaemonError::Invalid(format!("[smev]: {e}")))?;
         let signer = volost_smev::signer::describe(p.key.as_ref());
         tracing::info!(endpoint = %cfg.smev.endpoint, %signer, provider = p.key.provider().code(), "SMEV exchange on");

@@ -29,9 +29,13 @@ pub enum KeyError {
     #[error("{path}: the password file must not be readable by others (chmod 600)")]
     OpenPasswordFile { path: PathBuf },
     #[error(
-        "the node's key is not configured: set [smev] key and cert, or pkcs12 (signer = \"engine\"), or cert and sign_command (signer = \"command\")"
+        "the node's key is not configured: set [smev] key and cert, or pkcs12 (signer = \"engine\"), or cert and sign_command (signer = \"command\"), or pkcs11_* (signer = \"pkcs11\")"
     )]
     NotConfigured,
+    #[error("{0}")]
+    Token(#[from] super::signer::TokenError),
+    #[error("{0}")]
+    Sign(#[from] super::signer::SignError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {

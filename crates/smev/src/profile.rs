@@ -23,11 +23,12 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// From a checked `[smev]` section; reads the key files.
-    pub fn load(cfg: &SmevConfig) -> Result<Profile, KeyError> {
+    /// From a checked `[smev]` section; reads the key files. `data_dir` keeps what a signer
+    /// must remember across restarts.
+    pub fn load(cfg: &SmevConfig, data_dir: &std::path::Path) -> Result<Profile, KeyError> {
         Ok(Profile {
             version: Version::parse(&cfg.version).unwrap_or(Version::V1_1),
-            key: Arc::from(super::signer::load(cfg)?),
+            key: Arc::from(super::signer::load(cfg, data_dir)?),
             node_id: cfg.node_id.clone(),
             test: cfg.test_messages,
             max_attachment_bytes: cfg.max_attachment_bytes,

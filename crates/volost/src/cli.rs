@@ -908,6 +908,10 @@ pub fn journal(
     write_export(&name, &data, out)
 }
 
+/// Why the node's ЭП-ОВ could not sign here (the cause follows it).
+const NODE_KEY_NOT_LOADED: &str = "ключ ЭП-ОВ узла не загружен (volost.toml, [smev]: signer и \
+                                   key и cert, pkcs12, sign_command или pkcs11_*)";
+
 /// `volost registry export`: the body's registry signed with the node's key.
 pub fn registry_export(config: Option<&Path>, login: &str, out: Option<&Path>) -> Result<()> {
     let cfg = load_config(config)?;
@@ -919,9 +923,8 @@ pub fn registry_export(config: Option<&Path>, login: &str, out: Option<&Path>) -
         Seat::Direct(n, a) => {
             volost::smev::gost::init()
                 .context("ГОСТ-алгоритмы OpenSSL недоступны (нужен libengine-gost-openssl)")?;
-            let key = volost::smev::signer::load(&cfg.smev).context(
-                "ключ ЭП-ОВ узла не загружен: укажите в конфигурации [smev] key и cert (или pkcs12), или cert и sign_command",
-            )?;
+            let key = volost::smev::signer::load(&cfg.smev, &cfg.node.data_dir)
+                .context(NODE_KEY_NOT_LOADED)?;
             volost::registry::export(n, *a, Some(key.as_ref()))
                 .map_err(|e| anyhow::anyhow!("{}", e.ru()))?
         }
@@ -941,9 +944,10 @@ pub fn registry_import(config: Option<&Path>, login: &str, file: &Path) -> Resul
     let call = call::RegistryImport { text: text.clone() };
     let cfg = load_config(config)?;
     let key = match seat {
-        Seat::Direct(..) => Some(volost::smev::signer::load(&cfg.smev).context(
-            "ключ ЭП-ОВ узла не загружен: укажите в конфигурации [smev] key и cert (или pkcs12), или cert и sign_command",
-        )?),
+        Seat::Direct(..) => Some(
+            volost::smev::signer::load(&cfg.smev, &cfg.node.data_dir)
+                .context(NODE_KEY_NOT_LOADED)?,
+        ),
         Seat::Daemon(_) => None,
     };
     let r: volost::service::RegistryImport = seat.ask(call, |n, a| {

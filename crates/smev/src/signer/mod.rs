@@ -14,18 +14,16 @@ use super::gost::{self, GostError};
 use super::keys::NodeKey;
 use openssl::pkey_ctx::PkeyCtx;
 use openssl::x509::X509;
-use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod command;
+mod pkcs11;
+pub use command::CommandSigner;
+pub use pkcs11::{Pkcs11Signer, TokenError, TokenSettings};
 
 /// The length of a Streebog-256 digest and of a GOST R 34.10-2012 (256) signature.
 pub const DIGEST_LEN: usize = 32;
 pub const SIGNATURE_LEN: usize = 64;
-/// The most a signing tool may print, on each stream: a signature is 64 bytes (88 in base64).
-const MAX_TOOL_OUTPUT: u64 = 4096;
 
 /// Who makes the node's signatures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +32,8 @@ pub enum Provider {
     Engine,
     /// An external certified tool or signing service, called per signature.
     Command,
+    /// A token that signs on its chip, through its vendor's PKCS#11 module.
+    Pkcs11,
 }
 
 impl Provider {
@@ -41,12 +41,13 @@ impl Provider {
         match self {
             Provider::Engine => "engine",
             Provider::Command => "command",
+            Provider::Pkcs11 => "pkcs11",
         }
     }
 
-    /// Certified under 63-ФЗ, as far as the node can tell: the engine never is; a command is
-    /// what the installer configured (the node cannot check a tool's certificate of
-    /// conformity, only that its signatures verify).
+    /// Certified under 63-ФЗ, as far as the node can tell: the engine never is; a command or
+    /// a token is what the installer configured (the node cannot check a certificate of
+    /// conformity, only that the signatures verify).
     pub fn certified(self) -> bool {
         self != Provider::Engine
     }
@@ -60,6 +61,8 @@ pub const UNCERTIFIED: &str = "несертифицированное СКЗИ �
 pub enum SignError {
     #[error("{0}")]
     Gost(#[from] GostError),
+    #[error("{0}")]
+    Token(#[from] TokenError),
     #[error("a digest to sign must be {DIGEST_LEN} bytes, not {0}")]
     Digest(usize),
     #[error("the signing tool {program} could not be started: {why}")]
@@ -117,6 +120,7 @@ impl SignError {
                 "Сертификат «{subject}» действует только с {from}: им пока ничего не \
                  подписывается"
             ),
+            SignError::Token(e) => e.russian(),
             SignError::Gost(_) | SignError::Digest(_) => format!("Подпись не создана: {self}"),
         }
     }
@@ -215,192 +219,23 @@ impl Signer for NodeKey {
     }
 }
 
-/// An external signing tool: started once per signature with `args`, it reads the 32-byte
-/// digest (raw) on its standard input and prints the 64-byte signature, raw or in base64, on
-/// its standard output, and exits 0. It is stopped at `timeout`; what it prints is read up to
-/// 4 KiB a stream. The certificate is the node's (`[smev] cert`), which its key must match.
-pub struct CommandSigner {
-    cert: X509,
-    program: PathBuf,
-    args: Vec<String>,
-    timeout: Duration,
-}
-
-impl std::fmt::Debug for CommandSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommandSigner")
-            .field("subject", &super::keys::subject(&self.cert))
-            .field("program", &self.program)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CommandSigner {
-    /// `command` is the program and its arguments (`[smev] sign_command`).
-    pub fn new(cert: X509, command: &[String], timeout: Duration) -> Option<CommandSigner> {
-        let (program, args) = command.split_first()?;
-        Some(CommandSigner {
-            cert,
-            program: PathBuf::from(program),
-            args: args.to_vec(),
-            timeout,
-        })
-    }
-
-    fn name(&self) -> String {
-        self.program.display().to_string()
-    }
-}
-
-/// Reads `r` to its end on a thread of its own, keeping the first [`MAX_TOOL_OUTPUT`] bytes
-/// and dropping the rest (so a tool that floods one stream neither blocks on it nor fills
-/// memory); `true` when something was dropped. The result comes through the channel, so the
-/// caller waits for it no longer than its deadline.
-fn drain(mut r: impl Read + Send + 'static) -> mpsc::Receiver<(Vec<u8>, bool)> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut more = false;
-        let mut buf = [0u8; 4096];
-        // A read error ends the output, as its end does.
-        while let Ok(n) = r.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            let room = (MAX_TOOL_OUTPUT as usize).saturating_sub(kept.len());
-            kept.extend_from_slice(&buf[..n.min(room)]);
-            more |= n > room;
-        }
-        // The caller may have gone (its deadline passed): nothing to tell then.
-        let _ = tx.send((kept, more));
-    });
-    rx
-}
-
-/// Stops the tool and whatever it started: it runs in a process group of its own.
-fn kill_group(child: &mut std::process::Child) {
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) with a negative pid signals the process group the tool leads (it
-        // was started with `process_group(0)`); no memory is touched.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-impl Signer for CommandSigner {
-    fn cert(&self) -> &X509 {
-        &self.cert
-    }
-
-    fn provider(&self) -> Provider {
-        Provider::Command
-    }
-
-    fn sign_raw(&self, digest: &[u8]) -> Result<Vec<u8>, SignError> {
-        let program = self.name();
-        let deadline = Instant::now() + self.timeout;
-        let timed_out = |program: String| SignError::Timeout {
-            program,
-            secs: self.timeout.as_secs(),
-        };
-        let mut child = Command::new(&self.program)
-            .args(&self.args)
-            .process_group(0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| SignError::Start {
-                program: program.clone(),
-                why: e.to_string(),
-            })?;
-        let (Some(mut stdin), Some(stdout), Some(stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            kill_group(&mut child);
-            return Err(SignError::Start {
-                program,
-                why: "no pipes to the tool".into(),
-            });
-        };
-        let (out, err) = (drain(stdout), drain(stderr));
-        // 32 bytes fit any pipe's buffer: the write never waits for the tool. A tool that
-        // does not read its input is its own failure, seen in its status.
-        let _ = stdin.write_all(digest);
-        drop(stdin);
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(s)) => break s,
-                Ok(None) if Instant::now() >= deadline => {
-                    kill_group(&mut child);
-                    return Err(timed_out(program));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => {
-                    kill_group(&mut child);
-                    return Err(SignError::Failed {
-                        program,
-                        status: "wait".into(),
-                        stderr: e.to_string(),
-                    });
-                }
-            }
-        };
-        // The tool has exited; something it started may still hold its output open: the
-        // output is waited for until the deadline, then the whole group is stopped.
-        let left = |rx: &mpsc::Receiver<(Vec<u8>, bool)>| {
-            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        };
-        let (Ok((out, flooded)), Ok((err, _))) = (left(&out), left(&err)) else {
-            kill_group(&mut child);
-            return Err(timed_out(program));
-        };
-        if !status.success() {
-            let stderr = String::from_utf8_lossy(&err).trim().to_string();
-            return Err(SignError::Failed {
-                program,
-                status: status.to_string(),
-                stderr: if stderr.is_empty() {
-                    "(nothing on stderr)".into()
-                } else {
-                    stderr
-                },
-            });
-        }
-        if flooded {
-            return Err(SignError::Output {
-                program,
-                why: format!("more than {MAX_TOOL_OUTPUT} bytes"),
-            });
-        }
-        parse_signature(&out).map_err(|why| SignError::Output { program, why })
-    }
-}
-
-/// A tool's signature: 64 raw bytes, or their base64 (whitespace around it allowed).
-fn parse_signature(out: &[u8]) -> Result<Vec<u8>, String> {
-    use base64::Engine as _;
-    if out.len() == SIGNATURE_LEN {
-        return Ok(out.to_vec());
-    }
-    let text = std::str::from_utf8(out).map_err(|_| format!("{} bytes, not 64", out.len()))?;
-    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(clean)
-        .map_err(|e| format!("neither 64 bytes nor base64: {e}"))?;
-    if raw.len() != SIGNATURE_LEN {
-        return Err(format!("{} bytes in base64, not 64", raw.len()));
-    }
-    Ok(raw)
-}
-
 /// The node's signer as `[smev]` configures it: `signer = "engine"` (the key file or PKCS#12
-/// container) or `"command"` (`sign_command`, with the certificate `cert`).
-pub fn load(cfg: &volost_config::SmevConfig) -> Result<Box<dyn Signer>, super::keys::KeyError> {
+/// container), `"command"` (`sign_command`, with the certificate `cert`) or `"pkcs11"` (a
+/// token, which signs once here so that a key or a layout that does not match the
+/// certificate is found at start, not at the first message; a PIN the token refused is
+/// remembered in `data_dir`).
+pub fn load(
+    cfg: &volost_config::SmevConfig,
+    data_dir: &std::path::Path,
+) -> Result<Box<dyn Signer>, super::keys::KeyError> {
     match cfg.signer.as_str() {
+        "pkcs11" => {
+            let settings = TokenSettings::from_config(cfg, data_dir)
+                .ok_or(super::keys::KeyError::NotConfigured)?;
+            let token = Pkcs11Signer::open(&settings)?;
+            sign(&token, b"volost: the token's key and the certificate")?;
+            Ok(Box::new(token))
+        }
         "command" => {
             let path = cfg
                 .cert
@@ -481,17 +316,5 @@ mod tests {
                 "{ru}"
             );
         }
-    }
-
-    #[test]
-    fn a_tool_s_output_is_64_bytes_raw_or_in_base64() {
-        let raw = [7u8; 64];
-        assert_eq!(parse_signature(&raw).unwrap(), raw);
-        use base64::Engine as _;
-        let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
-        assert_eq!(parse_signature(format!("{b64}\n").as_bytes()).unwrap(), raw);
-        assert!(parse_signature(b"").is_err());
-        assert!(parse_signature(&[1u8; 63]).is_err());
-        assert!(parse_signature(b"AAAA").is_err());
     }
 }
