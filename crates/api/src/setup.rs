@@ -22,7 +22,17 @@ pub mod label {
     pub const ENDPOINT: &str = "Адрес СМЭВ";
     pub const CONTAINER: &str = "Контейнер ключа узла";
     pub const CONTAINER_PASSWORD: &str = "Пароль контейнера";
+    pub const SIGNER: &str = "Подпись ЭП-ОВ";
+    pub const PKCS11_MODULE: &str = "Библиотека токена";
+    pub const PKCS11_TOKEN: &str = "Метка токена";
+    pub const PKCS11_KEY_ID: &str = "Идентификатор ключа";
+    pub const PKCS11_PIN: &str = "PIN-код токена";
+    pub const SIGN_COMMAND: &str = "Команда подписи";
+    pub const CERT: &str = "Сертификат узла";
 }
+
+/// Who signs the node's messages (ЭП-ОВ), as `[smev] signer` names it.
+pub const SIGNERS: [&str; 3] = ["engine", "pkcs11", "command"];
 
 /// A time zone of Russia. None of them has summer time, so the offset is fixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,6 +151,26 @@ pub struct Answers {
     pub container: String,
     #[serde(default)]
     pub container_password: String,
+    /// Who signs: `engine` (the container above: uncertified, for checking only), `pkcs11`
+    /// (a token: its module, label, key id and PIN; empty PIN keeps the one installed),
+    /// `command` (a certified tool: its command line, split at spaces, and the node's
+    /// certificate). Empty: the container, as before this was asked.
+    #[serde(default)]
+    pub signer: String,
+    #[serde(default)]
+    pub pkcs11_module: String,
+    #[serde(default)]
+    pub pkcs11_token: String,
+    #[serde(default)]
+    pub pkcs11_key_id: String,
+    #[serde(default)]
+    pub pkcs11_pin: String,
+    #[serde(default)]
+    pub sign_command: String,
+    /// The node's certificate file: for `command`, and for `pkcs11` when the token holds
+    /// none (empty takes the token's).
+    #[serde(default)]
+    pub cert: String,
 }
 
 fn default_admin() -> String {
@@ -157,6 +187,12 @@ impl std::fmt::Debug for Answers {
             .field("time_zone", &self.time_zone)
             .field("smev_endpoint", &self.smev_endpoint)
             .field("container", &self.container)
+            .field("signer", &self.signer)
+            .field("pkcs11_module", &self.pkcs11_module)
+            .field("pkcs11_token", &self.pkcs11_token)
+            .field("pkcs11_key_id", &self.pkcs11_key_id)
+            .field("sign_command", &self.sign_command)
+            .field("cert", &self.cert)
             .finish_non_exhaustive()
     }
 }
@@ -216,7 +252,64 @@ impl Answers {
         if let Err(m) = check_endpoint(&a.smev_endpoint) {
             bad(label::ENDPOINT, m);
         }
+        let absolute = |p: &str| p.trim().starts_with('/');
+        match a.signer() {
+            "engine" => {}
+            "pkcs11" => {
+                if !absolute(&a.pkcs11_module) {
+                    bad(
+                        label::PKCS11_MODULE,
+                        "Полный путь к библиотеке PKCS#11 токена, например \
+                         /usr/lib/librtpkcs11ecp.so"
+                            .into(),
+                    );
+                }
+                if a.pkcs11_token.trim().is_empty() {
+                    bad(label::PKCS11_TOKEN, "Требуется".into());
+                }
+                if !a.pkcs11_key_id.trim().is_empty()
+                    && !a
+                        .pkcs11_key_id
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == ' ')
+                {
+                    bad(
+                        label::PKCS11_KEY_ID,
+                        "Шестнадцатеричные цифры, например 01".into(),
+                    );
+                }
+                if a.pkcs11_key_id.trim().is_empty() {
+                    bad(label::PKCS11_KEY_ID, "Требуется".into());
+                }
+                if !a.cert.trim().is_empty() && !absolute(&a.cert) {
+                    bad(label::CERT, "Полный путь к файлу".into());
+                }
+            }
+            "command" => {
+                if !absolute(&a.sign_command) {
+                    bad(
+                        label::SIGN_COMMAND,
+                        "Полный путь к программе и её параметры через пробел".into(),
+                    );
+                }
+                if !absolute(&a.cert) {
+                    bad(label::CERT, "Полный путь к файлу сертификата".into());
+                }
+            }
+            other => bad(
+                label::SIGNER,
+                format!("Неизвестное средство подписи «{other}»"),
+            ),
+        }
         errs
+    }
+
+    /// Who signs, `engine` when not said.
+    pub fn signer(&self) -> &str {
+        match self.signer.trim() {
+            "" => "engine",
+            s => s,
+        }
     }
 }
 

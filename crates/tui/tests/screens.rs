@@ -1468,6 +1468,53 @@ fn first_boot_setup() {
     assert_eq!(v.outcome, Some(Outcome::Saved));
 }
 
+/// The node's signer chosen on the setup screen: the token's lines replace the container's,
+/// and the token's refusal of the PIN is said against its line.
+#[test]
+fn the_setup_offers_the_token_and_says_its_refusal_on_its_line() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use volost_api::setup::label;
+    use volost_tui::screens::setup::{Item, Refusal};
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    let mut v = setup_view();
+    let saved = std::cell::RefCell::new(Vec::new());
+    let mut save = |a: &volost_api::setup::Answers| -> Result<Vec<String>, Refusal> {
+        saved.borrow_mut().push(a.clone());
+        Err(Refusal {
+            fields: vec![volost_api::FieldError {
+                field: label::PKCS11_PIN.into(),
+                message: "Токен не принял PIN-код".into(),
+            }],
+            message: None,
+        })
+    };
+    while v.focus != Item::Signer {
+        v.handle_key(key(KeyCode::Tab), &mut save);
+    }
+    assert!(v.items().contains(&Item::Container));
+    v.handle_key(key(KeyCode::Right), &mut save);
+    assert!(!v.items().contains(&Item::Container));
+    assert!(v.items().contains(&Item::Pkcs11Pin));
+    v.set(Item::Password, "berezovka-2026".into());
+    v.set(Item::Repeat, "berezovka-2026".into());
+    v.set(Item::Pkcs11Module, "/usr/lib/librtpkcs11ecp.so".into());
+    v.set(Item::Pkcs11Token, "Rutoken ECP".into());
+    v.set(Item::Pkcs11KeyId, "01".into());
+    v.set(Item::Pkcs11Pin, "12345678".into());
+    v.handle_key(key(KeyCode::F(2)), &mut save);
+    let a = &saved.borrow()[0];
+    assert_eq!(
+        (
+            a.signer.as_str(),
+            a.pkcs11_token.as_str(),
+            a.pkcs11_pin.as_str()
+        ),
+        ("pkcs11", "Rutoken ECP", "12345678")
+    );
+    assert_eq!(v.focus, Item::Pkcs11Pin);
+    setup_shot("setup_token_refused", &v);
+}
+
 /// The application card decides on plain state what it can and asks for the rest: no
 /// terminal, no daemon.
 #[test]

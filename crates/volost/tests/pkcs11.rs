@@ -289,4 +289,50 @@ fn a_token_is_found_logged_in_and_signs_the_node_s_digest_or_says_why_not() {
         said.contains("does not verify against the certificate"),
         "{said}"
     );
+
+    // The setup screen's «Токен (PKCS#11)»: the token is opened with the typed PIN before
+    // anything is saved, and what is wrong is said against its line.
+    use volost::setup::{Answers, label, signing};
+    let answers = |pin: &str| Answers {
+        signer: "pkcs11".into(),
+        pkcs11_module: MODULE.into(),
+        pkcs11_token: LABEL.into(),
+        pkcs11_key_id: "01".into(),
+        pkcs11_pin: pin.into(),
+        org: volost::service::NewOrg {
+            name: "Администрация сельсовета".into(),
+            ..Default::default()
+        },
+        admin_password: "berezovka-2026".into(),
+        time_zone: "Europe/Moscow".into(),
+        ..Answers::default()
+    };
+    let said = |a: &Answers| -> Vec<(String, String)> {
+        signing::check(a, None)
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect()
+    };
+    assert!(answers(PIN).check_form().is_empty());
+    // A token without GOST is refused before the PIN is offered: no try of it is spent.
+    let wrong = said(&answers("00000000"));
+    assert_eq!(wrong[0].0, label::PKCS11_TOKEN, "{wrong:?}");
+    let gost = said(&answers(PIN));
+    assert_eq!(gost[0].0, label::PKCS11_TOKEN, "{gost:?}");
+    assert!(gost[0].1.contains("ГОСТ Р 34.10-2012"), "{gost:?}");
+    let none = said(&Answers {
+        pkcs11_token: "JaCarta".into(),
+        ..answers(PIN)
+    });
+    assert!(
+        none[0].1.contains(&format!("вставлены: «{LABEL}»")),
+        "{none:?}"
+    );
+    // No PIN typed and none installed: the PIN's line.
+    assert_eq!(said(&answers(""))[0].0, label::PKCS11_PIN);
+    // The installed PIN file is used when none is typed.
+    assert_eq!(
+        signing::check(&answers(""), Some(&pin))[0].field,
+        label::PKCS11_TOKEN
+    );
 }

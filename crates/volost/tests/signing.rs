@@ -171,6 +171,64 @@ fn what_a_tool_signs_verifies_with_openssl_itself() {
     assert!(ok && text.contains("Verification successful"), "{text}");
 }
 
+/// The setup screen's «Сертифицированная программа подписи»: the tool is run once with the
+/// certificate before anything is saved, and a fault is said against its line.
+#[test]
+fn the_setup_tries_the_tool_and_names_the_line_at_fault() {
+    use volost::setup::{Answers, label, signing};
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, cert) = keygen(tmp.path());
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let (other_key, _) = keygen(&other);
+    let answers = |command: String, cert: &Path| Answers {
+        signer: "command".into(),
+        sign_command: command,
+        cert: cert.display().to_string(),
+        org: volost::service::NewOrg {
+            name: "Администрация сельсовета".into(),
+            ..Default::default()
+        },
+        admin_password: "berezovka-2026".into(),
+        time_zone: "Europe/Moscow".into(),
+        ..Answers::default()
+    };
+    let tool = stand_in(tmp.path()).display().to_string();
+    let good = answers(format!("{tool} {}", key.display()), &cert);
+    assert!(good.check_form().is_empty());
+    assert_eq!(signing::check(&good, None), []);
+    let fields = |a: &Answers| -> Vec<String> {
+        signing::check(a, None)
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    };
+    // Another key than the certificate's: the certificate's line.
+    assert_eq!(
+        fields(&answers(format!("{tool} {}", other_key.display()), &cert)),
+        [label::CERT]
+    );
+    // A tool that fails: its own line.
+    assert_eq!(
+        fields(&answers("/bin/false".into(), &cert)),
+        [label::SIGN_COMMAND]
+    );
+    assert_eq!(
+        fields(&answers(format!("{tool} {}", key.display()), &key)),
+        [label::CERT]
+    );
+    // A relative program is refused by the form itself.
+    let relative = answers("sign-digest".into(), &cert);
+    assert_eq!(
+        relative
+            .check_form()
+            .into_iter()
+            .map(|e| e.field)
+            .collect::<Vec<_>>(),
+        [label::SIGN_COMMAND]
+    );
+}
+
 #[test]
 fn a_tool_s_failures_are_clear_and_sign_nothing() {
     let tmp = tempfile::tempdir().unwrap();

@@ -6,6 +6,7 @@
 //! Answers come from the setup screen of the TUI, or from a TOML file (`volost setup
 //! --answers FILE`) for support preparing many councils.
 
+pub mod signing;
 pub mod system;
 
 use std::path::Path;
@@ -23,7 +24,7 @@ pub use volost_api::setup::*;
 /// with its password. The body and the password are checked again by the daemon.
 pub fn check(a: &Answers) -> Vec<FieldError> {
     let mut errs = a.check_form();
-    if !a.container.trim().is_empty() {
+    if a.signer() == "engine" && !a.container.trim().is_empty() {
         let mut bad = |field: &str, message: String| {
             errs.push(FieldError {
                 field: field.into(),
@@ -85,6 +86,7 @@ mod tests {
             smev_endpoint: "http://smev3-n0.test.gosuslugi.ru:7500/smev/v1.2/ws".into(),
             container: String::new(),
             container_password: String::new(),
+            ..Answers::default()
         }
     }
 

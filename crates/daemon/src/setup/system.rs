@@ -7,6 +7,7 @@
 //! comments and every key the setup does not touch (toml_edit), and is parsed as the daemon
 //! parses it before it replaces the old one.
 
+use super::signing::Signing;
 use super::{Answers, Network, zone};
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -81,6 +82,13 @@ pub struct Current {
     pub time_zone: Option<String>,
     pub smev_endpoint: String,
     pub container: Option<PathBuf>,
+    /// `[smev]`'s signer and its settings, for the screen to start from (never the PIN).
+    pub signer: String,
+    pub pkcs11_module: String,
+    pub pkcs11_token: String,
+    pub pkcs11_key_id: String,
+    pub sign_command: String,
+    pub cert: String,
 }
 
 pub fn current(root: &Path, config: &Path) -> Current {
@@ -97,7 +105,20 @@ pub fn current(root: &Path, config: &Path) -> Current {
         time_zone,
         smev_endpoint: cfg.smev.endpoint.clone(),
         container: cfg.smev.pkcs12.clone(),
+        signer: cfg.smev.signer.clone(),
+        pkcs11_module: path_text(cfg.smev.pkcs11_module.as_deref()),
+        pkcs11_token: cfg.smev.pkcs11_token.clone(),
+        pkcs11_key_id: cfg.smev.pkcs11_key_id.clone(),
+        sign_command: cfg.smev.sign_command.join(" "),
+        cert: match cfg.smev.signer.as_str() {
+            "engine" => String::new(),
+            _ => path_text(cfg.smev.cert.as_deref()),
+        },
     }
+}
+
+fn path_text(p: Option<&Path>) -> String {
+    p.map(|p| p.display().to_string()).unwrap_or_default()
 }
 
 /// The machine's IPv4 addresses with their prefixes, other than loopback, for the installer
@@ -189,7 +210,13 @@ fn replace(path: &Path, bytes: &[u8], mode: u32, owner: Option<Owner>) -> Result
 pub fn check(config: &Path, a: &Answers) -> Result<(), Vec<volost_core::service::FieldError>> {
     let smev_dir = config.parent().unwrap_or(Path::new("/")).join("smev");
     match planned_config(config, a, &smev_dir, None) {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            let installed = volost_config::Config::load(config)
+                .ok()
+                .and_then(|c| c.smev.pkcs11_pin_file);
+            let errs = super::signing::check(a, installed.as_deref());
+            if errs.is_empty() { Ok(()) } else { Err(errs) }
+        }
         Err(e) => {
             let (field, message) = match &e {
                 SystemError::Config { reason, .. } if reason.contains("node's key") => (
@@ -205,12 +232,6 @@ pub fn check(config: &Path, a: &Answers) -> Result<(), Vec<volost_core::service:
             }])
         }
     }
-}
-
-/// Where an installed container and its password file live: beside the configuration.
-fn container_paths(smev_dir: &Path, a: &Answers) -> Option<(PathBuf, PathBuf)> {
-    (!a.container.trim().is_empty())
-        .then(|| (smev_dir.join("node.p12"), smev_dir.join("node.p12.pass")))
 }
 
 /// Backups are encrypted from the first setup on: with no `[backup] recipient` configured,
@@ -252,12 +273,11 @@ fn planned_config(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(io(config)(e)),
     };
-    let container = container_paths(smev_dir, a);
     let edited = edit_config(
         &text,
         zone.offset,
         a.smev_endpoint.trim(),
-        container.as_ref().map(|(p, w)| (p.as_path(), w.as_path())),
+        &Signing::of(a, smev_dir),
         recipient,
     )
     .map_err(|reason| SystemError::Config {
@@ -310,7 +330,18 @@ pub fn apply(
         }
         applied.backup_key = Some(path.clone());
     }
-    if let Some((p12, pass)) = &container_paths(&smev_dir, a) {
+    let signing = Signing::of(a, &smev_dir);
+    if let Signing::Token { pin_file, .. } = &signing
+        && !a.pkcs11_pin.is_empty()
+    {
+        replace(
+            pin_file,
+            format!("{}\n", a.pkcs11_pin).as_bytes(),
+            0o600,
+            owner,
+        )?;
+    }
+    if let Signing::Container(Some((p12, pass))) = &signing {
         let src = Path::new(a.container.trim());
         // Installing the file that is already installed: nothing to copy.
         if std::fs::canonicalize(src).ok() != std::fs::canonicalize(p12).ok() {
@@ -375,7 +406,7 @@ pub fn edit_config(
     text: &str,
     utc_offset: &str,
     endpoint: &str,
-    container: Option<(&Path, &Path)>,
+    signing: &Signing,
     backup_recipient: Option<&str>,
 ) -> Result<String, String> {
     use toml_edit::{DocumentMut, Item, Table, value};
@@ -388,12 +419,7 @@ pub fn edit_config(
     table(&mut doc, "node")?["utc_offset"] = value(utc_offset);
     let smev = table(&mut doc, "smev")?;
     smev["endpoint"] = value(endpoint);
-    if let Some((p12, pass)) = container {
-        smev.remove("key");
-        smev.remove("cert");
-        smev["pkcs12"] = value(p12.display().to_string());
-        smev["password_file"] = value(pass.display().to_string());
-    }
+    signing.edit(smev);
     if let Some(r) = backup_recipient {
         table(&mut doc, "backup")?["recipient"] = value(r);
     }
@@ -414,7 +440,7 @@ mod tests {
             text,
             "+07:00",
             "http://smev:7500/ws",
-            Some((Path::new("/etc/volost/smev/node.p12"), Path::new("/p"))),
+            &Signing::Container(Some(("/etc/volost/smev/node.p12".into(), "/p".into()))),
             Some(&public),
         )
         .unwrap();
@@ -429,10 +455,43 @@ mod tests {
             out.contains(&format!("[backup]\nrecipient = \"{public}\"")),
             "{out}"
         );
-        let out = edit_config("", "+02:00", "", None, None).unwrap();
+        let out = edit_config("", "+02:00", "", &Signing::Keep, None).unwrap();
         let cfg = volost_config::Config::parse(&out, "t").unwrap();
         assert_eq!(cfg.utc_offset().unwrap().whole_hours(), 2);
-        assert!(edit_config("node = 1\n", "+02:00", "", None, None).is_err());
+        assert!(edit_config("node = 1\n", "+02:00", "", &Signing::Keep, None).is_err());
+    }
+
+    #[test]
+    fn each_signer_s_keys_replace_the_others() {
+        let engine = "[smev]\nendpoint = \"http://smev:7500/ws\"\nkey = \"/k.pem\"\n\
+                      cert = \"/c.pem\"\n# the node's key\n";
+        let token = Signing::Token {
+            module: "/usr/lib/librtpkcs11ecp.so".into(),
+            token: "Rutoken ECP".into(),
+            key_id: "01".into(),
+            pin_file: "/etc/volost/smev/token.pin".into(),
+            cert: None,
+        };
+        let out = edit_config(engine, "+07:00", "http://smev:7500/ws", &token, None).unwrap();
+        let cfg = volost_config::Config::parse(&out, "t").unwrap();
+        assert_eq!(cfg.smev.signer, "pkcs11");
+        assert_eq!(cfg.smev.pkcs11_token, "Rutoken ECP");
+        assert!(cfg.smev.key.is_none() && cfg.smev.cert.is_none());
+        assert!(out.contains("# the node's key"));
+        let tool = Signing::Command {
+            command: vec!["/usr/local/bin/sign".into(), "--key".into(), "node".into()],
+            cert: "/etc/volost/smev/node-cert.pem".into(),
+        };
+        let out = edit_config(&out, "+07:00", "http://smev:7500/ws", &tool, None).unwrap();
+        let cfg = volost_config::Config::parse(&out, "t").unwrap();
+        assert_eq!(cfg.smev.signer, "command");
+        assert_eq!(cfg.smev.sign_command.len(), 3);
+        assert!(cfg.smev.pkcs11_module.is_none());
+        let back = Signing::Container(Some(("/n.p12".into(), "/n.pass".into())));
+        let out = edit_config(&out, "+07:00", "http://smev:7500/ws", &back, None).unwrap();
+        let cfg = volost_config::Config::parse(&out, "t").unwrap();
+        assert_eq!(cfg.smev.signer, "engine");
+        assert!(cfg.smev.sign_command.is_empty() && cfg.smev.cert.is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use crate::keymap::{self, Cmd, Ctx};
 use crate::widgets::TextInput;
 use crossterm::event::KeyEvent;
-use volost_api::setup::{Answers, Network, ZONES, label};
+use volost_api::setup::{Answers, Network, SIGNERS, ZONES, label};
 use volost_api::{FieldError, NewOrg};
 
 /// One line of the screen.
@@ -28,12 +28,19 @@ pub enum Item {
     Dns,
     Zone,
     Endpoint,
+    Signer,
     Container,
     ContainerPassword,
+    Pkcs11Module,
+    Pkcs11Token,
+    Pkcs11KeyId,
+    Pkcs11Pin,
+    SignCommand,
+    Cert,
 }
 
 impl Item {
-    const ALL: [Item; 15] = [
+    const ALL: [Item; 22] = [
         Item::Name,
         Item::Oktmo,
         Item::Ogrn,
@@ -47,8 +54,15 @@ impl Item {
         Item::Dns,
         Item::Zone,
         Item::Endpoint,
+        Item::Signer,
         Item::Container,
         Item::ContainerPassword,
+        Item::Pkcs11Module,
+        Item::Pkcs11Token,
+        Item::Pkcs11KeyId,
+        Item::Pkcs11Pin,
+        Item::SignCommand,
+        Item::Cert,
     ];
 
     pub fn label(self) -> &'static str {
@@ -68,6 +82,13 @@ impl Item {
             Item::Endpoint => label::ENDPOINT,
             Item::Container => label::CONTAINER,
             Item::ContainerPassword => label::CONTAINER_PASSWORD,
+            Item::Signer => label::SIGNER,
+            Item::Pkcs11Module => label::PKCS11_MODULE,
+            Item::Pkcs11Token => label::PKCS11_TOKEN,
+            Item::Pkcs11KeyId => label::PKCS11_KEY_ID,
+            Item::Pkcs11Pin => label::PKCS11_PIN,
+            Item::SignCommand => label::SIGN_COMMAND,
+            Item::Cert => label::CERT,
         }
     }
 
@@ -103,22 +124,38 @@ impl Item {
             }
             Item::Container => {
                 "Файл .p12 с ключом и сертификатом ЭП-ОВ; пусто — оставить как есть. Его \
-                 подпись — несертифицированное СКЗИ, только для проверки; для работы — \
-                 сертифицированное средство (signer = \"command\" в volost.toml)."
+                 подпись — несертифицированное СКЗИ, только для проверки."
             }
             Item::ContainerPassword => "Пароль, которым защищён контейнер.",
+            Item::Signer => {
+                "← → : чем узел подписывает ЭП-ОВ. Для работы — токен или сертифицированная \
+                 программа; контейнер — только для проверки."
+            }
+            Item::Pkcs11Module => {
+                "Библиотека PKCS#11 производителя токена, например /usr/lib/librtpkcs11ecp.so."
+            }
+            Item::Pkcs11Token => "Метка токена, как её показывает pkcs11-tool -L.",
+            Item::Pkcs11KeyId => "Идентификатор (CKA_ID) ключа на токене, например 01.",
+            Item::Pkcs11Pin => {
+                "PIN-код пользователя токена; пусто — оставить сохранённый. При сохранении \
+                 токен подписывает один раз для проверки."
+            }
+            Item::SignCommand => {
+                "Программа подписи и её параметры через пробел: получает хеш, выдаёт подпись."
+            }
+            Item::Cert => "Файл сертификата ЭП-ОВ узла (для токена — если его нет на токене).",
         }
     }
 
     pub(crate) fn secret(self) -> bool {
         matches!(
             self,
-            Item::Password | Item::Repeat | Item::ContainerPassword
+            Item::Password | Item::Repeat | Item::ContainerPassword | Item::Pkcs11Pin
         )
     }
 
     fn choice(self) -> bool {
-        matches!(self, Item::Network | Item::Zone)
+        matches!(self, Item::Network | Item::Zone | Item::Signer)
     }
 
     /// The line of a field error from the daemon or the checks, by its field name.
@@ -142,6 +179,13 @@ pub struct Start {
     pub time_zone: Option<String>,
     pub smev_endpoint: String,
     pub container: String,
+    /// `[smev]`'s signer and its settings now (never the PIN).
+    pub signer: String,
+    pub pkcs11_module: String,
+    pub pkcs11_token: String,
+    pub pkcs11_key_id: String,
+    pub sign_command: String,
+    pub cert: String,
     /// The setup was done once: it may be left without saving.
     pub cancellable: bool,
     /// The node's address now, for the installer to note.
@@ -160,6 +204,8 @@ pub struct SetupView {
     pub focus: Item,
     pub dhcp: bool,
     pub zone: usize,
+    /// Who signs, in [`SIGNERS`].
+    pub signer: usize,
     pub cancellable: bool,
     pub address_now: Option<String>,
     /// The whole save's fault, or a word to the user.
@@ -182,6 +228,7 @@ impl SetupView {
                 .and_then(|z| ZONES.iter().position(|x| x.name == z))
                 .or_else(|| ZONES.iter().position(|x| x.name == "Europe/Moscow"))
                 .unwrap_or(0),
+            signer: SIGNERS.iter().position(|x| *x == s.signer).unwrap_or(0),
             cancellable: s.cancellable,
             address_now: s.address_now,
             message: None,
@@ -205,6 +252,11 @@ impl SetupView {
         }
         v.set(Item::Endpoint, s.smev_endpoint);
         v.set(Item::Container, s.container);
+        v.set(Item::Pkcs11Module, s.pkcs11_module);
+        v.set(Item::Pkcs11Token, s.pkcs11_token);
+        v.set(Item::Pkcs11KeyId, s.pkcs11_key_id);
+        v.set(Item::SignCommand, s.sign_command);
+        v.set(Item::Cert, s.cert);
         v
     }
 
@@ -238,12 +290,26 @@ impl SetupView {
         self.errors[Self::at(i)].as_deref()
     }
 
-    /// The lines shown: the static address's only without DHCP.
+    /// The lines shown: the static address's only without DHCP, the signer's own only.
     pub fn items(&self) -> Vec<Item> {
+        let signer = self.signer_code();
         Item::ALL
             .into_iter()
             .filter(|i| !(self.dhcp && matches!(i, Item::Address | Item::Gateway | Item::Dns)))
+            .filter(|i| match i {
+                Item::Container | Item::ContainerPassword => signer == "engine",
+                Item::Pkcs11Module | Item::Pkcs11Token | Item::Pkcs11KeyId | Item::Pkcs11Pin => {
+                    signer == "pkcs11"
+                }
+                Item::SignCommand => signer == "command",
+                Item::Cert => signer != "engine",
+                _ => true,
+            })
             .collect()
+    }
+
+    fn signer_code(&self) -> &'static str {
+        SIGNERS[self.signer.min(SIGNERS.len() - 1)]
     }
 
     /// What the line shows: the typed text (dots for a password), or the choice.
@@ -251,6 +317,11 @@ impl SetupView {
         match i {
             Item::Network if self.dhcp => "DHCP (адрес от маршрутизатора)".into(),
             Item::Network => "Постоянный адрес".into(),
+            Item::Signer => match self.signer_code() {
+                "pkcs11" => "Токен (PKCS#11)".into(),
+                "command" => "Сертифицированная программа подписи".into(),
+                _ => "Контейнер .p12 — только для проверки".into(),
+            },
             Item::Zone => {
                 let z = &ZONES[self.zone.min(ZONES.len() - 1)];
                 format!("{} (UTC{})", z.city, z.offset)
@@ -291,6 +362,13 @@ impl SetupView {
             smev_endpoint: v(Item::Endpoint),
             container: v(Item::Container),
             container_password: self.value(Item::ContainerPassword).to_string(),
+            signer: self.signer_code().into(),
+            pkcs11_module: v(Item::Pkcs11Module),
+            pkcs11_token: v(Item::Pkcs11Token),
+            pkcs11_key_id: v(Item::Pkcs11KeyId),
+            pkcs11_pin: self.value(Item::Pkcs11Pin).to_string(),
+            sign_command: v(Item::SignCommand),
+            cert: v(Item::Cert),
         }
     }
 
@@ -329,6 +407,14 @@ impl SetupView {
     fn choose(&mut self, forward: bool) {
         match self.focus {
             Item::Network => self.dhcp = !self.dhcp,
+            Item::Signer => {
+                let n = SIGNERS.len();
+                self.signer = if forward {
+                    (self.signer + 1) % n
+                } else {
+                    (self.signer + n - 1) % n
+                };
+            }
             Item::Zone => {
                 let n = ZONES.len();
                 self.zone = if forward {
