@@ -34,6 +34,18 @@ pub mod label {
 /// Who signs the node's messages (ЭП-ОВ), as `[smev] signer` names it.
 pub const SIGNERS: [&str; 3] = ["engine", "pkcs11", "command"];
 
+/// Who signs for the node as the configuration says now (never the PIN): what the setup
+/// screen starts from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SigningNow {
+    pub signer: String,
+    pub pkcs11_module: String,
+    pub pkcs11_token: String,
+    pub pkcs11_key_id: String,
+    pub sign_command: String,
+    pub cert: String,
+}
+
 /// A time zone of Russia. None of them has summer time, so the offset is fixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Zone {

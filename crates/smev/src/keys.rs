@@ -32,10 +32,6 @@ pub enum KeyError {
         "the node's key is not configured: set [smev] key and cert, or pkcs12 (signer = \"engine\"), or cert and sign_command (signer = \"command\"), or pkcs11_* (signer = \"pkcs11\")"
     )]
     NotConfigured,
-    #[error("{0}")]
-    Token(#[from] super::signer::TokenError),
-    #[error("{0}")]
-    Sign(#[from] super::signer::SignError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {

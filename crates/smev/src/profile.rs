@@ -3,7 +3,7 @@
 //! send a request; the worker signs its polls and Acks with it.
 
 use super::envelope::Version;
-use super::keys::KeyError;
+use super::signer::LoadError;
 use super::signer::Signer;
 use std::sync::Arc;
 use volost_config::SmevConfig;
@@ -25,7 +25,7 @@ pub struct Profile {
 impl Profile {
     /// From a checked `[smev]` section; reads the key files. `data_dir` keeps what a signer
     /// must remember across restarts.
-    pub fn load(cfg: &SmevConfig, data_dir: &std::path::Path) -> Result<Profile, KeyError> {
+    pub fn load(cfg: &SmevConfig, data_dir: &std::path::Path) -> Result<Profile, LoadError> {
         Ok(Profile {
             version: Version::parse(&cfg.version).unwrap_or(Version::V1_1),
             key: Arc::from(super::signer::load(cfg, data_dir)?),

@@ -107,12 +107,7 @@ pub fn run(config_arg: Option<&Path>, answers: Option<&Path>, root: &Path) -> Re
                     .container
                     .map(|p| p.display().to_string())
                     .unwrap_or_default(),
-                signer: cur.signer,
-                pkcs11_module: cur.pkcs11_module,
-                pkcs11_token: cur.pkcs11_token,
-                pkcs11_key_id: cur.pkcs11_key_id,
-                sign_command: cur.sign_command,
-                cert: cur.cert,
+                signing: cur.signing,
                 cancellable: info.done,
                 address_now: Some(system::addresses().join(", ")).filter(|s| !s.is_empty()),
             };

@@ -299,13 +299,7 @@ fn a_token_is_found_logged_in_and_signs_the_node_s_digest_or_says_why_not() {
         pkcs11_token: LABEL.into(),
         pkcs11_key_id: "01".into(),
         pkcs11_pin: pin.into(),
-        org: volost::service::NewOrg {
-            name: "Администрация сельсовета".into(),
-            ..Default::default()
-        },
-        admin_password: "berezovka-2026".into(),
-        time_zone: "Europe/Moscow".into(),
-        ..Answers::default()
+        ..common::setup_answers()
     };
     let said = |a: &Answers| -> Vec<(String, String)> {
         signing::check(a, None)

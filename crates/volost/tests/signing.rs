@@ -185,13 +185,7 @@ fn the_setup_tries_the_tool_and_names_the_line_at_fault() {
         signer: "command".into(),
         sign_command: command,
         cert: cert.display().to_string(),
-        org: volost::service::NewOrg {
-            name: "Администрация сельсовета".into(),
-            ..Default::default()
-        },
-        admin_password: "berezovka-2026".into(),
-        time_zone: "Europe/Moscow".into(),
-        ..Answers::default()
+        ..setup_answers()
     };
     let tool = stand_in(tmp.path()).display().to_string();
     let good = answers(format!("{tool} {}", key.display()), &cert);

@@ -82,13 +82,7 @@ pub struct Current {
     pub time_zone: Option<String>,
     pub smev_endpoint: String,
     pub container: Option<PathBuf>,
-    /// `[smev]`'s signer and its settings, for the screen to start from (never the PIN).
-    pub signer: String,
-    pub pkcs11_module: String,
-    pub pkcs11_token: String,
-    pub pkcs11_key_id: String,
-    pub sign_command: String,
-    pub cert: String,
+    pub signing: super::SigningNow,
 }
 
 pub fn current(root: &Path, config: &Path) -> Current {
@@ -105,14 +99,16 @@ pub fn current(root: &Path, config: &Path) -> Current {
         time_zone,
         smev_endpoint: cfg.smev.endpoint.clone(),
         container: cfg.smev.pkcs12.clone(),
-        signer: cfg.smev.signer.clone(),
-        pkcs11_module: path_text(cfg.smev.pkcs11_module.as_deref()),
-        pkcs11_token: cfg.smev.pkcs11_token.clone(),
-        pkcs11_key_id: cfg.smev.pkcs11_key_id.clone(),
-        sign_command: cfg.smev.sign_command.join(" "),
-        cert: match cfg.smev.signer.as_str() {
-            "engine" => String::new(),
-            _ => path_text(cfg.smev.cert.as_deref()),
+        signing: super::SigningNow {
+            signer: cfg.smev.signer.clone(),
+            pkcs11_module: path_text(cfg.smev.pkcs11_module.as_deref()),
+            pkcs11_token: cfg.smev.pkcs11_token.clone(),
+            pkcs11_key_id: cfg.smev.pkcs11_key_id.clone(),
+            sign_command: cfg.smev.sign_command.join(" "),
+            cert: match cfg.smev.signer.as_str() {
+                "engine" => String::new(),
+                _ => path_text(cfg.smev.cert.as_deref()),
+            },
         },
     }
 }

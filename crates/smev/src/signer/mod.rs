@@ -11,7 +11,7 @@
 //! is used, so a tool that signs with another key is a clear error, not a rejected message.
 
 use super::gost::{self, GostError};
-use super::keys::NodeKey;
+use super::keys::{KeyError, NodeKey};
 use openssl::pkey_ctx::PkeyCtx;
 use openssl::x509::X509;
 use std::time::Duration;
@@ -219,6 +219,18 @@ impl Signer for NodeKey {
     }
 }
 
+/// Why the node's signer could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("{0}")]
+    Token(#[from] TokenError),
+    /// The first signature, made at start, failed or did not verify.
+    #[error("{0}")]
+    Sign(#[from] SignError),
+}
+
 /// The node's signer as `[smev]` configures it: `signer = "engine"` (the key file or PKCS#12
 /// container), `"command"` (`sign_command`, with the certificate `cert`) or `"pkcs11"` (a
 /// token, which signs once here so that a key or a layout that does not match the
@@ -227,25 +239,22 @@ impl Signer for NodeKey {
 pub fn load(
     cfg: &volost_config::SmevConfig,
     data_dir: &std::path::Path,
-) -> Result<Box<dyn Signer>, super::keys::KeyError> {
+) -> Result<Box<dyn Signer>, LoadError> {
     match cfg.signer.as_str() {
         "pkcs11" => {
-            let settings = TokenSettings::from_config(cfg, data_dir)
-                .ok_or(super::keys::KeyError::NotConfigured)?;
+            let settings =
+                TokenSettings::from_config(cfg, data_dir).ok_or(KeyError::NotConfigured)?;
             let token = Pkcs11Signer::open(&settings)?;
             sign(&token, b"volost: the token's key and the certificate")?;
             Ok(Box::new(token))
         }
         "command" => {
-            let path = cfg
-                .cert
-                .as_deref()
-                .ok_or(super::keys::KeyError::NotConfigured)?;
+            let path = cfg.cert.as_deref().ok_or(KeyError::NotConfigured)?;
             let cert = super::keys::load_cert(path)?;
             let timeout = Duration::from_secs(cfg.sign_timeout_secs);
             CommandSigner::new(cert, &cfg.sign_command, timeout)
                 .map(|s| Box::new(s) as Box<dyn Signer>)
-                .ok_or(super::keys::KeyError::NotConfigured)
+                .ok_or(LoadError::Key(KeyError::NotConfigured))
         }
         _ => Ok(Box::new(NodeKey::load(cfg)?)),
     }

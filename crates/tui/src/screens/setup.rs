@@ -9,7 +9,7 @@
 use crate::keymap::{self, Cmd, Ctx};
 use crate::widgets::TextInput;
 use crossterm::event::KeyEvent;
-use volost_api::setup::{Answers, Network, SIGNERS, ZONES, label};
+use volost_api::setup::{Answers, Network, SIGNERS, SigningNow, ZONES, label};
 use volost_api::{FieldError, NewOrg};
 
 /// One line of the screen.
@@ -179,13 +179,7 @@ pub struct Start {
     pub time_zone: Option<String>,
     pub smev_endpoint: String,
     pub container: String,
-    /// `[smev]`'s signer and its settings now (never the PIN).
-    pub signer: String,
-    pub pkcs11_module: String,
-    pub pkcs11_token: String,
-    pub pkcs11_key_id: String,
-    pub sign_command: String,
-    pub cert: String,
+    pub signing: SigningNow,
     /// The setup was done once: it may be left without saving.
     pub cancellable: bool,
     /// The node's address now, for the installer to note.
@@ -228,7 +222,10 @@ impl SetupView {
                 .and_then(|z| ZONES.iter().position(|x| x.name == z))
                 .or_else(|| ZONES.iter().position(|x| x.name == "Europe/Moscow"))
                 .unwrap_or(0),
-            signer: SIGNERS.iter().position(|x| *x == s.signer).unwrap_or(0),
+            signer: SIGNERS
+                .iter()
+                .position(|x| *x == s.signing.signer)
+                .unwrap_or(0),
             cancellable: s.cancellable,
             address_now: s.address_now,
             message: None,
@@ -252,11 +249,12 @@ impl SetupView {
         }
         v.set(Item::Endpoint, s.smev_endpoint);
         v.set(Item::Container, s.container);
-        v.set(Item::Pkcs11Module, s.pkcs11_module);
-        v.set(Item::Pkcs11Token, s.pkcs11_token);
-        v.set(Item::Pkcs11KeyId, s.pkcs11_key_id);
-        v.set(Item::SignCommand, s.sign_command);
-        v.set(Item::Cert, s.cert);
+        let n = s.signing;
+        v.set(Item::Pkcs11Module, n.pkcs11_module);
+        v.set(Item::Pkcs11Token, n.pkcs11_token);
+        v.set(Item::Pkcs11KeyId, n.pkcs11_key_id);
+        v.set(Item::SignCommand, n.sign_command);
+        v.set(Item::Cert, n.cert);
         v
     }
 

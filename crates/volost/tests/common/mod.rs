@@ -44,6 +44,16 @@ pub fn org(name: &str) -> NewOrg {
     }
 }
 
+/// Setup answers the form accepts, for a test to set its own on.
+pub fn setup_answers() -> volost::setup::Answers {
+    volost::setup::Answers {
+        org: org("Администрация сельсовета"),
+        admin_password: "berezovka-2026".into(),
+        time_zone: "Europe/Moscow".into(),
+        ..Default::default()
+    }
+}
+
 pub fn add(
     node: &Node,
     admin: Actor,
