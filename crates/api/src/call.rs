@@ -309,6 +309,10 @@ pub struct SubmitOutgoing {
     pub id: OutReqId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<Pin>,
+    /// Signed ЭП-СП by the employee's own token in the staff web page (the CryptoPro
+    /// plug-in) instead of a PIN: the call waits until it is signed there, or refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub browser: bool,
 }
 
 /// «Вернуть в работу» after «не отправлен» or «выявлена ошибка».
@@ -346,6 +350,10 @@ pub struct AnswerIncoming {
     pub answer: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<Pin>,
+    /// Signed ЭП-СП by the employee's own token in the staff web page (the CryptoPro
+    /// plug-in) instead of a PIN: the call waits until it is signed there, or refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub browser: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -380,6 +388,10 @@ pub struct SendRegional {
     pub id: RegReqId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<Pin>,
+    /// Signed ЭП-СП by the employee's own token in the staff web page (the CryptoPro
+    /// plug-in) instead of a PIN: the call waits until it is signed there, or refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub browser: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -687,4 +699,27 @@ mod tests {
         );
         assert!(!change.contains("2026"), "{change}");
     }
+}
+
+/// The signature the staff web page is asked to make now for the caller, if any.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningPending {}
+
+/// What the CryptoPro plug-in made of [`SigningPending`]'s digest: the signature (hex, as
+/// `RawSignature.SignHash` gives it) and the certificate (base64).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningDone {
+    pub id: String,
+    pub certificate: String,
+    pub signature: String,
+}
+
+/// The staff member at the page declines the signature asked: the operation waiting for it
+/// is refused, and nothing is sent.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningDeclined {
+    pub id: String,
 }

@@ -169,6 +169,9 @@ ops! {
     Outgoing => outgoing -> (OutgoingRequest, Vec<HistoryEntry>);
     OutgoingAnswer => outgoing_answer -> Option<AnswerView>;
     SubmitOutgoing => submit_outgoing -> OutgoingRequest;
+    SigningPending => signing_pending -> Option<SigningView>;
+    SigningDone => signing_done -> ();
+    SigningDeclined => signing_declined -> ();
     ReopenOutgoing => reopen_outgoing -> OutgoingRequest;
     OutgoingList => outgoing_list -> Page<OutRow>;
     IncomingList => incoming_list -> Page<InRow>;

@@ -366,6 +366,9 @@ pub struct WebConfig {
     pub request_timeout_secs: u64,
     pub header_timeout_secs: u64,
     pub idle_timeout_secs: u64,
+    /// CryptoPro's `cadesplugin_api.js`, which the page «Подпись токеном» needs to reach the
+    /// plug-in in staff PCs: CryptoPro distributes it, the installer puts it here.
+    pub cadesplugin_api: PathBuf,
 }
 
 impl Default for WebConfig {
@@ -377,6 +380,7 @@ impl Default for WebConfig {
             key: None,
             max_connections: 128,
             max_connections_per_client: 24,
+            cadesplugin_api: PathBuf::from("/usr/share/volost/web/cadesplugin_api.js"),
             max_uploads: 4,
             request_timeout_secs: 120,
             header_timeout_secs: 10,

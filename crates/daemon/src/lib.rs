@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod backup;
+pub mod desk;
 pub mod kinds;
 pub mod paper;
 pub mod setup;
@@ -430,9 +431,14 @@ pub async fn serve(
         api.link.set_signer(p.key.provider());
     }
     api.exchange = profile.clone();
+    let trust = Arc::new(volost_smev::trust::TrustDir::new(
+        cfg.smev.trust_dir.clone(),
+    ));
     let web = web_listener(&cfg).await?;
     if let Some((l, _)) = &web {
         api.web_url = web::url(&cfg.web, l.local_addr().ok());
+        // ЭП-СП on a token goes through the page: without it, only the PIN signs.
+        api.desk = Some(Arc::new(desk::Desk::new(trust.clone())));
     }
     let api = Arc::new(api);
     let h = &cfg.http;
@@ -444,9 +450,6 @@ pub async fn serve(
         },
         h.monitoring.clone(),
     );
-    let trust = Arc::new(volost_smev::trust::TrustDir::new(
-        cfg.smev.trust_dir.clone(),
-    ));
     let state = Arc::new(State::new(
         api.clone(),
         cfg.node.data_dir.clone(),
@@ -516,7 +519,11 @@ pub async fn serve(
             Vec::new(),
         );
         let app = web::router(
-            Arc::new(web::Web::new(api.clone(), w.max_uploads)),
+            Arc::new(web::Web::new(
+                api.clone(),
+                w.max_uploads,
+                w.cadesplugin_api.clone(),
+            )),
             cfg.node.max_file_bytes,
             Duration::from_secs(w.request_timeout_secs),
         );

@@ -70,6 +70,24 @@ impl Verified {
 /// depends only on the target's names, attributes and text, so the target may be given as
 /// it stands alone and embedded afterwards.
 pub fn sign(target: &Element, id: &str, signer: &dyn Signer) -> Result<String, SignatureError> {
+    let p = prepare(target, id)?;
+    // `sign_digest` checked the value already (or the key is known to be the certificate's).
+    let value = super::signer::sign_digest(signer, &p.digest)?;
+    signature_element(&p, signer.cert(), &value)
+}
+
+/// A signature half made: the `ds:SignedInfo` over the target, and the Streebog-256 digest
+/// of it that a signer elsewhere (a token in a staff member's PC) signs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    /// In its canonical form: signed and sent as it is, so that no re-serialization can
+    /// change it.
+    pub info: String,
+    pub digest: [u8; 32],
+}
+
+/// The `ds:SignedInfo` of a signature of `target` (whose `Id` must be `id`) and its digest.
+pub fn prepare(target: &Element, id: &str) -> Result<Prepared, SignatureError> {
     if target.attr("Id") != Some(id) {
         return Err(SignatureError::BadReference(id.to_string()));
     }
@@ -85,17 +103,29 @@ pub fn sign(target: &Element, id: &str, signer: &dyn Signer) -> Result<String, S
         attr_escape(id),
         B64.encode(digest)
     );
-    // Signed and sent in its canonical form, so that no re-serialization can change it.
     let info = canonical_text(&parse(&info_text)?);
-    let value = super::signer::sign(signer, info.as_bytes())?;
-    let der = signer
-        .cert()
+    let digest = gost::digest(info.as_bytes())?;
+    Ok(Prepared { info, digest })
+}
+
+/// The `ds:Signature` of a prepared `SignedInfo` with the signature `value` (64 bytes, as
+/// XMLDSig carries GOST) by `cert`'s key; refused unless the value verifies against it.
+pub fn assemble(p: &Prepared, cert: &X509, value: &[u8]) -> Result<String, SignatureError> {
+    if !super::signer::verify_digest(cert, &p.digest, value)? {
+        return Err(SignatureError::Invalid);
+    }
+    signature_element(p, cert, value)
+}
+
+fn signature_element(p: &Prepared, cert: &X509, value: &[u8]) -> Result<String, SignatureError> {
+    let der = cert
         .to_der()
         .map_err(|e| SignatureError::Certificate(e.to_string()))?;
     Ok(format!(
-        "<ds:Signature xmlns:ds=\"{DS}\">{info}<ds:SignatureValue>{}</ds:SignatureValue>\
+        "<ds:Signature xmlns:ds=\"{DS}\">{}<ds:SignatureValue>{}</ds:SignatureValue>\
          <ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data>\
          </ds:KeyInfo></ds:Signature>",
+        p.info,
         B64.encode(value),
         B64.encode(der)
     ))

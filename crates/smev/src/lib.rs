@@ -20,6 +20,7 @@ pub mod link;
 pub mod outbox;
 pub mod packet;
 pub mod personal;
+pub mod plugin;
 pub mod profile;
 pub mod regional;
 pub mod registry;

@@ -20,8 +20,9 @@ impl PersonalKey for Unlocked {
         &self.subject
     }
 
-    fn sign(&self, business: &str) -> std::result::Result<String, String> {
-        personal::sign(business, &self.key).map_err(|e| e.to_string())
+    fn sign(&self, business: &str) -> Result<String> {
+        personal::sign(business, &self.key)
+            .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))
     }
 }
 

@@ -77,6 +77,8 @@ pub struct App {
     pub kinds: Option<Vec<RequestKind>>,
     /// The body's staff by id, for the names on request cards.
     pub people: Vec<(UserId, String)>,
+    /// A send or an answer waiting for its ЭП-СП in the web page, on a connection of its own.
+    pub token_wait: Option<crate::run::TokenWait>,
     /// The demo's PIN of ЭП-СП, shown in the PIN dialog so that a newcomer can sign.
     pub demo_pin: Option<String>,
     /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.
@@ -122,6 +124,7 @@ impl App {
             dialog: None,
             kinds: None,
             people: Vec::new(),
+            token_wait: None,
         }
     }
 
@@ -277,6 +280,13 @@ impl App {
         }
         if cmd == Some(Cmd::Help) {
             self.help = true;
+            return;
+        }
+        if cmd == Some(Cmd::SignWithToken)
+            && let Some(Pending::Pin(what)) = self.dialog.as_ref().map(|d| d.then.clone())
+        {
+            self.dialog = None;
+            self.run(Effect::SignWithToken(what));
             return;
         }
         if let Some(d) = &mut self.dialog {

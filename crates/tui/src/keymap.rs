@@ -33,6 +33,8 @@ pub enum Cmd {
     ChangePassword,
     Open,
     Complete,
+    /// In the PIN dialog: sign with the employee's own token through the web page instead.
+    SignWithToken,
     Finish,
     SetDue,
     NextTab,
@@ -721,6 +723,13 @@ pub const BINDINGS: &[Binding] = &[
         ctx: &[Dialog],
     },
     Binding {
+        cmd: Cmd::SignWithToken,
+        keys: &["F4"],
+        label: "Подписать токеном (в диалоге PIN-кода)",
+        footer: false,
+        ctx: &[Dialog],
+    },
+    Binding {
         cmd: Cmd::Refresh,
         keys: &["F5"],
         label: "Обновить",
@@ -913,6 +922,7 @@ pub fn lookup(ctx: Ctx, key: KeyEvent) -> Option<Cmd> {
             Cmd::Actions
         }
         KeyCode::F(4) if ctx == Inventory => Cmd::Edit,
+        KeyCode::F(4) if ctx == Dialog => Cmd::SignWithToken,
         KeyCode::Enter if ctx == Inventory => Cmd::Open,
         KeyCode::F(7) if ctx == Inventory => Cmd::Add,
         KeyCode::Delete if ctx == Inventory => Cmd::Remove,

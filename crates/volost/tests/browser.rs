@@ -6,107 +6,24 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+use common::chromium::*;
 use common::daemon::*;
 use common::tmux::{find_application, signed_in_as};
 use common::web::node_with_page;
 use common::*;
-use headless_chrome::{Browser, LaunchOptions, Tab};
-use std::ffi::OsStr;
 use std::time::Duration;
 use volost::domain::*;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// The `--ignore-certificate-errors-spki-list` value for the node's certificate.
-fn spki_hash(data: &std::path::Path) -> String {
-    use base64::Engine;
-    let pem = std::fs::read(data.join("web/cert.pem")).unwrap();
-    let cert = openssl::x509::X509::from_pem(&pem).unwrap();
-    let der = cert.public_key().unwrap().public_key_to_der().unwrap();
-    base64::engine::general_purpose::STANDARD.encode(openssl::sha::sha256(&der))
-}
-
-fn text_of(tab: &Tab, css: &str) -> String {
-    tab.wait_for_element(css).unwrap().get_inner_text().unwrap()
-}
-
-/// Waits until the page's heading is `want` (a form's answer is a new page).
-fn heading(tab: &Tab, want: &str) {
-    let until = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = tab
-            .find_element("h1")
-            .and_then(|h| h.get_inner_text())
-            .unwrap_or_default();
-        if now == want {
-            return;
-        }
-        if std::time::Instant::now() > until {
-            let body = js(tab, "document.body.innerText");
-            panic!("«{want}» never came; the page:\n{body}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn js(tab: &Tab, code: &str) -> String {
-    let v = tab.evaluate(code, true).unwrap().value.unwrap();
-    v.as_str().unwrap().to_string()
-}
-
 #[test]
 fn in_chromium_a_clerk_attaches_scans_seen_in_the_tui_and_takes_the_receipt() {
-    assert!(
-        std::path::Path::new(CHROMIUM).exists(),
-        "Debian's chromium is needed (apt-get install chromium; .ci/run installs it)"
-    );
     let (dir, d, addr, app) = node_with_page("");
     let data = dir.path().join("data");
-    // The node made its certificate at start; wait for the page before trusting it.
-    common::web::connect(&addr, &data);
-    let trust = format!("--ignore-certificate-errors-spki-list={}", spki_hash(&data));
-    let profile = dir.path().join("chromium");
-    let user_data = format!("--user-data-dir={}", profile.display());
-    let browser = Browser::new(LaunchOptions {
-        headless: true,
-        // CI runs as root, where Chromium's own sandbox cannot start.
-        sandbox: false,
-        path: Some(CHROMIUM.into()),
-        window_size: Some((1280, 900)),
-        idle_browser_timeout: Duration::from_secs(180),
-        // A small /dev/shm (containers, some CI machines) must not crash the renderer.
-        args: vec![
-            OsStr::new(&trust),
-            OsStr::new(&user_data),
-            OsStr::new("--disable-dev-shm-usage"),
-            OsStr::new("--disable-gpu"),
-        ],
-        ..Default::default()
-    })
-    .unwrap();
+    let browser = launch(dir.path(), &addr, &data);
     let tab = browser.new_tab().unwrap();
     tab.set_default_timeout(Duration::from_secs(20));
 
     // Signing in: the page the node's address opens, typed as a person types.
-    tab.navigate_to(&format!("https://{addr}/"))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-    assert_eq!(text_of(&tab, "h1"), "Вход");
-    tab.wait_for_element("input[name=login]")
-        .unwrap()
-        .click()
-        .unwrap();
-    tab.type_str("spec").unwrap();
-    tab.wait_for_element("input[name=password]")
-        .unwrap()
-        .click()
-        .unwrap();
-    tab.type_str("password-1")
-        .unwrap()
-        .press_key("Enter")
-        .unwrap();
-    heading(&tab, "Мои задачи");
+    sign_in(&tab, &addr, "spec", "password-1");
     // The session cookie is out of the page's scripts' reach.
     assert_eq!(js(&tab, "document.cookie"), "");
 
@@ -277,23 +194,6 @@ fn in_chromium_a_clerk_attaches_scans_seen_in_the_tui_and_takes_the_receipt() {
     drop(tab);
     drop(browser);
     d.stop();
-}
-
-/// A screenshot of the page, kept in `VOLOST_SCREENSHOTS` when it names a folder (to look at).
-fn shoot(tab: &Tab, dir: &tempfile::TempDir, name: &str) {
-    let shot = tab
-        .capture_screenshot(
-            headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption::Png,
-            None,
-            None,
-            true,
-        )
-        .unwrap();
-    assert!(shot.starts_with(b"\x89PNG"));
-    std::fs::write(dir.path().join(name), &shot).unwrap();
-    if let Ok(keep) = std::env::var("VOLOST_SCREENSHOTS") {
-        std::fs::write(format!("{keep}/{name}"), &shot).unwrap();
-    }
 }
 
 fn open_files(d: &Daemon, app: &Application) -> Vec<Attachment> {

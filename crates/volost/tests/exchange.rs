@@ -58,6 +58,7 @@ fn a_request_goes_out_and_its_answer_comes_back_through_lost_replies_and_failure
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap();
     assert_eq!(sent.status, OutStatus::Ready);
@@ -148,6 +149,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (req, _) = wait_for(&mut c, ids[0], OutStatus::Rejected);
@@ -170,6 +172,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         .ask(call::SubmitOutgoing {
             id: ids[1],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (req, _) = wait_for(&mut c, ids[1], OutStatus::Error);
@@ -188,6 +191,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         .ask(call::SubmitOutgoing {
             id: ids[2],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (req, _) = wait_for(&mut c, ids[2], OutStatus::Error);
@@ -207,6 +211,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         .ask(call::SubmitOutgoing {
             id: ids[3],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (_, history) = wait_for(&mut c, ids[3], OutStatus::Answered);
@@ -226,6 +231,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         .ask(call::SubmitOutgoing {
             id: ids[4],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (req, _) = wait_for(&mut c, ids[4], OutStatus::NotSent);
@@ -239,6 +245,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         .ask(call::SubmitOutgoing {
             id: ids[4],
             pin: None,
+            browser: false,
         })
         .unwrap();
     assert_ne!(first.message_id, second.message_id);
@@ -249,6 +256,7 @@ fn bad_answers_end_in_the_right_status_and_nothing_is_taken_as_good() {
         .ask(call::SubmitOutgoing {
             id: ids[4],
             pin: None,
+            browser: false,
         })
         .unwrap_err();
     assert_eq!(code(e), "invalid_transition");
@@ -287,6 +295,7 @@ fn without_an_endpoint_a_request_is_kept_and_staff_hear_why() {
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap_err();
     let msg = format!("{e}");
@@ -338,6 +347,7 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (_, history) = wait_for(&mut c, ids[0], OutStatus::Answered);
@@ -377,6 +387,7 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
         .ask(call::SubmitOutgoing {
             id: ids[1],
             pin: None,
+            browser: false,
         })
         .unwrap_err();
     assert!(e.to_string().contains("можно отправить не более"), "{e}");
@@ -406,6 +417,7 @@ fn files_travel_inline_with_a_request_and_too_many_bytes_are_refused_before_sign
         .ask(call::SubmitOutgoing {
             id: ids[2],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (req, _) = wait_for(&mut c, ids[2], OutStatus::Error);

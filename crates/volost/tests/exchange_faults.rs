@@ -72,7 +72,13 @@ fn under_random_faults_every_request_ends_once_and_no_bad_answer_is_taken() {
     });
 
     for id in &ids {
-        let _: OutgoingRequest = c.ask(call::SubmitOutgoing { id: *id, pin: None }).unwrap();
+        let _: OutgoingRequest = c
+            .ask(call::SubmitOutgoing {
+                id: *id,
+                pin: None,
+                browser: false,
+            })
+            .unwrap();
     }
     let t0 = Instant::now();
     let limit = Duration::from_secs(120 + 5 * n as u64 * u64::from(percent.max(10)) / 10);
@@ -87,8 +93,13 @@ fn under_random_faults_every_request_ends_once_and_no_bad_answer_is_taken() {
                     // SMEV refused the message itself: staff put it back in work and send it
                     // again.
                     let _: OutgoingRequest = c.ask(call::ReopenOutgoing { id: *id }).unwrap();
-                    let _: OutgoingRequest =
-                        c.ask(call::SubmitOutgoing { id: *id, pin: None }).unwrap();
+                    let _: OutgoingRequest = c
+                        .ask(call::SubmitOutgoing {
+                            id: *id,
+                            pin: None,
+                            browser: false,
+                        })
+                        .unwrap();
                     resent += 1;
                 }
                 OutStatus::Answered | OutStatus::Error | OutStatus::Rejected => {

@@ -63,6 +63,7 @@ fn create_and_send(
         .ask(call::SubmitOutgoing {
             id: req.id,
             pin: None,
+            browser: false,
         })
         .map_err(|e| e.ru());
     (req.id, sent)
@@ -397,7 +398,13 @@ fn every_mapped_kind_goes_out_and_its_answer_is_read_by_its_schema() {
     let d = Daemon::start(dir.path(), &smev_config(dir.path(), &sim));
     let mut c = d.login("spec", "password-1");
     for (code, id) in &ids {
-        let sent: OutgoingRequest = c.ask(call::SubmitOutgoing { id: *id, pin: None }).unwrap();
+        let sent: OutgoingRequest = c
+            .ask(call::SubmitOutgoing {
+                id: *id,
+                pin: None,
+                browser: false,
+            })
+            .unwrap();
         assert_eq!(sent.status, OutStatus::Ready, "{code}");
     }
     for (code, id) in &ids {
@@ -504,7 +511,13 @@ fn rosreestr_s_statement_travels_zipped_and_signed_beside_the_element() {
         ],
     );
     assert!(ok && out.contains("КПП: 223501001"), "{out}{err}");
-    let sent: OutgoingRequest = c.ask(call::SubmitOutgoing { id, pin: None }).unwrap();
+    let sent: OutgoingRequest = c
+        .ask(call::SubmitOutgoing {
+            id,
+            pin: None,
+            browser: false,
+        })
+        .unwrap();
     let mid = sent.message_id.clone().unwrap();
     let business = sent_element(dir.path(), &sim, &mid, "Request");
     let (valid, why) = xmllint(&package.join("xsd/rosreestr-statement.xsd"), &business);

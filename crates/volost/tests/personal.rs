@@ -102,6 +102,7 @@ fn a_request_is_signed_with_the_pin_and_the_signed_answer_verified() {
             .ask(call::SubmitOutgoing {
                 id: ids[1],
                 pin: Some(Pin("0000".into())),
+                browser: false,
             })
             .unwrap_err();
         let api = e.api().unwrap().clone();
@@ -200,6 +201,7 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
             id,
             answer: answer.clone(),
             pin: None,
+            browser: false,
         })
         .map_err(code)
         .unwrap_err();
@@ -209,6 +211,7 @@ fn an_agency_request_needs_a_valid_personal_signature_and_the_answer_carries_our
             id,
             answer,
             pin: Some(Pin(PIN.into())),
+            browser: false,
         })
         .unwrap();
     assert_eq!(done.status, InStatus::Answered);

@@ -387,6 +387,7 @@ fn an_agency_request_is_answered_and_bad_ones_are_refused_with_the_reason() {
             id,
             answer: answer.clone(),
             pin: None,
+            browser: false,
         })
         .unwrap();
     let r = until("the answer sent", || {

@@ -111,6 +111,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
         .ask(call::SendRegional {
             id: req.id,
             pin: None,
+            browser: false,
         })
         .unwrap();
     let message_id = sent.remote.unwrap().message_id.unwrap();
@@ -119,6 +120,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
         .ask(call::SendRegional {
             id: req.id,
             pin: None,
+            browser: false,
         })
         .unwrap_err();
     assert!(again.to_string().contains("Отправить"), "{again}");
@@ -187,6 +189,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
         .ask(call::SendRegional {
             id: second.id,
             pin: None,
+            browser: false,
         })
         .unwrap();
     let refused = until("the answer refused", || {
@@ -200,6 +203,7 @@ fn a_regional_request_goes_out_over_the_regional_exchange_and_its_answer_comes_b
         .ask(call::SendRegional {
             id: second.id,
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (first_id, remote) = (
@@ -324,6 +328,7 @@ fn a_regional_request_from_a_body_elsewhere_is_answered_back_over_the_regional_e
         .ask(call::SendRegional {
             id: row.id,
             pin: None,
+            browser: false,
         })
         .unwrap();
     let answered = until("the answer at the district", || {

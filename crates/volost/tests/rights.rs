@@ -521,6 +521,7 @@ fn probes() -> Vec<Probe> {
             call::SubmitOutgoing {
                 id: i.out,
                 pin: None,
+                browser: false,
             }
             .into()
         })),
@@ -550,6 +551,7 @@ fn probes() -> Vec<Probe> {
                 id: i.inc,
                 answer: BTreeMap::new(),
                 pin: None,
+                browser: false,
             }
             .into()
         })),
@@ -587,6 +589,7 @@ fn probes() -> Vec<Probe> {
             call::SendRegional {
                 id: i.reg,
                 pin: None,
+                browser: false,
             }
             .into()
         })),

@@ -303,6 +303,7 @@ fn the_exchange_runs_on_a_signing_tool_and_health_names_the_provider() {
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let mid = sent.message_id.unwrap();
@@ -380,6 +381,7 @@ fn an_expired_node_certificate_refuses_before_anything_is_queued() {
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap_err();
     let ru = e.ru();

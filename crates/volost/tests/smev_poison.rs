@@ -57,6 +57,7 @@ fn unreadable_messages_are_refused_once_and_the_queue_goes_on() {
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap();
     // The answer behind the poison arrives.

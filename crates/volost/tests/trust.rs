@@ -60,6 +60,7 @@ fn smev_s_signature_is_taken_only_from_a_configured_certificate() {
         .ask(call::SubmitOutgoing {
             id: ids[0],
             pin: None,
+            browser: false,
         })
         .unwrap();
     until("the link down for want of SMEV's certificate", || {
@@ -117,6 +118,7 @@ fn smev_s_signature_is_taken_only_from_a_configured_certificate() {
         .ask(call::SubmitOutgoing {
             id: ids[1],
             pin: None,
+            browser: false,
         })
         .unwrap();
     let (req, history) = settled(&mut c, ids[1]);

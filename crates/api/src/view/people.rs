@@ -142,3 +142,14 @@ pub struct RegistryImport {
     /// The codes of the services whose passports were replaced.
     pub updated: Vec<String>,
 }
+
+/// A signature the staff web page is asked to make with the employee's own token: the
+/// Streebog-256 digest to hand the CryptoPro plug-in (hex), and what is signed, in words.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SigningView {
+    pub id: String,
+    pub hash: String,
+    pub what: String,
+    /// Seconds left before the operation waiting for it gives up.
+    pub seconds_left: u64,
+}

@@ -19,8 +19,9 @@ pub trait PersonalKey: Send + Sync {
     /// Whose it is, as the certificate names them.
     fn subject(&self) -> &str;
     /// The `ds:Signature` over `business`, a business element whose root carries the `Id`
-    /// personal signatures reference. Why not, in English, when it cannot sign.
-    fn sign(&self, business: &str) -> std::result::Result<String, String>;
+    /// personal signatures reference; why not, as an error staff can read, when it cannot
+    /// sign (a key that breaks is [`Error::Internal`]).
+    fn sign(&self, business: &str) -> Result<String>;
 }
 
 /// A container as the adapter resealed it at import, with what its certificate says.
@@ -42,9 +43,7 @@ pub struct Presigned {
 
 /// Signs `business` with `key` now, outside any transaction.
 pub(super) fn presign(key: &dyn PersonalKey, business: String) -> Result<Presigned> {
-    let signature = key
-        .sign(&business)
-        .map_err(|e| Error::Internal(format!("personal signature failed: {e}")))?;
+    let signature = key.sign(&business)?;
     Ok(Presigned {
         business,
         signature,

@@ -45,6 +45,8 @@ pub struct Api {
     pub exchange: Option<Arc<volost_smev::profile::Profile>>,
     /// The staff web page's address, for the TUI's link.
     pub web_url: Option<String>,
+    /// Where ЭП-СП made on a token through the web page waits (`None` without the page).
+    pub desk: Option<Arc<crate::desk::Desk>>,
 }
 
 /// Calls with no session, for the machine's operator: root or the daemon's own user.
@@ -72,6 +74,7 @@ impl Api {
             console_uid: None,
             exchange: None,
             web_url: None,
+            desk: None,
         }
     }
 
@@ -200,6 +203,37 @@ struct Served<'a> {
 }
 
 impl Served<'_> {
+    fn personal_key(
+        &self,
+        a: Actor,
+        pin: Option<&Pin>,
+        browser: bool,
+        what: &str,
+    ) -> Result<Option<Box<dyn volost_core::service::PersonalKey>>, ApiError> {
+        let desk = self.api.desk.as_ref();
+        let pin = pin.map(Pin::as_str);
+        Ok(crate::desk::personal_key(
+            desk,
+            &self.api.node,
+            a,
+            pin,
+            browser,
+            what,
+        )?)
+    }
+
+    fn desk(&self) -> Result<(&crate::desk::Desk, UserId), ApiError> {
+        let Actor::User(me) = self.actor()? else {
+            return Err(ApiError::new(403, "forbidden", "Только сотрудник"));
+        };
+        let desk = self
+            .api
+            .desk
+            .as_deref()
+            .ok_or_else(|| ApiError::new(404, "not_found", "Окно документов выключено"))?;
+        Ok((desk, me))
+    }
+
     fn actor(&self) -> Result<Actor, ApiError> {
         self.user.map(Actor::User).ok_or_else(unauthorized)
     }
@@ -606,10 +640,29 @@ impl Serve for Served<'_> {
 
     fn submit_outgoing(&mut self, args: call::SubmitOutgoing) -> Result<OutgoingRequest, ApiError> {
         let n = &*self.api.node;
-        let call::SubmitOutgoing { id, pin } = args;
+        let call::SubmitOutgoing { id, pin, browser } = args;
         let a = self.actor()?;
-        let key = volost_smev::staff::unlock(n, a, pin.as_ref().map(Pin::as_str))?;
+        let what = "Межведомственный запрос";
+        let key = self.personal_key(a, pin.as_ref(), browser, what)?;
         Ok(n.submit_outgoing(a, id, key.as_deref())?)
+    }
+
+    fn signing_pending(
+        &mut self,
+        _: call::SigningPending,
+    ) -> Result<Option<SigningView>, ApiError> {
+        let (desk, me) = self.desk()?;
+        Ok(desk.pending(me)?)
+    }
+
+    fn signing_done(&mut self, args: call::SigningDone) -> Result<(), ApiError> {
+        let (desk, me) = self.desk()?;
+        Ok(desk.done(me, &args.id, &args.certificate, &args.signature)?)
+    }
+
+    fn signing_declined(&mut self, args: call::SigningDeclined) -> Result<(), ApiError> {
+        let (desk, me) = self.desk()?;
+        Ok(desk.declined(me, &args.id)?)
     }
 
     fn reopen_outgoing(&mut self, args: call::ReopenOutgoing) -> Result<OutgoingRequest, ApiError> {
@@ -669,9 +722,15 @@ impl Serve for Served<'_> {
 
     fn answer_incoming(&mut self, args: call::AnswerIncoming) -> Result<IncomingRequest, ApiError> {
         let n = &*self.api.node;
-        let call::AnswerIncoming { id, answer, pin } = args;
+        let call::AnswerIncoming {
+            id,
+            answer,
+            pin,
+            browser,
+        } = args;
         let a = self.actor()?;
-        let key = volost_smev::staff::unlock(n, a, pin.as_ref().map(Pin::as_str))?;
+        let what = "Ответ на межведомственный запрос";
+        let key = self.personal_key(a, pin.as_ref(), browser, what)?;
         Ok(n.answer_incoming(a, id, &answer, key.as_deref())?)
     }
 
@@ -705,9 +764,10 @@ impl Serve for Served<'_> {
 
     fn send_regional(&mut self, args: call::SendRegional) -> Result<RegionalRequest, ApiError> {
         let n = &*self.api.node;
-        let call::SendRegional { id, pin } = args;
+        let call::SendRegional { id, pin, browser } = args;
         let a = self.actor()?;
-        let key = volost_smev::staff::unlock(n, a, pin.as_ref().map(Pin::as_str))?;
+        let what = "Запрос Р-сведений";
+        let key = self.personal_key(a, pin.as_ref(), browser, what)?;
         Ok(n.send_regional(a, id, key.as_deref())?)
     }
 

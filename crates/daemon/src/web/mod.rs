@@ -12,6 +12,7 @@ mod files;
 mod guard;
 mod pages;
 mod routes;
+mod sign;
 mod templates;
 
 use crate::api::{Api, ApiError, Caller};
@@ -29,6 +30,8 @@ use volost_api::Op;
 
 pub struct Web {
     api: Arc<Api>,
+    /// CryptoPro's `cadesplugin_api.js`, as the installer put it (`[web] cadesplugin_api`).
+    plugin_script: std::path::PathBuf,
     /// Uploads read at once.
     uploads: tokio::sync::Semaphore,
 }
@@ -41,9 +44,10 @@ const FORM_OVERHEAD: usize = 64 * 1024;
 const FORM_LIMIT: usize = 1 << 20;
 
 impl Web {
-    pub fn new(api: Arc<Api>, max_uploads: usize) -> Web {
+    pub fn new(api: Arc<Api>, max_uploads: usize, plugin_script: std::path::PathBuf) -> Web {
         Web {
             api,
+            plugin_script,
             uploads: tokio::sync::Semaphore::new(max_uploads),
         }
     }
@@ -103,6 +107,11 @@ pub fn router(web: Arc<Web>, max_file_bytes: u64, timeout: Duration) -> Router {
             get(routes::password_page).post(routes::password),
         )
         .route("/tasks", get(routes::tasks))
+        .route("/sign", get(sign::page))
+        .route("/sign/pending", get(sign::pending))
+        .route("/sign/done", post(sign::done))
+        .route("/sign/declined", post(sign::declined))
+        .route("/sign/cadesplugin_api.js", get(sign::plugin_script))
         .route("/a", get(routes::find))
         .route("/a/{number}", get(files::card))
         .route("/a/{number}/print/{kind}", post(files::print))
@@ -140,12 +149,15 @@ pub fn router(web: Arc<Web>, max_file_bytes: u64, timeout: Duration) -> Router {
 /// Every answer leaves hardened; what a layer refused with an empty body gets a page.
 async fn finish(res: Response) -> Response {
     let status = res.status();
-    let is_html = |r: &Response| {
+    let is = |r: &Response, kind: &[u8]| {
         r.headers()
             .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+            .is_some_and(|v| v.as_bytes().starts_with(kind))
     };
-    let mut res = if (status.is_client_error() || status.is_server_error()) && !is_html(&res) {
+    let is_html = |r: &Response| is(r, b"text/html");
+    // The signing page's script reads the node's answers as JSON, refusals included.
+    let said = |r: &Response| is_html(r) || is(r, b"application/json");
+    let mut res = if (status.is_client_error() || status.is_server_error()) && !said(&res) {
         let msg = match status {
             StatusCode::PAYLOAD_TOO_LARGE => "Слишком большой запрос: файл больше допустимого",
             StatusCode::REQUEST_TIMEOUT => "Запрос выполнялся слишком долго: повторите",

@@ -10,6 +10,7 @@ use volost_domain::{Attachment, DocumentKind, Ts, display_date, size_label};
 /// an older release's.
 pub const CSS: &str = concat!("/static/", env!("CARGO_PKG_VERSION"), "/app.css");
 pub const JS: &str = concat!("/static/", env!("CARGO_PKG_VERSION"), "/app.js");
+pub const SIGN_JS: &str = concat!("/static/", env!("CARGO_PKG_VERSION"), "/sign.js");
 
 /// Who is signed in and the token their forms carry.
 pub struct Me<'a> {
@@ -253,6 +254,37 @@ pub fn card(me: &Me, card: &Card, flash: Flash) -> Markup {
 
 pub fn is_pdf(name: &str) -> bool {
     name.to_lowercase().ends_with(".pdf")
+}
+
+/// «Подпись токеном»: the signature the node waits for, signed with the clerk's own token.
+pub fn sign(me: &Me) -> Markup {
+    layout(
+        "Подпись токеном",
+        Some(me),
+        html! {
+            h1 { "Подпись токеном" }
+            p {
+                "Здесь ставится ЭП-СП вашим токеном, когда в программе выбрано «Подписать \
+                 токеном»: узел передаёт плагину КриптоПро только хеш подписываемых данных и \
+                 проверяет подпись и сертификат, прежде чем действие продолжится."
+            }
+            section #signing data-csrf=(me.csrf) {
+                dl {
+                    dt { "Что подписывается" } dd #sign-what { "—" }
+                    dt { "Хеш (ГОСТ Р 34.11-2012)" } dd #sign-hash.hash { "—" }
+                }
+                select #sign-cert hidden aria-label="Сертификат" {}
+                p {
+                    button #sign-go type="button" disabled { "Подписать токеном" }
+                    " "
+                    button #sign-no type="button" disabled { "Отклонить" }
+                }
+                p #sign-status role="status" { "Проверка…" }
+            }
+            script src="/sign/cadesplugin_api.js" {}
+            script src=(SIGN_JS) defer {}
+        },
+    )
 }
 
 pub fn error(me: Option<&Me>, message: &str) -> Markup {

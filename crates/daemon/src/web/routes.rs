@@ -319,6 +319,10 @@ pub async fn asset(Path((version, name)): Path<(String, String)>) -> Response {
             include_str!("static/app.js"),
             "text/javascript; charset=utf-8",
         ),
+        "sign.js" => (
+            include_str!("static/sign.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return not_found().await,
     };
     let cache = if version == env!("CARGO_PKG_VERSION") {

@@ -9,6 +9,7 @@ mod files;
 mod main;
 mod registry;
 mod requests;
+pub use requests::TokenWait;
 mod session;
 mod stats;
 mod tasks;
@@ -37,6 +38,7 @@ impl App {
         if self.session.is_none() {
             return;
         }
+        self.token_signed();
         match self.conn.ask(call::Pulse) {
             Ok(p) => {
                 self.smev = Some(p.smev.state);
@@ -157,6 +159,7 @@ impl App {
             Effect::Confirm(d) => self.dialog = Some(*d),
             Effect::EditOrgDetails => self.org_dialog(),
             Effect::Answer(d) => self.confirm(*d),
+            Effect::SignWithToken(what) => self.sign_with_token(what),
             Effect::LeaveForm => self.leave_form(),
             Effect::SaveForm => match &self.screen {
                 Screen::Fill(f) if matches!(f.purpose, Purpose::Application(_)) => {

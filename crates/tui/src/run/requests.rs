@@ -6,7 +6,7 @@ use crate::screens::form::DataForm;
 use crate::screens::requests::*;
 use crate::text;
 use crate::widgets::Field;
-use volost_api::{Op, Pin, call};
+use volost_api::{ClientError, Op, Pin, call};
 use volost_domain::{
     AppId, InReqId, InStatus, OutReqId, RegReqId, RegStatus, RemoteState, RequestKind, Right,
     display_date,
@@ -592,29 +592,22 @@ impl App {
     /// wrong PIN, the PIN is asked for; nothing is sent until it is right.
     pub(crate) fn signed(&mut self, what: PinFor, pin: Option<String>) {
         let pin = pin.map(Pin);
-        let result = match &what {
-            PinFor::Submit(id, _) => self
-                .conn
-                .ask(call::SubmitOutgoing { id: *id, pin })
-                .map(|_| text::REQUEST_QUEUED),
-            PinFor::Regional(id, _) => self
-                .conn
-                .ask(call::SendRegional { id: *id, pin })
-                .map(|_| text::REGIONAL_QUEUED),
-            PinFor::Answer(id) => {
+        let answer = match &what {
+            PinFor::Answer(_) => {
                 let Screen::Fill(form) = &self.screen else {
                     return;
                 };
-                let answer = form.data();
-                self.conn
-                    .ask(call::AnswerIncoming {
-                        id: *id,
-                        answer,
-                        pin,
-                    })
-                    .map(|_| text::ANSWER_SAVED)
+                Some(form.data())
             }
+            _ => None,
         };
+        let conn = &mut self.conn;
+        let result = signed_call(&mut |c| c.ask_conn(conn), &what, pin, false, answer);
+        self.signed_result(what, result);
+    }
+
+    /// What came of a send or an answer signed with a PIN or a token.
+    fn signed_result(&mut self, what: PinFor, result: Result<&'static str, ClientError>) {
         let e = match result {
             Ok(done) => {
                 self.banner = Some(Banner::Info(done.into()));
@@ -635,6 +628,66 @@ impl App {
         }
     }
 
+    /// F4 in the PIN dialog: the same call, signed with the employee's token in the web page.
+    /// It waits there (up to the node's limit) on a connection of its own; the screen goes
+    /// on and says where to sign.
+    pub(crate) fn sign_with_token(&mut self, what: PinFor) {
+        let Some(url) = self.session.as_ref().and_then(|s| s.web.clone()) else {
+            self.banner = Some(Banner::Error(text::NO_WEB_PAGE.into()));
+            return;
+        };
+        if self.token_wait.is_some() {
+            self.banner = Some(Banner::Error(text::TOKEN_BUSY.into()));
+            return;
+        }
+        let answer = match &what {
+            PinFor::Answer(_) => {
+                let Screen::Fill(form) = &self.screen else {
+                    return;
+                };
+                Some(form.data())
+            }
+            _ => None,
+        };
+        let mut client = match self.conn.another() {
+            Ok(c) => c,
+            Err(e) => return self.failed(&e),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let call_what = what.clone();
+        std::thread::spawn(move || {
+            let r = signed_call(
+                &mut |c: SignedCall| c.ask_client(&mut client),
+                &call_what,
+                None,
+                true,
+                answer,
+            );
+            let _ = tx.send(r);
+        });
+        self.token_wait = Some(TokenWait { what, answer: rx });
+        self.banner = Some(Banner::Info(format!("{} {url}/sign", text::SIGN_IN_PAGE)));
+    }
+
+    /// On each tick: the signature made in the web page, or its refusal, once it came.
+    pub(crate) fn token_signed(&mut self) {
+        let Some(w) = &self.token_wait else {
+            return;
+        };
+        match w.answer.try_recv() {
+            Ok(result) => {
+                if let Some(w) = self.token_wait.take() {
+                    self.signed_result(w.what, result);
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.token_wait = None;
+                self.banner = Some(Banner::Error(text::TOKEN_LOST.into()));
+            }
+        }
+    }
+
     fn ask_pin(&mut self, what: PinFor, error: Option<String>) {
         let Some(cert) = self.session.as_ref().and_then(|s| s.personal_cert.clone()) else {
             self.banner = Some(Banner::Error(text::NO_PERSONAL_CERT.into()));
@@ -643,6 +696,9 @@ impl App {
         let mut pin = Field::new(text::PIN, true);
         pin.error = error;
         let mut about = format!("{} {}", text::PIN_TEXT, cert.subject);
+        if self.session.as_ref().is_some_and(|s| s.web.is_some()) {
+            about.push_str(&format!(". {}", text::PIN_OR_TOKEN));
+        }
         if let Some(p) = &self.demo_pin {
             about.push_str(&format!(". {} {p}", text::DEMO_PIN));
         }
@@ -783,4 +839,68 @@ fn answer_lines(a: &volost_api::view::AnswerView) -> Vec<(String, String)> {
         )
     }));
     out
+}
+
+/// A send or an answer waiting for its signature in the web page.
+pub struct TokenWait {
+    what: PinFor,
+    answer: std::sync::mpsc::Receiver<Result<&'static str, ClientError>>,
+}
+
+/// One of the three calls that carry an ЭП-СП.
+pub(crate) enum SignedCall {
+    Submit(call::SubmitOutgoing),
+    Regional(call::SendRegional),
+    Answer(call::AnswerIncoming),
+}
+
+/// Where a [`SignedCall`] goes: the screen's connection, or a thread's own.
+impl SignedCall {
+    fn ask_conn(self, conn: &mut crate::conn::Conn) -> Result<(), ClientError> {
+        match self {
+            SignedCall::Submit(c) => conn.ask(c).map(drop),
+            SignedCall::Regional(c) => conn.ask(c).map(drop),
+            SignedCall::Answer(c) => conn.ask(c).map(drop),
+        }
+    }
+
+    fn ask_client(self, client: &mut volost_api::Client) -> Result<(), ClientError> {
+        match self {
+            SignedCall::Submit(c) => client.ask(c).map(drop),
+            SignedCall::Regional(c) => client.ask(c).map(drop),
+            SignedCall::Answer(c) => client.ask(c).map(drop),
+        }
+    }
+}
+
+/// The call `what` asks for, signed with `pin` or in the web page (`browser`), and what the
+/// banner says when it is done.
+fn signed_call(
+    ask: &mut dyn FnMut(SignedCall) -> Result<(), ClientError>,
+    what: &PinFor,
+    pin: Option<Pin>,
+    browser: bool,
+    answer: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<&'static str, ClientError> {
+    match what {
+        PinFor::Submit(id, _) => ask(SignedCall::Submit(call::SubmitOutgoing {
+            id: *id,
+            pin,
+            browser,
+        }))
+        .map(|()| text::REQUEST_QUEUED),
+        PinFor::Regional(id, _) => ask(SignedCall::Regional(call::SendRegional {
+            id: *id,
+            pin,
+            browser,
+        }))
+        .map(|()| text::REGIONAL_QUEUED),
+        PinFor::Answer(id) => ask(SignedCall::Answer(call::AnswerIncoming {
+            id: *id,
+            answer: answer.unwrap_or_default(),
+            pin,
+            browser,
+        }))
+        .map(|()| text::ANSWER_SAVED),
+    }
 }

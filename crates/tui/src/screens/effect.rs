@@ -146,6 +146,8 @@ pub enum Effect {
     Confirm(Box<Dialog>),
     /// The user said yes to the dialog: what its `then` says is done with what was typed.
     Answer(Box<Dialog>),
+    /// Sign with the employee's own token, in the staff web page, instead of the PIN.
+    SignWithToken(PinFor),
     /// Leave the form on the screen without saving it.
     LeaveForm,
     /// Save the form on the screen (a draft application, a request, an answer): checked,
@@ -239,6 +241,7 @@ impl std::fmt::Debug for Effect {
             Effect::Fill(_) => f.write_str("Fill(..)"),
             Effect::Confirm(d) => write!(f, "Confirm({:?})", d.title),
             Effect::Answer(d) => write!(f, "Answer({:?})", d.then),
+            Effect::SignWithToken(w) => write!(f, "SignWithToken({w:?})"),
             Effect::LeaveForm => f.write_str("LeaveForm"),
             Effect::SaveForm => f.write_str("SaveForm"),
             Effect::LookupApplicant => f.write_str("LookupApplicant"),

@@ -1,6 +1,7 @@
 //! A node on a temporary directory with one staff member per role, for integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod chromium;
 pub mod daemon;
 pub mod personal;
 pub mod sim;

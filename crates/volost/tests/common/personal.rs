@@ -86,6 +86,7 @@ pub fn submit(
     c.ask(call::SubmitOutgoing {
         id,
         pin: pin.map(|p| Pin(p.into())),
+        browser: false,
     })
     .map_err(code)
 }
