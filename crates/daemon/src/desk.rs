@@ -54,10 +54,14 @@ fn busy() -> Error {
 
 impl Desk {
     pub fn new(trust: Arc<TrustDir>) -> Desk {
+        Desk::with_wait(trust, WAIT)
+    }
+
+    pub fn with_wait(trust: Arc<TrustDir>, wait: Duration) -> Desk {
         Desk {
             slots: Mutex::new(HashMap::new()),
             trust,
-            wait: WAIT,
+            wait,
         }
     }
 
@@ -266,4 +270,64 @@ pub fn personal_key(
         what.into(),
         cert.serial,
     ))))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const BUSINESS: &str = "<t:R xmlns:t=\"urn:t\" Id=\"PERSONAL_SIGNED_DATA\">1</t:R>";
+
+    fn desk(wait: Duration) -> (tempfile::TempDir, Arc<Desk>) {
+        let dir = tempfile::tempdir().unwrap();
+        let trust = Arc::new(TrustDir::new(dir.path().to_path_buf()));
+        (dir, Arc::new(Desk::with_wait(trust, wait)))
+    }
+
+    fn waiting(desk: &Arc<Desk>, user: UserId) -> std::thread::JoinHandle<Result<String>> {
+        let key = BrowserKey::new(desk.clone(), user, "Запрос".into(), "01".into());
+        let h = std::thread::spawn(move || key.sign(BUSINESS));
+        let t0 = Instant::now();
+        while desk.pending(user).unwrap().is_none() {
+            assert!(t0.elapsed() < Duration::from_secs(10));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        h
+    }
+
+    #[test]
+    fn one_signature_waits_per_employee_seen_only_by_them_and_declined_or_timed_out() {
+        let (_dir, d) = desk(Duration::from_secs(30));
+        let (me, other) = (UserId(7), UserId(8));
+        let h = waiting(&d, me);
+        let p = d.pending(me).unwrap().unwrap();
+        assert_eq!((p.what.as_str(), p.hash.len()), ("Запрос", 64));
+        assert!(d.pending(other).unwrap().is_none());
+        // A second one for the same employee waits for nobody: refused at once.
+        let again = BrowserKey::new(d.clone(), me, "Запрос".into(), "01".into());
+        assert!(matches!(again.sign(BUSINESS), Err(Error::Conflict(_))));
+        // Another's page, or an id of another time, takes nothing.
+        assert!(matches!(
+            d.done(other, &p.id, "", ""),
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(d.done(me, "stale", "", ""), Err(Error::Conflict(_))));
+        // Garbage from the page is refused and the signature still waits.
+        assert!(matches!(
+            d.done(me, &p.id, "not a certificate", "00"),
+            Err(Error::Invalid(_))
+        ));
+        assert!(d.pending(me).unwrap().is_some());
+        d.declined(me, &p.id).unwrap();
+        let e = h.join().unwrap().unwrap_err();
+        assert!(e.ru().contains("отклонена"), "{e}");
+        assert!(d.pending(me).unwrap().is_none());
+
+        let (_dir, d) = desk(Duration::from_millis(200));
+        let h = waiting(&d, me);
+        let e = h.join().unwrap().unwrap_err();
+        assert!(e.ru().contains("не поставлена"), "{e}");
+        assert!(d.pending(me).unwrap().is_none());
+    }
 }

@@ -71,6 +71,34 @@ pub fn import_cert(
     )
 }
 
+/// `volost user cert --token`: the certificate of a key on the staff member's own token (PEM
+/// or DER); the node keeps only the certificate, and the employee signs in the web page.
+pub fn import_token_cert(node: &Node, actor: Actor, login: &str, cert: &[u8]) -> Result<CertView> {
+    let bad = |m: String| Error::invalid("Сертификат", m);
+    super::gost::init().map_err(|e| bad(e.to_string()))?;
+    let cert = openssl::x509::X509::from_pem(cert)
+        .or_else(|_| openssl::x509::X509::from_der(cert))
+        .map_err(|_| bad("Файл не сертификат (ни PEM, ни DER)".into()))?;
+    let key = cert
+        .public_key()
+        .map_err(|e| bad(format!("Ключ сертификата не читается: {e}")))?;
+    super::gost::check_key(&key)
+        .map_err(|_| bad("Ключ сертификата не ГОСТ Р 34.10-2012 (256 бит)".into()))?;
+    let facts = personal::CertFacts::of(&cert).map_err(|e| bad(e.to_string()))?;
+    node.import_personal_cert(
+        actor,
+        login,
+        NewPersonalCert {
+            // Empty: the key is on the token; nothing here opens with a PIN.
+            container: Vec::new(),
+            subject: facts.subject,
+            serial: facts.serial,
+            not_before: Ts(facts.not_before.saturating_mul(1000)),
+            not_after: Ts(facts.not_after.saturating_mul(1000)),
+        },
+    )
+}
+
 /// Opens the acting employee's key with `pin`, outside any transaction. A wrong PIN is
 /// counted by the node; a right one after wrong ones clears the count. `None` in, `None` out.
 pub fn unlock(
@@ -82,6 +110,13 @@ pub fn unlock(
         return Ok(None);
     };
     let cert = node.personal_cert_to_sign(actor)?;
+    if cert.container.is_empty() {
+        return Err(Error::NotAllowed(
+            "Ваш сертификат ЭП-СП — на вашем токене: подписывайте им в окне документов (F4 \
+             в диалоге PIN-кода)"
+                .into(),
+        ));
+    }
     match personal::open(&cert.container, pin) {
         Ok(key) => {
             if cert.failed_pins != 0 {

@@ -954,6 +954,7 @@ fn personal_signature() {
         not_after: Ts(0),
         days_left: 12,
         blocked: false,
+        on_token: false,
     };
     if let Some(s) = &mut a.session {
         s.personal_cert = Some(cert.clone());

@@ -191,6 +191,19 @@ pub fn user_cert(
     Ok(())
 }
 
+/// `volost user cert --token`: the certificate of a key on the employee's own token.
+pub fn user_token_cert(data: &Path, login: &str, file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("нет файла {}", file.display()))?;
+    let node = open(data)?;
+    let c = volost::smev::staff::import_token_cert(&node, operator(&node), login, &bytes)?;
+    println!(
+        "Сертификат ЭП-СП пользователя {login} загружен: ключ на его токене, подпись — в окне \
+         документов («Подпись токеном»)."
+    );
+    print_cert(&c, node.options().utc_offset);
+    Ok(())
+}
+
 pub fn user_cert_remove(data: &Path, login: &str) -> Result<()> {
     let node = open(data)?;
     node.remove_personal_cert(operator(&node), login)?;

@@ -421,7 +421,9 @@ enum UserCmd {
     },
     /// Import a staff member's personal certificate (ЭП-СП) from a PKCS#12 container, or
     /// remove it. The container's password is asked for; the PIN the employee types to sign
-    /// is the same password unless --pin-file names another.
+    /// is the same password unless --pin-file names another. With --token, FILE is the
+    /// certificate of a key on the employee's own token (PEM or DER): they sign with it in
+    /// the staff web page («Подпись токеном»).
     Cert {
         #[arg(long, env = "VOLOST_DATA", default_value = "/var/lib/volost")]
         data: PathBuf,
@@ -438,6 +440,9 @@ enum UserCmd {
         /// Remove the user's certificate instead (revoked, or they left).
         #[arg(long, conflicts_with = "file")]
         remove: bool,
+        /// FILE is the certificate of a key on the employee's token, not a container.
+        #[arg(long, conflicts_with_all = ["password_file", "pin_file", "remove"])]
+        token: bool,
     },
 }
 
@@ -821,8 +826,10 @@ fn run(cli: Cli) -> Result<()> {
                     password_file,
                     pin_file,
                     remove,
+                    token,
                 },
         } => match file.filter(|_| !remove) {
+            Some(file) if token => cli::user_token_cert(&data, &login, &file),
             Some(file) => cli::user_cert(
                 &data,
                 &login,

@@ -83,7 +83,7 @@ fn unhex(s: &str) -> Vec<u8> {
 fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     let fx = fixture();
     let kind = personal_kind(&fx);
-    let ids = outgoing(&fx, fx.spec, &kind, 1);
+    let ids = outgoing(&fx, fx.spec, &kind, 2);
     let dir = for_daemon(fx);
     let d0 = dir.path();
     import_cert(d0, "spec", "Иванова Марина Сергеевна");
@@ -146,7 +146,7 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
 
     // The first try: the employee's certificate is not yet trusted (no CA of it in the trust
     // directory): refused on the page, and the signature still waits.
-    let sign_once = |tab: &headless_chrome::Tab| {
+    let sign_once = |tab: &headless_chrome::Tab, shown: &str| {
         tab.wait_for_element("#sign-go").unwrap().click().unwrap();
         let t0 = std::time::Instant::now();
         let hash = loop {
@@ -172,7 +172,7 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
             ),
         );
     };
-    sign_once(&tab);
+    sign_once(&tab, &shown);
     let mut last = String::new();
     let t0 = std::time::Instant::now();
     while !last.contains("сертификат не доверенный") {
@@ -185,7 +185,7 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     // Its CA (the self-signed test certificate is its own) put in the trust directory: the
     // node reads it at once, and the same signature goes through.
     std::fs::write(d0.join("trust/staff-ca.pem"), token.cert.to_pem().unwrap()).unwrap();
-    sign_once(&tab);
+    sign_once(&tab, &shown);
     until("the signature taken", || {
         let s = text_of(&tab, "#sign-status");
         s.starts_with("Подписано").then_some(s)
@@ -194,8 +194,17 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     // The TUI, which went on meanwhile, says the request went.
     t.wait_for("Запрос подписан и передаётся в СМЭВ");
     let mut c = d.login("spec", "password-1");
-    let (sent, _): (OutgoingRequest, Vec<HistoryEntry>) =
-        c.ask(call::Outgoing { id: ids[0] }).unwrap();
+    // The list's first row was sent; the other waits for the second part.
+    let card = |c: &mut volost::api::Client, id| -> OutgoingRequest {
+        let (r, _): (OutgoingRequest, Vec<HistoryEntry>) = c.ask(call::Outgoing { id }).unwrap();
+        r
+    };
+    let (first, second) = if card(&mut c, ids[0]).message_id.is_some() {
+        (ids[0], ids[1])
+    } else {
+        (ids[1], ids[0])
+    };
+    let sent = card(&mut c, first);
     let signer = sent.personal.signed_by.clone().unwrap();
     assert!(signer.starts_with("Иванова Марина Сергеевна"), "{signer}");
 
@@ -203,15 +212,110 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     let mid = sent.message_id.clone().unwrap();
     until("the answer", || {
         let (r, _): (OutgoingRequest, Vec<HistoryEntry>) =
-            c.ask(call::Outgoing { id: ids[0] }).unwrap();
+            c.ask(call::Outgoing { id: first }).unwrap();
         (r.status == OutStatus::Answered).then_some(())
     });
     let at_agency = &sim.state().personal[&mid];
     assert!(at_agency.valid, "{at_agency:?}");
     assert_eq!(at_agency.signer, signer);
 
-    // Nothing waits now; a colleague's page never saw it.
+    // Nothing waits now.
     assert!(c.ask(call::SigningPending::default()).unwrap().is_none());
+
+    // As a CA issues it for a token: the node keeps only the certificate (`--token`; a
+    // container is not one), and the TUI sends the clerk to the page without a PIN dialog.
+    let data = d0.join("data");
+    let data = data.to_str().unwrap();
+    let p12_path = d0.join("spec-cert/personal.p12");
+    // The daemon holds the database: the certificate is registered through a stopped node.
+    t.keys(&["F10"]);
+    drop(t);
+    d.stop();
+    let wrong = volost(&[
+        "user",
+        "cert",
+        "--token",
+        "--data",
+        data,
+        "spec",
+        p12_path.to_str().unwrap(),
+    ]);
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("не сертификат"),
+        "{wrong:?}"
+    );
+    let pem = d0.join("spec-token.pem");
+    std::fs::write(&pem, token.cert.to_pem().unwrap()).unwrap();
+    let ok = volost(&[
+        "user",
+        "cert",
+        "--token",
+        "--data",
+        data,
+        "spec",
+        pem.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success(), "{ok:?}");
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("ключ на его токене"),
+        "{ok:?}"
+    );
+    let d = Daemon::start(d0, &cfg);
+    let mut c = d.login("spec", "password-1");
+    let e = c
+        .ask(call::SubmitOutgoing {
+            id: second,
+            pin: Some(volost::api::Pin(PIN.into())),
+            browser: false,
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("на вашем токене"), "{e}");
+    let t = signed_in(&d, "token2", "");
+    t.keys(&[":"]);
+    t.wait_for("Перейти к разделу");
+    t.text("Исходящ");
+    t.keys(&["Enter"]);
+    t.wait_for("Исходящие запросы ·");
+    // The second request: the first is sent already.
+    let s = t.wait_for("Запрос сформирован");
+    let lines: Vec<&str> = s.lines().collect();
+    let row = lines
+        .iter()
+        .position(|l| l.contains("Запрос сформирован"))
+        .unwrap();
+    let first = lines
+        .iter()
+        .position(|l| {
+            l.contains("Запрос готов")
+                || l.contains("Запрос отправлен")
+                || l.contains("Получен ответ")
+        })
+        .unwrap_or(row);
+    if first < row {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("Запрос сформирован");
+    t.keys(&["F2"]);
+    t.wait_for("Отправить");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Подпишите токеном в окне документов");
+    assert!(!s.contains("Введите PIN-код"), "{s}");
+    // Sessions live in the daemon's memory: the restarted node asks the page to sign in.
+    sign_in(&tab, &addr, "spec", "password-1");
+    tab.navigate_to(&format!("https://{addr}/sign"))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    until("the second signature on the page", || {
+        (text_of(&tab, "#sign-what") == "Межведомственный запрос").then_some(())
+    });
+    let shown = text_of(&tab, "#sign-hash");
+    sign_once(&tab, &shown);
+    t.wait_for("Запрос подписан и передаётся в СМЭВ");
+    let again = card(&mut c, second);
+    assert_eq!(again.personal.signed_by.as_deref(), Some(signer.as_str()));
     t.keys(&["F10"]);
     drop(t);
     drop(tab);

@@ -74,6 +74,10 @@ pub struct CertView {
     /// Whole days left (negative once it has ended).
     pub days_left: i64,
     pub blocked: bool,
+    /// The key is on the employee's own token, not in a container the node keeps: they sign
+    /// in the web page («Подпись токеном»), never with a PIN typed here.
+    #[serde(default)]
+    pub on_token: bool,
 }
 
 impl CertView {

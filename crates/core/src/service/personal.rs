@@ -91,6 +91,7 @@ fn cert_view(c: &PersonalCert, login: &str, now: Ts) -> CertView {
         not_after: c.not_after,
         days_left: (c.not_after.0 - now.0).div_euclid(86_400_000),
         blocked: c.blocked,
+        on_token: c.container.is_empty(),
     }
 }
 
@@ -310,6 +311,7 @@ mod tests {
             not_after: Ts(0),
             days_left: 400,
             blocked: false,
+            on_token: false,
         };
         assert_eq!(v.warning(), None);
         v.days_left = 12;

@@ -693,6 +693,10 @@ impl App {
             self.banner = Some(Banner::Error(text::NO_PERSONAL_CERT.into()));
             return;
         };
+        if cert.on_token {
+            // The key is on the employee's token: the PIN is typed there, never here.
+            return self.sign_with_token(what);
+        }
         let mut pin = Field::new(text::PIN, true);
         pin.error = error;
         let mut about = format!("{} {}", text::PIN_TEXT, cert.subject);
