@@ -312,7 +312,10 @@ mod tests {
             d.done(other, &p.id, "", ""),
             Err(Error::Conflict(_))
         ));
-        assert!(matches!(d.done(me, "stale", "", ""), Err(Error::Conflict(_))));
+        assert!(matches!(
+            d.done(me, "stale", "", ""),
+            Err(Error::Conflict(_))
+        ));
         // Garbage from the page is refused and the signature still waits.
         assert!(matches!(
             d.done(me, &p.id, "not a certificate", "00"),

@@ -78,7 +78,7 @@ pub struct App {
     /// The body's staff by id, for the names on request cards.
     pub people: Vec<(UserId, String)>,
     /// A send or an answer waiting for its ЭП-СП in the web page, on a connection of its own.
-    pub token_wait: Option<crate::run::TokenWait>,
+    pub token_wait: Option<crate::screens::effect::TokenWait>,
     /// The demo's PIN of ЭП-СП, shown in the PIN dialog so that a newcomer can sign.
     pub demo_pin: Option<String>,
     /// Days left on the node's own certificate (ЭП-ОВ), as the exchange worker read it.

@@ -525,6 +525,22 @@ fn probes() -> Vec<Probe> {
             }
             .into()
         })),
+        // No web page on this node: no signing desk, refused to everyone (its own rules —
+        // one's own signature only — are tests/token_signing.rs's and the desk's).
+        probe("signing_pending", NOBODY, false, |_| {
+            call::SigningPending::default().into()
+        }),
+        probe("signing_done", NOBODY, false, |_| {
+            call::SigningDone {
+                id: "x".into(),
+                certificate: String::new(),
+                signature: String::new(),
+            }
+            .into()
+        }),
+        probe("signing_declined", NOBODY, false, |_| {
+            call::SigningDeclined { id: "x".into() }.into()
+        }),
         probe("reopen_outgoing", WORKERS, true, |i| {
             call::ReopenOutgoing { id: i.out }.into()
         }),

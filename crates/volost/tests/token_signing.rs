@@ -19,7 +19,7 @@ use common::chromium::*;
 use common::daemon::*;
 use common::personal::*;
 use common::sim::*;
-use common::tmux::signed_in;
+use common::tmux::{Tmux, signed_in};
 use common::*;
 use headless_chrome::protocol::cdp::Page::AddScriptToEvaluateOnNewDocument;
 use std::time::Duration;
@@ -68,6 +68,24 @@ const STAND_IN: &str = r#"
 })();
 "#;
 
+/// `:` → «Исходящие запросы».
+fn outgoing_section(t: &Tmux) {
+    t.keys(&[":"]);
+    t.wait_for("Перейти к разделу");
+    t.text("Исходящ");
+    t.keys(&["Enter"]);
+    t.wait_for("Исходящие запросы ·");
+}
+
+/// The selected request opened, «Действия» → «Отправить».
+fn send_open_request(t: &Tmux) {
+    t.keys(&["Enter"]);
+    t.wait_for("Запрос сформирован");
+    t.keys(&["F2"]);
+    t.wait_for("Отправить");
+    t.keys(&["Enter"]);
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -105,16 +123,8 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     // «Исходящие запросы» → the request → «Действия» → «Отправить»: the PIN dialog offers
     // the token; F4, and the TUI says where to sign.
     let t = signed_in(&d, "token", "");
-    t.keys(&[":"]);
-    t.wait_for("Перейти к разделу");
-    t.text("Исходящ");
-    t.keys(&["Enter"]);
-    t.wait_for("Исходящие запросы ·");
-    t.keys(&["Enter"]);
-    t.wait_for("Запрос сформирован");
-    t.keys(&["F2"]);
-    t.wait_for("Отправить");
-    t.keys(&["Enter"]);
+    outgoing_section(&t);
+    send_open_request(&t);
     let s = t.wait_for("Подпись ЭП-СП");
     assert!(s.contains("F4"), "{s}");
     t.keys(&["F4"]);
@@ -272,11 +282,7 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
         .unwrap_err();
     assert!(e.to_string().contains("на вашем токене"), "{e}");
     let t = signed_in(&d, "token2", "");
-    t.keys(&[":"]);
-    t.wait_for("Перейти к разделу");
-    t.text("Исходящ");
-    t.keys(&["Enter"]);
-    t.wait_for("Исходящие запросы ·");
+    outgoing_section(&t);
     // The second request: the first is sent already.
     let s = t.wait_for("Запрос сформирован");
     let lines: Vec<&str> = s.lines().collect();
@@ -295,11 +301,7 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     if first < row {
         t.keys(&["Down"]);
     }
-    t.keys(&["Enter"]);
-    t.wait_for("Запрос сформирован");
-    t.keys(&["F2"]);
-    t.wait_for("Отправить");
-    t.keys(&["Enter"]);
+    send_open_request(&t);
     let s = t.wait_for("Подпишите токеном в окне документов");
     assert!(!s.contains("Введите PIN-код"), "{s}");
     // Sessions live in the daemon's memory: the restarted node asks the page to sign in.

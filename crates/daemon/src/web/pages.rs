@@ -43,6 +43,7 @@ fn layout(title: &str, me: Option<&Me>, body: Markup) -> Markup {
                     @if let Some(me) = me {
                         nav {
                             a href="/tasks" { "Мои задачи" }
+                            " " a href="/sign" { "Подпись токеном" }
                             @if me.info.rights.has(volost_domain::Right::Administer) {
                                 " " a href="/templates" { "Шаблоны документов" }
                             }

@@ -9,7 +9,6 @@ mod files;
 mod main;
 mod registry;
 mod requests;
-pub use requests::TokenWait;
 mod session;
 mod stats;
 mod tasks;

@@ -1,7 +1,7 @@
 //! The runner's side of requests: the daemon calls its effects ask for.
 
 use crate::app::{App, AppTab, Banner, Dialog, Menu, MenuKind, Screen};
-use crate::screens::effect::{Pending, PinFor, Provider};
+use crate::screens::effect::{Pending, PinFor, Provider, TokenWait};
 use crate::screens::form::DataForm;
 use crate::screens::requests::*;
 use crate::text;
@@ -592,18 +592,27 @@ impl App {
     /// wrong PIN, the PIN is asked for; nothing is sent until it is right.
     pub(crate) fn signed(&mut self, what: PinFor, pin: Option<String>) {
         let pin = pin.map(Pin);
-        let answer = match &what {
-            PinFor::Answer(_) => {
-                let Screen::Fill(form) = &self.screen else {
-                    return;
-                };
-                Some(form.data())
-            }
-            _ => None,
+        let Some(answer) = self.answer_of(&what) else {
+            return;
         };
         let conn = &mut self.conn;
         let result = signed_call(&mut |c| c.ask_conn(conn), &what, pin, false, answer);
         self.signed_result(what, result);
+    }
+
+    /// The answer typed on the form, for an answer; `Some(None)` for what has none; `None`
+    /// when the form is gone.
+    fn answer_of(
+        &self,
+        what: &PinFor,
+    ) -> Option<Option<std::collections::BTreeMap<String, String>>> {
+        match what {
+            PinFor::Answer(_) => match &self.screen {
+                Screen::Fill(form) => Some(Some(form.data())),
+                _ => None,
+            },
+            _ => Some(None),
+        }
     }
 
     /// What came of a send or an answer signed with a PIN or a token.
@@ -640,14 +649,8 @@ impl App {
             self.banner = Some(Banner::Error(text::TOKEN_BUSY.into()));
             return;
         }
-        let answer = match &what {
-            PinFor::Answer(_) => {
-                let Screen::Fill(form) = &self.screen else {
-                    return;
-                };
-                Some(form.data())
-            }
-            _ => None,
+        let Some(answer) = self.answer_of(&what) else {
+            return;
         };
         let mut client = match self.conn.another() {
             Ok(c) => c,
@@ -843,12 +846,6 @@ fn answer_lines(a: &volost_api::view::AnswerView) -> Vec<(String, String)> {
         )
     }));
     out
-}
-
-/// A send or an answer waiting for its signature in the web page.
-pub struct TokenWait {
-    what: PinFor,
-    answer: std::sync::mpsc::Receiver<Result<&'static str, ClientError>>,
 }
 
 /// One of the three calls that carry an ЭП-СП.

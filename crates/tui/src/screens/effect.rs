@@ -271,3 +271,10 @@ impl std::fmt::Debug for Effect {
         }
     }
 }
+
+/// A send or an answer waiting for its signature in the web page, on a connection and a
+/// thread of its own; the runner looks for the outcome on each tick.
+pub struct TokenWait {
+    pub what: PinFor,
+    pub answer: std::sync::mpsc::Receiver<Result<&'static str, volost_api::ClientError>>,
+}
