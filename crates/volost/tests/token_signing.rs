@@ -241,15 +241,11 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     t.keys(&["F10"]);
     drop(t);
     d.stop();
-    let wrong = volost(&[
-        "user",
-        "cert",
-        "--token",
-        "--data",
-        data,
-        "spec",
-        p12_path.to_str().unwrap(),
-    ]);
+    let register = |file: &std::path::Path| {
+        let file = file.to_str().unwrap();
+        volost(&["user", "cert", "--token", "--data", data, "spec", file])
+    };
+    let wrong = register(&p12_path);
     assert!(!wrong.status.success());
     assert!(
         String::from_utf8_lossy(&wrong.stderr).contains("не сертификат"),
@@ -257,15 +253,7 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     );
     let pem = d0.join("spec-token.pem");
     std::fs::write(&pem, token.cert.to_pem().unwrap()).unwrap();
-    let ok = volost(&[
-        "user",
-        "cert",
-        "--token",
-        "--data",
-        data,
-        "spec",
-        pem.to_str().unwrap(),
-    ]);
+    let ok = register(&pem);
     assert!(ok.status.success(), "{ok:?}");
     assert!(
         String::from_utf8_lossy(&ok.stdout).contains("ключ на его токене"),

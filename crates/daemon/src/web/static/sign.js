@@ -92,6 +92,10 @@ document.addEventListener("DOMContentLoaded", () => {
       say("Узел проверяет подпись…");
       const r = await post("/sign/done", { id: p.id, certificate, signature });
       if (r.ok) {
+        // The next signature may be made with another token: the store is read again.
+        found = [];
+        $("sign-cert").replaceChildren();
+        $("sign-cert").hidden = true;
         show(null);
         say("Подписано: " + p.what + ". Действие продолжается в программе.", "ok");
       } else {
