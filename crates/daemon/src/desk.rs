@@ -36,16 +36,26 @@ struct Slot {
     id: String,
     what: String,
     prepared: Prepared,
-    /// The serial of the certificate registered for the employee: the token's must be it.
+    /// The serial and subject of the certificate registered for the employee: the token's
+    /// must be it (the node keeps no more of a token's certificate than what it says).
     serial: String,
+    subject: String,
     until: Instant,
     reply: SyncSender<Outcome>,
 }
 
 pub struct Desk {
     slots: Mutex<HashMap<UserId, Slot>>,
+    /// The node is stopping: nothing more waits, and what waited is refused.
+    closed: std::sync::atomic::AtomicBool,
     trust: Arc<TrustDir>,
     wait: Duration,
+}
+
+fn stopping() -> Error {
+    Error::Conflict(
+        "Узел останавливается: подпись ЭП-СП не поставлена, ничего не отправлено".into(),
+    )
 }
 
 fn busy() -> Error {
@@ -60,8 +70,20 @@ impl Desk {
     pub fn with_wait(trust: Arc<TrustDir>, wait: Duration) -> Desk {
         Desk {
             slots: Mutex::new(HashMap::new()),
+            closed: std::sync::atomic::AtomicBool::new(false),
             trust,
             wait,
+        }
+    }
+
+    /// The node stops: every operation waiting is refused at once (the page that would sign
+    /// is already gone), and none waits again.
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut slots) = self.slots.lock() {
+            for (_, slot) in slots.drain() {
+                let _ = slot.reply.send(Err(stopping()));
+            }
         }
     }
 
@@ -70,8 +92,11 @@ impl Desk {
         user: UserId,
         what: &str,
         prepared: Prepared,
-        serial: &str,
+        registered: (&str, &str),
     ) -> Result<(String, Receiver<Outcome>)> {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(stopping());
+        }
         let mut slots = self.slots.lock().map_err(|_| busy())?;
         let now = Instant::now();
         slots.retain(|_, s| s.until > now);
@@ -91,7 +116,8 @@ impl Desk {
                 id: id.clone(),
                 what: what.into(),
                 prepared,
-                serial: serial.into(),
+                serial: registered.0.into(),
+                subject: registered.1.into(),
                 until: now + self.wait,
                 reply,
             },
@@ -126,28 +152,36 @@ impl Desk {
     /// registered certificate and is trusted; otherwise refused in words, and the signature
     /// still waits (the clerk may pick another certificate).
     pub fn done(&self, user: UserId, id: &str, certificate: &str, signature: &str) -> Result<()> {
-        let mut slots = self.slots.lock().map_err(|_| busy())?;
-        let Some(slot) = slots
-            .get(&user)
-            .filter(|s| s.id == id && s.until > Instant::now())
-        else {
-            return Err(Error::Conflict(
-                "Эта подпись больше не ждёт: действие отменено или время вышло".into(),
-            ));
+        let gone = || {
+            Error::Conflict("Эта подпись больше не ждёт: действие отменено или время вышло".into())
+        };
+        // What is checked is copied out: the checks (two GOST verifications, the trust
+        // directory) run without the lock every page's poll takes.
+        let (prepared, serial, subject) = {
+            let slots = self.slots.lock().map_err(|_| busy())?;
+            let slot = slots
+                .get(&user)
+                .filter(|s| s.id == id && s.until > Instant::now())
+                .ok_or_else(gone)?;
+            (
+                slot.prepared.clone(),
+                slot.serial.clone(),
+                slot.subject.clone(),
+            )
         };
         let refused = |m: String| Error::invalid("Подпись", m);
-        let signed = plugin::assemble(&slot.prepared, certificate, signature)
-            .map_err(|e| refused(e.russian()))?;
         let cert = plugin::certificate(certificate).map_err(|e| refused(e.russian()))?;
         let facts = personal::CertFacts::of(&cert)
             .map_err(|e| refused(format!("Сертификат не читается: {e}")))?;
-        if !facts.serial.eq_ignore_ascii_case(&slot.serial) {
+        if !facts.serial.eq_ignore_ascii_case(&serial) || facts.subject != subject {
             return Err(refused(format!(
                 "Выбран сертификат «{}», а за вами закреплён другой: выберите свой или \
                  обратитесь к администратору",
                 facts.subject
             )));
         }
+        let signed = plugin::assemble(&prepared, certificate, signature)
+            .map_err(|e| refused(e.russian()))?;
         let stores = self
             .trust
             .stores()
@@ -163,8 +197,13 @@ impl Desk {
         if !verdict.valid {
             return Err(refused(format!("Подпись не принята: {}", verdict.label())));
         }
+        let mut slots = self.slots.lock().map_err(|_| busy())?;
+        // Still the same signature waiting (not declined, not timed out meanwhile).
+        if slots.get(&user).is_none_or(|s| s.id != id) {
+            return Err(gone());
+        }
         let Some(slot) = slots.remove(&user) else {
-            return Err(busy());
+            return Err(gone());
         };
         // The operation may have given up a moment ago: then nothing waits for it.
         let _ = slot.reply.send(Ok((signed, facts.subject)));
@@ -174,13 +213,19 @@ impl Desk {
     /// The clerk declines signature `id` at the page: the operation is refused.
     pub fn declined(&self, user: UserId, id: &str) -> Result<()> {
         let mut slots = self.slots.lock().map_err(|_| busy())?;
-        if slots.get(&user).is_some_and(|s| s.id == id)
-            && let Some(slot) = slots.remove(&user)
-        {
-            let _ = slot.reply.send(Err(Error::Conflict(
-                "Подпись ЭП-СП отклонена в окне документов: ничего не отправлено".into(),
-            )));
-        }
+        let slot = match slots.get(&user) {
+            Some(s) if s.id == id => slots.remove(&user),
+            _ => None,
+        };
+        // Signed from another tab, or given up: saying «nothing was sent» would be untrue.
+        let Some(slot) = slot else {
+            return Err(Error::Conflict(
+                "Эта подпись больше не ждёт: она уже поставлена или действие отменено".into(),
+            ));
+        };
+        let _ = slot.reply.send(Err(Error::Conflict(
+            "Подпись ЭП-СП отклонена в окне документов: ничего не отправлено".into(),
+        )));
         Ok(())
     }
 }
@@ -191,18 +236,25 @@ pub struct BrowserKey {
     user: UserId,
     what: String,
     serial: String,
+    registered_subject: String,
     subject: OnceLock<String>,
 }
 
 impl BrowserKey {
-    /// For `user`, whose registered certificate has `serial`; `what` names the signed thing
-    /// for the page.
-    pub fn new(desk: Arc<Desk>, user: UserId, what: String, serial: String) -> BrowserKey {
+    /// For `user`, whose registered certificate has `serial` and `subject`; `what` names
+    /// the signed thing for the page.
+    pub fn new(
+        desk: Arc<Desk>,
+        user: UserId,
+        what: String,
+        (serial, subject): (String, String),
+    ) -> BrowserKey {
         BrowserKey {
             desk,
             user,
             what,
             serial,
+            registered_subject: subject,
             subject: OnceLock::new(),
         }
     }
@@ -216,9 +268,12 @@ impl PersonalKey for BrowserKey {
     fn sign(&self, business: &str) -> Result<String> {
         let prepared = plugin::prepare(business)
             .map_err(|e| Error::Internal(format!("personal signature: {e}")))?;
-        let (id, answer) = self
-            .desk
-            .put(self.user, &self.what, prepared, &self.serial)?;
+        let (id, answer) = self.desk.put(
+            self.user,
+            &self.what,
+            prepared,
+            (&self.serial, &self.registered_subject),
+        )?;
         tracing::info!(
             user = self.user.0,
             "a personal signature waits in the web page"
@@ -268,7 +323,7 @@ pub fn personal_key(
         desk.clone(),
         me,
         what.into(),
-        cert.serial,
+        (cert.serial, cert.subject),
     ))))
 }
 
@@ -286,7 +341,12 @@ mod tests {
     }
 
     fn waiting(desk: &Arc<Desk>, user: UserId) -> std::thread::JoinHandle<Result<String>> {
-        let key = BrowserKey::new(desk.clone(), user, "Запрос".into(), "01".into());
+        let key = BrowserKey::new(
+            desk.clone(),
+            user,
+            "Запрос".into(),
+            ("01".into(), "И".into()),
+        );
         let h = std::thread::spawn(move || key.sign(BUSINESS));
         let t0 = Instant::now();
         while desk.pending(user).unwrap().is_none() {
@@ -305,7 +365,7 @@ mod tests {
         assert_eq!((p.what.as_str(), p.hash.len()), ("Запрос", 64));
         assert!(d.pending(other).unwrap().is_none());
         // A second one for the same employee waits for nobody: refused at once.
-        let again = BrowserKey::new(d.clone(), me, "Запрос".into(), "01".into());
+        let again = BrowserKey::new(d.clone(), me, "Запрос".into(), ("01".into(), "И".into()));
         assert!(matches!(again.sign(BUSINESS), Err(Error::Conflict(_))));
         // Another's page, or an id of another time, takes nothing.
         assert!(matches!(
@@ -327,10 +387,27 @@ mod tests {
         assert!(e.ru().contains("отклонена"), "{e}");
         assert!(d.pending(me).unwrap().is_none());
 
+        // Declining what no longer waits (signed in another tab) is not «nothing sent».
+        assert!(matches!(d.declined(me, &p.id), Err(Error::Conflict(_))));
+
         let (_dir, d) = desk(Duration::from_millis(200));
         let h = waiting(&d, me);
         let e = h.join().unwrap().unwrap_err();
         assert!(e.ru().contains("не поставлена"), "{e}");
         assert!(d.pending(me).unwrap().is_none());
+
+        // The node stops: what waits is refused at once, and nothing waits again.
+        let (_dir, d) = desk(Duration::from_secs(30));
+        let h = waiting(&d, me);
+        d.close();
+        let e = h.join().unwrap().unwrap_err();
+        assert!(e.ru().contains("останавливается"), "{e}");
+        let key = BrowserKey::new(d.clone(), other, "Запрос".into(), ("01".into(), "И".into()));
+        assert!(
+            key.sign(BUSINESS)
+                .unwrap_err()
+                .ru()
+                .contains("останавливается")
+        );
     }
 }

@@ -580,6 +580,15 @@ pub async fn serve(
         }
     }
     ready(&bound);
+    // A signature waiting in the web page cannot come once the page's listener stops: what
+    // waits is refused at once, so that in-flight calls end within systemd's stop limit.
+    if let Some(desk) = api.desk.clone() {
+        let mut stop = shutdown.clone();
+        tasks.spawn(async move {
+            stop.wait().await;
+            desk.close();
+        });
+    }
     while tasks.join_next().await.is_some() {}
     let _ = std::fs::remove_file(&cfg.local_api.socket);
     tracing::info!("all connections finished");

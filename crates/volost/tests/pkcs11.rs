@@ -326,7 +326,14 @@ fn a_token_is_found_logged_in_and_signs_the_node_s_digest_or_says_why_not() {
     assert_eq!(said(&answers(""))[0].0, label::PKCS11_PIN);
     // The installed PIN file is used when none is typed.
     assert_eq!(
-        signing::check(&answers(""), Some(&pin))[0].field,
+        signing::check(
+            &answers(""),
+            Some(&signing::Installed {
+                pin_file: pin.clone(),
+                data_dir: d.join("data"),
+            })
+        )[0]
+        .field,
         label::PKCS11_TOKEN
     );
 }

@@ -167,11 +167,16 @@ impl Api {
         } else {
             let token = token.ok_or_else(unauthorized)?;
             // A screen's own polling for changes is not the user's activity.
-            Some(if op == call::Changes::NAME || op == call::Pulse::NAME {
-                self.sessions.peek(token)?
-            } else {
-                self.sessions.touch(token)?
-            })
+            Some(
+                if op == call::Changes::NAME
+                    || op == call::Pulse::NAME
+                    || op == call::SigningPending::NAME
+                {
+                    self.sessions.peek(token)?
+                } else {
+                    self.sessions.touch(token)?
+                },
+            )
         };
         Ok(Served {
             api: self,

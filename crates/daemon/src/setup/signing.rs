@@ -34,8 +34,17 @@ pub enum Signing {
     },
 }
 
+/// The token's PIN as an earlier setup left it, and where the daemon remembers a PIN the
+/// token refused: with no PIN typed, the setup tries that one, as the daemon would.
+#[derive(Clone, Debug)]
+pub struct Installed {
+    pub pin_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
 impl Signing {
-    pub fn of(a: &Answers, smev_dir: &Path) -> Signing {
+    /// `installed_pin`: the PIN file configured now, kept when no PIN is typed.
+    pub fn of(a: &Answers, smev_dir: &Path, installed_pin: Option<&Path>) -> Signing {
         let container = (!a.container.trim().is_empty())
             .then(|| (smev_dir.join("node.p12"), smev_dir.join("node.p12.pass")));
         match a.signer.trim() {
@@ -44,7 +53,10 @@ impl Signing {
                 module: a.pkcs11_module.trim().into(),
                 token: a.pkcs11_token.trim().into(),
                 key_id: a.pkcs11_key_id.trim().into(),
-                pin_file: smev_dir.join(PIN_FILE),
+                pin_file: match installed_pin {
+                    Some(p) if a.pkcs11_pin.is_empty() => p.to_path_buf(),
+                    _ => smev_dir.join(PIN_FILE),
+                },
                 cert: Some(a.cert.trim().to_string()).filter(|c| !c.is_empty()),
             },
             "command" => Signing::Command {
@@ -120,17 +132,16 @@ fn field(field: &str, message: String) -> FieldError {
 }
 
 /// Tries the token or the tool the answers name, as the daemon will use it; the faults under
-/// the screen's labels. `installed_pin` is the PIN file an earlier setup left, used when no
-/// PIN is typed.
-pub fn check(a: &Answers, installed_pin: Option<&Path>) -> Vec<FieldError> {
+/// the screen's labels. `installed` is what an earlier setup left, used when no PIN is typed.
+pub fn check(a: &Answers, installed: Option<&Installed>) -> Vec<FieldError> {
     match a.signer.trim() {
-        "pkcs11" => check_token(a, installed_pin),
+        "pkcs11" => check_token(a, installed),
         "command" => check_command(a),
         _ => Vec::new(),
     }
 }
 
-fn check_token(a: &Answers, installed_pin: Option<&Path>) -> Vec<FieldError> {
+fn check_token(a: &Answers, installed: Option<&Installed>) -> Vec<FieldError> {
     let Some(key_id) = volost_config::key_id(&a.pkcs11_key_id) else {
         return vec![field(
             label::PKCS11_KEY_ID,
@@ -138,13 +149,18 @@ fn check_token(a: &Answers, installed_pin: Option<&Path>) -> Vec<FieldError> {
         )];
     };
     // The typed PIN goes to the token from a file of the setup's own, as the daemon's will;
-    // refusals are not remembered for the daemon (the installer is typing it now).
+    // its refusal is not remembered for the daemon (the installer is typing it now). The
+    // installed one is tried as the daemon tries it: a refusal it remembers is honoured.
     let Ok(scratch) = tempfile::tempdir() else {
         return vec![field("", "Не удалось создать временный каталог".into())];
     };
+    let mut data_dir = scratch.path().to_path_buf();
     let pin_file = if a.pkcs11_pin.is_empty() {
-        match installed_pin {
-            Some(p) => p.to_path_buf(),
+        match installed {
+            Some(i) => {
+                data_dir = i.data_dir.clone();
+                i.pin_file.clone()
+            }
             None => return vec![field(label::PKCS11_PIN, "Требуется".into())],
         }
     } else {
@@ -175,7 +191,7 @@ fn check_token(a: &Answers, installed_pin: Option<&Path>) -> Vec<FieldError> {
         mechanism: volost_config::CKM_GOSTR3410,
         cert: Some(PathBuf::from(a.cert.trim())).filter(|c| !c.as_os_str().is_empty()),
         timeout: Duration::from_secs(30),
-        data_dir: scratch.path().to_path_buf(),
+        data_dir,
     };
     let token = match signer::Pkcs11Signer::open(&settings) {
         Ok(t) => t,

@@ -207,10 +207,13 @@ pub fn check(config: &Path, a: &Answers) -> Result<(), Vec<volost_core::service:
     let smev_dir = config.parent().unwrap_or(Path::new("/")).join("smev");
     match planned_config(config, a, &smev_dir, None) {
         Ok(_) => {
-            let installed = volost_config::Config::load(config)
-                .ok()
-                .and_then(|c| c.smev.pkcs11_pin_file);
-            let errs = super::signing::check(a, installed.as_deref());
+            let installed = volost_config::Config::load(config).ok().and_then(|c| {
+                Some(super::signing::Installed {
+                    pin_file: c.smev.pkcs11_pin_file?,
+                    data_dir: c.node.data_dir,
+                })
+            });
+            let errs = super::signing::check(a, installed.as_ref());
             if errs.is_empty() { Ok(()) } else { Err(errs) }
         }
         Err(e) => {
@@ -256,6 +259,13 @@ fn backup_key(
     Ok(Some((path, Some(secret), public)))
 }
 
+/// The token's PIN file `config` names now, if any.
+fn installed_pin(config: &Path) -> Option<PathBuf> {
+    volost_config::Config::load(config)
+        .ok()
+        .and_then(|c| c.smev.pkcs11_pin_file)
+}
+
 /// The configuration's text now and as the answers make it, checked as the daemon checks it.
 fn planned_config(
     config: &Path,
@@ -273,7 +283,7 @@ fn planned_config(
         &text,
         zone.offset,
         a.smev_endpoint.trim(),
-        &Signing::of(a, smev_dir),
+        &Signing::of(a, smev_dir, installed_pin(config).as_deref()),
         recipient,
     )
     .map_err(|reason| SystemError::Config {
@@ -326,7 +336,7 @@ pub fn apply(
         }
         applied.backup_key = Some(path.clone());
     }
-    let signing = Signing::of(a, &smev_dir);
+    let signing = Signing::of(a, &smev_dir, installed_pin(config).as_deref());
     if let Signing::Token { pin_file, .. } = &signing
         && !a.pkcs11_pin.is_empty()
     {

@@ -49,21 +49,24 @@ pub async fn page(State(web): St, Extension(peer): At, headers: HeaderMap) -> Re
     }
 }
 
+/// The page's poll: the session only looked at, not kept alive (an unattended page must not
+/// hold a session open past its idle limit).
 pub async fn pending(State(web): St, Extension(peer): At, headers: HeaderMap) -> Response {
-    let s = match signed(&web, peer, &headers, "/sign").await {
-        Ok(s) => s,
-        Err(_) => {
-            return json(
-                StatusCode::UNAUTHORIZED,
-                &serde_json::json!({"ok": false, "message": "Войдите заново"}),
-            );
-        }
+    let Some(token) = super::guard::cookie(&headers, super::guard::SESSION) else {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            &serde_json::json!({"ok": false, "message": "Сеанс закончился: войдите заново"}),
+        );
     };
     match web
-        .ask(Some(&s.token), peer, call::SigningPending::default())
+        .ask(Some(token), peer, call::SigningPending::default())
         .await
     {
         Ok(v) => json(StatusCode::OK, &serde_json::json!(v)),
+        Err(e) if e.status == 401 => json(
+            StatusCode::UNAUTHORIZED,
+            &serde_json::json!({"ok": false, "message": "Сеанс закончился: войдите заново"}),
+        ),
         Err(e) => answer(Err(e), ""),
     }
 }

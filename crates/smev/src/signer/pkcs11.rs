@@ -191,6 +191,39 @@ fn module(path: &Path) -> Result<Pkcs11, TokenError> {
     Ok(m)
 }
 
+/// The slot holding the token labelled `label`.
+fn find_slot(ctx: &Pkcs11, label: &str) -> Result<Slot, TokenError> {
+    let failed = |what: &'static str| {
+        move |e: CkError| TokenError::Failed {
+            label: label.to_string(),
+            what,
+            why: why(&e),
+        }
+    };
+    let mut present = Vec::new();
+    for slot in ctx
+        .get_slots_with_token()
+        .map_err(failed("listing the slots"))?
+    {
+        let info = ctx
+            .get_token_info(slot)
+            .map_err(failed("reading a token's label"))?;
+        let here = info.label().trim_end().to_string();
+        if here == label {
+            return Ok(slot);
+        }
+        present.push(format!("«{here}»"));
+    }
+    Err(TokenError::NoToken {
+        label: label.to_string(),
+        present: if present.is_empty() {
+            "none".into()
+        } else {
+            present.join(", ")
+        },
+    })
+}
+
 /// The token's session, owned by its thread.
 struct Token {
     ctx: Pkcs11,
@@ -229,40 +262,7 @@ impl Token {
             });
         }
         let ctx = module(&s.module)?;
-        let failed = |what: &'static str| {
-            let label = s.label.clone();
-            move |e: CkError| TokenError::Failed {
-                label,
-                what,
-                why: why(&e),
-            }
-        };
-        let mut present = Vec::new();
-        let mut found = None;
-        for slot in ctx
-            .get_slots_with_token()
-            .map_err(failed("listing the slots"))?
-        {
-            let info = ctx
-                .get_token_info(slot)
-                .map_err(failed("reading a token's label"))?;
-            let label = info.label().trim_end().to_string();
-            if label == s.label {
-                found = Some(slot);
-                break;
-            }
-            present.push(format!("«{label}»"));
-        }
-        let Some(slot) = found else {
-            return Err(TokenError::NoToken {
-                label: s.label.clone(),
-                present: if present.is_empty() {
-                    "none".into()
-                } else {
-                    present.join(", ")
-                },
-            });
-        };
+        let slot = find_slot(&ctx, &s.label)?;
         let mechanism = mechanism_type(s.mechanism);
         let no_mechanism = |why: String| TokenError::NoMechanism {
             label: s.label.clone(),
@@ -304,6 +304,15 @@ impl Token {
     fn login(&mut self) -> Result<(Session, ObjectHandle), TokenError> {
         if let Some(e) = &self.refused {
             return Err(e.clone());
+        }
+        // A token pulled out and another put in the same reader never gets this PIN: the
+        // slot is the one holding the token of this label, found again when it changed.
+        let same = self
+            .ctx
+            .get_token_info(self.slot)
+            .is_ok_and(|i| i.label().trim_end() == self.label);
+        if !same {
+            self.slot = find_slot(&self.ctx, &self.label)?;
         }
         let label = self.label.clone();
         let failed = |what: &'static str| {

@@ -615,6 +615,23 @@ impl App {
         }
     }
 
+    /// The screen still shows what waits for its signature (its card, or the answer's form),
+    /// with nothing over it.
+    fn still_on(&self, what: &PinFor) -> bool {
+        if self.dialog.is_some() || self.help {
+            return false;
+        }
+        match (what, &self.screen) {
+            (PinFor::Submit(id, _), Screen::Req(v)) => v.id == ReqRef::Out(*id),
+            (PinFor::Regional(id, _), Screen::Req(v)) => v.id == ReqRef::Reg(*id),
+            (PinFor::Answer(id), Screen::Fill(f)) => matches!(
+                &f.purpose,
+                crate::screens::form::Purpose::Answer { id: i, .. } if i == id
+            ),
+            _ => false,
+        }
+    }
+
     /// What came of a send or an answer signed with a PIN or a token.
     fn signed_result(&mut self, what: PinFor, result: Result<&'static str, ClientError>) {
         let e = match result {
@@ -679,8 +696,17 @@ impl App {
         };
         match w.answer.try_recv() {
             Ok(result) => {
-                if let Some(w) = self.token_wait.take() {
+                let Some(w) = self.token_wait.take() else {
+                    return;
+                };
+                if self.still_on(&w.what) {
                     self.signed_result(w.what, result);
+                } else {
+                    // The clerk went on to other work meanwhile: only said, nothing replaced.
+                    match result {
+                        Ok(done) => self.banner = Some(Banner::Info(done.into())),
+                        Err(e) => self.failed(&e),
+                    }
                 }
             }
             Err(std::sync::mpsc::TryRecvError::Empty) => {}

@@ -20,13 +20,29 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!p) say("Подписей, ждущих вас, нет: страница проверяет это каждые 2 секунды.");
     else say("Ждёт вашей подписи. Вставьте токен и нажмите «Подписать токеном».");
   };
+  let timer = null;
   const poll = async () => {
     try {
       const r = await fetch("/sign/pending", { credentials: "same-origin", cache: "no-store" });
+      if (r.status === 401 || r.status === 403) {
+        // The session is over: say so (not «nothing waits»), and stop asking.
+        const j = await r.json().catch(() => ({}));
+        clearInterval(timer);
+        show(null);
+        say((j && j.message) || "Сеанс закончился: войдите заново", "error");
+        return;
+      }
       if (!r.ok) return;
       const p = await r.json();
       if ((p && p.id) !== (current && current.id)) show(p);
     } catch (_) { /* the next poll tries again */ }
+  };
+  // The certificates are read again after any outcome: the clerk may pick another, or put
+  // in another token.
+  const forget = () => {
+    found = [];
+    $("sign-cert").replaceChildren();
+    $("sign-cert").hidden = true;
   };
   const post = async (path, fields) => {
     const body = new URLSearchParams(Object.assign({ _csrf: csrf }, fields));
@@ -92,16 +108,16 @@ document.addEventListener("DOMContentLoaded", () => {
       say("Узел проверяет подпись…");
       const r = await post("/sign/done", { id: p.id, certificate, signature });
       if (r.ok) {
-        // The next signature may be made with another token: the store is read again.
-        found = [];
-        $("sign-cert").replaceChildren();
-        $("sign-cert").hidden = true;
+        forget();
         show(null);
         say("Подписано: " + p.what + ". Действие продолжается в программе.", "ok");
       } else {
+        forget();
         say(r.message, "error");
       }
     } catch (e) {
+      // Not when the clerk is asked to pick among several: the list stays for that.
+      if (!(found.length > 1 && !$("sign-cert").hidden)) forget();
       say((e && e.message) || String(e), "error");
     } finally {
       $("sign-go").disabled = !current;
@@ -114,5 +130,5 @@ document.addEventListener("DOMContentLoaded", () => {
     say(r.message, r.ok ? "" : "error");
   });
   poll();
-  setInterval(poll, 2000);
+  timer = setInterval(poll, 2000);
 });
