@@ -827,16 +827,11 @@ pub const CKM_GOSTR3410: u64 = 0x1201;
 
 /// A key's `CKA_ID` from its hex (spaces and colons between bytes allowed, as tools print
 /// it): 1 to 64 bytes.
-pub fn key_id(hex: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = hex
-        .bytes()
-        .filter(|b| !matches!(b, b' ' | b':'))
-        .map(|b| (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok()))
-        .collect::<Option<_>>()?;
-    if digits.is_empty() || !digits.len().is_multiple_of(2) || digits.len() > 128 {
-        return None;
-    }
-    Some(digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect())
+pub fn key_id(text: &str) -> Option<Vec<u8>> {
+    let digits: String = text.chars().filter(|c| !matches!(c, ' ' | ':')).collect();
+    hex::decode(digits)
+        .ok()
+        .filter(|id| (1..=64).contains(&id.len()))
 }
 
 fn parse_offset(s: &str) -> Result<time::UtcOffset, String> {

@@ -65,7 +65,7 @@ pub fn prepare(business: &str) -> Result<Prepared, PluginError> {
 
 /// The digest as `HashedData.SetHashValue` takes it: hex digits.
 pub fn hash_hex(p: &Prepared) -> String {
-    p.digest.iter().map(|b| format!("{b:02X}")).collect()
+    hex::encode_upper(p.digest)
 }
 
 /// The certificate `Certificate.Export(CADESCOM_ENCODE_BASE64)` gave.
@@ -90,20 +90,16 @@ fn value(hex: &str) -> Result<Vec<u8>, PluginError> {
             "more than {MAX_SIGNATURE_HEX} characters"
         )));
     }
-    let digits: Vec<u8> = hex
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .map(|b| (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| PluginError::Value("not hex".into()))?;
-    if digits.len() != 2 * super::signer::SIGNATURE_LEN {
+    let digits: String = hex.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let value = hex::decode(digits).map_err(|e| PluginError::Value(format!("not hex: {e}")))?;
+    if value.len() != super::signer::SIGNATURE_LEN {
         return Err(PluginError::Value(format!(
-            "{} hex digits, not {}",
-            digits.len(),
-            2 * super::signer::SIGNATURE_LEN
+            "{} bytes, not {}",
+            value.len(),
+            super::signer::SIGNATURE_LEN
         )));
     }
-    Ok(digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect())
+    Ok(value)
 }
 
 /// The `ds:Signature` for `PersonalSignature` from what the page sent back: the plug-in's
@@ -143,19 +139,11 @@ mod tests {
     /// The plug-in's part played by the engine: the hex digest in, the signature out least
     /// significant byte first, as CryptoAPI lays it out.
     fn plug_in(k: &NodeKey, hash: &str, turn: bool) -> String {
-        let digest = value_of(hash);
-        let mut sig = crate::signer::sign_digest(k, &digest).unwrap();
+        let mut sig = crate::signer::sign_digest(k, &hex::decode(hash).unwrap()).unwrap();
         if turn {
             sig.reverse();
         }
-        sig.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    fn value_of(hex: &str) -> Vec<u8> {
-        (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect()
+        hex::encode(sig)
     }
 
     const BUSINESS: &str = "<t:Request xmlns:t=\"urn:t\" Id=\"PERSONAL_SIGNED_DATA\">\

@@ -29,10 +29,12 @@ impl Conn {
 
     /// Another connection with the same session, for a call that waits long (a signature
     /// made in the web page) on a thread of its own while this one goes on.
-    pub fn another(&self) -> Result<Client, ClientError> {
-        let mut c = Client::connect(&self.path)?;
-        c.set_token(self.token.clone());
-        Ok(c)
+    pub fn another(&self) -> Conn {
+        Conn {
+            path: self.path.clone(),
+            client: None,
+            token: self.token.clone(),
+        }
     }
 
     fn connected(&mut self) -> Result<&mut Client, ClientError> {

@@ -86,17 +86,6 @@ fn send_open_request(t: &Tmux) {
     t.keys(&["Enter"]);
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 #[test]
 fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
     let fx = fixture();
@@ -172,13 +161,14 @@ fn a_clerk_signs_with_the_token_in_the_web_page_and_the_request_goes_with_it() {
             std::thread::sleep(Duration::from_millis(50));
         };
         assert_eq!(hash, shown, "the plug-in is handed the digest shown");
-        let mut sig = volost::smev::signer::sign_digest(&token, &unhex(&hash)).unwrap();
+        let mut sig =
+            volost::smev::signer::sign_digest(&token, &hex::decode(&hash).unwrap()).unwrap();
         sig.reverse();
         js(
             tab,
             &format!(
                 "(() => {{ window.__token.answer('{hash}', '{}'); return ''; }})()",
-                hex(&sig)
+                hex::encode(&sig)
             ),
         );
     };

@@ -83,21 +83,30 @@ pub struct Done {
     signature: String,
 }
 
-/// A POST of the page's script: same origin, its session's CSRF token.
-async fn checked(
+/// A POST of the page's script (same origin, its session's CSRF token): `args` asked of the
+/// API, its answer in JSON with `done` for success.
+async fn post<R>(
     web: &Web,
     peer: crate::listen::Peer,
     headers: &HeaderMap,
     csrf: &str,
-) -> Result<String, Response> {
-    match super::routes::posted(web, peer, headers, csrf, "/sign").await {
-        Ok(s) => Ok(s.token),
-        Err(_) => Err(json(
-            StatusCode::FORBIDDEN,
-            &serde_json::json!({"ok": false, "message":
-                "Страница устарела или открыта не с узла: обновите её"}),
-        )),
-    }
+    args: R,
+    done: &str,
+) -> Response
+where
+    R: volost_api::Op<Reply = ()> + Send + 'static,
+{
+    let token = match super::routes::posted(web, peer, headers, csrf, "/sign").await {
+        Ok(s) => s.token,
+        Err(_) => {
+            return json(
+                StatusCode::FORBIDDEN,
+                &serde_json::json!({"ok": false, "message":
+                    "Страница устарела или открыта не с узла: обновите её"}),
+            );
+        }
+    };
+    answer(web.ask(Some(&token), peer, args).await, done)
 }
 
 pub async fn done(
@@ -106,17 +115,20 @@ pub async fn done(
     headers: HeaderMap,
     Form(f): Form<Done>,
 ) -> Response {
-    let token = match checked(&web, peer, &headers, &f._csrf).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
     let args = call::SigningDone {
         id: f.id,
         certificate: f.certificate,
         signature: f.signature,
     };
-    let r = web.ask(Some(&token), peer, args).await;
-    answer(r, "Подписано: действие продолжается")
+    post(
+        &web,
+        peer,
+        &headers,
+        &f._csrf,
+        args,
+        "Подписано: действие продолжается",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -133,14 +145,9 @@ pub async fn declined(
     headers: HeaderMap,
     Form(f): Form<Declined>,
 ) -> Response {
-    let token = match checked(&web, peer, &headers, &f._csrf).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let r = web
-        .ask(Some(&token), peer, call::SigningDeclined { id: f.id })
-        .await;
-    answer(r, "Подпись отклонена: ничего не отправлено")
+    let args = call::SigningDeclined { id: f.id };
+    let done = "Подпись отклонена: ничего не отправлено";
+    post(&web, peer, &headers, &f._csrf, args, done).await
 }
 
 /// CryptoPro's script, from where the installer put it; without it the page says what to do.

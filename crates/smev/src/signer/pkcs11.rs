@@ -129,10 +129,6 @@ impl TokenError {
     }
 }
 
-fn hex(id: &[u8]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A short name of what PKCS#11 said (cryptoki's own text is a paragraph of the standard).
 fn why(e: &CkError) -> String {
     match e {
@@ -370,7 +366,7 @@ impl Token {
         let Some(key) = keys.first().copied() else {
             return Err(TokenError::NoKey {
                 label: self.label.clone(),
-                id: hex(&self.key_id),
+                id: hex::encode(&self.key_id),
             });
         };
         Ok((session, key))
@@ -385,7 +381,7 @@ impl Token {
         };
         let no_cert = || TokenError::NoCert {
             label: self.label.clone(),
-            id: hex(&self.key_id),
+            id: hex::encode(&self.key_id),
         };
         let certs = session
             .find_objects(&[

@@ -595,8 +595,7 @@ impl App {
         let Some(answer) = self.answer_of(&what) else {
             return;
         };
-        let conn = &mut self.conn;
-        let result = signed_call(&mut |c| c.ask_conn(conn), &what, pin, false, answer);
+        let result = signed_call(&mut self.conn, &what, pin, false, answer);
         self.signed_result(what, result);
     }
 
@@ -669,21 +668,11 @@ impl App {
         let Some(answer) = self.answer_of(&what) else {
             return;
         };
-        let mut client = match self.conn.another() {
-            Ok(c) => c,
-            Err(e) => return self.failed(&e),
-        };
+        let mut conn = self.conn.another();
         let (tx, rx) = std::sync::mpsc::channel();
         let call_what = what.clone();
         std::thread::spawn(move || {
-            let r = signed_call(
-                &mut |c: SignedCall| c.ask_client(&mut client),
-                &call_what,
-                None,
-                true,
-                answer,
-            );
-            let _ = tx.send(r);
+            let _ = tx.send(signed_call(&mut conn, &call_what, None, true, answer));
         });
         self.token_wait = Some(TokenWait { what, answer: rx });
         self.banner = Some(Banner::Info(format!("{} {url}/sign", text::SIGN_IN_PAGE)));
@@ -874,60 +863,37 @@ fn answer_lines(a: &volost_api::view::AnswerView) -> Vec<(String, String)> {
     out
 }
 
-/// One of the three calls that carry an ЭП-СП.
-pub(crate) enum SignedCall {
-    Submit(call::SubmitOutgoing),
-    Regional(call::SendRegional),
-    Answer(call::AnswerIncoming),
-}
-
-/// Where a [`SignedCall`] goes: the screen's connection, or a thread's own.
-impl SignedCall {
-    fn ask_conn(self, conn: &mut crate::conn::Conn) -> Result<(), ClientError> {
-        match self {
-            SignedCall::Submit(c) => conn.ask(c).map(drop),
-            SignedCall::Regional(c) => conn.ask(c).map(drop),
-            SignedCall::Answer(c) => conn.ask(c).map(drop),
-        }
-    }
-
-    fn ask_client(self, client: &mut volost_api::Client) -> Result<(), ClientError> {
-        match self {
-            SignedCall::Submit(c) => client.ask(c).map(drop),
-            SignedCall::Regional(c) => client.ask(c).map(drop),
-            SignedCall::Answer(c) => client.ask(c).map(drop),
-        }
-    }
-}
-
 /// The call `what` asks for, signed with `pin` or in the web page (`browser`), and what the
 /// banner says when it is done.
 fn signed_call(
-    ask: &mut dyn FnMut(SignedCall) -> Result<(), ClientError>,
+    conn: &mut crate::conn::Conn,
     what: &PinFor,
     pin: Option<Pin>,
     browser: bool,
     answer: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<&'static str, ClientError> {
     match what {
-        PinFor::Submit(id, _) => ask(SignedCall::Submit(call::SubmitOutgoing {
-            id: *id,
-            pin,
-            browser,
-        }))
-        .map(|()| text::REQUEST_QUEUED),
-        PinFor::Regional(id, _) => ask(SignedCall::Regional(call::SendRegional {
-            id: *id,
-            pin,
-            browser,
-        }))
-        .map(|()| text::REGIONAL_QUEUED),
-        PinFor::Answer(id) => ask(SignedCall::Answer(call::AnswerIncoming {
-            id: *id,
-            answer: answer.unwrap_or_default(),
-            pin,
-            browser,
-        }))
-        .map(|()| text::ANSWER_SAVED),
+        PinFor::Submit(id, _) => conn
+            .ask(call::SubmitOutgoing {
+                id: *id,
+                pin,
+                browser,
+            })
+            .map(|_| text::REQUEST_QUEUED),
+        PinFor::Regional(id, _) => conn
+            .ask(call::SendRegional {
+                id: *id,
+                pin,
+                browser,
+            })
+            .map(|_| text::REGIONAL_QUEUED),
+        PinFor::Answer(id) => conn
+            .ask(call::AnswerIncoming {
+                id: *id,
+                answer: answer.unwrap_or_default(),
+                pin,
+                browser,
+            })
+            .map(|_| text::ANSWER_SAVED),
     }
 }
